@@ -1,0 +1,73 @@
+import type { Clock } from '../core/clock.ts';
+import type { Tx } from '../store/store.ts';
+import { type AuditDraft, type AuditEntry, GENESIS_HASH, entryHash } from './chain.ts';
+import type { CheckpointSigner } from './checkpoint.ts';
+
+/** Advisory lock that serialises appends across every process sharing the database. */
+export const AUDIT_LOCK = 7_266_002;
+
+const COLUMNS = ['seq', 'at', 'actor', 'action', 'target', 'reason', 'correlation_id', 'data', 'prev_hash', 'hash'] as const;
+
+export interface AuditWriterOptions {
+  readonly clock: Clock;
+  readonly signer: CheckpointSigner;
+  /** A signed checkpoint is written at every multiple of this sequence number. */
+  readonly checkpointInterval: number;
+}
+
+/** Appends entries to the hash-chained log inside the caller's transaction. */
+export class AuditWriter {
+  readonly #options: AuditWriterOptions;
+
+  constructor(options: AuditWriterOptions) {
+    this.#options = options;
+  }
+
+  async append(tx: Tx, drafts: readonly AuditDraft[], correlationId: string): Promise<AuditEntry[]> {
+    if (drafts.length === 0) return [];
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    const [tail] = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    const at = this.#options.clock.now();
+    const entries = chainEntries(drafts, tail?.seq ?? 0, tail?.hash ?? GENESIS_HASH, at, correlationId);
+    await tx.copyRows('audit_log', COLUMNS, entries.map(entryRow));
+    await this.#checkpoint(tx, entries, at);
+    return entries;
+  }
+
+  async #checkpoint(tx: Tx, entries: readonly AuditEntry[], at: Date): Promise<void> {
+    const interval = this.#options.checkpointInterval;
+    const due = entries.filter((e) => e.seq % interval === 0);
+    if (due.length === 0) return;
+    const rows = due.map((e) => {
+      const signature = this.#options.signer.sign(e.seq, e.hash);
+      return [e.seq, e.hash, this.#options.signer.keyId, signature, at];
+    });
+    await tx.copyRows('audit_checkpoints', ['seq', 'hash', 'key_id', 'signature', 'signed_at'], rows);
+  }
+}
+
+function chainEntries(drafts: readonly AuditDraft[], lastSeq: number, lastHash: string, at: Date, correlationId: string): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  let prevHash = lastHash;
+  for (const [i, draft] of drafts.entries()) {
+    const base = {
+      seq: lastSeq + i + 1,
+      at,
+      actor: draft.actor,
+      action: draft.action,
+      target: draft.target ?? null,
+      reason: draft.reason ?? null,
+      correlationId,
+      data: draft.data ?? {},
+      prevHash,
+    };
+    const entry = { ...base, hash: entryHash(base) };
+    entries.push(entry);
+    prevHash = entry.hash;
+  }
+  return entries;
+}
+
+function entryRow(e: AuditEntry): unknown[] {
+  return [e.seq, e.at, e.actor, e.action, e.target, e.reason, e.correlationId, e.data, e.prevHash, e.hash];
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { CDM_OBJECTS, IDENTITY_ATTRIBUTES } from '../core/identity/attributes.ts';
+
+export const SOURCE_KINDS = ['hr', 'npe', 'vetting', 'training'] as const;
+
+const authorityName = z.enum([...CDM_OBJECTS, ...IDENTITY_ATTRIBUTES.map((a) => a.name)] as [string, ...string[]]);
+
+const source = z.strictObject({
+  kind: z.enum(SOURCE_KINDS).describe('which feed format the source speaks'),
+  authoritative: z.array(authorityName).min(1).describe('CDM objects or single attributes this source may change'),
+  mayCreate: z.boolean().default(false).describe('whether an unmatched record creates a new identity'),
+});
+
+const correlationRule = z.strictObject({
+  name: z.string().min(1),
+  attributes: z.array(z.enum(IDENTITY_ATTRIBUTES.map((a) => a.name) as [string, ...string[]])).min(1),
+  confidence: z.number().min(0).max(1),
+});
+
+export const DEFAULT_SOURCES = {
+  hr: { kind: 'hr', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true },
+  npe: { kind: 'npe', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true },
+  vetting: { kind: 'vetting', authoritative: ['TRUST'], mayCreate: false },
+  training: { kind: 'training', authoritative: ['BEHAVE'], mayCreate: false },
+} as const;
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1').describe('address muster serve listens on'),
+      port: z.number().int().min(0).max(65535).default(8080).describe('port muster serve listens on'),
+    })
+    .prefault({}),
+  dataDir: z.string().min(1).default('./data').describe('folder for embedded data (PGlite), the audit signing key and held import files'),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().describe('PostgreSQL server; when unset the embedded PGlite store is used'),
+  agency: z
+    .strictObject({
+      code: z.string().regex(/^[0-9A-Z]{4}$/, 'must be a 4-character SP 800-87 agency code').default('9700'),
+      name: z.string().min(1).default('Demo Agency'),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      checkpointInterval: z.number().int().min(1).default(1000).describe('a signed checkpoint every N audit entries'),
+      signingKeyFile: z.string().optional().describe('Ed25519 PKCS#8 PEM; default <dataDir>/audit-signing-key.pem, created on first start'),
+    })
+    .prefault({}),
+  import: z
+    .strictObject({
+      massChangeShare: z.number().min(0).max(1).default(0.05).describe('hold a snapshot that would terminate more than this share of identities'),
+      massChangeCount: z.number().int().min(1).default(1000).describe('hold a snapshot that would terminate more than this many identities'),
+      maxFileBytes: z.number().int().min(1).default(4 * 1024 ** 3),
+      batchSize: z.number().int().min(1).max(100_000).default(5000),
+    })
+    .prefault({}),
+  correlation: z
+    .strictObject({
+      autoLinkConfidence: z.number().min(0).max(1).default(0.9).describe('a single candidate at or above this confidence is linked; below it makes a disputed case'),
+      rules: z
+        .array(correlationRule)
+        .default([
+          { name: 'email', attributes: ['email'], confidence: 0.95 },
+          { name: 'name-and-department', attributes: ['family_name', 'given_name', 'department'], confidence: 0.6 },
+        ]),
+    })
+    .prefault({}),
+  sources: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), source).default(DEFAULT_SOURCES as never),
+  workers: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      pollMs: z.number().int().min(10).default(500),
+      maxAttempts: z.number().int().min(1).default(8),
+    })
+    .prefault({}),
+});
+
+export type MusterConfig = z.infer<typeof configSchema>;
+export type SourceConfig = z.infer<typeof source>;
+export type CorrelationRule = z.infer<typeof correlationRule>;

@@ -1,0 +1,74 @@
+/**
+ * One error class for every operational failure in muster. Each error has a stable code
+ * (never reused, listed in docs/errors.md), an HTTP status, and optional details that name
+ * where the problem is (file, line, field, key).
+ */
+export const ERROR_CODES = {
+  MUSTER_ERR_CONFIG: { status: 500, summary: 'configuration is invalid; every problem is named with its key' },
+  MUSTER_ERR_VALIDATION: { status: 400, summary: 'a request or record is malformed; details name the field' },
+  MUSTER_ERR_NOT_FOUND: { status: 404, summary: 'the named object does not exist' },
+  MUSTER_ERR_CONFLICT: { status: 409, summary: 'the change conflicts with the current state' },
+  MUSTER_ERR_UNAUTHENTICATED: { status: 401, summary: 'no valid API token was presented' },
+  MUSTER_ERR_FORBIDDEN: { status: 403, summary: 'the caller may not do this' },
+  MUSTER_ERR_STATUS_TRANSITION: { status: 409, summary: 'the identity status machine does not allow this move' },
+  MUSTER_ERR_SOURCE_UNKNOWN: { status: 404, summary: 'no authoritative source with that name is registered' },
+  MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE: { status: 403, summary: 'the source is not authoritative for an attribute it tried to change' },
+  MUSTER_ERR_IMPORT_INVALID: { status: 422, summary: 'an import file has bad rows; nothing was applied' },
+  MUSTER_ERR_IMPORT_FILE: { status: 400, summary: 'an import file cannot be read (encoding, header, format)' },
+  MUSTER_ERR_IMPORT_HELD: { status: 409, summary: 'an import run is held by the mass-change guard until confirmed' },
+  MUSTER_ERR_IMPORT_STATE: { status: 409, summary: 'the import run is not in a state that allows this operation' },
+  MUSTER_ERR_DISPUTE_STATE: { status: 409, summary: 'the disputed case is already resolved or the choice is not a candidate' },
+  MUSTER_ERR_AUDIT_CHAIN: { status: 500, summary: 'the audit log failed verification' },
+  MUSTER_ERR_AUDIT_KEY: { status: 500, summary: 'the audit checkpoint signing key is missing or does not match' },
+  MUSTER_ERR_STORE: { status: 503, summary: 'the store cannot be reached or refused the operation' },
+  MUSTER_ERR_STORE_MIGRATION: { status: 500, summary: 'the database schema is newer than this muster or a migration failed' },
+  MUSTER_ERR_TEST_ONLY: { status: 500, summary: 'a test-only component was used outside tests' },
+  MUSTER_ERR_JOB_UNKNOWN: { status: 500, summary: 'a job of an unregistered kind was found in the outbox' },
+  MUSTER_ERR_INTERNAL: { status: 500, summary: 'an unexpected internal failure' },
+} as const;
+
+export type MusterErrorCode = keyof typeof ERROR_CODES;
+
+/** Where a problem is: any of file, line, field, key, path. */
+export interface ErrorDetail {
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly field?: string;
+  readonly key?: string;
+  readonly value?: string;
+}
+
+export class MusterError extends Error {
+  readonly code: MusterErrorCode;
+  readonly status: number;
+  readonly details: readonly ErrorDetail[];
+
+  constructor(code: MusterErrorCode, message: string, details: readonly ErrorDetail[] = [], options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MusterError';
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.details = details;
+  }
+
+  /** Errors below 500 are the caller's to read; 500s hide their message from remote callers. */
+  get expose(): boolean {
+    return this.status < 500;
+  }
+
+  toJSON(): { code: MusterErrorCode; message: string; details: readonly ErrorDetail[] } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isMusterError(value: unknown, code?: MusterErrorCode): value is MusterError {
+  return value instanceof MusterError && (code === undefined || value.code === code);
+}
+
+/** Formats one detail as `file:line: field: message` for terminals. */
+export function formatDetail(detail: ErrorDetail): string {
+  const where = [detail.file, detail.line === undefined ? undefined : String(detail.line)].filter(Boolean).join(':');
+  const field = detail.field ? `${detail.field}: ` : '';
+  return `${where ? `${where}: ` : ''}${field}${detail.message}`;
+}

@@ -1,0 +1,32 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openPgliteStore } from './dialects/pglite.ts';
+import { openPostgresStore } from './dialects/postgres.ts';
+import { migrate } from './migrate.ts';
+import type { Store } from './store.ts';
+
+export interface StoreOptions {
+  /** A PostgreSQL URL; when absent the embedded PGlite store is used. */
+  readonly databaseUrl?: string | undefined;
+  /** Folder for embedded data; `:memory:` keeps it in memory. */
+  readonly dataDir: string;
+  readonly poolSize?: number;
+}
+
+/** Opens the configured store and brings its schema up to date. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const store = options.databaseUrl ? await openPostgresStore(options.databaseUrl, options.poolSize) : await openEmbedded(options.dataDir);
+  try {
+    await migrate(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+async function openEmbedded(dataDir: string): Promise<Store> {
+  if (dataDir === ':memory:') return openPgliteStore(undefined);
+  await mkdir(dataDir, { recursive: true });
+  return openPgliteStore(join(dataDir, 'pglite'));
+}

@@ -1,0 +1,30 @@
+/**
+ * The storage port. One SQL dialect (PostgreSQL) behind two adapters: embedded PGlite and a
+ * PostgreSQL server. Shared code never asks which adapter it has; it reads capabilities.
+ */
+export interface StoreCapabilities {
+  /** Many connections and possibly many muster processes (PostgreSQL). False for PGlite: one connection, one process. */
+  readonly multipleConnections: boolean;
+  /** Whether `FOR UPDATE SKIP LOCKED` claims are meaningful (other sessions can hold locks). */
+  readonly skipLocked: boolean;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Runs a script of several statements with no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Bulk insert through COPY. Values: null, string, number, boolean, Date, or JSON-able objects. */
+  copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+}
+
+export type Tx = Queryable;
+
+export interface Store extends Queryable {
+  /** Adapter name for logs and diagnostics only. */
+  readonly adapter: string;
+  readonly capabilities: StoreCapabilities;
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { describe } from 'node:test';
+import pg from 'pg';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/store.ts';
+
+export const POSTGRES_URL = process.env.MUSTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface StoreFactory {
+  readonly name: 'pglite' | 'postgres';
+  /** A fresh, migrated, empty store: PGlite in memory, or its own schema on the PostgreSQL server. */
+  open(): Promise<Store>;
+}
+
+let postgresReachable: Promise<boolean> | undefined;
+
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** PostgreSQL is required in CI (and when MUSTER_TEST_POSTGRES=required); elsewhere its leg is skipped loudly. */
+export function postgresRequired(): boolean {
+  return process.env.CI === 'true' || process.env.MUSTER_TEST_POSTGRES === 'required';
+}
+
+export async function freshSchemaUrl(): Promise<string> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+export const pgliteFactory: StoreFactory = { name: 'pglite', open: () => openStore({ dataDir: ':memory:' }) };
+export const postgresFactory: StoreFactory = {
+  name: 'postgres',
+  open: async () => openStore({ dataDir: ':memory:', databaseUrl: await freshSchemaUrl(), poolSize: 4 }),
+};
+
+/** Runs `suite` once per store adapter. The PostgreSQL leg fails loudly in CI if the server is missing. */
+export function describeEachStore(title: string, suite: (factory: StoreFactory) => void): void {
+  describe(`${title} [pglite]`, () => suite(pgliteFactory));
+  describe(`${title} [postgres]`, async () => {
+    postgresReachable ??= reachable();
+    if (!(await postgresReachable)) {
+      if (postgresRequired()) throw new Error(`PostgreSQL is required here but not reachable at ${POSTGRES_URL}`);
+      process.stderr.write(`# PostgreSQL not reachable at ${POSTGRES_URL}: postgres leg of "${title}" not run\n`);
+      return;
+    }
+    suite(postgresFactory);
+  });
+}
