@@ -48,7 +48,7 @@ export const configSchema = z.strictObject({
   import: z
     .strictObject({
       massChangeShare: z.number().min(0).max(1).default(0.05).describe('hold a snapshot that would terminate more than this share of identities'),
-      massChangeCount: z.number().int().min(1).default(1000).describe('hold a snapshot that would terminate more than this many identities'),
+      massChangeCount: z.number().int().min(1).optional().describe('also hold a snapshot that would terminate more than this many identities (unset: share only)'),
       maxFileBytes: z.number().int().min(1).default(4 * 1024 ** 3),
       batchSize: z.number().int().min(1).max(100_000).default(5000),
     })

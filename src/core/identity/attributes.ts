@@ -21,6 +21,7 @@ const attr = (name: string, object: CdmObject, type: AttributeType, maxLength: n
 
 export const IDENTITY_ATTRIBUTES: readonly AttributeDescriptor[] = Object.freeze([
   attr('employee_id', 'USER', 'string', 64, false),
+  attr('npe_id', 'USER', 'string', 64, false),
   attr('full_name', 'USER', 'string', 256, true),
   attr('given_name', 'USER', 'string', 128, true),
   attr('family_name', 'USER', 'string', 128, true),

@@ -16,6 +16,7 @@ CREATE TABLE identities (
 );
 CREATE INDEX identities_status ON identities (status);
 CREATE INDEX identities_sponsor ON identities (sponsor_id) WHERE sponsor_id IS NOT NULL;
+CREATE INDEX identities_employee_id ON identities ((attributes -> 'employee_id' ->> 'v'));
 CREATE INDEX identities_email ON identities ((attributes -> 'email' ->> 'v'));
 CREATE INDEX identities_family_name ON identities ((attributes -> 'family_name' ->> 'v'));
 

@@ -1,0 +1,44 @@
+/**
+ * Domain event types and the jobs each one causes. The outbox planner reads this table; a later
+ * part adds its job kinds here rather than branching on event types in shared code.
+ */
+export interface EventTypeDescriptor {
+  readonly type: string;
+  readonly summary: string;
+  /** Job kinds queued, in the same transaction, for every event of this type. */
+  readonly jobs: readonly string[];
+}
+
+const d = (type: string, summary: string, jobs: readonly string[] = []): EventTypeDescriptor => Object.freeze({ type, summary, jobs });
+
+export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
+  d('identity.joiner', 'a new identity entered the MUR'),
+  d('identity.activated', 'a pending identity became active'),
+  d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)'),
+  d('identity.updated', 'other attributes changed (name, email, affiliations)'),
+  d('identity.leave', 'the identity went on leave'),
+  d('identity.suspended', 'the identity was suspended'),
+  d('identity.return', 'the identity returned from leave or suspension'),
+  d('identity.leaver', 'the identity left: disabled and terminated', ['npe.sponsor-left']),
+  d('identity.rehire', 'a terminated identity was rehired and reused'),
+  d('identity.disabled', 'the identity was disabled (NPE expiry)'),
+  d('identity.sponsor-changed', "an NPE's sponsor changed"),
+  d('trust.changed', 'vetting (TRUST) changed'),
+  d('behave.changed', 'training (BEHAVE) changed'),
+  d('dispute.opened', 'a record matched several identities, or one below the confidence threshold'),
+  d('dispute.resolved', 'a person resolved a disputed case'),
+]);
+
+const BY_TYPE = new Map(EVENT_TYPES.map((e) => [e.type, e]));
+
+export function eventType(type: string): EventTypeDescriptor {
+  const found = BY_TYPE.get(type);
+  if (!found) throw new TypeError(`unknown event type ${type}`);
+  return found;
+}
+
+export interface DomainEvent {
+  readonly type: string;
+  readonly identityId: string | null;
+  readonly payload: Record<string, unknown>;
+}

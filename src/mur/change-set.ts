@@ -1,0 +1,125 @@
+import type { AuditDraft } from '../audit/chain.ts';
+import type { AuditWriter } from '../audit/writer.ts';
+import { eventType } from '../core/events.ts';
+import type { IdentityState } from '../core/identity/record.ts';
+import type { IdentityStatus } from '../core/identity/status.ts';
+import type { Tx } from '../store/store.ts';
+import { IDENTITY_COLUMNS, rowFromState, updateIdentities } from './identity-rows.ts';
+
+export interface PendingEvent {
+  readonly type: string;
+  readonly identityId: string | null;
+  readonly payload: Record<string, unknown>;
+  /** Audit entry for this event; its data gets the event id. */
+  readonly audit: AuditDraft;
+  /** Status moves this event stands for, recorded in the status history. */
+  readonly moves?: readonly { from: IdentityStatus | null; to: IdentityStatus }[];
+  readonly reason?: string;
+  readonly source?: string;
+}
+
+export interface LinkWrite {
+  readonly source: string;
+  readonly key: string;
+  readonly identityId: string;
+  readonly digest: string;
+}
+
+export interface ChangeContext {
+  readonly now: Date;
+  readonly correlationId: string;
+  readonly audit: AuditWriter;
+}
+
+/**
+ * Everything one step of a MUR change writes, committed together in the caller's transaction:
+ * identity rows, source links, status history, domain events, the jobs they cause (the outbox)
+ * and their audit entries. Nothing is written until `commit`.
+ */
+export class ChangeSet {
+  readonly created: IdentityState[] = [];
+  readonly updated: IdentityState[] = [];
+  readonly newLinks: LinkWrite[] = [];
+  readonly changedLinks: LinkWrite[] = [];
+  readonly removedLinks: { source: string; key: string }[] = [];
+  readonly events: PendingEvent[] = [];
+  readonly audits: AuditDraft[] = [];
+  /** Extra rows (TRUST, BEHAVE, disputes); with `upsert`, `types` gives each column's SQL type. */
+  readonly rows: { table: string; columns: readonly string[]; values: unknown[][]; upsert?: string; types?: readonly string[] }[] = [];
+
+  get size(): number {
+    return this.created.length + this.updated.length + this.events.length + this.audits.length;
+  }
+
+  async commit(tx: Tx, ctx: ChangeContext): Promise<void> {
+    await tx.copyRows('identities', IDENTITY_COLUMNS, this.created.map((s) => rowFromState(s, ctx.now)));
+    await updateIdentities(tx, this.updated, ctx.now);
+    await this.#writeLinks(tx, ctx.now);
+    await this.#writeRows(tx);
+    const eventIds = await allocateIds(tx, 'events_id_seq', this.events.length);
+    await this.#writeEvents(tx, ctx, eventIds);
+    await ctx.audit.append(tx, [...this.events.map((e, i) => withEvent(e.audit, eventIds[i] as number)), ...this.audits], ctx.correlationId);
+  }
+
+  async #writeLinks(tx: Tx, now: Date): Promise<void> {
+    await tx.copyRows('source_links', ['source', 'source_key', 'identity_id', 'digest', 'observed_at'], this.newLinks.map((l) => [l.source, l.key, l.identityId, l.digest, now]));
+    if (this.removedLinks.length > 0) {
+      await tx.query('DELETE FROM source_links WHERE (source, source_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))', [
+        this.removedLinks.map((l) => l.source),
+        this.removedLinks.map((l) => l.key),
+      ]);
+    }
+    if (this.changedLinks.length === 0) return;
+    const col = (pick: (l: LinkWrite) => string) => this.changedLinks.map(pick);
+    await tx.query(
+      `INSERT INTO source_links (source, source_key, identity_id, digest, observed_at)
+       SELECT s, k, i, d, $5 FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[]) AS u(s, k, i, d)
+       ON CONFLICT (source, source_key) DO UPDATE SET identity_id = EXCLUDED.identity_id, digest = EXCLUDED.digest, observed_at = EXCLUDED.observed_at`,
+      [col((l) => l.source), col((l) => l.key), col((l) => l.identityId), col((l) => l.digest), now],
+    );
+  }
+
+  async #writeRows(tx: Tx): Promise<void> {
+    for (const block of this.rows) {
+      if (block.values.length === 0) continue;
+      if (!block.upsert) {
+        await tx.copyRows(block.table, block.columns, block.values);
+        continue;
+      }
+      const casts = block.columns.map((_, i) => `$${i + 1}::${block.types?.[i] ?? 'text'}[]`).join(', ');
+      const params = block.columns.map((_, i) => block.values.map((row) => (row[i] === null || row[i] === undefined ? null : stringify(row[i]))));
+      await tx.query(`INSERT INTO ${block.table} (${block.columns.join(', ')}) SELECT * FROM unnest(${casts}) ${block.upsert}`, params);
+    }
+  }
+
+  async #writeEvents(tx: Tx, ctx: ChangeContext, ids: readonly number[]): Promise<void> {
+    const events: unknown[][] = [];
+    const history: unknown[][] = [];
+    const jobs: unknown[][] = [];
+    this.events.forEach((e, i) => {
+      const id = ids[i] as number;
+      events.push([id, e.type, e.identityId, e.payload, ctx.correlationId, ctx.now]);
+      for (const move of e.moves ?? []) history.push([e.identityId, move.from, move.to, e.reason ?? e.type, e.source ?? 'muster', id, ctx.now]);
+      for (const kind of eventType(e.type).jobs) jobs.push([kind, `${kind}:${id}`, { eventId: id, identityId: e.identityId, type: e.type }, 'pending', ctx.now, id, ctx.now, ctx.now]);
+    });
+    await tx.copyRows('events', ['id', 'type', 'identity_id', 'payload', 'correlation_id', 'occurred_at'], events);
+    await tx.copyRows('status_history', ['identity_id', 'from_status', 'to_status', 'reason', 'source', 'event_id', 'at'], history);
+    await tx.copyRows('jobs', ['kind', 'idempotency_key', 'payload', 'status', 'run_after', 'event_id', 'created_at', 'updated_at'], jobs);
+  }
+}
+
+function stringify(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function withEvent(draft: AuditDraft, eventId: number): AuditDraft {
+  return { ...draft, data: { ...(draft.data ?? {}), event_id: eventId } };
+}
+
+export async function allocateIds(tx: Tx, sequence: string, count: number): Promise<number[]> {
+  if (count === 0) return [];
+  const rows = await tx.query<{ id: number }>(`SELECT nextval('${sequence}') AS id FROM generate_series(1, $1)`, [count]);
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,192 @@
+import type { ErrorDetail } from '../core/errors.ts';
+import { MusterError, isMusterError } from '../core/errors.ts';
+import { type IdentityPlan, type IdentityState, planIdentity } from '../core/identity/record.ts';
+import type { IdentityStatus } from '../core/identity/status.ts';
+import type { CorrelationRule } from '../config/schema.ts';
+import type { ChangeSet, PendingEvent } from '../mur/change-set.ts';
+import { loadIdentities } from '../mur/identity-rows.ts';
+import type { Queryable } from '../store/store.ts';
+import { type Candidate, type Correlation, correlate } from './correlate.ts';
+import type { LinkInfo } from './links.ts';
+import { toIncoming } from './mapping.ts';
+import type { Source } from './registry.ts';
+import { type ImportSummary, countEvent } from './runs.ts';
+import type { SourceRecord } from './validate.ts';
+
+export interface BatchItem {
+  readonly record: SourceRecord;
+  readonly digest: string;
+  readonly link?: LinkInfo | undefined;
+  /** A person's decision on a disputed case: link to this identity, or create a new one. */
+  readonly forced?: { readonly identityId: string } | 'new';
+}
+
+export interface ApplyContext {
+  readonly db: Queryable;
+  readonly source: Source;
+  readonly runId: string | null;
+  readonly actor: string;
+  readonly now: Date;
+  readonly fileName: string;
+  readonly newId: () => string;
+  readonly rules: readonly CorrelationRule[];
+  readonly threshold: number;
+  /** False when the MUR was empty at the start: nothing to correlate against. */
+  readonly correlateExisting: boolean;
+  readonly summary: ImportSummary;
+  /** Problems found while applying (a refused status move, an unknown sponsor). */
+  readonly problems: ErrorDetail[];
+}
+
+/** Applies a batch of HR or NPE records to the MUR through `changes` (nothing is written here). */
+export async function applyIdentityBatch(ctx: ApplyContext, items: readonly BatchItem[], changes: ChangeSet): Promise<void> {
+  const current = await loadIdentities(ctx.db, [...new Set(items.flatMap((i) => idsOf(i)))]);
+  const correlations = await correlateUnlinked(ctx, items);
+  const sponsors = ctx.source.kind === 'npe' ? await resolveEmployees(ctx.db, items.map((i) => i.record.values.sponsor ?? '')) : new Map<string, string>();
+  for (const item of items) {
+    const match = matchOf(item, current, correlations);
+    if (match.outcome === 'dispute') {
+      openDispute(ctx, item, match.candidates, changes);
+      continue;
+    }
+    const target = match.outcome === 'link' ? match.identity : null;
+    applyOne(ctx, item, target, sponsors, changes, match.outcome === 'link' ? match.relinkFrom : null);
+  }
+}
+
+type Match = { outcome: 'link'; identity: IdentityState; relinkFrom: string | null } | { outcome: 'new' } | { outcome: 'dispute'; candidates: readonly Candidate[] };
+
+function idsOf(item: BatchItem): string[] {
+  const ids = item.link ? [item.link.identityId] : [];
+  if (item.forced && item.forced !== 'new') ids.push(item.forced.identityId);
+  return ids;
+}
+
+function matchOf(item: BatchItem, current: Map<string, IdentityState>, correlations: Map<string, Correlation>): Match {
+  if (item.link) return { outcome: 'link', identity: current.get(item.link.identityId) as IdentityState, relinkFrom: null };
+  if (item.forced === 'new') return { outcome: 'new' };
+  if (item.forced) {
+    const identity = current.get(item.forced.identityId);
+    if (!identity) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity ${item.forced.identityId}`);
+    return { outcome: 'link', identity, relinkFrom: null };
+  }
+  const c = correlations.get(item.record.key) ?? { outcome: 'new' };
+  if (c.outcome === 'link') return { outcome: 'link', identity: c.candidate.identity, relinkFrom: c.candidate.linkedKey };
+  return c;
+}
+
+async function correlateUnlinked(ctx: ApplyContext, items: readonly BatchItem[]): Promise<Map<string, Correlation>> {
+  if (!ctx.correlateExisting) return new Map();
+  const unlinked = items.filter((i) => !i.link && !i.forced).map((i) => ({ key: i.record.key, attributes: i.record.values }));
+  if (unlinked.length === 0) return new Map();
+  return correlate(ctx.db, ctx.source.name, unlinked, ctx.rules, ctx.threshold);
+}
+
+function applyOne(ctx: ApplyContext, item: BatchItem, current: IdentityState | null, sponsors: Map<string, string>, changes: ChangeSet, relinkFrom: string | null): void {
+  const { record } = item;
+  const sponsorId = ctx.source.kind === 'npe' ? sponsors.get(record.values.sponsor ?? '') : undefined;
+  if (ctx.source.kind === 'npe' && !sponsorId) {
+    ctx.problems.push(problem(ctx, record, 'sponsor', `sponsor ${record.values.sponsor} is not an identity in the MUR`));
+    return;
+  }
+  const incoming = toIncoming(ctx.source.kind, record, sponsorId);
+  if (!current && (incoming.status === 'terminated' || !ctx.source.mayCreate)) {
+    if (!ctx.source.mayCreate) ctx.problems.push(problem(ctx, record, ctx.source.format.keyFields[0] as string, `no identity matches ${record.key} and source ${ctx.source.name} may not create identities`));
+    return;
+  }
+  let plan: IdentityPlan;
+  try {
+    plan = planIdentity(current, incoming, { source: ctx.source.name, record: record.key, observedAt: ctx.now }, ctx.source.authority, ctx.newId());
+  } catch (error) {
+    if (!isMusterError(error, 'MUSTER_ERR_STATUS_TRANSITION')) throw error;
+    ctx.problems.push(problem(ctx, record, 'status', error.message));
+    return;
+  }
+  recordPlan(ctx, plan, current, changes, `line ${record.line}`, record.key);
+  const link = { source: ctx.source.name, key: record.key, identityId: plan.next.id, digest: item.digest };
+  if (item.link) changes.changedLinks.push(link);
+  else if (relinkFrom) {
+    changes.removedLinks.push({ source: ctx.source.name, key: relinkFrom });
+    changes.newLinks.push(link);
+  } else changes.newLinks.push(link);
+}
+
+/** Adds one planned identity change, with its events, history and audit entries, to the change set. */
+export function recordPlan(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor' | 'summary'>, plan: IdentityPlan, current: IdentityState | null, changes: ChangeSet, where: string, key: string): void {
+  if (plan.events.length === 0 && plan.refused.length === 0 && current && plan.changed.length === 0) {
+    ctx.summary.unchanged++;
+  }
+  if (current === null) changes.created.push(plan.next);
+  else if (plan.events.length > 0 || plan.changed.length > 0) changes.updated.push(plan.next);
+  const moves = statusMoves(current?.status ?? null, plan.statusPath);
+  plan.events.forEach((type, i) => {
+    changes.events.push(eventFor(ctx, type, plan, current, i === 0 ? moves : [], where, key));
+    countEvent(ctx.summary, type);
+  });
+  if (plan.refused.length > 0) {
+    ctx.summary.refusedAttributes += plan.refused.length;
+    changes.audits.push({
+      actor: `source:${ctx.source.name}`,
+      action: 'source.attribute_refused',
+      target: plan.next.id,
+      reason: `source ${ctx.source.name} is not authoritative for ${plan.refused.join(', ')}`,
+      data: { source: ctx.source.name, key, attributes: plan.refused, run_id: ctx.runId, requested_by: ctx.actor },
+    });
+  }
+}
+
+function eventFor(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor'>, type: string, plan: IdentityPlan, current: IdentityState | null, moves: PendingEvent['moves'], where: string, key: string): PendingEvent {
+  const changed = Object.fromEntries(plan.changed.map((n) => [n, { from: current?.attributes[n]?.v ?? null, to: plan.next.attributes[n]?.v ?? null }]));
+  const status = { from: current?.status ?? null, to: plan.next.status };
+  const payload = { source: ctx.source.name, key, run_id: ctx.runId, status, ...(plan.changed.length > 0 ? { changed } : {}) };
+  const reason = ctx.runId ? `import ${ctx.runId} ${where}` : where;
+  return {
+    type,
+    identityId: plan.next.id,
+    payload,
+    moves,
+    reason,
+    source: ctx.source.name,
+    audit: { actor: `source:${ctx.source.name}`, action: type, target: plan.next.id, reason, data: { ...payload, requested_by: ctx.actor } },
+  };
+}
+
+function statusMoves(from: IdentityStatus | null, path: readonly IdentityStatus[]): { from: IdentityStatus | null; to: IdentityStatus }[] {
+  const moves: { from: IdentityStatus | null; to: IdentityStatus }[] = [];
+  let at = from;
+  for (const to of path) {
+    moves.push({ from: at, to });
+    at = to;
+  }
+  return moves;
+}
+
+function openDispute(ctx: ApplyContext, item: BatchItem, candidates: readonly Candidate[], changes: ChangeSet): void {
+  const id = ctx.newId();
+  const listed = candidates.map((c) => ({ identity_id: c.identity.id, rule: c.rule, confidence: c.confidence, status: c.identity.status, linked_key: c.linkedKey }));
+  changes.rows.push({
+    table: 'disputes',
+    columns: ['id', 'source', 'source_key', 'run_id', 'record', 'candidates', 'status', 'created_at'],
+    types: ['uuid', 'text', 'text', 'uuid', 'jsonb', 'jsonb', 'text', 'timestamptz'],
+    values: [[id, ctx.source.name, item.record.key, ctx.runId, { line: item.record.line, values: item.record.values }, listed, 'open', ctx.now]],
+    upsert: `ON CONFLICT (source, source_key) WHERE status = 'open' DO NOTHING`,
+  });
+  const payload = { dispute_id: id, source: ctx.source.name, key: item.record.key, run_id: ctx.runId, candidates: listed };
+  changes.events.push({ type: 'dispute.opened', identityId: null, payload, audit: { actor: `source:${ctx.source.name}`, action: 'dispute.opened', target: id, reason: `${candidates.length} candidate(s) for ${item.record.key}`, data: payload } });
+  countEvent(ctx.summary, 'dispute.opened');
+}
+
+/** Employee ids → identity ids (not archived), for sponsors and fact sources. */
+export async function resolveEmployees(db: Queryable, keys: readonly string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(keys.filter(Boolean))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.query<{ id: string; key: string }>(
+    `SELECT id, attributes -> 'employee_id' ->> 'v' AS key FROM identities WHERE (attributes -> 'employee_id' ->> 'v') = ANY($1::text[]) AND status <> 'archived'`,
+    [wanted],
+  );
+  return new Map(rows.map((r) => [r.key, r.id]));
+}
+
+function problem(ctx: ApplyContext, record: SourceRecord, field: string, message: string): ErrorDetail {
+  return { file: ctx.fileName, line: record.line, field, message };
+}

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { describeEachStore } from '../../test/support/stores.ts';
+import { type Harness, HR_HEADER, harness, hrCsv, hrLine } from '../../test/support/muster.ts';
+import type { Store } from '../store/store.ts';
+
+async function statusOf(store: Store, employeeId: string): Promise<string | undefined> {
+  const rows = await store.query<{ status: string }>(`SELECT status FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [employeeId]);
+  return rows[0]?.status;
+}
+
+async function count(store: Store, sql: string, params: unknown[] = []): Promise<number> {
+  const rows = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params);
+  return rows[0]?.n ?? -1;
+}
+
+describeEachStore('HR snapshot import', (factory) => {
+  let h: Harness;
+  before(async () => {
+    h = await harness(await factory.open(), { import: { massChangeShare: 0.3 } });
+  });
+  after(async () => {
+    await h.close();
+    await h.store.close();
+  });
+
+  test('a first snapshot creates one identity per row, with provenance on every attribute', async () => {
+    const file = await h.file('day0.csv', hrCsv(['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E10'].map((id) => hrLine(id))));
+    const run = await h.imports.run({ source: 'hr', file, actor: 'alice' });
+    assert.equal(run.status, 'applied');
+    assert.equal(run.summary.joiners, 10);
+    assert.equal(await count(h.store, 'identities'), 10);
+    const [row] = await h.store.query<{ attributes: Record<string, { v: string; s: string; r: string; t: string }> }>(`SELECT attributes FROM identities WHERE attributes -> 'employee_id' ->> 'v' = 'E3'`);
+    assert.deepEqual(row?.attributes.department, { v: 'Finance', s: 'hr', r: 'E3', t: '2026-03-02T09:00:00.000Z' });
+    assert.equal(row?.attributes.full_name?.v, 'Given3 Family3');
+    assert.equal(await count(h.store, `events WHERE type = 'identity.joiner'`), 10);
+    assert.equal(await count(h.store, `audit_log WHERE action = 'identity.joiner'`), 10);
+  });
+
+  test('importing the same snapshot again changes nothing', async () => {
+    const before = await count(h.store, 'events');
+    const file = await h.file('day0-again.csv', hrCsv(['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E10'].map((id) => hrLine(id))));
+    const run = await h.imports.run({ source: 'hr', file, actor: 'alice' });
+    assert.equal(run.status, 'applied');
+    assert.equal(run.summary.unchanged, 10);
+    assert.equal(await count(h.store, 'events'), before);
+  });
+
+  test('the next day gives movers, leavers, leave, joiners, and a leaver by absence', async () => {
+    const lines = [
+      hrLine('E1', { department: 'Legal' }),
+      hrLine('E2', { status: 'terminated' }),
+      hrLine('E3', { status: 'leave', leave_type: 'medical' }),
+      hrLine('E4'), hrLine('E5'), hrLine('E6'), hrLine('E7'), hrLine('E8'), hrLine('E9'),
+      hrLine('E11'),
+    ];
+    const run = await h.imports.run({ source: 'hr', file: await h.file('day1.csv', hrCsv(lines)), actor: 'alice' });
+    assert.equal(run.status, 'applied', JSON.stringify(run.errors));
+    assert.deepEqual(
+      [run.summary.movers, run.summary.leavers, run.summary.leave, run.summary.joiners, run.summary.absent],
+      [1, 2, 1, 1, 1],
+    );
+    assert.equal(await statusOf(h.store, 'E2'), 'terminated');
+    assert.equal(await statusOf(h.store, 'E10'), 'terminated');
+    assert.equal(await statusOf(h.store, 'E3'), 'leave');
+    const moves = await h.store.query<{ from_status: string; to_status: string }>(
+      `SELECT from_status, to_status FROM status_history h JOIN identities i ON i.id = h.identity_id WHERE i.attributes -> 'employee_id' ->> 'v' = 'E2' ORDER BY h.id`,
+    );
+    assert.deepEqual(moves.map((m) => `${m.from_status}>${m.to_status}`), ['null>active', 'active>inactive', 'inactive>terminated']);
+    assert.equal(await count(h.store, `jobs WHERE kind = 'npe.sponsor-left'`), 2);
+  });
+
+  test('return and rehire reuse the same identity', async () => {
+    const idBefore = (await h.store.query<{ id: string }>(`SELECT id FROM identities WHERE attributes -> 'employee_id' ->> 'v' = 'E2'`))[0]?.id;
+    const lines = [hrLine('E1', { department: 'Legal' }), hrLine('E2'), hrLine('E3'), ...['E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E11'].map((id) => hrLine(id))];
+    const run = await h.imports.run({ source: 'hr', file: await h.file('day2.csv', hrCsv(lines)), actor: 'alice' });
+    assert.equal(run.summary.rehires, 1);
+    assert.equal(run.summary.returns, 1);
+    const idAfter = (await h.store.query<{ id: string }>(`SELECT id FROM identities WHERE attributes -> 'employee_id' ->> 'v' = 'E2'`))[0]?.id;
+    assert.equal(idAfter, idBefore);
+    assert.equal(await statusOf(h.store, 'E2'), 'active');
+  });
+
+  test('a rehire under a new employee number is correlated by email to the terminated identity', async () => {
+    const old = (await h.store.query<{ id: string }>(`SELECT id FROM identities WHERE attributes -> 'employee_id' ->> 'v' = 'E10'`))[0]?.id;
+    const lines = [hrLine('E1', { department: 'Legal' }), ...['E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E11'].map((id) => hrLine(id)), hrLine('E100', { email: 'given10.family10@demo.gov' })];
+    const run = await h.imports.run({ source: 'hr', file: await h.file('day3.csv', hrCsv(lines)), actor: 'alice' });
+    assert.equal(run.summary.rehires, 1, JSON.stringify(run.summary));
+    assert.equal(run.summary.joiners, 0);
+    const links = await h.store.query<{ source_key: string }>(`SELECT source_key FROM source_links WHERE identity_id = $1`, [old]);
+    assert.deepEqual(links.map((l) => l.source_key), ['E100']);
+  });
+
+  test('a new record matching an active identity by email becomes a disputed case, not a new identity', async () => {
+    const lines = [hrLine('E1', { department: 'Legal' }), ...['E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E11', 'E100'].map((id) => hrLine(id, id === 'E100' ? { email: 'given10.family10@demo.gov' } : {})), hrLine('E200', { email: 'given4.family4@demo.gov' })];
+    const before = await count(h.store, 'identities');
+    const run = await h.imports.run({ source: 'hr', file: await h.file('day4.csv', hrCsv(lines)), actor: 'alice' });
+    assert.equal(run.summary.disputed, 1);
+    assert.equal(await count(h.store, 'identities'), before);
+    assert.equal(await count(h.store, `disputes WHERE status = 'open' AND source_key = 'E200'`), 1);
+    const again = await h.imports.run({ source: 'hr', file: await h.file('day4b.csv', hrCsv(lines)), actor: 'alice' });
+    assert.equal(again.status, 'applied');
+    assert.equal(await count(h.store, `disputes WHERE source_key = 'E200'`), 1);
+  });
+});
+
+describeEachStore('bad input', (factory) => {
+  let h: Harness;
+  before(async () => {
+    h = await harness(await factory.open());
+  });
+  after(async () => {
+    await h.close();
+    await h.store.close();
+  });
+
+  const bad = [
+    hrLine('E1'),
+    hrLine('E2', { status: 'retired' }),
+    hrLine('E3', { hire_date: '2026-02-30' }),
+    hrLine('E1'),
+    hrLine('E4', { email: 'not-an-email' }),
+    hrLine('E5', { given_name: 'x'.repeat(300) }),
+    hrLine('E6', { hire_date: '1850-01-01' }),
+    'E7,only,three',
+    hrLine('E8'),
+  ];
+
+  test('a file with bad rows is refused whole, each error naming file, line and field', async () => {
+    const run = await h.imports.run({ source: 'hr', file: await h.file('bad.csv', hrCsv(bad)), actor: 'alice' });
+    assert.equal(run.status, 'refused');
+    assert.equal(run.summary.invalid, 7);
+    assert.equal(await count(h.store, 'identities'), 0);
+    const where = run.errors.map((e) => `${e.file}:${e.line}:${e.field ?? ''}`);
+    assert.deepEqual(where, ['bad.csv:3:status', 'bad.csv:4:hire_date', 'bad.csv:5:key', 'bad.csv:6:email', 'bad.csv:7:given_name', 'bad.csv:8:hire_date', 'bad.csv:9:']);
+    assert.match(run.errors[0]?.message ?? '', /unknown value 'retired'/);
+    assert.equal(await count(h.store, `audit_log WHERE action = 'import.refused'`), 1);
+  });
+
+  test('--skip-invalid applies the good rows and reports the rest', async () => {
+    const run = await h.imports.run({ source: 'hr', file: await h.file('bad2.csv', hrCsv(bad)), actor: 'alice', skipInvalid: true });
+    assert.equal(run.status, 'applied');
+    assert.equal(run.summary.joiners, 2);
+    assert.equal(run.errors.length, 7);
+    assert.equal(await count(h.store, 'identities'), 2);
+  });
+
+  test('unknown and missing columns refuse the file before anything is read', async () => {
+    const file = await h.file('cols.csv', 'employee_id,given_name,shoe_size,status\nE9,A,42,active\n');
+    await assert.rejects(h.imports.run({ source: 'hr', file, actor: 'alice' }), (error: any) => {
+      assert.equal(error.code, 'MUSTER_ERR_IMPORT_FILE');
+      const fields = error.details.map((d: any) => d.field);
+      assert.ok(fields.includes('shoe_size') && fields.includes('family_name') && fields.includes('home_agency'), fields.join());
+      return true;
+    });
+  });
+
+  test('a UTF-8 BOM is accepted; UTF-16 and broken UTF-8 are refused with the line', async () => {
+    const bom = await h.imports.run({ source: 'hr', file: await h.file('bom.csv', `\uFEFF${hrCsv([hrLine('E1'), hrLine('E8')])}`), actor: 'a' });
+    assert.equal(bom.status, 'applied');
+    await assert.rejects(h.imports.run({ source: 'hr', file: await h.file('u16.csv', Buffer.from(`\uFEFF${hrCsv([hrLine('E1')])}`, 'utf16le')), actor: 'a' }), /UTF-16/);
+    const broken = Buffer.concat([Buffer.from(`${HR_HEADER}\n`), Buffer.from(hrLine('E9', { given_name: 'Zo__' })).map((b) => (b === 0x5f ? 0xff : b)), Buffer.from('\n')]);
+    const run = await h.imports.run({ source: 'hr', file: await h.file('latin.csv', broken), actor: 'a' });
+    assert.equal(run.status, 'refused');
+    assert.equal(run.errors[0]?.field, 'given_name');
+    assert.match(run.errors[0]?.message ?? '', /UTF-8/);
+  });
+
+  test('JSON Lines: bad JSON and unknown fields name their line', async () => {
+    const good = JSON.stringify(Object.fromEntries(HR_HEADER.split(',').map((k, i) => [k, hrLine('E20').split(',')[i]])));
+    const text = `${good}\n{"employee_id": "E21", \n${JSON.stringify({ employee_id: 'E22', colour: 'red' })}\n`;
+    const run = await h.imports.run({ source: 'hr', file: await h.file('hr.jsonl', text), actor: 'a' });
+    assert.equal(run.status, 'refused');
+    assert.deepEqual(run.errors.map((e) => e.line), [2, 3]);
+    assert.equal(run.errors[1]?.field, 'colour');
+  });
+
+  test('a crash in the middle of an import leaves nothing half-applied, and the run says failed', async () => {
+    const before = { identities: await count(h.store, 'identities'), joinerAudits: await count(h.store, `audit_log WHERE action LIKE 'identity.%'`) };
+    const lines = Array.from({ length: 30 }, (_, i) => hrLine(`E${300 + i}`));
+    const failing = new Proxy(h.store, {
+      get(target, prop) {
+        if (prop !== 'transaction') return Reflect.get(target, prop);
+        return (fn: any) => target.transaction(async (tx) => {
+          let copies = 0;
+          const wrapped = { ...tx, copyRows: async (...args: Parameters<typeof tx.copyRows>) => { if (++copies === 3) throw new Error('power cut'); return tx.copyRows(...args); } };
+          return fn(wrapped);
+        });
+      },
+    });
+    const services = await harness(failing as Store, { import: { massChangeShare: 1 } });
+    await assert.rejects(services.imports.run({ source: 'hr', file: await h.file('crash.csv', hrCsv(lines)), actor: 'a' }), /power cut/);
+    assert.equal(await count(h.store, 'identities'), before.identities);
+    assert.equal(await count(h.store, `audit_log WHERE action LIKE 'identity.%'`), before.joinerAudits);
+    const [run] = await h.store.query<{ status: string }>(`SELECT status FROM import_runs WHERE file_name = 'crash.csv'`);
+    assert.equal(run?.status, 'failed');
+    await services.close();
+  });
+});

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { AuditWriter } from '../audit/writer.ts';
+import type { Clock } from '../core/clock.ts';
+import { MusterError, type ErrorDetail } from '../core/errors.ts';
+import type { MusterConfig } from '../config/schema.ts';
+import { ChangeSet } from '../mur/change-set.ts';
+import type { Store, Tx } from '../store/store.ts';
+import { type ApplyContext, type BatchItem, applyIdentityBatch } from './apply-identities.ts';
+import { applyFactBatch } from './apply-facts.ts';
+import { terminateAbsent } from './absent.ts';
+import { recordDigest } from './digest.ts';
+import { sha256File } from './file-hash.ts';
+import { type LinkInfo, loadLinks } from './links.ts';
+import { type FileFormat, checkEncoding, formatOf, readRows } from './reader.ts';
+import type { Source, SourceRegistry } from './registry.ts';
+import { type ImportRun, type ImportSummary, finishRun, getRun, insertRun } from './runs.ts';
+import { MAX_KEPT_ERRORS, type ScanResult, absentLinks, livePopulation, scanFile } from './scan.ts';
+import { validateRow } from './validate.ts';
+
+export interface ImportProgress {
+  readonly phase: 'validate' | 'apply';
+  readonly rows: number;
+  readonly total?: number;
+}
+
+export interface ImportRequest {
+  readonly source: string;
+  readonly file: string;
+  readonly fileName?: string;
+  readonly format?: string;
+  readonly skipInvalid?: boolean;
+  readonly actor: string;
+  readonly correlationId?: string;
+  readonly onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly audit: AuditWriter;
+  readonly config: MusterConfig;
+  readonly registry: SourceRegistry;
+}
+
+interface Execution {
+  readonly run: ImportRun;
+  readonly source: Source;
+  readonly file: string;
+  readonly format: FileFormat;
+  readonly correlationId: string;
+  readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** Set when a person confirmed a held run: the number of terminations they saw. */
+  readonly confirmedTerminations?: number;
+}
+
+/**
+ * Imports authoritative-source snapshots into the MUR: reads and checks the whole file first,
+ * holds mass terminations for confirmation, then applies every change in one transaction, so a
+ * crash leaves nothing half-applied and a second run of the same file changes nothing.
+ */
+export class ImportService {
+  readonly #deps: ImportDeps;
+
+  constructor(deps: ImportDeps) {
+    this.#deps = deps;
+  }
+
+  async run(request: ImportRequest): Promise<ImportRun> {
+    const source = this.#deps.registry.get(request.source);
+    const format = formatOf(request.file, request.format);
+    const name = request.fileName ?? basename(request.file);
+    await this.#checkFile(request.file, name);
+    const run: ImportRun = {
+      id: randomUUID(), source: source.name, format, fileName: name, filePath: request.file, fileSha256: await sha256File(request.file),
+      status: 'running', options: { skipInvalid: request.skipInvalid ?? false }, summary: {} as ImportSummary, errors: [],
+      actor: request.actor, createdAt: this.#deps.clock.now(), finishedAt: null,
+    };
+    await insertRun(this.#deps.store, run);
+    return this.#execute({ run, source, file: request.file, format, correlationId: request.correlationId ?? `import-${run.id}`, onProgress: request.onProgress });
+  }
+
+  /** Applies a run the mass-change guard held, if its file and the MUR are as they were when it was held. */
+  async confirm(runId: string, actor: string, correlationId?: string): Promise<ImportRun> {
+    const run = await getRun(this.#deps.store, runId);
+    if (run.status !== 'held' || !run.filePath || !run.summary.held) {
+      throw new MusterError('MUSTER_ERR_IMPORT_STATE', `import run ${runId} is ${run.status}; only a held run can be confirmed`, [{ field: 'status', value: run.status, message: 'not held' }]);
+    }
+    const sha = await sha256File(run.filePath).catch(() => '');
+    if (sha !== run.fileSha256) throw new MusterError('MUSTER_ERR_IMPORT_STATE', `the file of import run ${runId} changed or is gone since it was held; import it again`);
+    const source = this.#deps.registry.get(run.source);
+    await this.#audit({ actor, action: 'import.confirmed', target: run.id, reason: `confirmed ${run.summary.held.terminations} terminations`, data: { held: run.summary.held } }, correlationId ?? `import-${run.id}`);
+    return this.#execute({ run: { ...run, actor }, source, file: run.filePath, format: run.format as FileFormat, correlationId: correlationId ?? `import-${run.id}`, confirmedTerminations: run.summary.held.terminations });
+  }
+
+  async #checkFile(file: string, name: string): Promise<void> {
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) throw new MusterError('MUSTER_ERR_IMPORT_FILE', `${name} is not a readable file`, [{ file: name, message: 'not found or not a file' }]);
+    if (info.size > this.#deps.config.import.maxFileBytes) throw new MusterError('MUSTER_ERR_IMPORT_FILE', `${name} is ${info.size} bytes; the limit is ${this.#deps.config.import.maxFileBytes}`, [{ file: name, message: 'too large' }]);
+    await checkEncoding(file, name);
+  }
+
+  async #execute(x: Execution): Promise<ImportRun> {
+    try {
+      const links = await loadLinks(this.#deps.store, x.source.name);
+      const scan = await scanFile({ file: x.file, name: x.run.fileName, format: x.format, source: x.source, links, onRow: (rows) => x.onProgress?.({ phase: 'validate', rows }) });
+      if (scan.summary.invalid > 0 && !x.run.options.skipInvalid) return await this.#finish(x, 'refused', scan.summary, scan.errors, 'import.refused');
+      const absent = x.source.createsIdentities ? absentLinks(links) : [];
+      scan.summary.absent = absent.length;
+      const held = this.#guard(x, scan, absent.length, livePopulation(links));
+      if (held) return held;
+      return await this.#apply(x, scan, links, absent);
+    } catch (error) {
+      const details = error instanceof MusterError ? [...error.details] : [];
+      const status = error instanceof MusterError && error.status < 500 ? 'refused' : 'failed';
+      await this.#finish(x, status, x.run.summary, [{ message: (error as Error).message }, ...details], `import.${status}`).catch(() => {});
+      throw error;
+    }
+  }
+
+  #guard(x: Execution, scan: ScanResult, absent: number, population: number): Promise<ImportRun> | null {
+    const terminations = scan.terminations + absent;
+    const { massChangeShare, massChangeCount } = this.#deps.config.import;
+    const share = population === 0 ? 0 : terminations / population;
+    scan.summary.held = undefined;
+    const over = share > massChangeShare || (massChangeCount !== undefined && terminations > massChangeCount);
+    if (x.confirmedTerminations !== undefined) {
+      if (x.confirmedTerminations !== terminations) {
+        throw new MusterError('MUSTER_ERR_IMPORT_STATE', `the run now terminates ${terminations} identities, not the ${x.confirmedTerminations} that were confirmed; the MUR changed since — import the file again`);
+      }
+      return null;
+    }
+    if (!over || terminations === 0) return null;
+    scan.summary.held = { terminations, population, share, limitShare: massChangeShare, limitCount: massChangeCount ?? null };
+    return this.#hold(x, scan);
+  }
+
+  async #hold(x: Execution, scan: ScanResult): Promise<ImportRun> {
+    const kept = await this.#keepFile(x);
+    const held = scan.summary.held;
+    const reason = `${held?.terminations} of ${held?.population} identities would be terminated (${((held?.share ?? 0) * 100).toFixed(1)}%); confirm to apply`;
+    return this.#finish({ ...x, run: { ...x.run, filePath: kept } }, 'held', scan.summary, scan.errors, 'import.held', reason);
+  }
+
+  async #keepFile(x: Execution): Promise<string> {
+    if (this.#deps.config.dataDir === ':memory:') return x.file;
+    const dir = join(this.#deps.config.dataDir, 'imports');
+    await mkdir(dir, { recursive: true });
+    const target = join(dir, `${x.run.id}.${x.format}`);
+    await copyFile(x.file, target);
+    return target;
+  }
+
+  async #apply(x: Execution, scan: ScanResult, links: Map<string, LinkInfo>, absent: LinkInfo[]): Promise<ImportRun> {
+    const empty = (await this.#deps.store.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM identities) AS any'))[0]?.any !== true;
+    return this.#deps.store.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`muster-import:${x.source.name}`]);
+      const ctx = this.#context(tx, x, scan.summary, !empty);
+      await this.#applyRows(tx, x, ctx, scan.skipLines, links, scan.summary.rows);
+      if (absent.length > 0) await terminateAbsent(ctx, absent, this.#deps.config.import.batchSize, (changes) => this.#commit(tx, changes, x));
+      const errors = [...scan.errors, ...ctx.problems].slice(0, MAX_KEPT_ERRORS);
+      if (ctx.problems.length > 0 && !x.run.options.skipInvalid) {
+        throw new MusterError('MUSTER_ERR_IMPORT_INVALID', `${ctx.problems.length} record(s) cannot be applied; nothing was applied`, errors);
+      }
+      scan.summary.invalid += ctx.problems.length;
+      return this.#finish(x, 'applied', scan.summary, errors, 'import.applied', undefined, tx);
+    });
+  }
+
+  #context(tx: Tx, x: Execution, summary: ImportSummary, correlateExisting: boolean): ApplyContext {
+    const { correlation } = this.#deps.config;
+    return {
+      db: tx, source: x.source, runId: x.run.id, actor: x.run.actor, now: this.#deps.clock.now(), fileName: x.run.fileName,
+      newId: randomUUID, rules: correlation.rules, threshold: correlation.autoLinkConfidence, correlateExisting, summary, problems: [],
+    };
+  }
+
+  async #applyRows(tx: Tx, x: Execution, ctx: ApplyContext, skip: ReadonlySet<number>, links: Map<string, LinkInfo>, total: number): Promise<void> {
+    const apply = x.source.createsIdentities ? applyIdentityBatch : applyFactBatch;
+    const size = this.#deps.config.import.batchSize;
+    let batch: BatchItem[] = [];
+    let rows = 0;
+    const flush = async () => {
+      const changes = new ChangeSet();
+      await apply(ctx, batch, changes);
+      await this.#commit(tx, changes, x);
+      batch = [];
+    };
+    for await (const row of readRows(x.file, x.run.fileName, x.format, x.source.format)) {
+      if (++rows % 10_000 === 0) x.onProgress?.({ phase: 'apply', rows, total });
+      if ('error' in row || skip.has(row.line)) continue;
+      const { record } = validateRow(x.source.format, row.raw, { file: x.run.fileName, line: row.line });
+      if (!record) continue;
+      const digest = recordDigest(record);
+      const link = links.get(record.key);
+      if (link?.digest === digest) continue;
+      batch.push({ record, digest, link });
+      if (batch.length >= size) await flush();
+    }
+    if (batch.length > 0) await flush();
+    x.onProgress?.({ phase: 'apply', rows, total });
+  }
+
+  async #commit(tx: Tx, changes: ChangeSet, x: Execution): Promise<void> {
+    await changes.commit(tx, { now: this.#deps.clock.now(), correlationId: x.correlationId, audit: this.#deps.audit });
+  }
+
+  async #finish(x: Execution, status: ImportRun['status'], summary: ImportSummary, errors: readonly ErrorDetail[], action: string, reason?: string, tx?: Tx): Promise<ImportRun> {
+    const now = this.#deps.clock.now();
+    const write = async (db: Tx) => {
+      await finishRun(db, x.run.id, { status, summary, errors, filePath: x.run.filePath }, now);
+      await this.#deps.audit.append(db, [{ actor: x.run.actor, action, target: x.run.id, reason: reason ?? `${x.source.name} import of ${x.run.fileName}: ${status}`, data: { source: x.source.name, file: x.run.fileName, sha256: x.run.fileSha256, summary } }], x.correlationId);
+    };
+    if (tx) await write(tx);
+    else await this.#deps.store.transaction(write);
+    return { ...x.run, status, summary, errors: [...errors], finishedAt: now };
+  }
+
+  async #audit(draft: Parameters<AuditWriter['append']>[1][number], correlationId: string): Promise<void> {
+    await this.#deps.store.transaction((tx) => this.#deps.audit.append(tx, [draft], correlationId));
+  }
+}

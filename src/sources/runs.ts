@@ -1,0 +1,120 @@
+import type { ErrorDetail } from '../core/errors.ts';
+import { MusterError } from '../core/errors.ts';
+import type { Queryable } from '../store/store.ts';
+
+export type RunStatus = 'running' | 'applied' | 'held' | 'refused' | 'failed' | 'interrupted';
+
+/** What an import did, by lifecycle event; the CLI prints it and the API returns it. */
+export interface ImportSummary {
+  rows: number;
+  valid: number;
+  invalid: number;
+  unchanged: number;
+  joiners: number;
+  movers: number;
+  updated: number;
+  leavers: number;
+  leave: number;
+  returns: number;
+  rehires: number;
+  suspended: number;
+  activated: number;
+  disabled: number;
+  disputed: number;
+  refusedAttributes: number;
+  absent: number;
+  changed: number;
+  held?: { terminations: number; population: number; share: number; limitShare: number; limitCount: number | null };
+}
+
+export function emptySummary(): ImportSummary {
+  return { rows: 0, valid: 0, invalid: 0, unchanged: 0, joiners: 0, movers: 0, updated: 0, leavers: 0, leave: 0, returns: 0, rehires: 0, suspended: 0, activated: 0, disabled: 0, disputed: 0, refusedAttributes: 0, absent: 0, changed: 0 };
+}
+
+const EVENT_COUNTERS: Readonly<Record<string, keyof ImportSummary>> = {
+  'identity.joiner': 'joiners',
+  'identity.mover': 'movers',
+  'identity.updated': 'updated',
+  'identity.leaver': 'leavers',
+  'identity.leave': 'leave',
+  'identity.return': 'returns',
+  'identity.rehire': 'rehires',
+  'identity.suspended': 'suspended',
+  'identity.activated': 'activated',
+  'identity.disabled': 'disabled',
+  'dispute.opened': 'disputed',
+  'trust.changed': 'changed',
+  'behave.changed': 'changed',
+};
+
+export function countEvent(summary: ImportSummary, type: string): void {
+  const key = EVENT_COUNTERS[type];
+  if (key) (summary[key] as number)++;
+}
+
+export interface ImportRun {
+  id: string;
+  source: string;
+  format: string;
+  fileName: string;
+  filePath: string | null;
+  fileSha256: string;
+  status: RunStatus;
+  options: { skipInvalid?: boolean };
+  summary: ImportSummary;
+  errors: ErrorDetail[];
+  actor: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+const COLUMNS = 'id, source, format, file_name, file_path, file_sha256, status, options, summary, errors, actor, created_at, finished_at';
+
+function fromRow(r: Record<string, any>): ImportRun {
+  return {
+    id: r.id,
+    source: r.source,
+    format: r.format,
+    fileName: r.file_name,
+    filePath: r.file_path,
+    fileSha256: r.file_sha256,
+    status: r.status,
+    options: r.options,
+    summary: r.summary,
+    errors: r.errors,
+    actor: r.actor,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export async function insertRun(db: Queryable, run: Omit<ImportRun, 'finishedAt'>): Promise<void> {
+  await db.query(`INSERT INTO import_runs (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,NULL)`, [
+    run.id, run.source, run.format, run.fileName, run.filePath, run.fileSha256, run.status, run.options, run.summary, JSON.stringify(run.errors), run.actor, run.createdAt,
+  ]);
+}
+
+export async function finishRun(db: Queryable, id: string, patch: { status: RunStatus; summary: ImportSummary; errors: readonly ErrorDetail[]; filePath?: string | null }, at: Date): Promise<void> {
+  await db.query('UPDATE import_runs SET status = $2, summary = $3, errors = $4, finished_at = $5, file_path = COALESCE($6, file_path) WHERE id = $1', [
+    id, patch.status, patch.summary, JSON.stringify(patch.errors), at, patch.filePath ?? null,
+  ]);
+}
+
+export async function getRun(db: Queryable, id: string): Promise<ImportRun> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new MusterError('MUSTER_ERR_VALIDATION', `'${id}' is not an import run id`, [{ field: 'id', value: id, message: 'must be a UUID' }]);
+  const [row] = await db.query(`SELECT ${COLUMNS} FROM import_runs WHERE id = $1`, [id]);
+  if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no import run ${id}`, [{ field: 'id', value: id, message: 'not found' }]);
+  return fromRow(row);
+}
+
+export async function listRuns(db: Queryable, options: { limit?: number; source?: string } = {}): Promise<ImportRun[]> {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+  const rows = await db.query(`SELECT ${COLUMNS} FROM import_runs WHERE ($1::text IS NULL OR source = $1) ORDER BY created_at DESC, id LIMIT $2`, [options.source ?? null, limit]);
+  return rows.map(fromRow);
+}
+
+/** Runs left 'running' by a process that died: nothing of theirs was committed, so they are marked interrupted. */
+export async function markInterrupted(db: Queryable, at: Date): Promise<number> {
+  const rows = await db.query(`UPDATE import_runs SET status = 'interrupted', finished_at = $1 WHERE status = 'running' RETURNING id`, [at]);
+  return rows.length;
+}

@@ -1,0 +1,61 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signerFromPem, generateSigningKeyPem } from '../../src/audit/checkpoint.ts';
+import { AuditWriter } from '../../src/audit/writer.ts';
+import { ManualClock } from '../../src/core/clock.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import type { MusterConfig } from '../../src/config/schema.ts';
+import { ImportService } from '../../src/sources/importer.ts';
+import { SourceRegistry } from '../../src/sources/registry.ts';
+import type { Store } from '../../src/store/store.ts';
+
+export interface Harness {
+  readonly store: Store;
+  readonly clock: ManualClock;
+  readonly config: MusterConfig;
+  readonly audit: AuditWriter;
+  readonly imports: ImportService;
+  readonly registry: SourceRegistry;
+  readonly dir: string;
+  file(name: string, content: string | Buffer): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Services over a store, with a frozen clock and a temp folder for input files. */
+export async function harness(store: Store, overrides: Record<string, unknown> = {}): Promise<Harness> {
+  const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', audit: { checkpointInterval: 10 }, ...overrides } });
+  const clock = new ManualClock('2026-03-02T09:00:00Z');
+  const audit = new AuditWriter({ clock, signer: signerFromPem(generateSigningKeyPem()), checkpointInterval: config.audit.checkpointInterval });
+  const registry = new SourceRegistry(config);
+  const imports = new ImportService({ store, clock, audit, config, registry });
+  const dir = await mkdtemp(join(tmpdir(), 'muster-test-'));
+  return {
+    store, clock, config, audit, imports, registry, dir,
+    async file(name, content) {
+      const path = join(dir, name);
+      await writeFile(path, content);
+      return path;
+    },
+    async close() {
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const HR_HEADER = 'employee_id,given_name,family_name,full_name,email,job_title,department,component,location,manager,user_type,home_agency,affiliations,status,leave_type,hire_date';
+
+/** One HR CSV line; fields not given get plausible values. */
+export function hrLine(id: string, over: Partial<Record<string, string>> = {}): string {
+  const n = Number(id.replace(/\D/g, '')) || 0;
+  const v: Record<string, string> = {
+    employee_id: id, given_name: `Given${n}`, family_name: `Family${n}`, full_name: '', email: `given${n}.family${n}@demo.gov`,
+    job_title: 'Analyst', department: 'Finance', component: 'Operations', location: 'Washington DC', manager: '', user_type: 'government',
+    home_agency: '9700', affiliations: 'Demo Agency', status: 'active', leave_type: '', hire_date: '2020-01-15', ...over,
+  };
+  return HR_HEADER.split(',').map((k) => v[k] ?? '').join(',');
+}
+
+export function hrCsv(lines: readonly string[]): string {
+  return `${HR_HEADER}\n${lines.join('\n')}\n`;
+}
