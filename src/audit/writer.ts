@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.ts';
+import { MusterError } from '../core/errors.ts';
 import type { Tx } from '../store/store.ts';
 import { type AuditDraft, type AuditEntry, GENESIS_HASH, entryHash } from './chain.ts';
 import type { CheckpointSigner } from './checkpoint.ts';
@@ -27,6 +28,7 @@ export class AuditWriter {
     if (drafts.length === 0) return [];
     await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
     const [tail] = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    await refuseTruncatedLog(tx, tail?.seq ?? 0);
     const at = this.#options.clock.now();
     const entries = chainEntries(drafts, tail?.seq ?? 0, tail?.hash ?? GENESIS_HASH, at, correlationId);
     await tx.copyRows('audit_log', COLUMNS, entries.map(entryRow));
@@ -46,6 +48,19 @@ export class AuditWriter {
   }
 }
 
+/** A checkpoint past the newest entry means entries were deleted: appending would hide it, so refuse. */
+async function refuseTruncatedLog(tx: Tx, lastSeq: number): Promise<void> {
+  const [beyond] = await tx.query<{ seq: number }>('SELECT seq FROM audit_checkpoints WHERE seq > $1 ORDER BY seq LIMIT 1', [lastSeq]);
+  if (beyond) {
+    throw new MusterError('MUSTER_ERR_AUDIT_CHAIN', `the audit log ends at entry ${lastSeq} but a signed checkpoint names entry ${beyond.seq}: entries were deleted; run 'muster audit verify'`);
+  }
+}
+
+/** Drafts as they will read back from JSONB (Dates become ISO strings, undefined drops out), so hashes survive the round trip. */
+function plainData(data: Record<string, unknown> | undefined): Record<string, unknown> {
+  return data === undefined ? {} : (JSON.parse(JSON.stringify(data)) as Record<string, unknown>);
+}
+
 function chainEntries(drafts: readonly AuditDraft[], lastSeq: number, lastHash: string, at: Date, correlationId: string): AuditEntry[] {
   const entries: AuditEntry[] = [];
   let prevHash = lastHash;
@@ -58,7 +73,7 @@ function chainEntries(drafts: readonly AuditDraft[], lastSeq: number, lastHash: 
       target: draft.target ?? null,
       reason: draft.reason ?? null,
       correlationId,
-      data: draft.data ?? {},
+      data: plainData(draft.data),
       prevHash,
     };
     const entry = { ...base, hash: entryHash(base) };
