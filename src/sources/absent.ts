@@ -16,7 +16,7 @@ export async function terminateAbsent(ctx: ApplyContext, absent: readonly LinkIn
         recordPlan(ctx, plan, identity, changes, 'absent from the full snapshot', String(identity.attributes.employee_id?.v ?? identity.attributes.npe_id?.v ?? identity.id));
       } catch (error) {
         if (!isMusterError(error, 'MUSTER_ERR_STATUS_TRANSITION')) throw error;
-        ctx.problems.push({ file: ctx.fileName, field: 'status', key: identity.id, message: `absent identity ${identity.id}: ${error.message}` });
+        ctx.warnings.push({ file: ctx.fileName, field: 'status', key: identity.id, message: `warning: identity ${identity.id} is absent but stays ${identity.status}: ${error.message}` });
       }
     }
     await commit(changes);

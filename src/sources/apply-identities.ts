@@ -36,6 +36,8 @@ export interface ApplyContext {
   readonly summary: ImportSummary;
   /** Problems found while applying (a refused status move, an unknown sponsor). */
   readonly problems: ErrorDetail[];
+  /** Things reported but not blocking (an absent identity the status machine cannot terminate). */
+  readonly warnings: ErrorDetail[];
 }
 
 /** Applies a batch of HR or NPE records to the MUR through `changes` (nothing is written here). */

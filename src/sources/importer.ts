@@ -3,7 +3,7 @@ import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
-import { MusterError, type ErrorDetail } from '../core/errors.ts';
+import { MusterError, type ErrorDetail, isMusterError } from '../core/errors.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { ChangeSet } from '../mur/change-set.ts';
 import type { Store, Tx } from '../store/store.ts';
@@ -110,7 +110,11 @@ export class ImportService {
       scan.summary.absent = absent.length;
       const held = this.#guard(x, scan, absent.length, livePopulation(links));
       if (held) return held;
-      return await this.#apply(x, scan, links, absent);
+      return await this.#apply(x, scan, links, absent).catch((error: unknown) => {
+        if (!isMusterError(error, 'MUSTER_ERR_IMPORT_INVALID')) throw error;
+        scan.summary.invalid += error.details.length - scan.errors.length;
+        return this.#finish(x, 'refused', scan.summary, error.details, 'import.refused');
+      });
     } catch (error) {
       const details = error instanceof MusterError ? [...error.details] : [];
       const status = error instanceof MusterError && error.status < 500 ? 'refused' : 'failed';
@@ -159,7 +163,7 @@ export class ImportService {
       const ctx = this.#context(tx, x, scan.summary, !empty);
       await this.#applyRows(tx, x, ctx, scan.skipLines, links, scan.summary.rows);
       if (absent.length > 0) await terminateAbsent(ctx, absent, this.#deps.config.import.batchSize, (changes) => this.#commit(tx, changes, x));
-      const errors = [...scan.errors, ...ctx.problems].slice(0, MAX_KEPT_ERRORS);
+      const errors = [...scan.errors, ...ctx.problems, ...ctx.warnings].slice(0, MAX_KEPT_ERRORS);
       if (ctx.problems.length > 0 && !x.run.options.skipInvalid) {
         throw new MusterError('MUSTER_ERR_IMPORT_INVALID', `${ctx.problems.length} record(s) cannot be applied; nothing was applied`, errors);
       }
@@ -172,7 +176,7 @@ export class ImportService {
     const { correlation } = this.#deps.config;
     return {
       db: tx, source: x.source, runId: x.run.id, actor: x.run.actor, now: this.#deps.clock.now(), fileName: x.run.fileName,
-      newId: randomUUID, rules: correlation.rules, threshold: correlation.autoLinkConfidence, correlateExisting, summary, problems: [],
+      newId: randomUUID, rules: correlation.rules, threshold: correlation.autoLinkConfidence, correlateExisting, summary, problems: [], warnings: [],
     };
   }
 

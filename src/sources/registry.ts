@@ -39,8 +39,9 @@ export class SourceRegistry {
 
 function buildSource(name: string, kind: SourceKind, authoritative: readonly string[], mayCreate: boolean): Source {
   const grants = new Set(authoritative);
+  const keys = new Set([...SOURCE_FORMATS[kind].keyFields, kind === 'npe' ? 'npe_id' : 'employee_id']);
   const authority: Authority = (attribute) => {
-    if (grants.has(attribute)) return true;
+    if (grants.has(attribute) || keys.has(attribute)) return true;
     const object = PSEUDO_OBJECTS[attribute] ?? attributeDescriptor(attribute)?.object;
     return object !== undefined && grants.has(object);
   };

@@ -29,7 +29,7 @@ export async function applySingle(tx: Tx, deps: SingleDeps, source: Source, item
   const summary = emptySummary();
   const ctx: ApplyContext = {
     db: tx, source, runId: null, actor, now: deps.clock.now(), fileName: where, newId: randomUUID,
-    rules: deps.config.correlation.rules, threshold: deps.config.correlation.autoLinkConfidence, correlateExisting: true, summary, problems: [],
+    rules: deps.config.correlation.rules, threshold: deps.config.correlation.autoLinkConfidence, correlateExisting: true, summary, problems: [], warnings: [],
   };
   const changes = new ChangeSet();
   await (source.createsIdentities ? applyIdentityBatch : applyFactBatch)(ctx, [item], changes);
