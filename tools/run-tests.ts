@@ -1,0 +1,20 @@
+// Runs every test muster has: the type check, then unit, contract and integration suites on
+// PGlite and on the PostgreSQL server (required when CI=true or MUSTER_TEST_POSTGRES=required).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const extra = process.argv.slice(2);
+
+function run(command: string, args: string[]): number {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, MUSTER_TEST: '1' } });
+  return result.status ?? 1;
+}
+
+const typecheck = run(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '--noEmit', '-p', 'tsconfig.json']);
+if (typecheck !== 0) {
+  process.stderr.write('type check failed\n');
+  process.exit(typecheck);
+}
+const patterns = extra.length > 0 ? extra : ['src/**/*.test.ts', 'test/**/*.test.ts'];
+process.exit(run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...patterns]));
