@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   MUSTER_ERR_JOB_UNKNOWN: { status: 500, summary: 'a job of an unregistered kind was found in the outbox' },
   MUSTER_ERR_INTERNAL: { status: 500, summary: 'an unexpected internal failure' },
   MUSTER_ERR_LISTEN: { status: 500, summary: 'the HTTP server cannot listen on the configured host and port' },
+  MUSTER_ERR_OUTPUT_FILE: { status: 500, summary: 'an output file (export, report) cannot be written' },
 } as const;
 
 export type MusterErrorCode = keyof typeof ERROR_CODES;

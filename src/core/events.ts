@@ -13,6 +13,7 @@ const d = (type: string, summary: string, jobs: readonly string[] = []): EventTy
 
 export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('identity.joiner', 'a new identity entered the MUR'),
+  d('identity.historical', 'a person the source lists as already terminated entered the MUR, so that a rehire finds them'),
   d('identity.activated', 'a pending identity became active'),
   d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)'),
   d('identity.updated', 'other attributes changed (name, email, affiliations)'),

@@ -2,6 +2,11 @@ import { type Clock, systemClock } from '../core/clock.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { loadAuditKeys, type AuditKeys } from '../audit/keys.ts';
 import { AuditWriter } from '../audit/writer.ts';
+import { DisputeService } from '../sources/disputes.ts';
+import { SourceEventService } from '../sources/events.ts';
+import { ImportService } from '../sources/importer.ts';
+import { SourceRegistry } from '../sources/registry.ts';
+import { markInterrupted } from '../sources/runs.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 
@@ -12,6 +17,10 @@ export interface Muster {
   readonly clock: Clock;
   readonly audit: AuditWriter;
   readonly auditKeys: AuditKeys;
+  readonly sources: SourceRegistry;
+  readonly imports: ImportService;
+  readonly disputes: DisputeService;
+  readonly sourceEvents: SourceEventService;
   close(): Promise<void>;
 }
 
@@ -26,5 +35,14 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const auditKeys = await loadAuditKeys(config, store);
   const audit = new AuditWriter({ clock, signer: auditKeys.signer, checkpointInterval: config.audit.checkpointInterval });
-  return { config, store, clock, audit, auditKeys, close: () => store.close() };
+  const sources = new SourceRegistry(config);
+  const deps = { store, clock, audit, config };
+  if (!store.capabilities.multipleConnections) await markInterrupted(store, clock.now());
+  return {
+    config, store, clock, audit, auditKeys, sources,
+    imports: new ImportService({ ...deps, registry: sources }),
+    disputes: new DisputeService(store, deps, sources),
+    sourceEvents: new SourceEventService(store, deps, sources),
+    close: () => store.close(),
+  };
 }

@@ -44,7 +44,7 @@ export interface ApplyContext {
 export async function applyIdentityBatch(ctx: ApplyContext, items: readonly BatchItem[], changes: ChangeSet): Promise<void> {
   const current = await loadIdentities(ctx.db, [...new Set(items.flatMap((i) => idsOf(i)))]);
   const correlations = await correlateUnlinked(ctx, items);
-  const sponsors = ctx.source.kind === 'npe' ? await resolveEmployees(ctx.db, items.map((i) => i.record.values.sponsor ?? '')) : new Map<string, string>();
+  const sponsors = ctx.source.kind === 'npe' ? await resolveEmployees(ctx.db, items.map((i) => i.record.values.sponsor ?? ''), true) : new Map<string, string>();
   for (const item of items) {
     const match = matchOf(item, current, correlations);
     if (match.outcome === 'dispute') {
@@ -79,7 +79,7 @@ function matchOf(item: BatchItem, current: Map<string, IdentityState>, correlati
 
 async function correlateUnlinked(ctx: ApplyContext, items: readonly BatchItem[]): Promise<Map<string, Correlation>> {
   if (!ctx.correlateExisting) return new Map();
-  const unlinked = items.filter((i) => !i.link && !i.forced).map((i) => ({ key: i.record.key, attributes: i.record.values }));
+  const unlinked = items.filter((i) => !i.link && !i.forced && i.record.values.status !== 'terminated').map((i) => ({ key: i.record.key, attributes: i.record.values }));
   if (unlinked.length === 0) return new Map();
   return correlate(ctx.db, ctx.source.name, unlinked, ctx.rules, ctx.threshold);
 }
@@ -87,13 +87,14 @@ async function correlateUnlinked(ctx: ApplyContext, items: readonly BatchItem[])
 function applyOne(ctx: ApplyContext, item: BatchItem, current: IdentityState | null, sponsors: Map<string, string>, changes: ChangeSet, relinkFrom: string | null): void {
   const { record } = item;
   const sponsorId = ctx.source.kind === 'npe' ? sponsors.get(record.values.sponsor ?? '') : undefined;
-  if (ctx.source.kind === 'npe' && !sponsorId) {
-    ctx.problems.push(problem(ctx, record, 'sponsor', `sponsor ${record.values.sponsor} is not an identity in the MUR`));
+  if (ctx.source.kind === 'npe' && !sponsorId && !current) {
+    ctx.problems.push(problem(ctx, record, 'sponsor', `sponsor ${record.values.sponsor} is not an active identity in the MUR`));
     return;
   }
+  // a registry that still names a sponsor who has left does not undo the hand-over to the manager
   const incoming = toIncoming(ctx.source.kind, record, sponsorId);
-  if (!current && (incoming.status === 'terminated' || !ctx.source.mayCreate)) {
-    if (!ctx.source.mayCreate) ctx.problems.push(problem(ctx, record, ctx.source.format.keyFields[0] as string, `no identity matches ${record.key} and source ${ctx.source.name} may not create identities`));
+  if (!current && !ctx.source.mayCreate) {
+    ctx.problems.push(problem(ctx, record, ctx.source.format.keyFields[0] as string, `no identity matches ${record.key} and source ${ctx.source.name} may not create identities`));
     return;
   }
   let plan: IdentityPlan;
@@ -178,13 +179,13 @@ function openDispute(ctx: ApplyContext, item: BatchItem, candidates: readonly Ca
   countEvent(ctx.summary, 'dispute.opened');
 }
 
-/** Employee ids → identity ids (not archived), for sponsors and fact sources. */
-export async function resolveEmployees(db: Queryable, keys: readonly string[]): Promise<Map<string, string>> {
+/** Employee ids → identity ids (not archived; with `live`, only those not terminated or disabled), for sponsors and fact sources. */
+export async function resolveEmployees(db: Queryable, keys: readonly string[], live = false): Promise<Map<string, string>> {
   const wanted = [...new Set(keys.filter(Boolean))];
   if (wanted.length === 0) return new Map();
   const rows = await db.query<{ id: string; key: string }>(
-    `SELECT id, attributes -> 'employee_id' ->> 'v' AS key FROM identities WHERE (attributes -> 'employee_id' ->> 'v') = ANY($1::text[]) AND status <> 'archived'`,
-    [wanted],
+    `SELECT id, attributes -> 'employee_id' ->> 'v' AS key FROM identities WHERE (attributes -> 'employee_id' ->> 'v') = ANY($1::text[]) AND status <> ALL($2::text[])`,
+    [wanted, live ? ['archived', 'terminated', 'inactive'] : ['archived']],
   );
   return new Map(rows.map((r) => [r.key, r.id]));
 }

@@ -35,10 +35,21 @@ export async function correlate(db: Queryable, source: string, inputs: readonly 
   const linked = await linkedKeys(db, source, ids);
   const result = new Map<string, Correlation>();
   for (const input of inputs) {
-    const matches = [...(found.get(input.key)?.values() ?? [])].map((m) => ({ ...m, linkedKey: linked.get(m.identity.id) ?? null }));
+    const matches = [...(found.get(input.key)?.values() ?? [])]
+      .map((m) => ({ ...m, linkedKey: linked.get(m.identity.id) ?? null }))
+      .filter((m) => plausible(m, threshold));
     result.set(input.key, decide(matches, threshold));
   }
   return result;
+}
+
+/**
+ * A weak match (below the threshold) to an identity the source still holds under another key is no
+ * match: the authoritative source itself keeps them apart. A strong one (same email) is kept, so the
+ * duplicate reaches a person.
+ */
+function plausible(candidate: Candidate, threshold: number): boolean {
+  return candidate.confidence >= threshold || candidate.linkedKey === null || REUSABLE.has(candidate.identity.status);
 }
 
 function decide(candidates: Candidate[], threshold: number): Correlation {

@@ -11,6 +11,7 @@ export interface ImportSummary {
   invalid: number;
   unchanged: number;
   joiners: number;
+  historical: number;
   movers: number;
   updated: number;
   leavers: number;
@@ -28,11 +29,12 @@ export interface ImportSummary {
 }
 
 export function emptySummary(): ImportSummary {
-  return { rows: 0, valid: 0, invalid: 0, unchanged: 0, joiners: 0, movers: 0, updated: 0, leavers: 0, leave: 0, returns: 0, rehires: 0, suspended: 0, activated: 0, disabled: 0, disputed: 0, refusedAttributes: 0, absent: 0, changed: 0 };
+  return { rows: 0, valid: 0, invalid: 0, unchanged: 0, joiners: 0, historical: 0, movers: 0, updated: 0, leavers: 0, leave: 0, returns: 0, rehires: 0, suspended: 0, activated: 0, disabled: 0, disputed: 0, refusedAttributes: 0, absent: 0, changed: 0 };
 }
 
 const EVENT_COUNTERS: Readonly<Record<string, keyof ImportSummary>> = {
   'identity.joiner': 'joiners',
+  'identity.historical': 'historical',
   'identity.mover': 'movers',
   'identity.updated': 'updated',
   'identity.leaver': 'leavers',

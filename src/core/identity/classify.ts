@@ -5,7 +5,7 @@ export const ROLE_ATTRIBUTES: ReadonlySet<string> = new Set(['job_title', 'depar
 
 /** The lifecycle event a status move means; null when the status is unchanged. */
 export function statusEvent(from: IdentityStatus | null, to: IdentityStatus): string | null {
-  if (from === null) return 'identity.joiner';
+  if (from === null) return to === 'terminated' ? 'identity.historical' : 'identity.joiner';
   if (from === to) return null;
   if (to === 'terminated') return 'identity.leaver';
   if (from === 'terminated' && to === 'active') return 'identity.rehire';

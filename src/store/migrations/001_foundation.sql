@@ -153,7 +153,7 @@ CREATE TABLE jobs (
   created_at       timestamptz NOT NULL,
   updated_at       timestamptz NOT NULL
 );
-CREATE INDEX jobs_ready ON jobs (run_after) WHERE status = 'pending';
+CREATE INDEX jobs_ready ON jobs (run_after) WHERE status IN ('pending', 'running');
 
 -- The audit log: append-only, hash-chained.
 CREATE TABLE audit_log (

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load.ts';
+import type { MusterConfig } from '../config/schema.ts';
+import { type Muster, startMuster } from '../runtime/context.ts';
+import { type CliIo, writeJson, writeLines } from './io.ts';
+
+/** The flags every command accepts (declared on the program). */
+export interface GlobalFlags {
+  readonly config?: string;
+  readonly json: boolean;
+  readonly dataDir?: string;
+}
+
+/** Overrides from command flags, on top of the file and the environment. */
+export type ConfigOverrides = Record<string, unknown>;
+
+/** What a command group gets besides the program: output, configuration and a started muster. */
+export interface Cli {
+  readonly io: CliIo;
+  /** One per invocation: every audit entry the command writes carries it. */
+  readonly correlationId: string;
+  /** The actor recorded for what this command does: `cli:<user>`. */
+  readonly actor: string;
+  flags(command: Command): GlobalFlags;
+  loadConfig(command: Command, overrides?: ConfigOverrides): MusterConfig;
+  /** Loads the configuration, starts muster (opens and migrates the store), runs `fn`, and always closes. */
+  withMuster<T>(command: Command, fn: (ctx: Muster) => Promise<T>, overrides?: ConfigOverrides): Promise<T>;
+  /** The result of a command: `value` as JSON with --json, else the text lines, on stdout. */
+  print(command: Command, value: unknown, text: () => string | readonly string[]): void;
+  /** A human notice (warnings, progress) on stderr, never mixed into --json output. */
+  note(text: string): void;
+}
+
+export function createCli(io: CliIo): Cli {
+  const cli: Cli = {
+    io,
+    correlationId: randomUUID(),
+    actor: `cli:${osUser(io)}`,
+    flags(command) {
+      const opts = command.optsWithGlobals<Partial<GlobalFlags>>();
+      return { ...opts, json: opts.json === true };
+    },
+    loadConfig(command, overrides = {}) {
+      const flags = cli.flags(command);
+      return loadConfig({ file: flags.config, env: io.env, overrides: { dataDir: flags.dataDir, ...overrides } });
+    },
+    async withMuster(command, fn, overrides) {
+      const ctx = await startMuster(cli.loadConfig(command, overrides));
+      try {
+        return await fn(ctx);
+      } finally {
+        await ctx.close();
+      }
+    },
+    print(command, value, text) {
+      if (cli.flags(command).json) writeJson(io.stdout, value);
+      else writeLines(io.stdout, text());
+    },
+    note: (text) => writeLines(io.stderr, text),
+  };
+  return cli;
+}
+
+function osUser(io: CliIo): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return io.env.USER ?? 'unknown';
+  }
+}

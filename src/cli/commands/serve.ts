@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { createHttpApp } from '../../http/app.ts';
+import type { RouteModule } from '../../http/env.ts';
+import { type RunningServer, serveHttp } from '../../http/serve.ts';
+import { type Muster, startMuster } from '../../runtime/context.ts';
+import type { Cli } from '../cli.ts';
+import type { CliIo } from '../io.ts';
+import type { CommandGroup } from '../main.ts';
+import { integer } from './options.ts';
+
+export type StopFn = () => Promise<void> | void;
+
+export interface ServeReadyInfo {
+  /** The parsed options of `serve`, including any added by `configure` (e.g. `demo`). */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly cli: Cli;
+  readonly command: Command;
+}
+
+export interface ServeHooks {
+  /** Adds options to the `serve` command (e.g. `--demo`); read them from `info.options` in onReady. */
+  configure?(command: Command): void;
+  /** Route modules mounted beside the built-in ones. */
+  readonly routes?: readonly RouteModule[];
+  /** After muster has started (store open and migrated), before the server listens: seed data, start workers. May return a stop function run at shutdown. */
+  onReady?(ctx: Muster, info: ServeReadyInfo): Promise<StopFn | void> | StopFn | void;
+  /** After the server listens and its URL is printed. */
+  onListening?(server: RunningServer, ctx: Muster): Promise<void> | void;
+}
+
+/** `muster serve`: start, migrate, serve until SIGINT or SIGTERM, then stop cleanly. */
+export function serveCommand(hooks: ServeHooks = {}): CommandGroup {
+  return (program, cli) => {
+    const serve = program
+      .command('serve')
+      .description('run the HTTP API (store opened and migrated first); --data-dir DIR and DATABASE_URL choose the store')
+      .option('--port <n>', 'port to listen on (default 8080; 0 picks a free one)', integer('port'))
+      .option('--host <host>', 'address to listen on (default 127.0.0.1)');
+    hooks.configure?.(serve);
+    serve.action((options: Record<string, unknown>, command: Command) => runServe(cli, command, options, hooks));
+  };
+}
+
+async function runServe(cli: Cli, command: Command, options: Record<string, unknown>, hooks: ServeHooks): Promise<void> {
+  const config = cli.loadConfig(command, { server: { port: options.port, host: options.host } });
+  const ctx = await startMuster(config);
+  const stops: StopFn[] = [];
+  const stopSignal = listenForStop(cli);
+  try {
+    const stop = await hooks.onReady?.(ctx, { options, cli, command });
+    if (stop) stops.push(stop);
+    const app = createHttpApp(ctx, hooks.routes, { onServerError: (error, id) => cli.note(`error ${id}: ${(error as Error)?.stack ?? String(error)}`) });
+    const server = await serveHttp(app, config.server);
+    stops.unshift(() => server.close());
+    const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
+    cli.print(command, { url, host: config.server.host, port: server.port, store: ctx.store.adapter }, () => `muster listening on ${url} (store: ${ctx.store.adapter})`);
+    await hooks.onListening?.(server, ctx);
+    cli.note(`${await stopSignal.stopped}: stopping`);
+  } finally {
+    await stopAll(cli, stops);
+    await ctx.close();
+    stopSignal.dispose();
+  }
+}
+
+/** In order (the server first), each even if an earlier one failed; failures are reported, not thrown over the cause of the stop. */
+async function stopAll(cli: Cli, stops: readonly StopFn[]): Promise<void> {
+  for (const stop of stops) {
+    try {
+      await stop();
+    } catch (error) {
+      cli.note(`error while stopping: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** Resolves on the first SIGINT/SIGTERM (or the io's abort signal); later signals are absorbed until dispose, so shutdown is not cut short. */
+function listenForStop(cli: Cli): { stopped: Promise<string>; dispose(): void } {
+  const io: CliIo = cli.io;
+  let stopping = false;
+  let resolveStop: (reason: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => (resolveStop = resolve));
+  const onSignal = (signal: string) => {
+    if (stopping) cli.note(`${signal}: already stopping`);
+    stopping = true;
+    resolveStop(signal);
+  };
+  const onAbort = () => onSignal('abort');
+  const handle = io.handleSignals !== false;
+  if (handle) for (const s of SIGNALS) process.on(s, onSignal);
+  if (io.signal?.aborted) onAbort();
+  io.signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    stopped,
+    dispose() {
+      if (handle) for (const s of SIGNALS) process.off(s, onSignal);
+      io.signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { describeError, startJobWorker } from '../lifecycle/index.ts';
+import { seedDemoAgency } from '../runtime/demo-seed.ts';
+import type { Muster } from '../runtime/context.ts';
+import { demoCommands } from './commands/demo.ts';
+import { disputeCommands } from './commands/disputes.ts';
+import { importCommands } from './commands/import.ts';
+import type { ServeHooks, ServeReadyInfo } from './commands/serve.ts';
+import { type CommandGroup, runCli } from './main.ts';
+
+/**
+ * The composition root of the shipped `muster` command (bin/muster.js runs `main`): the built-in
+ * groups (serve, identity, token, audit) plus the groups and serve hooks listed here.
+ */
+export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands];
+
+/** `muster serve`: with --demo, seed the demo agency into an empty MUR; then start the outbox worker (config.workers). */
+export const SHIPPED_SERVE_HOOKS: ServeHooks = {
+  configure: (command) => command.option('--demo', 'seed a demo agency when the MUR is empty (PGlite default: ./data)'),
+  onReady: async (ctx, info) => {
+    if (info.options.demo === true) await seedDemo(ctx, info);
+    return startJobWorker(ctx, { onError: (error) => info.cli.note(`worker: ${describeError(error)}`) });
+  },
+};
+
+async function seedDemo(ctx: Muster, info: ServeReadyInfo): Promise<void> {
+  const { cli } = info;
+  const seed = await seedDemoAgency(ctx, cli.actor, cli.correlationId);
+  if (!seed.seeded) {
+    cli.note(`demo: the MUR already holds identities; nothing seeded (demo files and token in ${seed.folder})`);
+    return;
+  }
+  for (const run of seed.runs) cli.note(`demo: imported ${run.source}: ${run.summary.valid} rows, ${run.summary.joiners + run.summary.changed} applied (${run.status})`);
+  cli.note(`demo: admin API token (also in ${seed.folder}/admin-token): ${seed.token}`);
+  cli.note(`demo: the next day's snapshot is ${seed.folder}/day1/hr.csv; a truncated one is ${seed.folder}/hr-truncated.csv`);
+}
+
+export function main(argv: readonly string[]): Promise<number> {
+  return runCli(argv, { groups: SHIPPED_GROUPS, serve: SHIPPED_SERVE_HOOKS });
+}

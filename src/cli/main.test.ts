@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, it } from 'node:test';
+import type { Command } from 'commander';
+import { openStore } from '../store/open.ts';
+import { describeEachStore, freshSchemaUrl } from '../../test/support/stores.ts';
+import type { CliIo } from './io.ts';
+import { type CliOptions, type CommandGroup, runCli } from './main.ts';
+
+class Collector extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  json(): any;
+}
+
+const MISSING = '00000000-0000-4000-8000-0000000000ff';
+
+describeEachStore('muster cli', (factory) => {
+  let dir: string;
+  let env: Record<string, string>;
+
+  async function run(args: readonly string[], options: Omit<CliOptions, 'io'> & { groups?: CommandGroup[]; signal?: AbortSignal } = {}): Promise<Run> {
+    const stdout = new Collector();
+    const stderr = new Collector();
+    const io: CliIo = { stdout, stderr, env, handleSignals: false, ...(options.signal ? { signal: options.signal } : {}) };
+    const code = await runCli(['--data-dir', join(dir, 'data'), ...args], { ...options, io });
+    return { code, stdout: stdout.text, stderr: stderr.text, json: () => JSON.parse(stdout.text) };
+  }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'muster-cli-'));
+    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  let tokenId: string;
+
+  it('token create prints the token once, with a warning on stderr', async () => {
+    const res = await run(['token', 'create', 'ci runner', '--json']);
+    assert.equal(res.code, 0, res.stderr);
+    const created = res.json();
+    assert.match(created.token, /^mst_[A-Za-z0-9_-]{43}$/);
+    assert.equal(created.name, 'ci runner');
+    assert.match(res.stderr, /cannot show it again/);
+    tokenId = created.id;
+    const text = await run(['token', 'create', 'second']);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout.split('\n')[0] ?? '', /^mst_/);
+  });
+
+  it('token list shows tokens without secrets; token revoke revokes', async () => {
+    const list = await run(['token', 'list', '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    const { items } = list.json();
+    assert.deepEqual(items.map((t: any) => t.name), ['ci runner', 'second']);
+    assert.ok(!list.stdout.includes('mst_') && !list.stdout.includes('hash'));
+    const revoked = await run(['token', 'revoke', tokenId]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stdout, new RegExp(`token ${tokenId} \\(ci runner\\) revoked at`));
+  });
+
+  it('identity show of a missing id fails naming the code and the id', async () => {
+    const res = await run(['identity', 'show', MISSING]);
+    assert.equal(res.code, 1);
+    assert.equal(res.stdout, '');
+    const [first, detail] = res.stderr.trim().split('\n');
+    assert.equal(first, `error MUSTER_ERR_NOT_FOUND: no identity with id ${MISSING}`);
+    assert.match(detail ?? '', /^ {2}id: not found/);
+    const json = await run(['identity', 'show', 'nope', '--json']);
+    assert.equal(json.code, 1);
+    assert.equal(json.json().error.code, 'MUSTER_ERR_VALIDATION');
+  });
+
+  it('audit verify --json reports a good log; audit export writes JSON Lines', async () => {
+    const res = await run(['audit', 'verify', '--json']);
+    assert.equal(res.code, 0, res.stderr);
+    const result = res.json();
+    assert.equal(result.ok, true);
+    assert.equal(result.entries, 3, 'two token.created and one token.revoked');
+    const out = join(dir, 'audit.jsonl');
+    const exported = await run(['audit', 'export', '--out', out, '--from', '2']);
+    assert.equal(exported.code, 0, exported.stderr);
+    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.event.action), ['token.created', 'token.revoked']);
+    const toStdout = await run(['audit', 'export', '--to', '1']);
+    assert.equal(toStdout.stdout.trim().split('\n').length, 1);
+  });
+
+  it('usage errors exit 2 in the one error format, as JSON with --json', async () => {
+    const res = await run(['token', 'list', '--bogus']);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /^error MUSTER_ERR_VALIDATION: unknown option '--bogus'\n/);
+    const json = await run(['audit', 'export', '--from', 'x', '--json']);
+    assert.equal(json.code, 1);
+    assert.deepEqual(json.json().error.details[0], { field: 'from', value: 'x', message: 'not a non-negative integer' });
+  });
+
+  it('a bad configuration file fails with MUSTER_ERR_CONFIG naming the key', async () => {
+    const file = join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify({ server: { port: 'eighty' } }));
+    const res = await run(['--config', file, 'token', 'list']);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /^error MUSTER_ERR_CONFIG: /);
+    assert.match(res.stderr, /\n {2}server\.port: /);
+  });
+
+  it('serve listens, runs its hooks, serves, and stops on the abort signal', async () => {
+    const stop = new AbortController();
+    const seen: string[] = [];
+    let health: unknown;
+    const res = await run(['serve', '--port', '0', '--json', '--demo'], {
+      signal: stop.signal,
+      serve: {
+        configure: (command: Command) => void command.option('--demo', 'seed a demo agency'),
+        onReady: (ctx, info) => {
+          seen.push(`ready demo=${String(info.options.demo)} store=${ctx.store.adapter}`);
+          return () => void seen.push('stopped');
+        },
+        onListening: async (server) => {
+          health = await (await fetch(`http://127.0.0.1:${server.port}/health`)).json();
+          stop.abort();
+        },
+      },
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(health, { status: 'ok' });
+    assert.deepEqual(seen, [`ready demo=true store=${factory.name}`, 'stopped']);
+    assert.match(res.json().url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(res.stderr, /abort: stopping/);
+  });
+
+  it('extra command groups register beside the built-in ones', async () => {
+    const hello: CommandGroup = (program, cli) => {
+      program
+        .command('hello')
+        .argument('<who>')
+        .action((who: string, _opts: unknown, command: Command) => cli.print(command, { hello: who }, () => `hello ${who}`));
+    };
+    const res = await run(['hello', 'world', '--json'], { groups: [hello] });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(res.json(), { hello: 'world' });
+  });
+
+  it('identity show and identity list read the MUR', async () => {
+    const id = '00000000-0000-4000-8000-000000000001';
+    const store = await openStore({ dataDir: join(dir, 'data'), databaseUrl: env.DATABASE_URL });
+    try {
+      const at = '2026-03-01T12:00:00.000Z';
+      const attributes = { full_name: { v: 'Ada Lovelace', s: 'hr', r: 'E1', t: at }, email: { v: 'ada@agency.gov', s: 'hr', r: 'E1', t: at } };
+      await store.query(`INSERT INTO identities (id, kind, status, attributes, flags, last_updated, created_at, updated_at) VALUES ($1, 'person', 'active', $2, '["vip"]', $3, $3, $3)`, [
+        id,
+        JSON.stringify(attributes),
+        at,
+      ]);
+      await store.query(`INSERT INTO status_history (identity_id, from_status, to_status, reason, source, at) VALUES ($1, 'pending', 'active', 'hired', 'hr', $2)`, [id, at]);
+    } finally {
+      await store.close();
+    }
+    const show = await run(['identity', 'show', id]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, new RegExp(`^identity ${id}\n  kind person, status active`));
+    assert.match(show.stdout, /\n {2}email +ada@agency\.gov +hr +E1 +2026-03-01T12:00:00\.000Z\n/);
+    assert.match(show.stdout, /status history:\n {2}2026-03-01T12:00:00\.000Z pending -> active by hr: hired/);
+    assert.match(show.stdout, /flags vip/);
+    const list = await run(['identity', 'list', '-q', 'ADA', '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(list.json().items.map((i: any) => i.fullName), ['Ada Lovelace']);
+  });
+
+  it('audit verify exits 1 naming the first bad entry of a tampered log', async () => {
+    const store = await openStore({ dataDir: join(dir, 'data'), databaseUrl: env.DATABASE_URL });
+    try {
+      await store.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+      await store.query(`UPDATE audit_log SET actor = 'someone else' WHERE seq = 2`);
+    } finally {
+      await store.close();
+    }
+    const res = await run(['audit', 'verify']);
+    assert.equal(res.code, 1);
+    const lines = res.stderr.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('error '));
+    assert.match(lines[at] ?? '', /^error MUSTER_ERR_AUDIT_CHAIN: the audit log fails verification: entry 2: /);
+    assert.equal(lines[at + 1], '  seq: the first bad entry (value: "2")');
+    const json = await run(['audit', 'verify', '--json']);
+    assert.equal(json.code, 1);
+    assert.equal(json.json().error.details[0].value, '2');
+  });
+});

@@ -1,0 +1,39 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Muster } from '../runtime/context.ts';
+
+/** Who called: the API token that authenticated the request. */
+export interface Principal {
+  readonly tokenId: string;
+  readonly tokenName: string;
+  /** The actor recorded in audit entries: `token:<id>`. */
+  readonly actor: string;
+}
+
+/** Hono environment of the muster app: what middleware hands to handlers. */
+export type Env = {
+  Variables: {
+    /** From a sane `x-correlation-id` request header, else generated; echoed on every response. */
+    correlationId: string;
+    /** Set on every `/api` request that passed authentication. */
+    principal: Principal;
+  };
+};
+
+export type MusterApp = OpenAPIHono<Env>;
+
+/** A group of routes in its own file. `createHttpApp(ctx, [module, …])` mounts it after the built-in routes. */
+export type RouteModule = (app: MusterApp, ctx: Muster) => void;
+
+export type MusterContext = Context<Env>;
+
+export function correlationIdOf(c: Context<Env>): string {
+  return c.get('correlationId');
+}
+
+/** The principal of an authenticated `/api` request; throws if a route outside `/api` asks for it. */
+export function principalOf(c: Context<Env>): Principal {
+  const principal = c.get('principal');
+  if (!principal) throw new Error(`no principal on ${c.req.method} ${c.req.path}: only /api routes are authenticated`);
+  return principal;
+}

@@ -1,0 +1,30 @@
+import { identityView, listIdentities } from '../../mur/queries.ts';
+import type { RouteModule } from '../env.ts';
+import { apiRoute } from '../route.ts';
+import { ERROR_RESPONSES } from '../schemas.ts';
+import { IdentityListQuery, IdentityPage, IdentityParams, IdentityView } from './identity-schemas.ts';
+
+const json = <S>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const list = apiRoute({
+  method: 'get',
+  path: '/api/identities',
+  tags: ['identities'],
+  summary: 'List identities of the Master User Record',
+  request: { query: IdentityListQuery },
+  responses: { 200: json(IdentityPage, 'A page of identity summaries, in id order') },
+});
+
+const show = apiRoute({
+  method: 'get',
+  path: '/api/identities/{id}',
+  tags: ['identities'],
+  summary: 'The single view of one identity, every attribute with its provenance',
+  request: { params: IdentityParams },
+  responses: { 200: json(IdentityView, 'The identity'), 404: ERROR_RESPONSES[404] },
+});
+
+export const identityRoutes: RouteModule = (app, ctx) => {
+  app.openapi(list, async (c) => c.json(await listIdentities(ctx.store, c.req.valid('query')), 200));
+  app.openapi(show, async (c) => c.json(await identityView(ctx.store, c.req.valid('param').id), 200));
+};

@@ -1,0 +1,24 @@
+import type { AuditWriter } from '../audit/writer.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Tx } from '../store/store.ts';
+import type { Job } from './jobs.ts';
+
+/** What a handler gets besides its job and transaction; also a ChangeContext for ChangeSet.commit. */
+export interface JobContext {
+  readonly clock: Clock;
+  readonly audit: AuditWriter;
+  /** The time the worker started this attempt. */
+  readonly now: Date;
+  /** The correlation id of the event that caused the job (or `job-<id>`). */
+  readonly correlationId: string;
+  readonly workerId: string;
+}
+
+/**
+ * Runs one job inside `tx`, which also marks the job done: its effects and the completion commit
+ * together. Delivery is at least once, so a handler must be idempotent. Throwing retries the job.
+ */
+export type JobHandler = (job: Job, tx: Tx, ctx: JobContext) => Promise<void>;
+
+/** Job kind → handler. */
+export type JobHandlerRegistry = ReadonlyMap<string, JobHandler>;

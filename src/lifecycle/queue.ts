@@ -1,0 +1,56 @@
+import type { Queryable, Tx } from '../store/store.ts';
+import { JOB_COLUMNS, type Job, jobFromRow } from './jobs.ts';
+
+/** A claimed job and the correlation id of the event that caused it. */
+export interface Claimed {
+  readonly job: Job;
+  readonly correlationId: string | null;
+}
+
+export interface ClaimRequest {
+  readonly workerId: string;
+  readonly now: Date;
+  readonly leaseMs: number;
+  readonly limit: number;
+}
+
+/**
+ * Claims up to `limit` jobs: pending and due, or running with an expired lease (their worker died).
+ * SKIP LOCKED lets workers in several processes share the queue on PostgreSQL; each claim counts an attempt.
+ */
+export async function claimJobs(db: Queryable, request: ClaimRequest): Promise<Claimed[]> {
+  const until = new Date(request.now.getTime() + request.leaseMs);
+  const rows = await db.query(
+    `UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3
+     WHERE j.id IN (
+       SELECT id FROM jobs
+       WHERE (status = 'pending' AND run_after <= $3) OR (status = 'running' AND locked_until < $3)
+       ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+     RETURNING ${JOB_COLUMNS.split(', ').map((c) => `j.${c}`).join(', ')},
+       (SELECT e.correlation_id FROM events e WHERE e.id = j.event_id) AS correlation_id`,
+    [request.workerId, until, request.now, request.limit],
+  );
+  return rows.map((row) => ({ job: jobFromRow(row), correlationId: (row.correlation_id as string | null) ?? null }))
+    .sort((a, b) => a.job.id - b.job.id);
+}
+
+/**
+ * Locks the job row for the rest of `tx` if this worker still holds the claim (same worker, same
+ * attempt). False when the lease expired and another worker took the job over.
+ */
+export async function holdClaim(tx: Tx, job: Job, workerId: string): Promise<boolean> {
+  const rows = await tx.query(`SELECT id FROM jobs WHERE id = $1 AND status = 'running' AND locked_by = $2 AND attempts = $3 FOR UPDATE`, [job.id, workerId, job.attempts]);
+  return rows.length === 1;
+}
+
+export async function markDone(tx: Tx, job: Job, now: Date): Promise<void> {
+  await tx.query(`UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1`, [job.id, now]);
+}
+
+export async function markRetry(tx: Tx, job: Job, runAfter: Date, error: string, now: Date): Promise<void> {
+  await tx.query(`UPDATE jobs SET status = 'pending', run_after = $2, locked_by = NULL, locked_until = NULL, last_error = $3, updated_at = $4 WHERE id = $1`, [job.id, runAfter, error, now]);
+}
+
+export async function markDead(tx: Tx, job: Job, error: string, now: Date): Promise<void> {
+  await tx.query(`UPDATE jobs SET status = 'dead', locked_by = NULL, locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1`, [job.id, error, now]);
+}

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Muster } from '../runtime/context.ts';
+import type { Backoff } from './backoff.ts';
+import type { JobHandlerRegistry } from './handlers.ts';
+import { lifecycleHandlers } from './registry.ts';
+import { JobWorker, type JobWorkerOptions } from './worker.ts';
+
+export const WORKER_DEFAULTS = Object.freeze({
+  batchSize: 20,
+  leaseMs: 5 * 60_000,
+  backoff: Object.freeze({ baseMs: 1000, maxMs: 15 * 60_000 }) as Backoff,
+});
+
+export type WorkerOverrides = Partial<Omit<JobWorkerOptions, 'store' | 'clock' | 'audit' | 'handlers'>> & { readonly handlers?: JobHandlerRegistry };
+
+/** A unique worker id: host, process and a random suffix. */
+export function newWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/** A worker over a started muster, from config.workers (pollMs, maxAttempts) and the defaults. */
+export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {}): JobWorker {
+  const { store, clock, audit, config } = muster;
+  return new JobWorker({
+    store, clock, audit,
+    handlers: lifecycleHandlers(),
+    workerId: newWorkerId(),
+    ...WORKER_DEFAULTS,
+    pollMs: config.workers.pollMs,
+    maxAttempts: config.workers.maxAttempts,
+    ...overrides,
+  });
+}
+
+/**
+ * Starts the outbox worker when config.workers.enabled; returns its stop function (for the
+ * `onReady` hook of `muster serve`), or undefined when workers are turned off.
+ */
+export function startJobWorker(muster: Muster, overrides: WorkerOverrides = {}): (() => Promise<void>) | undefined {
+  if (!muster.config.workers.enabled) return undefined;
+  const worker = createJobWorker(muster, overrides);
+  worker.start();
+  return () => worker.stop();
+}

@@ -1,0 +1,167 @@
+import type { AuditWriter } from '../audit/writer.ts';
+import type { Clock } from '../core/clock.ts';
+import { MusterError } from '../core/errors.ts';
+import type { Store } from '../store/store.ts';
+import { type Backoff, type RandomSource, backoffDelay } from './backoff.ts';
+import { expireNonPersonEntities } from './expiry.ts';
+import type { JobContext, JobHandlerRegistry } from './handlers.ts';
+import type { Job } from './jobs.ts';
+import { PollingLoop } from './loop.ts';
+import { type Claimed, claimJobs, holdClaim, markDead, markDone, markRetry } from './queue.ts';
+
+/** The audit actor of outbox bookkeeping (dead letters). */
+export const WORKER_ACTOR = 'muster:worker';
+
+export interface JobWorkerOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly audit: AuditWriter;
+  readonly handlers: JobHandlerRegistry;
+  /** Names this worker in `jobs.locked_by`; unique per process. */
+  readonly workerId: string;
+  /** Jobs claimed per round trip. */
+  readonly batchSize: number;
+  /** How long a claim holds before another worker may take the job over. */
+  readonly leaseMs: number;
+  /** Attempts (claims) before a job is dead-lettered. */
+  readonly maxAttempts: number;
+  readonly backoff: Backoff;
+  /** For the back-off jitter; Math.random by default. */
+  readonly random?: RandomSource;
+  /** Pause between polling rounds of `start()` (config.workers.pollMs); default 500. */
+  readonly pollMs?: number;
+  /** Minimum time, by the clock, between NPE expiry sweeps of the loop; default one minute; 0 turns sweeps off. */
+  readonly sweepEveryMs?: number;
+  /** Polling loops side by side on stores with several connections; always 1 on PGlite. */
+  readonly loops?: number;
+  /** Told about a failed round (store down, audit refused); the loop carries on. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface RunResult {
+  readonly claimed: number;
+  readonly done: number;
+  readonly retried: number;
+  readonly dead: number;
+}
+
+type Outcome = 'done' | 'retried' | 'dead' | 'lost';
+
+/** Stores on which a worker loop runs in this process: an embedded store gets exactly one. */
+const LOOPING = new WeakSet<Store>();
+
+/**
+ * The outbox worker: claims due jobs (and jobs whose worker died), runs each handler in its own
+ * transaction with the job's completion, retries failures with jittered exponential back-off, and
+ * dead-letters a job after maxAttempts or when no handler knows its kind.
+ */
+export class JobWorker {
+  readonly #o: JobWorkerOptions;
+  readonly #random: RandomSource;
+  readonly #loop: PollingLoop;
+  #lastSweep: number | null = null;
+
+  constructor(options: JobWorkerOptions) {
+    this.#o = options;
+    this.#random = options.random ?? Math.random;
+    const loops = options.store.capabilities.multipleConnections ? (options.loops ?? 1) : 1;
+    this.#loop = new PollingLoop({ pollMs: options.pollMs ?? 500, loops, round: (i, signal) => this.#round(i, signal), onError: options.onError ?? (() => {}) });
+  }
+
+  get running(): boolean {
+    return this.#loop.running;
+  }
+
+  /** One pass: claim up to batchSize jobs and run them, one transaction each. */
+  async runOnce(): Promise<RunResult> {
+    const { store, workerId, leaseMs, batchSize, clock } = this.#o;
+    const claimed = await claimJobs(store, { workerId, now: clock.now(), leaseMs, limit: batchSize });
+    const counts = { claimed: claimed.length, done: 0, retried: 0, dead: 0 };
+    for (const c of claimed) {
+      const outcome = await this.#process(c);
+      if (outcome !== 'lost') counts[outcome]++;
+    }
+    return counts;
+  }
+
+  /** Starts polling (and the NPE expiry sweep). Refused when another loop already runs on the same embedded store. */
+  start(): void {
+    if (this.#loop.running) return;
+    const { store } = this.#o;
+    if (!store.capabilities.multipleConnections) {
+      if (LOOPING.has(store)) throw new MusterError('MUSTER_ERR_CONFLICT', `a job worker already runs on this ${store.adapter} store; an embedded store takes exactly one`);
+      LOOPING.add(store);
+    }
+    this.#loop.start();
+  }
+
+  /** Stops polling and waits for the round under way. */
+  async stop(): Promise<void> {
+    if (!this.#loop.running) return;
+    await this.#loop.stop();
+    LOOPING.delete(this.#o.store);
+  }
+
+  async #round(index: number, signal: AbortSignal): Promise<void> {
+    let result: RunResult;
+    do result = await this.runOnce();
+    while (result.claimed >= this.#o.batchSize && !signal.aborted);
+    if (index === 0 && !signal.aborted) await this.#maybeSweep();
+  }
+
+  async #maybeSweep(): Promise<void> {
+    const every = this.#o.sweepEveryMs ?? 60_000;
+    const now = this.#o.clock.now().getTime();
+    if (every <= 0 || (this.#lastSweep !== null && now - this.#lastSweep < every)) return;
+    this.#lastSweep = now;
+    await expireNonPersonEntities(this.#o.store, this.#o);
+  }
+
+  async #process(claimed: Claimed): Promise<Outcome> {
+    const { job } = claimed;
+    const correlationId = claimed.correlationId ?? `job-${job.id}`;
+    const handler = this.#o.handlers.get(job.kind);
+    if (!handler) return this.#fail(job, correlationId, new MusterError('MUSTER_ERR_JOB_UNKNOWN', `no handler for job kind '${job.kind}'`), true);
+    if (job.attempts > this.#o.maxAttempts) {
+      return this.#fail(job, correlationId, new MusterError('MUSTER_ERR_INTERNAL', `claimed ${job.attempts} times without finishing: its workers stopped or their leases expired`), true);
+    }
+    const { store, clock, audit, workerId } = this.#o;
+    const ctx: JobContext = { clock, audit, workerId, now: clock.now(), correlationId };
+    try {
+      const ran = await store.transaction(async (tx) => {
+        if (!(await holdClaim(tx, job, workerId))) return false;
+        await handler(job, tx, ctx);
+        await markDone(tx, job, clock.now());
+        return true;
+      });
+      return ran ? 'done' : 'lost';
+    } catch (error) {
+      return this.#fail(job, correlationId, error, false);
+    }
+  }
+
+  /** Records a failed attempt: back to pending after a back-off, or dead (audited) when out of attempts. */
+  async #fail(job: Job, correlationId: string, error: unknown, final: boolean): Promise<Outcome> {
+    const { store, clock, audit, workerId, maxAttempts } = this.#o;
+    const now = clock.now();
+    const message = describeError(error);
+    return store.transaction(async (tx) => {
+      if (!(await holdClaim(tx, job, workerId))) return 'lost';
+      if (!final && job.attempts < maxAttempts) {
+        await markRetry(tx, job, new Date(now.getTime() + backoffDelay(job.attempts, this.#o.backoff, this.#random)), message, now);
+        return 'retried';
+      }
+      await markDead(tx, job, message, now);
+      const data = { job_id: job.id, kind: job.kind, idempotency_key: job.idempotencyKey, attempts: job.attempts, event_id: job.eventId, worker_id: workerId, error: message };
+      await audit.append(tx, [{ actor: WORKER_ACTOR, action: 'job.dead', target: `job:${job.id}`, reason: message, data }], correlationId);
+      return 'dead';
+    });
+  }
+}
+
+const MAX_ERROR = 2000;
+
+export function describeError(error: unknown): string {
+  const text = error instanceof MusterError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+  return text.length > MAX_ERROR ? `${text.slice(0, MAX_ERROR)}…` : text;
+}

@@ -1,0 +1,41 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createToken } from '../admin/tokens.ts';
+import { writeDemoAgency, writeTruncated } from '../demo/index.ts';
+import type { ImportRun } from '../sources/runs.ts';
+import type { Muster } from './context.ts';
+
+export interface DemoSeed {
+  readonly seeded: boolean;
+  readonly folder: string;
+  readonly token?: string;
+  readonly runs: readonly ImportRun[];
+}
+
+export const DEMO_PEOPLE = 2000;
+export const DEMO_SEED = 1;
+
+/**
+ * Seeds an empty MUR with the demo agency (HR, NPE, vetting and training feeds of day 0), writes the
+ * next day's snapshot and a truncated one beside them for the walk-through, and creates an admin
+ * token. Does nothing when the MUR already holds identities.
+ */
+export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: string): Promise<DemoSeed> {
+  const folder = join(ctx.config.dataDir === ':memory:' ? '.' : ctx.config.dataDir, 'demo');
+  const [row] = await ctx.store.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM identities) AS any');
+  if (row?.any) return { seeded: false, folder, runs: [] };
+  const options = { seed: DEMO_SEED, people: DEMO_PEOPLE, agencyCode: ctx.config.agency.code, agencyName: ctx.config.agency.name };
+  const day0 = await writeDemoAgency(join(folder, 'day0'), { ...options, day: 0 }, 'csv');
+  const day1 = await writeDemoAgency(join(folder, 'day1'), { ...options, day: 1 }, 'csv');
+  await writeTruncated(day1.files.hr, join(folder, 'hr-truncated.csv'), 0.5);
+  const runs: ImportRun[] = [];
+  for (const source of ['hr', 'npe', 'vetting', 'training'] as const) {
+    runs.push(await ctx.imports.run({ source, file: day0.files[source], actor, correlationId, skipInvalid: true }));
+  }
+  const created = await createToken(ctx.store, ctx.audit, ctx.clock, 'demo admin', actor, correlationId);
+  const tokenFile = join(folder, 'admin-token');
+  await mkdir(folder, { recursive: true });
+  await writeFile(tokenFile, `${created.token}\n`, { mode: 0o600 });
+  await chmod(tokenFile, 0o600);
+  return { seeded: true, folder, token: created.token, runs };
+}
