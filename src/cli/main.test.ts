@@ -9,6 +9,7 @@ import { openStore } from '../store/open.ts';
 import { describeEachStore, freshSchemaUrl } from '../../test/support/stores.ts';
 import type { CliIo } from './io.ts';
 import { type CliOptions, type CommandGroup, runCli } from './main.ts';
+import { encodeAttributes } from '../mur/attribute-codec.ts';
 
 class Collector extends Writable {
   text = '';
@@ -159,10 +160,12 @@ describeEachStore('muster cli', (factory) => {
     try {
       const at = '2026-03-01T12:00:00.000Z';
       const attributes = { full_name: { v: 'Ada Lovelace', s: 'hr', r: 'E1', t: at }, email: { v: 'ada@agency.gov', s: 'hr', r: 'E1', t: at } };
-      await store.query(`INSERT INTO identities (id, kind, status, attributes, flags, last_updated, created_at, updated_at) VALUES ($1, 'person', 'active', $2, '["vip"]', $3, $3, $3)`, [
+      const stored = encodeAttributes(attributes);
+      await store.query(`INSERT INTO identities (id, kind, status, attributes, provenance, flags, last_updated, created_at, updated_at) VALUES ($1, 'person', 'active', $2, $4, '["vip"]', $3, $3, $3)`, [
         id,
-        JSON.stringify(attributes),
+        JSON.stringify(stored.attributes),
         at,
+        JSON.stringify(stored.provenance),
       ]);
       await store.query(`INSERT INTO status_history (identity_id, from_status, to_status, reason, source, at) VALUES ($1, 'pending', 'active', 'hired', 'hr', $2)`, [id, at]);
     } finally {

@@ -10,6 +10,7 @@ import { describeEachStore } from '../../test/support/stores.ts';
 import { createHttpApp } from './app.ts';
 import type { MusterApp, RouteModule } from './env.ts';
 import { apiRoute } from './route.ts';
+import { encodeAttributes } from '../mur/attribute-codec.ts';
 
 const T = '2026-03-01T12:00:00.000Z';
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -22,11 +23,13 @@ async function seed(ctx: Muster): Promise<void> {
   ] as const;
   for (const [n, status, name, department] of people) {
     const attributes = { full_name: { v: name, s: 'hr', r: `r${n}`, t: T }, department: { v: department, s: 'hr', r: `r${n}`, t: T } };
-    await ctx.store.query(`INSERT INTO identities (id, kind, status, attributes, last_updated, created_at, updated_at) VALUES ($1, 'person', $2, $3, $4, $4, $4)`, [
+    const stored = encodeAttributes(attributes);
+    await ctx.store.query(`INSERT INTO identities (id, kind, status, attributes, provenance, last_updated, created_at, updated_at) VALUES ($1, 'person', $2, $3, $5, $4, $4, $4)`, [
       ID(n),
       status,
-      JSON.stringify(attributes),
+      JSON.stringify(stored.attributes),
       T,
+      JSON.stringify(stored.provenance),
     ]);
   }
 }

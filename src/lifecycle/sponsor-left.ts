@@ -1,7 +1,7 @@
 import { MusterError } from '../core/errors.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { ChangeSet } from '../mur/change-set.ts';
-import { findByAttribute, loadIdentities } from '../mur/identity-rows.ts';
+import { findByAttributes, loadIdentities } from '../mur/identity-rows.ts';
 import type { Tx } from '../store/store.ts';
 import { addLifecycleChange, nextVersion, withFlags } from './change.ts';
 import type { JobHandler } from './handlers.ts';
@@ -54,7 +54,7 @@ async function sponsoredNpes(tx: Tx, sponsorId: string): Promise<IdentityState[]
 async function activeManager(tx: Tx, leaver: IdentityState): Promise<Heir> {
   const key = leaver.attributes.manager?.v;
   if (!key) return { manager: null, why: 'the leaver has no manager on record' };
-  const found = (await findByAttribute(tx, 'employee_id', [key])).filter((s) => s.kind === 'person' && s.status === 'active' && s.id !== leaver.id);
+  const found = (await findByAttributes(tx, ['employee_id'], [[key]])).filter((s) => s.kind === 'person' && s.status === 'active' && s.id !== leaver.id);
   if (found.length === 1) return { manager: found[0] as IdentityState };
   if (found.length === 0) return { manager: null, why: `manager ${key} is not an active identity` };
   return { manager: null, why: `manager ${key} matches ${found.length} active identities` };

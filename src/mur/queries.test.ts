@@ -4,6 +4,8 @@ import { isMusterError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { identityView, listIdentities } from './queries.ts';
+import { encodeAttributes } from './attribute-codec.ts';
+const stored = (attributes: Record<string, unknown>) => encodeAttributes(attributes as never);
 
 const T = '2026-03-01T12:00:00.000Z';
 const ids = {
@@ -18,9 +20,9 @@ const a = (v: unknown, s = 'hr', r = 'row-1') => ({ v, s, r, t: T });
 
 async function insertIdentity(store: Store, id: string, kind: string, status: string, attributes: Record<string, unknown>, sponsor: string | null = null): Promise<void> {
   await store.query(
-    `INSERT INTO identities (id, kind, status, attributes, sponsor_id, flags, last_updated, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)`,
-    [id, kind, status, JSON.stringify(attributes), sponsor, JSON.stringify(kind === 'bot' ? ['npe'] : []), T],
+    `INSERT INTO identities (id, kind, status, attributes, provenance, sponsor_id, flags, last_updated, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $8, $5, $6, $7, $7, $7)`,
+    [id, kind, status, JSON.stringify(stored(attributes).attributes), sponsor, JSON.stringify(kind === 'bot' ? ['npe'] : []), T, JSON.stringify(stored(attributes).provenance)],
   );
 }
 

@@ -1,3 +1,4 @@
+import { decodeAttributes } from './attribute-codec.ts';
 import { MusterError } from '../core/errors.ts';
 import { IDENTITY_KINDS, USER_TYPES } from '../core/identity/kinds.ts';
 import { IDENTITY_STATUSES } from '../core/identity/status.ts';
@@ -194,7 +195,7 @@ async function assembleView(tx: Queryable, row: Row): Promise<IdentityView> {
     createdAt: isoRequired(row.created_at),
     updatedAt: isoRequired(row.updated_at),
     version: row.version as number,
-    attributes: attributesOf(row.attributes),
+    attributes: attributesOf(decodeAttributes(row.attributes, row.provenance)),
     sourceLinks: (await tx.query('SELECT source, source_key, observed_at FROM source_links WHERE identity_id = $1 ORDER BY source, source_key', [id])).map(sourceLinkOf),
     statusHistory: (await tx.query('SELECT * FROM status_history WHERE identity_id = $1 ORDER BY id', [id])).map(statusChangeOf),
     trust: trustOf((await tx.query(`SELECT *, adjudication_date::text AS adjudication_day FROM trust WHERE identity_id = $1`, [id]))[0]),

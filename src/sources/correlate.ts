@@ -1,6 +1,6 @@
 import type { CorrelationRule } from '../config/schema.ts';
 import type { IdentityState } from '../core/identity/record.ts';
-import { findByAttribute } from '../mur/identity-rows.ts';
+import { findByAttributes } from '../mur/identity-rows.ts';
 import type { Queryable } from '../store/store.ts';
 
 export interface Candidate {
@@ -62,19 +62,17 @@ function decide(candidates: Candidate[], threshold: number): Correlation {
 }
 
 async function applyRule(db: Queryable, rule: CorrelationRule, inputs: readonly CorrelationInput[], found: Map<string, Map<string, { identity: IdentityState; rule: string; confidence: number }>>): Promise<void> {
-  const [first] = rule.attributes;
-  if (!first) return;
   const wanted = inputs.filter((i) => rule.attributes.every((a) => i.attributes[a]));
-  const identities = await findByAttribute(db, first, [...new Set(wanted.map((i) => i.attributes[first] as string))]);
+  const tupleOf = (values: (name: string) => string) => rule.attributes.map(values);
+  const identities = await findByAttributes(db, rule.attributes, wanted.map((i) => tupleOf((a) => i.attributes[a] as string)));
   if (identities.length === 0) return;
-  const byValue = new Map<string, IdentityState[]>();
+  const byTuple = new Map<string, IdentityState[]>();
   for (const identity of identities) {
-    const value = identity.attributes[first]?.v ?? '';
-    byValue.set(value, [...(byValue.get(value) ?? []), identity]);
+    const key = tupleOf((a) => identity.attributes[a]?.v ?? '').join('\u001f');
+    byTuple.set(key, [...(byTuple.get(key) ?? []), identity]);
   }
   for (const input of wanted) {
-    for (const identity of byValue.get(input.attributes[first] as string) ?? []) {
-      if (!rule.attributes.every((a) => (identity.attributes[a]?.v ?? '').toLowerCase() === (input.attributes[a] ?? '').toLowerCase())) continue;
+    for (const identity of byTuple.get(tupleOf((a) => input.attributes[a] as string).join('\u001f')) ?? []) {
       const perRecord = found.get(input.key) ?? new Map();
       const previous = perRecord.get(identity.id);
       if (!previous || previous.confidence < rule.confidence) perRecord.set(identity.id, { identity, rule: rule.name, confidence: rule.confidence });

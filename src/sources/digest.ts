@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SourceRecord } from './validate.ts';
 
-/** A short fingerprint of a record's values: equal digests mean nothing to re-apply. */
+/** A fingerprint of a record's values (SHA-1, one shot): equal digests mean nothing to re-apply. */
 export function recordDigest(record: SourceRecord): string {
-  const hash = createHash('sha1');
-  for (const [name, value] of Object.entries(record.values)) hash.update(`${name}\u001f${value}\u001e`);
-  return hash.digest('base64url');
+  let text = '';
+  for (const name in record.values) text += `${name}\u001f${record.values[name]}\u001e`;
+  return hash('sha1', text, 'base64url');
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { type Harness, HR_HEADER, harness, hrCsv, hrLine } from '../../test/support/muster.ts';
+import { decodeAttributes } from '../mur/attribute-codec.ts';
 import type { Store } from '../store/store.ts';
 
 async function statusOf(store: Store, employeeId: string): Promise<string | undefined> {
@@ -30,9 +31,10 @@ describeEachStore('HR snapshot import', (factory) => {
     assert.equal(run.status, 'applied');
     assert.equal(run.summary.joiners, 10);
     assert.equal(await count(h.store, 'identities'), 10);
-    const [row] = await h.store.query<{ attributes: Record<string, { v: string; s: string; r: string; t: string }> }>(`SELECT attributes FROM identities WHERE attributes -> 'employee_id' ->> 'v' = 'E3'`);
-    assert.deepEqual(row?.attributes.department, { v: 'Finance', s: 'hr', r: 'E3', t: '2026-03-02T09:00:00.000Z' });
-    assert.equal(row?.attributes.full_name?.v, 'Given3 Family3');
+    const [row] = await h.store.query<{ attributes: unknown; provenance: unknown }>(`SELECT attributes, provenance FROM identities WHERE attributes -> 'employee_id' ->> 'v' = 'E3'`);
+    const attributes = decodeAttributes(row?.attributes, row?.provenance);
+    assert.deepEqual(attributes.department, { v: 'Finance', s: 'hr', r: 'E3', t: '2026-03-02T09:00:00.000Z' });
+    assert.equal(attributes.full_name?.v, 'Given3 Family3');
     assert.equal(await count(h.store, `events WHERE type = 'identity.joiner'`), 10);
     assert.equal(await count(h.store, `audit_log WHERE action = 'identity.joiner'`), 10);
   });

@@ -3,21 +3,19 @@ import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
-import { MusterError, type ErrorDetail, isMusterError } from '../core/errors.ts';
+import { MusterError, type ErrorDetail } from '../core/errors.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { ChangeSet } from '../mur/change-set.ts';
 import type { Store, Tx } from '../store/store.ts';
 import { type ApplyContext, type BatchItem, applyIdentityBatch } from './apply-identities.ts';
 import { applyFactBatch } from './apply-facts.ts';
 import { terminateAbsent } from './absent.ts';
-import { recordDigest } from './digest.ts';
 import { sha256File } from './file-hash.ts';
 import { type LinkInfo, loadLinks } from './links.ts';
 import { type FileFormat, checkEncoding, formatOf, readRows } from './reader.ts';
 import type { Source, SourceRegistry } from './registry.ts';
 import { type ImportRun, type ImportSummary, finishRun, getRun, insertRun } from './runs.ts';
-import { MAX_KEPT_ERRORS, type ScanResult, absentLinks, livePopulation, scanFile } from './scan.ts';
-import { validateRow } from './validate.ts';
+import { MAX_KEPT_ERRORS, RowChecker, absentLinks, livePopulation } from './scan.ts';
 
 export interface ImportProgress {
   readonly phase: 'validate' | 'apply';
@@ -60,6 +58,18 @@ interface Execution {
  * holds mass terminations for confirmation, then applies every change in one transaction, so a
  * crash leaves nothing half-applied and a second run of the same file changes nothing.
  */
+/** How a run ends without applying: thrown inside the transaction so that it rolls back. */
+class Outcome extends Error {
+  readonly status: 'held' | 'refused';
+  readonly errors: readonly ErrorDetail[];
+
+  constructor(status: 'held' | 'refused', errors: readonly ErrorDetail[]) {
+    super(status);
+    this.status = status;
+    this.errors = errors;
+  }
+}
+
 export class ImportService {
   readonly #deps: ImportDeps;
 
@@ -102,74 +112,69 @@ export class ImportService {
   }
 
   async #execute(x: Execution): Promise<ImportRun> {
+    const links = await loadLinks(this.#deps.store, x.source.name);
+    const checker = new RowChecker(x.source.format, x.run.fileName, links);
     try {
-      const links = await loadLinks(this.#deps.store, x.source.name);
-      const scan = await scanFile({ file: x.file, name: x.run.fileName, format: x.format, source: x.source, links, onRow: (rows) => x.onProgress?.({ phase: 'validate', rows }) });
-      if (scan.summary.invalid > 0 && !x.run.options.skipInvalid) return await this.#finish(x, 'refused', scan.summary, scan.errors, 'import.refused');
-      const absent = x.source.createsIdentities ? absentLinks(links) : [];
-      scan.summary.absent = absent.length;
-      const held = this.#guard(x, scan, absent.length, livePopulation(links));
-      if (held) return held;
-      return await this.#apply(x, scan, links, absent).catch((error: unknown) => {
-        if (!isMusterError(error, 'MUSTER_ERR_IMPORT_INVALID')) throw error;
-        scan.summary.invalid += error.details.length - scan.errors.length;
-        return this.#finish(x, 'refused', scan.summary, error.details, 'import.refused');
-      });
+      return await this.#apply(x, checker, links);
     } catch (error) {
+      if (error instanceof Outcome) return error.status === 'held' ? this.#hold(x, checker.summary, checker.errors) : this.#finish(x, 'refused', checker.summary, error.errors, 'import.refused');
       const details = error instanceof MusterError ? [...error.details] : [];
       const status = error instanceof MusterError && error.status < 500 ? 'refused' : 'failed';
-      await this.#finish(x, status, x.run.summary, [{ message: (error as Error).message }, ...details], `import.${status}`).catch(() => {});
+      await this.#finish(x, status, checker.summary, [{ message: (error as Error).message }, ...details], `import.${status}`).catch(() => {});
       throw error;
     }
   }
 
-  #guard(x: Execution, scan: ScanResult, absent: number, population: number): Promise<ImportRun> | null {
-    const terminations = scan.terminations + absent;
-    const { massChangeShare, massChangeCount } = this.#deps.config.import;
-    const share = population === 0 ? 0 : terminations / population;
-    scan.summary.held = undefined;
-    const over = share > massChangeShare || (massChangeCount !== undefined && terminations > massChangeCount);
-    if (x.confirmedTerminations !== undefined) {
-      if (x.confirmedTerminations !== terminations) {
-        throw new MusterError('MUSTER_ERR_IMPORT_STATE', `the run now terminates ${terminations} identities, not the ${x.confirmedTerminations} that were confirmed; the MUR changed since — import the file again`);
-      }
-      return null;
-    }
-    if (!over || terminations === 0) return null;
-    scan.summary.held = { terminations, population, share, limitShare: massChangeShare, limitCount: massChangeCount ?? null };
-    return this.#hold(x, scan);
+  /**
+   * One pass inside one transaction: every row is checked and, when it changed, applied. Bad rows,
+   * or more terminations than the mass-change guard allows, roll the whole transaction back.
+   */
+  async #apply(x: Execution, checker: RowChecker, links: Map<string, LinkInfo>): Promise<ImportRun> {
+    const empty = (await this.#deps.store.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM identities) AS any'))[0]?.any !== true;
+    return this.#deps.store.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`muster-import:${x.source.name}`]);
+      const ctx = this.#context(tx, x, checker.summary, !empty);
+      await this.#applyRows(tx, x, ctx, checker);
+      if (checker.summary.invalid > 0 && !x.run.options.skipInvalid) throw new Outcome('refused', checker.errors);
+      const absent = x.source.createsIdentities ? absentLinks(links) : [];
+      checker.summary.absent = absent.length;
+      this.#guard(x, checker.summary, checker.summary.leavers + absent.length, livePopulation(links));
+      if (absent.length > 0) await terminateAbsent(ctx, absent, this.#deps.config.import.batchSize, (changes) => this.#commit(tx, changes, x));
+      checker.addProblems(ctx.problems);
+      if (ctx.problems.length > 0 && !x.run.options.skipInvalid) throw new Outcome('refused', checker.errors);
+      const errors = [...checker.errors, ...ctx.warnings].slice(0, MAX_KEPT_ERRORS);
+      return this.#finish(x, 'applied', checker.summary, errors, 'import.applied', undefined, tx);
+    });
   }
 
-  async #hold(x: Execution, scan: ScanResult): Promise<ImportRun> {
+  /** Throws Outcome('held') when the run would terminate too many; a confirmed run must match what was confirmed. */
+  #guard(x: Execution, summary: ImportSummary, terminations: number, population: number): void {
+    const { massChangeShare, massChangeCount } = this.#deps.config.import;
+    const share = population === 0 ? 0 : terminations / population;
+    if (x.confirmedTerminations !== undefined) {
+      if (x.confirmedTerminations === terminations) return;
+      throw new MusterError('MUSTER_ERR_IMPORT_STATE', `the run now terminates ${terminations} identities, not the ${x.confirmedTerminations} that were confirmed; the MUR changed since — import the file again`);
+    }
+    const over = share > massChangeShare || (massChangeCount !== undefined && terminations > massChangeCount);
+    if (!over || terminations === 0) return;
+    summary.held = { terminations, population, share, limitShare: massChangeShare, limitCount: massChangeCount ?? null };
+    throw new Outcome('held', []);
+  }
+
+  async #hold(x: Execution, summary: ImportSummary, errors: readonly ErrorDetail[]): Promise<ImportRun> {
     const kept = await this.#keepFile(x);
-    const held = scan.summary.held;
+    const held = summary.held;
     const reason = `${held?.terminations} of ${held?.population} identities would be terminated (${((held?.share ?? 0) * 100).toFixed(1)}%); confirm to apply`;
-    return this.#finish({ ...x, run: { ...x.run, filePath: kept } }, 'held', scan.summary, scan.errors, 'import.held', reason);
+    return this.#finish({ ...x, run: { ...x.run, filePath: kept } }, 'held', summary, errors, 'import.held', reason);
   }
 
   async #keepFile(x: Execution): Promise<string> {
-    if (this.#deps.config.dataDir === ':memory:') return x.file;
+    if (this.#deps.config.dataDir === ':memory:' || x.confirmedTerminations !== undefined) return x.file;
     const dir = join(this.#deps.config.dataDir, 'imports');
     await mkdir(dir, { recursive: true });
     const target = join(dir, `${x.run.id}.${x.format}`);
     await copyFile(x.file, target);
     return target;
-  }
-
-  async #apply(x: Execution, scan: ScanResult, links: Map<string, LinkInfo>, absent: LinkInfo[]): Promise<ImportRun> {
-    const empty = (await this.#deps.store.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM identities) AS any'))[0]?.any !== true;
-    return this.#deps.store.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`muster-import:${x.source.name}`]);
-      const ctx = this.#context(tx, x, scan.summary, !empty);
-      await this.#applyRows(tx, x, ctx, scan.skipLines, links, scan.summary.rows);
-      if (absent.length > 0) await terminateAbsent(ctx, absent, this.#deps.config.import.batchSize, (changes) => this.#commit(tx, changes, x));
-      const errors = [...scan.errors, ...ctx.problems, ...ctx.warnings].slice(0, MAX_KEPT_ERRORS);
-      if (ctx.problems.length > 0 && !x.run.options.skipInvalid) {
-        throw new MusterError('MUSTER_ERR_IMPORT_INVALID', `${ctx.problems.length} record(s) cannot be applied; nothing was applied`, errors);
-      }
-      scan.summary.invalid += ctx.problems.length;
-      return this.#finish(x, 'applied', scan.summary, errors, 'import.applied', undefined, tx);
-    });
   }
 
   #context(tx: Tx, x: Execution, summary: ImportSummary, correlateExisting: boolean): ApplyContext {
@@ -180,30 +185,33 @@ export class ImportService {
     };
   }
 
-  async #applyRows(tx: Tx, x: Execution, ctx: ApplyContext, skip: ReadonlySet<number>, links: Map<string, LinkInfo>, total: number): Promise<void> {
+  /** Streams the file: checks each row, gathers changed ones in batches, and applies a batch while the next is read. */
+  async #applyRows(tx: Tx, x: Execution, ctx: ApplyContext, checker: RowChecker): Promise<void> {
     const apply = x.source.createsIdentities ? applyIdentityBatch : applyFactBatch;
     const size = this.#deps.config.import.batchSize;
     let batch: BatchItem[] = [];
-    let rows = 0;
+    let inFlight: Promise<void> = Promise.resolve();
     const flush = async () => {
-      const changes = new ChangeSet();
-      await apply(ctx, batch, changes);
-      await this.#commit(tx, changes, x);
+      const items = batch;
       batch = [];
+      await inFlight;
+      inFlight = (async () => {
+        const changes = new ChangeSet();
+        await apply(ctx, items, changes);
+        await this.#commit(tx, changes, x);
+      })();
+      inFlight.catch(() => {}); // awaited below; this only keeps an early failure from being unhandled
     };
     for await (const row of readRows(x.file, x.run.fileName, x.format, x.source.format)) {
-      if (++rows % 10_000 === 0) x.onProgress?.({ phase: 'apply', rows, total });
-      if ('error' in row || skip.has(row.line)) continue;
-      const { record } = validateRow(x.source.format, row.raw, { file: x.run.fileName, line: row.line });
-      if (!record) continue;
-      const digest = recordDigest(record);
-      const link = links.get(record.key);
-      if (link?.digest === digest) continue;
-      batch.push({ record, digest, link });
+      if (checker.summary.rows % 10_000 === 0) x.onProgress?.({ phase: 'apply', rows: checker.summary.rows });
+      const checked = checker.check(row);
+      if (!checked) continue;
+      batch.push(checked);
       if (batch.length >= size) await flush();
     }
     if (batch.length > 0) await flush();
-    x.onProgress?.({ phase: 'apply', rows, total });
+    await inFlight;
+    x.onProgress?.({ phase: 'apply', rows: checker.summary.rows, total: checker.summary.rows });
   }
 
   async #commit(tx: Tx, changes: ChangeSet, x: Execution): Promise<void> {

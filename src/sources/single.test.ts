@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { type Harness, harness, hrCsv, hrLine } from '../../test/support/muster.ts';
+import { decodeAttributes } from '../mur/attribute-codec.ts';
 import { DisputeService } from './disputes.ts';
 import { SourceEventService } from './events.ts';
 
@@ -21,7 +22,7 @@ describeEachStore('HR events over REST, disputes, vetting and training, authorit
   });
 
   const identity = async (employeeId: string) =>
-    (await h.store.query<{ id: string; status: string; attributes: any }>(`SELECT id, status, attributes FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [employeeId]))[0];
+    (await h.store.query<{ id: string; status: string; attributes: any; provenance: unknown }>(`SELECT id, status, attributes, provenance FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [employeeId])).map((r) => ({ ...r, attributes: decodeAttributes(r.attributes, r.provenance) as any }))[0];
 
   test('a mover event changes only the fields it carries', async () => {
     const out = await events.apply('hr', { type: 'mover', record: { employee_id: 'E2', department: 'Legal' } }, 'hr-system', 'c1');
@@ -107,7 +108,7 @@ describeEachStore('HR events over REST, disputes, vetting and training, authorit
     assert.equal(run.status, 'held');
     assert.equal(run.summary.held?.terminations, 3);
     assert.equal((await identity('E2'))?.status, 'active');
-    await assert.rejects(h.imports.confirm(run.id.replace(/.$/, '0'), 'carol'), (e: any) => ['MUSTER_ERR_NOT_FOUND', 'MUSTER_ERR_IMPORT_STATE'].includes(e.code));
+    await assert.rejects(h.imports.confirm('00000000-0000-4000-8000-000000000000', 'carol'), (e: any) => ['MUSTER_ERR_NOT_FOUND', 'MUSTER_ERR_IMPORT_STATE'].includes(e.code));
     const confirmed = await h.imports.confirm(run.id, 'carol');
     assert.equal(confirmed.status, 'applied');
     assert.equal((await identity('E2'))?.status, 'terminated');

@@ -4,8 +4,10 @@ CREATE TABLE identities (
   id            uuid PRIMARY KEY,
   kind          text NOT NULL,
   status        text NOT NULL,
-  -- attribute name -> {"v": value, "s": source, "r": source record, "t": observed at}
+  -- attribute name -> {"v": value, "p": index into provenance}
   attributes    jsonb NOT NULL DEFAULT '{}'::jsonb,
+  -- [{"s": source, "r": source record, "t": observed at}], each once
+  provenance    jsonb NOT NULL DEFAULT '[]'::jsonb,
   sponsor_id    uuid REFERENCES identities (id),
   expires_at    timestamptz,
   flags         jsonb NOT NULL DEFAULT '[]'::jsonb,

@@ -1,0 +1,35 @@
+import type { AttributeValue } from '../core/identity/record.ts';
+
+/** How attributes are stored: each value points into the identity's provenance list, which holds each (source, record, time) once. */
+export interface StoredAttributes {
+  readonly attributes: Record<string, { v: string; p: number }>;
+  readonly provenance: { s: string; r: string; t: string }[];
+}
+
+export function encodeAttributes(values: Readonly<Record<string, AttributeValue>>): StoredAttributes {
+  const attributes: Record<string, { v: string; p: number }> = {};
+  const provenance: { s: string; r: string; t: string }[] = [];
+  const index = new Map<string, number>();
+  for (const name in values) {
+    const a = values[name] as AttributeValue;
+    const key = `${a.s}\u001f${a.r}\u001f${a.t}`;
+    let p = index.get(key);
+    if (p === undefined) {
+      p = provenance.push({ s: a.s, r: a.r, t: a.t }) - 1;
+      index.set(key, p);
+    }
+    attributes[name] = { v: a.v, p };
+  }
+  return { attributes, provenance };
+}
+
+export function decodeAttributes(attributes: unknown, provenance: unknown): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  if (!attributes || typeof attributes !== 'object') return out;
+  const list = Array.isArray(provenance) ? (provenance as { s: string; r: string; t: string }[]) : [];
+  for (const [name, stored] of Object.entries(attributes as Record<string, { v: string; p: number }>)) {
+    const from = list[stored.p] ?? { s: '', r: '', t: '' };
+    out[name] = { v: stored.v, s: from.s, r: from.r, t: from.t };
+  }
+  return out;
+}
