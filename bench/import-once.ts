@@ -18,5 +18,4 @@ const started = performance.now();
 const run = await imports.run({ source: values.source as string, file: values.file as string, actor: 'bench' });
 const seconds = (performance.now() - started) / 1000;
 await store.close();
-process.stderr.write(JSON.stringify((globalThis as any).__T) + '\n');
 process.stdout.write(`${JSON.stringify({ status: run.status, rows: run.summary.rows, summary: run.summary, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);

@@ -21,32 +21,14 @@ export interface AuditEntry {
   readonly reason: string | null;
   readonly correlationId: string;
   readonly data: Record<string, unknown>;
+  /** `data` exactly as stored (a PostgreSQL json column keeps its text): what the hash covers. */
+  readonly dataText: string;
   readonly prevHash: string;
   readonly hash: string;
 }
 
-/** JSON with object keys sorted at every depth, so a value hashes the same after a JSONB round trip. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
 /** The hash of one entry: it commits to every field and to the entry before it. */
-export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  const body = canonicalJson([
-    entry.seq,
-    entry.at.toISOString(),
-    entry.actor,
-    entry.action,
-    entry.target,
-    entry.reason,
-    entry.correlationId,
-    entry.data,
-    entry.prevHash,
-  ]);
-  return createHash('sha256').update(body).digest('hex');
+export function entryHash(entry: Omit<AuditEntry, 'hash' | 'data'>): string {
+  const head = JSON.stringify([entry.seq, entry.at.toISOString(), entry.actor, entry.action, entry.target, entry.reason, entry.correlationId]);
+  return createHash('sha256').update(head).update('\n').update(entry.dataText).update('\n').update(entry.prevHash).digest('hex');
 }

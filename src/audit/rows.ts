@@ -11,11 +11,12 @@ export type AuditRow = {
   reason: string | null;
   correlation_id: string;
   data: Record<string, unknown>;
+  data_text: string;
   prev_hash: string;
   hash: string;
 };
 
-export const ENTRY_COLUMNS = 'seq, at, actor, action, target, reason, correlation_id, data, prev_hash, hash';
+export const ENTRY_COLUMNS = 'seq, at, actor, action, target, reason, correlation_id, data, data::text AS data_text, prev_hash, hash';
 
 export function entryFromRow(row: AuditRow): AuditEntry {
   return {
@@ -27,6 +28,7 @@ export function entryFromRow(row: AuditRow): AuditEntry {
     reason: row.reason,
     correlationId: row.correlation_id,
     data: row.data,
+    dataText: row.data_text,
     prevHash: row.prev_hash,
     hash: row.hash,
   };

@@ -10,7 +10,8 @@ const INSERT = `INSERT INTO audit_log (seq, at, actor, action, target, reason, c
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
 
 function rehashed(entry: AuditEntry, changes: Partial<AuditEntry>): AuditEntry {
-  const { hash: _old, ...rest } = { ...entry, ...changes };
+  const merged = { ...entry, ...changes };
+  const { hash: _old, ...rest } = { ...merged, dataText: changes.data ? JSON.stringify(changes.data) : merged.dataText };
   return { ...rest, hash: entryHash(rest) };
 }
 
@@ -76,7 +77,7 @@ describeEachStore('audit log verification', (factory) => {
   });
 
   it('names an entry with a key inside data edited (jsonb_set)', async () => {
-    await tamper(store, `UPDATE audit_log SET data = jsonb_set(data, '{alpha,y}', '999') WHERE seq = 4`);
+    await tamper(store, `UPDATE audit_log SET data = jsonb_set(data::jsonb, '{alpha,y}', '999')::json WHERE seq = 4`);
     await assertFirstBad(4, /^entry 4: hash does not match its contents \(edited\)$/);
   });
 
@@ -97,7 +98,7 @@ describeEachStore('audit log verification', (factory) => {
     await store.query('UPDATE audit_log SET seq = 1 - seq WHERE seq < 0');
     const base = { ...entry(6), actor: 'admin:mallory', action: 'privilege.grant', data: { role: 'root' }, prevHash: entry(5).hash };
     const f = rehashed(base, {});
-    await store.query(INSERT, [f.seq, f.at, f.actor, f.action, f.target, f.reason, f.correlationId, f.data, f.prevHash, f.hash]);
+    await store.query(INSERT, [f.seq, f.at, f.actor, f.action, f.target, f.reason, f.correlationId, f.dataText, f.prevHash, f.hash]);
     const result = await assertFirstBad(6, /^entry 6: inserted \(entry 7's prev_hash links to entry 5\)$/);
     assert.equal(result.entries, 13);
   });

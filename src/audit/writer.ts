@@ -56,11 +56,6 @@ async function refuseTruncatedLog(tx: Tx, lastSeq: number): Promise<void> {
   }
 }
 
-/** Drafts as they will read back from JSONB (Dates become ISO strings, undefined drops out), so hashes survive the round trip. */
-function plainData(data: Record<string, unknown> | undefined): Record<string, unknown> {
-  return data === undefined ? {} : (JSON.parse(JSON.stringify(data)) as Record<string, unknown>);
-}
-
 function chainEntries(drafts: readonly AuditDraft[], lastSeq: number, lastHash: string, at: Date, correlationId: string): AuditEntry[] {
   const entries: AuditEntry[] = [];
   let prevHash = lastHash;
@@ -73,7 +68,8 @@ function chainEntries(drafts: readonly AuditDraft[], lastSeq: number, lastHash: 
       target: draft.target ?? null,
       reason: draft.reason ?? null,
       correlationId,
-      data: plainData(draft.data),
+      data: draft.data ?? {},
+      dataText: JSON.stringify(draft.data ?? {}),
       prevHash,
     };
     const entry = { ...base, hash: entryHash(base) };
@@ -84,5 +80,5 @@ function chainEntries(drafts: readonly AuditDraft[], lastSeq: number, lastHash: 
 }
 
 function entryRow(e: AuditEntry): unknown[] {
-  return [e.seq, e.at, e.actor, e.action, e.target, e.reason, e.correlationId, e.data, e.prevHash, e.hash];
+  return [e.seq, e.at, e.actor, e.action, e.target, e.reason, e.correlationId, e.dataText, e.prevHash, e.hash];
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newIdentityId } from '../mur/identity-id.ts';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AuditWriter } from '../audit/writer.ts';
@@ -181,7 +182,7 @@ export class ImportService {
     const { correlation } = this.#deps.config;
     return {
       db: tx, source: x.source, runId: x.run.id, actor: x.run.actor, now: this.#deps.clock.now(), fileName: x.run.fileName,
-      newId: randomUUID, rules: correlation.rules, threshold: correlation.autoLinkConfidence, correlateExisting, summary, problems: [], warnings: [],
+      newId: newIdentityId, rules: correlation.rules, threshold: correlation.autoLinkConfidence, correlateExisting, summary, problems: [], warnings: [],
     };
   }
 

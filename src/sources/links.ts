@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 
 /** What the MUR already holds for one source record: the identity it feeds and the digest last applied. */
 export interface LinkInfo {
@@ -11,18 +11,25 @@ export interface LinkInfo {
 
 const PAGE = 50_000;
 
-/** Loads every link of a source, a page at a time (keyset on the primary key), into one map. */
-export async function loadLinks(db: Queryable, source: string): Promise<Map<string, LinkInfo>> {
+/**
+ * Loads every link of a source into one map, streaming through a cursor (flat memory on the
+ * database side and here); the planner may hash-join, since the cursor is read to the end.
+ */
+export async function loadLinks(store: Store, source: string): Promise<Map<string, LinkInfo>> {
   const links = new Map<string, LinkInfo>();
-  let after = '';
-  for (;;) {
-    const rows = await db.query<{ source_key: string; identity_id: string; digest: string; status: string }>(
-      `SELECT l.source_key, l.identity_id, l.digest, i.status FROM source_links l JOIN identities i ON i.id = l.identity_id
-       WHERE l.source = $1 AND l.source_key > $2 ORDER BY l.source_key LIMIT $3`,
-      [source, after, PAGE],
+  await store.transaction(async (tx) => {
+    await tx.query('SET LOCAL cursor_tuple_fraction = 1.0');
+    await tx.query(
+      `DECLARE muster_links NO SCROLL CURSOR FOR
+       SELECT l.source_key, l.identity_id, l.digest, i.status FROM source_links l JOIN identities i ON i.id = l.identity_id WHERE l.source = $1`,
+      [source],
     );
-    for (const r of rows) links.set(r.source_key, { identityId: r.identity_id, digest: r.digest, status: r.status, seen: false });
-    if (rows.length < PAGE) return links;
-    after = (rows[rows.length - 1] as { source_key: string }).source_key;
-  }
+    for (;;) {
+      const rows = await tx.query<{ source_key: string; identity_id: string; digest: string; status: string }>(`FETCH ${PAGE} FROM muster_links`);
+      for (const r of rows) links.set(r.source_key, { identityId: r.identity_id, digest: r.digest, status: r.status, seen: false });
+      if (rows.length < PAGE) break;
+    }
+    await tx.query('CLOSE muster_links');
+  });
+  return links;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newIdentityId } from '../mur/identity-id.ts';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
@@ -28,7 +28,7 @@ export interface SingleOutcome {
 export async function applySingle(tx: Tx, deps: SingleDeps, source: Source, item: BatchItem, actor: string, correlationId: string, where: string): Promise<SingleOutcome> {
   const summary = emptySummary();
   const ctx: ApplyContext = {
-    db: tx, source, runId: null, actor, now: deps.clock.now(), fileName: where, newId: randomUUID,
+    db: tx, source, runId: null, actor, now: deps.clock.now(), fileName: where, newId: newIdentityId,
     rules: deps.config.correlation.rules, threshold: deps.config.correlation.autoLinkConfidence, correlateExisting: true, summary, problems: [], warnings: [],
   };
   const changes = new ChangeSet();

@@ -166,7 +166,8 @@ CREATE TABLE audit_log (
   target          text,
   reason          text,
   correlation_id  text NOT NULL,
-  data            jsonb NOT NULL,
+  -- json, not jsonb: the text is kept exactly as written, and the hash covers that text
+  data            json NOT NULL,
   prev_hash       text NOT NULL,
   hash            text NOT NULL
 );

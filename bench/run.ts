@@ -1,0 +1,89 @@
+// npm run bench — import throughput of the Master User Record, beside PostgreSQL's own COPY.
+// Not a test: it prints figures. Sizes: MUSTER_BENCH_PEOPLE (default 1,000,000) on the PostgreSQL
+// server, MUSTER_BENCH_PGLITE_PEOPLE (default 100,000) on embedded PGlite.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { writeDemoAgency } from '../src/demo/index.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const SERVER = process.env.MUSTER_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PEOPLE = Number(process.env.MUSTER_BENCH_PEOPLE ?? 1_000_000);
+const PGLITE_PEOPLE = Number(process.env.MUSTER_BENCH_PGLITE_PEOPLE ?? 100_000);
+
+interface Measured {
+  rows: number;
+  seconds: number;
+  maxRssMiB: number;
+  status?: string;
+  summary?: Record<string, number>;
+}
+
+function child(script: string, args: string[]): Measured {
+  const result = spawnSync(process.execPath, [join(here, script), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (result.status !== 0) throw new Error(`${script} failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Measured;
+}
+
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function snapshots(dir: string, people: number): Promise<{ day0: string; day1: string }> {
+  const started = performance.now();
+  const day0 = await writeDemoAgency(join(dir, 'day0'), { seed: 42, people, day: 0 }, 'csv');
+  const day1 = await writeDemoAgency(join(dir, 'day1'), { seed: 42, people, day: 1 }, 'csv');
+  const changed = Object.values(day1.manifest.expected).reduce((n, list) => n + list.length, 0);
+  line(`generated ${people.toLocaleString()} people (day 0) and the next day (${changed.toLocaleString()} changed rows) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { day0: day0.files.hr, day1: day1.files.hr };
+}
+
+const rate = (m: Measured) => Math.round(m.rows / m.seconds);
+const line = (text: string) => process.stdout.write(`${text}\n`);
+
+function report(store: string, first: Measured, again: Measured, copy: Measured): void {
+  line(`\n${store}`);
+  line(`  COPY into a bare table (the floor):  ${rate(copy).toLocaleString().padStart(10)} records/s  ${copy.seconds.toFixed(1).padStart(6)} s`);
+  line(`  first import into an empty MUR:      ${rate(first).toLocaleString().padStart(10)} records/s  ${first.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(first.maxRssMiB)} MiB  ${(rate(first) / rate(copy) * 100).toFixed(1)}% of COPY`);
+  line(`  re-import of the next day's snapshot: ${rate(again).toLocaleString().padStart(9)} records/s  ${again.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(again.maxRssMiB)} MiB  ${(rate(again) / rate(copy) * 100).toFixed(1)}% of COPY`);
+  const s = again.summary ?? {};
+  line(`    next day: ${s.joiners} joiners, ${s.movers} movers, ${s.leavers} leavers, ${s.leave} leave, ${s.returns} returns, ${s.rehires} rehires, ${s.unchanged} unchanged`);
+  for (const m of [first, again]) if (m.status !== 'applied') line(`  WARNING: a run ended ${m.status}`);
+}
+
+async function onServer(dir: string): Promise<void> {
+  const files = await snapshots(join(dir, 'server'), PEOPLE);
+  const url = await freshDatabase('muster_bench');
+  const first = child('import-once.ts', ['--url', url, '--file', files.day0]);
+  const again = child('import-once.ts', ['--url', url, '--file', files.day1]);
+  const copy = child('copy-floor.ts', ['--url', url, '--file', files.day0]);
+  report(`PostgreSQL server (${PEOPLE.toLocaleString()} people)`, first, again, copy);
+}
+
+async function onPglite(dir: string): Promise<void> {
+  const files = await snapshots(join(dir, 'pglite'), PGLITE_PEOPLE);
+  const dataDir = join(dir, 'pglite-data');
+  const first = child('import-once.ts', ['--dataDir', dataDir, '--file', files.day0]);
+  const again = child('import-once.ts', ['--dataDir', dataDir, '--file', files.day1]);
+  const copy = child('copy-floor.ts', ['--file', files.day0]);
+  report(`embedded PGlite (${PGLITE_PEOPLE.toLocaleString()} people)`, first, again, copy);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'muster-bench-'));
+try {
+  line('muster import benchmark — targets on a 2-core machine: first import ≥ 20,000 records/s, re-import ≥ 50,000 records/s, peak RSS < 1 GiB');
+  await onServer(dir);
+  await onPglite(dir);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
