@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openPgliteStore } from './dialects/pglite.ts';
+import { lockDataDir } from './dialects/pglite-lock.ts';
 import { openPostgresStore } from './dialects/postgres.ts';
 import { migrate } from './migrate.ts';
 import type { Store } from './store.ts';
@@ -28,5 +29,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 async function openEmbedded(dataDir: string): Promise<Store> {
   if (dataDir === ':memory:') return openPgliteStore(undefined);
   await mkdir(dataDir, { recursive: true });
-  return openPgliteStore(join(dataDir, 'pglite'));
+  const unlock = await lockDataDir(join(dataDir, 'pglite.lock'));
+  try {
+    const store = await openPgliteStore(join(dataDir, 'pglite'));
+    return { ...store, close: () => store.close().finally(unlock) };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
 }

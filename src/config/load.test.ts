@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { loadConfig } from './load.ts';
+import { configSchema } from './schema.ts';
+
+/** Dotted keys of the schema's objects (records of sources shown as `sources.<name>.…`). */
+function keysOf(schema: z.ZodType, prefix = ''): string[] {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodObject) {
+    return Object.entries(inner.shape).flatMap(([key, value]) => {
+      const path = prefix ? `${prefix}.${key}` : key;
+      const children = keysOf(value as z.ZodType, path);
+      return children.length > 0 ? [path, ...children] : [path];
+    });
+  }
+  if (inner instanceof z.ZodRecord) return keysOf(inner.valueType as z.ZodType, `${prefix}.<name>`);
+  return [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema as any;
+  while (current?.def?.innerType) current = current.def.innerType;
+  return current;
+}
+
+test('docs/config.md lists every configuration key', () => {
+  const docs = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8');
+  const keys = keysOf(configSchema).filter((k) => !['server', 'agency', 'audit', 'import', 'correlation', 'workers'].includes(k));
+  for (const key of keys) assert.ok(docs.includes(`\`${key}\``), `docs/config.md does not describe ${key}`);
+  assert.ok(keys.length >= 20, `only ${keys.length} keys found`);
+});
+
+test('unknown keys, unknown MUSTER_ variables and bad values are refused, each named with its key', () => {
+  assert.throws(
+    () => loadConfig({ env: { MUSTER_PROT: '1', MUSTER_PORT: 'eighty' }, overrides: { server: { bogus: 1 }, import: { massChangeShare: 2 } } }),
+    (e: any) => {
+      const keys = e.details.map((d: { key: string }) => d.key).sort();
+      assert.equal(e.code, 'MUSTER_ERR_CONFIG');
+      assert.deepEqual(keys, ['MUSTER_PROT', 'import.massChangeShare', 'server.bogus', 'server.port']);
+      return true;
+    },
+  );
+});
+
+test('the file, then the environment, then flags', () => {
+  const config = loadConfig({ env: { MUSTER_PORT: '9000', DATABASE_URL: 'postgres://x@h/db' }, overrides: { server: { host: '0.0.0.0' } } });
+  assert.equal(config.server.port, 9000);
+  assert.equal(config.server.host, '0.0.0.0');
+  assert.equal(config.databaseUrl, 'postgres://x@h/db');
+  assert.equal(config.import.massChangeShare, 0.05);
+  assert.deepEqual(Object.keys(config.sources).sort(), ['hr', 'npe', 'training', 'vetting']);
+});
