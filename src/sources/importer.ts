@@ -13,7 +13,8 @@ import { applyFactBatch } from './apply-facts.ts';
 import { terminateAbsent } from './absent.ts';
 import { sha256File } from './file-hash.ts';
 import { type LinkInfo, loadLinks } from './links.ts';
-import { type FileFormat, checkEncoding, formatOf, readRows } from './reader.ts';
+import { type FileFormat, checkEncoding, formatOf } from './reader.ts';
+import { checkedRowStream } from './row-stream.ts';
 import type { Source, SourceRegistry } from './registry.ts';
 import { type ImportRun, type ImportSummary, finishRun, getRun, insertRun } from './runs.ts';
 import { MAX_KEPT_ERRORS, RowChecker, absentLinks, livePopulation } from './scan.ts';
@@ -114,7 +115,7 @@ export class ImportService {
 
   async #execute(x: Execution): Promise<ImportRun> {
     const links = await loadLinks(this.#deps.store, x.source.name);
-    const checker = new RowChecker(x.source.format, x.run.fileName, links);
+    const checker = new RowChecker(x.run.fileName, links);
     try {
       return await this.#apply(x, checker, links);
     } catch (error) {
@@ -186,24 +187,23 @@ export class ImportService {
     };
   }
 
-  /** Streams the file: checks each row, gathers changed ones in batches, and applies a batch while the next is read. */
+  /** Streams the file: checks each row (on a worker thread for large files), gathers changed ones in batches, and plans a batch while the previous one is written. */
   async #applyRows(tx: Tx, x: Execution, ctx: ApplyContext, checker: RowChecker): Promise<void> {
     const apply = x.source.createsIdentities ? applyIdentityBatch : applyFactBatch;
     const size = this.#deps.config.import.batchSize;
     let batch: BatchItem[] = [];
     let inFlight: Promise<void> = Promise.resolve();
+    // A batch is planned while the one before it is still being written.
     const flush = async () => {
       const items = batch;
       batch = [];
+      const changes = new ChangeSet();
+      await apply(ctx, items, changes);
       await inFlight;
-      inFlight = (async () => {
-        const changes = new ChangeSet();
-        await apply(ctx, items, changes);
-        await this.#commit(tx, changes, x);
-      })();
-      inFlight.catch(() => {}); // awaited below; this only keeps an early failure from being unhandled
+      inFlight = this.#commit(tx, changes, x);
+      inFlight.catch(() => {}); // awaited at the next flush or below; this only keeps an early failure from being unhandled
     };
-    for await (const row of readRows(x.file, x.run.fileName, x.format, x.source.format)) {
+    for await (const row of checkedRowStream({ file: x.file, name: x.run.fileName, format: x.format, kind: x.source.kind })) {
       if (checker.summary.rows % 10_000 === 0) x.onProgress?.({ phase: 'apply', rows: checker.summary.rows });
       const checked = checker.check(row);
       if (!checked) continue;

@@ -1,10 +1,8 @@
 import type { ErrorDetail } from '../core/errors.ts';
-import { recordDigest } from './digest.ts';
+import type { ValidatedRow } from './checked-rows.ts';
 import type { LinkInfo } from './links.ts';
-import type { RawRow } from './reader.ts';
-import type { SourceFormat } from './fields.ts';
 import { type ImportSummary, emptySummary } from './runs.ts';
-import { type SourceRecord, validateRow } from './validate.ts';
+import type { SourceRecord } from './validate.ts';
 
 /** At most this many row errors are kept on a run; all are counted. */
 export const MAX_KEPT_ERRORS = 1000;
@@ -24,27 +22,23 @@ export interface CheckedRow {
 export class RowChecker {
   readonly summary: ImportSummary = emptySummary();
   readonly errors: ErrorDetail[] = [];
-  readonly #format: SourceFormat;
   readonly #file: string;
   readonly #links: Map<string, LinkInfo>;
   readonly #newKeys = new Map<string, number>();
 
-  constructor(format: SourceFormat, file: string, links: Map<string, LinkInfo>) {
-    this.#format = format;
+  constructor(file: string, links: Map<string, LinkInfo>) {
     this.#file = file;
     this.#links = links;
   }
 
   /** The row's record when it is valid and changed; null when it is invalid or unchanged. */
-  check(row: RawRow): CheckedRow | null {
+  check(row: ValidatedRow): CheckedRow | null {
     this.summary.rows++;
-    if ('error' in row) return this.#fail([row.error]);
-    const { record, errors } = validateRow(this.#format, row.raw, { file: this.#file, line: row.line });
-    if (!record) return this.#fail(errors);
+    if ('errors' in row) return this.#fail(row.errors);
+    const { record, digest } = row;
     const duplicate = this.#duplicate(record);
     if (duplicate) return this.#fail([duplicate]);
     this.summary.valid++;
-    const digest = recordDigest(record);
     const link = this.#links.get(record.key);
     if (link?.digest === digest) {
       this.summary.unchanged++;
