@@ -29,7 +29,7 @@ async function seedDemo(ctx: Muster, info: ServeReadyInfo): Promise<void> {
     cli.note(`demo: the MUR already holds identities; nothing seeded (demo files and token in ${seed.folder})`);
     return;
   }
-  for (const run of seed.runs) cli.note(`demo: imported ${run.source}: ${run.summary.valid} rows, ${run.summary.joiners + run.summary.changed} applied (${run.status})`);
+  for (const run of seed.runs) cli.note(`demo: imported ${run.source}: ${run.summary.valid} rows — ${run.summary.joiners} joiners, ${run.summary.historical} already terminated, ${run.summary.changed} vetting/training records (${run.status})`);
   cli.note(`demo: admin API token (also in ${seed.folder}/admin-token): ${seed.token}`);
   cli.note(`demo: the next day's snapshot is ${seed.folder}/day1/hr.csv; a truncated one is ${seed.folder}/hr-truncated.csv`);
 }

@@ -105,7 +105,7 @@ function applyOne(ctx: ApplyContext, item: BatchItem, current: IdentityState | n
     ctx.problems.push(problem(ctx, record, 'status', error.message));
     return;
   }
-  recordPlan(ctx, plan, current, changes, `line ${record.line}`, record.key);
+  recordPlan(ctx, plan, current, changes, record.line > 0 ? `line ${record.line}` : ctx.fileName, record.key);
   const link = { source: ctx.source.name, key: record.key, identityId: plan.next.id, digest: item.digest };
   if (item.link) changes.changedLinks.push(link);
   else if (relinkFrom) {

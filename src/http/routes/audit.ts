@@ -64,7 +64,8 @@ const verify = apiRoute({
 });
 
 function entryBody(e: AuditEntry): z.infer<typeof AuditEntryBody> {
-  return { ...e, at: e.at.toISOString() };
+  const { dataText: _text, ...rest } = e;
+  return { ...rest, at: e.at.toISOString() };
 }
 
 export const auditRoutes: RouteModule = (app, ctx) => {
