@@ -12,7 +12,7 @@ import { type ApplyContext, type BatchItem, applyIdentityBatch } from './apply-i
 import { applyFactBatch } from './apply-facts.ts';
 import { terminateAbsent } from './absent.ts';
 import { sha256File } from './file-hash.ts';
-import { type LinkInfo, loadLinks } from './links.ts';
+import { loadLinks } from './links.ts';
 import { type FileFormat, checkEncoding, formatOf } from './reader.ts';
 import { checkedRowStream } from './row-stream.ts';
 import type { Source, SourceRegistry } from './registry.ts';
@@ -55,11 +55,6 @@ interface Execution {
   readonly confirmedTerminations?: number;
 }
 
-/**
- * Imports authoritative-source snapshots into the MUR: reads and checks the whole file first,
- * holds mass terminations for confirmation, then applies every change in one transaction, so a
- * crash leaves nothing half-applied and a second run of the same file changes nothing.
- */
 /** How a run ends without applying: thrown inside the transaction so that it rolls back. */
 class Outcome extends Error {
   readonly status: 'held' | 'refused';
@@ -72,6 +67,11 @@ class Outcome extends Error {
   }
 }
 
+/**
+ * Imports authoritative-source snapshots into the MUR: reads and checks the whole file first,
+ * holds mass terminations for confirmation, then applies every change in one transaction, so a
+ * crash leaves nothing half-applied and a second run of the same file changes nothing.
+ */
 export class ImportService {
   readonly #deps: ImportDeps;
 
@@ -114,10 +114,9 @@ export class ImportService {
   }
 
   async #execute(x: Execution): Promise<ImportRun> {
-    const links = await loadLinks(this.#deps.store, x.source.name);
-    const checker = new RowChecker(x.run.fileName, links);
+    const checker = new RowChecker(x.run.fileName);
     try {
-      return await this.#apply(x, checker, links);
+      return await this.#apply(x, checker);
     } catch (error) {
       if (error instanceof Outcome) return error.status === 'held' ? this.#hold(x, checker.summary, checker.errors) : this.#finish(x, 'refused', checker.summary, error.errors, 'import.refused');
       const details = error instanceof MusterError ? [...error.details] : [];
@@ -131,10 +130,13 @@ export class ImportService {
    * One pass inside one transaction: every row is checked and, when it changed, applied. Bad rows,
    * or more terminations than the mass-change guard allows, roll the whole transaction back.
    */
-  async #apply(x: Execution, checker: RowChecker, links: Map<string, LinkInfo>): Promise<ImportRun> {
-    const empty = (await this.#deps.store.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM identities) AS any'))[0]?.any !== true;
+  async #apply(x: Execution, checker: RowChecker): Promise<ImportRun> {
     return this.#deps.store.transaction(async (tx) => {
+      // one import of a source at a time, across processes; what it compares against is read under the lock
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`muster-import:${x.source.name}`]);
+      const links = await loadLinks(tx, x.source.name);
+      checker.useLinks(links);
+      const empty = (await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM identities) AS any'))[0]?.any !== true;
       const ctx = this.#context(tx, x, checker.summary, !empty);
       await this.#applyRows(tx, x, ctx, checker);
       if (checker.summary.invalid > 0 && !x.run.options.skipInvalid) throw new Outcome('refused', checker.errors);

@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.ts';
+import type { Tx } from '../store/store.ts';
 
 /** What the MUR already holds for one source record: the identity it feeds and the digest last applied. */
 export interface LinkInfo {
@@ -12,24 +12,22 @@ export interface LinkInfo {
 const PAGE = 50_000;
 
 /**
- * Loads every link of a source into one map, streaming through a cursor (flat memory on the
- * database side and here); the planner may hash-join, since the cursor is read to the end.
+ * Loads every link of a source into one map, streaming through a cursor inside the caller's
+ * transaction; the planner may hash-join, since the cursor is read to the end.
  */
-export async function loadLinks(store: Store, source: string): Promise<Map<string, LinkInfo>> {
+export async function loadLinks(tx: Tx, source: string): Promise<Map<string, LinkInfo>> {
   const links = new Map<string, LinkInfo>();
-  await store.transaction(async (tx) => {
-    await tx.query('SET LOCAL cursor_tuple_fraction = 1.0');
-    await tx.query(
-      `DECLARE muster_links NO SCROLL CURSOR FOR
-       SELECT l.source_key, l.identity_id, l.digest, i.status FROM source_links l JOIN identities i ON i.id = l.identity_id WHERE l.source = $1`,
-      [source],
-    );
-    for (;;) {
-      const rows = await tx.query<{ source_key: string; identity_id: string; digest: string; status: string }>(`FETCH ${PAGE} FROM muster_links`);
-      for (const r of rows) links.set(r.source_key, { identityId: r.identity_id, digest: r.digest, status: r.status, seen: false });
-      if (rows.length < PAGE) break;
-    }
-    await tx.query('CLOSE muster_links');
-  });
+  await tx.query('SET LOCAL cursor_tuple_fraction = 1.0');
+  await tx.query(
+    `DECLARE muster_links NO SCROLL CURSOR FOR
+     SELECT l.source_key, l.identity_id, l.digest, i.status FROM source_links l JOIN identities i ON i.id = l.identity_id WHERE l.source = $1`,
+    [source],
+  );
+  for (;;) {
+    const rows = await tx.query<{ source_key: string; identity_id: string; digest: string; status: string }>(`FETCH ${PAGE} FROM muster_links`);
+    for (const r of rows) links.set(r.source_key, { identityId: r.identity_id, digest: r.digest, status: r.status, seen: false });
+    if (rows.length < PAGE) break;
+  }
+  await tx.query('CLOSE muster_links');
   return links;
 }

@@ -23,11 +23,15 @@ export class RowChecker {
   readonly summary: ImportSummary = emptySummary();
   readonly errors: ErrorDetail[] = [];
   readonly #file: string;
-  readonly #links: Map<string, LinkInfo>;
+  #links: Map<string, LinkInfo> = new Map();
   readonly #newKeys = new Map<string, number>();
 
-  constructor(file: string, links: Map<string, LinkInfo>) {
+  constructor(file: string) {
     this.#file = file;
+  }
+
+  /** What the MUR holds for the source now, read inside the import's transaction. */
+  useLinks(links: Map<string, LinkInfo>): void {
     this.#links = links;
   }
 
