@@ -29,6 +29,25 @@ export interface ChangeContext {
   readonly now: Date;
   readonly correlationId: string;
   readonly audit: AuditWriter;
+  /** Event ids reserved ahead, so that a commit need not wait for the database to hand them out. */
+  readonly eventIds?: IdPool;
+}
+
+/** Sequence values reserved in blocks: taking ids costs a round trip only when the pool runs dry. */
+export class IdPool {
+  readonly #sequence: string;
+  readonly #block: number;
+  #ids: number[] = [];
+
+  constructor(sequence: string, block: number) {
+    this.#sequence = sequence;
+    this.#block = block;
+  }
+
+  async take(tx: Tx, count: number): Promise<number[]> {
+    if (this.#ids.length < count) this.#ids.push(...(await allocateIds(tx, this.#sequence, Math.max(count, this.#block))));
+    return this.#ids.splice(0, count);
+  }
 }
 
 /**
@@ -52,11 +71,12 @@ export class ChangeSet {
   }
 
   async commit(tx: Tx, ctx: ChangeContext): Promise<void> {
+    const eventIds = ctx.eventIds ? await ctx.eventIds.take(tx, this.events.length) : await allocateIds(tx, 'events_id_seq', this.events.length);
+    // identities first: the other rows refer to them
     await tx.copyRows('identities', IDENTITY_COLUMNS, this.created.map((s) => rowFromState(s, ctx.now)));
     await updateIdentities(tx, this.updated, ctx.now);
     await this.#writeLinks(tx, ctx.now);
     await this.#writeRows(tx);
-    const eventIds = await allocateIds(tx, 'events_id_seq', this.events.length);
     await this.#writeEvents(tx, ctx, eventIds);
     await ctx.audit.append(tx, [...this.events.map((e, i) => withEvent(e.audit, eventIds[i] as number)), ...this.audits], ctx.correlationId);
   }

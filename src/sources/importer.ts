@@ -6,7 +6,8 @@ import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
 import { MusterError, type ErrorDetail } from '../core/errors.ts';
 import type { MusterConfig } from '../config/schema.ts';
-import { ChangeSet } from '../mur/change-set.ts';
+import { ChangeSet, IdPool } from '../mur/change-set.ts';
+import { serialized } from '../store/serialize.ts';
 import type { Store, Tx } from '../store/store.ts';
 import { type ApplyContext, type BatchItem, applyIdentityBatch } from './apply-identities.ts';
 import { applyFactBatch } from './apply-facts.ts';
@@ -131,7 +132,8 @@ export class ImportService {
    * or more terminations than the mass-change guard allows, roll the whole transaction back.
    */
   async #apply(x: Execution, checker: RowChecker): Promise<ImportRun> {
-    return this.#deps.store.transaction(async (tx) => {
+    return this.#deps.store.transaction(async (connection) => {
+      const tx = serialized(connection);
       // one import of a source at a time, across processes; what it compares against is read under the lock
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`muster-import:${x.source.name}`]);
       const links = await loadLinks(tx, x.source.name);
@@ -195,14 +197,15 @@ export class ImportService {
     const size = this.#deps.config.import.batchSize;
     let batch: BatchItem[] = [];
     let inFlight: Promise<void> = Promise.resolve();
-    // A batch is planned while the one before it is still being written.
+    const eventIds = new IdPool('events_id_seq', 4 * size);
+    // A batch is planned while the batch before it is still being written.
     const flush = async () => {
       const items = batch;
       batch = [];
       const changes = new ChangeSet();
       await apply(ctx, items, changes);
       await inFlight;
-      inFlight = this.#commit(tx, changes, x);
+      inFlight = this.#commit(tx, changes, x, eventIds);
       inFlight.catch(() => {}); // awaited at the next flush or below; this only keeps an early failure from being unhandled
     };
     for await (const row of checkedRowStream({ file: x.file, name: x.run.fileName, format: x.format, kind: x.source.kind })) {
@@ -217,8 +220,8 @@ export class ImportService {
     x.onProgress?.({ phase: 'apply', rows: checker.summary.rows, total: checker.summary.rows });
   }
 
-  async #commit(tx: Tx, changes: ChangeSet, x: Execution): Promise<void> {
-    await changes.commit(tx, { now: this.#deps.clock.now(), correlationId: x.correlationId, audit: this.#deps.audit });
+  async #commit(tx: Tx, changes: ChangeSet, x: Execution, eventIds?: IdPool): Promise<void> {
+    await changes.commit(tx, { now: this.#deps.clock.now(), correlationId: x.correlationId, audit: this.#deps.audit, eventIds });
   }
 
   async #finish(x: Execution, status: ImportRun['status'], summary: ImportSummary, errors: readonly ErrorDetail[], action: string, reason?: string, tx?: Tx): Promise<ImportRun> {

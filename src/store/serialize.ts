@@ -1,0 +1,20 @@
+import type { Queryable } from './store.ts';
+
+/**
+ * One connection, several callers: statements are issued one at a time, in the order they were
+ * asked for, so work that overlaps (planning a batch while the last is written) never puts two
+ * statements on the connection at once.
+ */
+export function serialized(db: Queryable): Queryable {
+  let last: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = last.then(run, run);
+    last = next.catch(() => {});
+    return next;
+  };
+  return {
+    query: (sql, params) => inTurn(() => db.query(sql, params)),
+    exec: (sql) => inTurn(() => db.exec(sql)),
+    copyRows: (table, columns, rows) => inTurn(() => db.copyRows(table, columns, rows)),
+  };
+}
