@@ -36,6 +36,20 @@ export class AuditWriter {
     return entries;
   }
 
+  /**
+   * Signs a checkpoint at the newest entry, so that nothing written so far can be cut from the tail
+   * unnoticed (a large import seals its own entries before it commits).
+   */
+  async seal(tx: Tx): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    const [tail] = await tx.query<{ seq: number; hash: string; sealed: boolean }>(
+      'SELECT a.seq, a.hash, EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.seq = a.seq) AS sealed FROM audit_log a ORDER BY a.seq DESC LIMIT 1',
+    );
+    if (!tail || tail.sealed) return;
+    const signature = this.#options.signer.sign(tail.seq, tail.hash);
+    await tx.copyRows('audit_checkpoints', ['seq', 'hash', 'key_id', 'signature', 'signed_at'], [[tail.seq, tail.hash, this.#options.signer.keyId, signature, this.#options.clock.now()]]);
+  }
+
   async #checkpoint(tx: Tx, entries: readonly AuditEntry[], at: Date): Promise<void> {
     const interval = this.#options.checkpointInterval;
     const due = entries.filter((e) => e.seq % interval === 0);

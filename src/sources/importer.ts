@@ -229,6 +229,7 @@ export class ImportService {
     const write = async (db: Tx) => {
       await finishRun(db, x.run.id, { status, summary, errors, filePath: x.run.filePath }, now);
       await this.#deps.audit.append(db, [{ actor: x.run.actor, action, target: x.run.id, reason: reason ?? `${x.source.name} import of ${x.run.fileName}: ${status}`, data: { source: x.source.name, file: x.run.fileName, sha256: x.run.fileSha256, summary } }], x.correlationId);
+      await this.#deps.audit.seal(db);
     };
     if (tx) await write(tx);
     else await this.#deps.store.transaction(write);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { verifyAuditLog } from '../../src/audit/verify.ts';
 import { writeDemoAgency, writeTruncated } from '../../src/demo/index.ts';
 import type { Store } from '../../src/store/store.ts';
 import { describeEachStore } from '../support/stores.ts';
@@ -43,6 +44,10 @@ describeEachStore('the demo agency, day after day', (factory) => {
     }
     const npes = (await h.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM identities WHERE kind <> 'person' AND sponsor_id IS NOT NULL`))[0]?.n;
     assert.equal(npes, manifest.counts.npe);
+    const audit = await verifyAuditLog(h.store, h.auditKeys);
+    assert.equal(audit.ok, true);
+    assert.deepEqual(audit.warnings, [], 'each import seals the log up to its last entry');
+    assert.ok(audit.entries > PEOPLE);
   });
 
   for (const day of [1, 2, 3]) {

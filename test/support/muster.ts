@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signerFromPem, generateSigningKeyPem } from '../../src/audit/checkpoint.ts';
+import { generateSigningKeyPem, publicPemOf, signerFromPem } from '../../src/audit/checkpoint.ts';
 import { AuditWriter } from '../../src/audit/writer.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -17,6 +17,8 @@ export interface Harness {
   readonly audit: AuditWriter;
   readonly imports: ImportService;
   readonly registry: SourceRegistry;
+  /** The checkpoint key, for verifying the log. */
+  readonly auditKeys: { publicKeys: ReadonlyMap<string, string> };
   readonly dir: string;
   file(name: string, content: string | Buffer): Promise<string>;
   close(): Promise<void>;
@@ -26,12 +28,15 @@ export interface Harness {
 export async function harness(store: Store, overrides: Record<string, unknown> = {}): Promise<Harness> {
   const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', audit: { checkpointInterval: 10 }, ...overrides } });
   const clock = new ManualClock('2026-03-02T09:00:00Z');
-  const audit = new AuditWriter({ clock, signer: signerFromPem(generateSigningKeyPem()), checkpointInterval: config.audit.checkpointInterval });
+  const pem = generateSigningKeyPem();
+  const signer = signerFromPem(pem);
+  const audit = new AuditWriter({ clock, signer, checkpointInterval: config.audit.checkpointInterval });
+  const auditKeys = { publicKeys: new Map([[signer.keyId, publicPemOf(pem)]]) };
   const registry = new SourceRegistry(config);
   const imports = new ImportService({ store, clock, audit, config, registry });
   const dir = await mkdtemp(join(tmpdir(), 'muster-test-'));
   return {
-    store, clock, config, audit, imports, registry, dir,
+    store, clock, config, audit, imports, registry, auditKeys, dir,
     async file(name, content) {
       const path = join(dir, name);
       await writeFile(path, content);

@@ -16,8 +16,8 @@ CREATE TABLE identities (
   updated_at    timestamptz NOT NULL,
   version       integer NOT NULL DEFAULT 1
 );
-CREATE INDEX identities_status ON identities (status);
 CREATE INDEX identities_sponsor ON identities (sponsor_id) WHERE sponsor_id IS NOT NULL;
+CREATE INDEX identities_npe_expiry ON identities (expires_at) WHERE kind <> 'person';
 CREATE INDEX identities_employee_id ON identities ((attributes -> 'employee_id' ->> 'v'));
 CREATE INDEX identities_email ON identities ((attributes -> 'email' ->> 'v'));
 CREATE INDEX identities_family_name ON identities ((attributes -> 'family_name' ->> 'v'));
@@ -137,7 +137,6 @@ CREATE TABLE events (
   correlation_id  text NOT NULL,
   occurred_at     timestamptz NOT NULL
 );
-CREATE INDEX events_identity ON events (identity_id, id);
 
 -- The outbox: jobs caused by events, claimed by workers, delivered at least once.
 CREATE TABLE jobs (
