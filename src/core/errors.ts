@@ -27,6 +27,9 @@ export const ERROR_CODES = {
   MUSTER_ERR_INTERNAL: { status: 500, summary: 'an unexpected internal failure' },
   MUSTER_ERR_LISTEN: { status: 500, summary: 'the HTTP server cannot listen on the configured host and port' },
   MUSTER_ERR_OUTPUT_FILE: { status: 500, summary: 'an output file (export, report) cannot be written' },
+  MUSTER_ERR_PKI_KEY: { status: 500, summary: 'a CA key cannot be generated, read or decrypted (wrong passphrase, unsupported algorithm)' },
+  MUSTER_ERR_PKI_CSR: { status: 400, summary: 'a certificate signing request is refused (unreadable, too large, bad signature, unsupported key)' },
+  MUSTER_ERR_PKI_PROFILE: { status: 422, summary: 'a certificate or CRL would break its profile; nothing was issued' },
 } as const;
 
 export type MusterErrorCode = keyof typeof ERROR_CODES;

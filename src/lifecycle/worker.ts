@@ -115,6 +115,8 @@ export class JobWorker {
     if (every <= 0 || (this.#lastSweep !== null && now - this.#lastSweep < every)) return;
     this.#lastSweep = now;
     await expireNonPersonEntities(this.#o.store, this.#o);
+    // the minute's audit entries (jobs, expiries, API actions) get a signed checkpoint too
+    await this.#o.store.transaction((tx) => this.#o.audit.seal(tx));
   }
 
   async #process(claimed: Claimed): Promise<Outcome> {

@@ -1,0 +1,75 @@
+import type { Clock } from '../core/clock.ts';
+import { MusterError } from '../core/errors.ts';
+import { keyIdentifier, PIV_POLICIES, type CertificateAuthority } from './ca.ts';
+import { readCsr } from './csr.ts';
+import { randomSerial, signCertificate } from './der.ts';
+import { leafExtensions, type RevocationUrls } from './leaf-extensions.ts';
+import { checkProfile } from './profile-check.ts';
+import { PROFILES, type CertificateProfile, type ProfileName } from './profiles.ts';
+import type { X509Certificate } from './x509.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface IssueRequest {
+  /** PKCS#10, PEM or DER. Only its public key is used. */
+  readonly csr: string | Uint8Array;
+  readonly subject: string;
+  readonly fascn?: Uint8Array;
+  readonly cardUuid?: string;
+  /** The card's expiry: notAfter never passes it. */
+  readonly notAfterLimit?: Date;
+  readonly hardwareBacked?: boolean;
+}
+
+export interface IssuedCertificate {
+  readonly serial: string;
+  readonly pem: string;
+  readonly der: Uint8Array;
+  readonly certificate: X509Certificate;
+}
+
+export interface IssuerOptions {
+  readonly ca: CertificateAuthority;
+  readonly clock: Clock;
+  readonly urls: RevocationUrls;
+  readonly issuerPolicies?: readonly string[];
+}
+
+export interface Issuer {
+  issue(profile: ProfileName, request: IssueRequest): Promise<IssuedCertificate>;
+}
+
+function leafUuid(profile: CertificateProfile, request: IssueRequest): string | undefined {
+  if (profile.san.uuid === 'per-certificate') return crypto.randomUUID();
+  if (profile.san.uuid === 'card' && !request.cardUuid) throw new MusterError('MUSTER_ERR_PKI_PROFILE', `${profile.name} needs the card UUID`, [{ field: 'cardUuid', message: 'required' }]);
+  return profile.san.uuid === 'card' ? request.cardUuid : undefined;
+}
+
+function notAfter(profile: CertificateProfile, now: Date, limit: Date | undefined): Date {
+  const cap = now.getTime() + profile.maxValidityDays * DAY_MS;
+  return new Date(profile.cardBound && limit ? Math.min(cap, limit.getTime()) : cap);
+}
+
+/** Builds a certificate from a profile descriptor; the caller checks it. Exported for tests that break descriptors on purpose. */
+export async function buildLeaf(options: IssuerOptions, profile: CertificateProfile, request: IssueRequest, validUntil?: Date): Promise<X509Certificate> {
+  const { spki } = await readCsr(request.csr);
+  const now = options.clock.now();
+  const policies = profile.policies({ hardwareBacked: request.hardwareBacked ?? false, issuerPolicies: options.issuerPolicies ?? PIV_POLICIES });
+  const names = { ...(profile.san.fascn && request.fascn ? { fascn: request.fascn } : {}), uuid: leafUuid(profile, request) };
+  const extensions = leafExtensions({ profile, policies, names, keyId: await keyIdentifier(spki), issuerKeyId: options.ca.keyId, urls: options.urls });
+  const input = { serial: randomSerial(), issuer: options.ca.name, subject: request.subject, notBefore: now, spki, extensions };
+  return signCertificate({ ...input, notAfter: validUntil ?? notAfter(profile, now, request.notAfterLimit) }, options.ca.key);
+}
+
+/** An issuer whose every certificate passes the profile checker before it leaves the CA. */
+export function createIssuer(options: IssuerOptions): Issuer {
+  return {
+    async issue(name, request) {
+      const profile = PROFILES[name];
+      const certificate = await buildLeaf(options, profile, request);
+      const issuerPolicies = options.issuerPolicies ?? PIV_POLICIES;
+      checkProfile(certificate, profile, { hardwareBacked: request.hardwareBacked ?? false, issuerPolicies, notAfterLimit: request.notAfterLimit });
+      return { serial: certificate.serialNumber, pem: certificate.toString('pem'), der: new Uint8Array(certificate.rawData), certificate };
+    },
+  };
+}
