@@ -72,11 +72,13 @@ export const importRoutes: RouteModule = (app, ctx) => {
     const query = c.req.valid('query');
     ctx.sources.get(source);
     const file = await saveBody(ctx, c.req.raw.body);
+    let run: Run | undefined;
     try {
-      const run = await ctx.imports.run({ source, file, fileName: query.fileName ?? `upload.${query.format}`, format: query.format, skipInvalid: query.skipInvalid === 'true', actor: principalOf(c).actor, correlationId: correlationIdOf(c) });
+      run = await ctx.imports.run({ source, file, fileName: query.fileName ?? `upload.${query.format}`, format: query.format, skipInvalid: query.skipInvalid === 'true', actor: principalOf(c).actor, correlationId: correlationIdOf(c) });
       return c.json({ run: plain(run) }, statusOf(run));
     } finally {
-      await rm(file, { force: true });
+      // a held run keeps its file until it is confirmed
+      if (run?.filePath !== file) await rm(file, { force: true });
     }
   });
   app.openapi(list, async (c) => c.json({ items: plain(await listRuns(ctx.store, c.req.valid('query'))) }, 200));

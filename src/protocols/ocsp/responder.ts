@@ -1,0 +1,120 @@
+import type { Clock } from '../../core/clock.ts';
+import type { CertificateAuthority } from '../../pki/ca.ts';
+import type { RevocationReason } from '../../pki/crl.ts';
+import { ocspErrorResponse, signOcspResponse, type OcspCertStatus, type OcspSigner } from '../../pki/ocsp-signing.ts';
+import { issuerHashes, type IssuerHashes } from './issuer-id.ts';
+import { normalizeSerial, parseOcspRequest, type RequestedCertId } from './request.ts';
+import { checkResponder } from './responder-check.ts';
+
+const MINUTE_MS = 60_000;
+/** At most this many on-demand `unknown` answers are kept; the oldest goes first. */
+const UNKNOWN_CACHE_LIMIT = 1024;
+
+export type CertificateStatus = { readonly status: 'good' } | { readonly status: 'revoked'; readonly revokedAt: Date; readonly reason: RevocationReason };
+
+export interface OcspResponderOptions {
+  /** The issuing CA whose certificates this responder answers for. */
+  readonly issuer: CertificateAuthority;
+  /** The delegated responder (ocsp-responder profile certificate issued by `issuer`) and its key. */
+  readonly responder: OcspSigner;
+  readonly clock: Clock;
+  /** nextUpdate = thisUpdate + validityMinutes; at most 48 hours. */
+  readonly validityMinutes: number;
+}
+
+interface Signed {
+  readonly der: Uint8Array;
+  readonly producedAt: number;
+}
+
+interface Entry {
+  readonly status: OcspCertStatus;
+  /** One pre-signed response per CertID hash algorithm OID. */
+  readonly byHash: ReadonlyMap<string, Signed>;
+}
+
+const MALFORMED = ocspErrorResponse('malformedRequest');
+const UNAUTHORIZED = ocspErrorResponse('unauthorized');
+
+/**
+ * An RFC 6960 delegated responder for one issuing CA, framework-free: bytes in, DER bytes out.
+ * Answers for known serials are pre-signed on every status change (for SHA-1 and SHA-256 CertIDs) and served from
+ * memory, so the hot path signs nothing. Nonces are ignored (RFC 5019 §2.2.1 style): a pre-signed answer cannot echo one.
+ * A serial of this issuer without a status gets `unknown`, signed on demand and cached briefly (see `respond`).
+ */
+export class OcspResponder {
+  readonly #options: OcspResponderOptions;
+  readonly #issuer: readonly IssuerHashes[];
+  readonly #entries = new Map<string, Entry>();
+  readonly #unknown = new Map<string, Signed>();
+
+  constructor(options: OcspResponderOptions) {
+    checkResponder(options);
+    this.#options = options;
+    this.#issuer = issuerHashes(options.issuer.certificate);
+  }
+
+  /** Records a certificate's status and signs its responses now. */
+  async setStatus(serial: string, status: CertificateStatus): Promise<void> {
+    const key = normalizeSerial(serial);
+    this.#entries.set(key, await this.#signAll(key, status));
+    for (const { hashOid } of this.#issuer) this.#unknown.delete(`${hashOid}:${key}`);
+  }
+
+  /** Forgets a serial (e.g. the certificate expired); it then answers `unknown`. */
+  forget(serial: string): void {
+    this.#entries.delete(normalizeSerial(serial));
+  }
+
+  /** Re-signs every pre-signed response produced more than `ageMs` ago; returns how many serials were re-signed. */
+  async refreshOlderThan(ageMs: number): Promise<number> {
+    const cutoff = this.#options.clock.now().getTime() - ageMs;
+    let count = 0;
+    for (const [serial, entry] of [...this.#entries]) {
+      const oldest = Math.min(...[...entry.byHash.values()].map((s) => s.producedAt));
+      if (oldest > cutoff) continue;
+      this.#entries.set(serial, await this.#signAll(serial, entry.status));
+      count += 1;
+    }
+    for (const [key, signed] of [...this.#unknown]) if (signed.producedAt <= cutoff) this.#unknown.delete(key);
+    return count;
+  }
+
+  /** The DER OCSPResponse for a DER OCSPRequest. Never throws for bad input; one CertID per request (RFC 5019 §2.1.1). */
+  async respond(request: Uint8Array): Promise<Uint8Array> {
+    const parsed = parseOcspRequest(request);
+    if (!parsed.ok || parsed.certIds.length !== 1) return MALFORMED;
+    const certId = parsed.certIds[0] as RequestedCertId;
+    const issuer = this.#issuer.find((h) => h.hashOid === certId.hashOid && h.nameHash === certId.issuerNameHash && h.keyHash === certId.issuerKeyHash);
+    if (!issuer) return UNAUTHORIZED;
+    const known = this.#entries.get(certId.serial)?.byHash.get(issuer.hashOid);
+    return known ? known.der : this.#unknownAnswer(issuer, certId.serial);
+  }
+
+  async #unknownAnswer(issuer: IssuerHashes, serial: string): Promise<Uint8Array> {
+    const key = `${issuer.hashOid}:${serial}`;
+    const now = this.#options.clock.now().getTime();
+    const cached = this.#unknown.get(key);
+    if (cached && now - cached.producedAt < (this.#options.validityMinutes * MINUTE_MS) / 2) return cached.der;
+    const signed = await this.#sign(issuer, serial, { status: 'unknown' });
+    this.#unknown.delete(key);
+    this.#unknown.set(key, signed);
+    if (this.#unknown.size > UNKNOWN_CACHE_LIMIT) this.#unknown.delete(this.#unknown.keys().next().value as string);
+    return signed.der;
+  }
+
+  async #signAll(serial: string, status: OcspCertStatus): Promise<Entry> {
+    const byHash = new Map<string, Signed>();
+    for (const issuer of this.#issuer) byHash.set(issuer.hashOid, await this.#sign(issuer, serial, status));
+    return { status, byHash };
+  }
+
+  async #sign(issuer: IssuerHashes, serial: string, status: OcspCertStatus): Promise<Signed> {
+    const producedAt = this.#options.clock.now();
+    const wanted = producedAt.getTime() + this.#options.validityMinutes * MINUTE_MS;
+    const nextUpdate = new Date(Math.min(wanted, this.#options.responder.certificate.notAfter.getTime()));
+    const certId = { hashOid: issuer.hashOid, issuerNameHash: Buffer.from(issuer.nameHash, 'hex'), issuerKeyHash: Buffer.from(issuer.keyHash, 'hex'), serial };
+    const der = await signOcspResponse({ signer: this.#options.responder, certId, status, producedAt, nextUpdate });
+    return { der, producedAt: producedAt.getTime() };
+  }
+}
