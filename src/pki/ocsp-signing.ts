@@ -43,8 +43,9 @@ export interface OcspResponseInput {
   readonly nextUpdate: Date;
 }
 
+/** A copy in its own ArrayBuffer (a Node Buffer's `.buffer` is the shared pool, and Buffer#slice is a view). */
 function buffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer;
+  return new Uint8Array(bytes).buffer;
 }
 
 /** GeneralizedTime without fractional seconds (RFC 5280 §4.1.2.5.2 style, which OpenSSL expects). */

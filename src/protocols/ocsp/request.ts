@@ -40,7 +40,7 @@ function nonceOf(request: ocsp.OCSPRequest): Uint8Array | undefined {
 
 function decode(bytes: Uint8Array): ocsp.OCSPRequest | string {
   try {
-    return AsnConvert.parse(bytes.slice(), ocsp.OCSPRequest);
+    return AsnConvert.parse(new Uint8Array(bytes), ocsp.OCSPRequest);
   } catch {
     return 'the body is not a DER OCSPRequest';
   }

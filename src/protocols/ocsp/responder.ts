@@ -40,13 +40,18 @@ const UNAUTHORIZED = ocspErrorResponse('unauthorized');
  * An RFC 6960 delegated responder for one issuing CA, framework-free: bytes in, DER bytes out.
  * Answers for known serials are pre-signed on every status change (for SHA-1 and SHA-256 CertIDs) and served from
  * memory, so the hot path signs nothing. Nonces are ignored (RFC 5019 §2.2.1 style): a pre-signed answer cannot echo one.
- * A serial of this issuer without a status gets `unknown`, signed on demand and cached briefly (see `respond`).
+ * A serial of this issuer without a status gets `unknown`, signed on demand (a signed `unknown` is the RFC 6960 §2.2
+ * answer for our issuer; `unauthorized` would tell clients to look elsewhere) and reused for half the validity window,
+ * at most 1024 kept. Another issuer, or a CertID hash other than SHA-1/SHA-256, gets the unsigned `unauthorized`.
  */
 export class OcspResponder {
   readonly #options: OcspResponderOptions;
   readonly #issuer: readonly IssuerHashes[];
   readonly #entries = new Map<string, Entry>();
   readonly #unknown = new Map<string, Signed>();
+  /** The latest setStatus/forget call per serial, so a slower earlier signing never overwrites a newer status. */
+  readonly #generations = new Map<string, number>();
+  #generation = 0;
 
   constructor(options: OcspResponderOptions) {
     checkResponder(options);
@@ -54,16 +59,27 @@ export class OcspResponder {
     this.#issuer = issuerHashes(options.issuer.certificate);
   }
 
-  /** Records a certificate's status and signs its responses now. */
+  /** Records a certificate's status and signs its responses now. Of overlapping calls for one serial, the last made wins. */
   async setStatus(serial: string, status: CertificateStatus): Promise<void> {
     const key = normalizeSerial(serial);
-    this.#entries.set(key, await this.#signAll(key, status));
+    const generation = this.#bump(key);
+    const entry = await this.#signAll(key, status);
+    if (this.#generations.get(key) !== generation) return;
+    this.#entries.set(key, entry);
     for (const { hashOid } of this.#issuer) this.#unknown.delete(`${hashOid}:${key}`);
   }
 
   /** Forgets a serial (e.g. the certificate expired); it then answers `unknown`. */
   forget(serial: string): void {
-    this.#entries.delete(normalizeSerial(serial));
+    const key = normalizeSerial(serial);
+    this.#bump(key);
+    this.#entries.delete(key);
+  }
+
+  #bump(serial: string): number {
+    this.#generation += 1;
+    this.#generations.set(serial, this.#generation);
+    return this.#generation;
   }
 
   /** Re-signs every pre-signed response produced more than `ageMs` ago; returns how many serials were re-signed. */
@@ -73,7 +89,9 @@ export class OcspResponder {
     for (const [serial, entry] of [...this.#entries]) {
       const oldest = Math.min(...[...entry.byHash.values()].map((s) => s.producedAt));
       if (oldest > cutoff) continue;
-      this.#entries.set(serial, await this.#signAll(serial, entry.status));
+      const fresh = await this.#signAll(serial, entry.status);
+      if (this.#entries.get(serial) !== entry) continue; // changed while signing: the newer status stands
+      this.#entries.set(serial, fresh);
       count += 1;
     }
     for (const [key, signed] of [...this.#unknown]) if (signed.producedAt <= cutoff) this.#unknown.delete(key);

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import * as ocsp from '@peculiar/asn1-ocsp';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import * as asn from '@peculiar/asn1-x509';
+import { ManualClock } from '../../core/clock.ts';
+import { isMusterError } from '../../core/errors.ts';
+import { createCaHierarchy, type CertificateAuthority } from '../../pki/ca.ts';
+import { createIssuer } from '../../pki/issue.ts';
+import { generateCaKey } from '../../pki/keys.ts';
+import { Pkcs10CertificateRequestGenerator, X509Certificate } from '../../pki/x509.ts';
+import { OcspResponder } from './responder.ts';
+
+const clock = new ManualClock('2026-03-01T12:00:00Z');
+const urls = { caIssuers: 'http://pki.example.gov/issuing.p7c', ocsp: 'http://ocsp.example.gov', crl: 'http://pki.example.gov/issuing.crl' };
+const SHA1 = '1.3.14.3.2.26';
+const SHA256 = '2.16.840.1.101.3.4.2.1';
+
+async function responderFor(ca: CertificateAuthority) {
+  const key = await generateCaKey('ecdsa-p256');
+  const csr = await Pkcs10CertificateRequestGenerator.create({ name: 'CN=OCSP', keys: { privateKey: key.privateKey, publicKey: key.publicKey }, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
+  const issued = await createIssuer({ ca, clock, urls }).issue('ocsp-responder', { csr: csr.toString('pem'), subject: 'CN=Demo OCSP Responder,O=U.S. Government,C=US' });
+  return { certificate: issued.certificate, key };
+}
+
+const { root, issuing } = await createCaHierarchy({ rootName: 'CN=Root,O=U.S. Government,C=US', issuingName: 'CN=Issuing,O=U.S. Government,C=US', keyAlgorithm: 'ecdsa-p256' }, clock);
+const responder = await responderFor(issuing);
+
+function requestFor(ca: CertificateAuthority, serial: string, hash: 'sha1' | 'sha256' = 'sha1'): Uint8Array {
+  const tbs = AsnConvert.parse(ca.certificate.rawData, asn.Certificate).tbsCertificate;
+  const digest = (data: ArrayBuffer) => new OctetString(new Uint8Array(createHash(hash).update(new Uint8Array(data)).digest()).buffer);
+  const reqCert = new ocsp.CertID({
+    hashAlgorithm: new asn.AlgorithmIdentifier({ algorithm: hash === 'sha1' ? SHA1 : SHA256, parameters: null }),
+    issuerNameHash: digest(AsnConvert.serialize(tbs.subject)), issuerKeyHash: digest(tbs.subjectPublicKeyInfo.subjectPublicKey),
+    serialNumber: new Uint8Array(Buffer.from(serial, 'hex')).buffer,
+  });
+  const request = new ocsp.OCSPRequest({ tbsRequest: new ocsp.TBSRequest({ requestList: [new ocsp.Request({ reqCert })] }) });
+  return new Uint8Array(AsnConvert.serialize(request));
+}
+
+function read(der: Uint8Array) {
+  const response = AsnConvert.parse(der, ocsp.OCSPResponse);
+  if (!response.responseBytes) return { status: response.responseStatus };
+  const basic = AsnConvert.parse(response.responseBytes.response.buffer, ocsp.BasicOCSPResponse);
+  const single = basic.tbsResponseData.responses[0] as ocsp.SingleResponse;
+  const certStatus = single.certStatus.good === null ? 'good' : single.certStatus.revoked ? 'revoked' : 'unknown';
+  return { status: response.responseStatus, basic, single, certStatus };
+}
+
+function newResponder(validityMinutes = 60) {
+  return new OcspResponder({ issuer: issuing, responder, clock, validityMinutes });
+}
+
+test('garbage, empty and oversized requests get an unsigned malformedRequest', async () => {
+  const ocspResponder = newResponder();
+  for (const body of [new Uint8Array([1, 2, 3]), new Uint8Array(), new Uint8Array(9000).fill(0x30)]) {
+    const der = await ocspResponder.respond(body);
+    assert.deepEqual(read(der), { status: ocsp.OCSPResponseStatus.malformedRequest });
+  }
+});
+
+test('a serial of another issuer is unauthorized', async () => {
+  const ocspResponder = newResponder();
+  await ocspResponder.setStatus('4a01', { status: 'good' });
+  assert.deepEqual(read(await ocspResponder.respond(requestFor(root, '4a01'))), { status: ocsp.OCSPResponseStatus.unauthorized });
+});
+
+test('a known serial gets its pre-signed good answer for SHA-1 and SHA-256 CertIDs, signed by the responder', async () => {
+  const ocspResponder = newResponder();
+  await ocspResponder.setStatus('4A01', { status: 'good' });
+  for (const hash of ['sha1', 'sha256'] as const) {
+    const first = await ocspResponder.respond(requestFor(issuing, '4a01', hash));
+    assert.ok(first.byteLength < 2048, `a response is small (${first.byteLength} bytes)`);
+    assert.equal(await ocspResponder.respond(requestFor(issuing, '4a01', hash)), first, 'served from memory');
+    const { certStatus, basic, single } = read(first);
+    assert.equal(certStatus, 'good');
+    assert.equal(single?.certID.hashAlgorithm.algorithm, hash === 'sha1' ? SHA1 : SHA256);
+    assert.equal(single?.nextUpdate?.getTime(), clock.now().getTime() + 60 * 60_000);
+    assert.ok(basic?.tbsResponseData.responderID.byKey);
+    const certificate = new X509Certificate(AsnConvert.serialize(basic?.certs?.[0]));
+    assert.equal(certificate.serialNumber, responder.certificate.serialNumber);
+  }
+});
+
+test('a serial of this issuer without a status is unknown', async () => {
+  const { certStatus } = read(await newResponder().respond(requestFor(issuing, '7777')));
+  assert.equal(certStatus, 'unknown');
+});
+
+test('a status change re-signs at once', async () => {
+  const ocspResponder = newResponder();
+  await ocspResponder.setStatus('4a02', { status: 'good' });
+  await ocspResponder.setStatus('4a02', { status: 'revoked', revokedAt: clock.now(), reason: 'keyCompromise' });
+  const { certStatus, single } = read(await ocspResponder.respond(requestFor(issuing, '4a02')));
+  assert.equal(certStatus, 'revoked');
+  assert.equal(single?.certStatus.revoked?.revocationReason?.reason, 1);
+});
+
+test('a refresh or an earlier setStatus that finishes late never overwrites a newer status', async () => {
+  const ocspResponder = newResponder();
+  await ocspResponder.setStatus('4a05', { status: 'good' });
+  await Promise.all([
+    ocspResponder.refreshOlderThan(0),
+    ocspResponder.setStatus('4a05', { status: 'good' }),
+    ocspResponder.setStatus('4a05', { status: 'revoked', revokedAt: clock.now(), reason: 'superseded' }),
+  ]);
+  assert.equal(read(await ocspResponder.respond(requestFor(issuing, '4a05'))).certStatus, 'revoked');
+  ocspResponder.forget('4a05');
+  assert.equal(read(await ocspResponder.respond(requestFor(issuing, '4a05'))).certStatus, 'unknown');
+});
+
+test('refreshOlderThan re-signs only aged responses with a new thisUpdate', async () => {
+  const ocspResponder = newResponder();
+  await ocspResponder.setStatus('4a03', { status: 'good' });
+  clock.advance(20 * 60_000);
+  await ocspResponder.setStatus('4a04', { status: 'good' });
+  clock.advance(20 * 60_000);
+  assert.equal(await ocspResponder.refreshOlderThan(30 * 60_000), 1);
+  const { single } = read(await ocspResponder.respond(requestFor(issuing, '4a03')));
+  assert.equal(single?.thisUpdate.getTime(), clock.now().getTime());
+  assert.equal(await ocspResponder.refreshOlderThan(30 * 60_000), 0);
+});
+
+test('a responder certificate from another CA or a mismatched key is refused', async () => {
+  const other = await responderFor(root);
+  assert.throws(() => new OcspResponder({ issuer: issuing, responder: other, clock, validityMinutes: 60 }), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
+  assert.throws(() => new OcspResponder({ issuer: issuing, responder: { ...responder, key: other.key }, clock, validityMinutes: 60 }), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
+  assert.throws(() => newResponder(49 * 60), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
+});
