@@ -1,0 +1,92 @@
+import type { X509Certificate, X509Crl } from '../x509.ts';
+import { checkBasics, checkCa, isSelfIssued, unknownCriticalExtension } from './certificate-checks.ts';
+import { acceptedCrlSigners } from './crl-signers.ts';
+import { addNameConstraints, checkNameConstraints, type NameConstraintState } from './name-constraints.ts';
+import { parseCert, parseCrl, type ParsedCert, type ParsedCrl } from './parsed.ts';
+import { finishPolicies } from './policy-final.ts';
+import { applyCertificatePolicies, initialPolicyState, preparePolicies, type PolicyState } from './policy.ts';
+import { checkRevocation } from './revocation.ts';
+
+export interface PathValidationInput {
+  readonly anchor: X509Certificate;
+  /** Intermediates in order from the anchor, then the end entity. */
+  readonly path: readonly X509Certificate[];
+  readonly crls: readonly X509Crl[];
+  readonly time: Date;
+  readonly initialPolicySet: readonly string[];
+  readonly initialExplicitPolicy: boolean;
+  readonly initialPolicyMappingInhibit: boolean;
+  readonly initialInhibitAnyPolicy: boolean;
+  /** Certificates off the path that may sign CRLs; each must be issued from the path and not revoked. */
+  readonly crlSigners?: readonly X509Certificate[];
+}
+
+export interface PathValidationResult {
+  readonly valid: boolean;
+  readonly reason?: string;
+  readonly userConstrainedPolicySet?: string[];
+}
+
+interface WalkState {
+  readonly chain: ParsedCert[];
+  readonly crls: readonly ParsedCrl[];
+  readonly extraSigners: readonly ParsedCert[];
+  readonly policy: PolicyState;
+  names: NameConstraintState;
+  maxPathLength: number;
+}
+
+/** §6.1.3: checks certificate `i` (1-based) against the working state. */
+async function processCertificate(state: WalkState, cert: ParsedCert, i: number, n: number, time: Date): Promise<string | undefined> {
+  const issuer = state.chain[state.chain.length - 1] as ParsedCert;
+  const selfIssued = isSelfIssued(cert);
+  // CRL signers: the chain so far, a self-issued (key-rollover) certificate itself once its signature has
+  // been checked (it may be covered by a CRL signed with the key it certifies), and accepted off-path signers.
+  const extras = state.extraSigners.length > 0 ? await acceptedCrlSigners(state.extraSigners, state.chain, state.crls, time) : [];
+  const crlSigners = [...state.chain, ...(selfIssued ? [cert] : []), ...extras];
+  return (
+    (await checkBasics(cert, issuer, time)) ??
+    (await checkRevocation(cert, state.crls, crlSigners, time)) ??
+    (!selfIssued || i === n ? checkNameConstraints(state.names, cert) : undefined) ??
+    applyCertificatePolicies(state.policy, cert, i, n, selfIssued) ??
+    unknownCriticalExtension(cert)
+  );
+}
+
+/** §6.1.4: prepares the state for the certificate after intermediate `i`. */
+function prepareNext(state: WalkState, cert: ParsedCert, i: number): string | undefined {
+  const policyFailure = preparePolicies(state.policy, cert, i, isSelfIssued(cert));
+  if (policyFailure) return policyFailure;
+  state.names = addNameConstraints(state.names, cert);
+  const ca = checkCa(cert, state.maxPathLength);
+  state.maxPathLength = ca.maxPathLength;
+  return ca.reason;
+}
+
+/**
+ * RFC 5280 §6.1 basic path validation with CRL checking (§6.3, complete direct CRLs only). The trust anchor
+ * contributes only its name and key. Returns `valid: false` with a reason rather than throwing.
+ */
+export async function validatePath(input: PathValidationInput): Promise<PathValidationResult> {
+  const n = input.path.length;
+  if (n === 0) return { valid: false, reason: 'empty path' };
+  const state: WalkState = {
+    chain: [parseCert(input.anchor)],
+    crls: input.crls.map(parseCrl),
+    extraSigners: (input.crlSigners ?? []).map(parseCert),
+    policy: initialPolicyState(n, input.initialExplicitPolicy, input.initialPolicyMappingInhibit, input.initialInhibitAnyPolicy),
+    names: { permitted: [], excluded: [] },
+    maxPathLength: n,
+  };
+  for (const [index, raw] of input.path.entries()) {
+    const i = index + 1;
+    const cert = parseCert(raw);
+    const reason = (await processCertificate(state, cert, i, n, input.time)) ?? (i < n ? prepareNext(state, cert, i) : undefined);
+    if (reason) return { valid: false, reason: `certificate ${i}: ${reason}` };
+    state.chain.push(cert);
+  }
+  const last = state.chain[n] as ParsedCert;
+  const policies = finishPolicies(state.policy, last, n, input.initialPolicySet);
+  if (policies.reason) return { valid: false, reason: policies.reason };
+  return { valid: true, userConstrainedPolicySet: policies.set };
+}
