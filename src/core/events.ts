@@ -20,7 +20,7 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('identity.leave', 'the identity went on leave'),
   d('identity.suspended', 'the identity was suspended'),
   d('identity.return', 'the identity returned from leave or suspension'),
-  d('identity.leaver', 'the identity left: disabled and terminated', ['npe.sponsor-left']),
+  d('identity.leaver', 'the identity left: disabled and terminated', ['npe.sponsor-left', 'credentials.terminate']),
   d('identity.rehire', 'a terminated identity was rehired and reused'),
   d('identity.disabled', 'the identity was disabled (NPE expiry)'),
   d('identity.sponsor-changed', "an NPE's sponsor changed"),
@@ -28,6 +28,8 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('behave.changed', 'training (BEHAVE) changed'),
   d('dispute.opened', 'a record matched several identities, or one below the confidence threshold'),
   d('dispute.resolved', 'a person resolved a disputed case'),
+  d('credential.issued', 'a PIV card and its PIV Authentication and Card Authentication certificates were issued'),
+  d('credential.terminated', 'a credential was terminated and its certificates revoked'),
 ]);
 
 const BY_TYPE = new Map(EVENT_TYPES.map((e) => [e.type, e]));

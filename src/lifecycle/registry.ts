@@ -1,7 +1,11 @@
+import { CREDENTIALS_TERMINATE_JOB, handleCredentialsTerminate } from '../credentials/terminate.ts';
 import type { JobHandler } from './handlers.ts';
 import { SPONSOR_LEFT_JOB, handleSponsorLeft } from './sponsor-left.ts';
 
 /** The handlers of every job kind muster's lifecycle queues (see EVENT_TYPES in core/events.ts). */
 export function lifecycleHandlers(): Map<string, JobHandler> {
-  return new Map<string, JobHandler>([[SPONSOR_LEFT_JOB, handleSponsorLeft]]);
+  return new Map<string, JobHandler>([
+    [SPONSOR_LEFT_JOB, handleSponsorLeft],
+    [CREDENTIALS_TERMINATE_JOB, handleCredentialsTerminate],
+  ]);
 }

@@ -30,7 +30,7 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
     assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
     assert.equal(await count(h.store, `jobs WHERE kind = 'npe.sponsor-left' AND status = 'pending'`), 3);
     const worker = testWorker(h);
-    assert.deepEqual(await worker.runOnce(), { claimed: 3, done: 3, retried: 0, dead: 0 });
+    assert.deepEqual(await worker.runOnce(), { claimed: 6, done: 6, retried: 0, dead: 0 }, 'three npe.sponsor-left and three credentials.terminate');
 
     const [e1, e2, e3, e4, e5] = await Promise.all(['E1', 'E2', 'E3', 'E4', 'E5'].map((k) => identityByKey(h.store, 'employee_id', k)));
     for (const key of ['N1', 'N2']) {
@@ -91,7 +91,7 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
     assert.equal(terminated.summary.leavers, 1);
     const rehired = await h.imports.run({ source: 'hr', file: await h.file('hr3.csv', people({ E2: { status: 'terminated' }, E3: { status: 'terminated' }, E4: { manager: 'E1' }, E5: { status: 'terminated' }, E6: { status: 'leave', leave_type: 'medical' } })), actor: 'alice' });
     assert.equal(rehired.summary.rehires, 1);
-    assert.equal((await testWorker(h).runOnce()).done, 1);
+    assert.equal((await testWorker(h).runOnce()).done, 2, 'npe.sponsor-left and credentials.terminate');
     const e4 = await identityByKey(h.store, 'employee_id', 'E4');
     const n4 = await identityByKey(h.store, 'npe_id', 'N4');
     assert.equal(n4.sponsor_id, e4.id);

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type Harness, harness, hrCsv, hrLine } from '../../test/support/muster.ts';
+import { describeEachStore } from '../../test/support/stores.ts';
+import { count, identityByKey, testWorker } from '../lifecycle/test-fixtures.ts';
+import type { CaHierarchy } from '../pki/ca.ts';
+import { createCrl, crlPem } from '../pki/crl.ts';
+import { issuePivCard } from './cards.ts';
+import { revocationSnapshot } from './revocation.ts';
+import { VETTING_HEADER, cardDeps, cardRequest, leaverTerminateJob, opensslVerify, testCa } from './test-fixtures.ts';
+import type { IssuedPivCard, PivCardRequest } from './types.ts';
+
+const YEAR_MS = 365 * 86_400_000;
+const people = (e1 = 'active') => hrCsv([hrLine('E1', { status: e1 }), hrLine('E2'), hrLine('E3', { status: 'leave', leave_type: 'medical' }), hrLine('E4'), hrLine('E5')]);
+const vetting = [
+  VETTING_HEADER,
+  'E1,favorable,current,Tier 3,2025-11-01,true',
+  'E2,unfavorable,current,Tier 3,2025-11-01,false',
+  'E3,favorable,current,Tier 3,2025-11-01,true',
+  'E5,pending,in_progress,Tier 3,,false',
+].join('\n');
+
+describeEachStore('PIV card issuance and the termination cascade', (factory) => {
+  let h: Harness;
+  let ca: CaHierarchy;
+  const ids: Record<string, string> = {};
+  let card: IssuedPivCard;
+
+  before(async () => {
+    h = await harness(await factory.open(), { import: { massChangeShare: 1 } });
+    ca = await testCa(h);
+    const hr = await h.imports.run({ source: 'hr', file: await h.file('hr0.csv', people()), actor: 'alice' });
+    assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
+    const trust = await h.imports.run({ source: 'vetting', file: await h.file('vetting.csv', `${vetting}\n`), actor: 'alice' });
+    assert.equal(trust.status, 'applied', JSON.stringify(trust.errors));
+    for (const key of ['E1', 'E2', 'E3', 'E4', 'E5']) ids[key] = (await identityByKey(h.store, 'employee_id', key)).id;
+  });
+  after(async () => {
+    await h.close();
+    await h.store.close();
+  });
+
+  const refusals: [string, string, (h: Harness) => Promise<PivCardRequest>][] = [
+    ['a person on leave', 'identity-status', (h) => cardRequest(h, ids.E3 as string)],
+    ['unfavorable TRUST eligibility', 'trust-eligibility', (h) => cardRequest(h, ids.E2 as string)],
+    ['pending TRUST eligibility', 'trust-eligibility', (h) => cardRequest(h, ids.E5 as string)],
+    ['no TRUST record', 'trust-eligibility', (h) => cardRequest(h, ids.E4 as string)],
+    ['IAL2 proofing', 'proofing', (h) => cardRequest(h, ids.E1 as string, { proofing: { ial: 'IAL2', at: h.clock.now(), by: 'registrar.rita' } })],
+    ['no sponsor approval', 'sponsor-approval', (h) => cardRequest(h, ids.E1 as string, { sponsorApproval: null })],
+    ['an expiry over six years away', 'card-expiry', (h) => cardRequest(h, ids.E1 as string, { expiresAt: new Date(h.clock.now().getTime() + 6 * YEAR_MS + 3 * 86_400_000) })],
+  ];
+
+  for (const [what, rule, make] of refusals) {
+    test(`refuses a card for ${what} (${rule}) and audits the refusal`, async () => {
+      const request = await make(h);
+      const before = await count(h.store, `audit_log WHERE action = 'credential.refused'`);
+      await assert.rejects(issuePivCard(cardDeps(h, ca), request, 'officer.olga', 'corr-refused'), (e: any) => e.code === 'MUSTER_ERR_CREDENTIAL_REFUSED' && e.details[0]?.field === rule);
+      const [entry] = await h.store.query<{ actor: string; target: string; data: { rule: string } }>(`SELECT actor, target, data FROM audit_log WHERE action = 'credential.refused' ORDER BY seq DESC LIMIT 1`);
+      assert.equal(await count(h.store, `audit_log WHERE action = 'credential.refused'`), before + 1);
+      assert.deepEqual([entry?.actor, entry?.target, entry?.data.rule], ['officer.olga', request.identityId, rule]);
+      assert.equal(await count(h.store, 'credentials'), 0);
+      assert.equal(await count(h.store, 'certificates'), 0);
+    });
+  }
+
+  test('issues a card with PIV Auth and Card Auth certificates that chain to the root', async () => {
+    const request = await cardRequest(h, ids.E1 as string);
+    card = await issuePivCard(cardDeps(h, ca), request, 'officer.olga', 'corr-issue');
+    assert.equal(card.credentialNumber, '000001');
+    assert.deepEqual(card.certificates.map((c) => c.profile), ['piv-auth', 'card-auth']);
+    for (const c of card.certificates) {
+      assert.ok(c.notAfter.getTime() <= request.expiresAt.getTime());
+      const verified = await opensslVerify(h, ca, c.pem);
+      assert.ok(verified.ok, verified.output);
+    }
+    const before = await revocationSnapshot(h.store, ca.issuing.name);
+    assert.deepEqual([before.revoked.length, before.statuses.get(card.certificates[0]?.serial as string)?.status], [0, 'good']);
+    const clean = crlPem(await createCrl({ ca: ca.issuing, clock: h.clock, crlNumber: 1, revoked: before.revoked }));
+    const checked = await opensslVerify(h, ca, card.certificates[0]?.pem as string, clean);
+    assert.ok(checked.ok, checked.output);
+    const [row] = await h.store.query<{ type: string; status: string; reference: string; details: Record<string, unknown> }>('SELECT type, status, reference, details FROM credentials WHERE id = $1', [card.credentialId]);
+    assert.deepEqual([row?.type, row?.status, row?.reference], ['piv_card', 'active', card.cardUuid]);
+    assert.deepEqual([row?.details.fascn, row?.details.agency_code, row?.details.system_code, row?.details.credential_number], [card.fascn, '9700', '0001', '000001']);
+    assert.equal(await count(h.store, `certificates WHERE credential_id = $1 AND status = 'good'`, [card.credentialId]), 2);
+    assert.equal(await count(h.store, `events WHERE type = 'credential.issued' AND identity_id = $1`, [ids.E1]), 1);
+    const audits = await h.store.query<{ action: string; reason: string; data: { approved_by?: string; approved_at?: string; sponsor_approval?: { approved_by: string } } }>(`SELECT action, reason, data FROM audit_log WHERE correlation_id = 'corr-issue' ORDER BY seq`);
+    assert.deepEqual(audits.map((a) => a.action), ['credential.issued', 'certificate.issued', 'certificate.issued']);
+    assert.match(audits[0]?.reason ?? '', /approved by sponsor\.sam at 2026-03-02T08:00:00\.000Z/);
+    assert.equal(audits[0]?.data.sponsor_approval?.approved_by, 'sponsor.sam');
+    assert.equal(audits[1]?.data.approved_at, '2026-03-02T08:00:00.000Z');
+  });
+
+  test('a leaver: every credential terminated, every certificate revoked, and the CRL says so', async () => {
+    h.clock.advance(86_400_000);
+    const hr = await h.imports.run({ source: 'hr', file: await h.file('hr1.csv', people('terminated')), actor: 'alice' });
+    assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
+    await leaverTerminateJob(h.store, ids.E1 as string, h.clock.now());
+    assert.equal(await count(h.store, `jobs WHERE kind = 'credentials.terminate' AND status = 'pending'`), 1);
+    const result = await testWorker(h).runOnce();
+    assert.equal(result.dead + result.retried, 0, JSON.stringify(result));
+    const certs = await h.store.query<{ status: string; reason: string; revoked_at: Date }>('SELECT status, reason, revoked_at FROM certificates WHERE identity_id = $1', [ids.E1]);
+    assert.equal(certs.length, 2);
+    for (const c of certs) assert.deepEqual([c.status, c.reason, new Date(c.revoked_at).toISOString()], ['revoked', 'affiliationChanged', h.clock.now().toISOString()]);
+    assert.equal(await count(h.store, `credentials WHERE identity_id = $1 AND status = 'terminated'`, [ids.E1]), 1);
+    assert.equal(await count(h.store, `events WHERE type = 'credential.terminated'`), 1);
+    assert.equal(await count(h.store, `audit_log WHERE actor = 'muster:credentials' AND action IN ('credential.terminated', 'certificate.revoked')`), 3);
+
+    const snapshot = await revocationSnapshot(h.store, ca.issuing.name);
+    assert.deepEqual(snapshot.revoked.map((r) => r.serial).sort(), card.certificates.map((c) => c.serial).sort());
+    for (const c of card.certificates) assert.equal(snapshot.statuses.get(c.serial)?.status, 'revoked');
+    const crl = crlPem(await createCrl({ ca: ca.issuing, clock: h.clock, crlNumber: 2, revoked: snapshot.revoked }));
+    for (const c of card.certificates) {
+      const verified = await opensslVerify(h, ca, c.pem, crl);
+      assert.equal(verified.ok, false);
+      assert.match(verified.output, /certificate revoked/);
+    }
+  });
+
+  test('running the termination again changes nothing', async () => {
+    const before = { events: await count(h.store, 'events'), audit: await count(h.store, 'audit_log') };
+    await h.store.query(`UPDATE jobs SET status = 'pending', attempts = 0 WHERE kind = 'credentials.terminate'`);
+    const result = await testWorker(h).runOnce();
+    assert.equal(result.done, 1, JSON.stringify(result));
+    assert.equal(await count(h.store, 'events'), before.events);
+    assert.equal(await count(h.store, `audit_log WHERE actor = 'muster:credentials'`), 3);
+    assert.ok((await count(h.store, 'audit_log')) >= before.audit);
+  });
+});

@@ -1,0 +1,103 @@
+import type { AuditDraft } from '../audit/chain.ts';
+import type { IdentityState } from '../core/identity/record.ts';
+import { ChangeSet } from '../mur/change-set.ts';
+import { encodeFascn } from '../pki/fascn.ts';
+import type { Tx } from '../store/store.ts';
+import { issueCardCertificates, storeCertificates, type StoredCertificate } from './certificates.ts';
+import { checkRequestShape, identityRefusal, refusalError, requestRefusal, type Refusal } from './prerequisites.ts';
+import { DEFAULT_SYSTEM_CODE, PIV_CARD, type CardDeps, type IssuedPivCard, type PivCardRequest } from './types.ts';
+
+type Outcome = { readonly card: IssuedPivCard } | { readonly refusal: Refusal };
+
+/**
+ * Issues a PIV card: checks the prerequisites (active person, TRUST favorable or interim, IAL3 proofing,
+ * sponsor approval, expiry within six years), then in one transaction writes the card (`credentials`), its
+ * PIV Authentication and Card Authentication certificates (`certificates`), the `credential.issued` event and
+ * the audit entries. A refusal is audited as `credential.refused` and thrown as MUSTER_ERR_CREDENTIAL_REFUSED.
+ */
+export async function issuePivCard(deps: CardDeps, request: PivCardRequest, actor: string, correlationId: string): Promise<IssuedPivCard> {
+  checkRequestShape(request);
+  const now = deps.clock.now();
+  const outcome = await deps.store.transaction(async (tx): Promise<Outcome> => {
+    const early = requestRefusal(request, now);
+    const { identity, refusal } = await identityRefusal(tx, request);
+    const broken = refusal ?? early;
+    if (broken) return { refusal: broken };
+    return { card: await writeCard(tx, deps, { identity, request, actor, correlationId, now }) };
+  });
+  if ('card' in outcome) return outcome.card;
+  await deps.store.transaction((tx) => deps.audit.append(tx, [refusalAudit(outcome.refusal, request, actor)], correlationId));
+  throw refusalError(outcome.refusal);
+}
+
+interface CardWrite {
+  readonly identity: IdentityState;
+  readonly request: PivCardRequest;
+  readonly actor: string;
+  readonly correlationId: string;
+  readonly now: Date;
+}
+
+async function writeCard(tx: Tx, deps: CardDeps, w: CardWrite): Promise<IssuedPivCard> {
+  const credentialNumber = await nextCredentialNumber(tx);
+  const systemCode = deps.systemCode ?? DEFAULT_SYSTEM_CODE;
+  const fascn = encodeFascn({ agencyCode: deps.agencyCode, systemCode, credentialNumber });
+  const ids = { credentialId: crypto.randomUUID(), cardUuid: (w.request.cardUuid ?? crypto.randomUUID()).toLowerCase(), fascn };
+  const certificates = await issueCardCertificates(deps, w.identity, w.request, ids);
+  const card: IssuedPivCard = {
+    credentialId: ids.credentialId, identityId: w.identity.id, cardUuid: ids.cardUuid, fascn: Buffer.from(fascn).toString('hex'),
+    credentialNumber, expiresAt: w.request.expiresAt, certificates: certificates.map(({ der: _der, ...rest }) => rest),
+  };
+  const details = { fascn: card.fascn, agency_code: deps.agencyCode, system_code: systemCode, credential_number: credentialNumber, ...approvalData(w.request) };
+  await tx.query(
+    `INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, expires_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $6)`,
+    [card.credentialId, card.identityId, PIV_CARD, card.cardUuid, JSON.stringify(details), w.now, card.expiresAt],
+  );
+  await storeCertificates(tx, deps.ca.name, card.identityId, card.credentialId, certificates);
+  await issuedChanges(card, certificates, w, deps.ca.name).commit(tx, { now: w.now, correlationId: w.correlationId, audit: deps.audit });
+  return card;
+}
+
+async function nextCredentialNumber(tx: Tx): Promise<string> {
+  const [row] = await tx.query<{ n: string }>(`SELECT nextval('piv_credential_number')::text AS n`);
+  return String(row?.n).padStart(6, '0');
+}
+
+function approvalData(request: PivCardRequest): Record<string, unknown> {
+  const a = request.sponsorApproval;
+  const p = request.proofing;
+  return {
+    sponsor_approval: a ? { approved_by: a.approvedBy, approved_at: iso(a.approvedAt), reason: a.reason } : null,
+    proofing: p ? { ial: p.ial, at: iso(p.at), by: p.by } : null,
+  };
+}
+
+function issuedChanges(card: IssuedPivCard, certificates: readonly StoredCertificate[], w: CardWrite, issuer: string): ChangeSet {
+  const changes = new ChangeSet();
+  const approval = approvalData(w.request);
+  const approvedBy = w.request.sponsorApproval?.approvedBy;
+  const approvedAt = iso(w.request.sponsorApproval?.approvedAt);
+  const payload = {
+    credential_id: card.credentialId, type: PIV_CARD, card_uuid: card.cardUuid, fascn: card.fascn, credential_number: card.credentialNumber,
+    expires_at: card.expiresAt.toISOString(), serials: certificates.map((c) => c.serial), ...approval,
+  };
+  const reason = `PIV card ${card.cardUuid} approved by ${approvedBy} at ${approvedAt}`;
+  changes.events.push({ type: 'credential.issued', identityId: card.identityId, payload, audit: { actor: w.actor, action: 'credential.issued', target: card.identityId, reason, data: payload } });
+  changes.audits.push(...certificates.map((c): AuditDraft => ({
+    actor: w.actor, action: 'certificate.issued', target: card.identityId, reason: `${c.profile} certificate for card ${card.cardUuid}`,
+    data: { serial: c.serial, profile: c.profile, issuer, credential_id: card.credentialId, not_before: c.notBefore.toISOString(), not_after: c.notAfter.toISOString(), approved_by: approvedBy, approved_at: approvedAt },
+  })));
+  return changes;
+}
+
+function refusalAudit(refusal: Refusal, request: PivCardRequest, actor: string): AuditDraft {
+  return {
+    actor, action: 'credential.refused', target: request.identityId, reason: refusal.message,
+    data: { rule: refusal.rule, type: PIV_CARD, card_expires_at: iso(request.expiresAt), ...approvalData(request) },
+  };
+}
+
+/** ISO text of a date, or null for a missing or invalid one (a refused request may carry either). */
+function iso(value: Date | undefined): string | null {
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : null;
+}

@@ -1,0 +1,54 @@
+import { MusterError } from '../core/errors.ts';
+import type { IdentityState } from '../core/identity/record.ts';
+import { createIssuer } from '../pki/issue.ts';
+import type { Tx } from '../store/store.ts';
+import type { CardDeps, IssuedCertificateRecord, PivCardRequest } from './types.ts';
+
+export interface CardIdentifiers {
+  readonly credentialId: string;
+  readonly cardUuid: string;
+  readonly fascn: Uint8Array;
+}
+
+export interface StoredCertificate extends IssuedCertificateRecord {
+  readonly der: Uint8Array;
+}
+
+/** Escapes an RDN value for a string distinguished name (RFC 4514). */
+function rdn(value: string): string {
+  return value.replace(/[\\,+"<>;=]/g, '\\$&').replace(/^[\s#]/, '\\$&');
+}
+
+function personName(identity: IdentityState): string {
+  const a = identity.attributes;
+  const full = a.full_name?.v || [a.given_name?.v, a.family_name?.v].filter(Boolean).join(' ');
+  if (!full) throw new MusterError('MUSTER_ERR_VALIDATION', `identity ${identity.id} has no name for the certificate subject`, [{ field: 'full_name', message: 'required' }]);
+  return full;
+}
+
+/**
+ * Issues the card's PIV Authentication (subject: the cardholder's name) and Card Authentication certificates
+ * (subject: the card UUID only, since it is read without a PIN over the contactless interface). Both carry the
+ * FASC-N and card UUID and end no later than the card.
+ */
+export async function issueCardCertificates(deps: CardDeps, identity: IdentityState, request: PivCardRequest, ids: CardIdentifiers): Promise<StoredCertificate[]> {
+  const issuer = createIssuer({ ca: deps.ca, clock: deps.clock, urls: deps.urls });
+  const org = `${deps.agencyName ? `OU=${rdn(deps.agencyName)},` : ''}O=U.S. Government,C=US`;
+  const common = { fascn: ids.fascn, cardUuid: ids.cardUuid, notAfterLimit: request.expiresAt };
+  const pivAuth = await issuer.issue('piv-auth', { ...common, csr: request.pivAuthCsr, subject: `CN=${rdn(personName(identity))},${org}` });
+  const cardAuth = await issuer.issue('card-auth', { ...common, csr: request.cardAuthCsr, subject: `CN=${ids.cardUuid},${org}` });
+  return [
+    { profile: 'piv-auth', serial: pivAuth.serial.toLowerCase(), pem: pivAuth.pem, der: pivAuth.der, notBefore: pivAuth.certificate.notBefore, notAfter: pivAuth.certificate.notAfter },
+    { profile: 'card-auth', serial: cardAuth.serial.toLowerCase(), pem: cardAuth.pem, der: cardAuth.der, notBefore: cardAuth.certificate.notBefore, notAfter: cardAuth.certificate.notAfter },
+  ];
+}
+
+export async function storeCertificates(tx: Tx, issuer: string, identityId: string, credentialId: string, certificates: readonly StoredCertificate[]): Promise<void> {
+  for (const c of certificates) {
+    await tx.query(
+      `INSERT INTO certificates (serial, issuer, identity_id, credential_id, profile, status, not_before, not_after, der)
+       VALUES ($1, $2, $3, $4, $5, 'good', $6, $7, decode($8, 'hex'))`,
+      [c.serial, issuer, identityId, credentialId, c.profile, c.notBefore, c.notAfter, Buffer.from(c.der).toString('hex')],
+    );
+  }
+}

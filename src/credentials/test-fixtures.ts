@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Harness } from '../../test/support/muster.ts';
+import { createCaHierarchy, type CaHierarchy } from '../pki/ca.ts';
+import type { Store } from '../store/store.ts';
+import { CREDENTIALS_TERMINATE_JOB } from './terminate.ts';
+import type { CardDeps, PivCardRequest } from './types.ts';
+
+const run = promisify(execFile);
+export const URLS = { caIssuers: 'http://pki.demo.gov/ca.crt', ocsp: 'http://pki.demo.gov/ocsp', crl: 'http://pki.demo.gov/ca.crl' };
+export const VETTING_HEADER = 'employee_id,eligibility,status,investigation_type,adjudication_date,continuous_vetting';
+const YEAR_MS = 365 * 86_400_000;
+
+/** An in-memory ECDSA P-256 root and issuing CA, valid from the harness clock. */
+export function testCa(h: Harness): Promise<CaHierarchy> {
+  return createCaHierarchy({ rootName: 'CN=Test Root,O=U.S. Government,C=US', issuingName: 'CN=Test PIV Issuing,O=U.S. Government,C=US', keyAlgorithm: 'ecdsa-p256' }, h.clock);
+}
+
+export function cardDeps(h: Harness, ca: CaHierarchy): CardDeps {
+  return { store: h.store, clock: h.clock, audit: h.audit, ca: ca.issuing, urls: URLS, agencyCode: h.config.agency.code, agencyName: h.config.agency.name };
+}
+
+/** A PEM CSR for a fresh P-256 key, made by openssl. */
+export async function opensslCsr(dir: string, name: string): Promise<string> {
+  const out = join(dir, `${name}.csr`);
+  await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${out}.key`, '-out', out, '-subj', '/CN=applicant']);
+  return readFile(out, 'utf8');
+}
+
+/** A request that meets every prerequisite; `over` breaks one. */
+export async function cardRequest(h: Harness, identityId: string, over: Partial<PivCardRequest> = {}): Promise<PivCardRequest> {
+  const now = h.clock.now();
+  return {
+    identityId,
+    expiresAt: new Date(now.getTime() + 5 * YEAR_MS),
+    pivAuthCsr: await opensslCsr(h.dir, `piv-${identityId}-${Math.random().toString(36).slice(2)}`),
+    cardAuthCsr: await opensslCsr(h.dir, `card-${identityId}-${Math.random().toString(36).slice(2)}`),
+    sponsorApproval: { approvedBy: 'sponsor.sam', approvedAt: new Date(now.getTime() - 3_600_000), reason: 'new hire, needs LACS and PACS' },
+    proofing: { ial: 'IAL3', at: new Date(now.getTime() - 7_200_000), by: 'registrar.rita' },
+    ...over,
+  };
+}
+
+/** Runs `openssl verify` against the in-memory chain at the harness time; resolves with its output, never rejects. */
+export async function opensslVerify(h: Harness, ca: CaHierarchy, leafPem: string, crlPem?: string): Promise<{ ok: boolean; output: string }> {
+  const file = async (name: string, text: string) => { const path = join(h.dir, name); await writeFile(path, text); return path; };
+  const root = await file('root.pem', ca.root.certificate.toString('pem'));
+  const issuing = await file('issuing.pem', ca.issuing.certificate.toString('pem'));
+  const leaf = await file(`leaf-${Math.random().toString(36).slice(2)}.pem`, leafPem);
+  const at = String(Math.floor(h.clock.now().getTime() / 1000) + 60);
+  const crl = crlPem ? ['-crl_check', '-CRLfile', await file('issuing.crl', crlPem)] : [];
+  try {
+    const { stdout, stderr } = await run('openssl', ['verify', '-attime', at, '-CAfile', root, '-untrusted', issuing, ...crl, leaf]);
+    return { ok: true, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** The identity's latest `identity.leaver` event queued its `credentials.terminate` job through the outbox. */
+export async function leaverTerminateJob(store: Store, identityId: string, _at: Date): Promise<void> {
+  const [event] = await store.query<{ id: number }>(`SELECT id FROM events WHERE type = 'identity.leaver' AND identity_id = $1 ORDER BY id DESC LIMIT 1`, [identityId]);
+  if (!event) throw new Error(`no identity.leaver event for ${identityId}`);
+  const [job] = await store.query(`SELECT id FROM jobs WHERE kind = $1 AND event_id = $2`, [CREDENTIALS_TERMINATE_JOB, event.id]);
+  if (!job) throw new Error(`the outbox did not queue ${CREDENTIALS_TERMINATE_JOB} for event ${event.id}`);
+}
