@@ -1,0 +1,57 @@
+// The muster side of the OCSP benchmark, a child process of bench/ocsp.ts: creates the bench CA (files for OpenSSL
+// too), pre-signs every status, then serves POST / on 127.0.0.1 with OcspResponder.respond. IPC: sends
+// { type: 'ready', port, presignSeconds }; on { type: 'revoke', serial, requestPath } answers { type: 'revoked', ms }.
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock } from '../../src/core/clock.ts';
+import { OCSP_RESPONSE_MEDIA_TYPE, OcspResponder } from '../../src/protocols/ocsp/index.ts';
+import { createBenchPki } from './pki.ts';
+import { presign, revocationLatencyMs } from './status.ts';
+
+interface RevokeMessage {
+  readonly type: 'revoke';
+  readonly serial: string;
+  readonly requestPath: string;
+}
+
+async function body(request: IncomingMessage): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function listen(responder: OcspResponder): Promise<Server> {
+  const server = createServer(async (request, response) => {
+    const der = await responder.respond(request.method === 'POST' ? await body(request) : new Uint8Array());
+    response.writeHead(200, { 'content-type': OCSP_RESPONSE_MEDIA_TYPE, 'content-length': der.byteLength }).end(der);
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', 1024, () => resolve(server)));
+}
+
+function send(message: object): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const [dir, count] = process.argv.slice(2);
+  if (!dir || !count || !process.send) throw new Error('usage: forked by bench/ocsp.ts with <dir> <count>');
+  const pki = await createBenchPki(dir, Number(count));
+  const responder = new OcspResponder({ issuer: pki.ca.issuing, responder: pki.signer, clock: systemClock, validityMinutes: 24 * 60 });
+  const presignSeconds = await presign(responder, pki.serials);
+  const server = await listen(responder);
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (message: RevokeMessage) => {
+    if (message.type !== 'revoke') return;
+    void readFile(message.requestPath)
+      .then((request) => revocationLatencyMs(responder, message.serial, new Uint8Array(request)))
+      .then((ms) => send({ type: 'revoked', ms }), (error: unknown) => send({ type: 'failed', error: String(error) }));
+  });
+  send({ type: 'ready', port: (server.address() as AddressInfo).port, presignSeconds });
+}
+
+main().catch((error: unknown) => {
+  send({ type: 'failed', error: error instanceof Error ? error.stack : String(error) });
+  process.exit(1);
+});
