@@ -62,8 +62,21 @@ export function serialBytes(serial: string): Uint8Array {
 
 /** SHA-1 over the responder's subjectPublicKey BIT STRING contents: the byKey ResponderID (RFC 6960 §4.2.2.3). */
 export function responderKeyHash(certificate: X509Certificate): Uint8Array {
-  const info = AsnConvert.parse(certificate.publicKey.rawData, asn.SubjectPublicKeyInfo);
-  return new Uint8Array(createHash('sha1').update(new Uint8Array(info.subjectPublicKey)).digest());
+  return responderParts(certificate).keyHash;
+}
+
+/** What every response repeats about the responder, worked out once per certificate. */
+const PARTS = new WeakMap<X509Certificate, { keyHash: Uint8Array; certificate: asn.Certificate }>();
+
+function responderParts(certificate: X509Certificate): { keyHash: Uint8Array; certificate: asn.Certificate } {
+  let parts = PARTS.get(certificate);
+  if (!parts) {
+    const info = AsnConvert.parse(certificate.publicKey.rawData, asn.SubjectPublicKeyInfo);
+    const keyHash = new Uint8Array(createHash('sha1').update(new Uint8Array(info.subjectPublicKey)).digest());
+    parts = { keyHash, certificate: AsnConvert.parse(certificate.rawData, asn.Certificate) };
+    PARTS.set(certificate, parts);
+  }
+  return parts;
 }
 
 function certStatus(status: OcspCertStatus): ocsp.CertStatus {
@@ -108,7 +121,7 @@ function wrap(basic: ocsp.BasicOCSPResponse): Uint8Array {
 export async function signOcspResponse(input: OcspResponseInput): Promise<Uint8Array> {
   const tbsResponseData = responseData(input);
   const signature = await input.signer.key.sign(new Uint8Array(AsnConvert.serialize(tbsResponseData)));
-  const certs = [AsnConvert.parse(input.signer.certificate.rawData, asn.Certificate)];
+  const certs = [responderParts(input.signer.certificate).certificate];
   return wrap(new ocsp.BasicOCSPResponse({ tbsResponseData, signatureAlgorithm: signatureAlgorithm(input.signer.key), signature: buffer(signature), certs }));
 }
 
