@@ -88,9 +88,10 @@ test('a serial of this issuer without a status is unknown', async () => {
   assert.equal(certStatus, 'unknown');
 });
 
-test('a status change re-signs at once', async () => {
+test('a status change re-signs at once, even for request bytes answered before', async () => {
   const ocspResponder = newResponder();
   await ocspResponder.setStatus('4a02', { status: 'good' });
+  assert.equal(read(await ocspResponder.respond(requestFor(issuing, '4a02'))).certStatus, 'good');
   await ocspResponder.setStatus('4a02', { status: 'revoked', revokedAt: clock.now(), reason: 'keyCompromise' });
   const { certStatus, single } = read(await ocspResponder.respond(requestFor(issuing, '4a02')));
   assert.equal(certStatus, 'revoked');

@@ -44,11 +44,17 @@ const UNAUTHORIZED = ocspErrorResponse('unauthorized');
  * answer for our issuer; `unauthorized` would tell clients to look elsewhere) and reused for half the validity window,
  * at most 1024 kept. Another issuer, or a CertID hash other than SHA-1/SHA-256, gets the unsigned `unauthorized`.
  */
+type Target = { readonly issuer: IssuerHashes; readonly serial: string } | 'malformed' | 'unauthorized';
+
+/** Distinct request encodings whose parse is remembered. */
+const TARGET_CACHE_LIMIT = 200_000;
+
 export class OcspResponder {
   readonly #options: OcspResponderOptions;
   readonly #issuer: readonly IssuerHashes[];
   readonly #entries = new Map<string, Entry>();
   readonly #unknown = new Map<string, Signed>();
+  readonly #targets = new Map<string, Target>();
   /** The latest setStatus/forget call per serial, so a slower earlier signing never overwrites a newer status. */
   readonly #generations = new Map<string, number>();
   #generation = 0;
@@ -100,13 +106,34 @@ export class OcspResponder {
 
   /** The DER OCSPResponse for a DER OCSPRequest. Never throws for bad input; one CertID per request (RFC 5019 §2.1.1). */
   async respond(request: Uint8Array): Promise<Uint8Array> {
+    const target = this.#target(request);
+    if (target === 'malformed') return MALFORMED;
+    if (target === 'unauthorized') return UNAUTHORIZED;
+    const known = this.#entries.get(target.serial)?.byHash.get(target.issuer.hashOid);
+    return known ? known.der : this.#unknownAnswer(target.issuer, target.serial);
+  }
+
+  /**
+   * What a request asks about. The same bytes always ask the same thing (clients without nonces send
+   * identical requests), so parsing is remembered; the status itself is looked up fresh every time.
+   */
+  #target(request: Uint8Array): Target {
+    const key = Buffer.from(request.buffer, request.byteOffset, request.byteLength).toString('latin1');
+    let target = this.#targets.get(key);
+    if (target === undefined) {
+      target = this.#parseTarget(request);
+      if (this.#targets.size >= TARGET_CACHE_LIMIT) this.#targets.delete(this.#targets.keys().next().value as string);
+      this.#targets.set(key, target);
+    }
+    return target;
+  }
+
+  #parseTarget(request: Uint8Array): Target {
     const parsed = parseOcspRequest(request);
-    if (!parsed.ok || parsed.certIds.length !== 1) return MALFORMED;
+    if (!parsed.ok || parsed.certIds.length !== 1) return 'malformed';
     const certId = parsed.certIds[0] as RequestedCertId;
     const issuer = this.#issuer.find((h) => h.hashOid === certId.hashOid && h.nameHash === certId.issuerNameHash && h.keyHash === certId.issuerKeyHash);
-    if (!issuer) return UNAUTHORIZED;
-    const known = this.#entries.get(certId.serial)?.byHash.get(issuer.hashOid);
-    return known ? known.der : this.#unknownAnswer(issuer, certId.serial);
+    return issuer ? { issuer, serial: certId.serial } : 'unauthorized';
   }
 
   async #unknownAnswer(issuer: IssuerHashes, serial: string): Promise<Uint8Array> {
