@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { type Harness, harness, hrCsv, hrLine } from '../../test/support/muster.ts';
+import { before, test } from 'node:test';
+import { type Harness, hrCsv, hrLine, useHarness } from '../../test/support/muster.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { count, identityByKey, testWorker } from '../lifecycle/test-fixtures.ts';
 import type { CaHierarchy } from '../pki/ca.ts';
@@ -21,23 +21,18 @@ const vetting = [
 ].join('\n');
 
 describeEachStore('PIV card issuance and the termination cascade', (factory) => {
-  let h: Harness;
+  const h = useHarness(factory, { import: { massChangeShare: 1 } });
   let ca: CaHierarchy;
   const ids: Record<string, string> = {};
   let card: IssuedPivCard;
 
   before(async () => {
-    h = await harness(await factory.open(), { import: { massChangeShare: 1 } });
     ca = await testCa(h);
     const hr = await h.imports.run({ source: 'hr', file: await h.file('hr0.csv', people()), actor: 'alice' });
     assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
     const trust = await h.imports.run({ source: 'vetting', file: await h.file('vetting.csv', `${vetting}\n`), actor: 'alice' });
     assert.equal(trust.status, 'applied', JSON.stringify(trust.errors));
     for (const key of ['E1', 'E2', 'E3', 'E4', 'E5']) ids[key] = (await identityByKey(h.store, 'employee_id', key)).id;
-  });
-  after(async () => {
-    await h.close();
-    await h.store.close();
   });
 
   const refusals: [string, string, (h: Harness) => Promise<PivCardRequest>][] = [

@@ -34,6 +34,9 @@ export const ERROR_RESPONSES = {
   503: errorResponse('The store cannot be reached'),
 } as const;
 
+/** A 200-style JSON response of a route definition. */
+export const jsonResponse = <S>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
+
 /** 8-4-4-4-12 hex; looser than RFC 9562 so any id the store holds is accepted. */
 export const Uuid = z.guid();
 

@@ -1,24 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { type Harness, harness, hrCsv, hrLine } from '../../test/support/muster.ts';
+import { before, test } from 'node:test';
+import { useHarness, hrCsv, hrLine } from '../../test/support/muster.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { expireNonPersonEntities } from './expiry.ts';
 import { count, identityByKey, npeCsv, npeRow } from './test-fixtures.ts';
 
 describeEachStore('NPE expiry sweep', (factory) => {
-  let h: Harness;
+  const h = useHarness(factory);
   before(async () => {
-    h = await harness(await factory.open());
     const hr = await h.imports.run({ source: 'hr', file: await h.file('hr.csv', hrCsv([hrLine('E1')])), actor: 'alice' });
     assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
     // the clock stands at 2026-03-02T09:00Z
     const rows = [npeRow('N1', 'E1', '2026-02-01'), npeRow('N2', 'E1', '2026-03-02'), npeRow('N3', 'E1', '2026-03-03'), npeRow('N4', 'E1', '2026-01-15', 'suspended'), npeRow('N5', 'E1', '2027-01-01')];
     const run = await h.imports.run({ source: 'npe', file: await h.file('npe.csv', npeCsv(rows)), actor: 'alice' });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
-  });
-  after(async () => {
-    await h.close();
-    await h.store.close();
   });
 
   test('disables NPEs past their expiry day (suspended) and leaves the others alone', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { after, before, test } from 'node:test';
-import { type Harness, harness, hrCsv, hrLine } from '../../test/support/muster.ts';
+import { test } from 'node:test';
+import { useHarness, hrCsv, hrLine } from '../../test/support/muster.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { isMusterError } from '../core/errors.ts';
 import { identityByKey, insertJob, jobRow, npeCsv, npeRow, testWorker } from './test-fixtures.ts';
@@ -14,14 +14,7 @@ async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
 }
 
 describeEachStore('worker loop', (factory) => {
-  let h: Harness;
-  before(async () => {
-    h = await harness(await factory.open());
-  });
-  after(async () => {
-    await h.close();
-    await h.store.close();
-  });
+  const h = useHarness(factory);
 
   test('start polls for jobs and sweeps expired NPEs; stop waits for the round under way', async () => {
     await h.imports.run({ source: 'hr', file: await h.file('hr.csv', hrCsv([hrLine('E1')])), actor: 'alice' });

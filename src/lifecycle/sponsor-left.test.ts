@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { type Harness, harness, hrCsv, hrLine } from '../../test/support/muster.ts';
+import { before, test } from 'node:test';
+import { useHarness, hrCsv, hrLine } from '../../test/support/muster.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { SPONSOR_MISSING, SPONSOR_REASSIGNED } from './sponsor-left.ts';
 import { count, identityByKey, npeCsv, npeRow, testWorker } from './test-fixtures.ts';
@@ -9,19 +9,14 @@ const people = (over: Record<string, Record<string, string>> = {}) =>
   hrCsv(['E1', 'E2', 'E3', 'E4', 'E5', 'E6'].map((id) => hrLine(id, { manager: id === 'E2' ? 'E1' : id === 'E5' ? 'E6' : '', ...over[id] })));
 
 describeEachStore('NPE sponsor hand-over', (factory) => {
-  let h: Harness;
+  const h = useHarness(factory, { import: { massChangeShare: 1 } });
   before(async () => {
-    h = await harness(await factory.open(), { import: { massChangeShare: 1 } });
     const hr = await h.imports.run({ source: 'hr', file: await h.file('hr0.csv', people({ E6: { status: 'leave', leave_type: 'medical' } })), actor: 'alice' });
     assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
     const npes = npeCsv([npeRow('N1', 'E2'), npeRow('N2', 'E2'), npeRow('N3', 'E3'), npeRow('N4', 'E4'), npeRow('N5', 'E5')]);
     const run = await h.imports.run({ source: 'npe', file: await h.file('npe0.csv', npes), actor: 'alice' });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
     assert.equal(run.summary.joiners, 5);
-  });
-  after(async () => {
-    await h.close();
-    await h.store.close();
   });
 
   test("a leaver's NPEs go to the leaver's active manager; with no active manager they are flagged", async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { type Harness, harness } from '../../test/support/muster.ts';
+import { beforeEach, test } from 'node:test';
+import { useHarness } from '../../test/support/muster.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { isMusterError } from '../core/errors.ts';
 import { listJobs, retryJob } from './admin.ts';
@@ -9,14 +9,7 @@ import { claimJobs, holdClaim } from './queue.ts';
 import { count, insertJob, jobRow, testWorker } from './test-fixtures.ts';
 
 describeEachStore('outbox worker', (factory) => {
-  let h: Harness;
-  before(async () => {
-    h = await harness(await factory.open());
-  });
-  after(async () => {
-    await h.close();
-    await h.store.close();
-  });
+  const h = useHarness(factory);
   beforeEach(async () => {
     await h.store.query(`UPDATE jobs SET status = 'done' WHERE status <> 'done'`);
   });

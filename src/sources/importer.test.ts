@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
-import { type Harness, HR_HEADER, harness, hrCsv, hrLine } from '../../test/support/muster.ts';
+import { HR_HEADER, harness, hrCsv, hrLine, useHarness } from '../../test/support/muster.ts';
 import { decodeAttributes } from '../mur/attribute-codec.ts';
 import type { Store } from '../store/store.ts';
 
@@ -16,14 +16,7 @@ async function count(store: Store, sql: string, params: unknown[] = []): Promise
 }
 
 describeEachStore('HR snapshot import', (factory) => {
-  let h: Harness;
-  before(async () => {
-    h = await harness(await factory.open(), { import: { massChangeShare: 0.3 } });
-  });
-  after(async () => {
-    await h.close();
-    await h.store.close();
-  });
+  const h = useHarness(factory, { import: { massChangeShare: 0.3 } });
 
   test('a first snapshot creates one identity per row, with provenance on every attribute', async () => {
     const file = await h.file('day0.csv', hrCsv(['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E10'].map((id) => hrLine(id))));
@@ -107,14 +100,7 @@ describeEachStore('HR snapshot import', (factory) => {
 });
 
 describeEachStore('bad input', (factory) => {
-  let h: Harness;
-  before(async () => {
-    h = await harness(await factory.open());
-  });
-  after(async () => {
-    await h.close();
-    await h.store.close();
-  });
+  const h = useHarness(factory);
 
   const bad = [
     hrLine('E1'),

@@ -1,24 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
-import { type Harness, harness, hrCsv, hrLine } from '../../test/support/muster.ts';
+import { useHarness, hrCsv, hrLine } from '../../test/support/muster.ts';
 import { decodeAttributes } from '../mur/attribute-codec.ts';
 import { DisputeService } from './disputes.ts';
 import { SourceEventService } from './events.ts';
 
 describeEachStore('HR events over REST, disputes, vetting and training, authority', (factory) => {
-  let h: Harness;
+  const h = useHarness(factory, { import: { massChangeShare: 0.5 }, sources: { hr: { kind: 'hr', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true }, payroll: { kind: 'hr', authoritative: ['ROLE'] }, vetting: { kind: 'vetting', authoritative: ['TRUST'] }, training: { kind: 'training', authoritative: ['BEHAVE'] }, lms2: { kind: 'training', authoritative: ['ROLE'] } } });
   let events: SourceEventService;
   let disputes: DisputeService;
   before(async () => {
-    h = await harness(await factory.open(), { import: { massChangeShare: 0.5 }, sources: { hr: { kind: 'hr', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true }, payroll: { kind: 'hr', authoritative: ['ROLE'] }, vetting: { kind: 'vetting', authoritative: ['TRUST'] }, training: { kind: 'training', authoritative: ['BEHAVE'] }, lms2: { kind: 'training', authoritative: ['ROLE'] } } });
     events = new SourceEventService(h.store, h, h.registry);
     disputes = new DisputeService(h.store, h, h.registry);
     await h.imports.run({ source: 'hr', file: await h.file('d0.csv', hrCsv([hrLine('E1'), hrLine('E2', { manager: 'E1' }), hrLine('E3')])), actor: 'alice' });
-  });
-  after(async () => {
-    await h.close();
-    await h.store.close();
   });
 
   const identity = async (employeeId: string) =>

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { verifyAuditLog } from '../../src/audit/verify.ts';
 import { writeDemoAgency, writeTruncated } from '../../src/demo/index.ts';
 import type { Store } from '../../src/store/store.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { type Harness, harness } from '../support/muster.ts';
+import { useHarness } from '../support/muster.ts';
 
 const PEOPLE = 3000;
 const TYPES: Readonly<Record<string, string>> = {
@@ -20,14 +20,7 @@ async function keysByEvent(store: Store, runId: string): Promise<Record<string, 
 }
 
 describeEachStore('the demo agency, day after day', (factory) => {
-  let h: Harness;
-  before(async () => {
-    h = await harness(await factory.open());
-  });
-  after(async () => {
-    await h.close();
-    await h.store.close();
-  });
+  const h = useHarness(factory);
 
   test('day 0 creates every person who is not terminated, NPEs, TRUST and BEHAVE', async () => {
     const { files, manifest } = await writeDemoAgency(join(h.dir, 'day0'), { seed: 7, people: PEOPLE, day: 0 }, 'csv');

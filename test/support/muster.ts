@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { generateSigningKeyPem, publicPemOf, signerFromPem } from '../../src/audit/checkpoint.ts';
 import { AuditWriter } from '../../src/audit/writer.ts';
 import { ManualClock } from '../../src/core/clock.ts';
@@ -9,6 +10,7 @@ import type { MusterConfig } from '../../src/config/schema.ts';
 import { ImportService } from '../../src/sources/importer.ts';
 import { SourceRegistry } from '../../src/sources/registry.ts';
 import type { Store } from '../../src/store/store.ts';
+import type { StoreFactory } from './stores.ts';
 
 export interface Harness {
   readonly store: Store;
@@ -63,4 +65,20 @@ export function hrLine(id: string, over: Partial<Record<string, string>> = {}): 
 
 export function hrCsv(lines: readonly string[]): string {
   return `${HR_HEADER}\n${lines.join('\n')}\n`;
+}
+
+/**
+ * A harness for a describe block: opened on a fresh store before its tests, closed after them. The
+ * returned object is filled in by the `before` hook, so tests and later hooks use it directly.
+ */
+export function useHarness(factory: StoreFactory, overrides: Record<string, unknown> = {}): Harness {
+  const h = {} as Harness;
+  before(async () => {
+    Object.assign(h, await harness(await factory.open(), overrides));
+  });
+  after(async () => {
+    await h.close();
+    await h.store.close();
+  });
+  return h;
 }

@@ -1,10 +1,9 @@
 import { identityView, listIdentities } from '../../mur/queries.ts';
 import type { RouteModule } from '../env.ts';
 import { apiRoute } from '../route.ts';
-import { ERROR_RESPONSES } from '../schemas.ts';
+import { ERROR_RESPONSES, jsonResponse as json } from '../schemas.ts';
 import { IdentityListQuery, IdentityPage, IdentityParams, IdentityView } from './identity-schemas.ts';
 
-const json = <S>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const list = apiRoute({
   method: 'get',

@@ -39,7 +39,7 @@ export const Outcome = z
   .object({ events: z.array(z.object({ type: z.string(), identityId: z.string().nullable() })), summary: z.record(z.string(), z.unknown()) })
   .openapi('SourceEventOutcome');
 
-export const json = <S>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
+export { jsonResponse as json } from '../schemas.ts';
 
 /** The JSON a value serialises to (dates as ISO strings), as the response schemas describe it. */
 // biome-ignore lint: the schemas above are the contract for this shape
