@@ -32,6 +32,10 @@ export const ERROR_CODES = {
   MUSTER_ERR_PKI_PROFILE: { status: 422, summary: 'a certificate or CRL would break its profile; nothing was issued' },
   MUSTER_ERR_CREDENTIAL_REFUSED: { status: 422, summary: 'a credential may not be issued: an issuance prerequisite is not met; details name the rule' },
   MUSTER_ERR_OCSP_RESPONDER: { status: 500, summary: 'the OCSP responder is misconfigured (certificate, key or validity window)' },
+  MUSTER_ERR_PKI_HSM: { status: 500, summary: 'the PKCS#11 module, token, PIN or key cannot be used' },
+  MUSTER_ERR_CREDENTIAL_STATE: { status: 409, summary: "the credential operation is not allowed in the credential's current state" },
+  MUSTER_ERR_DERIVED_BINDING: { status: 422, summary: 'a Derived PIV binding is refused (challenge, PIV certificate, signature or authenticator); nothing was bound' },
+  MUSTER_ERR_EXCEPTION: { status: 422, summary: 'a credential exception is refused (missing approver, reason, compensating control or a bounded expiry)' },
 } as const;
 
 export type MusterErrorCode = keyof typeof ERROR_CODES;
