@@ -11,6 +11,8 @@ function run(command: string, args: string[]): number {
   return result.status ?? 1;
 }
 
+// the real peers (OpenSSL, SoftHSM2, Chromium): installed when missing and possible, else named
+run('bash', [fileURLToPath(new URL('./peers.sh', import.meta.url))]);
 const typecheck = run(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '--noEmit', '-p', 'tsconfig.json']);
 if (typecheck !== 0) {
   process.stderr.write('type check failed\n');
