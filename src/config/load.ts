@@ -10,6 +10,9 @@ const ENV_KEYS: Readonly<Record<string, (cfg: Record<string, any>, value: string
   MUSTER_DATA_DIR: (c, v) => (c.dataDir = v),
   MUSTER_AGENCY_CODE: (c, v) => ((c.agency ??= {}).code = v),
   MUSTER_AUDIT_SIGNING_KEY_FILE: (c, v) => ((c.audit ??= {}).signingKeyFile = v),
+  MUSTER_PKI_KEY_PASSPHRASE: (c, v) => ((c.pki ??= {}).keyPassphrase = v),
+  MUSTER_PKI_HSM_PIN: (c, v) => (((c.pki ??= {}).hsm ??= {}).pin = v),
+  MUSTER_PKI_BASE_URL: (c, v) => ((c.pki ??= {}).baseUrl = v),
   MUSTER_CONFIG: () => {},
   MUSTER_TEST: () => {},
 };

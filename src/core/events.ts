@@ -17,9 +17,9 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('identity.activated', 'a pending identity became active'),
   d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)'),
   d('identity.updated', 'other attributes changed (name, email, affiliations)'),
-  d('identity.leave', 'the identity went on leave'),
-  d('identity.suspended', 'the identity was suspended'),
-  d('identity.return', 'the identity returned from leave or suspension'),
+  d('identity.leave', 'the identity went on leave', ['credentials.suspend']),
+  d('identity.suspended', 'the identity was suspended', ['credentials.suspend']),
+  d('identity.return', 'the identity returned from leave or suspension', ['credentials.restore']),
   d('identity.leaver', 'the identity left: disabled and terminated', ['npe.sponsor-left', 'credentials.terminate']),
   d('identity.rehire', 'a terminated identity was rehired and reused'),
   d('identity.disabled', 'the identity was disabled (NPE expiry)'),
@@ -30,6 +30,15 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('dispute.resolved', 'a person resolved a disputed case'),
   d('credential.issued', 'a PIV card and its PIV Authentication and Card Authentication certificates were issued'),
   d('credential.terminated', 'a credential was terminated and its certificates revoked'),
+  d('credential.activated', 'an issued PIV card was activated'),
+  d('credential.suspended', 'a credential was suspended: its certificates are on hold, its authenticators disabled'),
+  d('credential.reinstated', 'a suspended credential was reinstated: holds released, authenticators enabled'),
+  d('credential.updated', 'a post-issuance update replaced certificates on a card without changing its FASC-N or UUID'),
+  d('credential.reissued', 'a PIV card was replaced by a new one (new FASC-N and card UUID; the identity unchanged)'),
+  d('credential.bound', 'a Derived PIV credential was bound after a PIV Authentication', ['credentials.notify-binding']),
+  d('credential.review', 'a Derived PIV credential bound shortly before its card was lost or reissued was flagged for review'),
+  d('exception.granted', 'a documented credential policy exception was approved'),
+  d('exception.ended', 'a credential policy exception expired or was ended'),
 ]);
 
 const BY_TYPE = new Map(EVENT_TYPES.map((e) => [e.type, e]));

@@ -1,16 +1,27 @@
 import type { RevocationReason, RevokedEntry } from '../pki/crl.ts';
-import type { CertificateStatus } from '../protocols/ocsp/responder.ts';
+import type { OcspCertStatus } from '../pki/ocsp-signing.ts';
 import type { Queryable } from '../store/store.ts';
 
 const REASONS: ReadonlySet<string> = new Set<RevocationReason>([
   'unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold',
 ]);
 
+/** A known certificate's status: good, or revoked with when and why (certificateHold while suspended). */
+export type KnownStatus = Exclude<OcspCertStatus, { status: 'unknown' }>;
+
+export interface StatusChange {
+  readonly serial: string;
+  readonly status: KnownStatus;
+  readonly changeSeq: number;
+}
+
 export interface RevocationSnapshot {
   /** The revoked certificates of the issuer, oldest revocation first: `createCrl({ revoked })`. */
   readonly revoked: readonly RevokedEntry[];
   /** Serial (lowercase hex) → status of every certificate of the issuer: `OcspResponder.setStatus`. */
-  readonly statuses: ReadonlyMap<string, CertificateStatus>;
+  readonly statuses: ReadonlyMap<string, KnownStatus>;
+  /** The newest change_seq among them (0 when there are none). */
+  readonly throughChange: number;
 }
 
 type CertificateRow = {
@@ -18,29 +29,38 @@ type CertificateRow = {
   readonly status: string;
   readonly revoked_at: Date | null;
   readonly reason: string | null;
+  readonly change_seq: string;
 };
+
+const COLUMNS = 'serial, status, revoked_at, reason, change_seq::text AS change_seq';
+
+function statusOf(row: CertificateRow): KnownStatus {
+  if (row.status !== 'revoked' || !row.revoked_at) return { status: 'good' };
+  return { status: 'revoked', revokedAt: new Date(row.revoked_at), reason: reasonOf(row.reason) };
+}
 
 /**
  * What a CRL and an OCSP responder for one issuing CA (its distinguished name, as `certificates.issuer` holds it)
  * must say now. Expired certificates are included; dropping them is the publisher's choice.
  */
 export async function revocationSnapshot(db: Queryable, issuer: string): Promise<RevocationSnapshot> {
-  const rows = await db.query<CertificateRow>(
-    `SELECT serial, status, revoked_at, reason FROM certificates WHERE issuer = $1 ORDER BY revoked_at NULLS LAST, serial`,
-    [issuer],
-  );
+  const rows = await db.query<CertificateRow>(`SELECT ${COLUMNS} FROM certificates WHERE issuer = $1 ORDER BY revoked_at NULLS LAST, serial`, [issuer]);
   const revoked: RevokedEntry[] = [];
-  const statuses = new Map<string, CertificateStatus>();
+  const statuses = new Map<string, KnownStatus>();
+  let throughChange = 0;
   for (const row of rows) {
-    if (row.status !== 'revoked' || !row.revoked_at) {
-      statuses.set(row.serial, { status: 'good' });
-      continue;
-    }
-    const entry: RevokedEntry = { serial: row.serial, revokedAt: new Date(row.revoked_at), reason: reasonOf(row.reason) };
-    revoked.push(entry);
-    statuses.set(row.serial, { status: 'revoked', revokedAt: entry.revokedAt, reason: entry.reason });
+    const status = statusOf(row);
+    statuses.set(row.serial, status);
+    throughChange = Math.max(throughChange, Number(row.change_seq));
+    if (status.status === 'revoked') revoked.push({ serial: row.serial, revokedAt: status.revokedAt, reason: status.reason });
   }
-  return { revoked, statuses };
+  return { revoked, statuses, throughChange };
+}
+
+/** Certificates of the issuer whose status changed (or that were issued) after change_seq `after`, oldest first. */
+export async function statusChangesSince(db: Queryable, issuer: string, after: number): Promise<StatusChange[]> {
+  const rows = await db.query<CertificateRow>(`SELECT ${COLUMNS} FROM certificates WHERE issuer = $1 AND change_seq > $2 ORDER BY change_seq`, [issuer, after]);
+  return rows.map((row) => ({ serial: row.serial, status: statusOf(row), changeSeq: Number(row.change_seq) }));
 }
 
 function reasonOf(reason: string | null): RevocationReason {

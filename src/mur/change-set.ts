@@ -18,6 +18,14 @@ export interface PendingEvent {
   readonly source?: string;
 }
 
+export interface ScheduledJob {
+  readonly kind: string;
+  /** Unique among all jobs: the same key twice is refused by the database. */
+  readonly key: string;
+  readonly payload: Record<string, unknown>;
+  readonly runAfter: Date;
+}
+
 export interface LinkWrite {
   readonly source: string;
   readonly key: string;
@@ -65,9 +73,11 @@ export class ChangeSet {
   readonly audits: AuditDraft[] = [];
   /** Extra rows (TRUST, BEHAVE, disputes); with `upsert`, `types` gives each column's SQL type. */
   readonly rows: { table: string; columns: readonly string[]; values: unknown[][]; upsert?: string; types?: readonly string[] }[] = [];
+  /** Jobs not caused by an event of this change set, e.g. a check scheduled for later (`runAfter`). */
+  readonly scheduled: ScheduledJob[] = [];
 
   get size(): number {
-    return this.created.length + this.updated.length + this.events.length + this.audits.length;
+    return this.created.length + this.updated.length + this.events.length + this.audits.length + this.scheduled.length;
   }
 
   async commit(tx: Tx, ctx: ChangeContext): Promise<void> {
@@ -124,6 +134,7 @@ export class ChangeSet {
     });
     await tx.copyRows('events', ['id', 'type', 'identity_id', 'payload', 'correlation_id', 'occurred_at'], events);
     await tx.copyRows('status_history', ['identity_id', 'from_status', 'to_status', 'reason', 'source', 'event_id', 'at'], history);
+    for (const j of this.scheduled) jobs.push([j.kind, j.key, j.payload, 'pending', j.runAfter, null, ctx.now, ctx.now]);
     await tx.copyRows('jobs', ['kind', 'idempotency_key', 'payload', 'status', 'run_after', 'event_id', 'created_at', 'updated_at'], jobs);
   }
 }

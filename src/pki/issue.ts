@@ -12,7 +12,9 @@ const DAY_MS = 86_400_000;
 
 export interface IssueRequest {
   /** PKCS#10, PEM or DER. Only its public key is used. */
-  readonly csr: string | Uint8Array;
+  readonly csr?: string | Uint8Array;
+  /** DER SubjectPublicKeyInfo of a key muster made itself (the OCSP responder's), instead of a CSR. */
+  readonly spki?: Uint8Array;
   readonly subject: string;
   readonly fascn?: Uint8Array;
   readonly cardUuid?: string;
@@ -39,6 +41,12 @@ export interface Issuer {
   issue(profile: ProfileName, request: IssueRequest): Promise<IssuedCertificate>;
 }
 
+async function requestKey(request: IssueRequest): Promise<Uint8Array> {
+  if (request.spki) return request.spki;
+  if (request.csr === undefined) throw new MusterError('MUSTER_ERR_PKI_CSR', 'a certificate request needs a CSR', [{ field: 'csr', message: 'required' }]);
+  return (await readCsr(request.csr)).spki;
+}
+
 function leafUuid(profile: CertificateProfile, request: IssueRequest): string | undefined {
   if (profile.san.uuid === 'per-certificate') return crypto.randomUUID();
   if (profile.san.uuid === 'card' && !request.cardUuid) throw new MusterError('MUSTER_ERR_PKI_PROFILE', `${profile.name} needs the card UUID`, [{ field: 'cardUuid', message: 'required' }]);
@@ -52,7 +60,7 @@ function notAfter(profile: CertificateProfile, now: Date, limit: Date | undefine
 
 /** Builds a certificate from a profile descriptor; the caller checks it. Exported for tests that break descriptors on purpose. */
 export async function buildLeaf(options: IssuerOptions, profile: CertificateProfile, request: IssueRequest, validUntil?: Date): Promise<X509Certificate> {
-  const { spki } = await readCsr(request.csr);
+  const spki = await requestKey(request);
   const now = options.clock.now();
   const policies = profile.policies({ hardwareBacked: request.hardwareBacked ?? false, issuerPolicies: options.issuerPolicies ?? PIV_POLICIES });
   const names = { ...(profile.san.fascn && request.fascn ? { fascn: request.fascn } : {}), uuid: leafUuid(profile, request) };

@@ -83,6 +83,11 @@ function algorithmOf(keyObject: KeyObject): CaKeyAlgorithm {
   return name;
 }
 
+/** The CA key algorithm of a DER SubjectPublicKeyInfo (e.g. a CA certificate's), refused when muster cannot sign with it. */
+export function caKeyAlgorithmOfSpki(spki: Uint8Array): CaKeyAlgorithm {
+  return algorithmOf(createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
+}
+
 /** Reads an encrypted PKCS#8 PEM (from exportCaKeyPem) back into a WebCrypto key. */
 export async function importCaKeyPem(pem: string, passphrase: string): Promise<SoftwareCaKey> {
   const keyObject = decrypt(pem, passphrase);

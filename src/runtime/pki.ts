@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { MusterConfig } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import { MusterError } from '../core/errors.ts';
+import type { RevocationUrls } from '../pki/leaf-extensions.ts';
+import { loadOrCreateCa, type CaMaterial, type CaStoreOptions } from '../pki/store/ca-store.ts';
+import type { KeyCustody } from '../pki/store/key-custody.ts';
+import type { Store } from '../store/store.ts';
+import { hsmCustody } from './hsm.ts';
+
+export const PASSPHRASE_FILE = 'pki-key-passphrase';
+
+/** Where relying parties fetch the CA certificates, the CRL and OCSP answers (the AIA and CRL DP of every leaf). */
+export const PKI_PATHS = { root: '/pki/root-ca.crt', issuing: '/pki/issuing-ca.crt', crl: '/pki/issuing-ca.crl', ocsp: '/ocsp' } as const;
+
+export function pkiBaseUrl(config: MusterConfig): string {
+  return (config.pki.baseUrl ?? `http://${config.server.host}:${config.server.port}`).replace(/\/+$/, '');
+}
+
+export function revocationUrls(config: MusterConfig): RevocationUrls {
+  const base = pkiBaseUrl(config);
+  return { caIssuers: `${base}${PKI_PATHS.issuing}`, crl: `${base}${PKI_PATHS.crl}`, ocsp: `${base}${PKI_PATHS.ocsp}` };
+}
+
+/** The passphrase that encrypts CA keys in the store: configured, or a random one kept in <dataDir>, made on first start. */
+async function keyPassphrase(config: MusterConfig): Promise<string> {
+  if (config.pki.keyPassphrase) return config.pki.keyPassphrase;
+  if (config.dataDir === ':memory:') return randomBytes(24).toString('base64url');
+  const file = join(config.dataDir, PASSPHRASE_FILE);
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  if (existing !== undefined) return existing.trim();
+  const created = randomBytes(24).toString('base64url');
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    await writeFile(file, `${created}\n`, { mode: 0o600, flag: 'wx' });
+    return created;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return (await readFile(file, 'utf8')).trim();
+    throw new MusterError('MUSTER_ERR_PKI_KEY', `cannot create ${file}: ${(error as Error).message}`, [{ key: 'pki.keyPassphrase', message: 'unset, and the passphrase file cannot be written' }]);
+  }
+}
+
+function caNames(config: MusterConfig): { rootName: string; issuingName: string } {
+  const org = `OU=${config.agency.name.replace(/[\\,+"<>;=]/g, '\\$&')},O=U.S. Government,C=US`;
+  return {
+    rootName: config.pki.rootName ?? `CN=${config.agency.name.replace(/[\\,+"<>;=]/g, '\\$&')} Root CA,${org}`,
+    issuingName: config.pki.issuingName ?? `CN=${config.agency.name.replace(/[\\,+"<>;=]/g, '\\$&')} PIV Issuing CA,${org}`,
+  };
+}
+
+export async function caStoreOptions(config: MusterConfig, clock: Clock): Promise<CaStoreOptions> {
+  const custody: KeyCustody = { passphrase: await keyPassphrase(config), ...(config.pki.hsm ? { hsm: await hsmCustody(config.pki.hsm) } : {}) };
+  return { clock, ...caNames(config), algorithm: config.pki.keyAlgorithm, custody, ...(config.pki.import ? { import: config.pki.import } : {}) };
+}
+
+/** The CA, loaded once on first use: created (or adopted) on the very first start. */
+export function lazyCa(config: MusterConfig, store: Store, clock: Clock): () => Promise<CaMaterial> {
+  let loading: Promise<CaMaterial> | undefined;
+  return () => {
+    loading ??= caStoreOptions(config, clock).then((options) => loadOrCreateCa(store, options));
+    loading.catch(() => { loading = undefined; });
+    return loading;
+  };
+}

@@ -1,0 +1,110 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Clock } from '../core/clock.ts';
+import { revocationSnapshot, statusChangesSince } from '../credentials/revocation.ts';
+import type { CertificateAuthority } from '../pki/ca.ts';
+import { latestCrl, lockCrlPublication, publishCrl, type PublishedCrl } from '../pki/store/crl-store.ts';
+import type { OcspResponder } from '../protocols/ocsp/index.ts';
+import type { Store } from '../store/store.ts';
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+export interface PublisherOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly issuing: CertificateAuthority;
+  readonly responder: OcspResponder;
+  readonly pollMs: number;
+  readonly crlRefreshHours: number;
+  readonly crlValidityHours: number;
+  readonly ocspValidityMinutes: number;
+  /** Told about a failed round (the loop goes on). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Keeps the OCSP responder and the CRL in step with the `certificates` table. Every round it reads the certificates
+ * whose status changed since the last round (each change takes a new `change_seq`, whichever process made it),
+ * pre-signs their OCSP answers, and — when a revocation or reinstatement is among them — publishes a new CRL. A CRL is
+ * also published when the last is older than crlRefreshHours, and OCSP answers are re-signed at half their validity.
+ */
+export class RevocationPublisher {
+  readonly #o: PublisherOptions;
+  #seen = 0;
+  /** Serials revoked (or on hold) as last seen: a change to or from this set changes the CRL. */
+  readonly #revoked = new Set<string>();
+  #lastRefresh = 0;
+  #stop: AbortController | undefined;
+  #loop: Promise<void> | undefined;
+  #round: Promise<void> = Promise.resolve();
+
+  constructor(options: PublisherOptions) {
+    this.#o = options;
+  }
+
+  /** Pre-signs every certificate's status, publishes a CRL if the last is stale or missing, then polls until stopped. */
+  async start(): Promise<void> {
+    const snapshot = await revocationSnapshot(this.#o.store, this.#o.issuing.name);
+    for (const [serial, status] of snapshot.statuses) await this.#o.responder.setStatus(serial, status);
+    for (const entry of snapshot.revoked) this.#revoked.add(entry.serial);
+    this.#seen = snapshot.throughChange;
+    await this.#publishIfDue(snapshot.throughChange, false);
+    this.#stop = new AbortController();
+    this.#loop = this.#run(this.#stop.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.#stop?.abort();
+    await this.#loop;
+  }
+
+  /** One round now (after any round under way): what changed is answered by OCSP and, if revoked, on a new CRL. */
+  sync(): Promise<void> {
+    this.#round = this.#round.then(() => this.#syncOnce(), () => this.#syncOnce());
+    return this.#round;
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.sync().catch((error: unknown) => this.#o.onError?.(error));
+      await delay(this.#o.pollMs, undefined, { signal }).catch(() => {});
+    }
+  }
+
+  async #syncOnce(): Promise<void> {
+    const changes = await statusChangesSince(this.#o.store, this.#o.issuing.name, this.#seen);
+    let listChanged = false;
+    for (const change of changes) {
+      await this.#o.responder.setStatus(change.serial, change.status);
+      const revoked = change.status.status === 'revoked';
+      if (revoked !== this.#revoked.has(change.serial) || revoked) listChanged = true;
+      if (revoked) this.#revoked.add(change.serial);
+      else this.#revoked.delete(change.serial);
+    }
+    const newest = changes.at(-1)?.changeSeq ?? this.#seen;
+    this.#seen = newest;
+    await this.#publishIfDue(newest, listChanged);
+    await this.#refreshOcspIfDue();
+  }
+
+  async #publishIfDue(throughChange: number, changed: boolean): Promise<PublishedCrl | null> {
+    const last = await latestCrl(this.#o.store, this.#o.issuing.name);
+    const stale = !last || this.#o.clock.now().getTime() - last.thisUpdate.getTime() >= this.#o.crlRefreshHours * HOUR_MS;
+    if (!stale && !(changed && last.throughChange < throughChange)) return null;
+    return this.#o.store.transaction(async (tx) => {
+      await lockCrlPublication(tx);
+      const current = await latestCrl(tx, this.#o.issuing.name);
+      const fresh = current && this.#o.clock.now().getTime() - current.thisUpdate.getTime() < this.#o.crlRefreshHours * HOUR_MS;
+      if (fresh && current.throughChange >= throughChange) return null; // another process published it
+      const snapshot = await revocationSnapshot(tx, this.#o.issuing.name);
+      return publishCrl(tx, this.#o.issuing, this.#o.clock, { revoked: snapshot.revoked, validityHours: this.#o.crlValidityHours, throughChange: snapshot.throughChange });
+    });
+  }
+
+  async #refreshOcspIfDue(): Promise<void> {
+    const now = this.#o.clock.now().getTime();
+    if (now - this.#lastRefresh < MINUTE_MS) return;
+    this.#lastRefresh = now;
+    await this.#o.responder.refreshOlderThan((this.#o.ocspValidityMinutes * MINUTE_MS) / 2);
+  }
+}

@@ -1,0 +1,96 @@
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { findExecutable, peerSkip } from './peers.ts';
+
+/** Where Debian puts Chromium, then whatever `chromium` is on PATH. */
+export const CHROMIUM = findExecutable('/usr/bin/chromium') ?? findExecutable('chromium');
+
+/** The `skip` option for a suite that needs Chromium: skips loudly outside CI, throws under CI=true. */
+export function chromiumSkip(): string | false {
+  return peerSkip('Chromium', CHROMIUM !== null);
+}
+
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Launches headless Chromium with no network chatter of its own. */
+export async function launchChromium(): Promise<Browser> {
+  if (CHROMIUM === null) throw new Error('Chromium is not installed');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+}
+
+/** What the CDP virtual authenticator looks like; the defaults are a UV-capable, verified CTAP2 platform authenticator. */
+export interface VirtualAuthenticatorOptions {
+  readonly transport?: 'internal' | 'usb';
+  readonly hasUserVerification?: boolean;
+  readonly isUserVerified?: boolean;
+  readonly hasResidentKey?: boolean;
+  /** New credentials are backup eligible and backed up (a synced passkey); default false. */
+  readonly backedUp?: boolean;
+}
+
+/** A credential as CDP reports and accepts it (ids and keys in base64). */
+export interface VirtualCredential {
+  credentialId: string;
+  isResidentCredential: boolean;
+  rpId?: string;
+  /** PKCS#8 ECDSA P-256 key. */
+  privateKey: string;
+  userHandle?: string;
+  signCount: number;
+  backupEligibility?: boolean;
+  backupState?: boolean;
+}
+
+/** A virtual authenticator attached to one page over CDP. */
+export interface VirtualAuthenticator {
+  readonly id: string;
+  readonly session: CDPSession;
+  /** The credentials the authenticator holds, private keys included. */
+  credentials(): Promise<VirtualCredential[]>;
+  /** Puts a credential (e.g. one copied from another authenticator) into this one. */
+  addCredential(credential: VirtualCredential): Promise<void>;
+  removeCredential(credentialId: string): Promise<void>;
+  clearCredentials(): Promise<void>;
+  /** Detaches the authenticator from the page. */
+  remove(): Promise<void>;
+}
+
+/** Adds a CDP virtual authenticator (`WebAuthn.addVirtualAuthenticator`) to the page; user presence is automatic. */
+export async function addVirtualAuthenticator(page: Page, options: VirtualAuthenticatorOptions = {}): Promise<VirtualAuthenticator> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await session.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      ctap2Version: 'ctap2_1',
+      transport: options.transport ?? 'internal',
+      hasResidentKey: options.hasResidentKey ?? true,
+      hasUserVerification: options.hasUserVerification ?? true,
+      isUserVerified: options.isUserVerified ?? true,
+      automaticPresenceSimulation: true,
+      defaultBackupEligibility: options.backedUp ?? false,
+      defaultBackupState: options.backedUp ?? false,
+    },
+  });
+  return virtualAuthenticator(session, authenticatorId);
+}
+
+function virtualAuthenticator(session: CDPSession, id: string): VirtualAuthenticator {
+  return {
+    id,
+    session,
+    credentials: async () => (await session.send('WebAuthn.getCredentials', { authenticatorId: id })).credentials,
+    addCredential: async (credential) => {
+      await session.send('WebAuthn.addCredential', { authenticatorId: id, credential });
+    },
+    removeCredential: async (credentialId) => {
+      await session.send('WebAuthn.removeCredential', { authenticatorId: id, credentialId });
+    },
+    clearCredentials: async () => {
+      await session.send('WebAuthn.clearCredentials', { authenticatorId: id });
+    },
+    remove: async () => {
+      await session.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: id });
+      await session.detach();
+    },
+  };
+}
