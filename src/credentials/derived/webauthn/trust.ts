@@ -1,3 +1,4 @@
+import { MusterError } from '../../../core/errors.ts';
 import { BasicConstraintsExtension, X509Certificate } from '../../../pki/x509.ts';
 
 function current(cert: X509Certificate, time: Date): boolean {
@@ -32,8 +33,17 @@ async function issuerAmong(candidates: readonly X509Certificate[], cert: X509Cer
   return undefined;
 }
 
+function parseAnchor(pem: string, index: number): X509Certificate {
+  try {
+    return new X509Certificate(pem);
+  } catch (error) {
+    const message = 'not a PEM certificate';
+    throw new MusterError('MUSTER_ERR_CONFIG', `attestationRoots[${index}]: ${message}`, [{ key: `attestationRoots[${index}]`, message }], { cause: error });
+  }
+}
+
 function parseAnchors(pems: readonly string[], time: Date): X509Certificate[] {
-  return pems.map((pem) => new X509Certificate(pem)).filter((anchor) => current(anchor, time));
+  return pems.map(parseAnchor).filter((anchor) => current(anchor, time));
 }
 
 /**
@@ -41,6 +51,7 @@ function parseAnchors(pems: readonly string[], time: Date): X509Certificate[] {
  * to one of the configured PEM anchors at `time`: names chain, each signature verifies, every
  * certificate is within its validity, intermediates are CAs, and the last one is vouched for by an anchor
  * (see {@link anchored}). Revocation is not checked: nothing is downloaded at run time.
+ * @throws MusterError MUSTER_ERR_CONFIG when an anchor is not a certificate.
  */
 export async function attestationChainsToAnchor(x5c: readonly Uint8Array[], anchorPems: readonly string[], time: Date): Promise<boolean> {
   const anchors = parseAnchors(anchorPems, time);
