@@ -1,11 +1,11 @@
 // The muster side of the OCSP benchmark, a child process of bench/ocsp.ts: creates the bench CA (files for OpenSSL
-// too), pre-signs every status, then serves POST / on 127.0.0.1 with OcspResponder.respond. IPC: sends
+// too), pre-signs every status, then serves OCSP under / on 127.0.0.1 through ocspListener, as muster ships it. IPC: sends
 // { type: 'ready', port, presignSeconds }; on { type: 'revoke', serial, requestPath } answers { type: 'revoked', ms }.
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../src/core/clock.ts';
-import { OCSP_RESPONSE_MEDIA_TYPE, OcspResponder } from '../../src/protocols/ocsp/index.ts';
+import { OcspResponder, ocspListener } from '../../src/protocols/ocsp/index.ts';
 import { createBenchPki } from './pki.ts';
 import { presign, revocationLatencyMs } from './status.ts';
 
@@ -15,16 +15,10 @@ interface RevokeMessage {
   readonly requestPath: string;
 }
 
-async function body(request: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
 function listen(responder: OcspResponder): Promise<Server> {
-  const server = createServer(async (request, response) => {
-    const der = await responder.respond(request.method === 'POST' ? await body(request) : new Uint8Array());
-    response.writeHead(200, { 'content-type': OCSP_RESPONSE_MEDIA_TYPE, 'content-length': der.byteLength }).end(der);
+  const ocsp = ocspListener(responder, { path: '/' });
+  const server = createServer((request, response) => {
+    if (!ocsp(request, response)) response.writeHead(404).end();
   });
   server.keepAliveTimeout = 60_000;
   return new Promise((resolve) => server.listen(0, '127.0.0.1', 1024, () => resolve(server)));

@@ -22,9 +22,17 @@ export interface OcspResponderOptions {
   readonly validityMinutes: number;
 }
 
-interface Signed {
+/** A DER OCSPResponse as served. Signed (successful) answers carry their validity, in epoch milliseconds. */
+export interface OcspAnswer {
   readonly der: Uint8Array;
+  /** producedAt, which is also thisUpdate. */
+  readonly producedAt?: number;
+  readonly nextUpdate?: number;
+}
+
+interface Signed extends OcspAnswer {
   readonly producedAt: number;
+  readonly nextUpdate: number;
 }
 
 interface Entry {
@@ -33,8 +41,8 @@ interface Entry {
   readonly byHash: ReadonlyMap<string, Signed>;
 }
 
-const MALFORMED = ocspErrorResponse('malformedRequest');
-const UNAUTHORIZED = ocspErrorResponse('unauthorized');
+const MALFORMED: OcspAnswer = { der: ocspErrorResponse('malformedRequest') };
+const UNAUTHORIZED: OcspAnswer = { der: ocspErrorResponse('unauthorized') };
 
 /**
  * An RFC 6960 delegated responder for one issuing CA, framework-free: bytes in, DER bytes out.
@@ -45,6 +53,11 @@ const UNAUTHORIZED = ocspErrorResponse('unauthorized');
  * at most 1024 kept. Another issuer, or a CertID hash other than SHA-1/SHA-256, gets the unsigned `unauthorized`.
  */
 type Target = { readonly issuer: IssuerHashes; readonly serial: string } | 'malformed' | 'unauthorized';
+
+/** The bytes as a string of one char per byte: a cheap Map key, no base64 or hex. */
+function latin1(bytes: Uint8Array): string {
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('latin1');
+}
 
 /** Distinct request encodings whose parse is remembered. */
 const TARGET_CACHE_LIMIT = 200_000;
@@ -106,11 +119,26 @@ export class OcspResponder {
 
   /** The DER OCSPResponse for a DER OCSPRequest. Never throws for bad input; one CertID per request (RFC 5019 §2.1.1). */
   async respond(request: Uint8Array): Promise<Uint8Array> {
+    return (await this.answer(request)).der;
+  }
+
+  /** Like `respond`, with the validity of a signed answer (for HTTP caching, RFC 5019 §6). */
+  async answer(request: Uint8Array): Promise<OcspAnswer> {
+    const ready = this.answerNow(request);
+    if (ready) return ready;
+    const target = this.#target(request) as Exclude<Target, string>;
+    return this.#signUnknown(target.issuer, target.serial);
+  }
+
+  /**
+   * The answer without waiting, when none needs signing now: a pre-signed status, a cached `unknown` or an error.
+   * Undefined when an `unknown` must be signed first; `answer` does that. The status is looked up on every call.
+   */
+  answerNow(request: Uint8Array): OcspAnswer | undefined {
     const target = this.#target(request);
     if (target === 'malformed') return MALFORMED;
     if (target === 'unauthorized') return UNAUTHORIZED;
-    const known = this.#entries.get(target.serial)?.byHash.get(target.issuer.hashOid);
-    return known ? known.der : this.#unknownAnswer(target.issuer, target.serial);
+    return this.#entries.get(target.serial)?.byHash.get(target.issuer.hashOid) ?? this.#cachedUnknown(target.issuer, target.serial);
   }
 
   /**
@@ -118,7 +146,7 @@ export class OcspResponder {
    * identical requests), so parsing is remembered; the status itself is looked up fresh every time.
    */
   #target(request: Uint8Array): Target {
-    const key = Buffer.from(request.buffer, request.byteOffset, request.byteLength).toString('latin1');
+    const key = latin1(request);
     let target = this.#targets.get(key);
     if (target === undefined) {
       target = this.#parseTarget(request);
@@ -136,16 +164,19 @@ export class OcspResponder {
     return issuer ? { issuer, serial: certId.serial } : 'unauthorized';
   }
 
-  async #unknownAnswer(issuer: IssuerHashes, serial: string): Promise<Uint8Array> {
-    const key = `${issuer.hashOid}:${serial}`;
+  #cachedUnknown(issuer: IssuerHashes, serial: string): Signed | undefined {
+    const cached = this.#unknown.get(`${issuer.hashOid}:${serial}`);
     const now = this.#options.clock.now().getTime();
-    const cached = this.#unknown.get(key);
-    if (cached && now - cached.producedAt < (this.#options.validityMinutes * MINUTE_MS) / 2) return cached.der;
+    return cached && now - cached.producedAt < (this.#options.validityMinutes * MINUTE_MS) / 2 ? cached : undefined;
+  }
+
+  async #signUnknown(issuer: IssuerHashes, serial: string): Promise<Signed> {
+    const key = `${issuer.hashOid}:${serial}`;
     const signed = await this.#sign(issuer, serial, { status: 'unknown' });
     this.#unknown.delete(key);
     this.#unknown.set(key, signed);
     if (this.#unknown.size > UNKNOWN_CACHE_LIMIT) this.#unknown.delete(this.#unknown.keys().next().value as string);
-    return signed.der;
+    return signed;
   }
 
   async #signAll(serial: string, status: OcspCertStatus): Promise<Entry> {
@@ -160,6 +191,6 @@ export class OcspResponder {
     const nextUpdate = new Date(Math.min(wanted, this.#options.responder.certificate.notAfter.getTime()));
     const certId = { hashOid: issuer.hashOid, issuerNameHash: Buffer.from(issuer.nameHash, 'hex'), issuerKeyHash: Buffer.from(issuer.keyHash, 'hex'), serial };
     const der = await signOcspResponse({ signer: this.#options.responder, certId, status, producedAt, nextUpdate });
-    return { der, producedAt: producedAt.getTime() };
+    return { der, producedAt: producedAt.getTime(), nextUpdate: nextUpdate.getTime() };
   }
 }
