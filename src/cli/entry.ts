@@ -1,4 +1,5 @@
-import { describeError, startJobWorker } from '../lifecycle/index.ts';
+import { describeError } from '../lifecycle/index.ts';
+import { startJobWorker } from '../runtime/workers.ts';
 import { seedDemoAgency } from '../runtime/demo-seed.ts';
 import type { Muster } from '../runtime/context.ts';
 import { demoCommands } from './commands/demo.ts';

@@ -74,7 +74,7 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     const checked = await opensslVerify(h, ca, card.certificates[0]?.pem as string, clean);
     assert.ok(checked.ok, checked.output);
     const [row] = await h.store.query<{ type: string; status: string; reference: string; details: Record<string, unknown> }>('SELECT type, status, reference, details FROM credentials WHERE id = $1', [card.credentialId]);
-    assert.deepEqual([row?.type, row?.status, row?.reference], ['piv_card', 'active', card.cardUuid]);
+    assert.deepEqual([row?.type, row?.status, row?.reference], ['piv_card', 'issued', card.cardUuid]);
     assert.deepEqual([row?.details.fascn, row?.details.agency_code, row?.details.system_code, row?.details.credential_number], [card.fascn, '9700', '0001', '000001']);
     assert.equal(await count(h.store, `certificates WHERE credential_id = $1 AND status = 'good'`, [card.credentialId]), 2);
     assert.equal(await count(h.store, `events WHERE type = 'credential.issued' AND identity_id = $1`, [ids.E1]), 1);

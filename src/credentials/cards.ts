@@ -7,10 +7,13 @@ import { issueCardCertificates, storeCertificates, type StoredCertificate } from
 import { checkRequestShape, identityRefusal, refusalError, requestRefusal, type Refusal } from './prerequisites.ts';
 import { DEFAULT_SYSTEM_CODE, PIV_CARD, type CardDeps, type IssuedPivCard, type PivCardRequest } from './types.ts';
 
-type Outcome = { readonly card: IssuedPivCard } | { readonly refusal: Refusal };
+export type IssueOutcome = { readonly card: IssuedPivCard } | { readonly refusal: Refusal };
+
+/** Extra facts a card record carries, e.g. the card it replaces. */
+export type CardExtras = Record<string, unknown>;
 
 /**
- * Issues a PIV card: checks the prerequisites (active person, TRUST favorable or interim, IAL3 proofing,
+ * Issues a PIV card (state `issued`, until `activate`): checks the prerequisites (active person, TRUST favorable or interim, IAL3 proofing,
  * sponsor approval, expiry within six years), then in one transaction writes the card (`credentials`), its
  * PIV Authentication and Card Authentication certificates (`certificates`), the `credential.issued` event and
  * the audit entries. A refusal is audited as `credential.refused` and thrown as MUSTER_ERR_CREDENTIAL_REFUSED.
@@ -18,16 +21,24 @@ type Outcome = { readonly card: IssuedPivCard } | { readonly refusal: Refusal };
 export async function issuePivCard(deps: CardDeps, request: PivCardRequest, actor: string, correlationId: string): Promise<IssuedPivCard> {
   checkRequestShape(request);
   const now = deps.clock.now();
-  const outcome = await deps.store.transaction(async (tx): Promise<Outcome> => {
-    const early = requestRefusal(request, now);
-    const { identity, refusal } = await identityRefusal(tx, request);
-    const broken = refusal ?? early;
-    if (broken) return { refusal: broken };
-    return { card: await writeCard(tx, deps, { identity, request, actor, correlationId, now }) };
-  });
+  const outcome = await deps.store.transaction((tx) => issueCardInTx(tx, deps, { request, actor, correlationId, now }));
+  return settleIssue(deps, outcome, request, actor, correlationId);
+}
+
+/** The card of an outcome, or — for a refusal — the refusal audited (in its own transaction) and thrown. */
+export async function settleIssue(deps: CardDeps, outcome: IssueOutcome, request: PivCardRequest, actor: string, correlationId: string): Promise<IssuedPivCard> {
   if ('card' in outcome) return outcome.card;
   await deps.store.transaction((tx) => deps.audit.append(tx, [refusalAudit(outcome.refusal, request, actor)], correlationId));
   throw refusalError(outcome.refusal);
+}
+
+/** Checks the prerequisites and, when they hold, writes the card in `tx` (state `issued`). */
+export async function issueCardInTx(tx: Tx, deps: CardDeps, w: Omit<CardWrite, 'identity'>): Promise<IssueOutcome> {
+  const early = requestRefusal(w.request, w.now);
+  const { identity, refusal } = await identityRefusal(tx, w.request);
+  const broken = refusal ?? early;
+  if (broken) return { refusal: broken };
+  return { card: await writeCard(tx, deps, { ...w, identity }) };
 }
 
 interface CardWrite {
@@ -36,6 +47,7 @@ interface CardWrite {
   readonly actor: string;
   readonly correlationId: string;
   readonly now: Date;
+  readonly extras?: CardExtras;
 }
 
 async function writeCard(tx: Tx, deps: CardDeps, w: CardWrite): Promise<IssuedPivCard> {
@@ -48,9 +60,9 @@ async function writeCard(tx: Tx, deps: CardDeps, w: CardWrite): Promise<IssuedPi
     credentialId: ids.credentialId, identityId: w.identity.id, cardUuid: ids.cardUuid, fascn: Buffer.from(fascn).toString('hex'),
     credentialNumber, expiresAt: w.request.expiresAt, certificates: certificates.map(({ der: _der, ...rest }) => rest),
   };
-  const details = { fascn: card.fascn, agency_code: deps.agencyCode, system_code: systemCode, credential_number: credentialNumber, ...approvalData(w.request) };
+  const details = { fascn: card.fascn, agency_code: deps.agencyCode, system_code: systemCode, credential_number: credentialNumber, ...approvalData(w.request), ...(w.extras ?? {}) };
   await tx.query(
-    `INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, expires_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $6)`,
+    `INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, expires_at, updated_at) VALUES ($1, $2, $3, 'issued', $4, $5, $6, $7, $6)`,
     [card.credentialId, card.identityId, PIV_CARD, card.cardUuid, JSON.stringify(details), w.now, card.expiresAt],
   );
   await storeCertificates(tx, deps.ca.name, card.identityId, card.credentialId, certificates);

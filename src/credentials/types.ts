@@ -8,6 +8,11 @@ import type { Store } from '../store/store.ts';
 export const CREDENTIALS_ACTOR = 'muster:credentials';
 /** `credentials.type` of a PIV card. */
 export const PIV_CARD = 'piv_card';
+/** `credentials.type` of a PKI-based Derived PIV credential (SP 800-157r1). */
+export const DERIVED_PKI = 'derived_piv_pki';
+/** `credentials.type` of a FIDO2/WebAuthn Derived PIV authenticator. */
+export const DERIVED_FIDO2 = 'derived_piv_fido2';
+export const DERIVED_TYPES: readonly string[] = [DERIVED_PKI, DERIVED_FIDO2];
 /** FASC-N system code when the deps name none. */
 export const DEFAULT_SYSTEM_CODE = '0001';
 
@@ -24,6 +29,8 @@ export interface CardDeps {
   readonly agencyName?: string;
   /** FASC-N system code, 4 digits; '0001' when absent. */
   readonly systemCode?: string;
+  /** On card loss or reissue, derived credentials bound this many days before are flagged for review (default 7). */
+  readonly reviewDays?: number;
 }
 
 export interface SponsorApproval {

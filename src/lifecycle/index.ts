@@ -6,5 +6,4 @@ export { type Backoff, type RandomSource, backoffDelay } from './backoff.ts';
 export { type ExpiryDeps, type ExpiryOptions, type ExpiryResult, expireNonPersonEntities } from './expiry.ts';
 export { SPONSOR_LEFT_JOB, SPONSOR_MISSING, SPONSOR_REASSIGNED, handleSponsorLeft } from './sponsor-left.ts';
 export { LIFECYCLE_ACTOR } from './change.ts';
-export { lifecycleHandlers } from './registry.ts';
-export { WORKER_DEFAULTS, type WorkerOverrides, createJobWorker, newWorkerId, startJobWorker } from './start.ts';
+export { NOTIFY_BINDING_JOB, notifyBindingHandler } from './notify-binding.ts';

@@ -9,6 +9,10 @@ import { SourceRegistry } from '../sources/registry.ts';
 import { markInterrupted } from '../sources/runs.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
+import type { Notifier } from '../connectors/notify/index.ts';
+import type { CaMaterial } from '../pki/store/ca-store.ts';
+import { createCredentialServices, notifierFor, type CredentialServices } from './credentials.ts';
+import { lazyCa } from './pki.ts';
 
 /** Everything a face (HTTP, CLI) needs, built once from checked configuration. */
 export interface Muster {
@@ -21,6 +25,12 @@ export interface Muster {
   readonly imports: ImportService;
   readonly disputes: DisputeService;
   readonly sourceEvents: SourceEventService;
+  /** Where binding notifications are delivered. */
+  readonly notifier: Notifier;
+  /** The CA (root, issuing, OCSP responder), created on the first call of the first start, then loaded. */
+  ca(): Promise<CaMaterial>;
+  /** Cards, Derived PIV and exceptions, over the CA. */
+  credentials(): Promise<CredentialServices>;
   close(): Promise<void>;
 }
 
@@ -38,7 +48,12 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   const sources = new SourceRegistry(config);
   const deps = { store, clock, audit, config };
   if (!store.capabilities.multipleConnections) await markInterrupted(store, clock.now());
+  const ca = lazyCa(config, store, clock);
+  let credentials: Promise<CredentialServices> | undefined;
   return {
+    notifier: notifierFor(config),
+    ca,
+    credentials: () => (credentials ??= ca().then((material) => createCredentialServices(deps, material)).catch((error: unknown) => { credentials = undefined; throw error; })),
     config, store, clock, audit, auditKeys, sources,
     imports: new ImportService({ ...deps, registry: sources }),
     disputes: new DisputeService(store, deps, sources),

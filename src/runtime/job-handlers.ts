@@ -1,15 +1,27 @@
+import type { Notifier } from '../connectors/notify/index.ts';
+import { DERIVED_RECHECK_JOB, handleDerivedRecheck } from '../credentials/derived/recheck.ts';
+import { EXCEPTION_EXPIRE_JOB, handleExceptionExpire } from '../credentials/exceptions.ts';
 import {
   CREDENTIALS_RESTORE_JOB, CREDENTIALS_SUSPEND_JOB, CREDENTIALS_TERMINATE_JOB, handleCredentialsRestore, handleCredentialsSuspend, handleCredentialsTerminate,
 } from '../credentials/terminate.ts';
-import type { JobHandler } from './handlers.ts';
-import { SPONSOR_LEFT_JOB, handleSponsorLeft } from './sponsor-left.ts';
+import type { JobHandler } from '../lifecycle/handlers.ts';
+import { NOTIFY_BINDING_JOB, notifyBindingHandler } from '../lifecycle/notify-binding.ts';
+import { SPONSOR_LEFT_JOB, handleSponsorLeft } from '../lifecycle/sponsor-left.ts';
 
-/** The handlers of every job kind muster's lifecycle queues (see EVENT_TYPES in core/events.ts). */
-export function lifecycleHandlers(): Map<string, JobHandler> {
+export interface HandlerDeps {
+  /** Where binding notifications go (the address on record, through a connector). */
+  readonly notifier: Notifier;
+}
+
+/** The handlers of every job kind muster queues (see EVENT_TYPES in core/events.ts, and the scheduled checks). */
+export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler> {
   return new Map<string, JobHandler>([
     [SPONSOR_LEFT_JOB, handleSponsorLeft],
     [CREDENTIALS_TERMINATE_JOB, handleCredentialsTerminate],
     [CREDENTIALS_SUSPEND_JOB, handleCredentialsSuspend],
     [CREDENTIALS_RESTORE_JOB, handleCredentialsRestore],
+    [DERIVED_RECHECK_JOB, handleDerivedRecheck],
+    [EXCEPTION_EXPIRE_JOB, handleExceptionExpire],
+    [NOTIFY_BINDING_JOB, notifyBindingHandler(deps.notifier)],
   ]);
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Muster } from '../runtime/context.ts';
-import type { Backoff } from './backoff.ts';
-import type { JobHandlerRegistry } from './handlers.ts';
-import { lifecycleHandlers } from './registry.ts';
-import { JobWorker, type JobWorkerOptions } from './worker.ts';
+import type { Muster } from './context.ts';
+import type { Backoff } from '../lifecycle/backoff.ts';
+import type { JobHandlerRegistry } from '../lifecycle/handlers.ts';
+import { lifecycleHandlers } from './job-handlers.ts';
+import { JobWorker, type JobWorkerOptions } from '../lifecycle/worker.ts';
 
 export const WORKER_DEFAULTS = Object.freeze({
   batchSize: 20,
@@ -24,7 +24,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
   const { store, clock, audit, config } = muster;
   return new JobWorker({
     store, clock, audit,
-    handlers: lifecycleHandlers(),
+    handlers: lifecycleHandlers({ notifier: muster.notifier }),
     workerId: newWorkerId(),
     ...WORKER_DEFAULTS,
     pollMs: config.workers.pollMs,

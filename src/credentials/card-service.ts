@@ -1,0 +1,130 @@
+import { isTerminationReason, REVIEW_REASONS, TERMINATION_REASONS, type TerminationReason } from '../core/credential/status.ts';
+import { MusterError } from '../core/errors.ts';
+import type { ChangeSet } from '../mur/change-set.ts';
+import type { Tx } from '../store/store.ts';
+import { issueCardInTx, issuePivCard, settleIssue } from './cards.ts';
+import { lockCredential, type CredentialRow } from './credential-rows.ts';
+import { flagRecentDerived } from './review.ts';
+import { applyTransition } from './transition.ts';
+import { PIV_CARD, type CardDeps, type IssuedPivCard, type PivCardRequest } from './types.ts';
+
+export interface Actor {
+  readonly actor: string;
+  readonly correlationId: string;
+}
+
+export interface ReissueRequest {
+  /** Why the old card goes: lost, stolen, compromised, damaged or superseded (e.g. a name change). */
+  readonly reason: TerminationReason;
+  readonly expiresAt: Date;
+  readonly pivAuthCsr: string | Uint8Array;
+  readonly cardAuthCsr: string | Uint8Array;
+  readonly cardUuid?: string;
+  /** The operator who matched the cardholder's biometrics to the enrolment record (FIPS 201-3 §2.9.1). */
+  readonly verifiedBy: string;
+}
+
+const REISSUE_REASONS: ReadonlySet<string> = new Set(['lost', 'stolen', 'compromised', 'damaged', 'superseded']);
+
+/** The PIV card operations of FIPS 201-3 §2.9: issue, activate, suspend, reinstate, reissue, terminate. */
+export class CardService {
+  readonly #deps: CardDeps;
+
+  constructor(deps: CardDeps) {
+    this.#deps = deps;
+  }
+
+  issue(request: PivCardRequest, by: Actor): Promise<IssuedPivCard> {
+    return issuePivCard(this.#deps, request, by.actor, by.correlationId);
+  }
+
+  activate(credentialId: string, by: Actor, reason = 'cardholder activated the card'): Promise<void> {
+    return this.#simple(credentialId, 'activate', by, reason);
+  }
+
+  suspend(credentialId: string, by: Actor, reason: string): Promise<void> {
+    return this.#simple(credentialId, 'suspend', by, reason, { suspended_by: by.actor });
+  }
+
+  reinstate(credentialId: string, by: Actor, reason: string): Promise<void> {
+    return this.#simple(credentialId, 'reinstate', by, reason, { suspended_by: null });
+  }
+
+  /** Ends a card: every certificate revoked for the reason's RFC 5280 code; recent derived credentials flagged on loss. */
+  async terminate(credentialId: string, reason: string, by: Actor): Promise<void> {
+    if (!isTerminationReason(reason)) throw badReason(reason, Object.keys(TERMINATION_REASONS));
+    const now = this.#deps.clock.now();
+    await this.#deps.store.transaction(async (tx) => {
+      const changes = await this.#terminateCard(tx, await this.#card(tx, credentialId), reason, by.actor, now);
+      await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
+    });
+  }
+
+  /**
+   * Replaces a card: a new card (new FASC-N and card UUID, new certificates from the new card's CSRs) for the same
+   * identity under the same sponsor approval and proofing, and the old card terminated — in one transaction.
+   */
+  async reissue(credentialId: string, request: ReissueRequest, by: Actor): Promise<IssuedPivCard> {
+    if (!REISSUE_REASONS.has(request.reason)) throw badReason(request.reason, [...REISSUE_REASONS]);
+    if (!request.verifiedBy) throw new MusterError('MUSTER_ERR_VALIDATION', 'a reissue needs the operator who verified the cardholder', [{ field: 'verifiedBy', message: 'required' }]);
+    const now = this.#deps.clock.now();
+    let pivRequest: PivCardRequest | undefined;
+    const outcome = await this.#deps.store.transaction(async (tx) => {
+      const old = await this.#card(tx, credentialId);
+      if (old.status === 'terminated') throw new MusterError('MUSTER_ERR_CREDENTIAL_STATE', `card ${credentialId} is terminated; issue a new card instead`, [{ field: 'status', value: old.status, message: 'terminated' }]);
+      pivRequest = reissueRequest(old, request);
+      const extras = { reissued_from: old.id, reissue_reason: request.reason, verified_by: request.verifiedBy };
+      const issued = await issueCardInTx(tx, this.#deps, { request: pivRequest, actor: by.actor, correlationId: by.correlationId, now, extras });
+      if (!('card' in issued)) return issued;
+      const changes = await this.#terminateCard(tx, old, request.reason === 'damaged' ? 'damaged' : request.reason === 'superseded' ? 'superseded' : request.reason, by.actor, now);
+      changes.events.push(reissuedEvent(old, issued.card, request, by.actor));
+      await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
+      return issued;
+    });
+    return settleIssue(this.#deps, outcome, pivRequest as PivCardRequest, by.actor, by.correlationId);
+  }
+
+  async #simple(credentialId: string, operation: 'activate' | 'suspend' | 'reinstate', by: Actor, why: string, details?: Record<string, unknown>): Promise<void> {
+    if (!why) throw new MusterError('MUSTER_ERR_VALIDATION', `${operation} needs a reason`, [{ field: 'reason', message: 'required' }]);
+    const now = this.#deps.clock.now();
+    await this.#deps.store.transaction(async (tx) => {
+      const card = await this.#card(tx, credentialId);
+      const changes = await applyTransition(tx, { operation, credentials: [card], actor: by.actor, why, now, ...(details ? { details } : {}) });
+      await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
+    });
+  }
+
+  async #terminateCard(tx: Tx, card: CredentialRow, reason: TerminationReason, actor: string, now: Date): Promise<ChangeSet> {
+    const why = `card ${card.reference ?? card.id} ${reason}`;
+    const changes = await applyTransition(tx, { operation: 'terminate', credentials: [card], actor, why, revocationReason: TERMINATION_REASONS[reason], details: { termination_reason: reason }, now });
+    if (REVIEW_REASONS.has(reason)) await flagRecentDerived(tx, changes, { card, reason, reviewDays: this.#deps.reviewDays ?? 7, actor, now });
+    return changes;
+  }
+
+  async #card(tx: Tx, credentialId: string): Promise<CredentialRow> {
+    const card = await lockCredential(tx, credentialId);
+    if (!card || card.type !== PIV_CARD) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no PIV card ${credentialId}`, [{ field: 'credentialId', value: credentialId, message: 'not found' }]);
+    return card;
+  }
+}
+
+function badReason(reason: string, allowed: readonly string[]): MusterError {
+  return new MusterError('MUSTER_ERR_VALIDATION', `reason must be one of ${allowed.join(', ')}`, [{ field: 'reason', value: reason, message: `one of ${allowed.join(', ')}` }]);
+}
+
+function reissueRequest(old: CredentialRow, request: ReissueRequest): PivCardRequest {
+  const approval = old.details.sponsor_approval as { approved_by: string; approved_at: string; reason: string } | null;
+  const proofing = old.details.proofing as { ial: string; at: string; by: string } | null;
+  return {
+    identityId: old.identity_id, expiresAt: request.expiresAt, pivAuthCsr: request.pivAuthCsr, cardAuthCsr: request.cardAuthCsr,
+    ...(request.cardUuid ? { cardUuid: request.cardUuid } : {}),
+    sponsorApproval: approval ? { approvedBy: approval.approved_by, approvedAt: new Date(approval.approved_at), reason: approval.reason } : null,
+    proofing: proofing ? { ial: proofing.ial, at: new Date(proofing.at), by: proofing.by } : null,
+  };
+}
+
+function reissuedEvent(old: CredentialRow, card: IssuedPivCard, request: ReissueRequest, actor: string): ChangeSet['events'][number] {
+  const payload = { credential_id: card.credentialId, replaces: old.id, old_card_uuid: old.reference, card_uuid: card.cardUuid, fascn: card.fascn, reason: request.reason, verified_by: request.verifiedBy };
+  const why = `card ${old.reference} replaced by ${card.cardUuid} (${request.reason}), cardholder verified by ${request.verifiedBy}`;
+  return { type: 'credential.reissued', identityId: old.identity_id, payload, audit: { actor, action: 'credential.reissued', target: old.identity_id, reason: why, data: payload } };
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditDraft } from '../../audit/chain.ts';
+import { MusterError } from '../../core/errors.ts';
+import { ChangeSet } from '../../mur/change-set.ts';
+import { loadIdentities } from '../../mur/identity-rows.ts';
+import { createIssuer } from '../../pki/issue.ts';
+import type { Tx } from '../../store/store.ts';
+import type { Actor } from '../card-service.ts';
+import { DERIVED_FIDO2, DERIVED_PKI } from '../types.ts';
+import { consumeChallenge, createChallenge } from './challenge.ts';
+import { DERIVED_RECHECK_JOB } from './recheck.ts';
+import { verifyPivProof, type ProvenCard } from './piv-proof.ts';
+import type { BindingBase, CeremonyStart, DerivedCredential, DerivedDeps, Fido2BindingRequest, PkiBindingRequest } from './types.ts';
+import { registrationOptions, verifyRegistration } from './webauthn/index.ts';
+
+const DAY_MS = 86_400_000;
+
+/** A credential row and what its binding event says, ready to commit. */
+interface Bound {
+  readonly credential: DerivedCredential;
+  readonly details: Record<string, unknown>;
+  readonly expiresAt: Date | null;
+  readonly write: (tx: Tx) => Promise<void>;
+}
+
+/**
+ * The Derived PIV binding ceremony (SP 800-157r1 §2.1): a one-time challenge, a fresh PIV Authentication signature
+ * over it, then a PKI credential from the device's CSR or a FIDO2 authenticator registered in the same ceremony. A
+ * copy of the PIV Authentication certificate is kept, its status is checked again `recheckDays` later, and the
+ * holder is notified at the address on record. Every refusal is audited as `derived.refused`; nothing is bound.
+ */
+export class DerivedService {
+  readonly #deps: DerivedDeps;
+
+  constructor(deps: DerivedDeps) {
+    this.#deps = deps;
+  }
+
+  async start(identityId: string, by: Actor): Promise<CeremonyStart> {
+    const now = this.#deps.clock.now();
+    return this.#deps.store.transaction(async (tx) => {
+      const identity = await activePerson(tx, identityId);
+      const challenge = await createChallenge(tx, identityId, now, this.#deps.challengeSeconds);
+      const existing = await tx.query<{ credential_id: string }>('SELECT credential_id FROM webauthn_credentials WHERE identity_id = $1', [identityId]);
+      const user = { identityId, name: String(identity.attributes.email?.v ?? identityId), displayName: String(identity.attributes.full_name?.v ?? identityId) };
+      const webauthn = await registrationOptions(this.#deps.webauthn, user, challenge.challenge, existing.map((e) => e.credential_id));
+      await this.#deps.audit.append(tx, [{ actor: by.actor, action: 'derived.challenge', target: identityId, reason: 'binding ceremony opened', data: { challenge_id: challenge.id, expires_at: challenge.expiresAt.toISOString() } }], by.correlationId);
+      return { challengeId: challenge.id, challenge: challenge.challenge, expiresAt: challenge.expiresAt, webauthn };
+    });
+  }
+
+  /** A Derived PIV Authentication certificate (.40, or .41 for a hardware-backed key) from the device's CSR. */
+  bindPki(request: PkiBindingRequest, by: Actor): Promise<DerivedCredential> {
+    return this.#bind(request, by, DERIVED_PKI, async (_tx, card, now) => {
+      const issuer = createIssuer({ ca: this.#deps.ca, clock: this.#deps.clock, urls: this.#deps.urls });
+      const issued = await issuer.issue('derived-piv-auth', { csr: request.csr, subject: card.subject, hardwareBacked: request.hardwareBacked === true });
+      const policy = request.hardwareBacked ? '2.16.840.1.101.3.2.1.3.41' : '2.16.840.1.101.3.2.1.3.40';
+      const credentialId = randomUUID();
+      const serial = issued.serial.toLowerCase();
+      const credential: DerivedCredential = { credentialId, identityId: request.identityId, type: DERIVED_PKI, reference: serial, boundAt: now, pivSerial: card.serial, certificatePem: issued.pem, policy };
+      const write = async (tx: Tx) => {
+        await tx.query(
+          `INSERT INTO certificates (serial, issuer, identity_id, credential_id, profile, status, not_before, not_after, der) VALUES ($1, $2, $3, $4, 'derived-piv-auth', 'good', $5, $6, decode($7, 'hex'))`,
+          [serial, this.#deps.ca.name, request.identityId, credentialId, issued.certificate.notBefore, issued.certificate.notAfter, Buffer.from(issued.der).toString('hex')],
+        );
+      };
+      return { credential, details: { policy, hardware_backed: request.hardwareBacked === true }, expiresAt: issued.certificate.notAfter, write };
+    });
+  }
+
+  /** A FIDO2 authenticator registered in the ceremony, with its AAGUID, attestation and the AAL policy decided. */
+  bindFido2(request: Fido2BindingRequest, by: Actor): Promise<DerivedCredential> {
+    return this.#bind(request, by, DERIVED_FIDO2, async (_tx, card, now, expected) => {
+      const binding = await verifyRegistration(this.#deps.webauthn, request.registration, expected);
+      const credentialId = randomUUID();
+      const credential: DerivedCredential = {
+        credentialId, identityId: request.identityId, type: DERIVED_FIDO2, reference: binding.credentialId, boundAt: now, pivSerial: card.serial,
+        aaguid: binding.aaguid, aal: binding.aal, attestationFormat: binding.attestationFormat, attestationTrusted: binding.attestationTrusted,
+      };
+      const details = { aaguid: binding.aaguid, aal: binding.aal, attestation_format: binding.attestationFormat, attestation_trusted: binding.attestationTrusted, device_type: binding.deviceType, backed_up: binding.backedUp, user_verified: binding.userVerified, transports: binding.transports };
+      const write = async (tx: Tx) => {
+        await tx.query(
+          `INSERT INTO webauthn_credentials (credential_id, credential, identity_id, public_key, counter, aaguid, status, created_at) VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6, 'active', $7)`,
+          [binding.credentialId, credentialId, request.identityId, Buffer.from(binding.publicKey).toString('hex'), binding.counter, binding.aaguid, now],
+        );
+      };
+      return { credential, details, expiresAt: null, write };
+    });
+  }
+
+  async #bind(request: BindingBase, by: Actor, type: string, make: (tx: Tx, card: ProvenCard, now: Date, challenge: string) => Promise<Bound>): Promise<DerivedCredential> {
+    const now = this.#deps.clock.now();
+    try {
+      const challenge = await this.#deps.store.transaction((tx) => consumeChallenge(tx, String(request.challengeId), request.identityId, now));
+      return await this.#deps.store.transaction(async (tx) => {
+        await activePerson(tx, request.identityId);
+        const card = await verifyPivProof(tx, this.#deps.ca, request.identityId, challenge.challenge, request, now);
+        const bound = await make(tx, card, now, challenge.challenge);
+        await this.#insert(tx, bound, card, by, now);
+        await bound.write(tx);
+        await this.#record(tx, bound, card, by, now);
+        return bound.credential;
+      });
+    } catch (error) {
+      if (error instanceof MusterError && error.status < 500) await this.#auditRefusal(request, type, error, by);
+      throw error;
+    }
+  }
+
+  /** The credential row, with a copy of the PIV Authentication certificate it was bound with. */
+  async #insert(tx: Tx, bound: Bound, card: ProvenCard, by: Actor, now: Date): Promise<void> {
+    const c = bound.credential;
+    const details = { ...bound.details, card_credential_id: card.cardCredentialId, card_uuid: card.cardUuid, piv_serial: card.serial, piv_certificate: Buffer.from(card.der).toString('base64'), bound_by: by.actor };
+    await tx.query(
+      `INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, expires_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $6)`,
+      [c.credentialId, c.identityId, c.type, c.reference, JSON.stringify(details), now, bound.expiresAt],
+    );
+  }
+
+  async #record(tx: Tx, bound: Bound, card: ProvenCard, by: Actor, now: Date): Promise<void> {
+    const c = bound.credential;
+    const changes = new ChangeSet();
+    const payload = { credential_id: c.credentialId, type: c.type, reference: c.reference, piv_serial: card.serial, card_uuid: card.cardUuid, ...bound.details };
+    changes.events.push({ type: 'credential.bound', identityId: c.identityId, payload, audit: { actor: by.actor, action: 'credential.bound', target: c.identityId, reason: `${c.type} bound after PIV Authentication with certificate ${card.serial}`, data: payload } });
+    const runAfter = new Date(now.getTime() + this.#deps.recheckDays * DAY_MS);
+    changes.scheduled.push({ kind: DERIVED_RECHECK_JOB, key: `${DERIVED_RECHECK_JOB}:${c.credentialId}`, payload: { credentialId: c.credentialId, identityId: c.identityId, pivSerial: card.serial }, runAfter });
+    await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
+  }
+
+  async #auditRefusal(request: BindingBase, type: string, error: MusterError, by: Actor): Promise<void> {
+    const draft: AuditDraft = { actor: by.actor, action: 'derived.refused', target: String(request.identityId), reason: error.message, data: { type, code: error.code, challenge_id: String(request.challengeId), fields: error.details.map((d) => d.field ?? d.key ?? '') } };
+    await this.#deps.store.transaction((tx) => this.#deps.audit.append(tx, [draft], by.correlationId));
+  }
+}
+
+async function activePerson(tx: Tx, identityId: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(String(identityId))) throw new MusterError('MUSTER_ERR_VALIDATION', 'identityId must be a UUID', [{ field: 'identityId', value: String(identityId), message: 'must be a UUID' }]);
+  const identity = (await loadIdentities(tx, [identityId])).get(identityId);
+  if (!identity) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity ${identityId}`, [{ field: 'identityId', value: identityId, message: 'not found' }]);
+  if (identity.kind !== 'person' || identity.status !== 'active') {
+    throw new MusterError('MUSTER_ERR_DERIVED_BINDING', `binding refused: identity is ${identity.kind}, ${identity.status}; a Derived PIV credential needs an active person`, [{ field: 'identityId', message: `${identity.status}` }]);
+  }
+  return identity;
+}
