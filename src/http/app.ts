@@ -13,6 +13,10 @@ import { disputeRoutes } from './routes/disputes.ts';
 import { importRoutes } from './routes/imports.ts';
 import { sourceEventRoutes } from './routes/source-events.ts';
 import { sourceRoutes } from './routes/sources.ts';
+import { cardRoutes } from './routes/cards.ts';
+import { derivedRoutes } from './routes/derived.ts';
+import { exceptionRoutes } from './routes/exceptions.ts';
+import { pkiRoutes } from './routes/pki.ts';
 
 export interface HttpOptions {
   /** Told about every 5xx (the response hides the message); the CLI writes these to stderr. */
@@ -20,7 +24,7 @@ export interface HttpOptions {
 }
 
 export const OPENAPI_PATH = '/openapi.json';
-const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes];
+const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes];
 
 /**
  * The muster HTTP app: correlation ids, bearer authentication on `/api/*`, one error shape, and the

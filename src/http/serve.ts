@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { MusterError } from '../core/errors.ts';
 import type { MusterApp } from './env.ts';
 
@@ -8,6 +8,8 @@ export interface ServeOptions {
   readonly host: string;
   /** 0 picks a free port; the bound one is returned. */
   readonly port: number;
+  /** Raw listeners tried before the app, in order (e.g. OCSP); each returns true when it took the request. */
+  readonly before?: readonly ((request: IncomingMessage, response: ServerResponse) => boolean)[];
 }
 
 export interface RunningServer {
@@ -20,7 +22,14 @@ export interface RunningServer {
 /** Serves the app on Node's HTTP server; resolves once listening, rejects with MUSTER_ERR_LISTEN. */
 export function serveHttp(app: MusterApp, options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }) as Server;
+    const appListener = getRequestListener(app.fetch);
+    const before = options.before ?? [];
+    const server = createServer((request, response) => {
+      for (const listener of before) if (listener(request, response)) return;
+      void appListener(request, response);
+    });
+    server.keepAliveTimeout = 65_000;
+    server.listen(options.port, options.host);
     server.once('error', (error) => reject(listenError(options, error)));
     server.once('listening', () => {
       const port = (server.address() as AddressInfo).port;
@@ -29,7 +38,7 @@ export function serveHttp(app: MusterApp, options: ServeOptions): Promise<Runnin
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeIdleConnections();

@@ -3,6 +3,7 @@ import { createHttpApp } from '../../http/app.ts';
 import type { RouteModule } from '../../http/env.ts';
 import { type RunningServer, serveHttp } from '../../http/serve.ts';
 import { type Muster, startMuster } from '../../runtime/context.ts';
+import { startPkiServing } from '../../runtime/pki-serving.ts';
 import type { Cli } from '../cli.ts';
 import type { CliIo } from '../io.ts';
 import type { CommandGroup } from '../main.ts';
@@ -50,7 +51,9 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const stop = await hooks.onReady?.(ctx, { options, cli, command });
     if (stop) stops.push(stop);
     const app = createHttpApp(ctx, hooks.routes, { onServerError: (error, id) => cli.note(`error ${id}: ${(error as Error)?.stack ?? String(error)}`) });
-    const server = await serveHttp(app, config.server);
+    const pki = await startPkiServing(ctx, (error) => cli.note(`pki: ${(error as Error)?.message ?? String(error)}`));
+    stops.push(() => pki.stop());
+    const server = await serveHttp(app, { ...config.server, before: [pki.listener] });
     stops.unshift(() => server.close());
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
     cli.print(command, { url, host: config.server.host, port: server.port, store: ctx.store.adapter }, () => `muster listening on ${url} (store: ${ctx.store.adapter})`);

@@ -6,7 +6,9 @@ import { loadIdentities } from '../../mur/identity-rows.ts';
 import { createIssuer } from '../../pki/issue.ts';
 import type { Tx } from '../../store/store.ts';
 import type { Actor } from '../card-service.ts';
-import { DERIVED_FIDO2, DERIVED_PKI } from '../types.ts';
+import { lockCredential } from '../credential-rows.ts';
+import { applyTransition } from '../transition.ts';
+import { DERIVED_FIDO2, DERIVED_PKI, DERIVED_TYPES } from '../types.ts';
 import { consumeChallenge, createChallenge } from './challenge.ts';
 import { DERIVED_RECHECK_JOB } from './recheck.ts';
 import { verifyPivProof, type ProvenCard } from './piv-proof.ts';
@@ -85,6 +87,18 @@ export class DerivedService {
         );
       };
       return { credential, details, expiresAt: null, write };
+    });
+  }
+
+  /** Ends a derived credential (device lost or retired): its certificate revoked, its authenticator removed. */
+  async terminate(credentialId: string, reason: 'lost' | 'stolen' | 'compromised' | 'withdrawn', by: Actor): Promise<void> {
+    const revocationReason = reason === 'withdrawn' ? 'cessationOfOperation' : 'keyCompromise';
+    const now = this.#deps.clock.now();
+    await this.#deps.store.transaction(async (tx) => {
+      const credential = await lockCredential(tx, credentialId);
+      if (!credential || !DERIVED_TYPES.includes(credential.type)) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no Derived PIV credential ${credentialId}`, [{ field: 'credentialId', value: credentialId, message: 'not found' }]);
+      const changes = await applyTransition(tx, { operation: 'terminate', credentials: [credential], actor: by.actor, why: `derived credential ${reason}`, revocationReason, details: { termination_reason: reason }, now });
+      await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
     });
   }
 

@@ -1,0 +1,69 @@
+import { MusterError } from '../core/errors.ts';
+import { PemConverter } from '../pki/x509.ts';
+import type { Queryable } from '../store/store.ts';
+import { CREDENTIAL_COLUMNS, type CredentialRow } from './credential-rows.ts';
+
+export interface CertificateView {
+  readonly serial: string;
+  readonly issuer: string;
+  readonly profile: string;
+  readonly status: string;
+  readonly reason: string | null;
+  readonly revokedAt: string | null;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly identityId: string;
+  readonly credentialId: string;
+  readonly pem: string;
+}
+
+export interface CredentialView {
+  readonly id: string;
+  readonly identityId: string;
+  readonly type: string;
+  readonly status: string;
+  readonly reference: string | null;
+  readonly details: Record<string, unknown>;
+  readonly issuedAt: string | null;
+  readonly expiresAt: string | null;
+  readonly certificates: readonly CertificateView[];
+}
+
+type CertRow = { serial: string; issuer: string; profile: string; status: string; reason: string | null; revoked_at: Date | null; not_before: Date; not_after: Date; identity_id: string; credential_id: string; der: Uint8Array };
+const CERT_COLUMNS = 'serial, issuer, profile, status, reason, revoked_at, not_before, not_after, identity_id::text AS identity_id, credential_id::text AS credential_id, der';
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+function certificateView(r: CertRow): CertificateView {
+  return {
+    serial: r.serial, issuer: r.issuer, profile: r.profile, status: r.status, reason: r.reason, revokedAt: iso(r.revoked_at), notBefore: iso(r.not_before) as string,
+    notAfter: iso(r.not_after) as string, identityId: r.identity_id, credentialId: r.credential_id, pem: `${PemConverter.encode(new Uint8Array(r.der).slice().buffer, 'CERTIFICATE')}\n`,
+  };
+}
+
+/** The credential with its certificates; a copy of a binding's PIV certificate is left out of the details. */
+function credentialView(c: CredentialRow, certificates: readonly CertRow[]): CredentialView {
+  const { piv_certificate: _copy, ...details } = c.details;
+  return {
+    id: c.id, identityId: c.identity_id, type: c.type, status: c.status, reference: c.reference, details, issuedAt: iso(c.issued_at), expiresAt: iso(c.expires_at),
+    certificates: certificates.filter((r) => r.credential_id === c.id).map(certificateView),
+  };
+}
+
+export async function getCredential(db: Queryable, id: string): Promise<CredentialView> {
+  const [row] = await db.query<CredentialRow>(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1`, [id]);
+  if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no credential ${id}`, [{ field: 'id', value: id, message: 'not found' }]);
+  return credentialView(row, await db.query<CertRow>(`SELECT ${CERT_COLUMNS} FROM certificates WHERE credential_id = $1 ORDER BY not_before, serial`, [id]));
+}
+
+export async function listCredentials(db: Queryable, identityId: string): Promise<CredentialView[]> {
+  const rows = await db.query<CredentialRow>(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE identity_id = $1 ORDER BY issued_at, id`, [identityId]);
+  const certs = await db.query<CertRow>(`SELECT ${CERT_COLUMNS} FROM certificates WHERE identity_id = $1 ORDER BY not_before, serial`, [identityId]);
+  return rows.map((r) => credentialView(r, certs));
+}
+
+export async function getCertificate(db: Queryable, serial: string): Promise<CertificateView> {
+  const [row] = await db.query<CertRow>(`SELECT ${CERT_COLUMNS} FROM certificates WHERE serial = $1`, [serial.toLowerCase().replace(/^(00)+(?=.)/, '')]);
+  if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no certificate with serial ${serial}`, [{ field: 'serial', value: serial, message: 'not found' }]);
+  return certificateView(row);
+}
