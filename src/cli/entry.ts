@@ -2,7 +2,9 @@ import { describeError } from '../lifecycle/index.ts';
 import { startJobWorker } from '../runtime/workers.ts';
 import { seedDemoAgency } from '../runtime/demo-seed.ts';
 import type { Muster } from '../runtime/context.ts';
+import { cardCommands } from './commands/cards.ts';
 import { demoCommands } from './commands/demo.ts';
+import { pkiCommands } from './commands/pki.ts';
 import { disputeCommands } from './commands/disputes.ts';
 import { importCommands } from './commands/import.ts';
 import type { ServeHooks, ServeReadyInfo } from './commands/serve.ts';
@@ -12,7 +14,7 @@ import { type CommandGroup, runCli } from './main.ts';
  * The composition root of the shipped `muster` command (bin/muster.js runs `main`): the built-in
  * groups (serve, identity, token, audit) plus the groups and serve hooks listed here.
  */
-export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands];
+export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; then start the outbox worker (config.workers). */
 export const SHIPPED_SERVE_HOOKS: ServeHooks = {
