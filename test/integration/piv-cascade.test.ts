@@ -141,10 +141,8 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     await page.goto(`${base}/enrol`);
     await addVirtualAuthenticator(page);
     const start = await api('/api/derived/challenges', { identityId });
-    const registration = await page.evaluate(async (options) => {
-      const credential = (await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) })) as PublicKeyCredential;
-      return credential.toJSON();
-    }, start.webauthn);
+    // runs in the page (no DOM types here): parse the options, create the credential, return its JSON
+    const registration = await page.evaluate(`(async (options) => (await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) })).toJSON())(${JSON.stringify(start.webauthn)})`);
     const signature = signChallenge(await readFile(files.pivKey as string, 'utf8'), start.challenge);
     const { credential } = await api('/api/derived/fido2', { identityId, challengeId: start.challengeId, pivCertificate: await readFile(join(dir, 'piv-auth.pem'), 'utf8'), signature, registration });
     assert.deepEqual([credential.aaguid, credential.attestationFormat, credential.aal], ['01020304-0506-0708-0102-030405060708', 'packed', 'AAL2']);
