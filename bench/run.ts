@@ -1,7 +1,8 @@
 // npm run bench — import throughput of the Master User Record, beside PostgreSQL's own COPY.
 // Not a test: it prints figures. Sizes: MUSTER_BENCH_PEOPLE (default 1,000,000) on the PostgreSQL
 // server, MUSTER_BENCH_PGLITE_PEOPLE (default 100,000) on embedded PGlite.
-// Then the OCSP benchmark (bench/ocsp.ts). MUSTER_BENCH_ONLY=import or MUSTER_BENCH_ONLY=ocsp runs just one of them.
+// Then the OCSP benchmark (bench/ocsp.ts) and certificate issuance (bench/issue.ts). MUSTER_BENCH_ONLY=import, ocsp or
+// issue runs just one of them.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { writeDemoAgency } from '../src/demo/index.ts';
+import { issueBenchmark } from './issue.ts';
 import { ocspBenchmark } from './ocsp.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -82,8 +84,9 @@ async function onPglite(dir: string): Promise<void> {
 }
 
 const ONLY = process.env.MUSTER_BENCH_ONLY;
-if (ONLY !== undefined && ONLY !== 'import' && ONLY !== 'ocsp') throw new Error(`MUSTER_BENCH_ONLY must be import or ocsp, not ${ONLY}`);
-if (ONLY !== 'ocsp') {
+const SECTIONS = ['import', 'ocsp', 'issue'];
+if (ONLY !== undefined && !SECTIONS.includes(ONLY)) throw new Error(`MUSTER_BENCH_ONLY must be one of ${SECTIONS.join(', ')}, not ${ONLY}`);
+if (ONLY === undefined || ONLY === 'import') {
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-'));
   try {
     line('muster import benchmark — targets on a 2-core machine: first import ≥ 20,000 records/s, re-import ≥ 50,000 records/s, peak RSS < 1 GiB');
@@ -93,4 +96,5 @@ if (ONLY !== 'ocsp') {
     await rm(dir, { recursive: true, force: true });
   }
 }
-if (ONLY !== 'import') await ocspBenchmark();
+if (ONLY === undefined || ONLY === 'ocsp') await ocspBenchmark();
+if (ONLY === undefined || ONLY === 'issue') await issueBenchmark();

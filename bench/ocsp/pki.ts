@@ -47,7 +47,8 @@ export function indexTxt(serials: readonly string[]): string {
   }).join('\n') + '\n';
 }
 
-async function privateKeyPem(key: SoftwareCaKey): Promise<string> {
+/** The unencrypted PKCS#8 PEM of a software key, for OpenSSL's -rkey / -CAkey / private_key. */
+export async function privateKeyPem(key: SoftwareCaKey): Promise<string> {
   const der = Buffer.from(await crypto.subtle.exportKey('pkcs8', key.privateKey));
   return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }) as string;
 }

@@ -2,16 +2,6 @@ import type { IncomingMessage } from 'node:http';
 
 const EMPTY = new Uint8Array();
 
-/** The value of the first header named `lowerName` (lowercase), read from rawHeaders so Node builds no headers object. */
-export function rawHeader(request: IncomingMessage, lowerName: string): string | undefined {
-  const raw = request.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return raw[i + 1];
-  }
-  return undefined;
-}
-
 /**
  * Reads a request body of at most `max` bytes and calls `done` once: with the bytes, or with undefined as soon as
  * more than `max` have come (what is left is not waited for). A body in one chunk is passed on without copying.

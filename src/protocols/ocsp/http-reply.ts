@@ -2,16 +2,23 @@ import type { ServerResponse } from 'node:http';
 import { OCSP_RESPONSE_MEDIA_TYPE } from './media-types.ts';
 import type { OcspAnswer } from './responder.ts';
 
-/** The plain headers of an answer, made once per answer (answers are pre-signed and served many times). */
-const HEADERS = new WeakMap<OcspAnswer, readonly string[]>();
+interface Wire {
+  readonly headers: readonly string[];
+  /** The DER as a Buffer view (a socket write of a plain Uint8Array makes one every time). */
+  readonly body: Buffer;
+}
 
-function headersOf(answer: OcspAnswer): readonly string[] {
-  let headers = HEADERS.get(answer);
-  if (headers === undefined) {
-    headers = ['Content-Type', OCSP_RESPONSE_MEDIA_TYPE, 'Content-Length', String(answer.der.byteLength)];
-    HEADERS.set(answer, headers);
+/** What goes on the wire for an answer, made once per answer (answers are pre-signed and served many times). */
+const WIRE = new WeakMap<OcspAnswer, Wire>();
+
+function wireOf(answer: OcspAnswer): Wire {
+  let wire = WIRE.get(answer);
+  if (wire === undefined) {
+    const { der } = answer;
+    wire = { headers: ['Content-Type', OCSP_RESPONSE_MEDIA_TYPE, 'Content-Length', String(der.byteLength)], body: Buffer.from(der.buffer, der.byteOffset, der.byteLength) };
+    WIRE.set(answer, wire);
   }
-  return headers;
+  return wire;
 }
 
 /** The RFC 5019 §6.2 caching headers of a signed answer; none for an unsigned error answer. */
@@ -27,9 +34,9 @@ function cacheHeaders(answer: OcspAnswer, now: number): string[] {
 
 /** 200 with the DER OCSPResponse, head and body in one write. `cacheable` adds RFC 5019 caching headers (GET only). */
 export function sendAnswer(response: ServerResponse, answer: OcspAnswer, cacheable: boolean): void {
-  const headers = headersOf(answer);
+  const { headers, body } = wireOf(answer);
   response.writeHead(200, (cacheable ? [...headers, ...cacheHeaders(answer, Date.now())] : headers) as string[]);
-  response.end(answer.der);
+  response.end(body);
 }
 
 /** An HTTP error with a one-line text body; `close` drops the connection afterwards (a body left unread). */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ocspErrorResponse } from '../../pki/ocsp-signing.ts';
 import { ocspGetPath } from './get-path.ts';
-import { rawHeader, readBody } from './http-body.ts';
+import { readBody } from './http-body.ts';
 import { sendAnswer, sendError } from './http-reply.ts';
 import { OCSP_REQUEST_MEDIA_TYPE } from './media-types.ts';
 import { MAX_OCSP_REQUEST_BYTES } from './request.ts';
@@ -39,8 +39,8 @@ function reply(responder: OcspResponder, response: ServerResponse, request: Uint
 }
 
 function post(responder: OcspResponder, request: IncomingMessage, response: ServerResponse, max: number): void {
-  if (!isOcspRequestType(rawHeader(request, 'content-type'))) return sendError(response, 415, `POST needs Content-Type: ${OCSP_REQUEST_MEDIA_TYPE}`, ['Accept-Post', OCSP_REQUEST_MEDIA_TYPE], true);
-  const declared = rawHeader(request, 'content-length');
+  if (!isOcspRequestType(request.headers['content-type'])) return sendError(response, 415, `POST needs Content-Type: ${OCSP_REQUEST_MEDIA_TYPE}`, ['Accept-Post', OCSP_REQUEST_MEDIA_TYPE], true);
+  const declared = request.headers['content-length'];
   const tooLarge = () => sendError(response, 413, `an OCSP request is at most ${max} bytes`, [], true);
   if (declared !== undefined && Number(declared) > max) return tooLarge();
   readBody(request, max, (body) => (body ? reply(responder, response, body, false) : tooLarge()));
