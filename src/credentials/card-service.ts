@@ -2,11 +2,12 @@ import { isTerminationReason, REVIEW_REASONS, TERMINATION_REASONS, type Terminat
 import { MusterError } from '../core/errors.ts';
 import type { ChangeSet } from '../mur/change-set.ts';
 import type { Tx } from '../store/store.ts';
+import { updateCardCertificates, type CardUpdate } from './card-update.ts';
 import { issueCardInTx, issuePivCard, settleIssue } from './cards.ts';
 import { lockCredential, type CredentialRow } from './credential-rows.ts';
 import { flagRecentDerived } from './review.ts';
 import { applyTransition } from './transition.ts';
-import { PIV_CARD, type CardDeps, type IssuedPivCard, type PivCardRequest } from './types.ts';
+import { PIV_CARD, type CardDeps, type IssuedCertificateRecord, type IssuedPivCard, type PivCardRequest } from './types.ts';
 
 export interface Actor {
   readonly actor: string;
@@ -48,6 +49,17 @@ export class CardService {
 
   reinstate(credentialId: string, by: Actor, reason: string): Promise<void> {
     return this.#simple(credentialId, 'reinstate', by, reason, { suspended_by: null });
+  }
+
+  /** Post-issuance update: new certificates for the keys named, same FASC-N and card UUID; the old ones superseded. */
+  async update(credentialId: string, update: CardUpdate, by: Actor): Promise<IssuedCertificateRecord[]> {
+    if (!update.reason) throw new MusterError('MUSTER_ERR_VALIDATION', 'an update needs a reason', [{ field: 'reason', message: 'required' }]);
+    const now = this.#deps.clock.now();
+    return this.#deps.store.transaction(async (tx) => {
+      const { changes, issued } = await updateCardCertificates(tx, this.#deps, await this.#card(tx, credentialId), update, by.actor, now);
+      await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
+      return issued.map(({ der: _der, ...rest }) => rest);
+    });
   }
 
   /** Ends a card: every certificate revoked for the reason's RFC 5280 code; recent derived credentials flagged on loss. */

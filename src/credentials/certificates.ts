@@ -31,17 +31,25 @@ function personName(identity: IdentityState): string {
  * (subject: the card UUID only, since it is read without a PIN over the contactless interface). Both carry the
  * FASC-N and card UUID and end no later than the card.
  */
-export async function issueCardCertificates(deps: CardDeps, identity: IdentityState, request: PivCardRequest, ids: CardIdentifiers): Promise<StoredCertificate[]> {
+export async function issueCardCertificates(
+  deps: CardDeps, identity: IdentityState, request: PivCardRequest, ids: CardIdentifiers, profiles: readonly CardProfile[] = ['piv-auth', 'card-auth'],
+): Promise<StoredCertificate[]> {
   const issuer = createIssuer({ ca: deps.ca, clock: deps.clock, urls: deps.urls });
   const org = `${deps.agencyName ? `OU=${rdn(deps.agencyName)},` : ''}O=U.S. Government,C=US`;
   const common = { fascn: ids.fascn, cardUuid: ids.cardUuid, notAfterLimit: request.expiresAt };
-  const pivAuth = await issuer.issue('piv-auth', { ...common, csr: request.pivAuthCsr, subject: `CN=${rdn(personName(identity))},${org}` });
-  const cardAuth = await issuer.issue('card-auth', { ...common, csr: request.cardAuthCsr, subject: `CN=${ids.cardUuid},${org}` });
-  return [
-    { profile: 'piv-auth', serial: pivAuth.serial.toLowerCase(), pem: pivAuth.pem, der: pivAuth.der, notBefore: pivAuth.certificate.notBefore, notAfter: pivAuth.certificate.notAfter },
-    { profile: 'card-auth', serial: cardAuth.serial.toLowerCase(), pem: cardAuth.pem, der: cardAuth.der, notBefore: cardAuth.certificate.notBefore, notAfter: cardAuth.certificate.notAfter },
-  ];
+  const wanted = {
+    'piv-auth': () => issuer.issue('piv-auth', { ...common, csr: request.pivAuthCsr, subject: `CN=${rdn(personName(identity))},${org}` }),
+    'card-auth': () => issuer.issue('card-auth', { ...common, csr: request.cardAuthCsr, subject: `CN=${ids.cardUuid},${org}` }),
+  };
+  const issued: StoredCertificate[] = [];
+  for (const profile of profiles) {
+    const c = await wanted[profile]();
+    issued.push({ profile, serial: c.serial.toLowerCase(), pem: c.pem, der: c.der, notBefore: c.certificate.notBefore, notAfter: c.certificate.notAfter });
+  }
+  return issued;
 }
+
+export type CardProfile = 'piv-auth' | 'card-auth';
 
 export async function storeCertificates(tx: Tx, issuer: string, identityId: string, credentialId: string, certificates: readonly StoredCertificate[]): Promise<void> {
   for (const c of certificates) {

@@ -130,10 +130,14 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: card.certificates[1]?.pem as string, signature: signChallenge(pivKey, s.challenge) }, by), (e: any) => /not a PIV Authentication/.test(e.message));
     s = await fresh();
     await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: 'garbage', signature: signChallenge(pivKey, s.challenge) }, by), (e: any) => e.details[0]?.field === 'pivCertificate');
+    const foreignCa = await testCa(h);
+    const foreign = await new CardService({ ...cardDeps(h, foreignCa) }).issue(await cardRequest(h, ids.E2 as string, { pivAuthCsr: (await keyAndCsr(h.dir, 'foreign')).csr }), by);
+    s = await fresh();
+    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: foreign.certificates[0]?.pem as string, signature: signChallenge(pivKey, s.challenge) }, by), (e: any) => /foreign or forged/.test(e.message));
     s = await fresh();
     await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: 'not a csr' }, by), (e: any) => e.code === 'MUSTER_ERR_PKI_CSR');
-    assert.equal(await count(h.store, 'credentials'), bound);
-    assert.equal(await count(h.store, `audit_log WHERE action = 'derived.refused'`), 6);
+    assert.equal(await count(h.store, `credentials WHERE type LIKE 'derived%'`), bound - 2);
+    assert.equal(await count(h.store, `audit_log WHERE action = 'derived.refused'`), 7);
   });
 
   test('each binding is notified to the address on record through the Maildir connector', async () => {
@@ -191,6 +195,18 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     const [row] = await exceptions.list(ids.E2);
     assert.deepEqual([row?.id, row?.status], [granted.id, 'expired']);
     assert.equal(await count(h.store, `audit_log WHERE action = 'exception.expired'`), 1);
+  });
+
+  test('a post-issuance update: a new PIV Authentication certificate on the same card, the old one superseded', async () => {
+    const fresh = await keyAndCsr(h.dir, 'e2-piv-update');
+    const [issued] = await cards.update(otherCard.credentialId, { pivAuthCsr: fresh.csr, reason: 'name change' }, by);
+    assert.equal(issued?.profile, 'piv-auth');
+    assert.equal(await certStatus(otherCard.certificates[0]?.serial as string), 'revoked:superseded');
+    assert.equal(await certStatus(otherCard.certificates[1]?.serial as string), 'good', 'the Card Authentication certificate is untouched');
+    const { X509Certificate } = await import('../pki/x509.ts');
+    const cert = new X509Certificate(issued?.pem as string);
+    assert.match(cert.getExtension('2.5.29.17')?.toString('text') ?? '', new RegExp(otherCard.cardUuid));
+    await assert.rejects(cards.update(otherCard.credentialId, { reason: 'nothing' }, by), (e: any) => e.code === 'MUSTER_ERR_VALIDATION');
   });
 
   test('a leaver: the new card and every remaining credential terminated', async () => {

@@ -64,6 +64,14 @@ export function cardCommands(program: Command, cli: Cli): void {
       cli.print(command, { items }, () => (items.length === 0 ? 'no credentials' : table(['CREDENTIAL', 'TYPE', 'STATUS', 'REFERENCE', 'CERTIFICATES'], items.map((c) => [c.id, c.type, c.status, c.reference ?? '-', String(c.certificates.length)]))));
     }));
   operations(card, cli);
+  card.command('update').description('post-issuance update: new certificates for the keys given, same FASC-N and card UUID').argument('<credential>', 'credential id')
+    .requiredOption('--reason <text>', 'why (e.g. name change)').option('--piv-csr <file>', 'new PIV Authentication CSR').option('--card-auth-csr <file>', 'new Card Authentication CSR')
+    .action((id: string, opts: { reason: string; pivCsr?: string; cardAuthCsr?: string }, command: Command) => cli.withMuster(command, async (ctx) => {
+      const update = { reason: opts.reason, ...(opts.pivCsr ? { pivAuthCsr: await readFlagFile('piv-csr', opts.pivCsr) } : {}), ...(opts.cardAuthCsr ? { cardAuthCsr: await readFlagFile('card-auth-csr', opts.cardAuthCsr) } : {}) };
+      await (await ctx.credentials()).cards.update(id, update, { actor: cli.actor, correlationId: cli.correlationId });
+      const view = await getCredential(ctx.store, id);
+      cli.print(command, { credential: view }, () => credentialLines(view));
+    }));
   card.command('reissue').description('replace a card: new FASC-N and card UUID for the same identity; the old card is terminated').argument('<credential>', 'the old card\'s credential id')
     .requiredOption('--reason <reason>', 'lost, stolen, compromised, damaged or superseded').requiredOption('--piv-csr <file>', 'new PIV Authentication CSR').requiredOption('--card-auth-csr <file>', 'new Card Authentication CSR')
     .requiredOption('--expires <date>', 'new card expiry', isoDate('expires')).requiredOption('--verified-by <who>', 'the operator who verified the cardholder\'s biometrics')

@@ -4,7 +4,7 @@ import { type MusterContext, type RouteModule, correlationIdOf, principalOf } fr
 import { apiRoute } from '../route.ts';
 import { ERROR_RESPONSES, Uuid, jsonResponse } from '../schemas.ts';
 import { plain } from './import-schemas.ts';
-import { CardRequest, Credential, IssuedCard, Reason, ReissueCard, TerminateCard } from './credential-schemas.ts';
+import { CardRequest, Credential, IssuedCard, Reason, ReissueCard, TerminateCard, UpdateCard } from './credential-schemas.ts';
 
 const body = <S extends z.ZodType>(schema: S) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 const STATE_ERRORS = { 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] };
@@ -37,6 +37,11 @@ const reissue = apiRoute({
   request: { params: z.object({ id: Uuid }), ...body(ReissueCard) }, responses: { 201: jsonResponse(z.object({ card: IssuedCard }), 'The new card'), 422: ERROR_RESPONSES[422], ...STATE_ERRORS },
 });
 
+const update = apiRoute({
+  method: 'post', path: '/api/cards/{id}/update', tags: ['cards'], summary: 'Post-issuance update: new certificates for the keys given, same FASC-N and card UUID; the old ones superseded',
+  request: { params: z.object({ id: Uuid }), ...body(UpdateCard) }, responses: { 200: jsonResponse(z.object({ credential: Credential }), 'The card now'), ...STATE_ERRORS },
+});
+
 export const cardRoutes: RouteModule = (app, ctx) => {
   const cards = async () => (await ctx.credentials()).cards;
   app.openapi(issue, async (c) => c.json({ card: plain(await (await cards()).issue(c.req.valid('json'), by(c))) }, 201));
@@ -52,6 +57,12 @@ export const cardRoutes: RouteModule = (app, ctx) => {
   app.openapi(terminate, async (c) => {
     const { id } = c.req.valid('param');
     await (await cards()).terminate(id, c.req.valid('json').reason, by(c));
+    return c.json({ credential: plain(await getCredential(ctx.store, id)) }, 200);
+  });
+  app.openapi(update, async (c) => {
+    const { id } = c.req.valid('param');
+    const { reason, pivAuthCsr, cardAuthCsr } = c.req.valid('json');
+    await (await cards()).update(id, { reason, ...(pivAuthCsr ? { pivAuthCsr } : {}), ...(cardAuthCsr ? { cardAuthCsr } : {}) }, by(c));
     return c.json({ credential: plain(await getCredential(ctx.store, id)) }, 200);
   });
   app.openapi(reissue, async (c) => c.json({ card: plain(await (await cards()).reissue(c.req.valid('param').id, c.req.valid('json'), by(c))) }, 201));

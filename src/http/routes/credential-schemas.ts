@@ -33,6 +33,11 @@ export const ReissueCard = z.object({
   pivAuthCsr: pem('PKCS#10 for the new card\'s PIV Authentication key'), cardAuthCsr: pem('PKCS#10 for the new card\'s Card Authentication key'),
 }).strict().openapi('ReissueRequest');
 
+export const UpdateCard = z.object({
+  reason: z.string().min(1).max(1000),
+  pivAuthCsr: pem('PKCS#10 for a new PIV Authentication key').optional(), cardAuthCsr: pem('PKCS#10 for a new Card Authentication key').optional(),
+}).strict().openapi('CardUpdate');
+
 export const IssuedCard = z.object({
   credentialId: z.string(), identityId: z.string(), cardUuid: z.string(), fascn: z.string(), credentialNumber: z.string(), expiresAt: z.string(),
   certificates: z.array(z.object({ profile: z.string(), serial: z.string(), pem: z.string(), notBefore: z.string(), notAfter: z.string() })),

@@ -1,0 +1,43 @@
+import { MusterError } from '../core/errors.ts';
+import type { IdentityState } from '../core/identity/record.ts';
+import { ChangeSet } from '../mur/change-set.ts';
+import { loadIdentities } from '../mur/identity-rows.ts';
+import type { Tx } from '../store/store.ts';
+import { issueCardCertificates, storeCertificates, type StoredCertificate } from './certificates.ts';
+import { revokeCertificates, type CredentialRow } from './credential-rows.ts';
+import type { CardDeps, PivCardRequest } from './types.ts';
+
+export interface CardUpdate {
+  /** A new PIV Authentication key's CSR (e.g. after a name change, or a key rollover). */
+  readonly pivAuthCsr?: string | Uint8Array;
+  readonly cardAuthCsr?: string | Uint8Array;
+  readonly reason: string;
+}
+
+const PROFILE_OF = { pivAuthCsr: 'piv-auth', cardAuthCsr: 'card-auth' } as const;
+
+/**
+ * FIPS 201-3 §2.9.2 post-issuance update: new certificates on the same card — same FASC-N and card UUID, never past
+ * the card's expiry — for the keys named, with the subject taken from the MUR as it is now; the certificates they
+ * replace are revoked (superseded). Returns the change set to commit.
+ */
+export async function updateCardCertificates(tx: Tx, deps: CardDeps, card: CredentialRow, update: CardUpdate, actor: string, now: Date): Promise<{ changes: ChangeSet; issued: StoredCertificate[] }> {
+  if (card.status !== 'active') throw new MusterError('MUSTER_ERR_CREDENTIAL_STATE', `card ${card.id} is ${card.status}; only an active card is updated`, [{ field: 'status', value: card.status, message: 'must be active' }]);
+  const profiles = (Object.keys(PROFILE_OF) as (keyof typeof PROFILE_OF)[]).filter((k) => update[k] !== undefined);
+  if (profiles.length === 0) throw new MusterError('MUSTER_ERR_VALIDATION', 'a post-issuance update needs pivAuthCsr, cardAuthCsr or both', [{ field: 'pivAuthCsr', message: 'required' }]);
+  const identity = (await loadIdentities(tx, [card.identity_id])).get(card.identity_id) as IdentityState;
+  const request = { identityId: card.identity_id, expiresAt: new Date(card.expires_at as Date), pivAuthCsr: update.pivAuthCsr ?? '', cardAuthCsr: update.cardAuthCsr ?? '' } as PivCardRequest;
+  const ids = { credentialId: card.id, cardUuid: String(card.reference), fascn: new Uint8Array(Buffer.from(String(card.details.fascn), 'hex')) };
+  const all = await issueCardCertificates(deps, identity, request, ids, profiles.map((k) => PROFILE_OF[k]));
+  await revokeCertificates(tx, [card.id], 'superseded', now, await currentSerials(tx, card.id, all.map((c) => c.profile)));
+  await storeCertificates(tx, deps.ca.name, card.identity_id, card.id, all);
+  const changes = new ChangeSet();
+  const payload = { credential_id: card.id, card_uuid: card.reference, reason: update.reason, issued: all.map((c) => ({ profile: c.profile, serial: c.serial })) };
+  changes.events.push({ type: 'credential.updated', identityId: card.identity_id, payload, audit: { actor, action: 'credential.updated', target: card.identity_id, reason: `post-issuance update of card ${card.reference}: ${update.reason}`, data: payload } });
+  return { changes, issued: all };
+}
+
+async function currentSerials(tx: Tx, credentialId: string, profiles: readonly string[]): Promise<string[]> {
+  const rows = await tx.query<{ serial: string }>(`SELECT serial FROM certificates WHERE credential_id = $1 AND profile = ANY($2::text[]) AND status = 'good'`, [credentialId, profiles]);
+  return rows.map((r) => r.serial);
+}
