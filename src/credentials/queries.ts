@@ -1,6 +1,7 @@
 import { MusterError } from '../core/errors.ts';
 import { PemConverter } from '../pki/x509.ts';
 import type { Queryable } from '../store/store.ts';
+import type { CredentialView } from '../mur/queries.ts';
 import { CREDENTIAL_COLUMNS, type CredentialRow } from './credential-rows.ts';
 
 export interface CertificateView {
@@ -17,15 +18,9 @@ export interface CertificateView {
   readonly pem: string;
 }
 
-export interface CredentialView {
-  readonly id: string;
+/** A credential as the identity view shows it, with its owner and its certificates. */
+export interface CredentialDetail extends Omit<CredentialView, 'updatedAt'> {
   readonly identityId: string;
-  readonly type: string;
-  readonly status: string;
-  readonly reference: string | null;
-  readonly details: Record<string, unknown>;
-  readonly issuedAt: string | null;
-  readonly expiresAt: string | null;
   readonly certificates: readonly CertificateView[];
 }
 
@@ -42,7 +37,7 @@ function certificateView(r: CertRow): CertificateView {
 }
 
 /** The credential with its certificates; a copy of a binding's PIV certificate is left out of the details. */
-function credentialView(c: CredentialRow, certificates: readonly CertRow[]): CredentialView {
+function credentialDetail(c: CredentialRow, certificates: readonly CertRow[]): CredentialDetail {
   const { piv_certificate: _copy, ...details } = c.details;
   return {
     id: c.id, identityId: c.identity_id, type: c.type, status: c.status, reference: c.reference, details, issuedAt: iso(c.issued_at), expiresAt: iso(c.expires_at),
@@ -50,16 +45,16 @@ function credentialView(c: CredentialRow, certificates: readonly CertRow[]): Cre
   };
 }
 
-export async function getCredential(db: Queryable, id: string): Promise<CredentialView> {
+export async function getCredential(db: Queryable, id: string): Promise<CredentialDetail> {
   const [row] = await db.query<CredentialRow>(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1`, [id]);
   if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no credential ${id}`, [{ field: 'id', value: id, message: 'not found' }]);
-  return credentialView(row, await db.query<CertRow>(`SELECT ${CERT_COLUMNS} FROM certificates WHERE credential_id = $1 ORDER BY not_before, serial`, [id]));
+  return credentialDetail(row, await db.query<CertRow>(`SELECT ${CERT_COLUMNS} FROM certificates WHERE credential_id = $1 ORDER BY not_before, serial`, [id]));
 }
 
-export async function listCredentials(db: Queryable, identityId: string): Promise<CredentialView[]> {
+export async function listCredentials(db: Queryable, identityId: string): Promise<CredentialDetail[]> {
   const rows = await db.query<CredentialRow>(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE identity_id = $1 ORDER BY issued_at, id`, [identityId]);
   const certs = await db.query<CertRow>(`SELECT ${CERT_COLUMNS} FROM certificates WHERE identity_id = $1 ORDER BY not_before, serial`, [identityId]);
-  return rows.map((r) => credentialView(r, certs));
+  return rows.map((r) => credentialDetail(r, certs));
 }
 
 export async function getCertificate(db: Queryable, serial: string): Promise<CertificateView> {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { TerminationReason } from '../../core/credential/status.ts';
-import { getCredential, listCredentials, type CredentialView } from '../../credentials/queries.ts';
+import { getCredential, listCredentials, type CredentialDetail } from '../../credentials/queries.ts';
 import type { Cli } from '../cli.ts';
 import { table } from '../render.ts';
 import { readFlagFile } from './file-input.ts';
@@ -11,7 +11,7 @@ interface IssueOptions {
   sponsor: string; sponsorReason: string; approvedAt: Date; proofedBy: string; proofedAt: Date; ial: string;
 }
 
-function credentialLines(c: CredentialView): string[] {
+function credentialLines(c: CredentialDetail): string[] {
   return [
     `${c.type} ${c.id} (${c.status}) reference ${c.reference ?? '-'}, issued ${c.issuedAt ?? '-'}, expires ${c.expiresAt ?? '-'}`,
     ...c.certificates.map((x) => `  ${x.profile} ${x.serial} ${x.status}${x.reason ? ` (${x.reason})` : ''} until ${x.notAfter}`),
