@@ -1,12 +1,17 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../core/clock.ts';
-import { revocationSnapshot, statusChangesSince } from '../credentials/revocation.ts';
+import { revocationSnapshot, statusChangesSince, type StatusChange } from '../credentials/revocation.ts';
 import type { CertificateAuthority } from '../pki/ca.ts';
 import { latestCrl, lockCrlPublication, publishCrl, type PublishedCrl } from '../pki/store/crl-store.ts';
 import type { OcspResponder } from '../protocols/ocsp/index.ts';
 import type { Store } from '../store/store.ts';
 
 const HOUR_MS = 3_600_000;
+/**
+ * Changes are re-read this far behind the newest seen: a transaction that took its change_seq earlier but committed
+ * later (several writers on a PostgreSQL server) is still found. Rows already applied are skipped.
+ */
+const LOOKBACK = 1000;
 const MINUTE_MS = 60_000;
 
 export interface PublisherOptions {
@@ -33,6 +38,8 @@ export class RevocationPublisher {
   #seen = 0;
   /** Serials revoked (or on hold) as last seen: a change to or from this set changes the CRL. */
   readonly #revoked = new Set<string>();
+  /** Serial → the change_seq whose status the responder holds. */
+  readonly #applied = new Map<string, number>();
   #lastRefresh = 0;
   #stop: AbortController | undefined;
   #loop: Promise<void> | undefined;
@@ -44,11 +51,11 @@ export class RevocationPublisher {
 
   /** Pre-signs every certificate's status, publishes a CRL if the last is stale or missing, then polls until stopped. */
   async start(): Promise<void> {
-    const snapshot = await revocationSnapshot(this.#o.store, this.#o.issuing.name);
-    for (const [serial, status] of snapshot.statuses) await this.#o.responder.setStatus(serial, status);
-    for (const entry of snapshot.revoked) this.#revoked.add(entry.serial);
-    this.#seen = snapshot.throughChange;
-    await this.#publishIfDue(snapshot.throughChange, false);
+    const all = await statusChangesSince(this.#o.store, this.#o.issuing.name, 0);
+    await this.#applyChanges(all);
+    this.#seen = all.at(-1)?.changeSeq ?? 0;
+    // a revocation made while no publisher ran (e.g. from the command line) gets its CRL now
+    await this.#publishIfDue(this.#seen, true);
     this.#stop = new AbortController();
     this.#loop = this.#run(this.#stop.signal);
   }
@@ -72,19 +79,26 @@ export class RevocationPublisher {
   }
 
   async #syncOnce(): Promise<void> {
-    const changes = await statusChangesSince(this.#o.store, this.#o.issuing.name, this.#seen);
+    const changes = await statusChangesSince(this.#o.store, this.#o.issuing.name, Math.max(0, this.#seen - LOOKBACK));
+    const listChanged = await this.#applyChanges(changes);
+    this.#seen = Math.max(this.#seen, changes.at(-1)?.changeSeq ?? 0);
+    await this.#publishIfDue(this.#seen, listChanged);
+    await this.#refreshOcspIfDue();
+  }
+
+  /** Pre-signs the statuses not applied yet; true when one of them changes what the CRL must list. */
+  async #applyChanges(changes: readonly StatusChange[]): Promise<boolean> {
     let listChanged = false;
     for (const change of changes) {
+      if ((this.#applied.get(change.serial) ?? -1) >= change.changeSeq) continue;
       await this.#o.responder.setStatus(change.serial, change.status);
+      this.#applied.set(change.serial, change.changeSeq);
       const revoked = change.status.status === 'revoked';
-      if (revoked !== this.#revoked.has(change.serial) || revoked) listChanged = true;
+      if (revoked || this.#revoked.has(change.serial)) listChanged = true;
       if (revoked) this.#revoked.add(change.serial);
       else this.#revoked.delete(change.serial);
     }
-    const newest = changes.at(-1)?.changeSeq ?? this.#seen;
-    this.#seen = newest;
-    await this.#publishIfDue(newest, listChanged);
-    await this.#refreshOcspIfDue();
+    return listChanged;
   }
 
   async #publishIfDue(throughChange: number, changed: boolean): Promise<PublishedCrl | null> {

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { before, after, test } from 'node:test';
+import { hrCsv, hrLine, useHarness } from '../../test/support/muster.ts';
+import { describeEachStore } from '../../test/support/stores.ts';
+import { CardService } from '../credentials/card-service.ts';
+import { VETTING_HEADER, cardDeps, cardRequest, testCa } from '../credentials/test-fixtures.ts';
+import type { IssuedPivCard } from '../credentials/types.ts';
+import { identityByKey } from '../lifecycle/test-fixtures.ts';
+import { generateCaKey } from '../pki/keys.ts';
+import { latestCrl } from '../pki/store/crl-store.ts';
+import { issueResponder } from '../pki/store/responder.ts';
+import { X509Crl } from '../pki/x509.ts';
+import { OcspResponder } from '../protocols/ocsp/index.ts';
+import type { CaHierarchy } from '../pki/ca.ts';
+import { RevocationPublisher } from './revocation-publisher.ts';
+import { OCSPResponse, BasicOCSPResponse } from '@peculiar/asn1-ocsp';
+import { AsnConvert } from '@peculiar/asn1-schema';
+
+const by = { actor: 'officer.olga', correlationId: 'corr-publisher' };
+
+/** What a pre-signed answer says about its one certificate: good, revoked:<reason code>, or unknown. */
+function statusOf(der: Uint8Array): string {
+  const response = AsnConvert.parse(der, OCSPResponse);
+  const basic = AsnConvert.parse(response.responseBytes?.response.buffer as ArrayBuffer, BasicOCSPResponse);
+  const status = basic.tbsResponseData.responses[0]?.certStatus;
+  if (status?.good !== undefined) return 'good';
+  if (status?.revoked) return `revoked:${status.revoked.revocationReason ?? '-'}`;
+  return 'unknown';
+}
+
+describeEachStore('the revocation publisher keeps OCSP and the CRL in step with the store', (factory) => {
+  const h = useHarness(factory);
+  let ca: CaHierarchy;
+  let cards: CardService;
+  let card: IssuedPivCard;
+  let responder: OcspResponder;
+  let publisher: RevocationPublisher;
+  const requestFor = new Map<string, Uint8Array>();
+
+  async function answer(serial: string): Promise<string> {
+    const { OCSPRequest, TBSRequest, Request, CertID } = await import('@peculiar/asn1-ocsp');
+    const { AlgorithmIdentifier } = await import('@peculiar/asn1-x509');
+    const { OctetString } = await import('@peculiar/asn1-schema');
+    const { createHash } = await import('node:crypto');
+    if (!requestFor.has(serial)) {
+      const issuerName = AsnConvert.serialize(AsnConvert.parse(ca.issuing.certificate.rawData, (await import('@peculiar/asn1-x509')).Certificate).tbsCertificate.subject);
+      const key = new Uint8Array(AsnConvert.parse(ca.issuing.certificate.publicKey.rawData, (await import('@peculiar/asn1-x509')).SubjectPublicKeyInfo).subjectPublicKey);
+      const certId = new CertID({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: '1.3.14.3.2.26', parameters: null }), issuerNameHash: new OctetString(createHash('sha1').update(Buffer.from(issuerName)).digest()), issuerKeyHash: new OctetString(createHash('sha1').update(key).digest()), serialNumber: Buffer.from(serial, 'hex') });
+      requestFor.set(serial, new Uint8Array(AsnConvert.serialize(new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new Request({ reqCert: certId })] }) }))));
+    }
+    return statusOf(await responder.respond(requestFor.get(serial) as Uint8Array));
+  }
+
+  async function crlSerials(): Promise<string[]> {
+    const crl = await latestCrl(h.store, ca.issuing.name);
+    return (new X509Crl(crl?.der.slice() as Uint8Array).entries ?? []).map((e) => e.serialNumber.toLowerCase()).sort();
+  }
+
+  before(async () => {
+    ca = await testCa(h);
+    cards = new CardService(cardDeps(h, ca));
+    await h.imports.run({ source: 'hr', file: await h.file('hr.csv', hrCsv([hrLine('E1')])), actor: 'alice' });
+    await h.imports.run({ source: 'vetting', file: await h.file('v.csv', `${VETTING_HEADER}\nE1,favorable,current,Tier 3,2025-11-01,true\n`), actor: 'alice' });
+    card = await cards.issue(await cardRequest(h, (await identityByKey(h.store, 'employee_id', 'E1')).id), by);
+    await cards.activate(card.credentialId, by);
+    responder = new OcspResponder({ issuer: ca.issuing, responder: await issueResponder(ca.issuing, await generateCaKey('ecdsa-p256'), h.clock), clock: h.clock, validityMinutes: 240 });
+    publisher = new RevocationPublisher({ store: h.store, clock: h.clock, issuing: ca.issuing, responder, pollMs: 60_000, crlRefreshHours: 12, crlValidityHours: 24, ocspValidityMinutes: 240 });
+    await publisher.start();
+  });
+  after(() => publisher.stop());
+
+  test('on start: every certificate pre-signed good, and a first (empty) CRL', async () => {
+    for (const c of card.certificates) assert.equal(await answer(c.serial), 'good');
+    assert.equal((await latestCrl(h.store, ca.issuing.name))?.number, 1);
+    assert.deepEqual(await crlSerials(), []);
+  });
+
+  test('a suspension: both answers say revoked (certificateHold) and a new CRL lists them; reinstatement takes them off', async () => {
+    await cards.suspend(card.credentialId, by, 'reported missing');
+    await publisher.sync();
+    for (const c of card.certificates) assert.equal(await answer(c.serial), 'revoked:certificateHold');
+    assert.deepEqual(await crlSerials(), card.certificates.map((c) => c.serial).sort());
+    await cards.reinstate(card.credentialId, by, 'found');
+    await publisher.sync();
+    for (const c of card.certificates) assert.equal(await answer(c.serial), 'good');
+    assert.deepEqual(await crlSerials(), []);
+    assert.equal((await latestCrl(h.store, ca.issuing.name))?.number, 3);
+  });
+
+  test('nothing changed: no new CRL until the refresh interval has passed', async () => {
+    await publisher.sync();
+    assert.equal((await latestCrl(h.store, ca.issuing.name))?.number, 3);
+    h.clock.advance(12 * 3_600_000);
+    await publisher.sync();
+    const latest = await latestCrl(h.store, ca.issuing.name);
+    assert.equal(latest?.number, 4);
+    assert.equal(latest?.nextUpdate.getTime(), h.clock.now().getTime() + 24 * 3_600_000);
+  });
+});
