@@ -1,6 +1,10 @@
 import { OcspResponder, ocspListener, type OcspListener } from '../protocols/ocsp/index.ts';
 import type { Muster } from './context.ts';
-import { PKI_PATHS } from './pki.ts';
+import { renewResponderIfDue, type CaMaterial } from '../pki/store/ca-store.ts';
+import { responderNeedsRenewal } from '../pki/store/responder.ts';
+import { PKI_PATHS, caStoreOptions } from './pki.ts';
+
+const RENEWAL_CHECK_MS = 6 * 3_600_000;
 import { RevocationPublisher } from './revocation-publisher.ts';
 
 /** What `muster serve` runs for its CA: the OCSP responder behind its HTTP listener, and the CRL/OCSP publisher. */
@@ -26,5 +30,28 @@ export async function startPkiServing(muster: Muster, onError?: (error: unknown)
     ...(onError ? { onError } : {}),
   });
   await publisher.start();
-  return { responder, publisher, listener: ocspListener(responder, { path: PKI_PATHS.ocsp }), stop: () => publisher.stop() };
+  const listeners = new Map<OcspResponder, OcspListener>([[responder, ocspListener(responder, { path: PKI_PATHS.ocsp })]]);
+  const listener: OcspListener = (request, response) => (listeners.get(publisher.responder) as OcspListener)(request, response);
+  let material = ca;
+  const renewal = setInterval(() => {
+    renewIfDue(muster, material, publisher, listeners).then((next) => { material = next; }, (error: unknown) => onError?.(error));
+  }, RENEWAL_CHECK_MS);
+  renewal.unref();
+  return {
+    get responder() { return publisher.responder; },
+    publisher, listener,
+    stop: async () => { clearInterval(renewal); await publisher.stop(); },
+  };
+}
+
+/** Every few hours: when the responder certificate nears its end, a new one is issued and takes over, pre-signed. */
+async function renewIfDue(muster: Muster, ca: CaMaterial, publisher: RevocationPublisher, listeners: Map<OcspResponder, OcspListener>): Promise<CaMaterial> {
+  if (!responderNeedsRenewal(ca.responder.certificate, ca.issuing, muster.clock.now())) return ca;
+  const signer = await renewResponderIfDue(muster.store, ca, await caStoreOptions(muster.config, muster.clock));
+  const current = publisher.responder;
+  const next = new OcspResponder({ issuer: ca.issuing, responder: signer, clock: muster.clock, validityMinutes: muster.config.pki.ocspValidityMinutes });
+  listeners.set(next, ocspListener(next, { path: PKI_PATHS.ocsp }));
+  await publisher.replaceResponder(next);
+  listeners.delete(current);
+  return { ...ca, responder: signer };
 }

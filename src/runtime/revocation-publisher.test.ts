@@ -45,10 +45,10 @@ describeEachStore('the revocation publisher keeps OCSP and the CRL in step with 
     if (!requestFor.has(serial)) {
       const issuerName = AsnConvert.serialize(AsnConvert.parse(ca.issuing.certificate.rawData, (await import('@peculiar/asn1-x509')).Certificate).tbsCertificate.subject);
       const key = new Uint8Array(AsnConvert.parse(ca.issuing.certificate.publicKey.rawData, (await import('@peculiar/asn1-x509')).SubjectPublicKeyInfo).subjectPublicKey);
-      const certId = new CertID({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: '1.3.14.3.2.26', parameters: null }), issuerNameHash: new OctetString(createHash('sha1').update(Buffer.from(issuerName)).digest()), issuerKeyHash: new OctetString(createHash('sha1').update(key).digest()), serialNumber: Buffer.from(serial, 'hex') });
+      const certId = new CertID({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: '1.3.14.3.2.26', parameters: null }), issuerNameHash: new OctetString(createHash('sha1').update(Buffer.from(issuerName)).digest()), issuerKeyHash: new OctetString(createHash('sha1').update(key).digest()), serialNumber: new Uint8Array(Buffer.from(serial, 'hex')).buffer });
       requestFor.set(serial, new Uint8Array(AsnConvert.serialize(new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new Request({ reqCert: certId })] }) }))));
     }
-    return statusOf(await responder.respond(requestFor.get(serial) as Uint8Array));
+    return statusOf(await publisher.responder.respond(requestFor.get(serial) as Uint8Array));
   }
 
   async function crlSerials(): Promise<string[]> {
@@ -95,5 +95,17 @@ describeEachStore('the revocation publisher keeps OCSP and the CRL in step with 
     const latest = await latestCrl(h.store, ca.issuing.name);
     assert.equal(latest?.number, 4);
     assert.equal(latest?.nextUpdate.getTime(), h.clock.now().getTime() + 24 * 3_600_000);
+  });
+
+  test('a renewed responder takes over with every status already signed', async () => {
+    await cards.suspend(card.credentialId, by, 'reported missing again');
+    await publisher.sync();
+    const renewed = new OcspResponder({ issuer: ca.issuing, responder: await issueResponder(ca.issuing, await generateCaKey('ecdsa-p256'), h.clock), clock: h.clock, validityMinutes: 240 });
+    await publisher.replaceResponder(renewed);
+    assert.equal(publisher.responder, renewed);
+    for (const c of card.certificates) assert.equal(await answer(c.serial), 'revoked:certificateHold');
+    await cards.reinstate(card.credentialId, by, 'found again');
+    await publisher.sync();
+    for (const c of card.certificates) assert.equal(await answer(c.serial), 'good');
   });
 });

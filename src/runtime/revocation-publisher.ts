@@ -35,6 +35,7 @@ export interface PublisherOptions {
  */
 export class RevocationPublisher {
   readonly #o: PublisherOptions;
+  #responder: OcspResponder;
   #seen = 0;
   /** Serials revoked (or on hold) as last seen: a change to or from this set changes the CRL. */
   readonly #revoked = new Set<string>();
@@ -47,6 +48,26 @@ export class RevocationPublisher {
 
   constructor(options: PublisherOptions) {
     this.#o = options;
+    this.#responder = options.responder;
+  }
+
+  /** The responder answers come from (it changes when the responder certificate is renewed). */
+  get responder(): OcspResponder {
+    return this.#responder;
+  }
+
+  /**
+   * Moves to a new responder (a renewed responder certificate): every status is pre-signed on it first, then it
+   * takes over, so that no answer is ever missing. Runs between rounds.
+   */
+  replaceResponder(next: OcspResponder): Promise<void> {
+    this.#round = this.#round.catch(() => {}).then(async () => {
+      const all = await statusChangesSince(this.#o.store, this.#o.issuing.name, 0);
+      for (const change of all) await next.setStatus(change.serial, change.status);
+      for (const change of all) this.#applied.set(change.serial, change.changeSeq);
+      this.#responder = next;
+    });
+    return this.#round;
   }
 
   /** Pre-signs every certificate's status, publishes a CRL if the last is stale or missing, then polls until stopped. */
@@ -91,7 +112,7 @@ export class RevocationPublisher {
     let listChanged = false;
     for (const change of changes) {
       if ((this.#applied.get(change.serial) ?? -1) >= change.changeSeq) continue;
-      await this.#o.responder.setStatus(change.serial, change.status);
+      await this.#responder.setStatus(change.serial, change.status);
       this.#applied.set(change.serial, change.changeSeq);
       const revoked = change.status.status === 'revoked';
       if (revoked || this.#revoked.has(change.serial)) listChanged = true;
@@ -119,6 +140,6 @@ export class RevocationPublisher {
     const now = this.#o.clock.now().getTime();
     if (now - this.#lastRefresh < MINUTE_MS) return;
     this.#lastRefresh = now;
-    await this.#o.responder.refreshOlderThan((this.#o.ocspValidityMinutes * MINUTE_MS) / 2);
+    await this.#responder.refreshOlderThan((this.#o.ocspValidityMinutes * MINUTE_MS) / 2);
   }
 }
