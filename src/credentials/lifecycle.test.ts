@@ -98,7 +98,10 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     assert.equal(soft.credential.policy, '2.16.840.1.101.3.2.1.3.40');
     const hard = await bindPki(ids.E1 as string, pivKey, pem, true);
     assert.equal(hard.credential.policy, '2.16.840.1.101.3.2.1.3.41');
-    assert.match(hard.credential.certificatePem ?? '', /BEGIN CERTIFICATE/);
+    const { X509Certificate } = await import('../pki/x509.ts');
+    const issued = new X509Certificate(hard.credential.certificatePem as string);
+    assert.equal(issued.subject, new X509Certificate(pem).subject, "the subject is the cardholder's, whatever the CSR asked for (CN=applicant)");
+    assert.doesNotMatch(issued.subject, /applicant/);
     assert.equal(await certStatus(hard.credential.reference), 'good');
     const [job] = await h.store.query<{ run_after: Date }>(`SELECT run_after FROM jobs WHERE kind = 'credentials.derived-recheck' AND payload->>'credentialId' = $1`, [hard.credential.credentialId]);
     assert.equal(new Date(job?.run_after as Date).toISOString(), new Date(h.clock.now().getTime() + 7 * DAY_MS).toISOString());
