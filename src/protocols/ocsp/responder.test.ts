@@ -1,52 +1,18 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import * as ocsp from '@peculiar/asn1-ocsp';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import * as asn from '@peculiar/asn1-x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { ManualClock } from '../../core/clock.ts';
 import { isMusterError } from '../../core/errors.ts';
-import { createCaHierarchy, type CertificateAuthority } from '../../pki/ca.ts';
-import { createIssuer } from '../../pki/issue.ts';
-import { generateCaKey } from '../../pki/keys.ts';
-import { Pkcs10CertificateRequestGenerator, X509Certificate } from '../../pki/x509.ts';
+import { createCaHierarchy } from '../../pki/ca.ts';
+import { X509Certificate } from '../../pki/x509.ts';
 import { OcspResponder } from './responder.ts';
+import { read, requestFor, responderFor, SHA1, SHA256 } from './test-fixtures.ts';
 
 const clock = new ManualClock('2026-03-01T12:00:00Z');
-const urls = { caIssuers: 'http://pki.example.gov/issuing.p7c', ocsp: 'http://ocsp.example.gov', crl: 'http://pki.example.gov/issuing.crl' };
-const SHA1 = '1.3.14.3.2.26';
-const SHA256 = '2.16.840.1.101.3.4.2.1';
-
-async function responderFor(ca: CertificateAuthority) {
-  const key = await generateCaKey('ecdsa-p256');
-  const csr = await Pkcs10CertificateRequestGenerator.create({ name: 'CN=OCSP', keys: { privateKey: key.privateKey, publicKey: key.publicKey }, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-  const issued = await createIssuer({ ca, clock, urls }).issue('ocsp-responder', { csr: csr.toString('pem'), subject: 'CN=Demo OCSP Responder,O=U.S. Government,C=US' });
-  return { certificate: issued.certificate, key };
-}
 
 const { root, issuing } = await createCaHierarchy({ rootName: 'CN=Root,O=U.S. Government,C=US', issuingName: 'CN=Issuing,O=U.S. Government,C=US', keyAlgorithm: 'ecdsa-p256' }, clock);
-const responder = await responderFor(issuing);
-
-function requestFor(ca: CertificateAuthority, serial: string, hash: 'sha1' | 'sha256' = 'sha1'): Uint8Array {
-  const tbs = AsnConvert.parse(ca.certificate.rawData, asn.Certificate).tbsCertificate;
-  const digest = (data: ArrayBuffer) => new OctetString(new Uint8Array(createHash(hash).update(new Uint8Array(data)).digest()).buffer);
-  const reqCert = new ocsp.CertID({
-    hashAlgorithm: new asn.AlgorithmIdentifier({ algorithm: hash === 'sha1' ? SHA1 : SHA256, parameters: null }),
-    issuerNameHash: digest(AsnConvert.serialize(tbs.subject)), issuerKeyHash: digest(tbs.subjectPublicKeyInfo.subjectPublicKey),
-    serialNumber: new Uint8Array(Buffer.from(serial, 'hex')).buffer,
-  });
-  const request = new ocsp.OCSPRequest({ tbsRequest: new ocsp.TBSRequest({ requestList: [new ocsp.Request({ reqCert })] }) });
-  return new Uint8Array(AsnConvert.serialize(request));
-}
-
-function read(der: Uint8Array) {
-  const response = AsnConvert.parse(der, ocsp.OCSPResponse);
-  if (!response.responseBytes) return { status: response.responseStatus };
-  const basic = AsnConvert.parse(response.responseBytes.response.buffer, ocsp.BasicOCSPResponse);
-  const single = basic.tbsResponseData.responses[0] as ocsp.SingleResponse;
-  const certStatus = single.certStatus.good === null ? 'good' : single.certStatus.revoked ? 'revoked' : 'unknown';
-  return { status: response.responseStatus, basic, single, certStatus };
-}
+const responder = await responderFor(issuing, clock);
 
 function newResponder(validityMinutes = 60) {
   return new OcspResponder({ issuer: issuing, responder, clock, validityMinutes });
@@ -124,7 +90,7 @@ test('refreshOlderThan re-signs only aged responses with a new thisUpdate', asyn
 });
 
 test('a responder certificate from another CA or a mismatched key is refused', async () => {
-  const other = await responderFor(root);
+  const other = await responderFor(root, clock);
   assert.throws(() => new OcspResponder({ issuer: issuing, responder: other, clock, validityMinutes: 60 }), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
   assert.throws(() => new OcspResponder({ issuer: issuing, responder: { ...responder, key: other.key }, clock, validityMinutes: 60 }), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
   assert.throws(() => newResponder(49 * 60), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));

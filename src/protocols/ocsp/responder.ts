@@ -1,10 +1,11 @@
 import type { Clock } from '../../core/clock.ts';
 import type { CertificateAuthority } from '../../pki/ca.ts';
 import type { RevocationReason } from '../../pki/crl.ts';
-import { ocspErrorResponse, signOcspResponse, type OcspCertStatus, type OcspSigner } from '../../pki/ocsp-signing.ts';
+import { ocspErrorResponse, type OcspCertStatus, type OcspSigner } from '../../pki/ocsp-signing.ts';
 import { issuerHashes, type IssuerHashes } from './issuer-id.ts';
 import { normalizeSerial, parseOcspRequest, type RequestedCertId } from './request.ts';
 import { checkResponder } from './responder-check.ts';
+import { ResponseEncoder } from './response-encoder.ts';
 
 const MINUTE_MS = 60_000;
 /** At most this many on-demand `unknown` answers are kept; the oldest goes first. */
@@ -65,6 +66,7 @@ const TARGET_CACHE_LIMIT = 200_000;
 export class OcspResponder {
   readonly #options: OcspResponderOptions;
   readonly #issuer: readonly IssuerHashes[];
+  readonly #encoder: ResponseEncoder;
   readonly #entries = new Map<string, Entry>();
   readonly #unknown = new Map<string, Signed>();
   readonly #targets = new Map<string, Target>();
@@ -76,6 +78,7 @@ export class OcspResponder {
     checkResponder(options);
     this.#options = options;
     this.#issuer = issuerHashes(options.issuer.certificate);
+    this.#encoder = new ResponseEncoder(options.responder);
   }
 
   /** Records a certificate's status and signs its responses now. Of overlapping calls for one serial, the last made wins. */
@@ -180,17 +183,15 @@ export class OcspResponder {
   }
 
   async #signAll(serial: string, status: OcspCertStatus): Promise<Entry> {
-    const byHash = new Map<string, Signed>();
-    for (const issuer of this.#issuer) byHash.set(issuer.hashOid, await this.#sign(issuer, serial, status));
-    return { status, byHash };
+    const signed = await Promise.all(this.#issuer.map((issuer) => this.#sign(issuer, serial, status)));
+    return { status, byHash: new Map(this.#issuer.map((issuer, i) => [issuer.hashOid, signed[i] as Signed])) };
   }
 
   async #sign(issuer: IssuerHashes, serial: string, status: OcspCertStatus): Promise<Signed> {
-    const producedAt = this.#options.clock.now();
-    const wanted = producedAt.getTime() + this.#options.validityMinutes * MINUTE_MS;
-    const nextUpdate = new Date(Math.min(wanted, this.#options.responder.certificate.notAfter.getTime()));
-    const certId = { hashOid: issuer.hashOid, issuerNameHash: Buffer.from(issuer.nameHash, 'hex'), issuerKeyHash: Buffer.from(issuer.keyHash, 'hex'), serial };
-    const der = await signOcspResponse({ signer: this.#options.responder, certId, status, producedAt, nextUpdate });
-    return { der, producedAt: producedAt.getTime(), nextUpdate: nextUpdate.getTime() };
+    const producedAt = this.#options.clock.now().getTime();
+    const wanted = producedAt + this.#options.validityMinutes * MINUTE_MS;
+    const nextUpdate = Math.min(wanted, this.#options.responder.certificate.notAfter.getTime());
+    const der = await this.#encoder.sign({ issuer, serial, status, producedAt, nextUpdate });
+    return { der, producedAt, nextUpdate };
   }
 }
