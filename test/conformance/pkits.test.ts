@@ -19,7 +19,7 @@ interface PkitsCase {
   readonly expected_user_constrained_policy_set: string[];
 }
 
-const root = new URL('../../../shared/testdata/pkits/', import.meta.url);
+const root = new URL('./pkits/', import.meta.url);
 const suite = JSON.parse(readFileSync(new URL('cases.json', root), 'utf8')) as { validation_time: string; cases: PkitsCase[] };
 const time = new Date(suite.validation_time);
 const cert = (name: string) => new X509Certificate(readFileSync(new URL(`certs/${name}.crt`, root)));
