@@ -2,41 +2,23 @@ import type { ServerResponse } from 'node:http';
 import { OCSP_RESPONSE_MEDIA_TYPE } from './media-types.ts';
 import type { OcspAnswer } from './responder.ts';
 
-interface Wire {
-  readonly headers: readonly string[];
-  /** The DER as a Buffer view (a socket write of a plain Uint8Array makes one every time). */
-  readonly body: Buffer;
-}
-
-/** What goes on the wire for an answer, made once per answer (answers are pre-signed and served many times). */
-const WIRE = new WeakMap<OcspAnswer, Wire>();
-
-function wireOf(answer: OcspAnswer): Wire {
-  let wire = WIRE.get(answer);
-  if (wire === undefined) {
-    const { der } = answer;
-    wire = { headers: ['Content-Type', OCSP_RESPONSE_MEDIA_TYPE, 'Content-Length', String(der.byteLength)], body: Buffer.from(der.buffer, der.byteOffset, der.byteLength) };
-    WIRE.set(answer, wire);
-  }
-  return wire;
-}
-
-/** The RFC 5019 §6.2 caching headers of a signed answer; none for an unsigned error answer. */
+/** The RFC 5019 §6.2 caching headers of a signed answer (max-age runs to nextUpdate); none for an unsigned error answer. */
 function cacheHeaders(answer: OcspAnswer, now: number): string[] {
-  if (answer.producedAt === undefined || answer.nextUpdate === undefined) return [];
-  const maxAge = Math.max(0, Math.floor((answer.nextUpdate - now) / 1000));
-  return [
-    'Cache-Control', `max-age=${maxAge}, public, no-transform, must-revalidate`,
-    'Last-Modified', new Date(answer.producedAt).toUTCString(),
-    'Expires', new Date(answer.nextUpdate).toUTCString(),
-  ];
+  const { producedAt, nextUpdate } = answer;
+  if (producedAt === undefined || nextUpdate === undefined) return [];
+  const maxAge = Math.max(0, Math.floor((nextUpdate - now) / 1000));
+  const dates = ['Last-Modified', new Date(producedAt).toUTCString(), 'Expires', new Date(nextUpdate).toUTCString()];
+  return ['Cache-Control', `max-age=${maxAge}, public, no-transform, must-revalidate`, ...dates];
 }
 
-/** 200 with the DER OCSPResponse, head and body in one write. `cacheable` adds RFC 5019 caching headers (GET only). */
+/**
+ * 200 with the DER OCSPResponse, head and body in one write. `cacheable` adds RFC 5019 caching headers (GET only).
+ * The responder keeps its answers as Buffers, which the socket takes as they are.
+ */
 export function sendAnswer(response: ServerResponse, answer: OcspAnswer, cacheable: boolean): void {
-  const { headers, body } = wireOf(answer);
-  response.writeHead(200, (cacheable ? [...headers, ...cacheHeaders(answer, Date.now())] : headers) as string[]);
-  response.end(body);
+  const headers = ['Content-Type', OCSP_RESPONSE_MEDIA_TYPE, 'Content-Length', String(answer.der.byteLength)];
+  response.writeHead(200, cacheable ? [...headers, ...cacheHeaders(answer, Date.now())] : headers);
+  response.end(answer.der);
 }
 
 /** An HTTP error with a one-line text body; `close` drops the connection afterwards (a body left unread). */

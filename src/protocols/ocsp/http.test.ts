@@ -41,7 +41,7 @@ test('POST answers with the pre-signed DER, the same bytes respond() gives, and 
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), OCSP_RESPONSE_MEDIA_TYPE);
   assert.equal(response.headers.get('cache-control'), null);
-  assert.deepEqual(await bytes(response), await responder.respond(request));
+  assert.deepEqual(await bytes(response), new Uint8Array(await responder.respond(request)));
 });
 
 test('GET takes standard and URL-safe base64, sets RFC 5019 caching headers; HEAD sends them without a body', async () => {

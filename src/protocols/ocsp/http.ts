@@ -5,7 +5,7 @@ import { readBody } from './http-body.ts';
 import { sendAnswer, sendError } from './http-reply.ts';
 import { OCSP_REQUEST_MEDIA_TYPE } from './media-types.ts';
 import { MAX_OCSP_REQUEST_BYTES } from './request.ts';
-import type { OcspAnswer, OcspResponder } from './responder.ts';
+import { asBuffer, type OcspAnswer, type OcspResponder } from './responder.ts';
 
 export interface OcspListenerOptions {
   /** Where OCSP is served, e.g. '/ocsp': POST to it (or below it), GET `{path}/{url-encoded base64 DER}`. */
@@ -17,7 +17,7 @@ export interface OcspListenerOptions {
 /** A Node request listener for OCSP: true when it took the request, false when the URL is not under its path. */
 export type OcspListener = (request: IncomingMessage, response: ServerResponse) => boolean;
 
-const INTERNAL_ERROR: OcspAnswer = { der: ocspErrorResponse('internalError') };
+const INTERNAL_ERROR: OcspAnswer = { der: asBuffer(ocspErrorResponse('internalError')) };
 const NO_REQUEST = new Uint8Array();
 
 /** Whether a request URL is `mount` itself or below it ('/ocsp' takes '/ocsp', '/ocsp/…' and '/ocsp?…'). */

@@ -42,8 +42,18 @@ interface Entry {
   readonly byHash: ReadonlyMap<string, Signed>;
 }
 
-const MALFORMED: OcspAnswer = { der: ocspErrorResponse('malformedRequest') };
-const UNAUTHORIZED: OcspAnswer = { der: ocspErrorResponse('unauthorized') };
+/** The same bytes as a Buffer (a Uint8Array subclass): sockets write Buffers without wrapping them first. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const MALFORMED: OcspAnswer = { der: asBuffer(ocspErrorResponse('malformedRequest')) };
+const UNAUTHORIZED: OcspAnswer = { der: asBuffer(ocspErrorResponse('unauthorized')) };
+
+type Target = { readonly issuer: IssuerHashes; readonly serial: string } | 'malformed' | 'unauthorized';
+
+/** Distinct request encodings whose parse is remembered. */
+const TARGET_CACHE_LIMIT = 200_000;
 
 /**
  * An RFC 6960 delegated responder for one issuing CA, framework-free: bytes in, DER bytes out.
@@ -53,16 +63,6 @@ const UNAUTHORIZED: OcspAnswer = { der: ocspErrorResponse('unauthorized') };
  * answer for our issuer; `unauthorized` would tell clients to look elsewhere) and reused for half the validity window,
  * at most 1024 kept. Another issuer, or a CertID hash other than SHA-1/SHA-256, gets the unsigned `unauthorized`.
  */
-type Target = { readonly issuer: IssuerHashes; readonly serial: string } | 'malformed' | 'unauthorized';
-
-/** The bytes as a string of one char per byte: a cheap Map key, no base64 or hex. */
-function latin1(bytes: Uint8Array): string {
-  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('latin1');
-}
-
-/** Distinct request encodings whose parse is remembered. */
-const TARGET_CACHE_LIMIT = 200_000;
-
 export class OcspResponder {
   readonly #options: OcspResponderOptions;
   readonly #issuer: readonly IssuerHashes[];
@@ -149,7 +149,7 @@ export class OcspResponder {
    * identical requests), so parsing is remembered; the status itself is looked up fresh every time.
    */
   #target(request: Uint8Array): Target {
-    const key = latin1(request);
+    const key = asBuffer(request).toString('latin1');
     let target = this.#targets.get(key);
     if (target === undefined) {
       target = this.#parseTarget(request);
@@ -191,7 +191,7 @@ export class OcspResponder {
     const producedAt = this.#options.clock.now().getTime();
     const wanted = producedAt + this.#options.validityMinutes * MINUTE_MS;
     const nextUpdate = Math.min(wanted, this.#options.responder.certificate.notAfter.getTime());
-    const der = await this.#encoder.sign({ issuer, serial, status, producedAt, nextUpdate });
+    const der = asBuffer(await this.#encoder.sign({ issuer, serial, status, producedAt, nextUpdate }));
     return { der, producedAt, nextUpdate };
   }
 }
