@@ -43,11 +43,9 @@ async function keyPassphrase(config: MusterConfig): Promise<string> {
 }
 
 function caNames(config: MusterConfig): { rootName: string; issuingName: string } {
-  const org = `OU=${config.agency.name.replace(/[\\,+"<>;=]/g, '\\$&')},O=U.S. Government,C=US`;
-  return {
-    rootName: config.pki.rootName ?? `CN=${config.agency.name.replace(/[\\,+"<>;=]/g, '\\$&')} Root CA,${org}`,
-    issuingName: config.pki.issuingName ?? `CN=${config.agency.name.replace(/[\\,+"<>;=]/g, '\\$&')} PIV Issuing CA,${org}`,
-  };
+  const agency = config.agency.name.replace(/[\\,+"<>;=]/g, '\\$&');
+  const org = `OU=${agency},O=U.S. Government,C=US`;
+  return { rootName: config.pki.rootName ?? `CN=${agency} Root CA,${org}`, issuingName: config.pki.issuingName ?? `CN=${agency} PIV Issuing CA,${org}` };
 }
 
 export async function caStoreOptions(config: MusterConfig, clock: Clock): Promise<CaStoreOptions> {

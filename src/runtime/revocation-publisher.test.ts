@@ -13,20 +13,9 @@ import { X509Crl } from '../pki/x509.ts';
 import { OcspResponder } from '../protocols/ocsp/index.ts';
 import type { CaHierarchy } from '../pki/ca.ts';
 import { RevocationPublisher } from './revocation-publisher.ts';
-import { OCSPResponse, BasicOCSPResponse } from '@peculiar/asn1-ocsp';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { read, requestFor } from '../protocols/ocsp/test-fixtures.ts';
 
 const by = { actor: 'officer.olga', correlationId: 'corr-publisher' };
-
-/** What a pre-signed answer says about its one certificate: good, revoked:<reason code>, or unknown. */
-function statusOf(der: Uint8Array): string {
-  const response = AsnConvert.parse(der, OCSPResponse);
-  const basic = AsnConvert.parse(response.responseBytes?.response.buffer as ArrayBuffer, BasicOCSPResponse);
-  const status = basic.tbsResponseData.responses[0]?.certStatus;
-  if (status?.good !== undefined) return 'good';
-  if (status?.revoked) return `revoked:${status.revoked.revocationReason ?? '-'}`;
-  return 'unknown';
-}
 
 describeEachStore('the revocation publisher keeps OCSP and the CRL in step with the store', (factory) => {
   const h = useHarness(factory);
@@ -35,20 +24,11 @@ describeEachStore('the revocation publisher keeps OCSP and the CRL in step with 
   let card: IssuedPivCard;
   let responder: OcspResponder;
   let publisher: RevocationPublisher;
-  const requestFor = new Map<string, Uint8Array>();
 
+  /** What the responder now answers for a serial: good, revoked:<reason>, or unknown. */
   async function answer(serial: string): Promise<string> {
-    const { OCSPRequest, TBSRequest, Request, CertID } = await import('@peculiar/asn1-ocsp');
-    const { AlgorithmIdentifier } = await import('@peculiar/asn1-x509');
-    const { OctetString } = await import('@peculiar/asn1-schema');
-    const { createHash } = await import('node:crypto');
-    if (!requestFor.has(serial)) {
-      const issuerName = AsnConvert.serialize(AsnConvert.parse(ca.issuing.certificate.rawData, (await import('@peculiar/asn1-x509')).Certificate).tbsCertificate.subject);
-      const key = new Uint8Array(AsnConvert.parse(ca.issuing.certificate.publicKey.rawData, (await import('@peculiar/asn1-x509')).SubjectPublicKeyInfo).subjectPublicKey);
-      const certId = new CertID({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: '1.3.14.3.2.26', parameters: null }), issuerNameHash: new OctetString(createHash('sha1').update(Buffer.from(issuerName)).digest()), issuerKeyHash: new OctetString(createHash('sha1').update(key).digest()), serialNumber: new Uint8Array(Buffer.from(serial, 'hex')).buffer });
-      requestFor.set(serial, new Uint8Array(AsnConvert.serialize(new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new Request({ reqCert: certId })] }) }))));
-    }
-    return statusOf(await publisher.responder.respond(requestFor.get(serial) as Uint8Array));
+    const { certStatus, single } = read(await publisher.responder.respond(requestFor(ca.issuing, serial)));
+    return certStatus === 'revoked' ? `revoked:${single?.certStatus.revoked?.revocationReason ?? '-'}` : String(certStatus);
   }
 
   async function crlSerials(): Promise<string[]> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { createIssuer, type Issuer } from '../../src/pki/issue.ts';
 import { generateCaKey } from '../../src/pki/keys.ts';
 import { Pkcs10CertificateRequestGenerator } from '../../src/pki/x509.ts';
 import { OCSP_REQUEST_MEDIA_TYPE, OCSP_RESPONSE_MEDIA_TYPE, OcspResponder, ocspListener } from '../../src/protocols/ocsp/index.ts';
+import { partialPostStatus } from '../../src/protocols/ocsp/test-fixtures.ts';
 
 const run = promisify(execFile);
 const clock = new ManualClock(new Date(Date.now() - 60_000));
@@ -157,20 +158,8 @@ test('a POST of another content type gets 415, another method 405, another path 
   }
 });
 
-/** Starts a POST with the given headers and sends only `sent` body bytes; resolves with the status once it comes. */
-function oversized(headers: Record<string, string>, sent: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': OCSP_REQUEST_MEDIA_TYPE, ...headers } }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-      request.destroy();
-    });
-    request.on('error', reject);
-    request.write(Buffer.alloc(sent, 0x30));
-  });
-}
 
 test('a body over 8 KiB gets 413 without the responder waiting for all of it', async () => {
-  assert.equal(await oversized({ 'content-length': String(10 * 1024 * 1024) }, 1024), 413);
-  assert.equal(await oversized({ 'transfer-encoding': 'chunked' }, 9 * 1024), 413);
+  assert.equal(await partialPostStatus(url, { 'content-length': String(10 * 1024 * 1024) }, 1024), 413);
+  assert.equal(await partialPostStatus(url, { 'transfer-encoding': 'chunked' }, 9 * 1024), 413);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../../core/clock.ts';
@@ -7,7 +7,7 @@ import { createCaHierarchy } from '../../pki/ca.ts';
 import { ocspListener, type OcspListenerOptions } from './http.ts';
 import { OCSP_REQUEST_MEDIA_TYPE, OCSP_RESPONSE_MEDIA_TYPE } from './media-types.ts';
 import { OcspResponder } from './responder.ts';
-import { read, requestFor, responderFor } from './test-fixtures.ts';
+import { partialPostStatus, read, requestFor, responderFor } from './test-fixtures.ts';
 
 const clock = new ManualClock(new Date(Date.now() - 60_000));
 const { issuing } = await createCaHierarchy({ rootName: 'CN=Root,O=U.S. Government,C=US', issuingName: 'CN=Issuing,O=U.S. Government,C=US', keyAlgorithm: 'ecdsa-p256' }, clock);
@@ -81,23 +81,11 @@ test('only URLs under the path are taken: /ocsp, /ocsp/… and /ocsp?…, not /o
   assert.throws(() => ocspListener(responder, { path: 'ocsp' }), TypeError);
 });
 
-/** The status of a POST with these headers that sends `sent` body bytes, read as soon as it comes. */
-function statusOf(url: string, headers: Record<string, string>, sent: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': OCSP_REQUEST_MEDIA_TYPE, ...headers } }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-      request.destroy();
-    });
-    request.on('error', reject);
-    request.write(Buffer.alloc(sent, 0x30));
-  });
-}
 
 test('maxRequestBytes sets the 413 limit, whether declared or counted', async () => {
   const small = await serve({ path: '/ocsp', maxRequestBytes: 64 });
-  assert.equal(await statusOf(`${small}/ocsp`, { 'content-length': String(1 << 20) }, 10), 413);
-  assert.equal(await statusOf(`${small}/ocsp`, { 'transfer-encoding': 'chunked' }, 65), 413);
+  assert.equal(await partialPostStatus(`${small}/ocsp`, { 'content-length': String(1 << 20) }, 10), 413);
+  assert.equal(await partialPostStatus(`${small}/ocsp`, { 'transfer-encoding': 'chunked' }, 65), 413);
   const declared = await post(`${small}/ocsp`, requestFor(issuing, '4a01'));
   assert.equal(declared.status, 413);
   assert.equal(declared.headers.get('connection'), 'close');

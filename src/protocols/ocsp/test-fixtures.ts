@@ -1,5 +1,6 @@
 // Shared by the OCSP unit tests: a delegated responder for a CA, DER requests for a serial, and reading answers back.
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import * as ocsp from '@peculiar/asn1-ocsp';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
@@ -9,6 +10,7 @@ import { createIssuer } from '../../pki/issue.ts';
 import { generateCaKey } from '../../pki/keys.ts';
 import type { OcspSigner } from '../../pki/ocsp-signing.ts';
 import { Pkcs10CertificateRequestGenerator } from '../../pki/x509.ts';
+import { OCSP_REQUEST_MEDIA_TYPE } from './media-types.ts';
 
 export const SHA1 = '1.3.14.3.2.26';
 export const SHA256 = '2.16.840.1.101.3.4.2.1';
@@ -43,4 +45,17 @@ export function read(der: Uint8Array) {
   const single = basic.tbsResponseData.responses[0] as ocsp.SingleResponse;
   const certStatus = single.certStatus.good === null ? 'good' : single.certStatus.revoked ? 'revoked' : 'unknown';
   return { status: response.responseStatus, basic, single, certStatus };
+}
+
+/** Starts an OCSP POST with these headers, sends only `sent` body bytes, and resolves with the status as soon as it comes. */
+export function partialPostStatus(url: string, headers: Record<string, string>, sent: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': OCSP_REQUEST_MEDIA_TYPE, ...headers } }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+      request.destroy();
+    });
+    request.on('error', reject);
+    request.write(Buffer.alloc(sent, 0x30));
+  });
 }
