@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { UNSUPPORTED } from '../../src/pki/path/unsupported.ts';
 import { splitPath } from '../../src/pki/path/order.ts';
@@ -19,7 +19,22 @@ interface PkitsCase {
   readonly expected_user_constrained_policy_set: string[];
 }
 
-const root = new URL('./pkits/', import.meta.url);
+/**
+ * NIST PKITS as the shared test data holds it (`<repo>/../shared/testdata/pkits/`); MUSTER_PKITS_DIR names another
+ * copy. Required under CI=true; elsewhere the suite is skipped with a notice when the data is not there.
+ */
+function pkitsRoot(): URL {
+  const configured = process.env.MUSTER_PKITS_DIR;
+  if (configured) return new URL(`file://${configured.replace(/\/?$/, '/')}`);
+  return new URL('../../../shared/testdata/pkits/', import.meta.url);
+}
+
+const root = pkitsRoot();
+if (!existsSync(new URL('cases.json', root))) {
+  if (process.env.CI === 'true') throw new Error(`NIST PKITS is required under CI=true: no cases.json in ${root.pathname} (set MUSTER_PKITS_DIR)`);
+  process.stderr.write(`# skipped: NIST PKITS not found in ${root.pathname} (set MUSTER_PKITS_DIR)\n`);
+  process.exit(0);
+}
 const suite = JSON.parse(readFileSync(new URL('cases.json', root), 'utf8')) as { validation_time: string; cases: PkitsCase[] };
 const time = new Date(suite.validation_time);
 const cert = (name: string) => new X509Certificate(readFileSync(new URL(`certs/${name}.crt`, root)));
