@@ -3,6 +3,7 @@ import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
+import { UUID_PATTERN } from '../core/ids.ts';
 
 /**
  * Admin API tokens. A token is `mst_` + 32 random bytes (base64url); only its SHA-256 hash is
@@ -10,7 +11,6 @@ import type { Store } from '../store/store.ts';
  */
 export const TOKEN_PREFIX = 'mst_';
 const TOKEN_PATTERN = /^mst_[A-Za-z0-9_-]{43}$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOUCH_INTERVAL_MS = 60_000;
 const MAX_NAME_LENGTH = 128;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UUID_PATTERN } from '../core/ids.ts';
 
 const hours = (max: number, fallback: number, what: string) => z.number().positive().max(max).default(fallback).describe(what);
 
@@ -25,7 +26,7 @@ const webauthn = z.strictObject({
   origins: z.array(z.string().url()).min(1).default(['http://localhost:8080']).describe('origins the enrolment page is served from'),
   attestationRoots: z.array(z.string().min(1)).default([]).describe('PEM files of trusted authenticator attestation roots (no metadata download)'),
   requireTrustedAttestation: z.boolean().default(false).describe('refuse authenticators whose attestation does not chain to attestationRoots'),
-  aal3Aaguids: z.array(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)).default([]).describe('AAGUIDs allowed at AAL3 (empty: any trusted single-device authenticator)'),
+  aal3Aaguids: z.array(z.string().regex(UUID_PATTERN).transform((id) => id.toLowerCase())).default([]).describe('AAGUIDs allowed at AAL3 (empty: any trusted single-device authenticator)'),
 });
 
 export const pkiSchema = z.strictObject({

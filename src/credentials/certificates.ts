@@ -14,6 +14,9 @@ export interface StoredCertificate extends IssuedCertificateRecord {
   readonly der: Uint8Array;
 }
 
+/** What the `certificates` table keeps of an issued certificate. */
+export type CertificateToStore = Pick<StoredCertificate, 'serial' | 'der' | 'notBefore' | 'notAfter'> & { readonly profile: string };
+
 /** Escapes an RDN value for a string distinguished name (RFC 4514). */
 function rdn(value: string): string {
   return value.replace(/[\\,+"<>;=]/g, '\\$&').replace(/^[\s#]/, '\\$&');
@@ -51,7 +54,8 @@ export async function issueCardCertificates(
 
 export type CardProfile = 'piv-auth' | 'card-auth';
 
-export async function storeCertificates(tx: Tx, issuer: string, identityId: string, credentialId: string, certificates: readonly StoredCertificate[]): Promise<void> {
+/** Records issued certificates (status good) for a credential. */
+export async function storeCertificates(tx: Tx, issuer: string, identityId: string, credentialId: string, certificates: readonly CertificateToStore[]): Promise<void> {
   for (const c of certificates) {
     await tx.query(
       `INSERT INTO certificates (serial, issuer, identity_id, credential_id, profile, status, not_before, not_after, der)

@@ -10,8 +10,7 @@ import { CardService } from './card-service.ts';
 import { DerivedService } from './derived/bind.ts';
 import { TestAuthenticator } from './derived/webauthn/test-authenticator.ts';
 import { ExceptionService } from './exceptions.ts';
-import { keyAndCsr, signChallenge } from './test-ceremony.ts';
-import { VETTING_HEADER, cardDeps, cardRequest, testCa } from './test-fixtures.ts';
+import { VETTING_HEADER, cardDeps, cardRequest, keyAndCsr, signChallenge, testCa } from './test-fixtures.ts';
 import type { IssuedPivCard } from './types.ts';
 
 const DAY_MS = 86_400_000;

@@ -1,4 +1,5 @@
 import { MusterError } from '../core/errors.ts';
+import { isUuid } from '../core/ids.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { loadIdentities } from '../mur/identity-rows.ts';
 import type { Tx } from '../store/store.ts';
@@ -15,7 +16,6 @@ export interface Refusal {
 /** FIPS 201-3 §2.8: a card is issued on a favorable adjudication, or on an interim (favorable checks, investigation initiated). */
 const ISSUABLE_ELIGIBILITY: ReadonlySet<string> = new Set(['favorable', 'interim']);
 const MAX_CARD_YEARS = 6;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Rules that need only the request: card expiry, proofing, sponsor approval. */
 export function requestRefusal(request: PivCardRequest, now: Date): Refusal | null {
@@ -49,8 +49,9 @@ export async function identityRefusal(tx: Tx, request: PivCardRequest): Promise<
   return { identity, refusal: null };
 }
 
-async function lockIdentity(tx: Tx, id: string): Promise<IdentityState> {
-  if (!UUID.test(id)) throw new MusterError('MUSTER_ERR_VALIDATION', 'identityId must be a UUID', [{ field: 'identityId', value: id, message: 'must be a UUID' }]);
+/** Locks and loads an identity for a credential operation; a malformed or unknown id is refused, naming identityId. */
+export async function lockIdentity(tx: Tx, id: string): Promise<IdentityState> {
+  if (!isUuid(id)) throw new MusterError('MUSTER_ERR_VALIDATION', 'identityId must be a UUID', [{ field: 'identityId', value: id, message: 'must be a UUID' }]);
   await tx.query('SELECT id FROM identities WHERE id = $1 FOR UPDATE', [id]);
   const identity = (await loadIdentities(tx, [id])).get(id);
   if (!identity) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity ${id}`, [{ field: 'identityId', value: id, message: 'not found' }]);
@@ -59,7 +60,7 @@ async function lockIdentity(tx: Tx, id: string): Promise<IdentityState> {
 
 /** Checks the request's own fields for shape (not the issuance rules). */
 export function checkRequestShape(request: PivCardRequest): void {
-  if (request.cardUuid !== undefined && !UUID.test(request.cardUuid)) {
+  if (request.cardUuid !== undefined && !isUuid(request.cardUuid)) {
     throw new MusterError('MUSTER_ERR_VALIDATION', 'cardUuid must be a UUID', [{ field: 'cardUuid', value: request.cardUuid, message: 'must be a UUID' }]);
   }
   if (!validDate(request.expiresAt)) throw new MusterError('MUSTER_ERR_VALIDATION', 'expiresAt must be a date', [{ field: 'expiresAt', message: 'must be a date' }]);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { sign } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,11 +23,21 @@ export function cardDeps(h: Harness, ca: CaHierarchy): CardDeps {
   return { store: h.store, clock: h.clock, audit: h.audit, ca: ca.issuing, urls: URLS, agencyCode: h.config.agency.code, agencyName: h.config.agency.name };
 }
 
+/** A P-256 key and CSR made by openssl in `dir`: the key PEM (to sign challenges) and the CSR PEM. */
+export async function keyAndCsr(dir: string, name: string): Promise<{ key: string; csr: string }> {
+  const csr = join(dir, `${name}.csr`);
+  await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${csr}.key`, '-out', csr, '-subj', '/CN=applicant']);
+  return { key: await readFile(`${csr}.key`, 'utf8'), csr: await readFile(csr, 'utf8') };
+}
+
 /** A PEM CSR for a fresh P-256 key, made by openssl. */
 export async function opensslCsr(dir: string, name: string): Promise<string> {
-  const out = join(dir, `${name}.csr`);
-  await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${out}.key`, '-out', out, '-subj', '/CN=applicant']);
-  return readFile(out, 'utf8');
+  return (await keyAndCsr(dir, name)).csr;
+}
+
+/** The applicant's side of a binding ceremony: an ECDSA/SHA-256 signature (DER, base64) over the challenge's bytes. */
+export function signChallenge(keyPem: string, challenge: string): string {
+  return sign('sha256', Buffer.from(challenge, 'base64url'), { key: keyPem, dsaEncoding: 'der' }).toString('base64');
 }
 
 /** A request that meets every prerequisite; `over` breaks one. */

@@ -1,5 +1,5 @@
 import type { AuditDraft } from '../audit/chain.ts';
-import { nextCredentialStatus, type CredentialOperation } from '../core/credential/status.ts';
+import { CREDENTIAL_OPERATIONS, nextCredentialStatus, type CredentialOperation } from '../core/credential/status.ts';
 import { ChangeSet } from '../mur/change-set.ts';
 import type { RevocationReason } from '../pki/crl.ts';
 import type { Tx } from '../store/store.ts';
@@ -51,10 +51,11 @@ async function effects(tx: Tx, t: Transition, ids: readonly string[]): Promise<E
  * start from. Returns the events and audit entries to commit in the same transaction.
  */
 export async function applyTransition(tx: Tx, t: Transition): Promise<ChangeSet> {
-  const to = t.credentials.map((c) => nextCredentialStatus(t.operation, c.status, c.id))[0];
-  const ids = t.credentials.map((c) => c.id);
   const changes = new ChangeSet();
-  if (!to || ids.length === 0) return changes;
+  if (t.credentials.length === 0) return changes;
+  for (const c of t.credentials) nextCredentialStatus(t.operation, c.status, c.id);
+  const to = CREDENTIAL_OPERATIONS[t.operation].to;
+  const ids = t.credentials.map((c) => c.id);
   await setCredentialStatus(tx, ids, to, t.now, t.details);
   const done = await effects(tx, t, ids);
   for (const c of t.credentials) changes.events.push(eventOf(t, c, to, done));

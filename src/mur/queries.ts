@@ -3,13 +3,13 @@ import { MusterError } from '../core/errors.ts';
 import { IDENTITY_KINDS, USER_TYPES } from '../core/identity/kinds.ts';
 import { IDENTITY_STATUSES } from '../core/identity/status.ts';
 import type { Queryable, Row, Store } from '../store/store.ts';
+import { UUID_PATTERN } from '../core/ids.ts';
 
 /** The read side of the Master User Record: filtered lists and the single view of one identity. */
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 const MAX_QUERY_LENGTH = 256;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CURSOR_PREFIX = 'i1:';
 
 export interface IdentityFilter {

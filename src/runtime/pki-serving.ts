@@ -30,11 +30,10 @@ export async function startPkiServing(muster: Muster, onError?: (error: unknown)
     ...(onError ? { onError } : {}),
   });
   await publisher.start();
-  const listeners = new Map<OcspResponder, OcspListener>([[responder, ocspListener(responder, { path: PKI_PATHS.ocsp })]]);
-  const listener: OcspListener = (request, response) => (listeners.get(publisher.responder) as OcspListener)(request, response);
+  const listener: OcspListener = (request, response) => listenerOf(publisher.responder)(request, response);
   let material = ca;
   const renewal = setInterval(() => {
-    renewIfDue(muster, material, publisher, listeners).then((next) => { material = next; }, (error: unknown) => onError?.(error));
+    renewIfDue(muster, material, publisher).then((next) => { material = next; }, (error: unknown) => onError?.(error));
   }, RENEWAL_CHECK_MS);
   renewal.unref();
   return {
@@ -44,14 +43,19 @@ export async function startPkiServing(muster: Muster, onError?: (error: unknown)
   };
 }
 
+/** The HTTP listener of whichever responder the publisher answers with now (it changes on renewal). */
+const LISTENERS = new WeakMap<OcspResponder, OcspListener>();
+function listenerOf(responder: OcspResponder): OcspListener {
+  let listener = LISTENERS.get(responder);
+  if (!listener) LISTENERS.set(responder, (listener = ocspListener(responder, { path: PKI_PATHS.ocsp })));
+  return listener;
+}
+
 /** Every few hours: when the responder certificate nears its end, a new one is issued and takes over, pre-signed. */
-async function renewIfDue(muster: Muster, ca: CaMaterial, publisher: RevocationPublisher, listeners: Map<OcspResponder, OcspListener>): Promise<CaMaterial> {
+async function renewIfDue(muster: Muster, ca: CaMaterial, publisher: RevocationPublisher): Promise<CaMaterial> {
   if (!responderNeedsRenewal(ca.responder.certificate, ca.issuing, muster.clock.now())) return ca;
   const signer = await renewResponderIfDue(muster.store, ca, await caStoreOptions(muster.config, muster.clock));
-  const current = publisher.responder;
   const next = new OcspResponder({ issuer: ca.issuing, responder: signer, clock: muster.clock, validityMinutes: muster.config.pki.ocspValidityMinutes });
-  listeners.set(next, ocspListener(next, { path: PKI_PATHS.ocsp }));
   await publisher.replaceResponder(next);
-  listeners.delete(current);
   return { ...ca, responder: signer };
 }

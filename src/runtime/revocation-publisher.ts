@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../core/clock.ts';
 import { revocationSnapshot, statusChangesSince, type StatusChange } from '../credentials/revocation.ts';
 import type { CertificateAuthority } from '../pki/ca.ts';
-import { latestCrl, lockCrlPublication, publishCrl, type PublishedCrl } from '../pki/store/crl-store.ts';
+import { latestCrlInfo, lockCrlPublication, publishCrl, type CrlInfo } from '../pki/store/crl-store.ts';
 import type { OcspResponder } from '../protocols/ocsp/index.ts';
 import type { Store } from '../store/store.ts';
 
@@ -37,6 +37,7 @@ export class RevocationPublisher {
   readonly #o: PublisherOptions;
   #responder: OcspResponder;
   #seen = 0;
+  #lastCrl: CrlInfo | null = null;
   /** Serials revoked (or on hold) as last seen: a change to or from this set changes the CRL. */
   readonly #revoked = new Set<string>();
   /** Serial → the change_seq whose status the responder holds. */
@@ -122,18 +123,22 @@ export class RevocationPublisher {
     return listChanged;
   }
 
-  async #publishIfDue(throughChange: number, changed: boolean): Promise<PublishedCrl | null> {
-    const last = await latestCrl(this.#o.store, this.#o.issuing.name);
-    const stale = !last || this.#o.clock.now().getTime() - last.thisUpdate.getTime() >= this.#o.crlRefreshHours * HOUR_MS;
-    if (!stale && !(changed && last.throughChange < throughChange)) return null;
-    return this.#o.store.transaction(async (tx) => {
+  /** Publishes a CRL when the last is stale, or older than a change to the list. The last one is remembered, not re-read every round. */
+  async #publishIfDue(throughChange: number, changed: boolean): Promise<void> {
+    this.#lastCrl ??= await latestCrlInfo(this.#o.store, this.#o.issuing.name);
+    if (this.#covers(this.#lastCrl, changed ? throughChange : 0)) return;
+    this.#lastCrl = await this.#o.store.transaction(async (tx) => {
       await lockCrlPublication(tx);
-      const current = await latestCrl(tx, this.#o.issuing.name);
-      const fresh = current && this.#o.clock.now().getTime() - current.thisUpdate.getTime() < this.#o.crlRefreshHours * HOUR_MS;
-      if (fresh && current.throughChange >= throughChange) return null; // another process published it
+      const current = await latestCrlInfo(tx, this.#o.issuing.name);
+      if (this.#covers(current, throughChange)) return current; // another process published it
       const snapshot = await revocationSnapshot(tx, this.#o.issuing.name);
       return publishCrl(tx, this.#o.issuing, this.#o.clock, { revoked: snapshot.revoked, validityHours: this.#o.crlValidityHours, throughChange: snapshot.throughChange });
     });
+  }
+
+  /** Whether a CRL is younger than the refresh interval and reflects changes up to `throughChange`. */
+  #covers(crl: CrlInfo | null, throughChange: number): crl is CrlInfo {
+    return crl !== null && this.#o.clock.now().getTime() - crl.thisUpdate.getTime() < this.#o.crlRefreshHours * HOUR_MS && crl.throughChange >= throughChange;
   }
 
   async #refreshOcspIfDue(): Promise<void> {

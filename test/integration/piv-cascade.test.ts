@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createToken } from '../../src/admin/tokens.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { keyAndCsr, signChallenge } from '../../src/credentials/test-ceremony.ts';
+import { keyAndCsr, signChallenge } from '../../src/credentials/test-fixtures.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { serveHttp, type RunningServer } from '../../src/http/serve.ts';
 import { startMuster, type Muster } from '../../src/runtime/context.ts';

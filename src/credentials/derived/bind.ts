@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { AuditDraft } from '../../audit/chain.ts';
 import { MusterError } from '../../core/errors.ts';
 import { ChangeSet } from '../../mur/change-set.ts';
-import { loadIdentities } from '../../mur/identity-rows.ts';
 import { createIssuer } from '../../pki/issue.ts';
 import type { Tx } from '../../store/store.ts';
 import type { Actor } from '../card-service.ts';
+import { storeCertificates } from '../certificates.ts';
 import { lockCredential } from '../credential-rows.ts';
+import { lockIdentity } from '../prerequisites.ts';
 import { applyTransition } from '../transition.ts';
 import { DERIVED_FIDO2, DERIVED_PKI, DERIVED_TYPES } from '../types.ts';
 import { consumeChallenge, createChallenge } from './challenge.ts';
@@ -60,12 +61,8 @@ export class DerivedService {
       const credentialId = randomUUID();
       const serial = issued.serial.toLowerCase();
       const credential: DerivedCredential = { credentialId, identityId: request.identityId, type: DERIVED_PKI, reference: serial, boundAt: now, pivSerial: card.serial, certificatePem: issued.pem, policy };
-      const write = async (tx: Tx) => {
-        await tx.query(
-          `INSERT INTO certificates (serial, issuer, identity_id, credential_id, profile, status, not_before, not_after, der) VALUES ($1, $2, $3, $4, 'derived-piv-auth', 'good', $5, $6, decode($7, 'hex'))`,
-          [serial, this.#deps.ca.name, request.identityId, credentialId, issued.certificate.notBefore, issued.certificate.notAfter, Buffer.from(issued.der).toString('hex')],
-        );
-      };
+      const stored = { serial, profile: 'derived-piv-auth', der: issued.der, notBefore: issued.certificate.notBefore, notAfter: issued.certificate.notAfter };
+      const write = (tx: Tx) => storeCertificates(tx, this.#deps.ca.name, request.identityId, credentialId, [stored]);
       return { credential, details: { policy, hardware_backed: request.hardwareBacked === true }, expiresAt: issued.certificate.notAfter, write };
     });
   }
@@ -148,9 +145,7 @@ export class DerivedService {
 }
 
 async function activePerson(tx: Tx, identityId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(String(identityId))) throw new MusterError('MUSTER_ERR_VALIDATION', 'identityId must be a UUID', [{ field: 'identityId', value: String(identityId), message: 'must be a UUID' }]);
-  const identity = (await loadIdentities(tx, [identityId])).get(identityId);
-  if (!identity) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity ${identityId}`, [{ field: 'identityId', value: identityId, message: 'not found' }]);
+  const identity = await lockIdentity(tx, String(identityId));
   if (identity.kind !== 'person' || identity.status !== 'active') {
     throw new MusterError('MUSTER_ERR_DERIVED_BINDING', `binding refused: identity is ${identity.kind}, ${identity.status}; a Derived PIV credential needs an active person`, [{ field: 'identityId', message: `${identity.status}` }]);
   }

@@ -37,16 +37,13 @@ function parseCertificate(text: string): X509Certificate {
   }
 }
 
-function hashFor(certificate: X509Certificate): string {
-  const key = createPublicKey({ key: Buffer.from(certificate.publicKey.rawData), format: 'der', type: 'spki' });
-  return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 'sha384' : 'sha256';
-}
-
 function checkSignature(certificate: X509Certificate, challenge: string, signature: string): void {
   const bytes = Buffer.from(typeof signature === 'string' ? signature : '', 'base64');
   if (bytes.length === 0 || bytes.length > 1024) throw refuse('signature', 'a base64 signature over the challenge is required');
   const key = createPublicKey({ key: Buffer.from(certificate.publicKey.rawData), format: 'der', type: 'spki' });
-  const ok = verify(hashFor(certificate), Buffer.from(challenge, 'base64url'), { key, dsaEncoding: 'der' }, bytes);
+  // the PIV key's own strength: SHA-384 for P-384, SHA-256 for P-256 and RSA
+  const hash = key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 'sha384' : 'sha256';
+  const ok = verify(hash, Buffer.from(challenge, 'base64url'), { key, dsaEncoding: 'der' }, bytes);
   if (!ok) throw refuse('signature', 'the signature over the challenge does not verify with the PIV Authentication key');
 }
 

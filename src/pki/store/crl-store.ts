@@ -43,11 +43,31 @@ export async function publishCrl(tx: Tx, ca: CertificateAuthority, clock: Clock,
   return published;
 }
 
-type Row = { number: string; this_update: Date; next_update: Date; revoked: number; through_change: string; der: Uint8Array };
+type Row = { number: string; this_update: Date; next_update: Date; revoked: number; through_change: string; der?: Uint8Array };
+
+/** What a CRL says about itself, without its bytes. */
+export type CrlInfo = Omit<PublishedCrl, 'der'>;
+
+async function newest(db: Queryable, issuer: string, withDer: boolean): Promise<Row | undefined> {
+  const [row] = await db.query<Row>(
+    `SELECT number::text AS number, this_update, next_update, revoked, through_change::text AS through_change${withDer ? ', der' : ''} FROM crls WHERE issuer = $1 ORDER BY number DESC LIMIT 1`,
+    [issuer],
+  );
+  return row;
+}
+
+function info(row: Row): CrlInfo {
+  return { number: Number(row.number), thisUpdate: new Date(row.this_update), nextUpdate: new Date(row.next_update), revoked: row.revoked, throughChange: Number(row.through_change) };
+}
 
 /** The newest CRL of an issuer, or null before the first. */
 export async function latestCrl(db: Queryable, issuer: string): Promise<PublishedCrl | null> {
-  const [row] = await db.query<Row>('SELECT number::text AS number, this_update, next_update, revoked, through_change::text AS through_change, der FROM crls WHERE issuer = $1 ORDER BY number DESC LIMIT 1', [issuer]);
-  if (!row) return null;
-  return { number: Number(row.number), thisUpdate: new Date(row.this_update), nextUpdate: new Date(row.next_update), revoked: row.revoked, throughChange: Number(row.through_change), der: new Uint8Array(row.der) };
+  const row = await newest(db, issuer, true);
+  return row ? { ...info(row), der: new Uint8Array(row.der as Uint8Array) } : null;
+}
+
+/** The newest CRL's number, times and coverage, without reading its bytes. */
+export async function latestCrlInfo(db: Queryable, issuer: string): Promise<CrlInfo | null> {
+  const row = await newest(db, issuer, false);
+  return row ? info(row) : null;
 }
