@@ -20,15 +20,15 @@ interface PkitsCase {
 }
 
 /**
- * NIST PKITS as the shared test data holds it (`<repo>/../shared/testdata/pkits/`), or where MUSTER_PKITS_DIR says
+ * NIST PKITS as the shared test data holds it (`<repo>/../shared/testdata/pkits/`), or where PKITS_DIR says
  * (`.ci/run` sets it when it finds the data). A named folder without the suite fails; otherwise a missing suite is
  * skipped with a notice: it is test data from elsewhere and is not kept in this repository.
  */
-const configured = process.env.MUSTER_PKITS_DIR;
+const configured = process.env.PKITS_DIR;
 const root = configured ? new URL(`file://${configured.replace(/\/?$/, '/')}`) : new URL('../../../shared/testdata/pkits/', import.meta.url);
 if (!existsSync(new URL('cases.json', root))) {
-  if (configured) throw new Error(`MUSTER_PKITS_DIR=${configured} holds no NIST PKITS cases.json`);
-  process.stderr.write(`# skipped: NIST PKITS not found in ${root.pathname} (set MUSTER_PKITS_DIR)\n`);
+  if (configured) throw new Error(`PKITS_DIR=${configured} holds no NIST PKITS cases.json`);
+  process.stderr.write(`# skipped: NIST PKITS not found in ${root.pathname} (set PKITS_DIR)\n`);
   process.exit(0);
 }
 const suite = JSON.parse(readFileSync(new URL('cases.json', root), 'utf8')) as { validation_time: string; cases: PkitsCase[] };
