@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CDM_OBJECTS, IDENTITY_ATTRIBUTES } from '../core/identity/attributes.ts';
 import { credentialSchema, pkiSchema } from './pki-schema.ts';
+import { lifecycleSchema, targetsSchema } from './targets-schema.ts';
 
 export const SOURCE_KINDS = ['hr', 'npe', 'vetting', 'training'] as const;
 
@@ -68,6 +69,8 @@ export const configSchema = z.strictObject({
   sources: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), source).default(DEFAULT_SOURCES as never),
   pki: pkiSchema.prefault({}),
   credentials: credentialSchema.prefault({}),
+  targets: targetsSchema,
+  lifecycle: lifecycleSchema.prefault({}),
   workers: z
     .strictObject({
       enabled: z.boolean().default(true),

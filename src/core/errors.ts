@@ -36,6 +36,10 @@ export const ERROR_CODES = {
   MUSTER_ERR_CREDENTIAL_STATE: { status: 409, summary: "the credential operation is not allowed in the credential's current state" },
   MUSTER_ERR_DERIVED_BINDING: { status: 422, summary: 'a Derived PIV binding is refused (challenge, PIV certificate, signature or authenticator); nothing was bound' },
   MUSTER_ERR_EXCEPTION: { status: 422, summary: 'a credential exception is refused (missing approver, reason, compensating control or a bounded expiry)' },
+  MUSTER_ERR_TARGET_CONFLICT: { status: 409, summary: 'a downstream target already holds an account with that key, or it belongs to another identity' },
+  MUSTER_ERR_TARGET_UNAVAILABLE: { status: 503, summary: 'a downstream target cannot be reached, timed out or failed (5xx); the work is retried' },
+  MUSTER_ERR_TARGET_REFUSED: { status: 502, summary: 'a downstream target refused an operation (credentials, schema, permissions); details carry its answer' },
+  MUSTER_ERR_POLICY: { status: 422, summary: 'a lifecycle policy document is invalid; details name the field' },
 } as const;
 
 export type MusterErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,82 @@
+/**
+ * The account connector port: what muster asks of a downstream system (a directory, a SCIM
+ * service, a ticket queue). Adapters translate these calls into their protocol and nothing else:
+ * they never read the store, and every mutation is idempotent, so that a job replayed after a
+ * crash does no harm (creating an existing account is the one call that is refused, with
+ * MUSTER_ERR_TARGET_CONFLICT, because the caller must look before it creates).
+ */
+
+/** The account fields muster provisions; each adapter maps them to its own schema. */
+export const ACCOUNT_FIELDS = ['displayName', 'givenName', 'familyName', 'email', 'title', 'department', 'userType'] as const;
+export type AccountField = (typeof ACCOUNT_FIELDS)[number];
+export type AccountFields = Partial<Record<AccountField, string>>;
+
+/** What muster wants to exist in the target. */
+export interface AccountSpec {
+  /** The login (LDAP uid, SCIM userName): unique in the target. */
+  readonly key: string;
+  /** The identity id, written where the target keeps a correlation value (employeeNumber, externalId). */
+  readonly correlationId: string;
+  readonly fields: AccountFields;
+  readonly enabled: boolean;
+}
+
+/** An account as the target reports it. */
+export interface RemoteAccount {
+  /** The target's own id of the account (LDAP DN, SCIM id). */
+  readonly id: string;
+  readonly key: string;
+  readonly correlationId: string | null;
+  readonly enabled: boolean;
+  readonly fields: AccountFields;
+  /** Names of the groups (entitlements) the account is a member of. */
+  readonly groups: readonly string[];
+}
+
+/** What an adapter can do; callers read these flags instead of asking which adapter it is. */
+export interface ConnectorCapabilities {
+  /** listAccounts and listEntitlements work (reconciliation needs them). */
+  readonly list: boolean;
+  /** Group membership (entitlements) is managed. */
+  readonly groups: boolean;
+  readonly delete: boolean;
+  /** Updates are conditional on the version last read (SCIM ETags). */
+  readonly etags: boolean;
+  /** Changes are carried out later by a person (a ticket), not at once. */
+  readonly deferred: boolean;
+}
+
+/** What a mutation left behind: for a deferred target, the ticket that carries it. */
+export interface Receipt {
+  readonly ticket?: string;
+}
+
+export interface Created extends Receipt {
+  readonly id: string;
+}
+
+export interface Connector {
+  /** The target's name in configuration. */
+  readonly target: string;
+  readonly kind: string;
+  readonly capabilities: ConnectorCapabilities;
+  /** The account with this key, or null. */
+  findAccount(key: string): Promise<RemoteAccount | null>;
+  /** Refused with MUSTER_ERR_TARGET_CONFLICT when the key is taken. */
+  createAccount(spec: AccountSpec): Promise<Created>;
+  /** Replaces the given fields; fields not given are left alone. */
+  updateAccount(id: string, fields: AccountFields): Promise<Receipt>;
+  disableAccount(id: string): Promise<Receipt>;
+  enableAccount(id: string): Promise<Receipt>;
+  /** Deleting an account that is gone already succeeds. */
+  deleteAccount(id: string): Promise<Receipt>;
+  /** Every account, a page at a time. */
+  listAccounts(pageSize?: number): AsyncIterable<readonly RemoteAccount[]>;
+  /** Names of every group of the target. */
+  listEntitlements(): Promise<readonly string[]>;
+  /** Makes the account a member of the group, creating the group when it does not exist. */
+  addMember(group: string, id: string): Promise<Receipt>;
+  /** Removing a non-member (or from a missing group) succeeds. */
+  removeMember(group: string, id: string): Promise<Receipt>;
+  close(): Promise<void>;
+}

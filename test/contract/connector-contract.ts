@@ -1,0 +1,155 @@
+// The contract every account connector passes: memory, LDAP (slapd) and SCIM (a SCIMMY service).
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { AccountSpec, Connector } from '../../src/connectors/accounts/port.ts';
+import { isMusterError } from '../../src/core/errors.ts';
+
+export interface ContractTarget {
+  readonly connector: Connector;
+  readonly stop: () => Promise<void>;
+}
+
+export interface ContractOptions {
+  /** Why the suite cannot run here (a missing peer), or false. */
+  readonly skip?: string | false;
+}
+
+let counter = 0;
+function spec(overrides: Partial<AccountSpec> = {}): AccountSpec {
+  counter++;
+  const key = `u${randomUUID().slice(0, 8)}${counter}`;
+  return {
+    key,
+    correlationId: randomUUID(),
+    enabled: true,
+    fields: { displayName: `Pat ${key}`, givenName: 'Pat', familyName: `Lee${counter}`, email: `${key}@agency.example`, title: 'Analyst', department: 'Budget', userType: 'government' },
+    ...overrides,
+  };
+}
+
+/** Registers the contract suite for one adapter; `open` starts the target and builds its connector. */
+export function connectorContract(name: string, open: () => Promise<ContractTarget>, options: ContractOptions = {}): void {
+  describe(`connector contract: ${name}`, { skip: options.skip ?? false }, () => {
+    let target: ContractTarget;
+    let c: Connector;
+    before(async () => {
+      target = await open();
+      c = target.connector;
+    });
+    after(async () => {
+      await c?.close();
+      await target?.stop();
+    });
+
+    it('declares its capabilities', () => {
+      for (const flag of ['list', 'groups', 'delete', 'etags', 'deferred'] as const) assert.equal(typeof c.capabilities[flag], 'boolean', flag);
+      assert.ok(c.target.length > 0);
+    });
+
+    it('creates an account and finds it by key with its fields and correlation id', async () => {
+      const s = spec();
+      const created = await c.createAccount(s);
+      assert.ok(created.id);
+      const found = await c.findAccount(s.key);
+      assert.ok(found);
+      assert.equal(found.id, created.id);
+      assert.equal(found.key, s.key);
+      assert.equal(found.correlationId, s.correlationId);
+      assert.equal(found.enabled, true);
+      assert.deepEqual(found.groups, []);
+      for (const [field, value] of Object.entries(s.fields)) assert.equal(found.fields[field as keyof typeof found.fields], value, field);
+    });
+
+    it('finds nothing for an unknown key', async () => {
+      assert.equal(await c.findAccount(`nobody${randomUUID().slice(0, 8)}`), null);
+    });
+
+    it('refuses a second account with the same key', async () => {
+      const s = spec();
+      await c.createAccount(s);
+      await assert.rejects(c.createAccount({ ...s, correlationId: randomUUID() }), (e: unknown) => isMusterError(e, 'MUSTER_ERR_TARGET_CONFLICT'));
+    });
+
+    it('creates an account disabled when asked', async () => {
+      const s = spec({ enabled: false });
+      await c.createAccount(s);
+      assert.equal((await c.findAccount(s.key))?.enabled, false);
+    });
+
+    it('updates the given fields and leaves the others', async () => {
+      const s = spec();
+      const { id } = await c.createAccount(s);
+      await c.updateAccount(id, { title: 'Senior Analyst', department: 'Accounting' });
+      const found = await c.findAccount(s.key);
+      assert.equal(found?.fields.title, 'Senior Analyst');
+      assert.equal(found?.fields.department, 'Accounting');
+      assert.equal(found?.fields.email, s.fields.email);
+    });
+
+    it('disables and enables, each twice without harm', async () => {
+      const s = spec();
+      const { id } = await c.createAccount(s);
+      await c.disableAccount(id);
+      await c.disableAccount(id);
+      assert.equal((await c.findAccount(s.key))?.enabled, false);
+      await c.enableAccount(id);
+      await c.enableAccount(id);
+      assert.equal((await c.findAccount(s.key))?.enabled, true);
+    });
+
+    it('adds to a group (creating it), twice without harm, and removes, twice without harm', async () => {
+      const group = `grp-${randomUUID().slice(0, 8)}`;
+      const a = spec();
+      const b = spec();
+      const { id: idA } = await c.createAccount(a);
+      const { id: idB } = await c.createAccount(b);
+      await c.addMember(group, idA);
+      await c.addMember(group, idA);
+      await c.addMember(group, idB);
+      assert.deepEqual((await c.findAccount(a.key))?.groups, [group]);
+      assert.ok((await c.listEntitlements()).includes(group));
+      await c.removeMember(group, idA);
+      await c.removeMember(group, idA);
+      assert.deepEqual((await c.findAccount(a.key))?.groups, []);
+      assert.deepEqual((await c.findAccount(b.key))?.groups, [group]);
+      await c.removeMember(group, idB);
+      assert.deepEqual((await c.findAccount(b.key))?.groups, [], 'the last member can leave a group');
+      await c.removeMember(`missing-${randomUUID().slice(0, 8)}`, idB);
+    });
+
+    it('lists every account exactly once across pages', async () => {
+      const made = [spec(), spec(), spec(), spec(), spec()];
+      for (const s of made) await c.createAccount(s);
+      const seen = new Map<string, number>();
+      for await (const page of c.listAccounts(2)) {
+        assert.ok(page.length <= 2, `page of ${page.length}`);
+        for (const account of page) seen.set(account.key, (seen.get(account.key) ?? 0) + 1);
+      }
+      for (const s of made) assert.equal(seen.get(s.key), 1, s.key);
+      assert.ok([...seen.values()].every((n) => n === 1), 'no account twice');
+    });
+
+    it('lists accounts with their correlation ids, state and groups', async () => {
+      const group = `grp-${randomUUID().slice(0, 8)}`;
+      const s = spec();
+      const { id } = await c.createAccount(s);
+      await c.addMember(group, id);
+      await c.disableAccount(id);
+      let listed;
+      for await (const page of c.listAccounts(100)) listed ??= page.find((a) => a.key === s.key);
+      assert.ok(listed);
+      assert.equal(listed.correlationId, s.correlationId);
+      assert.equal(listed.enabled, false);
+      assert.deepEqual(listed.groups, [group]);
+    });
+
+    it('deletes an account, and a second delete succeeds', async () => {
+      const s = spec();
+      const { id } = await c.createAccount(s);
+      await c.deleteAccount(id);
+      assert.equal(await c.findAccount(s.key), null);
+      await c.deleteAccount(id);
+    });
+  });
+}
