@@ -6,10 +6,10 @@
  * MUSTER_ERR_TARGET_CONFLICT, because the caller must look before it creates).
  */
 
+import type { AccountFields } from '../../core/access/account-fields.ts';
+
 /** The account fields muster provisions; each adapter maps them to its own schema. */
-export const ACCOUNT_FIELDS = ['displayName', 'givenName', 'familyName', 'email', 'title', 'department', 'userType'] as const;
-export type AccountField = (typeof ACCOUNT_FIELDS)[number];
-export type AccountFields = Partial<Record<AccountField, string>>;
+export { ACCOUNT_FIELDS, type AccountField, type AccountFields } from '../../core/access/account-fields.ts';
 
 /** What muster wants to exist in the target. */
 export interface AccountSpec {
