@@ -20,5 +20,19 @@ export interface JobContext {
  */
 export type JobHandler = (job: Job, tx: Tx, ctx: JobContext) => Promise<void>;
 
+/** A claimed job with the correlation id it carries (the causing event's, or `job-<id>`). */
+export interface BatchItem {
+  readonly job: Job;
+  readonly correlationId: string;
+}
+
+/**
+ * Runs several jobs of one kind in one transaction, for kinds that come in floods (a mass
+ * termination). Throwing retries each job alone, so one bad job cannot hold back the others.
+ */
+export interface BatchJobHandler {
+  readonly batch: (items: readonly BatchItem[], tx: Tx, ctx: Omit<JobContext, 'correlationId'>) => Promise<void>;
+}
+
 /** Job kind → handler. */
-export type JobHandlerRegistry = ReadonlyMap<string, JobHandler>;
+export type JobHandlerRegistry = ReadonlyMap<string, JobHandler | BatchJobHandler>;

@@ -54,3 +54,17 @@ export async function markRetry(tx: Tx, job: Job, runAfter: Date, error: string,
 export async function markDead(tx: Tx, job: Job, error: string, now: Date): Promise<void> {
   await tx.query(`UPDATE jobs SET status = 'dead', locked_by = NULL, locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1`, [job.id, error, now]);
 }
+
+/** holdClaim for many jobs in one round trip: the ids this worker still holds. */
+export async function holdClaims(tx: Tx, jobs: readonly Job[], workerId: string): Promise<Set<number>> {
+  const rows = await tx.query<{ id: number }>(
+    `SELECT j.id FROM jobs j JOIN unnest($1::bigint[], $2::int[]) AS c(id, attempts) ON c.id = j.id AND c.attempts = j.attempts
+     WHERE j.status = 'running' AND j.locked_by = $3 ORDER BY j.id FOR UPDATE OF j`,
+    [jobs.map((j) => j.id), jobs.map((j) => j.attempts), workerId],
+  );
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+export async function markAllDone(tx: Tx, jobs: readonly Job[], now: Date): Promise<void> {
+  await tx.query(`UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = ANY($1::bigint[])`, [jobs.map((j) => j.id), now]);
+}

@@ -17,6 +17,7 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
     const run = await h.imports.run({ source: 'npe', file: await h.file('npe0.csv', npes), actor: 'alice' });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
     assert.equal(run.summary.joiners, 5);
+    await testWorker(h).runOnce();
   });
 
   test("a leaver's NPEs go to the leaver's active manager; with no active manager they are flagged", async () => {
@@ -25,7 +26,7 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
     assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
     assert.equal(await count(h.store, `jobs WHERE kind = 'npe.sponsor-left' AND status = 'pending'`), 3);
     const worker = testWorker(h);
-    assert.deepEqual(await worker.runOnce(), { claimed: 6, done: 6, retried: 0, dead: 0 }, 'three npe.sponsor-left and three credentials.terminate');
+    assert.deepEqual(await worker.runOnce(), { claimed: 9, done: 9, retried: 0, dead: 0 }, 'three each of npe.sponsor-left, credentials.terminate and access.recompute');
 
     const [e1, e2, e3, e4, e5] = await Promise.all(['E1', 'E2', 'E3', 'E4', 'E5'].map((k) => identityByKey(h.store, 'employee_id', k)));
     for (const key of ['N1', 'N2']) {
@@ -71,6 +72,7 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
   });
 
   test('running the same jobs again changes nothing', async () => {
+    await testWorker(h).runOnce();
     const before = { events: await count(h.store, 'events'), audit: await count(h.store, 'audit_log'), n1: await identityByKey(h.store, 'npe_id', 'N1'), n3: await identityByKey(h.store, 'npe_id', 'N3') };
     await h.store.query(`UPDATE jobs SET status = 'pending', attempts = 0 WHERE kind = 'npe.sponsor-left'`);
     assert.deepEqual(await testWorker(h).runOnce(), { claimed: 3, done: 3, retried: 0, dead: 0 });
@@ -86,7 +88,8 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
     assert.equal(terminated.summary.leavers, 1);
     const rehired = await h.imports.run({ source: 'hr', file: await h.file('hr3.csv', people({ E2: { status: 'terminated' }, E3: { status: 'terminated' }, E4: { manager: 'E1' }, E5: { status: 'terminated' }, E6: { status: 'leave', leave_type: 'medical' } })), actor: 'alice' });
     assert.equal(rehired.summary.rehires, 1);
-    assert.equal((await testWorker(h).runOnce()).done, 2, 'npe.sponsor-left and credentials.terminate');
+    assert.equal((await testWorker(h).runOnce()).dead, 0);
+    assert.equal(await count(h.store, `jobs WHERE kind IN ('npe.sponsor-left', 'credentials.terminate') AND status <> 'done'`), 0);
     const e4 = await identityByKey(h.store, 'employee_id', 'E4');
     const n4 = await identityByKey(h.store, 'npe_id', 'N4');
     assert.equal(n4.sponsor_id, e4.id);

@@ -2,6 +2,7 @@ import type { Harness } from '../../test/support/muster.ts';
 import type { Store } from '../store/store.ts';
 import type { JobHandler } from './handlers.ts';
 import { join } from 'node:path';
+import { accessTargets } from './access/targets.ts';
 import { MaildirNotifier } from '../connectors/notify/index.ts';
 import { lifecycleHandlers } from '../runtime/job-handlers.ts';
 import { JobWorker, type JobWorkerOptions } from './worker.ts';
@@ -33,8 +34,8 @@ export async function count(store: Store, from: string, params: unknown[] = []):
 export function testWorker(h: Harness, handlers?: Record<string, JobHandler>, over: Partial<JobWorkerOptions> = {}): JobWorker {
   return new JobWorker({
     store: h.store, clock: h.clock, audit: h.audit,
-    handlers: handlers ? new Map(Object.entries(handlers)) : lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')) }),
-    workerId: 'w1', batchSize: 10, leaseMs: 60_000, maxAttempts: 3,
+    handlers: handlers ? new Map(Object.entries(handlers)) : lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets: accessTargets([]) }),
+    workerId: 'w1', batchSize: 100, leaseMs: 60_000, maxAttempts: 3,
     backoff: { baseMs: 1000, maxMs: 60_000 }, random: () => 0.5, sweepEveryMs: 0,
     ...over,
   });

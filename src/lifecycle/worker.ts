@@ -4,10 +4,10 @@ import { MusterError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { type Backoff, type RandomSource, backoffDelay } from './backoff.ts';
 import { expireNonPersonEntities } from './expiry.ts';
-import type { JobContext, JobHandlerRegistry } from './handlers.ts';
+import type { BatchItem, BatchJobHandler, JobContext, JobHandler, JobHandlerRegistry } from './handlers.ts';
 import type { Job } from './jobs.ts';
 import { PollingLoop } from './loop.ts';
-import { type Claimed, claimJobs, holdClaim, markDead, markDone, markRetry } from './queue.ts';
+import { type Claimed, claimJobs, holdClaim, holdClaims, markAllDone, markDead, markDone, markRetry } from './queue.ts';
 
 /** The audit actor of outbox bookkeeping (dead letters). */
 export const WORKER_ACTOR = 'muster:worker';
@@ -77,11 +77,51 @@ export class JobWorker {
     const { store, workerId, leaseMs, batchSize, clock } = this.#o;
     const claimed = await claimJobs(store, { workerId, now: clock.now(), leaseMs, limit: batchSize });
     const counts = { claimed: claimed.length, done: 0, retried: 0, dead: 0 };
-    for (const c of claimed) {
+    const { single, batches } = this.#partition(claimed);
+    for (const [handler, items] of batches) {
+      const done = await this.#processBatch(handler, items);
+      if (done) counts.done += done;
+      else single.push(...items);
+    }
+    for (const c of single.sort((a, b) => a.job.id - b.job.id)) {
       const outcome = await this.#process(c);
       if (outcome !== 'lost') counts[outcome]++;
     }
     return counts;
+  }
+
+  /** Jobs of batch kinds grouped by handler (when more than one is claimed); the rest run one by one. */
+  #partition(claimed: readonly Claimed[]): { single: Claimed[]; batches: Map<BatchJobHandler, Claimed[]> } {
+    const single: Claimed[] = [];
+    const batches = new Map<BatchJobHandler, Claimed[]>();
+    for (const c of claimed) {
+      const handler = this.#o.handlers.get(c.job.kind);
+      if (!handler || typeof handler === 'function' || c.job.attempts > 1) single.push(c);
+      else batches.set(handler, [...(batches.get(handler) ?? []), c]);
+    }
+    for (const [handler, items] of batches) {
+      if (items.length > 1) continue;
+      single.push(...items);
+      batches.delete(handler);
+    }
+    return { single, batches };
+  }
+
+  /** Runs a batch in one transaction; the number done, or 0 when it failed (each job is then run alone). */
+  async #processBatch(handler: BatchJobHandler, claimed: readonly Claimed[]): Promise<number> {
+    const { store, clock, audit, workerId } = this.#o;
+    try {
+      return await store.transaction(async (tx) => {
+        const ids = await holdClaims(tx, claimed.map((c) => c.job), workerId);
+        const held: BatchItem[] = claimed.filter((c) => ids.has(c.job.id)).map((c) => ({ job: c.job, correlationId: c.correlationId ?? `job-${c.job.id}` }));
+        if (held.length === 0) return 0;
+        await handler.batch(held, tx, { clock, audit, workerId, now: clock.now() });
+        await markAllDone(tx, held.map((h) => h.job), clock.now());
+        return held.length;
+      });
+    } catch {
+      return 0;
+    }
   }
 
   /** Starts polling (and the NPE expiry sweep). Refused when another loop already runs on the same embedded store. */
@@ -129,10 +169,11 @@ export class JobWorker {
     }
     const { store, clock, audit, workerId } = this.#o;
     const ctx: JobContext = { clock, audit, workerId, now: clock.now(), correlationId };
+    const run: JobHandler = typeof handler === 'function' ? handler : (j, tx, c) => handler.batch([{ job: j, correlationId: c.correlationId }], tx, c);
     try {
       const ran = await store.transaction(async (tx) => {
         if (!(await holdClaim(tx, job, workerId))) return false;
-        await handler(job, tx, ctx);
+        await run(job, tx, ctx);
         await markDone(tx, job, clock.now());
         return true;
       });

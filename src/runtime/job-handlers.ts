@@ -4,18 +4,25 @@ import { EXCEPTION_EXPIRE_JOB, handleExceptionExpire } from '../credentials/exce
 import {
   CREDENTIALS_RESTORE_JOB, CREDENTIALS_SUSPEND_JOB, CREDENTIALS_TERMINATE_JOB, handleCredentialsRestore, handleCredentialsSuspend, handleCredentialsTerminate,
 } from '../credentials/terminate.ts';
-import type { JobHandler } from '../lifecycle/handlers.ts';
+import type { BatchJobHandler, JobHandler } from '../lifecycle/handlers.ts';
+import { RECOMPUTE_ALL_JOB, RECOMPUTE_JOB, handleRecomputeAll } from '../lifecycle/access/recompute-all.ts';
+import { recomputeHandler } from '../lifecycle/access/recompute.ts';
+import type { AccessTargets } from '../lifecycle/access/targets.ts';
 import { NOTIFY_BINDING_JOB, notifyBindingHandler } from '../lifecycle/notify-binding.ts';
 import { SPONSOR_LEFT_JOB, handleSponsorLeft } from '../lifecycle/sponsor-left.ts';
 
 export interface HandlerDeps {
   /** Where binding notifications go (the address on record, through a connector). */
   readonly notifier: Notifier;
+  /** The configured targets, as the access policies see them. */
+  readonly targets: AccessTargets;
 }
 
 /** The handlers of every job kind muster queues (see EVENT_TYPES in core/events.ts, and the scheduled checks). */
-export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler> {
-  return new Map<string, JobHandler>([
+export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | BatchJobHandler> {
+  return new Map<string, JobHandler | BatchJobHandler>([
+    [RECOMPUTE_JOB, recomputeHandler(deps.targets)],
+    [RECOMPUTE_ALL_JOB, handleRecomputeAll],
     [SPONSOR_LEFT_JOB, handleSponsorLeft],
     [CREDENTIALS_TERMINATE_JOB, handleCredentialsTerminate],
     [CREDENTIALS_SUSPEND_JOB, handleCredentialsSuspend],

@@ -4,6 +4,7 @@ import type { Muster } from './context.ts';
 import type { Backoff } from '../lifecycle/backoff.ts';
 import type { JobHandlerRegistry } from '../lifecycle/handlers.ts';
 import { lifecycleHandlers } from './job-handlers.ts';
+import { accessTargetsOf } from './targets.ts';
 import { JobWorker, type JobWorkerOptions } from '../lifecycle/worker.ts';
 
 export const WORKER_DEFAULTS = Object.freeze({
@@ -24,7 +25,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
   const { store, clock, audit, config } = muster;
   return new JobWorker({
     store, clock, audit,
-    handlers: lifecycleHandlers({ notifier: muster.notifier }),
+    handlers: lifecycleHandlers({ notifier: muster.notifier, targets: accessTargetsOf(config) }),
     workerId: newWorkerId(),
     ...WORKER_DEFAULTS,
     pollMs: config.workers.pollMs,

@@ -1,0 +1,74 @@
+import type { AccessChange } from '../../core/access/diff.ts';
+import { type Policy, checkPolicy } from '../../core/access/policy.ts';
+import { MusterError } from '../../core/errors.ts';
+import type { Queryable } from '../../store/store.ts';
+import { planIdentities } from './plan.ts';
+import { activePolicies } from './policies.ts';
+import type { AccessTargets } from './targets.ts';
+
+export interface DryRunRequest {
+  /** Policies to try instead of (or besides) those in force: name → document, or null to leave one out. */
+  readonly proposed?: Readonly<Record<string, unknown>>;
+  /** Only these identities (default: every identity that has or may get access). */
+  readonly identityIds?: readonly string[];
+}
+
+export interface DryRunResult {
+  readonly policies: readonly { name: string; version: number | 'proposed' }[];
+  readonly identities: number;
+  readonly summary: Readonly<Record<string, number>>;
+  readonly changes: readonly { identityId: string; change: AccessChange }[];
+}
+
+const BLOCK = 2000;
+
+/**
+ * What applying the policies (those in force, with any proposed edits) would change, for whom,
+ * without changing anything: the same planner the recompute job runs.
+ */
+export async function dryRunAccess(db: Queryable, targets: AccessTargets, now: Date, request: DryRunRequest = {}): Promise<DryRunResult> {
+  const policies = withProposed(await activePolicies(db), request.proposed ?? {}, targets.names);
+  const ids = request.identityIds ?? (await candidates(db));
+  const changes: { identityId: string; change: AccessChange }[] = [];
+  for (let i = 0; i < ids.length; i += BLOCK) {
+    const plans = await planIdentities(db, ids.slice(i, i + BLOCK), policies, targets, now, () => 'dry-run');
+    for (const p of plans) changes.push({ identityId: p.identityId, change: p.change });
+  }
+  return { policies: policies.map((p) => ({ name: p.name, version: p.version < 0 ? 'proposed' : p.version })), identities: ids.length, summary: summarise(changes.map((c) => c.change)), changes };
+}
+
+function withProposed(current: readonly Policy[], proposed: Readonly<Record<string, unknown>>, targets: readonly string[]): Policy[] {
+  const byName = new Map(current.map((p) => [p.name, p]));
+  for (const [name, document] of Object.entries(proposed)) {
+    if (document === null) byName.delete(name);
+    else byName.set(name, { name, version: -1, document: checkPolicy(name, document, targets) });
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function candidates(db: Queryable): Promise<string[]> {
+  const rows = await db.query(
+    `SELECT id FROM identities i WHERE i.status IN ('active', 'leave', 'suspended')
+       OR EXISTS (SELECT 1 FROM accounts a WHERE a.identity_id = i.id AND a.status = 'enabled') ORDER BY id`,
+  );
+  return rows.map((r) => r.id as string);
+}
+
+function summarise(changes: readonly AccessChange[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const add = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
+  for (const c of changes) {
+    for (const a of c.accounts) add(`${a.target}.${a.action}`);
+    for (const g of c.granted) add(`${g.target}.grant`);
+    for (const r of c.removed) add(`${r.target}.remove`);
+    for (const s of c.suspended) add(`${s.target}.suspend`);
+    for (const s of c.resumed) add(`${s.target}.resume`);
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function requireIds(ids: unknown): readonly string[] | undefined {
+  if (ids === undefined) return undefined;
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) throw new MusterError('MUSTER_ERR_VALIDATION', 'identityIds must be a list of ids', [{ field: 'identityIds', message: 'a list of strings' }]);
+  return ids as string[];
+}

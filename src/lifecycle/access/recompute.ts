@@ -1,0 +1,29 @@
+import type { BatchItem, BatchJobHandler } from '../handlers.ts';
+import { planIdentities } from './plan.ts';
+import { activePolicies } from './policies.ts';
+import type { AccessTargets } from './targets.ts';
+import { writeAccess } from './write.ts';
+
+/**
+ * The `access.recompute` handler: recomputes each identity's accounts and entitlements from the
+ * policies in force, records them, and queues provisioning for each target that changes. Runs
+ * in batches (a mass termination brings thousands at once); a replay finds nothing left to change.
+ */
+export function recomputeHandler(targets: AccessTargets): BatchJobHandler {
+  return {
+    batch: async (items: readonly BatchItem[], tx, ctx) => {
+      const why = new Map<string, string[]>();
+      const correlation = new Map<string, string>();
+      for (const { job, correlationId } of items) {
+        const id = job.payload.identityId;
+        if (typeof id !== 'string') continue;
+        why.set(id, [...new Set([...(why.get(id) ?? []), String(job.payload.type ?? job.kind)])]);
+        correlation.set(id, correlationId);
+      }
+      if (why.size === 0) return;
+      const policies = await activePolicies(tx);
+      const plans = await planIdentities(tx, [...why.keys()], policies, targets, ctx.now, (id) => (why.get(id) ?? []).join('+'));
+      await writeAccess(tx, plans, { now: ctx.now, audit: ctx.audit, correlationOf: (id) => correlation.get(id) ?? 'access' });
+    },
+  };
+}

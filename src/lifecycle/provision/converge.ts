@@ -1,0 +1,100 @@
+import type { AccountFields } from '../../core/access/account-fields.ts';
+import { isMusterError, MusterError } from '../../core/errors.ts';
+import type { Connector, Receipt } from '../../connectors/accounts/port.ts';
+
+/** What the target was last left holding, as muster made it. */
+export interface SyncedState {
+  readonly enabled: boolean;
+  readonly fields: AccountFields;
+  readonly groups: readonly string[];
+}
+
+/** One account as muster records it: the desired state and what was last synced. */
+export interface AccountRecord {
+  readonly identityId: string;
+  readonly target: string;
+  readonly key: string;
+  readonly status: 'enabled' | 'disabled' | 'archived';
+  readonly fields: AccountFields;
+  /** Active entitlements (group names) the account should hold. */
+  readonly groups: readonly string[];
+  readonly remoteId: string | null;
+  readonly synced: SyncedState | null;
+}
+
+export interface ConvergeResult {
+  readonly remoteId: string | null;
+  readonly synced: SyncedState | null;
+  /** The calls made, in order (for the audit entry). */
+  readonly calls: readonly string[];
+  /** Tickets opened by a deferred target. */
+  readonly tickets: readonly { ticket: string; operation: string }[];
+}
+
+/**
+ * Makes the target hold what the record says: links or creates the account, updates changed
+ * fields, enables or disables it, and adds or removes group memberships. Every step is
+ * idempotent; an account is created only after a lookup found none, so a replay after a crash
+ * links the account it made instead of making a second one.
+ */
+export async function convergeAccount(connector: Connector, record: AccountRecord): Promise<ConvergeResult> {
+  try {
+    return await converge(connector, record);
+  } catch (error) {
+    // the account was removed in the target behind muster's back: look again from scratch
+    if (isMusterError(error, 'MUSTER_ERR_NOT_FOUND') && record.remoteId !== null) return converge(connector, { ...record, remoteId: null, synced: null });
+    throw error;
+  }
+}
+
+async function converge(connector: Connector, record: AccountRecord): Promise<ConvergeResult> {
+  const calls: string[] = [];
+  const tickets: { ticket: string; operation: string }[] = [];
+  const note = (operation: string, receipt: Receipt) => {
+    calls.push(operation);
+    if (receipt.ticket) tickets.push({ ticket: receipt.ticket, operation });
+  };
+  const wantEnabled = record.status === 'enabled';
+  let remoteId = record.remoteId;
+  let synced = record.synced;
+  if (remoteId === null || synced === null) {
+    const found = connector.capabilities.deferred ? null : await connector.findAccount(record.key);
+    if (found) {
+      if (found.correlationId && found.correlationId !== record.identityId) {
+        throw new MusterError('MUSTER_ERR_TARGET_CONFLICT', `account '${record.key}' in '${record.target}' belongs to another identity (${found.correlationId})`, [{ field: 'key', value: record.key, message: 'correlation value differs' }]);
+      }
+      remoteId = found.id;
+      synced = { enabled: found.enabled, fields: found.fields, groups: found.groups };
+      calls.push('link');
+    } else if (connector.capabilities.deferred && remoteId !== null) {
+      // a ticket target cannot be read: ask again for everything the record says
+      synced = { enabled: !wantEnabled, fields: {}, groups: [] };
+    } else {
+      if (!wantEnabled) return { remoteId: null, synced: null, calls, tickets };
+      const created = await connector.createAccount({ key: record.key, correlationId: record.identityId, fields: record.fields, enabled: true });
+      note('create', created);
+      remoteId = created.id;
+      synced = { enabled: true, fields: record.fields, groups: [] };
+    }
+  }
+  const id = remoteId as string;
+  const was = synced as SyncedState;
+  const changed = changedFields(was.fields, record.fields);
+  if (Object.keys(changed).length > 0) note('update', await connector.updateAccount(id, changed));
+  if (was.enabled !== wantEnabled) note(wantEnabled ? 'enable' : 'disable', await (wantEnabled ? connector.enableAccount(id) : connector.disableAccount(id)));
+  const groups = await syncGroups(connector, id, was.groups, record.groups, note);
+  return { remoteId: id, synced: { enabled: wantEnabled, fields: record.fields, groups }, calls, tickets };
+}
+
+async function syncGroups(connector: Connector, id: string, had: readonly string[], want: readonly string[], note: (op: string, r: Receipt) => void): Promise<readonly string[]> {
+  if (!connector.capabilities.groups) return had;
+  for (const group of want) if (!had.includes(group)) note(`add ${group}`, await connector.addMember(group, id));
+  for (const group of had) if (!want.includes(group)) note(`remove ${group}`, await connector.removeMember(group, id));
+  return [...want].sort();
+}
+
+function changedFields(had: AccountFields, want: AccountFields): AccountFields {
+  const out: AccountFields = {};
+  for (const [name, value] of Object.entries(want) as [keyof AccountFields, string][]) if (had[name] !== value) out[name] = value;
+  return out;
+}

@@ -1,0 +1,178 @@
+import type { AuditDraft } from '../../audit/chain.ts';
+import type { AuditWriter } from '../../audit/writer.ts';
+import type { Clock } from '../../core/clock.ts';
+import { isMusterError, MusterError } from '../../core/errors.ts';
+import type { Connector } from '../../connectors/accounts/port.ts';
+import type { Store } from '../../store/store.ts';
+import { type Backoff, type RandomSource, backoffDelay } from '../backoff.ts';
+import { PollingLoop } from '../loop.ts';
+import { describeError } from '../worker.ts';
+import { type BreakerSettings, CircuitBreaker } from './breaker.ts';
+import { type AccountRecord, type ConvergeResult, convergeAccount } from './converge.ts';
+import { type ProvisioningOp, type SyncWrite, claimOps, loadRecords, markOpDead, recordSynced, retryOp } from './ops.ts';
+import { type OpenedTicket, recordTickets } from './tickets.ts';
+
+export const PROVISIONING_ACTOR = 'muster:provisioning';
+
+/** One target the worker serves: its connector and how many calls may be in flight at once. */
+export interface ProvisioningTarget {
+  readonly connector: Connector;
+  readonly concurrency: number;
+  /** For deferred targets: how long a ticket may stay open before it is escalated. */
+  readonly ticketDueMs?: number;
+}
+
+export interface ProvisioningWorkerOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly audit: AuditWriter;
+  readonly targets: ReadonlyMap<string, ProvisioningTarget>;
+  readonly workerId: string;
+  readonly batchSize: number;
+  readonly leaseMs: number;
+  readonly maxAttempts: number;
+  readonly backoff: Backoff;
+  readonly breaker: BreakerSettings;
+  readonly pollMs: number;
+  readonly random?: RandomSource;
+  readonly onError?: (error: unknown) => void;
+  /** Told about every finished operation (metrics, logs). */
+  readonly onOutcome?: (target: string, outcome: OpOutcome, op: ProvisioningOp) => void;
+}
+
+export type OpOutcome = 'done' | 'retried' | 'deferred' | 'dead';
+
+type Ran = { op: ProvisioningOp; record: (AccountRecord & { desiredVersion: number }) | null; result?: ConvergeResult; error?: unknown };
+
+/**
+ * The provisioning worker: for each target, claims due operations in batches, brings each
+ * account in line through the target's connector with up to `concurrency` calls in flight, and
+ * records the outcome in one transaction per batch. Failures back off with jitter; a target that
+ * keeps failing opens its circuit, and its queue waits without spending attempts.
+ */
+export class ProvisioningWorker {
+  readonly #o: ProvisioningWorkerOptions;
+  readonly #random: RandomSource;
+  readonly #breakers = new Map<string, CircuitBreaker>();
+  readonly #loop: PollingLoop;
+
+  constructor(options: ProvisioningWorkerOptions) {
+    this.#o = options;
+    this.#random = options.random ?? Math.random;
+    for (const name of options.targets.keys()) this.#breakers.set(name, new CircuitBreaker(options.breaker));
+    this.#loop = new PollingLoop({ pollMs: options.pollMs, loops: 1, round: (_, signal) => this.#round(signal), onError: options.onError ?? (() => {}) });
+  }
+
+  breaker(target: string): CircuitBreaker | undefined {
+    return this.#breakers.get(target);
+  }
+
+  start(): void {
+    this.#loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#loop.stop();
+  }
+
+  /** One pass over every target: claims and runs one batch each. The number of operations claimed. */
+  async runOnce(): Promise<number> {
+    const counts = await Promise.all([...this.#o.targets.keys()].map((t) => this.#runTarget(t)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  async #round(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && (await this.runOnce()) > 0);
+  }
+
+  async #runTarget(target: string): Promise<number> {
+    const { store, clock, workerId, leaseMs, batchSize } = this.#o;
+    const breaker = this.#breakers.get(target) as CircuitBreaker;
+    const state = breaker.state(clock.now().getTime());
+    if (state === 'open') return 0;
+    const ops = await claimOps(store, { target, workerId, now: clock.now(), leaseMs, limit: state === 'half-open' ? 1 : batchSize });
+    if (ops.length === 0) return 0;
+    const records = await loadRecords(store, target, [...new Set(ops.map((o) => o.identityId))]);
+    const ran = await this.#converge(target, ops, records);
+    await this.#record(target, ran);
+    return ops.length;
+  }
+
+  async #converge(target: string, ops: readonly ProvisioningOp[], records: Map<string, AccountRecord & { desiredVersion: number }>): Promise<Ran[]> {
+    const { connector, concurrency } = this.#o.targets.get(target) as ProvisioningTarget;
+    const breaker = this.#breakers.get(target) as CircuitBreaker;
+    const seen = new Set<string>();
+    const ran: Ran[] = ops.map((op) => ({ op, record: null }));
+    const work = ran.filter((r) => {
+      // two claimed operations for one account (an expired lease and a newer one): the first does the work
+      if (seen.has(r.op.identityId)) return false;
+      seen.add(r.op.identityId);
+      r.record = records.get(r.op.identityId) ?? null;
+      return r.record !== null;
+    });
+    let next = 0;
+    const lane = async () => {
+      while (next < work.length) {
+        const item = work[next++] as Ran;
+        if (breaker.state(this.#o.clock.now().getTime()) === 'open') {
+          item.error = unavailableWhileOpen(target);
+          continue;
+        }
+        try {
+          item.result = await convergeAccount(connector, item.record as AccountRecord);
+          breaker.succeeded();
+        } catch (error) {
+          item.error = error;
+          if (isMusterError(error, 'MUSTER_ERR_TARGET_UNAVAILABLE')) breaker.failed(this.#o.clock.now().getTime());
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(work.length, 1)) }, lane));
+    return ran;
+  }
+
+  async #record(target: string, ran: readonly Ran[]): Promise<void> {
+    const { store, clock, audit, workerId } = this.#o;
+    const now = clock.now();
+    const ok = ran.filter((r) => !r.error);
+    const writes: SyncWrite[] = ok.filter((r) => r.result && r.record).map((r) => ({ identityId: r.op.identityId, remoteId: r.result?.remoteId ?? null, synced: r.result?.synced ?? null, version: r.record?.desiredVersion ?? 0 }));
+    const tickets: OpenedTicket[] = ok.flatMap((r) => (r.result?.tickets ?? []).map((t) => ({ id: t.ticket, target, identityId: r.op.identityId, accountRef: r.record?.key ?? '', operation: t.operation })));
+    const drafts: AuditDraft[] = ok.filter((r) => (r.result?.calls.length ?? 0) > 0).map((r) => ({
+      actor: PROVISIONING_ACTOR, action: 'provision.applied', target: r.op.identityId, reason: `${target}: ${r.result?.calls.join(', ')}`,
+      data: { target, account: r.record?.key, remote_id: r.result?.remoteId, calls: r.result?.calls, op_id: r.op.id, attempts: r.op.attempts },
+    }));
+    const dueMs = this.#o.targets.get(target)?.ticketDueMs ?? 0;
+    await store.transaction(async (tx) => {
+      await recordSynced(tx, target, writes, ok.map((r) => r.op.id), workerId, now);
+      await recordTickets(tx, tickets, now, new Date(now.getTime() + dueMs));
+      if (drafts.length > 0) await audit.append(tx, drafts, `provision-${target}`);
+    });
+    for (const r of ok) this.#o.onOutcome?.(target, 'done', r.op);
+    for (const r of ran.filter((x) => x.error)) await this.#fail(target, r.op, r.error);
+  }
+
+  async #fail(target: string, op: ProvisioningOp, error: unknown): Promise<void> {
+    const { store, clock, audit, workerId, maxAttempts } = this.#o;
+    const now = clock.now();
+    const message = describeError(error);
+    const unavailable = isMusterError(error, 'MUSTER_ERR_TARGET_UNAVAILABLE');
+    const breaker = this.#breakers.get(target) as CircuitBreaker;
+    const outcome: OpOutcome = await store.transaction(async (tx) => {
+      if (!unavailable && op.attempts >= maxAttempts) {
+        if (!(await markOpDead(tx, op, message, workerId, now))) return 'done';
+        const data = { op_id: op.id, target, identity_id: op.identityId, attempts: op.attempts, error: message };
+        await audit.append(tx, [{ actor: PROVISIONING_ACTOR, action: 'provision.dead', target: op.identityId, reason: message, data }], `provision-${target}`);
+        return 'dead';
+      }
+      const delay = backoffDelay(op.attempts, this.#o.backoff, this.#random);
+      const reopen = breaker.reopensAt ?? 0;
+      const runAfter = new Date(Math.max(now.getTime() + delay, unavailable ? reopen : 0));
+      return (await retryOp(tx, op, runAfter, message, !unavailable, workerId, now)) ? (unavailable ? 'deferred' : 'retried') : 'done';
+    });
+    this.#o.onOutcome?.(target, outcome, op);
+  }
+}
+
+function unavailableWhileOpen(target: string): Error {
+  return new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `target '${target}' is unavailable (circuit open)`);
+}
