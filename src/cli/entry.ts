@@ -1,5 +1,3 @@
-import { describeError } from '../lifecycle/index.ts';
-import { startJobWorker } from '../runtime/workers.ts';
 import { seedDemoAgency } from '../runtime/demo-seed.ts';
 import type { Muster } from '../runtime/context.ts';
 import { cardCommands } from './commands/cards.ts';
@@ -7,21 +5,23 @@ import { demoCommands } from './commands/demo.ts';
 import { pkiCommands } from './commands/pki.ts';
 import { disputeCommands } from './commands/disputes.ts';
 import { importCommands } from './commands/import.ts';
-import type { ServeHooks, ServeReadyInfo } from './commands/serve.ts';
+import { type ServeHooks, type ServeReadyInfo, stopAll } from './commands/serve.ts';
+import { startWorkers, workerCommands } from './commands/worker.ts';
 import { type CommandGroup, runCli } from './main.ts';
 
 /**
  * The composition root of the shipped `muster` command (bin/muster.js runs `main`): the built-in
  * groups (serve, identity, token, audit) plus the groups and serve hooks listed here.
  */
-export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands];
+export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands, workerCommands];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; then start the outbox worker (config.workers). */
 export const SHIPPED_SERVE_HOOKS: ServeHooks = {
   configure: (command) => command.option('--demo', 'seed a demo agency when the MUR is empty (PGlite default: ./data)'),
   onReady: async (ctx, info) => {
     if (info.options.demo === true) await seedDemo(ctx, info);
-    return startJobWorker(ctx, { onError: (error) => info.cli.note(`worker: ${describeError(error)}`) });
+    const stops = startWorkers(ctx, info.cli);
+    return () => stopAll(info.cli, stops);
   },
 };
 

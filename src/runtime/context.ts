@@ -13,6 +13,9 @@ import type { Notifier } from '../connectors/notify/index.ts';
 import type { CaMaterial } from '../pki/store/ca-store.ts';
 import { createCredentialServices, notifierFor, type CredentialServices } from './credentials.ts';
 import { lazyCa } from './pki.ts';
+import { PolicyService } from '../lifecycle/access/policies.ts';
+import type { AccessTargets } from '../lifecycle/access/targets.ts';
+import { accessTargetsOf } from './targets.ts';
 
 /** Everything a face (HTTP, CLI) needs, built once from checked configuration. */
 export interface Muster {
@@ -25,6 +28,10 @@ export interface Muster {
   readonly imports: ImportService;
   readonly disputes: DisputeService;
   readonly sourceEvents: SourceEventService;
+  /** Versioned access policies (birthright, conditions). */
+  readonly policies: PolicyService;
+  /** The configured targets as policies see them. */
+  readonly accessTargets: AccessTargets;
   /** Where binding notifications are delivered. */
   readonly notifier: Notifier;
   /** The CA (root, issuing, OCSP responder), created on the first call of the first start, then loaded. */
@@ -50,7 +57,10 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   if (!store.capabilities.multipleConnections) await markInterrupted(store, clock.now());
   const ca = lazyCa(config, store, clock);
   let credentials: Promise<CredentialServices> | undefined;
+  const accessTargets = accessTargetsOf(config);
   return {
+    accessTargets,
+    policies: new PolicyService({ store, audit, clock, targets: accessTargets.names }),
     notifier: notifierFor(config),
     ca,
     credentials: () => (credentials ??= ca().then((material) => createCredentialServices(deps, material)).catch((error: unknown) => { credentials = undefined; throw error; })),

@@ -67,7 +67,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
 }
 
 /** In order (the server first), each even if an earlier one failed; failures are reported, not thrown over the cause of the stop. */
-async function stopAll(cli: Cli, stops: readonly StopFn[]): Promise<void> {
+export async function stopAll(cli: Cli, stops: readonly StopFn[]): Promise<void> {
   for (const stop of stops) {
     try {
       await stop();
@@ -80,7 +80,7 @@ async function stopAll(cli: Cli, stops: readonly StopFn[]): Promise<void> {
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Resolves on the first SIGINT/SIGTERM (or the io's abort signal); later signals are absorbed until dispose, so shutdown is not cut short. */
-function listenForStop(cli: Cli): { stopped: Promise<string>; dispose(): void } {
+export function listenForStop(cli: Cli): { stopped: Promise<string>; dispose(): void } {
   const io: CliIo = cli.io;
   let stopping = false;
   let resolveStop: (reason: string) => void = () => {};
