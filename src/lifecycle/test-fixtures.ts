@@ -2,7 +2,7 @@ import type { Harness } from '../../test/support/muster.ts';
 import type { Store } from '../store/store.ts';
 import type { JobHandler } from './handlers.ts';
 import { join } from 'node:path';
-import { accessTargets } from './access/targets.ts';
+import { type AccessTargets, accessTargets } from './access/targets.ts';
 import { MaildirNotifier } from '../connectors/notify/index.ts';
 import { lifecycleHandlers } from '../runtime/job-handlers.ts';
 import { JobWorker, type JobWorkerOptions } from './worker.ts';
@@ -59,4 +59,14 @@ export function npeCsv(rows: readonly string[][]): string {
 /** One NPE registry row: id, sponsor, expiry date, status (kind service). */
 export function npeRow(id: string, sponsor: string, expires = '2027-12-31', status = 'active'): string[] {
   return [id, 'service', `Service ${id}`, sponsor, expires, 'Finance', 'Operations', '9700', status];
+}
+
+/** A worker running the lifecycle handlers with these access targets (policies name them). */
+export function accessWorker(h: Harness, targets: AccessTargets): JobWorker {
+  return new JobWorker({
+    store: h.store, clock: h.clock, audit: h.audit,
+    handlers: lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets }),
+    workerId: 'w1', batchSize: 100, leaseMs: 60_000, maxAttempts: 3,
+    backoff: { baseMs: 1000, maxMs: 60_000 }, random: () => 0.5, sweepEveryMs: 0,
+  });
 }
