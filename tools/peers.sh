@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # The real peers muster's tests talk to, from Debian's packages: OpenSSL (checks certificates, CRLs and OCSP),
-# SoftHSM2 (the PKCS#11 path of the CA) and Chromium (the WebAuthn ceremony under a virtual authenticator).
+# SoftHSM2 (the PKCS#11 path of the CA), Chromium (the WebAuthn ceremony under a virtual authenticator) and
+# OpenLDAP (slapd and ldap-utils: the LDAP connector's target).
 # Installs what is missing when it can (root with apt-get); otherwise names what is missing and leaves the
 # tests that need it to skip with a notice (under CI=true they fail instead).
 set -euo pipefail
 
-declare -A PACKAGE_OF=([openssl]=openssl [softhsm2-util]=softhsm2 [chromium]=chromium)
+declare -A PACKAGE_OF=([openssl]=openssl [softhsm2-util]=softhsm2 [chromium]=chromium [slapd]=slapd [ldapadd]=ldap-utils)
 missing=()
-for command in openssl softhsm2-util chromium; do
-  command -v "$command" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$command]}")
+for command in openssl softhsm2-util chromium slapd ldapadd; do
+  # slapd lives in /usr/sbin, which a user's PATH may leave out
+  command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] || missing+=("${PACKAGE_OF[$command]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   printf '[peers] installing from Debian packages: %s\n' "${missing[*]}"
+  # the tests start slapd instances of their own on free ports: the package need not configure and start a
+  # system one on port 389 (which would be harmless to them, but is a service nobody asked for)
+  if [[ " ${missing[*]} " == *' slapd '* ]] && command -v debconf-set-selections >/dev/null 2>&1; then
+    echo 'slapd slapd/no_configuration boolean true' | debconf-set-selections
+  fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else

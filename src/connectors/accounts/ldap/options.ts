@@ -1,0 +1,18 @@
+/** What an LDAP connector needs: an `ldap` target of the configuration, less its `kind`, fits as it is. */
+export interface LdapOptions {
+  /** ldap:// or ldaps:// (StartTLS is not used). */
+  readonly url: string;
+  readonly bindDn: string;
+  readonly bindPassword: string;
+  /** Container of the accounts: inetOrgPerson entries uid=<key>,<usersDn>. */
+  readonly usersDn: string;
+  /** Container of the groups: groupOfNames entries cn=<name>,<groupsDn>. */
+  readonly groupsDn: string;
+  /** PEM of the CA that issued the server certificate (ldaps://). */
+  readonly caFile?: string;
+  /** A request slower than this fails (and drops its connection); default 10 s. */
+  readonly timeoutMs?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_PAGE_SIZE = 500;
