@@ -40,6 +40,8 @@ export interface EntitlementChange {
   readonly privileged: boolean;
   readonly policies: readonly string[];
   readonly reason: string;
+  /** Granted but held back by a condition: recorded, not given to the target until the condition clears. */
+  readonly held?: boolean;
 }
 
 /** What moving an identity from its current access to its desired access does. */
@@ -109,7 +111,7 @@ function diffEntitlements(current: CurrentAccess, desired: DesiredAccess, why: s
   for (const want of desired.entitlements) {
     const had = have.get(entitlementKey(want));
     have.delete(entitlementKey(want));
-    if (!had) granted.push(change(want, `${why}: granted by ${want.policies.join(', ')}${want.status === 'suspended' ? ` (held back by ${want.suspendedBy.join(', ')})` : ''}`));
+    if (!had) granted.push({ ...change(want, `${why}: granted by ${want.policies.join(', ')}${want.status === 'suspended' ? ` (held back by ${want.suspendedBy.join(', ')})` : ''}`), held: want.status === 'suspended' });
     else if (had.status === 'active' && want.status === 'suspended') suspended.push(change(want, `${why}: held back by ${want.suspendedBy.join(', ')}`));
     else if (had.status === 'suspended' && want.status === 'active') resumed.push(change(want, `${why}: no condition holds it back any more`));
   }
