@@ -17,6 +17,8 @@ import { cardRoutes } from './routes/cards.ts';
 import { derivedRoutes } from './routes/derived.ts';
 import { exceptionRoutes } from './routes/exceptions.ts';
 import { pkiRoutes } from './routes/pki.ts';
+import { policyRoutes } from './routes/policies.ts';
+import { outboxRoutes, provisioningRoutes } from './routes/provisioning.ts';
 
 export interface HttpOptions {
   /** Told about every 5xx (the response hides the message); the CLI writes these to stderr. */
@@ -24,7 +26,7 @@ export interface HttpOptions {
 }
 
 export const OPENAPI_PATH = '/openapi.json';
-const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes];
+const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes];
 
 /**
  * The muster HTTP app: correlation ids, bearer authentication on `/api/*`, one error shape, and the

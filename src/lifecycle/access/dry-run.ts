@@ -1,6 +1,5 @@
 import type { AccessChange } from '../../core/access/diff.ts';
 import { type Policy, checkPolicy } from '../../core/access/policy.ts';
-import { MusterError } from '../../core/errors.ts';
 import type { Queryable } from '../../store/store.ts';
 import { planIdentities } from './plan.ts';
 import { activePolicies } from './policies.ts';
@@ -17,7 +16,14 @@ export interface DryRunResult {
   readonly policies: readonly { name: string; version: number | 'proposed' }[];
   readonly identities: number;
   readonly summary: Readonly<Record<string, number>>;
-  readonly changes: readonly { identityId: string; change: AccessChange }[];
+  readonly changes: readonly DryRunChange[];
+}
+
+/** One identity's change; `label` is its employee or NPE id, else its name, for people to read. */
+export interface DryRunChange {
+  readonly identityId: string;
+  readonly label: string | null;
+  readonly change: AccessChange;
 }
 
 const BLOCK = 2000;
@@ -29,10 +35,11 @@ const BLOCK = 2000;
 export async function dryRunAccess(db: Queryable, targets: AccessTargets, now: Date, request: DryRunRequest = {}): Promise<DryRunResult> {
   const policies = withProposed(await activePolicies(db), request.proposed ?? {}, targets.names);
   const ids = request.identityIds ?? (await candidates(db));
-  const changes: { identityId: string; change: AccessChange }[] = [];
+  const changes: DryRunChange[] = [];
   for (let i = 0; i < ids.length; i += BLOCK) {
     const plans = await planIdentities(db, ids.slice(i, i + BLOCK), policies, targets, now, () => 'dry-run');
-    for (const p of plans) changes.push({ identityId: p.identityId, change: p.change });
+    const labels = await labelsOf(db, plans.map((p) => p.identityId));
+    for (const p of plans) changes.push({ identityId: p.identityId, label: labels.get(p.identityId) ?? null, change: p.change });
   }
   return { policies: policies.map((p) => ({ name: p.name, version: p.version < 0 ? 'proposed' : p.version })), identities: ids.length, summary: summarise(changes.map((c) => c.change)), changes };
 }
@@ -54,6 +61,16 @@ async function candidates(db: Queryable): Promise<string[]> {
   return rows.map((r) => r.id as string);
 }
 
+async function labelsOf(db: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query(
+    `SELECT id, COALESCE(attributes -> 'employee_id' ->> 'v', attributes -> 'npe_id' ->> 'v', attributes -> 'full_name' ->> 'v') AS label
+     FROM identities WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(rows.filter((r) => r.label !== null).map((r) => [r.id as string, r.label as string]));
+}
+
 function summarise(changes: readonly AccessChange[]): Record<string, number> {
   const counts: Record<string, number> = {};
   const add = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
@@ -65,10 +82,4 @@ function summarise(changes: readonly AccessChange[]): Record<string, number> {
     for (const s of c.resumed) add(`${s.target}.resume`);
   }
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-export function requireIds(ids: unknown): readonly string[] | undefined {
-  if (ids === undefined) return undefined;
-  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) throw new MusterError('MUSTER_ERR_VALIDATION', 'identityIds must be a list of ids', [{ field: 'identityIds', message: 'a list of strings' }]);
-  return ids as string[];
 }
