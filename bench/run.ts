@@ -2,7 +2,8 @@
 // Not a test: it prints figures. Sizes: MUSTER_BENCH_PEOPLE (default 1,000,000) on the PostgreSQL
 // server, MUSTER_BENCH_PGLITE_PEOPLE (default 100,000) on embedded PGlite.
 // Then the OCSP benchmark (bench/ocsp.ts) and certificate issuance (bench/issue.ts). MUSTER_BENCH_ONLY=import, ocsp or
-// issue runs just one of them.
+// issue runs just one of them; then the lifecycle benchmarks (bench/lifecycle.ts: leaver propagation, mass
+// termination, reconciliation of a million accounts), MUSTER_BENCH_ONLY=lifecycle.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { writeDemoAgency } from '../src/demo/index.ts';
 import { issueBenchmark } from './issue.ts';
+import { lifecycleBenchmark } from './lifecycle.ts';
 import { ocspBenchmark } from './ocsp.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -84,7 +86,7 @@ async function onPglite(dir: string): Promise<void> {
 }
 
 const ONLY = process.env.MUSTER_BENCH_ONLY;
-const SECTIONS = ['import', 'ocsp', 'issue'];
+const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle'];
 if (ONLY !== undefined && !SECTIONS.includes(ONLY)) throw new Error(`MUSTER_BENCH_ONLY must be one of ${SECTIONS.join(', ')}, not ${ONLY}`);
 if (ONLY === undefined || ONLY === 'import') {
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-'));
@@ -98,3 +100,4 @@ if (ONLY === undefined || ONLY === 'import') {
 }
 if (ONLY === undefined || ONLY === 'ocsp') await ocspBenchmark();
 if (ONLY === undefined || ONLY === 'issue') await issueBenchmark();
+if (ONLY === undefined || ONLY === 'lifecycle') await lifecycleBenchmark();

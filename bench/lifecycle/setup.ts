@@ -1,0 +1,121 @@
+// The pieces of the lifecycle benchmarks: a muster on a fresh PostgreSQL database with three real targets
+// (an OpenLDAP slapd and two SCIM services on SCIMMY), one policy giving everyone an account in each, and
+// the outbox and provisioning workers running in the same process.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createToken } from '../../src/admin/tokens.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Connector } from '../../src/connectors/accounts/port.ts';
+import { createHttpApp } from '../../src/http/app.ts';
+import { type RunningServer, serveHttp } from '../../src/http/serve.ts';
+import { type Muster, startMuster } from '../../src/runtime/context.ts';
+import { createProvisioningWorker } from '../../src/runtime/provisioning.ts';
+import { startJobWorker } from '../../src/runtime/workers.ts';
+import { type ScimService, startScimService } from '../../test/support/scim-service.ts';
+import { type SlapdInstance, startSlapd } from '../../test/support/slapd.ts';
+import { HR_HEADER, hrLine } from '../../test/support/muster.ts';
+
+const SERVER = process.env.MUSTER_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** Poll interval of both workers: the latency floor of the queue hand-offs. */
+export const POLL_MS = 20;
+
+export const EVERYONE = {
+  kind: 'birthright', description: 'every person has an account in each of the three targets',
+  when: [{ attribute: 'kind', in: ['person'] }],
+  grants: [{ target: 'directory', groups: [{ name: 'all-staff' }] }, { target: 'portal' }, { target: 'finance-app' }],
+};
+
+export interface Bench {
+  readonly muster: Muster;
+  readonly dir: string;
+  readonly base: string;
+  readonly token: string;
+  readonly connectors: ReadonlyMap<string, Connector>;
+  readonly slapd: SlapdInstance;
+  readonly scim: readonly ScimService[];
+  /** An HR snapshot of `ids`, each with `status`, except those in `terminated`. */
+  importHr(name: string, ids: readonly string[], status: string, terminated?: ReadonlySet<string>): Promise<void>;
+  /** Stops the workers (the muster and the targets stay up). */
+  stopWorkers(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export const employeeIds = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `E${String(offset + i).padStart(7, '0')}`);
+
+export async function startBench(database: string): Promise<Bench> {
+  const dir = await mkdtemp(join(tmpdir(), 'muster-bench-lifecycle-'));
+  const [slapd, portal, finance] = await Promise.all([startSlapd(), startScimService(), startScimService()]);
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir: join(dir, 'data'), databaseUrl: await freshDatabase(database), import: { massChangeShare: 1 },
+      workers: { pollMs: POLL_MS }, lifecycle: { provisioning: { pollMs: POLL_MS, batchSize: 500 } },
+      targets: {
+        directory: { kind: 'ldap', ...slapd.options, concurrency: 16 },
+        portal: { kind: 'scim', baseUrl: portal.baseUrl, auth: { type: 'bearer', token: portal.token }, concurrency: 16 },
+        'finance-app': { kind: 'scim', baseUrl: finance.baseUrl, auth: { type: 'bearer', token: finance.token }, concurrency: 16 },
+      },
+    },
+  });
+  const muster = await startMuster(config);
+  await muster.policies.save('everyone', EVERYONE, 'bench', 'benchmark birthright');
+  const token = (await createToken(muster.store, muster.audit, muster.clock, 'bench', 'bench')).token;
+  const server: RunningServer = await serveHttp(createHttpApp(muster), { host: '127.0.0.1', port: 0 });
+  const stopJobs = startJobWorker(muster, { batchSize: 500 });
+  const provisioning = createProvisioningWorker(muster);
+  provisioning.worker.start();
+  return {
+    muster, dir, token, slapd, scim: [portal, finance], connectors: provisioning.connectors,
+    base: `http://127.0.0.1:${server.port}`,
+    async importHr(name, ids, status, terminated = new Set()) {
+      const file = join(dir, `${name}.csv`);
+      await writeFile(file, `${HR_HEADER}\n${ids.map((id) => hrLine(id, { status: terminated.has(id) ? 'terminated' : status })).join('\n')}\n`);
+      const run = await muster.imports.run({ source: 'hr', file, actor: 'bench' });
+      if (run.status !== 'applied') throw new Error(`import ${name}: ${run.status} ${JSON.stringify(run.errors.slice(0, 3))}`);
+    },
+    async stopWorkers() {
+      await provisioning.worker.stop();
+      await stopJobs?.();
+    },
+    async stop() {
+      await provisioning.worker.stop();
+      await stopJobs?.();
+      await server.close();
+      for (const c of provisioning.connectors.values()) await c.close();
+      await muster.close();
+      await Promise.all([slapd.stop(), portal.stop(), finance.stop()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until no provisioning operation or outbox job is left to do; the seconds it took. */
+export async function drained(muster: Muster, deadlineMs = 600_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const [row] = await muster.store.query<{ ops: number; jobs: number }>(
+      `SELECT (SELECT count(*)::int FROM provisioning_ops WHERE status IN ('pending', 'running')) AS ops,
+              (SELECT count(*)::int FROM jobs WHERE status IN ('pending', 'running') AND run_after <= now()) AS jobs`,
+    );
+    if (row?.ops === 0 && row.jobs === 0) return (performance.now() - started) / 1000;
+    if (performance.now() - started > deadlineMs) throw new Error(`not drained after ${deadlineMs} ms: ${JSON.stringify(row)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
