@@ -20,7 +20,7 @@ const line = (text: string) => process.stdout.write(`${text}\n`);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export async function lifecycleBenchmark(): Promise<void> {
-  line(`\nlifecycle: PostgreSQL, targets slapd + 2 × SCIMMY on loopback, workers polling every ${POLL_MS} ms, in one process`);
+  line(`\nlifecycle: PostgreSQL, targets slapd + 2 × SCIMMY (plain 'active' PATCHes applied without SCIMMY's PatchOp) on loopback, workers polling every ${POLL_MS} ms, all in one process`);
   const bench = await startBench('muster_bench_lifecycle');
   try {
     const single = employeeIds(LEAVERS);
