@@ -22,7 +22,7 @@ export const SHIPPED_SERVE_HOOKS: ServeHooks = {
   configure: (command) => command.option('--demo', 'seed a demo agency when the MUR is empty (PGlite default: ./data)'),
   onReady: async (ctx, info) => {
     if (info.options.demo === true) await seedDemo(ctx, info);
-    const stops = startWorkers(ctx, info.cli);
+    const stops = startWorkers(ctx, { log: info.log, metrics: info.metrics });
     return () => stopAll(info.cli, stops);
   },
 };

@@ -3,6 +3,9 @@ import { CDM_OBJECTS, IDENTITY_ATTRIBUTES } from '../core/identity/attributes.ts
 import { credentialSchema, pkiSchema } from './pki-schema.ts';
 import { lifecycleSchema, targetsSchema } from './targets-schema.ts';
 
+/** pino's levels, most severe first; 'silent' writes nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 export const SOURCE_KINDS = ['hr', 'npe', 'vetting', 'training'] as const;
 
 const authorityName = z.enum([...CDM_OBJECTS, ...IDENTITY_ATTRIBUTES.map((a) => a.name)] as [string, ...string[]]);
@@ -76,6 +79,12 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       pollMs: z.number().int().min(10).default(500),
       maxAttempts: z.number().int().min(1).default(8),
+      leaseSeconds: z.number().int().min(1).max(3600).default(300).describe('how long a worker holds claimed work before another may take it over (a crashed worker\'s work waits this long)'),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(LOG_LEVELS).default('info').describe('least severe JSON log line written to stderr by serve and worker'),
     })
     .prefault({}),
 });

@@ -1,6 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Muster } from '../runtime/context.ts';
+import type { Logger } from '../runtime/log.ts';
+import type { Metrics } from '../runtime/metrics.ts';
 import { requireToken } from './auth.ts';
 import { correlation } from './correlation.ts';
 import type { Env, MusterApp, RouteModule } from './env.ts';
@@ -17,12 +19,18 @@ import { cardRoutes } from './routes/cards.ts';
 import { derivedRoutes } from './routes/derived.ts';
 import { exceptionRoutes } from './routes/exceptions.ts';
 import { pkiRoutes } from './routes/pki.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { requestLog } from './request-log.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { outboxRoutes, provisioningRoutes } from './routes/provisioning.ts';
 
 export interface HttpOptions {
   /** Told about every 5xx (the response hides the message); the CLI writes these to stderr. */
   readonly onServerError?: ServerErrorListener;
+  /** One JSON line per request (muster serve). */
+  readonly log?: Logger;
+  /** Served at `GET /metrics`, outside `/api` (muster serve). */
+  readonly metrics?: Metrics;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -36,9 +44,11 @@ const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRo
 export function createHttpApp(ctx: Muster, extraRoutes: readonly RouteModule[] = [], options: HttpOptions = {}): MusterApp {
   const app = new OpenAPIHono<Env>({ defaultHook: validationHook });
   app.use('*', correlation);
+  if (options.log) app.use('*', requestLog(options.log));
   app.use('/api/*', requireToken(ctx));
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, { type: 'http', scheme: 'bearer', description: 'An API token from `muster token create`' });
-  for (const mount of [...BUILT_IN, ...extraRoutes]) mount(app, ctx);
+  const own = options.metrics ? [metricsRoutes(options.metrics)] : [];
+  for (const mount of [...BUILT_IN, ...own, ...extraRoutes]) mount(app, ctx);
   app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
     info: { title: 'muster admin API', version: pkg.version, description: `${ctx.config.agency.name} (${ctx.config.agency.code})` },

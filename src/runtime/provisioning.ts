@@ -28,7 +28,7 @@ export function createProvisioningWorker(muster: Muster, overrides: Provisioning
     store, clock, audit, targets,
     workerId: newWorkerId(),
     batchSize: p.batchSize,
-    leaseMs: 5 * 60_000,
+    leaseMs: config.workers.leaseSeconds * 1000,
     maxAttempts: p.maxAttempts,
     backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
     breaker: { failures: p.breaker.failures, openMs: p.breaker.openSeconds * 1000 },

@@ -179,7 +179,7 @@ describe('muster worker killed with SIGKILL during a mass termination', { skip }
       databaseUrl: await freshSchemaUrl(),
       dataDir: join(dir, 'data'),
       import: { massChangeShare: 1 },
-      workers: { pollMs: 20 },
+      workers: { pollMs: 20, leaseSeconds: 3 },
       lifecycle: { provisioning: { pollMs: 20 } },
       log: { level: 'warn' },
       targets: {
@@ -227,12 +227,10 @@ describe('muster worker killed with SIGKILL during a mass termination', { skip }
       worker.child.kill('SIGKILL');
       await worker.exited;
     }
-    // a killed worker's claims are leased for five minutes; it is certainly dead, so let its leases run out now
+    // what the killed workers had claimed waits for its lease (workers.leaseSeconds) to run out, then is taken over
     const stranded = await muster.store.query<{ ops: number; jobs: number }>(`SELECT
         (SELECT count(*) FROM provisioning_ops WHERE status = 'running')::int AS ops,
         (SELECT count(*) FROM jobs WHERE status = 'running')::int AS jobs`);
-    await muster.store.query(`UPDATE provisioning_ops SET locked_until = now() - interval '1 second' WHERE status = 'running'`);
-    await muster.store.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE status = 'running'`);
     const last = spawnWorker(configFile);
     await last.ready;
     const drainMs = await drained(muster, last, DRAIN_MS);

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import { createHttpApp } from '../../http/app.ts';
 import type { RouteModule } from '../../http/env.ts';
+import { logServerError } from '../../http/request-log.ts';
 import { type RunningServer, serveHttp } from '../../http/serve.ts';
 import { type Muster, startMuster } from '../../runtime/context.ts';
+import { type Logger, errorFields, processLogger } from '../../runtime/log.ts';
+import { type Metrics, createMetrics } from '../../runtime/metrics.ts';
 import { startPkiServing } from '../../runtime/pki-serving.ts';
 import type { Cli } from '../cli.ts';
 import type { CliIo } from '../io.ts';
@@ -16,6 +19,10 @@ export interface ServeReadyInfo {
   readonly options: Readonly<Record<string, unknown>>;
   readonly cli: Cli;
   readonly command: Command;
+  /** The process's JSON logger (stderr). */
+  readonly log: Logger;
+  /** The process's metrics, served at `/metrics`; workers started in onReady feed them. */
+  readonly metrics: Metrics;
 }
 
 export interface ServeHooks {
@@ -45,24 +52,30 @@ export function serveCommand(hooks: ServeHooks = {}): CommandGroup {
 async function runServe(cli: Cli, command: Command, options: Record<string, unknown>, hooks: ServeHooks): Promise<void> {
   const config = cli.loadConfig(command, { server: { port: options.port, host: options.host } });
   const ctx = await startMuster(config);
+  const log = processLogger(config, cli.io);
+  const metrics = createMetrics(ctx);
   const stops: StopFn[] = [];
   const stopSignal = listenForStop(cli);
   try {
-    const stop = await hooks.onReady?.(ctx, { options, cli, command });
+    const stop = await hooks.onReady?.(ctx, { options, cli, command, log, metrics });
     if (stop) stops.push(stop);
-    const app = createHttpApp(ctx, hooks.routes, { onServerError: (error, id) => cli.note(`error ${id}: ${(error as Error)?.stack ?? String(error)}`) });
-    const pki = await startPkiServing(ctx, (error) => cli.note(`pki: ${(error as Error)?.message ?? String(error)}`));
+    const app = createHttpApp(ctx, hooks.routes, { onServerError: logServerError(log), log, metrics });
+    const pki = await startPkiServing(ctx, (error) => log.error({ error: errorFields(error) }, 'pki publishing failed'));
     stops.push(() => pki.stop());
     const server = await serveHttp(app, { ...config.server, before: [pki.listener] });
     stops.unshift(() => server.close());
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
+    log.info({ url, store: ctx.store.adapter }, 'muster serve listening');
     cli.print(command, { url, host: config.server.host, port: server.port, store: ctx.store.adapter }, () => `muster listening on ${url} (store: ${ctx.store.adapter})`);
     await hooks.onListening?.(server, ctx);
-    cli.note(`${await stopSignal.stopped}: stopping`);
+    const signal = await stopSignal.stopped;
+    log.info({ signal }, 'muster serve stopping');
+    cli.note(`${signal}: stopping`);
   } finally {
     await stopAll(cli, stops);
     await ctx.close();
     stopSignal.dispose();
+    log.info('muster serve stopped');
   }
 }
 

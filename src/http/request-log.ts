@@ -1,0 +1,29 @@
+import type { MiddlewareHandler } from 'hono';
+import { type Logger, errorFields } from '../runtime/log.ts';
+import type { Env } from './env.ts';
+import type { ServerErrorListener } from './errors.ts';
+
+/** Probes answer every few seconds: logged at debug so they do not drown the requests people make. */
+const PROBES = new Set(['/health', '/metrics']);
+
+/** One JSON line per request once it is answered: method, path (no query string), status, duration and correlation id. */
+export function requestLog(log: Logger): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const status = c.res.status;
+    const fields = {
+      method: c.req.method, path: c.req.path, status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      correlationId: c.get('correlationId'),
+      actor: c.get('principal')?.actor,
+    };
+    const level = status >= 500 ? 'error' : PROBES.has(c.req.path) ? 'debug' : 'info';
+    log[level](fields, 'request');
+  };
+}
+
+/** A 5xx with its stack, under the correlation id the caller was given (the response hides the message). */
+export function logServerError(log: Logger): ServerErrorListener {
+  return (error, correlationId) => log.error({ correlationId, error: { ...errorFields(error), stack: (error as Error)?.stack } }, 'request failed');
+}

@@ -1,0 +1,133 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Clock } from '../core/clock.ts';
+import type { CircuitBreaker } from '../lifecycle/provision/breaker.ts';
+import type { OpOutcome } from '../lifecycle/provision/worker.ts';
+import type { Queryable } from '../store/store.ts';
+import { type StoreSnapshot, emptyKind, emptyTarget, readSnapshot } from './metrics-snapshot.ts';
+
+const OUTCOMES: readonly OpOutcome[] = ['done', 'retried', 'deferred', 'dead'];
+const QUEUE_STATUSES = ['pending', 'running', 'dead'] as const;
+
+export interface MetricsSource {
+  readonly store: Queryable;
+  readonly clock: Clock;
+  readonly config: { readonly targets: Readonly<Record<string, unknown>> };
+}
+
+/** What a provisioning worker shows the metrics: its breakers. */
+export interface BreakerSource {
+  breaker(target: string): CircuitBreaker | undefined;
+}
+
+/** The metrics of one muster process, on its own registry. */
+export interface Metrics {
+  readonly registry: Registry;
+  /** Prometheus text format 0.0.4. */
+  readonly contentType: string;
+  /** One scrape: the store is read once, then every metric is written. */
+  text(): Promise<string>;
+  /** Counts a finished provisioning operation (the worker's onOutcome). */
+  countOutcome(target: string, outcome: OpOutcome): void;
+  /** Reports the circuit breakers of this process's provisioning worker. */
+  watchBreakers(source: BreakerSource, targets: readonly string[]): void;
+}
+
+export interface MetricsOptions {
+  /** prom-client's process metrics (CPU, memory, event loop, GC); default true. */
+  readonly processMetrics?: boolean;
+}
+
+/** A registry of its own (never prom-client's global one), with collectors that read the store at scrape time. */
+export function createMetrics(source: MetricsSource, options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  let current: Promise<StoreSnapshot> | undefined;
+  const snapshot = () => current ?? readSnapshot(source.store, source.clock.now());
+  registerStoreMetrics(registry, snapshot, Object.keys(source.config.targets));
+  const local = registerProcessMetrics(registry, source.clock);
+  return {
+    registry,
+    contentType: registry.contentType,
+    ...local,
+    async text() {
+      const mine = readSnapshot(source.store, source.clock.now());
+      current = mine;
+      try {
+        return await registry.metrics();
+      } finally {
+        if (current === mine) current = undefined;
+      }
+    },
+  };
+}
+
+function registerStoreMetrics(registry: Registry, snapshot: () => Promise<StoreSnapshot>, configured: readonly string[]): void {
+  const seenKinds = new Set<string>();
+  const targetsOf = (s: StoreSnapshot) => [...new Set([...configured, ...s.targets.keys()])].sort().map((t) => [t, s.targets.get(t) ?? emptyTarget()] as const);
+  gauge(registry, 'muster_provisioning_queue_depth', 'Provisioning operations by target and status (pending, running, dead)', ['target', 'status'], async (g) => {
+    for (const [target, d] of targetsOf(await snapshot())) for (const status of QUEUE_STATUSES) g.set({ target, status }, d[status]);
+  });
+  gauge(registry, 'muster_provisioning_lag_seconds', 'Age of the oldest pending or running provisioning operation', ['target'], async (g) => {
+    for (const [target, d] of targetsOf(await snapshot())) g.set({ target }, d.lagSeconds);
+  });
+  gauge(registry, 'muster_provisioning_failing', 'Pending provisioning operations whose last attempt failed', ['target'], async (g) => {
+    for (const [target, d] of targetsOf(await snapshot())) g.set({ target }, d.failing);
+  });
+  gauge(registry, 'muster_jobs', 'Outbox jobs by kind and status (pending, running, dead)', ['kind', 'status'], async (g) => {
+    const s = await snapshot();
+    for (const kind of s.jobs.keys()) seenKinds.add(kind);
+    // a kind seen once keeps its series at zero, so alerts see the queue drain rather than vanish
+    for (const kind of [...seenKinds].sort()) for (const status of QUEUE_STATUSES) g.set({ kind, status }, (s.jobs.get(kind) ?? emptyKind())[status]);
+  });
+  gauge(registry, 'muster_jobs_lag_seconds', 'Age of the oldest due pending outbox job', [], async (g) => g.set((await snapshot()).jobsLagSeconds));
+  new Counter({
+    name: 'muster_lifecycle_events_total', help: 'Lifecycle events recorded, by type', labelNames: ['type'], registers: [registry],
+    async collect() {
+      const events = (await snapshot()).events;
+      this.reset();
+      for (const [type, n] of events) this.inc({ type }, n);
+    },
+  });
+}
+
+function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>) => Promise<void>): void {
+  new Gauge<L>({
+    name, help, labelNames, registers: [registry],
+    async collect() {
+      this.reset();
+      await fill(this);
+    },
+  });
+}
+
+function registerProcessMetrics(registry: Registry, clock: Clock): Pick<Metrics, 'countOutcome' | 'watchBreakers'> {
+  const operations = new Counter({ name: 'muster_provisioning_operations_total', help: 'Provisioning operations finished by this process, by outcome', labelNames: ['target', 'outcome'], registers: [registry] });
+  const errors = new Counter({ name: 'muster_provisioning_errors_total', help: 'Failed provisioning attempts in this process (retried, deferred or dead)', labelNames: ['target'], registers: [registry] });
+  const watched: { source: BreakerSource; targets: readonly string[] }[] = [];
+  new Gauge({
+    name: 'muster_target_circuit_open', help: "1 while a target's circuit is open or half-open in this process's provisioning worker", labelNames: ['target'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const w of watched) for (const target of w.targets) this.set({ target }, tripped(w.source.breaker(target), clock) ? 1 : 0);
+    },
+  });
+  return {
+    countOutcome(target, outcome) {
+      operations.inc({ target, outcome });
+      if (outcome !== 'done') errors.inc({ target });
+    },
+    watchBreakers(source, targets) {
+      watched.push({ source, targets });
+      // every series from the start, so rate() sees the first failure
+      for (const target of targets) {
+        for (const outcome of OUTCOMES) operations.inc({ target, outcome }, 0);
+        errors.inc({ target }, 0);
+      }
+    },
+  };
+}
+
+/** Open, or half-open waiting for its trial: the target is not being served normally. */
+export function tripped(breaker: CircuitBreaker | undefined, clock: Clock): boolean {
+  return breaker !== undefined && breaker.state(clock.now().getTime()) !== 'closed';
+}
