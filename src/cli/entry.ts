@@ -7,6 +7,7 @@ import { disputeCommands } from './commands/disputes.ts';
 import { importCommands } from './commands/import.ts';
 import { policyCommands } from './commands/policies.ts';
 import { jobCommands, provisionCommands } from './commands/provisioning.ts';
+import { ticketCommands } from './commands/tickets.ts';
 import { type ServeHooks, type ServeReadyInfo, stopAll } from './commands/serve.ts';
 import { startWorkers, workerCommands } from './commands/worker.ts';
 import { type CommandGroup, runCli } from './main.ts';
@@ -15,7 +16,7 @@ import { type CommandGroup, runCli } from './main.ts';
  * The composition root of the shipped `muster` command (bin/muster.js runs `main`): the built-in
  * groups (serve, identity, token, audit) plus the groups and serve hooks listed here.
  */
-export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands, workerCommands, policyCommands, provisionCommands, jobCommands];
+export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands, workerCommands, policyCommands, provisionCommands, jobCommands, ticketCommands];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; then start the outbox worker (config.workers). */
 export const SHIPPED_SERVE_HOOKS: ServeHooks = {

@@ -19,6 +19,7 @@ import { cardRoutes } from './routes/cards.ts';
 import { derivedRoutes } from './routes/derived.ts';
 import { exceptionRoutes } from './routes/exceptions.ts';
 import { pkiRoutes } from './routes/pki.ts';
+import { ticketRoutes } from './routes/tickets.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { requestLog } from './request-log.ts';
 import { policyRoutes } from './routes/policies.ts';
@@ -34,7 +35,7 @@ export interface HttpOptions {
 }
 
 export const OPENAPI_PATH = '/openapi.json';
-const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes];
+const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes];
 
 /**
  * The muster HTTP app: correlation ids, bearer authentication on `/api/*`, one error shape, and the

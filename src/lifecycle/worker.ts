@@ -32,6 +32,8 @@ export interface JobWorkerOptions {
   readonly pollMs?: number;
   /** Minimum time, by the clock, between NPE expiry sweeps of the loop; default one minute; 0 turns sweeps off. */
   readonly sweepEveryMs?: number;
+  /** More periodic passes run with the NPE expiry sweep (ticket escalation); one failing does not stop the others. */
+  readonly sweeps?: readonly (() => Promise<void>)[];
   /** Polling loops side by side on stores with several connections; always 1 on PGlite. */
   readonly loops?: number;
   /** Told about a failed round (store down, audit refused); the loop carries on. */
@@ -155,8 +157,17 @@ export class JobWorker {
     if (every <= 0 || (this.#lastSweep !== null && now - this.#lastSweep < every)) return;
     this.#lastSweep = now;
     await expireNonPersonEntities(this.#o.store, this.#o);
+    const failures = await this.#runSweeps();
     // the minute's audit entries (jobs, expiries, API actions) get a signed checkpoint too
     await this.#o.store.transaction((tx) => this.#o.audit.seal(tx));
+    for (const failure of failures) this.#o.onError?.(failure);
+  }
+
+  /** Runs every extra sweep; their failures, reported after the checkpoint is sealed. */
+  async #runSweeps(): Promise<unknown[]> {
+    const failures: unknown[] = [];
+    for (const sweep of this.#o.sweeps ?? []) await sweep().catch((error: unknown) => failures.push(error));
+    return failures;
   }
 
   async #process(claimed: Claimed): Promise<Outcome> {

@@ -2,6 +2,7 @@ import type { TargetConfig } from '../config/targets-schema.ts';
 import { LdapConnector } from '../connectors/accounts/ldap/index.ts';
 import type { Connector } from '../connectors/accounts/port.ts';
 import { ScimConnector } from '../connectors/accounts/scim/index.ts';
+import { TicketConnector } from '../connectors/accounts/ticket/index.ts';
 import type { MusterConfig } from '../config/schema.ts';
 
 type Of<K extends TargetConfig['kind']> = Extract<TargetConfig, { kind: K }>;
@@ -10,9 +11,7 @@ type Of<K extends TargetConfig['kind']> = Extract<TargetConfig, { kind: K }>;
 const FACTORIES: { readonly [K in TargetConfig['kind']]: (name: string, config: Of<K>) => Connector } = {
   ldap: (name, c) => new LdapConnector(name, c),
   scim: (name, c) => new ScimConnector(name, c),
-  ticket: (name) => {
-    throw new TypeError(`target '${name}': ticket connector not available`);
-  },
+  ticket: (name, c) => new TicketConnector(name, c),
 };
 
 export function openConnector(name: string, config: TargetConfig): Connector {

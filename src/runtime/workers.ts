@@ -6,6 +6,7 @@ import type { JobHandlerRegistry } from '../lifecycle/handlers.ts';
 import { lifecycleHandlers } from './job-handlers.ts';
 import { accessTargetsOf } from './targets.ts';
 import { JobWorker, type JobWorkerOptions } from '../lifecycle/worker.ts';
+import { escalationSweep, ticketTargetsOf } from '../lifecycle/tickets/index.ts';
 
 export const WORKER_DEFAULTS = Object.freeze({
   batchSize: 20,
@@ -30,6 +31,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
     ...WORKER_DEFAULTS,
     pollMs: config.workers.pollMs,
     maxAttempts: config.workers.maxAttempts,
+    sweeps: [escalationSweep({ store, clock, audit }, ticketTargetsOf(config))],
     ...overrides,
   });
 }
