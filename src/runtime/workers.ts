@@ -31,6 +31,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
     ...WORKER_DEFAULTS,
     pollMs: config.workers.pollMs,
     maxAttempts: config.workers.maxAttempts,
+    leaseMs: config.workers.leaseSeconds * 1000,
     sweeps: [escalationSweep({ store, clock, audit }, ticketTargetsOf(config))],
     ...overrides,
   });
