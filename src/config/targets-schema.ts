@@ -46,6 +46,7 @@ const ticketTarget = z.strictObject({
   secret: z.string().min(16).describe('shared secret: signs each request (HMAC-SHA-256) and authenticates the closing callback'),
   escalateAfterHours: z.number().positive().default(72).describe('an open ticket older than this is escalated'),
   escalationUrl: z.string().url().optional().describe('where escalations go; default webhookUrl'),
+  callbackBase: z.string().url().optional().describe("muster's public base URL, to which the ITSM posts the closing callback (/hooks/tickets/<id>/close)"),
   ...common,
 });
 
