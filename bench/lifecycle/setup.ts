@@ -76,7 +76,8 @@ export async function startBench(database: string): Promise<Bench> {
   await muster.policies.save('everyone', EVERYONE, 'bench', 'benchmark birthright');
   const token = (await createToken(muster.store, muster.audit, muster.clock, 'bench', 'bench')).token;
   const server: RunningServer = await serveHttp(createHttpApp(muster), { host: '127.0.0.1', port: 0 });
-  const stopJobs = startJobWorker(muster, { batchSize: 500 });
+  // four claim loops share the outbox, as four worker processes would on one PostgreSQL server
+  const stopJobs = startJobWorker(muster, { batchSize: 500, loops: 4 });
   const provisioning = createProvisioningWorker(muster);
   provisioning.worker.start();
   return {
