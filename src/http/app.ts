@@ -24,6 +24,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { requestLog } from './request-log.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { outboxRoutes, provisioningRoutes } from './routes/provisioning.ts';
+import { reconciliationRoutes } from './routes/reconciliation.ts';
 
 export interface HttpOptions {
   /** Told about every 5xx (the response hides the message); the CLI writes these to stderr. */
@@ -35,7 +36,7 @@ export interface HttpOptions {
 }
 
 export const OPENAPI_PATH = '/openapi.json';
-const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes];
+const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes, reconciliationRoutes];
 
 /**
  * The muster HTTP app: correlation ids, bearer authentication on `/api/*`, one error shape, and the

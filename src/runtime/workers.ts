@@ -7,6 +7,7 @@ import { lifecycleHandlers } from './job-handlers.ts';
 import { accessTargetsOf } from './targets.ts';
 import { JobWorker, type JobWorkerOptions } from '../lifecycle/worker.ts';
 import { escalationSweep, ticketTargetsOf } from '../lifecycle/tickets/index.ts';
+import { archiveSweep } from './reconcile.ts';
 
 export const WORKER_DEFAULTS = Object.freeze({
   batchSize: 20,
@@ -32,7 +33,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
     pollMs: config.workers.pollMs,
     maxAttempts: config.workers.maxAttempts,
     leaseMs: config.workers.leaseSeconds * 1000,
-    sweeps: [escalationSweep({ store, clock, audit }, ticketTargetsOf(config))],
+    sweeps: [escalationSweep({ store, clock, audit }, ticketTargetsOf(config)), archiveSweep(muster)],
     ...overrides,
   });
 }

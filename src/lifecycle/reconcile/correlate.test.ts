@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RemoteAccount } from '../../connectors/accounts/port.ts';
+import { correlate, linkedVerdict } from './correlate.ts';
+import { KeySet } from './key-set.ts';
+import type { AccountRow, Candidates } from './lookup.ts';
+
+const A = '0b6f5a57-8a55-4c7e-9d0c-6f3d2b1a0001';
+const B = '0b6f5a57-8a55-4c7e-9d0c-6f3d2b1a0002';
+const account = (key: string, correlationId: string | null, enabled = true): RemoteAccount => ({ id: `r-${key}`, key, correlationId, enabled, fields: {}, groups: [] });
+const row = (status: string, identityStatus: string): AccountRow => ({ id: 'row', identityId: A, key: 'k', status, remoteId: 'r', drift: false, identityStatus, privileged: false, situation: 'linked', synced: null });
+const found = (byKey: Record<string, string[]>, held: Record<string, string> = {}): Candidates => ({ ids: new Set([A, B]), byKey: new Map(Object.entries(byKey)), held: new Map(Object.entries(held)) });
+
+test('a linked account drifts when enabled against the record; a record still enabled needs a recompute first', () => {
+  assert.deepEqual(linkedVerdict(account('k', A), row('enabled', 'active')), { situation: 'linked', row: row('enabled', 'active'), drift: false, recompute: false });
+  assert.equal((linkedVerdict(account('k', A), row('disabled', 'terminated')) as { drift: boolean }).drift, true);
+  assert.equal((linkedVerdict(account('k', A, false), row('disabled', 'terminated')) as { drift: boolean }).drift, false);
+  assert.equal((linkedVerdict(account('k', A), row('enabled', 'terminated')) as { recompute: boolean }).recompute, true);
+});
+
+test('correlation value and key agree, disagree, or find nobody', () => {
+  assert.deepEqual(correlate(account('k', A), null, found({ k: [A] }), new Set()), { situation: 'unlinked', identityId: A, row: null });
+  assert.deepEqual(correlate(account('k', 'legacy-7'), null, found({ k: [B] }), new Set()), { situation: 'unlinked', identityId: B, row: null });
+  assert.equal(correlate(account('k', A), null, found({ k: [B] }), new Set()).situation, 'disputed');
+  assert.deepEqual((correlate(account('k', null), null, found({ k: [A, B] }), new Set()) as { candidates: readonly string[] }).candidates, [A, B]);
+  assert.equal(correlate(account('k', 'legacy-7'), null, found({}), new Set()).situation, 'unmatched');
+  assert.equal(correlate(account('k', '0b6f5a57-8a55-4c7e-9d0c-6f3d2b1a0099'), null, found({}), new Set()).situation, 'unmatched', 'an unknown id names nobody');
+});
+
+test('an identity that already holds an account in the target is not given a second one', () => {
+  assert.equal(correlate(account('k2', A), null, found({}, { [A]: 'k1' }), new Set()).situation, 'disputed');
+  assert.equal(correlate(account('k2', A), null, found({}), new Set([A])).situation, 'disputed');
+});
+
+test('the key set remembers every key through its growth and nothing else', () => {
+  const seen = new KeySet();
+  for (let i = 0; i < 50_000; i++) assert.equal(seen.add(`user${i}`), true);
+  assert.equal(seen.add('user123'), false);
+  assert.equal(seen.size, 50_000);
+  for (let i = 0; i < 50_000; i++) assert.equal(seen.has(`user${i}`), true);
+  for (let i = 50_000; i < 100_000; i++) assert.equal(seen.has(`user${i}`), false);
+  assert.equal(seen.has(''), false);
+});

@@ -1,0 +1,46 @@
+import type { RemoteAccount } from '../../connectors/accounts/port.ts';
+import { type AccountRow, type Candidates, isUuid } from './lookup.ts';
+
+export type OrphanAction = 'report' | 'disable';
+
+/** What reconciliation makes of one account the target listed. */
+export type Verdict =
+  | { readonly situation: 'linked'; readonly row: AccountRow; readonly drift: boolean; readonly recompute: boolean }
+  | { readonly situation: 'unlinked'; readonly identityId: string; readonly row: AccountRow | null }
+  | { readonly situation: 'disputed'; readonly candidates: readonly string[]; readonly why: string }
+  | { readonly situation: 'unmatched'; readonly row: AccountRow | null };
+
+/** Statuses whose accounts muster keeps enabled: only an active identity's. */
+const ENABLED_FOR = 'active';
+
+/**
+ * A linked account drifts when the target holds it enabled while muster's record says it should
+ * not be: the record is disabled or archived, or its identity is no longer active. When the
+ * record itself still says enabled, the identity's access has to be recomputed first.
+ */
+export function linkedVerdict(account: RemoteAccount, row: AccountRow): Verdict {
+  const wrong = row.status !== 'enabled' || row.identityStatus !== ENABLED_FOR;
+  const drift = account.enabled && wrong;
+  return { situation: 'linked', row, drift, recompute: drift && row.status === 'enabled' };
+}
+
+/**
+ * Correlates an account the record does not hold (or holds as an orphan): by its correlation
+ * value (an identity id) and by its key. One identity named by both, or by the only one present,
+ * links it; different or several identities make a dispute for a person to settle.
+ */
+export function correlate(account: RemoteAccount, row: AccountRow | null, found: Candidates, linking: ReadonlySet<string>): Verdict {
+  const byId = isUuid(account.correlationId) && found.ids.has(account.correlationId) ? account.correlationId : null;
+  const byKey = found.byKey.get(account.key) ?? [];
+  if (byId === null && byKey.length === 0) return { situation: 'unmatched', row };
+  if (byId !== null && byKey.some((id) => id !== byId)) {
+    return { situation: 'disputed', candidates: [...new Set([byId, ...byKey])], why: 'the correlation value and the key name different identities' };
+  }
+  if (byId === null && byKey.length > 1) return { situation: 'disputed', candidates: byKey, why: `the key matches ${byKey.length} identities` };
+  const identityId = byId ?? (byKey[0] as string);
+  const held = found.held.get(identityId);
+  if (held !== undefined || linking.has(identityId)) {
+    return { situation: 'disputed', candidates: [identityId], why: `the identity already holds account '${held ?? 'another in this listing'}' in the target` };
+  }
+  return { situation: 'unlinked', identityId, row };
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { Connector } from '../../connectors/accounts/port.ts';
+import { MusterError } from '../../core/errors.ts';
+import { activePolicies } from '../access/policies.ts';
+import { describeError } from '../worker.ts';
+import type { OrphanAction } from './correlate.ts';
+import type { ReconcileDeps, RunContext } from './context.ts';
+import { reconcileDeleted } from './deleted.ts';
+import { KeySet } from './key-set.ts';
+import { privilegedGroups } from './lookup.ts';
+import { reconcilePage } from './page.ts';
+import { AccountStatistics } from './statistics.ts';
+import { type ReconciliationRun, emptyCounts, finishRun, insertRun } from './runs.ts';
+
+export interface ReconcileOptions {
+  readonly target: string;
+  /** How the target keys accounts (config.targets.<name>.accountKey). */
+  readonly accountKey: readonly string[];
+  readonly orphanAction: OrphanAction;
+  readonly actor: string;
+  readonly correlationId?: string;
+  /** Accounts asked of the target per page; the connector's default when absent. */
+  readonly pageSize?: number;
+  /** Calls to the target in flight at once when disabling orphans; default 4. */
+  readonly concurrency?: number;
+  /** Told about the run as soon as it is recorded, before the listing starts. */
+  readonly onStart?: (run: ReconciliationRun) => void;
+}
+
+export type { ReconcileDeps } from './context.ts';
+
+/**
+ * Reconciles muster's record with what one target holds: streams every account a page at a time
+ * (keeping only a fingerprint of each key), correlates it, records findings and fixes what
+ * reconciliation may fix (links, drift, orphans, deleted accounts), then reports the accounts the
+ * record holds that the target no longer does. Every page is its own transaction; a failure marks
+ * the run failed with its error, and a new run starts over safely.
+ */
+export async function reconcileTarget(deps: ReconcileDeps, connector: Connector, options: ReconcileOptions): Promise<ReconciliationRun> {
+  if (!connector.capabilities.list) {
+    throw new MusterError('MUSTER_ERR_CONFLICT', `target '${options.target}' cannot list its accounts, so it cannot be reconciled`, [{ field: 'target', value: options.target, message: 'no list capability' }]);
+  }
+  const { store, clock } = deps;
+  const runId = randomUUID();
+  const started = await insertRun(store, runId, options.target, options.actor, clock.now());
+  options.onStart?.(started);
+  const run: RunContext = {
+    deps, connector, runId, startedAt: started.startedAt, rule: { name: options.target, accountKey: options.accountKey },
+    orphanAction: options.orphanAction, actor: options.actor, correlationId: options.correlationId ?? `reconcile-${runId}`,
+    privileged: privilegedGroups(await activePolicies(store), options.target), concurrency: options.concurrency ?? 4, counts: emptyCounts(),
+    statistics: new AccountStatistics(),
+  };
+  try {
+    const seen = new KeySet();
+    for await (const page of readAhead(connector.listAccounts(options.pageSize))) await reconcilePage(run, page, seen);
+    await reconcileDeleted(run, seen);
+  } catch (error) {
+    await finish(run, describeError(error));
+    throw error;
+  }
+  return finish(run, null);
+}
+
+/** Asks the target for the next page while the current one is being recorded: two pages in memory at most. */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const pages = source[Symbol.asyncIterator]();
+  let next = pages.next();
+  try {
+    for (;;) {
+      const page = await next;
+      if (page.done) return;
+      next = pages.next();
+      yield page.value;
+    }
+  } finally {
+    // stopped early: the page asked for is not wanted, and the listing may hold a connection
+    next.catch(() => {});
+    await pages.return?.();
+  }
+}
+
+async function finish(run: RunContext, error: string | null): Promise<ReconciliationRun> {
+  const { store, audit, clock } = run.deps;
+  const target = run.rule.name;
+  return store.transaction(async (tx) => {
+    const done = await finishRun(tx, run.runId, run.counts, error, clock.now());
+    const reason = error ?? Object.entries(run.counts).map(([k, n]) => `${n} ${k}`).join(', ');
+    const action = error === null ? 'reconciliation.finished' : 'reconciliation.failed';
+    await audit.append(tx, [{ actor: run.actor, action, target: `target:${target}`, reason: `${target}: ${reason}`, data: { run: run.runId, target, counts: run.counts, error } }], run.correlationId);
+    return done;
+  });
+}
