@@ -9,14 +9,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { writeDemoAgency } from '../src/demo/index.ts';
+import { freshDatabase } from './database.ts';
 import { issueBenchmark } from './issue.ts';
 import { lifecycleBenchmark } from './lifecycle.ts';
 import { ocspBenchmark } from './ocsp.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const SERVER = process.env.MUSTER_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PEOPLE = Number(process.env.MUSTER_BENCH_PEOPLE ?? 1_000_000);
 const PGLITE_PEOPLE = Number(process.env.MUSTER_BENCH_PGLITE_PEOPLE ?? 100_000);
 
@@ -34,16 +33,6 @@ function child(script: string, args: string[]): Measured {
   return JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Measured;
 }
 
-async function freshDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 async function snapshots(dir: string, people: number): Promise<{ day0: string; day1: string }> {
   const started = performance.now();

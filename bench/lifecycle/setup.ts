@@ -4,8 +4,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { createToken } from '../../src/admin/tokens.ts';
+import { freshDatabase } from '../database.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Connector } from '../../src/connectors/accounts/port.ts';
 import { createHttpApp } from '../../src/http/app.ts';
@@ -17,7 +17,6 @@ import { type ScimService, startScimService } from '../../test/support/scim-serv
 import { type SlapdInstance, startSlapd } from '../../test/support/slapd.ts';
 import { HR_HEADER, hrLine } from '../../test/support/muster.ts';
 
-const SERVER = process.env.MUSTER_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** Poll interval of both workers: the latency floor of the queue hand-offs. */
 export const POLL_MS = 20;
 
@@ -42,16 +41,6 @@ export interface Bench {
   stop(): Promise<void>;
 }
 
-async function freshDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 export const employeeIds = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `E${String(offset + i).padStart(7, '0')}`);
 

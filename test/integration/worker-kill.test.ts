@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { verifyAuditLog } from '../../src/audit/verify.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { LdapConnector } from '../../src/connectors/accounts/ldap/index.ts';
@@ -18,7 +17,7 @@ import { type Muster, startMuster } from '../../src/runtime/context.ts';
 import { hrCsv, hrLine } from '../support/muster.ts';
 import { type ScimService, startScimService } from '../support/scim-service.ts';
 import { type SlapdInstance, slapdSkip, startSlapd } from '../support/slapd.ts';
-import { POSTGRES_URL, freshSchemaUrl, postgresRequired } from '../support/stores.ts';
+import { POSTGRES_URL, freshSchemaUrl, postgresRequired, reachable } from '../support/stores.ts';
 
 const PEOPLE = 300;
 const KILLS = 6;
@@ -45,17 +44,6 @@ function prng(seed: number): () => number {
   };
 }
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // Two processes share the store, so only PostgreSQL will do: skipped loudly outside CI, required in CI.
 function postgresSkip(reachable: boolean): string | false {
   if (reachable) return false;
@@ -64,7 +52,7 @@ function postgresSkip(reachable: boolean): string | false {
   return 'PostgreSQL not reachable';
 }
 
-const skip = slapdSkip() || postgresSkip(await postgresReachable());
+const skip = slapdSkip() || postgresSkip(await reachable());
 
 interface Worker {
   readonly child: ChildProcess;

@@ -13,7 +13,8 @@ export interface StoreFactory {
 }
 
 
-async function reachable(): Promise<boolean> {
+/** Whether the PostgreSQL test server answers. */
+export async function reachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
