@@ -5,6 +5,7 @@ import type { Backoff } from '../lifecycle/backoff.ts';
 import type { JobHandlerRegistry } from '../lifecycle/handlers.ts';
 import { lifecycleHandlers } from './job-handlers.ts';
 import { accessTargetsOf } from './targets.ts';
+import { trainingExpirySweep } from '../lifecycle/access/training-expiry.ts';
 import { JobWorker, type JobWorkerOptions } from '../lifecycle/worker.ts';
 import { escalationSweep, ticketTargetsOf } from '../lifecycle/tickets/index.ts';
 import { archiveSweep } from './reconcile.ts';
@@ -33,7 +34,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
     pollMs: config.workers.pollMs,
     maxAttempts: config.workers.maxAttempts,
     leaseMs: config.workers.leaseSeconds * 1000,
-    sweeps: [escalationSweep({ store, clock, audit }, ticketTargetsOf(config)), archiveSweep(muster)],
+    sweeps: [escalationSweep({ store, clock, audit }, ticketTargetsOf(config)), archiveSweep(muster), trainingExpirySweep(store, clock)],
     ...overrides,
   });
 }

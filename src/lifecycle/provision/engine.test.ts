@@ -8,6 +8,7 @@ import { dryRunAccess } from '../access/dry-run.ts';
 import { PolicyService } from '../access/policies.ts';
 import { accessTargets } from '../access/targets.ts';
 import { accessWorker, count, identityByKey } from '../test-fixtures.ts';
+import { queueTrainingExpiry } from '../access/training-expiry.ts';
 import { ProvisioningWorker } from './worker.ts';
 
 const TARGETS = accessTargets([{ name: 'dir', accountKey: ['employee_id'] }, { name: 'app', accountKey: ['email'] }]);
@@ -118,5 +119,24 @@ describeEachStore('provisioning from policies', (factory) => {
     assert.equal(await count(h.store, `provisioning_ops WHERE target = 'app' AND status = 'dead'`), 1);
     assert.equal(await count(h.store, `audit_log WHERE action = 'provision.dead'`), 1);
     app.failWith = null;
+  });
+
+  test('training that expires by the calendar holds privileged entitlements back, with no feed saying so', async () => {
+    const policies = new PolicyService({ store: h.store, audit: h.audit, clock: h.clock, targets: TARGETS.names });
+    await policies.save('training-gate', { kind: 'condition', description: 'no privileges on expired training', when: [{ attribute: 'behave:Cyber Awareness', in: ['expired'] }], suspend: { privileged: true } }, 'alice', 'training rule');
+    const hr = `${people({ E1: { department: 'Legal' }, E2: { status: 'terminated' }, E3: { status: 'terminated' } }).trimEnd()}\n${hrLine('E4')}\n${hrLine('E5')}\n`;
+    assert.equal((await h.imports.run({ source: 'hr', file: await h.file('hr4.csv', hr), actor: 'alice' })).status, 'applied');
+    const training = 'employee_id,course,status,completed,expires\nE5,Cyber Awareness,complete,2026-01-01,2026-03-08\n';
+    const run = await h.imports.run({ source: 'training', file: await h.file('training.csv', training), actor: 'alice' });
+    assert.equal(run.status, 'applied', JSON.stringify(run.errors));
+    await settle();
+    assert.deepEqual((await app.findAccount('given5.family5@demo.gov'))?.groups, ['ledger-admin']);
+    h.clock.advance(4 * 86_400_000);
+    assert.equal(await queueTrainingExpiry(h.store, h.clock.now()), 1);
+    assert.equal(await queueTrainingExpiry(h.store, h.clock.now()), 0, 'once a day per identity');
+    await settle();
+    assert.deepEqual((await app.findAccount('given5.family5@demo.gov'))?.groups, [], 'held back');
+    const e5 = (await identityByKey(h.store, 'employee_id', 'E5')).id;
+    assert.equal(await count(h.store, `entitlements WHERE identity_id = $1 AND status = 'suspended'`, [e5]), 1);
   });
 });
