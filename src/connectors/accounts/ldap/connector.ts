@@ -38,7 +38,15 @@ export class LdapConnector implements Connector {
     const filter = new AndFilter({ filters: [ACCOUNT_FILTER, new EqualityFilter({ attribute: 'uid', value: key })] });
     const entries = await this.#search('finding an account', this.#usersDn, { scope: 'one', filter, attributes: ACCOUNT_ATTRIBUTES });
     const first = entries[0];
-    return first ? remoteAccount(first, this.#groupsKey) : null;
+    if (!first) return null;
+    // memberOf can lag a burst of concurrent changes to one entry; the groups' own member values are the record
+    return { ...remoteAccount(first, this.#groupsKey), groups: await this.#groupsOf(first.dn) };
+  }
+
+  async #groupsOf(dn: string): Promise<string[]> {
+    const filter = new AndFilter({ filters: [GROUP_FILTER, new EqualityFilter({ attribute: 'member', value: dn })] });
+    const entries = await this.#search('reading group memberships', this.#groupsDn, { scope: 'one', filter, attributes: ['cn'] });
+    return entries.map((e) => childValue(e.dn, this.#groupsKey)).filter((n): n is string => n !== null).sort();
   }
 
   async createAccount(spec: AccountSpec): Promise<Created> {
