@@ -1,6 +1,6 @@
 import type { Harness } from '../../test/support/muster.ts';
 import type { Store } from '../store/store.ts';
-import type { JobHandler } from './handlers.ts';
+import type { JobHandler, JobHandlerRegistry } from './handlers.ts';
 import { join } from 'node:path';
 import { type AccessTargets, accessTargets } from './access/targets.ts';
 import { MaildirNotifier } from '../connectors/notify/index.ts';
@@ -31,14 +31,23 @@ export async function count(store: Store, from: string, params: unknown[] = []):
 }
 
 /** A worker over the harness with test defaults; `handlers` replace the lifecycle ones when given. */
-export function testWorker(h: Harness, handlers?: Record<string, JobHandler>, over: Partial<JobWorkerOptions> = {}): JobWorker {
+export function testWorker(h: Harness, handlers?: Record<string, JobHandler> | JobHandlerRegistry, over: Partial<JobWorkerOptions> = {}): JobWorker {
   return new JobWorker({
     store: h.store, clock: h.clock, audit: h.audit,
-    handlers: handlers ? new Map(Object.entries(handlers)) : lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets: accessTargets([]) }),
+    handlers: handlers instanceof Map ? handlers : handlers ? new Map(Object.entries(handlers)) : harnessHandlers(h, accessTargets([])),
     workerId: 'w1', batchSize: 100, leaseMs: 60_000, maxAttempts: 3,
     backoff: { baseMs: 1000, maxMs: 60_000 }, random: () => 0.5, sweepEveryMs: 0,
     ...over,
   });
+}
+
+/** A worker running the lifecycle handlers with these access targets (policies name them). */
+export function accessWorker(h: Harness, targets: AccessTargets): JobWorker {
+  return testWorker(h, harnessHandlers(h, targets));
+}
+
+function harnessHandlers(h: Harness, targets: AccessTargets): JobHandlerRegistry {
+  return lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets });
 }
 
 export async function identityByKey(store: Store, attribute: string, key: string): Promise<{ id: string; status: string; sponsor_id: string | null; flags: string[]; version: number }> {
@@ -59,14 +68,4 @@ export function npeCsv(rows: readonly string[][]): string {
 /** One NPE registry row: id, sponsor, expiry date, status (kind service). */
 export function npeRow(id: string, sponsor: string, expires = '2027-12-31', status = 'active'): string[] {
   return [id, 'service', `Service ${id}`, sponsor, expires, 'Finance', 'Operations', '9700', status];
-}
-
-/** A worker running the lifecycle handlers with these access targets (policies name them). */
-export function accessWorker(h: Harness, targets: AccessTargets): JobWorker {
-  return new JobWorker({
-    store: h.store, clock: h.clock, audit: h.audit,
-    handlers: lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets }),
-    workerId: 'w1', batchSize: 100, leaseMs: 60_000, maxAttempts: 3,
-    backoff: { baseMs: 1000, maxMs: 60_000 }, random: () => 0.5, sweepEveryMs: 0,
-  });
 }

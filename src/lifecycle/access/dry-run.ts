@@ -3,6 +3,7 @@ import { type Policy, checkPolicy } from '../../core/access/policy.ts';
 import type { Queryable } from '../../store/store.ts';
 import { planIdentities } from './plan.ts';
 import { activePolicies } from './policies.ts';
+import { MAY_HOLD_ACCESS } from './recompute-all.ts';
 import type { AccessTargets } from './targets.ts';
 
 export interface DryRunRequest {
@@ -55,8 +56,7 @@ function withProposed(current: readonly Policy[], proposed: Readonly<Record<stri
 
 async function candidates(db: Queryable): Promise<string[]> {
   const rows = await db.query(
-    `SELECT id FROM identities i WHERE i.status IN ('active', 'leave', 'suspended')
-       OR EXISTS (SELECT 1 FROM accounts a WHERE a.identity_id = i.id AND a.status = 'enabled') ORDER BY id`,
+    `SELECT id FROM identities i WHERE ${MAY_HOLD_ACCESS} ORDER BY id`,
   );
   return rows.map((r) => r.id as string);
 }

@@ -5,6 +5,9 @@ import type { JobContext } from '../handlers.ts';
 export const RECOMPUTE_JOB = 'access.recompute';
 export const RECOMPUTE_ALL_JOB = 'access.recompute-all';
 
+/** Identities (alias `i`) that have or may get access: in an active-like status, or holding a live account. */
+export const MAY_HOLD_ACCESS = `(i.status IN ('active', 'leave', 'suspended') OR EXISTS (SELECT 1 FROM accounts a WHERE a.identity_id = i.id AND a.status <> 'archived'))`;
+
 /** Queues a recompute of every identity that can hold access, after a policy change (`cause` keys it). */
 export async function queueRecomputeAll(tx: Tx, cause: string, now: Date): Promise<void> {
   await tx.query(
@@ -20,7 +23,7 @@ export async function handleRecomputeAll(job: Job, tx: Tx, ctx: JobContext): Pro
     `INSERT INTO jobs (kind, idempotency_key, payload, status, run_after, created_at, updated_at)
      SELECT $1, $1 || ':' || $2 || ':' || i.id, jsonb_build_object('identityId', i.id, 'type', $2::text), 'pending', $3, $3, $3
      FROM identities i
-     WHERE i.status IN ('active', 'leave', 'suspended') OR EXISTS (SELECT 1 FROM accounts a WHERE a.identity_id = i.id AND a.status <> 'archived')
+     WHERE ${MAY_HOLD_ACCESS}
      ON CONFLICT (idempotency_key) DO NOTHING`,
     [RECOMPUTE_JOB, cause, ctx.now],
   );

@@ -3,8 +3,8 @@ import type { CurrentAccess, CurrentAccount, CurrentEntitlement } from '../../co
 import type { IdentityKind } from '../../core/identity/kinds.ts';
 import type { IdentityStatus } from '../../core/identity/status.ts';
 import type { Queryable } from '../../store/store.ts';
+import { isoDay } from './targets.ts';
 
-const isoDay = (value: unknown): string | null => (value instanceof Date ? value.toISOString().slice(0, 10) : value ? String(value).slice(0, 10) : null);
 
 /** The access subjects of these identities (attributes, TRUST, BEHAVE), in three queries. */
 export async function loadSubjects(db: Queryable, ids: readonly string[]): Promise<Map<string, AccessSubject>> {

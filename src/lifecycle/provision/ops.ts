@@ -94,7 +94,7 @@ export async function recordSynced(tx: Tx, target: string, writes: readonly Sync
  * Puts a failed operation back in the queue after `runAfter`. With `spend` false (the target
  * was unavailable) the attempt is given back: a target that is down for an hour dead-letters nothing.
  */
-export async function retryOp(tx: Tx, op: ProvisioningOp, runAfter: Date, error: string, spend: boolean, workerId: string, now: Date): Promise<boolean> {
+export async function requeueOp(tx: Tx, op: ProvisioningOp, runAfter: Date, error: string, spend: boolean, workerId: string, now: Date): Promise<boolean> {
   const rows = await tx.query(
     `UPDATE provisioning_ops SET status = 'pending', run_after = $2, last_error = $3, attempts = attempts - $4, locked_by = NULL, locked_until = NULL, updated_at = $5
      WHERE id = $1 AND status = 'running' AND locked_by = $6

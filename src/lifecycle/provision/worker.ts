@@ -9,7 +9,7 @@ import { PollingLoop } from '../loop.ts';
 import { describeError } from '../worker.ts';
 import { type BreakerSettings, CircuitBreaker } from './breaker.ts';
 import { type AccountRecord, type ConvergeResult, convergeAccount } from './converge.ts';
-import { type ProvisioningOp, type SyncWrite, claimOps, loadRecords, markOpDead, recordSynced, retryOp } from './ops.ts';
+import { type ProvisioningOp, type SyncWrite, claimOps, loadRecords, markOpDead, recordSynced, requeueOp } from './ops.ts';
 import { type OpenedTicket, recordTickets } from './tickets.ts';
 
 export const PROVISIONING_ACTOR = 'muster:provisioning';
@@ -167,7 +167,7 @@ export class ProvisioningWorker {
       const delay = backoffDelay(op.attempts, this.#o.backoff, this.#random);
       const reopen = breaker.reopensAt ?? 0;
       const runAfter = new Date(Math.max(now.getTime() + delay, unavailable ? reopen : 0));
-      return (await retryOp(tx, op, runAfter, message, !unavailable, workerId, now)) ? (unavailable ? 'deferred' : 'retried') : 'done';
+      return (await requeueOp(tx, op, runAfter, message, !unavailable, workerId, now)) ? (unavailable ? 'deferred' : 'retried') : 'done';
     });
     this.#o.onOutcome?.(target, outcome, op);
   }
