@@ -11,12 +11,17 @@ export interface JobFilter {
   readonly limit?: number | undefined;
 }
 
+/** A listing's size: 100 unless asked, between 1 and 1000. */
+export function listLimit(limit: number | undefined): number {
+  return Math.min(Math.max(Math.trunc(limit ?? 100), 1), 1000);
+}
+
 /** Jobs of the outbox, newest first (e.g. the dead-letter queue: `{ status: 'dead' }`). */
 export async function listJobs(db: Queryable, filter: JobFilter = {}): Promise<Job[]> {
   if (filter.status !== undefined && !(JOB_STATUSES as readonly string[]).includes(filter.status)) {
     throw new MusterError('MUSTER_ERR_VALIDATION', `unknown job status '${filter.status}'`, [{ field: 'status', value: filter.status, message: `one of ${JOB_STATUSES.join(', ')}` }]);
   }
-  const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 100), 1), 1000);
+  const limit = listLimit(filter.limit);
   const rows = await db.query(
     `SELECT ${JOB_COLUMNS} FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2) ORDER BY id DESC LIMIT $3`,
     [filter.status ?? null, filter.kind ?? null, limit],

@@ -1,6 +1,7 @@
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { Clock } from '../../core/clock.ts';
 import { MusterError } from '../../core/errors.ts';
+import { listLimit } from '../admin.ts';
 import type { Queryable, Store } from '../../store/store.ts';
 import { OP_COLUMNS, OP_STATUSES, type OpStatus, type ProvisioningOp, opFromRow } from './ops.ts';
 
@@ -52,7 +53,7 @@ export async function listOps(db: Queryable, filter: OpFilter = {}): Promise<Pro
   if (filter.status !== undefined && !(OP_STATUSES as readonly string[]).includes(filter.status)) {
     throw new MusterError('MUSTER_ERR_VALIDATION', `unknown operation status '${filter.status}'`, [{ field: 'status', value: filter.status, message: `one of ${OP_STATUSES.join(', ')}` }]);
   }
-  const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 100), 1), 1000);
+  const limit = listLimit(filter.limit);
   const rows = await db.query(
     `SELECT ${OP_COLUMNS} FROM provisioning_ops WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR target = $2) AND ($3::uuid IS NULL OR identity_id = $3)
      ORDER BY id DESC LIMIT $4`,

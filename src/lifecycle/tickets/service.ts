@@ -4,6 +4,7 @@ import { MusterError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import type { Queryable, Store, Tx } from '../../store/store.ts';
 import { askAgain } from './ask-again.ts';
+import { listLimit } from '../admin.ts';
 import { TICKET_COLUMNS, TICKET_OUTCOMES, TICKET_STATUSES, type Ticket, type TicketOutcome, ticketAuditTarget, ticketFromRow } from './rows.ts';
 
 export interface TicketDeps {
@@ -44,7 +45,7 @@ export class TicketService {
     if (filter.status !== undefined && !(TICKET_STATUSES as readonly string[]).includes(filter.status)) {
       throw new MusterError('MUSTER_ERR_VALIDATION', `unknown ticket status '${filter.status}'`, [{ field: 'status', value: filter.status, message: `one of ${TICKET_STATUSES.join(', ')}` }]);
     }
-    const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 100), 1), 1000);
+    const limit = listLimit(filter.limit);
     const rows = await this.#d.store.query(
       `SELECT ${TICKET_COLUMNS} FROM tickets WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR target = $2) ORDER BY opened_at DESC, id LIMIT $3`,
       [filter.status ?? null, filter.target ?? null, limit],
