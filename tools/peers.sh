@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The real peers muster's tests talk to, from Debian's packages: OpenSSL (checks certificates, CRLs and OCSP),
 # SoftHSM2 (the PKCS#11 path of the CA), Chromium (the WebAuthn ceremony under a virtual authenticator) and
-# OpenLDAP (slapd and ldap-utils: the LDAP connector's target).
+# OpenLDAP (slapd and ldap-utils: the LDAP connector's target) and Apache with mod_auth_openidc (a relying party
+# signing in at muster's OpenID Provider).
 # Installs what is missing when it can (root with apt-get); otherwise names what is missing and leaves the
 # tests that need it to skip with a notice (under CI=true they fail instead).
 set -euo pipefail
 
-declare -A PACKAGE_OF=([openssl]=openssl [softhsm2-util]=softhsm2 [chromium]=chromium [slapd]=slapd [ldapadd]=ldap-utils)
+declare -A PACKAGE_OF=([openssl]=openssl [softhsm2-util]=softhsm2 [chromium]=chromium [slapd]=slapd [ldapadd]=ldap-utils [apache2]=apache2 [mod_auth_openidc]=libapache2-mod-auth-openidc)
 missing=()
-for command in openssl softhsm2-util chromium slapd ldapadd; do
-  # slapd lives in /usr/sbin, which a user's PATH may leave out
+for command in openssl softhsm2-util chromium slapd ldapadd apache2; do
+  # slapd and apache2 live in /usr/sbin, which a user's PATH may leave out
   command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] || missing+=("${PACKAGE_OF[$command]}")
 done
+[ -f /usr/lib/apache2/modules/mod_auth_openidc.so ] || missing+=("${PACKAGE_OF[mod_auth_openidc]}")
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -21,6 +23,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   if [[ " ${missing[*]} " == *' slapd '* ]] && command -v debconf-set-selections >/dev/null 2>&1; then
     echo 'slapd slapd/no_configuration boolean true' | debconf-set-selections
   fi
+  # the tests start Apache instances of their own on free ports: no system Apache on port 80 is wanted either
+  policy=/usr/sbin/policy-rc.d
+  had_policy=false; [ -e "$policy" ] && had_policy=true
+  $had_policy || { printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; trap 'rm -f "$policy"' EXIT; }
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
