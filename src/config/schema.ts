@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CDM_OBJECTS, IDENTITY_ATTRIBUTES } from '../core/identity/attributes.ts';
 import { credentialSchema, pkiSchema } from './pki-schema.ts';
 import { lifecycleSchema, targetsSchema } from './targets-schema.ts';
+import { federationSchema } from './federation-schema.ts';
 
 /** pino's levels, most severe first; 'silent' writes nothing. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -74,6 +75,7 @@ export const configSchema = z.strictObject({
   credentials: credentialSchema.prefault({}),
   targets: targetsSchema,
   lifecycle: lifecycleSchema.prefault({}),
+  federation: federationSchema.prefault({}),
   workers: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * PIV federation: muster's OpenID Provider (the home agency IdP), its mutual-TLS sign-in listener, its keys,
+ * the shared-signals transmitter and provisioning to relying parties. Each part keeps its keys in its own object.
+ */
+
+const url = z.string().url();
+
+const oidc = z.strictObject({
+  issuer: url.optional().describe('the OP issuer; default http://<server.host>:<server.port>/oidc'),
+  idTokenTtlSeconds: z.number().int().min(30).max(3600).default(300).describe('ID token lifetime (SP 800-63C: short, about 5 minutes)'),
+  accessTokenTtlSeconds: z.number().int().min(30).max(3600).default(600),
+  codeTtlSeconds: z.number().int().min(10).max(300).default(60).describe('authorization code lifetime (single use)'),
+  keyRotationDays: z.number().int().min(1).max(365).default(30).describe('a new signing key every N days; the old one stays published until its tokens have expired'),
+});
+
+const mtls = z.strictObject({
+  host: z.string().default('127.0.0.1').describe('address of the mutual-TLS listener (PIV sign-in, tls_client_auth)'),
+  port: z.number().int().min(0).max(65535).default(8443).describe('port of the mutual-TLS listener; 0 picks a free one'),
+  hostnames: z.array(z.string().min(1)).default(['localhost', '127.0.0.1']).describe('names on the listener\'s TLS server certificate (issued by muster\'s CA)'),
+});
+
+const ssf = z.strictObject({
+  pushTimeoutMs: z.number().int().min(100).default(5000).describe('a push delivery slower than this counts as a failure'),
+  pushMaxAttempts: z.number().int().min(1).default(12).describe('push attempts before a SET is marked failed (it stays for polling)'),
+  pollMs: z.number().int().min(10).default(250).describe('how often the push worker looks for due deliveries'),
+});
+
+export const federationSchema = z.strictObject({
+  oidc: oidc.prefault({}),
+  mtls: mtls.prefault({}),
+  ssf: ssf.prefault({}),
+});
+
+export type FederationConfig = z.infer<typeof federationSchema>;
