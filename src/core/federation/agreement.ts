@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MusterError } from '../errors.ts';
 import { FAL_VALUES, RELEASABLE_ATTRIBUTES, SIGNAL_ACTIONS, SIGNAL_NAMES, type Fal } from './profile.ts';
 
 /**
@@ -105,4 +106,30 @@ export function falWithin(document: AgreementDocument, rp: AgreementRelyingParty
   const order = FAL_VALUES as readonly Fal[];
   const at = order.indexOf(rp.fal);
   return at >= order.indexOf(document.assurance.fal.min) && at <= order.indexOf(document.assurance.fal.max);
+}
+
+/** Checks an agreement document: every problem named by its field, in one MUSTER_ERR_AGREEMENT. */
+export function checkAgreement(id: string, input: unknown): AgreementDocument {
+  const problems: { field: string; message: string }[] = [];
+  if (!AGREEMENT_ID.test(id)) problems.push({ field: 'id', message: 'lower-case letters, digits, ".", "-" and "_", at most 64, starting with a letter' });
+  const parsed = agreementDocumentSchema.safeParse(input);
+  if (!parsed.success) for (const issue of parsed.error.issues) problems.push({ field: issue.path.join('.') || 'document', message: issue.message });
+  if (parsed.success) problems.push(...duplicateClients(parsed.data), ...falOutside(parsed.data));
+  if (problems.length > 0 || !parsed.success) {
+    throw new MusterError('MUSTER_ERR_AGREEMENT', `trust agreement '${id}' has ${problems.length} problem(s): ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+  }
+  return parsed.data;
+}
+
+function duplicateClients(document: AgreementDocument): { field: string; message: string }[] {
+  const seen = new Set<string>();
+  return document.relyingParties.flatMap((rp, i) => {
+    const dup = seen.has(rp.clientId);
+    seen.add(rp.clientId);
+    return dup ? [{ field: `relyingParties.${i}.clientId`, message: `client id ${rp.clientId} appears twice` }] : [];
+  });
+}
+
+function falOutside(document: AgreementDocument): { field: string; message: string }[] {
+  return document.relyingParties.flatMap((rp, i) => falWithin(document, rp) ? [] : [{ field: `relyingParties.${i}.fal`, message: `${rp.fal} is outside the agreement's FAL range ${document.assurance.fal.min}–${document.assurance.fal.max}` }]);
 }
