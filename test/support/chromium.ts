@@ -1,4 +1,4 @@
-import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { findExecutable, peerSkip } from './peers.ts';
 
 /** Where Debian puts Chromium, then whatever `chromium` is on PATH. */
@@ -93,4 +93,32 @@ function virtualAuthenticator(session: CDPSession, id: string): VirtualAuthentic
       await session.detach();
     },
   };
+}
+
+/** A client certificate for one origin, as a PKCS#12 (PFX) file's bytes. */
+export interface ClientCertificateOptions {
+  /** The https origin that asks for the certificate, e.g. 'https://127.0.0.1:8443'. */
+  readonly origin: string;
+  readonly pfx: Buffer;
+  readonly passphrase?: string;
+  /**
+   * Check the server's certificate against Node's default CA store (default false: any certificate is taken).
+   * With client certificates Playwright's own Node TLS client talks to the server, not Chromium, and it takes no
+   * CA of its own: a server under a test CA is only checked if the test adds that CA to Node's default store
+   * (`tls.setDefaultCACertificates`), which changes it for the whole test process.
+   */
+  readonly verifyServer?: boolean;
+}
+
+/**
+ * A browser context that presents a TLS client certificate to `origin` (as a PIV card's authentication
+ * certificate would be presented). Playwright proxies the context's connections and does the TLS to `origin`
+ * itself, with the certificate; to Chromium it shows a certificate of its own, which it tells Chromium to accept.
+ * Other origins pass through untouched.
+ */
+export async function newContextWithClientCertificate(browser: Browser, options: ClientCertificateOptions): Promise<BrowserContext> {
+  return browser.newContext({
+    clientCertificates: [{ origin: new URL(options.origin).origin, pfx: options.pfx, ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }) }],
+    ignoreHTTPSErrors: !(options.verifyServer ?? false),
+  });
 }
