@@ -27,10 +27,19 @@ const ssf = z.strictObject({
   pollMs: z.number().int().min(10).default(250).describe('how often the push worker looks for due deliveries'),
 });
 
+const record = z.strictObject({
+  organizationName: z.string().min(1).max(200).optional().describe('the organization named in the home agency IdP record; default agency.name'),
+  contacts: z.array(z.string().min(1)).min(1).default(['mailto:icam@agency.example']).describe('technical contacts of the home agency IdP'),
+  affiliations: z.array(z.string().min(1)).default([]).describe('organizational affiliations the IdP covers (global identifiers); empty: all of the agency'),
+  authorityHints: z.array(url).default([]).describe('entity ids of the federation authorities above the IdP (OpenID Federation)'),
+  entityConfigurationTtlSeconds: z.number().int().min(300).max(7 * 86400).default(86400).describe('lifetime of the signed entity configuration'),
+});
+
 export const federationSchema = z.strictObject({
   oidc: oidc.prefault({}),
   mtls: mtls.prefault({}),
   ssf: ssf.prefault({}),
+  record: record.prefault({}),
 });
 
 export type FederationConfig = z.infer<typeof federationSchema>;
