@@ -32,7 +32,7 @@ const signalNames = z.enum(SIGNAL_NAMES as [SignalName, ...SignalName[]]);
 const agreementSchema = z.strictObject({
   id: z.string().min(1),
   issuer: z.url({ protocol: /^https?$/ }),
-  homeAgencies: z.array(z.string().regex(/^agency_code:\d{4}$|^[a-z0-9.-]+\.[a-z]{2,}$/)).min(1),
+  homeAgencies: z.array(z.string().regex(/^agency_code:[0-9A-Z]{4}$|^[a-z0-9.-]+\.[a-z]{2,}$/, 'agency_code:NNNN or a domain name')).min(1),
   affiliations: z.array(z.string().min(1)).min(1).optional(),
   minFal: z.enum(FAL_VALUES),
   minAal: z.enum(AAL_VALUES),

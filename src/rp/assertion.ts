@@ -35,7 +35,9 @@ export interface AssertionContext {
   /** Seconds since the epoch. */
   readonly now: number;
   /** `x5t#S256` of the client certificate the RP saw over mutual TLS. */
-  readonly clientCertificateThumbprint?: string;
+  readonly clientCertificateThumbprint?: string | undefined;
+  /** When given, `aud` must name this client alone (SP 800-63C: a single RP at FAL2 and above). */
+  readonly clientId?: string;
 }
 
 /** SP 800-217 §6.2: the elements every assertion must carry. */
@@ -47,6 +49,7 @@ export function checkAssertion(claims: Readonly<Record<string, unknown>>, contex
   const identifier = { iss: text(claims, 'iss'), sub: text(claims, 'sub') };
   const homeAgency = text(claims, PIV_CLAIMS.homeAgency);
   const affiliations = textList(claims, PIV_CLAIMS.orgAffiliation);
+  if (context.clientId !== undefined) checkAudience(claims.aud, context.clientId);
   const agreement = pivIdpAgreement(context.agreements, identifier.iss, homeAgency, affiliations);
   const assertion = {
     identifier, agreement, homeAgency, affiliations,
@@ -67,6 +70,11 @@ function pivIdpAgreement(agreements: TrustAgreements, iss: string, homeAgency: s
   if (agreement?.issuer === iss) return agreement;
   const expected = agreement ? `the PIV IdP for ${homeAgency} is ${agreement.issuer}` : `no trust agreement covers ${homeAgency}`;
   throw new RpError('RP_ERR_WRONG_IDP', `${iss} is not the PIV IdP for this subscriber: ${expected}`, { claim: PIV_CLAIMS.homeAgency });
+}
+
+function checkAudience(aud: unknown, clientId: string): void {
+  const list = Array.isArray(aud) ? aud : [aud];
+  if (list.length !== 1 || list[0] !== clientId) throw claimValue('aud', `must name ${clientId} alone`);
 }
 
 function checkAssurance(a: { fal: Fal; aal: Aal; authTime: number }, agreement: TrustAgreement, now: number): void {
