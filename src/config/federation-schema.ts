@@ -35,11 +35,17 @@ const record = z.strictObject({
   entityConfigurationTtlSeconds: z.number().int().min(300).max(7 * 86400).default(86400).describe('lifetime of the signed entity configuration'),
 });
 
+const provisioning = z.strictObject({
+  termination: z.enum(['delete', 'deactivate']).default('delete').describe('a terminated account at a relying party: deactivated (PATCH active=false) then deleted, or only deactivated'),
+  timeoutMs: z.number().int().min(100).default(10_000).describe("a request to a relying party's SCIM service slower than this fails and is retried"),
+});
+
 export const federationSchema = z.strictObject({
   oidc: oidc.prefault({}),
   mtls: mtls.prefault({}),
   ssf: ssf.prefault({}),
   record: record.prefault({}),
+  provisioning: provisioning.prefault({}),
 });
 
 export type FederationConfig = z.infer<typeof federationSchema>;
