@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/queries.ts';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
@@ -79,19 +80,32 @@ export class AgreementService {
     return agreementOfClient(this.#d.store, clientId);
   }
 
-  /** Checks and saves the document as the next version (active), registering its RPs' client ids. */
+  /**
+   * Checks and saves the document as the next version, registering its RPs' client ids. A new or active
+   * agreement is active; a suspended one stays suspended until activated; an ended one is refused (audited).
+   */
   async save(id: string, document: unknown, actor: string, reason: string): Promise<AgreementVersion> {
     const checked = checkAgreement(id, document);
     requireReason(reason);
-    return this.#write(id, checked, 'active', actor, reason, 'agreement.saved');
+    return this.#change(id, actor, reason, (current) => {
+      if (current?.status === 'ended') return refusal(id, 'save', `trust agreement '${id}' has ended; a new agreement needs a new id`);
+      return { document: checked, status: current?.status === 'suspended' ? 'suspended' : 'active', action: 'agreement.saved' };
+    });
   }
 
-  /** Suspends, ends or reactivates an agreement; its RPs can sign no one in unless it is active. */
+  /**
+   * Suspends, ends or reactivates an agreement; its RPs can sign no one in unless it is active. Ending is
+   * final: an ended agreement is never suspended or reactivated. A refused change is audited.
+   */
   async setStatus(id: string, status: AgreementStatus, actor: string, reason: string): Promise<AgreementVersion> {
     requireReason(reason);
-    const current = await this.get(id);
-    if (current.status === status) throw new MusterError('MUSTER_ERR_CONFLICT', `trust agreement '${id}' is already ${status}`, [{ field: 'status', value: status, message: 'unchanged' }]);
-    return this.#write(id, current.document, status, actor, reason, `agreement.${status}`);
+    await this.get(id);
+    return this.#change(id, actor, reason, (current) => {
+      const from = current?.status ?? 'ended';
+      if (from === status) return refusal(id, status, `trust agreement '${id}' is already ${status}`);
+      if (!STATUS_MOVES[from].includes(status)) return refusal(id, status, `trust agreement '${id}' is ${from}: it cannot become ${status}`);
+      return { document: (current as AgreementVersion).document, status, action: `agreement.${status}` };
+    });
   }
 
   /** Records a dynamically registered client under an agreement that allows it (inside the registration's transaction). */
@@ -103,18 +117,48 @@ export class AgreementService {
     await db.query("INSERT INTO federation_clients (client_id, agreement_id, registration, created_at) VALUES ($1, $2, 'dynamic', $3)", [clientId, agreementId, this.#d.clock.now()]);
   }
 
-  async #write(id: string, document: AgreementDocument, status: AgreementStatus, actor: string, reason: string, action: string): Promise<AgreementVersion> {
+  async #change(id: string, actor: string, reason: string, decide: (current: AgreementVersion | undefined) => Change | Refusal): Promise<AgreementVersion> {
     const { store, audit, clock } = this.#d;
     const now = clock.now();
-    return store.transaction(async (tx: Tx) => {
+    const outcome = await store.transaction(async (tx: Tx): Promise<AgreementVersion | Refusal> => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [AGREEMENT_LOCK]);
-      await linkClients(tx, id, document, now);
+      const change = decide(await agreementById(tx, id));
+      if ('refused' in change) return change;
+      await linkClients(tx, id, change.document, now);
       const [{ next }] = (await tx.query<{ next: number }>('SELECT COALESCE(MAX(version), 0) + 1 AS next FROM trust_agreements WHERE id = $1', [id])) as [{ next: number }];
-      const [row] = await tx.query('INSERT INTO trust_agreements (id, version, status, document, author, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *', [id, next, status, document, actor, reason, now]);
-      await audit.append(tx, [{ actor, action, target: `agreement:${id}`, reason, data: { id, version: Number(next), status, document } }], `agreement-${id}-${next}`);
+      const [row] = await tx.query('INSERT INTO trust_agreements (id, version, status, document, author, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *', [id, next, change.status, change.document, actor, reason, now]);
+      await audit.append(tx, [{ actor, action: change.action, target: `agreement:${id}`, reason, data: { id, version: Number(next), status: change.status, document: change.document } }], `agreement-${id}-${next}`);
       return versionOf(row as Row);
     });
+    if (!('refused' in outcome)) return outcome;
+    await recordAudit(store, audit, { actor, action: 'agreement.refused', target: `agreement:${id}`, reason: outcome.error.message, data: { id, requested: outcome.requested, reason } }, `agreement-${id}-refused`);
+    throw outcome.error;
   }
+}
+
+/** What a change writes: the document and status of the next version, and the audit action. */
+interface Change {
+  readonly document: AgreementDocument;
+  readonly status: AgreementStatus;
+  readonly action: string;
+}
+
+/** A change the agreement's state forbids: nothing is written but the audited refusal. */
+interface Refusal {
+  readonly refused: true;
+  readonly requested: string;
+  readonly error: MusterError;
+}
+
+/** Where an agreement may go from each status; `ended` is final. */
+const STATUS_MOVES: Readonly<Record<AgreementStatus, readonly AgreementStatus[]>> = {
+  active: ['suspended', 'ended'],
+  suspended: ['active', 'ended'],
+  ended: [],
+};
+
+function refusal(id: string, requested: string, message: string): Refusal {
+  return { refused: true, requested, error: new MusterError('MUSTER_ERR_CONFLICT', message, [{ field: 'status', value: requested, message: `not allowed for agreement '${id}'` }]) };
 }
 
 /** Makes the agreement's RPs its registered clients; a client id of another agreement is refused. */
