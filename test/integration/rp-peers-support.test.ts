@@ -3,9 +3,12 @@
 // fetch; Chromium presents a TLS client certificate from a PKCS#12 to a server that asks for one.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import forge from 'node-forge';
@@ -70,100 +73,6 @@ function rsaJwk(): Record<string, unknown> {
   return { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'op-1', alg: 'RS256', use: 'sig' };
 }
 
-describe('Apache with mod_auth_openidc signs in at a bare oidc-provider', { skip: apacheSkip() }, () => {
-  let op: Server;
-  let issuer: string;
-  let rp: ApacheRp;
-  let provider: Provider | undefined;
-
-  before(async () => {
-    // the OP listens first: Apache needs its issuer, the OP needs Apache's redirect URI and keys
-    op = createHttpServer((req, res) => {
-      if (!provider) return void res.writeHead(503).end();
-      if (req.url?.startsWith('/interaction/')) {
-        interaction(provider, req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));
-        return;
-      }
-      provider.callback()(req, res);
-    });
-    issuer = `http://127.0.0.1:${await listen(op)}`;
-    rp = await startApacheRp({ issuer, clientId: CLIENT_ID, kid: 'apache-rp-key', authRequestParams: { max_age: 300 } });
-    provider = new Provider(issuer, {
-      clients: [
-        {
-          client_id: CLIENT_ID,
-          token_endpoint_auth_method: 'private_key_jwt',
-          token_endpoint_auth_signing_alg: 'RS256',
-          jwks: rp.jwks as { keys: [] },
-          redirect_uris: [rp.redirectUri],
-          post_logout_redirect_uris: [`${rp.origin}/`],
-          response_types: ['code'],
-          grant_types: ['authorization_code'],
-        },
-      ],
-      jwks: { keys: [rsaJwk()] },
-      cookies: { keys: [randomBytes(32).toString('hex')] },
-      features: { devInteractions: { enabled: false } },
-      interactions: { url: (_ctx: unknown, details: { uid: string }) => `/interaction/${details.uid}` },
-      findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
-    });
-  });
-
-  after(async () => {
-    await rp?.close();
-    if (op) await close(op);
-  });
-
-  test('the protected page sends the browser to the OP, and after the login shows the sub', async () => {
-    const browser = new BrowserFetch();
-    const login = await browser.get(rp.url);
-    assert.equal(login.status, 200, login.body);
-    assert.match(login.url, new RegExp(`^${issuer}/interaction/`));
-    const authorization = new URL(login.chain.find((url) => url.startsWith(`${issuer}/auth`)) as string);
-    assert.equal(authorization.searchParams.get('client_id'), CLIENT_ID);
-    assert.equal(authorization.searchParams.get('code_challenge_method'), 'S256');
-    assert.equal(authorization.searchParams.get('max_age'), '300');
-    assert.equal(authorization.searchParams.get('redirect_uri'), rp.redirectUri);
-
-    const page = await browser.submit(login, { login: 'jane.doe' });
-    assert.equal(page.status, 200, `${page.body}\n${await rp.errorLog()}`);
-    assert.equal(page.url, rp.url);
-    assert.ok(page.chain.some((url) => url.startsWith(`${rp.redirectUri}?`)), 'back through the redirect URI');
-    const echo = readEcho(page.body);
-    assert.equal(echo.remoteUser, 'jane.doe');
-    assert.equal(echo.claims.sub, 'jane.doe');
-    assert.equal(echo.claims.iss, issuer);
-    assert.equal(echo.claims.aud, CLIENT_ID);
-    assert.ok(echo.idToken?.split('.').length === 3, 'the ID token is passed on');
-
-    // the session holds: no second trip to the OP
-    const again = await browser.get(rp.url);
-    assert.equal(again.status, 200);
-    assert.deepEqual(again.chain, [rp.url]);
-    assert.equal(readEcho(again.body).claims.sub, 'jane.doe');
-  });
-
-  test('another browser without the session is sent to sign in', async () => {
-    const stranger = await new BrowserFetch().get(rp.url, { stopAt: (url) => url.href.startsWith(issuer) });
-    assert.equal(stranger.status, 302);
-    assert.match(stranger.headers.get('location') ?? '', new RegExp(`^${issuer}/auth\\?`));
-  });
-
-  test('logout ends the local session and the one at the OP', async () => {
-    const browser = new BrowserFetch();
-    await browser.submit(await browser.get(rp.url), { login: 'john.roe' });
-    const logout = await browser.get(rp.logoutUrl());
-    // oidc-provider asks the user to confirm the end of the session: a form to submit
-    assert.match(logout.url, new RegExp(`^${issuer}/session/end`));
-    const done = await browser.submit(logout, { logout: 'yes' });
-    assert.equal(done.status, 200, done.body);
-    const afterwards = await browser.get(rp.url, { stopAt: (url) => url.href.startsWith(issuer) });
-    assert.equal(afterwards.status, 302, 'signed out at the RP');
-    const atOp = await browser.get(afterwards.headers.get('location') as string);
-    assert.match(atOp.url, new RegExp(`^${issuer}/interaction/`), 'and at the OP');
-  });
-});
-
 interface Pki {
   readonly caPem: string;
   readonly serverKeyPem: string;
@@ -216,15 +125,149 @@ function testPki(passphrase: string): Pki {
   };
 }
 
+let sharedPki: Pki | undefined;
+const PASSPHRASE = 'correct horse';
+/** One test PKI for the file (RSA key generation is the slow part). */
+function pkiOnce(): Pki {
+  sharedPki ??= testPki(PASSPHRASE);
+  return sharedPki;
+}
+
+/** The sign-in suite, against an OP on http or on https under the test CA. */
+function signInSuite(scheme: 'http' | 'https'): void {
+  describe(`Apache with mod_auth_openidc signs in at a bare oidc-provider over ${scheme}`, { skip: apacheSkip() }, () => {
+    let op: Server;
+    let issuer: string;
+    let rp: ApacheRp;
+    let provider: Provider | undefined;
+    let folder: string | undefined;
+    const browserFetch = (): BrowserFetch => new BrowserFetch(scheme === 'https' ? { ca: pkiOnce().caPem } : {});
+
+    before(async () => {
+      // the OP listens first: Apache needs its issuer, the OP needs Apache's redirect URI and keys
+      const handler = (req: IncomingMessage, res: ServerResponse): void => {
+        if (!provider) return void res.writeHead(503).end();
+        if (req.url?.startsWith('/interaction/')) {
+          interaction(provider, req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));
+          return;
+        }
+        provider.callback()(req, res);
+      };
+      let caFile: string | undefined;
+      if (scheme === 'https') {
+        const { serverKeyPem, serverCertPem, caPem } = pkiOnce();
+        op = createHttpsServer({ key: serverKeyPem, cert: serverCertPem }, handler);
+        folder = await mkdtemp(join(tmpdir(), 'muster-rp-test-'));
+        caFile = join(folder, 'ca.pem');
+        await writeFile(caFile, caPem);
+      } else {
+        op = createHttpServer(handler);
+      }
+      issuer = `${scheme}://127.0.0.1:${await listen(op)}`;
+      rp = await startApacheRp({ issuer, clientId: CLIENT_ID, kid: 'apache-rp-key', authRequestParams: { max_age: 300 }, caFile });
+      provider = new Provider(issuer, {
+        clients: [
+          {
+            client_id: CLIENT_ID,
+            token_endpoint_auth_method: 'private_key_jwt',
+            token_endpoint_auth_signing_alg: 'RS256',
+            jwks: rp.jwks as { keys: [] },
+            redirect_uris: [rp.redirectUri],
+            post_logout_redirect_uris: [`${rp.origin}/`],
+            response_types: ['code'],
+            grant_types: ['authorization_code'],
+          },
+        ],
+        jwks: { keys: [rsaJwk()] },
+        cookies: { keys: [randomBytes(32).toString('hex')] },
+        features: { devInteractions: { enabled: false } },
+        interactions: { url: (_ctx: unknown, details: { uid: string }) => `/interaction/${details.uid}` },
+        findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
+      });
+    });
+
+    after(async () => {
+      await rp?.close();
+      if (op) await close(op);
+      if (folder) await rm(folder, { recursive: true, force: true });
+    });
+
+    test('the protected page sends the browser to the OP, and after the login shows the sub', async () => {
+      const browser = browserFetch();
+      const login = await browser.get(rp.url);
+      assert.equal(login.status, 200, login.body);
+      assert.match(login.url, new RegExp(`^${issuer}/interaction/`));
+      const authorization = new URL(login.chain.find((url) => url.startsWith(`${issuer}/auth`)) as string);
+      assert.equal(authorization.searchParams.get('client_id'), CLIENT_ID);
+      assert.equal(authorization.searchParams.get('code_challenge_method'), 'S256');
+      assert.equal(authorization.searchParams.get('max_age'), '300');
+      assert.equal(authorization.searchParams.get('redirect_uri'), rp.redirectUri);
+
+      const page = await browser.submit(login, { login: 'jane.doe' });
+      assert.equal(page.status, 200, `${page.body}\n${await rp.errorLog()}`);
+      assert.equal(page.url, rp.url);
+      assert.ok(page.chain.some((url) => url.startsWith(`${rp.redirectUri}?`)), 'back through the redirect URI');
+      const echo = readEcho(page.body);
+      assert.equal(echo.remoteUser, 'jane.doe');
+      assert.equal(echo.claims.sub, 'jane.doe');
+      assert.equal(echo.claims.iss, issuer);
+      assert.equal(echo.claims.aud, CLIENT_ID);
+      assert.ok(echo.idToken?.split('.').length === 3, 'the ID token is passed on');
+
+      // the session holds: no second trip to the OP
+      const again = await browser.get(rp.url);
+      assert.equal(again.status, 200);
+      assert.deepEqual(again.chain, [rp.url]);
+      assert.equal(readEcho(again.body).claims.sub, 'jane.doe');
+    });
+
+    test('another browser without the session is sent to sign in', async () => {
+      const stranger = await browserFetch().get(rp.url, { stopAt: (url) => url.href.startsWith(issuer) });
+      assert.equal(stranger.status, 302);
+      assert.match(stranger.headers.get('location') ?? '', new RegExp(`^${issuer}/auth\\?`));
+    });
+
+    test('logout ends the local session and the one at the OP', async () => {
+      const browser = browserFetch();
+      await browser.submit(await browser.get(rp.url), { login: 'john.roe' });
+      const logout = await browser.get(rp.logoutUrl());
+      // oidc-provider asks the user to confirm the end of the session: a form to submit
+      assert.match(logout.url, new RegExp(`^${issuer}/session/end`));
+      const done = await browser.submit(logout, { logout: 'yes' });
+      assert.equal(done.status, 200, done.body);
+      const afterwards = await browser.get(rp.url, { stopAt: (url) => url.href.startsWith(issuer) });
+      assert.equal(afterwards.status, 302, 'signed out at the RP');
+      const atOp = await browser.get(afterwards.headers.get('location') as string);
+      assert.match(atOp.url, new RegExp(`^${issuer}/interaction/`), 'and at the OP');
+    });
+
+    if (scheme === 'https') {
+      test('an RP that does not trust the OP\'s CA cannot reach it', async () => {
+        const untrusting = await startApacheRp({ issuer, clientId: CLIENT_ID });
+        try {
+          const page = await browserFetch().get(untrusting.url);
+          assert.equal(page.status, 500);
+          assert.match(await untrusting.errorLog(), /SSL certificate problem/);
+        } finally {
+          await untrusting.close();
+        }
+      });
+    }
+  });
+}
+
+signInSuite('http');
+signInSuite('https');
+
 describe('Chromium presents a client certificate from a PKCS#12', { skip: chromiumSkip() }, () => {
-  const passphrase = 'correct horse';
+  const passphrase = PASSPHRASE;
   let pki: Pki;
   let server: Server;
   let origin: string;
   let browser: Browser;
 
   before(async () => {
-    pki = testPki(passphrase);
+    pki = pkiOnce();
     // the server asks for a certificate, accepts any and says what it got, and whether it chains to the CA
     server = createHttpsServer({ key: pki.serverKeyPem, cert: pki.serverCertPem, ca: [pki.caPem], requestCert: true, rejectUnauthorized: false }, (req, res) => {
       const socket = req.socket as TLSSocket;

@@ -34,7 +34,10 @@ export interface ApacheRpOptions {
   readonly privateKeyPem?: string;
   /** The `kid` of that key, in the client assertion's header and in `jwks`; default 'rp-1'. */
   readonly kid?: string;
-  /** PEM CA bundle that the OP's TLS certificate must chain to (an https issuer under a test CA). */
+  /**
+   * PEM CA bundle that the OP's TLS certificate must chain to (an https issuer under a test CA); copied into
+   * Apache's folder. Without it an https OP is checked against the system's CA store.
+   */
   readonly caFile?: string;
   /** Extra authorization request parameters, e.g. { acr_values: '…', max_age: 0 }. */
   readonly authRequestParams?: Readonly<Record<string, string | number>>;
@@ -96,7 +99,13 @@ function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-function httpdConf(directory: string, port: number, options: ApacheRpOptions, keyFile: string, publicKeyFile: string, kid: string, passphrase: string): string {
+interface Files {
+  readonly keyFile: string;
+  readonly publicKeyFile: string;
+  readonly caFile: string | undefined;
+}
+
+function httpdConf(directory: string, port: number, options: ApacheRpOptions, { keyFile, publicKeyFile, caFile }: Files, kid: string, passphrase: string): string {
   const base = `http://127.0.0.1:${port}`;
   const metadata = `${options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
   const params = new URLSearchParams(Object.entries(options.authRequestParams ?? {}).map(([name, value]): [string, string] => [name, String(value)])).toString();
@@ -124,8 +133,8 @@ function httpdConf(directory: string, port: number, options: ApacheRpOptions, ke
     `OIDCClientID ${quote(options.clientId)}`,
     `OIDCRedirectURI ${quote(`${base}/protected/redirect_uri`)}`,
     `OIDCCryptoPassphrase ${quote(passphrase)}`,
-    // both key files, before the token endpoint method that needs them: without a public key, 2.4.12 crashes
-    // (the child dies, the browser sees the connection drop) when it signs the client assertion
+    // both key files, before the token endpoint method that needs them: with the private key alone, 2.4.12.3
+    // drops the connection without a response or a log line when it comes to sign the client assertion
     `OIDCPrivateKeyFiles ${quote(`${kid}#${keyFile}`)}`,
     `OIDCPublicKeyFiles ${quote(`${kid}#${publicKeyFile}`)}`,
     'OIDCProviderTokenEndpointAuth private_key_jwt',
@@ -133,7 +142,7 @@ function httpdConf(directory: string, port: number, options: ApacheRpOptions, ke
     'OIDCResponseType code',
     `OIDCScope ${quote(options.scope ?? 'openid')}`,
     ...(params ? [`OIDCAuthRequestParams ${quote(params)}`] : []),
-    ...(options.caFile ? ['OIDCSSLValidateServer On', `OIDCCABundlePath ${quote(options.caFile)}`] : []),
+    ...(caFile ? ['OIDCSSLValidateServer On', `OIDCCABundlePath ${quote(caFile)}`] : []),
     'OIDCSessionType server-cache',
     'OIDCPassClaimsAs environment',
     'OIDCPassIDTokenAs claims serialized',
@@ -243,10 +252,16 @@ export async function startApacheRp(options: ApacheRpOptions): Promise<ApacheRp>
     await writeFile(publicKeyFile, createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString(), { mode: 0o644 });
     await writeFile(join(directory, 'htdocs', 'index.html'), '<!doctype html><title>relying party</title>\n', { mode: 0o644 });
     await writeFile(join(directory, 'cgi-bin', 'echo'), ECHO_CGI, { mode: 0o755 });
+    // the children read the CA bundle (libcurl, at each call to the OP): a copy they can reach
+    let caFile: string | undefined;
+    if (options.caFile !== undefined) {
+      caFile = join(directory, 'op-ca.pem');
+      await writeFile(caFile, await readFile(options.caFile), { mode: 0o644 });
+    }
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const conf = join(directory, 'httpd.conf');
-    await writeFile(conf, httpdConf(directory, port, options, keyFile, publicKeyFile, kid, randomBytes(24).toString('hex')), { mode: 0o644 });
+    await writeFile(conf, httpdConf(directory, port, options, { keyFile, publicKeyFile, caFile }, kid, randomBytes(24).toString('hex')), { mode: 0o644 });
 
     // its own process group, so that close() reaches the children and any CGI still running
     child = spawn(APACHE, ['-f', conf, '-DFOREGROUND'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } });

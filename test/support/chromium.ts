@@ -113,8 +113,9 @@ export interface ClientCertificateOptions {
 /**
  * A browser context that presents a TLS client certificate to `origin` (as a PIV card's authentication
  * certificate would be presented). Playwright proxies the context's connections and does the TLS to `origin`
- * itself, with the certificate; to Chromium it shows a certificate of its own, which it tells Chromium to accept.
- * Other origins pass through untouched.
+ * itself, with the certificate; to Chromium it shows a stand-in certificate of its own. To accept that stand-in,
+ * Playwright has Chromium accept any certificate in this context, so other https origins are not checked either:
+ * a test that cares about a server's certificate checks it outside the browser.
  */
 export async function newContextWithClientCertificate(browser: Browser, options: ClientCertificateOptions): Promise<BrowserContext> {
   return browser.newContext({
