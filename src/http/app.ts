@@ -25,6 +25,7 @@ import { requestLog } from './request-log.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { outboxRoutes, provisioningRoutes } from './routes/provisioning.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
+import { agreementRoutes } from './routes/agreements.ts';
 
 export interface HttpOptions {
   /** Told about every 5xx (the response hides the message); the CLI writes these to stderr. */
@@ -36,7 +37,7 @@ export interface HttpOptions {
 }
 
 export const OPENAPI_PATH = '/openapi.json';
-const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes, reconciliationRoutes];
+const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes, reconciliationRoutes, agreementRoutes];
 
 /**
  * The muster HTTP app: correlation ids, bearer authentication on `/api/*`, one error shape, and the

@@ -1,0 +1,49 @@
+import { z } from '@hono/zod-openapi';
+import { AgreementService } from '../../federation/agreements.ts';
+import { type MusterContext, type RouteModule, principalOf } from '../env.ts';
+import { apiRoute } from '../route.ts';
+import { ERROR_RESPONSES, jsonResponse } from '../schemas.ts';
+import { AgreementId, AgreementStatusChange, AgreementVersion, SaveAgreement } from './agreement-schemas.ts';
+import { plain } from './import-schemas.ts';
+
+const body = <S extends z.ZodType>(schema: S) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+const actorOf = (c: MusterContext) => principalOf(c).actor;
+const params = { params: z.object({ id: AgreementId }) };
+
+const list = apiRoute({
+  method: 'get', path: '/api/federation/agreements', tags: ['federation'], summary: 'Every trust agreement: the newest version of each, whatever its status',
+  responses: { 200: jsonResponse(z.object({ items: z.array(AgreementVersion) }), 'Agreements by id') },
+});
+const get = apiRoute({
+  method: 'get', path: '/api/federation/agreements/{id}', tags: ['federation'], summary: 'One trust agreement in force and every version of it, newest first',
+  request: params,
+  responses: { 200: jsonResponse(z.object({ agreement: AgreementVersion, history: z.array(AgreementVersion) }), 'The agreement and its history'), 404: ERROR_RESPONSES[404] },
+});
+const save = apiRoute({
+  method: 'put', path: '/api/federation/agreements/{id}', tags: ['federation'], summary: 'Save a trust agreement as its next version; its relying parties become registered clients',
+  request: { ...params, ...body(SaveAgreement) },
+  responses: { 201: jsonResponse(z.object({ agreement: AgreementVersion }), 'The new version'), 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422] },
+});
+const status = apiRoute({
+  method: 'post', path: '/api/federation/agreements/{id}/status', tags: ['federation'], summary: 'Suspend, end or reactivate a trust agreement (a new version); a refused change is audited',
+  request: { ...params, ...body(AgreementStatusChange) },
+  responses: { 200: jsonResponse(z.object({ agreement: AgreementVersion }), 'The new version'), 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] },
+});
+
+/** `/api/federation/agreements`: trust agreements with relying parties (SP 800-217 §3). */
+export const agreementRoutes: RouteModule = (app, ctx) => {
+  const agreements = new AgreementService(ctx);
+  app.openapi(list, async (c) => c.json({ items: plain(await agreements.list()) }, 200));
+  app.openapi(get, async (c) => {
+    const history = await agreements.history(c.req.valid('param').id);
+    return c.json(plain({ agreement: history[0], history }), 200);
+  });
+  app.openapi(save, async (c) => {
+    const { document, reason } = c.req.valid('json');
+    return c.json({ agreement: plain(await agreements.save(c.req.valid('param').id, document, actorOf(c), reason)) }, 201);
+  });
+  app.openapi(status, async (c) => {
+    const change = c.req.valid('json');
+    return c.json({ agreement: plain(await agreements.setStatus(c.req.valid('param').id, change.status, actorOf(c), change.reason)) }, 200);
+  });
+};
