@@ -1,0 +1,120 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Clock } from '../../core/clock.ts';
+import type { Queryable, Store } from '../../store/store.ts';
+
+/**
+ * oidc-provider's persistence over `oidc_payloads`: sessions, interactions, grants, codes, tokens and dynamically
+ * registered clients, one row per (model, id). Expiry is muster's: a row whose `expires_at` has passed on the injected
+ * clock is not found, whatever oidc-provider's own clock says, and a periodic purge deletes it.
+ */
+
+/** Where the `Client` model comes from: trust agreements, not this table alone. */
+export interface ClientSource {
+  find(clientId: string): Promise<AdapterPayload | undefined>;
+  /** Stores a dynamically registered client (and links it to its agreement) in one transaction. */
+  save(tx: Queryable, clientId: string, metadata: AdapterPayload): Promise<void>;
+}
+
+export interface AdapterDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly clients: ClientSource;
+}
+
+interface PayloadRow extends Record<string, unknown> {
+  payload: AdapterPayload;
+  consumed_at: Date | null;
+}
+
+const COLUMNS = '(model, id, payload, grant_id, user_code, uid, account_id, expires_at, consumed_at)';
+
+/** The adapter factory oidc-provider takes as `adapter`: one instance per model name. */
+export function adapterFactory(deps: AdapterDeps): (model: string) => Adapter {
+  return (model) => (model === 'Client' ? clientAdapter(deps) : new PayloadAdapter(model, deps));
+}
+
+export class PayloadAdapter implements Adapter {
+  readonly #model: string;
+  readonly #d: AdapterDeps;
+
+  constructor(model: string, deps: AdapterDeps) {
+    this.#model = model;
+    this.#d = deps;
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    await upsertPayload(this.#d.store, this.#model, id, payload, expiresAt(this.#d.clock, expiresIn));
+  }
+
+  find(id: string): Promise<AdapterPayload | undefined> {
+    return this.#findBy('id', id);
+  }
+
+  findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.#findBy('uid', uid);
+  }
+
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.#findBy('user_code', userCode);
+  }
+
+  async consume(id: string): Promise<void> {
+    await this.#d.store.query('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL', [this.#model, id, this.#d.clock.now()]);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.#d.store.query('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2', [this.#model, id]);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.#d.store.query('DELETE FROM oidc_payloads WHERE model = $1 AND grant_id = $2', [this.#model, grantId]);
+  }
+
+  async #findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+    const [row] = await this.#d.store.query<PayloadRow>(
+      `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`,
+      [this.#model, value, this.#d.clock.now()],
+    );
+    if (!row) return undefined;
+    return row.consumed_at ? { ...row.payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : row.payload;
+  }
+}
+
+/** The `Client` model: found through the client source (agreements); stored only by dynamic registration. */
+function clientAdapter(deps: AdapterDeps): Adapter {
+  const rows = new PayloadAdapter('Client', deps);
+  return {
+    find: (id) => deps.clients.find(id),
+    findByUid: async () => undefined,
+    findByUserCode: async () => undefined,
+    upsert: (id, payload) => deps.store.transaction((tx) => deps.clients.save(tx, id, payload)),
+    consume: async () => undefined,
+    destroy: (id) => rows.destroy(id),
+    revokeByGrantId: async () => undefined,
+  };
+}
+
+/** Writes one model row; `account_id` is the payload's accountId (the MUR identity), for ending an identity's sessions. */
+export async function upsertPayload(db: Queryable, model: string, id: string, payload: AdapterPayload, expires: Date | null): Promise<void> {
+  await db.query(
+    `INSERT INTO oidc_payloads ${COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)
+     ON CONFLICT (model, id) DO UPDATE SET payload = $3, grant_id = $4, user_code = $5, uid = $6, account_id = $7, expires_at = $8`,
+    [model, id, payload, payload.grantId ?? null, payload.userCode ?? null, payload.uid ?? null, payload.accountId ?? null, expires],
+  );
+}
+
+/** The stored payload of a model row, ignoring expiry (dynamic clients have none). */
+export async function storedPayload(db: Queryable, model: string, id: string): Promise<AdapterPayload | undefined> {
+  const [row] = await db.query<{ payload: AdapterPayload }>('SELECT payload FROM oidc_payloads WHERE model = $1 AND id = $2', [model, id]);
+  return row?.payload;
+}
+
+function expiresAt(clock: Clock, expiresIn: number): Date | null {
+  return Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(clock.now().getTime() + expiresIn * 1000) : null;
+}
+
+/** Deletes every row whose expiry has passed; returns how many. */
+export async function purgeExpiredPayloads(db: Queryable, at: Date): Promise<number> {
+  const rows = await db.query('DELETE FROM oidc_payloads WHERE expires_at <= $1 RETURNING 1', [at]);
+  return rows.length;
+}

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { errors, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Clock } from '../../core/clock.ts';
+import type { AgreementRelyingParty } from '../../core/federation/agreement.ts';
+import type { Fal } from '../../core/federation/profile.ts';
+import { agreementById, agreementOfClient, type AgreementService, type ClientAgreement } from '../../federation/agreements.ts';
+import type { Queryable, Store } from '../../store/store.ts';
+import { storedPayload, upsertPayload, type ClientSource } from './adapter.ts';
+import { FAL1_ENCRYPTION, falFlows, isFal } from './fal.ts';
+
+/**
+ * The OP's clients come only from trust agreements: an agreement's RP entry becomes client metadata, and a
+ * dynamically registered client is served only while the agreement it was registered under is active. A suspended
+ * or ended agreement's clients are unknown at the next request.
+ */
+
+/** Client metadata muster adds: the FAL, the agreement and how the client was registered. */
+export const MUSTER_CLIENT_METADATA = ['fal', 'agreement_id', 'registration'] as const;
+export const REGISTRATION_POLICY = 'agreement';
+const DEFAULT_REGISTRATION_TOKEN_TTL = 7 * 86_400;
+
+/** OIDC client metadata for an RP entry of an agreement. */
+export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty): AdapterPayload & { client_id: string } {
+  const keys = rp.jwks ? { jwks: rp.jwks } : rp.jwksUri ? { jwks_uri: rp.jwksUri } : {};
+  return {
+    client_id: rp.clientId,
+    client_name: rp.name,
+    redirect_uris: [...rp.redirectUris],
+    post_logout_redirect_uris: [...rp.postLogoutRedirectUris],
+    token_endpoint_auth_method: rp.tokenEndpointAuthMethod,
+    ...(rp.tlsClientAuthSubjectDn ? { tls_client_auth_subject_dn: rp.tlsClientAuthSubjectDn } : {}),
+    ...keys,
+    subject_type: 'pairwise',
+    ...(rp.sectorIdentifierUri ? { sector_identifier_uri: rp.sectorIdentifierUri } : {}),
+    ...falFlows(rp.fal),
+    ...(rp.fal === 'fal1' ? { id_token_encrypted_response_alg: FAL1_ENCRYPTION.alg, id_token_encrypted_response_enc: FAL1_ENCRYPTION.enc } : {}),
+    fal: rp.fal,
+    agreement_id: agreementId,
+    registration: 'agreement',
+  };
+}
+
+/** The metadata of a client whose agreement is active; undefined for any other id. */
+export async function clientMetadata(db: Queryable, clientId: string): Promise<AdapterPayload | undefined> {
+  const found = await agreementOfClient(db, clientId);
+  if (!found) return undefined;
+  if (found.registration === 'agreement' && found.rp) return rpClientMetadata(found.agreement.id, found.rp);
+  const stored = await storedPayload(db, 'Client', clientId);
+  return stored && stored.agreement_id === found.agreement.id ? stored : undefined;
+}
+
+/** The FAL a client is held to: its agreement entry's, or the one it registered with. */
+export function falOfClient(found: ClientAgreement, stored?: Readonly<Record<string, unknown>>): Fal {
+  if (found.rp) return found.rp.fal;
+  return isFal(stored?.fal) ? stored.fal : 'fal2';
+}
+
+/** The adapter's client source: agreements for lookups, this table and the agreement link for dynamic registrations. */
+export function agreementClients(store: Queryable, agreements: AgreementService): ClientSource {
+  return {
+    find: (clientId) => clientMetadata(store, clientId),
+    async save(tx, clientId, metadata) {
+      await upsertPayload(tx, 'Client', clientId, metadata, null);
+      await agreements.registerDynamicClient(tx, clientId, String(metadata.agreement_id ?? ''));
+    },
+  };
+}
+
+/**
+ * An initial access token for dynamic registration under one agreement: whoever holds it may register one or more
+ * clients that belong to that agreement (pairwise subjects, FAL2 at most). Returns the token to hand to the RP.
+ */
+export async function mintRegistrationToken(store: Store, clock: Clock, agreementId: string, ttlSeconds = DEFAULT_REGISTRATION_TOKEN_TTL): Promise<string> {
+  const agreement = await agreementById(store, agreementId);
+  if (!agreement || agreement.status !== 'active' || !agreement.document.dynamicRegistration) {
+    throw new TypeError(`trust agreement '${agreementId}' is not active or does not allow dynamic registration`);
+  }
+  const jti = randomBytes(32).toString('base64url');
+  const iat = Math.floor(clock.now().getTime() / 1000);
+  const payload = { jti, iat, exp: iat + ttlSeconds, kind: 'InitialAccessToken', policies: [REGISTRATION_POLICY], agreementId };
+  await upsertPayload(store, 'InitialAccessToken', jti, payload, new Date((iat + ttlSeconds) * 1000));
+  return jti;
+}
+
+/**
+ * The registration policy: the client joins the agreement its initial access token was minted for, gets pairwise
+ * subjects, and may not ask for FAL3 (or a FAL outside the agreement's range).
+ */
+export function registrationPolicy(store: Store): (ctx: KoaContextWithOIDC, properties: Record<string, unknown>) => Promise<void> {
+  return async (ctx, properties) => {
+    const jti = (ctx.oidc.entities.InitialAccessToken as { jti?: string } | undefined)?.jti ?? '';
+    const token = await storedPayload(store, 'InitialAccessToken', jti);
+    const agreement = await agreementById(store, String(token?.agreementId ?? ''));
+    if (!agreement || agreement.status !== 'active' || !agreement.document.dynamicRegistration) {
+      throw new errors.InvalidClientMetadata!('the trust agreement of this initial access token is not active or allows no dynamic registration');
+    }
+    const fal = properties.fal ?? 'fal2';
+    if (!isFal(fal) || fal === 'fal3') throw new errors.InvalidClientMetadata!('dynamic registration allows fal1 or fal2 only');
+    const { min, max } = agreement.document.assurance.fal;
+    if (fal < min || fal > max) throw new errors.InvalidClientMetadata!(`the trust agreement allows ${min}–${max}; ${fal} was asked for`);
+    Object.assign(properties, { subject_type: 'pairwise', fal, agreement_id: agreement.id, registration: 'dynamic' });
+    if (properties.response_types === undefined) Object.assign(properties, falFlows(fal));
+  };
+}

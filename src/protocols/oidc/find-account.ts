@@ -1,0 +1,69 @@
+import type { Account, Client, FindAccountToken, KoaContextWithOIDC } from 'oidc-provider';
+import type { AuditWriter } from '../../audit/writer.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Fal, ReleasableAttribute } from '../../core/federation/profile.ts';
+import { agreementOfClient, type ClientAgreement } from '../../federation/agreements.ts';
+import { recordRpUse } from '../../federation/rp-subjects.ts';
+import { pairwiseSubject, sectorOf } from '../../federation/subjects.ts';
+import type { Queryable, Store } from '../../store/store.ts';
+import { assertionClaims, identityView, userinfoClaims, type IdentityView } from './claims.ts';
+import { falOfClient } from './clients.ts';
+import { loginOfSession, type LoginRecord } from './login-record.ts';
+import { auditRefusal } from './refusals.ts';
+
+/**
+ * oidc-provider's `findAccount`: the account id is the MUR identity id. Every call (authorization, code exchange,
+ * UserInfo) checks live that the identity is active and that the credential of the sign-in is still active, so a
+ * leaver's code, token or UserInfo request fails at once, before any certificate revocation is published.
+ */
+
+export interface AccountDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly audit: AuditWriter;
+  readonly agencyCode: string;
+}
+
+type FindAccount = (ctx: KoaContextWithOIDC, accountId: string, token?: FindAccountToken) => Promise<Account | undefined>;
+
+export function findAccountWith(deps: AccountDeps): FindAccount {
+  return async (ctx, accountId, token) => {
+    const clientId = token?.clientId ?? ctx.oidc.client?.clientId;
+    const identity = await identityView(deps.store, accountId);
+    const refuse = async (reason: string) => {
+      await auditRefusal(deps, { clientId, reason, ...(identity ? { identityId: identity.id } : {}) }, `oidc-${ctx.oidc.route}`);
+      return undefined;
+    };
+    if (!identity || identity.status !== 'active') return refuse('identity-not-active');
+    const sessionUid = token?.sessionUid ?? ctx.oidc.session?.uid;
+    const login = sessionUid ? await loginOfSession(deps.store, sessionUid) : undefined;
+    if (!login || login.identityId !== identity.id || login.endedAt || !(await credentialActive(deps.store, login.credentialId))) return refuse('credential-not-active');
+    return { accountId, claims: (use) => claimsFor(deps, ctx, identity, login, use) };
+  };
+}
+
+/** Whether the credential a sign-in used is still active in the MUR. */
+export async function credentialActive(db: Queryable, credentialId: string): Promise<boolean> {
+  const [row] = await db.query<{ status: string }>('SELECT status FROM credentials WHERE id::text = $1', [credentialId]);
+  return row?.status === 'active';
+}
+
+async function claimsFor(deps: AccountDeps, ctx: KoaContextWithOIDC, identity: IdentityView, login: LoginRecord, use: string): Promise<Record<string, unknown>> {
+  const client = ctx.oidc.client;
+  const found = client ? await agreementOfClient(deps.store, client.clientId) : undefined;
+  if (!client || !found) return { sub: identity.id };
+  if (use !== 'id_token') return userinfoClaims(identity, agreedAttributes(found));
+  const fal: Fal = falOfClient(found, client.metadata());
+  const sub = await subjectOf(deps, identity.id, client);
+  await recordRpUse(deps.store, identity.id, client.clientId, sub, deps.clock.now());
+  return { sub: identity.id, ...assertionClaims({ identity, login, fal, rp: found.rp, agencyCode: deps.agencyCode }) };
+}
+
+function agreedAttributes(found: ClientAgreement): ReleasableAttribute[] {
+  return found.agreement.document.attributes.map((a) => a.name);
+}
+
+/** The pairwise subject of an identity at a client's sector (the sector identifier URI's host, else the redirect URIs'). */
+export function subjectOf(deps: Pick<AccountDeps, 'store' | 'clock'>, identityId: string, client: Client): Promise<string> {
+  return pairwiseSubject(deps.store, identityId, sectorOf(client.redirectUris, client.sectorIdentifierUri), deps.clock.now());
+}

@@ -1,0 +1,100 @@
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { Clock } from '../../core/clock.ts';
+import type { Queryable, Store } from '../../store/store.ts';
+
+/**
+ * The OP's signing keys (RS256, RSA 2048) in `federation_keys`, purpose `oidc`. A key is published when made, signs
+ * from its activation until the next key is activated, and stays published after retirement until every token it
+ * signed has expired (`expires_at` = retirement + the longest token lifetime); then it is dropped. The next key is
+ * published a while before it takes over, so relying parties that cache the JWKS already know it.
+ */
+
+export const OIDC_KEY_PURPOSE = 'oidc';
+const KEY_LOCK = 7_266_006;
+const DAY_MS = 86_400_000;
+const makeKeyPair = promisify(generateKeyPair);
+
+export interface KeySchedule {
+  readonly rotationDays: number;
+  /** The longest lifetime of anything the OP signs, seconds. */
+  readonly maxTokenTtlSeconds: number;
+}
+
+interface KeyRow extends Record<string, unknown> {
+  kid: string; private_jwk: JWK; public_jwk: JWK; created_at: Date; activated_at: Date | null; retired_at: Date | null; expires_at: Date | null;
+}
+
+/** A new RS256 key: private and public JWKs, the kid being the RFC 7638 thumbprint. */
+export async function newSigningKey(): Promise<{ kid: string; privateJwk: JWK; publicJwk: JWK }> {
+  const { privateKey, publicKey } = await makeKeyPair('rsa', { modulusLength: 2048 });
+  const pub = publicKey.export({ format: 'jwk' }) as JWK;
+  const kid = await calculateJwkThumbprint(pub);
+  const meta = { kid, alg: 'RS256', use: 'sig' };
+  return { kid, privateJwk: { ...(privateKey.export({ format: 'jwk' }) as JWK), ...meta }, publicJwk: { ...pub, ...meta } };
+}
+
+/**
+ * Brings the key set up to date at the clock's time: the first key made and activated; the next one published ahead
+ * of rotation, then activated while the old one retires; expired keys dropped. Returns whether anything changed.
+ */
+export async function maintainSigningKeys(store: Store, clock: Clock, schedule: KeySchedule): Promise<boolean> {
+  const now = clock.now();
+  return store.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
+    const dropped = await tx.query('DELETE FROM federation_keys WHERE purpose = $1 AND expires_at <= $2 RETURNING kid', [OIDC_KEY_PURPOSE, now]);
+    const keys = await keyRows(tx);
+    const active = keys.find((k) => k.activated_at && !k.retired_at);
+    if (!active) return activate(tx, keys.find((k) => !k.activated_at) ?? (await insertKey(tx, now)), undefined, now, schedule);
+    const age = now.getTime() - new Date(active.activated_at as Date).getTime();
+    const rotation = schedule.rotationDays * DAY_MS;
+    let pending = keys.find((k) => !k.activated_at);
+    let changed = dropped.length > 0;
+    if (!pending && age >= rotation - prePublication(rotation)) {
+      pending = await insertKey(tx, now);
+      changed = true;
+    }
+    if (pending && age >= rotation) return activate(tx, pending, active, now, schedule);
+    return changed;
+  });
+}
+
+/** How long before its activation the next key is published: a day, or half the rotation period if shorter. */
+function prePublication(rotationMs: number): number {
+  return Math.min(DAY_MS, rotationMs / 2);
+}
+
+async function keyRows(db: Queryable): Promise<KeyRow[]> {
+  return db.query<KeyRow>('SELECT * FROM federation_keys WHERE purpose = $1 ORDER BY created_at, kid', [OIDC_KEY_PURPOSE]);
+}
+
+async function insertKey(db: Queryable, at: Date): Promise<KeyRow> {
+  const key = await newSigningKey();
+  const [row] = await db.query<KeyRow>(
+    'INSERT INTO federation_keys (kid, purpose, alg, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
+    [key.kid, OIDC_KEY_PURPOSE, 'RS256', key.privateJwk, key.publicJwk, at],
+  );
+  return row as KeyRow;
+}
+
+async function activate(db: Queryable, next: KeyRow, previous: KeyRow | undefined, at: Date, schedule: KeySchedule): Promise<boolean> {
+  await db.query('UPDATE federation_keys SET activated_at = $2 WHERE kid = $1', [next.kid, at]);
+  if (previous) {
+    const expires = new Date(at.getTime() + schedule.maxTokenTtlSeconds * 1000);
+    await db.query('UPDATE federation_keys SET retired_at = $2, expires_at = $3 WHERE kid = $1', [previous.kid, at, expires]);
+  }
+  return true;
+}
+
+/** The JWKS oidc-provider is built with: private keys of every published key, the active one first (it signs). */
+export async function currentJwks(db: Queryable, clock: Clock): Promise<{ keys: JWK[] }> {
+  const keys = (await keyRows(db)).filter((k) => !k.expires_at || new Date(k.expires_at) > clock.now());
+  const rank = (k: KeyRow) => (k.activated_at && !k.retired_at ? 0 : k.activated_at ? 2 : 1);
+  return { keys: keys.sort((a, b) => rank(a) - rank(b)).map((k) => k.private_jwk) };
+}
+
+/** A fingerprint of the key set (kids in order): the provider is rebuilt when it changes. */
+export function jwksFingerprint(jwks: { keys: readonly JWK[] }): string {
+  return jwks.keys.map((k) => k.kid).join(',');
+}
