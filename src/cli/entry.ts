@@ -1,5 +1,6 @@
 import { seedDemoAgency } from '../runtime/demo-seed.ts';
 import type { Muster } from '../runtime/context.ts';
+import { agreementCommands } from './commands/agreements.ts';
 import { cardCommands } from './commands/cards.ts';
 import { demoCommands } from './commands/demo.ts';
 import { pkiCommands } from './commands/pki.ts';
@@ -17,7 +18,7 @@ import { type CommandGroup, runCli } from './main.ts';
  * The composition root of the shipped `muster` command (bin/muster.js runs `main`): the built-in
  * groups (serve, identity, token, audit) plus the groups and serve hooks listed here.
  */
-export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands, workerCommands, policyCommands, provisionCommands, jobCommands, ticketCommands, reconcileCommands];
+export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands, workerCommands, policyCommands, provisionCommands, jobCommands, ticketCommands, reconcileCommands, agreementCommands];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; then start the outbox worker (config.workers). */
 export const SHIPPED_SERVE_HOOKS: ServeHooks = {
