@@ -13,7 +13,7 @@ const keys = await generateKeyPair('RS256');
 
 /** Signs an ID token as the IdP would, verifies it as openid-client would, and returns its claims. */
 async function idToken(claims: Record<string, unknown>, drop: string[] = []): Promise<Record<string, unknown>> {
-  const body = { sub: 'subject-1', ...pivClaims({ auth_time: NOW - 60 }, NOW), ...claims };
+  const body: Record<string, unknown> = { sub: 'subject-1', ...pivClaims({ auth_time: NOW - 60 }, NOW), ...claims };
   for (const name of drop) delete body[name];
   const jwt = await new SignJWT(body).setProtectedHeader({ alg: 'RS256' }).setIssuer(ISSUER).setAudience('rp-1').setIssuedAt(NOW).setExpirationTime(NOW + 300).sign(keys.privateKey);
   await jwtVerify(jwt, keys.publicKey, { issuer: ISSUER, audience: 'rp-1', currentDate: new Date(NOW * 1000) });
