@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { AgreementRelyingParty } from '../../core/federation/agreement.ts';
 import type { Fal } from '../../core/federation/profile.ts';
 import { agreementById, agreementOfClient, type AgreementService, type ClientAgreement } from '../../federation/agreements.ts';
+import { sectorOf } from '../../federation/subjects.ts';
 import type { Queryable, Store } from '../../store/store.ts';
 import { storedPayload, upsertPayload, type ClientSource } from './adapter.ts';
 import { FAL1_ENCRYPTION, falFlows, isFal } from './fal.ts';
@@ -14,8 +15,8 @@ import { FAL1_ENCRYPTION, falFlows, isFal } from './fal.ts';
  * or ended agreement's clients are unknown at the next request.
  */
 
-/** Client metadata muster adds: the FAL, the agreement and how the client was registered. */
-export const MUSTER_CLIENT_METADATA = ['fal', 'agreement_id', 'registration'] as const;
+/** Client metadata muster adds: the FAL, the agreement, how the client was registered, and (agreement clients) the pairwise sector. */
+export const MUSTER_CLIENT_METADATA = ['fal', 'agreement_id', 'registration', 'sector'] as const;
 export const REGISTRATION_POLICY = 'agreement';
 const DEFAULT_REGISTRATION_TOKEN_TTL = 7 * 86_400;
 
@@ -31,7 +32,9 @@ export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty)
     ...(rp.tlsClientAuthSubjectDn ? { tls_client_auth_subject_dn: rp.tlsClientAuthSubjectDn } : {}),
     ...keys,
     subject_type: 'pairwise',
-    ...(rp.sectorIdentifierUri ? { sector_identifier_uri: rp.sectorIdentifierUri } : {}),
+    // the agreement names the sector; oidc-provider takes only https sector URIs, so it gets the sector itself
+    ...(rp.sectorIdentifierUri?.startsWith('https://') ? { sector_identifier_uri: rp.sectorIdentifierUri } : {}),
+    sector: sectorOf(rp.redirectUris, rp.sectorIdentifierUri),
     ...falFlows(rp.fal),
     ...(rp.fal === 'fal1' ? { id_token_encrypted_response_alg: FAL1_ENCRYPTION.alg, id_token_encrypted_response_enc: FAL1_ENCRYPTION.enc } : {}),
     fal: rp.fal,
@@ -98,6 +101,7 @@ export function registrationPolicy(store: Store): (ctx: KoaContextWithOIDC, prop
     if (!isFal(fal) || fal === 'fal3') throw new errors.InvalidClientMetadata!('dynamic registration allows fal1 or fal2 only');
     const { min, max } = agreement.document.assurance.fal;
     if (fal < min || fal > max) throw new errors.InvalidClientMetadata!(`the trust agreement allows ${min}–${max}; ${fal} was asked for`);
+    delete properties.sector;
     Object.assign(properties, { subject_type: 'pairwise', fal, agreement_id: agreement.id, registration: 'dynamic' });
     if (properties.response_types === undefined) Object.assign(properties, falFlows(fal));
   };

@@ -8,7 +8,7 @@ import { pairwiseSubject, sectorOf } from '../../federation/subjects.ts';
 import type { Queryable, Store } from '../../store/store.ts';
 import { assertionClaims, identityView, userinfoClaims, type IdentityView } from './claims.ts';
 import { falOfClient } from './clients.ts';
-import { loginOfSession, type LoginRecord } from './login-record.ts';
+import { loginOfSession, saveLogin, type LoginRecord } from './login-record.ts';
 import { auditRefusal } from './refusals.ts';
 
 /**
@@ -36,10 +36,30 @@ export function findAccountWith(deps: AccountDeps): FindAccount {
     };
     if (!identity || identity.status !== 'active') return refuse('identity-not-active');
     const sessionUid = token?.sessionUid ?? ctx.oidc.session?.uid;
+    if (sessionUid && !token) await recordInteractionLogin(deps, ctx, identity.id, sessionUid);
     const login = sessionUid ? await loginOfSession(deps.store, sessionUid) : undefined;
     if (!login || login.identityId !== identity.id || login.endedAt || !(await credentialActive(deps.store, login.credentialId))) return refuse('credential-not-active');
     return { accountId, claims: (use) => claimsFor(deps, ctx, identity, login, use) };
   };
+}
+
+/** What the sign-in pages put beside `login` in the interaction result, for the OP to record against its session. */
+export interface PivLogin {
+  readonly credentialId: string;
+  readonly credentialType: LoginRecord['credentialType'];
+  readonly aal: LoginRecord['aal'];
+  readonly certThumbprint?: string | null;
+}
+
+/**
+ * When the authorization request resumes from a finished sign-in whose result carries `login.piv`, the sign-in is
+ * recorded against the OP session here: the session's uid is known only once the login is applied to it.
+ */
+async function recordInteractionLogin(deps: AccountDeps, ctx: KoaContextWithOIDC, identityId: string, sessionUid: string): Promise<void> {
+  const login = (ctx.oidc as { result?: { login?: { accountId?: string; piv?: PivLogin; amr?: string[]; ts?: number } } }).result?.login;
+  if (!login?.piv || login.accountId !== identityId) return;
+  const authTime = login.ts ? new Date(login.ts * 1000) : deps.clock.now();
+  await saveLogin(deps.store, { sessionUid, identityId, credentialId: login.piv.credentialId, credentialType: login.piv.credentialType, aal: login.piv.aal, amr: login.amr ?? [], certThumbprint: login.piv.certThumbprint ?? null, authTime });
 }
 
 /** Whether the credential a sign-in used is still active in the MUR. */
@@ -63,7 +83,9 @@ function agreedAttributes(found: ClientAgreement): ReleasableAttribute[] {
   return found.agreement.document.attributes.map((a) => a.name);
 }
 
-/** The pairwise subject of an identity at a client's sector (the sector identifier URI's host, else the redirect URIs'). */
+/** The pairwise subject of an identity at a client's sector: the agreement's, else the (validated) sector identifier URI's host, else the redirect URIs'. */
 export function subjectOf(deps: Pick<AccountDeps, 'store' | 'clock'>, identityId: string, client: Client): Promise<string> {
-  return pairwiseSubject(deps.store, identityId, sectorOf(client.redirectUris, client.sectorIdentifierUri), deps.clock.now());
+  const agreed = client.metadata().sector;
+  const sector = typeof agreed === 'string' && client.metadata().registration === 'agreement' ? agreed : sectorOf(client.redirectUris, client.sectorIdentifierUri);
+  return pairwiseSubject(deps.store, identityId, sector, deps.clock.now());
 }

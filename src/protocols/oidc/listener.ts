@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Provider } from 'oidc-provider';
+
+/**
+ * The OP as a raw Node listener for muster's HTTP server: it takes the issuer's path (`/oidc/*` by default) and
+ * `/.well-known/openid-configuration`, and hands them to oidc-provider with the mount path stripped. Interaction pages
+ * (`<mount>/interaction/*`) go to the interactions first.
+ */
+
+export type RawListener = (req: IncomingMessage, res: ServerResponse) => boolean;
+export type InteractionHandler = (req: IncomingMessage, res: ServerResponse, provider: Provider) => Promise<boolean>;
+
+export interface OidcListenerOptions {
+  readonly issuer: string;
+  /** The provider in force now (it is rebuilt when the signing keys change). */
+  provider(): Provider;
+  readonly interactions?: { handle?: InteractionHandler };
+  /** Failures past oidc-provider's own error handling (an interaction page that threw). */
+  readonly onError?: (error: unknown) => void;
+}
+
+const DISCOVERY = '/.well-known/openid-configuration';
+
+export function mountPathOf(issuer: string): string {
+  return new URL(issuer).pathname.replace(/\/+$/, '');
+}
+
+export function oidcListener(options: OidcListenerOptions): RawListener {
+  const mount = mountPathOf(options.issuer);
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const inside = mount !== '' && (path === mount || path.startsWith(`${mount}/`));
+    if (!inside && path !== DISCOVERY) return false;
+    const provider = options.provider();
+    if (inside && path.startsWith(`${mount}/interaction/`) && options.interactions?.handle) {
+      options.interactions.handle(req, res, provider).then((taken) => { if (!taken) pass(provider, mount, req, res); }, (error: unknown) => fail(options, res, error));
+      return true;
+    }
+    if (!inside) req.url = `${mount}${req.url ?? ''}`;
+    pass(provider, mount, req, res);
+    return true;
+  };
+}
+
+const CALLBACKS = new WeakMap<Provider, (req: IncomingMessage, res: ServerResponse) => void>();
+
+/** Hands the request over below the mount path; oidc-provider reads the mount path back from `originalUrl`. */
+function pass(provider: Provider, mount: string, req: IncomingMessage & { originalUrl?: string }, res: ServerResponse): void {
+  req.originalUrl = req.url ?? '/';
+  if (mount) req.url = (req.url ?? '').slice(mount.length) || '/';
+  let callback = CALLBACKS.get(provider);
+  if (!callback) CALLBACKS.set(provider, (callback = provider.callback()));
+  callback(req, res);
+}
+
+function fail(options: OidcListenerOptions, res: ServerResponse, error: unknown): void {
+  options.onError?.(error);
+  if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end('The sign-in service could not complete the request.');
+}

@@ -1,0 +1,48 @@
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MusterError } from '../../core/errors.ts';
+import type { TlsServerCredentials } from './tls-server-certificate.ts';
+
+/**
+ * The mutual-TLS listener: asks every client for a certificate (PIV sign-in, tls_client_auth) without requiring one at
+ * the handshake, so a refusal is an answer the protocol can name rather than a broken connection. The certificates
+ * are checked against muster's CA; `socket.authorized` tells the OP whether one chained.
+ */
+
+export interface RunningHttps {
+  readonly host: string;
+  readonly port: number;
+  /** `https://host:port`. */
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+export interface MtlsOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly credentials: TlsServerCredentials;
+  readonly listener: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+export function startMtlsListener(options: MtlsOptions): Promise<RunningHttps> {
+  const { key, cert, ca } = options.credentials;
+  const server = createServer({ key, cert: [cert, ...ca.slice(0, 1)].join('\n'), ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    if (!options.listener(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(new MusterError('MUSTER_ERR_LISTEN', `cannot listen on ${options.host}:${options.port} (mutual TLS)`, [{ key: 'federation.mtls.port', value: String(options.port), message: error.message }], { cause: error })));
+    server.listen(options.port, options.host, () => {
+      const port = (server.address() as AddressInfo).port;
+      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+      resolve({ host: options.host, port, origin: `https://${host}:${port}`, close: () => closeServer(server) });
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

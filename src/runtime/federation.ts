@@ -1,0 +1,123 @@
+import type { Provider } from 'oidc-provider';
+import type { JobHandler } from '../lifecycle/handlers.ts';
+import { purgeExpiredPayloads } from '../protocols/oidc/adapter.ts';
+import { cookieKeys } from '../protocols/oidc/cookie-keys.ts';
+import { currentJwks, jwksFingerprint, maintainSigningKeys, type KeySchedule } from '../protocols/oidc/keys.ts';
+import { oidcListener, type InteractionHandler, type RawListener } from '../protocols/oidc/listener.ts';
+import { endLoginsOfIdentity } from '../protocols/oidc/login-record.ts';
+import { startMtlsListener, type RunningHttps } from '../protocols/oidc/mtls.ts';
+import { createProvider, type OpInteractions, type ProviderDeps } from '../protocols/oidc/provider.ts';
+import { issueTlsServerCertificate } from '../protocols/oidc/tls-server-certificate.ts';
+import type { Queryable } from '../store/store.ts';
+import type { Muster } from './context.ts';
+
+/** The outbox job that ends an identity's OP sessions and tokens (leaver, leave, suspension, disabled). Payload: `{ identityId }`. */
+export const FEDERATION_SESSIONS_END_JOB = 'federation.sessions.end';
+const OP_MODELS_OF_ACCOUNT = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'];
+const MAINTENANCE_MS = 3_600_000;
+
+/** The interactions the OP is built with: its policy and URL, and the pages behind `<issuer>/interaction/*`. */
+export interface FederationInteractions extends OpInteractions {
+  readonly handle?: InteractionHandler;
+}
+
+export interface FederationOptions {
+  /** The issuer; default `federation.oidc.issuer`, else `http://<server.host>:<server.port>/oidc`. */
+  readonly issuer?: string;
+  /** The sign-in and consent pages (src/protocols/oidc/interactions); without them every sign-in is refused. */
+  readonly interactions?: FederationInteractions;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface RunningFederation {
+  /** The provider in force now (rebuilt when the signing keys change). */
+  readonly provider: Provider;
+  readonly issuer: string;
+  readonly listener: RawListener;
+  readonly mtls: RunningHttps;
+  /** Ends the identity's sessions, grants, codes and tokens, and its sign-in records, at once. */
+  endSessions(identityId: string): Promise<string[]>;
+  /** Rotates keys when due and purges expired rows (also run hourly). */
+  maintain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Deletes the identity's OP sessions, grants, codes and tokens and ends its sign-in records; returns the sessions ended. */
+export async function endIdentitySessions(db: Queryable, identityId: string, at: Date): Promise<string[]> {
+  await db.query('DELETE FROM oidc_payloads WHERE account_id = $1 AND model = ANY($2)', [identityId, OP_MODELS_OF_ACCOUNT]);
+  return endLoginsOfIdentity(db, identityId, at);
+}
+
+/** The job handler for FEDERATION_SESSIONS_END_JOB: idempotent (a second run finds nothing to end). */
+export const endSessionsHandler: JobHandler = async (job, tx, ctx) => {
+  const identityId = String(job.payload.identityId ?? '');
+  if (!identityId) throw new TypeError(`${FEDERATION_SESSIONS_END_JOB} job ${job.id} has no identityId`);
+  const sessions = await endIdentitySessions(tx, identityId, ctx.now);
+  await ctx.audit.append(tx, [{ actor: 'muster', action: 'oidc.sessions.ended', target: identityId, reason: `job ${job.kind}`, data: { identityId, sessions } }], ctx.correlationId);
+};
+
+export function defaultIssuer(ctx: Muster, port = ctx.config.server.port): string {
+  const { host } = ctx.config.server;
+  return ctx.config.federation.oidc.issuer ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}/oidc`;
+}
+
+function keySchedule(ctx: Muster): KeySchedule {
+  const oidc = ctx.config.federation.oidc;
+  return { rotationDays: oidc.keyRotationDays, maxTokenTtlSeconds: Math.max(oidc.idTokenTtlSeconds, oidc.accessTokenTtlSeconds, 120) };
+}
+
+/** Interactions for an OP started without sign-in pages: every sign-in ends at an error page. */
+const NO_SIGN_IN: FederationInteractions = {
+  url: (_ctx, interaction) => `interaction/${interaction.uid}`,
+  handle: async (_req, res) => {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('PIV sign-in is not available on this server.');
+    return true;
+  },
+};
+
+/**
+ * Starts muster's OpenID Provider: the signing keys brought up to date, the provider built over the store, the
+ * mutual-TLS listener on `federation.mtls` with a server certificate from muster's CA, and an hourly check that
+ * rotates keys (rebuilding the provider) and purges expired rows.
+ */
+export async function startFederation(ctx: Muster, options: FederationOptions = {}): Promise<RunningFederation> {
+  const issuer = options.issuer ?? defaultIssuer(ctx);
+  const interactions = options.interactions ?? NO_SIGN_IN;
+  const schedule = keySchedule(ctx);
+  await maintainSigningKeys(ctx.store, ctx.clock, schedule);
+  const keys = await cookieKeys(ctx.store);
+  let provider: Provider | undefined;
+  const listener = oidcListener({ issuer, provider: () => provider as Provider, interactions, ...(options.onError ? { onError: options.onError } : {}) });
+  const mtls = await startMtls(ctx, listener);
+  const build = async (): Promise<{ provider: Provider; fingerprint: string }> => {
+    const jwks = await currentJwks(ctx.store, ctx.clock);
+    const deps: ProviderDeps = { store: ctx.store, clock: ctx.clock, audit: ctx.audit, config: ctx.config, issuer, interactions, jwks, cookieKeys: keys, mtlsOrigin: mtls.origin, ...(options.onError ? { onAuditError: options.onError } : {}) };
+    return { provider: createProvider(deps), fingerprint: jwksFingerprint(jwks) };
+  };
+  let built = await build();
+  provider = built.provider;
+  const maintain = async () => {
+    await maintainSigningKeys(ctx.store, ctx.clock, schedule);
+    await purgeExpiredPayloads(ctx.store, ctx.clock.now());
+    if (jwksFingerprint(await currentJwks(ctx.store, ctx.clock)) === built.fingerprint) return;
+    built = await build();
+    provider = built.provider;
+  };
+  const timer = setInterval(() => { maintain().catch((error: unknown) => options.onError?.(error)); }, MAINTENANCE_MS);
+  timer.unref();
+  return {
+    get provider() { return built.provider; },
+    issuer, listener, mtls, maintain,
+    endSessions: (identityId) => ctx.store.transaction((tx) => endIdentitySessions(tx, identityId, ctx.clock.now())),
+    close: async () => { clearInterval(timer); await mtls.close(); },
+  };
+}
+
+async function startMtls(ctx: Muster, listener: RawListener): Promise<RunningHttps> {
+  const { host, port, hostnames } = ctx.config.federation.mtls;
+  const ca = await ctx.ca();
+  const credentials = await issueTlsServerCertificate(ca.issuing, ca.root, hostnames, ctx.clock.now());
+  const running = await startMtlsListener({ host, port, credentials, listener });
+  const name = hostnames[0] ?? host;
+  return { ...running, origin: `https://${name.includes(':') ? `[${name}]` : name}:${running.port}` };
+}

@@ -1,0 +1,126 @@
+// A real relying party (openid-client 6) against muster's OP on a loopback port: discovery, the code flow with PKCE
+// and private_key_jwt, the token and UserInfo endpoints; the PIV federation claims, pairwise subjects, the
+// attributes an agreement releases, live identity checks, and the refusals the FAL rules and client
+// authentication call for.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import * as client from 'openid-client';
+import { ACR, PIV_CLAIMS } from '../../src/core/federation/profile.ts';
+import { AgreementService } from '../../src/federation/agreements.ts';
+import { identityByKey } from '../../src/lifecycle/test-fixtures.ts';
+import { browse, startTestOp, testCredential, type TestOp } from '../../src/protocols/oidc/test-support.ts';
+import { hrCsv, hrLine, useHarness } from '../support/muster.ts';
+import { pgliteFactory } from '../support/stores.ts';
+
+describe('openid-client against muster\'s OP', () => {
+const h = useHarness(pgliteFactory, { import: { massChangeShare: 1 } });
+let op: TestOp;
+const ids: Record<string, string> = {};
+const cards: Record<string, string> = {};
+const keys: Record<string, { privateKey: CryptoKey; jwk: JWK }> = {};
+
+const redirect = (rp: string) => `http://127.0.0.1/${rp}/cb`;
+
+function rpEntry(clientId: string, over: Record<string, unknown> = {}) {
+  return { clientId, name: clientId, redirectUris: [redirect(clientId)], jwks: { keys: [keys[clientId]!.jwk] }, fal: 'fal2', ...over };
+}
+
+function agreement(rps: unknown[], attributes: { name: string; purpose: string }[]) {
+  return { name: 'test agreement', population: { agencyCodes: ['9700'] }, idp: { issuer: op.issuer, home: true }, relyingParties: rps, attributes, assurance: { fal: { min: 'fal1', max: 'fal3' } } };
+}
+
+async function importHr(lines: string[]): Promise<void> {
+  const run = await h.imports.run({ source: 'hr', file: await h.file(`hr-${Math.random()}.csv`, hrCsv(lines)), actor: 'hr.admin' });
+  assert.equal(run.status, 'applied', JSON.stringify(run.errors));
+}
+
+before(async () => {
+  h.clock.set(new Date());
+  op = await startTestOp(h);
+  for (const rp of ['rp-a', 'rp-b', 'rp-fal1']) {
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    keys[rp] = { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: `${rp}-key`, alg: 'RS256', use: 'sig' } };
+  }
+  await importHr([hrLine('E1', { component: 'Office of the CIO', department: 'Cloud Services' }), hrLine('E2')]);
+  for (const key of ['E1', 'E2']) {
+    ids[key] = (await identityByKey(h.store, 'employee_id', key)).id;
+    cards[key] = await testCredential(h, ids[key] as string);
+  }
+  const agreements = new AgreementService(h);
+  await agreements.save('apps-a', agreement([rpEntry('rp-a', { sectorIdentifierUri: 'http://localhost/rp-a/sector' })], [{ name: 'name', purpose: 'greet the user' }, { name: 'email', purpose: 'contact' }]), 'admin', 'test');
+  await agreements.save('apps-b', agreement([
+    rpEntry('rp-b', { sectorIdentifierUri: 'https://rp-b.example.gov/sector' }),
+    rpEntry('rp-fal1', { fal: 'fal1' }),
+  ], []), 'admin', 'test');
+});
+
+after(async () => {
+  await op?.close();
+});
+
+async function rp(clientId: string): Promise<client.Configuration> {
+  return client.discovery(new URL(op.issuer), clientId, {}, client.PrivateKeyJwt(keys[clientId]!.privateKey), { execute: [client.allowInsecureRequests] });
+}
+
+interface SignIn { config: client.Configuration; callback: URL; verifier: string; nonce: string; state: string }
+
+async function signIn(clientId: string, identity: string, credential = cards[identity] as string, scope = 'openid profile email'): Promise<SignIn> {
+  const config = await rp(clientId);
+  const verifier = client.randomPKCECodeVerifier();
+  const nonce = client.randomNonce();
+  const state = client.randomState();
+  op.next = { identityId: ids[identity] as string, credentialId: credential };
+  const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect(clientId), scope, code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce, state });
+  const callback = await browse(url, (u) => u.href.startsWith(redirect(clientId)));
+  return { config, callback, verifier, nonce, state };
+}
+
+function exchange(s: SignIn) {
+  return client.authorizationCodeGrant(s.config, s.callback, { pkceCodeVerifier: s.verifier, expectedNonce: s.nonce, expectedState: s.state });
+}
+
+async function refusals(): Promise<{ data: { clientId: string | null; reason: string; error?: string } }[]> {
+  return h.store.query(`SELECT data FROM audit_log WHERE action = 'oidc.refused' ORDER BY seq`);
+}
+
+test('discovery names the endpoints, pairwise subjects, both ACR values and the profile claims', async () => {
+  const meta = (await rp('rp-a')).serverMetadata();
+  assert.equal(meta.issuer, op.issuer);
+  assert.deepEqual(meta.subject_types_supported, ['pairwise']);
+  assert.deepEqual(new Set(meta.acr_values_supported), new Set([ACR.aal2, ACR.aal3]));
+  assert.deepEqual(new Set(meta.token_endpoint_auth_methods_supported), new Set(['private_key_jwt', 'tls_client_auth']));
+  assert.ok(!(meta.token_endpoint_auth_signing_alg_values_supported ?? []).some((a) => a === 'none' || a.startsWith('HS')));
+  for (const claim of Object.values(PIV_CLAIMS)) assert.ok(meta.claims_supported?.includes(claim), claim);
+  assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
+});
+
+test('the code flow with PKCE and private_key_jwt yields an ID token with every PIV federation claim, and UserInfo the agreed attributes', async () => {
+  const tokens = await exchange(await signIn('rp-a', 'E1'));
+  const claims = tokens.claims()!;
+  assert.equal(claims[PIV_CLAIMS.federation], true);
+  assert.equal(claims[PIV_CLAIMS.homeAgency], 'agency_code:9700');
+  assert.deepEqual(claims[PIV_CLAIMS.orgAffiliation], ['agency_code:9700', 'agency_code:9700/sub:office-of-the-cio', 'agency_code:9700/sub:office-of-the-cio/cloud-services']);
+  assert.equal(claims[PIV_CLAIMS.ial], 'ial3');
+  assert.equal(claims[PIV_CLAIMS.aal], 'aal3');
+  assert.equal(claims[PIV_CLAIMS.fal], 'fal2');
+  assert.equal(claims[PIV_CLAIMS.credentialType], 'piv_card');
+  assert.equal(claims.acr, ACR.aal3);
+  assert.deepEqual(claims.amr, ['sc', 'pin', 'mfa']);
+  assert.equal(typeof claims.auth_time, 'number');
+  assert.equal(typeof claims.updated_at, 'number');
+  assert.equal(claims.aud, 'rp-a');
+  assert.equal(claims.email, undefined, 'no stable attributes in the ID token');
+  assert.equal(claims.name, undefined);
+  assert.notEqual(claims.sub, ids.E1, 'the subject is pairwise, never the MUR id');
+  const info = await client.fetchUserInfo(tokens.config ?? (await rp('rp-a')), tokens.access_token, claims.sub);
+  assert.equal(info.email, 'given1.family1@demo.gov');
+  assert.equal(info.name, 'Given1 Family1');
+  assert.equal(info.given_name, undefined, 'in the profile scope, but not listed by the agreement');
+  assert.equal(info.family_name, undefined);
+  const [use] = await h.store.query<{ sub: string }>('SELECT sub FROM federation_rp_subjects WHERE identity_id = $1 AND client_id = $2', [ids.E1, 'rp-a']);
+  assert.equal(use?.sub, claims.sub, 'the RP the identity used is recorded with its subject');
+  const [issued] = await h.store.query<{ data: { clientId: string; identityId: string } }>(`SELECT data FROM audit_log WHERE action = 'oidc.token.issued' ORDER BY seq DESC LIMIT 1`);
+  assert.deepEqual([issued?.data.clientId, issued?.data.identityId], ['rp-a', ids.E1]);
+});
+});
