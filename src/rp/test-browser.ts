@@ -8,8 +8,16 @@ export interface BrowserResponse {
   readonly body: string;
 }
 
+type Fetcher = (url: string, init: { method: string; body?: string; headers: Record<string, string> }) => Promise<Response>;
+
 export class TestBrowser {
   readonly #jar = new Map<string, Map<string, string>>();
+  readonly #fetch: Fetcher;
+
+  /** `fetcher`: e.g. tlsFetch({ ca, cert, key }) for a browser that trusts a CA and presents a certificate. */
+  constructor(fetcher?: Fetcher) {
+    this.#fetch = fetcher ?? ((url, init) => fetch(url, { ...init, redirect: 'manual' }));
+  }
 
   /** GETs the URL and follows redirects, stopping early at a URL that starts with `stopAt`. */
   async open(url: string, stopAt?: string): Promise<BrowserResponse> {
@@ -27,7 +35,7 @@ export class TestBrowser {
   async send(url: string, init: { method: string; body?: string; headers?: Record<string, string> }): Promise<BrowserResponse> {
     const origin = new URL(url).origin;
     const cookies = [...(this.#jar.get(origin) ?? new Map()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...init.headers, ...(cookies ? { cookie: cookies } : {}) } });
+    const response = await this.#fetch(url, { ...init, headers: { ...init.headers, ...(cookies ? { cookie: cookies } : {}) } });
     this.#keep(origin, response.headers.getSetCookie());
     const location = response.headers.get('location');
     return { status: response.status, url, body: await response.text(), ...(location ? { location } : {}) };
