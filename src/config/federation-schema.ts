@@ -25,6 +25,8 @@ const ssf = z.strictObject({
   pushTimeoutMs: z.number().int().min(100).default(5000).describe('a push delivery slower than this counts as a failure'),
   pushMaxAttempts: z.number().int().min(1).default(12).describe('push attempts before a SET is marked failed (it stays for polling)'),
   pollMs: z.number().int().min(10).default(250).describe('how often the push worker looks for due deliveries'),
+  retryBaseMs: z.number().int().min(10).default(1000).describe('push back-off: the delay after the first failure (doubling each time, with jitter, at most 15 minutes)'),
+  minVerificationIntervalSeconds: z.number().int().min(0).default(30).describe('a receiver may ask for a verification event at most this often (429 otherwise)'),
 });
 
 const record = z.strictObject({
