@@ -113,7 +113,7 @@ test('the code flow with PKCE and private_key_jwt yields an ID token with every 
   assert.equal(claims.email, undefined, 'no stable attributes in the ID token');
   assert.equal(claims.name, undefined);
   assert.notEqual(claims.sub, ids.E1, 'the subject is pairwise, never the MUR id');
-  const info = await client.fetchUserInfo(tokens.config ?? (await rp('rp-a')), tokens.access_token, claims.sub);
+  const info = await client.fetchUserInfo(await rp('rp-a'), tokens.access_token, claims.sub);
   assert.equal(info.email, 'given1.family1@demo.gov');
   assert.equal(info.name, 'Given1 Family1');
   assert.equal(info.given_name, undefined, 'in the profile scope, but not listed by the agreement');
@@ -123,4 +123,83 @@ test('the code flow with PKCE and private_key_jwt yields an ID token with every 
   const [issued] = await h.store.query<{ data: { clientId: string; identityId: string } }>(`SELECT data FROM audit_log WHERE action = 'oidc.token.issued' ORDER BY seq DESC LIMIT 1`);
   assert.deepEqual([issued?.data.clientId, issued?.data.identityId], ['rp-a', ids.E1]);
 });
+
+  test('pairwise subjects differ between sectors and survive a change of email and name and a new card', async () => {
+    const atA = (await exchange(await signIn('rp-a', 'E1'))).claims()!.sub;
+    const b = await exchange(await signIn('rp-b', 'E1'));
+    const atB = b.claims()!.sub;
+    assert.notEqual(atA, atB);
+    const info = await client.fetchUserInfo(await rp('rp-b'), b.access_token, atB);
+    assert.deepEqual(Object.keys(info).sort(), ['sub', 'updated_at'], 'the agreement of rp-b lists no attributes');
+    await importHr([hrLine('E1', { component: 'Office of the CIO', department: 'Cloud Services', email: 'new.name@demo.gov', family_name: 'Newname' }), hrLine('E2')]);
+    const newCard = await testCredential(h, ids.E1 as string);
+    await h.store.query(`UPDATE credentials SET status = 'terminated' WHERE id = $1`, [cards.E1]);
+    cards.E1 = newCard;
+    const again = await exchange(await signIn('rp-a', 'E1'));
+    assert.equal(again.claims()!.sub, atA);
+    assert.equal((await client.fetchUserInfo(await rp('rp-a'), again.access_token, atA)).email, 'new.name@demo.gov');
+  });
+
+  test('a FAL2 client asking for an ID token on the front channel is refused and the refusal audited', async () => {
+    const config = await rp('rp-a');
+    op.next = { identityId: ids.E1 as string, credentialId: cards.E1 as string };
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect('rp-a'), scope: 'openid', response_type: 'id_token', nonce: 'n-0123456789abcdefghijkl', state: 's-1' });
+    const answer = await browse(url, (u) => u.href.startsWith(redirect('rp-a')));
+    const error = new URLSearchParams(answer.hash.slice(1) || answer.search).get('error') ?? '';
+    assert.ok(['unauthorized_client', 'invalid_request'].includes(error), error);
+    assert.equal(answer.searchParams.get('code'), null);
+    assert.ok((await refusals()).some((r) => r.data.clientId === 'rp-a' && r.data.error === error));
+  });
+
+  test('a code flow request without a nonce is refused at FAL2', async () => {
+    const config = await rp('rp-a');
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect('rp-a'), scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256', state: 's-2' });
+    const answer = await browse(url, (u) => u.href.startsWith(redirect('rp-a')));
+    assert.equal(answer.searchParams.get('error'), 'invalid_request');
+    assert.match(answer.searchParams.get('error_description') ?? '', /nonce/);
+  });
+
+  /** UserInfo answered 401 with an `invalid_token` challenge. */
+  const invalidToken = (e: any) => e instanceof client.WWWAuthenticateChallengeError && (e.cause as { parameters: { error?: string } }[])[0]?.parameters.error === 'invalid_token';
+
+  async function tokenRequest(body: Record<string, string>): Promise<{ status: number; error: string }> {
+    const response = await fetch(`${op.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: redirect('rp-a'), code_verifier: 'v'.repeat(43), ...body }) });
+    return { status: response.status, error: ((await response.json()) as { error: string }).error };
+  }
+
+  const assertion = (claims: Record<string, unknown> = {}) => ({ iss: 'rp-a', sub: 'rp-a', aud: op.issuer, jti: crypto.randomUUID(), ...claims });
+  const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+  const signed = (claims: Record<string, unknown>, exp = '2m') => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key' }).setIssuedAt().setExpirationTime(exp).sign(keys['rp-a']!.privateKey);
+
+  test('client authentication: a client secret, alg none, HS256, a wrong audience and an expired assertion are refused', async () => {
+    assert.equal((await tokenRequest({ client_id: 'rp-a', client_secret: 'guess' })).error, 'invalid_client');
+    const none = new UnsecuredJWT(assertion()).setIssuedAt().setExpirationTime('2m').encode();
+    assert.equal((await tokenRequest({ client_id: 'rp-a', client_assertion_type: assertionType, client_assertion: none })).error, 'invalid_client');
+    const hs = await new SignJWT(assertion()).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('2m').sign(new TextEncoder().encode(JSON.stringify(keys['rp-a']!.jwk)));
+    assert.equal((await tokenRequest({ client_id: 'rp-a', client_assertion_type: assertionType, client_assertion: hs })).error, 'invalid_client');
+    const wrongAudience = await signed(assertion({ aud: 'https://other.example.gov' }));
+    assert.equal((await tokenRequest({ client_id: 'rp-a', client_assertion_type: assertionType, client_assertion: wrongAudience })).error, 'invalid_client');
+    const expired = await new SignJWT(assertion()).setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key' }).setIssuedAt(Math.floor(Date.now() / 1000) - 600).setExpirationTime(Math.floor(Date.now() / 1000) - 300).sign(keys['rp-a']!.privateKey);
+    assert.equal((await tokenRequest({ client_id: 'rp-a', client_assertion_type: assertionType, client_assertion: expired })).error, 'invalid_client');
+    const good = await signed(assertion());
+    assert.equal((await tokenRequest({ client_id: 'rp-a', client_assertion_type: assertionType, client_assertion: good })).error, 'invalid_grant', 'a good assertion gets past client authentication');
+    assert.ok((await refusals()).filter((r) => r.data.reason === 'grant.error' && r.data.error === 'invalid_client').length >= 5);
+  });
+
+  test('a replayed code is refused and the tokens of its grant are revoked', async () => {
+    const first = await signIn('rp-a', 'E1');
+    const tokens = await exchange(first);
+    await assert.rejects(exchange(first), (e: any) => e.error === 'invalid_grant');
+    await assert.rejects(client.fetchUserInfo(first.config, tokens.access_token, tokens.claims()!.sub), invalidToken);
+  });
+
+  test('a terminated identity\'s code, token and UserInfo fail at once', async () => {
+    const pending = await signIn('rp-a', 'E2');
+    const issued = await exchange(await signIn('rp-a', 'E2'));
+    await importHr([hrLine('E1', { component: 'Office of the CIO', department: 'Cloud Services', email: 'new.name@demo.gov', family_name: 'Newname' }), hrLine('E2', { status: 'terminated' })]);
+    assert.equal((await identityByKey(h.store, 'employee_id', 'E2')).status, 'terminated');
+    await assert.rejects(exchange(pending), (e: any) => e.error === 'invalid_grant');
+    await assert.rejects(client.fetchUserInfo(await rp('rp-a'), issued.access_token, issued.claims()!.sub), invalidToken);
+    assert.ok((await refusals()).some((r) => r.data.reason === 'identity-not-active' && r.data.clientId === 'rp-a'));
+  });
 });
