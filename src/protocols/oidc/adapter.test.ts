@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { useHarness } from '../../../test/support/muster.ts';
+import { describeEachStore } from '../../../test/support/stores.ts';
+import { PayloadAdapter, purgeExpiredPayloads, type ClientSource } from './adapter.ts';
+
+const noClients: ClientSource = { find: async () => undefined, save: async () => undefined };
+
+describeEachStore('oidc-provider adapter over oidc_payloads', (factory) => {
+  const h = useHarness(factory);
+
+  test('upsert, find by id, uid and user code; consume marks the payload; expiry follows the injected clock', async () => {
+    const codes = new PayloadAdapter('AuthorizationCode', { store: h.store, clock: h.clock, clients: noClients });
+    await codes.upsert('c1', { accountId: 'a1', grantId: 'g1', uid: 'u1', userCode: 'UC-1', kind: 'AuthorizationCode' }, 60);
+    assert.equal((await codes.find('c1'))?.accountId, 'a1');
+    assert.equal((await codes.findByUid('u1'))?.grantId, 'g1');
+    assert.equal((await codes.findByUserCode('UC-1'))?.uid, 'u1');
+    const [row] = await h.store.query<{ account_id: string }>(`SELECT account_id FROM oidc_payloads WHERE id = 'c1'`);
+    assert.equal(row?.account_id, 'a1');
+    await codes.consume('c1');
+    assert.equal(typeof (await codes.find('c1'))?.consumed, 'number');
+    h.clock.advance(61_000);
+    assert.equal(await codes.find('c1'), undefined, 'expired rows are not found');
+    assert.equal(await purgeExpiredPayloads(h.store, h.clock.now()), 1);
+  });
+
+  test('revokeByGrantId removes the grant\'s rows of the model; destroy removes one', async () => {
+    const tokens = new PayloadAdapter('AccessToken', { store: h.store, clock: h.clock, clients: noClients });
+    await tokens.upsert('t1', { grantId: 'g2' }, 600);
+    await tokens.upsert('t2', { grantId: 'g2' }, 600);
+    await tokens.upsert('t3', { grantId: 'g3' }, 600);
+    await tokens.revokeByGrantId('g2');
+    assert.deepEqual([await tokens.find('t1'), await tokens.find('t2')], [undefined, undefined]);
+    assert.ok(await tokens.find('t3'));
+    await tokens.destroy('t3');
+    assert.equal(await tokens.find('t3'), undefined);
+  });
+});
