@@ -50,7 +50,7 @@ export function createSetVerifier(options: SetVerifierOptions): (compact: string
 /** SSF §6.2: the configuration sits between host and path, like RFC 8414. */
 export function ssfConfigurationUrl(issuer: string): URL {
   const url = new URL(issuer);
-  const path = url.pathname === '/' ? '' : url.pathname;
+  const path = url.pathname.replace(/\/$/, '');
   return new URL(`/.well-known/ssf-configuration${path}`, url.origin);
 }
 
