@@ -1,0 +1,42 @@
+import type { Socket } from 'node:net';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import { X509Certificate } from '../../../pki/x509.ts';
+import { SignInRefused } from './refusal.ts';
+
+/** The client certificate of a TLS connection and the other certificates the client sent. */
+export interface PeerCertificates {
+  readonly leaf: X509Certificate;
+  readonly offered: readonly X509Certificate[];
+}
+
+const MAX_CHAIN = 8;
+
+export function isTls(socket: Socket): socket is TLSSocket {
+  return typeof (socket as Partial<TLSSocket>).getPeerCertificate === 'function';
+}
+
+function parse(raw: Buffer): X509Certificate {
+  try {
+    return new X509Certificate(new Uint8Array(raw));
+  } catch {
+    throw new SignInRefused('unreadable-certificate', 'the certificate the browser presented cannot be read');
+  }
+}
+
+/**
+ * Reads the client certificate from the socket. The listener's own verdict (`authorized`) is ignored: muster checks
+ * the certificate itself, against its own records and anchors.
+ */
+export function peerCertificates(socket: Socket): PeerCertificates {
+  if (!isTls(socket)) throw new SignInRefused('no-certificate', 'certificate sign-in is only offered over the mutual-TLS address');
+  const first = socket.getPeerCertificate(true) as DetailedPeerCertificate | Record<string, never>;
+  if (!first || !('raw' in first) || !first.raw) throw new SignInRefused('no-certificate', 'the browser presented no certificate; insert your PIV card (or choose your Derived PIV certificate) and try again');
+  const offered: X509Certificate[] = [];
+  let at: DetailedPeerCertificate = first.issuerCertificate;
+  while (at?.raw && at !== at.issuerCertificate && offered.length < MAX_CHAIN) {
+    offered.push(parse(at.raw));
+    at = at.issuerCertificate;
+  }
+  if (at?.raw && at === at.issuerCertificate && offered.length < MAX_CHAIN) offered.push(parse(at.raw));
+  return { leaf: parse(first.raw), offered };
+}

@@ -1,0 +1,93 @@
+import { errors, interactionPolicy } from 'oidc-provider';
+import type { Clock } from '../../../core/clock.ts';
+import { agreementOfClient, type ClientAgreement } from '../../../federation/agreements.ts';
+import type { Store } from '../../../store/store.ts';
+import { loginOfSession, touchLogin } from '../login-record.ts';
+import { requiredAal } from './assurance.ts';
+import { consentNeeded } from './consent-record.ts';
+import { effectiveMaxAge, LOGIN_REASONS, loginReasons, type LoginReason } from './login-verdict.ts';
+import type { CheckContext } from './provider-shapes.ts';
+import { adoptFinishedLogin } from './steps.ts';
+
+type CheckFn = (ctx: CheckContext) => Promise<boolean>;
+interface CheckInstance { readonly reason: string }
+type CheckConstructor = new (reason: string, description: string, check: CheckFn) => CheckInstance;
+interface PromptShape { readonly name: string; readonly checks: { add(check: CheckInstance): void } }
+/** oidc-provider's prompt list (`interactionPolicy.base()`), passed to `interactions.policy` as it is. */
+export interface InteractionPolicy extends Array<PromptShape> { get(name: string): PromptShape | undefined }
+
+const library = interactionPolicy as unknown as { base(): InteractionPolicy; Check: CheckConstructor };
+
+export interface PolicyDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+}
+
+const DESCRIPTIONS: Record<LoginReason, string> = {
+  muster_no_login: 'no PIV sign-in is recorded for the session, or it was ended',
+  muster_identity_inactive: 'the identity is no longer active',
+  muster_reauthentication: 'the sign-in is past its reauthentication limit (overall or idle) for its AAL',
+  muster_max_age: 'the sign-in is older than the maximum authentication age',
+  muster_aal: 'the relying party needs a higher AAL than the sign-in reached',
+};
+
+async function clientAgreement(store: Store, ctx: CheckContext): Promise<ClientAgreement> {
+  const clientId = ctx.oidc.client?.clientId ?? String(ctx.oidc.params.client_id ?? '');
+  const found = await agreementOfClient(store, clientId);
+  if (!found) throw new errors.AccessDenied!('the relying party has no active trust agreement');
+  return found;
+}
+
+async function identityActive(store: Store, identityId: string): Promise<boolean> {
+  const [row] = await store.query<{ status: string }>('SELECT status FROM identities WHERE id = $1', [identityId]);
+  return row?.status === 'active';
+}
+
+/** Reads the session's sign-in (taking over the one the interaction just finished) and decides; touches a reused session. */
+async function evaluate(deps: PolicyDeps, ctx: CheckContext): Promise<Set<LoginReason>> {
+  const { session, result, entities, params } = ctx.oidc;
+  const now = deps.clock.now();
+  const accountId = session.accountId;
+  const interactionUid = entities.Interaction?.uid;
+  const justSignedIn = result?.login !== undefined && interactionUid !== undefined && accountId !== undefined
+    && (await adoptFinishedLogin(deps.store, interactionUid, session.uid, accountId, now));
+  const agreement = await clientAgreement(deps.store, ctx);
+  const record = accountId === undefined ? undefined : await loginOfSession(deps.store, session.uid);
+  const reasons = loginReasons({
+    accountId, record, justSignedIn, now,
+    identityActive: accountId !== undefined && (await identityActive(deps.store, accountId)),
+    maxAgeSeconds: effectiveMaxAge(params.max_age, agreement.rp?.maxAuthenticationAge),
+    requiredAal: requiredAal(agreement.agreement.document, params.acr_values),
+  });
+  if (reasons.size === 0 && record && !justSignedIn) await touchLogin(deps.store, session.uid, now);
+  return reasons;
+}
+
+/**
+ * oidc-provider's default prompts with muster's rules added. Login: a PIV sign-in must be recorded for the session and
+ * not ended, the identity active now, the sign-in within the SP 800-63B-4 limits of its AAL (measured with the injected
+ * clock), within `max_age` and the agreement's maximum authentication age, and at the AAL the agreement and
+ * `acr_values` need. Consent: runtime consent to the agreement's current attributes, unless the agreement allowlists
+ * them.
+ */
+export function createPolicy(deps: PolicyDeps): InteractionPolicy {
+  const policy = library.base();
+  const verdicts = new WeakMap<CheckContext, Promise<Set<LoginReason>>>();
+  const verdict = (ctx: CheckContext) => {
+    let found = verdicts.get(ctx);
+    if (!found) verdicts.set(ctx, (found = evaluate(deps, ctx)));
+    return found;
+  };
+  const login = policy.get('login') as PromptShape;
+  for (const reason of Object.values(LOGIN_REASONS)) {
+    login.checks.add(new library.Check(reason, DESCRIPTIONS[reason], async (ctx) => (await verdict(ctx)).has(reason)));
+  }
+  const consent = policy.get('consent') as PromptShape;
+  consent.checks.add(new library.Check('muster_consent', 'the subscriber has not consented to the attributes the trust agreement releases', async (ctx) => {
+    const accountId = ctx.oidc.session.accountId;
+    if (accountId === undefined) return false;
+    const clientId = ctx.oidc.client?.clientId ?? String(ctx.oidc.params.client_id ?? '');
+    return consentNeeded(deps.store, accountId, clientId, (await clientAgreement(deps.store, ctx)).agreement.document);
+  }));
+  return policy;
+}

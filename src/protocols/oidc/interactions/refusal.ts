@@ -1,0 +1,43 @@
+import { MusterError } from '../../../core/errors.ts';
+
+/** Why a sign-in was refused: the stable code written to the audit log and shown to the subscriber. */
+export const REFUSAL_REASONS = [
+  'no-certificate', 'unreadable-certificate', 'unknown-certificate', 'not-authentication-certificate', 'path-invalid',
+  'certificate-revoked', 'certificate-on-hold', 'revocation-unavailable', 'foreign-agency-not-covered',
+  'credential-inactive', 'identity-inactive', 'aal-too-low', 'unknown-authenticator', 'webauthn-invalid', 'webauthn-replayed',
+  'no-agreement', 'interaction-expired', 'bad-request',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** What the refusal names about the certificate (serial and issuer only: never the holder). */
+export interface RefusalSubject {
+  readonly serial?: string;
+  readonly issuer?: string;
+  readonly identityId?: string;
+  readonly credentialId?: string;
+}
+
+/** A refused sign-in: MUSTER_ERR_SIGN_IN with its reason as the detail's field. */
+export class SignInRefused extends MusterError {
+  readonly reason: RefusalReason;
+  readonly subject: RefusalSubject;
+
+  constructor(reason: RefusalReason, message: string, subject: RefusalSubject = {}) {
+    super('MUSTER_ERR_SIGN_IN', `sign-in refused (${reason}): ${message}`, [{ field: reason, message }]);
+    this.reason = reason;
+    this.subject = subject;
+  }
+
+  /** The sentence shown to the subscriber: the reason in plain words, nothing internal. */
+  get userMessage(): string {
+    return (this.details[0]?.message ?? this.message);
+  }
+}
+
+/** HTTP status of a refusal page. */
+export function refusalStatus(reason: RefusalReason): number {
+  if (reason === 'interaction-expired') return 404;
+  if (reason === 'bad-request' || reason === 'unreadable-certificate') return 400;
+  if (reason === 'no-certificate') return 401;
+  return 403;
+}
