@@ -87,8 +87,10 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   await maintainSigningKeys(ctx.store, ctx.clock, schedule);
   const keys = await cookieKeys(ctx.store);
   let provider: Provider | undefined;
-  const listener = oidcListener({ issuer, provider: () => provider as Provider, interactions, ...(options.onError ? { onError: options.onError } : {}) });
+  let mtlsOrigin = '';
+  const listener = oidcListener({ issuer, provider: () => provider as Provider, interactions, mtlsOrigin: () => mtlsOrigin, ...(options.onError ? { onError: options.onError } : {}) });
   const mtls = await startMtls(ctx, listener);
+  mtlsOrigin = mtls.origin;
   const build = async (): Promise<{ provider: Provider; fingerprint: string }> => {
     const jwks = await currentJwks(ctx.store, ctx.clock);
     const deps: ProviderDeps = { store: ctx.store, clock: ctx.clock, audit: ctx.audit, config: ctx.config, issuer, interactions, jwks, cookieKeys: keys, mtlsOrigin: mtls.origin, ...(options.onError ? { onAuditError: options.onError } : {}) };

@@ -8,13 +8,16 @@ import type { Provider } from 'oidc-provider';
  */
 
 export type RawListener = (req: IncomingMessage, res: ServerResponse) => boolean;
-export type InteractionHandler = (req: IncomingMessage, res: ServerResponse, provider: Provider) => Promise<boolean>;
+/** The sign-in pages: given the provider in force and the mutual-TLS listener's origin (where the PIV sign-in path is). */
+export type InteractionHandler = (req: IncomingMessage, res: ServerResponse, provider: Provider, mtlsOrigin: string) => Promise<boolean>;
 
 export interface OidcListenerOptions {
   readonly issuer: string;
   /** The provider in force now (it is rebuilt when the signing keys change). */
   provider(): Provider;
   readonly interactions?: { handle?: InteractionHandler };
+  /** The mutual-TLS listener's origin, once it listens. */
+  mtlsOrigin?(): string;
   /** Failures past oidc-provider's own error handling (an interaction page that threw). */
   readonly onError?: (error: unknown) => void;
 }
@@ -33,7 +36,7 @@ export function oidcListener(options: OidcListenerOptions): RawListener {
     if (!inside && path !== DISCOVERY) return false;
     const provider = options.provider();
     if (inside && path.startsWith(`${mount}/interaction/`) && options.interactions?.handle) {
-      options.interactions.handle(req, res, provider).then((taken) => { if (!taken) pass(provider, mount, req, res); }, (error: unknown) => fail(options, res, error));
+      options.interactions.handle(req, res, provider, options.mtlsOrigin?.() ?? '').then((taken) => { if (!taken) pass(provider, mount, req, res); }, (error: unknown) => fail(options, res, error));
       return true;
     }
     if (!inside) req.url = `${mount}${req.url ?? ''}`;
