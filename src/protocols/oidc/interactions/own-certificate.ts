@@ -52,7 +52,7 @@ function aalOf(profile: CertificateMatch['credentialType'], row: CertificateRow)
  */
 export async function matchOwnCertificate(db: Queryable, issuing: CertificateAuthority, clock: Clock, certificate: X509Certificate): Promise<CertificateMatch> {
   const subject = subjectOf(certificate);
-  const row = await certificateRow(db, subject.serial as string, certificate.issuer);
+  const row = await certificateRow(db, subject.serial as string, issuing.name);
   if (!row || !Buffer.from(row.der).equals(Buffer.from(certificate.rawData))) throw new SignInRefused('unknown-certificate', 'this certificate is not one muster issued', subject);
   const use = SIGN_IN_PROFILES[row.profile];
   if (!use || use.credentialType !== row.credential_type) throw new SignInRefused('not-authentication-certificate', 'this is not a PIV Authentication or Derived PIV Authentication certificate', subject);
@@ -60,5 +60,5 @@ export async function matchOwnCertificate(db: Queryable, issuing: CertificateAut
   const path = await validateAuthenticationPath(issuing.certificate, [certificate], [await statusCrl(issuing, clock, subject.serial as string, row)], clock.now());
   if (!path.valid) throw new SignInRefused('path-invalid', 'the certificate does not validate (expired, or not under the PIV authentication policy)', { ...subject, identityId: row.identity_id });
   requireActive(row, certificate);
-  return { identityId: row.identity_id, credentialId: row.credential_id, credentialType: use.as, aal: aalOf(use.as, row), serial: subject.serial as string, issuer: certificate.issuer, thumbprint: thumbprintOf(certificate) };
+  return { identityId: row.identity_id, credentialId: row.credential_id, credentialType: use.as, aal: aalOf(use.as, row), serial: subject.serial as string, issuer: issuing.name, thumbprint: thumbprintOf(certificate) };
 }
