@@ -23,6 +23,14 @@ export interface OidcListenerOptions {
 }
 
 const DISCOVERY = '/.well-known/openid-configuration';
+/** Well-known documents under the issuer's path that oidc-provider answers; the others (home IdP record, entity configuration) are the admin app's. */
+const OWN_WELL_KNOWN = new Set([DISCOVERY, '/.well-known/oauth-authorization-server']);
+
+function isOwn(path: string, mount: string): boolean {
+  if (mount === '' || (path !== mount && !path.startsWith(`${mount}/`))) return false;
+  const below = path.slice(mount.length);
+  return !below.startsWith('/.well-known/') || OWN_WELL_KNOWN.has(below);
+}
 
 export function mountPathOf(issuer: string): string {
   return new URL(issuer).pathname.replace(/\/+$/, '');
@@ -32,7 +40,7 @@ export function oidcListener(options: OidcListenerOptions): RawListener {
   const mount = mountPathOf(options.issuer);
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const inside = mount !== '' && (path === mount || path.startsWith(`${mount}/`));
+    const inside = isOwn(path, mount);
     if (!inside && path !== DISCOVERY) return false;
     const provider = options.provider();
     if (inside && path.startsWith(`${mount}/interaction/`) && options.interactions?.handle) {
