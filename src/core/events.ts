@@ -9,33 +9,38 @@ export interface EventTypeDescriptor {
   readonly jobs: readonly string[];
 }
 
+/** PIV federation: end the identity's OP sessions and tokens; signal relying parties (SSF); push to RPs' provisioning APIs. */
+const SESSIONS_END = 'federation.sessions.end';
+const SIGNAL = 'federation.signal';
+const PROVISION = 'federation.provision';
+
 const d = (type: string, summary: string, jobs: readonly string[] = []): EventTypeDescriptor => Object.freeze({ type, summary, jobs });
 
 export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
-  d('identity.joiner', 'a new identity entered the MUR', ['access.recompute']),
+  d('identity.joiner', 'a new identity entered the MUR', ['access.recompute', PROVISION]),
   d('identity.historical', 'a person the source lists as already terminated entered the MUR, so that a rehire finds them'),
-  d('identity.activated', 'a pending identity became active', ['access.recompute']),
-  d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)', ['access.recompute']),
-  d('identity.updated', 'other attributes changed (name, email, affiliations)', ['access.recompute']),
-  d('identity.leave', 'the identity went on leave', ['access.recompute', 'credentials.suspend']),
-  d('identity.suspended', 'the identity was suspended', ['access.recompute', 'credentials.suspend']),
-  d('identity.return', 'the identity returned from leave or suspension', ['access.recompute', 'credentials.restore']),
-  d('identity.leaver', 'the identity left: disabled and terminated', ['access.recompute', 'npe.sponsor-left', 'credentials.terminate']),
-  d('identity.rehire', 'a terminated identity was rehired and reused', ['access.recompute']),
-  d('identity.disabled', 'the identity was disabled (NPE expiry)', ['access.recompute']),
+  d('identity.activated', 'a pending identity became active', ['access.recompute', PROVISION]),
+  d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)', ['access.recompute', PROVISION]),
+  d('identity.updated', 'other attributes changed (name, email, affiliations)', ['access.recompute', PROVISION]),
+  d('identity.leave', 'the identity went on leave', ['access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
+  d('identity.suspended', 'the identity was suspended', ['access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
+  d('identity.return', 'the identity returned from leave or suspension', ['access.recompute', 'credentials.restore', SIGNAL, PROVISION]),
+  d('identity.leaver', 'the identity left: disabled and terminated', [SESSIONS_END, SIGNAL, 'access.recompute', 'npe.sponsor-left', 'credentials.terminate', PROVISION]),
+  d('identity.rehire', 'a terminated identity was rehired and reused', ['access.recompute', SIGNAL, PROVISION]),
+  d('identity.disabled', 'the identity was disabled (NPE expiry)', ['access.recompute', SESSIONS_END, SIGNAL, PROVISION]),
   d('identity.sponsor-changed', "an NPE's sponsor changed"),
-  d('trust.changed', 'vetting (TRUST) changed', ['access.recompute']),
+  d('trust.changed', 'vetting (TRUST) changed', ['access.recompute', SIGNAL]),
   d('behave.changed', 'training (BEHAVE) changed', ['access.recompute']),
   d('dispute.opened', 'a record matched several identities, or one below the confidence threshold'),
   d('dispute.resolved', 'a person resolved a disputed case'),
   d('credential.issued', 'a PIV card and its PIV Authentication and Card Authentication certificates were issued'),
-  d('credential.terminated', 'a credential was terminated and its certificates revoked'),
+  d('credential.terminated', 'a credential was terminated and its certificates revoked', [SIGNAL]),
   d('credential.activated', 'an issued PIV card was activated'),
-  d('credential.suspended', 'a credential was suspended: its certificates are on hold, its authenticators disabled'),
-  d('credential.reinstated', 'a suspended credential was reinstated: holds released, authenticators enabled'),
+  d('credential.suspended', 'a credential was suspended: its certificates are on hold, its authenticators disabled', [SIGNAL]),
+  d('credential.reinstated', 'a suspended credential was reinstated: holds released, authenticators enabled', [SIGNAL]),
   d('credential.updated', 'a post-issuance update replaced certificates on a card without changing its FASC-N or UUID'),
-  d('credential.reissued', 'a PIV card was replaced by a new one (new FASC-N and card UUID; the identity unchanged)'),
-  d('credential.bound', 'a Derived PIV credential was bound after a PIV Authentication', ['credentials.notify-binding']),
+  d('credential.reissued', 'a PIV card was replaced by a new one (new FASC-N and card UUID; the identity unchanged)', [SIGNAL]),
+  d('credential.bound', 'a Derived PIV credential was bound after a PIV Authentication', ['credentials.notify-binding', SIGNAL]),
   d('credential.review', 'a Derived PIV credential bound shortly before its card was lost or reissued was flagged for review'),
   d('exception.granted', 'a documented credential policy exception was approved'),
   d('exception.ended', 'a credential policy exception expired or was ended'),

@@ -10,12 +10,21 @@ import { recomputeHandler } from '../lifecycle/access/recompute.ts';
 import type { AccessTargets } from '../lifecycle/access/targets.ts';
 import { NOTIFY_BINDING_JOB, notifyBindingHandler } from '../lifecycle/notify-binding.ts';
 import { SPONSOR_LEFT_JOB, handleSponsorLeft } from '../lifecycle/sponsor-left.ts';
+import type { MusterConfig } from '../config/schema.ts';
+import { federationIssuer } from '../federation/issuer.ts';
+import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federation/provisioning/job.ts';
+import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../federation/signals/handler.ts';
+import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts';
 
 export interface HandlerDeps {
   /** Where binding notifications go (the address on record, through a connector). */
   readonly notifier: Notifier;
   /** The configured targets, as the access policies see them. */
   readonly targets: AccessTargets;
+  /** Federation settings (provisioning to RPs) and the OP issuer SETs name. */
+  readonly config: MusterConfig;
+  /** The OP issuer when the server picked its port (`--port 0`); default from the configuration. */
+  readonly issuer?: () => string;
 }
 
 /** The handlers of every job kind muster queues (see EVENT_TYPES in core/events.ts, and the scheduled checks). */
@@ -30,5 +39,8 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [DERIVED_RECHECK_JOB, handleDerivedRecheck],
     [EXCEPTION_EXPIRE_JOB, handleExceptionExpire],
     [NOTIFY_BINDING_JOB, notifyBindingHandler(deps.notifier)],
+    [FEDERATION_SESSIONS_END_JOB, endSessionsHandler],
+    [FEDERATION_SIGNAL_JOB, federationSignalHandler({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)) })],
+    [FEDERATION_PROVISION_JOB, federationProvisionHandler(deps.config.federation.provisioning)],
   ]);
 }

@@ -28,7 +28,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
   const { store, clock, audit, config } = muster;
   return new JobWorker({
     store, clock, audit,
-    handlers: lifecycleHandlers({ notifier: muster.notifier, targets: accessTargetsOf(config) }),
+    handlers: lifecycleHandlers({ notifier: muster.notifier, targets: accessTargetsOf(config), config }),
     workerId: newWorkerId(),
     ...WORKER_DEFAULTS,
     pollMs: config.workers.pollMs,
