@@ -121,7 +121,7 @@ describeEachStore('muster cli', (factory) => {
     const stop = new AbortController();
     const seen: string[] = [];
     let health: unknown;
-    const res = await run(['serve', '--port', '0', '--json', '--demo'], {
+    const res = await run(['serve', '--port', '0', '--mtls-port', '0', '--json', '--demo'], {
       signal: stop.signal,
       serve: {
         configure: (command: Command) => void command.option('--demo', 'seed a demo agency'),

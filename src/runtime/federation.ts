@@ -10,6 +10,7 @@ import { createProvider, type OpInteractions, type ProviderDeps } from '../proto
 import { issueTlsServerCertificate } from '../protocols/oidc/tls-server-certificate.ts';
 import type { Queryable } from '../store/store.ts';
 import type { Muster } from './context.ts';
+import { federationIssuer } from '../federation/issuer.ts';
 
 /** The outbox job that ends an identity's OP sessions and tokens (leaver, leave, suspension, disabled). Payload: `{ identityId }`. */
 export const FEDERATION_SESSIONS_END_JOB = 'federation.sessions.end';
@@ -56,9 +57,11 @@ export const endSessionsHandler: JobHandler = async (job, tx, ctx) => {
   await ctx.audit.append(tx, [{ actor: 'muster', action: 'oidc.sessions.ended', target: identityId, reason: `job ${job.kind}`, data: { identityId, sessions } }], ctx.correlationId);
 };
 
-export function defaultIssuer(ctx: Muster, port = ctx.config.server.port): string {
-  const { host } = ctx.config.server;
-  return ctx.config.federation.oidc.issuer ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}/oidc`;
+/** The OP's discovery document, as relying parties read it (for the signed entity configuration). */
+export async function discoveryDocument(issuer: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
+  if (!response.ok) throw new Error(`discovery answered ${response.status}`);
+  return (await response.json()) as Record<string, unknown>;
 }
 
 function keySchedule(ctx: Muster): KeySchedule {
@@ -81,7 +84,7 @@ const NO_SIGN_IN: FederationInteractions = {
  * rotates keys (rebuilding the provider) and purges expired rows.
  */
 export async function startFederation(ctx: Muster, options: FederationOptions = {}): Promise<RunningFederation> {
-  const issuer = options.issuer ?? defaultIssuer(ctx);
+  const issuer = options.issuer ?? federationIssuer(ctx.config);
   const interactions = options.interactions ?? NO_SIGN_IN;
   const schedule = keySchedule(ctx);
   await maintainSigningKeys(ctx.store, ctx.clock, schedule);
@@ -89,7 +92,7 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   let provider: Provider | undefined;
   let mtlsOrigin = '';
   const listener = oidcListener({ issuer, provider: () => provider as Provider, interactions, mtlsOrigin: () => mtlsOrigin, ...(options.onError ? { onError: options.onError } : {}) });
-  const mtls = await startMtls(ctx, listener);
+  const mtls = await startMtls(ctx, issuer, listener);
   mtlsOrigin = mtls.origin;
   const build = async (): Promise<{ provider: Provider; fingerprint: string }> => {
     const jwks = await currentJwks(ctx.store, ctx.clock);
@@ -115,11 +118,13 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   };
 }
 
-async function startMtls(ctx: Muster, listener: RawListener): Promise<RunningHttps> {
+async function startMtls(ctx: Muster, issuer: string, listener: RawListener): Promise<RunningHttps> {
   const { host, port, hostnames } = ctx.config.federation.mtls;
   const ca = await ctx.ca();
   const credentials = await issueTlsServerCertificate(ca.issuing, ca.root, hostnames, ctx.clock.now());
   const running = await startMtlsListener({ host, port, credentials, listener });
-  const name = hostnames[0] ?? host;
+  // the issuer's host name when the certificate carries it, so that the browser stays on one host
+  const issuerHost = new URL(issuer).hostname.replace(/^\[|\]$/g, '');
+  const name = hostnames.includes(issuerHost) ? issuerHost : hostnames[0] ?? host;
   return { ...running, origin: `https://${name.includes(':') ? `[${name}]` : name}:${running.port}` };
 }

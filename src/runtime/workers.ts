@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import type { Muster } from './context.ts';
 import type { Backoff } from '../lifecycle/backoff.ts';
 import type { JobHandlerRegistry } from '../lifecycle/handlers.ts';
+import { accountPurgeSweep } from '../federation/signals/purge.ts';
+import { signalDeps } from './ssf.ts';
 import { lifecycleHandlers } from './job-handlers.ts';
 import { accessTargetsOf } from './targets.ts';
 import { trainingExpirySweep } from '../lifecycle/access/training-expiry.ts';
@@ -34,7 +36,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
     pollMs: config.workers.pollMs,
     maxAttempts: config.workers.maxAttempts,
     leaseMs: config.workers.leaseSeconds * 1000,
-    sweeps: [escalationSweep({ store, clock, audit }, ticketTargetsOf(config)), archiveSweep(muster), trainingExpirySweep(store, clock)],
+    sweeps: [escalationSweep({ store, clock, audit }, ticketTargetsOf(config)), archiveSweep(muster), trainingExpirySweep(store, clock), accountPurgeSweep(signalDeps(muster), config.lifecycle.archiveAfterDays)],
     ...overrides,
   });
 }

@@ -7,7 +7,10 @@ import { type Muster, startMuster } from '../../runtime/context.ts';
 import { type Logger, errorFields, processLogger } from '../../runtime/log.ts';
 import { type Metrics, createMetrics } from '../../runtime/metrics.ts';
 import { startPkiServing } from '../../runtime/pki-serving.ts';
-import { defaultIssuer, startFederation } from '../../runtime/federation.ts';
+import { discoveryDocument, startFederation } from '../../runtime/federation.ts';
+import { federationIssuer } from '../../federation/issuer.ts';
+import { federationRecordRoutes } from '../../http/routes/federation-record.ts';
+import { createInteractions } from '../../protocols/oidc/interactions/index.ts';
 import type { RawListener } from '../../protocols/oidc/listener.ts';
 import type { Cli } from '../cli.ts';
 import type { CliIo } from '../io.ts';
@@ -45,14 +48,15 @@ export function serveCommand(hooks: ServeHooks = {}): CommandGroup {
       .command('serve')
       .description('run the HTTP API (store opened and migrated first); --data-dir DIR and DATABASE_URL choose the store')
       .option('--port <n>', 'port to listen on (default 8080; 0 picks a free one)', integer('port'))
-      .option('--host <host>', 'address to listen on (default 127.0.0.1)');
+      .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+      .option('--mtls-port <n>', 'port of the mutual-TLS sign-in listener (default 8443; 0 picks a free one)', integer('mtls-port'));
     hooks.configure?.(serve);
     serve.action((options: Record<string, unknown>, command: Command) => runServe(cli, command, options, hooks));
   };
 }
 
 async function runServe(cli: Cli, command: Command, options: Record<string, unknown>, hooks: ServeHooks): Promise<void> {
-  const config = cli.loadConfig(command, { server: { port: options.port, host: options.host } });
+  const config = cli.loadConfig(command, { server: { port: options.port, host: options.host }, federation: { mtls: { port: options.mtlsPort } } });
   const ctx = await startMuster(config);
   const log = processLogger(config, cli.io);
   const metrics = createMetrics(ctx);
@@ -61,17 +65,21 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
   try {
     const stop = await hooks.onReady?.(ctx, { options, cli, command, log, metrics });
     if (stop) stops.push(stop);
-    const app = createHttpApp(ctx, hooks.routes, { onServerError: logServerError(log), log, metrics });
+    let issuer = federationIssuer(config);
+    const records = federationRecordRoutes({ issuer: () => issuer, discovery: () => discoveryDocument(issuer) });
+    const app = createHttpApp(ctx, [...(hooks.routes ?? []), records], { onServerError: logServerError(log), log, metrics });
     const pki = await startPkiServing(ctx, (error) => log.error({ error: errorFields(error) }, 'pki publishing failed'));
     stops.push(() => pki.stop());
     let op: RawListener = () => false;
     const server = await serveHttp(app, { ...config.server, before: [pki.listener, (req, res) => op(req, res)] });
     stops.unshift(() => server.close());
-    const federation = await startFederation(ctx, { issuer: defaultIssuer(ctx, server.port), onError: (error) => log.error({ error: errorFields(error) }, 'openid provider failed') });
+    issuer = federationIssuer(config, server.port);
+    const onError = (error: unknown) => log.error({ error: errorFields(error) }, 'openid provider failed');
+    const interactions = createInteractions({ store: ctx.store, clock: ctx.clock, audit: ctx.audit, config, ca: () => ctx.ca(), onError });
+    const federation = await startFederation(ctx, { issuer, interactions, onError });
     op = federation.listener;
     stops.push(() => federation.close());
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
-    const { issuer } = federation;
     log.info({ url, issuer, mtls: federation.mtls.origin, store: ctx.store.adapter }, 'muster serve listening');
     cli.print(command, { url, host: config.server.host, port: server.port, store: ctx.store.adapter, issuer, mtls: federation.mtls.origin }, () => `muster listening on ${url} (store: ${ctx.store.adapter}); OpenID Provider ${issuer}, mutual TLS ${federation.mtls.origin}`);
     await hooks.onListening?.(server, ctx);

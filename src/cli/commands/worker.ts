@@ -8,11 +8,12 @@ import { type Metrics, createMetrics } from '../../runtime/metrics.ts';
 import { type Observability, observeProvisioning } from '../../runtime/observe.ts';
 import { startProvisioning } from '../../runtime/provisioning.ts';
 import { startJobWorker } from '../../runtime/workers.ts';
+import { startSignalDelivery } from '../../runtime/ssf.ts';
 import type { CommandGroup } from '../main.ts';
 import { integer } from './options.ts';
 import { type StopFn, listenForStop, stopAll } from './serve.ts';
 
-/** Starts the outbox worker and the provisioning worker, reporting to `obs`; their stop functions, provisioning first. */
+/** Starts the outbox worker, the provisioning worker and the shared-signals push worker, reporting to `obs`; their stop functions. */
 export function startWorkers(ctx: Muster, obs: Observability): StopFn[] {
   const stops: StopFn[] = [];
   const observer = observeProvisioning(obs, ctx.clock);
@@ -24,7 +25,9 @@ export function startWorkers(ctx: Muster, obs: Observability): StopFn[] {
   const outbox = obs.log.child({ worker: 'outbox' });
   const jobs = startJobWorker(ctx, { onError: (error) => outbox.error({ error: errorFields(error) }, 'outbox round failed') });
   if (jobs) stops.push(jobs);
-  obs.log.info({ provisioning: provisioning !== undefined, outbox: jobs !== undefined, targets: Object.keys(ctx.config.targets) }, 'workers started');
+  const signals = ctx.config.workers.enabled ? startSignalDelivery(ctx, { onError: (error) => obs.log.error({ error: errorFields(error) }, 'shared-signals delivery round failed') }) : undefined;
+  if (signals) stops.unshift(() => signals.stop());
+  obs.log.info({ provisioning: provisioning !== undefined, outbox: jobs !== undefined, signals: signals !== undefined, targets: Object.keys(ctx.config.targets) }, 'workers started');
   return stops;
 }
 
