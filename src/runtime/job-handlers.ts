@@ -13,7 +13,7 @@ import { SPONSOR_LEFT_JOB, handleSponsorLeft } from '../lifecycle/sponsor-left.t
 import type { MusterConfig } from '../config/schema.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federation/provisioning/job.ts';
-import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../federation/signals/handler.ts';
+import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../protocols/ssf/signals/handler.ts';
 import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts';
 
 export interface HandlerDeps {

@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.ts';
 import { ManualClock } from '../core/clock.ts';
 import { SIGNAL_EVENTS } from '../core/federation/profile.ts';
 import { federationIssuer } from '../federation/issuer.ts';
-import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../federation/signals/handler.ts';
+import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../protocols/ssf/signals/handler.ts';
 import type { Job } from '../lifecycle/jobs.ts';
 import type { DeliveryOutcome } from '../protocols/ssf/delivery.ts';
 import { transmitterJwks } from '../protocols/ssf/keys.ts';

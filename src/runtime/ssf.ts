@@ -1,6 +1,6 @@
 import type { Muster } from './context.ts';
 import { federationIssuer } from '../federation/issuer.ts';
-import type { SignalDeps } from '../federation/signals/deps.ts';
+import type { SignalDeps } from '../protocols/ssf/signals/deps.ts';
 import { type ClaimedSet, type DeliveryOutcome, type PushDeliveryOptions, claimDuePushes, deliverClaimed } from '../protocols/ssf/delivery.ts';
 import { endpointBaseOf } from '../protocols/ssf/metadata.ts';
 import type { TransmitterDeps } from '../protocols/ssf/transmitter.ts';

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Muster } from './context.ts';
 import type { Backoff } from '../lifecycle/backoff.ts';
 import type { JobHandlerRegistry } from '../lifecycle/handlers.ts';
-import { accountPurgeSweep } from '../federation/signals/purge.ts';
+import { accountPurgeSweep } from '../protocols/ssf/signals/purge.ts';
 import { signalDeps } from './ssf.ts';
 import { lifecycleHandlers } from './job-handlers.ts';
 import { accessTargetsOf } from './targets.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { changeFederatedIdentifier } from '../../federation/signals/identifier-change.ts';
+import { changeFederatedIdentifier } from '../../protocols/ssf/signals/identifier-change.ts';
 import { setStreamStatusAsTransmitter } from '../../protocols/ssf/streams.ts';
 import { STREAM_STATUSES, type StreamStatus } from '../../protocols/ssf/stream-rows.ts';
 import { MusterError } from '../../core/errors.ts';

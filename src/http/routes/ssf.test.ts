@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/load.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { SIGNAL_EVENTS, SSF_VERIFICATION_EVENT } from '../../core/federation/profile.ts';
 import { federationIssuer } from '../../federation/issuer.ts';
-import { type SignalDraft, queueSignals } from '../../federation/signals/queue.ts';
+import { type SignalDraft, queueSignals } from '../../protocols/ssf/signals/queue.ts';
 import { insertIdentity, knownTo, receiverAssertion, rpKey, saveAgreement, type TestRp } from '../../protocols/ssf/test-fixtures.ts';
 import { type Muster, startMuster } from '../../runtime/context.ts';
 import { createHttpApp } from '../app.ts';

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { MusterError } from '../../core/errors.ts';
 import { federationIssuer } from '../../federation/issuer.ts';
-import { changeFederatedIdentifier } from '../../federation/signals/identifier-change.ts';
+import { changeFederatedIdentifier } from '../../protocols/ssf/signals/identifier-change.ts';
 import { clientAssertionAuthenticator } from '../../protocols/ssf/auth.ts';
 import { transmitterJwks } from '../../protocols/ssf/keys.ts';
 import { SSF_PATHS, endpointBaseOf, transmitterMetadata, wellKnownPathOf } from '../../protocols/ssf/metadata.ts';

@@ -1,6 +1,6 @@
-import type { Aal } from '../../core/federation/profile.ts';
-import { aalRank } from '../../core/federation/profile.ts';
-import type { Tx } from '../../store/store.ts';
+import type { Aal } from '../../../core/federation/profile.ts';
+import { aalRank } from '../../../core/federation/profile.ts';
+import type { Tx } from '../../../store/store.ts';
 
 /** A credential as the signals see it. */
 export interface CredentialFacts {

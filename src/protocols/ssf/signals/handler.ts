@@ -1,8 +1,8 @@
-import { MusterError } from '../../core/errors.ts';
-import type { JobHandler } from '../../lifecycle/handlers.ts';
-import type { Job } from '../../lifecycle/jobs.ts';
-import { TRANSMITTER_ACTOR } from '../../protocols/ssf/transmitter.ts';
-import type { Tx } from '../../store/store.ts';
+import { MusterError } from '../../../core/errors.ts';
+import type { JobHandler } from '../../../lifecycle/handlers.ts';
+import type { Job } from '../../../lifecycle/jobs.ts';
+import { TRANSMITTER_ACTOR } from '../transmitter.ts';
+import type { Tx } from '../../../store/store.ts';
 import { type SignalCause, signalsOf } from './mapping.ts';
 import { queueSignals } from './queue.ts';
 

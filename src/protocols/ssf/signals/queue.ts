@@ -1,14 +1,14 @@
-import type { SignalName } from '../../core/federation/profile.ts';
-import { SIGNAL_EVENTS } from '../../core/federation/profile.ts';
-import type { AgreementRelyingParty } from '../../core/federation/agreement.ts';
-import { type EnqueueContext, enqueueSet, eventsDelivered } from '../../protocols/ssf/enqueue.ts';
-import { setSigningKey } from '../../protocols/ssf/keys.ts';
-import { agreementEvents } from '../../protocols/ssf/receiver.ts';
-import { issSub, type SubjectId } from '../../protocols/ssf/set.ts';
-import { POLL_METHOD, PUSH_METHOD, type StreamRow, insertStream, streamOfClient, subjectRemoved } from '../../protocols/ssf/stream-rows.ts';
-import type { Tx } from '../../store/store.ts';
-import { agreementOfClient } from '../agreements.ts';
-import { type RpSubject, rpSubjectsOf } from '../rp-subjects.ts';
+import type { SignalName } from '../../../core/federation/profile.ts';
+import { SIGNAL_EVENTS } from '../../../core/federation/profile.ts';
+import type { AgreementRelyingParty } from '../../../core/federation/agreement.ts';
+import { type EnqueueContext, enqueueSet, eventsDelivered } from '../enqueue.ts';
+import { setSigningKey } from '../keys.ts';
+import { agreementEvents } from '../receiver.ts';
+import { issSub, type SubjectId } from '../set.ts';
+import { POLL_METHOD, PUSH_METHOD, type StreamRow, insertStream, streamOfClient, subjectRemoved } from '../stream-rows.ts';
+import type { Tx } from '../../../store/store.ts';
+import { agreementOfClient } from '../../../federation/agreements.ts';
+import { type RpSubject, rpSubjectsOf } from '../../../federation/rp-subjects.ts';
 
 /** One signal about an identity, before it is addressed to each relying party. */
 export interface SignalDraft {

@@ -1,5 +1,5 @@
-import { aalRank } from '../../core/federation/profile.ts';
-import type { Tx } from '../../store/store.ts';
+import { aalRank } from '../../../core/federation/profile.ts';
+import type { Tx } from '../../../store/store.ts';
 import { activeCredentials, bestAal, caepCredential, credentialFacts, type CredentialFacts } from './credentials.ts';
 import type { SignalDraft } from './queue.ts';
 

@@ -1,6 +1,6 @@
-import type { AuditWriter } from '../../audit/writer.ts';
-import type { Clock } from '../../core/clock.ts';
-import type { Store } from '../../store/store.ts';
+import type { AuditWriter } from '../../../audit/writer.ts';
+import type { Clock } from '../../../core/clock.ts';
+import type { Store } from '../../../store/store.ts';
 
 /** What the signal services outside the job handler need. */
 export interface SignalDeps {

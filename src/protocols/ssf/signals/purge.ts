@@ -1,5 +1,5 @@
-import type { Tx } from '../../store/store.ts';
-import { TRANSMITTER_ACTOR } from '../../protocols/ssf/transmitter.ts';
+import type { Tx } from '../../../store/store.ts';
+import { TRANSMITTER_ACTOR } from '../transmitter.ts';
 import type { SignalDeps } from './deps.ts';
 import { queueSignals } from './queue.ts';
 

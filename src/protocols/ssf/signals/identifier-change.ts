@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { MusterError } from '../../core/errors.ts';
-import { issSub } from '../../protocols/ssf/set.ts';
-import type { Tx } from '../../store/store.ts';
-import { agreementOfClient } from '../agreements.ts';
-import { type RpSubject, rpSubjectsOf } from '../rp-subjects.ts';
-import { replaceSubjectSecret, sectorOf, subjectFor } from '../subjects.ts';
+import { MusterError } from '../../../core/errors.ts';
+import { issSub } from '../set.ts';
+import type { Tx } from '../../../store/store.ts';
+import { agreementOfClient } from '../../../federation/agreements.ts';
+import { type RpSubject, rpSubjectsOf } from '../../../federation/rp-subjects.ts';
+import { replaceSubjectSecret, sectorOf, subjectFor } from '../../../federation/subjects.ts';
 import type { SignalDeps } from './deps.ts';
 import { type QueuedSet, queueSignals } from './queue.ts';
 
