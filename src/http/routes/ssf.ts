@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { MusterError } from '../../core/errors.ts';
 import { federationIssuer } from '../../federation/issuer.ts';
 import { changeFederatedIdentifier } from '../../protocols/ssf/signals/identifier-change.ts';
-import { clientAssertionAuthenticator } from '../../protocols/ssf/auth.ts';
+import { clientAssertionAuthenticator, clientCredentialsAuthenticator } from '../../protocols/ssf/auth.ts';
 import { transmitterJwks } from '../../protocols/ssf/keys.ts';
 import { SSF_PATHS, endpointBaseOf, transmitterMetadata, wellKnownPathOf } from '../../protocols/ssf/metadata.ts';
 import { pollStream } from '../../protocols/ssf/poll.ts';
@@ -125,7 +125,7 @@ const identifierChange = apiRoute({
  */
 export function ssfRoutesWith(options: SsfRouteOptions = {}): RouteModule {
   return (app, ctx) => {
-    const authenticatorFor = (c: C) => anyReceiverAuthenticator([...(options.authenticators ?? []), clientAssertionAuthenticator({ store: ctx.store, clock: ctx.clock, issuer: issuerOf(ctx, c) })]);
+    const authenticatorFor = (c: C) => anyReceiverAuthenticator([...(options.authenticators ?? []), clientCredentialsAuthenticator(ctx), clientAssertionAuthenticator({ store: ctx.store, clock: ctx.clock, issuer: issuerOf(ctx, c) })]);
     mountDiscovery(app, ctx);
     mountStreams(app, ctx, authenticatorFor);
     app.openapi(identifierChange, async (c) => {
@@ -136,5 +136,5 @@ export function ssfRoutesWith(options: SsfRouteOptions = {}): RouteModule {
   };
 }
 
-/** The transmitter with receivers authenticated by bearer assertions (the OP adds client-credentials tokens). */
+/** The transmitter with receivers authenticated by the OP's client-credentials tokens or by bearer assertions. */
 export const ssfRoutes: RouteModule = ssfRoutesWith();

@@ -21,7 +21,7 @@ export const REGISTRATION_POLICY = 'agreement';
 const DEFAULT_REGISTRATION_TOKEN_TTL = 7 * 86_400;
 
 /** OIDC client metadata for an RP entry of an agreement. */
-export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty): AdapterPayload & { client_id: string } {
+export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty, signalling = false): AdapterPayload & { client_id: string } {
   const keys = rp.jwks ? { jwks: rp.jwks } : rp.jwksUri ? { jwks_uri: rp.jwksUri } : {};
   return {
     client_id: rp.clientId,
@@ -36,6 +36,8 @@ export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty)
     ...(rp.sectorIdentifierUri?.startsWith('https://') ? { sector_identifier_uri: rp.sectorIdentifierUri } : {}),
     sector: sectorOf(rp.redirectUris, rp.sectorIdentifierUri),
     ...falFlows(rp.fal),
+    // receivers of shared signals get tokens for the stream management API
+    ...(signalling ? { grant_types: [...falFlows(rp.fal).grant_types, 'client_credentials'] } : {}),
     ...(rp.fal === 'fal1' ? { id_token_encrypted_response_alg: FAL1_ENCRYPTION.alg, id_token_encrypted_response_enc: FAL1_ENCRYPTION.enc } : {}),
     fal: rp.fal,
     agreement_id: agreementId,
@@ -47,7 +49,7 @@ export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty)
 export async function clientMetadata(db: Queryable, clientId: string): Promise<AdapterPayload | undefined> {
   const found = await agreementOfClient(db, clientId);
   if (!found) return undefined;
-  if (found.registration === 'agreement' && found.rp) return rpClientMetadata(found.agreement.id, found.rp);
+  if (found.registration === 'agreement' && found.rp) return rpClientMetadata(found.agreement.id, found.rp, found.agreement.document.signals.length > 0);
   const stored = await storedPayload(db, 'Client', clientId);
   return stored && stored.agreement_id === found.agreement.id ? stored : undefined;
 }

@@ -1,3 +1,4 @@
+import { RECEIVER_SCOPES } from '../ssf/receiver.ts';
 import { Provider, errors, type Client, type Configuration, type Interaction, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { AuditWriter } from '../../audit/writer.ts';
@@ -8,6 +9,7 @@ import { AgreementService } from '../../federation/agreements.ts';
 import type { Store } from '../../store/store.ts';
 import { adapterFactory } from './adapter.ts';
 import { claimsConfiguration } from './claims.ts';
+import { clientAssertionRules } from './client-assertion.ts';
 import { MUSTER_CLIENT_METADATA, REGISTRATION_POLICY, agreementClients, registrationPolicy } from './clients.ts';
 import { auditEvents } from './events.ts';
 import { falMetadataProblems, falRequestProblem, isFal, requestedFalProblem } from './fal.ts';
@@ -37,6 +39,7 @@ export interface ProviderDeps {
 }
 
 const CLIENT_AUTH_ALGS = ['RS256', 'PS256', 'ES256'];
+const CLOCK_TOLERANCE = 5;
 
 /**
  * muster's OpenID Provider on oidc-provider: clients from trust agreements, the MUR behind every account lookup,
@@ -64,7 +67,7 @@ function configuration(deps: ProviderDeps): Configuration {
     claims: claimsConfiguration(),
     acrValues: [ACR.aal2, ACR.aal3],
     conformIdTokenClaims: true,
-    scopes: ['openid', 'profile', 'email', 'phone', 'address'],
+    scopes: ['openid', 'profile', 'email', 'phone', 'address', ...RECEIVER_SCOPES],
     responseTypes: ['code', 'id_token'],
     clientAuthMethods: ['private_key_jwt', 'tls_client_auth'],
     interactions: { ...(deps.interactions.policy ? { policy: deps.interactions.policy } : {}), url: (ctx, interaction) => deps.interactions.url(ctx, interaction) },
@@ -82,7 +85,8 @@ function configuration(deps: ProviderDeps): Configuration {
     },
     cookies: { keys: [...deps.cookieKeys] },
     renderError,
-    clockTolerance: 5,
+    clockTolerance: CLOCK_TOLERANCE,
+    assertJwtClientAuthClaimsAndHeader: clientAssertionRules(CLOCK_TOLERANCE),
     enabledJWA: {
       clientAuthSigningAlgValues: CLIENT_AUTH_ALGS,
       idTokenSigningAlgValues: ['RS256'],
@@ -105,6 +109,8 @@ function features(deps: ProviderDeps): Record<string, unknown> {
   return {
     devInteractions: { enabled: false },
     introspection: { enabled: true },
+    // shared-signals receivers manage their streams with client-credentials tokens (CAEP interoperability profile)
+    clientCredentials: { enabled: true },
     revocation: { enabled: true },
     userinfo: { enabled: true },
     rpInitiatedLogout: { enabled: true },

@@ -2,14 +2,8 @@ import { type JWTVerifyGetKey, createLocalJWKSet, createRemoteJWKSet, decodeJwt,
 import type { Clock } from '../../core/clock.ts';
 import { agreementOfClient } from '../../federation/agreements.ts';
 import type { Store } from '../../store/store.ts';
+import { storedPayload } from '../oidc/adapter.ts';
 import { MANAGE_SCOPE, READ_SCOPE, type ReceiverAuthenticator } from './receiver.ts';
-
-/** The part of oidc-provider's Provider this needs: its client-credentials access tokens. */
-export interface ClientCredentialsTokens {
-  readonly ClientCredentials: {
-    find(token: string): Promise<{ readonly clientId?: string; readonly scope?: string; readonly isExpired?: boolean } | undefined>;
-  };
-}
 
 /** The longest lifetime a receiver bearer assertion may have (exp − now), seconds. */
 export const RECEIVER_ASSERTION_MAX_SECONDS = 300;
@@ -21,15 +15,18 @@ function bearerOf(header: string | undefined): string | undefined {
 
 /**
  * Receivers authenticated by an OAuth 2.0 access token from muster's OP (client credentials grant, CAEP
- * interoperability profile): the token's client and its `ssf.manage` / `ssf.read` scopes.
+ * interoperability profile): the token as the OP stored it, unexpired, of a client whose agreement is active, with
+ * its `ssf.manage` / `ssf.read` scopes.
  */
-export function clientCredentialsAuthenticator(provider: ClientCredentialsTokens): ReceiverAuthenticator {
+export function clientCredentialsAuthenticator(deps: { readonly store: Store; readonly clock: Clock }): ReceiverAuthenticator {
   return async (header) => {
     const value = bearerOf(header);
     if (!value) return undefined;
-    const token = await provider.ClientCredentials.find(value);
-    if (!token || token.isExpired || !token.clientId) return undefined;
-    return { clientId: token.clientId, scopes: (token.scope ?? '').split(' ').filter(Boolean) };
+    const token = await storedPayload(deps.store, 'ClientCredentials', value);
+    const expired = typeof token?.exp !== 'number' || token.exp * 1000 <= deps.clock.now().getTime();
+    if (!token || expired || typeof token.clientId !== 'string') return undefined;
+    if (!(await agreementOfClient(deps.store, token.clientId))) return undefined;
+    return { clientId: token.clientId, scopes: String(token.scope ?? '').split(' ').filter(Boolean) };
   };
 }
 

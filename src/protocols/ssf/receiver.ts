@@ -18,6 +18,8 @@ export type ReceiverAuthenticator = (authorizationHeader: string | undefined) =>
 
 export const MANAGE_SCOPE = 'ssf.manage';
 export const READ_SCOPE = 'ssf.read';
+/** The scopes a receiver asks the OP for (client credentials grant). */
+export const RECEIVER_SCOPES = [MANAGE_SCOPE, READ_SCOPE] as const;
 
 /** A receiver with the agreement that lets it receive signals. */
 export interface Receiver {
