@@ -19,6 +19,7 @@ const mtls = z.strictObject({
   host: z.string().default('127.0.0.1').describe('address of the mutual-TLS listener (PIV sign-in, tls_client_auth)'),
   port: z.number().int().min(0).max(65535).default(8443).describe('port of the mutual-TLS listener; 0 picks a free one'),
   hostnames: z.array(z.string().min(1)).default(['localhost', '127.0.0.1']).describe('names on the listener\'s TLS server certificate (issued by muster\'s CA)'),
+  foreignAnchorFiles: z.array(z.string().min(1)).default([]).describe('PEM files of other agencies\' PIV trust anchors; their cardholders sign in only under an agreement covering their agency'),
 });
 
 const ssf = z.strictObject({

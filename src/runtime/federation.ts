@@ -9,6 +9,9 @@ import { startMtlsListener, type RunningHttps } from '../protocols/oidc/mtls.ts'
 import { createProvider, type OpInteractions, type ProviderDeps } from '../protocols/oidc/provider.ts';
 import { issueTlsServerCertificate } from '../protocols/oidc/tls-server-certificate.ts';
 import type { Queryable } from '../store/store.ts';
+import { readFile } from 'node:fs/promises';
+import type { MusterConfig } from '../config/schema.ts';
+import { MusterError } from '../core/errors.ts';
 import type { Muster } from './context.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 
@@ -28,6 +31,8 @@ export interface FederationOptions {
   /** The sign-in and consent pages (src/protocols/oidc/interactions); without them every sign-in is refused. */
   readonly interactions?: FederationInteractions;
   readonly onError?: (error: unknown) => void;
+  /** PEM trust anchors of other agencies: the mutual-TLS listener names them to the browser. */
+  readonly foreignAnchors?: readonly string[];
 }
 
 export interface RunningFederation {
@@ -56,6 +61,17 @@ export const endSessionsHandler: JobHandler = async (job, tx, ctx) => {
   const sessions = await endIdentitySessions(tx, identityId, ctx.now);
   await ctx.audit.append(tx, [{ actor: 'muster', action: 'oidc.sessions.ended', target: identityId, reason: `job ${job.kind}`, data: { identityId, sessions } }], ctx.correlationId);
 };
+
+/** The PEM trust anchors of other agencies named by `federation.mtls.foreignAnchorFiles`, read once at start. */
+export async function foreignAnchors(config: MusterConfig): Promise<string[]> {
+  return Promise.all(config.federation.mtls.foreignAnchorFiles.map(async (file) => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      throw new MusterError('MUSTER_ERR_CONFIG', `cannot read the trust anchor ${file}`, [{ key: 'federation.mtls.foreignAnchorFiles', value: file, message: (error as Error).message }], { cause: error });
+    }
+  }));
+}
 
 /** The OP's discovery document, as relying parties read it (for the signed entity configuration). */
 export async function discoveryDocument(issuer: string): Promise<Record<string, unknown>> {
@@ -92,7 +108,7 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   let provider: Provider | undefined;
   let mtlsOrigin = '';
   const listener = oidcListener({ issuer, provider: () => provider as Provider, interactions, mtlsOrigin: () => mtlsOrigin, ...(options.onError ? { onError: options.onError } : {}) });
-  const mtls = await startMtls(ctx, issuer, listener);
+  const mtls = await startMtls(ctx, issuer, listener, options.foreignAnchors ?? []);
   mtlsOrigin = mtls.origin;
   const build = async (): Promise<{ provider: Provider; fingerprint: string }> => {
     const jwks = await currentJwks(ctx.store, ctx.clock);
@@ -118,11 +134,11 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   };
 }
 
-async function startMtls(ctx: Muster, issuer: string, listener: RawListener): Promise<RunningHttps> {
+async function startMtls(ctx: Muster, issuer: string, listener: RawListener, foreignAnchors: readonly string[]): Promise<RunningHttps> {
   const { host, port, hostnames } = ctx.config.federation.mtls;
   const ca = await ctx.ca();
   const credentials = await issueTlsServerCertificate(ca.issuing, ca.root, hostnames, ctx.clock.now());
-  const running = await startMtlsListener({ host, port, credentials, listener });
+  const running = await startMtlsListener({ host, port, credentials: { ...credentials, ca: [...credentials.ca, ...foreignAnchors] }, listener });
   // the issuer's host name when the certificate carries it, so that the browser stays on one host
   const issuerHost = new URL(issuer).hostname.replace(/^\[|\]$/g, '');
   const name = hostnames.includes(issuerHost) ? issuerHost : hostnames[0] ?? host;

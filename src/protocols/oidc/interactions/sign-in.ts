@@ -66,6 +66,7 @@ export async function finishSignIn(deps: SignInDeps, provider: InteractionProvid
     const data = { ...detail, interaction: interaction.uid, client_id: party.clientId, credential_id: login.credentialId, credential_type: login.credentialType, aal: login.aal, amr: login.amr };
     await deps.audit.append(tx, [{ actor: OIDC_ACTOR, action: 'oidc.sign-in', target: login.identityId, reason: `${login.credentialType} sign-in at ${login.aal} for ${party.clientId}`, data }], correlationOf(interaction.uid));
   });
-  const result: LoginResult = { login: { accountId: login.identityId, acr: acrOf(login.aal), amr: [...login.amr], ts: Math.floor(login.authTime.getTime() / 1000), remember: true } };
+  const piv = { credentialId: login.credentialId, credentialType: login.credentialType, aal: login.aal, certThumbprint: login.certThumbprint };
+  const result: LoginResult = { login: { accountId: login.identityId, acr: acrOf(login.aal), amr: [...login.amr], ts: Math.floor(login.authTime.getTime() / 1000), remember: true, piv } };
   return provider.interactionResult(req, res, result, { mergeWithLastSubmission: false });
 }
