@@ -1,3 +1,4 @@
+import { RECEIVER_SCOPES } from '../ssf/receiver.ts';
 import { Provider, errors, type Client, type Configuration, type Interaction, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { AuditWriter } from '../../audit/writer.ts';
@@ -66,7 +67,7 @@ function configuration(deps: ProviderDeps): Configuration {
     claims: claimsConfiguration(),
     acrValues: [ACR.aal2, ACR.aal3],
     conformIdTokenClaims: true,
-    scopes: ['openid', 'profile', 'email', 'phone', 'address'],
+    scopes: ['openid', 'profile', 'email', 'phone', 'address', ...RECEIVER_SCOPES],
     responseTypes: ['code', 'id_token'],
     clientAuthMethods: ['private_key_jwt', 'tls_client_auth'],
     interactions: { ...(deps.interactions.policy ? { policy: deps.interactions.policy } : {}), url: (ctx, interaction) => deps.interactions.url(ctx, interaction) },
@@ -108,6 +109,8 @@ function features(deps: ProviderDeps): Record<string, unknown> {
   return {
     devInteractions: { enabled: false },
     introspection: { enabled: true },
+    // shared-signals receivers manage their streams with client-credentials tokens (CAEP interoperability profile)
+    clientCredentials: { enabled: true },
     revocation: { enabled: true },
     userinfo: { enabled: true },
     rpInitiatedLogout: { enabled: true },
