@@ -12,6 +12,7 @@ import * as client from 'openid-client';
 import { ACR } from '../../src/core/federation/profile.ts';
 import { AgreementService } from '../../src/federation/agreements.ts';
 import { identityByKey } from '../../src/lifecycle/test-fixtures.ts';
+import { mintRegistrationToken } from '../../src/protocols/oidc/clients.ts';
 import { testCredential } from '../../src/protocols/oidc/test-support.ts';
 import { hrCsv, hrLine, useHarness, type Harness } from '../support/muster.ts';
 import { pgliteFactory } from '../support/stores.ts';
@@ -312,6 +313,100 @@ describe('attacks on muster\'s OP', () => {
       assert.equal(op.logins, logins + 1, 'acr_values for AAL3 made the OP ask for a new sign-in');
       assert.equal(stepped.claims()!.acr, ACR.aal3);
       op.next = undefined;
+    });
+  });
+
+  describe('dynamic client registration', () => {
+    const dynamicKeys = rsaKeys('dyn-key');
+    const metadata = async (over: Record<string, unknown> = {}) => ({
+      redirect_uris: ['https://dyn.example.gov/cb'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [(await dynamicKeys).jwk] }, ...over,
+    });
+
+    async function register(body: string, token?: string): Promise<{ status: number; error: string; clientId?: string }> {
+      const response = await fetch(`${op.issuer}/reg`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+      const answer = (await response.json()) as { error?: string; client_id?: string };
+      return { status: response.status, error: answer.error ?? '', ...(answer.client_id ? { clientId: answer.client_id } : {}) };
+    }
+
+    async function stored(): Promise<number> {
+      const [clients] = await h.store.query<{ n: number }>("SELECT count(*)::int AS n FROM federation_clients WHERE registration = 'dynamic'");
+      const [payloads] = await h.store.query<{ n: number }>("SELECT count(*)::int AS n FROM oidc_payloads WHERE model = 'Client'");
+      return clients!.n + payloads!.n;
+    }
+
+    /** The registration is refused with `status` and `error`, nothing is stored, and the refusal is audited. */
+    async function refusedRegistration(body: string, token: string | undefined, status: number, error: string): Promise<void> {
+      const before = await stored();
+      const seq = await lastSeq(h);
+      const answer = await register(body, token);
+      assert.deepEqual([answer.status, answer.error], [status, error], body.slice(0, 80));
+      assert.equal(await stored(), before, 'nothing stored');
+      const rows = await auditedSince(h, seq);
+      assert.deepEqual(rows.map((r) => [r.reason, r.data.error]), [['registration_create.error', error]]);
+    }
+
+    test('without an initial access token, or with a made-up one, registration is refused (401)', async () => {
+      await refusedRegistration(JSON.stringify(await metadata()), undefined, 401, 'invalid_token');
+      await refusedRegistration(JSON.stringify(await metadata()), 'a'.repeat(43), 401, 'invalid_token');
+    });
+
+    test('a token of an agreement that no longer allows dynamic registration is refused, and none can be minted', async () => {
+      const token = await mintRegistrationToken(h.store, h.clock, 'apps-closed');
+      await new AgreementService(h).save('apps-closed', agreement([], { dynamicRegistration: false }), 'admin', 'registration closed');
+      await refusedRegistration(JSON.stringify(await metadata()), token, 400, 'invalid_client_metadata');
+      await assert.rejects(mintRegistrationToken(h.store, h.clock, 'apps-closed'), /does not allow dynamic registration/);
+      await assert.rejects(mintRegistrationToken(h.store, h.clock, 'apps-a'), /does not allow dynamic registration/);
+    });
+
+    test('public subjects, FAL3, a front channel at FAL2 and garbage are refused; a proper registration is not', async () => {
+      const token = await mintRegistrationToken(h.store, h.clock, 'apps-dyn');
+      await refusedRegistration(JSON.stringify(await metadata({ subject_type: 'public' })), token, 400, 'invalid_client_metadata');
+      await refusedRegistration(JSON.stringify(await metadata({ fal: 'fal3' })), token, 400, 'invalid_client_metadata');
+      await refusedRegistration(JSON.stringify(await metadata({ response_types: ['code', 'id_token'], grant_types: ['authorization_code', 'implicit'] })), token, 400, 'invalid_client_metadata');
+      await refusedRegistration(JSON.stringify(await metadata({ response_types: ['id_token'], grant_types: ['implicit'] })), token, 400, 'invalid_client_metadata');
+      await refusedRegistration(JSON.stringify(await metadata({ token_endpoint_auth_method: 'client_secret_basic' })), token, 400, 'invalid_client_metadata');
+      await refusedRegistration('{"redirect_uris": ["https://dyn.example.gov/cb"', token, 400, 'invalid_request');
+      await refusedRegistration('[1, 2, 3]', token, 400, 'invalid_request');
+      const before = await stored();
+      const good = await register(JSON.stringify(await metadata()), token);
+      assert.equal(good.status, 201, good.error);
+      assert.equal(await stored(), before + 2, 'the client and its agreement link');
+      const [link] = await h.store.query<{ agreement_id: string }>('SELECT agreement_id FROM federation_clients WHERE client_id = $1', [good.clientId]);
+      assert.equal(link?.agreement_id, 'apps-dyn');
+    });
+  });
+
+  describe('tokens at UserInfo', () => {
+    /** UserInfo refuses the token with `invalid_token`, and the refusal is audited. */
+    async function refusedToken(token: string): Promise<void> {
+      const seq = await lastSeq(h);
+      const response = await fetch(`${op.issuer}/me`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(response.status, 401);
+      assert.match(response.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+      const rows = await auditedSince(h, seq);
+      assert.deepEqual(rows.map((r) => [r.reason, r.data.error]), [['userinfo.error', 'invalid_token']]);
+    }
+
+    test('an access token past its lifetime is refused', async () => {
+      const tokens = await exchange(await signIn('rp-a'));
+      const ok = await fetch(`${op.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      assert.equal(ok.status, 200, 'the control: a live token is answered');
+      const at = h.clock.now();
+      h.clock.advance((h.config.federation.oidc.accessTokenTtlSeconds + 1) * 1000);
+      try {
+        await refusedToken(tokens.access_token);
+      } finally {
+        h.clock.set(at);
+      }
+    });
+
+    test('tokens the OP did not issue are refused: a JWT signed by another key, a JWT with alg none, a made-up opaque value', async () => {
+      const intruder = await rsaKeys('forged');
+      const payload = { iss: op.issuer, sub: 'anyone', aud: 'rp-a', client_id: 'rp-a', scope: 'openid email', jti: crypto.randomUUID(), iat: now(), exp: now() + 300 };
+      await refusedToken(await new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'forged', typ: 'at+jwt' }).sign(intruder.privateKey));
+      const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
+      await refusedToken(unsigned);
+      await refusedToken(client.randomState() + client.randomState());
     });
   });
 });

@@ -99,6 +99,7 @@ export function registrationPolicy(store: Store): (ctx: KoaContextWithOIDC, prop
     if (!agreement || agreement.status !== 'active' || !agreement.document.dynamicRegistration) {
       throw new errors.InvalidClientMetadata!('the trust agreement of this initial access token is not active or allows no dynamic registration');
     }
+    if (properties.subject_type !== undefined && properties.subject_type !== 'pairwise') throw new errors.InvalidClientMetadata!('subject_type must be pairwise: each relying party gets its own subject identifiers');
     const fal = properties.fal ?? 'fal2';
     if (!isFal(fal) || fal === 'fal3') throw new errors.InvalidClientMetadata!('dynamic registration allows fal1 or fal2 only');
     const { min, max } = agreement.document.assurance.fal;
