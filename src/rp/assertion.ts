@@ -61,6 +61,7 @@ export function checkAssertion(claims: Readonly<Record<string, unknown>>, contex
     credentialType: oneOf(claims, PIV_CLAIMS.credentialType, CREDENTIAL_TYPES),
     claims,
   };
+  for (const claim of ['iat', 'auth_time']) notInFuture(claims, claim, context.now);
   checkAssurance(assertion, agreement, context.now);
   return { ...assertion, ...checkFal3(claims, assertion.fal, context.clientCertificateThumbprint) };
 }
@@ -70,6 +71,15 @@ function pivIdpAgreement(agreements: TrustAgreements, iss: string, homeAgency: s
   if (agreement?.issuer === iss) return agreement;
   const expected = agreement ? `the PIV IdP for ${homeAgency} is ${agreement.issuer}` : `no trust agreement covers ${homeAgency}`;
   throw new RpError('RP_ERR_WRONG_IDP', `${iss} is not the PIV IdP for this subscriber: ${expected}`, { claim: PIV_CLAIMS.homeAgency });
+}
+
+/** How far ahead of the RP's clock an IdP's timestamps may be, seconds (openid-client's own tolerance). */
+const CLOCK_SKEW_SECONDS = 30;
+
+/** An assertion issued, or an authentication made, in the future is not valid yet. */
+function notInFuture(claims: Readonly<Record<string, unknown>>, claim: string, now: number): void {
+  const value = claims[claim];
+  if (typeof value === 'number' && value > now + CLOCK_SKEW_SECONDS) throw claimValue(claim, `is ${value - now} s in the future`);
 }
 
 function checkAudience(aud: unknown, clientId: string): void {

@@ -177,5 +177,7 @@ function acrValues(minAal: Aal): string {
 
 function messageOf(error: unknown): string {
   if (error instanceof oidc.AuthorizationResponseError) return `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // openid-client's message is generic ("unexpected JWT claim value encountered"); its cause names the claim
+  return error.cause instanceof Error && error.cause.message !== error.message ? `${error.message}: ${error.cause.message}` : error.message;
 }

@@ -15,8 +15,15 @@ import { identityByKey } from '../../src/lifecycle/test-fixtures.ts';
 import { mintRegistrationToken } from '../../src/protocols/oidc/clients.ts';
 import { testCredential } from '../../src/protocols/oidc/test-support.ts';
 import { hrCsv, hrLine, useHarness, type Harness } from '../support/muster.ts';
+import { MemoryAccountStore } from '../../src/rp/accounts.ts';
+import { createRpClient } from '../../src/rp/client.ts';
+import { isRpError, type RpErrorCode } from '../../src/rp/errors.ts';
+import { MemoryRecorder } from '../../src/rp/notices.ts';
+import { MemorySessionStore } from '../../src/rp/sessions.ts';
+import { clientKeys, pivClaims, testAgreements } from '../../src/rp/test-fixtures.ts';
 import { pgliteFactory } from '../support/stores.ts';
 import { startAttackOp, type AttackOp } from './federation-attacks-op.ts';
+import { startForgingIdp, type ForgingIdp } from './forging-idp.ts';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const redirect = (rp: string) => `http://127.0.0.1/${rp}/cb`;
@@ -408,5 +415,73 @@ describe('attacks on muster\'s OP', () => {
       await refusedToken(unsigned);
       await refusedToken(client.randomState() + client.randomState());
     });
+  });
+});
+
+describe('forged ID tokens at the RP library', () => {
+  const CLIENT_ID = 'rp-library';
+  const REDIRECT = 'http://127.0.0.1:9/callback';
+  let idp: ForgingIdp;
+  let rpClient: ReturnType<typeof createRpClient>;
+
+  before(async () => {
+    idp = await startForgingIdp('s-forged');
+    const recorder = new MemoryRecorder();
+    rpClient = createRpClient({
+      issuer: idp.issuer, clientId: CLIENT_ID, redirectUri: REDIRECT, privateJwk: (await clientKeys()).privateJwk, agreements: testAgreements(idp.issuer),
+      services: { accounts: new MemoryAccountStore(), sessions: new MemorySessionStore(), notifier: recorder, log: recorder }, allowInsecureHttp: true,
+    });
+  });
+  after(() => idp?.close());
+
+  const seconds = () => Math.floor(Date.now() / 1000);
+  const idClaims = (nonce: string, over: JWTPayload = {}): JWTPayload => ({
+    iss: idp.issuer, sub: 's-forged', aud: CLIENT_ID, nonce, iat: seconds(), exp: seconds() + 300, auth_time: seconds() - 10, ...pivClaims(), ...over,
+  });
+  const signed = (claims: JWTPayload, header: Record<string, unknown> = {}, key: CryptoKey | Uint8Array = idp.privateKey) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-1', ...header } as { alg: string }).sign(key);
+
+  /** Runs a sign-in whose token endpoint answers with the ID token `forge` makes for the RP's nonce. */
+  async function complete(forge: (nonce: string) => Promise<string> | string) {
+    const { record } = await rpClient.beginSignIn();
+    idp.nextIdToken = await forge(record.nonce);
+    return rpClient.completeSignIn(`${REDIRECT}?code=a-code&state=${record.state}`, record);
+  }
+
+  const refused = (code: RpErrorCode, pattern?: RegExp) => (error: unknown) => isRpError(error, code) && (!pattern || pattern.test(error.message));
+
+  test('the control: an ID token signed with the IdP\'s key signs in', async () => {
+    const result = await complete((nonce) => signed(idClaims(nonce)));
+    assert.equal(result.assertion.identifier.sub, 's-forged');
+  });
+
+  test('alg none is refused', async () => {
+    const unsigned = (nonce: string) => `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${Buffer.from(JSON.stringify(idClaims(nonce))).toString('base64url')}.`;
+    await assert.rejects(complete(unsigned), refused('RP_ERR_ASSERTION'));
+  });
+
+  test('HS256 keyed with the IdP\'s public key is refused', async () => {
+    const publicKey = createPublicKey({ key: idp.publicJwk as JsonWebKey, format: 'jwk' });
+    for (const secret of [publicKey.export({ type: 'spki', format: 'pem' }), JSON.stringify(idp.publicJwk)]) {
+      await assert.rejects(complete((nonce) => signed(idClaims(nonce), { alg: 'HS256' }, new Uint8Array(Buffer.from(secret)))), refused('RP_ERR_ASSERTION'));
+    }
+  });
+
+  test('an unknown kid, and another key under the IdP\'s kid, are refused', async () => {
+    const other = await generateKeyPair('RS256');
+    await assert.rejects(complete((nonce) => signed(idClaims(nonce), { kid: 'idp-2' }, other.privateKey)), refused('RP_ERR_ASSERTION'));
+    await assert.rejects(complete((nonce) => signed(idClaims(nonce), {}, other.privateKey)), refused('RP_ERR_ASSERTION'));
+  });
+
+  test('an expired ID token, one not valid yet, one issued in the future and an authentication in the future are refused', async () => {
+    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { iat: seconds() - 900, exp: seconds() - 300 }))), refused('RP_ERR_ASSERTION', /exp/));
+    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { nbf: seconds() + 600 }))), refused('RP_ERR_ASSERTION', /nbf/));
+    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { iat: seconds() + 600, exp: seconds() + 900 }))), (e) => refused('RP_ERR_CLAIM_VALUE', /iat/)(e) && (e as { details: { claim?: string } }).details.claim === 'iat');
+    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { auth_time: seconds() + 600 }))), refused('RP_ERR_CLAIM_VALUE', /auth_time/));
+  });
+
+  test('an ID token for another RP, or from another issuer, is refused', async () => {
+    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { aud: 'another-rp' }))), refused('RP_ERR_ASSERTION', /aud/));
+    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { iss: 'https://piv-idp.other-agency.example' }))), refused('RP_ERR_ASSERTION', /iss/));
   });
 });
