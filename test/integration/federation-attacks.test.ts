@@ -9,7 +9,15 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import * as client from 'openid-client';
-import { ACR } from '../../src/core/federation/profile.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { ManualClock } from '../../src/core/clock.ts';
+import { ACR, SIGNAL_EVENTS } from '../../src/core/federation/profile.ts';
+import { federationIssuer } from '../../src/federation/issuer.ts';
+import { createHttpApp } from '../../src/http/app.ts';
+import { serveHttp, type RunningServer } from '../../src/http/serve.ts';
+import { queueSignals } from '../../src/protocols/ssf/signals/queue.ts';
+import { insertIdentity, knownTo, receiverAssertion, rpKey, saveAgreement, type TestRp } from '../../src/protocols/ssf/test-fixtures.ts';
+import { startMuster, type Muster } from '../../src/runtime/context.ts';
 import { AgreementService } from '../../src/federation/agreements.ts';
 import { identityByKey } from '../../src/lifecycle/test-fixtures.ts';
 import { mintRegistrationToken } from '../../src/protocols/oidc/clients.ts';
@@ -154,13 +162,13 @@ describe('attacks on muster\'s OP', () => {
   const assertWith = (assertion: string, clientId = 'rp-a') => tokenRequest({ client_id: clientId, client_assertion_type: ASSERTION_TYPE, client_assertion: assertion });
 
   /** The attempt failed client authentication, and was audited as a refused grant of that client. */
-  async function refusedClient(attempt: () => Promise<{ status: number; error: string }>, clientId = 'rp-a'): Promise<void> {
+  async function refusedClient(attempt: () => Promise<{ status: number; error: string }>, clientId = 'rp-a', expected: [number, string] = [401, 'invalid_client']): Promise<void> {
     const seq = await lastSeq(h);
     const answer = await attempt();
-    assert.deepEqual([answer.status, answer.error], [401, 'invalid_client']);
+    assert.deepEqual([answer.status, answer.error], expected, JSON.stringify(answer));
     const rows = await auditedSince(h, seq);
     assert.equal(rows.length, 1, JSON.stringify(rows));
-    assert.deepEqual([rows[0]!.reason, rows[0]!.data.error, rows[0]!.data.clientId], ['grant.error', 'invalid_client', clientId]);
+    assert.deepEqual([rows[0]!.reason, rows[0]!.data.error, rows[0]!.data.clientId], ['grant.error', expected[1], clientId]);
   }
 
   describe('client assertions at the token endpoint', () => {
@@ -211,7 +219,7 @@ describe('attacks on muster\'s OP', () => {
       const asB = await new SignJWT(claims({ iss: 'rp-b', sub: 'rp-b' })).setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key' }).sign(keys['rp-a']!.privateKey);
       await refusedClient(() => assertWith(asB, 'rp-b'), 'rp-b');
       const otherSubject = await new SignJWT(claims({ sub: 'rp-b' })).setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key' }).sign(keys['rp-a']!.privateKey);
-      await refusedClient(() => assertWith(otherSubject));
+      await refusedClient(() => assertWith(otherSubject), 'rp-a', [400, 'invalid_request']);
     });
 
     test('a replayed assertion (same jti) is refused the second time', async () => {
@@ -483,5 +491,99 @@ describe('forged ID tokens at the RP library', () => {
   test('an ID token for another RP, or from another issuer, is refused', async () => {
     await assert.rejects(complete((nonce) => signed(idClaims(nonce, { aud: 'another-rp' }))), refused('RP_ERR_ASSERTION', /aud/));
     await assert.rejects(complete((nonce) => signed(idClaims(nonce, { iss: 'https://piv-idp.other-agency.example' }))), refused('RP_ERR_ASSERTION', /iss/));
+  });
+});
+
+describe('attacks on the SSF stream management API', () => {
+  const clock = new ManualClock(new Date());
+  let ctx: Muster;
+  let server: RunningServer;
+  let base: string;
+  let issuer: string;
+  let alpha: TestRp;
+  let beta: TestRp;
+  let identity: string;
+  let streamId: string;
+  const DISABLED = SIGNAL_EVENTS['account-disabled'];
+  const ENABLED = SIGNAL_EVENTS['account-enabled'];
+
+  before(async () => {
+    ctx = await startMuster(loadConfig({ env: {}, overrides: { dataDir: ':memory:', server: { host: '127.0.0.1', port: 0 } } }), { store: await pgliteFactory.open(), clock });
+    server = await serveHttp(createHttpApp(ctx), { host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${server.port}`;
+    issuer = federationIssuer(ctx.config, server.port);
+    alpha = { clientId: 'rp-alpha', key: await rpKey('alpha-1') };
+    beta = { clientId: 'rp-beta', key: await rpKey('beta-1') };
+    await saveAgreement(ctx, 'alpha', [alpha], ['account-disabled']);
+    await saveAgreement(ctx, 'beta', [beta], ['account-enabled']);
+    identity = await insertIdentity(ctx.store, clock.now());
+    await knownTo(ctx.store, identity, alpha.clientId, 'alpha-sub', clock.now());
+    await knownTo(ctx.store, identity, beta.clientId, 'beta-sub', clock.now());
+  });
+  after(async () => {
+    await server?.close();
+    await ctx?.close();
+  });
+
+  async function call(bearer: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${base}${path}`, {
+      method, headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+  const as = (rp: TestRp) => receiverAssertion(rp, issuer, clock.now());
+  const since = async (seq: number, action: string) => ctx.store.query<{ reason: string; data: Record<string, any> }>('SELECT reason, data FROM audit_log WHERE seq > $1 AND action = $2 ORDER BY seq', [seq, action]);
+  const lastAudit = async () => Number((await ctx.store.query<{ seq: string | null }>('SELECT MAX(seq) AS seq FROM audit_log'))[0]?.seq ?? 0);
+
+  test('no credential, and another RP\'s key under this RP\'s name, are refused (401) and audited', async () => {
+    const seq = await lastAudit();
+    assert.equal((await call(null, 'GET', '/ssf/streams')).status, 401);
+    const impostor = await receiverAssertion({ clientId: alpha.clientId, key: beta.key }, issuer, clock.now());
+    assert.equal((await call(impostor, 'GET', '/ssf/streams')).status, 401);
+    const rows = await since(seq, 'ssf.auth.refused');
+    assert.deepEqual(rows.map((r) => r.reason), ['no bearer credential', 'bearer credential not accepted']);
+  });
+
+  test('a push endpoint over http off loopback is refused, also behind a loopback-looking user name, in a stream or an agreement', async () => {
+    for (const endpoint of ['http://rp-alpha.example.gov/events', 'http://127.0.0.1.attacker.example/events', 'http://localhost:80@attacker.example/events', 'http://127.0.0.1:1@attacker.example/events']) {
+      const answer = await call(await as(alpha), 'POST', '/ssf/streams', { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: endpoint } });
+      assert.equal(answer.status, 400, endpoint);
+      assert.match(answer.body.error.message, /delivery\.endpoint_url/);
+    }
+    await assert.rejects(saveAgreement(ctx, 'gamma', [{ clientId: 'rp-gamma', key: alpha.key, signalEndpoint: 'http://localhost:80@attacker.example/events' }], ['account-disabled']), /signalEndpoint/);
+    const [row] = await ctx.store.query<{ n: number }>('SELECT count(*)::int AS n FROM ssf_streams');
+    assert.equal(row!.n, 0, 'no stream was made');
+  });
+
+  test('events the agreement does not list are not offered, and never delivered', async () => {
+    const created = await call(await as(alpha), 'POST', '/ssf/streams', { events_requested: [DISABLED, ENABLED] });
+    assert.equal(created.status, 201);
+    streamId = created.body.stream_id;
+    assert.deepEqual(created.body.events_delivered, [DISABLED]);
+    const queued = await ctx.store.transaction((tx) => queueSignals(tx, { issuer, now: clock.now(), txn: 'attack' }, identity, [{ signal: 'account-enabled', payload: {} }, { signal: 'account-disabled', payload: {} }]));
+    assert.deepEqual(queued.map((q) => `${q.clientId} ${q.signal}`), ['rp-alpha account-disabled', 'rp-beta account-enabled']);
+    const polled = await call(await as(alpha), 'POST', `/ssf/poll/${streamId}`, { returnImmediately: true });
+    const events = Object.values(polled.body.sets as Record<string, string>).map((set) => Object.keys(JSON.parse(Buffer.from(set.split('.')[1]!, 'base64url').toString()).events));
+    assert.deepEqual(events, [[DISABLED]]);
+  });
+
+  test('another RP\'s credential reaches none of this RP\'s stream operations, and changes nothing', async () => {
+    const before = await call(await as(alpha), 'GET', `/ssf/streams?stream_id=${streamId}`);
+    const seq = await lastAudit();
+    const subject = { format: 'iss_sub', iss: issuer, sub: 'alpha-sub' };
+    const attempts: [string, string, unknown?][] = [
+      ['GET', `/ssf/streams?stream_id=${streamId}`], ['PATCH', '/ssf/streams', { stream_id: streamId, description: 'mine now' }],
+      ['PUT', '/ssf/streams', { stream_id: streamId, delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'https://attacker.example/events' } }],
+      ['GET', `/ssf/status?stream_id=${streamId}`], ['POST', '/ssf/status', { stream_id: streamId, status: 'disabled' }],
+      ['POST', '/ssf/verify', { stream_id: streamId }], ['POST', '/ssf/subjects/remove', { stream_id: streamId, subject }],
+      ['POST', `/ssf/poll/${streamId}`, { returnImmediately: true }], ['DELETE', `/ssf/streams?stream_id=${streamId}`],
+    ];
+    for (const [method, path, body] of attempts) assert.equal((await call(await as(beta), method, path, body)).status, 404, `${method} ${path}`);
+    assert.deepEqual(await call(await as(alpha), 'GET', `/ssf/streams?stream_id=${streamId}`), before, 'the stream is as it was');
+    assert.equal((await call(await as(alpha), 'GET', `/ssf/status?stream_id=${streamId}`)).body.status, 'enabled');
+    const changes = await ctx.store.query<{ action: string }>("SELECT action FROM audit_log WHERE seq > $1 AND action LIKE 'ssf.stream.%' OR seq > $1 AND action LIKE 'ssf.subject.%'", [seq]);
+    assert.deepEqual(changes, [], 'nothing was changed on the stream');
   });
 });

@@ -11,7 +11,16 @@ import { FAL_VALUES, RELEASABLE_ATTRIBUTES, SIGNAL_ACTIONS, SIGNAL_NAMES, type F
 
 export const AGREEMENT_ID = /^[a-z][a-z0-9._-]{0,63}$/;
 const agencyCode = z.string().regex(/^[0-9A-Z]{4}$/, 'a 4-character SP 800-87 agency code');
-const httpsOrLoopback = z.url().refine((u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/)/.test(u), {
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https, or http to a loopback host (judged on the parsed host: `http://localhost:80@elsewhere/` is not loopback). */
+export function isHttpsOrLoopback(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+}
+
+const httpsOrLoopback = z.url().refine(isHttpsOrLoopback, {
   message: 'an https URL (http only on loopback)',
 });
 

@@ -1,13 +1,12 @@
 import { errors, type Client, type KoaContextWithOIDC } from 'oidc-provider';
 
 /**
- * oidc-provider's `assertJwtClientAuthClaimsAndHeader`: the RFC 7523 §3 rules it leaves to the deployment. The subject
- * must be the client, and an assertion issued in the future (`iat` past the clock tolerance, even with a later `exp`)
- * is not valid yet. Measured on the clock oidc-provider checks `exp` and `nbf` with (see provider.ts).
+ * oidc-provider's `assertJwtClientAuthClaimsAndHeader`: a rule of RFC 7523 §3 it leaves to the deployment. An assertion
+ * issued in the future (`iat` past the clock tolerance, even with a later `exp`) is not valid yet. Measured on the clock
+ * oidc-provider checks `exp` and `nbf` with (see provider.ts).
  */
 export function clientAssertionRules(clockToleranceSeconds: number): (ctx: KoaContextWithOIDC, claims: Record<string, unknown>, header: unknown, client: Client) => void {
-  return (_ctx, claims, _header, client) => {
-    if (claims.sub !== client.clientId) throw new errors.InvalidClientAuth!('sub (JWT subject) must be the client_id');
+  return (_ctx, claims) => {
     const now = Math.floor(Date.now() / 1000);
     if (typeof claims.iat === 'number' && claims.iat > now + clockToleranceSeconds) throw new errors.InvalidClientAuth!('the client_assertion is issued in the future (iat)');
   };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { MusterError } from '../../core/errors.ts';
+import { isHttpsOrLoopback } from '../../core/federation/agreement.ts';
 import { eventsDelivered } from './enqueue.ts';
 import { POLL_METHOD, PUSH_METHOD, type ReceiverConfig, type StreamRow } from './stream-rows.ts';
 
-const httpsOrLoopback = z.url().refine((u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/)/.test(u), { message: 'an https URL (http only on loopback)' });
+const httpsOrLoopback = z.url().refine(isHttpsOrLoopback, { message: 'an https URL (http only on loopback)' });
 
 const delivery = z.discriminatedUnion('method', [
   z.looseObject({ method: z.literal(PUSH_METHOD), endpoint_url: httpsOrLoopback, authorization_header: z.string().min(1).max(4096).optional() }),
