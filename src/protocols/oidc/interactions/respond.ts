@@ -7,7 +7,7 @@ export const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; s
 const COMMON_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
 };
 
