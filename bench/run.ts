@@ -3,7 +3,8 @@
 // server, MUSTER_BENCH_PGLITE_PEOPLE (default 100,000) on embedded PGlite.
 // Then the OCSP benchmark (bench/ocsp.ts) and certificate issuance (bench/issue.ts). MUSTER_BENCH_ONLY=import, ocsp or
 // issue runs just one of them; then the lifecycle benchmarks (bench/lifecycle.ts: leaver propagation, mass
-// termination, reconciliation of a million accounts), MUSTER_BENCH_ONLY=lifecycle.
+// termination, reconciliation of a million accounts), MUSTER_BENCH_ONLY=lifecycle; then federation (bench/federation.ts:
+// PIV sign-ins per second beside a bare oidc-provider, HR termination to SET accepted), MUSTER_BENCH_ONLY=federation.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { writeDemoAgency } from '../src/demo/index.ts';
 import { freshDatabase } from './database.ts';
 import { issueBenchmark } from './issue.ts';
 import { lifecycleBenchmark } from './lifecycle.ts';
+import { federationBenchmark } from './federation.ts';
 import { ocspBenchmark } from './ocsp.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -75,7 +77,7 @@ async function onPglite(dir: string): Promise<void> {
 }
 
 const ONLY = process.env.MUSTER_BENCH_ONLY;
-const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle'];
+const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation'];
 if (ONLY !== undefined && !SECTIONS.includes(ONLY)) throw new Error(`MUSTER_BENCH_ONLY must be one of ${SECTIONS.join(', ')}, not ${ONLY}`);
 if (ONLY === undefined || ONLY === 'import') {
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-'));
@@ -90,3 +92,4 @@ if (ONLY === undefined || ONLY === 'import') {
 if (ONLY === undefined || ONLY === 'ocsp') await ocspBenchmark();
 if (ONLY === undefined || ONLY === 'issue') await issueBenchmark();
 if (ONLY === undefined || ONLY === 'lifecycle') await lifecycleBenchmark();
+if (ONLY === undefined || ONLY === 'federation') await federationBenchmark();

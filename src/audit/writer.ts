@@ -17,6 +17,12 @@ export interface AuditWriterOptions {
 }
 
 /** Appends entries to the hash-chained log inside the caller's transaction. */
+/** Drafts that share a correlation id. */
+export interface AuditGroup {
+  readonly drafts: readonly AuditDraft[];
+  readonly correlationId: string;
+}
+
 export class AuditWriter {
   readonly #options: AuditWriterOptions;
 
@@ -25,12 +31,23 @@ export class AuditWriter {
   }
 
   async append(tx: Tx, drafts: readonly AuditDraft[], correlationId: string): Promise<AuditEntry[]> {
-    if (drafts.length === 0) return [];
+    return this.appendGroups(tx, [{ drafts, correlationId }]);
+  }
+
+  /** Appends several groups of drafts, each under its own correlation id, under one lock and in one write. */
+  async appendGroups(tx: Tx, groups: readonly AuditGroup[]): Promise<AuditEntry[]> {
+    if (groups.every((g) => g.drafts.length === 0)) return [];
     await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
     const [tail] = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     await refuseTruncatedLog(tx, tail?.seq ?? 0);
     const at = this.#options.clock.now();
-    const entries = chainEntries(drafts, tail?.seq ?? 0, tail?.hash ?? GENESIS_HASH, at, correlationId);
+    const entries: AuditEntry[] = [];
+    let [seq, hash] = [tail?.seq ?? 0, tail?.hash ?? GENESIS_HASH];
+    for (const group of groups.filter((g) => g.drafts.length > 0)) {
+      const chained = chainEntries(group.drafts, seq, hash, at, group.correlationId);
+      entries.push(...chained);
+      [seq, hash] = [chained.at(-1)!.seq, chained.at(-1)!.hash];
+    }
     await tx.copyRows('audit_log', COLUMNS, entries.map(entryRow));
     await this.#checkpoint(tx, entries, at);
     return entries;

@@ -42,8 +42,36 @@ export async function agreementById(db: Queryable, id: string): Promise<Agreemen
   return row ? versionOf(row) : undefined;
 }
 
+/**
+ * Clients' agreements as last read, per store: the OP asks for a client many times in one sign-in. An entry serves
+ * for CLIENT_CACHE_MS; a change made by this process forgets every entry at once, and another process's change
+ * counts within CLIENT_CACHE_MS.
+ */
+const CLIENT_CACHE_MS = 1000;
+const CLIENT_CACHE_LIMIT = 10_000;
+const clientCache = new WeakMap<Queryable, Map<string, { readonly at: number; readonly generation: number; readonly value: ClientAgreement | undefined }>>();
+let cacheGeneration = 0;
+
+/** Forgets every cached client agreement (after a change to agreements or registrations). */
+export function forgetClientAgreements(): void {
+  cacheGeneration += 1;
+}
+
 /** The active agreement a client belongs to, or undefined (unknown client, or its agreement is not active). */
 export async function agreementOfClient(db: Queryable, clientId: string): Promise<ClientAgreement | undefined> {
+  const cache = clientCache.get(db) ?? new Map();
+  clientCache.set(db, cache);
+  const hit = cache.get(clientId);
+  const now = performance.now();
+  if (hit && hit.generation === cacheGeneration && now - hit.at < CLIENT_CACHE_MS) return hit.value;
+  const generation = cacheGeneration;
+  const value = await readAgreementOfClient(db, clientId);
+  if (cache.size >= CLIENT_CACHE_LIMIT) cache.clear();
+  cache.set(clientId, { at: now, generation, value });
+  return value;
+}
+
+async function readAgreementOfClient(db: Queryable, clientId: string): Promise<ClientAgreement | undefined> {
   const [link] = await db.query<{ agreement_id: string; registration: 'agreement' | 'dynamic' }>('SELECT agreement_id, registration FROM federation_clients WHERE client_id = $1', [clientId]);
   if (!link) return undefined;
   const agreement = await agreementById(db, link.agreement_id);
@@ -115,6 +143,7 @@ export class AgreementService {
       throw new MusterError('MUSTER_ERR_AGREEMENT', `trust agreement '${agreementId}' does not allow dynamic registration`, [{ field: 'agreement', value: agreementId, message: 'not active or no dynamic registration' }]);
     }
     await db.query("INSERT INTO federation_clients (client_id, agreement_id, registration, created_at) VALUES ($1, $2, 'dynamic', $3)", [clientId, agreementId, this.#d.clock.now()]);
+    forgetClientAgreements();
   }
 
   async #change(id: string, actor: string, reason: string, decide: (current: AgreementVersion | undefined) => Change | Refusal): Promise<AgreementVersion> {
@@ -130,6 +159,7 @@ export class AgreementService {
       await audit.append(tx, [{ actor, action: change.action, target: `agreement:${id}`, reason, data: { id, version: Number(next), status: change.status, document: change.document } }], `agreement-${id}-${next}`);
       return versionOf(row as Row);
     });
+    forgetClientAgreements();
     if (!('refused' in outcome)) return outcome;
     await recordAudit(store, audit, { actor, action: 'agreement.refused', target: `agreement:${id}`, reason: outcome.error.message, data: { id, requested: outcome.requested, reason } }, `agreement-${id}-refused`);
     throw outcome.error;

@@ -17,6 +17,8 @@ export function subjectFor(secret: Buffer, sector: string): string {
 
 /** The identity's secret, made on first use. */
 export async function subjectSecret(db: Queryable, identityId: string, at: Date): Promise<Buffer> {
+  const [known] = await db.query<{ secret: Uint8Array }>('SELECT secret FROM federation_subject_secrets WHERE identity_id = $1', [identityId]);
+  if (known) return Buffer.from(known.secret);
   await db.query('INSERT INTO federation_subject_secrets (identity_id, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (identity_id) DO NOTHING', [identityId, randomBytes(32), at]);
   const [row] = await db.query<{ secret: Uint8Array }>('SELECT secret FROM federation_subject_secrets WHERE identity_id = $1', [identityId]);
   return Buffer.from(row!.secret);

@@ -2,6 +2,7 @@ import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { Store } from '../../store/store.ts';
 import { auditRefusal } from './refusals.ts';
+import { auditGroupCommit } from '../../audit/group-commit.ts';
 
 /**
  * The OP's events as audit entries: `oidc.token.issued` for every assertion and token issued, `oidc.refused` for every
@@ -53,8 +54,8 @@ async function issued(deps: EventDeps, ctx: KoaContextWithOIDC, channel: 'token'
   const entities = ctx.oidc.entities as { Account?: { accountId?: string }; AuthorizationCode?: { accountId?: string } };
   const identityId = entities.Account?.accountId ?? entities.AuthorizationCode?.accountId ?? ctx.oidc.session?.accountId ?? null;
   const clientId = ctx.oidc.client?.clientId ?? null;
-  await deps.store.transaction((tx) => deps.audit.append(tx, [{
+  await auditGroupCommit(deps.store, deps.audit).append([{
     actor: `oidc-client:${clientId ?? 'unknown'}`, action: 'oidc.token.issued', target: identityId,
     reason: channel === 'token' ? 'token endpoint' : 'front-channel ID token', data: { clientId, identityId, channel },
-  }], `oidc-${channel}`));
+  }], `oidc-${channel}`);
 }

@@ -26,7 +26,25 @@ export interface AccountDeps {
 
 type FindAccount = (ctx: KoaContextWithOIDC, accountId: string, token?: FindAccountToken) => Promise<Account | undefined>;
 
+/**
+ * oidc-provider looks an account up several times while answering one request; the answer of the first look-up (made
+ * live, against the MUR) serves the rest of that request.
+ */
 export function findAccountWith(deps: AccountDeps): FindAccount {
+  const find = liveFindAccount(deps);
+  const perRequest = new WeakMap<KoaContextWithOIDC, Map<string, Promise<Account | undefined>>>();
+  return (ctx, accountId, token) => {
+    if (!ctx) return find(ctx, accountId, token);
+    const key = `${accountId} ${token ? `${token.sessionUid ?? ''} ${token.clientId ?? ''}` : 'session'}`;
+    const known = perRequest.get(ctx) ?? new Map<string, Promise<Account | undefined>>();
+    perRequest.set(ctx, known);
+    const found = known.get(key) ?? find(ctx, accountId, token);
+    known.set(key, found);
+    return found;
+  };
+}
+
+function liveFindAccount(deps: AccountDeps): FindAccount {
   return async (ctx, accountId, token) => {
     const clientId = token?.clientId ?? ctx.oidc.client?.clientId;
     const identity = await identityView(deps.store, accountId);

@@ -1,3 +1,4 @@
+import { auditGroupCommit } from '../../audit/group-commit.ts';
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { Store } from '../../store/store.ts';
 
@@ -18,11 +19,11 @@ export interface RefusalDeps {
 /** Audits a refusal as `oidc.refused`; the OP's answer never waits on it failing. */
 export async function auditRefusal(deps: RefusalDeps, refusal: Refusal, correlationId: string): Promise<void> {
   const data = { clientId: refusal.clientId ?? null, reason: refusal.reason, ...(refusal.error ? { error: refusal.error } : {}), ...(refusal.description ? { description: refusal.description } : {}) };
-  await deps.store.transaction((tx) => deps.audit.append(tx, [{
+  await auditGroupCommit(deps.store, deps.audit).append([{
     actor: `oidc-client:${refusal.clientId ?? 'unknown'}`,
     action: 'oidc.refused',
     target: refusal.identityId ?? `client:${refusal.clientId ?? 'unknown'}`,
     reason: refusal.reason,
     data,
-  }], correlationId));
+  }], correlationId);
 }

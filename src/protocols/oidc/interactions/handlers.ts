@@ -1,3 +1,4 @@
+import { auditGroupCommit } from '../../../audit/group-commit.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MusterConfig } from '../../../config/schema.ts';
 import type { CaMaterial } from '../../../pki/store/ca-store.ts';
@@ -88,11 +89,16 @@ async function grantAndFinish(x: Exchange, interaction: StoredInteraction, p: In
   const { store, clock, audit } = x.deps;
   const document = p.agreement.agreement.document;
   const grantId = await saveGrant(x.provider, interaction, accountId, p.clientId, document);
-  await store.transaction(async (tx) => {
-    if (basis === 'given') await rememberConsent(tx, accountId, p.clientId, document, clock.now());
-    const data = { client_id: p.clientId, agreement: p.agreement.agreement.id, version: p.agreement.agreement.version, basis, attributes: p.view.attributes.map((a) => a.name), grant_id: grantId };
-    await audit.append(tx, [{ actor: OIDC_ACTOR, action: 'oidc.consent', target: accountId, reason: `release to ${p.clientId} (${basis})`, data }], correlationOf(x.uid));
-  });
+  const data = { client_id: p.clientId, agreement: p.agreement.agreement.id, version: p.agreement.agreement.version, basis, attributes: p.view.attributes.map((a) => a.name), grant_id: grantId };
+  const entry = { actor: OIDC_ACTOR, action: 'oidc.consent', target: accountId, reason: `release to ${p.clientId} (${basis})`, data };
+  if (basis === 'given') {
+    await store.transaction(async (tx) => {
+      await rememberConsent(tx, accountId, p.clientId, document, clock.now());
+      await audit.append(tx, [entry], correlationOf(x.uid));
+    });
+  } else {
+    await auditGroupCommit(store, audit).append([entry], correlationOf(x.uid));
+  }
   return x.provider.interactionResult(x.req, x.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
 }
 

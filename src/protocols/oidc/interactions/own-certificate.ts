@@ -34,6 +34,28 @@ function statusCrl(issuing: CertificateAuthority, clock: Clock, serial: string, 
   return createCrl({ ca: issuing, clock, crlNumber: 1, nextUpdateHours: 1, revoked });
 }
 
+/**
+ * Certificates whose path validated, by issuing CA and thumbprint: a path's outcome changes only with time (the
+ * certificates' validity) and with revocation, which is read from muster's own status at every sign-in (refuseStatus)
+ * before this is asked. An entry serves until the earlier of the leaf's and the CA's notAfter.
+ */
+const validPaths = new WeakMap<CertificateAuthority, Map<string, Date>>();
+const VALID_PATHS_LIMIT = 50_000;
+
+async function pathValid(issuing: CertificateAuthority, clock: Clock, certificate: X509Certificate, row: CertificateRow): Promise<boolean> {
+  const now = clock.now();
+  const known = validPaths.get(issuing) ?? new Map<string, Date>();
+  validPaths.set(issuing, known);
+  const thumbprint = thumbprintOf(certificate);
+  const until = known.get(thumbprint);
+  if (until && now < until && now >= certificate.notBefore) return true;
+  const path = await validateAuthenticationPath(issuing.certificate, [certificate], [await statusCrl(issuing, clock, certificate.serialNumber.toLowerCase(), row)], now);
+  if (!path.valid) return false;
+  if (known.size >= VALID_PATHS_LIMIT) known.clear();
+  known.set(thumbprint, new Date(Math.min(certificate.notAfter.getTime(), issuing.certificate.notAfter.getTime())));
+  return true;
+}
+
 function refuseStatus(row: CertificateRow, certificate: X509Certificate): void {
   if (row.status === 'good') return;
   const subject = { ...subjectOf(certificate), identityId: row.identity_id, credentialId: row.credential_id };
@@ -57,8 +79,7 @@ export async function matchOwnCertificate(db: Queryable, issuing: CertificateAut
   const use = SIGN_IN_PROFILES[row.profile];
   if (!use || use.credentialType !== row.credential_type) throw new SignInRefused('not-authentication-certificate', 'this is not a PIV Authentication or Derived PIV Authentication certificate', subject);
   refuseStatus(row, certificate);
-  const path = await validateAuthenticationPath(issuing.certificate, [certificate], [await statusCrl(issuing, clock, subject.serial as string, row)], clock.now());
-  if (!path.valid) throw new SignInRefused('path-invalid', 'the certificate does not validate (expired, or not under the PIV authentication policy)', { ...subject, identityId: row.identity_id });
+  if (!(await pathValid(issuing, clock, certificate, row))) throw new SignInRefused('path-invalid', 'the certificate does not validate (expired, or not under the PIV authentication policy)', { ...subject, identityId: row.identity_id });
   requireActive(row, certificate);
   return { identityId: row.identity_id, credentialId: row.credential_id, credentialType: use.as, aal: aalOf(use.as, row), serial: subject.serial as string, issuer: issuing.name, thumbprint: thumbprintOf(certificate) };
 }

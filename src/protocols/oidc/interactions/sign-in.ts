@@ -1,3 +1,4 @@
+import { auditGroupCommit } from '../../../audit/group-commit.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditWriter } from '../../../audit/writer.ts';
 import type { Clock } from '../../../core/clock.ts';
@@ -52,7 +53,7 @@ export function requireAal(login: Pick<VerifiedLogin, 'aal' | 'identityId' | 'cr
 export async function auditRefusal(deps: SignInDeps, refusal: SignInRefused, uid: string, clientId: string | undefined, method: SignInMethod): Promise<void> {
   const { serial, issuer, identityId, credentialId } = refusal.subject;
   const data = { reason: refusal.reason, method, interaction: uid, client_id: clientId ?? null, serial: serial ?? null, issuer: issuer ?? null, credential_id: credentialId ?? null };
-  await deps.store.transaction((tx) => deps.audit.append(tx, [{ actor: OIDC_ACTOR, action: 'oidc.sign-in.refused', target: identityId ?? `interaction:${uid}`, reason: refusal.message, data }], correlationOf(uid)));
+  await auditGroupCommit(deps.store, deps.audit).append([{ actor: OIDC_ACTOR, action: 'oidc.sign-in.refused', target: identityId ?? `interaction:${uid}`, reason: refusal.message, data }], correlationOf(uid));
 }
 
 /**
@@ -61,11 +62,10 @@ export async function auditRefusal(deps: SignInDeps, refusal: SignInRefused, uid
  */
 export async function finishSignIn(deps: SignInDeps, provider: InteractionProvider, req: IncomingMessage, res: ServerResponse, interaction: StoredInteraction, party: InteractionParty, login: VerifiedLogin, detail: Record<string, unknown>): Promise<string> {
   const now = deps.clock.now();
-  await deps.store.transaction(async (tx) => {
-    await holdFinishedLogin(tx, interaction.uid, login, now);
-    const data = { ...detail, interaction: interaction.uid, client_id: party.clientId, credential_id: login.credentialId, credential_type: login.credentialType, aal: login.aal, amr: login.amr };
-    await deps.audit.append(tx, [{ actor: OIDC_ACTOR, action: 'oidc.sign-in', target: login.identityId, reason: `${login.credentialType} sign-in at ${login.aal} for ${party.clientId}`, data }], correlationOf(interaction.uid));
-  });
+  // audited before the login is held: a sign-in the log does not show never counts
+  const data = { ...detail, interaction: interaction.uid, client_id: party.clientId, credential_id: login.credentialId, credential_type: login.credentialType, aal: login.aal, amr: login.amr };
+  await auditGroupCommit(deps.store, deps.audit).append([{ actor: OIDC_ACTOR, action: 'oidc.sign-in', target: login.identityId, reason: `${login.credentialType} sign-in at ${login.aal} for ${party.clientId}`, data }], correlationOf(interaction.uid));
+  await holdFinishedLogin(deps.store, interaction.uid, login, now);
   const piv = { credentialId: login.credentialId, credentialType: login.credentialType, aal: login.aal, certThumbprint: login.certThumbprint };
   const result: LoginResult = { login: { accountId: login.identityId, acr: acrOf(login.aal), amr: [...login.amr], ts: Math.floor(login.authTime.getTime() / 1000), remember: true, piv } };
   return provider.interactionResult(req, res, result, { mergeWithLastSubmission: false });

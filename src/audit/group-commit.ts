@@ -1,0 +1,58 @@
+import type { AuditDraft } from './chain.ts';
+import type { Store } from '../store/store.ts';
+import type { AuditGroup, AuditWriter } from './writer.ts';
+
+interface Waiting extends AuditGroup {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit for audit entries that stand alone (sign-ins, tokens issued, refusals): callers wait until their
+ * entries are committed, but entries arriving while one transaction writes go together in the next, so a burst of
+ * sign-ins takes the audit log's lock once per transaction instead of once per entry.
+ */
+export class AuditGroupCommit {
+  readonly #store: Store;
+  readonly #writer: AuditWriter;
+  #waiting: Waiting[] = [];
+  #running: Promise<void> | undefined;
+
+  constructor(store: Store, writer: AuditWriter) {
+    this.#store = store;
+    this.#writer = writer;
+  }
+
+  /** Resolves once the drafts are in the log (rejects if their transaction failed). */
+  append(drafts: readonly AuditDraft[], correlationId: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ drafts, correlationId, resolve, reject });
+      this.#running ??= this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    await Promise.resolve();
+    while (this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0);
+      try {
+        await this.#store.transaction((tx) => this.#writer.appendGroups(tx, batch));
+        for (const w of batch) w.resolve();
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+    this.#running = undefined;
+  }
+}
+
+const groups = new WeakMap<AuditWriter, WeakMap<Store, AuditGroupCommit>>();
+
+/** The group commit of a writer over a store, made on first use. */
+export function auditGroupCommit(store: Store, writer: AuditWriter): AuditGroupCommit {
+  const byStore = groups.get(writer) ?? new WeakMap<Store, AuditGroupCommit>();
+  groups.set(writer, byStore);
+  const found = byStore.get(store) ?? new AuditGroupCommit(store, writer);
+  byStore.set(store, found);
+  return found;
+}
