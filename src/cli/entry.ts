@@ -1,4 +1,5 @@
 import { seedDemoAgency } from '../runtime/demo-seed.ts';
+import { seedDemoRelyingParty } from '../runtime/demo-federation.ts';
 import type { Muster } from '../runtime/context.ts';
 import { agreementCommands } from './commands/agreements.ts';
 import { cardCommands } from './commands/cards.ts';
@@ -42,6 +43,8 @@ async function seedDemo(ctx: Muster, info: ServeReadyInfo): Promise<void> {
   for (const run of seed.runs) cli.note(`demo: imported ${run.source}: ${run.summary.valid} rows — ${run.summary.joiners} joiners, ${run.summary.historical} already terminated, ${run.summary.changed} vetting/training records (${run.status})`);
   cli.note(`demo: admin API token (also in ${seed.folder}/admin-token): ${seed.token}`);
   cli.note(`demo: the next day's snapshot is ${seed.folder}/day1/hr.csv; a truncated one is ${seed.folder}/hr-truncated.csv`);
+  const rp = await seedDemoRelyingParty(ctx, seed.folder, cli.actor);
+  cli.note(`demo: a trust agreement registers the reference relying party; start it with: npx node src/rp/reference/main.ts --config ${rp}/rp.json`);
 }
 
 export function main(argv: readonly string[]): Promise<number> {
