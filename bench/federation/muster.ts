@@ -3,8 +3,6 @@
 // software PIV card, and a trust agreement for the benchmark's relying party (allowlisted, FAL2, private_key_jwt).
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
@@ -20,6 +18,7 @@ import { seedDemoAgency } from '../../src/runtime/demo-seed.ts';
 import { startFederation } from '../../src/runtime/federation.ts';
 import { federationIssuer } from '../../src/federation/issuer.ts';
 import { freshDatabase } from '../database.ts';
+import { freePort } from '../../test/support/ports.ts';
 
 export const BENCH_CLIENT = 'bench-rp';
 export const BENCH_REDIRECT = 'http://127.0.0.1:9/callback';
@@ -60,15 +59,6 @@ async function cardHolder(muster: Muster, out: string): Promise<{ key: string; c
     }
   }
   throw new Error('no demo person could be issued a card');
-}
-
-/** A free loopback port: the issuer, which SETs and the transmitter metadata name, must be known before start. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 export async function startMusterIdp(database: string, options: { pollMs?: number } = {}): Promise<MusterIdp> {

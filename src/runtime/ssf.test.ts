@@ -12,6 +12,7 @@ import type { DeliveryOutcome } from '../protocols/ssf/delivery.ts';
 import { transmitterJwks } from '../protocols/ssf/keys.ts';
 import { PushReceiver, eventually, insertEvent, insertIdentity, knownTo, rpKey, saveAgreement } from '../protocols/ssf/test-fixtures.ts';
 import { type Muster, startMuster } from './context.ts';
+import { AgreementService } from '../federation/agreements.ts';
 import { startSignalDelivery } from './ssf.ts';
 
 const HOUR = 3_600_000;
@@ -133,5 +134,34 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     }
     assert.equal(four.r.received.length, 2, 'one failed attempt, one accepted');
     assert.equal(outcomes.filter((o) => o.jti === set!.jti && o.result === 'delivered').length, 1);
+  });
+
+  it('an email change: RISC identifier-changed with the old address as subject, only where the agreement releases email', async () => {
+    const [five, six] = [await receiver(), await receiver()];
+    const rps = { five: { clientId: 'rp-five', key: await rpKey('five') }, six: { clientId: 'rp-six', key: await rpKey('six') } };
+    const entry = (rp: { clientId: string; key: Awaited<ReturnType<typeof rpKey>> }, url: string) => ({ clientId: rp.clientId, name: rp.clientId, redirectUris: [`https://${rp.clientId}.example.gov/cb`], jwks: { keys: [rp.key.publicJwk] }, signalEndpoint: url });
+    const agreement = (rp: ReturnType<typeof entry>, attributes: { name: string; purpose: string }[]) => ({
+      name: rp.clientId, population: { agencyCodes: ['9700'] }, idp: { issuer, home: true }, relyingParties: [rp], attributes, signals: [{ event: 'identifier-changed', action: 'refresh-attributes' }],
+    });
+    const agreements = new AgreementService(ctx);
+    await agreements.save('five', agreement(entry(rps.five, five.url), [{ name: 'email', purpose: 'notices' }]), 'test', 'releases email');
+    await agreements.save('six', agreement(entry(rps.six, six.url), []), 'test', 'no email');
+    const identity = await insertIdentity(ctx.store, clock.now(), 'active');
+    await knownTo(ctx.store, identity, rps.five.clientId, 'five-sub', clock.now());
+    await knownTo(ctx.store, identity, rps.six.clientId, 'six-sub', clock.now());
+    const changed = { email: { from: 'pat.old@agency.example', to: 'pat.new@agency.example' } };
+    await signalEvent('identity.updated', identity, await insertEvent(ctx.store, 'identity.updated', identity, { changed }, clock.now()));
+    const sets = await setsOf(identity);
+    assert.deepEqual(sets.map((r) => [r.client_id, r.event_type]), [['rp-five', SIGNAL_EVENTS['identifier-changed']]]);
+    const delivery = startSignalDelivery(ctx, { onOutcome: (o) => outcomes.push(o) });
+    try {
+      await eventually(() => outcomeOf(sets[0]!.jti, 'delivered'), 'delivery to rp-five');
+    } finally {
+      await delivery.stop();
+    }
+    const claims = decodeJwt(five.r.received[0]!.body);
+    assert.deepEqual(claims.sub_id, { format: 'email', email: 'pat.old@agency.example' });
+    assert.equal((claims.events as Record<string, Record<string, unknown>>)[SIGNAL_EVENTS['identifier-changed']]!['new-value'], 'pat.new@agency.example');
+    assert.equal(six.r.received.length, 0);
   });
 });

@@ -7,10 +7,10 @@
 // Apache's children (and the CGI) run as an unprivileged user: the folder is made world-readable for them;
 // the private key stays readable by root only, as the parent reads it while parsing the configuration.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from './ports.ts';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -157,14 +157,6 @@ function httpdConf(directory: string, port: number, options: ApacheRpOptions, { 
   ].join('\n');
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 /** A public JWK of the key, as the OP should register it. */
 function publicJwk(privateKeyPem: string, kid: string): JsonWebKey {

@@ -4,9 +4,9 @@
 // signs in with (a software PIV card, a PKI-based Derived PIV credential, each as a PKCS#12) and relying parties
 // registered under trust agreements.
 import { execFile } from 'node:child_process';
+import { freePort } from './ports.ts';
 import { generateKeyPairSync, sign, webcrypto } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -77,15 +77,6 @@ export interface FederatedMuster {
   close(): Promise<void>;
 }
 
-/** A free loopback port, for the issuer to be known before muster starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 function configFor(port: number, dir: string) {
   const base = `http://localhost:${port}`;

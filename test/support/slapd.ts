@@ -1,10 +1,10 @@
 // A real OpenLDAP slapd for the LDAP connector's tests: its own folder, port, configuration and database,
 // with the memberof and ppolicy overlays the connector relies on. Debian's package `slapd` provides it.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from './ports.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -162,14 +162,6 @@ async function loadDatabase(conf: string, preload: SlapdStart['preload']): Promi
   if (fed) throw fed;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;

@@ -18,14 +18,7 @@ export interface SetRow {
   readonly attempts: number;
 }
 
-export interface NewSet {
-  readonly jti: string;
-  readonly streamId: string;
-  readonly clientId: string;
-  readonly identityId: string | null;
-  readonly eventType: string;
-  readonly jwt: string;
-  readonly txn: string | null;
+export interface NewSet extends Omit<SetRow, 'attempts'> {
   readonly state: 'pending' | 'held';
 }
 

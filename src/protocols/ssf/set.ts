@@ -14,7 +14,10 @@ export const SET_MEDIA_TYPE = 'application/secevent+jwt';
 export type IssSubSubject = { readonly format: 'iss_sub'; readonly iss: string; readonly sub: string };
 export type OpaqueSubject = { readonly format: 'opaque'; readonly id: string };
 export type ComplexSubject = { readonly format: 'complex'; readonly user: IssSubSubject; readonly session?: OpaqueSubject };
-export type SubjectId = IssSubSubject | OpaqueSubject | ComplexSubject;
+/** RFC 9493 `email`: RISC identifier-changed names the old address this way. */
+export interface EmailSubject { readonly format: 'email'; readonly email: string }
+
+export type SubjectId = IssSubSubject | OpaqueSubject | ComplexSubject | EmailSubject;
 
 export const issSub = (iss: string, sub: string): IssSubSubject => ({ format: 'iss_sub', iss, sub });
 export const opaque = (id: string): OpaqueSubject => ({ format: 'opaque', id });

@@ -1,17 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Aal, CredentialType } from '../../../core/federation/profile.ts';
 import type { Queryable } from '../../../store/store.ts';
-import { saveLogin } from '../login-record.ts';
+import { type LoginRecord, saveLogin } from '../login-record.ts';
 
 /** A verified sign-in, before an OP session holds it. */
-export interface VerifiedLogin {
-  readonly identityId: string;
-  readonly credentialId: string;
-  readonly credentialType: CredentialType;
-  readonly aal: Aal;
-  readonly amr: readonly string[];
-  readonly certThumbprint: string | null;
-  readonly authTime: Date;
+export interface VerifiedLogin extends Omit<LoginRecord, 'sessionUid' | 'lastActiveAt' | 'endedAt'> {
   /** The certificate signed in with (serial, issuer), for the audit entry. */
   readonly certificate?: { readonly serial: string; readonly issuer: string };
 }

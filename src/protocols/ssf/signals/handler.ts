@@ -11,7 +11,7 @@ export const FEDERATION_SIGNAL_JOB = 'federation.signal';
 
 /** Domain events whose descriptors should queue FEDERATION_SIGNAL_JOB. */
 export const SIGNALLED_EVENT_TYPES: readonly string[] = [
-  'identity.leaver', 'identity.leave', 'identity.suspended', 'identity.disabled', 'identity.return', 'identity.rehire',
+  'identity.leaver', 'identity.leave', 'identity.suspended', 'identity.disabled', 'identity.return', 'identity.rehire', 'identity.updated', 'identity.mover',
   'credential.terminated', 'credential.suspended', 'credential.reinstated', 'credential.reissued', 'credential.bound', 'trust.changed',
 ];
 

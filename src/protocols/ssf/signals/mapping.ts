@@ -44,7 +44,19 @@ export async function signalsOf(tx: Tx, cause: SignalCause): Promise<SignalDraft
   const identity = IDENTITY_SIGNALS[cause.type];
   if (identity) return identityDrafts(cause, identity.disable, identity.reason);
   if (CHANGE_TYPES[cause.type]) return credentialDrafts(tx, cause);
+  if (cause.type === 'identity.updated' || cause.type === 'identity.mover') return emailDrafts(cause);
   return [];
+}
+
+/**
+ * RISC identifier-changed when the MUR's email address changed: muster is authoritative for it (HR or the IdMS), the
+ * subject is the old address and `new-value` the new one, and only RPs whose agreement releases email hear of it.
+ */
+function emailDrafts(cause: SignalCause): SignalDraft[] {
+  const email = (cause.payload.changed as Record<string, { from?: unknown; to?: unknown }> | undefined)?.email;
+  if (typeof email?.from !== 'string' || typeof email.to !== 'string' || email.from === email.to) return [];
+  const [from, to] = [email.from, email.to];
+  return [{ signal: 'identifier-changed', releases: 'email', subject: () => ({ format: 'email', email: from }), payload: { 'new-value': to, ...common(cause, 'system', 'the email address on record changed') } }];
 }
 
 function identityDrafts(cause: SignalCause, disable: boolean, reason: string): SignalDraft[] {

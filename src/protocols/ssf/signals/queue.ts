@@ -1,3 +1,4 @@
+import type { ReleasableAttribute } from '../../../core/federation/profile.ts';
 import type { SignalName } from '../../../core/federation/profile.ts';
 import { SIGNAL_EVENTS } from '../../../core/federation/profile.ts';
 import type { AgreementRelyingParty } from '../../../core/federation/agreement.ts';
@@ -18,6 +19,8 @@ export interface SignalDraft {
   readonly subject?: (rp: RpSubject, issuer: string) => SubjectId;
   /** The payload, when it differs per RP (e.g. the new identifier). */
   readonly payloadFor?: (rp: RpSubject, issuer: string) => Readonly<Record<string, unknown>>;
+  /** Only to RPs whose agreement releases this attribute (a signal that names it). */
+  readonly releases?: ReleasableAttribute;
 }
 
 export interface QueueContext {
@@ -52,6 +55,7 @@ export async function queueSignals(tx: Tx, ctx: QueueContext, identityId: string
     for (const draft of drafts) {
       const event = SIGNAL_EVENTS[draft.signal];
       if (!delivered.includes(event)) continue;
+      if (draft.releases && !client.agreement.document.attributes.some((a) => a.name === draft.releases)) continue;
       enqueue ??= { issuer: ctx.issuer, now: ctx.now, key: await setSigningKey(tx, ctx.now) };
       const subject = draft.subject?.(rp, ctx.issuer) ?? issSub(ctx.issuer, rp.sub);
       const payload = draft.payloadFor?.(rp, ctx.issuer) ?? draft.payload;
