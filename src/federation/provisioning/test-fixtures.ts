@@ -79,13 +79,14 @@ export async function startRecorder(upstream: string): Promise<Recorder> {
   };
 }
 
-/** Queues `federation.provision` for the identity events not yet handled, as the outbox planner does. */
+/** Makes sure every identity event has its `federation.provision` job (the outbox planner queues them); how many are pending. */
 export async function queueProvisionJobs(store: Store): Promise<number> {
-  const rows = await store.query(
+  await store.query(
     `INSERT INTO jobs (kind, idempotency_key, payload, status, run_after, event_id, created_at, updated_at)
      SELECT $1, $1 || ':' || e.id, jsonb_build_object('eventId', e.id, 'identityId', e.identity_id, 'type', e.type), 'pending', e.occurred_at, e.id, e.occurred_at, e.occurred_at
-     FROM events e WHERE e.type = ANY($2) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+     FROM events e WHERE e.type = ANY($2) ON CONFLICT (idempotency_key) DO NOTHING`,
     [FEDERATION_PROVISION_JOB, PROVISIONED_EVENTS],
   );
-  return rows.length;
+  const [row] = await store.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM jobs WHERE kind = $1 AND status = 'pending'`, [FEDERATION_PROVISION_JOB]);
+  return row?.pending ?? 0;
 }
