@@ -40,6 +40,8 @@ export interface TestIdp {
 const PIV_CLAIM_NAMES = ['piv_federation', 'piv_home_agency', 'piv_org_affiliation', 'ial', 'aal', 'fal', 'piv_credential_type', 'bound_authn_required', 'cnf', 'updated_at'];
 
 export async function startTestIdp(): Promise<TestIdp> {
+  // it signs anyone in at once: never outside the test suites
+  if (process.env.MUSTER_TEST !== '1') throw new Error('the test IdP runs only under MUSTER_TEST=1');
   const ssfKeys = await generateKeyPair('RS256', { extractable: true });
   const ssfPublic = { ...(await exportJWK(ssfKeys.publicKey)), kid: 'ssf-1', alg: 'RS256', use: 'sig' };
   const signing = await generateKeyPair('RS256', { extractable: true });
