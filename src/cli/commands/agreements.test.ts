@@ -87,4 +87,19 @@ describeEachStore('muster federation agreement', (factory) => {
     assert.equal(revive.code, 1);
     assert.match(revive.stderr, /^error MUSTER_ERR_CONFLICT: trust agreement 'benefits' is ended: it cannot become active/);
   });
+
+  it('registration-token mints a token only under an agreement that allows dynamic registration, and audits it', async () => {
+    const refused = await run(['federation', 'agreement', 'registration-token', 'benefits', '--reason', 'try']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^error MUSTER_ERR_AGREEMENT: trust agreement 'benefits' is not active or does not allow dynamic registration/);
+    const saved = await run(['federation', 'agreement', 'save', 'open-apps', await file('open.json', exampleAgreement({ dynamicRegistration: true, relyingParties: [] })), '--reason', 'dynamic apps']);
+    assert.equal(saved.code, 0, saved.stderr);
+    const minted = await run(['--json', 'federation', 'agreement', 'registration-token', 'open-apps', '--ttl', '600', '--reason', 'for the travel vendor']);
+    assert.equal(minted.code, 0, minted.stderr);
+    const { token, agreement } = minted.json() as { token: string; agreement: string };
+    assert.equal(agreement, 'open-apps');
+    assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+    const audit = await run(['--json', 'audit', 'list', '--limit', '5']);
+    if (audit.code === 0) assert.ok(!audit.stdout.includes(token), 'the token itself is never audited');
+  });
 });

@@ -5,6 +5,8 @@ import { type AgreementStatus, type AgreementVersion, AgreementService } from '.
 import type { Cli } from '../cli.ts';
 import type { CommandGroup } from '../main.ts';
 import { table } from '../render.ts';
+import { mintRegistrationToken } from '../../protocols/oidc/clients.ts';
+import { integer } from './options.ts';
 
 /** The JSON document in the file given as `<file>`; an unreadable file or malformed JSON is refused naming it. */
 async function readDocument(path: string): Promise<unknown> {
@@ -70,6 +72,19 @@ function statusCommands(agreement: Command, cli: Cli): void {
   }
 }
 
+function registrationTokenCommand(agreement: Command, cli: Cli): void {
+  agreement.command('registration-token').description('mint an initial access token for dynamic client registration under an agreement that allows it (FAL2 and below, pairwise subjects)')
+    .argument('<id>', 'agreement id')
+    .option('--ttl <seconds>', 'lifetime of the token', integer('ttl'), 86_400)
+    .requiredOption('--reason <text>', 'who receives it and why (kept in the audit log; the token itself is not)')
+    .action((id: string, opts: { ttl: number; reason: string }, command: Command) => cli.withMuster(command, async (ctx) => {
+      const token = await mintRegistrationToken(ctx.store, ctx.clock, id, opts.ttl);
+      const expiresAt = new Date(ctx.clock.now().getTime() + opts.ttl * 1000).toISOString();
+      await ctx.store.transaction((tx) => ctx.audit.append(tx, [{ actor: cli.actor, action: 'oidc.registration-token.minted', target: `agreement:${id}`, reason: opts.reason, data: { agreement: id, expiresAt } }], cli.correlationId));
+      cli.print(command, { agreement: id, token, expiresAt }, () => [`initial access token for dynamic registration under ${id} (until ${expiresAt}):`, token]);
+    }));
+}
+
 /** The `federation` command, shared by the groups that add subcommands to it. */
 export function federationCommand(program: Command): Command {
   return program.commands.find((c) => c.name() === 'federation') ?? program.command('federation').description('PIV federation: trust agreements, relying parties, the home agency IdP');
@@ -81,4 +96,5 @@ export const agreementCommands: CommandGroup = (program, cli) => {
   readCommands(agreement, cli);
   saveCommand(agreement, cli);
   statusCommands(agreement, cli);
+  registrationTokenCommand(agreement, cli);
 };

@@ -1,3 +1,4 @@
+import { MusterError } from '../../core/errors.ts';
 import { randomBytes } from 'node:crypto';
 import { errors, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
@@ -78,7 +79,7 @@ export function agreementClients(store: Queryable, agreements: AgreementService)
 export async function mintRegistrationToken(store: Store, clock: Clock, agreementId: string, ttlSeconds = DEFAULT_REGISTRATION_TOKEN_TTL): Promise<string> {
   const agreement = await agreementById(store, agreementId);
   if (!agreement || agreement.status !== 'active' || !agreement.document.dynamicRegistration) {
-    throw new TypeError(`trust agreement '${agreementId}' is not active or does not allow dynamic registration`);
+    throw new MusterError('MUSTER_ERR_AGREEMENT', `trust agreement '${agreementId}' is not active or does not allow dynamic registration`, [{ field: 'dynamicRegistration', value: agreementId, message: 'not active, or dynamicRegistration is false' }]);
   }
   const jti = randomBytes(32).toString('base64url');
   const iat = Math.floor(clock.now().getTime() / 1000);
