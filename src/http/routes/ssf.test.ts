@@ -105,8 +105,11 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
   it('reads, updates and replaces only the receiver\'s own stream', async () => {
     assert.equal((await json(await call(alpha, 'GET', '/ssf/streams'))).length, 1);
     assert.deepEqual(await json(await call(beta, 'GET', '/ssf/streams')), []);
+    const refusedBefore = await ctx.store.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'ssf.request.refused'");
     assert.equal((await call(beta, 'GET', `/ssf/streams?stream_id=${streamId}`)).status, 404);
     assert.equal((await call(alpha, 'GET', '/ssf/streams?stream_id=nope')).status, 404);
+    const refusedAfter = await ctx.store.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'ssf.request.refused'");
+    assert.equal(refusedAfter[0]!.n - refusedBefore[0]!.n, 2, 'both refusals audited');
     const patched = await call(alpha, 'PATCH', '/ssf/streams', { stream_id: streamId, description: 'renamed' });
     assert.equal(patched.status, 200);
     const patchedStream = await json(patched);

@@ -72,7 +72,20 @@ function mountDiscovery(app: MusterApp, ctx: Muster): void {
   app.get(SSF_PATHS.jwks, async (c) => c.json(await transmitterJwks(ctx.store, ctx.clock.now()), 200, { 'cache-control': 'public, max-age=300' }));
 }
 
+/** Stream-management refusals other than a failed authentication (audited where it happens): unknown or foreign streams, bad settings. */
+function auditRefusals(app: MusterApp, ctx: Muster): void {
+  app.use('/ssf/*', async (c, next) => {
+    await next();
+    const error = c.error;
+    if (!(error instanceof MusterError) || error.code === 'MUSTER_ERR_UNAUTHENTICATED' || error.status >= 500) return;
+    await ctx.store.transaction((tx) => ctx.audit.append(tx, [{
+      actor: 'ssf-receiver', action: 'ssf.request.refused', target: c.req.path, reason: error.message, data: { method: c.req.method, path: c.req.path, code: error.code, status: error.status },
+    }], correlationIdOf(c)));
+  });
+}
+
 function mountStreams(app: MusterApp, ctx: Muster, authenticatorFor: (c: C) => ReceiverAuthenticator): void {
+  auditRefusals(app, ctx);
   const manager = (c: C) => new StreamManager(depsOf(ctx, c));
   const who = (c: C) => authenticated(ctx, c, authenticatorFor(c));
   app.post(SSF_PATHS.configuration, async (c) => c.json(await manager(c).create(await who(c), await jsonBody(c), correlationIdOf(c)), 201));
