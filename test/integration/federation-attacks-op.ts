@@ -2,6 +2,7 @@
 // checks), on a loopback port over the harness's store. Its sign-in page takes the identity set in `next` as verified
 // (no card is read) and finishes the sign-in the way the PIV and FIDO2 pages do (finishSignIn: held for the
 // interaction, audited, handed to oidc-provider); consent is granted for what was asked.
+import { grantWhatWasAsked } from '../../src/protocols/oidc/test-support.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Provider } from 'oidc-provider';
@@ -44,11 +45,7 @@ async function signIn(op: AttackOp, h: Harness, req: IncomingMessage, res: Serve
     res.writeHead(303, { location }).end();
     return true;
   }
-  const grant = new op.provider.Grant({ accountId: interaction.session?.accountId, clientId: String(interaction.params.client_id) });
-  grant.addOIDCScope(String(interaction.params.scope));
-  const missing = (interaction.prompt.details as { missingOIDCClaims?: string[] }).missingOIDCClaims;
-  if (missing) grant.addOIDCClaims(missing);
-  await op.provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+  await grantWhatWasAsked(op.provider, req, res, interaction as never);
   return true;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Provider } from 'oidc-provider';
+import type { Interaction, Provider } from 'oidc-provider';
 import type { Harness } from '../../../test/support/muster.ts';
 import { ACR, type Aal, type CredentialType } from '../../core/federation/profile.ts';
 import { MusterError } from '../../core/errors.ts';
@@ -46,12 +46,18 @@ async function interact(op: TestOp, h: Harness, req: IncomingMessage, res: Serve
     await op.provider.interactionFinished(req, res, { login: { accountId: who.identityId, acr: ACR[aal], amr: ['sc', 'pin', 'mfa'], ts, piv } }, { mergeWithLastSubmission: false });
     return true;
   }
-  const grant = new op.provider.Grant({ accountId: details.session?.accountId, clientId: String(details.params.client_id) });
+  await grantWhatWasAsked(op.provider, req, res, details);
+  return true;
+}
+
+/** Test consent: grants the scopes and claims the interaction asks for, and finishes it. */
+export async function grantWhatWasAsked(provider: Provider, req: IncomingMessage, res: ServerResponse, details: Interaction): Promise<void> {
+  refuseOutsideTests();
+  const grant = new provider.Grant({ accountId: details.session?.accountId, clientId: String(details.params.client_id) });
   grant.addOIDCScope(String(details.params.scope));
   const missing = (details.prompt.details as { missingOIDCClaims?: string[] }).missingOIDCClaims;
   if (missing) grant.addOIDCClaims(missing);
-  await op.provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
-  return true;
+  await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
 }
 
 /** An OP on a loopback port over the harness's store, with the test sign-in pages. */
