@@ -1,8 +1,7 @@
-import { generateKeyPair } from 'node:crypto';
-import { promisify } from 'node:util';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import type { Clock } from '../../core/clock.ts';
 import type { Queryable, Store } from '../../store/store.ts';
+import { insertSigningKey } from '../../federation/signing-keys.ts';
 
 /**
  * The OP's signing keys (RS256, RSA 2048) in `federation_keys`, purpose `oidc`. A key is published when made, signs
@@ -14,7 +13,6 @@ import type { Queryable, Store } from '../../store/store.ts';
 export const OIDC_KEY_PURPOSE = 'oidc';
 const KEY_LOCK = 7_266_006;
 const DAY_MS = 86_400_000;
-const makeKeyPair = promisify(generateKeyPair);
 
 export interface KeySchedule {
   readonly rotationDays: number;
@@ -24,15 +22,6 @@ export interface KeySchedule {
 
 interface KeyRow extends Record<string, unknown> {
   kid: string; private_jwk: JWK; public_jwk: JWK; created_at: Date; activated_at: Date | null; retired_at: Date | null; expires_at: Date | null;
-}
-
-/** A new RS256 key: private and public JWKs, the kid being the RFC 7638 thumbprint. */
-export async function newSigningKey(): Promise<{ kid: string; privateJwk: JWK; publicJwk: JWK }> {
-  const { privateKey, publicKey } = await makeKeyPair('rsa', { modulusLength: 2048 });
-  const pub = publicKey.export({ format: 'jwk' }) as JWK;
-  const kid = await calculateJwkThumbprint(pub);
-  const meta = { kid, alg: 'RS256', use: 'sig' };
-  return { kid, privateJwk: { ...(privateKey.export({ format: 'jwk' }) as JWK), ...meta }, publicJwk: { ...pub, ...meta } };
 }
 
 /**
@@ -70,11 +59,8 @@ async function keyRows(db: Queryable): Promise<KeyRow[]> {
 }
 
 async function insertKey(db: Queryable, at: Date): Promise<KeyRow> {
-  const key = await newSigningKey();
-  const [row] = await db.query<KeyRow>(
-    'INSERT INTO federation_keys (kid, purpose, alg, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
-    [key.kid, OIDC_KEY_PURPOSE, 'RS256', key.privateJwk, key.publicJwk, at],
-  );
+  const { kid } = await insertSigningKey(db, OIDC_KEY_PURPOSE, 'RS256', at);
+  const [row] = await db.query<KeyRow>('SELECT * FROM federation_keys WHERE kid = $1', [kid]);
   return row as KeyRow;
 }
 
