@@ -2,18 +2,13 @@
 // checks), on a loopback port over the harness's store. Its sign-in page takes the identity set in `next` as verified
 // (no card is read) and finishes the sign-in the way the PIV and FIDO2 pages do (finishSignIn: held for the
 // interaction, audited, handed to oidc-provider); consent is granted for what was asked.
-import { grantWhatWasAsked } from '../../src/protocols/oidc/test-support.ts';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { grantWhatWasAsked, serveTestOp } from '../../src/protocols/oidc/test-support.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'oidc-provider';
 import type { Aal } from '../../src/core/federation/profile.ts';
-import { cookieKeys } from '../../src/protocols/oidc/cookie-keys.ts';
 import { createPolicy } from '../../src/protocols/oidc/interactions/policy.ts';
 import type { InteractionProvider } from '../../src/protocols/oidc/interactions/provider-shapes.ts';
 import { finishSignIn, partyOf } from '../../src/protocols/oidc/interactions/sign-in.ts';
-import { currentJwks, maintainSigningKeys } from '../../src/protocols/oidc/keys.ts';
-import { oidcListener } from '../../src/protocols/oidc/listener.ts';
-import { createProvider } from '../../src/protocols/oidc/provider.ts';
 import type { Harness } from '../support/muster.ts';
 
 export interface NextSignIn {
@@ -52,17 +47,7 @@ async function signIn(op: AttackOp, h: Harness, req: IncomingMessage, res: Serve
 /** Starts the OP on 127.0.0.1 (issuer `http://127.0.0.1:<port>/oidc`). */
 export async function startAttackOp(h: Harness): Promise<AttackOp> {
   let op: AttackOp | undefined;
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
-  await maintainSigningKeys(h.store, h.clock, { rotationDays: h.config.federation.oidc.keyRotationDays, maxTokenTtlSeconds: 600 });
-  const provider = createProvider({
-    store: h.store, clock: h.clock, audit: h.audit, config: h.config, issuer,
-    interactions: { policy: createPolicy({ store: h.store, clock: h.clock }), url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}` },
-    jwks: await currentJwks(h.store, h.clock), cookieKeys: await cookieKeys(h.store),
-  });
-  const listener = oidcListener({ issuer, provider: () => provider, interactions: { handle: (req, res) => signIn(op as AttackOp, h, req, res) } });
-  server.on('request', (req, res) => { if (!listener(req, res)) res.writeHead(404).end(); });
-  op = { issuer, provider, next: undefined, logins: 0, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  const served = await serveTestOp(h, { policy: createPolicy({ store: h.store, clock: h.clock }), handle: (_provider, req, res) => signIn(op as AttackOp, h, req, res) });
+  op = { ...served, next: undefined, logins: 0 };
   return op;
 }

@@ -60,22 +60,40 @@ export async function grantWhatWasAsked(provider: Provider, req: IncomingMessage
   await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
 }
 
-/** An OP on a loopback port over the harness's store, with the test sign-in pages. */
-export async function startTestOp(h: Harness): Promise<TestOp> {
+/** muster's provider on a loopback port over the harness's store; its sign-in pages and policy given by the test. */
+export interface ServedTestOp {
+  readonly issuer: string;
+  readonly provider: Provider;
+  close(): Promise<void>;
+}
+
+export interface TestSignInPages {
+  /** oidc-provider's interaction policy; default its own. */
+  readonly policy?: unknown;
+  handle(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+}
+
+export async function serveTestOp(h: Harness, pages: TestSignInPages): Promise<ServedTestOp> {
   refuseOutsideTests();
-  let op: TestOp | undefined;
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
   await maintainSigningKeys(h.store, h.clock, { rotationDays: h.config.federation.oidc.keyRotationDays, maxTokenTtlSeconds: 600 });
   const provider = createProvider({
     store: h.store, clock: h.clock, audit: h.audit, config: h.config, issuer,
-    interactions: { url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}` },
+    interactions: { ...(pages.policy ? { policy: pages.policy } : {}), url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}` },
     jwks: await currentJwks(h.store, h.clock), cookieKeys: await cookieKeys(h.store),
   });
-  const listener = oidcListener({ issuer, provider: () => provider, interactions: { handle: (req, res) => interact(op as TestOp, h, req, res) } });
+  const listener = oidcListener({ issuer, provider: () => provider, interactions: { handle: (req, res) => pages.handle(provider, req, res) } });
   server.on('request', (req, res) => { if (!listener(req, res)) res.writeHead(404).end(); });
-  op = { issuer, provider, next: undefined, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return { issuer, provider, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+/** An OP on a loopback port over the harness's store, with the test sign-in pages. */
+export async function startTestOp(h: Harness): Promise<TestOp> {
+  let op: TestOp | undefined;
+  const served = await serveTestOp(h, { handle: (_provider, req, res) => interact(op as TestOp, h, req, res) });
+  op = { ...served, next: undefined };
   return op;
 }
 
