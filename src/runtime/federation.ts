@@ -1,6 +1,7 @@
 import type { Provider } from 'oidc-provider';
 import type { JobHandler } from '../lifecycle/handlers.ts';
 import { purgeExpiredPayloads } from '../protocols/oidc/adapter.ts';
+import { purgeExpiredSteps } from '../protocols/oidc/interactions/steps.ts';
 import { cookieKeys } from '../protocols/oidc/cookie-keys.ts';
 import { currentJwks, jwksFingerprint, maintainSigningKeys, type KeySchedule } from '../protocols/oidc/keys.ts';
 import { oidcListener, type InteractionHandler, type RawListener } from '../protocols/oidc/listener.ts';
@@ -120,6 +121,7 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   const maintain = async () => {
     await maintainSigningKeys(ctx.store, ctx.clock, schedule);
     await purgeExpiredPayloads(ctx.store, ctx.clock.now());
+    await purgeExpiredSteps(ctx.store, ctx.clock.now());
     if (jwksFingerprint(await currentJwks(ctx.store, ctx.clock)) === built.fingerprint) return;
     built = await build();
     provider = built.provider;

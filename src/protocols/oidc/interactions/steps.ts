@@ -14,14 +14,10 @@ interface StepRow extends Record<string, unknown> { identity_id: string | null; 
 const hash = (secret: string): string => createHash('sha256').update(secret).digest('base64url');
 const later = (at: Date, seconds: number): Date => new Date(at.getTime() + seconds * 1000);
 
-/** Share of writes that also purge expired steps (every read ignores them anyway). */
-const PURGE_SHARE = 0.02;
-
 /** How long each step may wait for the next, in seconds. */
 export const STEP_SECONDS = { webauthn: 300, certificate: 120, login: 600 } as const;
 
 async function put(db: Queryable, uid: string, kind: StepKind, secret: string | null, login: VerifiedLogin | null, at: Date): Promise<void> {
-  if (Math.random() < PURGE_SHARE) await db.query('DELETE FROM oidc_sign_in_steps WHERE expires_at < $1', [at]);
   await db.query(
     `INSERT INTO oidc_sign_in_steps (interaction_uid, kind, secret, identity_id, login, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (interaction_uid, kind) DO UPDATE SET secret = $3, identity_id = $4, login = $5, created_at = $6, expires_at = $7`,
@@ -83,4 +79,9 @@ export async function adoptFinishedLogin(db: Queryable, uid: string, sessionUid:
   const { certificate: _certificate, ...record } = login;
   await saveLogin(db, { sessionUid, ...record });
   return true;
+}
+
+/** Deletes the steps whose time ran out (every read ignores them already); the OP's hourly maintenance runs it. */
+export async function purgeExpiredSteps(db: Queryable, at: Date): Promise<number> {
+  return (await db.query('DELETE FROM oidc_sign_in_steps WHERE expires_at < $1 RETURNING interaction_uid', [at])).length;
 }
