@@ -144,6 +144,39 @@ export function connectorContract(name: string, open: () => Promise<ContractTarg
       assert.deepEqual(listed.groups, [group]);
     });
 
+    it('renames an account: the new key finds the same account with its groups, state and correlation id', async () => {
+      const group = `grp-${randomUUID().slice(0, 8)}`;
+      const s = spec();
+      const { id } = await c.createAccount(s);
+      await c.addMember(group, id);
+      await c.disableAccount(id);
+      const key = `r${randomUUID().slice(0, 8)}`;
+      const renamed = await c.renameAccount(id, key);
+      assert.equal(await c.findAccount(s.key), null, 'the old key is gone');
+      const found = await c.findAccount(key);
+      assert.ok(found);
+      assert.equal(found.id, renamed.id);
+      assert.equal(found.key, key);
+      assert.equal(found.correlationId, s.correlationId);
+      assert.equal(found.enabled, false);
+      assert.deepEqual(found.groups, [group]);
+      assert.equal(found.fields.email, s.fields.email);
+      await c.enableAccount(renamed.id);
+      assert.equal((await c.findAccount(key))?.enabled, true, 'the id answered works for later calls');
+      assert.deepEqual(await c.renameAccount(renamed.id, key), renamed, 'renaming to the key it has changes nothing');
+    });
+
+    it('refuses to rename an account to a key another account holds, and a missing account is not found', async () => {
+      const a = spec();
+      const b = spec();
+      const { id } = await c.createAccount(a);
+      await c.createAccount(b);
+      await assert.rejects(c.renameAccount(id, b.key), (e: unknown) => isMusterError(e, 'MUSTER_ERR_TARGET_CONFLICT'));
+      assert.equal((await c.findAccount(a.key))?.id, id, 'the account keeps its key');
+      await c.deleteAccount(id);
+      await assert.rejects(c.renameAccount(id, `r${randomUUID().slice(0, 8)}`), (e: unknown) => isMusterError(e, 'MUSTER_ERR_NOT_FOUND'));
+    });
+
     it('deletes an account, and a second delete succeeds', async () => {
       const s = spec();
       const { id } = await c.createAccount(s);

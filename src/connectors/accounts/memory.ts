@@ -58,6 +58,17 @@ export class MemoryConnector implements Connector {
     return {};
   }
 
+  async renameAccount(id: string, key: string): Promise<Created> {
+    const account = this.#get(id);
+    if (account.key === key) return { id };
+    if ([...this.#accounts.values()].some((a) => a.key === key)) {
+      throw new MusterError('MUSTER_ERR_TARGET_CONFLICT', `target '${this.target}' already has an account '${key}'`, [{ field: 'key', value: key, message: 'taken' }]);
+    }
+    this.calls.push(`rename ${account.key} ${key}`);
+    account.key = key;
+    return { id };
+  }
+
   async disableAccount(id: string): Promise<Receipt> {
     return this.#setEnabled(id, false);
   }

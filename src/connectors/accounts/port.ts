@@ -66,6 +66,13 @@ export interface Connector {
   createAccount(spec: AccountSpec): Promise<Created>;
   /** Replaces the given fields; fields not given are left alone. */
   updateAccount(id: string, fields: AccountFields): Promise<Receipt>;
+  /**
+   * Gives the account a new login (when the identity's account key changes), keeping the account itself:
+   * its groups, state and correlation value. Answers the account's id afterwards, which changes with the
+   * login where the id is built from it (an LDAP DN). Renaming to the login it has changes nothing; a login
+   * another account holds is refused with MUSTER_ERR_TARGET_CONFLICT, a missing account with MUSTER_ERR_NOT_FOUND.
+   */
+  renameAccount(id: string, key: string): Promise<Created>;
   disableAccount(id: string): Promise<Receipt>;
   enableAccount(id: string): Promise<Receipt>;
   /** Deleting an account that is gone already succeeds. */

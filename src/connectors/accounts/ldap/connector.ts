@@ -67,6 +67,41 @@ export class LdapConnector implements Connector {
     return {};
   }
 
+  /**
+   * A modify DN to the new uid (the old uid value goes with the old RDN); the new DN is the id from then on.
+   * The memberof overlay's referential integrity moves group members along; without it, this does.
+   */
+  async renameAccount(id: string, key: string): Promise<Created> {
+    this.#keyOf(id);
+    const renamed = this.#accountDn(key);
+    if (formatDn(parseDn(id)) === renamed) {
+      await this.#mustExist(id);
+      return { id: renamed };
+    }
+    try {
+      await this.#call('renaming an account', (c) => c.modifyDN(id, `uid=${escapeDnValue(key)}`));
+    } catch (error) {
+      const code = resultCode(error);
+      if (code === RESULT.noSuchObject) throw notFound(this.target, id);
+      if (code === RESULT.alreadyExists) throw conflict(this.target, key);
+      throw error;
+    }
+    await this.#moveMemberships(id, renamed);
+    return { id: renamed };
+  }
+
+  /** Group member values still naming the old DN (a server without referential integrity) are replaced by the new one. */
+  async #moveMemberships(from: string, to: string): Promise<void> {
+    const filter = new AndFilter({ filters: [GROUP_FILTER, new EqualityFilter({ attribute: 'member', value: from })] });
+    const groups = await this.#search('reading group memberships', this.#groupsDn, { scope: 'one', filter, attributes: ['1.1'] });
+    for (const group of groups) {
+      await this.#addValue(group.dn, to);
+      await this.#call('moving a group member', (c) => c.modify(group.dn, memberChange('delete', from))).catch((error: unknown) => {
+        if (resultCode(error) !== RESULT.noSuchAttribute) throw error;
+      });
+    }
+  }
+
   async disableAccount(id: string): Promise<Receipt> {
     this.#keyOf(id);
     await this.#modifyAccount(id, 'disabling an account', [lockChange(true)]);

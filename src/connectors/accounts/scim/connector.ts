@@ -84,6 +84,12 @@ export class ScimConnector implements Connector {
     throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `target '${this.target}': account ${id} changed twice while it was being updated`, [{ field: 'id', value: id, message: 'precondition failed (412) twice' }]);
   }
 
+  /** Replaces userName; the id stays. A userName another User holds is answered 409 (uniqueness). */
+  async renameAccount(id: string, key: string): Promise<Created> {
+    await this.#patchUser(id, [{ op: 'replace', path: 'userName', value: key }], undefined);
+    return { id };
+  }
+
   async disableAccount(id: string): Promise<Receipt> {
     await this.#patchUser(id, [{ op: 'replace', path: 'active', value: false }], undefined);
     return {};

@@ -42,6 +42,12 @@ export class TicketConnector implements Connector {
     return this.#request('update', { id, fields });
   }
 
+  /** The account's id is its key: a person renames it, and the new key is its id from then on. */
+  async renameAccount(id: string, key: string): Promise<Created> {
+    if (id === key) return { id };
+    return { id: key, ...(await this.#request('rename', { id, key })) };
+  }
+
   disableAccount(id: string): Promise<Receipt> {
     return this.#request('disable', { id });
   }

@@ -1,11 +1,13 @@
 import type { AccountFields } from '../port.ts';
 
-export const TICKET_OPERATIONS = ['create', 'update', 'disable', 'enable', 'delete', 'add-member', 'remove-member'] as const;
+export const TICKET_OPERATIONS = ['create', 'update', 'rename', 'disable', 'enable', 'delete', 'add-member', 'remove-member'] as const;
 export type TicketOperation = (typeof TICKET_OPERATIONS)[number];
 
-/** The account a request is about: its key (login), and for a creation its correlation id and state. */
+/** The account a request is about: its key (login), for a rename the new key, and for a creation its correlation id and state. */
 export interface TicketAccount {
   readonly id: string;
+  /** For a rename: the new key. */
+  readonly key?: string;
   readonly correlationId?: string;
   readonly fields?: AccountFields;
   readonly enabled?: boolean;

@@ -69,6 +69,15 @@ describe('ticket connector', () => {
     for (const r of itsm.received) assert.ok(signatureMatches(SECRET, r.body, r.headers['x-muster-signature'] as string));
   });
 
+  it('asks for a rename with the old and the new key, and the new key is the id from then on', async () => {
+    const renamed = await c.renameAccount('jdoe', 'jdoe2');
+    assert.equal(renamed.id, 'jdoe2');
+    assert.deepEqual(itsm.received.map((r) => [r.json.operation, r.json.account, r.json.ticket]), [['rename', { id: 'jdoe', key: 'jdoe2' }, renamed.ticket]]);
+    assert.deepEqual(await c.renameAccount('jdoe2', 'jdoe2'), { id: 'jdoe2' }, 'no request for a rename to the same key');
+    assert.equal(itsm.received.length, 1);
+    for (const r of itsm.received) assert.ok(signatureMatches(SECRET, r.body, r.headers['x-muster-signature'] as string));
+  });
+
   it('an ITSM that fails (503, 429) or does not answer is unavailable; one that refuses (400) is a refusal', async () => {
     for (const status of [503, 429]) {
       itsm.status = status;
