@@ -46,7 +46,7 @@ function savedLine(p: PolicyVersion): string {
 function changeSteps(change: AccessChange): string[] {
   const why = (reason: string) => ` (${reason})`;
   return [
-    ...change.accounts.map((a) => `${a.action} ${a.target} ${a.key}${a.action === 'disable' ? why(a.reason) : ''}`),
+    ...change.accounts.map((a) => `${a.action} ${a.target} ${a.previousKey ? `${a.previousKey} → ` : ''}${a.key}${a.action === 'disable' ? why(a.reason) : ''}`),
     ...change.granted.map((g) => `grant ${g.target}/${g.group}`),
     ...change.resumed.map((g) => `resume ${g.target}/${g.group}`),
     ...change.removed.map((g) => `remove ${g.target}/${g.group}${why(g.reason)}`),

@@ -60,6 +60,17 @@ describe('access policies', () => {
     assert.deepEqual(change.granted, []);
   });
 
+  it('a new account key renames the account: a rename alone, or with the change of state or fields', () => {
+    const before = currentOf(subject());
+    const renumbered = diffAccess(before, planAccess(subject({}, { employee_id: 'E9' }), POLICIES, TARGETS, TODAY), 'identity.updated');
+    assert.deepEqual(renumbered.accounts.map((a) => `${a.action} ${a.target} ${a.previousKey}>${a.key}`), ['rename ldap E1>E9']);
+    assert.deepEqual(renumbered.targets, ['ldap']);
+    const rehired = diffAccess(currentOf(subject(), 'terminated'), planAccess(subject({}, { employee_id: 'E9', email: 'pat.lee@agency.gov' }), POLICIES, TARGETS, TODAY), 'identity.rehire');
+    assert.deepEqual(rehired.accounts.map((a) => `${a.action} ${a.target} ${a.previousKey ?? ''}>${a.key}`), ['create ldap >E9', 'create scim >pat.lee@agency.gov']);
+    const moved = diffAccess(before, planAccess(subject({}, { email: 'pat.lee@agency.gov' }), POLICIES, TARGETS, TODAY), 'identity.updated');
+    assert.deepEqual(moved.accounts.map((a) => `${a.action} ${a.target} ${a.previousKey ?? ''}>${a.key} ${a.changedFields.join(',')}`), ['update ldap >E1 email', 'update scim pat@agency.gov>pat.lee@agency.gov email']);
+  });
+
   it('expired or missing training suspends privileged entitlements only, and completing it resumes them', () => {
     const expired = subject({ behave: { 'Cyber Awareness': { status: 'complete', expires: '2026-01-01' } } });
     const change = diffAccess(currentOf(subject()), planAccess(expired, POLICIES, TARGETS, TODAY), 'behave.changed');

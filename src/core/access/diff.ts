@@ -22,11 +22,14 @@ export interface CurrentAccess {
   readonly entitlements: readonly CurrentEntitlement[];
 }
 
-export type AccountAction = 'create' | 'enable' | 'disable' | 'update';
+export type AccountAction = 'create' | 'enable' | 'disable' | 'update' | 'rename';
 
 export interface AccountChange {
   readonly target: string;
+  /** The login the account has after the change. */
   readonly key: string;
+  /** The login it had, when the identity's account key changed (a new employee number or email): the account is renamed. */
+  readonly previousKey?: string;
   readonly action: AccountAction;
   readonly fields: AccountFields;
   /** Fields whose value changes (create: every field). */
@@ -85,10 +88,13 @@ function diffAccounts(current: CurrentAccess, desired: DesiredAccess, why: strin
     }
     const changedFields = fieldChanges(had.fields, want.fields);
     const enabledNow = had.status === 'enabled';
+    const renamed = had.key !== want.key ? { previousKey: had.key } : {};
     if (enabledNow !== (want.state === 'enabled')) {
-      changes.push({ target: want.target, key: had.key, action: want.state === 'enabled' ? 'enable' : 'disable', fields: want.fields, changedFields, reason: `${why}: ${want.state === 'enabled' ? justified : 'the identity is on leave or suspended'}` });
+      changes.push({ target: want.target, key: want.key, ...renamed, action: want.state === 'enabled' ? 'enable' : 'disable', fields: want.fields, changedFields, reason: `${why}: ${want.state === 'enabled' ? justified : 'the identity is on leave or suspended'}` });
     } else if (changedFields.length > 0) {
-      changes.push({ target: want.target, key: had.key, action: 'update', fields: want.fields, changedFields, reason: `${why}: attributes changed` });
+      changes.push({ target: want.target, key: want.key, ...renamed, action: 'update', fields: want.fields, changedFields, reason: `${why}: attributes changed` });
+    } else if (had.key !== want.key) {
+      changes.push({ target: want.target, key: want.key, ...renamed, action: 'rename', fields: want.fields, changedFields, reason: `${why}: the account key changed` });
     }
   }
   for (const had of have.values()) {

@@ -37,12 +37,18 @@ function accountRows(plan: AccessPlan): unknown[][] {
     const existing = had.get(want.target);
     had.delete(want.target);
     if (!existing && want.state !== 'enabled') continue;
-    rows.push([plan.identityId, want.target, existing?.key ?? want.key, want.state, privileged.has(want.target), JSON.stringify(want.fields)]);
+    rows.push([plan.identityId, want.target, want.key, want.state, privileged.has(want.target), JSON.stringify(want.fields)]);
   }
   for (const rest of had.values()) if (rest.status === 'enabled') rows.push([plan.identityId, rest.target, rest.key, 'disabled', false, JSON.stringify(rest.fields)]);
   return rows;
 }
 
+/**
+ * Inserts or updates each identity's account in a target. A new account key (a new employee number or email)
+ * renames the row, unless another row of the target holds that key: then the row keeps its key and the
+ * conflict shows at reconciliation. What the target was last synced under is kept in `synced.key`, so that
+ * provisioning renames the account there instead of making a second one.
+ */
 async function upsertAccounts(tx: Tx, plans: readonly AccessPlan[], now: Date): Promise<void> {
   const rows = plans.flatMap(accountRows);
   if (rows.length === 0) return;
@@ -53,6 +59,9 @@ async function upsertAccounts(tx: Tx, plans: readonly AccessPlan[], now: Date): 
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[]) AS u(i, t, k, s, p, f)
      ON CONFLICT (identity_id, target) WHERE identity_id IS NOT NULL DO UPDATE SET
        status = EXCLUDED.status, privileged = EXCLUDED.privileged, fields = EXCLUDED.fields,
+       account_ref = CASE WHEN EXISTS (SELECT 1 FROM accounts o WHERE o.target = EXCLUDED.target AND o.account_ref = EXCLUDED.account_ref AND o.id <> accounts.id)
+         THEN accounts.account_ref ELSE EXCLUDED.account_ref END,
+       synced = CASE WHEN accounts.synced IS NULL OR accounts.synced ? 'key' THEN accounts.synced ELSE accounts.synced || jsonb_build_object('key', accounts.account_ref) END,
        desired_version = accounts.desired_version + 1, updated_at = EXCLUDED.updated_at, archived_at = NULL,
        disabled_at = CASE WHEN EXCLUDED.status = 'enabled' THEN NULL WHEN accounts.status = 'enabled' THEN EXCLUDED.updated_at ELSE accounts.disabled_at END`,
     [col(0), col(1), col(2), col(3), col(4), col(5), now],

@@ -1,9 +1,11 @@
 import type { AccountFields } from '../../core/access/account-fields.ts';
 import { isMusterError, MusterError } from '../../core/errors.ts';
-import type { Connector, Receipt } from '../../connectors/accounts/port.ts';
+import type { Connector, Created, Receipt, RemoteAccount } from '../../connectors/accounts/port.ts';
 
 /** What the target was last left holding, as muster made it. */
 export interface SyncedState {
+  /** The login the account had; absent in records written before muster kept it (then it is the record's key). */
+  readonly key?: string;
   readonly enabled: boolean;
   readonly fields: AccountFields;
   readonly groups: readonly string[];
@@ -32,10 +34,11 @@ export interface ConvergeResult {
 }
 
 /**
- * Makes the target hold what the record says: links or creates the account, updates changed
- * fields, enables or disables it, and adds or removes group memberships. Every step is
- * idempotent; an account is created only after a lookup found none, so a replay after a crash
- * links the account it made instead of making a second one.
+ * Makes the target hold what the record says: links or creates the account, renames it when the
+ * record's key changed, updates changed fields, enables or disables it, and adds or removes group
+ * memberships. Every step is idempotent; an account is created only after a lookup found none and
+ * the account muster last held (if any) could not be renamed to the key, so a replay after a crash
+ * links or renames the account it made instead of making a second one.
  */
 export async function convergeAccount(connector: Connector, record: AccountRecord): Promise<ConvergeResult> {
   try {
@@ -57,8 +60,13 @@ async function converge(connector: Connector, record: AccountRecord): Promise<Co
   const wantEnabled = record.status === 'enabled';
   let remoteId = record.remoteId;
   let synced = record.synced;
+  if (remoteId !== null && synced !== null && (synced.key ?? record.key) !== record.key) {
+    const renamed = await connector.renameAccount(remoteId, record.key);
+    note('rename', renamed);
+    remoteId = renamed.id;
+  }
   if (remoteId === null || synced === null) {
-    const found = connector.capabilities.deferred ? null : await connector.findAccount(record.key);
+    const found = connector.capabilities.deferred ? null : await findOrRename(connector, record, note);
     if (found) {
       if (found.correlationId && found.correlationId !== record.identityId) {
         throw new MusterError('MUSTER_ERR_TARGET_CONFLICT', `account '${record.key}' in '${record.target}' belongs to another identity (${found.correlationId})`, [{ field: 'key', value: record.key, message: 'correlation value differs' }]);
@@ -83,7 +91,25 @@ async function converge(connector: Connector, record: AccountRecord): Promise<Co
   if (Object.keys(changed).length > 0) note('update', await connector.updateAccount(id, changed));
   if (was.enabled !== wantEnabled) note(wantEnabled ? 'enable' : 'disable', await (wantEnabled ? connector.enableAccount(id) : connector.disableAccount(id)));
   const groups = await syncGroups(connector, id, was.groups, record.groups, note);
-  return { remoteId: id, synced: { enabled: wantEnabled, fields: record.fields, groups }, calls, tickets };
+  return { remoteId: id, synced: { key: record.key, enabled: wantEnabled, fields: record.fields, groups }, calls, tickets };
+}
+
+/**
+ * The account with the record's key; else, when muster holds an account whose state it no longer knows
+ * (drift, or a key that changed meanwhile), that account renamed to the key. Null when there is neither.
+ */
+async function findOrRename(connector: Connector, record: AccountRecord, note: (op: string, r: Receipt) => void): Promise<RemoteAccount | null> {
+  const found = await connector.findAccount(record.key);
+  if (found || record.remoteId === null) return found;
+  let renamed: Created;
+  try {
+    renamed = await connector.renameAccount(record.remoteId, record.key);
+  } catch (error) {
+    if (isMusterError(error, 'MUSTER_ERR_NOT_FOUND')) return null;
+    throw error;
+  }
+  note('rename', renamed);
+  return connector.findAccount(record.key);
 }
 
 async function syncGroups(connector: Connector, id: string, had: readonly string[], want: readonly string[], note: (op: string, r: Receipt) => void): Promise<readonly string[]> {

@@ -139,4 +139,37 @@ describeEachStore('provisioning from policies', (factory) => {
     const e5 = (await identityByKey(h.store, 'employee_id', 'E5')).id;
     assert.equal(await count(h.store, `entitlements WHERE identity_id = $1 AND status = 'suspended'`, [e5]), 1);
   });
+
+  test('a rehire under a new employee number and an email change rename the accounts, which keep their ids and links', async () => {
+    h.clock.advance(86_400_000);
+    const e2 = (await identityByKey(h.store, 'employee_id', 'E2')).id;
+    const e5 = (await identityByKey(h.store, 'employee_id', 'E5')).id;
+    const ids = { dir: (await dir.findAccount('E2'))?.id, app: (await app.findAccount('given5.family5@demo.gov'))?.id };
+    assert.ok(ids.dir && ids.app);
+    const calls = [dir.calls.length, app.calls.length];
+    // E2 comes back as E22 (the same email links the same person); E5's email changes
+    const lines = [hrLine('E1', { department: 'Legal' }), hrLine('E3', { status: 'terminated', department: 'Legal' }), hrLine('E4'), hrLine('E5', { email: 'pat.five@demo.gov' }), hrLine('E22', { given_name: 'Given2', family_name: 'Family2', email: 'given2.family2@demo.gov' })];
+    const run = await h.imports.run({ source: 'hr', file: await h.file('hr5.csv', hrCsv(lines)), actor: 'alice' });
+    assert.equal(run.status, 'applied', JSON.stringify(run.errors));
+    assert.equal((await identityByKey(h.store, 'employee_id', 'E22')).id, e2, 'the rehire is the same identity');
+    const dry = await dryRunAccess(h.store, TARGETS, h.clock.now());
+    assert.deepEqual(dry.changes.find((c) => c.identityId === e2)?.change.accounts.map((a) => `${a.action} ${a.target} ${a.previousKey ?? ''}>${a.key}`), ['enable app >given2.family2@demo.gov', 'enable dir E2>E22']);
+    await settle();
+    assert.equal(await dir.findAccount('E2'), null, 'the old login is gone');
+    const e22 = await dir.findAccount('E22');
+    assert.deepEqual([e22?.id, e22?.enabled, e22?.correlationId, e22?.groups], [ids.dir, true, e2, ['finance', 'staff']]);
+    assert.equal(await app.findAccount('given5.family5@demo.gov'), null);
+    const five = await app.findAccount('pat.five@demo.gov');
+    assert.deepEqual([five?.id, five?.correlationId, five?.fields.email], [ids.app, e5, 'pat.five@demo.gov']);
+    assert.ok(!dir.calls.slice(calls[0]).some((c) => c.startsWith('create')) && !app.calls.slice(calls[1]).some((c) => c.startsWith('create')), 'no second account');
+    assert.ok(dir.calls.includes('rename E2 E22') && app.calls.includes('rename given5.family5@demo.gov pat.five@demo.gov'));
+    const rows = await h.store.query<{ identity_id: string; target: string; account_ref: string; remote_id: string; synced_version: number; desired_version: number }>(
+      `SELECT identity_id, target, account_ref, remote_id, synced_version, desired_version FROM accounts WHERE identity_id = ANY($1::uuid[]) ORDER BY account_ref`, [[e2, e5]]);
+    assert.deepEqual(rows.map((r) => [r.target, r.account_ref, r.remote_id, r.synced_version === r.desired_version]), [
+      ['dir', 'E22', ids.dir, true], ['dir', 'E5', (await dir.findAccount('E5'))?.id, true], ['app', 'given2.family2@demo.gov', (await app.findAccount('given2.family2@demo.gov'))?.id, true], ['app', 'pat.five@demo.gov', ids.app, true],
+    ].sort((a, b) => String(a[1]).localeCompare(String(b[1]))));
+    assert.equal((await dryRunAccess(h.store, TARGETS, h.clock.now())).changes.length, 0, 'nothing left to do');
+    const renames = await h.store.query<{ reason: string }>(`SELECT reason FROM audit_log WHERE action = 'provision.applied' AND target = $1 ORDER BY seq DESC LIMIT 2`, [e2]);
+    assert.ok(renames.some((r) => r.reason.startsWith('dir: rename')), JSON.stringify(renames));
+  });
 });
