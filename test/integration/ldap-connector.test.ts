@@ -94,6 +94,28 @@ describe('LDAP connector against slapd', { skip }, () => {
     assert.deepEqual(await members(), [''], 'only the placeholder is left');
   });
 
+  it('a rename is a modify DN: the same entry (entryUUID, password, lock) under the new uid, with the group naming the new DN', async () => {
+    const group = `staff-${randomUUID().slice(0, 8)}`;
+    const groupDn = `cn=${group},${slapd.groupsDn}`;
+    const { id } = await connector.createAccount(spec());
+    await connector.addMember(group, id);
+    await asAdmin(slapd, (c) => c.modify(id, new Change({ operation: 'replace', modification: new Attribute({ type: 'userPassword', values: ['correct horse'] }) })));
+    const read = async (dn: string) => (await asAdmin(slapd, (c) => c.search(dn, { scope: 'base', attributes: ['uid', 'entryUUID', 'memberOf'] }))).searchEntries[0];
+    const before = await read(id);
+    const key = `renamed${randomUUID().slice(0, 8)}`;
+    const renamed = await connector.renameAccount(id, key);
+    assert.equal(renamed.id, `uid=${key},${slapd.usersDn}`);
+    const after = await read(renamed.id);
+    assert.deepEqual([after?.uid, after?.entryUUID], [key, before?.entryUUID], 'the old uid value went with the old RDN');
+    assert.equal(String(after?.memberOf).toLowerCase(), groupDn.toLowerCase());
+    const [entry] = (await asAdmin(slapd, (c) => c.search(groupDn, { scope: 'base', attributes: ['member'] }))).searchEntries;
+    assert.deepEqual(([] as string[]).concat(entry?.member as string[]).map((m) => m.toLowerCase()).sort(), ['', renamed.id.toLowerCase()]);
+    await bindAs(slapd, renamed.id, 'correct horse');
+    await assert.rejects(bindAs(slapd, id, 'correct horse'), InvalidCredentialsError);
+    await connector.disableAccount(renamed.id);
+    await assert.rejects(bindAs(slapd, renamed.id, 'correct horse'), InvalidCredentialsError);
+  });
+
   it('refuses unknown account ids with MUSTER_ERR_NOT_FOUND', async () => {
     const missing = `uid=missing${randomUUID().slice(0, 8)},${slapd.usersDn}`;
     await assert.rejects(connector.updateAccount(missing, { title: 'x' }), failsWith('MUSTER_ERR_NOT_FOUND'));

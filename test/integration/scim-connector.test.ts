@@ -121,6 +121,21 @@ describe('SCIM connector against the SCIMMY service', () => {
     assert.equal(count(service, `PATCH /scim/v2/Users/${id}`), 3, 'the interfering change, the refused one and the retry');
   });
 
+  it('renames by a PATCH of userName: the same User (id, externalId, groups), the old userName free for another', async () => {
+    const s = spec();
+    const { id } = await connector.createAccount(s);
+    await connector.addMember('renamers', id);
+    const key = `r${randomUUID().slice(0, 12)}`;
+    assert.deepEqual(await connector.renameAccount(id, key), { id });
+    assert.equal(count(service, `PATCH /scim/v2/Users/${id}`), 1);
+    const stored = service.users().find((u) => u.id === id);
+    assert.deepEqual([stored?.userName, stored?.externalId], [key, s.correlationId]);
+    assert.deepEqual((await connector.findAccount(key))?.groups, ['renamers']);
+    const other = await connector.createAccount({ ...spec(s.key), correlationId: randomUUID() });
+    assert.notEqual(other.id, id, 'the old userName is free');
+    await assert.rejects(connector.renameAccount(other.id, key.toUpperCase()), failsWith('MUSTER_ERR_TARGET_CONFLICT', (e) => assert.equal(detail(e, 'scimType'), 'uniqueness')));
+  });
+
   it('finds a key with quotes and backslashes (escaped in the filter)', async () => {
     const s = spec(`o"brien\\${randomUUID().slice(0, 6)}`);
     const { id } = await connector.createAccount(s);
