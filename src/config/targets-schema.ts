@@ -62,6 +62,9 @@ export const lifecycleSchema = z.strictObject({
     action: z.enum(['report', 'disable']).default('report').describe('what reconciliation does with an account no identity owns'),
     archiveAfterDays: z.number().int().min(0).default(30).describe('days a disabled orphan waits before it is archived'),
   }).prefault({}),
+  memberships: z.strictObject({
+    action: z.enum(['report', 'remove']).default('report').describe("what reconciliation does with a group membership a linked account holds in the target that muster neither granted nor made"),
+  }).prefault({}),
   provisioning: z.strictObject({
     pollMs: z.number().int().min(10).default(250),
     batchSize: z.number().int().min(1).max(5000).default(200).describe('operations claimed per target per round'),

@@ -10,8 +10,9 @@ function runLines(run: ReconciliationRun): string[] {
   return [
     `reconciled ${run.target}: ${c.accounts} accounts (run ${run.id})`,
     ...table(['SITUATION', 'ACCOUNTS'], [
-      ['linked', c.linked], ['  with drift', c.drift], ['unlinked (now linked)', c.unlinked], ['disputed', c.disputed],
-      ['unmatched (orphans)', c.unmatched], ['  privileged', c.privileged], ['  disabled now', c.disabled], ['  disable refused', c.failed], ['deleted in the target', c.deleted],
+      ['linked', c.linked], ['  with drift', c.drift], ['  memberships changed in the target', c.memberships], ['  memberships removed now', c.membershipsRemoved],
+      ['unlinked (now linked)', c.unlinked], ['disputed', c.disputed],
+      ['unmatched (orphans)', c.unmatched], ['  privileged', c.privileged], ['  disabled now', c.disabled], ['deleted in the target', c.deleted], ['refused by the target', c.failed],
     ]).map((l) => `  ${l}`),
   ];
 }

@@ -9,7 +9,7 @@ import { plain } from './import-schemas.ts';
 const count = z.number().int();
 const Run = z.object({
   id: z.string(), target: z.string(), actor: z.string(), status: z.enum(['running', 'done', 'failed']),
-  counts: z.object({ accounts: count, linked: count, unlinked: count, unmatched: count, disputed: count, deleted: count, drift: count, privileged: count, disabled: count, failed: count })
+  counts: z.object({ accounts: count, linked: count, unlinked: count, unmatched: count, disputed: count, deleted: count, drift: count, memberships: count, membershipsRemoved: count, privileged: count, disabled: count, failed: count })
     .openapi({ description: 'accounts listed; by situation; drift among linked; privileged orphans; orphans disabled, and those the target refused to disable' }),
   error: z.string().nullable(), startedAt: z.string(), finishedAt: z.string().nullable(),
 }).openapi('ReconciliationRun');

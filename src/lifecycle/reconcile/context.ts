@@ -4,7 +4,7 @@ import type { TargetRule } from '../../core/access/evaluate.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Connector, RemoteAccount } from '../../connectors/accounts/port.ts';
 import type { Store } from '../../store/store.ts';
-import type { OrphanAction } from './correlate.ts';
+import type { MembershipAction, OrphanAction } from './correlate.ts';
 import type { AccountStatistics } from './statistics.ts';
 import type { Finding, RunCounts, Situation } from './runs.ts';
 
@@ -22,11 +22,12 @@ export interface RunContext {
   readonly startedAt: Date;
   readonly rule: TargetRule;
   readonly orphanAction: OrphanAction;
+  readonly membershipAction: MembershipAction;
   readonly actor: string;
   readonly correlationId: string;
   /** Groups of the target that an active policy marks privileged. */
   readonly privileged: ReadonlySet<string>;
-  /** Calls to the target in flight at once (disabling orphans). */
+  /** Calls to the target in flight at once (disabling orphans, removing memberships). */
   readonly concurrency: number;
   readonly counts: RunCounts;
   readonly statistics: AccountStatistics;

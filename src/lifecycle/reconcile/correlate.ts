@@ -3,9 +3,22 @@ import { type AccountRow, type Candidates, isUuid } from './lookup.ts';
 
 export type OrphanAction = 'report' | 'disable';
 
+/** What reconciliation does with a membership a linked account holds in the target that muster did not grant. */
+export type MembershipAction = 'report' | 'remove';
+
+/** Memberships in which a linked account differs from muster's record. */
+export interface MembershipDrift {
+  /** Held in the target, neither granted nor made by muster: added there directly. */
+  readonly added: readonly string[];
+  /** Granted and made by muster, gone from the target: removed there directly. */
+  readonly missing: readonly string[];
+}
+
+const NO_DRIFT: MembershipDrift = { added: [], missing: [] };
+
 /** What reconciliation makes of one account the target listed. */
 export type Verdict =
-  | { readonly situation: 'linked'; readonly row: AccountRow; readonly drift: boolean; readonly recompute: boolean }
+  | { readonly situation: 'linked'; readonly row: AccountRow; readonly drift: boolean; readonly recompute: boolean; readonly memberships: MembershipDrift }
   | { readonly situation: 'unlinked'; readonly identityId: string; readonly row: AccountRow | null }
   | { readonly situation: 'disputed'; readonly candidates: readonly string[]; readonly why: string }
   | { readonly situation: 'unmatched'; readonly row: AccountRow | null };
@@ -16,12 +29,30 @@ const ENABLED_FOR = 'active';
 /**
  * A linked account drifts when the target holds it enabled while muster's record says it should
  * not be: the record is disabled or archived, or its identity is no longer active. When the
- * record itself still says enabled, the identity's access has to be recomputed first.
+ * record itself still says enabled, the identity's access has to be recomputed first. Memberships
+ * drift too (see membershipDrift) when the target's groups are compared (`groups`).
  */
-export function linkedVerdict(account: RemoteAccount, row: AccountRow): Verdict {
+export function linkedVerdict(account: RemoteAccount, row: AccountRow, groups = false): Verdict {
   const wrong = row.status !== 'enabled' || row.identityStatus !== ENABLED_FOR;
   const drift = account.enabled && wrong;
-  return { situation: 'linked', row, drift, recompute: drift && row.status === 'enabled' };
+  return { situation: 'linked', row, drift, recompute: drift && row.status === 'enabled', memberships: groups ? membershipDrift(account, row) : NO_DRIFT };
+}
+
+/**
+ * The memberships changed in the target behind muster's back: measured against what muster last left
+ * there (`synced.groups`) and what the identity is granted, so that a change provisioning has queued or
+ * is making is no drift. Nothing is known of an account whose synced state the record does not hold.
+ */
+export function membershipDrift(account: RemoteAccount, row: AccountRow): MembershipDrift {
+  const synced = (row.synced as { groups?: unknown } | null)?.groups;
+  if (!Array.isArray(synced)) return NO_DRIFT;
+  const made = new Set(synced as string[]);
+  const granted = new Set(row.granted);
+  const held = new Set(account.groups);
+  return {
+    added: [...held].filter((g) => !made.has(g) && !granted.has(g)).sort(),
+    missing: [...made].filter((g) => granted.has(g) && !held.has(g)).sort(),
+  };
 }
 
 /**

@@ -15,6 +15,8 @@ export interface AccountRow {
   readonly situation: string | null;
   /** What the record says the target holds. */
   readonly synced: unknown;
+  /** The active entitlements (groups) of the row's identity in the target. */
+  readonly granted: readonly string[];
 }
 
 /** Who an account the record does not hold could belong to. */
@@ -46,14 +48,15 @@ export function privilegedGroups(policies: readonly Policy[], target: string): S
 
 export async function loadRows(db: Queryable, target: string, keys: readonly string[]): Promise<Map<string, AccountRow>> {
   const rows = await db.query(
-    `SELECT a.id, a.identity_id, a.account_ref, a.status, a.remote_id, a.drift, a.privileged, a.situation, a.synced, i.status AS identity_status
+    `SELECT a.id, a.identity_id, a.account_ref, a.status, a.remote_id, a.drift, a.privileged, a.situation, a.synced, i.status AS identity_status,
+       COALESCE((SELECT jsonb_agg(e.entitlement) FROM entitlements e WHERE e.identity_id = a.identity_id AND e.target = a.target AND e.status = 'active'), '[]'::jsonb) AS granted
      FROM accounts a LEFT JOIN identities i ON i.id = a.identity_id WHERE a.target = $1 AND a.account_ref = ANY($2::text[])`,
     [target, keys],
   );
   return new Map(rows.map((r) => [r.account_ref as string, {
     id: r.id as string, identityId: (r.identity_id as string | null) ?? null, key: r.account_ref as string, status: r.status as string,
     remoteId: (r.remote_id as string | null) ?? null, drift: Boolean(r.drift), identityStatus: (r.identity_status as string | null) ?? null,
-    privileged: Boolean(r.privileged), situation: (r.situation as string | null) ?? null, synced: r.synced ?? null,
+    privileged: Boolean(r.privileged), situation: (r.situation as string | null) ?? null, synced: r.synced ?? null, granted: (r.granted ?? []) as string[],
   }]));
 }
 

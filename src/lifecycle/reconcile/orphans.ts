@@ -1,7 +1,7 @@
 import type { AuditDraft } from '../../audit/chain.ts';
 import type { RemoteAccount } from '../../connectors/accounts/port.ts';
-import { MusterError } from '../../core/errors.ts';
 import { type RunContext, accountAudit, findingFor, isPrivileged, orphanSubject } from './context.ts';
+import { eachInLanes } from './lanes.ts';
 import type { AccountRow } from './lookup.ts';
 import type { Finding } from './runs.ts';
 import { type HeldState, type OrphanWrite, heldOf } from './writes.ts';
@@ -77,18 +77,6 @@ function orphanAction(tried: boolean, failure: string | undefined): string {
 
 /** Disables the accounts; the error message of each one the target refused, by remote id. */
 async function disableAll(run: RunContext, accounts: readonly RemoteAccount[]): Promise<Map<string, string>> {
-  const failures = new Map<string, string>();
-  let next = 0;
-  const lane = async () => {
-    while (next < accounts.length) {
-      const account = accounts[next++] as RemoteAccount;
-      try {
-        await run.connector.disableAccount(account.id);
-      } catch (error) {
-        failures.set(account.id, error instanceof MusterError ? `${error.code}: ${error.message}` : String(error));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(run.concurrency, accounts.length) }, lane));
-  return failures;
+  const failures = await eachInLanes(accounts, run.concurrency, (account) => run.connector.disableAccount(account.id));
+  return new Map([...failures].map(([index, message]) => [(accounts[index] as RemoteAccount).id, message]));
 }

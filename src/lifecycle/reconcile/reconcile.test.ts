@@ -66,7 +66,7 @@ describeEachStore('reconciliation', (factory) => {
   test('correlates every account: drift, a link, a dispute, orphans disabled, a deletion', async () => {
     const run = await reconcile();
     assert.equal(run.status, 'done');
-    assert.deepEqual(run.counts, { accounts: 7, linked: 3, unlinked: 1, unmatched: 2, disputed: 1, deleted: 1, drift: 1, privileged: 1, disabled: 2, failed: 0 } satisfies RunCounts);
+    assert.deepEqual(run.counts, { accounts: 7, linked: 3, unlinked: 1, unmatched: 2, disputed: 1, deleted: 1, drift: 1, memberships: 0, membershipsRemoved: 0, privileged: 1, disabled: 2, failed: 0 } satisfies RunCounts);
     const findings = await listFindings(h.store, run.id);
     assert.deepEqual(findings.map((f) => `${f.situation} ${f.accountRef}`), ['unmatched ghost-admin', 'deleted E4', 'disputed E5', 'linked E2', 'unlinked e5-manual', 'unmatched ghost']);
     assert.deepEqual(findings.find((f) => f.situation === 'disputed')?.candidates.toSorted(), [ids.E1, ids.E5].toSorted());
@@ -92,7 +92,7 @@ describeEachStore('reconciliation', (factory) => {
   test('a second run changes nothing more: no rows, operations, jobs or audit entries besides its own', async () => {
     const before = { accounts: await count(h.store, 'accounts'), ops: await count(h.store, 'provisioning_ops'), jobs: await count(h.store, 'jobs'), audit: await count(h.store, 'audit_log') };
     const run = await reconcile();
-    assert.deepEqual(run.counts, { accounts: 7, linked: 4, unlinked: 0, unmatched: 2, disputed: 1, deleted: 0, drift: 1, privileged: 1, disabled: 0, failed: 0 } satisfies RunCounts);
+    assert.deepEqual(run.counts, { accounts: 7, linked: 4, unlinked: 0, unmatched: 2, disputed: 1, deleted: 0, drift: 1, memberships: 0, membershipsRemoved: 0, privileged: 1, disabled: 0, failed: 0 } satisfies RunCounts);
     const after = { accounts: await count(h.store, 'accounts'), ops: await count(h.store, 'provisioning_ops'), jobs: await count(h.store, 'jobs'), audit: await count(h.store, 'audit_log') };
     assert.deepEqual(after, { ...before, audit: before.audit + 1 }, 'only reconciliation.finished');
   });
@@ -104,7 +104,7 @@ describeEachStore('reconciliation', (factory) => {
     assert.equal((await dir.findAccount('E4'))?.enabled, true, 're-created');
     const first = await reconcile();
     const again = await reconcile();
-    assert.deepEqual(first.counts, { accounts: 8, linked: 5, unlinked: 0, unmatched: 2, disputed: 1, deleted: 0, drift: 0, privileged: 1, disabled: 0, failed: 0 } satisfies RunCounts);
+    assert.deepEqual(first.counts, { accounts: 8, linked: 5, unlinked: 0, unmatched: 2, disputed: 1, deleted: 0, drift: 0, memberships: 0, membershipsRemoved: 0, privileged: 1, disabled: 0, failed: 0 } satisfies RunCounts);
     assert.deepEqual(again.counts, first.counts);
     assert.equal(await count(h.store, 'accounts WHERE drift'), 0, 'the drift flag is cleared');
     assert.equal(await count(h.store, `accounts WHERE target = 'dir'`), 7, 'no duplicate rows');
@@ -155,5 +155,37 @@ describeEachStore('reconciliation', (factory) => {
     await assert.rejects(reconcileTarget({ store: h.store, audit: h.audit, clock: h.clock }, empty, { target: 'dir', accountKey: ['employee_id'], orphanAction: 'disable', actor: 'alice' }),
       (e) => isMusterError(e, 'MUSTER_ERR_CONFLICT') && /listed no accounts while the record holds/.test(e.message));
     assert.equal(await count(h.store, `accounts WHERE target = 'dir' AND remote_id IS NULL AND status <> 'archived'`), 0, 'nothing cleared');
+  });
+
+  test('memberships made in the target are reported, each once, and removed under the remove policy; a granted one taken away is given back', async () => {
+    const id = async (key: string) => (await dir.findAccount(key))?.id as string;
+    await dir.addMember('dir-admins', await id('E3'));
+    await dir.addMember('contractors', await id('E3'));
+    await dir.removeMember('staff', await id('E4'));
+    const reported = await reconcile({ orphanAction: 'report' });
+    assert.deepEqual([reported.counts.memberships, reported.counts.membershipsRemoved, reported.counts.drift], [3, 0, 2]);
+    const findings = await listFindings(h.store, reported.id, { situation: 'linked' });
+    assert.deepEqual(findings.map((f) => [f.accountRef, f.drift, f.privileged]), [['E3', true, true], ['E4', true, false]]);
+    assert.match(findings[0]?.action ?? '', /contractors, dir-admins.*not granted.*reported/);
+    assert.match(findings[1]?.action ?? '', /staff.*missing.*provisioning queued/);
+    assert.deepEqual((await dir.findAccount('E3'))?.groups, ['contractors', 'dir-admins', 'staff'], 'report only');
+    const drift = await h.store.query<{ data: { account: string; group: string; change: string } }>(`SELECT data FROM audit_log WHERE action = 'reconciliation.membership-drift' ORDER BY seq`);
+    assert.deepEqual(drift.map((d) => `${d.data.account} ${d.data.change} ${d.data.group}`), ['E3 added contractors', 'E3 added dir-admins', 'E4 removed staff']);
+
+    await settle();
+    assert.deepEqual((await dir.findAccount('E4'))?.groups, ['staff'], 'given back');
+    assert.deepEqual((await dir.findAccount('E3'))?.groups, ['contractors', 'dir-admins', 'staff'], 'provisioning leaves what it did not make');
+    const again = await reconcile({ orphanAction: 'report' });
+    assert.deepEqual([again.counts.memberships, again.counts.drift], [2, 1]);
+    assert.equal(await count(h.store, `audit_log WHERE action = 'reconciliation.membership-drift'`), 3, 'each drift audited once');
+
+    const removed = await reconcile({ orphanAction: 'report', membershipAction: 'remove' });
+    assert.deepEqual([removed.counts.memberships, removed.counts.membershipsRemoved], [2, 2]);
+    assert.deepEqual((await dir.findAccount('E3'))?.groups, ['staff']);
+    const gone = await h.store.query<{ target: string; data: { group: string; privileged: boolean } }>(`SELECT target, data FROM audit_log WHERE action = 'reconciliation.membership-removed' ORDER BY seq`);
+    assert.deepEqual(gone.map((g) => [g.target, g.data.group, g.data.privileged]), [[ids.E3, 'contractors', false], [ids.E3, 'dir-admins', true]]);
+    const clean = await reconcile({ orphanAction: 'report', membershipAction: 'remove' });
+    assert.deepEqual([clean.counts.memberships, clean.counts.membershipsRemoved, clean.counts.drift], [0, 0, 0]);
+    assert.equal(await count(h.store, 'accounts WHERE drift'), 0, 'the drift flag is cleared');
   });
 });

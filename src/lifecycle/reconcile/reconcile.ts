@@ -3,7 +3,7 @@ import type { Connector } from '../../connectors/accounts/port.ts';
 import { MusterError } from '../../core/errors.ts';
 import { activePolicies } from '../access/policies.ts';
 import { describeError } from '../worker.ts';
-import type { OrphanAction } from './correlate.ts';
+import type { MembershipAction, OrphanAction } from './correlate.ts';
 import type { ReconcileDeps, RunContext } from './context.ts';
 import { reconcileDeleted } from './deleted.ts';
 import { KeySet } from './key-set.ts';
@@ -17,6 +17,8 @@ export interface ReconcileOptions {
   /** How the target keys accounts (config.targets.<name>.accountKey). */
   readonly accountKey: readonly string[];
   readonly orphanAction: OrphanAction;
+  /** What to do with memberships linked accounts hold in the target without a grant; default report. */
+  readonly membershipAction?: MembershipAction;
   readonly actor: string;
   readonly correlationId?: string;
   /** Accounts asked of the target per page; the connector's default when absent. */
@@ -32,7 +34,7 @@ export type { ReconcileDeps } from './context.ts';
 /**
  * Reconciles muster's record with what one target holds: streams every account a page at a time
  * (keeping only a fingerprint of each key), correlates it, records findings and fixes what
- * reconciliation may fix (links, drift, orphans, deleted accounts), then reports the accounts the
+ * reconciliation may fix (links, drift, memberships, orphans, deleted accounts), then reports the accounts the
  * record holds that the target no longer does. Every page is its own transaction; a failure marks
  * the run failed with its error, and a new run starts over safely.
  */
@@ -46,7 +48,7 @@ export async function reconcileTarget(deps: ReconcileDeps, connector: Connector,
   options.onStart?.(started);
   const run: RunContext = {
     deps, connector, runId, startedAt: started.startedAt, rule: { name: options.target, accountKey: options.accountKey },
-    orphanAction: options.orphanAction, actor: options.actor, correlationId: options.correlationId ?? `reconcile-${runId}`,
+    orphanAction: options.orphanAction, membershipAction: options.membershipAction ?? 'report', actor: options.actor, correlationId: options.correlationId ?? `reconcile-${runId}`,
     privileged: privilegedGroups(await activePolicies(store), options.target), concurrency: options.concurrency ?? 4, counts: emptyCounts(),
     statistics: new AccountStatistics(),
   };

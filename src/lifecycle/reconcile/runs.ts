@@ -3,7 +3,11 @@ import type { Queryable, Row } from '../../store/store.ts';
 export const SITUATIONS = ['linked', 'unlinked', 'unmatched', 'disputed', 'deleted'] as const;
 export type Situation = (typeof SITUATIONS)[number];
 
-/** What one run found; `privileged` counts privileged orphans, `disabled` the orphans it disabled. */
+/**
+ * What one run found; `privileged` counts privileged orphans, `disabled` the orphans it disabled, `drift` the
+ * linked accounts that drift (enabled against the record, or memberships changed in the target),
+ * `memberships` each membership changed in the target, `membershipsRemoved` those it removed.
+ */
 export type RunCounts = {
   accounts: number;
   linked: number;
@@ -12,14 +16,16 @@ export type RunCounts = {
   disputed: number;
   deleted: number;
   drift: number;
+  memberships: number;
+  membershipsRemoved: number;
   privileged: number;
   disabled: number;
-  /** Orphans the target refused to disable. */
+  /** Orphans the target refused to disable, and memberships it refused to remove. */
   failed: number;
 };
 
 export function emptyCounts(): RunCounts {
-  return { accounts: 0, linked: 0, unlinked: 0, unmatched: 0, disputed: 0, deleted: 0, drift: 0, privileged: 0, disabled: 0, failed: 0 };
+  return { accounts: 0, linked: 0, unlinked: 0, unmatched: 0, disputed: 0, deleted: 0, drift: 0, memberships: 0, membershipsRemoved: 0, privileged: 0, disabled: 0, failed: 0 };
 }
 
 export interface ReconciliationRun {

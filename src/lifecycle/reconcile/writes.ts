@@ -78,6 +78,29 @@ export async function flagDrift(tx: Tx, rowIds: readonly string[], now: Date): P
   await tx.query('UPDATE accounts SET drift = true, synced = NULL, updated_at = $2 WHERE id = ANY($1::uuid[])', [rowIds, now]);
 }
 
+/** Flags drift and keeps what muster believes the target holds: memberships made in the target are only reported. */
+export async function markDrift(tx: Tx, rowIds: readonly string[], now: Date): Promise<void> {
+  if (rowIds.length === 0) return;
+  await tx.query('UPDATE accounts SET drift = true, updated_at = $2 WHERE id = ANY($1::uuid[]) AND NOT drift', [rowIds, now]);
+}
+
+/** Memberships muster made that the target no longer holds. */
+export interface MissingWrite {
+  readonly rowId: string;
+  readonly groups: readonly string[];
+}
+
+/** Flags drift and takes the missing memberships out of what muster believes the target holds: the next operation adds them again. */
+export async function forgetMemberships(tx: Tx, rows: readonly MissingWrite[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `UPDATE accounts a SET drift = true, updated_at = $3,
+       synced = jsonb_set(a.synced, '{groups}', COALESCE((SELECT jsonb_agg(g ORDER BY g) FROM jsonb_array_elements_text(a.synced -> 'groups') AS g WHERE NOT (u.m::jsonb ? g)), '[]'::jsonb))
+     FROM unnest($1::uuid[], $2::text[]) AS u(i, m) WHERE a.id = u.i AND a.synced IS NOT NULL`,
+    [rows.map((r) => r.rowId), rows.map((r) => json(r.groups)), now],
+  );
+}
+
 /** Clears the flag of accounts that no longer drift. */
 export async function clearDrift(tx: Tx, rowIds: readonly string[], now: Date): Promise<void> {
   if (rowIds.length === 0) return;
