@@ -11,7 +11,9 @@ const BATCH = 1000;
  * Finds the accounts the record holds (with a remote id, not archived) that the listing did not
  * show: they were deleted in the target. Their remote id and synced state are forgotten; an
  * enabled one is queued for provisioning, which re-creates it; an orphan that went away is
- * archived. Rows synced after the run started are skipped: the listing may have passed them by.
+ * archived. Rows synced after the run started are skipped: the listing may have passed them by; so
+ * are rows whose key changed since the target last held them, which it lists under the old key until
+ * provisioning renames them.
  */
 export async function reconcileDeleted(run: RunContext, seen: KeySet): Promise<void> {
   if (seen.size === 0) await refuseEmptyListing(run);
@@ -29,8 +31,9 @@ export async function reconcileDeleted(run: RunContext, seen: KeySet): Promise<v
   }
 }
 
-/** Rows the record says the target holds, as of the start of the run (the parameter `startedAt` names). */
-const stillHeld = (startedAt: string) => `status <> 'archived' AND remote_id IS NOT NULL AND (synced_at IS NULL OR synced_at < ${startedAt})`;
+/** Rows the record says the target holds under their key, as of the start of the run (the parameter `startedAt` names). */
+const stillHeld = (startedAt: string) =>
+  `status <> 'archived' AND remote_id IS NOT NULL AND (synced_at IS NULL OR synced_at < ${startedAt}) AND (synced IS NULL OR NOT synced ? 'key' OR synced ->> 'key' = account_ref)`;
 
 /** A target that lists nothing while the record holds accounts is misconfigured far more often than emptied. */
 async function refuseEmptyListing(run: RunContext): Promise<void> {

@@ -188,4 +188,24 @@ describeEachStore('reconciliation', (factory) => {
     assert.deepEqual([clean.counts.memberships, clean.counts.membershipsRemoved, clean.counts.drift], [0, 0, 0]);
     assert.equal(await count(h.store, 'accounts WHERE drift'), 0, 'the drift flag is cleared');
   });
+
+  test('an account the record renames is not taken as deleted before provisioning renames it in the target', async () => {
+    h.clock.advance(DAY);
+    const remoteId = (await dir.findAccount('E2'))?.id;
+    const lines = [hrLine('E1', { department: 'Finance' }), hrLine('E3', { department: 'Legal' }), hrLine('E4', { department: 'Legal' }), hrLine('E5', { department: 'Facilities' })];
+    const rehired = hrLine('E22', { given_name: 'Given2', family_name: 'Family2', email: 'given2.family2@demo.gov', department: 'Finance' });
+    const run = await h.imports.run({ source: 'hr', file: await h.file('hr-rehire.csv', hrCsv([...lines, rehired])), actor: 'alice' });
+    assert.equal(run.status, 'applied', JSON.stringify(run.errors));
+    await accessWorker(h, TARGETS).runOnce();
+    const early = await reconcile({ orphanAction: 'report' });
+    assert.equal(early.counts.deleted, 0);
+    const [row] = await h.store.query<{ account_ref: string; remote_id: string }>(`SELECT account_ref, remote_id FROM accounts WHERE identity_id = $1`, [ids.E2]);
+    assert.deepEqual(row, { account_ref: 'E22', remote_id: remoteId });
+    await settle();
+    const renamed = await dir.findAccount('E22');
+    assert.deepEqual([renamed?.id, renamed?.enabled, renamed?.groups], [remoteId, true, ['dir-admins', 'staff']]);
+    assert.equal(await dir.findAccount('E2'), null);
+    const after = await reconcile({ orphanAction: 'report' });
+    assert.deepEqual([after.counts.deleted, after.counts.drift, after.counts.unmatched, after.counts.disputed], [0, 0, 3, 1], "the orphans and the dispute of the earlier tests, nothing new");
+  });
 });

@@ -74,9 +74,10 @@ export class LdapConnector implements Connector {
   async renameAccount(id: string, key: string): Promise<Created> {
     this.#keyOf(id);
     const renamed = this.#accountDn(key);
-    if (formatDn(parseDn(id)) === renamed) {
+    // uid matches case-insensitively: a login that differs in case only is the same login
+    if (normalizeDn(id) === normalizeDn(renamed)) {
       await this.#mustExist(id);
-      return { id: renamed };
+      return { id: formatDn(parseDn(id)) };
     }
     try {
       await this.#call('renaming an account', (c) => c.modifyDN(id, `uid=${escapeDnValue(key)}`));
