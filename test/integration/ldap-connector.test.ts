@@ -116,6 +116,22 @@ describe('LDAP connector against slapd', { skip }, () => {
     await assert.rejects(bindAs(slapd, renamed.id, 'correct horse'), InvalidCredentialsError);
   });
 
+  it('a rename moves the group member values itself where the memberof overlay keeps no referential integrity', async () => {
+    const plain = await startSlapd({ memberofRefint: false });
+    const own = new LdapConnector('directory', plain.options);
+    try {
+      const { id } = await own.createAccount(spec());
+      await own.addMember('staff', id);
+      const renamed = await own.renameAccount(id, `renamed${randomUUID().slice(0, 8)}`);
+      const [entry] = (await asAdmin(plain, (c) => c.search(`cn=staff,${plain.groupsDn}`, { scope: 'base', attributes: ['member'] }))).searchEntries;
+      assert.deepEqual(([] as string[]).concat(entry?.member as string[]).map((m) => m.toLowerCase()).sort(), ['', renamed.id.toLowerCase()]);
+      assert.deepEqual((await own.findAccount(renamed.id.slice(4, renamed.id.indexOf(','))))?.groups, ['staff']);
+    } finally {
+      await own.close();
+      await plain.stop();
+    }
+  });
+
   it('refuses unknown account ids with MUSTER_ERR_NOT_FOUND', async () => {
     const missing = `uid=missing${randomUUID().slice(0, 8)},${slapd.usersDn}`;
     await assert.rejects(connector.updateAccount(missing, { title: 'x' }), failsWith('MUSTER_ERR_NOT_FOUND'));

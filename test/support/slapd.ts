@@ -57,9 +57,11 @@ export interface SlapdStart {
    */
   readonly preload?: AsyncIterable<string> | Iterable<string> | string;
   readonly timeoutMs?: number;
+  /** The memberof overlay keeps member values in step when an entry is renamed or deleted (default true). */
+  readonly memberofRefint?: boolean;
 }
 
-function slapdConf(directory: string, rootPassword: string): string {
+function slapdConf(directory: string, rootPassword: string, refint: boolean): string {
   const schemas = ['core', 'cosine', 'inetorgperson', 'nis'];
   // OpenLDAP 2.4 ships the ppolicy schema as a file; from 2.5 the overlay defines it
   if (existsSync(join(SCHEMA_DIR as string, 'ppolicy.schema'))) schemas.push('ppolicy');
@@ -89,7 +91,7 @@ function slapdConf(directory: string, rootPassword: string): string {
     'memberof-group-oc groupOfNames',
     'memberof-member-ad member',
     'memberof-memberof-ad memberOf',
-    'memberof-refint TRUE',
+    `memberof-refint ${refint ? 'TRUE' : 'FALSE'}`,
     'overlay ppolicy',
     `ppolicy_default "${POLICY_DN}"`,
     '',
@@ -247,7 +249,7 @@ export async function startSlapd(start: SlapdStart = {}): Promise<SlapdInstance>
   let child: ChildProcess | null = null;
   try {
     await mkdir(join(directory, 'data'));
-    await writeFile(conf, slapdConf(directory, bindPassword), { mode: 0o600 });
+    await writeFile(conf, slapdConf(directory, bindPassword, start.memberofRefint ?? true), { mode: 0o600 });
     await loadDatabase(conf, start.preload);
     const launched = await launchOnFreePort(conf, bindPassword, timeoutMs);
     const { url, port } = launched;
