@@ -67,7 +67,7 @@ test('the README walk-through works pasted block by block, in order, from the re
     steps.forEach((text, i) => assert.doesNotMatch(text, ERRORS, `step ${i + 1}${shown}`));
     assert.match(steps[0] ?? '', /\{"status":"ok"\}/, `step 1: health${shown}`);
     assert.match(steps[0] ?? '', /"items":\[\{/, `step 1: identities${shown}`);
-    assert.match(steps[1] ?? '', /"status":"active"/, `step 2: one identity${shown}`);
+    assert.match(steps[1] ?? '', /"sourceRecord":"/, `step 2: one identity with provenance${shown}`);
     assert.match(steps[2] ?? '', /"status":"applied"/, `step 3: day 1 applied${shown}`);
     assert.match(steps[3] ?? '', /"status":"held"[\s\S]*HTTP 202/, `step 4: held${shown}`);
     assert.match(steps[4] ?? '', /"ok":true/, `step 5: audit verified${shown}`);

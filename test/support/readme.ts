@@ -27,7 +27,7 @@ export function walkthroughScript(blocks: readonly string[]): string {
     'set -m',
     `trap 'echo "${FAILED_MARK} $BASH_COMMAND (exit $?)"' ERR`,
     `trap 'for j in $(jobs -p); do kill -TERM -- -$j 2>/dev/null; done; wait' EXIT`,
-    ...blocks.map((block, i) => `echo "${BLOCK_MARK} ${i + 1}"\n${block}`),
+    ...blocks.map((block, i) => `printf '\\n%s\\n' "${BLOCK_MARK} ${i + 1}"\n${block}`),
     '',
   ].join('\n');
 }
