@@ -3,12 +3,13 @@
 // started in the background as the README says.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { FAILED_MARK, portIsFree, sectionBlocks, splitByBlock, walkthroughScript } from '../support/readme.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FAILED_MARK, portIsFree, processesIn, sectionBlocks, splitByBlock, walkthroughScript } from '../support/readme.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PORTS = [8080, 8443, 8090];
@@ -27,10 +28,24 @@ function newcomerEnv(): NodeJS.ProcessEnv {
 }
 
 function freshClone(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'muster-readme-'));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'muster-readme-')));
   execFileSync('git', ['clone', '--quiet', REPO, dir]);
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   return dir;
+}
+
+/** Stops whatever still runs in the clone (a server the README leaves running in the background), by pid. */
+async function stopLeftovers(dir: string): Promise<void> {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    for (const pid of processesIn(dir)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    for (let i = 0; i < 20 && processesIn(dir).length > 0; i++) await sleep(500);
+  }
 }
 
 function runScript(cwd: string, script: string): Promise<{ output: string; code: number | null }> {
@@ -78,6 +93,7 @@ test('the README walk-through works pasted block by block, in order, from the re
     assert.match(steps[7] ?? '', /"issuer":"http:\/\/127\.0\.0\.1:8080\/oidc"/, `step 8: the OpenID Provider${shown}`);
     assert.match(steps[8] ?? '', /reference RP: HTTP (200|302)/, `step 8: the reference RP${shown}`);
   } finally {
+    await stopLeftovers(dir);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,5 +1,7 @@
-// The README's walk-through as a shell script: its `sh` blocks in order, each announced by a marker line,
-// run by one bash with job control on (as in a terminal), so that `kill %1` stops the whole `npm start` job.
+// The README's walk-through as a shell script: its `sh` blocks in order, each announced by a marker line, run by
+// one bash. Job control stays off, so `kill %1` signals `npm` alone, not its process group as a terminal would:
+// the stricter case, where only npm's own forwarding of the signal stops muster.
+import { readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** The `sh` blocks of one README section (from its `## ` heading to the next), dedented, in order. */
@@ -19,14 +21,13 @@ export const BLOCK_MARK = '@@ block';
 export const FAILED_MARK = '@@ failed:';
 
 /**
- * One script: job control on; every failing command is named (ERR trap) without stopping the script, as a
- * terminal would go on; at exit, background jobs still running are stopped and waited for.
+ * One script: every failing command is named (ERR trap) without stopping the script, as a terminal would go on;
+ * at exit, background jobs still running are stopped and waited for.
  */
 export function walkthroughScript(blocks: readonly string[]): string {
   return [
-    'set -m',
     `trap 'echo "${FAILED_MARK} $BASH_COMMAND (exit $?)"' ERR`,
-    `trap 'for j in $(jobs -p); do kill -TERM -- -$j 2>/dev/null; done; wait' EXIT`,
+    `trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT`,
     ...blocks.map((block, i) => `printf '\\n%s\\n' "${BLOCK_MARK} ${i + 1}"\n${block}`),
     '',
   ].join('\n');
@@ -45,4 +46,19 @@ export function portIsFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** Processes whose working directory is inside dir (Linux /proc): what the walk-through left running. */
+export function processesIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${name}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) pids.push(Number(name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
 }
