@@ -29,7 +29,8 @@ function newcomerEnv(): NodeJS.ProcessEnv {
 
 function freshClone(): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'muster-readme-')));
-  execFileSync('git', ['clone', '--quiet', REPO, dir]);
+  // as root in CI, git refuses a repository another user owns unless told it is safe
+  execFileSync('git', ['clone', '--quiet', REPO, dir], { env: { ...process.env, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'safe.directory', GIT_CONFIG_VALUE_0: '*' } });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
