@@ -7,9 +7,10 @@
 # tests that need it to skip with a notice (under CI=true they fail instead).
 set -euo pipefail
 
-declare -A PACKAGE_OF=([openssl]=openssl [softhsm2-util]=softhsm2 [chromium]=chromium [slapd]=slapd [ldapadd]=ldap-utils [apache2]=apache2 [mod_auth_openidc]=libapache2-mod-auth-openidc)
+declare -A PACKAGE_OF=([openssl]=openssl [softhsm2-util]=softhsm2 [chromium]=chromium [slapd]=slapd [ldapadd]=ldap-utils [apache2]=apache2 [mod_auth_openidc]=libapache2-mod-auth-openidc [curl]=curl [git]=git)
 missing=()
-for command in openssl softhsm2-util chromium slapd ldapadd apache2; do
+# curl and git: the README walk-through test clones the repository and pastes the README's curl commands
+for command in openssl softhsm2-util chromium slapd ldapadd apache2 curl git; do
   # slapd and apache2 live in /usr/sbin, which a user's PATH may leave out
   command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] || missing+=("${PACKAGE_OF[$command]}")
 done
