@@ -38,7 +38,7 @@ async function importHr(lines: string[]): Promise<void> {
 before(async () => {
   h.clock.set(new Date());
   op = await startTestOp(h);
-  for (const rp of ['rp-a', 'rp-b', 'rp-fal1']) {
+  for (const rp of ['rp-a', 'rp-b', 'rp-fal1', 'rp-c', 'rp-d', 'rp-e']) {
     const pair = await generateKeyPair('RS256', { extractable: true });
     keys[rp] = { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: `${rp}-key`, alg: 'RS256', use: 'sig' } };
   }
@@ -53,6 +53,7 @@ before(async () => {
     rpEntry('rp-b', { sectorIdentifierUri: 'https://rp-b.example.gov/sector' }),
     rpEntry('rp-fal1', { fal: 'fal1' }),
   ], []), 'admin', 'test');
+  await agreements.save('apps-c', agreement([rpEntry('rp-c'), rpEntry('rp-d'), rpEntry('rp-e', { sectorIdentifierUri: 'https://rp-b.example.gov/sector' })], []), 'admin', 'test');
 });
 
 after(async () => {
@@ -138,6 +139,16 @@ test('the code flow with PKCE and private_key_jwt yields an ID token with every 
     const again = await exchange(await signIn('rp-a', 'E1'));
     assert.equal(again.claims()!.sub, atA);
     assert.equal((await client.fetchUserInfo(await rp('rp-a'), again.access_token, atA)).email, 'new.name@demo.gov');
+  });
+
+  test('two relying parties on one host get different subjects; RPs naming one sector identifier URI share one', async () => {
+    const subOf = async (clientId: string) => (await exchange(await signIn(clientId, 'E2'))).claims()!.sub;
+    assert.equal(new URL(redirect('rp-c')).host, new URL(redirect('rp-d')).host);
+    const [atC, atD, atB, atE] = [await subOf('rp-c'), await subOf('rp-d'), await subOf('rp-b'), await subOf('rp-e')];
+    assert.notEqual(atC, atD, 'one host is not one sector');
+    assert.equal(atE, atB, 'rp-e and rp-b (other agreements) name the same sector identifier URI');
+    assert.notEqual(atC, atB);
+    assert.equal((await exchange(await signIn('rp-c', 'E2'))).claims()!.sub, atC, 'stable per RP');
   });
 
   test('a FAL2 client asking for an ID token on the front channel is refused and the refusal audited', async () => {

@@ -47,7 +47,7 @@ const relyingParty = z.strictObject({
   /** The RP's public keys: client authentication (private_key_jwt) and, at FAL1, ID token encryption. */
   jwks: z.strictObject({ keys: z.array(jwk).min(1) }).optional(),
   jwksUri: httpsOrLoopback.optional(),
-  /** Pairwise sector; default: the host of the redirect URIs (which must then share one host). */
+  /** Pairwise sector: relying parties (of any agreement) naming the same URI share subject identifiers; without it the RP has its own. */
   sectorIdentifierUri: httpsOrLoopback.optional(),
   fal: z.enum(FAL_VALUES).default('fal2'),
   /** FAL3: `idp` puts the PIV certificate's thumbprint in `cnf`; `rp` tells the RP to check its own bound authenticator. */

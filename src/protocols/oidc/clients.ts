@@ -35,7 +35,7 @@ export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty,
     subject_type: 'pairwise',
     // the agreement names the sector; oidc-provider takes only https sector URIs, so it gets the sector itself
     ...(rp.sectorIdentifierUri?.startsWith('https://') ? { sector_identifier_uri: rp.sectorIdentifierUri } : {}),
-    sector: sectorOf(rp.redirectUris, rp.sectorIdentifierUri),
+    sector: sectorOf(rp.clientId, rp.sectorIdentifierUri),
     ...falFlows(rp.fal),
     // receivers of shared signals get tokens for the stream management API
     ...(signalling ? { grant_types: [...falFlows(rp.fal).grant_types, 'client_credentials'] } : {}),
