@@ -54,6 +54,10 @@ const relyingParty = z.strictObject({
   boundAuthenticator: z.enum(['idp', 'rp']).optional(),
   /** Maximum authentication age the RP requires, seconds (the agreement's, besides any `max_age` it sends). */
   maxAuthenticationAge: z.number().int().min(0).optional(),
+  /** OpenID Connect Back-Channel Logout 1.0: where the RP receives logout tokens when the OP ends a session it signed in to. */
+  backchannelLogoutUri: httpsOrLoopback.optional(),
+  /** The RP needs `sid` in every logout token (muster sends it whenever the session has one). */
+  backchannelLogoutSessionRequired: z.boolean().default(false),
   /** Where the RP receives shared signals by push (RFC 8935); without it the RP polls or registers a stream itself. */
   signalEndpoint: httpsOrLoopback.optional(),
   /** Provisioning API (SCIM 2.0) of the RP, when the agreement allows it. */

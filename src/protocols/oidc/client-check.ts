@@ -30,7 +30,7 @@ const URI_FIELDS: readonly (readonly [metadata: string, field: keyof AgreementRe
 /** Other metadata oidc-provider names first in its messages, and the agreement fields they come from. */
 const FIELDS: Readonly<Record<string, keyof AgreementRelyingParty>> = {
   sector_identifier_uri: 'sectorIdentifierUri', jwks_uri: 'jwksUri', jwks: 'jwks', tls_client_auth_subject_dn: 'tlsClientAuthSubjectDn',
-  post_logout_redirect_uris: 'postLogoutRedirectUris', redirect_uris: 'redirectUris',
+  backchannel_logout_uri: 'backchannelLogoutUri', post_logout_redirect_uris: 'postLogoutRedirectUris', redirect_uris: 'redirectUris',
 };
 const CHECK_ISSUER = 'https://client-check.muster.invalid/oidc';
 

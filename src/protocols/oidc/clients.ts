@@ -31,6 +31,7 @@ export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty,
     post_logout_redirect_uris: [...rp.postLogoutRedirectUris],
     token_endpoint_auth_method: rp.tokenEndpointAuthMethod,
     ...(rp.tlsClientAuthSubjectDn ? { tls_client_auth_subject_dn: rp.tlsClientAuthSubjectDn } : {}),
+    ...(rp.backchannelLogoutUri ? { backchannel_logout_uri: rp.backchannelLogoutUri, backchannel_logout_session_required: rp.backchannelLogoutSessionRequired } : {}),
     ...keys,
     subject_type: 'pairwise',
     // the agreement names the sector; oidc-provider takes only https sector URIs, so it gets the sector itself
