@@ -47,6 +47,12 @@ const relyingParty = z.strictObject({
   /** The RP's public keys: client authentication (private_key_jwt) and, at FAL1, ID token encryption. */
   jwks: z.strictObject({ keys: z.array(jwk).min(1) }).optional(),
   jwksUri: httpsOrLoopback.optional(),
+  /**
+   * The OP may fetch this RP's URLs (`jwksUri`, `backchannelLogoutUri` on RP-initiated logout) on a private network
+   * (RFC 1918, loopback, link-local, unique-local); refused by default. Needs `privateNetworkReason`; each such fetch is audited.
+   */
+  allowPrivateNetwork: z.boolean().default(false),
+  privateNetworkReason: z.string().min(3).max(1000).optional(),
   /** Pairwise sector: relying parties (of any agreement) naming the same URI share subject identifiers; without it the RP has its own. */
   sectorIdentifierUri: httpsOrLoopback.optional(),
   fal: z.enum(FAL_VALUES).default('fal2'),
@@ -65,6 +71,8 @@ const relyingParty = z.strictObject({
     baseUrl: httpsOrLoopback,
     bearerTokenFile: z.string().min(1).optional(),
   }).optional(),
+}).refine((rp) => !rp.allowPrivateNetwork || rp.privateNetworkReason !== undefined, {
+  message: 'say why the OP may fetch this RP\'s URLs on a private network', path: ['privateNetworkReason'],
 }).refine((rp) => rp.tokenEndpointAuthMethod !== 'private_key_jwt' || rp.jwks !== undefined || rp.jwksUri !== undefined, {
   message: 'private_key_jwt needs jwks or jwksUri', path: ['jwks'],
 }).refine((rp) => rp.tokenEndpointAuthMethod !== 'tls_client_auth' || rp.tlsClientAuthSubjectDn !== undefined, {
