@@ -105,6 +105,8 @@ export const endSessionsHandler: JobHandler = async (job, tx, ctx) => {
   if (!identityId) throw new TypeError(`${FEDERATION_SESSIONS_END_JOB} job ${job.id} has no identityId`);
   const credentialId = await credentialOfEvent(tx, String(job.payload.type ?? ''), job.payload.eventId);
   const { sessions, logouts } = await endSessionsWithLogout(tx, identityId, ctx.now, { ...(credentialId ? { credentialId } : {}), eventId: job.payload.eventId });
+  // a credential's sessions already ended with its holder's (a leaver's cards): nothing happened, nothing to record
+  if (credentialId && sessions.length === 0) return;
   await ctx.audit.append(tx, [{
     actor: 'muster', action: 'oidc.sessions.ended', target: identityId, reason: `job ${job.kind}`,
     data: { identityId, sessions, ...(credentialId ? { credentialId } : {}), backchannel_logouts: logouts.map((l) => ({ client_id: l.clientId, jti: l.jti, sid: l.sid ?? null })) },
