@@ -9,7 +9,7 @@ export interface EventTypeDescriptor {
   readonly jobs: readonly string[];
 }
 
-/** PIV federation: end the identity's OP sessions and tokens; signal relying parties (SSF); push to RPs' provisioning APIs. */
+/** PIV federation: end the identity's OP sessions and tokens (or a credential's) with back-channel logouts; signal relying parties (SSF); push to RPs' provisioning APIs. */
 const SESSIONS_END = 'federation.sessions.end';
 const SIGNAL = 'federation.signal';
 const PROVISION = 'federation.provision';
@@ -34,9 +34,9 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('dispute.opened', 'a record matched several identities, or one below the confidence threshold'),
   d('dispute.resolved', 'a person resolved a disputed case'),
   d('credential.issued', 'a PIV card and its PIV Authentication and Card Authentication certificates were issued'),
-  d('credential.terminated', 'a credential was terminated and its certificates revoked', [SIGNAL]),
+  d('credential.terminated', 'a credential was terminated and its certificates revoked', [SIGNAL, SESSIONS_END]),
   d('credential.activated', 'an issued PIV card was activated'),
-  d('credential.suspended', 'a credential was suspended: its certificates are on hold, its authenticators disabled', [SIGNAL]),
+  d('credential.suspended', 'a credential was suspended: its certificates are on hold, its authenticators disabled', [SIGNAL, SESSIONS_END]),
   d('credential.reinstated', 'a suspended credential was reinstated: holds released, authenticators enabled', [SIGNAL]),
   d('credential.updated', 'a post-issuance update replaced certificates on a card without changing its FASC-N or UUID'),
   d('credential.reissued', 'a PIV card was replaced by a new one (new FASC-N and card UUID; the identity unchanged)', [SIGNAL]),

@@ -62,6 +62,7 @@ describeEachStore('trust agreement service', (factory) => {
       ['FAL3 without boundAuthenticator', exampleAgreement({ relyingParties: [exampleRp({ fal: 'fal3' })] }), 'relyingParties.0.boundAuthenticator'],
       ['private_key_jwt without keys', exampleAgreement({ relyingParties: [exampleRp({ jwks: undefined })] }), 'relyingParties.0.jwks'],
       ['http redirect URI off loopback', exampleAgreement({ relyingParties: [exampleRp({ redirectUris: ['http://benefits.agency.example/callback'] })] }), 'relyingParties.0.redirectUris.0'],
+      ['private network allowed without a reason', exampleAgreement({ relyingParties: [exampleRp({ allowPrivateNetwork: true })] }), 'relyingParties.0.privateNetworkReason'],
       ['bad agency code', exampleAgreement({ population: { agencyCodes: ['97'] } }), 'population.agencyCodes.0'],
       ['unknown field', exampleAgreement({ color: 'blue' }), 'document'],
     ];

@@ -20,10 +20,22 @@ export interface ClientAgreement {
   readonly registration: 'agreement' | 'dynamic';
 }
 
+/** A problem with an agreement document, named by its field. */
+export interface AgreementProblem {
+  readonly field: string;
+  readonly value?: string;
+  readonly message: string;
+}
+
+/** Checks an agreement's relying parties as the OP will see them; returns what it would refuse (empty: nothing). */
+export type AgreementClientCheck = (id: string, document: AgreementDocument) => Promise<AgreementProblem[]>;
+
 export interface AgreementDeps {
   readonly store: Store;
   readonly audit: AuditWriter;
   readonly clock: Clock;
+  /** The OP's client rules, applied at save; without it only the agreement schema is checked. */
+  readonly checkClients?: AgreementClientCheck;
 }
 
 const NEWEST = 'SELECT DISTINCT ON (id) * FROM trust_agreements ORDER BY id, version DESC';
@@ -115,6 +127,7 @@ export class AgreementService {
   async save(id: string, document: unknown, actor: string, reason: string): Promise<AgreementVersion> {
     const checked = checkAgreement(id, document);
     requireReason(reason);
+    await this.#checkClients(id, checked);
     return this.#change(id, actor, reason, (current) => {
       if (current?.status === 'ended') return refusal(id, 'save', `trust agreement '${id}' has ended; a new agreement needs a new id`);
       return { document: checked, status: current?.status === 'suspended' ? 'suspended' : 'active', action: 'agreement.saved' };
@@ -144,6 +157,12 @@ export class AgreementService {
     }
     await db.query("INSERT INTO federation_clients (client_id, agreement_id, registration, created_at) VALUES ($1, $2, 'dynamic', $3)", [clientId, agreementId, this.#d.clock.now()]);
     forgetClientAgreements();
+  }
+
+  async #checkClients(id: string, document: AgreementDocument): Promise<void> {
+    const problems = (await this.#d.checkClients?.(id, document)) ?? [];
+    if (problems.length === 0) return;
+    throw new MusterError('MUSTER_ERR_AGREEMENT', `trust agreement '${id}' has ${problems.length} relying party problem(s) the OP would refuse: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
   }
 
   async #change(id: string, actor: string, reason: string, decide: (current: AgreementVersion | undefined) => Change | Refusal): Promise<AgreementVersion> {

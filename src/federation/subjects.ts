@@ -35,10 +35,20 @@ export async function replaceSubjectSecret(db: Queryable, identityId: string, at
   return { previous, current };
 }
 
-/** The pairwise sector of a relying party: the sector identifier URI's host, else the one host name of its redirect URIs (as OpenID Connect defines the sector). */
-export function sectorOf(redirectUris: readonly string[], sectorIdentifierUri?: string): string {
-  if (sectorIdentifierUri !== undefined) return new URL(sectorIdentifierUri).hostname;
-  const hosts = new Set(redirectUris.map((u) => new URL(u).hostname));
-  if (hosts.size !== 1) throw new TypeError('redirect URIs on several hosts need a sector identifier URI');
-  return [...hosts][0]!;
+/**
+ * The pairwise sector of a relying party (SP 800-63C-4 §3.3.1: one RP unless the trust agreement shares the
+ * identifier): its sector identifier URI when it names one, so that every RP (of any agreement) naming the same URI
+ * shares identifiers; otherwise the RP itself, whatever host its redirect URIs are on.
+ */
+export function sectorOf(clientId: string, sectorIdentifierUri?: string): string {
+  return sectorIdentifierUri === undefined ? `client:${clientId}` : `uri:${new URL(sectorIdentifierUri).href}`;
+}
+
+/**
+ * The subject an RP knows the identity by: the one it already has when that was derived under the earlier sector rule
+ * (the redirect URIs' host) and is kept, else the pairwise subject of its sector.
+ */
+export async function subjectAtRp(db: Queryable, identityId: string, clientId: string, sector: string, at: Date): Promise<string> {
+  const [kept] = await db.query<{ sub: string }>('SELECT sub FROM federation_rp_subjects WHERE identity_id = $1 AND client_id = $2 AND host_sector', [identityId, clientId]);
+  return kept?.sub ?? pairwiseSubject(db, identityId, sector, at);
 }

@@ -1,7 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
-import { AgreementService } from '../federation/agreements.ts';
+import { agreementService } from './agreements.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 import type { Muster } from './context.ts';
 
@@ -27,7 +27,7 @@ export async function seedDemoRelyingParty(ctx: Muster, folder: string, actor: s
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = `${DEMO_RP_CLIENT}-1`;
   const jwk = (key: Awaited<ReturnType<typeof exportJWK>>) => ({ ...key, kid, alg: 'RS256', use: 'sig' });
-  await new AgreementService(ctx).save('demo-reference-rp', {
+  await agreementService(ctx).save('demo-reference-rp', {
     name: 'Demo reference relying party', description: 'muster/rp reference application on this machine',
     population: { agencyCodes: [ctx.config.agency.code] }, idp: { issuer, home: true }, consent: 'runtime',
     relyingParties: [{ clientId: DEMO_RP_CLIENT, name: 'Reference RP', redirectUris: [`${rpBase}/callback`], postLogoutRedirectUris: [`${rpBase}/`], jwks: { keys: [jwk(await exportJWK(publicKey))] }, fal: 'fal2', signalEndpoint: `${rpBase}/signals` }],

@@ -9,14 +9,19 @@ import { endLoginsOfIdentity } from '../protocols/oidc/login-record.ts';
 import { startMtlsListener, type RunningHttps } from '../protocols/oidc/mtls.ts';
 import { createProvider, type OpInteractions, type ProviderDeps } from '../protocols/oidc/provider.ts';
 import { issueTlsServerCertificate } from '../protocols/oidc/tls-server-certificate.ts';
-import type { Queryable } from '../store/store.ts';
+import type { Queryable, Tx } from '../store/store.ts';
+import { type LogoutOrder, queueBackchannelLogouts, sessionClientsOf } from '../protocols/oidc/backchannel-logout.ts';
 import { readFile } from 'node:fs/promises';
 import type { MusterConfig } from '../config/schema.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Muster } from './context.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 
-/** The outbox job that ends an identity's OP sessions and tokens (leaver, leave, suspension, disabled). Payload: `{ identityId }`. */
+/**
+ * The outbox job that ends an identity's OP sessions and tokens (leaver, leave, suspension, disabled), or only the
+ * sessions signed in with one credential (a card or Derived PIV credential terminated or suspended), and owes every
+ * relying party those sessions signed in to a back-channel logout. Payload: `{ identityId, type, eventId }`.
+ */
 export const FEDERATION_SESSIONS_END_JOB = 'federation.sessions.end';
 const OP_MODELS_OF_ACCOUNT = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'];
 const MAINTENANCE_MS = 3_600_000;
@@ -42,7 +47,7 @@ export interface RunningFederation {
   readonly issuer: string;
   readonly listener: RawListener;
   readonly mtls: RunningHttps;
-  /** Ends the identity's sessions, grants, codes and tokens, and its sign-in records, at once. */
+  /** Ends the identity's sessions, grants, codes and tokens, and its sign-in records, at once; queues back-channel logouts. */
   endSessions(identityId: string): Promise<string[]>;
   /** Rotates keys when due and purges expired rows (also run hourly). */
   maintain(): Promise<void>;
@@ -55,12 +60,57 @@ export async function endIdentitySessions(db: Queryable, identityId: string, at:
   return endLoginsOfIdentity(db, identityId, at);
 }
 
-/** The job handler for FEDERATION_SESSIONS_END_JOB: idempotent (a second run finds nothing to end). */
+/** What ending sessions came to: the sessions ended and the back-channel logouts queued. */
+export interface EndedSessions {
+  readonly sessions: string[];
+  readonly logouts: LogoutOrder[];
+}
+
+/**
+ * Ends the identity's sessions (all of them, or those signed in with `credentialId`) and queues a back-channel logout
+ * to every relying party they signed in to that registered a logout URI, in the caller's transaction.
+ */
+export async function endSessionsWithLogout(tx: Tx, identityId: string, at: Date, options: { credentialId?: string; eventId?: unknown } = {}): Promise<EndedSessions> {
+  const uids = options.credentialId === undefined ? undefined : await sessionsOfCredential(tx, identityId, options.credentialId);
+  const clients = await sessionClientsOf(tx, identityId, uids);
+  const sessions = uids === undefined ? await endIdentitySessions(tx, identityId, at) : await endSessionsByUid(tx, identityId, uids, at);
+  return { sessions, logouts: await queueBackchannelLogouts(tx, identityId, clients, at, options.eventId) };
+}
+
+async function sessionsOfCredential(db: Queryable, identityId: string, credentialId: string): Promise<string[]> {
+  const rows = await db.query<{ session_uid: string }>('SELECT session_uid FROM oidc_logins WHERE identity_id = $1 AND credential_id = $2 AND ended_at IS NULL', [identityId, credentialId]);
+  return rows.map((r) => r.session_uid);
+}
+
+/** Deletes the sessions with these uids and the codes and tokens issued in them, and ends their sign-in records. */
+async function endSessionsByUid(db: Queryable, identityId: string, uids: readonly string[], at: Date): Promise<string[]> {
+  if (uids.length === 0) return [];
+  await db.query("DELETE FROM oidc_payloads WHERE account_id = $1 AND ((model = 'Session' AND uid = ANY($2)) OR (model = ANY($3) AND payload ->> 'sessionUid' = ANY($2)))", [identityId, uids, OP_MODELS_OF_ACCOUNT.filter((m) => m !== 'Session' && m !== 'Grant')]);
+  const rows = await db.query<{ session_uid: string }>('UPDATE oidc_logins SET ended_at = $3 WHERE identity_id = $1 AND session_uid = ANY($2) AND ended_at IS NULL RETURNING session_uid', [identityId, uids, at]);
+  return rows.map((r) => r.session_uid);
+}
+
+/** The credential a `credential.*` event was about (its sessions alone end), or undefined for an identity event. */
+async function credentialOfEvent(db: Queryable, type: string, eventId: unknown): Promise<string | undefined> {
+  if (!type.startsWith('credential.') || eventId === undefined || eventId === null) return undefined;
+  const [event] = await db.query<{ payload: { credential_id?: unknown } }>('SELECT payload FROM events WHERE id = $1', [eventId]);
+  const credentialId = event?.payload.credential_id;
+  if (typeof credentialId !== 'string') throw new TypeError(`${FEDERATION_SESSIONS_END_JOB}: event ${String(eventId)} names no credential`);
+  return credentialId;
+}
+
+/** The job handler for FEDERATION_SESSIONS_END_JOB: idempotent (a second run finds nothing to end, and owes no logout). */
 export const endSessionsHandler: JobHandler = async (job, tx, ctx) => {
   const identityId = String(job.payload.identityId ?? '');
   if (!identityId) throw new TypeError(`${FEDERATION_SESSIONS_END_JOB} job ${job.id} has no identityId`);
-  const sessions = await endIdentitySessions(tx, identityId, ctx.now);
-  await ctx.audit.append(tx, [{ actor: 'muster', action: 'oidc.sessions.ended', target: identityId, reason: `job ${job.kind}`, data: { identityId, sessions } }], ctx.correlationId);
+  const credentialId = await credentialOfEvent(tx, String(job.payload.type ?? ''), job.payload.eventId);
+  const { sessions, logouts } = await endSessionsWithLogout(tx, identityId, ctx.now, { ...(credentialId ? { credentialId } : {}), eventId: job.payload.eventId });
+  // a credential's sessions already ended with its holder's (a leaver's cards): nothing happened, nothing to record
+  if (credentialId && sessions.length === 0) return;
+  await ctx.audit.append(tx, [{
+    actor: 'muster', action: 'oidc.sessions.ended', target: identityId, reason: `job ${job.kind}`,
+    data: { identityId, sessions, ...(credentialId ? { credentialId } : {}), backchannel_logouts: logouts.map((l) => ({ client_id: l.clientId, jti: l.jti, sid: l.sid ?? null })) },
+  }], ctx.correlationId);
 };
 
 /** The PEM trust anchors of other agencies named by `federation.mtls.foreignAnchorFiles`, read once at start. */
@@ -131,7 +181,7 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   return {
     get provider() { return built.provider; },
     issuer, listener, mtls, maintain,
-    endSessions: (identityId) => ctx.store.transaction((tx) => endIdentitySessions(tx, identityId, ctx.clock.now())),
+    endSessions: (identityId) => ctx.store.transaction(async (tx) => (await endSessionsWithLogout(tx, identityId, ctx.clock.now())).sessions),
     close: async () => { clearInterval(timer); await mtls.close(); },
   };
 }

@@ -15,6 +15,7 @@ import { federationIssuer } from '../federation/issuer.ts';
 import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federation/provisioning/job.ts';
 import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../protocols/ssf/signals/handler.ts';
 import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts';
+import { BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler } from '../protocols/oidc/backchannel-logout.ts';
 
 export interface HandlerDeps {
   /** Where binding notifications go (the address on record, through a connector). */
@@ -40,6 +41,7 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [EXCEPTION_EXPIRE_JOB, handleExceptionExpire],
     [NOTIFY_BINDING_JOB, notifyBindingHandler(deps.notifier)],
     [FEDERATION_SESSIONS_END_JOB, endSessionsHandler],
+    [BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler(deps.issuer ?? (() => federationIssuer(deps.config)))],
     [FEDERATION_SIGNAL_JOB, federationSignalHandler({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)) })],
     [FEDERATION_PROVISION_JOB, federationProvisionHandler(deps.config.federation.provisioning)],
   ]);

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ACR, type Aal, type CredentialType } from '../../src/core/federation/profile.ts';
 import { DERIVED_FIDO2 } from '../../src/credentials/types.ts';
-import { pairwiseSubject } from '../../src/federation/subjects.ts';
+import { pairwiseSubject, sectorOf } from '../../src/federation/subjects.ts';
 import type { RegistrationResponseJSON } from '../../src/credentials/derived/webauthn/index.ts';
 import { apacheSkip, readEcho, startApacheRp } from '../support/apache.ts';
 import { addVirtualAuthenticator, chromiumSkip, launchChromium, newContextWithClientCertificate } from '../support/chromium.ts';
@@ -31,8 +31,8 @@ async function createCredential(options: unknown): Promise<unknown> {
   return credential.toJSON();
 }
 
-/** Where the reference RP's redirect URIs live: its pairwise sector. */
-const RP_SECTOR = '127.0.0.1';
+/** The reference RP's pairwise sector: the RP itself (it names no sector identifier URI). */
+const RP_SECTOR = sectorOf('reference-rp');
 
 describe('PIV federation sign-in in Chromium', { skip: chromiumSkip() }, () => {
   let fm: FederatedMuster;
@@ -166,7 +166,7 @@ describe('PIV federation sign-in in Chromium', { skip: chromiumSkip() }, () => {
         const page = await certificateContext(cards.E1!);
         await signInWithCertificate(page, apache.url, (url) => url.href === apache.url);
         const echo = readEcho(await page.locator('body').innerText());
-        const expected = await pairwiseSubject(fm.muster.store, fm.ids.E1 as string, RP_SECTOR, fm.muster.clock.now());
+        const expected = await pairwiseSubject(fm.muster.store, fm.ids.E1 as string, sectorOf('apache-rp'), fm.muster.clock.now());
         assert.equal(echo.remoteUser, expected, `${JSON.stringify(echo.variables)}\n${await apache.errorLog()}`);
         assert.equal(echo.claims.iss, fm.issuer);
         assert.equal(echo.claims.aud, 'apache-rp');

@@ -3,6 +3,8 @@
 // attributes an agreement releases, live identity checks, and the refusals the FAL rules and client
 // authentication call for.
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import * as client from 'openid-client';
@@ -16,6 +18,7 @@ import { pgliteFactory } from '../support/stores.ts';
 describe('openid-client against muster\'s OP', () => {
 const h = useHarness(pgliteFactory, { import: { massChangeShare: 1 } });
 let op: TestOp;
+let jwksServer: Server;
 const ids: Record<string, string> = {};
 const cards: Record<string, string> = {};
 const keys: Record<string, { privateKey: CryptoKey; jwk: JWK }> = {};
@@ -38,7 +41,7 @@ async function importHr(lines: string[]): Promise<void> {
 before(async () => {
   h.clock.set(new Date());
   op = await startTestOp(h);
-  for (const rp of ['rp-a', 'rp-b', 'rp-fal1']) {
+  for (const rp of ['rp-a', 'rp-b', 'rp-fal1', 'rp-c', 'rp-d', 'rp-e', 'rp-private', 'rp-private-allowed']) {
     const pair = await generateKeyPair('RS256', { extractable: true });
     keys[rp] = { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: `${rp}-key`, alg: 'RS256', use: 'sig' } };
   }
@@ -53,9 +56,19 @@ before(async () => {
     rpEntry('rp-b', { sectorIdentifierUri: 'https://rp-b.example.gov/sector' }),
     rpEntry('rp-fal1', { fal: 'fal1' }),
   ], []), 'admin', 'test');
+  jwksServer = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [keys[req.url?.slice(1) ?? '']?.jwk] })));
+  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+  const jwksUri = (rp: string) => `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/${rp}`;
+  await agreements.save('apps-private', agreement([
+    rpEntry('rp-private', { jwks: undefined, jwksUri: jwksUri('rp-private') }),
+    rpEntry('rp-private-allowed', { jwks: undefined, jwksUri: jwksUri('rp-private-allowed'), allowPrivateNetwork: true, privateNetworkReason: 'the RP publishes its keys on the agency network only' }),
+  ], []), 'admin', 'test');
+  await agreements.save('apps-c', agreement([rpEntry('rp-c'), rpEntry('rp-d'), rpEntry('rp-e', { sectorIdentifierUri: 'https://rp-b.example.gov/sector' })], []), 'admin', 'test');
 });
 
 after(async () => {
+  jwksServer?.closeAllConnections();
+  jwksServer?.close();
   await op?.close();
 });
 
@@ -138,6 +151,27 @@ test('the code flow with PKCE and private_key_jwt yields an ID token with every 
     const again = await exchange(await signIn('rp-a', 'E1'));
     assert.equal(again.claims()!.sub, atA);
     assert.equal((await client.fetchUserInfo(await rp('rp-a'), again.access_token, atA)).email, 'new.name@demo.gov');
+  });
+
+  test('two relying parties on one host get different subjects; RPs naming one sector identifier URI share one', async () => {
+    const subOf = async (clientId: string) => (await exchange(await signIn(clientId, 'E2'))).claims()!.sub;
+    assert.equal(new URL(redirect('rp-c')).host, new URL(redirect('rp-d')).host);
+    const [atC, atD, atB, atE] = [await subOf('rp-c'), await subOf('rp-d'), await subOf('rp-b'), await subOf('rp-e')];
+    assert.notEqual(atC, atD, 'one host is not one sector');
+    assert.equal(atE, atB, 'rp-e and rp-b (other agreements) name the same sector identifier URI');
+    assert.notEqual(atC, atB);
+    assert.equal((await exchange(await signIn('rp-c', 'E2'))).claims()!.sub, atC, 'stable per RP');
+  });
+
+  test('a jwksUri on a private network is not fetched unless the agreement allows it, with a reason; the fetch is audited', async () => {
+    await assert.rejects(exchange(await signIn('rp-private', 'E2')), (e: any) => e.error === 'invalid_client');
+    assert.ok((await refusals()).some((r) => r.data.clientId === 'rp-private' && r.data.error === 'invalid_client'));
+    const tokens = await exchange(await signIn('rp-private-allowed', 'E2'));
+    assert.equal(tokens.claims()?.aud, 'rp-private-allowed');
+    const fetched = await h.store.query<{ reason: string; data: { client_id: string; url: string } }>(`SELECT reason, data FROM audit_log WHERE action = 'oidc.fetch.private-network'`);
+    assert.ok(fetched.length >= 1);
+    assert.deepEqual(fetched.map((f) => f.data.client_id).filter((c) => c !== 'rp-private-allowed'), [], 'only the allowed RP\'s URL');
+    assert.equal(fetched[0]?.reason, 'the RP publishes its keys on the agency network only');
   });
 
   test('a FAL2 client asking for an ID token on the front channel is refused and the refusal audited', async () => {

@@ -8,14 +8,14 @@ import { AgreementService } from '../../src/federation/agreements.ts';
 import { FEDERATION_PROVISION_JOB, agreementProvisioning, federationProvisionHandler, provisionAgreement } from '../../src/federation/provisioning/index.ts';
 import { PIV_EXTENSION } from '../../src/federation/provisioning/scim-user.ts';
 import { provisioningAgreement, queueProvisionJobs, startRecorder, type Recorder } from '../../src/federation/provisioning/test-fixtures.ts';
-import { pairwiseSubject } from '../../src/federation/subjects.ts';
+import { pairwiseSubject, sectorOf } from '../../src/federation/subjects.ts';
 import { count, identityByKey, jobRow, testWorker } from '../../src/lifecycle/test-fixtures.ts';
 import type { JobWorker } from '../../src/lifecycle/worker.ts';
 import { hrCsv, hrLine, useHarness } from '../support/muster.ts';
 import { startScimService, type ScimService } from '../support/scim-service.ts';
 import { describeEachStore } from '../support/stores.ts';
 
-const SECTOR = 'travel.agency.example';
+const SECTOR = sectorOf('travel-app');
 const STAFF = ['E1', 'E2', 'E3', 'E4'];
 
 describeEachStore('provisioning to relying parties', (factory) => {

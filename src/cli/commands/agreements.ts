@@ -6,6 +6,7 @@ import type { Cli } from '../cli.ts';
 import type { CommandGroup } from '../main.ts';
 import { table } from '../render.ts';
 import { mintRegistrationToken } from '../../protocols/oidc/clients.ts';
+import { agreementService } from '../../runtime/agreements.ts';
 import { integer } from './options.ts';
 
 /** The JSON document in the file given as `<file>`; an unreadable file or malformed JSON is refused naming it. */
@@ -50,7 +51,7 @@ function saveCommand(agreement: Command, cli: Cli): void {
     .argument('<id>', 'agreement id').argument('<file>', 'the agreement document (JSON)')
     .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
     .action((id: string, file: string, opts: { reason: string }, command: Command) => cli.withMuster(command, async (ctx) => {
-      const saved = await new AgreementService(ctx).save(id, await readDocument(file), cli.actor, opts.reason);
+      const saved = await agreementService(ctx).save(id, await readDocument(file), cli.actor, opts.reason);
       cli.print(command, { agreement: saved }, () => savedLine(saved));
     }));
 }

@@ -47,13 +47,23 @@ const relyingParty = z.strictObject({
   /** The RP's public keys: client authentication (private_key_jwt) and, at FAL1, ID token encryption. */
   jwks: z.strictObject({ keys: z.array(jwk).min(1) }).optional(),
   jwksUri: httpsOrLoopback.optional(),
-  /** Pairwise sector; default: the host of the redirect URIs (which must then share one host). */
+  /**
+   * The OP may fetch this RP's URLs (`jwksUri`, `backchannelLogoutUri` on RP-initiated logout) on a private network
+   * (RFC 1918, loopback, link-local, unique-local); refused by default. Needs `privateNetworkReason`; each such fetch is audited.
+   */
+  allowPrivateNetwork: z.boolean().default(false),
+  privateNetworkReason: z.string().min(3).max(1000).optional(),
+  /** Pairwise sector: relying parties (of any agreement) naming the same URI share subject identifiers; without it the RP has its own. */
   sectorIdentifierUri: httpsOrLoopback.optional(),
   fal: z.enum(FAL_VALUES).default('fal2'),
   /** FAL3: `idp` puts the PIV certificate's thumbprint in `cnf`; `rp` tells the RP to check its own bound authenticator. */
   boundAuthenticator: z.enum(['idp', 'rp']).optional(),
   /** Maximum authentication age the RP requires, seconds (the agreement's, besides any `max_age` it sends). */
   maxAuthenticationAge: z.number().int().min(0).optional(),
+  /** OpenID Connect Back-Channel Logout 1.0: where the RP receives logout tokens when the OP ends a session it signed in to. */
+  backchannelLogoutUri: httpsOrLoopback.optional(),
+  /** The RP needs `sid` in every logout token (muster sends it whenever the session has one). */
+  backchannelLogoutSessionRequired: z.boolean().default(false),
   /** Where the RP receives shared signals by push (RFC 8935); without it the RP polls or registers a stream itself. */
   signalEndpoint: httpsOrLoopback.optional(),
   /** Provisioning API (SCIM 2.0) of the RP, when the agreement allows it. */
@@ -61,6 +71,8 @@ const relyingParty = z.strictObject({
     baseUrl: httpsOrLoopback,
     bearerTokenFile: z.string().min(1).optional(),
   }).optional(),
+}).refine((rp) => !rp.allowPrivateNetwork || rp.privateNetworkReason !== undefined, {
+  message: 'say why the OP may fetch this RP\'s URLs on a private network', path: ['privateNetworkReason'],
 }).refine((rp) => rp.tokenEndpointAuthMethod !== 'private_key_jwt' || rp.jwks !== undefined || rp.jwksUri !== undefined, {
   message: 'private_key_jwt needs jwks or jwksUri', path: ['jwks'],
 }).refine((rp) => rp.tokenEndpointAuthMethod !== 'tls_client_auth' || rp.tlsClientAuthSubjectDn !== undefined, {

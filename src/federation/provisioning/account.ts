@@ -1,7 +1,7 @@
 import type { ReleasableAttribute } from '../../core/federation/profile.ts';
 import type { IdentityState } from '../../core/identity/record.ts';
 import type { Queryable } from '../../store/store.ts';
-import { pairwiseSubject, sectorOf } from '../subjects.ts';
+import { sectorOf, subjectAtRp } from '../subjects.ts';
 import { affiliationsOf } from './population.ts';
 import type { ProvisioningRecord } from './records.ts';
 import { rpUserResource, type Json } from './scim-user.ts';
@@ -15,7 +15,7 @@ export function blankRecord(identityId: string, clientId: string): ProvisioningR
 
 /** The RP's pairwise subject identifier of the identity (the one it signs in under). */
 export function subjectAt(db: Queryable, identity: IdentityState, rp: ProvisioningTarget['rp'], at: Date): Promise<string> {
-  return pairwiseSubject(db, identity.id, sectorOf(rp.redirectUris, rp.sectorIdentifierUri), at);
+  return subjectAtRp(db, identity.id, rp.clientId, sectorOf(rp.clientId, rp.sectorIdentifierUri), at);
 }
 
 /** The User resource the RP should hold: only the attributes its agreement lists. */

@@ -7,13 +7,13 @@ import { startScimService, type ScimService } from '../../../test/support/scim-s
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { identityByKey, testWorker } from '../../lifecycle/test-fixtures.ts';
 import { AgreementService } from '../agreements.ts';
-import { pairwiseSubject, replaceSubjectSecret } from '../subjects.ts';
+import { pairwiseSubject, replaceSubjectSecret, sectorOf } from '../subjects.ts';
 import { provisionAgreement } from './agreement-push.ts';
 import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from './job.ts';
 import { PIV_EXTENSION } from './scim-user.ts';
 import { provisioningAgreement, queueProvisionJobs, startRecorder, type Recorder } from './test-fixtures.ts';
 
-const SECTOR = 'travel.agency.example';
+const SECTOR = sectorOf('travel-app');
 
 describeEachStore('pushes to a relying party', (factory) => {
   const h = useHarness(factory, { import: { massChangeShare: 1 } });

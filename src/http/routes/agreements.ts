@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { AgreementService } from '../../federation/agreements.ts';
+import { agreementService } from '../../runtime/agreements.ts';
 import { type MusterContext, type RouteModule, principalOf } from '../env.ts';
 import { apiRoute } from '../route.ts';
 import { ERROR_RESPONSES, jsonResponse } from '../schemas.ts';
@@ -32,7 +32,7 @@ const status = apiRoute({
 
 /** `/api/federation/agreements`: trust agreements with relying parties (SP 800-217 §3). */
 export const agreementRoutes: RouteModule = (app, ctx) => {
-  const agreements = new AgreementService(ctx);
+  const agreements = agreementService(ctx);
   app.openapi(list, async (c) => c.json({ items: plain(await agreements.list()) }, 200));
   app.openapi(get, async (c) => {
     const history = await agreements.history(c.req.valid('param').id);

@@ -31,11 +31,12 @@ export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty,
     post_logout_redirect_uris: [...rp.postLogoutRedirectUris],
     token_endpoint_auth_method: rp.tokenEndpointAuthMethod,
     ...(rp.tlsClientAuthSubjectDn ? { tls_client_auth_subject_dn: rp.tlsClientAuthSubjectDn } : {}),
+    ...(rp.backchannelLogoutUri ? { backchannel_logout_uri: rp.backchannelLogoutUri, backchannel_logout_session_required: rp.backchannelLogoutSessionRequired } : {}),
     ...keys,
     subject_type: 'pairwise',
     // the agreement names the sector; oidc-provider takes only https sector URIs, so it gets the sector itself
     ...(rp.sectorIdentifierUri?.startsWith('https://') ? { sector_identifier_uri: rp.sectorIdentifierUri } : {}),
-    sector: sectorOf(rp.redirectUris, rp.sectorIdentifierUri),
+    sector: sectorOf(rp.clientId, rp.sectorIdentifierUri),
     ...falFlows(rp.fal),
     // receivers of shared signals get tokens for the stream management API
     ...(signalling ? { grant_types: [...falFlows(rp.fal).grant_types, 'client_credentials'] } : {}),

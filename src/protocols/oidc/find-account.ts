@@ -4,7 +4,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Fal, ReleasableAttribute } from '../../core/federation/profile.ts';
 import { agreementOfClient, type ClientAgreement } from '../../federation/agreements.ts';
 import { recordRpUse } from '../../federation/rp-subjects.ts';
-import { pairwiseSubject, sectorOf } from '../../federation/subjects.ts';
+import { sectorOf, subjectAtRp } from '../../federation/subjects.ts';
 import type { Queryable, Store } from '../../store/store.ts';
 import { assertionClaims, identityView, userinfoClaims, type IdentityView } from './claims.ts';
 import { falOfClient } from './clients.ts';
@@ -101,9 +101,9 @@ function agreedAttributes(found: ClientAgreement): ReleasableAttribute[] {
   return found.agreement.document.attributes.map((a) => a.name);
 }
 
-/** The pairwise subject of an identity at a client's sector: the agreement's, else the (validated) sector identifier URI's host, else the redirect URIs'. */
+/** The pairwise subject of an identity at a client: of the agreement's sector, else of the (validated) sector identifier URI, else of the client alone. */
 export function subjectOf(deps: Pick<AccountDeps, 'store' | 'clock'>, identityId: string, client: Client): Promise<string> {
   const agreed = client.metadata().sector;
-  const sector = typeof agreed === 'string' && client.metadata().registration === 'agreement' ? agreed : sectorOf(client.redirectUris, client.sectorIdentifierUri);
-  return pairwiseSubject(deps.store, identityId, sector, deps.clock.now());
+  const sector = typeof agreed === 'string' && client.metadata().registration === 'agreement' ? agreed : sectorOf(client.clientId, client.sectorIdentifierUri);
+  return subjectAtRp(deps.store, identityId, client.clientId, sector, deps.clock.now());
 }

@@ -124,7 +124,7 @@ declare module 'oidc-provider' {
     on(event: string, listener: (...args: any[]) => void): this;
     use(middleware: (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>): this;
     urlFor(name: string, options?: AnyObject): string;
-    readonly Client: { find(id: string): Promise<Client | undefined> };
+    readonly Client: { find(id: string): Promise<Client | undefined>; validate(metadata: AnyObject): Promise<void> };
     readonly Grant: new (properties: AnyObject) => Grant;
     readonly InitialAccessToken: new (properties: AnyObject) => InitialAccessTokenInstance;
   }

@@ -15,6 +15,7 @@ import { auditEvents } from './events.ts';
 import { falMetadataProblems, falRequestProblem, isFal, requestedFalProblem } from './fal.ts';
 import { findAccountWith, subjectOf } from './find-account.ts';
 import { certificateAuthorized, certificateSubjectMatches, peerCertificate } from './mtls-auth.ts';
+import { outboundFetch } from './outbound-fetch.ts';
 import { renderError } from './render-error.ts';
 
 /** What the interactions (sign-in and consent pages) give the OP. */
@@ -100,6 +101,7 @@ function configuration(deps: ProviderDeps): Configuration {
       userinfoEncryptionEncValues: ['A256GCM'],
     },
     clientBasedCORS: () => false,
+    fetch: outboundFetch({ store, audit }),
     sectorIdentifierUriValidate: (client: Client) => client.metadata().registration !== 'agreement',
     ...(deps.mtlsOrigin ? { discovery: { mtls_endpoint_aliases: mtlsAliases(deps.issuer, deps.mtlsOrigin) } } : {}),
   };

@@ -44,7 +44,7 @@ export async function changeFederatedIdentifier(deps: SignalDeps, identityId: st
         continue;
       }
       const newSub = subjectFor(current, sector);
-      await tx.query('UPDATE federation_rp_subjects SET sub = $3 WHERE identity_id = $1 AND client_id = $2', [identityId, rp.clientId, newSub]);
+      await tx.query('UPDATE federation_rp_subjects SET sub = $3, host_sector = false WHERE identity_id = $1 AND client_id = $2', [identityId, rp.clientId, newSub]);
       changed.push({ clientId: rp.clientId, oldSub: rp.sub, newSub });
     }
     const queued = await queueChange(tx, deps.issuer(), now, identityId, known, changed, correlationId);
@@ -73,8 +73,8 @@ async function lockIdentity(tx: Tx, identityId: string): Promise<void> {
 /** The RP's pairwise sector: from its agreement entry, or for a dynamic registration from its registered metadata. */
 async function sectorOfClient(tx: Tx, clientId: string): Promise<string | undefined> {
   const client = await agreementOfClient(tx, clientId);
-  if (client?.rp) return sectorOf(client.rp.redirectUris, client.rp.sectorIdentifierUri);
-  const [registered] = await tx.query<{ payload: { redirect_uris?: string[]; sector_identifier_uri?: string } }>("SELECT payload FROM oidc_payloads WHERE model = 'Client' AND id = $1", [clientId]);
-  if (!registered?.payload.redirect_uris) return undefined;
-  return sectorOf(registered.payload.redirect_uris, registered.payload.sector_identifier_uri);
+  if (client?.rp) return sectorOf(clientId, client.rp.sectorIdentifierUri);
+  const [registered] = await tx.query<{ payload: { sector_identifier_uri?: string } }>("SELECT payload FROM oidc_payloads WHERE model = 'Client' AND id = $1", [clientId]);
+  if (!registered) return undefined;
+  return sectorOf(clientId, registered.payload.sector_identifier_uri);
 }
