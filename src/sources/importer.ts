@@ -13,6 +13,7 @@ import { type ApplyContext, type BatchItem, applyIdentityBatch } from './apply-i
 import { applyFactBatch } from './apply-facts.ts';
 import { terminateAbsent } from './absent.ts';
 import { sha256File } from './file-hash.ts';
+import { refuseIfChangedSinceHold } from './held-changes.ts';
 import { loadLinks } from './links.ts';
 import { type FileFormat, checkEncoding, formatOf } from './reader.ts';
 import { checkedRowStream } from './row-stream.ts';
@@ -54,6 +55,8 @@ interface Execution {
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
   /** Set when a person confirmed a held run: the number of terminations they saw. */
   readonly confirmedTerminations?: number;
+  /** Set when a person confirmed a held run: when it was held. */
+  readonly heldAt?: Date;
 }
 
 /** How a run ends without applying: thrown inside the transaction so that it rolls back. */
@@ -94,7 +97,7 @@ export class ImportService {
     return this.#execute({ run, source, file: request.file, format, correlationId: request.correlationId ?? `import-${run.id}`, onProgress: request.onProgress });
   }
 
-  /** Applies a run the mass-change guard held, if its file and the MUR are as they were when it was held. */
+  /** Applies a run the mass-change guard held, if its file and the MUR are as they were when it was held (else refused, naming what changed). */
   async confirm(runId: string, actor: string, correlationId?: string): Promise<ImportRun> {
     const run = await getRun(this.#deps.store, runId);
     if (run.status !== 'held' || !run.filePath || !run.summary.held) {
@@ -104,7 +107,7 @@ export class ImportService {
     if (sha !== run.fileSha256) throw new MusterError('MUSTER_ERR_IMPORT_STATE', `the file of import run ${runId} changed or is gone since it was held; import it again`);
     const source = this.#deps.registry.get(run.source);
     await this.#audit({ actor, action: 'import.confirmed', target: run.id, reason: `confirmed ${run.summary.held.terminations} terminations`, data: { held: run.summary.held } }, correlationId ?? `import-${run.id}`);
-    return this.#execute({ run: { ...run, actor }, source, file: run.filePath, format: run.format as FileFormat, correlationId: correlationId ?? `import-${run.id}`, confirmedTerminations: run.summary.held.terminations });
+    return this.#execute({ run: { ...run, actor }, source, file: run.filePath, format: run.format as FileFormat, correlationId: correlationId ?? `import-${run.id}`, confirmedTerminations: run.summary.held.terminations, heldAt: run.finishedAt ?? run.createdAt });
   }
 
   async #checkFile(file: string, name: string): Promise<void> {
@@ -136,6 +139,7 @@ export class ImportService {
       const tx = serialized(connection);
       // one import of a source at a time, across processes; what it compares against is read under the lock
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`muster-import:${x.source.name}`]);
+      if (x.heldAt) await refuseIfChangedSinceHold(tx, x.source.name, x.run.id, x.heldAt);
       const links = await loadLinks(tx, x.source.name);
       checker.useLinks(links);
       const empty = (await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM identities) AS any'))[0]?.any !== true;
