@@ -18,7 +18,7 @@ import { loadLinks } from './links.ts';
 import { type FileFormat, checkEncoding, formatOf } from './reader.ts';
 import { checkedRowStream } from './row-stream.ts';
 import type { Source, SourceRegistry } from './registry.ts';
-import { type ImportRun, type ImportSummary, finishRun, getRun, insertRun } from './runs.ts';
+import { HEARTBEAT_MS, type ImportRun, type ImportSummary, beat, finishRun, getRun, insertRun } from './runs.ts';
 import { MAX_KEPT_ERRORS, RowChecker, absentLinks, livePopulation } from './scan.ts';
 
 export interface ImportProgress {
@@ -119,6 +119,7 @@ export class ImportService {
 
   async #execute(x: Execution): Promise<ImportRun> {
     const checker = new RowChecker(x.run.fileName);
+    const stopBeating = this.#beat(x.run.id);
     try {
       return await this.#apply(x, checker);
     } catch (error) {
@@ -127,7 +128,22 @@ export class ImportService {
       const status = error instanceof MusterError && error.status < 500 ? 'refused' : 'failed';
       await this.#finish(x, status, checker.summary, [{ message: (error as Error).message }, ...details], `import.${status}`).catch(() => {});
       throw error;
+    } finally {
+      stopBeating();
     }
+  }
+
+  /**
+   * While a run is applied, its row is touched every HEARTBEAT_MS on another connection, so that a
+   * process starting elsewhere can tell a live run from one whose process died. A store only one
+   * process opens needs none.
+   */
+  #beat(runId: string): () => void {
+    const { store, clock } = this.#deps;
+    if (!store.capabilities.multipleConnections) return () => {};
+    const timer = setInterval(() => void beat(store, runId, clock.now()).catch(() => {}), HEARTBEAT_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /**
