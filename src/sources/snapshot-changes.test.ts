@@ -38,8 +38,8 @@ describeEachStore('snapshots against a MUR that moved on', (factory) => {
     const held = await h.imports.run({ source: 'hr', file: await h.file('trunc.csv', hrCsv([hrLine('E1', { department: 'Audit' })])), actor: 'alice' });
     assert.equal(held.status, 'held');
     h.clock.advance(DAY);
-    await events.apply('hr', { type: 'mover', record: { employee_id: 'E1', department: 'Legal' } }, 'hr-system', 'late-1');
-    await events.apply('hr', { type: 'mover', record: { employee_id: 'E2', job_title: 'Lead' } }, 'hr-system', 'late-2');
+    await events.apply('hr', { type: 'mover', effectiveAt: h.clock.now().toISOString(), record: { employee_id: 'E1', department: 'Legal' } }, 'hr-system', 'late-1');
+    await events.apply('hr', { type: 'mover', effectiveAt: h.clock.now().toISOString(), record: { employee_id: 'E2', job_title: 'Lead' } }, 'hr-system', 'late-2');
     h.clock.advance(DAY);
     await assert.rejects(h.imports.confirm(held.id, 'carol'), (e: any) => {
       assert.equal(e.code, 'MUSTER_ERR_IMPORT_STATE');

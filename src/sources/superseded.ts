@@ -1,0 +1,25 @@
+import { decodeAttributes } from '../mur/attribute-codec.ts';
+import type { Queryable } from '../store/store.ts';
+import type { SourceFormat } from './fields.ts';
+
+/**
+ * The fields of a late event that the MUR already holds newer values for: an attribute whose
+ * provenance time is after the event took effect, or a status field when the identity's status
+ * last moved after it. The event still decides the rest.
+ */
+export async function supersededFields(db: Queryable, identityId: string, format: SourceFormat, fields: readonly string[], effectiveAt: Date): Promise<string[]> {
+  const [row] = await db.query<{ attributes: unknown; provenance: unknown; status_at: Date | null }>(
+    `SELECT attributes, provenance, (SELECT max(coalesce(h.effective_at, h.at)) FROM status_history h WHERE h.identity_id = $1) AS status_at FROM identities WHERE id = $1`,
+    [identityId],
+  );
+  if (!row) return [];
+  const attributes = decodeAttributes(row.attributes, row.provenance);
+  const statusAt = row.status_at ? new Date(row.status_at).getTime() : Number.NEGATIVE_INFINITY;
+  const at = effectiveAt.getTime();
+  return fields.filter((name) => {
+    const field = format.fields.find((f) => f.name === name);
+    if (!field || field.object === 'KEY') return false;
+    const attributeAt = attributes[name]?.t ? Date.parse(attributes[name].t) : Number.NEGATIVE_INFINITY;
+    return attributeAt > at || (field.object === 'STATUS' && statusAt > at);
+  });
+}
