@@ -7,7 +7,7 @@ import { SourceEventService } from './events.ts';
 const HOUR = 3_600_000;
 
 describeEachStore('HR events: effective times, unknown fields and people, duplicates, refusals audited', (factory) => {
-  const h = useHarness(factory, { sources: { hr: { kind: 'hr', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true } } });
+  const h = useHarness(factory, { sources: { hr: { kind: 'hr', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true }, vetting: { kind: 'vetting', authoritative: ['TRUST'] } } });
   let events: SourceEventService;
   /** An effective time `hours` from the harness clock's now (negative: in the past). */
   const at = (hours: number) => new Date(h.clock.now().getTime() + hours * HOUR).toISOString().replace('Z', '+00:00');
@@ -64,6 +64,20 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
     const older = await events.apply('hr', { type: 'mover', effectiveAt: at(-48), record: { employee_id: 'E3', department: 'Ops' } }, 'hr-system', 'e10');
     assert.deepEqual(older.superseded, ['department'], 'the snapshot of a day ago is newer than this');
     assert.equal(older.changed, false);
+  });
+
+  test('a vetting event older than the vetting record on file changes nothing; a newer one applies', async () => {
+    const snapshot = 'employee_id,eligibility,status,investigation_type,adjudication_date,continuous_vetting\nE1,favorable,current,Tier 5,2024-05-01,Y\n';
+    const run = await h.imports.run({ source: 'vetting', file: await h.file('vetting.csv', snapshot), actor: 'alice' });
+    assert.equal(run.status, 'applied', JSON.stringify(run.errors));
+    const eligibility = async () => (await h.store.query<{ eligibility: string }>(`SELECT t.eligibility FROM trust t JOIN identities i ON i.id = t.identity_id WHERE i.attributes -> 'employee_id' ->> 'v' = 'E1'`))[0]?.eligibility;
+    const late = await events.apply('vetting', { effectiveAt: at(-1), record: { employee_id: 'E1', eligibility: 'unfavorable', status: 'revoked' } }, 'vetting-system', 'v1');
+    assert.equal(late.changed, false);
+    assert.deepEqual(late.superseded, ['eligibility', 'status']);
+    assert.equal(await eligibility(), 'favorable');
+    const current = await events.apply('vetting', { effectiveAt: at(0), record: { employee_id: 'E1', eligibility: 'unfavorable', status: 'revoked' } }, 'vetting-system', 'v2');
+    assert.deepEqual(current.events.map((e) => e.type), ['trust.changed']);
+    assert.equal(await eligibility(), 'unfavorable');
   });
 
   test('a duplicate leaver is acknowledged, saying nothing changed', async () => {

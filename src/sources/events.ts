@@ -9,6 +9,7 @@ import type { FieldDescriptor } from './fields.ts';
 import type { LinkInfo } from './links.ts';
 import { RefusalBudget } from './refusals.ts';
 import type { Source, SourceRegistry } from './registry.ts';
+import { emptySummary } from './runs.ts';
 import { type SingleDeps, type SingleOutcome, applySingle } from './single.ts';
 import { supersededFields } from './superseded.ts';
 import { validateRow } from './validate.ts';
@@ -65,8 +66,9 @@ export class SourceEventService {
         'SELECT l.identity_id, l.digest, i.status FROM source_links l JOIN identities i ON i.id = l.identity_id WHERE l.source = $1 AND l.source_key = $2 FOR UPDATE OF i',
         [source.name, key],
       );
-      const superseded = link ? await supersededFields(tx, link.identity_id, source.format, Object.keys(checked.raw), checked.effectiveAt) : [];
+      const superseded = link ? await supersededFields(tx, link.identity_id, source.format, Object.keys(checked.raw), checked.effectiveAt, checked.raw) : [];
       const raw = Object.fromEntries(Object.entries(checked.raw).filter(([name]) => !superseded.includes(name)));
+      if (superseded.length > 0 && Object.keys(raw).every((name) => source.format.keyFields.includes(name))) return describe({ summary: emptySummary(), events: [] }, superseded);
       if (!link) await refuseUnknownPerson(tx, source, raw, checked);
       const format = link ? { ...source.format, fields: source.format.fields.map((f) => (source.format.keyFields.includes(f.name) ? f : { ...f, required: false })) } : source.format;
       const { record, errors } = validateRow(format, raw, { file: 'request', line: 0 });
