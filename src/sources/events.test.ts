@@ -21,7 +21,7 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
 
   before(async () => {
     events = new SourceEventService(h.store, h, h.registry);
-    const run = await h.imports.run({ source: 'hr', file: await h.file('day0.csv', hrCsv(['E1', 'E2', 'E3', 'E4'].map((id) => hrLine(id)))), actor: 'alice' });
+    const run = await h.imports.run({ source: 'hr', file: await h.file('day0.csv', hrCsv(['E1', 'E2', 'E3', 'E4', 'E5'].map((id) => hrLine(id)))), actor: 'alice' });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
     h.clock.advance(24 * HOUR);
   });
@@ -51,6 +51,15 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
     const e2 = await person('E2');
     assert.equal(e2?.status, 'terminated');
     assert.equal(e2?.department, 'Legal', 'the department was still the late event\'s to decide');
+  });
+
+  test('a status move muster made itself does not hide a late termination from the source', async () => {
+    const [e5] = await h.store.query<{ id: string }>(`SELECT id FROM identities WHERE attributes -> 'employee_id' ->> 'v' = 'E5'`);
+    await h.store.query(`UPDATE identities SET status = 'suspended', version = version + 1 WHERE id = $1`, [e5?.id]);
+    await h.store.query(`INSERT INTO status_history (identity_id, from_status, to_status, reason, source, at) VALUES ($1, 'active', 'suspended', 'test', 'lifecycle', $2)`, [e5?.id, h.clock.now()]);
+    const late = await events.apply('hr', { type: 'leaver', effectiveAt: at(-3), record: { employee_id: 'E5', status: 'terminated' } }, 'hr-system', 'e7b');
+    assert.deepEqual(late.superseded, []);
+    assert.equal((await person('E5'))?.status, 'terminated');
   });
 
   test('an attribute change older than the value on record does not overwrite it', async () => {

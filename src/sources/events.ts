@@ -66,7 +66,7 @@ export class SourceEventService {
         'SELECT l.identity_id, l.digest, i.status FROM source_links l JOIN identities i ON i.id = l.identity_id WHERE l.source = $1 AND l.source_key = $2 FOR UPDATE OF i',
         [source.name, key],
       );
-      const superseded = link ? await supersededFields(tx, link.identity_id, source.format, Object.keys(checked.raw), checked.effectiveAt, checked.raw) : [];
+      const superseded = link ? await supersededFields(tx, source.name, link.identity_id, source.format, Object.keys(checked.raw), checked.effectiveAt, checked.raw) : [];
       const raw = Object.fromEntries(Object.entries(checked.raw).filter(([name]) => !superseded.includes(name)));
       if (superseded.length > 0 && Object.keys(raw).every((name) => source.format.keyFields.includes(name))) return describe({ summary: emptySummary(), events: [] }, superseded);
       if (!link) await refuseUnknownPerson(tx, source, raw, checked);
