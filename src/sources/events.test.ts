@@ -51,6 +51,13 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
     const e2 = await person('E2');
     assert.equal(e2?.status, 'terminated');
     assert.equal(e2?.department, 'Legal', 'the department was still the late event\'s to decide');
+    h.clock.advance(HOUR);
+    const rehire = await events.apply('hr', { type: 'rehire', effectiveAt: at(0), record: { employee_id: 'E2', status: 'active' } }, 'hr-system', 'e7c');
+    assert.deepEqual(rehire.events.map((e) => e.type), ['identity.rehire']);
+    const lateLeaver = await events.apply('hr', { type: 'leaver', effectiveAt: at(-2), record: { employee_id: 'E2', status: 'terminated', location: 'Denver, CO' } }, 'hr-system', 'e7d');
+    assert.deepEqual(lateLeaver.superseded, ['status']);
+    assert.deepEqual(lateLeaver.events.map((e) => e.type), ['identity.mover']);
+    assert.equal((await person('E2'))?.status, 'active', 'the rehire came after the leaver took effect');
   });
 
   test('a status move muster made itself does not hide a late termination from the source', async () => {
