@@ -5,7 +5,7 @@ import type { Store, Tx } from '../store/store.ts';
 import { resolveEmployees } from './apply-identities.ts';
 import { recordDigest } from './digest.ts';
 import { type CheckedEvent, EVENT_TYPES, type SourceEvent, checkEvent } from './event-check.ts';
-import type { FieldDescriptor } from './fields.ts';
+import type { FieldDescriptor, SourceFormat } from './fields.ts';
 import type { LinkInfo } from './links.ts';
 import { RefusalBudget } from './refusals.ts';
 import type { Source, SourceRegistry } from './registry.ts';
@@ -60,25 +60,27 @@ export class SourceEventService {
     if (refused.length > 0) {
       throw new MusterError('MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE', `source ${source.name} is not authoritative for ${refused.join(', ')}; nothing was applied`, refused.map((field) => ({ field, message: 'not authoritative' })));
     }
-    return this.#store.transaction(async (tx) => {
-      const key = source.format.keyFields.map((k) => checked.raw[k] ?? '').join('|');
-      const [link] = await tx.query<LinkRow>(
-        'SELECT l.identity_id, l.digest, i.status FROM source_links l JOIN identities i ON i.id = l.identity_id WHERE l.source = $1 AND l.source_key = $2 FOR UPDATE OF i',
-        [source.name, key],
-      );
-      const superseded = link ? await supersededFields(tx, source.name, link.identity_id, source.format, Object.keys(checked.raw), checked.effectiveAt, checked.raw) : [];
-      const raw = Object.fromEntries(Object.entries(checked.raw).filter(([name]) => !superseded.includes(name)));
-      if (superseded.length > 0 && Object.keys(raw).every((name) => source.format.keyFields.includes(name))) return describe({ summary: emptySummary(), events: [] }, superseded);
-      if (!link) await refuseUnknownPerson(tx, source, raw, checked);
-      const format = link ? { ...source.format, fields: source.format.fields.map((f) => (source.format.keyFields.includes(f.name) ? f : { ...f, required: false })) } : source.format;
-      const { record, errors } = validateRow(format, raw, { file: 'request', line: 0 });
-      if (!record) throw new MusterError('MUSTER_ERR_VALIDATION', `the ${source.name} event is invalid: ${errors.map((e) => e.message).join('; ')}`, errors.map(stripLine));
-      const linkInfo: LinkInfo | undefined = link ? { identityId: link.identity_id, digest: link.digest, status: link.status, seen: true } : undefined;
-      const outcome = await applySingle(tx, this.#deps, source, { record, digest: recordDigest(record), link: linkInfo }, actor, correlationId, `${source.name} event`, checked.effectiveAt);
-      // a type is checked against what the record does; when its status was superseded, the record no longer says what the type names
-      if (outcome.events.length > 0 && !superseded.includes('status')) checkType(checked.type, outcome);
-      return describe(outcome, superseded);
-    });
+    return this.#store.transaction((tx) => this.#applyIn(tx, source, checked, actor, correlationId));
+  }
+
+  /** Inside the event's transaction: what the MUR holds for the record, what of the event is still news, and applying that. */
+  async #applyIn(tx: Tx, source: Source, checked: CheckedEvent, actor: string, correlationId: string): Promise<EventOutcome> {
+    const key = source.format.keyFields.map((k) => checked.raw[k] ?? '').join('|');
+    const [link] = await tx.query<LinkRow>(
+      'SELECT l.identity_id, l.digest, i.status FROM source_links l JOIN identities i ON i.id = l.identity_id WHERE l.source = $1 AND l.source_key = $2 FOR UPDATE OF i',
+      [source.name, key],
+    );
+    const superseded = link ? await supersededFields(tx, source.name, link.identity_id, source.format, Object.keys(checked.raw), checked.effectiveAt, checked.raw) : [];
+    const raw = Object.fromEntries(Object.entries(checked.raw).filter(([name]) => !superseded.includes(name)));
+    if (superseded.length > 0 && Object.keys(raw).every((name) => source.format.keyFields.includes(name))) return describe({ summary: emptySummary(), events: [] }, superseded);
+    if (!link) await refuseUnknownPerson(tx, source, raw, checked);
+    const { record, errors } = validateRow(link ? keysRequiredOnly(source) : source.format, raw, { file: 'request', line: 0 });
+    if (!record) throw new MusterError('MUSTER_ERR_VALIDATION', `the ${source.name} event is invalid: ${errors.map((e) => e.message).join('; ')}`, errors.map(stripLine));
+    const linkInfo: LinkInfo | undefined = link ? { identityId: link.identity_id, digest: link.digest, status: link.status, seen: true } : undefined;
+    const outcome = await applySingle(tx, this.#deps, source, { record, digest: recordDigest(record), link: linkInfo }, actor, correlationId, `${source.name} event`, checked.effectiveAt);
+    // a type is checked against what the record does; when its status was superseded, the record no longer says what the type names
+    if (outcome.events.length > 0 && !superseded.includes('status')) checkType(checked.type, outcome);
+    return describe(outcome, superseded);
   }
 
   /** Audits a refused event (also one refused before it reached this service), within the per-source budget. */
@@ -127,6 +129,11 @@ async function refuseUnknownPerson(tx: Tx, source: Source, raw: Readonly<Record<
   }
   const needs = missing.map((name) => ({ field: `record.${name}`, message: `${name} is required for a new identity` }));
   throw new MusterError('MUSTER_ERR_VALIDATION', `${said}; a new identity needs every required field, and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; nothing was applied`, [detail, ...needs]);
+}
+
+/** For an identity already linked, only the key is required: the fields sent are the ones changed. */
+function keysRequiredOnly(source: Source): SourceFormat {
+  return { ...source.format, fields: source.format.fields.map((f) => (source.format.keyFields.includes(f.name) ? f : { ...f, required: false })) };
 }
 
 function describe(outcome: SingleOutcome, superseded: readonly string[]): EventOutcome {
