@@ -44,6 +44,8 @@ export interface ImportDeps {
   readonly audit: AuditWriter;
   readonly config: MusterConfig;
   readonly registry: SourceRegistry;
+  /** How often a running import touches its row (multi-process stores); HEARTBEAT_MS unless a test says otherwise. */
+  readonly heartbeatMs?: number;
 }
 
 interface Execution {
@@ -141,7 +143,7 @@ export class ImportService {
   #beat(runId: string): () => void {
     const { store, clock } = this.#deps;
     if (!store.capabilities.multipleConnections) return () => {};
-    const timer = setInterval(() => void beat(store, runId, clock.now()).catch(() => {}), HEARTBEAT_MS);
+    const timer = setInterval(() => void beat(store, runId, clock.now()).catch(() => {}), this.#deps.heartbeatMs ?? HEARTBEAT_MS);
     timer.unref();
     return () => clearInterval(timer);
   }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
+import { hrCsv, hrLine, harness } from '../../test/support/muster.ts';
+import { ImportService } from './importer.ts';
 import { loadConfig } from '../config/load.ts';
 import { ManualClock } from '../core/clock.ts';
 import { type Muster, startMuster } from '../runtime/context.ts';
@@ -38,5 +40,27 @@ describeEachStore('import runs whose process died', (factory) => {
     assert.equal(entry?.target, killed);
     // only one process opens PGlite: any run still running is an orphan; on PostgreSQL a run that beats recently is alive
     assert.equal((await run(live))?.status, factory.name === 'postgres' ? 'running' : 'interrupted');
+  });
+
+  test('a running import touches its row while it applies (PostgreSQL), so that it is not taken for dead', async () => {
+    const h = await harness(store);
+    const slow = new Proxy(store, {
+      get(target, prop) {
+        if (prop !== 'transaction') return Reflect.get(target, prop);
+        return (fn: any) => target.transaction(async (tx) => fn({ ...tx, copyRows: async (...args: Parameters<typeof tx.copyRows>) => {
+          h.clock.advance(MINUTE);
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          return tx.copyRows(...args);
+        } }));
+      },
+    });
+    const imports = new ImportService({ store: slow as Store, clock: h.clock, audit: h.audit, config: h.config, registry: h.registry, heartbeatMs: 20 });
+    const done = await imports.run({ source: 'hr', file: await h.file('beat.csv', hrCsv([hrLine('E1')])), actor: 'alice' });
+    assert.equal(done.status, 'applied', JSON.stringify(done.errors));
+    const [row] = await store.query<{ created_at: Date; heartbeat_at: Date; owner: string }>('SELECT created_at, heartbeat_at, owner FROM import_runs WHERE id = $1', [done.id]);
+    assert.match(row?.owner ?? '', /pid \d+$/);
+    if (factory.name === 'postgres') assert.ok(row && row.heartbeat_at > row.created_at, 'the run beat while it applied');
+    else assert.equal(row?.heartbeat_at.getTime(), row?.created_at.getTime(), 'one process opens PGlite: no beat needed');
+    await h.close();
   });
 });
