@@ -73,7 +73,7 @@ async function backlogDone(idp: MusterIdp): Promise<void> {
 async function hrLeaver(idp: MusterIdp, employeeId: string): Promise<void> {
   const response = await fetch(`${idp.base}/api/sources/hr/events`, {
     method: 'POST', headers: { authorization: `Bearer ${idp.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'leaver', record: { employee_id: employeeId, status: 'terminated' } }),
+    body: JSON.stringify({ type: 'leaver', effectiveAt: new Date().toISOString(), record: { employee_id: employeeId, status: 'terminated' } }),
   });
   if (!response.ok) throw new Error(`HR event ${employeeId}: ${response.status} ${await response.text()}`);
 }

@@ -16,6 +16,8 @@ export interface PendingEvent {
   readonly moves?: readonly { from: IdentityStatus | null; to: IdentityStatus }[];
   readonly reason?: string;
   readonly source?: string;
+  /** When the change took effect at its source, if not when it is committed; the status history keeps it. */
+  readonly effectiveAt?: Date | undefined;
 }
 
 export interface ScheduledJob {
@@ -129,11 +131,11 @@ export class ChangeSet {
     this.events.forEach((e, i) => {
       const id = ids[i] as number;
       events.push([id, e.type, e.identityId, e.payload, ctx.correlationId, ctx.now]);
-      for (const move of e.moves ?? []) history.push([e.identityId, move.from, move.to, e.reason ?? e.type, e.source ?? 'muster', id, ctx.now]);
+      for (const move of e.moves ?? []) history.push([e.identityId, move.from, move.to, e.reason ?? e.type, e.source ?? 'muster', id, ctx.now, e.effectiveAt ?? null]);
       for (const kind of eventType(e.type).jobs) jobs.push([kind, `${kind}:${id}`, { eventId: id, identityId: e.identityId, type: e.type }, 'pending', ctx.now, id, ctx.now, ctx.now]);
     });
     await tx.copyRows('events', ['id', 'type', 'identity_id', 'payload', 'correlation_id', 'occurred_at'], events);
-    await tx.copyRows('status_history', ['identity_id', 'from_status', 'to_status', 'reason', 'source', 'event_id', 'at'], history);
+    await tx.copyRows('status_history', ['identity_id', 'from_status', 'to_status', 'reason', 'source', 'event_id', 'at', 'effective_at'], history);
     for (const j of this.scheduled) jobs.push([j.kind, j.key, j.payload, 'pending', j.runAfter, null, ctx.now, ctx.now]);
     await tx.copyRows('jobs', ['kind', 'idempotency_key', 'payload', 'status', 'run_after', 'event_id', 'created_at', 'updated_at'], jobs);
   }

@@ -6,7 +6,7 @@ import { DisputeService } from '../sources/disputes.ts';
 import { SourceEventService } from '../sources/events.ts';
 import { ImportService } from '../sources/importer.ts';
 import { SourceRegistry } from '../sources/registry.ts';
-import { markInterrupted } from '../sources/runs.ts';
+import { recoverInterruptedRuns } from '../sources/runs.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import type { Notifier } from '../connectors/notify/index.ts';
@@ -54,7 +54,7 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   const audit = new AuditWriter({ clock, signer: auditKeys.signer, checkpointInterval: config.audit.checkpointInterval });
   const sources = new SourceRegistry(config);
   const deps = { store, clock, audit, config };
-  if (!store.capabilities.multipleConnections) await markInterrupted(store, clock.now());
+  await recoverInterruptedRuns(store, clock, audit);
   const ca = lazyCa(config, store, clock);
   let credentials: Promise<CredentialServices> | undefined;
   const accessTargets = accessTargetsOf(config);

@@ -52,7 +52,7 @@ export async function applyFactBatch(ctx: ApplyContext, items: readonly BatchIte
       changes.audits.push({ actor: `source:${ctx.source.name}`, action: 'source.attribute_refused', target: identityId, reason: `source ${ctx.source.name} is not authoritative for ${facts.object}`, data: { key: item.record.key, run_id: ctx.runId } });
       continue;
     }
-    rows.push([identityId, ...facts.values(item.record), ctx.source.name, item.record.key, ctx.now]);
+    rows.push([identityId, ...facts.values(item.record), ctx.source.name, item.record.key, ctx.effectiveAt ?? ctx.now]);
     const link = { source: ctx.source.name, key: item.record.key, identityId, digest: item.digest };
     (item.link ? changes.changedLinks : changes.newLinks).push(link);
     const payload = { source: ctx.source.name, key: item.record.key, run_id: ctx.runId, values: item.record.values };

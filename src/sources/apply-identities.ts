@@ -27,6 +27,8 @@ export interface ApplyContext {
   readonly runId: string | null;
   readonly actor: string;
   readonly now: Date;
+  /** When the change took effect at the source (an event's effectiveAt); else `now`. Attribute provenance and status history carry it. */
+  readonly effectiveAt?: Date | undefined;
   readonly fileName: string;
   readonly newId: () => string;
   readonly rules: readonly CorrelationRule[];
@@ -99,7 +101,7 @@ function applyOne(ctx: ApplyContext, item: BatchItem, current: IdentityState | n
   }
   let plan: IdentityPlan;
   try {
-    plan = planIdentity(current, incoming, { source: ctx.source.name, record: record.key, observedAt: ctx.now }, ctx.source.authority, ctx.newId());
+    plan = planIdentity(current, incoming, { source: ctx.source.name, record: record.key, observedAt: ctx.effectiveAt ?? ctx.now }, ctx.source.authority, ctx.newId());
   } catch (error) {
     if (!isMusterError(error, 'MUSTER_ERR_STATUS_TRANSITION')) throw error;
     ctx.problems.push(problem(ctx, record, 'status', error.message));
@@ -115,7 +117,7 @@ function applyOne(ctx: ApplyContext, item: BatchItem, current: IdentityState | n
 }
 
 /** Adds one planned identity change, with its events, history and audit entries, to the change set. */
-export function recordPlan(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor' | 'summary'>, plan: IdentityPlan, current: IdentityState | null, changes: ChangeSet, where: string, key: string): void {
+export function recordPlan(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor' | 'summary' | 'effectiveAt'>, plan: IdentityPlan, current: IdentityState | null, changes: ChangeSet, where: string, key: string): void {
   if (plan.events.length === 0 && plan.refused.length === 0 && current && plan.changed.length === 0) {
     ctx.summary.unchanged++;
   }
@@ -138,10 +140,11 @@ export function recordPlan(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor' 
   }
 }
 
-function eventFor(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor'>, type: string, plan: IdentityPlan, current: IdentityState | null, moves: PendingEvent['moves'], where: string, key: string): PendingEvent {
+function eventFor(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor' | 'effectiveAt'>, type: string, plan: IdentityPlan, current: IdentityState | null, moves: PendingEvent['moves'], where: string, key: string): PendingEvent {
   const changed = Object.fromEntries(plan.changed.map((n) => [n, { from: current?.attributes[n]?.v ?? null, to: plan.next.attributes[n]?.v ?? null }]));
   const status = { from: current?.status ?? null, to: plan.next.status };
-  const payload = { source: ctx.source.name, key, run_id: ctx.runId, status, ...(plan.changed.length > 0 ? { changed } : {}) };
+  const effective = ctx.effectiveAt ? { effective_at: ctx.effectiveAt.toISOString() } : {};
+  const payload = { source: ctx.source.name, key, run_id: ctx.runId, status, ...(plan.changed.length > 0 ? { changed } : {}), ...effective };
   const reason = ctx.runId ? `import ${ctx.runId} ${where}` : where;
   return {
     type,
@@ -150,6 +153,7 @@ function eventFor(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor'>, type: s
     moves,
     reason,
     source: ctx.source.name,
+    effectiveAt: ctx.effectiveAt,
     audit: { actor: `source:${ctx.source.name}`, action: type, target: plan.next.id, reason, data: { ...payload, requested_by: ctx.actor } },
   };
 }

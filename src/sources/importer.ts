@@ -13,11 +13,12 @@ import { type ApplyContext, type BatchItem, applyIdentityBatch } from './apply-i
 import { applyFactBatch } from './apply-facts.ts';
 import { terminateAbsent } from './absent.ts';
 import { sha256File } from './file-hash.ts';
+import { refuseIfChangedSinceHold } from './held-changes.ts';
 import { loadLinks } from './links.ts';
 import { type FileFormat, checkEncoding, formatOf } from './reader.ts';
 import { checkedRowStream } from './row-stream.ts';
 import type { Source, SourceRegistry } from './registry.ts';
-import { type ImportRun, type ImportSummary, finishRun, getRun, insertRun } from './runs.ts';
+import { HEARTBEAT_MS, type ImportRun, type ImportSummary, beat, finishRun, getRun, insertRun } from './runs.ts';
 import { MAX_KEPT_ERRORS, RowChecker, absentLinks, livePopulation } from './scan.ts';
 
 export interface ImportProgress {
@@ -43,6 +44,8 @@ export interface ImportDeps {
   readonly audit: AuditWriter;
   readonly config: MusterConfig;
   readonly registry: SourceRegistry;
+  /** How often a running import touches its row (multi-process stores); HEARTBEAT_MS unless a test says otherwise. */
+  readonly heartbeatMs?: number;
 }
 
 interface Execution {
@@ -54,6 +57,8 @@ interface Execution {
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
   /** Set when a person confirmed a held run: the number of terminations they saw. */
   readonly confirmedTerminations?: number;
+  /** Set when a person confirmed a held run: when it was held. */
+  readonly heldAt?: Date;
 }
 
 /** How a run ends without applying: thrown inside the transaction so that it rolls back. */
@@ -94,7 +99,7 @@ export class ImportService {
     return this.#execute({ run, source, file: request.file, format, correlationId: request.correlationId ?? `import-${run.id}`, onProgress: request.onProgress });
   }
 
-  /** Applies a run the mass-change guard held, if its file and the MUR are as they were when it was held. */
+  /** Applies a run the mass-change guard held, if its file and the MUR are as they were when it was held (else refused, naming what changed). */
   async confirm(runId: string, actor: string, correlationId?: string): Promise<ImportRun> {
     const run = await getRun(this.#deps.store, runId);
     if (run.status !== 'held' || !run.filePath || !run.summary.held) {
@@ -104,7 +109,7 @@ export class ImportService {
     if (sha !== run.fileSha256) throw new MusterError('MUSTER_ERR_IMPORT_STATE', `the file of import run ${runId} changed or is gone since it was held; import it again`);
     const source = this.#deps.registry.get(run.source);
     await this.#audit({ actor, action: 'import.confirmed', target: run.id, reason: `confirmed ${run.summary.held.terminations} terminations`, data: { held: run.summary.held } }, correlationId ?? `import-${run.id}`);
-    return this.#execute({ run: { ...run, actor }, source, file: run.filePath, format: run.format as FileFormat, correlationId: correlationId ?? `import-${run.id}`, confirmedTerminations: run.summary.held.terminations });
+    return this.#execute({ run: { ...run, actor }, source, file: run.filePath, format: run.format as FileFormat, correlationId: correlationId ?? `import-${run.id}`, confirmedTerminations: run.summary.held.terminations, heldAt: run.finishedAt ?? run.createdAt });
   }
 
   async #checkFile(file: string, name: string): Promise<void> {
@@ -116,6 +121,7 @@ export class ImportService {
 
   async #execute(x: Execution): Promise<ImportRun> {
     const checker = new RowChecker(x.run.fileName);
+    const stopBeating = this.#beat(x.run.id);
     try {
       return await this.#apply(x, checker);
     } catch (error) {
@@ -124,7 +130,22 @@ export class ImportService {
       const status = error instanceof MusterError && error.status < 500 ? 'refused' : 'failed';
       await this.#finish(x, status, checker.summary, [{ message: (error as Error).message }, ...details], `import.${status}`).catch(() => {});
       throw error;
+    } finally {
+      stopBeating();
     }
+  }
+
+  /**
+   * While a run is applied, its row is touched every HEARTBEAT_MS on another connection, so that a
+   * process starting elsewhere can tell a live run from one whose process died. A store only one
+   * process opens needs none.
+   */
+  #beat(runId: string): () => void {
+    const { store, clock } = this.#deps;
+    if (!store.capabilities.multipleConnections) return () => {};
+    const timer = setInterval(() => void beat(store, runId, clock.now()).catch(() => {}), this.#deps.heartbeatMs ?? HEARTBEAT_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /**
@@ -136,6 +157,7 @@ export class ImportService {
       const tx = serialized(connection);
       // one import of a source at a time, across processes; what it compares against is read under the lock
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`muster-import:${x.source.name}`]);
+      if (x.heldAt) await refuseIfChangedSinceHold(tx, x.source.name, x.run.id, x.heldAt);
       const links = await loadLinks(tx, x.source.name);
       checker.useLinks(links);
       const empty = (await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM identities) AS any'))[0]?.any !== true;

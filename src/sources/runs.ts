@@ -1,6 +1,9 @@
+import { hostname } from 'node:os';
+import type { AuditWriter } from '../audit/writer.ts';
+import type { Clock } from '../core/clock.ts';
 import type { ErrorDetail } from '../core/errors.ts';
 import { MusterError } from '../core/errors.ts';
-import type { Queryable } from '../store/store.ts';
+import type { Queryable, Store } from '../store/store.ts';
 
 export type RunStatus = 'running' | 'applied' | 'held' | 'refused' | 'failed' | 'interrupted';
 
@@ -90,10 +93,22 @@ function fromRow(r: Record<string, any>): ImportRun {
   };
 }
 
+/** The process that runs an import, as its row names it. */
+export const RUN_OWNER = `${hostname()} pid ${process.pid}`;
+
+/** A running import beats this often (multi-process stores only); one silent for STALE_AFTER_MS is taken for dead. */
+export const HEARTBEAT_MS = 30_000;
+export const STALE_AFTER_MS = 4 * HEARTBEAT_MS;
+
 export async function insertRun(db: Queryable, run: Omit<ImportRun, 'finishedAt'>): Promise<void> {
-  await db.query(`INSERT INTO import_runs (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,NULL)`, [
-    run.id, run.source, run.format, run.fileName, run.filePath, run.fileSha256, run.status, run.options, run.summary, JSON.stringify(run.errors), run.actor, run.createdAt,
+  await db.query(`INSERT INTO import_runs (${COLUMNS}, owner, heartbeat_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,NULL,$13,$12)`, [
+    run.id, run.source, run.format, run.fileName, run.filePath, run.fileSha256, run.status, run.options, run.summary, JSON.stringify(run.errors), run.actor, run.createdAt, RUN_OWNER,
   ]);
+}
+
+/** A running import's sign of life. */
+export async function beat(db: Queryable, id: string, at: Date): Promise<void> {
+  await db.query(`UPDATE import_runs SET heartbeat_at = $2 WHERE id = $1 AND status = 'running'`, [id, at]);
 }
 
 export async function finishRun(db: Queryable, id: string, patch: { status: RunStatus; summary: ImportSummary; errors: readonly ErrorDetail[]; filePath?: string | null }, at: Date): Promise<void> {
@@ -115,8 +130,29 @@ export async function listRuns(db: Queryable, options: { limit?: number; source?
   return rows.map(fromRow);
 }
 
-/** Runs left 'running' by a process that died: nothing of theirs was committed, so they are marked interrupted. */
-export async function markInterrupted(db: Queryable, at: Date): Promise<number> {
-  const rows = await db.query(`UPDATE import_runs SET status = 'interrupted', finished_at = $1 WHERE status = 'running' RETURNING id`, [at]);
-  return rows.length;
+/**
+ * Runs left 'running' by a process that died are marked interrupted, at start-up. On a store only
+ * one process opens, every running run is such a run; on PostgreSQL, those whose process has not
+ * beaten for STALE_AFTER_MS. A run applies in one transaction, so nothing of it was committed: it
+ * cannot be resumed, and its file must be imported again. Each is audited.
+ */
+export async function recoverInterruptedRuns(store: Store, clock: Clock, audit: AuditWriter): Promise<string[]> {
+  const now = clock.now();
+  const silentSince = store.capabilities.multipleConnections ? new Date(now.getTime() - STALE_AFTER_MS) : now;
+  return store.transaction(async (tx) => {
+    const rows = await tx.query<{ id: string; source: string; file_name: string; owner: string | null; seen: Date }>(
+      `UPDATE import_runs SET status = 'interrupted', finished_at = $1,
+         errors = jsonb_build_array(jsonb_build_object('message', 'interrupted: ' || coalesce(owner, 'the process running it') || ' stopped before finishing (last sign of life ' || to_char(coalesce(heartbeat_at, created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '); nothing of it was applied, and it cannot be resumed: import the file again'))
+       WHERE status = 'running' AND coalesce(heartbeat_at, created_at) <= $2
+       RETURNING id, source, file_name, owner, coalesce(heartbeat_at, created_at) AS seen`,
+      [now, silentSince],
+    );
+    if (rows.length === 0) return [];
+    await audit.append(
+      tx,
+      rows.map((r) => ({ actor: 'muster', action: 'import.interrupted', target: r.id, reason: `${r.source} import of ${r.file_name} stopped before finishing; nothing was applied; import the file again`, data: { source: r.source, file: r.file_name, owner: r.owner, last_seen: r.seen } })),
+      `start-${now.toISOString()}`,
+    );
+    return rows.map((r) => r.id);
+  });
 }

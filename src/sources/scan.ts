@@ -79,10 +79,15 @@ export class RowChecker {
   }
 }
 
+/** A link the snapshot no longer lists, with its record key. */
+export interface AbsentLink extends LinkInfo {
+  readonly key: string;
+}
+
 /** Linked identities the snapshot no longer lists and that are still live: leavers by absence. */
-export function absentLinks(links: Map<string, LinkInfo>): LinkInfo[] {
-  const absent: LinkInfo[] = [];
-  for (const link of links.values()) if (!link.seen && !ENDED.has(link.status)) absent.push(link);
+export function absentLinks(links: Map<string, LinkInfo>): AbsentLink[] {
+  const absent: AbsentLink[] = [];
+  for (const [key, link] of links) if (!link.seen && !ENDED.has(link.status)) absent.push({ ...link, key });
   return absent;
 }
 

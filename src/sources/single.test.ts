@@ -4,6 +4,8 @@ import { describeEachStore } from '../../test/support/stores.ts';
 import { useHarness, hrCsv, hrLine } from '../../test/support/muster.ts';
 import { decodeAttributes } from '../mur/attribute-codec.ts';
 import { DisputeService } from './disputes.ts';
+
+const AT = '2026-03-02T04:00:00-05:00';
 import { SourceEventService } from './events.ts';
 
 describeEachStore('HR events over REST, disputes, vetting and training, authority', (factory) => {
@@ -20,7 +22,7 @@ describeEachStore('HR events over REST, disputes, vetting and training, authorit
     (await h.store.query<{ id: string; status: string; attributes: any; provenance: unknown }>(`SELECT id, status, attributes, provenance FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [employeeId])).map((r) => ({ ...r, attributes: decodeAttributes(r.attributes, r.provenance) as any }))[0];
 
   test('a mover event changes only the fields it carries', async () => {
-    const out = await events.apply('hr', { type: 'mover', record: { employee_id: 'E2', department: 'Legal' } }, 'hr-system', 'c1');
+    const out = await events.apply('hr', { effectiveAt: AT, type: 'mover', record: { employee_id: 'E2', department: 'Legal' } }, 'hr-system', 'c1');
     assert.deepEqual(out.events.map((e) => e.type), ['identity.mover']);
     const e2 = await identity('E2');
     assert.equal(e2?.attributes.department.v, 'Legal');
@@ -28,24 +30,24 @@ describeEachStore('HR events over REST, disputes, vetting and training, authorit
   });
 
   test('a leaver event terminates through inactive; a wrong type claim is refused and nothing applied', async () => {
-    await assert.rejects(events.apply('hr', { type: 'leaver', record: { employee_id: 'E3', department: 'Ops' } }, 'hr-system', 'c2'), (e: any) => e.code === 'MUSTER_ERR_CONFLICT');
+    await assert.rejects(events.apply('hr', { effectiveAt: AT, type: 'leaver', record: { employee_id: 'E3', department: 'Ops' } }, 'hr-system', 'c2'), (e: any) => e.code === 'MUSTER_ERR_CONFLICT');
     assert.equal((await identity('E3'))?.attributes.department.v, 'Finance');
-    const out = await events.apply('hr', { type: 'leaver', record: { employee_id: 'E3', status: 'terminated' } }, 'hr-system', 'c3');
+    const out = await events.apply('hr', { effectiveAt: AT, type: 'leaver', record: { employee_id: 'E3', status: 'terminated' } }, 'hr-system', 'c3');
     assert.deepEqual(out.events.map((e) => e.type), ['identity.leaver']);
     assert.equal((await identity('E3'))?.status, 'terminated');
   });
 
   test('a joiner event needs the full record; an illegal status move is refused with the rule', async () => {
-    await assert.rejects(events.apply('hr', { record: { employee_id: 'E9', department: 'X' } }, 'hr', 'c4'), (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && e.details.some((d: any) => d.field === 'record.given_name'));
+    await assert.rejects(events.apply('hr', { effectiveAt: AT, record: { employee_id: 'E9', department: 'X' } }, 'hr', 'c4'), (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && e.details.some((d: any) => d.field === 'record.given_name'));
     const joiner = { employee_id: 'E9', given_name: 'Nine', family_name: 'Person', department: 'Finance', user_type: 'contractor', home_agency: '9700', status: 'pending' };
-    const out = await events.apply('hr', { type: 'joiner', record: joiner }, 'hr', 'c5');
+    const out = await events.apply('hr', { effectiveAt: AT, type: 'joiner', record: joiner }, 'hr', 'c5');
     assert.deepEqual(out.events.map((e) => e.type), ['identity.joiner']);
     assert.equal((await identity('E9'))?.attributes.full_name.v, 'Nine Person');
-    await assert.rejects(events.apply('hr', { record: { employee_id: 'E9', status: 'leave' } }, 'hr', 'c6'), /cannot move from pending to leave/);
+    await assert.rejects(events.apply('hr', { effectiveAt: AT, record: { employee_id: 'E9', status: 'leave' } }, 'hr', 'c6'), /cannot move from pending to leave/);
   });
 
   test('a source that is not authoritative for an attribute is refused and the refusal audited', async () => {
-    await assert.rejects(events.apply('payroll', { record: { employee_id: 'E1', email: 'new@demo.gov' } }, 'payroll', 'c7'), (e: any) => e.code === 'MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE' && e.details[0].field === 'email');
+    await assert.rejects(events.apply('payroll', { effectiveAt: AT, record: { employee_id: 'E1', email: 'new@demo.gov' } }, 'payroll', 'c7'), (e: any) => e.code === 'MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE' && e.details[0].field === 'email');
     const [entry] = await h.store.query<{ action: string }>(`SELECT action FROM audit_log WHERE correlation_id = 'c7'`);
     assert.equal(entry?.action, 'source.refused');
     const run = await h.imports.run({ source: 'payroll', file: await h.file('auth.csv', hrCsv([hrLine('E1', { email: 'given1.family1@demo.gov', given_name: 'Renamed', department: 'Audit' })])), actor: 'alice' });

@@ -25,10 +25,10 @@ export interface SingleOutcome {
  * Applies one record (a REST event, or a person's resolution of a disputed case) inside the
  * caller's transaction, with the same rules as a snapshot row. Problems abort the whole change.
  */
-export async function applySingle(tx: Tx, deps: SingleDeps, source: Source, item: BatchItem, actor: string, correlationId: string, where: string): Promise<SingleOutcome> {
+export async function applySingle(tx: Tx, deps: SingleDeps, source: Source, item: BatchItem, actor: string, correlationId: string, where: string, effectiveAt?: Date): Promise<SingleOutcome> {
   const summary = emptySummary();
   const ctx: ApplyContext = {
-    db: tx, source, runId: null, actor, now: deps.clock.now(), fileName: where, newId: newIdentityId,
+    db: tx, source, runId: null, actor, now: deps.clock.now(), effectiveAt, fileName: where, newId: newIdentityId,
     rules: deps.config.correlation.rules, threshold: deps.config.correlation.autoLinkConfidence, correlateExisting: true, summary, problems: [], warnings: [],
   };
   const changes = new ChangeSet();

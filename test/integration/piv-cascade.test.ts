@@ -155,7 +155,7 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     const leaves = ['piv-auth.pem', 'card-auth.pem', 'derived.pem'];
     const before = await api('/api/ca');
     const started = Date.now();
-    await api('/api/sources/hr/events', { type: 'leaver', record: { employee_id: 'E1', status: 'terminated' } });
+    await api('/api/sources/hr/events', { type: 'leaver', effectiveAt: muster.clock.now().toISOString(), record: { employee_id: 'E1', status: 'terminated' } });
     for (const leaf of leaves) await until(`OCSP revoked for ${leaf}`, async () => (/: revoked/.test((await ocsp(leaf)).out) ? true : undefined));
     const elapsed = Date.now() - started;
     process.stderr.write(`# leaver event to the last OCSP 'revoked' (three certificates, openssl ocsp per poll): ${elapsed} ms\n`);

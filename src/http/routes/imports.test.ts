@@ -52,13 +52,13 @@ describeEachStore('HTTP imports, source events and disputes', (factory) => {
   });
 
   it('applies one source event, and refuses (403, audited) one the source is not authoritative for', async () => {
-    const moved = await call('POST', '/api/sources/hr/events', JSON.stringify({ type: 'mover', record: { employee_id: 'E1', department: 'Legal' } }));
+    const moved = await call('POST', '/api/sources/hr/events', JSON.stringify({ type: 'mover', effectiveAt: clock.now().toISOString(), record: { employee_id: 'E1', department: 'Legal' } }));
     assert.equal(moved.status, 200);
     assert.deepEqual((await json(moved)).events.map((e: { type: string }) => e.type), ['identity.mover']);
-    const refused = await call('POST', '/api/sources/payroll/events', JSON.stringify({ record: { employee_id: 'E1', email: 'x@demo.gov' } }));
+    const refused = await call('POST', '/api/sources/payroll/events', JSON.stringify({ effectiveAt: clock.now().toISOString(), record: { employee_id: 'E1', email: 'x@demo.gov' } }));
     assert.equal(refused.status, 403);
     assert.equal((await json(refused)).error.code, 'MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE');
-    const invalid = await call('POST', '/api/sources/hr/events', JSON.stringify({ record: { employee_id: 'E1', hire_date: '2026-13-01' } }));
+    const invalid = await call('POST', '/api/sources/hr/events', JSON.stringify({ effectiveAt: clock.now().toISOString(), record: { employee_id: 'E1', hire_date: '2026-13-01' } }));
     assert.equal(invalid.status, 400);
     assert.equal((await json(invalid)).error.details[0].field, 'record.hire_date');
   });
@@ -74,5 +74,20 @@ describeEachStore('HTTP imports, source events and disputes', (factory) => {
     const ok = await call('POST', `/api/disputes/${items[0].id}/resolve`, JSON.stringify({ choice: 'new', reason: 'two people, one mailbox' }));
     assert.equal(ok.status, 200);
     assert.equal((await json(ok)).dispute.status, 'resolved');
+  });
+
+  it('refuses (400, audited) an event without effectiveAt; acknowledges a duplicate leaver (200, nothing changed)', async () => {
+    const undated = await call('POST', '/api/sources/hr/events', JSON.stringify({ type: 'leaver', record: { employee_id: 'E1', status: 'terminated' } }));
+    assert.equal(undated.status, 400);
+    assert.equal((await json(undated)).error.details[0].field, 'effectiveAt');
+    const audited = await ctx.store.query<{ data: any }>(`SELECT data FROM audit_log WHERE action = 'source.refused' AND data ->> 'key' = 'E1'`);
+    assert.deepEqual(audited.map((a) => a.data.fields), [['email'], ['record.hire_date'], ['effectiveAt']], 'every refusal above is audited');
+    const leaver = JSON.stringify({ type: 'leaver', effectiveAt: clock.now().toISOString(), record: { employee_id: 'E1', status: 'terminated' } });
+    const first = await call('POST', '/api/sources/hr/events', leaver);
+    assert.equal(first.status, 200);
+    assert.equal((await json(first)).changed, true);
+    const again = await call('POST', '/api/sources/hr/events', leaver);
+    assert.equal(again.status, 200);
+    assert.deepEqual(await json(again), { ...(await json(await call('POST', '/api/sources/hr/events', leaver))), changed: false });
   });
 });
