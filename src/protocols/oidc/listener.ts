@@ -23,8 +23,9 @@ export interface OidcListenerOptions {
 }
 
 const DISCOVERY = '/.well-known/openid-configuration';
+const AUTHORIZATION_SERVER_METADATA = '/.well-known/oauth-authorization-server';
 /** Well-known documents under the issuer's path that oidc-provider answers; the others (home IdP record, entity configuration) are the admin app's. */
-const OWN_WELL_KNOWN = new Set([DISCOVERY, '/.well-known/oauth-authorization-server']);
+const OWN_WELL_KNOWN = new Set([DISCOVERY, AUTHORIZATION_SERVER_METADATA]);
 
 function isOwn(path: string, mount: string): boolean {
   if (mount === '' || (path !== mount && !path.startsWith(`${mount}/`))) return false;
@@ -36,9 +37,19 @@ export function mountPathOf(issuer: string): string {
   return new URL(issuer).pathname.replace(/\/+$/, '');
 }
 
+/**
+ * RFC 8414 §3.1 names the metadata of an issuer with a path by inserting the well-known name before that path
+ * (`/.well-known/oauth-authorization-server/oidc`); oidc-provider answers it under the issuer's path.
+ */
+function fromRfc8414Path(req: IncomingMessage, mount: string): void {
+  const [path = '/', query] = (req.url ?? '/').split('?');
+  if (mount !== '' && path === `${AUTHORIZATION_SERVER_METADATA}${mount}`) req.url = `${mount}${AUTHORIZATION_SERVER_METADATA}${query === undefined ? '' : `?${query}`}`;
+}
+
 export function oidcListener(options: OidcListenerOptions): RawListener {
   const mount = mountPathOf(options.issuer);
   return (req, res) => {
+    fromRfc8414Path(req, mount);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const inside = isOwn(path, mount);
     if (!inside && path !== DISCOVERY) return false;
