@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'oidc-provider';
+import type { RefusalDeps } from './refusals.ts';
+import { BadRequest, authorizationGetOf, checkQuery, refuse } from './request-guard.ts';
 
 /**
  * The OP as a raw Node listener for muster's HTTP server: it takes the issuer's path (`/oidc/*` by default) and
@@ -18,8 +20,10 @@ export interface OidcListenerOptions {
   readonly interactions?: { handle?: InteractionHandler };
   /** The mutual-TLS listener's origin, once it listens. */
   mtlsOrigin?(): string;
-  /** Failures past oidc-provider's own error handling (an interaction page that threw). */
+  /** Failures past oidc-provider's own error handling (an interaction page that threw, a refusal that could not be audited). */
   readonly onError?: (error: unknown) => void;
+  /** Where requests refused before oidc-provider (a NUL in a parameter, a bad POST to the authorization endpoint) are audited. */
+  readonly audit?: RefusalDeps;
 }
 
 const DISCOVERY = '/.well-known/openid-configuration';
@@ -46,6 +50,34 @@ function fromRfc8414Path(req: IncomingMessage, mount: string): void {
   if (mount !== '' && path === `${AUTHORIZATION_SERVER_METADATA}${mount}`) req.url = `${mount}${AUTHORIZATION_SERVER_METADATA}${query === undefined ? '' : `?${query}`}`;
 }
 
+/** Paths a browser is sent to, where a refusal is an error page rather than JSON. */
+function browserFacing(path: string, mount: string): boolean {
+  return [`${mount}/auth`, `${mount}/interaction/`, `${mount}/session/end`].some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
+}
+
+/** Answers a request refused before oidc-provider (audited), or hands a failure to `fail`. */
+function refused(options: OidcListenerOptions, res: ServerResponse, path: string, mount: string, error: unknown): void {
+  if (!(error instanceof BadRequest)) return fail(options, res, error);
+  const route = path === `${mount}/auth` ? 'authorization' : 'request';
+  void refuse(res, error, { page: browserFacing(path, mount), route, ...(options.audit ? { audit: options.audit } : {}), ...(options.onError ? { onError: options.onError } : {}) });
+}
+
+/** The guard's checks (see request-guard.ts); true when it answered the request itself. */
+function guarded(options: OidcListenerOptions, req: IncomingMessage, res: ServerResponse, path: string, mount: string): boolean {
+  try {
+    checkQuery(req);
+  } catch (error) {
+    refused(options, res, path, mount, error);
+    return true;
+  }
+  if (req.method !== 'POST' || path !== `${mount}/auth`) return false;
+  authorizationGetOf(req, path).then(
+    (location) => { res.writeHead(303, { location, 'cache-control': 'no-store' }).end(); },
+    (error: unknown) => refused(options, res, path, mount, error),
+  );
+  return true;
+}
+
 export function oidcListener(options: OidcListenerOptions): RawListener {
   const mount = mountPathOf(options.issuer);
   return (req, res) => {
@@ -53,6 +85,7 @@ export function oidcListener(options: OidcListenerOptions): RawListener {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const inside = isOwn(path, mount);
     if (!inside && path !== DISCOVERY) return false;
+    if (guarded(options, req, res, path, mount)) return true;
     const provider = options.provider();
     if (inside && path.startsWith(`${mount}/interaction/`) && options.interactions?.handle) {
       options.interactions.handle(req, res, provider, options.mtlsOrigin?.() ?? '').then((taken) => { if (!taken) pass(provider, mount, req, res); }, (error: unknown) => fail(options, res, error));
