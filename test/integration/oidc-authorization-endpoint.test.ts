@@ -1,6 +1,7 @@
-// The authorization endpoint of muster's OP over HTTP, on both stores: a form-encoded POST (OpenID Connect Core
-// §3.1.2.1) signs in like a GET, with openid-client exchanging the code; parameters carrying a NUL character are
-// refused as invalid_request, audited, with nothing of the bad value stored beyond a bounded, cleaned excerpt.
+// The authorization endpoint of muster's OP over HTTP, on both stores: its metadata at the RFC 8414 path; a
+// form-encoded POST (OpenID Connect Core §3.1.2.1) signs in like a GET, with openid-client exchanging the code;
+// parameters carrying a NUL character are refused as invalid_request, audited, with nothing of the bad value stored
+// beyond a bounded, cleaned excerpt.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
@@ -59,6 +60,15 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
 
   const refusedSince = (seq: number) => h.store.query<{ actor: string; target: string; reason: string; data: Record<string, unknown> }>(
     "SELECT actor, target, reason, data FROM audit_log WHERE seq > $1 AND action = 'oidc.refused' ORDER BY seq", [seq]);
+
+  test('the authorization server metadata answers at its RFC 8414 path, naming the issuer and the authorization endpoint', async () => {
+    const issuer = new URL(op.issuer);
+    const answer = await fetch(`${issuer.origin}/.well-known/oauth-authorization-server${issuer.pathname}`);
+    assert.equal(answer.status, 200);
+    const metadata = (await answer.json()) as { issuer: string; authorization_endpoint: string };
+    assert.equal(metadata.issuer, op.issuer);
+    assert.equal(metadata.authorization_endpoint, `${op.issuer}/auth`);
+  });
 
   test('a form-encoded POST to the authorization endpoint signs in like a GET: a code, exchanged for tokens', async () => {
     const config = await rp();
