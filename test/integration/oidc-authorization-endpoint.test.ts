@@ -84,12 +84,15 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
     assert.equal(tokens.claims()?.aud, CLIENT);
   });
 
-  test('a POST that is not form-encoded is refused as invalid_request, and audited', async () => {
+  test('a POST that is not form-encoded, or larger than 8 KiB, is refused as invalid_request, and audited', async () => {
     const seq = await lastSeq();
     const answer = await fetch(`${op.issuer}/auth`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: JSON.stringify(codeRequest()) });
     assert.equal(answer.status, 400);
     assert.match(await answer.text(), /invalid_request/);
     assert.deepEqual((await refusedSince(seq)).map((r) => r.data.error), ['invalid_request']);
+    const large = await post(form(codeRequest({ state: 's'.repeat(9000) })));
+    assert.equal(large.status, 413, 'a POSTed request larger than 8 KiB is refused, and answered');
+    assert.match(await large.text(), /invalid_request/);
   });
 
   test('a NUL character in a parameter, in the query or in a POSTed form, is invalid_request (400), audited once, the bad value bounded and cleaned', async () => {

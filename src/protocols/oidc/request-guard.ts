@@ -54,7 +54,7 @@ async function readForm(req: IncomingMessage): Promise<string> {
   if (type !== FORM_TYPE) throw new BadRequest(400, `a POSTed authorization request must be ${FORM_TYPE}`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_AUTHORIZATION_FORM_BYTES) throw new BadRequest(413, `a POSTed authorization request is limited to ${MAX_AUTHORIZATION_FORM_BYTES} bytes`);
     chunks.push(chunk);
