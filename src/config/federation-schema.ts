@@ -7,8 +7,29 @@ import { z } from 'zod';
 
 const url = z.string().url();
 
+/** The problem with an issuer identifier (OpenID Connect Discovery §2, RFC 8414 §2), or undefined. */
+function issuerProblem(value: string): string | undefined {
+  if (!URL.canParse(value)) return undefined; // the URL check names it
+  const parsed = new URL(value);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'must be an https (or http) URL';
+  if (parsed.search !== '' || parsed.hash !== '' || value.includes('?') || value.includes('#')) return 'must have no query and no fragment';
+  if (parsed.username !== '' || parsed.password !== '') return 'must not carry a user name or password';
+  return undefined;
+}
+
+/** The OP issuer: one value for every token, SET and statement muster signs; a trailing `/` is dropped. */
+const issuer = url.superRefine((value, ctx) => {
+  const problem = issuerProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+}).transform((value) => value.replace(/\/+$/, ''));
+
+/** `http://<host>:<port>/oidc`: the issuer when `federation.oidc.issuer` is not set (an IPv6 host in brackets). */
+export function defaultIssuer(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/oidc`;
+}
+
 const oidc = z.strictObject({
-  issuer: url.optional().describe('the OP issuer; default http://<server.host>:<server.port>/oidc'),
+  issuer: issuer.optional().describe('the OP issuer, named by every token, SET and statement muster signs; default http://<server.host>:<server.port>/oidc, resolved once when the configuration is loaded (with server.port 0, only muster serve knows it)'),
   idTokenTtlSeconds: z.number().int().min(30).max(3600).default(300).describe('ID token lifetime (SP 800-63C: short, about 5 minutes)'),
   accessTokenTtlSeconds: z.number().int().min(30).max(3600).default(600),
   codeTtlSeconds: z.number().int().min(10).max(300).default(60).describe('authorization code lifetime (single use)'),

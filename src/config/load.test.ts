@@ -52,3 +52,21 @@ test('the file, then the environment, then flags', () => {
   assert.equal(config.import.massChangeShare, 0.05);
   assert.deepEqual(Object.keys(config.sources).sort(), ['hr', 'npe', 'training', 'vetting']);
 });
+
+test('the OP issuer is resolved once: federation.oidc.issuer (trailing / dropped), MUSTER_ISSUER, else from server.host and server.port', () => {
+  assert.equal(loadConfig({ env: {} }).federation.oidc.issuer, 'http://127.0.0.1:8080/oidc');
+  assert.equal(loadConfig({ env: { MUSTER_PORT: '9000' }, overrides: { server: { host: '::1' } } }).federation.oidc.issuer, 'http://[::1]:9000/oidc');
+  assert.equal(loadConfig({ env: {}, overrides: { federation: { oidc: { issuer: 'https://idp.agency.example/oidc/' } } } }).federation.oidc.issuer, 'https://idp.agency.example/oidc');
+  assert.equal(loadConfig({ env: { MUSTER_ISSUER: 'https://sso.agency.example' } }).federation.oidc.issuer, 'https://sso.agency.example');
+  assert.equal(loadConfig({ env: { MUSTER_PORT: '0' } }).federation.oidc.issuer, undefined, 'server.port 0: known only to the server that picks its port');
+});
+
+test('an issuer with a query, a fragment, a user name or another scheme is refused at start-up, naming federation.oidc.issuer', () => {
+  for (const issuer of ['https://idp.agency.example/oidc?tenant=1', 'https://idp.agency.example/oidc#x', 'https://admin@idp.agency.example/oidc', 'ftp://idp.agency.example/oidc', 'not a url']) {
+    assert.throws(() => loadConfig({ env: {}, overrides: { federation: { oidc: { issuer } } } }), (e: any) => {
+      assert.equal(e.code, 'MUSTER_ERR_CONFIG', issuer);
+      assert.deepEqual(e.details.map((d: { key: string }) => d.key), ['federation.oidc.issuer'], issuer);
+      return true;
+    });
+  }
+});

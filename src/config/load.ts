@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { MusterError, type ErrorDetail } from '../core/errors.ts';
+import { defaultIssuer } from './federation-schema.ts';
 import { type MusterConfig, configSchema } from './schema.ts';
 
 /** Environment variables muster reads; any other MUSTER_* variable is refused as a likely typo. */
@@ -13,6 +14,7 @@ const ENV_KEYS: Readonly<Record<string, (cfg: Record<string, any>, value: string
   MUSTER_PKI_KEY_PASSPHRASE: (c, v) => ((c.pki ??= {}).keyPassphrase = v),
   MUSTER_PKI_HSM_PIN: (c, v) => (((c.pki ??= {}).hsm ??= {}).pin = v),
   MUSTER_PKI_BASE_URL: (c, v) => ((c.pki ??= {}).baseUrl = v),
+  MUSTER_ISSUER: (c, v) => (((c.federation ??= {}).oidc ??= {}).issuer = v),
   MUSTER_CONFIG: () => {},
   MUSTER_TEST: () => {},
 };
@@ -44,7 +46,17 @@ export function loadConfig(options: LoadOptions = {}): MusterConfig {
   if (problems.length > 0 || !parsed.success) {
     throw new MusterError('MUSTER_ERR_CONFIG', `configuration has ${problems.length} problem(s): ${problems.map((p) => `${p.key}: ${p.message}`).join('; ')}`, problems);
   }
-  return Object.freeze(parsed.data);
+  return Object.freeze(withIssuer(parsed.data));
+}
+
+/**
+ * The OP issuer, resolved once: `federation.oidc.issuer`, else `http://<server.host>:<server.port>/oidc`. With
+ * `server.port` 0 and no issuer it stays unset: only the server that picks its port can name it.
+ */
+function withIssuer(config: MusterConfig): MusterConfig {
+  const oidc = config.federation.oidc;
+  if (oidc.issuer !== undefined || config.server.port === 0) return config;
+  return { ...config, federation: { ...config.federation, oidc: { ...oidc, issuer: defaultIssuer(config.server.host, config.server.port) } } };
 }
 
 function keyOf(path: readonly PropertyKey[], issue: { code: string; keys?: string[] }): string {

@@ -50,7 +50,7 @@ describeEachStore('OpenID Federation entity configuration', (factory) => {
 
   it('carries the discovery document and the home agency IdP record in its metadata', async () => {
     const metadata = decodeJwt(await signedEntityConfiguration(deps())).metadata as Record<string, any>;
-    assert.deepEqual(metadata.openid_provider, DISCOVERY);
+    assert.deepEqual(metadata.openid_provider, { ...DISCOVERY, client_registration_types_supported: [] }, 'the discovery document, and no OpenID Federation registration type: clients come from trust agreements');
     assert.deepEqual(metadata.federation_entity, {
       organization_name: 'Department of the Interior',
       contacts: ['mailto:icam@doi.example'],

@@ -17,6 +17,13 @@ import { type HomeAgencyIdpRecord, homeAgencyRecord } from './home-record.ts';
 export const ENTITY_STATEMENT_TYPE = 'entity-statement+jwt';
 export const ENTITY_STATEMENT_MEDIA_TYPE = 'application/entity-statement+jwt';
 
+/**
+ * OpenID Federation 1.0 §5.1.3 `client_registration_types_supported` (REQUIRED): neither of its types. muster has no
+ * `federation_registration_endpoint` (explicit) and does not resolve a client id as an entity id through trust chains
+ * (automatic); its clients are registered under trust agreements, or by RFC 7591 with an agreement's initial access token.
+ */
+export const CLIENT_REGISTRATION_TYPES: readonly string[] = [];
+
 export interface EntityConfigurationDeps {
   readonly store: Store;
   readonly clock: Clock;
@@ -66,7 +73,7 @@ export async function entityConfigurationClaims(deps: EntityConfigurationDeps): 
     iss: issuer, sub: issuer, iat, exp: iat + config.federation.record.entityConfigurationTtlSeconds,
     jwks: { keys: await federationPublicKeys(deps.store, now) },
     ...(hints.length > 0 ? { authority_hints: [...hints] } : {}),
-    metadata: { openid_provider: discovery, federation_entity: { organization_name, contacts, piv_home_agency_idp: piv } },
+    metadata: { openid_provider: { ...discovery, client_registration_types_supported: [...CLIENT_REGISTRATION_TYPES] }, federation_entity: { organization_name, contacts, piv_home_agency_idp: piv } },
   };
 }
 

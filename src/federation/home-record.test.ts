@@ -26,7 +26,7 @@ test('the record names the issuer, agency, protocol, profile, discovery document
 });
 
 test('defaults: the agency name as organization, the default contact, every affiliation of the agency', () => {
-  const config = configWith({});
+  const config = configWith({ server: { port: 0 } });
   const record = homeAgencyRecord(config, federationIssuer(config, 41234));
   assert.equal(record.issuer, 'http://127.0.0.1:41234/oidc');
   assert.equal(record.organization_name, config.agency.name);

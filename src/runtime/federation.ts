@@ -158,7 +158,7 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   const keys = await cookieKeys(ctx.store);
   let provider: Provider | undefined;
   let mtlsOrigin = '';
-  const listener = oidcListener({ issuer, provider: () => provider as Provider, interactions, mtlsOrigin: () => mtlsOrigin, ...(options.onError ? { onError: options.onError } : {}) });
+  const listener = oidcListener({ issuer, provider: () => provider as Provider, interactions, mtlsOrigin: () => mtlsOrigin, audit: { store: ctx.store, audit: ctx.audit }, ...(options.onError ? { onError: options.onError } : {}) });
   const mtls = await startMtls(ctx, issuer, listener, options.foreignAnchors ?? []);
   mtlsOrigin = mtls.origin;
   const build = async (): Promise<{ provider: Provider; fingerprint: string }> => {

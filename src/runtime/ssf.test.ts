@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { describeEachStore } from '../../test/support/stores.ts';
@@ -134,6 +135,35 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     }
     assert.equal(four.r.received.length, 2, 'one failed attempt, one accepted');
     assert.equal(outcomes.filter((o) => o.jti === set!.jti && o.result === 'delivered').length, 1);
+  });
+
+  it('a reissue (the old card terminated, the new one issued, in one change): every SET it causes carries one txn, written once', async () => {
+    const seven = await receiver();
+    const rp = { clientId: 'rp-seven', key: await rpKey('seven'), signalEndpoint: seven.url };
+    await saveAgreement(ctx, 'seven', [rp], ['credential-change']);
+    const identity = await insertIdentity(ctx.store, clock.now(), 'active');
+    await knownTo(ctx.store, identity, rp.clientId, 'seven-sub', clock.now());
+    const card = async (status: string) => {
+      const id = randomUUID();
+      await ctx.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv_card', $3, $4, '{}', $5, $5)`, [id, identity, status, randomUUID(), clock.now()]);
+      return id;
+    };
+    const [old, replacement] = [await card('terminated'), await card('active')];
+    const terminated = await insertEvent(ctx.store, 'credential.terminated', identity, { credential_id: old, from: 'active' }, clock.now());
+    const reissued = await insertEvent(ctx.store, 'credential.reissued', identity, { credential_id: replacement, replaces: old }, clock.now());
+    for (const eventId of [terminated, reissued, reissued, terminated]) await signalEvent('', identity, eventId);
+    const sets = await setsOf(identity);
+    assert.equal(sets.length, 2, JSON.stringify(sets));
+    const changes = await Promise.all(sets.map(async (s) => {
+      const [row] = await ctx.store.query<{ set_jwt: string }>('SELECT set_jwt FROM ssf_events WHERE jti = $1', [s.jti]);
+      const claims = decodeJwt(row!.set_jwt);
+      return [claims.txn, (claims.events as Record<string, { change_type: string }>)[SIGNAL_EVENTS['credential-change']]!.change_type];
+    }));
+    assert.deepEqual(changes, [[String(terminated), 'revoke'], [String(terminated), 'create']], 'the revoke and the create under the first event of the change');
+    clock.advance(1000);
+    const later = await insertEvent(ctx.store, 'credential.terminated', identity, { credential_id: replacement, from: 'active' }, clock.now());
+    await signalEvent('', identity, later);
+    assert.deepEqual((await setsOf(identity)).map((s) => s.txn), [String(terminated), String(terminated), String(later)], 'another change, another txn');
   });
 
   it('an email change: RISC identifier-changed with the old address as subject, only where the agreement releases email', async () => {

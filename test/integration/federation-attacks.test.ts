@@ -12,7 +12,7 @@ import * as client from 'openid-client';
 import { loadConfig } from '../../src/config/load.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { ACR, SIGNAL_EVENTS } from '../../src/core/federation/profile.ts';
-import { federationIssuer } from '../../src/federation/issuer.ts';
+import { federationIssuer, issuerBoundTo } from '../../src/federation/issuer.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { serveHttp, type RunningServer } from '../../src/http/serve.ts';
 import { queueSignals } from '../../src/protocols/ssf/signals/queue.ts';
@@ -511,7 +511,8 @@ describe('attacks on the SSF stream management API', () => {
     ctx = await startMuster(loadConfig({ env: {}, overrides: { dataDir: ':memory:', server: { host: '127.0.0.1', port: 0 } } }), { store: await pgliteFactory.open(), clock });
     server = await serveHttp(createHttpApp(ctx), { host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${server.port}`;
-    issuer = federationIssuer(ctx.config, server.port);
+    issuerBoundTo(ctx.config, server.port);
+    issuer = federationIssuer(ctx.config);
     alpha = { clientId: 'rp-alpha', key: await rpKey('alpha-1') };
     beta = { clientId: 'rp-beta', key: await rpKey('beta-1') };
     await saveAgreement(ctx, 'alpha', [alpha], ['account-disabled']);

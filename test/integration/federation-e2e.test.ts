@@ -162,6 +162,25 @@ describeEachStore('PIV federation end to end', (factory) => {
     }
   });
 
+  test('an agreement that lists x509_certificate_id: the consent page promises it, and the assertion carries the certificate\'s SHA-256 thumbprint', async () => {
+    const terms = { consent: 'runtime' as const, moreAttributes: [{ name: 'x509_certificate_id', purpose: 'to match your PIV certificate' }] };
+    const x509 = await startReferenceRp(fm, { clientId: 'x509-rp', agreementId: 'x509-rp', terms });
+    const plain = await startReferenceRp(fm, { clientId: 'plain-rp', agreementId: 'plain-rp', terms: { consent: 'runtime' } });
+    try {
+      const page = await certificateSignIn(fm, new BrowserFetch(), `${x509.url}/login`, cards.E2!);
+      assert.equal(page.status, 200, page.body);
+      const [consent] = await fm.muster.store.query<{ data: { basis: string; attributes: string[] } }>(`SELECT data FROM audit_log WHERE action = 'oidc.consent' AND data->>'client_id' = 'x509-rp' ORDER BY seq DESC LIMIT 1`);
+      assert.equal(consent?.data.basis, 'given', 'the consent page was shown and accepted');
+      assert.ok(consent.data.attributes.includes('x509_certificate_id'), `the person agreed to release it: ${JSON.stringify(consent)}`);
+      assert.equal(x509.idTokens[0]?.x509_certificate_id, certificateThumbprint(cards.E2!.certPem));
+      assert.equal((await certificateSignIn(fm, new BrowserFetch(), `${plain.url}/login`, cards.E2!)).status, 200);
+      assert.equal(plain.idTokens[0]?.x509_certificate_id, undefined, 'an agreement that does not list it gets none');
+    } finally {
+      await x509.close();
+      await plain.close();
+    }
+  });
+
   test('no part of muster reported a failure, and every push was delivered at the first attempt', () => {
     assert.deepEqual(fm.errors.map(String), []);
     assert.ok(fm.pushes.length > 0);

@@ -251,6 +251,8 @@ export interface RelyingPartyEntry {
 export interface AgreementTerms {
   readonly consent?: 'runtime' | 'allowlisted';
   readonly signals?: readonly { event: string; action: string }[];
+  /** Attributes released beside name and email. */
+  readonly moreAttributes?: readonly { name: string; purpose: string }[];
 }
 
 export const LEAVER_SIGNALS = [{ event: 'account-disabled', action: 'disable-account' }, { event: 'session-revoked', action: 'end-sessions' }, { event: 'credential-change', action: 'end-sessions' }] as const;
@@ -262,7 +264,7 @@ export async function registerRelyingParty(fm: FederatedMuster, agreementId: str
     population: { agencyCodes: [fm.muster.config.agency.code] },
     idp: { issuer: fm.issuer, home: true },
     relyingParties: [{ ...rp, redirectUris: [...rp.redirectUris], ...(rp.postLogoutRedirectUris ? { postLogoutRedirectUris: [...rp.postLogoutRedirectUris] } : {}) }],
-    attributes: [{ name: 'name', purpose: 'to greet you by name' }, { name: 'email', purpose: 'to send you notices about your account' }],
+    attributes: [{ name: 'name', purpose: 'to greet you by name' }, { name: 'email', purpose: 'to send you notices about your account' }, ...(terms.moreAttributes ?? [])],
     signals: [...(terms.signals ?? LEAVER_SIGNALS)],
     consent: terms.consent ?? 'allowlisted',
   };

@@ -8,7 +8,9 @@ import { type Logger, errorFields, processLogger } from '../../runtime/log.ts';
 import { type Metrics, createMetrics } from '../../runtime/metrics.ts';
 import { startPkiServing } from '../../runtime/pki-serving.ts';
 import { discoveryDocument, foreignAnchors, startFederation } from '../../runtime/federation.ts';
-import { federationIssuer } from '../../federation/issuer.ts';
+import { federationIssuer, issuerBoundTo } from '../../federation/issuer.ts';
+import type { MusterConfig } from '../../config/schema.ts';
+import { MusterError } from '../../core/errors.ts';
 import { federationRecordRoutes } from '../../http/routes/federation-record.ts';
 import { createInteractions } from '../../protocols/oidc/interactions/index.ts';
 import type { RawListener } from '../../protocols/oidc/listener.ts';
@@ -57,6 +59,7 @@ export function serveCommand(hooks: ServeHooks = {}): CommandGroup {
 
 async function runServe(cli: Cli, command: Command, options: Record<string, unknown>, hooks: ServeHooks): Promise<void> {
   const config = cli.loadConfig(command, { server: { port: options.port, host: options.host }, federation: { mtls: { port: options.mtlsPort } } });
+  checkIssuerFlags(cli, command, config);
   const ctx = await startMuster(config);
   const log = processLogger(config, cli.io);
   const metrics = createMetrics(ctx);
@@ -65,15 +68,16 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
   try {
     const stop = await hooks.onReady?.(ctx, { options, cli, command, log, metrics });
     if (stop) stops.push(stop);
-    let issuer = federationIssuer(config);
-    const records = federationRecordRoutes({ issuer: () => issuer, discovery: () => discoveryDocument(issuer) });
+    const issuerNow = () => federationIssuer(config);
+    const records = federationRecordRoutes({ issuer: issuerNow, discovery: () => discoveryDocument(issuerNow()) });
     const app = createHttpApp(ctx, [...(hooks.routes ?? []), records], { onServerError: logServerError(log), log, metrics });
     const pki = await startPkiServing(ctx, (error) => log.error({ error: errorFields(error) }, 'pki publishing failed'));
     stops.push(() => pki.stop());
     let op: RawListener = () => false;
     const server = await serveHttp(app, { ...config.server, before: [pki.listener, (req, res) => op(req, res)] });
     stops.unshift(() => server.close());
-    issuer = federationIssuer(config, server.port);
+    issuerBoundTo(config, server.port);
+    const issuer = issuerNow();
     const onError = (error: unknown) => log.error({ error: errorFields(error) }, 'openid provider failed');
     const anchors = await foreignAnchors(config);
     const interactions = createInteractions({ store: ctx.store, clock: ctx.clock, audit: ctx.audit, config, ca: () => ctx.ca(), foreignAnchors: anchors, onError });
@@ -93,6 +97,25 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     stopSignal.dispose();
     log.info('muster serve stopped');
   }
+}
+
+/**
+ * The OP issuer is one configuration value, the same for every muster command that signs (the other commands do not
+ * see serve's flags). When `--port` or `--host` would move the issuer the configuration gives (no
+ * `federation.oidc.issuer` set), serve refuses; `--port 0` is let through with a notice, for trials and tests: its
+ * issuer names the port picked, which only this process knows.
+ */
+function checkIssuerFlags(cli: Cli, command: Command, config: MusterConfig): void {
+  const configured = cli.loadConfig(command).federation.oidc.issuer;
+  const served = config.federation.oidc.issuer;
+  if (configured === undefined || served === configured) return;
+  if (served === undefined) {
+    cli.note(`--port 0: the OP issuer names the port picked; other muster commands name ${configured} in what they sign unless federation.oidc.issuer (MUSTER_ISSUER) is set`);
+    return;
+  }
+  throw new MusterError('MUSTER_ERR_CONFIG',
+    `--port/--host would make the OP issuer ${served}, but other muster commands name ${configured} in the tokens and SETs they sign: set server.port/server.host (MUSTER_PORT, MUSTER_HOST) or federation.oidc.issuer (MUSTER_ISSUER) in the configuration instead`,
+    [{ key: 'federation.oidc.issuer', value: served, message: `differs from the configured ${configured}` }]);
 }
 
 /** In order (the server first), each even if an earlier one failed; failures are reported, not thrown over the cause of the stop. */

@@ -3,6 +3,7 @@ import { createMetricsApp } from '../../http/metrics-app.ts';
 import { serveHttp } from '../../http/serve.ts';
 import type { Muster } from '../../runtime/context.ts';
 import { startMuster } from '../../runtime/context.ts';
+import { federationIssuer } from '../../federation/issuer.ts';
 import { errorFields, processLogger } from '../../runtime/log.ts';
 import { type Metrics, createMetrics } from '../../runtime/metrics.ts';
 import { type Observability, observeProvisioning } from '../../runtime/observe.ts';
@@ -46,7 +47,9 @@ export const workerCommands: CommandGroup = (program, cli) => {
     .description('run the outbox worker and the provisioning worker until SIGINT or SIGTERM (no API; --metrics-port serves /metrics)')
     .option('--metrics-port <n>', 'serve /metrics and /health on this port of server.host (0 picks a free one)', integer('metrics-port'))
     .action(async (options: { metricsPort?: number }, command: Command) => {
-      const ctx = await startMuster(cli.loadConfig(command, { workers: { enabled: true } }));
+      const config = cli.loadConfig(command, { workers: { enabled: true } });
+      federationIssuer(config); // the SETs its jobs sign name the OP issuer: refused at start when it cannot be known
+      const ctx = await startMuster(config);
       const obs = { log: processLogger(ctx.config, cli.io), metrics: createMetrics(ctx) };
       const stopSignal = listenForStop(cli);
       const stops: StopFn[] = [];

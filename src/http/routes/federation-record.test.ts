@@ -54,7 +54,7 @@ describeEachStore('HTTP home agency IdP record and entity configuration', (facto
     assert.equal(protectedHeader.typ, 'entity-statement+jwt');
     assert.deepEqual([payload.iss, payload.sub], [issuer, issuer]);
     assert.ok((payload.exp as number) > (payload.iat as number));
-    assert.deepEqual((payload.metadata as any).openid_provider, discoveryOf(issuer));
+    assert.deepEqual((payload.metadata as any).openid_provider, { ...discoveryOf(issuer), client_registration_types_supported: [] });
     assert.deepEqual((payload.metadata as any).federation_entity.piv_home_agency_idp.agency_codes, [`agency_code:${ctx.config.agency.code}`]);
   });
 

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ENTITY_STATEMENT_MEDIA_TYPE, signedEntityConfiguration } from '../../federation/entity-configuration.ts';
 import { ENTITY_CONFIGURATION_PATH, PIV_IDP_RECORD_PATH, homeAgencyRecord, issuerPath } from '../../federation/home-record.ts';
-import { federationIssuer } from '../../federation/issuer.ts';
+import { federationIssuer, federationIssuerPath } from '../../federation/issuer.ts';
 import type { RouteModule } from '../env.ts';
 import { publicRoute } from '../route.ts';
 import { jsonResponse } from '../schemas.ts';
@@ -24,7 +24,11 @@ const CACHE = { 'cache-control': 'public, max-age=300' };
 
 /** The paths the record and the entity configuration are served at, for an issuer (its path, then the host's root). */
 export function federationRecordPaths(issuer: string): { readonly records: readonly string[]; readonly entityConfiguration: string } {
-  const base = issuerPath(issuer);
+  return recordPathsUnder(issuerPath(issuer));
+}
+
+/** The same, for the issuer's path on its host. */
+function recordPathsUnder(base: string): { readonly records: readonly string[]; readonly entityConfiguration: string } {
   return { records: [...new Set([`${base}${PIV_IDP_RECORD_PATH}`, PIV_IDP_RECORD_PATH])], entityConfiguration: `${base}${ENTITY_CONFIGURATION_PATH}` };
 }
 
@@ -45,7 +49,7 @@ const entityConfigurationRoute = (path: string) => publicRoute({
 export function federationRecordRoutes(deps: FederationRecordDeps): RouteModule {
   return (app, ctx) => {
     const issuer = deps.issuer ?? (() => federationIssuer(ctx.config));
-    const paths = federationRecordPaths(federationIssuer(ctx.config));
+    const paths = recordPathsUnder(federationIssuerPath(ctx.config));
     for (const path of paths.records) {
       app.openapi(recordRoute(path), (c) => c.json(homeAgencyRecord(ctx.config, issuer()), 200, CACHE) as never);
     }

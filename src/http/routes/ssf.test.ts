@@ -7,6 +7,7 @@ import { loadConfig } from '../../config/load.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { SIGNAL_EVENTS, SSF_VERIFICATION_EVENT } from '../../core/federation/profile.ts';
 import { federationIssuer } from '../../federation/issuer.ts';
+import { setSigningKey } from '../../protocols/ssf/keys.ts';
 import { type SignalDraft, queueSignals } from '../../protocols/ssf/signals/queue.ts';
 import { insertIdentity, knownTo, receiverAssertion, rpKey, saveAgreement, type TestRp } from '../../protocols/ssf/test-fixtures.ts';
 import { type Muster, startMuster } from '../../runtime/context.ts';
@@ -62,6 +63,17 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
       assert.equal(meta.default_subjects, 'ALL');
       for (const key of ['jwks_uri', 'configuration_endpoint', 'status_endpoint', 'add_subject_endpoint', 'remove_subject_endpoint', 'verification_endpoint']) assert.match(meta[key], /^http:\/\/127\.0\.0\.1:\d+\/ssf\//, key);
     }
+  });
+
+  it('publishes the transmitter key before any SET is made: the key the first SET is signed with', async () => {
+    assert.deepEqual(await ctx.store.query('SELECT jti FROM ssf_events'), [], 'no SET yet');
+    const res = await app.request('/ssf/jwks');
+    assert.equal(res.status, 200);
+    const { keys } = await json(res);
+    assert.equal(keys.length, 1, 'the key is published at once');
+    assert.equal(keys[0].d, undefined, 'no private part');
+    const signing = await ctx.store.transaction((tx) => setSigningKey(tx, clock.now()));
+    assert.equal(signing.kid, keys[0].kid, 'the first SET is signed with the published key');
   });
 
   it('refuses receivers without a valid bearer assertion, and audits each refusal', async () => {

@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { MusterError } from '../../core/errors.ts';
-import { federationIssuer } from '../../federation/issuer.ts';
+import { federationIssuer, federationIssuerPath } from '../../federation/issuer.ts';
 import { changeFederatedIdentifier } from '../../protocols/ssf/signals/identifier-change.ts';
 import { clientAssertionAuthenticator, clientCredentialsAuthenticator } from '../../protocols/ssf/auth.ts';
 import { transmitterJwks } from '../../protocols/ssf/keys.ts';
-import { SSF_PATHS, endpointBaseOf, transmitterMetadata, wellKnownPathOf } from '../../protocols/ssf/metadata.ts';
+import { SSF_PATHS, endpointBaseOf, transmitterMetadata } from '../../protocols/ssf/metadata.ts';
 import { pollStream } from '../../protocols/ssf/poll.ts';
 import type { AuthenticatedReceiver, ReceiverAuthenticator } from '../../protocols/ssf/receiver.ts';
 import { StreamManager } from '../../protocols/ssf/streams.ts';
@@ -35,10 +35,9 @@ export function anyReceiverAuthenticator(authenticators: readonly ReceiverAuthen
   };
 }
 
-/** The issuer as this request sees it: with `server.port` 0 the port is the one the request came in on. */
-function issuerOf(ctx: Muster, c: C): string {
-  const port = ctx.config.server.port === 0 ? Number(new URL(c.req.url).port) || undefined : undefined;
-  return federationIssuer(ctx.config, port);
+/** The transmitter's issuer: the OP's, one value for the process (see federation/issuer.ts). */
+function issuerOf(ctx: Muster, _c: C): string {
+  return federationIssuer(ctx.config);
 }
 
 function depsOf(ctx: Muster, c: C): TransmitterDeps {
@@ -68,7 +67,7 @@ async function authenticated(ctx: Muster, c: C, authenticate: ReceiverAuthentica
 function mountDiscovery(app: MusterApp, ctx: Muster): void {
   const metadata = (c: C) => c.json(transmitterMetadata(issuerOf(ctx, c)), 200, { 'cache-control': 'public, max-age=300' });
   app.get(SSF_PATHS.wellKnown, metadata);
-  app.get(wellKnownPathOf(federationIssuer(ctx.config)), metadata);
+  app.get(`${SSF_PATHS.wellKnown}${federationIssuerPath(ctx.config)}`, metadata);
   app.get(SSF_PATHS.jwks, async (c) => c.json(await transmitterJwks(ctx.store, ctx.clock.now()), 200, { 'cache-control': 'public, max-age=300' }));
 }
 

@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
 import type { Queryable, Store } from '../../store/store.ts';
 
@@ -43,6 +43,7 @@ export class PayloadAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    refuseNul(payload);
     await upsertPayload(this.#d.store, this.#model, id, payload, expiresAt(this.#d.clock, expiresIn));
   }
 
@@ -71,6 +72,7 @@ export class PayloadAdapter implements Adapter {
   }
 
   async #findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+    if (containsNul(value)) return undefined;
     const [row] = await this.#d.store.query<PayloadRow>(
       `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`,
       [this.#model, value, this.#d.clock.now()],
@@ -84,14 +86,33 @@ export class PayloadAdapter implements Adapter {
 function clientAdapter(deps: AdapterDeps): Adapter {
   const rows = new PayloadAdapter('Client', deps);
   return {
-    find: (id) => deps.clients.find(id),
+    find: async (id) => (containsNul(id) ? undefined : deps.clients.find(id)),
     findByUid: async () => undefined,
     findByUserCode: async () => undefined,
-    upsert: (id, payload) => deps.store.transaction((tx) => deps.clients.save(tx, id, payload)),
+    upsert: async (id, payload) => {
+      refuseNul(payload);
+      await deps.store.transaction((tx) => deps.clients.save(tx, id, payload));
+    },
     consume: async () => undefined,
     destroy: (id) => rows.destroy(id),
     revokeByGrantId: async () => undefined,
   };
+}
+
+/** Whether a value from a request (a string, or strings within arrays and objects) holds a NUL character. */
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  return false;
+}
+
+/**
+ * No identifier holds a NUL (none is found by one), and no payload may: PostgreSQL text cannot, and the request that
+ * carried it gets `invalid_request` rather than a server error.
+ */
+function refuseNul(payload: AdapterPayload): void {
+  if (containsNul(payload)) throw new errors.InvalidRequest!('a parameter contains a NUL character');
 }
 
 /** Writes one model row; `account_id` is the payload's accountId (the MUR identity), for ending an identity's sessions. */

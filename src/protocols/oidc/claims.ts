@@ -55,7 +55,12 @@ export interface AssertionInput {
   readonly fal: Fal;
   readonly rp: AgreementRelyingParty | undefined;
   readonly agencyCode: string;
+  /** The attributes the client's trust agreement lists. */
+  readonly attributes: readonly ReleasableAttribute[];
 }
+
+/** The certificate identifier claim (SP 800-217 §6.2.3): released only where the trust agreement lists it. */
+export const CERTIFICATE_ID_CLAIM = 'x509_certificate_id';
 
 /** Every claim SP 800-217 §6.2 asks of an assertion, under the profile's names. */
 export function assertionClaims(input: AssertionInput): Record<string, unknown> {
@@ -73,7 +78,17 @@ export function assertionClaims(input: AssertionInput): Record<string, unknown> 
     acr: ACR[login.aal],
     amr: [...login.amr],
     ...(fal === 'fal3' ? holderOfKey(input) : {}),
+    ...certificateId(input),
   };
+}
+
+/**
+ * The certificate the subscriber signed in with, as the hash of the whole certificate (STANDARDS §1.8): its base64url
+ * SHA-256 thumbprint, the value `cnf.x5t#S256` carries at FAL3. None after a FIDO2 sign-in, which shows no certificate.
+ */
+function certificateId(input: AssertionInput): Record<string, unknown> {
+  if (!input.attributes.includes(CERTIFICATE_ID_CLAIM) || !input.login.certThumbprint) return {};
+  return { [CERTIFICATE_ID_CLAIM]: input.login.certThumbprint };
 }
 
 /** FAL3: the PIV certificate's thumbprint when the IdP manages the bound authenticator and a certificate was used; else the RP checks its own. */
@@ -86,7 +101,7 @@ function holderOfKey(input: AssertionInput): Record<string, unknown> {
 export const ASSERTION_CLAIM_NAMES = [
   'sub', 'auth_time', 'acr', 'amr', 'updated_at', 'cnf',
   PIV_CLAIMS.federation, PIV_CLAIMS.homeAgency, PIV_CLAIMS.orgAffiliation, PIV_CLAIMS.ial, PIV_CLAIMS.aal, PIV_CLAIMS.fal,
-  PIV_CLAIMS.credentialType, PIV_CLAIMS.boundAuthnRequired,
+  PIV_CLAIMS.credentialType, PIV_CLAIMS.boundAuthnRequired, CERTIFICATE_ID_CLAIM,
 ] as const;
 
 /** The stable attributes, as OIDC standard claims, from the MUR record. */

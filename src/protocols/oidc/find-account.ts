@@ -94,7 +94,7 @@ async function claimsFor(deps: AccountDeps, ctx: KoaContextWithOIDC, identity: I
   const fal: Fal = falOfClient(found, client.metadata());
   const sub = await subjectOf(deps, identity.id, client);
   await recordRpUse(deps.store, identity.id, client.clientId, sub, deps.clock.now());
-  return { sub: identity.id, ...assertionClaims({ identity, login, fal, rp: found.rp, agencyCode: deps.agencyCode }) };
+  return { sub: identity.id, ...assertionClaims({ identity, login, fal, rp: found.rp, agencyCode: deps.agencyCode, attributes: agreedAttributes(found) }) };
 }
 
 function agreedAttributes(found: ClientAgreement): ReleasableAttribute[] {

@@ -29,3 +29,17 @@ test('takes the issuer\'s path and root discovery, hands them over below the mou
     { url: '/.well-known/openid-configuration', originalUrl: '/oidc/.well-known/openid-configuration' },
   ]);
 });
+
+test('answers the RFC 8414 path of the authorization server metadata: the issuer\'s path after the well-known name', () => {
+  const { provider, seen } = recorder();
+  const listener = oidcListener({ issuer: 'http://127.0.0.1:8080/oidc', provider: () => provider });
+  assert.equal(listener(request('/.well-known/oauth-authorization-server/oidc'), response), true);
+  assert.equal(listener(request('/oidc/.well-known/oauth-authorization-server'), response), true);
+  for (const other of ['/.well-known/oauth-authorization-server/other', '/.well-known/oauth-authorization-server/oidc/x', '/.well-known/oauth-authorization-server']) {
+    assert.equal(listener(request(other), response), false, other);
+  }
+  assert.deepEqual(seen, [
+    { url: '/.well-known/oauth-authorization-server', originalUrl: '/oidc/.well-known/oauth-authorization-server' },
+    { url: '/.well-known/oauth-authorization-server', originalUrl: '/oidc/.well-known/oauth-authorization-server' },
+  ]);
+});

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'oidc-provider';
+import type { RefusalDeps } from './refusals.ts';
+import { BadRequest, authorizationGetOf, checkQuery, refuse } from './request-guard.ts';
 
 /**
  * The OP as a raw Node listener for muster's HTTP server: it takes the issuer's path (`/oidc/*` by default) and
@@ -18,13 +20,16 @@ export interface OidcListenerOptions {
   readonly interactions?: { handle?: InteractionHandler };
   /** The mutual-TLS listener's origin, once it listens. */
   mtlsOrigin?(): string;
-  /** Failures past oidc-provider's own error handling (an interaction page that threw). */
+  /** Failures past oidc-provider's own error handling (an interaction page that threw, a refusal that could not be audited). */
   readonly onError?: (error: unknown) => void;
+  /** Where requests refused before oidc-provider (a NUL in a parameter, a bad POST to the authorization endpoint) are audited. */
+  readonly audit?: RefusalDeps;
 }
 
 const DISCOVERY = '/.well-known/openid-configuration';
+const AUTHORIZATION_SERVER_METADATA = '/.well-known/oauth-authorization-server';
 /** Well-known documents under the issuer's path that oidc-provider answers; the others (home IdP record, entity configuration) are the admin app's. */
-const OWN_WELL_KNOWN = new Set([DISCOVERY, '/.well-known/oauth-authorization-server']);
+const OWN_WELL_KNOWN = new Set([DISCOVERY, AUTHORIZATION_SERVER_METADATA]);
 
 function isOwn(path: string, mount: string): boolean {
   if (mount === '' || (path !== mount && !path.startsWith(`${mount}/`))) return false;
@@ -36,12 +41,51 @@ export function mountPathOf(issuer: string): string {
   return new URL(issuer).pathname.replace(/\/+$/, '');
 }
 
+/**
+ * RFC 8414 §3.1 names the metadata of an issuer with a path by inserting the well-known name before that path
+ * (`/.well-known/oauth-authorization-server/oidc`); oidc-provider answers it under the issuer's path.
+ */
+function fromRfc8414Path(req: IncomingMessage, mount: string): void {
+  const [path = '/', query] = (req.url ?? '/').split('?');
+  if (mount !== '' && path === `${AUTHORIZATION_SERVER_METADATA}${mount}`) req.url = `${mount}${AUTHORIZATION_SERVER_METADATA}${query === undefined ? '' : `?${query}`}`;
+}
+
+/** Paths a browser is sent to, where a refusal is an error page rather than JSON. */
+function browserFacing(path: string, mount: string): boolean {
+  return [`${mount}/auth`, `${mount}/interaction/`, `${mount}/session/end`].some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
+}
+
+/** Answers a request refused before oidc-provider (audited), or hands a failure to `fail`. */
+function refused(options: OidcListenerOptions, res: ServerResponse, path: string, mount: string, error: unknown): void {
+  if (!(error instanceof BadRequest)) return fail(options, res, error);
+  const route = path === `${mount}/auth` ? 'authorization' : 'request';
+  void refuse(res, error, { page: browserFacing(path, mount), route, ...(options.audit ? { audit: options.audit } : {}), ...(options.onError ? { onError: options.onError } : {}) });
+}
+
+/** The guard's checks (see request-guard.ts); true when it answered the request itself. */
+function guarded(options: OidcListenerOptions, req: IncomingMessage, res: ServerResponse, path: string, mount: string): boolean {
+  try {
+    checkQuery(req);
+  } catch (error) {
+    refused(options, res, path, mount, error);
+    return true;
+  }
+  if (req.method !== 'POST' || path !== `${mount}/auth`) return false;
+  authorizationGetOf(req, path).then(
+    (location) => { res.writeHead(303, { location, 'cache-control': 'no-store' }).end(); },
+    (error: unknown) => refused(options, res, path, mount, error),
+  );
+  return true;
+}
+
 export function oidcListener(options: OidcListenerOptions): RawListener {
   const mount = mountPathOf(options.issuer);
   return (req, res) => {
+    fromRfc8414Path(req, mount);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const inside = isOwn(path, mount);
     if (!inside && path !== DISCOVERY) return false;
+    if (guarded(options, req, res, path, mount)) return true;
     const provider = options.provider();
     if (inside && path.startsWith(`${mount}/interaction/`) && options.interactions?.handle) {
       options.interactions.handle(req, res, provider, options.mtlsOrigin?.() ?? '').then((taken) => { if (!taken) pass(provider, mount, req, res); }, (error: unknown) => fail(options, res, error));

@@ -16,13 +16,23 @@ export interface RefusalDeps {
   readonly audit: AuditWriter;
 }
 
-/** Audits a refusal as `oidc.refused`; the OP's answer never waits on it failing. */
+const SHOWN = 200;
+
+/** What the audit log keeps of a value the request chose: control characters (NUL among them) replaced, cut short. */
+export function boundedText(value: string, max = SHOWN): string {
+  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+/** Audits a refusal as `oidc.refused`; the OP's answer never waits on it failing. The client id and description are bounded and cleaned. */
 export async function auditRefusal(deps: RefusalDeps, refusal: Refusal, correlationId: string): Promise<void> {
-  const data = { clientId: refusal.clientId ?? null, reason: refusal.reason, ...(refusal.error ? { error: refusal.error } : {}), ...(refusal.description ? { description: refusal.description } : {}) };
+  const clientId = refusal.clientId === undefined ? undefined : boundedText(String(refusal.clientId), 100);
+  const description = refusal.description ? boundedText(refusal.description) : undefined;
+  const data = { clientId: clientId ?? null, reason: refusal.reason, ...(refusal.error ? { error: boundedText(refusal.error, 100) } : {}), ...(description ? { description } : {}) };
   await auditGroupCommit(deps.store, deps.audit).append([{
-    actor: `oidc-client:${refusal.clientId ?? 'unknown'}`,
+    actor: `oidc-client:${clientId ?? 'unknown'}`,
     action: 'oidc.refused',
-    target: refusal.identityId ?? `client:${refusal.clientId ?? 'unknown'}`,
+    target: refusal.identityId ?? `client:${clientId ?? 'unknown'}`,
     reason: refusal.reason,
     data,
   }], correlationId);

@@ -10,5 +10,10 @@ export function renderError(ctx: KoaContextWithOIDC, out: ErrorOut, _error: Erro
   ctx.type = 'html';
   ctx.set('cache-control', 'no-store');
   const description = out.error === 'server_error' ? 'The sign-in service could not complete the request.' : (out.error_description ?? '');
-  ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head><body><h1>Sign-in error</h1><p><code>${escape(out.error)}</code></p><p>${escape(description)}</p></body></html>`;
+  ctx.body = errorPage(out.error, description);
+}
+
+/** The error page's markup: the protocol error and its description. */
+export function errorPage(error: string, description: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head><body><h1>Sign-in error</h1><p><code>${escape(error)}</code></p><p>${escape(description)}</p></body></html>`;
 }

@@ -84,7 +84,7 @@ export async function serveTestOp(h: Harness, pages: TestSignInPages): Promise<S
     interactions: { ...(pages.policy ? { policy: pages.policy } : {}), url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}` },
     jwks: await currentJwks(h.store, h.clock), cookieKeys: await cookieKeys(h.store),
   });
-  const listener = oidcListener({ issuer, provider: () => provider, interactions: { handle: (req, res) => pages.handle(provider, req, res) } });
+  const listener = oidcListener({ issuer, provider: () => provider, interactions: { handle: (req, res) => pages.handle(provider, req, res) }, audit: { store: h.store, audit: h.audit } });
   server.on('request', (req, res) => { if (!listener(req, res)) res.writeHead(404).end(); });
   return { issuer, provider, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
 }

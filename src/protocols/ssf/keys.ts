@@ -1,6 +1,6 @@
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { activeSigningKey, publishedKeys } from '../../federation/signing-keys.ts';
-import type { Queryable } from '../../store/store.ts';
+import type { Queryable, Store } from '../../store/store.ts';
 
 /**
  * The transmitter's SET signing key in `federation_keys`, purpose `ssf`: RS256 over RSA 2048 (the CAEP
@@ -21,7 +21,13 @@ export async function setSigningKey(db: Queryable, at: Date): Promise<SetSigning
   return { kid, key: (await importJWK(privateJwk, SSF_ALG)) as CryptoKey };
 }
 
-/** The published keys (public parts) of the transmitter. */
-export async function transmitterJwks(db: Queryable, at: Date): Promise<{ keys: JWK[] }> {
-  return { keys: await publishedKeys(db, SSF_KEY_PURPOSE, at) };
+/**
+ * The published keys (public parts) of the transmitter. The signing key is made here when there is none yet, so that
+ * receivers find it at `jwks_uri` before the first SET.
+ */
+export async function transmitterJwks(store: Store, at: Date): Promise<{ keys: JWK[] }> {
+  const keys = await publishedKeys(store, SSF_KEY_PURPOSE, at);
+  if (keys.length > 0) return { keys };
+  await store.transaction((tx) => activeSigningKey(tx, SSF_KEY_PURPOSE, SSF_ALG, at));
+  return { keys: await publishedKeys(store, SSF_KEY_PURPOSE, at) };
 }

@@ -12,12 +12,6 @@ export const SSF_PATHS = Object.freeze({
   wellKnown: '/.well-known/ssf-configuration',
 });
 
-/** The path of the metadata for an issuer with a path (RFC 8414 §3.1 insertion): `/.well-known/ssf-configuration/oidc`. */
-export function wellKnownPathOf(issuer: string): string {
-  const path = new URL(issuer).pathname.replace(/\/$/, '');
-  return `${SSF_PATHS.wellKnown}${path}`;
-}
-
 /** The origin the `/ssf/...` endpoints are named under: the issuer's. */
 export function endpointBaseOf(issuer: string): string {
   return new URL(issuer).origin;

@@ -2,9 +2,12 @@ import type { AgreementDocument } from '../../../core/federation/agreement.ts';
 import { PIV_CLAIMS } from '../../../core/federation/profile.ts';
 import type { InteractionProvider, StoredInteraction } from './provider-shapes.ts';
 
-/** The OpenID Connect scope that carries each releasable attribute. */
+/**
+ * The OpenID Connect scope that carries each releasable attribute. `x509_certificate_id` has none: it describes the
+ * sign-in, so it travels in the ID token (the `openid` scope) whenever the agreement lists it.
+ */
 export const ATTRIBUTE_SCOPES: Readonly<Record<string, string>> = Object.freeze({
-  name: 'profile', given_name: 'profile', family_name: 'profile', email: 'email', phone_number: 'phone', address: 'address', x509_certificate_id: 'x509',
+  name: 'profile', given_name: 'profile', family_name: 'profile', email: 'email', phone_number: 'phone', address: 'address',
 });
 
 /** Claims every PIV federation assertion carries (SP 800-217 §6.1, §6.2), whatever the agreement lists. */

@@ -47,7 +47,11 @@ export function bestAal(credentials: readonly CredentialFacts[]): Aal | undefine
   return best;
 }
 
-/** CAEP credential-change fields of a credential: x509 (issuer and serial of its authentication certificate) or FIDO2 (AAGUID). */
+/**
+ * CAEP credential-change fields of a credential: x509 (issuer and serial of its authentication certificate) or FIDO2
+ * (AAGUID). The friendly name says what kind of credential it is and never names the card (its UUID or muster's id):
+ * a value every relying party would see alike would let them link their accounts of one person.
+ */
 export async function caepCredential(tx: Tx, c: CredentialFacts): Promise<Record<string, unknown>> {
   if (c.type === DERIVED_FIDO2) {
     const transports = Array.isArray(c.details.transports) ? (c.details.transports as unknown[]) : [];
@@ -55,6 +59,6 @@ export async function caepCredential(tx: Tx, c: CredentialFacts): Promise<Record
   }
   const [cert] = await tx.query<{ serial: string; issuer: string }>(
     "SELECT serial, issuer FROM certificates WHERE credential_id = $1 ORDER BY (profile IN ('piv-auth', 'derived-piv-auth')) DESC, not_before DESC LIMIT 1", [c.id]);
-  const friendly = c.type === PIV_CARD ? `PIV card ${c.reference ?? c.id}` : 'Derived PIV credential (PKI)';
+  const friendly = c.type === PIV_CARD ? 'PIV card' : 'Derived PIV credential (PKI)';
   return { credential_type: 'x509', ...(cert ? { x509_issuer: cert.issuer, x509_serial: BigInt(`0x${cert.serial}`).toString() } : {}), friendly_name: friendly };
 }
