@@ -1,4 +1,5 @@
-// A PostgreSQL restart or outage under a running `muster serve` (which runs the outbox worker): the shared
+// A PostgreSQL restart or outage under a running `muster serve` (which runs the outbox worker) and a
+// `muster worker` (its /health on --metrics-port): the shared
 // test server cannot be restarted, so a restart is played by terminating the store's backends
 // (pg_terminate_backend on its application_name) and an outage by closing a loopback TCP proxy in front of it.
 import assert from 'node:assert/strict';
@@ -33,7 +34,12 @@ async function until(what: string, check: () => Promise<boolean>, ms = 20_000): 
   }
 }
 
-describe('a PostgreSQL restart and outage under muster serve', { skip }, () => {
+const COMMANDS = {
+  serve: { args: ['serve', '--port', '0', '--mtls-port', '0', '--json'], base: (out: Record<string, unknown>) => (typeof out.port === 'number' ? `http://127.0.0.1:${out.port}` : undefined) },
+  worker: { args: ['worker', '--metrics-port', '0', '--json'], base: (out: Record<string, unknown>) => (typeof out.metrics === 'string' ? out.metrics.replace(/\/metrics$/, '') : undefined) },
+};
+
+for (const [name, command] of Object.entries(COMMANDS)) describe(`a PostgreSQL restart and outage under muster ${name}`, { skip }, () => {
   const app = `muster-outage-${randomBytes(4).toString('hex')}`;
   let dir: string;
   let proxy: TcpProxy;
@@ -48,7 +54,7 @@ describe('a PostgreSQL restart and outage under muster serve', { skip }, () => {
     const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const alive = () => assert.equal(exited, null, `serve exited: ${JSON.stringify(exited)}\n${stderr.slice(-3000)}`);
+  const alive = () => assert.equal(exited, null, `${name} exited: ${JSON.stringify(exited)}\n${stderr.slice(-3000)}`);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-outage-'));
@@ -62,17 +68,17 @@ describe('a PostgreSQL restart and outage under muster serve', { skip }, () => {
     viaProxy.searchParams.set('application_name', app);
     const configFile = join(dir, 'muster.json');
     await writeFile(configFile, JSON.stringify({ databaseUrl: viaProxy.toString(), dataDir: join(dir, 'data'), workers: { pollMs: 50, maxAttempts: 1 }, log: { level: 'info' } }));
-    child = spawn(process.execPath, [BIN, 'serve', '--config', configFile, '--port', '0', '--mtls-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', MUSTER_TEST: '' } });
+    child = spawn(process.execPath, [BIN, ...command.args, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', MUSTER_TEST: '' } });
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.once('exit', (code, signal) => (exited = { code, signal }));
     let stdout = '';
     base = await new Promise<string>((resolve, reject) => {
       child.stdout?.on('data', (chunk: Buffer) => {
         stdout += chunk.toString('utf8');
-        const line = stdout.split('\n').find((l) => l.startsWith('{') && l.includes('"port"'));
-        if (line) resolve(`http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`);
+        const url = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => command.base(JSON.parse(l) as Record<string, unknown>)).find(Boolean);
+        if (url) resolve(url);
       });
-      child.once('exit', () => reject(new Error(`serve exited before listening:\n${stderr}`)));
+      child.once('exit', () => reject(new Error(`${name} exited before listening:\n${stderr}`)));
     });
   });
 
@@ -90,7 +96,7 @@ describe('a PostgreSQL restart and outage under muster serve', { skip }, () => {
   const queueJob = async (key: string) => (await direct.query<{ id: string }>(`INSERT INTO jobs (kind, idempotency_key, payload, run_after, created_at, updated_at) VALUES ('access.recompute-all', $1, '{}', now(), now(), now()) RETURNING id`, [key])).rows[0]!.id;
   const jobStatus = async (id: string) => (await direct.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [id])).rows[0]!.status;
 
-  test('backends terminated under a busy worker: serve keeps answering and every job is done', async () => {
+  test(`backends terminated under a busy worker: ${name} keeps answering and every job is done`, async () => {
     assert.equal((await health()).status, 200);
     const ids: string[] = [];
     for (let i = 0; i < 300; i++) ids.push(await queueJob(`restart-${i}`));
