@@ -12,6 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { isMusterError } from '../../src/core/errors.ts';
+import { openStore } from '../../src/store/open.ts';
 import { POSTGRES_URL, freshSchemaUrl, postgresRequired, reachable } from '../support/stores.ts';
 import { type TcpProxy, startTcpProxy } from '../support/tcp-proxy.ts';
 
@@ -33,6 +35,37 @@ async function until(what: string, check: () => Promise<boolean>, ms = 20_000): 
     await sleep(50);
   }
 }
+
+describe('a PostgreSQL store whose connections are terminated', { skip }, () => {
+  test('a transaction cut off mid-statement fails with MUSTER_ERR_STORE_UNAVAILABLE without crashing the process; the next statements reconnect', async () => {
+    const app = `muster-store-${randomBytes(4).toString('hex')}`;
+    const url = new URL(await freshSchemaUrl());
+    url.searchParams.set('application_name', app);
+    const store = await openStore({ dataDir: ':memory:', databaseUrl: url.toString(), poolSize: 2 });
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    const changes: boolean[] = [];
+    store.availability.onChange((available) => changes.push(available));
+    try {
+      await store.query('SELECT 1'); // an idle pooled connection, terminated below too
+      const cut = store.transaction(async (tx) => {
+        await tx.query(`INSERT INTO settings (key, value) VALUES ('cut', '1'::jsonb)`);
+        await tx.query('SELECT pg_sleep(10)');
+      });
+      await until('the transaction under way', async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%pg_sleep%' AND state = 'active'`, [app])).rowCount === 1);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [app]);
+      await assert.rejects(cut, (e) => isMusterError(e, 'MUSTER_ERR_STORE_UNAVAILABLE'));
+      await sleep(100); // the terminated sockets report their end
+      assert.deepEqual(await store.query(`SELECT key FROM settings WHERE key = 'cut'`), []);
+      await store.transaction((tx) => tx.query(`INSERT INTO settings (key, value) VALUES ('after', '1'::jsonb)`));
+      await store.ping(2000);
+      assert.deepEqual(changes, [false, true]);
+    } finally {
+      await admin.end();
+      await store.close();
+    }
+  });
+});
 
 const COMMANDS = {
   serve: { args: ['serve', '--port', '0', '--mtls-port', '0', '--json'], base: (out: Record<string, unknown>) => (typeof out.port === 'number' ? `http://127.0.0.1:${out.port}` : undefined) },

@@ -18,8 +18,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
 /** A client taken from the pool with an 'error' listener, so that a connection lost while it is out cannot crash the process. */
 interface Session {
   readonly client: pg.PoolClient;
-  /** Back to the pool, or dropped when its connection was lost. */
-  release(): void;
+  /** Back to the pool, or dropped when its connection was lost (an 'error' event, or `failure` a connection error). */
+  release(failure?: unknown): void;
 }
 
 async function checkout(pool: pg.Pool): Promise<Session> {
@@ -29,7 +29,8 @@ async function checkout(pool: pg.Pool): Promise<Session> {
   client.on('error', onError);
   return {
     client,
-    release() {
+    release(failure) {
+      if (!lost && isStoreUnavailable(failure)) lost = failure instanceof Error ? failure : new Error(String(failure));
       // a lost client keeps the listener: its socket may still report errors after the pool drops it
       if (!lost) client.off('error', onError);
       client.release(lost);
@@ -57,13 +58,15 @@ function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability:
       if (rows.length === 0) return;
       const session = client instanceof pg.Pool ? await checkout(pool).catch((error: unknown) => { throw storeError(error, `COPY ${table}`); }) : undefined;
       const conn = session?.client ?? (client as pg.PoolClient);
+      let failure: unknown;
       try {
         const stream = conn.query(copyFrom(copyStatement(table, columns, 'STDIN')));
         await availability.track(() => pipeline(Readable.from([encodeCopyText(rows)]), stream));
       } catch (error) {
+        failure = error;
         throw storeError(error, `COPY ${table}`);
       } finally {
-        session?.release();
+        session?.release(failure);
       }
     },
   };
@@ -78,7 +81,7 @@ async function begin(pool: pg.Pool, availability: Availability): Promise<Session
       await availability.track(() => session!.client.query('BEGIN'));
       return session;
     } catch (error) {
-      session?.release();
+      session?.release(error);
       if (attempt >= 2 || !isStoreUnavailable(error)) throw storeError(error, 'BEGIN');
     }
   }
@@ -86,15 +89,17 @@ async function begin(pool: pg.Pool, availability: Availability): Promise<Session
 
 async function inTransaction<T>(pool: pg.Pool, availability: Availability, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const session = await begin(pool, availability);
+  let failure: unknown;
   try {
     const result = await fn(queryable(session.client, pool, availability));
     await availability.track(() => session.client.query('COMMIT')).catch((error: unknown) => { throw storeError(error, 'COMMIT'); });
     return result;
   } catch (error) {
+    failure = error;
     await session.client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
-    session.release();
+    session.release(failure);
   }
 }
 
