@@ -136,7 +136,7 @@ describeEachStore('muster cli', (factory) => {
       },
     });
     assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual(health, { status: 'ok' });
+    assert.deepEqual(health, { status: 'ok', store: 'available' });
     assert.deepEqual(seen, [`ready demo=true store=${factory.name}`, 'stopped']);
     assert.match(res.json().url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(res.stderr, /abort: stopping/);

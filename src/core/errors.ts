@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   MUSTER_ERR_AUDIT_CHAIN: { status: 500, summary: 'the audit log failed verification' },
   MUSTER_ERR_AUDIT_KEY: { status: 500, summary: 'the audit checkpoint signing key is missing or does not match' },
   MUSTER_ERR_STORE: { status: 503, summary: 'the store cannot be reached or refused the operation' },
+  MUSTER_ERR_STORE_UNAVAILABLE: { status: 503, summary: 'the database cannot be reached or its connection was lost; the work is retried once it is back' },
+  MUSTER_ERR_STORE_FULL: { status: 507, summary: 'the disk of the embedded store is (nearly) full; writes are refused until space is freed' },
   MUSTER_ERR_STORE_MIGRATION: { status: 500, summary: 'the database schema is newer than this muster or a migration failed' },
   MUSTER_ERR_TEST_ONLY: { status: 500, summary: 'a test-only component was used outside tests' },
   MUSTER_ERR_JOB_UNKNOWN: { status: 500, summary: 'a job of an unregistered kind was found in the outbox' },

@@ -70,8 +70,17 @@ describeEachStore('http app', (factory) => {
   it('answers /health without a token', async () => {
     const res = await app.request('/health');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { status: 'ok' });
+    assert.deepEqual(await res.json(), { status: 'ok', store: 'available' });
     assert.match(res.headers.get('x-correlation-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('answers /health with 503 and store unavailable when the store does not answer its SELECT 1', async () => {
+    const timeouts: number[] = [];
+    const down = { ...ctx.store, ping: (timeoutMs: number) => (timeouts.push(timeoutMs), Promise.reject(new Error('the database did not answer'))) };
+    const res = await createHttpApp({ ...ctx, store: down }).request('/health');
+    assert.equal(res.status, 503);
+    assert.deepEqual(await res.json(), { status: 'unavailable', store: 'unavailable' });
+    assert.deepEqual(timeouts, [2000]);
   });
 
   it('serves an OpenAPI 3.1 document of every route with the bearer scheme', async () => {

@@ -15,12 +15,13 @@ function logged(level: 'info' | 'debug' = 'info') {
   app.use('*', correlation);
   app.use('*', requestLog(log));
   app.post('/things', (c) => c.json({ ok: true }, 201));
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  let healthStatus: 200 | 503 = 200;
+  app.get('/health', (c) => c.json({ status: healthStatus === 200 ? 'ok' : 'unavailable' }, healthStatus));
   app.get('/boom', () => {
     throw new Error('secret internals');
   });
   app.onError(errorHandler(logServerError(log)));
-  return { app, lines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { app, lines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), storeDown: () => (healthStatus = 503) };
 }
 
 test('the request log writes one JSON line per request with its status and correlation id', async () => {
@@ -55,6 +56,13 @@ test('probes are logged at debug only', async () => {
   const verbose = logged('debug');
   await verbose.app.request('/health');
   assert.deepEqual(verbose.lines().map((l) => [l.level, l.path]), [['debug', '/health']]);
+});
+
+test('a /health answering 503 while the store is away stays at debug: the outage is logged once, not per probe', async () => {
+  const quiet = logged('info');
+  quiet.storeDown();
+  for (let i = 0; i < 3; i++) assert.equal((await quiet.app.request('/health')).status, 503);
+  assert.equal(quiet.lines().length, 0);
 });
 
 test('under MUSTER_TEST=1 the logger writes nothing', () => {

@@ -3,7 +3,10 @@ import { type Logger, errorFields } from '../runtime/log.ts';
 import type { Env } from './env.ts';
 import type { ServerErrorListener } from './errors.ts';
 
-/** Probes answer every few seconds: logged at debug so they do not drown the requests people make. */
+/**
+ * Probes answer every few seconds: logged at debug so they do not drown the requests people make,
+ * also when /health says 503 during a store outage (the outage itself is logged once, as it starts and ends).
+ */
 const PROBES = new Set(['/health', '/metrics']);
 
 /** One JSON line per request once it is answered: method, path (no query string), status, duration and correlation id. */
@@ -18,7 +21,8 @@ export function requestLog(log: Logger): MiddlewareHandler<Env> {
       correlationId: c.get('correlationId'),
       actor: c.get('principal')?.actor,
     };
-    const level = status >= 500 ? 'error' : PROBES.has(c.req.path) ? 'debug' : 'info';
+    const probe = PROBES.has(c.req.path) && (status < 500 || status === 503);
+    const level = probe ? 'debug' : status >= 500 ? 'error' : 'info';
     log[level](fields, 'request');
   };
 }

@@ -24,7 +24,7 @@ describe('serveHttp', () => {
     const res = await fetch(`http://127.0.0.1:${server.port}/health`, { headers: { 'x-correlation-id': 'over-the-wire' } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('x-correlation-id'), 'over-the-wire');
-    assert.deepEqual(await res.json(), { status: 'ok' });
+    assert.deepEqual(await res.json(), { status: 'ok', store: 'available' });
   });
 
   it('refuses a port in use with MUSTER_ERR_LISTEN', async () => {

@@ -68,3 +68,18 @@ export async function holdClaims(tx: Tx, jobs: readonly Job[], workerId: string)
 export async function markAllDone(tx: Tx, jobs: readonly Job[], now: Date): Promise<void> {
   await tx.query(`UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = ANY($1::bigint[])`, [jobs.map((j) => j.id), now]);
 }
+
+/**
+ * Gives back claims whose transaction the store cut off (its connection was lost): pending again, due
+ * now, and the claim's attempt not counted, as the job never ran to an end. A job whose transaction
+ * did commit before the connection went is done and left alone.
+ */
+export async function releaseClaims(db: Queryable, jobs: readonly Job[], workerId: string, now: Date): Promise<void> {
+  if (jobs.length === 0) return;
+  await db.query(
+    `UPDATE jobs j SET status = 'pending', attempts = j.attempts - 1, run_after = $4, locked_by = NULL, locked_until = NULL, updated_at = $4
+     FROM unnest($1::bigint[], $2::int[]) AS c(id, attempts)
+     WHERE j.id = c.id AND j.attempts = c.attempts AND j.status = 'running' AND j.locked_by = $3`,
+    [jobs.map((j) => j.id), jobs.map((j) => j.attempts), workerId, now],
+  );
+}

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { useHarness } from '../../test/support/muster.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
-import { isMusterError } from '../core/errors.ts';
+import { MusterError, isMusterError } from '../core/errors.ts';
+import type { Store } from '../store/store.ts';
 import { listJobs, retryJob } from './admin.ts';
 import type { JobHandler } from './handlers.ts';
 import { claimJobs, holdClaim } from './queue.ts';
@@ -34,6 +35,31 @@ describeEachStore('outbox worker', (factory) => {
     h.clock.advance(5000);
     assert.equal((await worker.runOnce()).done, 1);
     assert.deepEqual(seen, [id, later]);
+  });
+
+  test('a job whose transaction the store cut off goes back to the queue once the store answers, not to the dead letters', async () => {
+    const lost = () => new MusterError('MUSTER_ERR_STORE_UNAVAILABLE', 'the database is unavailable: Connection terminated unexpectedly');
+    const down = { transactions: false, statements: false };
+    const cutting: Store = {
+      ...h.store,
+      query: (sql, params) => (down.statements ? Promise.reject(lost()) : h.store.query(sql, params)),
+      transaction: (fn) => (down.transactions ? Promise.reject(lost()) : h.store.transaction(fn)),
+    };
+    const ran: number[] = [];
+    const worker = testWorker(h, { 'test.ok': async (job) => void ran.push(job.id) }, { store: cutting, maxAttempts: 1 });
+    const id = await insertJob(h.store, 'test.ok', 'cut-1', h.clock.now());
+    down.transactions = true;
+    await assert.rejects(worker.runOnce(), (e) => isMusterError(e, 'MUSTER_ERR_STORE_UNAVAILABLE'));
+    down.statements = true;
+    await assert.rejects(worker.runOnce(), (e) => isMusterError(e, 'MUSTER_ERR_STORE_UNAVAILABLE'));
+    assert.equal((await jobRow(h.store, id)).status, 'running');
+    down.transactions = down.statements = false;
+    assert.deepEqual(await worker.runOnce(), { claimed: 1, done: 1, retried: 0, dead: 0 });
+    const row = await jobRow(h.store, id);
+    assert.equal(row.status, 'done');
+    assert.equal(row.attempts, 1, 'the cut-off claim is not counted');
+    assert.deepEqual(ran, [id]);
+    assert.equal(await count(h.store, `audit_log WHERE action = 'job.dead' AND target = $1`, [`job:${id}`]), 0);
   });
 
   test('a failing handler is retried with growing back-off, then dead-lettered and audited', async () => {

@@ -1,13 +1,13 @@
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
-import { MusterError } from '../core/errors.ts';
+import { MusterError, isMusterError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { type Backoff, type RandomSource, backoffDelay } from './backoff.ts';
 import { expireNonPersonEntities } from './expiry.ts';
 import type { BatchItem, BatchJobHandler, JobContext, JobHandler, JobHandlerRegistry } from './handlers.ts';
 import type { Job } from './jobs.ts';
 import { PollingLoop } from './loop.ts';
-import { type Claimed, claimJobs, holdClaim, holdClaims, markAllDone, markDead, markDone, markRetry } from './queue.ts';
+import { type Claimed, claimJobs, holdClaim, holdClaims, markAllDone, markDead, markDone, markRetry, releaseClaims } from './queue.ts';
 
 /** The audit actor of outbox bookkeeping (dead letters). */
 export const WORKER_ACTOR = 'muster:worker';
@@ -62,6 +62,8 @@ export class JobWorker {
   readonly #random: RandomSource;
   readonly #loop: PollingLoop;
   #lastSweep: number | null = null;
+  /** Claims whose transaction the store cut off (connection lost): given back when the store answers again. */
+  #cutOff: Job[] = [];
 
   constructor(options: JobWorkerOptions) {
     this.#o = options;
@@ -74,22 +76,49 @@ export class JobWorker {
     return this.#loop.running;
   }
 
-  /** One pass: claim up to batchSize jobs and run them, one transaction each. */
+  /**
+   * One pass: claim up to batchSize jobs and run them, one transaction each. When the store goes
+   * away mid-pass, the jobs not finished are given back (not dead-lettered) once it answers again,
+   * and the pass fails with MUSTER_ERR_STORE_UNAVAILABLE.
+   */
   async runOnce(): Promise<RunResult> {
     const { store, workerId, leaseMs, batchSize, clock } = this.#o;
+    await this.#giveBack();
     const claimed = await claimJobs(store, { workerId, now: clock.now(), leaseMs, limit: batchSize });
+    const unfinished = new Set(claimed.map((c) => c.job));
+    try {
+      return await this.#runClaimed(claimed, unfinished);
+    } catch (error) {
+      if (isMusterError(error, 'MUSTER_ERR_STORE_UNAVAILABLE')) this.#cutOff.push(...unfinished);
+      throw error;
+    }
+  }
+
+  async #runClaimed(claimed: readonly Claimed[], unfinished: Set<Job>): Promise<RunResult> {
     const counts = { claimed: claimed.length, done: 0, retried: 0, dead: 0 };
     const { single, batches } = this.#partition(claimed);
     for (const [handler, items] of batches) {
       const done = await this.#processBatch(handler, items);
-      if (done) counts.done += done;
-      else single.push(...items);
+      if (!done) {
+        single.push(...items);
+        continue;
+      }
+      counts.done += done;
+      for (const c of items) unfinished.delete(c.job);
     }
     for (const c of single.sort((a, b) => a.job.id - b.job.id)) {
       const outcome = await this.#process(c);
+      unfinished.delete(c.job);
       if (outcome !== 'lost') counts[outcome]++;
     }
     return counts;
+  }
+
+  /** Gives back the claims cut off by a lost connection; throws while the store is still away. */
+  async #giveBack(): Promise<void> {
+    if (this.#cutOff.length === 0) return;
+    await releaseClaims(this.#o.store, this.#cutOff, this.#o.workerId, this.#o.clock.now());
+    this.#cutOff = [];
   }
 
   /** Jobs of batch kinds grouped by handler (when more than one is claimed); the rest run one by one. */
@@ -121,7 +150,8 @@ export class JobWorker {
         await markAllDone(tx, held.map((h) => h.job), clock.now());
         return held.length;
       });
-    } catch {
+    } catch (error) {
+      if (isMusterError(error, 'MUSTER_ERR_STORE_UNAVAILABLE')) throw error;
       return 0;
     }
   }
@@ -190,6 +220,7 @@ export class JobWorker {
       });
       return ran ? 'done' : 'lost';
     } catch (error) {
+      if (isMusterError(error, 'MUSTER_ERR_STORE_UNAVAILABLE')) throw error; // not the job's fault: it is given back
       return this.#fail(job, correlationId, error, false);
     }
   }

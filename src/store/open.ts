@@ -12,11 +12,13 @@ export interface StoreOptions {
   /** Folder for embedded data; `:memory:` keeps it in memory. */
   readonly dataDir: string;
   readonly poolSize?: number;
+  /** Free bytes an embedded store keeps on its disk; writes are refused under it (default 64 MiB). */
+  readonly diskReserveBytes?: number;
 }
 
 /** Opens the configured store and brings its schema up to date. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.databaseUrl ? await openPostgresStore(options.databaseUrl, options.poolSize) : await openEmbedded(options.dataDir);
+  const store = options.databaseUrl ? await openPostgresStore(options.databaseUrl, options.poolSize) : await openEmbedded(options.dataDir, options.diskReserveBytes);
   try {
     await migrate(store);
   } catch (error) {
@@ -26,12 +28,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-async function openEmbedded(dataDir: string): Promise<Store> {
+async function openEmbedded(dataDir: string, diskReserveBytes: number | undefined): Promise<Store> {
   if (dataDir === ':memory:') return openPgliteStore(undefined);
   await mkdir(dataDir, { recursive: true });
   const unlock = await lockDataDir(join(dataDir, 'pglite.lock'));
   try {
-    const store = await openPgliteStore(join(dataDir, 'pglite'));
+    const store = await openPgliteStore(join(dataDir, 'pglite'), { diskReserveBytes });
     return { ...store, close: () => store.close().finally(unlock) };
   } catch (error) {
     await unlock();

@@ -1,3 +1,5 @@
+import type { Availability } from './availability.ts';
+
 /**
  * The storage port. One SQL dialect (PostgreSQL) behind two adapters: embedded PGlite and a
  * PostgreSQL server. Shared code never asks which adapter it has; it reads capabilities.
@@ -25,6 +27,10 @@ export interface Store extends Queryable {
   /** Adapter name for logs and diagnostics only. */
   readonly adapter: string;
   readonly capabilities: StoreCapabilities;
+  /** Whether the store answered its last statement; tells its listeners once per change (down, back). */
+  readonly availability: Availability;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** A cheap round trip (`SELECT 1`); rejects with MUSTER_ERR_STORE_UNAVAILABLE when no answer comes within timeoutMs. */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }

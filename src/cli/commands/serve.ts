@@ -7,6 +7,7 @@ import { type Muster, startMuster } from '../../runtime/context.ts';
 import { type Logger, errorFields, processLogger } from '../../runtime/log.ts';
 import { type Metrics, createMetrics } from '../../runtime/metrics.ts';
 import { startPkiServing } from '../../runtime/pki-serving.ts';
+import { logStoreAvailability, unlessStoreDown } from '../../runtime/store-watch.ts';
 import { discoveryDocument, foreignAnchors, startFederation } from '../../runtime/federation.ts';
 import { federationIssuer, issuerBoundTo } from '../../federation/issuer.ts';
 import type { MusterConfig } from '../../config/schema.ts';
@@ -63,7 +64,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
   const ctx = await startMuster(config);
   const log = processLogger(config, cli.io);
   const metrics = createMetrics(ctx);
-  const stops: StopFn[] = [];
+  const stops: StopFn[] = [logStoreAvailability(ctx.store, log)];
   const stopSignal = listenForStop(cli);
   try {
     const stop = await hooks.onReady?.(ctx, { options, cli, command, log, metrics });
@@ -71,7 +72,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const issuerNow = () => federationIssuer(config);
     const records = federationRecordRoutes({ issuer: issuerNow, discovery: () => discoveryDocument(issuerNow()) });
     const app = createHttpApp(ctx, [...(hooks.routes ?? []), records], { onServerError: logServerError(log), log, metrics });
-    const pki = await startPkiServing(ctx, (error) => log.error({ error: errorFields(error) }, 'pki publishing failed'));
+    const pki = await startPkiServing(ctx, unlessStoreDown((error) => log.error({ error: errorFields(error) }, 'pki publishing failed')));
     stops.push(() => pki.stop());
     let op: RawListener = () => false;
     const server = await serveHttp(app, { ...config.server, before: [pki.listener, (req, res) => op(req, res)] });

@@ -10,6 +10,7 @@ import { type Observability, observeProvisioning } from '../../runtime/observe.t
 import { startProvisioning } from '../../runtime/provisioning.ts';
 import { startJobWorker } from '../../runtime/workers.ts';
 import { startSignalDelivery } from '../../runtime/ssf.ts';
+import { logStoreAvailability, unlessStoreDown } from '../../runtime/store-watch.ts';
 import type { CommandGroup } from '../main.ts';
 import { integer } from './options.ts';
 import { type StopFn, listenForStop, stopAll } from './serve.ts';
@@ -18,15 +19,15 @@ import { type StopFn, listenForStop, stopAll } from './serve.ts';
 export function startWorkers(ctx: Muster, obs: Observability): StopFn[] {
   const stops: StopFn[] = [];
   const observer = observeProvisioning(obs, ctx.clock);
-  const provisioning = startProvisioning(ctx, { onError: observer.onError, onOutcome: observer.onOutcome });
+  const provisioning = startProvisioning(ctx, { onError: unlessStoreDown(observer.onError), onOutcome: observer.onOutcome });
   if (provisioning) {
     observer.watch(provisioning.worker, Object.keys(ctx.config.targets));
     stops.push(() => provisioning.stop());
   }
   const outbox = obs.log.child({ worker: 'outbox' });
-  const jobs = startJobWorker(ctx, { onError: (error) => outbox.error({ error: errorFields(error) }, 'outbox round failed') });
+  const jobs = startJobWorker(ctx, { onError: unlessStoreDown((error) => outbox.error({ error: errorFields(error) }, 'outbox round failed')) });
   if (jobs) stops.push(jobs);
-  const signals = ctx.config.workers.enabled ? startSignalDelivery(ctx, { onError: (error) => obs.log.error({ error: errorFields(error) }, 'shared-signals delivery round failed') }) : undefined;
+  const signals = ctx.config.workers.enabled ? startSignalDelivery(ctx, { onError: unlessStoreDown((error) => obs.log.error({ error: errorFields(error) }, 'shared-signals delivery round failed')) }) : undefined;
   if (signals) stops.unshift(() => signals.stop());
   obs.log.info({ provisioning: provisioning !== undefined, outbox: jobs !== undefined, signals: signals !== undefined, targets: Object.keys(ctx.config.targets) }, 'workers started');
   return stops;
@@ -52,7 +53,7 @@ export const workerCommands: CommandGroup = (program, cli) => {
       const ctx = await startMuster(config);
       const obs = { log: processLogger(ctx.config, cli.io), metrics: createMetrics(ctx) };
       const stopSignal = listenForStop(cli);
-      const stops: StopFn[] = [];
+      const stops: StopFn[] = [logStoreAvailability(ctx.store, obs.log)];
       try {
         const served = options.metricsPort === undefined ? undefined : await serveWorkerMetrics(ctx, obs.metrics, obs, options.metricsPort);
         if (served) stops.push(served.stop);

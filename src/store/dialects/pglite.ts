@@ -1,7 +1,10 @@
 import { PGlite, types } from '@electric-sql/pglite';
+import { Availability } from '../availability.ts';
 import { storeError } from '../store-error.ts';
 import { copyStatement, encodeCopyText } from '../copy-text.ts';
+import { within } from '../ping.ts';
 import type { Queryable, Row, Store, StoreCapabilities } from '../store.ts';
+import { diskSpaceGuard, mayWrite } from './pglite-space.ts';
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ multipleConnections: false, skipLocked: false });
 const PARSERS = { [types.INT8]: (v: string) => Number(v) };
@@ -11,10 +14,14 @@ interface PGliteLike {
   query<R>(sql: string, params?: unknown[], options?: { blob?: Blob }): Promise<{ rows: R[] }>;
 }
 
-function queryable(db: PGliteLike): Queryable {
+/** Run before a write; refuses it (MUSTER_ERR_STORE_FULL) while the disk is nearly full. */
+type WriteCheck = () => Promise<void>;
+
+function queryable(db: PGliteLike, checkWrite: WriteCheck): Queryable {
   return {
     async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
       try {
+        if (mayWrite(sql)) await checkWrite();
         return (await db.query<R>(sql, [...params])).rows;
       } catch (error) {
         throw storeError(error, sql);
@@ -22,6 +29,7 @@ function queryable(db: PGliteLike): Queryable {
     },
     async exec(sql: string) {
       try {
+        await checkWrite();
         await db.exec(sql);
       } catch (error) {
         throw storeError(error, sql);
@@ -31,6 +39,7 @@ function queryable(db: PGliteLike): Queryable {
       if (rows.length === 0) return;
       const blob = new Blob([encodeCopyText(rows)]);
       try {
+        await checkWrite();
         await db.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob });
       } catch (error) {
         throw storeError(error, `COPY ${table}`);
@@ -39,16 +48,37 @@ function queryable(db: PGliteLike): Queryable {
   };
 }
 
+export interface PgliteOptions {
+  /** Free bytes kept on the data folder's disk; writes are refused under it (default DISK_RESERVE_BYTES). */
+  readonly diskReserveBytes?: number;
+}
+
 /** Embedded PostgreSQL (WASM) with its data in a local folder, or in memory when dataDir is undefined. */
-export async function openPgliteStore(dataDir: string | undefined): Promise<Store> {
+export async function openPgliteStore(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Store> {
   const db = dataDir === undefined ? new PGlite({ parsers: PARSERS }) : new PGlite(dataDir, { parsers: PARSERS });
   await db.waitReady;
-  const base = queryable(db as unknown as PGliteLike);
+  const checkWrite: WriteCheck = dataDir === undefined ? async () => {} : diskSpaceGuard(dataDir, options.diskReserveBytes);
+  const base = queryable(db as unknown as PGliteLike, checkWrite);
   return {
     adapter: 'pglite',
     capabilities: CAPABILITIES,
+    availability: new Availability(),
     ...base,
-    transaction: (fn) => db.transaction((tx) => fn(queryable(tx as unknown as PGliteLike))),
+    async transaction(fn) {
+      try {
+        await checkWrite();
+      } catch (error) {
+        throw storeError(error, 'BEGIN');
+      }
+      return db.transaction((tx) => fn(queryable(tx as unknown as PGliteLike, checkWrite)));
+    },
+    async ping(timeoutMs) {
+      try {
+        await within(db.query('SELECT 1'), timeoutMs);
+      } catch (error) {
+        throw storeError(error, 'SELECT 1');
+      }
+    },
     close: () => db.close(),
   };
 }

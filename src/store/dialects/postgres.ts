@@ -3,74 +3,128 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MusterError } from '../../core/errors.ts';
+import { Availability } from '../availability.ts';
 import { copyStatement, encodeCopyText } from '../copy-text.ts';
-import type { Queryable, Row, Store, StoreCapabilities } from '../store.ts';
-import { storeError } from '../store-error.ts';
+import { within } from '../ping.ts';
+import type { Queryable, Row, Store, StoreCapabilities, Tx } from '../store.ts';
+import { isStoreUnavailable, storeError } from '../store-error.ts';
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ multipleConnections: true, skipLocked: true });
+/** How long a new connection may take before the statement fails as MUSTER_ERR_STORE_UNAVAILABLE. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
 
-type Client = pg.PoolClient | pg.Pool;
+/** A client taken from the pool with an 'error' listener, so that a connection lost while it is out cannot crash the process. */
+interface Session {
+  readonly client: pg.PoolClient;
+  /** Back to the pool, or dropped when its connection was lost (an 'error' event, or `failure` a connection error). */
+  release(failure?: unknown): void;
+}
 
-function queryable(client: Client, connect: () => Promise<pg.PoolClient>): Queryable {
+async function checkout(pool: pg.Pool): Promise<Session> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error) => (lost ??= error);
+  client.on('error', onError);
+  return {
+    client,
+    release(failure) {
+      if (!lost && isStoreUnavailable(failure)) lost = failure instanceof Error ? failure : new Error(String(failure));
+      // a lost client keeps the listener: its socket may still report errors after the pool drops it
+      if (!lost) client.off('error', onError);
+      client.release(lost);
+    },
+  };
+}
+
+function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability: Availability): Queryable {
   return {
     async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
       try {
-        return (await client.query<R>(sql, [...params])).rows;
+        return (await availability.track(() => client.query<R>(sql, [...params]))).rows;
       } catch (error) {
         throw storeError(error, sql);
       }
     },
     async exec(sql: string) {
       try {
-        await client.query(sql);
+        await availability.track(() => client.query(sql));
       } catch (error) {
         throw storeError(error, sql);
       }
     },
     async copyRows(table, columns, rows) {
       if (rows.length === 0) return;
-      const conn = client instanceof pg.Pool ? await connect() : client;
+      const session = client instanceof pg.Pool ? await checkout(pool).catch((error: unknown) => { throw storeError(error, `COPY ${table}`); }) : undefined;
+      const conn = session?.client ?? (client as pg.PoolClient);
+      let failure: unknown;
       try {
         const stream = conn.query(copyFrom(copyStatement(table, columns, 'STDIN')));
-        await pipeline(Readable.from([encodeCopyText(rows)]), stream);
+        await availability.track(() => pipeline(Readable.from([encodeCopyText(rows)]), stream));
       } catch (error) {
+        failure = error;
         throw storeError(error, `COPY ${table}`);
       } finally {
-        if (conn !== client) conn.release();
+        session?.release(failure);
       }
     },
   };
 }
 
-/** A PostgreSQL server through a connection pool; several muster processes may share it. */
+/** A session in a transaction; a connection found lost before any work (a stale pooled client, a restart) is retried once. */
+async function begin(pool: pg.Pool, availability: Availability): Promise<Session> {
+  for (let attempt = 1; ; attempt++) {
+    let session: Session | undefined;
+    try {
+      session = await checkout(pool);
+      await availability.track(() => session!.client.query('BEGIN'));
+      return session;
+    } catch (error) {
+      session?.release(error);
+      if (attempt >= 2 || !isStoreUnavailable(error)) throw storeError(error, 'BEGIN');
+    }
+  }
+}
+
+async function inTransaction<T>(pool: pg.Pool, availability: Availability, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const session = await begin(pool, availability);
+  let failure: unknown;
+  try {
+    const result = await fn(queryable(session.client, pool, availability));
+    await availability.track(() => session.client.query('COMMIT')).catch((error: unknown) => { throw storeError(error, 'COMMIT'); });
+    return result;
+  } catch (error) {
+    failure = error;
+    await session.client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    session.release(failure);
+  }
+}
+
+/** A PostgreSQL server through a connection pool; several muster processes may share it. Survives a server restart: lost connections are dropped and replaced. */
 export async function openPostgresStore(url: string, poolSize = 10): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  pool.on('error', () => {}); // idle client errors surface on the next query
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  pool.on('error', () => {}); // an idle client that lost its connection is dropped by the pool; the next statement tells
   try {
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
     throw new MusterError('MUSTER_ERR_STORE', `cannot reach PostgreSQL at ${redact(url)}: ${(error as Error).message}`, [], { cause: error });
   }
-  const connect = () => pool.connect();
+  const availability = new Availability();
   return {
     adapter: 'postgres',
     capabilities: CAPABILITIES,
-    ...queryable(pool, connect),
-    async transaction(fn) {
-      const client = await pool.connect();
+    availability,
+    ...queryable(pool, pool, availability),
+    transaction: (fn) => inTransaction(pool, availability, fn),
+    async ping(timeoutMs) {
       try {
-        await client.query('BEGIN');
-        const result = await fn(queryable(client, connect));
-        await client.query('COMMIT');
-        return result;
+        await availability.track(() => within(pool.query('SELECT 1'), timeoutMs));
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
+        throw storeError(error, 'SELECT 1');
       }
     },
     close: () => pool.end(),
