@@ -81,7 +81,7 @@ test('the README walk-through works pasted block by block, in order, from the re
     assert.deepEqual(failed, [], shown);
     const steps = splitByBlock(output);
     steps.forEach((text, i) => assert.doesNotMatch(text, ERRORS, `step ${i + 1}${shown}`));
-    assert.match(steps[0] ?? '', /\{"status":"ok"\}/, `step 1: health${shown}`);
+    assert.match(steps[0] ?? '', /\{"status":"ok","store":"available"\}/, `step 1: health${shown}`);
     assert.match(steps[0] ?? '', /"items":\[\{/, `step 1: identities${shown}`);
     assert.match(steps[1] ?? '', /"sourceRecord":"/, `step 2: one identity with provenance${shown}`);
     assert.match(steps[2] ?? '', /"status":"applied"/, `step 3: day 1 applied${shown}`);
