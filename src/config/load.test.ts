@@ -52,3 +52,8 @@ test('the file, then the environment, then flags', () => {
   assert.equal(config.import.massChangeShare, 0.05);
   assert.deepEqual(Object.keys(config.sources).sort(), ['hr', 'npe', 'training', 'vetting']);
 });
+
+test('the OCSP request cache is bounded: 10000 entries by default, and a bound under 1 is refused at start-up', () => {
+  assert.equal(loadConfig({ env: {}, overrides: {} }).pki.ocspRequestCacheEntries, 10_000);
+  assert.throws(() => loadConfig({ env: {}, overrides: { pki: { ocspRequestCacheEntries: 0 } } }), (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'pki.ocspRequestCacheEntries'));
+});

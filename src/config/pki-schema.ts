@@ -41,6 +41,7 @@ export const pkiSchema = z.strictObject({
   crlRefreshHours: hours(18, 12, 'a new CRL at least this often, even without revocations'),
   crlValidityHours: hours(48, 24, 'nextUpdate of each CRL, after thisUpdate'),
   ocspValidityMinutes: z.number().int().min(5).max(2880).default(240).describe('nextUpdate of OCSP answers; re-signed when half of it has passed'),
+  ocspRequestCacheEntries: z.number().int().min(1).max(1_000_000).default(10_000).describe('distinct OCSP request encodings whose parse is remembered (least recently used dropped first)'),
   publishPollMs: z.number().int().min(20).max(60_000).default(200).describe('how often the publisher looks for certificate status changes made by other processes'),
 });
 
