@@ -86,7 +86,7 @@ export class CardService {
       if (old.status === 'terminated') throw new MusterError('MUSTER_ERR_CREDENTIAL_STATE', `card ${credentialId} is terminated; issue a new card instead`, [{ field: 'status', value: old.status, message: 'terminated' }]);
       pivRequest = reissueRequest(old, request);
       const extras = { reissued_from: old.id, reissue_reason: request.reason, verified_by: request.verifiedBy };
-      const issued = await issueCardInTx(tx, this.#deps, { request: pivRequest, actor: by.actor, correlationId: by.correlationId, now, extras });
+      const issued = await issueCardInTx(tx, this.#deps, { request: pivRequest, actor: by.actor, correlationId: by.correlationId, now, extras, replacing: old.id });
       if (!('card' in issued)) return issued;
       const changes = await this.#terminateCard(tx, old, request.reason === 'damaged' ? 'damaged' : request.reason === 'superseded' ? 'superseded' : request.reason, by.actor, now);
       changes.events.push(reissuedEvent(old, issued.card, request, by.actor));
