@@ -28,6 +28,7 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
   const ids: Record<string, string> = {};
   let card: IssuedPivCard;
   let pivKey = '';
+  let pivCsr = '';
   let otherCard: IssuedPivCard;
   let otherKey = '';
 
@@ -50,6 +51,7 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     const piv = await keyAndCsr(h.dir, name);
     const issued = await cards.issue(await cardRequest(h, identityId, { pivAuthCsr: piv.csr }), by);
     await cards.activate(issued.credentialId, by);
+    if (identityId === ids.E1) pivCsr = piv.csr;
     return { card: issued, key: piv.key };
   }
 
@@ -211,6 +213,14 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     const cert = new X509Certificate(issued?.pem as string);
     assert.match(cert.getExtension('2.5.29.17')?.toString('text') ?? '', new RegExp(otherCard.cardUuid));
     await assert.rejects(cards.update(otherCard.credentialId, { reason: 'nothing' }, by), (e: any) => e.code === 'MUSTER_ERR_VALIDATION');
+    const refusals = await count(h.store, `audit_log WHERE action = 'credential.refused' AND data->>'operation' = 'update'`);
+    const cardKey = (await h.store.query<{ serial: string }>(`SELECT serial FROM certificates WHERE credential_id = $1 AND profile = 'card-auth'`, [otherCard.credentialId])).length;
+    assert.equal(cardKey, 1);
+    const e1Csr = (await keyAndCsr(h.dir, 'e2-piv-again')).csr;
+    await cards.update(otherCard.credentialId, { pivAuthCsr: e1Csr, reason: 'key rollover' }, by);
+    await assert.rejects(cards.update(otherCard.credentialId, { cardAuthCsr: e1Csr, reason: 'card key rollover' }, by), (e: any) => e.code === 'MUSTER_ERR_CREDENTIAL_REFUSED' && e.details[0]?.field === 'cardAuthCsr' && /same key/.test(e.message));
+    await assert.rejects(cards.update(otherCard.credentialId, { pivAuthCsr: pivCsr, reason: 'a key of another person' }, by), (e: any) => e.details[0]?.field === 'pivAuthCsr' && /another identity/.test(e.message));
+    assert.equal(await count(h.store, `audit_log WHERE action = 'credential.refused' AND data->>'operation' = 'update'`), refusals + 2);
   });
 
   test('a leaver: the new card and every remaining credential terminated', async () => {
