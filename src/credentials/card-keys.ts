@@ -20,11 +20,14 @@ async function readNamed(named: NamedCsr): Promise<Uint8Array | Refusal> {
   }
 }
 
-/** The identity another certificate binds this key to, if any (the SPKI appears verbatim in the certificate's DER). */
-async function holderElsewhere(tx: Tx, identityId: string, spki: Uint8Array): Promise<string | undefined> {
+/**
+ * The serial of a certificate that already certifies this key (the SPKI appears verbatim in its DER), for an identity
+ * other than `exceptIdentity` when given; undefined when none does.
+ */
+export async function certifiedKey(tx: Tx, spki: Uint8Array, exceptIdentity?: string): Promise<string | undefined> {
   const [row] = await tx.query<{ serial: string }>(
-    `SELECT serial FROM certificates WHERE identity_id <> $1 AND position(decode($2, 'hex') in der) > 0 LIMIT 1`,
-    [identityId, Buffer.from(spki).toString('hex')],
+    `SELECT serial FROM certificates WHERE identity_id::text <> $1 AND position(decode($2, 'hex') in der) > 0 LIMIT 1`,
+    [exceptIdentity ?? '', Buffer.from(spki).toString('hex')],
   );
   return row?.serial;
 }
@@ -43,7 +46,7 @@ export async function cardKeyRefusal(tx: Tx, identityId: string, csrs: readonly 
     if (twin || taken.some((t) => Buffer.from(t).equals(spki))) {
       return { refusal: { rule: 'key-reuse', field: named.field, message: `${named.field} carries the same key as ${twin ?? 'another certificate of this card'}; each PIV key is distinct (FIPS 201-3 §4.2.2)` } };
     }
-    const serial = await holderElsewhere(tx, identityId, spki);
+    const serial = await certifiedKey(tx, spki, identityId);
     if (serial) return { refusal: { rule: 'key-reuse', field: named.field, message: `the key of ${named.field} is already certified for another identity (certificate ${serial})` } };
     keys.set(named.field, spki);
   }

@@ -152,12 +152,15 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: 'not a csr' }, by), (e: any) => e.code === 'MUSTER_ERR_PKI_CSR');
     s = await fresh();
     const otherKeyAttestation = await attestation.attest((await keyAndCsr(h.dir, 'other-device')).csr);
-    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), hardwareBacked: true, keyAttestation: otherKeyAttestation }, by), (e: any) => e.details[0]?.field === 'keyAttestation' && /another key/.test(e.message));
+    const unbound = (await keyAndCsr(h.dir, 'unbound-device')).csr;
+    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: unbound, hardwareBacked: true, keyAttestation: otherKeyAttestation }, by), (e: any) => e.details[0]?.field === 'keyAttestation' && /another key/.test(e.message));
     s = await fresh();
-    const untrusted = await (await testAttestationRoot(h.clock, 'CN=Unknown Maker')).attest(request.csr);
-    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), hardwareBacked: true, keyAttestation: untrusted }, by), (e: any) => e.details[0]?.field === 'keyAttestation' && /attestation root/.test(e.message));
+    const untrusted = await (await testAttestationRoot(h.clock, 'CN=Unknown Maker')).attest(unbound);
+    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: unbound, hardwareBacked: true, keyAttestation: untrusted }, by), (e: any) => e.details[0]?.field === 'keyAttestation' && /attestation root/.test(e.message));
+    s = await fresh();
+    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: pivCsr }, by), (e: any) => e.details[0]?.field === 'csr' && /already certified/.test(e.message));
     assert.equal(await count(h.store, `credentials WHERE type LIKE 'derived%'`), bound - 2);
-    assert.equal(await count(h.store, `audit_log WHERE action = 'derived.refused'`), 9);
+    assert.equal(await count(h.store, `audit_log WHERE action = 'derived.refused'`), 10);
   });
 
   test('each binding is notified to the address on record through the Maildir connector', async () => {

@@ -7,6 +7,7 @@ import { createIssuer } from '../../pki/issue.ts';
 import { OID } from '../../pki/oids.ts';
 import type { Tx } from '../../store/store.ts';
 import type { Actor } from '../card-service.ts';
+import { certifiedKey } from '../card-keys.ts';
 import { storeCertificates } from '../certificates.ts';
 import { lockCredential } from '../credential-rows.ts';
 import { lockIdentity } from '../prerequisites.ts';
@@ -60,8 +61,10 @@ export class DerivedService {
    * hardware, otherwise .40 — and a hardware claim without that proof is answered, and audited, as software.
    */
   bindPki(request: PkiBindingRequest, by: Actor): Promise<DerivedCredential> {
-    return this.#bind(request, by, DERIVED_PKI, async (_tx, card, now) => {
+    return this.#bind(request, by, DERIVED_PKI, async (tx, card, now) => {
       const { spki } = await readCsr(request.csr);
+      const taken = await certifiedKey(tx, spki);
+      if (taken) throw new MusterError('MUSTER_ERR_DERIVED_BINDING', `binding refused: the device key is already certified (certificate ${taken}); a Derived PIV credential needs its own key`, [{ field: 'csr', message: 'key already certified' }]);
       const verdict = await verifyKeyAttestation(request.keyAttestation, spki, this.#deps.keyAttestationRoots ?? [], now);
       const issuer = createIssuer({ ca: this.#deps.ca, clock: this.#deps.clock, urls: this.#deps.urls });
       const issued = await issuer.issue('derived-piv-auth', { spki, subject: card.subject, hardwareBacked: verdict.hardware });
