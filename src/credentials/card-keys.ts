@@ -1,5 +1,6 @@
 import { isMusterError } from '../core/errors.ts';
 import { readCsr } from '../pki/csr.ts';
+import { keyFacts, keyLifetimeWeakness } from '../pki/key-strength.ts';
 import type { Tx } from '../store/store.ts';
 import type { Refusal } from './prerequisites.ts';
 
@@ -11,13 +12,16 @@ export interface NamedCsr {
 
 type KeyOutcome = { readonly keys: ReadonlyMap<string, Uint8Array>; readonly refusal: null } | { readonly refusal: Refusal };
 
-async function readNamed(named: NamedCsr): Promise<Uint8Array | Refusal> {
+async function readNamed(named: NamedCsr, validUntil: Date | undefined): Promise<Uint8Array | Refusal> {
+  let spki: Uint8Array;
   try {
-    return (await readCsr(named.csr, named.field)).spki;
+    spki = (await readCsr(named.csr, named.field)).spki;
   } catch (error) {
     if (!isMusterError(error, 'MUSTER_ERR_PKI_CSR')) throw error;
     return { rule: 'csr', field: named.field, code: 'MUSTER_ERR_PKI_CSR', message: error.message };
   }
+  const tooSmall = validUntil ? keyLifetimeWeakness(keyFacts(spki), validUntil) : undefined;
+  return tooSmall ? { rule: 'csr', field: named.field, code: 'MUSTER_ERR_PKI_CSR', message: `the CSR key is refused: ${tooSmall}` } : spki;
 }
 
 /**
@@ -35,12 +39,13 @@ export async function certifiedKey(tx: Tx, spki: Uint8Array, exceptIdentity?: st
 /**
  * Reads each CSR (key strength, signature algorithm) and refuses a key that two of them share (a PIV Authentication
  * key must not be the Card Authentication key), a key in `taken` (another certificate of the same card), or a key
- * already certified for another identity. Returns the public keys by field.
+ * already certified for another identity, or too small for a certificate valid until `validUntil`. Returns the
+ * public keys by field.
  */
-export async function cardKeyRefusal(tx: Tx, identityId: string, csrs: readonly NamedCsr[], taken: readonly Uint8Array[] = []): Promise<KeyOutcome> {
+export async function cardKeyRefusal(tx: Tx, identityId: string, csrs: readonly NamedCsr[], taken: readonly Uint8Array[] = [], validUntil?: Date): Promise<KeyOutcome> {
   const keys = new Map<string, Uint8Array>();
   for (const named of csrs) {
-    const spki = await readNamed(named);
+    const spki = await readNamed(named, validUntil);
     if (!(spki instanceof Uint8Array)) return { refusal: spki };
     const twin = [...keys.entries()].find(([, other]) => Buffer.from(other).equals(spki))?.[0];
     if (twin || taken.some((t) => Buffer.from(t).equals(spki))) {

@@ -5,6 +5,7 @@ import { loadIdentities } from '../mur/identity-rows.ts';
 import { X509Certificate } from '../pki/x509.ts';
 import type { Tx } from '../store/store.ts';
 import { cardKeyRefusal } from './card-keys.ts';
+import { cardCertificateEnd } from './cards.ts';
 import { subjectNameRefusal, type Refusal } from './prerequisites.ts';
 import { issueCardCertificates, storeCertificates, type StoredCertificate } from './certificates.ts';
 import { revokeCertificates, type CredentialRow } from './credential-rows.ts';
@@ -31,7 +32,8 @@ export async function updateCardCertificates(tx: Tx, deps: CardDeps, card: Crede
   if (profiles.length === 0) throw new MusterError('MUSTER_ERR_VALIDATION', 'a post-issuance update needs pivAuthCsr, cardAuthCsr or both', [{ field: 'pivAuthCsr', message: 'required' }]);
   const identity = (await loadIdentities(tx, [card.identity_id])).get(card.identity_id) as IdentityState;
   const csrs = profiles.map((k) => ({ field: k, csr: update[k] as string | Uint8Array }));
-  const keys = await cardKeyRefusal(tx, card.identity_id, csrs, await keptKeys(tx, card.id, profiles.map((k) => PROFILE_OF[k])));
+  const validUntil = cardCertificateEnd(now, new Date(card.expires_at as Date));
+  const keys = await cardKeyRefusal(tx, card.identity_id, csrs, await keptKeys(tx, card.id, profiles.map((k) => PROFILE_OF[k])), validUntil);
   const refusal = keys.refusal ?? (profiles.includes('pivAuthCsr') ? subjectNameRefusal(identity) : null);
   if (refusal) return { refusal };
   const request = { identityId: card.identity_id, expiresAt: new Date(card.expires_at as Date), pivAuthCsr: update.pivAuthCsr ?? '', cardAuthCsr: update.cardAuthCsr ?? '' } as PivCardRequest;

@@ -101,6 +101,17 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     await refusedNaming(await cardRequest(h, ids.E7 as string), 'MUSTER_ERR_CREDENTIAL_REFUSED', 'subject-name', 'full_name', /64 characters/);
   });
 
+  test('refuses an RSA-2048 key for certificates that would end after 2030-12-31 (FPKI CP §6.1.5), naming the CSR field', async () => {
+    const today = h.clock.now();
+    h.clock.set('2028-06-01T12:00:00Z');
+    try {
+      const rsa2048 = await weakCsr(h, 'rsa2048', ['-newkey', 'rsa:2048']);
+      await refusedNaming(await cardRequest(h, ids.E1 as string, { cardAuthCsr: rsa2048 }), 'MUSTER_ERR_PKI_CSR', 'csr', 'cardAuthCsr', /2030-12-31.*3072/);
+    } finally {
+      h.clock.set(today);
+    }
+  });
+
   test('a name with control characters cannot become a certificate subject', () => {
     const identity = (full_name: string) => ({ id: 'x', attributes: { full_name: { v: full_name } } }) as any;
     assert.match(subjectNameRefusal(identity('Jane\u0000Doe'))?.message ?? '', /control character/);

@@ -2,12 +2,15 @@ import type { AuditDraft } from '../audit/chain.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { ChangeSet } from '../mur/change-set.ts';
 import { encodeFascn } from '../pki/fascn.ts';
+import { PROFILES } from '../pki/profiles.ts';
 import type { Tx } from '../store/store.ts';
 import { issueCardCertificates, storeCertificates, type StoredCertificate } from './certificates.ts';
 import { cardKeyRefusal } from './card-keys.ts';
 import { takeUpException } from './exception-rows.ts';
 import { checkRequestShape, identityRefusal, oneCardRefusal, refusalError, requestRefusal, subjectNameRefusal, type Refusal } from './prerequisites.ts';
 import { DEFAULT_SYSTEM_CODE, PIV_CARD, type CardDeps, type IssuedPivCard, type PivCardRequest } from './types.ts';
+
+const DAY_MS = 86_400_000;
 
 export type IssueOutcome = { readonly card: IssuedPivCard } | { readonly refusal: Refusal };
 
@@ -47,12 +50,17 @@ export async function issueCardInTx(tx: Tx, deps: CardDeps, w: Omit<CardWrite, '
   const gate = await oneCardRefusal(tx, identity.id, w.now, w.replacing);
   if (gate.refusal) return { refusal: gate.refusal };
   const csrs = [{ field: 'pivAuthCsr', csr: w.request.pivAuthCsr }, { field: 'cardAuthCsr', csr: w.request.cardAuthCsr }];
-  const keys = await cardKeyRefusal(tx, identity.id, csrs);
+  const keys = await cardKeyRefusal(tx, identity.id, csrs, [], cardCertificateEnd(w.now, w.request.expiresAt));
   if (keys.refusal) return { refusal: keys.refusal };
   const extras = gate.exceptionId ? { ...w.extras, exception_id: gate.exceptionId } : w.extras;
   const card = await writeCard(tx, deps, { ...w, identity, ...(extras ? { extras } : {}) });
   if (gate.exceptionId) await takeUpException(tx, gate.exceptionId, card.credentialId);
   return { card };
+}
+
+/** When the card's certificates end: the profile's longest validity, never past the card. */
+export function cardCertificateEnd(now: Date, cardExpiry: Date): Date {
+  return new Date(Math.min(now.getTime() + PROFILES['piv-auth'].maxValidityDays * DAY_MS, cardExpiry.getTime()));
 }
 
 interface CardWrite {

@@ -45,6 +45,15 @@ export function keyWeakness(facts: KeyFacts): string | undefined {
   return ALLOWED_KEYS.has(facts.kind) ? undefined : `the key (${facts.kind}) is not RSA 2048/3072/4096 or ECDSA P-256/P-384 (FPKI CP §6.1.5)`;
 }
 
+/** FPKI CP §6.1.5 (STANDARDS.md §12.2): a certificate that expires after 2030-12-31 needs RSA of at least 3072 bits. */
+export const RSA_2048_LAST_DAY = new Date('2030-12-31T23:59:59.999Z');
+
+/** Why the key is too small for a certificate valid until `notAfter`, or undefined. */
+export function keyLifetimeWeakness(facts: KeyFacts, notAfter: Date): string | undefined {
+  if (facts.type !== 'rsa' || (facts.bits ?? 0) >= 3072 || notAfter <= RSA_2048_LAST_DAY) return undefined;
+  return `an RSA ${facts.bits} key may not be certified past 2030-12-31 (this certificate would end ${notAfter.toISOString()}); RSA 3072 or more is required (FPKI CP §6.1.5)`;
+}
+
 /** Why a signature algorithm is not allowed (SHA-1, PSS other than SHA-256, anything unknown), or undefined. */
 export function signatureWeakness(oid: string, parameters?: ArrayBuffer | null): string | undefined {
   if (SHA1_SIGNATURES.has(oid)) return `the signature algorithm ${oid} uses SHA-1, which is not accepted (FPKI CP §7.1.3)`;
