@@ -70,3 +70,8 @@ test('an issuer with a query, a fragment, a user name or another scheme is refus
     });
   }
 });
+
+test('the OCSP request cache is bounded: 10000 entries by default, and a bound under 1 is refused at start-up', () => {
+  assert.equal(loadConfig({ env: {}, overrides: {} }).pki.ocspRequestCacheEntries, 10_000);
+  assert.throws(() => loadConfig({ env: {}, overrides: { pki: { ocspRequestCacheEntries: 0 } } }), (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'pki.ocspRequestCacheEntries'));
+});

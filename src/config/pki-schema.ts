@@ -41,6 +41,7 @@ export const pkiSchema = z.strictObject({
   crlRefreshHours: hours(18, 12, 'a new CRL at least this often, even without revocations'),
   crlValidityHours: hours(48, 24, 'nextUpdate of each CRL, after thisUpdate'),
   ocspValidityMinutes: z.number().int().min(5).max(2880).default(240).describe('nextUpdate of OCSP answers; re-signed when half of it has passed'),
+  ocspRequestCacheEntries: z.number().int().min(1).max(1_000_000).default(10_000).describe('distinct OCSP request encodings whose parse is remembered (least recently used dropped first)'),
   publishPollMs: z.number().int().min(20).max(60_000).default(200).describe('how often the publisher looks for certificate status changes made by other processes'),
 });
 
@@ -49,6 +50,7 @@ export const credentialSchema = z.strictObject({
   challengeSeconds: z.number().int().min(30).max(3600).default(300).describe('life of a Derived PIV binding challenge'),
   recheckDays: z.number().int().min(1).max(30).default(7).describe('the PIV Authentication certificate of a binding is checked again after this many days'),
   reviewDays: z.number().int().min(1).max(30).default(7).describe('on card loss or reissue, derived credentials bound this recently are flagged for review'),
+  keyAttestationRoots: z.array(z.string().min(1)).default([]).describe('PEM files of device key attestation roots: a PKI Derived PIV key attested under one gets policy .41 (hardware); otherwise .40'),
   exceptionMaxDays: z.number().int().min(1).max(365).default(30).describe('longest a credential exception may last'),
   notifications: z.strictObject({
     maildir: z.string().min(1).optional().describe('Maildir that binding notifications are delivered to; default <dataDir>/mail'),

@@ -32,7 +32,7 @@ export const ERROR_CODES = {
   MUSTER_ERR_PKI_KEY: { status: 500, summary: 'a CA key cannot be generated, read or decrypted (wrong passphrase, unsupported algorithm)' },
   MUSTER_ERR_PKI_CSR: { status: 400, summary: 'a certificate signing request is refused (unreadable, too large, bad signature, unsupported key)' },
   MUSTER_ERR_PKI_PROFILE: { status: 422, summary: 'a certificate or CRL would break its profile; nothing was issued' },
-  MUSTER_ERR_CREDENTIAL_REFUSED: { status: 422, summary: 'a credential may not be issued: an issuance prerequisite is not met; details name the rule' },
+  MUSTER_ERR_CREDENTIAL_REFUSED: { status: 422, summary: 'a credential may not be issued: an issuance rule is broken; details name the request field or the rule' },
   MUSTER_ERR_OCSP_RESPONDER: { status: 500, summary: 'the OCSP responder is misconfigured (certificate, key or validity window)' },
   MUSTER_ERR_PKI_HSM: { status: 500, summary: 'the PKCS#11 module, token, PIN or key cannot be used' },
   MUSTER_ERR_CREDENTIAL_STATE: { status: 409, summary: "the credential operation is not allowed in the credential's current state" },

@@ -5,6 +5,7 @@ import type { Tx } from '../store/store.ts';
 import { updateCardCertificates, type CardUpdate } from './card-update.ts';
 import { issueCardInTx, issuePivCard, settleIssue } from './cards.ts';
 import { lockCredential, type CredentialRow } from './credential-rows.ts';
+import { refusalError, type Refusal } from './prerequisites.ts';
 import { flagRecentDerived } from './review.ts';
 import { applyTransition } from './transition.ts';
 import { PIV_CARD, type CardDeps, type IssuedCertificateRecord, type IssuedPivCard, type PivCardRequest } from './types.ts';
@@ -55,11 +56,19 @@ export class CardService {
   async update(credentialId: string, update: CardUpdate, by: Actor): Promise<IssuedCertificateRecord[]> {
     if (!update.reason) throw new MusterError('MUSTER_ERR_VALIDATION', 'an update needs a reason', [{ field: 'reason', message: 'required' }]);
     const now = this.#deps.clock.now();
-    return this.#deps.store.transaction(async (tx) => {
-      const { changes, issued } = await updateCardCertificates(tx, this.#deps, await this.#card(tx, credentialId), update, by.actor, now);
-      await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
-      return issued.map(({ der: _der, ...rest }) => rest);
+    type Outcome = { issued: IssuedCertificateRecord[] } | { refusal: Refusal; identityId: string };
+    const outcome = await this.#deps.store.transaction(async (tx): Promise<Outcome> => {
+      const card = await this.#card(tx, credentialId);
+      const result = await updateCardCertificates(tx, this.#deps, card, update, by.actor, now);
+      if ('refusal' in result) return { ...result, identityId: card.identity_id };
+      await result.changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
+      return { issued: result.issued.map(({ der: _der, ...rest }) => rest) };
     });
+    if ('issued' in outcome) return outcome.issued;
+    const { refusal, identityId } = outcome;
+    const draft = { actor: by.actor, action: 'credential.refused', target: identityId, reason: refusal.message, data: { rule: refusal.rule, field: refusal.field ?? refusal.rule, type: PIV_CARD, operation: 'update', credential_id: credentialId } };
+    await this.#deps.store.transaction((tx) => this.#deps.audit.append(tx, [draft], by.correlationId));
+    throw refusalError(refusal);
   }
 
   /** Ends a card: every certificate revoked for the reason's RFC 5280 code; recent derived credentials flagged on loss. */
@@ -86,7 +95,7 @@ export class CardService {
       if (old.status === 'terminated') throw new MusterError('MUSTER_ERR_CREDENTIAL_STATE', `card ${credentialId} is terminated; issue a new card instead`, [{ field: 'status', value: old.status, message: 'terminated' }]);
       pivRequest = reissueRequest(old, request);
       const extras = { reissued_from: old.id, reissue_reason: request.reason, verified_by: request.verifiedBy };
-      const issued = await issueCardInTx(tx, this.#deps, { request: pivRequest, actor: by.actor, correlationId: by.correlationId, now, extras });
+      const issued = await issueCardInTx(tx, this.#deps, { request: pivRequest, actor: by.actor, correlationId: by.correlationId, now, extras, replacing: old.id });
       if (!('card' in issued)) return issued;
       const changes = await this.#terminateCard(tx, old, request.reason === 'damaged' ? 'damaged' : request.reason === 'superseded' ? 'superseded' : request.reason, by.actor, now);
       changes.events.push(reissuedEvent(old, issued.card, request, by.actor));

@@ -1,24 +1,42 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { type Harness, hrCsv, hrLine, useHarness } from '../../test/support/muster.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { count, identityByKey, testWorker } from '../lifecycle/test-fixtures.ts';
 import type { CaHierarchy } from '../pki/ca.ts';
 import { createCrl, crlPem } from '../pki/crl.ts';
 import { issuePivCard } from './cards.ts';
+import { ExceptionService } from './exceptions.ts';
+import { subjectNameRefusal } from './prerequisites.ts';
 import { revocationSnapshot } from './revocation.ts';
 import { VETTING_HEADER, cardDeps, cardRequest, leaverTerminateJob, opensslVerify, testCa } from './test-fixtures.ts';
 import type { IssuedPivCard, PivCardRequest } from './types.ts';
 
 const YEAR_MS = 365 * 86_400_000;
-const people = (e1 = 'active') => hrCsv([hrLine('E1', { status: e1 }), hrLine('E2'), hrLine('E3', { status: 'leave', leave_type: 'medical' }), hrLine('E4'), hrLine('E5')]);
+const run = promisify(execFile);
+const LONG_NAME = `${'Maximiliana '.repeat(6)}Featherstonehaugh`;
+const people = (e1 = 'active') => hrCsv([
+  hrLine('E1', { status: e1 }), hrLine('E2'), hrLine('E3', { status: 'leave', leave_type: 'medical' }), hrLine('E4'), hrLine('E5'), hrLine('E6'), hrLine('E7', { full_name: LONG_NAME }),
+]);
 const vetting = [
   VETTING_HEADER,
   'E1,favorable,current,Tier 3,2025-11-01,true',
   'E2,unfavorable,current,Tier 3,2025-11-01,false',
   'E3,favorable,current,Tier 3,2025-11-01,true',
   'E5,pending,in_progress,Tier 3,,false',
+  'E6,favorable,current,Tier 3,2025-11-01,true',
+  'E7,favorable,current,Tier 3,2025-11-01,true',
 ].join('\n');
+
+async function weakCsr(h: Harness, name: string, newkey: string[]): Promise<string> {
+  const out = join(h.dir, `${name}-${Math.random().toString(36).slice(2)}.csr`);
+  await run('openssl', ['req', '-new', ...newkey, '-nodes', '-keyout', `${out}.key`, '-out', out, '-subj', '/CN=applicant']);
+  return readFile(out, 'utf8');
+}
 
 describeEachStore('PIV card issuance and the termination cascade', (factory) => {
   const h = useHarness(factory, { import: { massChangeShare: 1 } });
@@ -32,7 +50,7 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
     const trust = await h.imports.run({ source: 'vetting', file: await h.file('vetting.csv', `${vetting}\n`), actor: 'alice' });
     assert.equal(trust.status, 'applied', JSON.stringify(trust.errors));
-    for (const key of ['E1', 'E2', 'E3', 'E4', 'E5']) ids[key] = (await identityByKey(h.store, 'employee_id', key)).id;
+    for (const key of ['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7']) ids[key] = (await identityByKey(h.store, 'employee_id', key)).id;
   });
 
   const refusals: [string, string, (h: Harness) => Promise<PivCardRequest>][] = [
@@ -58,8 +76,55 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     });
   }
 
+  /** A refusal naming the request field (or attribute) it is about, with its own code, audited as credential.refused. */
+  async function refusedNaming(request: PivCardRequest, code: string, rule: string, field: string, message: RegExp): Promise<void> {
+    const before = await count(h.store, `audit_log WHERE action = 'credential.refused'`);
+    const cards = await count(h.store, 'credentials');
+    await assert.rejects(issuePivCard(cardDeps(h, ca), request, 'officer.olga', 'corr-refused'), (e: any) => e.code === code && e.details[0]?.field === field && message.test(e.message));
+    const [entry] = await h.store.query<{ target: string; data: { rule: string; field: string } }>(`SELECT target, data FROM audit_log WHERE action = 'credential.refused' ORDER BY seq DESC LIMIT 1`);
+    assert.equal(await count(h.store, `audit_log WHERE action = 'credential.refused'`), before + 1);
+    assert.deepEqual([entry?.target, entry?.data.rule, entry?.data.field], [request.identityId, rule, field]);
+    assert.equal(await count(h.store, 'credentials'), cards, 'nothing was issued');
+  }
+
+  test('refuses the same key for PIV Authentication and Card Authentication, naming cardAuthCsr', async () => {
+    const request = await cardRequest(h, ids.E1 as string);
+    await refusedNaming({ ...request, cardAuthCsr: request.pivAuthCsr }, 'MUSTER_ERR_CREDENTIAL_REFUSED', 'key-reuse', 'cardAuthCsr', /same key/);
+  });
+
+  test('refuses an RSA exponent of 3 and a SHA-1 CSR, naming the CSR field', async () => {
+    await refusedNaming(await cardRequest(h, ids.E1 as string, { pivAuthCsr: await weakCsr(h, 'e3', ['-newkey', 'rsa:2048', '-pkeyopt', 'rsa_keygen_pubexp:3']) }), 'MUSTER_ERR_PKI_CSR', 'csr', 'pivAuthCsr', /exponent 3/);
+    await refusedNaming(await cardRequest(h, ids.E1 as string, { cardAuthCsr: await weakCsr(h, 'sha1', ['-sha1', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']) }), 'MUSTER_ERR_PKI_CSR', 'csr', 'cardAuthCsr', /SHA-1/);
+  });
+
+  test('refuses a cardholder name longer than 64 characters (X.520 ub-common-name), naming full_name', async () => {
+    await refusedNaming(await cardRequest(h, ids.E7 as string), 'MUSTER_ERR_CREDENTIAL_REFUSED', 'subject-name', 'full_name', /64 characters/);
+  });
+
+  test('refuses an RSA-2048 key for certificates that would end after 2030-12-31 (FPKI CP §6.1.5), naming the CSR field', async () => {
+    const today = h.clock.now();
+    h.clock.set('2028-06-01T12:00:00Z');
+    try {
+      const rsa2048 = await weakCsr(h, 'rsa2048', ['-newkey', 'rsa:2048']);
+      await refusedNaming(await cardRequest(h, ids.E1 as string, { cardAuthCsr: rsa2048 }), 'MUSTER_ERR_PKI_CSR', 'csr', 'cardAuthCsr', /2030-12-31.*3072/);
+    } finally {
+      h.clock.set(today);
+    }
+  });
+
+  test('a name with control characters cannot become a certificate subject', () => {
+    const identity = (full_name: string) => ({ id: 'x', attributes: { full_name: { v: full_name } } }) as any;
+    assert.match(subjectNameRefusal(identity('Jane\u0000Doe'))?.message ?? '', /control character/);
+    assert.equal(subjectNameRefusal(identity('Jane\nDoe'))?.field, 'full_name');
+    assert.equal(subjectNameRefusal(identity('Jane\u0085Doe'))?.rule, 'subject-name');
+    assert.equal(subjectNameRefusal(identity('Zoë O\'Brien-Nuñez')), null);
+  });
+
+  let e1Request: PivCardRequest;
+
   test('issues a card with PIV Auth and Card Auth certificates that chain to the root', async () => {
     const request = await cardRequest(h, ids.E1 as string);
+    e1Request = request;
     card = await issuePivCard(cardDeps(h, ca), request, 'officer.olga', 'corr-issue');
     assert.equal(card.credentialNumber, '000001');
     assert.deepEqual(card.certificates.map((c) => c.profile), ['piv-auth', 'card-auth']);
@@ -120,5 +185,30 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     assert.equal(await count(h.store, 'events'), before.events);
     assert.equal(await count(h.store, `audit_log WHERE actor = 'muster:credentials'`), 3);
     assert.ok((await count(h.store, 'audit_log')) >= before.audit);
+  });
+
+  test("refuses a key already bound to another person's certificate, naming the field", async () => {
+    await refusedNaming(await cardRequest(h, ids.E6 as string, { pivAuthCsr: e1Request.pivAuthCsr }), 'MUSTER_ERR_CREDENTIAL_REFUSED', 'key-reuse', 'pivAuthCsr', /another identity/);
+    await refusedNaming(await cardRequest(h, ids.E6 as string, { cardAuthCsr: e1Request.cardAuthCsr }), 'MUSTER_ERR_CREDENTIAL_REFUSED', 'key-reuse', 'cardAuthCsr', /another identity/);
+  });
+
+  test('one live card per person: another needs an active exception, which the card uses up and ends with', async () => {
+    const deps = cardDeps(h, ca);
+    const first = await issuePivCard(deps, await cardRequest(h, ids.E6 as string), 'officer.olga', 'corr-e6-1');
+    await refusedNaming(await cardRequest(h, ids.E6 as string), 'MUSTER_ERR_CREDENTIAL_REFUSED', 'one-card', 'identityId', /already holds a live PIV card/);
+    const exceptions = new ExceptionService({ store: h.store, clock: h.clock, audit: h.audit, maxDays: 30 });
+    const granted = await exceptions.grant({
+      identityId: ids.E6 as string, kind: 'additional-card', reason: 'second card for a secure facility', compensatingControl: 'card kept on site',
+      requestedBy: 'sponsor.sam', approvedBy: 'security.sue', expiresAt: new Date(h.clock.now().getTime() + 10 * 86_400_000),
+    }, { actor: 'officer.olga', correlationId: 'corr-e6-x' });
+    const second = await issuePivCard(deps, await cardRequest(h, ids.E6 as string), 'officer.olga', 'corr-e6-2');
+    const [used] = await exceptions.list(ids.E6 as string);
+    assert.deepEqual([used?.id, used?.credentialId], [granted.id, second.credentialId], 'the exception now covers the extra card');
+    const [issued] = await h.store.query<{ data: { exception_id?: string } }>(`SELECT data FROM audit_log WHERE action = 'credential.issued' AND correlation_id = 'corr-e6-2'`);
+    assert.equal(issued?.data.exception_id, granted.id);
+    await refusedNaming(await cardRequest(h, ids.E6 as string), 'MUSTER_ERR_CREDENTIAL_REFUSED', 'one-card', 'identityId', /already holds 2 live PIV cards/);
+    await exceptions.end(granted.id, 'the facility card is no longer needed', { actor: 'officer.olga', correlationId: 'corr-e6-end' });
+    const statuses = await h.store.query<{ id: string; status: string }>(`SELECT id::text AS id, status FROM credentials WHERE identity_id = $1`, [ids.E6]);
+    assert.deepEqual(Object.fromEntries(statuses.map((r) => [r.id, r.status])), { [first.credentialId]: 'issued', [second.credentialId]: 'terminated' });
   });
 });

@@ -2,10 +2,15 @@ import type { AuditDraft } from '../audit/chain.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { ChangeSet } from '../mur/change-set.ts';
 import { encodeFascn } from '../pki/fascn.ts';
+import { PROFILES } from '../pki/profiles.ts';
 import type { Tx } from '../store/store.ts';
 import { issueCardCertificates, storeCertificates, type StoredCertificate } from './certificates.ts';
-import { checkRequestShape, identityRefusal, refusalError, requestRefusal, type Refusal } from './prerequisites.ts';
+import { cardKeyRefusal } from './card-keys.ts';
+import { takeUpException } from './exception-rows.ts';
+import { checkRequestShape, identityRefusal, oneCardRefusal, refusalError, requestRefusal, subjectNameRefusal, type Refusal } from './prerequisites.ts';
 import { DEFAULT_SYSTEM_CODE, PIV_CARD, type CardDeps, type IssuedPivCard, type PivCardRequest } from './types.ts';
+
+const DAY_MS = 86_400_000;
 
 export type IssueOutcome = { readonly card: IssuedPivCard } | { readonly refusal: Refusal };
 
@@ -32,13 +37,30 @@ export async function settleIssue(deps: CardDeps, outcome: IssueOutcome, request
   throw refusalError(outcome.refusal);
 }
 
-/** Checks the prerequisites and, when they hold, writes the card in `tx` (state `issued`). */
+/**
+ * Checks the prerequisites and, when they hold, writes the card in `tx` (state `issued`): the request and the MUR,
+ * a subject name a certificate can carry, one live card per person (or an exception the card takes up), and keys
+ * that are strong, distinct and certified for nobody else. `replacing` is the card a reissue terminates.
+ */
 export async function issueCardInTx(tx: Tx, deps: CardDeps, w: Omit<CardWrite, 'identity'>): Promise<IssueOutcome> {
   const early = requestRefusal(w.request, w.now);
   const { identity, refusal } = await identityRefusal(tx, w.request);
-  const broken = refusal ?? early;
+  const broken = refusal ?? early ?? subjectNameRefusal(identity);
   if (broken) return { refusal: broken };
-  return { card: await writeCard(tx, deps, { ...w, identity }) };
+  const gate = await oneCardRefusal(tx, identity.id, w.now, w.replacing);
+  if (gate.refusal) return { refusal: gate.refusal };
+  const csrs = [{ field: 'pivAuthCsr', csr: w.request.pivAuthCsr }, { field: 'cardAuthCsr', csr: w.request.cardAuthCsr }];
+  const keys = await cardKeyRefusal(tx, identity.id, csrs, [], cardCertificateEnd(w.now, w.request.expiresAt));
+  if (keys.refusal) return { refusal: keys.refusal };
+  const extras = gate.exceptionId ? { ...w.extras, exception_id: gate.exceptionId } : w.extras;
+  const card = await writeCard(tx, deps, { ...w, identity, ...(extras ? { extras } : {}) });
+  if (gate.exceptionId) await takeUpException(tx, gate.exceptionId, card.credentialId);
+  return { card };
+}
+
+/** When the card's certificates end: the profile's longest validity, never past the card. */
+export function cardCertificateEnd(now: Date, cardExpiry: Date): Date {
+  return new Date(Math.min(now.getTime() + PROFILES['piv-auth'].maxValidityDays * DAY_MS, cardExpiry.getTime()));
 }
 
 interface CardWrite {
@@ -48,6 +70,8 @@ interface CardWrite {
   readonly correlationId: string;
   readonly now: Date;
   readonly extras?: CardExtras;
+  /** The card a reissue replaces: it does not count against the one-card rule. */
+  readonly replacing?: string;
 }
 
 async function writeCard(tx: Tx, deps: CardDeps, w: CardWrite): Promise<IssuedPivCard> {
@@ -92,6 +116,7 @@ function issuedChanges(card: IssuedPivCard, certificates: readonly StoredCertifi
   const payload = {
     credential_id: card.credentialId, type: PIV_CARD, card_uuid: card.cardUuid, fascn: card.fascn, credential_number: card.credentialNumber,
     expires_at: card.expiresAt.toISOString(), serials: certificates.map((c) => c.serial), ...approval,
+    ...(w.extras?.exception_id ? { exception_id: w.extras.exception_id } : {}),
   };
   const reason = `PIV card ${card.cardUuid} approved by ${approvedBy} at ${approvedAt}`;
   changes.events.push({ type: 'credential.issued', identityId: card.identityId, payload, audit: { actor: w.actor, action: 'credential.issued', target: card.identityId, reason, data: payload } });
@@ -105,7 +130,7 @@ function issuedChanges(card: IssuedPivCard, certificates: readonly StoredCertifi
 function refusalAudit(refusal: Refusal, request: PivCardRequest, actor: string): AuditDraft {
   return {
     actor, action: 'credential.refused', target: request.identityId, reason: refusal.message,
-    data: { rule: refusal.rule, type: PIV_CARD, card_expires_at: iso(request.expiresAt), ...approvalData(request) },
+    data: { rule: refusal.rule, field: refusal.field ?? refusal.rule, type: PIV_CARD, card_expires_at: iso(request.expiresAt), ...approvalData(request) },
   };
 }
 

@@ -1,7 +1,7 @@
-import { MusterError } from '../core/errors.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { createIssuer } from '../pki/issue.ts';
 import type { Tx } from '../store/store.ts';
+import { refusalError, subjectName, subjectNameRefusal } from './prerequisites.ts';
 import type { CardDeps, IssuedCertificateRecord, PivCardRequest } from './types.ts';
 
 export interface CardIdentifiers {
@@ -22,11 +22,11 @@ function rdn(value: string): string {
   return value.replace(/[\\,+"<>;=]/g, '\\$&').replace(/^[\s#]/, '\\$&');
 }
 
+/** The cardholder's name for the subject; a name a certificate cannot carry is refused, naming its attribute. */
 function personName(identity: IdentityState): string {
-  const a = identity.attributes;
-  const full = a.full_name?.v || [a.given_name?.v, a.family_name?.v].filter(Boolean).join(' ');
-  if (!full) throw new MusterError('MUSTER_ERR_VALIDATION', `identity ${identity.id} has no name for the certificate subject`, [{ field: 'full_name', message: 'required' }]);
-  return full;
+  const refusal = subjectNameRefusal(identity);
+  if (refusal) throw refusalError(refusal);
+  return subjectName(identity).name;
 }
 
 /**

@@ -8,6 +8,7 @@ import { count, identityByKey, testWorker } from '../lifecycle/test-fixtures.ts'
 import type { CaHierarchy } from '../pki/ca.ts';
 import { CardService } from './card-service.ts';
 import { DerivedService } from './derived/bind.ts';
+import { type TestAttestationRoot, testAttestationRoot } from './derived/test-attestation.ts';
 import { TestAuthenticator } from './derived/webauthn/test-authenticator.ts';
 import { ExceptionService } from './exceptions.ts';
 import { VETTING_HEADER, cardDeps, cardRequest, keyAndCsr, signChallenge, testCa } from './test-fixtures.ts';
@@ -25,9 +26,11 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
   let cards: CardService;
   let derived: DerivedService;
   let exceptions: ExceptionService;
+  let attestation: TestAttestationRoot;
   const ids: Record<string, string> = {};
   let card: IssuedPivCard;
   let pivKey = '';
+  let pivCsr = '';
   let otherCard: IssuedPivCard;
   let otherKey = '';
 
@@ -50,13 +53,15 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     const piv = await keyAndCsr(h.dir, name);
     const issued = await cards.issue(await cardRequest(h, identityId, { pivAuthCsr: piv.csr }), by);
     await cards.activate(issued.credentialId, by);
+    if (identityId === ids.E1) pivCsr = piv.csr;
     return { card: issued, key: piv.key };
   }
 
-  async function bindPki(identityId: string, key: string, pem: string, hardwareBacked = false) {
+  async function bindPki(identityId: string, key: string, pem: string, hardwareBacked = false, attested = false) {
     const start = await derived.start(identityId, by);
     const device = await keyAndCsr(h.dir, `device-${Math.random().toString(36).slice(2)}`);
-    const request = { identityId, challengeId: start.challengeId, pivCertificate: pem, signature: signChallenge(key, start.challenge), csr: device.csr, hardwareBacked };
+    const keyAttestation = attested ? await attestation.attest(device.csr) : undefined;
+    const request = { identityId, challengeId: start.challengeId, pivCertificate: pem, signature: signChallenge(key, start.challenge), csr: device.csr, hardwareBacked, ...(keyAttestation ? { keyAttestation } : {}) };
     return { request, credential: await derived.bindPki(request, by) };
   }
 
@@ -65,7 +70,8 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     const deps = { ...cardDeps(h, ca), reviewDays: 7 };
     cards = new CardService(deps);
     const webauthn = { rpId: 'localhost', rpName: 'muster', origins: [ORIGIN], attestationRoots: [], requireTrustedAttestation: false, aal3Aaguids: [] };
-    derived = new DerivedService({ ...deps, challengeSeconds: 300, recheckDays: 7, webauthn });
+    attestation = await testAttestationRoot(h.clock);
+    derived = new DerivedService({ ...deps, challengeSeconds: 300, recheckDays: 7, webauthn, keyAttestationRoots: [attestation.rootPem] });
     exceptions = new ExceptionService({ store: h.store, clock: h.clock, audit: h.audit, maxDays: 30 });
     await importHr('hr0.csv', people());
     const trust = await h.imports.run({ source: 'vetting', file: await h.file('vetting.csv', `${vetting}\n`), actor: 'alice' });
@@ -91,12 +97,17 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     assert.equal(await count(h.store, `audit_log WHERE action IN ('certificate.held', 'certificate.released')`), 4);
   });
 
-  test('a PKI Derived PIV credential: .40 for a software key, .41 for a hardware-backed one, with a recheck scheduled', async () => {
+  test('a PKI Derived PIV credential: a bare hardware claim gets .40, said in the response and the audit; .41 needs a verified key attestation; a recheck is scheduled', async () => {
     const pem = card.certificates[0]?.pem as string;
-    const soft = await bindPki(ids.E1 as string, pivKey, pem);
-    assert.equal(soft.credential.policy, '2.16.840.1.101.3.2.1.3.40');
-    const hard = await bindPki(ids.E1 as string, pivKey, pem, true);
-    assert.equal(hard.credential.policy, '2.16.840.1.101.3.2.1.3.41');
+    const claimed = await bindPki(ids.E1 as string, pivKey, pem, true);
+    assert.deepEqual([claimed.credential.policy, claimed.credential.hardwareAttested], ['2.16.840.1.101.3.2.1.3.40', false]);
+    assert.match(claimed.credential.notice ?? '', /hardware was claimed but not proven \(no key attestation was presented\)/);
+    const [bound] = await h.store.query<{ data: Record<string, unknown> }>(`SELECT data FROM audit_log WHERE action = 'credential.bound' AND data->>'credential_id' = $1`, [claimed.credential.credentialId]);
+    assert.deepEqual([bound?.data.policy, bound?.data.hardware_claimed, bound?.data.hardware_attested, bound?.data.software_reason], ['2.16.840.1.101.3.2.1.3.40', true, false, 'no key attestation was presented']);
+    const claimedCert = new (await import('../pki/x509.ts')).X509Certificate(claimed.credential.certificatePem as string);
+    assert.match(claimedCert.getExtension('2.5.29.32')?.toString('text') ?? '', /2\.16\.840\.1\.101\.3\.2\.1\.3\.40/);
+    const hard = await bindPki(ids.E1 as string, pivKey, pem, true, true);
+    assert.deepEqual([hard.credential.policy, hard.credential.hardwareAttested, hard.credential.notice], ['2.16.840.1.101.3.2.1.3.41', true, undefined]);
     const { X509Certificate } = await import('../pki/x509.ts');
     const issued = new X509Certificate(hard.credential.certificatePem as string);
     assert.equal(issued.subject, new X509Certificate(pem).subject, "the subject is the cardholder's, whatever the CSR asked for (CN=applicant)");
@@ -133,13 +144,23 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     s = await fresh();
     await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: 'garbage', signature: signChallenge(pivKey, s.challenge) }, by), (e: any) => e.details[0]?.field === 'pivCertificate');
     const foreignCa = await testCa(h);
+    await exceptions.grant({ identityId: ids.E2 as string, kind: 'additional-card', reason: 'a card of another CA', compensatingControl: 'test only', requestedBy: 'sponsor.sam', approvedBy: 'security.sue', expiresAt: new Date(h.clock.now().getTime() + 30 * DAY_MS) }, by);
     const foreign = await new CardService({ ...cardDeps(h, foreignCa) }).issue(await cardRequest(h, ids.E2 as string, { pivAuthCsr: (await keyAndCsr(h.dir, 'foreign')).csr }), by);
     s = await fresh();
     await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: foreign.certificates[0]?.pem as string, signature: signChallenge(pivKey, s.challenge) }, by), (e: any) => /foreign or forged/.test(e.message));
     s = await fresh();
     await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: 'not a csr' }, by), (e: any) => e.code === 'MUSTER_ERR_PKI_CSR');
+    s = await fresh();
+    const otherKeyAttestation = await attestation.attest((await keyAndCsr(h.dir, 'other-device')).csr);
+    const unbound = (await keyAndCsr(h.dir, 'unbound-device')).csr;
+    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: unbound, hardwareBacked: true, keyAttestation: otherKeyAttestation }, by), (e: any) => e.details[0]?.field === 'keyAttestation' && /another key/.test(e.message));
+    s = await fresh();
+    const untrusted = await (await testAttestationRoot(h.clock, 'CN=Unknown Maker')).attest(unbound);
+    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: unbound, hardwareBacked: true, keyAttestation: untrusted }, by), (e: any) => e.details[0]?.field === 'keyAttestation' && /attestation root/.test(e.message));
+    s = await fresh();
+    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: pivCsr }, by), (e: any) => e.details[0]?.field === 'csr' && /already certified/.test(e.message));
     assert.equal(await count(h.store, `credentials WHERE type LIKE 'derived%'`), bound - 2);
-    assert.equal(await count(h.store, `audit_log WHERE action = 'derived.refused'`), 7);
+    assert.equal(await count(h.store, `audit_log WHERE action = 'derived.refused'`), 10);
   });
 
   test('each binding is notified to the address on record through the Maildir connector', async () => {
@@ -191,10 +212,11 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     await assert.rejects(exceptions.grant({ ...base, compensatingControl: ' ' }, by), (e: any) => e.details[0].field === 'compensatingControl');
     await assert.rejects(exceptions.grant({ ...base, expiresAt: new Date(h.clock.now().getTime() + 31 * DAY_MS) }, by), (e: any) => e.details[0].field === 'expiresAt');
     const granted = await exceptions.grant(base, by);
-    assert.equal((await exceptions.list(ids.E2)).map((e) => e.status).join(), 'active');
+    const ofKind = async () => (await exceptions.list(ids.E2)).filter((e) => e.kind === 'card-replacement');
+    assert.equal((await ofKind()).map((e) => e.status).join(), 'active');
     h.clock.advance(4 * DAY_MS);
     await testWorker(h).runOnce();
-    const [row] = await exceptions.list(ids.E2);
+    const [row] = await ofKind();
     assert.deepEqual([row?.id, row?.status], [granted.id, 'expired']);
     assert.equal(await count(h.store, `audit_log WHERE action = 'exception.expired'`), 1);
   });
@@ -209,6 +231,14 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     const cert = new X509Certificate(issued?.pem as string);
     assert.match(cert.getExtension('2.5.29.17')?.toString('text') ?? '', new RegExp(otherCard.cardUuid));
     await assert.rejects(cards.update(otherCard.credentialId, { reason: 'nothing' }, by), (e: any) => e.code === 'MUSTER_ERR_VALIDATION');
+    const refusals = await count(h.store, `audit_log WHERE action = 'credential.refused' AND data->>'operation' = 'update'`);
+    const cardKey = (await h.store.query<{ serial: string }>(`SELECT serial FROM certificates WHERE credential_id = $1 AND profile = 'card-auth'`, [otherCard.credentialId])).length;
+    assert.equal(cardKey, 1);
+    const e1Csr = (await keyAndCsr(h.dir, 'e2-piv-again')).csr;
+    await cards.update(otherCard.credentialId, { pivAuthCsr: e1Csr, reason: 'key rollover' }, by);
+    await assert.rejects(cards.update(otherCard.credentialId, { cardAuthCsr: e1Csr, reason: 'card key rollover' }, by), (e: any) => e.code === 'MUSTER_ERR_CREDENTIAL_REFUSED' && e.details[0]?.field === 'cardAuthCsr' && /same key/.test(e.message));
+    await assert.rejects(cards.update(otherCard.credentialId, { pivAuthCsr: pivCsr, reason: 'a key of another person' }, by), (e: any) => e.details[0]?.field === 'pivAuthCsr' && /another identity/.test(e.message));
+    assert.equal(await count(h.store, `audit_log WHERE action = 'credential.refused' AND data->>'operation' = 'update'`), refusals + 2);
   });
 
   test('a leaver: the new card and every remaining credential terminated', async () => {

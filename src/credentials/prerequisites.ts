@@ -1,17 +1,28 @@
-import { MusterError } from '../core/errors.ts';
+import { MusterError, type MusterErrorCode } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { loadIdentities } from '../mur/identity-rows.ts';
 import type { Tx } from '../store/store.ts';
-import type { PivCardRequest } from './types.ts';
+import { CARD_EXCEPTION_KINDS, unusedCardException } from './exception-rows.ts';
+import { PIV_CARD, type PivCardRequest } from './types.ts';
 
 /** The issuance rules a request can break; each refusal names one. */
-export type IssuanceRule = 'identity-status' | 'trust-eligibility' | 'proofing' | 'sponsor-approval' | 'card-expiry';
+export type IssuanceRule =
+  | 'identity-status' | 'trust-eligibility' | 'proofing' | 'sponsor-approval' | 'card-expiry' | 'subject-name' | 'one-card' | 'csr' | 'key-reuse';
 
 export interface Refusal {
   readonly rule: IssuanceRule;
   readonly message: string;
+  /** The request field or attribute at fault (e.g. pivAuthCsr, full_name); the rule itself when absent. */
+  readonly field?: string;
+  /** The error code thrown; MUSTER_ERR_CREDENTIAL_REFUSED when absent. */
+  readonly code?: MusterErrorCode;
 }
+
+/** X.520 ub-common-name: a commonName holds at most 64 characters. */
+export const MAX_COMMON_NAME = 64;
+// C0 and C1 controls, DEL, and the line and paragraph separators: none may reach a certificate subject.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** FIPS 201-3 §2.8: a card is issued on a favorable adjudication, or on an interim (favorable checks, investigation initiated). */
 const ISSUABLE_ELIGIBILITY: ReadonlySet<string> = new Set(['favorable', 'interim']);
@@ -49,6 +60,40 @@ export async function identityRefusal(tx: Tx, request: PivCardRequest): Promise<
   return { identity, refusal: null };
 }
 
+/** The cardholder name that becomes the PIV Authentication subject's CN, and the attribute it comes from. */
+export function subjectName(identity: IdentityState): { readonly name: string; readonly field: string } {
+  const a = identity.attributes;
+  const full = a.full_name?.v;
+  if (typeof full === 'string' && full) return { name: full, field: 'full_name' };
+  return { name: [a.given_name?.v, a.family_name?.v].filter(Boolean).join(' '), field: 'given_name' };
+}
+
+/** A name that would make a broken subject: missing, over 64 characters, or holding control characters. */
+export function subjectNameRefusal(identity: IdentityState): Refusal | null {
+  const { name, field } = subjectName(identity);
+  const refuse = (message: string): Refusal => ({ rule: 'subject-name', field, message: `the cardholder name (${field}) ${message}` });
+  if (!name) return refuse('is empty: the PIV Authentication subject needs it');
+  if ([...name].length > MAX_COMMON_NAME) return refuse(`has ${[...name].length} characters; a certificate commonName holds at most ${MAX_COMMON_NAME} characters (X.520 ub-common-name)`);
+  return CONTROL.test(name) ? refuse('holds a control character, which a certificate subject may not carry') : null;
+}
+
+/**
+ * One live (issued, active or suspended) PIV card per person (FIPS 201-3 §2.9): another needs an active credential
+ * exception that covers no credential yet; its id is returned, and the card issued takes it up.
+ */
+export async function oneCardRefusal(tx: Tx, identityId: string, now: Date, replacing?: string): Promise<{ exceptionId?: string; refusal: Refusal | null }> {
+  const [row] = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM credentials WHERE identity_id = $1 AND type = $2 AND status <> 'terminated' AND id::text <> $3`,
+    [identityId, PIV_CARD, replacing ?? ''],
+  );
+  const live = row?.n ?? 0;
+  if (live === 0) return { refusal: null };
+  const exceptionId = await unusedCardException(tx, identityId, now);
+  if (exceptionId) return { exceptionId, refusal: null };
+  const held = live === 1 ? 'a live PIV card' : `${live} live PIV cards`;
+  return { refusal: { rule: 'one-card', field: 'identityId', message: `the person already holds ${held}; another needs an approved credential exception (kinds ${CARD_EXCEPTION_KINDS.join(', ')})` } };
+}
+
 /** Locks and loads an identity for a credential operation; a malformed or unknown id is refused, naming identityId. */
 export async function lockIdentity(tx: Tx, id: string): Promise<IdentityState> {
   if (!isUuid(id)) throw new MusterError('MUSTER_ERR_VALIDATION', 'identityId must be a UUID', [{ field: 'identityId', value: id, message: 'must be a UUID' }]);
@@ -71,5 +116,7 @@ function validDate(value: unknown): value is Date {
 }
 
 export function refusalError(refusal: Refusal): MusterError {
-  return new MusterError('MUSTER_ERR_CREDENTIAL_REFUSED', `PIV card refused: ${refusal.message}`, [{ field: refusal.rule, message: refusal.message }]);
+  const message = `PIV card refused (${refusal.rule}): ${refusal.message}`;
+  return new MusterError(refusal.code ?? 'MUSTER_ERR_CREDENTIAL_REFUSED', message, [{ field: refusal.field ?? refusal.rule, message: refusal.message }]);
 }
+

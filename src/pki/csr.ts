@@ -1,49 +1,58 @@
-import { createPublicKey } from 'node:crypto';
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { MusterError } from '../core/errors.ts';
+import { keyFacts, keyWeakness, signatureWeakness } from './key-strength.ts';
 import { Pkcs10CertificateRequest } from './x509.ts';
 
 export const MAX_CSR_BYTES = 16 * 1024;
-const ALLOWED = new Set(['rsa:2048', 'rsa:3072', 'ec:prime256v1', 'ec:secp384r1']);
 
-function refuse(message: string, cause?: unknown): MusterError {
-  return new MusterError('MUSTER_ERR_PKI_CSR', message, [{ field: 'csr', message }], cause === undefined ? undefined : { cause });
+function refuse(field: string, message: string, cause?: unknown): MusterError {
+  return new MusterError('MUSTER_ERR_PKI_CSR', message, [{ field, message }], cause === undefined ? undefined : { cause });
 }
 
-function parse(input: string | Uint8Array): Pkcs10CertificateRequest {
+function parse(input: string | Uint8Array, field: string): Pkcs10CertificateRequest {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
-  if (size > MAX_CSR_BYTES) throw refuse(`the CSR is ${size} bytes; at most ${MAX_CSR_BYTES} are accepted`);
+  if (size > MAX_CSR_BYTES) throw refuse(field, `the CSR is ${size} bytes; at most ${MAX_CSR_BYTES} are accepted`);
   try {
     return new Pkcs10CertificateRequest(typeof input === 'string' ? input : input.slice());
   } catch (cause) {
-    throw refuse('the CSR is not a PKCS#10 request', cause);
+    throw refuse(field, 'the CSR is not a PKCS#10 request', cause);
   }
 }
 
-function keyKind(spki: Uint8Array): string {
+function checkKey(spki: Uint8Array, field: string): void {
+  let weakness: string | undefined;
   try {
-    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-    const details = key.asymmetricKeyDetails ?? {};
-    return `${key.asymmetricKeyType}:${key.asymmetricKeyType === 'ec' ? details.namedCurve : details.modulusLength}`;
+    weakness = keyWeakness(keyFacts(spki));
   } catch (cause) {
-    throw refuse('the CSR public key cannot be read', cause);
+    throw refuse(field, 'the CSR public key cannot be read', cause);
   }
+  if (weakness) throw refuse(field, `the CSR key is refused: ${weakness}`);
+}
+
+function checkSignatureAlgorithm(request: Pkcs10CertificateRequest, field: string): void {
+  const algorithm = AsnConvert.parse(request.rawData, CertificationRequest).signatureAlgorithm;
+  const weakness = signatureWeakness(algorithm.algorithm, algorithm.parameters);
+  if (weakness) throw refuse(field, `the CSR self-signature is refused: ${weakness}`);
 }
 
 /**
- * Reads a PEM or DER PKCS#10 request, refuses oversized ones, keys other than RSA 2048/3072 and ECDSA P-256/P-384,
- * and bad self-signatures. Returns only the public key: requested names and extensions are ignored.
+ * Reads a PEM or DER PKCS#10 request, refuses oversized ones, keys other than RSA 2048/3072/4096 (exponent at least
+ * 65537) and ECDSA P-256/P-384, self-signatures with SHA-1 or another algorithm outside FPKI CP §7.1.3, and bad
+ * self-signatures. `field` names the request field in the refusal. Returns only the public key: requested names and
+ * extensions are ignored.
  */
-export async function readCsr(input: string | Uint8Array): Promise<{ readonly spki: Uint8Array }> {
-  const request = parse(input);
+export async function readCsr(input: string | Uint8Array, field = 'csr'): Promise<{ readonly spki: Uint8Array }> {
+  const request = parse(input, field);
   const spki = new Uint8Array(request.publicKey.rawData);
-  const kind = keyKind(spki);
-  if (!ALLOWED.has(kind)) throw refuse(`the CSR key (${kind}) is not RSA 2048/3072 or ECDSA P-256/P-384`);
+  checkKey(spki, field);
+  checkSignatureAlgorithm(request, field);
   let valid = false;
   try {
     valid = await request.verify();
   } catch (cause) {
-    throw refuse('the CSR signature cannot be verified', cause);
+    throw refuse(field, 'the CSR signature cannot be verified', cause);
   }
-  if (!valid) throw refuse('the CSR self-signature does not verify');
+  if (!valid) throw refuse(field, 'the CSR self-signature does not verify');
   return { spki };
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
 import { keyIdentifier, PIV_POLICIES, type CertificateAuthority } from './ca.ts';
 import { readCsr } from './csr.ts';
+import { keyFacts, keyLifetimeWeakness } from './key-strength.ts';
 import { randomSerial, signCertificate } from './der.ts';
 import { leafExtensions, type RevocationUrls } from './leaf-extensions.ts';
 import { checkProfile } from './profile-check.ts';
@@ -66,7 +67,10 @@ export async function buildLeaf(options: IssuerOptions, profile: CertificateProf
   const names = { ...(profile.san.fascn && request.fascn ? { fascn: request.fascn } : {}), uuid: leafUuid(profile, request) };
   const extensions = leafExtensions({ profile, policies, names, keyId: await keyIdentifier(spki), issuerKeyId: options.ca.keyId, urls: options.urls });
   const input = { serial: randomSerial(), issuer: options.ca.name, subject: request.subject, notBefore: now, spki, extensions };
-  return signCertificate({ ...input, notAfter: validUntil ?? notAfter(profile, now, request.notAfterLimit) }, options.ca.key);
+  const end = validUntil ?? notAfter(profile, now, request.notAfterLimit);
+  const tooSmall = keyLifetimeWeakness(keyFacts(spki), end);
+  if (tooSmall) throw new MusterError('MUSTER_ERR_PKI_CSR', `the CSR key is refused: ${tooSmall}`, [{ field: 'csr', message: tooSmall }]);
+  return signCertificate({ ...input, notAfter: end }, options.ca.key);
 }
 
 /** An issuer whose every certificate passes the profile checker before it leaves the CA. */

@@ -81,6 +81,28 @@ test('CSRs: garbage, oversized, weak or unsupported keys and a broken self-signa
   await assert.rejects(issuer.issue('derived-piv-auth', await request({ csr: new Uint8Array(der) })), refused);
 });
 
+test('CSRs: an RSA exponent of 3 (or any below 65537) and a SHA-1 self-signature are refused; RSA-4096 is accepted', async () => {
+  const issuer = createIssuer({ ca: ca.issuing, clock, urls });
+  const refused = (pattern: RegExp) => (e: any) => e.code === 'MUSTER_ERR_PKI_CSR' && e.details[0]?.field === 'csr' && pattern.test(e.message);
+  await assert.rejects(issuer.issue('piv-auth', await request({ csr: await csr(['-newkey', 'rsa:2048', '-pkeyopt', 'rsa_keygen_pubexp:3']) })), refused(/exponent 3/));
+  await assert.rejects(issuer.issue('piv-auth', await request({ csr: await csr(['-newkey', 'rsa:2048', '-pkeyopt', 'rsa_keygen_pubexp:257']) })), refused(/exponent 257/));
+  await assert.rejects(issuer.issue('piv-auth', await request({ csr: await csr(['-sha1', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']) })), refused(/SHA-1|1\.2\.840\.10045\.4\.1/));
+  await assert.rejects(issuer.issue('piv-auth', await request({ csr: await csr(['-sha1', '-newkey', 'rsa:2048']) })), refused(/SHA-1|1\.2\.840\.113549\.1\.1\.5/));
+  const big = await issuer.issue('piv-auth', await request({ csr: await csr(['-newkey', 'rsa:4096']) }));
+  assert.equal((big.certificate.publicKey.algorithm as { modulusLength?: number }).modulusLength, 4096);
+});
+
+test('a certificate that ends after 2030-12-31 needs an RSA key of at least 3072 bits (FPKI CP §6.1.5)', async () => {
+  const later = new ManualClock('2029-06-01T12:00:00Z');
+  const laterCa = await createCaHierarchy({ rootName: 'CN=Later Root,O=U.S. Government,C=US', issuingName: 'CN=Later Issuing,O=U.S. Government,C=US', keyAlgorithm: 'ecdsa-p256' }, later);
+  const issuer = createIssuer({ ca: laterCa.issuing, clock: later, urls });
+  const notAfterLimit = new Date(later.now().getTime() + 3 * 365 * DAY);
+  await assert.rejects(issuer.issue('piv-auth', await request({ csr: await csr(['-newkey', 'rsa:2048']), notAfterLimit })), (e: any) => e.code === 'MUSTER_ERR_PKI_CSR' && /2030-12-31.*3072/.test(e.message));
+  const short = await issuer.issue('piv-auth', await request({ csr: await csr(['-newkey', 'rsa:2048']), notAfterLimit: new Date('2030-12-01T00:00:00Z') }));
+  assert.ok(short.certificate.notAfter <= new Date('2030-12-31T23:59:59Z'));
+  await issuer.issue('piv-auth', await request({ csr: await csr(['-newkey', 'rsa:3072']), notAfterLimit }));
+});
+
 test('a CA key leaves only encrypted, and a wrong passphrase is refused', async () => {
   const key = await generateCaKey('ecdsa-p256');
   const pem = await exportCaKeyPem(key, 'correct horse battery');

@@ -48,6 +48,12 @@ async function webauthnPolicy(config: MusterConfig): Promise<WebAuthnPolicy> {
   return { rpId: w.rpId, rpName: w.rpName, origins: w.origins, attestationRoots: roots, requireTrustedAttestation: w.requireTrustedAttestation, aal3Aaguids: w.aal3Aaguids };
 }
 
+async function keyAttestationRoots(config: MusterConfig): Promise<string[]> {
+  return Promise.all(config.credentials.keyAttestationRoots.map((file, i) => readFile(file, 'utf8').catch((error: unknown) => {
+    throw new MusterError('MUSTER_ERR_CONFIG', `cannot read credentials.keyAttestationRoots[${i}] ${file}: ${(error as Error).message}`, [{ key: `credentials.keyAttestationRoots[${i}]`, message: 'unreadable' }]);
+  })));
+}
+
 export async function createCredentialServices(parts: Parts, ca: CaMaterial): Promise<CredentialServices> {
   const { config, store, clock, audit } = parts;
   const urls = revocationUrls(config);
@@ -56,7 +62,7 @@ export async function createCredentialServices(parts: Parts, ca: CaMaterial): Pr
   return {
     ca, urls,
     cards: new CardService(cardDeps),
-    derived: new DerivedService({ ...cardDeps, challengeSeconds: c.challengeSeconds, recheckDays: c.recheckDays, webauthn: await webauthnPolicy(config) }),
+    derived: new DerivedService({ ...cardDeps, challengeSeconds: c.challengeSeconds, recheckDays: c.recheckDays, webauthn: await webauthnPolicy(config), keyAttestationRoots: await keyAttestationRoots(config) }),
     exceptions: new ExceptionService({ store, clock, audit, maxDays: c.exceptionMaxDays }),
   };
 }

@@ -23,7 +23,7 @@ export interface PkiServing {
 export async function startPkiServing(muster: Muster, onError?: (error: unknown) => void): Promise<PkiServing> {
   const { config, store, clock } = muster;
   const ca = await muster.ca();
-  const responder = new OcspResponder({ issuer: ca.issuing, responder: ca.responder, clock, validityMinutes: config.pki.ocspValidityMinutes });
+  const responder = new OcspResponder({ issuer: ca.issuing, responder: ca.responder, clock, validityMinutes: config.pki.ocspValidityMinutes, requestCacheEntries: config.pki.ocspRequestCacheEntries });
   const publisher = new RevocationPublisher({
     store, clock, issuing: ca.issuing, responder, pollMs: config.pki.publishPollMs,
     crlRefreshHours: config.pki.crlRefreshHours, crlValidityHours: config.pki.crlValidityHours, ocspValidityMinutes: config.pki.ocspValidityMinutes,
@@ -55,7 +55,7 @@ function listenerOf(responder: OcspResponder): OcspListener {
 async function renewIfDue(muster: Muster, ca: CaMaterial, publisher: RevocationPublisher): Promise<CaMaterial> {
   if (!responderNeedsRenewal(ca.responder.certificate, ca.issuing, muster.clock.now())) return ca;
   const signer = await renewResponderIfDue(muster.store, ca, await caStoreOptions(muster.config, muster.clock));
-  const next = new OcspResponder({ issuer: ca.issuing, responder: signer, clock: muster.clock, validityMinutes: muster.config.pki.ocspValidityMinutes });
+  const next = new OcspResponder({ issuer: ca.issuing, responder: signer, clock: muster.clock, validityMinutes: muster.config.pki.ocspValidityMinutes, requestCacheEntries: muster.config.pki.ocspRequestCacheEntries });
   await publisher.replaceResponder(next);
   return { ...ca, responder: signer };
 }

@@ -120,14 +120,15 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     files.pivKey = join(dir, 'piv-auth.key');
   });
 
-  test('a PKI Derived PIV credential, bound over REST with a signature by the card key', async () => {
+  test('a PKI Derived PIV credential, bound over REST with a signature by the card key; a bare hardware claim gets .40, and the answer says so', async () => {
     const { readFile } = await import('node:fs/promises');
     const pivPem = await readFile(join(dir, 'piv-auth.pem'), 'utf8');
     const pivKey = await readFile(files.pivKey as string, 'utf8');
     const start = await api('/api/derived/challenges', { identityId });
     const device = await keyAndCsr(dir, 'device');
     const { credential } = await api('/api/derived/pki', { identityId, challengeId: start.challengeId, pivCertificate: pivPem, signature: signChallenge(pivKey, start.challenge), csr: device.csr, hardwareBacked: true });
-    assert.equal(credential.policy, '2.16.840.1.101.3.2.1.3.41');
+    assert.deepEqual([credential.policy, credential.hardwareAttested], ['2.16.840.1.101.3.2.1.3.40', false]);
+    assert.match(credential.notice, /hardware was claimed but not proven/);
     await writeFile(join(dir, 'derived.pem'), credential.certificatePem);
     const verified = await openssl(['verify', '-x509_strict', '-CAfile', 'root-ca.pem', '-untrusted', 'issuing-ca.pem', 'derived.pem']);
     assert.ok(verified.ok, verified.out);

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { systemClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { VETTING_HEADER } from '../../src/credentials/test-fixtures.ts';
+import { type TestAttestationRoot, testAttestationRoot } from '../../src/credentials/derived/test-attestation.ts';
 import type { CeremonyStart, DerivedCredential } from '../../src/credentials/derived/types.ts';
 import type { RegistrationResponseJSON } from '../../src/credentials/derived/webauthn/index.ts';
 import { AgreementService } from '../../src/federation/agreements.ts';
@@ -64,6 +65,8 @@ export interface FederatedMuster {
   readonly signals: SignalDelivery;
   /** Every push attempt the signal worker made, oldest first. */
   readonly pushes: DeliveryOutcome[];
+  /** The device maker whose key attestations earn a hardware-backed (.41) Derived PIV certificate (credentials.keyAttestationRoots). */
+  readonly keyAttestation: TestAttestationRoot;
   /** Identity ids of PEOPLE, by employee id. */
   readonly ids: Readonly<Record<string, string>>;
   /** muster's root and issuing CA certificates (PEM), for clients of the mutual-TLS listener. */
@@ -78,7 +81,7 @@ export interface FederatedMuster {
 }
 
 
-function configFor(port: number, dir: string) {
+function configFor(port: number, dir: string, keyAttestationRoot: string) {
   const base = `http://localhost:${port}`;
   return loadConfig({
     env: {},
@@ -89,7 +92,7 @@ function configFor(port: number, dir: string) {
       import: { massChangeShare: 1 },
       workers: { pollMs: 20 },
       federation: { oidc: { issuer: `${base}/oidc` }, mtls: { port: 0 }, ssf: { pollMs: 20, retryBaseMs: 50 } },
-      credentials: { webauthn: { rpId: 'localhost', rpName: 'Demo Agency', origins: [base] }, notifications: { maildir: join(dir, 'mail') } },
+      credentials: { webauthn: { rpId: 'localhost', rpName: 'Demo Agency', origins: [base] }, notifications: { maildir: join(dir, 'mail') }, keyAttestationRoots: [keyAttestationRoot] },
     },
   });
 }
@@ -122,7 +125,10 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
   const errors: unknown[] = [];
   const onError = options.onError ?? ((error: unknown) => void errors.push(error));
   const port = await freePort();
-  const config = configFor(port, dir);
+  const keyAttestation = await testAttestationRoot(systemClock, 'CN=Demo Device Attestation Root');
+  const keyAttestationRoot = join(dir, 'key-attestation-root.pem');
+  await writeFile(keyAttestationRoot, keyAttestation.rootPem);
+  const config = configFor(port, dir, keyAttestationRoot);
   const muster = await startMuster(config, { store: await (options.store ?? pgliteFactory).open(), clock: systemClock });
   const stops: (() => Promise<void>)[] = [() => muster.close(), () => rm(dir, { recursive: true, force: true })];
   const close = async () => {
@@ -148,7 +154,7 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
     const ca = await muster.ca();
     let snapshots = 0;
     return {
-      muster, base: `http://localhost:${port}`, issuer: federation.issuer, mtlsOrigin: federation.mtls.origin, federation, worker, signals, pushes, ids, dir, errors,
+      muster, keyAttestation, base: `http://localhost:${port}`, issuer: federation.issuer, mtlsOrigin: federation.mtls.origin, federation, worker, signals, pushes, ids, dir, errors,
       agreements: new AgreementService({ store: muster.store, audit: muster.audit, clock: muster.clock }),
       caPem: `${ca.issuing.certificate.toString('pem')}\n${ca.root.certificate.toString('pem')}\n`,
       hrSnapshot: (statuses) => importFile(muster, dir, 'hr', `hr-${++snapshots}.csv`, hrSnapshotCsv(statuses)),
@@ -204,7 +210,8 @@ export async function bindDerivedPki(fm: FederatedMuster, card: CertificateCrede
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const csr = await Pkcs10CertificateRequestGenerator.create({ name: 'CN=Derived PIV device', keys, signingAlgorithm: algorithm });
-  const bound: DerivedCredential = await derived.bindPki({ ...pivProof(card, start), csr: csr.toString('pem'), hardwareBacked }, BY);
+  const keyAttestation = hardwareBacked ? { keyAttestation: await fm.keyAttestation.attest(csr.toString('pem')) } : {};
+  const bound: DerivedCredential = await derived.bindPki({ ...pivProof(card, start), csr: csr.toString('pem'), hardwareBacked, ...keyAttestation }, BY);
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   const keyPem = `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').match(/.{1,64}/g)?.join('\n')}\n-----END PRIVATE KEY-----\n`;
   const certPem = bound.certificatePem as string;

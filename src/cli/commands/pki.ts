@@ -19,11 +19,21 @@ function derivedCommands(program: Command, cli: Cli): void {
     }));
   derived.command('bind-pki').description('bind a PKI-based Derived PIV credential: a certificate for the device key in --csr')
     .requiredOption('--identity <id>', 'identity id').requiredOption('--challenge <id>', 'challenge id').requiredOption('--piv-cert <file>', 'the PIV Authentication certificate (PEM)')
-    .requiredOption('--signature <base64>', 'signature over the challenge bytes with the PIV Authentication key').requiredOption('--csr <file>', 'PKCS#10 of the device key').option('--hardware', 'the device key is hardware-backed (.41)')
-    .action((opts: { identity: string; challenge: string; pivCert: string; signature: string; csr: string; hardware?: boolean }, command: Command) => cli.withMuster(command, async (ctx) => {
-      const request = { identityId: opts.identity, challengeId: opts.challenge, pivCertificate: await readFlagFile('piv-cert', opts.pivCert), signature: opts.signature, csr: await readFlagFile('csr', opts.csr), hardwareBacked: opts.hardware === true };
+    .requiredOption('--signature <base64>', 'signature over the challenge bytes with the PIV Authentication key').requiredOption('--csr <file>', 'PKCS#10 of the device key')
+    .option('--hardware', 'the device key is said to be hardware-backed (.41 only with --key-attestation)')
+    .option('--key-attestation <file>', 'attestation certificate over the device key (PEM), chaining to credentials.keyAttestationRoots')
+    .option('--attestation-chain <file>', 'intermediates of the attestation certificate (PEM)')
+    .action((opts: { identity: string; challenge: string; pivCert: string; signature: string; csr: string; hardware?: boolean; keyAttestation?: string; attestationChain?: string }, command: Command) => cli.withMuster(command, async (ctx) => {
+      const keyAttestation = opts.keyAttestation ? {
+        keyAttestation: {
+          certificate: await readFlagFile('key-attestation', opts.keyAttestation),
+          ...(opts.attestationChain ? { chain: pemBlocks(await readFlagFile('attestation-chain', opts.attestationChain)) } : {}),
+        },
+      } : {};
+      const request = { identityId: opts.identity, challengeId: opts.challenge, pivCertificate: await readFlagFile('piv-cert', opts.pivCert), signature: opts.signature, csr: await readFlagFile('csr', opts.csr), hardwareBacked: opts.hardware === true, ...keyAttestation };
       const bound = await (await ctx.credentials()).derived.bindPki(request, { actor: cli.actor, correlationId: cli.correlationId });
-      cli.print(command, { credential: bound }, () => [`bound ${bound.type} ${bound.credentialId}: certificate ${bound.reference} (policy ${bound.policy})`, bound.certificatePem ?? '']);
+      const notice = bound.notice ? [`note: ${bound.notice}`] : [];
+      cli.print(command, { credential: bound }, () => [`bound ${bound.type} ${bound.credentialId}: certificate ${bound.reference} (policy ${bound.policy})`, ...notice, bound.certificatePem ?? '']);
     }));
   derived.command('terminate').description('end a Derived PIV credential').argument('<credential>', 'credential id').requiredOption('--reason <reason>', 'lost, stolen, compromised or withdrawn')
     .action((id: string, opts: { reason: 'lost' | 'stolen' | 'compromised' | 'withdrawn' }, command: Command) => cli.withMuster(command, async (ctx) => {
@@ -85,4 +95,9 @@ export function pkiCommands(program: Command, cli: Cli): void {
   derivedCommands(program, cli);
   caCommands(program, cli);
   exceptionCommands(program, cli);
+}
+
+/** The PEM certificates of a file, each with its armour. */
+function pemBlocks(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }

@@ -2,15 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { AuditDraft } from '../../audit/chain.ts';
 import { MusterError } from '../../core/errors.ts';
 import { ChangeSet } from '../../mur/change-set.ts';
+import { readCsr } from '../../pki/csr.ts';
 import { createIssuer } from '../../pki/issue.ts';
+import { OID } from '../../pki/oids.ts';
 import type { Tx } from '../../store/store.ts';
 import type { Actor } from '../card-service.ts';
+import { certifiedKey } from '../card-keys.ts';
 import { storeCertificates } from '../certificates.ts';
 import { lockCredential } from '../credential-rows.ts';
 import { lockIdentity } from '../prerequisites.ts';
 import { applyTransition } from '../transition.ts';
 import { DERIVED_FIDO2, DERIVED_PKI, DERIVED_TYPES } from '../types.ts';
 import { consumeChallenge, createChallenge } from './challenge.ts';
+import { verifyKeyAttestation } from './key-attestation.ts';
 import { DERIVED_RECHECK_JOB } from './recheck.ts';
 import { verifyPivProof, type ProvenCard } from './piv-proof.ts';
 import type { BindingBase, CeremonyStart, DerivedCredential, DerivedDeps, Fido2BindingRequest, PkiBindingRequest } from './types.ts';
@@ -52,18 +56,34 @@ export class DerivedService {
     });
   }
 
-  /** A Derived PIV Authentication certificate (.40, or .41 for a hardware-backed key) from the device's CSR. */
+  /**
+   * A Derived PIV Authentication certificate from the device's CSR: .41 when a key attestation proves the key is in
+   * hardware, otherwise .40 — and a hardware claim without that proof is answered, and audited, as software.
+   */
   bindPki(request: PkiBindingRequest, by: Actor): Promise<DerivedCredential> {
-    return this.#bind(request, by, DERIVED_PKI, async (_tx, card, now) => {
+    return this.#bind(request, by, DERIVED_PKI, async (tx, card, now) => {
+      const { spki } = await readCsr(request.csr);
+      const taken = await certifiedKey(tx, spki);
+      if (taken) throw new MusterError('MUSTER_ERR_DERIVED_BINDING', `binding refused: the device key is already certified (certificate ${taken}); a Derived PIV credential needs its own key`, [{ field: 'csr', message: 'key already certified' }]);
+      const verdict = await verifyKeyAttestation(request.keyAttestation, spki, this.#deps.keyAttestationRoots ?? [], now);
       const issuer = createIssuer({ ca: this.#deps.ca, clock: this.#deps.clock, urls: this.#deps.urls });
-      const issued = await issuer.issue('derived-piv-auth', { csr: request.csr, subject: card.subject, hardwareBacked: request.hardwareBacked === true });
-      const policy = request.hardwareBacked ? '2.16.840.1.101.3.2.1.3.41' : '2.16.840.1.101.3.2.1.3.40';
+      const issued = await issuer.issue('derived-piv-auth', { spki, subject: card.subject, hardwareBacked: verdict.hardware });
+      const policy = verdict.hardware ? OID.policyDerivedPivAuthHardware : OID.policyDerivedPivAuth;
+      const claimed = request.hardwareBacked === true;
+      const notice = !verdict.hardware && claimed ? `hardware was claimed but not proven (${verdict.reason}): issued as software, policy ${policy}` : undefined;
       const credentialId = randomUUID();
       const serial = issued.serial.toLowerCase();
-      const credential: DerivedCredential = { credentialId, identityId: request.identityId, type: DERIVED_PKI, reference: serial, boundAt: now, pivSerial: card.serial, certificatePem: issued.pem, policy };
+      const credential: DerivedCredential = {
+        credentialId, identityId: request.identityId, type: DERIVED_PKI, reference: serial, boundAt: now, pivSerial: card.serial, certificatePem: issued.pem, policy,
+        hardwareAttested: verdict.hardware, ...(notice ? { notice } : {}),
+      };
       const stored = { serial, profile: 'derived-piv-auth', der: issued.der, notBefore: issued.certificate.notBefore, notAfter: issued.certificate.notAfter };
       const write = (tx: Tx) => storeCertificates(tx, this.#deps.ca.name, request.identityId, credentialId, [stored]);
-      return { credential, details: { policy, hardware_backed: request.hardwareBacked === true }, expiresAt: issued.certificate.notAfter, write };
+      const details = {
+        policy, hardware_backed: verdict.hardware, hardware_claimed: claimed, hardware_attested: verdict.hardware,
+        ...(verdict.hardware ? { attested_by: verdict.attestedBy } : { software_reason: verdict.reason }), ...(notice ? { notice } : {}),
+      };
+      return { credential, details, expiresAt: issued.certificate.notAfter, write };
     });
   }
 

@@ -1,11 +1,14 @@
 import type { CardDeps } from '../types.ts';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON, WebAuthnPolicy } from './webauthn/index.ts';
+import type { KeyAttestation } from './key-attestation.ts';
 import type { PivProof } from './piv-proof.ts';
 
 export interface DerivedDeps extends CardDeps {
   readonly challengeSeconds: number;
   readonly recheckDays: number;
   readonly webauthn: WebAuthnPolicy;
+  /** PEM roots that a device key attestation must chain to for a `.41` certificate; none: every PKI credential is `.40`. */
+  readonly keyAttestationRoots?: readonly string[];
 }
 
 /** The start of a binding ceremony. */
@@ -26,8 +29,12 @@ export interface BindingBase extends PivProof {
 export interface PkiBindingRequest extends BindingBase {
   /** PKCS#10 from the device's key. */
   readonly csr: string | Uint8Array;
-  /** The key is in hardware (a secure element): policy id-fpki-common-pivAuth-derived-hardware (.41). */
-  readonly hardwareBacked: boolean;
+  /**
+   * The applicant says the key is in hardware. Only a verified `keyAttestation` earns policy .41
+   * (id-fpki-common-derived-pivAuth-hardware); a bare claim gets .40, and the response says so.
+   */
+  readonly hardwareBacked?: boolean;
+  readonly keyAttestation?: KeyAttestation;
 }
 
 export interface Fido2BindingRequest extends BindingBase {
@@ -44,6 +51,10 @@ export interface DerivedCredential {
   readonly pivSerial: string;
   readonly certificatePem?: string;
   readonly policy?: string;
+  /** PKI: whether a verified key attestation put the key in hardware (policy .41). */
+  readonly hardwareAttested?: boolean;
+  /** PKI: why a hardware claim was not honoured (the credential is .40, software). */
+  readonly notice?: string;
   readonly aaguid?: string;
   readonly aal?: string;
   readonly attestationFormat?: string;

@@ -50,12 +50,21 @@ const proof = {
   signature: z.string().min(1).max(2048).openapi({ description: "base64 signature over the challenge's bytes with the PIV Authentication key" }),
 };
 
-export const PkiBinding = z.object({ ...proof, csr: pem("PKCS#10 from the device's key"), hardwareBacked: z.boolean().default(false) }).strict().openapi('DerivedPkiBinding');
+const KeyAttestation = z.object({
+  certificate: pem("the attestation certificate over the device key (e.g. a PIV slot attestation)"),
+  chain: z.array(pem('an intermediate up to a configured attestation root')).max(4).optional(),
+}).strict().openapi('KeyAttestation', { description: 'proof that the key is in hardware: required for policy .41' });
+
+export const PkiBinding = z.object({
+  ...proof, csr: pem("PKCS#10 from the device's key"),
+  hardwareBacked: z.boolean().default(false).openapi({ description: 'a claim only: without a verified keyAttestation the credential is .40 (software)' }),
+  keyAttestation: KeyAttestation.optional(),
+}).strict().openapi('DerivedPkiBinding');
 export const Fido2Binding = z.object({ ...proof, registration: z.record(z.string(), z.unknown()).openapi({ description: 'PublicKeyCredential.toJSON() of navigator.credentials.create' }) }).strict().openapi('DerivedFido2Binding');
 
 export const DerivedCredential = z.object({
   credentialId: z.string(), identityId: z.string(), type: z.string(), reference: z.string(), boundAt: z.string(), pivSerial: z.string(),
-  certificatePem: z.string().optional(), policy: z.string().optional(), aaguid: z.string().optional(), aal: z.string().optional(),
+  certificatePem: z.string().optional(), policy: z.string().optional(), hardwareAttested: z.boolean().optional(), notice: z.string().optional(), aaguid: z.string().optional(), aal: z.string().optional(),
   attestationFormat: z.string().optional(), attestationTrusted: z.boolean().optional(),
 }).openapi('DerivedCredential');
 

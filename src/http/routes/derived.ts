@@ -18,7 +18,7 @@ const start = apiRoute({
   responses: { 201: jsonResponse(z.object({ challengeId: z.string(), challenge: z.string(), expiresAt: z.string(), webauthn: z.record(z.string(), z.unknown()) }), 'The ceremony'), ...REFUSALS },
 });
 const pki = apiRoute({
-  method: 'post', path: '/api/derived/pki', tags: ['derived'], summary: 'Bind a PKI-based Derived PIV credential: a certificate (.40, or .41 when hardware-backed) from the device CSR',
+  method: 'post', path: '/api/derived/pki', tags: ['derived'], summary: 'Bind a PKI-based Derived PIV credential: a certificate from the device CSR, .41 only when a key attestation proves the key is in hardware, otherwise .40 (a bare hardware claim is answered with a notice)',
   request: body(PkiBinding), responses: { 201: jsonResponse(z.object({ credential: DerivedCredential }), 'Bound'), ...REFUSALS },
 });
 const fido2 = apiRoute({

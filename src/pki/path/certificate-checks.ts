@@ -1,4 +1,5 @@
 import { BasicConstraints, KeyUsage, KeyUsageFlags } from '@peculiar/asn1-x509';
+import { keyFacts, MIN_RSA_EXPONENT } from '../key-strength.ts';
 import { namesEqual } from './names.ts';
 import { getExtension, type ParsedCert } from './parsed.ts';
 
@@ -20,6 +21,33 @@ export async function checkBasics(cert: ParsedCert, issuer: ParsedCert, time: Da
   if (time < cert.cert.notBefore) return 'certificate is not yet valid';
   if (time > cert.cert.notAfter) return 'certificate has expired';
   if (!namesEqual(cert.tbs.issuer, issuer.tbs.subject)) return 'issuer name does not chain';
+  return undefined;
+}
+
+/** RFC 5280 §4.2: a certificate MUST NOT include more than one instance of a particular extension. */
+export function duplicateExtension(cert: ParsedCert): string | undefined {
+  const seen = new Set<string>();
+  for (const { extnID } of cert.tbs.extensions ?? []) {
+    if (seen.has(extnID)) return `extension ${extnID} appears more than once (RFC 5280 §4.2)`;
+    seen.add(extnID);
+  }
+  return undefined;
+}
+
+const MIN_RSA_BITS = 2048;
+
+/** FPKI CP §6.1.5 and SP 800-131A: RSA keys of at least 2048 bits; FIPS 186-5 §A.1.1: an odd public exponent of at least 65537. */
+export function weakKey(cert: ParsedCert): string | undefined {
+  let facts;
+  try {
+    facts = keyFacts(new Uint8Array(cert.cert.publicKey.rawData));
+  } catch {
+    return undefined; // a key node cannot read fails at the signature check of the next certificate, or is DSA (unsupported)
+  }
+  if (facts.type !== 'rsa') return undefined;
+  if ((facts.bits ?? 0) < MIN_RSA_BITS) return `weak key: RSA ${facts.bits} bits, below ${MIN_RSA_BITS} (FPKI CP §6.1.5, SP 800-131A)`;
+  const e = facts.exponent;
+  if (e === undefined || e < MIN_RSA_EXPONENT || e % 2n === 0n) return `weak key: RSA public exponent ${e}, below 65537 or even (FIPS 186-5 §A.1.1)`;
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { X509Certificate, X509Crl } from '../x509.ts';
-import { checkBasics, checkCa, isSelfIssued, unknownCriticalExtension } from './certificate-checks.ts';
+import { checkBasics, checkCa, duplicateExtension, isSelfIssued, unknownCriticalExtension, weakKey } from './certificate-checks.ts';
 import { acceptedCrlSigners } from './crl-signers.ts';
+import { endEntityUsageFailure, type EndEntityUsage } from './end-entity.ts';
 import { addNameConstraints, checkNameConstraints, type NameConstraintState } from './name-constraints.ts';
 import { parseCert, parseCrl, type ParsedCert, type ParsedCrl } from './parsed.ts';
 import { finishPolicies } from './policy-final.ts';
@@ -19,7 +20,11 @@ export interface PathValidationInput {
   readonly initialInhibitAnyPolicy: boolean;
   /** Certificates off the path that may sign CRLs; each must be issued from the path and not revoked. */
   readonly crlSigners?: readonly X509Certificate[];
+  /** What the end entity must be good for (extended key usage); unchecked when absent, as in RFC 5280 §6.1. */
+  readonly endEntity?: EndEntityUsage;
 }
+
+export type { EndEntityUsage };
 
 export interface PathValidationResult {
   readonly valid: boolean;
@@ -45,7 +50,9 @@ async function processCertificate(state: WalkState, cert: ParsedCert, i: number,
   const extras = state.extraSigners.length > 0 ? await acceptedCrlSigners(state.extraSigners, state.chain, state.crls, time) : [];
   const crlSigners = [...state.chain, ...(selfIssued ? [cert] : []), ...extras];
   return (
+    duplicateExtension(cert) ??
     (await checkBasics(cert, issuer, time)) ??
+    weakKey(cert) ??
     (await checkRevocation(cert, state.crls, crlSigners, time)) ??
     (!selfIssued || i === n ? checkNameConstraints(state.names, cert) : undefined) ??
     applyCertificatePolicies(state.policy, cert, i, n, selfIssued) ??
@@ -64,8 +71,10 @@ function prepareNext(state: WalkState, cert: ParsedCert, i: number): string | un
 }
 
 /**
- * RFC 5280 §6.1 basic path validation with CRL checking (§6.3, complete direct CRLs only). The trust anchor
- * contributes only its name and key. Returns `valid: false` with a reason rather than throwing.
+ * RFC 5280 §6.1 basic path validation with CRL checking (§6.3, complete direct CRLs only), plus: no extension twice
+ * in a certificate (§4.2), no RSA key under 2048 bits or with an exponent below 65537 (FPKI CP §6.1.5, FIPS 186-5),
+ * and, when `endEntity` is given, the end entity's extended key usage (§4.2.1.12). The trust anchor contributes
+ * only its name and key. Returns `valid: false` with a reason rather than throwing.
  */
 export async function validatePath(input: PathValidationInput): Promise<PathValidationResult> {
   const n = input.path.length;
@@ -86,6 +95,8 @@ export async function validatePath(input: PathValidationInput): Promise<PathVali
     state.chain.push(cert);
   }
   const last = state.chain[n] as ParsedCert;
+  const usage = input.endEntity ? endEntityUsageFailure(last, input.endEntity) : undefined;
+  if (usage) return { valid: false, reason: `certificate ${n}: ${usage}` };
   const policies = finishPolicies(state.policy, last, n, input.initialPolicySet);
   if (policies.reason) return { valid: false, reason: policies.reason };
   return { valid: true, userConstrainedPolicySet: policies.set };

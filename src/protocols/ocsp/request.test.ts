@@ -43,3 +43,12 @@ test('ocspGetPath decodes url-encoded base64 under the mount, slashes included',
   assert.equal(ocspGetPath('/ocsp/%E0%A4%A', '/ocsp'), undefined);
   assert.equal(ocspGetPath('/ocsp/not*base64', '/ocsp'), undefined);
 });
+
+test('parseOcspRequest refuses a request with bytes after the DER OCSPRequest', () => {
+  const der = request();
+  for (const tail of [[0x00], [0x05, 0x00], [0x30, 0x00]]) {
+    const parsed = parseOcspRequest(new Uint8Array([...der, ...tail]));
+    assert.equal(parsed.ok, false);
+    assert.match((parsed as { reason: string }).reason, /after the DER/);
+  }
+});

@@ -1,5 +1,6 @@
 import * as ocsp from '@peculiar/asn1-ocsp';
 import { AsnConvert } from '@peculiar/asn1-schema';
+import { fromBER } from 'asn1js';
 import { toHex } from '../../pki/der.ts';
 
 /** Requests larger than this are refused as malformed before any parsing. */
@@ -38,7 +39,15 @@ function nonceOf(request: ocsp.OCSPRequest): Uint8Array | undefined {
   return extension ? new Uint8Array(extension.extnValue.buffer) : undefined;
 }
 
+/** RFC 6960 §4.1: the body is one DER OCSPRequest; anything after its last byte makes it malformed. */
+function trailingBytes(bytes: Uint8Array): number {
+  const { offset } = fromBER(new Uint8Array(bytes));
+  return offset < 0 ? 0 : bytes.byteLength - offset;
+}
+
 function decode(bytes: Uint8Array): ocsp.OCSPRequest | string {
+  const trailing = trailingBytes(bytes);
+  if (trailing > 0) return `the request has ${trailing} bytes after the DER OCSPRequest`;
   try {
     return AsnConvert.parse(new Uint8Array(bytes), ocsp.OCSPRequest);
   } catch {
@@ -46,7 +55,7 @@ function decode(bytes: Uint8Array): ocsp.OCSPRequest | string {
   }
 }
 
-/** Reads a DER OCSPRequest (RFC 6960 §4.1). Never throws: garbage, oversized or empty requests come back as `ok: false`. */
+/** Reads a DER OCSPRequest (RFC 6960 §4.1). Never throws: garbage, oversized, empty or trailing-byte requests come back as `ok: false`. */
 export function parseOcspRequest(bytes: Uint8Array): ParsedOcspRequest {
   if (bytes.byteLength === 0) return { ok: false, reason: 'the request is empty' };
   if (bytes.byteLength > MAX_OCSP_REQUEST_BYTES) return { ok: false, reason: `the request is ${bytes.byteLength} bytes; at most ${MAX_OCSP_REQUEST_BYTES} are accepted` };

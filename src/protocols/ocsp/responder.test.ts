@@ -95,3 +95,24 @@ test('a responder certificate from another CA or a mismatched key is refused', a
   assert.throws(() => new OcspResponder({ issuer: issuing, responder: { ...responder, key: other.key }, clock, validityMinutes: 60 }), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
   assert.throws(() => newResponder(49 * 60), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
 });
+
+test('a request with trailing bytes after the DER gets malformedRequest', async () => {
+  const ocspResponder = newResponder();
+  await ocspResponder.setStatus('4a06', { status: 'good' });
+  const der = requestFor(issuing, '4a06');
+  assert.equal(read(await ocspResponder.respond(der)).certStatus, 'good');
+  assert.deepEqual(read(await ocspResponder.respond(new Uint8Array([...der, 0x00, 0x00]))), { status: ocsp.OCSPResponseStatus.malformedRequest });
+});
+
+test('the request cache keeps at most requestCacheEntries, dropping the least recently used', async () => {
+  const ocspResponder = new OcspResponder({ issuer: issuing, responder, clock, validityMinutes: 60, requestCacheEntries: 3 });
+  await ocspResponder.setStatus('4b00', { status: 'good' });
+  const hot = requestFor(issuing, '4b00');
+  for (let i = 1; i <= 50; i++) {
+    await ocspResponder.respond(hot);
+    await ocspResponder.respond(requestFor(issuing, (0x4b00 + i).toString(16)));
+    assert.ok(ocspResponder.cachedRequests <= 3, `${ocspResponder.cachedRequests} cached after ${i} distinct requests`);
+  }
+  assert.ok(ocspResponder.isCached(hot), 'the request asked most often stays');
+  assert.throws(() => new OcspResponder({ issuer: issuing, responder, clock, validityMinutes: 60, requestCacheEntries: 0 }), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
+});

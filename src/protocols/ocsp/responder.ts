@@ -4,6 +4,7 @@ import type { RevocationReason } from '../../pki/crl.ts';
 import { ocspErrorResponse, type OcspCertStatus, type OcspSigner } from '../../pki/ocsp-signing.ts';
 import { issuerHashes, type IssuerHashes } from './issuer-id.ts';
 import { normalizeSerial, parseOcspRequest, type RequestedCertId } from './request.ts';
+import { LruMap } from './lru.ts';
 import { checkResponder } from './responder-check.ts';
 import { ResponseEncoder } from './response-encoder.ts';
 
@@ -21,7 +22,12 @@ export interface OcspResponderOptions {
   readonly clock: Clock;
   /** nextUpdate = thisUpdate + validityMinutes; at most 48 hours. */
   readonly validityMinutes: number;
+  /** Distinct request encodings whose parse is remembered, least recently used dropped first (default 10 000). */
+  readonly requestCacheEntries?: number;
 }
+
+/** The request cache bound when none is configured (config `pki.ocspRequestCacheEntries`). */
+export const DEFAULT_REQUEST_CACHE_ENTRIES = 10_000;
 
 /** A DER OCSPResponse as served. Signed (successful) answers carry their validity, in epoch milliseconds. */
 export interface OcspAnswer {
@@ -52,9 +58,6 @@ const UNAUTHORIZED: OcspAnswer = { der: asBuffer(ocspErrorResponse('unauthorized
 
 type Target = { readonly issuer: IssuerHashes; readonly serial: string } | 'malformed' | 'unauthorized';
 
-/** Distinct request encodings whose parse is remembered. */
-const TARGET_CACHE_LIMIT = 200_000;
-
 /**
  * An RFC 6960 delegated responder for one issuing CA, framework-free: bytes in, DER bytes out.
  * Answers for known serials are pre-signed on every status change (for SHA-1 and SHA-256 CertIDs) and served from
@@ -69,7 +72,7 @@ export class OcspResponder {
   readonly #encoder: ResponseEncoder;
   readonly #entries = new Map<string, Entry>();
   readonly #unknown = new Map<string, Signed>();
-  readonly #targets = new Map<string, Target>();
+  readonly #targets: LruMap<string, Target>;
   /** The latest setStatus/forget call per serial, so a slower earlier signing never overwrites a newer status. */
   readonly #generations = new Map<string, number>();
   #generation = 0;
@@ -77,6 +80,7 @@ export class OcspResponder {
   constructor(options: OcspResponderOptions) {
     checkResponder(options);
     this.#options = options;
+    this.#targets = new LruMap(options.requestCacheEntries ?? DEFAULT_REQUEST_CACHE_ENTRIES);
     this.#issuer = issuerHashes(options.issuer.certificate);
     this.#encoder = new ResponseEncoder(options.responder);
   }
@@ -146,17 +150,27 @@ export class OcspResponder {
 
   /**
    * What a request asks about. The same bytes always ask the same thing (clients without nonces send
-   * identical requests), so parsing is remembered; the status itself is looked up fresh every time.
+   * identical requests), so parsing is remembered — for at most `requestCacheEntries` encodings, least recently used
+   * dropped first, so a stream of distinct requests cannot grow memory without bound; the status itself is looked up fresh every time.
    */
   #target(request: Uint8Array): Target {
     const key = asBuffer(request).toString('latin1');
     let target = this.#targets.get(key);
     if (target === undefined) {
       target = this.#parseTarget(request);
-      if (this.#targets.size >= TARGET_CACHE_LIMIT) this.#targets.delete(this.#targets.keys().next().value as string);
       this.#targets.set(key, target);
     }
     return target;
+  }
+
+  /** How many distinct requests are remembered now (at most `requestCacheEntries`). */
+  get cachedRequests(): number {
+    return this.#targets.size;
+  }
+
+  /** Whether these request bytes are remembered. */
+  isCached(request: Uint8Array): boolean {
+    return this.#targets.has(asBuffer(request).toString('latin1'));
   }
 
   #parseTarget(request: Uint8Array): Target {

@@ -1,9 +1,18 @@
 import { OID } from '../../../pki/oids.ts';
-import { validatePath, type PathValidationResult } from '../../../pki/path/validate.ts';
+import { type EndEntityUsage, validatePath, type PathValidationResult } from '../../../pki/path/validate.ts';
 import type { X509Certificate, X509Crl } from '../../../pki/x509.ts';
 
 /** Certificate policies a sign-in certificate must chain under: PIV Authentication and Derived PIV Authentication. */
 export const AUTHENTICATION_POLICIES: readonly string[] = [OID.policyCommonAuthentication, OID.policyDerivedPivAuth, OID.policyDerivedPivAuthHardware];
+
+/**
+ * What a sign-in certificate must be good for (STANDARDS.md §12.2, §12.4): client authentication, which every PIV
+ * Authentication and Derived PIV Authentication certificate carries; never id-PIV-cardAuth (a card, not a person) or
+ * anyExtendedKeyUsage; and EKU present on certificates valid from 2019-06-30 on (FPKI CP §6.1.7).
+ */
+export const SIGN_IN_USAGE: EndEntityUsage = {
+  anyOf: [OID.ekuClientAuth], forbidden: [OID.pivCardAuth, OID.ekuAny], requiredFrom: new Date('2019-06-30T00:00:00Z'),
+};
 
 const MAX_DEPTH = 6;
 
@@ -35,10 +44,11 @@ export async function buildPath(leaf: X509Certificate, offered: readonly X509Cer
   return undefined;
 }
 
-/** RFC 5280 path validation under the authentication policies, with the CRLs given. */
+/** RFC 5280 path validation under the authentication policies, with the CRLs given, for a sign-in (SIGN_IN_USAGE). */
 export function validateAuthenticationPath(anchor: X509Certificate, path: readonly X509Certificate[], crls: readonly X509Crl[], time: Date): Promise<PathValidationResult> {
   return validatePath({
     anchor, path, crls, time,
     initialPolicySet: [...AUTHENTICATION_POLICIES], initialExplicitPolicy: true, initialPolicyMappingInhibit: false, initialInhibitAnyPolicy: true,
+    endEntity: SIGN_IN_USAGE,
   });
 }

@@ -36,7 +36,7 @@ export async function matchForeignCertificate(db: Queryable, trust: ForeignTrust
   const result = await validateAuthenticationPath(built.anchor, built.path, await trust.crls.forPath(built.path), trust.clock.now());
   if (!result.valid) {
     const revoked = /revoked/.test(result.reason ?? '');
-    throw new SignInRefused(revoked ? 'certificate-revoked' : 'path-invalid', revoked ? 'this certificate has been revoked' : 'the certificate does not validate (expired, or not under the PIV authentication policy)', subject);
+    throw new SignInRefused(revoked ? 'certificate-revoked' : 'path-invalid', revoked ? 'this certificate has been revoked' : `the certificate does not validate: ${result.reason ?? 'invalid path'}`, subject);
   }
   const [row] = await credentialsWhere(db, `k.type = $1 AND k.details->>'fascn' = $2`, [PIV_CARD, fascn.hex]);
   if (!row) throw new SignInRefused('unknown-certificate', 'this PIV card is not known to muster', subject);

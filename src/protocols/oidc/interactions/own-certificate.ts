@@ -42,18 +42,19 @@ function statusCrl(issuing: CertificateAuthority, clock: Clock, serial: string, 
 const validPaths = new WeakMap<CertificateAuthority, Map<string, Date>>();
 const VALID_PATHS_LIMIT = 50_000;
 
-async function pathValid(issuing: CertificateAuthority, clock: Clock, certificate: X509Certificate, row: CertificateRow): Promise<boolean> {
+/** Undefined when the path is valid, otherwise why not (the RFC 5280 section or profile rule). */
+async function pathFailure(issuing: CertificateAuthority, clock: Clock, certificate: X509Certificate, row: CertificateRow): Promise<string | undefined> {
   const now = clock.now();
   const known = validPaths.get(issuing) ?? new Map<string, Date>();
   validPaths.set(issuing, known);
   const thumbprint = thumbprintOf(certificate);
   const until = known.get(thumbprint);
-  if (until && now < until && now >= certificate.notBefore) return true;
+  if (until && now < until && now >= certificate.notBefore) return undefined;
   const path = await validateAuthenticationPath(issuing.certificate, [certificate], [await statusCrl(issuing, clock, certificate.serialNumber.toLowerCase(), row)], now);
-  if (!path.valid) return false;
+  if (!path.valid) return path.reason ?? 'invalid path';
   if (known.size >= VALID_PATHS_LIMIT) known.clear();
   known.set(thumbprint, new Date(Math.min(certificate.notAfter.getTime(), issuing.certificate.notAfter.getTime())));
-  return true;
+  return undefined;
 }
 
 function refuseStatus(row: CertificateRow, certificate: X509Certificate): void {
@@ -79,7 +80,8 @@ export async function matchOwnCertificate(db: Queryable, issuing: CertificateAut
   const use = SIGN_IN_PROFILES[row.profile];
   if (!use || use.credentialType !== row.credential_type) throw new SignInRefused('not-authentication-certificate', 'this is not a PIV Authentication or Derived PIV Authentication certificate', subject);
   refuseStatus(row, certificate);
-  if (!(await pathValid(issuing, clock, certificate, row))) throw new SignInRefused('path-invalid', 'the certificate does not validate (expired, or not under the PIV authentication policy)', { ...subject, identityId: row.identity_id });
+  const failure = await pathFailure(issuing, clock, certificate, row);
+  if (failure) throw new SignInRefused('path-invalid', `the certificate does not validate: ${failure}`, { ...subject, identityId: row.identity_id });
   requireActive(row, certificate);
   return { identityId: row.identity_id, credentialId: row.credential_id, credentialType: use.as, aal: aalOf(use.as, row), serial: subject.serial as string, issuer: issuing.name, thumbprint: thumbprintOf(certificate) };
 }

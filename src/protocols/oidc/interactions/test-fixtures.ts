@@ -3,6 +3,7 @@ import type { Harness } from '../../../../test/support/muster.ts';
 import { hrCsv, hrLine } from '../../../../test/support/muster.ts';
 import { CardService } from '../../../credentials/card-service.ts';
 import { DerivedService } from '../../../credentials/derived/bind.ts';
+import { type TestAttestationRoot, testAttestationRoot } from '../../../credentials/derived/test-attestation.ts';
 import type { WebAuthnPolicy } from '../../../credentials/derived/webauthn/index.ts';
 import { VETTING_HEADER, cardDeps, cardRequest, keyAndCsr, signChallenge, testCa } from '../../../credentials/test-fixtures.ts';
 import type { IssuedPivCard } from '../../../credentials/types.ts';
@@ -35,6 +36,8 @@ export interface SignInWorld {
   readonly agreements: AgreementService;
   readonly ids: Record<'E1' | 'E2' | 'E3', string>;
   readonly card: Record<'E1' | 'E2', { card: IssuedPivCard; key: string }>;
+  /** The device maker whose key attestations earn a hardware-backed (.41) Derived PIV certificate. */
+  readonly attestation: TestAttestationRoot;
 }
 
 const vetting = [VETTING_HEADER, 'E1,favorable,current,Tier 3,2025-11-01,true', 'E2,favorable,current,Tier 3,2025-11-01,true'].join('\n');
@@ -56,7 +59,8 @@ export async function signInWorld(h: Harness): Promise<SignInWorld> {
   const ca = await testCa(h);
   const deps = { ...cardDeps(h, ca), reviewDays: 7 };
   const cards = new CardService(deps);
-  const derived = new DerivedService({ ...deps, challengeSeconds: 300, recheckDays: 7, webauthn: WEBAUTHN });
+  const attestation = await testAttestationRoot(h.clock);
+  const derived = new DerivedService({ ...deps, challengeSeconds: 300, recheckDays: 7, webauthn: WEBAUTHN, keyAttestationRoots: [attestation.rootPem] });
   const agreements = new AgreementService({ store: h.store, audit: h.audit, clock: h.clock });
   await importPeople(h);
   const trust = await h.imports.run({ source: 'vetting', file: await h.file('vetting.csv', `${vetting}\n`), actor: 'alice' });
@@ -65,14 +69,14 @@ export async function signInWorld(h: Harness): Promise<SignInWorld> {
   for (const key of ['E1', 'E2', 'E3'] as const) ids[key] = (await identityByKey(h.store, 'employee_id', key)).id;
   const card = { E1: await issueWithKey(h, cards, ids.E1, 'e1-piv'), E2: await issueWithKey(h, cards, ids.E2, 'e2-piv') };
   await agreements.save('benefits', agreementDocument(), 'alice', 'benefits portal onboarding');
-  return { ca, cards, derived, agreements, ids, card };
+  return { ca, cards, derived, agreements, ids, card, attestation };
 }
 
-/** A PKI-based Derived PIV credential bound after PIV Authentication with the holder's card. */
+/** A PKI-based Derived PIV credential bound after PIV Authentication with the holder's card; hardware-backed keys come attested. */
 export async function bindDerivedPki(h: Harness, world: SignInWorld, who: 'E1' | 'E2', hardwareBacked: boolean): Promise<{ pem: string; credentialId: string }> {
   const start = await world.derived.start(world.ids[who], BY);
   const device = await keyAndCsr(h.dir, `device-${who}-${hardwareBacked}`);
   const { card, key } = world.card[who];
-  const bound = await world.derived.bindPki({ identityId: world.ids[who], challengeId: start.challengeId, pivCertificate: card.certificates[0]!.pem, signature: signChallenge(key, start.challenge), csr: device.csr, hardwareBacked }, BY);
+  const bound = await world.derived.bindPki({ identityId: world.ids[who], challengeId: start.challengeId, pivCertificate: card.certificates[0]!.pem, signature: signChallenge(key, start.challenge), csr: device.csr, hardwareBacked, ...(hardwareBacked ? { keyAttestation: await world.attestation.attest(device.csr) } : {}) }, BY);
   return { pem: bound.certificatePem as string, credentialId: bound.credentialId };
 }
