@@ -7,6 +7,7 @@ import {
 import type { Clock } from '../core/clock.ts';
 import { randomSerial, signCertificate, toHex } from './der.ts';
 import { generateCaKey, type CaKey, type CaKeyAlgorithm } from './keys.ts';
+import { subjectName } from './names.ts';
 import { OID } from './oids.ts';
 
 const DAY_MS = 86_400_000;
@@ -77,7 +78,7 @@ async function createIssuing(options: CaHierarchyOptions, clock: Clock, root: Ce
   const wanted = notBefore.getTime() + (options.issuingValidityDays ?? 3653) * DAY_MS;
   const notAfter = new Date(Math.min(wanted, root.certificate.notAfter.getTime()));
   const certificate = await signCertificate({
-    serial: randomSerial(), issuer: root.name, subject: options.issuingName, notBefore, notAfter, spki: key.spki,
+    serial: randomSerial(), issuer: subjectName(root.certificate), subject: options.issuingName, notBefore, notAfter, spki: key.spki,
     extensions: caExtensions(keyId, root.keyId, 0, options.issuingPolicies ?? PIV_POLICIES),
   }, root.key);
   return { name: options.issuingName, key, certificate, keyId };

@@ -3,6 +3,7 @@ import type { Store, Tx } from '../../store/store.ts';
 import { createCaHierarchy, keyIdentifier, type CaHierarchy, type CertificateAuthority } from '../ca.ts';
 import { caKeyAlgorithmOfSpki, type CaKeyAlgorithm } from '../keys.ts';
 import type { OcspSigner } from '../ocsp-signing.ts';
+import { subjectDn } from '../names.ts';
 import { X509Certificate } from '../x509.ts';
 import { readCaRows, writeCaRow, type CaRow } from './ca-rows.ts';
 import { heldKey, newKey, type KeyCustody } from './key-custody.ts';
@@ -82,7 +83,7 @@ async function loadResponder(tx: Tx, row: CaRow | undefined, hierarchy: CaHierar
   }
   const held = await newKey(options.custody, 'ocsp', 'ecdsa-p256');
   const signer = await issueResponder(hierarchy.issuing, held.key, options.clock);
-  const name = signer.certificate.subject;
+  const name = subjectDn(signer.certificate);
   await writeCaRow(tx, { role: 'ocsp', name, certificate: new Uint8Array(signer.certificate.rawData), keyPem: held.keyPem, hsmLabel: held.hsmLabel }, options.clock.now());
   return signer;
 }

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { CertificateAuthority } from '../../pki/ca.ts';
 import { randomSerial, signCertificate } from '../../pki/der.ts';
+import { subjectName } from '../../pki/names.ts';
 import {
   AuthorityKeyIdentifierExtension, BasicConstraintsExtension, ExtendedKeyUsage, ExtendedKeyUsageExtension, KeyUsageFlags, KeyUsagesExtension,
   SubjectAlternativeNameExtension,
@@ -28,7 +29,7 @@ export async function issueTlsServerCertificate(issuing: CertificateAuthority, r
   const names = hostnames.map((h) => (isIP(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }));
   const certificate = await signCertificate({
     serial: randomSerial(),
-    issuer: issuing.certificate.subject,
+    issuer: subjectName(issuing.certificate),
     subject: `CN=${hostnames[0] ?? 'localhost'}`,
     notBefore: new Date(now.getTime() - 60_000),
     notAfter,
