@@ -1,12 +1,13 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import {
-  AuthorityKeyIdentifierExtension, BasicConstraintsExtension, CertificatePolicyExtension, KeyUsageFlags, KeyUsagesExtension,
+  AuthorityKeyIdentifierExtension, BasicConstraintsExtension, CertificatePolicyExtension, CRLDistributionPointsExtension, KeyUsageFlags, KeyUsagesExtension,
   SubjectKeyIdentifierExtension, type Extension, type X509Certificate,
 } from './x509.ts';
 import type { Clock } from '../core/clock.ts';
 import { randomSerial, signCertificate, toHex } from './der.ts';
 import { generateCaKey, type CaKey, type CaKeyAlgorithm } from './keys.ts';
+import { authorityInfoAccess } from './leaf-extensions.ts';
 import { subjectName } from './names.ts';
 import { OID } from './oids.ts';
 
@@ -38,6 +39,13 @@ export interface CaHierarchyOptions {
   /** Existing keys (e.g. imported from encrypted PEM); generated when absent. */
   readonly rootKey?: CaKey;
   readonly issuingKey?: CaKey;
+  /** Where the issuing CA's certificate points: the root certificate (AIA caIssuers) and the root's CRL (CRL DP). */
+  readonly issuingPointers?: CaPointers;
+}
+
+export interface CaPointers {
+  readonly caIssuers: string;
+  readonly crl: string;
 }
 
 export const PIV_POLICIES: readonly string[] = [
@@ -48,6 +56,10 @@ export const PIV_POLICIES: readonly string[] = [
 export async function keyIdentifier(spki: Uint8Array): Promise<string> {
   const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
   return toHex(await crypto.subtle.digest('SHA-1', info.subjectPublicKey));
+}
+
+function pointerExtensions(pointers: CaPointers | undefined): Extension[] {
+  return pointers ? [authorityInfoAccess({ caIssuers: pointers.caIssuers }), new CRLDistributionPointsExtension([pointers.crl])] : [];
 }
 
 function caExtensions(keyId: string, issuerKeyId: string, pathLength: number | undefined, policies: readonly string[]): Extension[] {
@@ -79,7 +91,7 @@ async function createIssuing(options: CaHierarchyOptions, clock: Clock, root: Ce
   const notAfter = new Date(Math.min(wanted, root.certificate.notAfter.getTime()));
   const certificate = await signCertificate({
     serial: randomSerial(), issuer: subjectName(root.certificate), subject: options.issuingName, notBefore, notAfter, spki: key.spki,
-    extensions: caExtensions(keyId, root.keyId, 0, options.issuingPolicies ?? PIV_POLICIES),
+    extensions: [...caExtensions(keyId, root.keyId, 0, options.issuingPolicies ?? PIV_POLICIES), ...pointerExtensions(options.issuingPointers)],
   }, root.key);
   return { name: options.issuingName, key, certificate, keyId };
 }

@@ -12,16 +12,38 @@ import { hsmCustody } from './hsm.ts';
 
 export const PASSPHRASE_FILE = 'pki-key-passphrase';
 
-/** Where relying parties fetch the CA certificates, the CRL and OCSP answers (the AIA and CRL DP of every leaf). */
-export const PKI_PATHS = { root: '/pki/root-ca.crt', issuing: '/pki/issuing-ca.crt', crl: '/pki/issuing-ca.crl', ocsp: '/ocsp' } as const;
+/**
+ * Where relying parties fetch the CA certificates, the CRLs and OCSP answers: the AIA and CRL DP of the issuing CA
+ * (root certificate, root CRL) and of every leaf (issuing CA certificate, issuing CA CRL, OCSP).
+ */
+export const PKI_PATHS = { root: '/pki/root-ca.crt', issuing: '/pki/issuing-ca.crt', crl: '/pki/issuing-ca.crl', rootCrl: '/crl/root.crl', ocsp: '/ocsp' } as const;
 
-export function pkiBaseUrl(config: MusterConfig): string {
-  return (config.pki.baseUrl ?? `http://${config.server.host}:${config.server.port}`).replace(/\/+$/, '');
+/** Every URL muster writes into a certificate, all from the one base `pki.baseUrl`. */
+export interface PkiUrls {
+  readonly rootCertificate: string;
+  readonly issuingCertificate: string;
+  readonly rootCrl: string;
+  readonly issuingCrl: string;
+  readonly ocsp: string;
 }
 
-export function revocationUrls(config: MusterConfig): RevocationUrls {
+export function pkiBaseUrl(config: MusterConfig): string {
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return (config.pki.baseUrl ?? `http://${host}:${config.server.port}`).replace(/\/+$/, '');
+}
+
+export function pkiUrls(config: MusterConfig): PkiUrls {
   const base = pkiBaseUrl(config);
-  return { caIssuers: `${base}${PKI_PATHS.issuing}`, crl: `${base}${PKI_PATHS.crl}`, ocsp: `${base}${PKI_PATHS.ocsp}` };
+  return {
+    rootCertificate: `${base}${PKI_PATHS.root}`, issuingCertificate: `${base}${PKI_PATHS.issuing}`,
+    rootCrl: `${base}${PKI_PATHS.rootCrl}`, issuingCrl: `${base}${PKI_PATHS.crl}`, ocsp: `${base}${PKI_PATHS.ocsp}`,
+  };
+}
+
+/** The AIA and CRL DP of a leaf issued by the issuing CA. */
+export function revocationUrls(config: MusterConfig): RevocationUrls {
+  const urls = pkiUrls(config);
+  return { caIssuers: urls.issuingCertificate, crl: urls.issuingCrl, ocsp: urls.ocsp };
 }
 
 /** The passphrase that encrypts CA keys in the store: configured, or a random one kept in <dataDir>, made on first start. */
@@ -50,7 +72,9 @@ function caNames(config: MusterConfig): { rootName: string; issuingName: string 
 
 export async function caStoreOptions(config: MusterConfig, clock: Clock): Promise<CaStoreOptions> {
   const custody: KeyCustody = { passphrase: await keyPassphrase(config), ...(config.pki.hsm ? { hsm: await hsmCustody(config.pki.hsm) } : {}) };
-  return { clock, ...caNames(config), algorithm: config.pki.keyAlgorithm, custody, ...(config.pki.import ? { import: config.pki.import } : {}) };
+  const urls = pkiUrls(config);
+  const issuingPointers = { caIssuers: urls.rootCertificate, crl: urls.rootCrl };
+  return { clock, ...caNames(config), algorithm: config.pki.keyAlgorithm, custody, issuingPointers, ...(config.pki.import ? { import: config.pki.import } : {}) };
 }
 
 /** The CA, loaded once on first use: created (or adopted) on the very first start. */

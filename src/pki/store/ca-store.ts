@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Store, Tx } from '../../store/store.ts';
-import { createCaHierarchy, keyIdentifier, type CaHierarchy, type CertificateAuthority } from '../ca.ts';
+import { createCaHierarchy, keyIdentifier, type CaHierarchy, type CaPointers, type CertificateAuthority } from '../ca.ts';
 import { caKeyAlgorithmOfSpki, type CaKeyAlgorithm } from '../keys.ts';
 import type { OcspSigner } from '../ocsp-signing.ts';
 import { subjectDn } from '../names.ts';
@@ -23,6 +23,8 @@ export interface CaStoreOptions {
   readonly custody: KeyCustody;
   /** An existing CA to adopt on first start instead of creating one. */
   readonly import?: CaImport;
+  /** The root certificate and root CRL URLs, written into the issuing CA certificate when it is created. */
+  readonly issuingPointers?: CaPointers;
 }
 
 const CA_LOCK = "pg_advisory_xact_lock(hashtext('muster.ca'))";
@@ -68,7 +70,7 @@ async function createHierarchy(tx: Tx, options: CaStoreOptions): Promise<CaHiera
   if (options.import) return adoptImportedCa(tx, options.import, options.custody, now);
   const root = await newKey(options.custody, 'root', options.algorithm);
   const issuing = await newKey(options.custody, 'issuing', options.algorithm);
-  const hierarchy = await createCaHierarchy({ rootName: options.rootName, issuingName: options.issuingName, rootKey: root.key, issuingKey: issuing.key }, options.clock);
+  const hierarchy = await createCaHierarchy({ rootName: options.rootName, issuingName: options.issuingName, rootKey: root.key, issuingKey: issuing.key, ...(options.issuingPointers ? { issuingPointers: options.issuingPointers } : {}) }, options.clock);
   await writeCaRow(tx, { role: 'root', name: options.rootName, certificate: new Uint8Array(hierarchy.root.certificate.rawData), keyPem: root.keyPem, hsmLabel: root.hsmLabel }, now);
   await writeCaRow(tx, { role: 'issuing', name: options.issuingName, certificate: new Uint8Array(hierarchy.issuing.certificate.rawData), keyPem: issuing.keyPem, hsmLabel: issuing.hsmLabel }, now);
   return hierarchy;

@@ -37,7 +37,7 @@ export async function offlineKey(certificate: X509Certificate): Promise<CaKey> {
   const sign = async (): Promise<Uint8Array> => {
     throw new MusterError('MUSTER_ERR_PKI_KEY', 'the adopted root CA key is offline; muster cannot sign with it');
   };
-  return { algorithm, signatureOid: algorithm.startsWith('rsa') ? OID.sha256WithRsa : algorithm === 'ecdsa-p256' ? OID.ecdsaWithSha256 : OID.ecdsaWithSha384, spki, publicKey, sign };
+  return { algorithm, signatureOid: algorithm.startsWith('rsa') ? OID.sha256WithRsa : algorithm === 'ecdsa-p256' ? OID.ecdsaWithSha256 : OID.ecdsaWithSha384, spki, publicKey, offline: true, sign };
 }
 
 async function checkPair(root: X509Certificate, issuing: X509Certificate, key: CaKey): Promise<void> {
