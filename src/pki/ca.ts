@@ -84,16 +84,33 @@ async function createRoot(options: CaHierarchyOptions, clock: Clock, key: CaKey)
   return { name: options.rootName, key, certificate, keyId };
 }
 
-async function createIssuing(options: CaHierarchyOptions, clock: Clock, root: CertificateAuthority, key: CaKey): Promise<CertificateAuthority> {
+/** A CA (pathLen 0) below the root. */
+export interface SubordinateCaOptions {
+  readonly name: string;
+  readonly key: CaKey;
+  readonly validityDays?: number;
+  /** The policies it asserts; none (no certificatePolicies extension) for a CA outside the PIV policies. */
+  readonly policies: readonly string[];
+  readonly pointers?: CaPointers | undefined;
+}
+
+/** Signs a subordinate CA certificate with the root key; it never outlives the root. */
+export async function createSubordinateCa(root: CertificateAuthority, options: SubordinateCaOptions, clock: Clock): Promise<CertificateAuthority> {
+  const { key } = options;
   const keyId = await keyIdentifier(key.spki);
   const notBefore = clock.now();
-  const wanted = notBefore.getTime() + (options.issuingValidityDays ?? 3653) * DAY_MS;
+  const wanted = notBefore.getTime() + (options.validityDays ?? 3653) * DAY_MS;
   const notAfter = new Date(Math.min(wanted, root.certificate.notAfter.getTime()));
   const certificate = await signCertificate({
-    serial: randomSerial(), issuer: subjectName(root.certificate), subject: options.issuingName, notBefore, notAfter, spki: key.spki,
-    extensions: [...caExtensions(keyId, root.keyId, 0, options.issuingPolicies ?? PIV_POLICIES), ...pointerExtensions(options.issuingPointers)],
+    serial: randomSerial(), issuer: subjectName(root.certificate), subject: options.name, notBefore, notAfter, spki: key.spki,
+    extensions: [...caExtensions(keyId, root.keyId, 0, options.policies), ...pointerExtensions(options.pointers)],
   }, root.key);
-  return { name: options.issuingName, key, certificate, keyId };
+  return { name: options.name, key, certificate, keyId };
+}
+
+function createIssuing(options: CaHierarchyOptions, clock: Clock, root: CertificateAuthority, key: CaKey): Promise<CertificateAuthority> {
+  const policies = options.issuingPolicies ?? PIV_POLICIES;
+  return createSubordinateCa(root, { name: options.issuingName, key, validityDays: options.issuingValidityDays, policies, pointers: options.issuingPointers }, clock);
 }
 
 /** Creates a self-signed root and an issuing CA (pathLen 0) signed by it; validity starts at clock.now(). */

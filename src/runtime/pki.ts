@@ -7,6 +7,7 @@ import { MusterError } from '../core/errors.ts';
 import type { RevocationUrls } from '../pki/leaf-extensions.ts';
 import { loadOrCreateCa, type CaMaterial, type CaStoreOptions } from '../pki/store/ca-store.ts';
 import type { KeyCustody } from '../pki/store/key-custody.ts';
+import { tlsCaName } from '../pki/store/tls-ca.ts';
 import type { Store } from '../store/store.ts';
 import { hsmCustody } from './hsm.ts';
 
@@ -46,10 +47,13 @@ export function revocationUrls(config: MusterConfig): RevocationUrls {
   return { caIssuers: urls.issuingCertificate, crl: urls.issuingCrl, ocsp: urls.ocsp };
 }
 
+/** In-memory stores end with the process: one random passphrase for all of them, so keys stored early decrypt later. */
+const MEMORY_PASSPHRASE = randomBytes(24).toString('base64url');
+
 /** The passphrase that encrypts CA keys in the store: configured, or a random one kept in <dataDir>, made on first start. */
 async function keyPassphrase(config: MusterConfig): Promise<string> {
   if (config.pki.keyPassphrase) return config.pki.keyPassphrase;
-  if (config.dataDir === ':memory:') return randomBytes(24).toString('base64url');
+  if (config.dataDir === ':memory:') return MEMORY_PASSPHRASE;
   const file = join(config.dataDir, PASSPHRASE_FILE);
   const existing = await readFile(file, 'utf8').catch(() => undefined);
   if (existing !== undefined) return existing.trim();
@@ -64,10 +68,11 @@ async function keyPassphrase(config: MusterConfig): Promise<string> {
   }
 }
 
-function caNames(config: MusterConfig): { rootName: string; issuingName: string } {
+function caNames(config: MusterConfig): { rootName: string; issuingName: string; tlsName: string } {
   const agency = config.agency.name.replace(/[\\,+"<>;=]/g, '\\$&');
   const org = `OU=${agency},O=U.S. Government,C=US`;
-  return { rootName: config.pki.rootName ?? `CN=${agency} Root CA,${org}`, issuingName: config.pki.issuingName ?? `CN=${agency} PIV Issuing CA,${org}` };
+  const issuingName = config.pki.issuingName ?? `CN=${agency} PIV Issuing CA,${org}`;
+  return { rootName: config.pki.rootName ?? `CN=${agency} Root CA,${org}`, issuingName, tlsName: config.pki.issuingName ? tlsCaName(issuingName) : `CN=${agency} TLS Issuing CA,${org}` };
 }
 
 export async function caStoreOptions(config: MusterConfig, clock: Clock): Promise<CaStoreOptions> {

@@ -25,9 +25,11 @@ export interface CaStoreOptions {
   readonly import?: CaImport;
   /** The root certificate and root CRL URLs, written into the issuing CA certificate when it is created. */
   readonly issuingPointers?: CaPointers;
+  /** Subject of the TLS issuing CA (made on first use); default: the issuing CA's name with CN=TLS Issuing CA. */
+  readonly tlsName?: string;
 }
 
-const CA_LOCK = "pg_advisory_xact_lock(hashtext('muster.ca'))";
+export const CA_LOCK = "pg_advisory_xact_lock(hashtext('muster.ca'))";
 
 /**
  * The CA from the store: created on first start (or adopted from PEM files), loaded on every later one. The OCSP
