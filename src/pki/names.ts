@@ -33,3 +33,9 @@ export function subjectName(certificate: X509Certificate): asn.Name {
 export function subjectDn(certificate: X509Certificate): string {
   return dnString(subjectName(certificate));
 }
+
+/** An RFC 4514 string with its leading common name replaced (or one put in front), e.g. a host name under the CA's O and C. */
+export function withCommonName(dn: string, commonName: string): string {
+  const escaped = commonName.replace(/[\\,+"<>;=]/g, '\\$&');
+  return /^CN=/i.test(dn) ? dn.replace(/^CN=(?:\\.|[^,\\])+/i, () => `CN=${escaped}`) : `CN=${escaped},${dn}`;
+}

@@ -2,14 +2,15 @@ import { MusterError } from '../../core/errors.ts';
 import type { Store } from '../../store/store.ts';
 import { createSubordinateCa, keyIdentifier, type CaHierarchy, type CertificateAuthority } from '../ca.ts';
 import { caKeyAlgorithmOfSpki } from '../keys.ts';
+import { withCommonName } from '../names.ts';
 import { X509Certificate } from '../x509.ts';
 import { readCaRows, writeCaRow } from './ca-rows.ts';
 import { CA_LOCK, type CaStoreOptions } from './ca-store.ts';
 import { heldKey, newKey } from './key-custody.ts';
 
 /** The TLS CA's subject: the issuing CA's name with its common name replaced. */
-export function tlsCaName(issuingName: string, commonName = 'TLS Issuing CA'): string {
-  return /^CN=/i.test(issuingName) ? issuingName.replace(/^CN=((?:\\.|[^,\\])+)/i, `CN=${commonName}`) : `CN=${commonName},${issuingName}`;
+export function tlsCaName(issuingName: string): string {
+  return withCommonName(issuingName, 'TLS Issuing CA');
 }
 
 function rootOffline(): MusterError {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { keyIdentifier, type CertificateAuthority } from '../../pki/ca.ts';
 import { randomSerial, signCertificate } from '../../pki/der.ts';
-import { subjectName } from '../../pki/names.ts';
+import { subjectName, withCommonName } from '../../pki/names.ts';
 import {
   AuthorityKeyIdentifierExtension, BasicConstraintsExtension, ExtendedKeyUsage, ExtendedKeyUsageExtension, KeyUsageFlags, KeyUsagesExtension,
   SubjectAlternativeNameExtension, SubjectKeyIdentifierExtension, type X509Certificate,
@@ -29,12 +29,13 @@ export async function issueTlsServerCertificate(tlsCa: CertificateAuthority, cha
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const names = hostnames.map((h) => (isIP(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }));
   const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
+  const notBefore = new Date(now.getTime() - 60_000);
   const certificate = await signCertificate({
     serial: randomSerial(),
     issuer: subjectName(tlsCa.certificate),
-    subject: `CN=${hostnames[0] ?? 'localhost'}`,
-    notBefore: new Date(now.getTime() - 60_000),
-    notAfter: new Date(now.getTime() + VALIDITY_DAYS * DAY_MS),
+    subject: withCommonName(tlsCa.name, hostnames[0] ?? 'localhost'),
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + VALIDITY_DAYS * DAY_MS),
     spki,
     extensions: [
       new BasicConstraintsExtension(false, undefined, true),
