@@ -43,6 +43,7 @@ describeEachStore('the CA muster serves: every URL from pki.baseUrl, and a root 
     const urls = pkiUrls(muster.config);
     for (const url of Object.values(urls)) assert.ok(url.startsWith(`${BASE}/`), url);
     assert.equal(urls.rootCrl, `${BASE}/crl/root.crl`);
+    assert.equal(urls.issuingCrl, `${BASE}/pki/issuing-ca.crl`);
   });
 
   test('the issuing CA certificate points to the root certificate (AIA caIssuers) and the root CRL (CDP)', () => {
@@ -70,4 +71,11 @@ describeEachStore('the CA muster serves: every URL from pki.baseUrl, and a root 
     const next = await latestCrl(muster.store, ca.root.name);
     assert.equal(next?.number, (first?.number ?? 0) + 1);
   });
+});
+
+test('unset, pki.baseUrl defaults to the configured server address (an IPv6 host in brackets)', () => {
+  const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', server: { host: '::1', port: 8081 } } });
+  assert.equal(pkiUrls(config).ocsp, 'http://[::1]:8081/ocsp');
+  const configured = loadConfig({ env: { MUSTER_PKI_BASE_URL: 'http://pki.agency.example' }, overrides: { dataDir: ':memory:', server: { port: 0 } } });
+  assert.deepEqual(Object.values(pkiUrls(configured)).map((u) => new URL(u).origin), Array(5).fill('http://pki.agency.example'));
 });

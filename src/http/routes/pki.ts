@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { getCertificate } from '../../credentials/queries.ts';
 import { latestCrl } from '../../pki/store/crl-store.ts';
 import type { Queryable } from '../../store/store.ts';
-import { PKI_PATHS, revocationUrls } from '../../runtime/pki.ts';
+import { PKI_PATHS, pkiUrls, revocationUrls } from '../../runtime/pki.ts';
 import type { RouteModule } from '../env.ts';
 import { apiRoute, publicRoute } from '../route.ts';
 import { ERROR_RESPONSES, jsonResponse } from '../schemas.ts';
@@ -21,7 +21,7 @@ const Ca = z.object({
   issuing: z.object({ subject: z.string(), notAfter: z.string(), pem: z.string() }),
   responder: z.object({ subject: z.string(), notAfter: z.string(), pem: z.string() }),
   crl: z.object({ number: z.number(), thisUpdate: z.string(), nextUpdate: z.string(), revoked: z.number() }).nullable(),
-  urls: z.object({ caIssuers: z.string(), ocsp: z.string(), crl: z.string() }),
+  urls: z.object({ caIssuers: z.string(), ocsp: z.string(), crl: z.string(), rootCrl: z.string() }),
 }).openapi('CertificateAuthority');
 const caInfo = apiRoute({ method: 'get', path: '/api/ca', tags: ['pki'], summary: 'The CA: root, issuing CA, OCSP responder, newest CRL and the published URLs', responses: { 200: jsonResponse(Ca, 'The CA') } });
 const certificate = apiRoute({
@@ -49,7 +49,7 @@ export const pkiRoutes: RouteModule = (app, ctx) => {
     const view = (cert: typeof ca.root.certificate) => ({ subject: cert.subject, notAfter: cert.notAfter.toISOString(), pem: `${cert.toString('pem')}\n` });
     const latest = await latestCrl(ctx.store, ca.issuing.name);
     const crlView = latest ? { number: latest.number, thisUpdate: latest.thisUpdate.toISOString(), nextUpdate: latest.nextUpdate.toISOString(), revoked: latest.revoked } : null;
-    return c.json({ root: view(ca.root.certificate), issuing: view(ca.issuing.certificate), responder: view(ca.responder.certificate), crl: crlView, urls: revocationUrls(ctx.config) }, 200);
+    return c.json({ root: view(ca.root.certificate), issuing: view(ca.issuing.certificate), responder: view(ca.responder.certificate), crl: crlView, urls: { ...revocationUrls(ctx.config), rootCrl: pkiUrls(ctx.config).rootCrl } }, 200);
   });
   app.openapi(certificate, async (c) => c.json({ certificate: await getCertificate(ctx.store, c.req.valid('param').serial) }, 200));
 };
