@@ -7,7 +7,7 @@ import { before, describe, test } from 'node:test';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
 import { ManualClock } from '../core/clock.ts';
-import { issueTlsServerCertificate } from '../protocols/oidc/tls-server-certificate.ts';
+import { issueTlsServerCertificate } from './tls-server.ts';
 import { createCaHierarchy, createSubordinateCa, PIV_POLICIES, type CaHierarchy, type CertificateAuthority } from './ca.ts';
 import { encodeFascn } from './fascn.ts';
 import { createIssuer } from './issue.ts';

@@ -4,7 +4,8 @@ import { MusterError } from '../core/errors.ts';
 import { loadOrCreateTlsCa } from '../pki/store/tls-ca.ts';
 import { recordTlsCertificate, type TlsCertificateSource } from '../pki/store/tls-records.ts';
 import { SubjectAlternativeNameExtension, X509Certificate } from '../pki/x509.ts';
-import { issueTlsServerCertificate, type TlsServerCredentials } from '../protocols/oidc/tls-server-certificate.ts';
+import { issueTlsServerCertificate } from '../pki/tls-server.ts';
+import type { TlsServerCredentials } from '../protocols/oidc/tls-server-certificate.ts';
 import type { Muster } from './context.ts';
 import { caStoreOptions } from './pki.ts';
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { ManualClock } from '../../src/core/clock.ts';
 import { createCaHierarchy, createSubordinateCa, type CaHierarchy } from '../../src/pki/ca.ts';
 import { generateCaKey } from '../../src/pki/keys.ts';
-import { issueTlsServerCertificate } from '../../src/protocols/oidc/tls-server-certificate.ts';
+import { issueTlsServerCertificate } from '../../src/pki/tls-server.ts';
 import { createCrl, crlPem } from '../../src/pki/crl.ts';
 import { encodeFascn } from '../../src/pki/fascn.ts';
 import { createIssuer, type Issuer } from '../../src/pki/issue.ts';

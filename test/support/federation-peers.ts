@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
-import { issueTlsServerCertificate } from '../../src/protocols/oidc/tls-server-certificate.ts';
+import { issueTlsServerCertificate } from '../../src/pki/tls-server.ts';
 import { loadOrCreateTlsCa } from '../../src/pki/store/tls-ca.ts';
 import { caStoreOptions } from '../../src/runtime/pki.ts';
 import { tlsFetch, type RpFetch } from '../../src/rp/fetch.ts';
