@@ -51,6 +51,14 @@ describe('distinguished names: RFC 4514 strings, C-first DER', () => {
     assert.equal(dnString(name), `CN=Jane Doe,${ORG}`);
   });
 
+  test('a name read back from a certificate encodes to the same bytes (escaped commas, plus signs, non-ASCII)', () => {
+    for (const dn of [`CN=Doe\\, Jane,${ORG}`, `CN=A\\+B,${ORG}`, `CN=José Núñez,${ORG}`]) {
+      const encoded = encodeName(dn);
+      assert.deepEqual(bytes(encodeName(dnString(encoded))), bytes(encoded), dn);
+    }
+    assert.deepEqual(bytes(encodeName(dnString(tbs(leaf).subject))), bytes(tbs(leaf).subject));
+  });
+
   test('every certificate and the CRL name C first', async () => {
     const crl = await createCrl({ ca: ca.issuing, clock, crlNumber: 1, revoked: [] });
     const names = [tbs(ca.root.certificate.rawData).subject, tbs(ca.issuing.certificate.rawData).subject, tbs(leaf).subject, tbs(leaf).issuer,
