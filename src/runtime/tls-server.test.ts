@@ -65,5 +65,8 @@ describeEachStore('the TLS server certificate of the mutual-TLS listener', (fact
     assert.equal(credentials.key, issued.key);
     const serial = new X509Certificate(issued.cert).serialNumber.toLowerCase();
     assert.ok((await recorded()).some((r) => r.serial === serial && r.source === 'configured'));
+    const other = await mtlsServerCredentials(muster, ['other.agency.example']);
+    await writeFile(keyFile, other.key);
+    await assert.rejects(mtlsServerCredentials(configured, []), (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details[0]?.key === 'federation.mtls.keyFile');
   });
 });

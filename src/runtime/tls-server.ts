@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { MusterError } from '../core/errors.ts';
 import { loadOrCreateTlsCa } from '../pki/store/tls-ca.ts';
@@ -28,15 +28,26 @@ async function configured(certificateFile: string, keyFile: string): Promise<Ser
   const [cert, ...chain] = blocks;
   if (!cert) throw new MusterError('MUSTER_ERR_CONFIG', `${certificateFile} holds no PEM certificate`, [{ key: 'federation.mtls.certificateFile', value: certificateFile, message: 'no PEM certificate' }]);
   const certificate = new X509Certificate(cert);
+  const key = await readConfigured('keyFile', keyFile);
+  if (!keyMatches(key, certificate)) throw new MusterError('MUSTER_ERR_CONFIG', `${keyFile} is not the key of ${certificateFile}`, [{ key: 'federation.mtls.keyFile', value: keyFile, message: 'does not match certificateFile' }]);
   const hostnames = certificate.getExtension(SubjectAlternativeNameExtension)?.names.items.map((n) => n.value) ?? [];
-  return { key: await readConfigured('keyFile', keyFile), cert, certificate, chain, source: 'configured', hostnames };
+  return { key, cert, certificate, chain, source: 'configured', hostnames };
+}
+
+function keyMatches(keyPem: string, certificate: X509Certificate): boolean {
+  try {
+    const spki = createPublicKey(createPrivateKey(keyPem)).export({ format: 'der', type: 'spki' });
+    return Buffer.compare(spki, Buffer.from(certificate.publicKey.rawData)) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** A new certificate from muster's TLS CA (made under the root on first use), never from the PIV issuing CA. */
 async function issued(ctx: TlsContext, hostnames: readonly string[]): Promise<Served> {
   const ca = await ctx.ca();
   const tlsCa = await loadOrCreateTlsCa(ctx.store, ca, await caStoreOptions(ctx.config, ctx.clock));
-  const made = await issueTlsServerCertificate(tlsCa, [tlsCa.certificate, ca.root.certificate], hostnames, ctx.clock.now());
+  const made = await issueTlsServerCertificate(tlsCa, [tlsCa.certificate], hostnames, ctx.clock.now());
   return { ...made, source: 'issued', hostnames };
 }
 
