@@ -10,6 +10,8 @@ import { describeEachStore, freshSchemaUrl } from '../../test/support/stores.ts'
 import type { CliIo } from './io.ts';
 import { type CliOptions, type CommandGroup, runCli } from './main.ts';
 import { encodeAttributes } from '../mur/attribute-codec.ts';
+import { revocationUrls } from '../runtime/pki.ts';
+import { pkiCommands } from './commands/pki.ts';
 
 class Collector extends Writable {
   text = '';
@@ -140,6 +142,21 @@ describeEachStore('muster cli', (factory) => {
     assert.deepEqual(seen, [`ready demo=true store=${factory.name}`, 'stopped']);
     assert.match(res.json().url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(res.stderr, /abort: stopping/);
+  });
+
+  it('serve --port moves the listener, not the CRL and OCSP URLs: they are what every other command writes', async () => {
+    const stop = new AbortController();
+    let served: unknown;
+    const res = await run(['serve', '--port', '0', '--mtls-port', '0', '--json'], {
+      signal: stop.signal,
+      serve: { onReady: (ctx) => { served = revocationUrls(ctx.config); }, onListening: () => stop.abort() },
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(served, { caIssuers: 'http://127.0.0.1:8080/pki/issuing-ca.crt', crl: 'http://127.0.0.1:8080/pki/issuing-ca.crl', ocsp: 'http://127.0.0.1:8080/ocsp' });
+    assert.match(res.stderr, /pki\.baseUrl is unset/);
+    const show = await run(['ca', 'show', '--json'], { groups: [pkiCommands] });
+    assert.equal(show.code, 0, show.stderr);
+    assert.deepEqual(show.json().urls, served);
   });
 
   it('extra command groups register beside the built-in ones', async () => {

@@ -39,9 +39,11 @@ const oidc = z.strictObject({
 const mtls = z.strictObject({
   host: z.string().default('127.0.0.1').describe('address of the mutual-TLS listener (PIV sign-in, tls_client_auth)'),
   port: z.number().int().min(0).max(65535).default(8443).describe('port of the mutual-TLS listener; 0 picks a free one'),
-  hostnames: z.array(z.string().min(1)).default(['localhost', '127.0.0.1']).describe('names on the listener\'s TLS server certificate (issued by muster\'s CA)'),
+  hostnames: z.array(z.string().min(1)).default(['localhost', '127.0.0.1']).describe('names on the listener\'s TLS server certificate (issued at each start by muster\'s TLS CA)'),
+  certificateFile: z.string().min(1).optional().describe('PEM server certificate (then its chain) to use instead of one from muster\'s TLS CA; needs keyFile'),
+  keyFile: z.string().min(1).optional().describe('PEM private key of certificateFile (unencrypted PKCS#8 or SEC1)'),
   foreignAnchorFiles: z.array(z.string().min(1)).default([]).describe('PEM files of other agencies\' PIV trust anchors; their cardholders sign in only under an agreement covering their agency'),
-});
+}).refine((m) => (m.certificateFile === undefined) === (m.keyFile === undefined), { message: 'certificateFile and keyFile are given together', path: ['keyFile'] });
 
 const ssf = z.strictObject({
   pushTimeoutMs: z.number().int().min(100).default(5000).describe('a push delivery slower than this counts as a failure'),

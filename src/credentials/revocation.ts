@@ -57,9 +57,12 @@ export async function revocationSnapshot(db: Queryable, issuer: string): Promise
   return { revoked, statuses, throughChange };
 }
 
-/** Certificates of the issuer whose status changed (or that were issued) after change_seq `after`, oldest first. */
+/**
+ * Certificates of the issuer whose status changed (or that were issued) after change_seq `after`, oldest first.
+ * Ordered by the bigint column itself: `ORDER BY change_seq` would name the text output alias and put 10 before 9.
+ */
 export async function statusChangesSince(db: Queryable, issuer: string, after: number): Promise<StatusChange[]> {
-  const rows = await db.query<CertificateRow>(`SELECT ${COLUMNS} FROM certificates WHERE issuer = $1 AND change_seq > $2 ORDER BY change_seq`, [issuer, after]);
+  const rows = await db.query<CertificateRow>(`SELECT ${COLUMNS} FROM certificates WHERE issuer = $1 AND change_seq > $2 ORDER BY certificates.change_seq`, [issuer, after]);
   return rows.map((row) => ({ serial: row.serial, status: statusOf(row), changeSeq: Number(row.change_seq) }));
 }
 

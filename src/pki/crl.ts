@@ -3,7 +3,8 @@ import * as asn from '@peculiar/asn1-x509';
 import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
 import type { CertificateAuthority } from './ca.ts';
-import { parseName, signatureAlgorithm, signCertList, toAsnExtensions } from './der.ts';
+import { signatureAlgorithm, signCertList, toAsnExtensions } from './der.ts';
+import { subjectName } from './names.ts';
 import { OID } from './oids.ts';
 import { AuthorityKeyIdentifierExtension, Extension, PemConverter, type X509Crl } from './x509.ts';
 
@@ -49,7 +50,7 @@ export async function createCrl(options: CrlOptions): Promise<X509Crl> {
   const tbs = new asn.TBSCertList({
     version: asn.Version.v2,
     signature: signatureAlgorithm(options.ca.key),
-    issuer: parseName(options.ca.name),
+    issuer: subjectName(options.ca.certificate),
     thisUpdate: new asn.Time(thisUpdate),
     nextUpdate: new asn.Time(new Date(thisUpdate.getTime() + hours * HOUR_MS)),
     revokedCertificates: options.revoked.length > 0 ? options.revoked.map(entry) : undefined,

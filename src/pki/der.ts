@@ -1,6 +1,7 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
-import { Name, X509Certificate, X509Crl, type Extension } from './x509.ts';
+import { X509Certificate, X509Crl, type Extension } from './x509.ts';
+import { encodeName, type NameInput } from './names.ts';
 import type { CaKey } from './keys.ts';
 import { OID } from './oids.ts';
 
@@ -15,10 +16,6 @@ export function toHex(bytes: Uint8Array | ArrayBuffer): string {
   return Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('hex');
 }
 
-export function parseName(dn: string): asn.Name {
-  return AsnConvert.parse(new Name(dn).toArrayBuffer(), asn.Name);
-}
-
 /** The AlgorithmIdentifier for a key's signature: RSA carries NULL parameters, ECDSA none (RFC 5758). */
 export function signatureAlgorithm(key: CaKey): asn.AlgorithmIdentifier {
   const rsa = key.signatureOid === OID.sha256WithRsa;
@@ -31,8 +28,9 @@ export function toAsnExtensions(extensions: readonly Extension[]): asn.Extension
 
 export interface TbsInput {
   readonly serial: Uint8Array;
-  readonly issuer: string;
-  readonly subject: string;
+  /** The issuing CA's subject as encoded (so that it matches byte for byte), or a string for a self-signed root. */
+  readonly issuer: NameInput;
+  readonly subject: NameInput;
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly spki: Uint8Array;
@@ -50,9 +48,9 @@ export async function signCertificate(input: TbsInput, key: CaKey): Promise<X509
     version: asn.Version.v3,
     serialNumber: buffer(input.serial),
     signature: algorithm,
-    issuer: parseName(input.issuer),
+    issuer: encodeName(input.issuer),
     validity: new asn.Validity({ notBefore: input.notBefore, notAfter: input.notAfter }),
-    subject: parseName(input.subject),
+    subject: encodeName(input.subject),
     subjectPublicKeyInfo: AsnConvert.parse(input.spki, asn.SubjectPublicKeyInfo),
     extensions: new asn.Extensions(toAsnExtensions(input.extensions)),
   });

@@ -5,6 +5,7 @@ import { readCsr } from './csr.ts';
 import { keyFacts, keyLifetimeWeakness } from './key-strength.ts';
 import { randomSerial, signCertificate } from './der.ts';
 import { leafExtensions, type RevocationUrls } from './leaf-extensions.ts';
+import { subjectName } from './names.ts';
 import { checkProfile } from './profile-check.ts';
 import { PROFILES, type CertificateProfile, type ProfileName } from './profiles.ts';
 import type { X509Certificate } from './x509.ts';
@@ -66,7 +67,7 @@ export async function buildLeaf(options: IssuerOptions, profile: CertificateProf
   const policies = profile.policies({ hardwareBacked: request.hardwareBacked ?? false, issuerPolicies: options.issuerPolicies ?? PIV_POLICIES });
   const names = { ...(profile.san.fascn && request.fascn ? { fascn: request.fascn } : {}), uuid: leafUuid(profile, request) };
   const extensions = leafExtensions({ profile, policies, names, keyId: await keyIdentifier(spki), issuerKeyId: options.ca.keyId, urls: options.urls });
-  const input = { serial: randomSerial(), issuer: options.ca.name, subject: request.subject, notBefore: now, spki, extensions };
+  const input = { serial: randomSerial(), issuer: subjectName(options.ca.certificate), subject: request.subject, notBefore: now, spki, extensions };
   const end = validUntil ?? notAfter(profile, now, request.notAfterLimit);
   const tooSmall = keyLifetimeWeakness(keyFacts(spki), end);
   if (tooSmall) throw new MusterError('MUSTER_ERR_PKI_CSR', `the CSR key is refused: ${tooSmall}`, [{ field: 'csr', message: tooSmall }]);

@@ -16,6 +16,8 @@ export interface CaKey {
   /** DER SubjectPublicKeyInfo. */
   readonly spki: Uint8Array;
   readonly publicKey: CryptoKey;
+  /** True for an adopted root whose key stays offline: it never signs (so muster publishes no CRL for it). */
+  readonly offline?: boolean;
   sign(data: Uint8Array): Promise<Uint8Array>;
 }
 

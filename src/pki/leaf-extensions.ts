@@ -34,12 +34,11 @@ function subjectAltName(names: LeafNames): Extension | undefined {
   return new Extension(OID.extSubjectAltName, false, AsnConvert.serialize(new asn.SubjectAlternativeName(general)));
 }
 
-function authorityInfoAccess(urls: RevocationUrls): Extension {
-  const syntax = new asn.AuthorityInfoAccessSyntax([
-    new asn.AccessDescription({ accessMethod: asn.id_ad_caIssuers, accessLocation: uri(urls.caIssuers) }),
-    new asn.AccessDescription({ accessMethod: asn.id_ad_ocsp, accessLocation: uri(urls.ocsp) }),
-  ]);
-  return new Extension(OID.extAuthorityInfoAccess, false, AsnConvert.serialize(syntax));
+/** AIA: caIssuers (the issuer's certificate), then OCSP when the issuer has a responder; non-critical. */
+export function authorityInfoAccess(urls: { readonly caIssuers: string; readonly ocsp?: string }): Extension {
+  const descriptions = [new asn.AccessDescription({ accessMethod: asn.id_ad_caIssuers, accessLocation: uri(urls.caIssuers) })];
+  if (urls.ocsp) descriptions.push(new asn.AccessDescription({ accessMethod: asn.id_ad_ocsp, accessLocation: uri(urls.ocsp) }));
+  return new Extension(OID.extAuthorityInfoAccess, false, AsnConvert.serialize(new asn.AuthorityInfoAccessSyntax(descriptions)));
 }
 
 export interface LeafExtensionInput {

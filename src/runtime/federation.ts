@@ -8,7 +8,6 @@ import { oidcListener, type InteractionHandler, type RawListener } from '../prot
 import { endLoginsOfIdentity } from '../protocols/oidc/login-record.ts';
 import { startMtlsListener, type RunningHttps } from '../protocols/oidc/mtls.ts';
 import { createProvider, type OpInteractions, type ProviderDeps } from '../protocols/oidc/provider.ts';
-import { issueTlsServerCertificate } from '../protocols/oidc/tls-server-certificate.ts';
 import type { Queryable, Tx } from '../store/store.ts';
 import { type LogoutOrder, queueBackchannelLogouts, sessionClientsOf } from '../protocols/oidc/backchannel-logout.ts';
 import { readFile } from 'node:fs/promises';
@@ -16,6 +15,7 @@ import type { MusterConfig } from '../config/schema.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Muster } from './context.ts';
 import { federationIssuer } from '../federation/issuer.ts';
+import { mtlsServerCredentials } from './tls-server.ts';
 
 /**
  * The outbox job that ends an identity's OP sessions and tokens (leaver, leave, suspension, disabled), or only the
@@ -147,7 +147,7 @@ const NO_SIGN_IN: FederationInteractions = {
 
 /**
  * Starts muster's OpenID Provider: the signing keys brought up to date, the provider built over the store, the
- * mutual-TLS listener on `federation.mtls` with a server certificate from muster's CA, and an hourly check that
+ * mutual-TLS listener on `federation.mtls` with a server certificate from muster's TLS CA (or the configured one), and an hourly check that
  * rotates keys (rebuilding the provider) and purges expired rows.
  */
 export async function startFederation(ctx: Muster, options: FederationOptions = {}): Promise<RunningFederation> {
@@ -188,8 +188,7 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
 
 async function startMtls(ctx: Muster, issuer: string, listener: RawListener, foreignAnchors: readonly string[]): Promise<RunningHttps> {
   const { host, port, hostnames } = ctx.config.federation.mtls;
-  const ca = await ctx.ca();
-  const credentials = await issueTlsServerCertificate(ca.issuing, ca.root, hostnames, ctx.clock.now());
+  const credentials = await mtlsServerCredentials(ctx, hostnames);
   const running = await startMtlsListener({ host, port, credentials: { ...credentials, ca: [...credentials.ca, ...foreignAnchors] }, listener });
   // the issuer's host name when the certificate carries it, so that the browser stays on one host
   const issuerHost = new URL(issuer).hostname.replace(/^\[|\]$/g, '');

@@ -25,7 +25,7 @@ export async function startPkiServing(muster: Muster, onError?: (error: unknown)
   const ca = await muster.ca();
   const responder = new OcspResponder({ issuer: ca.issuing, responder: ca.responder, clock, validityMinutes: config.pki.ocspValidityMinutes, requestCacheEntries: config.pki.ocspRequestCacheEntries });
   const publisher = new RevocationPublisher({
-    store, clock, issuing: ca.issuing, responder, pollMs: config.pki.publishPollMs,
+    store, clock, issuing: ca.issuing, root: ca.root, responder, pollMs: config.pki.publishPollMs,
     crlRefreshHours: config.pki.crlRefreshHours, crlValidityHours: config.pki.crlValidityHours, ocspValidityMinutes: config.pki.ocspValidityMinutes,
     ...(onError ? { onError } : {}),
   });

@@ -88,4 +88,18 @@ describeEachStore('the revocation publisher keeps OCSP and the CRL in step with 
     await publisher.sync();
     for (const c of card.certificates) assert.equal(await answer(c.serial), 'good');
   });
+
+  test('past change 10, every suspension and reinstatement still reaches the CRL at once', async () => {
+    const serials = card.certificates.map((c) => c.serial).sort();
+    for (let round = 0; round < 4; round += 1) {
+      await cards.suspend(card.credentialId, by, `missing, round ${round}`);
+      await publisher.sync();
+      assert.deepEqual(await crlSerials(), serials, `round ${round}: listed`);
+      await cards.reinstate(card.credentialId, by, `found, round ${round}`);
+      await publisher.sync();
+      assert.deepEqual(await crlSerials(), [], `round ${round}: taken off`);
+    }
+    const [row] = await h.store.query<{ n: string }>('SELECT max(change_seq)::text AS n FROM certificates');
+    assert.ok(Number(row?.n) > 10, 'the change sequence is past 10');
+  });
 });

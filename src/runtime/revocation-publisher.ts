@@ -18,6 +18,8 @@ export interface PublisherOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly issuing: CertificateAuthority;
+  /** The root: its CRL (the ARL, listing no CA certificate as long as muster revokes none) on the same schedule. Unset or offline: none. */
+  readonly root?: CertificateAuthority;
   readonly responder: OcspResponder;
   readonly pollMs: number;
   readonly crlRefreshHours: number;
@@ -38,6 +40,7 @@ export class RevocationPublisher {
   #responder: OcspResponder;
   #seen = 0;
   #lastCrl: CrlInfo | null = null;
+  #lastRootCrl: CrlInfo | null = null;
   /** Serials revoked (or on hold) as last seen: a change to or from this set changes the CRL. */
   readonly #revoked = new Set<string>();
   /** Serial → the change_seq whose status the responder holds. */
@@ -78,6 +81,7 @@ export class RevocationPublisher {
     this.#seen = all.at(-1)?.changeSeq ?? 0;
     // a revocation made while no publisher ran (e.g. from the command line) gets its CRL now
     await this.#publishIfDue(this.#seen, true);
+    await this.#publishRootIfDue();
     this.#stop = new AbortController();
     this.#loop = this.#run(this.#stop.signal);
   }
@@ -105,6 +109,7 @@ export class RevocationPublisher {
     const listChanged = await this.#applyChanges(changes);
     this.#seen = Math.max(this.#seen, changes.at(-1)?.changeSeq ?? 0);
     await this.#publishIfDue(this.#seen, listChanged);
+    await this.#publishRootIfDue();
     await this.#refreshOcspIfDue();
   }
 
@@ -133,6 +138,20 @@ export class RevocationPublisher {
       if (this.#covers(current, throughChange)) return current; // another process published it
       const snapshot = await revocationSnapshot(tx, this.#o.issuing.name);
       return publishCrl(tx, this.#o.issuing, this.#o.clock, { revoked: snapshot.revoked, validityHours: this.#o.crlValidityHours, throughChange: snapshot.throughChange });
+    });
+  }
+
+  /** Publishes the root's CRL when the last is older than the refresh interval (or there is none). */
+  async #publishRootIfDue(): Promise<void> {
+    const root = this.#o.root;
+    if (!root || root.key.offline) return;
+    this.#lastRootCrl ??= await latestCrlInfo(this.#o.store, root.name);
+    if (this.#covers(this.#lastRootCrl, 0)) return;
+    this.#lastRootCrl = await this.#o.store.transaction(async (tx) => {
+      await lockCrlPublication(tx);
+      const current = await latestCrlInfo(tx, root.name);
+      if (this.#covers(current, 0)) return current;
+      return publishCrl(tx, root, this.#o.clock, { revoked: [], validityHours: this.#o.crlValidityHours, throughChange: 0 });
     });
   }
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { randomSerial, signCertificate } from '../../src/pki/der.ts';
+import { subjectName } from '../../src/pki/names.ts';
 import { AuthorityKeyIdentifierExtension, BasicConstraintsExtension, ExtendedKeyUsage, ExtendedKeyUsageExtension, KeyUsageFlags, KeyUsagesExtension } from '../../src/pki/x509.ts';
 import { PIV_CLAIMS } from '../../src/core/federation/profile.ts';
 import { BrowserFetch } from '../support/browser-fetch.ts';
@@ -25,7 +26,7 @@ async function clientCertificate(fm: FederatedMuster, subject: string): Promise<
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const now = fm.muster.clock.now();
   const certificate = await signCertificate({
-    serial: randomSerial(), issuer: issuing.certificate.subject, subject, notBefore: new Date(now.getTime() - 60_000), notAfter: new Date(now.getTime() + 86_400_000),
+    serial: randomSerial(), issuer: subjectName(issuing.certificate), subject, notBefore: new Date(now.getTime() - 60_000), notAfter: new Date(now.getTime() + 86_400_000),
     spki: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
     extensions: [
       new BasicConstraintsExtension(false, undefined, true), new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true),

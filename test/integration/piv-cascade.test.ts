@@ -171,8 +171,14 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     const after = await api('/api/ca');
     assert.ok(after.crl.number > before.crl.number, 'a new CRL number');
     await openssl(['crl', '-inform', 'DER', '-in', 'issuing.crl', '-out', 'issuing-crl.pem']);
+    // the root's CRL from the issuing CA certificate's CRL distribution point, so the whole chain is checked
+    const issuingText = (await openssl(['x509', '-in', 'issuing-ca.pem', '-noout', '-text'])).out;
+    const rootCrlUrl = /CRL Distribution Points:\s+Full Name:\s+URI:(\S+)/.exec(issuingText)?.[1] ?? '';
+    assert.equal(rootCrlUrl, `http://127.0.0.1:${new URL(base).port}/crl/root.crl`);
+    await writeFile(join(dir, 'root.crl'), Buffer.from(await (await fetch(rootCrlUrl)).arrayBuffer()));
+    await openssl(['crl', '-inform', 'DER', '-in', 'root.crl', '-out', 'root-crl.pem']);
     for (const leaf of leaves) {
-      const verified = await openssl(['verify', '-crl_check', '-CAfile', 'root-ca.pem', '-untrusted', 'issuing-ca.pem', '-CRLfile', 'issuing-crl.pem', leaf]);
+      const verified = await openssl(['verify', '-crl_check_all', '-CAfile', 'root-ca.pem', '-untrusted', 'issuing-ca.pem', '-CRLfile', 'root-crl.pem', '-CRLfile', 'issuing-crl.pem', leaf]);
       assert.equal(verified.ok, false);
       assert.match(verified.out, /certificate revoked/);
     }

@@ -5,7 +5,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
-import { issueTlsServerCertificate } from '../../src/protocols/oidc/tls-server-certificate.ts';
+import { issueTlsServerCertificate } from '../../src/pki/tls-server.ts';
+import { loadOrCreateTlsCa } from '../../src/pki/store/tls-ca.ts';
+import { caStoreOptions } from '../../src/runtime/pki.ts';
 import { tlsFetch, type RpFetch } from '../../src/rp/fetch.ts';
 import { createReferenceRp, type ReferenceRp } from '../../src/rp/reference/app.ts';
 import type { BrowserFetch } from './browser-fetch.ts';
@@ -130,8 +132,9 @@ export async function startReferenceRp(fm: FederatedMuster, setup: ReferenceRpSe
 /** A TLS server certificate for 127.0.0.1 from muster's CA, for an RP served over https. */
 async function rpServerCertificate(fm: FederatedMuster): Promise<{ key: string; cert: string }> {
   const ca = await fm.muster.ca();
-  const { key, cert } = await issueTlsServerCertificate(ca.issuing, ca.root, ['127.0.0.1'], fm.muster.clock.now());
-  return { key, cert };
+  const tlsCa = await loadOrCreateTlsCa(fm.muster.store, ca, await caStoreOptions(fm.muster.config, fm.muster.clock));
+  const { key, cert, chain } = await issueTlsServerCertificate(tlsCa, [tlsCa.certificate], ['127.0.0.1'], fm.muster.clock.now());
+  return { key, cert: [cert, ...chain].join('\n') };
 }
 
 /** The href of the PIV link on muster's sign-in page. */

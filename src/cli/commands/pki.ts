@@ -51,13 +51,15 @@ function caCommands(program: Command, cli: Cli): void {
       const value = { root: m.root.certificate.subject, issuing: m.issuing.certificate.subject, responder: m.responder.certificate.subject, responderNotAfter: m.responder.certificate.notAfter, crl: crl && { number: crl.number, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, revoked: crl.revoked }, urls: revocationUrls(ctx.config) };
       cli.print(command, value, () => [`root       ${value.root}`, `issuing    ${value.issuing}`, `responder  ${value.responder} (until ${value.responderNotAfter.toISOString()})`, `CRL        ${crl ? `#${crl.number}, ${crl.revoked} revoked, next update ${crl.nextUpdate.toISOString()}` : 'none published yet (muster serve publishes)'}`, `OCSP       ${value.urls.ocsp}`]);
     }));
-  ca.command('export').description('write root.pem, issuing.pem, ocsp-responder.pem and the newest CRL (issuing.crl, PEM) to a folder').requiredOption('--out <dir>', 'folder')
+  ca.command('export').description('write root.pem, issuing.pem, ocsp-responder.pem and the newest CRLs (issuing.crl, root.crl; PEM) to a folder').requiredOption('--out <dir>', 'folder')
     .action((opts: { out: string }, command: Command) => cli.withMuster(command, async (ctx) => {
       const m = await ctx.ca();
       await mkdir(opts.out, { recursive: true });
       const files: Record<string, string> = { 'root.pem': m.root.certificate.toString('pem'), 'issuing.pem': m.issuing.certificate.toString('pem'), 'ocsp-responder.pem': m.responder.certificate.toString('pem') };
       const crl = await latestCrl(ctx.store, m.issuing.name);
       if (crl) files['issuing.crl'] = crlPem(new X509Crl(crl.der.slice()));
+      const rootCrl = await latestCrl(ctx.store, m.root.name);
+      if (rootCrl) files['root.crl'] = crlPem(new X509Crl(rootCrl.der.slice()));
       for (const [name, text] of Object.entries(files)) await writeFile(join(opts.out, name), text.endsWith('\n') ? text : `${text}\n`);
       cli.print(command, { files: Object.keys(files).map((f) => join(opts.out, f)) }, () => `wrote ${Object.keys(files).join(', ')} to ${opts.out}`);
     }));

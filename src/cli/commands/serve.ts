@@ -8,6 +8,7 @@ import { type Logger, errorFields, processLogger } from '../../runtime/log.ts';
 import { type Metrics, createMetrics } from '../../runtime/metrics.ts';
 import { startPkiServing } from '../../runtime/pki-serving.ts';
 import { logStoreAvailability, unlessStoreDown } from '../../runtime/store-watch.ts';
+import { pkiBaseUrl } from '../../runtime/pki.ts';
 import { discoveryDocument, foreignAnchors, startFederation } from '../../runtime/federation.ts';
 import { federationIssuer, issuerBoundTo } from '../../federation/issuer.ts';
 import type { MusterConfig } from '../../config/schema.ts';
@@ -59,7 +60,10 @@ export function serveCommand(hooks: ServeHooks = {}): CommandGroup {
 }
 
 async function runServe(cli: Cli, command: Command, options: Record<string, unknown>, hooks: ServeHooks): Promise<void> {
-  const config = cli.loadConfig(command, { server: { port: options.port, host: options.host }, federation: { mtls: { port: options.mtlsPort } } });
+  // --port and --host move the listener, not the CRL and OCSP URLs: those stay what the configuration gives every command
+  const configured = cli.loadConfig(command);
+  const pkiBase = pkiBaseUrl(configured);
+  const config = cli.loadConfig(command, { server: { port: options.port, host: options.host }, federation: { mtls: { port: options.mtlsPort } }, pki: { baseUrl: pkiBase } });
   checkIssuerFlags(cli, command, config);
   const ctx = await startMuster(config);
   const log = processLogger(config, cli.io);
@@ -87,6 +91,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     stops.push(() => federation.close());
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
     log.info({ url, issuer, mtls: federation.mtls.origin, store: ctx.store.adapter }, 'muster serve listening');
+    if (configured.pki.baseUrl === undefined && pkiBase !== url) log.warn({ pkiBaseUrl: pkiBase, url }, 'pki.baseUrl is unset: certificates name CRL and OCSP URLs under the configured server address, not this listener; set pki.baseUrl (MUSTER_PKI_BASE_URL)');
     cli.print(command, { url, host: config.server.host, port: server.port, store: ctx.store.adapter, issuer, mtls: federation.mtls.origin }, () => `muster listening on ${url} (store: ${ctx.store.adapter}); OpenID Provider ${issuer}, mutual TLS ${federation.mtls.origin}`);
     await hooks.onListening?.(server, ctx);
     const signal = await stopSignal.stopped;

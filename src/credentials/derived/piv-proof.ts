@@ -1,6 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { MusterError } from '../../core/errors.ts';
 import type { CertificateAuthority } from '../../pki/ca.ts';
+import { subjectDn } from '../../pki/names.ts';
 import { X509Certificate } from '../../pki/x509.ts';
 import type { Tx } from '../../store/store.ts';
 import { PIV_CARD } from '../types.ts';
@@ -71,5 +72,5 @@ export async function verifyPivProof(tx: Tx, issuing: CertificateAuthority, iden
   if (row.status !== 'good') throw refuse('pivCertificate', `the PIV Authentication certificate is revoked (${row.reason ?? 'unspecified'})`);
   if (row.card_status !== 'active') throw refuse('pivCertificate', `the PIV card is ${row.card_status}, not active`);
   checkSignature(certificate, challenge, proof.signature);
-  return { serial, der: new Uint8Array(certificate.rawData), cardCredentialId: row.credential_id, cardUuid: row.card_uuid, subject: certificate.subject };
+  return { serial, der: new Uint8Array(certificate.rawData), cardCredentialId: row.credential_id, cardUuid: row.card_uuid, subject: subjectDn(certificate) };
 }

@@ -1,8 +1,8 @@
 import type { Queryable } from '../../store/store.ts';
 
-export type CaRole = 'root' | 'issuing' | 'ocsp';
+export type CaRole = 'root' | 'issuing' | 'ocsp' | 'tls';
 
-/** One row of `ca_keys`: a CA (or the OCSP responder) certificate and where its key is. */
+/** One row of `ca_keys`: a CA (root, PIV issuing, TLS issuing) or the OCSP responder certificate, and where its key is. */
 export interface CaRow {
   readonly role: CaRole;
   readonly name: string;

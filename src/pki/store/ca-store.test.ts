@@ -14,6 +14,7 @@ import { exportCaKeyPem } from '../keys.ts';
 import type { SoftwareCaKey } from '../keys.ts';
 import { loadOrCreateCa, renewResponderIfDue, type CaStoreOptions } from './ca-store.ts';
 import { RESPONDER_RENEW_DAYS } from './responder.ts';
+import { loadOrCreateTlsCa } from './tls-ca.ts';
 
 const DAY_MS = 86_400_000;
 const names = { rootName: 'CN=Store Test Root,O=U.S. Government,C=US', issuingName: 'CN=Store Test Issuing,O=U.S. Government,C=US' };
@@ -79,6 +80,8 @@ describe('adopting an existing CA from PEM files', () => {
     const ca = await loadOrCreateCa(store, options(clock, 'ours, long enough', { import: files }));
     assert.equal(ca.issuing.keyId, theirs.issuing.keyId);
     await assert.rejects(ca.root.key.sign(new Uint8Array([1])), (e: any) => e.code === 'MUSTER_ERR_PKI_KEY');
+    assert.equal(ca.root.key.offline, true, 'the publisher makes no root CRL for it');
+    await assert.rejects(loadOrCreateTlsCa(store, ca, options(clock, 'ours, long enough')), (e: any) => e.code === 'MUSTER_ERR_PKI_KEY' && e.details[0]?.key === 'federation.mtls.certificateFile');
     assert.ok(await ca.responder.certificate.verify({ publicKey: theirs.issuing.certificate.publicKey, signatureOnly: true }));
     assert.equal((await loadOrCreateCa(store, options(clock, 'ours, long enough'))).issuing.keyId, theirs.issuing.keyId);
     await store.close();

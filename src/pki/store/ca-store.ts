@@ -1,8 +1,9 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Store, Tx } from '../../store/store.ts';
-import { createCaHierarchy, keyIdentifier, type CaHierarchy, type CertificateAuthority } from '../ca.ts';
+import { createCaHierarchy, keyIdentifier, type CaHierarchy, type CaPointers, type CertificateAuthority } from '../ca.ts';
 import { caKeyAlgorithmOfSpki, type CaKeyAlgorithm } from '../keys.ts';
 import type { OcspSigner } from '../ocsp-signing.ts';
+import { subjectDn } from '../names.ts';
 import { X509Certificate } from '../x509.ts';
 import { readCaRows, writeCaRow, type CaRow } from './ca-rows.ts';
 import { heldKey, newKey, type KeyCustody } from './key-custody.ts';
@@ -22,9 +23,13 @@ export interface CaStoreOptions {
   readonly custody: KeyCustody;
   /** An existing CA to adopt on first start instead of creating one. */
   readonly import?: CaImport;
+  /** The root certificate and root CRL URLs, written into the issuing CA certificate when it is created. */
+  readonly issuingPointers?: CaPointers;
+  /** Subject of the TLS issuing CA (made on first use); default: the issuing CA's name with CN=TLS Issuing CA. */
+  readonly tlsName?: string;
 }
 
-const CA_LOCK = "pg_advisory_xact_lock(hashtext('muster.ca'))";
+export const CA_LOCK = "pg_advisory_xact_lock(hashtext('muster.ca'))";
 
 /**
  * The CA from the store: created on first start (or adopted from PEM files), loaded on every later one. The OCSP
@@ -67,7 +72,7 @@ async function createHierarchy(tx: Tx, options: CaStoreOptions): Promise<CaHiera
   if (options.import) return adoptImportedCa(tx, options.import, options.custody, now);
   const root = await newKey(options.custody, 'root', options.algorithm);
   const issuing = await newKey(options.custody, 'issuing', options.algorithm);
-  const hierarchy = await createCaHierarchy({ rootName: options.rootName, issuingName: options.issuingName, rootKey: root.key, issuingKey: issuing.key }, options.clock);
+  const hierarchy = await createCaHierarchy({ rootName: options.rootName, issuingName: options.issuingName, rootKey: root.key, issuingKey: issuing.key, ...(options.issuingPointers ? { issuingPointers: options.issuingPointers } : {}) }, options.clock);
   await writeCaRow(tx, { role: 'root', name: options.rootName, certificate: new Uint8Array(hierarchy.root.certificate.rawData), keyPem: root.keyPem, hsmLabel: root.hsmLabel }, now);
   await writeCaRow(tx, { role: 'issuing', name: options.issuingName, certificate: new Uint8Array(hierarchy.issuing.certificate.rawData), keyPem: issuing.keyPem, hsmLabel: issuing.hsmLabel }, now);
   return hierarchy;
@@ -82,7 +87,7 @@ async function loadResponder(tx: Tx, row: CaRow | undefined, hierarchy: CaHierar
   }
   const held = await newKey(options.custody, 'ocsp', 'ecdsa-p256');
   const signer = await issueResponder(hierarchy.issuing, held.key, options.clock);
-  const name = signer.certificate.subject;
+  const name = subjectDn(signer.certificate);
   await writeCaRow(tx, { role: 'ocsp', name, certificate: new Uint8Array(signer.certificate.rawData), keyPem: held.keyPem, hsmLabel: held.hsmLabel }, options.clock.now());
   return signer;
 }

@@ -48,9 +48,10 @@ type Row = { number: string; this_update: Date; next_update: Date; revoked: numb
 /** What a CRL says about itself, without its bytes. */
 export type CrlInfo = Omit<PublishedCrl, 'der'>;
 
+/** Ordered by the bigint column itself: `ORDER BY number` would name the text output alias and put CRL 9 after CRL 10. */
 async function newest(db: Queryable, issuer: string, withDer: boolean): Promise<Row | undefined> {
   const [row] = await db.query<Row>(
-    `SELECT number::text AS number, this_update, next_update, revoked, through_change::text AS through_change${withDer ? ', der' : ''} FROM crls WHERE issuer = $1 ORDER BY number DESC LIMIT 1`,
+    `SELECT number::text AS number, this_update, next_update, revoked, through_change::text AS through_change${withDer ? ', der' : ''} FROM crls WHERE issuer = $1 ORDER BY crls.number DESC LIMIT 1`,
     [issuer],
   );
   return row;

@@ -3,6 +3,7 @@ import { MusterError } from '../../core/errors.ts';
 import type { Tx } from '../../store/store.ts';
 import { keyIdentifier, type CaHierarchy, type CertificateAuthority } from '../ca.ts';
 import { caKeyAlgorithmOfSpki, exportCaKeyPem, importCaKeyPem, type CaKey } from '../keys.ts';
+import { subjectDn } from '../names.ts';
 import { OID } from '../oids.ts';
 import { X509Certificate } from '../x509.ts';
 import { writeCaRow } from './ca-rows.ts';
@@ -36,7 +37,7 @@ export async function offlineKey(certificate: X509Certificate): Promise<CaKey> {
   const sign = async (): Promise<Uint8Array> => {
     throw new MusterError('MUSTER_ERR_PKI_KEY', 'the adopted root CA key is offline; muster cannot sign with it');
   };
-  return { algorithm, signatureOid: algorithm.startsWith('rsa') ? OID.sha256WithRsa : algorithm === 'ecdsa-p256' ? OID.ecdsaWithSha256 : OID.ecdsaWithSha384, spki, publicKey, sign };
+  return { algorithm, signatureOid: algorithm.startsWith('rsa') ? OID.sha256WithRsa : algorithm === 'ecdsa-p256' ? OID.ecdsaWithSha256 : OID.ecdsaWithSha384, spki, publicKey, offline: true, sign };
 }
 
 async function checkPair(root: X509Certificate, issuing: X509Certificate, key: CaKey): Promise<void> {
@@ -51,7 +52,7 @@ export async function adoptImportedCa(tx: Tx, files: CaImport, custody: KeyCusto
   const key = await importCaKeyPem(await readFile(files.issuingKey, 'utf8').catch((cause: unknown) => { throw refuse('issuingKey', `${files.issuingKey} cannot be read`, cause); }), files.keyPassphrase);
   await checkPair(rootCert, issuingCert, key);
   const authority = async (certificate: X509Certificate, caKey: CaKey): Promise<CertificateAuthority> =>
-    ({ name: certificate.subject, key: caKey, certificate, keyId: await keyIdentifier(new Uint8Array(certificate.publicKey.rawData)) });
+    ({ name: subjectDn(certificate), key: caKey, certificate, keyId: await keyIdentifier(new Uint8Array(certificate.publicKey.rawData)) });
   const root = await authority(rootCert, await offlineKey(rootCert));
   const issuing = await authority(issuingCert, key);
   await writeCaRow(tx, { role: 'root', name: root.name, certificate: new Uint8Array(rootCert.rawData), keyPem: null, hsmLabel: null }, now);

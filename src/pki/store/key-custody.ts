@@ -20,9 +20,9 @@ export interface HeldKey {
   readonly hsmLabel: string | null;
 }
 
-/** A new key for a CA role: on the HSM when one is configured (root, issuing), else software, encrypted. */
-export async function newKey(custody: KeyCustody, role: 'root' | 'issuing' | 'ocsp', algorithm: CaKeyAlgorithm): Promise<HeldKey> {
-  if (custody.hsm && role !== 'ocsp') {
+/** A new key for a CA role: on the HSM when one is configured (root, issuing), else software, encrypted (OCSP responder, TLS CA). */
+export async function newKey(custody: KeyCustody, role: 'root' | 'issuing' | 'ocsp' | 'tls', algorithm: CaKeyAlgorithm): Promise<HeldKey> {
+  if (custody.hsm && (role === 'root' || role === 'issuing')) {
     const label = custody.hsm.labels[role];
     return { key: await custody.hsm.open(label, algorithm, true), keyPem: null, hsmLabel: label };
   }

@@ -26,8 +26,8 @@ export interface MtlsOptions {
 }
 
 export function startMtlsListener(options: MtlsOptions): Promise<RunningHttps> {
-  const { key, cert, ca } = options.credentials;
-  const server = createServer({ key, cert: [cert, ...ca.slice(0, 1)].join('\n'), ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+  const { key, cert, chain, ca } = options.credentials;
+  const server = createServer({ key, cert: [cert, ...chain].join('\n'), ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     if (!options.listener(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
   return new Promise((resolve, reject) => {
