@@ -23,7 +23,10 @@ for command in openssl softhsm2-util chromium slapd ldapadd apache2 curl git; do
   command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] || missing+=("${PACKAGE_OF[$command]}")
 done
 [ -f /usr/lib/apache2/modules/mod_auth_openidc.so ] || missing+=("${PACKAGE_OF[mod_auth_openidc]}")
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  if $install; then printf '[peers] all present\n'; fi
+  exit 0
+fi
 
 if ! $install; then
   printf '[peers] missing: %s. The tests that need them skip (under CI=true they fail); `npm run peers` installs them (as root, with apt-get)\n' "${missing[*]}" >&2
