@@ -3,9 +3,17 @@
 # SoftHSM2 (the PKCS#11 path of the CA), Chromium (the WebAuthn ceremony under a virtual authenticator) and
 # OpenLDAP (slapd and ldap-utils: the LDAP connector's target) and Apache with mod_auth_openidc (a relying party
 # signing in at muster's OpenID Provider).
-# Installs what is missing when it can (root with apt-get); otherwise names what is missing and leaves the
-# tests that need it to skip with a notice (under CI=true they fail instead).
+# `tools/peers.sh` (the first step of `npm test`) only checks: it names what is missing, and the tests that need
+# it skip with a notice (under CI=true they fail instead). It never changes the machine.
+# `tools/peers.sh --install` (`npm run peers`, and .ci/run) installs what is missing, as root with apt-get.
 set -euo pipefail
+
+install=false
+case "${1:-}" in
+  '') ;;
+  --install) install=true ;;
+  *) printf 'usage: tools/peers.sh [--install]\n' >&2; exit 2 ;;
+esac
 
 declare -A PACKAGE_OF=([openssl]=openssl [softhsm2-util]=softhsm2 [chromium]=chromium [slapd]=slapd [ldapadd]=ldap-utils [apache2]=apache2 [mod_auth_openidc]=libapache2-mod-auth-openidc [curl]=curl [git]=git)
 missing=()
@@ -15,7 +23,15 @@ for command in openssl softhsm2-util chromium slapd ldapadd apache2 curl git; do
   command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] || missing+=("${PACKAGE_OF[$command]}")
 done
 [ -f /usr/lib/apache2/modules/mod_auth_openidc.so ] || missing+=("${PACKAGE_OF[mod_auth_openidc]}")
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  if $install; then printf '[peers] all present\n'; fi
+  exit 0
+fi
+
+if ! $install; then
+  printf '[peers] missing: %s. The tests that need them skip (under CI=true they fail); `npm run peers` installs them (as root, with apt-get)\n' "${missing[*]}" >&2
+  exit 0
+fi
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   printf '[peers] installing from Debian packages: %s\n' "${missing[*]}"
@@ -31,5 +47,6 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  printf '[peers] missing (install them from your distribution): %s\n' "${missing[*]}" >&2
+  printf '[peers] cannot install (needs root and apt-get); install them from your distribution: %s\n' "${missing[*]}" >&2
+  exit 1
 fi

@@ -2,6 +2,7 @@
 // PGlite and on the PostgreSQL server (required when CI=true or MUSTER_TEST_POSTGRES=required).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PEER_CHECK } from './peer-check.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const extra = process.argv.slice(2);
@@ -11,8 +12,8 @@ function run(command: string, args: string[]): number {
   return result.status ?? 1;
 }
 
-// the real peers (OpenSSL, SoftHSM2, Chromium): installed when missing and possible, else named
-run('bash', [fileURLToPath(new URL('./peers.sh', import.meta.url))]);
+// the real peers (OpenSSL, SoftHSM2, Chromium, slapd, Apache): named when missing, never installed here
+run(PEER_CHECK.command, [...PEER_CHECK.args]);
 const typecheck = run(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '--noEmit', '-p', 'tsconfig.json']);
 if (typecheck !== 0) {
   process.stderr.write('type check failed\n');

@@ -16,13 +16,13 @@ export function findExecutable(name: string): string | null {
 }
 
 /**
- * A real peer a suite needs (`tools/peers.sh` installs them). Returns the skip reason for `describe(…, { skip })`
+ * A real peer a suite needs (`npm run peers` installs them, as root). Returns the skip reason for `describe(…, { skip })`
  * when it is missing outside CI; under CI=true a missing peer throws, so that CI never passes without it.
  */
 export function peerSkip(what: string, present: boolean): string | false {
   if (present) return false;
-  if (process.env.CI === 'true') throw new Error(`${what} is required under CI=true (tools/peers.sh installs it)`);
-  const reason = `${what} is not installed: run tools/peers.sh`;
+  if (process.env.CI === 'true') throw new Error(`${what} is required under CI=true ('npm run peers' installs it)`);
+  const reason = `${what} is not installed: 'npm run peers' installs it (as root)`;
   process.stderr.write(`# skipped: ${reason}\n`);
   return reason;
 }
