@@ -3,6 +3,8 @@ import type { AuditWriter } from '../audit/writer.ts';
 import { eventType } from '../core/events.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import type { IdentityStatus } from '../core/identity/status.ts';
+import { sql, type Insertable, type OnConflictBuilder, type OnConflictDoNothingBuilder, type OnConflictUpdateBuilder } from 'kysely';
+import type { Database } from '../store/database.ts';
 import type { Tx } from '../store/store.ts';
 import { IDENTITY_COLUMNS, rowFromState, updateIdentities } from './identity-rows.ts';
 
@@ -34,6 +36,21 @@ export interface LinkWrite {
   readonly identityId: string;
   readonly digest: string;
 }
+
+type Table = keyof Database & string;
+type Column<T extends Table> = keyof Database[T] & string;
+/** What to do with a row whose unique key is already taken, as a Kysely ON CONFLICT clause. */
+export type OnConflict<T extends Table> = (oc: OnConflictBuilder<Database, T>) => OnConflictDoNothingBuilder<Database, T> | OnConflictUpdateBuilder<Database, T>;
+
+/** Rows of one table the change set writes; `table` and `count` say what, `write` does it in the caller's transaction. */
+export interface TableRows {
+  readonly table: Table;
+  readonly count: number;
+  write(tx: Tx): Promise<void>;
+}
+
+/** Bound parameters one statement may take (PostgreSQL allows 65 535); rows are inserted in chunks under it. */
+const MAX_PARAMETERS = 30_000;
 
 export interface ChangeContext {
   readonly now: Date;
@@ -73,10 +90,25 @@ export class ChangeSet {
   readonly removedLinks: { source: string; key: string }[] = [];
   readonly events: PendingEvent[] = [];
   readonly audits: AuditDraft[] = [];
-  /** Extra rows (TRUST, BEHAVE, disputes); with `upsert`, `types` gives each column's SQL type. */
-  readonly rows: { table: string; columns: readonly string[]; values: unknown[][]; upsert?: string; types?: readonly string[] }[] = [];
+  /** Extra rows (TRUST, BEHAVE, disputes), typed by the schema; added with `insert` or `upsert`. */
+  readonly rows: TableRows[] = [];
   /** Jobs not caused by an event of this change set, e.g. a check scheduled for later (`runAfter`). */
   readonly scheduled: ScheduledJob[] = [];
+
+  /** Inserts typed rows; `onConflict` says what a row whose unique key is taken does (e.g. `(oc) => oc.columns([...]).doNothing()`). */
+  insert<T extends Table>(table: T, values: readonly Insertable<Database[T]>[], onConflict?: OnConflict<T>): void {
+    if (values.length === 0) return;
+    this.rows.push({ table, count: values.length, write: (tx) => insertRows(tx, table, values, onConflict) });
+  }
+
+  /** Inserts typed rows; a row whose `key` is taken has every other column it names overwritten. */
+  upsert<T extends Table>(table: T, values: readonly Insertable<Database[T]>[], key: readonly Column<T>[]): void {
+    const first = values[0];
+    if (!first) return;
+    const overwritten = Object.keys(first).filter((c) => !key.includes(c as Column<T>));
+    const set = Object.fromEntries(overwritten.map((c) => [c, sql.ref(`excluded.${c}`)]));
+    this.insert(table, values, (oc) => oc.columns(key).doUpdateSet(set as never));
+  }
 
   get size(): number {
     return this.created.length + this.updated.length + this.events.length + this.audits.length + this.scheduled.length;
@@ -112,16 +144,7 @@ export class ChangeSet {
   }
 
   async #writeRows(tx: Tx): Promise<void> {
-    for (const block of this.rows) {
-      if (block.values.length === 0) continue;
-      if (!block.upsert) {
-        await tx.copyRows(block.table, block.columns, block.values);
-        continue;
-      }
-      const casts = block.columns.map((_, i) => `$${i + 1}::${block.types?.[i] ?? 'text'}[]`).join(', ');
-      const params = block.columns.map((_, i) => block.values.map((row) => (row[i] === null || row[i] === undefined ? null : stringify(row[i]))));
-      await tx.query(`INSERT INTO ${block.table} (${block.columns.join(', ')}) SELECT * FROM unnest(${casts}) ${block.upsert}`, params);
-    }
+    for (const block of this.rows) await block.write(tx);
   }
 
   async #writeEvents(tx: Tx, ctx: ChangeContext, ids: readonly number[]): Promise<void> {
@@ -141,10 +164,13 @@ export class ChangeSet {
   }
 }
 
-function stringify(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+async function insertRows<T extends Table>(tx: Tx, table: T, values: readonly Insertable<Database[T]>[], onConflict: OnConflict<T> | undefined): Promise<void> {
+  const perRow = Math.max(1, Object.keys(values[0] ?? {}).length);
+  const chunk = Math.max(1, Math.floor(MAX_PARAMETERS / perRow));
+  for (let at = 0; at < values.length; at += chunk) {
+    const insert = tx.db.insertInto(table).values(values.slice(at, at + chunk) as Insertable<Database[T]>[]);
+    await (onConflict ? insert.onConflict(onConflict) : insert).execute();
+  }
 }
 
 function withEvent(draft: AuditDraft, eventId: number): AuditDraft {
