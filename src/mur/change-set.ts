@@ -6,7 +6,7 @@ import type { IdentityStatus } from '../core/identity/status.ts';
 import { sql, type Insertable, type OnConflictBuilder, type OnConflictDoNothingBuilder, type OnConflictUpdateBuilder } from 'kysely';
 import type { Database } from '../store/database.ts';
 import type { Tx } from '../store/store.ts';
-import { IDENTITY_COLUMNS, rowFromState, updateIdentities } from './identity-rows.ts';
+import { IDENTITY_COLUMNS, rowFromState, updateIdentities } from './identity-repository.ts';
 
 export interface PendingEvent {
   readonly type: string;

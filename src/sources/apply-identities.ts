@@ -5,7 +5,7 @@ import { type IdentityPlan, type IdentityState, planIdentity } from '../core/ide
 import type { IdentityStatus } from '../core/identity/status.ts';
 import type { CorrelationRule } from '../config/schema.ts';
 import type { ChangeSet, PendingEvent } from '../mur/change-set.ts';
-import { loadIdentities } from '../mur/identity-rows.ts';
+import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Queryable } from '../store/store.ts';
 import { type Candidate, type Correlation, correlate } from './correlate.ts';
 import type { LinkInfo } from './links.ts';
