@@ -3,7 +3,7 @@ import type { AuditWriter } from '../audit/writer.ts';
 import { eventType } from '../core/events.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import type { IdentityStatus } from '../core/identity/status.ts';
-import { sql, type Insertable, type OnConflictBuilder, type OnConflictDoNothingBuilder, type OnConflictUpdateBuilder } from 'kysely';
+import { sql, type Insertable, type SqlBool, type OnConflictBuilder, type OnConflictDoNothingBuilder, type OnConflictUpdateBuilder } from 'kysely';
 import type { Database } from '../store/database.ts';
 import type { Tx } from '../store/store.ts';
 import { IDENTITY_COLUMNS, rowFromState, updateIdentities } from './identity-repository.ts';
@@ -128,19 +128,18 @@ export class ChangeSet {
   async #writeLinks(tx: Tx, now: Date): Promise<void> {
     await tx.copyRows('source_links', ['source', 'source_key', 'identity_id', 'digest', 'observed_at'], this.newLinks.map((l) => [l.source, l.key, l.identityId, l.digest, now]));
     if (this.removedLinks.length > 0) {
-      await tx.query('DELETE FROM source_links WHERE (source, source_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))', [
-        this.removedLinks.map((l) => l.source),
-        this.removedLinks.map((l) => l.key),
-      ]);
+      const removed = sql`(SELECT * FROM unnest(${this.removedLinks.map((l) => l.source)}::text[], ${this.removedLinks.map((l) => l.key)}::text[]))`;
+      await tx.db.deleteFrom('source_links').where(sql<SqlBool>`(source, source_key) IN ${removed}`).execute();
     }
     if (this.changedLinks.length === 0) return;
     const col = (pick: (l: LinkWrite) => string) => this.changedLinks.map(pick);
-    await tx.query(
-      `INSERT INTO source_links (source, source_key, identity_id, digest, observed_at)
-       SELECT s, k, i, d, $5 FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[]) AS u(s, k, i, d)
-       ON CONFLICT (source, source_key) DO UPDATE SET identity_id = EXCLUDED.identity_id, digest = EXCLUDED.digest, observed_at = EXCLUDED.observed_at`,
-      [col((l) => l.source), col((l) => l.key), col((l) => l.identityId), col((l) => l.digest), now],
-    );
+    const changed = sql<{ s: string; k: string; i: string; d: string }>`unnest(${col((l) => l.source)}::text[], ${col((l) => l.key)}::text[], ${col((l) => l.identityId)}::uuid[], ${col((l) => l.digest)}::text[])`;
+    await tx.db
+      .insertInto('source_links')
+      .columns(['source', 'source_key', 'identity_id', 'digest', 'observed_at'])
+      .expression((db) => db.selectFrom(changed.as(sql`u(s, k, i, d)`)).select(['u.s', 'u.k', 'u.i', 'u.d', sql<Date>`${now}::timestamptz`.as('at')]))
+      .onConflict((oc) => oc.columns(['source', 'source_key']).doUpdateSet((eb) => ({ identity_id: eb.ref('excluded.identity_id'), digest: eb.ref('excluded.digest'), observed_at: eb.ref('excluded.observed_at') })))
+      .execute();
   }
 
   async #writeRows(tx: Tx): Promise<void> {
@@ -179,6 +178,6 @@ function withEvent(draft: AuditDraft, eventId: number): AuditDraft {
 
 export async function allocateIds(tx: Tx, sequence: string, count: number): Promise<number[]> {
   if (count === 0) return [];
-  const rows = await tx.query<{ id: number }>(`SELECT nextval('${sequence}') AS id FROM generate_series(1, $1)`, [count]);
+  const { rows } = await sql<{ id: number }>`SELECT nextval(${sequence}) AS id FROM generate_series(1, ${count})`.execute(tx.db);
   return rows.map((r) => r.id);
 }
