@@ -47,7 +47,6 @@ class RunnerConnection implements DatabaseConnection {
     return affectedRows === undefined ? { rows } : { rows, numAffectedRows: BigInt(affectedRows) };
   }
 
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new MusterError('MUSTER_ERR_STORE', 'streaming queries are not supported by the store; page with limit and a cursor');
   }
