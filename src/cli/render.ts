@@ -1,4 +1,4 @@
-import type { IdentitySummary, IdentityView } from '../mur/queries.ts';
+import type { IdentitySummary, IdentityView } from '../mur/identity-views.ts';
 
 /** Plain-text renderings for terminals; --json output never goes through here. */
 

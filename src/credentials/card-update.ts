@@ -1,7 +1,7 @@
 import { MusterError } from '../core/errors.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { ChangeSet } from '../mur/change-set.ts';
-import { loadIdentities } from '../mur/identity-rows.ts';
+import { loadIdentities } from '../mur/identity-repository.ts';
 import { X509Certificate } from '../pki/x509.ts';
 import type { Tx } from '../store/store.ts';
 import { cardKeyRefusal } from './card-keys.ts';

@@ -1,7 +1,7 @@
 import { MusterError, type MusterErrorCode } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import type { IdentityState } from '../core/identity/record.ts';
-import { loadIdentities } from '../mur/identity-rows.ts';
+import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Tx } from '../store/store.ts';
 import { CARD_EXCEPTION_KINDS, unusedCardException } from './exception-rows.ts';
 import { PIV_CARD, type PivCardRequest } from './types.ts';

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import { type IdentityState, planIdentity } from '../core/identity/record.ts';
 import type { IdentityStatus } from '../core/identity/status.ts';
 import { ChangeSet } from '../mur/change-set.ts';
-import { loadIdentities } from '../mur/identity-rows.ts';
+import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Store, Tx } from '../store/store.ts';
 import { LIFECYCLE_SOURCE, addLifecycleChange } from './change.ts';
 

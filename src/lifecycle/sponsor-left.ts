@@ -1,7 +1,7 @@
 import { MusterError } from '../core/errors.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { ChangeSet } from '../mur/change-set.ts';
-import { findByAttributes, loadIdentities } from '../mur/identity-rows.ts';
+import { findByAttributes, loadIdentities } from '../mur/identity-repository.ts';
 import type { Tx } from '../store/store.ts';
 import { addLifecycleChange, nextVersion, withFlags } from './change.ts';
 import type { JobHandler } from './handlers.ts';

@@ -3,8 +3,10 @@ import type { AuditWriter } from '../audit/writer.ts';
 import { eventType } from '../core/events.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import type { IdentityStatus } from '../core/identity/status.ts';
+import { sql, type Insertable, type SqlBool, type OnConflictBuilder, type OnConflictDoNothingBuilder, type OnConflictUpdateBuilder } from 'kysely';
+import type { Database } from '../store/database.ts';
 import type { Tx } from '../store/store.ts';
-import { IDENTITY_COLUMNS, rowFromState, updateIdentities } from './identity-rows.ts';
+import { IDENTITY_COLUMNS, rowFromState, updateIdentities } from './identity-repository.ts';
 
 export interface PendingEvent {
   readonly type: string;
@@ -34,6 +36,21 @@ export interface LinkWrite {
   readonly identityId: string;
   readonly digest: string;
 }
+
+type Table = keyof Database & string;
+type Column<T extends Table> = keyof Database[T] & string;
+/** What to do with a row whose unique key is already taken, as a Kysely ON CONFLICT clause. */
+export type OnConflict<T extends Table> = (oc: OnConflictBuilder<Database, T>) => OnConflictDoNothingBuilder<Database, T> | OnConflictUpdateBuilder<Database, T>;
+
+/** Rows of one table the change set writes; `table` and `count` say what, `write` does it in the caller's transaction. */
+export interface TableRows {
+  readonly table: Table;
+  readonly count: number;
+  write(tx: Tx): Promise<void>;
+}
+
+/** Bound parameters one statement may take (PostgreSQL allows 65 535); rows are inserted in chunks under it. */
+const MAX_PARAMETERS = 30_000;
 
 export interface ChangeContext {
   readonly now: Date;
@@ -73,10 +90,25 @@ export class ChangeSet {
   readonly removedLinks: { source: string; key: string }[] = [];
   readonly events: PendingEvent[] = [];
   readonly audits: AuditDraft[] = [];
-  /** Extra rows (TRUST, BEHAVE, disputes); with `upsert`, `types` gives each column's SQL type. */
-  readonly rows: { table: string; columns: readonly string[]; values: unknown[][]; upsert?: string; types?: readonly string[] }[] = [];
+  /** Extra rows (TRUST, BEHAVE, disputes), typed by the schema; added with `insert` or `upsert`. */
+  readonly rows: TableRows[] = [];
   /** Jobs not caused by an event of this change set, e.g. a check scheduled for later (`runAfter`). */
   readonly scheduled: ScheduledJob[] = [];
+
+  /** Inserts typed rows; `onConflict` says what a row whose unique key is taken does (e.g. `(oc) => oc.columns([...]).doNothing()`). */
+  insert<T extends Table>(table: T, values: readonly Insertable<Database[T]>[], onConflict?: OnConflict<T>): void {
+    if (values.length === 0) return;
+    this.rows.push({ table, count: values.length, write: (tx) => insertRows(tx, table, values, onConflict) });
+  }
+
+  /** Inserts typed rows; a row whose `key` is taken has every other column it names overwritten. */
+  upsert<T extends Table>(table: T, values: readonly Insertable<Database[T]>[], key: readonly Column<T>[]): void {
+    const first = values[0];
+    if (!first) return;
+    const overwritten = Object.keys(first).filter((c) => !key.includes(c as Column<T>));
+    const set = Object.fromEntries(overwritten.map((c) => [c, sql.ref(`excluded.${c}`)]));
+    this.insert(table, values, (oc) => oc.columns(key).doUpdateSet(set as never));
+  }
 
   get size(): number {
     return this.created.length + this.updated.length + this.events.length + this.audits.length + this.scheduled.length;
@@ -96,32 +128,22 @@ export class ChangeSet {
   async #writeLinks(tx: Tx, now: Date): Promise<void> {
     await tx.copyRows('source_links', ['source', 'source_key', 'identity_id', 'digest', 'observed_at'], this.newLinks.map((l) => [l.source, l.key, l.identityId, l.digest, now]));
     if (this.removedLinks.length > 0) {
-      await tx.query('DELETE FROM source_links WHERE (source, source_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))', [
-        this.removedLinks.map((l) => l.source),
-        this.removedLinks.map((l) => l.key),
-      ]);
+      const removed = sql`(SELECT * FROM unnest(${this.removedLinks.map((l) => l.source)}::text[], ${this.removedLinks.map((l) => l.key)}::text[]))`;
+      await tx.db.deleteFrom('source_links').where(sql<SqlBool>`(source, source_key) IN ${removed}`).execute();
     }
     if (this.changedLinks.length === 0) return;
     const col = (pick: (l: LinkWrite) => string) => this.changedLinks.map(pick);
-    await tx.query(
-      `INSERT INTO source_links (source, source_key, identity_id, digest, observed_at)
-       SELECT s, k, i, d, $5 FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[]) AS u(s, k, i, d)
-       ON CONFLICT (source, source_key) DO UPDATE SET identity_id = EXCLUDED.identity_id, digest = EXCLUDED.digest, observed_at = EXCLUDED.observed_at`,
-      [col((l) => l.source), col((l) => l.key), col((l) => l.identityId), col((l) => l.digest), now],
-    );
+    const changed = sql<{ s: string; k: string; i: string; d: string }>`unnest(${col((l) => l.source)}::text[], ${col((l) => l.key)}::text[], ${col((l) => l.identityId)}::uuid[], ${col((l) => l.digest)}::text[])`;
+    await tx.db
+      .insertInto('source_links')
+      .columns(['source', 'source_key', 'identity_id', 'digest', 'observed_at'])
+      .expression((db) => db.selectFrom(changed.as(sql`u(s, k, i, d)`)).select(['u.s', 'u.k', 'u.i', 'u.d', sql<Date>`${now}::timestamptz`.as('at')]))
+      .onConflict((oc) => oc.columns(['source', 'source_key']).doUpdateSet((eb) => ({ identity_id: eb.ref('excluded.identity_id'), digest: eb.ref('excluded.digest'), observed_at: eb.ref('excluded.observed_at') })))
+      .execute();
   }
 
   async #writeRows(tx: Tx): Promise<void> {
-    for (const block of this.rows) {
-      if (block.values.length === 0) continue;
-      if (!block.upsert) {
-        await tx.copyRows(block.table, block.columns, block.values);
-        continue;
-      }
-      const casts = block.columns.map((_, i) => `$${i + 1}::${block.types?.[i] ?? 'text'}[]`).join(', ');
-      const params = block.columns.map((_, i) => block.values.map((row) => (row[i] === null || row[i] === undefined ? null : stringify(row[i]))));
-      await tx.query(`INSERT INTO ${block.table} (${block.columns.join(', ')}) SELECT * FROM unnest(${casts}) ${block.upsert}`, params);
-    }
+    for (const block of this.rows) await block.write(tx);
   }
 
   async #writeEvents(tx: Tx, ctx: ChangeContext, ids: readonly number[]): Promise<void> {
@@ -141,10 +163,13 @@ export class ChangeSet {
   }
 }
 
-function stringify(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+async function insertRows<T extends Table>(tx: Tx, table: T, values: readonly Insertable<Database[T]>[], onConflict: OnConflict<T> | undefined): Promise<void> {
+  const perRow = Math.max(1, Object.keys(values[0] ?? {}).length);
+  const chunk = Math.max(1, Math.floor(MAX_PARAMETERS / perRow));
+  for (let at = 0; at < values.length; at += chunk) {
+    const insert = tx.db.insertInto(table).values(values.slice(at, at + chunk) as Insertable<Database[T]>[]);
+    await (onConflict ? insert.onConflict(onConflict) : insert).execute();
+  }
 }
 
 function withEvent(draft: AuditDraft, eventId: number): AuditDraft {
@@ -153,6 +178,6 @@ function withEvent(draft: AuditDraft, eventId: number): AuditDraft {
 
 export async function allocateIds(tx: Tx, sequence: string, count: number): Promise<number[]> {
   if (count === 0) return [];
-  const rows = await tx.query<{ id: number }>(`SELECT nextval('${sequence}') AS id FROM generate_series(1, $1)`, [count]);
+  const { rows } = await sql<{ id: number }>`SELECT nextval(${sequence}) AS id FROM generate_series(1, ${count})`.execute(tx.db);
   return rows.map((r) => r.id);
 }

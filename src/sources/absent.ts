@@ -1,7 +1,7 @@
 import { isMusterError } from '../core/errors.ts';
 import { planIdentity } from '../core/identity/record.ts';
 import { ChangeSet } from '../mur/change-set.ts';
-import { loadIdentities } from '../mur/identity-rows.ts';
+import { loadIdentities } from '../mur/identity-repository.ts';
 import { type ApplyContext, recordPlan } from './apply-identities.ts';
 import type { AbsentLink } from './scan.ts';
 

@@ -1,46 +1,67 @@
+import type { Insertable } from 'kysely';
 import type { ChangeSet } from '../mur/change-set.ts';
+import type { Database } from '../store/database.ts';
 import { type ApplyContext, type BatchItem, resolveEmployees } from './apply-identities.ts';
 import { countEvent } from './runs.ts';
 import type { SourceRecord } from './validate.ts';
 
-interface FactTable {
-  readonly table: string;
-  readonly object: 'TRUST' | 'BEHAVE';
-  readonly event: string;
-  readonly columns: readonly string[];
-  readonly types: readonly string[];
-  readonly conflict: string;
-  readonly values: (record: SourceRecord) => unknown[];
+/** The columns every fact row has besides its own: whose it is and where it came from. */
+interface FactOrigin {
+  readonly identity_id: string;
+  readonly source: string;
+  readonly source_record: string;
+  readonly observed_at: Date;
 }
 
-const TRUST: FactTable = {
-  table: 'trust',
+interface FactTable<T extends 'trust' | 'behave' = 'trust' | 'behave'> {
+  readonly object: 'TRUST' | 'BEHAVE';
+  readonly event: string;
+  /** A record's row, keyed on `identity_id` (and the course, for BEHAVE): a newer record replaces it. Required fields were checked by validate.ts. */
+  readonly row: (record: SourceRecord, origin: FactOrigin) => Insertable<Database[T]>;
+  readonly write: (changes: ChangeSet, rows: Insertable<Database[T]>[]) => void;
+}
+
+const TRUST: FactTable<'trust'> = {
   object: 'TRUST',
   event: 'trust.changed',
-  columns: ['eligibility', 'status', 'investigation_type', 'adjudication_date', 'continuous_vetting'],
-  types: ['text', 'text', 'text', 'date', 'boolean'],
-  conflict: 'identity_id',
-  values: (r) => [r.values.eligibility, r.values.status, r.values.investigation_type || null, r.values.adjudication_date || null, r.values.continuous_vetting === 'true'],
+  row: (r, origin) => ({
+    identity_id: origin.identity_id,
+    eligibility: r.values.eligibility as string,
+    status: r.values.status as string,
+    investigation_type: r.values.investigation_type || null,
+    adjudication_date: r.values.adjudication_date || null,
+    continuous_vetting: r.values.continuous_vetting === 'true',
+    source: origin.source,
+    source_record: origin.source_record,
+    observed_at: origin.observed_at,
+  }),
+  write: (changes, rows) => changes.upsert('trust', rows, ['identity_id']),
 };
 
-const BEHAVE: FactTable = {
-  table: 'behave',
+const BEHAVE: FactTable<'behave'> = {
   object: 'BEHAVE',
   event: 'behave.changed',
-  columns: ['course', 'status', 'completed', 'expires'],
-  types: ['text', 'text', 'date', 'date'],
-  conflict: 'identity_id, course',
-  values: (r) => [r.values.course, r.values.status, r.values.completed || null, r.values.expires || null],
+  row: (r, origin) => ({
+    identity_id: origin.identity_id,
+    course: r.values.course as string,
+    status: r.values.status as string,
+    completed: r.values.completed || null,
+    expires: r.values.expires || null,
+    source: origin.source,
+    source_record: origin.source_record,
+    observed_at: origin.observed_at,
+  }),
+  write: (changes, rows) => changes.upsert('behave', rows, ['identity_id', 'course']),
 };
 
-const FACTS: Readonly<Record<string, FactTable>> = { vetting: TRUST, training: BEHAVE };
+const FACTS: Readonly<Record<string, FactTable<'trust'> | FactTable<'behave'>>> = { vetting: TRUST, training: BEHAVE };
 
 /** Applies vetting (TRUST) or training (BEHAVE) records to the identities they name. */
 export async function applyFactBatch(ctx: ApplyContext, items: readonly BatchItem[], changes: ChangeSet): Promise<void> {
-  const facts = FACTS[ctx.source.kind] as FactTable;
+  const facts = FACTS[ctx.source.kind] as FactTable<'trust'>;
   const guarded = ctx.source.authoritative.includes(facts.object);
   const owners = await resolveEmployees(ctx.db, items.map((i) => i.record.values.employee_id ?? ''));
-  const rows: unknown[][] = [];
+  const rows: Insertable<Database['trust']>[] = [];
   for (const item of items) {
     const identityId = item.link?.identityId ?? owners.get(item.record.values.employee_id ?? '');
     if (!identityId) {
@@ -52,7 +73,7 @@ export async function applyFactBatch(ctx: ApplyContext, items: readonly BatchIte
       changes.audits.push({ actor: `source:${ctx.source.name}`, action: 'source.attribute_refused', target: identityId, reason: `source ${ctx.source.name} is not authoritative for ${facts.object}`, data: { key: item.record.key, run_id: ctx.runId } });
       continue;
     }
-    rows.push([identityId, ...facts.values(item.record), ctx.source.name, item.record.key, ctx.effectiveAt ?? ctx.now]);
+    rows.push(facts.row(item.record, { identity_id: identityId, source: ctx.source.name, source_record: item.record.key, observed_at: ctx.effectiveAt ?? ctx.now }));
     const link = { source: ctx.source.name, key: item.record.key, identityId, digest: item.digest };
     (item.link ? changes.changedLinks : changes.newLinks).push(link);
     const payload = { source: ctx.source.name, key: item.record.key, run_id: ctx.runId, values: item.record.values };
@@ -60,7 +81,5 @@ export async function applyFactBatch(ctx: ApplyContext, items: readonly BatchIte
     changes.events.push({ type: facts.event, identityId, payload, audit: { actor: `source:${ctx.source.name}`, action: facts.event, target: identityId, reason, data: { ...payload, requested_by: ctx.actor } } });
     countEvent(ctx.summary, facts.event);
   }
-  const columns = ['identity_id', ...facts.columns, 'source', 'source_record', 'observed_at'];
-  const updates = columns.filter((c) => !facts.conflict.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
-  changes.rows.push({ table: facts.table, columns, types: ['uuid', ...facts.types, 'text', 'text', 'timestamptz'], values: rows, upsert: `ON CONFLICT (${facts.conflict}) DO UPDATE SET ${updates.join(', ')}` });
+  facts.write(changes, rows);
 }

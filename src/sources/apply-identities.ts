@@ -1,10 +1,11 @@
+import { sql } from 'kysely';
 import type { ErrorDetail } from '../core/errors.ts';
 import { MusterError, isMusterError } from '../core/errors.ts';
 import { type IdentityPlan, type IdentityState, planIdentity } from '../core/identity/record.ts';
 import type { IdentityStatus } from '../core/identity/status.ts';
 import type { CorrelationRule } from '../config/schema.ts';
 import type { ChangeSet, PendingEvent } from '../mur/change-set.ts';
-import { loadIdentities } from '../mur/identity-rows.ts';
+import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Queryable } from '../store/store.ts';
 import { type Candidate, type Correlation, correlate } from './correlate.ts';
 import type { LinkInfo } from './links.ts';
@@ -171,13 +172,10 @@ function statusMoves(from: IdentityStatus | null, path: readonly IdentityStatus[
 function openDispute(ctx: ApplyContext, item: BatchItem, candidates: readonly Candidate[], changes: ChangeSet): void {
   const id = ctx.newId();
   const listed = candidates.map((c) => ({ identity_id: c.identity.id, rule: c.rule, confidence: c.confidence, status: c.identity.status, linked_key: c.linkedKey }));
-  changes.rows.push({
-    table: 'disputes',
-    columns: ['id', 'source', 'source_key', 'run_id', 'record', 'candidates', 'status', 'created_at'],
-    types: ['uuid', 'text', 'text', 'uuid', 'jsonb', 'jsonb', 'text', 'timestamptz'],
-    values: [[id, ctx.source.name, item.record.key, ctx.runId, { line: item.record.line, values: item.record.values }, listed, 'open', ctx.now]],
-    upsert: `ON CONFLICT (source, source_key) WHERE status = 'open' DO NOTHING`,
-  });
+  const record = { line: item.record.line, values: item.record.values };
+  const dispute = { id, source: ctx.source.name, source_key: item.record.key, run_id: ctx.runId, record: JSON.stringify(record), candidates: JSON.stringify(listed), status: 'open', created_at: ctx.now };
+  // one open dispute per record: a record already disputed stays with its first dispute
+  changes.insert('disputes', [dispute], (oc) => oc.columns(['source', 'source_key']).where('status', '=', sql.lit('open')).doNothing());
   const payload = { dispute_id: id, source: ctx.source.name, key: item.record.key, run_id: ctx.runId, candidates: listed };
   changes.events.push({ type: 'dispute.opened', identityId: null, payload, audit: { actor: `source:${ctx.source.name}`, action: 'dispute.opened', target: id, reason: `${candidates.length} candidate(s) for ${item.record.key}`, data: payload } });
   countEvent(ctx.summary, 'dispute.opened');

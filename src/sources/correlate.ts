@@ -1,6 +1,6 @@
 import type { CorrelationRule } from '../config/schema.ts';
 import type { IdentityState } from '../core/identity/record.ts';
-import { findByAttributes } from '../mur/identity-rows.ts';
+import { findByAttributes } from '../mur/identity-repository.ts';
 import type { Queryable } from '../store/store.ts';
 
 export interface Candidate {

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Availability } from './availability.ts';
+import type { Database } from './database.ts';
 
 /**
  * The storage port. One SQL dialect (PostgreSQL) behind two adapters: embedded PGlite and a
@@ -13,7 +15,22 @@ export interface StoreCapabilities {
 
 export type Row = Record<string, unknown>;
 
+/** One statement's rows and, for INSERT, UPDATE and DELETE, how many rows it touched. */
+export interface StatementResult<R extends Row = Row> {
+  readonly rows: R[];
+  readonly affectedRows: number | undefined;
+}
+
+export type StatementRunner = <R extends Row = Row>(sql: string, params: readonly unknown[]) => Promise<StatementResult<R>>;
+
 export interface Queryable {
+  /**
+   * The same connection, and in a transaction the same transaction, through Kysely: queries typed by
+   * the schema (src/store/database.ts). Mixing it with `query()` in one transaction commits or rolls back as one.
+   */
+  readonly db: Kysely<Database>;
+  /** Runs one statement; what `db` runs its queries on. */
+  readonly run: StatementRunner;
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Runs a script of several statements with no parameters (migrations). */
   exec(sql: string): Promise<void>;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { identityView, listIdentities } from '../../mur/queries.ts';
+import { identityView, listIdentities } from '../../mur/identity-repository.ts';
 import type { Cli } from '../cli.ts';
 import { identityLines, summaryLines } from '../render.ts';
 import { integer } from './options.ts';

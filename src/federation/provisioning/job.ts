@@ -4,7 +4,7 @@ import { MusterError } from '../../core/errors.ts';
 import type { IdentityState } from '../../core/identity/record.ts';
 import type { JobContext, JobHandler } from '../../lifecycle/handlers.ts';
 import type { Job } from '../../lifecycle/jobs.ts';
-import { loadIdentities } from '../../mur/identity-rows.ts';
+import { loadIdentities } from '../../mur/identity-repository.ts';
 import type { Tx } from '../../store/store.ts';
 import { recordRpProvisioned } from '../rp-subjects.ts';
 import { blankRecord, resourceFor, subjectAt } from './account.ts';

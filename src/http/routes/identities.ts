@@ -1,4 +1,4 @@
-import { identityView, listIdentities } from '../../mur/queries.ts';
+import { identityView, listIdentities } from '../../mur/identity-repository.ts';
 import type { RouteModule } from '../env.ts';
 import { apiRoute } from '../route.ts';
 import { ERROR_RESPONSES, jsonResponse as json } from '../schemas.ts';

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { IDENTITY_KINDS, USER_TYPES } from '../../core/identity/kinds.ts';
 import { IDENTITY_STATUSES } from '../../core/identity/status.ts';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../mur/queries.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../mur/identity-repository.ts';
 import { Uuid, queryInt } from '../schemas.ts';
 
 const nullableText = z.string().nullable();

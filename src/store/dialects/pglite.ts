@@ -2,8 +2,9 @@ import { PGlite, types } from '@electric-sql/pglite';
 import { Availability } from '../availability.ts';
 import { storeError } from '../store-error.ts';
 import { copyStatement, encodeCopyText } from '../copy-text.ts';
+import { kyselyOver, type Begin } from '../kysely.ts';
 import { within } from '../ping.ts';
-import type { Queryable, Row, Store, StoreCapabilities } from '../store.ts';
+import type { Queryable, Row, StatementRunner, Store, StoreCapabilities } from '../store.ts';
 import { diskSpaceGuard, mayWrite } from './pglite-space.ts';
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ multipleConnections: false, skipLocked: false });
@@ -11,22 +12,26 @@ const PARSERS = { [types.INT8]: (v: string) => Number(v) };
 
 interface PGliteLike {
   exec(sql: string): Promise<unknown>;
-  query<R>(sql: string, params?: unknown[], options?: { blob?: Blob }): Promise<{ rows: R[] }>;
+  query<R>(sql: string, params?: unknown[], options?: { blob?: Blob }): Promise<{ rows: R[]; affectedRows?: number }>;
 }
 
 /** Run before a write; refuses it (MUSTER_ERR_STORE_FULL) while the disk is nearly full. */
 type WriteCheck = () => Promise<void>;
 
-function queryable(db: PGliteLike, checkWrite: WriteCheck): Queryable {
+function queryable(db: PGliteLike, checkWrite: WriteCheck, begin?: Begin): Queryable {
+  const run: StatementRunner = async <R extends Row>(sql: string, params: readonly unknown[]) => {
+    try {
+      if (mayWrite(sql)) await checkWrite();
+      const result = await db.query<R>(sql, [...params]);
+      return { rows: result.rows, affectedRows: result.affectedRows };
+    } catch (error) {
+      throw storeError(error, sql);
+    }
+  };
   return {
-    async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
-      try {
-        if (mayWrite(sql)) await checkWrite();
-        return (await db.query<R>(sql, [...params])).rows;
-      } catch (error) {
-        throw storeError(error, sql);
-      }
-    },
+    db: kyselyOver(run, begin),
+    run,
+    query: async (sql, params = []) => (await run(sql, params)).rows as never,
     async exec(sql: string) {
       try {
         await checkWrite();
@@ -58,20 +63,20 @@ export async function openPgliteStore(dataDir: string | undefined, options: Pgli
   const db = dataDir === undefined ? new PGlite({ parsers: PARSERS }) : new PGlite(dataDir, { parsers: PARSERS });
   await db.waitReady;
   const checkWrite: WriteCheck = dataDir === undefined ? async () => {} : diskSpaceGuard(dataDir, options.diskReserveBytes);
-  const base = queryable(db as unknown as PGliteLike, checkWrite);
+  const transaction: Begin = async (fn) => {
+    try {
+      await checkWrite();
+    } catch (error) {
+      throw storeError(error, 'BEGIN');
+    }
+    return db.transaction((tx) => fn(queryable(tx as unknown as PGliteLike, checkWrite)));
+  };
   return {
     adapter: 'pglite',
     capabilities: CAPABILITIES,
     availability: new Availability(),
-    ...base,
-    async transaction(fn) {
-      try {
-        await checkWrite();
-      } catch (error) {
-        throw storeError(error, 'BEGIN');
-      }
-      return db.transaction((tx) => fn(queryable(tx as unknown as PGliteLike, checkWrite)));
-    },
+    ...queryable(db as unknown as PGliteLike, checkWrite, transaction),
+    transaction,
     async ping(timeoutMs) {
       try {
         await within(db.query('SELECT 1'), timeoutMs);

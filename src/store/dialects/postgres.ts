@@ -5,8 +5,9 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { MusterError } from '../../core/errors.ts';
 import { Availability } from '../availability.ts';
 import { copyStatement, encodeCopyText } from '../copy-text.ts';
+import { kyselyOver, type Begin } from '../kysely.ts';
 import { within } from '../ping.ts';
-import type { Queryable, Row, Store, StoreCapabilities, Tx } from '../store.ts';
+import type { Queryable, Row, StatementRunner, Store, StoreCapabilities, Tx } from '../store.ts';
 import { isStoreUnavailable, storeError } from '../store-error.ts';
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ multipleConnections: true, skipLocked: true });
@@ -38,15 +39,19 @@ async function checkout(pool: pg.Pool): Promise<Session> {
   };
 }
 
-function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability: Availability): Queryable {
+function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability: Availability, begin?: Begin): Queryable {
+  const run: StatementRunner = async <R extends Row>(sql: string, params: readonly unknown[]) => {
+    try {
+      const result = await availability.track(() => client.query<R>(sql, [...params]));
+      return { rows: result.rows, affectedRows: result.rowCount ?? undefined };
+    } catch (error) {
+      throw storeError(error, sql);
+    }
+  };
   return {
-    async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
-      try {
-        return (await availability.track(() => client.query<R>(sql, [...params]))).rows;
-      } catch (error) {
-        throw storeError(error, sql);
-      }
-    },
+    db: kyselyOver(run, begin),
+    run,
+    query: async (sql, params = []) => (await run(sql, params)).rows as never,
     async exec(sql: string) {
       try {
         await availability.track(() => client.query(sql));
@@ -114,12 +119,13 @@ export async function openPostgresStore(url: string, poolSize = 10): Promise<Sto
     throw new MusterError('MUSTER_ERR_STORE', `cannot reach PostgreSQL at ${redact(url)}: ${(error as Error).message}`, [], { cause: error });
   }
   const availability = new Availability();
+  const transaction: Begin = (fn) => inTransaction(pool, availability, fn);
   return {
     adapter: 'postgres',
     capabilities: CAPABILITIES,
     availability,
-    ...queryable(pool, pool, availability),
-    transaction: (fn) => inTransaction(pool, availability, fn),
+    ...queryable(pool, pool, availability, transaction),
+    transaction,
     async ping(timeoutMs) {
       try {
         await availability.track(() => within(pool.query('SELECT 1'), timeoutMs));

@@ -3,7 +3,7 @@ import { after, before, it } from 'node:test';
 import { isMusterError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
-import { identityView, listIdentities } from './queries.ts';
+import { findByAttributes, identityView, listIdentities, loadIdentities, updateIdentities } from './identity-repository.ts';
 import { encodeAttributes } from './attribute-codec.ts';
 const stored = (attributes: Record<string, unknown>) => encodeAttributes(attributes as never);
 
@@ -58,7 +58,7 @@ async function rejects(promise: Promise<unknown>, code: string, pattern?: RegExp
   });
 }
 
-describeEachStore('mur queries', (factory) => {
+describeEachStore('the identity repository', (factory) => {
   let store: Store;
   before(async () => {
     store = await factory.open();
@@ -151,5 +151,35 @@ describeEachStore('mur queries', (factory) => {
   it('names a missing or malformed id', async () => {
     await rejects(identityView(store, ids.missing), 'MUSTER_ERR_NOT_FOUND', new RegExp(ids.missing));
     await rejects(identityView(store, 'nope'), 'MUSTER_ERR_VALIDATION', /nope/);
+  });
+
+  it('loads identities as IdentityState, skipping unknown ids', async () => {
+    const states = await loadIdentities(store, [ids.bot, ids.missing]);
+    assert.deepEqual([...states.keys()], [ids.bot]);
+    const bot = states.get(ids.bot);
+    assert.equal(bot?.kind, 'bot');
+    assert.equal(bot?.sponsorId, ids.ada);
+    assert.deepEqual(bot?.flags, ['npe']);
+    assert.deepEqual(bot?.attributes.full_name, { v: 'Build Bot', s: 'npe', r: 'npe-1', t: T });
+    assert.equal(bot?.lastUpdated.toISOString(), T);
+    assert.equal(bot?.version, 1);
+    assert.equal((await loadIdentities(store, [])).size, 0);
+  });
+
+  it('finds identities by attribute value tuples', async () => {
+    const found = await findByAttributes(store, ['department', 'email'], [['Engineering', 'ada@agency.gov'], ['Finance', 'bob_x@agency.gov'], ['Finance', 'ada@agency.gov']]);
+    assert.deepEqual(found.map((s) => s.id).sort(), [ids.ada, ids.bob]);
+    assert.deepEqual(await findByAttributes(store, ['email'], []), []);
+  });
+
+  it('writes a new version of an identity, and refuses one written from a stale version', async () => {
+    const later = new Date('2026-04-01T00:00:00.000Z');
+    const cy = (await loadIdentities(store, [ids.cy])).get(ids.cy);
+    assert.ok(cy);
+    const next = { ...cy, status: 'archived' as const, expiresAt: '2026-12-31', flags: ['kept'], lastUpdated: later, version: cy.version + 1 };
+    await updateIdentities(store, [next], later);
+    const stored = (await loadIdentities(store, [ids.cy])).get(ids.cy);
+    assert.deepEqual({ status: stored?.status, expiresAt: stored?.expiresAt, flags: stored?.flags, version: stored?.version, name: stored?.attributes.full_name?.v }, { status: 'archived', expiresAt: '2026-12-31', flags: ['kept'], version: 2, name: 'Cy Twombly' });
+    await rejects(updateIdentities(store, [next], later), 'MUSTER_ERR_CONFLICT', /1 identities changed concurrently/);
   });
 });
