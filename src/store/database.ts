@@ -474,6 +474,18 @@ export interface TicketsTable {
   closed_by: string | null;
 }
 
+export interface TlsCertificatesTable {
+  issuer: string;
+  serial: string;
+  source: string;
+  subject: string;
+  hostnames: Json;
+  not_before: Timestamp;
+  not_after: Timestamp;
+  der: Buffer;
+  recorded_at: Timestamp;
+}
+
 export interface TrustTable {
   identity_id: string;
   eligibility: string;
@@ -549,6 +561,7 @@ export interface Database {
   ssf_streams: SsfStreamsTable;
   status_history: StatusHistoryTable;
   tickets: TicketsTable;
+  tls_certificates: TlsCertificatesTable;
   trust: TrustTable;
   trust_agreements: TrustAgreementsTable;
   webauthn_credentials: WebauthnCredentialsTable;

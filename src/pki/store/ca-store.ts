@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
-import type { Store, Tx } from '../../store/store.ts';
+import type { Queryable, Store, Tx } from '../../store/store.ts';
 import { createCaHierarchy, keyIdentifier, type CaHierarchy, type CaPointers, type CertificateAuthority } from '../ca.ts';
 import { caKeyAlgorithmOfSpki, type CaKeyAlgorithm } from '../keys.ts';
 import type { OcspSigner } from '../ocsp-signing.ts';
@@ -29,7 +29,12 @@ export interface CaStoreOptions {
   readonly tlsName?: string;
 }
 
-export const CA_LOCK = "pg_advisory_xact_lock(hashtext('muster.ca'))";
+const CA_LOCK = "pg_advisory_xact_lock(hashtext('muster.ca'))";
+
+/** Takes the CA lock for the rest of the transaction: one process at a time makes or changes a CA. */
+export async function takeCaLock(tx: Queryable): Promise<void> {
+  await tx.query(`SELECT ${CA_LOCK}`);
+}
 
 /**
  * The CA from the store: created on first start (or adopted from PEM files), loaded on every later one. The OCSP
@@ -38,7 +43,7 @@ export const CA_LOCK = "pg_advisory_xact_lock(hashtext('muster.ca'))";
  */
 export async function loadOrCreateCa(store: Store, options: CaStoreOptions): Promise<CaMaterial> {
   return store.transaction(async (tx) => {
-    await tx.query(`SELECT ${CA_LOCK}`);
+    await takeCaLock(tx);
     const rows = await readCaRows(tx);
     const hierarchy = rows.has('root') && rows.has('issuing') ? await loadHierarchy(rows, options) : await createHierarchy(tx, options);
     const responder = await loadResponder(tx, rows.get('ocsp'), hierarchy, options);
@@ -50,7 +55,7 @@ export async function loadOrCreateCa(store: Store, options: CaStoreOptions): Pro
 export async function renewResponderIfDue(store: Store, ca: CaMaterial, options: CaStoreOptions): Promise<OcspSigner> {
   if (!responderNeedsRenewal(ca.responder.certificate, ca.issuing, options.clock.now())) return ca.responder;
   return store.transaction(async (tx) => {
-    await tx.query(`SELECT ${CA_LOCK}`);
+    await takeCaLock(tx);
     return loadResponder(tx, (await readCaRows(tx)).get('ocsp'), ca, options);
   });
 }

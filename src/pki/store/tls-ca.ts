@@ -5,7 +5,7 @@ import { caKeyAlgorithmOfSpki } from '../keys.ts';
 import { withCommonName } from '../names.ts';
 import { X509Certificate } from '../x509.ts';
 import { readCaRows, writeCaRow } from './ca-rows.ts';
-import { CA_LOCK, type CaStoreOptions } from './ca-store.ts';
+import { takeCaLock, type CaStoreOptions } from './ca-store.ts';
 import { heldKey, newKey } from './key-custody.ts';
 
 /** The TLS CA's subject: the issuing CA's name with its common name replaced. */
@@ -25,7 +25,7 @@ function rootOffline(): MusterError {
  */
 export async function loadOrCreateTlsCa(store: Store, hierarchy: CaHierarchy, options: CaStoreOptions): Promise<CertificateAuthority> {
   return store.transaction(async (tx) => {
-    await tx.query(`SELECT ${CA_LOCK}`);
+    await takeCaLock(tx);
     const row = (await readCaRows(tx)).get('tls');
     if (row) {
       const certificate = new X509Certificate(row.certificate.slice());
