@@ -3,12 +3,13 @@ import { describe } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
+import { openPgliteClone } from './pglite-template.ts';
 
 export const POSTGRES_URL = process.env.MUSTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface StoreFactory {
   readonly name: 'pglite' | 'postgres';
-  /** A fresh, migrated, empty store: PGlite in memory, or its own schema on the PostgreSQL server. */
+  /** A fresh, migrated, empty store: a copy of the migrated PGlite template in memory, or its own schema on the PostgreSQL server. */
   open(): Promise<Store>;
 }
 
@@ -44,7 +45,7 @@ export async function freshSchemaUrl(): Promise<string> {
 /** Asked once per test process, before any suite is declared, so that suites can be declared synchronously. */
 const postgresReachable = await reachable();
 
-export const pgliteFactory: StoreFactory = { name: 'pglite', open: () => openStore({ dataDir: ':memory:' }) };
+export const pgliteFactory: StoreFactory = { name: 'pglite', open: openPgliteClone };
 export const postgresFactory: StoreFactory = {
   name: 'postgres',
   open: async () => openStore({ dataDir: ':memory:', databaseUrl: await freshSchemaUrl(), poolSize: 4 }),
