@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { loadMigrations } from '../../src/store/migrate.ts';
 import type { Store } from '../../src/store/store.ts';
-import { openPgliteClone, templatePath } from './pglite-template.ts';
+import { copiesOpened, openPgliteClone, templatePath } from './pglite-template.ts';
 import { pgliteFactory } from './stores.ts';
 
 describe('PGlite test stores copied from one migrated template', () => {
@@ -16,6 +16,13 @@ describe('PGlite test stores copied from one migrated template', () => {
   after(async () => {
     await a?.close();
     await b?.close();
+  });
+
+  test('the PGlite store factory hands out copies of the template', async () => {
+    const before = copiesOpened();
+    const store = await pgliteFactory.open();
+    await store.close();
+    assert.equal(copiesOpened(), before + 1);
   });
 
   test('the template is kept in the temporary folder under a name keyed by the migrations', async () => {

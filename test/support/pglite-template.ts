@@ -15,10 +15,12 @@ const GZIP = 'application/x-gzip';
 const PGLITE_PACKAGE = new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url);
 
 let image: Promise<Blob> | undefined;
+let copies = 0;
 
 /** A fresh in-memory PGlite store, a copy of the migrated template: independent of every other. */
 export async function openPgliteClone(): Promise<Store> {
   const store = await openPgliteStore(undefined, { loadDataDir: await templateImage() });
+  copies += 1;
   try {
     await migrate(store);
   } catch (error) {
@@ -26,6 +28,11 @@ export async function openPgliteClone(): Promise<Store> {
     throw error;
   }
   return store;
+}
+
+/** How many copies of the template this process has opened. */
+export function copiesOpened(): number {
+  return copies;
 }
 
 /** The template image, read (or made) once per process. */
