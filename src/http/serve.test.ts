@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it, describe } from 'node:test';
+import { pgliteFactory } from '../../test/support/stores.ts';
 import { loadConfig } from '../config/load.ts';
 import { isMusterError } from '../core/errors.ts';
 import { type Muster, startMuster } from '../runtime/context.ts';
@@ -11,7 +12,7 @@ describe('serveHttp', () => {
   let server: RunningServer;
 
   before(async () => {
-    ctx = await startMuster(loadConfig({ env: {}, overrides: { dataDir: ':memory:' } }));
+    ctx = await startMuster(loadConfig({ env: {}, overrides: { dataDir: ':memory:' } }), { store: await pgliteFactory.open() });
     server = await serveHttp(createHttpApp(ctx), { host: '127.0.0.1', port: 0 });
   });
   after(async () => {

@@ -3,15 +3,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
 import { useHarness, hrCsv, hrLine } from '../../test/support/muster.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
+import { waitUntil } from '../../test/support/wait.ts';
 import { isMusterError } from '../core/errors.ts';
 import { identityByKey, insertJob, jobRow, npeCsv, npeRow, testWorker } from './test-fixtures.ts';
-
-async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  for (let waited = 0; !(await check()); waited += 5) {
-    if (waited > ms) throw new Error('timed out');
-    await delay(5);
-  }
-}
 
 describeEachStore('worker loop', (factory) => {
   const h = useHarness(factory);
@@ -25,9 +19,9 @@ describeEachStore('worker loop', (factory) => {
     const worker = testWorker(h, { 'test.slow': async () => { entered = true; await gate; } }, { pollMs: 10, sweepEveryMs: 60_000 });
     worker.start();
     assert.equal(worker.running, true);
-    await until(async () => (await identityByKey(h.store, 'npe_id', 'N1')).status === 'suspended');
+    await waitUntil('the expired NPE suspended', async () => (await identityByKey(h.store, 'npe_id', 'N1')).status === 'suspended', { timeoutMs: 5000, intervalMs: 5 });
     const id = await insertJob(h.store, 'test.slow', 'slow-1', h.clock.now());
-    await until(async () => entered);
+    await waitUntil('the round under way', () => entered, { timeoutMs: 5000, intervalMs: 5 });
     let stopped = false;
     const stopping = worker.stop().then(() => (stopped = true));
     await delay(30);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { describeEachStore } from '../../test/support/stores.ts';
+import { waitUntil } from '../../test/support/wait.ts';
 import { loadConfig } from '../config/load.ts';
 import { ManualClock } from '../core/clock.ts';
 import { SIGNAL_EVENTS } from '../core/federation/profile.ts';
@@ -11,7 +12,7 @@ import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../protocols/ssf
 import type { Job } from '../lifecycle/jobs.ts';
 import type { DeliveryOutcome } from '../protocols/ssf/delivery.ts';
 import { transmitterJwks } from '../protocols/ssf/keys.ts';
-import { PushReceiver, eventually, insertEvent, insertIdentity, knownTo, rpKey, saveAgreement } from '../protocols/ssf/test-fixtures.ts';
+import { PushReceiver, insertEvent, insertIdentity, knownTo, rpKey, saveAgreement } from '../protocols/ssf/test-fixtures.ts';
 import { type Muster, startMuster } from './context.ts';
 import { AgreementService } from '../federation/agreements.ts';
 import { startSignalDelivery } from './ssf.ts';
@@ -72,11 +73,11 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     const delivery = startSignalDelivery(ctx, { onOutcome: (o) => outcomes.push(o) });
     try {
       const [disabled, revoked] = sets as [typeof sets[0], typeof sets[0]];
-      await eventually(() => outcomeOf(disabled.jti, 'retry', 1), 'first failure');
+      await waitUntil('first failure', () => outcomeOf(disabled.jti, 'retry', 1));
       clock.advance(HOUR);
-      await eventually(() => outcomeOf(disabled.jti, 'retry', 2), 'second failure');
+      await waitUntil('second failure', () => outcomeOf(disabled.jti, 'retry', 2));
       clock.advance(HOUR);
-      await eventually(() => outcomeOf(revoked.jti, 'delivered'), 'both delivered');
+      await waitUntil('both delivered', () => outcomeOf(revoked.jti, 'delivered'));
       assert.deepEqual(one.r.received.map((r) => decodeJwt(r.body).jti), [disabled.jti, disabled.jti, disabled.jti, revoked.jti], 'the second SET waits for the first');
       assert.equal(two.r.received.length, 0);
       const push = one.r.received[2]!;
@@ -100,7 +101,7 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     const [set] = await setsOf(identity);
     const delivery = startSignalDelivery(ctx, { onOutcome: (o) => outcomes.push(o) });
     try {
-      await eventually(() => outcomeOf(set!.jti, 'refused'), 'the refusal');
+      await waitUntil('the refusal', () => outcomeOf(set!.jti, 'refused'));
     } finally {
       await delivery.stop();
     }
@@ -124,12 +125,12 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     await signalEvent('identity.suspended', identity);
     const [set] = await setsOf(identity);
     const first = startSignalDelivery(ctx, { onOutcome: (o) => outcomes.push(o) });
-    await eventually(() => outcomeOf(set!.jti, 'retry'), 'the failed attempt');
+    await waitUntil('the failed attempt', () => outcomeOf(set!.jti, 'retry'));
     await first.stop();
     clock.advance(HOUR);
     const second = startSignalDelivery(ctx, { onOutcome: (o) => outcomes.push(o) });
     try {
-      await eventually(() => outcomeOf(set!.jti, 'delivered'), 'delivery by the new worker');
+      await waitUntil('delivery by the new worker', () => outcomeOf(set!.jti, 'delivered'));
     } finally {
       await second.stop();
     }
@@ -185,7 +186,7 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     assert.deepEqual(sets.map((r) => [r.client_id, r.event_type]), [['rp-five', SIGNAL_EVENTS['identifier-changed']]]);
     const delivery = startSignalDelivery(ctx, { onOutcome: (o) => outcomes.push(o) });
     try {
-      await eventually(() => outcomeOf(sets[0]!.jti, 'delivered'), 'delivery to rp-five');
+      await waitUntil('delivery to rp-five', () => outcomeOf(sets[0]!.jti, 'delivered'));
     } finally {
       await delivery.stop();
     }

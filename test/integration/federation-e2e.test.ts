@@ -12,9 +12,10 @@ import jsrsasign from 'jsrsasign';
 import { certificateThumbprint } from '../../src/rp/thumbprint.ts';
 import { SIGNAL_EVENTS } from '../../src/core/federation/profile.ts';
 import { BrowserFetch } from '../support/browser-fetch.ts';
-import { type CertificateCredential, type FederatedMuster, eventually, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
+import { type CertificateCredential, type FederatedMuster, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
 import { HOME_AGENCY, type RunningReferenceRp, certificateSignIn, rpAgreementsWithMuster, startReferenceRp } from '../support/federation-peers.ts';
 import { describeEachStore } from '../support/stores.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const OTHER_IDP = 'https://piv-idp.other-agency.example/oidc';
 
@@ -74,11 +75,11 @@ describeEachStore('PIV federation end to end', (factory) => {
 
     await fm.hrSnapshot({ E1: 'terminated' });
 
-    const disabled = await eventually('the RP to disable the account', async () => ((await accountOf(rp, janeSub))?.state === 'disabled' ? true : undefined));
+    const disabled = await waitUntil('the RP to disable the account', async () => ((await accountOf(rp, janeSub))?.state === 'disabled' ? true : undefined), { timeoutMs: 20_000 });
     assert.ok(disabled);
     assert.equal(rp.rp.sessions.forAccount(janeAccount?.id ?? '').length, 0, 'the RP ended the session');
     assert.match((await jane.get(rp.url)).body, /not signed in/);
-    await eventually('muster to end the OP sessions', async () => (await opSessionsOf(fm.ids.E1!)) === 0);
+    await waitUntil('muster to end the OP sessions', async () => (await opSessionsOf(fm.ids.E1!)) === 0, { timeoutMs: 20_000 });
     assert.equal((await auditOf('oidc.sessions.ended', fm.ids.E1!)).length, 1);
 
     const accepted = rp.sets.filter((s) => s.status === 202).map((s) => decodeJwt(s.body));
@@ -93,7 +94,7 @@ describeEachStore('PIV federation end to end', (factory) => {
     assert.equal(rajAccount?.state, 'active', 'another person is untouched');
     assert.equal(rp.rp.sessions.forAccount(rajAccount?.id ?? '').length, 1);
 
-    await eventually('the leaver\'s card to be revoked', async () => (await cardCertificateStatus(cards.E1!.credentialId)) === 'revoked');
+    await waitUntil('the leaver\'s card to be revoked', async () => (await cardCertificateStatus(cards.E1!.credentialId)) === 'revoked', { timeoutMs: 20_000 });
     const again = await certificateSignIn(fm, new BrowserFetch(), `${rp.url}/login`, cards.E1!);
     assert.equal(again.url.startsWith(fm.mtlsOrigin), true, `muster refused on the certificate hop, at ${again.url}`);
     assert.equal(again.status, 403, again.body);

@@ -22,9 +22,12 @@ import { startPkiServing, type PkiServing } from '../../src/runtime/pki-serving.
 import { startJobWorker } from '../../src/runtime/workers.ts';
 import { addVirtualAuthenticator, chromiumSkip, launchChromium } from '../support/chromium.ts';
 import { HR_HEADER, hrLine } from '../support/muster.ts';
+import { type WaitOptions, waitUntil } from '../support/wait.ts';
 
 const run = promisify(execFile);
 const VETTING = 'employee_id,eligibility,status,investigation_type,adjudication_date,continuous_vetting\nE1,favorable,current,Tier 3,2025-11-01,true\n';
+/** Certificates reach OCSP and the CRL on the publisher's next rounds. */
+const PIV_WAIT: WaitOptions = { timeoutMs: 30_000, intervalMs: 50 };
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -33,16 +36,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a running muster', { skip: chromiumSkip() }, () => {
@@ -114,7 +107,7 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     for (const leaf of ['piv-auth.pem', 'card-auth.pem']) {
       const verified = await openssl(['verify', '-x509_strict', '-CAfile', 'root-ca.pem', '-untrusted', 'issuing-ca.pem', leaf]);
       assert.ok(verified.ok, verified.out);
-      const answer = await until(`OCSP good for ${leaf}`, async () => { const r = await ocsp(leaf); return /: good/.test(r.out) ? r.out : undefined; });
+      const answer = await waitUntil(`OCSP good for ${leaf}`, async () => { const r = await ocsp(leaf); return /: good/.test(r.out) ? r.out : undefined; }, PIV_WAIT);
       assert.match(answer, /Response verify OK/);
     }
     files.pivKey = join(dir, 'piv-auth.key');
@@ -132,7 +125,7 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     await writeFile(join(dir, 'derived.pem'), credential.certificatePem);
     const verified = await openssl(['verify', '-x509_strict', '-CAfile', 'root-ca.pem', '-untrusted', 'issuing-ca.pem', 'derived.pem']);
     assert.ok(verified.ok, verified.out);
-    await until('OCSP good for the derived certificate', async () => (/: good/.test((await ocsp('derived.pem')).out) ? true : undefined));
+    await waitUntil('OCSP good for the derived certificate', async () => (/: good/.test((await ocsp('derived.pem')).out) ? true : undefined), PIV_WAIT);
   });
 
   test('a FIDO2 Derived PIV authenticator registered by Chromium under a virtual authenticator', async () => {
@@ -157,16 +150,16 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     const before = await api('/api/ca');
     const started = Date.now();
     await api('/api/sources/hr/events', { type: 'leaver', effectiveAt: muster.clock.now().toISOString(), record: { employee_id: 'E1', status: 'terminated' } });
-    for (const leaf of leaves) await until(`OCSP revoked for ${leaf}`, async () => (/: revoked/.test((await ocsp(leaf)).out) ? true : undefined));
+    for (const leaf of leaves) await waitUntil(`OCSP revoked for ${leaf}`, async () => (/: revoked/.test((await ocsp(leaf)).out) ? true : undefined), PIV_WAIT);
     const elapsed = Date.now() - started;
     process.stderr.write(`# leaver event to the last OCSP 'revoked' (three certificates, openssl ocsp per poll): ${elapsed} ms\n`);
-    const crl = await until('a CRL listing the three certificates', async () => {
+    const crl = await waitUntil('a CRL listing the three certificates', async () => {
       const response = await fetch(`${base}/pki/issuing-ca.crl`);
       const der = Buffer.from(await response.arrayBuffer());
       await writeFile(join(dir, 'issuing.crl'), der);
       const text = await openssl(['crl', '-inform', 'DER', '-in', 'issuing.crl', '-noout', '-text']);
       return (text.out.match(/Serial Number:/g) ?? []).length >= 3 ? text.out : undefined;
-    });
+    }, PIV_WAIT);
     assert.match(crl, /Affiliation Changed/);
     const after = await api('/api/ca');
     assert.ok(after.crl.number > before.crl.number, 'a new CRL number');

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FAILED_MARK, portIsFree, processesIn, sectionBlocks, splitByBlock, walkthroughScript } from '../support/readme.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PORTS = [8080, 8443, 8090];
@@ -45,7 +45,7 @@ async function stopLeftovers(dir: string): Promise<void> {
         // already gone
       }
     }
-    for (let i = 0; i < 20 && processesIn(dir).length > 0; i++) await sleep(500);
+    await waitUntil('the walk-through\'s processes to end', () => processesIn(dir).length === 0, { timeoutMs: 10_000, intervalMs: 500 }).catch(() => undefined);
   }
 }
 

@@ -16,6 +16,7 @@ import { isMusterError } from '../../src/core/errors.ts';
 import { openStore } from '../../src/store/open.ts';
 import { POSTGRES_URL, freshSchemaUrl, postgresRequired, reachable } from '../support/stores.ts';
 import { type TcpProxy, startTcpProxy } from '../support/tcp-proxy.ts';
+import { type WaitOptions, waitUntil } from '../support/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/muster.js', import.meta.url));
 
@@ -27,14 +28,8 @@ function postgresSkip(ok: boolean): string | false {
 }
 
 const skip = postgresSkip(await reachable());
-
-async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** Statements fail while the server is cut off: those looks count as "not yet". */
+const OUTAGE_WAIT: WaitOptions = { timeoutMs: 20_000, intervalMs: 50, retryOnError: true };
 
 describe('a PostgreSQL store whose connections are terminated', { skip }, () => {
   test('a transaction cut off mid-statement fails with MUSTER_ERR_STORE_UNAVAILABLE without crashing the process; the next statements reconnect', async () => {
@@ -52,7 +47,7 @@ describe('a PostgreSQL store whose connections are terminated', { skip }, () => 
         await tx.query(`INSERT INTO settings (key, value) VALUES ('cut', '1'::jsonb)`);
         await tx.query('SELECT pg_sleep(10)');
       });
-      await until('the transaction under way', async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%pg_sleep%' AND state = 'active'`, [app])).rowCount === 1);
+      await waitUntil('the transaction under way', async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%pg_sleep%' AND state = 'active'`, [app])).rowCount === 1, OUTAGE_WAIT);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [app]);
       await assert.rejects(cut, (e) => isMusterError(e, 'MUSTER_ERR_STORE_UNAVAILABLE'));
       await sleep(100); // the terminated sockets report their end
@@ -138,7 +133,7 @@ for (const [name, command] of Object.entries(COMMANDS)) describe(`a PostgreSQL r
       await sleep(40);
     }
     alive();
-    await until('every job done', async () => (await direct.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE id = ANY($1::bigint[]) AND status = 'done'`, [ids])).rows[0]!.n === ids.length);
+    await waitUntil('every job done', async () => (await direct.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE id = ANY($1::bigint[]) AND status = 'done'`, [ids])).rows[0]!.n === ids.length, OUTAGE_WAIT);
     const dead = await direct.query(`SELECT id, last_error FROM jobs WHERE status = 'dead'`);
     assert.deepEqual(dead.rows, []);
     assert.deepEqual(await health(), { status: 200, body: { status: 'ok', store: 'available' } });
@@ -148,14 +143,14 @@ for (const [name, command] of Object.entries(COMMANDS)) describe(`a PostgreSQL r
   test('the store down: /health is 503, a job queued meanwhile runs after it, one log line per change', async () => {
     const from = stderr.length;
     await proxy.close();
-    await until('/health 503', async () => (await health()).status === 503);
+    await waitUntil('/health 503', async () => (await health()).status === 503, OUTAGE_WAIT);
     assert.deepEqual(await health(), { status: 503, body: { status: 'unavailable', store: 'unavailable' } });
     const id = await queueJob('during-outage');
     await sleep(1500); // the worker polls every 50 ms and fails each time
     alive();
     await proxy.open();
-    await until('/health 200', async () => (await health()).status === 200);
-    await until('the job queued during the outage done', async () => (await jobStatus(id)) === 'done');
+    await waitUntil('/health 200', async () => (await health()).status === 200, OUTAGE_WAIT);
+    await waitUntil('the job queued during the outage done', async () => (await jobStatus(id)) === 'done', OUTAGE_WAIT);
     alive();
     await sleep(300);
     const lines = logLines(from);

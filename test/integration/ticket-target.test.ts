@@ -22,6 +22,7 @@ import { createJobWorker } from '../../src/runtime/workers.ts';
 import { ItsmServer } from '../support/itsm.ts';
 import { hrCsv, hrLine, useHarness } from '../support/muster.ts';
 import { describeEachStore } from '../support/stores.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const SECRET = 'itsm-shared-secret-0123456789';
 const HOUR = 3_600_000;
@@ -150,7 +151,7 @@ describeEachStore('ticket target', (factory) => {
     const worker = jobs({ sweepEveryMs: 60_000, pollMs: 10 });
     worker.start();
     try {
-      for (let i = 0; i < 500 && (await count(h.store, `tickets WHERE status = 'escalated'`)) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitUntil('a ticket escalated', async () => (await count(h.store, `tickets WHERE status = 'escalated'`)) > 0, { timeoutMs: 5000, intervalMs: 10 });
     } finally {
       await worker.stop();
     }

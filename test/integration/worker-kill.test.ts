@@ -18,6 +18,7 @@ import { hrCsv, hrLine } from '../support/muster.ts';
 import { type ScimService, startScimService } from '../support/scim-service.ts';
 import { type SlapdInstance, slapdSkip, startSlapd } from '../support/slapd.ts';
 import { POSTGRES_URL, freshSchemaUrl, postgresRequired, reachable } from '../support/stores.ts';
+import { WaitTimeout, waitUntil } from '../support/wait.ts';
 
 const PEOPLE = 300;
 const KILLS = 6;
@@ -115,13 +116,17 @@ async function queues(muster: Muster): Promise<Queues> {
 async function drained(muster: Muster, worker: Worker, deadlineMs: number): Promise<number> {
   const started = Date.now();
   let last: Queues | undefined;
-  while (Date.now() - started < deadlineMs) {
+  const empty = async () => {
     last = await queues(muster);
-    if (last.ops === 0 && last.jobs === 0 && last.accounts === 2 * PEOPLE && last.synced === last.accounts) return Date.now() - started;
+    if (last.ops === 0 && last.jobs === 0 && last.accounts === 2 * PEOPLE && last.synced === last.accounts) return true;
     assert.ok(worker.child.exitCode === null && worker.child.signalCode === null, `the worker exited: ${worker.tail()}`);
-    await sleep(100);
-  }
-  assert.fail(`the queues did not drain in ${deadlineMs} ms: ${JSON.stringify(last)}\n${worker.tail()}`);
+    return false;
+  };
+  await waitUntil('the queues to drain', empty, { timeoutMs: deadlineMs, intervalMs: 100 }).catch((error: unknown) => {
+    if (!(error instanceof WaitTimeout)) throw error;
+    assert.fail(`the queues did not drain in ${deadlineMs} ms: ${JSON.stringify(last)}\n${worker.tail()}`);
+  });
+  return Date.now() - started;
 }
 
 async function count(muster: Muster, from: string, params: unknown[] = []): Promise<number> {

@@ -15,6 +15,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findExecutable, peerSkip } from './peers.ts';
+import { WaitTimeout, waitUntil } from './wait.ts';
 
 export const APACHE = findExecutable('/usr/sbin/apache2') ?? findExecutable('apache2');
 const MODULE_DIR = '/usr/lib/apache2/modules';
@@ -210,20 +211,19 @@ async function stopGroup(child: ChildProcess): Promise<void> {
 
 /** Resolves once Apache answers HTTP on the port; throws when it exits first or takes too long. */
 async function untilListening(child: ChildProcess, base: string, timeoutMs: number, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const answers = async () => {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`apache2 exited (${child.exitCode ?? child.signalCode}): ${output()}`);
-    const answered = await fetch(`${base}/`, { signal: AbortSignal.timeout(1000) }).then(
+    return fetch(`${base}/`, { signal: AbortSignal.timeout(1000) }).then(
       async (response) => {
         await response.body?.cancel();
         return true;
       },
       () => false,
     );
-    if (answered) return;
-    if (Date.now() > deadline) throw new Error(`apache2 did not answer within ${timeoutMs} ms: ${output()}`);
-    await sleep(50);
-  }
+  };
+  await waitUntil('apache2 to answer', answers, { timeoutMs, intervalMs: 50 }).catch((error: unknown) => {
+    throw error instanceof WaitTimeout ? new Error(`apache2 did not answer within ${timeoutMs} ms: ${output()}`) : error;
+  });
 }
 
 /** Starts Apache as an OpenID Connect relying party of `issuer`, on 127.0.0.1 at a free port. */

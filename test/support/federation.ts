@@ -277,14 +277,3 @@ export async function registerRelyingParty(fm: FederatedMuster, agreementId: str
   };
   await fm.agreements.save(agreementId, document, 'admin.alice', `${rp.name} onboarding`);
 }
-
-/** Waits until `check` returns a value (not undefined/false), polling; fails naming `what` after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'ldapts';
 import { accountAttributes, escapeDnValue, type LdapOptions } from '../../src/connectors/accounts/ldap/index.ts';
 import type { AccountSpec } from '../../src/connectors/accounts/port.ts';
 import { findExecutable, peerSkip } from './peers.ts';
+import { WaitTimeout, waitUntil } from './wait.ts';
 
 export const SLAPD = findExecutable('slapd') ?? findExecutable('/usr/sbin/slapd');
 export const SLAPADD = findExecutable('slapadd') ?? findExecutable('/usr/sbin/slapadd');
@@ -207,15 +207,16 @@ async function launch(conf: string, url: string, password: string, timeoutMs: nu
   const child = spawn(SLAPD as string, ['-f', conf, '-h', `${url}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
   const output = tail(child);
-  const deadline = Date.now() + timeoutMs;
-  while (!(await acceptsBind(url, password))) {
+  const serves = async () => {
+    if (await acceptsBind(url, password)) return true;
     if (child.exitCode !== null || child.signalCode !== null) throw new SlapdExited(`slapd exited (${child.exitCode ?? child.signalCode}): ${output()}`);
-    if (Date.now() > deadline) {
-      await halt(child);
-      throw new Error(`slapd did not accept a bind within ${timeoutMs} ms: ${output()}`);
-    }
-    await sleep(50);
-  }
+    return false;
+  };
+  await waitUntil('slapd to accept the root bind', serves, { timeoutMs, intervalMs: 50 }).catch(async (error: unknown) => {
+    if (!(error instanceof WaitTimeout)) throw error;
+    await halt(child);
+    throw new Error(`slapd did not accept a bind within ${timeoutMs} ms: ${output()}`);
+  });
   return child;
 }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, it } from 'node:test';
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 import { createToken } from '../../admin/tokens.ts';
 import { loadConfig } from '../../config/load.ts';
 import { MemoryConnector } from '../../connectors/accounts/memory.ts';
@@ -51,11 +51,11 @@ describeEachStore('HTTP reconciliation', (factory) => {
     const { run } = await json(res);
     assert.equal(run.target, 'dir');
     assert.match(run.actor, /^token:/);
-    let shown = run;
-    for (let i = 0; i < 200 && shown.status === 'running'; i++) {
-      await sleep(10);
-      shown = (await json(await call('GET', `/api/reconciliations/${run.id}`))).run;
-    }
+    const finished = async () => {
+      const shown = (await json(await call('GET', `/api/reconciliations/${run.id}`))).run;
+      return shown.status === 'running' ? undefined : shown;
+    };
+    const shown = await waitUntil('the reconciliation run to finish', finished, { timeoutMs: 5000, intervalMs: 10 });
     assert.equal(shown.status, 'done');
     assert.deepEqual([shown.counts.accounts, shown.counts.unlinked, shown.counts.unmatched, shown.counts.privileged, shown.counts.disabled], [3, 1, 2, 1, 0]);
     const orphans = (await json(await call('GET', `/api/reconciliations/${run.id}/findings?situation=unmatched`))).items;

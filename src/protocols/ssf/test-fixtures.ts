@@ -95,12 +95,3 @@ export class PushReceiver {
     await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
   }
 }
-
-/** Waits until `check` holds, looking every few milliseconds; fails after `tries` looks. */
-export async function eventually(check: () => Promise<boolean> | boolean, what: string, tries = 400): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

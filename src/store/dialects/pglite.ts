@@ -56,11 +56,13 @@ function queryable(db: PGliteLike, checkWrite: WriteCheck, begin?: Begin): Query
 export interface PgliteOptions {
   /** Free bytes kept on the data folder's disk; writes are refused under it (default DISK_RESERVE_BYTES). */
   readonly diskReserveBytes?: number;
+  /** An image of a data folder (from PGlite's `dumpDataDir`) an in-memory store starts from instead of an empty cluster. */
+  readonly loadDataDir?: Blob;
 }
 
 /** Embedded PostgreSQL (WASM) with its data in a local folder, or in memory when dataDir is undefined. */
 export async function openPgliteStore(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Store> {
-  const db = dataDir === undefined ? new PGlite({ parsers: PARSERS }) : new PGlite(dataDir, { parsers: PARSERS });
+  const db = dataDir === undefined ? new PGlite({ parsers: PARSERS, loadDataDir: options.loadDataDir }) : new PGlite(dataDir, { parsers: PARSERS });
   await db.waitReady;
   const checkWrite: WriteCheck = dataDir === undefined ? async () => {} : diskSpaceGuard(dataDir, options.diskReserveBytes);
   const transaction: Begin = async (fn) => {

@@ -1,0 +1,85 @@
+// A migrated PGlite data folder, made once and kept in the temporary folder under a name keyed by the
+// migrations and the PGlite version, so that each test store starts from a copy instead of running
+// initdb and every migration again.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { openPgliteStore } from '../../src/store/dialects/pglite.ts';
+import { loadMigrations, migrate } from '../../src/store/migrate.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/store.ts';
+
+const GZIP = 'application/x-gzip';
+const PGLITE_PACKAGE = new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url);
+
+let image: Promise<Blob> | undefined;
+let copies = 0;
+
+/** A fresh in-memory PGlite store, a copy of the migrated template: independent of every other. */
+export async function openPgliteClone(): Promise<Store> {
+  const store = await openPgliteStore(undefined, { loadDataDir: await templateImage() });
+  copies += 1;
+  try {
+    await migrate(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** How many copies of the template this process has opened. */
+export function copiesOpened(): number {
+  return copies;
+}
+
+/** The template image, read (or made) once per process. */
+export function templateImage(): Promise<Blob> {
+  image ??= cachedImage().catch((error: unknown) => {
+    image = undefined;
+    throw error;
+  });
+  return image;
+}
+
+/** Where the image for the current migrations lives: one file per set of migrations and PGlite version. */
+export async function templatePath(): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(JSON.parse(await readFile(PGLITE_PACKAGE, 'utf8')).version);
+  for (const m of await loadMigrations()) hash.update(`\0${m.name}\0${m.sql}`);
+  return join(tmpdir(), `muster-pglite-template-${hash.digest('hex').slice(0, 16)}.tar.gz`);
+}
+
+async function cachedImage(): Promise<Blob> {
+  const path = await templatePath();
+  const bytes = await readFile(path).catch(() => undefined);
+  if (bytes) return new Blob([bytes], { type: GZIP });
+  const made = await makeImage();
+  await publish(path, new Uint8Array(await made.arrayBuffer()));
+  return made;
+}
+
+/** Migrates a store in a scratch folder through the ordinary path, then dumps its data folder. */
+async function makeImage(): Promise<Blob> {
+  const dir = await mkdtemp(join(tmpdir(), 'muster-pglite-template-'));
+  try {
+    await (await openStore({ dataDir: dir })).close();
+    const db = await PGlite.create(join(dir, 'pglite'));
+    try {
+      return new Blob([await (await db.dumpDataDir('gzip')).arrayBuffer()], { type: GZIP });
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes beside the target and renames, so that concurrent test processes never read half a file. */
+async function publish(path: string, bytes: Uint8Array): Promise<void> {
+  const partial = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(partial, bytes);
+  await rename(partial, path);
+}
