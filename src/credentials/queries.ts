@@ -1,7 +1,7 @@
+import type { CredentialView } from '../core/credential/view.ts';
 import { MusterError } from '../core/errors.ts';
 import { PemConverter } from '../pki/x509.ts';
 import type { Queryable } from '../store/store.ts';
-import type { CredentialView } from '../mur/identity-views.ts';
 import { CREDENTIAL_COLUMNS, type CredentialRow } from './credential-rows.ts';
 
 export interface CertificateView {

@@ -1,4 +1,4 @@
-import type { Notifier } from '../connectors/notify/index.ts';
+import type { Notifier } from '../connectors/notify/port.ts';
 import { MusterError } from '../core/errors.ts';
 import type { JobHandler } from './handlers.ts';
 

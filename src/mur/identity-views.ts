@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { CredentialView } from '../core/credential/view.ts';
 import type { AccountsTable, BehaveTable, CredentialsTable, EntitlementsTable, PrivilegesTable, SourceLinksTable, StatusHistoryTable, TrustTable } from '../store/database.ts';
 
 /** What the read side of the Master User Record shows: lists of identities and the single view of one, and how rows become them. */
@@ -79,16 +80,7 @@ export interface BehaveView {
   readonly observedAt: string;
 }
 
-export interface CredentialView {
-  readonly id: string;
-  readonly type: string;
-  readonly status: string;
-  readonly reference: string | null;
-  readonly details: Record<string, unknown>;
-  readonly issuedAt: string | null;
-  readonly expiresAt: string | null;
-  readonly updatedAt: string;
-}
+export type { CredentialView };
 
 export interface AccountView {
   readonly id: string;
