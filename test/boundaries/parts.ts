@@ -26,7 +26,7 @@ export interface PartRule {
 /** The storage drivers and query builder: a connector never reaches into the store. */
 const STORE_PACKAGES = ['pg', 'pg-copy-streams', '@electric-sql/pglite', 'kysely'];
 
-/** Every service may write its audit records (in the same transaction) and read its checked configuration's types. */
+/** Every service may write its audit records (in the same transaction as the change) and take its settings' schema and defaults from config/. */
 const SERVICE_BASE = ['core', 'config', 'store', 'audit'];
 
 const SERVICES = ['mur', 'sources', 'lifecycle', 'pki', 'credentials', 'connectors', 'operators', 'federation', 'governance', 'audit', 'admin'];
