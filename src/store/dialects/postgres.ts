@@ -23,8 +23,21 @@ interface Session {
   release(failure?: unknown): void;
 }
 
-async function checkout(pool: pg.Pool): Promise<Session> {
-  const client = await pool.connect();
+/**
+ * The callback form of `pool.connect`, so that the listener is on before the client's socket is read again: with the
+ * promise form it is attached a microtask later, and a server's FATAL message read in the same chunk as the end of the
+ * handshake (a backend terminated as it connects) would find the client without one and crash the process.
+ */
+function checkout(pool: pg.Pool): Promise<Session> {
+  return new Promise((resolve, reject) => {
+    pool.connect((error, client) => {
+      if (error || !client) reject(error ?? new Error('the pool gave no client'));
+      else resolve(watched(client));
+    });
+  });
+}
+
+function watched(client: pg.PoolClient): Session {
   let lost: Error | undefined;
   const onError = (error: Error) => (lost ??= error);
   client.on('error', onError);
