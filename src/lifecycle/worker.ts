@@ -7,6 +7,7 @@ import { expireNonPersonEntities } from './expiry.ts';
 import type { BatchItem, BatchJobHandler, JobContext, JobHandler, JobHandlerRegistry } from './handlers.ts';
 import type { Job } from './jobs.ts';
 import { PollingLoop } from './loop.ts';
+import { Scheduler, type PeriodicTask } from '../queue/scheduler.ts';
 import { type Claimed, claimJobs, holdClaim, holdClaims, markAllDone, markDead, markDone, markRetry, releaseClaims } from './queue.ts';
 
 /** The audit actor of outbox bookkeeping (dead letters). */
@@ -30,15 +31,29 @@ export interface JobWorkerOptions {
   readonly random?: RandomSource;
   /** Pause between polling rounds of `start()` (config.workers.pollMs); default 500. */
   readonly pollMs?: number;
-  /** Minimum time, by the clock, between NPE expiry sweeps of the loop; default one minute; 0 turns sweeps off. */
+  /** Time, by the clock, between the sweeps (NPE expiry, the extra sweeps, the audit checkpoint); default one minute; 0 turns sweeps off. */
   readonly sweepEveryMs?: number;
-  /** More periodic passes run with the NPE expiry sweep (ticket escalation); one failing does not stop the others. */
-  readonly sweeps?: readonly (() => Promise<void>)[];
+  /** More periodic passes beside the NPE expiry sweep (ticket escalation …), each a task of its own name. */
+  readonly sweeps?: readonly NamedSweep[];
+  /** The process's scheduler, on which start() registers the sweeps; without one the worker keeps a scheduler of its own. */
+  readonly scheduler?: Scheduler;
   /** Polling loops side by side on stores with several connections; always 1 on PGlite. */
   readonly loops?: number;
   /** Told about a failed round (store down, audit refused); the loop carries on. */
   readonly onError?: (error: unknown) => void;
 }
+
+/** A periodic pass of the worker, named for logs and /metrics. */
+export interface NamedSweep {
+  readonly name: string;
+  /** Run by one process at a time across workers sharing a PostgreSQL (the rest skip that turn). */
+  readonly singleton?: boolean;
+  readonly run: () => Promise<void>;
+}
+
+/** The sweeps every worker runs: expired NPEs suspended, and the audit entries of the last minute sealed by a signed checkpoint. */
+export const NPE_EXPIRY_TASK = 'lifecycle.npe-expiry';
+export const AUDIT_CHECKPOINT_TASK = 'audit.checkpoint';
 
 export interface RunResult {
   readonly claimed: number;
@@ -61,7 +76,7 @@ export class JobWorker {
   readonly #o: JobWorkerOptions;
   readonly #random: RandomSource;
   readonly #loop: PollingLoop;
-  #lastSweep: number | null = null;
+  #scheduler: Scheduler | undefined;
   /** Claims whose transaction the store cut off (connection lost): given back when the store answers again. */
   #cutOff: Job[] = [];
 
@@ -156,7 +171,7 @@ export class JobWorker {
     }
   }
 
-  /** Starts polling (and the NPE expiry sweep). Refused when another loop already runs on the same embedded store. */
+  /** Starts polling, and the sweeps on the scheduler. Refused when another loop already runs on the same embedded store. */
   start(): void {
     if (this.#loop.running) return;
     const { store } = this.#o;
@@ -165,39 +180,49 @@ export class JobWorker {
       LOOPING.add(store);
     }
     this.#loop.start();
+    this.#startSweeps();
   }
 
-  /** Stops polling and waits for the round under way. */
+  /** Stops polling and the sweeps, and waits for the round and sweeps under way. */
   async stop(): Promise<void> {
     if (!this.#loop.running) return;
-    await this.#loop.stop();
+    await Promise.all([this.#loop.stop(), this.#stopSweeps()]);
     LOOPING.delete(this.#o.store);
   }
 
-  async #round(index: number, signal: AbortSignal): Promise<void> {
+  /** The worker's periodic passes, each due every sweepEveryMs by the clock, the first at start. */
+  #sweepTasks(): PeriodicTask[] {
+    const everyMs = this.#o.sweepEveryMs ?? 60_000;
+    if (everyMs <= 0) return [];
+    const sweeps: NamedSweep[] = [
+      { name: NPE_EXPIRY_TASK, run: async () => { await expireNonPersonEntities(this.#o.store, this.#o); } },
+      ...(this.#o.sweeps ?? []),
+    ];
+    return [
+      ...sweeps.map((s) => ({ name: s.name, everyMs, runAtStart: true, singleton: s.singleton === true, run: s.run })),
+      { name: AUDIT_CHECKPOINT_TASK, everyMs, runAtStart: true, run: () => this.#o.store.transaction((tx) => this.#o.audit.seal(tx)) },
+    ];
+  }
+
+  #startSweeps(): void {
+    const tasks = this.#sweepTasks();
+    if (tasks.length === 0) return;
+    this.#scheduler = this.#o.scheduler ?? new Scheduler({ clock: this.#o.clock, store: this.#o.store });
+    for (const task of tasks) this.#scheduler.add(task);
+  }
+
+  async #stopSweeps(): Promise<void> {
+    const scheduler = this.#scheduler;
+    this.#scheduler = undefined;
+    if (!scheduler) return;
+    if (scheduler !== this.#o.scheduler) return scheduler.stop();
+    await Promise.all(this.#sweepTasks().map((t) => scheduler.remove(t.name)));
+  }
+
+  async #round(_index: number, signal: AbortSignal): Promise<void> {
     let result: RunResult;
     do result = await this.runOnce();
     while (result.claimed >= this.#o.batchSize && !signal.aborted);
-    if (index === 0 && !signal.aborted) await this.#maybeSweep();
-  }
-
-  async #maybeSweep(): Promise<void> {
-    const every = this.#o.sweepEveryMs ?? 60_000;
-    const now = this.#o.clock.now().getTime();
-    if (every <= 0 || (this.#lastSweep !== null && now - this.#lastSweep < every)) return;
-    this.#lastSweep = now;
-    await expireNonPersonEntities(this.#o.store, this.#o);
-    const failures = await this.#runSweeps();
-    // the minute's audit entries (jobs, expiries, API actions) get a signed checkpoint too
-    await this.#o.store.transaction((tx) => this.#o.audit.seal(tx));
-    for (const failure of failures) this.#o.onError?.(failure);
-  }
-
-  /** Runs every extra sweep; their failures, reported after the checkpoint is sealed. */
-  async #runSweeps(): Promise<unknown[]> {
-    const failures: unknown[] = [];
-    for (const sweep of this.#o.sweeps ?? []) await sweep().catch((error: unknown) => failures.push(error));
-    return failures;
   }
 
   async #process(claimed: Claimed): Promise<Outcome> {

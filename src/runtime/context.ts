@@ -16,6 +16,7 @@ import { lazyCa } from './pki.ts';
 import { PolicyService } from '../lifecycle/access/policies.ts';
 import type { AccessTargets } from '../lifecycle/access/targets.ts';
 import { accessTargetsOf } from './targets.ts';
+import { Scheduler } from '../queue/scheduler.ts';
 
 /** Everything a face (HTTP, CLI) needs, built once from checked configuration. */
 export interface Muster {
@@ -30,6 +31,8 @@ export interface Muster {
   readonly sourceEvents: SourceEventService;
   /** Versioned access policies (birthright, conditions). */
   readonly policies: PolicyService;
+  /** The one scheduler of this process's periodic work (CRLs, key rotation, sweeps, checkpoints); stopped by close(). */
+  readonly scheduler: Scheduler;
   /** The configured targets as policies see them. */
   readonly accessTargets: AccessTargets;
   /** Where binding notifications are delivered. */
@@ -58,16 +61,20 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   const ca = lazyCa(config, store, clock);
   let credentials: Promise<CredentialServices> | undefined;
   const accessTargets = accessTargetsOf(config);
+  const scheduler = new Scheduler({ clock, store });
   return {
     accessTargets,
     policies: new PolicyService({ store, audit, clock, targets: accessTargets.names }),
     notifier: notifierFor(config),
     ca,
     credentials: () => (credentials ??= ca().then((material) => createCredentialServices(deps, material)).catch((error: unknown) => { credentials = undefined; throw error; })),
-    config, store, clock, audit, auditKeys, sources,
+    config, store, clock, audit, auditKeys, sources, scheduler,
     imports: new ImportService({ ...deps, registry: sources }),
     disputes: new DisputeService(store, deps, sources),
     sourceEvents: new SourceEventService(store, deps, sources),
-    close: () => store.close(),
+    close: async () => {
+      await scheduler.stop();
+      await store.close();
+    },
   };
 }

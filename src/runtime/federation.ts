@@ -25,6 +25,9 @@ import { mtlsServerCredentials } from './tls-server.ts';
 export const FEDERATION_SESSIONS_END_JOB = 'federation.sessions.end';
 const OP_MODELS_OF_ACCOUNT = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'];
 const MAINTENANCE_MS = 3_600_000;
+const MAINTENANCE_JITTER_MS = 60_000;
+/** The periodic task that rotates the OP's signing keys when due and purges expired rows (hourly). */
+export const OIDC_MAINTENANCE_TASK = 'oidc.maintenance';
 
 /** The interactions the OP is built with: its policy and URL, and the pages behind `<issuer>/interaction/*`. */
 export interface FederationInteractions extends OpInteractions {
@@ -148,7 +151,7 @@ const NO_SIGN_IN: FederationInteractions = {
 /**
  * Starts muster's OpenID Provider: the signing keys brought up to date, the provider built over the store, the
  * mutual-TLS listener on `federation.mtls` with a server certificate from muster's TLS CA (or the configured one), and an hourly check that
- * rotates keys (rebuilding the provider) and purges expired rows.
+ * rotates keys (rebuilding the provider) and purges expired rows, run by the process's scheduler.
  */
 export async function startFederation(ctx: Muster, options: FederationOptions = {}): Promise<RunningFederation> {
   const issuer = options.issuer ?? federationIssuer(ctx.config);
@@ -176,13 +179,12 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
     built = await build();
     provider = built.provider;
   };
-  const timer = setInterval(() => { maintain().catch((error: unknown) => options.onError?.(error)); }, MAINTENANCE_MS);
-  timer.unref();
+  ctx.scheduler.add({ name: OIDC_MAINTENANCE_TASK, everyMs: MAINTENANCE_MS, jitterMs: MAINTENANCE_JITTER_MS, run: maintain });
   return {
     get provider() { return built.provider; },
     issuer, listener, mtls, maintain,
     endSessions: (identityId) => ctx.store.transaction(async (tx) => (await endSessionsWithLogout(tx, identityId, ctx.clock.now())).sessions),
-    close: async () => { clearInterval(timer); await mtls.close(); },
+    close: async () => { await ctx.scheduler.remove(OIDC_MAINTENANCE_TASK); await mtls.close(); },
   };
 }
 

@@ -12,6 +12,8 @@ export interface MetricsSource {
   readonly store: Queryable;
   readonly clock: Clock;
   readonly config: { readonly targets: Readonly<Record<string, unknown>> };
+  /** The process's scheduler: its runs are shown too. */
+  readonly scheduler?: { attachMetrics(registry: Registry): void };
 }
 
 /** What a provisioning worker shows the metrics: its breakers. */
@@ -45,6 +47,7 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
   const snapshot = () => current ?? readSnapshot(source.store, source.clock.now());
   registerStoreMetrics(registry, snapshot, Object.keys(source.config.targets));
   const local = registerProcessMetrics(registry, source.clock);
+  source.scheduler?.attachMetrics(registry);
   return {
     registry,
     contentType: registry.contentType,

@@ -5,6 +5,9 @@ import { responderNeedsRenewal } from '../pki/store/responder.ts';
 import { PKI_PATHS, caStoreOptions } from './pki.ts';
 
 const RENEWAL_CHECK_MS = 6 * 3_600_000;
+const RENEWAL_JITTER_MS = 5 * 60_000;
+/** The periodic task that renews the OCSP responder certificate when it nears its end (every six hours). */
+export const RESPONDER_RENEWAL_TASK = 'pki.ocsp-responder-renewal';
 import { RevocationPublisher } from './revocation-publisher.ts';
 
 /** What `muster serve` runs for its CA: the OCSP responder behind its HTTP listener, and the CRL/OCSP publisher. */
@@ -25,21 +28,21 @@ export async function startPkiServing(muster: Muster, onError?: (error: unknown)
   const ca = await muster.ca();
   const responder = new OcspResponder({ issuer: ca.issuing, responder: ca.responder, clock, validityMinutes: config.pki.ocspValidityMinutes, requestCacheEntries: config.pki.ocspRequestCacheEntries });
   const publisher = new RevocationPublisher({
-    store, clock, issuing: ca.issuing, root: ca.root, responder, pollMs: config.pki.publishPollMs,
+    store, clock, issuing: ca.issuing, root: ca.root, responder, pollMs: config.pki.publishPollMs, scheduler: muster.scheduler,
     crlRefreshHours: config.pki.crlRefreshHours, crlValidityHours: config.pki.crlValidityHours, ocspValidityMinutes: config.pki.ocspValidityMinutes,
     ...(onError ? { onError } : {}),
   });
   await publisher.start();
   const listener: OcspListener = (request, response) => listenerOf(publisher.responder)(request, response);
   let material = ca;
-  const renewal = setInterval(() => {
-    renewIfDue(muster, material, publisher).then((next) => { material = next; }, (error: unknown) => onError?.(error));
-  }, RENEWAL_CHECK_MS);
-  renewal.unref();
+  muster.scheduler.add({
+    name: RESPONDER_RENEWAL_TASK, everyMs: RENEWAL_CHECK_MS, jitterMs: RENEWAL_JITTER_MS,
+    run: async () => { material = await renewIfDue(muster, material, publisher).catch((error: unknown) => { onError?.(error); throw error; }); },
+  });
   return {
     get responder() { return publisher.responder; },
     publisher, listener,
-    stop: async () => { clearInterval(renewal); await publisher.stop(); },
+    stop: async () => { await muster.scheduler.remove(RESPONDER_RENEWAL_TASK); await publisher.stop(); },
   };
 }
 

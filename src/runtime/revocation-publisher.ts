@@ -1,9 +1,9 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../core/clock.ts';
 import { revocationSnapshot, statusChangesSince, type StatusChange } from '../credentials/revocation.ts';
 import type { CertificateAuthority } from '../pki/ca.ts';
 import { latestCrlInfo, lockCrlPublication, publishCrl, type CrlInfo } from '../pki/store/crl-store.ts';
 import type { OcspResponder } from '../protocols/ocsp/index.ts';
+import { Scheduler } from '../queue/scheduler.ts';
 import type { Store } from '../store/store.ts';
 
 const HOUR_MS = 3_600_000;
@@ -25,9 +25,14 @@ export interface PublisherOptions {
   readonly crlRefreshHours: number;
   readonly crlValidityHours: number;
   readonly ocspValidityMinutes: number;
-  /** Told about a failed round (the loop goes on). */
+  /** Told about a failed round (the rounds go on). */
   readonly onError?: (error: unknown) => void;
+  /** The process's scheduler, which runs a round every pollMs; without one the publisher keeps a scheduler of its own. */
+  readonly scheduler?: Scheduler;
 }
+
+/** The periodic task of a publisher: OCSP answers and the CRLs (issuing and root) kept in step with the store. */
+export const REVOCATION_PUBLISH_TASK = 'pki.revocation-publish';
 
 /**
  * Keeps the OCSP responder and the CRL in step with the `certificates` table. Every round it reads the certificates
@@ -46,8 +51,7 @@ export class RevocationPublisher {
   /** Serial → the change_seq whose status the responder holds. */
   readonly #applied = new Map<string, number>();
   #lastRefresh = 0;
-  #stop: AbortController | undefined;
-  #loop: Promise<void> | undefined;
+  #scheduler: Scheduler | undefined;
   #round: Promise<void> = Promise.resolve();
 
   constructor(options: PublisherOptions) {
@@ -74,7 +78,7 @@ export class RevocationPublisher {
     return this.#round;
   }
 
-  /** Pre-signs every certificate's status, publishes a CRL if the last is stale or missing, then polls until stopped. */
+  /** Pre-signs every certificate's status, publishes a CRL if the last is stale or missing, then runs a round every pollMs until stopped. */
   async start(): Promise<void> {
     const all = await statusChangesSince(this.#o.store, this.#o.issuing.name, 0);
     await this.#applyChanges(all);
@@ -82,13 +86,17 @@ export class RevocationPublisher {
     // a revocation made while no publisher ran (e.g. from the command line) gets its CRL now
     await this.#publishIfDue(this.#seen, true);
     await this.#publishRootIfDue();
-    this.#stop = new AbortController();
-    this.#loop = this.#run(this.#stop.signal);
+    this.#scheduler = this.#o.scheduler ?? new Scheduler({ clock: this.#o.clock });
+    this.#scheduler.add({ name: REVOCATION_PUBLISH_TASK, everyMs: this.#o.pollMs, runAtStart: true, run: () => this.#scheduledRound() });
   }
 
+  /** Stops the rounds and waits for the one under way. */
   async stop(): Promise<void> {
-    this.#stop?.abort();
-    await this.#loop;
+    const scheduler = this.#scheduler;
+    this.#scheduler = undefined;
+    if (!scheduler) return;
+    if (scheduler === this.#o.scheduler) await scheduler.remove(REVOCATION_PUBLISH_TASK);
+    else await scheduler.stop();
   }
 
   /** One round now (after any round under way): what changed is answered by OCSP and, if revoked, on a new CRL. */
@@ -97,10 +105,12 @@ export class RevocationPublisher {
     return this.#round;
   }
 
-  async #run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.sync().catch((error: unknown) => this.#o.onError?.(error));
-      await delay(this.#o.pollMs, undefined, { signal }).catch(() => {});
+  async #scheduledRound(): Promise<void> {
+    try {
+      await this.sync();
+    } catch (error) {
+      this.#o.onError?.(error);
+      throw error;
     }
   }
 

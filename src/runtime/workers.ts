@@ -36,7 +36,13 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
     pollMs: config.workers.pollMs,
     maxAttempts: config.workers.maxAttempts,
     leaseMs: config.workers.leaseSeconds * 1000,
-    sweeps: [escalationSweep({ store, clock, audit }, ticketTargetsOf(config)), archiveSweep(muster), trainingExpirySweep(store, clock), accountPurgeSweep(signalDeps(muster), config.lifecycle.archiveAfterDays)],
+    scheduler: muster.scheduler,
+    sweeps: [
+      { name: 'tickets.escalation', run: escalationSweep({ store, clock, audit }, ticketTargetsOf(config)) },
+      { name: 'reconcile.archive', singleton: true, run: archiveSweep(muster) },
+      { name: 'access.training-expiry', run: trainingExpirySweep(store, clock) },
+      { name: 'signals.account-purge', singleton: true, run: accountPurgeSweep(signalDeps(muster), config.lifecycle.archiveAfterDays) },
+    ],
     ...overrides,
   });
 }

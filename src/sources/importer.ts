@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { newIdentityId } from '../mur/identity-id.ts';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -138,14 +139,21 @@ export class ImportService {
   /**
    * While a run is applied, its row is touched every HEARTBEAT_MS on another connection, so that a
    * process starting elsewhere can tell a live run from one whose process died. A store only one
-   * process opens needs none.
+   * process opens needs none. The beat lives and dies with the run, in real time: it is not periodic
+   * work of the process (a test's stopped clock must not silence it), so it is no scheduler task.
    */
   #beat(runId: string): () => void {
     const { store, clock } = this.#deps;
     if (!store.capabilities.multipleConnections) return () => {};
-    const timer = setInterval(() => void beat(store, runId, clock.now()).catch(() => {}), this.#deps.heartbeatMs ?? HEARTBEAT_MS);
-    timer.unref();
-    return () => clearInterval(timer);
+    const stop = new AbortController();
+    void (async () => {
+      const { signal } = stop;
+      while (!signal.aborted) {
+        await delay(this.#deps.heartbeatMs ?? HEARTBEAT_MS, undefined, { signal, ref: false }).catch(() => {});
+        if (!signal.aborted) await beat(store, runId, clock.now()).catch(() => {});
+      }
+    })();
+    return () => stop.abort();
   }
 
   /**

@@ -7,7 +7,8 @@ import { type Muster, startMuster } from '../../runtime/context.ts';
 import { type Logger, errorFields, processLogger } from '../../runtime/log.ts';
 import { type Metrics, createMetrics } from '../../runtime/metrics.ts';
 import { startPkiServing } from '../../runtime/pki-serving.ts';
-import { logStoreAvailability, unlessStoreDown } from '../../runtime/store-watch.ts';
+import { logStoreAvailability } from '../../runtime/store-watch.ts';
+import { logSchedulerStates } from '../../runtime/scheduler-log.ts';
 import { pkiBaseUrl } from '../../runtime/pki.ts';
 import { discoveryDocument, foreignAnchors, startFederation } from '../../runtime/federation.ts';
 import { federationIssuer, issuerBoundTo } from '../../federation/issuer.ts';
@@ -68,7 +69,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
   const ctx = await startMuster(config);
   const log = processLogger(config, cli.io);
   const metrics = createMetrics(ctx);
-  const stops: StopFn[] = [logStoreAvailability(ctx.store, log)];
+  const stops: StopFn[] = [logStoreAvailability(ctx.store, log), logSchedulerStates(ctx.scheduler, log)];
   const stopSignal = listenForStop(cli);
   try {
     const stop = await hooks.onReady?.(ctx, { options, cli, command, log, metrics });
@@ -76,7 +77,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const issuerNow = () => federationIssuer(config);
     const records = federationRecordRoutes({ issuer: issuerNow, discovery: () => discoveryDocument(issuerNow()) });
     const app = createHttpApp(ctx, [...(hooks.routes ?? []), records], { onServerError: logServerError(log), log, metrics });
-    const pki = await startPkiServing(ctx, unlessStoreDown((error) => log.error({ error: errorFields(error) }, 'pki publishing failed')));
+    const pki = await startPkiServing(ctx);
     stops.push(() => pki.stop());
     let op: RawListener = () => false;
     const server = await serveHttp(app, { ...config.server, before: [pki.listener, (req, res) => op(req, res)] });

@@ -11,6 +11,7 @@ import { startProvisioning } from '../../runtime/provisioning.ts';
 import { startJobWorker } from '../../runtime/workers.ts';
 import { startSignalDelivery } from '../../runtime/ssf.ts';
 import { logStoreAvailability, unlessStoreDown } from '../../runtime/store-watch.ts';
+import { logSchedulerStates } from '../../runtime/scheduler-log.ts';
 import type { CommandGroup } from '../main.ts';
 import { integer } from './options.ts';
 import { type StopFn, listenForStop, stopAll } from './serve.ts';
@@ -53,7 +54,7 @@ export const workerCommands: CommandGroup = (program, cli) => {
       const ctx = await startMuster(config);
       const obs = { log: processLogger(ctx.config, cli.io), metrics: createMetrics(ctx) };
       const stopSignal = listenForStop(cli);
-      const stops: StopFn[] = [logStoreAvailability(ctx.store, obs.log)];
+      const stops: StopFn[] = [logStoreAvailability(ctx.store, obs.log), logSchedulerStates(ctx.scheduler, obs.log)];
       try {
         const served = options.metricsPort === undefined ? undefined : await serveWorkerMetrics(ctx, obs.metrics, obs, options.metricsPort);
         if (served) stops.push(served.stop);
