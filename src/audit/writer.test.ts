@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, it } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { ManualClock } from '../core/clock.ts';
+import { isMusterError } from '../core/errors.ts';
 import { kyselyOver } from '../store/kysely.ts';
 import type { StatementRunner, Store, Tx } from '../store/store.ts';
 import { type AuditEntry, GENESIS_HASH } from './chain.ts';
 import { listAuditEntries } from './queries.ts';
-import { T0, buildLog, draftNo, resetAudit, testKey } from './test-fixtures.ts';
+import { T0, buildLog, draftNo, resetAudit, tamper, testKey } from './test-fixtures.ts';
 import { verifyAuditLog } from './verify.ts';
 import { AuditWriter } from './writer.ts';
 
@@ -23,32 +24,39 @@ const PINNED = {
 interface Counted {
   readonly tx: Tx;
   readonly statements: string[];
+  /** How many parameters each statement carried (a COPY: its rows). */
+  readonly parameters: number[];
 }
 
 /** The transaction as the writer sees it, with every statement it sends to the connection written down. */
 function counting(tx: Tx): Counted {
   const statements: string[] = [];
-  const run: StatementRunner = (sql, params) => {
+  const parameters: number[] = [];
+  const note = (sql: string, count: number) => {
     statements.push(sql);
+    parameters.push(count);
+  };
+  const run: StatementRunner = (sql, params) => {
+    note(sql, params.length);
     return tx.run(sql, params);
   };
   const counted: Tx = {
     db: kyselyOver(run),
     run,
     query: (sql, params) => {
-      statements.push(sql);
+      note(sql, params?.length ?? 0);
       return tx.query(sql, params);
     },
     exec: (sql) => {
-      statements.push(sql);
+      note(sql, 0);
       return tx.exec(sql);
     },
     copyRows: (table, columns, rows) => {
-      statements.push(`COPY ${table}`);
+      note(`COPY ${table}`, rows.length);
       return tx.copyRows(table, columns, rows);
     },
   };
-  return { tx: counted, statements };
+  return { tx: counted, statements, parameters };
 }
 
 describeEachStore('audit writer', (factory) => {
@@ -85,19 +93,20 @@ describeEachStore('audit writer', (factory) => {
     assert.equal((await verifyAuditLog(store, key)).ok, true);
   });
 
-  it('appends a group with a checkpoint in five statements: lock, tail, truncation check, entries, checkpoint', async () => {
+  it('appends a group with a checkpoint in five statements: lock, tail (no parameters), truncation check, entries, checkpoint', async () => {
     const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
-    const statements = await store.transaction(async (tx) => {
+    const { statements, parameters } = await store.transaction(async (tx) => {
       const counted = counting(tx);
       const entries = await writer.appendGroups(counted.tx, [
         { drafts: [draftNo(13), draftNo(14)], correlationId: 'g-1' },
         { drafts: [draftNo(15)], correlationId: 'g-2' },
       ]);
       assert.deepEqual(entries.map((e) => e.seq), [13, 14, 15]);
-      return counted.statements;
+      return counted;
     });
     assert.equal(statements.length, 5, statements.join('\n'));
     assert.deepEqual(statements.slice(-2), ['COPY audit_log', 'COPY audit_checkpoints']);
+    assert.deepEqual(parameters, [1, 0, 1, 3, 1]);
   });
 
   it('seals the newest entry in three statements, and does nothing more when it is sealed already', async () => {
@@ -117,5 +126,16 @@ describeEachStore('audit writer', (factory) => {
     assert.equal(again.length, 2, again.join('\n'));
     const result = await verifyAuditLog(store, key);
     assert.deepEqual({ ok: result.ok, checkpoints: result.checkpoints, warnings: result.warnings }, { ok: true, checkpoints: 3, warnings: [] });
+  });
+
+  it('refuses to append after the newest entries were cut behind a signed checkpoint, and writes nothing', async () => {
+    const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
+    const refused = (lastSeq: number, checkpoint: number) => (error: unknown) =>
+      isMusterError(error, 'MUSTER_ERR_AUDIT_CHAIN') && error.message.includes(`ends at entry ${lastSeq} but a signed checkpoint names entry ${checkpoint}:`);
+    await tamper(store, 'DELETE FROM audit_log WHERE seq >= 9');
+    await assert.rejects(store.transaction((tx) => writer.append(tx, [draftNo(13)], 'cut')), refused(8, 10));
+    await tamper(store, 'DELETE FROM audit_log');
+    await assert.rejects(store.transaction((tx) => writer.append(tx, [draftNo(13)], 'cut')), refused(0, 5));
+    assert.deepEqual(await listAuditEntries(store, {}), []);
   });
 });
