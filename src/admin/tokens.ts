@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { UUID_PATTERN } from '../core/ids.ts';
+import { type TokenRow, allTokens, insertToken, lockToken, markRevoked, markUsed, tokenByHash } from './token-repository.ts';
 
 /**
  * Admin API tokens. A token is `mst_` + 32 random bytes (base64url); only its SHA-256 hash is
@@ -41,15 +42,6 @@ export type TokenCheck =
   | { readonly ok: true; readonly principal: TokenPrincipal }
   | { readonly ok: false; readonly reason: TokenRefusal; /** Set for a revoked token. */ readonly tokenId?: string };
 
-interface TokenRow {
-  id: string;
-  name: string;
-  created_at: Date;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-  [key: string]: unknown;
-}
-
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -59,7 +51,7 @@ export async function createToken(store: Store, audit: AuditWriter, clock: Clock
   const id = randomUUID();
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   await store.transaction(async (tx) => {
-    await tx.query('INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)', [id, cleanName, hashToken(token), clock.now()]);
+    await insertToken(tx, { id, name: cleanName, tokenHash: hashToken(token), createdAt: clock.now() });
     await audit.append(tx, [{ actor, action: 'token.created', target: `token:${id}`, data: { name: cleanName } }], correlationId);
   });
   return { id, name: cleanName, token };
@@ -68,7 +60,7 @@ export async function createToken(store: Store, audit: AuditWriter, clock: Clock
 /** Looks a presented token up by its hash; tells why it is refused. Marks use at most once a minute. */
 export async function checkToken(store: Store, clock: Clock, presented: string): Promise<TokenCheck> {
   if (!TOKEN_PATTERN.test(presented)) return { ok: false, reason: 'malformed' };
-  const [row] = await store.query<TokenRow>('SELECT id, name, created_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1', [hashToken(presented)]);
+  const row = await tokenByHash(store, hashToken(presented));
   if (!row) return { ok: false, reason: 'unknown' };
   if (row.revoked_at) return { ok: false, reason: 'revoked', tokenId: row.id };
   await touch(store, clock, row);
@@ -84,11 +76,11 @@ export async function authenticate(store: Store, clock: Clock, presented: string
 export async function revokeToken(store: Store, audit: AuditWriter, clock: Clock, id: string, actor: string, correlationId: string = randomUUID()): Promise<TokenInfo> {
   checkId(id);
   return store.transaction(async (tx) => {
-    const [row] = await tx.query<TokenRow>('SELECT id, name, created_at, revoked_at, last_used_at FROM api_tokens WHERE id = $1 FOR UPDATE', [id]);
+    const row = await lockToken(tx, id);
     if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no API token with id ${id}`, [{ field: 'id', value: id, message: 'not found' }]);
     if (row.revoked_at) return tokenInfo(row);
     const now = clock.now();
-    await tx.query('UPDATE api_tokens SET revoked_at = $2 WHERE id = $1', [id, now]);
+    await markRevoked(tx, id, now);
     await audit.append(tx, [{ actor, action: 'token.revoked', target: `token:${id}`, data: { name: row.name } }], correlationId);
     return tokenInfo({ ...row, revoked_at: now });
   });
@@ -96,15 +88,14 @@ export async function revokeToken(store: Store, audit: AuditWriter, clock: Clock
 
 /** Every token, oldest first; never the hashes. */
 export async function listTokens(store: Store): Promise<TokenInfo[]> {
-  const rows = await store.query<TokenRow>('SELECT id, name, created_at, revoked_at, last_used_at FROM api_tokens ORDER BY created_at, id');
-  return rows.map(tokenInfo);
+  return (await allTokens(store)).map(tokenInfo);
 }
 
 async function touch(store: Store, clock: Clock, row: TokenRow): Promise<void> {
   const now = clock.now();
   if (row.last_used_at && now.getTime() - row.last_used_at.getTime() < TOUCH_INTERVAL_MS) return;
   const staleBefore = new Date(now.getTime() - TOUCH_INTERVAL_MS);
-  await store.query('UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)', [row.id, now, staleBefore]);
+  await markUsed(store, row.id, now, staleBefore);
 }
 
 function tokenInfo(row: TokenRow): TokenInfo {

@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.ts';
 import type { AuditEntry } from './chain.ts';
-import { iterateEntries } from './rows.ts';
+import { iterateEntries } from './audit-repository.ts';
 
 export interface ExportOptions {
   /** First seq to export (inclusive, default 1). */

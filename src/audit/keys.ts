@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MusterError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
+import { mergePublicKey } from './audit-repository.ts';
 import { type CheckpointSigner, generateSigningKeyPem, publicPemOf, signerFromPem } from './checkpoint.ts';
 
 /** The settings key holding every checkpoint public key this database has seen: keyId -> SPKI PEM. */
@@ -85,14 +86,7 @@ function keyError(file: string, message: string, cause?: unknown): MusterError {
 
 /** Adds the key to the recorded set (never replacing or removing one) and returns the whole set. */
 async function recordPublicKey(store: Store, keyId: string, publicPem: string): Promise<[string, string][]> {
-  const rows = await store.query<{ value: unknown }>(
-    `INSERT INTO settings (key, value) VALUES ($1, jsonb_build_object($2::text, $3::text))
-     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value || settings.value
-     WHERE jsonb_typeof(settings.value) = 'object'
-     RETURNING value`,
-    [PUBLIC_KEYS_SETTING, keyId, publicPem],
-  );
-  const value = rows[0]?.value;
+  const value = await mergePublicKey(store, PUBLIC_KEYS_SETTING, keyId, publicPem);
   if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new MusterError('MUSTER_ERR_AUDIT_KEY', `the settings entry ${PUBLIC_KEYS_SETTING} is not a JSON object of keyId -> public key PEM`, [
       { key: PUBLIC_KEYS_SETTING, message: 'not a JSON object' },

@@ -1,7 +1,7 @@
 import { MusterError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { AuditDraft, AuditEntry } from './chain.ts';
-import { type AuditRow, ENTRY_COLUMNS, entryFromRow } from './rows.ts';
+import { findEntries } from './audit-repository.ts';
 import type { AuditWriter } from './writer.ts';
 
 export interface AuditFilter {
@@ -20,30 +20,10 @@ export interface AuditFilter {
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 1000;
 
-const CONDITIONS = [
-  ['actor', 'actor = $'],
-  ['action', 'action = $'],
-  ['target', 'target = $'],
-  ['correlationId', 'correlation_id = $'],
-  ['afterSeq', 'seq > $'],
-  ['beforeSeq', 'seq < $'],
-] as const;
-
 /** Audit entries matching every given filter, newest first. */
 export async function listAuditEntries(store: Store, filter: AuditFilter = {}): Promise<AuditEntry[]> {
-  const limit = checkLimit(filter.limit);
-  const params: unknown[] = [];
-  const where: string[] = [];
-  for (const [field, condition] of CONDITIONS) {
-    const value = filter[field];
-    if (value === undefined) continue;
-    params.push(value);
-    where.push(`${condition}${params.length}`);
-  }
-  params.push(limit);
-  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  const rows = await store.query<AuditRow>(`SELECT ${ENTRY_COLUMNS} FROM audit_log ${clause} ORDER BY seq DESC LIMIT $${params.length}`, params);
-  return rows.map(entryFromRow);
+  const { limit, ...match } = filter;
+  return findEntries(store, match, checkLimit(limit));
 }
 
 function checkLimit(limit: number | undefined): number {

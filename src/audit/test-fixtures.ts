@@ -1,3 +1,4 @@
+import { CompiledQuery, sql } from 'kysely';
 import { ManualClock } from '../core/clock.ts';
 import type { Store } from '../store/store.ts';
 import type { AuditDraft, AuditEntry } from './chain.ts';
@@ -47,12 +48,13 @@ export async function buildLog(store: Store, signer: CheckpointSigner): Promise<
 }
 
 /** Empties the audit tables (TRUNCATE fires no row trigger) and re-arms the append-only trigger. */
-export async function resetAudit(store: Store): Promise<void> {
-  await store.exec('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only; TRUNCATE audit_log, audit_checkpoints;');
+export async function resetAudit({ db }: Store): Promise<void> {
+  await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`.execute(db);
+  await sql`TRUNCATE audit_log, audit_checkpoints`.execute(db);
 }
 
-/** What an attacker with SQL access does: switch the trigger off, then change rows. */
-export async function tamper(store: Store, sql: string, params?: readonly unknown[]): Promise<void> {
-  await store.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
-  await store.query(sql, params);
+/** What an attacker with SQL access does: switch the trigger off, then change rows with a statement of their own. */
+export async function tamper({ db }: Store, statement: string, params: readonly unknown[] = []): Promise<void> {
+  await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(db);
+  await db.executeQuery(CompiledQuery.raw(statement, [...params]));
 }

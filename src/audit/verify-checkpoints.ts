@@ -1,23 +1,12 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import type { Queryable } from '../store/store.ts';
+import type { CheckpointRow } from './audit-repository.ts';
 import { checkpointStatement } from './checkpoint.ts';
 import type { Findings } from './findings.ts';
-
-export type CheckpointRow = { seq: number; hash: string; key_id: string; signature: string };
 
 export interface TrustedKeys {
   readonly publicKeys: ReadonlyMap<string, string>;
   /** Keys trusted outright; any other known key (e.g. only recorded in the settings table) draws a warning. All keys when absent. */
   readonly trustedKeyIds?: ReadonlySet<string>;
-}
-
-/** Checkpoints with afterSeq < seq <= toSeq, oldest first. */
-export function checkpointsBetween(db: Queryable, afterSeq: number, toSeq: number, limit: number): Promise<CheckpointRow[]> {
-  return db.query<CheckpointRow>('SELECT seq, hash, key_id, signature FROM audit_checkpoints WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3', [
-    afterSeq,
-    toSeq,
-    limit,
-  ]);
 }
 
 /** Checks each signed checkpoint against the entry it names and against the known public keys. */

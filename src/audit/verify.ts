@@ -1,9 +1,9 @@
 import type { Store } from '../store/store.ts';
 import type { AuditEntry } from './chain.ts';
 import { Findings } from './findings.ts';
-import { entriesAfter } from './rows.ts';
+import { checkpointsBetween, countEntriesUpTo, entriesAfter, firstDuplicateUpTo } from './audit-repository.ts';
 import { ChainChecker } from './verify-chain.ts';
-import { CheckpointChecker, type TrustedKeys, checkpointsBetween } from './verify-checkpoints.ts';
+import { CheckpointChecker, type TrustedKeys } from './verify-checkpoints.ts';
 
 export interface VerifyResult {
   readonly ok: boolean;
@@ -101,11 +101,8 @@ async function checkTail(store: Store, checkers: Checkers, lastSeq: number, batc
 
 /** Keyset reading skips a seq repeated across a batch boundary (possible only if the primary key was dropped): count to catch it. */
 async function checkCount(store: Store, lastSeq: number, seen: number, findings: Findings): Promise<void> {
-  const [row] = await store.query<{ n: number }>('SELECT count(*) AS n FROM audit_log WHERE seq <= $1', [lastSeq]);
-  if ((row?.n ?? 0) === seen) return;
-  const [dup] = await store.query<{ seq: number }>('SELECT seq FROM audit_log WHERE seq <= $1 GROUP BY seq HAVING count(*) > 1 ORDER BY seq LIMIT 1', [
-    lastSeq,
-  ]);
-  const seq = dup?.seq ?? lastSeq;
-  findings.report(seq, `entry ${seq}: duplicated (the log holds ${row?.n ?? 0} entries up to seq ${lastSeq}, ${seen} were read in order)`);
+  const count = await countEntriesUpTo(store, lastSeq);
+  if (count === seen) return;
+  const seq = (await firstDuplicateUpTo(store, lastSeq)) ?? lastSeq;
+  findings.report(seq, `entry ${seq}: duplicated (the log holds ${count} entries up to seq ${lastSeq}, ${seen} were read in order)`);
 }

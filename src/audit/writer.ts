@@ -1,13 +1,11 @@
 import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Tx } from '../store/store.ts';
+import { type NewCheckpoint, firstCheckpointAfter, insertCheckpoints, insertEntries, lastEntry, lastEntrySealed, lockAuditLog } from './audit-repository.ts';
 import { type AuditDraft, type AuditEntry, GENESIS_HASH, entryHash } from './chain.ts';
 import type { CheckpointSigner } from './checkpoint.ts';
 
-/** Advisory lock that serialises appends across every process sharing the database. */
-export const AUDIT_LOCK = 7_266_002;
-
-const COLUMNS = ['seq', 'at', 'actor', 'action', 'target', 'reason', 'correlation_id', 'data', 'prev_hash', 'hash'] as const;
+export { AUDIT_LOCK } from './audit-repository.ts';
 
 export interface AuditWriterOptions {
   readonly clock: Clock;
@@ -37,8 +35,8 @@ export class AuditWriter {
   /** Appends several groups of drafts, each under its own correlation id, under one lock and in one write. */
   async appendGroups(tx: Tx, groups: readonly AuditGroup[]): Promise<AuditEntry[]> {
     if (groups.every((g) => g.drafts.length === 0)) return [];
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    const [tail] = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    await lockAuditLog(tx);
+    const tail = await lastEntry(tx);
     await refuseTruncatedLog(tx, tail?.seq ?? 0);
     const at = this.#options.clock.now();
     const entries: AuditEntry[] = [];
@@ -48,7 +46,7 @@ export class AuditWriter {
       entries.push(...chained);
       [seq, hash] = [chained.at(-1)!.seq, chained.at(-1)!.hash];
     }
-    await tx.copyRows('audit_log', COLUMNS, entries.map(entryRow));
+    await insertEntries(tx, entries);
     await this.#checkpoint(tx, entries, at);
     return entries;
   }
@@ -58,32 +56,29 @@ export class AuditWriter {
    * unnoticed (a large import seals its own entries before it commits).
    */
   async seal(tx: Tx): Promise<void> {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    const [tail] = await tx.query<{ seq: number; hash: string; sealed: boolean }>(
-      'SELECT a.seq, a.hash, EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.seq = a.seq) AS sealed FROM audit_log a ORDER BY a.seq DESC LIMIT 1',
-    );
+    await lockAuditLog(tx);
+    const tail = await lastEntrySealed(tx);
     if (!tail || tail.sealed) return;
-    const signature = this.#options.signer.sign(tail.seq, tail.hash);
-    await tx.copyRows('audit_checkpoints', ['seq', 'hash', 'key_id', 'signature', 'signed_at'], [[tail.seq, tail.hash, this.#options.signer.keyId, signature, this.#options.clock.now()]]);
+    await insertCheckpoints(tx, [this.#signed(tail, this.#options.clock.now())]);
   }
 
   async #checkpoint(tx: Tx, entries: readonly AuditEntry[], at: Date): Promise<void> {
     const interval = this.#options.checkpointInterval;
     const due = entries.filter((e) => e.seq % interval === 0);
-    if (due.length === 0) return;
-    const rows = due.map((e) => {
-      const signature = this.#options.signer.sign(e.seq, e.hash);
-      return [e.seq, e.hash, this.#options.signer.keyId, signature, at];
-    });
-    await tx.copyRows('audit_checkpoints', ['seq', 'hash', 'key_id', 'signature', 'signed_at'], rows);
+    await insertCheckpoints(tx, due.map((e) => this.#signed(e, at)));
+  }
+
+  #signed(entry: { readonly seq: number; readonly hash: string }, signedAt: Date): NewCheckpoint {
+    const { signer } = this.#options;
+    return { seq: entry.seq, hash: entry.hash, keyId: signer.keyId, signature: signer.sign(entry.seq, entry.hash), signedAt };
   }
 }
 
 /** A checkpoint past the newest entry means entries were deleted: appending would hide it, so refuse. */
 async function refuseTruncatedLog(tx: Tx, lastSeq: number): Promise<void> {
-  const [beyond] = await tx.query<{ seq: number }>('SELECT seq FROM audit_checkpoints WHERE seq > $1 ORDER BY seq LIMIT 1', [lastSeq]);
-  if (beyond) {
-    throw new MusterError('MUSTER_ERR_AUDIT_CHAIN', `the audit log ends at entry ${lastSeq} but a signed checkpoint names entry ${beyond.seq}: entries were deleted; run 'muster audit verify'`);
+  const beyond = await firstCheckpointAfter(tx, lastSeq);
+  if (beyond !== undefined) {
+    throw new MusterError('MUSTER_ERR_AUDIT_CHAIN', `the audit log ends at entry ${lastSeq} but a signed checkpoint names entry ${beyond}: entries were deleted; run 'muster audit verify'`);
   }
 }
 
@@ -108,8 +103,4 @@ function chainEntries(drafts: readonly AuditDraft[], lastSeq: number, lastHash: 
     prevHash = entry.hash;
   }
   return entries;
-}
-
-function entryRow(e: AuditEntry): unknown[] {
-  return [e.seq, e.at, e.actor, e.action, e.target, e.reason, e.correlationId, e.dataText, e.prevHash, e.hash];
 }

@@ -1,0 +1,189 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, JsonValue } from '../store/database.ts';
+import type { Queryable } from '../store/store.ts';
+import type { AuditEntry } from './chain.ts';
+
+/**
+ * The audit log in the store: the hash-chained entries, their signed checkpoints and the recorded
+ * checkpoint public keys. Every query is built with Kysely; rows come back as the store parses them
+ * (int8 as number, timestamptz as Date, json parsed), and `data` also as the exact text stored,
+ * which is what an entry's hash covers.
+ */
+
+/** Advisory lock that serialises appends across every process sharing the database. */
+export const AUDIT_LOCK = 7_266_002;
+
+/** The columns of an audit_log row, in the order `entryRow` gives them (for COPY). */
+const ENTRY_COLUMNS = ['seq', 'at', 'actor', 'action', 'target', 'reason', 'correlation_id', 'data', 'prev_hash', 'hash'] as const;
+const CHECKPOINT_COLUMNS = ['seq', 'hash', 'key_id', 'signature', 'signed_at'] as const;
+
+export interface CheckpointRow {
+  seq: number;
+  hash: string;
+  key_id: string;
+  signature: string;
+}
+
+/** A checkpoint to write: the entry it names and the signature over it. */
+export interface NewCheckpoint {
+  readonly seq: number;
+  readonly hash: string;
+  readonly keyId: string;
+  readonly signature: string;
+  readonly signedAt: Date;
+}
+
+export interface EntryFilter {
+  readonly actor?: string | undefined;
+  readonly action?: string | undefined;
+  readonly target?: string | undefined;
+  readonly correlationId?: string | undefined;
+  readonly afterSeq?: number | undefined;
+  readonly beforeSeq?: number | undefined;
+}
+
+interface Link {
+  seq: number;
+  hash: string;
+}
+
+function entries(db: Kysely<Database>) {
+  return db
+    .selectFrom('audit_log')
+    .select(['seq', 'at', 'actor', 'action', 'target', 'reason', 'correlation_id', 'data', sql<string>`data::text`.as('data_text'), 'prev_hash', 'hash']);
+}
+
+type EntryRow = Awaited<ReturnType<ReturnType<typeof entries>['execute']>>[number];
+
+function entryFromRow(row: EntryRow): AuditEntry {
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    reason: row.reason,
+    correlationId: row.correlation_id,
+    data: row.data as Record<string, unknown>,
+    dataText: row.data_text,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** Takes the audit log's lock until the transaction ends. */
+export async function lockAuditLog({ db }: Queryable): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(db);
+}
+
+/**
+ * The newest entry's seq and hash, if the log has any. Its limit is a literal, not a parameter: a
+ * statement without parameters is sent in one simple query, which is cheaper on the append path.
+ */
+export function lastEntry({ db }: Queryable): Promise<Link | undefined> {
+  return db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(sql.lit(1)).executeTakeFirst();
+}
+
+/** The newest entry and whether a checkpoint already names it. */
+export function lastEntrySealed({ db }: Queryable): Promise<(Link & { sealed: boolean }) | undefined> {
+  return db
+    .selectFrom('audit_log as a')
+    .select(['a.seq', 'a.hash'])
+    .select((eb) => eb.exists(eb.selectFrom('audit_checkpoints as c').select(sql`1`.as('one')).whereRef('c.seq', '=', 'a.seq')).$castTo<boolean>().as('sealed'))
+    .orderBy('a.seq', 'desc')
+    .limit(sql.lit(1))
+    .executeTakeFirst();
+}
+
+/** The lowest checkpoint past `seq`, if any. */
+export async function firstCheckpointAfter({ db }: Queryable, seq: number): Promise<number | undefined> {
+  const row = await db.selectFrom('audit_checkpoints').select('seq').where('seq', '>', seq).orderBy('seq').limit(sql.lit(1)).executeTakeFirst();
+  return row?.seq;
+}
+
+/** Writes new entries in one COPY; `data` goes in as the exact text the hash covers. */
+export async function insertEntries(q: Queryable, rows: readonly AuditEntry[]): Promise<void> {
+  const values = rows.map((e) => [e.seq, e.at, e.actor, e.action, e.target, e.reason, e.correlationId, e.dataText, e.prevHash, e.hash]);
+  await q.copyRows('audit_log', ENTRY_COLUMNS, values);
+}
+
+/** Writes signed checkpoints in one COPY. */
+export async function insertCheckpoints(q: Queryable, rows: readonly NewCheckpoint[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q.copyRows('audit_checkpoints', CHECKPOINT_COLUMNS, rows.map((c) => [c.seq, c.hash, c.keyId, c.signature, c.signedAt]));
+}
+
+/** Keyset page: entries with afterSeq < seq <= toSeq, oldest first. Memory stays flat however long the log is. */
+export async function entriesAfter({ db }: Queryable, afterSeq: number, limit: number, toSeq = Number.MAX_SAFE_INTEGER): Promise<AuditEntry[]> {
+  const rows = await entries(db).where('seq', '>', afterSeq).where('seq', '<=', toSeq).orderBy('seq').limit(limit).execute();
+  return rows.map(entryFromRow);
+}
+
+/** Every entry in [fromSeq, toSeq], oldest first, read in batches. */
+export async function* iterateEntries(q: Queryable, fromSeq: number, toSeq: number, batchSize: number): AsyncGenerator<AuditEntry> {
+  let after = fromSeq - 1;
+  for (;;) {
+    const batch = await entriesAfter(q, after, batchSize, toSeq);
+    yield* batch;
+    const last = batch.at(-1);
+    if (last === undefined || batch.length < batchSize) return;
+    after = last.seq;
+  }
+}
+
+/** Entries matching every given filter, newest first. */
+export async function findEntries({ db }: Queryable, filter: EntryFilter, limit: number): Promise<AuditEntry[]> {
+  let query = entries(db);
+  if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
+  if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+  if (filter.target !== undefined) query = query.where('target', '=', filter.target);
+  if (filter.correlationId !== undefined) query = query.where('correlation_id', '=', filter.correlationId);
+  if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
+  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
+  const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
+  return rows.map(entryFromRow);
+}
+
+/** Checkpoints with afterSeq < seq <= toSeq, oldest first. */
+export function checkpointsBetween({ db }: Queryable, afterSeq: number, toSeq: number, limit: number): Promise<CheckpointRow[]> {
+  return db.selectFrom('audit_checkpoints').select(['seq', 'hash', 'key_id', 'signature']).where('seq', '>', afterSeq).where('seq', '<=', toSeq).orderBy('seq').limit(limit).execute();
+}
+
+/** How many rows the log holds up to `lastSeq` (a repeated seq counts twice). */
+export async function countEntriesUpTo({ db }: Queryable, lastSeq: number): Promise<number> {
+  const row = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('seq', '<=', lastSeq).executeTakeFirst();
+  return row?.n ?? 0;
+}
+
+/** The lowest seq up to `lastSeq` held by more than one row (possible only if the primary key was dropped). */
+export async function firstDuplicateUpTo({ db }: Queryable, lastSeq: number): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('audit_log')
+    .select('seq')
+    .where('seq', '<=', lastSeq)
+    .groupBy('seq')
+    .having((eb) => eb(eb.fn.countAll(), '>', sql.lit(1)))
+    .orderBy('seq')
+    .limit(sql.lit(1))
+    .executeTakeFirst();
+  return row?.seq;
+}
+
+/**
+ * Merges `{ keyId: publicPem }` into the settings entry `key` (never replacing or removing a key) and
+ * returns the whole entry, or undefined when the entry is there but not a JSON object.
+ */
+export async function mergePublicKey({ db }: Queryable, key: string, keyId: string, publicPem: string): Promise<JsonValue | undefined> {
+  const row = await db
+    .insertInto('settings')
+    .values({ key, value: sql`jsonb_build_object(${keyId}::text, ${publicPem}::text)` })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet({ value: sql`EXCLUDED.value || settings.value` })
+        .where(sql`jsonb_typeof(settings.value)`, '=', 'object'),
+    )
+    .returning('value')
+    .executeTakeFirst();
+  return row?.value;
+}
