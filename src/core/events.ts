@@ -7,6 +7,16 @@ export interface EventTypeDescriptor {
   readonly summary: string;
   /** Job kinds queued, in the same transaction, for every event of this type. */
   readonly jobs: readonly string[];
+  /** Its jobs are claimed before any normal job: the event ends trust or access, which must not wait behind bulk work. */
+  readonly urgent: boolean;
+}
+
+/** The outbox claims jobs by priority, then in order: urgent ones first. */
+export const JOB_PRIORITY = Object.freeze({ urgent: 0, normal: 1 });
+
+/** The priority of the jobs an event of `type` causes. */
+export function jobPriorityOf(type: string): number {
+  return eventType(type).urgent ? JOB_PRIORITY.urgent : JOB_PRIORITY.normal;
 }
 
 /** PIV federation: end the identity's OP sessions and tokens (or a credential's) with back-channel logouts; signal relying parties (SSF); push to RPs' provisioning APIs. */
@@ -14,7 +24,9 @@ const SESSIONS_END = 'federation.sessions.end';
 const SIGNAL = 'federation.signal';
 const PROVISION = 'federation.provision';
 
-const d = (type: string, summary: string, jobs: readonly string[] = []): EventTypeDescriptor => Object.freeze({ type, summary, jobs });
+const d = (type: string, summary: string, jobs: readonly string[] = []): EventTypeDescriptor => Object.freeze({ type, summary, jobs, urgent: false });
+/** An event that ends trust or access: its jobs go ahead of the queue. */
+const urgent = (type: string, summary: string, jobs: readonly string[]): EventTypeDescriptor => Object.freeze({ type, summary, jobs, urgent: true });
 
 export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('identity.joiner', 'a new identity entered the MUR', ['access.recompute', PROVISION]),
@@ -22,21 +34,21 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('identity.activated', 'a pending identity became active', ['access.recompute', PROVISION]),
   d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)', ['access.recompute', PROVISION, SIGNAL]),
   d('identity.updated', 'other attributes changed (name, email, affiliations)', ['access.recompute', PROVISION, SIGNAL]),
-  d('identity.leave', 'the identity went on leave', ['access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
-  d('identity.suspended', 'the identity was suspended', ['access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
+  urgent('identity.leave', 'the identity went on leave', ['access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
+  urgent('identity.suspended', 'the identity was suspended', ['access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
   d('identity.return', 'the identity returned from leave or suspension', ['access.recompute', 'credentials.restore', SIGNAL, PROVISION]),
-  d('identity.leaver', 'the identity left: disabled and terminated', [SESSIONS_END, SIGNAL, 'access.recompute', 'npe.sponsor-left', 'credentials.terminate', PROVISION]),
+  urgent('identity.leaver', 'the identity left: disabled and terminated', [SESSIONS_END, SIGNAL, 'access.recompute', 'npe.sponsor-left', 'credentials.terminate', PROVISION]),
   d('identity.rehire', 'a terminated identity was rehired and reused', ['access.recompute', SIGNAL, PROVISION]),
-  d('identity.disabled', 'the identity was disabled (NPE expiry)', ['access.recompute', SESSIONS_END, SIGNAL, PROVISION]),
+  urgent('identity.disabled', 'the identity was disabled (NPE expiry)', ['access.recompute', SESSIONS_END, SIGNAL, PROVISION]),
   d('identity.sponsor-changed', "an NPE's sponsor changed"),
   d('trust.changed', 'vetting (TRUST) changed', ['access.recompute', SIGNAL]),
   d('behave.changed', 'training (BEHAVE) changed', ['access.recompute']),
   d('dispute.opened', 'a record matched several identities, or one below the confidence threshold'),
   d('dispute.resolved', 'a person resolved a disputed case'),
   d('credential.issued', 'a PIV card and its PIV Authentication and Card Authentication certificates were issued'),
-  d('credential.terminated', 'a credential was terminated and its certificates revoked', [SIGNAL, SESSIONS_END]),
+  urgent('credential.terminated', 'a credential was terminated and its certificates revoked', [SIGNAL, SESSIONS_END]),
   d('credential.activated', 'an issued PIV card was activated'),
-  d('credential.suspended', 'a credential was suspended: its certificates are on hold, its authenticators disabled', [SIGNAL, SESSIONS_END]),
+  urgent('credential.suspended', 'a credential was suspended: its certificates are on hold, its authenticators disabled', [SIGNAL, SESSIONS_END]),
   d('credential.reinstated', 'a suspended credential was reinstated: holds released, authenticators enabled', [SIGNAL]),
   d('credential.updated', 'a post-issuance update replaced certificates on a card without changing its FASC-N or UUID'),
   d('credential.reissued', 'a PIV card was replaced by a new one (new FASC-N and card UUID; the identity unchanged)', [SIGNAL]),

@@ -15,7 +15,8 @@ export interface ClaimRequest {
 }
 
 /**
- * Claims up to `limit` jobs: pending and due, or running with an expired lease (their worker died).
+ * Claims up to `limit` jobs: pending and due, or running with an expired lease (their worker died); urgent ones first
+ * (the jobs of a leaver, a suspension, a revoked credential), then in the order they were queued.
  * SKIP LOCKED lets workers in several processes share the queue on PostgreSQL; each claim counts an attempt.
  */
 export async function claimJobs(db: Queryable, request: ClaimRequest): Promise<Claimed[]> {
@@ -25,13 +26,13 @@ export async function claimJobs(db: Queryable, request: ClaimRequest): Promise<C
      WHERE j.id IN (
        SELECT id FROM jobs
        WHERE (status = 'pending' AND run_after <= $3) OR (status = 'running' AND locked_until < $3)
-       ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
-     RETURNING ${JOB_COLUMNS.split(', ').map((c) => `j.${c}`).join(', ')},
+       ORDER BY priority, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+     RETURNING ${JOB_COLUMNS.split(', ').map((c) => `j.${c}`).join(', ')}, j.priority,
        (SELECT e.correlation_id FROM events e WHERE e.id = j.event_id) AS correlation_id`,
     [request.workerId, until, request.now, request.limit],
   );
-  return rows.map((row) => ({ job: jobFromRow(row), correlationId: (row.correlation_id as string | null) ?? null }))
-    .sort((a, b) => a.job.id - b.job.id);
+  return rows.sort((a, b) => Number(a.priority) - Number(b.priority) || Number(a.id) - Number(b.id))
+    .map((row) => ({ job: jobFromRow(row), correlationId: (row.correlation_id as string | null) ?? null }));
 }
 
 /**

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { IdentityState } from '../core/identity/record.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { useHarness } from '../../test/support/muster.ts';
+import { claimJobs } from '../lifecycle/queue.ts';
 import { ChangeSet, type ChangeContext } from './change-set.ts';
 
 const T = new Date('2026-03-02T09:00:00Z');
@@ -65,5 +66,21 @@ describeEachStore('the change set writes typed rows', (factory) => {
     const before = { identities: await count('identities'), events: await count('events') };
     await assert.rejects(commit(changes), (e: { pgCode?: string }) => e.pgCode === '23503');
     assert.deepEqual({ identities: await count('identities'), events: await count('events'), trust: await count('trust') }, { ...before, trust: 0 });
+  });
+  test('the jobs of a leaver are claimed before bulk work queued earlier: cessation of trust does not wait in line', async () => {
+    await h.store.query(`UPDATE jobs SET status = 'done' WHERE status <> 'done'`);
+    const event = (type: string) => ({ type, identityId: ADA, payload: {}, audit: { actor: 'test', action: type, target: ADA } });
+    const bulk = new ChangeSet();
+    for (let i = 0; i < 5; i++) bulk.events.push(event('identity.updated'));
+    await commit(bulk);
+    const leaver = new ChangeSet();
+    leaver.events.push(event('identity.leaver'));
+    await commit(leaver);
+    const queued = await h.store.db.selectFrom('jobs').select(['kind', 'priority']).where('status', '=', 'pending').orderBy('id').execute();
+    assert.deepEqual([...new Set(queued.filter((j) => j.priority === 0).map((j) => j.kind))].sort(),
+      ['access.recompute', 'credentials.terminate', 'federation.provision', 'federation.sessions.end', 'federation.signal', 'npe.sponsor-left']);
+    assert.ok(queued.slice(0, 15).every((j) => j.priority === 1), 'the bulk jobs were queued first, at normal priority');
+    const claimed = await claimJobs(h.store, { workerId: 'w', now: T, leaseMs: 60_000, limit: 6 });
+    assert.deepEqual(claimed.map((c) => c.job.kind), ['federation.sessions.end', 'federation.signal', 'access.recompute', 'npe.sponsor-left', 'credentials.terminate', 'federation.provision']);
   });
 });

@@ -1,6 +1,6 @@
 import type { AuditDraft } from '../audit/chain.ts';
 import type { AuditWriter } from '../audit/writer.ts';
-import { eventType } from '../core/events.ts';
+import { eventType, JOB_PRIORITY, jobPriorityOf } from '../core/events.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import type { IdentityStatus } from '../core/identity/status.ts';
 import { sql, type Insertable, type SqlBool, type OnConflictBuilder, type OnConflictDoNothingBuilder, type OnConflictUpdateBuilder } from 'kysely';
@@ -154,12 +154,13 @@ export class ChangeSet {
       const id = ids[i] as number;
       events.push([id, e.type, e.identityId, e.payload, ctx.correlationId, ctx.now]);
       for (const move of e.moves ?? []) history.push([e.identityId, move.from, move.to, e.reason ?? e.type, e.source ?? 'muster', id, ctx.now, e.effectiveAt ?? null]);
-      for (const kind of eventType(e.type).jobs) jobs.push([kind, `${kind}:${id}`, { eventId: id, identityId: e.identityId, type: e.type }, 'pending', ctx.now, id, ctx.now, ctx.now]);
+      const priority = jobPriorityOf(e.type);
+      for (const kind of eventType(e.type).jobs) jobs.push([kind, `${kind}:${id}`, { eventId: id, identityId: e.identityId, type: e.type }, 'pending', ctx.now, id, ctx.now, ctx.now, priority]);
     });
     await tx.copyRows('events', ['id', 'type', 'identity_id', 'payload', 'correlation_id', 'occurred_at'], events);
     await tx.copyRows('status_history', ['identity_id', 'from_status', 'to_status', 'reason', 'source', 'event_id', 'at', 'effective_at'], history);
-    for (const j of this.scheduled) jobs.push([j.kind, j.key, j.payload, 'pending', j.runAfter, null, ctx.now, ctx.now]);
-    await tx.copyRows('jobs', ['kind', 'idempotency_key', 'payload', 'status', 'run_after', 'event_id', 'created_at', 'updated_at'], jobs);
+    for (const j of this.scheduled) jobs.push([j.kind, j.key, j.payload, 'pending', j.runAfter, null, ctx.now, ctx.now, JOB_PRIORITY.normal]);
+    await tx.copyRows('jobs', ['kind', 'idempotency_key', 'payload', 'status', 'run_after', 'event_id', 'created_at', 'updated_at', 'priority'], jobs);
   }
 }
 

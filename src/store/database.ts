@@ -268,6 +268,7 @@ export interface JobsTable {
   event_id: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  priority: Generated<number>;
 }
 
 export interface OidcLoginsTable {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
 import type { Clock } from '../../core/clock.ts';
+import { JOB_PRIORITY } from '../../core/events.ts';
 import { isHttpsOrLoopback } from '../../core/federation/agreement.ts';
 import { agreementOfClient } from '../../federation/agreements.ts';
 import { rpSubjectsOf } from '../../federation/rp-subjects.ts';
@@ -72,9 +73,9 @@ export async function queueBackchannelLogouts(tx: Tx, identityId: string, client
   }
   for (const order of orders) {
     await tx.query(
-      `INSERT INTO jobs (kind, idempotency_key, payload, status, run_after, event_id, created_at, updated_at) VALUES ($1, $2, $3, 'pending', $4, $5, $4, $4)
+      `INSERT INTO jobs (kind, idempotency_key, payload, status, run_after, event_id, created_at, updated_at, priority) VALUES ($1, $2, $3, 'pending', $4, $5, $4, $4, $6)
        ON CONFLICT (idempotency_key) DO NOTHING`,
-      [BACKCHANNEL_LOGOUT_JOB, `${BACKCHANNEL_LOGOUT_JOB}:${order.jti}`, order, at, typeof eventId === 'number' || typeof eventId === 'string' ? eventId : null],
+      [BACKCHANNEL_LOGOUT_JOB, `${BACKCHANNEL_LOGOUT_JOB}:${order.jti}`, order, at, typeof eventId === 'number' || typeof eventId === 'string' ? eventId : null, JOB_PRIORITY.urgent],
     );
   }
   return orders;
