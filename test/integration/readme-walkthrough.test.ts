@@ -3,7 +3,7 @@
 // started in the background as the README says.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +75,8 @@ test('the README walk-through works pasted block by block, in order, from the re
     const blocks = sectionBlocks(readFileSync(join(dir, 'README.md'), 'utf8'), 'Five minutes with muster');
     assert.equal(blocks.length, 8, 'one shell block per step');
     const { output, code } = await runScript(dir, walkthroughScript([...blocks, RP_CHECK]));
-    const shown = `\n--- walk-through output ---\n${output.slice(-6000)}`;
+    const log = existsSync(join(dir, 'muster.log')) ? readFileSync(join(dir, 'muster.log'), 'utf8').slice(-3000) : '(none)';
+    const shown = `\n--- walk-through output ---\n${output.slice(-6000)}\n--- muster.log, its end ---\n${log}`;
     assert.equal(code, 0, shown);
     const failed = output.split('\n').filter((line) => line.startsWith(FAILED_MARK) && !/^@@ failed: wait( |$)/.test(line));
     assert.deepEqual(failed, [], shown);
