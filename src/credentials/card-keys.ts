@@ -2,6 +2,7 @@ import { isMusterError } from '../core/errors.ts';
 import { readCsr } from '../pki/csr.ts';
 import { keyFacts, keyLifetimeWeakness } from '../pki/key-strength.ts';
 import type { Tx } from '../store/store.ts';
+import { serialCertifying } from './certificate-repository.ts';
 import type { Refusal } from './prerequisites.ts';
 
 /** A CSR of a request, by the request field it came in. */
@@ -29,11 +30,7 @@ async function readNamed(named: NamedCsr, validUntil: Date | undefined): Promise
  * other than `exceptIdentity` when given; undefined when none does.
  */
 export async function certifiedKey(tx: Tx, spki: Uint8Array, exceptIdentity?: string): Promise<string | undefined> {
-  const [row] = await tx.query<{ serial: string }>(
-    `SELECT serial FROM certificates WHERE identity_id::text <> $1 AND position(decode($2, 'hex') in der) > 0 LIMIT 1`,
-    [exceptIdentity ?? '', Buffer.from(spki).toString('hex')],
-  );
-  return row?.serial;
+  return serialCertifying(tx, spki, exceptIdentity ?? '');
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ChangeSet } from '../mur/change-set.ts';
 import type { Tx } from '../store/store.ts';
 import { updateCardCertificates, type CardUpdate } from './card-update.ts';
 import { issueCardInTx, issuePivCard, settleIssue } from './cards.ts';
-import { lockCredential, type CredentialRow } from './credential-rows.ts';
+import { lockCredential, type CredentialRow } from './credential-repository.ts';
 import { refusalError, type Refusal } from './prerequisites.ts';
 import { flagRecentDerived } from './review.ts';
 import { applyTransition } from './transition.ts';

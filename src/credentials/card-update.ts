@@ -8,7 +8,7 @@ import { cardKeyRefusal } from './card-keys.ts';
 import { cardCertificateEnd } from './cards.ts';
 import { subjectNameRefusal, type Refusal } from './prerequisites.ts';
 import { issueCardCertificates, storeCertificates, type StoredCertificate } from './certificates.ts';
-import { revokeCertificates, type CredentialRow } from './credential-rows.ts';
+import { revokeCertificates, type CredentialRow } from './credential-repository.ts';
 import type { CardDeps, PivCardRequest } from './types.ts';
 
 export interface CardUpdate {

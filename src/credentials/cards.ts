@@ -6,7 +6,7 @@ import { PROFILES } from '../pki/profiles.ts';
 import type { Tx } from '../store/store.ts';
 import { issueCardCertificates, storeCertificates, type StoredCertificate } from './certificates.ts';
 import { cardKeyRefusal } from './card-keys.ts';
-import { takeUpException } from './exception-rows.ts';
+import { takeUpException } from './exception-repository.ts';
 import { checkRequestShape, identityRefusal, oneCardRefusal, refusalError, requestRefusal, subjectNameRefusal, type Refusal } from './prerequisites.ts';
 import { DEFAULT_SYSTEM_CODE, PIV_CARD, type CardDeps, type IssuedPivCard, type PivCardRequest } from './types.ts';
 

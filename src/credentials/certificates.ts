@@ -1,6 +1,7 @@
 import type { IdentityState } from '../core/identity/record.ts';
 import { createIssuer } from '../pki/issue.ts';
 import type { Tx } from '../store/store.ts';
+import { insertCertificate } from './certificate-repository.ts';
 import { refusalError, subjectName, subjectNameRefusal } from './prerequisites.ts';
 import type { CardDeps, IssuedCertificateRecord, PivCardRequest } from './types.ts';
 
@@ -57,10 +58,6 @@ export type CardProfile = 'piv-auth' | 'card-auth';
 /** Records issued certificates (status good) for a credential. */
 export async function storeCertificates(tx: Tx, issuer: string, identityId: string, credentialId: string, certificates: readonly CertificateToStore[]): Promise<void> {
   for (const c of certificates) {
-    await tx.query(
-      `INSERT INTO certificates (serial, issuer, identity_id, credential_id, profile, status, not_before, not_after, der)
-       VALUES ($1, $2, $3, $4, $5, 'good', $6, $7, decode($8, 'hex'))`,
-      [c.serial, issuer, identityId, credentialId, c.profile, c.notBefore, c.notAfter, Buffer.from(c.der).toString('hex')],
-    );
+    await insertCertificate(tx, { serial: c.serial, issuer, identity_id: identityId, credential_id: credentialId, profile: c.profile, not_before: c.notBefore, not_after: c.notAfter, der: c.der });
   }
 }

@@ -6,7 +6,8 @@ import type { JobHandler } from '../lifecycle/handlers.ts';
 import { ChangeSet } from '../mur/change-set.ts';
 import type { Store, Tx } from '../store/store.ts';
 import type { Actor } from './card-service.ts';
-import { lockCredential } from './credential-rows.ts';
+import { lockCredential } from './credential-repository.ts';
+import { closeException, insertException, listExceptions, type ExceptionRow } from './exception-repository.ts';
 import { applyTransition } from './transition.ts';
 import { CREDENTIALS_ACTOR } from './types.ts';
 
@@ -76,11 +77,10 @@ export class ExceptionService {
         if (!credential || credential.identity_id !== request.identityId) throw refuse('credentialId', "the credential is not the identity's");
       }
       const granted: CredentialException = { ...request, id: randomUUID(), approvedAt: now, status: 'active', endedAt: null };
-      await tx.query(
-        `INSERT INTO credential_exceptions (id, identity_id, credential_id, kind, reason, compensating_control, requested_by, approved_by, approved_at, expires_at, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active')`,
-        [granted.id, request.identityId, request.credentialId ?? null, request.kind, request.reason, request.compensatingControl, request.requestedBy, request.approvedBy, now, request.expiresAt],
-      );
+      await insertException(tx, {
+        id: granted.id, identity_id: request.identityId, credential_id: request.credentialId ?? null, kind: request.kind, reason: request.reason, compensating_control: request.compensatingControl,
+        requested_by: request.requestedBy, approved_by: request.approvedBy, approved_at: now, expires_at: request.expiresAt,
+      });
       const changes = new ChangeSet();
       const payload = exceptionPayload(granted);
       changes.events.push({ type: 'exception.granted', identityId: request.identityId, payload, audit: { actor: by.actor, action: 'exception.granted', target: request.identityId, reason: `${request.kind} approved by ${request.approvedBy} until ${request.expiresAt.toISOString()}: ${request.reason}`, data: payload } });
@@ -102,18 +102,10 @@ export class ExceptionService {
   }
 
   async list(identityId?: string): Promise<CredentialException[]> {
-    const rows = await this.#deps.store.query<ExceptionRow>(`SELECT ${EXCEPTION_COLUMNS} FROM credential_exceptions ${identityId ? 'WHERE identity_id = $1' : ''} ORDER BY approved_at DESC LIMIT 500`, identityId ? [identityId] : []);
+    const rows = await listExceptions(this.#deps.store, identityId);
     return rows.map(fromRow);
   }
 }
-
-type ExceptionRow = {
-  id: string; identity_id: string; credential_id: string | null; kind: string; reason: string; compensating_control: string;
-  requested_by: string; approved_by: string; approved_at: Date; expires_at: Date; status: 'active' | 'expired' | 'ended'; ended_at: Date | null;
-};
-
-const EXCEPTION_COLUMNS = `id::text AS id, identity_id::text AS identity_id, credential_id::text AS credential_id, kind, reason, compensating_control,
-  requested_by, approved_by, approved_at, expires_at, status, ended_at`;
 
 function fromRow(r: ExceptionRow): CredentialException {
   return {
@@ -131,7 +123,7 @@ function exceptionPayload(e: CredentialException): Record<string, unknown> {
 }
 
 async function endException(tx: Tx, id: string, status: 'expired' | 'ended', why: string, actor: string, now: Date): Promise<ChangeSet | null> {
-  const [row] = await tx.query<ExceptionRow>(`UPDATE credential_exceptions SET status = $2, ended_at = $3 WHERE id = $1 AND status = 'active' RETURNING ${EXCEPTION_COLUMNS}`, [id, status, now]);
+  const row = await closeException(tx, id, status, now);
   if (!row) return null;
   const ended = fromRow(row);
   let changes = new ChangeSet();

@@ -3,7 +3,7 @@ import { isUuid } from '../core/ids.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Tx } from '../store/store.ts';
-import { CARD_EXCEPTION_KINDS, unusedCardException } from './exception-rows.ts';
+import { CARD_EXCEPTION_KINDS, unusedCardException } from './exception-repository.ts';
 import { PIV_CARD, type PivCardRequest } from './types.ts';
 
 /** The issuance rules a request can break; each refusal names one. */

@@ -2,7 +2,8 @@ import type { CredentialView } from '../core/credential/view.ts';
 import { MusterError } from '../core/errors.ts';
 import { PemConverter } from '../pki/x509.ts';
 import type { Queryable } from '../store/store.ts';
-import { CREDENTIAL_COLUMNS, type CredentialRow } from './credential-rows.ts';
+import { credentialCertificates, findCertificate, identityCertificates, type CertificateRow as CertRow } from './certificate-repository.ts';
+import { findCredential, identityCredentials, type CredentialRow } from './credential-repository.ts';
 
 export interface CertificateView {
   readonly serial: string;
@@ -24,8 +25,6 @@ export interface CredentialDetail extends Omit<CredentialView, 'updatedAt'> {
   readonly certificates: readonly CertificateView[];
 }
 
-type CertRow = { serial: string; issuer: string; profile: string; status: string; reason: string | null; revoked_at: Date | null; not_before: Date; not_after: Date; identity_id: string; credential_id: string; der: Uint8Array };
-const CERT_COLUMNS = 'serial, issuer, profile, status, reason, revoked_at, not_before, not_after, identity_id::text AS identity_id, credential_id::text AS credential_id, der';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -46,19 +45,19 @@ function credentialDetail(c: CredentialRow, certificates: readonly CertRow[]): C
 }
 
 export async function getCredential(db: Queryable, id: string): Promise<CredentialDetail> {
-  const [row] = await db.query<CredentialRow>(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1`, [id]);
+  const row = await findCredential(db, id);
   if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no credential ${id}`, [{ field: 'id', value: id, message: 'not found' }]);
-  return credentialDetail(row, await db.query<CertRow>(`SELECT ${CERT_COLUMNS} FROM certificates WHERE credential_id = $1 ORDER BY not_before, serial`, [id]));
+  return credentialDetail(row, await credentialCertificates(db, id));
 }
 
 export async function listCredentials(db: Queryable, identityId: string): Promise<CredentialDetail[]> {
-  const rows = await db.query<CredentialRow>(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE identity_id = $1 ORDER BY issued_at, id`, [identityId]);
-  const certs = await db.query<CertRow>(`SELECT ${CERT_COLUMNS} FROM certificates WHERE identity_id = $1 ORDER BY not_before, serial`, [identityId]);
+  const rows = await identityCredentials(db, identityId);
+  const certs = await identityCertificates(db, identityId);
   return rows.map((r) => credentialDetail(r, certs));
 }
 
 export async function getCertificate(db: Queryable, serial: string): Promise<CertificateView> {
-  const [row] = await db.query<CertRow>(`SELECT ${CERT_COLUMNS} FROM certificates WHERE serial = $1`, [serial.toLowerCase().replace(/^(00)+(?=.)/, '')]);
+  const row = await findCertificate(db, serial.toLowerCase().replace(/^(00)+(?=.)/, ''));
   if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no certificate with serial ${serial}`, [{ field: 'serial', value: serial, message: 'not found' }]);
   return certificateView(row);
 }

@@ -1,6 +1,6 @@
 import type { ChangeSet } from '../mur/change-set.ts';
 import type { Tx } from '../store/store.ts';
-import type { CredentialRow } from './credential-rows.ts';
+import { flagForReview, type CredentialRow } from './credential-repository.ts';
 import { DERIVED_TYPES } from './types.ts';
 
 const DAY_MS = 86_400_000;
@@ -21,12 +21,7 @@ export interface ReviewInput {
 export async function flagRecentDerived(tx: Tx, changes: ChangeSet, input: ReviewInput): Promise<string[]> {
   const since = new Date(input.now.getTime() - input.reviewDays * DAY_MS);
   const review = { reason: input.reason, card: input.card.id, flagged_at: input.now.toISOString() };
-  const rows = await tx.query<{ id: string; type: string; issued_at: Date }>(
-    `UPDATE credentials SET details = details || jsonb_build_object('review', $4::jsonb), updated_at = $5
-     WHERE identity_id = $1 AND type = ANY($2::text[]) AND status IN ('active', 'suspended') AND issued_at >= $3
-     RETURNING id::text AS id, type, issued_at`,
-    [input.card.identity_id, DERIVED_TYPES, since, JSON.stringify(review), input.now],
-  );
+  const rows = await flagForReview(tx, input.card.identity_id, DERIVED_TYPES, since, review, input.now);
   for (const row of rows) {
     const payload = { credential_id: row.id, type: row.type, bound_at: new Date(row.issued_at).toISOString(), card_credential_id: input.card.id, card_reason: input.reason };
     const why = `bound within ${input.reviewDays} days before card ${input.card.reference ?? input.card.id} was ${input.reason}`;

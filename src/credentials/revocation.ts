@@ -1,6 +1,7 @@
 import type { RevocationReason, RevokedEntry } from '../pki/crl.ts';
 import type { OcspCertStatus } from '../pki/ocsp-signing.ts';
 import type { Queryable } from '../store/store.ts';
+import { issuerCertificates, issuerCertificatesChangedSince, type CertificateChangeRow } from './certificate-repository.ts';
 
 const REASONS: ReadonlySet<string> = new Set<RevocationReason>([
   'unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold',
@@ -24,17 +25,7 @@ export interface RevocationSnapshot {
   readonly throughChange: number;
 }
 
-type CertificateRow = {
-  readonly serial: string;
-  readonly status: string;
-  readonly revoked_at: Date | null;
-  readonly reason: string | null;
-  readonly change_seq: string;
-};
-
-const COLUMNS = 'serial, status, revoked_at, reason, change_seq::text AS change_seq';
-
-function statusOf(row: CertificateRow): KnownStatus {
+function statusOf(row: CertificateChangeRow): KnownStatus {
   if (row.status !== 'revoked' || !row.revoked_at) return { status: 'good' };
   return { status: 'revoked', revokedAt: new Date(row.revoked_at), reason: reasonOf(row.reason) };
 }
@@ -44,7 +35,7 @@ function statusOf(row: CertificateRow): KnownStatus {
  * must say now. Expired certificates are included; dropping them is the publisher's choice.
  */
 export async function revocationSnapshot(db: Queryable, issuer: string): Promise<RevocationSnapshot> {
-  const rows = await db.query<CertificateRow>(`SELECT ${COLUMNS} FROM certificates WHERE issuer = $1 ORDER BY revoked_at NULLS LAST, serial`, [issuer]);
+  const rows = await issuerCertificates(db, issuer);
   const revoked: RevokedEntry[] = [];
   const statuses = new Map<string, KnownStatus>();
   let throughChange = 0;
@@ -57,12 +48,9 @@ export async function revocationSnapshot(db: Queryable, issuer: string): Promise
   return { revoked, statuses, throughChange };
 }
 
-/**
- * Certificates of the issuer whose status changed (or that were issued) after change_seq `after`, oldest first.
- * Ordered by the bigint column itself: `ORDER BY change_seq` would name the text output alias and put 10 before 9.
- */
+/** Certificates of the issuer whose status changed (or that were issued) after change_seq `after`, oldest first. */
 export async function statusChangesSince(db: Queryable, issuer: string, after: number): Promise<StatusChange[]> {
-  const rows = await db.query<CertificateRow>(`SELECT ${COLUMNS} FROM certificates WHERE issuer = $1 AND change_seq > $2 ORDER BY certificates.change_seq`, [issuer, after]);
+  const rows = await issuerCertificatesChangedSince(db, issuer, after);
   return rows.map((row) => ({ serial: row.serial, status: statusOf(row), changeSeq: Number(row.change_seq) }));
 }
 

@@ -2,7 +2,7 @@ import { MusterError } from '../core/errors.ts';
 import type { JobHandler } from '../lifecycle/handlers.ts';
 import type { Job } from '../lifecycle/jobs.ts';
 import type { Tx } from '../store/store.ts';
-import { lockIdentityCredentials, type CredentialRow } from './credential-rows.ts';
+import { lockIdentityCredentials, type CredentialRow } from './credential-repository.ts';
 import { applyTransition } from './transition.ts';
 import { CREDENTIALS_ACTOR } from './types.ts';
 

@@ -6,7 +6,7 @@ import type { Tx } from '../store/store.ts';
 import {
   holdCertificates, releaseCertificates, removeAuthenticators, revokeCertificates, setAuthenticatorStatus, setCredentialStatus,
   type CertificateChange, type CredentialRow,
-} from './credential-rows.ts';
+} from './credential-repository.ts';
 
 const EVENT_OF: Record<CredentialOperation, string> = {
   activate: 'credential.activated', suspend: 'credential.suspended', reinstate: 'credential.reinstated', terminate: 'credential.terminated',

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import { MaildirNotifier } from '../../src/connectors/notify/index.ts';
-import { lockCredential } from '../../src/credentials/credential-rows.ts';
+import { lockCredential } from '../../src/credentials/credential-repository.ts';
 import { applyTransition } from '../../src/credentials/transition.ts';
 import { AgreementService } from '../../src/federation/agreements.ts';
 import { accessTargets } from '../../src/lifecycle/access/targets.ts';

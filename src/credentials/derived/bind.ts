@@ -9,7 +9,7 @@ import type { Tx } from '../../store/store.ts';
 import type { Actor } from '../card-service.ts';
 import { certifiedKey } from '../card-keys.ts';
 import { storeCertificates } from '../certificates.ts';
-import { lockCredential } from '../credential-rows.ts';
+import { lockCredential } from '../credential-repository.ts';
 import { lockIdentity } from '../prerequisites.ts';
 import { applyTransition } from '../transition.ts';
 import { DERIVED_FIDO2, DERIVED_PKI, DERIVED_TYPES } from '../types.ts';

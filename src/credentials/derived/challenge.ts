@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MusterError } from '../../core/errors.ts';
 import type { Tx } from '../../store/store.ts';
+import { insertChallenge, lockChallenge, markChallengeUsed } from './challenge-repository.ts';
 
 export interface BindingChallenge {
   readonly id: string;
@@ -13,22 +14,20 @@ export interface BindingChallenge {
 /** Opens a binding ceremony for an identity: a fresh challenge, usable once before it expires. */
 export async function createChallenge(tx: Tx, identityId: string, now: Date, lifeSeconds: number): Promise<BindingChallenge> {
   const challenge: BindingChallenge = { id: randomUUID(), identityId, challenge: randomBytes(32).toString('base64url'), expiresAt: new Date(now.getTime() + lifeSeconds * 1000) };
-  await tx.query('INSERT INTO binding_challenges (id, identity_id, challenge, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [challenge.id, identityId, challenge.challenge, now, challenge.expiresAt]);
+  await insertChallenge(tx, { id: challenge.id, identity_id: identityId, challenge: challenge.challenge, expires_at: challenge.expiresAt }, now);
   return challenge;
 }
-
-type Row = { id: string; identity_id: string; challenge: string; expires_at: Date; used_at: Date | null };
 
 /**
  * Uses up a challenge: refused (MUSTER_ERR_DERIVED_BINDING) if unknown, another identity's, expired or already used —
  * a replayed ceremony never binds. The caller commits this before anything else, so a failed binding still spends it.
  */
 export async function consumeChallenge(tx: Tx, challengeId: string, identityId: string, now: Date): Promise<BindingChallenge> {
-  const [row] = await tx.query<Row>('SELECT id::text AS id, identity_id::text AS identity_id, challenge, expires_at, used_at FROM binding_challenges WHERE id = $1 FOR UPDATE', [challengeId]);
+  const row = await lockChallenge(tx, challengeId);
   const refuse = (message: string) => new MusterError('MUSTER_ERR_DERIVED_BINDING', message, [{ field: 'challengeId', value: challengeId, message }]);
   if (!row || row.identity_id !== identityId) throw refuse('unknown binding challenge for this identity');
   if (row.used_at) throw refuse('the binding challenge was already used (a replay)');
   if (new Date(row.expires_at).getTime() <= now.getTime()) throw refuse('the binding challenge has expired');
-  await tx.query('UPDATE binding_challenges SET used_at = $2 WHERE id = $1', [challengeId, now]);
+  await markChallengeUsed(tx, challengeId, now);
   return { id: row.id, identityId, challenge: row.challenge, expiresAt: new Date(row.expires_at) };
 }

@@ -1,12 +1,11 @@
 import { MusterError } from '../../core/errors.ts';
 import type { JobHandler } from '../../lifecycle/handlers.ts';
-import { lockCredential } from '../credential-rows.ts';
+import { certificateStatus } from '../certificate-repository.ts';
+import { lockCredential } from '../credential-repository.ts';
 import { applyTransition } from '../transition.ts';
 import { CREDENTIALS_ACTOR } from '../types.ts';
 
 export const DERIVED_RECHECK_JOB = 'credentials.derived-recheck';
-
-type PivStatus = { status: string; reason: string | null; revoked_at: Date | null };
 
 /**
  * SP 800-157r1 §2.1: seven days after a binding, the status of the PIV Authentication certificate it was bound with is
@@ -19,7 +18,7 @@ export const handleDerivedRecheck: JobHandler = async (job, tx, ctx) => {
   if (typeof credentialId !== 'string' || typeof pivSerial !== 'string') throw new MusterError('MUSTER_ERR_VALIDATION', `job ${job.id} (${job.kind}) needs credentialId and pivSerial`);
   const credential = await lockCredential(tx, credentialId);
   if (!credential) return;
-  const [piv] = await tx.query<PivStatus>('SELECT status, reason, revoked_at FROM certificates WHERE serial = $1', [pivSerial]);
+  const piv = await certificateStatus(tx, pivSerial);
   const compromised = piv?.status === 'revoked' && piv.reason === 'keyCompromise';
   const cause = { job_id: job.id, piv_serial: pivSerial, piv_status: piv?.status ?? 'unknown', piv_reason: piv?.reason ?? null };
   const active = credential.status !== 'terminated';

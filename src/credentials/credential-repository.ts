@@ -1,0 +1,131 @@
+import { sql, type Kysely } from 'kysely';
+import type { RevocationReason } from '../pki/crl.ts';
+import type { Database } from '../store/database.ts';
+import type { Queryable, Tx } from '../store/store.ts';
+
+/**
+ * The `credentials` rows, and the certificates and WebAuthn authenticators that follow a credential's
+ * status. Every query is built with Kysely; uuids come back as text, timestamptz as Date, details parsed.
+ */
+
+/** A row of `credentials`. */
+export type CredentialRow = {
+  readonly id: string;
+  readonly identity_id: string;
+  readonly type: string;
+  readonly status: string;
+  readonly reference: string | null;
+  readonly details: Record<string, unknown>;
+  readonly issued_at: Date | null;
+  readonly expires_at: Date | null;
+};
+
+/** The credentials, read as a `CredentialRow`. */
+export function selectCredentials(db: Kysely<Database>) {
+  return db
+    .selectFrom('credentials')
+    .select([sql<string>`id::text`.as('id'), sql<string>`identity_id::text`.as('identity_id'), 'type', 'status', 'reference', sql<Record<string, unknown>>`details`.as('details'), 'issued_at', 'expires_at']);
+}
+
+/** Reads one credential, or null. */
+export async function findCredential({ db }: Queryable, id: string): Promise<CredentialRow | null> {
+  return (await selectCredentials(db).where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+/** An identity's credentials, oldest first. */
+export async function identityCredentials({ db }: Queryable, identityId: string): Promise<CredentialRow[]> {
+  return selectCredentials(db).where('identity_id', '=', identityId).orderBy('issued_at').orderBy('id').execute();
+}
+
+/** Locks and reads one credential, or null. */
+export async function lockCredential({ db }: Tx, id: string): Promise<CredentialRow | null> {
+  return (await selectCredentials(db).where('id', '=', id).forUpdate().executeTakeFirst()) ?? null;
+}
+
+/** Locks and reads an identity's credentials (all, or only those in `statuses`), oldest first. */
+export async function lockIdentityCredentials({ db }: Tx, identityId: string, statuses?: readonly string[]): Promise<CredentialRow[]> {
+  let query = selectCredentials(db).where('identity_id', '=', identityId);
+  if (statuses) query = query.where(sql<boolean>`status = ANY(${statuses}::text[])`);
+  return query.orderBy('issued_at').orderBy('id').forUpdate().execute();
+}
+
+export async function setCredentialStatus({ db }: Tx, ids: readonly string[], status: string, now: Date, details: Record<string, unknown> = {}): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('credentials')
+    .set({ status, updated_at: now, details: sql`details || ${JSON.stringify(details)}::jsonb` })
+    .where(sql<boolean>`id = ANY(${ids}::uuid[])`)
+    .execute();
+}
+
+export type CertificateChange = {
+  readonly serial: string;
+  readonly credential_id: string;
+  readonly profile: string;
+};
+
+const CHANGED = ['serial', sql<string>`credential_id::text`.as('credential_id'), 'profile'] as const;
+
+/** good → revoked (certificateHold): a suspended credential's certificates. */
+export async function holdCertificates({ db }: Tx, credentialIds: readonly string[], now: Date): Promise<CertificateChange[]> {
+  return db
+    .updateTable('certificates')
+    .set({ status: 'revoked', revoked_at: now, reason: 'certificateHold' })
+    .where(sql<boolean>`credential_id = ANY(${credentialIds}::uuid[])`)
+    .where('status', '=', 'good')
+    .returning(CHANGED)
+    .execute();
+}
+
+/** certificateHold → good (removeFromCRL): a reinstated credential's certificates. */
+export async function releaseCertificates({ db }: Tx, credentialIds: readonly string[], now: Date): Promise<CertificateChange[]> {
+  return db
+    .updateTable('certificates')
+    .set({ status: 'good', revoked_at: null, reason: null })
+    .where(sql<boolean>`credential_id = ANY(${credentialIds}::uuid[])`)
+    .where('status', '=', 'revoked')
+    .where('reason', '=', 'certificateHold')
+    .where('not_after', '>', now)
+    .returning(CHANGED)
+    .execute();
+}
+
+/** good or on hold → revoked for good, with `reason`. */
+export async function revokeCertificates({ db }: Tx, credentialIds: readonly string[], reason: RevocationReason, now: Date, serials?: readonly string[]): Promise<CertificateChange[]> {
+  let query = db
+    .updateTable('certificates')
+    .set({ status: 'revoked', revoked_at: now, reason })
+    .where(sql<boolean>`credential_id = ANY(${credentialIds}::uuid[])`)
+    .where((eb) => eb.or([eb('status', '=', 'good'), eb('reason', '=', 'certificateHold')]));
+  if (serials) query = query.where(sql<boolean>`serial = ANY(${serials}::text[])`);
+  return query.returning(CHANGED).execute();
+}
+
+/** Enables or disables the WebAuthn authenticators of credentials; returns their ids. */
+export async function setAuthenticatorStatus({ db }: Tx, credentialIds: readonly string[], status: 'active' | 'suspended'): Promise<string[]> {
+  const rows = await db.updateTable('webauthn_credentials').set({ status }).where(sql<boolean>`credential = ANY(${credentialIds}::uuid[])`).returning('credential_id').execute();
+  return rows.map((r) => r.credential_id);
+}
+
+/** Removes the WebAuthn authenticators of credentials for good; returns their ids. */
+export async function removeAuthenticators({ db }: Tx, credentialIds: readonly string[]): Promise<string[]> {
+  const rows = await db.deleteFrom('webauthn_credentials').where(sql<boolean>`credential = ANY(${credentialIds}::uuid[])`).returning('credential_id').execute();
+  return rows.map((r) => r.credential_id);
+}
+
+/** A credential flagged for review: its id, type and when it was issued (bound). */
+export type FlaggedCredential = { id: string; type: string; issued_at: Date };
+
+/** Flags the identity's live credentials of `types` issued at or after `since` with `review`; returns them. */
+export async function flagForReview({ db }: Tx, identityId: string, types: readonly string[], since: Date, review: Record<string, unknown>, now: Date): Promise<FlaggedCredential[]> {
+  const rows = await db
+    .updateTable('credentials')
+    .set({ details: sql`details || jsonb_build_object('review', ${JSON.stringify(review)}::jsonb)`, updated_at: now })
+    .where('identity_id', '=', identityId)
+    .where(sql<boolean>`type = ANY(${types}::text[])`)
+    .where('status', 'in', ['active', 'suspended'])
+    .where('issued_at', '>=', since)
+    .returning([sql<string>`id::text`.as('id'), 'type', 'issued_at'])
+    .execute();
+  return rows.map((r) => ({ id: r.id, type: r.type, issued_at: r.issued_at as Date }));
+}
