@@ -7,6 +7,7 @@ import type { Tx } from '../store/store.ts';
 import { cardKeyRefusal } from './card-keys.ts';
 import { cardCertificateEnd } from './cards.ts';
 import { subjectNameRefusal, type Refusal } from './prerequisites.ts';
+import { goodCertificateDers, goodSerials } from './certificate-repository.ts';
 import { issueCardCertificates, storeCertificates, type StoredCertificate } from './certificates.ts';
 import { revokeCertificates, type CredentialRow } from './credential-repository.ts';
 import type { CardDeps, PivCardRequest } from './types.ts';
@@ -49,11 +50,10 @@ export async function updateCardCertificates(tx: Tx, deps: CardDeps, card: Crede
 
 /** Public keys of the card's current certificates that the update keeps: a new key may not repeat one of them. */
 async function keptKeys(tx: Tx, credentialId: string, replaced: readonly string[]): Promise<Uint8Array[]> {
-  const rows = await tx.query<{ der: Uint8Array }>(`SELECT der FROM certificates WHERE credential_id = $1 AND status = 'good' AND NOT (profile = ANY($2::text[]))`, [credentialId, replaced]);
-  return rows.map((r) => new Uint8Array(new X509Certificate(new Uint8Array(r.der)).publicKey.rawData));
+  const ders = await goodCertificateDers(tx, credentialId, replaced);
+  return ders.map((der) => new Uint8Array(new X509Certificate(new Uint8Array(der)).publicKey.rawData));
 }
 
 async function currentSerials(tx: Tx, credentialId: string, profiles: readonly string[]): Promise<string[]> {
-  const rows = await tx.query<{ serial: string }>(`SELECT serial FROM certificates WHERE credential_id = $1 AND profile = ANY($2::text[]) AND status = 'good'`, [credentialId, profiles]);
-  return rows.map((r) => r.serial);
+  return goodSerials(tx, credentialId, profiles);
 }

@@ -6,6 +6,7 @@ import { PROFILES } from '../pki/profiles.ts';
 import type { Tx } from '../store/store.ts';
 import { issueCardCertificates, storeCertificates, type StoredCertificate } from './certificates.ts';
 import { cardKeyRefusal } from './card-keys.ts';
+import { insertCredential, nextPivCredentialNumber } from './credential-repository.ts';
 import { takeUpException } from './exception-repository.ts';
 import { checkRequestShape, identityRefusal, oneCardRefusal, refusalError, requestRefusal, subjectNameRefusal, type Refusal } from './prerequisites.ts';
 import { DEFAULT_SYSTEM_CODE, PIV_CARD, type CardDeps, type IssuedPivCard, type PivCardRequest } from './types.ts';
@@ -85,18 +86,14 @@ async function writeCard(tx: Tx, deps: CardDeps, w: CardWrite): Promise<IssuedPi
     credentialNumber, expiresAt: w.request.expiresAt, certificates: certificates.map(({ der: _der, ...rest }) => rest),
   };
   const details = { fascn: card.fascn, agency_code: deps.agencyCode, system_code: systemCode, credential_number: credentialNumber, ...approvalData(w.request), ...(w.extras ?? {}) };
-  await tx.query(
-    `INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, expires_at, updated_at) VALUES ($1, $2, $3, 'issued', $4, $5, $6, $7, $6)`,
-    [card.credentialId, card.identityId, PIV_CARD, card.cardUuid, JSON.stringify(details), w.now, card.expiresAt],
-  );
+  await insertCredential(tx, { id: card.credentialId, identity_id: card.identityId, type: PIV_CARD, status: 'issued', reference: card.cardUuid, details, issued_at: w.now, expires_at: card.expiresAt });
   await storeCertificates(tx, deps.ca.name, card.identityId, card.credentialId, certificates);
   await issuedChanges(card, certificates, w, deps.ca.name).commit(tx, { now: w.now, correlationId: w.correlationId, audit: deps.audit });
   return card;
 }
 
 async function nextCredentialNumber(tx: Tx): Promise<string> {
-  const [row] = await tx.query<{ n: string }>(`SELECT nextval('piv_credential_number')::text AS n`);
-  return String(row?.n).padStart(6, '0');
+  return String(await nextPivCredentialNumber(tx)).padStart(6, '0');
 }
 
 function approvalData(request: PivCardRequest): Record<string, unknown> {

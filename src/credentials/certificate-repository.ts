@@ -95,3 +95,44 @@ export async function issuerCertificates({ db }: Queryable, issuer: string): Pro
 export async function issuerCertificatesChangedSince({ db }: Queryable, issuer: string, after: number): Promise<CertificateChangeRow[]> {
   return selectChanges(db, issuer).where('certificates.change_seq', '>', after).orderBy('certificates.change_seq').execute();
 }
+
+/** The DER of the credential's good certificates, but those of the `except` profiles. */
+export async function goodCertificateDers({ db }: Queryable, credentialId: string, except: readonly string[]): Promise<Uint8Array[]> {
+  const rows = await db
+    .selectFrom('certificates')
+    .select('der')
+    .where('credential_id', '=', credentialId)
+    .where('status', '=', 'good')
+    .where(sql<boolean>`NOT (profile = ANY(${except}::text[]))`)
+    .execute();
+  return rows.map((r) => r.der);
+}
+
+/** The serials of the credential's good certificates of the `profiles`. */
+export async function goodSerials({ db }: Queryable, credentialId: string, profiles: readonly string[]): Promise<string[]> {
+  const rows = await db
+    .selectFrom('certificates')
+    .select('serial')
+    .where('credential_id', '=', credentialId)
+    .where(sql<boolean>`profile = ANY(${profiles}::text[])`)
+    .where('status', '=', 'good')
+    .execute();
+  return rows.map((r) => r.serial);
+}
+
+/** An issued certificate with the credential (card) it belongs to. */
+export type CertificateOfCard = { identity_id: string; credential_id: string; profile: string; status: string; reason: string | null; card_status: string; card_type: string; card_uuid: string };
+
+/** The certificate with the serial from the issuer, with its credential's status, type and reference; or undefined. */
+export async function certificateOfCard({ db }: Queryable, serial: string, issuer: string): Promise<CertificateOfCard | undefined> {
+  return db
+    .selectFrom('certificates as c')
+    .innerJoin('credentials as k', 'k.id', 'c.credential_id')
+    .select([
+      sql<string>`c.identity_id::text`.as('identity_id'), sql<string>`c.credential_id::text`.as('credential_id'), 'c.profile', 'c.status', 'c.reason',
+      'k.status as card_status', 'k.type as card_type', sql<string>`k.reference`.as('card_uuid'),
+    ])
+    .where('c.serial', '=', serial)
+    .where('c.issuer', '=', issuer)
+    .executeTakeFirst();
+}

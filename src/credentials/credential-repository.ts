@@ -129,3 +129,29 @@ export async function flagForReview({ db }: Tx, identityId: string, types: reado
     .execute();
   return rows.map((r) => ({ id: r.id, type: r.type, issued_at: r.issued_at as Date }));
 }
+
+/** A credential to record; `updated_at` is its issue time. */
+export type NewCredential = { id: string; identity_id: string; type: string; status: string; reference: string | null; details: Record<string, unknown>; issued_at: Date; expires_at: Date | null };
+
+export async function insertCredential({ db }: Tx, c: NewCredential): Promise<void> {
+  await db.insertInto('credentials').values({ ...c, details: JSON.stringify(c.details), updated_at: c.issued_at }).execute();
+}
+
+/** How many of the identity's credentials of `type` are not terminated, leaving out `exceptId` ('' for none). */
+export async function liveCredentialCount({ db }: Queryable, identityId: string, type: string, exceptId: string): Promise<number> {
+  const row = await db
+    .selectFrom('credentials')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('identity_id', '=', identityId)
+    .where('type', '=', type)
+    .where('status', '<>', 'terminated')
+    .where(sql<boolean>`id::text <> ${exceptId}`)
+    .executeTakeFirst();
+  return row?.n ?? 0;
+}
+
+/** The next PIV credential number (CN of the FASC-N), as the sequence gives it, in decimal. */
+export async function nextPivCredentialNumber({ db }: Tx): Promise<string | undefined> {
+  const { rows } = await sql<{ n: string }>`SELECT nextval('piv_credential_number')::text AS n`.execute(db);
+  return rows[0]?.n;
+}

@@ -3,7 +3,9 @@ import { isUuid } from '../core/ids.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Tx } from '../store/store.ts';
+import { liveCredentialCount } from './credential-repository.ts';
 import { CARD_EXCEPTION_KINDS, unusedCardException } from './exception-repository.ts';
+import { lockIdentityRow, trustEligibility } from './holder-repository.ts';
 import { PIV_CARD, type PivCardRequest } from './types.ts';
 
 /** The issuance rules a request can break; each refusal names one. */
@@ -53,9 +55,9 @@ export async function identityRefusal(tx: Tx, request: PivCardRequest): Promise<
   if (identity.kind !== 'person' || identity.status !== 'active') {
     return { identity, refusal: { rule: 'identity-status', message: `identity is ${identity.kind}, ${identity.status}: a PIV card needs an active person` } };
   }
-  const [trust] = await tx.query<{ eligibility: string }>('SELECT eligibility FROM trust WHERE identity_id = $1', [identity.id]);
-  if (!trust || !ISSUABLE_ELIGIBILITY.has(trust.eligibility)) {
-    return { identity, refusal: { rule: 'trust-eligibility', message: `TRUST eligibility is ${trust?.eligibility ?? 'not recorded'}: favorable or interim is required` } };
+  const eligibility = await trustEligibility(tx, identity.id);
+  if (eligibility === undefined || !ISSUABLE_ELIGIBILITY.has(eligibility)) {
+    return { identity, refusal: { rule: 'trust-eligibility', message: `TRUST eligibility is ${eligibility ?? 'not recorded'}: favorable or interim is required` } };
   }
   return { identity, refusal: null };
 }
@@ -82,11 +84,7 @@ export function subjectNameRefusal(identity: IdentityState): Refusal | null {
  * exception that covers no credential yet; its id is returned, and the card issued takes it up.
  */
 export async function oneCardRefusal(tx: Tx, identityId: string, now: Date, replacing?: string): Promise<{ exceptionId?: string; refusal: Refusal | null }> {
-  const [row] = await tx.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM credentials WHERE identity_id = $1 AND type = $2 AND status <> 'terminated' AND id::text <> $3`,
-    [identityId, PIV_CARD, replacing ?? ''],
-  );
-  const live = row?.n ?? 0;
+  const live = await liveCredentialCount(tx, identityId, PIV_CARD, replacing ?? '');
   if (live === 0) return { refusal: null };
   const exceptionId = await unusedCardException(tx, identityId, now);
   if (exceptionId) return { exceptionId, refusal: null };
@@ -97,7 +95,7 @@ export async function oneCardRefusal(tx: Tx, identityId: string, now: Date, repl
 /** Locks and loads an identity for a credential operation; a malformed or unknown id is refused, naming identityId. */
 export async function lockIdentity(tx: Tx, id: string): Promise<IdentityState> {
   if (!isUuid(id)) throw new MusterError('MUSTER_ERR_VALIDATION', 'identityId must be a UUID', [{ field: 'identityId', value: id, message: 'must be a UUID' }]);
-  await tx.query('SELECT id FROM identities WHERE id = $1 FOR UPDATE', [id]);
+  await lockIdentityRow(tx, id);
   const identity = (await loadIdentities(tx, [id])).get(id);
   if (!identity) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity ${id}`, [{ field: 'identityId', value: id, message: 'not found' }]);
   return identity;

@@ -1,8 +1,8 @@
 import { MusterError } from '../core/errors.ts';
 import type { JobHandler } from '../lifecycle/handlers.ts';
 import type { Job } from '../lifecycle/jobs.ts';
-import type { Tx } from '../store/store.ts';
 import { lockIdentityCredentials, type CredentialRow } from './credential-repository.ts';
+import { identityStatus } from './holder-repository.ts';
 import { applyTransition } from './transition.ts';
 import { CREDENTIALS_ACTOR } from './types.ts';
 
@@ -20,11 +20,6 @@ function identityOf(job: Job): string {
 
 function causeOf(job: Job): Record<string, unknown> {
   return { job_id: job.id, event_id: job.eventId };
-}
-
-async function identityStatus(tx: Tx, identityId: string): Promise<string | undefined> {
-  const [row] = await tx.query<{ status: string }>('SELECT status FROM identities WHERE id = $1', [identityId]);
-  return row?.status;
 }
 
 /**

@@ -73,8 +73,8 @@ export async function opensslVerify(h: Harness, ca: CaHierarchy, leafPem: string
 
 /** The identity's latest `identity.leaver` event queued its `credentials.terminate` job through the outbox. */
 export async function leaverTerminateJob(store: Store, identityId: string, _at: Date): Promise<void> {
-  const [event] = await store.query<{ id: number }>(`SELECT id FROM events WHERE type = 'identity.leaver' AND identity_id = $1 ORDER BY id DESC LIMIT 1`, [identityId]);
+  const event = await store.db.selectFrom('events').select('id').where('type', '=', 'identity.leaver').where('identity_id', '=', identityId).orderBy('id', 'desc').limit(1).executeTakeFirst();
   if (!event) throw new Error(`no identity.leaver event for ${identityId}`);
-  const [job] = await store.query(`SELECT id FROM jobs WHERE kind = $1 AND event_id = $2`, [CREDENTIALS_TERMINATE_JOB, event.id]);
+  const job = await store.db.selectFrom('jobs').select('id').where('kind', '=', CREDENTIALS_TERMINATE_JOB).where('event_id', '=', event.id).executeTakeFirst();
   if (!job) throw new Error(`the outbox did not queue ${CREDENTIALS_TERMINATE_JOB} for event ${event.id}`);
 }

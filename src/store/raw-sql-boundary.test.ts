@@ -12,13 +12,6 @@ import { fileURLToPath } from 'node:url';
  */
 const STILL_RAW: readonly string[] = [
   'cli/commands/signals.ts',
-  'credentials/card-update.ts',
-  'credentials/cards.ts',
-  'credentials/derived/bind.ts',
-  'credentials/derived/piv-proof.ts',
-  'credentials/prerequisites.ts',
-  'credentials/terminate.ts',
-  'credentials/test-fixtures.ts',
   'federation/agreements.ts',
   'federation/federation-keys.ts',
   'federation/provisioning/agreement-push.ts',

@@ -9,10 +9,11 @@ import type { Tx } from '../../store/store.ts';
 import type { Actor } from '../card-service.ts';
 import { certifiedKey } from '../card-keys.ts';
 import { storeCertificates } from '../certificates.ts';
-import { lockCredential } from '../credential-repository.ts';
+import { insertCredential, lockCredential } from '../credential-repository.ts';
 import { lockIdentity } from '../prerequisites.ts';
 import { applyTransition } from '../transition.ts';
 import { DERIVED_FIDO2, DERIVED_PKI, DERIVED_TYPES } from '../types.ts';
+import { authenticatorIds, insertAuthenticator } from './authenticator-repository.ts';
 import { consumeChallenge, createChallenge } from './challenge.ts';
 import { verifyKeyAttestation } from './key-attestation.ts';
 import { DERIVED_RECHECK_JOB } from './recheck.ts';
@@ -48,9 +49,9 @@ export class DerivedService {
     return this.#deps.store.transaction(async (tx) => {
       const identity = await activePerson(tx, identityId);
       const challenge = await createChallenge(tx, identityId, now, this.#deps.challengeSeconds);
-      const existing = await tx.query<{ credential_id: string }>('SELECT credential_id FROM webauthn_credentials WHERE identity_id = $1', [identityId]);
+      const existing = await authenticatorIds(tx, identityId);
       const user = { identityId, name: String(identity.attributes.email?.v ?? identityId), displayName: String(identity.attributes.full_name?.v ?? identityId) };
-      const webauthn = await registrationOptions(this.#deps.webauthn, user, challenge.challenge, existing.map((e) => e.credential_id));
+      const webauthn = await registrationOptions(this.#deps.webauthn, user, challenge.challenge, existing);
       await this.#deps.audit.append(tx, [{ actor: by.actor, action: 'derived.challenge', target: identityId, reason: 'binding ceremony opened', data: { challenge_id: challenge.id, expires_at: challenge.expiresAt.toISOString() } }], by.correlationId);
       return { challengeId: challenge.id, challenge: challenge.challenge, expiresAt: challenge.expiresAt, webauthn };
     });
@@ -98,10 +99,7 @@ export class DerivedService {
       };
       const details = { aaguid: binding.aaguid, aal: binding.aal, attestation_format: binding.attestationFormat, attestation_trusted: binding.attestationTrusted, device_type: binding.deviceType, backed_up: binding.backedUp, user_verified: binding.userVerified, transports: binding.transports };
       const write = async (tx: Tx) => {
-        await tx.query(
-          `INSERT INTO webauthn_credentials (credential_id, credential, identity_id, public_key, counter, aaguid, status, created_at) VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6, 'active', $7)`,
-          [binding.credentialId, credentialId, request.identityId, Buffer.from(binding.publicKey).toString('hex'), binding.counter, binding.aaguid, now],
-        );
+        await insertAuthenticator(tx, { credential_id: binding.credentialId, credential: credentialId, identity_id: request.identityId, public_key: binding.publicKey, counter: binding.counter, aaguid: binding.aaguid, created_at: now });
       };
       return { credential, details, expiresAt: null, write };
     });
@@ -142,10 +140,7 @@ export class DerivedService {
   async #insert(tx: Tx, bound: Bound, card: ProvenCard, by: Actor, now: Date): Promise<void> {
     const c = bound.credential;
     const details = { ...bound.details, card_credential_id: card.cardCredentialId, card_uuid: card.cardUuid, piv_serial: card.serial, piv_certificate: Buffer.from(card.der).toString('base64'), bound_by: by.actor };
-    await tx.query(
-      `INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, expires_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $6)`,
-      [c.credentialId, c.identityId, c.type, c.reference, JSON.stringify(details), now, bound.expiresAt],
-    );
+    await insertCredential(tx, { id: c.credentialId, identity_id: c.identityId, type: c.type, status: 'active', reference: c.reference, details, issued_at: now, expires_at: bound.expiresAt });
   }
 
   async #record(tx: Tx, bound: Bound, card: ProvenCard, by: Actor, now: Date): Promise<void> {

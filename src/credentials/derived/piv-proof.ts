@@ -4,6 +4,7 @@ import type { CertificateAuthority } from '../../pki/ca.ts';
 import { subjectDn } from '../../pki/names.ts';
 import { X509Certificate } from '../../pki/x509.ts';
 import type { Tx } from '../../store/store.ts';
+import { certificateOfCard } from '../certificate-repository.ts';
 import { PIV_CARD } from '../types.ts';
 
 /** What the applicant presents: the PIV Authentication certificate from the card and its signature over the challenge. */
@@ -48,7 +49,6 @@ function checkSignature(certificate: X509Certificate, challenge: string, signatu
   if (!ok) throw refuse('signature', 'the signature over the challenge does not verify with the PIV Authentication key');
 }
 
-type CertRow = { identity_id: string; credential_id: string; profile: string; status: string; reason: string | null; card_status: string; card_type: string; card_uuid: string };
 
 /**
  * SP 800-157r1 §2.1: the applicant proves possession of a valid PIV card by signing the challenge with its PIV
@@ -62,11 +62,7 @@ export async function verifyPivProof(tx: Tx, issuing: CertificateAuthority, iden
   if (!signedByUs) throw refuse('pivCertificate', `the certificate was not issued by ${issuing.name} (a foreign or forged PIV certificate)`);
   if (certificate.notBefore > now || certificate.notAfter <= now) throw refuse('pivCertificate', `the certificate is not valid now (${certificate.notBefore.toISOString()} – ${certificate.notAfter.toISOString()})`);
   const serial = certificate.serialNumber.toLowerCase();
-  const [row] = await tx.query<CertRow>(
-    `SELECT c.identity_id::text AS identity_id, c.credential_id::text AS credential_id, c.profile, c.status, c.reason, k.status AS card_status, k.type AS card_type, k.reference AS card_uuid
-     FROM certificates c JOIN credentials k ON k.id = c.credential_id WHERE c.serial = $1 AND c.issuer = $2`,
-    [serial, issuing.name],
-  );
+  const row = await certificateOfCard(tx, serial, issuing.name);
   if (!row || row.profile !== 'piv-auth' || row.card_type !== PIV_CARD) throw refuse('pivCertificate', 'the certificate is not a PIV Authentication certificate muster issued');
   if (row.identity_id !== identityId) throw refuse('pivCertificate', "the PIV card belongs to another identity");
   if (row.status !== 'good') throw refuse('pivCertificate', `the PIV Authentication certificate is revoked (${row.reason ?? 'unspecified'})`);
