@@ -1,6 +1,6 @@
 import { MusterError } from '../../core/errors.ts';
 import { randomBytes } from 'node:crypto';
-import { errors, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type AdapterPayload, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
 import type { AgreementRelyingParty } from '../../core/federation/agreement.ts';
 import type { Fal } from '../../core/federation/profile.ts';
@@ -22,7 +22,7 @@ export const REGISTRATION_POLICY = 'agreement';
 const DEFAULT_REGISTRATION_TOKEN_TTL = 7 * 86_400;
 
 /** OIDC client metadata for an RP entry of an agreement. */
-export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty, signalling = false): AdapterPayload & { client_id: string } {
+export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty, signalling = false): ClientMetadata {
   const keys = rp.jwks ? { jwks: rp.jwks } : rp.jwksUri ? { jwks_uri: rp.jwksUri } : {};
   return {
     client_id: rp.clientId,

@@ -1,5 +1,5 @@
 import { RECEIVER_SCOPES } from '../ssf/receiver.ts';
-import { Provider, errors, type Client, type Configuration, type Interaction, type KoaContextWithOIDC } from 'oidc-provider';
+import { Provider, errors, type Client, type Configuration, type Interaction, type KoaContextWithOIDC, type SigningAlgorithm, type interactionPolicy } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { MusterConfig } from '../../config/schema.ts';
@@ -20,7 +20,7 @@ import { renderError } from './render-error.ts';
 
 /** What the interactions (sign-in and consent pages) give the OP. */
 export interface OpInteractions {
-  readonly policy?: unknown;
+  readonly policy?: readonly interactionPolicy.Prompt[];
   url(ctx: KoaContextWithOIDC, interaction: Interaction): string | Promise<string>;
 }
 
@@ -39,7 +39,7 @@ export interface ProviderDeps {
   readonly onAuditError?: (error: unknown) => void;
 }
 
-const CLIENT_AUTH_ALGS = ['RS256', 'PS256', 'ES256'];
+const CLIENT_AUTH_ALGS: SigningAlgorithm[] = ['RS256', 'PS256', 'ES256'];
 const CLOCK_TOLERANCE = 5;
 
 /**
