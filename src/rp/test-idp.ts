@@ -93,7 +93,7 @@ function createProvider(issuer: string, signingJwk: JWK, clients: readonly Recor
       if (!person) return undefined;
       return { accountId: id, claims: async (use: string) => ({ sub: id, ...person.idToken, ...(use === 'userinfo' ? person.userinfo : {}) }) };
     },
-  } as never);
+  });
 }
 
 async function interact(provider: Provider, idp: TestIdp, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -99,13 +99,13 @@ export function registrationPolicy(store: Store): (ctx: KoaContextWithOIDC, prop
     const token = await storedPayload(store, 'InitialAccessToken', jti);
     const agreement = await agreementById(store, String(token?.agreementId ?? ''));
     if (!agreement || agreement.status !== 'active' || !agreement.document.dynamicRegistration) {
-      throw new errors.InvalidClientMetadata!('the trust agreement of this initial access token is not active or allows no dynamic registration');
+      throw new errors.InvalidClientMetadata('the trust agreement of this initial access token is not active or allows no dynamic registration');
     }
-    if (properties.subject_type !== undefined && properties.subject_type !== 'pairwise') throw new errors.InvalidClientMetadata!('subject_type must be pairwise: each relying party gets its own subject identifiers');
+    if (properties.subject_type !== undefined && properties.subject_type !== 'pairwise') throw new errors.InvalidClientMetadata('subject_type must be pairwise: each relying party gets its own subject identifiers');
     const fal = properties.fal ?? 'fal2';
-    if (!isFal(fal) || fal === 'fal3') throw new errors.InvalidClientMetadata!('dynamic registration allows fal1 or fal2 only');
+    if (!isFal(fal) || fal === 'fal3') throw new errors.InvalidClientMetadata('dynamic registration allows fal1 or fal2 only');
     const { min, max } = agreement.document.assurance.fal;
-    if (fal < min || fal > max) throw new errors.InvalidClientMetadata!(`the trust agreement allows ${min}–${max}; ${fal} was asked for`);
+    if (fal < min || fal > max) throw new errors.InvalidClientMetadata(`the trust agreement allows ${min}–${max}; ${fal} was asked for`);
     delete properties.sector;
     Object.assign(properties, { subject_type: 'pairwise', fal, agreement_id: agreement.id, registration: 'dynamic' });
     if (properties.response_types === undefined) Object.assign(properties, falFlows(fal));

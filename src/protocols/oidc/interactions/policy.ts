@@ -28,7 +28,7 @@ const DESCRIPTIONS: Record<LoginReason, string> = {
 async function clientAgreement(store: Store, ctx: CheckContext): Promise<ClientAgreement> {
   const clientId = ctx.oidc.client?.clientId ?? String(ctx.oidc.params.client_id ?? '');
   const found = await agreementOfClient(store, clientId);
-  if (!found) throw new errors.AccessDenied!('the relying party has no active trust agreement');
+  if (!found) throw new errors.AccessDenied('the relying party has no active trust agreement');
   return found;
 }
 
