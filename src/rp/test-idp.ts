@@ -93,7 +93,7 @@ function createProvider(issuer: string, signingJwk: JWK, clients: readonly Recor
       if (!person) return undefined;
       return { accountId: id, claims: async (use: string) => ({ sub: id, ...person.idToken, ...(use === 'userinfo' ? person.userinfo : {}) }) };
     },
-  } as never);
+  });
 }
 
 async function interact(provider: Provider, idp: TestIdp, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -106,7 +106,7 @@ async function interact(provider: Provider, idp: TestIdp, req: IncomingMessage, 
     const grant = new provider.Grant({ accountId: details.session?.accountId as string, clientId: details.params.client_id as string });
     grant.addOIDCScope(String(details.params.scope));
     const missing = (details.prompt.details as { missingOIDCClaims?: string[] }).missingOIDCClaims;
-    if (missing) (grant as unknown as { addOIDCClaims(claims: string[]): void }).addOIDCClaims(missing);
+    if (missing) grant.addOIDCClaims(missing);
     await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
   } catch (error) {
     res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));

@@ -28,7 +28,7 @@ export interface AttackOp {
 }
 
 async function signIn(op: AttackOp, h: Harness, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const provider = op.provider as unknown as InteractionProvider;
+  const provider: InteractionProvider = op.provider;
   const interaction = await provider.interactionDetails(req, res);
   if (interaction.prompt.name === 'login') {
     op.logins += 1;

@@ -112,7 +112,7 @@ export function containsNul(value: unknown): boolean {
  * carried it gets `invalid_request` rather than a server error.
  */
 function refuseNul(payload: AdapterPayload): void {
-  if (containsNul(payload)) throw new errors.InvalidRequest!('a parameter contains a NUL character');
+  if (containsNul(payload)) throw new errors.InvalidRequest('a parameter contains a NUL character');
 }
 
 /** Writes one model row; `account_id` is the payload's accountId (the MUR identity), for ending an identity's sessions. */

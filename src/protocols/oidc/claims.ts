@@ -1,3 +1,4 @@
+import type { AccountClaims } from 'oidc-provider';
 import type { AgreementRelyingParty } from '../../core/federation/agreement.ts';
 import { ACR, IAL_VALUE, PIV_CLAIMS, type Fal, type ReleasableAttribute } from '../../core/federation/profile.ts';
 import type { Queryable } from '../../store/store.ts';
@@ -120,7 +121,7 @@ export function stableAttributes(identity: IdentityView): Partial<Record<Releasa
 }
 
 /** UserInfo: the subject, its freshness, and only the attributes the agreement lists. */
-export function userinfoClaims(identity: IdentityView, allowed: readonly ReleasableAttribute[]): Record<string, unknown> {
+export function userinfoClaims(identity: IdentityView, allowed: readonly ReleasableAttribute[]): AccountClaims {
   const stable = stableAttributes(identity);
   const released = Object.fromEntries(allowed.filter((n) => stable[n] !== undefined).map((n) => [n, stable[n]]));
   return { sub: identity.id, updated_at: seconds(identity.lastUpdated), ...released };

@@ -8,6 +8,6 @@ import { errors, type Client, type KoaContextWithOIDC } from 'oidc-provider';
 export function clientAssertionRules(clockToleranceSeconds: number): (ctx: KoaContextWithOIDC, claims: Record<string, unknown>, header: unknown, client: Client) => void {
   return (_ctx, claims) => {
     const now = Math.floor(Date.now() / 1000);
-    if (typeof claims.iat === 'number' && claims.iat > now + clockToleranceSeconds) throw new errors.InvalidClientAuth!('the client_assertion is issued in the future (iat)');
+    if (typeof claims.iat === 'number' && claims.iat > now + clockToleranceSeconds) throw new errors.InvalidClientAuth('the client_assertion is issued in the future (iat)');
   };
 }

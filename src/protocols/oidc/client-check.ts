@@ -1,5 +1,5 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { Provider } from 'oidc-provider';
+import type { ClientMetadata, Provider } from 'oidc-provider';
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { MusterConfig } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -57,7 +57,7 @@ export function opClientCheck(deps: ClientCheckDeps): AgreementClientCheck {
 }
 
 async function rpProblems(op: Provider, id: string, rp: AgreementRelyingParty, i: number, signalling: boolean): Promise<AgreementProblem[]> {
-  let metadata: Record<string, unknown>;
+  let metadata: ClientMetadata;
   try {
     metadata = rpClientMetadata(id, rp, signalling);
   } catch (error) {
@@ -79,7 +79,7 @@ async function rpProblems(op: Provider, id: string, rp: AgreementRelyingParty, i
 }
 
 /** oidc-provider's answer to the metadata: undefined when it accepts it, else its error description. */
-async function refusalOf(op: Provider, metadata: Record<string, unknown>): Promise<string | undefined> {
+async function refusalOf(op: Provider, metadata: ClientMetadata): Promise<string | undefined> {
   try {
     await op.Client.validate(metadata);
     return undefined;

@@ -1,6 +1,6 @@
 import { MusterError } from '../../core/errors.ts';
 import { randomBytes } from 'node:crypto';
-import { errors, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type AdapterPayload, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
 import type { AgreementRelyingParty } from '../../core/federation/agreement.ts';
 import type { Fal } from '../../core/federation/profile.ts';
@@ -22,7 +22,7 @@ export const REGISTRATION_POLICY = 'agreement';
 const DEFAULT_REGISTRATION_TOKEN_TTL = 7 * 86_400;
 
 /** OIDC client metadata for an RP entry of an agreement. */
-export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty, signalling = false): AdapterPayload & { client_id: string } {
+export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty, signalling = false): ClientMetadata {
   const keys = rp.jwks ? { jwks: rp.jwks } : rp.jwksUri ? { jwks_uri: rp.jwksUri } : {};
   return {
     client_id: rp.clientId,
@@ -99,13 +99,13 @@ export function registrationPolicy(store: Store): (ctx: KoaContextWithOIDC, prop
     const token = await storedPayload(store, 'InitialAccessToken', jti);
     const agreement = await agreementById(store, String(token?.agreementId ?? ''));
     if (!agreement || agreement.status !== 'active' || !agreement.document.dynamicRegistration) {
-      throw new errors.InvalidClientMetadata!('the trust agreement of this initial access token is not active or allows no dynamic registration');
+      throw new errors.InvalidClientMetadata('the trust agreement of this initial access token is not active or allows no dynamic registration');
     }
-    if (properties.subject_type !== undefined && properties.subject_type !== 'pairwise') throw new errors.InvalidClientMetadata!('subject_type must be pairwise: each relying party gets its own subject identifiers');
+    if (properties.subject_type !== undefined && properties.subject_type !== 'pairwise') throw new errors.InvalidClientMetadata('subject_type must be pairwise: each relying party gets its own subject identifiers');
     const fal = properties.fal ?? 'fal2';
-    if (!isFal(fal) || fal === 'fal3') throw new errors.InvalidClientMetadata!('dynamic registration allows fal1 or fal2 only');
+    if (!isFal(fal) || fal === 'fal3') throw new errors.InvalidClientMetadata('dynamic registration allows fal1 or fal2 only');
     const { min, max } = agreement.document.assurance.fal;
-    if (fal < min || fal > max) throw new errors.InvalidClientMetadata!(`the trust agreement allows ${min}–${max}; ${fal} was asked for`);
+    if (fal < min || fal > max) throw new errors.InvalidClientMetadata(`the trust agreement allows ${min}–${max}; ${fal} was asked for`);
     delete properties.sector;
     Object.assign(properties, { subject_type: 'pairwise', fal, agreement_id: agreement.id, registration: 'dynamic' });
     if (properties.response_types === undefined) Object.assign(properties, falFlows(fal));

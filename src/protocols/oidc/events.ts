@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { Store } from '../../store/store.ts';
@@ -37,8 +38,10 @@ export function auditEvents(provider: Provider, deps: EventDeps): void {
     await next();
     await Promise.all((ctx.state as Pending)[PENDING] ?? []);
   });
+  // one listener for all the error events: the typed overloads take a single event name, the emitter any
+  const emitter: EventEmitter = provider;
   for (const event of ERROR_EVENTS) {
-    provider.on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; message?: string }) => {
+    emitter.on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; message?: string }) => {
       const clientId = ctx?.oidc?.client?.clientId ?? (ctx?.oidc?.params?.client_id as string | undefined);
       const refusal = { clientId, reason: event, error: error?.error ?? 'server_error', description: error?.error_description ?? '' };
       queue(ctx, auditRefusal(deps, refusal, `oidc-${event}`), deps);

@@ -1,3 +1,4 @@
+import type { ResponseType } from 'oidc-provider';
 import { FAL_VALUES, type Fal } from '../../core/federation/profile.ts';
 
 /**
@@ -16,7 +17,7 @@ export function isFal(value: unknown): value is Fal {
 }
 
 /** The response and grant types a FAL allows. */
-export function falFlows(fal: Fal): { response_types: string[]; grant_types: string[] } {
+export function falFlows(fal: Fal): { response_types: ResponseType[]; grant_types: string[] } {
   return fal === 'fal1' ? { response_types: ['id_token'], grant_types: ['implicit'] } : { response_types: ['code'], grant_types: ['authorization_code'] };
 }
 

@@ -1,4 +1,4 @@
-import type { Account, Client, FindAccountToken, KoaContextWithOIDC } from 'oidc-provider';
+import type { Account, AccountClaims, Client, KoaContextWithOIDC } from 'oidc-provider';
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Fal, ReleasableAttribute } from '../../core/federation/profile.ts';
@@ -24,7 +24,13 @@ export interface AccountDeps {
   readonly agencyCode: string;
 }
 
-type FindAccount = (ctx: KoaContextWithOIDC, accountId: string, token?: FindAccountToken) => Promise<Account | undefined>;
+/** What muster reads of the token oidc-provider looks an account up for (any of its token kinds). */
+interface AccountToken {
+  readonly sessionUid?: string | undefined;
+  readonly clientId?: string | undefined;
+}
+
+type FindAccount = (ctx: KoaContextWithOIDC, accountId: string, token?: AccountToken) => Promise<Account | undefined>;
 
 /**
  * oidc-provider looks an account up several times while answering one request; the answer of the first look-up (made
@@ -86,7 +92,7 @@ export async function credentialActive(db: Queryable, credentialId: string): Pro
   return row?.status === 'active';
 }
 
-async function claimsFor(deps: AccountDeps, ctx: KoaContextWithOIDC, identity: IdentityView, login: LoginRecord, use: string): Promise<Record<string, unknown>> {
+async function claimsFor(deps: AccountDeps, ctx: KoaContextWithOIDC, identity: IdentityView, login: LoginRecord, use: string): Promise<AccountClaims> {
   const client = ctx.oidc.client;
   const found = client ? await agreementOfClient(deps.store, client.clientId) : undefined;
   if (!client || !found) return { sub: identity.id };

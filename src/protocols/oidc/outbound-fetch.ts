@@ -35,9 +35,10 @@ function sameUrl(a: string, b: string): boolean {
   return URL.canParse(a) && URL.canParse(b) && new URL(a).href === new URL(b).href;
 }
 
-export function outboundFetch(deps: OutboundFetchDeps): (url: string | URL, options: FetchOptions) => Promise<Response> {
-  return async (url, options) => {
-    const href = String(url);
+export function outboundFetch(deps: OutboundFetchDeps): (url: string | URL | Request, init?: RequestInit) => Promise<Response> {
+  return async (url, init) => {
+    const href = url instanceof Request ? url.url : String(url);
+    const options: FetchOptions = init ?? {};
     const allowed = await privateNetworkAllowance(deps.store, href);
     if (!allowed) return fetch(href, options as RequestInit);
     const { dispatcher: _guard, ...unguarded } = options;

@@ -1,5 +1,5 @@
 import { RECEIVER_SCOPES } from '../ssf/receiver.ts';
-import { Provider, errors, type Client, type Configuration, type Interaction, type KoaContextWithOIDC } from 'oidc-provider';
+import { Provider, errors, type Client, type Configuration, type Interaction, type KoaContextWithOIDC, type SigningAlgorithm, type interactionPolicy } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { MusterConfig } from '../../config/schema.ts';
@@ -20,7 +20,7 @@ import { renderError } from './render-error.ts';
 
 /** What the interactions (sign-in and consent pages) give the OP. */
 export interface OpInteractions {
-  readonly policy?: unknown;
+  readonly policy?: readonly interactionPolicy.Prompt[];
   url(ctx: KoaContextWithOIDC, interaction: Interaction): string | Promise<string>;
 }
 
@@ -39,7 +39,7 @@ export interface ProviderDeps {
   readonly onAuditError?: (error: unknown) => void;
 }
 
-const CLIENT_AUTH_ALGS = ['RS256', 'PS256', 'ES256'];
+const CLIENT_AUTH_ALGS: SigningAlgorithm[] = ['RS256', 'PS256', 'ES256'];
 const CLOCK_TOLERANCE = 5;
 
 /**
@@ -141,17 +141,17 @@ function pairwiseOncePerRequest(deps: ProviderDeps): (ctx: KoaContextWithOIDC, a
 /** extraClientMetadata.validator, run for each muster property; the FAL rules are checked once, on `fal`. */
 function validateClientFal(_ctx: unknown, key: string, value: unknown, metadata: Record<string, unknown>): void {
   if (key !== 'fal') return;
-  if (!isFal(value)) throw new errors.InvalidClientMetadata!('fal must be fal1, fal2 or fal3');
+  if (!isFal(value)) throw new errors.InvalidClientMetadata('fal must be fal1, fal2 or fal3');
   const problems = falMetadataProblems(value, metadata);
-  if (problems.length > 0) throw new errors.InvalidClientMetadata!(problems.join('; '));
+  if (problems.length > 0) throw new errors.InvalidClientMetadata(problems.join('; '));
 }
 
 /** Per-request FAL rules (and the optional `fal` parameter), run by oidc-provider on every authorization request. */
 function checkRequestFal(ctx: KoaContextWithOIDC, value: unknown, client: Client): void {
   const fal = client.metadata().fal;
-  if (!isFal(fal)) throw new errors.UnauthorizedClient!('the client has no federation assurance level');
+  if (!isFal(fal)) throw new errors.UnauthorizedClient('the client has no federation assurance level');
   const problem = requestedFalProblem(fal, value) ?? falRequestProblem(fal, ctx.oidc.params ?? {});
-  if (problem) throw new errors.InvalidRequest!(problem);
+  if (problem) throw new errors.InvalidRequest(problem);
 }
 
 /** The endpoints a client may call on the mutual-TLS listener (same paths, another origin). */

@@ -8,7 +8,7 @@ import { MusterError } from '../../core/errors.ts';
 import { cookieKeys } from './cookie-keys.ts';
 import { currentJwks, maintainSigningKeys } from './keys.ts';
 import { oidcListener } from './listener.ts';
-import { createProvider } from './provider.ts';
+import { createProvider, type OpInteractions } from './provider.ts';
 
 /**
  * Test-only sign-in pages: every login finishes at once as the identity and credential set in `next`, and consent
@@ -69,7 +69,7 @@ export interface ServedTestOp {
 
 export interface TestSignInPages {
   /** oidc-provider's interaction policy; default its own. */
-  readonly policy?: unknown;
+  readonly policy?: OpInteractions['policy'];
   handle(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 

@@ -114,7 +114,7 @@ export function createInteractions(deps: InteractionDeps): Interactions {
         sendHtml(res, found ? 405 : 404, page('Not found', '<p>There is no sign-in page here.</p>'));
         return true;
       }
-      const models = provider as unknown as InteractionProvider;
+      const models: InteractionProvider = provider;
       const x: Exchange = { req, res, url, uid: found.m![1]!, provider: models, issuerOrigin: new URL(models.issuer).origin, mtlsOrigin: mtlsOrigin.replace(/\/+$/, ''), deps: handlerDeps };
       await run(x, found.r.run, found.r.json);
       return true;

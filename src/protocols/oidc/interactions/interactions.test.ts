@@ -53,7 +53,7 @@ describeEachStore('the interactions mounted in oidc-provider: sign-in, consent, 
     });
     const callback = provider.callback();
     server.on('request', (req, res) => {
-      void interactions.handle(req, res, provider, 'https://localhost:1').then((mine) => mine || callback(req, res));
+      void interactions.handle(req, res, provider, 'https://localhost:1').then(async (mine) => { if (!mine) await callback(req, res); });
     });
   });
 

@@ -1,4 +1,4 @@
-import { errors, interactionPolicy } from 'oidc-provider';
+import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../../../core/clock.ts';
 import { agreementOfClient, type ClientAgreement } from '../../../federation/agreements.ts';
 import type { Store } from '../../../store/store.ts';
@@ -9,14 +9,8 @@ import { effectiveMaxAge, LOGIN_REASONS, loginReasons, type LoginReason } from '
 import type { CheckContext } from './provider-shapes.ts';
 import { adoptFinishedLogin } from './steps.ts';
 
-type CheckFn = (ctx: CheckContext) => Promise<boolean>;
-interface CheckInstance { readonly reason: string }
-type CheckConstructor = new (reason: string, description: string, check: CheckFn) => CheckInstance;
-interface PromptShape { readonly name: string; readonly checks: { add(check: CheckInstance): void } }
 /** oidc-provider's prompt list (`interactionPolicy.base()`), passed to `interactions.policy` as it is. */
-export interface InteractionPolicy extends Array<PromptShape> { get(name: string): PromptShape | undefined }
-
-const library = interactionPolicy as unknown as { base(): InteractionPolicy; Check: CheckConstructor };
+export type InteractionPolicy = interactionPolicy.DefaultPolicy;
 
 export interface PolicyDeps {
   readonly store: Store;
@@ -34,7 +28,7 @@ const DESCRIPTIONS: Record<LoginReason, string> = {
 async function clientAgreement(store: Store, ctx: CheckContext): Promise<ClientAgreement> {
   const clientId = ctx.oidc.client?.clientId ?? String(ctx.oidc.params.client_id ?? '');
   const found = await agreementOfClient(store, clientId);
-  if (!found) throw new errors.AccessDenied!('the relying party has no active trust agreement');
+  if (!found) throw new errors.AccessDenied('the relying party has no active trust agreement');
   return found;
 }
 
@@ -63,6 +57,12 @@ async function evaluate(deps: PolicyDeps, ctx: CheckContext): Promise<Set<LoginR
   return reasons;
 }
 
+/** A prompt check's request: oidc-provider runs the checks of an authorization request once its session and parameters are loaded. */
+function checked(ctx: KoaContextWithOIDC): CheckContext {
+  if (!ctx.oidc.session || !ctx.oidc.params) throw new TypeError('a prompt check ran without the session and parameters of an authorization request');
+  return ctx as KoaContextWithOIDC & CheckContext;
+}
+
 /**
  * oidc-provider's default prompts with muster's rules added. Login: a PIV sign-in must be recorded for the session and
  * not ended, the identity active now, the sign-in within the SP 800-63B-4 limits of its AAL (measured with the injected
@@ -71,19 +71,20 @@ async function evaluate(deps: PolicyDeps, ctx: CheckContext): Promise<Set<LoginR
  * them.
  */
 export function createPolicy(deps: PolicyDeps): InteractionPolicy {
-  const policy = library.base();
+  const policy = interactionPolicy.base();
   const verdicts = new WeakMap<CheckContext, Promise<Set<LoginReason>>>();
   const verdict = (ctx: CheckContext) => {
     let found = verdicts.get(ctx);
     if (!found) verdicts.set(ctx, (found = evaluate(deps, ctx)));
     return found;
   };
-  const login = policy.get('login') as PromptShape;
+  const login = policy.get('login')!;
   for (const reason of Object.values(LOGIN_REASONS)) {
-    login.checks.add(new library.Check(reason, DESCRIPTIONS[reason], async (ctx) => (await verdict(ctx)).has(reason)));
+    login.checks.add(new interactionPolicy.Check(reason, DESCRIPTIONS[reason], async (ctx) => (await verdict(checked(ctx))).has(reason)));
   }
-  const consent = policy.get('consent') as PromptShape;
-  consent.checks.add(new library.Check('muster_consent', 'the subscriber has not consented to the attributes the trust agreement releases', async (ctx) => {
+  const consent = policy.get('consent')!;
+  consent.checks.add(new interactionPolicy.Check('muster_consent', 'the subscriber has not consented to the attributes the trust agreement releases', async (request) => {
+    const ctx = checked(request);
     const accountId = ctx.oidc.session.accountId;
     if (accountId === undefined) return false;
     const clientId = ctx.oidc.client?.clientId ?? String(ctx.oidc.params.client_id ?? '');

@@ -35,8 +35,8 @@ export interface StoredInteraction {
 export interface ProviderGrant {
   addOIDCScope(scope: string): void;
   rejectOIDCScope(scope: string): void;
-  addOIDCClaims(claims: readonly string[]): void;
-  rejectOIDCClaims(claims: readonly string[]): void;
+  addOIDCClaims(claims: string[]): void;
+  rejectOIDCClaims(claims: string[]): void;
   save(): Promise<string>;
 }
 
@@ -46,7 +46,7 @@ export interface InteractionProvider {
   interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<StoredInteraction>;
   interactionResult(req: IncomingMessage, res: ServerResponse, result: AnyRecord, options?: { mergeWithLastSubmission?: boolean }): Promise<string>;
   readonly Interaction: { find(uid: string): Promise<StoredInteraction | undefined> };
-  readonly Grant: { new (properties: AnyRecord): ProviderGrant; find(id: string): Promise<ProviderGrant | undefined> };
+  readonly Grant: { new (properties: { accountId: string; clientId: string }): ProviderGrant; find(id: string): Promise<ProviderGrant | undefined> };
 }
 
 /** The result handed to `interactionResult` after a sign-in. */
