@@ -1,6 +1,5 @@
 import type { TerminationReason } from '../core/credential/status.ts';
 import { TERMINATION_REASONS } from '../core/credential/status.ts';
-import type { ChangeSet } from '../mur/change-set.ts';
 import type { Tx } from '../store/store.ts';
 import { lockDerivedOfCard, type CredentialRow } from './credential-repository.ts';
 import { applyTransition } from './transition.ts';
@@ -22,31 +21,25 @@ interface Cascade {
   readonly now: Date;
 }
 
-function merge(into: ChangeSet, from: ChangeSet): void {
-  into.events.push(...from.events);
-  into.audits.push(...from.audits);
-}
-
-/** A terminated card's live derived credentials are terminated with the same RFC 5280 reason. */
-export async function terminateDerivedWithCard(tx: Tx, changes: ChangeSet, c: Cascade & { reason: TerminationReason }): Promise<void> {
-  if (!ELIGIBILITY_ENDING_REASONS.has(c.reason)) return;
-  const credentials = await lockDerivedOfCard(tx, c.card.id, DERIVED_TYPES, ['issued', 'active', 'suspended']);
+/** A terminated card's live derived credentials are terminated with the same RFC 5280 reason: the changes to commit. */
+export async function terminateDerivedWithCard(tx: Tx, c: Cascade & { reason: TerminationReason }) {
+  const credentials = ELIGIBILITY_ENDING_REASONS.has(c.reason) ? await lockDerivedOfCard(tx, c.card.id, DERIVED_TYPES, ['issued', 'active', 'suspended']) : [];
   const why = `card ${c.card.reference ?? c.card.id} ${c.reason}: ${credentials.length} derived credential(s) terminated with it`;
   const cause = { card_credential_id: c.card.id, card_reason: c.reason };
-  merge(changes, await applyTransition(tx, { operation: 'terminate', credentials, actor: c.actor, why, revocationReason: TERMINATION_REASONS[c.reason], details: { termination_reason: c.reason }, cause, now: c.now }));
+  return applyTransition(tx, { operation: 'terminate', credentials, actor: c.actor, why, revocationReason: TERMINATION_REASONS[c.reason], details: { termination_reason: c.reason }, cause, now: c.now });
 }
 
 /** A suspended card's active derived credentials are suspended with it (certificates on hold, authenticators disabled). */
-export async function holdDerivedWithCard(tx: Tx, changes: ChangeSet, c: Cascade): Promise<void> {
+export async function holdDerivedWithCard(tx: Tx, c: Cascade) {
   const credentials = await lockDerivedOfCard(tx, c.card.id, DERIVED_TYPES, ['active']);
   const why = `card ${c.card.reference ?? c.card.id} suspended: ${credentials.length} derived credential(s) held with it`;
   const details = { suspended_by: HELD_WITH_CARD, held_with: c.card.id };
-  merge(changes, await applyTransition(tx, { operation: 'suspend', credentials, actor: c.actor, why, details, cause: { card_credential_id: c.card.id }, now: c.now }));
+  return applyTransition(tx, { operation: 'suspend', credentials, actor: c.actor, why, details, cause: { card_credential_id: c.card.id }, now: c.now });
 }
 
 /** A reinstated card's derived credentials that its suspension held are reinstated; others stay suspended. */
-export async function releaseDerivedWithCard(tx: Tx, changes: ChangeSet, c: Cascade): Promise<void> {
+export async function releaseDerivedWithCard(tx: Tx, c: Cascade) {
   const held = (await lockDerivedOfCard(tx, c.card.id, DERIVED_TYPES, ['suspended'])).filter((d) => d.details.suspended_by === HELD_WITH_CARD && d.details.held_with === c.card.id);
   const why = `card ${c.card.reference ?? c.card.id} reinstated: ${held.length} derived credential(s) released with it`;
-  merge(changes, await applyTransition(tx, { operation: 'reinstate', credentials: held, actor: c.actor, why, details: { suspended_by: null, held_with: null }, cause: { card_credential_id: c.card.id }, now: c.now }));
+  return applyTransition(tx, { operation: 'reinstate', credentials: held, actor: c.actor, why, details: { suspended_by: null, held_with: null }, cause: { card_credential_id: c.card.id }, now: c.now });
 }

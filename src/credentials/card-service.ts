@@ -124,15 +124,15 @@ export class CardService {
     const why = `card ${card.reference ?? card.id} ${reason}`;
     const changes = await applyTransition(tx, { operation: 'terminate', credentials: [card], actor, why, revocationReason: TERMINATION_REASONS[reason], details: { termination_reason: reason }, now });
     if (REVIEW_REASONS.has(reason)) await flagRecentDerived(tx, changes, { card, reason, reviewDays: this.#deps.reviewDays ?? 7, actor, now });
-    if (this.#deps.cascadeToDerived ?? true) await terminateDerivedWithCard(tx, changes, { card, reason, actor, now });
+    if (this.#deps.cascadeToDerived ?? true) merge(changes, await terminateDerivedWithCard(tx, { card, reason, actor, now }));
     return changes;
   }
 
   /** A card's suspension holds its derived credentials, its reinstatement releases them (when the agency wants it). */
   async #cascade(tx: Tx, changes: ChangeSet, operation: 'activate' | 'suspend' | 'reinstate', c: { card: CredentialRow; actor: string; now: Date }): Promise<void> {
     if (!(this.#deps.cascadeToDerived ?? true)) return;
-    if (operation === 'suspend') await holdDerivedWithCard(tx, changes, c);
-    if (operation === 'reinstate') await releaseDerivedWithCard(tx, changes, c);
+    if (operation === 'suspend') merge(changes, await holdDerivedWithCard(tx, c));
+    if (operation === 'reinstate') merge(changes, await releaseDerivedWithCard(tx, c));
   }
 
   async #card(tx: Tx, credentialId: string): Promise<CredentialRow> {
@@ -140,6 +140,11 @@ export class CardService {
     if (!card || card.type !== PIV_CARD) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no PIV card ${credentialId}`, [{ field: 'credentialId', value: credentialId, message: 'not found' }]);
     return card;
   }
+}
+
+function merge(into: ChangeSet, from: ChangeSet): void {
+  into.events.push(...from.events);
+  into.audits.push(...from.audits);
 }
 
 function badReason(reason: string, allowed: readonly string[]): MusterError {
