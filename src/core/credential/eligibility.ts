@@ -1,5 +1,5 @@
 /**
- * What a TRUST record means for the holder's credentials (FIPS 201-3 §2.9.4, §2.9.2; SP 800-157r1 §2.3):
+ * What a TRUST record means for the holder's credentials (FIPS 201-3 §2.9.4; SP 800-157r1 §2.3; OPM credentialing standards, December 2020):
  * - `withdraw`: eligibility `unfavorable` or `none`, or investigation status `revoked` — every PIV card and Derived
  *   PIV credential ends (certificates revoked privilegeWithdrawn);
  * - `hold`: eligibility `pending` (an interim determination taken back) or investigation `expired` — everything is
