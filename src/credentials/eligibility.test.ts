@@ -48,6 +48,11 @@ describeEachStore('eligibility drives credentials: withdrawn ends them, held sus
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
   }
 
+  async function hr(lines: string[]): Promise<void> {
+    const run = await h.imports.run({ source: 'hr', file: await h.file(`hr-${Math.random().toString(36).slice(2)}.csv`, hrCsv(lines)), actor: 'alice' });
+    assert.equal(run.status, 'applied', JSON.stringify(run.errors));
+  }
+
   async function runJobs(): Promise<void> {
     h.clock.advance(60_000);
     const result = await testWorker(h).runOnce();
@@ -85,8 +90,7 @@ describeEachStore('eligibility drives credentials: withdrawn ends them, held sus
     cards = new CardService(deps);
     const webauthn = { rpId: 'localhost', rpName: 'muster', origins: [ORIGIN], attestationRoots: [], requireTrustedAttestation: false, aal3Aaguids: [] };
     derived = new DerivedService({ ...deps, challengeSeconds: 300, recheckDays: 7, webauthn, keyAttestationRoots: [] });
-    const hr = await h.imports.run({ source: 'hr', file: await h.file('hr.csv', hrCsv([hrLine('E1'), hrLine('E2'), hrLine('E3')])), actor: 'alice' });
-    assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
+    await hr([hrLine('E1'), hrLine('E2'), hrLine('E3')]);
     await vetting('favorable,current', 'interim,in_progress');
     people.E1 = await holder('E1', '11111111-2222-3333-4444-555555555555');
     people.E2 = await holder('E2', '66666666-2222-3333-4444-555555555555');
@@ -110,6 +114,31 @@ describeEachStore('eligibility drives credentials: withdrawn ends them, held sus
     assert.equal(await count(h.store, `webauthn_credentials WHERE credential = $1 AND status = 'active'`, [p.fido]), 1);
     assert.equal(await credentialStatus(p.alone.id), 'suspended', 'suspended on its own before the hold: it stays suspended');
     assert.equal(await ocspStatus(p.alone.serial), 'revoked:certificateHold');
+  });
+
+  test('a hold and a leave overlap: neither the return nor a favorable determination alone brings the credentials back', async () => {
+    const p = people.E2 as Holder;
+    const live = [p.card.credentialId, p.pki.id, p.fido];
+    h.clock.advance(DAY_MS);
+    await hr([hrLine('E1'), hrLine('E2', { status: 'leave', leave_type: 'medical' }), hrLine('E3')]);
+    await vetting('favorable,current', 'pending,in_progress');
+    await runJobs();
+    h.clock.advance(DAY_MS);
+    await hr([hrLine('E1'), hrLine('E2'), hrLine('E3')]);
+    await runJobs();
+    for (const id of live) assert.equal(await credentialStatus(id), 'suspended', 'back from leave, but eligibility is still pending');
+    h.clock.advance(DAY_MS);
+    await hr([hrLine('E1'), hrLine('E2', { status: 'leave', leave_type: 'medical' }), hrLine('E3')]);
+    await runJobs();
+    await vetting('favorable,current', 'favorable,current');
+    await runJobs();
+    for (const id of live) assert.equal(await credentialStatus(id), 'suspended', 'eligibility favorable, but the holder is on leave');
+    h.clock.advance(DAY_MS);
+    await hr([hrLine('E1'), hrLine('E2'), hrLine('E3')]);
+    await runJobs();
+    for (const id of live) assert.equal(await credentialStatus(id), 'active');
+    for (const serial of [...p.card.certificates.map((c) => c.serial), p.pki.serial]) assert.equal(await ocspStatus(serial), 'good');
+    assert.equal(await credentialStatus(p.alone.id), 'suspended');
   });
 
   test('eligibility unfavorable ends every card and derived credential (privilegeWithdrawn) in urgent jobs, and ends the sessions', async () => {
