@@ -127,4 +127,16 @@ describeEachStore('a card reaches its Derived PIV credentials: suspension holds 
     assert.equal(await count(h.store, `webauthn_credentials WHERE credential = $1`, [fido]), 0);
     assert.equal(await count(h.store, `audit_log WHERE action = 'credential.terminated' AND data->>'card_credential_id' = $1`, [card.credentialId]), 3);
   });
+
+  test('with credentials.cascadeToDerived off, a card suspended or withdrawn leaves its derived credentials alone', async () => {
+    const own = new CardService({ ...cardDeps(h, ca), cascadeToDerived: false });
+    const { card, key } = await issueCard('off-piv');
+    const pki = await bindPki(card, key);
+    await own.suspend(card.credentialId, by, 'card left in a reader');
+    assert.equal(await credentialStatus(pki.id), 'active');
+    await own.reinstate(card.credentialId, by, 'card found');
+    await own.terminate(card.credentialId, 'withdrawn', by);
+    assert.equal(await credentialStatus(pki.id), 'active');
+    assert.equal(await ocspStatus(pki.serial), 'good');
+  });
 });
