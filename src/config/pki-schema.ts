@@ -50,6 +50,7 @@ export const credentialSchema = z.strictObject({
   challengeSeconds: z.number().int().min(30).max(3600).default(300).describe('life of a Derived PIV binding challenge'),
   recheckDays: z.number().int().min(1).max(30).default(7).describe('the PIV Authentication certificate of a binding is checked again after this many days'),
   reviewDays: z.number().int().min(1).max(30).default(7).describe('on card loss or reissue, derived credentials bound this recently are flagged for review'),
+  cascadeToDerived: z.boolean().default(true).describe("a card's suspension holds its Derived PIV credentials and its reinstatement releases them; a card terminated as left or withdrawn terminates them"),
   keyAttestationRoots: z.array(z.string().min(1)).default([]).describe('PEM files of device key attestation roots: a PKI Derived PIV key attested under one gets policy .41 (hardware); otherwise .40'),
   exceptionMaxDays: z.number().int().min(1).max(365).default(30).describe('longest a credential exception may last'),
   notifications: z.strictObject({

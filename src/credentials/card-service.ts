@@ -3,6 +3,7 @@ import { MusterError } from '../core/errors.ts';
 import type { ChangeSet } from '../mur/change-set.ts';
 import type { Tx } from '../store/store.ts';
 import { updateCardCertificates, type CardUpdate } from './card-update.ts';
+import { holdDerivedWithCard, releaseDerivedWithCard, terminateDerivedWithCard } from './card-cascade.ts';
 import { issueCardInTx, issuePivCard, settleIssue } from './cards.ts';
 import { lockCredential, type CredentialRow } from './credential-repository.ts';
 import { refusalError, type Refusal } from './prerequisites.ts';
@@ -71,7 +72,10 @@ export class CardService {
     throw refusalError(refusal);
   }
 
-  /** Ends a card: every certificate revoked for the reason's RFC 5280 code; recent derived credentials flagged on loss. */
+  /**
+   * Ends a card: every certificate revoked for the reason's RFC 5280 code; recent derived credentials flagged on loss;
+   * on `left` or `withdrawn` its derived credentials terminated with it.
+   */
   async terminate(credentialId: string, reason: string, by: Actor): Promise<void> {
     if (!isTerminationReason(reason)) throw badReason(reason, Object.keys(TERMINATION_REASONS));
     const now = this.#deps.clock.now();
@@ -111,6 +115,7 @@ export class CardService {
     await this.#deps.store.transaction(async (tx) => {
       const card = await this.#card(tx, credentialId);
       const changes = await applyTransition(tx, { operation, credentials: [card], actor: by.actor, why, now, ...(details ? { details } : {}) });
+      await this.#cascade(tx, changes, operation, { card, actor: by.actor, now });
       await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
     });
   }
@@ -119,7 +124,15 @@ export class CardService {
     const why = `card ${card.reference ?? card.id} ${reason}`;
     const changes = await applyTransition(tx, { operation: 'terminate', credentials: [card], actor, why, revocationReason: TERMINATION_REASONS[reason], details: { termination_reason: reason }, now });
     if (REVIEW_REASONS.has(reason)) await flagRecentDerived(tx, changes, { card, reason, reviewDays: this.#deps.reviewDays ?? 7, actor, now });
+    if (this.#deps.cascadeToDerived ?? true) merge(changes, await terminateDerivedWithCard(tx, { card, reason, actor, now }));
     return changes;
+  }
+
+  /** A card's suspension holds its derived credentials, its reinstatement releases them (when the agency wants it). */
+  async #cascade(tx: Tx, changes: ChangeSet, operation: 'activate' | 'suspend' | 'reinstate', c: { card: CredentialRow; actor: string; now: Date }): Promise<void> {
+    if (!(this.#deps.cascadeToDerived ?? true)) return;
+    if (operation === 'suspend') merge(changes, await holdDerivedWithCard(tx, c));
+    if (operation === 'reinstate') merge(changes, await releaseDerivedWithCard(tx, c));
   }
 
   async #card(tx: Tx, credentialId: string): Promise<CredentialRow> {
@@ -127,6 +140,11 @@ export class CardService {
     if (!card || card.type !== PIV_CARD) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no PIV card ${credentialId}`, [{ field: 'credentialId', value: credentialId, message: 'not found' }]);
     return card;
   }
+}
+
+function merge(into: ChangeSet, from: ChangeSet): void {
+  into.events.push(...from.events);
+  into.audits.push(...from.audits);
 }
 
 function badReason(reason: string, allowed: readonly string[]): MusterError {

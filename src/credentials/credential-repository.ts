@@ -49,6 +49,15 @@ export async function lockIdentityCredentials({ db }: Tx, identityId: string, st
   return query.orderBy('issued_at').orderBy('id').forUpdate().execute();
 }
 
+/** Locks and reads the Derived PIV credentials bound with card `cardId` (only those in `statuses`), oldest first. */
+export async function lockDerivedOfCard({ db }: Tx, cardId: string, types: readonly string[], statuses: readonly string[]): Promise<CredentialRow[]> {
+  return selectCredentials(db)
+    .where(sql<boolean>`details->>'card_credential_id' = ${cardId}`)
+    .where(sql<boolean>`type = ANY(${types}::text[])`)
+    .where(sql<boolean>`status = ANY(${statuses}::text[])`)
+    .orderBy('issued_at').orderBy('id').forUpdate().execute();
+}
+
 export async function setCredentialStatus({ db }: Tx, ids: readonly string[], status: string, now: Date, details: Record<string, unknown> = {}): Promise<void> {
   if (ids.length === 0) return;
   await db

@@ -2,6 +2,7 @@ import { MusterError } from '../core/errors.ts';
 import type { JobHandler } from '../lifecycle/handlers.ts';
 import type { Job } from '../lifecycle/jobs.ts';
 import { lockIdentityCredentials, type CredentialRow } from './credential-repository.ts';
+import { currentEffect, HELD_BY_ELIGIBILITY, keepSuspended } from './eligibility.ts';
 import { identityStatus } from './holder-repository.ts';
 import { applyTransition } from './transition.ts';
 import { CREDENTIALS_ACTOR } from './types.ts';
@@ -61,12 +62,19 @@ function suspendedByCascade(c: CredentialRow): boolean {
 /**
  * `credentials.restore` (queued by `identity.return`): credentials the cascade suspended are reinstated (holds
  * released, authenticators enabled); those a person suspended stay suspended. Skipped unless the identity is active.
+ * While eligibility is held they stay suspended, handed over to the hold; when it is withdrawn, its job ends them.
  */
 export const handleCredentialsRestore: JobHandler = async (job, tx, ctx) => {
   const identityId = identityOf(job);
   if ((await identityStatus(tx, identityId)) !== 'active') return;
   const credentials = (await lockIdentityCredentials(tx, identityId, ['suspended'])).filter(suspendedByCascade);
   if (credentials.length === 0) return;
+  const eligibility = await currentEffect(tx, identityId);
+  if (eligibility === 'withdraw') return;
+  if (eligibility === 'hold') {
+    await keepSuspended(tx, ctx, credentials, { to: HELD_BY_ELIGIBILITY, why: 'holder returned, but eligibility is held: a favorable determination restores them', cause: causeOf(job) });
+    return;
+  }
   const why = `holder returned: ${credentials.length} credential(s) reinstated`;
   const changes = await applyTransition(tx, { operation: 'reinstate', credentials, actor: CREDENTIALS_ACTOR, why, details: { suspended_by: null }, cause: causeOf(job), now: ctx.now });
   await changes.commit(tx, ctx);

@@ -31,6 +31,8 @@ export interface CardDeps {
   readonly systemCode?: string;
   /** On card loss or reissue, derived credentials bound this many days before are flagged for review (default 7). */
   readonly reviewDays?: number;
+  /** A card's suspension, reinstatement and eligibility-ending termination reach its Derived PIV credentials (default true). */
+  readonly cascadeToDerived?: boolean;
 }
 
 export interface SponsorApproval {

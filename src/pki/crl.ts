@@ -11,9 +11,9 @@ import { AuthorityKeyIdentifierExtension, Extension, PemConverter, type X509Crl 
 export const MAX_NEXT_UPDATE_HOURS = 48;
 const HOUR_MS = 3_600_000;
 
-export type RevocationReason = 'unspecified' | 'keyCompromise' | 'cACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold';
+export type RevocationReason = 'unspecified' | 'keyCompromise' | 'cACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold' | 'privilegeWithdrawn';
 const REASON_CODES: Record<RevocationReason, number> = {
-  unspecified: 0, keyCompromise: 1, cACompromise: 2, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5, certificateHold: 6,
+  unspecified: 0, keyCompromise: 1, cACompromise: 2, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5, certificateHold: 6, privilegeWithdrawn: 9,
 };
 
 export interface RevokedEntry {

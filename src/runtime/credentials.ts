@@ -58,7 +58,7 @@ export async function createCredentialServices(parts: Parts, ca: CaMaterial): Pr
   const { config, store, clock, audit } = parts;
   const urls = revocationUrls(config);
   const c = config.credentials;
-  const cardDeps: CardDeps = { store, clock, audit, ca: ca.issuing, urls, agencyCode: config.agency.code, agencyName: config.agency.name, systemCode: c.systemCode, reviewDays: c.reviewDays };
+  const cardDeps: CardDeps = { store, clock, audit, ca: ca.issuing, urls, agencyCode: config.agency.code, agencyName: config.agency.name, systemCode: c.systemCode, reviewDays: c.reviewDays, cascadeToDerived: c.cascadeToDerived };
   return {
     ca, urls,
     cards: new CardService(cardDeps),

@@ -1,5 +1,8 @@
 import type { Notifier } from '../connectors/notify/index.ts';
 import { DERIVED_RECHECK_JOB, handleDerivedRecheck } from '../credentials/derived/recheck.ts';
+import {
+  ELIGIBILITY_HOLD_JOB, ELIGIBILITY_RESTORE_JOB, ELIGIBILITY_WITHDRAW_JOB, handleEligibilityHold, handleEligibilityRestore, handleEligibilityWithdraw,
+} from '../credentials/eligibility.ts';
 import { EXCEPTION_EXPIRE_JOB, handleExceptionExpire } from '../credentials/exceptions.ts';
 import {
   CREDENTIALS_RESTORE_JOB, CREDENTIALS_SUSPEND_JOB, CREDENTIALS_TERMINATE_JOB, handleCredentialsRestore, handleCredentialsSuspend, handleCredentialsTerminate,
@@ -37,6 +40,9 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [CREDENTIALS_TERMINATE_JOB, handleCredentialsTerminate],
     [CREDENTIALS_SUSPEND_JOB, handleCredentialsSuspend],
     [CREDENTIALS_RESTORE_JOB, handleCredentialsRestore],
+    [ELIGIBILITY_WITHDRAW_JOB, handleEligibilityWithdraw],
+    [ELIGIBILITY_HOLD_JOB, handleEligibilityHold],
+    [ELIGIBILITY_RESTORE_JOB, handleEligibilityRestore],
     [DERIVED_RECHECK_JOB, handleDerivedRecheck],
     [EXCEPTION_EXPIRE_JOB, handleExceptionExpire],
     [NOTIFY_BINDING_JOB, notifyBindingHandler(deps.notifier)],

@@ -1,4 +1,5 @@
 import type { Insertable } from 'kysely';
+import { ELIGIBILITY_EVENTS, eligibilityEffect } from '../core/credential/eligibility.ts';
 import type { ChangeSet } from '../mur/change-set.ts';
 import type { Database } from '../store/database.ts';
 import { type ApplyContext, type BatchItem, resolveEmployees } from './apply-identities.ts';
@@ -19,6 +20,8 @@ interface FactTable<T extends 'trust' | 'behave' = 'trust' | 'behave'> {
   /** A record's row, keyed on `identity_id` (and the course, for BEHAVE): a newer record replaces it. Required fields were checked by validate.ts. */
   readonly row: (record: SourceRecord, origin: FactOrigin) => Insertable<Database[T]>;
   readonly write: (changes: ChangeSet, rows: Insertable<Database[T]>[]) => void;
+  /** The urgent event a record raises besides `event`, when it ends or holds the holder's credentials. */
+  readonly consequence?: (record: SourceRecord) => string | undefined;
 }
 
 const TRUST: FactTable<'trust'> = {
@@ -36,6 +39,10 @@ const TRUST: FactTable<'trust'> = {
     observed_at: origin.observed_at,
   }),
   write: (changes, rows) => changes.upsert('trust', rows, ['identity_id']),
+  consequence: (r) => {
+    const effect = eligibilityEffect({ eligibility: r.values.eligibility, status: r.values.status });
+    return effect === 'withdraw' || effect === 'hold' ? ELIGIBILITY_EVENTS[effect] : undefined;
+  },
 };
 
 const BEHAVE: FactTable<'behave'> = {
@@ -78,7 +85,9 @@ export async function applyFactBatch(ctx: ApplyContext, items: readonly BatchIte
     (item.link ? changes.changedLinks : changes.newLinks).push(link);
     const payload = { source: ctx.source.name, key: item.record.key, run_id: ctx.runId, values: item.record.values };
     const reason = ctx.runId ? `import ${ctx.runId} line ${item.record.line}` : 'event';
-    changes.events.push({ type: facts.event, identityId, payload, audit: { actor: `source:${ctx.source.name}`, action: facts.event, target: identityId, reason, data: { ...payload, requested_by: ctx.actor } } });
+    for (const type of [facts.event, facts.consequence?.(item.record)]) {
+      if (type) changes.events.push({ type, identityId, payload, audit: { actor: `source:${ctx.source.name}`, action: type, target: identityId, reason, data: { ...payload, requested_by: ctx.actor } } });
+    }
     countEvent(ctx.summary, facts.event);
   }
   facts.write(changes, rows);

@@ -92,7 +92,7 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
     assert.deepEqual(late.superseded, ['eligibility', 'status']);
     assert.equal(await eligibility(), 'favorable');
     const current = await events.apply('vetting', { effectiveAt: at(0), record: { employee_id: 'E1', eligibility: 'unfavorable', status: 'revoked' } }, 'vetting-system', 'v2');
-    assert.deepEqual(current.events.map((e) => e.type), ['trust.changed']);
+    assert.deepEqual(current.events.map((e) => e.type), ['trust.changed', 'trust.withdrawn']);
     assert.equal(await eligibility(), 'unfavorable');
   });
 

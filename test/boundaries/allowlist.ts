@@ -41,6 +41,7 @@ export const KNOWN_BREAKS: readonly KnownBreak[] = [
   { file: 'credentials/review.ts', target: 'mur', ...CHANGE_SET },
   { file: 'credentials/transition.ts', target: 'mur', ...CHANGE_SET },
   { file: 'credentials/derived/recheck.ts', target: 'lifecycle', ...JOB_TYPES },
+  { file: 'credentials/eligibility.ts', target: 'lifecycle', ...JOB_TYPES },
   { file: 'credentials/exceptions.ts', target: 'lifecycle', ...JOB_TYPES },
   { file: 'credentials/terminate.ts', target: 'lifecycle', ...JOB_TYPES },
   { file: 'federation/provisioning/job.ts', target: 'lifecycle', ...JOB_TYPES },
