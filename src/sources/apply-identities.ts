@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type { ErrorDetail } from '../core/errors.ts';
 import { MusterError, isMusterError } from '../core/errors.ts';
-import { type IdentityPlan, type IdentityState, planIdentity } from '../core/identity/record.ts';
+import { type IdentityPlan, type IdentityState, type IncomingIdentity, planIdentity } from '../core/identity/record.ts';
 import type { IdentityStatus } from '../core/identity/status.ts';
 import type { CorrelationRule } from '../config/schema.ts';
 import type { ChangeSet, PendingEvent } from '../mur/change-set.ts';
+import { heldIdentities, keepSourceStatus } from '../mur/holds.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Queryable } from '../store/store.ts';
 import { type Candidate, type Correlation, correlate } from './correlate.ts';
@@ -41,11 +42,14 @@ export interface ApplyContext {
   readonly problems: ErrorDetail[];
   /** Things reported but not blocking (an absent identity the status machine cannot terminate). */
   readonly warnings: ErrorDetail[];
+  /** Identities under an active hold: no record of this batch lifts their suspension. */
+  held?: ReadonlySet<string>;
 }
 
 /** Applies a batch of HR or NPE records to the MUR through `changes` (nothing is written here). */
 export async function applyIdentityBatch(ctx: ApplyContext, items: readonly BatchItem[], changes: ChangeSet): Promise<void> {
   const current = await loadIdentities(ctx.db, [...new Set(items.flatMap((i) => idsOf(i)))]);
+  ctx.held = await heldIdentities(ctx.db, [...current.keys()]);
   const correlations = await correlateUnlinked(ctx, items);
   const sponsors = ctx.source.kind === 'npe' ? await resolveEmployees(ctx.db, items.map((i) => i.record.values.sponsor ?? ''), true) : new Map<string, string>();
   for (const item of items) {
@@ -95,7 +99,7 @@ function applyOne(ctx: ApplyContext, item: BatchItem, current: IdentityState | n
     return;
   }
   // a registry that still names a sponsor who has left does not undo the hand-over to the manager
-  const incoming = toIncoming(ctx.source.kind, record, sponsorId);
+  const incoming = keepHeld(ctx, current, toIncoming(ctx.source.kind, record, sponsorId), changes);
   if (!current && !ctx.source.mayCreate) {
     ctx.problems.push(problem(ctx, record, ctx.source.format.keyFields[0] as string, `no identity matches ${record.key} and source ${ctx.source.name} may not create identities`));
     return;
@@ -115,6 +119,18 @@ function applyOne(ctx: ApplyContext, item: BatchItem, current: IdentityState | n
     changes.removedLinks.push({ source: ctx.source.name, key: relinkFrom });
     changes.newLinks.push(link);
   } else changes.newLinks.push(link);
+}
+
+/** Statuses a source still moves a held identity to: a hold never keeps anyone from leaving. */
+const THROUGH_HOLD: readonly (IdentityStatus | undefined)[] = [undefined, 'suspended', 'inactive', 'terminated'];
+
+/** A held identity keeps its status; the status the source asks for is kept on the hold for its release. */
+function keepHeld(ctx: ApplyContext, current: IdentityState | null, incoming: IncomingIdentity, changes: ChangeSet): IncomingIdentity {
+  if (!current || !ctx.held?.has(current.id) || THROUGH_HOLD.includes(incoming.status)) return incoming;
+  if (!ctx.source.authority('status')) return incoming;
+  keepSourceStatus(changes, current.id, incoming.status as IdentityStatus);
+  if (incoming.status !== current.status) ctx.summary.onHold++;
+  return { ...incoming, status: current.status };
 }
 
 /** Adds one planned identity change, with its events, history and audit entries, to the change set. */

@@ -22,6 +22,8 @@ export interface EventOutcome extends SingleOutcome {
   /** Fields the MUR holds newer values for (an attribute's provenance time, or the status's last move, is after effectiveAt); not applied. */
   readonly superseded: readonly string[];
   readonly message: string;
+  /** The identity is under a hold: the status the record asks for waits for the hold's release. */
+  readonly held: boolean;
 }
 
 type LinkRow = { identity_id: string; digest: string; status: string };
@@ -79,7 +81,7 @@ export class SourceEventService {
     const linkInfo: LinkInfo | undefined = link ? { identityId: link.identity_id, digest: link.digest, status: link.status, seen: true } : undefined;
     const outcome = await applySingle(tx, this.#deps, source, { record, digest: recordDigest(record), link: linkInfo }, actor, correlationId, `${source.name} event`, checked.effectiveAt);
     // a type is checked against what the record does; when its status was superseded, the record no longer says what the type names
-    if (outcome.events.length > 0 && !superseded.includes('status')) checkType(checked.type, outcome);
+    if (outcome.events.length > 0 && !superseded.includes('status') && outcome.summary.onHold === 0) checkType(checked.type, outcome);
     return describe(outcome, superseded);
   }
 
@@ -139,8 +141,10 @@ function keysRequiredOnly(source: Source): SourceFormat {
 function describe(outcome: SingleOutcome, superseded: readonly string[]): EventOutcome {
   const changed = outcome.events.length > 0;
   const late = superseded.length > 0 ? `; not applied, the MUR holds newer values for: ${superseded.join(', ')}` : '';
-  const message = changed ? `applied: ${outcome.events.map((e) => e.type).join(', ')}${late}` : `nothing changed: the MUR already holds this${late}`;
-  return { ...outcome, changed, superseded, message };
+  const held = outcome.summary.onHold > 0;
+  const onHold = held ? '; held: the identity stays suspended until its hold is released' : '';
+  const message = (changed ? `applied: ${outcome.events.map((e) => e.type).join(', ')}${late}` : `nothing changed: the MUR already holds this${late}`) + onHold;
+  return { ...outcome, changed, superseded, message, held };
 }
 
 function isAuthoritative(field: FieldDescriptor | undefined, authority: (name: string) => boolean, grants: readonly string[]): boolean {

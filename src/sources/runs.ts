@@ -28,11 +28,13 @@ export interface ImportSummary {
   refusedAttributes: number;
   absent: number;
   changed: number;
+  /** Records that would have made an identity under a hold active again: the hold and the suspension stay. */
+  onHold: number;
   held?: { terminations: number; population: number; share: number; limitShare: number; limitCount: number | null };
 }
 
 export function emptySummary(): ImportSummary {
-  return { rows: 0, valid: 0, invalid: 0, unchanged: 0, joiners: 0, historical: 0, movers: 0, updated: 0, leavers: 0, leave: 0, returns: 0, rehires: 0, suspended: 0, activated: 0, disabled: 0, disputed: 0, refusedAttributes: 0, absent: 0, changed: 0 };
+  return { rows: 0, valid: 0, invalid: 0, unchanged: 0, joiners: 0, historical: 0, movers: 0, updated: 0, leavers: 0, leave: 0, returns: 0, rehires: 0, suspended: 0, activated: 0, disabled: 0, disputed: 0, refusedAttributes: 0, absent: 0, changed: 0, onHold: 0 };
 }
 
 const EVENT_COUNTERS: Readonly<Record<string, keyof ImportSummary>> = {

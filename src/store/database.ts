@@ -236,6 +236,19 @@ export interface IdentitiesTable {
   version: Generated<number>;
 }
 
+export interface IdentityHoldsTable {
+  id: string;
+  identity_id: string;
+  reason: string;
+  placed_by: string;
+  placed_at: Timestamp;
+  prior_status: string;
+  source_status: string | null;
+  released_by: string | null;
+  released_at: Timestamp | null;
+  release_reason: string | null;
+}
+
 export interface ImportRunsTable {
   id: string;
   source: string;
@@ -541,6 +554,7 @@ export interface Database {
   federation_rp_subjects: FederationRpSubjectsTable;
   federation_subject_secrets: FederationSubjectSecretsTable;
   identities: IdentitiesTable;
+  identity_holds: IdentityHoldsTable;
   import_runs: ImportRunsTable;
   jobs: JobsTable;
   oidc_logins: OidcLoginsTable;

@@ -36,7 +36,7 @@ const post = apiRoute({
     },
   },
   responses: {
-    200: json(Outcome.extend({ changed: z.boolean(), superseded: z.array(z.string()), message: z.string() }), 'Applied (the events it caused), or acknowledged with changed: false'),
+    200: json(Outcome.extend({ changed: z.boolean(), superseded: z.array(z.string()), message: z.string(), held: z.boolean().openapi({ description: 'the identity is under a hold: it stays suspended, the status asked for waits for the release' }) }), 'Applied (the events it caused), or acknowledged with changed: false'),
     403: ERROR_RESPONSES[403],
     404: ERROR_RESPONSES[404],
     409: ERROR_RESPONSES[409],
