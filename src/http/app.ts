@@ -10,6 +10,7 @@ import { type ServerErrorListener, errorHandler, notFoundHandler, validationHook
 import { BEARER_SCHEME } from './route.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { healthRoutes } from './routes/health.ts';
+import { holdRoutes } from './routes/holds.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { disputeRoutes } from './routes/disputes.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -39,7 +40,7 @@ export interface HttpOptions {
 }
 
 export const OPENAPI_PATH = '/openapi.json';
-const BUILT_IN: readonly RouteModule[] = [healthRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes, reconciliationRoutes, agreementRoutes, rpProvisioningRoutes, ssfRoutes];
+const BUILT_IN: readonly RouteModule[] = [healthRoutes, holdRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes, reconciliationRoutes, agreementRoutes, rpProvisioningRoutes, ssfRoutes];
 
 /**
  * The muster HTTP app: correlation ids, bearer authentication on `/api/*`, one error shape, and the

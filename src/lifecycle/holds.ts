@@ -5,8 +5,11 @@ import { MusterError } from '../core/errors.ts';
 import { type IdentityState, planIdentity } from '../core/identity/record.ts';
 import { type IdentityStatus, canMove } from '../core/identity/status.ts';
 import { ChangeSet } from '../mur/change-set.ts';
+import { HOLD_COLUMNS as COLUMNS, type Hold, holdFromRow } from '../mur/holds.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Queryable, Store, Tx } from '../store/store.ts';
+
+export type { Hold };
 
 /** The status history `source` of the moves a hold makes. */
 export const HOLD_SOURCE = 'hold';
@@ -16,21 +19,6 @@ export interface HoldDeps {
   readonly audit: AuditWriter;
 }
 
-export interface Hold {
-  readonly id: string;
-  readonly identityId: string;
-  readonly reason: string;
-  readonly placedBy: string;
-  readonly placedAt: string;
-  readonly priorStatus: string;
-  /** The status the authoritative source asked for while the hold stood; the status a release returns to. */
-  readonly sourceStatus: string | null;
-  readonly releasedBy: string | null;
-  readonly releasedAt: string | null;
-  readonly releaseReason: string | null;
-}
-
-const COLUMNS = 'id, identity_id, reason, placed_by, placed_at, prior_status, source_status, released_by, released_at, release_reason';
 
 /**
  * Suspends an identity now through the normal change set (`identity.suspended`, whose urgent jobs
@@ -136,20 +124,4 @@ function requireReason(reason: string | undefined): string {
   const why = (reason ?? '').trim();
   if (why === '') throw new MusterError('MUSTER_ERR_VALIDATION', 'a hold needs a reason', [{ field: 'reason', message: 'required' }]);
   return why.slice(0, 1000);
-}
-
-function holdFromRow(r: Record<string, unknown>): Hold {
-  const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());
-  return {
-    id: String(r.id),
-    identityId: String(r.identity_id),
-    reason: String(r.reason),
-    placedBy: String(r.placed_by),
-    placedAt: iso(r.placed_at) as string,
-    priorStatus: String(r.prior_status),
-    sourceStatus: (r.source_status as string | null) ?? null,
-    releasedBy: (r.released_by as string | null) ?? null,
-    releasedAt: iso(r.released_at),
-    releaseReason: (r.release_reason as string | null) ?? null,
-  };
 }

@@ -18,3 +18,36 @@ export function keepSourceStatus(changes: ChangeSet, identityId: string, status:
     },
   });
 }
+
+/** A hold as shown: on the identity view, in the list of active holds. */
+export interface Hold {
+  readonly id: string;
+  readonly identityId: string;
+  readonly reason: string;
+  readonly placedBy: string;
+  readonly placedAt: string;
+  readonly priorStatus: string;
+  /** The status the authoritative source asked for while the hold stood; the status a release returns to. */
+  readonly sourceStatus: string | null;
+  readonly releasedBy: string | null;
+  readonly releasedAt: string | null;
+  readonly releaseReason: string | null;
+}
+
+export const HOLD_COLUMNS = 'id, identity_id, reason, placed_by, placed_at, prior_status, source_status, released_by, released_at, release_reason';
+
+export function holdFromRow(r: Record<string, unknown>): Hold {
+  const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());
+  return {
+    id: String(r.id),
+    identityId: String(r.identity_id),
+    reason: String(r.reason),
+    placedBy: String(r.placed_by),
+    placedAt: iso(r.placed_at) as string,
+    priorStatus: String(r.prior_status),
+    sourceStatus: (r.source_status as string | null) ?? null,
+    releasedBy: (r.released_by as string | null) ?? null,
+    releasedAt: iso(r.released_at),
+    releaseReason: (r.release_reason as string | null) ?? null,
+  };
+}

@@ -7,6 +7,7 @@ import { UUID_PATTERN } from '../core/ids.ts';
 import type { Database, IdentitiesTable } from '../store/database.ts';
 import type { Queryable, Store } from '../store/store.ts';
 import { decodeAttributes, encodeAttributes } from './attribute-codec.ts';
+import { holdFromRow } from './holds.ts';
 import {
   accountOf, attributesOf, behaveOf, credentialOf, entitlementOf, isoRequired, iso, privilegeOf, sourceLinkOf, statusChangeOf, summaryOf, trustOf,
   type IdentityFilter, type IdentityPage, type IdentitySummary, type IdentityView,
@@ -180,6 +181,7 @@ async function assembleView(db: Kysely<Database>, row: IdentityRow): Promise<Ide
     sponsor: sponsorId ? await sponsorSummary(db, sponsorId) : null,
     sponsored: (await summaries(db).where('i.sponsor_id', '=', id).orderBy('i.id').execute()).map(summaryOf),
     flags: Array.isArray(row.flags) ? row.flags.map(String) : [],
+    holds: (await db.selectFrom('identity_holds').selectAll().where('identity_id', '=', id).orderBy('placed_at', 'desc').orderBy('id').execute()).map(holdFromRow),
   };
 }
 

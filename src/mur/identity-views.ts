@@ -1,3 +1,4 @@
+import type { Hold } from './holds.ts';
 import type { Selectable } from 'kysely';
 import type { CredentialView } from '../core/credential/view.ts';
 import type { AccountsTable, BehaveTable, CredentialsTable, EntitlementsTable, PrivilegesTable, SourceLinksTable, StatusHistoryTable, TrustTable } from '../store/database.ts';
@@ -132,6 +133,8 @@ export interface IdentityView {
   readonly sponsor: IdentitySummary | null;
   readonly sponsored: IdentitySummary[];
   readonly flags: string[];
+  /** Holds placed on the identity, newest first; an active one has no releasedAt. */
+  readonly holds: Hold[];
 }
 
 /** A row of the identity summary columns (identity-repository.ts selects them). */

@@ -59,6 +59,13 @@ const Account = z.object({ id: z.string(), target: z.string(), accountRef: z.str
 const Privilege = z.object({ id: z.string(), privilegeType: z.string(), status: z.string(), system: z.string(), updatedAt: time });
 const Entitlement = z.object({ id: z.string(), target: z.string(), entitlement: z.string(), entitlementType: z.string(), reason: z.string(), grantedAt: time });
 
+export const Hold = z.object({
+  id: z.string(), identityId: z.string(), reason: z.string(), placedBy: z.string(), placedAt: z.string(),
+  priorStatus: z.string().openapi({ description: 'the status before the hold' }),
+  sourceStatus: z.string().nullable().openapi({ description: 'the status the authoritative source asked for while the hold stood; the status a release returns to' }),
+  releasedBy: z.string().nullable(), releasedAt: z.string().nullable(), releaseReason: z.string().nullable(),
+}).openapi('IdentityHold');
+
 export const IdentityView = z
   .object({
     id: z.string(),
@@ -82,5 +89,6 @@ export const IdentityView = z
     sponsor: IdentitySummary.nullable(),
     sponsored: z.array(IdentitySummary),
     flags: z.array(z.string()),
+    holds: z.array(Hold).openapi({ description: 'holds placed on the identity, newest first; an active one has no releasedAt' }),
   })
   .openapi('IdentityView');
