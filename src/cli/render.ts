@@ -32,6 +32,7 @@ export function identityLines(v: IdentityView): string[] {
     ...(v.flags.length > 0 ? [`  flags ${v.flags.join(', ')}`] : []),
     ...section('attributes', table(['NAME', 'VALUE', 'SOURCE', 'RECORD', 'OBSERVED'], v.attributes.map((a) => [a.name, value(a.value), a.source, a.sourceRecord, a.observedAt]))),
     ...section('source links', v.sourceLinks.map((l) => `${l.source} ${l.sourceKey} (observed ${l.observedAt})`)),
+    ...section('holds', v.holds.map((h) => `${h.placedAt} by ${h.placedBy}: ${h.reason}${h.releasedAt ? ` (released ${h.releasedAt} by ${h.releasedBy}: ${h.releaseReason})` : ' (active)'}`)),
     ...section('status history', v.statusHistory.map((h) => `${h.at} ${h.fromStatus ?? '(new)'} -> ${h.toStatus} by ${h.source}: ${h.reason}`)),
     ...section('trust', v.trust ? [`${v.trust.eligibility}, ${v.trust.status}, ${v.trust.investigationType ?? 'no investigation'}, adjudicated ${v.trust.adjudicationDate ?? '-'}, continuous vetting ${v.trust.continuousVetting ? 'yes' : 'no'} (${v.trust.source} ${v.trust.sourceRecord})`] : []),
     ...section('training', v.behave.map((b) => `${b.course}: ${b.status}, completed ${b.completed ?? '-'}, expires ${b.expires ?? '-'}`)),

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { type Hold, listActiveHolds, placeHold, releaseHold } from '../../lifecycle/holds.ts';
 import { identityView, listIdentities } from '../../mur/identity-repository.ts';
 import type { Cli } from '../cli.ts';
-import { identityLines, summaryLines } from '../render.ts';
+import { identityLines, summaryLines, table } from '../render.ts';
 import { integer } from './options.ts';
 
 export function identityCommands(program: Command, cli: Cli): void {
@@ -33,6 +34,46 @@ export function identityCommands(program: Command, cli: Cli): void {
         cli.print(command, page, () => [...summaryLines(page.items), ...(page.nextCursor ? [`next page: --cursor ${page.nextCursor}`] : [])]);
       }),
     );
+  holdCommands(identity, cli);
+}
+
+/** `muster identity hold|release|holds`: a security officer suspends someone now; no source lifts it; another actor releases it. */
+function holdCommands(identity: Command, cli: Cli): void {
+  identity
+    .command('hold')
+    .description('suspend an identity now (its access ends in urgent jobs); no source can lift it until another actor releases it')
+    .argument('<id>', 'identity id (UUID)')
+    .requiredOption('--reason <text>', 'why (audited)')
+    .action((id: string, opts: { reason: string }, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const hold = await placeHold(ctx.store, ctx, id, opts.reason, cli.actor);
+        cli.print(command, { hold }, () => `identity ${hold.identityId} is held (hold ${hold.id}, was ${hold.priorStatus})`);
+      }),
+    );
+  identity
+    .command('release')
+    .description('lift the hold of an identity (not by the actor who placed it): it returns to the status its source asks for')
+    .argument('<id>', 'identity id (UUID)')
+    .requiredOption('--reason <text>', 'why (audited)')
+    .action((id: string, opts: { reason: string }, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const hold = await releaseHold(ctx.store, ctx, id, opts.reason, cli.actor);
+        cli.print(command, { hold }, () => `hold ${hold.id} on identity ${hold.identityId} released`);
+      }),
+    );
+  identity
+    .command('holds')
+    .description('the active holds, oldest first')
+    .action((_opts: unknown, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const items = await listActiveHolds(ctx.store);
+        cli.print(command, { items }, () => (items.length === 0 ? 'no active holds' : holdTable(items)));
+      }),
+    );
+}
+
+function holdTable(items: readonly Hold[]): string[] {
+  return table(['IDENTITY', 'PLACED', 'BY', 'REASON'], items.map((h) => [h.identityId, h.placedAt, h.placedBy, h.reason]));
 }
 
 interface ListOptions {
