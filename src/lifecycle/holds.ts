@@ -5,7 +5,7 @@ import { MusterError } from '../core/errors.ts';
 import { type IdentityState, planIdentity } from '../core/identity/record.ts';
 import { type IdentityStatus, canMove } from '../core/identity/status.ts';
 import { ChangeSet } from '../mur/change-set.ts';
-import { HOLD_COLUMNS as COLUMNS, type Hold, holdFromRow } from '../mur/holds.ts';
+import { type Hold, holdFromRow } from '../mur/holds.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Queryable, Store, Tx } from '../store/store.ts';
 
@@ -61,7 +61,7 @@ export async function releaseHold(store: Store, deps: HoldDeps, identityId: stri
     if (identity.status === 'suspended' && target !== 'suspended') moveTo(changes, identity, target, actor, `hold ${hold.id} released: ${why}`, now);
     changes.audits.push({ actor, action: 'identity.hold_released', target: identityId, reason: why, data: { hold_id: hold.id, placed_by: hold.placedBy, status: target } });
     await changes.commit(tx, { now, correlationId: `hold-${hold.id}-release`, audit: deps.audit });
-    await tx.query('UPDATE identity_holds SET released_by = $2, released_at = $3, release_reason = $4 WHERE id = $1', [hold.id, actor, now, why]);
+    await tx.db.updateTable('identity_holds').set({ released_by: actor, released_at: now, release_reason: why }).where('id', '=', hold.id).execute();
     return { refused: null, released: (await holdById(tx, hold.id)) as Hold };
   });
   if (outcome.released) return outcome.released;
@@ -74,12 +74,12 @@ export async function releaseHold(store: Store, deps: HoldDeps, identityId: stri
 
 /** Active holds, oldest first. */
 export async function listActiveHolds(db: Queryable): Promise<Hold[]> {
-  return (await db.query(`SELECT ${COLUMNS} FROM identity_holds WHERE released_at IS NULL ORDER BY placed_at, id`)).map(holdFromRow);
+  return (await db.db.selectFrom('identity_holds').selectAll().where('released_at', 'is', null).orderBy('placed_at').orderBy('id').execute()).map(holdFromRow);
 }
 
 /** Every hold of one identity, newest first. */
 export async function holdsOf(db: Queryable, identityId: string): Promise<Hold[]> {
-  return (await db.query(`SELECT ${COLUMNS} FROM identity_holds WHERE identity_id = $1 ORDER BY placed_at DESC, id`, [identityId])).map(holdFromRow);
+  return (await db.db.selectFrom('identity_holds').selectAll().where('identity_id', '=', identityId).orderBy('placed_at', 'desc').orderBy('id').execute()).map(holdFromRow);
 }
 
 /** What the source asked for meanwhile, else the status before the hold; from `suspended` only `active` and `inactive` are reachable (a source's `leave` waits for its next record). */
@@ -104,19 +104,19 @@ async function lockIdentity(tx: Tx, id: string): Promise<IdentityState> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
     throw new MusterError('MUSTER_ERR_VALIDATION', `not an identity id: ${id}`, [{ field: 'id', value: id, message: 'must be a UUID' }]);
   }
-  await tx.query('SELECT id FROM identities WHERE id = $1 FOR UPDATE', [id]);
+  await tx.db.selectFrom('identities').select('id').where('id', '=', id).forUpdate().execute();
   const identity = (await loadIdentities(tx, [id])).get(id);
   if (!identity) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity with id ${id}`, [{ field: 'id', value: id, message: 'not found' }]);
   return identity;
 }
 
 async function activeHold(db: Queryable, identityId: string): Promise<Hold | null> {
-  const [row] = await db.query(`SELECT ${COLUMNS} FROM identity_holds WHERE identity_id = $1 AND released_at IS NULL`, [identityId]);
+  const row = await db.db.selectFrom('identity_holds').selectAll().where('identity_id', '=', identityId).where('released_at', 'is', null).executeTakeFirst();
   return row ? holdFromRow(row) : null;
 }
 
 async function holdById(db: Queryable, id: string): Promise<Hold | null> {
-  const [row] = await db.query(`SELECT ${COLUMNS} FROM identity_holds WHERE id = $1`, [id]);
+  const row = await db.db.selectFrom('identity_holds').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? holdFromRow(row) : null;
 }
 

@@ -4,7 +4,7 @@ import type { Queryable } from '../store/store.ts';
 /** The ids of `ids` under an active hold (placed by a security officer; no source can lift it). */
 export async function heldIdentities(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.query<{ identity_id: string }>('SELECT identity_id FROM identity_holds WHERE released_at IS NULL AND identity_id = ANY($1::uuid[])', [ids]);
+  const rows = await db.db.selectFrom('identity_holds').select('identity_id').where('released_at', 'is', null).where('identity_id', 'in', [...ids]).execute();
   return new Set(rows.map((r) => r.identity_id));
 }
 
@@ -34,7 +34,6 @@ export interface Hold {
   readonly releaseReason: string | null;
 }
 
-export const HOLD_COLUMNS = 'id, identity_id, reason, placed_by, placed_at, prior_status, source_status, released_by, released_at, release_reason';
 
 export function holdFromRow(r: Record<string, unknown>): Hold {
   const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());
