@@ -20,7 +20,13 @@ export interface CheckedEvent {
 
 export const EVENT_TYPES: Readonly<Record<string, string>> = {
   joiner: 'identity.joiner', mover: 'identity.mover', leaver: 'identity.leaver', leave: 'identity.leave', return: 'identity.return', rehire: 'identity.rehire', update: 'identity.updated',
+  suspension: 'identity.suspended',
 };
+
+/** The event type that means a domain event (`identity.suspended` → `suspension`), for a refusal to name the type to send. */
+export function eventTypeMeaning(domainType: string): string | undefined {
+  return Object.entries(EVENT_TYPES).find(([, meant]) => meant === domainType)?.[0];
+}
 
 /** An event may be dated this far ahead of muster's clock (clock skew); later ones are refused. */
 const FUTURE_SKEW_MS = 5 * 60_000;

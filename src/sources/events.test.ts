@@ -96,6 +96,15 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
     assert.equal(await eligibility(), 'unfavorable');
   });
 
+  test('a record that means a suspension, sent as an update, is refused naming the type to send; as a suspension it is applied', async () => {
+    await assert.rejects(events.apply('hr', { type: 'update', effectiveAt: at(-1), record: { employee_id: 'E3', status: 'suspended' } }, 'hr-system', 'e20'),
+      (e: any) => e.code === 'MUSTER_ERR_CONFLICT' && /send it as type 'suspension'/.test(e.message) && e.details[0].field === 'type');
+    assert.equal((await person('E3'))?.status, 'active', 'nothing was applied');
+    const applied = await events.apply('hr', { type: 'suspension', effectiveAt: at(-1), record: { employee_id: 'E3', status: 'suspended' } }, 'hr-system', 'e21');
+    assert.deepEqual(applied.events.map((e) => e.type), ['identity.suspended']);
+    assert.equal((await person('E3'))?.status, 'suspended');
+  });
+
   test('a duplicate leaver is acknowledged, saying nothing changed', async () => {
     const first = await events.apply('hr', { type: 'leaver', effectiveAt: at(-1), record: { employee_id: 'E4', status: 'terminated' } }, 'hr-system', 'e11');
     assert.equal(first.changed, true);

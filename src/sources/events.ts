@@ -4,7 +4,7 @@ import { MusterError } from '../core/errors.ts';
 import type { Store, Tx } from '../store/store.ts';
 import { resolveEmployees } from './apply-identities.ts';
 import { recordDigest } from './digest.ts';
-import { type CheckedEvent, EVENT_TYPES, type SourceEvent, checkEvent } from './event-check.ts';
+import { type CheckedEvent, EVENT_TYPES, type SourceEvent, checkEvent, eventTypeMeaning } from './event-check.ts';
 import type { FieldDescriptor, SourceFormat } from './fields.ts';
 import type { LinkInfo } from './links.ts';
 import { RefusalBudget } from './refusals.ts';
@@ -159,7 +159,9 @@ function checkType(type: string | undefined, outcome: SingleOutcome): void {
   const wanted = EVENT_TYPES[type];
   if (!outcome.events.some((e) => e.type === wanted)) {
     const got = outcome.events.map((e) => e.type).join(', ');
-    throw new MusterError('MUSTER_ERR_CONFLICT', `the event says '${type}' but the record means: ${got}; nothing was applied`, [{ field: 'type', value: type, message: `record means ${got}` }]);
+    const use = outcome.events.map((e) => eventTypeMeaning(e.type)).find((name) => name !== undefined && name !== type);
+    const hint = use ? `; send it as type '${use}'` : '';
+    throw new MusterError('MUSTER_ERR_CONFLICT', `the event says '${type}' but the record means: ${got}${hint}; nothing was applied`, [{ field: 'type', value: type, message: use ? `record means ${got}: use '${use}'` : `record means ${got}` }]);
   }
 }
 

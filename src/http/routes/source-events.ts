@@ -25,7 +25,7 @@ const post = apiRoute({
         'application/json': {
           schema: z
             .object({
-              type: z.enum(['joiner', 'mover', 'leaver', 'leave', 'return', 'rehire', 'update']).optional(),
+              type: z.enum(['joiner', 'mover', 'leaver', 'leave', 'return', 'rehire', 'update', 'suspension']).optional(),
               effectiveAt: z.string().max(40).openapi({ description: 'When the change took effect at the source: ISO 8601 with its UTC offset (Z or ±hh:mm), not in the future', example: '2026-03-02T09:00:00-05:00' }),
               record: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
             })
