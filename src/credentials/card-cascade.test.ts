@@ -8,8 +8,7 @@ import { CardService } from './card-service.ts';
 import { DerivedService } from './derived/bind.ts';
 import { TestAuthenticator } from './derived/webauthn/test-authenticator.ts';
 import { lockIdentityCredentials, type CredentialRow } from './credential-repository.ts';
-import { revocationSnapshot } from './revocation.ts';
-import { VETTING_HEADER, cardDeps, cardRequest, keyAndCsr, signChallenge, testCa } from './test-fixtures.ts';
+import { VETTING_HEADER, cardDeps, cardRequest, certificateStatusOf, credentialStatusOf, keyAndCsr, signChallenge, testCa } from './test-fixtures.ts';
 import { applyTransition } from './transition.ts';
 import type { IssuedPivCard } from './types.ts';
 
@@ -24,16 +23,8 @@ describeEachStore('a card reaches its Derived PIV credentials: suspension holds 
   let derived: DerivedService;
   let identityId = '';
 
-  /** What muster's status store (the source of OCSP answers and CRLs) says of a certificate. */
-  async function ocspStatus(serial: string): Promise<string> {
-    const status = (await revocationSnapshot(h.store, ca.issuing.name)).statuses.get(serial);
-    return status?.status === 'revoked' ? `revoked:${status.reason}` : String(status?.status);
-  }
-
-  async function credentialStatus(id: string): Promise<string> {
-    const [row] = await h.store.query<{ status: string }>('SELECT status FROM credentials WHERE id = $1', [id]);
-    return String(row?.status);
-  }
+  const ocspStatus = (serial: string) => certificateStatusOf(h.store, ca.issuing.name, serial);
+  const credentialStatus = (id: string) => credentialStatusOf(h.store, id);
 
   async function issueCard(name: string): Promise<{ card: IssuedPivCard; key: string }> {
     const piv = await keyAndCsr(h.dir, name);

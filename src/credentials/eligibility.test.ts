@@ -8,8 +8,7 @@ import { CardService } from './card-service.ts';
 import { lockIdentityCredentials, type CredentialRow } from './credential-repository.ts';
 import { DerivedService } from './derived/bind.ts';
 import { TestAuthenticator } from './derived/webauthn/test-authenticator.ts';
-import { revocationSnapshot } from './revocation.ts';
-import { VETTING_HEADER, cardDeps, cardRequest, keyAndCsr, signChallenge, testCa } from './test-fixtures.ts';
+import { VETTING_HEADER, cardDeps, cardRequest, certificateStatusOf, credentialStatusOf, keyAndCsr, signChallenge, testCa } from './test-fixtures.ts';
 import { applyTransition } from './transition.ts';
 import type { IssuedPivCard } from './types.ts';
 
@@ -32,15 +31,8 @@ describeEachStore('eligibility drives credentials: withdrawn ends them, held sus
   let derived: DerivedService;
   const people: Record<string, Holder> = {};
 
-  async function ocspStatus(serial: string): Promise<string> {
-    const status = (await revocationSnapshot(h.store, ca.issuing.name)).statuses.get(serial);
-    return status?.status === 'revoked' ? `revoked:${status.reason}` : String(status?.status);
-  }
-
-  async function credentialStatus(id: string): Promise<string> {
-    const [row] = await h.store.query<{ status: string }>('SELECT status FROM credentials WHERE id = $1', [id]);
-    return String(row?.status);
-  }
+  const ocspStatus = (serial: string) => certificateStatusOf(h.store, ca.issuing.name, serial);
+  const credentialStatus = (id: string) => credentialStatusOf(h.store, id);
 
   async function vetting(e1: string, e2: string): Promise<void> {
     const csv = [VETTING_HEADER, `E1,${e1},Tier 3,2025-11-01,true`, `E2,${e2},Tier 3,2025-11-01,true`].join('\n');

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { Harness } from '../../test/support/muster.ts';
 import { createCaHierarchy, type CaHierarchy } from '../pki/ca.ts';
 import type { Store } from '../store/store.ts';
+import { revocationSnapshot } from './revocation.ts';
 import { CREDENTIALS_TERMINATE_JOB } from './terminate.ts';
 import type { CardDeps, PivCardRequest } from './types.ts';
 
@@ -77,4 +78,16 @@ export async function leaverTerminateJob(store: Store, identityId: string, _at: 
   if (!event) throw new Error(`no identity.leaver event for ${identityId}`);
   const job = await store.db.selectFrom('jobs').select('id').where('kind', '=', CREDENTIALS_TERMINATE_JOB).where('event_id', '=', event.id).executeTakeFirst();
   if (!job) throw new Error(`the outbox did not queue ${CREDENTIALS_TERMINATE_JOB} for event ${event.id}`);
+}
+
+/** What muster's status store (the source of OCSP answers and CRLs) says of a certificate: its status, or `revoked:<reason>`. */
+export async function certificateStatusOf(store: Store, issuer: string, serial: string): Promise<string> {
+  const status = (await revocationSnapshot(store, issuer)).statuses.get(serial);
+  return status?.status === 'revoked' ? `revoked:${status.reason}` : String(status?.status);
+}
+
+/** A credential's status in the MUR. */
+export async function credentialStatusOf(store: Store, id: string): Promise<string> {
+  const [row] = await store.query<{ status: string }>('SELECT status FROM credentials WHERE id = $1', [id]);
+  return String(row?.status);
 }
