@@ -88,6 +88,6 @@ export async function certificateStatusOf(store: Store, issuer: string, serial: 
 
 /** A credential's status in the MUR. */
 export async function credentialStatusOf(store: Store, id: string): Promise<string> {
-  const [row] = await store.query<{ status: string }>('SELECT status FROM credentials WHERE id = $1', [id]);
+  const row = await store.db.selectFrom('credentials').select('status').where('id', '=', id).executeTakeFirst();
   return String(row?.status);
 }
