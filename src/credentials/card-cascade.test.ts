@@ -112,7 +112,7 @@ describeEachStore('a card reaches its Derived PIV credentials: suspension holds 
     await cards.terminate(card.credentialId, 'withdrawn', by);
     for (const d of [pki, held]) {
       assert.equal(await credentialStatus(d.id), 'terminated');
-      assert.equal(await ocspStatus(d.serial), 'revoked:cessationOfOperation');
+      assert.equal(await ocspStatus(d.serial), 'revoked:privilegeWithdrawn');
     }
     assert.equal(await credentialStatus(fido), 'terminated');
     assert.equal(await count(h.store, `webauthn_credentials WHERE credential = $1`, [fido]), 0);

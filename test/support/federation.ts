@@ -28,6 +28,7 @@ import { type Muster, startMuster } from '../../src/runtime/context.ts';
 import { issueDemoPivCard } from '../../src/runtime/demo-piv.ts';
 import { type RunningFederation, startFederation } from '../../src/runtime/federation.ts';
 import { startPkiServing } from '../../src/runtime/pki-serving.ts';
+import { startProvisioning } from '../../src/runtime/provisioning.ts';
 import { type SignalDelivery, startSignalDelivery } from '../../src/runtime/ssf.ts';
 import { createJobWorker } from '../../src/runtime/workers.ts';
 import type { DeliveryOutcome } from '../../src/protocols/ssf/delivery.ts';
@@ -48,6 +49,10 @@ export interface FederatedMusterOptions {
   readonly store?: StoreFactory;
   /** Told about failures of the OP, the sign-in pages and the workers (default: they are kept in `errors`). */
   readonly onError?: (error: unknown) => void;
+  /** Account targets (`targets` of the configuration); with them, the provisioning worker runs too. */
+  readonly targets?: Readonly<Record<string, unknown>>;
+  /** Access policies saved before the people are imported: name → document. */
+  readonly policies?: Readonly<Record<string, unknown>>;
 }
 
 export interface FederatedMuster {
@@ -81,7 +86,7 @@ export interface FederatedMuster {
 }
 
 
-function configFor(port: number, dir: string, keyAttestationRoot: string) {
+function configFor(port: number, dir: string, keyAttestationRoot: string, targets: Readonly<Record<string, unknown>>) {
   const base = `http://localhost:${port}`;
   return loadConfig({
     env: {},
@@ -90,6 +95,7 @@ function configFor(port: number, dir: string, keyAttestationRoot: string) {
       server: { host: '127.0.0.1', port },
       pki: { baseUrl: `http://127.0.0.1:${port}` },
       import: { massChangeShare: 1 },
+      targets,
       workers: { pollMs: 20 },
       federation: { oidc: { issuer: `${base}/oidc` }, mtls: { port: 0 }, ssf: { pollMs: 20, retryBaseMs: 50 } },
       credentials: { webauthn: { rpId: 'localhost', rpName: 'Demo Agency', origins: [base] }, notifications: { maildir: join(dir, 'mail') }, keyAttestationRoots: [keyAttestationRoot] },
@@ -128,13 +134,14 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
   const keyAttestation = await testAttestationRoot(systemClock, 'CN=Demo Device Attestation Root');
   const keyAttestationRoot = join(dir, 'key-attestation-root.pem');
   await writeFile(keyAttestationRoot, keyAttestation.rootPem);
-  const config = configFor(port, dir, keyAttestationRoot);
+  const config = configFor(port, dir, keyAttestationRoot, options.targets ?? {});
   const muster = await startMuster(config, { store: await (options.store ?? pgliteFactory).open(), clock: systemClock });
   const stops: (() => Promise<void>)[] = [() => muster.close(), () => rm(dir, { recursive: true, force: true })];
   const close = async () => {
     for (const stop of stops.splice(0)) await stop().catch(onError);
   };
   try {
+    for (const [name, doc] of Object.entries(options.policies ?? {})) await muster.policies.save(name, doc, 'policy.admin', 'access for the federation tests');
     const ids = await importPeople(muster, dir);
     const pki = await startPkiServing(muster, onError);
     stops.unshift(() => pki.stop());
@@ -148,6 +155,8 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
     const worker = createJobWorker(muster, { onError });
     worker.start();
     stops.unshift(() => worker.stop());
+    const provisioning = startProvisioning(muster, { pollMs: 20 });
+    if (provisioning) stops.unshift(() => provisioning.stop());
     const pushes: DeliveryOutcome[] = [];
     const signals = startSignalDelivery(muster, { onOutcome: (outcome) => void pushes.push(outcome), onError });
     stops.unshift(() => signals.stop());

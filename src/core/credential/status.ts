@@ -30,7 +30,7 @@ export const TERMINATION_REASONS = {
   damaged: 'cessationOfOperation',
   superseded: 'superseded',
   left: 'affiliationChanged',
-  withdrawn: 'cessationOfOperation',
+  withdrawn: 'privilegeWithdrawn',
 } as const;
 
 export type TerminationReason = keyof typeof TERMINATION_REASONS;
