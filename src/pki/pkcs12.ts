@@ -5,7 +5,7 @@ import { DigestInfo } from '@peculiar/asn1-rsa';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { BmpString } from 'asn1js';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import forge from 'node-forge';
+import { PKCS12_KDF_PURPOSE, pkcs12Kdf } from './pkcs12-kdf.ts';
 
 const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
 const OID_FRIENDLY_NAME = '1.2.840.113549.1.9.20';
@@ -36,11 +36,11 @@ function dataContent(safe: pfx.SafeContents): ContentInfo {
   return new ContentInfo({ contentType: id_data, content: AsnConvert.serialize(new OctetString(AsnConvert.serialize(safe))) });
 }
 
-/** RFC 7292 §B.2 MAC key (the PKCS#12 KDF, from node-forge), then HMAC-SHA-256 over the authenticated safe. */
+/** RFC 7292 §B.2 MAC key (the PKCS#12 KDF), then HMAC-SHA-256 over the authenticated safe. */
 function macData(authSafe: ArrayBuffer, password: string): pfx.MacData {
   const salt = randomBytes(16);
-  const key = forge.pkcs12.generateKey(password, forge.util.createBuffer(salt.toString('binary')), 3, MAC_ITERATIONS, 32, forge.md.sha256.create());
-  const mac = createHmac('sha256', Buffer.from(key.getBytes(), 'binary')).update(Buffer.from(authSafe)).digest();
+  const key = pkcs12Kdf(password, salt, PKCS12_KDF_PURPOSE.macKey, MAC_ITERATIONS, 32);
+  const mac = createHmac('sha256', key).update(Buffer.from(authSafe)).digest();
   const digestInfo = new DigestInfo({ digestAlgorithm: new AlgorithmIdentifier({ algorithm: OID_SHA256, parameters: null }), digest: new OctetString(mac) });
   return new pfx.MacData({ mac: digestInfo, macSalt: new OctetString(salt), iterations: MAC_ITERATIONS });
 }

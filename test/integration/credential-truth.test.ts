@@ -152,7 +152,7 @@ describeEachStore('credentials follow eligibility, cards, and holds, with real t
     assert.equal((await accounts('directory')).E2, 'enabled [staff]', 'another person keeps their account');
     const signalled = await waitUntil('the RP to accept a credential-change or session-revoked SET for E1', async () => rp.sets
       .filter((s) => s.status === 202).map((s) => decodeJwt(s.body))
-      .find((set) => (set.sub_id as { sub?: string } | undefined)?.sub === sub && Object.keys(set.events as object).some((uri) => [SIGNAL_EVENTS['session-revoked'], SIGNAL_EVENTS['credential-change']].includes(uri))), WAIT);
+      .find((set) => (set.sub_id as { sub?: string } | undefined)?.sub === sub && Object.keys(set.events as object).some((uri) => ([SIGNAL_EVENTS['session-revoked'], SIGNAL_EVENTS['credential-change']] as string[]).includes(uri))), WAIT);
     assert.equal(signalled.iss, fm.issuer);
 
     const again = await certificateSignIn(fm, new BrowserFetch(), `${rp.url}/login`, cards.E1!);
