@@ -6,6 +6,7 @@
 export const ERROR_CODES = {
   MUSTER_ERR_CONFIG: { status: 500, summary: 'configuration is invalid; every problem is named with its key' },
   MUSTER_ERR_VALIDATION: { status: 400, summary: 'a request or record is malformed; details name the field' },
+  MUSTER_ERR_TOO_LARGE: { status: 413, summary: 'a request body is larger than the limit of its route' },
   MUSTER_ERR_NOT_FOUND: { status: 404, summary: 'the named object does not exist' },
   MUSTER_ERR_CONFLICT: { status: 409, summary: 'the change conflicts with the current state' },
   MUSTER_ERR_UNAUTHENTICATED: { status: 401, summary: 'no valid API token was presented' },

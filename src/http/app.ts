@@ -23,6 +23,7 @@ import { pkiRoutes } from './routes/pki.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { requestLog } from './request-log.ts';
+import { jsonBodyLimit, refuseNulCharacters } from './request-limits.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { outboxRoutes, provisioningRoutes } from './routes/provisioning.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
@@ -52,6 +53,7 @@ export function createHttpApp(ctx: Muster, extraRoutes: readonly RouteModule[] =
   app.use('*', correlation);
   if (options.log) app.use('*', requestLog(options.log));
   app.use('/api/*', requireToken(ctx));
+  app.use('/api/*', jsonBodyLimit(ctx.config.server.maxJsonBytes), refuseNulCharacters);
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, { type: 'http', scheme: 'bearer', description: 'An API token from `muster token create`' });
   const own = options.metrics ? [metricsRoutes(options.metrics)] : [];
   for (const mount of [...BUILT_IN, ...own, ...extraRoutes]) mount(app, ctx);
