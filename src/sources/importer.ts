@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { newIdentityId } from '../mur/identity-id.ts';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
 import { MusterError, type ErrorDetail } from '../core/errors.ts';
@@ -110,7 +110,15 @@ export class ImportService {
     if (sha !== run.fileSha256) throw new MusterError('MUSTER_ERR_IMPORT_STATE', `the file of import run ${runId} changed or is gone since it was held; import it again`);
     const source = this.#deps.registry.get(run.source);
     await this.#audit({ actor, action: 'import.confirmed', target: run.id, reason: `confirmed ${run.summary.held.terminations} terminations`, data: { held: run.summary.held } }, correlationId ?? `import-${run.id}`);
-    return this.#execute({ run: { ...run, actor }, source, file: run.filePath, format: run.format as FileFormat, correlationId: correlationId ?? `import-${run.id}`, confirmedTerminations: run.summary.held.terminations, heldAt: run.finishedAt ?? run.createdAt });
+    const done = await this.#execute({ run: { ...run, actor }, source, file: run.filePath, format: run.format as FileFormat, correlationId: correlationId ?? `import-${run.id}`, confirmedTerminations: run.summary.held.terminations, heldAt: run.finishedAt ?? run.createdAt });
+    await this.#dropKeptFile(run.filePath);
+    return done;
+  }
+
+  /** A held run's copy of its file (in `<dataDir>/imports`) is removed once the run is applied or refused. */
+  async #dropKeptFile(file: string): Promise<void> {
+    if (this.#deps.config.dataDir === ':memory:' || dirname(file) !== join(this.#deps.config.dataDir, 'imports')) return;
+    await rm(file, { force: true });
   }
 
   async #checkFile(file: string, name: string): Promise<void> {
@@ -207,7 +215,7 @@ export class ImportService {
   async #keepFile(x: Execution): Promise<string> {
     if (this.#deps.config.dataDir === ':memory:' || x.confirmedTerminations !== undefined) return x.file;
     const dir = join(this.#deps.config.dataDir, 'imports');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const target = join(dir, `${x.run.id}.${x.format}`);
     await copyFile(x.file, target);
     return target;

@@ -4,6 +4,7 @@ import { openPgliteStore } from './dialects/pglite.ts';
 import { lockDataDir } from './dialects/pglite-lock.ts';
 import { openPostgresStore } from './dialects/postgres.ts';
 import { migrate } from './migrate.ts';
+import { keepPrivate } from './private-folder.ts';
 import type { Store } from './store.ts';
 
 export interface StoreOptions {
@@ -30,10 +31,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
 async function openEmbedded(dataDir: string, diskReserveBytes: number | undefined): Promise<Store> {
   if (dataDir === ':memory:') return openPgliteStore(undefined);
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const unlock = await lockDataDir(join(dataDir, 'pglite.lock'));
   try {
     const store = await openPgliteStore(join(dataDir, 'pglite'), { diskReserveBytes });
+    await keepPrivate(dataDir);
     return { ...store, close: () => store.close().finally(unlock) };
   } catch (error) {
     await unlock();

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { chmod } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
@@ -61,10 +62,11 @@ async function pipe(lines: AsyncIterable<string>, stream: Writable): Promise<num
 }
 
 async function toFile(lines: AsyncIterable<string>, file: string): Promise<number> {
-  const stream = createWriteStream(file, { flags: 'w' });
+  const stream = createWriteStream(file, { flags: 'w', mode: 0o600 });
   const opened = new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
   try {
     await opened;
+    await chmod(file, 0o600);
   } catch (error) {
     throw new MusterError('MUSTER_ERR_OUTPUT_FILE', `cannot write ${file}: ${(error as Error).message}`, [{ file, message: (error as NodeJS.ErrnoException).code ?? 'unwritable' }], { cause: error });
   }
