@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { type Muster, startMuster } from '../runtime/context.ts';
+import { escapeForDisplay } from '../core/identity/text-checks.ts';
 import { type CliIo, writeJson, writeLines } from './io.ts';
 
 /** The flags every command accepts (declared on the program). */
@@ -56,11 +57,16 @@ export function createCli(io: CliIo): Cli {
     },
     print(command, value, text) {
       if (cli.flags(command).json) writeJson(io.stdout, value);
-      else writeLines(io.stdout, text());
+      else writeLines(io.stdout, displayed(text()));
     },
     note: (text) => writeLines(io.stderr, text),
   };
   return cli;
+}
+
+/** Lines for a terminal: stored text cannot move the cursor, recolour, or reverse what follows (JSON output escapes on its own). */
+function displayed(text: string | readonly string[]): string[] {
+  return (typeof text === 'string' ? [text] : text).map((line) => line.split('\n').map(escapeForDisplay).join('\n'));
 }
 
 function osUser(io: CliIo): string {

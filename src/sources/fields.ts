@@ -4,7 +4,7 @@ import type { SOURCE_KINDS } from '../config/schema.ts';
 
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-export type FieldType = 'key' | 'string' | 'email' | 'agency_code' | 'date' | 'enum' | 'list' | 'boolean';
+export type FieldType = 'key' | 'string' | 'name' | 'email' | 'agency_code' | 'date' | 'enum' | 'list' | 'boolean';
 
 /** One column of a source feed: how it is checked and which CDM object (for authority) it changes. */
 export interface FieldDescriptor {
@@ -34,9 +34,9 @@ const HR: SourceFormat = {
   keyFields: ['employee_id'],
   fields: [
     f('employee_id', 'key', 'KEY', true, 64),
-    f('given_name', 'string', 'USER', true),
-    f('family_name', 'string', 'USER', true),
-    f('full_name', 'string', 'USER', false, 256),
+    f('given_name', 'name', 'USER', true),
+    f('family_name', 'name', 'USER', true),
+    f('full_name', 'name', 'USER', false, 256),
     f('email', 'email', 'USER', false, 254),
     f('job_title', 'string', 'ROLE'),
     f('department', 'string', 'ROLE'),

@@ -1,4 +1,5 @@
 import type { ErrorDetail } from '../core/errors.ts';
+import { emailProblem, nameProblem, unsafeTextProblem } from '../core/identity/text-checks.ts';
 import type { FieldDescriptor, SourceFormat } from './fields.ts';
 
 /** A checked, normalised record: trimmed values, empty columns as '' (a snapshot clears them). */
@@ -14,7 +15,6 @@ export interface RowContext {
 }
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._@-]*$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const AGENCY = /^[0-9A-Z]{4}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const BOOLEANS: Readonly<Record<string, string>> = { true: 'true', false: 'false', y: 'true', n: 'false', yes: 'true', no: 'false', '1': 'true', '0': 'false' };
@@ -42,14 +42,22 @@ function checkField(field: FieldDescriptor, value: string): string | { problem: 
   if (value === '') return field.required ? { problem: 'is required but empty' } : '';
   if (value.length > field.maxLength) return { problem: `is ${value.length} characters long; at most ${field.maxLength} allowed` };
   if (value.includes('\uFFFD')) return { problem: 'is not valid UTF-8 (replacement character found)' };
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(value)) return { problem: 'contains control characters' };
+  const unsafe = unsafeTextProblem(value);
+  if (unsafe) return { problem: unsafe };
   return CHECKS[field.type](value, field);
 }
 
 const CHECKS: Readonly<Record<FieldDescriptor['type'], (value: string, field: FieldDescriptor) => string | { problem: string }>> = {
   key: (v) => (KEY.test(v) ? v : { problem: 'must be letters, digits, and . _ @ - only' }),
   string: (v) => v,
-  email: (v) => (EMAIL.test(v) ? v.toLowerCase() : { problem: 'is not an email address' }),
+  name: (v) => {
+    const problem = nameProblem(v);
+    return problem ? { problem } : v;
+  },
+  email: (v) => {
+    const problem = emailProblem(v);
+    return problem ? { problem } : v.toLowerCase();
+  },
   agency_code: (v) => (AGENCY.test(v) ? v : { problem: 'must be a 4-character SP 800-87 agency code' }),
   date: checkDate,
   enum: (v, field) => {
