@@ -17,10 +17,11 @@ import { type TestAttestationRoot, testAttestationRoot } from '../../src/credent
 import type { CeremonyStart, DerivedCredential } from '../../src/credentials/derived/types.ts';
 import type { RegistrationResponseJSON } from '../../src/credentials/derived/webauthn/index.ts';
 import { AgreementService } from '../../src/federation/agreements.ts';
+import { federationIssuer } from '../../src/federation/issuer.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { type RunningServer, serveHttp } from '../../src/http/serve.ts';
 import type { JobWorker } from '../../src/lifecycle/worker.ts';
-import { createInteractions } from '../../src/protocols/oidc/interactions/index.ts';
+import { signInPages } from '../../src/http/sign-in/index.ts';
 import type { RawListener } from '../../src/protocols/oidc/listener.ts';
 import { buildPkcs12 } from '../../src/pki/pkcs12.ts';
 import { Pkcs10CertificateRequestGenerator, X509Certificate } from '../../src/pki/x509.ts';
@@ -141,7 +142,7 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
     let op: RawListener = () => false;
     const server: RunningServer = await serveHttp(createHttpApp(muster, [], { onServerError: onError }), { host: '127.0.0.1', port, before: [pki.listener, (req, res) => op(req, res)] });
     stops.unshift(() => server.close());
-    const interactions = createInteractions({ store: muster.store, clock: muster.clock, audit: muster.audit, config, ca: () => muster.ca(), onError });
+    const interactions = signInPages({ store: muster.store, clock: muster.clock, audit: muster.audit, config, issuer: federationIssuer(config), ca: () => muster.ca(), onError });
     const federation = await startFederation(muster, { interactions, onError });
     op = federation.listener;
     stops.unshift(() => federation.close());
