@@ -1,8 +1,8 @@
-// A whole muster for PIV federation tests, in process: the store, the admin HTTP app with the OpenID Provider under
-// `<base>/oidc` and its sign-in pages, the mutual-TLS listener, the outbox job worker and the SSF push worker, all
-// running; demo-like people imported from an HR snapshot with favorable vetting. Beside it, the credentials a person
-// signs in with (a software PIV card, a PKI-based Derived PIV credential, each as a PKCS#12) and relying parties
-// registered under trust agreements.
+// A whole muster for PIV federation tests, in process: the store, the admin HTTP app (with the home agency IdP
+// record) and the OpenID Provider under `<base>/oidc` (or another issuer path) and its sign-in pages, the mutual-TLS
+// listener, the outbox job worker and the SSF push worker, all running; demo-like people imported from an HR snapshot
+// with favorable vetting. Beside it, the credentials a person signs in with (a software PIV card, a PKI-based Derived
+// PIV credential, each as a PKCS#12) and relying parties registered under trust agreements.
 import { execFile } from 'node:child_process';
 import { freePort } from './ports.ts';
 import { generateKeyPairSync, sign, webcrypto } from 'node:crypto';
@@ -27,7 +27,8 @@ import { buildPkcs12 } from '../../src/pki/pkcs12.ts';
 import { Pkcs10CertificateRequestGenerator, X509Certificate } from '../../src/pki/x509.ts';
 import { type Muster, startMuster } from '../../src/runtime/context.ts';
 import { issueDemoPivCard } from '../../src/runtime/demo-piv.ts';
-import { type RunningFederation, startFederation } from '../../src/runtime/federation.ts';
+import { type RunningFederation, discoveryDocument, startFederation } from '../../src/runtime/federation.ts';
+import { federationRecordRoutes } from '../../src/http/routes/federation-record.ts';
 import { startPkiServing } from '../../src/runtime/pki-serving.ts';
 import { type SignalDelivery, startSignalDelivery } from '../../src/runtime/ssf.ts';
 import { createJobWorker } from '../../src/runtime/workers.ts';
@@ -49,6 +50,8 @@ export interface FederatedMusterOptions {
   readonly store?: StoreFactory;
   /** Told about failures of the OP, the sign-in pages and the workers (default: they are kept in `errors`). */
   readonly onError?: (error: unknown) => void;
+  /** The issuer's path on the admin app's origin: default `/oidc`; '' puts the OP at the host's root. */
+  readonly issuerPath?: string;
 }
 
 export interface FederatedMuster {
@@ -82,7 +85,7 @@ export interface FederatedMuster {
 }
 
 
-function configFor(port: number, dir: string, keyAttestationRoot: string) {
+function configFor(port: number, dir: string, keyAttestationRoot: string, issuerPath: string) {
   const base = `http://localhost:${port}`;
   return loadConfig({
     env: {},
@@ -92,7 +95,7 @@ function configFor(port: number, dir: string, keyAttestationRoot: string) {
       pki: { baseUrl: `http://127.0.0.1:${port}` },
       import: { massChangeShare: 1 },
       workers: { pollMs: 20 },
-      federation: { oidc: { issuer: `${base}/oidc` }, mtls: { port: 0 }, ssf: { pollMs: 20, retryBaseMs: 50 } },
+      federation: { oidc: { issuer: `${base}${issuerPath}` }, mtls: { port: 0 }, ssf: { pollMs: 20, retryBaseMs: 50 } },
       credentials: { webauthn: { rpId: 'localhost', rpName: 'Demo Agency', origins: [base] }, notifications: { maildir: join(dir, 'mail') }, keyAttestationRoots: [keyAttestationRoot] },
     },
   });
@@ -129,7 +132,7 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
   const keyAttestation = await testAttestationRoot(systemClock, 'CN=Demo Device Attestation Root');
   const keyAttestationRoot = join(dir, 'key-attestation-root.pem');
   await writeFile(keyAttestationRoot, keyAttestation.rootPem);
-  const config = configFor(port, dir, keyAttestationRoot);
+  const config = configFor(port, dir, keyAttestationRoot, options.issuerPath ?? '/oidc');
   const muster = await startMuster(config, { store: await (options.store ?? pgliteFactory).open(), clock: systemClock });
   const stops: (() => Promise<void>)[] = [() => muster.close(), () => rm(dir, { recursive: true, force: true })];
   const close = async () => {
@@ -140,9 +143,11 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
     const pki = await startPkiServing(muster, onError);
     stops.unshift(() => pki.stop());
     let op: RawListener = () => false;
-    const server: RunningServer = await serveHttp(createHttpApp(muster, [], { onServerError: onError }), { host: '127.0.0.1', port, before: [pki.listener, (req, res) => op(req, res)] });
+    const issuer = federationIssuer(config);
+    const records = federationRecordRoutes({ issuer: () => issuer, discovery: () => discoveryDocument(issuer) });
+    const server: RunningServer = await serveHttp(createHttpApp(muster, [records], { onServerError: onError }), { host: '127.0.0.1', port, before: [pki.listener, (req, res) => op(req, res)] });
     stops.unshift(() => server.close());
-    const interactions = signInPages({ store: muster.store, clock: muster.clock, audit: muster.audit, config, issuer: federationIssuer(config), ca: () => muster.ca(), onError });
+    const interactions = signInPages({ store: muster.store, clock: muster.clock, audit: muster.audit, config, issuer, ca: () => muster.ca(), onError });
     const federation = await startFederation(muster, { interactions, onError });
     op = federation.listener;
     stops.unshift(() => federation.close());
