@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { AgreementService } from '../../src/federation/agreements.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { serveHttp } from '../../src/http/serve.ts';
-import { createInteractions } from '../../src/protocols/oidc/interactions/index.ts';
+import { signInPages } from '../../src/http/sign-in/index.ts';
 import { type Muster, startMuster } from '../../src/runtime/context.ts';
 import { issueDemoPivCard } from '../../src/runtime/demo-piv.ts';
 import { seedDemoAgency } from '../../src/runtime/demo-seed.ts';
@@ -78,7 +78,7 @@ export async function startMusterIdp(database: string, options: { pollMs?: numbe
   let op: (req: never, res: never) => boolean = () => false;
   const server = await serveHttp(createHttpApp(muster), { host: '127.0.0.1', port, before: [(req, res) => op(req as never, res as never)] });
   const issuer = federationIssuer(config);
-  const interactions = createInteractions({ store: muster.store, clock: muster.clock, audit: muster.audit, config, ca: () => muster.ca() });
+  const interactions = signInPages({ store: muster.store, clock: muster.clock, audit: muster.audit, config, issuer, ca: () => muster.ca() });
   const federation = await startFederation(muster, { issuer, interactions });
   op = federation.listener as never;
   const card = await cardHolder(muster, join(dir, 'card'));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuerProblem } from './issuer.ts';
 
 /**
  * PIV federation: muster's OpenID Provider (the home agency IdP), its mutual-TLS sign-in listener, its keys,
@@ -6,16 +7,6 @@ import { z } from 'zod';
  */
 
 const url = z.string().url();
-
-/** The problem with an issuer identifier (OpenID Connect Discovery §2, RFC 8414 §2), or undefined. */
-function issuerProblem(value: string): string | undefined {
-  if (!URL.canParse(value)) return undefined; // the URL check names it
-  const parsed = new URL(value);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'must be an https (or http) URL';
-  if (parsed.search !== '' || parsed.hash !== '' || value.includes('?') || value.includes('#')) return 'must have no query and no fragment';
-  if (parsed.username !== '' || parsed.password !== '') return 'must not carry a user name or password';
-  return undefined;
-}
 
 /** The OP issuer: one value for every token, SET and statement muster signs; a trailing `/` is dropped. */
 const issuer = url.superRefine((value, ctx) => {

@@ -71,6 +71,31 @@ test('an issuer with a query, a fragment, a user name or another scheme is refus
   }
 });
 
+test('an issuer anywhere: at the host\'s root, at /oidc or at a deep path, as written', () => {
+  for (const issuer of ['https://idp.agency.example', 'https://idp.agency.example/oidc', 'https://idp.agency.example/a/b/op', 'http://[::1]:9000/op', 'https://idp.agency.example/apis', 'https://idp.agency.example/a/api']) {
+    assert.equal(loadConfig({ env: {}, overrides: { federation: { oidc: { issuer } } } }).federation.oidc.issuer, issuer);
+  }
+});
+
+test('an issuer whose path muster cannot serve is refused at start-up, naming federation.oidc.issuer and why', () => {
+  const refusals: Record<string, RegExp> = {
+    'https://x.example/api': /muster's own/, 'https://x.example/api/oidc': /muster's own/, 'https://x.example/health': /muster's own/,
+    'https://x.example/metrics': /muster's own/, 'https://x.example/ssf': /muster's own/, 'https://x.example/.well-known/op': /muster's own/,
+    'https://x.example/ocsp': /muster's own/, 'https://x.example/crl/op': /muster's own/, 'https://x.example/pki': /muster's own/,
+    'https://x.example/hooks': /muster's own/, 'https://x.example/openapi.json': /muster's own/,
+    'https://x.example/a//b': /empty segment/, 'https://x.example/a/../api': /as .*https:\/\/x\.example\/api/, 'https://X.EXAMPLE/oidc': /as .*https:\/\/x\.example\/oidc/,
+    'https://x.example:443/oidc': /as .*https:\/\/x\.example\/oidc/, 'https://x.example/a b': /as .*a%20b/,
+  };
+  for (const [issuer, why] of Object.entries(refusals)) {
+    assert.throws(() => loadConfig({ env: {}, overrides: { federation: { oidc: { issuer } } } }), (e: any) => {
+      assert.equal(e.code, 'MUSTER_ERR_CONFIG', issuer);
+      assert.deepEqual(e.details.map((d: { key: string }) => d.key), ['federation.oidc.issuer'], issuer);
+      assert.match(e.details[0].message, why, issuer);
+      return true;
+    });
+  }
+});
+
 test('the OCSP request cache is bounded: 10000 entries by default, and a bound under 1 is refused at start-up', () => {
   assert.equal(loadConfig({ env: {}, overrides: {} }).pki.ocspRequestCacheEntries, 10_000);
   assert.throws(() => loadConfig({ env: {}, overrides: { pki: { ocspRequestCacheEntries: 0 } } }), (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'pki.ocspRequestCacheEntries'));

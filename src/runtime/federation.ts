@@ -8,6 +8,7 @@ import { oidcListener, type InteractionHandler, type RawListener } from '../prot
 import { endLoginsOfIdentity } from '../protocols/oidc/login-record.ts';
 import { startMtlsListener, type RunningHttps } from '../protocols/oidc/mtls.ts';
 import { createProvider, type OpInteractions, type ProviderDeps } from '../protocols/oidc/provider.ts';
+import { interactionPathOf } from '../protocols/oidc/routes.ts';
 import type { Queryable, Tx } from '../store/store.ts';
 import { type LogoutOrder, queueBackchannelLogouts, sessionClientsOf } from '../protocols/oidc/backchannel-logout.ts';
 import { readFile } from 'node:fs/promises';
@@ -139,14 +140,16 @@ function keySchedule(ctx: Muster): KeySchedule {
   return { rotationDays: oidc.keyRotationDays, maxTokenTtlSeconds: Math.max(oidc.idTokenTtlSeconds, oidc.accessTokenTtlSeconds, 120) };
 }
 
-/** Interactions for an OP started without sign-in pages: every sign-in ends at an error page. */
-const NO_SIGN_IN: FederationInteractions = {
-  url: (_ctx, interaction) => `interaction/${interaction.uid}`,
-  handle: async (_req, res) => {
-    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('PIV sign-in is not available on this server.');
-    return true;
-  },
-};
+/** Interactions for an OP started without sign-in pages: every sign-in ends at an error page below the issuer's path. */
+function noSignIn(issuer: string): FederationInteractions {
+  return {
+    url: (_ctx, interaction) => `${interactionPathOf(issuer)}/${interaction.uid}`,
+    handle: async (_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('PIV sign-in is not available on this server.');
+      return true;
+    },
+  };
+}
 
 /**
  * Starts muster's OpenID Provider: the signing keys brought up to date, the provider built over the store, the
@@ -155,7 +158,7 @@ const NO_SIGN_IN: FederationInteractions = {
  */
 export async function startFederation(ctx: Muster, options: FederationOptions = {}): Promise<RunningFederation> {
   const issuer = options.issuer ?? federationIssuer(ctx.config);
-  const interactions = options.interactions ?? NO_SIGN_IN;
+  const interactions = options.interactions ?? noSignIn(issuer);
   const schedule = keySchedule(ctx);
   await maintainSigningKeys(ctx.store, ctx.clock, schedule);
   const keys = await cookieKeys(ctx.store);

@@ -209,7 +209,9 @@ export class BrowserFetch {
       target.search = new URLSearchParams(values).toString();
       return this.fetch(target, options);
     }
-    return this.fetch(form.action, { ...options, method: form.method, form: values });
+    // a browser names the page's origin on a form it POSTs (Fetch §3.1: the Origin header of a non-GET request)
+    const headers = { origin: new URL(page.url).origin, ...options.headers };
+    return this.fetch(form.action, { ...options, headers, method: form.method, form: values });
   }
 
   /** One request, then the redirects after it (unless told not to). */

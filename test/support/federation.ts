@@ -1,8 +1,8 @@
-// A whole muster for PIV federation tests, in process: the store, the admin HTTP app with the OpenID Provider under
-// `<base>/oidc` and its sign-in pages, the mutual-TLS listener, the outbox job worker and the SSF push worker, all
-// running; demo-like people imported from an HR snapshot with favorable vetting. Beside it, the credentials a person
-// signs in with (a software PIV card, a PKI-based Derived PIV credential, each as a PKCS#12) and relying parties
-// registered under trust agreements.
+// A whole muster for PIV federation tests, in process: the store, the admin HTTP app (with the home agency IdP
+// record) and the OpenID Provider under `<base>/oidc` (or another issuer path) and its sign-in pages, the mutual-TLS
+// listener, the outbox job worker and the SSF push worker, all running; demo-like people imported from an HR snapshot
+// with favorable vetting. Beside it, the credentials a person signs in with (a software PIV card, a PKI-based Derived
+// PIV credential, each as a PKCS#12) and relying parties registered under trust agreements.
 import { execFile } from 'node:child_process';
 import { freePort } from './ports.ts';
 import { generateKeyPairSync, sign, webcrypto } from 'node:crypto';
@@ -17,16 +17,18 @@ import { type TestAttestationRoot, testAttestationRoot } from '../../src/credent
 import type { CeremonyStart, DerivedCredential } from '../../src/credentials/derived/types.ts';
 import type { RegistrationResponseJSON } from '../../src/credentials/derived/webauthn/index.ts';
 import { AgreementService } from '../../src/federation/agreements.ts';
+import { federationIssuer } from '../../src/federation/issuer.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { type RunningServer, serveHttp } from '../../src/http/serve.ts';
 import type { JobWorker } from '../../src/lifecycle/worker.ts';
-import { createInteractions } from '../../src/protocols/oidc/interactions/index.ts';
+import { signInPages } from '../../src/http/sign-in/index.ts';
 import type { RawListener } from '../../src/protocols/oidc/listener.ts';
 import { buildPkcs12 } from '../../src/pki/pkcs12.ts';
 import { Pkcs10CertificateRequestGenerator, X509Certificate } from '../../src/pki/x509.ts';
 import { type Muster, startMuster } from '../../src/runtime/context.ts';
 import { issueDemoPivCard } from '../../src/runtime/demo-piv.ts';
-import { type RunningFederation, startFederation } from '../../src/runtime/federation.ts';
+import { type RunningFederation, discoveryDocument, startFederation } from '../../src/runtime/federation.ts';
+import { federationRecordRoutes } from '../../src/http/routes/federation-record.ts';
 import { startPkiServing } from '../../src/runtime/pki-serving.ts';
 import { startProvisioning } from '../../src/runtime/provisioning.ts';
 import { type SignalDelivery, startSignalDelivery } from '../../src/runtime/ssf.ts';
@@ -53,6 +55,8 @@ export interface FederatedMusterOptions {
   readonly targets?: Readonly<Record<string, unknown>>;
   /** Access policies saved before the people are imported: name → document. */
   readonly policies?: Readonly<Record<string, unknown>>;
+  /** The issuer's path on the admin app's origin: default `/oidc`; '' puts the OP at the host's root. */
+  readonly issuerPath?: string;
 }
 
 export interface FederatedMuster {
@@ -86,7 +90,7 @@ export interface FederatedMuster {
 }
 
 
-function configFor(port: number, dir: string, keyAttestationRoot: string, targets: Readonly<Record<string, unknown>>) {
+function configFor(port: number, dir: string, keyAttestationRoot: string, issuerPath: string, targets: Readonly<Record<string, unknown>>) {
   const base = `http://localhost:${port}`;
   return loadConfig({
     env: {},
@@ -97,7 +101,7 @@ function configFor(port: number, dir: string, keyAttestationRoot: string, target
       import: { massChangeShare: 1 },
       targets,
       workers: { pollMs: 20 },
-      federation: { oidc: { issuer: `${base}/oidc` }, mtls: { port: 0 }, ssf: { pollMs: 20, retryBaseMs: 50 } },
+      federation: { oidc: { issuer: `${base}${issuerPath}` }, mtls: { port: 0 }, ssf: { pollMs: 20, retryBaseMs: 50 } },
       credentials: { webauthn: { rpId: 'localhost', rpName: 'Demo Agency', origins: [base] }, notifications: { maildir: join(dir, 'mail') }, keyAttestationRoots: [keyAttestationRoot] },
     },
   });
@@ -134,7 +138,7 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
   const keyAttestation = await testAttestationRoot(systemClock, 'CN=Demo Device Attestation Root');
   const keyAttestationRoot = join(dir, 'key-attestation-root.pem');
   await writeFile(keyAttestationRoot, keyAttestation.rootPem);
-  const config = configFor(port, dir, keyAttestationRoot, options.targets ?? {});
+  const config = configFor(port, dir, keyAttestationRoot, options.issuerPath ?? '/oidc', options.targets ?? {});
   const muster = await startMuster(config, { store: await (options.store ?? pgliteFactory).open(), clock: systemClock });
   const stops: (() => Promise<void>)[] = [() => muster.close(), () => rm(dir, { recursive: true, force: true })];
   const close = async () => {
@@ -146,9 +150,11 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
     const pki = await startPkiServing(muster, onError);
     stops.unshift(() => pki.stop());
     let op: RawListener = () => false;
-    const server: RunningServer = await serveHttp(createHttpApp(muster, [], { onServerError: onError }), { host: '127.0.0.1', port, before: [pki.listener, (req, res) => op(req, res)] });
+    const issuer = federationIssuer(config);
+    const records = federationRecordRoutes({ issuer: () => issuer, discovery: () => discoveryDocument(issuer) });
+    const server: RunningServer = await serveHttp(createHttpApp(muster, [records], { onServerError: onError }), { host: '127.0.0.1', port, before: [pki.listener, (req, res) => op(req, res)] });
     stops.unshift(() => server.close());
-    const interactions = createInteractions({ store: muster.store, clock: muster.clock, audit: muster.audit, config, ca: () => muster.ca(), onError });
+    const interactions = signInPages({ store: muster.store, clock: muster.clock, audit: muster.audit, config, issuer, ca: () => muster.ca(), onError });
     const federation = await startFederation(muster, { interactions, onError });
     op = federation.listener;
     stops.unshift(() => federation.close());

@@ -15,7 +15,7 @@ import { federationIssuer, issuerBoundTo } from '../../federation/issuer.ts';
 import type { MusterConfig } from '../../config/schema.ts';
 import { MusterError } from '../../core/errors.ts';
 import { federationRecordRoutes } from '../../http/routes/federation-record.ts';
-import { createInteractions } from '../../protocols/oidc/interactions/index.ts';
+import { signInPages } from '../../http/sign-in/index.ts';
 import type { RawListener } from '../../protocols/oidc/listener.ts';
 import type { Cli } from '../cli.ts';
 import type { CliIo } from '../io.ts';
@@ -86,7 +86,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const issuer = issuerNow();
     const onError = (error: unknown) => log.error({ error: errorFields(error) }, 'openid provider failed');
     const anchors = await foreignAnchors(config);
-    const interactions = createInteractions({ store: ctx.store, clock: ctx.clock, audit: ctx.audit, config, ca: () => ctx.ca(), foreignAnchors: anchors, onError });
+    const interactions = signInPages({ store: ctx.store, clock: ctx.clock, audit: ctx.audit, config, issuer, ca: () => ctx.ca(), foreignAnchors: anchors, onError });
     const federation = await startFederation(ctx, { issuer, interactions, onError, foreignAnchors: anchors });
     op = federation.listener;
     stops.push(() => federation.close());

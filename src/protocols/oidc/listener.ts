@@ -2,11 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'oidc-provider';
 import type { RefusalDeps } from './refusals.ts';
 import { BadRequest, authorizationGetOf, checkQuery, refuse } from './request-guard.ts';
+import { AUTHORIZATION_SERVER_METADATA, DISCOVERY, INTERACTION_ROUTE, OP_PATHS, OP_ROUTES, mountPathOf } from './routes.ts';
 
 /**
- * The OP as a raw Node listener for muster's HTTP server: it takes the issuer's path (`/oidc/*` by default) and
- * `/.well-known/openid-configuration`, and hands them to oidc-provider with the mount path stripped. Interaction pages
- * (`<mount>/interaction/*`) go to the interactions first.
+ * The OP as a raw Node listener for muster's HTTP server: it takes the OP's paths below the issuer's path (routes.ts
+ * OP_PATHS: `/oidc/auth`, `/oidc/token`… by default; `/auth`, `/token`… for an issuer at the host's root) and
+ * `/.well-known/openid-configuration`, and hands them to oidc-provider with the mount path stripped; every other path
+ * is left to muster's own routes. Interaction pages (`<mount>/interaction/*`) go to the interactions first.
  */
 
 export type RawListener = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -26,20 +28,14 @@ export interface OidcListenerOptions {
   readonly audit?: RefusalDeps;
 }
 
-const DISCOVERY = '/.well-known/openid-configuration';
-const AUTHORIZATION_SERVER_METADATA = '/.well-known/oauth-authorization-server';
-/** Well-known documents under the issuer's path that oidc-provider answers; the others (home IdP record, entity configuration) are the admin app's. */
-const OWN_WELL_KNOWN = new Set([DISCOVERY, AUTHORIZATION_SERVER_METADATA]);
-
+/** A path below the issuer's that the OP answers (routes.ts OP_PATHS; other well-known documents are the admin app's). */
 function isOwn(path: string, mount: string): boolean {
-  if (mount === '' || (path !== mount && !path.startsWith(`${mount}/`))) return false;
+  if (path !== mount && !path.startsWith(`${mount}/`)) return false;
   const below = path.slice(mount.length);
-  return !below.startsWith('/.well-known/') || OWN_WELL_KNOWN.has(below);
+  return OP_PATHS.some((own) => below === own || (!own.startsWith('/.well-known/') && below.startsWith(`${own}/`)));
 }
 
-export function mountPathOf(issuer: string): string {
-  return new URL(issuer).pathname.replace(/\/+$/, '');
-}
+export { mountPathOf };
 
 /**
  * RFC 8414 §3.1 names the metadata of an issuer with a path by inserting the well-known name before that path
@@ -52,13 +48,13 @@ function fromRfc8414Path(req: IncomingMessage, mount: string): void {
 
 /** Paths a browser is sent to, where a refusal is an error page rather than JSON. */
 function browserFacing(path: string, mount: string): boolean {
-  return [`${mount}/auth`, `${mount}/interaction/`, `${mount}/session/end`].some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
+  return [`${mount}${OP_ROUTES.authorization}`, `${mount}${INTERACTION_ROUTE}/`, `${mount}${OP_ROUTES.end_session}`].some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
 }
 
 /** Answers a request refused before oidc-provider (audited), or hands a failure to `fail`. */
 function refused(options: OidcListenerOptions, res: ServerResponse, path: string, mount: string, error: unknown): void {
   if (!(error instanceof BadRequest)) return fail(options, res, error);
-  const route = path === `${mount}/auth` ? 'authorization' : 'request';
+  const route = path === `${mount}${OP_ROUTES.authorization}` ? 'authorization' : 'request';
   void refuse(res, error, { page: browserFacing(path, mount), route, ...(options.audit ? { audit: options.audit } : {}), ...(options.onError ? { onError: options.onError } : {}) });
 }
 
@@ -70,7 +66,7 @@ function guarded(options: OidcListenerOptions, req: IncomingMessage, res: Server
     refused(options, res, path, mount, error);
     return true;
   }
-  if (req.method !== 'POST' || path !== `${mount}/auth`) return false;
+  if (req.method !== 'POST' || path !== `${mount}${OP_ROUTES.authorization}`) return false;
   authorizationGetOf(req, path).then(
     (location) => { res.writeHead(303, { location, 'cache-control': 'no-store' }).end(); },
     (error: unknown) => refused(options, res, path, mount, error),
@@ -87,7 +83,7 @@ export function oidcListener(options: OidcListenerOptions): RawListener {
     if (!inside && path !== DISCOVERY) return false;
     if (guarded(options, req, res, path, mount)) return true;
     const provider = options.provider();
-    if (inside && path.startsWith(`${mount}/interaction/`) && options.interactions?.handle) {
+    if (inside && path.startsWith(`${mount}${INTERACTION_ROUTE}/`) && options.interactions?.handle) {
       options.interactions.handle(req, res, provider, options.mtlsOrigin?.() ?? '').then((taken) => { if (!taken) pass(provider, mount, req, res); }, (error: unknown) => fail(options, res, error));
       return true;
     }

@@ -17,6 +17,7 @@ import { findAccountWith, subjectOf } from './find-account.ts';
 import { certificateAuthorized, certificateSubjectMatches, peerCertificate } from './mtls-auth.ts';
 import { outboundFetch } from './outbound-fetch.ts';
 import { renderError } from './render-error.ts';
+import { OP_ROUTES } from './routes.ts';
 
 /** What the interactions (sign-in and consent pages) give the OP. */
 export interface OpInteractions {
@@ -76,6 +77,7 @@ function configuration(deps: ProviderDeps): Configuration {
     extraClientMetadata: { properties: [...MUSTER_CLIENT_METADATA], validator: validateClientFal },
     extraParams: { fal: checkRequestFal },
     pkce: { required: () => true },
+    routes: { ...OP_ROUTES },
     ttl: {
       IdToken: oidc.idTokenTtlSeconds,
       AccessToken: oidc.accessTokenTtlSeconds,

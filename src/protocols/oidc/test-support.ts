@@ -9,6 +9,7 @@ import { cookieKeys } from './cookie-keys.ts';
 import { currentJwks, maintainSigningKeys } from './keys.ts';
 import { oidcListener } from './listener.ts';
 import { createProvider, type OpInteractions } from './provider.ts';
+import { interactionPathOf } from './routes.ts';
 
 /**
  * Test-only sign-in pages: every login finishes at once as the identity and credential set in `next`, and consent
@@ -81,7 +82,7 @@ export async function serveTestOp(h: Harness, pages: TestSignInPages): Promise<S
   await maintainSigningKeys(h.store, h.clock, { rotationDays: h.config.federation.oidc.keyRotationDays, maxTokenTtlSeconds: 600 });
   const provider = createProvider({
     store: h.store, clock: h.clock, audit: h.audit, config: h.config, issuer,
-    interactions: { ...(pages.policy ? { policy: pages.policy } : {}), url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}` },
+    interactions: { ...(pages.policy ? { policy: pages.policy } : {}), url: (_ctx, interaction) => `${interactionPathOf(issuer)}/${interaction.uid}` },
     jwks: await currentJwks(h.store, h.clock), cookieKeys: await cookieKeys(h.store),
   });
   const listener = oidcListener({ issuer, provider: () => provider, interactions: { handle: (req, res) => pages.handle(provider, req, res) }, audit: { store: h.store, audit: h.audit } });

@@ -7,11 +7,11 @@ import { matchCertificate } from './certificate-sign-in.ts';
 import { consentNeeded, rememberConsent } from './consent-record.ts';
 import type { ForeignTrust } from './foreign-certificate.ts';
 import { saveGrant } from './grant.ts';
-import { consentPage, loginPage } from './pages.ts';
+import { type Answer, jsonAnswer, pageAnswer, redirectAnswer } from './pages.ts';
 import { isTls, peerCertificates } from './peer-certificate.ts';
 import type { InteractionProvider, StoredInteraction } from './provider-shapes.ts';
 import { SignInRefused } from './refusal.ts';
-import { readForm, readJson, redirect, requireSameOrigin, sendHtml, sendJson } from './respond.ts';
+import { readForm, readJson, requireSameOrigin, type StepBody } from './respond.ts';
 import { correlationOf, finishSignIn, OIDC_ACTOR, partyOf, requireAal, type InteractionParty, type SignInDeps } from './sign-in.ts';
 import { holdCertificateLogin, takeCertificateLogin, type VerifiedLogin } from './steps.ts';
 import { signInOptions, verifySignIn } from './webauthn-sign-in.ts';
@@ -24,8 +24,11 @@ export interface HandlerDeps extends SignInDeps {
   readonly onError?: (error: unknown) => void;
 }
 
-/** One request to an interaction path. */
-export interface Exchange {
+/**
+ * One request to an interaction page. `req` and `res` are Node's, for oidc-provider (which reads its cookies from
+ * them and writes nothing); the answer is returned, for the HTTP face to send.
+ */
+export interface Exchange extends StepBody {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly url: URL;
@@ -33,12 +36,17 @@ export interface Exchange {
   readonly provider: InteractionProvider;
   readonly issuerOrigin: string;
   readonly mtlsOrigin: string;
+  /** Where the pages live: `<issuer's path>/interaction`. */
+  readonly path: string;
   readonly deps: HandlerDeps;
   /** Filled in as soon as the interaction is known, for the audit of a refusal. */
   clientId?: string;
 }
 
-const base = (x: Exchange): string => `/oidc/interaction/${encodeURIComponent(x.uid)}`;
+/** A step of the sign-in pages. */
+export type Step = (x: Exchange) => Promise<Answer>;
+
+const base = (x: Exchange): string => `${x.path}/${encodeURIComponent(x.uid)}`;
 
 /** The interaction of this browser (its interaction cookie), which must be the one in the path and at `prompt`. */
 async function ownInteraction(x: Exchange, prompt: string): Promise<StoredInteraction> {
@@ -59,24 +67,29 @@ function notice(interaction: StoredInteraction): string | undefined {
   return undefined;
 }
 
-/** GET /oidc/interaction/:uid — the sign-in choices, or the consent question. */
-export async function showInteraction(x: Exchange): Promise<void> {
+/** GET <path>/:uid — the sign-in choices, or the consent question. */
+export async function showInteraction(x: Exchange): Promise<Answer> {
   const interaction = await x.provider.interactionDetails(x.req, x.res);
   if (interaction.uid !== x.uid) throw new SignInRefused('interaction-expired', 'this sign-in page does not belong to your current sign-in; return to the service and start again');
   x.clientId = String(interaction.params.client_id ?? '');
   const p = await party(x, interaction);
   if (interaction.prompt.name === 'consent') return showConsent(x, interaction, p);
-  sendHtml(x.res, 200, loginPage(x.uid, p.view, `${x.mtlsOrigin}${base(x)}/piv`, notice(interaction)));
+  const here = base(x);
+  const shown = notice(interaction);
+  return pageAnswer(200, {
+    name: 'login', rp: p.view, pivUrl: `${x.mtlsOrigin}${here}/piv`, webauthnOptionsUrl: `${here}/webauthn/options`, webauthnUrl: `${here}/webauthn`, abortUrl: `${here}/abort`,
+    ...(shown ? { notice: shown } : {}),
+  });
 }
 
-async function showConsent(x: Exchange, interaction: StoredInteraction, p: InteractionParty): Promise<void> {
+async function showConsent(x: Exchange, interaction: StoredInteraction, p: InteractionParty): Promise<Answer> {
   const accountId = requireAccount(interaction);
   const document = p.agreement.agreement.document;
   if (await consentNeeded(x.deps.store, accountId, p.clientId, document)) {
     const changed = interaction.prompt.reasons.includes('muster_consent') && (await x.deps.store.query('SELECT 1 FROM federation_consents WHERE identity_id = $1 AND client_id = $2', [accountId, p.clientId])).length > 0;
-    return sendHtml(x.res, 200, consentPage(x.uid, p.view, changed));
+    return pageAnswer(200, { name: 'consent', rp: p.view, action: `${base(x)}/consent`, changed });
   }
-  redirect(x.res, await grantAndFinish(x, interaction, p, accountId, document.consent === 'allowlisted' ? 'allowlisted' : 'remembered'));
+  return redirectAnswer(await grantAndFinish(x, interaction, p, accountId, document.consent === 'allowlisted' ? 'allowlisted' : 'remembered'));
 }
 
 function requireAccount(interaction: StoredInteraction): string {
@@ -102,33 +115,31 @@ async function grantAndFinish(x: Exchange, interaction: StoredInteraction, p: In
   return x.provider.interactionResult(x.req, x.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
 }
 
-/** POST /oidc/interaction/:uid/consent — allow (remembered, grant made) or decline (access_denied to the RP). */
-export async function submitConsent(x: Exchange): Promise<void> {
-  requireSameOrigin(x.req, x.issuerOrigin);
+/** POST <path>/:uid/consent — allow (remembered, grant made) or decline (access_denied to the RP). */
+export async function submitConsent(x: Exchange): Promise<Answer> {
   const interaction = await ownInteraction(x, 'consent');
   const p = await party(x, interaction);
   const accountId = requireAccount(interaction);
-  const decision = (await readForm(x.req)).get('decision');
-  if (decision === 'accept') return redirect(x.res, await grantAndFinish(x, interaction, p, accountId, 'given'));
+  const decision = (await readForm(x)).get('decision');
+  if (decision === 'accept') return redirectAnswer(await grantAndFinish(x, interaction, p, accountId, 'given'));
   if (decision !== 'decline') throw new SignInRefused('bad-request', 'choose Allow or Do not allow');
   await x.deps.store.transaction((tx) => x.deps.audit.append(tx, [{ actor: OIDC_ACTOR, action: 'oidc.consent.declined', target: accountId, reason: `release to ${p.clientId} declined`, data: { client_id: p.clientId } }], correlationOf(x.uid)));
-  redirect(x.res, await x.provider.interactionResult(x.req, x.res, { error: 'access_denied', error_description: 'the subscriber did not allow the release of the attributes' }, { mergeWithLastSubmission: false }));
+  return redirectAnswer(await x.provider.interactionResult(x.req, x.res, { error: 'access_denied', error_description: 'the subscriber did not allow the release of the attributes' }, { mergeWithLastSubmission: false }));
 }
 
-/** POST /oidc/interaction/:uid/abort — the subscriber cancels; the RP receives access_denied. */
-export async function abortInteraction(x: Exchange): Promise<void> {
-  requireSameOrigin(x.req, x.issuerOrigin);
+/** POST <path>/:uid/abort — the subscriber cancels; the RP receives access_denied. */
+export async function abortInteraction(x: Exchange): Promise<Answer> {
   const interaction = await x.provider.interactionDetails(x.req, x.res);
   if (interaction.uid !== x.uid) throw new SignInRefused('interaction-expired', 'this sign-in is over; return to the service and start again');
-  redirect(x.res, await x.provider.interactionResult(x.req, x.res, { error: 'access_denied', error_description: 'the subscriber cancelled the sign-in' }, { mergeWithLastSubmission: false }));
+  return redirectAnswer(await x.provider.interactionResult(x.req, x.res, { error: 'access_denied', error_description: 'the subscriber cancelled the sign-in' }, { mergeWithLastSubmission: false }));
 }
 
 /**
- * GET /oidc/interaction/:uid/piv on the mutual-TLS listener: the client certificate is matched to an active credential
+ * GET <path>/:uid/piv on the mutual-TLS listener: the client certificate is matched to an active credential
  * of an active identity; the sign-in then goes back to the issuer's origin with a one-time ticket, where the browser's
  * interaction cookie binds it to the interaction it started.
  */
-export async function certificateSignIn(x: Exchange): Promise<void> {
+export async function certificateSignIn(x: Exchange): Promise<Answer> {
   if (!isTls(x.req.socket)) throw new SignInRefused('no-certificate', 'certificate sign-in is only offered over the mutual-TLS address');
   const interaction = await x.provider.Interaction.find(x.uid);
   if (!interaction || interaction.prompt.name !== 'login') throw new SignInRefused('interaction-expired', 'this sign-in has expired; return to the service and start again');
@@ -143,32 +154,32 @@ export async function certificateSignIn(x: Exchange): Promise<void> {
   };
   requireAal(login, p);
   const ticket = await holdCertificateLogin(x.deps.store, x.uid, login, now);
-  redirect(x.res, `${x.issuerOrigin}${base(x)}/piv/complete?ticket=${encodeURIComponent(ticket)}`);
+  return redirectAnswer(`${x.issuerOrigin}${base(x)}/piv/complete?ticket=${encodeURIComponent(ticket)}`);
 }
 
-/** GET /oidc/interaction/:uid/piv/complete?ticket= on the issuer's origin: finishes the certificate sign-in. */
-export async function completeCertificateSignIn(x: Exchange): Promise<void> {
+/** GET <path>/:uid/piv/complete?ticket= on the issuer's origin: finishes the certificate sign-in. */
+export async function completeCertificateSignIn(x: Exchange): Promise<Answer> {
   const interaction = await ownInteraction(x, 'login');
   const p = await party(x, interaction);
   const login = await takeCertificateLogin(x.deps.store, x.uid, x.url.searchParams.get('ticket') ?? '', x.deps.clock.now());
   if (!login) throw new SignInRefused('interaction-expired', 'the certificate sign-in was already used or took too long; try again');
-  redirect(x.res, await finishSignIn(x.deps, x.provider, x.req, x.res, interaction, p, login, { method: 'certificate', serial: login.certificate?.serial, issuer: login.certificate?.issuer }));
+  return redirectAnswer(await finishSignIn(x.deps, x.provider, x.req, x.res, interaction, p, login, { method: 'certificate', serial: login.certificate?.serial, issuer: login.certificate?.issuer }));
 }
 
-/** GET /oidc/interaction/:uid/webauthn/options — a fresh challenge for navigator.credentials.get. */
-export async function webauthnOptions(x: Exchange): Promise<void> {
+/** GET <path>/:uid/webauthn/options — a fresh challenge for navigator.credentials.get. */
+export async function webauthnOptions(x: Exchange): Promise<Answer> {
   const interaction = await ownInteraction(x, 'login');
   await party(x, interaction);
   const policy = signInWebAuthnPolicy(x.deps.config, x.provider.issuer);
-  sendJson(x.res, 200, await signInOptions(x.deps.store, policy, x.uid, x.deps.clock.now()));
+  return jsonAnswer(200, await signInOptions(x.deps.store, policy, x.uid, x.deps.clock.now()));
 }
 
-/** POST /oidc/interaction/:uid/webauthn — verifies the FIDO2 Derived PIV assertion and finishes the sign-in. */
-export async function webauthnSignIn(x: Exchange): Promise<void> {
-  requireSameOrigin(x.req, x.issuerOrigin);
+/** POST <path>/:uid/webauthn — verifies the FIDO2 Derived PIV assertion and finishes the sign-in. */
+export async function webauthnSignIn(x: Exchange): Promise<Answer> {
+  requireSameOrigin(x.req.headers.origin, x.issuerOrigin);
   const interaction = await ownInteraction(x, 'login');
   const p = await party(x, interaction);
-  const body = await readJson(x.req);
+  const body = await readJson(x);
   const now = x.deps.clock.now();
   const match = await verifySignIn(x.deps.store, signInWebAuthnPolicy(x.deps.config, x.provider.issuer), x.uid, body, now);
   const login: VerifiedLogin = {
@@ -177,5 +188,5 @@ export async function webauthnSignIn(x: Exchange): Promise<void> {
   };
   requireAal(login, p);
   const location = await finishSignIn(x.deps, x.provider, x.req, x.res, interaction, p, login, { method: 'webauthn', authenticator_id: match.authenticatorId });
-  sendJson(x.res, 200, { location });
+  return jsonAnswer(200, { location });
 }

@@ -7,7 +7,8 @@ import { describeEachStore } from '../../../../test/support/stores.ts';
 import { TestAuthenticator } from '../../../credentials/derived/webauthn/test-authenticator.ts';
 import { signChallenge } from '../../../credentials/test-fixtures.ts';
 import type { CaMaterial } from '../../../pki/store/ca-store.ts';
-import { createInteractions } from './index.ts';
+import { signInPages } from '../../../http/sign-in/index.ts';
+import { oidcListener } from '../listener.ts';
 import { BY, CLIENT_ID, signInWorld, type SignInWorld } from './test-fixtures.ts';
 
 const CALLBACK = 'https://benefits.example.gov/callback';
@@ -32,7 +33,7 @@ describeEachStore('the interactions mounted in oidc-provider: sign-in, consent, 
   let server: Server;
   let origin = '';
   const key = new TestAuthenticator('11111111-2222-3333-4444-555555555555');
-  const authorize = (state: string) => `/auth?client_id=${CLIENT_ID}&response_type=code&scope=openid%20email&redirect_uri=${encodeURIComponent(CALLBACK)}&state=${state}&nonce=n-${state}`;
+  const authorize = (state: string) => `/oidc/auth?client_id=${CLIENT_ID}&response_type=code&scope=openid%20email&redirect_uri=${encodeURIComponent(CALLBACK)}&state=${state}&nonce=n-${state}`;
 
   before(async () => {
     h.clock.set(new Date());
@@ -43,18 +44,17 @@ describeEachStore('the interactions mounted in oidc-provider: sign-in, consent, 
     const start = await world.derived.start(world.ids.E1, BY);
     const registration = key.register({ rpId: 'localhost', origin: 'http://localhost:8080', challenge: start.challenge });
     await world.derived.bindFido2({ identityId: world.ids.E1, challengeId: start.challengeId, pivCertificate: world.card.E1.card.certificates[0]!.pem, signature: signChallenge(world.card.E1.key, start.challenge), registration }, BY);
-    const interactions = createInteractions({ store: h.store, clock: h.clock, audit: h.audit, config: h.config, ca: async () => world.ca as CaMaterial });
-    const provider = new Provider(origin, {
+    const issuer = `${origin}/oidc`;
+    const interactions = signInPages({ store: h.store, clock: h.clock, audit: h.audit, config: h.config, issuer, ca: async () => world.ca as CaMaterial });
+    const provider = new Provider(issuer, {
       clients: [{ client_id: CLIENT_ID, client_secret: 'a-client-secret-long-enough-for-hs256', redirect_uris: [CALLBACK] }],
       interactions: { policy: interactions.policy, url: interactions.url },
       findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
       cookies: { keys: ['interaction-test-cookie-key'] },
       features: { devInteractions: { enabled: false } },
     });
-    const callback = provider.callback();
-    server.on('request', (req, res) => {
-      void interactions.handle(req, res, provider, 'https://localhost:1').then(async (mine) => { if (!mine) await callback(req, res); });
-    });
+    const listener = oidcListener({ issuer, provider: () => provider, interactions, mtlsOrigin: () => 'https://localhost:1' });
+    server.on('request', (req, res) => { if (!listener(req, res)) res.writeHead(404).end(); });
   });
 
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));

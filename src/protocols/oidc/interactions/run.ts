@@ -1,0 +1,72 @@
+import * as handlers from './handlers.ts';
+import type { Exchange, Step } from './handlers.ts';
+import { type Answer, jsonAnswer, pageAnswer } from './pages.ts';
+import { refusalStatus, SignInRefused } from './refusal.ts';
+import { auditRefusal, type SignInMethod } from './sign-in.ts';
+
+export type StepName = 'show' | 'certificate' | 'certificate-complete' | 'webauthn-options' | 'webauthn' | 'consent' | 'abort';
+
+/** A step of the sign-in pages: its method, its path below `<path>/<uid>`, and whether it answers JSON. */
+export interface StepRoute {
+  readonly step: StepName;
+  readonly method: 'GET' | 'POST';
+  readonly tail: string;
+  readonly json: boolean;
+}
+
+interface StepDefinition extends StepRoute {
+  readonly run: Step;
+  /** How a refusal of this step is audited. */
+  readonly signIn: SignInMethod;
+}
+
+const STEPS: readonly StepDefinition[] = [
+  { step: 'show', method: 'GET', tail: '', json: false, run: handlers.showInteraction, signIn: 'consent' },
+  { step: 'certificate', method: 'GET', tail: '/piv', json: false, run: handlers.certificateSignIn, signIn: 'certificate' },
+  { step: 'certificate-complete', method: 'GET', tail: '/piv/complete', json: false, run: handlers.completeCertificateSignIn, signIn: 'certificate' },
+  { step: 'webauthn-options', method: 'GET', tail: '/webauthn/options', json: true, run: handlers.webauthnOptions, signIn: 'webauthn' },
+  { step: 'webauthn', method: 'POST', tail: '/webauthn', json: true, run: handlers.webauthnSignIn, signIn: 'webauthn' },
+  { step: 'consent', method: 'POST', tail: '/consent', json: false, run: handlers.submitConsent, signIn: 'consent' },
+  { step: 'abort', method: 'POST', tail: '/abort', json: false, run: handlers.abortInteraction, signIn: 'consent' },
+];
+
+export const STEP_ROUTES: readonly StepRoute[] = STEPS.map(({ step, method, tail, json }) => ({ step, method, tail, json }));
+
+function definition(step: StepName): StepDefinition {
+  const found = STEPS.find((s) => s.step === step);
+  if (!found) throw new TypeError(`no sign-in step ${step}`);
+  return found;
+}
+
+/** oidc-provider's own "no such interaction or session" errors mean the sign-in is over. */
+function asRefusal(error: unknown): SignInRefused | undefined {
+  if (error instanceof SignInRefused) return error;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'SessionNotFound' || name === 'InvalidRequest') return new SignInRefused('interaction-expired', 'this sign-in has expired or was already finished; return to the service and start again');
+  return undefined;
+}
+
+/** What a refusal needs of the exchange. */
+type RefusalContext = Pick<Exchange, 'uid' | 'path' | 'issuerOrigin' | 'deps' | 'clientId'>;
+
+/** Audits the refusal and answers it: a page (with a way back to the sign-in choices where one helps) or JSON. */
+export async function settleRefusal(step: StepName, x: RefusalContext, refusal: SignInRefused, status = refusalStatus(refusal.reason)): Promise<Answer> {
+  const { json, signIn } = definition(step);
+  await auditRefusal(x.deps, refusal, x.uid, x.clientId, signIn);
+  if (json) return jsonAnswer(status, { error: status === 400 || status === 413 ? 'invalid_request' : 'access_denied', error_description: refusal.userMessage, reason: refusal.reason });
+  const over = refusal.reason === 'interaction-expired' || refusal.reason === 'no-agreement';
+  return pageAnswer(status, { name: 'refusal', message: refusal.userMessage, ...(over ? {} : { retryUrl: `${x.issuerOrigin}${x.path}/${encodeURIComponent(x.uid)}` }) });
+}
+
+/** Runs the step; a refusal is audited and answered, any other failure reported and answered 500 without detail. */
+export async function runStep(step: StepName, x: Exchange): Promise<Answer> {
+  try {
+    return await definition(step).run(x);
+  } catch (error) {
+    const refusal = asRefusal(error);
+    if (refusal) return settleRefusal(step, x, refusal);
+    x.deps.onError?.(error);
+    if (definition(step).json) return jsonAnswer(500, { error: 'server_error', error_description: 'the sign-in failed unexpectedly; try again' });
+    return pageAnswer(500, { name: 'failure' });
+  }
+}
