@@ -1,0 +1,139 @@
+// Leaver evidence end to end: a person with a PIV card, a PKI Derived PIV credential and an account in a SCIM
+// service leaves; the bundle muster signs is checked offline, fails on any edited byte, on a wrong trust anchor or
+// audit key, and its OCSP responses verify with OpenSSL too.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import { generateSigningKeyPem, publicPemOf, signerFromPem } from '../../src/audit/checkpoint.ts';
+import { signEvidence } from '../../src/audit/evidence/jws.ts';
+import type { EvidenceBody } from '../../src/audit/evidence/bundle.ts';
+import { verifyEvidence } from '../../src/audit/evidence/verify.ts';
+import { createCaHierarchy } from '../../src/pki/ca.ts';
+import { produceEvidence, type Evidence } from '../../src/runtime/evidence/index.ts';
+import { equipPerson, hrLeaver, type LeaverWorld, leaverWorld } from '../support/leaver.ts';
+import { describeEachStore } from '../support/stores.ts';
+
+const run = promisify(execFile);
+
+function payloadOf(text: string): EvidenceBody {
+  return JSON.parse(Buffer.from(JSON.parse(text).payload, 'base64url').toString('utf8')) as EvidenceBody;
+}
+
+/** The bundle with one byte of its payload's JSON changed where `find` first occurs, the signature left as it was. */
+function withPayloadEdit(text: string, find: string, replace: string): string {
+  const jws = JSON.parse(text);
+  const json = Buffer.from(jws.payload, 'base64url').toString('utf8');
+  assert.ok(json.includes(find), `the payload holds ${find.slice(0, 20)}`);
+  return `${JSON.stringify({ ...jws, payload: Buffer.from(json.replace(find, replace)).toString('base64url') })}\n`;
+}
+
+function failed(result: { checks: readonly { check: string; ok: boolean }[] }): string[] {
+  return result.checks.filter((c) => !c.ok).map((c) => c.check);
+}
+
+describeEachStore('leaver evidence: produced, verified offline, and broken by any edit', (factory) => {
+  let world: LeaverWorld;
+  let identityId = '';
+  let evidence: Evidence;
+
+  before(async () => {
+    world = await leaverWorld(await factory.open(), 2);
+    identityId = await equipPerson(world, 'E1');
+    await world.settle();
+    await hrLeaver(world, 'E1');
+    await world.settle();
+    evidence = await produceEvidence(world.muster, { identityId, actor: 'auditor.ann', correlationId: 'evidence-test', connectors: world.connectors });
+  });
+
+  after(async () => {
+    await world?.close();
+  });
+
+  test('the bundle holds the HR event, three revoked certificates on a CRL, the SCIM account read back disabled, and the audit anchor', () => {
+    const body = payloadOf(evidence.text);
+    assert.deepEqual([body.event.type, body.event.source, body.event.correlationId], ['identity.leaver', 'hr', 'hr-leaver-E1']);
+    assert.deepEqual(body.certificates.map((c) => [c.profile, c.status, c.reason]).sort(), [['card-auth', 'revoked', 'affiliationChanged'], ['derived-piv-auth', 'revoked', 'affiliationChanged'], ['piv-auth', 'revoked', 'affiliationChanged']]);
+    assert.ok(body.certificates.every((c) => c.crlNumber !== null && body.crls.some((crl) => crl.number === c.crlNumber)));
+    const portal = body.accounts.find((a) => a.target === 'portal');
+    assert.deepEqual(portal?.readBack.read && portal.readBack.found ? [portal.readBack.enabled, portal.readBack.groups] : portal?.readBack, [false, []]);
+    assert.ok(portal?.operations.some((o) => o.status === 'done' && o.doneAt !== null));
+    assert.ok(body.audit.leaverSeqs.length >= 3 && body.audit.entries.at(-1)?.seq === body.audit.checkpoint.seq);
+    assert.ok(body.timeline.totalMs >= 0 && body.timeline.steps.length > 0);
+  });
+
+  test('muster evidence verify: every check passes, and without keys it prints the fingerprints it relied on', async () => {
+    const result = await verifyEvidence(evidence.text);
+    assert.deepEqual(failed(result), []);
+    assert.equal(result.ok, true);
+    assert.match(result.checks.find((c) => c.check === 'trust anchor')?.detail ?? '', /SHA-256 [0-9A-F:]{95}/);
+    assert.match(result.checks.find((c) => c.check === 'audit key')?.detail ?? '', /SHA-256 [0-9A-F:]{95}/);
+    assert.equal(result.checks.filter((c) => c.check.startsWith('OCSP ')).length, 3);
+  });
+
+  test("with the auditor's own root and audit key it passes; a wrong root or a wrong key fails naming it", async () => {
+    const ca = await world.muster.ca();
+    const auditKeyPem = world.muster.auditKeys.signer.publicKeyPem;
+    const trustAnchorPem = ca.root.certificate.toString('pem');
+    assert.deepEqual(failed(await verifyEvidence(evidence.text, { auditKeyPem, trustAnchorPem })), []);
+    const otherRoot = (await createCaHierarchy({ rootName: 'CN=Other Root,C=US', issuingName: 'CN=Other Issuing,C=US', keyAlgorithm: 'ecdsa-p256' }, world.muster.clock)).root.certificate.toString('pem');
+    const wrongRoot = await verifyEvidence(evidence.text, { auditKeyPem, trustAnchorPem: otherRoot });
+    assert.deepEqual([wrongRoot.ok, failed(wrongRoot)], [false, ['trust anchor']]);
+    const wrongKey = await verifyEvidence(evidence.text, { auditKeyPem: publicPemOf(generateSigningKeyPem()), trustAnchorPem });
+    assert.deepEqual([wrongKey.ok, failed(wrongKey)], [false, ['audit key']]);
+  });
+
+  test('one byte changed anywhere in the file fails verification', async () => {
+    const text = evidence.text;
+    for (const at of [2, 20, Math.floor(text.length / 2), text.length - 30, text.length - 3]) {
+      const bytes = Buffer.from(text);
+      bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
+      const result = await verifyEvidence(bytes.toString('latin1'));
+      assert.equal(result.ok, false, `byte ${at} changed`);
+    }
+    const spaced = await verifyEvidence(text.replace('{"payload"', '{ "payload"'));
+    assert.deepEqual(failed(spaced), ['bundle file']);
+  });
+
+  test('an OCSP response edited inside the bundle fails: the bundle signature breaks, and re-signed with another key the audit key check does', async () => {
+    const body = payloadOf(evidence.text);
+    const ocsp = body.certificates[0]?.ocspResponse as string;
+    const der = Buffer.from(ocsp, 'base64');
+    // the last byte of the serial in the signed ResponseData: the answer then speaks of another certificate
+    const serialBytes = Buffer.from(body.certificates[0]?.serial as string, 'hex');
+    const at = der.indexOf(serialBytes) + serialBytes.length - 1;
+    der.writeUInt8((der[at] as number) ^ 0x01, at);
+    const edited = withPayloadEdit(evidence.text, ocsp, der.toString('base64'));
+    const result = await verifyEvidence(edited);
+    assert.deepEqual(failed(result), ['bundle signature']);
+    const forger = signerFromPem(generateSigningKeyPem());
+    const forged = payloadOf(edited);
+    const resigned = signEvidence({ ...forged, audit: { ...forged.audit, key: { keyId: forger.keyId, publicKeyPem: forger.publicKeyPem } } }, forger);
+    const serial = forged.certificates[0]?.serial as string;
+    assert.deepEqual(failed(await verifyEvidence(resigned)), [`OCSP ${serial}`, 'audit checkpoint']);
+    assert.deepEqual(failed(await verifyEvidence(resigned, { auditKeyPem: world.muster.auditKeys.signer.publicKeyPem })), ['audit key']);
+  });
+
+  test('an OCSP response taken out of the bundle verifies with openssl ocsp -respin against the chain in the bundle', async () => {
+    const body = payloadOf(evidence.text);
+    const dir = world.dir;
+    const pem = (b64: string) => `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`;
+    await writeFile(join(dir, 'ev-root.pem'), pem(body.chain.root));
+    await writeFile(join(dir, 'ev-issuing.pem'), pem(body.chain.issuing));
+    for (const c of body.certificates) {
+      await writeFile(join(dir, `ev-${c.serial}.der`), Buffer.from(c.ocspResponse, 'base64'));
+      await writeFile(join(dir, `ev-${c.serial}.pem`), pem(c.certificate));
+      const { stdout, stderr } = await run('openssl', ['ocsp', '-respin', `ev-${c.serial}.der`, '-CAfile', 'ev-root.pem', '-verify_other', 'ev-issuing.pem', '-issuer', 'ev-issuing.pem', '-cert', `ev-${c.serial}.pem`, '-no_nonce'], { cwd: dir });
+      const out = stdout + stderr;
+      assert.match(out, /Response verify OK/);
+      assert.match(out, /: revoked/);
+    }
+  });
+
+  test('producing evidence is itself audited, naming who asked and the bundle hash', async () => {
+    const rows = await world.muster.store.db.selectFrom('audit_log').select(['actor', 'data']).where('action', '=', 'evidence.issued').execute();
+    assert.deepEqual(rows.map((r) => [r.actor, (r.data as { sha256: string }).sha256]), [['auditor.ann', evidence.sha256]]);
+  });
+});
