@@ -5,12 +5,15 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { generateSigningKeyPem, publicPemOf, signerFromPem } from '../../src/audit/checkpoint.ts';
 import { signEvidence } from '../../src/audit/evidence/jws.ts';
 import type { EvidenceBody } from '../../src/audit/evidence/bundle.ts';
 import { verifyEvidence } from '../../src/audit/evidence/verify.ts';
+import { evidenceCommands } from '../../src/cli/commands/evidence.ts';
+import { runCli } from '../../src/cli/main.ts';
 import { createCaHierarchy } from '../../src/pki/ca.ts';
 import { produceEvidence, type Evidence } from '../../src/runtime/evidence/index.ts';
 import { equipPerson, hrLeaver, type LeaverWorld, leaverWorld } from '../support/leaver.ts';
@@ -28,6 +31,21 @@ function withPayloadEdit(text: string, find: string, replace: string): string {
   const json = Buffer.from(jws.payload, 'base64url').toString('utf8');
   assert.ok(json.includes(find), `the payload holds ${find.slice(0, 20)}`);
   return `${JSON.stringify({ ...jws, payload: Buffer.from(json.replace(find, replace)).toString('base64url') })}\n`;
+}
+
+class Collector extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** `muster ARGS` with the evidence commands, its output collected. */
+async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [stdout, stderr] = [new Collector(), new Collector()];
+  const code = await runCli(args, { io: { stdout, stderr, env: {}, handleSignals: false }, groups: [evidenceCommands] });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 function failed(result: { checks: readonly { check: string; ok: boolean }[] }): string[] {
@@ -130,6 +148,27 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
       assert.match(out, /Response verify OK/);
       assert.match(out, /: revoked/);
     }
+  });
+
+  test('muster evidence verify FILE prints one line per check and exits 0; an edited file, a wrong anchor or key exit 1 naming what broke', async () => {
+    const file = join(world.dir, 'evidence.jws');
+    await writeFile(file, evidence.text);
+    await writeFile(join(world.dir, 'root.pem'), (await world.muster.ca()).root.certificate.toString('pem'));
+    await writeFile(join(world.dir, 'audit.pem'), world.muster.auditKeys.signer.publicKeyPem);
+    await writeFile(join(world.dir, 'other-audit.pem'), publicPemOf(generateSigningKeyPem()));
+    const good = await cli(['evidence', 'verify', file, '--trust-anchor', join(world.dir, 'root.pem'), '--audit-key', join(world.dir, 'audit.pem')]);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /^ok {3}bundle signature: /m);
+    assert.equal(good.stdout.trim().split('\n').length, good.stdout.split('ok   ').length - 1);
+    const wrongKey = await cli(['evidence', 'verify', file, '--audit-key', join(world.dir, 'other-audit.pem')]);
+    assert.equal(wrongKey.code, 1);
+    assert.match(wrongKey.stdout, /^FAIL audit key: /m);
+    assert.match(wrongKey.stderr, /MUSTER_ERR_EVIDENCE|fails verification: audit key/);
+    const edited = join(world.dir, 'edited.jws');
+    await writeFile(edited, evidence.text.replace(/"signature":"(.)/, (_m, c: string) => `"signature":"${c === 'A' ? 'B' : 'A'}`));
+    const broken = await cli(['evidence', 'verify', edited]);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stdout, /^FAIL bundle signature: /m);
   });
 
   test('producing evidence is itself audited, naming who asked and the bundle hash', async () => {
