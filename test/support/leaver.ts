@@ -31,12 +31,12 @@ export interface LeaverWorld {
   close(): Promise<void>;
 }
 
-/** A muster over `store` with a SCIM target `portal` and a ticket target `helpdesk`, `people` persons E1..En imported and vetted. */
-export async function leaverWorld(store: Store, people: number): Promise<LeaverWorld> {
+/** A muster over `store` with a SCIM target `portal`, `people` persons E1..En imported and vetted; a checkpoint every `checkpointInterval` audit entries. */
+export async function leaverWorld(store: Store, people: number, checkpointInterval = 100_000): Promise<LeaverWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'muster-evidence-'));
   const scim = await startScimService();
   const config = loadConfig({ env: {}, overrides: {
-    dataDir: ':memory:', import: { massChangeShare: 1 }, audit: { checkpointInterval: 100_000 },
+    dataDir: ':memory:', import: { massChangeShare: 1 }, audit: { checkpointInterval },
     targets: { portal: { kind: 'scim', baseUrl: scim.baseUrl, auth: { type: 'bearer', token: scim.token } } },
     pki: { publishPollMs: 20 },
   } });
