@@ -14,7 +14,7 @@ const line = (text: string) => process.stdout.write(`${text}\n`);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** The rows a bundle holds, read without signing anything or asking a target. */
-async function readRows(store: Store, identityId: string): Promise<number> {
+async function readRows(store: Store, identityId: string, keyId: string): Promise<number> {
   const event = await rows.leaverEvent(store, identityId, undefined);
   if (!event) throw new Error(`no leaver event for ${identityId}`);
   const since = new Date(event.occurred_at);
@@ -24,7 +24,7 @@ async function readRows(store: Store, identityId: string): Promise<number> {
     rows.rpAccounts(store, identityId), rows.opLogins(store, identityId), rows.opPayloads(store, identityId), rows.eventJobs(store, Number(event.id))]);
   const first = (await rows.eventEntrySeq(store, identityId, { id: Number(event.id), type: event.type })) as number;
   const seqs = await rows.identityEntrySeqs(store, identityId, first);
-  const checkpoint = await rows.checkpointCovering(store, seqs.at(-1) ?? first);
+  const checkpoint = await rows.checkpointCovering(store, seqs.at(-1) ?? first, keyId);
   let n = 0;
   for await (const _ of iterateEntries(store, first, checkpoint?.seq ?? first, 1000)) n++;
   return n;
@@ -44,7 +44,7 @@ export async function evidenceBenchmark(): Promise<void> {
     for (const identityId of ids) bytes += (await produceEvidence(world.muster, { identityId, actor: 'bench', correlationId: 'bench-evidence', connectors: world.connectors })).text.length;
     const signed = (performance.now() - started) / 1000;
     started = performance.now();
-    for (const identityId of ids) await readRows(world.muster.store, identityId);
+    for (const identityId of ids) await readRows(world.muster.store, identityId, world.muster.auditKeys.signer.keyId);
     const read = (performance.now() - started) / 1000;
     line(`  signed bundles (OCSP signed, SCIM read back, JWS): ${fmt(LEAVERS / signed, 1).padStart(9)} bundles/s  ${signed.toFixed(2).padStart(7)} s  ${fmt(bytes / LEAVERS / 1024, 1)} KiB each`);
     line(`  the same rows read back, nothing signed or asked:  ${fmt(LEAVERS / read, 1).padStart(9)} leavers/s  ${read.toFixed(2).padStart(7)} s`);

@@ -77,13 +77,25 @@ export async function eventEntrySeq({ db }: Queryable, identityId: string, event
   return row?.seq;
 }
 
-/** The seqs of the identity's audit entries from `fromSeq` on. */
-export async function identityEntrySeqs({ db }: Queryable, identityId: string, fromSeq: number): Promise<number[]> {
-  const rows = await db.selectFrom('audit_log').select('seq').where('target', '=', identityId).where('seq', '>=', fromSeq).orderBy('seq').execute();
+/** Events after which a person is back: the leaver's own entries end before the first of them. */
+const RETURN_EVENT_TYPES: readonly string[] = ['identity.rehire', 'identity.return', 'identity.activated', 'identity.joiner'];
+/** Entries about the evidence itself, not about the leaver. */
+const EVIDENCE_ACTIONS: readonly string[] = ['evidence.issued'];
+
+/** The identity's next event after `eventId` that brings the person back, if any. */
+export function nextReturnEvent({ db }: Queryable, identityId: string, eventId: number) {
+  return db.selectFrom('events').select(['id', 'type']).where(sql<boolean>`identity_id::text = ${identityId}`).where('id', '>', eventId).where('type', 'in', [...RETURN_EVENT_TYPES]).orderBy('id').limit(1).executeTakeFirst();
+}
+
+/** The seqs of the identity's audit entries in [fromSeq, beforeSeq), leaving out the entries about evidence. */
+export async function identityEntrySeqs({ db }: Queryable, identityId: string, fromSeq: number, beforeSeq = Number.MAX_SAFE_INTEGER): Promise<number[]> {
+  const rows = await db.selectFrom('audit_log').select('seq')
+    .where('target', '=', identityId).where('seq', '>=', fromSeq).where('seq', '<', beforeSeq).where('action', 'not in', [...EVIDENCE_ACTIONS])
+    .orderBy('seq').execute();
   return rows.map((r) => r.seq);
 }
 
-/** The first signed checkpoint at or after `seq`. */
-export function checkpointCovering({ db }: Queryable, seq: number) {
-  return db.selectFrom('audit_checkpoints').select(['seq', 'hash', 'key_id', 'signature']).where('seq', '>=', seq).orderBy('seq').limit(1).executeTakeFirst();
+/** The first checkpoint at or after `seq` signed with the key `keyId`. */
+export function checkpointCovering({ db }: Queryable, seq: number, keyId: string) {
+  return db.selectFrom('audit_checkpoints').select(['seq', 'hash', 'key_id', 'signature']).where('seq', '>=', seq).where('key_id', '=', keyId).orderBy('seq').limit(1).executeTakeFirst();
 }
