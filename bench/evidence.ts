@@ -32,7 +32,7 @@ async function readRows(store: Store, identityId: string, keyId: string): Promis
 
 export async function evidenceBenchmark(): Promise<void> {
   line(`\nleaver evidence (${fmt(LEAVERS)} leavers, each with a PIV card and a SCIM account, embedded PGlite)`);
-  const world = await leaverWorld(await openStore({ dataDir: ':memory:' }), LEAVERS, 1000);
+  const world = await leaverWorld(await openStore({ dataDir: ':memory:' }), LEAVERS, { checkpointInterval: 1000 });
   try {
     const ids: string[] = [];
     for (let i = 1; i <= LEAVERS; i++) ids.push((await issueDemoPivCard(world.muster, `E${i}`, `${world.dir}/E${i}`, 'pin', { actor: 'bench', correlationId: `bench-${i}` })).identityId);

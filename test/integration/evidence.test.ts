@@ -19,6 +19,7 @@ import { runCli } from '../../src/cli/main.ts';
 import { createCaHierarchy } from '../../src/pki/ca.ts';
 import { produceEvidence, type Evidence } from '../../src/runtime/evidence/index.ts';
 import { equipPerson, hrLeaver, type LeaverWorld, leaverWorld } from '../support/leaver.ts';
+import { type SlapdInstance, slapdSkip, startSlapd } from '../support/slapd.ts';
 import { describeEachStore } from '../support/stores.ts';
 
 const run = promisify(execFile);
@@ -59,8 +60,11 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
   let identityId = '';
   let evidence: Evidence;
 
+  let slapd: SlapdInstance | undefined;
+
   before(async () => {
-    world = await leaverWorld(await factory.open(), 2);
+    if (!slapdSkip()) slapd = await startSlapd();
+    world = await leaverWorld(await factory.open(), 2, { ...(slapd ? { slapd } : {}) });
     identityId = await equipPerson(world, 'E1');
     await world.settle();
     await hrLeaver(world, 'E1');
@@ -70,6 +74,7 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
 
   after(async () => {
     await world?.close();
+    await slapd?.stop();
   });
 
   test('the bundle holds the HR event, three revoked certificates on a CRL, the SCIM account read back disabled, and the audit anchor', () => {
@@ -80,6 +85,10 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
     const portal = body.accounts.find((a) => a.target === 'portal');
     assert.deepEqual(portal?.readBack.read && portal.readBack.found ? [portal.readBack.enabled, portal.readBack.groups] : portal?.readBack, [false, []]);
     assert.ok(portal?.operations.some((o) => o.status === 'done' && o.doneAt !== null));
+    if (slapd) {
+      const directory = body.accounts.find((a) => a.target === 'directory');
+      assert.deepEqual(directory?.readBack.read && directory.readBack.found ? [directory.kind, directory.readBack.enabled, directory.readBack.groups] : directory, ['ldap', false, []]);
+    }
     assert.ok(body.audit.leaverSeqs.length >= 3 && body.audit.entries.at(-1)?.seq === body.audit.checkpoint.seq);
     assert.ok(body.timeline.totalMs >= 0 && body.timeline.steps.length > 0);
   });
@@ -187,7 +196,7 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
   });
 
   test('producing evidence is itself audited, naming who asked and the bundle hash', async () => {
-    const rows = await world.muster.store.db.selectFrom('audit_log').select(['actor', 'data']).where('action', '=', 'evidence.issued').execute();
+    const rows = await world.muster.store.db.selectFrom('audit_log').select(['actor', 'data']).where('action', '=', 'evidence.issued').orderBy('seq').execute();
     assert.deepEqual(rows.map((r) => [r.actor, (r.data as { sha256: string }).sha256])[0], ['auditor.ann', evidence.sha256]);
   });
 });

@@ -16,9 +16,18 @@ import { createJobWorker } from '../../src/runtime/workers.ts';
 import type { Store } from '../../src/store/store.ts';
 import { HR_HEADER, hrLine } from './muster.ts';
 import { type ScimService, startScimService } from './scim-service.ts';
+import type { SlapdInstance } from './slapd.ts';
 
 const VETTING_HEADER = 'employee_id,eligibility,status,investigation_type,adjudication_date,continuous_vetting';
 const PORTAL_POLICY = { kind: 'birthright', description: 'every person gets a portal account', when: [{ attribute: 'kind', in: ['person'] }], grants: [{ target: 'portal' }] };
+const DIRECTORY_POLICY = { kind: 'birthright', description: 'every person gets a directory account in all-staff', when: [{ attribute: 'kind', in: ['person'] }], grants: [{ target: 'directory', groups: [{ name: 'all-staff' }] }] };
+
+export interface LeaverWorldOptions {
+  /** A signed audit checkpoint every this many entries (default 100,000: the evidence seals the log itself). */
+  readonly checkpointInterval?: number;
+  /** A real directory: the target `directory`, where every person is in the group all-staff. */
+  readonly slapd?: SlapdInstance;
+}
 
 export interface LeaverWorld {
   readonly muster: Muster;
@@ -31,13 +40,17 @@ export interface LeaverWorld {
   close(): Promise<void>;
 }
 
-/** A muster over `store` with a SCIM target `portal`, `people` persons E1..En imported and vetted; a checkpoint every `checkpointInterval` audit entries. */
-export async function leaverWorld(store: Store, people: number, checkpointInterval = 100_000): Promise<LeaverWorld> {
+/** A muster over `store` with a SCIM target `portal` (and an LDAP target `directory` when given slapd), `people` persons E1..En imported and vetted. */
+export async function leaverWorld(store: Store, people: number, options: LeaverWorldOptions = {}): Promise<LeaverWorld> {
+  const { checkpointInterval = 100_000, slapd } = options;
   const dir = await mkdtemp(join(tmpdir(), 'muster-evidence-'));
   const scim = await startScimService();
   const config = loadConfig({ env: {}, overrides: {
     dataDir: ':memory:', import: { massChangeShare: 1 }, audit: { checkpointInterval },
-    targets: { portal: { kind: 'scim', baseUrl: scim.baseUrl, auth: { type: 'bearer', token: scim.token } } },
+    targets: {
+      portal: { kind: 'scim', baseUrl: scim.baseUrl, auth: { type: 'bearer', token: scim.token } },
+      ...(slapd ? { directory: { kind: 'ldap', ...slapd.options } } : {}),
+    },
     pki: { publishPollMs: 20 },
   } });
   const muster = await startMuster(config, { store });
@@ -45,6 +58,7 @@ export async function leaverWorld(store: Store, people: number, checkpointInterv
   await writeFile(join(dir, 'hr.csv'), `${HR_HEADER}\n${ids.map((id) => hrLine(id)).join('\n')}\n`);
   await writeFile(join(dir, 'vetting.csv'), `${VETTING_HEADER}\n${ids.map((id) => `${id},favorable,current,Tier 3,2025-11-01,true`).join('\n')}\n`);
   await muster.policies.save('portal', PORTAL_POLICY, 'alice', 'every person gets the portal');
+  if (slapd) await muster.policies.save('directory', DIRECTORY_POLICY, 'alice', 'every person is in all-staff');
   for (const source of ['hr', 'vetting'] as const) assert.equal((await muster.imports.run({ source, file: join(dir, `${source}.csv`), actor: 'test' })).status, 'applied');
   const jobs = createJobWorker(muster, { batchSize: 200, sweepEveryMs: 0 });
   const provisioning = createProvisioningWorker(muster);
