@@ -145,6 +145,17 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
     assert.deepEqual(failed(await verifyEvidence(resigned, { auditKeyPem: world.muster.auditKeys.signer.publicKeyPem })), ['audit key']);
   });
 
+  test('even signed by muster, a bundle whose certificate no CRL lists, or whose OCSP answer is another certificate's, fails those checks', async () => {
+    const body = payloadOf(evidence.text);
+    const [first, ...rest] = body.certificates;
+    const serial = first?.serial as string;
+    const other = rest[0]?.ocspResponse as string;
+    const claimed = { ...body, certificates: [{ ...first, crlNumber: null }, ...rest] } as EvidenceBody;
+    assert.deepEqual(failed(await verifyEvidence(signEvidence(claimed, world.muster.auditKeys.signer))), [`CRL lists ${serial}`]);
+    const swapped = { ...body, certificates: [{ ...first, ocspResponse: other }, ...rest] } as EvidenceBody;
+    assert.deepEqual(failed(await verifyEvidence(signEvidence(swapped, world.muster.auditKeys.signer))), [`OCSP ${serial}`]);
+  });
+
   test('an OCSP response taken out of the bundle verifies with openssl ocsp -respin against the chain in the bundle', async () => {
     const body = payloadOf(evidence.text);
     const dir = world.dir;

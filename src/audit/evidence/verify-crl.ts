@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asn from '@peculiar/asn1-x509';
 import type { EvidenceCrl } from './bundle.ts';
 import { type EvidenceCheck, attempt, fail, pass } from './checks.ts';
 import { issuedBy } from './verify-chain.ts';
 import { X509Certificate, X509Crl } from './x509.ts';
+
+const CRL_NUMBER = '2.5.29.20';
 
 /** Each CRL of the bundle is signed by the issuing CA and has the hash the bundle states. */
 export async function checkCrls(crls: readonly EvidenceCrl[], issuing: X509Certificate): Promise<EvidenceCheck[]> {
@@ -14,10 +18,17 @@ export async function checkCrls(crls: readonly EvidenceCrl[], issuing: X509Certi
       if (createHash('sha256').update(der).digest('hex') !== entry.sha256) return fail(name, 'its SHA-256 is not the one the bundle states');
       const crl = new X509Crl(der);
       if (crl.issuer !== issuing.subject || !(await crl.verify({ publicKey: issuing.publicKey }))) return fail(name, `not signed by the issuing CA ${issuing.subject}`);
+      const number = crlNumberOf(crl);
+      if (number !== entry.number) return fail(name, `its cRLNumber is ${number ?? 'missing'}`);
       return pass(name, `signed by ${issuing.subject}, this update ${crl.thisUpdate.toISOString()}, ${crl.entries.length} revoked`);
     }));
   }
   return checks;
+}
+
+function crlNumberOf(crl: X509Crl): number | undefined {
+  const extension = crl.getExtension(CRL_NUMBER);
+  return extension ? AsnConvert.parse(extension.value, asn.CRLNumber).value : undefined;
 }
 
 /** The CRL the bundle names for a serial lists it. */
