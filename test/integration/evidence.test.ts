@@ -145,7 +145,7 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
     assert.deepEqual(failed(await verifyEvidence(resigned, { auditKeyPem: world.muster.auditKeys.signer.publicKeyPem })), ['audit key']);
   });
 
-  test('even signed by muster, a bundle whose certificate no CRL lists, or whose OCSP answer is another certificate's, fails those checks', async () => {
+  test('even signed by muster, a bundle whose certificate no CRL lists, or whose OCSP answer is for another certificate, fails those checks', async () => {
     const body = payloadOf(evidence.text);
     const [first, ...rest] = body.certificates;
     const serial = first?.serial as string;
@@ -204,6 +204,15 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
     assert.equal(payloadOf(text).event.id, payloadOf(evidence.text).event.id);
     const missing = await app.request('/api/identities/00000000-0000-4000-8000-0000000000ff/evidence', { headers });
     assert.equal(missing.status, 404);
+  });
+
+  test('a bad id, a person who has not left, or an event that is not a leaver event is refused naming it', async () => {
+    const ask = (id: string, eventId?: number) => produceEvidence(world.muster, { identityId: id, eventId, actor: 'auditor.ann', correlationId: 'evidence-refused', connectors: world.connectors });
+    await assert.rejects(ask('E1'), { code: 'MUSTER_ERR_VALIDATION', message: /not a UUID/ });
+    const stayer = await world.muster.store.db.selectFrom('identities').select('id').where('id', '<>', identityId).executeTakeFirstOrThrow();
+    await assert.rejects(ask(stayer.id), { code: 'MUSTER_ERR_NOT_FOUND', message: /has no leaver event/ });
+    const other = await world.muster.store.db.selectFrom('events').select('id').where('identity_id', '=', identityId).where('type', '=', 'credential.terminated').executeTakeFirstOrThrow();
+    await assert.rejects(ask(identityId, Number(other.id)), { code: 'MUSTER_ERR_VALIDATION', message: /is credential.terminated, not a leaver event/ });
   });
 
   test('producing evidence is itself audited, naming who asked and the bundle hash', async () => {

@@ -30,11 +30,11 @@ async function covering(store: Store, audit: AuditWriter, seq: number, keyId: st
  * The audit anchor of a leaver: the identity's entries from the one that recorded the event on (until the person is
  * back, if they are), every entry from the first of them to a signed checkpoint that covers them all, and that checkpoint.
  */
-export async function auditAnchor(store: Store, audit: AuditWriter, signer: CheckpointSigner, identityId: string, event: { id: number; type: string }): Promise<EvidenceAudit> {
+export async function auditAnchor(store: Store, audit: AuditWriter, signer: CheckpointSigner, identityId: string, event: { id: number; type: string; occurredAt: Date }): Promise<EvidenceAudit> {
   const first = await eventEntrySeq(store, identityId, event);
   if (first === undefined) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no audit entry records event ${event.id}`, [{ field: 'event', value: String(event.id), message: 'not in the audit log' }]);
   const back = await nextReturnEvent(store, identityId, event.id);
-  const end = back ? await eventEntrySeq(store, identityId, { id: Number(back.id), type: back.type }) : undefined;
+  const end = back ? await eventEntrySeq(store, identityId, { id: Number(back.id), type: back.type, occurredAt: new Date(back.occurred_at) }) : undefined;
   const leaverSeqs = await identityEntrySeqs(store, identityId, first, end);
   const checkpoint = await covering(store, audit, leaverSeqs.at(-1) ?? first, signer.keyId);
   const entries: EvidenceAuditEntry[] = [];

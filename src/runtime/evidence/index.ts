@@ -55,7 +55,7 @@ export async function collectEvidence(muster: Muster, request: EvidenceRequest, 
   const relyingParties = await collectRelyingParties(store, identityId, eventAt);
   const sessions = await collectSessions(store, identityId);
   const jobs = await eventJobs(store, event.id);
-  const audit = await auditAnchor(store, muster.audit, muster.auditKeys.signer, identityId, event);
+  const audit = await auditAnchor(store, muster.audit, muster.auditKeys.signer, identityId, { ...event, occurredAt: eventAt });
   const chain = { root: b64(ca.root.certificate.rawData), issuing: b64(ca.issuing.certificate.rawData), ocspResponder: b64(ca.responder.certificate.rawData) };
   return {
     format: EVIDENCE_FORMAT, producedAt: clock.now().toISOString(), producedBy: request.actor, identityId, event,
@@ -69,7 +69,10 @@ function b64(bytes: ArrayBuffer): string {
   return Buffer.from(bytes).toString('base64');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 async function findEvent(muster: Muster, identityId: string, eventId: number | undefined): Promise<EvidenceEvent> {
+  if (!UUID.test(identityId)) throw new MusterError('MUSTER_ERR_VALIDATION', `identity id ${identityId} is not a UUID`, [{ field: 'id', value: identityId, message: 'not a UUID' }]);
   if (!(await identityExists(muster.store, identityId))) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity ${identityId}`, [{ field: 'id', value: identityId, message: 'not found' }]);
   const row = await leaverEvent(muster.store, identityId, eventId);
   const field = eventId === undefined ? 'id' : 'event';
