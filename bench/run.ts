@@ -4,7 +4,8 @@
 // Then the OCSP benchmark (bench/ocsp.ts) and certificate issuance (bench/issue.ts). MUSTER_BENCH_ONLY=import, ocsp or
 // issue runs just one of them; then the lifecycle benchmarks (bench/lifecycle.ts: leaver propagation, mass
 // termination, reconciliation of a million accounts), MUSTER_BENCH_ONLY=lifecycle; then federation (bench/federation.ts:
-// PIV sign-ins per second beside a bare oidc-provider, HR termination to SET accepted), MUSTER_BENCH_ONLY=federation.
+// PIV sign-ins per second beside a bare oidc-provider, HR termination to SET accepted), MUSTER_BENCH_ONLY=federation;
+// then signed leaver evidence beside a plain read of the same rows (bench/evidence.ts), MUSTER_BENCH_ONLY=evidence.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { issueBenchmark } from './issue.ts';
 import { lifecycleBenchmark } from './lifecycle.ts';
 import { federationBenchmark } from './federation.ts';
 import { ocspBenchmark } from './ocsp.ts';
+import { evidenceBenchmark } from './evidence.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PEOPLE = Number(process.env.MUSTER_BENCH_PEOPLE ?? 1_000_000);
@@ -77,7 +79,7 @@ async function onPglite(dir: string): Promise<void> {
 }
 
 const ONLY = process.env.MUSTER_BENCH_ONLY;
-const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation'];
+const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation', 'evidence'];
 if (ONLY !== undefined && !SECTIONS.includes(ONLY)) throw new Error(`MUSTER_BENCH_ONLY must be one of ${SECTIONS.join(', ')}, not ${ONLY}`);
 if (ONLY === undefined || ONLY === 'import') {
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-'));
@@ -93,3 +95,4 @@ if (ONLY === undefined || ONLY === 'ocsp') await ocspBenchmark();
 if (ONLY === undefined || ONLY === 'issue') await issueBenchmark();
 if (ONLY === undefined || ONLY === 'lifecycle') await lifecycleBenchmark();
 if (ONLY === undefined || ONLY === 'federation') await federationBenchmark();
+if (ONLY === undefined || ONLY === 'evidence') await evidenceBenchmark();

@@ -3,7 +3,11 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 /** Signs checkpoint statements with an Ed25519 key. */
 export interface CheckpointSigner {
   readonly keyId: string;
+  /** The SPKI PEM of the key, which verifies what it signs. */
+  readonly publicKeyPem: string;
   sign(seq: number, hash: string): string;
+  /** An Ed25519 signature over these exact bytes (a JWS signing input: never the prefix of a checkpoint statement). */
+  signBytes(data: Uint8Array): Uint8Array;
 }
 
 /** The statement a checkpoint signs: the sequence number and the hash of that entry. */
@@ -21,6 +25,8 @@ export function signerFromPem(privatePem: string): CheckpointSigner {
   const keyId = keyIdOf(createPublicKey(privateKey));
   return {
     keyId,
+    publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
+    signBytes: (data) => new Uint8Array(sign(null, data, privateKey)),
     sign: (seq, hash) => sign(null, checkpointStatement(seq, hash), privateKey).toString('base64'),
   };
 }

@@ -4,6 +4,7 @@ import type { Muster } from '../runtime/context.ts';
 import { agreementCommands } from './commands/agreements.ts';
 import { cardCommands } from './commands/cards.ts';
 import { demoCommands } from './commands/demo.ts';
+import { evidenceCommands } from './commands/evidence.ts';
 import { pkiCommands } from './commands/pki.ts';
 import { disputeCommands } from './commands/disputes.ts';
 import { importCommands } from './commands/import.ts';
@@ -21,7 +22,7 @@ import { type CommandGroup, runCli } from './main.ts';
  * The composition root of the shipped `muster` command (bin/muster.js runs `main`): the built-in
  * groups (serve, identity, token, audit) plus the groups and serve hooks listed here.
  */
-export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands, workerCommands, policyCommands, provisionCommands, jobCommands, ticketCommands, reconcileCommands, agreementCommands, rpProvisioningCommands, signalCommands];
+export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands, workerCommands, policyCommands, provisionCommands, jobCommands, ticketCommands, reconcileCommands, agreementCommands, rpProvisioningCommands, signalCommands, evidenceCommands];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; then start the outbox worker (config.workers). */
 export const SHIPPED_SERVE_HOOKS: ServeHooks = {

@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   MUSTER_ERR_DISPUTE_STATE: { status: 409, summary: 'the disputed case is already resolved or the choice is not a candidate' },
   MUSTER_ERR_AUDIT_CHAIN: { status: 500, summary: 'the audit log failed verification' },
   MUSTER_ERR_AUDIT_KEY: { status: 500, summary: 'the audit checkpoint signing key is missing or does not match' },
+  MUSTER_ERR_EVIDENCE: { status: 422, summary: 'a leaver evidence bundle failed verification; the failed checks are named' },
   MUSTER_ERR_STORE: { status: 503, summary: 'the store cannot be reached or refused the operation' },
   MUSTER_ERR_STORE_UNAVAILABLE: { status: 503, summary: 'the database cannot be reached or its connection was lost; the work is retried once it is back' },
   MUSTER_ERR_STORE_FULL: { status: 507, summary: 'the disk of the embedded store is (nearly) full; writes are refused until space is freed' },
