@@ -4,7 +4,7 @@
 // the RFC 8414 metadata, the SSF transmitter metadata, the home agency IdP record and the entity configuration all
 // name the issuer and sit where the issuer's path puts them.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -81,6 +81,24 @@ for (const path of ['', '/oidc', '/a/b/op']) {
         assert.ok(url.startsWith(`${fm.mtlsOrigin}${path}/`), `${name} ${url}`);
         answeredByTheOp(`mtls ${name}`, await probe(url, PROBES[name] ?? 'POST', fm.caPem));
       }
+    });
+
+    test('a Host or X-Forwarded-Host header of the client\'s choosing is not reflected into discovery', async () => {
+      const url = new URL(`${fm.issuer}/.well-known/openid-configuration`);
+      const body = await new Promise<string>((resolve, reject) => {
+        const asked = httpRequest({ host: '127.0.0.1', port: url.port, path: url.pathname, headers: { host: 'evil.example:666', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        });
+        asked.on('error', reject);
+        asked.end();
+      });
+      assert.doesNotMatch(body, /evil\.example/);
+      const metadata = JSON.parse(body) as Record<string, unknown>;
+      assert.equal(metadata.issuer, fm.issuer);
+      assert.ok(String(metadata.authorization_endpoint).startsWith(`${fm.issuer}/`), String(metadata.authorization_endpoint));
+      assert.ok(String(metadata.jwks_uri).startsWith(`${fm.issuer}/`), String(metadata.jwks_uri));
     });
 
     test('the RFC 8414 metadata, the SSF transmitter metadata, the IdP record and the entity configuration follow the issuer', async () => {

@@ -11,7 +11,7 @@ function recorder(): { provider: Provider; seen: { url: string; originalUrl: str
   return { provider, seen };
 }
 
-const request = (url: string) => ({ url, method: 'GET' }) as IncomingMessage;
+const request = (url: string) => ({ url, method: 'GET', headers: {}, socket: {} }) as unknown as IncomingMessage;
 const response = {} as ServerResponse;
 
 test('takes the issuer\'s path and root discovery, hands them over below the mount path, and leaves the rest', () => {

@@ -74,14 +74,26 @@ function guarded(options: OidcListenerOptions, req: IncomingMessage, res: Server
   return true;
 }
 
+/**
+ * oidc-provider builds every URL it publishes (discovery, redirects, `jwks_uri`) from the request's `Host`; muster's
+ * come from configuration instead: the issuer's host on the main listener, the mutual-TLS origin's on that one. A
+ * client (or a caching proxy it poisons) cannot make the OP publish another host.
+ */
+function pinHost(req: IncomingMessage, issuerHost: string, mtlsOrigin: string): void {
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+  req.headers.host = encrypted && mtlsOrigin ? new URL(mtlsOrigin).host : issuerHost;
+}
+
 export function oidcListener(options: OidcListenerOptions): RawListener {
   const mount = mountPathOf(options.issuer);
+  const issuerHost = new URL(options.issuer).host;
   return (req, res) => {
     fromRfc8414Path(req, mount);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const inside = isOwn(path, mount);
     if (!inside && path !== DISCOVERY) return false;
     if (guarded(options, req, res, path, mount)) return true;
+    pinHost(req, issuerHost, options.mtlsOrigin?.() ?? '');
     const provider = options.provider();
     if (inside && path.startsWith(`${mount}${INTERACTION_ROUTE}/`) && options.interactions?.handle) {
       options.interactions.handle(req, res, provider, options.mtlsOrigin?.() ?? '').then((taken) => { if (!taken) pass(provider, mount, req, res); }, (error: unknown) => fail(options, res, error));

@@ -29,9 +29,10 @@ async function certificateRow(db: Queryable, serial: string, issuer: string): Pr
  * certificate status (the source the published CRL and OCSP answers are made from), so that a revocation or hold
  * counts the moment it is recorded.
  */
-function statusCrl(issuing: CertificateAuthority, clock: Clock, serial: string, row: CertificateRow) {
-  const revoked = row.status === 'revoked' ? [{ serial, revokedAt: new Date(row.revoked_at ?? clock.now()), reason: (row.reason ?? 'unspecified') as RevocationReason }] : [];
-  return createCrl({ ca: issuing, clock, crlNumber: 1, nextUpdateHours: 1, revoked });
+function statusCrl(issuing: CertificateAuthority, now: Date, serial: string, row: CertificateRow) {
+  const revoked = row.status === 'revoked' ? [{ serial, revokedAt: new Date(row.revoked_at ?? now), reason: (row.reason ?? 'unspecified') as RevocationReason }] : [];
+  // issued at the validation time itself: a CRL dated a second later than `now` would not be current yet
+  return createCrl({ ca: issuing, clock: { now: () => now }, crlNumber: 1, nextUpdateHours: 1, revoked });
 }
 
 /**
@@ -50,7 +51,7 @@ async function pathFailure(issuing: CertificateAuthority, clock: Clock, certific
   const thumbprint = thumbprintOf(certificate);
   const until = known.get(thumbprint);
   if (until && now < until && now >= certificate.notBefore) return undefined;
-  const path = await validateAuthenticationPath(issuing.certificate, [certificate], [await statusCrl(issuing, clock, certificate.serialNumber.toLowerCase(), row)], now);
+  const path = await validateAuthenticationPath(issuing.certificate, [certificate], [await statusCrl(issuing, now, certificate.serialNumber.toLowerCase(), row)], now);
   if (!path.valid) return path.reason ?? 'invalid path';
   if (known.size >= VALID_PATHS_LIMIT) known.clear();
   known.set(thumbprint, new Date(Math.min(certificate.notAfter.getTime(), issuing.certificate.notAfter.getTime())));
