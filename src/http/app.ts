@@ -11,6 +11,7 @@ import { BEARER_SCHEME } from './route.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { holdRoutes } from './routes/holds.ts';
+import { traceRoutes } from './routes/trace.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { disputeRoutes } from './routes/disputes.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -40,7 +41,7 @@ export interface HttpOptions {
 }
 
 export const OPENAPI_PATH = '/openapi.json';
-const BUILT_IN: readonly RouteModule[] = [healthRoutes, holdRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes, reconciliationRoutes, agreementRoutes, rpProvisioningRoutes, ssfRoutes];
+const BUILT_IN: readonly RouteModule[] = [healthRoutes, holdRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes, reconciliationRoutes, agreementRoutes, rpProvisioningRoutes, ssfRoutes, traceRoutes];
 
 /**
  * The muster HTTP app: correlation ids, bearer authentication on `/api/*`, one error shape, and the
