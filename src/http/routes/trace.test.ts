@@ -65,4 +65,11 @@ describeEachStore('HTTP trace', (factory) => {
     assert.equal((await json(since)).error.details[0].field, 'since');
     assert.equal((await get(`/api/trace/${leaver}`, false)).status, 401);
   });
+
+  it('is documented in the OpenAPI document with its error answers', async () => {
+    const doc = await json(await app.request('/openapi.json'));
+    assert.ok(doc.paths['/api/trace/{eventId}'].get.responses['404']);
+    assert.ok(doc.paths['/api/trace'].get.responses['400']);
+    assert.ok(doc.components.schemas.EventTrace);
+  });
 });
