@@ -1,8 +1,8 @@
 import type { EventTrace } from '../../audit/trace/types.ts';
 
-/** `+1.2s`, `+7m0s`, `+2h5m`: how long after the start a thing ended; `pending` when it has not. */
+/** `+250ms`, `+42s`, `+7m0s`, `+2h5m`: how long after its start a thing ended; `not ended` when it has not. */
 export function elapsed(ms: number | null): string {
-  if (ms === null) return 'pending';
+  if (ms === null) return 'not ended';
   if (ms < 1000) return `+${ms}ms`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `+${s}s`;
@@ -27,7 +27,7 @@ function workLines(t: EventTrace): string[] {
     ...t.operations.map((o) => `  operation ${o.id} ${o.target}: ${o.status}, ${attempts(o.attempts)}, ${elapsed(o.durationMs)}${o.result ? `: ${o.result.join(', ')}` : ''}${o.error ? ` (${o.error})` : ''}${o.eventIds.length > 1 ? `  [events ${o.eventIds.join(', ')}]` : ''}`),
     ...t.tickets.map((k) => `  ticket ${k.id} ${k.target} ${k.operation}: ${k.status}${k.outcome ? ` ${k.outcome}` : ''}`),
     ...t.revocations.map((r) => `  revoked ${r.serial} (${r.profile}) ${r.reason ?? '-'} at ${r.revokedAt ?? '-'}`),
-    ...t.signals.map((s) => `  set ${s.clientId} ${s.eventType}: ${s.state}, ${attempts(s.attempts)}, ${elapsed(s.durationMs)}${s.lastError ? ` (${s.lastError})` : ''}`),
+    ...t.signals.map((s) => `  set ${s.clientId} ${s.eventType}: ${s.state}, ${attempts(s.attempts)}${s.deliveredAt ? `, ${elapsed(s.durationMs)}` : ''}${s.lastError ? ` (${s.lastError})` : ''}`),
     ...t.sessionsEnded.map((s) => `  sessions ended: ${s.sessions.length}, back-channel logouts: ${s.backchannelLogouts.join(', ') || '-'}  [audit #${s.auditSeq}]`),
   ];
 }

@@ -87,6 +87,6 @@ describeEachStore('muster trace', (factory) => {
   });
 
   it('shows durations the way an operator reads them', () => {
-    assert.deepEqual([elapsed(null), elapsed(250), elapsed(42_000), elapsed(420_000), elapsed(7_500_000)], ['pending', '+250ms', '+42s', '+7m0s', '+2h5m']);
+    assert.deepEqual([elapsed(null), elapsed(250), elapsed(42_000), elapsed(420_000), elapsed(7_500_000)], ['not ended', '+250ms', '+42s', '+7m0s', '+2h5m']);
   });
 });
