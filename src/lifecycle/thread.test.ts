@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { useHarness } from '../../test/support/muster.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
-import { type LeaverThread, runLeaverThread } from '../audit/trace/test-fixtures.ts';
+import { hrCsv, hrLine } from '../../test/support/muster.ts';
+import { type LeaverThread, TARGETS, runLeaverThread } from '../audit/trace/test-fixtures.ts';
+import { MemoryConnector } from '../connectors/accounts/memory.ts';
+import type { AccountSpec, Created } from '../connectors/accounts/port.ts';
+import { MusterError } from '../core/errors.ts';
+import { ProvisioningWorker } from './provision/worker.ts';
+import { accessWorker, identityByKey } from './test-fixtures.ts';
 
 /** The causal thread: everything a leaver's HR event caused names the event and the request's correlation id. */
 describeEachStore('the causal thread of a leaver', (factory) => {
@@ -63,5 +69,35 @@ describeEachStore('the causal thread of a leaver', (factory) => {
     for (const action of ['access.changed', 'oidc.sessions.ended', 'signals.queued', 'certificate.revoked', 'credential.terminated', 'provision.applied', 'ssf.push.refused']) assert.ok(actions.has(action), `${action} in ${[...actions].join(', ')}`);
     assert.ok(written.every((e) => typeof e.data.event_id === 'number'), JSON.stringify(written.filter((e) => typeof e.data.event_id !== 'number')));
     assert.deepEqual(await entries(`correlation_id LIKE 'provision-%' OR correlation_id LIKE 'ssf-%'`, []), []);
+  });
+
+  test('an operation refused while a newer one waits hands its events on to the newer one', async () => {
+    const hr = async (name: string, e2: string, correlationId: string) => {
+      const lines = [hrLine('E1', { status: 'terminated', department: 'Legal' }), hrLine('E2', { status: e2 })];
+      const run = await h.imports.run({ source: 'hr', file: await h.file(name, hrCsv(lines)), actor: 'hr-feed', correlationId });
+      assert.equal(run.status, 'applied', JSON.stringify(run.errors));
+      while ((await accessWorker(h, TARGETS).runOnce()).claimed > 0);
+    };
+    await hr('e2-join.csv', 'active', 'req-e2-join');
+    const e2 = (await identityByKey(h.store, 'employee_id', 'E2')).id;
+    const [joinOp] = await h.store.query<{ id: number }>(`SELECT id FROM provisioning_ops WHERE target = 'dir' AND identity_id = $1 AND status = 'pending'`, [e2]);
+    /** A directory that, while it creates E2, hears that E2 left, then refuses the creation. */
+    class LeavingMidway extends MemoryConnector {
+      override async createAccount(spec: AccountSpec): Promise<Created> {
+        await hr('e2-leave.csv', 'terminated', 'req-e2-leave');
+        throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `not now: ${spec.key}`);
+      }
+    }
+    const worker = new ProvisioningWorker({
+      store: h.store, clock: h.clock, audit: h.audit, workerId: 'p2', batchSize: 10, leaseMs: 60_000, maxAttempts: 3, pollMs: 50,
+      targets: new Map([['dir', { connector: new LeavingMidway('dir'), concurrency: 1 }]]), backoff: { baseMs: 1000, maxMs: 60_000 }, breaker: { failures: 5, openMs: 60_000 },
+    });
+    await worker.runOnce();
+    const events = await h.store.query<{ id: number; type: string }>(`SELECT id, type FROM events WHERE identity_id = $1 AND type IN ('identity.joiner', 'identity.leaver') ORDER BY id`, [e2]);
+    const [joiner, leaver] = events.map((e) => Number(e.id));
+    const ops = await h.store.query<{ id: number; status: string; event_id: number }>(`SELECT id, status, event_id FROM provisioning_ops WHERE target = 'dir' AND identity_id = $1 ORDER BY id`, [e2]);
+    assert.deepEqual(ops.map((o) => [Number(o.id) === Number(joinOp?.id), o.status, Number(o.event_id)]), [[true, 'done', joiner], [false, 'pending', leaver]]);
+    const carried = await h.store.query<{ event_id: number }>('SELECT event_id FROM provisioning_op_events WHERE op_id = $1 ORDER BY event_id', [ops[1]?.id]);
+    assert.deepEqual(carried.map((c) => Number(c.event_id)), [joiner, leaver]);
   });
 });

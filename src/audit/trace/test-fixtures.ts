@@ -27,7 +27,7 @@ export class DeskConnector extends MemoryConnector {
   }
 }
 
-const TARGETS = accessTargets([{ name: 'dir', accountKey: ['employee_id'] }, { name: 'desk', accountKey: ['employee_id'] }]);
+export const TARGETS = accessTargets([{ name: 'dir', accountKey: ['employee_id'] }, { name: 'desk', accountKey: ['employee_id'] }]);
 const EVERYONE = { kind: 'birthright', description: 'every person has a directory and a desk account', when: [{ attribute: 'kind', in: ['person'] }], grants: [{ target: 'dir', groups: [{ name: 'staff' }] }, { target: 'desk', groups: [{ name: 'staff' }] }] };
 const MINUTE = 60_000;
 
