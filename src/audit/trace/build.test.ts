@@ -81,8 +81,9 @@ describeEachStore('the trace of a leaver', (factory) => {
     assert.deepEqual((await traceIdentity(h.store, t.identityId, new Date(Date.parse(tree.event.occurredAt) + 1))).length, 0);
   });
 
-  test('a bad event id is refused naming it; an unknown one is not found', async () => {
+  test('a bad event id or identity is refused naming it; an unknown event is not found', async () => {
     await assert.rejects(traceEvent(h.store, 0), (e) => isMusterError(e, 'MUSTER_ERR_VALIDATION') && e.details[0]?.field === 'eventId');
     await assert.rejects(traceEvent(h.store, 9_999_999), (e) => isMusterError(e, 'MUSTER_ERR_NOT_FOUND'));
+    await assert.rejects(traceIdentity(h.store, 'E1', new Date(0)), (e) => isMusterError(e, 'MUSTER_ERR_VALIDATION') && e.details[0]?.field === 'identity');
   });
 });

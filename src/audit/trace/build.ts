@@ -24,8 +24,12 @@ export async function traceEvent(db: Queryable, eventId: number): Promise<EventT
   return traceRow(db, event, 0);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The events of an identity since `since`, oldest first, each with its tree; events made by another's jobs appear under it. */
 export async function traceIdentity(db: Queryable, identityId: string, since: Date): Promise<EventTrace[]> {
+  if (!UUID.test(identityId)) throw new MusterError('MUSTER_ERR_VALIDATION', `identity must be an identity id (a UUID), not '${identityId}'`, [{ field: 'identity', value: identityId, message: 'not a UUID' }]);
+  if (Number.isNaN(since.getTime())) throw new MusterError('MUSTER_ERR_VALIDATION', 'since must be a time', [{ field: 'since', message: 'not a time' }]);
   const rows = await eventsOfIdentity(db, identityId, since, MAX_IDENTITY_EVENTS);
   const listed = new Set(rows.map((r) => r.id));
   const roots = rows.filter((r) => r.cause_event_id === null || !listed.has(r.cause_event_id));
@@ -39,11 +43,7 @@ async function traceRow(db: Queryable, event: EventRow, depth: number): Promise<
     statusMoveOf(db, event.id), jobsOf(db, event.id), operationsOf(db, event.id), revocationsOf(db, event.id), signalsOf(db, event.id),
     ticketsOf(db, event.id), entriesOfEvent(db, event.correlation_id, event.id, event.identity_id),
   ]);
-  const opEntries = await entriesOfFoldedOperations(db, event, ops);
-  const children = depth + 1 < MAX_DEPTH ? await eventsCausedBy(db, event.id) : [];
-  const caused: EventTrace[] = [];
-  for (const child of children) caused.push(await traceRow(db, child, depth + 1));
-  const audit = mergeEntries(entries, opEntries);
+  const audit = mergeEntries(entries, await entriesOfFoldedOperations(db, event, ops));
   const origin = originOf(event, audit, move);
   const tree = {
     event: {
@@ -51,23 +51,37 @@ async function traceRow(db: Queryable, event: EventRow, depth: number): Promise<
       occurredAt: event.occurred_at.toISOString(), causeEventId: event.cause_event_id,
     },
     origin,
-    jobs: jobs.map((j): TracedJob => {
-      const finished = j.status === 'done' || j.status === 'dead' ? j.updated_at : null;
-      return { id: j.id, kind: j.kind, status: j.status, attempts: j.attempts, createdAt: j.created_at.toISOString(), finishedAt: iso(finished), durationMs: between(j.created_at, finished), lastError: j.last_error };
-    }),
+    jobs: jobs.map(jobOf),
     operations: ops.map((o) => operationOf(o, audit)),
     revocations: revoked.map((r) => ({ serial: r.serial, profile: r.profile, reason: r.reason, revokedAt: iso(r.revoked_at), credentialId: r.credential_id })),
-    signals: sets.map((s): TracedSignal => ({
-      jti: s.jti, clientId: s.client_id, eventType: s.event_type, state: s.state, attempts: s.attempts, createdAt: s.created_at.toISOString(),
-      deliveredAt: iso(s.delivered_at), durationMs: between(s.created_at, s.delivered_at), lastError: s.last_error,
-    })),
+    signals: sets.map(signalOf),
     tickets: tickets.map((t) => ({ id: t.id, target: t.target, operation: t.operation, status: t.status, outcome: t.outcome, openedAt: t.opened_at.toISOString(), closedAt: iso(t.closed_at) })),
     sessionsEnded: audit.filter((e) => e.action === 'oidc.sessions.ended').map(sessionsEndOf),
     audit: audit.map(tracedEntry),
-    caused,
+    caused: await causedBy(db, event, depth),
   };
   const settled = settledAt(event.occurred_at, tree);
   return { ...tree, settledAt: settled.toISOString(), settledAfterMs: settled.getTime() - event.occurred_at.getTime() };
+}
+
+/** The trees of the events the event's jobs made, up to MAX_DEPTH below the root. */
+async function causedBy(db: Queryable, event: EventRow, depth: number): Promise<EventTrace[]> {
+  if (depth + 1 >= MAX_DEPTH) return [];
+  const trees: EventTrace[] = [];
+  for (const child of await eventsCausedBy(db, event.id)) trees.push(await traceRow(db, child, depth + 1));
+  return trees;
+}
+
+function jobOf(j: Awaited<ReturnType<typeof jobsOf>>[number]): TracedJob {
+  const finished = j.status === 'done' || j.status === 'dead' ? j.updated_at : null;
+  return { id: j.id, kind: j.kind, status: j.status, attempts: j.attempts, createdAt: j.created_at.toISOString(), finishedAt: iso(finished), durationMs: between(j.created_at, finished), lastError: j.last_error };
+}
+
+function signalOf(s: Awaited<ReturnType<typeof signalsOf>>[number]): TracedSignal {
+  return {
+    jti: s.jti, clientId: s.client_id, eventType: s.event_type, state: s.state, attempts: s.attempts, createdAt: s.created_at.toISOString(),
+    deliveredAt: iso(s.delivered_at), durationMs: between(s.created_at, s.delivered_at), lastError: s.last_error,
+  };
 }
 
 /** The entries of operations this event folded into whose entries went under another request's correlation id. */
