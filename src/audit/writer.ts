@@ -12,6 +12,8 @@ export interface AuditWriterOptions {
   readonly signer: CheckpointSigner;
   /** A signed checkpoint is written at every multiple of this sequence number. */
   readonly checkpointInterval: number;
+  /** The domain event that caused what is audited: named (`data.event_id`) by every entry that names no event itself. */
+  readonly eventId?: number | null;
 }
 
 /** Appends entries to the hash-chained log inside the caller's transaction. */
@@ -28,6 +30,11 @@ export class AuditWriter {
     this.#options = options;
   }
 
+  /** A writer like this one whose entries name `eventId` as their cause (unless they name an event themselves). */
+  forEvent(eventId: number | null): AuditWriter {
+    return eventId === null ? this : new AuditWriter({ ...this.#options, eventId });
+  }
+
   async append(tx: Tx, drafts: readonly AuditDraft[], correlationId: string): Promise<AuditEntry[]> {
     return this.appendGroups(tx, [{ drafts, correlationId }]);
   }
@@ -42,13 +49,19 @@ export class AuditWriter {
     const entries: AuditEntry[] = [];
     let [seq, hash] = [tail?.seq ?? 0, tail?.hash ?? GENESIS_HASH];
     for (const group of groups.filter((g) => g.drafts.length > 0)) {
-      const chained = chainEntries(group.drafts, seq, hash, at, group.correlationId);
+      const chained = chainEntries(group.drafts.map((d) => this.#threaded(d)), seq, hash, at, group.correlationId);
       entries.push(...chained);
       [seq, hash] = [chained.at(-1)!.seq, chained.at(-1)!.hash];
     }
     await insertEntries(tx, entries);
     await this.#checkpoint(tx, entries, at);
     return entries;
+  }
+
+  #threaded(draft: AuditDraft): AuditDraft {
+    const eventId = this.#options.eventId;
+    if (eventId === undefined || eventId === null || draft.data?.event_id !== undefined) return draft;
+    return { ...draft, data: { ...(draft.data ?? {}), event_id: eventId } };
   }
 
   /**

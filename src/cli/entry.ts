@@ -14,6 +14,7 @@ import { ticketCommands } from './commands/tickets.ts';
 import { reconcileCommands } from './commands/reconcile.ts';
 import { rpProvisioningCommands } from './commands/rp-provisioning.ts';
 import { signalCommands } from './commands/signals.ts';
+import { traceCommands } from './commands/trace.ts';
 import { type ServeHooks, type ServeReadyInfo, stopAll } from './commands/serve.ts';
 import { startWorkers, workerCommands } from './commands/worker.ts';
 import { type CommandGroup, runCli } from './main.ts';
@@ -22,7 +23,7 @@ import { type CommandGroup, runCli } from './main.ts';
  * The composition root of the shipped `muster` command (bin/muster.js runs `main`): the built-in
  * groups (serve, identity, token, audit) plus the groups and serve hooks listed here.
  */
-export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands, workerCommands, policyCommands, provisionCommands, jobCommands, ticketCommands, reconcileCommands, agreementCommands, rpProvisioningCommands, signalCommands, evidenceCommands];
+export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands, workerCommands, policyCommands, provisionCommands, jobCommands, ticketCommands, reconcileCommands, agreementCommands, rpProvisioningCommands, signalCommands, evidenceCommands, traceCommands];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; then start the outbox worker (config.workers). */
 export const SHIPPED_SERVE_HOOKS: ServeHooks = {

@@ -99,11 +99,11 @@ export async function releaseCertificates({ db }: Tx, credentialIds: readonly st
     .execute();
 }
 
-/** good or on hold → revoked for good, with `reason`. */
-export async function revokeCertificates({ db }: Tx, credentialIds: readonly string[], reason: RevocationReason, now: Date, serials?: readonly string[]): Promise<CertificateChange[]> {
+/** good or on hold → revoked for good, with `reason`, naming the domain event whose job revoked them. */
+export async function revokeCertificates({ db }: Tx, credentialIds: readonly string[], reason: RevocationReason, now: Date, serials?: readonly string[], eventId: number | null = null): Promise<CertificateChange[]> {
   let query = db
     .updateTable('certificates')
-    .set({ status: 'revoked', revoked_at: now, reason })
+    .set({ status: 'revoked', revoked_at: now, reason, revocation_event_id: eventId })
     .where(sql<boolean>`credential_id = ANY(${credentialIds}::uuid[])`)
     .where((eb) => eb.or([eb('status', '=', 'good'), eb('reason', '=', 'certificateHold')]));
   if (serials) query = query.where(sql<boolean>`serial = ANY(${serials}::text[])`);

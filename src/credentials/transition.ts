@@ -41,8 +41,14 @@ async function effects(tx: Tx, t: Transition, ids: readonly string[]): Promise<E
     case 'reinstate':
       return { certificates: await releaseCertificates(tx, ids, t.now), authenticators: await setAuthenticatorStatus(tx, ids, 'active') };
     case 'terminate':
-      return { certificates: await revokeCertificates(tx, ids, t.revocationReason ?? 'unspecified', t.now), authenticators: await removeAuthenticators(tx, ids) };
+      return { certificates: await revokeCertificates(tx, ids, t.revocationReason ?? 'unspecified', t.now, undefined, causeEventOf(t)), authenticators: await removeAuthenticators(tx, ids) };
   }
+}
+
+/** The domain event whose job makes the transition, as its cause names it. */
+function causeEventOf(t: Transition): number | null {
+  const id = t.cause?.event_id;
+  return typeof id === 'number' ? id : null;
 }
 
 /**

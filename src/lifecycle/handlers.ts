@@ -11,6 +11,8 @@ export interface JobContext {
   readonly now: Date;
   /** The correlation id of the event that caused the job (or `job-<id>`). */
   readonly correlationId: string;
+  /** The domain event that caused the job, if one did: events the handler commits name it as their cause. */
+  readonly causeEventId?: number | null;
   readonly workerId: string;
 }
 
@@ -31,7 +33,7 @@ export interface BatchItem {
  * termination). Throwing retries each job alone, so one bad job cannot hold back the others.
  */
 export interface BatchJobHandler {
-  readonly batch: (items: readonly BatchItem[], tx: Tx, ctx: Omit<JobContext, 'correlationId'>) => Promise<void>;
+  readonly batch: (items: readonly BatchItem[], tx: Tx, ctx: Omit<JobContext, 'correlationId' | 'causeEventId'>) => Promise<void>;
 }
 
 /** Job kind → handler. */

@@ -234,7 +234,8 @@ export class JobWorker {
       return this.#fail(job, correlationId, new MusterError('MUSTER_ERR_INTERNAL', `claimed ${job.attempts} times without finishing: its workers stopped or their leases expired`), true);
     }
     const { store, clock, audit, workerId } = this.#o;
-    const ctx: JobContext = { clock, audit, workerId, now: clock.now(), correlationId };
+    // the job's audit entries name its event and carry the request's correlation id
+    const ctx: JobContext = { clock, audit: audit.forEvent(job.eventId), workerId, now: clock.now(), correlationId, causeEventId: job.eventId };
     const run: JobHandler = typeof handler === 'function' ? handler : (j, tx, c) => handler.batch([{ job: j, correlationId: c.correlationId }], tx, c);
     try {
       const ran = await store.transaction(async (tx) => {

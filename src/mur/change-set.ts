@@ -58,6 +58,8 @@ export interface ChangeContext {
   readonly audit: AuditWriter;
   /** Event ids reserved ahead, so that a commit need not wait for the database to hand them out. */
   readonly eventIds?: IdPool;
+  /** The event whose job makes this change (a card terminated because its holder left): each event names it as its cause. */
+  readonly causeEventId?: number | null;
 }
 
 /** Sequence values reserved in blocks: taking ids costs a round trip only when the pool runs dry. */
@@ -152,14 +154,14 @@ export class ChangeSet {
     const jobs: unknown[][] = [];
     this.events.forEach((e, i) => {
       const id = ids[i] as number;
-      events.push([id, e.type, e.identityId, e.payload, ctx.correlationId, ctx.now]);
+      events.push([id, e.type, e.identityId, e.payload, ctx.correlationId, ctx.now, ctx.causeEventId ?? null]);
       for (const move of e.moves ?? []) history.push([e.identityId, move.from, move.to, e.reason ?? e.type, e.source ?? 'muster', id, ctx.now, e.effectiveAt ?? null]);
       const priority = jobPriorityOf(e.type);
       for (const kind of eventType(e.type).jobs) jobs.push([kind, `${kind}:${id}`, { eventId: id, identityId: e.identityId, type: e.type }, 'pending', ctx.now, id, ctx.now, ctx.now, priority]);
     });
-    await tx.copyRows('events', ['id', 'type', 'identity_id', 'payload', 'correlation_id', 'occurred_at'], events);
+    await tx.copyRows('events', ['id', 'type', 'identity_id', 'payload', 'correlation_id', 'occurred_at', 'cause_event_id'], events);
     await tx.copyRows('status_history', ['identity_id', 'from_status', 'to_status', 'reason', 'source', 'event_id', 'at', 'effective_at'], history);
-    for (const j of this.scheduled) jobs.push([j.kind, j.key, j.payload, 'pending', j.runAfter, null, ctx.now, ctx.now, JOB_PRIORITY.normal]);
+    for (const j of this.scheduled) jobs.push([j.kind, j.key, j.payload, 'pending', j.runAfter, ctx.causeEventId ?? null, ctx.now, ctx.now, JOB_PRIORITY.normal]);
     await tx.copyRows('jobs', ['kind', 'idempotency_key', 'payload', 'status', 'run_after', 'event_id', 'created_at', 'updated_at', 'priority'], jobs);
   }
 }

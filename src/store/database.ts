@@ -102,6 +102,7 @@ export interface CertificatesTable {
   not_after: Timestamp;
   der: Buffer;
   change_seq: Generated<number>;
+  revocation_event_id: number | null;
 }
 
 export interface CredentialExceptionsTable {
@@ -175,6 +176,7 @@ export interface EventsTable {
   payload: Json;
   correlation_id: string;
   occurred_at: Timestamp;
+  cause_event_id: number | null;
 }
 
 export interface FederationClientsTable {
@@ -339,6 +341,11 @@ export interface PrivilegesTable {
   updated_at: Timestamp;
 }
 
+export interface ProvisioningOpEventsTable {
+  op_id: number;
+  event_id: number;
+}
+
 export interface ProvisioningOpsTable {
   id: Generated<number>;
   target: string;
@@ -429,6 +436,7 @@ export interface SsfEventsTable {
   created_at: Timestamp;
   delivered_at: Timestamp | null;
   seq: Generated<number>;
+  event_id: number | null;
 }
 
 export interface SsfPurgedIdentitiesTable {
@@ -486,6 +494,7 @@ export interface TicketsTable {
   escalated_at: Timestamp | null;
   closed_at: Timestamp | null;
   closed_by: string | null;
+  event_id: number | null;
 }
 
 export interface TlsCertificatesTable {
@@ -562,6 +571,7 @@ export interface Database {
   oidc_sign_in_steps: OidcSignInStepsTable;
   policies: PoliciesTable;
   privileges: PrivilegesTable;
+  provisioning_op_events: ProvisioningOpEventsTable;
   provisioning_ops: ProvisioningOpsTable;
   reconciliation_findings: ReconciliationFindingsTable;
   reconciliation_runs: ReconciliationRunsTable;

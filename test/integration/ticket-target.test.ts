@@ -174,6 +174,11 @@ describeEachStore('ticket target', (factory) => {
     const [account] = await h.store.query<{ synced: unknown; remote_id: string }>(`SELECT synced, remote_id FROM accounts WHERE target = 'itsm'`);
     assert.deepEqual([account?.synced, account?.remote_id], [null, 'E1']);
     assert.equal(await count(h.store, `provisioning_ops WHERE target = 'itsm' AND status = 'pending'`), 1);
+    const [thread] = await h.store.query<{ ticket: number | null; op: number | null; carried: number }>(
+      `SELECT (SELECT event_id FROM tickets WHERE id = $1) AS ticket, o.event_id AS op, (SELECT count(*)::int FROM provisioning_op_events c WHERE c.op_id = o.id) AS carried
+       FROM provisioning_ops o WHERE o.target = 'itsm' AND o.status = 'pending'`, [escalated.id]);
+    assert.ok(thread?.ticket, 'the ticket names the event whose operation opened it');
+    assert.deepEqual([Number(thread?.op), thread?.carried], [Number(thread?.ticket), 1], 'the operation asked again carries that event on');
     const before = itsm.received.length;
     while ((await provisioning.runOnce()) > 0);
     assert.deepEqual(itsm.received.slice(before).map((r) => r.json.operation).sort(), ['add-member', 'enable', 'update']);

@@ -2,13 +2,20 @@ import type { AuditDraft } from '../../audit/chain.ts';
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { Tx } from '../../store/store.ts';
 import { LIFECYCLE_ACTOR } from '../change.ts';
+import { recordOpEvents } from '../provision/op-events.ts';
 import type { AccessPlan } from './plan.ts';
 
 export interface WriteContext {
   readonly now: Date;
   readonly audit: AuditWriter;
-  /** The correlation id of the job that recomputed each identity. */
-  readonly correlationOf: (identityId: string) => string;
+  /** The request (correlation id) and domain events whose jobs recomputed each identity. */
+  readonly threadOf: (identityId: string) => Thread;
+}
+
+/** What caused a change: the request's correlation id and the domain events, oldest first. */
+export interface Thread {
+  readonly correlationId: string;
+  readonly eventIds: readonly number[];
 }
 
 /**
@@ -20,11 +27,12 @@ export async function writeAccess(tx: Tx, plans: readonly AccessPlan[], ctx: Wri
   if (plans.length === 0) return;
   await upsertAccounts(tx, plans, ctx.now);
   await writeEntitlements(tx, plans, ctx.now);
-  await queueOperations(tx, plans, ctx.now);
+  await queueOperations(tx, plans, ctx);
   const byCorrelation = new Map<string, AuditDraft[]>();
   for (const plan of plans) {
-    const id = ctx.correlationOf(plan.identityId);
-    byCorrelation.set(id, [...(byCorrelation.get(id) ?? []), ...auditOf(plan)]);
+    const thread = ctx.threadOf(plan.identityId);
+    const drafts = auditOf(plan).map((d) => withThread(d, thread.eventIds));
+    byCorrelation.set(thread.correlationId, [...(byCorrelation.get(thread.correlationId) ?? []), ...drafts]);
   }
   for (const [correlationId, drafts] of byCorrelation) await ctx.audit.append(tx, drafts, correlationId);
 }
@@ -87,20 +95,37 @@ async function writeEntitlements(tx: Tx, plans: readonly AccessPlan[], now: Date
   );
 }
 
-async function queueOperations(tx: Tx, plans: readonly AccessPlan[], now: Date): Promise<void> {
-  const rows = plans.flatMap((p) => p.change.targets.map((t) => [t, p.identityId, p.change.accounts.find((a) => a.target === t)?.reason ?? p.change.removed[0]?.reason ?? 'access changed']));
-  await queueProvisioning(tx, rows as [string, string, string][], now);
+async function queueOperations(tx: Tx, plans: readonly AccessPlan[], ctx: WriteContext): Promise<void> {
+  const rows = plans.flatMap((p) => p.change.targets.map((t): ProvisioningRequest => {
+    const reason = p.change.accounts.find((a) => a.target === t)?.reason ?? p.change.removed[0]?.reason ?? 'access changed';
+    return [t, p.identityId, reason, ctx.threadOf(p.identityId).eventIds];
+  }));
+  await queueProvisioning(tx, rows, ctx.now);
 }
 
-/** Asks each (target, identity) to be brought in line; folds into an operation already pending for it. */
-export async function queueProvisioning(tx: Tx, rows: readonly (readonly [target: string, identityId: string, reason: string])[], now: Date): Promise<void> {
+/** One account to bring in line, why, and the domain events that ask for it (oldest first). */
+export type ProvisioningRequest = readonly [target: string, identityId: string, reason: string, eventIds?: readonly number[]];
+
+/**
+ * Asks each (target, identity) to be brought in line; folds into an operation already pending for it.
+ * A new operation keeps its first event; the pending one, new or folded into, carries every event.
+ */
+export async function queueProvisioning(tx: Tx, rows: readonly ProvisioningRequest[], now: Date): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO provisioning_ops (target, identity_id, reason, status, run_after, created_at, updated_at)
-     SELECT u.t, u.i, u.r, 'pending', $4, $4, $4 FROM unnest($1::text[], $2::uuid[], $3::text[]) AS u(t, i, r)
+    `INSERT INTO provisioning_ops (target, identity_id, reason, status, run_after, created_at, updated_at, event_id)
+     SELECT u.t, u.i, u.r, 'pending', $4, $4, $4, u.e FROM unnest($1::text[], $2::uuid[], $3::text[], $5::bigint[]) AS u(t, i, r, e)
      ON CONFLICT (target, identity_id) WHERE status = 'pending' DO NOTHING`,
-    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), now],
+    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), now, rows.map((r) => r[3]?.[0] ?? null)],
   );
+  await recordOpEvents(tx, rows.flatMap(([target, identityId, , eventIds]) => (eventIds ?? []).map((eventId) => ({ target, identityId, eventId }))));
+}
+
+/** The entry names the newest event that asked for the change, and every one when there were several. */
+function withThread(draft: AuditDraft, eventIds: readonly number[]): AuditDraft {
+  const newest = eventIds.at(-1);
+  if (newest === undefined) return draft;
+  return { ...draft, data: { ...draft.data, event_id: newest, ...(eventIds.length > 1 ? { event_ids: eventIds } : {}) } };
 }
 
 function auditOf(plan: AccessPlan): AuditDraft[] {

@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import { MusterError } from '../../core/errors.ts';
 import { listLimit } from '../admin.ts';
 import type { Queryable, Store } from '../../store/store.ts';
+import { carryOpEvents } from './op-events.ts';
 import { OP_COLUMNS, OP_STATUSES, type OpStatus, type ProvisioningOp, opFromRow } from './ops.ts';
 
 /** The queue of one target at a glance. */
@@ -76,6 +77,7 @@ export async function retryOp(store: Store, audit: AuditWriter, clock: Clock, id
       `UPDATE provisioning_ops SET status = $2, attempts = 0, run_after = $3, updated_at = $3, done_at = CASE WHEN $2 = 'done' THEN $3::timestamptz END WHERE id = $1 RETURNING ${OP_COLUMNS}`,
       [id, status, now],
     );
+    if (status === 'done') await carryOpEvents(tx, id, op.target, op.identityId);
     const data = { op_id: id, target: op.target, identity_id: op.identityId, attempts: op.attempts, last_error: op.lastError, folded_into: pending[0]?.id ?? null };
     await audit.append(tx, [{ actor, action: 'provision.retried', target: op.identityId, reason: `dead operation ${id} (${op.target}) put back in the queue`, data }], `provision-${id}`);
     return opFromRow(updated as NonNullable<typeof updated>);

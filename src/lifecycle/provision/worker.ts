@@ -1,5 +1,5 @@
 import type { AuditDraft } from '../../audit/chain.ts';
-import type { AuditWriter } from '../../audit/writer.ts';
+import type { AuditGroup, AuditWriter } from '../../audit/writer.ts';
 import type { Clock } from '../../core/clock.ts';
 import { isMusterError, MusterError } from '../../core/errors.ts';
 import type { Connector } from '../../connectors/accounts/port.ts';
@@ -10,6 +10,7 @@ import { describeError } from '../worker.ts';
 import { type BreakerSettings, CircuitBreaker } from './breaker.ts';
 import { type AccountRecord, type ConvergeResult, convergeAccount } from './converge.ts';
 import { type ProvisioningOp, type SyncWrite, claimOps, loadRecords, markOpDead, recordSynced, requeueOp } from './ops.ts';
+import { type OpCause, carryOpEvents, opCauses } from './op-events.ts';
 import { type OpenedTicket, recordTickets } from './tickets.ts';
 
 export const PROVISIONING_ACTOR = 'muster:provisioning';
@@ -42,7 +43,7 @@ export interface ProvisioningWorkerOptions {
 
 export type OpOutcome = 'done' | 'retried' | 'deferred' | 'dead';
 
-type Ran = { op: ProvisioningOp; record: (AccountRecord & { desiredVersion: number }) | null; result?: ConvergeResult; error?: unknown };
+type Ran = { op: ProvisioningOp; record: (AccountRecord & { desiredVersion: number }) | null; result?: ConvergeResult; error?: unknown; causes: readonly OpCause[] };
 
 /**
  * The provisioning worker: for each target, claims due operations in batches, brings each
@@ -93,16 +94,16 @@ export class ProvisioningWorker {
     const ops = await claimOps(store, { target, workerId, now: clock.now(), leaseMs, limit: state === 'half-open' ? 1 : batchSize });
     if (ops.length === 0) return 0;
     const records = await loadRecords(store, target, [...new Set(ops.map((o) => o.identityId))]);
-    const ran = await this.#converge(target, ops, records);
+    const ran = await this.#converge(target, ops, records, await opCauses(store, ops.map((o) => o.id)));
     await this.#record(target, ran);
     return ops.length;
   }
 
-  async #converge(target: string, ops: readonly ProvisioningOp[], records: Map<string, AccountRecord & { desiredVersion: number }>): Promise<Ran[]> {
+  async #converge(target: string, ops: readonly ProvisioningOp[], records: Map<string, AccountRecord & { desiredVersion: number }>, causes: Map<number, OpCause[]>): Promise<Ran[]> {
     const { connector, concurrency } = this.#o.targets.get(target) as ProvisioningTarget;
     const breaker = this.#breakers.get(target) as CircuitBreaker;
     const seen = new Set<string>();
-    const ran: Ran[] = ops.map((op) => ({ op, record: null }));
+    const ran: Ran[] = ops.map((op) => ({ op, record: null, causes: causes.get(op.id) ?? [] }));
     const work = ran.filter((r) => {
       // two claimed operations for one account (an expired lease and a newer one): the first does the work
       if (seen.has(r.op.identityId)) return false;
@@ -136,8 +137,10 @@ export class ProvisioningWorker {
     const now = clock.now();
     const ok = ran.filter((r) => !r.error);
     const writes: SyncWrite[] = ok.filter((r) => r.result && r.record).map((r) => ({ identityId: r.op.identityId, remoteId: r.result?.remoteId ?? null, synced: r.result?.synced ?? null, version: r.record?.desiredVersion ?? 0 }));
-    const tickets: OpenedTicket[] = ok.flatMap((r) => (r.result?.tickets ?? []).map((t) => ({ id: t.ticket, target, identityId: r.op.identityId, accountRef: r.record?.key ?? '', operation: t.operation })));
-    const drafts: AuditDraft[] = ok.filter((r) => (r.result?.calls.length ?? 0) > 0).map((r) => ({
+    const tickets: OpenedTicket[] = ok.flatMap((r) => (r.result?.tickets ?? []).map((t) => ({
+      id: t.ticket, target, identityId: r.op.identityId, accountRef: r.record?.key ?? '', operation: t.operation, eventId: newestCause(r.causes)?.eventId ?? null,
+    })));
+    const groups: AuditGroup[] = ok.filter((r) => (r.result?.calls.length ?? 0) > 0).map((r) => threaded(target, r.causes, {
       actor: PROVISIONING_ACTOR, action: 'provision.applied', target: r.op.identityId, reason: `${target}: ${r.result?.calls.join(', ')}`,
       data: { target, account: r.record?.key, remote_id: r.result?.remoteId, calls: r.result?.calls, op_id: r.op.id, attempts: r.op.attempts },
     }));
@@ -145,13 +148,13 @@ export class ProvisioningWorker {
     await store.transaction(async (tx) => {
       await recordSynced(tx, target, writes, ok.map((r) => r.op.id), workerId, now);
       await recordTickets(tx, tickets, now, new Date(now.getTime() + dueMs));
-      if (drafts.length > 0) await audit.append(tx, drafts, `provision-${target}`);
+      await audit.appendGroups(tx, groups);
     });
     for (const r of ok) this.#o.onOutcome?.(target, 'done', r.op);
-    for (const r of ran.filter((x) => x.error)) await this.#fail(target, r.op, r.error);
+    for (const r of ran.filter((x) => x.error)) await this.#fail(target, r, r.error);
   }
 
-  async #fail(target: string, op: ProvisioningOp, error: unknown): Promise<void> {
+  async #fail(target: string, { op, causes }: Ran, error: unknown): Promise<void> {
     const { store, clock, audit, workerId, maxAttempts } = this.#o;
     const now = clock.now();
     const message = describeError(error);
@@ -161,16 +164,33 @@ export class ProvisioningWorker {
       if (!unavailable && op.attempts >= maxAttempts) {
         if (!(await markOpDead(tx, op, message, workerId, now))) return 'done';
         const data = { op_id: op.id, target, identity_id: op.identityId, attempts: op.attempts, error: message };
-        await audit.append(tx, [{ actor: PROVISIONING_ACTOR, action: 'provision.dead', target: op.identityId, reason: message, data }], `provision-${target}`);
+        await audit.appendGroups(tx, [threaded(target, causes, { actor: PROVISIONING_ACTOR, action: 'provision.dead', target: op.identityId, reason: message, data })]);
         return 'dead';
       }
       const delay = backoffDelay(op.attempts, this.#o.backoff, this.#random);
       const reopen = breaker.reopensAt ?? 0;
       const runAfter = new Date(Math.max(now.getTime() + delay, unavailable ? reopen : 0));
-      return (await requeueOp(tx, op, runAfter, message, !unavailable, workerId, now)) ? (unavailable ? 'deferred' : 'retried') : 'done';
+      if (await requeueOp(tx, op, runAfter, message, !unavailable, workerId, now)) return unavailable ? 'deferred' : 'retried';
+      await carryOpEvents(tx, op.id, op.target, op.identityId);
+      return 'done';
     });
     this.#o.onOutcome?.(target, outcome, op);
   }
+}
+
+function newestCause(causes: readonly OpCause[]): OpCause | undefined {
+  return causes.at(-1);
+}
+
+/**
+ * An entry about an operation goes under the correlation id of the newest event it carries (the change the account
+ * now matches) and names every event it carried; an operation no event queued keeps `provision-<target>`.
+ */
+function threaded(target: string, causes: readonly OpCause[], draft: AuditDraft): AuditGroup {
+  const newest = newestCause(causes);
+  if (!newest) return { drafts: [draft], correlationId: `provision-${target}` };
+  const data = { ...draft.data, event_id: newest.eventId, ...(causes.length > 1 ? { event_ids: causes.map((c) => c.eventId) } : {}) };
+  return { drafts: [{ ...draft, data }], correlationId: newest.correlationId };
 }
 
 function unavailableWhileOpen(target: string): Error {

@@ -15,6 +15,9 @@ export async function askAgain(tx: Tx, ticket: Ticket, now: Date): Promise<boole
     [ticket.target, ticket.identityId, ticket.operation],
   );
   if (reset.length === 0) return false;
-  await queueProvisioning(tx, [[ticket.target, ticket.identityId, `ticket ${ticket.id} (${ticket.operation}) was rejected`]], now);
+  // the operation asked again carries on the thread of the event whose operation opened the ticket
+  const opened = await tx.db.selectFrom('tickets').select('event_id').where('id', '=', ticket.id).executeTakeFirst();
+  const eventIds = opened?.event_id ? [opened.event_id] : [];
+  await queueProvisioning(tx, [[ticket.target, ticket.identityId, `ticket ${ticket.id} (${ticket.operation}) was rejected`, eventIds]], now);
   return true;
 }

@@ -45,7 +45,8 @@ export async function claimDuePushes(o: PushDeliveryOptions): Promise<ClaimedSet
   const lock = o.store.capabilities.skipLocked ? 'FOR UPDATE OF e SKIP LOCKED' : '';
   return o.store.transaction(async (tx) => {
     const rows = await tx.query(
-      `SELECT e.*, s.config->'delivery' AS delivery FROM ssf_events e JOIN ssf_streams s ON s.stream_id = e.stream_id
+      `SELECT e.*, s.config->'delivery' AS delivery, (SELECT v.correlation_id FROM events v WHERE v.id = e.event_id) AS correlation_id
+       FROM ssf_events e JOIN ssf_streams s ON s.stream_id = e.stream_id
        WHERE e.state = 'pending' AND e.next_attempt_at <= $1 AND s.config->'delivery'->>'method' = $2
          AND (s.status = 'enabled' OR e.event_type = ANY($3))
          AND NOT EXISTS (SELECT 1 FROM ssf_events p WHERE p.stream_id = e.stream_id AND p.state = 'pending' AND p.seq < e.seq)
@@ -68,6 +69,9 @@ export async function deliverClaimed(o: PushDeliveryOptions, set: ClaimedSet): P
 
 async function recordOutcome(o: PushDeliveryOptions, set: ClaimedSet, outcome: PushOutcome): Promise<DeliveryOutcome> {
   const base = { jti: set.jti, clientId: set.clientId, eventType: set.eventType, attempt: set.attempts };
+  // the entry joins the thread of the request whose event caused the SET
+  const correlationId = set.correlationId ?? `ssf-${set.jti}`;
+  const cause = set.eventId === null ? {} : { event_id: set.eventId };
   const now = o.clock.now();
   return o.store.transaction(async (tx) => {
     if (outcome.kind === 'delivered') {
@@ -77,12 +81,12 @@ async function recordOutcome(o: PushDeliveryOptions, set: ClaimedSet, outcome: P
     if (outcome.kind === 'refused') {
       const error = `${outcome.err}: ${outcome.description}`.replace(/: $/, '');
       await markFailed(tx, set.jti, `refused by the receiver: ${error}`);
-      await o.audit.append(tx, [{ actor: TRANSMITTER_ACTOR, action: 'ssf.push.refused', target: `stream:${set.streamId}`, reason: error, data: { jti: set.jti, client_id: set.clientId, event: set.eventType, err: outcome.err, description: outcome.description } }], `ssf-${set.jti}`);
+      await o.audit.append(tx, [{ actor: TRANSMITTER_ACTOR, action: 'ssf.push.refused', target: `stream:${set.streamId}`, reason: error, data: { jti: set.jti, client_id: set.clientId, event: set.eventType, err: outcome.err, description: outcome.description, ...cause } }], correlationId);
       return { ...base, result: 'refused' as const, error };
     }
     if (set.attempts >= o.maxAttempts) {
       await markFailed(tx, set.jti, `gave up after ${set.attempts} attempts: ${outcome.error}`);
-      await o.audit.append(tx, [{ actor: TRANSMITTER_ACTOR, action: 'ssf.push.failed', target: `stream:${set.streamId}`, reason: outcome.error, data: { jti: set.jti, client_id: set.clientId, event: set.eventType, attempts: set.attempts } }], `ssf-${set.jti}`);
+      await o.audit.append(tx, [{ actor: TRANSMITTER_ACTOR, action: 'ssf.push.failed', target: `stream:${set.streamId}`, reason: outcome.error, data: { jti: set.jti, client_id: set.clientId, event: set.eventType, attempts: set.attempts, ...cause } }], correlationId);
       return { ...base, result: 'failed' as const, error: outcome.error };
     }
     const delay = backoffDelay(set.attempts, o.backoff, o.random ?? Math.random);

@@ -16,6 +16,8 @@ export interface SetDraft {
   readonly payload: Readonly<Record<string, unknown>>;
   readonly txn?: string;
   readonly identityId?: string;
+  /** The domain event that caused the SET. */
+  readonly eventId?: number | null;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function enqueueSet(db: Queryable, ctx: EnqueueContext, stream: Str
   const { jti, jwt } = await signSet(ctx.key, {
     issuer: ctx.issuer, audience: stream.clientId, subject: draft.subject, event: draft.event, payload: draft.payload, issuedAt: ctx.now, ...(draft.txn ? { txn: draft.txn } : {}),
   });
-  await insertSet(db, { jti, streamId: stream.streamId, clientId: stream.clientId, identityId: draft.identityId ?? null, eventType: draft.event, jwt, txn: draft.txn ?? null, state }, ctx.now);
+  await insertSet(db, { jti, streamId: stream.streamId, clientId: stream.clientId, identityId: draft.identityId ?? null, eventId: draft.eventId ?? null, eventType: draft.event, jwt, txn: draft.txn ?? null, state }, ctx.now);
   return jti;
 }
 

@@ -16,9 +16,12 @@ export interface SetRow {
   readonly jwt: string;
   readonly txn: string | null;
   readonly attempts: number;
+  /** The domain event that caused it, and the correlation id of that event's request. */
+  readonly eventId: number | null;
+  readonly correlationId: string | null;
 }
 
-export interface NewSet extends Omit<SetRow, 'attempts'> {
+export interface NewSet extends Omit<SetRow, 'attempts' | 'correlationId'> {
   readonly state: 'pending' | 'held';
 }
 
@@ -26,13 +29,14 @@ export function setOf(r: Record<string, unknown>): SetRow {
   return {
     jti: r.jti as string, streamId: r.stream_id as string, clientId: r.client_id as string, identityId: (r.identity_id as string | null) ?? null,
     eventType: r.event_type as string, jwt: r.set_jwt as string, txn: (r.txn as string | null) ?? null, attempts: Number(r.attempts),
+    eventId: r.event_id === null || r.event_id === undefined ? null : Number(r.event_id), correlationId: (r.correlation_id as string | null | undefined) ?? null,
   };
 }
 
 export async function insertSet(db: Queryable, set: NewSet, at: Date): Promise<void> {
   await db.query(
-    'INSERT INTO ssf_events (jti, stream_id, client_id, identity_id, event_type, set_jwt, txn, state, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)',
-    [set.jti, set.streamId, set.clientId, set.identityId, set.eventType, set.jwt, set.txn, set.state, at],
+    'INSERT INTO ssf_events (jti, stream_id, client_id, identity_id, event_type, set_jwt, txn, state, next_attempt_at, created_at, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)',
+    [set.jti, set.streamId, set.clientId, set.identityId, set.eventType, set.jwt, set.txn, set.state, at, set.eventId],
   );
 }
 

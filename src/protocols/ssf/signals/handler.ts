@@ -57,7 +57,7 @@ export function federationSignalHandler(deps: SignalHandlerDeps): JobHandler {
     const txn = String(first.id);
     if ((await tx.query('SELECT 1 FROM ssf_events WHERE txn = $1 AND identity_id = $2 LIMIT 1', [txn, identityId])).length > 0) return;
     const drafts: SignalDraft[] = [];
-    for (const cause of change) drafts.push(...(await signalsOf(tx, cause)));
+    for (const cause of change) drafts.push(...(await signalsOf(tx, cause)).map((d) => ({ ...d, eventId: cause.id })));
     const queued = await queueSignals(tx, { issuer: deps.issuer(), now: ctx.now, txn }, identityId, drafts);
     if (queued.length === 0) return;
     const types = [...new Set(change.map((c) => c.type))].join(', ');

@@ -21,6 +21,8 @@ export interface SignalDraft {
   readonly payloadFor?: (rp: RpSubject, issuer: string) => Readonly<Record<string, unknown>>;
   /** Only to RPs whose agreement releases this attribute (a signal that names it). */
   readonly releases?: ReleasableAttribute;
+  /** The domain event the signal tells of. */
+  readonly eventId?: number;
 }
 
 export interface QueueContext {
@@ -59,7 +61,7 @@ export async function queueSignals(tx: Tx, ctx: QueueContext, identityId: string
       enqueue ??= { issuer: ctx.issuer, now: ctx.now, key: await setSigningKey(tx, ctx.now) };
       const subject = draft.subject?.(rp, ctx.issuer) ?? issSub(ctx.issuer, rp.sub);
       const payload = draft.payloadFor?.(rp, ctx.issuer) ?? draft.payload;
-      const jti = await enqueueSet(tx, enqueue, stream, { subject, event, payload, txn: ctx.txn, identityId });
+      const jti = await enqueueSet(tx, enqueue, stream, { subject, event, payload, txn: ctx.txn, identityId, eventId: draft.eventId ?? null });
       if (jti) queued.push({ clientId: rp.clientId, signal: draft.signal, jti });
     }
   }
