@@ -1,14 +1,22 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { MusterError } from '../core/errors.ts';
 import type { Muster } from '../runtime/context.ts';
 
-/** Who called: the API token that authenticated the request. */
+/** Who called: the operator and the API token that authenticated the request. */
 export interface Principal {
   readonly tokenId: string;
   readonly tokenName: string;
-  /** The actor recorded in audit entries: `token:<id>`. */
+  /** The operator: an identity of the MUR. */
+  readonly identityId: string;
+  /** The roles the token carries (a subset of the operator's). */
+  readonly roles: readonly string[];
+  /** The actor recorded in audit entries: `operator:<identity-id>` (the token id goes in the entry's data). */
   readonly actor: string;
 }
+
+/** Refuses a request whose token holds none of the roles the route needs: audits and returns the 403. */
+export type Forbid = (route: string, needed: readonly string[]) => Promise<MusterError>;
 
 /** Hono environment of the muster app: what middleware hands to handlers. */
 export type Env = {
@@ -17,6 +25,8 @@ export type Env = {
     correlationId: string;
     /** Set on every `/api` request that passed authentication. */
     principal: Principal;
+    /** Set with the principal: how a route's role check refuses. */
+    forbid: Forbid;
   };
 };
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createToken } from '../../src/admin/tokens.ts';
+import { testOperator } from '../../src/operators/test-operators.ts';
 import type { Connector } from '../../src/connectors/accounts/port.ts';
 import { signBody } from '../../src/connectors/accounts/ticket/index.ts';
 import { MaildirNotifier } from '../../src/connectors/notify/index.ts';
@@ -59,7 +59,7 @@ describeEachStore('ticket target', (factory) => {
   before(async () => {
     muster = await startMuster(h.config, { store: h.store, clock: h.clock });
     app = createHttpApp(muster);
-    ({ token } = await createToken(h.store, h.audit, h.clock, 'tests', 'test:setup'));
+    ({ token } = await testOperator(h, ['provisioning-admin']));
     const target = h.config.targets.itsm;
     assert.ok(target);
     connector = openConnector('itsm', target);

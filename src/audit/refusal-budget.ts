@@ -8,8 +8,8 @@ interface Window {
 }
 
 /**
- * Bounds how many refusals of one source are audited: at most `limit` a minute each; the rest are
- * counted, and the count goes with the next refusal audited. A flood of bad events cannot flood
+ * Bounds how many refusals of one kind (a source, a caller) are audited: at most `limit` a minute each; the rest are
+ * counted, and the count goes with the next refusal audited. A flood of bad requests cannot flood
  * the audit log, and none goes unaccounted.
  */
 export class RefusalBudget {
@@ -23,12 +23,12 @@ export class RefusalBudget {
   }
 
   /** The draft to audit (with the count suppressed before it), or null when over the budget. */
-  admit(source: string, draft: AuditDraft): AuditDraft | null {
+  admit(key: string, draft: AuditDraft): AuditDraft | null {
     const now = this.#clock.now().getTime();
-    let window = this.#windows.get(source);
+    let window = this.#windows.get(key);
     if (!window || now - window.start >= 60_000) {
       window = { start: now, written: 0, suppressed: window?.suppressed ?? 0 };
-      this.#windows.set(source, window);
+      this.#windows.set(key, window);
     }
     if (window.written >= this.#limit) {
       window.suppressed++;
