@@ -250,6 +250,19 @@ describeEachStore('http app', (factory) => {
     assert.deepEqual(entry?.data.needed, ['policy-admin']);
   });
 
+  it('audits refusals of one token in bounded volume: 20 a minute, the rest counted and reported with the next', async () => {
+    clock.advance(120_000);
+    const tries = 25;
+    const put = (correlationId: string) => app.request('/api/policies/p1', { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'x-correlation-id': correlationId } });
+    for (let i = 0; i < tries; i++) assert.equal((await put(`flood-${i}`)).status, 403);
+    const audited = (await listAuditEntries(ctx.store, { action: 'auth.forbidden', limit: 500 })).filter((e) => e.correlationId.startsWith('flood-'));
+    assert.equal(audited.length, 20);
+    clock.advance(61_000);
+    assert.equal((await put('after-flood')).status, 403);
+    const [next] = await listAuditEntries(ctx.store, { correlationId: 'after-flood' });
+    assert.equal(next?.data.suppressed_before, tries - 20);
+  });
+
   it('throws at definition for a route without roles, with an unknown role, or a source feed without {source}', () => {
     const define = (roles: unknown, path = '/api/x') => () => apiRoute({ method: 'get', path, roles: roles as never, responses: {} });
     assert.throws(define(undefined), /name the operator roles/);
