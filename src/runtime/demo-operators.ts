@@ -1,5 +1,6 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { actingThrough } from '../audit/acting.ts';
 import type { ExpectedChanges } from '../demo/index.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { MusterError } from '../core/errors.ts';
@@ -32,11 +33,13 @@ export async function seedDemoOperators(ctx: Muster, folder: string, day0: { hr:
   const by = await authenticate(ctx.store, ctx.clock, boot.token);
   if (!by) throw new MusterError('MUSTER_ERR_INTERNAL', 'the demo operator-admin token does not authenticate');
   const tokens: Record<string, string> = { [CAST[0].file]: boot.token };
-  for (const [i, who] of others.entries()) {
-    const part = CAST[i + 1] as (typeof CAST)[number];
-    for (const role of part.roles) await grantRole(deps, by, { identityId: who.id, role, reason: `demo: the ${part.file}` }, correlationId);
-    tokens[part.file] = (await createToken(deps, by, { identityId: who.id, roles: part.roles, name: `demo ${part.file}` }, correlationId)).token;
-  }
+  await actingThrough({ actor: by.actor, tokenId: by.tokenId }, async () => {
+    for (const [i, who] of others.entries()) {
+      const part = CAST[i + 1] as (typeof CAST)[number];
+      for (const role of part.roles) await grantRole(deps, by, { identityId: who.id, role, reason: `demo: the ${part.file}` }, correlationId);
+      tokens[part.file] = (await createToken(deps, by, { identityId: who.id, roles: part.roles, name: `demo ${part.file}` }, correlationId)).token;
+    }
+  });
   await writeTokens(join(folder, 'tokens'), tokens);
   return tokens as DemoTokens;
 }
