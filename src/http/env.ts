@@ -1,19 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { MusterError } from '../core/errors.ts';
+import type { OperatorPrincipal } from '../operators/principal.ts';
 import type { Muster } from '../runtime/context.ts';
 
-/** Who called: the operator and the API token that authenticated the request. */
-export interface Principal {
-  readonly tokenId: string;
-  readonly tokenName: string;
-  /** The operator: an identity of the MUR. */
-  readonly identityId: string;
-  /** The roles the token carries (a subset of the operator's). */
-  readonly roles: readonly string[];
-  /** The actor recorded in audit entries: `operator:<identity-id>` (the token id goes in the entry's data). */
-  readonly actor: string;
-}
+/** Who called: the operator and the API token that authenticated the request; `actor` is `operator:<identity-id>`. */
+export type Principal = OperatorPrincipal;
 
 /** Refuses a request whose token holds none of the roles the route needs: audits and returns the 403. */
 export type Forbid = (route: string, needed: readonly string[]) => Promise<MusterError>;

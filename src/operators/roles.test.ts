@@ -6,6 +6,7 @@ import { listAuditEntries } from '../audit/queries.ts';
 import { AuditWriter } from '../audit/writer.ts';
 import { ManualClock } from '../core/clock.ts';
 import { isMusterError } from '../core/errors.ts';
+import { identityView } from '../mur/identity-repository.ts';
 import type { Store } from '../store/store.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
 import type { OperatorPrincipal } from './principal.ts';
@@ -66,5 +67,7 @@ describeEachStore('operator roles', (factory) => {
     assert.equal((await listAuditEntries(store, { correlationId: 'revoke-1' }))[0]?.action, 'operator.role_revoked');
     await assert.rejects(revokeRole(deps, admin, { identityId: clerk as string, role: 'source-feed:hr', reason: 'again' }), code('MUSTER_ERR_NOT_FOUND'));
     assert.deepEqual((await listOperators(deps)).map((o) => [o.identityId, o.roles.map((r) => r.role)]), [[admin.identityId, ['operator-admin']]]);
+    const view = await identityView(store, clerk as string);
+    assert.deepEqual(view.operatorRoles.map((r) => [r.role, r.grantedBy, r.reason, r.revokedBy, r.revokeReason]), [['source-feed:hr', admin.actor, 'the HR system', admin.actor, 'system retired']]);
   });
 });
