@@ -12,6 +12,9 @@ interface Window {
  * counted, and the count goes with the next refusal audited. A flood of bad requests cannot flood
  * the audit log, and none goes unaccounted.
  */
+/** Past this many callers, settled windows are forgotten. */
+const MAX_WINDOWS = 10_000;
+
 export class RefusalBudget {
   readonly #limit: number;
   readonly #clock: Clock;
@@ -29,6 +32,7 @@ export class RefusalBudget {
     if (!window || now - window.start >= 60_000) {
       window = { start: now, written: 0, suppressed: window?.suppressed ?? 0 };
       this.#windows.set(key, window);
+      if (this.#windows.size > MAX_WINDOWS) this.#forgetSettled(now);
     }
     if (window.written >= this.#limit) {
       window.suppressed++;
@@ -38,5 +42,10 @@ export class RefusalBudget {
     const suppressed = window.suppressed;
     window.suppressed = 0;
     return suppressed === 0 ? draft : { ...draft, data: { ...(draft.data ?? {}), suppressed_before: suppressed } };
+  }
+
+  /** Callers are keys (addresses, tokens): windows past their minute with nothing left to report go, so many callers cannot grow the map for ever. */
+  #forgetSettled(now: number): void {
+    for (const [key, window] of this.#windows) if (now - window.start >= 60_000 && window.suppressed === 0) this.#windows.delete(key);
   }
 }
