@@ -97,7 +97,7 @@ describeEachStore('http app', (factory) => {
     for (const path of ['/health', '/api/identities', '/api/identities/{id}', '/api/sources', '/api/audit', '/api/audit/verify', '/api/echo']) {
       assert.ok(doc.paths[path], `${path} is documented`);
     }
-    assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: 'An API token from `muster token create`' });
+    assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: "An operator's API token (`muster token create`); each operation names the operator roles that may call it" });
     assert.deepEqual(doc.paths['/api/identities'].get.security, [{ bearerAuth: ['registrar', 'sponsor', 'adjudicator', 'issuer', 'helpdesk', 'security-officer', 'auditor'] }]);
     assert.ok(doc.paths['/api/identities'].get.responses['403'], 'the 403 of a refused role is documented');
     assert.equal(doc.paths['/health'].get.security, undefined);
