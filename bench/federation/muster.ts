@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
-import { createToken } from '../../src/admin/tokens.ts';
+import { testOperator } from '../../src/operators/test-operators.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { AgreementService } from '../../src/federation/agreements.ts';
 import { createHttpApp } from '../../src/http/app.ts';
@@ -74,7 +74,7 @@ export async function startMusterIdp(database: string, options: { pollMs?: numbe
   });
   const muster = await startMuster(config);
   await seedDemoAgency(muster, 'bench', 'bench-seed');
-  const token = (await createToken(muster.store, muster.audit, muster.clock, 'bench', 'bench')).token;
+  const token = (await testOperator(muster, ['source-feed:hr'])).token;
   let op: (req: never, res: never) => boolean = () => false;
   const server = await serveHttp(createHttpApp(muster), { host: '127.0.0.1', port, before: [(req, res) => op(req as never, res as never)] });
   const issuer = federationIssuer(config);

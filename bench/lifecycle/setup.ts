@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createToken } from '../../src/admin/tokens.ts';
+import { testOperator } from '../../src/operators/test-operators.ts';
 import { freshDatabase } from '../database.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Connector } from '../../src/connectors/accounts/port.ts';
@@ -63,7 +63,7 @@ export async function startBench(database: string): Promise<Bench> {
   });
   const muster = await startMuster(config);
   await muster.policies.save('everyone', EVERYONE, 'bench', 'benchmark birthright');
-  const token = (await createToken(muster.store, muster.audit, muster.clock, 'bench', 'bench')).token;
+  const token = (await testOperator(muster, ['source-feed:hr'])).token;
   const server: RunningServer = await serveHttp(createHttpApp(muster), { host: '127.0.0.1', port: 0 });
   // four claim loops share the outbox, as four worker processes would on one PostgreSQL server
   const stopJobs = startJobWorker(muster, { batchSize: 500, loops: 4 });

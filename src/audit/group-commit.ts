@@ -1,3 +1,4 @@
+import { stampToken } from './acting.ts';
 import type { AuditDraft } from './chain.ts';
 import type { Store } from '../store/store.ts';
 import type { AuditGroup, AuditWriter } from './writer.ts';
@@ -26,7 +27,7 @@ export class AuditGroupCommit {
   /** Resolves once the drafts are in the log (rejects if their transaction failed). */
   append(drafts: readonly AuditDraft[], correlationId: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ drafts, correlationId, resolve, reject });
+      this.#waiting.push({ drafts: stampToken(drafts), correlationId, resolve, reject });
       this.#running ??= this.#drain();
     });
   }

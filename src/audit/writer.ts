@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Tx } from '../store/store.ts';
 import { type NewCheckpoint, firstCheckpointAfter, insertCheckpoints, insertEntries, lastEntry, lastEntrySealed, lockAuditLog } from './audit-repository.ts';
+import { stampToken } from './acting.ts';
 import { type AuditDraft, type AuditEntry, GENESIS_HASH, entryHash } from './chain.ts';
 import type { CheckpointSigner } from './checkpoint.ts';
 
@@ -49,7 +50,7 @@ export class AuditWriter {
     const entries: AuditEntry[] = [];
     let [seq, hash] = [tail?.seq ?? 0, tail?.hash ?? GENESIS_HASH];
     for (const group of groups.filter((g) => g.drafts.length > 0)) {
-      const chained = chainEntries(group.drafts.map((d) => this.#threaded(d)), seq, hash, at, group.correlationId);
+      const chained = chainEntries(stampToken(group.drafts).map((d) => this.#threaded(d)), seq, hash, at, group.correlationId);
       entries.push(...chained);
       [seq, hash] = [chained.at(-1)!.seq, chained.at(-1)!.hash];
     }

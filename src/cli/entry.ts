@@ -43,7 +43,7 @@ async function seedDemo(ctx: Muster, info: ServeReadyInfo): Promise<void> {
     return;
   }
   for (const run of seed.runs) cli.note(`demo: imported ${run.source}: ${run.summary.valid} rows — ${run.summary.joiners} joiners, ${run.summary.historical} already terminated, ${run.summary.changed} vetting/training records (${run.status})`);
-  cli.note(`demo: admin API token (also in ${seed.folder}/admin-token): ${seed.token}`);
+  for (const [name, token] of Object.entries(seed.tokens ?? {})) cli.note(`demo: ${name} API token (also in ${seed.folder}/tokens/${name}): ${token}`);
   cli.note(`demo: the next day's snapshot is ${seed.folder}/day1/hr.csv; a truncated one is ${seed.folder}/hr-truncated.csv`);
   if (ctx.config.federation.oidc.issuer === undefined) {
     cli.note('demo: the reference relying party is not registered: with --port 0 the OP issuer is known only once the server listens (set federation.oidc.issuer, or a port)');

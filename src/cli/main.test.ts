@@ -34,10 +34,10 @@ describeEachStore('muster cli', (factory) => {
   let dir: string;
   let env: Record<string, string>;
 
-  async function run(args: readonly string[], options: Omit<CliOptions, 'io'> & { groups?: CommandGroup[]; signal?: AbortSignal } = {}): Promise<Run> {
+  async function run(args: readonly string[], options: Omit<CliOptions, 'io'> & { groups?: CommandGroup[]; signal?: AbortSignal } = {}, token?: string): Promise<Run> {
     const stdout = new Collector();
     const stderr = new Collector();
-    const io: CliIo = { stdout, stderr, env, handleSignals: false, ...(options.signal ? { signal: options.signal } : {}) };
+    const io: CliIo = { stdout, stderr, env: token === undefined ? env : { ...env, MUSTER_TOKEN: token }, handleSignals: false, ...(options.signal ? { signal: options.signal } : {}) };
     const code = await runCli(['--data-dir', join(dir, 'data'), ...args], { ...options, io });
     return { code, stdout: stdout.text, stderr: stderr.text, json: () => JSON.parse(stdout.text) };
   }
@@ -49,29 +49,73 @@ describeEachStore('muster cli', (factory) => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   let tokenId: string;
+  const BOSS = '00000000-0000-4000-8000-0000000000b1';
+  const CLERK = '00000000-0000-4000-8000-0000000000b2';
 
-  it('token create prints the token once, with a warning on stderr', async () => {
-    const res = await run(['token', 'create', 'ci runner', '--json']);
+  async function addPeople(ids: readonly string[]): Promise<void> {
+    const store = await openStore({ dataDir: join(dir, 'data'), databaseUrl: env.DATABASE_URL });
+    try {
+      for (const id of ids) await store.query(`INSERT INTO identities (id, kind, status, last_updated, created_at, updated_at) VALUES ($1, 'person', 'active', now(), now(), now())`, [id]);
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('operator bootstrap makes the first operator and prints its token once; a second bootstrap is refused', async () => {
+    await addPeople([BOSS, CLERK]);
+    const res = await run(['operator', 'bootstrap', BOSS, '--roles', 'operator-admin', '--json']);
     assert.equal(res.code, 0, res.stderr);
     const created = res.json();
     assert.match(created.token, /^mst_[A-Za-z0-9_-]{43}$/);
-    assert.equal(created.name, 'ci runner');
+    assert.deepEqual([created.identityId, created.roles], [BOSS, ['operator-admin']]);
     assert.match(res.stderr, /cannot show it again/);
+    env.MUSTER_TOKEN = created.token;
+    const again = await run(['operator', 'bootstrap', CLERK, '--roles', 'operator-admin']);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^error MUSTER_ERR_CONFLICT: operators exist already/);
+  });
+
+  it('operator grant and token create act as the operator of MUSTER_TOKEN, within its roles', async () => {
+    const self = await run(['operator', 'grant', BOSS, '--role', 'auditor', '--reason', 'me too']);
+    assert.equal(self.code, 1);
+    assert.match(self.stderr, /MUSTER_ERR_FORBIDDEN: an operator cannot grant a role to itself/);
+    const granted = await run(['operator', 'grant', CLERK, '--role', 'auditor', '--reason', 'reads the audit log']);
+    assert.equal(granted.code, 0, granted.stderr);
+    const res = await run(['token', 'create', '--for', CLERK, '--roles', 'auditor', '--expires', '30d', '--name', 'ci runner', '--json']);
+    assert.equal(res.code, 0, res.stderr);
+    const created = res.json();
+    assert.equal(created.name, 'ci runner');
     tokenId = created.id;
-    const text = await run(['token', 'create', 'second']);
+    const text = await run(['token', 'create', '--for', CLERK, '--roles', 'auditor', '--name', 'second']);
     assert.equal(text.code, 0);
     assert.match(text.stdout.split('\n')[0] ?? '', /^mst_/);
+    const unheld = await run(['token', 'create', '--for', CLERK, '--roles', 'issuer']);
+    assert.match(unheld.stderr, /MUSTER_ERR_VALIDATION: identity \S+ does not hold the role issuer/);
+    const tooLong = await run(['token', 'create', '--for', CLERK, '--roles', 'auditor', '--expires', '9999d']);
+    assert.match(tooLong.stderr, /beyond the most a token may live/);
+    const asClerk = await run(['operator', 'grant', BOSS, '--role', 'auditor', '--reason', 'x'], {}, created.token);
+    assert.match(asClerk.stderr, /MUSTER_ERR_FORBIDDEN: granting an operator role needs a token with the role operator-admin/);
+  });
+
+  it('refuses the operator commands without a usable MUSTER_TOKEN', async () => {
+    const none = await run(['token', 'list'], {}, '');
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^error MUSTER_ERR_UNAUTHENTICATED: set MUSTER_TOKEN to an operator's token \(missing Authorization header\)/);
   });
 
   it('token list shows tokens without secrets; token revoke revokes', async () => {
     const list = await run(['token', 'list', '--json']);
     assert.equal(list.code, 0, list.stderr);
     const { items } = list.json();
-    assert.deepEqual(items.map((t: any) => t.name), ['ci runner', 'second']);
+    assert.deepEqual(items.map((t: any) => t.name), ['bootstrap', 'ci runner', 'second']);
+    assert.deepEqual(items[1].roles, ['auditor']);
+    assert.equal(items[1].identityId, CLERK);
     assert.ok(!list.stdout.includes('mst_') && !list.stdout.includes('hash'));
     const revoked = await run(['token', 'revoke', tokenId]);
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.match(revoked.stdout, new RegExp(`token ${tokenId} \\(ci runner\\) revoked at`));
+    const operators = await run(['operator', 'list', '--json']);
+    assert.deepEqual(operators.json().items.map((o: any) => [o.identityId, o.roles.map((r: any) => r.role)]), [[BOSS, ['operator-admin']], [CLERK, ['auditor']]]);
   });
 
   it('identity show of a missing id fails naming the code and the id', async () => {
@@ -91,12 +135,14 @@ describeEachStore('muster cli', (factory) => {
     assert.equal(res.code, 0, res.stderr);
     const result = res.json();
     assert.equal(result.ok, true);
-    assert.equal(result.entries, 3, 'two token.created and one token.revoked');
+    assert.equal(result.entries, 8, 'bootstrap (role, operator, token), a grant, two tokens, a refusal and a revocation');
     const out = join(dir, 'audit.jsonl');
-    const exported = await run(['audit', 'export', '--out', out, '--from', '2']);
+    const exported = await run(['audit', 'export', '--out', out, '--from', '7']);
     assert.equal(exported.code, 0, exported.stderr);
     const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.event.action), ['token.created', 'token.revoked']);
+    assert.deepEqual(lines.map((l) => l.event.action), ['auth.refused', 'token.revoked']);
+    assert.equal(lines[1].user.name, `operator:${BOSS}`, 'the revocation names the operator');
+    assert.ok(lines[1].data.token_id, 'and the token it acted through');
     const toStdout = await run(['audit', 'export', '--to', '1']);
     assert.equal(toStdout.stdout.trim().split('\n').length, 1);
   });

@@ -6,6 +6,7 @@ import { auditCommands } from './commands/audit.ts';
 import { identityCommands } from './commands/identity.ts';
 import { type ServeHooks, serveCommand } from './commands/serve.ts';
 import { tokenCommands } from './commands/token.ts';
+import { operatorCommands } from './commands/operator.ts';
 import { type CliIo, processIo, reportError } from './io.ts';
 
 export type { Cli, GlobalFlags, ConfigOverrides } from './cli.ts';
@@ -43,7 +44,7 @@ export function buildProgram(extraGroups: readonly CommandGroup[] = [], options:
       writeErr: (text) => io.stderr.write(text),
       outputError: () => {}, // runCli reports usage errors in the one error format
     });
-  for (const group of [serveCommand(options.serve), identityCommands, tokenCommands, auditCommands, ...extraGroups]) group(program, cli);
+  for (const group of [serveCommand(options.serve), identityCommands, operatorCommands, tokenCommands, auditCommands, ...extraGroups]) group(program, cli);
   return program;
 }
 

@@ -41,5 +41,6 @@ export function identityLines(v: IdentityView): string[] {
     ...section('privileges', v.privileges.map((p) => `${p.system} ${p.privilegeType} ${p.status}`)),
     ...section('entitlements', v.entitlements.map((e) => `${e.target} ${e.entitlement} (${e.entitlementType}): ${e.reason}`)),
     ...section('sponsored', v.sponsored.map((s) => `${s.id} ${s.kind} ${s.status} ${s.fullName ?? '-'}`)),
+    ...section('operator roles', v.operatorRoles.map((r) => `${r.role}: granted ${r.grantedAt} by ${r.grantedBy}: ${r.reason}${r.revokedAt ? ` (revoked ${r.revokedAt} by ${r.revokedBy}: ${r.revokeReason})` : ''}`)),
   ];
 }

@@ -100,3 +100,10 @@ test('the OCSP request cache is bounded: 10000 entries by default, and a bound u
   assert.equal(loadConfig({ env: {}, overrides: {} }).pki.ocspRequestCacheEntries, 10_000);
   assert.throws(() => loadConfig({ env: {}, overrides: { pki: { ocspRequestCacheEntries: 0 } } }), (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'pki.ocspRequestCacheEntries'));
 });
+
+test('operator tokens live 90 days by default, at most 365; a default past the maximum is refused at start-up', () => {
+  const config = loadConfig({ env: {} });
+  assert.deepEqual(config.admin, { tokens: { defaultDays: 90, maxDays: 365 }, metrics: 'loopback' });
+  assert.throws(() => loadConfig({ env: {}, overrides: { admin: { tokens: { defaultDays: 100, maxDays: 30 } } } }), (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'admin.tokens.defaultDays'));
+  assert.throws(() => loadConfig({ env: {}, overrides: { admin: { metrics: 'everyone' } } }), /admin\.metrics/);
+});

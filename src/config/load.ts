@@ -17,6 +17,8 @@ const ENV_KEYS: Readonly<Record<string, (cfg: Record<string, any>, value: string
   MUSTER_ISSUER: (c, v) => (((c.federation ??= {}).oidc ??= {}).issuer = v),
   MUSTER_CONFIG: () => {},
   MUSTER_TEST: () => {},
+  /** An operator's token for the commands that act as that operator (`muster operator grant`, `muster token …`). */
+  MUSTER_TOKEN: () => {},
 };
 
 export interface LoadOptions {

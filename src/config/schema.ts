@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminSchema } from './admin-schema.ts';
 import { CDM_OBJECTS, IDENTITY_ATTRIBUTES } from '../core/identity/attributes.ts';
 import { credentialSchema, pkiSchema } from './pki-schema.ts';
 import { lifecycleSchema, targetsSchema } from './targets-schema.ts';
@@ -77,6 +78,7 @@ export const configSchema = z.strictObject({
   targets: targetsSchema,
   lifecycle: lifecycleSchema.prefault({}),
   federation: federationSchema.prefault({}),
+  admin: adminSchema,
   workers: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -23,6 +23,8 @@ export function jobPriorityOf(type: string): number {
 const SESSIONS_END = 'federation.sessions.end';
 const SIGNAL = 'federation.signal';
 const PROVISION = 'federation.provision';
+/** An operator who leaves, goes on leave, is held or suspended loses its tokens. */
+const OPERATOR_TOKENS = 'operators.revoke-tokens';
 
 const d = (type: string, summary: string, jobs: readonly string[] = []): EventTypeDescriptor => Object.freeze({ type, summary, jobs, urgent: false });
 /** An event that ends trust or access: its jobs go ahead of the queue. */
@@ -34,12 +36,12 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('identity.activated', 'a pending identity became active', ['access.recompute', PROVISION]),
   d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)', ['access.recompute', PROVISION, SIGNAL]),
   d('identity.updated', 'other attributes changed (name, email, affiliations)', ['access.recompute', PROVISION, SIGNAL]),
-  urgent('identity.leave', 'the identity went on leave', ['access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
-  urgent('identity.suspended', 'the identity was suspended', ['access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
+  urgent('identity.leave', 'the identity went on leave', [OPERATOR_TOKENS, 'access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
+  urgent('identity.suspended', 'the identity was suspended', [OPERATOR_TOKENS, 'access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
   d('identity.return', 'the identity returned from leave or suspension', ['access.recompute', 'credentials.restore', SIGNAL, PROVISION]),
-  urgent('identity.leaver', 'the identity left: disabled and terminated', [SESSIONS_END, SIGNAL, 'access.recompute', 'npe.sponsor-left', 'credentials.terminate', PROVISION]),
+  urgent('identity.leaver', 'the identity left: disabled and terminated', [OPERATOR_TOKENS, SESSIONS_END, SIGNAL, 'access.recompute', 'npe.sponsor-left', 'credentials.terminate', PROVISION]),
   d('identity.rehire', 'a terminated identity was rehired and reused', ['access.recompute', SIGNAL, PROVISION]),
-  urgent('identity.disabled', 'the identity was disabled (NPE expiry)', ['access.recompute', SESSIONS_END, SIGNAL, PROVISION]),
+  urgent('identity.disabled', 'the identity was disabled (NPE expiry)', [OPERATOR_TOKENS, 'access.recompute', SESSIONS_END, SIGNAL, PROVISION]),
   d('identity.sponsor-changed', "an NPE's sponsor changed"),
   d('trust.changed', 'vetting (TRUST) changed', ['access.recompute', SIGNAL, 'credentials.eligibility-restore']),
   urgent('trust.withdrawn', 'eligibility unfavorable or none, or the investigation revoked: every card and derived credential ends', ['credentials.eligibility-withdraw', SESSIONS_END]),

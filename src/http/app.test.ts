@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { z } from '@hono/zod-openapi';
-import { createToken, revokeToken } from '../admin/tokens.ts';
+import { testOperator } from '../operators/test-operators.ts';
+import { revokeToken } from '../operators/tokens.ts';
+import { operatorDeps } from '../runtime/operators.ts';
 import { listAuditEntries } from '../audit/queries.ts';
 import { loadConfig } from '../config/load.ts';
 import { ManualClock } from '../core/clock.ts';
@@ -39,12 +41,15 @@ const extraRoutes: RouteModule = (app) => {
   const echo = apiRoute({
     method: 'get',
     path: '/api/echo',
+    roles: ['auditor'],
     responses: { 200: { description: 'who called', content: { 'application/json': { schema: z.object({ actor: z.string(), correlationId: z.string() }) } } } },
   });
   app.openapi(echo, (c) => c.json({ actor: c.get('principal').actor, correlationId: c.get('correlationId') }, 200));
-  app.get('/api/boom', () => {
+  const boom = apiRoute({ method: 'get', path: '/api/boom', roles: ['auditor'], responses: { 200: { description: 'never' } } });
+  app.openapi(boom, () => {
     throw new Error('secret internals');
   });
+  app.get('/api/unguarded', (c) => c.text('should never answer'));
 };
 
 describeEachStore('http app', (factory) => {
@@ -52,6 +57,7 @@ describeEachStore('http app', (factory) => {
   let app: MusterApp;
   let token: string;
   let tokenId: string;
+  let actor: string;
   const serverErrors: unknown[] = [];
   const clock = new ManualClock(T);
 
@@ -62,7 +68,7 @@ describeEachStore('http app', (factory) => {
     const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', audit: { checkpointInterval: 3 } } });
     ctx = await startMuster(config, { store: await factory.open(), clock });
     await seed(ctx);
-    ({ token, id: tokenId } = await createToken(ctx.store, ctx.audit, clock, 'tests', 'test:setup'));
+    ({ token, tokenId, actor } = await testOperator(ctx, ['auditor', 'registrar'], { identityId: ID(1) }));
     app = createHttpApp(ctx, [extraRoutes], { onServerError: (error) => serverErrors.push(error) });
   });
   after(() => ctx.close());
@@ -91,8 +97,9 @@ describeEachStore('http app', (factory) => {
     for (const path of ['/health', '/api/identities', '/api/identities/{id}', '/api/sources', '/api/audit', '/api/audit/verify', '/api/echo']) {
       assert.ok(doc.paths[path], `${path} is documented`);
     }
-    assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: 'An API token from `muster token create`' });
-    assert.deepEqual(doc.paths['/api/identities'].get.security, [{ bearerAuth: [] }]);
+    assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: "An operator's API token (`muster token create`); each operation names the operator roles that may call it" });
+    assert.deepEqual(doc.paths['/api/identities'].get.security, [{ bearerAuth: ['registrar', 'sponsor', 'adjudicator', 'issuer', 'helpdesk', 'security-officer', 'auditor'] }]);
+    assert.ok(doc.paths['/api/identities'].get.responses['403'], 'the 403 of a refused role is documented');
     assert.equal(doc.paths['/health'].get.security, undefined);
     assert.ok(doc.paths['/api/identities/{id}'].get.responses['404']);
   });
@@ -123,13 +130,14 @@ describeEachStore('http app', (factory) => {
       assert.equal(entries[0]?.reason, reason);
       assert.ok(!JSON.stringify(entries).includes(authorization.split(' ')[1] ?? ''), 'the token is not in the audit log');
     }
-    const spare = await createToken(ctx.store, ctx.audit, clock, 'spare', 'test:setup');
-    await revokeToken(ctx.store, ctx.audit, clock, spare.id, 'test:setup');
+    const spare = await testOperator(ctx, ['auditor'], { identityId: ID(2) });
+    const by = { tokenId, tokenName: 'admin', identityId: ID(1), roles: ['operator-admin'], actor };
+    await revokeToken(operatorDeps(ctx), by, spare.tokenId);
     const res = await app.request('/api/sources', { headers: { authorization: `bearer ${spare.token}`, 'x-correlation-id': 'revoked-1' } });
     assert.equal(res.status, 401);
     const [entry] = await listAuditEntries(ctx.store, { correlationId: 'revoked-1' });
     assert.equal(entry?.reason, 'revoked token');
-    assert.equal(entry?.target, `token:${spare.id}`);
+    assert.equal(entry?.target, `token:${spare.tokenId}`);
   });
 
   it('lists identities with a token, filtered and paged', async () => {
@@ -180,7 +188,7 @@ describeEachStore('http app', (factory) => {
 
   it('lists audit entries newest first with filters and paging, and verifies the log', async () => {
     const created = await body(await get('/api/audit?action=token.created'));
-    assert.ok(created.items.some((e: any) => e.target === `token:${tokenId}` && e.actor === 'test:setup'));
+    assert.ok(created.items.some((e: any) => e.target === `token:${tokenId}` && e.actor === 'test:setup' && e.data.identity_id === ID(1)));
     const page = await body(await get('/api/audit?limit=2'));
     assert.equal(page.items.length, 2);
     assert.ok(page.items[0].seq > page.items[1].seq);
@@ -196,7 +204,8 @@ describeEachStore('http app', (factory) => {
   it('echoes a sane correlation id and replaces anything else', async () => {
     const echoed = await get('/api/echo', { 'x-correlation-id': 'req-42.a:b' });
     assert.equal(echoed.headers.get('x-correlation-id'), 'req-42.a:b');
-    assert.deepEqual(await echoed.json(), { actor: `token:${tokenId}`, correlationId: 'req-42.a:b' });
+    assert.deepEqual(await echoed.json(), { actor, correlationId: 'req-42.a:b' });
+    assert.equal(actor, `operator:${ID(1)}`);
     const replaced = await get('/api/echo', { 'x-correlation-id': 'bad value <script>' });
     assert.match(replaced.headers.get('x-correlation-id') ?? '', /^[0-9a-f-]{36}$/);
     const failed = await app.request('/api/nothing', { headers: { 'x-correlation-id': 'fail-1' } });
@@ -214,5 +223,52 @@ describeEachStore('http app', (factory) => {
     assert.ok(!error.message.includes('secret'));
     assert.match(error.message, /boom-1/);
     assert.match(String(serverErrors.at(-1)), /secret internals/);
+  });
+
+  it('refuses a route defined without roles to every token, and audits it', async () => {
+    const res = await get('/api/unguarded', { 'x-correlation-id': 'unguarded-1' });
+    assert.equal(res.status, 403);
+    assert.equal((await body(res)).error.code, 'MUSTER_ERR_FORBIDDEN');
+    const [entry] = await listAuditEntries(ctx.store, { correlationId: 'unguarded-1' });
+    assert.equal(entry?.action, 'auth.forbidden');
+    assert.equal(entry?.actor, actor);
+    assert.deepEqual(entry?.data, { route: 'GET /api/unguarded', needed: [], held: ['auditor', 'registrar'], token_id: tokenId });
+  });
+
+  it('refuses a token without the role a route names (403, audited naming operator, token, route and role)', async () => {
+    const res = await get('/api/policies', { 'x-correlation-id': 'forbidden-1' });
+    assert.equal(res.status, 200, 'an auditor reads policies');
+    const put = await app.request('/api/policies/p1', { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'x-correlation-id': 'forbidden-2', 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(put.status, 403);
+    const { error } = await body(put);
+    assert.equal(error.code, 'MUSTER_ERR_FORBIDDEN');
+    assert.match(error.message, /PUT \/api\/policies\/\{name\} needs the role policy-admin/);
+    const [entry] = await listAuditEntries(ctx.store, { correlationId: 'forbidden-2' });
+    assert.equal(entry?.action, 'auth.forbidden');
+    assert.equal(entry?.actor, actor);
+    assert.equal(entry?.target, `token:${tokenId}`);
+    assert.deepEqual(entry?.data.needed, ['policy-admin']);
+  });
+
+  it('audits refusals of one token in bounded volume: 20 a minute, the rest counted and reported with the next', async () => {
+    clock.advance(120_000);
+    const tries = 25;
+    const put = (correlationId: string) => app.request('/api/policies/p1', { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'x-correlation-id': correlationId } });
+    for (let i = 0; i < tries; i++) assert.equal((await put(`flood-${i}`)).status, 403);
+    const audited = (await listAuditEntries(ctx.store, { action: 'auth.forbidden', limit: 500 })).filter((e) => e.correlationId.startsWith('flood-'));
+    assert.equal(audited.length, 20);
+    clock.advance(61_000);
+    assert.equal((await put('after-flood')).status, 403);
+    const [next] = await listAuditEntries(ctx.store, { correlationId: 'after-flood' });
+    assert.equal(next?.data.suppressed_before, tries - 20);
+  });
+
+  it('throws at definition for a route without roles, with an unknown role, or a source feed without {source}', () => {
+    const define = (roles: unknown, path = '/api/x') => () => apiRoute({ method: 'get', path, roles: roles as never, responses: {} });
+    assert.throws(define(undefined), /name the operator roles/);
+    assert.throws(define([]), /name the operator roles/);
+    assert.throws(define(['root']), /unknown operator role root/);
+    assert.throws(define(['source-feed:{source}']), /needs a \{source\} path parameter/);
+    assert.doesNotThrow(define(['source-feed:{source}'], '/api/x/{source}'));
   });
 });

@@ -56,7 +56,7 @@ export function createHttpApp(ctx: Muster, extraRoutes: readonly RouteModule[] =
   if (options.log) app.use('*', requestLog(options.log));
   app.use('/api/*', requireToken(ctx));
   app.use('/api/*', jsonBodyLimit(ctx.config.server.maxJsonBytes), refuseNulCharacters);
-  app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, { type: 'http', scheme: 'bearer', description: 'An API token from `muster token create`' });
+  app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, { type: 'http', scheme: 'bearer', description: "An operator's API token (`muster token create`); each operation names the operator roles that may call it" });
   const own = options.metrics ? [metricsRoutes(options.metrics)] : [];
   for (const mount of [...BUILT_IN, ...own, ...extraRoutes]) mount(app, ctx);
   app.doc31(OPENAPI_PATH, {

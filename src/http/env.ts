@@ -1,14 +1,14 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { MusterError } from '../core/errors.ts';
+import type { OperatorPrincipal } from '../operators/principal.ts';
 import type { Muster } from '../runtime/context.ts';
 
-/** Who called: the API token that authenticated the request. */
-export interface Principal {
-  readonly tokenId: string;
-  readonly tokenName: string;
-  /** The actor recorded in audit entries: `token:<id>`. */
-  readonly actor: string;
-}
+/** Who called: the operator and the API token that authenticated the request; `actor` is `operator:<identity-id>`. */
+export type Principal = OperatorPrincipal;
+
+/** Refuses a request whose token holds none of the roles the route needs: audits and returns the 403. */
+export type Forbid = (route: string, needed: readonly string[]) => Promise<MusterError>;
 
 /** Hono environment of the muster app: what middleware hands to handlers. */
 export type Env = {
@@ -17,6 +17,8 @@ export type Env = {
     correlationId: string;
     /** Set on every `/api` request that passed authentication. */
     principal: Principal;
+    /** Set with the principal: how a route's role check refuses. */
+    forbid: Forbid;
   };
 };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { createToken } from '../admin/tokens.ts';
+import { testOperator } from '../operators/test-operators.ts';
 import { loadConfig } from '../config/load.ts';
 import { ManualClock } from '../core/clock.ts';
 import { type Muster, startMuster } from '../runtime/context.ts';
@@ -20,7 +20,7 @@ describeEachStore('request limits of the admin API', (factory) => {
   before(async () => {
     const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', server: { maxJsonBytes: MAX } } });
     ctx = await startMuster(config, { store: await factory.open(), clock: new ManualClock('2026-03-01T12:00:00.000Z') });
-    ({ token } = await createToken(ctx.store, ctx.audit, ctx.clock, 'tests', 'test:setup'));
+    ({ token } = await testOperator(ctx, ['security-officer', 'source-admin']));
     app = createHttpApp(ctx, [], { onServerError: (error) => serverErrors.push(error) });
   });
   after(() => ctx.close());

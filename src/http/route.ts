@@ -1,25 +1,47 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { MusterError } from '../core/errors.ts';
+import { type RouteRole, isFixedRole, ROUTE_SOURCE_FEED } from '../core/operators/roles.ts';
+import { roleGuard } from './role-guard.ts';
 import { ERROR_RESPONSES } from './schemas.ts';
 
 /** Name of the bearer security scheme in the OpenAPI document. */
 export const BEARER_SCHEME = 'bearerAuth';
 export const API_PREFIX = '/api/';
 
-const BEARER_SECURITY = [{ [BEARER_SCHEME]: [] as string[] }];
-const COMMON_ERRORS = { 400: ERROR_RESPONSES[400], 401: ERROR_RESPONSES[401], 500: ERROR_RESPONSES[500] };
+const COMMON_ERRORS = { 400: ERROR_RESPONSES[400], 401: ERROR_RESPONSES[401], 403: ERROR_RESPONSES[403], 500: ERROR_RESPONSES[500] };
+
+/** The operator roles that may call a route: at least one. */
+export type RouteRoles = readonly [RouteRole, ...RouteRole[]];
+
+type ApiRouteConfig<P extends string> = Omit<RouteConfig, 'path' | 'security' | 'middleware'> & { path: P; roles: RouteRoles };
 
 /**
- * Defines an authenticated `/api/…` route: bearer security in the document and the common error
- * responses (400, 401, 500) beside the route's own. Add others from `ERROR_RESPONSES`, e.g.
- * `responses: { 200: …, 404: ERROR_RESPONSES[404] }`. Authentication itself is the `/api/*`
- * middleware, so a route cannot forget it.
+ * Defines an authenticated `/api/…` route: the operator roles that may call it (`roles`, required:
+ * a route no role names is refused to everyone), bearer security naming those roles in the document,
+ * and the common error responses (400, 401, 403, 500) beside the route's own. Add others from
+ * `ERROR_RESPONSES`, e.g. `responses: { 200: …, 404: ERROR_RESPONSES[404] }`. Authentication is the
+ * `/api/*` middleware and the role check runs before the request is validated, so a route cannot
+ * forget either.
  */
-export function apiRoute<const P extends string, const R extends Omit<RouteConfig, 'path' | 'security'> & { path: P }>(config: R) {
-  if (!config.path.startsWith(API_PREFIX)) {
-    throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${config.method.toUpperCase()} ${config.path}: authenticated routes live under ${API_PREFIX}`);
+export function apiRoute<const P extends string, const R extends ApiRouteConfig<P>>(config: R) {
+  const { roles, ...route } = config;
+  const name = `${route.method.toUpperCase()} ${route.path}`;
+  if (!route.path.startsWith(API_PREFIX)) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: authenticated routes live under ${API_PREFIX}`);
+  checkRoles(name, route.path, roles);
+  return createRoute({
+    ...route,
+    security: [{ [BEARER_SCHEME]: [...roles] }],
+    middleware: roleGuard(name, roles),
+    responses: { ...COMMON_ERRORS, ...route.responses },
+  });
+}
+
+function checkRoles(name: string, path: string, roles: readonly string[] | undefined): void {
+  if (!Array.isArray(roles) || roles.length === 0) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: name the operator roles that may call it`);
+  for (const role of roles) {
+    if (role === ROUTE_SOURCE_FEED && !path.includes('{source}')) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: ${ROUTE_SOURCE_FEED} needs a {source} path parameter`);
+    if (role !== ROUTE_SOURCE_FEED && !isFixedRole(role)) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: unknown operator role ${role}`);
   }
-  return createRoute({ ...config, security: BEARER_SECURITY, responses: { ...COMMON_ERRORS, ...config.responses } });
 }
 
 /** Defines a route open to anyone (health and the like). Keep these few. */

@@ -26,7 +26,7 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
     assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
     assert.equal(await count(h.store, `jobs WHERE kind = 'npe.sponsor-left' AND status = 'pending'`), 3);
     const worker = testWorker(h);
-    assert.deepEqual(await worker.runOnce(), { claimed: 18, done: 18, retried: 0, dead: 0 }, 'three each of the six jobs a leaver queues (sessions, signals, access, NPEs, credentials, RP provisioning)');
+    assert.deepEqual(await worker.runOnce(), { claimed: 21, done: 21, retried: 0, dead: 0 }, 'three each of the seven jobs a leaver queues (operator tokens, sessions, signals, access, NPEs, credentials, RP provisioning)');
 
     const [e1, e2, e3, e4, e5] = await Promise.all(['E1', 'E2', 'E3', 'E4', 'E5'].map((k) => identityByKey(h.store, 'employee_id', k)));
     for (const key of ['N1', 'N2']) {

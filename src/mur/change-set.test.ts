@@ -78,9 +78,9 @@ describeEachStore('the change set writes typed rows', (factory) => {
     await commit(leaver);
     const queued = await h.store.db.selectFrom('jobs').select(['kind', 'priority']).where('status', '=', 'pending').orderBy('id').execute();
     assert.deepEqual([...new Set(queued.filter((j) => j.priority === 0).map((j) => j.kind))].sort(),
-      ['access.recompute', 'credentials.terminate', 'federation.provision', 'federation.sessions.end', 'federation.signal', 'npe.sponsor-left']);
+      ['access.recompute', 'credentials.terminate', 'federation.provision', 'federation.sessions.end', 'federation.signal', 'npe.sponsor-left', 'operators.revoke-tokens']);
     assert.ok(queued.slice(0, 15).every((j) => j.priority === 1), 'the bulk jobs were queued first, at normal priority');
-    const claimed = await claimJobs(h.store, { workerId: 'w', now: T, leaseMs: 60_000, limit: 6 });
-    assert.deepEqual(claimed.map((c) => c.job.kind), ['federation.sessions.end', 'federation.signal', 'access.recompute', 'npe.sponsor-left', 'credentials.terminate', 'federation.provision']);
+    const claimed = await claimJobs(h.store, { workerId: 'w', now: T, leaseMs: 60_000, limit: 7 });
+    assert.deepEqual(claimed.map((c) => c.job.kind), ['operators.revoke-tokens', 'federation.sessions.end', 'federation.signal', 'access.recompute', 'npe.sponsor-left', 'credentials.terminate', 'federation.provision']);
   });
 });

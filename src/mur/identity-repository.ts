@@ -8,6 +8,7 @@ import type { Database, IdentitiesTable } from '../store/database.ts';
 import type { Queryable, Store } from '../store/store.ts';
 import { decodeAttributes, encodeAttributes } from './attribute-codec.ts';
 import { holdFromRow } from './holds.ts';
+import { operatorRolesOf } from './operator-roles.ts';
 import {
   accountOf, attributesOf, behaveOf, credentialOf, entitlementOf, isoRequired, iso, privilegeOf, sourceLinkOf, statusChangeOf, summaryOf, trustOf,
   type IdentityFilter, type IdentityPage, type IdentitySummary, type IdentityView,
@@ -182,6 +183,7 @@ async function assembleView(db: Kysely<Database>, row: IdentityRow): Promise<Ide
     sponsored: (await summaries(db).where('i.sponsor_id', '=', id).orderBy('i.id').execute()).map(summaryOf),
     flags: Array.isArray(row.flags) ? row.flags.map(String) : [],
     holds: (await db.selectFrom('identity_holds').selectAll().where('identity_id', '=', id).orderBy('placed_at', 'desc').orderBy('id').execute()).map(holdFromRow),
+    operatorRoles: await operatorRolesOf(db, id),
   };
 }
 

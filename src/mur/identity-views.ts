@@ -1,4 +1,5 @@
 import type { Hold } from './holds.ts';
+import type { OperatorRoleView } from './operator-roles.ts';
 import type { Selectable } from 'kysely';
 import type { CredentialView } from '../core/credential/view.ts';
 import type { AccountsTable, BehaveTable, CredentialsTable, EntitlementsTable, PrivilegesTable, SourceLinksTable, StatusHistoryTable, TrustTable } from '../store/database.ts';
@@ -135,6 +136,8 @@ export interface IdentityView {
   readonly flags: string[];
   /** Holds placed on the identity, newest first; an active one has no releasedAt. */
   readonly holds: Hold[];
+  /** Operator roles granted to the identity, oldest first; those held now have no revokedAt (docs/operators.md). */
+  readonly operatorRoles: OperatorRoleView[];
 }
 
 /** A row of the identity summary columns (identity-repository.ts selects them). */

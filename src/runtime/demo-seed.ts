@@ -1,14 +1,14 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createToken } from '../admin/tokens.ts';
 import { writeDemoAgency, writeTruncated } from '../demo/index.ts';
 import type { ImportRun } from '../sources/runs.ts';
 import type { Muster } from './context.ts';
+import { type DemoTokens, seedDemoOperators } from './demo-operators.ts';
 
 export interface DemoSeed {
   readonly seeded: boolean;
   readonly folder: string;
-  readonly token?: string;
+  /** The demo operators' tokens, by name (also in `<folder>/tokens/<name>`). */
+  readonly tokens?: DemoTokens;
   readonly runs: readonly ImportRun[];
 }
 
@@ -17,8 +17,8 @@ export const DEMO_SEED = 1;
 
 /**
  * Seeds an empty MUR with the demo agency (HR, NPE, vetting and training feeds of day 0), writes the
- * next day's snapshot and a truncated one beside them for the walk-through, and creates an admin
- * token. Does nothing when the MUR already holds identities.
+ * next day's snapshot and a truncated one beside them for the walk-through, and makes a few
+ * operators with their tokens. Does nothing when the MUR already holds identities.
  */
 export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: string): Promise<DemoSeed> {
   const folder = join(ctx.config.dataDir === ':memory:' ? '.' : ctx.config.dataDir, 'demo');
@@ -32,10 +32,6 @@ export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: 
   for (const source of ['hr', 'npe', 'vetting', 'training'] as const) {
     runs.push(await ctx.imports.run({ source, file: day0.files[source], actor, correlationId, skipInvalid: true }));
   }
-  const created = await createToken(ctx.store, ctx.audit, ctx.clock, 'demo admin', actor, correlationId);
-  const tokenFile = join(folder, 'admin-token');
-  await mkdir(folder, { recursive: true });
-  await writeFile(tokenFile, `${created.token}\n`, { mode: 0o600 });
-  await chmod(tokenFile, 0o600);
-  return { seeded: true, folder, token: created.token, runs };
+  const tokens = await seedDemoOperators(ctx, folder, day0.files, day1.manifest.expected, actor, correlationId);
+  return { seeded: true, folder, tokens, runs };
 }

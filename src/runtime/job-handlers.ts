@@ -18,6 +18,7 @@ import { federationIssuer } from '../federation/issuer.ts';
 import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federation/provisioning/job.ts';
 import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../protocols/ssf/signals/handler.ts';
 import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts';
+import { OPERATOR_TOKENS_REVOKE_JOB, handleOperatorTokensRevoke } from './operator-tokens-job.ts';
 import { BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler } from '../protocols/oidc/backchannel-logout.ts';
 
 export interface HandlerDeps {
@@ -34,6 +35,7 @@ export interface HandlerDeps {
 /** The handlers of every job kind muster queues (see EVENT_TYPES in core/events.ts, and the scheduled checks). */
 export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | BatchJobHandler> {
   return new Map<string, JobHandler | BatchJobHandler>([
+    [OPERATOR_TOKENS_REVOKE_JOB, handleOperatorTokensRevoke],
     [RECOMPUTE_JOB, recomputeHandler(deps.targets)],
     [RECOMPUTE_ALL_JOB, handleRecomputeAll],
     [SPONSOR_LEFT_JOB, handleSponsorLeft],

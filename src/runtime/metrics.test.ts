@@ -12,6 +12,7 @@ import { type Muster, startMuster } from './context.ts';
 import { createLogger } from './log.ts';
 import { type Metrics, createMetrics } from './metrics.ts';
 import { observeProvisioning } from './observe.ts';
+import { testOperator } from '../operators/test-operators.ts';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -162,5 +163,16 @@ describeEachStore('metrics', (factory) => {
     assert.equal(scraped.status, 200);
     assert.equal(parse(await scraped.text()).values.get('muster_jobs_lag_seconds{}'), 60);
     assert.equal((await worker.request('/api/identities')).status, 404);
+  });
+
+  it('serves /metrics to auditor tokens only, when admin.metrics says auditor', async () => {
+    const guarded = { ...ctx, config: { ...ctx.config, admin: { ...ctx.config.admin, metrics: 'auditor' as const } } };
+    const app = createHttpApp(guarded, [], { metrics });
+    assert.equal((await app.request('/metrics')).status, 401);
+    const helpdesk = await testOperator(ctx, ['helpdesk']);
+    const refused = await app.request('/metrics', { headers: { authorization: helpdesk.bearer } });
+    assert.equal(refused.status, 403);
+    const auditor = await testOperator(ctx, ['auditor']);
+    assert.equal((await app.request('/metrics', { headers: { authorization: auditor.bearer } })).status, 200);
   });
 });

@@ -7,7 +7,7 @@ import { recordDigest } from './digest.ts';
 import { type CheckedEvent, EVENT_TYPES, type SourceEvent, checkEvent, eventTypeMeaning } from './event-check.ts';
 import type { FieldDescriptor, SourceFormat } from './fields.ts';
 import type { LinkInfo } from './links.ts';
-import { RefusalBudget } from './refusals.ts';
+import { RefusalBudget } from '../audit/refusal-budget.ts';
 import type { Source, SourceRegistry } from './registry.ts';
 import { emptySummary } from './runs.ts';
 import { type SingleDeps, type SingleOutcome, applySingle } from './single.ts';

@@ -37,6 +37,9 @@ export interface ApiTokensTable {
   created_at: Timestamp;
   revoked_at: Timestamp | null;
   last_used_at: Timestamp | null;
+  identity_id: string | null;
+  roles: Generated<Json>;
+  expires_at: Timestamp | null;
 }
 
 export interface AuditCheckpointsTable {
@@ -321,6 +324,18 @@ export interface OidcSignInStepsTable {
   expires_at: Timestamp;
 }
 
+export interface OperatorRolesTable {
+  id: string;
+  identity_id: string;
+  role: string;
+  reason: string;
+  granted_by: string;
+  granted_at: Timestamp;
+  revoked_by: string | null;
+  revoked_at: Timestamp | null;
+  revoke_reason: string | null;
+}
+
 export interface PoliciesTable {
   name: string;
   version: number;
@@ -569,6 +584,7 @@ export interface Database {
   oidc_logins: OidcLoginsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_sign_in_steps: OidcSignInStepsTable;
+  operator_roles: OperatorRolesTable;
   policies: PoliciesTable;
   privileges: PrivilegesTable;
   provisioning_op_events: ProvisioningOpEventsTable;

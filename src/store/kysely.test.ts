@@ -19,7 +19,7 @@ describeEachStore('Kysely over the store', (factory) => {
 
   test('store.db reads and writes typed rows: timestamps come back as Date, an update tells how many rows it touched', async () => {
     await store.db.insertInto('api_tokens').values([token('a'), token('b')]).execute();
-    const row = await store.db.selectFrom('api_tokens').selectAll().where('id', '=', uuid('a')).executeTakeFirstOrThrow();
+    const row = await store.db.selectFrom('api_tokens').select(['id', 'name', 'token_hash', 'created_at', 'revoked_at', 'last_used_at']).where('id', '=', uuid('a')).executeTakeFirstOrThrow();
     assert.deepEqual(row, { ...token('a'), revoked_at: null, last_used_at: null });
     const updated = await store.db.updateTable('api_tokens').set({ revoked_at: at }).where('id', 'in', [uuid('a'), uuid('b'), uuid('k')]).executeTakeFirst();
     assert.equal(updated.numUpdatedRows, 2n);

@@ -29,7 +29,7 @@ const STORE_PACKAGES = ['pg', 'pg-copy-streams', '@electric-sql/pglite', 'kysely
 /** Every service may write its audit records (in the same transaction as the change) and take its settings' schema and defaults from config/. */
 const SERVICE_BASE = ['core', 'config', 'store', 'audit'];
 
-const SERVICES = ['mur', 'sources', 'lifecycle', 'pki', 'credentials', 'connectors', 'operators', 'federation', 'governance', 'audit', 'admin'];
+const SERVICES = ['mur', 'sources', 'lifecycle', 'pki', 'credentials', 'connectors', 'operators', 'federation', 'governance', 'audit'];
 const BELOW_FACES = ['core', 'config', 'store', 'queue', ...SERVICES, 'protocols', 'runtime', 'demo'];
 
 export const PARTS: Readonly<Record<string, PartRule>> = {
@@ -55,11 +55,6 @@ export const PARTS: Readonly<Record<string, PartRule>> = {
   federation: { owns: 'trust agreements, the home IdP record, entity statements, provisioning to RPs', uses: [...SERVICE_BASE] },
   governance: { owns: 'catalogue, access requests, approvals, JIT grants, certifications, SoD, reports', uses: [...SERVICE_BASE, 'queue', 'mur'] },
   audit: { owns: 'the hash-chained log, checkpoints, verifier, SIEM export, evidence bundles', uses: ['core', 'store'] },
-  admin: {
-    owns: 'API tokens of the admin REST API',
-    uses: [...SERVICE_BASE],
-    why: 'not in the architecture: a service beside operators/ (whose scoped tokens it is), so it has the same uses less mur/',
-  },
   demo: {
     owns: 'the seeded synthetic agency generator',
     uses: ['core'],

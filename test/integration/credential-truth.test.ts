@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { createToken } from '../../src/admin/tokens.ts';
+import { testOperator } from '../../src/operators/test-operators.ts';
 import { SIGNAL_EVENTS } from '../../src/core/federation/profile.ts';
 import type { Connector } from '../../src/connectors/accounts/port.ts';
 import { VETTING_HEADER } from '../../src/credentials/test-fixtures.ts';
@@ -64,9 +64,8 @@ describeEachStore('credentials follow eligibility, cards, and holds, with real t
       },
     });
     connectors = openConnectors(fm.muster.config);
-    const { store, audit, clock } = fm.muster;
-    tokens.officer = (await createToken(store, audit, clock, 'security officer one', 'test', 'credential-truth')).token;
-    tokens.second = (await createToken(store, audit, clock, 'security officer two', 'test', 'credential-truth')).token;
+    tokens.officer = (await testOperator(fm.muster, ['security-officer'])).token;
+    tokens.second = (await testOperator(fm.muster, ['security-officer'])).token;
     for (const person of ['E1', 'E2', 'E3']) {
       cards[person] = await issueSoftwarePivCard(fm, person);
       derived[person] = await bindDerivedPki(fm, cards[person]!);

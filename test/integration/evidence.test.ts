@@ -12,7 +12,7 @@ import { generateSigningKeyPem, publicPemOf, signerFromPem } from '../../src/aud
 import { signEvidence } from '../../src/audit/evidence/jws.ts';
 import type { EvidenceBody } from '../../src/audit/evidence/bundle.ts';
 import { verifyEvidence } from '../../src/audit/evidence/verify.ts';
-import { createToken } from '../../src/admin/tokens.ts';
+import { testOperator } from '../../src/operators/test-operators.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { evidenceCommands } from '../../src/cli/commands/evidence.ts';
 import { runCli } from '../../src/cli/main.ts';
@@ -195,7 +195,7 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
 
   test('GET /api/identities/{id}/evidence answers a bundle that verifies as it is; an unknown identity is 404', async () => {
     const app = createHttpApp(world.muster);
-    const { token } = await createToken(world.muster.store, world.muster.audit, world.muster.clock, 'auditor', 'test');
+    const { token } = await testOperator(world.muster, ['auditor']);
     const headers = { authorization: `Bearer ${token}` };
     const response = await app.request(`/api/identities/${identityId}/evidence`, { headers });
     assert.equal(response.status, 200);

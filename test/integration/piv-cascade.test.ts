@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { createToken } from '../../src/admin/tokens.ts';
+import { testOperator } from '../../src/operators/test-operators.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { keyAndCsr, signChallenge } from '../../src/credentials/test-fixtures.ts';
 import { createHttpApp } from '../../src/http/app.ts';
@@ -81,7 +81,7 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     assert.equal(hr.status, 'applied');
     await writeFile(join(dir, 'vetting.csv'), VETTING);
     assert.equal((await muster.imports.run({ source: 'vetting', file: join(dir, 'vetting.csv'), actor: 'test' })).status, 'applied');
-    token = (await createToken(muster.store, muster.audit, muster.clock, 'test', 'test')).token;
+    token = (await testOperator(muster, ['issuer', 'ca-operator', 'source-feed:hr'])).token;
     pki = await startPkiServing(muster);
     server = await serveHttp(createHttpApp(muster), { host: '127.0.0.1', port, before: [pki.listener] });
     stopWorker = startJobWorker(muster);

@@ -84,6 +84,7 @@ test('the README walk-through works pasted block by block, in order, from the re
     steps.forEach((text, i) => assert.doesNotMatch(text, ERRORS, `step ${i + 1}${shown}`));
     assert.match(steps[0] ?? '', /\{"status":"ok","store":"available"\}/, `step 1: health${shown}`);
     assert.match(steps[0] ?? '', /"items":\[\{/, `step 1: identities${shown}`);
+    for (const name of ['operator-admin', 'security-officer', 'auditor', 'hr-feed']) assert.ok(existsSync(join(dir, 'data/demo/tokens', name)), `step 1: the demo wrote the ${name} token${shown}`);
     assert.match(steps[1] ?? '', /"sourceRecord":"/, `step 2: one identity with provenance${shown}`);
     assert.match(steps[2] ?? '', /"status":"applied"/, `step 3: day 1 applied${shown}`);
     assert.match(steps[3] ?? '', /"status":"held"[\s\S]*HTTP 202/, `step 4: held${shown}`);

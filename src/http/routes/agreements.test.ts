@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { describeEachStore } from '../../../test/support/stores.ts';
-import { createToken } from '../../admin/tokens.ts';
+import { testOperator } from '../../operators/test-operators.ts';
 import { listAuditEntries } from '../../audit/queries.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -16,6 +16,7 @@ describeEachStore('HTTP trust agreements', (factory) => {
   let app: MusterApp;
   let token: string;
   let tokenId: string;
+  let actor: string;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
   const call = (method: string, path: string, body?: unknown, auth = true) => app.request(path, {
     method,
@@ -26,7 +27,7 @@ describeEachStore('HTTP trust agreements', (factory) => {
 
   before(async () => {
     ctx = await startMuster(loadConfig({ env: {}, overrides: { dataDir: ':memory:' } }), { store: await factory.open(), clock });
-    ({ token, id: tokenId } = await createToken(ctx.store, ctx.audit, clock, 'federation-admin', 'test:setup'));
+    ({ token, tokenId, actor } = await testOperator(ctx, ['federation-admin']));
     app = createHttpApp(ctx);
   });
   after(() => ctx.close());
@@ -56,7 +57,9 @@ describeEachStore('HTTP trust agreements', (factory) => {
     const first = await call('PUT', '/api/federation/agreements/benefits', { document: exampleAgreement(), reason: 'signed' });
     assert.equal(first.status, 201, await first.clone().text());
     const v1 = (await json(first)).agreement;
-    assert.deepEqual([v1.id, v1.version, v1.status, v1.author], ['benefits', 1, 'active', `token:${tokenId}`]);
+    assert.deepEqual([v1.id, v1.version, v1.status, v1.author], ['benefits', 1, 'active', actor]);
+    const [saved] = await ctx.store.query<{ data: { token_id?: string } }>(`SELECT data FROM audit_log WHERE actor = $1 ORDER BY seq DESC LIMIT 1`, [actor]);
+    assert.equal(saved?.data.token_id, tokenId, 'the audit entry names the token');
     assert.equal(v1.document.relyingParties[0].tokenEndpointAuthMethod, 'private_key_jwt');
     const second = await call('PUT', '/api/federation/agreements/benefits', { document: exampleAgreement({ description: 'v2' }), reason: 'clarified' });
     assert.equal((await json(second)).agreement.version, 2);
@@ -89,8 +92,8 @@ describeEachStore('HTTP trust agreements', (factory) => {
     assert.equal(revive.status, 409);
     const refused = await listAuditEntries(ctx.store, { action: 'agreement.refused' });
     assert.deepEqual(refused.map((e) => [e.actor, e.reason]).reverse(), [
-      [`token:${tokenId}`, "trust agreement 'benefits' is already suspended"],
-      [`token:${tokenId}`, "trust agreement 'benefits' is ended: it cannot become active"],
+      [actor, "trust agreement 'benefits' is already suspended"],
+      [actor, "trust agreement 'benefits' is ended: it cannot become active"],
     ]);
   });
 

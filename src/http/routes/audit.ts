@@ -48,7 +48,7 @@ const VerifyBody = z
 
 const list = apiRoute({
   method: 'get',
-  path: '/api/audit',
+  path: '/api/audit', roles: ['auditor', 'security-officer'],
   tags: ['audit'],
   summary: 'Audit entries matching every filter, newest first',
   request: { query: AuditQuery },
@@ -57,7 +57,7 @@ const list = apiRoute({
 
 const verify = apiRoute({
   method: 'get',
-  path: '/api/audit/verify',
+  path: '/api/audit/verify', roles: ['auditor', 'security-officer'],
   tags: ['audit'],
   summary: 'Verify the hash chain and the signed checkpoints of the whole audit log',
   responses: { 200: { description: 'The verification result; ok is false when any entry is bad', content: { 'application/json': { schema: VerifyBody } } } },

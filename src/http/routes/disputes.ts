@@ -6,7 +6,7 @@ import { Dispute, Outcome, json, plain } from './import-schemas.ts';
 
 const list = apiRoute({
   method: 'get',
-  path: '/api/disputes',
+  path: '/api/disputes', roles: ['registrar', 'auditor'],
   tags: ['disputes'],
   summary: 'Disputed correlation cases: records that matched several identities, or one below the confidence threshold',
   request: { query: z.object({ status: z.enum(['open', 'resolved']).optional(), limit: queryInt(1, 1000).default(100) }).strict() },
@@ -15,7 +15,7 @@ const list = apiRoute({
 
 const show = apiRoute({
   method: 'get',
-  path: '/api/disputes/{id}',
+  path: '/api/disputes/{id}', roles: ['registrar', 'auditor'],
   tags: ['disputes'],
   summary: 'One disputed case with its record and candidates',
   request: { params: z.object({ id: Uuid }) },
@@ -24,7 +24,7 @@ const show = apiRoute({
 
 const resolve = apiRoute({
   method: 'post',
-  path: '/api/disputes/{id}/resolve',
+  path: '/api/disputes/{id}/resolve', roles: ['registrar'],
   tags: ['disputes'],
   summary: "Resolve a case: link the record to one candidate identity, or 'new' for a new identity",
   request: {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
-import { createToken } from '../../admin/tokens.ts';
+import { testOperator } from '../../operators/test-operators.ts';
 import { listAuditEntries } from '../../audit/queries.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -25,8 +25,8 @@ describeEachStore('HTTP identity holds', (factory) => {
   before(async () => {
     const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:' } });
     ctx = await startMuster(config, { store: await factory.open(), clock });
-    ({ token: officerA } = await createToken(ctx.store, ctx.audit, clock, 'officer-a', 'test:setup'));
-    ({ token: officerB } = await createToken(ctx.store, ctx.audit, clock, 'officer-b', 'test:setup'));
+    ({ token: officerA } = await testOperator(ctx, ['security-officer', 'source-feed:hr']));
+    ({ token: officerB } = await testOperator(ctx, ['security-officer', 'source-feed:hr']));
     app = createHttpApp(ctx);
     const imported = await app.request('/api/imports/hr', { method: 'POST', headers: { authorization: `Bearer ${officerA}`, 'content-type': 'text/csv' }, body: hrCsv([hrLine('E1')]) });
     assert.equal(imported.status, 200);
@@ -53,7 +53,7 @@ describeEachStore('HTTP identity holds', (factory) => {
     assert.equal(res.status, 201);
     const { hold } = await json(res);
     assert.deepEqual([hold.identityId, hold.reason, hold.priorStatus, hold.releasedAt], [identityId, 'under investigation', 'active', null]);
-    assert.match(hold.placedBy, /^token:/);
+    assert.match(hold.placedBy, /^operator:[0-9a-f-]{36}$/);
     assert.equal(await status(), 'suspended');
     assert.deepEqual((await json(await call('GET', '/api/identities/holds', officerB))).items.map((h: any) => h.id), [hold.id]);
     const view = await json(await call('GET', `/api/identities/${identityId}`, officerB));

@@ -7,7 +7,7 @@ import { IdentityListQuery, IdentityPage, IdentityParams, IdentityView } from '.
 
 const list = apiRoute({
   method: 'get',
-  path: '/api/identities',
+  path: '/api/identities', roles: ['registrar', 'sponsor', 'adjudicator', 'issuer', 'helpdesk', 'security-officer', 'auditor'],
   tags: ['identities'],
   summary: 'List identities of the Master User Record',
   request: { query: IdentityListQuery },
@@ -16,7 +16,7 @@ const list = apiRoute({
 
 const show = apiRoute({
   method: 'get',
-  path: '/api/identities/{id}',
+  path: '/api/identities/{id}', roles: ['registrar', 'sponsor', 'adjudicator', 'issuer', 'helpdesk', 'security-officer', 'auditor'],
   tags: ['identities'],
   summary: 'The single view of one identity, every attribute with its provenance',
   request: { params: IdentityParams },

@@ -66,6 +66,11 @@ export const Hold = z.object({
   releasedBy: z.string().nullable(), releasedAt: z.string().nullable(), releaseReason: z.string().nullable(),
 }).openapi('IdentityHold');
 
+const OperatorRole = z.object({
+  role: z.string(), reason: z.string(), grantedBy: z.string(), grantedAt: time,
+  revokedBy: z.string().nullable(), revokedAt: nullableTime, revokeReason: z.string().nullable(),
+}).openapi('OperatorRole');
+
 export const IdentityView = z
   .object({
     id: z.string(),
@@ -90,5 +95,6 @@ export const IdentityView = z
     sponsored: z.array(IdentitySummary),
     flags: z.array(z.string()),
     holds: z.array(Hold).openapi({ description: 'holds placed on the identity, newest first; an active one has no releasedAt' }),
+    operatorRoles: z.array(OperatorRole).openapi({ description: 'operator roles granted to the identity, oldest first; those held now have no revokedAt' }),
   })
   .openapi('IdentityView');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
-import { createToken } from '../../admin/tokens.ts';
+import { testOperator } from '../../operators/test-operators.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { type Muster, startMuster } from '../../runtime/context.ts';
@@ -22,7 +22,7 @@ describeEachStore('HTTP imports, source events and disputes', (factory) => {
   before(async () => {
     const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', sources: { hr: { kind: 'hr', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true }, payroll: { kind: 'hr', authoritative: ['ROLE'] } } } });
     ctx = await startMuster(config, { store: await factory.open(), clock });
-    ({ token } = await createToken(ctx.store, ctx.audit, clock, 'tests', 'test:setup'));
+    ({ token } = await testOperator(ctx, ['source-feed:hr', 'source-feed:payroll', 'source-admin', 'registrar']));
     app = createHttpApp(ctx);
   });
   after(() => ctx.close());
@@ -32,7 +32,7 @@ describeEachStore('HTTP imports, source events and disputes', (factory) => {
     assert.equal(res.status, 200);
     const { run } = await json(res);
     assert.equal(run.summary.joiners, 4);
-    assert.equal(run.actor.startsWith('token:'), true);
+    assert.equal(run.actor.startsWith('operator:'), true);
     assert.equal((await json(await call('GET', `/api/imports/${run.id}`))).run.fileName, 'day0.csv');
     const bad = await call('POST', '/api/imports/hr', hrCsv([hrLine('E9', { status: 'retired' })]), 'text/csv');
     assert.equal(bad.status, 422);

@@ -20,7 +20,7 @@ const RunResponse = z.object({ run: ImportRun });
 
 const upload = apiRoute({
   method: 'post',
-  path: '/api/imports/{source}',
+  path: '/api/imports/{source}', roles: ['source-feed:{source}', 'source-admin'],
   tags: ['imports'],
   summary: 'Import a snapshot file (CSV or JSON Lines) from an authoritative source',
   description: 'The request body is the file. Nothing is applied if any row is bad (unless skipInvalid); a mass termination is held (202) until confirmed.',
@@ -39,7 +39,7 @@ const upload = apiRoute({
 
 const list = apiRoute({
   method: 'get',
-  path: '/api/imports',
+  path: '/api/imports', roles: ['source-admin', 'registrar', 'auditor'],
   tags: ['imports'],
   summary: 'Import runs, newest first, with their results',
   request: { query: z.object({ source: z.string().optional(), limit: queryInt(1, 500).default(50) }).strict() },
@@ -48,7 +48,7 @@ const list = apiRoute({
 
 const show = apiRoute({
   method: 'get',
-  path: '/api/imports/{id}',
+  path: '/api/imports/{id}', roles: ['source-admin', 'registrar', 'auditor'],
   tags: ['imports'],
   summary: 'One import run: its summary (joiners, movers, leavers, rehires, held changes) and errors',
   request: { params: z.object({ id: Uuid }) },
@@ -57,7 +57,7 @@ const show = apiRoute({
 
 const confirm = apiRoute({
   method: 'post',
-  path: '/api/imports/{id}/confirm',
+  path: '/api/imports/{id}/confirm', roles: ['source-admin'],
   tags: ['imports'],
   summary: 'Confirm a run held by the mass-change guard, and apply it',
   request: { params: z.object({ id: Uuid }) },

@@ -23,9 +23,9 @@ const Ca = z.object({
   crl: z.object({ number: z.number(), thisUpdate: z.string(), nextUpdate: z.string(), revoked: z.number() }).nullable(),
   urls: z.object({ caIssuers: z.string(), ocsp: z.string(), crl: z.string(), rootCrl: z.string() }),
 }).openapi('CertificateAuthority');
-const caInfo = apiRoute({ method: 'get', path: '/api/ca', tags: ['pki'], summary: 'The CA: root, issuing CA, OCSP responder, newest CRL and the published URLs', responses: { 200: jsonResponse(Ca, 'The CA') } });
+const caInfo = apiRoute({ method: 'get', path: '/api/ca', roles: ['ca-operator', 'issuer', 'security-officer', 'auditor'], tags: ['pki'], summary: 'The CA: root, issuing CA, OCSP responder, newest CRL and the published URLs', responses: { 200: jsonResponse(Ca, 'The CA') } });
 const certificate = apiRoute({
-  method: 'get', path: '/api/certificates/{serial}', tags: ['pki'], summary: 'One issued certificate with its status',
+  method: 'get', path: '/api/certificates/{serial}', roles: ['ca-operator', 'issuer', 'security-officer', 'helpdesk', 'auditor'], tags: ['pki'], summary: 'One issued certificate with its status',
   request: { params: z.object({ serial: z.string().regex(/^[0-9a-fA-F]{1,40}$/) }) }, responses: { 200: jsonResponse(z.object({ certificate: Certificate }), 'The certificate'), 404: ERROR_RESPONSES[404] },
 });
 

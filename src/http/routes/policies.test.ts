@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
-import { createToken } from '../../admin/tokens.ts';
+import { testOperator } from '../../operators/test-operators.ts';
 import { listAuditEntries } from '../../audit/queries.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -29,7 +29,7 @@ describeEachStore('HTTP policies', (factory) => {
   before(async () => {
     const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', targets: { ldap: LDAP_TARGET } } });
     ctx = await startMuster(config, { store: await factory.open(), clock });
-    ({ token } = await createToken(ctx.store, ctx.audit, clock, 'tests', 'test:setup'));
+    ({ token } = await testOperator(ctx, ['policy-admin', 'source-feed:hr']));
     app = createHttpApp(ctx);
     const imported = await call('POST', '/api/imports/hr', hrCsv([hrLine('E1'), hrLine('E2'), hrLine('E3', { department: 'Legal' })]));
     assert.equal(imported.status, 200, await imported.clone().text());
@@ -64,7 +64,7 @@ describeEachStore('HTTP policies', (factory) => {
     assert.equal(first.status, 201);
     const v1 = (await json(first)).policy;
     assert.deepEqual([v1.version, v1.enabled, v1.kind], [1, true, 'birthright']);
-    assert.match(v1.author, /^token:/);
+    assert.match(v1.author, /^operator:[0-9a-f-]{36}$/);
     const second = await json(await call('PUT', '/api/policies/staff', { document: staff(['staff', 'finance']), reason: 'and the finance group' }));
     assert.equal(second.policy.version, 2);
     const history = (await json(await call('GET', '/api/policies/staff'))).items;

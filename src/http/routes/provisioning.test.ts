@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
-import { createToken } from '../../admin/tokens.ts';
+import { testOperator } from '../../operators/test-operators.ts';
 import { listAuditEntries } from '../../audit/queries.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -43,7 +43,7 @@ describeEachStore('HTTP provisioning queue and outbox', (factory) => {
   before(async () => {
     const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', targets: { ldap: LDAP_TARGET } } });
     ctx = await startMuster(config, { store: await factory.open(), clock });
-    ({ token } = await createToken(ctx.store, ctx.audit, clock, 'tests', 'test:setup'));
+    ({ token } = await testOperator(ctx, ['provisioning-admin', 'source-feed:hr']));
     app = createHttpApp(ctx);
     const imported = await app.request('/api/imports/hr', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: hrCsv([hrLine('E1')]) });
     assert.equal(imported.status, 200);
@@ -76,7 +76,7 @@ describeEachStore('HTTP provisioning queue and outbox', (factory) => {
     const queue = (await json(await call('GET', '/api/provisioning/queues'))).items[0];
     assert.deepEqual([queue.pending, queue.failing, queue.dead, queue.lagSeconds], [1, 1, 0, 86_400]);
     const [entry] = await listAuditEntries(ctx.store, { action: 'provision.retried' });
-    assert.match(entry?.actor ?? '', /^token:/);
+    assert.match(entry?.actor ?? '', /^operator:[0-9a-f-]{36}$/);
     assert.equal(entry?.target, identityId);
     assert.equal((await call('POST', `/api/provisioning/operations/${id}/retry`)).status, 409);
     assert.equal((await call('POST', '/api/provisioning/operations/99999/retry')).status, 404);
@@ -98,6 +98,6 @@ describeEachStore('HTTP provisioning queue and outbox', (factory) => {
     assert.deepEqual([(await json(res)).job.status, (await json(await call('GET', '/api/jobs?status=dead'))).items], ['pending', []]);
     assert.equal((await call('POST', `/api/jobs/${id}/retry`)).status, 409);
     const [entry] = await listAuditEntries(ctx.store, { action: 'job.retried' });
-    assert.match(entry?.actor ?? '', /^token:/);
+    assert.match(entry?.actor ?? '', /^operator:[0-9a-f-]{36}$/);
   });
 });

@@ -28,25 +28,25 @@ const RowId = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_
 const RETRY_ERRORS = { 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] };
 
 const queues = apiRoute({
-  method: 'get', path: '/api/provisioning/queues', tags: ['provisioning'], summary: 'The provisioning queue of every target: depth, failures, dead letters and lag',
+  method: 'get', path: '/api/provisioning/queues', roles: ['provisioning-admin', 'auditor'], tags: ['provisioning'], summary: 'The provisioning queue of every target: depth, failures, dead letters and lag',
   responses: { 200: jsonResponse(z.object({ items: z.array(QueueStatus) }), 'One per target') },
 });
 const operations = apiRoute({
-  method: 'get', path: '/api/provisioning/operations', tags: ['provisioning'], summary: 'Provisioning operations, newest first (`status=dead` is the dead-letter queue)',
+  method: 'get', path: '/api/provisioning/operations', roles: ['provisioning-admin', 'auditor'], tags: ['provisioning'], summary: 'Provisioning operations, newest first (`status=dead` is the dead-letter queue)',
   request: { query: z.object({ status: z.enum(OP_STATUSES).optional(), target: z.string().max(32).optional(), identityId: Uuid.optional(), limit: queryInt(1, 1000).optional() }).strict() },
   responses: { 200: jsonResponse(z.object({ items: z.array(Operation) }), 'Operations') },
 });
 const retryOperation = apiRoute({
-  method: 'post', path: '/api/provisioning/operations/{id}/retry', tags: ['provisioning'], summary: 'Put a dead operation back in the queue, due now, attempts reset (audited)',
+  method: 'post', path: '/api/provisioning/operations/{id}/retry', roles: ['provisioning-admin'], tags: ['provisioning'], summary: 'Put a dead operation back in the queue, due now, attempts reset (audited)',
   request: { params: RowId }, responses: { 200: jsonResponse(z.object({ operation: Operation }), 'The operation now'), ...RETRY_ERRORS },
 });
 const jobs = apiRoute({
-  method: 'get', path: '/api/jobs', tags: ['outbox'], summary: 'Outbox jobs, newest first (`status=dead` is the dead-letter queue)',
+  method: 'get', path: '/api/jobs', roles: ['provisioning-admin', 'auditor'], tags: ['outbox'], summary: 'Outbox jobs, newest first (`status=dead` is the dead-letter queue)',
   request: { query: z.object({ status: z.enum(JOB_STATUSES).optional(), kind: z.string().max(100).optional(), limit: queryInt(1, 1000).optional() }).strict() },
   responses: { 200: jsonResponse(z.object({ items: z.array(Job) }), 'Jobs') },
 });
 const retryJobRoute = apiRoute({
-  method: 'post', path: '/api/jobs/{id}/retry', tags: ['outbox'], summary: 'Put a dead job back in the queue, due now, attempts reset (audited)',
+  method: 'post', path: '/api/jobs/{id}/retry', roles: ['provisioning-admin'], tags: ['outbox'], summary: 'Put a dead job back in the queue, due now, attempts reset (audited)',
   request: { params: RowId }, responses: { 200: jsonResponse(z.object({ job: Job }), 'The job now'), ...RETRY_ERRORS },
 });
 

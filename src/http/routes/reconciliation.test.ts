@@ -3,7 +3,7 @@ import { after, before, it } from 'node:test';
 import { describeEachStore } from '../../../test/support/stores.ts';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
 import { waitUntil } from '../../../test/support/wait.ts';
-import { createToken } from '../../admin/tokens.ts';
+import { testOperator } from '../../operators/test-operators.ts';
 import { loadConfig } from '../../config/load.ts';
 import { MemoryConnector } from '../../connectors/accounts/memory.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -33,7 +33,7 @@ describeEachStore('HTTP reconciliation', (factory) => {
     const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', targets: { dir: LDAP_TARGET, desk: TICKET_TARGET } } });
     ctx = await startMuster(config, { store: await factory.open(), clock });
     useConnectorFactory(ctx, (name, target) => (name === 'dir' ? dir : openConnector(name, target)));
-    ({ token } = await createToken(ctx.store, ctx.audit, clock, 'tests', 'test:setup'));
+    ({ token } = await testOperator(ctx, ['provisioning-admin', 'source-feed:hr']));
     app = createHttpApp(ctx);
     await ctx.policies.save('admins', ADMINS, 'alice', 'directory administrators');
     const imported = await call('POST', '/api/imports/hr', hrCsv([hrLine('E1'), hrLine('E2')]));
@@ -50,7 +50,7 @@ describeEachStore('HTTP reconciliation', (factory) => {
     assert.equal(res.status, 202, await res.clone().text());
     const { run } = await json(res);
     assert.equal(run.target, 'dir');
-    assert.match(run.actor, /^token:/);
+    assert.match(run.actor, /^operator:[0-9a-f-]{36}$/);
     const finished = async () => {
       const shown = (await json(await call('GET', `/api/reconciliations/${run.id}`))).run;
       return shown.status === 'running' ? undefined : shown;

@@ -28,28 +28,28 @@ const TargetName = z.string().min(1).max(32);
 const RunId = z.object({ id: Uuid });
 
 const start = apiRoute({
-  method: 'post', path: '/api/reconciliations', tags: ['reconciliation'],
+  method: 'post', path: '/api/reconciliations', roles: ['provisioning-admin'], tags: ['reconciliation'],
   summary: "Reconcile a target: every account it holds is correlated with the record (linked, unlinked, disputed, orphan) and the record's accounts it no longer holds are found; the run goes on after the answer",
   request: { body: { content: { 'application/json': { schema: z.object({ target: TargetName }).strict() } }, required: true } },
   responses: { 202: jsonResponse(z.object({ run: Run }), 'Started; follow it at GET /api/reconciliations/{id}'), 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] },
 });
 const list = apiRoute({
-  method: 'get', path: '/api/reconciliations', tags: ['reconciliation'], summary: 'Reconciliation runs, newest first',
+  method: 'get', path: '/api/reconciliations', roles: ['provisioning-admin', 'auditor'], tags: ['reconciliation'], summary: 'Reconciliation runs, newest first',
   request: { query: z.object({ target: TargetName.optional(), limit: queryInt(1, 1000).optional() }).strict() },
   responses: { 200: jsonResponse(z.object({ items: z.array(Run) }), 'Runs') },
 });
 const show = apiRoute({
-  method: 'get', path: '/api/reconciliations/{id}', tags: ['reconciliation'], summary: 'One run with its counts (they grow while it runs)',
+  method: 'get', path: '/api/reconciliations/{id}', roles: ['provisioning-admin', 'auditor'], tags: ['reconciliation'], summary: 'One run with its counts (they grow while it runs)',
   request: { params: RunId }, responses: { 200: jsonResponse(z.object({ run: Run }), 'The run'), 404: ERROR_RESPONSES[404] },
 });
 const findings = apiRoute({
-  method: 'get', path: '/api/reconciliations/{id}/findings', tags: ['reconciliation'],
+  method: 'get', path: '/api/reconciliations/{id}/findings', roles: ['provisioning-admin', 'auditor'], tags: ['reconciliation'],
   summary: 'What a run found that needs a person: orphans, disputes, deleted accounts, drift, links made (privileged first)',
   request: { params: RunId, query: z.object({ situation: z.enum(SITUATIONS).optional(), limit: queryInt(1, 10_000).optional() }).strict() },
   responses: { 200: jsonResponse(z.object({ items: z.array(Finding) }), 'Findings'), 404: ERROR_RESPONSES[404] },
 });
 const orphans = apiRoute({
-  method: 'get', path: '/api/orphans', tags: ['reconciliation'], summary: 'Accounts no identity owns, not yet archived: by target, privileged first, then by key',
+  method: 'get', path: '/api/orphans', roles: ['provisioning-admin', 'auditor'], tags: ['reconciliation'], summary: 'Accounts no identity owns, not yet archived: by target, privileged first, then by key',
   request: { query: z.object({ target: TargetName.optional(), limit: queryInt(1, 100_000).optional() }).strict() },
   responses: { 200: jsonResponse(z.object({ items: z.array(Orphan) }), 'Orphans') },
 });

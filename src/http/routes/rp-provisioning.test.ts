@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
-import { createToken } from '../../admin/tokens.ts';
+import { testOperator } from '../../operators/test-operators.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { AgreementService } from '../../federation/agreements.ts';
@@ -16,6 +16,7 @@ describeEachStore('HTTP provisioning to relying parties', (factory) => {
   let app: MusterApp;
   let token: string;
   let tokenId: string;
+  let actor: string;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
   const call = (method: string, path: string, body?: string, auth = true) => app.request(path, {
     method, headers: { ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'text/csv' }) }, ...(body === undefined ? {} : { body }),
@@ -24,7 +25,7 @@ describeEachStore('HTTP provisioning to relying parties', (factory) => {
 
   before(async () => {
     ctx = await startMuster(loadConfig({ env: {}, overrides: { dataDir: ':memory:' } }), { store: await factory.open(), clock });
-    ({ token, id: tokenId } = await createToken(ctx.store, ctx.audit, clock, 'federation-admin', 'test:setup'));
+    ({ token, tokenId, actor } = await testOperator(ctx, ['federation-admin', 'source-feed:hr']));
     app = createHttpApp(ctx);
     assert.equal((await call('POST', '/api/imports/hr', hrCsv([hrLine('E1'), hrLine('E2'), hrLine('E3', { home_agency: '4700' })]))).status, 200);
     const agreements = new AgreementService(ctx);
@@ -50,8 +51,9 @@ describeEachStore('HTTP provisioning to relying parties', (factory) => {
     assert.deepEqual({ agreementId: push.agreementId, clientIds: push.clientIds, queued: push.queued, alreadyQueued: push.alreadyQueued }, { agreementId: 'travel', clientIds: ['travel-app'], queued: 2, alreadyQueued: 0 });
     const jobs = await ctx.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE kind = 'federation.provision' AND payload ->> 'agreementId' = 'travel'`);
     assert.equal(jobs[0]?.n, 2);
-    const [entry] = await ctx.store.query<{ actor: string }>(`SELECT actor FROM audit_log WHERE action = 'federation.provisioning.requested'`);
-    assert.equal(entry?.actor, `token:${tokenId}`);
+    const [entry] = await ctx.store.query<{ actor: string; data: { token_id?: string } }>(`SELECT actor, data FROM audit_log WHERE action = 'federation.provisioning.requested'`);
+    assert.equal(entry?.actor, actor, 'the operator, by its identity');
+    assert.equal(entry?.data.token_id, tokenId, 'and the token it acted through');
   });
 
   it('refuses an agreement without provisioning with 403, naming provisioning.allowed', async () => {

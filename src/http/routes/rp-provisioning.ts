@@ -21,14 +21,14 @@ const Account = z.object({
 }).openapi('RpAccount');
 
 const provision = apiRoute({
-  method: 'post', path: '/api/federation/agreements/{id}/provision', tags: ['federation'],
+  method: 'post', path: '/api/federation/agreements/{id}/provision', roles: ['federation-admin'], tags: ['federation'],
   summary: "Push the agreement's whole population to its relying parties' SCIM services (queued; only differences are sent)",
   request: { params: AgreementParam },
   responses: { 202: jsonResponse(z.object({ push: Push }), 'The push, queued for the worker'), 403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 422: ERROR_RESPONSES[422] },
 });
 
 const listing = apiRoute({
-  method: 'get', path: '/api/federation/agreements/{id}/provisioning', tags: ['federation'],
+  method: 'get', path: '/api/federation/agreements/{id}/provisioning', roles: ['federation-admin', 'auditor'], tags: ['federation'],
   summary: 'The accounts pushed under the agreement: per identity and relying party, where each stands',
   request: { params: AgreementParam, query: z.object({ limit: queryInt(1, MAX_LISTING).optional(), cursor: z.string().max(200).optional() }).strict() },
   responses: { 200: jsonResponse(z.object({ items: z.array(Account), nextCursor: z.string().optional() }), 'One page, by identity then client'), 404: ERROR_RESPONSES[404] },

@@ -11,7 +11,7 @@ import { Outcome, json, plain } from './import-schemas.ts';
 
 const post = apiRoute({
   method: 'post',
-  path: '/api/sources/{source}/events',
+  path: '/api/sources/{source}/events', roles: ['source-feed:{source}'],
   tags: ['sources'],
   summary: 'One event from an authoritative source (a joiner, mover, leaver, leave, return or rehire)',
   description:

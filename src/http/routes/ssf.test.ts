@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { describeEachStore } from '../../../test/support/stores.ts';
-import { createToken } from '../../admin/tokens.ts';
+import { testOperator } from '../../operators/test-operators.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { SIGNAL_EVENTS, SSF_VERIFICATION_EVENT } from '../../core/federation/profile.ts';
@@ -192,7 +192,7 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
   });
 
   it('changes the federated identifier: new subjects recorded, the old → new signal only where the agreement lists it', async () => {
-    const { token } = await createToken(ctx.store, ctx.audit, clock, 'tests', 'test:setup');
+    const { token } = await testOperator(ctx, ['federation-admin']);
     const res = await app.request(`/api/federation/identities/${identity}/identifier-change`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'identifier exposed' }) });
     assert.equal(res.status, 200);
     const result = await json(res);

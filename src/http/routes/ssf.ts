@@ -124,7 +124,7 @@ const IdentifierChangeResult = z.object({
 }).openapi('IdentifierChange');
 
 const identifierChange = apiRoute({
-  method: 'post', path: '/api/federation/identities/{id}/identifier-change', tags: ['federation'],
+  method: 'post', path: '/api/federation/identities/{id}/identifier-change', roles: ['federation-admin'], tags: ['federation'],
   summary: "Change the identity's federated identifier at every relying party; each RP whose agreement lists it is sent federated-identifier-changed (old → new)",
   request: { params: z.object({ id: Uuid }), body: { content: { 'application/json': { schema: Reason } }, required: true } },
   responses: { 200: jsonResponse(IdentifierChangeResult, 'The new identifiers and the SETs queued'), 404: ERROR_RESPONSES[404] },

@@ -18,12 +18,12 @@ const CALLBACK_PATH = '/hooks/tickets/:id/close';
 const MAX_CALLBACK_BYTES = 16 * 1024;
 
 const list = apiRoute({
-  method: 'get', path: '/api/tickets', tags: ['tickets'], summary: 'Tickets opened for targets with no API, newest first',
+  method: 'get', path: '/api/tickets', roles: ['provisioning-admin', 'auditor'], tags: ['tickets'], summary: 'Tickets opened for targets with no API, newest first',
   request: { query: z.object({ status: z.enum(['open', 'escalated', 'closed']).optional(), target: z.string().min(1).max(32).optional(), limit: queryInt(1, 1000).default(100) }).strict() },
   responses: { 200: jsonResponse(z.object({ items: z.array(TicketView) }), 'Tickets') },
 });
 const show = apiRoute({
-  method: 'get', path: '/api/tickets/{id}', tags: ['tickets'], summary: 'One ticket with its audit history (escalation, closing, refused callbacks)',
+  method: 'get', path: '/api/tickets/{id}', roles: ['provisioning-admin', 'auditor'], tags: ['tickets'], summary: 'One ticket with its audit history (escalation, closing, refused callbacks)',
   request: { params: z.object({ id: Uuid }) }, responses: { 200: jsonResponse(z.object({ ticket: TicketView, history: TicketHistory }), 'The ticket'), 404: ERROR_RESPONSES[404] },
 });
 const close = publicRoute({

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
-import { createToken } from '../../admin/tokens.ts';
+import { testOperator } from '../../operators/test-operators.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { type Muster, startMuster } from '../../runtime/context.ts';
@@ -27,7 +27,7 @@ describeEachStore('HTTP trace', (factory) => {
   before(async () => {
     const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', import: { massChangeShare: 1 } } });
     ctx = await startMuster(config, { store: await factory.open(), clock });
-    ({ token } = await createToken(ctx.store, ctx.audit, clock, 'auditor', 'test:setup'));
+    ({ token } = await testOperator({ store: ctx.store, audit: ctx.audit, clock }, ['auditor', 'source-admin']));
     app = createHttpApp(ctx);
     await importHr('active', 'req-http-join');
     clock.advance(60_000);

@@ -8,10 +8,13 @@ interface Window {
 }
 
 /**
- * Bounds how many refusals of one source are audited: at most `limit` a minute each; the rest are
- * counted, and the count goes with the next refusal audited. A flood of bad events cannot flood
+ * Bounds how many refusals of one kind (a source, a caller) are audited: at most `limit` a minute each; the rest are
+ * counted, and the count goes with the next refusal audited. A flood of bad requests cannot flood
  * the audit log, and none goes unaccounted.
  */
+/** Past this many callers, settled windows are forgotten. */
+const MAX_WINDOWS = 10_000;
+
 export class RefusalBudget {
   readonly #limit: number;
   readonly #clock: Clock;
@@ -23,12 +26,13 @@ export class RefusalBudget {
   }
 
   /** The draft to audit (with the count suppressed before it), or null when over the budget. */
-  admit(source: string, draft: AuditDraft): AuditDraft | null {
+  admit(key: string, draft: AuditDraft): AuditDraft | null {
     const now = this.#clock.now().getTime();
-    let window = this.#windows.get(source);
+    let window = this.#windows.get(key);
     if (!window || now - window.start >= 60_000) {
       window = { start: now, written: 0, suppressed: window?.suppressed ?? 0 };
-      this.#windows.set(source, window);
+      this.#windows.set(key, window);
+      if (this.#windows.size > MAX_WINDOWS) this.#forgetSettled(now);
     }
     if (window.written >= this.#limit) {
       window.suppressed++;
@@ -38,5 +42,10 @@ export class RefusalBudget {
     const suppressed = window.suppressed;
     window.suppressed = 0;
     return suppressed === 0 ? draft : { ...draft, data: { ...(draft.data ?? {}), suppressed_before: suppressed } };
+  }
+
+  /** Callers are keys (addresses, tokens): windows past their minute with nothing left to report go, so many callers cannot grow the map for ever. */
+  #forgetSettled(now: number): void {
+    for (const [key, window] of this.#windows) if (now - window.start >= 60_000 && window.suppressed === 0) this.#windows.delete(key);
   }
 }

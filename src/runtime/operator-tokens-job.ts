@@ -1,0 +1,18 @@
+import type { JobHandler } from '../lifecycle/handlers.ts';
+import { MusterError } from '../core/errors.ts';
+import { revokeTokensOf } from '../operators/tokens.ts';
+
+/** Queued by a leaver, leave, suspension (a hold too) or disabling: the identity's operator tokens end. */
+export const OPERATOR_TOKENS_REVOKE_JOB = 'operators.revoke-tokens';
+
+/**
+ * Revokes every live token of the identity (an operator or not: most have none). Authentication
+ * already refuses the tokens of an identity that is not active, so this makes the end final and
+ * audited: a return from leave does not bring a token back. Idempotent: revoked tokens stay revoked.
+ */
+export const handleOperatorTokensRevoke: JobHandler = async (job, tx, ctx) => {
+  const identityId = job.payload.identityId;
+  if (typeof identityId !== 'string') throw new MusterError('MUSTER_ERR_VALIDATION', `job ${job.id} (${job.kind}) has no identityId in its payload`);
+  const reason = `the operator's identity event ${job.eventId ?? job.id} ended its tokens`;
+  await revokeTokensOf(tx, ctx.audit, identityId, { actor: 'muster:lifecycle', reason, at: ctx.now }, ctx.correlationId);
+};
