@@ -93,6 +93,9 @@ test('the README walk-through works pasted block by block, in order, from the re
     const answers = [...(steps[6] ?? '').matchAll(/piv-auth\.pem: (good|revoked)/g)].map((m) => m[1]);
     assert.equal(answers[0], 'good', `step 7: OCSP before the leaver${shown}`);
     assert.equal(answers.at(-1), 'revoked', `step 7: OCSP after the leaver${shown}`);
+    assert.match(steps[6] ?? '', /"type":"identity\.leaver"/, `step 7: the trace of the leaver${shown}`);
+    assert.match(steps[6] ?? '', /^ok +bundle signature/m, `step 7: the evidence verifies${shown}`);
+    assert.doesNotMatch(steps[6] ?? '', /^FAIL /m, `step 7: no evidence check fails${shown}`);
     assert.match(steps[7] ?? '', /"issuer":"http:\/\/127\.0\.0\.1:8080\/oidc"/, `step 8: the OpenID Provider${shown}`);
     assert.match(steps[8] ?? '', /reference RP: HTTP (200|302)/, `step 8: the reference RP${shown}`);
   } finally {
