@@ -6,7 +6,10 @@
 // (b) eligibility taken back to pending holds both credentials, a favorable determination restores them;
 // (c) a card terminated as withdrawn ends its derived credential; a suspended card holds it and reinstating restores it;
 // (d) a security hold survives the next HR snapshot that lists the person as active, and the operator who placed it
-//     cannot release it.
+//     cannot release it;
+// (e) the trace of an HR leaver event shows its jobs, the operations in both targets and the SETs to the RP, all on the
+//     one correlation id of the HR import;
+// (f) the leaver's signed evidence verifies offline, and one edited byte makes it fail.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -18,7 +21,10 @@ import { testOperator } from '../../src/operators/test-operators.ts';
 import { SIGNAL_EVENTS } from '../../src/core/federation/profile.ts';
 import type { Connector } from '../../src/connectors/accounts/port.ts';
 import { VETTING_HEADER } from '../../src/credentials/test-fixtures.ts';
+import { traceIdentity } from '../../src/audit/trace/build.ts';
+import { verifyEvidence } from '../../src/audit/evidence/verify.ts';
 import { loadIdentities } from '../../src/mur/identity-repository.ts';
+import { produceEvidence } from '../../src/runtime/evidence/index.ts';
 import { openConnectors } from '../../src/runtime/connectors.ts';
 import { BrowserFetch } from '../support/browser-fetch.ts';
 import { type CertificateCredential, type FederatedMuster, bindDerivedPki, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
@@ -200,6 +206,40 @@ describeEachStore('credentials follow eligibility, cards, and holds, with real t
     assert.equal(bySecond.status, 200, JSON.stringify(bySecond.json));
     await waitForStatuses('E2', { card: 'good', derived: 'good' }, 'the release to restore E2\'s credentials');
     await waitUntil('E2\'s directory account to be enabled again', async () => ((await accounts('directory')).E2 === 'enabled [staff]' ? true : undefined), WAIT);
+  });
+
+  let leaverEvent = 0;
+
+  test('(e) the trace of an HR leaver event reaches every job, target operation and SET on one correlation id', { skip }, async () => {
+    const signedIn = await certificateSignIn(fm, new BrowserFetch(), `${rp.url}/login`, cards.E2!);
+    assert.equal(signedIn.status, 200, signedIn.body);
+    const since = new Date(Date.now() - 1000);
+    await fm.hrSnapshot({ E2: 'terminated' });
+    await waitForStatuses('E2', { card: 'revoked:affiliationChanged', derived: 'revoked:affiliationChanged' }, 'the leaver\'s credentials to be revoked');
+    const settled = await waitUntil('the leaver\'s jobs, operations and SETs to settle', async () => {
+      const [trace] = (await traceIdentity(fm.muster.store, fm.ids.E2!, since)).filter((t) => t.event.type === 'identity.leaver');
+      if (!trace) return undefined;
+      const done = trace.jobs.length > 0 && trace.jobs.every((j) => j.status === 'done')
+        && ['directory', 'portal'].every((target) => trace.operations.some((o) => o.target === target && o.status === 'done'))
+        && trace.signals.some((s) => s.clientId === rp.clientId && s.deliveredAt !== null);
+      return done ? trace : undefined;
+    }, WAIT);
+    leaverEvent = settled.event.id;
+    const correlation = settled.event.correlationId;
+    assert.match(correlation, /^import-/, 'the HR import\'s correlation id');
+    assert.ok(settled.revocations.length >= 2, JSON.stringify(settled.revocations));
+    assert.ok(settled.audit.some((entry) => entry.action === 'provision.applied'), JSON.stringify(settled.audit.map((a) => a.action)));
+    assert.deepEqual([...new Set(settled.audit.map((entry) => entry.correlationId))], [correlation], 'every audit entry of the thread is on the import\'s correlation id');
+  });
+
+  test('(f) the leaver\'s evidence verifies offline; one edited byte fails it', { skip }, async () => {
+    assert.ok(leaverEvent > 0, 'the leaver of (e)');
+    const evidence = await produceEvidence(fm.muster, { identityId: fm.ids.E2!, eventId: leaverEvent, actor: 'auditor.ann', correlationId: 'credential-truth', connectors });
+    const verified = await verifyEvidence(evidence.text);
+    assert.deepEqual(verified.checks.filter((c) => !c.ok), []);
+    const at = evidence.text.indexOf('"payload":"') + 40;
+    const edited = `${evidence.text.slice(0, at)}${evidence.text[at] === 'A' ? 'B' : 'A'}${evidence.text.slice(at + 1)}`;
+    assert.equal((await verifyEvidence(edited)).ok, false);
   });
 
   test('no part of muster reported a failure', { skip }, () => {
