@@ -40,7 +40,7 @@ describe('the envelope vault', () => {
   test('with a token key, new values are wrapped by it and values sealed under the passphrase still open', async () => {
     const passphrase = passphraseKeyWrapper('a passphrase of the agency');
     const before = await sealJson(envelopeVault(passphrase), secret, PLACE);
-    const xor = (bytes: Uint8Array) => Buffer.from(bytes).map((b) => b ^ 0x5a);
+    const xor = (bytes: Uint8Array): Buffer => Buffer.from(Buffer.from(bytes).map((b) => b ^ 0x5a));
     const token = envelopeVault(tokenKeyWrapper({ keyLabel: 'muster-wrap', wrap: xor, unwrap: xor }, passphrase));
     const sealed = await sealJson(token, secret, PLACE);
     assert.deepEqual(sealed.kek, { kind: 'pkcs11', label: 'muster-wrap' });
