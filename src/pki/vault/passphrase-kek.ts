@@ -25,9 +25,11 @@ export function passphraseKeyWrapper(passphrase: string): KeyWrapper {
   const reference: KekReference = { kind: 'passphrase', salt: salt.toString('base64url') };
   const keys = new Map<string, Promise<Buffer>>();
   const kekFor = (saltText: string): Promise<Buffer> => {
-    let key = keys.get(saltText);
-    if (!key) keys.set(saltText, (key = derive(passphrase, Buffer.from(saltText, 'base64url'))));
-    return key;
+    const known = keys.get(saltText);
+    if (known) return known;
+    const derived = derive(passphrase, Buffer.from(saltText, 'base64url'));
+    keys.set(saltText, derived);
+    return derived;
   };
   return {
     reference,
