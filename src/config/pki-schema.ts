@@ -10,6 +10,7 @@ const hsm = z.strictObject({
   pin: z.string().min(4).describe('user PIN of the token (MUSTER_PKI_HSM_PIN)'),
   rootKeyLabel: z.string().min(1).default('muster-root'),
   issuingKeyLabel: z.string().min(1).default('muster-issuing'),
+  wrapKeyLabel: z.string().min(1).default('muster-wrap').describe('AES key on the token that wraps the data keys of the sealed signing and cookie keys; generated on first start'),
 });
 
 /** PEM files of an existing CA to adopt on first start instead of creating one. */
@@ -33,7 +34,8 @@ export const pkiSchema = z.strictObject({
   baseUrl: z.string().url().refine((u) => u.startsWith('http://'), 'CRL and OCSP pointers must be http:// (RFC 5280 §4.2.1.13)').optional()
     .describe('public http:// base of the CA certificates, CRL and OCSP responder; default http://<server.host>:<server.port>'),
   keyAlgorithm: z.enum(['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072']).default('ecdsa-p384'),
-  keyPassphrase: z.string().min(12).optional().describe('encrypts the CA keys in the store (MUSTER_PKI_KEY_PASSPHRASE); default: <dataDir>/pki-key-passphrase, created on first start'),
+  keyPassphrase: z.string().min(12).optional().describe('encrypts the CA keys, and seals the signing and cookie keys, in the store (MUSTER_PKI_KEY_PASSPHRASE); default: pki.keyPassphraseFile'),
+  keyPassphraseFile: z.string().min(1).optional().describe('file holding the key passphrase, kept outside dataDir (MUSTER_PKI_KEY_PASSPHRASE_FILE); default <dataDir>/pki-key-passphrase, created on first start (profile demo only)'),
   rootName: z.string().min(1).optional().describe('root CA distinguished name; default CN=<agency.name> Root CA,…'),
   issuingName: z.string().min(1).optional(),
   hsm: hsm.optional(),

@@ -39,6 +39,7 @@ export const configSchema = z.strictObject({
       maxJsonBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024).describe('largest JSON body the admin API reads; a larger one is refused with 413 before it is read'),
     })
     .prefault({}),
+  profile: z.enum(['demo', 'production']).default('demo').describe('production refuses a start whose key passphrase is kept inside dataDir'),
   dataDir: z.string().min(1).default('./data').describe('folder for embedded data (PGlite), the audit signing key and held import files'),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().describe('PostgreSQL server; when unset the embedded PGlite store is used'),
   agency: z

@@ -31,7 +31,7 @@ export const ERROR_CODES = {
   MUSTER_ERR_INTERNAL: { status: 500, summary: 'an unexpected internal failure' },
   MUSTER_ERR_LISTEN: { status: 500, summary: 'the HTTP server cannot listen on the configured host and port' },
   MUSTER_ERR_OUTPUT_FILE: { status: 500, summary: 'an output file (export, report) cannot be written' },
-  MUSTER_ERR_PKI_KEY: { status: 500, summary: 'a CA key cannot be generated, read or decrypted (wrong passphrase, unsupported algorithm)' },
+  MUSTER_ERR_PKI_KEY: { status: 500, summary: 'a CA key or a sealed signing or cookie key cannot be generated, read or decrypted (wrong passphrase, unsupported algorithm)' },
   MUSTER_ERR_PKI_CSR: { status: 400, summary: 'a certificate signing request is refused (unreadable, too large, bad signature, unsupported key)' },
   MUSTER_ERR_PKI_PROFILE: { status: 422, summary: 'a certificate or CRL would break its profile; nothing was issued' },
   MUSTER_ERR_CREDENTIAL_REFUSED: { status: 422, summary: 'a credential may not be issued: an issuance rule is broken; details name the request field or the rule' },

@@ -17,10 +17,10 @@ async function selfVerified(jwt: string, now: Date) {
 
 describeEachStore('OpenID Federation entity configuration', (factory) => {
   const h = useHarness(factory, { agency: { code: '1400', name: 'Department of the Interior' }, federation: { record: { contacts: ['mailto:icam@doi.example'], affiliations: ['agency_code:1400/sub:NPS'] } } });
-  const deps = (over: Partial<EntityConfigurationDeps> = {}): EntityConfigurationDeps => ({ store: h.store, clock: h.clock, config: h.config, issuer: ISSUER, discovery: async () => DISCOVERY, ...over });
+  const deps = (over: Partial<EntityConfigurationDeps> = {}): EntityConfigurationDeps => ({ store: h.store, vault: h.keyVault, clock: h.clock, config: h.config, issuer: ISSUER, discovery: async () => DISCOVERY, ...over });
 
   it('creates one federation key however many ask for it at once', async () => {
-    const keys = await Promise.all([1, 2, 3, 4].map(() => federationSigningKey(h.store, h.clock)));
+    const keys = await Promise.all([1, 2, 3, 4].map(() => federationSigningKey(h.store, h.keyVault, h.clock)));
     assert.equal(new Set(keys.map((k) => k.kid)).size, 1);
     assert.equal((await federationPublicKeys(h.store, h.clock.now())).length, 1);
   });
@@ -81,10 +81,10 @@ describeEachStore('OpenID Federation entity configuration', (factory) => {
   });
 
   it('rotates: the new key signs, the old one stays published for the overlap, then drops out', async () => {
-    const before = await federationSigningKey(h.store, h.clock);
-    const kid = await rotateFederationKey(h.store, h.clock, 86_400);
+    const before = await federationSigningKey(h.store, h.keyVault, h.clock);
+    const kid = await rotateFederationKey(h.store, h.keyVault, h.clock, 86_400);
     assert.notEqual(kid, before.kid);
-    assert.equal((await federationSigningKey(h.store, h.clock)).kid, kid);
+    assert.equal((await federationSigningKey(h.store, h.keyVault, h.clock)).kid, kid);
     const jwt = await signedEntityConfiguration(deps());
     assert.equal(decodeProtectedHeader(jwt).kid, kid);
     assert.deepEqual((decodeJwt(jwt).jwks as { keys: JWK[] }).keys.map((k) => k.kid).sort(), [before.kid, kid].sort());

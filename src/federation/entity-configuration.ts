@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import type { MusterConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
+import type { KeyVault } from '../core/key-vault.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { federationPublicKeys, federationSigningKey } from './federation-keys.ts';
@@ -27,6 +28,8 @@ export const CLIENT_REGISTRATION_TYPES: readonly string[] = [];
 export interface EntityConfigurationDeps {
   readonly store: Store;
   readonly clock: Clock;
+  /** Opens the sealed federation signing key. */
+  readonly vault: KeyVault;
   readonly config: MusterConfig;
   /** The OP's issuer identifier as served, which is the entity id. */
   readonly issuer: string;
@@ -56,7 +59,7 @@ export interface EntityConfigurationClaims {
 
 /** The signed entity configuration (compact JWS, `typ: entity-statement+jwt`). */
 export async function signedEntityConfiguration(deps: EntityConfigurationDeps): Promise<string> {
-  const key = await federationSigningKey(deps.store, deps.clock);
+  const key = await federationSigningKey(deps.store, deps.vault, deps.clock);
   const claims = await entityConfigurationClaims(deps);
   return new SignJWT({ ...claims }).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ENTITY_STATEMENT_TYPE }).sign(key.privateKey);
 }

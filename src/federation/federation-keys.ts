@@ -1,5 +1,6 @@
 import { type CryptoKey, type JWK, importJWK } from 'jose';
 import type { Clock } from '../core/clock.ts';
+import type { KeyVault } from '../core/key-vault.ts';
 import type { Queryable, Store } from '../store/store.ts';
 import { activeSigningKey, insertSigningKey, publishedKeys } from './signing-keys.ts';
 
@@ -19,9 +20,9 @@ export interface FederationSigningKey {
 }
 
 /** The key that signs now; the first call creates it. */
-export async function federationSigningKey(store: Store, clock: Clock): Promise<FederationSigningKey> {
+export async function federationSigningKey(store: Store, vault: KeyVault, clock: Clock): Promise<FederationSigningKey> {
   const now = clock.now();
-  const { kid, privateJwk } = await store.transaction((tx) => activeSigningKey(tx, FEDERATION_KEY_PURPOSE, FEDERATION_KEY_ALG, now));
+  const { kid, privateJwk } = await store.transaction((tx) => activeSigningKey(tx, vault, FEDERATION_KEY_PURPOSE, FEDERATION_KEY_ALG, now));
   return { kid, alg: FEDERATION_KEY_ALG, privateKey: (await importJWK(privateJwk, FEDERATION_KEY_ALG)) as CryptoKey };
 }
 
@@ -34,7 +35,7 @@ export function federationPublicKeys(db: Queryable, at: Date): Promise<JWK[]> {
  * A new signing key from now on. The one it replaces stops signing and stays published for `overlapSeconds`
  * (at least the entity configuration's lifetime), so statements it signed still verify. Returns the new kid.
  */
-export async function rotateFederationKey(store: Store, clock: Clock, overlapSeconds: number): Promise<string> {
+export async function rotateFederationKey(store: Store, vault: KeyVault, clock: Clock, overlapSeconds: number): Promise<string> {
   const now = clock.now();
   return store.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [FEDERATION_KEY_LOCK]);
@@ -42,6 +43,6 @@ export async function rotateFederationKey(store: Store, clock: Clock, overlapSec
       'UPDATE federation_keys SET retired_at = $2, expires_at = $3 WHERE purpose = $1 AND retired_at IS NULL',
       [FEDERATION_KEY_PURPOSE, now, new Date(now.getTime() + overlapSeconds * 1000)],
     );
-    return (await insertSigningKey(tx, FEDERATION_KEY_PURPOSE, FEDERATION_KEY_ALG, now, now)).kid;
+    return (await insertSigningKey(tx, vault, FEDERATION_KEY_PURPOSE, FEDERATION_KEY_ALG, now, now)).kid;
   });
 }

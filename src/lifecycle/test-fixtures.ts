@@ -47,7 +47,7 @@ export function accessWorker(h: Harness, targets: AccessTargets): JobWorker {
 }
 
 function harnessHandlers(h: Harness, targets: AccessTargets): JobHandlerRegistry {
-  return lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets, config: h.config });
+  return lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets, config: h.config, vault: h.keyVault });
 }
 
 export async function identityByKey(store: Store, attribute: string, key: string): Promise<{ id: string; status: string; sponsor_id: string | null; flags: string[]; version: number }> {

@@ -13,6 +13,9 @@ import type { Notifier } from '../connectors/notify/index.ts';
 import type { CaMaterial } from '../pki/store/ca-store.ts';
 import { createCredentialServices, notifierFor, type CredentialServices } from './credentials.ts';
 import { lazyCa } from './pki.ts';
+import type { KeyVault } from '../core/key-vault.ts';
+import { type HeldKeyVault, openKeyVault } from './key-vault.ts';
+import { sealKeysAtRest } from './seal-keys.ts';
 import { PolicyService } from '../lifecycle/access/policies.ts';
 import type { AccessTargets } from '../lifecycle/access/targets.ts';
 import { accessTargetsOf } from './targets.ts';
@@ -25,6 +28,8 @@ export interface Muster {
   readonly clock: Clock;
   readonly audit: AuditWriter;
   readonly auditKeys: AuditKeys;
+  /** Seals and opens the signing and cookie keys kept in the store, under the CA keys' custody. */
+  readonly keyVault: KeyVault;
   readonly sources: SourceRegistry;
   readonly imports: ImportService;
   readonly disputes: DisputeService;
@@ -57,6 +62,7 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   const audit = new AuditWriter({ clock, signer: auditKeys.signer, checkpointInterval: config.audit.checkpointInterval });
   const sources = new SourceRegistry(config);
   const deps = { store, clock, audit, config };
+  const held = await keyVaultFor(config, store, audit, options.store === undefined);
   await recoverInterruptedRuns(store, clock, audit);
   const ca = lazyCa(config, store, clock);
   let credentials: Promise<CredentialServices> | undefined;
@@ -68,13 +74,28 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
     notifier: notifierFor(config),
     ca,
     credentials: () => (credentials ??= ca().then((material) => createCredentialServices(deps, material)).catch((error: unknown) => { credentials = undefined; throw error; })),
-    config, store, clock, audit, auditKeys, sources, scheduler,
+    config, store, clock, audit, auditKeys, sources, scheduler, keyVault: held.vault,
     imports: new ImportService({ ...deps, registry: sources }),
     disputes: new DisputeService(store, deps, sources),
     sourceEvents: new SourceEventService(store, deps, sources),
     close: async () => {
       await scheduler.stop();
+      held.close();
       await store.close();
     },
   };
+}
+
+/** The key vault, with the stored keys sealed and checked; a refused start closes what it opened. */
+async function keyVaultFor(config: MusterConfig, store: Store, audit: AuditWriter, ownsStore: boolean): Promise<HeldKeyVault> {
+  let held: HeldKeyVault | undefined;
+  try {
+    held = await openKeyVault(config);
+    await sealKeysAtRest(store, held.vault, audit);
+    return held;
+  } catch (error) {
+    held?.close();
+    if (ownsStore) await store.close();
+    throw error;
+  }
 }

@@ -19,6 +19,7 @@ import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federat
 import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../protocols/ssf/signals/handler.ts';
 import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts';
 import { OPERATOR_TOKENS_REVOKE_JOB, handleOperatorTokensRevoke } from './operator-tokens-job.ts';
+import type { KeyVault } from '../core/key-vault.ts';
 import { BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler } from '../protocols/oidc/backchannel-logout.ts';
 
 export interface HandlerDeps {
@@ -30,6 +31,8 @@ export interface HandlerDeps {
   readonly config: MusterConfig;
   /** The OP issuer when the server picked its port (`--port 0`); default from the configuration. */
   readonly issuer?: () => string;
+  /** Opens the sealed signing keys (logout tokens, SETs). */
+  readonly vault: KeyVault;
 }
 
 /** The handlers of every job kind muster queues (see EVENT_TYPES in core/events.ts, and the scheduled checks). */
@@ -49,8 +52,8 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [EXCEPTION_EXPIRE_JOB, handleExceptionExpire],
     [NOTIFY_BINDING_JOB, notifyBindingHandler(deps.notifier)],
     [FEDERATION_SESSIONS_END_JOB, endSessionsHandler],
-    [BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler(deps.issuer ?? (() => federationIssuer(deps.config)))],
-    [FEDERATION_SIGNAL_JOB, federationSignalHandler({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)) })],
+    [BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler(deps.issuer ?? (() => federationIssuer(deps.config)), deps.vault)],
+    [FEDERATION_SIGNAL_JOB, federationSignalHandler({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)), vault: deps.vault })],
     [FEDERATION_PROVISION_JOB, federationProvisionHandler(deps.config.federation.provisioning)],
   ]);
 }

@@ -1,17 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { MusterConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
-import { MusterError } from '../core/errors.ts';
 import type { RevocationUrls } from '../pki/leaf-extensions.ts';
 import { loadOrCreateCa, type CaMaterial, type CaStoreOptions } from '../pki/store/ca-store.ts';
 import type { KeyCustody } from '../pki/store/key-custody.ts';
 import { tlsCaName } from '../pki/store/tls-ca.ts';
 import type { Store } from '../store/store.ts';
 import { hsmCustody } from './hsm.ts';
+import { keyPassphrase } from './key-passphrase.ts';
 
-export const PASSPHRASE_FILE = 'pki-key-passphrase';
 
 /**
  * Where relying parties fetch the CA certificates, the CRLs and OCSP answers: the AIA and CRL DP of the issuing CA
@@ -45,27 +41,6 @@ export function pkiUrls(config: MusterConfig): PkiUrls {
 export function revocationUrls(config: MusterConfig): RevocationUrls {
   const urls = pkiUrls(config);
   return { caIssuers: urls.issuingCertificate, crl: urls.issuingCrl, ocsp: urls.ocsp };
-}
-
-/** In-memory stores end with the process: one random passphrase for all of them, so keys stored early decrypt later. */
-const MEMORY_PASSPHRASE = randomBytes(24).toString('base64url');
-
-/** The passphrase that encrypts CA keys in the store: configured, or a random one kept in <dataDir>, made on first start. */
-async function keyPassphrase(config: MusterConfig): Promise<string> {
-  if (config.pki.keyPassphrase) return config.pki.keyPassphrase;
-  if (config.dataDir === ':memory:') return MEMORY_PASSPHRASE;
-  const file = join(config.dataDir, PASSPHRASE_FILE);
-  const existing = await readFile(file, 'utf8').catch(() => undefined);
-  if (existing !== undefined) return existing.trim();
-  const created = randomBytes(24).toString('base64url');
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    await writeFile(file, `${created}\n`, { mode: 0o600, flag: 'wx' });
-    return created;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return (await readFile(file, 'utf8')).trim();
-    throw new MusterError('MUSTER_ERR_PKI_KEY', `cannot create ${file}: ${(error as Error).message}`, [{ key: 'pki.keyPassphrase', message: 'unset, and the passphrase file cannot be written' }]);
-  }
 }
 
 function caNames(config: MusterConfig): { rootName: string; issuingName: string; tlsName: string } {

@@ -35,7 +35,7 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     const eventId = existing ?? (await insertEvent(ctx.store, type, identityId, {}, clock.now()));
     const now = clock.now();
     const job: Job = { id: eventId, kind: FEDERATION_SIGNAL_JOB, idempotencyKey: `${FEDERATION_SIGNAL_JOB}:${eventId}`, payload: { eventId, identityId, type }, status: 'running', attempts: 1, runAfter: now, lockedBy: 'test', lockedUntil: now, lastError: null, eventId, createdAt: now, updatedAt: now };
-    const handler = federationSignalHandler({ issuer: () => issuer });
+    const handler = federationSignalHandler({ issuer: () => issuer, vault: ctx.keyVault });
     await ctx.store.transaction((tx) => handler(job, tx, { clock, audit: ctx.audit, now, correlationId: `event-${eventId}`, workerId: 'test' }));
     return eventId;
   };
@@ -83,7 +83,7 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
       const push = one.r.received[2]!;
       assert.equal(push.headers['content-type'], 'application/secevent+jwt');
       assert.equal(push.headers.accept, 'application/json');
-      const { payload } = await jwtVerify(push.body, createLocalJWKSet(await transmitterJwks(ctx.store, clock.now())), { issuer, audience: 'rp-one', typ: 'secevent+jwt' });
+      const { payload } = await jwtVerify(push.body, createLocalJWKSet(await transmitterJwks(ctx.store, ctx.keyVault, clock.now())), { issuer, audience: 'rp-one', typ: 'secevent+jwt' });
       assert.deepEqual(payload.sub_id, { format: 'iss_sub', iss: issuer, sub: 'one-sub' });
       assert.deepEqual((await setsOf(identity)).map((s) => s.state), ['delivered', 'delivered']);
     } finally {

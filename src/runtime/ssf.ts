@@ -11,12 +11,12 @@ const BATCH = 50;
 /** The transmitter's parts over a started muster; `boundPort` when the server listens on a port it picked (`--port 0`). */
 export function transmitterDeps(ctx: Muster, boundPort?: number): TransmitterDeps {
   const issuer = federationIssuer(ctx.config, boundPort);
-  return { store: ctx.store, clock: ctx.clock, audit: ctx.audit, issuer, endpointBase: endpointBaseOf(issuer), minVerificationIntervalSeconds: ctx.config.federation.ssf.minVerificationIntervalSeconds };
+  return { store: ctx.store, clock: ctx.clock, audit: ctx.audit, vault: ctx.keyVault, issuer, endpointBase: endpointBaseOf(issuer), minVerificationIntervalSeconds: ctx.config.federation.ssf.minVerificationIntervalSeconds };
 }
 
 /** What the signal services need over a started muster. */
 export function signalDeps(ctx: Muster, issuer: () => string = () => federationIssuer(ctx.config)): SignalDeps {
-  return { store: ctx.store, clock: ctx.clock, audit: ctx.audit, issuer };
+  return { store: ctx.store, clock: ctx.clock, audit: ctx.audit, vault: ctx.keyVault, issuer };
 }
 
 function pushOptions(ctx: Muster): PushDeliveryOptions {

@@ -30,7 +30,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
   const { store, clock, audit, config } = muster;
   return new JobWorker({
     store, clock, audit,
-    handlers: lifecycleHandlers({ notifier: muster.notifier, targets: accessTargetsOf(config), config }),
+    handlers: lifecycleHandlers({ notifier: muster.notifier, targets: accessTargetsOf(config), config, vault: muster.keyVault }),
     workerId: newWorkerId(),
     ...WORKER_DEFAULTS,
     pollMs: config.workers.pollMs,

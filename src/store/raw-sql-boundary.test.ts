@@ -53,7 +53,6 @@ const STILL_RAW: readonly string[] = [
   'protocols/oidc/adapter.ts',
   'protocols/oidc/backchannel-logout.ts',
   'protocols/oidc/claims.ts',
-  'protocols/oidc/cookie-keys.ts',
   'protocols/oidc/find-account.ts',
   'protocols/oidc/interactions/certificate-match.ts',
   'protocols/oidc/interactions/consent-record.ts',

@@ -563,7 +563,7 @@ describe('attacks on the SSF stream management API', () => {
     assert.equal(created.status, 201);
     streamId = created.body.stream_id;
     assert.deepEqual(created.body.events_delivered, [DISABLED]);
-    const queued = await ctx.store.transaction((tx) => queueSignals(tx, { issuer, now: clock.now(), txn: 'attack' }, identity, [{ signal: 'account-enabled', payload: {} }, { signal: 'account-disabled', payload: {} }]));
+    const queued = await ctx.store.transaction((tx) => queueSignals(tx, { issuer, vault: ctx.keyVault, now: clock.now(), txn: 'attack' }, identity, [{ signal: 'account-enabled', payload: {} }, { signal: 'account-disabled', payload: {} }]));
     assert.deepEqual(queued.map((q) => `${q.clientId} ${q.signal}`), ['rp-alpha account-disabled', 'rp-beta account-enabled']);
     const polled = await call(await as(alpha), 'POST', `/ssf/poll/${streamId}`, { returnImmediately: true });
     const events = Object.values(polled.body.sets as Record<string, string>).map((set) => Object.keys(JSON.parse(Buffer.from(set.split('.')[1]!, 'base64url').toString()).events));

@@ -70,7 +70,7 @@ describeEachStore('back-channel logout when the lifecycle ends sessions', (facto
   const cards: Record<string, string> = {};
   const keys: Record<string, { privateKey: CryptoKey; jwk: JWK }> = {};
   const redirect = (rp: string) => `http://127.0.0.1/${rp}/cb`;
-  const worker = () => testWorker(h, lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets: accessTargets([]), config: h.config, issuer: () => op.issuer }));
+  const worker = () => testWorker(h, lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets: accessTargets([]), config: h.config, vault: h.keyVault, issuer: () => op.issuer }));
 
   async function importHr(lines: string[]): Promise<void> {
     const run = await h.imports.run({ source: 'hr', file: await h.file(`hr-${Math.random()}.csv`, hrCsv(lines)), actor: 'hr.admin' });

@@ -45,7 +45,7 @@ describeEachStore('ticket target', (factory) => {
   let connector: Connector;
   let provisioning: ProvisioningWorker;
   const jobs = (over: Parameters<typeof createJobWorker>[1] = {}) =>
-    createJobWorker(muster, { handlers: lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets: accessTargetsOf(h.config), config: h.config }), workerId: 'w1', random: () => 0.5, sweepEveryMs: 0, ...over });
+    createJobWorker(muster, { handlers: lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets: accessTargetsOf(h.config), config: h.config, vault: h.keyVault }), workerId: 'w1', random: () => 0.5, sweepEveryMs: 0, ...over });
   const settle = async () => {
     const worker = jobs();
     while ((await worker.runOnce()).claimed > 0);

@@ -7,6 +7,8 @@ import { AuditWriter } from '../../src/audit/writer.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { MusterConfig } from '../../src/config/schema.ts';
+import type { KeyVault } from '../../src/core/key-vault.ts';
+import { openKeyVault } from '../../src/runtime/key-vault.ts';
 import { ImportService } from '../../src/sources/importer.ts';
 import { SourceRegistry } from '../../src/sources/registry.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -21,6 +23,8 @@ export interface Harness {
   readonly registry: SourceRegistry;
   /** The checkpoint key, for verifying the log. */
   readonly auditKeys: { publicKeys: ReadonlyMap<string, string> };
+  /** Seals the signing and cookie keys, as a started muster's does. */
+  readonly keyVault: KeyVault;
   readonly dir: string;
   file(name: string, content: string | Buffer): Promise<string>;
   close(): Promise<void>;
@@ -37,14 +41,16 @@ export async function harness(store: Store, overrides: Record<string, unknown> =
   const registry = new SourceRegistry(config);
   const imports = new ImportService({ store, clock, audit, config, registry });
   const dir = await mkdtemp(join(tmpdir(), 'muster-test-'));
+  const held = await openKeyVault(config);
   return {
-    store, clock, config, audit, imports, registry, auditKeys, dir,
+    store, clock, config, audit, imports, registry, auditKeys, dir, keyVault: held.vault,
     async file(name, content) {
       const path = join(dir, name);
       await writeFile(path, content);
       return path;
     },
     async close() {
+      held.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

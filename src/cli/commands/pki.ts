@@ -5,6 +5,10 @@ import { getCertificate } from '../../credentials/queries.ts';
 import { crlPem } from '../../pki/crl.ts';
 import { latestCrl } from '../../pki/store/crl-store.ts';
 import { X509Crl } from '../../pki/x509.ts';
+import { MusterError } from '../../core/errors.ts';
+import { exportRootKey, importRootKey, removeRootKey, type RootCeremony } from '../../pki/store/root-offline.ts';
+import type { Muster } from '../../runtime/context.ts';
+import { keyPassphrase } from '../../runtime/key-passphrase.ts';
 import { revocationUrls } from '../../runtime/pki.ts';
 import type { Cli } from '../cli.ts';
 import { readFlagFile } from './file-input.ts';
@@ -63,11 +67,42 @@ function caCommands(program: Command, cli: Cli): void {
       for (const [name, text] of Object.entries(files)) await writeFile(join(opts.out, name), text.endsWith('\n') ? text : `${text}\n`);
       cli.print(command, { files: Object.keys(files).map((f) => join(opts.out, f)) }, () => `wrote ${Object.keys(files).join(', ')} to ${opts.out}`);
     }));
+  rootCommands(ca, cli);
   program.command('cert').description('issued certificates').command('show').description('one certificate with its status').argument('<serial>', 'hex serial')
     .action((serial: string, _opts: unknown, command: Command) => cli.withMuster(command, async (ctx) => {
       const c = await getCertificate(ctx.store, serial);
       cli.print(command, { certificate: c }, () => [`${c.profile} ${c.serial}: ${c.status}${c.reason ? ` (${c.reason}, ${c.revokedAt})` : ''}`, `identity ${c.identityId}, credential ${c.credentialId}, valid ${c.notBefore} – ${c.notAfter}`, c.pem]);
     }));
+}
+
+function rootCommands(ca: Command, cli: Cli): void {
+  const root = ca.command('root').description('take the root CA key offline and bring it back (docs/keys.md, the root key ceremony)');
+  const ceremony = (ctx: Muster): RootCeremony => ({ store: ctx.store, audit: ctx.audit, clock: ctx.clock, actor: cli.actor, correlationId: cli.correlationId });
+  root.command('export').description('write the root CA key, encrypted PKCS#8 under the key passphrase, to a new file (audited)').requiredOption('--out <file>', 'file to create (never overwritten)')
+    .action((opts: { out: string }, command: Command) => cli.withMuster(command, async (ctx) => {
+      await ctx.ca();
+      const pem = await exportRootKey(ceremony(ctx));
+      await writeOutputFile(opts.out, pem);
+      cli.print(command, { file: opts.out }, () => `wrote the root CA key (encrypted) to ${opts.out}`);
+    }));
+  root.command('remove').description('remove the root CA key from the store after its export; the root then signs nothing (audited)')
+    .action((_opts: unknown, command: Command) => cli.withMuster(command, async (ctx) => {
+      await removeRootKey(ceremony(ctx));
+      cli.print(command, { removed: 'root' }, () => 'the root CA key is offline: restart muster serve; muster ca root import FILE brings it back');
+    }));
+  root.command('import').description('bring an exported root CA key back into the store (audited)').argument('<file>', 'the exported key')
+    .action((file: string, _opts: unknown, command: Command) => cli.withMuster(command, async (ctx) => {
+      await importRootKey(ceremony(ctx), await readFlagFile('file', file), await keyPassphrase(ctx.config));
+      cli.print(command, { imported: 'root' }, () => 'the root CA key is back online: restart muster serve');
+    }));
+}
+
+async function writeOutputFile(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    throw new MusterError('MUSTER_ERR_OUTPUT_FILE', `cannot write ${path}: ${(error as Error).message}`, [{ field: 'out', value: path, message: 'cannot be created (it must not exist)' }]);
+  }
 }
 
 function exceptionCommands(program: Command, cli: Cli): void {

@@ -54,7 +54,7 @@ export function federationRecordRoutes(deps: FederationRecordDeps): RouteModule 
       app.openapi(recordRoute(path), (c) => c.json(homeAgencyRecord(ctx.config, issuer()), 200, CACHE) as never);
     }
     app.openapi(entityConfigurationRoute(paths.entityConfiguration), async (c) => {
-      const jwt = await signedEntityConfiguration({ store: ctx.store, clock: ctx.clock, config: ctx.config, issuer: issuer(), discovery: deps.discovery });
+      const jwt = await signedEntityConfiguration({ store: ctx.store, vault: ctx.keyVault, clock: ctx.clock, config: ctx.config, issuer: issuer(), discovery: deps.discovery });
       return c.body(jwt, 200, { 'content-type': ENTITY_STATEMENT_MEDIA_TYPE, ...CACHE }) as never;
     });
   };

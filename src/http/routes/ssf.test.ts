@@ -33,7 +33,7 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const json = async (res: Response) => (await res.json()) as any;
-  const queue = (drafts: SignalDraft[]) => ctx.store.transaction((tx) => queueSignals(tx, { issuer, now: clock.now(), txn: 'test' }, identity, drafts));
+  const queue = (drafts: SignalDraft[]) => ctx.store.transaction((tx) => queueSignals(tx, { issuer, vault: ctx.keyVault, now: clock.now(), txn: 'test' }, identity, drafts));
   const disabled: SignalDraft = { signal: 'account-disabled', payload: { initiating_entity: 'policy' } };
   const poll = async (body: unknown = {}) => json(await call(alpha, 'POST', `/ssf/poll/${streamId}`, body));
 
@@ -72,7 +72,7 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
     const { keys } = await json(res);
     assert.equal(keys.length, 1, 'the key is published at once');
     assert.equal(keys[0].d, undefined, 'no private part');
-    const signing = await ctx.store.transaction((tx) => setSigningKey(tx, clock.now()));
+    const signing = await ctx.store.transaction((tx) => setSigningKey(tx, ctx.keyVault, clock.now()));
     assert.equal(signing.kid, keys[0].kid, 'the first SET is signed with the published key');
   });
 

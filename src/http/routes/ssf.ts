@@ -42,7 +42,7 @@ function issuerOf(ctx: Muster, _c: C): string {
 
 function depsOf(ctx: Muster, c: C): TransmitterDeps {
   const issuer = issuerOf(ctx, c);
-  return { store: ctx.store, clock: ctx.clock, audit: ctx.audit, issuer, endpointBase: endpointBaseOf(issuer), minVerificationIntervalSeconds: ctx.config.federation.ssf.minVerificationIntervalSeconds };
+  return { store: ctx.store, clock: ctx.clock, audit: ctx.audit, vault: ctx.keyVault, issuer, endpointBase: endpointBaseOf(issuer), minVerificationIntervalSeconds: ctx.config.federation.ssf.minVerificationIntervalSeconds };
 }
 
 async function jsonBody(c: C): Promise<unknown> {
@@ -68,7 +68,7 @@ function mountDiscovery(app: MusterApp, ctx: Muster): void {
   const metadata = (c: C) => c.json(transmitterMetadata(issuerOf(ctx, c)), 200, { 'cache-control': 'public, max-age=300' });
   app.get(SSF_PATHS.wellKnown, metadata);
   app.get(`${SSF_PATHS.wellKnown}${federationIssuerPath(ctx.config)}`, metadata);
-  app.get(SSF_PATHS.jwks, async (c) => c.json(await transmitterJwks(ctx.store, ctx.clock.now()), 200, { 'cache-control': 'public, max-age=300' }));
+  app.get(SSF_PATHS.jwks, async (c) => c.json(await transmitterJwks(ctx.store, ctx.keyVault, ctx.clock.now()), 200, { 'cache-control': 'public, max-age=300' }));
 }
 
 /** Stream-management refusals other than a failed authentication (audited where it happens): unknown or foreign streams, bad settings. */

@@ -95,7 +95,7 @@ describe('CA keys on a PKCS#11 token (SoftHSM2), through pki.hsm', { skip: softH
 
   test('the keys are generated on the token and only their labels are stored', async () => {
     const clock = new ManualClock('2026-03-02T09:00:00Z');
-    const hsm = await hsmCustody({ module: token.module, tokenLabel: token.tokenLabel, pin: token.pin, rootKeyLabel: 'r', issuingKeyLabel: 'i' });
+    const hsm = await hsmCustody({ module: token.module, tokenLabel: token.tokenLabel, pin: token.pin, rootKeyLabel: 'r', issuingKeyLabel: 'i', wrapKeyLabel: 'w' });
     const store = await pgliteFactory.open();
     const created = await loadOrCreateCa(store, options(clock, 'passphrase for the responder', { custody: { passphrase: 'passphrase for the responder', hsm } }));
     const rows = await store.query<{ role: string; key_pem: string | null; hsm_label: string | null }>('SELECT role, key_pem, hsm_label FROM ca_keys ORDER BY role');

@@ -35,7 +35,7 @@ export async function offlineKey(certificate: X509Certificate): Promise<CaKey> {
   const algorithm = caKeyAlgorithmOfSpki(spki);
   const publicKey = await certificate.publicKey.export();
   const sign = async (): Promise<Uint8Array> => {
-    throw new MusterError('MUSTER_ERR_PKI_KEY', 'the adopted root CA key is offline; muster cannot sign with it');
+    throw new MusterError('MUSTER_ERR_PKI_KEY', 'the root CA key is offline (adopted, or taken off with muster ca root remove): the root signs nothing, no issuing CA certificate and no root CRL, until muster ca root import FILE', [{ field: 'root', message: 'offline' }]);
   };
   return { algorithm, signatureOid: algorithm.startsWith('rsa') ? OID.sha256WithRsa : algorithm === 'ecdsa-p256' ? OID.ecdsaWithSha256 : OID.ecdsaWithSha384, spki, publicKey, offline: true, sign };
 }

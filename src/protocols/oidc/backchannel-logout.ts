@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
+import type { KeyVault } from '../../core/key-vault.ts';
 import type { Clock } from '../../core/clock.ts';
 import { JOB_PRIORITY } from '../../core/events.ts';
 import { isHttpsOrLoopback } from '../../core/federation/agreement.ts';
@@ -8,7 +9,7 @@ import { rpSubjectsOf } from '../../federation/rp-subjects.ts';
 import type { JobHandler } from '../../lifecycle/handlers.ts';
 import type { Queryable, Tx } from '../../store/store.ts';
 import { storedPayload } from './adapter.ts';
-import { currentJwks } from './keys.ts';
+import { activeJwk } from './keys.ts';
 
 /**
  * OpenID Connect Back-Channel Logout 1.0 from muster's side: when the lifecycle ends an identity's OP sessions (leaver,
@@ -82,8 +83,8 @@ export async function queueBackchannelLogouts(tx: Tx, identityId: string, client
 }
 
 /** The logout token (Back-Channel Logout 1.0 §2.4), signed with the OP's active signing key. */
-export async function logoutToken(db: Queryable, clock: Clock, issuer: string, order: LogoutOrder): Promise<string> {
-  const [key] = (await currentJwks(db, clock)).keys;
+export async function logoutToken(db: Queryable, vault: KeyVault, clock: Clock, issuer: string, order: LogoutOrder): Promise<string> {
+  const key = await activeJwk(db, vault, clock);
   if (!key) throw new Error('the OP has no signing key');
   const iat = Math.floor(clock.now().getTime() / 1000);
   const claims = { sub: order.sub, ...(order.sid ? { sid: order.sid } : {}), events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } };
@@ -113,11 +114,11 @@ async function post(uri: string, token: string): Promise<Answer> {
 }
 
 /** The handler of BACKCHANNEL_LOGOUT_JOB: signs and POSTs the token; throws (the queue retries) when the RP is unreachable. */
-export function backchannelLogoutHandler(issuer: () => string): JobHandler {
+export function backchannelLogoutHandler(issuer: () => string, vault: KeyVault): JobHandler {
   return async (job, tx, ctx) => {
     const order = job.payload as unknown as LogoutOrder;
     if (!order.uri || !isHttpsOrLoopback(order.uri)) throw new TypeError(`${BACKCHANNEL_LOGOUT_JOB} job ${job.id} has no https (or loopback) uri`);
-    const answer = await post(order.uri, await logoutToken(tx, ctx.clock, issuer(), order));
+    const answer = await post(order.uri, await logoutToken(tx, vault, ctx.clock, issuer(), order));
     if (answer.kind === 'retry') throw new Error(answer.error);
     const refused = answer.kind === 'refused';
     await ctx.audit.append(tx, [{

@@ -79,11 +79,11 @@ export async function serveTestOp(h: Harness, pages: TestSignInPages): Promise<S
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
-  await maintainSigningKeys(h.store, h.clock, { rotationDays: h.config.federation.oidc.keyRotationDays, maxTokenTtlSeconds: 600 });
+  await maintainSigningKeys(h.store, h.keyVault, h.clock, { rotationDays: h.config.federation.oidc.keyRotationDays, maxTokenTtlSeconds: 600 });
   const provider = createProvider({
     store: h.store, clock: h.clock, audit: h.audit, config: h.config, issuer,
     interactions: { ...(pages.policy ? { policy: pages.policy } : {}), url: (_ctx, interaction) => `${interactionPathOf(issuer)}/${interaction.uid}` },
-    jwks: await currentJwks(h.store, h.clock), cookieKeys: await cookieKeys(h.store),
+    jwks: await currentJwks(h.store, h.keyVault, h.clock), cookieKeys: await cookieKeys(h.store, h.keyVault),
   });
   const listener = oidcListener({ issuer, provider: () => provider, interactions: { handle: (req, res) => pages.handle(provider, req, res) }, audit: { store: h.store, audit: h.audit } });
   server.on('request', (req, res) => { if (!listener(req, res)) res.writeHead(404).end(); });

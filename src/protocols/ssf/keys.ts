@@ -1,5 +1,6 @@
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { activeSigningKey, publishedKeys } from '../../federation/signing-keys.ts';
+import type { KeyVault } from '../../core/key-vault.ts';
 import type { Queryable, Store } from '../../store/store.ts';
 
 /**
@@ -16,8 +17,8 @@ export interface SetSigningKey {
 }
 
 /** The active signing key, made when there is none (call it inside a transaction). */
-export async function setSigningKey(db: Queryable, at: Date): Promise<SetSigningKey> {
-  const { kid, privateJwk } = await activeSigningKey(db, SSF_KEY_PURPOSE, SSF_ALG, at);
+export async function setSigningKey(db: Queryable, vault: KeyVault, at: Date): Promise<SetSigningKey> {
+  const { kid, privateJwk } = await activeSigningKey(db, vault, SSF_KEY_PURPOSE, SSF_ALG, at);
   return { kid, key: (await importJWK(privateJwk, SSF_ALG)) as CryptoKey };
 }
 
@@ -25,9 +26,9 @@ export async function setSigningKey(db: Queryable, at: Date): Promise<SetSigning
  * The published keys (public parts) of the transmitter. The signing key is made here when there is none yet, so that
  * receivers find it at `jwks_uri` before the first SET.
  */
-export async function transmitterJwks(store: Store, at: Date): Promise<{ keys: JWK[] }> {
+export async function transmitterJwks(store: Store, vault: KeyVault, at: Date): Promise<{ keys: JWK[] }> {
   const keys = await publishedKeys(store, SSF_KEY_PURPOSE, at);
   if (keys.length > 0) return { keys };
-  await store.transaction((tx) => activeSigningKey(tx, SSF_KEY_PURPOSE, SSF_ALG, at));
+  await store.transaction((tx) => activeSigningKey(tx, vault, SSF_KEY_PURPOSE, SSF_ALG, at));
   return { keys: await publishedKeys(store, SSF_KEY_PURPOSE, at) };
 }

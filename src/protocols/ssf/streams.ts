@@ -98,7 +98,7 @@ export class StreamManager {
       const interval = this.#d.minVerificationIntervalSeconds;
       if (stream.verificationRequestedAt && now.getTime() - stream.verificationRequestedAt.getTime() < interval * 1000) throw tooSoon(interval);
       await markVerificationRequested(tx, stream.streamId, now);
-      const key = await setSigningKey(tx, now);
+      const key = await setSigningKey(tx, this.#d.vault, now);
       const payload = input.state === undefined ? {} : { state: input.state };
       const jti = await enqueueSet(tx, { issuer: this.#d.issuer, key, now }, stream, { subject: opaque(stream.streamId), event: SSF_VERIFICATION_EVENT, payload });
       return { stream, action: 'ssf.stream.verification', data: { jti } };
@@ -185,7 +185,7 @@ export async function setStreamStatusAsTransmitter(deps: TransmitterDeps, stream
     const stream = await streamById(tx, streamId, true);
     if (!stream) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no stream ${streamId}`, [{ field: 'stream_id', value: streamId, message: 'not found' }]);
     if (stream.status === status) throw new MusterError('MUSTER_ERR_CONFLICT', `stream ${streamId} is already ${status}`, [{ field: 'status', value: status, message: 'unchanged' }]);
-    const key = await setSigningKey(tx, now);
+    const key = await setSigningKey(tx, deps.vault, now);
     const jti = await enqueueSet(tx, { issuer: deps.issuer, key, now }, stream, { subject: opaque(stream.streamId), event: SSF_STREAM_UPDATED_EVENT, payload: { status, reason } });
     const changed = await applyStatus(tx, stream, status, reason, now);
     await deps.audit.append(tx, [{ actor, action: 'ssf.stream.status', target: `stream:${streamId}`, reason, data: { client_id: stream.clientId, from: stream.status, to: status, stream_updated_jti: jti, initiated_by: TRANSMITTER_ACTOR, ...changed.moved } }], correlationId);

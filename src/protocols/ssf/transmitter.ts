@@ -1,5 +1,6 @@
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { KeyVault } from '../../core/key-vault.ts';
 import type { Store } from '../../store/store.ts';
 
 /** What the transmitter's parts share. */
@@ -7,6 +8,8 @@ export interface TransmitterDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly audit: AuditWriter;
+  /** Opens the sealed SET signing key. */
+  readonly vault: KeyVault;
   /** The transmitter's issuer: the OP issuer (SETs' `iss`, the `iss_sub` subjects' `iss`). */
   readonly issuer: string;
   /** Origin the `/ssf/...` endpoints are served from (poll endpoints are named under it). */

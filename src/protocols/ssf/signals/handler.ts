@@ -1,5 +1,6 @@
 import { MusterError } from '../../../core/errors.ts';
 import { EVENT_TYPES } from '../../../core/events.ts';
+import type { KeyVault } from '../../../core/key-vault.ts';
 import type { JobHandler } from '../../../lifecycle/handlers.ts';
 import type { Job } from '../../../lifecycle/jobs.ts';
 import { TRANSMITTER_ACTOR } from '../transmitter.ts';
@@ -16,6 +17,8 @@ export const SIGNALLED_EVENT_TYPES: readonly string[] = EVENT_TYPES.filter((e) =
 export interface SignalHandlerDeps {
   /** The OP issuer, as SETs name it (asked at each run: with `--port 0` it is known only once the server listens). */
   readonly issuer: () => string;
+  /** Opens the sealed SET signing key. */
+  readonly vault: KeyVault;
 }
 
 type EventRow = { id: string; type: string; identity_id: string | null; payload: Record<string, unknown>; occurred_at: Date; correlation_id: string };
@@ -58,7 +61,7 @@ export function federationSignalHandler(deps: SignalHandlerDeps): JobHandler {
     if ((await tx.query('SELECT 1 FROM ssf_events WHERE txn = $1 AND identity_id = $2 LIMIT 1', [txn, identityId])).length > 0) return;
     const drafts: SignalDraft[] = [];
     for (const cause of change) drafts.push(...(await signalsOf(tx, cause)).map((d) => ({ ...d, eventId: cause.id })));
-    const queued = await queueSignals(tx, { issuer: deps.issuer(), now: ctx.now, txn }, identityId, drafts);
+    const queued = await queueSignals(tx, { issuer: deps.issuer(), vault: deps.vault, now: ctx.now, txn }, identityId, drafts);
     if (queued.length === 0) return;
     const types = [...new Set(change.map((c) => c.type))].join(', ');
     await ctx.audit.append(tx, [{

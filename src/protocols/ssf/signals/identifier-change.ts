@@ -6,7 +6,7 @@ import { agreementOfClient } from '../../../federation/agreements.ts';
 import { type RpSubject, rpSubjectsOf } from '../../../federation/rp-subjects.ts';
 import { replaceSubjectSecret, sectorOf, subjectFor } from '../../../federation/subjects.ts';
 import type { SignalDeps } from './deps.ts';
-import { type QueuedSet, queueSignals } from './queue.ts';
+import { type QueueContext, type QueuedSet, queueSignals } from './queue.ts';
 
 export interface IdentifierChange {
   readonly clientId: string;
@@ -47,7 +47,7 @@ export async function changeFederatedIdentifier(deps: SignalDeps, identityId: st
       await tx.query('UPDATE federation_rp_subjects SET sub = $3, host_sector = false WHERE identity_id = $1 AND client_id = $2', [identityId, rp.clientId, newSub]);
       changed.push({ clientId: rp.clientId, oldSub: rp.sub, newSub });
     }
-    const queued = await queueChange(tx, deps.issuer(), now, identityId, known, changed, correlationId);
+    const queued = await queueChange(tx, { issuer: deps.issuer(), vault: deps.vault, now, txn: correlationId }, identityId, known, changed);
     await deps.audit.append(tx, [{
       actor, action: 'federation.identifier_changed', target: identityId, reason,
       data: { relying_parties: changed.map((c) => ({ client_id: c.clientId, old_sub: c.oldSub, new_sub: c.newSub })), unresolved, sets: queued.map((q) => ({ client_id: q.clientId, jti: q.jti })) },
@@ -56,10 +56,11 @@ export async function changeFederatedIdentifier(deps: SignalDeps, identityId: st
   });
 }
 
-async function queueChange(tx: Tx, issuer: string, now: Date, identityId: string, known: readonly RpSubject[], changed: readonly IdentifierChange[], txn: string): Promise<QueuedSet[]> {
+async function queueChange(tx: Tx, ctx: QueueContext, identityId: string, known: readonly RpSubject[], changed: readonly IdentifierChange[]): Promise<QueuedSet[]> {
+  const { issuer } = ctx;
   const newSubs = new Map(changed.map((c) => [c.clientId, c.newSub]));
   const rps = known.filter((rp) => newSubs.has(rp.clientId));
-  return queueSignals(tx, { issuer, now, txn }, identityId, [{
+  return queueSignals(tx, ctx, identityId, [{
     signal: 'federated-identifier-changed', payload: {},
     payloadFor: (rp) => ({ new_sub_id: issSub(issuer, newSubs.get(rp.clientId) as string) }),
   }], rps);

@@ -1,3 +1,4 @@
+import type { KeyVault } from '../../../core/key-vault.ts';
 import type { ReleasableAttribute } from '../../../core/federation/profile.ts';
 import type { SignalName } from '../../../core/federation/profile.ts';
 import { SIGNAL_EVENTS } from '../../../core/federation/profile.ts';
@@ -27,6 +28,8 @@ export interface SignalDraft {
 
 export interface QueueContext {
   readonly issuer: string;
+  /** Opens the sealed SET signing key. */
+  readonly vault: KeyVault;
   readonly now: Date;
   /** The root cause: the domain event id, shared by every SET it causes. */
   readonly txn: string;
@@ -58,7 +61,7 @@ export async function queueSignals(tx: Tx, ctx: QueueContext, identityId: string
       const event = SIGNAL_EVENTS[draft.signal];
       if (!delivered.includes(event)) continue;
       if (draft.releases && !client.agreement.document.attributes.some((a) => a.name === draft.releases)) continue;
-      enqueue ??= { issuer: ctx.issuer, now: ctx.now, key: await setSigningKey(tx, ctx.now) };
+      enqueue ??= { issuer: ctx.issuer, now: ctx.now, key: await setSigningKey(tx, ctx.vault, ctx.now) };
       const subject = draft.subject?.(rp, ctx.issuer) ?? issSub(ctx.issuer, rp.sub);
       const payload = draft.payloadFor?.(rp, ctx.issuer) ?? draft.payload;
       const jti = await enqueueSet(tx, enqueue, stream, { subject, event, payload, txn: ctx.txn, identityId, eventId: draft.eventId ?? null });
