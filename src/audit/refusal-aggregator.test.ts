@@ -84,3 +84,26 @@ describeEachStore('refusal aggregator', (factory) => {
     assert.ok(sample?.path.startsWith('/ssf/?x'));
   });
 });
+
+describeEachStore('refusal aggregator writing the first few at once', (factory) => {
+  let store: Store;
+
+  before(async () => {
+    store = await factory.open();
+  });
+  after(async () => {
+    await store.close();
+  });
+
+  it('writes writtenAtOnce refusals one by one, then counts the rest of the window', async () => {
+    await resetAudit(store);
+    const clock = new ManualClock(T0);
+    const audit = new AuditWriter({ clock, signer: testKey().signer, checkpointInterval: 1000 });
+    const aggregator = new RefusalAggregator({ store, audit, clock, writtenAtOnce: 3 });
+    for (let i = 0; i < 100; i++) await aggregator.refuse(notice('token:abc'));
+    clock.advance(60_000);
+    await aggregator.flushDue();
+    const written = (await listAuditEntries(store, { action: 'test.refused', limit: 1000 })).reverse();
+    assert.deepEqual(written.map((e) => e.data?.count ?? 'one'), ['one', 'one', 'one', 97]);
+  });
+});

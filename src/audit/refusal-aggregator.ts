@@ -25,6 +25,8 @@ export interface RefusalAggregatorOptions {
   readonly clock: Clock;
   /** Length of a source's window (default 60). */
   readonly windowSeconds?: number;
+  /** Refusals of a source written one by one at the start of each window before the rest are counted (default 1). */
+  readonly writtenAtOnce?: number;
   /** Refused requests described in each aggregate entry (default 5). */
   readonly samples?: number;
   /** Sources tracked at once; past that, new sources are counted under `overflow` (default 10,000). */
@@ -36,6 +38,7 @@ export interface RefusalAggregatorOptions {
 interface Window {
   readonly first: RefusalNotice;
   readonly startMs: number;
+  written: number;
   count: number;
   lastMs: number;
   readonly samples: RefusalSample[];
@@ -52,8 +55,8 @@ export function clippedText(value: string, max: number): string {
 }
 
 /**
- * Refusals audited as aggregates: the first refusal of an action from a source in a window is written at once, as it
- * would be alone; the rest of that window are counted, and written as one entry with their count and a few samples
+ * Refusals audited as aggregates: the first refusals (`writtenAtOnce`) of an action from a source in a window are
+ * written at once, as they would be alone; the rest of that window are counted, and written as one entry with their count and a few samples
  * when the window closes (`flushDue`, run periodically) or when the next refusal from that source comes after it. So
  * a flood of refused requests adds a couple of entries per source per window, not one per request.
  */
@@ -61,6 +64,7 @@ export class RefusalAggregator {
   readonly #options: RefusalAggregatorOptions;
   readonly #windowMs: number;
   readonly #samples: number;
+  readonly #writtenAtOnce: number;
   readonly #maxSources: number;
   readonly #windows = new Map<string, Window>();
 
@@ -68,6 +72,7 @@ export class RefusalAggregator {
     this.#options = options;
     this.#windowMs = (options.windowSeconds ?? 60) * 1000;
     this.#samples = options.samples ?? 5;
+    this.#writtenAtOnce = options.writtenAtOnce ?? 1;
     this.#maxSources = options.maxSources ?? 10_000;
   }
 
@@ -81,12 +86,14 @@ export class RefusalAggregator {
     const nowMs = this.#options.clock.now().getTime();
     const key = this.#keyOf(notice);
     const open = this.#windows.get(key);
-    if (open && nowMs < open.startMs + this.#windowMs) return this.#count(open, notice, nowMs);
-    if (open) this.#close(key, open);
+    if (open && nowMs < open.startMs + this.#windowMs && open.written >= this.#writtenAtOnce) return this.#count(open, notice, nowMs);
     const source = key.endsWith(`\u0000${OVERFLOW}`) ? OVERFLOW : notice.source;
-    this.#windows.set(key, { first: { ...notice, source }, startMs: nowMs, lastMs: nowMs, count: 0, samples: [] });
-    const data = { ...notice.draft.data, source };
-    await this.#write([{ ...notice.draft, data }], notice.correlationId);
+    if (open && nowMs < open.startMs + this.#windowMs) open.written += 1;
+    else {
+      if (open) void this.#close(key, open);
+      this.#windows.set(key, { first: { ...notice, source }, startMs: nowMs, lastMs: nowMs, written: 1, count: 0, samples: [] });
+    }
+    await this.#write([{ ...notice.draft, data: { ...notice.draft.data, source } }], notice.correlationId);
   }
 
   /** Writes the aggregate entries of every window that has closed. */

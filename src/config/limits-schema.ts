@@ -15,7 +15,8 @@ const rate = z.strictObject({
 });
 
 const refusals = z.strictObject({
-  windowSeconds: z.number().int().min(1).max(3600).default(60).describe('refusals from one source are audited as one entry per window (the first at once)'),
+  windowSeconds: z.number().int().min(1).max(3600).default(60).describe('refusals from one source past the first few are audited as one entry per window'),
+  writtenAtOnce: z.number().int().min(1).max(1000).default(20).describe('refusals of one source audited one by one at the start of each window, before the rest are counted'),
   samples: z.number().int().min(1).max(50).default(5).describe('refused requests described in each aggregate entry'),
   maxSources: z.number().int().min(10).max(1_000_000).default(10_000).describe('sources tracked at once; further ones are counted under one overflow source'),
 });
