@@ -38,21 +38,12 @@ const DEFAULT_LIMITS = limitsSchema.parse({});
 /** Serves the app on Node's HTTP server; resolves once listening, rejects with MUSTER_ERR_LISTEN. */
 export function serveHttp(app: MusterApp, options: ServeOptions): Promise<RunningServer> {
   const appListener = getRequestListener(app.fetch);
-  return serveRaw((request, response) => void appListener(request, response), options);
-}
-
-/** Serves only the `before` listeners (the PKI listener); what none of them takes gets 404. */
-export function serveListeners(options: ServeOptions): Promise<RunningServer> {
-  return serveRaw((_request, response) => { response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found'); }, options);
-}
-
-function serveRaw(fallback: (request: IncomingMessage, response: ServerResponse) => void, options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const before = options.before ?? [];
     const limits = options.limits ?? DEFAULT_LIMITS;
     const server = createServer(serverOptionsOf(limits), (request, response) => {
       for (const listener of before) if (listener(request, response)) return;
-      fallback(request, response);
+      void appListener(request, response);
     });
     guardListener(server, { name: options.name ?? 'api', limits, ...(options.onRefused ? { onRefused: options.onRefused } : {}) });
     server.listen(options.port, options.host);
