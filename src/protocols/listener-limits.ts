@@ -28,7 +28,8 @@ export function serverOptionsOf(limits: ListenerLimits): Pick<ServerOptions, 'ma
 }
 
 /**
- * Bounds a listener: the header, request, keep-alive and idle timeouts, the header count, a cap on its open connections
+ * Bounds a listener: the header, request, keep-alive and idle timeouts (a connection silent for headersTimeout is
+ * closed too), the header count, a cap on its open connections
  * (Node closes the excess as it accepts them) and one per client address. A connection past a cap is closed at once
  * and told to `onRefused`. Returns how many connections each address holds now (for tests and metrics).
  */
@@ -51,9 +52,22 @@ export function guardListener(server: HttpServer | HttpsServer, options: GuardOp
       return;
     }
     open.set(address, held + 1);
-    socket.once('close', () => release(open, address));
+    const silent = closeIfSilent(socket, limits.headersTimeoutMs);
+    socket.once('close', () => {
+      clearTimeout(silent);
+      release(open, address);
+    });
   });
   return open;
+}
+
+/** Node's headersTimeout counts from a request's first byte: a connection that never sends one is closed here. */
+function closeIfSilent(socket: Socket, ms: number): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    if (socket.bytesRead === 0) socket.destroy();
+  }, ms);
+  timer.unref();
+  return timer;
 }
 
 function release(open: Map<string, number>, address: string): void {
