@@ -113,7 +113,7 @@ describe('bounded listeners', () => {
   });
 
   it('leaves a PKI listener of its own answering OCSP and CRLs while the API listener is full', async () => {
-    const full = await serveHttp(createHttpApp(ctx), { host: '127.0.0.1', port: 0, limits: { ...ctx.config.server.limits, maxConnections: 100 }, onRefused: (l, r) => void refused.push(`full:${r}`) });
+    const full = await serveHttp(createHttpApp(ctx), { host: '127.0.0.1', port: 0, limits: { ...ctx.config.server.limits, maxConnections: 100 }, onRefused: (_listener, reason) => void refused.push(`full:${reason}`) });
     try {
       const flood = await idle(full.port, '127.0.0.4', 150);
       held.push(flood);
