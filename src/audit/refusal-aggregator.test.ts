@@ -51,7 +51,8 @@ describeEachStore('refusal aggregator', (factory) => {
     const [, aggregate] = await entries();
     assert.equal(aggregate?.data?.count, 10_000);
     assert.equal(aggregate?.data?.source, 'address:192.0.2.1');
-    assert.deepEqual((aggregate?.data?.samples as { path: string }[]).map((s) => s.path), ['/ssf/streams/1', '/ssf/streams/2', '/ssf/streams/3']);
+    const samples = (aggregate?.data?.samples ?? []) as { path: string }[];
+    assert.deepEqual(samples.map((s) => s.path), ['/ssf/streams/1', '/ssf/streams/2', '/ssf/streams/3']);
     assert.match(aggregate?.reason ?? '', /^10000 more test\.refused from address:192\.0\.2\.1 within 60 s/);
     assert.equal(aggregator.tracked, 0);
   });
@@ -79,7 +80,7 @@ describeEachStore('refusal aggregator', (factory) => {
     await aggregator.refuse(notice('address:192.0.2.9'));
     await aggregator.refuse(notice('address:192.0.2.9', `/ssf/\u0000${'x'.repeat(12_000)}`));
     await aggregator.flushAll();
-    const sample = ((await entries())[1]?.data?.samples as { path: string }[])[0];
+    const sample = (((await entries())[1]?.data?.samples ?? []) as { path: string }[])[0];
     assert.equal(sample?.path.length, 201);
     assert.ok(sample?.path.startsWith('/ssf/?x'));
   });

@@ -50,6 +50,7 @@ const OVERFLOW = 'overflow';
 
 /** What an aggregate entry keeps of a value the request chose: control characters replaced, cut short. */
 export function clippedText(value: string, max: number): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
   const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import type { ListenerLimits } from '../config/limits-schema.ts';
-import { limitsSchema } from '../config/limits-schema.ts';
+import { type ListenerLimits, limitsSchema } from '../config/limits-schema.ts';
 import { MusterError } from '../core/errors.ts';
 import { type ConnectionRefused, guardListener, serverOptionsOf } from '../protocols/listener-limits.ts';
 import type { MusterApp } from './env.ts';
