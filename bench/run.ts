@@ -5,7 +5,8 @@
 // issue runs just one of them; then the lifecycle benchmarks (bench/lifecycle.ts: leaver propagation, mass
 // termination, reconciliation of a million accounts), MUSTER_BENCH_ONLY=lifecycle; then federation (bench/federation.ts:
 // PIV sign-ins per second beside a bare oidc-provider, HR termination to SET accepted), MUSTER_BENCH_ONLY=federation;
-// then signed leaver evidence beside a plain read of the same rows (bench/evidence.ts), MUSTER_BENCH_ONLY=evidence.
+// then signed leaver evidence beside a plain read of the same rows (bench/evidence.ts), MUSTER_BENCH_ONLY=evidence; then
+// OCSP and API requests/s with and without the listener limits (bench/limits.ts), MUSTER_BENCH_ONLY=limits.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { lifecycleBenchmark } from './lifecycle.ts';
 import { federationBenchmark } from './federation.ts';
 import { ocspBenchmark } from './ocsp.ts';
 import { evidenceBenchmark } from './evidence.ts';
+import { limitsBenchmark } from './limits.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PEOPLE = Number(process.env.MUSTER_BENCH_PEOPLE ?? 1_000_000);
@@ -79,7 +81,7 @@ async function onPglite(dir: string): Promise<void> {
 }
 
 const ONLY = process.env.MUSTER_BENCH_ONLY;
-const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation', 'evidence'];
+const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation', 'evidence', 'limits'];
 if (ONLY !== undefined && !SECTIONS.includes(ONLY)) throw new Error(`MUSTER_BENCH_ONLY must be one of ${SECTIONS.join(', ')}, not ${ONLY}`);
 if (ONLY === undefined || ONLY === 'import') {
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-'));
@@ -96,3 +98,4 @@ if (ONLY === undefined || ONLY === 'issue') await issueBenchmark();
 if (ONLY === undefined || ONLY === 'lifecycle') await lifecycleBenchmark();
 if (ONLY === undefined || ONLY === 'federation') await federationBenchmark();
 if (ONLY === undefined || ONLY === 'evidence') await evidenceBenchmark();
+if (ONLY === undefined || ONLY === 'limits') await limitsBenchmark();

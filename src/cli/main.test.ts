@@ -12,6 +12,7 @@ import { type CliOptions, type CommandGroup, runCli } from './main.ts';
 import { encodeAttributes } from '../mur/attribute-codec.ts';
 import { revocationUrls } from '../runtime/pki.ts';
 import { pkiCommands } from './commands/pki.ts';
+import { freePort } from '../../test/support/ports.ts';
 
 class Collector extends Writable {
   text = '';
@@ -203,6 +204,32 @@ describeEachStore('muster cli', (factory) => {
     const show = await run(['ca', 'show', '--json'], { groups: [pkiCommands] });
     assert.equal(show.code, 0, show.stderr);
     assert.deepEqual(show.json().urls, served);
+  });
+
+  it('serve with pki.listen answers OCSP, the CA certificates and /health on a listener of its own, without the admin API', async () => {
+    const port = await freePort();
+    const file = join(dir, 'pki-listen.json');
+    await writeFile(file, JSON.stringify({ pki: { listen: { port }, baseUrl: `http://127.0.0.1:${port}` } }));
+    const stop = new AbortController();
+    const seen: Record<string, number> = {};
+    const res = await run(['--config', file, 'serve', '--port', '0', '--mtls-port', '0', '--json'], {
+      signal: stop.signal,
+      serve: {
+        onListening: async (server) => {
+          const pki = `http://127.0.0.1:${port}`;
+          seen.health = (await fetch(`${pki}/health`)).status;
+          seen.issuing = (await fetch(`${pki}/pki/issuing-ca.crt`)).status;
+          seen.api = (await fetch(`${pki}/api/ca`)).status;
+          const ocsp = await fetch(`${pki}/ocsp`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array([0x30, 0x00]) });
+          seen.ocsp = ocsp.status;
+          seen.ocspType = ocsp.headers.get('content-type') === 'application/ocsp-response' ? 1 : 0;
+          seen.apiOcsp = (await fetch(`http://127.0.0.1:${server.port}/ocsp`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array([0x30, 0x00]) })).status;
+          stop.abort();
+        },
+      },
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(seen, { health: 200, issuing: 200, api: 404, ocsp: 200, ocspType: 1, apiOcsp: 404 });
   });
 
   it('extra command groups register beside the built-in ones', async () => {

@@ -107,3 +107,23 @@ test('operator tokens live 90 days by default, at most 365; a default past the m
   assert.throws(() => loadConfig({ env: {}, overrides: { admin: { tokens: { defaultDays: 100, maxDays: 30 } } } }), (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'admin.tokens.defaultDays'));
   assert.throws(() => loadConfig({ env: {}, overrides: { admin: { metrics: 'everyone' } } }), /admin\.metrics/);
 });
+
+test('server.limits are checked at start-up: timeouts in order, each named with its key', () => {
+  const config = loadConfig({ env: {} });
+  assert.equal(config.server.limits.maxConnectionsPerAddress, 256);
+  assert.equal(config.server.limits.rate.perAddress.burst, 2000);
+  assert.equal(config.pki.listen, undefined);
+  assert.throws(
+    () => loadConfig({ env: {}, overrides: { server: { limits: { headersTimeoutMs: 60_000, requestTimeoutMs: 30_000, maxConnections: 0, rate: { perToken: { perSecond: -1 } } } } } }),
+    (e: any) => {
+      const keys = e.details.map((d: { key: string }) => d.key).sort();
+      assert.deepEqual(keys, ['server.limits.headersTimeoutMs', 'server.limits.maxConnections', 'server.limits.rate.perToken.perSecond']);
+      return true;
+    },
+  );
+  assert.throws(() => loadConfig({ env: {}, overrides: { server: { limits: { headersTimeoutMs: 60_000, requestTimeoutMs: 30_000 } } } }), (e: any) => {
+    assert.deepEqual(e.details.map((d: { key: string }) => d.key), ['server.limits.headersTimeoutMs']);
+    return true;
+  });
+  assert.equal(loadConfig({ env: {}, overrides: { pki: { listen: { port: 8081 } } } }).pki.listen?.host, '127.0.0.1');
+});

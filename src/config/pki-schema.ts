@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UUID_PATTERN } from '../core/ids.ts';
+import { pkiListenSchema } from './limits-schema.ts';
 
 const hours = (max: number, fallback: number, what: string) => z.number().positive().max(max).default(fallback).describe(what);
 
@@ -33,6 +34,7 @@ const webauthn = z.strictObject({
 export const pkiSchema = z.strictObject({
   baseUrl: z.string().url().refine((u) => u.startsWith('http://'), 'CRL and OCSP pointers must be http:// (RFC 5280 §4.2.1.13)').optional()
     .describe('public http:// base of the CA certificates, CRL and OCSP responder; default http://<server.host>:<server.port>'),
+  listen: pkiListenSchema.optional().describe('serve OCSP and the CRLs on a listener of their own, so that a flood on the API never stops revocation checking; unset: on the server listener'),
   keyAlgorithm: z.enum(['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072']).default('ecdsa-p384'),
   keyPassphrase: z.string().min(12).optional().describe('encrypts the CA keys, and seals the signing and cookie keys, in the store (MUSTER_PKI_KEY_PASSPHRASE); default: pki.keyPassphraseFile'),
   keyPassphraseFile: z.string().min(1).optional().describe('file holding the key passphrase, kept outside dataDir (MUSTER_PKI_KEY_PASSPHRASE_FILE); default <dataDir>/pki-key-passphrase, created on first start (profile demo only)'),

@@ -4,6 +4,7 @@ import { CDM_OBJECTS, IDENTITY_ATTRIBUTES } from '../core/identity/attributes.ts
 import { credentialSchema, pkiSchema } from './pki-schema.ts';
 import { lifecycleSchema, targetsSchema } from './targets-schema.ts';
 import { federationSchema } from './federation-schema.ts';
+import { limitsSchema } from './limits-schema.ts';
 
 /** pino's levels, most severe first; 'silent' writes nothing. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,6 +38,7 @@ export const configSchema = z.strictObject({
       host: z.string().default('127.0.0.1').describe('address muster serve listens on'),
       port: z.number().int().min(0).max(65535).default(8080).describe('port muster serve listens on'),
       maxJsonBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024).describe('largest JSON body the admin API reads; a larger one is refused with 413 before it is read'),
+      limits: limitsSchema.prefault({}),
     })
     .prefault({}),
   profile: z.enum(['demo', 'production']).default('demo').describe('production refuses a start whose key passphrase is kept inside dataDir'),

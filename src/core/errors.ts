@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   MUSTER_ERR_CONFLICT: { status: 409, summary: 'the change conflicts with the current state' },
   MUSTER_ERR_UNAUTHENTICATED: { status: 401, summary: 'no valid API token was presented' },
   MUSTER_ERR_FORBIDDEN: { status: 403, summary: 'the caller may not do this' },
+  MUSTER_ERR_RATE_LIMITED: { status: 429, summary: 'too many requests from this address or token; retry after the time Retry-After names' },
   MUSTER_ERR_STATUS_TRANSITION: { status: 409, summary: 'the identity status machine does not allow this move' },
   MUSTER_ERR_SOURCE_UNKNOWN: { status: 404, summary: 'no authoritative source with that name is registered' },
   MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE: { status: 403, summary: 'the source is not authoritative for an attribute it tried to change' },

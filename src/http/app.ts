@@ -24,6 +24,7 @@ import { exceptionRoutes } from './routes/exceptions.ts';
 import { pkiRoutes } from './routes/pki.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { rateLimit } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
 import { jsonBodyLimit, refuseNulCharacters } from './request-limits.ts';
 import { policyRoutes } from './routes/policies.ts';
@@ -43,6 +44,8 @@ export interface HttpOptions {
 }
 
 export const OPENAPI_PATH = '/openapi.json';
+/** Where the rate limits per address and per token apply (the OP's token, PAR and registration endpoints have their own). */
+const RATE_LIMITED_PATHS = ['/api/*', '/ssf/*', '/hooks/*'] as const;
 const BUILT_IN: readonly RouteModule[] = [healthRoutes, holdRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes, reconciliationRoutes, agreementRoutes, rpProvisioningRoutes, ssfRoutes, evidenceRoutes, traceRoutes];
 
 /**
@@ -54,6 +57,8 @@ export function createHttpApp(ctx: Muster, extraRoutes: readonly RouteModule[] =
   const app = new OpenAPIHono<Env>({ defaultHook: validationHook });
   app.use('*', correlation);
   if (options.log) app.use('*', requestLog(options.log));
+  const limited = rateLimit({ limiter: ctx.rateLimiter, clock: ctx.clock });
+  for (const path of RATE_LIMITED_PATHS) app.use(path, limited);
   app.use('/api/*', requireToken(ctx));
   app.use('/api/*', jsonBodyLimit(ctx.config.server.maxJsonBytes), refuseNulCharacters);
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, { type: 'http', scheme: 'bearer', description: "An operator's API token (`muster token create`); each operation names the operator roles that may call it" });

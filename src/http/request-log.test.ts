@@ -6,7 +6,7 @@ import { createLogger, errorFields } from '../runtime/log.ts';
 import { correlation } from './correlation.ts';
 import type { Env } from './env.ts';
 import { errorHandler } from './errors.ts';
-import { logServerError, requestLog } from './request-log.ts';
+import { LOGGED_PATH_CHARS, LOGGED_USER_AGENT_CHARS, logServerError, requestLog } from './request-log.ts';
 
 function logged(level: 'info' | 'debug' = 'info') {
   const lines: string[] = [];
@@ -76,4 +76,14 @@ test('errors become a code and a message', () => {
   assert.deepEqual(errorFields(new MusterError('MUSTER_ERR_CONFLICT', 'taken')), { code: 'MUSTER_ERR_CONFLICT', message: 'taken' });
   assert.deepEqual(errorFields(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), { code: 'ECONNREFUSED', message: 'refused' });
   assert.deepEqual(errorFields('text'), { code: 'unknown', message: 'text' });
+});
+
+test('the request log cuts long paths and user agents short', async () => {
+  const { app, lines } = logged();
+  const res = await app.request(`/${'a'.repeat(12_000)}`, { headers: { 'user-agent': 'u'.repeat(5000) } });
+  assert.equal(res.status, 404);
+  const [line] = lines();
+  assert.equal(String(line?.path).length, LOGGED_PATH_CHARS + 1);
+  assert.ok(String(line?.path).endsWith('…'));
+  assert.equal(String(line?.userAgent).length, LOGGED_USER_AGENT_CHARS + 1);
 });

@@ -9,17 +9,27 @@ import type { ServerErrorListener } from './errors.ts';
  */
 const PROBES = new Set(['/health', '/metrics']);
 
-/** One JSON line per request once it is answered: method, path (no query string), status, duration and correlation id. */
+/** The longest path and user agent a request line keeps: a client chooses them, the log's size should not be its choice. */
+export const LOGGED_PATH_CHARS = 512;
+export const LOGGED_USER_AGENT_CHARS = 200;
+
+/** A value the client chose, cut to `max` characters (an ellipsis marks the cut). */
+function clipped(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+/** One JSON line per request once it is answered: method, path (no query string, cut short), status, duration, user agent (cut short) and correlation id. */
 export function requestLog(log: Logger): MiddlewareHandler<Env> {
   return async (c, next) => {
     const started = performance.now();
     await next();
     const status = c.res.status;
     const fields = {
-      method: c.req.method, path: c.req.path, status,
+      method: clipped(c.req.method, 16), path: clipped(c.req.path, LOGGED_PATH_CHARS), status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       correlationId: c.get('correlationId'),
       actor: c.get('principal')?.actor,
+      userAgent: clipped(c.req.header('user-agent') ?? '', LOGGED_USER_AGENT_CHARS) || undefined,
     };
     const probe = PROBES.has(c.req.path) && (status < 500 || status === 503);
     const level = probe ? 'debug' : status >= 500 ? 'error' : 'info';

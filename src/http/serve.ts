@@ -1,15 +1,28 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
+import { type ListenerLimits, limitsSchema } from '../config/limits-schema.ts';
 import { MusterError } from '../core/errors.ts';
+import { type ConnectionRefused, guardListener, serverOptionsOf } from '../protocols/listener-limits.ts';
 import type { MusterApp } from './env.ts';
+
+/** A raw listener tried before the app; returns true when it took the request. */
+export type BeforeListener = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 export interface ServeOptions {
   readonly host: string;
   /** 0 picks a free port; the bound one is returned. */
   readonly port: number;
   /** Raw listeners tried before the app, in order (e.g. OCSP); each returns true when it took the request. */
-  readonly before?: readonly ((request: IncomingMessage, response: ServerResponse) => boolean)[];
+  readonly before?: readonly BeforeListener[];
+  /** Timeouts and connection caps (server.limits); default: the configuration's defaults. */
+  readonly limits?: ListenerLimits;
+  /** The listener's name in metrics (default 'api'). */
+  readonly name?: string;
+  /** Told of every connection closed at once past a cap. */
+  readonly onRefused?: ConnectionRefused;
+  /** The config key named when the port cannot be bound (default 'server.port'). */
+  readonly portKey?: string;
 }
 
 export interface RunningServer {
@@ -19,16 +32,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const DEFAULT_LIMITS = limitsSchema.parse({});
+
 /** Serves the app on Node's HTTP server; resolves once listening, rejects with MUSTER_ERR_LISTEN. */
 export function serveHttp(app: MusterApp, options: ServeOptions): Promise<RunningServer> {
+  const appListener = getRequestListener(app.fetch);
   return new Promise((resolve, reject) => {
-    const appListener = getRequestListener(app.fetch);
     const before = options.before ?? [];
-    const server = createServer((request, response) => {
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    const server = createServer(serverOptionsOf(limits), (request, response) => {
       for (const listener of before) if (listener(request, response)) return;
       void appListener(request, response);
     });
-    server.keepAliveTimeout = 65_000;
+    guardListener(server, { name: options.name ?? 'api', limits, ...(options.onRefused ? { onRefused: options.onRefused } : {}) });
     server.listen(options.port, options.host);
     server.once('error', (error) => reject(listenError(options, error)));
     server.once('listening', () => {
@@ -47,5 +63,6 @@ function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
 
 function listenError(options: ServeOptions, error: Error): MusterError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  return new MusterError('MUSTER_ERR_LISTEN', `cannot listen on ${options.host}:${options.port}: ${code}`, [{ key: 'server.port', value: String(options.port), message: error.message }], { cause: error });
+  const key = options.portKey ?? 'server.port';
+  return new MusterError('MUSTER_ERR_LISTEN', `cannot listen on ${options.host}:${options.port}: ${code}`, [{ key, value: String(options.port), message: error.message }], { cause: error });
 }

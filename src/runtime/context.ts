@@ -20,6 +20,9 @@ import { PolicyService } from '../lifecycle/access/policies.ts';
 import type { AccessTargets } from '../lifecycle/access/targets.ts';
 import { accessTargetsOf } from './targets.ts';
 import { Scheduler } from '../queue/scheduler.ts';
+import type { RefusalAggregator } from '../audit/refusal-aggregator.ts';
+import type { RateLimiter } from '../core/limits/token-buckets.ts';
+import { requestLimitsOf } from './request-limits.ts';
 
 /** Everything a face (HTTP, CLI) needs, built once from checked configuration. */
 export interface Muster {
@@ -46,6 +49,10 @@ export interface Muster {
   ca(): Promise<CaMaterial>;
   /** Cards, Derived PIV and exceptions, over the CA. */
   credentials(): Promise<CredentialServices>;
+  /** Refusals of unauthenticated requests, audited as one entry per source per window (server.limits.refusals). */
+  readonly refusals: RefusalAggregator;
+  /** Rate limits per client address and per token (server.limits.rate). */
+  readonly rateLimiter: RateLimiter;
   close(): Promise<void>;
 }
 
@@ -68,6 +75,7 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   let credentials: Promise<CredentialServices> | undefined;
   const accessTargets = accessTargetsOf(config);
   const scheduler = new Scheduler({ clock, store });
+  const limits = requestLimitsOf(config, { store, clock, audit });
   return {
     accessTargets,
     policies: new PolicyService({ store, audit, clock, targets: accessTargets.names }),
@@ -75,12 +83,14 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
     ca,
     credentials: () => (credentials ??= ca().then((material) => createCredentialServices(deps, material)).catch((error: unknown) => { credentials = undefined; throw error; })),
     config, store, clock, audit, auditKeys, sources, scheduler, keyVault: held.vault,
+    refusals: limits.refusals, rateLimiter: limits.rateLimiter,
     imports: new ImportService({ ...deps, registry: sources }),
     disputes: new DisputeService(store, deps, sources),
     sourceEvents: new SourceEventService(store, deps, sources),
     close: async () => {
       await scheduler.stop();
       held.close();
+      await limits.stop();
       await store.close();
     },
   };

@@ -7,6 +7,8 @@ import { currentJwks, currentKids, jwksFingerprint, maintainSigningKeys, type Ke
 import { oidcListener, type InteractionHandler, type RawListener } from '../protocols/oidc/listener.ts';
 import { endLoginsOfIdentity } from '../protocols/oidc/login-record.ts';
 import { startMtlsListener, type RunningHttps } from '../protocols/oidc/mtls.ts';
+import { rateLimitedOp } from '../protocols/oidc/rate-limit.ts';
+import type { ConnectionRefused } from '../protocols/listener-limits.ts';
 import { createProvider, type OpInteractions, type ProviderDeps } from '../protocols/oidc/provider.ts';
 import { interactionPathOf } from '../protocols/oidc/routes.ts';
 import type { Queryable, Tx } from '../store/store.ts';
@@ -43,6 +45,8 @@ export interface FederationOptions {
   readonly onError?: (error: unknown) => void;
   /** PEM trust anchors of other agencies: the mutual-TLS listener names them to the browser. */
   readonly foreignAnchors?: readonly string[];
+  /** Told of every connection the mutual-TLS listener closes at once past a cap (for /metrics). */
+  readonly onConnectionRefused?: ConnectionRefused;
 }
 
 export interface RunningFederation {
@@ -164,12 +168,14 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   const keys = await cookieKeys(ctx.store, ctx.keyVault);
   let provider: Provider | undefined;
   let mtlsOrigin = '';
-  const listener = oidcListener({ issuer, provider: () => provider as Provider, interactions, mtlsOrigin: () => mtlsOrigin, audit: { store: ctx.store, audit: ctx.audit }, ...(options.onError ? { onError: options.onError } : {}) });
-  const mtls = await startMtls(ctx, issuer, listener, options.foreignAnchors ?? []);
+  const audit = { store: ctx.store, audit: ctx.audit, refusals: ctx.refusals };
+  const own = oidcListener({ issuer, provider: () => provider as Provider, interactions, mtlsOrigin: () => mtlsOrigin, audit, ...(options.onError ? { onError: options.onError } : {}) });
+  const listener = rateLimitedOp(own, issuer, { limiter: ctx.rateLimiter, clock: ctx.clock });
+  const mtls = await startMtls(ctx, issuer, listener, options);
   mtlsOrigin = mtls.origin;
   const build = async (): Promise<{ provider: Provider; fingerprint: string }> => {
     const jwks = await currentJwks(ctx.store, ctx.keyVault, ctx.clock);
-    const deps: ProviderDeps = { store: ctx.store, clock: ctx.clock, audit: ctx.audit, config: ctx.config, issuer, interactions, jwks, cookieKeys: keys, mtlsOrigin: mtls.origin, ...(options.onError ? { onAuditError: options.onError } : {}) };
+    const deps: ProviderDeps = { store: ctx.store, clock: ctx.clock, audit: ctx.audit, refusals: ctx.refusals, config: ctx.config, issuer, interactions, jwks, cookieKeys: keys, mtlsOrigin: mtls.origin, ...(options.onError ? { onAuditError: options.onError } : {}) };
     return { provider: createProvider(deps), fingerprint: jwksFingerprint(jwks) };
   };
   let built = await build();
@@ -191,10 +197,12 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   };
 }
 
-async function startMtls(ctx: Muster, issuer: string, listener: RawListener, foreignAnchors: readonly string[]): Promise<RunningHttps> {
+async function startMtls(ctx: Muster, issuer: string, listener: RawListener, options: FederationOptions): Promise<RunningHttps> {
   const { host, port, hostnames } = ctx.config.federation.mtls;
   const credentials = await mtlsServerCredentials(ctx, hostnames);
-  const running = await startMtlsListener({ host, port, credentials: { ...credentials, ca: [...credentials.ca, ...foreignAnchors] }, listener });
+  const ca = [...credentials.ca, ...(options.foreignAnchors ?? [])];
+  const refused = options.onConnectionRefused ? { onRefused: options.onConnectionRefused } : {};
+  const running = await startMtlsListener({ host, port, credentials: { ...credentials, ca }, listener, limits: ctx.config.server.limits, ...refused });
   // the issuer's host name when the certificate carries it, so that the browser stays on one host
   const issuerHost = new URL(issuer).hostname.replace(/^\[|\]$/g, '');
   const name = hostnames.includes(issuerHost) ? issuerHost : hostnames[0] ?? host;

@@ -145,6 +145,13 @@ describeEachStore('metrics', (factory) => {
     ]);
   });
 
+  it('counts connections the listeners closed past a cap, by listener and reason', async () => {
+    metrics.countRefusedConnection('api', 'address-full');
+    metrics.countRefusedConnection('api', 'address-full');
+    metrics.countRefusedConnection('pki', 'listener-full');
+    assert.deepEqual(series(await metrics.text(), 'muster_connections_refused_total'), { '{listener="api",reason="address-full"}': 2, '{listener="pki",reason="listener-full"}': 1 });
+  });
+
   it('registers process metrics on its own registry, not the global one', async () => {
     const text = await metrics.text();
     assert.ok(parse(text).values.has('process_cpu_user_seconds_total{}'), 'no process metrics');

@@ -32,6 +32,8 @@ export interface Metrics {
   countOutcome(target: string, outcome: OpOutcome): void;
   /** Reports the circuit breakers of this process's provisioning worker. */
   watchBreakers(source: BreakerSource, targets: readonly string[]): void;
+  /** Counts a connection a listener closed at once past one of its caps (server.limits). */
+  countRefusedConnection(listener: string, reason: string): void;
 }
 
 export interface MetricsOptions {
@@ -103,7 +105,8 @@ function gauge<L extends string>(registry: Registry, name: string, help: string,
   });
 }
 
-function registerProcessMetrics(registry: Registry, clock: Clock): Pick<Metrics, 'countOutcome' | 'watchBreakers'> {
+function registerProcessMetrics(registry: Registry, clock: Clock): Pick<Metrics, 'countOutcome' | 'watchBreakers' | 'countRefusedConnection'> {
+  const refused = new Counter({ name: 'muster_connections_refused_total', help: 'Connections closed as soon as accepted, past the cap of the listener or of the client address', labelNames: ['listener', 'reason'], registers: [registry] });
   const operations = new Counter({ name: 'muster_provisioning_operations_total', help: 'Provisioning operations finished by this process, by outcome', labelNames: ['target', 'outcome'], registers: [registry] });
   const errors = new Counter({ name: 'muster_provisioning_errors_total', help: 'Failed provisioning attempts in this process (retried, deferred or dead)', labelNames: ['target'], registers: [registry] });
   const watched: { source: BreakerSource; targets: readonly string[] }[] = [];
@@ -115,6 +118,7 @@ function registerProcessMetrics(registry: Registry, clock: Clock): Pick<Metrics,
     },
   });
   return {
+    countRefusedConnection: (listener, reason) => refused.inc({ listener, reason }),
     countOutcome(target, outcome) {
       operations.inc({ target, outcome });
       if (outcome !== 'done') errors.inc({ target });

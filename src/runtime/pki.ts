@@ -25,8 +25,9 @@ export interface PkiUrls {
 }
 
 export function pkiBaseUrl(config: MusterConfig): string {
-  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-  return (config.pki.baseUrl ?? `http://${host}:${config.server.port}`).replace(/\/+$/, '');
+  const listen = config.pki.listen ?? config.server;
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  return (config.pki.baseUrl ?? `http://${host}:${listen.port}`).replace(/\/+$/, '');
 }
 
 export function pkiUrls(config: MusterConfig): PkiUrls {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { createHttpApp } from '../../http/app.ts';
+import { createPkiApp } from '../../http/pki-app.ts';
 import type { RouteModule } from '../../http/env.ts';
 import { logServerError } from '../../http/request-log.ts';
-import { type RunningServer, serveHttp } from '../../http/serve.ts';
+import { type BeforeListener, type RunningServer, type ServeOptions, serveHttp } from '../../http/serve.ts';
 import { type Muster, startMuster } from '../../runtime/context.ts';
 import { type Logger, errorFields, processLogger } from '../../runtime/log.ts';
 import { type Metrics, createMetrics } from '../../runtime/metrics.ts';
@@ -80,19 +81,24 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const pki = await startPkiServing(ctx);
     stops.push(() => pki.stop());
     let op: RawListener = () => false;
-    const server = await serveHttp(app, { ...config.server, before: [pki.listener, (req, res) => op(req, res)] });
+    const bounds = { limits: config.server.limits, onRefused: (name: string, reason: string) => metrics.countRefusedConnection(name, reason) };
+    const pkiServer = await servePkiListener(ctx, log, pki.listener, bounds);
+    if (pkiServer) stops.unshift(() => pkiServer.close());
+    const ownPki = pkiServer ? [] : [pki.listener];
+    const server = await serveHttp(app, { host: config.server.host, port: config.server.port, before: [...ownPki, (req, res) => op(req, res)], ...bounds });
     stops.unshift(() => server.close());
     issuerBoundTo(config, server.port);
     const issuer = issuerNow();
     const onError = (error: unknown) => log.error({ error: errorFields(error) }, 'openid provider failed');
     const anchors = await foreignAnchors(config);
     const interactions = signInPages({ store: ctx.store, clock: ctx.clock, audit: ctx.audit, config, issuer, ca: () => ctx.ca(), foreignAnchors: anchors, onError });
-    const federation = await startFederation(ctx, { issuer, interactions, onError, foreignAnchors: anchors });
+    const federation = await startFederation(ctx, { issuer, interactions, onError, foreignAnchors: anchors, onConnectionRefused: bounds.onRefused });
     op = federation.listener;
     stops.push(() => federation.close());
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
-    log.info({ url, issuer, mtls: federation.mtls.origin, store: ctx.store.adapter }, 'muster serve listening');
-    if (configured.pki.baseUrl === undefined && pkiBase !== url) log.warn({ pkiBaseUrl: pkiBase, url }, 'pki.baseUrl is unset: certificates name CRL and OCSP URLs under the configured server address, not this listener; set pki.baseUrl (MUSTER_PKI_BASE_URL)');
+    log.info({ url, issuer, mtls: federation.mtls.origin, store: ctx.store.adapter, ...(pkiServer ? { pki: `${pkiServer.host}:${pkiServer.port}` } : {}) }, 'muster serve listening');
+    const pkiUrl = pkiServer ? `http://${pkiServer.host.includes(':') ? `[${pkiServer.host}]` : pkiServer.host}:${pkiServer.port}` : url;
+    if (configured.pki.baseUrl === undefined && pkiBase !== pkiUrl) log.warn({ pkiBaseUrl: pkiBase, url: pkiUrl }, 'pki.baseUrl is unset: certificates name CRL and OCSP URLs under the configured address, not this listener; set pki.baseUrl (MUSTER_PKI_BASE_URL)');
     cli.print(command, { url, host: config.server.host, port: server.port, store: ctx.store.adapter, issuer, mtls: federation.mtls.origin }, () => `muster listening on ${url} (store: ${ctx.store.adapter}); OpenID Provider ${issuer}, mutual TLS ${federation.mtls.origin}`);
     await hooks.onListening?.(server, ctx);
     const signal = await stopSignal.stopped;
@@ -104,6 +110,13 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     stopSignal.dispose();
     log.info('muster serve stopped');
   }
+}
+
+/** OCSP and the CRLs on a listener of their own when pki.listen is set, so that a flood on the API never stops revocation checking. */
+async function servePkiListener(ctx: Muster, log: Logger, listener: BeforeListener, bounds: Pick<ServeOptions, 'limits' | 'onRefused'>): Promise<RunningServer | undefined> {
+  const listen = ctx.config.pki.listen;
+  if (!listen) return undefined;
+  return serveHttp(createPkiApp(ctx, log), { host: listen.host, port: listen.port, before: [listener], name: 'pki', portKey: 'pki.listen.port', ...bounds });
 }
 
 /**

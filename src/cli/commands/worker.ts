@@ -37,7 +37,7 @@ export function startWorkers(ctx: Muster, obs: Observability): StopFn[] {
 /** `/metrics` and `/health` of a headless worker on config.server.host; its stop function. */
 async function serveWorkerMetrics(ctx: Muster, metrics: Metrics, obs: Observability, port: number): Promise<{ url: string; stop: StopFn }> {
   const { host } = ctx.config.server;
-  const server = await serveHttp(createMetricsApp(ctx, metrics, obs.log), { host, port });
+  const server = await serveHttp(createMetricsApp(ctx, metrics, obs.log), { host, port, name: 'metrics', limits: ctx.config.server.limits, onRefused: (name, reason) => metrics.countRefusedConnection(name, reason) });
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}/metrics`;
   return { url, stop: () => server.close() };
 }

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { clippedText } from '../../audit/refusal-aggregator.ts';
 import { MusterError } from '../../core/errors.ts';
 import { federationIssuer, federationIssuerPath } from '../../federation/issuer.ts';
 import { changeFederatedIdentifier } from '../../protocols/ssf/signals/identifier-change.ts';
@@ -12,10 +13,14 @@ import { StreamManager } from '../../protocols/ssf/streams.ts';
 import type { TransmitterDeps } from '../../protocols/ssf/transmitter.ts';
 import type { Muster } from '../../runtime/context.ts';
 import { signalDeps } from '../../runtime/ssf.ts';
+import { clientAddressOf } from '../client-address.ts';
 import { type Env, type MusterApp, type RouteModule, correlationIdOf, principalOf } from '../env.ts';
 import { apiRoute } from '../route.ts';
 import { ERROR_RESPONSES, Uuid, jsonResponse } from '../schemas.ts';
 import { Reason } from './credential-schemas.ts';
+
+/** What the audit log keeps of a refused request's path. */
+const PATH_SHOWN = 200;
 
 type C = Context<Env>;
 
@@ -60,7 +65,9 @@ async function authenticated(ctx: Muster, c: C, authenticate: ReceiverAuthentica
   const found = await authenticate(c.req.header('authorization'));
   if (found) return found;
   const reason = c.req.header('authorization') ? 'bearer credential not accepted' : 'no bearer credential';
-  await ctx.store.transaction((tx) => ctx.audit.append(tx, [{ actor: 'anonymous', action: 'ssf.auth.refused', target: c.req.path, reason, data: { method: c.req.method, path: c.req.path } }], correlationIdOf(c)));
+  const path = clippedText(c.req.path, PATH_SHOWN);
+  const draft = { actor: 'anonymous', action: 'ssf.auth.refused', target: path, reason, data: { method: c.req.method, path } };
+  await ctx.refusals.refuse({ source: `address:${clientAddressOf(c) ?? 'in-process'}`, draft, sample: { method: c.req.method, path, reason }, correlationId: correlationIdOf(c) });
   throw new MusterError('MUSTER_ERR_UNAUTHENTICATED', `event receiver not authenticated: ${reason}`);
 }
 
@@ -78,7 +85,7 @@ function auditRefusals(app: MusterApp, ctx: Muster): void {
     const error = c.error;
     if (!(error instanceof MusterError) || error.code === 'MUSTER_ERR_UNAUTHENTICATED' || error.status >= 500) return;
     await ctx.store.transaction((tx) => ctx.audit.append(tx, [{
-      actor: 'ssf-receiver', action: 'ssf.request.refused', target: c.req.path, reason: error.message, data: { method: c.req.method, path: c.req.path, code: error.code, status: error.status },
+      actor: 'ssf-receiver', action: 'ssf.request.refused', target: clippedText(c.req.path, PATH_SHOWN), reason: error.message, data: { method: c.req.method, path: clippedText(c.req.path, PATH_SHOWN), code: error.code, status: error.status },
     }], correlationIdOf(c)));
   });
 }

@@ -40,7 +40,7 @@ const close = publicRoute({
 
 export const ticketRoutes: RouteModule = (app, ctx) => {
   const tickets = new TicketService(ctx);
-  const deps: CallbackDeps = { store: ctx.store, clock: ctx.clock, audit: ctx.audit, tickets, targets: ticketTargetsOf(ctx.config) };
+  const deps: CallbackDeps = { store: ctx.store, clock: ctx.clock, audit: ctx.audit, tickets, targets: ticketTargetsOf(ctx.config), refusals: ctx.refusals };
   app.openAPIRegistry.registerComponent('securitySchemes', SIGNATURE_SCHEME, {
     type: 'apiKey', in: 'header', name: 'X-Muster-Signature', description: "sha256=<hex HMAC-SHA-256 of the raw request body, keyed with the ticket target's secret>",
   });

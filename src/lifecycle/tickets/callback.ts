@@ -1,4 +1,5 @@
 import { recordAudit } from '../../audit/queries.ts';
+import type { RefusalAggregator } from '../../audit/refusal-aggregator.ts';
 import { signatureMatches } from '../../connectors/accounts/ticket/index.ts';
 import { MusterError } from '../../core/errors.ts';
 import { type Ticket, ticketAuditTarget } from './rows.ts';
@@ -24,6 +25,8 @@ export interface CallbackRequest {
 export interface CallbackDeps extends TicketDeps {
   readonly tickets: TicketService;
   readonly targets: ReadonlyMap<string, TicketTarget>;
+  /** When given, refusals from one address are audited a few at once and the rest as one entry per window. */
+  readonly refusals?: RefusalAggregator;
 }
 
 /**
@@ -64,7 +67,11 @@ async function refuse(deps: CallbackDeps, request: CallbackRequest, refusal: Ref
   // the id comes from an unauthenticated path: keep what is logged short
   const id = request.ticketId.slice(0, 64);
   const data = { ticket: id, target: refusal.ticket?.target ?? null, remoteAddress: origin.remoteAddress, method: origin.method, path: origin.path.slice(0, 200) };
-  await recordAudit(deps.store, deps.audit, { actor: 'anonymous', action: 'ticket.refused', target: ticketAuditTarget(id), reason, data }, request.correlationId);
+  const draft = { actor: 'anonymous', action: 'ticket.refused', target: ticketAuditTarget(id), reason, data };
+  if (deps.refusals) {
+    const source = `address:${origin.remoteAddress ?? 'in-process'}`;
+    await deps.refusals.refuse({ source, draft, sample: { method: origin.method, path: data.path, reason }, correlationId: request.correlationId });
+  } else await recordAudit(deps.store, deps.audit, draft, request.correlationId);
   const message = code === 'MUSTER_ERR_NOT_FOUND' ? `no ticket ${id}` : `ticket callback refused: ${reason}`;
   throw new MusterError(code, message, [{ field: 'ticket', value: id, message: reason }]);
 }

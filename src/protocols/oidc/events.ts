@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { Store } from '../../store/store.ts';
+import type { RefusalAggregator } from '../../audit/refusal-aggregator.ts';
 import { auditRefusal } from './refusals.ts';
 import { auditGroupCommit } from '../../audit/group-commit.ts';
 
@@ -14,6 +15,8 @@ import { auditGroupCommit } from '../../audit/group-commit.ts';
 export interface EventDeps {
   readonly store: Store;
   readonly audit: AuditWriter;
+  /** Refusals with an origin, aggregated per address (see refusals.ts). */
+  readonly refusals?: RefusalAggregator;
   /** Failures to audit (the answer still goes out; the failure is reported here). */
   readonly onError?: (error: unknown) => void;
 }
@@ -44,7 +47,8 @@ export function auditEvents(provider: Provider, deps: EventDeps): void {
     emitter.on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; message?: string }) => {
       const clientId = ctx?.oidc?.client?.clientId ?? (ctx?.oidc?.params?.client_id as string | undefined);
       const refusal = { clientId, reason: event, error: error?.error ?? 'server_error', description: error?.error_description ?? '' };
-      queue(ctx, auditRefusal(deps, refusal, `oidc-${event}`), deps);
+      const origin = ctx ? { address: ctx.req?.socket?.remoteAddress, method: ctx.method, path: ctx.path } : undefined;
+      queue(ctx, auditRefusal(deps, refusal, `oidc-${event}`, origin), deps);
     });
   }
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => queue(ctx, issued(deps, ctx, 'token'), deps));

@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MusterError } from '../../core/errors.ts';
+import type { ListenerLimits } from '../../config/limits-schema.ts';
+import { type ConnectionRefused, guardListener, serverOptionsOf } from '../listener-limits.ts';
 import type { TlsServerCredentials } from './tls-server-certificate.ts';
 
 /**
@@ -23,13 +25,19 @@ export interface MtlsOptions {
   readonly port: number;
   readonly credentials: TlsServerCredentials;
   readonly listener: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Timeouts and connection caps (server.limits). */
+  readonly limits: ListenerLimits;
+  /** Told of every connection closed at once past a cap. */
+  readonly onRefused?: ConnectionRefused;
 }
 
 export function startMtlsListener(options: MtlsOptions): Promise<RunningHttps> {
   const { key, cert, chain, ca } = options.credentials;
-  const server = createServer({ key, cert: [cert, ...chain].join('\n'), ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+  const tls = { key, cert: [cert, ...chain].join('\n'), ca, requestCert: true, rejectUnauthorized: false };
+  const server = createServer({ ...tls, ...serverOptionsOf(options.limits) }, (req, res) => {
     if (!options.listener(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
+  guardListener(server, { name: 'mtls', limits: options.limits, ...(options.onRefused ? { onRefused: options.onRefused } : {}) });
   return new Promise((resolve, reject) => {
     server.once('error', (error) => reject(new MusterError('MUSTER_ERR_LISTEN', `cannot listen on ${options.host}:${options.port} (mutual TLS)`, [{ key: 'federation.mtls.port', value: String(options.port), message: error.message }], { cause: error })));
     server.listen(options.port, options.host, () => {

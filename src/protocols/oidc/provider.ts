@@ -18,6 +18,7 @@ import { certificateAuthorized, certificateSubjectMatches, peerCertificate } fro
 import { outboundFetch } from './outbound-fetch.ts';
 import { renderError } from './render-error.ts';
 import { OP_ROUTES } from './routes.ts';
+import type { RefusalAggregator } from '../../audit/refusal-aggregator.ts';
 
 /** What the interactions (sign-in and consent pages) give the OP. */
 export interface OpInteractions {
@@ -38,6 +39,8 @@ export interface ProviderDeps {
   /** The origin of the mutual-TLS listener (`https://host:port`), for the mTLS endpoint aliases. */
   readonly mtlsOrigin?: string;
   readonly onAuditError?: (error: unknown) => void;
+  /** Refusals of requests from the network, aggregated per address (see refusals.ts). */
+  readonly refusals?: RefusalAggregator;
 }
 
 const CLIENT_AUTH_ALGS: SigningAlgorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -52,7 +55,7 @@ const CLOCK_TOLERANCE = 5;
 export function createProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(deps.issuer, configuration(deps));
   provider.proxy = false;
-  auditEvents(provider, { store: deps.store, audit: deps.audit, ...(deps.onAuditError ? { onError: deps.onAuditError } : {}) });
+  auditEvents(provider, { store: deps.store, audit: deps.audit, ...(deps.refusals ? { refusals: deps.refusals } : {}), ...(deps.onAuditError ? { onError: deps.onAuditError } : {}) });
   return provider;
 }
 

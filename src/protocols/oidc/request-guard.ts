@@ -73,7 +73,9 @@ export async function authorizationGetOf(req: IncomingMessage, endpointPath: str
 export async function refuse(res: ServerResponse, error: BadRequest, how: { readonly page: boolean; readonly audit?: RefusalDeps; readonly route: string; readonly onError?: (error: unknown) => void }): Promise<void> {
   if (how.audit) {
     const refusal = { clientId: error.clientId, reason: `${how.route}.error`, error: 'invalid_request', description: error.message };
-    await auditRefusal(how.audit, refusal, `oidc-${how.route}.error`).catch((failure: unknown) => how.onError?.(failure));
+    const req = res.req;
+    const origin = req ? { address: req.socket?.remoteAddress, method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '' } : undefined;
+    await auditRefusal(how.audit, refusal, `oidc-${how.route}.error`, origin).catch((failure: unknown) => how.onError?.(failure));
   }
   if (res.headersSent) return;
   if (how.page) {
