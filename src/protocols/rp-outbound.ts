@@ -1,4 +1,4 @@
-import { type AddressPolicy, type OutboundFetch, PUBLIC_ONLY, type Resolver, checkedAddress, outboundClient, systemResolver } from '../connectors/outbound/index.ts';
+import { type OutboundFetch, type Resolver, checkedAddress, outboundClient, rpAddressPolicy, systemResolver } from '../connectors/outbound/index.ts';
 import { MusterError } from '../core/errors.ts';
 
 /**
@@ -18,12 +18,6 @@ export interface RpFetchOptions {
   readonly resolver?: Resolver;
   readonly timeoutMs?: number;
   readonly maxResponseBytes?: number;
-}
-
-const PRIVATE_NETWORK_ALLOWED: AddressPolicy = { allow: 'any', source: "the agreement's allowPrivateNetwork" };
-
-export function rpAddressPolicy(rp: RpAllowance | undefined): AddressPolicy {
-  return rp?.allowPrivateNetwork ? PRIVATE_NETWORK_ALLOWED : PUBLIC_ONLY;
 }
 
 /** The outbound client for URLs this RP chose. */

@@ -53,6 +53,16 @@ export function addressValue(address: string): bigint | undefined {
   return undefined;
 }
 
+/** Whether the text is an IP address or CIDR range `parseCidr` takes. */
+export function isCidr(text: string): boolean {
+  try {
+    parseCidr(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Parses `a.b.c.d/n` or `v6/n` (a bare address is a /32 or /128); throws a TypeError naming the text. */
 export function parseCidr(text: string): Cidr {
   const [address = '', prefix] = text.trim().split('/');
@@ -102,6 +112,3 @@ export const SPECIAL_RANGES: readonly SpecialRange[] = [
 export function specialRangeOf(value: bigint): SpecialRange | undefined {
   return SPECIAL_RANGES.find((range) => inCidr(value, range.cidr));
 }
-
-/** Loopback and private ranges: where the agency's own targets (tickets, webhooks, account stores) normally live. */
-export const AGENCY_NETWORK_RANGES: readonly string[] = ['127.0.0.0/8', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];

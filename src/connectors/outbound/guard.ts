@@ -1,7 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { MusterError } from '../../core/errors.ts';
-import { AGENCY_NETWORK_RANGES, type Cidr, addressValue, inCidr, parseCidr, specialRangeOf } from './addresses.ts';
+import { AGENCY_NETWORK_RANGES } from '../../core/network-ranges.ts';
+import { type Cidr, addressValue, inCidr, parseCidr, specialRangeOf } from './addresses.ts';
 
 /** A resolved address of a host name. */
 export interface ResolvedAddress {
@@ -26,6 +27,14 @@ export interface AddressPolicy {
 
 /** Public addresses only: for URLs a relying party chose. */
 export const PUBLIC_ONLY: AddressPolicy = { allow: [] };
+
+/** Any special-use address but a cloud metadata one: an RP whose agreement entry sets `allowPrivateNetwork`. */
+export const PRIVATE_NETWORK_ALLOWED: AddressPolicy = { allow: 'any', source: "the agreement's allowPrivateNetwork" };
+
+/** The policy of URLs a relying party chose, by its agreement entry. */
+export function rpAddressPolicy(rp: { readonly allowPrivateNetwork?: boolean } | undefined): AddressPolicy {
+  return rp?.allowPrivateNetwork ? PRIVATE_NETWORK_ALLOWED : PUBLIC_ONLY;
+}
 
 /** Public addresses and these ranges (the agency's own network); the loopback and private ranges by default. */
 export function agencyNetworkPolicy(ranges: readonly string[] = AGENCY_NETWORK_RANGES, source = 'outbound.agencyNetworks'): AddressPolicy {
