@@ -22,6 +22,7 @@ const NAMES: Record<string, string[]> = {
   'loopback6.test': ['::1'],
   'mixed.test': ['127.0.0.1', '10.9.9.9'],
   'rebind.test': ['127.0.0.1'],
+  localhost: ['127.0.0.1'],
 };
 const resolver: Resolver = async (host) => (NAMES[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 
@@ -50,7 +51,7 @@ describe('the outbound client', () => {
       const opened = await socketsOpenedDuring(async () => { error = await refusal(() => strict(url, { method: 'POST', headers: { authorization: 'Bearer chosen' } })); });
       assert.equal(opened, 0, `no socket for ${url}`);
       assert.equal(error?.code, 'MUSTER_ERR_OUTBOUND_REFUSED');
-      assert.match(error?.message ?? '', /a loopback address|resolves to no address/);
+      assert.match(error?.message ?? '', /a loopback address/);
     }
     const localhost = await refusal(() => outboundClient({ policy: PUBLIC_ONLY })(`http://localhost:${server.port}/`));
     assert.match(localhost.message, /localhost resolves to (127\.0\.0\.1|::1), a loopback address/);

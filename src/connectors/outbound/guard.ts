@@ -74,7 +74,7 @@ export async function checkedAddress(url: URL, policy: AddressPolicy, resolver: 
     if (why) throw outboundRefused(url.href, `${literal ? 'the host is' : `${host} resolves to`} ${why}${policy.source ? ` not allowed by ${policy.source}` : ''}`);
   }
   const [first] = addresses;
-  if (!first) throw outboundRefused(url.href, `${host} resolves to no address`);
+  if (!first) throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `muster cannot fetch ${url.href}: ${host} resolves to no address`, [{ field: 'url', value: url.href, message: 'host resolves to no address' }]);
   return first;
 }
 
