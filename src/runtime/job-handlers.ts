@@ -19,6 +19,7 @@ import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federat
 import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../protocols/ssf/signals/handler.ts';
 import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts';
 import { BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler } from '../protocols/oidc/backchannel-logout.ts';
+import { rpFetch } from '../protocols/rp-outbound.ts';
 
 export interface HandlerDeps {
   /** Where binding notifications go (the address on record, through a connector). */
@@ -49,6 +50,6 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [FEDERATION_SESSIONS_END_JOB, endSessionsHandler],
     [BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler(deps.issuer ?? (() => federationIssuer(deps.config)))],
     [FEDERATION_SIGNAL_JOB, federationSignalHandler({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)) })],
-    [FEDERATION_PROVISION_JOB, federationProvisionHandler(deps.config.federation.provisioning)],
+    [FEDERATION_PROVISION_JOB, federationProvisionHandler({ ...deps.config.federation.provisioning, outboundFor: (rp) => rpFetch(rp) })],
   ]);
 }
