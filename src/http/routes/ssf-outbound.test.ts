@@ -6,6 +6,7 @@ import { loadConfig } from '../../config/load.ts';
 import type { Resolver } from '../../connectors/outbound/index.ts';
 import { type CountingServer, countingServer, socketsOpenedDuring } from '../../connectors/outbound/test-servers.ts';
 import { ManualClock } from '../../core/clock.ts';
+import { claimDuePushes, deliverClaimed } from '../../protocols/ssf/delivery.ts';
 import { AgreementService } from '../../federation/agreements.ts';
 import { federationIssuer } from '../../federation/issuer.ts';
 import { receiverAssertion, rpKey, saveAgreement, type TestRp } from '../../protocols/ssf/test-fixtures.ts';
@@ -16,7 +17,9 @@ import { errorHandler } from '../errors.ts';
 import { ssfRoutesWith } from './ssf.ts';
 
 const PUSH = 'urn:ietf:rfc:8935';
-const resolver: Resolver = async (host) => ({ 'metadata.test': ['169.254.169.254'], 'corp.test': ['10.0.0.7'] } as Record<string, string[]>)[host]?.map((address) => ({ address, family: 4 })) ?? [];
+/** Test names; `flip.test` is public when the stream is created and the metadata address by the time a SET is pushed. */
+const NAMES: Record<string, string> = { 'metadata.test': '169.254.169.254', 'corp.test': '10.0.0.7', 'flip.test': '93.184.216.34' };
+const resolver: Resolver = async (host) => (NAMES[host] ? [{ address: NAMES[host], family: 4 }] : []);
 
 /** An unsigned (alg none) JWT claiming to come from the client. */
 function unsignedFrom(clientId: string): string {
@@ -80,6 +83,25 @@ describeEachStore('SSF stream requests and the outbound guard', (factory) => {
     assert.equal(opened, 0, 'muster opened no connection');
     assert.equal(target.connections(), 0);
     assert.equal(await refusals() - before, endpoints.length, 'each refusal audited');
+  });
+
+  it('checks a push endpoint again at each push: a name that now resolves to the metadata address gets nothing', async () => {
+    NAMES['flip.test'] = '93.184.216.34';
+    const created = await call(await receiverAssertion(alpha, issuer, clock.now()), { delivery: { method: PUSH, endpoint_url: 'https://flip.test/events' } });
+    assert.equal(created.status, 201, 'a public address when the stream is created (resolved, never connected to)');
+    const { stream_id } = (await created.json()) as { stream_id: string };
+    const verify = await app.request('/ssf/verify', { method: 'POST', headers: { authorization: `Bearer ${await receiverAssertion(alpha, issuer, clock.now())}`, 'content-type': 'application/json' }, body: JSON.stringify({ stream_id }) });
+    assert.equal(verify.status, 204);
+    NAMES['flip.test'] = '169.254.169.254';
+    const options = { store: ctx.store, clock: ctx.clock, audit: ctx.audit, timeoutMs: 1000, maxAttempts: 5, backoff: { baseMs: 1000, maxMs: 60_000 }, leaseMs: 5000, batchSize: 10, resolver };
+    let outcomes: Awaited<ReturnType<typeof deliverClaimed>>[] = [];
+    const opened = await socketsOpenedDuring(async () => {
+      outcomes = await Promise.all((await claimDuePushes(options)).map((set) => deliverClaimed(options, set)));
+    });
+    assert.equal(opened, 0);
+    assert.equal(outcomes.length, 1);
+    assert.equal(outcomes[0]?.result, 'retry');
+    assert.match(outcomes[0]?.error ?? '', /flip\.test resolves to 169\.254\.169\.254, a cloud metadata \(link-local\) address/);
   });
 
   it('fetches an RP jwks_uri at most once per floor interval under a flood of unsigned and badly signed assertions', async () => {
