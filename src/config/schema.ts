@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { adminSchema } from './admin-schema.ts';
+import { AGENCY_NETWORK_RANGES } from '../core/network-ranges.ts';
 import { CDM_OBJECTS, IDENTITY_ATTRIBUTES } from '../core/identity/attributes.ts';
 import { credentialSchema, pkiSchema } from './pki-schema.ts';
 import { lifecycleSchema, targetsSchema } from './targets-schema.ts';
@@ -10,6 +12,13 @@ import { limitsSchema } from './limits-schema.ts';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const SOURCE_KINDS = ['hr', 'npe', 'vetting', 'training'] as const;
+
+/** An IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+const cidr = z.string().refine((text) => {
+  const [address = '', prefix] = text.split('/');
+  const family = isIP(address);
+  return family !== 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
+}, { message: 'must be an IP address or CIDR range, e.g. 10.0.0.0/8' });
 
 const authorityName = z.enum([...CDM_OBJECTS, ...IDENTITY_ATTRIBUTES.map((a) => a.name)] as [string, ...string[]]);
 
@@ -88,6 +97,11 @@ export const configSchema = z.strictObject({
       pollMs: z.number().int().min(10).default(500),
       maxAttempts: z.number().int().min(1).default(8),
       leaseSeconds: z.number().int().min(1).max(3600).default(300).describe('how long a worker holds claimed work before another may take it over (a crashed worker\'s work waits this long)'),
+    })
+    .prefault({}),
+  outbound: z
+    .strictObject({
+      agencyNetworks: z.array(cidr).default([...AGENCY_NETWORK_RANGES]).describe("special-use address ranges the agency's own targets (account targets, ticket endpoints, notification webhooks, CRL repositories) may be at; never used for URLs a relying party chose"),
     })
     .prefault({}),
   log: z

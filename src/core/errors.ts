@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   MUSTER_ERR_AGREEMENT: { status: 422, summary: 'a trust agreement is invalid or conflicts with another (a client id in two agreements); details name the field' },
   MUSTER_ERR_SIGN_IN: { status: 401, summary: 'a PIV federation sign-in is refused (credential, identity status, trust agreement, assurance); the attempt is audited' },
   MUSTER_ERR_SSF_STREAM: { status: 400, summary: 'a shared-signals stream request is refused (unknown stream, bad delivery, events not allowed by the agreement)' },
+  MUSTER_ERR_OUTBOUND_REFUSED: { status: 502, summary: 'muster refused an outbound request: a special-use address not allowed, a redirect, an answer too large' },
 } as const;
 
 export type MusterErrorCode = keyof typeof ERROR_CODES;

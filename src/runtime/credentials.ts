@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MusterConfig } from '../config/schema.ts';
+import { agencyFetch } from '../connectors/outbound/index.ts';
 import { FanOutNotifier, MaildirNotifier, WebhookNotifier, type Notifier } from '../connectors/notify/index.ts';
 import { MusterError } from '../core/errors.ts';
 import { CardService } from '../credentials/card-service.ts';
@@ -37,7 +38,7 @@ export function notifierFor(config: MusterConfig): Notifier {
   const dir = config.credentials.notifications.maildir ?? (config.dataDir === ':memory:' ? join(tmpdir(), 'muster-mail') : join(config.dataDir, 'mail'));
   const maildir = new MaildirNotifier(dir);
   const webhook = config.credentials.notifications.webhook;
-  return webhook ? new FanOutNotifier([maildir, new WebhookNotifier(webhook)]) : maildir;
+  return webhook ? new FanOutNotifier([maildir, new WebhookNotifier(webhook, agencyFetch({ ranges: config.outbound.agencyNetworks }))]) : maildir;
 }
 
 async function webauthnPolicy(config: MusterConfig): Promise<WebAuthnPolicy> {

@@ -1,4 +1,5 @@
 import type { Provider } from 'oidc-provider';
+import { type AddressPolicy, outboundClient } from '../connectors/outbound/index.ts';
 import type { JobHandler } from '../lifecycle/handlers.ts';
 import { purgeExpiredPayloads } from '../protocols/oidc/adapter.ts';
 import { purgeExpiredSteps } from '../protocols/oidc/interactions/steps.ts';
@@ -132,9 +133,12 @@ export async function foreignAnchors(config: MusterConfig): Promise<string[]> {
   }));
 }
 
+/** muster's own issuer, wherever the operator put it; metadata addresses are still refused. */
+const OWN_ISSUER: AddressPolicy = { allow: 'any', source: 'federation.oidc.issuer' };
+
 /** The OP's discovery document, as relying parties read it (for the signed entity configuration). */
 export async function discoveryDocument(issuer: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
+  const response = await outboundClient({ policy: OWN_ISSUER, timeoutMs: 5000 })(`${issuer}/.well-known/openid-configuration`);
   if (!response.ok) throw new Error(`discovery answered ${response.status}`);
   return (await response.json()) as Record<string, unknown>;
 }

@@ -21,6 +21,7 @@ import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts
 import { OPERATOR_TOKENS_REVOKE_JOB, handleOperatorTokensRevoke } from './operator-tokens-job.ts';
 import type { KeyVault } from '../core/key-vault.ts';
 import { BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler } from '../protocols/oidc/backchannel-logout.ts';
+import { rpFetch } from '../protocols/rp-outbound.ts';
 
 export interface HandlerDeps {
   /** Where binding notifications go (the address on record, through a connector). */
@@ -54,6 +55,6 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [FEDERATION_SESSIONS_END_JOB, endSessionsHandler],
     [BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler(deps.issuer ?? (() => federationIssuer(deps.config)), deps.vault)],
     [FEDERATION_SIGNAL_JOB, federationSignalHandler({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)), vault: deps.vault })],
-    [FEDERATION_PROVISION_JOB, federationProvisionHandler(deps.config.federation.provisioning)],
+    [FEDERATION_PROVISION_JOB, federationProvisionHandler({ ...deps.config.federation.provisioning, outboundFor: (rp) => rpFetch(rp) })],
   ]);
 }

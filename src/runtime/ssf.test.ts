@@ -12,7 +12,7 @@ import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../protocols/ssf
 import type { Job } from '../lifecycle/jobs.ts';
 import type { DeliveryOutcome } from '../protocols/ssf/delivery.ts';
 import { transmitterJwks } from '../protocols/ssf/keys.ts';
-import { PushReceiver, insertEvent, insertIdentity, knownTo, rpKey, saveAgreement } from '../protocols/ssf/test-fixtures.ts';
+import { LOOPBACK_RECEIVER, PushReceiver, insertEvent, insertIdentity, knownTo, rpKey, saveAgreement } from '../protocols/ssf/test-fixtures.ts';
 import { type Muster, startMuster } from './context.ts';
 import { AgreementService } from '../federation/agreements.ts';
 import { startSignalDelivery } from './ssf.ts';
@@ -170,7 +170,7 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
   it('an email change: RISC identifier-changed with the old address as subject, only where the agreement releases email', async () => {
     const [five, six] = [await receiver(), await receiver()];
     const rps = { five: { clientId: 'rp-five', key: await rpKey('five') }, six: { clientId: 'rp-six', key: await rpKey('six') } };
-    const entry = (rp: { clientId: string; key: Awaited<ReturnType<typeof rpKey>> }, url: string) => ({ clientId: rp.clientId, name: rp.clientId, redirectUris: [`https://${rp.clientId}.example.gov/cb`], jwks: { keys: [rp.key.publicJwk] }, signalEndpoint: url });
+    const entry = (rp: { clientId: string; key: Awaited<ReturnType<typeof rpKey>> }, url: string) => ({ clientId: rp.clientId, name: rp.clientId, redirectUris: [`https://${rp.clientId}.example.gov/cb`], jwks: { keys: [rp.key.publicJwk] }, signalEndpoint: url, ...LOOPBACK_RECEIVER });
     const agreement = (rp: ReturnType<typeof entry>, attributes: { name: string; purpose: string }[]) => ({
       name: rp.clientId, population: { agencyCodes: ['9700'] }, idp: { issuer, home: true }, relyingParties: [rp], attributes, signals: [{ event: 'identifier-changed', action: 'refresh-attributes' }],
     });

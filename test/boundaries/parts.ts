@@ -47,7 +47,7 @@ export const PARTS: Readonly<Record<string, PartRule>> = {
   pki: { owns: 'CA keys, certificate profiles, CRL, OCSP signing, path validation', uses: [...SERVICE_BASE] },
   credentials: { owns: 'PIV card and Derived PIV lifecycle, binding ceremonies, WebAuthn, holds', uses: [...SERVICE_BASE, 'pki'] },
   connectors: {
-    owns: 'the connector ports and their adapters (SCIM, LDAP, ticket, notifications, memory for tests)',
+    owns: 'the connector ports and their adapters (SCIM, LDAP, ticket, notifications, memory for tests), and the one outbound HTTP client',
     uses: ['core'],
     packagesNever: STORE_PACKAGES,
   },

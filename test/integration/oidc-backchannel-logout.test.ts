@@ -98,7 +98,7 @@ describeEachStore('back-channel logout when the lifecycle ends sessions', (facto
     const entry = (clientId: string, over: Record<string, unknown> = {}) => ({ clientId, name: clientId, redirectUris: [redirect(clientId)], jwks: { keys: [keys[clientId]!.jwk] }, ...over });
     await new AgreementService(h).save('logout', {
       name: 'logout', population: { agencyCodes: ['9700'] }, idp: { issuer: op.issuer, home: true },
-      relyingParties: [entry('rp-logout', { backchannelLogoutUri: receiver.url, backchannelLogoutSessionRequired: true }), entry('rp-quiet')],
+      relyingParties: [entry('rp-logout', { backchannelLogoutUri: receiver.url, backchannelLogoutSessionRequired: true, allowPrivateNetwork: true, privateNetworkReason: 'the test RP listens on loopback' }), entry('rp-quiet')],
     }, 'admin', 'test');
     await drain();
   });

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { targetSchema } from '../../src/config/targets-schema.ts';
 import type { AccountSpec, RemoteAccount } from '../../src/connectors/accounts/port.ts';
 import { ScimConnector, type ScimOptions } from '../../src/connectors/accounts/scim/index.ts';
+import { type OutboundFetch, agencyFetch } from '../../src/connectors/outbound/index.ts';
 import { isMusterError, type MusterError, type MusterErrorCode } from '../../src/core/errors.ts';
 import { startScimService, type ScimService, type ScimServiceOptions } from '../support/scim-service.ts';
 
@@ -99,10 +100,9 @@ describe('SCIM connector against the SCIMMY service', () => {
   it('updates conditionally: a change by someone else in between is read again and the update retried', async () => {
     const s = spec();
     const { id } = await connector.createAccount(s);
-    await connector.discover();
-    const plainFetch = globalThis.fetch;
+    const plainFetch = agencyFetch();
     let interfered = false;
-    globalThis.fetch = async (input, init) => {
+    const interfering: OutboundFetch = async (input, init) => {
       if (!interfered && init?.method === 'PATCH' && String(input).endsWith(`/Users/${id}`)) {
         interfered = true;
         assert.match(new Headers(init.headers).get('if-match') ?? '', /^W\/"\d+"$/);
@@ -111,11 +111,9 @@ describe('SCIM connector against the SCIMMY service', () => {
       }
       return plainFetch(input, init);
     };
-    try {
-      await connector.updateAccount(id, { title: 'Director' });
-    } finally {
-      globalThis.fetch = plainFetch;
-    }
+    const meddled = bearer(service, { outbound: interfering });
+    await meddled.discover();
+    await meddled.updateAccount(id, { title: 'Director' });
     assert.ok(interfered);
     assert.equal((await connector.findAccount(s.key))?.fields.title, 'Director');
     assert.equal(count(service, `PATCH /scim/v2/Users/${id}`), 3, 'the interfering change, the refused one and the retry');

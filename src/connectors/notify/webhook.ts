@@ -1,16 +1,23 @@
+import { type OutboundFetch, agencyFetch } from '../outbound/index.ts';
 import type { Notification, Notifier } from './port.ts';
 
-/** POSTs each notification as JSON to a URL (a ticketing or messaging gateway); a non-2xx answer fails the delivery. */
+/**
+ * POSTs each notification as JSON to a URL (a ticketing or messaging gateway) through the outbound client of the
+ * agency's targets (no redirects, no address outside `outbound.agencyNetworks` that is not public); a non-2xx answer
+ * fails the delivery.
+ */
 export class WebhookNotifier implements Notifier {
   readonly name = 'webhook';
   readonly #url: string;
+  readonly #fetch: OutboundFetch;
 
-  constructor(url: string) {
+  constructor(url: string, fetch: OutboundFetch = agencyFetch()) {
     this.#url = url;
+    this.#fetch = fetch;
   }
 
   async deliver(message: Notification): Promise<void> {
-    const response = await fetch(this.#url, {
+    const response = await this.#fetch(this.#url, {
       method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': message.id },
       body: JSON.stringify({ ...message, at: message.at.toISOString() }), signal: AbortSignal.timeout(10_000),
     });

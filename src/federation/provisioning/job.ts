@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { AuditDraft } from '../../audit/chain.ts';
 import { MusterError } from '../../core/errors.ts';
 import type { IdentityState } from '../../core/identity/record.ts';
+import type { AgreementRelyingParty } from '../../core/federation/agreement.ts';
 import type { JobContext, JobHandler } from '../../lifecycle/handlers.ts';
 import type { Job } from '../../lifecycle/jobs.ts';
 import { loadIdentities } from '../../mur/identity-repository.ts';
@@ -9,7 +10,7 @@ import type { Tx } from '../../store/store.ts';
 import { recordRpProvisioned } from '../rp-subjects.ts';
 import { blankRecord, resourceFor, subjectAt } from './account.ts';
 import { recordsOf, saveRecord, type ProvisioningRecord } from './records.ts';
-import { RpScimService } from './rp-service.ts';
+import { type RpOutbound, RpScimService } from './rp-service.ts';
 import { syncAccount, wantedAccount, type SyncOutcome, type TerminationMode } from './sync.ts';
 import { targetsOf, type ProvisioningTarget } from './targets.ts';
 
@@ -24,6 +25,8 @@ export interface ProvisionHandlerOptions {
   readonly termination: TerminationMode;
   /** A request to an RP slower than this fails (and the job is retried). */
   readonly timeoutMs: number;
+  /** The outbound client for an RP's SCIM service, by its agreement entry (its `allowPrivateNetwork`). */
+  readonly outboundFor?: (rp: AgreementRelyingParty) => RpOutbound;
 }
 
 function identityIdOf(job: Job): string {
@@ -48,7 +51,7 @@ async function pushTo(tx: Tx, identity: IdentityState, target: ProvisioningTarge
   const exists = wanted === 'active' || wanted === 'inactive';
   const sub = exists ? await subjectAt(tx, identity, target.rp, now) : before.sub;
   const resource = sub === null ? undefined : resourceFor(identity, target, sub, wanted, before.extension !== 'refused');
-  const service = await RpScimService.open(target.rp.clientId, target.rp.scim, options.timeoutMs);
+  const service = await RpScimService.open(target.rp.clientId, target.rp.scim, options.timeoutMs, options.outboundFor?.(target.rp));
   try {
     return { target, before, outcome: await syncAccount({ service, current: before, wanted, resource, termination: options.termination, now }) };
   } finally {

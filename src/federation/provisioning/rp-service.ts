@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ScimClient } from '../../connectors/accounts/scim/client.ts';
+import type { ScimOptions } from '../../connectors/accounts/scim/options.ts';
 import { failureError } from '../../connectors/accounts/scim/failures.ts';
 import { filterString, patch } from '../../connectors/accounts/scim/mapping.ts';
 import { MusterError } from '../../core/errors.ts';
@@ -8,6 +9,9 @@ import { hasExtension, withoutExtension, type Json } from './scim-user.ts';
 
 export type RpScim = NonNullable<AgreementRelyingParty['scim']>;
 
+
+/** The client muster reaches an RP's SCIM service with. */
+export type RpOutbound = NonNullable<ScimOptions['outbound']>;
 /** What a create or replace sent: the resource (with or without muster's extension) and the RP's id for it. */
 export interface Sent {
   readonly id: string;
@@ -46,9 +50,10 @@ export class RpScimService {
     this.#client = client;
   }
 
-  static async open(clientId: string, scim: RpScim, timeoutMs: number): Promise<RpScimService> {
+  /** `outbound` reaches the RP's SCIM service (the RP's address policy); the agency's default ranges without it. */
+  static async open(clientId: string, scim: RpScim, timeoutMs: number, outbound?: RpOutbound): Promise<RpScimService> {
     const token = await bearerToken(clientId, scim);
-    return new RpScimService(clientId, new ScimClient(`rp:${clientId}`, { baseUrl: scim.baseUrl, auth: { type: 'bearer', token }, timeoutMs, concurrency: 4 }));
+    return new RpScimService(clientId, new ScimClient(`rp:${clientId}`, { baseUrl: scim.baseUrl, auth: { type: 'bearer', token }, timeoutMs, concurrency: 4, ...(outbound ? { outbound } : {}) }));
   }
 
   get refusesExtension(): boolean {

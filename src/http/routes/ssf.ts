@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { clippedText } from '../../audit/refusal-aggregator.ts';
+import { JwksCache, type Resolver } from '../../connectors/outbound/index.ts';
 import { MusterError } from '../../core/errors.ts';
 import { federationIssuer, federationIssuerPath } from '../../federation/issuer.ts';
 import { changeFederatedIdentifier } from '../../protocols/ssf/signals/identifier-change.ts';
@@ -27,6 +28,8 @@ type C = Context<Env>;
 export interface SsfRouteOptions {
   /** More ways receivers authenticate (e.g. the OP's client-credentials tokens), tried in order before bearer assertions signed with the key of the RP's agreement entry. */
   readonly authenticators?: readonly ReceiverAuthenticator[];
+  /** How RP host names are resolved before muster connects (`dns.lookup` unless injected). */
+  readonly resolver?: Resolver;
 }
 
 /** The first authenticator that recognises the header wins. */
@@ -45,9 +48,12 @@ function issuerOf(ctx: Muster, _c: C): string {
   return federationIssuer(ctx.config);
 }
 
-function depsOf(ctx: Muster, c: C): TransmitterDeps {
+function depsOf(ctx: Muster, c: C, resolver: Resolver | undefined): TransmitterDeps {
   const issuer = issuerOf(ctx, c);
-  return { store: ctx.store, clock: ctx.clock, audit: ctx.audit, vault: ctx.keyVault, issuer, endpointBase: endpointBaseOf(issuer), minVerificationIntervalSeconds: ctx.config.federation.ssf.minVerificationIntervalSeconds };
+  return {
+    store: ctx.store, clock: ctx.clock, audit: ctx.audit, vault: ctx.keyVault, issuer, endpointBase: endpointBaseOf(issuer), minVerificationIntervalSeconds: ctx.config.federation.ssf.minVerificationIntervalSeconds,
+    ...(resolver ? { resolver } : {}),
+  };
 }
 
 async function jsonBody(c: C): Promise<unknown> {
@@ -90,9 +96,9 @@ function auditRefusals(app: MusterApp, ctx: Muster): void {
   });
 }
 
-function mountStreams(app: MusterApp, ctx: Muster, authenticatorFor: (c: C) => ReceiverAuthenticator): void {
+function mountStreams(app: MusterApp, ctx: Muster, authenticatorFor: (c: C) => ReceiverAuthenticator, resolver: Resolver | undefined): void {
   auditRefusals(app, ctx);
-  const manager = (c: C) => new StreamManager(depsOf(ctx, c));
+  const manager = (c: C) => new StreamManager(depsOf(ctx, c, resolver));
   const who = (c: C) => authenticated(ctx, c, authenticatorFor(c));
   app.post(SSF_PATHS.configuration, async (c) => c.json(await manager(c).create(await who(c), await jsonBody(c), correlationIdOf(c)), 201));
   app.get(SSF_PATHS.configuration, async (c) => c.json(await manager(c).read(await who(c), c.req.query('stream_id')), 200));
@@ -144,9 +150,12 @@ const identifierChange = apiRoute({
  */
 export function ssfRoutesWith(options: SsfRouteOptions = {}): RouteModule {
   return (app, ctx) => {
-    const authenticatorFor = (c: C) => anyReceiverAuthenticator([...(options.authenticators ?? []), clientCredentialsAuthenticator(ctx), clientAssertionAuthenticator({ store: ctx.store, clock: ctx.clock, issuer: issuerOf(ctx, c) })]);
+    const jwks = new JwksCache({ clock: ctx.clock });
+    const resolver = options.resolver ? { resolver: options.resolver } : {};
+    const byAssertion = (c: C) => clientAssertionAuthenticator({ store: ctx.store, clock: ctx.clock, issuer: issuerOf(ctx, c), jwks, ...resolver });
+    const authenticatorFor = (c: C) => anyReceiverAuthenticator([...(options.authenticators ?? []), clientCredentialsAuthenticator(ctx), byAssertion(c)]);
     mountDiscovery(app, ctx);
-    mountStreams(app, ctx, authenticatorFor);
+    mountStreams(app, ctx, authenticatorFor, options.resolver);
     app.openapi(identifierChange, async (c) => {
       const issuer = issuerOf(ctx, c as unknown as C);
       const result = await changeFederatedIdentifier(signalDeps(ctx, () => issuer), c.req.valid('param').id, principalOf(c).actor, c.req.valid('json').reason, correlationIdOf(c));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
 import type { KeyVault } from '../../core/key-vault.ts';
+import type { OutboundFetch } from '../../connectors/outbound/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import { JOB_PRIORITY } from '../../core/events.ts';
 import { isHttpsOrLoopback } from '../../core/federation/agreement.ts';
@@ -8,6 +9,7 @@ import { agreementOfClient } from '../../federation/agreements.ts';
 import { rpSubjectsOf } from '../../federation/rp-subjects.ts';
 import type { JobHandler } from '../../lifecycle/handlers.ts';
 import type { Queryable, Tx } from '../../store/store.ts';
+import { type RpFetchOptions, rpFetch } from '../rp-outbound.ts';
 import { storedPayload } from './adapter.ts';
 import { activeJwk } from './keys.ts';
 
@@ -15,7 +17,8 @@ import { activeJwk } from './keys.ts';
  * OpenID Connect Back-Channel Logout 1.0 from muster's side: when the lifecycle ends an identity's OP sessions (leaver,
  * leave, suspension, a card revoked), every relying party those sessions signed in to that registered a back-channel
  * logout URI is owed a logout token. Each is a durable outbox job: signed at each attempt with the OP's signing key,
- * POSTed like a pushed SET (https, http only on loopback, no redirects, a timeout), retried with back-off, dead-lettered
+ * POSTed like a pushed SET (https, http only on loopback, through the outbound guard: no special-use address
+ * unless the agreement allows a private network, no redirects, a timeout), retried with back-off, dead-lettered
  * after the last attempt, and audited when delivered or refused.
  */
 
@@ -97,12 +100,11 @@ export async function logoutToken(db: Queryable, vault: KeyVault, clock: Clock, 
 /** What the RP answered: 200 or 204 done; 400 it refuses the token (no retry); anything else, or no answer, retry. */
 type Answer = { kind: 'delivered' } | { kind: 'refused'; status: number; body: string } | { kind: 'retry'; error: string };
 
-async function post(uri: string, token: string): Promise<Answer> {
+async function post(uri: string, token: string, fetch: OutboundFetch): Promise<Answer> {
   let response: Response;
   try {
     response = await fetch(uri, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: token }),
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS), redirect: 'error',
     });
   } catch (error) {
     return { kind: 'retry', error: `back-channel logout to ${uri} failed: ${(error as Error).message}` };
@@ -113,12 +115,17 @@ async function post(uri: string, token: string): Promise<Answer> {
   return { kind: 'retry', error: `back-channel logout to ${uri} answered ${response.status}` };
 }
 
-/** The handler of BACKCHANNEL_LOGOUT_JOB: signs and POSTs the token; throws (the queue retries) when the RP is unreachable. */
-export function backchannelLogoutHandler(issuer: () => string, vault: KeyVault): JobHandler {
+/**
+ * The handler of BACKCHANNEL_LOGOUT_JOB: signs and POSTs the token through the outbound client of the RP's agreement
+ * entry; throws (the queue retries) when the RP is unreachable or its address is refused.
+ */
+export function backchannelLogoutHandler(issuer: () => string, vault: KeyVault, options: RpFetchOptions = {}): JobHandler {
   return async (job, tx, ctx) => {
     const order = job.payload as unknown as LogoutOrder;
     if (!order.uri || !isHttpsOrLoopback(order.uri)) throw new TypeError(`${BACKCHANNEL_LOGOUT_JOB} job ${job.id} has no https (or loopback) uri`);
-    const answer = await post(order.uri, await logoutToken(tx, vault, ctx.clock, issuer(), order));
+    const rp = (await agreementOfClient(tx, order.clientId))?.rp;
+    const fetch = rpFetch(rp, { timeoutMs: DELIVERY_TIMEOUT_MS, ...options });
+    const answer = await post(order.uri, await logoutToken(tx, vault, ctx.clock, issuer(), order), fetch);
     if (answer.kind === 'retry') throw new Error(answer.error);
     const refused = answer.kind === 'refused';
     await ctx.audit.append(tx, [{

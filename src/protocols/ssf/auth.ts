@@ -1,8 +1,10 @@
-import { type JWTVerifyGetKey, createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { type JWTVerifyGetKey, createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
+import type { JwksCache, Resolver } from '../../connectors/outbound/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import { agreementOfClient } from '../../federation/agreements.ts';
 import type { Store } from '../../store/store.ts';
 import { storedPayload } from '../oidc/adapter.ts';
+import { rpFetch } from '../rp-outbound.ts';
 import { MANAGE_SCOPE, READ_SCOPE, type ReceiverAuthenticator } from './receiver.ts';
 
 /** The longest lifetime a receiver bearer assertion may have (exp − now), seconds. */
@@ -35,6 +37,9 @@ export interface AssertionAuthenticatorDeps {
   readonly clock: Clock;
   /** The transmitter issuer: the assertion's required `aud`. */
   readonly issuer: string;
+  /** Key sets fetched from agreements' `jwksUri`s: one cache for the process, so a flood of assertions fetches each at most once per floor interval. */
+  readonly jwks: JwksCache;
+  readonly resolver?: Resolver;
 }
 
 /**
@@ -48,7 +53,7 @@ export function clientAssertionAuthenticator(deps: AssertionAuthenticatorDeps): 
     if (!value) return undefined;
     const clientId = claimedClient(value);
     if (!clientId) return undefined;
-    const keys = await keysOf(deps.store, clientId);
+    const keys = await keysOf(deps, clientId);
     if (!keys) return undefined;
     const now = deps.clock.now();
     const verified = await jwtVerify(value, keys, { issuer: clientId, subject: clientId, audience: deps.issuer, currentDate: now, requiredClaims: ['exp', 'jti'] }).catch(() => undefined);
@@ -69,11 +74,15 @@ function claimedClient(jwt: string): string | undefined {
   }
 }
 
-async function keysOf(store: Store, clientId: string): Promise<JWTVerifyGetKey | undefined> {
-  const rp = (await agreementOfClient(store, clientId))?.rp;
-  if (rp?.jwks) return createLocalJWKSet(rp.jwks as Parameters<typeof createLocalJWKSet>[0]);
-  if (rp?.jwksUri) return createRemoteJWKSet(new URL(rp.jwksUri));
-  return undefined;
+type KeySet = Parameters<typeof createLocalJWKSet>[0];
+
+/** The agreement's keys, or its `jwksUri`'s through the cache (fetched under the RP's address policy); undefined when none can be had. */
+async function keysOf(deps: AssertionAuthenticatorDeps, clientId: string): Promise<JWTVerifyGetKey | undefined> {
+  const rp = (await agreementOfClient(deps.store, clientId))?.rp;
+  if (rp?.jwks) return createLocalJWKSet(rp.jwks as KeySet);
+  if (!rp?.jwksUri) return undefined;
+  const fetched = await deps.jwks.keySet(rp.jwksUri, rpFetch(rp, deps.resolver ? { resolver: deps.resolver } : {})).catch(() => undefined);
+  return fetched ? createLocalJWKSet(fetched as unknown as KeySet) : undefined;
 }
 
 /** Records the jti; false when it was seen before (a replay). Expired records are swept on the way. */

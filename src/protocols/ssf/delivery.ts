@@ -1,7 +1,10 @@
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { Clock } from '../../core/clock.ts';
 import { type Backoff, type RandomSource, backoffDelay } from '../../lifecycle/backoff.ts';
+import type { Resolver } from '../../connectors/outbound/index.ts';
+import { agreementOfClient } from '../../federation/agreements.ts';
 import type { Store } from '../../store/store.ts';
+import { rpFetch } from '../rp-outbound.ts';
 import { type PushOutcome, pushSet } from './push.ts';
 import { CONTROL_EVENTS, type SetRow, markDelivered, markFailed, scheduleRetry, setOf } from './set-rows.ts';
 import { PUSH_METHOD, type StreamDelivery } from './stream-rows.ts';
@@ -18,6 +21,8 @@ export interface PushDeliveryOptions {
   /** Claimed SETs are left alone by other workers this long (a crashed worker's claims come back after it). */
   readonly leaseMs: number;
   readonly batchSize: number;
+  /** How receivers' host names are resolved before muster connects (`dns.lookup` unless injected). */
+  readonly resolver?: Resolver;
 }
 
 export interface ClaimedSet extends SetRow {
@@ -63,7 +68,8 @@ export async function claimDuePushes(o: PushDeliveryOptions): Promise<ClaimedSet
 /** Pushes one claimed SET and records what came of it. */
 export async function deliverClaimed(o: PushDeliveryOptions, set: ClaimedSet): Promise<DeliveryOutcome> {
   const target = { endpointUrl: set.delivery.endpoint_url ?? '', timeoutMs: o.timeoutMs, ...(set.delivery.authorization_header ? { authorizationHeader: set.delivery.authorization_header } : {}) };
-  const outcome = await pushSet(target, set.jwt);
+  const rp = (await agreementOfClient(o.store, set.clientId))?.rp;
+  const outcome = await pushSet(target, set.jwt, rpFetch(rp, { timeoutMs: o.timeoutMs, ...(o.resolver ? { resolver: o.resolver } : {}) }));
   return recordOutcome(o, set, outcome);
 }
 

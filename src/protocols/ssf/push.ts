@@ -1,3 +1,4 @@
+import type { OutboundFetch } from '../../connectors/outbound/index.ts';
 import { SET_MEDIA_TYPE } from './set.ts';
 
 /** What a push delivery (RFC 8935) came to. */
@@ -14,13 +15,13 @@ export interface PushTarget {
   readonly timeoutMs: number;
 }
 
-/** POSTs one compact SET to the receiver's endpoint (RFC 8935 §2). */
-export async function pushSet(target: PushTarget, jwt: string): Promise<PushOutcome> {
+/** POSTs one compact SET to the receiver's endpoint (RFC 8935 §2) through the outbound client of the receiver's agreement. */
+export async function pushSet(target: PushTarget, jwt: string, fetch: OutboundFetch): Promise<PushOutcome> {
   const headers: Record<string, string> = { 'content-type': SET_MEDIA_TYPE, accept: 'application/json' };
   if (target.authorizationHeader) headers.authorization = target.authorizationHeader;
   let response: Response;
   try {
-    response = await fetch(target.endpointUrl, { method: 'POST', headers, body: jwt, signal: AbortSignal.timeout(target.timeoutMs), redirect: 'error' });
+    response = await fetch(target.endpointUrl, { method: 'POST', headers, body: jwt, signal: AbortSignal.timeout(target.timeoutMs) });
   } catch (error) {
     return { kind: 'retry', error: `push to ${target.endpointUrl} failed: ${(error as Error).message}` };
   }

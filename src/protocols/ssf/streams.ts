@@ -1,6 +1,8 @@
 import { MusterError } from '../../core/errors.ts';
 import { SSF_STREAM_UPDATED_EVENT, SSF_VERIFICATION_EVENT } from '../../core/federation/profile.ts';
+import { agreementOfClient } from '../../federation/agreements.ts';
 import type { Tx } from '../../store/store.ts';
+import { refuseUnreachable } from '../rp-outbound.ts';
 import { enqueueSet } from './enqueue.ts';
 import { setSigningKey } from './keys.ts';
 import { type AuthenticatedReceiver, type Receiver, receiverFor } from './receiver.ts';
@@ -8,7 +10,7 @@ import { dropUndelivered, holdPending, releaseHeld } from './set-rows.ts';
 import { opaque } from './set.ts';
 import { createBody, parseBody, receiverConfig, statusBody, streamView, subjectBody, updateBody, verificationBody } from './stream-config.ts';
 import {
-  type StreamRow, type StreamStatus, addSubject, deleteStream, removeSubject, insertStream, markVerificationRequested, streamById, streamOfClient, updateStreamConfig, updateStreamStatus,
+  PUSH_METHOD, type StreamRow, type StreamStatus, addSubject, deleteStream, removeSubject, insertStream, markVerificationRequested, streamById, streamOfClient, updateStreamConfig, updateStreamStatus,
 } from './stream-rows.ts';
 import { type TransmitterDeps, TRANSMITTER_ACTOR, receiverActor } from './transmitter.ts';
 
@@ -37,6 +39,7 @@ export class StreamManager {
 
   async create(caller: AuthenticatedReceiver, body: unknown, correlationId: string): Promise<StreamView> {
     const input = parseBody(createBody, body);
+    await this.#refuseUnreachable(caller, input.delivery);
     return this.#write(caller, correlationId, async (tx, receiver, now) => {
       const existing = await streamOfClient(tx, receiver.clientId, true);
       if (existing && !existing.implicit) throw new MusterError('MUSTER_ERR_CONFLICT', `receiver ${receiver.clientId} already has stream ${existing.streamId}`, [{ field: 'stream_id', value: existing.streamId, message: 'one stream per receiver' }]);
@@ -57,6 +60,7 @@ export class StreamManager {
   /** PATCH (changed fields only) or PUT (every receiver field; absent ones return to their defaults). */
   async update(caller: AuthenticatedReceiver, body: unknown, replace: boolean, correlationId: string): Promise<StreamView> {
     const input = parseBody(updateBody, body);
+    await this.#refuseUnreachable(caller, input.delivery);
     return this.#write(caller, correlationId, async (tx, receiver, now) => {
       const stream = await this.#own(tx, receiver, input.stream_id);
       const config = receiverConfig(input, replace ? undefined : stream.config);
@@ -123,6 +127,13 @@ export class StreamManager {
       await change(tx, stream.streamId, sub, now);
       return { stream, action, data: { subject: input.subject } };
     });
+  }
+
+  /** A push endpoint at an address the receiver's agreement does not allow is refused now, not at the first push. */
+  async #refuseUnreachable(caller: AuthenticatedReceiver, delivery: { method: string; endpoint_url?: string | undefined } | undefined): Promise<void> {
+    if (delivery?.method !== PUSH_METHOD || !delivery.endpoint_url) return;
+    const rp = (await agreementOfClient(this.#d.store, caller.clientId))?.rp;
+    await refuseUnreachable(delivery.endpoint_url, rp, 'delivery.endpoint_url', 'MUSTER_ERR_SSF_STREAM', this.#d.resolver);
   }
 
   /** The receiver behind `caller` and its stream `streamId`; 404 when it is not the caller's. */

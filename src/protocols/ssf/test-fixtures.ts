@@ -23,13 +23,17 @@ export interface TestRp {
   readonly signalEndpoint?: string;
 }
 
+/** Test receivers listen on loopback, which muster pushes to only when the agreement allows a private network. */
+export const LOOPBACK_RECEIVER = { allowPrivateNetwork: true, privateNetworkReason: 'the test receiver listens on loopback' } as const;
+
 /** Saves an active agreement for the RPs listing `signals` (short names). */
+
 export async function saveAgreement(ctx: Pick<Muster, 'store' | 'audit' | 'clock'>, id: string, rps: readonly TestRp[], signals: readonly string[]): Promise<void> {
   const document = {
     name: `Agreement ${id}`, population: { agencyCodes: ['9700'] }, idp: { issuer: 'http://127.0.0.1:8080/oidc', home: true },
     relyingParties: rps.map((rp) => ({
       clientId: rp.clientId, name: rp.clientId, redirectUris: [`https://${rp.clientId}.example.gov/cb`], jwks: { keys: [rp.key.publicJwk] },
-      ...(rp.signalEndpoint ? { signalEndpoint: rp.signalEndpoint } : {}),
+      ...(rp.signalEndpoint ? { signalEndpoint: rp.signalEndpoint, ...LOOPBACK_RECEIVER } : {}),
     })),
     signals: signals.map((event) => ({ event, action: 'review' })),
   };

@@ -1,4 +1,5 @@
 import type { AuditWriter } from '../../audit/writer.ts';
+import type { Resolver } from '../../connectors/outbound/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { KeyVault } from '../../core/key-vault.ts';
 import type { Store } from '../../store/store.ts';
@@ -15,6 +16,8 @@ export interface TransmitterDeps {
   /** Origin the `/ssf/...` endpoints are served from (poll endpoints are named under it). */
   readonly endpointBase: string;
   readonly minVerificationIntervalSeconds: number;
+  /** How push endpoints' host names are resolved when a stream names them (`dns.lookup` unless injected). */
+  readonly resolver?: Resolver;
 }
 
 /** The audit actor of a receiver's own requests. */

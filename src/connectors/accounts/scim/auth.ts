@@ -1,5 +1,6 @@
 import { MusterError } from '../../../core/errors.ts';
 import { failureError, unreachableError } from './failures.ts';
+import type { OutboundFetch } from '../../outbound/index.ts';
 import type { ScimAuth } from './options.ts';
 
 /** Supplies the Authorization header of SCIM requests. */
@@ -51,10 +52,12 @@ class ClientCredentials implements Authorizer {
   readonly #target: string;
   readonly #auth: Extract<ScimAuth, { type: 'oauth' }>;
   readonly #timeoutMs: number;
+  readonly #http: OutboundFetch;
   #cached: CachedToken | null = null;
   #pending: Promise<CachedToken> | null = null;
 
-  constructor(target: string, auth: Extract<ScimAuth, { type: 'oauth' }>, timeoutMs: number) {
+  constructor(target: string, auth: Extract<ScimAuth, { type: 'oauth' }>, timeoutMs: number, fetch: OutboundFetch) {
+    this.#http = fetch;
     this.#target = target;
     this.#auth = auth;
     this.#timeoutMs = timeoutMs;
@@ -82,7 +85,7 @@ class ClientCredentials implements Authorizer {
     let response: Response;
     let body: unknown;
     try {
-      response = await fetch(this.#auth.tokenUrl, {
+      response = await this.#http(this.#auth.tokenUrl, {
         method: 'POST',
         headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form.toString(),
@@ -105,6 +108,6 @@ class ClientCredentials implements Authorizer {
   }
 }
 
-export function authorizer(target: string, auth: ScimAuth, timeoutMs: number): Authorizer {
-  return auth.type === 'bearer' ? new StaticBearer(auth.token) : new ClientCredentials(target, auth, timeoutMs);
+export function authorizer(target: string, auth: ScimAuth, timeoutMs: number, fetch: OutboundFetch): Authorizer {
+  return auth.type === 'bearer' ? new StaticBearer(auth.token) : new ClientCredentials(target, auth, timeoutMs, fetch);
 }

@@ -1,6 +1,7 @@
 import { authorizer, type Authorizer } from './auth.ts';
 import { failureError, unreachableError } from './failures.ts';
 import { Gate } from './gate.ts';
+import { type OutboundFetch, agencyFetch } from '../../outbound/index.ts';
 import { SCIM_DEFAULTS, type ScimOptions } from './options.ts';
 
 export type Json = Record<string, unknown>;
@@ -46,7 +47,8 @@ function parse(text: string): unknown {
 /**
  * HTTP to one SCIM service: authentication (a refused token is renewed and the request sent once
  * more), a timeout per request, at most `concurrency` requests in flight, and every failure as a
- * MusterError. Node's fetch keeps connections alive between requests.
+ * MusterError. Requests go through the outbound client of the agency's targets: the address is checked, no redirect is
+ * followed.
  */
 export class ScimClient {
   readonly #target: string;
@@ -55,12 +57,14 @@ export class ScimClient {
   readonly #timeoutMs: number;
   readonly #gate: Gate;
   readonly #closing = new AbortController();
+  readonly #fetch: OutboundFetch;
 
   constructor(target: string, options: ScimOptions) {
+    this.#fetch = options.outbound ?? agencyFetch();
     this.#target = target;
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? SCIM_DEFAULTS.timeoutMs;
-    this.#auth = authorizer(target, options.auth, this.#timeoutMs);
+    this.#auth = authorizer(target, options.auth, this.#timeoutMs, this.#fetch);
     this.#gate = new Gate(options.concurrency ?? SCIM_DEFAULTS.concurrency);
   }
 
@@ -86,7 +90,7 @@ export class ScimClient {
     if (init.body !== undefined) headers['content-type'] = SCIM_JSON;
     if (init.ifMatch !== undefined) headers['if-match'] = init.ifMatch;
     try {
-      const response = await fetch(`${this.#baseUrl}${path}${queryString(init.query)}`, {
+      const response = await this.#fetch(`${this.#baseUrl}${path}${queryString(init.query)}`, {
         method,
         headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),

@@ -1,3 +1,5 @@
+import type { OutboundFetch } from '../../outbound/index.ts';
+
 /** How the connector authenticates to the SCIM service. */
 export type ScimAuth =
   | { readonly type: 'bearer'; readonly token: string }
@@ -21,6 +23,8 @@ export interface ScimOptions {
   readonly timeoutMs?: number;
   /** Requests in flight at once against the service (default 8). */
   readonly concurrency?: number;
+  /** The outbound client (service and token endpoint); the agency's default ranges unless given. */
+  readonly outbound?: OutboundFetch;
 }
 
 export const SCIM_DEFAULTS = { pageSize: 200, timeoutMs: 10_000, concurrency: 8 } as const;

@@ -23,7 +23,7 @@ export class TicketConnector implements Connector {
 
   constructor(target: string, options: TicketOptions) {
     this.target = target;
-    this.#post = { target, url: options.webhookUrl, secret: options.secret, timeoutMs: options.timeoutMs ?? TICKET_DEFAULTS.timeoutMs, signal: this.#closing.signal };
+    this.#post = { target, url: options.webhookUrl, secret: options.secret, timeoutMs: options.timeoutMs ?? TICKET_DEFAULTS.timeoutMs, signal: this.#closing.signal, ...(options.outbound ? { fetch: options.outbound } : {}) };
     this.#callbackBase = options.callbackBase;
     this.#clock = options.clock ?? systemClock;
   }

@@ -1,4 +1,5 @@
 import type { Clock } from '../../../core/clock.ts';
+import type { OutboundFetch } from '../../outbound/index.ts';
 
 /** A `ticket` target's settings, as the connector needs them. */
 export interface TicketOptions {
@@ -12,6 +13,8 @@ export interface TicketOptions {
   readonly callbackBase?: string;
   /** For `requestedAt`; the system clock by default. */
   readonly clock?: Clock;
+  /** The outbound client of the agency's targets; the default `outbound.agencyNetworks` ranges unless given. */
+  readonly outbound?: OutboundFetch;
 }
 
 export const TICKET_DEFAULTS = { timeoutMs: 10_000 } as const;

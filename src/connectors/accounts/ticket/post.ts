@@ -1,4 +1,5 @@
 import { MusterError } from '../../../core/errors.ts';
+import { type OutboundFetch, agencyFetch } from '../../outbound/index.ts';
 import { SIGNATURE_HEADER, signBody } from './signature.ts';
 
 export interface SignedPost {
@@ -8,22 +9,28 @@ export interface SignedPost {
   readonly timeoutMs: number;
   /** Aborts the request when the connector closes. */
   readonly signal?: AbortSignal;
+  /** The outbound client of the agency's targets (`outbound.agencyNetworks`); the default ranges unless given. */
+  readonly fetch?: OutboundFetch;
 }
+
+const defaultFetch = agencyFetch();
 
 /**
  * POSTs one JSON document signed with the target's secret. No answer, a timeout, 5xx and 429 are
- * MUSTER_ERR_TARGET_UNAVAILABLE (retried later); any other non-2xx is MUSTER_ERR_TARGET_REFUSED.
+ * MUSTER_ERR_TARGET_UNAVAILABLE (retried later); any other non-2xx, a redirect or an address the outbound guard
+ * refuses is MUSTER_ERR_TARGET_REFUSED.
  */
 export async function postSigned(to: SignedPost, document: unknown, what: string): Promise<void> {
   const body = JSON.stringify(document);
   const signals = [AbortSignal.timeout(to.timeoutMs), ...(to.signal ? [to.signal] : [])];
   let response: Response;
   try {
-    response = await fetch(to.url, {
+    response = await (to.fetch ?? defaultFetch)(to.url, {
       method: 'POST', body, signal: AbortSignal.any(signals),
       headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(to.secret, body) },
     });
   } catch (cause) {
+    if (cause instanceof MusterError && cause.code === 'MUSTER_ERR_OUTBOUND_REFUSED') throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `target '${to.target}': ${what} refused: ${cause.message}`, cause.details, { cause });
     const reason = cause instanceof Error && cause.name === 'TimeoutError' ? 'timed out' : describe(cause);
     throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `target '${to.target}': ${what} failed: ${reason}`, [{ field: 'request', value: what, message: reason }], { cause });
   }

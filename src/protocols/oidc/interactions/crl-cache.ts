@@ -1,3 +1,4 @@
+import { type AddressPolicy, agencyNetworkPolicy, outboundClient } from '../../../connectors/outbound/index.ts';
 import type { Clock } from '../../../core/clock.ts';
 import { OID } from '../../../pki/oids.ts';
 import { type CRLDistributionPointsExtension, X509Crl, type X509Certificate } from '../../../pki/x509.ts';
@@ -7,12 +8,23 @@ import { SignInRefused } from './refusal.ts';
 export type CrlFetcher = (url: string) => Promise<Uint8Array>;
 
 const FETCH_TIMEOUT_MS = 5000;
+/** Large federal CRLs run to a few megabytes. */
+const MAX_CRL_BYTES = 32 * 1024 * 1024;
 
-export const httpCrlFetcher: CrlFetcher = async (url) => {
-  const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'error' });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-};
+/**
+ * CRLs over HTTP(S) through the outbound client: a distribution point is named by a CA the agency trusts, so the
+ * agency's own network (loopback, private ranges) may serve it; link-local and metadata addresses are refused.
+ */
+export function httpCrlFetcherFor(policy: AddressPolicy = agencyNetworkPolicy()): CrlFetcher {
+  const fetch = outboundClient({ policy, timeoutMs: FETCH_TIMEOUT_MS, maxResponseBytes: MAX_CRL_BYTES });
+  return async (url) => {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  };
+}
+
+export const httpCrlFetcher: CrlFetcher = httpCrlFetcherFor();
 
 /** The http(s) CRL distribution points of a certificate. */
 export function crlUrlsOf(certificate: X509Certificate): string[] {

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditWriter } from '../../../audit/writer.ts';
 import type { MusterConfig } from '../../../config/schema.ts';
+import { agencyNetworkPolicy } from '../../../connectors/outbound/index.ts';
 import type { Clock } from '../../../core/clock.ts';
 import type { CaMaterial } from '../../../pki/store/ca-store.ts';
 import { X509Certificate } from '../../../pki/x509.ts';
 import type { Store } from '../../../store/store.ts';
 import { interactionPathOf } from '../routes.ts';
-import { CrlCache, type CrlFetcher } from './crl-cache.ts';
+import { CrlCache, type CrlFetcher, httpCrlFetcherFor } from './crl-cache.ts';
 import type { Exchange, HandlerDeps } from './handlers.ts';
 import type { Answer } from './pages.ts';
 import { createPolicy, type InteractionPolicy } from './policy.ts';
@@ -24,7 +25,7 @@ export interface InteractionDeps {
   ca: () => Promise<CaMaterial>;
   /** PEM trust anchors for other agencies' PIV certificates; none: only muster's own certificates sign in. */
   foreignAnchors?: readonly string[];
-  /** How other agencies' CRLs are fetched (default: HTTP with a 5 s timeout). */
+  /** How other agencies' CRLs are fetched (default: HTTP through the outbound client, 5 s, within `outbound.agencyNetworks`). */
   fetchCrl?: CrlFetcher;
   /** Told about an unexpected failure (the browser sees a plain error page). */
   onError?: (error: unknown) => void;
@@ -65,7 +66,7 @@ export interface Interactions {
  */
 export function createInteractions(deps: InteractionDeps): Interactions {
   const anchors = (deps.foreignAnchors ?? []).map((pem) => new X509Certificate(pem));
-  const handlerDeps: HandlerDeps = { ...deps, trust: { anchors, clock: deps.clock, crls: new CrlCache(deps.clock, deps.fetchCrl) } };
+  const handlerDeps: HandlerDeps = { ...deps, trust: { anchors, clock: deps.clock, crls: new CrlCache(deps.clock, deps.fetchCrl ?? httpCrlFetcherFor(agencyNetworkPolicy(deps.config.outbound.agencyNetworks))) } };
   const path = interactionPathOf(deps.issuer);
   const exchange = (request: StepRequest): Exchange => {
     const { req } = request;
