@@ -30,7 +30,8 @@ export async function seedDemoRelyingParty(ctx: Muster, folder: string, actor: s
   await agreementService(ctx).save('demo-reference-rp', {
     name: 'Demo reference relying party', description: 'muster/rp reference application on this machine',
     population: { agencyCodes: [ctx.config.agency.code] }, idp: { issuer, home: true }, consent: 'runtime',
-    relyingParties: [{ clientId: DEMO_RP_CLIENT, name: 'Reference RP', redirectUris: [`${rpBase}/callback`], postLogoutRedirectUris: [`${rpBase}/`], jwks: { keys: [jwk(await exportJWK(publicKey))] }, fal: 'fal2', signalEndpoint: `${rpBase}/signals` }],
+    relyingParties: [{ clientId: DEMO_RP_CLIENT, name: 'Reference RP', redirectUris: [`${rpBase}/callback`], postLogoutRedirectUris: [`${rpBase}/`], jwks: { keys: [jwk(await exportJWK(publicKey))] }, fal: 'fal2', signalEndpoint: `${rpBase}/signals`,
+      allowPrivateNetwork: true, privateNetworkReason: 'the demo reference relying party runs on this machine (loopback)' }],
     attributes: [{ name: 'name', purpose: 'greet the subscriber by name' }, { name: 'email', purpose: 'send notices about the account' }],
     signals: [...SIGNALS],
   }, actor, 'demo relying party');

@@ -285,7 +285,8 @@ export async function registerRelyingParty(fm: FederatedMuster, agreementId: str
     name: `${rp.name} agreement`,
     population: { agencyCodes: [fm.muster.config.agency.code] },
     idp: { issuer: fm.issuer, home: true },
-    relyingParties: [{ ...rp, redirectUris: [...rp.redirectUris], ...(rp.postLogoutRedirectUris ? { postLogoutRedirectUris: [...rp.postLogoutRedirectUris] } : {}) }],
+    // every relying party of the tests listens on loopback, which muster refuses to push to unless the agreement allows it
+    relyingParties: [{ allowPrivateNetwork: true, privateNetworkReason: 'the test relying party listens on loopback', ...rp, redirectUris: [...rp.redirectUris], ...(rp.postLogoutRedirectUris ? { postLogoutRedirectUris: [...rp.postLogoutRedirectUris] } : {}) }],
     attributes: [{ name: 'name', purpose: 'to greet you by name' }, { name: 'email', purpose: 'to send you notices about your account' }, ...(terms.moreAttributes ?? [])],
     signals: [...(terms.signals ?? LEAVER_SIGNALS)],
     consent: terms.consent ?? 'allowlisted',
