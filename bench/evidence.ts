@@ -20,8 +20,16 @@ async function readRows(store: Store, identityId: string, keyId: string): Promis
   const since = new Date(event.occurred_at);
   const certificates = await rows.leaverCertificates(store, identityId);
   for (const c of certificates) await rows.firstCrlThrough(store, c.issuer, Number(c.change_seq));
-  await Promise.all([rows.leaverAccounts(store, identityId), rows.operationsSince(store, identityId, since), rows.ticketsSince(store, identityId, since), rows.signalsSince(store, identityId, since),
-    rows.rpAccounts(store, identityId), rows.opLogins(store, identityId), rows.opPayloads(store, identityId), rows.eventJobs(store, Number(event.id))]);
+  await Promise.all([
+    rows.leaverAccounts(store, identityId),
+    rows.operationsSince(store, identityId, since),
+    rows.ticketsSince(store, identityId, since),
+    rows.signalsSince(store, identityId, since),
+    rows.rpAccounts(store, identityId),
+    rows.opLogins(store, identityId),
+    rows.opPayloads(store, identityId),
+    rows.eventJobs(store, Number(event.id)),
+  ]);
   const first = (await rows.eventEntrySeq(store, identityId, { id: Number(event.id), type: event.type, occurredAt: since })) as number;
   const seqs = await rows.identityEntrySeqs(store, identityId, first);
   const checkpoint = await rows.checkpointCovering(store, seqs.at(-1) ?? first, keyId);

@@ -35,11 +35,20 @@ export async function federationBenchmark(): Promise<void> {
     await idp.saveAgreement(clientJwk);
     const common = { clientId: BENCH_CLIENT, redirectUri: BENCH_REDIRECT, clientKey: privateKey, kid: 'bench-rp-1' };
     const bareTarget: FlowTarget = {
-      ...common, issuer: bare.issuer, authorizationEndpoint: `${bare.issuer}/auth`, tokenEndpoint: `${bare.issuer}/token`, userinfoEndpoint: `${bare.issuer}/me`,
-      loginUrl: (url) => url, agentFor: () => undefined,
+      ...common,
+      issuer: bare.issuer,
+      authorizationEndpoint: `${bare.issuer}/auth`,
+      tokenEndpoint: `${bare.issuer}/token`,
+      userinfoEndpoint: `${bare.issuer}/me`,
+      loginUrl: (url) => url,
+      agentFor: () => undefined,
     };
     const musterTarget: FlowTarget = {
-      ...common, issuer: idp.issuer, authorizationEndpoint: `${idp.issuer}/auth`, tokenEndpoint: `${idp.issuer}/token`, userinfoEndpoint: `${idp.issuer}/me`,
+      ...common,
+      issuer: idp.issuer,
+      authorizationEndpoint: `${idp.issuer}/auth`,
+      tokenEndpoint: `${idp.issuer}/token`,
+      userinfoEndpoint: `${idp.issuer}/me`,
       // the browser follows the login page's PIV link to the mutual-TLS listener: a new TLS handshake with the card each time
       loginUrl: (url) => `${idp.mtlsOrigin}${new URL(url).pathname}/piv`,
       agentFor: (url) => (url.startsWith(idp.mtlsOrigin) ? new Agent({ ...idp.card, rejectUnauthorized: false, keepAlive: false }) : undefined),
@@ -57,8 +66,10 @@ export async function federationBenchmark(): Promise<void> {
     line(`  bare oidc-provider (login finishes at once, memory):  ${fmt(b.rate, 1).padStart(7)} sign-ins/s   p50 ${fmt(b.p50)} ms   p99 ${fmt(b.p99)} ms`);
     line(`  ratio muster / bare: ${fmt(m.rate / b.rate, 2)}   target ≥ 0.70`);
     const signals = await terminationToSet(idp, clientJwk, LEAVERS);
-    line('  HR termination accepted → SET accepted by the RP\'s receiver (push, RFC 8935):');
-    line(`    muster:                   p50 ${fmt(percentile(signals.muster, 50))} ms   p99 ${fmt(percentile(signals.muster, 99))} ms   max ${fmt(signals.muster.at(-1) ?? 0)} ms (n=${signals.muster.length})   target p99 < 1,000 ms`);
+    line("  HR termination accepted → SET accepted by the RP's receiver (push, RFC 8935):");
+    line(
+      `    muster:                   p50 ${fmt(percentile(signals.muster, 50))} ms   p99 ${fmt(percentile(signals.muster, 99))} ms   max ${fmt(signals.muster.at(-1) ?? 0)} ms (n=${signals.muster.length})   target p99 < 1,000 ms`,
+    );
     line(`    a SET pushed directly:    p50 ${fmt(percentile(signals.direct, 50))} ms   p99 ${fmt(percentile(signals.direct, 99))} ms (n=${signals.direct.length})`);
   } finally {
     await idp.close();

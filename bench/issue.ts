@@ -52,9 +52,15 @@ async function verifyChains(dir: string, musterPem: string): Promise<void> {
 
 function report(musterSeconds: number, caSeconds: number, x509Seconds: number): void {
   const rate = (s: number) => fmt(Math.round(CERTS / s)).padStart(7);
-  line(`  muster createIssuer:     ${rate(musterSeconds)} certs/s  ${fmt(musterSeconds, 2).padStart(6)} s   (1 process, ${IN_FLIGHT} requests in flight; ECDSA signing on libuv's thread pool; every certificate re-read by the profile checker)`);
-  line(`  openssl ca -infiles:     ${rate(caSeconds)} certs/s  ${fmt(caSeconds, 2).padStart(6)} s   (1 process for the whole batch; one SAN UUID for all)   muster ${fmt(caSeconds / musterSeconds, 1)}×`);
-  line(`  openssl x509 -req loop:  ${rate(x509Seconds)} certs/s  ${fmt(x509Seconds, 2).padStart(6)} s   (1 process per certificate from one sh -c loop: process start counted)   muster ${fmt(x509Seconds / musterSeconds, 1)}×`);
+  line(
+    `  muster createIssuer:     ${rate(musterSeconds)} certs/s  ${fmt(musterSeconds, 2).padStart(6)} s   (1 process, ${IN_FLIGHT} requests in flight; ECDSA signing on libuv's thread pool; every certificate re-read by the profile checker)`,
+  );
+  line(
+    `  openssl ca -infiles:     ${rate(caSeconds)} certs/s  ${fmt(caSeconds, 2).padStart(6)} s   (1 process for the whole batch; one SAN UUID for all)   muster ${fmt(caSeconds / musterSeconds, 1)}×`,
+  );
+  line(
+    `  openssl x509 -req loop:  ${rate(x509Seconds)} certs/s  ${fmt(x509Seconds, 2).padStart(6)} s   (1 process per certificate from one sh -c loop: process start counted)   muster ${fmt(x509Seconds / musterSeconds, 1)}×`,
+  );
 }
 
 export async function issueBenchmark(): Promise<void> {
@@ -64,7 +70,10 @@ export async function issueBenchmark(): Promise<void> {
     const ca = await benchCa(dir);
     const csrs = await makeCsrs(dir, CERTS);
     const ours = await measureMuster(ca, csrs);
-    const peer = await measureOpenssl(dir, csrs.map((c) => c.file));
+    const peer = await measureOpenssl(
+      dir,
+      csrs.map((c) => c.file),
+    );
     await verifyChains(dir, ours.last.pem);
     report(ours.seconds, peer.caSeconds, peer.x509Seconds);
   } finally {

@@ -43,15 +43,21 @@ export async function lifecycleBenchmark(): Promise<void> {
     line(`  mass termination: ${fmt(MASS)} people, ${fmt(result.accounts)} accounts disabled in ${fmt(result.seconds, 1)} s (import ${fmt(result.importSeconds, 1)} s)   target < 60 s`);
     line(`    muster:                     ${fmt(result.accounts / result.seconds).padStart(7)} accounts/s   (${result.stillEnabled} still enabled afterwards)`);
     line(`    connectors called directly: ${fmt(result.accounts / direct).padStart(7)} calls/s    (the same number of calls, 16 in flight per target, no queue, no audit)`);
-    line(`    midPoint (published):       ${fmt(MIDPOINT_ACCOUNTS_PER_SECOND).padStart(7)} accounts/s   (import with provisioning to 8 targets)   muster ${fmt(result.accounts / result.seconds / MIDPOINT_ACCOUNTS_PER_SECOND, 1)}×`);
+    line(
+      `    midPoint (published):       ${fmt(MIDPOINT_ACCOUNTS_PER_SECOND).padStart(7)} accounts/s   (import with provisioning to 8 targets)   muster ${fmt(result.accounts / result.seconds / MIDPOINT_ACCOUNTS_PER_SECOND, 1)}×`,
+    );
   } finally {
     await bench.stopWorkers();
   }
   try {
     const recon = await reconcileMillion(bench.muster, RECON);
     line(`  reconciliation: ${fmt(recon.accounts)} directory accounts (loaded with slapadd in ${fmt(recon.loadSeconds, 1)} s)`);
-    line(`    muster reconcile:           ${fmt(recon.seconds, 1).padStart(6)} s  ${fmt(recon.accounts / recon.seconds).padStart(7)} accounts/s   peak RSS ${fmt(recon.peakRssMiB)} MiB (${fmt(recon.baseRssMiB)} MiB before)`);
-    line(`    ldapsearch, same entries:   ${fmt(recon.ldapsearchSeconds, 1).padStart(6)} s  ${fmt(recon.accounts / recon.ldapsearchSeconds).padStart(7)} accounts/s   (reading only)   muster ${fmt(recon.ldapsearchSeconds / recon.seconds, 2)}×`);
+    line(
+      `    muster reconcile:           ${fmt(recon.seconds, 1).padStart(6)} s  ${fmt(recon.accounts / recon.seconds).padStart(7)} accounts/s   peak RSS ${fmt(recon.peakRssMiB)} MiB (${fmt(recon.baseRssMiB)} MiB before)`,
+    );
+    line(
+      `    ldapsearch, same entries:   ${fmt(recon.ldapsearchSeconds, 1).padStart(6)} s  ${fmt(recon.accounts / recon.ldapsearchSeconds).padStart(7)} accounts/s   (reading only)   muster ${fmt(recon.ldapsearchSeconds / recon.seconds, 2)}×`,
+    );
     line(`    found: ${JSON.stringify(recon.counts)}`);
   } finally {
     await bench.stop();

@@ -19,8 +19,15 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** As wide as the schema lets each limit be: the listener as it was before the limits. */
 const WIDE = {
-  headersTimeoutMs: 600_000, requestTimeoutMs: 3_600_000, keepAliveTimeoutMs: 600_000, idleTimeoutMs: 3_600_000, maxHeadersCount: 10_000, maxHeaderBytes: 1024 * 1024,
-  maxConnections: 1_000_000, maxConnectionsPerAddress: 1_000_000, rate: { perAddress: { perSecond: 0 }, perToken: { perSecond: 0 } },
+  headersTimeoutMs: 600_000,
+  requestTimeoutMs: 3_600_000,
+  keepAliveTimeoutMs: 600_000,
+  idleTimeoutMs: 3_600_000,
+  maxHeadersCount: 10_000,
+  maxHeaderBytes: 1024 * 1024,
+  maxConnections: 1_000_000,
+  maxConnectionsPerAddress: 1_000_000,
+  rate: { perAddress: { perSecond: 0 }, perToken: { perSecond: 0 } },
 };
 
 interface Load {
@@ -111,7 +118,9 @@ export async function limitsBenchmark(): Promise<void> {
   line(`\nlistener limits — ${CONNECTIONS} keep-alive connections from this process, ${SECONDS} s each, PGlite in memory`);
   const [wideOcsp, wideApi] = await section('limits opened wide, no rate limits', WIDE);
   const [ocsp, api] = await section('server.limits at their defaults (rate limits per address and token on)', {});
-  line(`  with the limits: OCSP ${(ocsp.perSecond / wideOcsp.perSecond * 100).toFixed(1)}%, API ${(api.perSecond / wideApi.perSecond * 100).toFixed(1)}% of the rate without them (429s count as answered)`);
+  line(
+    `  with the limits: OCSP ${((ocsp.perSecond / wideOcsp.perSecond) * 100).toFixed(1)}%, API ${((api.perSecond / wideApi.perSecond) * 100).toFixed(1)}% of the rate without them (429s count as answered)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await limitsBenchmark();

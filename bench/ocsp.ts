@@ -27,7 +27,7 @@ interface Probes {
 /** Four serials wrk asks about (three good, one revoked) and a good one kept for the revocation probe. */
 async function probes(dir: string): Promise<Probes> {
   const serials = (await readFile(join(dir, 'serials.txt'), 'utf8')).trim().split('\n');
-  const at = (fraction: number) => serials[Math.floor(serials.length * fraction / 100) * 100] as string;
+  const at = (fraction: number) => serials[Math.floor((serials.length * fraction) / 100) * 100] as string;
   const wrkSerials = [at(0.1), at(0.5), at(0.9), serials[99] as string];
   const paths = await Promise.all(wrkSerials.map((s, i) => makeRequest(dir, s, `req${i}`)));
   const revokeSerial = serials[serials.length > 2 ? 1 : 0] as string;
@@ -79,7 +79,9 @@ function report(peer: WrkResult, ours: WrkResult, server: MusterServer, revokeMs
   const rps = (r: WrkResult) => fmt(Math.round(r.requestsPerSecond)).padStart(9);
   line(`  openssl ocsp -index: ${rps(peer)} responses/s   p99 ${fmt(peer.p99Ms, 1)} ms   (1 process, 1 core; signs each answer; closes the connection after each answer)`);
   warn('openssl', peer);
-  line(`  muster ocspListener: ${rps(ours)} responses/s   p99 ${fmt(ours.p99Ms, 1)} ms   (1 process, 1 core: node:http, keep-alive; pre-signed answers)   ${fmt(ours.requestsPerSecond / peer.requestsPerSecond, 1)}× OpenSSL   (targets: ≥ 10× OpenSSL, p99 < 5 ms)`);
+  line(
+    `  muster ocspListener: ${rps(ours)} responses/s   p99 ${fmt(ours.p99Ms, 1)} ms   (1 process, 1 core: node:http, keep-alive; pre-signed answers)   ${fmt(ours.requestsPerSecond / peer.requestsPerSecond, 1)}× OpenSSL   (targets: ≥ 10× OpenSSL, p99 < 5 ms)`,
+  );
   warn('muster', ours);
   const presign = `pre-signing ${fmt(CERTS)} statuses: ${fmt(server.presignSeconds, 1)} s (${fmt(Math.round(CERTS / server.presignSeconds))}/s, SHA-1 and SHA-256 CertIDs each)`;
   line(`  ${presign}; revocation → first 'revoked' answer: ${fmt(revokeMs, 1)} ms`);
@@ -98,7 +100,9 @@ async function measure(dir: string): Promise<void> {
 }
 
 export async function ocspBenchmark(): Promise<void> {
-  line(`\nOCSP (${fmt(CERTS)} certificates; the same 4 POSTed requests, wrk -t2 -c32 -d${SECONDS}s after ${WARMUP_SECONDS} s unmeasured (openssl restarted after it), one request at a time per connection, loopback; ${availableParallelism()} cores shared with wrk)`);
+  line(
+    `\nOCSP (${fmt(CERTS)} certificates; the same 4 POSTed requests, wrk -t2 -c32 -d${SECONDS}s after ${WARMUP_SECONDS} s unmeasured (openssl restarted after it), one request at a time per connection, loopback; ${availableParallelism()} cores shared with wrk)`,
+  );
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-ocsp-'));
   try {
     await measure(dir);

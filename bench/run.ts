@@ -39,7 +39,6 @@ function child(script: string, args: string[]): Measured {
   return JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Measured;
 }
 
-
 async function snapshots(dir: string, people: number): Promise<{ day0: string; day1: string }> {
   const started = performance.now();
   const day0 = await writeDemoAgency(join(dir, 'day0'), { seed: 42, people, day: 0 }, 'csv');
@@ -55,8 +54,12 @@ const line = (text: string) => process.stdout.write(`${text}\n`);
 function report(store: string, first: Measured, again: Measured, copy: Measured): void {
   line(`\n${store}`);
   line(`  COPY into a bare table (the floor):  ${rate(copy).toLocaleString().padStart(10)} records/s  ${copy.seconds.toFixed(1).padStart(6)} s`);
-  line(`  first import into an empty MUR:      ${rate(first).toLocaleString().padStart(10)} records/s  ${first.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(first.maxRssMiB)} MiB  ${(rate(first) / rate(copy) * 100).toFixed(1)}% of COPY`);
-  line(`  re-import of the next day's snapshot: ${rate(again).toLocaleString().padStart(9)} records/s  ${again.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(again.maxRssMiB)} MiB  ${(rate(again) / rate(copy) * 100).toFixed(1)}% of COPY`);
+  line(
+    `  first import into an empty MUR:      ${rate(first).toLocaleString().padStart(10)} records/s  ${first.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(first.maxRssMiB)} MiB  ${((rate(first) / rate(copy)) * 100).toFixed(1)}% of COPY`,
+  );
+  line(
+    `  re-import of the next day's snapshot: ${rate(again).toLocaleString().padStart(9)} records/s  ${again.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(again.maxRssMiB)} MiB  ${((rate(again) / rate(copy)) * 100).toFixed(1)}% of COPY`,
+  );
   const s = again.summary ?? {};
   line(`    next day: ${s.joiners} joiners, ${s.movers} movers, ${s.leavers} leavers, ${s.leave} leave, ${s.returns} returns, ${s.rehires} rehires, ${s.unchanged} unchanged`);
   for (const m of [first, again]) if (m.status !== 'applied') line(`  WARNING: a run ended ${m.status}`);

@@ -50,7 +50,8 @@ function reexec() {
   });
   child.on('exit', (code, signal) => {
     for (const s of signals) process.off(s, forward);
-    if (signal) process.kill(process.pid, signal); // die the way the child died
+    if (signal)
+      process.kill(process.pid, signal); // die the way the child died
     else process.exit(code ?? 1);
   });
 }

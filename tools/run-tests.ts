@@ -19,5 +19,11 @@ if (typecheck !== 0) {
   process.stderr.write('type check failed\n');
   process.exit(typecheck);
 }
+// the formatter and linter: formatting differences and lint errors fail the run (warnings are shown)
+const lint = run(process.execPath, [fileURLToPath(new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url)), 'ci', '--reporter=summary', '.']);
+if (lint !== 0) {
+  process.stderr.write('format or lint check failed: npm run format, then npm run lint\n');
+  process.exit(lint);
+}
 const patterns = extra.length > 0 ? extra : ['src/**/*.test.ts', 'test/**/*.test.ts'];
 process.exit(run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...patterns]));

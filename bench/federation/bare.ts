@@ -19,10 +19,17 @@ export async function startBareOp(client: { clientId: string; redirectUri: strin
   const signing = { ...(await exportJWK(privateKey)), kid: 'bare-1', alg: 'RS256', use: 'sig' };
   const provider = new Provider(issuer, {
     jwks: { keys: [signing] },
-    clients: [{
-      client_id: client.clientId, redirect_uris: [client.redirectUri], response_types: ['code'], grant_types: ['authorization_code'],
-      token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'RS256', jwks: client.jwks,
-    }],
+    clients: [
+      {
+        client_id: client.clientId,
+        redirect_uris: [client.redirectUri],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'RS256',
+        jwks: client.jwks,
+      },
+    ],
     clientAuthMethods: ['private_key_jwt'],
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
@@ -36,7 +43,14 @@ export async function startBareOp(client: { clientId: string; redirectUri: strin
     if (req.url?.startsWith('/interaction/')) void finishLogin(provider, req, res);
     else callback(req, res);
   });
-  return { issuer, close: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }) };
+  return {
+    issuer,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 /** The trivial login: the account is `bench-user`, and everything the client asked for is granted. */

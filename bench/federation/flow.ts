@@ -35,10 +35,14 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
     const req = request(target, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent, rejectUnauthorized: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({
-        status: res.statusCode ?? 0, location: res.headers.location ? new URL(res.headers.location, target).toString() : undefined,
-        body: Buffer.concat(chunks).toString('utf8'), cookies: res.headers['set-cookie'] ?? [],
-      }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          location: res.headers.location ? new URL(res.headers.location, target).toString() : undefined,
+          body: Buffer.concat(chunks).toString('utf8'),
+          cookies: res.headers['set-cookie'] ?? [],
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -70,9 +74,15 @@ const base64url = (bytes: Buffer) => bytes.toString('base64url');
 export async function signIn(target: FlowTarget): Promise<string> {
   const verifier = base64url(randomBytes(32));
   const params = new URLSearchParams({
-    client_id: target.clientId, redirect_uri: target.redirectUri, response_type: 'code', scope: 'openid',
-    state: base64url(randomBytes(16)), nonce: base64url(randomBytes(16)),
-    code_challenge: base64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256', ...target.extraParams,
+    client_id: target.clientId,
+    redirect_uri: target.redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    state: base64url(randomBytes(16)),
+    nonce: base64url(randomBytes(16)),
+    code_challenge: base64url(createHash('sha256').update(verifier).digest()),
+    code_challenge_method: 'S256',
+    ...target.extraParams,
   });
   const code = await browse(target, `${target.authorizationEndpoint}?${params}`);
   const tokens = await tokenRequest(target, code, verifier);
@@ -106,11 +116,21 @@ async function tokenRequest(target: FlowTarget, code: string, verifier: string):
   const now = Math.floor(Date.now() / 1000);
   const assertion = await new SignJWT({})
     .setProtectedHeader({ alg: 'RS256', kid: target.kid })
-    .setIssuer(target.clientId).setSubject(target.clientId).setAudience(target.issuer).setJti(randomUUID()).setIssuedAt(now).setExpirationTime(now + 60)
+    .setIssuer(target.clientId)
+    .setSubject(target.clientId)
+    .setAudience(target.issuer)
+    .setJti(randomUUID())
+    .setIssuedAt(now)
+    .setExpirationTime(now + 60)
     .sign(target.clientKey);
   const body = new URLSearchParams({
-    grant_type: 'authorization_code', code, redirect_uri: target.redirectUri, code_verifier: verifier, client_id: target.clientId,
-    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion,
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: target.redirectUri,
+    code_verifier: verifier,
+    client_id: target.clientId,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: assertion,
   }).toString();
   const reply = await send(target.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, agent: target.agentFor(target.tokenEndpoint) });
   if (reply.status !== 200) throw new Error(`token endpoint answered ${reply.status}: ${reply.body}`);

@@ -49,7 +49,8 @@ function pemOf(pkcs12: string): { key: string; cert: string } {
 /** A demo person with favourable vetting: the first active employee a card can be issued to. */
 async function cardHolder(muster: Muster, out: string): Promise<{ key: string; cert: string }> {
   const rows = await muster.store.query<{ employee_id: string }>(
-    `SELECT attributes->'employee_id'->>'v' AS employee_id FROM identities WHERE status = 'active' AND attributes ? 'employee_id' ORDER BY id LIMIT 50`);
+    `SELECT attributes->'employee_id'->>'v' AS employee_id FROM identities WHERE status = 'active' AND attributes ? 'employee_id' ORDER BY id LIMIT 50`,
+  );
   for (const { employee_id: id } of rows) {
     try {
       const issued = await issueDemoPivCard(muster, id, out, CARD_PASSWORD, { actor: 'bench', correlationId: 'bench-card' });
@@ -68,8 +69,13 @@ export async function startMusterIdp(database: string, options: { pollMs?: numbe
   const config = loadConfig({
     env: {},
     overrides: {
-      dataDir: join(dir, 'data'), databaseUrl: await freshDatabase(database), import: { massChangeShare: 1 }, log: { level: 'silent' },
-      server: { host: '127.0.0.1', port }, workers: { pollMs }, federation: { mtls: { port: 0 }, ssf: { pollMs } },
+      dataDir: join(dir, 'data'),
+      databaseUrl: await freshDatabase(database),
+      import: { massChangeShare: 1 },
+      log: { level: 'silent' },
+      server: { host: '127.0.0.1', port },
+      workers: { pollMs },
+      federation: { mtls: { port: 0 }, ssf: { pollMs } },
     },
   });
   const muster = await startMuster(config);
@@ -83,13 +89,29 @@ export async function startMusterIdp(database: string, options: { pollMs?: numbe
   op = federation.listener as never;
   const card = await cardHolder(muster, join(dir, 'card'));
   return {
-    muster, issuer, token, base: `http://127.0.0.1:${server.port}`, mtlsOrigin: federation.mtls.origin, card,
+    muster,
+    issuer,
+    token,
+    base: `http://127.0.0.1:${server.port}`,
+    mtlsOrigin: federation.mtls.origin,
+    card,
     async saveAgreement(clientJwk, signalEndpoint) {
-      await new AgreementService(muster).save('bench', {
-        name: 'benchmark relying party', population: { agencyCodes: [config.agency.code] }, idp: { issuer, home: true }, consent: 'allowlisted',
-        relyingParties: [{ clientId: BENCH_CLIENT, name: 'benchmark RP', redirectUris: [BENCH_REDIRECT], jwks: { keys: [clientJwk] }, fal: 'fal2', ...(signalEndpoint ? { signalEndpoint } : {}) }],
-        signals: [{ event: 'account-disabled', action: 'disable-account' }, { event: 'session-revoked', action: 'end-sessions' }],
-      }, 'bench', 'benchmark');
+      await new AgreementService(muster).save(
+        'bench',
+        {
+          name: 'benchmark relying party',
+          population: { agencyCodes: [config.agency.code] },
+          idp: { issuer, home: true },
+          consent: 'allowlisted',
+          relyingParties: [{ clientId: BENCH_CLIENT, name: 'benchmark RP', redirectUris: [BENCH_REDIRECT], jwks: { keys: [clientJwk] }, fal: 'fal2', ...(signalEndpoint ? { signalEndpoint } : {}) }],
+          signals: [
+            { event: 'account-disabled', action: 'disable-account' },
+            { event: 'session-revoked', action: 'end-sessions' },
+          ],
+        },
+        'bench',
+        'benchmark',
+      );
     },
     async close() {
       await federation.close();

@@ -23,23 +23,42 @@ interface Receiver {
 async function startReceiver(issuer: string, audience: string): Promise<Receiver> {
   const waiting = new Map<string, () => void>();
   const services = { accounts: new MemoryAccountStore(), sessions: new MemorySessionStore(), notifier: new MemoryRecorder(), log: new MemoryRecorder() };
-  const agreements = parseAgreements([{ id: 'home', issuer, homeAgencies: ['agency_code:9700'], minFal: 'fal2', minAal: 'aal2', maxAuthenticationAgeSeconds: 43_200, attributes: [], signals: { 'account-disabled': 'disable-account', 'session-revoked': 'end-sessions' } }]);
+  const agreements = parseAgreements([
+    {
+      id: 'home',
+      issuer,
+      homeAgencies: ['agency_code:9700'],
+      minFal: 'fal2',
+      minAal: 'aal2',
+      maxAuthenticationAgeSeconds: 43_200,
+      attributes: [],
+      signals: { 'account-disabled': 'disable-account', 'session-revoked': 'end-sessions' },
+    },
+  ]);
   const receiver = createSignalReceiver({ issuer, audience, agreements, services, allowInsecureHttp: true });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => void receiver.receive({ body: Buffer.concat(chunks).toString('utf8'), contentType: req.headers['content-type'] }).then((answer) => {
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body ? JSON.stringify(answer.body) : undefined);
-      if (answer.status !== 202) return;
-      const sub = subjectOf(Buffer.concat(chunks).toString('utf8'));
-      if (sub) waiting.get(sub)?.();
-    }));
+    req.on(
+      'end',
+      () =>
+        void receiver.receive({ body: Buffer.concat(chunks).toString('utf8'), contentType: req.headers['content-type'] }).then((answer) => {
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body ? JSON.stringify(answer.body) : undefined);
+          if (answer.status !== 202) return;
+          const sub = subjectOf(Buffer.concat(chunks).toString('utf8'));
+          if (sub) waiting.get(sub)?.();
+        }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/signals`,
     arrival: (sub) => new Promise((resolve) => waiting.set(sub, resolve)),
-    close: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -53,12 +72,16 @@ async function knownPeople(idp: MusterIdp, count: number): Promise<{ employeeId:
   const { store, clock } = idp.muster;
   const rows = await store.query<{ id: string; employee_id: string }>(
     `SELECT id::text AS id, attributes->'employee_id'->>'v' AS employee_id FROM identities
-      WHERE status = 'active' AND attributes ? 'employee_id' AND id NOT IN (SELECT identity_id FROM credentials) ORDER BY id DESC LIMIT $1`, [count]);
-  return Promise.all(rows.map(async (r) => {
-    const sub = await pairwiseSubject(store, r.id, '127.0.0.1', clock.now());
-    await recordRpUse(store, r.id, BENCH_CLIENT, sub, clock.now());
-    return { employeeId: r.employee_id, sub };
-  }));
+      WHERE status = 'active' AND attributes ? 'employee_id' AND id NOT IN (SELECT identity_id FROM credentials) ORDER BY id DESC LIMIT $1`,
+    [count],
+  );
+  return Promise.all(
+    rows.map(async (r) => {
+      const sub = await pairwiseSubject(store, r.id, '127.0.0.1', clock.now());
+      await recordRpUse(store, r.id, BENCH_CLIENT, sub, clock.now());
+      return { employeeId: r.employee_id, sub };
+    }),
+  );
 }
 
 /** Waits until the outbox holds no due job (the demo agency's seeding queues thousands), so each run starts idle. */
@@ -72,7 +95,8 @@ async function backlogDone(idp: MusterIdp): Promise<void> {
 
 async function hrLeaver(idp: MusterIdp, employeeId: string): Promise<void> {
   const response = await fetch(`${idp.base}/api/sources/hr/events`, {
-    method: 'POST', headers: { authorization: `Bearer ${idp.token}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${idp.token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ type: 'leaver', effectiveAt: new Date().toISOString(), record: { employee_id: employeeId, status: 'terminated' } }),
   });
   if (!response.ok) throw new Error(`HR event ${employeeId}: ${response.status} ${await response.text()}`);
@@ -129,14 +153,22 @@ async function directPushes(muster: Receiver, count: number): Promise<number[]> 
       const arrived = receiver.arrival(sub);
       const started = performance.now();
       const set = await new SignJWT({ sub_id: { format: 'iss_sub', iss: issuer, sub }, events: { 'https://schemas.openid.net/secevent/risc/event-type/account-disabled': {} } })
-        .setProtectedHeader({ alg: 'RS256', kid: 'direct', typ: 'secevent+jwt' }).setIssuer(issuer).setAudience(BENCH_CLIENT).setIssuedAt().setJti(randomUUID()).sign(privateKey);
+        .setProtectedHeader({ alg: 'RS256', kid: 'direct', typ: 'secevent+jwt' })
+        .setIssuer(issuer)
+        .setAudience(BENCH_CLIENT)
+        .setIssuedAt()
+        .setJti(randomUUID())
+        .sign(privateKey);
       await fetch(receiver.url, { method: 'POST', headers: { 'content-type': 'application/secevent+jwt', accept: 'application/json' }, body: set });
       await arrived;
       samples.push(performance.now() - started);
     }
   } finally {
     await receiver.close();
-    await new Promise<void>((resolve) => { keys.close(() => resolve()); keys.closeAllConnections(); });
+    await new Promise<void>((resolve) => {
+      keys.close(() => resolve());
+      keys.closeAllConnections();
+    });
   }
   return samples.sort((a, b) => a - b);
 }

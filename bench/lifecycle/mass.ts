@@ -33,15 +33,19 @@ export async function massTermination(bench: Bench, everyone: readonly string[],
 /** Enables every leaver's account again straight through the connectors, 16 in flight per target, all targets at once: the calls/s floor. */
 export async function directCalls(bench: Bench, keys: readonly string[]): Promise<number> {
   const started = performance.now();
-  await Promise.all([...bench.connectors.values()].map(async (c) => {
-    const ids: string[] = [];
-    for await (const page of c.listAccounts(1000)) for (const a of page) if (keys.includes(a.key)) ids.push(a.id);
-    const listed = performance.now();
-    let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < ids.length) await c.enableAccount(ids[next++] as string);
-    }));
-    return performance.now() - listed;
-  }));
+  await Promise.all(
+    [...bench.connectors.values()].map(async (c) => {
+      const ids: string[] = [];
+      for await (const page of c.listAccounts(1000)) for (const a of page) if (keys.includes(a.key)) ids.push(a.id);
+      const listed = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < ids.length) await c.enableAccount(ids[next++] as string);
+        }),
+      );
+      return performance.now() - listed;
+    }),
+  );
   return (performance.now() - started) / 1000;
 }

@@ -15,7 +15,8 @@ async function disabledEverywhere(connectors: readonly [string, Connector, strin
 
 async function hrEvent(bench: Bench, employeeId: string): Promise<void> {
   const response = await fetch(`${bench.base}/api/sources/hr/events`, {
-    method: 'POST', headers: { authorization: `Bearer ${bench.token}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${bench.token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ type: 'leaver', effectiveAt: new Date().toISOString(), record: { employee_id: employeeId, status: 'terminated' } }),
   });
   if (!response.ok) throw new Error(`HR event ${employeeId}: ${response.status} ${await response.text()}`);

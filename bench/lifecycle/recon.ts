@@ -34,11 +34,38 @@ function* entries(total: number, owned: ReadonlyMap<string, string>): Generator<
 
 async function ldapsearchSeconds(slapd: SlapdInstance): Promise<number> {
   const started = performance.now();
-  await run('ldapsearch', ['-LLL', '-x', '-H', slapd.url, '-D', slapd.bindDn, '-w', slapd.bindPassword, '-b', slapd.usersDn, '-E', 'pr=1000/noprompt',
-    '(objectClass=inetOrgPerson)', 'uid', 'employeeNumber', 'memberOf', 'pwdAccountLockedTime', 'displayName', 'sn', 'mail', 'title', 'departmentNumber', 'employeeType', 'givenName'], { maxBuffer: 2 ** 31 - 1 })
-    .catch((error: { code?: string }) => {
-      if (error.code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') throw error;
-    });
+  await run(
+    'ldapsearch',
+    [
+      '-LLL',
+      '-x',
+      '-H',
+      slapd.url,
+      '-D',
+      slapd.bindDn,
+      '-w',
+      slapd.bindPassword,
+      '-b',
+      slapd.usersDn,
+      '-E',
+      'pr=1000/noprompt',
+      '(objectClass=inetOrgPerson)',
+      'uid',
+      'employeeNumber',
+      'memberOf',
+      'pwdAccountLockedTime',
+      'displayName',
+      'sn',
+      'mail',
+      'title',
+      'departmentNumber',
+      'employeeType',
+      'givenName',
+    ],
+    { maxBuffer: 2 ** 31 - 1 },
+  ).catch((error: { code?: string }) => {
+    if (error.code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') throw error;
+  });
   return (performance.now() - started) / 1000;
 }
 
@@ -57,7 +84,11 @@ export async function reconcileMillion(muster: Muster, total: number): Promise<R
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     const started = performance.now();
     const result = await reconcileTarget({ store: muster.store, audit: muster.audit, clock: muster.clock }, connector, {
-      target: 'archive', accountKey: ['employee_id'], orphanAction: 'report', actor: 'bench', pageSize: 1000,
+      target: 'archive',
+      accountKey: ['employee_id'],
+      orphanAction: 'report',
+      actor: 'bench',
+      pageSize: 1000,
     });
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);

@@ -21,7 +21,8 @@ import { HR_HEADER, hrLine } from '../../test/support/muster.ts';
 export const POLL_MS = 20;
 
 export const EVERYONE = {
-  kind: 'birthright', description: 'every person has an account in each of the three targets',
+  kind: 'birthright',
+  description: 'every person has an account in each of the three targets',
   when: [{ attribute: 'kind', in: ['person'] }],
   grants: [{ target: 'directory', groups: [{ name: 'all-staff' }] }, { target: 'portal' }, { target: 'finance-app' }],
 };
@@ -41,7 +42,6 @@ export interface Bench {
   stop(): Promise<void>;
 }
 
-
 export const employeeIds = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `E${String(offset + i).padStart(7, '0')}`);
 
 export async function startBench(database: string): Promise<Bench> {
@@ -52,8 +52,11 @@ export async function startBench(database: string): Promise<Bench> {
   const config = loadConfig({
     env: {},
     overrides: {
-      dataDir: join(dir, 'data'), databaseUrl: await freshDatabase(database), import: { massChangeShare: 1 },
-      workers: { pollMs: POLL_MS }, lifecycle: { provisioning: { pollMs: POLL_MS, batchSize: 500 } },
+      dataDir: join(dir, 'data'),
+      databaseUrl: await freshDatabase(database),
+      import: { massChangeShare: 1 },
+      workers: { pollMs: POLL_MS },
+      lifecycle: { provisioning: { pollMs: POLL_MS, batchSize: 500 } },
       targets: {
         directory: { kind: 'ldap', ...slapd.options, concurrency: 16 },
         portal: { kind: 'scim', baseUrl: portal.baseUrl, auth: { type: 'bearer', token: portal.token }, concurrency: 16 },
@@ -70,7 +73,12 @@ export async function startBench(database: string): Promise<Bench> {
   const provisioning = createProvisioningWorker(muster);
   provisioning.worker.start();
   return {
-    muster, dir, token, slapd, scim: [portal, finance], connectors: provisioning.connectors,
+    muster,
+    dir,
+    token,
+    slapd,
+    scim: [portal, finance],
+    connectors: provisioning.connectors,
     base: `http://127.0.0.1:${server.port}`,
     async importHr(name, ids, status, terminated = new Set()) {
       const file = join(dir, `${name}.csv`);

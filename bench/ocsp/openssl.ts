@@ -15,10 +15,16 @@ function listening(child: ChildProcess, timeoutMs: number): Promise<void> {
   let stderr = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`openssl ocsp did not start: ${stderr}`)), timeoutMs);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`openssl ocsp exited (${code}): ${stderr}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`openssl ocsp exited (${code}): ${stderr}`));
+    });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (/waiting for OCSP client connections/.test(stderr)) { clearTimeout(timer); resolve(); }
+      if (/waiting for OCSP client connections/.test(stderr)) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
   });
 }

@@ -29,7 +29,10 @@ async function delegatedResponder(ca: CaHierarchy): Promise<{ signer: OcspSigner
   const urls = { caIssuers: 'http://127.0.0.1/issuing.p7c', ocsp: 'http://127.0.0.1', crl: 'http://127.0.0.1/issuing.crl' };
   const key = await generateCaKey('ecdsa-p256');
   const csr = await Pkcs10CertificateRequestGenerator.create({ name: 'CN=OCSP', keys: { privateKey: key.privateKey, publicKey: key.publicKey }, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
-  const issued = await createIssuer({ ca: ca.issuing, clock: systemClock, urls }).issue('ocsp-responder', { csr: csr.toString('pem'), subject: 'CN=Bench OCSP Responder,OU=muster,O=U.S. Government,C=US' });
+  const issued = await createIssuer({ ca: ca.issuing, clock: systemClock, urls }).issue('ocsp-responder', {
+    csr: csr.toString('pem'),
+    subject: 'CN=Bench OCSP Responder,OU=muster,O=U.S. Government,C=US',
+  });
   return { signer: { certificate: issued.certificate, key }, key };
 }
 
@@ -41,10 +44,14 @@ function utcTime(date: Date): string {
 /** OpenSSL's CA database: status, expiry, revocation[,reason], serial, file, subject (unique per line). */
 export function indexTxt(serials: readonly string[]): string {
   const revoked = `${utcTime(REVOKED_AT)},keyCompromise`;
-  return serials.map((serial, i) => {
-    const subject = `/C=US/O=U.S. Government/OU=muster/CN=Bench Person ${i + 1}`;
-    return isRevokedIndex(i) ? `R\t${NOT_AFTER}\t${revoked}\t${serial}\tunknown\t${subject}` : `V\t${NOT_AFTER}\t\t${serial}\tunknown\t${subject}`;
-  }).join('\n') + '\n';
+  return (
+    serials
+      .map((serial, i) => {
+        const subject = `/C=US/O=U.S. Government/OU=muster/CN=Bench Person ${i + 1}`;
+        return isRevokedIndex(i) ? `R\t${NOT_AFTER}\t${revoked}\t${serial}\tunknown\t${subject}` : `V\t${NOT_AFTER}\t\t${serial}\tunknown\t${subject}`;
+      })
+      .join('\n') + '\n'
+  );
 }
 
 /** The unencrypted PKCS#8 PEM of a software key, for OpenSSL's -rkey / -CAkey / private_key. */
@@ -54,7 +61,10 @@ export async function privateKeyPem(key: SoftwareCaKey): Promise<string> {
 }
 
 export async function createBenchPki(dir: string, count: number): Promise<BenchPki> {
-  const ca = await createCaHierarchy({ rootName: 'CN=Bench Root CA,OU=muster,O=U.S. Government,C=US', issuingName: 'CN=Bench Issuing CA,OU=muster,O=U.S. Government,C=US', keyAlgorithm: 'ecdsa-p256' }, systemClock);
+  const ca = await createCaHierarchy(
+    { rootName: 'CN=Bench Root CA,OU=muster,O=U.S. Government,C=US', issuingName: 'CN=Bench Issuing CA,OU=muster,O=U.S. Government,C=US', keyAlgorithm: 'ecdsa-p256' },
+    systemClock,
+  );
   const { signer, key } = await delegatedResponder(ca);
   const serials = Array.from({ length: count }, () => toHex(randomSerial()).toUpperCase());
   await writeFile(join(dir, 'root.pem'), ca.root.certificate.toString('pem'));

@@ -15,16 +15,27 @@ export function track(child: ChildProcess): ChildProcess {
 /** SIGTERM, then SIGKILL after a second for any that did not go. */
 export async function killAll(): Promise<void> {
   const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
-  const gone = alive.map((c) => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => c.kill('SIGKILL'), 1000);
-    c.once('exit', () => { clearTimeout(timer); resolve(); });
-    c.kill('SIGTERM');
-  }));
+  const gone = alive.map(
+    (c) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => c.kill('SIGKILL'), 1000);
+        c.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        c.kill('SIGTERM');
+      }),
+  );
   await Promise.all(gone);
 }
 
-process.once('exit', () => { for (const c of children) c.kill('SIGKILL'); });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { void killAll().then(() => process.exit(130)); });
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    void killAll().then(() => process.exit(130));
+  });
 
 /** A port free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {

@@ -40,7 +40,10 @@ async function main(): Promise<void> {
     if (message.type !== 'revoke') return;
     void readFile(message.requestPath)
       .then((request) => revocationLatencyMs(responder, message.serial, new Uint8Array(request)))
-      .then((ms) => send({ type: 'revoked', ms }), (error: unknown) => send({ type: 'failed', error: String(error) }));
+      .then(
+        (ms) => send({ type: 'revoked', ms }),
+        (error: unknown) => send({ type: 'failed', error: String(error) }),
+      );
   });
   send({ type: 'ready', port: (server.address() as AddressInfo).port, presignSeconds });
 }

@@ -19,9 +19,7 @@ export async function presign(responder: OcspResponder, serials: readonly string
   const started = performance.now();
   for (let from = 0; from < serials.length; from += batch) {
     const chunk = serials.slice(from, from + batch);
-    await Promise.all(chunk.map((serial, j) => responder.setStatus(serial, isRevokedIndex(from + j)
-      ? { status: 'revoked', revokedAt: REVOKED_AT, reason: 'keyCompromise' }
-      : { status: 'good' })));
+    await Promise.all(chunk.map((serial, j) => responder.setStatus(serial, isRevokedIndex(from + j) ? { status: 'revoked', revokedAt: REVOKED_AT, reason: 'keyCompromise' } : { status: 'good' })));
   }
   return (performance.now() - started) / 1000;
 }

@@ -48,9 +48,7 @@ interface Link {
 }
 
 function entries(db: Kysely<Database>) {
-  return db
-    .selectFrom('audit_log')
-    .select(['seq', 'at', 'actor', 'action', 'target', 'reason', 'correlation_id', 'data', sql<string>`data::text`.as('data_text'), 'prev_hash', 'hash']);
+  return db.selectFrom('audit_log').select(['seq', 'at', 'actor', 'action', 'target', 'reason', 'correlation_id', 'data', sql<string>`data::text`.as('data_text'), 'prev_hash', 'hash']);
 }
 
 type EntryRow = Awaited<ReturnType<ReturnType<typeof entries>['execute']>>[number];
@@ -89,7 +87,12 @@ export function lastEntrySealed({ db }: Queryable): Promise<(Link & { sealed: bo
   return db
     .selectFrom('audit_log as a')
     .select(['a.seq', 'a.hash'])
-    .select((eb) => eb.exists(eb.selectFrom('audit_checkpoints as c').select(sql`1`.as('one')).whereRef('c.seq', '=', 'a.seq')).$castTo<boolean>().as('sealed'))
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('audit_checkpoints as c').select(sql`1`.as('one')).whereRef('c.seq', '=', 'a.seq'))
+        .$castTo<boolean>()
+        .as('sealed'),
+    )
     .orderBy('a.seq', 'desc')
     .limit(sql.lit(1))
     .executeTakeFirst();
@@ -110,7 +113,11 @@ export async function insertEntries(q: Queryable, rows: readonly AuditEntry[]): 
 /** Writes signed checkpoints in one COPY. */
 export async function insertCheckpoints(q: Queryable, rows: readonly NewCheckpoint[]): Promise<void> {
   if (rows.length === 0) return;
-  await q.copyRows('audit_checkpoints', CHECKPOINT_COLUMNS, rows.map((c) => [c.seq, c.hash, c.keyId, c.signature, c.signedAt]));
+  await q.copyRows(
+    'audit_checkpoints',
+    CHECKPOINT_COLUMNS,
+    rows.map((c) => [c.seq, c.hash, c.keyId, c.signature, c.signedAt]),
+  );
 }
 
 /** Keyset page: entries with afterSeq < seq <= toSeq, oldest first. Memory stays flat however long the log is. */
@@ -151,7 +158,11 @@ export function checkpointsBetween({ db }: Queryable, afterSeq: number, toSeq: n
 
 /** How many rows the log holds up to `lastSeq` (a repeated seq counts twice). */
 export async function countEntriesUpTo({ db }: Queryable, lastSeq: number): Promise<number> {
-  const row = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('seq', '<=', lastSeq).executeTakeFirst();
+  const row = await db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('seq', '<=', lastSeq)
+    .executeTakeFirst();
   return row?.n ?? 0;
 }
 
@@ -177,12 +188,7 @@ export async function mergePublicKey({ db }: Queryable, key: string, keyId: stri
   const row = await db
     .insertInto('settings')
     .values({ key, value: sql`jsonb_build_object(${keyId}::text, ${publicPem}::text)` })
-    .onConflict((oc) =>
-      oc
-        .column('key')
-        .doUpdateSet({ value: sql`EXCLUDED.value || settings.value` })
-        .where(sql`jsonb_typeof(settings.value)`, '=', 'object'),
-    )
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`EXCLUDED.value || settings.value` }).where(sql`jsonb_typeof(settings.value)`, '=', 'object'))
     .returning('value')
     .executeTakeFirst();
   return row?.value;

@@ -41,7 +41,10 @@ describeEachStore('audit writer, export and queries', (factory) => {
     log.forEach((e, i) => assert.equal(e.prevHash, i === 0 ? GENESIS_HASH : log[i - 1]?.hash));
     assert.deepEqual(await listAuditEntries(store, { limit: 1000 }), [...log].reverse());
     const cps = await store.query<{ seq: number; hash: string; key_id: string }>('SELECT seq, hash, key_id FROM audit_checkpoints ORDER BY seq');
-    assert.deepEqual(cps, [INTERVAL, 2 * INTERVAL].map((seq) => ({ seq, hash: log[seq - 1]?.hash, key_id: key.signer.keyId })));
+    assert.deepEqual(
+      cps,
+      [INTERVAL, 2 * INTERVAL].map((seq) => ({ seq, hash: log[seq - 1]?.hash, key_id: key.signer.keyId })),
+    );
   });
 
   it('exports one SIEM-friendly JSON line per entry', async () => {

@@ -52,7 +52,10 @@ describeEachStore('refusal aggregator', (factory) => {
     assert.equal(aggregate?.data?.count, 10_000);
     assert.equal(aggregate?.data?.source, 'address:192.0.2.1');
     const samples = (aggregate?.data?.samples ?? []) as { path: string }[];
-    assert.deepEqual(samples.map((s) => s.path), ['/ssf/streams/1', '/ssf/streams/2', '/ssf/streams/3']);
+    assert.deepEqual(
+      samples.map((s) => s.path),
+      ['/ssf/streams/1', '/ssf/streams/2', '/ssf/streams/3'],
+    );
     assert.match(aggregate?.reason ?? '', /^10000 more test\.refused from address:192\.0\.2\.1 within 60 s/);
     assert.equal(aggregator.tracked, 0);
   });
@@ -63,7 +66,10 @@ describeEachStore('refusal aggregator', (factory) => {
     clock.advance(61_000);
     await aggregator.refuse(notice('address:192.0.2.1'));
     const written = await entries();
-    assert.deepEqual(written.map((e) => e.data?.count ?? 'first'), ['first', 1, 'first']);
+    assert.deepEqual(
+      written.map((e) => e.data?.count ?? 'first'),
+      ['first', 1, 'first'],
+    );
   });
 
   it('counts sources past maxSources under one overflow source', async () => {
@@ -71,9 +77,15 @@ describeEachStore('refusal aggregator', (factory) => {
     assert.equal(aggregator.tracked, 3);
     await aggregator.flushAll();
     const written = await entries();
-    assert.deepEqual(written.map((e) => [e.data?.source, e.data?.count ?? 'first']), [
-      ['address:192.0.2.1', 'first'], ['address:192.0.2.2', 'first'], ['overflow', 'first'], ['overflow', 2],
-    ]);
+    assert.deepEqual(
+      written.map((e) => [e.data?.source, e.data?.count ?? 'first']),
+      [
+        ['address:192.0.2.1', 'first'],
+        ['address:192.0.2.2', 'first'],
+        ['overflow', 'first'],
+        ['overflow', 2],
+      ],
+    );
   });
 
   it('cuts long paths and control characters out of samples', async () => {
@@ -105,6 +117,9 @@ describeEachStore('refusal aggregator writing the first few at once', (factory) 
     clock.advance(60_000);
     await aggregator.flushDue();
     const written = (await listAuditEntries(store, { action: 'test.refused', limit: 1000 })).reverse();
-    assert.deepEqual(written.map((e) => e.data?.count ?? 'one'), ['one', 'one', 'one', 97]);
+    assert.deepEqual(
+      written.map((e) => e.data?.count ?? 'one'),
+      ['one', 'one', 'one', 97],
+    );
   });
 });

@@ -128,14 +128,20 @@ export class RefusalAggregator {
     const { first } = window;
     const seconds = this.#windowMs / 1000;
     const data = {
-      source: first.source, count: window.count, from: new Date(window.startMs).toISOString(), to: new Date(window.lastMs).toISOString(), samples: window.samples,
+      source: first.source,
+      count: window.count,
+      from: new Date(window.startMs).toISOString(),
+      to: new Date(window.lastMs).toISOString(),
+      samples: window.samples,
     };
     const reason = `${window.count} more ${first.draft.action} from ${first.source} within ${seconds} s of the first`;
     return this.#write([{ actor: first.draft.actor, action: first.draft.action, target: first.draft.target ?? null, reason, data }], `${first.correlationId}-aggregate`);
   }
 
   #write(drafts: readonly AuditDraft[], correlationId: string): Promise<void> {
-    return auditGroupCommit(this.#options.store, this.#options.audit).append(drafts, correlationId).catch((error: unknown) => this.#options.onError?.(error));
+    return auditGroupCommit(this.#options.store, this.#options.audit)
+      .append(drafts, correlationId)
+      .catch((error: unknown) => this.#options.onError?.(error));
   }
 }
 

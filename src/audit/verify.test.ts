@@ -154,8 +154,14 @@ describeEachStore('audit log verification', (factory) => {
     const result = await verify({ publicKeys, trustedKeyIds: new Set([key.signer.keyId]) });
     assert.equal(result.ok, true);
     assert.equal(result.firstBad, undefined);
-    assert.ok(result.warnings.some((w) => w.includes(other.signer.keyId) && w.includes('not trusted')), result.warnings.join('\n'));
+    assert.ok(
+      result.warnings.some((w) => w.includes(other.signer.keyId) && w.includes('not trusted')),
+      result.warnings.join('\n'),
+    );
     const trustingAll = await verify({ publicKeys });
-    assert.equal(trustingAll.warnings.some((w) => w.includes(other.signer.keyId)), false);
+    assert.equal(
+      trustingAll.warnings.some((w) => w.includes(other.signer.keyId)),
+      false,
+    );
   });
 });

@@ -89,7 +89,10 @@ describeEachStore('audit writer', (factory) => {
       assert.equal(typeof entry.seq, 'number');
       assert.ok(entry.at instanceof Date);
     }
-    assert.deepEqual(read.map((e) => e.dataText), log.map((e) => JSON.stringify(e.data)));
+    assert.deepEqual(
+      read.map((e) => e.dataText),
+      log.map((e) => JSON.stringify(e.data)),
+    );
     assert.equal((await verifyAuditLog(store, key)).ok, true);
   });
 
@@ -101,7 +104,10 @@ describeEachStore('audit writer', (factory) => {
         { drafts: [draftNo(13), draftNo(14)], correlationId: 'g-1' },
         { drafts: [draftNo(15)], correlationId: 'g-2' },
       ]);
-      assert.deepEqual(entries.map((e) => e.seq), [13, 14, 15]);
+      assert.deepEqual(
+        entries.map((e) => e.seq),
+        [13, 14, 15],
+      );
       return counted;
     });
     assert.equal(statements.length, 5, statements.join('\n'));
@@ -133,9 +139,15 @@ describeEachStore('audit writer', (factory) => {
     const refused = (lastSeq: number, checkpoint: number) => (error: unknown) =>
       isMusterError(error, 'MUSTER_ERR_AUDIT_CHAIN') && error.message.includes(`ends at entry ${lastSeq} but a signed checkpoint names entry ${checkpoint}:`);
     await tamper(store, 'DELETE FROM audit_log WHERE seq >= 9');
-    await assert.rejects(store.transaction((tx) => writer.append(tx, [draftNo(13)], 'cut')), refused(8, 10));
+    await assert.rejects(
+      store.transaction((tx) => writer.append(tx, [draftNo(13)], 'cut')),
+      refused(8, 10),
+    );
     await tamper(store, 'DELETE FROM audit_log');
-    await assert.rejects(store.transaction((tx) => writer.append(tx, [draftNo(13)], 'cut')), refused(0, 5));
+    await assert.rejects(
+      store.transaction((tx) => writer.append(tx, [draftNo(13)], 'cut')),
+      refused(0, 5),
+    );
     assert.deepEqual(await listAuditEntries(store, {}), []);
   });
 });

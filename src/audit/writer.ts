@@ -50,7 +50,13 @@ export class AuditWriter {
     const entries: AuditEntry[] = [];
     let [seq, hash] = [tail?.seq ?? 0, tail?.hash ?? GENESIS_HASH];
     for (const group of groups.filter((g) => g.drafts.length > 0)) {
-      const chained = chainEntries(stampToken(group.drafts).map((d) => this.#threaded(d)), seq, hash, at, group.correlationId);
+      const chained = chainEntries(
+        stampToken(group.drafts).map((d) => this.#threaded(d)),
+        seq,
+        hash,
+        at,
+        group.correlationId,
+      );
       entries.push(...chained);
       [seq, hash] = [chained.at(-1)!.seq, chained.at(-1)!.hash];
     }
@@ -79,7 +85,10 @@ export class AuditWriter {
   async #checkpoint(tx: Tx, entries: readonly AuditEntry[], at: Date): Promise<void> {
     const interval = this.#options.checkpointInterval;
     const due = entries.filter((e) => e.seq % interval === 0);
-    await insertCheckpoints(tx, due.map((e) => this.#signed(e, at)));
+    await insertCheckpoints(
+      tx,
+      due.map((e) => this.#signed(e, at)),
+    );
   }
 
   #signed(entry: { readonly seq: number; readonly hash: string }, signedAt: Date): NewCheckpoint {

@@ -23,7 +23,24 @@ import { type CommandGroup, runCli } from './main.ts';
  * The composition root of the shipped `muster` command (bin/muster.js runs `main`): the built-in
  * groups (serve, identity, token, audit) plus the groups and serve hooks listed here.
  */
-export const SHIPPED_GROUPS: readonly CommandGroup[] = [importCommands, disputeCommands, demoCommands, cardCommands, pkiCommands, workerCommands, policyCommands, provisionCommands, jobCommands, ticketCommands, reconcileCommands, agreementCommands, rpProvisioningCommands, signalCommands, evidenceCommands, traceCommands];
+export const SHIPPED_GROUPS: readonly CommandGroup[] = [
+  importCommands,
+  disputeCommands,
+  demoCommands,
+  cardCommands,
+  pkiCommands,
+  workerCommands,
+  policyCommands,
+  provisionCommands,
+  jobCommands,
+  ticketCommands,
+  reconcileCommands,
+  agreementCommands,
+  rpProvisioningCommands,
+  signalCommands,
+  evidenceCommands,
+  traceCommands,
+];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; then start the outbox worker (config.workers). */
 export const SHIPPED_SERVE_HOOKS: ServeHooks = {
@@ -42,7 +59,10 @@ async function seedDemo(ctx: Muster, info: ServeReadyInfo): Promise<void> {
     cli.note(`demo: the MUR already holds identities; nothing seeded (demo files and token in ${seed.folder})`);
     return;
   }
-  for (const run of seed.runs) cli.note(`demo: imported ${run.source}: ${run.summary.valid} rows — ${run.summary.joiners} joiners, ${run.summary.historical} already terminated, ${run.summary.changed} vetting/training records (${run.status})`);
+  for (const run of seed.runs)
+    cli.note(
+      `demo: imported ${run.source}: ${run.summary.valid} rows — ${run.summary.joiners} joiners, ${run.summary.historical} already terminated, ${run.summary.changed} vetting/training records (${run.status})`,
+    );
   for (const [name, token] of Object.entries(seed.tokens ?? {})) cli.note(`demo: ${name} API token (also in ${seed.folder}/tokens/${name}): ${token}`);
   cli.note(`demo: the next day's snapshot is ${seed.folder}/day1/hr.csv; a truncated one is ${seed.folder}/hr-truncated.csv`);
   if (ctx.config.federation.oidc.issuer === undefined) {

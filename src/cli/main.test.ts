@@ -108,7 +108,10 @@ describeEachStore('muster cli', (factory) => {
     const list = await run(['token', 'list', '--json']);
     assert.equal(list.code, 0, list.stderr);
     const { items } = list.json();
-    assert.deepEqual(items.map((t: any) => t.name), ['bootstrap', 'ci runner', 'second']);
+    assert.deepEqual(
+      items.map((t: any) => t.name),
+      ['bootstrap', 'ci runner', 'second'],
+    );
     assert.deepEqual(items[1].roles, ['auditor']);
     assert.equal(items[1].identityId, CLERK);
     assert.ok(!list.stdout.includes('mst_') && !list.stdout.includes('hash'));
@@ -116,7 +119,13 @@ describeEachStore('muster cli', (factory) => {
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.match(revoked.stdout, new RegExp(`token ${tokenId} \\(ci runner\\) revoked at`));
     const operators = await run(['operator', 'list', '--json']);
-    assert.deepEqual(operators.json().items.map((o: any) => [o.identityId, o.roles.map((r: any) => r.role)]), [[BOSS, ['operator-admin']], [CLERK, ['auditor']]]);
+    assert.deepEqual(
+      operators.json().items.map((o: any) => [o.identityId, o.roles.map((r: any) => r.role)]),
+      [
+        [BOSS, ['operator-admin']],
+        [CLERK, ['auditor']],
+      ],
+    );
   });
 
   it('identity show of a missing id fails naming the code and the id', async () => {
@@ -140,8 +149,14 @@ describeEachStore('muster cli', (factory) => {
     const out = join(dir, 'audit.jsonl');
     const exported = await run(['audit', 'export', '--out', out, '--from', '7']);
     assert.equal(exported.code, 0, exported.stderr);
-    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.event.action), ['auth.refused', 'token.revoked']);
+    const lines = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.event.action),
+      ['auth.refused', 'token.revoked'],
+    );
     assert.equal(lines[1].user.name, `operator:${BOSS}`, 'the revocation names the operator');
     assert.ok(lines[1].data.token_id, 'and the token it acted through');
     const toStdout = await run(['audit', 'export', '--to', '1']);
@@ -196,7 +211,12 @@ describeEachStore('muster cli', (factory) => {
     let served: unknown;
     const res = await run(['serve', '--port', '0', '--mtls-port', '0', '--json'], {
       signal: stop.signal,
-      serve: { onReady: (ctx) => { served = revocationUrls(ctx.config); }, onListening: () => stop.abort() },
+      serve: {
+        onReady: (ctx) => {
+          served = revocationUrls(ctx.config);
+        },
+        onListening: () => stop.abort(),
+      },
     });
     assert.equal(res.code, 0, res.stderr);
     assert.deepEqual(served, { caIssuers: 'http://127.0.0.1:8080/pki/issuing-ca.crt', crl: 'http://127.0.0.1:8080/pki/issuing-ca.crl', ocsp: 'http://127.0.0.1:8080/ocsp' });
@@ -251,12 +271,10 @@ describeEachStore('muster cli', (factory) => {
       const at = '2026-03-01T12:00:00.000Z';
       const attributes = { full_name: { v: 'Ada Lovelace', s: 'hr', r: 'E1', t: at }, email: { v: 'ada@agency.gov', s: 'hr', r: 'E1', t: at } };
       const stored = encodeAttributes(attributes);
-      await store.query(`INSERT INTO identities (id, kind, status, attributes, provenance, flags, last_updated, created_at, updated_at) VALUES ($1, 'person', 'active', $2, $4, '["vip"]', $3, $3, $3)`, [
-        id,
-        JSON.stringify(stored.attributes),
-        at,
-        JSON.stringify(stored.provenance),
-      ]);
+      await store.query(
+        `INSERT INTO identities (id, kind, status, attributes, provenance, flags, last_updated, created_at, updated_at) VALUES ($1, 'person', 'active', $2, $4, '["vip"]', $3, $3, $3)`,
+        [id, JSON.stringify(stored.attributes), at, JSON.stringify(stored.provenance)],
+      );
       await store.query(`INSERT INTO status_history (identity_id, from_status, to_status, reason, source, at) VALUES ($1, 'pending', 'active', 'hired', 'hr', $2)`, [id, at]);
     } finally {
       await store.close();
@@ -269,7 +287,10 @@ describeEachStore('muster cli', (factory) => {
     assert.match(show.stdout, /flags vip/);
     const list = await run(['identity', 'list', '-q', 'ADA', '--json']);
     assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual(list.json().items.map((i: any) => i.fullName), ['Ada Lovelace']);
+    assert.deepEqual(
+      list.json().items.map((i: any) => i.fullName),
+      ['Ada Lovelace'],
+    );
   });
 
   it('audit verify exits 1 naming the first bad entry of a tampered log', async () => {

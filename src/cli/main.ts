@@ -67,7 +67,10 @@ function usageError(io: CliIo, error: CommanderError, json: boolean): number {
   // Help and version were printed by commander; `muster group` without a subcommand prints help and fails.
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK;
   if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') return EXIT_USAGE;
-  const [first = 'invalid command line', ...rest] = error.message.replace(/^error: /, '').split('\n').filter(Boolean);
+  const [first = 'invalid command line', ...rest] = error.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .filter(Boolean);
   const details = [...rest, 'run with --help for usage'].map((message) => ({ message }));
   reportError(io, new MusterError('MUSTER_ERR_VALIDATION', first, details), json);
   return EXIT_USAGE;

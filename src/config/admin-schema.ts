@@ -10,10 +10,7 @@ export const adminSchema = z
       })
       .prefault({})
       .refine((t) => t.defaultDays <= t.maxDays, { message: 'defaultDays must not exceed maxDays', path: ['defaultDays'] }),
-    metrics: z
-      .enum(['loopback', 'auditor'])
-      .default('loopback')
-      .describe('who may read GET /metrics: `loopback` (callers on this machine, no token) or `auditor` (a token with the auditor role)'),
+    metrics: z.enum(['loopback', 'auditor']).default('loopback').describe('who may read GET /metrics: `loopback` (callers on this machine, no token) or `auditor` (a token with the auditor role)'),
   })
   .prefault({});
 

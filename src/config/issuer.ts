@@ -32,7 +32,13 @@ function formProblem(value: string, parsed: URL): string | undefined {
 }
 
 function pathProblem(path: string): string | undefined {
-  if (path.split('/').slice(1).some((segment) => segment === '')) return `its path ${path} has an empty segment`;
+  if (
+    path
+      .split('/')
+      .slice(1)
+      .some((segment) => segment === '')
+  )
+    return `its path ${path} has an empty segment`;
   const own = ownRouteAt(path);
   if (own) return `its path ${path} lies under ${own}, one of muster's own routes on the same host (${MUSTER_OWN_PATHS.join(', ')}); choose another path, such as /oidc, or none`;
   return undefined;

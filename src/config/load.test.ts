@@ -63,48 +63,85 @@ test('the OP issuer is resolved once: federation.oidc.issuer (trailing / dropped
 
 test('an issuer with a query, a fragment, a user name or another scheme is refused at start-up, naming federation.oidc.issuer', () => {
   for (const issuer of ['https://idp.agency.example/oidc?tenant=1', 'https://idp.agency.example/oidc#x', 'https://admin@idp.agency.example/oidc', 'ftp://idp.agency.example/oidc', 'not a url']) {
-    assert.throws(() => loadConfig({ env: {}, overrides: { federation: { oidc: { issuer } } } }), (e: any) => {
-      assert.equal(e.code, 'MUSTER_ERR_CONFIG', issuer);
-      assert.deepEqual(e.details.map((d: { key: string }) => d.key), ['federation.oidc.issuer'], issuer);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ env: {}, overrides: { federation: { oidc: { issuer } } } }),
+      (e: any) => {
+        assert.equal(e.code, 'MUSTER_ERR_CONFIG', issuer);
+        assert.deepEqual(
+          e.details.map((d: { key: string }) => d.key),
+          ['federation.oidc.issuer'],
+          issuer,
+        );
+        return true;
+      },
+    );
   }
 });
 
-test('an issuer anywhere: at the host\'s root, at /oidc or at a deep path, as written', () => {
-  for (const issuer of ['https://idp.agency.example', 'https://idp.agency.example/oidc', 'https://idp.agency.example/a/b/op', 'http://[::1]:9000/op', 'https://idp.agency.example/apis', 'https://idp.agency.example/a/api']) {
+test("an issuer anywhere: at the host's root, at /oidc or at a deep path, as written", () => {
+  for (const issuer of [
+    'https://idp.agency.example',
+    'https://idp.agency.example/oidc',
+    'https://idp.agency.example/a/b/op',
+    'http://[::1]:9000/op',
+    'https://idp.agency.example/apis',
+    'https://idp.agency.example/a/api',
+  ]) {
     assert.equal(loadConfig({ env: {}, overrides: { federation: { oidc: { issuer } } } }).federation.oidc.issuer, issuer);
   }
 });
 
 test('an issuer whose path muster cannot serve is refused at start-up, naming federation.oidc.issuer and why', () => {
   const refusals: Record<string, RegExp> = {
-    'https://x.example/api': /muster's own/, 'https://x.example/api/oidc': /muster's own/, 'https://x.example/health': /muster's own/,
-    'https://x.example/metrics': /muster's own/, 'https://x.example/ssf': /muster's own/, 'https://x.example/.well-known/op': /muster's own/,
-    'https://x.example/ocsp': /muster's own/, 'https://x.example/crl/op': /muster's own/, 'https://x.example/pki': /muster's own/,
-    'https://x.example/hooks': /muster's own/, 'https://x.example/openapi.json': /muster's own/,
-    'https://x.example/a//b': /empty segment/, 'https://x.example/a/../api': /as .*https:\/\/x\.example\/api/, 'https://X.EXAMPLE/oidc': /as .*https:\/\/x\.example\/oidc/,
-    'https://x.example:443/oidc': /as .*https:\/\/x\.example\/oidc/, 'https://x.example/a b': /as .*a%20b/,
+    'https://x.example/api': /muster's own/,
+    'https://x.example/api/oidc': /muster's own/,
+    'https://x.example/health': /muster's own/,
+    'https://x.example/metrics': /muster's own/,
+    'https://x.example/ssf': /muster's own/,
+    'https://x.example/.well-known/op': /muster's own/,
+    'https://x.example/ocsp': /muster's own/,
+    'https://x.example/crl/op': /muster's own/,
+    'https://x.example/pki': /muster's own/,
+    'https://x.example/hooks': /muster's own/,
+    'https://x.example/openapi.json': /muster's own/,
+    'https://x.example/a//b': /empty segment/,
+    'https://x.example/a/../api': /as .*https:\/\/x\.example\/api/,
+    'https://X.EXAMPLE/oidc': /as .*https:\/\/x\.example\/oidc/,
+    'https://x.example:443/oidc': /as .*https:\/\/x\.example\/oidc/,
+    'https://x.example/a b': /as .*a%20b/,
   };
   for (const [issuer, why] of Object.entries(refusals)) {
-    assert.throws(() => loadConfig({ env: {}, overrides: { federation: { oidc: { issuer } } } }), (e: any) => {
-      assert.equal(e.code, 'MUSTER_ERR_CONFIG', issuer);
-      assert.deepEqual(e.details.map((d: { key: string }) => d.key), ['federation.oidc.issuer'], issuer);
-      assert.match(e.details[0].message, why, issuer);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ env: {}, overrides: { federation: { oidc: { issuer } } } }),
+      (e: any) => {
+        assert.equal(e.code, 'MUSTER_ERR_CONFIG', issuer);
+        assert.deepEqual(
+          e.details.map((d: { key: string }) => d.key),
+          ['federation.oidc.issuer'],
+          issuer,
+        );
+        assert.match(e.details[0].message, why, issuer);
+        return true;
+      },
+    );
   }
 });
 
 test('the OCSP request cache is bounded: 10000 entries by default, and a bound under 1 is refused at start-up', () => {
   assert.equal(loadConfig({ env: {}, overrides: {} }).pki.ocspRequestCacheEntries, 10_000);
-  assert.throws(() => loadConfig({ env: {}, overrides: { pki: { ocspRequestCacheEntries: 0 } } }), (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'pki.ocspRequestCacheEntries'));
+  assert.throws(
+    () => loadConfig({ env: {}, overrides: { pki: { ocspRequestCacheEntries: 0 } } }),
+    (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'pki.ocspRequestCacheEntries'),
+  );
 });
 
 test('operator tokens live 90 days by default, at most 365; a default past the maximum is refused at start-up', () => {
   const config = loadConfig({ env: {} });
   assert.deepEqual(config.admin, { tokens: { defaultDays: 90, maxDays: 365 }, metrics: 'loopback' });
-  assert.throws(() => loadConfig({ env: {}, overrides: { admin: { tokens: { defaultDays: 100, maxDays: 30 } } } }), (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'admin.tokens.defaultDays'));
+  assert.throws(
+    () => loadConfig({ env: {}, overrides: { admin: { tokens: { defaultDays: 100, maxDays: 30 } } } }),
+    (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'admin.tokens.defaultDays'),
+  );
   assert.throws(() => loadConfig({ env: {}, overrides: { admin: { metrics: 'everyone' } } }), /admin\.metrics/);
 });
 
@@ -121,9 +158,15 @@ test('server.limits are checked at start-up: timeouts in order, each named with 
       return true;
     },
   );
-  assert.throws(() => loadConfig({ env: {}, overrides: { server: { limits: { headersTimeoutMs: 60_000, requestTimeoutMs: 30_000 } } } }), (e: any) => {
-    assert.deepEqual(e.details.map((d: { key: string }) => d.key), ['server.limits.headersTimeoutMs']);
-    return true;
-  });
+  assert.throws(
+    () => loadConfig({ env: {}, overrides: { server: { limits: { headersTimeoutMs: 60_000, requestTimeoutMs: 30_000 } } } }),
+    (e: any) => {
+      assert.deepEqual(
+        e.details.map((d: { key: string }) => d.key),
+        ['server.limits.headersTimeoutMs'],
+      );
+      return true;
+    },
+  );
   assert.equal(loadConfig({ env: {}, overrides: { pki: { listen: { port: 8081 } } } }).pki.listen?.host, '127.0.0.1');
 });

@@ -28,16 +28,32 @@ const webauthn = z.strictObject({
   origins: z.array(z.string().url()).min(1).default(['http://localhost:8080']).describe('origins the enrolment page is served from'),
   attestationRoots: z.array(z.string().min(1)).default([]).describe('PEM files of trusted authenticator attestation roots (no metadata download)'),
   requireTrustedAttestation: z.boolean().default(false).describe('refuse authenticators whose attestation does not chain to attestationRoots'),
-  aal3Aaguids: z.array(z.string().regex(UUID_PATTERN).transform((id) => id.toLowerCase())).default([]).describe('AAGUIDs allowed at AAL3 (empty: any trusted single-device authenticator)'),
+  aal3Aaguids: z
+    .array(
+      z
+        .string()
+        .regex(UUID_PATTERN)
+        .transform((id) => id.toLowerCase()),
+    )
+    .default([])
+    .describe('AAGUIDs allowed at AAL3 (empty: any trusted single-device authenticator)'),
 });
 
 export const pkiSchema = z.strictObject({
-  baseUrl: z.string().url().refine((u) => u.startsWith('http://'), 'CRL and OCSP pointers must be http:// (RFC 5280 §4.2.1.13)').optional()
+  baseUrl: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('http://'), 'CRL and OCSP pointers must be http:// (RFC 5280 §4.2.1.13)')
+    .optional()
     .describe('public http:// base of the CA certificates, CRL and OCSP responder; default http://<server.host>:<server.port>'),
   listen: pkiListenSchema.optional().describe('serve OCSP and the CRLs on a listener of their own, so that a flood on the API never stops revocation checking; unset: on the server listener'),
   keyAlgorithm: z.enum(['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072']).default('ecdsa-p384'),
   keyPassphrase: z.string().min(12).optional().describe('encrypts the CA keys, and seals the signing and cookie keys, in the store (MUSTER_PKI_KEY_PASSPHRASE); default: pki.keyPassphraseFile'),
-  keyPassphraseFile: z.string().min(1).optional().describe('file holding the key passphrase, kept outside dataDir (MUSTER_PKI_KEY_PASSPHRASE_FILE); default <dataDir>/pki-key-passphrase, created on first start (profile demo only)'),
+  keyPassphraseFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('file holding the key passphrase, kept outside dataDir (MUSTER_PKI_KEY_PASSPHRASE_FILE); default <dataDir>/pki-key-passphrase, created on first start (profile demo only)'),
   rootName: z.string().min(1).optional().describe('root CA distinguished name; default CN=<agency.name> Root CA,…'),
   issuingName: z.string().min(1).optional(),
   hsm: hsm.optional(),
@@ -50,16 +66,25 @@ export const pkiSchema = z.strictObject({
 });
 
 export const credentialSchema = z.strictObject({
-  systemCode: z.string().regex(/^[0-9]{4}$/).default('0001').describe('FASC-N system code'),
+  systemCode: z
+    .string()
+    .regex(/^[0-9]{4}$/)
+    .default('0001')
+    .describe('FASC-N system code'),
   challengeSeconds: z.number().int().min(30).max(3600).default(300).describe('life of a Derived PIV binding challenge'),
   recheckDays: z.number().int().min(1).max(30).default(7).describe('the PIV Authentication certificate of a binding is checked again after this many days'),
   reviewDays: z.number().int().min(1).max(30).default(7).describe('on card loss or reissue, derived credentials bound this recently are flagged for review'),
-  cascadeToDerived: z.boolean().default(true).describe("a card's suspension holds its Derived PIV credentials and its reinstatement releases them; a card terminated as left or withdrawn terminates them"),
+  cascadeToDerived: z
+    .boolean()
+    .default(true)
+    .describe("a card's suspension holds its Derived PIV credentials and its reinstatement releases them; a card terminated as left or withdrawn terminates them"),
   keyAttestationRoots: z.array(z.string().min(1)).default([]).describe('PEM files of device key attestation roots: a PKI Derived PIV key attested under one gets policy .41 (hardware); otherwise .40'),
   exceptionMaxDays: z.number().int().min(1).max(365).default(30).describe('longest a credential exception may last'),
-  notifications: z.strictObject({
-    maildir: z.string().min(1).optional().describe('Maildir that binding notifications are delivered to; default <dataDir>/mail'),
-    webhook: z.string().url().optional().describe('also POST each notification as JSON to this URL'),
-  }).prefault({}),
+  notifications: z
+    .strictObject({
+      maildir: z.string().min(1).optional().describe('Maildir that binding notifications are delivered to; default <dataDir>/mail'),
+      webhook: z.string().url().optional().describe('also POST each notification as JSON to this URL'),
+    })
+    .prefault({}),
   webauthn: webauthn.prefault({}),
 });

@@ -14,11 +14,14 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const SOURCE_KINDS = ['hr', 'npe', 'vetting', 'training'] as const;
 
 /** An IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
-const cidr = z.string().refine((text) => {
-  const [address = '', prefix] = text.split('/');
-  const family = isIP(address);
-  return family !== 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
-}, { message: 'must be an IP address or CIDR range, e.g. 10.0.0.0/8' });
+const cidr = z.string().refine(
+  (text) => {
+    const [address = '', prefix] = text.split('/');
+    const family = isIP(address);
+    return family !== 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
+  },
+  { message: 'must be an IP address or CIDR range, e.g. 10.0.0.0/8' },
+);
 
 const authorityName = z.enum([...CDM_OBJECTS, ...IDENTITY_ATTRIBUTES.map((a) => a.name)] as [string, ...string[]]);
 
@@ -46,16 +49,29 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1').describe('address muster serve listens on'),
       port: z.number().int().min(0).max(65535).default(8080).describe('port muster serve listens on'),
-      maxJsonBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024).describe('largest JSON body the admin API reads; a larger one is refused with 413 before it is read'),
+      maxJsonBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(64 * 1024 * 1024)
+        .default(1024 * 1024)
+        .describe('largest JSON body the admin API reads; a larger one is refused with 413 before it is read'),
       limits: limitsSchema.prefault({}),
     })
     .prefault({}),
   profile: z.enum(['demo', 'production']).default('demo').describe('production refuses a start whose key passphrase is kept inside dataDir'),
   dataDir: z.string().min(1).default('./data').describe('folder for embedded data (PGlite), the audit signing key and held import files'),
-  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().describe('PostgreSQL server; when unset the embedded PGlite store is used'),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .describe('PostgreSQL server; when unset the embedded PGlite store is used'),
   agency: z
     .strictObject({
-      code: z.string().regex(/^[0-9A-Z]{4}$/, 'must be a 4-character SP 800-87 agency code').default('9700'),
+      code: z
+        .string()
+        .regex(/^[0-9A-Z]{4}$/, 'must be a 4-character SP 800-87 agency code')
+        .default('9700'),
       name: z.string().min(1).default('Demo Agency'),
     })
     .prefault({}),
@@ -69,19 +85,21 @@ export const configSchema = z.strictObject({
     .strictObject({
       massChangeShare: z.number().min(0).max(1).default(0.05).describe('hold a snapshot that would terminate more than this share of identities'),
       massChangeCount: z.number().int().min(1).optional().describe('also hold a snapshot that would terminate more than this many identities (unset: share only)'),
-      maxFileBytes: z.number().int().min(1).default(4 * 1024 ** 3),
+      maxFileBytes: z
+        .number()
+        .int()
+        .min(1)
+        .default(4 * 1024 ** 3),
       batchSize: z.number().int().min(1).max(100_000).default(5000),
     })
     .prefault({}),
   correlation: z
     .strictObject({
       autoLinkConfidence: z.number().min(0).max(1).default(0.9).describe('a single candidate at or above this confidence is linked; below it makes a disputed case'),
-      rules: z
-        .array(correlationRule)
-        .default([
-          { name: 'email', attributes: ['email'], confidence: 0.95 },
-          { name: 'name-and-department', attributes: ['family_name', 'given_name', 'department'], confidence: 0.6 },
-        ]),
+      rules: z.array(correlationRule).default([
+        { name: 'email', attributes: ['email'], confidence: 0.95 },
+        { name: 'name-and-department', attributes: ['family_name', 'given_name', 'department'], confidence: 0.6 },
+      ]),
     })
     .prefault({}),
   sources: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), source).default(DEFAULT_SOURCES as never),
@@ -96,12 +114,17 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       pollMs: z.number().int().min(10).default(500),
       maxAttempts: z.number().int().min(1).default(8),
-      leaseSeconds: z.number().int().min(1).max(3600).default(300).describe('how long a worker holds claimed work before another may take it over (a crashed worker\'s work waits this long)'),
+      leaseSeconds: z.number().int().min(1).max(3600).default(300).describe("how long a worker holds claimed work before another may take it over (a crashed worker's work waits this long)"),
     })
     .prefault({}),
   outbound: z
     .strictObject({
-      agencyNetworks: z.array(cidr).default([...AGENCY_NETWORK_RANGES]).describe("special-use address ranges the agency's own targets (account targets, ticket endpoints, notification webhooks, CRL repositories) may be at; never used for URLs a relying party chose"),
+      agencyNetworks: z
+        .array(cidr)
+        .default([...AGENCY_NETWORK_RANGES])
+        .describe(
+          "special-use address ranges the agency's own targets (account targets, ticket endpoints, notification webhooks, CRL repositories) may be at; never used for URLs a relying party chose",
+        ),
     })
     .prefault({}),
   log: z

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 /** Attributes tried in order for an account's login in a target; the first one present is used. */
-const accountKey = z.array(z.enum(['employee_id', 'npe_id', 'email', 'identity_id'])).min(1).default(['employee_id', 'npe_id', 'identity_id'])
+const accountKey = z
+  .array(z.enum(['employee_id', 'npe_id', 'email', 'identity_id']))
+  .min(1)
+  .default(['employee_id', 'npe_id', 'identity_id'])
   .describe('identity attributes tried in order for the account login (uid, userName); the first present wins');
 
 const common = {
@@ -53,25 +56,35 @@ const ticketTarget = z.strictObject({
 export const targetSchema = z.discriminatedUnion('kind', [ldapTarget, scimTarget, ticketTarget]);
 export type TargetConfig = z.infer<typeof targetSchema>;
 
-export const targetsSchema = z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, - and _, at most 32'), targetSchema)
-  .default({}).describe('downstream systems muster provisions accounts into');
+export const targetsSchema = z
+  .record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, - and _, at most 32'), targetSchema)
+  .default({})
+  .describe('downstream systems muster provisions accounts into');
 
 export const lifecycleSchema = z.strictObject({
   archiveAfterDays: z.number().int().min(0).default(90).describe("days a leaver's accounts stay disabled before they are archived (kept, never deleted)"),
-  orphans: z.strictObject({
-    action: z.enum(['report', 'disable']).default('report').describe('what reconciliation does with an account no identity owns'),
-    archiveAfterDays: z.number().int().min(0).default(30).describe('days a disabled orphan waits before it is archived'),
-  }).prefault({}),
-  memberships: z.strictObject({
-    action: z.enum(['report', 'remove']).default('report').describe("what reconciliation does with a group membership a linked account holds in the target that muster neither granted nor made"),
-  }).prefault({}),
-  provisioning: z.strictObject({
-    pollMs: z.number().int().min(10).default(250),
-    batchSize: z.number().int().min(1).max(5000).default(200).describe('operations claimed per target per round'),
-    maxAttempts: z.number().int().min(1).default(10).describe('failed attempts (not counting an open circuit) before an operation is dead-lettered'),
-    breaker: z.strictObject({
-      failures: z.number().int().min(1).default(5).describe('consecutive failures that open a target circuit'),
-      openSeconds: z.number().positive().default(30).describe('how long an open circuit waits before one trial call'),
-    }).prefault({}),
-  }).prefault({}),
+  orphans: z
+    .strictObject({
+      action: z.enum(['report', 'disable']).default('report').describe('what reconciliation does with an account no identity owns'),
+      archiveAfterDays: z.number().int().min(0).default(30).describe('days a disabled orphan waits before it is archived'),
+    })
+    .prefault({}),
+  memberships: z
+    .strictObject({
+      action: z.enum(['report', 'remove']).default('report').describe('what reconciliation does with a group membership a linked account holds in the target that muster neither granted nor made'),
+    })
+    .prefault({}),
+  provisioning: z
+    .strictObject({
+      pollMs: z.number().int().min(10).default(250),
+      batchSize: z.number().int().min(1).max(5000).default(200).describe('operations claimed per target per round'),
+      maxAttempts: z.number().int().min(1).default(10).describe('failed attempts (not counting an open circuit) before an operation is dead-lettered'),
+      breaker: z
+        .strictObject({
+          failures: z.number().int().min(1).default(5).describe('consecutive failures that open a target circuit'),
+          openSeconds: z.number().positive().default(30).describe('how long an open circuit waits before one trial call'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });

@@ -44,7 +44,10 @@ describeEachStore('a card reaches its Derived PIV credentials: suspension holds 
   async function bindFido2(card: IssuedPivCard, key: string, aaguid: string): Promise<string> {
     const start = await derived.start(identityId, by);
     const registration = new TestAuthenticator(aaguid).register({ rpId: 'localhost', origin: ORIGIN, challenge: start.challenge });
-    const bound = await derived.bindFido2({ identityId, challengeId: start.challengeId, pivCertificate: card.certificates[0]?.pem as string, signature: signChallenge(key, start.challenge), registration }, by);
+    const bound = await derived.bindFido2(
+      { identityId, challengeId: start.challengeId, pivCertificate: card.certificates[0]?.pem as string, signature: signChallenge(key, start.challenge), registration },
+      by,
+    );
     return bound.credentialId;
   }
 
@@ -52,7 +55,14 @@ describeEachStore('a card reaches its Derived PIV credentials: suspension holds 
   async function suspendOnItsOwn(id: string): Promise<void> {
     await h.store.transaction(async (tx) => {
       const [row] = await lockIdentityCredentials(tx, identityId, ['active']).then((rows) => rows.filter((r) => r.id === id));
-      const changes = await applyTransition(tx, { operation: 'suspend', credentials: [row as CredentialRow], actor: by.actor, why: 'device reported missing', details: { suspended_by: by.actor }, now: h.clock.now() });
+      const changes = await applyTransition(tx, {
+        operation: 'suspend',
+        credentials: [row as CredentialRow],
+        actor: by.actor,
+        why: 'device reported missing',
+        details: { suspended_by: by.actor },
+        now: h.clock.now(),
+      });
       await changes.commit(tx, { now: h.clock.now(), correlationId: by.correlationId, audit: h.audit });
     });
   }

@@ -26,7 +26,16 @@ export async function terminateDerivedWithCard(tx: Tx, c: Cascade & { reason: Te
   const credentials = ELIGIBILITY_ENDING_REASONS.has(c.reason) ? await lockDerivedOfCard(tx, c.card.id, DERIVED_TYPES, ['issued', 'active', 'suspended']) : [];
   const why = `card ${c.card.reference ?? c.card.id} ${c.reason}: ${credentials.length} derived credential(s) terminated with it`;
   const cause = { card_credential_id: c.card.id, card_reason: c.reason };
-  return applyTransition(tx, { operation: 'terminate', credentials, actor: c.actor, why, revocationReason: TERMINATION_REASONS[c.reason], details: { termination_reason: c.reason }, cause, now: c.now });
+  return applyTransition(tx, {
+    operation: 'terminate',
+    credentials,
+    actor: c.actor,
+    why,
+    revocationReason: TERMINATION_REASONS[c.reason],
+    details: { termination_reason: c.reason },
+    cause,
+    now: c.now,
+  });
 }
 
 /** A suspended card's active derived credentials are suspended with it (certificates on hold, authenticators disabled). */
@@ -41,5 +50,13 @@ export async function holdDerivedWithCard(tx: Tx, c: Cascade) {
 export async function releaseDerivedWithCard(tx: Tx, c: Cascade) {
   const held = (await lockDerivedOfCard(tx, c.card.id, DERIVED_TYPES, ['suspended'])).filter((d) => d.details.suspended_by === HELD_WITH_CARD && d.details.held_with === c.card.id);
   const why = `card ${c.card.reference ?? c.card.id} reinstated: ${held.length} derived credential(s) released with it`;
-  return applyTransition(tx, { operation: 'reinstate', credentials: held, actor: c.actor, why, details: { suspended_by: null, held_with: null }, cause: { card_credential_id: c.card.id }, now: c.now });
+  return applyTransition(tx, {
+    operation: 'reinstate',
+    credentials: held,
+    actor: c.actor,
+    why,
+    details: { suspended_by: null, held_with: null },
+    cause: { card_credential_id: c.card.id },
+    now: c.now,
+  });
 }

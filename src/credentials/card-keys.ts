@@ -46,7 +46,13 @@ export async function cardKeyRefusal(tx: Tx, identityId: string, csrs: readonly 
     if (!(spki instanceof Uint8Array)) return { refusal: spki };
     const twin = [...keys.entries()].find(([, other]) => Buffer.from(other).equals(spki))?.[0];
     if (twin || taken.some((t) => Buffer.from(t).equals(spki))) {
-      return { refusal: { rule: 'key-reuse', field: named.field, message: `${named.field} carries the same key as ${twin ?? 'another certificate of this card'}; each PIV key is distinct (FIPS 201-3 §4.2.2)` } };
+      return {
+        refusal: {
+          rule: 'key-reuse',
+          field: named.field,
+          message: `${named.field} carries the same key as ${twin ?? 'another certificate of this card'}; each PIV key is distinct (FIPS 201-3 §4.2.2)`,
+        },
+      };
     }
     const serial = await certifiedKey(tx, spki, identityId);
     if (serial) return { refusal: { rule: 'key-reuse', field: named.field, message: `the key of ${named.field} is already certified for another identity (certificate ${serial})` } };

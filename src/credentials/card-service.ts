@@ -67,7 +67,13 @@ export class CardService {
     });
     if ('issued' in outcome) return outcome.issued;
     const { refusal, identityId } = outcome;
-    const draft = { actor: by.actor, action: 'credential.refused', target: identityId, reason: refusal.message, data: { rule: refusal.rule, field: refusal.field ?? refusal.rule, type: PIV_CARD, operation: 'update', credential_id: credentialId } };
+    const draft = {
+      actor: by.actor,
+      action: 'credential.refused',
+      target: identityId,
+      reason: refusal.message,
+      data: { rule: refusal.rule, field: refusal.field ?? refusal.rule, type: PIV_CARD, operation: 'update', credential_id: credentialId },
+    };
     await this.#deps.store.transaction((tx) => this.#deps.audit.append(tx, [draft], by.correlationId));
     throw refusalError(refusal);
   }
@@ -96,7 +102,8 @@ export class CardService {
     let pivRequest: PivCardRequest | undefined;
     const outcome = await this.#deps.store.transaction(async (tx) => {
       const old = await this.#card(tx, credentialId);
-      if (old.status === 'terminated') throw new MusterError('MUSTER_ERR_CREDENTIAL_STATE', `card ${credentialId} is terminated; issue a new card instead`, [{ field: 'status', value: old.status, message: 'terminated' }]);
+      if (old.status === 'terminated')
+        throw new MusterError('MUSTER_ERR_CREDENTIAL_STATE', `card ${credentialId} is terminated; issue a new card instead`, [{ field: 'status', value: old.status, message: 'terminated' }]);
       pivRequest = reissueRequest(old, request);
       const extras = { reissued_from: old.id, reissue_reason: request.reason, verified_by: request.verifiedBy };
       const issued = await issueCardInTx(tx, this.#deps, { request: pivRequest, actor: by.actor, correlationId: by.correlationId, now, extras, replacing: old.id });
@@ -155,7 +162,10 @@ function reissueRequest(old: CredentialRow, request: ReissueRequest): PivCardReq
   const approval = old.details.sponsor_approval as { approved_by: string; approved_at: string; reason: string } | null;
   const proofing = old.details.proofing as { ial: string; at: string; by: string } | null;
   return {
-    identityId: old.identity_id, expiresAt: request.expiresAt, pivAuthCsr: request.pivAuthCsr, cardAuthCsr: request.cardAuthCsr,
+    identityId: old.identity_id,
+    expiresAt: request.expiresAt,
+    pivAuthCsr: request.pivAuthCsr,
+    cardAuthCsr: request.cardAuthCsr,
     ...(request.cardUuid ? { cardUuid: request.cardUuid } : {}),
     sponsorApproval: approval ? { approvedBy: approval.approved_by, approvedAt: new Date(approval.approved_at), reason: approval.reason } : null,
     proofing: proofing ? { ial: proofing.ial, at: new Date(proofing.at), by: proofing.by } : null,
@@ -163,7 +173,15 @@ function reissueRequest(old: CredentialRow, request: ReissueRequest): PivCardReq
 }
 
 function reissuedEvent(old: CredentialRow, card: IssuedPivCard, request: ReissueRequest, actor: string): ChangeSet['events'][number] {
-  const payload = { credential_id: card.credentialId, replaces: old.id, old_card_uuid: old.reference, card_uuid: card.cardUuid, fascn: card.fascn, reason: request.reason, verified_by: request.verifiedBy };
+  const payload = {
+    credential_id: card.credentialId,
+    replaces: old.id,
+    old_card_uuid: old.reference,
+    card_uuid: card.cardUuid,
+    fascn: card.fascn,
+    reason: request.reason,
+    verified_by: request.verifiedBy,
+  };
   const why = `card ${old.reference} replaced by ${card.cardUuid} (${request.reason}), cardholder verified by ${request.verifiedBy}`;
   return { type: 'credential.reissued', identityId: old.identity_id, payload, audit: { actor, action: 'credential.reissued', target: old.identity_id, reason: why, data: payload } };
 }

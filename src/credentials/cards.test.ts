@@ -19,9 +19,8 @@ import type { IssuedPivCard, PivCardRequest } from './types.ts';
 const YEAR_MS = 365 * 86_400_000;
 const run = promisify(execFile);
 const LONG_NAME = `${'Maximiliana '.repeat(6)}Featherstonehaugh`;
-const people = (e1 = 'active') => hrCsv([
-  hrLine('E1', { status: e1 }), hrLine('E2'), hrLine('E3', { status: 'leave', leave_type: 'medical' }), hrLine('E4'), hrLine('E5'), hrLine('E6'), hrLine('E7', { full_name: LONG_NAME }),
-]);
+const people = (e1 = 'active') =>
+  hrCsv([hrLine('E1', { status: e1 }), hrLine('E2'), hrLine('E3', { status: 'leave', leave_type: 'medical' }), hrLine('E4'), hrLine('E5'), hrLine('E6'), hrLine('E7', { full_name: LONG_NAME })]);
 const vetting = [
   VETTING_HEADER,
   'E1,favorable,current,Tier 3,2025-11-01,true',
@@ -68,7 +67,9 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
       const request = await make(h);
       const before = await count(h.store, `audit_log WHERE action = 'credential.refused'`);
       await assert.rejects(issuePivCard(cardDeps(h, ca), request, 'officer.olga', 'corr-refused'), (e: any) => e.code === 'MUSTER_ERR_CREDENTIAL_REFUSED' && e.details[0]?.field === rule);
-      const [entry] = await h.store.query<{ actor: string; target: string; data: { rule: string } }>(`SELECT actor, target, data FROM audit_log WHERE action = 'credential.refused' ORDER BY seq DESC LIMIT 1`);
+      const [entry] = await h.store.query<{ actor: string; target: string; data: { rule: string } }>(
+        `SELECT actor, target, data FROM audit_log WHERE action = 'credential.refused' ORDER BY seq DESC LIMIT 1`,
+      );
       assert.equal(await count(h.store, `audit_log WHERE action = 'credential.refused'`), before + 1);
       assert.deepEqual([entry?.actor, entry?.target, entry?.data.rule], ['officer.olga', request.identityId, rule]);
       assert.equal(await count(h.store, 'credentials'), 0);
@@ -93,8 +94,20 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
   });
 
   test('refuses an RSA exponent of 3 and a SHA-1 CSR, naming the CSR field', async () => {
-    await refusedNaming(await cardRequest(h, ids.E1 as string, { pivAuthCsr: await weakCsr(h, 'e3', ['-newkey', 'rsa:2048', '-pkeyopt', 'rsa_keygen_pubexp:3']) }), 'MUSTER_ERR_PKI_CSR', 'csr', 'pivAuthCsr', /exponent 3/);
-    await refusedNaming(await cardRequest(h, ids.E1 as string, { cardAuthCsr: await weakCsr(h, 'sha1', ['-sha1', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']) }), 'MUSTER_ERR_PKI_CSR', 'csr', 'cardAuthCsr', /SHA-1/);
+    await refusedNaming(
+      await cardRequest(h, ids.E1 as string, { pivAuthCsr: await weakCsr(h, 'e3', ['-newkey', 'rsa:2048', '-pkeyopt', 'rsa_keygen_pubexp:3']) }),
+      'MUSTER_ERR_PKI_CSR',
+      'csr',
+      'pivAuthCsr',
+      /exponent 3/,
+    );
+    await refusedNaming(
+      await cardRequest(h, ids.E1 as string, { cardAuthCsr: await weakCsr(h, 'sha1', ['-sha1', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']) }),
+      'MUSTER_ERR_PKI_CSR',
+      'csr',
+      'cardAuthCsr',
+      /SHA-1/,
+    );
   });
 
   test('refuses a cardholder name longer than 64 characters (X.520 ub-common-name), naming full_name', async () => {
@@ -117,7 +130,7 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     assert.match(subjectNameRefusal(identity('Jane\u0000Doe'))?.message ?? '', /control character/);
     assert.equal(subjectNameRefusal(identity('Jane\nDoe'))?.field, 'full_name');
     assert.equal(subjectNameRefusal(identity('Jane\u0085Doe'))?.rule, 'subject-name');
-    assert.equal(subjectNameRefusal(identity('Zoë O\'Brien-Nuñez')), null);
+    assert.equal(subjectNameRefusal(identity("Zoë O'Brien-Nuñez")), null);
   });
 
   let e1Request: PivCardRequest;
@@ -127,7 +140,10 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     e1Request = request;
     card = await issuePivCard(cardDeps(h, ca), request, 'officer.olga', 'corr-issue');
     assert.equal(card.credentialNumber, '000001');
-    assert.deepEqual(card.certificates.map((c) => c.profile), ['piv-auth', 'card-auth']);
+    assert.deepEqual(
+      card.certificates.map((c) => c.profile),
+      ['piv-auth', 'card-auth'],
+    );
     for (const c of card.certificates) {
       assert.ok(c.notAfter.getTime() <= request.expiresAt.getTime());
       const verified = await opensslVerify(h, ca, c.pem);
@@ -138,13 +154,20 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     const clean = crlPem(await createCrl({ ca: ca.issuing, clock: h.clock, crlNumber: 1, revoked: before.revoked }));
     const checked = await opensslVerify(h, ca, card.certificates[0]?.pem as string, clean);
     assert.ok(checked.ok, checked.output);
-    const [row] = await h.store.query<{ type: string; status: string; reference: string; details: Record<string, unknown> }>('SELECT type, status, reference, details FROM credentials WHERE id = $1', [card.credentialId]);
+    const [row] = await h.store.query<{ type: string; status: string; reference: string; details: Record<string, unknown> }>('SELECT type, status, reference, details FROM credentials WHERE id = $1', [
+      card.credentialId,
+    ]);
     assert.deepEqual([row?.type, row?.status, row?.reference], ['piv_card', 'issued', card.cardUuid]);
     assert.deepEqual([row?.details.fascn, row?.details.agency_code, row?.details.system_code, row?.details.credential_number], [card.fascn, '9700', '0001', '000001']);
     assert.equal(await count(h.store, `certificates WHERE credential_id = $1 AND status = 'good'`, [card.credentialId]), 2);
     assert.equal(await count(h.store, `events WHERE type = 'credential.issued' AND identity_id = $1`, [ids.E1]), 1);
-    const audits = await h.store.query<{ action: string; reason: string; data: { approved_by?: string; approved_at?: string; sponsor_approval?: { approved_by: string } } }>(`SELECT action, reason, data FROM audit_log WHERE correlation_id = 'corr-issue' ORDER BY seq`);
-    assert.deepEqual(audits.map((a) => a.action), ['credential.issued', 'certificate.issued', 'certificate.issued']);
+    const audits = await h.store.query<{ action: string; reason: string; data: { approved_by?: string; approved_at?: string; sponsor_approval?: { approved_by: string } } }>(
+      `SELECT action, reason, data FROM audit_log WHERE correlation_id = 'corr-issue' ORDER BY seq`,
+    );
+    assert.deepEqual(
+      audits.map((a) => a.action),
+      ['credential.issued', 'certificate.issued', 'certificate.issued'],
+    );
     assert.match(audits[0]?.reason ?? '', /approved by sponsor\.sam at 2026-03-02T08:00:00\.000Z/);
     assert.equal(audits[0]?.data.sponsor_approval?.approved_by, 'sponsor.sam');
     assert.equal(audits[1]?.data.approved_at, '2026-03-02T08:00:00.000Z');
@@ -197,10 +220,18 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     const first = await issuePivCard(deps, await cardRequest(h, ids.E6 as string), 'officer.olga', 'corr-e6-1');
     await refusedNaming(await cardRequest(h, ids.E6 as string), 'MUSTER_ERR_CREDENTIAL_REFUSED', 'one-card', 'identityId', /already holds a live PIV card/);
     const exceptions = new ExceptionService({ store: h.store, clock: h.clock, audit: h.audit, maxDays: 30 });
-    const granted = await exceptions.grant({
-      identityId: ids.E6 as string, kind: 'additional-card', reason: 'second card for a secure facility', compensatingControl: 'card kept on site',
-      requestedBy: 'sponsor.sam', approvedBy: 'security.sue', expiresAt: new Date(h.clock.now().getTime() + 10 * 86_400_000),
-    }, { actor: 'officer.olga', correlationId: 'corr-e6-x' });
+    const granted = await exceptions.grant(
+      {
+        identityId: ids.E6 as string,
+        kind: 'additional-card',
+        reason: 'second card for a secure facility',
+        compensatingControl: 'card kept on site',
+        requestedBy: 'sponsor.sam',
+        approvedBy: 'security.sue',
+        expiresAt: new Date(h.clock.now().getTime() + 10 * 86_400_000),
+      },
+      { actor: 'officer.olga', correlationId: 'corr-e6-x' },
+    );
     const second = await issuePivCard(deps, await cardRequest(h, ids.E6 as string), 'officer.olga', 'corr-e6-2');
     const [used] = await exceptions.list(ids.E6 as string);
     assert.deepEqual([used?.id, used?.credentialId], [granted.id, second.credentialId], 'the exception now covers the extra card');

@@ -50,7 +50,10 @@ export async function issueCardInTx(tx: Tx, deps: CardDeps, w: Omit<CardWrite, '
   if (broken) return { refusal: broken };
   const gate = await oneCardRefusal(tx, identity.id, w.now, w.replacing);
   if (gate.refusal) return { refusal: gate.refusal };
-  const csrs = [{ field: 'pivAuthCsr', csr: w.request.pivAuthCsr }, { field: 'cardAuthCsr', csr: w.request.cardAuthCsr }];
+  const csrs = [
+    { field: 'pivAuthCsr', csr: w.request.pivAuthCsr },
+    { field: 'cardAuthCsr', csr: w.request.cardAuthCsr },
+  ];
   const keys = await cardKeyRefusal(tx, identity.id, csrs, [], cardCertificateEnd(w.now, w.request.expiresAt));
   if (keys.refusal) return { refusal: keys.refusal };
   const extras = gate.exceptionId ? { ...w.extras, exception_id: gate.exceptionId } : w.extras;
@@ -82,11 +85,25 @@ async function writeCard(tx: Tx, deps: CardDeps, w: CardWrite): Promise<IssuedPi
   const ids = { credentialId: crypto.randomUUID(), cardUuid: (w.request.cardUuid ?? crypto.randomUUID()).toLowerCase(), fascn };
   const certificates = await issueCardCertificates(deps, w.identity, w.request, ids);
   const card: IssuedPivCard = {
-    credentialId: ids.credentialId, identityId: w.identity.id, cardUuid: ids.cardUuid, fascn: Buffer.from(fascn).toString('hex'),
-    credentialNumber, expiresAt: w.request.expiresAt, certificates: certificates.map(({ der: _der, ...rest }) => rest),
+    credentialId: ids.credentialId,
+    identityId: w.identity.id,
+    cardUuid: ids.cardUuid,
+    fascn: Buffer.from(fascn).toString('hex'),
+    credentialNumber,
+    expiresAt: w.request.expiresAt,
+    certificates: certificates.map(({ der: _der, ...rest }) => rest),
   };
   const details = { fascn: card.fascn, agency_code: deps.agencyCode, system_code: systemCode, credential_number: credentialNumber, ...approvalData(w.request), ...(w.extras ?? {}) };
-  await insertCredential(tx, { id: card.credentialId, identity_id: card.identityId, type: PIV_CARD, status: 'issued', reference: card.cardUuid, details, issued_at: w.now, expires_at: card.expiresAt });
+  await insertCredential(tx, {
+    id: card.credentialId,
+    identity_id: card.identityId,
+    type: PIV_CARD,
+    status: 'issued',
+    reference: card.cardUuid,
+    details,
+    issued_at: w.now,
+    expires_at: card.expiresAt,
+  });
   await storeCertificates(tx, deps.ca.name, card.identityId, card.credentialId, certificates);
   await issuedChanges(card, certificates, w, deps.ca.name).commit(tx, { now: w.now, correlationId: w.correlationId, audit: deps.audit });
   return card;
@@ -111,22 +128,47 @@ function issuedChanges(card: IssuedPivCard, certificates: readonly StoredCertifi
   const approvedBy = w.request.sponsorApproval?.approvedBy;
   const approvedAt = iso(w.request.sponsorApproval?.approvedAt);
   const payload = {
-    credential_id: card.credentialId, type: PIV_CARD, card_uuid: card.cardUuid, fascn: card.fascn, credential_number: card.credentialNumber,
-    expires_at: card.expiresAt.toISOString(), serials: certificates.map((c) => c.serial), ...approval,
+    credential_id: card.credentialId,
+    type: PIV_CARD,
+    card_uuid: card.cardUuid,
+    fascn: card.fascn,
+    credential_number: card.credentialNumber,
+    expires_at: card.expiresAt.toISOString(),
+    serials: certificates.map((c) => c.serial),
+    ...approval,
     ...(w.extras?.exception_id ? { exception_id: w.extras.exception_id } : {}),
   };
   const reason = `PIV card ${card.cardUuid} approved by ${approvedBy} at ${approvedAt}`;
   changes.events.push({ type: 'credential.issued', identityId: card.identityId, payload, audit: { actor: w.actor, action: 'credential.issued', target: card.identityId, reason, data: payload } });
-  changes.audits.push(...certificates.map((c): AuditDraft => ({
-    actor: w.actor, action: 'certificate.issued', target: card.identityId, reason: `${c.profile} certificate for card ${card.cardUuid}`,
-    data: { serial: c.serial, profile: c.profile, issuer, credential_id: card.credentialId, not_before: c.notBefore.toISOString(), not_after: c.notAfter.toISOString(), approved_by: approvedBy, approved_at: approvedAt },
-  })));
+  changes.audits.push(
+    ...certificates.map(
+      (c): AuditDraft => ({
+        actor: w.actor,
+        action: 'certificate.issued',
+        target: card.identityId,
+        reason: `${c.profile} certificate for card ${card.cardUuid}`,
+        data: {
+          serial: c.serial,
+          profile: c.profile,
+          issuer,
+          credential_id: card.credentialId,
+          not_before: c.notBefore.toISOString(),
+          not_after: c.notAfter.toISOString(),
+          approved_by: approvedBy,
+          approved_at: approvedAt,
+        },
+      }),
+    ),
+  );
   return changes;
 }
 
 function refusalAudit(refusal: Refusal, request: PivCardRequest, actor: string): AuditDraft {
   return {
-    actor, action: 'credential.refused', target: request.identityId, reason: refusal.message,
+    actor,
+    action: 'credential.refused',
+    target: request.identityId,
+    reason: refusal.message,
     data: { rule: refusal.rule, field: refusal.field ?? refusal.rule, type: PIV_CARD, card_expires_at: iso(request.expiresAt), ...approvalData(request) },
   };
 }

@@ -16,14 +16,32 @@ const der = (n: number) => Uint8Array.from([0x30, 0x82, n, 0x00, ...KEY, 0xfe]);
 
 async function seed(store: Store): Promise<void> {
   for (const [name, id] of Object.entries(ids)) {
-    await store.query(
-      `INSERT INTO identities (id, kind, status, attributes, provenance, flags, last_updated, created_at, updated_at) VALUES ($1, 'person', 'active', '{}', '{}', '[]', $2, $2, $2)`,
-      [id, T],
-    );
-    await insertCredential(store, { id: cards[name as keyof typeof cards], identity_id: id, type: 'piv-card', status: 'active', reference: `card-${name}`, details: { n: 1 }, issued_at: T, expires_at: LATER });
+    await store.query(`INSERT INTO identities (id, kind, status, attributes, provenance, flags, last_updated, created_at, updated_at) VALUES ($1, 'person', 'active', '{}', '{}', '[]', $2, $2, $2)`, [
+      id,
+      T,
+    ]);
+    await insertCredential(store, {
+      id: cards[name as keyof typeof cards],
+      identity_id: id,
+      type: 'piv-card',
+      status: 'active',
+      reference: `card-${name}`,
+      details: { n: 1 },
+      issued_at: T,
+      expires_at: LATER,
+    });
   }
   for (let n = 1; n <= 11; n += 1) {
-    await insertCertificate(store, { serial: n.toString(16).padStart(2, '0'), issuer: ISSUER, identity_id: ids.ada, credential_id: cards.ada, profile: 'piv-auth', not_before: T, not_after: LATER, der: der(n) });
+    await insertCertificate(store, {
+      serial: n.toString(16).padStart(2, '0'),
+      issuer: ISSUER,
+      identity_id: ids.ada,
+      credential_id: cards.ada,
+      profile: 'piv-auth',
+      not_before: T,
+      not_after: LATER,
+      der: der(n),
+    });
   }
 }
 
@@ -51,20 +69,32 @@ describeEachStore('certificate and credential repositories', (factory) => {
 
   it('status changes come in change_seq order as numbers (the tenth after the ninth), and revocations first in a snapshot', async () => {
     const all = await issuerCertificatesChangedSince(store, ISSUER, 0);
-    assert.deepEqual(all.map((r) => r.serial), ['01', '02', '03', '04', '05', '06', '07', '08', '09', '0a', '0b']);
+    assert.deepEqual(
+      all.map((r) => r.serial),
+      ['01', '02', '03', '04', '05', '06', '07', '08', '09', '0a', '0b'],
+    );
     const seqs = all.map((r) => Number(r.change_seq));
-    assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((x, y) => x - y),
+    );
     const revoked = await store.transaction((tx) => revokeCertificates(tx, [cards.ada], 'keyCompromise', T, ['0a']));
     assert.deepEqual(revoked, [{ serial: '0a', credential_id: cards.ada, profile: 'piv-auth' }]);
     const since = await issuerCertificatesChangedSince(store, ISSUER, seqs.at(-1) as number);
-    assert.deepEqual(since.map((r) => [r.serial, r.status, r.reason]), [['0a', 'revoked', 'keyCompromise']]);
+    assert.deepEqual(
+      since.map((r) => [r.serial, r.status, r.reason]),
+      [['0a', 'revoked', 'keyCompromise']],
+    );
     assert.equal((await issuerCertificates(store, ISSUER))[0]?.serial, '0a');
   });
 
   it('no credential ids change nothing; an identity’s credentials are locked by status', async () => {
     assert.deepEqual(await store.transaction((tx) => holdCertificates(tx, [], T)), []);
     const active = await store.transaction((tx) => lockIdentityCredentials(tx, ids.bob, ['active']));
-    assert.deepEqual(active.map((c) => [c.id, c.reference, c.details]), [[cards.bob, 'card-bob', { n: 1 }]]);
+    assert.deepEqual(
+      active.map((c) => [c.id, c.reference, c.details]),
+      [[cards.bob, 'card-bob', { n: 1 }]],
+    );
     assert.deepEqual(await store.transaction((tx) => lockIdentityCredentials(tx, ids.bob, ['terminated'])), []);
   });
 });

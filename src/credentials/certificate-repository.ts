@@ -22,7 +22,19 @@ export type CertificateRow = {
 function selectCertificates(db: Kysely<Database>) {
   return db
     .selectFrom('certificates')
-    .select(['serial', 'issuer', 'profile', 'status', 'reason', 'revoked_at', 'not_before', 'not_after', sql<string>`identity_id::text`.as('identity_id'), sql<string>`credential_id::text`.as('credential_id'), 'der']);
+    .select([
+      'serial',
+      'issuer',
+      'profile',
+      'status',
+      'reason',
+      'revoked_at',
+      'not_before',
+      'not_after',
+      sql<string>`identity_id::text`.as('identity_id'),
+      sql<string>`credential_id::text`.as('credential_id'),
+      'der',
+    ]);
 }
 
 /** A credential's certificates, oldest first. */
@@ -80,7 +92,10 @@ export type CertificateChangeRow = {
 };
 
 function selectChanges(db: Kysely<Database>, issuer: string) {
-  return db.selectFrom('certificates').select(['serial', 'status', 'revoked_at', 'reason', sql<string>`change_seq::text`.as('change_seq')]).where('issuer', '=', issuer);
+  return db
+    .selectFrom('certificates')
+    .select(['serial', 'status', 'revoked_at', 'reason', sql<string>`change_seq::text`.as('change_seq')])
+    .where('issuer', '=', issuer);
 }
 
 /** Every certificate of the issuer, oldest revocation first, the never revoked last. */
@@ -129,8 +144,14 @@ export async function certificateOfCard({ db }: Queryable, serial: string, issue
     .selectFrom('certificates as c')
     .innerJoin('credentials as k', 'k.id', 'c.credential_id')
     .select([
-      sql<string>`c.identity_id::text`.as('identity_id'), sql<string>`c.credential_id::text`.as('credential_id'), 'c.profile', 'c.status', 'c.reason',
-      'k.status as card_status', 'k.type as card_type', sql<string>`k.reference`.as('card_uuid'),
+      sql<string>`c.identity_id::text`.as('identity_id'),
+      sql<string>`c.credential_id::text`.as('credential_id'),
+      'c.profile',
+      'c.status',
+      'c.reason',
+      'k.status as card_status',
+      'k.type as card_type',
+      sql<string>`k.reference`.as('card_uuid'),
     ])
     .where('c.serial', '=', serial)
     .where('c.issuer', '=', issuer)

@@ -36,7 +36,11 @@ function personName(identity: IdentityState): string {
  * FASC-N and card UUID and end no later than the card.
  */
 export async function issueCardCertificates(
-  deps: CardDeps, identity: IdentityState, request: PivCardRequest, ids: CardIdentifiers, profiles: readonly CardProfile[] = ['piv-auth', 'card-auth'],
+  deps: CardDeps,
+  identity: IdentityState,
+  request: PivCardRequest,
+  ids: CardIdentifiers,
+  profiles: readonly CardProfile[] = ['piv-auth', 'card-auth'],
 ): Promise<StoredCertificate[]> {
   const issuer = createIssuer({ ca: deps.ca, clock: deps.clock, urls: deps.urls });
   const org = `${deps.agencyName ? `OU=${rdn(deps.agencyName)},` : ''}O=U.S. Government,C=US`;

@@ -24,7 +24,16 @@ export type CredentialRow = {
 export function selectCredentials(db: Kysely<Database>) {
   return db
     .selectFrom('credentials')
-    .select([sql<string>`id::text`.as('id'), sql<string>`identity_id::text`.as('identity_id'), 'type', 'status', 'reference', sql<Record<string, unknown>>`details`.as('details'), 'issued_at', 'expires_at']);
+    .select([
+      sql<string>`id::text`.as('id'),
+      sql<string>`identity_id::text`.as('identity_id'),
+      'type',
+      'status',
+      'reference',
+      sql<Record<string, unknown>>`details`.as('details'),
+      'issued_at',
+      'expires_at',
+    ]);
 }
 
 /** Reads one credential, or null. */
@@ -55,7 +64,10 @@ export async function lockDerivedOfCard({ db }: Tx, cardId: string, types: reado
     .where(sql<boolean>`details->>'card_credential_id' = ${cardId}`)
     .where(sql<boolean>`type = ANY(${types}::text[])`)
     .where(sql<boolean>`status = ANY(${statuses}::text[])`)
-    .orderBy('issued_at').orderBy('id').forUpdate().execute();
+    .orderBy('issued_at')
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 export async function setCredentialStatus({ db }: Tx, ids: readonly string[], status: string, now: Date, details: Record<string, unknown> = {}): Promise<void> {
@@ -100,7 +112,14 @@ export async function releaseCertificates({ db }: Tx, credentialIds: readonly st
 }
 
 /** good or on hold → revoked for good, with `reason`, naming the domain event whose job revoked them. */
-export async function revokeCertificates({ db }: Tx, credentialIds: readonly string[], reason: RevocationReason, now: Date, serials?: readonly string[], eventId: number | null = null): Promise<CertificateChange[]> {
+export async function revokeCertificates(
+  { db }: Tx,
+  credentialIds: readonly string[],
+  reason: RevocationReason,
+  now: Date,
+  serials?: readonly string[],
+  eventId: number | null = null,
+): Promise<CertificateChange[]> {
   let query = db
     .updateTable('certificates')
     .set({ status: 'revoked', revoked_at: now, reason, revocation_event_id: eventId })
@@ -143,7 +162,10 @@ export async function flagForReview({ db }: Tx, identityId: string, types: reado
 export type NewCredential = { id: string; identity_id: string; type: string; status: string; reference: string | null; details: Record<string, unknown>; issued_at: Date; expires_at: Date | null };
 
 export async function insertCredential({ db }: Tx, c: NewCredential): Promise<void> {
-  await db.insertInto('credentials').values({ ...c, details: JSON.stringify(c.details), updated_at: c.issued_at }).execute();
+  await db
+    .insertInto('credentials')
+    .values({ ...c, details: JSON.stringify(c.details), updated_at: c.issued_at })
+    .execute();
 }
 
 /** How many of the identity's credentials of `type` are not terminated, leaving out `exceptId` ('' for none). */

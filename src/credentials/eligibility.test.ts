@@ -54,7 +54,10 @@ describeEachStore('eligibility drives credentials: withdrawn ends them, held sus
   async function bindPki(identityId: string, card: IssuedPivCard, key: string): Promise<{ id: string; serial: string }> {
     const start = await derived.start(identityId, by);
     const device = await keyAndCsr(h.dir, `device-${Math.random().toString(36).slice(2)}`);
-    const bound = await derived.bindPki({ identityId, challengeId: start.challengeId, pivCertificate: card.certificates[0]?.pem as string, signature: signChallenge(key, start.challenge), csr: device.csr }, by);
+    const bound = await derived.bindPki(
+      { identityId, challengeId: start.challengeId, pivCertificate: card.certificates[0]?.pem as string, signature: signChallenge(key, start.challenge), csr: device.csr },
+      by,
+    );
     return { id: bound.credentialId, serial: bound.reference };
   }
 
@@ -67,10 +70,22 @@ describeEachStore('eligibility drives credentials: withdrawn ends them, held sus
     const alone = await bindPki(id, card, piv.key);
     const start = await derived.start(id, by);
     const registration = new TestAuthenticator(aaguid).register({ rpId: 'localhost', origin: ORIGIN, challenge: start.challenge });
-    const fido = (await derived.bindFido2({ identityId: id, challengeId: start.challengeId, pivCertificate: card.certificates[0]?.pem as string, signature: signChallenge(piv.key, start.challenge), registration }, by)).credentialId;
+    const fido = (
+      await derived.bindFido2(
+        { identityId: id, challengeId: start.challengeId, pivCertificate: card.certificates[0]?.pem as string, signature: signChallenge(piv.key, start.challenge), registration },
+        by,
+      )
+    ).credentialId;
     await h.store.transaction(async (tx) => {
       const [row] = (await lockIdentityCredentials(tx, id, ['active'])).filter((r) => r.id === alone.id);
-      const changes = await applyTransition(tx, { operation: 'suspend', credentials: [row as CredentialRow], actor: by.actor, why: 'device reported missing', details: { suspended_by: by.actor }, now: h.clock.now() });
+      const changes = await applyTransition(tx, {
+        operation: 'suspend',
+        credentials: [row as CredentialRow],
+        actor: by.actor,
+        why: 'device reported missing',
+        details: { suspended_by: by.actor },
+        now: h.clock.now(),
+      });
       await changes.commit(tx, { now: h.clock.now(), correlationId: by.correlationId, audit: h.audit });
     });
     return { id, card, pki, alone, fido };
@@ -138,13 +153,20 @@ describeEachStore('eligibility drives credentials: withdrawn ends them, held sus
     h.clock.advance(DAY_MS);
     await vetting('unfavorable,revoked', 'favorable,current');
     const urgent = await h.store.query<{ kind: string }>(`SELECT kind FROM jobs WHERE priority = 0 AND status = 'pending' AND payload->>'identityId' = $1 ORDER BY kind`, [p.id]);
-    assert.deepEqual(urgent.map((j) => j.kind), ['credentials.eligibility-withdraw', 'federation.sessions.end']);
+    assert.deepEqual(
+      urgent.map((j) => j.kind),
+      ['credentials.eligibility-withdraw', 'federation.sessions.end'],
+    );
     await runJobs();
     for (const serial of [...p.card.certificates.map((c) => c.serial), p.pki.serial, p.alone.serial]) assert.equal(await ocspStatus(serial), 'revoked:privilegeWithdrawn');
     for (const id of [p.card.credentialId, p.pki.id, p.fido, p.alone.id]) assert.equal(await credentialStatus(id), 'terminated');
     assert.equal(await count(h.store, `webauthn_credentials WHERE credential = $1`, [p.fido]), 0);
     assert.equal(await count(h.store, `audit_log WHERE action = 'oidc.sessions.ended' AND target = $1`, [p.id]), 1);
-    assert.equal(await count(h.store, `jobs WHERE kind = 'federation.signal' AND payload->>'identityId' = $1 AND payload->>'type' = 'credential.terminated'`, [p.id]), 4, 'relying parties are told of each');
+    assert.equal(
+      await count(h.store, `jobs WHERE kind = 'federation.signal' AND payload->>'identityId' = $1 AND payload->>'type' = 'credential.terminated'`, [p.id]),
+      4,
+      'relying parties are told of each',
+    );
     h.clock.advance(DAY_MS);
     await vetting('favorable,current', 'favorable,current');
     await runJobs();

@@ -45,7 +45,16 @@ export const handleEligibilityWithdraw: JobHandler = async (job, tx, ctx) => {
   const credentials = await lockIdentityCredentials(tx, identityId, ['issued', 'active', 'suspended']);
   const why = `eligibility withdrawn: ${credentials.length} credential(s) terminated (${ELIGIBILITY_REVOCATION_REASON})`;
   const details = { termination_reason: 'eligibility-withdrawn' };
-  const changes = await applyTransition(tx, { operation: 'terminate', credentials, actor: CREDENTIALS_ACTOR, why, revocationReason: ELIGIBILITY_REVOCATION_REASON, details, cause: causeOf(job), now: ctx.now });
+  const changes = await applyTransition(tx, {
+    operation: 'terminate',
+    credentials,
+    actor: CREDENTIALS_ACTOR,
+    why,
+    revocationReason: ELIGIBILITY_REVOCATION_REASON,
+    details,
+    cause: causeOf(job),
+    now: ctx.now,
+  });
   await changes.commit(tx, ctx);
 };
 
@@ -93,7 +102,19 @@ export interface Handover {
  * other cause (a hold and a leave that overlap): audited as `credential.suspension-kept`.
  */
 export async function keepSuspended(tx: Tx, ctx: JobContext, credentials: readonly CredentialRow[], h: Handover): Promise<void> {
-  await setCredentialStatus(tx, credentials.map((c) => c.id), 'suspended', ctx.now, { suspended_by: h.to });
-  const drafts = credentials.map((c) => ({ actor: CREDENTIALS_ACTOR, action: 'credential.suspension-kept', target: c.identity_id, reason: h.why, data: { credential_id: c.id, type: c.type, suspended_by: h.to, ...h.cause } }));
+  await setCredentialStatus(
+    tx,
+    credentials.map((c) => c.id),
+    'suspended',
+    ctx.now,
+    { suspended_by: h.to },
+  );
+  const drafts = credentials.map((c) => ({
+    actor: CREDENTIALS_ACTOR,
+    action: 'credential.suspension-kept',
+    target: c.identity_id,
+    reason: h.why,
+    data: { credential_id: c.id, type: c.type, suspended_by: h.to, ...h.cause },
+  }));
   await ctx.audit.append(tx, drafts, ctx.correlationId);
 }

@@ -28,20 +28,43 @@ export async function takeUpException({ db }: Tx, exceptionId: string, credentia
 
 /** A row of `credential_exceptions`, uuids as text. */
 export type ExceptionRow = {
-  id: string; identity_id: string; credential_id: string | null; kind: string; reason: string; compensating_control: string;
-  requested_by: string; approved_by: string; approved_at: Date; expires_at: Date; status: 'active' | 'expired' | 'ended'; ended_at: Date | null;
+  id: string;
+  identity_id: string;
+  credential_id: string | null;
+  kind: string;
+  reason: string;
+  compensating_control: string;
+  requested_by: string;
+  approved_by: string;
+  approved_at: Date;
+  expires_at: Date;
+  status: 'active' | 'expired' | 'ended';
+  ended_at: Date | null;
 };
 
 /** An exception to write, active from `approved_at`. */
 export type NewException = Omit<ExceptionRow, 'status' | 'ended_at'>;
 
 const EXCEPTION_COLUMNS = [
-  sql<string>`id::text`.as('id'), sql<string>`identity_id::text`.as('identity_id'), sql<string | null>`credential_id::text`.as('credential_id'), 'kind', 'reason', 'compensating_control',
-  'requested_by', 'approved_by', 'approved_at', 'expires_at', sql<ExceptionRow['status']>`status`.as('status'), 'ended_at',
+  sql<string>`id::text`.as('id'),
+  sql<string>`identity_id::text`.as('identity_id'),
+  sql<string | null>`credential_id::text`.as('credential_id'),
+  'kind',
+  'reason',
+  'compensating_control',
+  'requested_by',
+  'approved_by',
+  'approved_at',
+  'expires_at',
+  sql<ExceptionRow['status']>`status`.as('status'),
+  'ended_at',
 ] as const;
 
 export async function insertException({ db }: Tx, row: NewException): Promise<void> {
-  await db.insertInto('credential_exceptions').values({ ...row, status: 'active' }).execute();
+  await db
+    .insertInto('credential_exceptions')
+    .values({ ...row, status: 'active' })
+    .execute();
 }
 
 /** The newest 500 exceptions, of one identity or of all. */

@@ -78,13 +78,37 @@ export class ExceptionService {
       }
       const granted: CredentialException = { ...request, id: randomUUID(), approvedAt: now, status: 'active', endedAt: null };
       await insertException(tx, {
-        id: granted.id, identity_id: request.identityId, credential_id: request.credentialId ?? null, kind: request.kind, reason: request.reason, compensating_control: request.compensatingControl,
-        requested_by: request.requestedBy, approved_by: request.approvedBy, approved_at: now, expires_at: request.expiresAt,
+        id: granted.id,
+        identity_id: request.identityId,
+        credential_id: request.credentialId ?? null,
+        kind: request.kind,
+        reason: request.reason,
+        compensating_control: request.compensatingControl,
+        requested_by: request.requestedBy,
+        approved_by: request.approvedBy,
+        approved_at: now,
+        expires_at: request.expiresAt,
       });
       const changes = new ChangeSet();
       const payload = exceptionPayload(granted);
-      changes.events.push({ type: 'exception.granted', identityId: request.identityId, payload, audit: { actor: by.actor, action: 'exception.granted', target: request.identityId, reason: `${request.kind} approved by ${request.approvedBy} until ${request.expiresAt.toISOString()}: ${request.reason}`, data: payload } });
-      changes.scheduled.push({ kind: EXCEPTION_EXPIRE_JOB, key: `${EXCEPTION_EXPIRE_JOB}:${granted.id}`, payload: { exceptionId: granted.id, identityId: request.identityId }, runAfter: request.expiresAt });
+      changes.events.push({
+        type: 'exception.granted',
+        identityId: request.identityId,
+        payload,
+        audit: {
+          actor: by.actor,
+          action: 'exception.granted',
+          target: request.identityId,
+          reason: `${request.kind} approved by ${request.approvedBy} until ${request.expiresAt.toISOString()}: ${request.reason}`,
+          data: payload,
+        },
+      });
+      changes.scheduled.push({
+        kind: EXCEPTION_EXPIRE_JOB,
+        key: `${EXCEPTION_EXPIRE_JOB}:${granted.id}`,
+        payload: { exceptionId: granted.id, identityId: request.identityId },
+        runAfter: request.expiresAt,
+      });
       await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
       return granted;
     });
@@ -109,16 +133,33 @@ export class ExceptionService {
 
 function fromRow(r: ExceptionRow): CredentialException {
   return {
-    id: r.id, identityId: r.identity_id, kind: r.kind, reason: r.reason, compensatingControl: r.compensating_control, requestedBy: r.requested_by,
-    approvedBy: r.approved_by, approvedAt: new Date(r.approved_at), expiresAt: new Date(r.expires_at), status: r.status, endedAt: r.ended_at ? new Date(r.ended_at) : null,
+    id: r.id,
+    identityId: r.identity_id,
+    kind: r.kind,
+    reason: r.reason,
+    compensatingControl: r.compensating_control,
+    requestedBy: r.requested_by,
+    approvedBy: r.approved_by,
+    approvedAt: new Date(r.approved_at),
+    expiresAt: new Date(r.expires_at),
+    status: r.status,
+    endedAt: r.ended_at ? new Date(r.ended_at) : null,
     ...(r.credential_id ? { credentialId: r.credential_id } : {}),
   };
 }
 
 function exceptionPayload(e: CredentialException): Record<string, unknown> {
   return {
-    exception_id: e.id, kind: e.kind, credential_id: e.credentialId ?? null, reason: e.reason, compensating_control: e.compensatingControl,
-    requested_by: e.requestedBy, approved_by: e.approvedBy, approved_at: e.approvedAt.toISOString(), expires_at: e.expiresAt.toISOString(), status: e.status,
+    exception_id: e.id,
+    kind: e.kind,
+    credential_id: e.credentialId ?? null,
+    reason: e.reason,
+    compensating_control: e.compensatingControl,
+    requested_by: e.requestedBy,
+    approved_by: e.approvedBy,
+    approved_at: e.approvedAt.toISOString(),
+    expires_at: e.expiresAt.toISOString(),
+    status: e.status,
   };
 }
 
@@ -130,7 +171,14 @@ async function endException(tx: Tx, id: string, status: 'expired' | 'ended', why
   if (ended.credentialId) {
     const credential = await lockCredential(tx, ended.credentialId);
     if (credential && credential.status !== 'terminated') {
-      changes = await applyTransition(tx, { operation: 'terminate', credentials: [credential], actor, why: `exception ${id} ${status}: its temporary credential ends with it`, revocationReason: 'cessationOfOperation', now });
+      changes = await applyTransition(tx, {
+        operation: 'terminate',
+        credentials: [credential],
+        actor,
+        why: `exception ${id} ${status}: its temporary credential ends with it`,
+        revocationReason: 'cessationOfOperation',
+        now,
+      });
     }
   }
   const payload = exceptionPayload(ended);

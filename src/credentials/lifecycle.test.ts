@@ -61,7 +61,15 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     const start = await derived.start(identityId, by);
     const device = await keyAndCsr(h.dir, `device-${Math.random().toString(36).slice(2)}`);
     const keyAttestation = attested ? await attestation.attest(device.csr) : undefined;
-    const request = { identityId, challengeId: start.challengeId, pivCertificate: pem, signature: signChallenge(key, start.challenge), csr: device.csr, hardwareBacked, ...(keyAttestation ? { keyAttestation } : {}) };
+    const request = {
+      identityId,
+      challengeId: start.challengeId,
+      pivCertificate: pem,
+      signature: signChallenge(key, start.challenge),
+      csr: device.csr,
+      hardwareBacked,
+      ...(keyAttestation ? { keyAttestation } : {}),
+    };
     return { request, credential: await derived.bindPki(request, by) };
   }
 
@@ -102,8 +110,13 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     const claimed = await bindPki(ids.E1 as string, pivKey, pem, true);
     assert.deepEqual([claimed.credential.policy, claimed.credential.hardwareAttested], ['2.16.840.1.101.3.2.1.3.40', false]);
     assert.match(claimed.credential.notice ?? '', /hardware was claimed but not proven \(no key attestation was presented\)/);
-    const [bound] = await h.store.query<{ data: Record<string, unknown> }>(`SELECT data FROM audit_log WHERE action = 'credential.bound' AND data->>'credential_id' = $1`, [claimed.credential.credentialId]);
-    assert.deepEqual([bound?.data.policy, bound?.data.hardware_claimed, bound?.data.hardware_attested, bound?.data.software_reason], ['2.16.840.1.101.3.2.1.3.40', true, false, 'no key attestation was presented']);
+    const [bound] = await h.store.query<{ data: Record<string, unknown> }>(`SELECT data FROM audit_log WHERE action = 'credential.bound' AND data->>'credential_id' = $1`, [
+      claimed.credential.credentialId,
+    ]);
+    assert.deepEqual(
+      [bound?.data.policy, bound?.data.hardware_claimed, bound?.data.hardware_attested, bound?.data.software_reason],
+      ['2.16.840.1.101.3.2.1.3.40', true, false, 'no key attestation was presented'],
+    );
     const claimedCert = new (await import('../pki/x509.ts')).X509Certificate(claimed.credential.certificatePem as string);
     assert.match(claimedCert.getExtension('2.5.29.32')?.toString('text') ?? '', /2\.16\.840\.1\.101\.3\.2\.1\.3\.40/);
     const hard = await bindPki(ids.E1 as string, pivKey, pem, true, true);
@@ -123,12 +136,15 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
   test('a FIDO2 Derived PIV authenticator is bound in the same ceremony (AAL2 without trusted attestation)', async () => {
     const start = await derived.start(ids.E1 as string, by);
     const registration = new TestAuthenticator('11111111-2222-3333-4444-555555555555').register({ rpId: 'localhost', origin: ORIGIN, challenge: start.challenge });
-    const bound = await derived.bindFido2({ identityId: ids.E1 as string, challengeId: start.challengeId, pivCertificate: card.certificates[0]?.pem as string, signature: signChallenge(pivKey, start.challenge), registration }, by);
+    const bound = await derived.bindFido2(
+      { identityId: ids.E1 as string, challengeId: start.challengeId, pivCertificate: card.certificates[0]?.pem as string, signature: signChallenge(pivKey, start.challenge), registration },
+      by,
+    );
     assert.deepEqual([bound.aaguid, bound.aal, bound.attestationFormat], ['11111111-2222-3333-4444-555555555555', 'AAL2', 'none']);
     assert.equal(await count(h.store, `webauthn_credentials WHERE identity_id = $1 AND status = 'active'`, [ids.E1]), 1);
   });
 
-  test('binding refusals: replayed challenge, bad signature, another person\'s card, a Card Authentication certificate — each audited, nothing bound', async () => {
+  test("binding refusals: replayed challenge, bad signature, another person's card, a Card Authentication certificate — each audited, nothing bound", async () => {
     const pem = card.certificates[0]?.pem as string;
     const before = await count(h.store, 'credentials');
     const { request } = await bindPki(ids.E1 as string, pivKey, pem);
@@ -138,27 +154,59 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     let s = await fresh();
     await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(otherKey, s.challenge) }, by), (e: any) => e.details[0]?.field === 'signature');
     s = await fresh();
-    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: otherCard.certificates[0]?.pem as string, signature: signChallenge(otherKey, s.challenge) }, by), (e: any) => /another identity/.test(e.message));
+    await assert.rejects(
+      derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: otherCard.certificates[0]?.pem as string, signature: signChallenge(otherKey, s.challenge) }, by),
+      (e: any) => /another identity/.test(e.message),
+    );
     s = await fresh();
-    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: card.certificates[1]?.pem as string, signature: signChallenge(pivKey, s.challenge) }, by), (e: any) => /not a PIV Authentication/.test(e.message));
+    await assert.rejects(
+      derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: card.certificates[1]?.pem as string, signature: signChallenge(pivKey, s.challenge) }, by),
+      (e: any) => /not a PIV Authentication/.test(e.message),
+    );
     s = await fresh();
-    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: 'garbage', signature: signChallenge(pivKey, s.challenge) }, by), (e: any) => e.details[0]?.field === 'pivCertificate');
+    await assert.rejects(
+      derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: 'garbage', signature: signChallenge(pivKey, s.challenge) }, by),
+      (e: any) => e.details[0]?.field === 'pivCertificate',
+    );
     const foreignCa = await testCa(h);
-    await exceptions.grant({ identityId: ids.E2 as string, kind: 'additional-card', reason: 'a card of another CA', compensatingControl: 'test only', requestedBy: 'sponsor.sam', approvedBy: 'security.sue', expiresAt: new Date(h.clock.now().getTime() + 30 * DAY_MS) }, by);
+    await exceptions.grant(
+      {
+        identityId: ids.E2 as string,
+        kind: 'additional-card',
+        reason: 'a card of another CA',
+        compensatingControl: 'test only',
+        requestedBy: 'sponsor.sam',
+        approvedBy: 'security.sue',
+        expiresAt: new Date(h.clock.now().getTime() + 30 * DAY_MS),
+      },
+      by,
+    );
     const foreign = await new CardService({ ...cardDeps(h, foreignCa) }).issue(await cardRequest(h, ids.E2 as string, { pivAuthCsr: (await keyAndCsr(h.dir, 'foreign')).csr }), by);
     s = await fresh();
-    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: foreign.certificates[0]?.pem as string, signature: signChallenge(pivKey, s.challenge) }, by), (e: any) => /foreign or forged/.test(e.message));
+    await assert.rejects(
+      derived.bindPki({ ...request, challengeId: s.challengeId, pivCertificate: foreign.certificates[0]?.pem as string, signature: signChallenge(pivKey, s.challenge) }, by),
+      (e: any) => /foreign or forged/.test(e.message),
+    );
     s = await fresh();
     await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: 'not a csr' }, by), (e: any) => e.code === 'MUSTER_ERR_PKI_CSR');
     s = await fresh();
     const otherKeyAttestation = await attestation.attest((await keyAndCsr(h.dir, 'other-device')).csr);
     const unbound = (await keyAndCsr(h.dir, 'unbound-device')).csr;
-    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: unbound, hardwareBacked: true, keyAttestation: otherKeyAttestation }, by), (e: any) => e.details[0]?.field === 'keyAttestation' && /another key/.test(e.message));
+    await assert.rejects(
+      derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: unbound, hardwareBacked: true, keyAttestation: otherKeyAttestation }, by),
+      (e: any) => e.details[0]?.field === 'keyAttestation' && /another key/.test(e.message),
+    );
     s = await fresh();
     const untrusted = await (await testAttestationRoot(h.clock, 'CN=Unknown Maker')).attest(unbound);
-    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: unbound, hardwareBacked: true, keyAttestation: untrusted }, by), (e: any) => e.details[0]?.field === 'keyAttestation' && /attestation root/.test(e.message));
+    await assert.rejects(
+      derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: unbound, hardwareBacked: true, keyAttestation: untrusted }, by),
+      (e: any) => e.details[0]?.field === 'keyAttestation' && /attestation root/.test(e.message),
+    );
     s = await fresh();
-    await assert.rejects(derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: pivCsr }, by), (e: any) => e.details[0]?.field === 'csr' && /already certified/.test(e.message));
+    await assert.rejects(
+      derived.bindPki({ ...request, challengeId: s.challengeId, signature: signChallenge(pivKey, s.challenge), csr: pivCsr }, by),
+      (e: any) => e.details[0]?.field === 'csr' && /already certified/.test(e.message),
+    );
     assert.equal(await count(h.store, `credentials WHERE type LIKE 'derived%'`), bound - 2);
     assert.equal(await count(h.store, `audit_log WHERE action = 'derived.refused'`), 10);
   });
@@ -191,7 +239,11 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
 
   test('a lost card is reissued: new FASC-N and UUID, old certificates revoked keyCompromise, recent derived flagged; the 7-day recheck ends them', async () => {
     const piv = await keyAndCsr(h.dir, 'e1-piv-2');
-    const replacement = await cards.reissue(card.credentialId, { reason: 'lost', expiresAt: card.expiresAt, pivAuthCsr: piv.csr, cardAuthCsr: (await keyAndCsr(h.dir, 'e1-card-2')).csr, verifiedBy: 'registrar.rita' }, by);
+    const replacement = await cards.reissue(
+      card.credentialId,
+      { reason: 'lost', expiresAt: card.expiresAt, pivAuthCsr: piv.csr, cardAuthCsr: (await keyAndCsr(h.dir, 'e1-card-2')).csr, verifiedBy: 'registrar.rita' },
+      by,
+    );
     assert.notEqual(replacement.fascn, card.fascn);
     assert.notEqual(replacement.cardUuid, card.cardUuid);
     assert.equal(replacement.identityId, card.identityId);
@@ -207,7 +259,15 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
   });
 
   test('exceptions: approver, reason, compensating control and a bounded expiry; it ends by itself', async () => {
-    const base = { identityId: ids.E2 as string, kind: 'card-replacement', reason: 'card damaged, replacement ordered', compensatingControl: 'escorted access only', requestedBy: 'sponsor.sam', approvedBy: 'security.sue', expiresAt: new Date(h.clock.now().getTime() + 3 * DAY_MS) };
+    const base = {
+      identityId: ids.E2 as string,
+      kind: 'card-replacement',
+      reason: 'card damaged, replacement ordered',
+      compensatingControl: 'escorted access only',
+      requestedBy: 'sponsor.sam',
+      approvedBy: 'security.sue',
+      expiresAt: new Date(h.clock.now().getTime() + 3 * DAY_MS),
+    };
     await assert.rejects(exceptions.grant({ ...base, approvedBy: 'sponsor.sam' }, by), (e: any) => e.code === 'MUSTER_ERR_EXCEPTION' && e.details[0].field === 'approvedBy');
     await assert.rejects(exceptions.grant({ ...base, compensatingControl: ' ' }, by), (e: any) => e.details[0].field === 'compensatingControl');
     await assert.rejects(exceptions.grant({ ...base, expiresAt: new Date(h.clock.now().getTime() + 31 * DAY_MS) }, by), (e: any) => e.details[0].field === 'expiresAt');
@@ -236,8 +296,14 @@ describeEachStore('credential lifecycle: card operations, Derived PIV binding, c
     assert.equal(cardKey, 1);
     const e1Csr = (await keyAndCsr(h.dir, 'e2-piv-again')).csr;
     await cards.update(otherCard.credentialId, { pivAuthCsr: e1Csr, reason: 'key rollover' }, by);
-    await assert.rejects(cards.update(otherCard.credentialId, { cardAuthCsr: e1Csr, reason: 'card key rollover' }, by), (e: any) => e.code === 'MUSTER_ERR_CREDENTIAL_REFUSED' && e.details[0]?.field === 'cardAuthCsr' && /same key/.test(e.message));
-    await assert.rejects(cards.update(otherCard.credentialId, { pivAuthCsr: pivCsr, reason: 'a key of another person' }, by), (e: any) => e.details[0]?.field === 'pivAuthCsr' && /another identity/.test(e.message));
+    await assert.rejects(
+      cards.update(otherCard.credentialId, { cardAuthCsr: e1Csr, reason: 'card key rollover' }, by),
+      (e: any) => e.code === 'MUSTER_ERR_CREDENTIAL_REFUSED' && e.details[0]?.field === 'cardAuthCsr' && /same key/.test(e.message),
+    );
+    await assert.rejects(
+      cards.update(otherCard.credentialId, { pivAuthCsr: pivCsr, reason: 'a key of another person' }, by),
+      (e: any) => e.details[0]?.field === 'pivAuthCsr' && /another identity/.test(e.message),
+    );
     assert.equal(await count(h.store, `audit_log WHERE action = 'credential.refused' AND data->>'operation' = 'update'`), refusals + 2);
   });
 

@@ -9,8 +9,7 @@ import { lockIdentityRow, trustEligibility } from './holder-repository.ts';
 import { PIV_CARD, type PivCardRequest } from './types.ts';
 
 /** The issuance rules a request can break; each refusal names one. */
-export type IssuanceRule =
-  | 'identity-status' | 'trust-eligibility' | 'proofing' | 'sponsor-approval' | 'card-expiry' | 'subject-name' | 'one-card' | 'csr' | 'key-reuse';
+export type IssuanceRule = 'identity-status' | 'trust-eligibility' | 'proofing' | 'sponsor-approval' | 'card-expiry' | 'subject-name' | 'one-card' | 'csr' | 'key-reuse';
 
 export interface Refusal {
   readonly rule: IssuanceRule;
@@ -117,4 +116,3 @@ export function refusalError(refusal: Refusal): MusterError {
   const message = `PIV card refused (${refusal.rule}): ${refusal.message}`;
   return new MusterError(refusal.code ?? 'MUSTER_ERR_CREDENTIAL_REFUSED', message, [{ field: refusal.field ?? refusal.rule, message: refusal.message }]);
 }
-

@@ -25,13 +25,21 @@ export interface CredentialDetail extends Omit<CredentialView, 'updatedAt'> {
   readonly certificates: readonly CertificateView[];
 }
 
-
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 function certificateView(r: CertRow): CertificateView {
   return {
-    serial: r.serial, issuer: r.issuer, profile: r.profile, status: r.status, reason: r.reason, revokedAt: iso(r.revoked_at), notBefore: iso(r.not_before) as string,
-    notAfter: iso(r.not_after) as string, identityId: r.identity_id, credentialId: r.credential_id, pem: `${PemConverter.encode(new Uint8Array(r.der).slice().buffer, 'CERTIFICATE')}\n`,
+    serial: r.serial,
+    issuer: r.issuer,
+    profile: r.profile,
+    status: r.status,
+    reason: r.reason,
+    revokedAt: iso(r.revoked_at),
+    notBefore: iso(r.not_before) as string,
+    notAfter: iso(r.not_after) as string,
+    identityId: r.identity_id,
+    credentialId: r.credential_id,
+    pem: `${PemConverter.encode(new Uint8Array(r.der).slice().buffer, 'CERTIFICATE')}\n`,
   };
 }
 
@@ -39,7 +47,14 @@ function certificateView(r: CertRow): CertificateView {
 function credentialDetail(c: CredentialRow, certificates: readonly CertRow[]): CredentialDetail {
   const { piv_certificate: _copy, ...details } = c.details;
   return {
-    id: c.id, identityId: c.identity_id, type: c.type, status: c.status, reference: c.reference, details, issuedAt: iso(c.issued_at), expiresAt: iso(c.expires_at),
+    id: c.id,
+    identityId: c.identity_id,
+    type: c.type,
+    status: c.status,
+    reference: c.reference,
+    details,
+    issuedAt: iso(c.issued_at),
+    expiresAt: iso(c.expires_at),
     certificates: certificates.filter((r) => r.credential_id === c.id).map(certificateView),
   };
 }

@@ -25,7 +25,12 @@ export async function flagRecentDerived(tx: Tx, changes: ChangeSet, input: Revie
   for (const row of rows) {
     const payload = { credential_id: row.id, type: row.type, bound_at: new Date(row.issued_at).toISOString(), card_credential_id: input.card.id, card_reason: input.reason };
     const why = `bound within ${input.reviewDays} days before card ${input.card.reference ?? input.card.id} was ${input.reason}`;
-    changes.events.push({ type: 'credential.review', identityId: input.card.identity_id, payload, audit: { actor: input.actor, action: 'credential.review', target: input.card.identity_id, reason: why, data: payload } });
+    changes.events.push({
+      type: 'credential.review',
+      identityId: input.card.identity_id,
+      payload,
+      audit: { actor: input.actor, action: 'credential.review', target: input.card.identity_id, reason: why, data: payload },
+    });
   }
   return rows.map((r) => r.id);
 }

@@ -4,7 +4,14 @@ import type { Queryable } from '../store/store.ts';
 import { issuerCertificates, issuerCertificatesChangedSince, type CertificateChangeRow } from './certificate-repository.ts';
 
 const REASONS: ReadonlySet<string> = new Set<RevocationReason>([
-  'unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'privilegeWithdrawn',
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'privilegeWithdrawn',
 ]);
 
 /** A known certificate's status: good, or revoked with when and why (certificateHold while suspended). */

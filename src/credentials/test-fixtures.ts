@@ -57,7 +57,11 @@ export async function cardRequest(h: Harness, identityId: string, over: Partial<
 
 /** Runs `openssl verify` against the in-memory chain at the harness time; resolves with its output, never rejects. */
 export async function opensslVerify(h: Harness, ca: CaHierarchy, leafPem: string, crlPem?: string): Promise<{ ok: boolean; output: string }> {
-  const file = async (name: string, text: string) => { const path = join(h.dir, name); await writeFile(path, text); return path; };
+  const file = async (name: string, text: string) => {
+    const path = join(h.dir, name);
+    await writeFile(path, text);
+    return path;
+  };
   const root = await file('root.pem', ca.root.certificate.toString('pem'));
   const issuing = await file('issuing.pem', ca.issuing.certificate.toString('pem'));
   const leaf = await file(`leaf-${Math.random().toString(36).slice(2)}.pem`, leafPem);

@@ -4,12 +4,21 @@ import { ChangeSet } from '../mur/change-set.ts';
 import type { RevocationReason } from '../pki/crl.ts';
 import type { Tx } from '../store/store.ts';
 import {
-  holdCertificates, releaseCertificates, removeAuthenticators, revokeCertificates, setAuthenticatorStatus, setCredentialStatus,
-  type CertificateChange, type CredentialRow,
+  holdCertificates,
+  releaseCertificates,
+  removeAuthenticators,
+  revokeCertificates,
+  setAuthenticatorStatus,
+  setCredentialStatus,
+  type CertificateChange,
+  type CredentialRow,
 } from './credential-repository.ts';
 
 const EVENT_OF: Record<CredentialOperation, string> = {
-  activate: 'credential.activated', suspend: 'credential.suspended', reinstate: 'credential.reinstated', terminate: 'credential.terminated',
+  activate: 'credential.activated',
+  suspend: 'credential.suspended',
+  reinstate: 'credential.reinstated',
+  terminate: 'credential.terminated',
 };
 
 export interface Transition {
@@ -76,7 +85,12 @@ function credentialOf(t: Transition, change: CertificateChange): CredentialRow {
 function eventOf(t: Transition, c: CredentialRow, to: string, done: Effects): ChangeSet['events'][number] {
   const serials = done.certificates.filter((r) => r.credential_id === c.id).map((r) => r.serial);
   const payload = {
-    credential_id: c.id, type: c.type, reference: c.reference, from: c.status, to, certificates: serials,
+    credential_id: c.id,
+    type: c.type,
+    reference: c.reference,
+    from: c.status,
+    to,
+    certificates: serials,
     ...(t.operation === 'terminate' ? { revocation_reason: t.revocationReason ?? 'unspecified', authenticators_removed: done.authenticators.length } : {}),
     ...(t.cause ?? {}),
   };

@@ -1,7 +1,21 @@
 /** The exact column order of each generated file (CSV header and JSON Lines key order). */
 export const HR_COLUMNS = [
-  'employee_id', 'given_name', 'family_name', 'full_name', 'email', 'job_title', 'department', 'component',
-  'location', 'manager', 'user_type', 'home_agency', 'affiliations', 'status', 'leave_type', 'hire_date',
+  'employee_id',
+  'given_name',
+  'family_name',
+  'full_name',
+  'email',
+  'job_title',
+  'department',
+  'component',
+  'location',
+  'manager',
+  'user_type',
+  'home_agency',
+  'affiliations',
+  'status',
+  'leave_type',
+  'hire_date',
 ] as const;
 
 export const NPE_COLUMNS = ['npe_id', 'kind', 'full_name', 'sponsor', 'expires', 'department', 'component', 'home_agency', 'status'] as const;

@@ -40,7 +40,10 @@ describe('demo agency file formats', () => {
       assert.equal(body.split('\n', 1)[0], HEADERS[kind], `${kind} header`);
       assert.ok(!body.startsWith('\uFEFF') && !body.includes('\r') && body.endsWith('\n'), `${kind} line ends`);
     }
-    assert.deepEqual([HR_COLUMNS, NPE_COLUMNS, VETTING_COLUMNS, TRAINING_COLUMNS].map((c) => c.join(',')), KINDS.map((k) => HEADERS[k]));
+    assert.deepEqual(
+      [HR_COLUMNS, NPE_COLUMNS, VETTING_COLUMNS, TRAINING_COLUMNS].map((c) => c.join(',')),
+      KINDS.map((k) => HEADERS[k]),
+    );
   });
 
   it('parses back with RFC 4180 quoting, including values with commas and accents', () => {
@@ -131,7 +134,10 @@ describe('demo agency side feeds', () => {
   it('vets every person who is not terminated, and nobody else', () => {
     const notTerminated = parsed.hr.filter((r) => r.status !== 'terminated').map((r) => r.employee_id);
     assert.ok(notTerminated.length < PEOPLE, 'day 0 has some recently separated persons');
-    assert.deepEqual(parsed.vetting.map((v) => v.employee_id), notTerminated);
+    assert.deepEqual(
+      parsed.vetting.map((v) => v.employee_id),
+      notTerminated,
+    );
     for (const v of parsed.vetting) {
       assert.match(v.eligibility ?? '', /^(favorable|interim|pending|unfavorable)$/);
       assert.match(v.status ?? '', /^(current|in_progress|expired)$/);
@@ -146,7 +152,10 @@ describe('demo agency side feeds', () => {
   it('gives each vetted person one to three distinct courses with consistent dates', () => {
     const perPerson = new Map<string, string[]>();
     for (const t of parsed.training) perPerson.set(t.employee_id ?? '', [...(perPerson.get(t.employee_id ?? '') ?? []), t.course ?? '']);
-    assert.deepEqual([...perPerson.keys()], parsed.vetting.map((v) => v.employee_id));
+    assert.deepEqual(
+      [...perPerson.keys()],
+      parsed.vetting.map((v) => v.employee_id),
+    );
     for (const courses of perPerson.values()) {
       assert.ok(courses.length >= 1 && courses.length <= 3);
       assert.equal(new Set(courses).size, courses.length);

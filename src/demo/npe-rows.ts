@@ -34,12 +34,7 @@ function sponsor(context: Context, npe: number, day: number): string {
 export function npeFields(context: Context, npe: number, day: number): string[] {
   const { key, options, startDay } = context;
   const kind = kindFor(unit(key, npe, 0, SALT.npeKind));
-  const name = [
-    NPE_PREFIX[kind],
-    pick(NPE_SYSTEMS, unit(key, npe, 0, SALT.npeSystem)),
-    pick(NPE_FUNCTIONS, unit(key, npe, 0, SALT.npeFunction)),
-    String(npe),
-  ].join('-');
+  const name = [NPE_PREFIX[kind], pick(NPE_SYSTEMS, unit(key, npe, 0, SALT.npeSystem)), pick(NPE_FUNCTIONS, unit(key, npe, 0, SALT.npeFunction)), String(npe)].join('-');
   const expires = -60 + Math.floor(unit(key, npe, 0, SALT.npeExpires) * 500);
   const dept = DEPARTMENTS[weightedDept(hash32(key, npe, 0, SALT.npeDept))];
   return [

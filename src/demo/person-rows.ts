@@ -7,7 +7,11 @@ import { pick, SALT, unit } from './prng.ts';
 
 /** ASCII, lower-case mail local parts for each name (accents folded, other marks dropped). */
 function slug(name: string): string {
-  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }
 const GIVEN_SLUGS = GIVEN_NAMES.map(slug);
 const FAMILY_SLUGS = FAMILY_NAMES.map(slug);

@@ -103,11 +103,7 @@ async function closeAll(outs: Outs, failed: boolean): Promise<void> {
 }
 
 /** Writes one day of the demo agency (HR, NPE, vetting, training) and manifest.json into outDir. */
-export async function writeDemoAgency(
-  outDir: string,
-  options: DemoOptions,
-  format: DemoFormat,
-): Promise<{ files: DemoFiles; manifest: DemoManifest }> {
+export async function writeDemoAgency(outDir: string, options: DemoOptions, format: DemoFormat): Promise<{ files: DemoFiles; manifest: DemoManifest }> {
   if (format !== 'csv' && format !== 'jsonl') {
     throw new MusterError('MUSTER_ERR_VALIDATION', 'demo format must be csv or jsonl', [{ message: 'unknown format', field: 'format', value: String(format) }]);
   }

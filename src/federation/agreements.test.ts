@@ -32,14 +32,31 @@ describeEachStore('trust agreement service', (factory) => {
     assert.equal(client?.agreement.id, 'benefits');
     assert.equal(client?.registration, 'agreement');
     const audit = await listAuditEntries(h.store, { action: 'agreement.saved' });
-    assert.deepEqual(audit.map((e) => [e.actor, e.target, e.reason]), [['cli:alice', 'agreement:benefits', 'signed by both CIOs']]);
+    assert.deepEqual(
+      audit.map((e) => [e.actor, e.target, e.reason]),
+      [['cli:alice', 'agreement:benefits', 'signed by both CIOs']],
+    );
   });
 
   it('keeps every version, newest first, and lists only the newest of each agreement', async () => {
-    await service().save('benefits', exampleAgreement({ description: 'adds a second RP', relyingParties: [exampleRp(), exampleRp({ clientId: 'benefits-admin', name: 'Benefits admin' })] }), 'cli:alice', 'admin console');
+    await service().save(
+      'benefits',
+      exampleAgreement({ description: 'adds a second RP', relyingParties: [exampleRp(), exampleRp({ clientId: 'benefits-admin', name: 'Benefits admin' })] }),
+      'cli:alice',
+      'admin console',
+    );
     const history = await service().history('benefits');
-    assert.deepEqual(history.map((v) => [v.version, v.reason]), [[2, 'admin console'], [1, 'signed by both CIOs']]);
-    assert.deepEqual((await service().list()).map((v) => [v.id, v.version]), [['benefits', 2]]);
+    assert.deepEqual(
+      history.map((v) => [v.version, v.reason]),
+      [
+        [2, 'admin console'],
+        [1, 'signed by both CIOs'],
+      ],
+    );
+    assert.deepEqual(
+      (await service().list()).map((v) => [v.id, v.version]),
+      [['benefits', 2]],
+    );
     assert.equal((await service().forClient('benefits-admin'))?.agreement.version, 2);
   });
 
@@ -79,7 +96,12 @@ describeEachStore('trust agreement service', (factory) => {
   });
 
   it('allows http redirect URIs on loopback only', async () => {
-    const saved = await service().save('local', exampleAgreement({ relyingParties: [exampleRp({ clientId: 'local-dev', redirectUris: ['http://127.0.0.1:8080/cb', 'http://localhost/cb'] })] }), 'cli:alice', 'developer RP');
+    const saved = await service().save(
+      'local',
+      exampleAgreement({ relyingParties: [exampleRp({ clientId: 'local-dev', redirectUris: ['http://127.0.0.1:8080/cb', 'http://localhost/cb'] })] }),
+      'cli:alice',
+      'developer RP',
+    );
     assert.equal(saved.version, 1);
   });
 

@@ -43,8 +43,13 @@ const AGREEMENT_LOCK = 7_266_005;
 
 function versionOf(row: Row): AgreementVersion {
   return {
-    id: row.id as string, version: Number(row.version), status: row.status as AgreementStatus, document: row.document as AgreementDocument,
-    author: row.author as string, reason: row.reason as string, createdAt: (row.created_at as Date).toISOString(),
+    id: row.id as string,
+    version: Number(row.version),
+    status: row.status as AgreementStatus,
+    document: row.document as AgreementDocument,
+    author: row.author as string,
+    reason: row.reason as string,
+    createdAt: (row.created_at as Date).toISOString(),
   };
 }
 
@@ -153,7 +158,9 @@ export class AgreementService {
   async registerDynamicClient(db: Queryable, clientId: string, agreementId: string): Promise<void> {
     const agreement = await agreementById(db, agreementId);
     if (!agreement || agreement.status !== 'active' || !agreement.document.dynamicRegistration) {
-      throw new MusterError('MUSTER_ERR_AGREEMENT', `trust agreement '${agreementId}' does not allow dynamic registration`, [{ field: 'agreement', value: agreementId, message: 'not active or no dynamic registration' }]);
+      throw new MusterError('MUSTER_ERR_AGREEMENT', `trust agreement '${agreementId}' does not allow dynamic registration`, [
+        { field: 'agreement', value: agreementId, message: 'not active or no dynamic registration' },
+      ]);
     }
     await db.query("INSERT INTO federation_clients (client_id, agreement_id, registration, created_at) VALUES ($1, $2, 'dynamic', $3)", [clientId, agreementId, this.#d.clock.now()]);
     forgetClientAgreements();
@@ -162,7 +169,11 @@ export class AgreementService {
   async #checkClients(id: string, document: AgreementDocument): Promise<void> {
     const problems = (await this.#d.checkClients?.(id, document)) ?? [];
     if (problems.length === 0) return;
-    throw new MusterError('MUSTER_ERR_AGREEMENT', `trust agreement '${id}' has ${problems.length} relying party problem(s) the OP would refuse: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+    throw new MusterError(
+      'MUSTER_ERR_AGREEMENT',
+      `trust agreement '${id}' has ${problems.length} relying party problem(s) the OP would refuse: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      problems,
+    );
   }
 
   async #change(id: string, actor: string, reason: string, decide: (current: AgreementVersion | undefined) => Change | Refusal): Promise<AgreementVersion> {
@@ -174,13 +185,30 @@ export class AgreementService {
       if ('refused' in change) return change;
       await linkClients(tx, id, change.document, now);
       const [{ next }] = (await tx.query<{ next: number }>('SELECT COALESCE(MAX(version), 0) + 1 AS next FROM trust_agreements WHERE id = $1', [id])) as [{ next: number }];
-      const [row] = await tx.query('INSERT INTO trust_agreements (id, version, status, document, author, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *', [id, next, change.status, change.document, actor, reason, now]);
-      await audit.append(tx, [{ actor, action: change.action, target: `agreement:${id}`, reason, data: { id, version: Number(next), status: change.status, document: change.document } }], `agreement-${id}-${next}`);
+      const [row] = await tx.query('INSERT INTO trust_agreements (id, version, status, document, author, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *', [
+        id,
+        next,
+        change.status,
+        change.document,
+        actor,
+        reason,
+        now,
+      ]);
+      await audit.append(
+        tx,
+        [{ actor, action: change.action, target: `agreement:${id}`, reason, data: { id, version: Number(next), status: change.status, document: change.document } }],
+        `agreement-${id}-${next}`,
+      );
       return versionOf(row as Row);
     });
     forgetClientAgreements();
     if (!('refused' in outcome)) return outcome;
-    await recordAudit(store, audit, { actor, action: 'agreement.refused', target: `agreement:${id}`, reason: outcome.error.message, data: { id, requested: outcome.requested, reason } }, `agreement-${id}-refused`);
+    await recordAudit(
+      store,
+      audit,
+      { actor, action: 'agreement.refused', target: `agreement:${id}`, reason: outcome.error.message, data: { id, requested: outcome.requested, reason } },
+      `agreement-${id}-refused`,
+    );
     throw outcome.error;
   }
 }
@@ -215,7 +243,11 @@ async function linkClients(tx: Tx, id: string, document: AgreementDocument, at: 
   const ids = document.relyingParties.map((rp) => rp.clientId);
   const taken = await tx.query<{ client_id: string; agreement_id: string }>('SELECT client_id, agreement_id FROM federation_clients WHERE client_id = ANY($1) AND agreement_id <> $2', [ids, id]);
   if (taken.length > 0) {
-    throw new MusterError('MUSTER_ERR_AGREEMENT', `client id(s) ${taken.map((t) => t.client_id).join(', ')} belong to another agreement`, taken.map((t) => ({ field: 'relyingParties.clientId', value: t.client_id, message: `registered under '${t.agreement_id}'` })));
+    throw new MusterError(
+      'MUSTER_ERR_AGREEMENT',
+      `client id(s) ${taken.map((t) => t.client_id).join(', ')} belong to another agreement`,
+      taken.map((t) => ({ field: 'relyingParties.clientId', value: t.client_id, message: `registered under '${t.agreement_id}'` })),
+    );
   }
   await tx.query("DELETE FROM federation_clients WHERE agreement_id = $1 AND registration = 'agreement' AND NOT (client_id = ANY($2))", [id, ids]);
   for (const clientId of ids) {

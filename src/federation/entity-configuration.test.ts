@@ -16,8 +16,19 @@ async function selfVerified(jwt: string, now: Date) {
 }
 
 describeEachStore('OpenID Federation entity configuration', (factory) => {
-  const h = useHarness(factory, { agency: { code: '1400', name: 'Department of the Interior' }, federation: { record: { contacts: ['mailto:icam@doi.example'], affiliations: ['agency_code:1400/sub:NPS'] } } });
-  const deps = (over: Partial<EntityConfigurationDeps> = {}): EntityConfigurationDeps => ({ store: h.store, vault: h.keyVault, clock: h.clock, config: h.config, issuer: ISSUER, discovery: async () => DISCOVERY, ...over });
+  const h = useHarness(factory, {
+    agency: { code: '1400', name: 'Department of the Interior' },
+    federation: { record: { contacts: ['mailto:icam@doi.example'], affiliations: ['agency_code:1400/sub:NPS'] } },
+  });
+  const deps = (over: Partial<EntityConfigurationDeps> = {}): EntityConfigurationDeps => ({
+    store: h.store,
+    vault: h.keyVault,
+    clock: h.clock,
+    config: h.config,
+    issuer: ISSUER,
+    discovery: async () => DISCOVERY,
+    ...over,
+  });
 
   it('creates one federation key however many ask for it at once', async () => {
     const keys = await Promise.all([1, 2, 3, 4].map(() => federationSigningKey(h.store, h.keyVault, h.clock)));
@@ -50,7 +61,11 @@ describeEachStore('OpenID Federation entity configuration', (factory) => {
 
   it('carries the discovery document and the home agency IdP record in its metadata', async () => {
     const metadata = decodeJwt(await signedEntityConfiguration(deps())).metadata as Record<string, any>;
-    assert.deepEqual(metadata.openid_provider, { ...DISCOVERY, client_registration_types_supported: [] }, 'the discovery document, and no OpenID Federation registration type: clients come from trust agreements');
+    assert.deepEqual(
+      metadata.openid_provider,
+      { ...DISCOVERY, client_registration_types_supported: [] },
+      'the discovery document, and no OpenID Federation registration type: clients come from trust agreements',
+    );
     assert.deepEqual(metadata.federation_entity, {
       organization_name: 'Department of the Interior',
       contacts: ['mailto:icam@doi.example'],
@@ -69,7 +84,10 @@ describeEachStore('OpenID Federation entity configuration', (factory) => {
   });
 
   it('refuses to vouch for a discovery document of another issuer', async () => {
-    await assert.rejects(signedEntityConfiguration(deps({ discovery: async () => ({ ...DISCOVERY, issuer: 'https://elsewhere.example' }) })), /names issuer https:\/\/elsewhere\.example, not the entity id/);
+    await assert.rejects(
+      signedEntityConfiguration(deps({ discovery: async () => ({ ...DISCOVERY, issuer: 'https://elsewhere.example' }) })),
+      /names issuer https:\/\/elsewhere\.example, not the entity id/,
+    );
   });
 
   it('does not verify once expired, nor once altered', async () => {
@@ -90,6 +108,9 @@ describeEachStore('OpenID Federation entity configuration', (factory) => {
     assert.deepEqual((decodeJwt(jwt).jwks as { keys: JWK[] }).keys.map((k) => k.kid).sort(), [before.kid, kid].sort());
     await selfVerified(jwt, h.clock.now());
     h.clock.advance(86_400_000 + 1000);
-    assert.deepEqual((await federationPublicKeys(h.store, h.clock.now())).map((k) => k.kid), [kid]);
+    assert.deepEqual(
+      (await federationPublicKeys(h.store, h.clock.now())).map((k) => k.kid),
+      [kid],
+    );
   });
 });

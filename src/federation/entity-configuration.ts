@@ -73,7 +73,10 @@ export async function entityConfigurationClaims(deps: EntityConfigurationDeps): 
   const { issuer: _issuer, organization_name, contacts, entity_configuration: _self, ...piv } = homeAgencyRecord(config, issuer);
   const hints = config.federation.record.authorityHints;
   return {
-    iss: issuer, sub: issuer, iat, exp: iat + config.federation.record.entityConfigurationTtlSeconds,
+    iss: issuer,
+    sub: issuer,
+    iat,
+    exp: iat + config.federation.record.entityConfigurationTtlSeconds,
     jwks: { keys: await federationPublicKeys(deps.store, now) },
     ...(hints.length > 0 ? { authority_hints: [...hints] } : {}),
     metadata: { openid_provider: { ...discovery, client_registration_types_supported: [...CLIENT_REGISTRATION_TYPES] }, federation_entity: { organization_name, contacts, piv_home_agency_idp: piv } },
@@ -84,7 +87,9 @@ export async function entityConfigurationClaims(deps: EntityConfigurationDeps): 
 async function checkedDiscovery(deps: EntityConfigurationDeps): Promise<Record<string, unknown>> {
   const discovery = await deps.discovery();
   if (discovery.issuer !== undefined && discovery.issuer !== deps.issuer) {
-    throw new MusterError('MUSTER_ERR_INTERNAL', `the OP's discovery document names issuer ${String(discovery.issuer)}, not the entity id ${deps.issuer}`, [{ field: 'issuer', value: String(discovery.issuer), message: 'differs from the entity id' }]);
+    throw new MusterError('MUSTER_ERR_INTERNAL', `the OP's discovery document names issuer ${String(discovery.issuer)}, not the entity id ${deps.issuer}`, [
+      { field: 'issuer', value: String(discovery.issuer), message: 'differs from the entity id' },
+    ]);
   }
   return discovery;
 }

@@ -39,10 +39,11 @@ export async function rotateFederationKey(store: Store, vault: KeyVault, clock: 
   const now = clock.now();
   return store.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [FEDERATION_KEY_LOCK]);
-    await tx.query(
-      'UPDATE federation_keys SET retired_at = $2, expires_at = $3 WHERE purpose = $1 AND retired_at IS NULL',
-      [FEDERATION_KEY_PURPOSE, now, new Date(now.getTime() + overlapSeconds * 1000)],
-    );
+    await tx.query('UPDATE federation_keys SET retired_at = $2, expires_at = $3 WHERE purpose = $1 AND retired_at IS NULL', [
+      FEDERATION_KEY_PURPOSE,
+      now,
+      new Date(now.getTime() + overlapSeconds * 1000),
+    ]);
     return (await insertSigningKey(tx, vault, FEDERATION_KEY_PURPOSE, FEDERATION_KEY_ALG, now, now)).kid;
   });
 }

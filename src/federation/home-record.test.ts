@@ -7,7 +7,10 @@ import { federationIssuer } from './issuer.ts';
 const configWith = (overrides: Record<string, unknown>) => loadConfig({ env: {}, overrides: { dataDir: ':memory:', ...overrides } });
 
 test('the record names the issuer, agency, protocol, profile, discovery document and contacts (SP 800-217 §3.5)', () => {
-  const config = configWith({ agency: { code: '1400', name: 'Department of the Interior' }, federation: { oidc: { issuer: 'https://idp.doi.example/oidc/' }, record: { contacts: ['mailto:icam@doi.example', 'tel:+1-202-555-0100'], affiliations: ['agency_code:1400/sub:NPS'] } } });
+  const config = configWith({
+    agency: { code: '1400', name: 'Department of the Interior' },
+    federation: { oidc: { issuer: 'https://idp.doi.example/oidc/' }, record: { contacts: ['mailto:icam@doi.example', 'tel:+1-202-555-0100'], affiliations: ['agency_code:1400/sub:NPS'] } },
+  });
   const issuer = federationIssuer(config);
   assert.deepEqual(homeAgencyRecord(config, issuer), {
     issuer: 'https://idp.doi.example/oidc',
@@ -15,11 +18,13 @@ test('the record names the issuer, agency, protocol, profile, discovery document
     organization_name: 'Department of the Interior',
     agency_codes: ['agency_code:1400'],
     org_affiliations: ['agency_code:1400/sub:NPS'],
-    protocols: [{
-      protocol: 'openid-connect-1.0',
-      profiles: ['https://idp.doi.example/oidc/profiles/piv-oidc-1.0'],
-      discovery: 'https://idp.doi.example/oidc/.well-known/openid-configuration',
-    }],
+    protocols: [
+      {
+        protocol: 'openid-connect-1.0',
+        profiles: ['https://idp.doi.example/oidc/profiles/piv-oidc-1.0'],
+        discovery: 'https://idp.doi.example/oidc/.well-known/openid-configuration',
+      },
+    ],
     contacts: ['mailto:icam@doi.example', 'tel:+1-202-555-0100'],
     entity_configuration: 'https://idp.doi.example/oidc/.well-known/openid-federation',
   });

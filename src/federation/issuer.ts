@@ -23,9 +23,11 @@ export function federationIssuer(config: MusterConfig, boundPort?: number): stri
   if (configured !== undefined) return configured;
   const port = boundPort ?? BOUND_PORTS.get(config);
   if (port !== undefined) return defaultIssuer(config.server.host, port);
-  throw new MusterError('MUSTER_ERR_CONFIG',
+  throw new MusterError(
+    'MUSTER_ERR_CONFIG',
     'federation.oidc.issuer is not set and server.port is 0: the OP issuer every token and SET names is known only to the muster serve that picked its port; set federation.oidc.issuer (or MUSTER_ISSUER)',
-    [{ key: 'federation.oidc.issuer', message: 'required when server.port is 0' }]);
+    [{ key: 'federation.oidc.issuer', message: 'required when server.port is 0' }],
+  );
 }
 
 /** The issuer's path on its host (`/oidc` by default), known before a port is picked: where the OP's documents are mounted. */

@@ -30,7 +30,9 @@ export async function recordRpProvisioned(db: Queryable, identityId: string, cli
 /** Every RP that knows the identity: the ones shared signals go to. */
 export async function rpSubjectsOf(db: Queryable, identityId: string): Promise<RpSubject[]> {
   const rows = await db.query<{ client_id: string; sub: string; first_used_at: Date | null; last_used_at: Date | null; provisioned_at: Date | null }>(
-    'SELECT client_id, sub, first_used_at, last_used_at, provisioned_at FROM federation_rp_subjects WHERE identity_id = $1 ORDER BY client_id', [identityId]);
+    'SELECT client_id, sub, first_used_at, last_used_at, provisioned_at FROM federation_rp_subjects WHERE identity_id = $1 ORDER BY client_id',
+    [identityId],
+  );
   return rows.map((r) => ({ clientId: r.client_id, sub: r.sub, firstUsedAt: r.first_used_at, lastUsedAt: r.last_used_at, provisionedAt: r.provisioned_at }));
 }
 

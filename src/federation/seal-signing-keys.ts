@@ -9,7 +9,11 @@ export async function sealStoredSigningKeys(db: Queryable, vault: KeyVault): Pro
   for (const row of rows) {
     if (isSealed(row.private_jwk)) continue;
     const value = await sealJson(vault, row.private_jwk, keyPlace(row.kid));
-    await db.db.updateTable('federation_keys').set({ private_jwk: JSON.stringify(value) }).where('kid', '=', row.kid).execute();
+    await db.db
+      .updateTable('federation_keys')
+      .set({ private_jwk: JSON.stringify(value) })
+      .where('kid', '=', row.kid)
+      .execute();
     sealed.push(row.kid);
   }
   return sealed;

@@ -39,16 +39,23 @@ export async function openPrivateJwk(vault: KeyVault, kid: string, stored: unkno
 /** Stores a key of a purpose, its private JWK sealed; active from `activeFrom` when given, else only published. */
 export async function insertSigningKey(db: Queryable, vault: KeyVault, purpose: string, alg: SigningAlg, at: Date, activeFrom?: Date): Promise<SigningJwks> {
   const key = await newSigningJwks(alg);
-  await db.query(
-    'INSERT INTO federation_keys (kid, purpose, alg, private_jwk, public_jwk, created_at, activated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    [key.kid, purpose, alg, await sealJson(vault, key.privateJwk, keyPlace(key.kid)), key.publicJwk, at, activeFrom ?? null],
-  );
+  await db.query('INSERT INTO federation_keys (kid, purpose, alg, private_jwk, public_jwk, created_at, activated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    key.kid,
+    purpose,
+    alg,
+    await sealJson(vault, key.privateJwk, keyPlace(key.kid)),
+    key.publicJwk,
+    at,
+    activeFrom ?? null,
+  ]);
   return key;
 }
 
 async function activeKey(db: Queryable, vault: KeyVault, purpose: string, at: Date): Promise<SigningJwks | undefined> {
   const [row] = await db.query<{ kid: string; private_jwk: unknown; public_jwk: JWK }>(
-    'SELECT kid, private_jwk, public_jwk FROM federation_keys WHERE purpose = $1 AND activated_at <= $2 AND retired_at IS NULL ORDER BY activated_at DESC LIMIT 1', [purpose, at]);
+    'SELECT kid, private_jwk, public_jwk FROM federation_keys WHERE purpose = $1 AND activated_at <= $2 AND retired_at IS NULL ORDER BY activated_at DESC LIMIT 1',
+    [purpose, at],
+  );
   return row ? { kid: row.kid, privateJwk: await openPrivateJwk(vault, row.kid, row.private_jwk), publicJwk: row.public_jwk } : undefined;
 }
 
@@ -66,6 +73,8 @@ export async function activeSigningKey(db: Queryable, vault: KeyVault, purpose: 
 /** The public keys of a purpose published at `at`: every key made by then and not yet expired, newest first. */
 export async function publishedKeys(db: Queryable, purpose: string, at: Date): Promise<JWK[]> {
   const rows = await db.query<{ public_jwk: JWK }>(
-    'SELECT public_jwk FROM federation_keys WHERE purpose = $1 AND created_at <= $2 AND (expires_at IS NULL OR expires_at > $2) ORDER BY created_at DESC, kid', [purpose, at]);
+    'SELECT public_jwk FROM federation_keys WHERE purpose = $1 AND created_at <= $2 AND (expires_at IS NULL OR expires_at > $2) ORDER BY created_at DESC, kid',
+    [purpose, at],
+  );
   return rows.map((r) => r.public_jwk);
 }

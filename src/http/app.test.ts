@@ -97,7 +97,11 @@ describeEachStore('http app', (factory) => {
     for (const path of ['/health', '/api/identities', '/api/identities/{id}', '/api/sources', '/api/audit', '/api/audit/verify', '/api/echo']) {
       assert.ok(doc.paths[path], `${path} is documented`);
     }
-    assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: "An operator's API token (`muster token create`); each operation names the operator roles that may call it" });
+    assert.deepEqual(doc.components.securitySchemes.bearerAuth, {
+      type: 'http',
+      scheme: 'bearer',
+      description: "An operator's API token (`muster token create`); each operation names the operator roles that may call it",
+    });
     assert.deepEqual(doc.paths['/api/identities'].get.security, [{ bearerAuth: ['registrar', 'sponsor', 'adjudicator', 'issuer', 'helpdesk', 'security-officer', 'auditor'] }]);
     assert.ok(doc.paths['/api/identities'].get.responses['403'], 'the 403 of a refused role is documented');
     assert.equal(doc.paths['/health'].get.security, undefined);
@@ -142,15 +146,27 @@ describeEachStore('http app', (factory) => {
 
   it('lists identities with a token, filtered and paged', async () => {
     const all = await body(await get('/api/identities'));
-    assert.deepEqual(all.items.map((i: any) => i.fullName), ['Ada Lovelace', 'Bob Adams', 'Cy Twombly']);
+    assert.deepEqual(
+      all.items.map((i: any) => i.fullName),
+      ['Ada Lovelace', 'Bob Adams', 'Cy Twombly'],
+    );
     const eng = await body(await get('/api/identities?department=Engineering&status=active'));
-    assert.deepEqual(eng.items.map((i: any) => i.id), [ID(1)]);
+    assert.deepEqual(
+      eng.items.map((i: any) => i.id),
+      [ID(1)],
+    );
     const q = await body(await get('/api/identities?q=BOB'));
-    assert.deepEqual(q.items.map((i: any) => i.id), [ID(2)]);
+    assert.deepEqual(
+      q.items.map((i: any) => i.id),
+      [ID(2)],
+    );
     const first = await body(await get('/api/identities?limit=2'));
     assert.equal(first.items.length, 2);
     const second = await body(await get(`/api/identities?limit=2&cursor=${first.nextCursor}`));
-    assert.deepEqual(second.items.map((i: any) => i.id), [ID(3)]);
+    assert.deepEqual(
+      second.items.map((i: any) => i.id),
+      [ID(3)],
+    );
     assert.equal(second.nextCursor, undefined);
   });
 
@@ -168,7 +184,10 @@ describeEachStore('http app', (factory) => {
   it('shows one identity, 404 for a missing one and 400 for a malformed id', async () => {
     const view = await body(await get(`/api/identities/${ID(1)}`));
     assert.equal(view.id, ID(1));
-    assert.deepEqual(view.attributes.find((a: any) => a.name === 'full_name'), { name: 'full_name', value: 'Ada Lovelace', source: 'hr', sourceRecord: 'r1', observedAt: T });
+    assert.deepEqual(
+      view.attributes.find((a: any) => a.name === 'full_name'),
+      { name: 'full_name', value: 'Ada Lovelace', source: 'hr', sourceRecord: 'r1', observedAt: T },
+    );
     const missing = await get(`/api/identities/${ID(99)}`);
     assert.equal(missing.status, 404);
     const { error } = await body(missing);
@@ -238,7 +257,11 @@ describeEachStore('http app', (factory) => {
   it('refuses a token without the role a route names (403, audited naming operator, token, route and role)', async () => {
     const res = await get('/api/policies', { 'x-correlation-id': 'forbidden-1' });
     assert.equal(res.status, 200, 'an auditor reads policies');
-    const put = await app.request('/api/policies/p1', { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'x-correlation-id': 'forbidden-2', 'content-type': 'application/json' }, body: '{}' });
+    const put = await app.request('/api/policies/p1', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'x-correlation-id': 'forbidden-2', 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(put.status, 403);
     const { error } = await body(put);
     assert.equal(error.code, 'MUSTER_ERR_FORBIDDEN');
@@ -264,7 +287,10 @@ describeEachStore('http app', (factory) => {
   });
 
   it('throws at definition for a route without roles, with an unknown role, or a source feed without {source}', () => {
-    const define = (roles: unknown, path = '/api/x') => () => apiRoute({ method: 'get', path, roles: roles as never, responses: {} });
+    const define =
+      (roles: unknown, path = '/api/x') =>
+      () =>
+        apiRoute({ method: 'get', path, roles: roles as never, responses: {} });
     assert.throws(define(undefined), /name the operator roles/);
     assert.throws(define([]), /name the operator roles/);
     assert.throws(define(['root']), /unknown operator role root/);

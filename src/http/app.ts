@@ -46,7 +46,30 @@ export interface HttpOptions {
 export const OPENAPI_PATH = '/openapi.json';
 /** Where the rate limits per address and per token apply (the OP's token, PAR and registration endpoints have their own). */
 const RATE_LIMITED_PATHS = ['/api/*', '/ssf/*', '/hooks/*'] as const;
-const BUILT_IN: readonly RouteModule[] = [healthRoutes, holdRoutes, identityRoutes, sourceRoutes, sourceEventRoutes, importRoutes, disputeRoutes, auditRoutes, pkiRoutes, cardRoutes, derivedRoutes, exceptionRoutes, policyRoutes, provisioningRoutes, outboxRoutes, ticketRoutes, reconciliationRoutes, agreementRoutes, rpProvisioningRoutes, ssfRoutes, evidenceRoutes, traceRoutes];
+const BUILT_IN: readonly RouteModule[] = [
+  healthRoutes,
+  holdRoutes,
+  identityRoutes,
+  sourceRoutes,
+  sourceEventRoutes,
+  importRoutes,
+  disputeRoutes,
+  auditRoutes,
+  pkiRoutes,
+  cardRoutes,
+  derivedRoutes,
+  exceptionRoutes,
+  policyRoutes,
+  provisioningRoutes,
+  outboxRoutes,
+  ticketRoutes,
+  reconciliationRoutes,
+  agreementRoutes,
+  rpProvisioningRoutes,
+  ssfRoutes,
+  evidenceRoutes,
+  traceRoutes,
+];
 
 /**
  * The muster HTTP app: correlation ids, bearer authentication on `/api/*`, one error shape, and the
@@ -61,7 +84,11 @@ export function createHttpApp(ctx: Muster, extraRoutes: readonly RouteModule[] =
   for (const path of RATE_LIMITED_PATHS) app.use(path, limited);
   app.use('/api/*', requireToken(ctx));
   app.use('/api/*', jsonBodyLimit(ctx.config.server.maxJsonBytes), refuseNulCharacters);
-  app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, { type: 'http', scheme: 'bearer', description: "An operator's API token (`muster token create`); each operation names the operator roles that may call it" });
+  app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
+    type: 'http',
+    scheme: 'bearer',
+    description: "An operator's API token (`muster token create`); each operation names the operator roles that may call it",
+  });
   const own = options.metrics ? [metricsRoutes(options.metrics)] : [];
   for (const mount of [...BUILT_IN, ...own, ...extraRoutes]) mount(app, ctx);
   app.doc31(OPENAPI_PATH, {

@@ -23,7 +23,7 @@ before(async () => {
 });
 after(() => ctx.close());
 
-test('every route of the admin app and every path of the CA lies under one of muster\'s own paths', () => {
+test("every route of the admin app and every path of the CA lies under one of muster's own paths", () => {
   const records = federationRecordRoutes({ discovery: async () => ({}) });
   const app = createHttpApp(ctx, [records], { metrics: createMetrics(ctx) });
   const paths = [...new Set(app.routes.map((r) => r.path).filter((p) => p !== '/*' && p !== '*')), ...Object.values(PKI_PATHS)];

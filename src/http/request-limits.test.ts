@@ -34,19 +34,28 @@ describeEachStore('request limits of the admin API', (factory) => {
     assert.equal(res.status, 400);
     const error = await errorOf(res);
     assert.equal(error.code, 'MUSTER_ERR_VALIDATION');
-    assert.deepEqual(error.details.map((d) => d.field), ['query.department']);
+    assert.deepEqual(
+      error.details.map((d) => d.field),
+      ['query.department'],
+    );
   });
 
   it('a NUL character in a path parameter is a 400 naming the path', async () => {
     const res = await send(`/api/identities/${SOMEONE}%00`);
     assert.equal(res.status, 400);
-    assert.deepEqual((await errorOf(res)).details.map((d) => d.field), ['(path)']);
+    assert.deepEqual(
+      (await errorOf(res)).details.map((d) => d.field),
+      ['(path)'],
+    );
   });
 
   it('a NUL character in a JSON body is a 400 naming the field', async () => {
     const res = await postJson(`/api/identities/${SOMEONE}/holds`, JSON.stringify({ reason: 'referral\u0000 2026-1' }));
     assert.equal(res.status, 400);
-    assert.deepEqual((await errorOf(res)).details.map((d) => d.field), ['reason']);
+    assert.deepEqual(
+      (await errorOf(res)).details.map((d) => d.field),
+      ['reason'],
+    );
   });
 
   it('a JSON body over server.maxJsonBytes is refused with 413 before it is read whole', async () => {

@@ -25,7 +25,9 @@ export function requestLog(log: Logger): MiddlewareHandler<Env> {
     await next();
     const status = c.res.status;
     const fields = {
-      method: clipped(c.req.method, 16), path: clipped(c.req.path, LOGGED_PATH_CHARS), status,
+      method: clipped(c.req.method, 16),
+      path: clipped(c.req.path, LOGGED_PATH_CHARS),
+      status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       correlationId: c.get('correlationId'),
       actor: c.get('principal')?.actor,

@@ -75,7 +75,11 @@ test('each role is let through or refused exactly as the role table says, and ea
       const correlationId = `matrix-${n++}`;
       clock.advance(61_000); // each token's refusals are audited 20 a minute; a minute apart, every one is
       const operator = tokens.get(role) as TestOperator;
-      const res = await app.request(path, { method, headers: { authorization: operator.bearer, 'x-correlation-id': correlationId, 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body: '{}' }) });
+      const res = await app.request(path, {
+        method,
+        headers: { authorization: operator.bearer, 'x-correlation-id': correlationId, 'content-type': 'application/json' },
+        ...(method === 'GET' ? {} : { body: '{}' }),
+      });
       const body = res.status === 403 ? ((await res.json()) as any) : await res.text();
       const refused = res.status === 403 && body.error?.code === 'MUSTER_ERR_FORBIDDEN';
       const expected = allowedFor(role, declared);

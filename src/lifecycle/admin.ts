@@ -22,10 +22,11 @@ export async function listJobs(db: Queryable, filter: JobFilter = {}): Promise<J
     throw new MusterError('MUSTER_ERR_VALIDATION', `unknown job status '${filter.status}'`, [{ field: 'status', value: filter.status, message: `one of ${JOB_STATUSES.join(', ')}` }]);
   }
   const limit = listLimit(filter.limit);
-  const rows = await db.query(
-    `SELECT ${JOB_COLUMNS} FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2) ORDER BY id DESC LIMIT $3`,
-    [filter.status ?? null, filter.kind ?? null, limit],
-  );
+  const rows = await db.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2) ORDER BY id DESC LIMIT $3`, [
+    filter.status ?? null,
+    filter.kind ?? null,
+    limit,
+  ]);
   return rows.map(jobFromRow);
 }
 

@@ -32,17 +32,28 @@ describeEachStore('workers sharing the queue', (factory) => {
       };
       const jobs = 120;
       for (let i = 0; i < jobs; i++) await insertJob(a.store, 'test.count', `count-${i}`, a.clock.now());
-      const workers = [testWorker(a, { 'test.count': handler }, { workerId: 'a1', batchSize: 5 }), testWorker(a, { 'test.count': handler }, { workerId: 'a2', batchSize: 5 }),
-        testWorker(b, { 'test.count': handler }, { workerId: 'b1', batchSize: 5 }), testWorker(b, { 'test.count': handler }, { workerId: 'b2', batchSize: 5 })];
+      const workers = [
+        testWorker(a, { 'test.count': handler }, { workerId: 'a1', batchSize: 5 }),
+        testWorker(a, { 'test.count': handler }, { workerId: 'a2', batchSize: 5 }),
+        testWorker(b, { 'test.count': handler }, { workerId: 'b1', batchSize: 5 }),
+        testWorker(b, { 'test.count': handler }, { workerId: 'b2', batchSize: 5 }),
+      ];
       const claimed = await Promise.all(workers.map(drain));
-      assert.equal(claimed.reduce((x, y) => x + y, 0), jobs, `claims per worker: ${claimed.join(', ')}`);
+      assert.equal(
+        claimed.reduce((x, y) => x + y, 0),
+        jobs,
+        `claims per worker: ${claimed.join(', ')}`,
+      );
       assert.equal(runs.size, jobs);
       assert.deepEqual([...new Set(runs.values())], [1]);
       assert.equal(await count(a.store, `jobs WHERE status = 'done'`), jobs);
       assert.equal(await count(b.store, `settings WHERE key LIKE 'ran-%'`), jobs);
 
       for (let i = 0; i < jobs; i++) await insertJob(a.store, 'test.count', `loop-${i}`, a.clock.now());
-      const loops = [testWorker(a, { 'test.count': handler }, { workerId: 'la', batchSize: 3, pollMs: 5, loops: 3 }), testWorker(b, { 'test.count': handler }, { workerId: 'lb', batchSize: 3, pollMs: 5, loops: 3 })];
+      const loops = [
+        testWorker(a, { 'test.count': handler }, { workerId: 'la', batchSize: 3, pollMs: 5, loops: 3 }),
+        testWorker(b, { 'test.count': handler }, { workerId: 'lb', batchSize: 3, pollMs: 5, loops: 3 }),
+      ];
       for (const w of loops) w.start();
       for (let waited = 0; (await count(a.store, `jobs WHERE status = 'done'`)) < 2 * jobs; waited += 10) {
         assert.ok(waited < 10_000, 'loops did not finish the queue');

@@ -11,7 +11,13 @@ describeEachStore('NPE expiry sweep', (factory) => {
     const hr = await h.imports.run({ source: 'hr', file: await h.file('hr.csv', hrCsv([hrLine('E1')])), actor: 'alice' });
     assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
     // the clock stands at 2026-03-02T09:00Z
-    const rows = [npeRow('N1', 'E1', '2026-02-01'), npeRow('N2', 'E1', '2026-03-02'), npeRow('N3', 'E1', '2026-03-03'), npeRow('N4', 'E1', '2026-01-15', 'suspended'), npeRow('N5', 'E1', '2027-01-01')];
+    const rows = [
+      npeRow('N1', 'E1', '2026-02-01'),
+      npeRow('N2', 'E1', '2026-03-02'),
+      npeRow('N3', 'E1', '2026-03-03'),
+      npeRow('N4', 'E1', '2026-01-15', 'suspended'),
+      npeRow('N5', 'E1', '2027-01-01'),
+    ];
     const run = await h.imports.run({ source: 'npe', file: await h.file('npe.csv', npeCsv(rows)), actor: 'alice' });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
   });
@@ -26,7 +32,10 @@ describeEachStore('NPE expiry sweep', (factory) => {
       'SELECT from_status, to_status, reason, source, event_id FROM status_history WHERE identity_id = $1 ORDER BY id',
       [n1.id],
     );
-    assert.deepEqual(history.map((r) => `${r.from_status}>${r.to_status}`), ['null>active', 'active>suspended']);
+    assert.deepEqual(
+      history.map((r) => `${r.from_status}>${r.to_status}`),
+      ['null>active', 'active>suspended'],
+    );
     assert.equal(history[1]?.reason, 'expired on 2026-02-01');
     assert.equal(history[1]?.source, 'lifecycle');
     const [event] = await h.store.query<{ id: number; type: string }>(`SELECT id, type FROM events WHERE identity_id = $1 ORDER BY id DESC LIMIT 1`, [n1.id]);
@@ -46,7 +55,13 @@ describeEachStore('NPE expiry sweep', (factory) => {
   });
 
   test('the NPE registry renews an expired NPE with a new date', async () => {
-    const rows = [npeRow('N1', 'E1', '2027-02-01'), npeRow('N2', 'E1', '2026-03-02'), npeRow('N3', 'E1', '2026-03-03'), npeRow('N4', 'E1', '2026-01-15', 'suspended'), npeRow('N5', 'E1', '2027-01-01')];
+    const rows = [
+      npeRow('N1', 'E1', '2027-02-01'),
+      npeRow('N2', 'E1', '2026-03-02'),
+      npeRow('N3', 'E1', '2026-03-03'),
+      npeRow('N4', 'E1', '2026-01-15', 'suspended'),
+      npeRow('N5', 'E1', '2027-01-01'),
+    ];
     const run = await h.imports.run({ source: 'npe', file: await h.file('npe-renew.csv', npeCsv(rows)), actor: 'alice' });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
     assert.equal(run.summary.returns, 1);

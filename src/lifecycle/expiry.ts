@@ -47,7 +47,10 @@ async function expireBatch(tx: Tx, deps: ExpiryDeps, now: Date, correlationId: s
     [now, limit],
   );
   if (rows.length === 0) return 0;
-  const found = await loadIdentities(tx, rows.map((r) => r.id));
+  const found = await loadIdentities(
+    tx,
+    rows.map((r) => r.id),
+  );
   const changes = new ChangeSet();
   for (const npe of found.values()) disable(changes, npe, now);
   await changes.commit(tx, { now, correlationId, audit: deps.audit });

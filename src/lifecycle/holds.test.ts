@@ -14,10 +14,12 @@ describeEachStore('identity holds: suspended now, no source lifts them, released
   const ids: Record<string, string> = {};
   const at = (hours: number) => new Date(h.clock.now().getTime() + hours * HOUR).toISOString().replace('Z', '+00:00');
   const person = async (key: string) =>
-    (await h.store.query<{ id: string; status: string; department: string; job_title: string }>(
-      `SELECT id, status, attributes -> 'department' ->> 'v' AS department, attributes -> 'job_title' ->> 'v' AS job_title FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`,
-      [key],
-    ))[0] as { id: string; status: string; department: string; job_title: string };
+    (
+      await h.store.query<{ id: string; status: string; department: string; job_title: string }>(
+        `SELECT id, status, attributes -> 'department' ->> 'v' AS department, attributes -> 'job_title' ->> 'v' AS job_title FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`,
+        [key],
+      )
+    )[0] as { id: string; status: string; department: string; job_title: string };
 
   before(async () => {
     events = new SourceEventService(h.store, h, h.registry);
@@ -37,11 +39,17 @@ describeEachStore('identity holds: suspended now, no source lifts them, released
     assert.equal(event?.type, 'identity.suspended');
     const jobs = await h.store.query<{ priority: number }>('SELECT priority FROM jobs WHERE event_id = $1', [event?.id]);
     assert.ok(jobs.length > 0, 'the suspension queues jobs');
-    assert.ok(jobs.every((j) => j.priority === 0), 'urgent jobs');
+    assert.ok(
+      jobs.every((j) => j.priority === 0),
+      'urgent jobs',
+    );
     assert.equal(await count(h.store, `audit_log WHERE action = 'identity.hold_placed' AND actor = 'officer-a' AND target = $1`, [ids.E1]), 1);
     assert.equal(await count(h.store, `audit_log WHERE action = 'identity.suspended' AND actor = 'officer-a' AND target = $1`, [ids.E1]), 1);
     await assert.rejects(placeHold(h.store, h, ids.E1 as string, 'again', 'officer-b'), (e: any) => e.code === 'MUSTER_ERR_CONFLICT');
-    assert.deepEqual((await listActiveHolds(h.store)).map((x) => x.identityId), [ids.E1]);
+    assert.deepEqual(
+      (await listActiveHolds(h.store)).map((x) => x.identityId),
+      [ids.E1],
+    );
   });
 
   test('a snapshot listing the held person active leaves them suspended, applies the rest and reports it', async () => {

@@ -19,7 +19,6 @@ export interface HoldDeps {
   readonly audit: AuditWriter;
 }
 
-
 /**
  * Suspends an identity now through the normal change set (`identity.suspended`, whose urgent jobs
  * end its access) and records the hold. A second hold on a held identity is refused (409).
@@ -30,7 +29,9 @@ export async function placeHold(store: Store, deps: HoldDeps, identityId: string
     const identity = await lockIdentity(tx, identityId);
     const active = await activeHold(tx, identityId);
     if (active) {
-      throw new MusterError('MUSTER_ERR_CONFLICT', `identity ${identityId} is already held (placed by ${active.placedBy} at ${active.placedAt})`, [{ field: 'id', value: identityId, message: 'already held' }]);
+      throw new MusterError('MUSTER_ERR_CONFLICT', `identity ${identityId} is already held (placed by ${active.placedBy} at ${active.placedAt})`, [
+        { field: 'id', value: identityId, message: 'already held' },
+      ]);
     }
     const now = deps.clock.now();
     const id = randomUUID();
@@ -67,9 +68,15 @@ export async function releaseHold(store: Store, deps: HoldDeps, identityId: stri
   if (outcome.released) return outcome.released;
   const refused = outcome.refused as Hold;
   await store.transaction((tx) =>
-    deps.audit.append(tx, [{ actor, action: 'identity.hold_release_refused', target: identityId, reason: 'the actor who placed a hold may not release it', data: { hold_id: refused.id, placed_by: refused.placedBy } }], `hold-${refused.id}-refused`),
+    deps.audit.append(
+      tx,
+      [{ actor, action: 'identity.hold_release_refused', target: identityId, reason: 'the actor who placed a hold may not release it', data: { hold_id: refused.id, placed_by: refused.placedBy } }],
+      `hold-${refused.id}-refused`,
+    ),
   );
-  throw new MusterError('MUSTER_ERR_FORBIDDEN', `hold ${refused.id} on identity ${identityId} was placed by ${actor}; another actor must release it`, [{ field: 'actor', value: actor, message: 'placed this hold' }]);
+  throw new MusterError('MUSTER_ERR_FORBIDDEN', `hold ${refused.id} on identity ${identityId} was placed by ${actor}; another actor must release it`, [
+    { field: 'actor', value: actor, message: 'placed this hold' },
+  ]);
 }
 
 /** Active holds, oldest first. */
@@ -95,7 +102,14 @@ function moveTo(changes: ChangeSet, identity: IdentityState, status: IdentitySta
   const payload = { source: HOLD_SOURCE, status: { from: identity.status, to: plan.next.status }, reason };
   let from = identity.status;
   plan.events.forEach((type, i) => {
-    const moves = i === 0 ? plan.statusPath.map((to) => { const m = { from, to }; from = to; return m; }) : [];
+    const moves =
+      i === 0
+        ? plan.statusPath.map((to) => {
+            const m = { from, to };
+            from = to;
+            return m;
+          })
+        : [];
     changes.events.push({ type, identityId: identity.id, payload, moves, reason, source: HOLD_SOURCE, audit: { actor, action: type, target: identity.id, reason, data: payload } });
   });
 }

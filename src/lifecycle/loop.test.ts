@@ -16,7 +16,16 @@ describeEachStore('worker loop', (factory) => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     let entered = false;
-    const worker = testWorker(h, { 'test.slow': async () => { entered = true; await gate; } }, { pollMs: 10, sweepEveryMs: 60_000 });
+    const worker = testWorker(
+      h,
+      {
+        'test.slow': async () => {
+          entered = true;
+          await gate;
+        },
+      },
+      { pollMs: 10, sweepEveryMs: 60_000 },
+    );
     worker.start();
     assert.equal(worker.running, true);
     await waitUntil('the expired NPE suspended', async () => (await identityByKey(h.store, 'npe_id', 'N1')).status === 'suspended', { timeoutMs: 5000, intervalMs: 5 });
@@ -37,7 +46,10 @@ describeEachStore('worker loop', (factory) => {
     const second = testWorker(h, {}, { pollMs: 10, workerId: 'w2' });
     first.start();
     try {
-      assert.throws(() => second.start(), (e) => isMusterError(e, 'MUSTER_ERR_CONFLICT'));
+      assert.throws(
+        () => second.start(),
+        (e) => isMusterError(e, 'MUSTER_ERR_CONFLICT'),
+      );
       await second.stop();
     } finally {
       await first.stop();

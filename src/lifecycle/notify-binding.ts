@@ -17,9 +17,9 @@ export function notifyBindingHandler(notifier: Notifier): JobHandler {
     const [event] = await tx.query<EventRow>('SELECT payload, occurred_at FROM events WHERE id = $1', [job.eventId]);
     if (!event || !job.payload.identityId) throw new MusterError('MUSTER_ERR_VALIDATION', `job ${job.id} names no credential.bound event`);
     const identityId = String(job.payload.identityId);
-    const [person] = await tx.query<{ email: string | null; name: string | null }>(
-      `SELECT attributes->'email'->>'v' AS email, attributes->'full_name'->>'v' AS name FROM identities WHERE id = $1`, [identityId],
-    );
+    const [person] = await tx.query<{ email: string | null; name: string | null }>(`SELECT attributes->'email'->>'v' AS email, attributes->'full_name'->>'v' AS name FROM identities WHERE id = $1`, [
+      identityId,
+    ]);
     const kind = KIND[String(event.payload.type)] ?? String(event.payload.type);
     const audit = { actor: 'muster:lifecycle', target: identityId, data: { job_id: job.id, event_id: job.eventId, credential_id: event.payload.credential_id, connector: notifier.name } };
     if (!person?.email) {

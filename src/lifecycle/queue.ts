@@ -27,11 +27,14 @@ export async function claimJobs(db: Queryable, request: ClaimRequest): Promise<C
        SELECT id FROM jobs
        WHERE (status = 'pending' AND run_after <= $3) OR (status = 'running' AND locked_until < $3)
        ORDER BY priority, id LIMIT $4 FOR UPDATE SKIP LOCKED)
-     RETURNING ${JOB_COLUMNS.split(', ').map((c) => `j.${c}`).join(', ')}, j.priority,
+     RETURNING ${JOB_COLUMNS.split(', ')
+       .map((c) => `j.${c}`)
+       .join(', ')}, j.priority,
        (SELECT e.correlation_id FROM events e WHERE e.id = j.event_id) AS correlation_id`,
     [request.workerId, until, request.now, request.limit],
   );
-  return rows.sort((a, b) => Number(a.priority) - Number(b.priority) || Number(a.id) - Number(b.id))
+  return rows
+    .sort((a, b) => Number(a.priority) - Number(b.priority) || Number(a.id) - Number(b.id))
     .map((row) => ({ job: jobFromRow(row), correlationId: (row.correlation_id as string | null) ?? null }));
 }
 

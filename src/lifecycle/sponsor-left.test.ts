@@ -22,11 +22,19 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
 
   test("a leaver's NPEs go to the leaver's active manager; with no active manager they are flagged", async () => {
     h.clock.advance(3_600_000);
-    const hr = await h.imports.run({ source: 'hr', file: await h.file('hr1.csv', people({ E2: { status: 'terminated' }, E3: { status: 'terminated' }, E5: { status: 'terminated' }, E6: { status: 'leave', leave_type: 'medical' } })), actor: 'alice' });
+    const hr = await h.imports.run({
+      source: 'hr',
+      file: await h.file('hr1.csv', people({ E2: { status: 'terminated' }, E3: { status: 'terminated' }, E5: { status: 'terminated' }, E6: { status: 'leave', leave_type: 'medical' } })),
+      actor: 'alice',
+    });
     assert.equal(hr.status, 'applied', JSON.stringify(hr.errors));
     assert.equal(await count(h.store, `jobs WHERE kind = 'npe.sponsor-left' AND status = 'pending'`), 3);
     const worker = testWorker(h);
-    assert.deepEqual(await worker.runOnce(), { claimed: 21, done: 21, retried: 0, dead: 0 }, 'three each of the seven jobs a leaver queues (operator tokens, sessions, signals, access, NPEs, credentials, RP provisioning)');
+    assert.deepEqual(
+      await worker.runOnce(),
+      { claimed: 21, done: 21, retried: 0, dead: 0 },
+      'three each of the seven jobs a leaver queues (operator tokens, sessions, signals, access, NPEs, credentials, RP provisioning)',
+    );
 
     const [e1, e2, e3, e4, e5] = await Promise.all(['E1', 'E2', 'E3', 'E4', 'E5'].map((k) => identityByKey(h.store, 'employee_id', k)));
     for (const key of ['N1', 'N2']) {
@@ -45,7 +53,9 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
     assert.equal(n4.sponsor_id, e4?.id);
     assert.deepEqual(n4.flags, []);
 
-    const events = await h.store.query<{ identity_id: string; payload: { from: string; to: string; reason: string; flag: string } }>(`SELECT identity_id, payload FROM events WHERE type = 'identity.sponsor-changed' ORDER BY id`);
+    const events = await h.store.query<{ identity_id: string; payload: { from: string; to: string; reason: string; flag: string } }>(
+      `SELECT identity_id, payload FROM events WHERE type = 'identity.sponsor-changed' ORDER BY id`,
+    );
     assert.equal(events.length, 4);
     const n1 = await identityByKey(h.store, 'npe_id', 'N1');
     const forN1 = events.find((e) => e.identity_id === n1.id);
@@ -73,7 +83,12 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
 
   test('running the same jobs again changes nothing', async () => {
     await testWorker(h).runOnce();
-    const before = { events: await count(h.store, 'events'), audit: await count(h.store, 'audit_log'), n1: await identityByKey(h.store, 'npe_id', 'N1'), n3: await identityByKey(h.store, 'npe_id', 'N3') };
+    const before = {
+      events: await count(h.store, 'events'),
+      audit: await count(h.store, 'audit_log'),
+      n1: await identityByKey(h.store, 'npe_id', 'N1'),
+      n3: await identityByKey(h.store, 'npe_id', 'N3'),
+    };
     await h.store.query(`UPDATE jobs SET status = 'pending', attempts = 0 WHERE kind = 'npe.sponsor-left'`);
     assert.deepEqual(await testWorker(h).runOnce(), { claimed: 3, done: 3, retried: 0, dead: 0 });
     assert.equal(await count(h.store, 'events'), before.events);
@@ -84,9 +99,29 @@ describeEachStore('NPE sponsor hand-over', (factory) => {
 
   test('a leaver rehired before the job runs keeps their NPEs', async () => {
     h.clock.advance(3_600_000);
-    const terminated = await h.imports.run({ source: 'hr', file: await h.file('hr2.csv', people({ E2: { status: 'terminated' }, E3: { status: 'terminated' }, E4: { status: 'terminated', manager: 'E1' }, E5: { status: 'terminated' }, E6: { status: 'leave', leave_type: 'medical' } })), actor: 'alice' });
+    const terminated = await h.imports.run({
+      source: 'hr',
+      file: await h.file(
+        'hr2.csv',
+        people({
+          E2: { status: 'terminated' },
+          E3: { status: 'terminated' },
+          E4: { status: 'terminated', manager: 'E1' },
+          E5: { status: 'terminated' },
+          E6: { status: 'leave', leave_type: 'medical' },
+        }),
+      ),
+      actor: 'alice',
+    });
     assert.equal(terminated.summary.leavers, 1);
-    const rehired = await h.imports.run({ source: 'hr', file: await h.file('hr3.csv', people({ E2: { status: 'terminated' }, E3: { status: 'terminated' }, E4: { manager: 'E1' }, E5: { status: 'terminated' }, E6: { status: 'leave', leave_type: 'medical' } })), actor: 'alice' });
+    const rehired = await h.imports.run({
+      source: 'hr',
+      file: await h.file(
+        'hr3.csv',
+        people({ E2: { status: 'terminated' }, E3: { status: 'terminated' }, E4: { manager: 'E1' }, E5: { status: 'terminated' }, E6: { status: 'leave', leave_type: 'medical' } }),
+      ),
+      actor: 'alice',
+    });
     assert.equal(rehired.summary.rehires, 1);
     assert.equal((await testWorker(h).runOnce()).dead, 0);
     assert.equal(await count(h.store, `jobs WHERE kind IN ('npe.sponsor-left', 'credentials.terminate') AND status <> 'done'`), 0);

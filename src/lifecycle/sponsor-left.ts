@@ -42,11 +42,11 @@ async function loadLeaver(tx: Tx, job: Job): Promise<IdentityState> {
 }
 
 async function sponsoredNpes(tx: Tx, sponsorId: string): Promise<IdentityState[]> {
-  const rows = await tx.query<{ id: string }>(
-    `SELECT id FROM identities WHERE sponsor_id = $1 AND kind <> 'person' AND status NOT IN ('terminated', 'archived') ORDER BY id FOR UPDATE`,
-    [sponsorId],
+  const rows = await tx.query<{ id: string }>(`SELECT id FROM identities WHERE sponsor_id = $1 AND kind <> 'person' AND status NOT IN ('terminated', 'archived') ORDER BY id FOR UPDATE`, [sponsorId]);
+  const found = await loadIdentities(
+    tx,
+    rows.map((r) => r.id),
   );
-  const found = await loadIdentities(tx, rows.map((r) => r.id));
   return rows.map((r) => found.get(r.id)).filter((s): s is IdentityState => s !== undefined);
 }
 

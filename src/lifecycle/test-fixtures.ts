@@ -9,10 +9,12 @@ import { JobWorker, type JobWorkerOptions } from './worker.ts';
 
 /** Inserts one pending job, due at `runAfter`. */
 export async function insertJob(store: Store, kind: string, key: string, runAfter: Date, payload: Record<string, unknown> = {}): Promise<number> {
-  const [row] = await store.query<{ id: number }>(
-    `INSERT INTO jobs (kind, idempotency_key, payload, run_after, created_at, updated_at) VALUES ($1, $2, $3, $4, $4, $4) RETURNING id`,
-    [kind, key, JSON.stringify(payload), runAfter],
-  );
+  const [row] = await store.query<{ id: number }>(`INSERT INTO jobs (kind, idempotency_key, payload, run_after, created_at, updated_at) VALUES ($1, $2, $3, $4, $4, $4) RETURNING id`, [
+    kind,
+    key,
+    JSON.stringify(payload),
+    runAfter,
+  ]);
   return row?.id as number;
 }
 
@@ -33,10 +35,17 @@ export async function count(store: Store, from: string, params: unknown[] = []):
 /** A worker over the harness with test defaults; `handlers` replace the lifecycle ones when given. */
 export function testWorker(h: Harness, handlers?: Record<string, JobHandler> | JobHandlerRegistry, over: Partial<JobWorkerOptions> = {}): JobWorker {
   return new JobWorker({
-    store: h.store, clock: h.clock, audit: h.audit,
+    store: h.store,
+    clock: h.clock,
+    audit: h.audit,
     handlers: handlers instanceof Map ? handlers : handlers ? new Map(Object.entries(handlers)) : harnessHandlers(h, accessTargets([])),
-    workerId: 'w1', batchSize: 100, leaseMs: 60_000, maxAttempts: 3,
-    backoff: { baseMs: 1000, maxMs: 60_000 }, random: () => 0.5, sweepEveryMs: 0,
+    workerId: 'w1',
+    batchSize: 100,
+    leaseMs: 60_000,
+    maxAttempts: 3,
+    backoff: { baseMs: 1000, maxMs: 60_000 },
+    random: () => 0.5,
+    sweepEveryMs: 0,
     ...over,
   });
 }

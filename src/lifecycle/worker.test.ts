@@ -79,7 +79,7 @@ describeEachStore('outbox worker', (factory) => {
       assert.equal(row.status, 'pending');
       assert.equal(row.last_error, `boom ${attempt}`);
       delays.push(row.run_after.getTime() - start);
-      h.clock.advance(delays.at(-1) as number - 1);
+      h.clock.advance((delays.at(-1) as number) - 1);
       assert.equal((await worker.runOnce()).claimed, 0, 'not due before its back-off');
       h.clock.advance(1);
     }
@@ -90,7 +90,10 @@ describeEachStore('outbox worker', (factory) => {
     assert.equal(row.attempts, 3);
     assert.equal(row.last_error, 'boom 3');
     assert.equal(await count(h.store, `settings WHERE key = 'never-committed'`), 0);
-    const [entry] = await h.store.query<{ actor: string; target: string; data: { kind: string; attempts: number } }>(`SELECT actor, target, data FROM audit_log WHERE action = 'job.dead' AND target = $1`, [`job:${id}`]);
+    const [entry] = await h.store.query<{ actor: string; target: string; data: { kind: string; attempts: number } }>(
+      `SELECT actor, target, data FROM audit_log WHERE action = 'job.dead' AND target = $1`,
+      [`job:${id}`],
+    );
     assert.equal(entry?.actor, 'muster:worker');
     assert.equal(entry?.data.kind, 'test.fail');
     assert.equal(entry?.data.attempts, 3);
@@ -154,10 +157,21 @@ describeEachStore('outbox worker', (factory) => {
   test('listJobs filters; retryJob puts a dead job back, audited, and refuses a live one', async () => {
     const id = await insertJob(h.store, 'test.retry', 'retry-1', h.clock.now());
     let fail = true;
-    const worker = testWorker(h, { 'test.retry': async () => { if (fail) throw new Error('down'); } }, { maxAttempts: 1 });
+    const worker = testWorker(
+      h,
+      {
+        'test.retry': async () => {
+          if (fail) throw new Error('down');
+        },
+      },
+      { maxAttempts: 1 },
+    );
     assert.equal((await worker.runOnce()).dead, 1);
     const dead = await listJobs(h.store, { status: 'dead', kind: 'test.retry' });
-    assert.deepEqual(dead.map((j) => j.id), [id]);
+    assert.deepEqual(
+      dead.map((j) => j.id),
+      [id],
+    );
     assert.equal(dead[0]?.lastError, 'down');
     const retried = await retryJob(h.store, h.audit, h.clock, id, 'alice');
     assert.equal(retried.status, 'pending');

@@ -158,11 +158,19 @@ export class JobWorker {
     const { store, clock, audit, workerId } = this.#o;
     try {
       return await store.transaction(async (tx) => {
-        const ids = await holdClaims(tx, claimed.map((c) => c.job), workerId);
+        const ids = await holdClaims(
+          tx,
+          claimed.map((c) => c.job),
+          workerId,
+        );
         const held: BatchItem[] = claimed.filter((c) => ids.has(c.job.id)).map((c) => ({ job: c.job, correlationId: c.correlationId ?? `job-${c.job.id}` }));
         if (held.length === 0) return 0;
         await handler.batch(held, tx, { clock, audit, workerId, now: clock.now() });
-        await markAllDone(tx, held.map((h) => h.job), clock.now());
+        await markAllDone(
+          tx,
+          held.map((h) => h.job),
+          clock.now(),
+        );
         return held.length;
       });
     } catch (error) {
@@ -195,7 +203,12 @@ export class JobWorker {
     const everyMs = this.#o.sweepEveryMs ?? 60_000;
     if (everyMs <= 0) return [];
     const sweeps: NamedSweep[] = [
-      { name: NPE_EXPIRY_TASK, run: async () => { await expireNonPersonEntities(this.#o.store, this.#o); } },
+      {
+        name: NPE_EXPIRY_TASK,
+        run: async () => {
+          await expireNonPersonEntities(this.#o.store, this.#o);
+        },
+      },
       ...(this.#o.sweeps ?? []),
     ];
     return [

@@ -13,14 +13,23 @@ const NEW = '00000000-0000-4000-8000-0000000000b2';
 
 const identity = (id: string): IdentityState => ({ id, kind: 'person', status: 'active', attributes: {}, sponsorId: null, expiresAt: null, flags: [], lastUpdated: T, createdAt: T, version: 1 });
 const trust = (identityId: string, eligibility: string) => ({
-  identity_id: identityId, eligibility, status: 'current', investigation_type: null, adjudication_date: '2025-06-30', continuous_vetting: true, source: 'vetting', source_record: `v-${eligibility}`, observed_at: T,
+  identity_id: identityId,
+  eligibility,
+  status: 'current',
+  investigation_type: null,
+  adjudication_date: '2025-06-30',
+  continuous_vetting: true,
+  source: 'vetting',
+  source_record: `v-${eligibility}`,
+  observed_at: T,
 });
 
 describeEachStore('the change set writes typed rows', (factory) => {
   const h = useHarness(factory);
   const ctx = (): ChangeContext => ({ now: T, correlationId: 'c-1', audit: h.audit });
   const commit = (changes: ChangeSet) => h.store.transaction((tx) => changes.commit(tx, ctx()));
-  const count = async (table: 'identities' | 'trust' | 'behave' | 'disputes' | 'events') => Number((await h.store.db.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'identities' | 'trust' | 'behave' | 'disputes' | 'events') =>
+    Number((await h.store.db.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
 
   beforeEach(async () => {
     for (const table of ['disputes', 'behave', 'trust'] as const) await h.store.db.deleteFrom(table).execute();
@@ -40,7 +49,16 @@ describeEachStore('the change set writes typed rows', (factory) => {
   });
 
   test('an insert with a conflict clause on a partial unique index leaves the open dispute of a record alone', async () => {
-    const dispute = (id: string) => ({ id, source: 'hr', source_key: 'E1', run_id: null, record: JSON.stringify({ line: 2 }), candidates: JSON.stringify([{ identity_id: ADA }]), status: 'open', created_at: T });
+    const dispute = (id: string) => ({
+      id,
+      source: 'hr',
+      source_key: 'E1',
+      run_id: null,
+      record: JSON.stringify({ line: 2 }),
+      candidates: JSON.stringify([{ identity_id: ADA }]),
+      status: 'open',
+      created_at: T,
+    });
     for (const id of ['10000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000002']) {
       const changes = new ChangeSet();
       changes.insert('disputes', [dispute(id)], (oc) => oc.columns(['source', 'source_key']).where('status', '=', sql.lit('open')).doNothing());
@@ -52,7 +70,16 @@ describeEachStore('the change set writes typed rows', (factory) => {
 
   test('more rows than one statement takes are written in chunks', async () => {
     const changes = new ChangeSet();
-    const rows = Array.from({ length: 9000 }, (_, i) => ({ identity_id: ADA, course: `course-${i}`, status: 'complete', completed: null, expires: null, source: 'training', source_record: `t-${i}`, observed_at: T }));
+    const rows = Array.from({ length: 9000 }, (_, i) => ({
+      identity_id: ADA,
+      course: `course-${i}`,
+      status: 'complete',
+      completed: null,
+      expires: null,
+      source: 'training',
+      source_record: `t-${i}`,
+      observed_at: T,
+    }));
     changes.upsert('behave', rows, ['identity_id', 'course']);
     await commit(changes);
     assert.equal(await count('behave'), 9000);
@@ -77,10 +104,23 @@ describeEachStore('the change set writes typed rows', (factory) => {
     leaver.events.push(event('identity.leaver'));
     await commit(leaver);
     const queued = await h.store.db.selectFrom('jobs').select(['kind', 'priority']).where('status', '=', 'pending').orderBy('id').execute();
-    assert.deepEqual([...new Set(queued.filter((j) => j.priority === 0).map((j) => j.kind))].sort(),
-      ['access.recompute', 'credentials.terminate', 'federation.provision', 'federation.sessions.end', 'federation.signal', 'npe.sponsor-left', 'operators.revoke-tokens']);
-    assert.ok(queued.slice(0, 15).every((j) => j.priority === 1), 'the bulk jobs were queued first, at normal priority');
+    assert.deepEqual([...new Set(queued.filter((j) => j.priority === 0).map((j) => j.kind))].sort(), [
+      'access.recompute',
+      'credentials.terminate',
+      'federation.provision',
+      'federation.sessions.end',
+      'federation.signal',
+      'npe.sponsor-left',
+      'operators.revoke-tokens',
+    ]);
+    assert.ok(
+      queued.slice(0, 15).every((j) => j.priority === 1),
+      'the bulk jobs were queued first, at normal priority',
+    );
     const claimed = await claimJobs(h.store, { workerId: 'w', now: T, leaseMs: 60_000, limit: 7 });
-    assert.deepEqual(claimed.map((c) => c.job.kind), ['operators.revoke-tokens', 'federation.sessions.end', 'federation.signal', 'access.recompute', 'npe.sponsor-left', 'credentials.terminate', 'federation.provision']);
+    assert.deepEqual(
+      claimed.map((c) => c.job.kind),
+      ['operators.revoke-tokens', 'federation.sessions.end', 'federation.signal', 'access.recompute', 'npe.sponsor-left', 'credentials.terminate', 'federation.provision'],
+    );
   });
 });

@@ -119,7 +119,11 @@ export class ChangeSet {
   async commit(tx: Tx, ctx: ChangeContext): Promise<void> {
     const eventIds = ctx.eventIds ? await ctx.eventIds.take(tx, this.events.length) : await allocateIds(tx, 'events_id_seq', this.events.length);
     // identities first: the other rows refer to them
-    await tx.copyRows('identities', IDENTITY_COLUMNS, this.created.map((s) => rowFromState(s, ctx.now)));
+    await tx.copyRows(
+      'identities',
+      IDENTITY_COLUMNS,
+      this.created.map((s) => rowFromState(s, ctx.now)),
+    );
     await updateIdentities(tx, this.updated, ctx.now);
     await this.#writeLinks(tx, ctx.now);
     await this.#writeRows(tx);
@@ -128,19 +132,30 @@ export class ChangeSet {
   }
 
   async #writeLinks(tx: Tx, now: Date): Promise<void> {
-    await tx.copyRows('source_links', ['source', 'source_key', 'identity_id', 'digest', 'observed_at'], this.newLinks.map((l) => [l.source, l.key, l.identityId, l.digest, now]));
+    await tx.copyRows(
+      'source_links',
+      ['source', 'source_key', 'identity_id', 'digest', 'observed_at'],
+      this.newLinks.map((l) => [l.source, l.key, l.identityId, l.digest, now]),
+    );
     if (this.removedLinks.length > 0) {
       const removed = sql`(SELECT * FROM unnest(${this.removedLinks.map((l) => l.source)}::text[], ${this.removedLinks.map((l) => l.key)}::text[]))`;
       await tx.db.deleteFrom('source_links').where(sql<SqlBool>`(source, source_key) IN ${removed}`).execute();
     }
     if (this.changedLinks.length === 0) return;
     const col = (pick: (l: LinkWrite) => string) => this.changedLinks.map(pick);
-    const changed = sql<{ s: string; k: string; i: string; d: string }>`unnest(${col((l) => l.source)}::text[], ${col((l) => l.key)}::text[], ${col((l) => l.identityId)}::uuid[], ${col((l) => l.digest)}::text[])`;
+    const changed = sql<{
+      s: string;
+      k: string;
+      i: string;
+      d: string;
+    }>`unnest(${col((l) => l.source)}::text[], ${col((l) => l.key)}::text[], ${col((l) => l.identityId)}::uuid[], ${col((l) => l.digest)}::text[])`;
     await tx.db
       .insertInto('source_links')
       .columns(['source', 'source_key', 'identity_id', 'digest', 'observed_at'])
       .expression((db) => db.selectFrom(changed.as(sql`u(s, k, i, d)`)).select(['u.s', 'u.k', 'u.i', 'u.d', sql<Date>`${now}::timestamptz`.as('at')]))
-      .onConflict((oc) => oc.columns(['source', 'source_key']).doUpdateSet((eb) => ({ identity_id: eb.ref('excluded.identity_id'), digest: eb.ref('excluded.digest'), observed_at: eb.ref('excluded.observed_at') })))
+      .onConflict((oc) =>
+        oc.columns(['source', 'source_key']).doUpdateSet((eb) => ({ identity_id: eb.ref('excluded.identity_id'), digest: eb.ref('excluded.digest'), observed_at: eb.ref('excluded.observed_at') })),
+      )
       .execute();
   }
 

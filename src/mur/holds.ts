@@ -4,7 +4,12 @@ import type { Queryable } from '../store/store.ts';
 /** The ids of `ids` under an active hold (placed by a security officer; no source can lift it). */
 export async function heldIdentities(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.db.selectFrom('identity_holds').select('identity_id').where('released_at', 'is', null).where('identity_id', 'in', [...ids]).execute();
+  const rows = await db.db
+    .selectFrom('identity_holds')
+    .select('identity_id')
+    .where('released_at', 'is', null)
+    .where('identity_id', 'in', [...ids])
+    .execute();
   return new Set(rows.map((r) => r.identity_id));
 }
 
@@ -33,7 +38,6 @@ export interface Hold {
   readonly releasedAt: string | null;
   readonly releaseReason: string | null;
 }
-
 
 export function holdFromRow(r: Record<string, unknown>): Hold {
   const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());

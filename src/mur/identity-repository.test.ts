@@ -36,11 +36,21 @@ async function seed(store: Store): Promise<void> {
     user_type: a('government'),
     home_agency: a('9700'),
   });
-  await insertIdentity(store, ids.bob, 'person', 'leave', { employee_id: a('E200'), given_name: a('Bob'), family_name: a('Adams'), email: a('bob_x@agency.gov'), department: a('Finance'), user_type: a('contractor') });
+  await insertIdentity(store, ids.bob, 'person', 'leave', {
+    employee_id: a('E200'),
+    given_name: a('Bob'),
+    family_name: a('Adams'),
+    email: a('bob_x@agency.gov'),
+    department: a('Finance'),
+    user_type: a('contractor'),
+  });
   await insertIdentity(store, ids.bot, 'bot', 'active', { full_name: a('Build Bot', 'npe', 'npe-1'), user_type: a('non_person', 'npe', 'npe-1') }, ids.ada);
   await insertIdentity(store, ids.cy, 'person', 'terminated', { full_name: a('Cy Twombly'), email: a('cy%@agency.gov'), department: a('Engineering') });
   await store.query(`INSERT INTO source_links VALUES ('hr', 'E100', $1, 'd1', $2)`, [ids.ada, T]);
-  await store.query(`INSERT INTO status_history (identity_id, from_status, to_status, reason, source, at) VALUES ($1, NULL, 'pending', 'created', 'hr', $2), ($1, 'pending', 'active', 'hired', 'hr', $2)`, [ids.ada, T]);
+  await store.query(
+    `INSERT INTO status_history (identity_id, from_status, to_status, reason, source, at) VALUES ($1, NULL, 'pending', 'created', 'hr', $2), ($1, 'pending', 'active', 'hired', 'hr', $2)`,
+    [ids.ada, T],
+  );
   await store.query(`INSERT INTO trust VALUES ($1, 'eligible', 'favorable', 'T3', '2025-06-30', true, 'vetting', 'v-1', $2)`, [ids.ada, T]);
   await store.query(`INSERT INTO behave VALUES ($1, 'security-awareness', 'complete', '2026-01-15', '2027-01-15', 'training', 't-1', $2)`, [ids.ada, T]);
   await store.query(`INSERT INTO credentials VALUES ('10000000-0000-4000-8000-000000000001', $1, 'piv', 'active', 'card-9', '{"fascn":"x"}', $2, NULL, $2)`, [ids.ada, T]);
@@ -68,7 +78,10 @@ describeEachStore('the identity repository', (factory) => {
 
   it('lists every identity in id order with summary fields', async () => {
     const page = await listIdentities(store, {});
-    assert.deepEqual(page.items.map((i) => i.id), [ids.ada, ids.bob, ids.bot, ids.cy]);
+    assert.deepEqual(
+      page.items.map((i) => i.id),
+      [ids.ada, ids.bob, ids.bot, ids.cy],
+    );
     assert.equal(page.nextCursor, undefined);
     assert.deepEqual(page.items[0], {
       id: ids.ada,
@@ -109,10 +122,16 @@ describeEachStore('the identity repository', (factory) => {
 
   it('pages with an opaque keyset cursor', async () => {
     const first = await listIdentities(store, { limit: 3 });
-    assert.deepEqual(first.items.map((i) => i.id), [ids.ada, ids.bob, ids.bot]);
+    assert.deepEqual(
+      first.items.map((i) => i.id),
+      [ids.ada, ids.bob, ids.bot],
+    );
     assert.ok(first.nextCursor);
     const second = await listIdentities(store, { limit: 3, cursor: first.nextCursor });
-    assert.deepEqual(second.items.map((i) => i.id), [ids.cy]);
+    assert.deepEqual(
+      second.items.map((i) => i.id),
+      [ids.cy],
+    );
     assert.equal(second.nextCursor, undefined);
   });
 
@@ -126,17 +145,50 @@ describeEachStore('the identity repository', (factory) => {
   it('gives the single view with provenance and every CDM object', async () => {
     const view = await identityView(store, ids.ada);
     assert.equal(view.status, 'active');
-    assert.deepEqual(view.attributes.find((x) => x.name === 'email'), { name: 'email', value: 'ada@agency.gov', source: 'hr', sourceRecord: 'row-1', observedAt: T });
+    assert.deepEqual(
+      view.attributes.find((x) => x.name === 'email'),
+      { name: 'email', value: 'ada@agency.gov', source: 'hr', sourceRecord: 'row-1', observedAt: T },
+    );
     assert.deepEqual(view.sourceLinks, [{ source: 'hr', sourceKey: 'E100', observedAt: T }]);
-    assert.deepEqual(view.statusHistory.map((h) => [h.fromStatus, h.toStatus]), [[null, 'pending'], ['pending', 'active']]);
-    assert.deepEqual(view.trust, { eligibility: 'eligible', status: 'favorable', investigationType: 'T3', adjudicationDate: '2025-06-30', continuousVetting: true, source: 'vetting', sourceRecord: 'v-1', observedAt: T });
+    assert.deepEqual(
+      view.statusHistory.map((h) => [h.fromStatus, h.toStatus]),
+      [
+        [null, 'pending'],
+        ['pending', 'active'],
+      ],
+    );
+    assert.deepEqual(view.trust, {
+      eligibility: 'eligible',
+      status: 'favorable',
+      investigationType: 'T3',
+      adjudicationDate: '2025-06-30',
+      continuousVetting: true,
+      source: 'vetting',
+      sourceRecord: 'v-1',
+      observedAt: T,
+    });
     assert.deepEqual(view.behave, [{ course: 'security-awareness', status: 'complete', completed: '2026-01-15', expires: '2027-01-15', source: 'training', sourceRecord: 't-1', observedAt: T }]);
-    assert.deepEqual(view.credentials.map((c) => [c.type, c.reference, c.details]), [['piv', 'card-9', { fascn: 'x' }]]);
-    assert.deepEqual(view.accounts.map((c) => [c.target, c.accountRef, c.privileged]), [['ad', 'ada', true]]);
-    assert.deepEqual(view.privileges.map((p) => [p.privilegeType, p.system]), [['admin', 'payroll']]);
-    assert.deepEqual(view.entitlements.map((e) => [e.entitlement, e.reason]), [['cn=eng', 'birthright']]);
+    assert.deepEqual(
+      view.credentials.map((c) => [c.type, c.reference, c.details]),
+      [['piv', 'card-9', { fascn: 'x' }]],
+    );
+    assert.deepEqual(
+      view.accounts.map((c) => [c.target, c.accountRef, c.privileged]),
+      [['ad', 'ada', true]],
+    );
+    assert.deepEqual(
+      view.privileges.map((p) => [p.privilegeType, p.system]),
+      [['admin', 'payroll']],
+    );
+    assert.deepEqual(
+      view.entitlements.map((e) => [e.entitlement, e.reason]),
+      [['cn=eng', 'birthright']],
+    );
     assert.equal(view.sponsor, null);
-    assert.deepEqual(view.sponsored.map((s) => s.id), [ids.bot]);
+    assert.deepEqual(
+      view.sponsored.map((s) => s.id),
+      [ids.bot],
+    );
   });
 
   it('shows the sponsor of an NPE and its flags', async () => {
@@ -167,7 +219,15 @@ describeEachStore('the identity repository', (factory) => {
   });
 
   it('finds identities by attribute value tuples', async () => {
-    const found = await findByAttributes(store, ['department', 'email'], [['Engineering', 'ada@agency.gov'], ['Finance', 'bob_x@agency.gov'], ['Finance', 'ada@agency.gov']]);
+    const found = await findByAttributes(
+      store,
+      ['department', 'email'],
+      [
+        ['Engineering', 'ada@agency.gov'],
+        ['Finance', 'bob_x@agency.gov'],
+        ['Finance', 'ada@agency.gov'],
+      ],
+    );
     assert.deepEqual(found.map((s) => s.id).sort(), [ids.ada, ids.bob]);
     assert.deepEqual(await findByAttributes(store, ['email'], []), []);
   });
@@ -179,7 +239,10 @@ describeEachStore('the identity repository', (factory) => {
     const next = { ...cy, status: 'archived' as const, expiresAt: '2026-12-31', flags: ['kept'], lastUpdated: later, version: cy.version + 1 };
     await updateIdentities(store, [next], later);
     const stored = (await loadIdentities(store, [ids.cy])).get(ids.cy);
-    assert.deepEqual({ status: stored?.status, expiresAt: stored?.expiresAt, flags: stored?.flags, version: stored?.version, name: stored?.attributes.full_name?.v }, { status: 'archived', expiresAt: '2026-12-31', flags: ['kept'], version: 2, name: 'Cy Twombly' });
+    assert.deepEqual(
+      { status: stored?.status, expiresAt: stored?.expiresAt, flags: stored?.flags, version: stored?.version, name: stored?.attributes.full_name?.v },
+      { status: 'archived', expiresAt: '2026-12-31', flags: ['kept'], version: 2, name: 'Cy Twombly' },
+    );
     await rejects(updateIdentities(store, [next], later), 'MUSTER_ERR_CONFLICT', /1 identities changed concurrently/);
   });
 });

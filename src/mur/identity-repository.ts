@@ -10,8 +10,22 @@ import { decodeAttributes, encodeAttributes } from './attribute-codec.ts';
 import { holdFromRow } from './holds.ts';
 import { operatorRolesOf } from './operator-roles.ts';
 import {
-  accountOf, attributesOf, behaveOf, credentialOf, entitlementOf, isoRequired, iso, privilegeOf, sourceLinkOf, statusChangeOf, summaryOf, trustOf,
-  type IdentityFilter, type IdentityPage, type IdentitySummary, type IdentityView,
+  accountOf,
+  attributesOf,
+  behaveOf,
+  credentialOf,
+  entitlementOf,
+  isoRequired,
+  iso,
+  privilegeOf,
+  sourceLinkOf,
+  statusChangeOf,
+  summaryOf,
+  trustOf,
+  type IdentityFilter,
+  type IdentityPage,
+  type IdentitySummary,
+  type IdentityView,
 } from './identity-views.ts';
 
 /**
@@ -56,7 +70,11 @@ function expiresAt(state: IdentityState): string | null {
 
 export async function loadIdentities({ db }: Queryable, ids: readonly string[]): Promise<Map<string, IdentityState>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('identities').selectAll().where((eb) => eb('id', '=', eb.fn.any(eb.val([...ids])))).execute();
+  const rows = await db
+    .selectFrom('identities')
+    .selectAll()
+    .where((eb) => eb('id', '=', eb.fn.any(eb.val([...ids]))))
+    .execute();
   return new Map(rows.map((r) => [r.id, stateFromRow(r)]));
 }
 
@@ -89,8 +107,15 @@ export async function updateIdentities({ db }: Queryable, states: readonly Ident
     .updateTable('identities as i')
     .from(updates(states).as('u'))
     .set((eb) => ({
-      status: eb.ref('u.status'), attributes: eb.ref('u.attributes'), provenance: eb.ref('u.provenance'), sponsor_id: eb.ref('u.sponsor_id'), expires_at: eb.ref('u.expires_at'),
-      flags: eb.ref('u.flags'), last_updated: eb.ref('u.last_updated'), updated_at: updatedAt, version: eb.ref('u.version'),
+      status: eb.ref('u.status'),
+      attributes: eb.ref('u.attributes'),
+      provenance: eb.ref('u.provenance'),
+      sponsor_id: eb.ref('u.sponsor_id'),
+      expires_at: eb.ref('u.expires_at'),
+      flags: eb.ref('u.flags'),
+      last_updated: eb.ref('u.last_updated'),
+      updated_at: updatedAt,
+      version: eb.ref('u.version'),
     }))
     .whereRef('i.id', '=', 'u.id')
     .where((eb) => eb('i.version', '=', eb(eb.ref('u.version'), '-', 1)))
@@ -116,18 +141,31 @@ const attr = (name: string) => sql<string | null>`i.attributes -> ${sql.lit(name
 const PREFIX_COLUMNS = ['full_name', 'given_name', 'family_name', 'email', 'employee_id', 'npe_id'];
 
 function summaries(db: Kysely<Database>) {
-  return db.selectFrom('identities as i').select([
-    'i.id', 'i.kind', 'i.status', attr('employee_id').as('employee_id'),
-    sql<string | null>`COALESCE(${attr('full_name')}, NULLIF(concat_ws(' ', ${attr('given_name')}, ${attr('family_name')}), ''))`.as('full_name'),
-    attr('email').as('email'), attr('department').as('department'), attr('component').as('component'),
-    attr('user_type').as('user_type'), attr('home_agency').as('home_agency'), 'i.last_updated',
-  ]);
+  return db
+    .selectFrom('identities as i')
+    .select([
+      'i.id',
+      'i.kind',
+      'i.status',
+      attr('employee_id').as('employee_id'),
+      sql<string | null>`COALESCE(${attr('full_name')}, NULLIF(concat_ws(' ', ${attr('given_name')}, ${attr('family_name')}), ''))`.as('full_name'),
+      attr('email').as('email'),
+      attr('department').as('department'),
+      attr('component').as('component'),
+      attr('user_type').as('user_type'),
+      attr('home_agency').as('home_agency'),
+      'i.last_updated',
+    ]);
 }
 
 export async function listIdentities({ db }: Queryable, filter: IdentityFilter = {}): Promise<IdentityPage> {
   const limit = pageSize(filter.limit);
   const conditions = filterConditions(filter);
-  const rows = await summaries(db).where((eb) => eb.and(conditions)).orderBy('i.id').limit(limit + 1).execute();
+  const rows = await summaries(db)
+    .where((eb) => eb.and(conditions))
+    .orderBy('i.id')
+    .limit(limit + 1)
+    .execute();
   const items = rows.slice(0, limit).map(summaryOf);
   const last = items.at(-1);
   return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.id) } : { items };
@@ -142,7 +180,12 @@ function filterConditions(filter: IdentityFilter): Expression<SqlBool>[] {
   if (filter.component !== undefined) conditions.push(sql`${attr('component')} = ${filter.component}`);
   if (filter.q !== undefined && filter.q.trim() !== '') {
     const pattern = prefixPattern(filter.q);
-    conditions.push(sql`(${sql.join(PREFIX_COLUMNS.map((c) => sql`lower(${attr(c)}) LIKE ${pattern}`), sql` OR `)})`);
+    conditions.push(
+      sql`(${sql.join(
+        PREFIX_COLUMNS.map((c) => sql`lower(${attr(c)}) LIKE ${pattern}`),
+        sql` OR `,
+      )})`,
+    );
   }
   if (filter.cursor !== undefined) conditions.push(sql`i.id > ${decodeCursor(filter.cursor)}`);
   return conditions;
@@ -151,11 +194,15 @@ function filterConditions(filter: IdentityFilter): Expression<SqlBool>[] {
 export async function identityView(store: Store, id: string): Promise<IdentityView> {
   if (!UUID_PATTERN.test(id)) throw new MusterError('MUSTER_ERR_VALIDATION', `not an identity id: ${id}`, [{ field: 'id', value: id, message: 'must be a UUID' }]);
   // One snapshot for every part, so the view never mixes before and after a concurrent change.
-  return store.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (db) => {
-    const row = await db.selectFrom('identities').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity with id ${id}`, [{ field: 'id', value: id, message: 'not found' }]);
-    return assembleView(db, row);
-  });
+  return store.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (db) => {
+      const row = await db.selectFrom('identities').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity with id ${id}`, [{ field: 'id', value: id, message: 'not found' }]);
+      return assembleView(db, row);
+    });
 }
 
 async function assembleView(db: Kysely<Database>, row: IdentityRow): Promise<IdentityView> {
@@ -171,10 +218,20 @@ async function assembleView(db: Kysely<Database>, row: IdentityRow): Promise<Ide
     updatedAt: isoRequired(row.updated_at),
     version: row.version,
     attributes: attributesOf(decodeAttributes(row.attributes, row.provenance)),
-    sourceLinks: (await db.selectFrom('source_links').select(['source', 'source_key', 'observed_at']).where('identity_id', '=', id).orderBy('source').orderBy('source_key').execute()).map(sourceLinkOf),
+    sourceLinks: (await db.selectFrom('source_links').select(['source', 'source_key', 'observed_at']).where('identity_id', '=', id).orderBy('source').orderBy('source_key').execute()).map(
+      sourceLinkOf,
+    ),
     statusHistory: (await db.selectFrom('status_history').selectAll().where('identity_id', '=', id).orderBy('id').execute()).map(statusChangeOf),
     trust: trustOf(await db.selectFrom('trust').selectAll().select(sql<string | null>`adjudication_date::text`.as('adjudication_day')).where('identity_id', '=', id).executeTakeFirst()),
-    behave: (await db.selectFrom('behave').selectAll().select([sql<string | null>`completed::text`.as('completed_day'), sql<string | null>`expires::text`.as('expires_day')]).where('identity_id', '=', id).orderBy('course').execute()).map(behaveOf),
+    behave: (
+      await db
+        .selectFrom('behave')
+        .selectAll()
+        .select([sql<string | null>`completed::text`.as('completed_day'), sql<string | null>`expires::text`.as('expires_day')])
+        .where('identity_id', '=', id)
+        .orderBy('course')
+        .execute()
+    ).map(behaveOf),
     credentials: (await db.selectFrom('credentials').selectAll().where('identity_id', '=', id).orderBy('updated_at').orderBy('id').execute()).map(credentialOf),
     accounts: (await db.selectFrom('accounts').selectAll().where('identity_id', '=', id).orderBy('target').orderBy('account_ref').execute()).map(accountOf),
     privileges: (await db.selectFrom('privileges').selectAll().where('identity_id', '=', id).orderBy('system').orderBy('privilege_type').orderBy('id').execute()).map(privilegeOf),

@@ -44,7 +44,11 @@ describeEachStore('operator roles', (factory) => {
     assert.deepEqual(principal?.roles, ['operator-admin']);
     admin = principal as OperatorPrincipal;
     const actions = (await listAuditEntries(store, { correlationId: 'boot-1' })).map((e) => [e.action, e.actor]).reverse();
-    assert.deepEqual(actions, [['operator.role_granted', 'cli:root'], ['operator.bootstrapped', 'cli:root'], ['token.created', 'cli:root']]);
+    assert.deepEqual(actions, [
+      ['operator.role_granted', 'cli:root'],
+      ['operator.bootstrapped', 'cli:root'],
+      ['token.created', 'cli:root'],
+    ]);
     await assert.rejects(bootstrapOperator(deps, { identityId: await identity(), roles: ['auditor'] }, 'cli:root', 'boot-2'), code('MUSTER_ERR_CONFLICT'));
   });
 
@@ -54,7 +58,10 @@ describeEachStore('operator roles', (factory) => {
     const [entry] = await listAuditEntries(store, { correlationId: 'grant-1' });
     assert.deepEqual([entry?.action, entry?.actor, entry?.target, entry?.reason, entry?.data.role], ['operator.role_granted', admin.actor, clerk, 'the HR system', 'source-feed:hr']);
     await assert.rejects(grantRole(deps, admin, { identityId: clerk, role: 'source-feed:hr', reason: 'again' }), code('MUSTER_ERR_CONFLICT'));
-    await assert.rejects(grantRole(deps, admin, { identityId: admin.identityId, role: 'auditor', reason: 'me' }), (e: unknown) => code('MUSTER_ERR_FORBIDDEN')(e) && /cannot grant a role to itself/.test(String(e)));
+    await assert.rejects(
+      grantRole(deps, admin, { identityId: admin.identityId, role: 'auditor', reason: 'me' }),
+      (e: unknown) => code('MUSTER_ERR_FORBIDDEN')(e) && /cannot grant a role to itself/.test(String(e)),
+    );
     await assert.rejects(grantRole(deps, admin, { identityId: clerk, role: 'root', reason: 'x' }), code('MUSTER_ERR_VALIDATION'));
     await assert.rejects(grantRole(deps, admin, { identityId: clerk, role: 'auditor', reason: ' ' }), (e: unknown) => code('MUSTER_ERR_VALIDATION')(e) && /reason/.test(String(e)));
     await assert.rejects(grantRole(deps, admin, { identityId: await identity('person', 'terminated'), role: 'auditor', reason: 'x' }), code('MUSTER_ERR_CONFLICT'));
@@ -66,8 +73,14 @@ describeEachStore('operator roles', (factory) => {
     await revokeRole(deps, admin, { identityId: clerk as string, role: 'source-feed:hr', reason: 'system retired' }, 'revoke-1');
     assert.equal((await listAuditEntries(store, { correlationId: 'revoke-1' }))[0]?.action, 'operator.role_revoked');
     await assert.rejects(revokeRole(deps, admin, { identityId: clerk as string, role: 'source-feed:hr', reason: 'again' }), code('MUSTER_ERR_NOT_FOUND'));
-    assert.deepEqual((await listOperators(deps)).map((o) => [o.identityId, o.roles.map((r) => r.role)]), [[admin.identityId, ['operator-admin']]]);
+    assert.deepEqual(
+      (await listOperators(deps)).map((o) => [o.identityId, o.roles.map((r) => r.role)]),
+      [[admin.identityId, ['operator-admin']]],
+    );
     const view = await identityView(store, clerk as string);
-    assert.deepEqual(view.operatorRoles.map((r) => [r.role, r.grantedBy, r.reason, r.revokedBy, r.revokeReason]), [['source-feed:hr', admin.actor, 'the HR system', admin.actor, 'system retired']]);
+    assert.deepEqual(
+      view.operatorRoles.map((r) => [r.role, r.grantedBy, r.reason, r.revokedBy, r.revokeReason]),
+      [['source-feed:hr', admin.actor, 'the HR system', admin.actor, 'system retired']],
+    );
   });
 });

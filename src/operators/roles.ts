@@ -22,7 +22,8 @@ export interface OperatorInfo {
 export async function grantRole(deps: OperatorDeps, by: OperatorPrincipal, change: RoleChange, correlationId: string = randomUUID()): Promise<void> {
   requireAnyRole(by, [GRANTING_ROLE], 'granting an operator role');
   const identityId = checkIdentityId(change.identityId, 'id');
-  if (identityId === by.identityId) throw new MusterError('MUSTER_ERR_FORBIDDEN', 'an operator cannot grant a role to itself: another operator-admin must', [{ field: 'id', value: identityId, message: 'the granting operator' }]);
+  if (identityId === by.identityId)
+    throw new MusterError('MUSTER_ERR_FORBIDDEN', 'an operator cannot grant a role to itself: another operator-admin must', [{ field: 'id', value: identityId, message: 'the granting operator' }]);
   const [role] = checkRoles([change.role], 'role');
   const reason = checkReason(change.reason);
   await deps.store.transaction(async (tx) => {
@@ -49,15 +50,24 @@ export async function revokeRole(deps: OperatorDeps, by: OperatorPrincipal, chan
  * The first operator: grants `roles` to an active person and issues them a token, only while no role
  * was ever granted. Local only (the command line against the store), audited as `actor`.
  */
-export async function bootstrapOperator(deps: OperatorDeps, request: { identityId: string; roles: readonly string[]; reason?: string | undefined }, actor: string, correlationId: string): Promise<CreatedToken> {
+export async function bootstrapOperator(
+  deps: OperatorDeps,
+  request: { identityId: string; roles: readonly string[]; reason?: string | undefined },
+  actor: string,
+  correlationId: string,
+): Promise<CreatedToken> {
   const identityId = checkIdentityId(request.identityId, 'id');
   const roles = checkRoles(request.roles);
   const reason = checkReason(request.reason ?? 'bootstrap: the first operator');
   return deps.store.transaction(async (tx) => {
     await lockOperators(tx);
-    if (await anyGrantEver(tx)) throw new MusterError('MUSTER_ERR_CONFLICT', 'operators exist already: an operator-admin grants roles with `muster operator grant`', [{ message: 'bootstrap works only on a store that never had an operator' }]);
+    if (await anyGrantEver(tx))
+      throw new MusterError('MUSTER_ERR_CONFLICT', 'operators exist already: an operator-admin grants roles with `muster operator grant`', [
+        { message: 'bootstrap works only on a store that never had an operator' },
+      ]);
     const identity = await lockIdentity(tx, identityId);
-    if (identity && identity.kind !== 'person') throw new MusterError('MUSTER_ERR_VALIDATION', `the first operator must be a person; ${identityId} is ${identity.kind}`, [{ field: 'id', value: identityId, message: identity.kind }]);
+    if (identity && identity.kind !== 'person')
+      throw new MusterError('MUSTER_ERR_VALIDATION', `the first operator must be a person; ${identityId} is ${identity.kind}`, [{ field: 'id', value: identityId, message: identity.kind }]);
     for (const role of roles) await grantInside(tx, deps, { identityId, role, reason }, actor, correlationId);
     await deps.audit.append(tx, [{ actor, action: 'operator.bootstrapped', target: identityId, reason, data: { roles } }], correlationId);
     return issueToken(tx, deps, { identityId, roles, name: 'bootstrap' }, actor, correlationId);
@@ -78,8 +88,12 @@ export async function listOperators(deps: Pick<OperatorDeps, 'store'>): Promise<
 async function grantInside(tx: Tx, deps: OperatorDeps, change: RoleChange, actor: string, correlationId: string): Promise<void> {
   const identity = await lockIdentity(tx, change.identityId);
   if (!identity) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity ${change.identityId}`, [{ field: 'id', value: change.identityId, message: 'not found' }]);
-  if (identity.status !== 'active') throw new MusterError('MUSTER_ERR_CONFLICT', `identity ${change.identityId} is ${identity.status}: only an active identity becomes an operator`, [{ field: 'id', value: change.identityId, message: `status ${identity.status}` }]);
-  if ((await heldRoles(tx, change.identityId)).includes(change.role)) throw new MusterError('MUSTER_ERR_CONFLICT', `identity ${change.identityId} holds the role ${change.role} already`, [{ field: 'role', value: change.role, message: 'held already' }]);
+  if (identity.status !== 'active')
+    throw new MusterError('MUSTER_ERR_CONFLICT', `identity ${change.identityId} is ${identity.status}: only an active identity becomes an operator`, [
+      { field: 'id', value: change.identityId, message: `status ${identity.status}` },
+    ]);
+  if ((await heldRoles(tx, change.identityId)).includes(change.role))
+    throw new MusterError('MUSTER_ERR_CONFLICT', `identity ${change.identityId} holds the role ${change.role} already`, [{ field: 'role', value: change.role, message: 'held already' }]);
   const now = deps.clock.now();
   await insertGrant(tx, { id: randomUUID(), identityId: change.identityId, role: change.role, reason: change.reason, grantedBy: actor, grantedAt: now });
   await deps.audit.append(tx, [{ actor, action: 'operator.role_granted', target: change.identityId, reason: change.reason, data: { role: change.role, kind: identity.kind } }], correlationId);

@@ -31,7 +31,16 @@ export interface NewToken {
   readonly expiresAt: Date;
 }
 
-const COLUMNS = ['api_tokens.id', 'api_tokens.name', 'api_tokens.identity_id', 'api_tokens.roles', 'api_tokens.created_at', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at'] as const;
+const COLUMNS = [
+  'api_tokens.id',
+  'api_tokens.name',
+  'api_tokens.identity_id',
+  'api_tokens.roles',
+  'api_tokens.created_at',
+  'api_tokens.expires_at',
+  'api_tokens.revoked_at',
+  'api_tokens.last_used_at',
+] as const;
 
 function tokens(db: Kysely<Database>) {
   return db.selectFrom('api_tokens').select(COLUMNS);

@@ -23,7 +23,12 @@ export function checkRoles(roles: readonly string[], field = 'roles'): string[] 
   const clean = [...new Set(roles.map((r) => r.trim()).filter((r) => r !== ''))];
   if (clean.length === 0) throw new MusterError('MUSTER_ERR_VALIDATION', `${field}: name at least one operator role`, [{ field, message: 'empty' }]);
   const unknown = clean.filter((r) => !isOperatorRole(r));
-  if (unknown.length > 0) throw new MusterError('MUSTER_ERR_VALIDATION', `${field}: unknown operator role ${unknown.join(', ')} (docs/operators.md lists them)`, unknown.map((value) => ({ field, value, message: 'unknown role' })));
+  if (unknown.length > 0)
+    throw new MusterError(
+      'MUSTER_ERR_VALIDATION',
+      `${field}: unknown operator role ${unknown.join(', ')} (docs/operators.md lists them)`,
+      unknown.map((value) => ({ field, value, message: 'unknown role' })),
+    );
   return clean.sort();
 }
 
@@ -31,7 +36,10 @@ export function checkRoles(roles: readonly string[], field = 'roles'): string[] 
 export function expiryOf(expires: string | undefined, settings: TokenSettings, now: Date): Date {
   const days = expires === undefined ? settings.defaultDays : Number(EXPIRY.exec(expires.trim())?.[1] ?? Number.NaN);
   if (!Number.isInteger(days)) throw new MusterError('MUSTER_ERR_VALIDATION', `expires: not a number of days: ${expires}`, [{ field: 'expires', value: expires, message: 'e.g. 30d' }]);
-  if (days > settings.maxDays) throw new MusterError('MUSTER_ERR_VALIDATION', `expires: ${days} days is beyond the most a token may live (admin.tokens.maxDays = ${settings.maxDays})`, [{ field: 'expires', value: expires, message: `at most ${settings.maxDays}d` }]);
+  if (days > settings.maxDays)
+    throw new MusterError('MUSTER_ERR_VALIDATION', `expires: ${days} days is beyond the most a token may live (admin.tokens.maxDays = ${settings.maxDays})`, [
+      { field: 'expires', value: expires, message: `at most ${settings.maxDays}d` },
+    ]);
   return new Date(now.getTime() + days * DAY_MS);
 }
 
@@ -46,6 +54,7 @@ export function checkName(name: string): string {
 /** A reason for the record: 1 to 500 printable characters. */
 export function checkReason(reason: string | undefined): string {
   const clean = (reason ?? '').trim();
-  if (clean.length === 0 || clean.length > 500 || /[\p{Cc}]/u.test(clean)) throw new MusterError('MUSTER_ERR_VALIDATION', 'reason: say why, in 1 to 500 printable characters', [{ field: 'reason', message: 'empty, too long or has control characters' }]);
+  if (clean.length === 0 || clean.length > 500 || /[\p{Cc}]/u.test(clean))
+    throw new MusterError('MUSTER_ERR_VALIDATION', 'reason: say why, in 1 to 500 printable characters', [{ field: 'reason', message: 'empty, too long or has control characters' }]);
   return clean;
 }

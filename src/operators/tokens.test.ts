@@ -51,7 +51,10 @@ describeEachStore('operator tokens', (factory) => {
   it('refuses a token to one who is not an operator-admin, for a role not held, past the maximum, or for an inactive identity', async () => {
     const auditor = { ...admin, roles: ['auditor'] };
     await assert.rejects(createToken(deps, auditor, { identityId: alice, roles: ['auditor'] }), code('MUSTER_ERR_FORBIDDEN'));
-    await assert.rejects(createToken(deps, admin, { identityId: alice, roles: ['auditor', 'issuer'] }), (e: unknown) => code('MUSTER_ERR_VALIDATION')(e) && /does not hold the role issuer/.test(String(e)));
+    await assert.rejects(
+      createToken(deps, admin, { identityId: alice, roles: ['auditor', 'issuer'] }),
+      (e: unknown) => code('MUSTER_ERR_VALIDATION')(e) && /does not hold the role issuer/.test(String(e)),
+    );
     await assert.rejects(createToken(deps, admin, { identityId: alice, roles: ['root'] }), /unknown operator role root/);
     await assert.rejects(createToken(deps, admin, { identityId: alice, roles: ['auditor'], expires: '181d' }), /beyond the most a token may live \(admin.tokens.maxDays = 180\)/);
     await assert.rejects(createToken(deps, admin, { identityId: alice, roles: ['auditor'], expires: 'soon' }), code('MUSTER_ERR_VALIDATION'));
@@ -98,7 +101,12 @@ describeEachStore('operator tokens', (factory) => {
 
   it('takes from a token the roles its operator no longer holds', async () => {
     const dave = await testOperator(deps, ['auditor', 'helpdesk']);
-    await store.db.updateTable('operator_roles').set({ revoked_at: clock.now(), revoked_by: 'test', revoke_reason: 'test' }).where('identity_id', '=', dave.identityId).where('role', '=', 'helpdesk').execute();
+    await store.db
+      .updateTable('operator_roles')
+      .set({ revoked_at: clock.now(), revoked_by: 'test', revoke_reason: 'test' })
+      .where('identity_id', '=', dave.identityId)
+      .where('role', '=', 'helpdesk')
+      .execute();
     assert.deepEqual((await authenticate(store, clock, dave.token))?.roles, ['auditor']);
   });
 

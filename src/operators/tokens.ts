@@ -61,7 +61,7 @@ export type TokenRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'in
 
 export type TokenCheck =
   | { readonly ok: true; readonly principal: OperatorPrincipal }
-  | { readonly ok: false; readonly reason: TokenRefusal; /** Set when the token is known. */ readonly tokenId?: string };
+  | { readonly ok: false; readonly reason: TokenRefusal /** Set when the token is known. */; readonly tokenId?: string };
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -92,11 +92,18 @@ export async function issueToken(tx: Tx, deps: OperatorDeps, request: TokenReque
 async function requireActiveHolder(tx: Tx, identityId: string, roles: readonly string[]): Promise<void> {
   const identity = await lockIdentity(tx, identityId);
   if (!identity) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity ${identityId}`, [{ field: 'for', value: identityId, message: 'not found' }]);
-  if (identity.status !== 'active') throw new MusterError('MUSTER_ERR_CONFLICT', `identity ${identityId} is ${identity.status}: only an active operator gets a token`, [{ field: 'for', value: identityId, message: `status ${identity.status}` }]);
+  if (identity.status !== 'active')
+    throw new MusterError('MUSTER_ERR_CONFLICT', `identity ${identityId} is ${identity.status}: only an active operator gets a token`, [
+      { field: 'for', value: identityId, message: `status ${identity.status}` },
+    ]);
   const held = await heldRoles(tx, identityId);
   const missing = roles.filter((role) => !held.includes(role));
   if (missing.length > 0) {
-    throw new MusterError('MUSTER_ERR_VALIDATION', `identity ${identityId} does not hold the role ${missing.join(', ')} (it holds: ${held.join(', ') || 'none'})`, missing.map((value) => ({ field: 'roles', value, message: 'not held by the operator' })));
+    throw new MusterError(
+      'MUSTER_ERR_VALIDATION',
+      `identity ${identityId} does not hold the role ${missing.join(', ')} (it holds: ${held.join(', ') || 'none'})`,
+      missing.map((value) => ({ field: 'roles', value, message: 'not held by the operator' })),
+    );
   }
 }
 
@@ -141,7 +148,11 @@ export async function revokeToken(deps: OperatorDeps, by: OperatorPrincipal, id:
 /** Revokes every live token of an operator inside `tx` (a leaver, hold or suspension); one audit entry each. */
 export async function revokeTokensOf(tx: Tx, audit: AuditWriter, identityId: string, why: { actor: string; reason: string; at: Date }, correlationId: string): Promise<number> {
   const live = await lockLiveTokensOf(tx, identityId);
-  await markRevoked(tx, live.map((t) => t.id), why.at);
+  await markRevoked(
+    tx,
+    live.map((t) => t.id),
+    why.at,
+  );
   const drafts = live.map((t) => ({ actor: why.actor, action: 'token.revoked', target: `token:${t.id}`, reason: why.reason, data: { name: t.name, identity_id: identityId } }));
   await audit.append(tx, drafts, correlationId);
   return live.length;

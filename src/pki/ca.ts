@@ -1,8 +1,15 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import {
-  AuthorityKeyIdentifierExtension, BasicConstraintsExtension, CertificatePolicyExtension, CRLDistributionPointsExtension, KeyUsageFlags, KeyUsagesExtension,
-  SubjectKeyIdentifierExtension, type Extension, type X509Certificate,
+  AuthorityKeyIdentifierExtension,
+  BasicConstraintsExtension,
+  CertificatePolicyExtension,
+  CRLDistributionPointsExtension,
+  KeyUsageFlags,
+  KeyUsagesExtension,
+  SubjectKeyIdentifierExtension,
+  type Extension,
+  type X509Certificate,
 } from './x509.ts';
 import type { Clock } from '../core/clock.ts';
 import { randomSerial, signCertificate, toHex } from './der.ts';
@@ -48,9 +55,7 @@ export interface CaPointers {
   readonly crl: string;
 }
 
-export const PIV_POLICIES: readonly string[] = [
-  OID.policyCommonAuthentication, OID.policyCommonCardAuth, OID.policyDerivedPivAuth, OID.policyDerivedPivAuthHardware,
-];
+export const PIV_POLICIES: readonly string[] = [OID.policyCommonAuthentication, OID.policyCommonCardAuth, OID.policyDerivedPivAuth, OID.policyDerivedPivAuthHardware];
 
 /** SHA-1 over the subjectPublicKey BIT STRING contents, as hex. */
 export async function keyIdentifier(spki: Uint8Array): Promise<string> {
@@ -77,10 +82,18 @@ async function createRoot(options: CaHierarchyOptions, clock: Clock, key: CaKey)
   const keyId = await keyIdentifier(key.spki);
   const notBefore = clock.now();
   const notAfter = new Date(notBefore.getTime() + (options.rootValidityDays ?? 7305) * DAY_MS);
-  const certificate = await signCertificate({
-    serial: randomSerial(), issuer: options.rootName, subject: options.rootName, notBefore, notAfter, spki: key.spki,
-    extensions: caExtensions(keyId, keyId, options.rootPathLength, []),
-  }, key);
+  const certificate = await signCertificate(
+    {
+      serial: randomSerial(),
+      issuer: options.rootName,
+      subject: options.rootName,
+      notBefore,
+      notAfter,
+      spki: key.spki,
+      extensions: caExtensions(keyId, keyId, options.rootPathLength, []),
+    },
+    key,
+  );
   return { name: options.rootName, key, certificate, keyId };
 }
 
@@ -101,10 +114,18 @@ export async function createSubordinateCa(root: CertificateAuthority, options: S
   const notBefore = clock.now();
   const wanted = notBefore.getTime() + (options.validityDays ?? 3653) * DAY_MS;
   const notAfter = new Date(Math.min(wanted, root.certificate.notAfter.getTime()));
-  const certificate = await signCertificate({
-    serial: randomSerial(), issuer: subjectName(root.certificate), subject: options.name, notBefore, notAfter, spki: key.spki,
-    extensions: [...caExtensions(keyId, root.keyId, 0, options.policies), ...pointerExtensions(options.pointers)],
-  }, root.key);
+  const certificate = await signCertificate(
+    {
+      serial: randomSerial(),
+      issuer: subjectName(root.certificate),
+      subject: options.name,
+      notBefore,
+      notAfter,
+      spki: key.spki,
+      extensions: [...caExtensions(keyId, root.keyId, 0, options.policies), ...pointerExtensions(options.pointers)],
+    },
+    root.key,
+  );
   return { name: options.name, key, certificate, keyId };
 }
 

@@ -13,7 +13,14 @@ const HOUR_MS = 3_600_000;
 
 export type RevocationReason = 'unspecified' | 'keyCompromise' | 'cACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold' | 'privilegeWithdrawn';
 const REASON_CODES: Record<RevocationReason, number> = {
-  unspecified: 0, keyCompromise: 1, cACompromise: 2, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5, certificateHold: 6, privilegeWithdrawn: 9,
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  privilegeWithdrawn: 9,
 };
 
 export interface RevokedEntry {
@@ -43,7 +50,9 @@ function entry(revoked: RevokedEntry): asn.RevokedCertificate {
 export async function createCrl(options: CrlOptions): Promise<X509Crl> {
   const hours = options.nextUpdateHours ?? 24;
   if (!(hours > 0 && hours <= MAX_NEXT_UPDATE_HOURS)) {
-    throw new MusterError('MUSTER_ERR_PKI_PROFILE', `CRL nextUpdate must be within ${MAX_NEXT_UPDATE_HOURS} hours of thisUpdate`, [{ field: 'nextUpdateHours', value: String(hours), message: 'must be > 0 and <= 48' }]);
+    throw new MusterError('MUSTER_ERR_PKI_PROFILE', `CRL nextUpdate must be within ${MAX_NEXT_UPDATE_HOURS} hours of thisUpdate`, [
+      { field: 'nextUpdateHours', value: String(hours), message: 'must be > 0 and <= 48' },
+    ]);
   }
   const thisUpdate = options.clock.now();
   const crlNumber = new Extension(OID.extCrlNumber, false, AsnConvert.serialize(new asn.CRLNumber(options.crlNumber)));

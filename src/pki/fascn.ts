@@ -17,9 +17,15 @@ const SS = 0xb;
 const FS = 0xd;
 const ES = 0xf;
 const FIELDS: readonly [keyof FascnFields, number, string][] = [
-  ['agencyCode', 4, ''], ['systemCode', 4, ''], ['credentialNumber', 6, ''], ['credentialSeries', 1, '0'],
-  ['individualCredentialIssue', 1, '1'], ['personIdentifier', 10, '0000000000'], ['organizationalCategory', 1, '1'],
-  ['organizationalIdentifier', 4, '0000'], ['personOrganizationAssociation', 1, '1'],
+  ['agencyCode', 4, ''],
+  ['systemCode', 4, ''],
+  ['credentialNumber', 6, ''],
+  ['credentialSeries', 1, '0'],
+  ['individualCredentialIssue', 1, '1'],
+  ['personIdentifier', 10, '0000000000'],
+  ['organizationalCategory', 1, '1'],
+  ['organizationalIdentifier', 4, '0000'],
+  ['personOrganizationAssociation', 1, '1'],
 ];
 
 function digits(fields: FascnFields, [name, length, fallback]: (typeof FIELDS)[number]): number[] {
@@ -49,6 +55,8 @@ export function encodeFascn(fields: FascnFields): Uint8Array {
   const lrc = chars.reduce((x, c) => x ^ c, 0);
   const bits = [...chars, lrc].flatMap(fiveBits);
   const out = new Uint8Array(25);
-  bits.forEach((bit, i) => { out[i >> 3]! |= bit << (7 - (i & 7)); });
+  bits.forEach((bit, i) => {
+    out[i >> 3]! |= bit << (7 - (i & 7));
+  });
   return out;
 }

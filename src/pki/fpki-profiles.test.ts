@@ -54,11 +54,12 @@ function checkNames(row: Row): void {
   const subject = tbs(cert).subject;
   assert.equal(subject[0]?.[0]?.type, AT.country, `${row.name}: the subject's first RDN is C`);
   assert.equal(subject.at(-1)?.[0]?.type, AT.commonName, `${row.name}: the subject's last RDN is CN`);
-  for (const rdn of subject) for (const attribute of rdn) {
-    const { printableString, utf8String } = attribute.value;
-    if (attribute.type === AT.country) assert.ok(printableString !== undefined, `${row.name}: C is a PrintableString`);
-    else assert.ok(printableString !== undefined || utf8String !== undefined, `${row.name}: ${attribute.type} is PrintableString or UTF8String`);
-  }
+  for (const rdn of subject)
+    for (const attribute of rdn) {
+      const { printableString, utf8String } = attribute.value;
+      if (attribute.type === AT.country) assert.ok(printableString !== undefined, `${row.name}: C is a PrintableString`);
+      else assert.ok(printableString !== undefined || utf8String !== undefined, `${row.name}: ${attribute.type} is PrintableString or UTF8String`);
+    }
   assert.deepEqual(der(tbs(cert).issuer), der(tbs(row.parent()).subject), `${row.name}: issuer is the parent's subject, byte for byte`);
 }
 
@@ -111,8 +112,15 @@ function checkPointers(row: Row): void {
   else {
     assert.ok(cdp && !cdp.critical, `${row.name}: CRL DP present, non-critical`);
     const points = [...AsnConvert.parse(cdp.value, asn.CRLDistributionPoints)];
-    assert.ok(points.every((p) => p.reasons === undefined && p.cRLIssuer === undefined), `${row.name}: no reasons or cRLIssuer`);
-    assert.deepEqual(points.flatMap((p) => [...(p.distributionPoint?.fullName ?? [])].map((n) => n.uniformResourceIdentifier)), [row.crl], `${row.name}: CRL DP URL`);
+    assert.ok(
+      points.every((p) => p.reasons === undefined && p.cRLIssuer === undefined),
+      `${row.name}: no reasons or cRLIssuer`,
+    );
+    assert.deepEqual(
+      points.flatMap((p) => [...(p.distributionPoint?.fullName ?? [])].map((n) => n.uniformResourceIdentifier)),
+      [row.crl],
+      `${row.name}: CRL DP URL`,
+    );
   }
   const aia = ext(cert, OID.extAuthorityInfoAccess);
   if (!row.aia) return assert.equal(aia, undefined, `${row.name}: no AIA`);
@@ -132,8 +140,16 @@ function checkSan(row: Row): void {
   else assert.equal(fascn, undefined, `${row.name}: no FASC-N`);
   const uuids = names.filter((n) => /^urn:uuid:[0-9a-f-]{36}$/.test(n.uniformResourceIdentifier ?? ''));
   assert.equal(uuids.length, row.san.uuid ? 1 : 0, `${row.name}: UUID URN`);
-  assert.deepEqual(names.filter((n) => n.dNSName).map((n) => n.dNSName), [...(row.san.dns ?? [])], `${row.name}: DNS names`);
-  if (row.san.ip) assert.ok(names.some((n) => n.iPAddress), `${row.name}: an IP address`);
+  assert.deepEqual(
+    names.filter((n) => n.dNSName).map((n) => n.dNSName),
+    [...(row.san.dns ?? [])],
+    `${row.name}: DNS names`,
+  );
+  if (row.san.ip)
+    assert.ok(
+      names.some((n) => n.iPAddress),
+      `${row.name}: an IP address`,
+    );
 }
 
 function checkKeyAndValidity(row: Row): void {
@@ -146,7 +162,10 @@ function checkKeyAndValidity(row: Row): void {
   assert.ok(cert.notAfter <= row.parent().notAfter, `${row.name}: ends no later than its issuer`);
   assert.equal(ext(cert, OID.ocspNoCheck) !== undefined, row.ocspNoCheck === true, `${row.name}: id-pkix-ocsp-nocheck`);
   const urls = [row.crl, row.aia?.caIssuers, row.aia?.ocsp].filter((u): u is string => u !== undefined);
-  assert.ok(urls.every((u) => u.startsWith(`${BASE}/`)), `${row.name}: every URL under the configured base, over http`);
+  assert.ok(
+    urls.every((u) => u.startsWith(`${BASE}/`)),
+    `${row.name}: every URL under the configured base, over http`,
+  );
 }
 
 describe('every certificate muster issues meets its FPKI Common Policy SSP profile (worksheets v2.2)', () => {
@@ -161,7 +180,11 @@ describe('every certificate muster issues meets its FPKI Common Policy SSP profi
     issued['ocsp-responder'] = (await issueResponder(ca.issuing, await generateCaKey('ecdsa-p256'), clock)).certificate;
     issued.tls = (await issueTlsServerCertificate(tlsCa, [tlsCa.certificate], ['id.agency.example', '127.0.0.1'], clock.now())).certificate;
     const issuer = createIssuer({ ca: ca.issuing, clock, urls: LEAF_URLS });
-    const card = { cardUuid: crypto.randomUUID(), fascn: encodeFascn({ agencyCode: '9700', systemCode: '0001', credentialNumber: '000042' }), notAfterLimit: new Date(clock.now().getTime() + 6 * 365 * DAY_MS) };
+    const card = {
+      cardUuid: crypto.randomUUID(),
+      fascn: encodeFascn({ agencyCode: '9700', systemCode: '0001', credentialNumber: '000042' }),
+      notAfterLimit: new Date(clock.now().getTime() + 6 * 365 * DAY_MS),
+    };
     const spki = async () => (await generateCaKey('ecdsa-p256')).spki;
     issued['piv-auth'] = (await issuer.issue('piv-auth', { ...card, spki: await spki(), subject: `CN=Jane Doe,${ORG}` })).certificate;
     issued['card-auth'] = (await issuer.issue('card-auth', { ...card, spki: await spki(), subject: `CN=${card.cardUuid},${ORG}` })).certificate;
@@ -174,33 +197,93 @@ describe('every certificate muster issues meets its FPKI Common Policy SSP profi
   const pointers = { crl: LEAF_URLS.crl, aia: { caIssuers: LEAF_URLS.caIssuers, ocsp: LEAF_URLS.ocsp } };
   const ROWS: Row[] = [
     { name: 'root CA', cert: root, parent: root, ca: { pathLen: null }, keyUsage: CA_USAGE, policies: [], maxDays: 7305 },
-    { name: 'PIV issuing CA', cert: issuing, parent: root, ca: { pathLen: 0 }, keyUsage: CA_USAGE, policies: PIV_POLICIES, crl: ROOT_POINTERS.crl, aia: { caIssuers: ROOT_POINTERS.caIssuers }, maxDays: 3653 },
-    { name: 'TLS issuing CA', cert: () => tlsCa.certificate, parent: root, ca: { pathLen: 0 }, keyUsage: CA_USAGE, policies: [], crl: ROOT_POINTERS.crl, aia: { caIssuers: ROOT_POINTERS.caIssuers }, maxDays: 3653 },
     {
-      name: 'delegated OCSP responder', cert: leaf('ocsp-responder'), parent: issuing, keyUsage: KeyUsageFlags.digitalSignature,
-      eku: { includes: [OID.ekuOcspSigning], critical: true, only: true }, policies: PIV_POLICIES, ocspNoCheck: true, maxDays: 120,
+      name: 'PIV issuing CA',
+      cert: issuing,
+      parent: root,
+      ca: { pathLen: 0 },
+      keyUsage: CA_USAGE,
+      policies: PIV_POLICIES,
+      crl: ROOT_POINTERS.crl,
+      aia: { caIssuers: ROOT_POINTERS.caIssuers },
+      maxDays: 3653,
     },
     {
-      name: 'TLS server', cert: leaf('tls'), parent: () => tlsCa.certificate, keyUsage: KeyUsageFlags.digitalSignature,
-      eku: { includes: [OID.ekuServerAuth], critical: false, only: true }, policies: [], san: { dns: ['id.agency.example'], ip: true }, maxDays: 30,
+      name: 'TLS issuing CA',
+      cert: () => tlsCa.certificate,
+      parent: root,
+      ca: { pathLen: 0 },
+      keyUsage: CA_USAGE,
+      policies: [],
+      crl: ROOT_POINTERS.crl,
+      aia: { caIssuers: ROOT_POINTERS.caIssuers },
+      maxDays: 3653,
     },
     {
-      name: 'PIV Authentication', cert: leaf('piv-auth'), parent: issuing, keyUsage: KeyUsageFlags.digitalSignature, ...pointers,
+      name: 'delegated OCSP responder',
+      cert: leaf('ocsp-responder'),
+      parent: issuing,
+      keyUsage: KeyUsageFlags.digitalSignature,
+      eku: { includes: [OID.ekuOcspSigning], critical: true, only: true },
+      policies: PIV_POLICIES,
+      ocspNoCheck: true,
+      maxDays: 120,
+    },
+    {
+      name: 'TLS server',
+      cert: leaf('tls'),
+      parent: () => tlsCa.certificate,
+      keyUsage: KeyUsageFlags.digitalSignature,
+      eku: { includes: [OID.ekuServerAuth], critical: false, only: true },
+      policies: [],
+      san: { dns: ['id.agency.example'], ip: true },
+      maxDays: 30,
+    },
+    {
+      name: 'PIV Authentication',
+      cert: leaf('piv-auth'),
+      parent: issuing,
+      keyUsage: KeyUsageFlags.digitalSignature,
+      ...pointers,
       eku: { includes: [OID.ekuClientAuth, OID.ekuSmartCardLogon, OID.ekuPkinitClientAuth], critical: false, forbidden: NOT_FOR_AUTH },
-      policies: [OID.policyCommonAuthentication], san: { fascn: true, uuid: true }, maxDays: 1096,
+      policies: [OID.policyCommonAuthentication],
+      san: { fascn: true, uuid: true },
+      maxDays: 1096,
     },
     {
-      name: 'Card Authentication', cert: leaf('card-auth'), parent: issuing, keyUsage: KeyUsageFlags.digitalSignature, ...pointers,
-      eku: { includes: [OID.pivCardAuth], critical: true, only: true }, policies: [OID.policyCommonCardAuth], san: { fascn: true, uuid: true }, maxDays: 1096,
+      name: 'Card Authentication',
+      cert: leaf('card-auth'),
+      parent: issuing,
+      keyUsage: KeyUsageFlags.digitalSignature,
+      ...pointers,
+      eku: { includes: [OID.pivCardAuth], critical: true, only: true },
+      policies: [OID.policyCommonCardAuth],
+      san: { fascn: true, uuid: true },
+      maxDays: 1096,
     },
     {
-      name: 'Derived PIV Authentication (hardware)', cert: leaf('derived-piv-auth'), parent: issuing, keyUsage: KeyUsageFlags.digitalSignature, ...pointers,
+      name: 'Derived PIV Authentication (hardware)',
+      cert: leaf('derived-piv-auth'),
+      parent: issuing,
+      keyUsage: KeyUsageFlags.digitalSignature,
+      ...pointers,
       eku: { includes: [OID.ekuClientAuth], critical: false, forbidden: [...NOT_FOR_AUTH, OID.ekuServerAuth] },
-      policies: [OID.policyDerivedPivAuthHardware], san: { uuid: true }, maxDays: 1096,
+      policies: [OID.policyDerivedPivAuthHardware],
+      san: { uuid: true },
+      maxDays: 1096,
     },
   ];
 
-  const RULES = { names: checkNames, 'basicConstraints and keyUsage': checkBasics, extKeyUsage: checkEku, certificatePolicies: checkPolicies, 'AKI and SKI': checkKeyIdentifiers, 'CRL DP and AIA': checkPointers, subjectAltName: checkSan, 'key, signature, validity, ocsp-nocheck and URLs': checkKeyAndValidity };
+  const RULES = {
+    names: checkNames,
+    'basicConstraints and keyUsage': checkBasics,
+    extKeyUsage: checkEku,
+    certificatePolicies: checkPolicies,
+    'AKI and SKI': checkKeyIdentifiers,
+    'CRL DP and AIA': checkPointers,
+    subjectAltName: checkSan,
+    'key, signature, validity, ocsp-nocheck and URLs': checkKeyAndValidity,
+  };
   for (const row of ROWS) {
     describe(row.name, () => {
       for (const [rule, check] of Object.entries(RULES)) test(rule, () => check(row));

@@ -72,15 +72,23 @@ function decrypt(pem: string, passphrase: string): KeyObject {
   try {
     return createPrivateKey({ key: pem, format: 'pem', passphrase });
   } catch (cause) {
-    throw new MusterError('MUSTER_ERR_PKI_KEY', 'cannot decrypt the CA key: wrong key-encryption passphrase or damaged PEM', [{ key: 'keyEncryptionPassphrase', message: 'does not decrypt the CA key' }], { cause });
+    throw new MusterError(
+      'MUSTER_ERR_PKI_KEY',
+      'cannot decrypt the CA key: wrong key-encryption passphrase or damaged PEM',
+      [{ key: 'keyEncryptionPassphrase', message: 'does not decrypt the CA key' }],
+      { cause },
+    );
   }
 }
 
 function algorithmOf(keyObject: KeyObject): CaKeyAlgorithm {
   const details = keyObject.asymmetricKeyDetails ?? {};
-  const name = keyObject.asymmetricKeyType === 'ec'
-    ? ({ prime256v1: 'ecdsa-p256', secp384r1: 'ecdsa-p384' } as Record<string, CaKeyAlgorithm>)[details.namedCurve ?? '']
-    : keyObject.asymmetricKeyType === 'rsa' ? (`rsa-${details.modulusLength}` as CaKeyAlgorithm) : undefined;
+  const name =
+    keyObject.asymmetricKeyType === 'ec'
+      ? ({ prime256v1: 'ecdsa-p256', secp384r1: 'ecdsa-p384' } as Record<string, CaKeyAlgorithm>)[details.namedCurve ?? '']
+      : keyObject.asymmetricKeyType === 'rsa'
+        ? (`rsa-${details.modulusLength}` as CaKeyAlgorithm)
+        : undefined;
   if (!name || !SPECS[name]) throw new MusterError('MUSTER_ERR_PKI_KEY', `unsupported CA key type ${keyObject.asymmetricKeyType}`);
   return name;
 }

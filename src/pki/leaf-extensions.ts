@@ -3,8 +3,14 @@ import * as asn from '@peculiar/asn1-x509';
 import { OID } from './oids.ts';
 import type { CertificateProfile } from './profiles.ts';
 import {
-  AuthorityKeyIdentifierExtension, BasicConstraintsExtension, CertificatePolicyExtension, CRLDistributionPointsExtension,
-  ExtendedKeyUsageExtension, Extension, KeyUsagesExtension, SubjectKeyIdentifierExtension,
+  AuthorityKeyIdentifierExtension,
+  BasicConstraintsExtension,
+  CertificatePolicyExtension,
+  CRLDistributionPointsExtension,
+  ExtendedKeyUsageExtension,
+  Extension,
+  KeyUsagesExtension,
+  SubjectKeyIdentifierExtension,
 } from './x509.ts';
 
 export interface RevocationUrls {

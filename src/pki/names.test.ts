@@ -37,8 +37,11 @@ describe('distinguished names: RFC 4514 strings, C-first DER', () => {
     await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${csr}.key`, '-out', csr, '-subj', '/CN=applicant']);
     const issuer = createIssuer({ ca: ca.issuing, clock, urls: { caIssuers: 'http://pki.demo.gov/ca.crt', ocsp: 'http://pki.demo.gov/ocsp', crl: 'http://pki.demo.gov/ca.crl' } });
     const issued = await issuer.issue('piv-auth', {
-      csr: await readFile(csr, 'utf8'), subject: `CN=Jane Doe,${ORG}`, cardUuid: crypto.randomUUID(),
-      fascn: encodeFascn({ agencyCode: '9700', systemCode: '0001', credentialNumber: '000042' }), notAfterLimit: new Date('2028-01-01T00:00:00Z'),
+      csr: await readFile(csr, 'utf8'),
+      subject: `CN=Jane Doe,${ORG}`,
+      cardUuid: crypto.randomUUID(),
+      fascn: encodeFascn({ agencyCode: '9700', systemCode: '0001', credentialNumber: '000042' }),
+      notAfterLimit: new Date('2028-01-01T00:00:00Z'),
     });
     leaf = issued.certificate.rawData;
   });
@@ -61,8 +64,13 @@ describe('distinguished names: RFC 4514 strings, C-first DER', () => {
 
   test('every certificate and the CRL name C first', async () => {
     const crl = await createCrl({ ca: ca.issuing, clock, crlNumber: 1, revoked: [] });
-    const names = [tbs(ca.root.certificate.rawData).subject, tbs(ca.issuing.certificate.rawData).subject, tbs(leaf).subject, tbs(leaf).issuer,
-      AsnConvert.parse(crl.rawData, asn.CertificateList).tbsCertList.issuer];
+    const names = [
+      tbs(ca.root.certificate.rawData).subject,
+      tbs(ca.issuing.certificate.rawData).subject,
+      tbs(leaf).subject,
+      tbs(leaf).issuer,
+      AsnConvert.parse(crl.rawData, asn.CertificateList).tbsCertList.issuer,
+    ];
     for (const name of names) assert.equal(firstType(name), COUNTRY, dnString(name));
   });
 
@@ -85,10 +93,11 @@ describe('distinguished names: RFC 4514 strings, C-first DER', () => {
 
   test('C is a PrintableString; other attributes PrintableString or UTF8String', () => {
     const name = tbs(leaf).subject;
-    for (const rdn of name) for (const attribute of rdn) {
-      const value = attribute.value;
-      if (attribute.type === COUNTRY) assert.ok(value.printableString !== undefined, 'countryName is a PrintableString');
-      else assert.ok(value.printableString !== undefined || value.utf8String !== undefined, `${attribute.type} is PrintableString or UTF8String`);
-    }
+    for (const rdn of name)
+      for (const attribute of rdn) {
+        const value = attribute.value;
+        if (attribute.type === COUNTRY) assert.ok(value.printableString !== undefined, 'countryName is a PrintableString');
+        else assert.ok(value.printableString !== undefined || value.utf8String !== undefined, `${attribute.type} is PrintableString or UTF8String`);
+      }
   });
 });

@@ -21,7 +21,10 @@ export function encodeName(dn: NameInput): asn.Name {
 
 /** The RFC 4514 string of a DER Name: its last RDN (CN) first. */
 export function dnString(name: asn.Name): string {
-  return [...name].reverse().map((rdn) => new Name(new asn.Name([rdn])).toString()).join(',');
+  return [...name]
+    .reverse()
+    .map((rdn) => new Name(new asn.Name([rdn])).toString())
+    .join(',');
 }
 
 /** A certificate's subject as encoded, to copy byte for byte into what it signs (the issuer of its certificates and CRLs). */

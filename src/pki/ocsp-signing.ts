@@ -12,13 +12,17 @@ export type OcspErrorStatus = 'malformedRequest' | 'internalError' | 'tryLater' 
 
 const ERROR_STATUS: Record<OcspErrorStatus, number> = { malformedRequest: 1, internalError: 2, tryLater: 3, sigRequired: 5, unauthorized: 6 };
 const REASON_CODES: Record<RevocationReason, number> = {
-  unspecified: 0, keyCompromise: 1, cACompromise: 2, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5, certificateHold: 6, privilegeWithdrawn: 9,
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  privilegeWithdrawn: 9,
 };
 
-export type OcspCertStatus =
-  | { readonly status: 'good' }
-  | { readonly status: 'revoked'; readonly revokedAt: Date; readonly reason: RevocationReason }
-  | { readonly status: 'unknown' };
+export type OcspCertStatus = { readonly status: 'good' } | { readonly status: 'revoked'; readonly revokedAt: Date; readonly reason: RevocationReason } | { readonly status: 'unknown' };
 
 /** A delegated OCSP responder: its certificate (issued by the CA it answers for) and its signing key. */
 export interface OcspSigner {
@@ -99,8 +103,10 @@ function certId(id: OcspCertId): ocsp.CertID {
 
 function responseData(input: OcspResponseInput): ocsp.ResponseData {
   const single = new ocsp.SingleResponse({
-    certID: certId(input.certId), certStatus: certStatus(input.status),
-    thisUpdate: wholeSeconds(input.producedAt), nextUpdate: wholeSeconds(input.nextUpdate),
+    certID: certId(input.certId),
+    certStatus: certStatus(input.status),
+    thisUpdate: wholeSeconds(input.producedAt),
+    nextUpdate: wholeSeconds(input.nextUpdate),
   });
   return new ocsp.ResponseData({
     responderID: new ocsp.ResponderID({ byKey: new ocsp.KeyHash(buffer(responderKeyHash(input.signer.certificate))) }),

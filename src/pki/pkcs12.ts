@@ -51,7 +51,7 @@ function macData(authSafe: ArrayBuffer, password: string): pfx.MacData {
  */
 export function buildPkcs12(input: Pkcs12Input): Uint8Array {
   const [own] = input.certificates;
-  if (!own) throw new TypeError('a PKCS#12 file needs the key\'s certificate');
+  if (!own) throw new TypeError("a PKCS#12 file needs the key's certificate");
   const localKeyId = AsnConvert.serialize(new OctetString(createHash('sha1').update(own).digest()));
   const name = new BmpString({ value: input.friendlyName }).toBER();
   const shrouded = createPrivateKey(input.keyPem).export({ format: 'der', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: input.password });

@@ -3,9 +3,7 @@ import * as asn from '@peculiar/asn1-x509';
 import { MusterError, type ErrorDetail } from '../core/errors.ts';
 import { OID } from './oids.ts';
 import type { CertificateProfile, PolicyContext } from './profiles.ts';
-import {
-  CertificatePolicyExtension, CRLDistributionPointsExtension, ExtendedKeyUsageExtension, KeyUsagesExtension, type Extension, type X509Certificate,
-} from './x509.ts';
+import { CertificatePolicyExtension, CRLDistributionPointsExtension, ExtendedKeyUsageExtension, KeyUsagesExtension, type Extension, type X509Certificate } from './x509.ts';
 
 const DAY_MS = 86_400_000;
 

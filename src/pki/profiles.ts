@@ -75,5 +75,8 @@ const ocspResponder: CertificateProfile = {
 };
 
 export const PROFILES: Readonly<Record<ProfileName, CertificateProfile>> = {
-  'piv-auth': pivAuth, 'card-auth': cardAuth, 'derived-piv-auth': derivedPivAuth, 'ocsp-responder': ocspResponder,
+  'piv-auth': pivAuth,
+  'card-auth': cardAuth,
+  'derived-piv-auth': derivedPivAuth,
+  'ocsp-responder': ocspResponder,
 };

@@ -97,7 +97,10 @@ test('a certificate that ends after 2030-12-31 needs an RSA key of at least 3072
   const laterCa = await createCaHierarchy({ rootName: 'CN=Later Root,O=U.S. Government,C=US', issuingName: 'CN=Later Issuing,O=U.S. Government,C=US', keyAlgorithm: 'ecdsa-p256' }, later);
   const issuer = createIssuer({ ca: laterCa.issuing, clock: later, urls });
   const notAfterLimit = new Date(later.now().getTime() + 3 * 365 * DAY);
-  await assert.rejects(issuer.issue('piv-auth', await request({ csr: await csr(['-newkey', 'rsa:2048']), notAfterLimit })), (e: any) => e.code === 'MUSTER_ERR_PKI_CSR' && /2030-12-31.*3072/.test(e.message));
+  await assert.rejects(
+    issuer.issue('piv-auth', await request({ csr: await csr(['-newkey', 'rsa:2048']), notAfterLimit })),
+    (e: any) => e.code === 'MUSTER_ERR_PKI_CSR' && /2030-12-31.*3072/.test(e.message),
+  );
   const short = await issuer.issue('piv-auth', await request({ csr: await csr(['-newkey', 'rsa:2048']), notAfterLimit: new Date('2030-12-01T00:00:00Z') }));
   assert.ok(short.certificate.notAfter <= new Date('2030-12-31T23:59:59Z'));
   await issuer.issue('piv-auth', await request({ csr: await csr(['-newkey', 'rsa:3072']), notAfterLimit }));

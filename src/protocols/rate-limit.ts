@@ -29,7 +29,8 @@ export const RATE_LIMITED_DESCRIPTION = 'too many requests: slow down and retry 
 
 /** The 429 of a raw Node listener: OAuth-style JSON with `Retry-After`; never audited one by one. */
 export function sendTooManyRequests(res: ServerResponse, retryAfterSeconds: number): void {
-  res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(retryAfterSeconds) })
+  res
+    .writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(retryAfterSeconds) })
     .end(JSON.stringify({ error: 'too_many_requests', error_description: RATE_LIMITED_DESCRIPTION }));
 }
 

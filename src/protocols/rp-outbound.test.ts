@@ -27,11 +27,17 @@ describe('URLs a relying party chose', () => {
   });
 
   test('never reach a metadata address, even with allowPrivateNetwork', async () => {
-    await assert.rejects(rpFetch({ allowPrivateNetwork: true }, { resolver })('https://metadata.test/latest/meta-data/'), /169\.254\.169\.254, a cloud metadata \(link-local\) address not allowed by the agreement's allowPrivateNetwork/);
+    await assert.rejects(
+      rpFetch({ allowPrivateNetwork: true }, { resolver })('https://metadata.test/latest/meta-data/'),
+      /169\.254\.169\.254, a cloud metadata \(link-local\) address not allowed by the agreement's allowPrivateNetwork/,
+    );
   });
 
   test('a push endpoint is refused when it is named, with the field; a name that does not resolve yet is left to each push', async () => {
-    const error = await refuseUnreachable('https://metadata.test/events', undefined, 'delivery.endpoint_url', 'MUSTER_ERR_SSF_STREAM', resolver).then(() => undefined, (e: unknown) => e);
+    const error = await refuseUnreachable('https://metadata.test/events', undefined, 'delivery.endpoint_url', 'MUSTER_ERR_SSF_STREAM', resolver).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(isMusterError(error));
     assert.equal(error.code, 'MUSTER_ERR_SSF_STREAM');
     assert.deepEqual(error.details[0]?.field, 'delivery.endpoint_url');

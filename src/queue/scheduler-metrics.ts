@@ -12,9 +12,25 @@ export class SchedulerMetrics {
   /** Registers the series on `registry` (once), every task already known at zero. */
   attach(registry: Registry, tasks: Iterable<string>): void {
     if (this.#runs) return;
-    this.#runs = new Counter({ name: 'muster_scheduler_runs_total', help: 'Runs of periodic tasks in this process, by task and outcome (skipped: another process held the task)', labelNames: ['task', 'outcome'], registers: [registry] });
-    this.#lastSuccess = new Gauge({ name: 'muster_scheduler_last_success_timestamp_seconds', help: 'When a periodic task last ended well in this process (Unix seconds)', labelNames: ['task'], registers: [registry] });
-    this.#duration = new Histogram({ name: 'muster_scheduler_run_duration_seconds', help: 'How long runs of periodic tasks took, by task', labelNames: ['task'], buckets: [0.01, 0.05, 0.25, 1, 5, 30, 120, 600], registers: [registry] });
+    this.#runs = new Counter({
+      name: 'muster_scheduler_runs_total',
+      help: 'Runs of periodic tasks in this process, by task and outcome (skipped: another process held the task)',
+      labelNames: ['task', 'outcome'],
+      registers: [registry],
+    });
+    this.#lastSuccess = new Gauge({
+      name: 'muster_scheduler_last_success_timestamp_seconds',
+      help: 'When a periodic task last ended well in this process (Unix seconds)',
+      labelNames: ['task'],
+      registers: [registry],
+    });
+    this.#duration = new Histogram({
+      name: 'muster_scheduler_run_duration_seconds',
+      help: 'How long runs of periodic tasks took, by task',
+      labelNames: ['task'],
+      buckets: [0.01, 0.05, 0.25, 1, 5, 30, 120, 600],
+      registers: [registry],
+    });
     for (const task of tasks) this.known(task);
   }
 

@@ -35,7 +35,13 @@ describe('scheduler', () => {
   test('a task runs when it is due by the clock, and again one interval after its run ended', async () => {
     const { clock, scheduler } = manual();
     let runs = 0;
-    scheduler.add({ name: 't', everyMs: 1000, run: async () => { runs++; } });
+    scheduler.add({
+      name: 't',
+      everyMs: 1000,
+      run: async () => {
+        runs++;
+      },
+    });
     await scheduler.runDue();
     assert.equal(runs, 0, 'not due before one interval');
     clock.advance(999);
@@ -54,8 +60,22 @@ describe('scheduler', () => {
     const clock = new ManualClock(START);
     const scheduler = new Scheduler({ clock, timers: false, random: () => 0.5 });
     const ran: string[] = [];
-    scheduler.add({ name: 'first', everyMs: 1000, runAtStart: true, run: async () => { ran.push('first'); } });
-    scheduler.add({ name: 'daily', next: (after) => new Date(after.getTime() + 86_400_000), jitterMs: 1000, run: async () => { ran.push('daily'); } });
+    scheduler.add({
+      name: 'first',
+      everyMs: 1000,
+      runAtStart: true,
+      run: async () => {
+        ran.push('first');
+      },
+    });
+    scheduler.add({
+      name: 'daily',
+      next: (after) => new Date(after.getTime() + 86_400_000),
+      jitterMs: 1000,
+      run: async () => {
+        ran.push('daily');
+      },
+    });
     await scheduler.runDue();
     assert.deepEqual(ran, ['first']);
     clock.advance(86_400_000 + 499);
@@ -72,7 +92,16 @@ describe('scheduler', () => {
     let running = 0;
     let most = 0;
     let runs = 0;
-    scheduler.add({ name: 'slow', everyMs: 10, run: async () => { runs++; most = Math.max(most, ++running); await hold.promise; running--; } });
+    scheduler.add({
+      name: 'slow',
+      everyMs: 10,
+      run: async () => {
+        runs++;
+        most = Math.max(most, ++running);
+        await hold.promise;
+        running--;
+      },
+    });
     clock.advance(10);
     const first = scheduler.runDue();
     clock.advance(10_000);
@@ -90,20 +119,42 @@ describe('scheduler', () => {
     scheduler.onStateChange((change) => changes.push(change));
     let broken = true;
     let healthy = 0;
-    scheduler.add({ name: 'flaky', everyMs: 1000, run: async () => { if (broken) throw new Error('down'); } });
-    scheduler.add({ name: 'healthy', everyMs: 1000, run: async () => { healthy++; } });
+    scheduler.add({
+      name: 'flaky',
+      everyMs: 1000,
+      run: async () => {
+        if (broken) throw new Error('down');
+      },
+    });
+    scheduler.add({
+      name: 'healthy',
+      everyMs: 1000,
+      run: async () => {
+        healthy++;
+      },
+    });
     for (let i = 0; i < 3; i++) {
       clock.advance(1000);
       await scheduler.runDue();
     }
     assert.equal(healthy, 3);
-    assert.deepEqual(changes.map((c) => [c.task, c.failing, (c.error as Error | undefined)?.message]), [['flaky', true, 'down']], 'one word for three failures');
+    assert.deepEqual(
+      changes.map((c) => [c.task, c.failing, (c.error as Error | undefined)?.message]),
+      [['flaky', true, 'down']],
+      'one word for three failures',
+    );
     broken = false;
     for (let i = 0; i < 2; i++) {
       clock.advance(1000);
       await scheduler.runDue();
     }
-    assert.deepEqual(changes.map((c) => [c.task, c.failing]), [['flaky', true], ['flaky', false]]);
+    assert.deepEqual(
+      changes.map((c) => [c.task, c.failing]),
+      [
+        ['flaky', true],
+        ['flaky', false],
+      ],
+    );
   });
 
   test('stop waits for the runs under way and starts no more', async () => {
@@ -111,7 +162,15 @@ describe('scheduler', () => {
     const hold = gate();
     let runs = 0;
     let finished = false;
-    scheduler.add({ name: 'slow', everyMs: 10, run: async () => { runs++; await hold.promise; finished = true; } });
+    scheduler.add({
+      name: 'slow',
+      everyMs: 10,
+      run: async () => {
+        runs++;
+        await hold.promise;
+        finished = true;
+      },
+    });
     clock.advance(10);
     void scheduler.runDue();
     let stopped = false;
@@ -149,7 +208,13 @@ describe('scheduler', () => {
     const registry = new Registry();
     scheduler.add({ name: 'ok', everyMs: 1000, run: async () => {} });
     scheduler.attachMetrics(registry);
-    scheduler.add({ name: 'bad', everyMs: 1000, run: async () => { throw new Error('no'); } });
+    scheduler.add({
+      name: 'bad',
+      everyMs: 1000,
+      run: async () => {
+        throw new Error('no');
+      },
+    });
     let values = await samples(registry);
     assert.equal(values.get('muster_scheduler_runs_total{task="ok",outcome="success"}'), 0, 'every task shown from the start');
     assert.equal(values.get('muster_scheduler_runs_total{task="bad",outcome="failure"}'), 0);
@@ -170,7 +235,14 @@ describe('scheduler', () => {
   test('timers wake the scheduler to run due tasks on their own', async () => {
     const scheduler = new Scheduler({ clock: systemClock });
     let runs = 0;
-    scheduler.add({ name: 'quick', everyMs: 10, runAtStart: true, run: async () => { runs++; } });
+    scheduler.add({
+      name: 'quick',
+      everyMs: 10,
+      runAtStart: true,
+      run: async () => {
+        runs++;
+      },
+    });
     try {
       await waitUntil('three runs', () => runs >= 3, { timeoutMs: 5000, intervalMs: 5 });
     } finally {
@@ -185,7 +257,13 @@ describe('scheduler', () => {
     const clock = new ManualClock(START);
     const scheduler = new Scheduler({ clock, maxSleepMs: 10 });
     let runs = 0;
-    scheduler.add({ name: 'hourly', everyMs: 3_600_000, run: async () => { runs++; } });
+    scheduler.add({
+      name: 'hourly',
+      everyMs: 3_600_000,
+      run: async () => {
+        runs++;
+      },
+    });
     try {
       await delay(30);
       assert.equal(runs, 0);
@@ -209,8 +287,23 @@ describeEachStore('scheduler singleton tasks', (factory) => {
       const hold = gate();
       let entered = false;
       let secondRan = false;
-      one.add({ name: 'sweep', everyMs: 1000, singleton: true, run: async () => { entered = true; await hold.promise; } });
-      two.add({ name: 'sweep', everyMs: 1000, singleton: true, run: async () => { secondRan = true; } });
+      one.add({
+        name: 'sweep',
+        everyMs: 1000,
+        singleton: true,
+        run: async () => {
+          entered = true;
+          await hold.promise;
+        },
+      });
+      two.add({
+        name: 'sweep',
+        everyMs: 1000,
+        singleton: true,
+        run: async () => {
+          secondRan = true;
+        },
+      });
       clock.advance(1000);
       const first = one.runDue();
       await waitUntil('the first run under way', () => entered, { timeoutMs: 5000, intervalMs: 5 });

@@ -68,8 +68,17 @@ test('the identifier change procedure: inactive until the new identifier signs i
   assert.equal(rebound.state, 'active');
   assert.deepEqual(rebound.identifiers, [{ iss: ISSUER, sub: 'new' }]);
   await assert.rejects(resolveAccount(s, assertion('old'), info.read), (e) => isRpError(e, 'RP_ERR_IDENTIFIER_INACTIVE'), 'refused from then on');
-  assert.deepEqual(rebound.changes.map((c) => c.kind).filter((k) => k.startsWith('identifier')), ['identifier-unbound', 'identifier-bound']);
-  assert.deepEqual(s.recorder.notices.map((n) => [n.kind, n.identifier.sub]), [['identifier-unbound', 'old'], ['identifier-bound', 'new']]);
+  assert.deepEqual(
+    rebound.changes.map((c) => c.kind).filter((k) => k.startsWith('identifier')),
+    ['identifier-unbound', 'identifier-bound'],
+  );
+  assert.deepEqual(
+    s.recorder.notices.map((n) => [n.kind, n.identifier.sub]),
+    [
+      ['identifier-unbound', 'old'],
+      ['identifier-bound', 'new'],
+    ],
+  );
 });
 
 test('an identifier change onto an identifier another account holds is only marked for review', async () => {

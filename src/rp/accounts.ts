@@ -7,16 +7,7 @@ import type { FederatedIdentifier } from './assertion.ts';
 
 export type AccountState = 'active' | 'disabled' | 'inactive-pending-identifier-change';
 
-export type AccountChangeKind =
-  | 'provisioned'
-  | 'attributes-refreshed'
-  | 'attributes-stale'
-  | 'identifier-unbound'
-  | 'identifier-bound'
-  | 'disabled'
-  | 'enabled'
-  | 'sessions-ended'
-  | 'review';
+export type AccountChangeKind = 'provisioned' | 'attributes-refreshed' | 'attributes-stale' | 'identifier-unbound' | 'identifier-bound' | 'disabled' | 'enabled' | 'sessions-ended' | 'review';
 
 export interface AccountChange {
   /** ISO 8601 time of the change. */

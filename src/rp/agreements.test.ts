@@ -21,8 +21,18 @@ test('agreements are checked once: unknown keys, bad values and unknown signals 
 test('one home agency maps to one PIV IdP, unless affiliations split it deterministically', () => {
   const other = { ...base, id: 'b', issuer: 'https://idp.b.example' };
   assert.throws(() => parseAgreements([{ ...base, id: 'a' }, other]), configError('homeAgencies'));
-  assert.throws(() => parseAgreements([{ ...base, id: 'a', affiliations: ['x'] }, { ...other, affiliations: ['x', 'y'] }]), configError('homeAgencies'));
-  const split = parseAgreements([{ ...base, id: 'a', affiliations: ['employees'] }, { ...other, affiliations: ['contractors'] }]);
+  assert.throws(
+    () =>
+      parseAgreements([
+        { ...base, id: 'a', affiliations: ['x'] },
+        { ...other, affiliations: ['x', 'y'] },
+      ]),
+    configError('homeAgencies'),
+  );
+  const split = parseAgreements([
+    { ...base, id: 'a', affiliations: ['employees'] },
+    { ...other, affiliations: ['contractors'] },
+  ]);
   assert.equal(agreementFor(split, 'agency_code:4700', ['contractors'])?.issuer, 'https://idp.b.example');
   assert.equal(agreementFor(split, 'agency_code:4700', ['employees'])?.issuer, 'https://idp.a.example');
   assert.equal(agreementFor(split, 'agency_code:4700', ['visitors']), undefined);

@@ -15,7 +15,13 @@ const keys = await generateKeyPair('RS256');
 async function idToken(claims: Record<string, unknown>, drop: string[] = []): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = { sub: 'subject-1', ...pivClaims({ auth_time: NOW - 60 }, NOW), ...claims };
   for (const name of drop) delete body[name];
-  const jwt = await new SignJWT(body).setProtectedHeader({ alg: 'RS256' }).setIssuer(ISSUER).setAudience('rp-1').setIssuedAt(NOW).setExpirationTime(NOW + 300).sign(keys.privateKey);
+  const jwt = await new SignJWT(body)
+    .setProtectedHeader({ alg: 'RS256' })
+    .setIssuer(ISSUER)
+    .setAudience('rp-1')
+    .setIssuedAt(NOW)
+    .setExpirationTime(NOW + 300)
+    .sign(keys.privateKey);
   await jwtVerify(jwt, keys.publicKey, { issuer: ISSUER, audience: 'rp-1', currentDate: new Date(NOW * 1000) });
   return decodeJwt(jwt);
 }

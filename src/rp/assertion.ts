@@ -41,7 +41,18 @@ export interface AssertionContext {
 }
 
 /** SP 800-217 §6.2: the elements every assertion must carry. */
-export const REQUIRED_CLAIMS = ['sub', PIV_CLAIMS.federation, PIV_CLAIMS.homeAgency, PIV_CLAIMS.orgAffiliation, PIV_CLAIMS.ial, 'updated_at', PIV_CLAIMS.aal, 'auth_time', PIV_CLAIMS.credentialType, PIV_CLAIMS.fal] as const;
+export const REQUIRED_CLAIMS = [
+  'sub',
+  PIV_CLAIMS.federation,
+  PIV_CLAIMS.homeAgency,
+  PIV_CLAIMS.orgAffiliation,
+  PIV_CLAIMS.ial,
+  'updated_at',
+  PIV_CLAIMS.aal,
+  'auth_time',
+  PIV_CLAIMS.credentialType,
+  PIV_CLAIMS.fal,
+] as const;
 
 export function checkAssertion(claims: Readonly<Record<string, unknown>>, context: AssertionContext): VerifiedAssertion {
   for (const claim of ['iss', ...REQUIRED_CLAIMS]) requirePresent(claims, claim);
@@ -52,7 +63,10 @@ export function checkAssertion(claims: Readonly<Record<string, unknown>>, contex
   if (context.clientId !== undefined) checkAudience(claims.aud, context.clientId);
   const agreement = pivIdpAgreement(context.agreements, identifier.iss, homeAgency, affiliations);
   const assertion = {
-    identifier, agreement, homeAgency, affiliations,
+    identifier,
+    agreement,
+    homeAgency,
+    affiliations,
     ial: ialOf(claims),
     aal: oneOf(claims, PIV_CLAIMS.aal, AAL_VALUES),
     fal: oneOf(claims, PIV_CLAIMS.fal, FAL_VALUES),

@@ -33,9 +33,15 @@ after(() => idp.close());
 function client(overrides: Partial<RpClientOptions> = {}) {
   const recorder = new MemoryRecorder();
   return createRpClient({
-    issuer: idp.issuer, clientId: CLIENT_ID, redirectUri: REDIRECT, privateJwk: keys.privateJwk, agreements: testAgreements(idp.issuer),
+    issuer: idp.issuer,
+    clientId: CLIENT_ID,
+    redirectUri: REDIRECT,
+    privateJwk: keys.privateJwk,
+    agreements: testAgreements(idp.issuer),
     services: { accounts: new MemoryAccountStore(), sessions: new MemorySessionStore(), notifier: recorder, log: recorder },
-    allowInsecureHttp: true, fetch: tlsFetch(), ...overrides,
+    allowInsecureHttp: true,
+    fetch: tlsFetch(),
+    ...overrides,
   });
 }
 
@@ -71,7 +77,10 @@ test('FAL3 with bound_authn_required runs the RP bound authenticator check, and 
   assert.equal((await withCheck.completeSignIn(good.callback, good.record, { boundAuthenticatorProof: 'webauthn-ok' })).account.state, 'active');
   const bad = await authorize(withCheck, 'bound');
   await assert.rejects(withCheck.completeSignIn(bad.callback, bad.record, { boundAuthenticatorProof: 'nope' }), refused('RP_ERR_BOUND_AUTHENTICATOR'));
-  assert.deepEqual(seen, [['bound', 'webauthn-ok'], ['bound', 'nope']]);
+  assert.deepEqual(seen, [
+    ['bound', 'webauthn-ok'],
+    ['bound', 'nope'],
+  ]);
   const without = client();
   const flow = await authorize(without, 'bound');
   await assert.rejects(without.completeSignIn(flow.callback, flow.record), refused('RP_ERR_BOUND_AUTHENTICATOR'));

@@ -84,10 +84,11 @@ export function createRpClient(options: RpClientOptions): RpClient {
   if (own.some((a) => a.minFal === 'fal1')) throw new RpError('RP_ERR_CONFIG', 'this client runs the authorization code flow at FAL2 and above; an agreement allows FAL1', { field: 'minFal' });
   const now = options.now ?? Date.now;
   let discovered: Promise<oidc.Configuration> | undefined;
-  const configuration = () => (discovered ??= discover(options).catch((error: unknown) => {
-    discovered = undefined;
-    throw error;
-  }));
+  const configuration = () =>
+    (discovered ??= discover(options).catch((error: unknown) => {
+      discovered = undefined;
+      throw error;
+    }));
   const maxAge = Math.min(...own.map((a) => a.maxAuthenticationAgeSeconds));
   const minAal = own.map((a) => a.minAal).sort((a, b) => aalRank(a) - aalRank(b))[0] as Aal;
   const scope = options.scope ?? scopeFor(own.flatMap((a) => a.attributes));
@@ -97,9 +98,15 @@ export function createRpClient(options: RpClientOptions): RpClient {
       const config = await configuration();
       const record = { issuer: options.issuer, state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier(), maxAge, createdAt: now() };
       const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: options.redirectUri, response_type: 'code', scope, state: record.state, nonce: record.nonce,
-        code_challenge: await oidc.calculatePKCECodeChallenge(record.codeVerifier), code_challenge_method: 'S256',
-        max_age: String(maxAge), acr_values: acrValues(minAal),
+        redirect_uri: options.redirectUri,
+        response_type: 'code',
+        scope,
+        state: record.state,
+        nonce: record.nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(record.codeVerifier),
+        code_challenge_method: 'S256',
+        max_age: String(maxAge),
+        acr_values: acrValues(minAal),
       });
       return { url, record };
     },
@@ -108,7 +115,12 @@ export function createRpClient(options: RpClientOptions): RpClient {
       const config = await configuration();
       const tokens = await grant(config, new URL(callbackUrl), record);
       const thumbprint = complete.clientCertificate === undefined ? undefined : certificateThumbprint(complete.clientCertificate);
-      const assertion = checkAssertion(tokens.claims() as Record<string, unknown>, { agreements: options.agreements, now: Math.floor(now() / 1000), clientId: options.clientId, clientCertificateThumbprint: thumbprint });
+      const assertion = checkAssertion(tokens.claims() as Record<string, unknown>, {
+        agreements: options.agreements,
+        now: Math.floor(now() / 1000),
+        clientId: options.clientId,
+        clientCertificateThumbprint: thumbprint,
+      });
       if (assertion.boundAuthenticatorRequired) await verifyBoundAuthenticator(options, assertion, complete.boundAuthenticatorProof);
       const account = await resolveAccount(options.services, assertion, () => readUserInfo(config, tokens.access_token, assertion.identifier.sub));
       return { assertion, account };
@@ -172,7 +184,10 @@ function scopeFor(attributes: readonly string[]): string {
 
 /** The acceptable `acr` values, strongest first. */
 function acrValues(minAal: Aal): string {
-  return AAL_VALUES.filter((aal) => aalRank(aal) >= aalRank(minAal)).reverse().map((aal) => ACR[aal]).join(' ');
+  return AAL_VALUES.filter((aal) => aalRank(aal) >= aalRank(minAal))
+    .reverse()
+    .map((aal) => ACR[aal])
+    .join(' ');
 }
 
 function messageOf(error: unknown): string {

@@ -24,19 +24,24 @@ export interface FetchInit {
 export type RpFetch = (url: string, init: FetchInit) => Promise<Response>;
 
 export function tlsFetch(options: TlsFetchOptions = {}): RpFetch {
-  return (url, init) => new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const transport = target.protocol === 'https:' ? https : http;
-    const headers = init.headers instanceof Headers ? Object.fromEntries(init.headers) : init.headers;
-    const request = transport.request(target, { method: init.method ?? 'GET', headers, ca: options.ca as string[], cert: options.cert, key: options.key, signal: init.signal ?? undefined }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => resolve(toResponse(response, Buffer.concat(chunks))));
+  return (url, init) =>
+    new Promise((resolve, reject) => {
+      const target = new URL(url);
+      const transport = target.protocol === 'https:' ? https : http;
+      const headers = init.headers instanceof Headers ? Object.fromEntries(init.headers) : init.headers;
+      const request = transport.request(
+        target,
+        { method: init.method ?? 'GET', headers, ca: options.ca as string[], cert: options.cert, key: options.key, signal: init.signal ?? undefined },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => resolve(toResponse(response, Buffer.concat(chunks))));
+        },
+      );
+      request.on('error', reject);
+      request.end(bodyOf(init.body));
     });
-    request.on('error', reject);
-    request.end(bodyOf(init.body));
-  });
 }
 
 function toResponse(response: http.IncomingMessage, body: Buffer): Response {

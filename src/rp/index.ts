@@ -3,7 +3,16 @@
  * It imports nothing of the muster server. See docs/rp.md.
  */
 export { parseAgreements, agreementFor, agreementsWith, type TrustAgreement, type TrustAgreements } from './agreements.ts';
-export { createRpClient, type RpClient, type RpClientOptions, type SignInRecord, type SignInResult, type CompleteOptions, type BoundAuthenticatorCheck, type BoundAuthenticatorContext } from './client.ts';
+export {
+  createRpClient,
+  type RpClient,
+  type RpClientOptions,
+  type SignInRecord,
+  type SignInResult,
+  type CompleteOptions,
+  type BoundAuthenticatorCheck,
+  type BoundAuthenticatorContext,
+} from './client.ts';
 export { checkAssertion, REQUIRED_CLAIMS, type VerifiedAssertion, type AssertionContext, type FederatedIdentifier } from './assertion.ts';
 export { certificateThumbprint, type CertificateInput } from './thumbprint.ts';
 export { MemoryAccountStore, holdsIdentifier, sameIdentifier, type Account, type AccountState, type AccountChange, type AccountStore } from './accounts.ts';

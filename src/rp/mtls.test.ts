@@ -26,7 +26,11 @@ function openssl(...args: string[]): void {
 function certificates(): void {
   openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=Test PIV CA', '-days', '2');
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  for (const [name, ext] of [['server', ['-extfile', 'server.ext']], ['alice', []], ['mallory', []]] as const) {
+  for (const [name, ext] of [
+    ['server', ['-extfile', 'server.ext']],
+    ['alice', []],
+    ['mallory', []],
+  ] as const) {
     openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
     openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', ...ext);
   }
@@ -39,7 +43,12 @@ before(async () => {
   idp = await startTestIdp();
   const keys = await clientKeys();
   rp = createReferenceRp({
-    issuer: idp.issuer, clientId: 'mtls-rp', privateJwk: keys.privateJwk, agreements: testAgreements(idp.issuer), allowInsecureHttp: true, log: () => {},
+    issuer: idp.issuer,
+    clientId: 'mtls-rp',
+    privateJwk: keys.privateJwk,
+    agreements: testAgreements(idp.issuer),
+    allowInsecureHttp: true,
+    log: () => {},
     tls: { key: file('server.key'), cert: file('server.pem'), ca: file('ca.pem'), requestCert: true },
   });
   rpUrl = (await rp.listen()).url;

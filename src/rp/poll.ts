@@ -65,7 +65,11 @@ async function request(options: PollOptions, body: Record<string, unknown>): Pro
   const fetcher = options.fetch ?? ((url: string, init) => fetch(url, init as RequestInit));
   let response: Response;
   try {
-    response = await fetcher(options.endpoint, { method: 'POST', headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+    response = await fetcher(options.endpoint, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
   } catch (error) {
     throw new RpError('RP_ERR_POLL', `the poll endpoint cannot be reached: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
   }

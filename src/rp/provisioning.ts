@@ -53,8 +53,15 @@ async function bindPending(services: AccountServices, account: Account, identifi
 
 function provision(services: AccountServices, assertion: VerifiedAssertion): Account {
   const account: Account = {
-    id: randomUUID(), state: 'active', identifiers: [assertion.identifier], retiredIdentifiers: [],
-    homeAgency: assertion.homeAgency, affiliations: [...assertion.affiliations], attributes: {}, createdAt: at(services), changes: [],
+    id: randomUUID(),
+    state: 'active',
+    identifiers: [assertion.identifier],
+    retiredIdentifiers: [],
+    homeAgency: assertion.homeAgency,
+    affiliations: [...assertion.affiliations],
+    attributes: {},
+    createdAt: at(services),
+    changes: [],
   };
   recordChange(services, account, { kind: 'provisioned', identifier: assertion.identifier });
   return account;

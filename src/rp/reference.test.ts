@@ -137,7 +137,10 @@ test('the federated identifier change procedure, end to end', async () => {
   const after = await rp.accounts.get(account?.id ?? '');
   assert.equal(after?.state, 'active');
   assert.deepEqual(after?.retiredIdentifiers, [{ iss: idp.issuer, sub: 'carol-old' }]);
-  assert.deepEqual(rp.recorder.notices.filter((n) => n.accountId === account?.id).map((n) => `${n.kind} ${n.identifier.sub}`), ['identifier-unbound carol-old', 'identifier-bound carol-new']);
+  assert.deepEqual(
+    rp.recorder.notices.filter((n) => n.accountId === account?.id).map((n) => `${n.kind} ${n.identifier.sub}`),
+    ['identifier-unbound carol-old', 'identifier-bound carol-new'],
+  );
   assert.equal(codeOf((await signIn('carol-old')).page.body), 'RP_ERR_IDENTIFIER_INACTIVE', 'still refused after the change completed');
 });
 

@@ -32,10 +32,11 @@ const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 export function createSetVerifier(options: SetVerifierOptions): (compact: string) => Promise<VerifiedSet> {
   let keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
-  const jwks = () => (keys ??= transmitterKeys(options).catch((error: unknown) => {
-    keys = undefined;
-    throw error;
-  }));
+  const jwks = () =>
+    (keys ??= transmitterKeys(options).catch((error: unknown) => {
+      keys = undefined;
+      throw error;
+    }));
   return async (compact) => {
     const getKey = await jwks();
     try {
@@ -87,7 +88,14 @@ function readSet(payload: JWTPayload): VerifiedSet {
   if (typeof events !== 'object' || events === null || Array.isArray(events) || Object.keys(events).length === 0) throw setError('invalid_request', 'events must be an object with at least one event');
   if (payload.sub_id === undefined) throw setError('invalid_request', 'sub_id is required');
   const subject = federatedSubject(payload.sub_id);
-  return { jti: payload.jti as string, iat: payload.iat as number, ...(typeof payload.txn === 'string' ? { txn: payload.txn } : {}), ...(subject ? { subject } : {}), subId: payload.sub_id, events: events as VerifiedSet['events'] };
+  return {
+    jti: payload.jti as string,
+    iat: payload.iat as number,
+    ...(typeof payload.txn === 'string' ? { txn: payload.txn } : {}),
+    ...(subject ? { subject } : {}),
+    subId: payload.sub_id,
+    events: events as VerifiedSet['events'],
+  };
 }
 
 /** `iss_sub`, or `complex` whose `user` is `iss_sub` (RFC 9493, SSF §3). */
@@ -114,6 +122,10 @@ function refusal(error: unknown): RpError {
   if (error instanceof errors.JWKSTimeout || (error instanceof Error && !(error instanceof errors.JOSEError))) {
     return new RpError('RP_ERR_DISCOVERY', `the transmitter's keys cannot be read: ${message}`, {}, { cause: error });
   }
-  const keyProblem = error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || error instanceof errors.JOSEAlgNotAllowed;
+  const keyProblem =
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JWKSNoMatchingKey ||
+    error instanceof errors.JWKSMultipleMatchingKeys ||
+    error instanceof errors.JOSEAlgNotAllowed;
   return setError(keyProblem ? 'invalid_key' : 'invalid_request', message);
 }

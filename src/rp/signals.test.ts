@@ -24,7 +24,12 @@ after(() => idp.close());
 
 function setup(authorization?: string) {
   const recorder = new MemoryRecorder();
-  const services: AccountServices & { accounts: MemoryAccountStore; sessions: MemorySessionStore } = { accounts: new MemoryAccountStore(), sessions: new MemorySessionStore(), notifier: recorder, log: recorder };
+  const services: AccountServices & { accounts: MemoryAccountStore; sessions: MemorySessionStore } = {
+    accounts: new MemoryAccountStore(),
+    sessions: new MemorySessionStore(),
+    notifier: recorder,
+    log: recorder,
+  };
   const agreements = testAgreements(idp.issuer);
   const receiver = createSignalReceiver({ issuer: idp.issuer, audience: CLIENT_ID, agreements, services, allowInsecureHttp: true, ...(authorization ? { authorization } : {}) });
   const signIn = async (sub: string) => {

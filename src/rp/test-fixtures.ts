@@ -25,8 +25,13 @@ export function pivClaims(overrides: Record<string, unknown> = {}, now = Math.fl
 /** The RP's agreements: `issuer` is the PIV IdP for the home agency (FAL2) and the FAL3 agency; another IdP for a third. */
 export function testAgreements(issuer: string, overrides: Record<string, unknown> = {}): TrustAgreements {
   const signals = {
-    'session-revoked': 'end-sessions', 'account-disabled': 'disable-account', 'account-enabled': 'enable-account', 'account-purged': 'delete-account',
-    'federated-identifier-changed': 'change-identifier', 'credential-change': 'end-sessions', 'assurance-level-change': 'end-sessions',
+    'session-revoked': 'end-sessions',
+    'account-disabled': 'disable-account',
+    'account-enabled': 'enable-account',
+    'account-purged': 'delete-account',
+    'federated-identifier-changed': 'change-identifier',
+    'credential-change': 'end-sessions',
+    'assurance-level-change': 'end-sessions',
   };
   return parseAgreements([
     { id: 'home', issuer, homeAgencies: [HOME_AGENCY], minFal: 'fal2', minAal: 'aal2', maxAuthenticationAgeSeconds: 3600, attributes: ['name', 'email'], signals, ...overrides },
@@ -49,7 +54,12 @@ export async function clientKeys(): Promise<ClientKeys> {
 /** oidc-provider client metadata for an RP authenticating with private_key_jwt. */
 export function clientMetadata(clientId: string, redirectUri: string, keys: ClientKeys): Record<string, unknown> {
   return {
-    client_id: clientId, redirect_uris: [redirectUri], response_types: ['code'], grant_types: ['authorization_code'],
-    token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [keys.publicJwk] },
+    client_id: clientId,
+    redirect_uris: [redirectUri],
+    response_types: ['code'],
+    grant_types: ['authorization_code'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: { keys: [keys.publicJwk] },
   };
 }

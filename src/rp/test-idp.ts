@@ -52,20 +52,27 @@ export async function startTestIdp(): Promise<TestIdp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const idp: TestIdp = {
-    issuer, people: new Map(), nextLogin: { accountId: '' }, counters: { userinfo: 0 }, pollToken: 'poll-token-for-tests', polled: { ack: [], setErrs: {} },
+    issuer,
+    people: new Map(),
+    nextLogin: { accountId: '' },
+    counters: { userinfo: 0 },
+    pollToken: 'poll-token-for-tests',
+    polled: { ack: [], setErrs: {} },
     register(clients) {
       provider = createProvider(issuer, signingJwk, clients, idp);
     },
     signSet: (payload, options = {}) => new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: options.typ ?? 'secevent+jwt', kid: options.kid ?? 'ssf-1' }).sign(ssfKeys.privateKey),
     queueSet: (jti, set) => void queue.set(jti, set),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', issuer).pathname;
-    if (path === '/.well-known/ssf-configuration') return json(res, { spec_version: '1_0', issuer, jwks_uri: `${issuer}/ssf/jwks`, delivery_methods_supported: ['urn:ietf:rfc:8935', 'urn:ietf:rfc:8936'] });
+    if (path === '/.well-known/ssf-configuration')
+      return json(res, { spec_version: '1_0', issuer, jwks_uri: `${issuer}/ssf/jwks`, delivery_methods_supported: ['urn:ietf:rfc:8935', 'urn:ietf:rfc:8936'] });
     if (path === '/ssf/jwks') return json(res, { keys: [ssfPublic] });
     if (path === '/ssf/poll') return void poll(req, res, idp, queue);
     if (!provider) return void res.writeHead(503).end();

@@ -81,9 +81,23 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
     policies: new PolicyService({ store, audit, clock, targets: accessTargets.names }),
     notifier: notifierFor(config),
     ca,
-    credentials: () => (credentials ??= ca().then((material) => createCredentialServices(deps, material)).catch((error: unknown) => { credentials = undefined; throw error; })),
-    config, store, clock, audit, auditKeys, sources, scheduler, keyVault: held.vault,
-    refusals: limits.refusals, rateLimiter: limits.rateLimiter,
+    credentials: () =>
+      (credentials ??= ca()
+        .then((material) => createCredentialServices(deps, material))
+        .catch((error: unknown) => {
+          credentials = undefined;
+          throw error;
+        })),
+    config,
+    store,
+    clock,
+    audit,
+    auditKeys,
+    sources,
+    scheduler,
+    keyVault: held.vault,
+    refusals: limits.refusals,
+    rateLimiter: limits.rateLimiter,
     imports: new ImportService({ ...deps, registry: sources }),
     disputes: new DisputeService(store, deps, sources),
     sourceEvents: new SourceEventService(store, deps, sources),

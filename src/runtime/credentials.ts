@@ -43,27 +43,57 @@ export function notifierFor(config: MusterConfig): Notifier {
 
 async function webauthnPolicy(config: MusterConfig): Promise<WebAuthnPolicy> {
   const w = config.credentials.webauthn;
-  const roots = await Promise.all(w.attestationRoots.map((file, i) => readFile(file, 'utf8').catch((error: unknown) => {
-    throw new MusterError('MUSTER_ERR_CONFIG', `cannot read credentials.webauthn.attestationRoots[${i}] ${file}: ${(error as Error).message}`, [{ key: `credentials.webauthn.attestationRoots[${i}]`, message: 'unreadable' }]);
-  })));
+  const roots = await Promise.all(
+    w.attestationRoots.map((file, i) =>
+      readFile(file, 'utf8').catch((error: unknown) => {
+        throw new MusterError('MUSTER_ERR_CONFIG', `cannot read credentials.webauthn.attestationRoots[${i}] ${file}: ${(error as Error).message}`, [
+          { key: `credentials.webauthn.attestationRoots[${i}]`, message: 'unreadable' },
+        ]);
+      }),
+    ),
+  );
   return { rpId: w.rpId, rpName: w.rpName, origins: w.origins, attestationRoots: roots, requireTrustedAttestation: w.requireTrustedAttestation, aal3Aaguids: w.aal3Aaguids };
 }
 
 async function keyAttestationRoots(config: MusterConfig): Promise<string[]> {
-  return Promise.all(config.credentials.keyAttestationRoots.map((file, i) => readFile(file, 'utf8').catch((error: unknown) => {
-    throw new MusterError('MUSTER_ERR_CONFIG', `cannot read credentials.keyAttestationRoots[${i}] ${file}: ${(error as Error).message}`, [{ key: `credentials.keyAttestationRoots[${i}]`, message: 'unreadable' }]);
-  })));
+  return Promise.all(
+    config.credentials.keyAttestationRoots.map((file, i) =>
+      readFile(file, 'utf8').catch((error: unknown) => {
+        throw new MusterError('MUSTER_ERR_CONFIG', `cannot read credentials.keyAttestationRoots[${i}] ${file}: ${(error as Error).message}`, [
+          { key: `credentials.keyAttestationRoots[${i}]`, message: 'unreadable' },
+        ]);
+      }),
+    ),
+  );
 }
 
 export async function createCredentialServices(parts: Parts, ca: CaMaterial): Promise<CredentialServices> {
   const { config, store, clock, audit } = parts;
   const urls = revocationUrls(config);
   const c = config.credentials;
-  const cardDeps: CardDeps = { store, clock, audit, ca: ca.issuing, urls, agencyCode: config.agency.code, agencyName: config.agency.name, systemCode: c.systemCode, reviewDays: c.reviewDays, cascadeToDerived: c.cascadeToDerived };
+  const cardDeps: CardDeps = {
+    store,
+    clock,
+    audit,
+    ca: ca.issuing,
+    urls,
+    agencyCode: config.agency.code,
+    agencyName: config.agency.name,
+    systemCode: c.systemCode,
+    reviewDays: c.reviewDays,
+    cascadeToDerived: c.cascadeToDerived,
+  };
   return {
-    ca, urls,
+    ca,
+    urls,
     cards: new CardService(cardDeps),
-    derived: new DerivedService({ ...cardDeps, challengeSeconds: c.challengeSeconds, recheckDays: c.recheckDays, webauthn: await webauthnPolicy(config), keyAttestationRoots: await keyAttestationRoots(config) }),
+    derived: new DerivedService({
+      ...cardDeps,
+      challengeSeconds: c.challengeSeconds,
+      recheckDays: c.recheckDays,
+      webauthn: await webauthnPolicy(config),
+      keyAttestationRoots: await keyAttestationRoots(config),
+    }),
     exceptions: new ExceptionService({ store, clock, audit, maxDays: c.exceptionMaxDays }),
   };
 }

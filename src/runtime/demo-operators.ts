@@ -49,8 +49,20 @@ async function pickCast(ctx: Muster, files: { hr: string; npe: string }, changes
   const hr = await firstColumn(files.hr);
   const touched = new Set([...Object.values(changes).flat(), ...hr.slice(0, 5)]);
   const quiet = hr.filter((id) => !touched.has(id)).slice(-20);
-  const people = (await findByAttributes(ctx.store, ['employee_id'], quiet.map((id) => [id]))).filter((s) => s.status === 'active' && s.kind === 'person');
-  const npes = (await findByAttributes(ctx.store, ['npe_id'], (await firstColumn(files.npe)).map((id) => [id]))).filter((s) => s.status === 'active');
+  const people = (
+    await findByAttributes(
+      ctx.store,
+      ['employee_id'],
+      quiet.map((id) => [id]),
+    )
+  ).filter((s) => s.status === 'active' && s.kind === 'person');
+  const npes = (
+    await findByAttributes(
+      ctx.store,
+      ['npe_id'],
+      (await firstColumn(files.npe)).map((id) => [id]),
+    )
+  ).filter((s) => s.status === 'active');
   const npe = npes.sort((a, b) => (b.expiresAt ?? '9999').localeCompare(a.expiresAt ?? '9999'))[0];
   const cast = [...people.slice(0, 3), npe].filter((s): s is IdentityState => s !== undefined);
   if (cast.length < CAST.length) throw new MusterError('MUSTER_ERR_INTERNAL', 'the demo agency has too few quiet identities to make operators of');
@@ -59,7 +71,11 @@ async function pickCast(ctx: Muster, files: { hr: string; npe: string }, changes
 
 /** The first column of a CSV file, header left out. */
 async function firstColumn(file: string): Promise<string[]> {
-  return (await readFile(file, 'utf8')).trim().split('\n').slice(1).map((line) => line.split(',')[0] ?? '');
+  return (await readFile(file, 'utf8'))
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',')[0] ?? '');
 }
 
 async function writeTokens(dir: string, tokens: Record<string, string>): Promise<void> {

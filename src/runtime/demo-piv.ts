@@ -26,7 +26,13 @@ async function softKey(name: string): Promise<SoftKey> {
   const keys = (await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const csr = await Pkcs10CertificateRequestGenerator.create({ name: `CN=${name}`, keys, signingAlgorithm: RSA });
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { csr: csr.toString('pem'), pkcs8Pem: `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').match(/.{1,64}/g)?.join('\n')}\n-----END PRIVATE KEY-----\n` };
+  return {
+    csr: csr.toString('pem'),
+    pkcs8Pem: `-----BEGIN PRIVATE KEY-----\n${der
+      .toString('base64')
+      .match(/.{1,64}/g)
+      ?.join('\n')}\n-----END PRIVATE KEY-----\n`,
+  };
 }
 
 function pkcs12(key: SoftKey, chainPems: readonly string[], password: string, friendlyName: string): Uint8Array {
@@ -35,9 +41,13 @@ function pkcs12(key: SoftKey, chainPems: readonly string[], password: string, fr
 
 async function findPerson(muster: Muster, person: string): Promise<string> {
   const rows = await muster.store.query<{ id: string }>(
-    `SELECT id::text AS id FROM identities WHERE id::text = $1 OR attributes->'employee_id'->>'v' = $1 OR lower(attributes->'email'->>'v') = lower($1) LIMIT 2`, [person],
+    `SELECT id::text AS id FROM identities WHERE id::text = $1 OR attributes->'employee_id'->>'v' = $1 OR lower(attributes->'email'->>'v') = lower($1) LIMIT 2`,
+    [person],
   );
-  if (rows.length !== 1) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no single person matches ${person} (give an identity id, employee id or email)`, [{ field: 'person', value: person, message: rows.length === 0 ? 'not found' : 'ambiguous' }]);
+  if (rows.length !== 1)
+    throw new MusterError('MUSTER_ERR_NOT_FOUND', `no single person matches ${person} (give an identity id, employee id or email)`, [
+      { field: 'person', value: person, message: rows.length === 0 ? 'not found' : 'ambiguous' },
+    ]);
   return (rows[0] as { id: string }).id;
 }
 
@@ -51,11 +61,17 @@ export async function issueDemoPivCard(muster: Muster, person: string, out: stri
   const services = await muster.credentials();
   const [pivAuth, cardAuth] = [await softKey('PIV Authentication'), await softKey('Card Authentication')];
   const now = muster.clock.now();
-  const card = await services.cards.issue({
-    identityId, expiresAt: new Date(now.getTime() + 5 * YEAR_MS), pivAuthCsr: pivAuth.csr, cardAuthCsr: cardAuth.csr,
-    sponsorApproval: { approvedBy: 'demo-sponsor', approvedAt: new Date(now.getTime() - 60_000), reason: 'demo software card' },
-    proofing: { ial: 'IAL3', at: new Date(now.getTime() - 60_000), by: 'demo-registrar' },
-  }, by);
+  const card = await services.cards.issue(
+    {
+      identityId,
+      expiresAt: new Date(now.getTime() + 5 * YEAR_MS),
+      pivAuthCsr: pivAuth.csr,
+      cardAuthCsr: cardAuth.csr,
+      sponsorApproval: { approvedBy: 'demo-sponsor', approvedAt: new Date(now.getTime() - 60_000), reason: 'demo software card' },
+      proofing: { ial: 'IAL3', at: new Date(now.getTime() - 60_000), by: 'demo-registrar' },
+    },
+    by,
+  );
   await services.cards.activate(card.credentialId, by, 'demo software card activated on issue');
   const chain = [services.ca.issuing.certificate.toString('pem'), services.ca.root.certificate.toString('pem')];
   const pem = (profile: string) => card.certificates.find((c) => c.profile === profile)?.pem as string;

@@ -94,8 +94,16 @@ async function sessionsOfCredential(db: Queryable, identityId: string, credentia
 /** Deletes the sessions with these uids and the codes and tokens issued in them, and ends their sign-in records. */
 async function endSessionsByUid(db: Queryable, identityId: string, uids: readonly string[], at: Date): Promise<string[]> {
   if (uids.length === 0) return [];
-  await db.query("DELETE FROM oidc_payloads WHERE account_id = $1 AND ((model = 'Session' AND uid = ANY($2)) OR (model = ANY($3) AND payload ->> 'sessionUid' = ANY($2)))", [identityId, uids, OP_MODELS_OF_ACCOUNT.filter((m) => m !== 'Session' && m !== 'Grant')]);
-  const rows = await db.query<{ session_uid: string }>('UPDATE oidc_logins SET ended_at = $3 WHERE identity_id = $1 AND session_uid = ANY($2) AND ended_at IS NULL RETURNING session_uid', [identityId, uids, at]);
+  await db.query("DELETE FROM oidc_payloads WHERE account_id = $1 AND ((model = 'Session' AND uid = ANY($2)) OR (model = ANY($3) AND payload ->> 'sessionUid' = ANY($2)))", [
+    identityId,
+    uids,
+    OP_MODELS_OF_ACCOUNT.filter((m) => m !== 'Session' && m !== 'Grant'),
+  ]);
+  const rows = await db.query<{ session_uid: string }>('UPDATE oidc_logins SET ended_at = $3 WHERE identity_id = $1 AND session_uid = ANY($2) AND ended_at IS NULL RETURNING session_uid', [
+    identityId,
+    uids,
+    at,
+  ]);
   return rows.map((r) => r.session_uid);
 }
 
@@ -116,21 +124,34 @@ export const endSessionsHandler: JobHandler = async (job, tx, ctx) => {
   const { sessions, logouts } = await endSessionsWithLogout(tx, identityId, ctx.now, { ...(credentialId ? { credentialId } : {}), eventId: job.payload.eventId });
   // a credential's sessions already ended with its holder's (a leaver's cards): nothing happened, nothing to record
   if (credentialId && sessions.length === 0) return;
-  await ctx.audit.append(tx, [{
-    actor: 'muster', action: 'oidc.sessions.ended', target: identityId, reason: `job ${job.kind}`,
-    data: { identityId, sessions, ...(credentialId ? { credentialId } : {}), backchannel_logouts: logouts.map((l) => ({ client_id: l.clientId, jti: l.jti, sid: l.sid ?? null })) },
-  }], ctx.correlationId);
+  await ctx.audit.append(
+    tx,
+    [
+      {
+        actor: 'muster',
+        action: 'oidc.sessions.ended',
+        target: identityId,
+        reason: `job ${job.kind}`,
+        data: { identityId, sessions, ...(credentialId ? { credentialId } : {}), backchannel_logouts: logouts.map((l) => ({ client_id: l.clientId, jti: l.jti, sid: l.sid ?? null })) },
+      },
+    ],
+    ctx.correlationId,
+  );
 };
 
 /** The PEM trust anchors of other agencies named by `federation.mtls.foreignAnchorFiles`, read once at start. */
 export async function foreignAnchors(config: MusterConfig): Promise<string[]> {
-  return Promise.all(config.federation.mtls.foreignAnchorFiles.map(async (file) => {
-    try {
-      return await readFile(file, 'utf8');
-    } catch (error) {
-      throw new MusterError('MUSTER_ERR_CONFIG', `cannot read the trust anchor ${file}`, [{ key: 'federation.mtls.foreignAnchorFiles', value: file, message: (error as Error).message }], { cause: error });
-    }
-  }));
+  return Promise.all(
+    config.federation.mtls.foreignAnchorFiles.map(async (file) => {
+      try {
+        return await readFile(file, 'utf8');
+      } catch (error) {
+        throw new MusterError('MUSTER_ERR_CONFIG', `cannot read the trust anchor ${file}`, [{ key: 'federation.mtls.foreignAnchorFiles', value: file, message: (error as Error).message }], {
+          cause: error,
+        });
+      }
+    }),
+  );
 }
 
 /** muster's own issuer, wherever the operator put it; metadata addresses are still refused. */
@@ -179,7 +200,19 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   mtlsOrigin = mtls.origin;
   const build = async (): Promise<{ provider: Provider; fingerprint: string }> => {
     const jwks = await currentJwks(ctx.store, ctx.keyVault, ctx.clock);
-    const deps: ProviderDeps = { store: ctx.store, clock: ctx.clock, audit: ctx.audit, refusals: ctx.refusals, config: ctx.config, issuer, interactions, jwks, cookieKeys: keys, mtlsOrigin: mtls.origin, ...(options.onError ? { onAuditError: options.onError } : {}) };
+    const deps: ProviderDeps = {
+      store: ctx.store,
+      clock: ctx.clock,
+      audit: ctx.audit,
+      refusals: ctx.refusals,
+      config: ctx.config,
+      issuer,
+      interactions,
+      jwks,
+      cookieKeys: keys,
+      mtlsOrigin: mtls.origin,
+      ...(options.onError ? { onAuditError: options.onError } : {}),
+    };
     return { provider: createProvider(deps), fingerprint: jwksFingerprint(jwks) };
   };
   let built = await build();
@@ -194,10 +227,18 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
   };
   ctx.scheduler.add({ name: OIDC_MAINTENANCE_TASK, everyMs: MAINTENANCE_MS, jitterMs: MAINTENANCE_JITTER_MS, run: maintain });
   return {
-    get provider() { return built.provider; },
-    issuer, listener, mtls, maintain,
+    get provider() {
+      return built.provider;
+    },
+    issuer,
+    listener,
+    mtls,
+    maintain,
     endSessions: (identityId) => ctx.store.transaction(async (tx) => (await endSessionsWithLogout(tx, identityId, ctx.clock.now())).sessions),
-    close: async () => { await ctx.scheduler.remove(OIDC_MAINTENANCE_TASK); await mtls.close(); },
+    close: async () => {
+      await ctx.scheduler.remove(OIDC_MAINTENANCE_TASK);
+      await mtls.close();
+    },
   };
 }
 
@@ -209,6 +250,6 @@ async function startMtls(ctx: Muster, issuer: string, listener: RawListener, opt
   const running = await startMtlsListener({ host, port, credentials: { ...credentials, ca }, listener, limits: ctx.config.server.limits, ...refused });
   // the issuer's host name when the certificate carries it, so that the browser stays on one host
   const issuerHost = new URL(issuer).hostname.replace(/^\[|\]$/g, '');
-  const name = hostnames.includes(issuerHost) ? issuerHost : hostnames[0] ?? host;
+  const name = hostnames.includes(issuerHost) ? issuerHost : (hostnames[0] ?? host);
   return { ...running, origin: `https://${name.includes(':') ? `[${name}]` : name}:${running.port}` };
 }

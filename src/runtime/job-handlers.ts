@@ -1,11 +1,14 @@
 import type { Notifier } from '../connectors/notify/index.ts';
 import { DERIVED_RECHECK_JOB, handleDerivedRecheck } from '../credentials/derived/recheck.ts';
-import {
-  ELIGIBILITY_HOLD_JOB, ELIGIBILITY_RESTORE_JOB, ELIGIBILITY_WITHDRAW_JOB, handleEligibilityHold, handleEligibilityRestore, handleEligibilityWithdraw,
-} from '../credentials/eligibility.ts';
+import { ELIGIBILITY_HOLD_JOB, ELIGIBILITY_RESTORE_JOB, ELIGIBILITY_WITHDRAW_JOB, handleEligibilityHold, handleEligibilityRestore, handleEligibilityWithdraw } from '../credentials/eligibility.ts';
 import { EXCEPTION_EXPIRE_JOB, handleExceptionExpire } from '../credentials/exceptions.ts';
 import {
-  CREDENTIALS_RESTORE_JOB, CREDENTIALS_SUSPEND_JOB, CREDENTIALS_TERMINATE_JOB, handleCredentialsRestore, handleCredentialsSuspend, handleCredentialsTerminate,
+  CREDENTIALS_RESTORE_JOB,
+  CREDENTIALS_SUSPEND_JOB,
+  CREDENTIALS_TERMINATE_JOB,
+  handleCredentialsRestore,
+  handleCredentialsSuspend,
+  handleCredentialsTerminate,
 } from '../credentials/terminate.ts';
 import type { BatchJobHandler, JobHandler } from '../lifecycle/handlers.ts';
 import { RECOMPUTE_ALL_JOB, RECOMPUTE_JOB, handleRecomputeAll } from '../lifecycle/access/recompute-all.ts';

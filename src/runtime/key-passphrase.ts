@@ -60,7 +60,10 @@ async function readPassphraseFile(config: MusterConfig, file: string): Promise<s
   } catch (error) {
     throw new MusterError('MUSTER_ERR_CONFIG', `cannot read the key passphrase file ${file}: ${(error as Error).message}`, [{ key: 'pki.keyPassphraseFile', value: file, message: 'unreadable' }]);
   }
-  if (text.length < MIN_LENGTH) throw new MusterError('MUSTER_ERR_CONFIG', `the key passphrase in ${file} is shorter than ${MIN_LENGTH} characters`, [{ key: 'pki.keyPassphraseFile', value: file, message: `shorter than ${MIN_LENGTH} characters` }]);
+  if (text.length < MIN_LENGTH)
+    throw new MusterError('MUSTER_ERR_CONFIG', `the key passphrase in ${file} is shorter than ${MIN_LENGTH} characters`, [
+      { key: 'pki.keyPassphraseFile', value: file, message: `shorter than ${MIN_LENGTH} characters` },
+    ]);
   return text;
 }
 

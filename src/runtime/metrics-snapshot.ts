@@ -44,7 +44,7 @@ async function readTargets(db: Queryable, now: Date): Promise<Map<string, Target
   );
   const dead = await db.query(`SELECT target, count(*) AS n FROM provisioning_ops WHERE status = 'dead' GROUP BY target`);
   const out = new Map<string, TargetDepth>();
-  const of = (target: string) => out.get(target) ?? out.set(target, emptyTarget()).get(target) as TargetDepth;
+  const of = (target: string) => out.get(target) ?? (out.set(target, emptyTarget()).get(target) as TargetDepth);
   for (const r of waiting) {
     const t = of(r.target as string);
     if (r.status === 'pending') {
@@ -63,7 +63,7 @@ async function readJobs(db: Queryable): Promise<Map<string, KindDepth>> {
   const dead = await db.query(`SELECT kind, 'dead' AS status, count(*) AS n FROM jobs WHERE status = 'dead' GROUP BY kind`);
   const out = new Map<string, KindDepth>();
   for (const r of [...waiting, ...dead]) {
-    const k = out.get(r.kind as string) ?? out.set(r.kind as string, emptyKind()).get(r.kind as string) as KindDepth;
+    const k = out.get(r.kind as string) ?? (out.set(r.kind as string, emptyKind()).get(r.kind as string) as KindDepth);
     k[r.status as keyof KindDepth] = Number(r.n);
   }
   return out;

@@ -47,10 +47,13 @@ async function seedIdentities(store: Store): Promise<void> {
 }
 
 async function op(store: Store, target: string, n: number, status: string, createdSecondsAgo: number, lastError: string | null = null): Promise<void> {
-  await store.query(
-    `INSERT INTO provisioning_ops (target, identity_id, reason, status, run_after, last_error, created_at, updated_at) VALUES ($1, $2, 'test', $3, $4, $5, $4, $4)`,
-    [target, ID(n), status, ago(createdSecondsAgo), lastError],
-  );
+  await store.query(`INSERT INTO provisioning_ops (target, identity_id, reason, status, run_after, last_error, created_at, updated_at) VALUES ($1, $2, 'test', $3, $4, $5, $4, $4)`, [
+    target,
+    ID(n),
+    status,
+    ago(createdSecondsAgo),
+    lastError,
+  ]);
 }
 
 let jobKey = 0;
@@ -86,10 +89,18 @@ describeEachStore('metrics', (factory) => {
     await op(ctx.store, 'old', 1, 'pending', 1);
     const text = await metrics.text();
     assert.deepEqual(series(text, 'muster_provisioning_queue_depth'), {
-      '{status="dead",target="ad"}': 1, '{status="pending",target="ad"}': 2, '{status="running",target="ad"}': 0,
-      '{status="dead",target="idle"}': 0, '{status="pending",target="idle"}': 0, '{status="running",target="idle"}': 0,
-      '{status="dead",target="old"}': 0, '{status="pending",target="old"}': 1, '{status="running",target="old"}': 0,
-      '{status="dead",target="scim"}': 2, '{status="pending",target="scim"}': 0, '{status="running",target="scim"}': 1,
+      '{status="dead",target="ad"}': 1,
+      '{status="pending",target="ad"}': 2,
+      '{status="running",target="ad"}': 0,
+      '{status="dead",target="idle"}': 0,
+      '{status="pending",target="idle"}': 0,
+      '{status="running",target="idle"}': 0,
+      '{status="dead",target="old"}': 0,
+      '{status="pending",target="old"}': 1,
+      '{status="running",target="old"}': 0,
+      '{status="dead",target="scim"}': 2,
+      '{status="pending",target="scim"}': 0,
+      '{status="running",target="scim"}': 1,
     });
     assert.deepEqual(series(text, 'muster_provisioning_lag_seconds'), { '{target="ad"}': 120, '{target="idle"}': 0, '{target="old"}': 1, '{target="scim"}': 10 });
     assert.deepEqual(series(text, 'muster_provisioning_failing'), { '{target="ad"}': 1, '{target="idle"}': 0, '{target="old"}': 0, '{target="scim"}': 0 });
@@ -104,8 +115,12 @@ describeEachStore('metrics', (factory) => {
     await job(ctx.store, 'notify', 'done', ago(7200));
     const text = await metrics.text();
     assert.deepEqual(series(text, 'muster_jobs'), {
-      '{kind="access.recompute",status="dead"}': 1, '{kind="access.recompute",status="pending"}': 2, '{kind="access.recompute",status="running"}': 0,
-      '{kind="notify",status="dead"}': 0, '{kind="notify",status="pending"}': 0, '{kind="notify",status="running"}': 1,
+      '{kind="access.recompute",status="dead"}': 1,
+      '{kind="access.recompute",status="pending"}': 2,
+      '{kind="access.recompute",status="running"}': 0,
+      '{kind="notify",status="dead"}': 0,
+      '{kind="notify",status="pending"}': 0,
+      '{kind="notify",status="running"}': 1,
     });
     assert.equal(parse(text).values.get('muster_jobs_lag_seconds{}'), 60);
   });
@@ -122,7 +137,10 @@ describeEachStore('metrics', (factory) => {
   it('counts outcomes fed to onOutcome, and shows open circuits', async () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } });
-    const breakers = new Map([['ad', new CircuitBreaker({ failures: 1, openMs: 30_000 })], ['scim', new CircuitBreaker({ failures: 1, openMs: 30_000 })]]);
+    const breakers = new Map([
+      ['ad', new CircuitBreaker({ failures: 1, openMs: 30_000 })],
+      ['scim', new CircuitBreaker({ failures: 1, openMs: 30_000 })],
+    ]);
     const observer = observeProvisioning({ log, metrics }, clock);
     observer.watch({ breaker: (t) => breakers.get(t) }, ['ad', 'scim']);
     const before = series(await metrics.text(), 'muster_provisioning_operations_total');
@@ -138,11 +156,14 @@ describeEachStore('metrics', (factory) => {
     assert.deepEqual(series(text, 'muster_provisioning_errors_total'), { '{target="ad"}': 2, '{target="scim"}': 0 });
     assert.deepEqual(series(text, 'muster_target_circuit_open'), { '{target="ad"}': 1, '{target="scim"}': 0 });
     const logged = lines.map((l) => JSON.parse(l));
-    assert.deepEqual(logged.map((l) => [l.level, l.msg, l.target, l.op]), [
-      ['warn', 'operation retried', 'ad', 7],
-      ['warn', 'operation deferred', 'ad', 7],
-      ['warn', 'circuit opened: the target is unavailable, its queue waits', 'ad', undefined],
-    ]);
+    assert.deepEqual(
+      logged.map((l) => [l.level, l.msg, l.target, l.op]),
+      [
+        ['warn', 'operation retried', 'ad', 7],
+        ['warn', 'operation deferred', 'ad', 7],
+        ['warn', 'circuit opened: the target is unavailable, its queue waits', 'ad', undefined],
+      ],
+    );
   });
 
   it('counts connections the listeners closed past a cap, by listener and reason', async () => {

@@ -86,7 +86,10 @@ function registerStoreMetrics(registry: Registry, snapshot: () => Promise<StoreS
   });
   gauge(registry, 'muster_jobs_lag_seconds', 'Age of the oldest due pending outbox job', [], async (g) => g.set((await snapshot()).jobsLagSeconds));
   new Counter({
-    name: 'muster_lifecycle_events_total', help: 'Lifecycle events recorded, by type', labelNames: ['type'], registers: [registry],
+    name: 'muster_lifecycle_events_total',
+    help: 'Lifecycle events recorded, by type',
+    labelNames: ['type'],
+    registers: [registry],
     async collect() {
       const events = (await snapshot()).events;
       this.reset();
@@ -97,7 +100,10 @@ function registerStoreMetrics(registry: Registry, snapshot: () => Promise<StoreS
 
 function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>) => Promise<void>): void {
   new Gauge<L>({
-    name, help, labelNames, registers: [registry],
+    name,
+    help,
+    labelNames,
+    registers: [registry],
     async collect() {
       this.reset();
       await fill(this);
@@ -106,12 +112,30 @@ function gauge<L extends string>(registry: Registry, name: string, help: string,
 }
 
 function registerProcessMetrics(registry: Registry, clock: Clock): Pick<Metrics, 'countOutcome' | 'watchBreakers' | 'countRefusedConnection'> {
-  const refused = new Counter({ name: 'muster_connections_refused_total', help: 'Connections closed as soon as accepted, past the cap of the listener or of the client address', labelNames: ['listener', 'reason'], registers: [registry] });
-  const operations = new Counter({ name: 'muster_provisioning_operations_total', help: 'Provisioning operations finished by this process, by outcome', labelNames: ['target', 'outcome'], registers: [registry] });
-  const errors = new Counter({ name: 'muster_provisioning_errors_total', help: 'Failed provisioning attempts in this process (retried, deferred or dead)', labelNames: ['target'], registers: [registry] });
+  const refused = new Counter({
+    name: 'muster_connections_refused_total',
+    help: 'Connections closed as soon as accepted, past the cap of the listener or of the client address',
+    labelNames: ['listener', 'reason'],
+    registers: [registry],
+  });
+  const operations = new Counter({
+    name: 'muster_provisioning_operations_total',
+    help: 'Provisioning operations finished by this process, by outcome',
+    labelNames: ['target', 'outcome'],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'muster_provisioning_errors_total',
+    help: 'Failed provisioning attempts in this process (retried, deferred or dead)',
+    labelNames: ['target'],
+    registers: [registry],
+  });
   const watched: { source: BreakerSource; targets: readonly string[] }[] = [];
   new Gauge({
-    name: 'muster_target_circuit_open', help: "1 while a target's circuit is open or half-open in this process's provisioning worker", labelNames: ['target'], registers: [registry],
+    name: 'muster_target_circuit_open',
+    help: "1 while a target's circuit is open or half-open in this process's provisioning worker",
+    labelNames: ['target'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const w of watched) for (const target of w.targets) this.set({ target }, tripped(w.source.breaker(target), clock) ? 1 : 0);

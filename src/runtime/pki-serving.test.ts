@@ -37,7 +37,10 @@ describeEachStore('the CA muster serves: every URL from pki.baseUrl, and a root 
     ca = await muster.ca();
     serving = await startPkiServing(muster);
   });
-  after(async () => { await serving.stop(); await muster.close(); });
+  after(async () => {
+    await serving.stop();
+    await muster.close();
+  });
 
   test('every published URL comes from the one base', () => {
     const urls = pkiUrls(muster.config);
@@ -77,5 +80,8 @@ test('unset, pki.baseUrl defaults to the configured server address (an IPv6 host
   const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', server: { host: '::1', port: 8081 } } });
   assert.equal(pkiUrls(config).ocsp, 'http://[::1]:8081/ocsp');
   const configured = loadConfig({ env: { MUSTER_PKI_BASE_URL: 'http://pki.agency.example' }, overrides: { dataDir: ':memory:', server: { port: 0 } } });
-  assert.deepEqual(Object.values(pkiUrls(configured)).map((u) => new URL(u).origin), Array(5).fill('http://pki.agency.example'));
+  assert.deepEqual(
+    Object.values(pkiUrls(configured)).map((u) => new URL(u).origin),
+    Array(5).fill('http://pki.agency.example'),
+  );
 });

@@ -28,21 +28,42 @@ export async function startPkiServing(muster: Muster, onError?: (error: unknown)
   const ca = await muster.ca();
   const responder = new OcspResponder({ issuer: ca.issuing, responder: ca.responder, clock, validityMinutes: config.pki.ocspValidityMinutes, requestCacheEntries: config.pki.ocspRequestCacheEntries });
   const publisher = new RevocationPublisher({
-    store, clock, issuing: ca.issuing, root: ca.root, responder, pollMs: config.pki.publishPollMs, scheduler: muster.scheduler,
-    crlRefreshHours: config.pki.crlRefreshHours, crlValidityHours: config.pki.crlValidityHours, ocspValidityMinutes: config.pki.ocspValidityMinutes,
+    store,
+    clock,
+    issuing: ca.issuing,
+    root: ca.root,
+    responder,
+    pollMs: config.pki.publishPollMs,
+    scheduler: muster.scheduler,
+    crlRefreshHours: config.pki.crlRefreshHours,
+    crlValidityHours: config.pki.crlValidityHours,
+    ocspValidityMinutes: config.pki.ocspValidityMinutes,
     ...(onError ? { onError } : {}),
   });
   await publisher.start();
   const listener: OcspListener = (request, response) => listenerOf(publisher.responder)(request, response);
   let material = ca;
   muster.scheduler.add({
-    name: RESPONDER_RENEWAL_TASK, everyMs: RENEWAL_CHECK_MS, jitterMs: RENEWAL_JITTER_MS,
-    run: async () => { material = await renewIfDue(muster, material, publisher).catch((error: unknown) => { onError?.(error); throw error; }); },
+    name: RESPONDER_RENEWAL_TASK,
+    everyMs: RENEWAL_CHECK_MS,
+    jitterMs: RENEWAL_JITTER_MS,
+    run: async () => {
+      material = await renewIfDue(muster, material, publisher).catch((error: unknown) => {
+        onError?.(error);
+        throw error;
+      });
+    },
   });
   return {
-    get responder() { return publisher.responder; },
-    publisher, listener,
-    stop: async () => { await muster.scheduler.remove(RESPONDER_RENEWAL_TASK); await publisher.stop(); },
+    get responder() {
+      return publisher.responder;
+    },
+    publisher,
+    listener,
+    stop: async () => {
+      await muster.scheduler.remove(RESPONDER_RENEWAL_TASK);
+      await publisher.stop();
+    },
   };
 }
 
@@ -58,7 +79,13 @@ function listenerOf(responder: OcspResponder): OcspListener {
 async function renewIfDue(muster: Muster, ca: CaMaterial, publisher: RevocationPublisher): Promise<CaMaterial> {
   if (!responderNeedsRenewal(ca.responder.certificate, ca.issuing, muster.clock.now())) return ca;
   const signer = await renewResponderIfDue(muster.store, ca, await caStoreOptions(muster.config, muster.clock));
-  const next = new OcspResponder({ issuer: ca.issuing, responder: signer, clock: muster.clock, validityMinutes: muster.config.pki.ocspValidityMinutes, requestCacheEntries: muster.config.pki.ocspRequestCacheEntries });
+  const next = new OcspResponder({
+    issuer: ca.issuing,
+    responder: signer,
+    clock: muster.clock,
+    validityMinutes: muster.config.pki.ocspValidityMinutes,
+    requestCacheEntries: muster.config.pki.ocspRequestCacheEntries,
+  });
   await publisher.replaceResponder(next);
   return { ...ca, responder: signer };
 }

@@ -8,7 +8,6 @@ import type { Store } from '../store/store.ts';
 import { hsmCustody } from './hsm.ts';
 import { keyPassphrase } from './key-passphrase.ts';
 
-
 /**
  * Where relying parties fetch the CA certificates, the CRLs and OCSP answers: the AIA and CRL DP of the issuing CA
  * (root certificate, root CRL) and of every leaf (issuing CA certificate, issuing CA CRL, OCSP).
@@ -33,8 +32,11 @@ export function pkiBaseUrl(config: MusterConfig): string {
 export function pkiUrls(config: MusterConfig): PkiUrls {
   const base = pkiBaseUrl(config);
   return {
-    rootCertificate: `${base}${PKI_PATHS.root}`, issuingCertificate: `${base}${PKI_PATHS.issuing}`,
-    rootCrl: `${base}${PKI_PATHS.rootCrl}`, issuingCrl: `${base}${PKI_PATHS.crl}`, ocsp: `${base}${PKI_PATHS.ocsp}`,
+    rootCertificate: `${base}${PKI_PATHS.root}`,
+    issuingCertificate: `${base}${PKI_PATHS.issuing}`,
+    rootCrl: `${base}${PKI_PATHS.rootCrl}`,
+    issuingCrl: `${base}${PKI_PATHS.crl}`,
+    ocsp: `${base}${PKI_PATHS.ocsp}`,
   };
 }
 
@@ -63,7 +65,9 @@ export function lazyCa(config: MusterConfig, store: Store, clock: Clock): () => 
   let loading: Promise<CaMaterial> | undefined;
   return () => {
     loading ??= caStoreOptions(config, clock).then((options) => loadOrCreateCa(store, options));
-    loading.catch(() => { loading = undefined; });
+    loading.catch(() => {
+      loading = undefined;
+    });
     return loading;
   };
 }

@@ -25,7 +25,10 @@ export function createProvisioningWorker(muster: Muster, overrides: Provisioning
   }
   const p = config.lifecycle.provisioning;
   const worker = new ProvisioningWorker({
-    store, clock, audit, targets,
+    store,
+    clock,
+    audit,
+    targets,
     workerId: newWorkerId(),
     batchSize: p.batchSize,
     leaseMs: config.workers.leaseSeconds * 1000,

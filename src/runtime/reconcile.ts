@@ -50,7 +50,14 @@ function launch(muster: Muster, target: string, by: RequestedBy): Launched {
   running.add(target);
   const begun = Promise.withResolvers<ReconciliationRun>();
   const { config, store, audit, clock } = muster;
-  const options = { target, accountKey: config.targets[target]?.accountKey ?? [], orphanAction: config.lifecycle.orphans.action, membershipAction: config.lifecycle.memberships.action, ...by, onStart: begun.resolve };
+  const options = {
+    target,
+    accountKey: config.targets[target]?.accountKey ?? [],
+    orphanAction: config.lifecycle.orphans.action,
+    membershipAction: config.lifecycle.memberships.action,
+    ...by,
+    onStart: begun.resolve,
+  };
   const finished = reconcileTarget({ store, audit, clock }, connector, options).finally(async () => {
     running.delete(target);
     await connector.close();

@@ -69,12 +69,14 @@ export class RevocationPublisher {
    * takes over, so that no answer is ever missing. Runs between rounds.
    */
   replaceResponder(next: OcspResponder): Promise<void> {
-    this.#round = this.#round.catch(() => {}).then(async () => {
-      const all = await statusChangesSince(this.#o.store, this.#o.issuing.name, 0);
-      for (const change of all) await next.setStatus(change.serial, change.status);
-      for (const change of all) this.#applied.set(change.serial, change.changeSeq);
-      this.#responder = next;
-    });
+    this.#round = this.#round
+      .catch(() => {})
+      .then(async () => {
+        const all = await statusChangesSince(this.#o.store, this.#o.issuing.name, 0);
+        for (const change of all) await next.setStatus(change.serial, change.status);
+        for (const change of all) this.#applied.set(change.serial, change.changeSeq);
+        this.#responder = next;
+      });
     return this.#round;
   }
 
@@ -101,7 +103,10 @@ export class RevocationPublisher {
 
   /** One round now (after any round under way): what changed is answered by OCSP and, if revoked, on a new CRL. */
   sync(): Promise<void> {
-    this.#round = this.#round.then(() => this.#syncOnce(), () => this.#syncOnce());
+    this.#round = this.#round.then(
+      () => this.#syncOnce(),
+      () => this.#syncOnce(),
+    );
     return this.#round;
   }
 

@@ -13,7 +13,14 @@ async function logOf(failures: readonly (Error | undefined)[]): Promise<{ msg: s
   const scheduler = new Scheduler({ clock, timers: false });
   const stop = logSchedulerStates(scheduler, createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } }));
   let turn = 0;
-  scheduler.add({ name: 'pki.revocation-publish', everyMs: 1000, run: async () => { const error = failures[turn++]; if (error) throw error; } });
+  scheduler.add({
+    name: 'pki.revocation-publish',
+    everyMs: 1000,
+    run: async () => {
+      const error = failures[turn++];
+      if (error) throw error;
+    },
+  });
   for (let i = 0; i < failures.length; i++) {
     clock.advance(1000);
     await scheduler.runDue();
@@ -25,10 +32,13 @@ async function logOf(failures: readonly (Error | undefined)[]): Promise<{ msg: s
 test('a failing task is logged once as it starts failing and once as it runs again', async () => {
   const down = new MusterError('MUSTER_ERR_CONFLICT', 'no');
   const lines = await logOf([undefined, down, down, down, undefined, undefined]);
-  assert.deepEqual(lines.map((l) => [l.msg, l.task, l.error?.code]), [
-    ['periodic task failing', 'pki.revocation-publish', 'MUSTER_ERR_CONFLICT'],
-    ['periodic task running again', 'pki.revocation-publish', undefined],
-  ]);
+  assert.deepEqual(
+    lines.map((l) => [l.msg, l.task, l.error?.code]),
+    [
+      ['periodic task failing', 'pki.revocation-publish', 'MUSTER_ERR_CONFLICT'],
+      ['periodic task running again', 'pki.revocation-publish', undefined],
+    ],
+  );
 });
 
 test('a task failing while the store is away is left to the store line, its recovery too', async () => {

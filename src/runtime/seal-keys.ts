@@ -20,11 +20,19 @@ export async function sealKeysAtRest(store: Store, vault: KeyVault, audit: Audit
     const cookies = await sealStoredCookieKeys(tx, vault);
     if (kids.length === 0 && !cookies) return;
     const sealed = [...kids.map(keyPlace), ...(cookies ? [COOKIE_KEYS_PLACE] : [])];
-    await audit.append(tx, [{
-      actor: ACTOR, action: 'keys.sealed', target: 'store',
-      reason: 'signing and cookie keys stored in the clear are sealed under the key custody',
-      data: { sealed, custody: vault.custody },
-    }], randomUUID());
+    await audit.append(
+      tx,
+      [
+        {
+          actor: ACTOR,
+          action: 'keys.sealed',
+          target: 'store',
+          reason: 'signing and cookie keys stored in the clear are sealed under the key custody',
+          data: { sealed, custody: vault.custody },
+        },
+      ],
+      randomUUID(),
+    );
   });
   await checkSigningKeys(store, vault);
   await checkCookieKeys(store, vault);

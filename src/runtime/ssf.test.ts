@@ -34,13 +34,32 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
   const signalEvent = async (type: string, identityId: string, existing?: number): Promise<number> => {
     const eventId = existing ?? (await insertEvent(ctx.store, type, identityId, {}, clock.now()));
     const now = clock.now();
-    const job: Job = { id: eventId, kind: FEDERATION_SIGNAL_JOB, idempotencyKey: `${FEDERATION_SIGNAL_JOB}:${eventId}`, payload: { eventId, identityId, type }, status: 'running', attempts: 1, runAfter: now, lockedBy: 'test', lockedUntil: now, lastError: null, eventId, createdAt: now, updatedAt: now };
+    const job: Job = {
+      id: eventId,
+      kind: FEDERATION_SIGNAL_JOB,
+      idempotencyKey: `${FEDERATION_SIGNAL_JOB}:${eventId}`,
+      payload: { eventId, identityId, type },
+      status: 'running',
+      attempts: 1,
+      runAfter: now,
+      lockedBy: 'test',
+      lockedUntil: now,
+      lastError: null,
+      eventId,
+      createdAt: now,
+      updatedAt: now,
+    };
     const handler = federationSignalHandler({ issuer: () => issuer, vault: ctx.keyVault });
     await ctx.store.transaction((tx) => handler(job, tx, { clock, audit: ctx.audit, now, correlationId: `event-${eventId}`, workerId: 'test' }));
     return eventId;
   };
-  const outcomeOf = (jti: string, result: DeliveryOutcome['result'], attempt?: number) => outcomes.some((o) => o.jti === jti && o.result === result && (attempt === undefined || o.attempt === attempt));
-  const setsOf = (identityId: string) => ctx.store.query<{ jti: string; client_id: string; event_type: string; state: string; txn: string }>('SELECT jti, client_id, event_type, state, txn FROM ssf_events WHERE identity_id = $1 ORDER BY seq', [identityId]);
+  const outcomeOf = (jti: string, result: DeliveryOutcome['result'], attempt?: number) =>
+    outcomes.some((o) => o.jti === jti && o.result === result && (attempt === undefined || o.attempt === attempt));
+  const setsOf = (identityId: string) =>
+    ctx.store.query<{ jti: string; client_id: string; event_type: string; state: string; txn: string }>(
+      'SELECT jti, client_id, event_type, state, txn FROM ssf_events WHERE identity_id = $1 ORDER BY seq',
+      [identityId],
+    );
 
   before(async () => {
     const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', federation: { ssf: { pollMs: 20, retryBaseMs: 1000, pushMaxAttempts: 5 } } } });
@@ -66,26 +85,35 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     await signalEvent('identity.leaver', identity, eventId);
 
     const sets = await setsOf(identity);
-    assert.deepEqual(sets.map((s) => `${s.client_id} ${s.event_type} ${s.state} ${s.txn}`), [
-      `rp-one ${SIGNAL_EVENTS['account-disabled']} pending ${eventId}`, `rp-one ${SIGNAL_EVENTS['session-revoked']} pending ${eventId}`,
-    ], 'written once, for rp-one only, with the event id as txn');
+    assert.deepEqual(
+      sets.map((s) => `${s.client_id} ${s.event_type} ${s.state} ${s.txn}`),
+      [`rp-one ${SIGNAL_EVENTS['account-disabled']} pending ${eventId}`, `rp-one ${SIGNAL_EVENTS['session-revoked']} pending ${eventId}`],
+      'written once, for rp-one only, with the event id as txn',
+    );
 
     const delivery = startSignalDelivery(ctx, { onOutcome: (o) => outcomes.push(o) });
     try {
-      const [disabled, revoked] = sets as [typeof sets[0], typeof sets[0]];
+      const [disabled, revoked] = sets as [(typeof sets)[0], (typeof sets)[0]];
       await waitUntil('first failure', () => outcomeOf(disabled.jti, 'retry', 1));
       clock.advance(HOUR);
       await waitUntil('second failure', () => outcomeOf(disabled.jti, 'retry', 2));
       clock.advance(HOUR);
       await waitUntil('both delivered', () => outcomeOf(revoked.jti, 'delivered'));
-      assert.deepEqual(one.r.received.map((r) => decodeJwt(r.body).jti), [disabled.jti, disabled.jti, disabled.jti, revoked.jti], 'the second SET waits for the first');
+      assert.deepEqual(
+        one.r.received.map((r) => decodeJwt(r.body).jti),
+        [disabled.jti, disabled.jti, disabled.jti, revoked.jti],
+        'the second SET waits for the first',
+      );
       assert.equal(two.r.received.length, 0);
       const push = one.r.received[2]!;
       assert.equal(push.headers['content-type'], 'application/secevent+jwt');
       assert.equal(push.headers.accept, 'application/json');
       const { payload } = await jwtVerify(push.body, createLocalJWKSet(await transmitterJwks(ctx.store, ctx.keyVault, clock.now())), { issuer, audience: 'rp-one', typ: 'secevent+jwt' });
       assert.deepEqual(payload.sub_id, { format: 'iss_sub', iss: issuer, sub: 'one-sub' });
-      assert.deepEqual((await setsOf(identity)).map((s) => s.state), ['delivered', 'delivered']);
+      assert.deepEqual(
+        (await setsOf(identity)).map((s) => s.state),
+        ['delivered', 'delivered'],
+      );
     } finally {
       await delivery.stop();
     }
@@ -146,7 +174,13 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     await knownTo(ctx.store, identity, rp.clientId, 'seven-sub', clock.now());
     const card = async (status: string) => {
       const id = randomUUID();
-      await ctx.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv_card', $3, $4, '{}', $5, $5)`, [id, identity, status, randomUUID(), clock.now()]);
+      await ctx.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv_card', $3, $4, '{}', $5, $5)`, [
+        id,
+        identity,
+        status,
+        randomUUID(),
+        clock.now(),
+      ]);
       return id;
     };
     const [old, replacement] = [await card('terminated'), await card('active')];
@@ -155,24 +189,49 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     for (const eventId of [terminated, reissued, reissued, terminated]) await signalEvent('', identity, eventId);
     const sets = await setsOf(identity);
     assert.equal(sets.length, 2, JSON.stringify(sets));
-    const changes = await Promise.all(sets.map(async (s) => {
-      const [row] = await ctx.store.query<{ set_jwt: string }>('SELECT set_jwt FROM ssf_events WHERE jti = $1', [s.jti]);
-      const claims = decodeJwt(row!.set_jwt);
-      return [claims.txn, (claims.events as Record<string, { change_type: string }>)[SIGNAL_EVENTS['credential-change']]!.change_type];
-    }));
-    assert.deepEqual(changes, [[String(terminated), 'revoke'], [String(terminated), 'create']], 'the revoke and the create under the first event of the change');
+    const changes = await Promise.all(
+      sets.map(async (s) => {
+        const [row] = await ctx.store.query<{ set_jwt: string }>('SELECT set_jwt FROM ssf_events WHERE jti = $1', [s.jti]);
+        const claims = decodeJwt(row!.set_jwt);
+        return [claims.txn, (claims.events as Record<string, { change_type: string }>)[SIGNAL_EVENTS['credential-change']]!.change_type];
+      }),
+    );
+    assert.deepEqual(
+      changes,
+      [
+        [String(terminated), 'revoke'],
+        [String(terminated), 'create'],
+      ],
+      'the revoke and the create under the first event of the change',
+    );
     clock.advance(1000);
     const later = await insertEvent(ctx.store, 'credential.terminated', identity, { credential_id: replacement, from: 'active' }, clock.now());
     await signalEvent('', identity, later);
-    assert.deepEqual((await setsOf(identity)).map((s) => s.txn), [String(terminated), String(terminated), String(later)], 'another change, another txn');
+    assert.deepEqual(
+      (await setsOf(identity)).map((s) => s.txn),
+      [String(terminated), String(terminated), String(later)],
+      'another change, another txn',
+    );
   });
 
   it('an email change: RISC identifier-changed with the old address as subject, only where the agreement releases email', async () => {
     const [five, six] = [await receiver(), await receiver()];
     const rps = { five: { clientId: 'rp-five', key: await rpKey('five') }, six: { clientId: 'rp-six', key: await rpKey('six') } };
-    const entry = (rp: { clientId: string; key: Awaited<ReturnType<typeof rpKey>> }, url: string) => ({ clientId: rp.clientId, name: rp.clientId, redirectUris: [`https://${rp.clientId}.example.gov/cb`], jwks: { keys: [rp.key.publicJwk] }, signalEndpoint: url, ...LOOPBACK_RECEIVER });
+    const entry = (rp: { clientId: string; key: Awaited<ReturnType<typeof rpKey>> }, url: string) => ({
+      clientId: rp.clientId,
+      name: rp.clientId,
+      redirectUris: [`https://${rp.clientId}.example.gov/cb`],
+      jwks: { keys: [rp.key.publicJwk] },
+      signalEndpoint: url,
+      ...LOOPBACK_RECEIVER,
+    });
     const agreement = (rp: ReturnType<typeof entry>, attributes: { name: string; purpose: string }[]) => ({
-      name: rp.clientId, population: { agencyCodes: ['9700'] }, idp: { issuer, home: true }, relyingParties: [rp], attributes, signals: [{ event: 'identifier-changed', action: 'refresh-attributes' }],
+      name: rp.clientId,
+      population: { agencyCodes: ['9700'] },
+      idp: { issuer, home: true },
+      relyingParties: [rp],
+      attributes,
+      signals: [{ event: 'identifier-changed', action: 'refresh-attributes' }],
     });
     const agreements = new AgreementService(ctx);
     await agreements.save('five', agreement(entry(rps.five, five.url), [{ name: 'email', purpose: 'notices' }]), 'test', 'releases email');
@@ -183,7 +242,10 @@ describeEachStore('shared signals from lifecycle events, pushed', (factory) => {
     const changed = { email: { from: 'pat.old@agency.example', to: 'pat.new@agency.example' } };
     await signalEvent('identity.updated', identity, await insertEvent(ctx.store, 'identity.updated', identity, { changed }, clock.now()));
     const sets = await setsOf(identity);
-    assert.deepEqual(sets.map((r) => [r.client_id, r.event_type]), [['rp-five', SIGNAL_EVENTS['identifier-changed']]]);
+    assert.deepEqual(
+      sets.map((r) => [r.client_id, r.event_type]),
+      [['rp-five', SIGNAL_EVENTS['identifier-changed']]],
+    );
     const delivery = startSignalDelivery(ctx, { onOutcome: (o) => outcomes.push(o) });
     try {
       await waitUntil('delivery to rp-five', () => outcomeOf(sets[0]!.jti, 'delivered'));

@@ -11,7 +11,15 @@ const BATCH = 50;
 /** The transmitter's parts over a started muster; `boundPort` when the server listens on a port it picked (`--port 0`). */
 export function transmitterDeps(ctx: Muster, boundPort?: number): TransmitterDeps {
   const issuer = federationIssuer(ctx.config, boundPort);
-  return { store: ctx.store, clock: ctx.clock, audit: ctx.audit, vault: ctx.keyVault, issuer, endpointBase: endpointBaseOf(issuer), minVerificationIntervalSeconds: ctx.config.federation.ssf.minVerificationIntervalSeconds };
+  return {
+    store: ctx.store,
+    clock: ctx.clock,
+    audit: ctx.audit,
+    vault: ctx.keyVault,
+    issuer,
+    endpointBase: endpointBaseOf(issuer),
+    minVerificationIntervalSeconds: ctx.config.federation.ssf.minVerificationIntervalSeconds,
+  };
 }
 
 /** What the signal services need over a started muster. */
@@ -22,8 +30,14 @@ export function signalDeps(ctx: Muster, issuer: () => string = () => federationI
 function pushOptions(ctx: Muster): PushDeliveryOptions {
   const ssf = ctx.config.federation.ssf;
   return {
-    store: ctx.store, clock: ctx.clock, audit: ctx.audit, timeoutMs: ssf.pushTimeoutMs, maxAttempts: ssf.pushMaxAttempts,
-    backoff: { baseMs: ssf.retryBaseMs, maxMs: MAX_BACKOFF_MS }, leaseMs: ssf.pushTimeoutMs * 2 + 1000, batchSize: BATCH,
+    store: ctx.store,
+    clock: ctx.clock,
+    audit: ctx.audit,
+    timeoutMs: ssf.pushTimeoutMs,
+    maxAttempts: ssf.pushMaxAttempts,
+    backoff: { baseMs: ssf.retryBaseMs, maxMs: MAX_BACKOFF_MS },
+    leaseMs: ssf.pushTimeoutMs * 2 + 1000,
+    batchSize: BATCH,
   };
 }
 
@@ -50,7 +64,10 @@ export function startSignalDelivery(ctx: Muster, options: SignalDeliveryOptions 
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
   const schedule = (ms: number) => {
-    if (!stopped) timer = setTimeout(() => { round = runRound(o, options).then((busy) => schedule(busy ? 0 : ctx.config.federation.ssf.pollMs)); }, ms);
+    if (!stopped)
+      timer = setTimeout(() => {
+        round = runRound(o, options).then((busy) => schedule(busy ? 0 : ctx.config.federation.ssf.pollMs));
+      }, ms);
   };
   schedule(0);
   return {
@@ -71,10 +88,14 @@ async function runRound(o: PushDeliveryOptions, options: SignalDeliveryOptions):
     options.onError?.(error);
     return false;
   }
-  const outcomes = await Promise.all(claimed.map((set) => deliverClaimed(o, set).catch((error: unknown) => {
-    options.onError?.(error);
-    return undefined;
-  })));
+  const outcomes = await Promise.all(
+    claimed.map((set) =>
+      deliverClaimed(o, set).catch((error: unknown) => {
+        options.onError?.(error);
+        return undefined;
+      }),
+    ),
+  );
   for (const outcome of outcomes) if (outcome) options.onOutcome?.(outcome);
   return claimed.length > 0;
 }

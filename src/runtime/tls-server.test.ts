@@ -22,7 +22,10 @@ describeEachStore('the TLS server certificate of the mutual-TLS listener', (fact
     dir = await mkdtemp(join(tmpdir(), 'muster-tls-'));
     muster = await startMuster(loadConfig({ env: {}, overrides: { dataDir: ':memory:' } }), { store: await factory.open(), clock });
   });
-  after(async () => { await muster.close(); await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await muster.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   const recorded = () => muster.store.query<Recorded>('SELECT serial, issuer, source, hostnames FROM tls_certificates ORDER BY recorded_at, serial');
   const audited = () => muster.store.query<{ target: string; data: { source: string } }>("SELECT target, data FROM audit_log WHERE action = 'pki.tls_certificate.issued' ORDER BY seq");
@@ -49,7 +52,10 @@ describeEachStore('the TLS server certificate of the mutual-TLS listener', (fact
     const rows = await recorded();
     assert.equal(rows.length, first + 2);
     const serial = new X509Certificate(b.cert).serialNumber.toLowerCase();
-    assert.deepEqual(rows.find((r) => r.serial === serial), { serial, issuer: new X509Certificate(b.chain[0] as string).subject, source: 'issued', hostnames: ['localhost'] });
+    assert.deepEqual(
+      rows.find((r) => r.serial === serial),
+      { serial, issuer: new X509Certificate(b.chain[0] as string).subject, source: 'issued', hostnames: ['localhost'] },
+    );
     assert.ok((await audited()).some((e) => e.target === serial && e.data.source === 'issued'));
   });
 

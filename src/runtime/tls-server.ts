@@ -26,10 +26,12 @@ async function readConfigured(key: 'certificateFile' | 'keyFile', file: string):
 async function configured(certificateFile: string, keyFile: string): Promise<Served> {
   const blocks = (await readConfigured('certificateFile', certificateFile)).match(PEM_BLOCK) ?? [];
   const [cert, ...chain] = blocks;
-  if (!cert) throw new MusterError('MUSTER_ERR_CONFIG', `${certificateFile} holds no PEM certificate`, [{ key: 'federation.mtls.certificateFile', value: certificateFile, message: 'no PEM certificate' }]);
+  if (!cert)
+    throw new MusterError('MUSTER_ERR_CONFIG', `${certificateFile} holds no PEM certificate`, [{ key: 'federation.mtls.certificateFile', value: certificateFile, message: 'no PEM certificate' }]);
   const certificate = new X509Certificate(cert);
   const key = await readConfigured('keyFile', keyFile);
-  if (!keyMatches(key, certificate)) throw new MusterError('MUSTER_ERR_CONFIG', `${keyFile} is not the key of ${certificateFile}`, [{ key: 'federation.mtls.keyFile', value: keyFile, message: 'does not match certificateFile' }]);
+  if (!keyMatches(key, certificate))
+    throw new MusterError('MUSTER_ERR_CONFIG', `${keyFile} is not the key of ${certificateFile}`, [{ key: 'federation.mtls.keyFile', value: keyFile, message: 'does not match certificateFile' }]);
   const hostnames = certificate.getExtension(SubjectAlternativeNameExtension)?.names.items.map((n) => n.value) ?? [];
   return { key, cert, certificate, chain, source: 'configured', hostnames };
 }

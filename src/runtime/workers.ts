@@ -29,7 +29,9 @@ export function newWorkerId(): string {
 export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {}): JobWorker {
   const { store, clock, audit, config } = muster;
   return new JobWorker({
-    store, clock, audit,
+    store,
+    clock,
+    audit,
     handlers: lifecycleHandlers({ notifier: muster.notifier, targets: accessTargetsOf(config), config, vault: muster.keyVault }),
     workerId: newWorkerId(),
     ...WORKER_DEFAULTS,

@@ -67,7 +67,10 @@ const FACTS: Readonly<Record<string, FactTable<'trust'> | FactTable<'behave'>>> 
 export async function applyFactBatch(ctx: ApplyContext, items: readonly BatchItem[], changes: ChangeSet): Promise<void> {
   const facts = FACTS[ctx.source.kind] as FactTable<'trust'>;
   const guarded = ctx.source.authoritative.includes(facts.object);
-  const owners = await resolveEmployees(ctx.db, items.map((i) => i.record.values.employee_id ?? ''));
+  const owners = await resolveEmployees(
+    ctx.db,
+    items.map((i) => i.record.values.employee_id ?? ''),
+  );
   const rows: Insertable<Database['trust']>[] = [];
   for (const item of items) {
     const identityId = item.link?.identityId ?? owners.get(item.record.values.employee_id ?? '');
@@ -77,7 +80,13 @@ export async function applyFactBatch(ctx: ApplyContext, items: readonly BatchIte
     }
     if (!guarded) {
       ctx.summary.refusedAttributes++;
-      changes.audits.push({ actor: `source:${ctx.source.name}`, action: 'source.attribute_refused', target: identityId, reason: `source ${ctx.source.name} is not authoritative for ${facts.object}`, data: { key: item.record.key, run_id: ctx.runId } });
+      changes.audits.push({
+        actor: `source:${ctx.source.name}`,
+        action: 'source.attribute_refused',
+        target: identityId,
+        reason: `source ${ctx.source.name} is not authoritative for ${facts.object}`,
+        data: { key: item.record.key, run_id: ctx.runId },
+      });
       continue;
     }
     rows.push(facts.row(item.record, { identity_id: identityId, source: ctx.source.name, source_record: item.record.key, observed_at: ctx.effectiveAt ?? ctx.now }));
@@ -86,7 +95,8 @@ export async function applyFactBatch(ctx: ApplyContext, items: readonly BatchIte
     const payload = { source: ctx.source.name, key: item.record.key, run_id: ctx.runId, values: item.record.values };
     const reason = ctx.runId ? `import ${ctx.runId} line ${item.record.line}` : 'event';
     for (const type of [facts.event, facts.consequence?.(item.record)]) {
-      if (type) changes.events.push({ type, identityId, payload, audit: { actor: `source:${ctx.source.name}`, action: type, target: identityId, reason, data: { ...payload, requested_by: ctx.actor } } });
+      if (type)
+        changes.events.push({ type, identityId, payload, audit: { actor: `source:${ctx.source.name}`, action: type, target: identityId, reason, data: { ...payload, requested_by: ctx.actor } } });
     }
     countEvent(ctx.summary, facts.event);
   }

@@ -51,7 +51,14 @@ export async function applyIdentityBatch(ctx: ApplyContext, items: readonly Batc
   const current = await loadIdentities(ctx.db, [...new Set(items.flatMap((i) => idsOf(i)))]);
   ctx.held = await heldIdentities(ctx.db, [...current.keys()]);
   const correlations = await correlateUnlinked(ctx, items);
-  const sponsors = ctx.source.kind === 'npe' ? await resolveEmployees(ctx.db, items.map((i) => i.record.values.sponsor ?? ''), true) : new Map<string, string>();
+  const sponsors =
+    ctx.source.kind === 'npe'
+      ? await resolveEmployees(
+          ctx.db,
+          items.map((i) => i.record.values.sponsor ?? ''),
+          true,
+        )
+      : new Map<string, string>();
   for (const item of items) {
     const match = matchOf(item, current, correlations);
     if (match.outcome === 'dispute') {
@@ -134,7 +141,14 @@ function keepHeld(ctx: ApplyContext, current: IdentityState | null, incoming: In
 }
 
 /** Adds one planned identity change, with its events, history and audit entries, to the change set. */
-export function recordPlan(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor' | 'summary' | 'effectiveAt'>, plan: IdentityPlan, current: IdentityState | null, changes: ChangeSet, where: string, key: string): void {
+export function recordPlan(
+  ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor' | 'summary' | 'effectiveAt'>,
+  plan: IdentityPlan,
+  current: IdentityState | null,
+  changes: ChangeSet,
+  where: string,
+  key: string,
+): void {
   if (plan.events.length === 0 && plan.refused.length === 0 && current && plan.changed.length === 0) {
     ctx.summary.unchanged++;
   }
@@ -157,7 +171,15 @@ export function recordPlan(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor' 
   }
 }
 
-function eventFor(ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor' | 'effectiveAt'>, type: string, plan: IdentityPlan, current: IdentityState | null, moves: PendingEvent['moves'], where: string, key: string): PendingEvent {
+function eventFor(
+  ctx: Pick<ApplyContext, 'source' | 'runId' | 'actor' | 'effectiveAt'>,
+  type: string,
+  plan: IdentityPlan,
+  current: IdentityState | null,
+  moves: PendingEvent['moves'],
+  where: string,
+  key: string,
+): PendingEvent {
   const changed = Object.fromEntries(plan.changed.map((n) => [n, { from: current?.attributes[n]?.v ?? null, to: plan.next.attributes[n]?.v ?? null }]));
   const status = { from: current?.status ?? null, to: plan.next.status };
   const effective = ctx.effectiveAt ? { effective_at: ctx.effectiveAt.toISOString() } : {};
@@ -189,11 +211,25 @@ function openDispute(ctx: ApplyContext, item: BatchItem, candidates: readonly Ca
   const id = ctx.newId();
   const listed = candidates.map((c) => ({ identity_id: c.identity.id, rule: c.rule, confidence: c.confidence, status: c.identity.status, linked_key: c.linkedKey }));
   const record = { line: item.record.line, values: item.record.values };
-  const dispute = { id, source: ctx.source.name, source_key: item.record.key, run_id: ctx.runId, record: JSON.stringify(record), candidates: JSON.stringify(listed), status: 'open', created_at: ctx.now };
+  const dispute = {
+    id,
+    source: ctx.source.name,
+    source_key: item.record.key,
+    run_id: ctx.runId,
+    record: JSON.stringify(record),
+    candidates: JSON.stringify(listed),
+    status: 'open',
+    created_at: ctx.now,
+  };
   // one open dispute per record: a record already disputed stays with its first dispute
   changes.insert('disputes', [dispute], (oc) => oc.columns(['source', 'source_key']).where('status', '=', sql.lit('open')).doNothing());
   const payload = { dispute_id: id, source: ctx.source.name, key: item.record.key, run_id: ctx.runId, candidates: listed };
-  changes.events.push({ type: 'dispute.opened', identityId: null, payload, audit: { actor: `source:${ctx.source.name}`, action: 'dispute.opened', target: id, reason: `${candidates.length} candidate(s) for ${item.record.key}`, data: payload } });
+  changes.events.push({
+    type: 'dispute.opened',
+    identityId: null,
+    payload,
+    audit: { actor: `source:${ctx.source.name}`, action: 'dispute.opened', target: id, reason: `${candidates.length} candidate(s) for ${item.record.key}`, data: payload },
+  });
   countEvent(ctx.summary, 'dispute.opened');
 }
 

@@ -11,10 +11,7 @@ export interface Candidate {
   readonly linkedKey: string | null;
 }
 
-export type Correlation =
-  | { readonly outcome: 'new' }
-  | { readonly outcome: 'link'; readonly candidate: Candidate }
-  | { readonly outcome: 'dispute'; readonly candidates: readonly Candidate[] };
+export type Correlation = { readonly outcome: 'new' } | { readonly outcome: 'link'; readonly candidate: Candidate } | { readonly outcome: 'dispute'; readonly candidates: readonly Candidate[] };
 
 export interface CorrelationInput {
   readonly key: string;
@@ -35,9 +32,7 @@ export async function correlate(db: Queryable, source: string, inputs: readonly 
   const linked = await linkedKeys(db, source, ids);
   const result = new Map<string, Correlation>();
   for (const input of inputs) {
-    const matches = [...(found.get(input.key)?.values() ?? [])]
-      .map((m) => ({ ...m, linkedKey: linked.get(m.identity.id) ?? null }))
-      .filter((m) => plausible(m, threshold));
+    const matches = [...(found.get(input.key)?.values() ?? [])].map((m) => ({ ...m, linkedKey: linked.get(m.identity.id) ?? null })).filter((m) => plausible(m, threshold));
     result.set(input.key, decide(matches, threshold));
   }
   return result;
@@ -61,10 +56,19 @@ function decide(candidates: Candidate[], threshold: number): Correlation {
   return { outcome: 'dispute', candidates };
 }
 
-async function applyRule(db: Queryable, rule: CorrelationRule, inputs: readonly CorrelationInput[], found: Map<string, Map<string, { identity: IdentityState; rule: string; confidence: number }>>): Promise<void> {
+async function applyRule(
+  db: Queryable,
+  rule: CorrelationRule,
+  inputs: readonly CorrelationInput[],
+  found: Map<string, Map<string, { identity: IdentityState; rule: string; confidence: number }>>,
+): Promise<void> {
   const wanted = inputs.filter((i) => rule.attributes.every((a) => i.attributes[a]));
   const tupleOf = (values: (name: string) => string) => rule.attributes.map(values);
-  const identities = await findByAttributes(db, rule.attributes, wanted.map((i) => tupleOf((a) => i.attributes[a] as string)));
+  const identities = await findByAttributes(
+    db,
+    rule.attributes,
+    wanted.map((i) => tupleOf((a) => i.attributes[a] as string)),
+  );
   if (identities.length === 0) return;
   const byTuple = new Map<string, IdentityState[]>();
   for (const identity of identities) {

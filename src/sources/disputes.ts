@@ -31,8 +31,17 @@ const COLUMNS = 'id, source, source_key, run_id, record, candidates, status, res
 
 function fromRow(r: Record<string, any>): Dispute {
   return {
-    id: r.id, source: r.source, sourceKey: r.source_key, runId: r.run_id, record: r.record, candidates: r.candidates, status: r.status,
-    resolution: r.resolution, resolvedBy: r.resolved_by, createdAt: r.created_at, resolvedAt: r.resolved_at,
+    id: r.id,
+    source: r.source,
+    sourceKey: r.source_key,
+    runId: r.run_id,
+    record: r.record,
+    candidates: r.candidates,
+    status: r.status,
+    resolution: r.resolution,
+    resolvedBy: r.resolved_by,
+    createdAt: r.created_at,
+    resolvedAt: r.resolved_at,
   };
 }
 
@@ -72,7 +81,9 @@ export class DisputeService {
       if (dispute.status !== 'open') throw new MusterError('MUSTER_ERR_DISPUTE_STATE', `disputed case ${id} is already ${dispute.status}`);
       const candidate = dispute.candidates.find((c) => c.identity_id === choice);
       if (choice !== 'new' && !candidate) {
-        throw new MusterError('MUSTER_ERR_DISPUTE_STATE', `${choice} is not a candidate of case ${id}; choose one of ${dispute.candidates.map((c) => c.identity_id).join(', ')} or 'new'`, [{ field: 'choice', value: choice, message: 'not a candidate' }]);
+        throw new MusterError('MUSTER_ERR_DISPUTE_STATE', `${choice} is not a candidate of case ${id}; choose one of ${dispute.candidates.map((c) => c.identity_id).join(', ')} or 'new'`, [
+          { field: 'choice', value: choice, message: 'not a candidate' },
+        ]);
       }
       const source = this.#registry.get(dispute.source);
       const record: SourceRecord = { key: dispute.sourceKey, line: dispute.record.line, values: dispute.record.values };
@@ -82,7 +93,11 @@ export class DisputeService {
       const resolution = { choice, reason };
       const now = this.#deps.clock.now();
       await tx.query(`UPDATE disputes SET status = 'resolved', resolution = $2, resolved_by = $3, resolved_at = $4 WHERE id = $1`, [id, resolution, actor, now]);
-      await this.#deps.audit.append(tx, [{ actor, action: 'dispute.resolved', target: id, reason, data: { choice, source: source.name, key: dispute.sourceKey, events: outcome.events } }], correlationId);
+      await this.#deps.audit.append(
+        tx,
+        [{ actor, action: 'dispute.resolved', target: id, reason, data: { choice, source: source.name, key: dispute.sourceKey, events: outcome.events } }],
+        correlationId,
+      );
       return { ...outcome, dispute: { ...dispute, status: 'resolved', resolution, resolvedBy: actor, resolvedAt: now } };
     });
   }

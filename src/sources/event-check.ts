@@ -19,7 +19,13 @@ export interface CheckedEvent {
 }
 
 export const EVENT_TYPES: Readonly<Record<string, string>> = {
-  joiner: 'identity.joiner', mover: 'identity.mover', leaver: 'identity.leaver', leave: 'identity.leave', return: 'identity.return', rehire: 'identity.rehire', update: 'identity.updated',
+  joiner: 'identity.joiner',
+  mover: 'identity.mover',
+  leaver: 'identity.leaver',
+  leave: 'identity.leave',
+  return: 'identity.return',
+  rehire: 'identity.rehire',
+  update: 'identity.updated',
   suspension: 'identity.suspended',
 };
 
@@ -38,7 +44,11 @@ export function checkEvent(sourceName: string, format: SourceFormat, event: unkn
   if (event === null || typeof event !== 'object' || Array.isArray(event)) refuse('the event must be a JSON object', [{ field: 'event', message: 'must be an object' }]);
   const e = event as Record<string, unknown>;
   const unknown = Object.keys(e).filter((k) => !EVENT_KEYS.has(k));
-  if (unknown.length > 0) refuse(`unknown event field ${unknown.join(', ')}; an event has type, effectiveAt and record`, unknown.map((field) => ({ field, message: 'unknown field' })));
+  if (unknown.length > 0)
+    refuse(
+      `unknown event field ${unknown.join(', ')}; an event has type, effectiveAt and record`,
+      unknown.map((field) => ({ field, message: 'unknown field' })),
+    );
   const type = checkType(e.type);
   const effectiveAt = checkEffectiveAt(e.effectiveAt, now);
   const raw = stringValues(e.record);
@@ -60,11 +70,14 @@ function checkType(type: unknown): string | undefined {
 }
 
 function checkEffectiveAt(value: unknown, now: Date): Date {
-  if (value === undefined || value === null) refuse('effectiveAt is required: when the change took effect, ISO 8601 with its UTC offset (e.g. 2026-03-02T09:00:00-05:00)', [{ field: 'effectiveAt', message: 'is required' }]);
+  if (value === undefined || value === null)
+    refuse('effectiveAt is required: when the change took effect, ISO 8601 with its UTC offset (e.g. 2026-03-02T09:00:00-05:00)', [{ field: 'effectiveAt', message: 'is required' }]);
   const text = String(value);
   const at = new Date(text);
   if (typeof value !== 'string' || !ISO_WITH_OFFSET.test(text) || Number.isNaN(at.getTime())) {
-    refuse(`effectiveAt '${text.slice(0, 40)}' is not an ISO 8601 time with its UTC offset (Z or ±hh:mm), e.g. 2026-03-02T09:00:00-05:00`, [{ field: 'effectiveAt', value: text.slice(0, 80), message: 'must be ISO 8601 with an offset' }]);
+    refuse(`effectiveAt '${text.slice(0, 40)}' is not an ISO 8601 time with its UTC offset (Z or ±hh:mm), e.g. 2026-03-02T09:00:00-05:00`, [
+      { field: 'effectiveAt', value: text.slice(0, 80), message: 'must be ISO 8601 with an offset' },
+    ]);
   }
   if (at.getTime() > now.getTime() + FUTURE_SKEW_MS) {
     refuse(`effectiveAt ${text} is in the future; send the event when it takes effect`, [{ field: 'effectiveAt', value: text, message: 'is in the future' }]);

@@ -13,10 +13,12 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
   const at = (hours: number) => new Date(h.clock.now().getTime() + hours * HOUR).toISOString().replace('Z', '+00:00');
 
   const person = async (employeeId: string) =>
-    (await h.store.query<{ status: string; department: string; job_title: string }>(
-      `SELECT status, attributes -> 'department' ->> 'v' AS department, attributes -> 'job_title' ->> 'v' AS job_title FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`,
-      [employeeId],
-    ))[0];
+    (
+      await h.store.query<{ status: string; department: string; job_title: string }>(
+        `SELECT status, attributes -> 'department' ->> 'v' AS department, attributes -> 'job_title' ->> 'v' AS job_title FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`,
+        [employeeId],
+      )
+    )[0];
   const refusals = async () => h.store.query<{ reason: string; data: any }>(`SELECT reason, data FROM audit_log WHERE action = 'source.refused' ORDER BY seq`);
 
   before(async () => {
@@ -27,16 +29,28 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
   });
 
   test('an event needs an effective time with its offset; the refusal names the field', async () => {
-    await assert.rejects(events.apply('hr', { type: 'mover', record: { employee_id: 'E1', department: 'Legal' } } as any, 'hr-system', 'e1'), (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && e.details[0].field === 'effectiveAt');
-    await assert.rejects(events.apply('hr', { type: 'mover', effectiveAt: '2026-03-03T08:00:00', record: { employee_id: 'E1', department: 'Legal' } }, 'hr-system', 'e2'), (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && e.details[0].field === 'effectiveAt' && /offset/.test(e.message));
-    await assert.rejects(events.apply('hr', { type: 'mover', effectiveAt: at(2), record: { employee_id: 'E1', department: 'Legal' } }, 'hr-system', 'e3'), (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && /future/.test(e.message));
+    await assert.rejects(
+      events.apply('hr', { type: 'mover', record: { employee_id: 'E1', department: 'Legal' } } as any, 'hr-system', 'e1'),
+      (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && e.details[0].field === 'effectiveAt',
+    );
+    await assert.rejects(
+      events.apply('hr', { type: 'mover', effectiveAt: '2026-03-03T08:00:00', record: { employee_id: 'E1', department: 'Legal' } }, 'hr-system', 'e2'),
+      (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && e.details[0].field === 'effectiveAt' && /offset/.test(e.message),
+    );
+    await assert.rejects(
+      events.apply('hr', { type: 'mover', effectiveAt: at(2), record: { employee_id: 'E1', department: 'Legal' } }, 'hr-system', 'e3'),
+      (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && /future/.test(e.message),
+    );
     assert.equal((await person('E1'))?.department, 'Finance');
   });
 
   test('unknown fields are refused, named, not dropped', async () => {
     await assert.rejects(events.apply('hr', { type: 'mover', effectiveAt: at(-1), record: { employee_id: 'E1', department: 'Legal', dept_code: 'L7' } }, 'hr-system', 'e4'), (e: any) => {
       assert.equal(e.code, 'MUSTER_ERR_VALIDATION');
-      assert.deepEqual(e.details.map((d: any) => d.field), ['record.dept_code']);
+      assert.deepEqual(
+        e.details.map((d: any) => d.field),
+        ['record.dept_code'],
+      );
       return true;
     });
     await assert.rejects(events.apply('hr', { type: 'mover', effectiveAt: at(-1), record: { employee_id: 'E1' }, reason: 'x' } as any, 'hr-system', 'e5'), (e: any) => e.details[0].field === 'reason');
@@ -45,18 +59,27 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
 
   test('a mover dated before a leaver, delivered after it, does not bring the leaver back', async () => {
     const leaver = await events.apply('hr', { type: 'leaver', effectiveAt: at(-2), record: { employee_id: 'E2', status: 'terminated' } }, 'hr-system', 'e6');
-    assert.deepEqual(leaver.events.map((e) => e.type), ['identity.leaver']);
+    assert.deepEqual(
+      leaver.events.map((e) => e.type),
+      ['identity.leaver'],
+    );
     const late = await events.apply('hr', { type: 'mover', effectiveAt: at(-3), record: { employee_id: 'E2', department: 'Legal', status: 'active' } }, 'hr-system', 'e7');
     assert.deepEqual(late.superseded, ['status']);
     const e2 = await person('E2');
     assert.equal(e2?.status, 'terminated');
-    assert.equal(e2?.department, 'Legal', 'the department was still the late event\'s to decide');
+    assert.equal(e2?.department, 'Legal', "the department was still the late event's to decide");
     h.clock.advance(HOUR);
     const rehire = await events.apply('hr', { type: 'rehire', effectiveAt: at(0), record: { employee_id: 'E2', status: 'active' } }, 'hr-system', 'e7c');
-    assert.deepEqual(rehire.events.map((e) => e.type), ['identity.rehire']);
+    assert.deepEqual(
+      rehire.events.map((e) => e.type),
+      ['identity.rehire'],
+    );
     const lateLeaver = await events.apply('hr', { type: 'leaver', effectiveAt: at(-2), record: { employee_id: 'E2', status: 'terminated', location: 'Denver, CO' } }, 'hr-system', 'e7d');
     assert.deepEqual(lateLeaver.superseded, ['status']);
-    assert.deepEqual(lateLeaver.events.map((e) => e.type), ['identity.mover']);
+    assert.deepEqual(
+      lateLeaver.events.map((e) => e.type),
+      ['identity.mover'],
+    );
     assert.equal((await person('E2'))?.status, 'active', 'the rehire came after the leaver took effect');
   });
 
@@ -73,7 +96,10 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
     await events.apply('hr', { type: 'mover', effectiveAt: at(-1), record: { employee_id: 'E3', job_title: 'Lead' } }, 'hr-system', 'e8');
     const late = await events.apply('hr', { type: 'mover', effectiveAt: at(-5), record: { employee_id: 'E3', job_title: 'Senior', department: 'Audit' } }, 'hr-system', 'e9');
     assert.deepEqual(late.superseded, ['job_title']);
-    assert.deepEqual(late.events.map((e) => e.type), ['identity.mover']);
+    assert.deepEqual(
+      late.events.map((e) => e.type),
+      ['identity.mover'],
+    );
     const e3 = await person('E3');
     assert.equal(e3?.job_title, 'Lead');
     assert.equal(e3?.department, 'Audit');
@@ -86,22 +112,31 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
     const snapshot = 'employee_id,eligibility,status,investigation_type,adjudication_date,continuous_vetting\nE1,favorable,current,Tier 5,2024-05-01,Y\n';
     const run = await h.imports.run({ source: 'vetting', file: await h.file('vetting.csv', snapshot), actor: 'alice' });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
-    const eligibility = async () => (await h.store.query<{ eligibility: string }>(`SELECT t.eligibility FROM trust t JOIN identities i ON i.id = t.identity_id WHERE i.attributes -> 'employee_id' ->> 'v' = 'E1'`))[0]?.eligibility;
+    const eligibility = async () =>
+      (await h.store.query<{ eligibility: string }>(`SELECT t.eligibility FROM trust t JOIN identities i ON i.id = t.identity_id WHERE i.attributes -> 'employee_id' ->> 'v' = 'E1'`))[0]?.eligibility;
     const late = await events.apply('vetting', { effectiveAt: at(-1), record: { employee_id: 'E1', eligibility: 'unfavorable', status: 'revoked' } }, 'vetting-system', 'v1');
     assert.equal(late.changed, false);
     assert.deepEqual(late.superseded, ['eligibility', 'status']);
     assert.equal(await eligibility(), 'favorable');
     const current = await events.apply('vetting', { effectiveAt: at(0), record: { employee_id: 'E1', eligibility: 'unfavorable', status: 'revoked' } }, 'vetting-system', 'v2');
-    assert.deepEqual(current.events.map((e) => e.type), ['trust.changed', 'trust.withdrawn']);
+    assert.deepEqual(
+      current.events.map((e) => e.type),
+      ['trust.changed', 'trust.withdrawn'],
+    );
     assert.equal(await eligibility(), 'unfavorable');
   });
 
   test('a record that means a suspension, sent as an update, is refused naming the type to send; as a suspension it is applied', async () => {
-    await assert.rejects(events.apply('hr', { type: 'update', effectiveAt: at(-1), record: { employee_id: 'E3', status: 'suspended' } }, 'hr-system', 'e20'),
-      (e: any) => e.code === 'MUSTER_ERR_CONFLICT' && /send it as type 'suspension'/.test(e.message) && e.details[0].field === 'type');
+    await assert.rejects(
+      events.apply('hr', { type: 'update', effectiveAt: at(-1), record: { employee_id: 'E3', status: 'suspended' } }, 'hr-system', 'e20'),
+      (e: any) => e.code === 'MUSTER_ERR_CONFLICT' && /send it as type 'suspension'/.test(e.message) && e.details[0].field === 'type',
+    );
     assert.equal((await person('E3'))?.status, 'active', 'nothing was applied');
     const applied = await events.apply('hr', { type: 'suspension', effectiveAt: at(-1), record: { employee_id: 'E3', status: 'suspended' } }, 'hr-system', 'e21');
-    assert.deepEqual(applied.events.map((e) => e.type), ['identity.suspended']);
+    assert.deepEqual(
+      applied.events.map((e) => e.type),
+      ['identity.suspended'],
+    );
     assert.equal((await person('E3'))?.status, 'suspended');
   });
 
@@ -125,7 +160,10 @@ describeEachStore('HR events: effective times, unknown fields and people, duplic
 
   test('refused events are audited, with the reason and the fields', async () => {
     const entries = await refusals();
-    assert.ok(entries.some((r) => r.data.code === 'MUSTER_ERR_VALIDATION' && r.data.fields.includes('record.dept_code')), JSON.stringify(entries));
+    assert.ok(
+      entries.some((r) => r.data.code === 'MUSTER_ERR_VALIDATION' && r.data.fields.includes('record.dept_code')),
+      JSON.stringify(entries),
+    );
     assert.ok(entries.some((r) => r.data.code === 'MUSTER_ERR_NOT_FOUND' && r.data.key === 'E404'));
     assert.ok(entries.some((r) => r.data.fields.includes('effectiveAt')));
   });

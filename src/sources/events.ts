@@ -58,9 +58,20 @@ export class SourceEventService {
   async #apply(sourceName: string, event: SourceEvent, actor: string, correlationId: string): Promise<EventOutcome> {
     const source = this.#registry.get(sourceName);
     const checked = checkEvent(source.name, source.format, event, this.#deps.clock.now());
-    const refused = Object.keys(checked.raw).filter((name) => !isAuthoritative(source.format.fields.find((f) => f.name === name), source.authority, source.authoritative));
+    const refused = Object.keys(checked.raw).filter(
+      (name) =>
+        !isAuthoritative(
+          source.format.fields.find((f) => f.name === name),
+          source.authority,
+          source.authoritative,
+        ),
+    );
     if (refused.length > 0) {
-      throw new MusterError('MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE', `source ${source.name} is not authoritative for ${refused.join(', ')}; nothing was applied`, refused.map((field) => ({ field, message: 'not authoritative' })));
+      throw new MusterError(
+        'MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE',
+        `source ${source.name} is not authoritative for ${refused.join(', ')}; nothing was applied`,
+        refused.map((field) => ({ field, message: 'not authoritative' })),
+      );
     }
     return this.#store.transaction((tx) => this.#applyIn(tx, source, checked, actor, correlationId));
   }
@@ -98,7 +109,10 @@ export class SourceEventService {
       reason: error.message.slice(0, 500),
       data: {
         code: error.code,
-        fields: error.details.slice(0, 20).map((d) => d.field ?? null).filter(Boolean),
+        fields: error.details
+          .slice(0, 20)
+          .map((d) => d.field ?? null)
+          .filter(Boolean),
         key: key === null ? null : String(key).slice(0, 64),
         type: typeof event.type === 'string' ? event.type.slice(0, 16) : null,
         effective_at: typeof event.effectiveAt === 'string' ? event.effectiveAt.slice(0, 40) : null,
@@ -127,10 +141,17 @@ async function refuseUnknownPerson(tx: Tx, source: Source, raw: Readonly<Record<
     : `no identity with ${keyField} ${value} is linked to source ${source.name}`;
   const detail: ErrorDetail = { field: `record.${keyField}`, value, message: exists ? 'not linked to this source' : 'no identity with this key' };
   if (event.type !== undefined && event.type !== 'joiner') {
-    throw new MusterError(exists ? 'MUSTER_ERR_CONFLICT' : 'MUSTER_ERR_NOT_FOUND', `${said}; a ${event.type} event needs one (only a joiner with every required field creates an identity); nothing was applied`, [detail]);
+    throw new MusterError(
+      exists ? 'MUSTER_ERR_CONFLICT' : 'MUSTER_ERR_NOT_FOUND',
+      `${said}; a ${event.type} event needs one (only a joiner with every required field creates an identity); nothing was applied`,
+      [detail],
+    );
   }
   const needs = missing.map((name) => ({ field: `record.${name}`, message: `${name} is required for a new identity` }));
-  throw new MusterError('MUSTER_ERR_VALIDATION', `${said}; a new identity needs every required field, and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; nothing was applied`, [detail, ...needs]);
+  throw new MusterError('MUSTER_ERR_VALIDATION', `${said}; a new identity needs every required field, and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; nothing was applied`, [
+    detail,
+    ...needs,
+  ]);
 }
 
 /** For an identity already linked, only the key is required: the fields sent are the ones changed. */
@@ -161,7 +182,9 @@ function checkType(type: string | undefined, outcome: SingleOutcome): void {
     const got = outcome.events.map((e) => e.type).join(', ');
     const use = outcome.events.map((e) => eventTypeMeaning(e.type)).find((name) => name !== undefined && name !== type);
     const hint = use ? `; send it as type '${use}'` : '';
-    throw new MusterError('MUSTER_ERR_CONFLICT', `the event says '${type}' but the record means: ${got}${hint}; nothing was applied`, [{ field: 'type', value: type, message: use ? `record means ${got}: use '${use}'` : `record means ${got}` }]);
+    throw new MusterError('MUSTER_ERR_CONFLICT', `the event says '${type}' but the record means: ${got}${hint}; nothing was applied`, [
+      { field: 'type', value: type, message: use ? `record means ${got}: use '${use}'` : `record means ${got}` },
+    ]);
   }
 }
 

@@ -57,7 +57,14 @@ const NPE: SourceFormat = {
   keyFields: ['npe_id'],
   fields: [
     f('npe_id', 'key', 'KEY', true, 64),
-    f('kind', 'enum', 'ROLE', true, 16, IDENTITY_KINDS.filter((k) => k !== 'person')),
+    f(
+      'kind',
+      'enum',
+      'ROLE',
+      true,
+      16,
+      IDENTITY_KINDS.filter((k) => k !== 'person'),
+    ),
     f('full_name', 'string', 'USER', true, 256),
     f('sponsor', 'key', 'ROLE', true, 64),
     f('expires', 'date', 'ROLE', true, 10),

@@ -46,22 +46,27 @@ describeEachStore('HR snapshot import', (factory) => {
       hrLine('E1', { department: 'Legal' }),
       hrLine('E2', { status: 'terminated' }),
       hrLine('E3', { status: 'leave', leave_type: 'medical' }),
-      hrLine('E4'), hrLine('E5'), hrLine('E6'), hrLine('E7'), hrLine('E8'), hrLine('E9'),
+      hrLine('E4'),
+      hrLine('E5'),
+      hrLine('E6'),
+      hrLine('E7'),
+      hrLine('E8'),
+      hrLine('E9'),
       hrLine('E11'),
     ];
     const run = await h.imports.run({ source: 'hr', file: await h.file('day1.csv', hrCsv(lines)), actor: 'alice' });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
-    assert.deepEqual(
-      [run.summary.movers, run.summary.leavers, run.summary.leave, run.summary.joiners, run.summary.absent],
-      [1, 2, 1, 1, 1],
-    );
+    assert.deepEqual([run.summary.movers, run.summary.leavers, run.summary.leave, run.summary.joiners, run.summary.absent], [1, 2, 1, 1, 1]);
     assert.equal(await statusOf(h.store, 'E2'), 'terminated');
     assert.equal(await statusOf(h.store, 'E10'), 'terminated');
     assert.equal(await statusOf(h.store, 'E3'), 'leave');
     const moves = await h.store.query<{ from_status: string; to_status: string }>(
       `SELECT from_status, to_status FROM status_history h JOIN identities i ON i.id = h.identity_id WHERE i.attributes -> 'employee_id' ->> 'v' = 'E2' ORDER BY h.id`,
     );
-    assert.deepEqual(moves.map((m) => `${m.from_status}>${m.to_status}`), ['null>active', 'active>inactive', 'inactive>terminated']);
+    assert.deepEqual(
+      moves.map((m) => `${m.from_status}>${m.to_status}`),
+      ['null>active', 'active>inactive', 'inactive>terminated'],
+    );
     assert.equal(await count(h.store, `jobs WHERE kind = 'npe.sponsor-left'`), 2);
   });
 
@@ -83,11 +88,18 @@ describeEachStore('HR snapshot import', (factory) => {
     assert.equal(run.summary.rehires, 1, JSON.stringify(run.summary));
     assert.equal(run.summary.joiners, 0);
     const links = await h.store.query<{ source_key: string }>(`SELECT source_key FROM source_links WHERE identity_id = $1`, [old]);
-    assert.deepEqual(links.map((l) => l.source_key), ['E100']);
+    assert.deepEqual(
+      links.map((l) => l.source_key),
+      ['E100'],
+    );
   });
 
   test('a new record matching an active identity by email becomes a disputed case, not a new identity', async () => {
-    const lines = [hrLine('E1', { department: 'Legal' }), ...['E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E11', 'E100'].map((id) => hrLine(id, id === 'E100' ? { email: 'given10.family10@demo.gov' } : {})), hrLine('E200', { email: 'given4.family4@demo.gov' })];
+    const lines = [
+      hrLine('E1', { department: 'Legal' }),
+      ...['E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E11', 'E100'].map((id) => hrLine(id, id === 'E100' ? { email: 'given10.family10@demo.gov' } : {})),
+      hrLine('E200', { email: 'given4.family4@demo.gov' }),
+    ];
     const before = await count(h.store, 'identities');
     const run = await h.imports.run({ source: 'hr', file: await h.file('day4.csv', hrCsv(lines)), actor: 'alice' });
     assert.equal(run.summary.disputed, 1);
@@ -159,7 +171,10 @@ describeEachStore('bad input', (factory) => {
     const text = `${good}\n{"employee_id": "E21", \n${JSON.stringify({ employee_id: 'E22', colour: 'red' })}\n`;
     const run = await h.imports.run({ source: 'hr', file: await h.file('hr.jsonl', text), actor: 'a' });
     assert.equal(run.status, 'refused');
-    assert.deepEqual(run.errors.map((e) => e.line), [2, 3]);
+    assert.deepEqual(
+      run.errors.map((e) => e.line),
+      [2, 3],
+    );
     assert.equal(run.errors[1]?.field, 'colour');
   });
 
@@ -169,11 +184,18 @@ describeEachStore('bad input', (factory) => {
     const failing = new Proxy(h.store, {
       get(target, prop) {
         if (prop !== 'transaction') return Reflect.get(target, prop);
-        return (fn: any) => target.transaction(async (tx) => {
-          let copies = 0;
-          const wrapped = { ...tx, copyRows: async (...args: Parameters<typeof tx.copyRows>) => { if (++copies === 3) throw new Error('power cut'); return tx.copyRows(...args); } };
-          return fn(wrapped);
-        });
+        return (fn: any) =>
+          target.transaction(async (tx) => {
+            let copies = 0;
+            const wrapped = {
+              ...tx,
+              copyRows: async (...args: Parameters<typeof tx.copyRows>) => {
+                if (++copies === 3) throw new Error('power cut');
+                return tx.copyRows(...args);
+              },
+            };
+            return fn(wrapped);
+          });
       },
     });
     const services = await harness(failing as Store, { import: { massChangeShare: 1 } });

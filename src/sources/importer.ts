@@ -92,9 +92,19 @@ export class ImportService {
     const name = request.fileName ?? basename(request.file);
     await this.#checkFile(request.file, name);
     const run: ImportRun = {
-      id: randomUUID(), source: source.name, format, fileName: name, filePath: request.file, fileSha256: await sha256File(request.file),
-      status: 'running', options: { skipInvalid: request.skipInvalid ?? false }, summary: {} as ImportSummary, errors: [],
-      actor: request.actor, createdAt: this.#deps.clock.now(), finishedAt: null,
+      id: randomUUID(),
+      source: source.name,
+      format,
+      fileName: name,
+      filePath: request.file,
+      fileSha256: await sha256File(request.file),
+      status: 'running',
+      options: { skipInvalid: request.skipInvalid ?? false },
+      summary: {} as ImportSummary,
+      errors: [],
+      actor: request.actor,
+      createdAt: this.#deps.clock.now(),
+      finishedAt: null,
     };
     await insertRun(this.#deps.store, run);
     return this.#execute({ run, source, file: request.file, format, correlationId: request.correlationId ?? `import-${run.id}`, onProgress: request.onProgress });
@@ -109,8 +119,19 @@ export class ImportService {
     const sha = await sha256File(run.filePath).catch(() => '');
     if (sha !== run.fileSha256) throw new MusterError('MUSTER_ERR_IMPORT_STATE', `the file of import run ${runId} changed or is gone since it was held; import it again`);
     const source = this.#deps.registry.get(run.source);
-    await this.#audit({ actor, action: 'import.confirmed', target: run.id, reason: `confirmed ${run.summary.held.terminations} terminations`, data: { held: run.summary.held } }, correlationId ?? `import-${run.id}`);
-    const done = await this.#execute({ run: { ...run, actor }, source, file: run.filePath, format: run.format as FileFormat, correlationId: correlationId ?? `import-${run.id}`, confirmedTerminations: run.summary.held.terminations, heldAt: run.finishedAt ?? run.createdAt });
+    await this.#audit(
+      { actor, action: 'import.confirmed', target: run.id, reason: `confirmed ${run.summary.held.terminations} terminations`, data: { held: run.summary.held } },
+      correlationId ?? `import-${run.id}`,
+    );
+    const done = await this.#execute({
+      run: { ...run, actor },
+      source,
+      file: run.filePath,
+      format: run.format as FileFormat,
+      correlationId: correlationId ?? `import-${run.id}`,
+      confirmedTerminations: run.summary.held.terminations,
+      heldAt: run.finishedAt ?? run.createdAt,
+    });
     await this.#dropKeptFile(run.filePath);
     return done;
   }
@@ -124,7 +145,8 @@ export class ImportService {
   async #checkFile(file: string, name: string): Promise<void> {
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) throw new MusterError('MUSTER_ERR_IMPORT_FILE', `${name} is not a readable file`, [{ file: name, message: 'not found or not a file' }]);
-    if (info.size > this.#deps.config.import.maxFileBytes) throw new MusterError('MUSTER_ERR_IMPORT_FILE', `${name} is ${info.size} bytes; the limit is ${this.#deps.config.import.maxFileBytes}`, [{ file: name, message: 'too large' }]);
+    if (info.size > this.#deps.config.import.maxFileBytes)
+      throw new MusterError('MUSTER_ERR_IMPORT_FILE', `${name} is ${info.size} bytes; the limit is ${this.#deps.config.import.maxFileBytes}`, [{ file: name, message: 'too large' }]);
     await checkEncoding(file, name);
   }
 
@@ -197,7 +219,10 @@ export class ImportService {
     const share = population === 0 ? 0 : terminations / population;
     if (x.confirmedTerminations !== undefined) {
       if (x.confirmedTerminations === terminations) return;
-      throw new MusterError('MUSTER_ERR_IMPORT_STATE', `the run now terminates ${terminations} identities, not the ${x.confirmedTerminations} that were confirmed; the MUR changed since — import the file again`);
+      throw new MusterError(
+        'MUSTER_ERR_IMPORT_STATE',
+        `the run now terminates ${terminations} identities, not the ${x.confirmedTerminations} that were confirmed; the MUR changed since — import the file again`,
+      );
     }
     const over = share > massChangeShare || (massChangeCount !== undefined && terminations > massChangeCount);
     if (!over || terminations === 0) return;
@@ -224,8 +249,19 @@ export class ImportService {
   #context(tx: Tx, x: Execution, summary: ImportSummary, correlateExisting: boolean): ApplyContext {
     const { correlation } = this.#deps.config;
     return {
-      db: tx, source: x.source, runId: x.run.id, actor: x.run.actor, now: this.#deps.clock.now(), fileName: x.run.fileName,
-      newId: newIdentityId, rules: correlation.rules, threshold: correlation.autoLinkConfidence, correlateExisting, summary, problems: [], warnings: [],
+      db: tx,
+      source: x.source,
+      runId: x.run.id,
+      actor: x.run.actor,
+      now: this.#deps.clock.now(),
+      fileName: x.run.fileName,
+      newId: newIdentityId,
+      rules: correlation.rules,
+      threshold: correlation.autoLinkConfidence,
+      correlateExisting,
+      summary,
+      problems: [],
+      warnings: [],
     };
   }
 
@@ -266,7 +302,19 @@ export class ImportService {
     const now = this.#deps.clock.now();
     const write = async (db: Tx) => {
       await finishRun(db, x.run.id, { status, summary, errors, filePath: x.run.filePath }, now);
-      await this.#deps.audit.append(db, [{ actor: x.run.actor, action, target: x.run.id, reason: reason ?? `${x.source.name} import of ${x.run.fileName}: ${status}`, data: { source: x.source.name, file: x.run.fileName, sha256: x.run.fileSha256, summary } }], x.correlationId);
+      await this.#deps.audit.append(
+        db,
+        [
+          {
+            actor: x.run.actor,
+            action,
+            target: x.run.id,
+            reason: reason ?? `${x.source.name} import of ${x.run.fileName}: ${status}`,
+            data: { source: x.source.name, file: x.run.fileName, sha256: x.run.fileSha256, summary },
+          },
+        ],
+        x.correlationId,
+      );
       await this.#deps.audit.seal(db);
     };
     if (tx) await write(tx);

@@ -40,7 +40,11 @@ async function* readCsv(file: string, name: string, source: SourceFormat): Async
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!header) {
-        header = checkHeader(record.map((c) => c.trim()), name, source);
+        header = checkHeader(
+          record.map((c) => c.trim()),
+          name,
+          source,
+        );
         continue;
       }
       yield csvRow(record, header, info.lines, name);

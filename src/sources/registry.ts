@@ -28,7 +28,10 @@ export class SourceRegistry {
 
   get(name: string): Source {
     const source = this.#sources.get(name);
-    if (!source) throw new MusterError('MUSTER_ERR_SOURCE_UNKNOWN', `no source named '${name}'; configured: ${[...this.#sources.keys()].join(', ')}`, [{ field: 'source', value: name, message: 'unknown source' }]);
+    if (!source)
+      throw new MusterError('MUSTER_ERR_SOURCE_UNKNOWN', `no source named '${name}'; configured: ${[...this.#sources.keys()].join(', ')}`, [
+        { field: 'source', value: name, message: 'unknown source' },
+      ]);
     return source;
   }
 

@@ -17,7 +17,11 @@ describeEachStore('import runs whose process died', (factory) => {
   let first: Muster;
 
   const running = (id: string, createdAt: Date) =>
-    store.query(`INSERT INTO import_runs (id, source, format, file_name, file_sha256, status, actor, created_at) VALUES ($1, 'hr', 'csv', $2, 'x', 'running', 'alice', $3)`, [id, `${id.slice(0, 4)}.csv`, createdAt]);
+    store.query(`INSERT INTO import_runs (id, source, format, file_name, file_sha256, status, actor, created_at) VALUES ($1, 'hr', 'csv', $2, 'x', 'running', 'alice', $3)`, [
+      id,
+      `${id.slice(0, 4)}.csv`,
+      createdAt,
+    ]);
   const run = async (id: string) => (await store.query<{ status: string; errors: { message: string }[] }>('SELECT status, errors FROM import_runs WHERE id = $1', [id]))[0];
 
   before(async () => {
@@ -47,11 +51,17 @@ describeEachStore('import runs whose process died', (factory) => {
     const slow = new Proxy(store, {
       get(target, prop) {
         if (prop !== 'transaction') return Reflect.get(target, prop);
-        return (fn: any) => target.transaction(async (tx) => fn({ ...tx, copyRows: async (...args: Parameters<typeof tx.copyRows>) => {
-          h.clock.advance(MINUTE);
-          await new Promise((resolve) => setTimeout(resolve, 150));
-          return tx.copyRows(...args);
-        } }));
+        return (fn: any) =>
+          target.transaction(async (tx) =>
+            fn({
+              ...tx,
+              copyRows: async (...args: Parameters<typeof tx.copyRows>) => {
+                h.clock.advance(MINUTE);
+                await new Promise((resolve) => setTimeout(resolve, 150));
+                return tx.copyRows(...args);
+              },
+            }),
+          );
       },
     });
     const imports = new ImportService({ store: slow as Store, clock: h.clock, audit: h.audit, config: h.config, registry: h.registry, heartbeatMs: 20 });

@@ -34,7 +34,28 @@ export interface ImportSummary {
 }
 
 export function emptySummary(): ImportSummary {
-  return { rows: 0, valid: 0, invalid: 0, unchanged: 0, joiners: 0, historical: 0, movers: 0, updated: 0, leavers: 0, leave: 0, returns: 0, rehires: 0, suspended: 0, activated: 0, disabled: 0, disputed: 0, refusedAttributes: 0, absent: 0, changed: 0, onHold: 0 };
+  return {
+    rows: 0,
+    valid: 0,
+    invalid: 0,
+    unchanged: 0,
+    joiners: 0,
+    historical: 0,
+    movers: 0,
+    updated: 0,
+    leavers: 0,
+    leave: 0,
+    returns: 0,
+    rehires: 0,
+    suspended: 0,
+    activated: 0,
+    disabled: 0,
+    disputed: 0,
+    refusedAttributes: 0,
+    absent: 0,
+    changed: 0,
+    onHold: 0,
+  };
 }
 
 const EVENT_COUNTERS: Readonly<Record<string, keyof ImportSummary>> = {
@@ -104,7 +125,19 @@ export const STALE_AFTER_MS = 4 * HEARTBEAT_MS;
 
 export async function insertRun(db: Queryable, run: Omit<ImportRun, 'finishedAt'>): Promise<void> {
   await db.query(`INSERT INTO import_runs (${COLUMNS}, owner, heartbeat_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,NULL,$13,$12)`, [
-    run.id, run.source, run.format, run.fileName, run.filePath, run.fileSha256, run.status, run.options, run.summary, JSON.stringify(run.errors), run.actor, run.createdAt, RUN_OWNER,
+    run.id,
+    run.source,
+    run.format,
+    run.fileName,
+    run.filePath,
+    run.fileSha256,
+    run.status,
+    run.options,
+    run.summary,
+    JSON.stringify(run.errors),
+    run.actor,
+    run.createdAt,
+    RUN_OWNER,
   ]);
 }
 
@@ -115,7 +148,12 @@ export async function beat(db: Queryable, id: string, at: Date): Promise<void> {
 
 export async function finishRun(db: Queryable, id: string, patch: { status: RunStatus; summary: ImportSummary; errors: readonly ErrorDetail[]; filePath?: string | null }, at: Date): Promise<void> {
   await db.query('UPDATE import_runs SET status = $2, summary = $3, errors = $4, finished_at = $5, file_path = COALESCE($6, file_path) WHERE id = $1', [
-    id, patch.status, patch.summary, JSON.stringify(patch.errors), at, patch.filePath ?? null,
+    id,
+    patch.status,
+    patch.summary,
+    JSON.stringify(patch.errors),
+    at,
+    patch.filePath ?? null,
   ]);
 }
 
@@ -152,7 +190,13 @@ export async function recoverInterruptedRuns(store: Store, clock: Clock, audit: 
     if (rows.length === 0) return [];
     await audit.append(
       tx,
-      rows.map((r) => ({ actor: 'muster', action: 'import.interrupted', target: r.id, reason: `${r.source} import of ${r.file_name} stopped before finishing; nothing was applied; import the file again`, data: { source: r.source, file: r.file_name, owner: r.owner, last_seen: r.seen } })),
+      rows.map((r) => ({
+        actor: 'muster',
+        action: 'import.interrupted',
+        target: r.id,
+        reason: `${r.source} import of ${r.file_name} stopped before finishing; nothing was applied; import the file again`,
+        data: { source: r.source, file: r.file_name, owner: r.owner, last_seen: r.seen },
+      })),
       `start-${now.toISOString()}`,
     );
     return rows.map((r) => r.id);

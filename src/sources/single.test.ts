@@ -9,7 +9,16 @@ const AT = '2026-03-02T04:00:00-05:00';
 import { SourceEventService } from './events.ts';
 
 describeEachStore('HR events over REST, disputes, vetting and training, authority', (factory) => {
-  const h = useHarness(factory, { import: { massChangeShare: 0.5 }, sources: { hr: { kind: 'hr', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true }, payroll: { kind: 'hr', authoritative: ['ROLE'] }, vetting: { kind: 'vetting', authoritative: ['TRUST'] }, training: { kind: 'training', authoritative: ['BEHAVE'] }, lms2: { kind: 'training', authoritative: ['ROLE'] } } });
+  const h = useHarness(factory, {
+    import: { massChangeShare: 0.5 },
+    sources: {
+      hr: { kind: 'hr', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true },
+      payroll: { kind: 'hr', authoritative: ['ROLE'] },
+      vetting: { kind: 'vetting', authoritative: ['TRUST'] },
+      training: { kind: 'training', authoritative: ['BEHAVE'] },
+      lms2: { kind: 'training', authoritative: ['ROLE'] },
+    },
+  });
   let events: SourceEventService;
   let disputes: DisputeService;
   before(async () => {
@@ -19,11 +28,19 @@ describeEachStore('HR events over REST, disputes, vetting and training, authorit
   });
 
   const identity = async (employeeId: string) =>
-    (await h.store.query<{ id: string; status: string; attributes: any; provenance: unknown }>(`SELECT id, status, attributes, provenance FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [employeeId])).map((r) => ({ ...r, attributes: decodeAttributes(r.attributes, r.provenance) as any }))[0];
+    (
+      await h.store.query<{ id: string; status: string; attributes: any; provenance: unknown }>(
+        `SELECT id, status, attributes, provenance FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`,
+        [employeeId],
+      )
+    ).map((r) => ({ ...r, attributes: decodeAttributes(r.attributes, r.provenance) as any }))[0];
 
   test('a mover event changes only the fields it carries', async () => {
     const out = await events.apply('hr', { effectiveAt: AT, type: 'mover', record: { employee_id: 'E2', department: 'Legal' } }, 'hr-system', 'c1');
-    assert.deepEqual(out.events.map((e) => e.type), ['identity.mover']);
+    assert.deepEqual(
+      out.events.map((e) => e.type),
+      ['identity.mover'],
+    );
     const e2 = await identity('E2');
     assert.equal(e2?.attributes.department.v, 'Legal');
     assert.equal(e2?.attributes.job_title.v, 'Analyst');
@@ -33,24 +50,40 @@ describeEachStore('HR events over REST, disputes, vetting and training, authorit
     await assert.rejects(events.apply('hr', { effectiveAt: AT, type: 'leaver', record: { employee_id: 'E3', department: 'Ops' } }, 'hr-system', 'c2'), (e: any) => e.code === 'MUSTER_ERR_CONFLICT');
     assert.equal((await identity('E3'))?.attributes.department.v, 'Finance');
     const out = await events.apply('hr', { effectiveAt: AT, type: 'leaver', record: { employee_id: 'E3', status: 'terminated' } }, 'hr-system', 'c3');
-    assert.deepEqual(out.events.map((e) => e.type), ['identity.leaver']);
+    assert.deepEqual(
+      out.events.map((e) => e.type),
+      ['identity.leaver'],
+    );
     assert.equal((await identity('E3'))?.status, 'terminated');
   });
 
   test('a joiner event needs the full record; an illegal status move is refused with the rule', async () => {
-    await assert.rejects(events.apply('hr', { effectiveAt: AT, record: { employee_id: 'E9', department: 'X' } }, 'hr', 'c4'), (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && e.details.some((d: any) => d.field === 'record.given_name'));
+    await assert.rejects(
+      events.apply('hr', { effectiveAt: AT, record: { employee_id: 'E9', department: 'X' } }, 'hr', 'c4'),
+      (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && e.details.some((d: any) => d.field === 'record.given_name'),
+    );
     const joiner = { employee_id: 'E9', given_name: 'Nine', family_name: 'Person', department: 'Finance', user_type: 'contractor', home_agency: '9700', status: 'pending' };
     const out = await events.apply('hr', { effectiveAt: AT, type: 'joiner', record: joiner }, 'hr', 'c5');
-    assert.deepEqual(out.events.map((e) => e.type), ['identity.joiner']);
+    assert.deepEqual(
+      out.events.map((e) => e.type),
+      ['identity.joiner'],
+    );
     assert.equal((await identity('E9'))?.attributes.full_name.v, 'Nine Person');
     await assert.rejects(events.apply('hr', { effectiveAt: AT, record: { employee_id: 'E9', status: 'leave' } }, 'hr', 'c6'), /cannot move from pending to leave/);
   });
 
   test('a source that is not authoritative for an attribute is refused and the refusal audited', async () => {
-    await assert.rejects(events.apply('payroll', { effectiveAt: AT, record: { employee_id: 'E1', email: 'new@demo.gov' } }, 'payroll', 'c7'), (e: any) => e.code === 'MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE' && e.details[0].field === 'email');
+    await assert.rejects(
+      events.apply('payroll', { effectiveAt: AT, record: { employee_id: 'E1', email: 'new@demo.gov' } }, 'payroll', 'c7'),
+      (e: any) => e.code === 'MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE' && e.details[0].field === 'email',
+    );
     const [entry] = await h.store.query<{ action: string }>(`SELECT action FROM audit_log WHERE correlation_id = 'c7'`);
     assert.equal(entry?.action, 'source.refused');
-    const run = await h.imports.run({ source: 'payroll', file: await h.file('auth.csv', hrCsv([hrLine('E1', { email: 'given1.family1@demo.gov', given_name: 'Renamed', department: 'Audit' })])), actor: 'alice' });
+    const run = await h.imports.run({
+      source: 'payroll',
+      file: await h.file('auth.csv', hrCsv([hrLine('E1', { email: 'given1.family1@demo.gov', given_name: 'Renamed', department: 'Audit' })])),
+      actor: 'alice',
+    });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
     assert.equal(run.summary.refusedAttributes, 2, 'given_name and full_name are USER attributes');
     const e1 = await identity('E1');
@@ -86,14 +119,36 @@ describeEachStore('HR events over REST, disputes, vetting and training, authorit
   });
 
   test('a disputed case is resolved by a person: linked to the chosen identity, audited with the reason', async () => {
-    const lines = [hrLine('E1', { department: 'Audit' }), hrLine('E2', { department: 'Legal' }), hrLine('E3', { status: 'terminated' }), hrLine('E9', { given_name: 'Nine', family_name: 'Person', full_name: 'Nine Person', email: '', department: 'Finance', user_type: 'contractor', job_title: '', component: '', location: '', affiliations: '', hire_date: '', status: 'pending' }), hrLine('E50', { email: 'given2.family2@demo.gov' })];
+    const lines = [
+      hrLine('E1', { department: 'Audit' }),
+      hrLine('E2', { department: 'Legal' }),
+      hrLine('E3', { status: 'terminated' }),
+      hrLine('E9', {
+        given_name: 'Nine',
+        family_name: 'Person',
+        full_name: 'Nine Person',
+        email: '',
+        department: 'Finance',
+        user_type: 'contractor',
+        job_title: '',
+        component: '',
+        location: '',
+        affiliations: '',
+        hire_date: '',
+        status: 'pending',
+      }),
+      hrLine('E50', { email: 'given2.family2@demo.gov' }),
+    ];
     const run = await h.imports.run({ source: 'hr', file: await h.file('dispute.csv', hrCsv(lines)), actor: 'alice' });
     assert.equal(run.summary.disputed, 1);
     const [open] = await disputes.list({ status: 'open' });
     assert.ok(open);
     await assert.rejects(disputes.resolve(open.id, '00000000-0000-4000-8000-000000000000', 'typo', 'bob', 'c9'), (e: any) => e.code === 'MUSTER_ERR_DISPUTE_STATE');
     const resolved = await disputes.resolve(open.id, 'new', 'different person, same shared mailbox', 'bob', 'c10');
-    assert.deepEqual(resolved.events.map((e) => e.type), ['identity.joiner']);
+    assert.deepEqual(
+      resolved.events.map((e) => e.type),
+      ['identity.joiner'],
+    );
     assert.equal(resolved.dispute.status, 'resolved');
     await assert.rejects(disputes.resolve(open.id, 'new', 'again', 'bob', 'c11'), (e: any) => e.code === 'MUSTER_ERR_DISPUTE_STATE');
     const [entry] = await h.store.query<{ actor: string; reason: string }>(`SELECT actor, reason FROM audit_log WHERE action = 'dispute.resolved'`);

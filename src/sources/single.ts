@@ -28,8 +28,20 @@ export interface SingleOutcome {
 export async function applySingle(tx: Tx, deps: SingleDeps, source: Source, item: BatchItem, actor: string, correlationId: string, where: string, effectiveAt?: Date): Promise<SingleOutcome> {
   const summary = emptySummary();
   const ctx: ApplyContext = {
-    db: tx, source, runId: null, actor, now: deps.clock.now(), effectiveAt, fileName: where, newId: newIdentityId,
-    rules: deps.config.correlation.rules, threshold: deps.config.correlation.autoLinkConfidence, correlateExisting: true, summary, problems: [], warnings: [],
+    db: tx,
+    source,
+    runId: null,
+    actor,
+    now: deps.clock.now(),
+    effectiveAt,
+    fileName: where,
+    newId: newIdentityId,
+    rules: deps.config.correlation.rules,
+    threshold: deps.config.correlation.autoLinkConfidence,
+    correlateExisting: true,
+    summary,
+    problems: [],
+    warnings: [],
   };
   const changes = new ChangeSet();
   await (source.createsIdentities ? applyIdentityBatch : applyFactBatch)(ctx, [item], changes);

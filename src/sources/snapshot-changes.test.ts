@@ -12,7 +12,11 @@ describeEachStore('snapshots against a MUR that moved on', (factory) => {
   const day0 = ['E1', 'E2', 'E3', 'E4', 'E5', 'E6'].map((id) => hrLine(id));
 
   const person = async (employeeId: string) =>
-    (await h.store.query<{ status: string; department: string }>(`SELECT status, attributes -> 'department' ->> 'v' AS department FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [employeeId]))[0];
+    (
+      await h.store.query<{ status: string; department: string }>(`SELECT status, attributes -> 'department' ->> 'v' AS department FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [
+        employeeId,
+      ])
+    )[0];
 
   before(async () => {
     events = new SourceEventService(h.store, h, h.registry);
@@ -44,8 +48,14 @@ describeEachStore('snapshots against a MUR that moved on', (factory) => {
     await assert.rejects(h.imports.confirm(held.id, 'carol'), (e: any) => {
       assert.equal(e.code, 'MUSTER_ERR_IMPORT_STATE');
       assert.match(e.message, /2 identities .* changed since/);
-      assert.deepEqual(e.details.map((d: any) => d.key), ['E1', 'E2']);
-      assert.ok(e.details.every((d: any) => d.message.startsWith('identity.mover since the run was held')), JSON.stringify(e.details));
+      assert.deepEqual(
+        e.details.map((d: any) => d.key),
+        ['E1', 'E2'],
+      );
+      assert.ok(
+        e.details.every((d: any) => d.message.startsWith('identity.mover since the run was held')),
+        JSON.stringify(e.details),
+      );
       return true;
     });
     assert.equal((await person('E1'))?.department, 'Legal');

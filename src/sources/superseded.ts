@@ -8,7 +8,15 @@ import type { SourceFormat } from './fields.ts';
  * the identity's status after it (a move muster made itself, a suspension say, does not hide a
  * source's termination). The event still decides the rest.
  */
-export async function supersededFields(db: Queryable, source: string, identityId: string, format: SourceFormat, fields: readonly string[], effectiveAt: Date, values: Readonly<Record<string, string>>): Promise<string[]> {
+export async function supersededFields(
+  db: Queryable,
+  source: string,
+  identityId: string,
+  format: SourceFormat,
+  fields: readonly string[],
+  effectiveAt: Date,
+  values: Readonly<Record<string, string>>,
+): Promise<string[]> {
   if (format.kind === 'vetting' || format.kind === 'training') return supersededFacts(db, identityId, format, fields, effectiveAt, values);
   const [row] = await db.query<{ attributes: unknown; provenance: unknown; status_at: Date | null }>(
     `SELECT attributes, provenance, (SELECT max(coalesce(h.effective_at, h.at)) FROM status_history h WHERE h.identity_id = $1 AND h.source = $2) AS status_at FROM identities WHERE id = $1`,

@@ -4,8 +4,22 @@ import { SOURCE_FORMATS } from './fields.ts';
 import { validateRow } from './validate.ts';
 
 const ROW = {
-  employee_id: 'E1', given_name: 'Ada', family_name: 'Lovelace', full_name: '', email: 'ada.lovelace@demo.gov', job_title: 'Analyst', department: 'R&D (West)', component: '', location: '',
-  manager: '', user_type: 'government', home_agency: '9700', affiliations: '', status: 'active', leave_type: '', hire_date: '',
+  employee_id: 'E1',
+  given_name: 'Ada',
+  family_name: 'Lovelace',
+  full_name: '',
+  email: 'ada.lovelace@demo.gov',
+  job_title: 'Analyst',
+  department: 'R&D (West)',
+  component: '',
+  location: '',
+  manager: '',
+  user_type: 'government',
+  home_agency: '9700',
+  affiliations: '',
+  status: 'active',
+  leave_type: '',
+  hire_date: '',
 };
 const at = { file: 'hr.csv', line: 7 };
 

@@ -17,9 +17,12 @@ test('src/store/database.ts is what tools/gen-db-types.ts makes of the migration
 test('a migrated column shows in the generated types: nullability, defaults as Generated<>, JSON and timestamps', async () => {
   const store = await openStore({ dataDir: ':memory:' });
   try {
-    await store.exec('CREATE TABLE probe_things (id bigserial PRIMARY KEY, name text NOT NULL, note text, data jsonb NOT NULL DEFAULT \'{}\', at timestamptz, tags text[])');
+    await store.exec("CREATE TABLE probe_things (id bigserial PRIMARY KEY, name text NOT NULL, note text, data jsonb NOT NULL DEFAULT '{}', at timestamptz, tags text[])");
     const text = await databaseTypes(store);
-    assert.match(text, /export interface ProbeThingsTable \{\n  id: Generated<number>;\n  name: string;\n  note: string \| null;\n  data: Generated<Json>;\n  at: Timestamp \| null;\n  tags: string\[\] \| null;\n\}/);
+    assert.match(
+      text,
+      /export interface ProbeThingsTable \{\n  id: Generated<number>;\n  name: string;\n  note: string \| null;\n  data: Generated<Json>;\n  at: Timestamp \| null;\n  tags: string\[\] \| null;\n\}/,
+    );
     assert.match(text, /  probe_things: ProbeThingsTable;/);
   } finally {
     await store.close();

@@ -18,10 +18,17 @@ describeEachStore('Kysely over the store', (factory) => {
   const names = async () => (await store.db.selectFrom('api_tokens').select('name').orderBy('name').execute()).map((r) => r.name);
 
   test('store.db reads and writes typed rows: timestamps come back as Date, an update tells how many rows it touched', async () => {
-    await store.db.insertInto('api_tokens').values([token('a'), token('b')]).execute();
+    await store.db
+      .insertInto('api_tokens')
+      .values([token('a'), token('b')])
+      .execute();
     const row = await store.db.selectFrom('api_tokens').select(['id', 'name', 'token_hash', 'created_at', 'revoked_at', 'last_used_at']).where('id', '=', uuid('a')).executeTakeFirstOrThrow();
     assert.deepEqual(row, { ...token('a'), revoked_at: null, last_used_at: null });
-    const updated = await store.db.updateTable('api_tokens').set({ revoked_at: at }).where('id', 'in', [uuid('a'), uuid('b'), uuid('k')]).executeTakeFirst();
+    const updated = await store.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: at })
+      .where('id', 'in', [uuid('a'), uuid('b'), uuid('k')])
+      .executeTakeFirst();
     assert.equal(updated.numUpdatedRows, 2n);
   });
 
@@ -58,7 +65,10 @@ describeEachStore('Kysely over the store', (factory) => {
       /stop/,
     );
     assert.deepEqual(await names(), ['token a']);
-    await assert.rejects(store.transaction((tx) => tx.db.transaction().execute(async () => {})), (e) => isMusterError(e, 'MUSTER_ERR_STORE') && /already in a transaction/.test(e.message));
+    await assert.rejects(
+      store.transaction((tx) => tx.db.transaction().execute(async () => {})),
+      (e) => isMusterError(e, 'MUSTER_ERR_STORE') && /already in a transaction/.test(e.message),
+    );
   });
 
   test('a failing Kysely statement is a MusterError with the SQLSTATE, like query()', async () => {
@@ -67,10 +77,14 @@ describeEachStore('Kysely over the store', (factory) => {
   });
 
   test('store.db.transaction() takes an isolation level and access mode', async () => {
-    const mode = await store.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
-      const { rows } = await sql<{ transaction_isolation: string }>`SHOW transaction_isolation`.execute(trx);
-      return rows[0]?.transaction_isolation;
-    });
+    const mode = await store.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        const { rows } = await sql<{ transaction_isolation: string }>`SHOW transaction_isolation`.execute(trx);
+        return rows[0]?.transaction_isolation;
+      });
     assert.equal(mode, 'repeatable read');
   });
 });

@@ -1,4 +1,15 @@
-import { CompiledQuery, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
 import { MusterError } from '../core/errors.ts';
 import type { Database } from './database.ts';
 import type { StatementRunner, Tx } from './store.ts';
@@ -47,6 +58,7 @@ class RunnerConnection implements DatabaseConnection {
     return affectedRows === undefined ? { rows } : { rows, numAffectedRows: BigInt(affectedRows) };
   }
 
+  // biome-ignore lint/correctness/useYield: Kysely's driver interface is a generator; the store refuses streaming outright
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new MusterError('MUSTER_ERR_STORE', 'streaming queries are not supported by the store; page with limit and a cursor');
   }
@@ -79,10 +91,13 @@ class RunnerDriver implements Driver {
         conn.run = tx.run;
         return new Promise((commit, rollback) => {
           conn.end = (error) => (error === undefined ? commit(undefined) : rollback(error));
-          void applySettings(tx.run, settings).then(() => started(), (error: unknown) => {
-            failed(error);
-            rollback(error);
-          });
+          void applySettings(tx.run, settings).then(
+            () => started(),
+            (error: unknown) => {
+              failed(error);
+              rollback(error);
+            },
+          );
         });
       });
       conn.done.catch((error: unknown) => failed(error));

@@ -13,9 +13,7 @@ interface Migration {
 
 export async function loadMigrations(): Promise<Migration[]> {
   const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
-  return Promise.all(
-    files.map(async (name) => ({ version: Number(name.slice(0, 3)), name, sql: await readFile(new URL(name, MIGRATIONS_DIR), 'utf8') })),
-  );
+  return Promise.all(files.map(async (name) => ({ version: Number(name.slice(0, 3)), name, sql: await readFile(new URL(name, MIGRATIONS_DIR), 'utf8') })));
 }
 
 /** Applies pending migrations, each in its own transaction, under an advisory lock shared by all processes. */

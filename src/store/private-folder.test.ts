@@ -21,7 +21,7 @@ async function looseEntries(folder: string): Promise<string[]> {
   return loose;
 }
 
-test('the embedded store keeps its data folder 0700 and every file in it readable by muster\'s user only', async () => {
+test("the embedded store keeps its data folder 0700 and every file in it readable by muster's user only", async () => {
   const dataDir = join(dir, 'data');
   const store = await openStore({ dataDir });
   try {

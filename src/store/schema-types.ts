@@ -80,5 +80,10 @@ function columnType(column: ColumnRow): string {
 }
 
 function typeName(table: string): string {
-  return table.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('') + 'Table';
+  return (
+    table
+      .split('_')
+      .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+      .join('') + 'Table'
+  );
 }

@@ -4,7 +4,8 @@ import { MusterError, isMusterError } from '../core/errors.ts';
 const CONNECTION_STATES = /^(08...|57P0[123])$/;
 /** Socket-level failures of the driver (no SQLSTATE). */
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const DRIVER_MESSAGES = /Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Connection terminated due to connection timeout/;
+const DRIVER_MESSAGES =
+  /Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Connection terminated due to connection timeout/;
 
 /** Whether an error means the database could not be reached or the connection was lost (nothing about the statement itself). */
 export function isStoreUnavailable(error: unknown): boolean {

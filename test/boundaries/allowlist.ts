@@ -18,7 +18,7 @@ const CHANGE_SET = {
 
 const JOB_TYPES = {
   why: 'the job handlers of this part take the Job and JobHandler types that lifecycle/ defines',
-  fix: 'Job and JobHandler move to queue/ (the one durable queue) and the part may use queue/, or runtime/ adapts the part\'s functions into lifecycle/ handlers',
+  fix: "Job and JobHandler move to queue/ (the one durable queue) and the part may use queue/, or runtime/ adapts the part's functions into lifecycle/ handlers",
 };
 
 const RP_PROVISIONING = {
@@ -27,7 +27,7 @@ const RP_PROVISIONING = {
 };
 
 const TICKET_ADAPTER = {
-  why: 'ticket callbacks and escalations reuse the ticket adapter\'s signed POST, its signature check and its defaults (connectors/accounts/ticket/index.ts), not the port',
+  why: "ticket callbacks and escalations reuse the ticket adapter's signed POST, its signature check and its defaults (connectors/accounts/ticket/index.ts), not the port",
   fix: 'the signed-webhook helpers move to the connector port (or core/), or the ticket adapter verifies callbacks itself',
 };
 

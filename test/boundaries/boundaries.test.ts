@@ -32,7 +32,11 @@ describe('import boundaries (docs/architecture.md)', () => {
   const found = violations();
 
   test('every part under src/ has an entry in the parts table, and every entry uses known parts', () => {
-    const present = new Set(readdirSync(src, { withFileTypes: true }).map((entry) => entry.name).filter((name) => !isTestFile(name)));
+    const present = new Set(
+      readdirSync(src, { withFileTypes: true })
+        .map((entry) => entry.name)
+        .filter((name) => !isTestFile(name)),
+    );
     const missing = [...present].filter((name) => PARTS[name] === undefined);
     assert.deepEqual(missing, [], `src/ entries without a rule: ${missing.join(', ')}`);
     for (const [part, rule] of Object.entries(PARTS)) {
@@ -48,6 +52,9 @@ describe('import boundaries (docs/architecture.md)', () => {
 
   test('every known break still happens: a fixed one leaves the list', () => {
     const stale = KNOWN_BREAKS.filter((known) => !found.some((violation) => covers(known, violation)));
-    assert.deepEqual(stale.map((known) => `src/${known.file} → ${known.target}`), []);
+    assert.deepEqual(
+      stale.map((known) => `src/${known.file} → ${known.target}`),
+      [],
+    );
   });
 });

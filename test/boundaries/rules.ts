@@ -12,7 +12,16 @@ export interface Violation {
 }
 
 const LAYER: Readonly<Record<string, number>> = {
-  core: 0, config: 1, store: 1, queue: 2, protocols: 4, runtime: 5, http: 6, cli: 6, web: 6, 'index.ts': 7,
+  core: 0,
+  config: 1,
+  store: 1,
+  queue: 2,
+  protocols: 4,
+  runtime: 5,
+  http: 6,
+  cli: 6,
+  web: 6,
+  'index.ts': 7,
 };
 
 export function partOf(pathInSrc: string): string {

@@ -42,7 +42,11 @@ async function run(c: PkitsCase) {
   // Some cases list CRL-signing certificates that are not on the path; split them off by name and signature.
   const { path, others } = await splitPath(anchor, bag);
   return validatePath({
-    anchor, path, crlSigners: others, crls: c.crls.map(crl), time,
+    anchor,
+    path,
+    crlSigners: others,
+    crls: c.crls.map(crl),
+    time,
     initialPolicySet: c.initial_policy_set,
     initialExplicitPolicy: c.initial_explicit_policy,
     initialPolicyMappingInhibit: c.initial_policy_mapping_inhibit,
@@ -63,7 +67,10 @@ test('NIST PKITS: every supported case gives the expected result; the rest are l
     const result = await run(c);
     const policiesOk = !c.should_validate || JSON.stringify(result.userConstrainedPolicySet) === JSON.stringify([...c.expected_user_constrained_policy_set].sort());
     if (result.valid === c.should_validate && policiesOk) passed++;
-    else failures.push(`${c.title}: expected ${c.should_validate} ${c.expected_user_constrained_policy_set.join(',')}, got ${result.valid} (${result.reason ?? result.userConstrainedPolicySet?.join(',')})`);
+    else
+      failures.push(
+        `${c.title}: expected ${c.should_validate} ${c.expected_user_constrained_policy_set.join(',')}, got ${result.valid} (${result.reason ?? result.userConstrainedPolicySet?.join(',')})`,
+      );
   }
   t.diagnostic(`PKITS: ${passed} passed, ${unsupported} unsupported, ${failures.length} failed of ${suite.cases.length}`);
   assert.deepEqual(failures, []);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { AccountSpec, Connector } from '../../src/connectors/accounts/port.ts';
+import type { AccountSpec, Connector, RemoteAccount } from '../../src/connectors/accounts/port.ts';
 import { isMusterError } from '../../src/core/errors.ts';
 
 export interface ContractTarget {
@@ -127,7 +127,10 @@ export function connectorContract(name: string, open: () => Promise<ContractTarg
         for (const account of page) seen.set(account.key, (seen.get(account.key) ?? 0) + 1);
       }
       for (const s of made) assert.equal(seen.get(s.key), 1, s.key);
-      assert.ok([...seen.values()].every((n) => n === 1), 'no account twice');
+      assert.ok(
+        [...seen.values()].every((n) => n === 1),
+        'no account twice',
+      );
     });
 
     it('lists accounts with their correlation ids, state and groups', async () => {
@@ -136,7 +139,7 @@ export function connectorContract(name: string, open: () => Promise<ContractTarg
       const { id } = await c.createAccount(s);
       await c.addMember(group, id);
       await c.disableAccount(id);
-      let listed;
+      let listed: RemoteAccount | undefined;
       for await (const page of c.listAccounts(100)) listed ??= page.find((a) => a.key === s.key);
       assert.ok(listed);
       assert.equal(listed.correlationId, s.correlationId);

@@ -107,7 +107,14 @@ describeEachStore('store port contract', (factory) => {
     it('commits query and copyRows writes and returns the result', async () => {
       const result = await store.transaction(async (tx) => {
         await tx.query('INSERT INTO contract_tx VALUES ($1, $2)', [1, 'query']);
-        await tx.copyRows('contract_tx', ['id', 'note'], [[2, 'copy\tone'], [3, null]]);
+        await tx.copyRows(
+          'contract_tx',
+          ['id', 'note'],
+          [
+            [2, 'copy\tone'],
+            [3, null],
+          ],
+        );
         await tx.exec("INSERT INTO contract_tx VALUES (4, 'exec')");
         return (await tx.query<{ n: number }>('SELECT count(*) AS n FROM contract_tx'))[0]?.n;
       });
@@ -120,7 +127,14 @@ describeEachStore('store port contract', (factory) => {
       await assert.rejects(
         store.transaction(async (tx) => {
           await tx.query('INSERT INTO contract_tx VALUES ($1, $2)', [10, 'query']);
-          await tx.copyRows('contract_tx', ['id', 'note'], [[11, 'copy'], [12, 'copy']]);
+          await tx.copyRows(
+            'contract_tx',
+            ['id', 'note'],
+            [
+              [11, 'copy'],
+              [12, 'copy'],
+            ],
+          );
           await tx.exec("INSERT INTO contract_tx VALUES (13, 'exec')");
           throw boom;
         }),

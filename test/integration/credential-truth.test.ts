@@ -36,14 +36,33 @@ import { waitUntil } from '../support/wait.ts';
 
 const run = promisify(execFile);
 /** RFC 5280 §5.3.1 CRLReason by value. */
-const CRL_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'unused', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
+const CRL_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'unused',
+  'removeFromCRL',
+  'privilegeWithdrawn',
+  'aACompromise',
+];
 const WAIT = { timeoutMs: 30_000, intervalMs: 50 };
 /** Directory and portal accounts for everyone whose eligibility is not withdrawn. */
 const POLICIES = {
   eligible: {
-    kind: 'birthright', description: 'a directory and a portal account while eligible for a PIV credential',
-    when: [{ attribute: 'kind', in: ['person'] }, { attribute: 'trust.eligibility', in: ['favorable', 'interim', 'pending'] }],
-    grants: [{ target: 'directory', groups: [{ name: 'staff' }] }, { target: 'portal', groups: [{ name: 'portal-users' }] }],
+    kind: 'birthright',
+    description: 'a directory and a portal account while eligible for a PIV credential',
+    when: [
+      { attribute: 'kind', in: ['person'] },
+      { attribute: 'trust.eligibility', in: ['favorable', 'interim', 'pending'] },
+    ],
+    grants: [
+      { target: 'directory', groups: [{ name: 'staff' }] },
+      { target: 'portal', groups: [{ name: 'portal-users' }] },
+    ],
   },
 };
 
@@ -63,7 +82,8 @@ describeEachStore('credentials follow eligibility, cards, and holds, with real t
     if (skip) return;
     [slapd, scim] = await Promise.all([startSlapd(), startScimService()]);
     fm = await startFederatedMuster({
-      store: factory, policies: POLICIES,
+      store: factory,
+      policies: POLICIES,
       targets: {
         directory: { kind: 'ldap', ...slapd.options, accountKey: ['employee_id'] },
         portal: { kind: 'scim', baseUrl: scim.baseUrl, auth: { type: 'bearer', token: scim.token }, accountKey: ['email'] },
@@ -99,7 +119,11 @@ describeEachStore('credentials follow eligibility, cards, and holds, with real t
   async function ocsp(credential: CertificateCredential): Promise<string> {
     const leaf = join(fm.dir, `leaf-${credential.credentialId}.pem`);
     await writeFile(leaf, credential.certPem);
-    const { stdout } = await run('openssl', ['ocsp', '-issuer', 'issuing.pem', '-cert', leaf, '-url', `${fm.base}/ocsp`, '-CAfile', 'root.pem', '-verify_other', 'issuing.pem', '-no_nonce', '-resp_text'], { cwd: fm.dir });
+    const { stdout } = await run(
+      'openssl',
+      ['ocsp', '-issuer', 'issuing.pem', '-cert', leaf, '-url', `${fm.base}/ocsp`, '-CAfile', 'root.pem', '-verify_other', 'issuing.pem', '-no_nonce', '-resp_text'],
+      { cwd: fm.dir },
+    );
     const status = new RegExp(`${leaf.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: (\\w+)`).exec(stdout)?.[1];
     // OpenSSL 3.0 names reasons up to removeFromCRL only; the code it prints beside the name is the RFC 5280 value
     const code = /Revocation Reason: .*\(0x([0-9a-f]+)\)/.exec(stdout)?.[1];
@@ -111,10 +135,14 @@ describeEachStore('credentials follow eligibility, cards, and holds, with real t
   async function waitForStatuses(person: string, want: { card: string; derived: string }, what: string) {
     let seen = { card: '', derived: '' };
     try {
-      return await waitUntil(what, async () => {
-        seen = await statusesOf(person);
-        return seen.card === want.card && seen.derived === want.derived ? seen : undefined;
-      }, WAIT);
+      return await waitUntil(
+        what,
+        async () => {
+          seen = await statusesOf(person);
+          return seen.card === want.card && seen.derived === want.derived ? seen : undefined;
+        },
+        WAIT,
+      );
     } catch (error) {
       throw new Error(`${(error as Error).message}; OCSP said ${JSON.stringify(seen)}`);
     }
@@ -147,17 +175,34 @@ describeEachStore('credentials follow eligibility, cards, and holds, with real t
 
     await vetting({ E1: 'unfavorable,current' });
 
-    assert.deepEqual(await waitForStatuses('E1', { card: 'revoked:privilegeWithdrawn', derived: 'revoked:privilegeWithdrawn' }, 'E1\'s credentials to be revoked'), { card: 'revoked:privilegeWithdrawn', derived: 'revoked:privilegeWithdrawn' });
+    assert.deepEqual(await waitForStatuses('E1', { card: 'revoked:privilegeWithdrawn', derived: 'revoked:privilegeWithdrawn' }, "E1's credentials to be revoked"), {
+      card: 'revoked:privilegeWithdrawn',
+      derived: 'revoked:privilegeWithdrawn',
+    });
     let targets = {};
-    await waitUntil('E1\'s accounts to be disabled', async () => {
-      const [directory, portal] = [await accounts('directory'), await accounts('portal')];
-      targets = { directory: directory.E1, portal: portal['jane.doe@demo.gov'] };
-      return directory.E1 === 'disabled []' && portal['jane.doe@demo.gov'] === 'disabled []' ? true : undefined;
-    }, WAIT).catch((error: Error) => assert.fail(`${error.message}; the targets hold ${JSON.stringify(targets)}`));
+    await waitUntil(
+      "E1's accounts to be disabled",
+      async () => {
+        const [directory, portal] = [await accounts('directory'), await accounts('portal')];
+        targets = { directory: directory.E1, portal: portal['jane.doe@demo.gov'] };
+        return directory.E1 === 'disabled []' && portal['jane.doe@demo.gov'] === 'disabled []' ? true : undefined;
+      },
+      WAIT,
+    ).catch((error: Error) => assert.fail(`${error.message}; the targets hold ${JSON.stringify(targets)}`));
     assert.equal((await accounts('directory')).E2, 'enabled [staff]', 'another person keeps their account');
-    const signalled = await waitUntil('the RP to accept a credential-change or session-revoked SET for E1', async () => rp.sets
-      .filter((s) => s.status === 202).map((s) => decodeJwt(s.body))
-      .find((set) => (set.sub_id as { sub?: string } | undefined)?.sub === sub && Object.keys(set.events as object).some((uri) => ([SIGNAL_EVENTS['session-revoked'], SIGNAL_EVENTS['credential-change']] as string[]).includes(uri))), WAIT);
+    const signalled = await waitUntil(
+      'the RP to accept a credential-change or session-revoked SET for E1',
+      async () =>
+        rp.sets
+          .filter((s) => s.status === 202)
+          .map((s) => decodeJwt(s.body))
+          .find(
+            (set) =>
+              (set.sub_id as { sub?: string } | undefined)?.sub === sub &&
+              Object.keys(set.events as object).some((uri) => ([SIGNAL_EVENTS['session-revoked'], SIGNAL_EVENTS['credential-change']] as string[]).includes(uri)),
+          ),
+      WAIT,
+    );
     assert.equal(signalled.iss, fm.issuer);
 
     const again = await certificateSignIn(fm, new BrowserFetch(), `${rp.url}/login`, cards.E1!);
@@ -169,31 +214,31 @@ describeEachStore('credentials follow eligibility, cards, and holds, with real t
     await vetting({ E1: 'unfavorable,current', E2: 'interim,current' });
     assert.deepEqual(await statusesOf('E2'), { card: 'good', derived: 'good' }, 'an interim determination changes nothing');
     await vetting({ E1: 'unfavorable,current', E2: 'pending,current' });
-    await waitForStatuses('E2', { card: 'revoked:certificateHold', derived: 'revoked:certificateHold' }, 'E2\'s credentials to go on hold');
+    await waitForStatuses('E2', { card: 'revoked:certificateHold', derived: 'revoked:certificateHold' }, "E2's credentials to go on hold");
     await vetting({ E1: 'unfavorable,current', E2: 'favorable,current' });
-    await waitForStatuses('E2', { card: 'good', derived: 'good' }, 'E2\'s credentials to come back');
+    await waitForStatuses('E2', { card: 'good', derived: 'good' }, "E2's credentials to come back");
     assert.deepEqual(await statusesOf('E1'), { card: 'revoked:privilegeWithdrawn', derived: 'revoked:privilegeWithdrawn' }, 'a withdrawal is not undone by a later import');
   });
 
   test('(c) a card terminated as withdrawn ends its derived credential; suspend holds it and reinstate restores it', { skip }, async () => {
     const suspended = await api(tokens.officer, `/api/cards/${cards.E2!.credentialId}/suspend`, { reason: 'card left unattended in a kiosk' });
     assert.equal(suspended.status, 200, JSON.stringify(suspended.json));
-    await waitForStatuses('E2', { card: 'revoked:certificateHold', derived: 'revoked:certificateHold' }, 'E2\'s derived credential to be held with the card');
+    await waitForStatuses('E2', { card: 'revoked:certificateHold', derived: 'revoked:certificateHold' }, "E2's derived credential to be held with the card");
     const reinstated = await api(tokens.officer, `/api/cards/${cards.E2!.credentialId}/reinstate`, { reason: 'card recovered and inspected' });
     assert.equal(reinstated.status, 200, JSON.stringify(reinstated.json));
-    await waitForStatuses('E2', { card: 'good', derived: 'good' }, 'E2\'s derived credential to be restored with the card');
+    await waitForStatuses('E2', { card: 'good', derived: 'good' }, "E2's derived credential to be restored with the card");
 
     const terminated = await api(tokens.officer, `/api/cards/${cards.E3!.credentialId}/terminate`, { reason: 'withdrawn' });
     assert.equal(terminated.status, 200, JSON.stringify(terminated.json));
-    const ended = await waitForStatuses('E3', { card: 'revoked:privilegeWithdrawn', derived: 'revoked:privilegeWithdrawn' }, 'E3\'s derived credential to end with the card');
-    assert.equal(ended.derived, ended.card, 'the derived credential ends for the card\'s reason');
+    const ended = await waitForStatuses('E3', { card: 'revoked:privilegeWithdrawn', derived: 'revoked:privilegeWithdrawn' }, "E3's derived credential to end with the card");
+    assert.equal(ended.derived, ended.card, "the derived credential ends for the card's reason");
   });
 
   test('(d) a hold survives an HR snapshot that lists the person as active, and its placer cannot release it', { skip }, async () => {
     const placed = await api(tokens.officer, `/api/identities/${fm.ids.E2}/holds`, { reason: 'insider-threat referral 2026-114' });
     assert.equal(placed.status, 201, JSON.stringify(placed.json));
-    await waitForStatuses('E2', { card: 'revoked:certificateHold', derived: 'revoked:certificateHold' }, 'the hold to suspend E2\'s credentials');
-    await waitUntil('E2\'s directory account to be disabled', async () => ((await accounts('directory')).E2?.startsWith('disabled') ? true : undefined), WAIT);
+    await waitForStatuses('E2', { card: 'revoked:certificateHold', derived: 'revoked:certificateHold' }, "the hold to suspend E2's credentials");
+    await waitUntil("E2's directory account to be disabled", async () => ((await accounts('directory')).E2?.startsWith('disabled') ? true : undefined), WAIT);
 
     await fm.hrSnapshot({ E3: 'active' });
     const identity = (await loadIdentities(fm.muster.store, [fm.ids.E2!])).get(fm.ids.E2!);
@@ -204,8 +249,8 @@ describeEachStore('credentials follow eligibility, cards, and holds, with real t
     assert.equal(bySamePerson.status, 403, JSON.stringify(bySamePerson.json));
     const bySecond = await api(tokens.second, `/api/identities/${fm.ids.E2}/holds/release`, { reason: 'referral closed, no finding' });
     assert.equal(bySecond.status, 200, JSON.stringify(bySecond.json));
-    await waitForStatuses('E2', { card: 'good', derived: 'good' }, 'the release to restore E2\'s credentials');
-    await waitUntil('E2\'s directory account to be enabled again', async () => ((await accounts('directory')).E2 === 'enabled [staff]' ? true : undefined), WAIT);
+    await waitForStatuses('E2', { card: 'good', derived: 'good' }, "the release to restore E2's credentials");
+    await waitUntil("E2's directory account to be enabled again", async () => ((await accounts('directory')).E2 === 'enabled [staff]' ? true : undefined), WAIT);
   });
 
   let leaverEvent = 0;
@@ -215,28 +260,40 @@ describeEachStore('credentials follow eligibility, cards, and holds, with real t
     assert.equal(signedIn.status, 200, signedIn.body);
     const since = new Date(Date.now() - 1000);
     await fm.hrSnapshot({ E2: 'terminated' });
-    await waitForStatuses('E2', { card: 'revoked:affiliationChanged', derived: 'revoked:affiliationChanged' }, 'the leaver\'s credentials to be revoked');
-    const settled = await waitUntil('the leaver\'s jobs, operations and SETs to settle', async () => {
-      const [trace] = (await traceIdentity(fm.muster.store, fm.ids.E2!, since)).filter((t) => t.event.type === 'identity.leaver');
-      if (!trace) return undefined;
-      const done = trace.jobs.length > 0 && trace.jobs.every((j) => j.status === 'done')
-        && ['directory', 'portal'].every((target) => trace.operations.some((o) => o.target === target && o.status === 'done'))
-        && trace.signals.some((s) => s.clientId === rp.clientId && s.deliveredAt !== null);
-      return done ? trace : undefined;
-    }, WAIT);
+    await waitForStatuses('E2', { card: 'revoked:affiliationChanged', derived: 'revoked:affiliationChanged' }, "the leaver's credentials to be revoked");
+    const settled = await waitUntil(
+      "the leaver's jobs, operations and SETs to settle",
+      async () => {
+        const [trace] = (await traceIdentity(fm.muster.store, fm.ids.E2!, since)).filter((t) => t.event.type === 'identity.leaver');
+        if (!trace) return undefined;
+        const done =
+          trace.jobs.length > 0 &&
+          trace.jobs.every((j) => j.status === 'done') &&
+          ['directory', 'portal'].every((target) => trace.operations.some((o) => o.target === target && o.status === 'done')) &&
+          trace.signals.some((s) => s.clientId === rp.clientId && s.deliveredAt !== null);
+        return done ? trace : undefined;
+      },
+      WAIT,
+    );
     leaverEvent = settled.event.id;
     const correlation = settled.event.correlationId;
-    assert.match(correlation, /^import-/, 'the HR import\'s correlation id');
+    assert.match(correlation, /^import-/, "the HR import's correlation id");
     assert.ok(settled.revocations.length >= 2, JSON.stringify(settled.revocations));
-    assert.ok(settled.audit.some((entry) => entry.action === 'provision.applied'), JSON.stringify(settled.audit.map((a) => a.action)));
-    assert.deepEqual([...new Set(settled.audit.map((entry) => entry.correlationId))], [correlation], 'every audit entry of the thread is on the import\'s correlation id');
+    assert.ok(
+      settled.audit.some((entry) => entry.action === 'provision.applied'),
+      JSON.stringify(settled.audit.map((a) => a.action)),
+    );
+    assert.deepEqual([...new Set(settled.audit.map((entry) => entry.correlationId))], [correlation], "every audit entry of the thread is on the import's correlation id");
   });
 
-  test('(f) the leaver\'s evidence verifies offline; one edited byte fails it', { skip }, async () => {
+  test("(f) the leaver's evidence verifies offline; one edited byte fails it", { skip }, async () => {
     assert.ok(leaverEvent > 0, 'the leaver of (e)');
     const evidence = await produceEvidence(fm.muster, { identityId: fm.ids.E2!, eventId: leaverEvent, actor: 'auditor.ann', correlationId: 'credential-truth', connectors });
     const verified = await verifyEvidence(evidence.text);
-    assert.deepEqual(verified.checks.filter((c) => !c.ok), []);
+    assert.deepEqual(
+      verified.checks.filter((c) => !c.ok),
+      [],
+    );
     const at = evidence.text.indexOf('"payload":"') + 40;
     const edited = `${evidence.text.slice(0, at)}${evidence.text[at] === 'A' ? 'B' : 'A'}${evidence.text.slice(at + 1)}`;
     assert.equal((await verifyEvidence(edited)).ok, false);

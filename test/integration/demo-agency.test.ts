@@ -9,7 +9,12 @@ import { useHarness } from '../support/muster.ts';
 
 const PEOPLE = 3000;
 const TYPES: Readonly<Record<string, string>> = {
-  joiners: 'identity.joiner', movers: 'identity.mover', leavers: 'identity.leaver', leave: 'identity.leave', returns: 'identity.return', rehires: 'identity.rehire',
+  joiners: 'identity.joiner',
+  movers: 'identity.mover',
+  leavers: 'identity.leaver',
+  leave: 'identity.leave',
+  returns: 'identity.return',
+  rehires: 'identity.rehire',
 };
 
 async function keysByEvent(store: Store, runId: string): Promise<Record<string, string[]>> {
@@ -51,7 +56,7 @@ describeEachStore('the demo agency, day after day', (factory) => {
       assert.equal(run.summary.disputed, 0);
       const seen = await keysByEvent(h.store, run.id);
       for (const name of Object.keys(TYPES)) {
-        assert.deepEqual(seen[name], [...(manifest.expected as unknown as Record<string, string[]>)[name] ?? []].sort(), `${name} on day ${day}`);
+        assert.deepEqual(seen[name], [...((manifest.expected as unknown as Record<string, string[]>)[name] ?? [])].sort(), `${name} on day ${day}`);
       }
     });
   }

@@ -29,12 +29,16 @@ describeEachStore('leaver evidence of a person federated to a relying party', (f
     assert.equal(signedIn.status, 200, signedIn.body);
     await fm.hrSnapshot({ E1: 'terminated' });
     const identityId = fm.ids.E1 as string;
-    body = await waitUntil('evidence with the SET delivered and every certificate on a CRL', async () => {
-      const made = await produceEvidence(fm.muster, { identityId, actor: 'auditor.ann', correlationId: 'evidence-federation', connectors: new Map() });
-      const done = made.body.relyingParties.signals.some((s) => s.state === 'delivered') && made.body.certificates.every((c) => c.crlNumber !== null) && made.body.sessions.remaining.length === 0;
-      text = made.text;
-      return done ? made.body : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 200 });
+    body = await waitUntil(
+      'evidence with the SET delivered and every certificate on a CRL',
+      async () => {
+        const made = await produceEvidence(fm.muster, { identityId, actor: 'auditor.ann', correlationId: 'evidence-federation', connectors: new Map() });
+        const done = made.body.relyingParties.signals.some((s) => s.state === 'delivered') && made.body.certificates.every((c) => c.crlNumber !== null) && made.body.sessions.remaining.length === 0;
+        text = made.text;
+        return done ? made.body : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
   });
 
   after(async () => {
@@ -51,14 +55,20 @@ describeEachStore('leaver evidence of a person federated to a relying party', (f
 
   test('the OP session the person signed in with ended, and nothing of the OP is left for them', () => {
     assert.ok(body.sessions.logins.length > 0);
-    assert.ok(body.sessions.logins.every((l) => l.endedAt !== null), JSON.stringify(body.sessions.logins));
+    assert.ok(
+      body.sessions.logins.every((l) => l.endedAt !== null),
+      JSON.stringify(body.sessions.logins),
+    );
     assert.deepEqual(body.sessions.remaining, []);
     assert.ok(body.audit.entries.some((e) => e.action === 'oidc.sessions.ended' && body.audit.leaverSeqs.includes(e.seq)));
   });
 
   test('the bundle verifies offline', async () => {
     const result = await verifyEvidence(text);
-    assert.deepEqual(result.checks.filter((c) => !c.ok), []);
+    assert.deepEqual(
+      result.checks.filter((c) => !c.ok),
+      [],
+    );
     assert.equal(body.event.source, 'hr');
   });
 });

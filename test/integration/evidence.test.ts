@@ -80,7 +80,11 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
   test('the bundle holds the HR event, three revoked certificates on a CRL, the SCIM account read back disabled, and the audit anchor', () => {
     const body = payloadOf(evidence.text);
     assert.deepEqual([body.event.type, body.event.source, body.event.correlationId], ['identity.leaver', 'hr', 'hr-leaver-E1']);
-    assert.deepEqual(body.certificates.map((c) => [c.profile, c.status, c.reason]).sort(), [['card-auth', 'revoked', 'affiliationChanged'], ['derived-piv-auth', 'revoked', 'affiliationChanged'], ['piv-auth', 'revoked', 'affiliationChanged']]);
+    assert.deepEqual(body.certificates.map((c) => [c.profile, c.status, c.reason]).sort(), [
+      ['card-auth', 'revoked', 'affiliationChanged'],
+      ['derived-piv-auth', 'revoked', 'affiliationChanged'],
+      ['piv-auth', 'revoked', 'affiliationChanged'],
+    ]);
     assert.ok(body.certificates.every((c) => c.crlNumber !== null && body.crls.some((crl) => crl.number === c.crlNumber)));
     const portal = body.accounts.find((a) => a.target === 'portal');
     assert.deepEqual(portal?.readBack.read && portal.readBack.found ? [portal.readBack.enabled, portal.readBack.groups] : portal?.readBack, [false, []]);
@@ -107,7 +111,9 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
     const auditKeyPem = world.muster.auditKeys.signer.publicKeyPem;
     const trustAnchorPem = ca.root.certificate.toString('pem');
     assert.deepEqual(failed(await verifyEvidence(evidence.text, { auditKeyPem, trustAnchorPem })), []);
-    const otherRoot = (await createCaHierarchy({ rootName: 'CN=Other Root,C=US', issuingName: 'CN=Other Issuing,C=US', keyAlgorithm: 'ecdsa-p256' }, world.muster.clock)).root.certificate.toString('pem');
+    const otherRoot = (await createCaHierarchy({ rootName: 'CN=Other Root,C=US', issuingName: 'CN=Other Issuing,C=US', keyAlgorithm: 'ecdsa-p256' }, world.muster.clock)).root.certificate.toString(
+      'pem',
+    );
     const wrongRoot = await verifyEvidence(evidence.text, { auditKeyPem, trustAnchorPem: otherRoot });
     assert.deepEqual([wrongRoot.ok, failed(wrongRoot)], [false, ['trust anchor']]);
     const wrongKey = await verifyEvidence(evidence.text, { auditKeyPem: publicPemOf(generateSigningKeyPem()), trustAnchorPem });
@@ -165,7 +171,11 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
     for (const c of body.certificates) {
       await writeFile(join(dir, `ev-${c.serial}.der`), Buffer.from(c.ocspResponse, 'base64'));
       await writeFile(join(dir, `ev-${c.serial}.pem`), pem(c.certificate));
-      const { stdout, stderr } = await run('openssl', ['ocsp', '-respin', `ev-${c.serial}.der`, '-CAfile', 'ev-root.pem', '-verify_other', 'ev-issuing.pem', '-issuer', 'ev-issuing.pem', '-cert', `ev-${c.serial}.pem`, '-no_nonce'], { cwd: dir });
+      const { stdout, stderr } = await run(
+        'openssl',
+        ['ocsp', '-respin', `ev-${c.serial}.der`, '-CAfile', 'ev-root.pem', '-verify_other', 'ev-issuing.pem', '-issuer', 'ev-issuing.pem', '-cert', `ev-${c.serial}.pem`, '-no_nonce'],
+        { cwd: dir },
+      );
       const out = stdout + stderr;
       assert.match(out, /Response verify OK/);
       assert.match(out, /: revoked/);
@@ -187,7 +197,10 @@ describeEachStore('leaver evidence: produced, verified offline, and broken by an
     assert.match(wrongKey.stdout, /^FAIL audit key: /m);
     assert.match(wrongKey.stderr, /MUSTER_ERR_EVIDENCE|fails verification: audit key/);
     const edited = join(world.dir, 'edited.jws');
-    await writeFile(edited, evidence.text.replace(/"signature":"(.)/, (_m, c: string) => `"signature":"${c === 'A' ? 'B' : 'A'}`));
+    await writeFile(
+      edited,
+      evidence.text.replace(/"signature":"(.)/, (_m, c: string) => `"signature":"${c === 'A' ? 'B' : 'A'}`),
+    );
     const broken = await cli(['evidence', 'verify', edited]);
     assert.equal(broken.code, 1);
     assert.match(broken.stdout, /^FAIL bundle signature: /m);

@@ -36,7 +36,11 @@ import { startForgingIdp, type ForgingIdp } from './forging-idp.ts';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const redirect = (rp: string) => `http://127.0.0.1/${rp}/cb`;
 
-interface RpKeys { privateKey: CryptoKey; publicKey: CryptoKey; jwk: JWK }
+interface RpKeys {
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  jwk: JWK;
+}
 
 async function rsaKeys(kid: string): Promise<RpKeys> {
   const pair = await generateKeyPair('RS256', { extractable: true });
@@ -62,10 +66,16 @@ async function attackerServer(body: unknown): Promise<{ url: string; hits: numbe
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/keys`;
-  return { url, get hits() { return counter.hits; }, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url,
+    get hits() {
+      return counter.hits;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
-describe('attacks on muster\'s OP', () => {
+describe("attacks on muster's OP", () => {
   const h = useHarness(pgliteFactory, { import: { massChangeShare: 1 } });
   let op: AttackOp;
   const ids: Record<string, string> = {};
@@ -74,8 +84,14 @@ describe('attacks on muster\'s OP', () => {
 
   const rpEntry = (clientId: string) => ({ clientId, name: clientId, redirectUris: [redirect(clientId)], jwks: { keys: [keys[clientId]!.jwk] }, fal: 'fal2' });
   const agreement = (rps: unknown[], over: Record<string, unknown> = {}) => ({
-    name: 'attack tests', population: { agencyCodes: ['9700'] }, idp: { issuer: op.issuer, home: true }, relyingParties: rps,
-    attributes: [{ name: 'email', purpose: 'contact' }], consent: 'allowlisted', assurance: { fal: { min: 'fal1', max: 'fal3' } }, ...over,
+    name: 'attack tests',
+    population: { agencyCodes: ['9700'] },
+    idp: { issuer: op.issuer, home: true },
+    relyingParties: rps,
+    attributes: [{ name: 'email', purpose: 'contact' }],
+    consent: 'allowlisted',
+    assurance: { fal: { min: 'fal1', max: 'fal3' } },
+    ...over,
   });
 
   before(async () => {
@@ -99,10 +115,16 @@ describe('attacks on muster\'s OP', () => {
     await op?.close();
   });
 
-  const rp = (clientId: string, key = keys[clientId]!.privateKey) =>
-    client.discovery(new URL(op.issuer), clientId, {}, client.PrivateKeyJwt(key), { execute: [client.allowInsecureRequests] });
+  const rp = (clientId: string, key = keys[clientId]!.privateKey) => client.discovery(new URL(op.issuer), clientId, {}, client.PrivateKeyJwt(key), { execute: [client.allowInsecureRequests] });
 
-  interface SignIn { config: client.Configuration; callback: URL; verifier: string; nonce: string; state: string; jar: Map<string, string> }
+  interface SignIn {
+    config: client.Configuration;
+    callback: URL;
+    verifier: string;
+    nonce: string;
+    state: string;
+    jar: Map<string, string>;
+  }
 
   /** Follows the OP's redirects with a cookie jar until one leaves for the RP's redirect URI. */
   async function browse(start: URL, jar = new Map<string, string>()): Promise<URL> {
@@ -127,7 +149,15 @@ describe('attacks on muster\'s OP', () => {
     const nonce = client.randomNonce();
     const state = client.randomState();
     op.next ??= { identityId: ids[identity] as string, credentialId: cards[identity] as string };
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect(clientId), scope: 'openid email', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce, state, ...params });
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect(clientId),
+      scope: 'openid email',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+      state,
+      ...params,
+    });
     const callback = await browse(url, jar);
     return { config, callback, verifier, nonce, state, jar };
   }
@@ -144,12 +174,23 @@ describe('attacks on muster\'s OP', () => {
   }
 
   const codeRequest = (clientId: string, over: Record<string, string> = {}) => ({
-    client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: redirect(clientId), state: 'st', nonce: 'n-0123456789abcdef',
-    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGUSMBJ8kM', code_challenge_method: 'S256', ...over,
+    client_id: clientId,
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: redirect(clientId),
+    state: 'st',
+    nonce: 'n-0123456789abcdef',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGUSMBJ8kM',
+    code_challenge_method: 'S256',
+    ...over,
   });
 
   async function tokenRequest(body: Record<string, string>): Promise<{ status: number; error: string; description: string }> {
-    const response = await fetch(`${op.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: redirect('rp-a'), code_verifier: 'v'.repeat(43), ...body }) });
+    const response = await fetch(`${op.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: redirect('rp-a'), code_verifier: 'v'.repeat(43), ...body }),
+    });
     const answer = (await response.json()) as { error: string; error_description?: string };
     return { status: response.status, error: answer.error, description: answer.error_description ?? '' };
   }
@@ -182,17 +223,19 @@ describe('attacks on muster\'s OP', () => {
       await refusedClient(() => assertWith(jwt));
     });
 
-    test('a key not in the client\'s agreement is refused, under the agreed kid or with itself embedded as jwk', async () => {
+    test("a key not in the client's agreement is refused, under the agreed kid or with itself embedded as jwk", async () => {
       const intruder = await rsaKeys('rp-a-key');
       const sameKid = await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key' }).sign(intruder.privateKey);
       await refusedClient(() => assertWith(sameKid));
-      const embedded = await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key', jwk: { kty: intruder.jwk.kty, n: intruder.jwk.n!, e: intruder.jwk.e! } }).sign(intruder.privateKey);
+      const embedded = await new SignJWT(claims())
+        .setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key', jwk: { kty: intruder.jwk.kty, n: intruder.jwk.n!, e: intruder.jwk.e! } })
+        .sign(intruder.privateKey);
       await refusedClient(() => assertWith(embedded));
       const embeddedNoKid = await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', jwk: { kty: intruder.jwk.kty, n: intruder.jwk.n!, e: intruder.jwk.e! } }).sign(intruder.privateKey);
       await refusedClient(() => assertWith(embeddedNoKid));
     });
 
-    test('jku and x5u headers pointing at the attacker\'s keys are never followed', async () => {
+    test("jku and x5u headers pointing at the attacker's keys are never followed", async () => {
       const intruder = await rsaKeys('rp-a-key');
       const server = await attackerServer({ keys: [intruder.jwk] });
       try {
@@ -238,14 +281,17 @@ describe('attacks on muster\'s OP', () => {
   });
 
   describe('authorization requests', () => {
-    test('an unknown client gets the OP\'s error page, never a redirect', async () => {
+    test("an unknown client gets the OP's error page, never a redirect", async () => {
       const seq = await lastSeq(h);
       const answer = await authorize(codeRequest('rp-nobody'));
       assert.equal(answer.status, 400);
       assert.equal(answer.location, undefined);
       assert.match(answer.body, /invalid_client/);
       const rows = await auditedSince(h, seq);
-      assert.deepEqual(rows.map((r) => [r.reason, r.data.error, r.data.clientId]), [['authorization.error', 'invalid_client', 'rp-nobody']]);
+      assert.deepEqual(
+        rows.map((r) => [r.reason, r.data.error, r.data.clientId]),
+        [['authorization.error', 'invalid_client', 'rp-nobody']],
+      );
     });
 
     test('a redirect_uri the agreement does not list gets the error page; nothing is sent there', async () => {
@@ -255,11 +301,17 @@ describe('attacks on muster\'s OP', () => {
       assert.equal(answer.location, undefined);
       assert.match(answer.body, /invalid_redirect_uri/);
       const rows = await auditedSince(h, seq);
-      assert.deepEqual(rows.map((r) => [r.reason, r.data.error, r.data.clientId]), [['authorization.error', 'invalid_redirect_uri', 'rp-a']]);
+      assert.deepEqual(
+        rows.map((r) => [r.reason, r.data.error, r.data.clientId]),
+        [['authorization.error', 'invalid_redirect_uri', 'rp-a']],
+      );
     });
 
     test('missing PKCE and plain PKCE are refused back to the client', async () => {
-      for (const over of [{ code_challenge: '', code_challenge_method: '' }, { code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' }]) {
+      for (const over of [
+        { code_challenge: '', code_challenge_method: '' },
+        { code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' },
+      ]) {
         const seq = await lastSeq(h);
         const params = Object.fromEntries(Object.entries(codeRequest('rp-a', over)).filter(([, v]) => v !== ''));
         const answer = await authorize(params);
@@ -268,16 +320,25 @@ describe('attacks on muster\'s OP', () => {
         assert.equal(answer.location?.searchParams.get('error'), 'invalid_request', JSON.stringify(over));
         assert.equal(answer.location?.searchParams.get('code'), null);
         const rows = await auditedSince(h, seq);
-        assert.deepEqual(rows.map((r) => [r.reason, r.data.error, r.data.clientId]), [['authorization.error', 'invalid_request', 'rp-a']]);
+        assert.deepEqual(
+          rows.map((r) => [r.reason, r.data.error, r.data.clientId]),
+          [['authorization.error', 'invalid_request', 'rp-a']],
+        );
       }
     });
 
     test('a wrong code_verifier is refused, and grants nothing', async () => {
       const flow = await signIn('rp-a');
       const seq = await lastSeq(h);
-      await assert.rejects(client.authorizationCodeGrant(flow.config, flow.callback, { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedNonce: flow.nonce, expectedState: flow.state }), (e: any) => e.error === 'invalid_grant');
+      await assert.rejects(
+        client.authorizationCodeGrant(flow.config, flow.callback, { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedNonce: flow.nonce, expectedState: flow.state }),
+        (e: any) => e.error === 'invalid_grant',
+      );
       const rows = await auditedSince(h, seq);
-      assert.deepEqual(rows.map((r) => [r.reason, r.data.error, r.data.clientId]), [['grant.error', 'invalid_grant', 'rp-a']]);
+      assert.deepEqual(
+        rows.map((r) => [r.reason, r.data.error, r.data.clientId]),
+        [['grant.error', 'invalid_grant', 'rp-a']],
+      );
       assert.deepEqual(await auditedSince(h, seq, 'oidc.token.issued'), []);
     });
 
@@ -285,9 +346,19 @@ describe('attacks on muster\'s OP', () => {
       const flow = await signIn('rp-a');
       const seq = await lastSeq(h);
       const asB = await rp('rp-b');
-      await assert.rejects(client.authorizationCodeGrant(asB, new URL(flow.callback.href.replace(redirect('rp-a'), redirect('rp-b'))), { pkceCodeVerifier: flow.verifier, expectedNonce: flow.nonce, expectedState: flow.state }), (e: any) => e.error === 'invalid_grant');
+      await assert.rejects(
+        client.authorizationCodeGrant(asB, new URL(flow.callback.href.replace(redirect('rp-a'), redirect('rp-b'))), {
+          pkceCodeVerifier: flow.verifier,
+          expectedNonce: flow.nonce,
+          expectedState: flow.state,
+        }),
+        (e: any) => e.error === 'invalid_grant',
+      );
       const rows = await auditedSince(h, seq);
-      assert.deepEqual(rows.map((r) => [r.reason, r.data.error, r.data.clientId]), [['grant.error', 'invalid_grant', 'rp-b']]);
+      assert.deepEqual(
+        rows.map((r) => [r.reason, r.data.error, r.data.clientId]),
+        [['grant.error', 'invalid_grant', 'rp-b']],
+      );
       assert.deepEqual(await auditedSince(h, seq, 'oidc.token.issued'), []);
     });
 
@@ -305,9 +376,14 @@ describe('attacks on muster\'s OP', () => {
         await assert.rejects(exchange(pending, config), (e: any) => e.error === 'invalid_client');
         await assert.rejects(client.fetchUserInfo(config, issued.access_token, issued.claims()!.sub), invalidToken);
         const rows = await auditedSince(h, seq);
-        assert.deepEqual(rows.map((r) => [r.reason, r.data.error, r.data.clientId]), [
-          ['authorization.error', 'invalid_client', 'rp-b'], ['grant.error', 'invalid_client', 'rp-b'], ['userinfo.error', 'invalid_token', null],
-        ]);
+        assert.deepEqual(
+          rows.map((r) => [r.reason, r.data.error, r.data.clientId]),
+          [
+            ['authorization.error', 'invalid_client', 'rp-b'],
+            ['grant.error', 'invalid_client', 'rp-b'],
+            ['userinfo.error', 'invalid_token', null],
+          ],
+        );
         assert.deepEqual(await auditedSince(h, seq, 'oidc.token.issued'), []);
       } finally {
         await agreements.setStatus('apps-b', 'active', 'admin', 'review done');
@@ -334,7 +410,10 @@ describe('attacks on muster\'s OP', () => {
   describe('dynamic client registration', () => {
     const dynamicKeys = rsaKeys('dyn-key');
     const metadata = async (over: Record<string, unknown> = {}) => ({
-      redirect_uris: ['https://dyn.example.gov/cb'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [(await dynamicKeys).jwk] }, ...over,
+      redirect_uris: ['https://dyn.example.gov/cb'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [(await dynamicKeys).jwk] },
+      ...over,
     });
 
     async function register(body: string, token?: string): Promise<{ status: number; error: string; clientId?: string }> {
@@ -357,7 +436,10 @@ describe('attacks on muster\'s OP', () => {
       assert.deepEqual([answer.status, answer.error], [status, error], body.slice(0, 80));
       assert.equal(await stored(), before, 'nothing stored');
       const rows = await auditedSince(h, seq);
-      assert.deepEqual(rows.map((r) => [r.reason, r.data.error]), [['registration_create.error', error]]);
+      assert.deepEqual(
+        rows.map((r) => [r.reason, r.data.error]),
+        [['registration_create.error', error]],
+      );
     }
 
     test('without an initial access token, or with a made-up one, registration is refused (401)', async () => {
@@ -399,7 +481,10 @@ describe('attacks on muster\'s OP', () => {
       assert.equal(response.status, 401);
       assert.match(response.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
       const rows = await auditedSince(h, seq);
-      assert.deepEqual(rows.map((r) => [r.reason, r.data.error]), [['userinfo.error', 'invalid_token']]);
+      assert.deepEqual(
+        rows.map((r) => [r.reason, r.data.error]),
+        [['userinfo.error', 'invalid_token']],
+      );
     }
 
     test('an access token past its lifetime is refused', async () => {
@@ -436,15 +521,28 @@ describe('forged ID tokens at the RP library', () => {
     idp = await startForgingIdp('s-forged');
     const recorder = new MemoryRecorder();
     rpClient = createRpClient({
-      issuer: idp.issuer, clientId: CLIENT_ID, redirectUri: REDIRECT, privateJwk: (await clientKeys()).privateJwk, agreements: testAgreements(idp.issuer),
-      services: { accounts: new MemoryAccountStore(), sessions: new MemorySessionStore(), notifier: recorder, log: recorder }, allowInsecureHttp: true,
+      issuer: idp.issuer,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT,
+      privateJwk: (await clientKeys()).privateJwk,
+      agreements: testAgreements(idp.issuer),
+      services: { accounts: new MemoryAccountStore(), sessions: new MemorySessionStore(), notifier: recorder, log: recorder },
+      allowInsecureHttp: true,
     });
   });
   after(() => idp?.close());
 
   const seconds = () => Math.floor(Date.now() / 1000);
   const idClaims = (nonce: string, over: JWTPayload = {}): JWTPayload => ({
-    iss: idp.issuer, sub: 's-forged', aud: CLIENT_ID, nonce, iat: seconds(), exp: seconds() + 300, auth_time: seconds() - 10, ...pivClaims(), ...over,
+    iss: idp.issuer,
+    sub: 's-forged',
+    aud: CLIENT_ID,
+    nonce,
+    iat: seconds(),
+    exp: seconds() + 300,
+    auth_time: seconds() - 10,
+    ...pivClaims(),
+    ...over,
   });
   const signed = (claims: JWTPayload, header: Record<string, unknown> = {}, key: CryptoKey | Uint8Array = idp.privateKey) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-1', ...header } as { alg: string }).sign(key);
@@ -458,7 +556,7 @@ describe('forged ID tokens at the RP library', () => {
 
   const refused = (code: RpErrorCode, pattern?: RegExp) => (error: unknown) => isRpError(error, code) && (!pattern || pattern.test(error.message));
 
-  test('the control: an ID token signed with the IdP\'s key signs in', async () => {
+  test("the control: an ID token signed with the IdP's key signs in", async () => {
     const result = await complete((nonce) => signed(idClaims(nonce)));
     assert.equal(result.assertion.identifier.sub, 's-forged');
   });
@@ -468,29 +566,56 @@ describe('forged ID tokens at the RP library', () => {
     await assert.rejects(complete(unsigned), refused('RP_ERR_ASSERTION'));
   });
 
-  test('HS256 keyed with the IdP\'s public key is refused', async () => {
+  test("HS256 keyed with the IdP's public key is refused", async () => {
     const publicKey = createPublicKey({ key: idp.publicJwk as JsonWebKey, format: 'jwk' });
     for (const secret of [publicKey.export({ type: 'spki', format: 'pem' }), JSON.stringify(idp.publicJwk)]) {
-      await assert.rejects(complete((nonce) => signed(idClaims(nonce), { alg: 'HS256' }, new Uint8Array(Buffer.from(secret)))), refused('RP_ERR_ASSERTION'));
+      await assert.rejects(
+        complete((nonce) => signed(idClaims(nonce), { alg: 'HS256' }, new Uint8Array(Buffer.from(secret)))),
+        refused('RP_ERR_ASSERTION'),
+      );
     }
   });
 
-  test('an unknown kid, and another key under the IdP\'s kid, are refused', async () => {
+  test("an unknown kid, and another key under the IdP's kid, are refused", async () => {
     const other = await generateKeyPair('RS256');
-    await assert.rejects(complete((nonce) => signed(idClaims(nonce), { kid: 'idp-2' }, other.privateKey)), refused('RP_ERR_ASSERTION'));
-    await assert.rejects(complete((nonce) => signed(idClaims(nonce), {}, other.privateKey)), refused('RP_ERR_ASSERTION'));
+    await assert.rejects(
+      complete((nonce) => signed(idClaims(nonce), { kid: 'idp-2' }, other.privateKey)),
+      refused('RP_ERR_ASSERTION'),
+    );
+    await assert.rejects(
+      complete((nonce) => signed(idClaims(nonce), {}, other.privateKey)),
+      refused('RP_ERR_ASSERTION'),
+    );
   });
 
   test('an expired ID token, one not valid yet, one issued in the future and an authentication in the future are refused', async () => {
-    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { iat: seconds() - 900, exp: seconds() - 300 }))), refused('RP_ERR_ASSERTION', /exp/));
-    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { nbf: seconds() + 600 }))), refused('RP_ERR_ASSERTION', /nbf/));
-    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { iat: seconds() + 600, exp: seconds() + 900 }))), (e) => refused('RP_ERR_CLAIM_VALUE', /iat/)(e) && (e as { details: { claim?: string } }).details.claim === 'iat');
-    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { auth_time: seconds() + 600 }))), refused('RP_ERR_CLAIM_VALUE', /auth_time/));
+    await assert.rejects(
+      complete((nonce) => signed(idClaims(nonce, { iat: seconds() - 900, exp: seconds() - 300 }))),
+      refused('RP_ERR_ASSERTION', /exp/),
+    );
+    await assert.rejects(
+      complete((nonce) => signed(idClaims(nonce, { nbf: seconds() + 600 }))),
+      refused('RP_ERR_ASSERTION', /nbf/),
+    );
+    await assert.rejects(
+      complete((nonce) => signed(idClaims(nonce, { iat: seconds() + 600, exp: seconds() + 900 }))),
+      (e) => refused('RP_ERR_CLAIM_VALUE', /iat/)(e) && (e as { details: { claim?: string } }).details.claim === 'iat',
+    );
+    await assert.rejects(
+      complete((nonce) => signed(idClaims(nonce, { auth_time: seconds() + 600 }))),
+      refused('RP_ERR_CLAIM_VALUE', /auth_time/),
+    );
   });
 
   test('an ID token for another RP, or from another issuer, is refused', async () => {
-    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { aud: 'another-rp' }))), refused('RP_ERR_ASSERTION', /aud/));
-    await assert.rejects(complete((nonce) => signed(idClaims(nonce, { iss: 'https://piv-idp.other-agency.example' }))), refused('RP_ERR_ASSERTION', /iss/));
+    await assert.rejects(
+      complete((nonce) => signed(idClaims(nonce, { aud: 'another-rp' }))),
+      refused('RP_ERR_ASSERTION', /aud/),
+    );
+    await assert.rejects(
+      complete((nonce) => signed(idClaims(nonce, { iss: 'https://piv-idp.other-agency.example' }))),
+      refused('RP_ERR_ASSERTION', /iss/),
+    );
   });
 });
 
@@ -528,32 +653,45 @@ describe('attacks on the SSF stream management API', () => {
 
   async function call(bearer: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
     const response = await fetch(`${base}${path}`, {
-      method, headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      method,
+      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
   const as = (rp: TestRp) => receiverAssertion(rp, issuer, clock.now());
-  const since = async (seq: number, action: string) => ctx.store.query<{ reason: string; data: Record<string, any> }>('SELECT reason, data FROM audit_log WHERE seq > $1 AND action = $2 ORDER BY seq', [seq, action]);
+  const since = async (seq: number, action: string) =>
+    ctx.store.query<{ reason: string; data: Record<string, any> }>('SELECT reason, data FROM audit_log WHERE seq > $1 AND action = $2 ORDER BY seq', [seq, action]);
   const lastAudit = async () => Number((await ctx.store.query<{ seq: string | null }>('SELECT MAX(seq) AS seq FROM audit_log'))[0]?.seq ?? 0);
 
-  test('no credential, and another RP\'s key under this RP\'s name, are refused (401) and audited', async () => {
+  test("no credential, and another RP's key under this RP's name, are refused (401) and audited", async () => {
     const seq = await lastAudit();
     assert.equal((await call(null, 'GET', '/ssf/streams')).status, 401);
     const impostor = await receiverAssertion({ clientId: alpha.clientId, key: beta.key }, issuer, clock.now());
     assert.equal((await call(impostor, 'GET', '/ssf/streams')).status, 401);
     const rows = await since(seq, 'ssf.auth.refused');
-    assert.deepEqual(rows.map((r) => r.reason), ['no bearer credential', 'bearer credential not accepted']);
+    assert.deepEqual(
+      rows.map((r) => r.reason),
+      ['no bearer credential', 'bearer credential not accepted'],
+    );
   });
 
   test('a push endpoint over http off loopback is refused, also behind a loopback-looking user name, in a stream or an agreement', async () => {
-    for (const endpoint of ['http://rp-alpha.example.gov/events', 'http://127.0.0.1.attacker.example/events', 'http://localhost:80@attacker.example/events', 'http://127.0.0.1:1@attacker.example/events']) {
+    for (const endpoint of [
+      'http://rp-alpha.example.gov/events',
+      'http://127.0.0.1.attacker.example/events',
+      'http://localhost:80@attacker.example/events',
+      'http://127.0.0.1:1@attacker.example/events',
+    ]) {
       const answer = await call(await as(alpha), 'POST', '/ssf/streams', { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: endpoint } });
       assert.equal(answer.status, 400, endpoint);
       assert.match(answer.body.error.message, /delivery\.endpoint_url/);
     }
-    await assert.rejects(saveAgreement(ctx, 'gamma', [{ clientId: 'rp-gamma', key: alpha.key, signalEndpoint: 'http://localhost:80@attacker.example/events' }], ['account-disabled']), /signalEndpoint/);
+    await assert.rejects(
+      saveAgreement(ctx, 'gamma', [{ clientId: 'rp-gamma', key: alpha.key, signalEndpoint: 'http://localhost:80@attacker.example/events' }], ['account-disabled']),
+      /signalEndpoint/,
+    );
     const [row] = await ctx.store.query<{ n: number }>('SELECT count(*)::int AS n FROM ssf_streams');
     assert.equal(row!.n, 0, 'no stream was made');
   });
@@ -563,23 +701,35 @@ describe('attacks on the SSF stream management API', () => {
     assert.equal(created.status, 201);
     streamId = created.body.stream_id;
     assert.deepEqual(created.body.events_delivered, [DISABLED]);
-    const queued = await ctx.store.transaction((tx) => queueSignals(tx, { issuer, vault: ctx.keyVault, now: clock.now(), txn: 'attack' }, identity, [{ signal: 'account-enabled', payload: {} }, { signal: 'account-disabled', payload: {} }]));
-    assert.deepEqual(queued.map((q) => `${q.clientId} ${q.signal}`), ['rp-alpha account-disabled', 'rp-beta account-enabled']);
+    const queued = await ctx.store.transaction((tx) =>
+      queueSignals(tx, { issuer, vault: ctx.keyVault, now: clock.now(), txn: 'attack' }, identity, [
+        { signal: 'account-enabled', payload: {} },
+        { signal: 'account-disabled', payload: {} },
+      ]),
+    );
+    assert.deepEqual(
+      queued.map((q) => `${q.clientId} ${q.signal}`),
+      ['rp-alpha account-disabled', 'rp-beta account-enabled'],
+    );
     const polled = await call(await as(alpha), 'POST', `/ssf/poll/${streamId}`, { returnImmediately: true });
     const events = Object.values(polled.body.sets as Record<string, string>).map((set) => Object.keys(JSON.parse(Buffer.from(set.split('.')[1]!, 'base64url').toString()).events));
     assert.deepEqual(events, [[DISABLED]]);
   });
 
-  test('another RP\'s credential reaches none of this RP\'s stream operations, and changes nothing', async () => {
+  test("another RP's credential reaches none of this RP's stream operations, and changes nothing", async () => {
     const before = await call(await as(alpha), 'GET', `/ssf/streams?stream_id=${streamId}`);
     const seq = await lastAudit();
     const subject = { format: 'iss_sub', iss: issuer, sub: 'alpha-sub' };
     const attempts: [string, string, unknown?][] = [
-      ['GET', `/ssf/streams?stream_id=${streamId}`], ['PATCH', '/ssf/streams', { stream_id: streamId, description: 'mine now' }],
+      ['GET', `/ssf/streams?stream_id=${streamId}`],
+      ['PATCH', '/ssf/streams', { stream_id: streamId, description: 'mine now' }],
       ['PUT', '/ssf/streams', { stream_id: streamId, delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'https://attacker.example/events' } }],
-      ['GET', `/ssf/status?stream_id=${streamId}`], ['POST', '/ssf/status', { stream_id: streamId, status: 'disabled' }],
-      ['POST', '/ssf/verify', { stream_id: streamId }], ['POST', '/ssf/subjects/remove', { stream_id: streamId, subject }],
-      ['POST', `/ssf/poll/${streamId}`, { returnImmediately: true }], ['DELETE', `/ssf/streams?stream_id=${streamId}`],
+      ['GET', `/ssf/status?stream_id=${streamId}`],
+      ['POST', '/ssf/status', { stream_id: streamId, status: 'disabled' }],
+      ['POST', '/ssf/verify', { stream_id: streamId }],
+      ['POST', '/ssf/subjects/remove', { stream_id: streamId, subject }],
+      ['POST', `/ssf/poll/${streamId}`, { returnImmediately: true }],
+      ['DELETE', `/ssf/streams?stream_id=${streamId}`],
     ];
     for (const [method, path, body] of attempts) assert.equal((await call(await as(beta), method, path, body)).status, 404, `${method} ${path}`);
     assert.deepEqual(await call(await as(alpha), 'GET', `/ssf/streams?stream_id=${streamId}`), before, 'the stream is as it was');

@@ -13,9 +13,7 @@ import { pairwiseSubject, sectorOf } from '../../src/federation/subjects.ts';
 import type { RegistrationResponseJSON } from '../../src/credentials/derived/webauthn/index.ts';
 import { apacheSkip, readEcho, startApacheRp } from '../support/apache.ts';
 import { addVirtualAuthenticator, chromiumSkip, launchChromium, newContextWithClientCertificate } from '../support/chromium.ts';
-import {
-  type CertificateCredential, type FederatedMuster, bindDerivedPki, issueSoftwarePivCard, registerRelyingParty, startFederatedMuster, startFido2Binding,
-} from '../support/federation.ts';
+import { type CertificateCredential, type FederatedMuster, bindDerivedPki, issueSoftwarePivCard, registerRelyingParty, startFederatedMuster, startFido2Binding } from '../support/federation.ts';
 import { HOME_AGENCY, type RunningReferenceRp, startReferenceRp } from '../support/federation-peers.ts';
 
 /** The WebAuthn API of the page, as far as an enrolment page uses it. */
@@ -117,18 +115,24 @@ describe('PIV federation sign-in in Chromium', { skip: chromiumSkip() }, () => {
   }
 
   async function lastLoginOf(person: string): Promise<{ credential_type: string; aal: string } | undefined> {
-    const [row] = await fm.muster.store.query<{ credential_type: string; aal: string }>('SELECT credential_type, aal FROM oidc_logins WHERE identity_id = $1 ORDER BY auth_time DESC LIMIT 1', [fm.ids[person]]);
+    const [row] = await fm.muster.store.query<{ credential_type: string; aal: string }>('SELECT credential_type, aal FROM oidc_logins WHERE identity_id = $1 ORDER BY auth_time DESC LIMIT 1', [
+      fm.ids[person],
+    ]);
     return row;
   }
 
-  test('(a) the software PIV card: Playwright presents its certificate on the PIV link of muster\'s sign-in page', async () => {
+  test("(a) the software PIV card: Playwright presents its certificate on the PIV link of muster's sign-in page", async () => {
     const page = await certificateContext(cards.E1!);
     await signInWithCertificate(page, `${rp.url}/login`, atRp);
     await assertSignedIn(page, 'E1', 'piv_card', 'aal3');
-    assert.ok((rp.idTokens.at(-1)?.amr as string[]).includes('sc'));
+    assert.ok((rp.idTokens.at(-1)?.amr as string[] | undefined)?.includes('sc'));
     assert.deepEqual(await lastLoginOf('E1'), { credential_type: 'piv_card', aal: 'aal3' });
     const consents = await fm.muster.store.query<{ data: { basis: string; client_id: string } }>(`SELECT data FROM audit_log WHERE action = 'oidc.consent' AND target = $1`, [fm.ids.E1]);
-    assert.deepEqual(consents.map((c) => [c.data.client_id, c.data.basis]), [['reference-rp', 'given']], 'the release was allowed on the consent page');
+    assert.deepEqual(
+      consents.map((c) => [c.data.client_id, c.data.basis]),
+      [['reference-rp', 'given']],
+      'the release was allowed on the consent page',
+    );
   });
 
   test('(b) a PKI-based Derived PIV credential (hardware-backed key): its certificate signs in', async () => {
@@ -146,7 +150,7 @@ describe('PIV federation sign-in in Chromium', { skip: chromiumSkip() }, () => {
     await page.goto(`${fm.issuer}/.well-known/openid-configuration`);
     const authenticator = await addVirtualAuthenticator(page);
     const binding = await startFido2Binding(fm, cards.E3!);
-    const registration = await page.evaluate(createCredential, binding.options) as RegistrationResponseJSON;
+    const registration = (await page.evaluate(createCredential, binding.options)) as RegistrationResponseJSON;
     const bound = await binding.finish(registration);
     assert.equal(bound.type, DERIVED_FIDO2);
     assert.equal((await authenticator.credentials()).length, 1);
@@ -162,7 +166,18 @@ describe('PIV federation sign-in in Chromium', { skip: chromiumSkip() }, () => {
     test('the PIV card signs in; the protected page echoes the PIV federation claims', async () => {
       const apache = await startApacheRp({ issuer: fm.issuer, clientId: 'apache-rp', kid: 'apache-rp-key', scope: 'openid', authRequestParams: { max_age: 3600 } });
       try {
-        await registerRelyingParty(fm, 'apache-rp', { clientId: 'apache-rp', name: 'Apache RP', redirectUris: [apache.redirectUri], postLogoutRedirectUris: [`${apache.origin}/`], jwks: apache.jwks as unknown as { keys: Record<string, unknown>[] } }, { consent: 'runtime', signals: [] });
+        await registerRelyingParty(
+          fm,
+          'apache-rp',
+          {
+            clientId: 'apache-rp',
+            name: 'Apache RP',
+            redirectUris: [apache.redirectUri],
+            postLogoutRedirectUris: [`${apache.origin}/`],
+            jwks: apache.jwks as unknown as { keys: Record<string, unknown>[] },
+          },
+          { consent: 'runtime', signals: [] },
+        );
         const page = await certificateContext(cards.E1!);
         await signInWithCertificate(page, apache.url, (url) => url.href === apache.url);
         const echo = readEcho(await page.locator('body').innerText());
@@ -176,7 +191,10 @@ describe('PIV federation sign-in in Chromium', { skip: chromiumSkip() }, () => {
         assert.equal(echo.claims.aal, 'aal3');
         assert.equal(echo.claims.fal, 'fal2');
         assert.equal(echo.claims.acr, ACR.aal3);
-        assert.ok(echo.claims.piv_federation !== undefined && echo.claims.updated_at !== undefined && echo.claims.auth_time !== undefined && echo.claims.amr !== undefined, JSON.stringify(echo.claims));
+        assert.ok(
+          echo.claims.piv_federation !== undefined && echo.claims.updated_at !== undefined && echo.claims.auth_time !== undefined && echo.claims.amr !== undefined,
+          JSON.stringify(echo.claims),
+        );
         assert.ok(echo.claims.piv_org_affiliation?.includes(HOME_AGENCY), echo.claims.piv_org_affiliation);
       } finally {
         await apache.close();

@@ -94,7 +94,7 @@ describeEachStore('PIV federation end to end', (factory) => {
     assert.equal(rajAccount?.state, 'active', 'another person is untouched');
     assert.equal(rp.rp.sessions.forAccount(rajAccount?.id ?? '').length, 1);
 
-    await waitUntil('the leaver\'s card to be revoked', async () => (await cardCertificateStatus(cards.E1!.credentialId)) === 'revoked', { timeoutMs: 20_000 });
+    await waitUntil("the leaver's card to be revoked", async () => (await cardCertificateStatus(cards.E1!.credentialId)) === 'revoked', { timeoutMs: 20_000 });
     const again = await certificateSignIn(fm, new BrowserFetch(), `${rp.url}/login`, cards.E1!);
     assert.equal(again.url.startsWith(fm.mtlsOrigin), true, `muster refused on the certificate hop, at ${again.url}`);
     assert.equal(again.status, 403, again.body);
@@ -105,7 +105,7 @@ describeEachStore('PIV federation end to end', (factory) => {
     assert.equal(rp.idTokens.length, 2, 'no assertion was issued for the refused sign-in');
   });
 
-  test('a SET the RP accepted verifies with an independent JOSE implementation against the transmitter\'s JWKS', async () => {
+  test("a SET the RP accepted verifies with an independent JOSE implementation against the transmitter's JWKS", async () => {
     const set = rp.sets.find((s) => s.status === 202);
     assert.ok(set, 'a SET was delivered');
     const issuerUrl = new URL(fm.issuer);
@@ -125,9 +125,10 @@ describeEachStore('PIV federation end to end', (factory) => {
     assert.equal(payload.exp, undefined, 'SSF: no exp claim');
   });
 
-  test('an RP whose agreements name another PIV IdP for the agency refuses muster\'s assertion (RP_ERR_WRONG_IDP)', async () => {
+  test("an RP whose agreements name another PIV IdP for the agency refuses muster's assertion (RP_ERR_WRONG_IDP)", async () => {
     const elsewhere = await startReferenceRp(fm, {
-      clientId: 'wrong-idp-rp', agreementId: 'wrong-idp-rp',
+      clientId: 'wrong-idp-rp',
+      agreementId: 'wrong-idp-rp',
       rpAgreements: (issuer) => [
         { ...rpAgreementsWithMuster(issuer)[0], homeAgencies: ['agency_code:4700'] },
         { id: 'other-agency', issuer: OTHER_IDP, homeAgencies: [HOME_AGENCY], minFal: 'fal2', minAal: 'aal2', maxAuthenticationAgeSeconds: 3600 },
@@ -163,14 +164,16 @@ describeEachStore('PIV federation end to end', (factory) => {
     }
   });
 
-  test('an agreement that lists x509_certificate_id: the consent page promises it, and the assertion carries the certificate\'s SHA-256 thumbprint', async () => {
+  test("an agreement that lists x509_certificate_id: the consent page promises it, and the assertion carries the certificate's SHA-256 thumbprint", async () => {
     const terms = { consent: 'runtime' as const, moreAttributes: [{ name: 'x509_certificate_id', purpose: 'to match your PIV certificate' }] };
     const x509 = await startReferenceRp(fm, { clientId: 'x509-rp', agreementId: 'x509-rp', terms });
     const plain = await startReferenceRp(fm, { clientId: 'plain-rp', agreementId: 'plain-rp', terms: { consent: 'runtime' } });
     try {
       const page = await certificateSignIn(fm, new BrowserFetch(), `${x509.url}/login`, cards.E2!);
       assert.equal(page.status, 200, page.body);
-      const [consent] = await fm.muster.store.query<{ data: { basis: string; attributes: string[] } }>(`SELECT data FROM audit_log WHERE action = 'oidc.consent' AND data->>'client_id' = 'x509-rp' ORDER BY seq DESC LIMIT 1`);
+      const [consent] = await fm.muster.store.query<{ data: { basis: string; attributes: string[] } }>(
+        `SELECT data FROM audit_log WHERE action = 'oidc.consent' AND data->>'client_id' = 'x509-rp' ORDER BY seq DESC LIMIT 1`,
+      );
       assert.equal(consent?.data.basis, 'given', 'the consent page was shown and accepted');
       assert.ok(consent.data.attributes.includes('x509_certificate_id'), `the person agreed to release it: ${JSON.stringify(consent)}`);
       assert.equal(x509.idTokens[0]?.x509_certificate_id, certificateThumbprint(cards.E2!.certPem));
@@ -185,6 +188,9 @@ describeEachStore('PIV federation end to end', (factory) => {
   test('no part of muster reported a failure, and every push was delivered at the first attempt', () => {
     assert.deepEqual(fm.errors.map(String), []);
     assert.ok(fm.pushes.length > 0);
-    assert.deepEqual(fm.pushes.filter((p) => p.result !== 'delivered' || p.attempt !== 1), []);
+    assert.deepEqual(
+      fm.pushes.filter((p) => p.result !== 'delivered' || p.attempt !== 1),
+      [],
+    );
   });
 });

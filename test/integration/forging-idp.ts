@@ -21,13 +21,27 @@ export async function startForgingIdp(sub: string): Promise<ForgingIdp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const idp: ForgingIdp = {
-    issuer, privateKey, publicJwk, nextIdToken: '',
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    issuer,
+    privateKey,
+    publicJwk,
+    nextIdToken: '',
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const discovery = {
-    issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, userinfo_endpoint: `${issuer}/me`, jwks_uri: `${issuer}/jwks`,
-    response_types_supported: ['code'], subject_types_supported: ['pairwise'], id_token_signing_alg_values_supported: ['RS256'],
-    code_challenge_methods_supported: ['S256'], token_endpoint_auth_methods_supported: ['private_key_jwt'],
+    issuer,
+    authorization_endpoint: `${issuer}/auth`,
+    token_endpoint: `${issuer}/token`,
+    userinfo_endpoint: `${issuer}/me`,
+    jwks_uri: `${issuer}/jwks`,
+    response_types_supported: ['code'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: ['private_key_jwt'],
   };
   const answers: Record<string, () => unknown> = {
     '/.well-known/openid-configuration': () => discovery,

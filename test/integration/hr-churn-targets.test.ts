@@ -28,12 +28,22 @@ import { describeEachStore } from '../support/stores.ts';
 
 const POLICIES: Record<string, unknown> = {
   everyone: {
-    kind: 'birthright', description: 'every person has a directory and a portal account', when: [{ attribute: 'kind', in: ['person'] }],
-    grants: [{ target: 'directory', groups: [{ name: 'staff' }] }, { target: 'portal', groups: [{ name: 'portal-users' }] }],
+    kind: 'birthright',
+    description: 'every person has a directory and a portal account',
+    when: [{ attribute: 'kind', in: ['person'] }],
+    grants: [
+      { target: 'directory', groups: [{ name: 'staff' }] },
+      { target: 'portal', groups: [{ name: 'portal-users' }] },
+    ],
   },
   finance: {
-    kind: 'birthright', description: 'finance staff keep the ledger', when: [{ attribute: 'department', in: ['Finance'] }],
-    grants: [{ target: 'directory', groups: [{ name: 'finance' }] }, { target: 'portal', groups: [{ name: 'ledger', privileged: true }] }],
+    kind: 'birthright',
+    description: 'finance staff keep the ledger',
+    when: [{ attribute: 'department', in: ['Finance'] }],
+    grants: [
+      { target: 'directory', groups: [{ name: 'finance' }] },
+      { target: 'portal', groups: [{ name: 'ledger', privileged: true }] },
+    ],
   },
 };
 
@@ -62,25 +72,45 @@ const DAYS: { people: string[]; expected: Expected; cards: CardsExpected }[] = [
   {
     // day 1: E1 moves to Legal, E2 leaves, E3's email changes, E4 goes on leave, E5 is missing from the snapshot, E6 joins
     people: [
-      hrLine('E1', { department: 'Legal' }), hrLine('E2', { status: 'terminated' }), hrLine('E3', { department: 'Legal', email: 'pat.three@demo.gov' }),
-      hrLine('E4', { department: 'Legal', status: 'leave', leave_type: 'medical' }), hrLine('E6'),
+      hrLine('E1', { department: 'Legal' }),
+      hrLine('E2', { status: 'terminated' }),
+      hrLine('E3', { department: 'Legal', email: 'pat.three@demo.gov' }),
+      hrLine('E4', { department: 'Legal', status: 'leave', leave_type: 'medical' }),
+      hrLine('E6'),
     ],
     expected: {
       directory: { E1: on('staff'), E2: OFF, E3: on('staff'), E4: 'disabled [staff]', E5: OFF, E6: on('staff', 'finance') },
-      portal: { [mail(1)]: on('portal-users'), [mail(2)]: OFF, 'pat.three@demo.gov': on('portal-users'), [mail(4)]: 'disabled [portal-users]', [mail(5)]: OFF, [mail(6)]: on('portal-users', 'ledger') },
+      portal: {
+        [mail(1)]: on('portal-users'),
+        [mail(2)]: OFF,
+        'pat.three@demo.gov': on('portal-users'),
+        [mail(4)]: 'disabled [portal-users]',
+        [mail(5)]: OFF,
+        [mail(6)]: on('portal-users', 'ledger'),
+      },
     },
     cards: { E1: 'good', E2: 'affiliationChanged', E3: 'good', E4: 'certificateHold', E5: 'affiliationChanged' },
   },
   {
     // day 2: E2 is rehired under a new number (the same email names the same person), E5 is back, unchanged (hired again), E4 leaves
     people: [
-      hrLine('E1', { department: 'Legal' }), hrLine('E3', { department: 'Legal', email: 'pat.three@demo.gov' }), hrLine('E4', { department: 'Legal', status: 'terminated' }),
-      hrLine('E5', { department: 'Legal' }), hrLine('E6'),
+      hrLine('E1', { department: 'Legal' }),
+      hrLine('E3', { department: 'Legal', email: 'pat.three@demo.gov' }),
+      hrLine('E4', { department: 'Legal', status: 'terminated' }),
+      hrLine('E5', { department: 'Legal' }),
+      hrLine('E6'),
       hrLine('E22', { given_name: 'Given2', family_name: 'Family2', email: mail(2) }),
     ],
     expected: {
       directory: { E1: on('staff'), E22: on('staff', 'finance'), E3: on('staff'), E4: OFF, E5: on('staff'), E6: on('staff', 'finance') },
-      portal: { [mail(1)]: on('portal-users'), [mail(2)]: on('portal-users', 'ledger'), 'pat.three@demo.gov': on('portal-users'), [mail(4)]: OFF, [mail(5)]: on('portal-users'), [mail(6)]: on('portal-users', 'ledger') },
+      portal: {
+        [mail(1)]: on('portal-users'),
+        [mail(2)]: on('portal-users', 'ledger'),
+        'pat.three@demo.gov': on('portal-users'),
+        [mail(4)]: OFF,
+        [mail(5)]: on('portal-users'),
+        [mail(6)]: on('portal-users', 'ledger'),
+      },
     },
     // a separation ends a card for good: the rehired E2 and the returning E5 keep theirs revoked; E4's hold becomes a revocation
     cards: { E1: 'good', E2: 'affiliationChanged', E3: 'good', E4: 'affiliationChanged', E5: 'affiliationChanged' },
@@ -121,7 +151,12 @@ describeEachStore('HR churn over several days in slapd, a SCIM service, OCSP and
   };
   const reconcile = (name: 'directory' | 'portal', membershipAction: MembershipAction) =>
     reconcileTarget({ store: muster.store, audit: muster.audit, clock: muster.clock }, target(name), {
-      target: name, accountKey: muster.config.targets[name]?.accountKey ?? [], orphanAction: 'report', membershipAction, actor: 'test', pageSize: 2,
+      target: name,
+      accountKey: muster.config.targets[name]?.accountKey ?? [],
+      orphanAction: 'report',
+      membershipAction,
+      actor: 'test',
+      pageSize: 2,
     });
 
   before(async () => {
@@ -131,7 +166,9 @@ describeEachStore('HR churn over several days in slapd, a SCIM service, OCSP and
     const config = loadConfig({
       env: {},
       overrides: {
-        dataDir: ':memory:', import: { massChangeShare: 1, massChangeCount: 2 }, pki: { publishPollMs: 60_000 },
+        dataDir: ':memory:',
+        import: { massChangeShare: 1, massChangeCount: 2 },
+        pki: { publishPollMs: 60_000 },
         targets: {
           directory: { kind: 'ldap', ...slapd.options, accountKey: ['employee_id'] },
           portal: { kind: 'scim', baseUrl: scim.baseUrl, auth: { type: 'bearer', token: scim.token }, accountKey: ['email'] },
@@ -211,8 +248,16 @@ describeEachStore('HR churn over several days in slapd, a SCIM service, OCSP and
     const { ids: directory } = await held(target('directory'));
     assert.equal(directory.E22, `uid=E22,${slapd.usersDn}`);
     const rows = await muster.store.query<{ account_ref: string; remote_id: string; n: number }>(
-      `SELECT account_ref, remote_id, (SELECT count(*)::int FROM accounts b WHERE b.identity_id = a.identity_id) AS n FROM accounts a WHERE account_ref IN ('E22', 'pat.three@demo.gov') ORDER BY account_ref`);
-    assert.deepEqual(rows, [{ account_ref: 'E22', remote_id: directory.E22, n: 2 }, { account_ref: 'pat.three@demo.gov', remote_id: portal['pat.three@demo.gov'], n: 2 }], 'one account per target and identity');
+      `SELECT account_ref, remote_id, (SELECT count(*)::int FROM accounts b WHERE b.identity_id = a.identity_id) AS n FROM accounts a WHERE account_ref IN ('E22', 'pat.three@demo.gov') ORDER BY account_ref`,
+    );
+    assert.deepEqual(
+      rows,
+      [
+        { account_ref: 'E22', remote_id: directory.E22, n: 2 },
+        { account_ref: 'pat.three@demo.gov', remote_id: portal['pat.three@demo.gov'], n: 2 },
+      ],
+      'one account per target and identity',
+    );
     const expectedDirectory = DAYS.at(-1)?.expected.directory ?? {};
     const listed = await reconcile('directory', 'report');
     assert.deepEqual([listed.counts.linked, listed.counts.unmatched, listed.counts.disputed, listed.counts.drift], [Object.keys(expectedDirectory).length, 0, 0, 0]);
@@ -237,7 +282,10 @@ describeEachStore('HR churn over several days in slapd, a SCIM service, OCSP and
     assert.deepEqual(counts(reported.directory), [2, 0, 2]);
     assert.deepEqual(counts(reported.portal), [1, 0, 1]);
     const findings = await listFindings(muster.store, reported.portal.id, { situation: 'linked' });
-    assert.deepEqual(findings.map((f) => [f.accountRef, f.privileged, f.drift]), [[mail(1), true, true]]);
+    assert.deepEqual(
+      findings.map((f) => [f.accountRef, f.privileged, f.drift]),
+      [[mail(1), true, true]],
+    );
     assert.match(findings[0]?.action ?? '', /ledger: member in the target, not granted: reported/);
     assert.equal((await held(target('portal'))).state[mail(1)], on('portal-users', 'ledger'), 'reported, left in place');
 
@@ -245,13 +293,29 @@ describeEachStore('HR churn over several days in slapd, a SCIM service, OCSP and
     const final = DAYS.at(-1)?.expected as Expected;
     assert.equal((await held(target('directory'))).state.E6, final.directory.E6, 'provisioning gave back what was taken');
     const removed = { directory: await reconcile('directory', 'remove'), portal: await reconcile('portal', 'remove') };
-    assert.deepEqual([counts(removed.directory), counts(removed.portal)], [[1, 1, 1], [1, 1, 1]]);
+    assert.deepEqual(
+      [counts(removed.directory), counts(removed.portal)],
+      [
+        [1, 1, 1],
+        [1, 1, 1],
+      ],
+    );
     for (const name of ['directory', 'portal'] as const) assert.deepEqual((await held(target(name))).state, final[name], `${name} as the policies say`);
     const clean = { directory: await reconcile('directory', 'remove'), portal: await reconcile('portal', 'remove') };
-    assert.deepEqual([counts(clean.directory), counts(clean.portal)], [[0, 0, 0], [0, 0, 0]]);
+    assert.deepEqual(
+      [counts(clean.directory), counts(clean.portal)],
+      [
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+    );
     const audit = await muster.store.query<{ action: string; n: number }>(
-      `SELECT action, count(*)::int AS n FROM audit_log WHERE action LIKE 'reconciliation.membership-%' GROUP BY action ORDER BY action`);
-    assert.deepEqual(audit, [{ action: 'reconciliation.membership-drift', n: 3 }, { action: 'reconciliation.membership-removed', n: 2 }]);
+      `SELECT action, count(*)::int AS n FROM audit_log WHERE action LIKE 'reconciliation.membership-%' GROUP BY action ORDER BY action`,
+    );
+    assert.deepEqual(audit, [
+      { action: 'reconciliation.membership-drift', n: 3 },
+      { action: 'reconciliation.membership-removed', n: 2 },
+    ]);
   });
 
   /** The targets and cards as they stand after the last of DAYS, changed by the days that follow it. */
@@ -261,7 +325,11 @@ describeEachStore('HR churn over several days in slapd, a SCIM service, OCSP and
     for (const name of ['directory', 'portal'] as const) assert.deepEqual((await held(target(name))).state, targetsNow[name], `${name} ${when}`);
   };
   const statusOf = async (employeeId: string) =>
-    (await muster.store.query<{ status: string; department: string }>(`SELECT status, attributes->'department'->>'v' AS department FROM identities WHERE attributes->'employee_id'->>'v' = $1`, [employeeId]))[0];
+    (
+      await muster.store.query<{ status: string; department: string }>(`SELECT status, attributes->'department'->>'v' AS department FROM identities WHERE attributes->'employee_id'->>'v' = $1`, [
+        employeeId,
+      ])
+    )[0];
   const hrEvent = (type: string, effectiveAt: number, record: Record<string, string>) =>
     muster.sourceEvents.apply('hr', { type, effectiveAt: new Date(effectiveAt).toISOString(), record }, 'hr-system', `churn-${type}-${record.employee_id}`);
 
@@ -273,7 +341,10 @@ describeEachStore('HR churn over several days in slapd, a SCIM service, OCSP and
       assert.equal((await muster.imports.run({ source: 'hr', file, actor: 'test' })).status, 'applied');
       await settle();
     };
-    await write('hr-4.csv', last.filter((line) => !line.startsWith('E1,')));
+    await write(
+      'hr-4.csv',
+      last.filter((line) => !line.startsWith('E1,')),
+    );
     assert.equal((await held(target('directory'))).state.E1, OFF);
     cardsNow.E1 = 'affiliationChanged';
     await assertCards(cardsNow, 'after E1 was absent');
@@ -286,7 +357,10 @@ describeEachStore('HR churn over several days in slapd, a SCIM service, OCSP and
     // both dated after the last snapshot: the mover's department is still news, its status is not
     const at = muster.clock.now().getTime();
     const leaver = await hrEvent('leaver', at + 1000, { employee_id: 'E3', status: 'terminated' });
-    assert.deepEqual(leaver.events.map((e) => e.type), ['identity.leaver']);
+    assert.deepEqual(
+      leaver.events.map((e) => e.type),
+      ['identity.leaver'],
+    );
     const mover = await hrEvent('mover', at, { employee_id: 'E3', department: 'Finance', status: 'active' });
     assert.deepEqual(mover.superseded, ['status'], mover.message);
     assert.ok(!mover.events.some((e) => e.type === 'identity.rehire' || e.type === 'identity.return'), JSON.stringify(mover.events));
@@ -308,14 +382,20 @@ describeEachStore('HR churn over several days in slapd, a SCIM service, OCSP and
     assert.equal(run.summary.held?.terminations, 3, 'E5, E6 and E22 would go');
     // delivered after the hold, dated before it: still a change the held snapshot would undo
     const mover = await hrEvent('mover', beforeHold, { employee_id: 'E6', department: 'Legal' });
-    assert.deepEqual(mover.events.map((e) => e.type), ['identity.mover']);
+    assert.deepEqual(
+      mover.events.map((e) => e.type),
+      ['identity.mover'],
+    );
     await settle();
     targetsNow.directory.E6 = on('staff');
     targetsNow.portal[mail(6)] = on('portal-users');
     await assertTargets('after the mover');
     await assert.rejects(muster.imports.confirm(run.id, 'alice'), (error: MusterError) => {
       assert.equal(error.code, 'MUSTER_ERR_IMPORT_STATE');
-      assert.deepEqual(error.details.map((d) => d.key), ['E6']);
+      assert.deepEqual(
+        error.details.map((d) => d.key),
+        ['E6'],
+      );
       assert.match(error.details[0]?.message ?? '', /identity\.mover since the run was held/);
       assert.match(error.message, /Nothing was applied/);
       return true;
@@ -331,7 +411,8 @@ describeEachStore('HR churn over several days in slapd, a SCIM service, OCSP and
   test('over the days, more than ten certificates were held or revoked, and the newest CRL reflects the last change', { skip }, async () => {
     await pki.sync();
     const [row] = await muster.store.query<{ last: number; moves: number }>(
-      `SELECT max(change_seq)::int AS last, (SELECT count(*)::int FROM audit_log WHERE action IN ('certificate.held', 'certificate.revoked')) AS moves FROM certificates`);
+      `SELECT max(change_seq)::int AS last, (SELECT count(*)::int FROM audit_log WHERE action IN ('certificate.held', 'certificate.revoked')) AS moves FROM certificates`,
+    );
     assert.equal(row?.moves, 12, 'E2, E5, E4 (held, then revoked), E1 and E3: two certificates each');
     const crl = await pki.crl();
     assert.equal(crl.throughChange, row?.last);

@@ -27,8 +27,14 @@ const configWith = (passphrase: string) => loadConfig({ env: {}, overrides: { da
 
 async function plaintextKeys(store: Store, at: Date): Promise<{ kid: string; privateJwk: JWK; cookies: string[] }> {
   const key = await newSigningJwks('RS256');
-  await store.query('INSERT INTO federation_keys (kid, purpose, alg, private_jwk, public_jwk, created_at, activated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)',
-    [key.kid, 'oidc', 'RS256', key.privateJwk, key.publicJwk, at]);
+  await store.query('INSERT INTO federation_keys (kid, purpose, alg, private_jwk, public_jwk, created_at, activated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)', [
+    key.kid,
+    'oidc',
+    'RS256',
+    key.privateJwk,
+    key.publicJwk,
+    at,
+  ]);
   const cookies = ['a cookie key from before sealing'];
   await store.query('INSERT INTO settings (key, value) VALUES ($1, $2)', ['oidc.cookie-keys', JSON.stringify(cookies)]);
   return { kid: key.kid, privateJwk: key.privateJwk, cookies };
@@ -83,7 +89,10 @@ describeEachStore('signing and cookie keys at rest', (factory) => {
       const ctx = await startMuster(configWith(PASSPHRASE), { store, clock });
       await currentJwks(store, ctx.keyVault, clock);
       await federationSigningKey(store, ctx.keyVault, clock);
-      await store.query('INSERT INTO federation_keys (kid, purpose, alg, private_jwk, public_jwk, created_at) SELECT $1, purpose, alg, private_jwk, public_jwk, created_at FROM federation_keys WHERE purpose = $2', ['copied', 'federation']);
+      await store.query(
+        'INSERT INTO federation_keys (kid, purpose, alg, private_jwk, public_jwk, created_at) SELECT $1, purpose, alg, private_jwk, public_jwk, created_at FROM federation_keys WHERE purpose = $2',
+        ['copied', 'federation'],
+      );
       await assert.rejects(startMuster(configWith(PASSPHRASE), { store, clock }), /the sealed key at federation_keys:copied does not open/);
     } finally {
       await store.close();
@@ -109,11 +118,19 @@ describeEachStore('an OP whose keys are sealed', (factory) => {
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
     identityId = (await identityByKey(h.store, 'employee_id', 'E1')).id;
     card = await testCredential(h, identityId);
-    await new AgreementService(h).save('apps', {
-      name: 'sealed keys', population: { agencyCodes: ['9700'] }, idp: { issuer: op.issuer, home: true }, attributes: [],
-      relyingParties: [{ clientId: 'rp-sealed', name: 'rp-sealed', redirectUris: ['http://127.0.0.1/rp-sealed/cb'], jwks: { keys: [rpJwk] }, fal: 'fal2' }],
-      assurance: { fal: { min: 'fal1', max: 'fal3' } },
-    }, 'admin', 'test');
+    await new AgreementService(h).save(
+      'apps',
+      {
+        name: 'sealed keys',
+        population: { agencyCodes: ['9700'] },
+        idp: { issuer: op.issuer, home: true },
+        attributes: [],
+        relyingParties: [{ clientId: 'rp-sealed', name: 'rp-sealed', redirectUris: ['http://127.0.0.1/rp-sealed/cb'], jwks: { keys: [rpJwk] }, fal: 'fal2' }],
+        assurance: { fal: { min: 'fal1', max: 'fal3' } },
+      },
+      'admin',
+      'test',
+    );
   });
 
   after(async () => {
@@ -126,16 +143,28 @@ describeEachStore('an OP whose keys are sealed', (factory) => {
     const nonce = client.randomNonce();
     op.next = { identityId, credentialId: card };
     const redirect = 'http://127.0.0.1/rp-sealed/cb';
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce });
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+    });
     const callback = await browse(url, (u) => u.href.startsWith(redirect));
     const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: nonce });
     assert.equal(tokens.claims()?.aud, 'rp-sealed', 'openid-client checked the ID token signature against the jwks_uri');
     await federationSigningKey(h.store, h.keyVault, h.clock);
     await transmitterJwks(h.store, h.keyVault, h.clock.now());
     const purposes = await h.store.query<{ purpose: string }>('SELECT DISTINCT purpose FROM federation_keys ORDER BY purpose');
-    assert.deepEqual(purposes.map((p) => p.purpose), ['federation', 'oidc', 'ssf']);
+    assert.deepEqual(
+      purposes.map((p) => p.purpose),
+      ['federation', 'oidc', 'ssf'],
+    );
     const dump = await dumpStore(h.store);
-    assert.ok(dump.some((line) => line.startsWith('oidc_payloads.payload')), 'the OP stored its sessions and grants');
+    assert.ok(
+      dump.some((line) => line.startsWith('oidc_payloads.payload')),
+      'the OP stored its sessions and grants',
+    );
     assert.deepEqual(privateKeysInClear(dump), []);
   });
 });

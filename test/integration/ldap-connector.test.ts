@@ -109,7 +109,13 @@ describe('LDAP connector against slapd', { skip }, () => {
     assert.deepEqual([after?.uid, after?.entryUUID], [key, before?.entryUUID], 'the old uid value went with the old RDN');
     assert.equal(String(after?.memberOf).toLowerCase(), groupDn.toLowerCase());
     const [entry] = (await asAdmin(slapd, (c) => c.search(groupDn, { scope: 'base', attributes: ['member'] }))).searchEntries;
-    assert.deepEqual(([] as string[]).concat(entry?.member as string[]).map((m) => m.toLowerCase()).sort(), ['', renamed.id.toLowerCase()]);
+    assert.deepEqual(
+      ([] as string[])
+        .concat(entry?.member as string[])
+        .map((m) => m.toLowerCase())
+        .sort(),
+      ['', renamed.id.toLowerCase()],
+    );
     await bindAs(slapd, renamed.id, 'correct horse');
     await assert.rejects(bindAs(slapd, id, 'correct horse'), InvalidCredentialsError);
     await connector.disableAccount(renamed.id);
@@ -124,7 +130,13 @@ describe('LDAP connector against slapd', { skip }, () => {
       await own.addMember('staff', id);
       const renamed = await own.renameAccount(id, `renamed${randomUUID().slice(0, 8)}`);
       const [entry] = (await asAdmin(plain, (c) => c.search(`cn=staff,${plain.groupsDn}`, { scope: 'base', attributes: ['member'] }))).searchEntries;
-      assert.deepEqual(([] as string[]).concat(entry?.member as string[]).map((m) => m.toLowerCase()).sort(), ['', renamed.id.toLowerCase()]);
+      assert.deepEqual(
+        ([] as string[])
+          .concat(entry?.member as string[])
+          .map((m) => m.toLowerCase())
+          .sort(),
+        ['', renamed.id.toLowerCase()],
+      );
       assert.deepEqual((await own.findAccount(renamed.id.slice(4, renamed.id.indexOf(','))))?.groups, ['staff']);
     } finally {
       await own.close();

@@ -87,7 +87,8 @@ describeEachStore('lifecycle policies against slapd and SCIM services', (factory
     const config = loadConfig({
       env: {},
       overrides: {
-        dataDir: ':memory:', import: { massChangeShare: 1 },
+        dataDir: ':memory:',
+        import: { massChangeShare: 1 },
         targets: {
           directory: { kind: 'ldap', ...slapd.options },
           portal: { kind: 'scim', baseUrl: portal.baseUrl, auth: { type: 'bearer', token: portal.token } },
@@ -135,7 +136,8 @@ describeEachStore('lifecycle policies against slapd and SCIM services', (factory
     assert.equal([...(held.get('directory')?.values() ?? [])].filter((a) => a.enabled && a.groups.includes('all-staff')).length, people[0]?.n, 'every active person in all-staff');
     const admins = await muster.store.query<{ account_ref: string; status: string }>(
       `SELECT a.account_ref, e.status FROM accounts a JOIN entitlements e ON e.identity_id = a.identity_id AND e.target = a.target
-       WHERE a.target = 'directory' AND e.entitlement = 'server-admins'`);
+       WHERE a.target = 'directory' AND e.entitlement = 'server-admins'`,
+    );
     assert.ok(admins.length > 0, 'the IT operations policy gives server-admins');
     for (const a of admins) {
       assert.equal(held.get('directory')?.get(a.account_ref)?.groups.includes('server-admins'), a.status === 'active', `${a.account_ref} (${a.status})`);
@@ -170,7 +172,10 @@ describeEachStore('lifecycle policies against slapd and SCIM services', (factory
 function differences(held: TargetState, predicted: TargetState): string[] {
   const keys = [...new Set([...held.keys(), ...predicted.keys()])].sort();
   const show = (h: Held | undefined) => (h ? `${h.enabled ? 'enabled' : 'disabled'} [${h.groups.join(',')}] ${h.department}` : 'absent');
-  return keys.filter((k) => show(held.get(k)) !== show(predicted.get(k))).slice(0, 10).map((k) => `${k}: ${show(held.get(k))} ≠ ${show(predicted.get(k))}`);
+  return keys
+    .filter((k) => show(held.get(k)) !== show(predicted.get(k)))
+    .slice(0, 10)
+    .map((k) => `${k}: ${show(held.get(k))} ≠ ${show(predicted.get(k))}`);
 }
 
 async function count(muster: Muster, from: string): Promise<number> {

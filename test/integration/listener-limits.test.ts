@@ -27,12 +27,16 @@ interface Held {
 async function idle(port: number, localAddress: string, count: number): Promise<Held> {
   const sockets: Socket[] = [];
   let closed = 0;
-  const one = () => new Promise<void>((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, localAddress }, () => resolve());
-    socket.on('error', () => resolve());
-    socket.on('close', () => { closed += 1; resolve(); });
-    sockets.push(socket);
-  });
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port, localAddress }, () => resolve());
+      socket.on('error', () => resolve());
+      socket.on('close', () => {
+        closed += 1;
+        resolve();
+      });
+      sockets.push(socket);
+    });
   for (let opened = 0; opened < count; opened += 100) await Promise.all(Array.from({ length: Math.min(100, count - opened) }, one));
   return { sockets, closed: () => closed };
 }
@@ -113,7 +117,12 @@ describe('bounded listeners', () => {
   });
 
   it('leaves a PKI listener of its own answering OCSP and CRLs while the API listener is full', async () => {
-    const full = await serveHttp(createHttpApp(ctx), { host: '127.0.0.1', port: 0, limits: { ...ctx.config.server.limits, maxConnections: 100 }, onRefused: (_listener, reason) => void refused.push(`full:${reason}`) });
+    const full = await serveHttp(createHttpApp(ctx), {
+      host: '127.0.0.1',
+      port: 0,
+      limits: { ...ctx.config.server.limits, maxConnections: 100 },
+      onRefused: (_listener, reason) => void refused.push(`full:${reason}`),
+    });
     try {
       const flood = await idle(full.port, '127.0.0.4', 150);
       held.push(flood);

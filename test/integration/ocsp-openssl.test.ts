@@ -44,7 +44,11 @@ async function issueLeaf(name: string): Promise<string> {
 
 /** `openssl ocsp` against the test server; stdout and stderr together (openssl prints "Response verify OK" on stderr). */
 async function ask(leaf: string): Promise<string> {
-  const { stdout, stderr } = await run('openssl', ['ocsp', '-issuer', 'issuing.pem', '-cert', `${leaf}.pem`, '-url', url, '-CAfile', 'root.pem', '-verify_other', 'issuing.pem', '-no_nonce', '-resp_text'], { cwd: dir });
+  const { stdout, stderr } = await run(
+    'openssl',
+    ['ocsp', '-issuer', 'issuing.pem', '-cert', `${leaf}.pem`, '-url', url, '-CAfile', 'root.pem', '-verify_other', 'issuing.pem', '-no_nonce', '-resp_text'],
+    { cwd: dir },
+  );
   return `${stdout}${stderr}`;
 }
 
@@ -97,7 +101,11 @@ async function requestFor(leaf: string): Promise<Buffer> {
 /** Reads a saved DER response with `openssl ocsp -respin`, verifying it. */
 async function readResponse(leaf: string, der: Uint8Array): Promise<string> {
   await writeFile(path(`${leaf}.resp`), der);
-  const { stdout, stderr } = await run('openssl', ['ocsp', '-respin', `${leaf}.resp`, '-issuer', 'issuing.pem', '-cert', `${leaf}.pem`, '-CAfile', 'root.pem', '-verify_other', 'issuing.pem', '-no_nonce'], { cwd: dir });
+  const { stdout, stderr } = await run(
+    'openssl',
+    ['ocsp', '-respin', `${leaf}.resp`, '-issuer', 'issuing.pem', '-cert', `${leaf}.pem`, '-CAfile', 'root.pem', '-verify_other', 'issuing.pem', '-no_nonce'],
+    { cwd: dir },
+  );
   return `${stdout}${stderr}`;
 }
 
@@ -157,7 +165,6 @@ test('a POST of another content type gets 415, another method 405, another path 
     assert.equal(await response.text(), 'main app\n');
   }
 });
-
 
 test('a body over 8 KiB gets 413 without the responder waiting for all of it', async () => {
   assert.equal(await partialPostStatus(url, { 'content-length': String(10 * 1024 * 1024) }, 1024), 413);

@@ -31,11 +31,19 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
     identityId = (await identityByKey(h.store, 'employee_id', 'E1')).id;
     credentialId = await testCredential(h, identityId);
-    await new AgreementService(h).save('apps-post', {
-      name: 'POST tests', population: { agencyCodes: ['9700'] }, idp: { issuer: op.issuer, home: true },
-      relyingParties: [{ clientId: CLIENT, name: CLIENT, redirectUris: [REDIRECT], jwks: { keys: [key.jwk] }, fal: 'fal2' }],
-      attributes: [{ name: 'email', purpose: 'contact' }], assurance: { fal: { min: 'fal1', max: 'fal3' } },
-    }, 'admin', 'test');
+    await new AgreementService(h).save(
+      'apps-post',
+      {
+        name: 'POST tests',
+        population: { agencyCodes: ['9700'] },
+        idp: { issuer: op.issuer, home: true },
+        relyingParties: [{ clientId: CLIENT, name: CLIENT, redirectUris: [REDIRECT], jwks: { keys: [key.jwk] }, fal: 'fal2' }],
+        attributes: [{ name: 'email', purpose: 'contact' }],
+        assurance: { fal: { min: 'fal1', max: 'fal3' } },
+      },
+      'admin',
+      'test',
+    );
   });
 
   after(async () => {
@@ -45,8 +53,15 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
   const rp = () => client.discovery(new URL(op.issuer), CLIENT, {}, client.PrivateKeyJwt(key.privateKey), { execute: [client.allowInsecureRequests] });
 
   const codeRequest = (over: Record<string, string> = {}) => ({
-    client_id: CLIENT, response_type: 'code', scope: 'openid email', redirect_uri: REDIRECT, state: 'state-0123456789abcdefghij', nonce: 'nonce-0123456789abcdefghij',
-    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGUSMBJ8kM', code_challenge_method: 'S256', ...over,
+    client_id: CLIENT,
+    response_type: 'code',
+    scope: 'openid email',
+    redirect_uri: REDIRECT,
+    state: 'state-0123456789abcdefghij',
+    nonce: 'nonce-0123456789abcdefghij',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGUSMBJ8kM',
+    code_challenge_method: 'S256',
+    ...over,
   });
 
   const post = (body: string) => fetch(`${op.issuer}/auth`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
@@ -58,8 +73,11 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
     return Number(row?.seq ?? 0);
   }
 
-  const refusedSince = (seq: number) => h.store.query<{ actor: string; target: string; reason: string; data: Record<string, unknown> }>(
-    "SELECT actor, target, reason, data FROM audit_log WHERE seq > $1 AND action = 'oidc.refused' ORDER BY seq", [seq]);
+  const refusedSince = (seq: number) =>
+    h.store.query<{ actor: string; target: string; reason: string; data: Record<string, unknown> }>(
+      "SELECT actor, target, reason, data FROM audit_log WHERE seq > $1 AND action = 'oidc.refused' ORDER BY seq",
+      [seq],
+    );
 
   test('the authorization server metadata answers at its RFC 8414 path, naming the issuer and the authorization endpoint', async () => {
     const issuer = new URL(op.issuer);
@@ -89,7 +107,10 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
     const answer = await fetch(`${op.issuer}/auth`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: JSON.stringify(codeRequest()) });
     assert.equal(answer.status, 400);
     assert.match(await answer.text(), /invalid_request/);
-    assert.deepEqual((await refusedSince(seq)).map((r) => r.data.error), ['invalid_request']);
+    assert.deepEqual(
+      (await refusedSince(seq)).map((r) => r.data.error),
+      ['invalid_request'],
+    );
     const large = await post(form(codeRequest({ state: 's'.repeat(9000) })));
     assert.equal(large.status, 413, 'a POSTed request larger than 8 KiB is refused, and answered');
     assert.match(await large.text(), /invalid_request/);
@@ -121,7 +142,11 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
 
   test('a NUL character in a form POSTed to the token endpoint is invalid_request too, never a server error', async () => {
     const seq = await lastSeq();
-    const answer = await fetch(`${op.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ grant_type: 'authorization_code', code: 'c\u0000', client_id: `${CLIENT}\u0000`, redirect_uri: REDIRECT }) });
+    const answer = await fetch(`${op.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ grant_type: 'authorization_code', code: 'c\u0000', client_id: `${CLIENT}\u0000`, redirect_uri: REDIRECT }),
+    });
     const body = await answer.text();
     assert.ok(answer.status === 400 || answer.status === 401, `${answer.status} ${body}`);
     assert.match(body, /invalid_request|invalid_client/);

@@ -57,8 +57,14 @@ async function startReceiver(issuer: () => string, audience: string, now: () => 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/backchannel-logout`, received, failNext,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/backchannel-logout`,
+    received,
+    failNext,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -70,7 +76,8 @@ describeEachStore('back-channel logout when the lifecycle ends sessions', (facto
   const cards: Record<string, string> = {};
   const keys: Record<string, { privateKey: CryptoKey; jwk: JWK }> = {};
   const redirect = (rp: string) => `http://127.0.0.1/${rp}/cb`;
-  const worker = () => testWorker(h, lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets: accessTargets([]), config: h.config, vault: h.keyVault, issuer: () => op.issuer }));
+  const worker = () =>
+    testWorker(h, lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets: accessTargets([]), config: h.config, vault: h.keyVault, issuer: () => op.issuer }));
 
   async function importHr(lines: string[]): Promise<void> {
     const run = await h.imports.run({ source: 'hr', file: await h.file(`hr-${Math.random()}.csv`, hrCsv(lines)), actor: 'hr.admin' });
@@ -85,7 +92,11 @@ describeEachStore('back-channel logout when the lifecycle ends sessions', (facto
   before(async () => {
     h.clock.set(new Date());
     op = await startTestOp(h);
-    receiver = await startReceiver(() => op.issuer, 'rp-logout', () => h.clock.now());
+    receiver = await startReceiver(
+      () => op.issuer,
+      'rp-logout',
+      () => h.clock.now(),
+    );
     for (const rp of ['rp-logout', 'rp-quiet']) {
       const pair = await generateKeyPair('RS256', { extractable: true });
       keys[rp] = { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: `${rp}-key`, alg: 'RS256', use: 'sig' } };
@@ -96,10 +107,20 @@ describeEachStore('back-channel logout when the lifecycle ends sessions', (facto
       cards[key] = await testCredential(h, ids[key] as string);
     }
     const entry = (clientId: string, over: Record<string, unknown> = {}) => ({ clientId, name: clientId, redirectUris: [redirect(clientId)], jwks: { keys: [keys[clientId]!.jwk] }, ...over });
-    await new AgreementService(h).save('logout', {
-      name: 'logout', population: { agencyCodes: ['9700'] }, idp: { issuer: op.issuer, home: true },
-      relyingParties: [entry('rp-logout', { backchannelLogoutUri: receiver.url, backchannelLogoutSessionRequired: true, allowPrivateNetwork: true, privateNetworkReason: 'the test RP listens on loopback' }), entry('rp-quiet')],
-    }, 'admin', 'test');
+    await new AgreementService(h).save(
+      'logout',
+      {
+        name: 'logout',
+        population: { agencyCodes: ['9700'] },
+        idp: { issuer: op.issuer, home: true },
+        relyingParties: [
+          entry('rp-logout', { backchannelLogoutUri: receiver.url, backchannelLogoutSessionRequired: true, allowPrivateNetwork: true, privateNetworkReason: 'the test RP listens on loopback' }),
+          entry('rp-quiet'),
+        ],
+      },
+      'admin',
+      'test',
+    );
     await drain();
   });
 
@@ -113,7 +134,13 @@ describeEachStore('back-channel logout when the lifecycle ends sessions', (facto
     const verifier = client.randomPKCECodeVerifier();
     const nonce = client.randomNonce();
     op.next = { identityId: ids[identity] as string, credentialId: cards[identity] as string };
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect(clientId), scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce });
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect(clientId),
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+    });
     const callback = await browse(url, (u) => u.href.startsWith(redirect(clientId)), jar);
     return (await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: nonce })).claims()!;
   }
@@ -137,9 +164,15 @@ describeEachStore('back-channel logout when the lifecycle ends sessions', (facto
     assert.equal(claims.nonce, undefined);
     assert.equal(typeof claims.jti, 'string');
     const [ended] = await audits('oidc.sessions.ended');
-    assert.deepEqual((ended?.data.backchannel_logouts as { client_id: string }[]).map((l) => l.client_id), ['rp-logout']);
+    assert.deepEqual(
+      (ended?.data.backchannel_logouts as { client_id: string }[] | undefined)?.map((l) => l.client_id),
+      ['rp-logout'],
+    );
     const delivered = await audits('oidc.logout.delivered');
-    assert.deepEqual(delivered.map((d) => [d.data.client_id, d.data.jti]), [['rp-logout', claims.jti]]);
+    assert.deepEqual(
+      delivered.map((d) => [d.data.client_id, d.data.jti]),
+      [['rp-logout', claims.jti]],
+    );
   });
 
   test('a card revoked: its sessions end and the RP is logged out; an RP that is down gets the token on a later attempt', async () => {
@@ -152,7 +185,10 @@ describeEachStore('back-channel logout when the lifecycle ends sessions', (facto
     });
     await drain();
     assert.equal(receiver.received.length, 1, 'the first attempt met a 503');
-    const [job] = await h.store.query<{ status: string; attempts: number; last_error: string }>('SELECT status, attempts, last_error FROM jobs WHERE kind = $1 AND payload ->> \'identityId\' = $2', [BACKCHANNEL_LOGOUT_JOB, ids.E2]);
+    const [job] = await h.store.query<{ status: string; attempts: number; last_error: string }>("SELECT status, attempts, last_error FROM jobs WHERE kind = $1 AND payload ->> 'identityId' = $2", [
+      BACKCHANNEL_LOGOUT_JOB,
+      ids.E2,
+    ]);
     assert.deepEqual([job?.status, job?.attempts], ['pending', 1]);
     assert.match(job?.last_error ?? '', /503/);
     h.clock.advance(120_000);
@@ -174,10 +210,13 @@ describeEachStore('back-channel logout when the lifecycle ends sessions', (facto
       await changes.commit(tx, { now: h.clock.now(), correlationId: 'card-lost', audit: h.audit });
     });
     await drain();
-    const [job] = await h.store.query<{ status: string; attempts: number }>('SELECT status, attempts FROM jobs WHERE kind = $1 AND payload ->> \'identityId\' = $2', [BACKCHANNEL_LOGOUT_JOB, ids.E3]);
+    const [job] = await h.store.query<{ status: string; attempts: number }>("SELECT status, attempts FROM jobs WHERE kind = $1 AND payload ->> 'identityId' = $2", [BACKCHANNEL_LOGOUT_JOB, ids.E3]);
     assert.deepEqual([job?.status, job?.attempts], ['done', 1]);
     const refused = await audits('oidc.logout.refused');
-    assert.deepEqual(refused.map((r) => r.data.client_id), ['rp-logout']);
+    assert.deepEqual(
+      refused.map((r) => r.data.client_id),
+      ['rp-logout'],
+    );
     assert.equal(receiver.received.length, 2, 'nothing more was accepted');
   });
 });

@@ -16,8 +16,15 @@ import { certificateSignIn } from '../support/federation-peers.ts';
 
 /** Endpoints and how each is asked something (an empty request: the OP answers it with a protocol error, never 404). */
 const PROBES: Record<string, 'GET' | 'POST'> = {
-  authorization_endpoint: 'GET', token_endpoint: 'POST', userinfo_endpoint: 'GET', jwks_uri: 'GET', end_session_endpoint: 'GET', registration_endpoint: 'POST',
-  introspection_endpoint: 'POST', revocation_endpoint: 'POST', pushed_authorization_request_endpoint: 'POST',
+  authorization_endpoint: 'GET',
+  token_endpoint: 'POST',
+  userinfo_endpoint: 'GET',
+  jwks_uri: 'GET',
+  end_session_endpoint: 'GET',
+  registration_endpoint: 'POST',
+  introspection_endpoint: 'POST',
+  revocation_endpoint: 'POST',
+  pushed_authorization_request_endpoint: 'POST',
 };
 
 async function probe(url: string, method: 'GET' | 'POST', ca?: string): Promise<{ status: number; body: string }> {
@@ -43,7 +50,7 @@ function answeredByTheOp(name: string, answer: { status: number; body: string })
 }
 
 for (const path of ['', '/oidc', '/a/b/op']) {
-  describe(`an issuer at ${path || 'the host\'s root'}`, () => {
+  describe(`an issuer at ${path || "the host's root"}`, () => {
     let fm: FederatedMuster;
     let card: CertificateCredential;
     let callbacks: Server;
@@ -65,9 +72,12 @@ for (const path of ['', '/oidc', '/a/b/op']) {
       await fm?.close();
     });
 
-    const discover = async () => client.discovery(new URL(fm.issuer), 'issuer-path-rp', {}, client.PrivateKeyJwt({ key: await importPKCS8(keys.privatePem, 'RS256'), kid: 'issuer-path-rp' }), { execute: [client.allowInsecureRequests] });
+    const discover = async () =>
+      client.discovery(new URL(fm.issuer), 'issuer-path-rp', {}, client.PrivateKeyJwt({ key: await importPKCS8(keys.privatePem, 'RS256'), kid: 'issuer-path-rp' }), {
+        execute: [client.allowInsecureRequests],
+      });
 
-    test('discovery names the configured issuer, and every endpoint it lists lies below it and is the OP\'s', async () => {
+    test("discovery names the configured issuer, and every endpoint it lists lies below it and is the OP's", async () => {
       assert.equal(fm.issuer, `${fm.base}${path}`);
       const metadata = (await discover()).serverMetadata();
       assert.equal(metadata.issuer, fm.issuer);
@@ -83,14 +93,17 @@ for (const path of ['', '/oidc', '/a/b/op']) {
       }
     });
 
-    test('a Host or X-Forwarded-Host header of the client\'s choosing is not reflected into discovery', async () => {
+    test("a Host or X-Forwarded-Host header of the client's choosing is not reflected into discovery", async () => {
       const url = new URL(`${fm.issuer}/.well-known/openid-configuration`);
       const body = await new Promise<string>((resolve, reject) => {
-        const asked = httpRequest({ host: '127.0.0.1', port: url.port, path: url.pathname, headers: { host: 'evil.example:666', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } }, (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        });
+        const asked = httpRequest(
+          { host: '127.0.0.1', port: url.port, path: url.pathname, headers: { host: 'evil.example:666', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          },
+        );
         asked.on('error', reject);
         asked.end();
       });
@@ -102,7 +115,13 @@ for (const path of ['', '/oidc', '/a/b/op']) {
     });
 
     test('the RFC 8414 metadata, the SSF transmitter metadata, the IdP record and the entity configuration follow the issuer', async () => {
-      for (const url of [`${fm.issuer}/.well-known/oauth-authorization-server`, `${fm.base}/.well-known/oauth-authorization-server${path}`, `${fm.base}/.well-known/ssf-configuration${path}`, `${fm.issuer}/.well-known/piv-idp-record`, `${fm.base}/.well-known/piv-idp-record`]) {
+      for (const url of [
+        `${fm.issuer}/.well-known/oauth-authorization-server`,
+        `${fm.base}/.well-known/oauth-authorization-server${path}`,
+        `${fm.base}/.well-known/ssf-configuration${path}`,
+        `${fm.issuer}/.well-known/piv-idp-record`,
+        `${fm.base}/.well-known/piv-idp-record`,
+      ]) {
         const response = await fetch(url);
         assert.equal(response.status, 200, url);
         assert.equal(((await response.json()) as { issuer: string }).issuer, fm.issuer, url);
@@ -118,7 +137,14 @@ for (const path of ['', '/oidc', '/a/b/op']) {
       const verifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
       const nonce = client.randomNonce();
-      const start = client.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce });
+      const start = client.buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+      });
       const browser = new BrowserFetch({ ca: fm.caPem });
       const landed = await certificateSignIn(fm, browser, start.href, card);
       assert.ok(landed.url.startsWith(`${redirectUri}?`), `${landed.status} ${landed.url} ${landed.body.slice(0, 300)}`);

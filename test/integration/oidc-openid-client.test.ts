@@ -15,127 +15,161 @@ import { browse, startTestOp, testCredential, type TestOp } from '../../src/prot
 import { hrCsv, hrLine, useHarness } from '../support/muster.ts';
 import { pgliteFactory } from '../support/stores.ts';
 
-describe('openid-client against muster\'s OP', () => {
-const h = useHarness(pgliteFactory, { import: { massChangeShare: 1 } });
-let op: TestOp;
-let jwksServer: Server;
-const ids: Record<string, string> = {};
-const cards: Record<string, string> = {};
-const keys: Record<string, { privateKey: CryptoKey; jwk: JWK }> = {};
+describe("openid-client against muster's OP", () => {
+  const h = useHarness(pgliteFactory, { import: { massChangeShare: 1 } });
+  let op: TestOp;
+  let jwksServer: Server;
+  const ids: Record<string, string> = {};
+  const cards: Record<string, string> = {};
+  const keys: Record<string, { privateKey: CryptoKey; jwk: JWK }> = {};
 
-const redirect = (rp: string) => `http://127.0.0.1/${rp}/cb`;
+  const redirect = (rp: string) => `http://127.0.0.1/${rp}/cb`;
 
-function rpEntry(clientId: string, over: Record<string, unknown> = {}) {
-  return { clientId, name: clientId, redirectUris: [redirect(clientId)], jwks: { keys: [keys[clientId]!.jwk] }, fal: 'fal2', ...over };
-}
-
-function agreement(rps: unknown[], attributes: { name: string; purpose: string }[]) {
-  return { name: 'test agreement', population: { agencyCodes: ['9700'] }, idp: { issuer: op.issuer, home: true }, relyingParties: rps, attributes, assurance: { fal: { min: 'fal1', max: 'fal3' } } };
-}
-
-async function importHr(lines: string[]): Promise<void> {
-  const run = await h.imports.run({ source: 'hr', file: await h.file(`hr-${Math.random()}.csv`, hrCsv(lines)), actor: 'hr.admin' });
-  assert.equal(run.status, 'applied', JSON.stringify(run.errors));
-}
-
-before(async () => {
-  h.clock.set(new Date());
-  op = await startTestOp(h);
-  for (const rp of ['rp-a', 'rp-b', 'rp-fal1', 'rp-c', 'rp-d', 'rp-e', 'rp-private', 'rp-private-allowed']) {
-    const pair = await generateKeyPair('RS256', { extractable: true });
-    keys[rp] = { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: `${rp}-key`, alg: 'RS256', use: 'sig' } };
+  function rpEntry(clientId: string, over: Record<string, unknown> = {}) {
+    return { clientId, name: clientId, redirectUris: [redirect(clientId)], jwks: { keys: [keys[clientId]!.jwk] }, fal: 'fal2', ...over };
   }
-  await importHr([hrLine('E1', { component: 'Office of the CIO', department: 'Cloud Services' }), hrLine('E2')]);
-  for (const key of ['E1', 'E2']) {
-    ids[key] = (await identityByKey(h.store, 'employee_id', key)).id;
-    cards[key] = await testCredential(h, ids[key] as string);
+
+  function agreement(rps: unknown[], attributes: { name: string; purpose: string }[]) {
+    return { name: 'test agreement', population: { agencyCodes: ['9700'] }, idp: { issuer: op.issuer, home: true }, relyingParties: rps, attributes, assurance: { fal: { min: 'fal1', max: 'fal3' } } };
   }
-  const agreements = new AgreementService(h);
-  await agreements.save('apps-a', agreement([rpEntry('rp-a', { sectorIdentifierUri: 'http://localhost/rp-a/sector' })], [{ name: 'name', purpose: 'greet the user' }, { name: 'email', purpose: 'contact' }]), 'admin', 'test');
-  await agreements.save('apps-b', agreement([
-    rpEntry('rp-b', { sectorIdentifierUri: 'https://rp-b.example.gov/sector' }),
-    rpEntry('rp-fal1', { fal: 'fal1' }),
-  ], []), 'admin', 'test');
-  jwksServer = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [keys[req.url?.slice(1) ?? '']?.jwk] })));
-  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-  const jwksUri = (rp: string) => `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/${rp}`;
-  await agreements.save('apps-private', agreement([
-    rpEntry('rp-private', { jwks: undefined, jwksUri: jwksUri('rp-private') }),
-    rpEntry('rp-private-allowed', { jwks: undefined, jwksUri: jwksUri('rp-private-allowed'), allowPrivateNetwork: true, privateNetworkReason: 'the RP publishes its keys on the agency network only' }),
-  ], []), 'admin', 'test');
-  await agreements.save('apps-c', agreement([rpEntry('rp-c'), rpEntry('rp-d'), rpEntry('rp-e', { sectorIdentifierUri: 'https://rp-b.example.gov/sector' })], []), 'admin', 'test');
-});
 
-after(async () => {
-  jwksServer?.closeAllConnections();
-  jwksServer?.close();
-  await op?.close();
-});
+  async function importHr(lines: string[]): Promise<void> {
+    const run = await h.imports.run({ source: 'hr', file: await h.file(`hr-${Math.random()}.csv`, hrCsv(lines)), actor: 'hr.admin' });
+    assert.equal(run.status, 'applied', JSON.stringify(run.errors));
+  }
 
-async function rp(clientId: string): Promise<client.Configuration> {
-  return client.discovery(new URL(op.issuer), clientId, {}, client.PrivateKeyJwt(keys[clientId]!.privateKey), { execute: [client.allowInsecureRequests] });
-}
+  before(async () => {
+    h.clock.set(new Date());
+    op = await startTestOp(h);
+    for (const rp of ['rp-a', 'rp-b', 'rp-fal1', 'rp-c', 'rp-d', 'rp-e', 'rp-private', 'rp-private-allowed']) {
+      const pair = await generateKeyPair('RS256', { extractable: true });
+      keys[rp] = { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: `${rp}-key`, alg: 'RS256', use: 'sig' } };
+    }
+    await importHr([hrLine('E1', { component: 'Office of the CIO', department: 'Cloud Services' }), hrLine('E2')]);
+    for (const key of ['E1', 'E2']) {
+      ids[key] = (await identityByKey(h.store, 'employee_id', key)).id;
+      cards[key] = await testCredential(h, ids[key] as string);
+    }
+    const agreements = new AgreementService(h);
+    await agreements.save(
+      'apps-a',
+      agreement(
+        [rpEntry('rp-a', { sectorIdentifierUri: 'http://localhost/rp-a/sector' })],
+        [
+          { name: 'name', purpose: 'greet the user' },
+          { name: 'email', purpose: 'contact' },
+        ],
+      ),
+      'admin',
+      'test',
+    );
+    await agreements.save('apps-b', agreement([rpEntry('rp-b', { sectorIdentifierUri: 'https://rp-b.example.gov/sector' }), rpEntry('rp-fal1', { fal: 'fal1' })], []), 'admin', 'test');
+    jwksServer = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [keys[req.url?.slice(1) ?? '']?.jwk] })));
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    const jwksUri = (rp: string) => `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/${rp}`;
+    await agreements.save(
+      'apps-private',
+      agreement(
+        [
+          rpEntry('rp-private', { jwks: undefined, jwksUri: jwksUri('rp-private') }),
+          rpEntry('rp-private-allowed', {
+            jwks: undefined,
+            jwksUri: jwksUri('rp-private-allowed'),
+            allowPrivateNetwork: true,
+            privateNetworkReason: 'the RP publishes its keys on the agency network only',
+          }),
+        ],
+        [],
+      ),
+      'admin',
+      'test',
+    );
+    await agreements.save('apps-c', agreement([rpEntry('rp-c'), rpEntry('rp-d'), rpEntry('rp-e', { sectorIdentifierUri: 'https://rp-b.example.gov/sector' })], []), 'admin', 'test');
+  });
 
-interface SignIn { config: client.Configuration; callback: URL; verifier: string; nonce: string; state: string }
+  after(async () => {
+    jwksServer?.closeAllConnections();
+    jwksServer?.close();
+    await op?.close();
+  });
 
-async function signIn(clientId: string, identity: string, credential = cards[identity] as string, scope = 'openid profile email'): Promise<SignIn> {
-  const config = await rp(clientId);
-  const verifier = client.randomPKCECodeVerifier();
-  const nonce = client.randomNonce();
-  const state = client.randomState();
-  op.next = { identityId: ids[identity] as string, credentialId: credential };
-  const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect(clientId), scope, code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce, state });
-  const callback = await browse(url, (u) => u.href.startsWith(redirect(clientId)));
-  return { config, callback, verifier, nonce, state };
-}
+  async function rp(clientId: string): Promise<client.Configuration> {
+    return client.discovery(new URL(op.issuer), clientId, {}, client.PrivateKeyJwt(keys[clientId]!.privateKey), { execute: [client.allowInsecureRequests] });
+  }
 
-function exchange(s: SignIn) {
-  return client.authorizationCodeGrant(s.config, s.callback, { pkceCodeVerifier: s.verifier, expectedNonce: s.nonce, expectedState: s.state });
-}
+  interface SignIn {
+    config: client.Configuration;
+    callback: URL;
+    verifier: string;
+    nonce: string;
+    state: string;
+  }
 
-async function refusals(): Promise<{ data: { clientId: string | null; reason: string; error?: string } }[]> {
-  return h.store.query(`SELECT data FROM audit_log WHERE action = 'oidc.refused' ORDER BY seq`);
-}
+  async function signIn(clientId: string, identity: string, credential = cards[identity] as string, scope = 'openid profile email'): Promise<SignIn> {
+    const config = await rp(clientId);
+    const verifier = client.randomPKCECodeVerifier();
+    const nonce = client.randomNonce();
+    const state = client.randomState();
+    op.next = { identityId: ids[identity] as string, credentialId: credential };
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect(clientId),
+      scope,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+      state,
+    });
+    const callback = await browse(url, (u) => u.href.startsWith(redirect(clientId)));
+    return { config, callback, verifier, nonce, state };
+  }
 
-test('discovery names the endpoints, pairwise subjects, both ACR values and the profile claims', async () => {
-  const meta = (await rp('rp-a')).serverMetadata();
-  assert.equal(meta.issuer, op.issuer);
-  assert.deepEqual(meta.subject_types_supported, ['pairwise']);
-  assert.deepEqual(new Set(meta.acr_values_supported), new Set([ACR.aal2, ACR.aal3]));
-  assert.deepEqual(new Set(meta.token_endpoint_auth_methods_supported), new Set(['private_key_jwt', 'tls_client_auth']));
-  assert.ok(!(meta.token_endpoint_auth_signing_alg_values_supported ?? []).some((a) => a === 'none' || a.startsWith('HS')));
-  for (const claim of Object.values(PIV_CLAIMS)) assert.ok(meta.claims_supported?.includes(claim), claim);
-  assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
-});
+  function exchange(s: SignIn) {
+    return client.authorizationCodeGrant(s.config, s.callback, { pkceCodeVerifier: s.verifier, expectedNonce: s.nonce, expectedState: s.state });
+  }
 
-test('the code flow with PKCE and private_key_jwt yields an ID token with every PIV federation claim, and UserInfo the agreed attributes', async () => {
-  const tokens = await exchange(await signIn('rp-a', 'E1'));
-  const claims = tokens.claims()!;
-  assert.equal(claims[PIV_CLAIMS.federation], true);
-  assert.equal(claims[PIV_CLAIMS.homeAgency], 'agency_code:9700');
-  assert.deepEqual(claims[PIV_CLAIMS.orgAffiliation], ['agency_code:9700', 'agency_code:9700/sub:office-of-the-cio', 'agency_code:9700/sub:office-of-the-cio/cloud-services']);
-  assert.equal(claims[PIV_CLAIMS.ial], 'ial3');
-  assert.equal(claims[PIV_CLAIMS.aal], 'aal3');
-  assert.equal(claims[PIV_CLAIMS.fal], 'fal2');
-  assert.equal(claims[PIV_CLAIMS.credentialType], 'piv_card');
-  assert.equal(claims.acr, ACR.aal3);
-  assert.deepEqual(claims.amr, ['sc', 'pin', 'mfa']);
-  assert.equal(typeof claims.auth_time, 'number');
-  assert.equal(typeof claims.updated_at, 'number');
-  assert.equal(claims.aud, 'rp-a');
-  assert.equal(claims.email, undefined, 'no stable attributes in the ID token');
-  assert.equal(claims.name, undefined);
-  assert.notEqual(claims.sub, ids.E1, 'the subject is pairwise, never the MUR id');
-  const info = await client.fetchUserInfo(await rp('rp-a'), tokens.access_token, claims.sub);
-  assert.equal(info.email, 'given1.family1@demo.gov');
-  assert.equal(info.name, 'Given1 Family1');
-  assert.equal(info.given_name, undefined, 'in the profile scope, but not listed by the agreement');
-  assert.equal(info.family_name, undefined);
-  const [use] = await h.store.query<{ sub: string }>('SELECT sub FROM federation_rp_subjects WHERE identity_id = $1 AND client_id = $2', [ids.E1, 'rp-a']);
-  assert.equal(use?.sub, claims.sub, 'the RP the identity used is recorded with its subject');
-  const [issued] = await h.store.query<{ data: { clientId: string; identityId: string } }>(`SELECT data FROM audit_log WHERE action = 'oidc.token.issued' ORDER BY seq DESC LIMIT 1`);
-  assert.deepEqual([issued?.data.clientId, issued?.data.identityId], ['rp-a', ids.E1]);
-});
+  async function refusals(): Promise<{ data: { clientId: string | null; reason: string; error?: string } }[]> {
+    return h.store.query(`SELECT data FROM audit_log WHERE action = 'oidc.refused' ORDER BY seq`);
+  }
+
+  test('discovery names the endpoints, pairwise subjects, both ACR values and the profile claims', async () => {
+    const meta = (await rp('rp-a')).serverMetadata();
+    assert.equal(meta.issuer, op.issuer);
+    assert.deepEqual(meta.subject_types_supported, ['pairwise']);
+    assert.deepEqual(new Set(meta.acr_values_supported), new Set([ACR.aal2, ACR.aal3]));
+    assert.deepEqual(new Set(meta.token_endpoint_auth_methods_supported), new Set(['private_key_jwt', 'tls_client_auth']));
+    assert.ok(!(meta.token_endpoint_auth_signing_alg_values_supported ?? []).some((a) => a === 'none' || a.startsWith('HS')));
+    for (const claim of Object.values(PIV_CLAIMS)) assert.ok(meta.claims_supported?.includes(claim), claim);
+    assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
+  });
+
+  test('the code flow with PKCE and private_key_jwt yields an ID token with every PIV federation claim, and UserInfo the agreed attributes', async () => {
+    const tokens = await exchange(await signIn('rp-a', 'E1'));
+    const claims = tokens.claims()!;
+    assert.equal(claims[PIV_CLAIMS.federation], true);
+    assert.equal(claims[PIV_CLAIMS.homeAgency], 'agency_code:9700');
+    assert.deepEqual(claims[PIV_CLAIMS.orgAffiliation], ['agency_code:9700', 'agency_code:9700/sub:office-of-the-cio', 'agency_code:9700/sub:office-of-the-cio/cloud-services']);
+    assert.equal(claims[PIV_CLAIMS.ial], 'ial3');
+    assert.equal(claims[PIV_CLAIMS.aal], 'aal3');
+    assert.equal(claims[PIV_CLAIMS.fal], 'fal2');
+    assert.equal(claims[PIV_CLAIMS.credentialType], 'piv_card');
+    assert.equal(claims.acr, ACR.aal3);
+    assert.deepEqual(claims.amr, ['sc', 'pin', 'mfa']);
+    assert.equal(typeof claims.auth_time, 'number');
+    assert.equal(typeof claims.updated_at, 'number');
+    assert.equal(claims.aud, 'rp-a');
+    assert.equal(claims.email, undefined, 'no stable attributes in the ID token');
+    assert.equal(claims.name, undefined);
+    assert.notEqual(claims.sub, ids.E1, 'the subject is pairwise, never the MUR id');
+    const info = await client.fetchUserInfo(await rp('rp-a'), tokens.access_token, claims.sub);
+    assert.equal(info.email, 'given1.family1@demo.gov');
+    assert.equal(info.name, 'Given1 Family1');
+    assert.equal(info.given_name, undefined, 'in the profile scope, but not listed by the agreement');
+    assert.equal(info.family_name, undefined);
+    const [use] = await h.store.query<{ sub: string }>('SELECT sub FROM federation_rp_subjects WHERE identity_id = $1 AND client_id = $2', [ids.E1, 'rp-a']);
+    assert.equal(use?.sub, claims.sub, 'the RP the identity used is recorded with its subject');
+    const [issued] = await h.store.query<{ data: { clientId: string; identityId: string } }>(`SELECT data FROM audit_log WHERE action = 'oidc.token.issued' ORDER BY seq DESC LIMIT 1`);
+    assert.deepEqual([issued?.data.clientId, issued?.data.identityId], ['rp-a', ids.E1]);
+  });
 
   test('pairwise subjects differ between sectors and survive a change of email and name and a new card', async () => {
     const atA = (await exchange(await signIn('rp-a', 'E1'))).claims()!.sub;
@@ -170,7 +204,11 @@ test('the code flow with PKCE and private_key_jwt yields an ID token with every 
     assert.equal(tokens.claims()?.aud, 'rp-private-allowed');
     const fetched = await h.store.query<{ reason: string; data: { client_id: string; url: string } }>(`SELECT reason, data FROM audit_log WHERE action = 'oidc.fetch.private-network'`);
     assert.ok(fetched.length >= 1);
-    assert.deepEqual(fetched.map((f) => f.data.client_id).filter((c) => c !== 'rp-private-allowed'), [], 'only the allowed RP\'s URL');
+    assert.deepEqual(
+      fetched.map((f) => f.data.client_id).filter((c) => c !== 'rp-private-allowed'),
+      [],
+      "only the allowed RP's URL",
+    );
     assert.equal(fetched[0]?.reason, 'the RP publishes its keys on the agency network only');
   });
 
@@ -187,7 +225,13 @@ test('the code flow with PKCE and private_key_jwt yields an ID token with every 
 
   test('a code flow request without a nonce is refused at FAL2', async () => {
     const config = await rp('rp-a');
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect('rp-a'), scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256', state: 's-2' });
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect('rp-a'),
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      state: 's-2',
+    });
     const answer = await browse(url, (u) => u.href.startsWith(redirect('rp-a')));
     assert.equal(answer.searchParams.get('error'), 'invalid_request');
     assert.match(answer.searchParams.get('error_description') ?? '', /nonce/);
@@ -197,23 +241,36 @@ test('the code flow with PKCE and private_key_jwt yields an ID token with every 
   const invalidToken = (e: any) => e instanceof client.WWWAuthenticateChallengeError && (e.cause as { parameters: { error?: string } }[])[0]?.parameters.error === 'invalid_token';
 
   async function tokenRequest(body: Record<string, string>): Promise<{ status: number; error: string }> {
-    const response = await fetch(`${op.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: redirect('rp-a'), code_verifier: 'v'.repeat(43), ...body }) });
+    const response = await fetch(`${op.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: redirect('rp-a'), code_verifier: 'v'.repeat(43), ...body }),
+    });
     return { status: response.status, error: ((await response.json()) as { error: string }).error };
   }
 
   const assertion = (claims: Record<string, unknown> = {}) => ({ iss: 'rp-a', sub: 'rp-a', aud: op.issuer, jti: crypto.randomUUID(), ...claims });
   const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-  const signed = (claims: Record<string, unknown>, exp = '2m') => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key' }).setIssuedAt().setExpirationTime(exp).sign(keys['rp-a']!.privateKey);
+  const signed = (claims: Record<string, unknown>, exp = '2m') =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key' }).setIssuedAt().setExpirationTime(exp).sign(keys['rp-a']!.privateKey);
 
   test('client authentication: a client secret, alg none, HS256, a wrong audience and an expired assertion are refused', async () => {
     assert.equal((await tokenRequest({ client_id: 'rp-a', client_secret: 'guess' })).error, 'invalid_client');
     const none = new UnsecuredJWT(assertion()).setIssuedAt().setExpirationTime('2m').encode();
     assert.equal((await tokenRequest({ client_id: 'rp-a', client_assertion_type: assertionType, client_assertion: none })).error, 'invalid_client');
-    const hs = await new SignJWT(assertion()).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('2m').sign(new TextEncoder().encode(JSON.stringify(keys['rp-a']!.jwk)));
+    const hs = await new SignJWT(assertion())
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .sign(new TextEncoder().encode(JSON.stringify(keys['rp-a']!.jwk)));
     assert.equal((await tokenRequest({ client_id: 'rp-a', client_assertion_type: assertionType, client_assertion: hs })).error, 'invalid_client');
     const wrongAudience = await signed(assertion({ aud: 'https://other.example.gov' }));
     assert.equal((await tokenRequest({ client_id: 'rp-a', client_assertion_type: assertionType, client_assertion: wrongAudience })).error, 'invalid_client');
-    const expired = await new SignJWT(assertion()).setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key' }).setIssuedAt(Math.floor(Date.now() / 1000) - 600).setExpirationTime(Math.floor(Date.now() / 1000) - 300).sign(keys['rp-a']!.privateKey);
+    const expired = await new SignJWT(assertion())
+      .setProtectedHeader({ alg: 'RS256', kid: 'rp-a-key' })
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 300)
+      .sign(keys['rp-a']!.privateKey);
     assert.equal((await tokenRequest({ client_id: 'rp-a', client_assertion_type: assertionType, client_assertion: expired })).error, 'invalid_client');
     const good = await signed(assertion());
     assert.equal((await tokenRequest({ client_id: 'rp-a', client_assertion_type: assertionType, client_assertion: good })).error, 'invalid_grant', 'a good assertion gets past client authentication');
@@ -227,7 +284,7 @@ test('the code flow with PKCE and private_key_jwt yields an ID token with every 
     await assert.rejects(client.fetchUserInfo(first.config, tokens.access_token, tokens.claims()!.sub), invalidToken);
   });
 
-  test('a terminated identity\'s code, token and UserInfo fail at once', async () => {
+  test("a terminated identity's code, token and UserInfo fail at once", async () => {
     const pending = await signIn('rp-a', 'E2');
     const issued = await exchange(await signIn('rp-a', 'E2'));
     await importHr([hrLine('E1', { component: 'Office of the CIO', department: 'Cloud Services', email: 'new.name@demo.gov', family_name: 'Newname' }), hrLine('E2', { status: 'terminated' })]);

@@ -18,21 +18,33 @@ import { certificateSignIn } from '../support/federation-peers.ts';
 
 const RP_DN = 'CN=travel-rp,O=Travel Vendor,C=US';
 
-interface ClientCertificate { readonly key: string; readonly cert: string }
+interface ClientCertificate {
+  readonly key: string;
+  readonly cert: string;
+}
 
 /** A TLS client certificate for the RP, issued by muster's issuing CA (as an agency would for a vetted RP). */
 async function clientCertificate(fm: FederatedMuster, subject: string): Promise<ClientCertificate> {
   const { issuing } = await fm.muster.ca();
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const now = fm.muster.clock.now();
-  const certificate = await signCertificate({
-    serial: randomSerial(), issuer: subjectName(issuing.certificate), subject, notBefore: new Date(now.getTime() - 60_000), notAfter: new Date(now.getTime() + 86_400_000),
-    spki: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
-    extensions: [
-      new BasicConstraintsExtension(false, undefined, true), new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true),
-      new ExtendedKeyUsageExtension([ExtendedKeyUsage.clientAuth]), new AuthorityKeyIdentifierExtension(issuing.keyId),
-    ],
-  }, issuing.key);
+  const certificate = await signCertificate(
+    {
+      serial: randomSerial(),
+      issuer: subjectName(issuing.certificate),
+      subject,
+      notBefore: new Date(now.getTime() - 60_000),
+      notAfter: new Date(now.getTime() + 86_400_000),
+      spki: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
+      extensions: [
+        new BasicConstraintsExtension(false, undefined, true),
+        new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true),
+        new ExtendedKeyUsageExtension([ExtendedKeyUsage.clientAuth]),
+        new AuthorityKeyIdentifierExtension(issuing.keyId),
+      ],
+    },
+    issuing.key,
+  );
   return { key: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, cert: certificate.toString('pem') };
 }
 
@@ -60,10 +72,18 @@ describe('tls_client_auth at the mutual-TLS token endpoint', () => {
     landing = createServer((_req, res) => res.end('signed in'));
     await new Promise<void>((resolve) => landing.listen(0, '127.0.0.1', resolve));
     redirectUri = `http://127.0.0.1:${(landing.address() as AddressInfo).port}/cb`;
-    await fm.agreements.save('travel', {
-      name: 'Travel vendor', population: { agencyCodes: [fm.muster.config.agency.code] }, idp: { issuer: fm.issuer, home: true }, consent: 'allowlisted',
-      relyingParties: [{ clientId: 'travel-rp', name: 'Travel', redirectUris: [redirectUri], tokenEndpointAuthMethod: 'tls_client_auth', tlsClientAuthSubjectDn: RP_DN, fal: 'fal2' }],
-    }, 'admin.alice', 'travel onboarding');
+    await fm.agreements.save(
+      'travel',
+      {
+        name: 'Travel vendor',
+        population: { agencyCodes: [fm.muster.config.agency.code] },
+        idp: { issuer: fm.issuer, home: true },
+        consent: 'allowlisted',
+        relyingParties: [{ clientId: 'travel-rp', name: 'Travel', redirectUris: [redirectUri], tokenEndpointAuthMethod: 'tls_client_auth', tlsClientAuthSubjectDn: RP_DN, fal: 'fal2' }],
+      },
+      'admin.alice',
+      'travel onboarding',
+    );
   });
   after(async () => {
     await new Promise<void>((resolve) => landing?.close(() => resolve()));
@@ -73,8 +93,14 @@ describe('tls_client_auth at the mutual-TLS token endpoint', () => {
   async function signInForCode(): Promise<{ code: string; verifier: string }> {
     const verifier = randomBytes(32).toString('base64url');
     const params = new URLSearchParams({
-      client_id: 'travel-rp', redirect_uri: redirectUri, response_type: 'code', scope: 'openid', nonce: randomBytes(16).toString('base64url'),
-      state: 's1', code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+      client_id: 'travel-rp',
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      nonce: randomBytes(16).toString('base64url'),
+      state: 's1',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
     });
     const page = await certificateSignIn(fm, new BrowserFetch({ ca: fm.caPem }), `${fm.issuer}/auth?${params}`, card);
     const code = new URL(page.url).searchParams.get('code');

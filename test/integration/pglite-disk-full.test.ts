@@ -55,7 +55,10 @@ describe('the embedded store on a full disk', { skip: 'skip' in disk ? disk.skip
     fill();
     const full = (e: unknown) => isMusterError(e, 'MUSTER_ERR_STORE_FULL') && e.status === 507 && e.message.includes(join(dir, 'data'));
     await assert.rejects(insert('while-full'), full);
-    await assert.rejects(store.transaction((tx) => tx.query(`UPDATE settings SET value = '2'::jsonb WHERE key = 'before'`)), full);
+    await assert.rejects(
+      store.transaction((tx) => tx.query(`UPDATE settings SET value = '2'::jsonb WHERE key = 'before'`)),
+      full,
+    );
     await assert.rejects(store.copyRows('settings', ['key', 'value'], [['copied', { n: 1 }]]), full);
     assert.deepEqual(await store.query(`SELECT key FROM settings WHERE key IN ('before', 'while-full', 'copied') ORDER BY key`), [{ key: 'before' }]);
     await store.ping(2000);

@@ -52,7 +52,11 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
   const files: Record<string, string> = {};
 
   const api = async (path: string, body?: unknown) => {
-    const response = await fetch(`${base}${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const response = await fetch(`${base}${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     const json = (await response.json()) as any;
     if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
@@ -72,12 +76,22 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     dir = await mkdtemp(join(tmpdir(), 'muster-cascade-'));
     const port = await freePort();
     base = `http://localhost:${port}`;
-    const config = loadConfig({ env: {}, overrides: {
-      dataDir: join(dir, 'data'), server: { port }, workers: { pollMs: 50 }, pki: { baseUrl: `http://127.0.0.1:${port}`, publishPollMs: 50 },
-      credentials: { webauthn: { rpId: 'localhost', origins: [base] } },
-    } });
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        dataDir: join(dir, 'data'),
+        server: { port },
+        workers: { pollMs: 50 },
+        pki: { baseUrl: `http://127.0.0.1:${port}`, publishPollMs: 50 },
+        credentials: { webauthn: { rpId: 'localhost', origins: [base] } },
+      },
+    });
     muster = await startMuster(config);
-    const hr = await muster.imports.run({ source: 'hr', file: await writeFile(join(dir, 'hr.csv'), `${HR_HEADER}\n${hrLine('E1')}\n${hrLine('E2')}\n`).then(() => join(dir, 'hr.csv')), actor: 'test' });
+    const hr = await muster.imports.run({
+      source: 'hr',
+      file: await writeFile(join(dir, 'hr.csv'), `${HR_HEADER}\n${hrLine('E1')}\n${hrLine('E2')}\n`).then(() => join(dir, 'hr.csv')),
+      actor: 'test',
+    });
     assert.equal(hr.status, 'applied');
     await writeFile(join(dir, 'vetting.csv'), VETTING);
     assert.equal((await muster.imports.run({ source: 'vetting', file: join(dir, 'vetting.csv'), actor: 'test' })).status, 'applied');
@@ -107,7 +121,14 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     for (const leaf of ['piv-auth.pem', 'card-auth.pem']) {
       const verified = await openssl(['verify', '-x509_strict', '-CAfile', 'root-ca.pem', '-untrusted', 'issuing-ca.pem', leaf]);
       assert.ok(verified.ok, verified.out);
-      const answer = await waitUntil(`OCSP good for ${leaf}`, async () => { const r = await ocsp(leaf); return /: good/.test(r.out) ? r.out : undefined; }, PIV_WAIT);
+      const answer = await waitUntil(
+        `OCSP good for ${leaf}`,
+        async () => {
+          const r = await ocsp(leaf);
+          return /: good/.test(r.out) ? r.out : undefined;
+        },
+        PIV_WAIT,
+      );
       assert.match(answer, /Response verify OK/);
     }
     files.pivKey = join(dir, 'piv-auth.key');
@@ -119,7 +140,14 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     const pivKey = await readFile(files.pivKey as string, 'utf8');
     const start = await api('/api/derived/challenges', { identityId });
     const device = await keyAndCsr(dir, 'device');
-    const { credential } = await api('/api/derived/pki', { identityId, challengeId: start.challengeId, pivCertificate: pivPem, signature: signChallenge(pivKey, start.challenge), csr: device.csr, hardwareBacked: true });
+    const { credential } = await api('/api/derived/pki', {
+      identityId,
+      challengeId: start.challengeId,
+      pivCertificate: pivPem,
+      signature: signChallenge(pivKey, start.challenge),
+      csr: device.csr,
+      hardwareBacked: true,
+    });
     assert.deepEqual([credential.policy, credential.hardwareAttested], ['2.16.840.1.101.3.2.1.3.40', false]);
     assert.match(credential.notice, /hardware was claimed but not proven/);
     await writeFile(join(dir, 'derived.pem'), credential.certificatePem);
@@ -136,7 +164,9 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     await addVirtualAuthenticator(page);
     const start = await api('/api/derived/challenges', { identityId });
     // runs in the page (no DOM types here): parse the options, create the credential, return its JSON
-    const registration = await page.evaluate(`(async (options) => (await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) })).toJSON())(${JSON.stringify(start.webauthn)})`);
+    const registration = await page.evaluate(
+      `(async (options) => (await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) })).toJSON())(${JSON.stringify(start.webauthn)})`,
+    );
     const signature = signChallenge(await readFile(files.pivKey as string, 'utf8'), start.challenge);
     const { credential } = await api('/api/derived/fido2', { identityId, challengeId: start.challengeId, pivCertificate: await readFile(join(dir, 'piv-auth.pem'), 'utf8'), signature, registration });
     assert.deepEqual([credential.aaguid, credential.attestationFormat, credential.aal], ['01020304-0506-0708-0102-030405060708', 'packed', 'AAL2']);
@@ -153,13 +183,17 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     for (const leaf of leaves) await waitUntil(`OCSP revoked for ${leaf}`, async () => (/: revoked/.test((await ocsp(leaf)).out) ? true : undefined), PIV_WAIT);
     const elapsed = Date.now() - started;
     process.stderr.write(`# leaver event to the last OCSP 'revoked' (three certificates, openssl ocsp per poll): ${elapsed} ms\n`);
-    const crl = await waitUntil('a CRL listing the three certificates', async () => {
-      const response = await fetch(`${base}/pki/issuing-ca.crl`);
-      const der = Buffer.from(await response.arrayBuffer());
-      await writeFile(join(dir, 'issuing.crl'), der);
-      const text = await openssl(['crl', '-inform', 'DER', '-in', 'issuing.crl', '-noout', '-text']);
-      return (text.out.match(/Serial Number:/g) ?? []).length >= 3 ? text.out : undefined;
-    }, PIV_WAIT);
+    const crl = await waitUntil(
+      'a CRL listing the three certificates',
+      async () => {
+        const response = await fetch(`${base}/pki/issuing-ca.crl`);
+        const der = Buffer.from(await response.arrayBuffer());
+        await writeFile(join(dir, 'issuing.crl'), der);
+        const text = await openssl(['crl', '-inform', 'DER', '-in', 'issuing.crl', '-noout', '-text']);
+        return (text.out.match(/Serial Number:/g) ?? []).length >= 3 ? text.out : undefined;
+      },
+      PIV_WAIT,
+    );
     assert.match(crl, /Affiliation Changed/);
     const after = await api('/api/ca');
     assert.ok(after.crl.number > before.crl.number, 'a new CRL number');
@@ -178,6 +212,9 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
     const [row] = await muster.store.query<{ n: number }>('SELECT count(*)::int AS n FROM webauthn_credentials WHERE identity_id = $1', [identityId]);
     assert.equal(row?.n, 0);
     const { items } = await api(`/api/identities/${identityId}/credentials`);
-    assert.deepEqual(items.map((c: { status: string }) => c.status), ['terminated', 'terminated', 'terminated']);
+    assert.deepEqual(
+      items.map((c: { status: string }) => c.status),
+      ['terminated', 'terminated', 'terminated'],
+    );
   });
 });

@@ -30,7 +30,9 @@ async function csr(name: string): Promise<string> {
 
 async function issue(profile: ProfileName): Promise<string> {
   const cert = await issuer.issue(profile, {
-    csr: await csr(profile), subject: 'CN=Jane Doe,OU=muster,O=U.S. Government,C=US', cardUuid: crypto.randomUUID(),
+    csr: await csr(profile),
+    subject: 'CN=Jane Doe,OU=muster,O=U.S. Government,C=US',
+    cardUuid: crypto.randomUUID(),
     fascn: encodeFascn({ agencyCode: '0123', systemCode: '0001', credentialNumber: '000042' }),
     notAfterLimit: new Date(clock.now().getTime() + 5 * 365 * 86_400_000),
   });
@@ -40,7 +42,10 @@ async function issue(profile: ProfileName): Promise<string> {
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'muster-pki-'));
-  ca = await createCaHierarchy({ rootName: 'CN=Demo Agency Root CA,OU=muster,O=U.S. Government,C=US', issuingName: 'CN=Demo Agency Issuing CA,OU=muster,O=U.S. Government,C=US', issuingPointers: ROOT_POINTERS }, clock);
+  ca = await createCaHierarchy(
+    { rootName: 'CN=Demo Agency Root CA,OU=muster,O=U.S. Government,C=US', issuingName: 'CN=Demo Agency Issuing CA,OU=muster,O=U.S. Government,C=US', issuingPointers: ROOT_POINTERS },
+    clock,
+  );
   issuer = createIssuer({ ca: ca.issuing, clock, urls: { caIssuers: 'http://pki.example.gov/issuing.p7c', ocsp: 'http://ocsp.example.gov', crl: 'http://pki.example.gov/issuing.crl' } });
   await writeFile(path('root.pem'), ca.root.certificate.toString('pem'));
   await writeFile(path('issuing.pem'), ca.issuing.certificate.toString('pem'));
@@ -68,9 +73,8 @@ test('a CRL naming the leaf makes openssl refuse it as revoked, and shows number
   const serial = await issue('piv-auth');
   const crl = await createCrl({ ca: ca.issuing, clock, crlNumber: 7, revoked: [{ serial, revokedAt: clock.now(), reason: 'keyCompromise' }] });
   await writeFile(path('crl.pem'), crlPem(crl));
-  await assert.rejects(
-    openssl('verify', '-crl_check', '-CRLfile', 'crl.pem', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'piv-auth.pem'),
-    (e: Error & { stdout?: string; stderr?: string }) => /certificate revoked/.test(`${e.stdout}${e.stderr}`),
+  await assert.rejects(openssl('verify', '-crl_check', '-CRLfile', 'crl.pem', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'piv-auth.pem'), (e: Error & { stdout?: string; stderr?: string }) =>
+    /certificate revoked/.test(`${e.stdout}${e.stderr}`),
   );
   const text = await openssl('crl', '-in', 'crl.pem', '-noout', '-text');
   assert.match(text, /X509v3 CRL Number:\s+7/);
@@ -124,7 +128,11 @@ test('openssl prints every subject CN first in RFC 2253 form: the DER names star
 });
 
 test('the TLS server certificate from the TLS CA verifies for sslserver, never for sslclient', async () => {
-  const tlsCa = await createSubordinateCa(ca.root, { name: 'CN=Demo Agency TLS Issuing CA,OU=muster,O=U.S. Government,C=US', key: await generateCaKey('ecdsa-p384'), policies: [], pointers: ROOT_POINTERS }, clock);
+  const tlsCa = await createSubordinateCa(
+    ca.root,
+    { name: 'CN=Demo Agency TLS Issuing CA,OU=muster,O=U.S. Government,C=US', key: await generateCaKey('ecdsa-p384'), policies: [], pointers: ROOT_POINTERS },
+    clock,
+  );
   const server = await issueTlsServerCertificate(tlsCa, [tlsCa.certificate], ['localhost', '127.0.0.1'], clock.now());
   await writeFile(path('tls-ca.pem'), tlsCa.certificate.toString('pem'));
   await writeFile(path('tls.pem'), server.cert);

@@ -14,7 +14,8 @@ import { waitUntil } from '../support/wait.ts';
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PORTS = [8080, 8443, 8090];
 const SCRIPT_TIMEOUT_MS = 8 * 60_000;
-const ERRORS = /No such file or directory|cannot open|Connection refused|missing required argument|Cannot find module|command not found|MUSTER_ERR_|Could not open|unable to load|is in use by process/i;
+const ERRORS =
+  /No such file or directory|cannot open|Connection refused|missing required argument|Cannot find module|command not found|MUSTER_ERR_|Could not open|unable to load|is in use by process/i;
 
 /** A newcomer's environment: no muster or test variables, no npm script context, node_modules/.bin not on PATH. */
 function newcomerEnv(): NodeJS.ProcessEnv {
@@ -23,7 +24,10 @@ function newcomerEnv(): NodeJS.ProcessEnv {
     if (/^(MUSTER_|DATABASE_URL$|npm_|NODE_OPTIONS$|NODE_TEST_CONTEXT$|INIT_CWD$)/.test(name)) continue;
     env[name] = value;
   }
-  env.PATH = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes('node_modules')).join(delimiter);
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((p) => !p.includes('node_modules'))
+    .join(delimiter);
   return env;
 }
 
@@ -45,7 +49,7 @@ async function stopLeftovers(dir: string): Promise<void> {
         // already gone
       }
     }
-    await waitUntil('the walk-through\'s processes to end', () => processesIn(dir).length === 0, { timeoutMs: 10_000, intervalMs: 500 }).catch(() => undefined);
+    await waitUntil("the walk-through's processes to end", () => processesIn(dir).length === 0, { timeoutMs: 10_000, intervalMs: 500 }).catch(() => undefined);
   }
 }
 

@@ -17,7 +17,13 @@ const CONCURRENCY = 8;
 const ACTIONS = ['ssf.auth.refused', 'ticket.refused'];
 
 async function auditCount(ctx: Muster, actions: readonly string[] = ACTIONS): Promise<Record<string, number>> {
-  const rows = await ctx.store.db.selectFrom('audit_log').select(['action']).select((eb) => eb.fn.countAll<number>().as('n')).where('action', 'in', actions).groupBy('action').execute();
+  const rows = await ctx.store.db
+    .selectFrom('audit_log')
+    .select(['action'])
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('action', 'in', actions)
+    .groupBy('action')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.action, Number(r.n)]));
 }
 

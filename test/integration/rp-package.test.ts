@@ -92,7 +92,10 @@ describe('muster/rp installed from the packed package', { timeout: 120_000 }, ()
   test('the package ships the build of src/rp without its tests, and declares what muster/rp imports', () => {
     const shipped = readdirSync(join(app, 'node_modules/muster/dist/rp'));
     assert.ok(shipped.includes('index.js') && shipped.includes('index.d.ts'), shipped.join(' '));
-    assert.deepEqual(shipped.filter((name) => name.includes('test') || name.endsWith('.ts') && !name.endsWith('.d.ts')), []);
+    assert.deepEqual(
+      shipped.filter((name) => name.includes('test') || (name.endsWith('.ts') && !name.endsWith('.d.ts'))),
+      [],
+    );
     for (const name of RP_PACKAGES) {
       assert.ok(pkg.dependencies?.[name], `${name} is among the dependencies`);
       assert.ok(existsSync(join(app, 'node_modules', name, 'package.json')), `${name} is installed with muster`);

@@ -80,7 +80,13 @@ interface Pki {
   readonly clientPfx: Buffer;
 }
 
-function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.CertificateField[], publicKey: forge.pki.PublicKey, signer: forge.pki.rsa.PrivateKey, extensions: object[]): forge.pki.Certificate {
+function certificate(
+  subject: forge.pki.CertificateField[],
+  issuer: forge.pki.CertificateField[],
+  publicKey: forge.pki.PublicKey,
+  signer: forge.pki.rsa.PrivateKey,
+  extensions: object[],
+): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
@@ -101,8 +107,14 @@ function testPki(passphrase: string): Pki {
     return { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e) };
   };
   const ca = keys();
-  const caName = [{ name: 'organizationName', value: 'Agency' }, { name: 'commonName', value: 'Agency Test CA' }];
-  const caCert = certificate(caName, caName, ca.publicKey, ca.privateKey, [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]);
+  const caName = [
+    { name: 'organizationName', value: 'Agency' },
+    { name: 'commonName', value: 'Agency Test CA' },
+  ];
+  const caCert = certificate(caName, caName, ca.publicKey, ca.privateKey, [
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+  ]);
   const server = keys();
   const serverCert = certificate([{ name: 'commonName', value: '127.0.0.1' }], caName, server.publicKey, ca.privateKey, [
     { name: 'basicConstraints', cA: false },
@@ -110,7 +122,11 @@ function testPki(passphrase: string): Pki {
     { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
   ]);
   const client = keys();
-  const clientName = [{ name: 'organizationName', value: 'Agency' }, { shortName: 'OU', value: 'People' }, { name: 'commonName', value: 'Jane Doe 1234567890' }];
+  const clientName = [
+    { name: 'organizationName', value: 'Agency' },
+    { shortName: 'OU', value: 'People' },
+    { name: 'commonName', value: 'Jane Doe 1234567890' },
+  ];
   const clientCert = certificate(clientName, caName, client.publicKey, ca.privateKey, [
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, critical: true },
@@ -206,7 +222,10 @@ function signInSuite(scheme: 'http' | 'https'): void {
       const page = await browser.submit(login, { login: 'jane.doe' });
       assert.equal(page.status, 200, `${page.body}\n${await rp.errorLog()}`);
       assert.equal(page.url, rp.url);
-      assert.ok(page.chain.some((url) => url.startsWith(`${rp.redirectUri}?`)), 'back through the redirect URI');
+      assert.ok(
+        page.chain.some((url) => url.startsWith(`${rp.redirectUri}?`)),
+        'back through the redirect URI',
+      );
       const echo = readEcho(page.body);
       assert.equal(echo.remoteUser, 'jane.doe');
       assert.equal(echo.claims.sub, 'jane.doe');
@@ -242,7 +261,7 @@ function signInSuite(scheme: 'http' | 'https'): void {
     });
 
     if (scheme === 'https') {
-      test('an RP that does not trust the OP\'s CA cannot reach it', async () => {
+      test("an RP that does not trust the OP's CA cannot reach it", async () => {
         const untrusting = await startApacheRp({ issuer, clientId: CLIENT_ID });
         try {
           const page = await browserFetch().get(untrusting.url);
@@ -274,7 +293,9 @@ describe('Chromium presents a client certificate from a PKCS#12', { skip: chromi
       const peer = socket.getPeerCertificate();
       const presented = peer && Object.keys(peer).length > 0;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html><title>certificate</title><pre id="subject">${presented ? escapeHtml(JSON.stringify({ CN: peer.subject.CN, O: peer.subject.O, OU: peer.subject.OU })) : 'none'}</pre><pre id="authorized">${socket.authorized}</pre>`);
+      res.end(
+        `<!doctype html><title>certificate</title><pre id="subject">${presented ? escapeHtml(JSON.stringify({ CN: peer.subject.CN, O: peer.subject.O, OU: peer.subject.OU })) : 'none'}</pre><pre id="authorized">${socket.authorized}</pre>`,
+      );
     });
     origin = `https://127.0.0.1:${await listen(server)}`;
     browser = await launchChromium();

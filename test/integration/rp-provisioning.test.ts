@@ -46,10 +46,24 @@ describeEachStore('provisioning to relying parties', (factory) => {
     // the joiners' own provisioning jobs ran before any agreement existed: nothing to push
     await h.store.query(`UPDATE jobs SET status = 'done'`);
     await new AgreementService(deps()).save('travel', provisioningAgreement(recorder.baseUrl, tokenFile), 'alice', 'travel booking for staff');
-    await new AgreementService(deps()).save('library', provisioningAgreement(recorder.baseUrl, tokenFile, {
-      name: 'Library', relyingParties: [{ clientId: 'library-app', name: 'Library', redirectUris: ['https://library.agency.example/cb'], jwks: { keys: [{ kty: 'EC' }] }, scim: { baseUrl: recorder.baseUrl, bearerTokenFile: tokenFile } }],
-      provisioning: { allowed: false },
-    }), 'alice', 'library sign-in only');
+    await new AgreementService(deps()).save(
+      'library',
+      provisioningAgreement(recorder.baseUrl, tokenFile, {
+        name: 'Library',
+        relyingParties: [
+          {
+            clientId: 'library-app',
+            name: 'Library',
+            redirectUris: ['https://library.agency.example/cb'],
+            jwks: { keys: [{ kty: 'EC' }] },
+            scim: { baseUrl: recorder.baseUrl, bearerTokenFile: tokenFile },
+          },
+        ],
+        provisioning: { allowed: false },
+      }),
+      'alice',
+      'library sign-in only',
+    );
     worker = testWorker(h, { [FEDERATION_PROVISION_JOB]: federationProvisionHandler({ termination: 'delete', timeoutMs: 5000 }) });
   });
   after(async () => {

@@ -14,7 +14,11 @@ const WORKER_TASKS = ['lifecycle.npe-expiry', 'tickets.escalation', 'reconcile.a
 const SERVE_TASKS = [...WORKER_TASKS, 'pki.revocation-publish', 'pki.ocsp-responder-renewal', 'oidc.maintenance'];
 
 const COMMANDS = {
-  serve: { args: ['serve', '--port', '0', '--mtls-port', '0', '--json'], tasks: SERVE_TASKS, metrics: (out: Record<string, unknown>) => (typeof out.port === 'number' ? `http://127.0.0.1:${out.port}/metrics` : undefined) },
+  serve: {
+    args: ['serve', '--port', '0', '--mtls-port', '0', '--json'],
+    tasks: SERVE_TASKS,
+    metrics: (out: Record<string, unknown>) => (typeof out.port === 'number' ? `http://127.0.0.1:${out.port}/metrics` : undefined),
+  },
   worker: { args: ['worker', '--metrics-port', '0', '--json'], tasks: WORKER_TASKS, metrics: (out: Record<string, unknown>) => (typeof out.metrics === 'string' ? out.metrics : undefined) },
 };
 
@@ -29,7 +33,11 @@ async function start(dir: string, args: readonly string[], metricsOf: (out: Reco
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
-      const found = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => metricsOf(JSON.parse(l) as Record<string, unknown>)).find(Boolean);
+      const found = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => metricsOf(JSON.parse(l) as Record<string, unknown>))
+        .find(Boolean);
       if (found) resolve(found);
     });
     child.once('exit', () => reject(new Error(`exited before listening:\n${stderr}`)));
@@ -37,27 +45,28 @@ async function start(dir: string, args: readonly string[], metricsOf: (out: Reco
   return { child, url, stderr: () => stderr };
 }
 
-for (const [name, command] of Object.entries(COMMANDS)) describe(`muster ${name}`, () => {
-  let dir: string;
-  let child: ChildProcess | undefined;
-  after(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child?.once('exit', resolve));
-    }
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+for (const [name, command] of Object.entries(COMMANDS))
+  describe(`muster ${name}`, () => {
+    let dir: string;
+    let child: ChildProcess | undefined;
+    after(async () => {
+      if (child && child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child?.once('exit', resolve));
+      }
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
 
-  test(`registers its periodic tasks on the scheduler, shown in /metrics with their runs`, { timeout: 120_000 }, async () => {
-    dir = await mkdtemp(join(tmpdir(), `muster-tasks-${name}-`));
-    const started = await start(dir, command.args, command.metrics);
-    child = started.child;
-    const text = async () => (await fetch(started.url, { signal: AbortSignal.timeout(10_000) })).text();
-    const metrics = await text();
-    for (const task of command.tasks) assert.match(metrics, new RegExp(`muster_scheduler_runs_total\\{task="${task.replace('.', '\\.')}",outcome="failure"\\} 0`), `${task} in /metrics`);
-    // the tasks run at start end well, and say when
-    await waitUntil('the sweeps ran', async () => /muster_scheduler_runs_total\{task="audit\.checkpoint",outcome="success"\} [1-9]/.test(await text()), { timeoutMs: 30_000, intervalMs: 200 });
-    assert.match(await text(), /muster_scheduler_last_success_timestamp_seconds\{task="lifecycle\.npe-expiry"\} \d/);
-    assert.doesNotMatch(started.stderr(), /periodic task failing/);
+    test(`registers its periodic tasks on the scheduler, shown in /metrics with their runs`, { timeout: 120_000 }, async () => {
+      dir = await mkdtemp(join(tmpdir(), `muster-tasks-${name}-`));
+      const started = await start(dir, command.args, command.metrics);
+      child = started.child;
+      const text = async () => (await fetch(started.url, { signal: AbortSignal.timeout(10_000) })).text();
+      const metrics = await text();
+      for (const task of command.tasks) assert.match(metrics, new RegExp(`muster_scheduler_runs_total\\{task="${task.replace('.', '\\.')}",outcome="failure"\\} 0`), `${task} in /metrics`);
+      // the tasks run at start end well, and say when
+      await waitUntil('the sweeps ran', async () => /muster_scheduler_runs_total\{task="audit\.checkpoint",outcome="success"\} [1-9]/.test(await text()), { timeoutMs: 30_000, intervalMs: 200 });
+      assert.match(await text(), /muster_scheduler_last_success_timestamp_seconds\{task="lifecycle\.npe-expiry"\} \d/);
+      assert.doesNotMatch(started.stderr(), /periodic task failing/);
+    });
   });
-});

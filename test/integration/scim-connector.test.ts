@@ -131,7 +131,10 @@ describe('SCIM connector against the SCIMMY service', () => {
     assert.deepEqual((await connector.findAccount(key))?.groups, ['renamers']);
     const other = await connector.createAccount({ ...spec(s.key), correlationId: randomUUID() });
     assert.notEqual(other.id, id, 'the old userName is free');
-    await assert.rejects(connector.renameAccount(other.id, key.toUpperCase()), failsWith('MUSTER_ERR_TARGET_CONFLICT', (e) => assert.equal(detail(e, 'scimType'), 'uniqueness')));
+    await assert.rejects(
+      connector.renameAccount(other.id, key.toUpperCase()),
+      failsWith('MUSTER_ERR_TARGET_CONFLICT', (e) => assert.equal(detail(e, 'scimType'), 'uniqueness')),
+    );
   });
 
   it('finds a key with quotes and backslashes (escaped in the filter)', async () => {
@@ -145,7 +148,10 @@ describe('SCIM connector against the SCIMMY service', () => {
       const c = bearer(paged);
       await Promise.all(Array.from({ length: 250 }, () => c.createAccount(spec())));
       const pages = await listAll(c, 100);
-      assert.deepEqual(pages.map((p) => p.length), [100, 100, 50]);
+      assert.deepEqual(
+        pages.map((p) => p.length),
+        [100, 100, 50],
+      );
       assert.equal(new Set(pages.flat().map((a) => a.id)).size, 250);
       assert.equal(count(paged, 'GET /scim/v2/Users'), 3);
       assert.ok(pages.flat().every((a) => a.fields.department === 'Budget' && a.correlationId));
@@ -166,21 +172,30 @@ describe('SCIM connector against the SCIMMY service', () => {
   it('names an unknown account NOT_FOUND on update, disable, enable and addMember', async () => {
     const id = randomUUID();
     for (const call of [() => connector.updateAccount(id, { title: 'x' }), () => connector.disableAccount(id), () => connector.enableAccount(id), () => connector.addMember('staff', id)]) {
-      await assert.rejects(call(), failsWith('MUSTER_ERR_NOT_FOUND', (e) => assert.equal(detail(e, 'id'), id)));
+      await assert.rejects(
+        call(),
+        failsWith('MUSTER_ERR_NOT_FOUND', (e) => assert.equal(detail(e, 'id'), id)),
+      );
     }
   });
 
   it('carries the SCIM error of a refusal in the details', async () => {
-    await assert.rejects(connector.createAccount(spec('')), failsWith('MUSTER_ERR_TARGET_REFUSED', (e) => {
-      assert.equal(detail(e, 'status'), '400');
-      assert.equal(detail(e, 'scimType'), 'invalidValue');
-      assert.match(detail(e, 'detail') ?? '', /userName/);
-    }));
+    await assert.rejects(
+      connector.createAccount(spec('')),
+      failsWith('MUSTER_ERR_TARGET_REFUSED', (e) => {
+        assert.equal(detail(e, 'status'), '400');
+        assert.equal(detail(e, 'scimType'), 'invalidValue');
+        assert.match(detail(e, 'detail') ?? '', /userName/);
+      }),
+    );
   });
 
   it('refuses with a wrong token', async () => {
     const wrong = new ScimConnector('app', { baseUrl: service.baseUrl, auth: { type: 'bearer', token: 'not-the-token' } });
-    await assert.rejects(wrong.findAccount('anyone'), failsWith('MUSTER_ERR_TARGET_REFUSED', (e) => assert.equal(detail(e, 'status'), '401')));
+    await assert.rejects(
+      wrong.findAccount('anyone'),
+      failsWith('MUSTER_ERR_TARGET_REFUSED', (e) => assert.equal(detail(e, 'status'), '401')),
+    );
   });
 
   it('is unavailable while the service is down (with its Retry-After), and works once it is back', async () => {
@@ -188,10 +203,13 @@ describe('SCIM connector against the SCIMMY service', () => {
     const { id } = await connector.createAccount(s);
     service.setDown(true);
     try {
-      await assert.rejects(connector.disableAccount(id), failsWith('MUSTER_ERR_TARGET_UNAVAILABLE', (e) => {
-        assert.equal(detail(e, 'status'), '503');
-        assert.equal(detail(e, 'retryAfter'), '1');
-      }));
+      await assert.rejects(
+        connector.disableAccount(id),
+        failsWith('MUSTER_ERR_TARGET_UNAVAILABLE', (e) => {
+          assert.equal(detail(e, 'status'), '503');
+          assert.equal(detail(e, 'retryAfter'), '1');
+        }),
+      );
     } finally {
       service.setDown(false);
     }
@@ -205,16 +223,22 @@ describe('SCIM connector against the SCIMMY service', () => {
     const port = (silent.address() as AddressInfo).port;
     try {
       const slow = new ScimConnector('slow', { baseUrl: `http://127.0.0.1:${port}/scim/v2`, auth: { type: 'bearer', token: 't' }, timeoutMs: 200 });
-      await assert.rejects(slow.findAccount('x'), failsWith('MUSTER_ERR_TARGET_UNAVAILABLE', (e) => assert.match(e.message, /timed out/)));
+      await assert.rejects(
+        slow.findAccount('x'),
+        failsWith('MUSTER_ERR_TARGET_UNAVAILABLE', (e) => assert.match(e.message, /timed out/)),
+      );
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
     }
     const gone = new ScimConnector('gone', { baseUrl: `http://127.0.0.1:${port}/scim/v2`, auth: { type: 'bearer', token: 't' } });
-    await assert.rejects(gone.findAccount('x'), failsWith('MUSTER_ERR_TARGET_UNAVAILABLE', (e) => assert.match(e.message, /ECONNREFUSED/)));
+    await assert.rejects(
+      gone.findAccount('x'),
+      failsWith('MUSTER_ERR_TARGET_UNAVAILABLE', (e) => assert.match(e.message, /ECONNREFUSED/)),
+    );
   });
 
-  it('asks /Groups for an account\'s groups when the service leaves them off its Users', async () => {
+  it("asks /Groups for an account's groups when the service leaves them off its Users", async () => {
     await withService({ groupsOnUsers: false }, async (bare) => {
       const c = bearer(bare);
       const a = spec();
@@ -239,7 +263,10 @@ describe('SCIM connector against the SCIMMY service', () => {
     await connector.removeMember('alpha', id);
     const found = (await listAll(connector, 500)).flat().find((a) => a.id === id);
     assert.deepEqual(found?.groups, ['beta']);
-    assert.deepEqual((await connector.listEntitlements()).filter((g) => g === 'alpha' || g === 'beta'), ['alpha', 'beta']);
+    assert.deepEqual(
+      (await connector.listEntitlements()).filter((g) => g === 'alpha' || g === 'beta'),
+      ['alpha', 'beta'],
+    );
   });
 });
 
@@ -276,10 +303,13 @@ describe('SCIM connector with OAuth 2.0 client credentials', () => {
   });
 
   it('refuses with wrong client credentials, naming the OAuth error', async () => {
-    await assert.rejects(oauth('wrong').findAccount('x'), failsWith('MUSTER_ERR_TARGET_REFUSED', (e) => {
-      assert.equal(detail(e, 'status'), '401');
-      assert.equal(detail(e, 'scimType'), 'invalid_client');
-    }));
+    await assert.rejects(
+      oauth('wrong').findAccount('x'),
+      failsWith('MUSTER_ERR_TARGET_REFUSED', (e) => {
+        assert.equal(detail(e, 'status'), '401');
+        assert.equal(detail(e, 'scimType'), 'invalid_client');
+      }),
+    );
   });
 
   it('fetches a new token shortly before the cached one expires', async () => {

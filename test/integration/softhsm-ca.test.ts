@@ -49,10 +49,15 @@ async function hierarchyOnToken(spec: Run): Promise<{ rootSpki: Buffer; issuingL
   const rootKey = await openKey(`${spec.name}-root`, spec.root);
   const issuingKey = await openKey(`${spec.name}-issuing`, spec.issuing);
   try {
-    const ca = await createCaHierarchy({
-      rootName: `CN=HSM ${spec.name} Root CA,OU=muster,O=U.S. Government,C=US`,
-      issuingName: `CN=HSM ${spec.name} Issuing CA,OU=muster,O=U.S. Government,C=US`, rootKey, issuingKey,
-    }, clock);
+    const ca = await createCaHierarchy(
+      {
+        rootName: `CN=HSM ${spec.name} Root CA,OU=muster,O=U.S. Government,C=US`,
+        issuingName: `CN=HSM ${spec.name} Issuing CA,OU=muster,O=U.S. Government,C=US`,
+        rootKey,
+        issuingKey,
+      },
+      clock,
+    );
     assert.deepEqual(Buffer.from(ca.root.certificate.publicKey.rawData), Buffer.from(rootKey.spki), 'the root certifies the token key');
     const leaf = await createIssuer({ ca: ca.issuing, clock, urls: URLS }).issue('derived-piv-auth', { csr: await csr(spec.name), subject: 'CN=Jane Doe,OU=muster,O=U.S. Government,C=US' });
     await writeFile(join(dir, `${spec.name}-root.pem`), ca.root.certificate.toString('pem'));
@@ -92,7 +97,10 @@ describe('a CA hierarchy whose keys live on SoftHSM2', { skip }, () => {
     for (const spec of RUNS) {
       const der = Buffer.from(new X509Certificate(await readFile(join(dir, `${spec.name}-leaf.pem`))).raw);
       der[der.length - 1] = (der.at(-1) ?? 0) ^ 0x01;
-      const body = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+      const body = der
+        .toString('base64')
+        .replace(/(.{64})/g, '$1\n')
+        .trimEnd();
       await writeFile(join(dir, `${spec.name}-altered.pem`), `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`);
       await assert.rejects(
         openssl('verify', '-x509_strict', '-CAfile', `${spec.name}-root.pem`, '-untrusted', `${spec.name}-issuing.pem`, `${spec.name}-altered.pem`),

@@ -19,9 +19,14 @@ const clock = new ManualClock('2026-03-02T09:00:00Z');
 describe('sealed keys under a PKCS#11 token', { skip: softHsmSkip() }, () => {
   let token: SoftHsmToken;
   let store: Store;
-  const config = (pin = token.pin) => loadConfig({ env: {}, overrides: {
-    dataDir: ':memory:', pki: { keyPassphrase: 'the passphrase of the test agency', hsm: { module: token.module, tokenLabel: token.tokenLabel, pin, wrapKeyLabel: 'muster-wrap' } },
-  } });
+  const config = (pin = token.pin) =>
+    loadConfig({
+      env: {},
+      overrides: {
+        dataDir: ':memory:',
+        pki: { keyPassphrase: 'the passphrase of the test agency', hsm: { module: token.module, tokenLabel: token.tokenLabel, pin, wrapKeyLabel: 'muster-wrap' } },
+      },
+    });
 
   before(async () => {
     token = await createSoftHsmToken('muster-keys');
@@ -42,8 +47,14 @@ describe('sealed keys under a PKCS#11 token', { skip: softHsmSkip() }, () => {
 
   test('a store from before sealing is sealed under the token key, and its keys open again at the next start', async () => {
     const key = await newSigningJwks('RS256');
-    await store.query('INSERT INTO federation_keys (kid, purpose, alg, private_jwk, public_jwk, created_at, activated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)',
-      [key.kid, 'oidc', 'RS256', key.privateJwk, key.publicJwk, clock.now()]);
+    await store.query('INSERT INTO federation_keys (kid, purpose, alg, private_jwk, public_jwk, created_at, activated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)', [
+      key.kid,
+      'oidc',
+      'RS256',
+      key.privateJwk,
+      key.publicJwk,
+      clock.now(),
+    ]);
     const first = await startMuster(config(), { store, clock });
     const cookies = await cookieKeys(store, first.keyVault);
     assert.deepEqual(privateKeysInClear(await dumpStore(store)), []);
@@ -59,5 +70,4 @@ describe('sealed keys under a PKCS#11 token', { skip: softHsmSkip() }, () => {
       await first.close().catch(() => {});
     }
   });
-
 });

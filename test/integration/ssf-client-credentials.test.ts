@@ -42,22 +42,26 @@ describe('stream management with client-credentials tokens from the OP', () => {
   });
 
   const configFor = (id: string) => client.discovery(new URL(op.issuer), id, {}, client.PrivateKeyJwt(keys[id]!.privateKey), { execute: [client.allowInsecureRequests] });
-  const createStream = (authorization?: string) => app.request('/ssf/streams', {
-    method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-    body: JSON.stringify({ delivery: { method: 'urn:ietf:rfc:8936' }, events_requested: ['https://schemas.openid.net/secevent/risc/event-type/account-disabled'] }),
-  });
+  const createStream = (authorization?: string) =>
+    app.request('/ssf/streams', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify({ delivery: { method: 'urn:ietf:rfc:8936' }, events_requested: ['https://schemas.openid.net/secevent/risc/event-type/account-disabled'] }),
+    });
 
-  test('a token with ssf.manage creates the receiver\'s stream', async () => {
+  test("a token with ssf.manage creates the receiver's stream", async () => {
     const tokens = await client.clientCredentialsGrant(await configFor('receiver'), { scope: 'ssf.manage' });
     const created = await createStream(`Bearer ${tokens.access_token}`);
     assert.equal(created.status, 201, await created.clone().text());
-    const stream = await created.json() as { stream_id: string; aud: string | string[]; events_delivered: string[] };
+    const stream = (await created.json()) as { stream_id: string; aud: string | string[]; events_delivered: string[] };
     assert.deepEqual([stream.aud].flat(), ['receiver']);
     assert.deepEqual(stream.events_delivered, ['https://schemas.openid.net/secevent/risc/event-type/account-disabled']);
   });
 
   test('a client whose agreement lists no signals gets no token; no token, no stream', async () => {
-    await assert.rejects(client.clientCredentialsGrant(await configFor('quiet'), { scope: 'ssf.manage' }), (error: { cause?: { error_description?: string } }) => /grant type is not allowed/.test(error.cause?.error_description ?? ''));
+    await assert.rejects(client.clientCredentialsGrant(await configFor('quiet'), { scope: 'ssf.manage' }), (error: { cause?: { error_description?: string } }) =>
+      /grant type is not allowed/.test(error.cause?.error_description ?? ''),
+    );
     assert.equal((await createStream()).status, 401);
     assert.equal((await createStream('Bearer not-a-token')).status, 401);
   });

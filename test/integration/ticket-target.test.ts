@@ -45,7 +45,13 @@ describeEachStore('ticket target', (factory) => {
   let connector: Connector;
   let provisioning: ProvisioningWorker;
   const jobs = (over: Parameters<typeof createJobWorker>[1] = {}) =>
-    createJobWorker(muster, { handlers: lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets: accessTargetsOf(h.config), config: h.config, vault: h.keyVault }), workerId: 'w1', random: () => 0.5, sweepEveryMs: 0, ...over });
+    createJobWorker(muster, {
+      handlers: lifecycleHandlers({ notifier: new MaildirNotifier(join(h.dir, 'mail')), targets: accessTargetsOf(h.config), config: h.config, vault: h.keyVault }),
+      workerId: 'w1',
+      random: () => 0.5,
+      sweepEveryMs: 0,
+      ...over,
+    });
   const settle = async () => {
     const worker = jobs();
     while ((await worker.runOnce()).claimed > 0);
@@ -75,13 +81,19 @@ describeEachStore('ticket target', (factory) => {
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
     await settle();
     const rows = await tickets();
-    assert.deepEqual(rows.map((t) => [t.operation, t.status]), [['add timesheets', 'open'], ['create', 'open']]);
+    assert.deepEqual(
+      rows.map((t) => [t.operation, t.status]),
+      [
+        ['add timesheets', 'open'],
+        ['create', 'open'],
+      ],
+    );
     for (const t of rows) assert.equal(t.due_at.getTime(), h.clock.now().getTime() + 24 * HOUR);
     assert.deepEqual(itsm.received.map((r) => r.json.operation).sort(), ['add-member', 'create']);
     for (const r of itsm.received) assert.equal(r.headers['x-muster-signature'], signBody(SECRET, r.body));
     assert.deepEqual(itsm.received.map((r) => r.json.ticket).sort(), rows.map((t) => t.id).sort());
     const create = itsm.received.find((r) => r.json.operation === 'create');
-    assert.equal((create?.json.account as { id: string }).id, 'E1');
+    assert.equal((create?.json.account as { id: string } | undefined)?.id, 'E1');
     assert.equal(create?.json.callback, `/hooks/tickets/${create?.json.ticket}/close`);
     const [account] = await h.store.query<{ remote_id: string }>(`SELECT remote_id FROM accounts WHERE target = 'itsm'`);
     assert.equal(account?.remote_id, 'E1');
@@ -116,11 +128,15 @@ describeEachStore('ticket target', (factory) => {
       await callback(open.id, closing(done.id, 'done'), signBody(SECRET, closing(done.id, 'done'))),
       await callback(open.id, body, `Bearer ${token}`),
     ];
-    assert.deepEqual(refusals.map((r) => r.status), [401, 401, 401, 401, 401]);
+    assert.deepEqual(
+      refusals.map((r) => r.status),
+      [401, 401, 401, 401, 401],
+    );
     const audited = await h.store.query<{ target: string; reason: string; actor: string }>(`SELECT target, reason, actor FROM audit_log WHERE action = 'ticket.refused' ORDER BY seq`);
-    assert.deepEqual(audited.map((a) => a.reason), [
-      'missing X-Muster-Signature header', 'signature does not match the body', 'signature does not match the body', 'the signed body names another ticket', 'signature does not match the body',
-    ]);
+    assert.deepEqual(
+      audited.map((a) => a.reason),
+      ['missing X-Muster-Signature header', 'signature does not match the body', 'signature does not match the body', 'the signed body names another ticket', 'signature does not match the body'],
+    );
     assert.ok(audited.every((a) => a.target === `ticket:${open.id}` && a.actor === 'anonymous'));
     const unknown = await callback('00000000-0000-4000-8000-000000000000', body, signBody(SECRET, body));
     assert.equal(unknown.status, 404);
@@ -132,7 +148,10 @@ describeEachStore('ticket target', (factory) => {
     assert.equal((await app.request('/api/tickets')).status, 401);
     const auth = { headers: { authorization: `Bearer ${token}` } };
     const listed = (await (await app.request('/api/tickets?status=open', auth)).json()) as { items: { id: string; operation: string }[] };
-    assert.deepEqual(listed.items.map((t) => t.operation), ['add timesheets']);
+    assert.deepEqual(
+      listed.items.map((t) => t.operation),
+      ['add timesheets'],
+    );
     const shown = (await (await app.request(`/api/tickets/${listed.items[0]?.id}`, auth)).json()) as { ticket: { id: string }; history: { action: string }[] };
     assert.equal(shown.ticket.id, listed.items[0]?.id);
     assert.deepEqual(new Set(shown.history.map((e) => e.action)), new Set(['ticket.refused']));
@@ -178,12 +197,20 @@ describeEachStore('ticket target', (factory) => {
     assert.equal(await count(h.store, `provisioning_ops WHERE target = 'itsm' AND status = 'pending'`), 1);
     const [thread] = await h.store.query<{ ticket: number | null; op: number | null; carried: number }>(
       `SELECT (SELECT event_id FROM tickets WHERE id = $1) AS ticket, o.event_id AS op, (SELECT count(*)::int FROM provisioning_op_events c WHERE c.op_id = o.id) AS carried
-       FROM provisioning_ops o WHERE o.target = 'itsm' AND o.status = 'pending'`, [escalated.id]);
+       FROM provisioning_ops o WHERE o.target = 'itsm' AND o.status = 'pending'`,
+      [escalated.id],
+    );
     assert.ok(thread?.ticket, 'the ticket names the event whose operation opened it');
     assert.deepEqual([Number(thread?.op), thread?.carried], [Number(thread?.ticket), 1], 'the operation asked again carries that event on');
     const before = itsm.received.length;
     while ((await provisioning.runOnce()) > 0);
-    assert.deepEqual(itsm.received.slice(before).map((r) => r.json.operation).sort(), ['add-member', 'enable', 'update']);
+    assert.deepEqual(
+      itsm.received
+        .slice(before)
+        .map((r) => r.json.operation)
+        .sort(),
+      ['add-member', 'enable', 'update'],
+    );
     assert.equal(await count(h.store, `tickets WHERE status = 'open'`), 3);
   });
 });

@@ -195,7 +195,19 @@ describe('WebAuthn Derived PIV binding in Chromium with a virtual authenticator'
     assert.equal(registered.status, 200, JSON.stringify(registered.body));
     assert.deepEqual(
       { ...registered.body, credentialId: undefined, publicKey: undefined },
-      { credentialId: undefined, publicKey: undefined, counter: 1, aaguid: CHROMIUM_AAGUID, attestationFormat: 'packed', attestationTrusted: false, deviceType: 'singleDevice', backedUp: false, userVerified: true, transports: ['internal'], aal: 'AAL2' },
+      {
+        credentialId: undefined,
+        publicKey: undefined,
+        counter: 1,
+        aaguid: CHROMIUM_AAGUID,
+        attestationFormat: 'packed',
+        attestationTrusted: false,
+        deviceType: 'singleDevice',
+        backedUp: false,
+        userVerified: true,
+        transports: ['internal'],
+        aal: 'AAL2',
+      },
     );
     const held = await authenticator.credentials();
     assert.equal(Buffer.from(held[0]?.credentialId ?? '', 'base64').toString('base64url'), registered.body.credentialId);

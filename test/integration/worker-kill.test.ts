@@ -79,10 +79,12 @@ function spawnWorker(configFile: string): Worker {
   child.stderr?.on('data', (chunk: Buffer) => {
     err = (err + chunk.toString('utf8')).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    live.delete(child);
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    }),
+  );
   const ready = new Promise<boolean>((resolve) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
@@ -238,15 +240,35 @@ describe('muster worker killed with SIGKILL during a mass termination', { skip }
     const users = portal.users();
     assert.equal(users.length, PEOPLE, 'no second portal account');
     assert.equal(new Set(users.map((u) => u.userName)).size, PEOPLE);
-    assert.deepEqual(users.filter((u) => u.active !== false).map((u) => u.userName).slice(0, 5), [], 'portal accounts inactive');
-    assert.deepEqual(users.filter((u) => Array.isArray(u.groups) && u.groups.length > 0).map((u) => u.userName).slice(0, 5), [], 'portal accounts in no group');
+    assert.deepEqual(
+      users
+        .filter((u) => u.active !== false)
+        .map((u) => u.userName)
+        .slice(0, 5),
+      [],
+      'portal accounts inactive',
+    );
+    assert.deepEqual(
+      users
+        .filter((u) => Array.isArray(u.groups) && u.groups.length > 0)
+        .map((u) => u.userName)
+        .slice(0, 5),
+      [],
+      'portal accounts in no group',
+    );
     const later = portal.requests.slice(requestsBefore);
-    assert.deepEqual(later.filter((r) => r.startsWith('POST /scim/v2/Users') || r === 'POST /Users'), [], 'no portal account created again');
+    assert.deepEqual(
+      later.filter((r) => r.startsWith('POST /scim/v2/Users') || r === 'POST /Users'),
+      [],
+      'no portal account created again',
+    );
 
     // what the workers recorded: no create or enable after the termination, every operation done
     const applied = await muster.store.query<{ target: string; account: string; calls: string[] }>(
       `SELECT data->>'target' AS target, data->>'account' AS account, data->'calls' AS calls FROM audit_log
-       WHERE action = 'provision.applied' AND seq > $1`, [seqBefore]);
+       WHERE action = 'provision.applied' AND seq > $1`,
+      [seqBefore],
+    );
     const bad = applied.filter((a) => a.calls.some((c) => c === 'create' || c === 'enable' || c.startsWith('add ')));
     assert.deepEqual(bad.slice(0, 5), [], 'nothing created, enabled or granted after the termination began');
     const disabledOnce = new Set(applied.filter((a) => a.calls.includes('disable')).map((a) => `${a.target}:${a.account}`));
@@ -264,7 +286,9 @@ describe('muster worker killed with SIGKILL during a mass termination', { skip }
     const audit = await verifyAuditLog(muster.store, muster.auditKeys);
     assert.equal(audit.ok, true, JSON.stringify(audit.firstBad));
 
-    process.stderr.write(`# seed ${SEED}: ${KILLS} kills (${stranded[0]?.ops ?? 0} ops and ${stranded[0]?.jobs ?? 0} jobs left claimed), ${replayed} replayed operations recorded, ${patches.length - PEOPLE} portal calls repeated; `
-      + `joiners drained in ${joinMs} ms, leavers in ${totalMs} ms (${drainMs} ms after the last restart); audit ${audit.entries} entries, ${audit.warnings.length} warnings\n`);
+    process.stderr.write(
+      `# seed ${SEED}: ${KILLS} kills (${stranded[0]?.ops ?? 0} ops and ${stranded[0]?.jobs ?? 0} jobs left claimed), ${replayed} replayed operations recorded, ${patches.length - PEOPLE} portal calls repeated; ` +
+        `joiners drained in ${joinMs} ms, leavers in ${totalMs} ms (${drainMs} ms after the last restart); audit ${audit.entries} entries, ${audit.warnings.length} warnings\n`,
+    );
   });
 });

@@ -158,7 +158,6 @@ function httpdConf(directory: string, port: number, options: ApacheRpOptions, { 
   ].join('\n');
 }
 
-
 /** A public JWK of the key, as the OP should register it. */
 function publicJwk(privateKeyPem: string, kid: string): JsonWebKey {
   const jwk = createPublicKey(createPrivateKey(privateKeyPem)).export({ format: 'jwk' });

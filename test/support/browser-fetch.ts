@@ -199,7 +199,11 @@ export class BrowserFetch {
   }
 
   /** Submits a form of `page` (the first one, or the one whose action contains `options.action`), with `fields` overriding. */
-  async submit(page: BrowserResponse, fields: Readonly<Record<string, string>> = {}, options: Omit<BrowserRequest, 'method' | 'form' | 'body'> & { readonly action?: string } = {}): Promise<BrowserResponse> {
+  async submit(
+    page: BrowserResponse,
+    fields: Readonly<Record<string, string>> = {},
+    options: Omit<BrowserRequest, 'method' | 'form' | 'body'> & { readonly action?: string } = {},
+  ): Promise<BrowserResponse> {
     const forms = parseForms(page.body, page.url);
     const form = options.action === undefined ? forms[0] : forms.find((candidate) => candidate.action.includes(options.action as string));
     if (!form) throw new Error(`no form${options.action ? ` with an action containing ${options.action}` : ''} on ${page.url} (${page.status}): ${page.body.slice(0, 500)}`);

@@ -22,11 +22,17 @@ export async function issueCard(muster: Muster, identityId: string, dir: string)
   const { cards } = await muster.credentials();
   const now = muster.clock.now();
   const csr = async (name: string) => (await keyAndCsr(dir, `${name}-${identityId}-${Math.random().toString(36).slice(2)}`)).csr;
-  const card = await cards.issue({
-    identityId, expiresAt: new Date(now.getTime() + 5 * YEAR_MS), pivAuthCsr: await csr('piv'), cardAuthCsr: await csr('card'),
-    sponsorApproval: { approvedBy: 'sponsor.sam', approvedAt: new Date(now.getTime() - 3_600_000), reason: 'new hire, needs LACS and PACS' },
-    proofing: { ial: 'IAL3', at: new Date(now.getTime() - 7_200_000), by: 'registrar.rita' },
-  }, by);
+  const card = await cards.issue(
+    {
+      identityId,
+      expiresAt: new Date(now.getTime() + 5 * YEAR_MS),
+      pivAuthCsr: await csr('piv'),
+      cardAuthCsr: await csr('card'),
+      sponsorApproval: { approvedBy: 'sponsor.sam', approvedAt: new Date(now.getTime() - 3_600_000), reason: 'new hire, needs LACS and PACS' },
+      proofing: { ial: 'IAL3', at: new Date(now.getTime() - 7_200_000), by: 'registrar.rita' },
+    },
+    by,
+  );
   await cards.activate(card.credentialId, by);
   return card.certificates.map((c) => normalizeSerial(c.serial));
 }

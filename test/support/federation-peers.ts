@@ -17,10 +17,18 @@ export const HOME_AGENCY = 'agency_code:9700';
 
 /** The RP's side of the agreement: muster is the PIV IdP for the demo agency, FAL2, AAL2 at least, the leaver signals acted on. */
 export function rpAgreementsWithMuster(issuer: string): Record<string, unknown>[] {
-  return [{
-    id: 'demo-agency', issuer, homeAgencies: [HOME_AGENCY], minFal: 'fal2', minAal: 'aal2', maxAuthenticationAgeSeconds: 3600, attributes: ['name', 'email'],
-    signals: { 'account-disabled': 'disable-account', 'session-revoked': 'end-sessions', 'credential-change': 'end-sessions', 'account-enabled': 'enable-account' },
-  }];
+  return [
+    {
+      id: 'demo-agency',
+      issuer,
+      homeAgencies: [HOME_AGENCY],
+      minFal: 'fal2',
+      minAal: 'aal2',
+      maxAuthenticationAgeSeconds: 3600,
+      attributes: ['name', 'email'],
+      signals: { 'account-disabled': 'disable-account', 'session-revoked': 'end-sessions', 'credential-change': 'end-sessions', 'account-enabled': 'enable-account' },
+    },
+  ];
 }
 
 /** A SET as it reached the relying party, and what the RP answered. */
@@ -111,17 +119,35 @@ export async function startReferenceRp(fm: FederatedMuster, setup: ReferenceRpSe
   const sets: TappedSet[] = [];
   const agreements = (setup.rpAgreements ?? (setup.fal3 ? rpFal3AgreementsWithMuster : rpAgreementsWithMuster))(fm.issuer);
   const rp = createReferenceRp({
-    issuer: fm.issuer, clientId: setup.clientId, privateJwk: keys.privateJwk, agreements, fetch: recordingFetch(tlsFetch({ ca: fm.caPem }), idTokens), allowInsecureHttp: true, log: () => {},
+    issuer: fm.issuer,
+    clientId: setup.clientId,
+    privateJwk: keys.privateJwk,
+    agreements,
+    fetch: recordingFetch(tlsFetch({ ca: fm.caPem }), idTokens),
+    allowInsecureHttp: true,
+    log: () => {},
     ...(setup.fal3 ? { tls: { ...(await rpServerCertificate(fm)), ca: fm.caPem, requestCert: true } } : {}),
   });
   const { url } = await rp.listen(0, '127.0.0.1');
   const tap = await signalTap(() => `${url}/signals`, sets);
-  await registerRelyingParty(fm, setup.agreementId, {
-    clientId: setup.clientId, name: `Reference RP ${setup.clientId}`, redirectUris: [`${url}/callback`], jwks: { keys: [keys.publicJwk] },
-    ...(setup.fal3 ? { fal: 'fal3', boundAuthenticator: 'idp' } : { signalEndpoint: tap.url }),
-  }, setup.terms);
+  await registerRelyingParty(
+    fm,
+    setup.agreementId,
+    {
+      clientId: setup.clientId,
+      name: `Reference RP ${setup.clientId}`,
+      redirectUris: [`${url}/callback`],
+      jwks: { keys: [keys.publicJwk] },
+      ...(setup.fal3 ? { fal: 'fal3', boundAuthenticator: 'idp' } : { signalEndpoint: tap.url }),
+    },
+    setup.terms,
+  );
   return {
-    rp, url, clientId: setup.clientId, idTokens, sets,
+    rp,
+    url,
+    clientId: setup.clientId,
+    idTokens,
+    sets,
     close: async () => {
       await tap.close();
       await rp.close();
@@ -152,14 +178,22 @@ interface MtlsAnswer {
 
 /** One GET over mutual TLS, presenting the credential's certificate, with the browser's cookies for the URL. */
 function mtlsGet(url: string, credential: CertificateCredential, caPem: string, cookies: Record<string, string>): Promise<MtlsAnswer> {
-  const cookie = Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ');
+  const cookie = Object.entries(cookies)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
   return new Promise((resolve, reject) => {
-    const request = httpsRequest(url, { method: 'GET', agent: false, ca: caPem, cert: credential.certPem, key: credential.keyPem, headers: { accept: 'text/html', ...(cookie ? { cookie } : {}) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, location: response.headers.location ?? null, setCookies: response.headers['set-cookie'] ?? [], body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const request = httpsRequest(
+      url,
+      { method: 'GET', agent: false, ca: caPem, cert: credential.certPem, key: credential.keyPem, headers: { accept: 'text/html', ...(cookie ? { cookie } : {}) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, location: response.headers.location ?? null, setCookies: response.headers['set-cookie'] ?? [], body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     request.on('error', reject);
     request.end();
   });

@@ -89,7 +89,6 @@ export interface FederatedMuster {
   close(): Promise<void>;
 }
 
-
 function configFor(port: number, dir: string, keyAttestationRoot: string, issuerPath: string, targets: Readonly<Record<string, unknown>>) {
   const base = `http://localhost:${port}`;
   return loadConfig({
@@ -169,7 +168,18 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
     const ca = await muster.ca();
     let snapshots = 0;
     return {
-      muster, keyAttestation, base: `http://localhost:${port}`, issuer: federation.issuer, mtlsOrigin: federation.mtls.origin, federation, worker, signals, pushes, ids, dir, errors,
+      muster,
+      keyAttestation,
+      base: `http://localhost:${port}`,
+      issuer: federation.issuer,
+      mtlsOrigin: federation.mtls.origin,
+      federation,
+      worker,
+      signals,
+      pushes,
+      ids,
+      dir,
+      errors,
       agreements: new AgreementService({ store: muster.store, audit: muster.audit, clock: muster.clock }),
       caPem: `${ca.issuing.certificate.toString('pem')}\n${ca.root.certificate.toString('pem')}\n`,
       hrSnapshot: (statuses) => importFile(muster, dir, 'hr', `hr-${++snapshots}.csv`, hrSnapshotCsv(statuses)),
@@ -208,14 +218,23 @@ export async function issueSoftwarePivCard(fm: FederatedMuster, employeeId: stri
   const certPem = issued.card.certificates.find((c) => c.profile === 'piv-auth')?.pem;
   if (!certPem) throw new Error('the card has no PIV Authentication certificate');
   return {
-    identityId: issued.identityId, credentialId: issued.card.credentialId, pfx: await readFile(issued.files.pivAuth), passphrase: PASSPHRASE,
-    keyPem: await keyOfPkcs12(issued.files.pivAuth, PASSPHRASE), certPem,
+    identityId: issued.identityId,
+    credentialId: issued.card.credentialId,
+    pfx: await readFile(issued.files.pivAuth),
+    passphrase: PASSPHRASE,
+    keyPem: await keyOfPkcs12(issued.files.pivAuth, PASSPHRASE),
+    certPem,
   };
 }
 
 /** The PIV Authentication proof of a binding ceremony: the card's key signs the challenge's bytes. */
 function pivProof(card: CertificateCredential, start: CeremonyStart) {
-  return { identityId: card.identityId, challengeId: start.challengeId, pivCertificate: card.certPem, signature: sign('sha256', Buffer.from(start.challenge, 'base64url'), card.keyPem).toString('base64') };
+  return {
+    identityId: card.identityId,
+    challengeId: start.challengeId,
+    pivCertificate: card.certPem,
+    signature: sign('sha256', Buffer.from(start.challenge, 'base64url'), card.keyPem).toString('base64'),
+  };
 }
 
 /** A PKI-based Derived PIV credential bound after PIV Authentication with the card: a device key, its certificate, as a PKCS#12. */
@@ -228,7 +247,10 @@ export async function bindDerivedPki(fm: FederatedMuster, card: CertificateCrede
   const keyAttestation = hardwareBacked ? { keyAttestation: await fm.keyAttestation.attest(csr.toString('pem')) } : {};
   const bound: DerivedCredential = await derived.bindPki({ ...pivProof(card, start), csr: csr.toString('pem'), hardwareBacked, ...keyAttestation }, BY);
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const keyPem = `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').match(/.{1,64}/g)?.join('\n')}\n-----END PRIVATE KEY-----\n`;
+  const keyPem = `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)
+    ?.join('\n')}\n-----END PRIVATE KEY-----\n`;
   const certPem = bound.certificatePem as string;
   const chain = [certPem, ca.issuing.certificate.toString('pem'), ca.root.certificate.toString('pem')];
   const pfx = Buffer.from(buildPkcs12({ keyPem, certificates: chain.map((p) => new Uint8Array(new X509Certificate(p).rawData)), password: PASSPHRASE, friendlyName: 'Derived PIV Authentication' }));
@@ -277,7 +299,11 @@ export interface AgreementTerms {
   readonly moreAttributes?: readonly { name: string; purpose: string }[];
 }
 
-export const LEAVER_SIGNALS = [{ event: 'account-disabled', action: 'disable-account' }, { event: 'session-revoked', action: 'end-sessions' }, { event: 'credential-change', action: 'end-sessions' }] as const;
+export const LEAVER_SIGNALS = [
+  { event: 'account-disabled', action: 'disable-account' },
+  { event: 'session-revoked', action: 'end-sessions' },
+  { event: 'credential-change', action: 'end-sessions' },
+] as const;
 
 /** Registers a relying party with muster's OP: a trust agreement of its own that lists it. */
 export async function registerRelyingParty(fm: FederatedMuster, agreementId: string, rp: RelyingPartyEntry, terms: AgreementTerms = {}): Promise<void> {
@@ -286,7 +312,15 @@ export async function registerRelyingParty(fm: FederatedMuster, agreementId: str
     population: { agencyCodes: [fm.muster.config.agency.code] },
     idp: { issuer: fm.issuer, home: true },
     // every relying party of the tests listens on loopback, which muster refuses to push to unless the agreement allows it
-    relyingParties: [{ allowPrivateNetwork: true, privateNetworkReason: 'the test relying party listens on loopback', ...rp, redirectUris: [...rp.redirectUris], ...(rp.postLogoutRedirectUris ? { postLogoutRedirectUris: [...rp.postLogoutRedirectUris] } : {}) }],
+    relyingParties: [
+      {
+        allowPrivateNetwork: true,
+        privateNetworkReason: 'the test relying party listens on loopback',
+        ...rp,
+        redirectUris: [...rp.redirectUris],
+        ...(rp.postLogoutRedirectUris ? { postLogoutRedirectUris: [...rp.postLogoutRedirectUris] } : {}),
+      },
+    ],
     attributes: [{ name: 'name', purpose: 'to greet you by name' }, { name: 'email', purpose: 'to send you notices about your account' }, ...(terms.moreAttributes ?? [])],
     signals: [...(terms.signals ?? LEAVER_SIGNALS)],
     consent: terms.consent ?? 'allowlisted',

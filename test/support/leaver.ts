@@ -20,7 +20,12 @@ import type { SlapdInstance } from './slapd.ts';
 
 const VETTING_HEADER = 'employee_id,eligibility,status,investigation_type,adjudication_date,continuous_vetting';
 const PORTAL_POLICY = { kind: 'birthright', description: 'every person gets a portal account', when: [{ attribute: 'kind', in: ['person'] }], grants: [{ target: 'portal' }] };
-const DIRECTORY_POLICY = { kind: 'birthright', description: 'every person gets a directory account in all-staff', when: [{ attribute: 'kind', in: ['person'] }], grants: [{ target: 'directory', groups: [{ name: 'all-staff' }] }] };
+const DIRECTORY_POLICY = {
+  kind: 'birthright',
+  description: 'every person gets a directory account in all-staff',
+  when: [{ attribute: 'kind', in: ['person'] }],
+  grants: [{ target: 'directory', groups: [{ name: 'all-staff' }] }],
+};
 
 export interface LeaverWorldOptions {
   /** A signed audit checkpoint every this many entries (default 100,000: the evidence seals the log itself). */
@@ -45,14 +50,19 @@ export async function leaverWorld(store: Store, people: number, options: LeaverW
   const { checkpointInterval = 100_000, slapd } = options;
   const dir = await mkdtemp(join(tmpdir(), 'muster-evidence-'));
   const scim = await startScimService();
-  const config = loadConfig({ env: {}, overrides: {
-    dataDir: ':memory:', import: { massChangeShare: 1 }, audit: { checkpointInterval },
-    targets: {
-      portal: { kind: 'scim', baseUrl: scim.baseUrl, auth: { type: 'bearer', token: scim.token } },
-      ...(slapd ? { directory: { kind: 'ldap', ...slapd.options } } : {}),
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir: ':memory:',
+      import: { massChangeShare: 1 },
+      audit: { checkpointInterval },
+      targets: {
+        portal: { kind: 'scim', baseUrl: scim.baseUrl, auth: { type: 'bearer', token: scim.token } },
+        ...(slapd ? { directory: { kind: 'ldap', ...slapd.options } } : {}),
+      },
+      pki: { publishPollMs: 20 },
     },
-    pki: { publishPollMs: 20 },
-  } });
+  });
   const muster = await startMuster(config, { store });
   const ids = Array.from({ length: people }, (_, i) => `E${i + 1}`);
   await writeFile(join(dir, 'hr.csv'), `${HR_HEADER}\n${ids.map((id) => hrLine(id)).join('\n')}\n`);
@@ -72,7 +82,12 @@ export async function leaverWorld(store: Store, people: number, options: LeaverW
   };
   await settle();
   return {
-    muster, scim, connectors: provisioning.connectors, pki, dir, settle,
+    muster,
+    scim,
+    connectors: provisioning.connectors,
+    pki,
+    dir,
+    settle,
     close: async () => {
       await pki.stop();
       for (const c of provisioning.connectors.values()) await c.close();
@@ -107,6 +122,11 @@ async function pivKeyOf(p12: string): Promise<string> {
 /** HR says the person left, through the single-event API; returns the event's correlation id. */
 export async function hrLeaver(world: LeaverWorld, employeeId: string): Promise<string> {
   const correlationId = `hr-leaver-${employeeId}`;
-  await world.muster.sourceEvents.apply('hr', { type: 'leaver', effectiveAt: world.muster.clock.now().toISOString(), record: { employee_id: employeeId, status: 'terminated' } } as never, 'hr-feed', correlationId);
+  await world.muster.sourceEvents.apply(
+    'hr',
+    { type: 'leaver', effectiveAt: world.muster.clock.now().toISOString(), record: { employee_id: employeeId, status: 'terminated' } } as never,
+    'hr-feed',
+    correlationId,
+  );
   return correlationId;
 }

@@ -43,7 +43,15 @@ export async function harness(store: Store, overrides: Record<string, unknown> =
   const dir = await mkdtemp(join(tmpdir(), 'muster-test-'));
   const held = await openKeyVault(config);
   return {
-    store, clock, config, audit, imports, registry, auditKeys, dir, keyVault: held.vault,
+    store,
+    clock,
+    config,
+    audit,
+    imports,
+    registry,
+    auditKeys,
+    dir,
+    keyVault: held.vault,
     async file(name, content) {
       const path = join(dir, name);
       await writeFile(path, content);
@@ -62,11 +70,27 @@ export const HR_HEADER = 'employee_id,given_name,family_name,full_name,email,job
 export function hrLine(id: string, over: Partial<Record<string, string>> = {}): string {
   const n = Number(id.replace(/\D/g, '')) || 0;
   const v: Record<string, string> = {
-    employee_id: id, given_name: `Given${n}`, family_name: `Family${n}`, full_name: '', email: `given${n}.family${n}@demo.gov`,
-    job_title: 'Analyst', department: 'Finance', component: 'Operations', location: 'Washington DC', manager: '', user_type: 'government',
-    home_agency: '9700', affiliations: 'Demo Agency', status: 'active', leave_type: '', hire_date: '2020-01-15', ...over,
+    employee_id: id,
+    given_name: `Given${n}`,
+    family_name: `Family${n}`,
+    full_name: '',
+    email: `given${n}.family${n}@demo.gov`,
+    job_title: 'Analyst',
+    department: 'Finance',
+    component: 'Operations',
+    location: 'Washington DC',
+    manager: '',
+    user_type: 'government',
+    home_agency: '9700',
+    affiliations: 'Demo Agency',
+    status: 'active',
+    leave_type: '',
+    hire_date: '2020-01-15',
+    ...over,
   };
-  return HR_HEADER.split(',').map((k) => v[k] ?? '').join(',');
+  return HR_HEADER.split(',')
+    .map((k) => v[k] ?? '')
+    .join(',');
 }
 
 export function hrCsv(lines: readonly string[]): string {

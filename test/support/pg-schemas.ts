@@ -107,7 +107,10 @@ export async function sweepAbandonedSchemas(url: string, options: SweepOptions =
       const dropped: string[] = [];
       for (const facts of await schemaFacts(client)) {
         if (mine.has(facts.name) || !isAbandoned(facts, here)) continue;
-        await client.query(`DROP SCHEMA IF EXISTS ${facts.name} CASCADE`).then(() => dropped.push(facts.name), () => undefined);
+        await client.query(`DROP SCHEMA IF EXISTS ${facts.name} CASCADE`).then(
+          () => dropped.push(facts.name),
+          () => undefined,
+        );
       }
       return dropped;
     } finally {

@@ -14,7 +14,10 @@ export function sectionBlocks(readme: string, heading: string): string[] {
 }
 
 function dedent(text: string, width: number): string {
-  return text.split('\n').map((line) => line.slice(Math.min(width, line.length - line.trimStart().length))).join('\n');
+  return text
+    .split('\n')
+    .map((line) => line.slice(Math.min(width, line.length - line.trimStart().length)))
+    .join('\n');
 }
 
 export const BLOCK_MARK = '@@ block';

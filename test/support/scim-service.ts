@@ -152,11 +152,14 @@ export async function startScimService(options: ScimServiceOptions = {}): Promis
     res.status(503).json({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '503', detail: 'the service is down' });
   });
   if (options.oauth) app.post('/oauth/token', tokenEndpoint(options.oauth, issued));
-  app.use('/scim/v2', new SCIMMYRouters({
-    type: options.oauth ? 'oauth' : 'bearer',
-    handler: bearerCheck(token, issued),
-    context: (req: Request): ScimContext => ({ ...settings, ifMatch: req.get('if-match') }),
-  }));
+  app.use(
+    '/scim/v2',
+    new SCIMMYRouters({
+      type: options.oauth ? 'oauth' : 'bearer',
+      handler: bearerCheck(token, issued),
+      context: (req: Request): ScimContext => ({ ...settings, ifMatch: req.get('if-match') }),
+    }),
+  );
 
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

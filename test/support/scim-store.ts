@@ -227,7 +227,11 @@ function selectUsers(ctx: ScimContext, filter: Filter | undefined): Stored[] {
   if (userName !== undefined) return [store.userByName(userName) ?? []].flat();
   const id = equalityValue(filter, 'id');
   if (id !== undefined) return [store.users.get(id) ?? []].flat();
-  return matchAll(filter, [...store.users.values()].map((u) => renderUser(ctx, u)), store.users);
+  return matchAll(
+    filter,
+    [...store.users.values()].map((u) => renderUser(ctx, u)),
+    store.users,
+  );
 }
 
 function selectGroups(store: ScimStore, filter: Filter | undefined): Stored[] {

@@ -157,13 +157,15 @@ async function loadDatabase(conf: string, preload: SlapdStart['preload']): Promi
   const child = spawn(SLAPADD as string, ['-q', '-f', conf], { stdio: ['pipe', 'pipe', 'pipe'] });
   const output = tail(child);
   const done = exited(child);
-  const fed = await pipeline(Readable.from(ldifStream(preload)), child.stdin as NonNullable<typeof child.stdin>).then(() => null, (error: unknown) => error);
+  const fed = await pipeline(Readable.from(ldifStream(preload)), child.stdin as NonNullable<typeof child.stdin>).then(
+    () => null,
+    (error: unknown) => error,
+  );
   const code = await done;
   // when slapadd stops reading, its own exit status and output say why
   if (code !== 0) throw new Error(`slapadd failed (exit ${code}): ${output()}`);
   if (fed) throw fed;
 }
-
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -261,7 +263,15 @@ export async function startSlapd(start: SlapdStart = {}): Promise<SlapdInstance>
       child = null;
     };
     return {
-      url, port, bindDn: ROOT_DN, bindPassword, baseDn: BASE_DN, usersDn: USERS_DN, groupsDn: GROUPS_DN, directory, options,
+      url,
+      port,
+      bindDn: ROOT_DN,
+      bindPassword,
+      baseDn: BASE_DN,
+      usersDn: USERS_DN,
+      groupsDn: GROUPS_DN,
+      directory,
+      options,
       shutdown,
       restart: async () => {
         await shutdown();

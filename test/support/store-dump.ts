@@ -9,7 +9,8 @@ export async function dumpStore(db: Queryable): Promise<string[]> {
   const columns = await db.query<{ table_name: string; column_name: string }>(
     `SELECT c.table_name, c.column_name FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
      WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.data_type IN ('text', 'json', 'jsonb', 'character varying', 'character')
-     ORDER BY c.table_name, c.column_name`);
+     ORDER BY c.table_name, c.column_name`,
+  );
   const lines: string[] = [];
   for (const { table_name: table, column_name: column } of columns) {
     const rows = await db.query<{ v: string | null }>(`SELECT "${column}"::text AS v FROM "${table}"`);

@@ -13,7 +13,6 @@ export interface StoreFactory {
   open(): Promise<Store>;
 }
 
-
 /** Whether the PostgreSQL test server answers. */
 export async function reachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });

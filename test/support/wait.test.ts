@@ -10,11 +10,14 @@ describe('waitUntil', () => {
   });
 
   test('fails naming what it waited for once the time is up', async () => {
-    await assert.rejects(waitUntil('a thing that never happens', async () => false, { timeoutMs: 30, intervalMs: 5 }), (error) => {
-      assert.ok(error instanceof WaitTimeout);
-      assert.equal(error.message, 'timed out after 30 ms waiting for a thing that never happens');
-      return true;
-    });
+    await assert.rejects(
+      waitUntil('a thing that never happens', async () => false, { timeoutMs: 30, intervalMs: 5 }),
+      (error) => {
+        assert.ok(error instanceof WaitTimeout);
+        assert.equal(error.message, 'timed out after 30 ms waiting for a thing that never happens');
+        return true;
+      },
+    );
   });
 
   test('a check that throws fails at once, unless errors are retried; then the last one is named', async () => {

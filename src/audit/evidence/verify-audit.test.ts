@@ -11,7 +11,17 @@ function chain(count: number): EvidenceAuditEntry[] {
   const entries: EvidenceAuditEntry[] = [];
   let prevHash = GENESIS_HASH;
   for (let seq = 1; seq <= count; seq++) {
-    const base = { seq, at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)), actor: 'muster', action: 'certificate.revoked', target: 'person-1', reason: null, correlationId: 'hr-1', dataText: `{"n":${seq}}`, prevHash };
+    const base = {
+      seq,
+      at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)),
+      actor: 'muster',
+      action: 'certificate.revoked',
+      target: 'person-1',
+      reason: null,
+      correlationId: 'hr-1',
+      dataText: `{"n":${seq}}`,
+      prevHash,
+    };
     const hash = entryHash(base);
     entries.push({ ...base, at: base.at.toISOString(), hash });
     prevHash = hash;
@@ -24,7 +34,8 @@ function anchor(entries: EvidenceAuditEntry[], leaverSeqs = [2, 3]): EvidenceAud
   return {
     key: { keyId: signer.keyId, publicKeyPem: signer.publicKeyPem },
     checkpoint: { seq: last.seq, hash: last.hash, keyId: signer.keyId, signature: signer.sign(last.seq, last.hash) },
-    leaverSeqs, entries,
+    leaverSeqs,
+    entries,
   };
 }
 

@@ -5,7 +5,17 @@ import type { EvidenceAudit, EvidenceAuditEntry } from './bundle.ts';
 import { type EvidenceCheck, attempt, fail, pass } from './checks.ts';
 
 function recomputed(e: EvidenceAuditEntry): string {
-  return entryHash({ seq: e.seq, at: new Date(e.at), actor: e.actor, action: e.action, target: e.target, reason: e.reason, correlationId: e.correlationId, dataText: e.dataText, prevHash: e.prevHash });
+  return entryHash({
+    seq: e.seq,
+    at: new Date(e.at),
+    actor: e.actor,
+    action: e.action,
+    target: e.target,
+    reason: e.reason,
+    correlationId: e.correlationId,
+    dataText: e.dataText,
+    prevHash: e.prevHash,
+  });
 }
 
 /** The first break in the entries' chain: a gap, a hash that does not match the entry, or a link to another entry. */

@@ -31,7 +31,9 @@ export async function checkChain(chain: ParsedChain): Promise<EvidenceCheck[]> {
   const { root, issuing, responder } = chain;
   return [
     await attempt('chain: root', async () => ((await issuedBy(root, root)) ? pass('chain: root', `${root.subject} is self-signed`) : fail('chain: root', `${root.subject} is not self-signed`))),
-    await attempt('chain: issuing CA', async () => ((await issuedBy(issuing, root)) ? pass('chain: issuing CA', `${issuing.subject} is signed by the root`) : fail('chain: issuing CA', `${issuing.subject} is not signed by ${root.subject}`))),
+    await attempt('chain: issuing CA', async () =>
+      (await issuedBy(issuing, root)) ? pass('chain: issuing CA', `${issuing.subject} is signed by the root`) : fail('chain: issuing CA', `${issuing.subject} is not signed by ${root.subject}`),
+    ),
     await attempt('chain: OCSP responder', async () => {
       if (!(await issuedBy(responder, issuing))) return fail('chain: OCSP responder', `${responder.subject} is not signed by ${issuing.subject}`);
       const eku = responder.getExtension('2.5.29.37') as { usages?: readonly string[] } | null;
@@ -46,6 +48,7 @@ export function checkTrustAnchor(root: X509Certificate, anchorPem: string | unde
   const fingerprint = sha256Fingerprint(root.rawData);
   if (anchorPem === undefined) return pass('trust anchor', `relied on the root in the bundle, ${root.subject}, SHA-256 ${fingerprint}: compare it with the root muster publishes`);
   const anchor = new X509Certificate(anchorPem);
-  if (sha256Fingerprint(anchor.rawData) !== fingerprint) return fail('trust anchor', `the bundle's root (SHA-256 ${fingerprint}) is not the given trust anchor ${anchor.subject} (SHA-256 ${sha256Fingerprint(anchor.rawData)})`);
+  if (sha256Fingerprint(anchor.rawData) !== fingerprint)
+    return fail('trust anchor', `the bundle's root (SHA-256 ${fingerprint}) is not the given trust anchor ${anchor.subject} (SHA-256 ${sha256Fingerprint(anchor.rawData)})`);
   return pass('trust anchor', `the bundle's root is the given trust anchor, SHA-256 ${fingerprint}`);
 }

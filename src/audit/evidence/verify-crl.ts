@@ -13,15 +13,17 @@ export async function checkCrls(crls: readonly EvidenceCrl[], issuing: X509Certi
   const checks: EvidenceCheck[] = [];
   for (const entry of crls) {
     const name = `CRL ${entry.number}`;
-    checks.push(await attempt(name, async () => {
-      const der = Buffer.from(entry.der, 'base64');
-      if (createHash('sha256').update(der).digest('hex') !== entry.sha256) return fail(name, 'its SHA-256 is not the one the bundle states');
-      const crl = new X509Crl(der);
-      if (crl.issuer !== issuing.subject || !(await crl.verify({ publicKey: issuing.publicKey }))) return fail(name, `not signed by the issuing CA ${issuing.subject}`);
-      const number = crlNumberOf(crl);
-      if (number !== entry.number) return fail(name, `its cRLNumber is ${number ?? 'missing'}`);
-      return pass(name, `signed by ${issuing.subject}, this update ${crl.thisUpdate.toISOString()}, ${crl.entries.length} revoked`);
-    }));
+    checks.push(
+      await attempt(name, async () => {
+        const der = Buffer.from(entry.der, 'base64');
+        if (createHash('sha256').update(der).digest('hex') !== entry.sha256) return fail(name, 'its SHA-256 is not the one the bundle states');
+        const crl = new X509Crl(der);
+        if (crl.issuer !== issuing.subject || !(await crl.verify({ publicKey: issuing.publicKey }))) return fail(name, `not signed by the issuing CA ${issuing.subject}`);
+        const number = crlNumberOf(crl);
+        if (number !== entry.number) return fail(name, `its cRLNumber is ${number ?? 'missing'}`);
+        return pass(name, `signed by ${issuing.subject}, this update ${crl.thisUpdate.toISOString()}, ${crl.entries.length} revoked`);
+      }),
+    );
   }
   return checks;
 }

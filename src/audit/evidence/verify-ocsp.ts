@@ -7,15 +7,20 @@ import type { X509Certificate } from './x509.ts';
 
 /** Signature algorithms an OCSP responder signs with: OID → hash (the key says ECDSA or RSA PKCS#1 v1.5). */
 const SIGNATURE_HASHES: Readonly<Record<string, string>> = {
-  '1.2.840.10045.4.3.2': 'sha256', '1.2.840.10045.4.3.3': 'sha384', '1.2.840.10045.4.3.4': 'sha512',
-  '1.2.840.113549.1.1.11': 'sha256', '1.2.840.113549.1.1.12': 'sha384', '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
 };
 const CERT_ID_HASHES: Readonly<Record<string, string>> = { '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256' };
 
 /** The one SingleResponse of a successful, basic OCSP response, with the BasicOCSPResponse around it. */
 function readResponse(der: Uint8Array): { basic: ocsp.BasicOCSPResponse; single: ocsp.SingleResponse } {
   const response = AsnConvert.parse(der, ocsp.OCSPResponse);
-  if (response.responseStatus !== ocsp.OCSPResponseStatus.successful || !response.responseBytes) throw new Error(`the OCSP response status is ${ocsp.OCSPResponseStatus[response.responseStatus]}, not successful`);
+  if (response.responseStatus !== ocsp.OCSPResponseStatus.successful || !response.responseBytes)
+    throw new Error(`the OCSP response status is ${ocsp.OCSPResponseStatus[response.responseStatus]}, not successful`);
   const basic = AsnConvert.parse(response.responseBytes.response.buffer, ocsp.BasicOCSPResponse);
   const single = basic.tbsResponseData.responses[0];
   if (!single || basic.tbsResponseData.responses.length !== 1) throw new Error('the OCSP response does not answer for exactly one certificate');
@@ -35,10 +40,14 @@ function namesCertificate(certId: ocsp.CertID, issuing: X509Certificate, serial:
   const hash = CERT_ID_HASHES[certId.hashAlgorithm.algorithm];
   if (!hash) return `its CertID hash algorithm ${certId.hashAlgorithm.algorithm} is not SHA-1 or SHA-256`;
   const tbs = AsnConvert.parse(issuing.rawData, asn.Certificate).tbsCertificate;
-  const nameHash = createHash(hash).update(new Uint8Array(AsnConvert.serialize(tbs.subject))).digest('hex');
+  const nameHash = createHash(hash)
+    .update(new Uint8Array(AsnConvert.serialize(tbs.subject)))
+    .digest('hex');
   const keyHash = createHash(hash).update(new Uint8Array(tbs.subjectPublicKeyInfo.subjectPublicKey)).digest('hex');
   if (Buffer.from(certId.issuerNameHash.buffer).toString('hex') !== nameHash || Buffer.from(certId.issuerKeyHash.buffer).toString('hex') !== keyHash) return 'its CertID names another issuer';
-  const answered = Buffer.from(certId.serialNumber).toString('hex').replace(/^(00)+/, '');
+  const answered = Buffer.from(certId.serialNumber)
+    .toString('hex')
+    .replace(/^(00)+/, '');
   if (answered !== serial.toLowerCase().replace(/^(00)+/, '')) return `it answers for serial ${answered}`;
   return undefined;
 }

@@ -49,7 +49,13 @@ describeEachStore('the trace of a leaver', (factory) => {
   test('each certificate revoked, each SET with its delivery, the sessions ended', () => {
     assert.deepEqual(tree.revocations.map((r) => r.serial).sort(), t.card.certificates.map((c) => c.serial).sort());
     assert.ok(tree.revocations.every((r) => r.reason === 'affiliationChanged' && r.revokedAt !== null));
-    assert.deepEqual(tree.signals.map((s) => [s.clientId, s.state]), [['rp-trace', 'failed'], ['rp-trace', 'delivered']]);
+    assert.deepEqual(
+      tree.signals.map((s) => [s.clientId, s.state]),
+      [
+        ['rp-trace', 'failed'],
+        ['rp-trace', 'delivered'],
+      ],
+    );
     const delivered = tree.signals[1]!;
     assert.equal(delivered.durationMs, ms(delivered.createdAt, delivered.deliveredAt));
     assert.equal(tree.sessionsEnded.length, 1);

@@ -1,8 +1,20 @@
 import { MusterError } from '../../core/errors.ts';
 import type { Queryable } from '../../store/store.ts';
 import {
-  type EntryRow, type EventRow, correlationsOf, entriesOfEvent, entriesOfOperations, eventById, eventsCausedBy, eventsOfIdentity, jobsOf,
-  operationsOf, revocationsOf, signalsOf, statusMoveOf, ticketsOf,
+  type EntryRow,
+  type EventRow,
+  correlationsOf,
+  entriesOfEvent,
+  entriesOfOperations,
+  eventById,
+  eventsCausedBy,
+  eventsOfIdentity,
+  jobsOf,
+  operationsOf,
+  revocationsOf,
+  signalsOf,
+  statusMoveOf,
+  ticketsOf,
 } from './trace-repository.ts';
 import type { EventTrace, TracedAuditEntry, TracedJob, TracedOperation, TracedOrigin, TracedSessionsEnd, TracedSignal } from './types.ts';
 
@@ -28,7 +40,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The events of an identity since `since`, oldest first, each with its tree; events made by another's jobs appear under it. */
 export async function traceIdentity(db: Queryable, identityId: string, since: Date): Promise<EventTrace[]> {
-  if (!UUID.test(identityId)) throw new MusterError('MUSTER_ERR_VALIDATION', `identity must be an identity id (a UUID), not '${identityId}'`, [{ field: 'identity', value: identityId, message: 'not a UUID' }]);
+  if (!UUID.test(identityId))
+    throw new MusterError('MUSTER_ERR_VALIDATION', `identity must be an identity id (a UUID), not '${identityId}'`, [{ field: 'identity', value: identityId, message: 'not a UUID' }]);
   if (Number.isNaN(since.getTime())) throw new MusterError('MUSTER_ERR_VALIDATION', 'since must be a time', [{ field: 'since', message: 'not a time' }]);
   const rows = await eventsOfIdentity(db, identityId, since, MAX_IDENTITY_EVENTS);
   const listed = new Set(rows.map((r) => r.id));
@@ -40,15 +53,25 @@ export async function traceIdentity(db: Queryable, identityId: string, since: Da
 
 async function traceRow(db: Queryable, event: EventRow, depth: number): Promise<EventTrace> {
   const [move, jobs, ops, revoked, sets, tickets, entries] = await Promise.all([
-    statusMoveOf(db, event.id), jobsOf(db, event.id), operationsOf(db, event.id), revocationsOf(db, event.id), signalsOf(db, event.id),
-    ticketsOf(db, event.id), entriesOfEvent(db, event.correlation_id, event.id, event.identity_id),
+    statusMoveOf(db, event.id),
+    jobsOf(db, event.id),
+    operationsOf(db, event.id),
+    revocationsOf(db, event.id),
+    signalsOf(db, event.id),
+    ticketsOf(db, event.id),
+    entriesOfEvent(db, event.correlation_id, event.id, event.identity_id),
   ]);
   const audit = mergeEntries(entries, await entriesOfFoldedOperations(db, event, ops));
   const origin = originOf(event, audit, move);
   const tree = {
     event: {
-      id: event.id, type: event.type, identityId: event.identity_id, source: move?.source ?? origin?.actor ?? null, correlationId: event.correlation_id,
-      occurredAt: event.occurred_at.toISOString(), causeEventId: event.cause_event_id,
+      id: event.id,
+      type: event.type,
+      identityId: event.identity_id,
+      source: move?.source ?? origin?.actor ?? null,
+      correlationId: event.correlation_id,
+      occurredAt: event.occurred_at.toISOString(),
+      causeEventId: event.cause_event_id,
     },
     origin,
     jobs: jobs.map(jobOf),
@@ -74,13 +97,29 @@ async function causedBy(db: Queryable, event: EventRow, depth: number): Promise<
 
 function jobOf(j: Awaited<ReturnType<typeof jobsOf>>[number]): TracedJob {
   const finished = j.status === 'done' || j.status === 'dead' ? j.updated_at : null;
-  return { id: j.id, kind: j.kind, status: j.status, attempts: j.attempts, createdAt: j.created_at.toISOString(), finishedAt: iso(finished), durationMs: between(j.created_at, finished), lastError: j.last_error };
+  return {
+    id: j.id,
+    kind: j.kind,
+    status: j.status,
+    attempts: j.attempts,
+    createdAt: j.created_at.toISOString(),
+    finishedAt: iso(finished),
+    durationMs: between(j.created_at, finished),
+    lastError: j.last_error,
+  };
 }
 
 function signalOf(s: Awaited<ReturnType<typeof signalsOf>>[number]): TracedSignal {
   return {
-    jti: s.jti, clientId: s.client_id, eventType: s.event_type, state: s.state, attempts: s.attempts, createdAt: s.created_at.toISOString(),
-    deliveredAt: iso(s.delivered_at), durationMs: between(s.created_at, s.delivered_at), lastError: s.last_error,
+    jti: s.jti,
+    clientId: s.client_id,
+    eventType: s.event_type,
+    state: s.state,
+    attempts: s.attempts,
+    createdAt: s.created_at.toISOString(),
+    deliveredAt: iso(s.delivered_at),
+    durationMs: between(s.created_at, s.delivered_at),
+    lastError: s.last_error,
   };
 }
 
@@ -88,7 +127,11 @@ function signalOf(s: Awaited<ReturnType<typeof signalsOf>>[number]): TracedSigna
 async function entriesOfFoldedOperations(db: Queryable, event: EventRow, ops: Awaited<ReturnType<typeof operationsOf>>): Promise<EntryRow[]> {
   const others = [...new Set(ops.flatMap((o) => (o.event_ids ?? []).map(Number)).filter((id) => id !== event.id))];
   const correlations = (await correlationsOf(db, others)).filter((c) => c !== event.correlation_id);
-  return entriesOfOperations(db, correlations, ops.map((o) => o.id));
+  return entriesOfOperations(
+    db,
+    correlations,
+    ops.map((o) => o.id),
+  );
 }
 
 function mergeEntries(a: readonly EntryRow[], b: readonly EntryRow[]): EntryRow[] {
@@ -111,8 +154,17 @@ function operationOf(o: Awaited<ReturnType<typeof operationsOf>>[number], audit:
   const calls = applied ? dataOf(applied).calls : undefined;
   const ended = o.status === 'done' ? o.done_at : o.status === 'dead' ? o.updated_at : null;
   return {
-    id: o.id, target: o.target, status: o.status, attempts: o.attempts, reason: o.reason, createdAt: o.created_at.toISOString(), doneAt: iso(ended),
-    durationMs: between(o.created_at, ended), result: Array.isArray(calls) ? calls.map(String) : null, error: o.last_error, eventIds: (o.event_ids ?? []).map(Number),
+    id: o.id,
+    target: o.target,
+    status: o.status,
+    attempts: o.attempts,
+    reason: o.reason,
+    createdAt: o.created_at.toISOString(),
+    doneAt: iso(ended),
+    durationMs: between(o.created_at, ended),
+    result: Array.isArray(calls) ? calls.map(String) : null,
+    error: o.last_error,
+    eventIds: (o.event_ids ?? []).map(Number),
   };
 }
 
@@ -129,8 +181,15 @@ function tracedEntry(e: EntryRow): TracedAuditEntry {
 /** The latest time anything in the tree happened (never before the event). */
 function settledAt(occurred: Date, tree: Omit<EventTrace, 'settledAt' | 'settledAfterMs'>): Date {
   const times = [
-    ...tree.jobs.map((j) => j.finishedAt), ...tree.operations.map((o) => o.doneAt), ...tree.revocations.map((r) => r.revokedAt),
-    ...tree.signals.map((s) => s.deliveredAt), ...tree.tickets.map((t) => t.closedAt), ...tree.audit.map((a) => a.at), ...tree.caused.map((c) => c.settledAt),
-  ].filter((t): t is string => t !== null).map((t) => Date.parse(t));
+    ...tree.jobs.map((j) => j.finishedAt),
+    ...tree.operations.map((o) => o.doneAt),
+    ...tree.revocations.map((r) => r.revokedAt),
+    ...tree.signals.map((s) => s.deliveredAt),
+    ...tree.tickets.map((t) => t.closedAt),
+    ...tree.audit.map((a) => a.at),
+    ...tree.caused.map((c) => c.settledAt),
+  ]
+    .filter((t): t is string => t !== null)
+    .map((t) => Date.parse(t));
   return new Date(Math.max(occurred.getTime(), ...times));
 }

@@ -27,8 +27,19 @@ export class DeskConnector extends MemoryConnector {
   }
 }
 
-export const TARGETS = accessTargets([{ name: 'dir', accountKey: ['employee_id'] }, { name: 'desk', accountKey: ['employee_id'] }]);
-const EVERYONE = { kind: 'birthright', description: 'every person has a directory and a desk account', when: [{ attribute: 'kind', in: ['person'] }], grants: [{ target: 'dir', groups: [{ name: 'staff' }] }, { target: 'desk', groups: [{ name: 'staff' }] }] };
+export const TARGETS = accessTargets([
+  { name: 'dir', accountKey: ['employee_id'] },
+  { name: 'desk', accountKey: ['employee_id'] },
+]);
+const EVERYONE = {
+  kind: 'birthright',
+  description: 'every person has a directory and a desk account',
+  when: [{ attribute: 'kind', in: ['person'] }],
+  grants: [
+    { target: 'dir', groups: [{ name: 'staff' }] },
+    { target: 'desk', groups: [{ name: 'staff' }] },
+  ],
+};
 const MINUTE = 60_000;
 
 /** What the leaver scenario made: the identity, its mover and leaver events, its card, and the targets. */
@@ -50,12 +61,28 @@ export interface LeaverThread {
 export async function runLeaverThread(h: Harness): Promise<LeaverThread> {
   const dir = new MemoryConnector('dir');
   const provisioning = new ProvisioningWorker({
-    store: h.store, clock: h.clock, audit: h.audit, workerId: 'p1', batchSize: 50, leaseMs: MINUTE, maxAttempts: 3, pollMs: 50,
-    targets: new Map([['dir', { connector: dir, concurrency: 2 }], ['desk', { connector: new DeskConnector('desk'), concurrency: 1, ticketDueMs: 86_400_000 }]]),
-    backoff: { baseMs: 1000, maxMs: MINUTE }, breaker: { failures: 5, openMs: MINUTE }, random: () => 0.5,
+    store: h.store,
+    clock: h.clock,
+    audit: h.audit,
+    workerId: 'p1',
+    batchSize: 50,
+    leaseMs: MINUTE,
+    maxAttempts: 3,
+    pollMs: 50,
+    targets: new Map([
+      ['dir', { connector: dir, concurrency: 2 }],
+      ['desk', { connector: new DeskConnector('desk'), concurrency: 1, ticketDueMs: 86_400_000 }],
+    ]),
+    backoff: { baseMs: 1000, maxMs: MINUTE },
+    breaker: { failures: 5, openMs: MINUTE },
+    random: () => 0.5,
   });
-  const jobs = async () => { while ((await accessWorker(h, TARGETS).runOnce()).claimed > 0); };
-  const provision = async () => { while ((await provisioning.runOnce()) > 0); };
+  const jobs = async () => {
+    while ((await accessWorker(h, TARGETS).runOnce()).claimed > 0);
+  };
+  const provision = async () => {
+    while ((await provisioning.runOnce()) > 0);
+  };
   const hr = async (name: string, status: string, department: string, correlationId: string) => {
     const run = await h.imports.run({ source: 'hr', file: await h.file(name, hrCsv([hrLine('E1', { status, department })])), actor: 'hr-feed', correlationId });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
@@ -63,7 +90,12 @@ export async function runLeaverThread(h: Harness): Promise<LeaverThread> {
 
   await new PolicyService({ store: h.store, audit: h.audit, clock: h.clock, targets: TARGETS.names }).save('everyone', EVERYONE, 'alice', 'birthright access');
   await hr('join.csv', 'active', 'Finance', 'req-join');
-  const vetting = await h.imports.run({ source: 'vetting', file: await h.file('vetting.csv', `${VETTING_HEADER}\nE1,favorable,current,Tier 3,2025-11-01,true\n`), actor: 'alice', correlationId: 'req-vet' });
+  const vetting = await h.imports.run({
+    source: 'vetting',
+    file: await h.file('vetting.csv', `${VETTING_HEADER}\nE1,favorable,current,Tier 3,2025-11-01,true\n`),
+    actor: 'alice',
+    correlationId: 'req-vet',
+  });
   assert.equal(vetting.status, 'applied', JSON.stringify(vetting.errors));
   await jobs();
   await provision();
@@ -81,7 +113,8 @@ export async function runLeaverThread(h: Harness): Promise<LeaverThread> {
   h.clock.advance(MINUTE);
   await hr('leave.csv', 'terminated', 'Legal', 'req-leave');
   await jobs();
-  const eventOf = async (type: string) => (await h.store.db.selectFrom('events').select('id').where('identity_id', '=', identityId).where('type', '=', type).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+  const eventOf = async (type: string) =>
+    (await h.store.db.selectFrom('events').select('id').where('identity_id', '=', identityId).where('type', '=', type).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
 
   h.clock.advance(MINUTE);
   dir.failWith = new MusterError('MUSTER_ERR_TARGET_REFUSED', 'directory busy');
@@ -95,7 +128,17 @@ export async function runLeaverThread(h: Harness): Promise<LeaverThread> {
 
 /** Pushes every due SET, one delivery round after another, until none is left. */
 async function pushAll(h: Harness): Promise<void> {
-  const o: PushDeliveryOptions = { store: h.store, clock: h.clock, audit: h.audit, timeoutMs: 5000, maxAttempts: 3, backoff: { baseMs: 1000, maxMs: MINUTE }, random: () => 0.5, leaseMs: MINUTE, batchSize: 10 };
+  const o: PushDeliveryOptions = {
+    store: h.store,
+    clock: h.clock,
+    audit: h.audit,
+    timeoutMs: 5000,
+    maxAttempts: 3,
+    backoff: { baseMs: 1000, maxMs: MINUTE },
+    random: () => 0.5,
+    leaseMs: MINUTE,
+    batchSize: 10,
+  };
   for (let round = 0; round < 5; round++) {
     const claimed = await claimDuePushes(o);
     if (claimed.length === 0) return;

@@ -15,8 +15,15 @@ export type EventRow = NonNullable<Awaited<ReturnType<typeof eventById>>>;
 
 /** The events of an identity since `since`, oldest first. */
 export function eventsOfIdentity({ db }: Queryable, identityId: string, since: Date, limit: number): Promise<EventRow[]> {
-  return db.selectFrom('events').select(['id', 'type', 'identity_id', 'correlation_id', 'occurred_at', 'cause_event_id'])
-    .where('identity_id', '=', identityId).where('occurred_at', '>=', since).orderBy('occurred_at').orderBy('id').limit(limit).execute();
+  return db
+    .selectFrom('events')
+    .select(['id', 'type', 'identity_id', 'correlation_id', 'occurred_at', 'cause_event_id'])
+    .where('identity_id', '=', identityId)
+    .where('occurred_at', '>=', since)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 /** Events the jobs of `eventId` made. */
@@ -34,21 +41,34 @@ export function jobsOf({ db }: Queryable, eventId: number) {
 
 /** The operations that carried the event (queued by it, or folded into), each with every event it carried. */
 export function operationsOf({ db }: Queryable, eventId: number) {
-  return db.selectFrom('provisioning_ops as o')
+  return db
+    .selectFrom('provisioning_ops as o')
     .select(['o.id', 'o.target', 'o.status', 'o.attempts', 'o.reason', 'o.created_at', 'o.updated_at', 'o.done_at', 'o.last_error'])
-    .select((eb) => eb.selectFrom('provisioning_op_events as c').select(sql<number[]>`coalesce(array_agg(c.event_id ORDER BY c.event_id), '{}')`.as('ids')).whereRef('c.op_id', '=', 'o.id').as('event_ids'))
+    .select((eb) =>
+      eb.selectFrom('provisioning_op_events as c').select(sql<number[]>`coalesce(array_agg(c.event_id ORDER BY c.event_id), '{}')`.as('ids')).whereRef('c.op_id', '=', 'o.id').as('event_ids'),
+    )
     .where((eb) => eb('o.id', 'in', eb.selectFrom('provisioning_op_events').select('op_id').where('event_id', '=', eventId)))
-    .orderBy('o.id').execute();
+    .orderBy('o.id')
+    .execute();
 }
 
 export function revocationsOf({ db }: Queryable, eventId: number) {
-  return db.selectFrom('certificates').select(['serial', 'profile', 'reason', 'revoked_at', sql<string>`credential_id::text`.as('credential_id')])
-    .where('revocation_event_id', '=', eventId).orderBy('revoked_at').orderBy('serial').execute();
+  return db
+    .selectFrom('certificates')
+    .select(['serial', 'profile', 'reason', 'revoked_at', sql<string>`credential_id::text`.as('credential_id')])
+    .where('revocation_event_id', '=', eventId)
+    .orderBy('revoked_at')
+    .orderBy('serial')
+    .execute();
 }
 
 export function signalsOf({ db }: Queryable, eventId: number) {
-  return db.selectFrom('ssf_events').select(['jti', 'client_id', 'event_type', 'state', 'attempts', 'created_at', 'delivered_at', 'last_error'])
-    .where('event_id', '=', eventId).orderBy('seq').execute();
+  return db
+    .selectFrom('ssf_events')
+    .select(['jti', 'client_id', 'event_type', 'state', 'attempts', 'created_at', 'delivered_at', 'last_error'])
+    .where('event_id', '=', eventId)
+    .orderBy('seq')
+    .execute();
 }
 
 export function ticketsOf({ db }: Queryable, eventId: number) {
@@ -75,8 +95,12 @@ export function entriesOfEvent({ db }: Queryable, correlationId: string, eventId
 /** Entries about these operations written under other requests (an operation carrying several events goes under the newest one's). */
 export function entriesOfOperations({ db }: Queryable, correlationIds: readonly string[], opIds: readonly number[]): Promise<EntryRow[]> {
   if (correlationIds.length === 0 || opIds.length === 0) return Promise.resolve([]);
-  return entries(db).where('correlation_id', 'in', correlationIds).where('action', 'like', 'provision.%')
-    .where(sql<boolean>`(data->>'op_id')::bigint = ANY(${opIds}::bigint[])`).orderBy('seq').execute();
+  return entries(db)
+    .where('correlation_id', 'in', correlationIds)
+    .where('action', 'like', 'provision.%')
+    .where(sql<boolean>`(data->>'op_id')::bigint = ANY(${opIds}::bigint[])`)
+    .orderBy('seq')
+    .execute();
 }
 
 /** The correlation ids of these events. */

@@ -69,7 +69,10 @@ describeEachStore('muster federation agreement', (factory) => {
     assert.match(list.stdout, /^ID +VERSION +STATUS/);
     assert.match(list.stdout, /\nbenefits +2 +active +Benefits portal +1 /);
     const shown = await run(['federation', 'agreement', 'show', 'benefits', '--json']);
-    assert.deepEqual(shown.json().history.map((v: any) => v.reason), ['clarified', 'signed by both CIOs']);
+    assert.deepEqual(
+      shown.json().history.map((v: any) => v.reason),
+      ['clarified', 'signed by both CIOs'],
+    );
     assert.equal(shown.json().agreement.document.description, 'v2');
     const unknown = await run(['federation', 'agreement', 'show', 'nowhere']);
     assert.equal(unknown.code, 1);

@@ -26,7 +26,10 @@ async function readDocument(path: string): Promise<unknown> {
 }
 
 function agreementTable(items: readonly AgreementVersion[]): string[] {
-  return table(['ID', 'VERSION', 'STATUS', 'NAME', 'RPS', 'AUTHOR', 'CREATED', 'REASON'], items.map((a) => [a.id, a.version, a.status, a.document.name, a.document.relyingParties.length, a.author, a.createdAt, a.reason]));
+  return table(
+    ['ID', 'VERSION', 'STATUS', 'NAME', 'RPS', 'AUTHOR', 'CREATED', 'REASON'],
+    items.map((a) => [a.id, a.version, a.status, a.document.name, a.document.relyingParties.length, a.author, a.createdAt, a.reason]),
+  );
 }
 
 function savedLine(a: AgreementVersion): string {
@@ -34,26 +37,40 @@ function savedLine(a: AgreementVersion): string {
 }
 
 function readCommands(agreement: Command, cli: Cli): void {
-  agreement.command('list').description('every trust agreement: its newest version, whatever its status')
-    .action((_opts: unknown, command: Command) => cli.withMuster(command, async (ctx) => {
-      const items = await new AgreementService(ctx).list();
-      cli.print(command, { items }, () => (items.length === 0 ? 'no trust agreements' : agreementTable(items)));
-    }));
-  agreement.command('show').description('one trust agreement: every version, newest first, and the document in force').argument('<id>', 'agreement id')
-    .action((id: string, _opts: unknown, command: Command) => cli.withMuster(command, async (ctx) => {
-      const history = await new AgreementService(ctx).history(id);
-      cli.print(command, { agreement: history[0], history }, () => [...agreementTable(history), '', JSON.stringify(history[0]?.document, null, 2)]);
-    }));
+  agreement
+    .command('list')
+    .description('every trust agreement: its newest version, whatever its status')
+    .action((_opts: unknown, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const items = await new AgreementService(ctx).list();
+        cli.print(command, { items }, () => (items.length === 0 ? 'no trust agreements' : agreementTable(items)));
+      }),
+    );
+  agreement
+    .command('show')
+    .description('one trust agreement: every version, newest first, and the document in force')
+    .argument('<id>', 'agreement id')
+    .action((id: string, _opts: unknown, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const history = await new AgreementService(ctx).history(id);
+        cli.print(command, { agreement: history[0], history }, () => [...agreementTable(history), '', JSON.stringify(history[0]?.document, null, 2)]);
+      }),
+    );
 }
 
 function saveCommand(agreement: Command, cli: Cli): void {
-  agreement.command('save').description("save a trust agreement document as the agreement's next version; its relying parties become registered clients")
-    .argument('<id>', 'agreement id').argument('<file>', 'the agreement document (JSON)')
+  agreement
+    .command('save')
+    .description("save a trust agreement document as the agreement's next version; its relying parties become registered clients")
+    .argument('<id>', 'agreement id')
+    .argument('<file>', 'the agreement document (JSON)')
     .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
-    .action((id: string, file: string, opts: { reason: string }, command: Command) => cli.withMuster(command, async (ctx) => {
-      const saved = await agreementService(ctx).save(id, await readDocument(file), cli.actor, opts.reason);
-      cli.print(command, { agreement: saved }, () => savedLine(saved));
-    }));
+    .action((id: string, file: string, opts: { reason: string }, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const saved = await agreementService(ctx).save(id, await readDocument(file), cli.actor, opts.reason);
+        cli.print(command, { agreement: saved }, () => savedLine(saved));
+      }),
+    );
 }
 
 const STATUS_COMMANDS: readonly { name: string; status: AgreementStatus; description: string }[] = [
@@ -64,26 +81,37 @@ const STATUS_COMMANDS: readonly { name: string; status: AgreementStatus; descrip
 
 function statusCommands(agreement: Command, cli: Cli): void {
   for (const { name, status, description } of STATUS_COMMANDS) {
-    agreement.command(name).description(description).argument('<id>', 'agreement id')
+    agreement
+      .command(name)
+      .description(description)
+      .argument('<id>', 'agreement id')
       .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
-      .action((id: string, opts: { reason: string }, command: Command) => cli.withMuster(command, async (ctx) => {
-        const changed = await new AgreementService(ctx).setStatus(id, status, cli.actor, opts.reason);
-        cli.print(command, { agreement: changed }, () => `trust agreement ${changed.id} version ${changed.version} is ${changed.status}`);
-      }));
+      .action((id: string, opts: { reason: string }, command: Command) =>
+        cli.withMuster(command, async (ctx) => {
+          const changed = await new AgreementService(ctx).setStatus(id, status, cli.actor, opts.reason);
+          cli.print(command, { agreement: changed }, () => `trust agreement ${changed.id} version ${changed.version} is ${changed.status}`);
+        }),
+      );
   }
 }
 
 function registrationTokenCommand(agreement: Command, cli: Cli): void {
-  agreement.command('registration-token').description('mint an initial access token for dynamic client registration under an agreement that allows it (FAL2 and below, pairwise subjects)')
+  agreement
+    .command('registration-token')
+    .description('mint an initial access token for dynamic client registration under an agreement that allows it (FAL2 and below, pairwise subjects)')
     .argument('<id>', 'agreement id')
     .option('--ttl <seconds>', 'lifetime of the token', integer('ttl'), 86_400)
     .requiredOption('--reason <text>', 'who receives it and why (kept in the audit log; the token itself is not)')
-    .action((id: string, opts: { ttl: number; reason: string }, command: Command) => cli.withMuster(command, async (ctx) => {
-      const token = await mintRegistrationToken(ctx.store, ctx.clock, id, opts.ttl);
-      const expiresAt = new Date(ctx.clock.now().getTime() + opts.ttl * 1000).toISOString();
-      await ctx.store.transaction((tx) => ctx.audit.append(tx, [{ actor: cli.actor, action: 'oidc.registration-token.minted', target: `agreement:${id}`, reason: opts.reason, data: { agreement: id, expiresAt } }], cli.correlationId));
-      cli.print(command, { agreement: id, token, expiresAt }, () => [`initial access token for dynamic registration under ${id} (until ${expiresAt}):`, token]);
-    }));
+    .action((id: string, opts: { ttl: number; reason: string }, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const token = await mintRegistrationToken(ctx.store, ctx.clock, id, opts.ttl);
+        const expiresAt = new Date(ctx.clock.now().getTime() + opts.ttl * 1000).toISOString();
+        await ctx.store.transaction((tx) =>
+          ctx.audit.append(tx, [{ actor: cli.actor, action: 'oidc.registration-token.minted', target: `agreement:${id}`, reason: opts.reason, data: { agreement: id, expiresAt } }], cli.correlationId),
+        );
+        cli.print(command, { agreement: id, token, expiresAt }, () => [`initial access token for dynamic registration under ${id} (until ${expiresAt}):`, token]);
+      }),
+    );
 }
 
 /** The `federation` command, shared by the groups that add subcommands to it. */

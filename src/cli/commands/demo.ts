@@ -45,7 +45,9 @@ export function demoCommands(program: Command, cli: Cli): void {
         const result = await issueDemoPivCard(ctx, person, opts.out, opts.password, { actor: cli.actor, correlationId: cli.correlationId });
         cli.print(command, result, () => [
           `issued and activated card ${result.card.cardUuid} (FASC-N ${result.card.fascn}) for identity ${result.identityId}`,
-          `PIV Authentication: ${result.files.pivAuth}`, `Card Authentication: ${result.files.cardAuth}`, `password: ${opts.password}; chain: ${result.files.issuing}, ${result.files.root}`,
+          `PIV Authentication: ${result.files.pivAuth}`,
+          `Card Authentication: ${result.files.cardAuth}`,
+          `password: ${opts.password}; chain: ${result.files.issuing}, ${result.files.root}`,
         ]);
       }),
     );

@@ -51,7 +51,11 @@ export function evidenceCommands(program: Command, cli: Cli): void {
       cli.print(command, result, () => result.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`));
       const failed = result.checks.filter((c) => !c.ok);
       if (failed.length > 0) {
-        throw new MusterError('MUSTER_ERR_EVIDENCE', `the evidence in ${file} fails verification: ${failed.map((c) => c.check).join(', ')}`, failed.map((c) => ({ field: c.check, message: c.detail })));
+        throw new MusterError(
+          'MUSTER_ERR_EVIDENCE',
+          `the evidence in ${file} fails verification: ${failed.map((c) => c.check).join(', ')}`,
+          failed.map((c) => ({ field: c.check, message: c.detail })),
+        );
       }
     });
 }
@@ -69,4 +73,3 @@ async function writeOut(file: string, text: string): Promise<void> {
     throw new MusterError('MUSTER_ERR_OUTPUT_FILE', `cannot write ${file}: ${(error as Error).message}`, [{ file, message: (error as NodeJS.ErrnoException).code ?? 'unwritable' }], { cause: error });
   }
 }
-

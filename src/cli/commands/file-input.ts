@@ -6,6 +6,8 @@ export async function readFlagFile(flag: string, path: string): Promise<string> 
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new MusterError('MUSTER_ERR_VALIDATION', `--${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, [{ field: flag, value: path, message: 'unreadable' }]);
+    throw new MusterError('MUSTER_ERR_VALIDATION', `--${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, [
+      { field: flag, value: path, message: 'unreadable' },
+    ]);
   }
 }

@@ -50,7 +50,10 @@ describeEachStore('muster identity hold, release and holds', (factory) => {
     assert.equal(held.code, 0, held.stderr);
     assert.match(held.stdout, new RegExp(`identity ${id} is held`));
     const holds = JSON.parse((await run(['--json', 'identity', 'holds'])).stdout).items;
-    assert.deepEqual(holds.map((h: any) => [h.identityId, h.reason]), [[id, 'under investigation']]);
+    assert.deepEqual(
+      holds.map((h: any) => [h.identityId, h.reason]),
+      [[id, 'under investigation']],
+    );
     const shown = await run(['identity', 'show', id]);
     assert.match(shown.stdout, /status suspended/);
     assert.match(shown.stdout, /under investigation \(active\)/);

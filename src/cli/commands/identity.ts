@@ -73,7 +73,10 @@ function holdCommands(identity: Command, cli: Cli): void {
 }
 
 function holdTable(items: readonly Hold[]): string[] {
-  return table(['IDENTITY', 'PLACED', 'BY', 'REASON'], items.map((h) => [h.identityId, h.placedAt, h.placedBy, h.reason]));
+  return table(
+    ['IDENTITY', 'PLACED', 'BY', 'REASON'],
+    items.map((h) => [h.identityId, h.placedAt, h.placedBy, h.reason]),
+  );
 }
 
 interface ListOptions {

@@ -34,9 +34,7 @@ export function importCommands(program: Command, cli: Cli): void {
     .command('confirm')
     .description('apply an import held by the mass-change guard')
     .argument('<run>', 'the held run id')
-    .action((runId: string, _opts: unknown, command: Command) =>
-      cli.withMuster(command, async (ctx) => report(cli, command, await ctx.imports.confirm(runId, cli.actor, cli.correlationId))),
-    );
+    .action((runId: string, _opts: unknown, command: Command) => cli.withMuster(command, async (ctx) => report(cli, command, await ctx.imports.confirm(runId, cli.actor, cli.correlationId))));
   group
     .command('list')
     .description('recent import runs')
@@ -44,7 +42,12 @@ export function importCommands(program: Command, cli: Cli): void {
     .action((opts: { source?: string }, command: Command) =>
       cli.withMuster(command, async (ctx) => {
         const items = await listRuns(ctx.store, { source: opts.source });
-        cli.print(command, { items }, () => table(['RUN', 'SOURCE', 'FILE', 'STATUS', 'ROWS', 'CREATED'], items.map((r) => [r.id, r.source, r.fileName, r.status, r.summary.rows ?? '', r.createdAt.toISOString()])));
+        cli.print(command, { items }, () =>
+          table(
+            ['RUN', 'SOURCE', 'FILE', 'STATUS', 'ROWS', 'CREATED'],
+            items.map((r) => [r.id, r.source, r.fileName, r.status, r.summary.rows ?? '', r.createdAt.toISOString()]),
+          ),
+        );
       }),
     );
   group
@@ -62,7 +65,10 @@ export function importCommands(program: Command, cli: Cli): void {
 function report(cli: Cli, command: Command, run: ImportRun): void {
   cli.print(command, run, () => summaryLines(run));
   if (run.status === 'held') {
-    throw new MusterError('MUSTER_ERR_IMPORT_HELD', `held: ${run.summary.held?.terminations} terminations exceed the mass-change guard; nothing was applied. If the file is right: muster import confirm ${run.id}`);
+    throw new MusterError(
+      'MUSTER_ERR_IMPORT_HELD',
+      `held: ${run.summary.held?.terminations} terminations exceed the mass-change guard; nothing was applied. If the file is right: muster import confirm ${run.id}`,
+    );
   }
   if (run.status !== 'applied') {
     throw new MusterError('MUSTER_ERR_IMPORT_INVALID', `import ${run.status}: ${run.summary.invalid ?? 0} bad row(s); nothing was applied (see the errors above, or use --skip-invalid)`);

@@ -23,7 +23,12 @@ class Collector extends Writable {
 
 const GROUPS = [importCommands, policyCommands, provisionCommands, jobCommands];
 const LDAP_TARGET = { kind: 'ldap', url: 'ldap://127.0.0.1:1', bindDn: 'cn=a', bindPassword: 'x', usersDn: 'ou=people,dc=x', groupsDn: 'ou=groups,dc=x' };
-const staff = (groups: string[]) => ({ kind: 'birthright', description: 'Finance staff', when: [{ attribute: 'department', in: ['Finance'] }], grants: [{ target: 'ldap', groups: groups.map((name) => ({ name })) }] });
+const staff = (groups: string[]) => ({
+  kind: 'birthright',
+  description: 'Finance staff',
+  when: [{ attribute: 'department', in: ['Finance'] }],
+  grants: [{ target: 'ldap', groups: groups.map((name) => ({ name })) }],
+});
 
 describeEachStore('muster policy and provision commands', (factory) => {
   let dir: string;
@@ -86,7 +91,10 @@ describeEachStore('muster policy and provision commands', (factory) => {
     assert.match(header ?? '', /^NAME\s+VERSION\s+KIND\s+ENABLED/);
     assert.match(row ?? '', /^staff\s+2\s+birthright\s+yes\s+cli:/);
     const show = await run(['policy', 'show', 'staff', '--json']);
-    assert.deepEqual(show.json().items.map((p: any) => p.version), [2, 1]);
+    assert.deepEqual(
+      show.json().items.map((p: any) => p.version),
+      [2, 1],
+    );
   });
 
   it('policy dry-run prints a readable plan per identity and the summary', async () => {
@@ -102,7 +110,10 @@ describeEachStore('muster policy and provision commands', (factory) => {
     assert.equal(json.code, 0, json.stderr);
     const plan = json.json();
     assert.deepEqual(plan.policies, [{ name: 'everyone', version: 'proposed' }]);
-    assert.deepEqual(plan.changes.map((c: any) => [c.label, c.change.granted.map((g: any) => g.group)]), [['E2', ['staff']]]);
+    assert.deepEqual(
+      plan.changes.map((c: any) => [c.label, c.change.granted.map((g: any) => g.group)]),
+      [['E2', ['staff']]],
+    );
     assert.deepEqual(plan.summary, { 'ldap.create': 1, 'ldap.grant': 1 });
     const badId = await run(['policy', 'dry-run', '--identity', 'E1']);
     assert.equal(badId.code, 1);
@@ -119,13 +130,26 @@ describeEachStore('muster policy and provision commands', (factory) => {
   it('provision status, dead and retry; job dead and retry', async () => {
     const at = '2026-03-01T09:00:00Z';
     const [op, job] = await withStore(async (store) => [
-      (await store.query(`INSERT INTO provisioning_ops (target, identity_id, reason, status, attempts, run_after, last_error, created_at, updated_at) VALUES ('ldap', $1, 'policy:staff:1', 'dead', 8, $2, 'refused', $2, $2) RETURNING id`, [ids.get('E1'), at]))[0]?.id,
-      (await store.query(`INSERT INTO jobs (kind, idempotency_key, payload, status, attempts, run_after, last_error, created_at, updated_at) VALUES ('notify.binding', 'dead-1', '{}', 'dead', 8, $1, 'down', $1, $1) RETURNING id`, [at]))[0]?.id,
+      (
+        await store.query(
+          `INSERT INTO provisioning_ops (target, identity_id, reason, status, attempts, run_after, last_error, created_at, updated_at) VALUES ('ldap', $1, 'policy:staff:1', 'dead', 8, $2, 'refused', $2, $2) RETURNING id`,
+          [ids.get('E1'), at],
+        )
+      )[0]?.id,
+      (
+        await store.query(
+          `INSERT INTO jobs (kind, idempotency_key, payload, status, attempts, run_after, last_error, created_at, updated_at) VALUES ('notify.binding', 'dead-1', '{}', 'dead', 8, $1, 'down', $1, $1) RETURNING id`,
+          [at],
+        )
+      )[0]?.id,
     ]);
     const status = await run(['provision', 'status']);
     assert.match(status.stdout, /^TARGET\s+PENDING\s+RUNNING\s+FAILING\s+DEAD\s+LAG\nldap\s+0\s+0\s+0\s+1\s+0s\n$/);
     const dead = await run(['provision', 'dead', '--target', 'ldap', '--json']);
-    assert.deepEqual(dead.json().items.map((o: any) => [o.id, o.lastError]), [[Number(op), 'refused']]);
+    assert.deepEqual(
+      dead.json().items.map((o: any) => [o.id, o.lastError]),
+      [[Number(op), 'refused']],
+    );
     const retried = await run(['provision', 'retry', String(op)]);
     assert.equal(retried.code, 0, retried.stderr);
     assert.match(retried.stdout, /back in the queue/);

@@ -21,7 +21,9 @@ async function readJsonFile(flag: string, path: string): Promise<unknown> {
 async function readProposed(path: string): Promise<Record<string, unknown>> {
   const proposed = await readJsonFile('file', path);
   if (proposed === null || typeof proposed !== 'object' || Array.isArray(proposed)) {
-    throw new MusterError('MUSTER_ERR_VALIDATION', `--file: ${path} must hold an object of policy name → document (or null to leave a policy out)`, [{ field: 'file', value: path, message: 'not an object' }]);
+    throw new MusterError('MUSTER_ERR_VALIDATION', `--file: ${path} must hold an object of policy name → document (or null to leave a policy out)`, [
+      { field: 'file', value: path, message: 'not an object' },
+    ]);
   }
   return proposed as Record<string, unknown>;
 }
@@ -35,7 +37,10 @@ function collectIdentity(id: string, ids: string[]): string[] {
 }
 
 function policyTable(items: readonly PolicyVersion[]): string[] {
-  return table(['NAME', 'VERSION', 'KIND', 'ENABLED', 'AUTHOR', 'CREATED', 'REASON'], items.map((p) => [p.name, p.version, p.kind, p.enabled ? 'yes' : 'no', p.author, p.createdAt, p.reason]));
+  return table(
+    ['NAME', 'VERSION', 'KIND', 'ENABLED', 'AUTHOR', 'CREATED', 'REASON'],
+    items.map((p) => [p.name, p.version, p.kind, p.enabled ? 'yes' : 'no', p.author, p.createdAt, p.reason]),
+  );
 }
 
 function savedLine(p: PolicyVersion): string {
@@ -60,47 +65,74 @@ function planLine(c: DryRunChange): string {
 
 function dryRunLines(result: DryRunResult): string[] {
   const policies = result.policies.map((p) => `${p.name} ${p.version === 'proposed' ? '(proposed)' : `v${p.version}`}`).join(', ') || 'none';
-  const summary = Object.entries(result.summary).map(([key, n]) => `${key} ${n}`).join(', ') || 'no changes';
+  const summary =
+    Object.entries(result.summary)
+      .map(([key, n]) => `${key} ${n}`)
+      .join(', ') || 'no changes';
   return [...result.changes.map(planLine), `policies: ${policies}`, `${result.changes.length} of ${result.identities} identities would change: ${summary}`];
 }
 
 function readCommands(policy: Command, cli: Cli): void {
-  policy.command('list').description('every policy: its newest version, enabled or not')
-    .action((_opts: unknown, command: Command) => cli.withMuster(command, async (ctx) => {
-      const items = await ctx.policies.list();
-      cli.print(command, { items }, () => (items.length === 0 ? 'no policies' : policyTable(items)));
-    }));
-  policy.command('show').description('every version of one policy, newest first, and its newest document').argument('<name>', 'policy name')
-    .action((name: string, _opts: unknown, command: Command) => cli.withMuster(command, async (ctx) => {
-      const items = await ctx.policies.history(name);
-      cli.print(command, { items }, () => [...policyTable(items), '', JSON.stringify(items[0]?.document, null, 2)]);
-    }));
+  policy
+    .command('list')
+    .description('every policy: its newest version, enabled or not')
+    .action((_opts: unknown, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const items = await ctx.policies.list();
+        cli.print(command, { items }, () => (items.length === 0 ? 'no policies' : policyTable(items)));
+      }),
+    );
+  policy
+    .command('show')
+    .description('every version of one policy, newest first, and its newest document')
+    .argument('<name>', 'policy name')
+    .action((name: string, _opts: unknown, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const items = await ctx.policies.history(name);
+        cli.print(command, { items }, () => [...policyTable(items), '', JSON.stringify(items[0]?.document, null, 2)]);
+      }),
+    );
 }
 
 function writeCommands(policy: Command, cli: Cli): void {
-  policy.command('set').description("save a policy document as the policy's next version (enabled)").argument('<name>', 'policy name')
-    .requiredOption('--file <file>', 'the policy document (JSON)').requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
-    .action((name: string, opts: { file: string; reason: string }, command: Command) => cli.withMuster(command, async (ctx) => {
-      const saved = await ctx.policies.save(name, await readJsonFile('file', opts.file), cli.actor, opts.reason);
-      cli.print(command, { policy: saved }, () => savedLine(saved));
-    }));
-  policy.command('disable').description('disable a policy: the access it gave is removed; its history stays').argument('<name>', 'policy name')
+  policy
+    .command('set')
+    .description("save a policy document as the policy's next version (enabled)")
+    .argument('<name>', 'policy name')
+    .requiredOption('--file <file>', 'the policy document (JSON)')
     .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
-    .action((name: string, opts: { reason: string }, command: Command) => cli.withMuster(command, async (ctx) => {
-      const disabled = await ctx.policies.disable(name, cli.actor, opts.reason);
-      cli.print(command, { policy: disabled }, () => savedLine(disabled));
-    }));
+    .action((name: string, opts: { file: string; reason: string }, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const saved = await ctx.policies.save(name, await readJsonFile('file', opts.file), cli.actor, opts.reason);
+        cli.print(command, { policy: saved }, () => savedLine(saved));
+      }),
+    );
+  policy
+    .command('disable')
+    .description('disable a policy: the access it gave is removed; its history stays')
+    .argument('<name>', 'policy name')
+    .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
+    .action((name: string, opts: { reason: string }, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const disabled = await ctx.policies.disable(name, cli.actor, opts.reason);
+        cli.print(command, { policy: disabled }, () => savedLine(disabled));
+      }),
+    );
 }
 
 function dryRunCommand(policy: Command, cli: Cli): void {
-  policy.command('dry-run').description('what the policies in force, with any proposed edits, would change and for whom; nothing is changed')
+  policy
+    .command('dry-run')
+    .description('what the policies in force, with any proposed edits, would change and for whom; nothing is changed')
     .option('--file <file>', 'proposed edits: JSON object of policy name → document, or null to leave a policy out')
     .option('--identity <id>', 'only this identity (repeatable)', collectIdentity, [] as string[])
-    .action((opts: { file?: string; identity: string[] }, command: Command) => cli.withMuster(command, async (ctx) => {
-      const request = { ...(opts.file ? { proposed: await readProposed(opts.file) } : {}), ...(opts.identity.length > 0 ? { identityIds: opts.identity } : {}) };
-      const result = await dryRunAccess(ctx.store, ctx.accessTargets, ctx.clock.now(), request);
-      cli.print(command, result, () => dryRunLines(result));
-    }));
+    .action((opts: { file?: string; identity: string[] }, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const request = { ...(opts.file ? { proposed: await readProposed(opts.file) } : {}), ...(opts.identity.length > 0 ? { identityIds: opts.identity } : {}) };
+        const result = await dryRunAccess(ctx.store, ctx.accessTargets, ctx.clock.now(), request);
+        cli.print(command, result, () => dryRunLines(result));
+      }),
+    );
 }
 
 /** `muster policy list|show|set|disable|dry-run`: versioned access policies. */

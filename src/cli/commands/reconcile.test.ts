@@ -53,7 +53,17 @@ describeEachStore('muster reconcile and orphans', (factory) => {
   it('lists orphans privileged first, and archives the ones disabled long enough', async () => {
     const listed = await run(['orphans', '--target', 'ldap']);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.deepEqual(listed.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 4)), [['ldap', 'uid=root', 'disabled', 'yes'], ['ldap', 'uid=plain', 'disabled', '-']]);
+    assert.deepEqual(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(/\s+/).slice(0, 4)),
+      [
+        ['ldap', 'uid=root', 'disabled', 'yes'],
+        ['ldap', 'uid=plain', 'disabled', '-'],
+      ],
+    );
     const archived = await run(['reconcile', 'archive']);
     assert.equal(archived.code, 0, archived.stderr);
     assert.equal(archived.stdout.trim(), 'archived 1 orphan account(s) and 0 leaver account(s)');
@@ -70,7 +80,10 @@ describeEachStore('muster reconcile and orphans', (factory) => {
     const store = await openStore({ dataDir: join(dir, 'data'), databaseUrl: env.DATABASE_URL });
     try {
       const runs = await store.query<{ status: string }>('SELECT status FROM reconciliation_runs');
-      assert.deepEqual(runs.map((r) => r.status), ['failed']);
+      assert.deepEqual(
+        runs.map((r) => r.status),
+        ['failed'],
+      );
     } finally {
       await store.close();
     }

@@ -98,8 +98,16 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
     log.info({ url, issuer, mtls: federation.mtls.origin, store: ctx.store.adapter, ...(pkiServer ? { pki: `${pkiServer.host}:${pkiServer.port}` } : {}) }, 'muster serve listening');
     const pkiUrl = pkiServer ? `http://${pkiServer.host.includes(':') ? `[${pkiServer.host}]` : pkiServer.host}:${pkiServer.port}` : url;
-    if (configured.pki.baseUrl === undefined && pkiBase !== pkiUrl) log.warn({ pkiBaseUrl: pkiBase, url: pkiUrl }, 'pki.baseUrl is unset: certificates name CRL and OCSP URLs under the configured address, not this listener; set pki.baseUrl (MUSTER_PKI_BASE_URL)');
-    cli.print(command, { url, host: config.server.host, port: server.port, store: ctx.store.adapter, issuer, mtls: federation.mtls.origin }, () => `muster listening on ${url} (store: ${ctx.store.adapter}); OpenID Provider ${issuer}, mutual TLS ${federation.mtls.origin}`);
+    if (configured.pki.baseUrl === undefined && pkiBase !== pkiUrl)
+      log.warn(
+        { pkiBaseUrl: pkiBase, url: pkiUrl },
+        'pki.baseUrl is unset: certificates name CRL and OCSP URLs under the configured address, not this listener; set pki.baseUrl (MUSTER_PKI_BASE_URL)',
+      );
+    cli.print(
+      command,
+      { url, host: config.server.host, port: server.port, store: ctx.store.adapter, issuer, mtls: federation.mtls.origin },
+      () => `muster listening on ${url} (store: ${ctx.store.adapter}); OpenID Provider ${issuer}, mutual TLS ${federation.mtls.origin}`,
+    );
     await hooks.onListening?.(server, ctx);
     const signal = await stopSignal.stopped;
     log.info({ signal }, 'muster serve stopping');
@@ -133,9 +141,11 @@ function checkIssuerFlags(cli: Cli, command: Command, config: MusterConfig): voi
     cli.note(`--port 0: the OP issuer names the port picked; other muster commands name ${configured} in what they sign unless federation.oidc.issuer (MUSTER_ISSUER) is set`);
     return;
   }
-  throw new MusterError('MUSTER_ERR_CONFIG',
+  throw new MusterError(
+    'MUSTER_ERR_CONFIG',
     `--port/--host would make the OP issuer ${served}, but other muster commands name ${configured} in the tokens and SETs they sign: set server.port/server.host (MUSTER_PORT, MUSTER_HOST) or federation.oidc.issuer (MUSTER_ISSUER) in the configuration instead`,
-    [{ key: 'federation.oidc.issuer', value: served, message: `differs from the configured ${configured}` }]);
+    [{ key: 'federation.oidc.issuer', value: served, message: `differs from the configured ${configured}` }],
+  );
 }
 
 /** In order (the server first), each even if an earlier one failed; failures are reported, not thrown over the cause of the stop. */

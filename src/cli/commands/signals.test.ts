@@ -34,7 +34,9 @@ describeEachStore('SETs signed by the command line name the configured OP issuer
     const stderr = new Collector();
     const io: CliIo = { stdout, stderr, env: { ...env, ...extraEnv }, handleSignals: false, ...(signal ? { signal } : {}) };
     const code = await runCli(['--data-dir', join(dir, 'data'), '--config', join(dir, config), ...args], {
-      io, groups: [signalCommands], serve: { onListening: () => abort.abort() },
+      io,
+      groups: [signalCommands],
+      serve: { onListening: () => abort.abort() },
     });
     return { code, stdout: stdout.text, stderr: stderr.text };
   }
@@ -67,7 +69,7 @@ describeEachStore('SETs signed by the command line name the configured OP issuer
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('change-identifier: the SET\'s iss and its subjects\' iss are federation.oidc.issuer (its trailing / dropped), not a default port', async () => {
+  it("change-identifier: the SET's iss and its subjects' iss are federation.oidc.issuer (its trailing / dropped), not a default port", async () => {
     const res = await run('configured.json', ['signals', 'change-identifier', identity, '--reason', 'compromised identifier', '--json']);
     assert.equal(res.code, 0, res.stderr);
     const [set] = await withStore(sets);

@@ -17,14 +17,19 @@ function headLines(t: EventTrace): string[] {
   const move = t.origin?.statusMove;
   return [
     `event ${e.id} ${e.type}  identity ${e.identityId ?? '-'}  source ${e.source ?? '-'}  request ${e.correlationId}  at ${e.occurredAt}  settled ${elapsed(t.settledAfterMs)}`,
-    ...(t.origin ? [`  from: ${t.origin.actor} ${t.origin.action}${move ? ` (${move.from ?? 'new'} -> ${move.to})` : ''}${t.origin.reason ? `: ${t.origin.reason}` : ''}  [audit #${t.origin.auditSeq}]`] : []),
+    ...(t.origin
+      ? [`  from: ${t.origin.actor} ${t.origin.action}${move ? ` (${move.from ?? 'new'} -> ${move.to})` : ''}${t.origin.reason ? `: ${t.origin.reason}` : ''}  [audit #${t.origin.auditSeq}]`]
+      : []),
   ];
 }
 
 function workLines(t: EventTrace): string[] {
   return [
     ...t.jobs.map((j) => `  job ${j.id} ${j.kind}: ${j.status}, ${attempts(j.attempts)}, ${elapsed(j.durationMs)}${j.lastError ? ` (${j.lastError})` : ''}`),
-    ...t.operations.map((o) => `  operation ${o.id} ${o.target}: ${o.status}, ${attempts(o.attempts)}, ${elapsed(o.durationMs)}${o.result ? `: ${o.result.join(', ')}` : ''}${o.error ? ` (${o.error})` : ''}${o.eventIds.length > 1 ? `  [events ${o.eventIds.join(', ')}]` : ''}`),
+    ...t.operations.map(
+      (o) =>
+        `  operation ${o.id} ${o.target}: ${o.status}, ${attempts(o.attempts)}, ${elapsed(o.durationMs)}${o.result ? `: ${o.result.join(', ')}` : ''}${o.error ? ` (${o.error})` : ''}${o.eventIds.length > 1 ? `  [events ${o.eventIds.join(', ')}]` : ''}`,
+    ),
     ...t.tickets.map((k) => `  ticket ${k.id} ${k.target} ${k.operation}: ${k.status}${k.outcome ? ` ${k.outcome}` : ''}`),
     ...t.revocations.map((r) => `  revoked ${r.serial} (${r.profile}) ${r.reason ?? '-'} at ${r.revokedAt ?? '-'}`),
     ...t.signals.map((s) => `  set ${s.clientId} ${s.eventType}: ${s.state}, ${attempts(s.attempts)}${s.deliveredAt ? `, ${elapsed(s.durationMs)}` : ''}${s.lastError ? ` (${s.lastError})` : ''}`),

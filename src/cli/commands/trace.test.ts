@@ -41,7 +41,10 @@ describeEachStore('muster trace', (factory) => {
     env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
     const ctx = await startMuster(loadConfig({ env, overrides: { dataDir: join(dir, 'data'), import: { massChangeShare: 1 } } }));
     try {
-      for (const [status, correlationId] of [['active', 'req-cli-join'], ['terminated', 'req-cli-leave']] as const) {
+      for (const [status, correlationId] of [
+        ['active', 'req-cli-join'],
+        ['terminated', 'req-cli-leave'],
+      ] as const) {
         const file = join(dir, `${status}.csv`);
         await writeFile(file, hrCsv([hrLine('E1', { status })]));
         assert.equal((await ctx.imports.run({ source: 'hr', file, actor: 'hr-feed', correlationId })).status, 'applied');
@@ -62,16 +65,28 @@ describeEachStore('muster trace', (factory) => {
     const lines = out.stdout.trim().split('\n');
     assert.match(lines[0] ?? '', new RegExp(`^event ${leaver} identity\\.leaver  identity ${identityId}  source hr  request req-cli-leave  at \\S+  settled \\+`));
     assert.match(lines[1] ?? '', /^ {2}from: source:hr identity\.leaver \(active -> inactive\)/);
-    assert.ok(lines.some((l) => /^ {2}job \d+ access\.recompute: done, 1 attempt, \+/.test(l)), out.stdout);
-    assert.ok(lines.some((l) => /^ {2}sessions ended: 0, back-channel logouts: -/.test(l)), out.stdout);
-    assert.ok(lines.some((l) => /^ {2}audit #\d+ \S+ muster oidc\.sessions\.ended/.test(l)), out.stdout);
+    assert.ok(
+      lines.some((l) => /^ {2}job \d+ access\.recompute: done, 1 attempt, \+/.test(l)),
+      out.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /^ {2}sessions ended: 0, back-channel logouts: -/.test(l)),
+      out.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /^ {2}audit #\d+ \S+ muster oidc\.sessions\.ended/.test(l)),
+      out.stdout,
+    );
   });
 
   it('prints the same tree as JSON, and the events of an identity since a time', async () => {
     const json = JSON.parse((await run(['--json', 'trace', String(leaver)])).stdout);
     assert.deepEqual([json.event.id, json.event.correlationId], [leaver, 'req-cli-leave']);
     const listed = JSON.parse((await run(['--json', 'trace', '--identity', identityId, '--since', '2000-01-01'])).stdout);
-    assert.deepEqual(listed.items.map((t: { event: { type: string } }) => t.event.type), ['identity.joiner', 'identity.leaver']);
+    assert.deepEqual(
+      listed.items.map((t: { event: { type: string } }) => t.event.type),
+      ['identity.joiner', 'identity.leaver'],
+    );
     assert.match((await run(['trace', '--identity', identityId, '--since', '2999-01-01'])).stdout, /^no events of /);
   });
 

@@ -28,7 +28,9 @@ export function startWorkers(ctx: Muster, obs: Observability): StopFn[] {
   const outbox = obs.log.child({ worker: 'outbox' });
   const jobs = startJobWorker(ctx, { onError: unlessStoreDown((error) => outbox.error({ error: errorFields(error) }, 'outbox round failed')) });
   if (jobs) stops.push(jobs);
-  const signals = ctx.config.workers.enabled ? startSignalDelivery(ctx, { onError: unlessStoreDown((error) => obs.log.error({ error: errorFields(error) }, 'shared-signals delivery round failed')) }) : undefined;
+  const signals = ctx.config.workers.enabled
+    ? startSignalDelivery(ctx, { onError: unlessStoreDown((error) => obs.log.error({ error: errorFields(error) }, 'shared-signals delivery round failed')) })
+    : undefined;
   if (signals) stops.unshift(() => signals.stop());
   obs.log.info({ provisioning: provisioning !== undefined, outbox: jobs !== undefined, signals: signals !== undefined, targets: Object.keys(ctx.config.targets) }, 'workers started');
   return stops;
@@ -37,7 +39,13 @@ export function startWorkers(ctx: Muster, obs: Observability): StopFn[] {
 /** `/metrics` and `/health` of a headless worker on config.server.host; its stop function. */
 async function serveWorkerMetrics(ctx: Muster, metrics: Metrics, obs: Observability, port: number): Promise<{ url: string; stop: StopFn }> {
   const { host } = ctx.config.server;
-  const server = await serveHttp(createMetricsApp(ctx, metrics, obs.log), { host, port, name: 'metrics', limits: ctx.config.server.limits, onRefused: (name, reason) => metrics.countRefusedConnection(name, reason) });
+  const server = await serveHttp(createMetricsApp(ctx, metrics, obs.log), {
+    host,
+    port,
+    name: 'metrics',
+    limits: ctx.config.server.limits,
+    onRefused: (name, reason) => metrics.countRefusedConnection(name, reason),
+  });
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}/metrics`;
   return { url, stop: () => server.close() };
 }
@@ -61,7 +69,11 @@ export const workerCommands: CommandGroup = (program, cli) => {
         stops.unshift(...startWorkers(ctx, obs));
         const targets = Object.keys(ctx.config.targets);
         obs.log.info({ store: ctx.store.adapter, metrics: served?.url }, 'muster worker running');
-        cli.print(command, { store: ctx.store.adapter, targets, metrics: served?.url ?? null }, () => `muster worker running (store: ${ctx.store.adapter}; targets: ${targets.join(', ') || 'none'}${served ? `; metrics: ${served.url}` : ''})`);
+        cli.print(
+          command,
+          { store: ctx.store.adapter, targets, metrics: served?.url ?? null },
+          () => `muster worker running (store: ${ctx.store.adapter}; targets: ${targets.join(', ') || 'none'}${served ? `; metrics: ${served.url}` : ''})`,
+        );
         const signal = await stopSignal.stopped;
         obs.log.info({ signal }, 'muster worker stopping');
         cli.note(`${signal}: stopping`);

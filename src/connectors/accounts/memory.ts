@@ -142,7 +142,10 @@ export class MemoryConnector implements Connector {
   }
 
   #view(a: Stored): RemoteAccount {
-    const groups = [...this.#groups.entries()].filter(([, members]) => members.has(a.id)).map(([name]) => name).sort();
+    const groups = [...this.#groups.entries()]
+      .filter(([, members]) => members.has(a.id))
+      .map(([name]) => name)
+      .sort();
     return { id: a.id, key: a.key, correlationId: a.correlationId, enabled: a.enabled, fields: { ...a.fields }, groups };
   }
 

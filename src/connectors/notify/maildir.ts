@@ -12,9 +12,19 @@ function header(value: string): string {
 /** The message as RFC 5322 text (CRLF lines, UTF-8 body in base64). */
 export function rfc5322(message: Notification, from: string): string {
   const lines = [
-    `From: ${from}`, `To: ${header(message.to)}`, `Subject: ${header(message.subject)}`, `Date: ${message.at.toUTCString()}`,
-    `Message-ID: <${message.id}@muster>`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '',
-    ...(Buffer.from(message.text, 'utf8').toString('base64').match(/.{1,76}/g) ?? []), '',
+    `From: ${from}`,
+    `To: ${header(message.to)}`,
+    `Subject: ${header(message.subject)}`,
+    `Date: ${message.at.toUTCString()}`,
+    `Message-ID: <${message.id}@muster>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    ...(Buffer.from(message.text, 'utf8')
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []),
+    '',
   ];
   return lines.join('\r\n');
 }
@@ -37,7 +47,13 @@ export class MaildirNotifier implements Notifier {
     await Promise.all(['tmp', 'new', 'cur'].map((d) => mkdir(join(this.#dir, d), { recursive: true, mode: 0o700 })));
     const file = `${message.at.getTime()}.${message.id.replace(/[^A-Za-z0-9_-]/g, '_')}.${hostname().replace(/[/:]/g, '_')}`;
     const target = join(this.#dir, 'new', file);
-    if (await stat(target).then(() => true, () => false)) return;
+    if (
+      await stat(target).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     const temporary = join(this.#dir, 'tmp', file);
     await writeFile(temporary, rfc5322(message, this.#from), { mode: 0o600 });
     await rename(temporary, target);

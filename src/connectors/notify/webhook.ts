@@ -18,8 +18,10 @@ export class WebhookNotifier implements Notifier {
 
   async deliver(message: Notification): Promise<void> {
     const response = await this.#fetch(this.#url, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': message.id },
-      body: JSON.stringify({ ...message, at: message.at.toISOString() }), signal: AbortSignal.timeout(10_000),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': message.id },
+      body: JSON.stringify({ ...message, at: message.at.toISOString() }),
+      signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok) throw new Error(`notification webhook ${this.#url} answered ${response.status}`);
   }

@@ -16,7 +16,9 @@ const AGENCY_TIMEOUT_MS = 300_000;
 /** The outbound client of the agency's own targets: account targets, ticket endpoints, notification webhooks. */
 export function agencyFetch(options: AgencyFetchOptions = {}): OutboundFetch {
   return outboundClient({
-    policy: agencyNetworkPolicy(options.ranges), timeoutMs: options.timeoutMs ?? AGENCY_TIMEOUT_MS, maxResponseBytes: AGENCY_MAX_RESPONSE_BYTES,
+    policy: agencyNetworkPolicy(options.ranges),
+    timeoutMs: options.timeoutMs ?? AGENCY_TIMEOUT_MS,
+    maxResponseBytes: AGENCY_MAX_RESPONSE_BYTES,
     ...(options.resolver ? { resolver: options.resolver } : {}),
   });
 }

@@ -27,7 +27,10 @@ const NAMES: Record<string, string[]> = {
 const resolver: Resolver = async (host) => (NAMES[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 
 async function refusal(run: () => Promise<unknown>): Promise<MusterError> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof MusterError, `expected a MusterError, got ${String(error)}`);
   return error;
 }
@@ -48,7 +51,9 @@ describe('the outbound client', () => {
     const strict = outboundClient({ policy: PUBLIC_ONLY, resolver });
     for (const url of [`${server.url}/admin`, `http://127.1:${server.port}/admin`, `http://[::ffff:127.0.0.1]:${server.port}/`, `http://localhost:${server.port}/`]) {
       let error: MusterError | undefined;
-      const opened = await socketsOpenedDuring(async () => { error = await refusal(() => strict(url, { method: 'POST', headers: { authorization: 'Bearer chosen' } })); });
+      const opened = await socketsOpenedDuring(async () => {
+        error = await refusal(() => strict(url, { method: 'POST', headers: { authorization: 'Bearer chosen' } }));
+      });
       assert.equal(opened, 0, `no socket for ${url}`);
       assert.equal(error?.code, 'MUSTER_ERR_OUTBOUND_REFUSED');
       assert.match(error?.message ?? '', /a loopback address/);
@@ -61,11 +66,19 @@ describe('the outbound client', () => {
   test('names the address and its kind for private, link-local, metadata, mapped, unspecified and multicast hosts', async () => {
     const strict = outboundClient({ policy: PUBLIC_ONLY, resolver });
     const kinds: Record<string, RegExp> = {
-      'private.test': /resolves to 10\.1\.2\.3, a private address/, 'home.test': /192\.168\.1\.10, a private address/, 'corp.test': /172\.20\.0\.5, a private address/,
-      'link.test': /169\.254\.10\.10, a link-local address/, 'metadata.test': /169\.254\.169\.254, a cloud metadata \(link-local\) address/,
-      'metadata6.test': /fd00:ec2::254, a cloud metadata/, 'ula.test': /unique local/, 'fe80.test': /fe80::1, a link-local address/,
-      'mapped.test': /::ffff:127\.0\.0\.1, a loopback address/, 'mapped-metadata.test': /cloud metadata/, 'unspecified.test': /unspecified/,
-      'multicast.test': /multicast/, 'loopback6.test': /::1, a loopback address/,
+      'private.test': /resolves to 10\.1\.2\.3, a private address/,
+      'home.test': /192\.168\.1\.10, a private address/,
+      'corp.test': /172\.20\.0\.5, a private address/,
+      'link.test': /169\.254\.10\.10, a link-local address/,
+      'metadata.test': /169\.254\.169\.254, a cloud metadata \(link-local\) address/,
+      'metadata6.test': /fd00:ec2::254, a cloud metadata/,
+      'ula.test': /unique local/,
+      'fe80.test': /fe80::1, a link-local address/,
+      'mapped.test': /::ffff:127\.0\.0\.1, a loopback address/,
+      'mapped-metadata.test': /cloud metadata/,
+      'unspecified.test': /unspecified/,
+      'multicast.test': /multicast/,
+      'loopback6.test': /::1, a loopback address/,
     };
     const opened = await socketsOpenedDuring(async () => {
       for (const [host, pattern] of Object.entries(kinds)) {
@@ -102,7 +115,10 @@ describe('the outbound client', () => {
   test('an answer larger than the limit, or slower than the time limit, fails', async () => {
     const small = outboundClient({ policy: agencyNetworkPolicy(), maxResponseBytes: 1000, timeoutMs: 300 });
     assert.match((await refusal(() => small(`${server.url}/big`))).message, /larger than 1000 bytes/);
-    const late = await small(`${server.url}/slow`).then(() => undefined, (e: unknown) => e as Error);
+    const late = await small(`${server.url}/slow`).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     assert.equal(late?.name, 'TimeoutError');
   });
 

@@ -53,11 +53,21 @@ function exchange(x: Exchange): Promise<Response> {
     const host = x.url.hostname.replace(/^\[|\]$/g, '');
     const transport = x.url.protocol === 'https:' ? https : http;
     const fail = (error: unknown): void => reject(x.signal.aborted ? x.signal.reason : error);
-    const request = transport.request({
-      protocol: x.url.protocol, hostname: host, port: x.url.port || undefined, path: `${x.url.pathname}${x.url.search}`, method: x.method,
-      headers: { ...x.headers, ...(x.body ? { 'content-length': String(x.body.length) } : {}) }, signal: x.signal, agent: false,
-      lookup: pinnedLookup(x.address), ...(isIP(host) ? {} : { servername: host }),
-    }, (answer) => readAnswer(x, answer).then(resolve, fail));
+    const request = transport.request(
+      {
+        protocol: x.url.protocol,
+        hostname: host,
+        port: x.url.port || undefined,
+        path: `${x.url.pathname}${x.url.search}`,
+        method: x.method,
+        headers: { ...x.headers, ...(x.body ? { 'content-length': String(x.body.length) } : {}) },
+        signal: x.signal,
+        agent: false,
+        lookup: pinnedLookup(x.address),
+        ...(isIP(host) ? {} : { servername: host }),
+      },
+      (answer) => readAnswer(x, answer).then(resolve, fail),
+    );
     request.on('error', fail);
     request.end(x.body);
   });

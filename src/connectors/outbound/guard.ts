@@ -74,7 +74,10 @@ export async function checkedAddress(url: URL, policy: AddressPolicy, resolver: 
     if (why) throw outboundRefused(url.href, `${literal ? 'the host is' : `${host} resolves to`} ${why}${policy.source ? ` not allowed by ${policy.source}` : ''}`);
   }
   const [first] = addresses;
-  if (!first) throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `muster cannot fetch ${url.href}: ${host} resolves to no address`, [{ field: 'url', value: url.href, message: 'host resolves to no address' }]);
+  if (!first)
+    throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `muster cannot fetch ${url.href}: ${host} resolves to no address`, [
+      { field: 'url', value: url.href, message: 'host resolves to no address' },
+    ]);
   return first;
 }
 
@@ -82,6 +85,11 @@ async function resolve(url: URL, host: string, resolver: Resolver): Promise<read
   try {
     return await resolver(host);
   } catch (cause) {
-    throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `muster cannot fetch ${url.href}: ${host} does not resolve (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, [{ field: 'url', value: url.href, message: 'host does not resolve' }], { cause });
+    throw new MusterError(
+      'MUSTER_ERR_TARGET_UNAVAILABLE',
+      `muster cannot fetch ${url.href}: ${host} does not resolve (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
+      [{ field: 'url', value: url.href, message: 'host does not resolve' }],
+      { cause },
+    );
   }
 }

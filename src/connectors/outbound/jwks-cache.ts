@@ -61,7 +61,8 @@ export class JwksCache {
     const answer = await fetch(url, { headers: { accept: 'application/json, application/jwk-set+json' } });
     if (!answer.ok) throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `the key set at ${url} answered ${answer.status}`, [{ field: 'jwks_uri', value: url, message: `HTTP ${answer.status}` }]);
     const body = (await answer.json().catch(() => undefined)) as { keys?: unknown } | undefined;
-    if (!body || !Array.isArray(body.keys)) throw new MusterError('MUSTER_ERR_VALIDATION', `the document at ${url} is not a JSON Web Key Set`, [{ field: 'jwks_uri', value: url, message: 'no keys array' }]);
+    if (!body || !Array.isArray(body.keys))
+      throw new MusterError('MUSTER_ERR_VALIDATION', `the document at ${url} is not a JSON Web Key Set`, [{ field: 'jwks_uri', value: url, message: 'no keys array' }]);
     const keySet = { keys: body.keys as Record<string, unknown>[] };
     const keepMs = Math.min(this.#ceilingMs, Math.max(this.#floorMs, maxAgeOf(answer.headers.get('cache-control')) * 1000));
     this.#entries.set(url, { until: now + keepMs, result: Promise.resolve(keySet) });

@@ -22,19 +22,30 @@ export async function countingServer(answer: (request: IncomingMessage, response
       answer(request, response);
     });
   });
-  server.on('connection', () => { connections += 1; });
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`, port, connections: () => connections, requests,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    url: `http://127.0.0.1:${port}`,
+    port,
+    connections: () => connections,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** Counts every client socket this process opens while `run` runs (node:net's `net.client.socket` channel). */
 export async function socketsOpenedDuring(run: () => Promise<unknown>): Promise<number> {
   let opened = 0;
-  const count = (): void => { opened += 1; };
+  const count = (): void => {
+    opened += 1;
+  };
   diagnostics.subscribe('net.client.socket', count);
   try {
     await run();

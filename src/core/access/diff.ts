@@ -83,14 +83,23 @@ function diffAccounts(current: CurrentAccess, desired: DesiredAccess, why: strin
     have.delete(want.target);
     const justified = `justified by ${want.policies.join(', ')}`;
     if (!had) {
-      if (want.state === 'enabled') changes.push({ target: want.target, key: want.key, action: 'create', fields: want.fields, changedFields: Object.keys(want.fields).sort(), reason: `${why}: ${justified}` });
+      if (want.state === 'enabled')
+        changes.push({ target: want.target, key: want.key, action: 'create', fields: want.fields, changedFields: Object.keys(want.fields).sort(), reason: `${why}: ${justified}` });
       continue;
     }
     const changedFields = fieldChanges(had.fields, want.fields);
     const enabledNow = had.status === 'enabled';
     const renamed = had.key !== want.key ? { previousKey: had.key } : {};
     if (enabledNow !== (want.state === 'enabled')) {
-      changes.push({ target: want.target, key: want.key, ...renamed, action: want.state === 'enabled' ? 'enable' : 'disable', fields: want.fields, changedFields, reason: `${why}: ${want.state === 'enabled' ? justified : 'the identity is on leave or suspended'}` });
+      changes.push({
+        target: want.target,
+        key: want.key,
+        ...renamed,
+        action: want.state === 'enabled' ? 'enable' : 'disable',
+        fields: want.fields,
+        changedFields,
+        reason: `${why}: ${want.state === 'enabled' ? justified : 'the identity is on leave or suspended'}`,
+      });
     } else if (changedFields.length > 0) {
       changes.push({ target: want.target, key: want.key, ...renamed, action: 'update', fields: want.fields, changedFields, reason: `${why}: attributes changed` });
     } else if (had.key !== want.key) {
@@ -117,11 +126,21 @@ function diffEntitlements(current: CurrentAccess, desired: DesiredAccess, why: s
   for (const want of desired.entitlements) {
     const had = have.get(entitlementKey(want));
     have.delete(entitlementKey(want));
-    if (!had) granted.push({ ...change(want, `${why}: granted by ${want.policies.join(', ')}${want.status === 'suspended' ? ` (held back by ${want.suspendedBy.join(', ')})` : ''}`), held: want.status === 'suspended' });
+    if (!had)
+      granted.push({
+        ...change(want, `${why}: granted by ${want.policies.join(', ')}${want.status === 'suspended' ? ` (held back by ${want.suspendedBy.join(', ')})` : ''}`),
+        held: want.status === 'suspended',
+      });
     else if (had.status === 'active' && want.status === 'suspended') suspended.push(change(want, `${why}: held back by ${want.suspendedBy.join(', ')}`));
     else if (had.status === 'suspended' && want.status === 'active') resumed.push(change(want, `${why}: no condition holds it back any more`));
   }
-  const removed = [...have.values()].map((had) => ({ target: had.target, group: had.group, privileged: had.privileged, policies: had.policies, reason: `${why}: no longer justified by ${had.policies.join(', ') || 'any policy'}` }));
+  const removed = [...have.values()].map((had) => ({
+    target: had.target,
+    group: had.group,
+    privileged: had.privileged,
+    policies: had.policies,
+    reason: `${why}: no longer justified by ${had.policies.join(', ') || 'any policy'}`,
+  }));
   return { granted, removed, suspended, resumed };
 }
 

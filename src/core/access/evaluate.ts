@@ -57,7 +57,10 @@ export function planAccess(subject: AccessSubject, policies: readonly Policy[], 
     if (!granted || key === null) continue;
     accounts.push({ target: target.name, key, state, fields, policies: [...granted.policies].sort() });
     for (const [group, g] of [...granted.groups].sort(([a], [b]) => a.localeCompare(b))) {
-      const suspendedBy = conditions.filter((c) => suspends(c, target.name, group, g.privileged)).map((c) => c.name).sort();
+      const suspendedBy = conditions
+        .filter((c) => suspends(c, target.name, group, g.privileged))
+        .map((c) => c.name)
+        .sort();
       entitlements.push({ target: target.name, group, privileged: g.privileged, status: suspendedBy.length > 0 ? 'suspended' : 'active', policies: [...g.policies].sort(), suspendedBy });
     }
   }

@@ -14,12 +14,16 @@ export type PolicyKind = (typeof POLICY_KINDS)[number];
 export const SUBJECT_ATTRIBUTES: readonly string[] = Object.freeze(['kind', 'trust.eligibility', 'trust.status', ...IDENTITY_ATTRIBUTES.map((a) => a.name)]);
 export const BEHAVE_PREFIX = 'behave:';
 
-const attributeName = z.string().min(1).refine((name) => SUBJECT_ATTRIBUTES.includes(name) || (name.startsWith(BEHAVE_PREFIX) && name.length > BEHAVE_PREFIX.length), {
-  message: `unknown attribute: use one of ${SUBJECT_ATTRIBUTES.join(', ')}, or behave:<course>`,
-});
+const attributeName = z
+  .string()
+  .min(1)
+  .refine((name) => SUBJECT_ATTRIBUTES.includes(name) || (name.startsWith(BEHAVE_PREFIX) && name.length > BEHAVE_PREFIX.length), {
+    message: `unknown attribute: use one of ${SUBJECT_ATTRIBUTES.join(', ')}, or behave:<course>`,
+  });
 
 const values = z.array(z.string()).min(1);
-const clause = z.strictObject({ attribute: attributeName, in: values.optional(), notIn: values.optional() })
+const clause = z
+  .strictObject({ attribute: attributeName, in: values.optional(), notIn: values.optional() })
   .refine((c) => (c.in === undefined) !== (c.notIn === undefined), { message: 'a clause has exactly one of in, notIn' });
 
 const targetName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a target name');
@@ -37,11 +41,13 @@ const condition = z.strictObject({
   kind: z.literal('condition'),
   description: z.string().min(1).max(1000),
   when: z.array(clause).min(1),
-  suspend: z.strictObject({
-    privileged: z.boolean().default(false).describe('every privileged entitlement'),
-    targets: z.array(targetName).optional(),
-    groups: z.array(z.string().min(1)).optional(),
-  }).refine((s) => s.privileged || s.targets !== undefined || s.groups !== undefined, { message: 'name what to suspend: privileged, targets or groups' }),
+  suspend: z
+    .strictObject({
+      privileged: z.boolean().default(false).describe('every privileged entitlement'),
+      targets: z.array(targetName).optional(),
+      groups: z.array(z.string().min(1)).optional(),
+    })
+    .refine((s) => s.privileged || s.targets !== undefined || s.groups !== undefined, { message: 'name what to suspend: privileged, targets or groups' }),
 });
 
 export const policyDocumentSchema = z.discriminatedUnion('kind', [birthright, condition]);

@@ -30,5 +30,10 @@ export function subjectValues(subject: AccessSubject, attribute: string, today: 
   if (attribute.startsWith(BEHAVE_PREFIX)) return [trainingStatus(subject, attribute.slice(BEHAVE_PREFIX.length), today)];
   const value = subject.attributes[attribute];
   if (value === undefined || value === '') return [];
-  return attribute === 'affiliations' ? value.split(';').map((v) => v.trim()).filter(Boolean) : [value];
+  return attribute === 'affiliations'
+    ? value
+        .split(';')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : [value];
 }

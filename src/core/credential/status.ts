@@ -17,7 +17,9 @@ export type CredentialOperation = keyof typeof CREDENTIAL_OPERATIONS;
 export function nextCredentialStatus(operation: CredentialOperation, from: string, credential: string): CredentialStatus {
   const rule = CREDENTIAL_OPERATIONS[operation];
   if (!(rule.from as readonly string[]).includes(from)) {
-    throw new MusterError('MUSTER_ERR_CREDENTIAL_STATE', `cannot ${operation} credential ${credential}: it is ${from} (${operation} needs ${rule.from.join(' or ')})`, [{ field: 'status', value: from, message: `${operation} needs ${rule.from.join(' or ')}` }]);
+    throw new MusterError('MUSTER_ERR_CREDENTIAL_STATE', `cannot ${operation} credential ${credential}: it is ${from} (${operation} needs ${rule.from.join(' or ')})`, [
+      { field: 'status', value: from, message: `${operation} needs ${rule.from.join(' or ')}` },
+    ]);
   }
   return rule.to;
 }

@@ -36,52 +36,65 @@ const signal = z.strictObject({
 
 const jwk = z.looseObject({ kty: z.string(), kid: z.string().optional() });
 
-const relyingParty = z.strictObject({
-  clientId: z.string().regex(/^[A-Za-z0-9._:-]{3,128}$/, 'letters, digits, . _ : - (3–128)'),
-  name: z.string().min(1).max(200),
-  redirectUris: z.array(httpsOrLoopback).min(1),
-  postLogoutRedirectUris: z.array(httpsOrLoopback).default([]),
-  tokenEndpointAuthMethod: z.enum(['private_key_jwt', 'tls_client_auth']).default('private_key_jwt'),
-  /** Subject DN the RP's TLS client certificate must carry (tls_client_auth). */
-  tlsClientAuthSubjectDn: z.string().min(1).optional(),
-  /** The RP's public keys: client authentication (private_key_jwt) and, at FAL1, ID token encryption. */
-  jwks: z.strictObject({ keys: z.array(jwk).min(1) }).optional(),
-  jwksUri: httpsOrLoopback.optional(),
-  /**
-   * The OP may fetch this RP's URLs (`jwksUri`, `backchannelLogoutUri` on RP-initiated logout) on a private network
-   * (RFC 1918, loopback, link-local, unique-local); refused by default. Needs `privateNetworkReason`; each such fetch is audited.
-   */
-  allowPrivateNetwork: z.boolean().default(false),
-  privateNetworkReason: z.string().min(3).max(1000).optional(),
-  /** Pairwise sector: relying parties (of any agreement) naming the same URI share subject identifiers; without it the RP has its own. */
-  sectorIdentifierUri: httpsOrLoopback.optional(),
-  fal: z.enum(FAL_VALUES).default('fal2'),
-  /** FAL3: `idp` puts the PIV certificate's thumbprint in `cnf`; `rp` tells the RP to check its own bound authenticator. */
-  boundAuthenticator: z.enum(['idp', 'rp']).optional(),
-  /** Maximum authentication age the RP requires, seconds (the agreement's, besides any `max_age` it sends). */
-  maxAuthenticationAge: z.number().int().min(0).optional(),
-  /** OpenID Connect Back-Channel Logout 1.0: where the RP receives logout tokens when the OP ends a session it signed in to. */
-  backchannelLogoutUri: httpsOrLoopback.optional(),
-  /** The RP needs `sid` in every logout token (muster sends it whenever the session has one). */
-  backchannelLogoutSessionRequired: z.boolean().default(false),
-  /** Where the RP receives shared signals by push (RFC 8935); without it the RP polls or registers a stream itself. */
-  signalEndpoint: httpsOrLoopback.optional(),
-  /** Provisioning API (SCIM 2.0) of the RP, when the agreement allows it. */
-  scim: z.strictObject({
-    baseUrl: httpsOrLoopback,
-    bearerTokenFile: z.string().min(1).optional(),
-  }).optional(),
-}).refine((rp) => !rp.allowPrivateNetwork || rp.privateNetworkReason !== undefined, {
-  message: 'say why the OP may fetch this RP\'s URLs on a private network', path: ['privateNetworkReason'],
-}).refine((rp) => rp.tokenEndpointAuthMethod !== 'private_key_jwt' || rp.jwks !== undefined || rp.jwksUri !== undefined, {
-  message: 'private_key_jwt needs jwks or jwksUri', path: ['jwks'],
-}).refine((rp) => rp.tokenEndpointAuthMethod !== 'tls_client_auth' || rp.tlsClientAuthSubjectDn !== undefined, {
-  message: 'tls_client_auth needs tlsClientAuthSubjectDn', path: ['tlsClientAuthSubjectDn'],
-}).refine((rp) => rp.fal !== 'fal3' || rp.boundAuthenticator !== undefined, {
-  message: 'FAL3 needs boundAuthenticator: idp or rp', path: ['boundAuthenticator'],
-}).refine((rp) => rp.fal !== 'fal1' || rp.jwks !== undefined || rp.jwksUri !== undefined, {
-  message: 'FAL1 ID tokens are encrypted to the RP: give jwks or jwksUri', path: ['jwks'],
-});
+const relyingParty = z
+  .strictObject({
+    clientId: z.string().regex(/^[A-Za-z0-9._:-]{3,128}$/, 'letters, digits, . _ : - (3–128)'),
+    name: z.string().min(1).max(200),
+    redirectUris: z.array(httpsOrLoopback).min(1),
+    postLogoutRedirectUris: z.array(httpsOrLoopback).default([]),
+    tokenEndpointAuthMethod: z.enum(['private_key_jwt', 'tls_client_auth']).default('private_key_jwt'),
+    /** Subject DN the RP's TLS client certificate must carry (tls_client_auth). */
+    tlsClientAuthSubjectDn: z.string().min(1).optional(),
+    /** The RP's public keys: client authentication (private_key_jwt) and, at FAL1, ID token encryption. */
+    jwks: z.strictObject({ keys: z.array(jwk).min(1) }).optional(),
+    jwksUri: httpsOrLoopback.optional(),
+    /**
+     * The OP may fetch this RP's URLs (`jwksUri`, `backchannelLogoutUri` on RP-initiated logout) on a private network
+     * (RFC 1918, loopback, link-local, unique-local); refused by default. Needs `privateNetworkReason`; each such fetch is audited.
+     */
+    allowPrivateNetwork: z.boolean().default(false),
+    privateNetworkReason: z.string().min(3).max(1000).optional(),
+    /** Pairwise sector: relying parties (of any agreement) naming the same URI share subject identifiers; without it the RP has its own. */
+    sectorIdentifierUri: httpsOrLoopback.optional(),
+    fal: z.enum(FAL_VALUES).default('fal2'),
+    /** FAL3: `idp` puts the PIV certificate's thumbprint in `cnf`; `rp` tells the RP to check its own bound authenticator. */
+    boundAuthenticator: z.enum(['idp', 'rp']).optional(),
+    /** Maximum authentication age the RP requires, seconds (the agreement's, besides any `max_age` it sends). */
+    maxAuthenticationAge: z.number().int().min(0).optional(),
+    /** OpenID Connect Back-Channel Logout 1.0: where the RP receives logout tokens when the OP ends a session it signed in to. */
+    backchannelLogoutUri: httpsOrLoopback.optional(),
+    /** The RP needs `sid` in every logout token (muster sends it whenever the session has one). */
+    backchannelLogoutSessionRequired: z.boolean().default(false),
+    /** Where the RP receives shared signals by push (RFC 8935); without it the RP polls or registers a stream itself. */
+    signalEndpoint: httpsOrLoopback.optional(),
+    /** Provisioning API (SCIM 2.0) of the RP, when the agreement allows it. */
+    scim: z
+      .strictObject({
+        baseUrl: httpsOrLoopback,
+        bearerTokenFile: z.string().min(1).optional(),
+      })
+      .optional(),
+  })
+  .refine((rp) => !rp.allowPrivateNetwork || rp.privateNetworkReason !== undefined, {
+    message: "say why the OP may fetch this RP's URLs on a private network",
+    path: ['privateNetworkReason'],
+  })
+  .refine((rp) => rp.tokenEndpointAuthMethod !== 'private_key_jwt' || rp.jwks !== undefined || rp.jwksUri !== undefined, {
+    message: 'private_key_jwt needs jwks or jwksUri',
+    path: ['jwks'],
+  })
+  .refine((rp) => rp.tokenEndpointAuthMethod !== 'tls_client_auth' || rp.tlsClientAuthSubjectDn !== undefined, {
+    message: 'tls_client_auth needs tlsClientAuthSubjectDn',
+    path: ['tlsClientAuthSubjectDn'],
+  })
+  .refine((rp) => rp.fal !== 'fal3' || rp.boundAuthenticator !== undefined, {
+    message: 'FAL3 needs boundAuthenticator: idp or rp',
+    path: ['boundAuthenticator'],
+  })
+  .refine((rp) => rp.fal !== 'fal1' || rp.jwks !== undefined || rp.jwksUri !== undefined, {
+    message: 'FAL1 ID tokens are encrypted to the RP: give jwks or jwksUri',
+    path: ['jwks'],
+  });
 
 const range = <T extends readonly [string, ...string[]]>(values: T) => z.strictObject({ min: z.enum(values), max: z.enum(values) });
 
@@ -97,15 +110,20 @@ export const agreementDocumentSchema = z.strictObject({
   idp: z.strictObject({ issuer: httpsOrLoopback, home: z.boolean() }),
   relyingParties: z.array(relyingParty).default([]),
   attributes: z.array(attribute).default([]),
-  assurance: z.strictObject({
-    aal: range(['aal2', 'aal3'] as const).default({ min: 'aal2', max: 'aal3' }),
-    fal: range(FAL_VALUES).default({ min: 'fal2', max: 'fal3' }),
-  }).prefault({}),
+  assurance: z
+    .strictObject({
+      aal: range(['aal2', 'aal3'] as const).default({ min: 'aal2', max: 'aal3' }),
+      fal: range(FAL_VALUES).default({ min: 'fal2', max: 'fal3' }),
+    })
+    .prefault({}),
   signals: z.array(signal).default([]),
-  provisioning: z.strictObject({
-    allowed: z.boolean().default(false),
-    reason: z.string().min(3).max(1000).optional(),
-  }).refine((p) => !p.allowed || p.reason !== undefined, { message: 'say why provisioning is allowed', path: ['reason'] }).prefault({}),
+  provisioning: z
+    .strictObject({
+      allowed: z.boolean().default(false),
+      reason: z.string().min(3).max(1000).optional(),
+    })
+    .refine((p) => !p.allowed || p.reason !== undefined, { message: 'say why provisioning is allowed', path: ['reason'] })
+    .prefault({}),
   consent: z.enum(['runtime', 'allowlisted']).default('runtime'),
   /** Dynamic registration under this agreement (FAL2 and below; pairwise identifiers forced). */
   dynamicRegistration: z.boolean().default(false),
@@ -152,5 +170,7 @@ function duplicateClients(document: AgreementDocument): { field: string; message
 }
 
 function falOutside(document: AgreementDocument): { field: string; message: string }[] {
-  return document.relyingParties.flatMap((rp, i) => falWithin(document, rp) ? [] : [{ field: `relyingParties.${i}.fal`, message: `${rp.fal} is outside the agreement's FAL range ${document.assurance.fal.min}–${document.assurance.fal.max}` }]);
+  return document.relyingParties.flatMap((rp, i) =>
+    falWithin(document, rp) ? [] : [{ field: `relyingParties.${i}.fal`, message: `${rp.fal} is outside the agreement's FAL range ${document.assurance.fal.min}–${document.assurance.fal.max}` }],
+  );
 }

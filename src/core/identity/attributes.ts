@@ -16,8 +16,7 @@ export interface AttributeDescriptor {
   readonly releasable: boolean;
 }
 
-const attr = (name: string, object: CdmObject, type: AttributeType, maxLength: number, releasable: boolean): AttributeDescriptor =>
-  Object.freeze({ name, object, type, maxLength, releasable });
+const attr = (name: string, object: CdmObject, type: AttributeType, maxLength: number, releasable: boolean): AttributeDescriptor => Object.freeze({ name, object, type, maxLength, releasable });
 
 export const IDENTITY_ATTRIBUTES: readonly AttributeDescriptor[] = Object.freeze([
   attr('employee_id', 'USER', 'string', 64, false),

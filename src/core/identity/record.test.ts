@@ -6,7 +6,13 @@ const at = (iso: string) => ({ source: 'hr', record: 'E1', observedAt: new Date(
 const everything = () => true;
 
 function joiner(): IdentityState {
-  return planIdentity(null, { kind: 'person', status: 'active', attributes: { employee_id: 'E1', given_name: 'Ada', department: 'Finance', manager: 'E9' } }, at('2026-01-01T00:00:00Z'), everything, 'id-1').next;
+  return planIdentity(
+    null,
+    { kind: 'person', status: 'active', attributes: { employee_id: 'E1', given_name: 'Ada', department: 'Finance', manager: 'E9' } },
+    at('2026-01-01T00:00:00Z'),
+    everything,
+    'id-1',
+  ).next;
 }
 
 test('a joiner gets provenance on every attribute and last_updated at creation', () => {

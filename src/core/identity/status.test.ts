@@ -3,8 +3,17 @@ import { test } from 'node:test';
 import { IDENTITY_STATUSES, type IdentityStatus, canMove, planStatusPath } from './status.ts';
 
 const ALLOWED = new Set([
-  'pending>active', 'active>leave', 'leave>active', 'active>suspended', 'suspended>active',
-  'active>inactive', 'leave>inactive', 'suspended>inactive', 'inactive>terminated', 'terminated>archived', 'terminated>active',
+  'pending>active',
+  'active>leave',
+  'leave>active',
+  'active>suspended',
+  'suspended>active',
+  'active>inactive',
+  'leave>inactive',
+  'suspended>inactive',
+  'inactive>terminated',
+  'terminated>archived',
+  'terminated>active',
 ]);
 
 test('the status machine allows exactly the documented moves and refuses every other', () => {
@@ -24,8 +33,16 @@ test('a leaver passes through inactive; a rehire goes straight back to active', 
 });
 
 test('a refused move names the rule', () => {
-  const refused: [IdentityStatus, IdentityStatus][] = [['pending', 'terminated'], ['archived', 'active'], ['inactive', 'active'], ['pending', 'leave']];
+  const refused: [IdentityStatus, IdentityStatus][] = [
+    ['pending', 'terminated'],
+    ['archived', 'active'],
+    ['inactive', 'active'],
+    ['pending', 'leave'],
+  ];
   for (const [from, to] of refused) {
-    assert.throws(() => planStatusPath(from, to), (e: any) => e.code === 'MUSTER_ERR_STATUS_TRANSITION' && e.message === `an identity cannot move from ${from} to ${to}`);
+    assert.throws(
+      () => planStatusPath(from, to),
+      (e: any) => e.code === 'MUSTER_ERR_STATUS_TRANSITION' && e.message === `an identity cannot move from ${from} to ${to}`,
+    );
   }
 });

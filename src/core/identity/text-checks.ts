@@ -42,7 +42,7 @@ export function nameProblem(value: string): string | undefined {
 
 /** Why `value` is not an email address (RFC 5322 addr-spec, dot-atom form, ASCII, host-name domain), or undefined. */
 export function emailProblem(value: string): string | undefined {
-  if (!ADDR_SPEC.test(value)) return 'is not an email address (RFC 5322 addr-spec: local-part@domain, ASCII letters, digits and !#$%&\'*+/=?^_`{|}~- in the local part)';
+  if (!ADDR_SPEC.test(value)) return "is not an email address (RFC 5322 addr-spec: local-part@domain, ASCII letters, digits and !#$%&'*+/=?^_`{|}~- in the local part)";
   if ((value.split('@')[0] ?? '').length > MAX_LOCAL_PART) return `has a local part longer than ${MAX_LOCAL_PART} characters (RFC 5321 §4.5.3.1.1)`;
   return undefined;
 }

@@ -52,7 +52,11 @@ export class DerivedService {
       const existing = await authenticatorIds(tx, identityId);
       const user = { identityId, name: String(identity.attributes.email?.v ?? identityId), displayName: String(identity.attributes.full_name?.v ?? identityId) };
       const webauthn = await registrationOptions(this.#deps.webauthn, user, challenge.challenge, existing);
-      await this.#deps.audit.append(tx, [{ actor: by.actor, action: 'derived.challenge', target: identityId, reason: 'binding ceremony opened', data: { challenge_id: challenge.id, expires_at: challenge.expiresAt.toISOString() } }], by.correlationId);
+      await this.#deps.audit.append(
+        tx,
+        [{ actor: by.actor, action: 'derived.challenge', target: identityId, reason: 'binding ceremony opened', data: { challenge_id: challenge.id, expires_at: challenge.expiresAt.toISOString() } }],
+        by.correlationId,
+      );
       return { challengeId: challenge.id, challenge: challenge.challenge, expiresAt: challenge.expiresAt, webauthn };
     });
   }
@@ -65,7 +69,10 @@ export class DerivedService {
     return this.#bind(request, by, DERIVED_PKI, async (tx, card, now) => {
       const { spki } = await readCsr(request.csr);
       const taken = await certifiedKey(tx, spki);
-      if (taken) throw new MusterError('MUSTER_ERR_DERIVED_BINDING', `binding refused: the device key is already certified (certificate ${taken}); a Derived PIV credential needs its own key`, [{ field: 'csr', message: 'key already certified' }]);
+      if (taken)
+        throw new MusterError('MUSTER_ERR_DERIVED_BINDING', `binding refused: the device key is already certified (certificate ${taken}); a Derived PIV credential needs its own key`, [
+          { field: 'csr', message: 'key already certified' },
+        ]);
       const verdict = await verifyKeyAttestation(request.keyAttestation, spki, this.#deps.keyAttestationRoots ?? [], now);
       const issuer = createIssuer({ ca: this.#deps.ca, clock: this.#deps.clock, urls: this.#deps.urls });
       const issued = await issuer.issue('derived-piv-auth', { spki, subject: card.subject, hardwareBacked: verdict.hardware });
@@ -75,14 +82,26 @@ export class DerivedService {
       const credentialId = randomUUID();
       const serial = issued.serial.toLowerCase();
       const credential: DerivedCredential = {
-        credentialId, identityId: request.identityId, type: DERIVED_PKI, reference: serial, boundAt: now, pivSerial: card.serial, certificatePem: issued.pem, policy,
-        hardwareAttested: verdict.hardware, ...(notice ? { notice } : {}),
+        credentialId,
+        identityId: request.identityId,
+        type: DERIVED_PKI,
+        reference: serial,
+        boundAt: now,
+        pivSerial: card.serial,
+        certificatePem: issued.pem,
+        policy,
+        hardwareAttested: verdict.hardware,
+        ...(notice ? { notice } : {}),
       };
       const stored = { serial, profile: 'derived-piv-auth', der: issued.der, notBefore: issued.certificate.notBefore, notAfter: issued.certificate.notAfter };
       const write = (tx: Tx) => storeCertificates(tx, this.#deps.ca.name, request.identityId, credentialId, [stored]);
       const details = {
-        policy, hardware_backed: verdict.hardware, hardware_claimed: claimed, hardware_attested: verdict.hardware,
-        ...(verdict.hardware ? { attested_by: verdict.attestedBy } : { software_reason: verdict.reason }), ...(notice ? { notice } : {}),
+        policy,
+        hardware_backed: verdict.hardware,
+        hardware_claimed: claimed,
+        hardware_attested: verdict.hardware,
+        ...(verdict.hardware ? { attested_by: verdict.attestedBy } : { software_reason: verdict.reason }),
+        ...(notice ? { notice } : {}),
       };
       return { credential, details, expiresAt: issued.certificate.notAfter, write };
     });
@@ -94,12 +113,37 @@ export class DerivedService {
       const binding = await verifyRegistration(this.#deps.webauthn, request.registration, expected);
       const credentialId = randomUUID();
       const credential: DerivedCredential = {
-        credentialId, identityId: request.identityId, type: DERIVED_FIDO2, reference: binding.credentialId, boundAt: now, pivSerial: card.serial,
-        aaguid: binding.aaguid, aal: binding.aal, attestationFormat: binding.attestationFormat, attestationTrusted: binding.attestationTrusted,
+        credentialId,
+        identityId: request.identityId,
+        type: DERIVED_FIDO2,
+        reference: binding.credentialId,
+        boundAt: now,
+        pivSerial: card.serial,
+        aaguid: binding.aaguid,
+        aal: binding.aal,
+        attestationFormat: binding.attestationFormat,
+        attestationTrusted: binding.attestationTrusted,
       };
-      const details = { aaguid: binding.aaguid, aal: binding.aal, attestation_format: binding.attestationFormat, attestation_trusted: binding.attestationTrusted, device_type: binding.deviceType, backed_up: binding.backedUp, user_verified: binding.userVerified, transports: binding.transports };
+      const details = {
+        aaguid: binding.aaguid,
+        aal: binding.aal,
+        attestation_format: binding.attestationFormat,
+        attestation_trusted: binding.attestationTrusted,
+        device_type: binding.deviceType,
+        backed_up: binding.backedUp,
+        user_verified: binding.userVerified,
+        transports: binding.transports,
+      };
       const write = async (tx: Tx) => {
-        await insertAuthenticator(tx, { credential_id: binding.credentialId, credential: credentialId, identity_id: request.identityId, public_key: binding.publicKey, counter: binding.counter, aaguid: binding.aaguid, created_at: now });
+        await insertAuthenticator(tx, {
+          credential_id: binding.credentialId,
+          credential: credentialId,
+          identity_id: request.identityId,
+          public_key: binding.publicKey,
+          counter: binding.counter,
+          aaguid: binding.aaguid,
+          created_at: now,
+        });
       };
       return { credential, details, expiresAt: null, write };
     });
@@ -111,8 +155,17 @@ export class DerivedService {
     const now = this.#deps.clock.now();
     await this.#deps.store.transaction(async (tx) => {
       const credential = await lockCredential(tx, credentialId);
-      if (!credential || !DERIVED_TYPES.includes(credential.type)) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no Derived PIV credential ${credentialId}`, [{ field: 'credentialId', value: credentialId, message: 'not found' }]);
-      const changes = await applyTransition(tx, { operation: 'terminate', credentials: [credential], actor: by.actor, why: `derived credential ${reason}`, revocationReason, details: { termination_reason: reason }, now });
+      if (!credential || !DERIVED_TYPES.includes(credential.type))
+        throw new MusterError('MUSTER_ERR_NOT_FOUND', `no Derived PIV credential ${credentialId}`, [{ field: 'credentialId', value: credentialId, message: 'not found' }]);
+      const changes = await applyTransition(tx, {
+        operation: 'terminate',
+        credentials: [credential],
+        actor: by.actor,
+        why: `derived credential ${reason}`,
+        revocationReason,
+        details: { termination_reason: reason },
+        now,
+      });
       await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
     });
   }
@@ -139,7 +192,14 @@ export class DerivedService {
   /** The credential row, with a copy of the PIV Authentication certificate it was bound with. */
   async #insert(tx: Tx, bound: Bound, card: ProvenCard, by: Actor, now: Date): Promise<void> {
     const c = bound.credential;
-    const details = { ...bound.details, card_credential_id: card.cardCredentialId, card_uuid: card.cardUuid, piv_serial: card.serial, piv_certificate: Buffer.from(card.der).toString('base64'), bound_by: by.actor };
+    const details = {
+      ...bound.details,
+      card_credential_id: card.cardCredentialId,
+      card_uuid: card.cardUuid,
+      piv_serial: card.serial,
+      piv_certificate: Buffer.from(card.der).toString('base64'),
+      bound_by: by.actor,
+    };
     await insertCredential(tx, { id: c.credentialId, identity_id: c.identityId, type: c.type, status: 'active', reference: c.reference, details, issued_at: now, expires_at: bound.expiresAt });
   }
 
@@ -147,14 +207,30 @@ export class DerivedService {
     const c = bound.credential;
     const changes = new ChangeSet();
     const payload = { credential_id: c.credentialId, type: c.type, reference: c.reference, piv_serial: card.serial, card_uuid: card.cardUuid, ...bound.details };
-    changes.events.push({ type: 'credential.bound', identityId: c.identityId, payload, audit: { actor: by.actor, action: 'credential.bound', target: c.identityId, reason: `${c.type} bound after PIV Authentication with certificate ${card.serial}`, data: payload } });
+    changes.events.push({
+      type: 'credential.bound',
+      identityId: c.identityId,
+      payload,
+      audit: { actor: by.actor, action: 'credential.bound', target: c.identityId, reason: `${c.type} bound after PIV Authentication with certificate ${card.serial}`, data: payload },
+    });
     const runAfter = new Date(now.getTime() + this.#deps.recheckDays * DAY_MS);
-    changes.scheduled.push({ kind: DERIVED_RECHECK_JOB, key: `${DERIVED_RECHECK_JOB}:${c.credentialId}`, payload: { credentialId: c.credentialId, identityId: c.identityId, pivSerial: card.serial }, runAfter });
+    changes.scheduled.push({
+      kind: DERIVED_RECHECK_JOB,
+      key: `${DERIVED_RECHECK_JOB}:${c.credentialId}`,
+      payload: { credentialId: c.credentialId, identityId: c.identityId, pivSerial: card.serial },
+      runAfter,
+    });
     await changes.commit(tx, { now, correlationId: by.correlationId, audit: this.#deps.audit });
   }
 
   async #auditRefusal(request: BindingBase, type: string, error: MusterError, by: Actor): Promise<void> {
-    const draft: AuditDraft = { actor: by.actor, action: 'derived.refused', target: String(request.identityId), reason: error.message, data: { type, code: error.code, challenge_id: String(request.challengeId), fields: error.details.map((d) => d.field ?? d.key ?? '') } };
+    const draft: AuditDraft = {
+      actor: by.actor,
+      action: 'derived.refused',
+      target: String(request.identityId),
+      reason: error.message,
+      data: { type, code: error.code, challenge_id: String(request.challengeId), fields: error.details.map((d) => d.field ?? d.key ?? '') },
+    };
     await this.#deps.store.transaction((tx) => this.#deps.audit.append(tx, [draft], by.correlationId));
   }
 }
@@ -162,7 +238,9 @@ export class DerivedService {
 async function activePerson(tx: Tx, identityId: string) {
   const identity = await lockIdentity(tx, String(identityId));
   if (identity.kind !== 'person' || identity.status !== 'active') {
-    throw new MusterError('MUSTER_ERR_DERIVED_BINDING', `binding refused: identity is ${identity.kind}, ${identity.status}; a Derived PIV credential needs an active person`, [{ field: 'identityId', message: `${identity.status}` }]);
+    throw new MusterError('MUSTER_ERR_DERIVED_BINDING', `binding refused: identity is ${identity.kind}, ${identity.status}; a Derived PIV credential needs an active person`, [
+      { field: 'identityId', message: `${identity.status}` },
+    ]);
   }
   return identity;
 }

@@ -43,7 +43,11 @@ export async function verifyKeyAttestation(attestation: KeyAttestation | undefin
   const certificates = [parse(attestation.certificate), ...chain.map(parse)];
   const attested = certificates[0] as X509Certificate;
   if (!Buffer.from(attested.publicKey.rawData).equals(Buffer.from(spki))) throw refuse('the attestation certificate is over another key than the CSR');
-  const trusted = await attestationChainsToAnchor(certificates.map((c) => new Uint8Array(c.rawData)), roots, now);
+  const trusted = await attestationChainsToAnchor(
+    certificates.map((c) => new Uint8Array(c.rawData)),
+    roots,
+    now,
+  );
   if (!trusted) throw refuse('the key attestation does not chain to a configured attestation root, or a certificate of it is not valid now');
   return { hardware: true, attestedBy: attested.issuer };
 }

@@ -49,7 +49,6 @@ function checkSignature(certificate: X509Certificate, challenge: string, signatu
   if (!ok) throw refuse('signature', 'the signature over the challenge does not verify with the PIV Authentication key');
 }
 
-
 /**
  * SP 800-157r1 §2.1: the applicant proves possession of a valid PIV card by signing the challenge with its PIV
  * Authentication key. Refused unless the certificate was issued by muster's issuing CA (signature checked), is within
@@ -60,11 +59,12 @@ export async function verifyPivProof(tx: Tx, issuing: CertificateAuthority, iden
   const certificate = parseCertificate(proof.pivCertificate);
   const signedByUs = certificate.issuer === issuing.certificate.subject && (await certificate.verify({ publicKey: issuing.certificate.publicKey, signatureOnly: true }).catch(() => false));
   if (!signedByUs) throw refuse('pivCertificate', `the certificate was not issued by ${issuing.name} (a foreign or forged PIV certificate)`);
-  if (certificate.notBefore > now || certificate.notAfter <= now) throw refuse('pivCertificate', `the certificate is not valid now (${certificate.notBefore.toISOString()} – ${certificate.notAfter.toISOString()})`);
+  if (certificate.notBefore > now || certificate.notAfter <= now)
+    throw refuse('pivCertificate', `the certificate is not valid now (${certificate.notBefore.toISOString()} – ${certificate.notAfter.toISOString()})`);
   const serial = certificate.serialNumber.toLowerCase();
   const row = await certificateOfCard(tx, serial, issuing.name);
   if (!row || row.profile !== 'piv-auth' || row.card_type !== PIV_CARD) throw refuse('pivCertificate', 'the certificate is not a PIV Authentication certificate muster issued');
-  if (row.identity_id !== identityId) throw refuse('pivCertificate', "the PIV card belongs to another identity");
+  if (row.identity_id !== identityId) throw refuse('pivCertificate', 'the PIV card belongs to another identity');
   if (row.status !== 'good') throw refuse('pivCertificate', `the PIV Authentication certificate is revoked (${row.reason ?? 'unspecified'})`);
   if (row.card_status !== 'active') throw refuse('pivCertificate', `the PIV card is ${row.card_status}, not active`);
   checkSignature(certificate, challenge, proof.signature);

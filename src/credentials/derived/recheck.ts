@@ -23,9 +23,30 @@ export const handleDerivedRecheck: JobHandler = async (job, tx, ctx) => {
   const cause = { job_id: job.id, piv_serial: pivSerial, piv_status: piv?.status ?? 'unknown', piv_reason: piv?.reason ?? null };
   const active = credential.status !== 'terminated';
   const outcome = compromised && active ? 'terminated' : 'kept';
-  await ctx.audit.append(tx, [{ actor: CREDENTIALS_ACTOR, action: 'derived.rechecked', target: String(identityId ?? credential.identity_id), reason: `PIV Authentication certificate ${pivSerial} is ${piv?.status ?? 'unknown'}${piv?.reason ? ` (${piv.reason})` : ''}: derived credential ${outcome}`, data: { credential_id: credentialId, outcome, ...cause } }], ctx.correlationId);
+  await ctx.audit.append(
+    tx,
+    [
+      {
+        actor: CREDENTIALS_ACTOR,
+        action: 'derived.rechecked',
+        target: String(identityId ?? credential.identity_id),
+        reason: `PIV Authentication certificate ${pivSerial} is ${piv?.status ?? 'unknown'}${piv?.reason ? ` (${piv.reason})` : ''}: derived credential ${outcome}`,
+        data: { credential_id: credentialId, outcome, ...cause },
+      },
+    ],
+    ctx.correlationId,
+  );
   if (outcome !== 'terminated') return;
   const why = `the PIV card it was bound with (certificate ${pivSerial}) was revoked for key compromise after the binding`;
-  const changes = await applyTransition(tx, { operation: 'terminate', credentials: [credential], actor: CREDENTIALS_ACTOR, why, revocationReason: 'keyCompromise', details: { termination_reason: 'piv-compromised' }, cause, now: ctx.now });
+  const changes = await applyTransition(tx, {
+    operation: 'terminate',
+    credentials: [credential],
+    actor: CREDENTIALS_ACTOR,
+    why,
+    revocationReason: 'keyCompromise',
+    details: { termination_reason: 'piv-compromised' },
+    cause,
+    now: ctx.now,
+  });
   await changes.commit(tx, ctx);
 };

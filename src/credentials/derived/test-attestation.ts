@@ -18,7 +18,13 @@ export async function testAttestationRoot(clock: Clock, name = 'CN=Test Device A
   const notBefore = new Date(clock.now().getTime() - 86_400_000);
   const notAfter = new Date(clock.now().getTime() + 10 * YEAR_MS);
   const root = await X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01', name, notBefore, notAfter, keys, signingAlgorithm: ALGORITHM, extensions: [new BasicConstraintsExtension(true, undefined, true)],
+    serialNumber: '01',
+    name,
+    notBefore,
+    notAfter,
+    keys,
+    signingAlgorithm: ALGORITHM,
+    extensions: [new BasicConstraintsExtension(true, undefined, true)],
   });
   let serial = 1;
   return {
@@ -27,8 +33,14 @@ export async function testAttestationRoot(clock: Clock, name = 'CN=Test Device A
       const { spki } = await readCsr(csr);
       serial += 1;
       const certificate = await X509CertificateGenerator.create({
-        serialNumber: serial.toString(16).padStart(2, '0'), subject: 'CN=Device key attestation', issuer: root.subject, notBefore, notAfter,
-        publicKey: spki, signingKey: keys.privateKey, signingAlgorithm: ALGORITHM,
+        serialNumber: serial.toString(16).padStart(2, '0'),
+        subject: 'CN=Device key attestation',
+        issuer: root.subject,
+        notBefore,
+        notAfter,
+        publicKey: spki,
+        signingKey: keys.privateKey,
+        signingAlgorithm: ALGORITHM,
       });
       return { certificate: certificate.toString('pem') };
     },

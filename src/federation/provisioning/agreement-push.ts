@@ -46,20 +46,39 @@ function refusalOf(agreement: AgreementVersion): MusterError | undefined {
   const { id, status, document } = agreement;
   const refuse = (code: 'MUSTER_ERR_FORBIDDEN' | 'MUSTER_ERR_AGREEMENT', message: string, detail: ErrorDetail) => new MusterError(code, message, [detail]);
   if (!document.provisioning.allowed) {
-    return refuse('MUSTER_ERR_FORBIDDEN', `trust agreement '${id}' does not allow provisioning to its relying parties (provisioning.allowed is false)`, { field: 'provisioning.allowed', value: 'false', message: 'the agreement must allow a provisioning API' });
+    return refuse('MUSTER_ERR_FORBIDDEN', `trust agreement '${id}' does not allow provisioning to its relying parties (provisioning.allowed is false)`, {
+      field: 'provisioning.allowed',
+      value: 'false',
+      message: 'the agreement must allow a provisioning API',
+    });
   }
-  if (status !== 'active') return refuse('MUSTER_ERR_FORBIDDEN', `trust agreement '${id}' is ${status}: nothing is provisioned under it`, { field: 'status', value: status, message: 'must be active' });
+  if (status !== 'active')
+    return refuse('MUSTER_ERR_FORBIDDEN', `trust agreement '${id}' is ${status}: nothing is provisioned under it`, { field: 'status', value: status, message: 'must be active' });
   if (provisionedParties(document).length === 0) {
-    return refuse('MUSTER_ERR_AGREEMENT', `no relying party of trust agreement '${id}' has a provisioning API (relyingParties[].scim)`, { field: 'relyingParties.scim', message: 'give at least one RP a scim baseUrl and bearerTokenFile' });
+    return refuse('MUSTER_ERR_AGREEMENT', `no relying party of trust agreement '${id}' has a provisioning API (relyingParties[].scim)`, {
+      field: 'relyingParties.scim',
+      message: 'give at least one RP a scim baseUrl and bearerTokenFile',
+    });
   }
   return undefined;
 }
 
 async function auditRefusal(deps: AgreementProvisioningDeps, agreement: AgreementVersion, refusal: MusterError, actor: string, correlationId: string): Promise<void> {
-  await deps.store.transaction((tx) => deps.audit.append(tx, [{
-    actor, action: 'federation.provisioning.refused', target: `agreement:${agreement.id}`, reason: refusal.message,
-    data: { agreement_id: agreement.id, version: agreement.version, status: agreement.status, code: refusal.code, field: refusal.details[0]?.field },
-  }], correlationId));
+  await deps.store.transaction((tx) =>
+    deps.audit.append(
+      tx,
+      [
+        {
+          actor,
+          action: 'federation.provisioning.refused',
+          target: `agreement:${agreement.id}`,
+          reason: refusal.message,
+          data: { agreement_id: agreement.id, version: agreement.version, status: agreement.status, code: refusal.code, field: refusal.details[0]?.field },
+        },
+      ],
+      correlationId,
+    ),
+  );
 }
 
 const QUEUE = `
@@ -93,9 +112,24 @@ export async function provisionAgreement(deps: AgreementProvisioningDeps, agreem
   const pushId = randomUUID();
   return deps.store.transaction(async (tx) => {
     const queued = await tx.query(QUEUE, [FEDERATION_PROVISION_JOB, agreementId, agencyCodes, now, pushId, clientIds, affiliations]);
-    const [waiting] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE kind = $1 AND status = 'pending' AND payload ->> 'agreementId' = $2`, [FEDERATION_PROVISION_JOB, agreementId]);
+    const [waiting] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE kind = $1 AND status = 'pending' AND payload ->> 'agreementId' = $2`, [
+      FEDERATION_PROVISION_JOB,
+      agreementId,
+    ]);
     const push: AgreementPush = { pushId, agreementId, version: agreement.version, clientIds, queued: queued.length, alreadyQueued: (waiting?.n ?? 0) - queued.length };
-    await deps.audit.append(tx, [{ actor, action: 'federation.provisioning.requested', target: `agreement:${agreementId}`, reason: `full push of trust agreement '${agreementId}' v${agreement.version} to ${clientIds.join(', ')}`, data: { ...push } }], correlationId);
+    await deps.audit.append(
+      tx,
+      [
+        {
+          actor,
+          action: 'federation.provisioning.requested',
+          target: `agreement:${agreementId}`,
+          reason: `full push of trust agreement '${agreementId}' v${agreement.version} to ${clientIds.join(', ')}`,
+          data: { ...push },
+        },
+      ],
+      correlationId,
+    );
     return push;
   });
 }
@@ -104,7 +138,8 @@ export async function provisionAgreement(deps: AgreementProvisioningDeps, agreem
 export async function agreementProvisioning(store: Store, agreementId: string, page: { limit?: number | undefined; cursor?: string | undefined } = {}): Promise<ProvisioningPage> {
   const agreement = await requireAgreement(store, agreementId);
   const limit = page.limit ?? 100;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LISTING) throw new MusterError('MUSTER_ERR_VALIDATION', `limit must be an integer from 1 to ${MAX_LISTING}`, [{ field: 'limit', value: String(limit), message: `1 to ${MAX_LISTING}` }]);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LISTING)
+    throw new MusterError('MUSTER_ERR_VALIDATION', `limit must be an integer from 1 to ${MAX_LISTING}`, [{ field: 'limit', value: String(limit), message: `1 to ${MAX_LISTING}` }]);
   const linked = await store.query<{ client_id: string }>('SELECT client_id FROM federation_clients WHERE agreement_id = $1', [agreement.id]);
   const clientIds = [...new Set([...linked.map((l) => l.client_id), ...agreement.document.relyingParties.map((rp) => rp.clientId)])];
   return listRecords(store, clientIds, { limit, cursor: page.cursor });

@@ -65,11 +65,22 @@ function auditOf(identity: IdentityState, change: Change, job: Job): AuditDraft 
   const action = record.state === 'terminated' ? 'federation.provisioning.terminated' : before.remoteId === null ? 'federation.provisioning.created' : 'federation.provisioning.updated';
   const sent = record.pushed === null ? [] : Object.keys(record.pushed).filter((k) => !['schemas', 'externalId', 'userName'].includes(k));
   return {
-    actor: PROVISIONING_ACTOR, action, target: `identity:${identity.id}`,
+    actor: PROVISIONING_ACTOR,
+    action,
+    target: `identity:${identity.id}`,
     reason: `${String(job.payload.type ?? 'push')}: ${outcome.requests.join(', ') || 'recorded'} at relying party ${target.rp.clientId}`,
     data: {
-      client_id: target.rp.clientId, agreement_id: target.agreement.id, agreement_version: target.agreement.version, sub: record.sub ?? before.sub, remote_id: record.remoteId ?? before.remoteId,
-      state: record.state, requests: outcome.requests, attributes: sent, extension: record.extension, job_id: job.id, event_id: job.eventId,
+      client_id: target.rp.clientId,
+      agreement_id: target.agreement.id,
+      agreement_version: target.agreement.version,
+      sub: record.sub ?? before.sub,
+      remote_id: record.remoteId ?? before.remoteId,
+      state: record.state,
+      requests: outcome.requests,
+      attributes: sent,
+      extension: record.extension,
+      job_id: job.id,
+      event_id: job.eventId,
     },
   };
 }

@@ -3,7 +3,10 @@ import type { IdentityState } from '../../core/identity/record.ts';
 
 /** The identity's organizational affiliations, as the MUR keeps them (`;`-separated). */
 export function affiliationsOf(identity: IdentityState): string[] {
-  return (identity.attributes.affiliations?.v ?? '').split(';').map((a) => a.trim()).filter(Boolean);
+  return (identity.attributes.affiliations?.v ?? '')
+    .split(';')
+    .map((a) => a.trim())
+    .filter(Boolean);
 }
 
 /**

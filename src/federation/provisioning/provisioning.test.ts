@@ -37,7 +37,12 @@ describeEachStore('pushes to a relying party', (factory) => {
     recorder.refuseWhen((body) => body.includes(PIV_EXTENSION));
     await importHr();
     await h.store.query(`UPDATE jobs SET status = 'done' WHERE kind = $1`, [FEDERATION_PROVISION_JOB]);
-    await new AgreementService(h).save('travel', provisioningAgreement(recorder.baseUrl, await h.file('token', scim.token), { attributes: [{ name: 'email', purpose: 'booking confirmations' }] }), 'alice', 'travel');
+    await new AgreementService(h).save(
+      'travel',
+      provisioningAgreement(recorder.baseUrl, await h.file('token', scim.token), { attributes: [{ name: 'email', purpose: 'booking confirmations' }] }),
+      'alice',
+      'travel',
+    );
     await provisionAgreement(h, 'travel');
     assert.deepEqual(await worker().runOnce(), { claimed: 3, done: 3, retried: 0, dead: 0 });
   });
@@ -63,7 +68,10 @@ describeEachStore('pushes to a relying party', (factory) => {
     const from = recorder.requests.length;
     await importHr({ E1: { status: 'terminated' } });
     await worker().runOnce();
-    assert.deepEqual(recorder.requests.slice(from).map((r) => r.method), ['PATCH']);
+    assert.deepEqual(
+      recorder.requests.slice(from).map((r) => r.method),
+      ['PATCH'],
+    );
     assert.equal(byExternalId(sub)?.active, false);
     const [row] = await h.store.query<{ state: string; remote_id: string | null }>(`SELECT state, remote_id FROM rp_provisioning WHERE sub = $1`, [sub]);
     assert.equal(row?.state, 'terminated');

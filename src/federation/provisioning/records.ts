@@ -26,8 +26,13 @@ const COLUMNS = 'identity_id, client_id, sub, remote_id, state, pushed, synced_a
 
 function recordOf(row: Row): ProvisioningRecord {
   return {
-    identityId: row.identity_id as string, clientId: row.client_id as string, sub: (row.sub as string | null) ?? null, remoteId: (row.remote_id as string | null) ?? null,
-    state: row.state as RpAccountState, pushed: (row.pushed as Json | null) ?? null, syncedAt: (row.synced_at as Date | null) ?? null,
+    identityId: row.identity_id as string,
+    clientId: row.client_id as string,
+    sub: (row.sub as string | null) ?? null,
+    remoteId: (row.remote_id as string | null) ?? null,
+    state: row.state as RpAccountState,
+    pushed: (row.pushed as Json | null) ?? null,
+    syncedAt: (row.synced_at as Date | null) ?? null,
     extension: (row.extension as ProvisioningRecord['extension']) ?? null,
   };
 }
@@ -77,7 +82,8 @@ function encodeCursor(r: ProvisioningView): string {
 function decodeCursor(cursor: string): [string, string] {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const [identityId, clientId] = text.slice(CURSOR.length).split(' ');
-  if (!text.startsWith(CURSOR) || !identityId || !clientId) throw new MusterError('MUSTER_ERR_VALIDATION', 'cursor is not one this server gave out', [{ field: 'cursor', value: cursor, message: 'malformed cursor' }]);
+  if (!text.startsWith(CURSOR) || !identityId || !clientId)
+    throw new MusterError('MUSTER_ERR_VALIDATION', 'cursor is not one this server gave out', [{ field: 'cursor', value: cursor, message: 'malformed cursor' }]);
   return [identityId, clientId];
 }
 

@@ -9,7 +9,6 @@ import { hasExtension, withoutExtension, type Json } from './scim-user.ts';
 
 export type RpScim = NonNullable<AgreementRelyingParty['scim']>;
 
-
 /** The client muster reaches an RP's SCIM service with. */
 export type RpOutbound = NonNullable<ScimOptions['outbound']>;
 /** What a create or replace sent: the resource (with or without muster's extension) and the RP's id for it. */
@@ -25,11 +24,20 @@ function userPath(id: string): string {
 
 async function bearerToken(clientId: string, scim: RpScim): Promise<string> {
   const field = `relyingParties[${clientId}].scim.bearerTokenFile`;
-  if (scim.bearerTokenFile === undefined) throw new MusterError('MUSTER_ERR_AGREEMENT', `relying party '${clientId}' has no bearerTokenFile: its SCIM service is called only with a token`, [{ field, message: 'required to provision' }]);
-  const token = (await readFile(scim.bearerTokenFile, 'utf8').catch((cause: unknown) => {
-    throw new MusterError('MUSTER_ERR_AGREEMENT', `relying party '${clientId}': the bearer token file ${scim.bearerTokenFile} cannot be read`, [{ field, value: scim.bearerTokenFile, message: (cause as Error).message }], { cause });
-  })).trim();
-  if (!token) throw new MusterError('MUSTER_ERR_AGREEMENT', `relying party '${clientId}': the bearer token file ${scim.bearerTokenFile} is empty`, [{ field, value: scim.bearerTokenFile, message: 'empty' }]);
+  if (scim.bearerTokenFile === undefined)
+    throw new MusterError('MUSTER_ERR_AGREEMENT', `relying party '${clientId}' has no bearerTokenFile: its SCIM service is called only with a token`, [{ field, message: 'required to provision' }]);
+  const token = (
+    await readFile(scim.bearerTokenFile, 'utf8').catch((cause: unknown) => {
+      throw new MusterError(
+        'MUSTER_ERR_AGREEMENT',
+        `relying party '${clientId}': the bearer token file ${scim.bearerTokenFile} cannot be read`,
+        [{ field, value: scim.bearerTokenFile, message: (cause as Error).message }],
+        { cause },
+      );
+    })
+  ).trim();
+  if (!token)
+    throw new MusterError('MUSTER_ERR_AGREEMENT', `relying party '${clientId}': the bearer token file ${scim.bearerTokenFile} is empty`, [{ field, value: scim.bearerTokenFile, message: 'empty' }]);
   return token;
 }
 
@@ -67,7 +75,10 @@ export class RpScimService {
     const existing = await this.#findByExternalId(String(resource.externalId));
     if (existing === null) throw failureError(this.target, 'POST /Users', { status: 409, retryAfter: null, body: answer.body });
     const replaced = await this.replace(existing, resource);
-    if (replaced === 'gone') throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `${this.target}: account ${existing} vanished while it was taken over`, [{ field: 'id', value: existing, message: 'deleted concurrently' }]);
+    if (replaced === 'gone')
+      throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `${this.target}: account ${existing} vanished while it was taken over`, [
+        { field: 'id', value: existing, message: 'deleted concurrently' },
+      ]);
     return replaced;
   }
 
@@ -105,7 +116,10 @@ export class RpScimService {
 
   #sent(answer: { body: Json | null; resource: Json; extension: Sent['extension'] }, resource: Json, request: string): Sent {
     const id = answer.body?.id;
-    if (typeof id !== 'string' || !id) throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `${this.target}: ${request} answered without the account's id`, [{ field: 'externalId', value: String(resource.externalId), message: 'no id in the answer' }]);
+    if (typeof id !== 'string' || !id)
+      throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `${this.target}: ${request} answered without the account's id`, [
+        { field: 'externalId', value: String(resource.externalId), message: 'no id in the answer' },
+      ]);
     return { id, resource: answer.resource, extension: answer.extension };
   }
 

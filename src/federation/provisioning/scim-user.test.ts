@@ -4,14 +4,21 @@ import { PIV_EXTENSION, rpUserResource, withoutExtension } from './scim-user.ts'
 import { wantedAccount } from './sync.ts';
 
 const account = {
-  sub: 'pairwise-sub', active: true, homeAgency: '9700', affiliations: ['Demo Agency'], lastUpdated: new Date('2026-03-02T09:00:00Z'),
+  sub: 'pairwise-sub',
+  active: true,
+  homeAgency: '9700',
+  affiliations: ['Demo Agency'],
+  lastUpdated: new Date('2026-03-02T09:00:00Z'),
   values: { employee_id: 'E1', given_name: 'Ada', family_name: 'Lovelace', full_name: '', email: 'ada@demo.gov' },
 };
 
 test('a User carries the subject, state and PIV extension, and only the agreed attributes', () => {
   const user = rpUserResource(account, ['given_name', 'x509_certificate_id'], true);
   assert.deepEqual(user, {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', PIV_EXTENSION], externalId: 'pairwise-sub', userName: 'pairwise-sub', active: true,
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', PIV_EXTENSION],
+    externalId: 'pairwise-sub',
+    userName: 'pairwise-sub',
+    active: true,
     name: { givenName: 'Ada' },
     [PIV_EXTENSION]: { homeAgency: 'agency_code:9700', orgAffiliations: ['Demo Agency'], ial: 'ial3', lastUpdated: '2026-03-02T09:00:00.000Z' },
   });

@@ -17,8 +17,13 @@ const NEWEST = 'SELECT DISTINCT ON (id) * FROM trust_agreements ORDER BY id, ver
 
 function versionOf(row: Row): AgreementVersion {
   return {
-    id: row.id as string, version: Number(row.version), status: row.status as AgreementVersion['status'], document: row.document as AgreementDocument,
-    author: row.author as string, reason: row.reason as string, createdAt: (row.created_at as Date).toISOString(),
+    id: row.id as string,
+    version: Number(row.version),
+    status: row.status as AgreementVersion['status'],
+    document: row.document as AgreementDocument,
+    author: row.author as string,
+    reason: row.reason as string,
+    createdAt: (row.created_at as Date).toISOString(),
   };
 }
 

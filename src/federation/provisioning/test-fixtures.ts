@@ -6,7 +6,18 @@ import type { Store } from '../../store/store.ts';
 import { FEDERATION_PROVISION_JOB } from './job.ts';
 
 /** The identity events `federation.provision` is queued for. */
-export const PROVISIONED_EVENTS = ['identity.joiner', 'identity.activated', 'identity.updated', 'identity.mover', 'identity.leaver', 'identity.leave', 'identity.suspended', 'identity.return', 'identity.rehire', 'identity.disabled'];
+export const PROVISIONED_EVENTS = [
+  'identity.joiner',
+  'identity.activated',
+  'identity.updated',
+  'identity.mover',
+  'identity.leaver',
+  'identity.leave',
+  'identity.suspended',
+  'identity.return',
+  'identity.rehire',
+  'identity.disabled',
+];
 
 /** A trust agreement document with one relying party that has a SCIM service; `over` merged at the top. */
 export function provisioningAgreement(baseUrl: string, bearerTokenFile: string, over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -14,11 +25,15 @@ export function provisioningAgreement(baseUrl: string, bearerTokenFile: string, 
     name: 'Travel booking',
     population: { agencyCodes: ['9700'] },
     idp: { issuer: 'https://idp.agency.example/oidc', home: true },
-    relyingParties: [{
-      clientId: 'travel-app', name: 'Travel booking', redirectUris: ['https://travel.agency.example/callback'],
-      jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] },
-      scim: { baseUrl, bearerTokenFile },
-    }],
+    relyingParties: [
+      {
+        clientId: 'travel-app',
+        name: 'Travel booking',
+        redirectUris: ['https://travel.agency.example/callback'],
+        jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] },
+        scim: { baseUrl, bearerTokenFile },
+      },
+    ],
     attributes: [{ name: 'name', purpose: 'to show travellers their bookings' }],
     provisioning: { allowed: true, reason: 'travel is booked for staff before they first sign in' },
     ...over,
@@ -56,10 +71,16 @@ export async function startRecorder(upstream: string): Promise<Recorder> {
       const path = (req.url ?? '/').replace(/^\/scim\/v2/, '');
       requests.push({ method: req.method ?? 'GET', path, body });
       if (refuse?.(body)) {
-        res.writeHead(400, { 'content-type': 'application/scim+json' }).end(JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidSyntax', detail: 'unknown schema' }));
+        res
+          .writeHead(400, { 'content-type': 'application/scim+json' })
+          .end(JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidSyntax', detail: 'unknown schema' }));
         return;
       }
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)).map(([k, v]) => [k, String(v)]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers)
+          .filter(([k]) => !['host', 'content-length', 'connection'].includes(k))
+          .map(([k, v]) => [k, String(v)]),
+      );
       const answer = await fetch(`${root.origin}${root.pathname}${path}`, { method: req.method, headers, ...(body ? { body } : {}) });
       res.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([k]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(k))));
       res.end(Buffer.from(await answer.arrayBuffer()));

@@ -18,11 +18,12 @@ describeEachStore('HTTP trust agreements', (factory) => {
   let tokenId: string;
   let actor: string;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
-  const call = (method: string, path: string, body?: unknown, auth = true) => app.request(path, {
-    method,
-    headers: { ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const call = (method: string, path: string, body?: unknown, auth = true) =>
+    app.request(path, {
+      method,
+      headers: { ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   const json = async (res: Response) => (await res.json()) as any;
 
   before(async () => {
@@ -33,7 +34,12 @@ describeEachStore('HTTP trust agreements', (factory) => {
   after(() => ctx.close());
 
   it('refuses every agreement route without a token', async () => {
-    for (const [method, path] of [['GET', '/api/federation/agreements'], ['GET', '/api/federation/agreements/benefits'], ['PUT', '/api/federation/agreements/benefits'], ['POST', '/api/federation/agreements/benefits/status']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/federation/agreements'],
+      ['GET', '/api/federation/agreements/benefits'],
+      ['PUT', '/api/federation/agreements/benefits'],
+      ['POST', '/api/federation/agreements/benefits/status'],
+    ] as const) {
       const res = await call(method, path, method === 'GET' ? undefined : {}, false);
       assert.equal(res.status, 401, `${method} ${path}`);
       assert.equal((await json(res)).error.code, 'MUSTER_ERR_UNAUTHENTICATED');
@@ -65,16 +71,28 @@ describeEachStore('HTTP trust agreements', (factory) => {
     assert.equal((await json(second)).agreement.version, 2);
     const shown = await json(await call('GET', '/api/federation/agreements/benefits'));
     assert.equal(shown.agreement.version, 2);
-    assert.deepEqual(shown.history.map((v: any) => [v.version, v.reason]), [[2, 'clarified'], [1, 'signed']]);
+    assert.deepEqual(
+      shown.history.map((v: any) => [v.version, v.reason]),
+      [
+        [2, 'clarified'],
+        [1, 'signed'],
+      ],
+    );
     const list = (await json(await call('GET', '/api/federation/agreements'))).items;
-    assert.deepEqual(list.map((v: any) => [v.id, v.version]), [['benefits', 2]]);
+    assert.deepEqual(
+      list.map((v: any) => [v.id, v.version]),
+      [['benefits', 2]],
+    );
     assert.equal((await listAuditEntries(ctx.store, { action: 'agreement.saved' })).length, 2);
   });
 
   it('refuses a client id registered under another agreement with 422 naming the field', async () => {
     const res = await call('PUT', '/api/federation/agreements/travel', { document: exampleAgreement({ name: 'Travel' }), reason: 'travel' });
     assert.equal(res.status, 422);
-    assert.deepEqual((await json(res)).error.details.map((d: any) => [d.field, d.value]), [['relyingParties.clientId', 'benefits-portal']]);
+    assert.deepEqual(
+      (await json(res)).error.details.map((d: any) => [d.field, d.value]),
+      [['relyingParties.clientId', 'benefits-portal']],
+    );
   });
 
   it('suspends and reactivates through /status; a change the agreement does not allow is 409 and audited', async () => {

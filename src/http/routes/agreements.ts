@@ -11,21 +11,37 @@ const actorOf = (c: MusterContext) => principalOf(c).actor;
 const params = { params: z.object({ id: AgreementId }) };
 
 const list = apiRoute({
-  method: 'get', path: '/api/federation/agreements', roles: ['federation-admin', 'auditor'], tags: ['federation'], summary: 'Every trust agreement: the newest version of each, whatever its status',
+  method: 'get',
+  path: '/api/federation/agreements',
+  roles: ['federation-admin', 'auditor'],
+  tags: ['federation'],
+  summary: 'Every trust agreement: the newest version of each, whatever its status',
   responses: { 200: jsonResponse(z.object({ items: z.array(AgreementVersion) }), 'Agreements by id') },
 });
 const get = apiRoute({
-  method: 'get', path: '/api/federation/agreements/{id}', roles: ['federation-admin', 'auditor'], tags: ['federation'], summary: 'One trust agreement in force and every version of it, newest first',
+  method: 'get',
+  path: '/api/federation/agreements/{id}',
+  roles: ['federation-admin', 'auditor'],
+  tags: ['federation'],
+  summary: 'One trust agreement in force and every version of it, newest first',
   request: params,
   responses: { 200: jsonResponse(z.object({ agreement: AgreementVersion, history: z.array(AgreementVersion) }), 'The agreement and its history'), 404: ERROR_RESPONSES[404] },
 });
 const save = apiRoute({
-  method: 'put', path: '/api/federation/agreements/{id}', roles: ['federation-admin'], tags: ['federation'], summary: 'Save a trust agreement as its next version; its relying parties become registered clients',
+  method: 'put',
+  path: '/api/federation/agreements/{id}',
+  roles: ['federation-admin'],
+  tags: ['federation'],
+  summary: 'Save a trust agreement as its next version; its relying parties become registered clients',
   request: { ...params, ...body(SaveAgreement) },
   responses: { 201: jsonResponse(z.object({ agreement: AgreementVersion }), 'The new version'), 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422] },
 });
 const status = apiRoute({
-  method: 'post', path: '/api/federation/agreements/{id}/status', roles: ['federation-admin'], tags: ['federation'], summary: 'Suspend, end or reactivate a trust agreement (a new version); a refused change is audited',
+  method: 'post',
+  path: '/api/federation/agreements/{id}/status',
+  roles: ['federation-admin'],
+  tags: ['federation'],
+  summary: 'Suspend, end or reactivate a trust agreement (a new version); a refused change is audited',
   request: { ...params, ...body(AgreementStatusChange) },
   responses: { 200: jsonResponse(z.object({ agreement: AgreementVersion }), 'The new version'), 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] },
 });

@@ -16,7 +16,9 @@ const AuditQuery = z.strictObject({
   correlationId: filterText,
   afterSeq: seq.openapi({ description: 'only entries with a greater seq' }),
   beforeSeq: seq.openapi({ description: 'only entries with a smaller seq; pass nextBeforeSeq to read the next (older) page' }),
-  limit: queryInt(1, MAX_LIST_LIMIT).optional().openapi({ description: `page size, default ${DEFAULT_LIST_LIMIT}` }),
+  limit: queryInt(1, MAX_LIST_LIMIT)
+    .optional()
+    .openapi({ description: `page size, default ${DEFAULT_LIST_LIMIT}` }),
 });
 
 const AuditEntryBody = z
@@ -48,7 +50,8 @@ const VerifyBody = z
 
 const list = apiRoute({
   method: 'get',
-  path: '/api/audit', roles: ['auditor', 'security-officer'],
+  path: '/api/audit',
+  roles: ['auditor', 'security-officer'],
   tags: ['audit'],
   summary: 'Audit entries matching every filter, newest first',
   request: { query: AuditQuery },
@@ -57,7 +60,8 @@ const list = apiRoute({
 
 const verify = apiRoute({
   method: 'get',
-  path: '/api/audit/verify', roles: ['auditor', 'security-officer'],
+  path: '/api/audit/verify',
+  roles: ['auditor', 'security-officer'],
   tags: ['audit'],
   summary: 'Verify the hash chain and the signed checkpoints of the whole audit log',
   responses: { 200: { description: 'The verification result; ok is false when any entry is bad', content: { 'application/json': { schema: VerifyBody } } } },

@@ -11,40 +11,74 @@ const STATE_ERRORS = { 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] };
 const by = (c: MusterContext) => ({ actor: principalOf(c).actor, correlationId: correlationIdOf(c) });
 
 const issue = apiRoute({
-  method: 'post', path: '/api/cards', roles: ['issuer'], tags: ['cards'],
+  method: 'post',
+  path: '/api/cards',
+  roles: ['issuer'],
+  tags: ['cards'],
   summary: 'Issue a PIV card (state issued): active person, TRUST favorable or interim, IAL3 proofing, sponsor approval, expiry ≤ 6 years',
   request: body(CardRequest),
   responses: { 201: jsonResponse(z.object({ card: IssuedCard }), 'Issued, with its PIV Authentication and Card Authentication certificates'), 422: ERROR_RESPONSES[422], 404: ERROR_RESPONSES[404] },
 });
 const show = apiRoute({
-  method: 'get', path: '/api/credentials/{id}', roles: ['issuer', 'helpdesk', 'security-officer', 'auditor'], tags: ['cards'], summary: 'A credential (card or derived) with its certificates',
-  request: { params: z.object({ id: Uuid }) }, responses: { 200: jsonResponse(z.object({ credential: Credential }), 'The credential'), 404: ERROR_RESPONSES[404] },
+  method: 'get',
+  path: '/api/credentials/{id}',
+  roles: ['issuer', 'helpdesk', 'security-officer', 'auditor'],
+  tags: ['cards'],
+  summary: 'A credential (card or derived) with its certificates',
+  request: { params: z.object({ id: Uuid }) },
+  responses: { 200: jsonResponse(z.object({ credential: Credential }), 'The credential'), 404: ERROR_RESPONSES[404] },
 });
 const list = apiRoute({
-  method: 'get', path: '/api/identities/{id}/credentials', roles: ['issuer', 'helpdesk', 'security-officer', 'auditor'], tags: ['cards'], summary: "An identity's credentials, oldest first",
-  request: { params: z.object({ id: Uuid }) }, responses: { 200: jsonResponse(z.object({ items: z.array(Credential) }), 'Credentials') },
+  method: 'get',
+  path: '/api/identities/{id}/credentials',
+  roles: ['issuer', 'helpdesk', 'security-officer', 'auditor'],
+  tags: ['cards'],
+  summary: "An identity's credentials, oldest first",
+  request: { params: z.object({ id: Uuid }) },
+  responses: { 200: jsonResponse(z.object({ items: z.array(Credential) }), 'Credentials') },
 });
-const operation = (name: 'activate' | 'suspend' | 'reinstate', summary: string, roles: RouteRoles) => apiRoute({
-  method: 'post', path: `/api/cards/{id}/${name}`, roles, tags: ['cards'], summary,
-  request: { params: z.object({ id: Uuid }), ...body(Reason) }, responses: { 200: jsonResponse(z.object({ credential: Credential }), 'The card now'), ...STATE_ERRORS },
-});
+const operation = (name: 'activate' | 'suspend' | 'reinstate', summary: string, roles: RouteRoles) =>
+  apiRoute({
+    method: 'post',
+    path: `/api/cards/{id}/${name}`,
+    roles,
+    tags: ['cards'],
+    summary,
+    request: { params: z.object({ id: Uuid }), ...body(Reason) },
+    responses: { 200: jsonResponse(z.object({ credential: Credential }), 'The card now'), ...STATE_ERRORS },
+  });
 const OPERATIONS = [
   ['activate', 'Activate an issued card', ['issuer']],
   ['suspend', 'Suspend a card: its certificates go on hold', ['issuer', 'helpdesk', 'security-officer']],
   ['reinstate', 'Reinstate a suspended card: holds released', ['issuer', 'security-officer']],
 ] as const;
 const terminate = apiRoute({
-  method: 'post', path: '/api/cards/{id}/terminate', roles: ['issuer', 'security-officer'], tags: ['cards'], summary: 'Terminate a card: every certificate revoked for the reason; on loss, recent derived credentials flagged for review',
-  request: { params: z.object({ id: Uuid }), ...body(TerminateCard) }, responses: { 200: jsonResponse(z.object({ credential: Credential }), 'The card now'), ...STATE_ERRORS },
+  method: 'post',
+  path: '/api/cards/{id}/terminate',
+  roles: ['issuer', 'security-officer'],
+  tags: ['cards'],
+  summary: 'Terminate a card: every certificate revoked for the reason; on loss, recent derived credentials flagged for review',
+  request: { params: z.object({ id: Uuid }), ...body(TerminateCard) },
+  responses: { 200: jsonResponse(z.object({ credential: Credential }), 'The card now'), ...STATE_ERRORS },
 });
 const reissue = apiRoute({
-  method: 'post', path: '/api/cards/{id}/reissue', roles: ['issuer'], tags: ['cards'], summary: 'Replace a card: new FASC-N and card UUID, same identity; the old card terminated in the same step',
-  request: { params: z.object({ id: Uuid }), ...body(ReissueCard) }, responses: { 201: jsonResponse(z.object({ card: IssuedCard }), 'The new card'), 422: ERROR_RESPONSES[422], ...STATE_ERRORS },
+  method: 'post',
+  path: '/api/cards/{id}/reissue',
+  roles: ['issuer'],
+  tags: ['cards'],
+  summary: 'Replace a card: new FASC-N and card UUID, same identity; the old card terminated in the same step',
+  request: { params: z.object({ id: Uuid }), ...body(ReissueCard) },
+  responses: { 201: jsonResponse(z.object({ card: IssuedCard }), 'The new card'), 422: ERROR_RESPONSES[422], ...STATE_ERRORS },
 });
 
 const update = apiRoute({
-  method: 'post', path: '/api/cards/{id}/update', roles: ['issuer'], tags: ['cards'], summary: 'Post-issuance update: new certificates for the keys given, same FASC-N and card UUID; the old ones superseded',
-  request: { params: z.object({ id: Uuid }), ...body(UpdateCard) }, responses: { 200: jsonResponse(z.object({ credential: Credential }), 'The card now'), ...STATE_ERRORS },
+  method: 'post',
+  path: '/api/cards/{id}/update',
+  roles: ['issuer'],
+  tags: ['cards'],
+  summary: 'Post-issuance update: new certificates for the keys given, same FASC-N and card UUID; the old ones superseded',
+  request: { params: z.object({ id: Uuid }), ...body(UpdateCard) },
+  responses: { 200: jsonResponse(z.object({ credential: Credential }), 'The card now'), ...STATE_ERRORS },
 });
 
 export const cardRoutes: RouteModule = (app, ctx) => {

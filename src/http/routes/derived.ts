@@ -12,21 +12,39 @@ const by = (c: MusterContext) => ({ actor: principalOf(c).actor, correlationId: 
 const REFUSALS = { 404: ERROR_RESPONSES[404], 422: ERROR_RESPONSES[422] };
 
 const start = apiRoute({
-  method: 'post', path: '/api/derived/challenges', roles: ['issuer'], tags: ['derived'],
+  method: 'post',
+  path: '/api/derived/challenges',
+  roles: ['issuer'],
+  tags: ['derived'],
   summary: 'Open a Derived PIV binding ceremony: a one-time challenge to sign with the PIV Authentication key (also the WebAuthn challenge)',
   request: body(z.object({ identityId: z.guid() }).strict()),
   responses: { 201: jsonResponse(z.object({ challengeId: z.string(), challenge: z.string(), expiresAt: z.string(), webauthn: z.record(z.string(), z.unknown()) }), 'The ceremony'), ...REFUSALS },
 });
 const pki = apiRoute({
-  method: 'post', path: '/api/derived/pki', roles: ['issuer'], tags: ['derived'], summary: 'Bind a PKI-based Derived PIV credential: a certificate from the device CSR, .41 only when a key attestation proves the key is in hardware, otherwise .40 (a bare hardware claim is answered with a notice)',
-  request: body(PkiBinding), responses: { 201: jsonResponse(z.object({ credential: DerivedCredential }), 'Bound'), ...REFUSALS },
+  method: 'post',
+  path: '/api/derived/pki',
+  roles: ['issuer'],
+  tags: ['derived'],
+  summary:
+    'Bind a PKI-based Derived PIV credential: a certificate from the device CSR, .41 only when a key attestation proves the key is in hardware, otherwise .40 (a bare hardware claim is answered with a notice)',
+  request: body(PkiBinding),
+  responses: { 201: jsonResponse(z.object({ credential: DerivedCredential }), 'Bound'), ...REFUSALS },
 });
 const fido2 = apiRoute({
-  method: 'post', path: '/api/derived/fido2', roles: ['issuer'], tags: ['derived'], summary: 'Bind a FIDO2 authenticator as a Derived PIV credential (AAGUID, attestation, AAL by policy)',
-  request: body(Fido2Binding), responses: { 201: jsonResponse(z.object({ credential: DerivedCredential }), 'Bound'), ...REFUSALS },
+  method: 'post',
+  path: '/api/derived/fido2',
+  roles: ['issuer'],
+  tags: ['derived'],
+  summary: 'Bind a FIDO2 authenticator as a Derived PIV credential (AAGUID, attestation, AAL by policy)',
+  request: body(Fido2Binding),
+  responses: { 201: jsonResponse(z.object({ credential: DerivedCredential }), 'Bound'), ...REFUSALS },
 });
 const terminate = apiRoute({
-  method: 'post', path: '/api/derived/{id}/terminate', roles: ['issuer', 'helpdesk', 'security-officer'], tags: ['derived'], summary: 'End a Derived PIV credential (device lost or retired)',
+  method: 'post',
+  path: '/api/derived/{id}/terminate',
+  roles: ['issuer', 'helpdesk', 'security-officer'],
+  tags: ['derived'],
+  summary: 'End a Derived PIV credential (device lost or retired)',
   request: { params: z.object({ id: Uuid }), ...body(z.object({ reason: z.enum(['lost', 'stolen', 'compromised', 'withdrawn']) }).strict()) },
   responses: { 200: jsonResponse(z.object({ credential: Credential }), 'The credential now'), 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] },
 });

@@ -6,7 +6,8 @@ import { Dispute, Outcome, json, plain } from './import-schemas.ts';
 
 const list = apiRoute({
   method: 'get',
-  path: '/api/disputes', roles: ['registrar', 'auditor'],
+  path: '/api/disputes',
+  roles: ['registrar', 'auditor'],
   tags: ['disputes'],
   summary: 'Disputed correlation cases: records that matched several identities, or one below the confidence threshold',
   request: { query: z.object({ status: z.enum(['open', 'resolved']).optional(), limit: queryInt(1, 1000).default(100) }).strict() },
@@ -15,7 +16,8 @@ const list = apiRoute({
 
 const show = apiRoute({
   method: 'get',
-  path: '/api/disputes/{id}', roles: ['registrar', 'auditor'],
+  path: '/api/disputes/{id}',
+  roles: ['registrar', 'auditor'],
   tags: ['disputes'],
   summary: 'One disputed case with its record and candidates',
   request: { params: z.object({ id: Uuid }) },
@@ -24,12 +26,18 @@ const show = apiRoute({
 
 const resolve = apiRoute({
   method: 'post',
-  path: '/api/disputes/{id}/resolve', roles: ['registrar'],
+  path: '/api/disputes/{id}/resolve',
+  roles: ['registrar'],
   tags: ['disputes'],
   summary: "Resolve a case: link the record to one candidate identity, or 'new' for a new identity",
   request: {
     params: z.object({ id: Uuid }),
-    body: { content: { 'application/json': { schema: z.object({ choice: z.string().min(1).openapi({ description: "a candidate's identity id, or 'new'" }), reason: z.string().min(1).max(1000) }).strict() } }, required: true },
+    body: {
+      content: {
+        'application/json': { schema: z.object({ choice: z.string().min(1).openapi({ description: "a candidate's identity id, or 'new'" }), reason: z.string().min(1).max(1000) }).strict() },
+      },
+      required: true,
+    },
   },
   responses: { 200: json(Outcome.extend({ dispute: Dispute }), 'Resolved'), 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] },
 });

@@ -14,7 +14,8 @@ const EvidenceBundle = z
 
 const show = apiRoute({
   method: 'get',
-  path: '/api/identities/{id}/evidence', roles: ['auditor', 'security-officer'],
+  path: '/api/identities/{id}/evidence',
+  roles: ['auditor', 'security-officer'],
   tags: ['identities'],
   summary: "Signed evidence that a leaver's credentials, accounts, signals and sessions ended",
   description: 'Reads every target back now, signs OCSP answers and seals the audit log if no checkpoint covers the leaver yet; the issue is audited.',

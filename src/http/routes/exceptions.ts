@@ -9,17 +9,31 @@ const body = <S extends z.ZodType>(schema: S) => ({ body: { content: { 'applicat
 const by = (c: MusterContext) => ({ actor: principalOf(c).actor, correlationId: correlationIdOf(c) });
 
 const grant = apiRoute({
-  method: 'post', path: '/api/exceptions', roles: ['security-officer'], tags: ['exceptions'],
+  method: 'post',
+  path: '/api/exceptions',
+  roles: ['security-officer'],
+  tags: ['exceptions'],
   summary: 'Record an approved credential policy exception (approver other than requester, reason, compensating control, bounded expiry)',
-  request: body(ExceptionRequest), responses: { 201: jsonResponse(z.object({ exception: CredentialException }), 'Granted; it ends by itself at its expiry'), 422: ERROR_RESPONSES[422] },
+  request: body(ExceptionRequest),
+  responses: { 201: jsonResponse(z.object({ exception: CredentialException }), 'Granted; it ends by itself at its expiry'), 422: ERROR_RESPONSES[422] },
 });
 const list = apiRoute({
-  method: 'get', path: '/api/exceptions', roles: ['security-officer', 'issuer', 'auditor'], tags: ['exceptions'], summary: 'Exceptions, newest first',
-  request: { query: z.object({ identityId: z.guid().optional() }).strict() }, responses: { 200: jsonResponse(z.object({ items: z.array(CredentialException) }), 'Exceptions') },
+  method: 'get',
+  path: '/api/exceptions',
+  roles: ['security-officer', 'issuer', 'auditor'],
+  tags: ['exceptions'],
+  summary: 'Exceptions, newest first',
+  request: { query: z.object({ identityId: z.guid().optional() }).strict() },
+  responses: { 200: jsonResponse(z.object({ items: z.array(CredentialException) }), 'Exceptions') },
 });
 const end = apiRoute({
-  method: 'post', path: '/api/exceptions/{id}/end', roles: ['security-officer'], tags: ['exceptions'], summary: 'End an exception before its expiry; a temporary credential it covers is terminated',
-  request: { params: z.object({ id: Uuid }), ...body(Reason) }, responses: { 204: { description: 'Ended' }, 409: ERROR_RESPONSES[409] },
+  method: 'post',
+  path: '/api/exceptions/{id}/end',
+  roles: ['security-officer'],
+  tags: ['exceptions'],
+  summary: 'End an exception before its expiry; a temporary credential it covers is terminated',
+  request: { params: z.object({ id: Uuid }), ...body(Reason) },
+  responses: { 204: { description: 'Ended' }, 409: ERROR_RESPONSES[409] },
 });
 
 export const exceptionRoutes: RouteModule = (app, ctx) => {

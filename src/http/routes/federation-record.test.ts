@@ -69,5 +69,8 @@ describeEachStore('HTTP home agency IdP record and entity configuration', (facto
 
 it('an issuer at a host root is served at the root once', () => {
   assert.deepEqual(federationRecordPaths('https://idp.agency.example'), { records: ['/.well-known/piv-idp-record'], entityConfiguration: '/.well-known/openid-federation' });
-  assert.deepEqual(federationRecordPaths('https://agency.example/idp/oidc/'), { records: ['/idp/oidc/.well-known/piv-idp-record', '/.well-known/piv-idp-record'], entityConfiguration: '/idp/oidc/.well-known/openid-federation' });
+  assert.deepEqual(federationRecordPaths('https://agency.example/idp/oidc/'), {
+    records: ['/idp/oidc/.well-known/piv-idp-record', '/.well-known/piv-idp-record'],
+    entityConfiguration: '/idp/oidc/.well-known/openid-federation',
+  });
 });

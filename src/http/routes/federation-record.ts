@@ -13,12 +13,18 @@ export interface FederationRecordDeps {
   readonly discovery: () => Promise<Record<string, unknown>>;
 }
 
-const HomeAgencyIdpRecord = z.object({
-  issuer: z.string(), home_agency_idp: z.literal(true), organization_name: z.string(),
-  agency_codes: z.array(z.string()), org_affiliations: z.array(z.string()),
-  protocols: z.array(z.object({ protocol: z.string(), profiles: z.array(z.string()), discovery: z.string() })),
-  contacts: z.array(z.string()), entity_configuration: z.string(),
-}).openapi('HomeAgencyIdpRecord');
+const HomeAgencyIdpRecord = z
+  .object({
+    issuer: z.string(),
+    home_agency_idp: z.literal(true),
+    organization_name: z.string(),
+    agency_codes: z.array(z.string()),
+    org_affiliations: z.array(z.string()),
+    protocols: z.array(z.object({ protocol: z.string(), profiles: z.array(z.string()), discovery: z.string() })),
+    contacts: z.array(z.string()),
+    entity_configuration: z.string(),
+  })
+  .openapi('HomeAgencyIdpRecord');
 
 const CACHE = { 'cache-control': 'public, max-age=300' };
 
@@ -32,15 +38,23 @@ function recordPathsUnder(base: string): { readonly records: readonly string[]; 
   return { records: [...new Set([`${base}${PIV_IDP_RECORD_PATH}`, PIV_IDP_RECORD_PATH])], entityConfiguration: `${base}${ENTITY_CONFIGURATION_PATH}` };
 }
 
-const recordRoute = (path: string) => publicRoute({
-  method: 'get', path, tags: ['federation'], summary: 'The home agency IdP record (SP 800-217 §3.5): issuer, agencies and affiliations, protocols and profiles, discovery, contacts',
-  responses: { 200: jsonResponse(HomeAgencyIdpRecord, 'The record') },
-});
+const recordRoute = (path: string) =>
+  publicRoute({
+    method: 'get',
+    path,
+    tags: ['federation'],
+    summary: 'The home agency IdP record (SP 800-217 §3.5): issuer, agencies and affiliations, protocols and profiles, discovery, contacts',
+    responses: { 200: jsonResponse(HomeAgencyIdpRecord, 'The record') },
+  });
 
-const entityConfigurationRoute = (path: string) => publicRoute({
-  method: 'get', path, tags: ['federation'], summary: "The OP's OpenID Federation entity configuration: a self-signed entity statement carrying the discovery document and the home agency IdP record",
-  responses: { 200: { description: 'A signed JWT (typ entity-statement+jwt)', content: { [ENTITY_STATEMENT_MEDIA_TYPE]: { schema: z.string() } } } },
-});
+const entityConfigurationRoute = (path: string) =>
+  publicRoute({
+    method: 'get',
+    path,
+    tags: ['federation'],
+    summary: "The OP's OpenID Federation entity configuration: a self-signed entity statement carrying the discovery document and the home agency IdP record",
+    responses: { 200: { description: 'A signed JWT (typ entity-statement+jwt)', content: { [ENTITY_STATEMENT_MEDIA_TYPE]: { schema: z.string() } } } },
+  });
 
 /**
  * The home agency IdP record as JSON, and the signed entity configuration, open to anyone. Mounted under the

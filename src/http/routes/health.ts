@@ -18,7 +18,10 @@ const health = publicRoute({
 
 export const healthRoutes: RouteModule = (app, ctx) => {
   app.openapi(health, async (c) => {
-    const up = await ctx.store.ping(HEALTH_STORE_TIMEOUT_MS).then(() => true, () => false);
+    const up = await ctx.store.ping(HEALTH_STORE_TIMEOUT_MS).then(
+      () => true,
+      () => false,
+    );
     return up ? c.json({ status: 'ok' as const, store: 'available' as const }, 200) : c.json({ status: 'unavailable' as const, store: 'unavailable' as const }, 503);
   });
 };

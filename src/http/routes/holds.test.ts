@@ -18,7 +18,11 @@ describeEachStore('HTTP identity holds', (factory) => {
   let identityId: string;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
   const call = (method: string, path: string, token: string | null, body?: unknown) =>
-    app.request(path, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    app.request(path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
   const json = async (res: Response) => (await res.json()) as any;
   const status = async () => (await ctx.store.query<{ status: string }>('SELECT status FROM identities WHERE id = $1', [identityId]))[0]?.status;
 
@@ -55,9 +59,15 @@ describeEachStore('HTTP identity holds', (factory) => {
     assert.deepEqual([hold.identityId, hold.reason, hold.priorStatus, hold.releasedAt], [identityId, 'under investigation', 'active', null]);
     assert.match(hold.placedBy, /^operator:[0-9a-f-]{36}$/);
     assert.equal(await status(), 'suspended');
-    assert.deepEqual((await json(await call('GET', '/api/identities/holds', officerB))).items.map((h: any) => h.id), [hold.id]);
+    assert.deepEqual(
+      (await json(await call('GET', '/api/identities/holds', officerB))).items.map((h: any) => h.id),
+      [hold.id],
+    );
     const view = await json(await call('GET', `/api/identities/${identityId}`, officerB));
-    assert.deepEqual(view.holds.map((h: any) => h.id), [hold.id]);
+    assert.deepEqual(
+      view.holds.map((h: any) => h.id),
+      [hold.id],
+    );
     assert.equal((await call('POST', `/api/identities/${identityId}/holds`, officerB, { reason: 'again' })).status, 409);
   });
 

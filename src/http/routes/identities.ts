@@ -4,10 +4,10 @@ import { apiRoute } from '../route.ts';
 import { ERROR_RESPONSES, jsonResponse as json } from '../schemas.ts';
 import { IdentityListQuery, IdentityPage, IdentityParams, IdentityView } from './identity-schemas.ts';
 
-
 const list = apiRoute({
   method: 'get',
-  path: '/api/identities', roles: ['registrar', 'sponsor', 'adjudicator', 'issuer', 'helpdesk', 'security-officer', 'auditor'],
+  path: '/api/identities',
+  roles: ['registrar', 'sponsor', 'adjudicator', 'issuer', 'helpdesk', 'security-officer', 'auditor'],
   tags: ['identities'],
   summary: 'List identities of the Master User Record',
   request: { query: IdentityListQuery },
@@ -16,7 +16,8 @@ const list = apiRoute({
 
 const show = apiRoute({
   method: 'get',
-  path: '/api/identities/{id}', roles: ['registrar', 'sponsor', 'adjudicator', 'issuer', 'helpdesk', 'security-officer', 'auditor'],
+  path: '/api/identities/{id}',
+  roles: ['registrar', 'sponsor', 'adjudicator', 'issuer', 'helpdesk', 'security-officer', 'auditor'],
   tags: ['identities'],
   summary: 'The single view of one identity, every attribute with its provenance',
   request: { params: IdentityParams },

@@ -16,7 +16,9 @@ export const IdentityListQuery = z.strictObject({
   department: z.string().min(1).max(128).optional().openapi({ description: 'exact department name' }),
   component: z.string().min(1).max(128).optional().openapi({ description: 'exact component name' }),
   q: z.string().max(256).optional().openapi({ description: 'case-insensitive prefix of a name, the email or the employee id' }),
-  limit: queryInt(1, MAX_PAGE_SIZE).optional().openapi({ description: `page size, default ${DEFAULT_PAGE_SIZE}` }),
+  limit: queryInt(1, MAX_PAGE_SIZE)
+    .optional()
+    .openapi({ description: `page size, default ${DEFAULT_PAGE_SIZE}` }),
   cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
 });
 
@@ -59,17 +61,32 @@ const Account = z.object({ id: z.string(), target: z.string(), accountRef: z.str
 const Privilege = z.object({ id: z.string(), privilegeType: z.string(), status: z.string(), system: z.string(), updatedAt: time });
 const Entitlement = z.object({ id: z.string(), target: z.string(), entitlement: z.string(), entitlementType: z.string(), reason: z.string(), grantedAt: time });
 
-export const Hold = z.object({
-  id: z.string(), identityId: z.string(), reason: z.string(), placedBy: z.string(), placedAt: z.string(),
-  priorStatus: z.string().openapi({ description: 'the status before the hold' }),
-  sourceStatus: z.string().nullable().openapi({ description: 'the status the authoritative source asked for while the hold stood; the status a release returns to' }),
-  releasedBy: z.string().nullable(), releasedAt: z.string().nullable(), releaseReason: z.string().nullable(),
-}).openapi('IdentityHold');
+export const Hold = z
+  .object({
+    id: z.string(),
+    identityId: z.string(),
+    reason: z.string(),
+    placedBy: z.string(),
+    placedAt: z.string(),
+    priorStatus: z.string().openapi({ description: 'the status before the hold' }),
+    sourceStatus: z.string().nullable().openapi({ description: 'the status the authoritative source asked for while the hold stood; the status a release returns to' }),
+    releasedBy: z.string().nullable(),
+    releasedAt: z.string().nullable(),
+    releaseReason: z.string().nullable(),
+  })
+  .openapi('IdentityHold');
 
-const OperatorRole = z.object({
-  role: z.string(), reason: z.string(), grantedBy: z.string(), grantedAt: time,
-  revokedBy: z.string().nullable(), revokedAt: nullableTime, revokeReason: z.string().nullable(),
-}).openapi('OperatorRole');
+const OperatorRole = z
+  .object({
+    role: z.string(),
+    reason: z.string(),
+    grantedBy: z.string(),
+    grantedAt: time,
+    revokedBy: z.string().nullable(),
+    revokedAt: nullableTime,
+    revokeReason: z.string().nullable(),
+  })
+  .openapi('OperatorRole');
 
 export const IdentityView = z
   .object({

@@ -1,6 +1,13 @@
 import { z } from '@hono/zod-openapi';
 
-const Detail = z.object({ message: z.string(), file: z.string().optional(), line: z.number().int().optional(), field: z.string().optional(), key: z.string().optional(), value: z.string().optional() });
+const Detail = z.object({
+  message: z.string(),
+  file: z.string().optional(),
+  line: z.number().int().optional(),
+  field: z.string().optional(),
+  key: z.string().optional(),
+  value: z.string().optional(),
+});
 
 export const ImportRun = z
   .object({
@@ -35,9 +42,7 @@ export const Dispute = z
   })
   .openapi('Dispute');
 
-export const Outcome = z
-  .object({ events: z.array(z.object({ type: z.string(), identityId: z.string().nullable() })), summary: z.record(z.string(), z.unknown()) })
-  .openapi('SourceEventOutcome');
+export const Outcome = z.object({ events: z.array(z.object({ type: z.string(), identityId: z.string().nullable() })), summary: z.record(z.string(), z.unknown()) }).openapi('SourceEventOutcome');
 
 export { jsonResponse as json } from '../schemas.ts';
 

@@ -20,7 +20,10 @@ describeEachStore('HTTP imports, source events and disputes', (factory) => {
   const everyone = ['E1', 'E2', 'E3', 'E4'];
 
   before(async () => {
-    const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', sources: { hr: { kind: 'hr', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true }, payroll: { kind: 'hr', authoritative: ['ROLE'] } } } });
+    const config = loadConfig({
+      env: {},
+      overrides: { dataDir: ':memory:', sources: { hr: { kind: 'hr', authoritative: ['USER', 'ROLE', 'STATUS'], mayCreate: true }, payroll: { kind: 'hr', authoritative: ['ROLE'] } } },
+    });
     ctx = await startMuster(config, { store: await factory.open(), clock });
     ({ token } = await testOperator(ctx, ['source-feed:hr', 'source-feed:payroll', 'source-admin', 'registrar']));
     app = createHttpApp(ctx);
@@ -54,7 +57,10 @@ describeEachStore('HTTP imports, source events and disputes', (factory) => {
   it('applies one source event, and refuses (403, audited) one the source is not authoritative for', async () => {
     const moved = await call('POST', '/api/sources/hr/events', JSON.stringify({ type: 'mover', effectiveAt: clock.now().toISOString(), record: { employee_id: 'E1', department: 'Legal' } }));
     assert.equal(moved.status, 200);
-    assert.deepEqual((await json(moved)).events.map((e: { type: string }) => e.type), ['identity.mover']);
+    assert.deepEqual(
+      (await json(moved)).events.map((e: { type: string }) => e.type),
+      ['identity.mover'],
+    );
     const refused = await call('POST', '/api/sources/payroll/events', JSON.stringify({ effectiveAt: clock.now().toISOString(), record: { employee_id: 'E1', email: 'x@demo.gov' } }));
     assert.equal(refused.status, 403);
     assert.equal((await json(refused)).error.code, 'MUSTER_ERR_SOURCE_NOT_AUTHORITATIVE');
@@ -81,7 +87,11 @@ describeEachStore('HTTP imports, source events and disputes', (factory) => {
     assert.equal(undated.status, 400);
     assert.equal((await json(undated)).error.details[0].field, 'effectiveAt');
     const audited = await ctx.store.query<{ data: any }>(`SELECT data FROM audit_log WHERE action = 'source.refused' AND data ->> 'key' = 'E1'`);
-    assert.deepEqual(audited.map((a) => a.data.fields), [['email'], ['record.hire_date'], ['effectiveAt']], 'every refusal above is audited');
+    assert.deepEqual(
+      audited.map((a) => a.data.fields),
+      [['email'], ['record.hire_date'], ['effectiveAt']],
+      'every refusal above is audited',
+    );
     const leaver = JSON.stringify({ type: 'leaver', effectiveAt: clock.now().toISOString(), record: { employee_id: 'E1', status: 'terminated' } });
     const first = await call('POST', '/api/sources/hr/events', leaver);
     assert.equal(first.status, 200);

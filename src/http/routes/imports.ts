@@ -20,7 +20,8 @@ const RunResponse = z.object({ run: ImportRun });
 
 const upload = apiRoute({
   method: 'post',
-  path: '/api/imports/{source}', roles: ['source-feed:{source}', 'source-admin'],
+  path: '/api/imports/{source}',
+  roles: ['source-feed:{source}', 'source-admin'],
   tags: ['imports'],
   summary: 'Import a snapshot file (CSV or JSON Lines) from an authoritative source',
   description: 'The request body is the file. Nothing is applied if any row is bad (unless skipInvalid); a mass termination is held (202) until confirmed.',
@@ -39,7 +40,8 @@ const upload = apiRoute({
 
 const list = apiRoute({
   method: 'get',
-  path: '/api/imports', roles: ['source-admin', 'registrar', 'auditor'],
+  path: '/api/imports',
+  roles: ['source-admin', 'registrar', 'auditor'],
   tags: ['imports'],
   summary: 'Import runs, newest first, with their results',
   request: { query: z.object({ source: z.string().optional(), limit: queryInt(1, 500).default(50) }).strict() },
@@ -48,7 +50,8 @@ const list = apiRoute({
 
 const show = apiRoute({
   method: 'get',
-  path: '/api/imports/{id}', roles: ['source-admin', 'registrar', 'auditor'],
+  path: '/api/imports/{id}',
+  roles: ['source-admin', 'registrar', 'auditor'],
   tags: ['imports'],
   summary: 'One import run: its summary (joiners, movers, leavers, rehires, held changes) and errors',
   request: { params: z.object({ id: Uuid }) },
@@ -57,7 +60,8 @@ const show = apiRoute({
 
 const confirm = apiRoute({
   method: 'post',
-  path: '/api/imports/{id}/confirm', roles: ['source-admin'],
+  path: '/api/imports/{id}/confirm',
+  roles: ['source-admin'],
   tags: ['imports'],
   summary: 'Confirm a run held by the mass-change guard, and apply it',
   request: { params: z.object({ id: Uuid }) },
@@ -74,7 +78,15 @@ export const importRoutes: RouteModule = (app, ctx) => {
     const file = await saveBody(ctx, c.req.raw.body);
     let run: Run | undefined;
     try {
-      run = await ctx.imports.run({ source, file, fileName: query.fileName ?? `upload.${query.format}`, format: query.format, skipInvalid: query.skipInvalid === 'true', actor: principalOf(c).actor, correlationId: correlationIdOf(c) });
+      run = await ctx.imports.run({
+        source,
+        file,
+        fileName: query.fileName ?? `upload.${query.format}`,
+        format: query.format,
+        skipInvalid: query.skipInvalid === 'true',
+        actor: principalOf(c).actor,
+        correlationId: correlationIdOf(c),
+      });
       return c.json({ run: plain(run) }, statusOf(run));
     } finally {
       // a held run keeps its file until it is confirmed

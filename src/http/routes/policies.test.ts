@@ -12,18 +12,24 @@ import type { MusterApp } from '../env.ts';
 
 const LDAP_TARGET = { kind: 'ldap', url: 'ldap://127.0.0.1:1', bindDn: 'cn=a', bindPassword: 'x', usersDn: 'ou=people,dc=x', groupsDn: 'ou=groups,dc=x' };
 
-const staff = (groups: string[]) => ({ kind: 'birthright', description: 'Finance staff', when: [{ attribute: 'department', in: ['Finance'] }], grants: [{ target: 'ldap', groups: groups.map((name) => ({ name })) }] });
+const staff = (groups: string[]) => ({
+  kind: 'birthright',
+  description: 'Finance staff',
+  when: [{ attribute: 'department', in: ['Finance'] }],
+  grants: [{ target: 'ldap', groups: groups.map((name) => ({ name })) }],
+});
 
 describeEachStore('HTTP policies', (factory) => {
   let ctx: Muster;
   let app: MusterApp;
   let token: string;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
-  const call = (method: string, path: string, body?: unknown, auth = true) => app.request(path, {
-    method,
-    headers: { ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': typeof body === 'string' ? 'text/csv' : 'application/json' }) },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
+  const call = (method: string, path: string, body?: unknown, auth = true) =>
+    app.request(path, {
+      method,
+      headers: { ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': typeof body === 'string' ? 'text/csv' : 'application/json' }) },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
   const json = async (res: Response) => (await res.json()) as any;
 
   before(async () => {
@@ -37,7 +43,13 @@ describeEachStore('HTTP policies', (factory) => {
   after(() => ctx.close());
 
   it('refuses every policy route without a token', async () => {
-    for (const [method, path] of [['GET', '/api/policies'], ['GET', '/api/policies/staff'], ['PUT', '/api/policies/staff'], ['POST', '/api/policies/staff/disable'], ['POST', '/api/policies/dry-run']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/policies'],
+      ['GET', '/api/policies/staff'],
+      ['PUT', '/api/policies/staff'],
+      ['POST', '/api/policies/staff/disable'],
+      ['POST', '/api/policies/dry-run'],
+    ] as const) {
       const res = await call(method, path, method === 'GET' ? undefined : {}, false);
       assert.equal(res.status, 401, `${method} ${path}`);
       assert.equal((await json(res)).error.code, 'MUSTER_ERR_UNAUTHENTICATED');
@@ -49,10 +61,16 @@ describeEachStore('HTTP policies', (factory) => {
     assert.equal(unknownAttribute.status, 422);
     const error = (await json(unknownAttribute)).error;
     assert.equal(error.code, 'MUSTER_ERR_POLICY');
-    assert.deepEqual(error.details.map((d: any) => d.field), ['when.0.attribute']);
+    assert.deepEqual(
+      error.details.map((d: any) => d.field),
+      ['when.0.attribute'],
+    );
     const unknownTarget = await call('PUT', '/api/policies/staff', { document: { ...staff([]), grants: [{ target: 'nowhere', groups: [] }] }, reason: 'try' });
     assert.equal(unknownTarget.status, 422);
-    assert.deepEqual((await json(unknownTarget)).error.details.map((d: any) => d.field), ['grants.0.target']);
+    assert.deepEqual(
+      (await json(unknownTarget)).error.details.map((d: any) => d.field),
+      ['grants.0.target'],
+    );
     const noReason = await call('PUT', '/api/policies/staff', { document: staff([]) });
     assert.equal(noReason.status, 400);
     assert.equal((await json(noReason)).error.details[0].field, 'reason');
@@ -68,10 +86,22 @@ describeEachStore('HTTP policies', (factory) => {
     const second = await json(await call('PUT', '/api/policies/staff', { document: staff(['staff', 'finance']), reason: 'and the finance group' }));
     assert.equal(second.policy.version, 2);
     const history = (await json(await call('GET', '/api/policies/staff'))).items;
-    assert.deepEqual(history.map((p: any) => [p.version, p.reason]), [[2, 'and the finance group'], [1, 'Finance gets LDAP']]);
-    assert.deepEqual(history[0].document.grants[0].groups, [{ name: 'staff', privileged: false }, { name: 'finance', privileged: false }]);
+    assert.deepEqual(
+      history.map((p: any) => [p.version, p.reason]),
+      [
+        [2, 'and the finance group'],
+        [1, 'Finance gets LDAP'],
+      ],
+    );
+    assert.deepEqual(history[0].document.grants[0].groups, [
+      { name: 'staff', privileged: false },
+      { name: 'finance', privileged: false },
+    ]);
     const list = (await json(await call('GET', '/api/policies'))).items;
-    assert.deepEqual(list.map((p: any) => [p.name, p.version]), [['staff', 2]]);
+    assert.deepEqual(
+      list.map((p: any) => [p.name, p.version]),
+      [['staff', 2]],
+    );
     const audit = await listAuditEntries(ctx.store, { action: 'policy.saved' });
     assert.equal(audit.length, 2);
   });
@@ -81,7 +111,10 @@ describeEachStore('HTTP policies', (factory) => {
     assert.equal(res.status, 200);
     const { policy } = await json(res);
     assert.deepEqual([policy.version, policy.enabled], [3, false]);
-    assert.deepEqual((await json(await call('GET', '/api/policies'))).items.map((p: any) => p.enabled), [false]);
+    assert.deepEqual(
+      (await json(await call('GET', '/api/policies'))).items.map((p: any) => p.enabled),
+      [false],
+    );
     assert.equal((await call('POST', '/api/policies/staff/disable', { reason: 'again' })).status, 409);
     assert.equal((await call('POST', '/api/policies/nosuch/disable', { reason: 'x' })).status, 404);
   });
@@ -96,8 +129,14 @@ describeEachStore('HTTP policies', (factory) => {
     assert.deepEqual(plan.summary, { 'ldap.create': 2, 'ldap.grant': 2 });
     assert.deepEqual(plan.changes.map((c: any) => c.label).sort(), ['E1', 'E2'], 'Legal is not matched');
     const e1 = plan.changes.find((c: any) => c.label === 'E1');
-    assert.deepEqual(e1.change.accounts.map((a: any) => [a.action, a.target, a.key]), [['create', 'ldap', 'E1']]);
-    assert.deepEqual(e1.change.granted.map((g: any) => [g.target, g.group]), [['ldap', 'staff']]);
+    assert.deepEqual(
+      e1.change.accounts.map((a: any) => [a.action, a.target, a.key]),
+      [['create', 'ldap', 'E1']],
+    );
+    assert.deepEqual(
+      e1.change.granted.map((g: any) => [g.target, g.group]),
+      [['ldap', 'staff']],
+    );
     assert.equal((await ctx.store.query('SELECT count(*)::int AS n FROM accounts'))[0]?.n, 0, 'a dry run writes nothing');
   });
 
@@ -110,7 +149,10 @@ describeEachStore('HTTP policies', (factory) => {
     assert.deepEqual([one.identities, one.changes.map((c: any) => c.label)], [1, ['E2']]);
     const bad = await call('POST', '/api/policies/dry-run', { proposed: { 'finance-ldap': { kind: 'birthright', description: 'x', grants: [] } } });
     assert.equal(bad.status, 422);
-    assert.deepEqual((await json(bad)).error.details.map((d: any) => d.field), ['grants']);
+    assert.deepEqual(
+      (await json(bad)).error.details.map((d: any) => d.field),
+      ['grants'],
+    );
   });
 
   it('documents the policy routes in the OpenAPI document', async () => {

@@ -12,25 +12,46 @@ const actorOf = (c: MusterContext) => principalOf(c).actor;
 const DRY_RUN_LIMIT = 1000;
 
 const list = apiRoute({
-  method: 'get', path: '/api/policies', roles: ['policy-admin', 'auditor'], tags: ['policies'], summary: 'Every access policy: the newest version of each, enabled or not',
+  method: 'get',
+  path: '/api/policies',
+  roles: ['policy-admin', 'auditor'],
+  tags: ['policies'],
+  summary: 'Every access policy: the newest version of each, enabled or not',
   responses: { 200: jsonResponse(z.object({ items: z.array(PolicyVersion) }), 'Policies by name') },
 });
 const history = apiRoute({
-  method: 'get', path: '/api/policies/{name}', roles: ['policy-admin', 'auditor'], tags: ['policies'], summary: 'Every version of one policy, newest first',
-  request: { params: z.object({ name: PolicyName }) }, responses: { 200: jsonResponse(z.object({ items: z.array(PolicyVersion) }), 'Versions'), 404: ERROR_RESPONSES[404] },
+  method: 'get',
+  path: '/api/policies/{name}',
+  roles: ['policy-admin', 'auditor'],
+  tags: ['policies'],
+  summary: 'Every version of one policy, newest first',
+  request: { params: z.object({ name: PolicyName }) },
+  responses: { 200: jsonResponse(z.object({ items: z.array(PolicyVersion) }), 'Versions'), 404: ERROR_RESPONSES[404] },
 });
 const save = apiRoute({
-  method: 'put', path: '/api/policies/{name}', roles: ['policy-admin'], tags: ['policies'], summary: "Save a policy as its next version (enabled); everyone's access is recomputed",
+  method: 'put',
+  path: '/api/policies/{name}',
+  roles: ['policy-admin'],
+  tags: ['policies'],
+  summary: "Save a policy as its next version (enabled); everyone's access is recomputed",
   request: { params: z.object({ name: PolicyName }), ...body(SavePolicy) },
   responses: { 201: jsonResponse(z.object({ policy: PolicyVersion }), 'The new version'), 422: ERROR_RESPONSES[422] },
 });
 const disable = apiRoute({
-  method: 'post', path: '/api/policies/{name}/disable', roles: ['policy-admin'], tags: ['policies'], summary: 'Disable a policy (a new, disabled version): the access it gave is removed; its history stays',
+  method: 'post',
+  path: '/api/policies/{name}/disable',
+  roles: ['policy-admin'],
+  tags: ['policies'],
+  summary: 'Disable a policy (a new, disabled version): the access it gave is removed; its history stays',
   request: { params: z.object({ name: PolicyName }), ...body(Reason) },
   responses: { 200: jsonResponse(z.object({ policy: PolicyVersion }), 'The disabled version'), 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] },
 });
 const dryRun = apiRoute({
-  method: 'post', path: '/api/policies/dry-run', roles: ['policy-admin', 'auditor'], tags: ['policies'], summary: 'What the policies in force, with any proposed edits, would change and for whom; nothing is changed',
+  method: 'post',
+  path: '/api/policies/dry-run',
+  roles: ['policy-admin', 'auditor'],
+  tags: ['policies'],
+  summary: 'What the policies in force, with any proposed edits, would change and for whom; nothing is changed',
   request: { query: z.object({ limit: queryInt(1, 100_000).optional() }).strict(), ...body(DryRunRequest) },
   responses: { 200: jsonResponse(DryRunResult, 'The plan: the summary counts every change, the list holds at most `limit` identities'), 422: ERROR_RESPONSES[422] },
 });

@@ -53,7 +53,13 @@ describeEachStore('HTTP provisioning queue and outbox', (factory) => {
   after(() => ctx.close());
 
   it('refuses the queue and outbox routes without a token', async () => {
-    for (const [method, path] of [['GET', '/api/provisioning/queues'], ['GET', '/api/provisioning/operations'], ['POST', '/api/provisioning/operations/1/retry'], ['GET', '/api/jobs'], ['POST', '/api/jobs/1/retry']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/provisioning/queues'],
+      ['GET', '/api/provisioning/operations'],
+      ['POST', '/api/provisioning/operations/1/retry'],
+      ['GET', '/api/jobs'],
+      ['POST', '/api/jobs/1/retry'],
+    ] as const) {
       assert.equal((await call(method, path, false)).status, 401, `${method} ${path}`);
     }
   });
@@ -67,8 +73,14 @@ describeEachStore('HTTP provisioning queue and outbox', (factory) => {
     const id = await insertDeadOp();
     assert.equal((await json(await call('GET', '/api/provisioning/queues'))).items[0].dead, 1);
     const dead = (await json(await call('GET', '/api/provisioning/operations?status=dead&target=ldap'))).items;
-    assert.deepEqual(dead.map((o: any) => [o.id, o.identityId, o.attempts, o.lastError]), [[id, identityId, 8, 'MUSTER_ERR_TARGET_REFUSED: insufficient access']]);
-    assert.deepEqual((await json(await call('GET', `/api/provisioning/operations?identityId=${identityId}`))).items.map((o: any) => o.id), [id]);
+    assert.deepEqual(
+      dead.map((o: any) => [o.id, o.identityId, o.attempts, o.lastError]),
+      [[id, identityId, 8, 'MUSTER_ERR_TARGET_REFUSED: insufficient access']],
+    );
+    assert.deepEqual(
+      (await json(await call('GET', `/api/provisioning/operations?identityId=${identityId}`))).items.map((o: any) => o.id),
+      [id],
+    );
     const res = await call('POST', `/api/provisioning/operations/${id}/retry`);
     assert.equal(res.status, 200);
     const { operation } = await json(res);
@@ -92,7 +104,10 @@ describeEachStore('HTTP provisioning queue and outbox', (factory) => {
   it('lists a dead outbox job and retries it', async () => {
     const id = await insertDeadJob();
     const dead = (await json(await call('GET', '/api/jobs?status=dead'))).items;
-    assert.deepEqual(dead.map((j: any) => [j.id, j.kind, j.lastError]), [[id, 'notify.binding', 'mail server down']]);
+    assert.deepEqual(
+      dead.map((j: any) => [j.id, j.kind, j.lastError]),
+      [[id, 'notify.binding', 'mail server down']],
+    );
     const res = await call('POST', `/api/jobs/${id}/retry`);
     assert.equal(res.status, 200);
     assert.deepEqual([(await json(res)).job.status, (await json(await call('GET', '/api/jobs?status=dead'))).items], ['pending', []]);

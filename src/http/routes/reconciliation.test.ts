@@ -15,7 +15,12 @@ import type { MusterApp } from '../env.ts';
 
 const LDAP_TARGET = { kind: 'ldap', url: 'ldap://127.0.0.1:1', bindDn: 'cn=a', bindPassword: 'x', usersDn: 'ou=people,dc=x', groupsDn: 'ou=groups,dc=x', accountKey: ['employee_id'] };
 const TICKET_TARGET = { kind: 'ticket', webhookUrl: 'https://itsm.example/hook', secret: 'a-shared-secret-of-length', callbackBase: 'https://muster.example' };
-const ADMINS = { kind: 'birthright', description: 'directory administrators', when: [{ attribute: 'department', in: ['Security'] }], grants: [{ target: 'dir', groups: [{ name: 'admins', privileged: true }] }] };
+const ADMINS = {
+  kind: 'birthright',
+  description: 'directory administrators',
+  when: [{ attribute: 'department', in: ['Security'] }],
+  grants: [{ target: 'dir', groups: [{ name: 'admins', privileged: true }] }],
+};
 
 describeEachStore('HTTP reconciliation', (factory) => {
   let ctx: Muster;
@@ -23,10 +28,12 @@ describeEachStore('HTTP reconciliation', (factory) => {
   let token: string;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
   const dir = new MemoryConnector('dir');
-  const call = (method: string, path: string, body?: unknown) => app.request(path, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': typeof body === 'string' ? 'text/csv' : 'application/json' }) },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
+  const call = (method: string, path: string, body?: unknown) =>
+    app.request(path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': typeof body === 'string' ? 'text/csv' : 'application/json' }) },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
   const json = async (res: Response) => (await res.json()) as any;
 
   before(async () => {
@@ -59,11 +66,23 @@ describeEachStore('HTTP reconciliation', (factory) => {
     assert.equal(shown.status, 'done');
     assert.deepEqual([shown.counts.accounts, shown.counts.unlinked, shown.counts.unmatched, shown.counts.privileged, shown.counts.disabled], [3, 1, 2, 1, 0]);
     const orphans = (await json(await call('GET', `/api/reconciliations/${run.id}/findings?situation=unmatched`))).items;
-    assert.deepEqual(orphans.map((f: any) => [f.accountRef, f.privileged, f.action]), [['zz-root', true, 'reported'], ['aa-temp', false, 'reported']]);
+    assert.deepEqual(
+      orphans.map((f: any) => [f.accountRef, f.privileged, f.action]),
+      [
+        ['zz-root', true, 'reported'],
+        ['aa-temp', false, 'reported'],
+      ],
+    );
     const all = (await json(await call('GET', `/api/reconciliations/${run.id}/findings`))).items;
     assert.deepEqual(all.map((f: any) => f.situation).sort(), ['unlinked', 'unmatched', 'unmatched']);
     const report = (await json(await call('GET', '/api/orphans?target=dir'))).items;
-    assert.deepEqual(report.map((o: any) => [o.accountRef, o.status, o.groups]), [['zz-root', 'orphan', ['admins']], ['aa-temp', 'orphan', []]]);
+    assert.deepEqual(
+      report.map((o: any) => [o.accountRef, o.status, o.groups]),
+      [
+        ['zz-root', 'orphan', ['admins']],
+        ['aa-temp', 'orphan', []],
+      ],
+    );
     assert.equal((await json(await call('GET', '/api/reconciliations?target=dir'))).items[0].id, run.id);
   });
 

@@ -18,9 +18,12 @@ describeEachStore('HTTP provisioning to relying parties', (factory) => {
   let tokenId: string;
   let actor: string;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
-  const call = (method: string, path: string, body?: string, auth = true) => app.request(path, {
-    method, headers: { ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'text/csv' }) }, ...(body === undefined ? {} : { body }),
-  });
+  const call = (method: string, path: string, body?: string, auth = true) =>
+    app.request(path, {
+      method,
+      headers: { ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'text/csv' }) },
+      ...(body === undefined ? {} : { body }),
+    });
   const json = async (res: Response) => (await res.json()) as any;
 
   before(async () => {
@@ -30,15 +33,23 @@ describeEachStore('HTTP provisioning to relying parties', (factory) => {
     assert.equal((await call('POST', '/api/imports/hr', hrCsv([hrLine('E1'), hrLine('E2'), hrLine('E3', { home_agency: '4700' })]))).status, 200);
     const agreements = new AgreementService(ctx);
     await agreements.save('travel', provisioningAgreement('https://travel.agency.example/scim/v2', '/etc/muster/travel-token'), 'alice', 'travel booking');
-    await agreements.save('library', provisioningAgreement('https://library.agency.example/scim/v2', '/etc/muster/library-token', {
-      relyingParties: [{ clientId: 'library-app', name: 'Library', redirectUris: ['https://library.agency.example/cb'], jwks: { keys: [{ kty: 'EC' }] } }],
-      provisioning: { allowed: false },
-    }), 'alice', 'sign-in only');
+    await agreements.save(
+      'library',
+      provisioningAgreement('https://library.agency.example/scim/v2', '/etc/muster/library-token', {
+        relyingParties: [{ clientId: 'library-app', name: 'Library', redirectUris: ['https://library.agency.example/cb'], jwks: { keys: [{ kty: 'EC' }] } }],
+        provisioning: { allowed: false },
+      }),
+      'alice',
+      'sign-in only',
+    );
   });
   after(() => ctx.close());
 
   it('refuses both routes without a token', async () => {
-    for (const [method, path] of [['POST', '/api/federation/agreements/travel/provision'], ['GET', '/api/federation/agreements/travel/provisioning']] as const) {
+    for (const [method, path] of [
+      ['POST', '/api/federation/agreements/travel/provision'],
+      ['GET', '/api/federation/agreements/travel/provisioning'],
+    ] as const) {
       const res = await call(method, path, undefined, false);
       assert.equal(res.status, 401, `${method} ${path}`);
     }
@@ -48,7 +59,10 @@ describeEachStore('HTTP provisioning to relying parties', (factory) => {
     const res = await call('POST', '/api/federation/agreements/travel/provision');
     assert.equal(res.status, 202, await res.clone().text());
     const { push } = await json(res);
-    assert.deepEqual({ agreementId: push.agreementId, clientIds: push.clientIds, queued: push.queued, alreadyQueued: push.alreadyQueued }, { agreementId: 'travel', clientIds: ['travel-app'], queued: 2, alreadyQueued: 0 });
+    assert.deepEqual(
+      { agreementId: push.agreementId, clientIds: push.clientIds, queued: push.queued, alreadyQueued: push.alreadyQueued },
+      { agreementId: 'travel', clientIds: ['travel-app'], queued: 2, alreadyQueued: 0 },
+    );
     const jobs = await ctx.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE kind = 'federation.provision' AND payload ->> 'agreementId' = 'travel'`);
     assert.equal(jobs[0]?.n, 2);
     const [entry] = await ctx.store.query<{ actor: string; data: { token_id?: string } }>(`SELECT actor, data FROM audit_log WHERE action = 'federation.provisioning.requested'`);

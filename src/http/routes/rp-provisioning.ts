@@ -8,27 +8,44 @@ import { ERROR_RESPONSES, jsonResponse, queryInt } from '../schemas.ts';
 
 const AgreementParam = z.object({ id: z.string().regex(AGREEMENT_ID, 'a trust agreement id').openapi({ example: 'travel' }) });
 
-const Push = z.object({
-  pushId: z.string(), agreementId: z.string(), version: z.number().int(), clientIds: z.array(z.string()),
-  queued: z.number().int().openapi({ description: 'identities whose push was queued now' }),
-  alreadyQueued: z.number().int().openapi({ description: 'identities whose push was already waiting' }),
-}).openapi('AgreementPush');
+const Push = z
+  .object({
+    pushId: z.string(),
+    agreementId: z.string(),
+    version: z.number().int(),
+    clientIds: z.array(z.string()),
+    queued: z.number().int().openapi({ description: 'identities whose push was queued now' }),
+    alreadyQueued: z.number().int().openapi({ description: 'identities whose push was already waiting' }),
+  })
+  .openapi('AgreementPush');
 
-const Account = z.object({
-  identityId: z.string(), clientId: z.string(), sub: z.string().nullable().openapi({ description: "the RP's pairwise subject identifier (SCIM externalId and userName)" }),
-  remoteId: z.string().nullable().openapi({ description: "the RP's id of the account; null once deleted" }), state: z.enum(RP_ACCOUNT_STATES),
-  syncedAt: z.string().nullable(), extension: z.enum(['sent', 'refused']).nullable().openapi({ description: "whether the RP took muster's PIV extension schema" }),
-}).openapi('RpAccount');
+const Account = z
+  .object({
+    identityId: z.string(),
+    clientId: z.string(),
+    sub: z.string().nullable().openapi({ description: "the RP's pairwise subject identifier (SCIM externalId and userName)" }),
+    remoteId: z.string().nullable().openapi({ description: "the RP's id of the account; null once deleted" }),
+    state: z.enum(RP_ACCOUNT_STATES),
+    syncedAt: z.string().nullable(),
+    extension: z.enum(['sent', 'refused']).nullable().openapi({ description: "whether the RP took muster's PIV extension schema" }),
+  })
+  .openapi('RpAccount');
 
 const provision = apiRoute({
-  method: 'post', path: '/api/federation/agreements/{id}/provision', roles: ['federation-admin'], tags: ['federation'],
+  method: 'post',
+  path: '/api/federation/agreements/{id}/provision',
+  roles: ['federation-admin'],
+  tags: ['federation'],
   summary: "Push the agreement's whole population to its relying parties' SCIM services (queued; only differences are sent)",
   request: { params: AgreementParam },
   responses: { 202: jsonResponse(z.object({ push: Push }), 'The push, queued for the worker'), 403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404], 422: ERROR_RESPONSES[422] },
 });
 
 const listing = apiRoute({
-  method: 'get', path: '/api/federation/agreements/{id}/provisioning', roles: ['federation-admin', 'auditor'], tags: ['federation'],
+  method: 'get',
+  path: '/api/federation/agreements/{id}/provisioning',
+  roles: ['federation-admin', 'auditor'],
+  tags: ['federation'],
   summary: 'The accounts pushed under the agreement: per identity and relying party, where each stands',
   request: { params: AgreementParam, query: z.object({ limit: queryInt(1, MAX_LISTING).optional(), cursor: z.string().max(200).optional() }).strict() },
   responses: { 200: jsonResponse(z.object({ items: z.array(Account), nextCursor: z.string().optional() }), 'One page, by identity then client'), 404: ERROR_RESPONSES[404] },

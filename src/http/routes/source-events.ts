@@ -11,11 +11,12 @@ import { Outcome, json, plain } from './import-schemas.ts';
 
 const post = apiRoute({
   method: 'post',
-  path: '/api/sources/{source}/events', roles: ['source-feed:{source}'],
+  path: '/api/sources/{source}/events',
+  roles: ['source-feed:{source}'],
   tags: ['sources'],
   summary: 'One event from an authoritative source (a joiner, mover, leaver, leave, return or rehire)',
   description:
-    'The record uses the source\'s column names; an unknown field refuses the event, naming it. For an identity already linked, only the fields sent are changed; a new identity needs every required field. ' +
+    "The record uses the source's column names; an unknown field refuses the event, naming it. For an identity already linked, only the fields sent are changed; a new identity needs every required field. " +
     'effectiveAt (ISO 8601 with its offset) is when the change took effect: a field the MUR holds newer values for (an attribute set later, or a status move after it) is not applied and is listed as superseded, so a late mover does not bring back a leaver. ' +
     'An event that changes nothing (a duplicate) is acknowledged with changed: false. A field the source is not authoritative for refuses the whole event (403). Every refusal is audited (source.refused), at most 20 a minute per source; the rest are counted into the next entry.',
   request: {
@@ -26,7 +27,10 @@ const post = apiRoute({
           schema: z
             .object({
               type: z.enum(['joiner', 'mover', 'leaver', 'leave', 'return', 'rehire', 'update', 'suspension']).optional(),
-              effectiveAt: z.string().max(40).openapi({ description: 'When the change took effect at the source: ISO 8601 with its UTC offset (Z or ±hh:mm), not in the future', example: '2026-03-02T09:00:00-05:00' }),
+              effectiveAt: z
+                .string()
+                .max(40)
+                .openapi({ description: 'When the change took effect at the source: ISO 8601 with its UTC offset (Z or ±hh:mm), not in the future', example: '2026-03-02T09:00:00-05:00' }),
               record: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
             })
             .strict(),
@@ -36,7 +40,15 @@ const post = apiRoute({
     },
   },
   responses: {
-    200: json(Outcome.extend({ changed: z.boolean(), superseded: z.array(z.string()), message: z.string(), held: z.boolean().openapi({ description: 'the identity is under a hold: it stays suspended, the status asked for waits for the release' }) }), 'Applied (the events it caused), or acknowledged with changed: false'),
+    200: json(
+      Outcome.extend({
+        changed: z.boolean(),
+        superseded: z.array(z.string()),
+        message: z.string(),
+        held: z.boolean().openapi({ description: 'the identity is under a hold: it stays suspended, the status asked for waits for the release' }),
+      }),
+      'Applied (the events it caused), or acknowledged with changed: false',
+    ),
     403: ERROR_RESPONSES[403],
     404: ERROR_RESPONSES[404],
     409: ERROR_RESPONSES[409],

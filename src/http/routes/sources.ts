@@ -13,7 +13,8 @@ const Source = z
 
 const list = apiRoute({
   method: 'get',
-  path: '/api/sources', roles: ['source-admin', 'registrar', 'auditor'],
+  path: '/api/sources',
+  roles: ['source-admin', 'registrar', 'auditor'],
   tags: ['sources'],
   summary: 'The configured authoritative-source registry',
   responses: { 200: { description: 'Every configured source, by name', content: { 'application/json': { schema: z.object({ items: z.array(Source) }) } } } },

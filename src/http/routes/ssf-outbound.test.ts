@@ -36,7 +36,8 @@ describeEachStore('SSF stream requests and the outbound guard', (factory) => {
   let target: CountingServer;
   let jwksServer: CountingServer;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
-  const call = async (auth: string, body: unknown) => app.request('/ssf/streams', { method: 'POST', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const call = async (auth: string, body: unknown) =>
+    app.request('/ssf/streams', { method: 'POST', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const refusals = async () => (await ctx.store.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'ssf.request.refused'"))[0]!.n;
 
   before(async () => {
@@ -49,13 +50,31 @@ describeEachStore('SSF stream requests and the outbound guard', (factory) => {
     target = await countingServer((_request, response) => response.writeHead(202).end());
     alpha = { clientId: 'rp-alpha', key: await rpKey('alpha-1') };
     gamma = { clientId: 'rp-gamma', key: await rpKey('gamma-1') };
-    jwksServer = await countingServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=1' }).end(JSON.stringify({ keys: [gamma.key.publicJwk] })));
+    jwksServer = await countingServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=1' }).end(JSON.stringify({ keys: [gamma.key.publicJwk] })),
+    );
     await saveAgreement(ctx, 'alpha', [alpha], ['account-disabled']);
-    await new AgreementService(ctx).save('gamma', {
-      name: 'Agreement gamma', population: { agencyCodes: ['9700'] }, idp: { issuer: 'http://127.0.0.1:8080/oidc', home: true },
-      relyingParties: [{ clientId: gamma.clientId, name: 'gamma', redirectUris: ['https://gamma.example.gov/cb'], jwksUri: `${jwksServer.url}/jwks`, allowPrivateNetwork: true, privateNetworkReason: 'the test RP publishes its keys on loopback' }],
-      signals: [{ event: 'account-disabled', action: 'review' }],
-    }, 'test:setup', 'test agreement');
+    await new AgreementService(ctx).save(
+      'gamma',
+      {
+        name: 'Agreement gamma',
+        population: { agencyCodes: ['9700'] },
+        idp: { issuer: 'http://127.0.0.1:8080/oidc', home: true },
+        relyingParties: [
+          {
+            clientId: gamma.clientId,
+            name: 'gamma',
+            redirectUris: ['https://gamma.example.gov/cb'],
+            jwksUri: `${jwksServer.url}/jwks`,
+            allowPrivateNetwork: true,
+            privateNetworkReason: 'the test RP publishes its keys on loopback',
+          },
+        ],
+        signals: [{ event: 'account-disabled', action: 'review' }],
+      },
+      'test:setup',
+      'test agreement',
+    );
   });
   after(async () => {
     await ctx.close();
@@ -82,7 +101,7 @@ describeEachStore('SSF stream requests and the outbound guard', (factory) => {
     });
     assert.equal(opened, 0, 'muster opened no connection');
     assert.equal(target.connections(), 0);
-    assert.equal(await refusals() - before, endpoints.length, 'each refusal audited');
+    assert.equal((await refusals()) - before, endpoints.length, 'each refusal audited');
   });
 
   it('checks a push endpoint again at each push: a name that now resolves to the metadata address gets nothing', async () => {
@@ -90,7 +109,11 @@ describeEachStore('SSF stream requests and the outbound guard', (factory) => {
     const created = await call(await receiverAssertion(alpha, issuer, clock.now()), { delivery: { method: PUSH, endpoint_url: 'https://flip.test/events' } });
     assert.equal(created.status, 201, 'a public address when the stream is created (resolved, never connected to)');
     const { stream_id } = (await created.json()) as { stream_id: string };
-    const verify = await app.request('/ssf/verify', { method: 'POST', headers: { authorization: `Bearer ${await receiverAssertion(alpha, issuer, clock.now())}`, 'content-type': 'application/json' }, body: JSON.stringify({ stream_id }) });
+    const verify = await app.request('/ssf/verify', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await receiverAssertion(alpha, issuer, clock.now())}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ stream_id }),
+    });
     assert.equal(verify.status, 204);
     NAMES['flip.test'] = '169.254.169.254';
     const options = { store: ctx.store, clock: ctx.clock, audit: ctx.audit, timeoutMs: 1000, maxAttempts: 5, backoff: { baseMs: 1000, maxMs: 60_000 }, leaseMs: 5000, batchSize: 10, resolver };

@@ -27,11 +27,16 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
   let streamId: string;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
 
-  const call = async (rp: TestRp | null, method: string, path: string, body?: unknown, auth?: string) => app.request(path, {
-    method,
-    headers: { ...(rp ? { authorization: `Bearer ${await receiverAssertion(rp, issuer, clock.now())}` } : {}), ...(auth ? { authorization: auth } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const call = async (rp: TestRp | null, method: string, path: string, body?: unknown, auth?: string) =>
+    app.request(path, {
+      method,
+      headers: {
+        ...(rp ? { authorization: `Bearer ${await receiverAssertion(rp, issuer, clock.now())}` } : {}),
+        ...(auth ? { authorization: auth } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   const json = async (res: Response) => (await res.json()) as any;
   const queue = (drafts: SignalDraft[]) => ctx.store.transaction((tx) => queueSignals(tx, { issuer, vault: ctx.keyVault, now: clock.now(), txn: 'test' }, identity, drafts));
   const disabled: SignalDraft = { signal: 'account-disabled', payload: { initiating_entity: 'policy' } };
@@ -61,7 +66,8 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
       assert.deepEqual(meta.delivery_methods_supported, ['urn:ietf:rfc:8935', 'urn:ietf:rfc:8936']);
       assert.deepEqual(meta.authorization_schemes, [{ spec_urn: 'urn:ietf:rfc:6749' }]);
       assert.equal(meta.default_subjects, 'ALL');
-      for (const key of ['jwks_uri', 'configuration_endpoint', 'status_endpoint', 'add_subject_endpoint', 'remove_subject_endpoint', 'verification_endpoint']) assert.match(meta[key], /^http:\/\/127\.0\.0\.1:\d+\/ssf\//, key);
+      for (const key of ['jwks_uri', 'configuration_endpoint', 'status_endpoint', 'add_subject_endpoint', 'remove_subject_endpoint', 'verification_endpoint'])
+        assert.match(meta[key], /^http:\/\/127\.0\.0\.1:\d+\/ssf\//, key);
     }
   });
 
@@ -114,7 +120,7 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
     assert.equal((await call(alpha, 'POST', '/ssf/streams', {})).status, 409);
   });
 
-  it('reads, updates and replaces only the receiver\'s own stream', async () => {
+  it("reads, updates and replaces only the receiver's own stream", async () => {
     assert.equal((await json(await call(alpha, 'GET', '/ssf/streams'))).length, 1);
     assert.deepEqual(await json(await call(beta, 'GET', '/ssf/streams')), []);
     const refusedBefore = await ctx.store.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'ssf.request.refused'");
@@ -136,7 +142,11 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
 
   it('polls (RFC 8936): unacknowledged SETs come again, acknowledged ones are delivered', async () => {
     const queued = await queue([disabled, { signal: 'account-enabled', payload: {} }]);
-    assert.deepEqual(queued.map((q) => `${q.clientId} ${q.signal}`), ['rp-alpha account-disabled', 'rp-beta account-enabled'], 'each RP only what its agreement lists');
+    assert.deepEqual(
+      queued.map((q) => `${q.clientId} ${q.signal}`),
+      ['rp-alpha account-disabled', 'rp-beta account-enabled'],
+      'each RP only what its agreement lists',
+    );
     const first = await poll({ maxEvents: 10, returnImmediately: true });
     const jtis = Object.keys(first.sets);
     assert.equal(jtis.length, 1);
@@ -167,7 +177,10 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
     assert.deepEqual((await poll()).sets, {});
     assert.equal((await call(alpha, 'POST', '/ssf/status', { stream_id: streamId, status: 'enabled' })).status, 200);
     const released = await poll();
-    assert.deepEqual(Object.keys(released.sets), queued.filter((q) => q.clientId === alpha.clientId).map((q) => q.jti));
+    assert.deepEqual(
+      Object.keys(released.sets),
+      queued.filter((q) => q.clientId === alpha.clientId).map((q) => q.jti),
+    );
     await poll({ ack: Object.keys(released.sets) });
   });
 
@@ -186,26 +199,51 @@ describeEachStore('SSF transmitter over HTTP', (factory) => {
     assert.equal((await call(alpha, 'POST', '/ssf/subjects/remove', { stream_id: streamId, subject: { format: 'email', email: 'a@b.gov' } })).status, 400);
     assert.equal((await call(alpha, 'POST', '/ssf/subjects/remove', { stream_id: 'nope', subject })).status, 404);
     assert.equal((await call(alpha, 'POST', '/ssf/subjects/remove', { stream_id: streamId, subject })).status, 204);
-    assert.deepEqual((await queue([disabled])).filter((q) => q.clientId === alpha.clientId), []);
+    assert.deepEqual(
+      (await queue([disabled])).filter((q) => q.clientId === alpha.clientId),
+      [],
+    );
     assert.equal((await call(alpha, 'POST', '/ssf/subjects/add', { stream_id: streamId, subject, verified: true })).status, 200);
     assert.equal((await queue([disabled])).filter((q) => q.clientId === alpha.clientId).length, 1);
   });
 
   it('changes the federated identifier: new subjects recorded, the old → new signal only where the agreement lists it', async () => {
     const { token } = await testOperator(ctx, ['federation-admin']);
-    const res = await app.request(`/api/federation/identities/${identity}/identifier-change`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'identifier exposed' }) });
+    const res = await app.request(`/api/federation/identities/${identity}/identifier-change`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'identifier exposed' }),
+    });
     assert.equal(res.status, 200);
     const result = await json(res);
-    assert.deepEqual(result.changed.map((c: any) => c.clientId), ['rp-alpha', 'rp-beta']);
-    assert.deepEqual(result.queued.map((q: any) => q.clientId), ['rp-beta']);
+    assert.deepEqual(
+      result.changed.map((c: any) => c.clientId),
+      ['rp-alpha', 'rp-beta'],
+    );
+    assert.deepEqual(
+      result.queued.map((q: any) => q.clientId),
+      ['rp-beta'],
+    );
     const beta1 = result.changed.find((c: any) => c.clientId === 'rp-beta');
     const [set] = await ctx.store.query<{ set_jwt: string }>('SELECT set_jwt FROM ssf_events WHERE jti = $1', [result.queued[0].jti]);
     const claims = decodeJwt(set!.set_jwt);
     assert.deepEqual(claims.sub_id, { format: 'iss_sub', iss: issuer, sub: 'beta-sub' });
     assert.deepEqual(claims.events, { [SIGNAL_EVENTS['federated-identifier-changed']]: { new_sub_id: { format: 'iss_sub', iss: issuer, sub: beta1.newSub } } });
     const subs = await ctx.store.query<{ sub: string }>('SELECT sub FROM federation_rp_subjects WHERE identity_id = $1 ORDER BY client_id', [identity]);
-    assert.deepEqual(subs.map((s) => s.sub), result.changed.map((c: any) => c.newSub));
-    assert.equal((await app.request('/api/federation/identities/00000000-0000-4000-8000-000000000000/identifier-change', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'x' }) })).status, 404);
+    assert.deepEqual(
+      subs.map((s) => s.sub),
+      result.changed.map((c: any) => c.newSub),
+    );
+    assert.equal(
+      (
+        await app.request('/api/federation/identities/00000000-0000-4000-8000-000000000000/identifier-change', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ reason: 'x' }),
+        })
+      ).status,
+      404,
+    );
   });
 
   it('deletes the stream', async () => {

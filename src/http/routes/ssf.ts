@@ -51,7 +51,13 @@ function issuerOf(ctx: Muster, _c: C): string {
 function depsOf(ctx: Muster, c: C, resolver: Resolver | undefined): TransmitterDeps {
   const issuer = issuerOf(ctx, c);
   return {
-    store: ctx.store, clock: ctx.clock, audit: ctx.audit, vault: ctx.keyVault, issuer, endpointBase: endpointBaseOf(issuer), minVerificationIntervalSeconds: ctx.config.federation.ssf.minVerificationIntervalSeconds,
+    store: ctx.store,
+    clock: ctx.clock,
+    audit: ctx.audit,
+    vault: ctx.keyVault,
+    issuer,
+    endpointBase: endpointBaseOf(issuer),
+    minVerificationIntervalSeconds: ctx.config.federation.ssf.minVerificationIntervalSeconds,
     ...(resolver ? { resolver } : {}),
   };
 }
@@ -90,9 +96,21 @@ function auditRefusals(app: MusterApp, ctx: Muster): void {
     await next();
     const error = c.error;
     if (!(error instanceof MusterError) || error.code === 'MUSTER_ERR_UNAUTHENTICATED' || error.status >= 500) return;
-    await ctx.store.transaction((tx) => ctx.audit.append(tx, [{
-      actor: 'ssf-receiver', action: 'ssf.request.refused', target: clippedText(c.req.path, PATH_SHOWN), reason: error.message, data: { method: c.req.method, path: clippedText(c.req.path, PATH_SHOWN), code: error.code, status: error.status },
-    }], correlationIdOf(c)));
+    await ctx.store.transaction((tx) =>
+      ctx.audit.append(
+        tx,
+        [
+          {
+            actor: 'ssf-receiver',
+            action: 'ssf.request.refused',
+            target: clippedText(c.req.path, PATH_SHOWN),
+            reason: error.message,
+            data: { method: c.req.method, path: clippedText(c.req.path, PATH_SHOWN), code: error.code, status: error.status },
+          },
+        ],
+        correlationIdOf(c),
+      ),
+    );
   });
 }
 
@@ -129,15 +147,20 @@ function mountStreams(app: MusterApp, ctx: Muster, authenticatorFor: (c: C) => R
   });
 }
 
-const IdentifierChangeResult = z.object({
-  identityId: z.string(),
-  changed: z.array(z.object({ clientId: z.string(), oldSub: z.string(), newSub: z.string() })),
-  unresolved: z.array(z.string()),
-  queued: z.array(z.object({ clientId: z.string(), signal: z.string(), jti: z.string() })),
-}).openapi('IdentifierChange');
+const IdentifierChangeResult = z
+  .object({
+    identityId: z.string(),
+    changed: z.array(z.object({ clientId: z.string(), oldSub: z.string(), newSub: z.string() })),
+    unresolved: z.array(z.string()),
+    queued: z.array(z.object({ clientId: z.string(), signal: z.string(), jti: z.string() })),
+  })
+  .openapi('IdentifierChange');
 
 const identifierChange = apiRoute({
-  method: 'post', path: '/api/federation/identities/{id}/identifier-change', roles: ['federation-admin'], tags: ['federation'],
+  method: 'post',
+  path: '/api/federation/identities/{id}/identifier-change',
+  roles: ['federation-admin'],
+  tags: ['federation'],
   summary: "Change the identity's federated identifier at every relying party; each RP whose agreement lists it is sent federated-identifier-changed (old → new)",
   request: { params: z.object({ id: Uuid }), body: { content: { 'application/json': { schema: Reason } }, required: true } },
   responses: { 200: jsonResponse(IdentifierChangeResult, 'The new identifiers and the SETs queued'), 404: ERROR_RESPONSES[404] },
@@ -158,7 +181,13 @@ export function ssfRoutesWith(options: SsfRouteOptions = {}): RouteModule {
     mountStreams(app, ctx, authenticatorFor, options.resolver);
     app.openapi(identifierChange, async (c) => {
       const issuer = issuerOf(ctx, c as unknown as C);
-      const result = await changeFederatedIdentifier(signalDeps(ctx, () => issuer), c.req.valid('param').id, principalOf(c).actor, c.req.valid('json').reason, correlationIdOf(c));
+      const result = await changeFederatedIdentifier(
+        signalDeps(ctx, () => issuer),
+        c.req.valid('param').id,
+        principalOf(c).actor,
+        c.req.valid('json').reason,
+        correlationIdOf(c),
+      );
       return c.json({ identityId: result.identityId, changed: [...result.changed], unresolved: [...result.unresolved], queued: [...result.queued] }, 200);
     });
   };

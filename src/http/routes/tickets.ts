@@ -18,23 +18,36 @@ const CALLBACK_PATH = '/hooks/tickets/:id/close';
 const MAX_CALLBACK_BYTES = 16 * 1024;
 
 const list = apiRoute({
-  method: 'get', path: '/api/tickets', roles: ['provisioning-admin', 'auditor'], tags: ['tickets'], summary: 'Tickets opened for targets with no API, newest first',
+  method: 'get',
+  path: '/api/tickets',
+  roles: ['provisioning-admin', 'auditor'],
+  tags: ['tickets'],
+  summary: 'Tickets opened for targets with no API, newest first',
   request: { query: z.object({ status: z.enum(['open', 'escalated', 'closed']).optional(), target: z.string().min(1).max(32).optional(), limit: queryInt(1, 1000).default(100) }).strict() },
   responses: { 200: jsonResponse(z.object({ items: z.array(TicketView) }), 'Tickets') },
 });
 const show = apiRoute({
-  method: 'get', path: '/api/tickets/{id}', roles: ['provisioning-admin', 'auditor'], tags: ['tickets'], summary: 'One ticket with its audit history (escalation, closing, refused callbacks)',
-  request: { params: z.object({ id: Uuid }) }, responses: { 200: jsonResponse(z.object({ ticket: TicketView, history: TicketHistory }), 'The ticket'), 404: ERROR_RESPONSES[404] },
+  method: 'get',
+  path: '/api/tickets/{id}',
+  roles: ['provisioning-admin', 'auditor'],
+  tags: ['tickets'],
+  summary: 'One ticket with its audit history (escalation, closing, refused callbacks)',
+  request: { params: z.object({ id: Uuid }) },
+  responses: { 200: jsonResponse(z.object({ ticket: TicketView, history: TicketHistory }), 'The ticket'), 404: ERROR_RESPONSES[404] },
 });
 const close = publicRoute({
-  method: 'post', path: '/hooks/tickets/{id}/close', tags: ['tickets'],
+  method: 'post',
+  path: '/hooks/tickets/{id}/close',
+  tags: ['tickets'],
   summary: 'The ITSM closes a ticket: authenticated by `X-Muster-Signature: sha256=<hex HMAC-SHA-256 of the raw body with the target secret>`, not by a token',
   security: [{ [SIGNATURE_SCHEME]: [] }],
   request: { params: z.object({ id: Uuid }), body: { content: { 'application/json': { schema: TicketClosing } }, required: true } },
   responses: {
-    200: jsonResponse(z.object({ ticket: TicketView }), 'Closed'), 400: ERROR_RESPONSES[400],
+    200: jsonResponse(z.object({ ticket: TicketView }), 'Closed'),
+    400: ERROR_RESPONSES[400],
     401: { description: 'Missing or wrong signature, or the body names another ticket (audited as ticket.refused)', content: ERROR_RESPONSES[401].content },
-    404: ERROR_RESPONSES[404], 409: { description: 'The ticket is already closed', content: ERROR_RESPONSES[409].content },
+    404: ERROR_RESPONSES[404],
+    409: { description: 'The ticket is already closed', content: ERROR_RESPONSES[409].content },
   },
 });
 
@@ -42,7 +55,10 @@ export const ticketRoutes: RouteModule = (app, ctx) => {
   const tickets = new TicketService(ctx);
   const deps: CallbackDeps = { store: ctx.store, clock: ctx.clock, audit: ctx.audit, tickets, targets: ticketTargetsOf(ctx.config), refusals: ctx.refusals };
   app.openAPIRegistry.registerComponent('securitySchemes', SIGNATURE_SCHEME, {
-    type: 'apiKey', in: 'header', name: 'X-Muster-Signature', description: "sha256=<hex HMAC-SHA-256 of the raw request body, keyed with the ticket target's secret>",
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Muster-Signature',
+    description: "sha256=<hex HMAC-SHA-256 of the raw request body, keyed with the ticket target's secret>",
   });
   app.openapi(list, async (c) => c.json({ items: plain(await tickets.list(c.req.valid('query'))) }, 200));
   app.openapi(show, async (c) => {

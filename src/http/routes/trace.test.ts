@@ -20,7 +20,11 @@ describeEachStore('HTTP trace', (factory) => {
   const get = (path: string, auth = true) => app.request(path, { headers: auth ? { authorization: `Bearer ${token}` } : {} });
   const json = async (res: Response) => (await res.json()) as any;
   const importHr = async (status: string, correlationId: string) => {
-    const res = await app.request('/api/imports/hr', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'x-correlation-id': correlationId }, body: hrCsv([hrLine('E1', { status })]) });
+    const res = await app.request('/api/imports/hr', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'x-correlation-id': correlationId },
+      body: hrCsv([hrLine('E1', { status })]),
+    });
     assert.equal(res.status, 200, await res.text());
   };
 
@@ -50,9 +54,15 @@ describeEachStore('HTTP trace', (factory) => {
 
   it('lists the events of an identity since a time, each with its tree', async () => {
     const all = await json(await get(`/api/trace?identity=${identityId}&since=2026-03-01T00:00:00Z`));
-    assert.deepEqual(all.items.map((t: any) => t.event.type), ['identity.joiner', 'identity.leaver']);
+    assert.deepEqual(
+      all.items.map((t: any) => t.event.type),
+      ['identity.joiner', 'identity.leaver'],
+    );
     const later = await json(await get(`/api/trace?identity=${identityId}&since=2026-03-02T09:00:30Z`));
-    assert.deepEqual(later.items.map((t: any) => t.event.id), [leaver]);
+    assert.deepEqual(
+      later.items.map((t: any) => t.event.id),
+      [leaver],
+    );
   });
 
   it('refuses a bad event id (400 naming it), an unknown one (404), a bad since (400), and a caller without a token (401)', async () => {

@@ -17,7 +17,15 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 test('every value on a page is escaped, in text and in attributes', async () => {
   const rp = { name: HOSTILE, agreementName: `"${HOSTILE}`, attributes: [{ name: '<b>', purpose: HOSTILE }], requiredAal: 'aal3' as const };
   const pages = [
-    renderPage('/oidc/interaction', { name: 'login', rp, pivUrl: `https://x/"><script>1</script>`, webauthnOptionsUrl: `"'><img src=x onerror=alert(1)>`, webauthnUrl: '/w', abortUrl: '/a', notice: HOSTILE }),
+    renderPage('/oidc/interaction', {
+      name: 'login',
+      rp,
+      pivUrl: `https://x/"><script>1</script>`,
+      webauthnOptionsUrl: `"'><img src=x onerror=alert(1)>`,
+      webauthnUrl: '/w',
+      abortUrl: '/a',
+      notice: HOSTILE,
+    }),
     renderPage('/oidc/interaction', { name: 'consent', rp, action: `/c"><script>2</script>`, changed: true }),
     renderPage('/oidc/interaction', { name: 'refusal', message: HOSTILE, retryUrl: `/r" onclick="alert(3)` }),
   ];
@@ -26,7 +34,7 @@ test('every value on a page is escaped, in text and in attributes', async () => 
     assert.doesNotMatch(text, /<script>|<img|<b>|onclick="|onerror=alert\(1\)>/, text);
     assert.match(text, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; &#39;Co&#39;/);
   }
-  assert.match(String(await pages[0]), /<script src="\/oidc\/interaction\/sign-in\.js" defer><\/script>/, 'the one script, from the pages\' own path');
+  assert.match(String(await pages[0]), /<script src="\/oidc\/interaction\/sign-in\.js" defer><\/script>/, "the one script, from the pages' own path");
 });
 
 describe('the sign-in pages as a Hono app: headers, the CSRF guard, the body limit', () => {
@@ -48,12 +56,18 @@ describe('the sign-in pages as a Hono app: headers, the CSRF guard, the body lim
     const answer = await go(`/a/b/op/auth?client_id=${clientId}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(CALLBACK)}&state=s&nonce=n`);
     return answer.headers.get('location') as string;
   };
-  const refusals = async () => (await h.store.query<{ data: { reason: string; interaction: string } ; reason: string }>("SELECT data, reason FROM audit_log WHERE action = 'oidc.sign-in.refused' ORDER BY seq"));
+  const refusals = async () =>
+    await h.store.query<{ data: { reason: string; interaction: string }; reason: string }>("SELECT data, reason FROM audit_log WHERE action = 'oidc.sign-in.refused' ORDER BY seq");
 
   before(async () => {
     h.clock.set(new Date());
     const world = await signInWorld(h);
-    await world.agreements.save('hostile', agreementDocument({ name: HOSTILE, relyingParties: [{ clientId: 'hostile-portal', name: HOSTILE, redirectUris: [CALLBACK], jwksUri: 'https://benefits.example.gov/jwks' }] }), 'alice', 'a hostile name');
+    await world.agreements.save(
+      'hostile',
+      agreementDocument({ name: HOSTILE, relyingParties: [{ clientId: 'hostile-portal', name: HOSTILE, redirectUris: [CALLBACK], jwksUri: 'https://benefits.example.gov/jwks' }] }),
+      'alice',
+      'a hostile name',
+    );
     server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://localhost:${(server.address() as { port: number }).port}`;
@@ -68,17 +82,34 @@ describe('the sign-in pages as a Hono app: headers, the CSRF guard, the body lim
       features: { devInteractions: { enabled: false } },
     });
     const listener = oidcListener({ issuer, provider: () => provider, interactions: pages, mtlsOrigin: () => 'https://localhost:1' });
-    server.on('request', (req, res) => { if (!listener(req, res)) res.writeHead(404).end(); });
+    server.on('request', (req, res) => {
+      if (!listener(req, res)) res.writeHead(404).end();
+    });
   });
-  after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
 
-  test('the login page, under the issuer\'s path, with the CSP, no framing, nosniff, and nothing cached', async () => {
+  test("the login page, under the issuer's path, with the CSP, no framing, nosniff, and nothing cached", async () => {
     const interaction = await start();
     assert.match(interaction, /^\/a\/b\/op\/interaction\/[A-Za-z0-9_-]+$/);
     const page = await go(interaction);
     assert.equal(page.status, 200);
-    const headers = Object.fromEntries(['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'cache-control', 'content-type'].map((n) => [n, page.headers.get(n)]));
-    assert.deepEqual(headers, { 'content-security-policy': CSP, 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'cache-control': 'no-store', 'content-type': 'text/html; charset=UTF-8' });
+    const headers = Object.fromEntries(
+      ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'cache-control', 'content-type'].map((n) => [n, page.headers.get(n)]),
+    );
+    assert.deepEqual(headers, {
+      'content-security-policy': CSP,
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'same-origin',
+      'cache-control': 'no-store',
+      'content-type': 'text/html; charset=UTF-8',
+    });
     const html = await page.text();
     assert.ok(html.includes(`href="https://localhost:1${interaction}/piv"`) && html.includes(`action="${interaction}/abort"`) && html.includes('href="/a/b/op/interaction/sign-in.css"'));
     const script = await go('/a/b/op/interaction/sign-in.js');
@@ -87,7 +118,7 @@ describe('the sign-in pages as a Hono app: headers, the CSRF guard, the body lim
     assert.deepEqual([missing.status, missing.headers.get('content-security-policy')], [404, CSP]);
   });
 
-  test('a relying party\'s hostile name is shown escaped', async () => {
+  test("a relying party's hostile name is shown escaped", async () => {
     const html = await (await go(await start('hostile-portal'))).text();
     assert.ok(html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;Co&#39;'));
     assert.doesNotMatch(html, /<script>alert/);
@@ -103,10 +134,16 @@ describe('the sign-in pages as a Hono app: headers, the CSRF guard, the body lim
     assert.match(await foreign.text(), /the request came from another site/);
     assert.equal((await go(`${interaction}/abort`, { method: 'POST', headers: form, body: '' })).status, 403);
     const audited = (await refusals()).slice(before);
-    assert.deepEqual(audited.map((r) => [r.data.reason, r.data.interaction]), [['bad-request', interaction.split('/').at(-1)], ['bad-request', interaction.split('/').at(-1)]]);
+    assert.deepEqual(
+      audited.map((r) => [r.data.reason, r.data.interaction]),
+      [
+        ['bad-request', interaction.split('/').at(-1)],
+        ['bad-request', interaction.split('/').at(-1)],
+      ],
+    );
     assert.match(audited[0]!.reason, /another site/);
     const cancelled = await go(`${interaction}/abort`, { method: 'POST', headers: { ...form, origin }, body: '' });
-    assert.equal(cancelled.status, 303, 'from the issuer\'s own origin the form is taken');
+    assert.equal(cancelled.status, 303, "from the issuer's own origin the form is taken");
   });
 
   test('a body over 64 KiB is refused 413 and audited, as a page or as JSON', async () => {
@@ -119,6 +156,9 @@ describe('the sign-in pages as a Hono app: headers, the CSRF guard, the body lim
     const json = await go(`${interaction}/webauthn`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ pad: large }) });
     assert.equal(json.status, 413);
     assert.deepEqual(await json.json(), { error: 'invalid_request', error_description: 'the request is too large', reason: 'bad-request' });
-    assert.deepEqual((await refusals()).slice(before).map((r) => r.data.reason), ['bad-request', 'bad-request']);
+    assert.deepEqual(
+      (await refusals()).slice(before).map((r) => r.data.reason),
+      ['bad-request', 'bad-request'],
+    );
   });
 });

@@ -21,7 +21,13 @@ import { renderPage } from './pages.ts';
 
 /** The sign-in pages' Content-Security-Policy: `default-src 'none'`, and only the pages' own scripts, styles, images and fetches. */
 export const SIGN_IN_CSP = {
-  defaultSrc: ["'none'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'"], connectSrc: ["'self'"], baseUri: ["'none'"], frameAncestors: ["'none'"],
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"],
 };
 
 /** The largest request body a step takes. */
@@ -64,7 +70,9 @@ function sameOrigin(options: SignInAppOptions, refuse: (c: C, message: string, s
   return async (c, next) => {
     let passed = false;
     try {
-      await check(c, async () => { passed = true; });
+      await check(c, async () => {
+        passed = true;
+      });
     } catch (error) {
       if (!(error instanceof HTTPException)) throw error;
     }
@@ -75,10 +83,14 @@ function sameOrigin(options: SignInAppOptions, refuse: (c: C, message: string, s
 
 function mountSteps(app: Hono<PageEnv>, options: SignInAppOptions): void {
   const { interactions } = options;
-  const refuse = async (c: C, message: string, status: number) => send(c, interactions.path, await interactions.refuse(c.get('step'), { uid: c.req.param('uid') ?? '' }, new SignInRefused('bad-request', message), status));
+  const refuse = async (c: C, message: string, status: number) =>
+    send(c, interactions.path, await interactions.refuse(c.get('step'), { uid: c.req.param('uid') ?? '' }, new SignInRefused('bad-request', message), status));
   const guards: MiddlewareHandler<PageEnv>[] = [sameOrigin(options, refuse), bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => refuse(c as C, 'the request is too large', 413) })];
   for (const route of interactions.routes) {
-    const step: MiddlewareHandler<PageEnv> = async (c, next) => { c.set('step', route.step); await next(); };
+    const step: MiddlewareHandler<PageEnv> = async (c, next) => {
+      c.set('step', route.step);
+      await next();
+    };
     app.on(route.method, `/${UID}${route.tail}`, step, ...(route.method === 'POST' ? guards : []), async (c) => send(c, interactions.path, await runStep(c, options, route)));
   }
 }
@@ -86,7 +98,7 @@ function mountSteps(app: Hono<PageEnv>, options: SignInAppOptions): void {
 async function runStep(c: C, options: SignInAppOptions, route: StepRoute): Promise<Answer> {
   const { incoming: req, outgoing: res } = c.env;
   const context = options.contextOf(req);
-  if (!context) throw new Error('a sign-in page was asked for outside the OP\'s listener');
+  if (!context) throw new Error("a sign-in page was asked for outside the OP's listener");
   return options.interactions.run(route.step, { req, res, uid: c.req.param('uid') ?? '', provider: context.provider, mtlsOrigin: context.mtlsOrigin, text: () => c.req.text() });
 }
 

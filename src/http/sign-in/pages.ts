@@ -12,8 +12,13 @@ type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 type RelyingPartyView = Extract<SignInPage, { name: 'login' }>['rp'];
 
 const ATTRIBUTE_LABELS: Record<string, string> = {
-  name: 'Full name', given_name: 'Given name', family_name: 'Family name', email: 'Email address', phone_number: 'Telephone number',
-  address: 'Postal address', x509_certificate_id: 'PIV certificate identifier',
+  name: 'Full name',
+  given_name: 'Given name',
+  family_name: 'Family name',
+  email: 'Email address',
+  phone_number: 'Telephone number',
+  address: 'Postal address',
+  x509_certificate_id: 'PIV certificate identifier',
 };
 
 function document(assets: string, title: string, body: Html, script = false): Html {
@@ -45,7 +50,10 @@ ${items}</ul>`;
 
 function login(assets: string, page: Extract<SignInPage, { name: 'login' }>): Html {
   const aal3 = page.rp.requiredAal === 'aal3' ? html`<p class="note">This service requires AAL3: a PIV card, or a hardware-backed Derived PIV credential.</p>` : '';
-  return document(assets, 'Sign in with your PIV credential', html`${page.notice ? html`<p class="notice">${page.notice}</p>\n` : ''}${relyingParty(page.rp)}
+  return document(
+    assets,
+    'Sign in with your PIV credential',
+    html`${page.notice ? html`<p class="notice">${page.notice}</p>\n` : ''}${relyingParty(page.rp)}
 ${aal3}
 <section>
 <h2>Choose how to sign in</h2>
@@ -53,16 +61,22 @@ ${aal3}
 <p><button type="button" id="webauthn" data-options="${page.webauthnOptionsUrl}" data-submit="${page.webauthnUrl}">FIDO2 Derived PIV (security key)</button></p>
 <p id="status" role="status" aria-live="polite"></p>
 </section>
-<form method="post" action="${page.abortUrl}"><button type="submit" class="secondary">Cancel and return</button></form>`, true);
+<form method="post" action="${page.abortUrl}"><button type="submit" class="secondary">Cancel and return</button></form>`,
+    true,
+  );
 }
 
 function consent(assets: string, page: Extract<SignInPage, { name: 'consent' }>): Html {
   const why = page.changed ? html`<p class="notice">What this service receives has changed since you last agreed.</p>\n` : '';
-  return document(assets, 'Allow this service to receive your information?', html`${why}${relyingParty(page.rp)}
+  return document(
+    assets,
+    'Allow this service to receive your information?',
+    html`${why}${relyingParty(page.rp)}
 <form method="post" action="${page.action}">
 <button type="submit" name="decision" value="accept">Allow</button>
 <button type="submit" name="decision" value="decline" class="secondary">Do not allow</button>
-</form>`);
+</form>`,
+  );
 }
 
 function refusal(assets: string, page: Extract<SignInPage, { name: 'refusal' }>): Html {
@@ -73,10 +87,15 @@ function refusal(assets: string, page: Extract<SignInPage, { name: 'refusal' }>)
 /** The page as HTML; `assets` is the path the styles and script are served under (the pages' own). */
 export function renderPage(assets: string, page: SignInPage): Html {
   switch (page.name) {
-    case 'login': return login(assets, page);
-    case 'consent': return consent(assets, page);
-    case 'refusal': return refusal(assets, page);
-    case 'failure': return document(assets, 'Sign-in failed', html`<p class="error">Something went wrong on our side. Return to the service and try again.</p>`);
-    case 'not-found': return document(assets, 'Not found', html`<p>There is no sign-in page here.</p>`);
+    case 'login':
+      return login(assets, page);
+    case 'consent':
+      return consent(assets, page);
+    case 'refusal':
+      return refusal(assets, page);
+    case 'failure':
+      return document(assets, 'Sign-in failed', html`<p class="error">Something went wrong on our side. Return to the service and try again.</p>`);
+    case 'not-found':
+      return document(assets, 'Not found', html`<p>There is no sign-in page here.</p>`);
   }
 }

@@ -23,7 +23,9 @@
   function requestOptions(json) {
     if (window.PublicKeyCredential && PublicKeyCredential.parseRequestOptionsFromJSON) return PublicKeyCredential.parseRequestOptionsFromJSON(json);
     var options = Object.assign({}, json, { challenge: fromB64u(json.challenge) });
-    options.allowCredentials = (json.allowCredentials || []).map(function (c) { return Object.assign({}, c, { id: fromB64u(c.id) }); });
+    options.allowCredentials = (json.allowCredentials || []).map(function (c) {
+      return Object.assign({}, c, { id: fromB64u(c.id) });
+    });
     return options;
   }
 
@@ -31,9 +33,14 @@
     if (typeof credential.toJSON === 'function') return credential.toJSON();
     var r = credential.response;
     return {
-      id: credential.id, rawId: toB64u(credential.rawId), type: credential.type, clientExtensionResults: credential.getClientExtensionResults(),
+      id: credential.id,
+      rawId: toB64u(credential.rawId),
+      type: credential.type,
+      clientExtensionResults: credential.getClientExtensionResults(),
       response: {
-        clientDataJSON: toB64u(r.clientDataJSON), authenticatorData: toB64u(r.authenticatorData), signature: toB64u(r.signature),
+        clientDataJSON: toB64u(r.clientDataJSON),
+        authenticatorData: toB64u(r.authenticatorData),
+        signature: toB64u(r.signature),
         userHandle: r.userHandle ? toB64u(r.userHandle) : undefined,
       },
     };
@@ -48,14 +55,17 @@
       if (!optionsResponse.ok) throw new Error(options.error_description || 'the sign-in could not start');
       var credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
       var answer = await fetch(button.dataset.submit, {
-        method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(responseJson(credential)),
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(responseJson(credential)),
       });
       var result = await answer.json();
       if (!answer.ok) throw new Error(result.error_description || 'the sign-in was refused');
       status.textContent = 'Signed in. Returning to the service…';
       window.location.assign(result.location);
     } catch (error) {
-      status.textContent = error && error.name === 'NotAllowedError' ? 'The security key did not answer (cancelled or timed out). Try again.' : String(error && error.message || error);
+      status.textContent = error && error.name === 'NotAllowedError' ? 'The security key did not answer (cancelled or timed out). Try again.' : String((error && error.message) || error);
       button.disabled = false;
     }
   }

@@ -39,7 +39,10 @@ export async function dryRunAccess(db: Queryable, targets: AccessTargets, now: D
   const changes: DryRunChange[] = [];
   for (let i = 0; i < ids.length; i += BLOCK) {
     const plans = await planIdentities(db, ids.slice(i, i + BLOCK), policies, targets, now, () => 'dry-run');
-    const labels = await labelsOf(db, plans.map((p) => p.identityId));
+    const labels = await labelsOf(
+      db,
+      plans.map((p) => p.identityId),
+    );
     for (const p of plans) changes.push({ identityId: p.identityId, label: labels.get(p.identityId) ?? null, change: p.change });
   }
   return { policies: policies.map((p) => ({ name: p.name, version: p.version < 0 ? 'proposed' : p.version })), identities: ids.length, summary: summarise(changes.map((c) => c.change)), changes };
@@ -55,9 +58,7 @@ function withProposed(current: readonly Policy[], proposed: Readonly<Record<stri
 }
 
 async function candidates(db: Queryable): Promise<string[]> {
-  const rows = await db.query(
-    `SELECT id FROM identities i WHERE ${MAY_HOLD_ACCESS} ORDER BY id`,
-  );
+  const rows = await db.query(`SELECT id FROM identities i WHERE ${MAY_HOLD_ACCESS} ORDER BY id`);
   return rows.map((r) => r.id as string);
 }
 

@@ -26,8 +26,14 @@ export interface PolicyDeps {
 
 function versionOf(row: Row): PolicyVersion {
   return {
-    name: row.name as string, version: Number(row.version), kind: row.kind as string, document: row.document as PolicyDocument,
-    enabled: Boolean(row.enabled), author: row.author as string, reason: row.reason as string, createdAt: (row.created_at as Date).toISOString(),
+    name: row.name as string,
+    version: Number(row.version),
+    kind: row.kind as string,
+    document: row.document as PolicyDocument,
+    enabled: Boolean(row.enabled),
+    author: row.author as string,
+    reason: row.reason as string,
+    createdAt: (row.created_at as Date).toISOString(),
   };
 }
 
@@ -80,7 +86,16 @@ export class PolicyService {
     return store.transaction(async (tx: Tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(7266004)');
       const [{ next }] = (await tx.query<{ next: number }>('SELECT COALESCE(MAX(version), 0) + 1 AS next FROM policies WHERE name = $1', [name])) as [{ next: number }];
-      const [row] = await tx.query('INSERT INTO policies (name, version, kind, document, enabled, author, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *', [name, next, document.kind, document, enabled, actor, reason, now]);
+      const [row] = await tx.query('INSERT INTO policies (name, version, kind, document, enabled, author, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *', [
+        name,
+        next,
+        document.kind,
+        document,
+        enabled,
+        actor,
+        reason,
+        now,
+      ]);
       await audit.append(tx, [{ actor, action, target: `policy:${name}`, reason, data: { name, version: Number(next), enabled, document } }], `policy-${name}-${next}`);
       await queueRecomputeAll(tx, `policy:${name}:${next}`, now);
       return versionOf(row as Row);

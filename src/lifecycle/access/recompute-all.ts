@@ -10,10 +10,12 @@ export const MAY_HOLD_ACCESS = `(i.status IN ('active', 'leave', 'suspended') OR
 
 /** Queues a recompute of every identity that can hold access, after a policy change (`cause` keys it). */
 export async function queueRecomputeAll(tx: Tx, cause: string, now: Date): Promise<void> {
-  await tx.query(
-    `INSERT INTO jobs (kind, idempotency_key, payload, status, run_after, created_at, updated_at) VALUES ($1, $2, $3, 'pending', $4, $4, $4) ON CONFLICT (idempotency_key) DO NOTHING`,
-    [RECOMPUTE_ALL_JOB, `${RECOMPUTE_ALL_JOB}:${cause}`, { cause }, now],
-  );
+  await tx.query(`INSERT INTO jobs (kind, idempotency_key, payload, status, run_after, created_at, updated_at) VALUES ($1, $2, $3, 'pending', $4, $4, $4) ON CONFLICT (idempotency_key) DO NOTHING`, [
+    RECOMPUTE_ALL_JOB,
+    `${RECOMPUTE_ALL_JOB}:${cause}`,
+    { cause },
+    now,
+  ]);
 }
 
 /** Fans a recompute-all out into one recompute job per identity that has or may get access. */

@@ -80,7 +80,9 @@ async function writeEntitlements(tx: Tx, plans: readonly AccessPlan[], now: Date
   const removed = plans.flatMap((p) => p.change.removed.map((r) => [p.identityId, r.target, r.group]));
   if (removed.length > 0) {
     await tx.query('DELETE FROM entitlements WHERE (identity_id, target, entitlement) IN (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]))', [
-      removed.map((r) => r[0]), removed.map((r) => r[1]), removed.map((r) => r[2]),
+      removed.map((r) => r[0]),
+      removed.map((r) => r[1]),
+      removed.map((r) => r[2]),
     ]);
   }
   const rows = plans.flatMap((p) => p.desired.entitlements.map((e) => [p.identityId, e.target, e.group, e.privileged, e.status, JSON.stringify(e.policies), `granted by ${e.policies.join(', ')}`]));
@@ -96,10 +98,12 @@ async function writeEntitlements(tx: Tx, plans: readonly AccessPlan[], now: Date
 }
 
 async function queueOperations(tx: Tx, plans: readonly AccessPlan[], ctx: WriteContext): Promise<void> {
-  const rows = plans.flatMap((p) => p.change.targets.map((t): ProvisioningRequest => {
-    const reason = p.change.accounts.find((a) => a.target === t)?.reason ?? p.change.removed[0]?.reason ?? 'access changed';
-    return [t, p.identityId, reason, ctx.threadOf(p.identityId).eventIds];
-  }));
+  const rows = plans.flatMap((p) =>
+    p.change.targets.map((t): ProvisioningRequest => {
+      const reason = p.change.accounts.find((a) => a.target === t)?.reason ?? p.change.removed[0]?.reason ?? 'access changed';
+      return [t, p.identityId, reason, ctx.threadOf(p.identityId).eventIds];
+    }),
+  );
   await queueProvisioning(tx, rows, ctx.now);
 }
 
@@ -118,7 +122,10 @@ export async function queueProvisioning(tx: Tx, rows: readonly ProvisioningReque
      ON CONFLICT (target, identity_id) WHERE status = 'pending' DO NOTHING`,
     [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), now, rows.map((r) => r[3]?.[0] ?? null)],
   );
-  await recordOpEvents(tx, rows.flatMap(([target, identityId, , eventIds]) => (eventIds ?? []).map((eventId) => ({ target, identityId, eventId }))));
+  await recordOpEvents(
+    tx,
+    rows.flatMap(([target, identityId, , eventIds]) => (eventIds ?? []).map((eventId) => ({ target, identityId, eventId }))),
+  );
 }
 
 /** The entry names the newest event that asked for the change, and every one when there were several. */
@@ -134,21 +141,30 @@ function auditOf(plan: AccessPlan): AuditDraft[] {
   const brief = (list: readonly { target: string; group: string; reason: string }[]) => list.map((e) => ({ target: e.target, entitlement: e.group, reason: e.reason }));
   if (change.accounts.length + change.granted.length + change.suspended.length + change.resumed.length > 0) {
     drafts.push({
-      actor: LIFECYCLE_ACTOR, action: 'access.changed', target: identityId,
-      reason: change.accounts.map((a) => `${a.action} ${a.target}`).concat(change.granted.map((g) => `grant ${g.target}/${g.group}`)).join('; ') || 'entitlements held back or resumed',
+      actor: LIFECYCLE_ACTOR,
+      action: 'access.changed',
+      target: identityId,
+      reason:
+        change.accounts
+          .map((a) => `${a.action} ${a.target}`)
+          .concat(change.granted.map((g) => `grant ${g.target}/${g.group}`))
+          .join('; ') || 'entitlements held back or resumed',
       data: {
         accounts: change.accounts.map((a) => ({ target: a.target, key: a.key, action: a.action, changed: a.changedFields, reason: a.reason })),
-        granted: brief(change.granted), suspended: brief(change.suspended), resumed: brief(change.resumed),
+        granted: brief(change.granted),
+        suspended: brief(change.suspended),
+        resumed: brief(change.resumed),
       },
     });
   }
   if (change.removed.length > 0) {
     drafts.push({
-      actor: LIFECYCLE_ACTOR, action: 'privilege.removed', target: identityId,
+      actor: LIFECYCLE_ACTOR,
+      action: 'privilege.removed',
+      target: identityId,
       reason: `${change.removed.length} entitlement(s) removed: ${change.removed.map((r) => `${r.target}/${r.group}`).join(', ')}`,
       data: { removed: change.removed.map((r) => ({ target: r.target, entitlement: r.group, privileged: r.privileged, policies: r.policies, reason: r.reason })) },
     });
   }
   return drafts;
 }
-

@@ -35,7 +35,12 @@ export async function queueStatus(db: Queryable, targets: readonly string[], now
     const r = byTarget.get(target);
     const oldest = r?.oldest as Date | null | undefined;
     return {
-      target, pending: Number(r?.pending ?? 0), running: Number(r?.running ?? 0), dead: Number(r?.dead ?? 0), done: Number(r?.done ?? 0), failing: Number(r?.failing ?? 0),
+      target,
+      pending: Number(r?.pending ?? 0),
+      running: Number(r?.running ?? 0),
+      dead: Number(r?.dead ?? 0),
+      done: Number(r?.done ?? 0),
+      failing: Number(r?.failing ?? 0),
       lagSeconds: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0,
     };
   });
@@ -69,7 +74,8 @@ export async function retryOp(store: Store, audit: AuditWriter, clock: Clock, id
     const [row] = await tx.query(`SELECT ${OP_COLUMNS} FROM provisioning_ops WHERE id = $1 FOR UPDATE`, [id]);
     if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no provisioning operation ${id}`, [{ field: 'id', value: String(id), message: 'no such operation' }]);
     const op = opFromRow(row);
-    if (op.status !== 'dead') throw new MusterError('MUSTER_ERR_CONFLICT', `operation ${id} is ${op.status}; only a dead operation can be retried`, [{ field: 'status', value: op.status, message: 'not dead' }]);
+    if (op.status !== 'dead')
+      throw new MusterError('MUSTER_ERR_CONFLICT', `operation ${id} is ${op.status}; only a dead operation can be retried`, [{ field: 'status', value: op.status, message: 'not dead' }]);
     const now = clock.now();
     const pending = await tx.query(`SELECT id FROM provisioning_ops WHERE target = $1 AND identity_id = $2 AND status = 'pending'`, [op.target, op.identityId]);
     const status: OpStatus = pending.length > 0 ? 'done' : 'pending';

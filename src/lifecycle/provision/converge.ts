@@ -69,7 +69,9 @@ async function converge(connector: Connector, record: AccountRecord): Promise<Co
     const found = connector.capabilities.deferred ? null : await findOrRename(connector, record, note);
     if (found) {
       if (found.correlationId && found.correlationId !== record.identityId) {
-        throw new MusterError('MUSTER_ERR_TARGET_CONFLICT', `account '${record.key}' in '${record.target}' belongs to another identity (${found.correlationId})`, [{ field: 'key', value: record.key, message: 'correlation value differs' }]);
+        throw new MusterError('MUSTER_ERR_TARGET_CONFLICT', `account '${record.key}' in '${record.target}' belongs to another identity (${found.correlationId})`, [
+          { field: 'key', value: record.key, message: 'correlation value differs' },
+        ]);
       }
       remoteId = found.id;
       synced = { enabled: found.enabled, fields: found.fields, groups: found.groups };

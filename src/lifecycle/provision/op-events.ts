@@ -35,8 +35,13 @@ export async function carryOpEvents({ db }: Tx, fromOpId: number, target: string
   await db
     .insertInto('provisioning_op_events')
     .columns(['op_id', 'event_id'])
-    .expression(db.selectFrom('provisioning_op_events as f').innerJoin('provisioning_ops as o', (j) => j.on('o.target', '=', target).on('o.identity_id', '=', identityId).on('o.status', '=', 'pending'))
-      .where('f.op_id', '=', fromOpId).select(['o.id', 'f.event_id']))
+    .expression(
+      db
+        .selectFrom('provisioning_op_events as f')
+        .innerJoin('provisioning_ops as o', (j) => j.on('o.target', '=', target).on('o.identity_id', '=', identityId).on('o.status', '=', 'pending'))
+        .where('f.op_id', '=', fromOpId)
+        .select(['o.id', 'f.event_id']),
+    )
     .onConflict((oc) => oc.columns(['op_id', 'event_id']).doNothing())
     .execute();
 }
@@ -45,8 +50,14 @@ export async function carryOpEvents({ db }: Tx, fromOpId: number, target: string
 export async function opCauses({ db }: Queryable, opIds: readonly number[]): Promise<Map<number, OpCause[]>> {
   const causes = new Map<number, OpCause[]>();
   if (opIds.length === 0) return causes;
-  const rows = await db.selectFrom('provisioning_op_events as p').innerJoin('events as e', 'e.id', 'p.event_id')
-    .select(['p.op_id', 'p.event_id', 'e.correlation_id']).where('p.op_id', 'in', opIds).orderBy('p.op_id').orderBy('p.event_id').execute();
+  const rows = await db
+    .selectFrom('provisioning_op_events as p')
+    .innerJoin('events as e', 'e.id', 'p.event_id')
+    .select(['p.op_id', 'p.event_id', 'e.correlation_id'])
+    .where('p.op_id', 'in', opIds)
+    .orderBy('p.op_id')
+    .orderBy('p.event_id')
+    .execute();
   for (const r of rows) causes.set(r.op_id, [...(causes.get(r.op_id) ?? []), { eventId: r.event_id, correlationId: r.correlation_id }]);
   return causes;
 }

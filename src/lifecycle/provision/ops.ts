@@ -23,8 +23,16 @@ export const OP_COLUMNS = 'id, target, identity_id, reason, status, attempts, ru
 
 export function opFromRow(row: Row): ProvisioningOp {
   return {
-    id: Number(row.id), target: row.target as string, identityId: row.identity_id as string, reason: row.reason as string, status: row.status as OpStatus,
-    attempts: Number(row.attempts), runAfter: row.run_after as Date, lastError: (row.last_error as string | null) ?? null, createdAt: row.created_at as Date, updatedAt: row.updated_at as Date,
+    id: Number(row.id),
+    target: row.target as string,
+    identityId: row.identity_id as string,
+    reason: row.reason as string,
+    status: row.status as OpStatus,
+    attempts: Number(row.attempts),
+    runAfter: row.run_after as Date,
+    lastError: (row.last_error as string | null) ?? null,
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
   };
 }
 
@@ -43,7 +51,9 @@ export async function claimOps(db: Queryable, claim: OpClaim): Promise<Provision
      WHERE o.id IN (
        SELECT id FROM provisioning_ops WHERE target = $1 AND ((status = 'pending' AND run_after <= $4) OR (status = 'running' AND locked_until < $4))
        ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED)
-     RETURNING ${OP_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}`,
+     RETURNING ${OP_COLUMNS.split(', ')
+       .map((c) => `o.${c}`)
+       .join(', ')}`,
     [claim.target, claim.workerId, new Date(claim.now.getTime() + claim.leaseMs), claim.now, claim.limit],
   );
   return rows.map(opFromRow).sort((a, b) => a.id - b.id);
@@ -58,11 +68,22 @@ export async function loadRecords(db: Queryable, target: string, identityIds: re
      FROM accounts a WHERE a.target = $1 AND a.identity_id = ANY($2::uuid[])`,
     [target, identityIds],
   );
-  return new Map(rows.map((r) => [r.identity_id as string, {
-    identityId: r.identity_id as string, target, key: r.account_ref as string, status: r.status as AccountRecord['status'],
-    fields: (r.fields ?? {}) as AccountFields, groups: r.groups as string[], remoteId: (r.remote_id as string | null) ?? null,
-    synced: (r.synced as SyncedState | null) ?? null, desiredVersion: Number(r.desired_version),
-  }]));
+  return new Map(
+    rows.map((r) => [
+      r.identity_id as string,
+      {
+        identityId: r.identity_id as string,
+        target,
+        key: r.account_ref as string,
+        status: r.status as AccountRecord['status'],
+        fields: (r.fields ?? {}) as AccountFields,
+        groups: r.groups as string[],
+        remoteId: (r.remote_id as string | null) ?? null,
+        synced: (r.synced as SyncedState | null) ?? null,
+        desiredVersion: Number(r.desired_version),
+      },
+    ]),
+  );
 }
 
 export interface SyncWrite {
@@ -104,7 +125,12 @@ export async function requeueOp(tx: Tx, op: ProvisioningOp, runAfter: Date, erro
   );
   if (rows.length > 0) return true;
   // a newer operation for the same account is already pending and will do this one's work
-  await tx.query(`UPDATE provisioning_ops SET status = 'done', locked_by = NULL, locked_until = NULL, last_error = $2, updated_at = $3, done_at = $3 WHERE id = $1 AND locked_by = $4`, [op.id, error, now, workerId]);
+  await tx.query(`UPDATE provisioning_ops SET status = 'done', locked_by = NULL, locked_until = NULL, last_error = $2, updated_at = $3, done_at = $3 WHERE id = $1 AND locked_by = $4`, [
+    op.id,
+    error,
+    now,
+    workerId,
+  ]);
   return false;
 }
 

@@ -18,6 +18,15 @@ export async function recordTickets(tx: Tx, tickets: readonly OpenedTicket[], no
      SELECT u.id, u.t, u.i, u.k, u.o, jsonb_build_object('operation', u.o, 'account', u.k), 'open', $6, $7, u.e
      FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $8::bigint[]) AS u(id, t, i, k, o, e)
      ON CONFLICT (id) DO NOTHING`,
-    [tickets.map((t) => t.id), tickets.map((t) => t.target), tickets.map((t) => t.identityId), tickets.map((t) => t.accountRef), tickets.map((t) => t.operation), now, dueAt, tickets.map((t) => t.eventId)],
+    [
+      tickets.map((t) => t.id),
+      tickets.map((t) => t.target),
+      tickets.map((t) => t.identityId),
+      tickets.map((t) => t.accountRef),
+      tickets.map((t) => t.operation),
+      now,
+      dueAt,
+      tickets.map((t) => t.eventId),
+    ],
   );
 }

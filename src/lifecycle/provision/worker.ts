@@ -94,7 +94,15 @@ export class ProvisioningWorker {
     const ops = await claimOps(store, { target, workerId, now: clock.now(), leaseMs, limit: state === 'half-open' ? 1 : batchSize });
     if (ops.length === 0) return 0;
     const records = await loadRecords(store, target, [...new Set(ops.map((o) => o.identityId))]);
-    const ran = await this.#converge(target, ops, records, await opCauses(store, ops.map((o) => o.id)));
+    const ran = await this.#converge(
+      target,
+      ops,
+      records,
+      await opCauses(
+        store,
+        ops.map((o) => o.id),
+      ),
+    );
     await this.#record(target, ran);
     return ops.length;
   }
@@ -136,17 +144,40 @@ export class ProvisioningWorker {
     const { store, clock, audit, workerId } = this.#o;
     const now = clock.now();
     const ok = ran.filter((r) => !r.error);
-    const writes: SyncWrite[] = ok.filter((r) => r.result && r.record).map((r) => ({ identityId: r.op.identityId, remoteId: r.result?.remoteId ?? null, synced: r.result?.synced ?? null, version: r.record?.desiredVersion ?? 0 }));
-    const tickets: OpenedTicket[] = ok.flatMap((r) => (r.result?.tickets ?? []).map((t) => ({
-      id: t.ticket, target, identityId: r.op.identityId, accountRef: r.record?.key ?? '', operation: t.operation, eventId: newestCause(r.causes)?.eventId ?? null,
-    })));
-    const groups: AuditGroup[] = ok.filter((r) => (r.result?.calls.length ?? 0) > 0).map((r) => threaded(target, r.causes, {
-      actor: PROVISIONING_ACTOR, action: 'provision.applied', target: r.op.identityId, reason: `${target}: ${r.result?.calls.join(', ')}`,
-      data: { target, account: r.record?.key, remote_id: r.result?.remoteId, calls: r.result?.calls, op_id: r.op.id, attempts: r.op.attempts },
-    }));
+    const writes: SyncWrite[] = ok
+      .filter((r) => r.result && r.record)
+      .map((r) => ({ identityId: r.op.identityId, remoteId: r.result?.remoteId ?? null, synced: r.result?.synced ?? null, version: r.record?.desiredVersion ?? 0 }));
+    const tickets: OpenedTicket[] = ok.flatMap((r) =>
+      (r.result?.tickets ?? []).map((t) => ({
+        id: t.ticket,
+        target,
+        identityId: r.op.identityId,
+        accountRef: r.record?.key ?? '',
+        operation: t.operation,
+        eventId: newestCause(r.causes)?.eventId ?? null,
+      })),
+    );
+    const groups: AuditGroup[] = ok
+      .filter((r) => (r.result?.calls.length ?? 0) > 0)
+      .map((r) =>
+        threaded(target, r.causes, {
+          actor: PROVISIONING_ACTOR,
+          action: 'provision.applied',
+          target: r.op.identityId,
+          reason: `${target}: ${r.result?.calls.join(', ')}`,
+          data: { target, account: r.record?.key, remote_id: r.result?.remoteId, calls: r.result?.calls, op_id: r.op.id, attempts: r.op.attempts },
+        }),
+      );
     const dueMs = this.#o.targets.get(target)?.ticketDueMs ?? 0;
     await store.transaction(async (tx) => {
-      await recordSynced(tx, target, writes, ok.map((r) => r.op.id), workerId, now);
+      await recordSynced(
+        tx,
+        target,
+        writes,
+        ok.map((r) => r.op.id),
+        workerId,
+        now,
+      );
       await recordTickets(tx, tickets, now, new Date(now.getTime() + dueMs));
       await audit.appendGroups(tx, groups);
     });

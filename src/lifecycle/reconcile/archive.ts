@@ -25,10 +25,7 @@ export function archiveOrphans(deps: ArchiveDeps, options: ArchiveOptions): Prom
 
 /** Accounts of terminated (or archived) identities disabled for longer than `afterDays`: archived, never deleted. */
 export function archiveLeavers(deps: ArchiveDeps, options: ArchiveOptions): Promise<number> {
-  return archiveWhere(
-    deps, options, `EXISTS (SELECT 1 FROM identities i WHERE i.id = a.identity_id AND i.status IN ('terminated', 'archived'))`,
-    'account.archived', "leaver's account disabled",
-  );
+  return archiveWhere(deps, options, `EXISTS (SELECT 1 FROM identities i WHERE i.id = a.identity_id AND i.status IN ('terminated', 'archived'))`, 'account.archived', "leaver's account disabled");
 }
 
 /** Both archive sweeps; the number of accounts each archived. */
@@ -65,7 +62,11 @@ async function archiveBatch(tx: Tx, deps: ArchiveDeps, b: Batch): Promise<number
      RETURNING id, identity_id, target, account_ref, disabled_at`,
     [b.due, b.now, b.limit],
   );
-  await deps.audit.append(tx, rows.map((r) => draft(r, b)), `archive-${b.now.toISOString()}`);
+  await deps.audit.append(
+    tx,
+    rows.map((r) => draft(r, b)),
+    `archive-${b.now.toISOString()}`,
+  );
   return rows.length;
 }
 
@@ -73,7 +74,10 @@ function draft(row: Row, b: Batch): { actor: string; action: string; target: str
   const subject = (row.identity_id as string | null) ?? `account:${row.target}/${row.account_ref}`;
   const since = (row.disabled_at as Date).toISOString();
   return {
-    actor: LIFECYCLE_ACTOR, action: b.action, target: subject, reason: `${row.target}: ${b.what} since ${since.slice(0, 10)}, more than ${b.days} days`,
+    actor: LIFECYCLE_ACTOR,
+    action: b.action,
+    target: subject,
+    reason: `${row.target}: ${b.what} since ${since.slice(0, 10)}, more than ${b.days} days`,
     data: { target: row.target, account: row.account_ref, disabled_at: since, archived_at: b.now.toISOString() },
   };
 }

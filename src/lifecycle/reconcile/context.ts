@@ -38,11 +38,25 @@ export function isPrivileged(run: RunContext, groups: readonly string[]): boolea
 }
 
 /** A finding about a listed account. */
-export function findingFor(run: RunContext, account: RemoteAccount, situation: Situation, extra: { identityId?: string | null; candidates?: readonly string[]; drift?: boolean; action: string }): Finding {
+export function findingFor(
+  run: RunContext,
+  account: RemoteAccount,
+  situation: Situation,
+  extra: { identityId?: string | null; candidates?: readonly string[]; drift?: boolean; action: string },
+): Finding {
   return {
-    runId: run.runId, target: run.rule.name, accountRef: account.key, remoteId: account.id, situation,
-    identityId: extra.identityId ?? null, candidates: extra.candidates ?? [], enabled: account.enabled, privileged: isPrivileged(run, account.groups),
-    drift: extra.drift ?? false, groups: [...account.groups], action: extra.action,
+    runId: run.runId,
+    target: run.rule.name,
+    accountRef: account.key,
+    remoteId: account.id,
+    situation,
+    identityId: extra.identityId ?? null,
+    candidates: extra.candidates ?? [],
+    enabled: account.enabled,
+    privileged: isPrivileged(run, account.groups),
+    drift: extra.drift ?? false,
+    groups: [...account.groups],
+    action: extra.action,
   };
 }
 

@@ -8,11 +8,33 @@ import type { AccountRow, Candidates } from './lookup.ts';
 const A = '0b6f5a57-8a55-4c7e-9d0c-6f3d2b1a0001';
 const B = '0b6f5a57-8a55-4c7e-9d0c-6f3d2b1a0002';
 const account = (key: string, correlationId: string | null, enabled = true): RemoteAccount => ({ id: `r-${key}`, key, correlationId, enabled, fields: {}, groups: [] });
-const row = (status: string, identityStatus: string): AccountRow => ({ id: 'row', identityId: A, key: 'k', status, remoteId: 'r', drift: false, identityStatus, privileged: false, situation: 'linked', synced: null, granted: [] });
-const found = (byKey: Record<string, string[]>, held: Record<string, string> = {}): Candidates => ({ ids: new Set([A, B]), byKey: new Map(Object.entries(byKey)), held: new Map(Object.entries(held)) });
+const row = (status: string, identityStatus: string): AccountRow => ({
+  id: 'row',
+  identityId: A,
+  key: 'k',
+  status,
+  remoteId: 'r',
+  drift: false,
+  identityStatus,
+  privileged: false,
+  situation: 'linked',
+  synced: null,
+  granted: [],
+});
+const found = (byKey: Record<string, string[]>, held: Record<string, string> = {}): Candidates => ({
+  ids: new Set([A, B]),
+  byKey: new Map(Object.entries(byKey)),
+  held: new Map(Object.entries(held)),
+});
 
 test('a linked account drifts when enabled against the record; a record still enabled needs a recompute first', () => {
-  assert.deepEqual(linkedVerdict(account('k', A), row('enabled', 'active')), { situation: 'linked', row: row('enabled', 'active'), drift: false, recompute: false, memberships: { added: [], missing: [] } });
+  assert.deepEqual(linkedVerdict(account('k', A), row('enabled', 'active')), {
+    situation: 'linked',
+    row: row('enabled', 'active'),
+    drift: false,
+    recompute: false,
+    memberships: { added: [], missing: [] },
+  });
   assert.equal((linkedVerdict(account('k', A), row('disabled', 'terminated')) as { drift: boolean }).drift, true);
   assert.equal((linkedVerdict(account('k', A, false), row('disabled', 'terminated')) as { drift: boolean }).drift, false);
   assert.equal((linkedVerdict(account('k', A), row('enabled', 'terminated')) as { recompute: boolean }).recompute, true);
@@ -23,7 +45,7 @@ test('memberships drift when the target holds a group muster neither made nor gr
   const synced = (groups: string[] | null, granted: string[]): AccountRow => ({ ...row('enabled', 'active'), synced: groups === null ? null : { enabled: true, fields: {}, groups }, granted });
   const drift = (a: RemoteAccount, r: AccountRow) => (linkedVerdict(a, r, true) as { memberships: unknown }).memberships;
   assert.deepEqual(drift(held(['staff', 'admins', 'x']), synced(['staff'], ['staff'])), { added: ['admins', 'x'], missing: [] });
-  assert.deepEqual(drift(held([]), synced(['staff', 'old'], ['staff'])), { added: [], missing: ['staff'] }, 'a group no longer granted is provisioning\'s to remove');
+  assert.deepEqual(drift(held([]), synced(['staff', 'old'], ['staff'])), { added: [], missing: ['staff'] }, "a group no longer granted is provisioning's to remove");
   assert.deepEqual(drift(held(['staff', 'new']), synced(['staff'], ['staff', 'new'])), { added: [], missing: [] }, 'a grant being provisioned');
   assert.deepEqual(drift(held(['staff', 'old']), synced(['staff', 'old'], ['staff'])), { added: [], missing: [] }, 'a removal being provisioned');
   assert.deepEqual(drift(held(['admins']), synced(null, [])), { added: [], missing: [] }, 'nothing known without a synced state');

@@ -56,12 +56,27 @@ async function recordDeleted(tx: Tx, run: RunContext, ids: readonly string[]): P
   await tx.query('UPDATE accounts SET remote_id = NULL, synced = NULL, updated_at = $2 WHERE id = ANY($1::uuid[])', [owned.map((r) => r.id), now]);
   await tx.query(`UPDATE accounts SET remote_id = NULL, synced = NULL, status = 'archived', archived_at = $2, updated_at = $2 WHERE id = ANY($1::uuid[])`, [orphans.map((r) => r.id), now]);
   const recreate = owned.filter((r) => r.status === 'enabled');
-  await queueProvisioning(tx, recreate.map((r) => [run.rule.name, r.identity_id as string, 'reconciliation: deleted in the target'] as const), now);
-  await insertFindings(tx, rows.map((r) => findingOf(run, r)));
-  await run.deps.audit.append(tx, rows.map((r) => {
-    const subject = (r.identity_id as string | null) ?? orphanSubject(run.rule.name, r.account_ref as string);
-    return accountAudit(run, 'reconciliation.deleted', subject, `account '${r.account_ref}' is gone from the target; ${actionOf(r)}`, { account: r.account_ref, remote_id: r.remote_id, status: r.status });
-  }), run.correlationId);
+  await queueProvisioning(
+    tx,
+    recreate.map((r) => [run.rule.name, r.identity_id as string, 'reconciliation: deleted in the target'] as const),
+    now,
+  );
+  await insertFindings(
+    tx,
+    rows.map((r) => findingOf(run, r)),
+  );
+  await run.deps.audit.append(
+    tx,
+    rows.map((r) => {
+      const subject = (r.identity_id as string | null) ?? orphanSubject(run.rule.name, r.account_ref as string);
+      return accountAudit(run, 'reconciliation.deleted', subject, `account '${r.account_ref}' is gone from the target; ${actionOf(r)}`, {
+        account: r.account_ref,
+        remote_id: r.remote_id,
+        status: r.status,
+      });
+    }),
+    run.correlationId,
+  );
   run.counts.deleted += rows.length;
   await saveCounts(tx, run.runId, run.counts);
 }
@@ -74,8 +89,17 @@ function actionOf(row: Row): string {
 function findingOf(run: RunContext, row: Row): Finding {
   const synced = row.synced as { groups?: string[] } | null;
   return {
-    runId: run.runId, target: run.rule.name, accountRef: row.account_ref as string, remoteId: row.remote_id as string, situation: 'deleted',
-    identityId: (row.identity_id as string | null) ?? null, candidates: [], enabled: false, privileged: Boolean(row.privileged), drift: false,
-    groups: synced?.groups ?? [], action: actionOf(row),
+    runId: run.runId,
+    target: run.rule.name,
+    accountRef: row.account_ref as string,
+    remoteId: row.remote_id as string,
+    situation: 'deleted',
+    identityId: (row.identity_id as string | null) ?? null,
+    candidates: [],
+    enabled: false,
+    privileged: Boolean(row.privileged),
+    drift: false,
+    groups: synced?.groups ?? [],
+    action: actionOf(row),
   };
 }

@@ -53,11 +53,24 @@ export async function loadRows(db: Queryable, target: string, keys: readonly str
      FROM accounts a LEFT JOIN identities i ON i.id = a.identity_id WHERE a.target = $1 AND a.account_ref = ANY($2::text[])`,
     [target, keys],
   );
-  return new Map(rows.map((r) => [r.account_ref as string, {
-    id: r.id as string, identityId: (r.identity_id as string | null) ?? null, key: r.account_ref as string, status: r.status as string,
-    remoteId: (r.remote_id as string | null) ?? null, drift: Boolean(r.drift), identityStatus: (r.identity_status as string | null) ?? null,
-    privileged: Boolean(r.privileged), situation: (r.situation as string | null) ?? null, synced: r.synced ?? null, granted: (r.granted ?? []) as string[],
-  }]));
+  return new Map(
+    rows.map((r) => [
+      r.account_ref as string,
+      {
+        id: r.id as string,
+        identityId: (r.identity_id as string | null) ?? null,
+        key: r.account_ref as string,
+        status: r.status as string,
+        remoteId: (r.remote_id as string | null) ?? null,
+        drift: Boolean(r.drift),
+        identityStatus: (r.identity_status as string | null) ?? null,
+        privileged: Boolean(r.privileged),
+        situation: (r.situation as string | null) ?? null,
+        synced: r.synced ?? null,
+        granted: (r.granted ?? []) as string[],
+      },
+    ]),
+  );
 }
 
 /**
@@ -88,10 +101,7 @@ async function identitiesByKey(db: Queryable, rule: TargetRule, keys: readonly s
   if (uuids.length > 0) branches.push('SELECT id FROM identities WHERE id = ANY($2::uuid[])');
   if (branches.length === 0 || keys.length === 0) return new Map();
   const values = attributes.map((a) => `i.attributes -> '${a}' ->> 'v' AS "${a}"`).join(', ');
-  const rows = await db.query(
-    `SELECT i.id${values ? `, ${values}` : ''} FROM identities i WHERE i.id IN (${branches.join(' UNION ')})`,
-    uuids.length > 0 ? [keys, uuids] : [keys],
-  );
+  const rows = await db.query(`SELECT i.id${values ? `, ${values}` : ''} FROM identities i WHERE i.id IN (${branches.join(' UNION ')})`, uuids.length > 0 ? [keys, uuids] : [keys]);
   const out = new Map<string, string[]>();
   for (const row of rows) {
     const key = keyOf(rule, row.id as string, row);

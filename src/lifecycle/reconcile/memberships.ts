@@ -47,10 +47,16 @@ export function planMemberships(run: RunContext, account: RemoteAccount, row: Ac
   run.counts.membershipsRemoved += removed.length;
   run.counts.failed += refused.length;
   const about = (group: string) => ({ account: account.key, remote_id: account.id, group, privileged: run.privileged.has(group) });
-  const audit = removed.map((group) => accountAudit(run, 'reconciliation.membership-removed', identityId, `'${account.key}' removed from '${group}': a membership made in the target, not granted`, about(group)));
+  const audit = removed.map((group) =>
+    accountAudit(run, 'reconciliation.membership-removed', identityId, `'${account.key}' removed from '${group}': a membership made in the target, not granted`, about(group)),
+  );
   if (!row.drift) {
-    for (const group of [...reported, ...refused]) audit.push(accountAudit(run, 'reconciliation.membership-drift', identityId, `'${account.key}' is a member of '${group}' in the target without a grant`, { ...about(group), change: 'added' }));
-    for (const group of drift.missing) audit.push(accountAudit(run, 'reconciliation.membership-drift', identityId, `'${account.key}' was removed from '${group}' in the target against its grant`, { ...about(group), change: 'removed' }));
+    for (const group of [...reported, ...refused])
+      audit.push(accountAudit(run, 'reconciliation.membership-drift', identityId, `'${account.key}' is a member of '${group}' in the target without a grant`, { ...about(group), change: 'added' }));
+    for (const group of drift.missing)
+      audit.push(
+        accountAudit(run, 'reconciliation.membership-drift', identityId, `'${account.key}' was removed from '${group}' in the target against its grant`, { ...about(group), change: 'removed' }),
+      );
   }
   const parts: string[] = [];
   if (removed.length > 0) parts.push(`${removed.join(', ')}: member in the target, not granted: removed`);

@@ -42,7 +42,9 @@ function settleOne(run: RunContext, account: RemoteAccount, row: AccountRow | nu
   count(run, privileged, tried, failure);
   if (!disabled) return;
   const reason = `orphan account '${account.key}' disabled in the target`;
-  out.audit.push(accountAudit(run, 'reconciliation.orphan-disabled', orphanSubject(run.rule.name, account.key), reason, { account: account.key, remote_id: account.id, privileged, groups: account.groups }));
+  out.audit.push(
+    accountAudit(run, 'reconciliation.orphan-disabled', orphanSubject(run.rule.name, account.key), reason, { account: account.key, remote_id: account.id, privileged, groups: account.groups }),
+  );
 }
 
 function count(run: RunContext, privileged: boolean, tried: boolean, failure: string | undefined): void {

@@ -34,8 +34,14 @@ export async function reconcilePage(run: RunContext, page: readonly RemoteAccoun
   if (fresh.length === 0) return;
   run.counts.accounts += fresh.length;
   const verdicts = await judge(run, fresh);
-  const orphans = await settleOrphans(run, verdicts.filter((v): v is [RemoteAccount, Verdict & { situation: 'unmatched' }] => v[1].situation === 'unmatched'));
-  const removals = await removeMemberships(run, verdicts.filter((v): v is [RemoteAccount, Verdict & { situation: 'linked' }] & Drifting => v[1].situation === 'linked' && v[1].memberships.added.length > 0));
+  const orphans = await settleOrphans(
+    run,
+    verdicts.filter((v): v is [RemoteAccount, Verdict & { situation: 'unmatched' }] => v[1].situation === 'unmatched'),
+  );
+  const removals = await removeMemberships(
+    run,
+    verdicts.filter((v): v is [RemoteAccount, Verdict & { situation: 'linked' }] & Drifting => v[1].situation === 'linked' && v[1].memberships.added.length > 0),
+  );
   const writes: PageWrites = { links: [], drift: [], marked: [], missing: [], settled: [], provisioning: [], recompute: [], findings: [...orphans.findings], audit: [...orphans.audit] };
   for (const [account, verdict] of verdicts) plan(run, account, verdict, writes, removals);
   await record(run, writes, orphans);
@@ -46,10 +52,21 @@ export async function reconcilePage(run: RunContext, page: readonly RemoteAccoun
 /** A verdict for every account: rows first, then candidates for the accounts no identity's row holds. */
 async function judge(run: RunContext, accounts: readonly RemoteAccount[]): Promise<[RemoteAccount, Verdict][]> {
   const { store } = run.deps;
-  const rows = await loadRows(store, run.rule.name, accounts.map((a) => a.key));
+  const rows = await loadRows(
+    store,
+    run.rule.name,
+    accounts.map((a) => a.key),
+  );
   const open = accounts.filter((a) => !rows.get(a.key)?.identityId);
-  const found = open.length === 0 ? NO_CANDIDATES
-    : await loadCandidates(store, run.rule, open.map((a) => a.key), [...new Set(open.map((a) => a.correlationId).filter(isUuid))]);
+  const found =
+    open.length === 0
+      ? NO_CANDIDATES
+      : await loadCandidates(
+          store,
+          run.rule,
+          open.map((a) => a.key),
+          [...new Set(open.map((a) => a.correlationId).filter(isUuid))],
+        );
   const linking = new Set<string>();
   return accounts.map((account) => {
     const row = rows.get(account.key) ?? null;
@@ -109,7 +126,14 @@ function planLink(run: RunContext, account: RemoteAccount, identityId: string, w
   w.recompute.push(identityId);
   w.findings.push(findingFor(run, account, 'unlinked', { identityId, action: 'linked to the identity; access recompute queued' }));
   const how = account.correlationId === identityId ? 'its correlation value' : 'its key';
-  w.audit.push(accountAudit(run, 'reconciliation.linked', identityId, `account '${account.key}' linked by ${how}`, { account: account.key, remote_id: account.id, enabled: account.enabled, groups: account.groups }));
+  w.audit.push(
+    accountAudit(run, 'reconciliation.linked', identityId, `account '${account.key}' linked by ${how}`, {
+      account: account.key,
+      remote_id: account.id,
+      enabled: account.enabled,
+      groups: account.groups,
+    }),
+  );
 }
 
 async function record(run: RunContext, w: PageWrites, orphans: OrphanOutcome): Promise<void> {

@@ -14,8 +14,18 @@ const TARGETS = accessTargets([{ name: 'dir', accountKey: ['employee_id'] }]);
 const DAY = 86_400_000;
 
 const POLICIES: Record<string, unknown> = {
-  staff: { kind: 'birthright', description: 'finance and legal staff use the directory', when: [{ attribute: 'department', in: ['Finance', 'Legal'] }], grants: [{ target: 'dir', groups: [{ name: 'staff' }] }] },
-  admins: { kind: 'birthright', description: 'finance administers the directory', when: [{ attribute: 'department', in: ['Finance'] }], grants: [{ target: 'dir', groups: [{ name: 'dir-admins', privileged: true }] }] },
+  staff: {
+    kind: 'birthright',
+    description: 'finance and legal staff use the directory',
+    when: [{ attribute: 'department', in: ['Finance', 'Legal'] }],
+    grants: [{ target: 'dir', groups: [{ name: 'staff' }] }],
+  },
+  admins: {
+    kind: 'birthright',
+    description: 'finance administers the directory',
+    when: [{ attribute: 'department', in: ['Finance'] }],
+    grants: [{ target: 'dir', groups: [{ name: 'dir-admins', privileged: true }] }],
+  },
 };
 
 /** E1, E2 Finance; E3, E4 Legal; E5 Facilities (no directory account). */
@@ -40,9 +50,18 @@ describeEachStore('reconciliation', (factory) => {
 
   before(async () => {
     provisioning = new ProvisioningWorker({
-      store: h.store, clock: h.clock, audit: h.audit, workerId: 'p1', batchSize: 50, leaseMs: 60_000, maxAttempts: 3, pollMs: 50,
+      store: h.store,
+      clock: h.clock,
+      audit: h.audit,
+      workerId: 'p1',
+      batchSize: 50,
+      leaseMs: 60_000,
+      maxAttempts: 3,
+      pollMs: 50,
       targets: new Map([['dir', { connector: dir, concurrency: 2 }]]),
-      backoff: { baseMs: 1000, maxMs: 60_000 }, breaker: { failures: 2, openMs: 30_000 }, random: () => 0.5,
+      backoff: { baseMs: 1000, maxMs: 60_000 },
+      breaker: { failures: 2, openMs: 30_000 },
+      random: () => 0.5,
     });
     const policies = new PolicyService({ store: h.store, audit: h.audit, clock: h.clock, targets: TARGETS.names });
     for (const [name, doc] of Object.entries(POLICIES)) await policies.save(name, doc, 'alice', 'birthright access');
@@ -66,15 +85,35 @@ describeEachStore('reconciliation', (factory) => {
   test('correlates every account: drift, a link, a dispute, orphans disabled, a deletion', async () => {
     const run = await reconcile();
     assert.equal(run.status, 'done');
-    assert.deepEqual(run.counts, { accounts: 7, linked: 3, unlinked: 1, unmatched: 2, disputed: 1, deleted: 1, drift: 1, memberships: 0, membershipsRemoved: 0, privileged: 1, disabled: 2, failed: 0 } satisfies RunCounts);
+    assert.deepEqual(run.counts, {
+      accounts: 7,
+      linked: 3,
+      unlinked: 1,
+      unmatched: 2,
+      disputed: 1,
+      deleted: 1,
+      drift: 1,
+      memberships: 0,
+      membershipsRemoved: 0,
+      privileged: 1,
+      disabled: 2,
+      failed: 0,
+    } satisfies RunCounts);
     const findings = await listFindings(h.store, run.id);
-    assert.deepEqual(findings.map((f) => `${f.situation} ${f.accountRef}`), ['unmatched ghost-admin', 'deleted E4', 'disputed E5', 'linked E2', 'unlinked e5-manual', 'unmatched ghost']);
+    assert.deepEqual(
+      findings.map((f) => `${f.situation} ${f.accountRef}`),
+      ['unmatched ghost-admin', 'deleted E4', 'disputed E5', 'linked E2', 'unlinked e5-manual', 'unmatched ghost'],
+    );
     assert.deepEqual(findings.find((f) => f.situation === 'disputed')?.candidates.toSorted(), [ids.E1, ids.E5].toSorted());
 
     const [e2] = await h.store.query<{ drift: boolean; synced: unknown }>(`SELECT drift, synced FROM accounts WHERE target = 'dir' AND account_ref = 'E2'`);
     assert.deepEqual(e2, { drift: true, synced: null });
     const pending = await h.store.query<{ identity_id: string }>(`SELECT identity_id FROM provisioning_ops WHERE status = 'pending' ORDER BY identity_id`);
-    assert.deepEqual(pending.map((p) => p.identity_id), [ids.E2, ids.E4].toSorted(), 'the drifted account to disable, the deleted one to re-create');
+    assert.deepEqual(
+      pending.map((p) => p.identity_id),
+      [ids.E2, ids.E4].toSorted(),
+      'the drifted account to disable, the deleted one to re-create',
+    );
     const [linked] = await h.store.query<{ identity_id: string; status: string; remote_id: string }>(`SELECT identity_id, status, remote_id FROM accounts WHERE account_ref = 'e5-manual'`);
     assert.deepEqual(linked, { identity_id: ids.E5, status: 'enabled', remote_id: (await dir.findAccount('e5-manual'))?.id });
     assert.equal(await count(h.store, `jobs WHERE kind = 'access.recompute' AND status = 'pending' AND payload ->> 'identityId' = $1`, [ids.E5]), 1);
@@ -85,14 +124,33 @@ describeEachStore('reconciliation', (factory) => {
       assert.equal(await count(h.store, 'audit_log WHERE action = $1', [action]), 1, action);
     }
     const orphans = await orphanReport(h.store, { target: 'dir' });
-    assert.deepEqual(orphans.map((o) => [o.accountRef, o.status, o.privileged]), [['ghost-admin', 'disabled', true], ['ghost', 'disabled', false]]);
+    assert.deepEqual(
+      orphans.map((o) => [o.accountRef, o.status, o.privileged]),
+      [
+        ['ghost-admin', 'disabled', true],
+        ['ghost', 'disabled', false],
+      ],
+    );
     assert.deepEqual(orphans[0]?.groups, ['dir-admins', 'staff']);
   });
 
   test('a second run changes nothing more: no rows, operations, jobs or audit entries besides its own', async () => {
     const before = { accounts: await count(h.store, 'accounts'), ops: await count(h.store, 'provisioning_ops'), jobs: await count(h.store, 'jobs'), audit: await count(h.store, 'audit_log') };
     const run = await reconcile();
-    assert.deepEqual(run.counts, { accounts: 7, linked: 4, unlinked: 0, unmatched: 2, disputed: 1, deleted: 0, drift: 1, memberships: 0, membershipsRemoved: 0, privileged: 1, disabled: 0, failed: 0 } satisfies RunCounts);
+    assert.deepEqual(run.counts, {
+      accounts: 7,
+      linked: 4,
+      unlinked: 0,
+      unmatched: 2,
+      disputed: 1,
+      deleted: 0,
+      drift: 1,
+      memberships: 0,
+      membershipsRemoved: 0,
+      privileged: 1,
+      disabled: 0,
+      failed: 0,
+    } satisfies RunCounts);
     const after = { accounts: await count(h.store, 'accounts'), ops: await count(h.store, 'provisioning_ops'), jobs: await count(h.store, 'jobs'), audit: await count(h.store, 'audit_log') };
     assert.deepEqual(after, { ...before, audit: before.audit + 1 }, 'only reconciliation.finished');
   });
@@ -104,7 +162,20 @@ describeEachStore('reconciliation', (factory) => {
     assert.equal((await dir.findAccount('E4'))?.enabled, true, 're-created');
     const first = await reconcile();
     const again = await reconcile();
-    assert.deepEqual(first.counts, { accounts: 8, linked: 5, unlinked: 0, unmatched: 2, disputed: 1, deleted: 0, drift: 0, memberships: 0, membershipsRemoved: 0, privileged: 1, disabled: 0, failed: 0 } satisfies RunCounts);
+    assert.deepEqual(first.counts, {
+      accounts: 8,
+      linked: 5,
+      unlinked: 0,
+      unmatched: 2,
+      disputed: 1,
+      deleted: 0,
+      drift: 0,
+      memberships: 0,
+      membershipsRemoved: 0,
+      privileged: 1,
+      disabled: 0,
+      failed: 0,
+    } satisfies RunCounts);
     assert.deepEqual(again.counts, first.counts);
     assert.equal(await count(h.store, 'accounts WHERE drift'), 0, 'the drift flag is cleared');
     assert.equal(await count(h.store, `accounts WHERE target = 'dir'`), 7, 'no duplicate rows');
@@ -134,10 +205,15 @@ describeEachStore('reconciliation', (factory) => {
     const run = await reconcile({ orphanAction: 'report' });
     assert.deepEqual([run.counts.unmatched, run.counts.disabled, run.counts.privileged], [3, 0, 2]);
     assert.equal((await dir.findAccount('ghost-2'))?.enabled, true);
-    assert.deepEqual((await orphanReport(h.store)).map((o) => [o.accountRef, o.status]), [['ghost-2', 'orphan']]);
+    assert.deepEqual(
+      (await orphanReport(h.store)).map((o) => [o.accountRef, o.status]),
+      [['ghost-2', 'orphan']],
+    );
     const blind = Object.assign(Object.create(dir) as MemoryConnector, { capabilities: { ...dir.capabilities, list: false } });
-    await assert.rejects(reconcileTarget({ store: h.store, audit: h.audit, clock: h.clock }, blind, { target: 'dir', accountKey: ['employee_id'], orphanAction: 'report', actor: 'alice' }),
-      (e) => isMusterError(e, 'MUSTER_ERR_CONFLICT') && /cannot list/.test(e.message));
+    await assert.rejects(
+      reconcileTarget({ store: h.store, audit: h.audit, clock: h.clock }, blind, { target: 'dir', accountKey: ['employee_id'], orphanAction: 'report', actor: 'alice' }),
+      (e) => isMusterError(e, 'MUSTER_ERR_CONFLICT') && /cannot list/.test(e.message),
+    );
   });
 
   test('a target failing mid-listing fails the run, recorded and audited', async () => {
@@ -152,8 +228,10 @@ describeEachStore('reconciliation', (factory) => {
   test('a target that lists nothing while the record holds accounts is not taken as emptied', async () => {
     const empty = new MemoryConnector('dir');
     h.clock.advance(60_000);
-    await assert.rejects(reconcileTarget({ store: h.store, audit: h.audit, clock: h.clock }, empty, { target: 'dir', accountKey: ['employee_id'], orphanAction: 'disable', actor: 'alice' }),
-      (e) => isMusterError(e, 'MUSTER_ERR_CONFLICT') && /listed no accounts while the record holds/.test(e.message));
+    await assert.rejects(
+      reconcileTarget({ store: h.store, audit: h.audit, clock: h.clock }, empty, { target: 'dir', accountKey: ['employee_id'], orphanAction: 'disable', actor: 'alice' }),
+      (e) => isMusterError(e, 'MUSTER_ERR_CONFLICT') && /listed no accounts while the record holds/.test(e.message),
+    );
     assert.equal(await count(h.store, `accounts WHERE target = 'dir' AND remote_id IS NULL AND status <> 'archived'`), 0, 'nothing cleared');
   });
 
@@ -165,12 +243,21 @@ describeEachStore('reconciliation', (factory) => {
     const reported = await reconcile({ orphanAction: 'report' });
     assert.deepEqual([reported.counts.memberships, reported.counts.membershipsRemoved, reported.counts.drift], [3, 0, 2]);
     const findings = await listFindings(h.store, reported.id, { situation: 'linked' });
-    assert.deepEqual(findings.map((f) => [f.accountRef, f.drift, f.privileged]), [['E3', true, true], ['E4', true, false]]);
+    assert.deepEqual(
+      findings.map((f) => [f.accountRef, f.drift, f.privileged]),
+      [
+        ['E3', true, true],
+        ['E4', true, false],
+      ],
+    );
     assert.match(findings[0]?.action ?? '', /contractors, dir-admins.*not granted.*reported/);
     assert.match(findings[1]?.action ?? '', /staff.*missing.*provisioning queued/);
     assert.deepEqual((await dir.findAccount('E3'))?.groups, ['contractors', 'dir-admins', 'staff'], 'report only');
     const drift = await h.store.query<{ data: { account: string; group: string; change: string } }>(`SELECT data FROM audit_log WHERE action = 'reconciliation.membership-drift' ORDER BY seq`);
-    assert.deepEqual(drift.map((d) => `${d.data.account} ${d.data.change} ${d.data.group}`), ['E3 added contractors', 'E3 added dir-admins', 'E4 removed staff']);
+    assert.deepEqual(
+      drift.map((d) => `${d.data.account} ${d.data.change} ${d.data.group}`),
+      ['E3 added contractors', 'E3 added dir-admins', 'E4 removed staff'],
+    );
 
     await settle();
     assert.deepEqual((await dir.findAccount('E4'))?.groups, ['staff'], 'given back');
@@ -182,8 +269,16 @@ describeEachStore('reconciliation', (factory) => {
     const removed = await reconcile({ orphanAction: 'report', membershipAction: 'remove' });
     assert.deepEqual([removed.counts.memberships, removed.counts.membershipsRemoved], [2, 2]);
     assert.deepEqual((await dir.findAccount('E3'))?.groups, ['staff']);
-    const gone = await h.store.query<{ target: string; data: { group: string; privileged: boolean } }>(`SELECT target, data FROM audit_log WHERE action = 'reconciliation.membership-removed' ORDER BY seq`);
-    assert.deepEqual(gone.map((g) => [g.target, g.data.group, g.data.privileged]), [[ids.E3, 'contractors', false], [ids.E3, 'dir-admins', true]]);
+    const gone = await h.store.query<{ target: string; data: { group: string; privileged: boolean } }>(
+      `SELECT target, data FROM audit_log WHERE action = 'reconciliation.membership-removed' ORDER BY seq`,
+    );
+    assert.deepEqual(
+      gone.map((g) => [g.target, g.data.group, g.data.privileged]),
+      [
+        [ids.E3, 'contractors', false],
+        [ids.E3, 'dir-admins', true],
+      ],
+    );
     const clean = await reconcile({ orphanAction: 'report', membershipAction: 'remove' });
     assert.deepEqual([clean.counts.memberships, clean.counts.membershipsRemoved, clean.counts.drift], [0, 0, 0]);
     assert.equal(await count(h.store, 'accounts WHERE drift'), 0, 'the drift flag is cleared');
@@ -206,6 +301,6 @@ describeEachStore('reconciliation', (factory) => {
     assert.deepEqual([renamed?.id, renamed?.enabled, renamed?.groups], [remoteId, true, ['dir-admins', 'staff']]);
     assert.equal(await dir.findAccount('E2'), null);
     const after = await reconcile({ orphanAction: 'report' });
-    assert.deepEqual([after.counts.deleted, after.counts.drift, after.counts.unmatched, after.counts.disputed], [0, 0, 3, 1], "the orphans and the dispute of the earlier tests, nothing new");
+    assert.deepEqual([after.counts.deleted, after.counts.drift, after.counts.unmatched, after.counts.disputed], [0, 0, 3, 1], 'the orphans and the dispute of the earlier tests, nothing new');
   });
 });

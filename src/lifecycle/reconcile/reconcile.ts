@@ -40,16 +40,27 @@ export type { ReconcileDeps } from './context.ts';
  */
 export async function reconcileTarget(deps: ReconcileDeps, connector: Connector, options: ReconcileOptions): Promise<ReconciliationRun> {
   if (!connector.capabilities.list) {
-    throw new MusterError('MUSTER_ERR_CONFLICT', `target '${options.target}' cannot list its accounts, so it cannot be reconciled`, [{ field: 'target', value: options.target, message: 'no list capability' }]);
+    throw new MusterError('MUSTER_ERR_CONFLICT', `target '${options.target}' cannot list its accounts, so it cannot be reconciled`, [
+      { field: 'target', value: options.target, message: 'no list capability' },
+    ]);
   }
   const { store, clock } = deps;
   const runId = randomUUID();
   const started = await insertRun(store, runId, options.target, options.actor, clock.now());
   options.onStart?.(started);
   const run: RunContext = {
-    deps, connector, runId, startedAt: started.startedAt, rule: { name: options.target, accountKey: options.accountKey },
-    orphanAction: options.orphanAction, membershipAction: options.membershipAction ?? 'report', actor: options.actor, correlationId: options.correlationId ?? `reconcile-${runId}`,
-    privileged: privilegedGroups(await activePolicies(store), options.target), concurrency: options.concurrency ?? 4, counts: emptyCounts(),
+    deps,
+    connector,
+    runId,
+    startedAt: started.startedAt,
+    rule: { name: options.target, accountKey: options.accountKey },
+    orphanAction: options.orphanAction,
+    membershipAction: options.membershipAction ?? 'report',
+    actor: options.actor,
+    correlationId: options.correlationId ?? `reconcile-${runId}`,
+    privileged: privilegedGroups(await activePolicies(store), options.target),
+    concurrency: options.concurrency ?? 4,
+    counts: emptyCounts(),
     statistics: new AccountStatistics(),
   };
   try {
@@ -86,7 +97,11 @@ async function finish(run: RunContext, error: string | null): Promise<Reconcilia
   const target = run.rule.name;
   return store.transaction(async (tx) => {
     const done = await finishRun(tx, run.runId, run.counts, error, clock.now());
-    const reason = error ?? Object.entries(run.counts).map(([k, n]) => `${n} ${k}`).join(', ');
+    const reason =
+      error ??
+      Object.entries(run.counts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ');
     const action = error === null ? 'reconciliation.finished' : 'reconciliation.failed';
     await audit.append(tx, [{ actor: run.actor, action, target: `target:${target}`, reason: `${target}: ${reason}`, data: { run: run.runId, target, counts: run.counts, error } }], run.correlationId);
     return done;

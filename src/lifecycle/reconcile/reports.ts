@@ -20,9 +20,16 @@ export interface Orphan {
 function orphanOf(row: Row): Orphan {
   const held = (row.synced ?? {}) as { groups?: string[]; fields?: Record<string, string> };
   return {
-    target: row.target as string, accountRef: row.account_ref as string, remoteId: (row.remote_id as string | null) ?? null, status: row.status as string,
-    privileged: Boolean(row.privileged), groups: held.groups ?? [], fields: held.fields ?? {}, foundAt: row.created_at as Date,
-    disabledAt: (row.disabled_at as Date | null) ?? null, archivedAt: (row.archived_at as Date | null) ?? null,
+    target: row.target as string,
+    accountRef: row.account_ref as string,
+    remoteId: (row.remote_id as string | null) ?? null,
+    status: row.status as string,
+    privileged: Boolean(row.privileged),
+    groups: held.groups ?? [],
+    fields: held.fields ?? {},
+    foundAt: row.created_at as Date,
+    disabledAt: (row.disabled_at as Date | null) ?? null,
+    archivedAt: (row.archived_at as Date | null) ?? null,
   };
 }
 
@@ -39,10 +46,7 @@ export async function orphanReport(db: Queryable, options: { target?: string; li
 
 /** Runs, newest first. */
 export async function listRuns(db: Queryable, options: { target?: string; limit?: number } = {}): Promise<ReconciliationRun[]> {
-  const rows = await db.query(
-    'SELECT * FROM reconciliation_runs WHERE ($1::text IS NULL OR target = $1) ORDER BY started_at DESC, id LIMIT $2',
-    [options.target ?? null, options.limit ?? 100],
-  );
+  const rows = await db.query('SELECT * FROM reconciliation_runs WHERE ($1::text IS NULL OR target = $1) ORDER BY started_at DESC, id LIMIT $2', [options.target ?? null, options.limit ?? 100]);
   return rows.map(runOf);
 }
 

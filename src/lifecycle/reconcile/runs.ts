@@ -58,14 +58,25 @@ export interface Finding {
 
 export function runOf(row: Row): ReconciliationRun {
   return {
-    id: row.id as string, target: row.target as string, actor: row.actor as string, status: row.status as ReconciliationRun['status'],
-    counts: { ...emptyCounts(), ...(row.counts as Partial<RunCounts>) }, error: (row.error as string | null) ?? null,
-    startedAt: row.started_at as Date, finishedAt: (row.finished_at as Date | null) ?? null,
+    id: row.id as string,
+    target: row.target as string,
+    actor: row.actor as string,
+    status: row.status as ReconciliationRun['status'],
+    counts: { ...emptyCounts(), ...(row.counts as Partial<RunCounts>) },
+    error: (row.error as string | null) ?? null,
+    startedAt: row.started_at as Date,
+    finishedAt: (row.finished_at as Date | null) ?? null,
   };
 }
 
 export async function insertRun(db: Queryable, id: string, target: string, actor: string, now: Date): Promise<ReconciliationRun> {
-  const [row] = await db.query(`INSERT INTO reconciliation_runs (id, target, actor, status, counts, started_at) VALUES ($1, $2, $3, 'running', $4, $5) RETURNING *`, [id, target, actor, emptyCounts(), now]);
+  const [row] = await db.query(`INSERT INTO reconciliation_runs (id, target, actor, status, counts, started_at) VALUES ($1, $2, $3, 'running', $4, $5) RETURNING *`, [
+    id,
+    target,
+    actor,
+    emptyCounts(),
+    now,
+  ]);
   return runOf(row as Row);
 }
 
@@ -75,10 +86,13 @@ export async function saveCounts(db: Queryable, id: string, counts: RunCounts): 
 }
 
 export async function finishRun(db: Queryable, id: string, counts: RunCounts, error: string | null, now: Date): Promise<ReconciliationRun> {
-  const [row] = await db.query(
-    'UPDATE reconciliation_runs SET status = $2, counts = $3, error = $4, finished_at = $5 WHERE id = $1 RETURNING *',
-    [id, error === null ? 'done' : 'failed', counts, error, now],
-  );
+  const [row] = await db.query('UPDATE reconciliation_runs SET status = $2, counts = $3, error = $4, finished_at = $5 WHERE id = $1 RETURNING *', [
+    id,
+    error === null ? 'done' : 'failed',
+    counts,
+    error,
+    now,
+  ]);
   return runOf(row as Row);
 }
 
@@ -87,15 +101,26 @@ const FINDING_COLUMNS = ['run_id', 'target', 'account_ref', 'remote_id', 'situat
 /** Writes findings in one COPY. */
 export async function insertFindings(db: Queryable, findings: readonly Finding[]): Promise<void> {
   if (findings.length === 0) return;
-  await db.copyRows('reconciliation_findings', FINDING_COLUMNS, findings.map((f) => [
-    f.runId, f.target, f.accountRef, f.remoteId, f.situation, f.identityId, [...f.candidates], f.enabled, f.privileged, f.drift, [...f.groups], f.action,
-  ]));
+  await db.copyRows(
+    'reconciliation_findings',
+    FINDING_COLUMNS,
+    findings.map((f) => [f.runId, f.target, f.accountRef, f.remoteId, f.situation, f.identityId, [...f.candidates], f.enabled, f.privileged, f.drift, [...f.groups], f.action]),
+  );
 }
 
 export function findingOf(row: Row): Finding {
   return {
-    runId: row.run_id as string, target: row.target as string, accountRef: row.account_ref as string, remoteId: row.remote_id as string,
-    situation: row.situation as Situation, identityId: (row.identity_id as string | null) ?? null, candidates: row.candidates as string[],
-    enabled: Boolean(row.enabled), privileged: Boolean(row.privileged), drift: Boolean(row.drift), groups: row.groups as string[], action: row.action as string,
+    runId: row.run_id as string,
+    target: row.target as string,
+    accountRef: row.account_ref as string,
+    remoteId: row.remote_id as string,
+    situation: row.situation as Situation,
+    identityId: (row.identity_id as string | null) ?? null,
+    candidates: row.candidates as string[],
+    enabled: Boolean(row.enabled),
+    privileged: Boolean(row.privileged),
+    drift: Boolean(row.drift),
+    groups: row.groups as string[],
+    action: row.action as string,
   };
 }

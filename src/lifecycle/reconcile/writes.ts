@@ -68,7 +68,17 @@ export async function linkAccounts(tx: Tx, target: string, rows: readonly LinkWr
        synced = EXCLUDED.synced, synced_at = EXCLUDED.synced_at, situation = 'linked', drift = false, updated_at = EXCLUDED.updated_at,
        disabled_at = EXCLUDED.disabled_at, archived_at = NULL
      WHERE accounts.identity_id IS NULL`,
-    [target, rows.map((r) => r.identityId), rows.map((r) => r.key), rows.map(status), rows.map((r) => r.privileged), rows.map((r) => r.remoteId), rows.map((r) => json(r.held.fields)), now, rows.map((r) => json(r.held))],
+    [
+      target,
+      rows.map((r) => r.identityId),
+      rows.map((r) => r.key),
+      rows.map(status),
+      rows.map((r) => r.privileged),
+      rows.map((r) => r.remoteId),
+      rows.map((r) => json(r.held.fields)),
+      now,
+      rows.map((r) => json(r.held)),
+    ],
   );
 }
 

@@ -23,10 +23,11 @@ export interface EscalationResult {
  */
 export async function escalateOverdue(deps: TicketDeps, targets: ReadonlyMap<string, TicketTarget>, limit = 500): Promise<EscalationResult> {
   const now = deps.clock.now();
-  const due = await deps.store.query<{ id: string }>(
-    `SELECT id FROM tickets WHERE status = 'open' AND due_at <= $1 AND target = ANY($2::text[]) ORDER BY due_at LIMIT $3`,
-    [now, [...targets.keys()], limit],
-  );
+  const due = await deps.store.query<{ id: string }>(`SELECT id FROM tickets WHERE status = 'open' AND due_at <= $1 AND target = ANY($2::text[]) ORDER BY due_at LIMIT $3`, [
+    now,
+    [...targets.keys()],
+    limit,
+  ]);
   const escalated: string[] = [];
   const failed: { ticket: string; error: string }[] = [];
   for (const { id } of due) {
@@ -79,8 +80,15 @@ async function markEscalated(tx: Tx, deps: TicketDeps, ticket: Ticket): Promise<
 
 function escalation(ticket: Ticket, now: Date): Record<string, unknown> {
   return {
-    ticket: ticket.id, escalation: true, target: ticket.target, operation: ticket.operation, account: ticket.accountRef,
-    identityId: ticket.identityId, openedAt: ticket.openedAt, dueAt: ticket.dueAt, escalatedAt: now.toISOString(),
+    ticket: ticket.id,
+    escalation: true,
+    target: ticket.target,
+    operation: ticket.operation,
+    account: ticket.accountRef,
+    identityId: ticket.identityId,
+    openedAt: ticket.openedAt,
+    dueAt: ticket.dueAt,
+    escalatedAt: now.toISOString(),
   };
 }
 

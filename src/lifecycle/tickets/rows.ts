@@ -30,10 +30,19 @@ const iso = (value: unknown): string | null => (value instanceof Date ? value.to
 
 export function ticketFromRow(row: Row): Ticket {
   return {
-    id: row.id as string, target: row.target as string, identityId: (row.identity_id as string | null) ?? null, accountRef: row.account_ref as string,
-    operation: row.operation as string, request: (row.request ?? {}) as Record<string, unknown>, status: row.status as TicketStatus,
-    outcome: (row.outcome as TicketOutcome | null) ?? null, openedAt: iso(row.opened_at) as string, dueAt: iso(row.due_at) as string,
-    escalatedAt: iso(row.escalated_at), closedAt: iso(row.closed_at), closedBy: (row.closed_by as string | null) ?? null,
+    id: row.id as string,
+    target: row.target as string,
+    identityId: (row.identity_id as string | null) ?? null,
+    accountRef: row.account_ref as string,
+    operation: row.operation as string,
+    request: (row.request ?? {}) as Record<string, unknown>,
+    status: row.status as TicketStatus,
+    outcome: (row.outcome as TicketOutcome | null) ?? null,
+    openedAt: iso(row.opened_at) as string,
+    dueAt: iso(row.due_at) as string,
+    escalatedAt: iso(row.escalated_at),
+    closedAt: iso(row.closed_at),
+    closedBy: (row.closed_by as string | null) ?? null,
   };
 }
 

@@ -46,10 +46,11 @@ export class TicketService {
       throw new MusterError('MUSTER_ERR_VALIDATION', `unknown ticket status '${filter.status}'`, [{ field: 'status', value: filter.status, message: `one of ${TICKET_STATUSES.join(', ')}` }]);
     }
     const limit = listLimit(filter.limit);
-    const rows = await this.#d.store.query(
-      `SELECT ${TICKET_COLUMNS} FROM tickets WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR target = $2) ORDER BY opened_at DESC, id LIMIT $3`,
-      [filter.status ?? null, filter.target ?? null, limit],
-    );
+    const rows = await this.#d.store.query(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR target = $2) ORDER BY opened_at DESC, id LIMIT $3`, [
+      filter.status ?? null,
+      filter.target ?? null,
+      limit,
+    ]);
     return rows.map(ticketFromRow);
   }
 
@@ -75,10 +76,12 @@ export class TicketService {
         throw new MusterError('MUSTER_ERR_CONFLICT', `ticket ${id} is already closed (${ticket.outcome})`, [{ field: 'status', value: ticket.status, message: `closed by ${ticket.closedBy}` }]);
       }
       const now = clock.now();
-      const [row] = await tx.query(
-        `UPDATE tickets SET status = 'closed', outcome = $2, closed_at = $3, closed_by = $4 WHERE id = $1 RETURNING ${TICKET_COLUMNS}`,
-        [id, outcome, now, closing.closedBy],
-      );
+      const [row] = await tx.query(`UPDATE tickets SET status = 'closed', outcome = $2, closed_at = $3, closed_by = $4 WHERE id = $1 RETURNING ${TICKET_COLUMNS}`, [
+        id,
+        outcome,
+        now,
+        closing.closedBy,
+      ]);
       const requeued = outcome === 'rejected' && (await askAgain(tx, ticket, now));
       await auditClosed(tx, this.#d.audit, ticket, { outcome, note: closing.note ?? null, closedBy: closing.closedBy, requeued }, by);
       return ticketFromRow(row as NonNullable<typeof row>);
@@ -106,8 +109,16 @@ type Closed = { outcome: TicketOutcome; note: string | null; closedBy: string; r
 async function auditClosed(tx: Tx, audit: AuditWriter, ticket: Ticket, closed: Closed, by: ActedBy): Promise<void> {
   const reason = `${ticket.target}: ${ticket.operation} ${ticket.accountRef} ${closed.outcome}${closed.note ? `: ${closed.note}` : ''}`;
   const data = {
-    ticket: ticket.id, target: ticket.target, identity_id: ticket.identityId, account: ticket.accountRef, operation: ticket.operation,
-    outcome: closed.outcome, note: closed.note, closed_by: closed.closedBy, was: ticket.status, requeued: closed.requeued,
+    ticket: ticket.id,
+    target: ticket.target,
+    identity_id: ticket.identityId,
+    account: ticket.accountRef,
+    operation: ticket.operation,
+    outcome: closed.outcome,
+    note: closed.note,
+    closed_by: closed.closedBy,
+    was: ticket.status,
+    requeued: closed.requeued,
   };
   await audit.append(tx, [{ actor: by.actor, action: 'ticket.closed', target: ticketAuditTarget(ticket.id), reason, data }], by.correlationId);
 }

@@ -30,11 +30,21 @@ const RSA_IMPORT = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 
 const SPECS: Readonly<Record<CaKeyAlgorithm, HsmSpec>> = {
   'ecdsa-p256': {
-    kind: 'ec', algorithm: 'ecdsa-p256', curveOid: id_secp256r1, coordinateBytes: 32, digest: 'sha256', signatureOid: OID.ecdsaWithSha256,
+    kind: 'ec',
+    algorithm: 'ecdsa-p256',
+    curveOid: id_secp256r1,
+    coordinateBytes: 32,
+    digest: 'sha256',
+    signatureOid: OID.ecdsaWithSha256,
     webCrypto: { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
   },
   'ecdsa-p384': {
-    kind: 'ec', algorithm: 'ecdsa-p384', curveOid: id_secp384r1, coordinateBytes: 48, digest: 'sha384', signatureOid: OID.ecdsaWithSha384,
+    kind: 'ec',
+    algorithm: 'ecdsa-p384',
+    curveOid: id_secp384r1,
+    coordinateBytes: 48,
+    digest: 'sha384',
+    signatureOid: OID.ecdsaWithSha384,
     webCrypto: { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' },
   },
   'rsa-2048': { kind: 'rsa', algorithm: 'rsa-2048', modulusBits: 2048, signatureOid: OID.sha256WithRsa, webCrypto: RSA_IMPORT },

@@ -31,7 +31,10 @@ function verifies(key: Pkcs11CaKey, signature: Uint8Array, data = DATA): boolean
 function hsmFailure(key: string, forbidden: readonly string[] = []) {
   return (error: unknown): boolean => {
     assert.ok(isMusterError(error, 'MUSTER_ERR_PKI_HSM'), `expected MUSTER_ERR_PKI_HSM, got ${String(error)}`);
-    assert.deepEqual(error.details.map((d) => d.key), [key]);
+    assert.deepEqual(
+      error.details.map((d) => d.key),
+      [key],
+    );
     for (const secret of forbidden) assert.ok(!JSON.stringify(error.toJSON()).includes(secret), 'the error must not carry the PIN');
     return true;
   };
@@ -91,12 +94,18 @@ describe('PKCS#11 CA keys on SoftHSM2', { skip: softHsmSkip() }, () => {
       assert.deepEqual(Buffer.from(withCreate.spki), spki);
       assert.equal(verifies(first, await again.sign(DATA)), true);
       const signatures = await Promise.all([1, 2, 3, 4, 5].map(() => withCreate.sign(DATA)));
-      assert.deepEqual(signatures.map((s) => verifies(first, s)), [true, true, true, true, true]);
+      assert.deepEqual(
+        signatures.map((s) => verifies(first, s)),
+        [true, true, true, true, true],
+      );
     } finally {
       again.close();
       withCreate.close();
     }
-    assert.equal(inspect((s) => s.find({ class: ObjectClass.PRIVATE_KEY, label: 'ec384' }).length), 1);
+    assert.equal(
+      inspect((s) => s.find({ class: ObjectClass.PRIVATE_KEY, label: 'ec384' }).length),
+      1,
+    );
   });
 
   test('rsa-2048 signs PKCS#1 v1.5 SHA-256 on the token', async () => {
@@ -120,14 +129,31 @@ describe('PKCS#11 CA keys on SoftHSM2', { skip: softHsmSkip() }, () => {
       const privateKeys = session.find({ class: ObjectClass.PRIVATE_KEY, label: 'attrs' });
       assert.equal(privateKeys.length, 1);
       const attributes = privateKeys.items(0).getAttribute({
-        token: null, private: null, sensitive: null, extractable: null, alwaysSensitive: null, neverExtractable: null, sign: null, decrypt: null, id: null,
+        token: null,
+        private: null,
+        sensitive: null,
+        extractable: null,
+        alwaysSensitive: null,
+        neverExtractable: null,
+        sign: null,
+        decrypt: null,
+        id: null,
       });
       const publicKeys = session.find({ class: ObjectClass.PUBLIC_KEY, id: attributes.id });
       return { ...attributes, id: attributes.id?.length, publicKeys: publicKeys.length, publicLabel: publicKeys.items(0).getAttribute({ label: null }).label };
     });
     assert.deepEqual(seen, {
-      token: true, private: true, sensitive: true, extractable: false, alwaysSensitive: true, neverExtractable: true, sign: true, decrypt: false, id: 20,
-      publicKeys: 1, publicLabel: 'attrs',
+      token: true,
+      private: true,
+      sensitive: true,
+      extractable: false,
+      alwaysSensitive: true,
+      neverExtractable: true,
+      sign: true,
+      decrypt: false,
+      id: 20,
+      publicKeys: 1,
+      publicLabel: 'attrs',
     });
   });
 
@@ -149,7 +175,10 @@ describe('PKCS#11 CA keys on SoftHSM2', { skip: softHsmSkip() }, () => {
       assert.match((error as Error).message, /no private key labelled "absent"/);
       return true;
     });
-    assert.equal(inspect((s) => s.find({ label: 'absent' }).length), 0);
+    assert.equal(
+      inspect((s) => s.find({ label: 'absent' }).length),
+      0,
+    );
   });
 
   test('an unsupported algorithm, or a key of another algorithm under the label, is refused as pki.hsm.algorithm', async () => {

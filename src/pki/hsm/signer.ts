@@ -50,7 +50,12 @@ export class SerialQueue {
   run<T>(task: () => Promise<T>): Promise<T> {
     this.#pending += 1;
     const result = this.#tail.then(task);
-    this.#tail = result.then(() => undefined, () => undefined).finally(() => this.#settle());
+    this.#tail = result
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => this.#settle());
     return result;
   }
 

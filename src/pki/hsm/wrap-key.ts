@@ -26,8 +26,20 @@ function findWrapKey(session: Session, label: string): SecretKey | null {
 function generateWrapKey(session: Session, label: string): SecretKey {
   try {
     return session.generateKey(KeyGenMechanism.AES, {
-      class: ObjectClass.SECRET_KEY, keyType: KeyType.AES, valueLen: 32, token: true, private: true, label,
-      sensitive: true, extractable: false, wrap: true, unwrap: true, encrypt: false, decrypt: false, sign: false, verify: false,
+      class: ObjectClass.SECRET_KEY,
+      keyType: KeyType.AES,
+      valueLen: 32,
+      token: true,
+      private: true,
+      label,
+      sensitive: true,
+      extractable: false,
+      wrap: true,
+      unwrap: true,
+      encrypt: false,
+      decrypt: false,
+      sign: false,
+      verify: false,
     });
   } catch (cause) {
     throw hsmError('keyLabel', `cannot generate the AES wrapping key "${label}" on the token: ${reason(cause)}`, cause);
@@ -36,10 +48,19 @@ function generateWrapKey(session: Session, label: string): SecretKey {
 
 /** A data key as a session object (never on the token), so that the token can wrap it. */
 function sessionDataKey(session: Session, dataKey: Uint8Array): SecretKey {
-  return session.create({
-    class: ObjectClass.SECRET_KEY, keyType: KeyType.AES, value: Buffer.from(dataKey), token: false, private: true,
-    sensitive: false, extractable: true, encrypt: true, decrypt: true,
-  }).toType<SecretKey>();
+  return session
+    .create({
+      class: ObjectClass.SECRET_KEY,
+      keyType: KeyType.AES,
+      value: Buffer.from(dataKey),
+      token: false,
+      private: true,
+      sensitive: false,
+      extractable: true,
+      encrypt: true,
+      decrypt: true,
+    })
+    .toType<SecretKey>();
 }
 
 function wrapWith(session: Session, key: SecretKey, label: string, dataKey: Uint8Array): Buffer {
@@ -56,9 +77,17 @@ function wrapWith(session: Session, key: SecretKey, label: string, dataKey: Uint
 function unwrapWith(session: Session, key: SecretKey, label: string, wrapped: Uint8Array): Buffer {
   let object: SecretKey;
   try {
-    object = session.unwrapKey(MechanismEnum.AES_KEY_WRAP, key, Buffer.from(wrapped), {
-      class: ObjectClass.SECRET_KEY, keyType: KeyType.AES, token: false, private: true, sensitive: false, extractable: true, decrypt: true,
-    }).toType<SecretKey>();
+    object = session
+      .unwrapKey(MechanismEnum.AES_KEY_WRAP, key, Buffer.from(wrapped), {
+        class: ObjectClass.SECRET_KEY,
+        keyType: KeyType.AES,
+        token: false,
+        private: true,
+        sensitive: false,
+        extractable: true,
+        decrypt: true,
+      })
+      .toType<SecretKey>();
   } catch (cause) {
     throw hsmError('keyLabel', `the token key "${label}" does not unwrap the data key (another token, or damaged): ${reason(cause)}`, cause);
   }

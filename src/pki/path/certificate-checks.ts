@@ -4,9 +4,7 @@ import { namesEqual } from './names.ts';
 import { getExtension, type ParsedCert } from './parsed.ts';
 
 /** Certificate extensions this validator processes; any other critical extension fails the path. */
-const KNOWN_EXTENSIONS = new Set([
-  '2.5.29.14', '2.5.29.15', '2.5.29.17', '2.5.29.19', '2.5.29.30', '2.5.29.32', '2.5.29.33', '2.5.29.35', '2.5.29.36', '2.5.29.37', '2.5.29.54',
-]);
+const KNOWN_EXTENSIONS = new Set(['2.5.29.14', '2.5.29.15', '2.5.29.17', '2.5.29.19', '2.5.29.30', '2.5.29.32', '2.5.29.33', '2.5.29.35', '2.5.29.36', '2.5.29.37', '2.5.29.54']);
 const DSA_SIGNATURES = new Set(['1.2.840.10040.4.3', '2.16.840.1.101.3.4.3.1', '2.16.840.1.101.3.4.3.2']);
 
 export function isSelfIssued(cert: ParsedCert): boolean {
@@ -38,7 +36,7 @@ const MIN_RSA_BITS = 2048;
 
 /** FPKI CP §6.1.5 and SP 800-131A: RSA keys of at least 2048 bits; FIPS 186-5 §A.1.1: an odd public exponent of at least 65537. */
 export function weakKey(cert: ParsedCert): string | undefined {
-  let facts;
+  let facts: ReturnType<typeof keyFacts>;
   try {
     facts = keyFacts(new Uint8Array(cert.cert.publicKey.rawData));
   } catch {

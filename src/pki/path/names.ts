@@ -10,7 +10,12 @@ function valueKey(value: AttributeValue): string {
 
 /** One comparable key per RDN; attributes inside an RDN are a set, so they are sorted. */
 export function rdnKeys(name: Name): string[] {
-  return name.map((rdn) => rdn.map((atv) => `${atv.type}=${valueKey(atv.value)}`).sort().join('+'));
+  return name.map((rdn) =>
+    rdn
+      .map((atv) => `${atv.type}=${valueKey(atv.value)}`)
+      .sort()
+      .join('+'),
+  );
 }
 
 export function namesEqual(a: Name, b: Name): boolean {

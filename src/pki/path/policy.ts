@@ -34,7 +34,12 @@ export function applyCertificatePolicies(state: PolicyState, cert: ParsedCert, d
   const cp = getExtension(cert, '2.5.29.32', CertificatePolicies);
   if (state.tree && cp) {
     const anyAllowed = state.inhibitAnyPolicy > 0 || (depth < n && selfIssued);
-    processPolicies(state.tree, depth, cp.map((p) => p.policyIdentifier), anyAllowed);
+    processPolicies(
+      state.tree,
+      depth,
+      cp.map((p) => p.policyIdentifier),
+      anyAllowed,
+    );
     state.tree = prune(state.tree, depth);
   } else {
     state.tree = null;

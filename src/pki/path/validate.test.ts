@@ -22,13 +22,22 @@ const eku = (...usages: string[]) => new ExtendedKeyUsageExtension(usages, false
 
 function leaf(extensions: Extension[], spki = ecSpki()): Promise<X509Certificate> {
   const now = clock.now();
-  return signCertificate({ serial: randomSerial(), issuer: ca.issuing.name, subject: 'CN=Leaf,O=U.S. Government,C=US', notBefore: now, notAfter: new Date(now.getTime() + 30 * DAY), spki, extensions }, ca.issuing.key);
+  return signCertificate(
+    { serial: randomSerial(), issuer: ca.issuing.name, subject: 'CN=Leaf,O=U.S. Government,C=US', notBefore: now, notAfter: new Date(now.getTime() + 30 * DAY), spki, extensions },
+    ca.issuing.key,
+  );
 }
 
 function validate(cert: X509Certificate, endEntity?: EndEntityUsage) {
   return validatePath({
-    anchor: ca.root.certificate, path: [ca.issuing.certificate, cert], crls, time: new Date(clock.now().getTime() + 60_000),
-    initialPolicySet: ['2.5.29.32.0'], initialExplicitPolicy: false, initialPolicyMappingInhibit: false, initialInhibitAnyPolicy: false,
+    anchor: ca.root.certificate,
+    path: [ca.issuing.certificate, cert],
+    crls,
+    time: new Date(clock.now().getTime() + 60_000),
+    initialPolicySet: ['2.5.29.32.0'],
+    initialExplicitPolicy: false,
+    initialPolicyMappingInhibit: false,
+    initialInhibitAnyPolicy: false,
     ...(endEntity ? { endEntity } : {}),
   });
 }

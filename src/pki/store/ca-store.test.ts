@@ -26,8 +26,12 @@ function options(clock: ManualClock, passphrase = 'correct horse battery', over:
 describeEachStore('the CA kept in the store', (factory) => {
   let store: Store;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
-  before(async () => { store = await factory.open(); });
-  after(async () => { await store.close(); });
+  before(async () => {
+    store = await factory.open();
+  });
+  after(async () => {
+    await store.close();
+  });
 
   test('created on first start; the same root, issuing CA and responder on the next', async () => {
     const first = await loadOrCreateCa(store, options(clock));
@@ -36,7 +40,10 @@ describeEachStore('the CA kept in the store', (factory) => {
     assert.equal(again.issuing.keyId, first.issuing.keyId);
     assert.equal(again.responder.certificate.serialNumber, first.responder.certificate.serialNumber);
     const rows = await store.query<{ role: string; key_pem: string | null }>('SELECT role, key_pem FROM ca_keys ORDER BY role');
-    assert.deepEqual(rows.map((r) => r.role), ['issuing', 'ocsp', 'root']);
+    assert.deepEqual(
+      rows.map((r) => r.role),
+      ['issuing', 'ocsp', 'root'],
+    );
     for (const row of rows) assert.match(row.key_pem ?? '', /BEGIN ENCRYPTED PRIVATE KEY/);
     const signed = await again.issuing.key.sign(new Uint8Array([1, 2, 3]));
     assert.ok(signed.byteLength > 60, 'the loaded key signs');
@@ -58,14 +65,21 @@ describeEachStore('the CA kept in the store', (factory) => {
 
 describe('adopting an existing CA from PEM files', () => {
   let dir = '';
-  before(async () => { dir = await mkdtemp(join(tmpdir(), 'muster-ca-import-')); });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'muster-ca-import-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   test('the issuing CA signs; the root stays offline; mismatched files are refused', async () => {
     const clock = new ManualClock('2026-03-02T09:00:00Z');
     const theirs = await createCaHierarchy({ ...names, keyAlgorithm: 'ecdsa-p256' }, clock);
     const other = await createCaHierarchy({ ...names, keyAlgorithm: 'ecdsa-p256' }, clock);
-    const file = async (name: string, text: string) => { await writeFile(join(dir, name), text); return join(dir, name); };
+    const file = async (name: string, text: string) => {
+      await writeFile(join(dir, name), text);
+      return join(dir, name);
+    };
     const files = {
       rootCertificate: await file('root.pem', theirs.root.certificate.toString('pem')),
       issuingCertificate: await file('issuing.pem', theirs.issuing.certificate.toString('pem')),
@@ -90,8 +104,12 @@ describe('adopting an existing CA from PEM files', () => {
 
 describe('CA keys on a PKCS#11 token (SoftHSM2), through pki.hsm', { skip: softHsmSkip() }, () => {
   let token: SoftHsmToken;
-  before(async () => { token = await createSoftHsmToken('muster-ca-store'); });
-  after(async () => { await token?.cleanup(); });
+  before(async () => {
+    token = await createSoftHsmToken('muster-ca-store');
+  });
+  after(async () => {
+    await token?.cleanup();
+  });
 
   test('the keys are generated on the token and only their labels are stored', async () => {
     const clock = new ManualClock('2026-03-02T09:00:00Z');
@@ -99,7 +117,14 @@ describe('CA keys on a PKCS#11 token (SoftHSM2), through pki.hsm', { skip: softH
     const store = await pgliteFactory.open();
     const created = await loadOrCreateCa(store, options(clock, 'passphrase for the responder', { custody: { passphrase: 'passphrase for the responder', hsm } }));
     const rows = await store.query<{ role: string; key_pem: string | null; hsm_label: string | null }>('SELECT role, key_pem, hsm_label FROM ca_keys ORDER BY role');
-    assert.deepEqual(rows.map((r) => [r.role, r.key_pem === null, r.hsm_label]), [['issuing', true, 'i'], ['ocsp', false, null], ['root', true, 'r']]);
+    assert.deepEqual(
+      rows.map((r) => [r.role, r.key_pem === null, r.hsm_label]),
+      [
+        ['issuing', true, 'i'],
+        ['ocsp', false, null],
+        ['root', true, 'r'],
+      ],
+    );
     const reloaded = await loadOrCreateCa(store, options(clock, 'passphrase for the responder', { custody: { passphrase: 'passphrase for the responder', hsm } }));
     assert.equal(reloaded.issuing.keyId, created.issuing.keyId);
     await assert.rejects(loadOrCreateCa(store, options(clock, 'passphrase for the responder')), (e: any) => e.code === 'MUSTER_ERR_PKI_HSM' && e.details[0]?.key === 'pki.hsm');

@@ -77,7 +77,10 @@ async function createHierarchy(tx: Tx, options: CaStoreOptions): Promise<CaHiera
   if (options.import) return adoptImportedCa(tx, options.import, options.custody, now);
   const root = await newKey(options.custody, 'root', options.algorithm);
   const issuing = await newKey(options.custody, 'issuing', options.algorithm);
-  const hierarchy = await createCaHierarchy({ rootName: options.rootName, issuingName: options.issuingName, rootKey: root.key, issuingKey: issuing.key, ...(options.issuingPointers ? { issuingPointers: options.issuingPointers } : {}) }, options.clock);
+  const hierarchy = await createCaHierarchy(
+    { rootName: options.rootName, issuingName: options.issuingName, rootKey: root.key, issuingKey: issuing.key, ...(options.issuingPointers ? { issuingPointers: options.issuingPointers } : {}) },
+    options.clock,
+  );
   await writeCaRow(tx, { role: 'root', name: options.rootName, certificate: new Uint8Array(hierarchy.root.certificate.rawData), keyPem: root.keyPem, hsmLabel: root.hsmLabel }, now);
   await writeCaRow(tx, { role: 'issuing', name: options.issuingName, certificate: new Uint8Array(hierarchy.issuing.certificate.rawData), keyPem: issuing.keyPem, hsmLabel: issuing.hsmLabel }, now);
   return hierarchy;

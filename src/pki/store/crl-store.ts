@@ -36,10 +36,15 @@ export async function publishCrl(tx: Tx, ca: CertificateAuthority, clock: Clock,
   const number = Number(last?.n ?? 0) + 1;
   const crl = await createCrl({ ca, clock, crlNumber: number, nextUpdateHours: validityHours, revoked });
   const published = { number, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate as Date, revoked: revoked.length, throughChange, der: new Uint8Array(crl.rawData) };
-  await tx.query(
-    `INSERT INTO crls (issuer, number, this_update, next_update, revoked, through_change, der) VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'))`,
-    [ca.name, number, published.thisUpdate, published.nextUpdate, published.revoked, throughChange, Buffer.from(published.der).toString('hex')],
-  );
+  await tx.query(`INSERT INTO crls (issuer, number, this_update, next_update, revoked, through_change, der) VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'))`, [
+    ca.name,
+    number,
+    published.thisUpdate,
+    published.nextUpdate,
+    published.revoked,
+    throughChange,
+    Buffer.from(published.der).toString('hex'),
+  ]);
   return published;
 }
 

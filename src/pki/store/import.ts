@@ -35,7 +35,11 @@ export async function offlineKey(certificate: X509Certificate): Promise<CaKey> {
   const algorithm = caKeyAlgorithmOfSpki(spki);
   const publicKey = await certificate.publicKey.export();
   const sign = async (): Promise<Uint8Array> => {
-    throw new MusterError('MUSTER_ERR_PKI_KEY', 'the root CA key is offline (adopted, or taken off with muster ca root remove): the root signs nothing, no issuing CA certificate and no root CRL, until muster ca root import FILE', [{ field: 'root', message: 'offline' }]);
+    throw new MusterError(
+      'MUSTER_ERR_PKI_KEY',
+      'the root CA key is offline (adopted, or taken off with muster ca root remove): the root signs nothing, no issuing CA certificate and no root CRL, until muster ca root import FILE',
+      [{ field: 'root', message: 'offline' }],
+    );
   };
   return { algorithm, signatureOid: algorithm.startsWith('rsa') ? OID.sha256WithRsa : algorithm === 'ecdsa-p256' ? OID.ecdsaWithSha256 : OID.ecdsaWithSha384, spki, publicKey, offline: true, sign };
 }
@@ -49,10 +53,19 @@ async function checkPair(root: X509Certificate, issuing: X509Certificate, key: C
 export async function adoptImportedCa(tx: Tx, files: CaImport, custody: KeyCustody, now: Date): Promise<CaHierarchy> {
   const rootCert = await certificateFile('rootCertificate', files.rootCertificate);
   const issuingCert = await certificateFile('issuingCertificate', files.issuingCertificate);
-  const key = await importCaKeyPem(await readFile(files.issuingKey, 'utf8').catch((cause: unknown) => { throw refuse('issuingKey', `${files.issuingKey} cannot be read`, cause); }), files.keyPassphrase);
+  const key = await importCaKeyPem(
+    await readFile(files.issuingKey, 'utf8').catch((cause: unknown) => {
+      throw refuse('issuingKey', `${files.issuingKey} cannot be read`, cause);
+    }),
+    files.keyPassphrase,
+  );
   await checkPair(rootCert, issuingCert, key);
-  const authority = async (certificate: X509Certificate, caKey: CaKey): Promise<CertificateAuthority> =>
-    ({ name: subjectDn(certificate), key: caKey, certificate, keyId: await keyIdentifier(new Uint8Array(certificate.publicKey.rawData)) });
+  const authority = async (certificate: X509Certificate, caKey: CaKey): Promise<CertificateAuthority> => ({
+    name: subjectDn(certificate),
+    key: caKey,
+    certificate,
+    keyId: await keyIdentifier(new Uint8Array(certificate.publicKey.rawData)),
+  });
   const root = await authority(rootCert, await offlineKey(rootCert));
   const issuing = await authority(issuingCert, key);
   await writeCaRow(tx, { role: 'root', name: root.name, certificate: new Uint8Array(rootCert.rawData), keyPem: null, hsmLabel: null }, now);

@@ -34,7 +34,9 @@ export async function newKey(custody: KeyCustody, role: 'root' | 'issuing' | 'oc
 export async function heldKey(custody: KeyCustody, row: { keyPem: string | null; hsmLabel: string | null; role: string }, algorithm: CaKeyAlgorithm): Promise<CaKey> {
   if (row.keyPem !== null) return importCaKeyPem(row.keyPem, custody.passphrase);
   if (!custody.hsm || row.hsmLabel === null) {
-    throw new MusterError('MUSTER_ERR_PKI_HSM', `the ${row.role} CA key is in an HSM (label ${row.hsmLabel}), but pki.hsm is not configured`, [{ key: 'pki.hsm', message: 'required: the CA keys are on a token' }]);
+    throw new MusterError('MUSTER_ERR_PKI_HSM', `the ${row.role} CA key is in an HSM (label ${row.hsmLabel}), but pki.hsm is not configured`, [
+      { key: 'pki.hsm', message: 'required: the CA keys are on a token' },
+    ]);
   }
   return custody.hsm.open(row.hsmLabel, algorithm, false);
 }

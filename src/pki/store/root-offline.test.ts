@@ -17,7 +17,8 @@ describe('the root CA key taken offline', () => {
   let ctx: Muster;
   let ceremony: RootCeremony;
   const reload = async () => loadOrCreateCa(ctx.store, await caStoreOptions(config, clock));
-  const actions = async () => (await ctx.store.query<{ action: string; actor: string }>(`SELECT action, actor FROM audit_log WHERE action LIKE 'pki.root.%' ORDER BY seq`)).map((r) => `${r.actor} ${r.action}`);
+  const actions = async () =>
+    (await ctx.store.query<{ action: string; actor: string }>(`SELECT action, actor FROM audit_log WHERE action LIKE 'pki.root.%' ORDER BY seq`)).map((r) => `${r.actor} ${r.action}`);
 
   before(async () => {
     ctx = await startMuster(config, { store: await pgliteFactory.open(), clock });
@@ -38,7 +39,10 @@ describe('the root CA key taken offline', () => {
     assert.equal(row?.key_pem, null);
     const offline = await reload();
     assert.equal(offline.root.key.offline, true);
-    await assert.rejects(offline.root.key.sign(new Uint8Array([1])), /the root CA key is offline .* the root signs nothing, no issuing CA certificate and no root CRL, until muster ca root import FILE/);
+    await assert.rejects(
+      offline.root.key.sign(new Uint8Array([1])),
+      /the root CA key is offline .* the root signs nothing, no issuing CA certificate and no root CRL, until muster ca root import FILE/,
+    );
     await assert.rejects(removeRootKey(ceremony), /already offline/);
     await assert.rejects(exportRootKey(ceremony), /already offline/);
     const other = await exportCaKeyPem(await generateCaKey('ecdsa-p256'), PASSPHRASE);

@@ -37,7 +37,10 @@ async function rootRow(tx: Tx): Promise<RootRow> {
 }
 
 function onlineKey(row: RootRow): string {
-  if (row.hsmLabel !== null) throw new MusterError('MUSTER_ERR_PKI_HSM', `the root CA key is on the PKCS#11 token (label ${row.hsmLabel}): take the token offline instead`, [{ key: 'pki.hsm.rootKeyLabel', message: 'the root key never leaves the token' }]);
+  if (row.hsmLabel !== null)
+    throw new MusterError('MUSTER_ERR_PKI_HSM', `the root CA key is on the PKCS#11 token (label ${row.hsmLabel}): take the token offline instead`, [
+      { key: 'pki.hsm.rootKeyLabel', message: 'the root key never leaves the token' },
+    ]);
   if (row.keyPem === null) throw new MusterError('MUSTER_ERR_CONFLICT', 'the root CA key is already offline', [{ field: 'root', message: 'offline' }]);
   return row.keyPem;
 }
@@ -57,7 +60,9 @@ export async function removeRootKey(c: RootCeremony): Promise<void> {
     const digest = sha256(onlineKey(await rootRow(tx)));
     const exports = await tx.db.selectFrom('audit_log').select('data').where('action', '=', 'pki.root.exported').execute();
     if (!exports.some((e) => (e.data as { sha256?: unknown }).sha256 === digest)) {
-      throw new MusterError('MUSTER_ERR_CONFLICT', 'the root CA key has not been exported: run muster ca root export --out FILE first, and keep the file', [{ field: 'root', message: 'no export of this key is audited' }]);
+      throw new MusterError('MUSTER_ERR_CONFLICT', 'the root CA key has not been exported: run muster ca root export --out FILE first, and keep the file', [
+        { field: 'root', message: 'no export of this key is audited' },
+      ]);
     }
     await tx.db.updateTable('ca_keys').set({ key_pem: null }).where('role', '=', 'root').execute();
     await c.audit.append(tx, [{ actor: c.actor, action: 'pki.root.removed', target: 'ca:root', reason: 'root CA key taken offline', data: { sha256: digest } }], c.correlationId);
@@ -69,9 +74,9 @@ export async function importRootKey(c: RootCeremony, pem: string, passphrase: st
   const key = await importCaKeyPem(pem, passphrase);
   await c.store.transaction(async (tx) => {
     const row = await rootRow(tx);
-    if (row.keyPem !== null || row.hsmLabel !== null) throw new MusterError('MUSTER_ERR_CONFLICT', 'the root CA key is already in muster\'s custody', [{ field: 'root', message: 'online' }]);
+    if (row.keyPem !== null || row.hsmLabel !== null) throw new MusterError('MUSTER_ERR_CONFLICT', "the root CA key is already in muster's custody", [{ field: 'root', message: 'online' }]);
     const spki = Buffer.from(new X509Certificate(new Uint8Array(row.certificate)).publicKey.rawData);
-    if (!spki.equals(Buffer.from(key.spki))) throw new MusterError('MUSTER_ERR_PKI_KEY', 'the key in the file is not the root CA certificate\'s key', [{ field: 'file', message: 'another key' }]);
+    if (!spki.equals(Buffer.from(key.spki))) throw new MusterError('MUSTER_ERR_PKI_KEY', "the key in the file is not the root CA certificate's key", [{ field: 'file', message: 'another key' }]);
     const stored = await exportCaKeyPem(key, passphrase);
     await tx.db.updateTable('ca_keys').set({ key_pem: stored }).where('role', '=', 'root').execute();
     await c.audit.append(tx, [{ actor: c.actor, action: 'pki.root.imported', target: 'ca:root', reason: 'root CA key brought back online', data: { sha256: sha256(stored) } }], c.correlationId);

@@ -14,7 +14,7 @@ export function tlsCaName(issuingName: string): string {
 }
 
 function rootOffline(): MusterError {
-  return new MusterError('MUSTER_ERR_PKI_KEY', 'the root CA key is offline, so muster cannot make its TLS CA: configure the listener\'s certificate and key', [
+  return new MusterError('MUSTER_ERR_PKI_KEY', "the root CA key is offline, so muster cannot make its TLS CA: configure the listener's certificate and key", [
     { key: 'federation.mtls.certificateFile', message: 'required when the root CA key is offline (an adopted CA)' },
   ]);
 }

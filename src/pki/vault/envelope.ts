@@ -55,7 +55,9 @@ export function envelopeVault(wrapper: KeyWrapper): KeyVault {
       try {
         const plain = gcmDecrypt(dataKey, bytes(sealed.iv), bytes(sealed.data), place);
         if (plain) return plain;
-        throw new MusterError('MUSTER_ERR_PKI_KEY', `the sealed key at ${place} does not open: it was damaged or copied from another place`, [{ key: place, message: 'sealed data or its place do not match' }]);
+        throw new MusterError('MUSTER_ERR_PKI_KEY', `the sealed key at ${place} does not open: it was damaged or copied from another place`, [
+          { key: place, message: 'sealed data or its place do not match' },
+        ]);
       } finally {
         dataKey.fill(0);
       }

@@ -21,7 +21,9 @@ export function tokenKeyWrapper(key: TokenWrapKey, passphrase: KeyWrapper): KeyW
     async unwrap(wrapped, kek, place) {
       if (kek.kind === 'passphrase') return passphrase.unwrap(wrapped, kek, place);
       if (kek.label !== key.keyLabel) {
-        throw new MusterError('MUSTER_ERR_PKI_HSM', `the sealed key at ${place} is wrapped by the token key "${kek.label}", and pki.hsm.wrapKeyLabel is "${key.keyLabel}"`, [{ key: 'pki.hsm.wrapKeyLabel', message: `the sealed keys need "${kek.label}"` }]);
+        throw new MusterError('MUSTER_ERR_PKI_HSM', `the sealed key at ${place} is wrapped by the token key "${kek.label}", and pki.hsm.wrapKeyLabel is "${key.keyLabel}"`, [
+          { key: 'pki.hsm.wrapKeyLabel', message: `the sealed keys need "${kek.label}"` },
+        ]);
       }
       return key.unwrap(wrapped);
     },

@@ -18,6 +18,6 @@ export function readBody(request: IncomingMessage, max: number, done: (body: Uin
     } else if (first === undefined) first = chunk;
     else (more ??= [first]).push(chunk);
   };
-  const onEnd = (): void => done(more ? Buffer.concat(more) : first ?? EMPTY);
+  const onEnd = (): void => done(more ? Buffer.concat(more) : (first ?? EMPTY));
   request.on('data', onData).on('end', onEnd);
 }

@@ -30,7 +30,9 @@ before(async () => {
   await responder.setStatus('4a01', { status: 'good' });
   base = await serve({ path: '/ocsp' });
 });
-after(() => { for (const server of servers) server.close(); });
+after(() => {
+  for (const server of servers) server.close();
+});
 
 const post = (url: string, body: Uint8Array, type = OCSP_REQUEST_MEDIA_TYPE) => fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
 const bytes = async (response: Response) => new Uint8Array(await response.arrayBuffer());
@@ -73,14 +75,19 @@ test('415 for another content type, 405 for another method, garbage gets malform
 });
 
 test('only URLs under the path are taken: /ocsp, /ocsp/… and /ocsp?…, not /ocspx or /', async () => {
-  for (const [path, status] of [['/ocsp?x=1', 200], ['/ocsp/', 200], ['/ocspx', 404], ['/', 404], ['/other/ocsp', 404]] as const) {
+  for (const [path, status] of [
+    ['/ocsp?x=1', 200],
+    ['/ocsp/', 200],
+    ['/ocspx', 404],
+    ['/', 404],
+    ['/other/ocsp', 404],
+  ] as const) {
     assert.equal((await fetch(`${base}${path}`)).status, status, path);
   }
   const slashMounted = await serve({ path: '/status/' });
   assert.equal(read(await bytes(await post(`${slashMounted}/status`, requestFor(issuing, '4a01')))).certStatus, 'good');
   assert.throws(() => ocspListener(responder, { path: 'ocsp' }), TypeError);
 });
-
 
 test('maxRequestBytes sets the 413 limit, whether declared or counted', async () => {
   const small = await serve({ path: '/ocsp', maxRequestBytes: 64 });

@@ -35,7 +35,10 @@ function isOcspRequestType(value: string | undefined): boolean {
 function reply(responder: OcspResponder, response: ServerResponse, request: Uint8Array, cacheable: boolean): void {
   const ready = responder.answerNow(request);
   if (ready) return sendAnswer(response, ready, cacheable);
-  responder.answer(request).then((answer) => sendAnswer(response, answer, cacheable), () => sendAnswer(response, INTERNAL_ERROR, false));
+  responder.answer(request).then(
+    (answer) => sendAnswer(response, answer, cacheable),
+    () => sendAnswer(response, INTERNAL_ERROR, false),
+  );
 }
 
 function post(responder: OcspResponder, request: IncomingMessage, response: ServerResponse, max: number): void {

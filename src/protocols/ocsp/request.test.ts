@@ -9,7 +9,8 @@ import { MAX_OCSP_REQUEST_BYTES, parseOcspRequest } from './request.ts';
 function request(nonce?: Uint8Array): Uint8Array {
   const reqCert = new ocsp.CertID({
     hashAlgorithm: new asn.AlgorithmIdentifier({ algorithm: '1.3.14.3.2.26', parameters: null }),
-    issuerNameHash: new OctetString(new Uint8Array(20).fill(1).buffer), issuerKeyHash: new OctetString(new Uint8Array(20).fill(2).buffer),
+    issuerNameHash: new OctetString(new Uint8Array(20).fill(1).buffer),
+    issuerKeyHash: new OctetString(new Uint8Array(20).fill(2).buffer),
     serialNumber: new Uint8Array([0x00, 0x9a, 0x01]).buffer,
   });
   const requestExtensions = nonce ? [new asn.Extension({ extnID: ocsp.id_pkix_ocsp_nonce, critical: false, extnValue: new OctetString(nonce.slice().buffer) })] : undefined;

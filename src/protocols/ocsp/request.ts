@@ -14,9 +14,7 @@ export interface RequestedCertId {
   readonly serial: string;
 }
 
-export type ParsedOcspRequest =
-  | { readonly ok: true; readonly certIds: readonly RequestedCertId[]; readonly nonce?: Uint8Array }
-  | { readonly ok: false; readonly reason: string };
+export type ParsedOcspRequest = { readonly ok: true; readonly certIds: readonly RequestedCertId[]; readonly nonce?: Uint8Array } | { readonly ok: false; readonly reason: string };
 
 /** Lowercase hex without leading zero bytes ("00" for zero): the key serials are stored under. */
 export function normalizeSerial(serial: string | Uint8Array): string {

@@ -19,7 +19,8 @@ function refuse(message: string, field: string): MusterError {
 export function checkResponder(options: { issuer: CertificateAuthority; responder: OcspSigner; validityMinutes: number; requestCacheEntries?: number }): void {
   const { issuer, responder, validityMinutes, requestCacheEntries } = options;
   if (!(validityMinutes > 0 && validityMinutes <= MAX_VALIDITY_MINUTES)) throw refuse(`validityMinutes must be > 0 and <= ${MAX_VALIDITY_MINUTES}`, 'validityMinutes');
-  if (requestCacheEntries !== undefined && !(Number.isInteger(requestCacheEntries) && requestCacheEntries >= 1)) throw refuse('requestCacheEntries must be a whole number of at least 1', 'requestCacheEntries');
+  if (requestCacheEntries !== undefined && !(Number.isInteger(requestCacheEntries) && requestCacheEntries >= 1))
+    throw refuse('requestCacheEntries must be a whole number of at least 1', 'requestCacheEntries');
   if (responder.certificate.issuer !== issuer.certificate.subject) throw refuse('the responder certificate is not issued by the CA it answers for', 'responder.certificate');
   const eku = responder.certificate.getExtension(ExtendedKeyUsageExtension);
   if (!eku?.usages.map(String).includes(OID.ekuOcspSigning)) throw refuse('the responder certificate lacks the OCSPSigning extended key usage', 'responder.certificate');

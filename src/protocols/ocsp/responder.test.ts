@@ -91,9 +91,18 @@ test('refreshOlderThan re-signs only aged responses with a new thisUpdate', asyn
 
 test('a responder certificate from another CA or a mismatched key is refused', async () => {
   const other = await responderFor(root, clock);
-  assert.throws(() => new OcspResponder({ issuer: issuing, responder: other, clock, validityMinutes: 60 }), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
-  assert.throws(() => new OcspResponder({ issuer: issuing, responder: { ...responder, key: other.key }, clock, validityMinutes: 60 }), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
-  assert.throws(() => newResponder(49 * 60), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
+  assert.throws(
+    () => new OcspResponder({ issuer: issuing, responder: other, clock, validityMinutes: 60 }),
+    (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'),
+  );
+  assert.throws(
+    () => new OcspResponder({ issuer: issuing, responder: { ...responder, key: other.key }, clock, validityMinutes: 60 }),
+    (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'),
+  );
+  assert.throws(
+    () => newResponder(49 * 60),
+    (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'),
+  );
 });
 
 test('a request with trailing bytes after the DER gets malformedRequest', async () => {
@@ -114,5 +123,8 @@ test('the request cache keeps at most requestCacheEntries, dropping the least re
     assert.ok(ocspResponder.cachedRequests <= 3, `${ocspResponder.cachedRequests} cached after ${i} distinct requests`);
   }
   assert.ok(ocspResponder.isCached(hot), 'the request asked most often stays');
-  assert.throws(() => new OcspResponder({ issuer: issuing, responder, clock, validityMinutes: 60, requestCacheEntries: 0 }), (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'));
+  assert.throws(
+    () => new OcspResponder({ issuer: issuing, responder, clock, validityMinutes: 60, requestCacheEntries: 0 }),
+    (e) => isMusterError(e, 'MUSTER_ERR_OCSP_RESPONDER'),
+  );
 });

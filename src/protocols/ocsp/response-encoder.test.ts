@@ -59,7 +59,7 @@ test('the signature verifies with the responder key over the DER ResponseData', 
 /** ECDSA-Sig-Value (DER SEQUENCE of two INTEGERs) to the r||s form WebCrypto verifies. */
 function derToP1363(der: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
-  for (let at = 2; at < der.byteLength;) {
+  for (let at = 2; at < der.byteLength; ) {
     const length = der[at + 1] as number;
     const value = der.subarray(at + 2, at + 2 + length);
     const trimmed = value[0] === 0 ? value.subarray(1) : value;

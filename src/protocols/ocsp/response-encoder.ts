@@ -6,7 +6,14 @@ import { generalizedTime, objectIdentifier, tlv } from './der-writer.ts';
 import type { IssuerHashes } from './issuer-id.ts';
 
 const REASON_CODES: Record<RevocationReason, number> = {
-  unspecified: 0, keyCompromise: 1, cACompromise: 2, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5, certificateHold: 6, privilegeWithdrawn: 9,
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  privilegeWithdrawn: 9,
 };
 const GOOD = new Uint8Array([0x80, 0x00]);
 const UNKNOWN = new Uint8Array([0x82, 0x00]);

@@ -30,7 +30,8 @@ export function requestFor(ca: CertificateAuthority, serial: string, hash: 'sha1
   const digest = (data: ArrayBuffer) => new OctetString(new Uint8Array(createHash(hash).update(new Uint8Array(data)).digest()).buffer);
   const reqCert = new ocsp.CertID({
     hashAlgorithm: new asn.AlgorithmIdentifier({ algorithm: hash === 'sha1' ? SHA1 : SHA256, parameters: null }),
-    issuerNameHash: digest(AsnConvert.serialize(tbs.subject)), issuerKeyHash: digest(tbs.subjectPublicKeyInfo.subjectPublicKey),
+    issuerNameHash: digest(AsnConvert.serialize(tbs.subject)),
+    issuerKeyHash: digest(tbs.subjectPublicKeyInfo.subjectPublicKey),
     serialNumber: new Uint8Array(Buffer.from(serial, 'hex')).buffer,
   });
   const request = new ocsp.OCSPRequest({ tbsRequest: new ocsp.TBSRequest({ requestList: [new ocsp.Request({ reqCert })] }) });

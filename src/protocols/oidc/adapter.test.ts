@@ -24,7 +24,7 @@ describeEachStore('oidc-provider adapter over oidc_payloads', (factory) => {
     assert.equal(await purgeExpiredPayloads(h.store, h.clock.now()), 1);
   });
 
-  test('revokeByGrantId removes the grant\'s rows of the model; destroy removes one', async () => {
+  test("revokeByGrantId removes the grant's rows of the model; destroy removes one", async () => {
     const tokens = new PayloadAdapter('AccessToken', { store: h.store, clock: h.clock, clients: noClients });
     await tokens.upsert('t1', { grantId: 'g2' }, 600);
     await tokens.upsert('t2', { grantId: 'g2' }, 600);

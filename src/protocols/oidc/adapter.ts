@@ -73,10 +73,11 @@ export class PayloadAdapter implements Adapter {
 
   async #findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
     if (containsNul(value)) return undefined;
-    const [row] = await this.#d.store.query<PayloadRow>(
-      `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`,
-      [this.#model, value, this.#d.clock.now()],
-    );
+    const [row] = await this.#d.store.query<PayloadRow>(`SELECT payload, consumed_at FROM oidc_payloads WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`, [
+      this.#model,
+      value,
+      this.#d.clock.now(),
+    ]);
     if (!row) return undefined;
     return row.consumed_at ? { ...row.payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : row.payload;
   }

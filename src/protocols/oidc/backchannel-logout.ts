@@ -93,7 +93,11 @@ export async function logoutToken(db: Queryable, vault: KeyVault, clock: Clock, 
   const claims = { sub: order.sub, ...(order.sid ? { sid: order.sid } : {}), events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: String(key.alg ?? 'RS256'), kid: String(key.kid), typ: LOGOUT_TOKEN_TYPE })
-    .setIssuer(issuer).setAudience(order.clientId).setIssuedAt(iat).setExpirationTime(iat + LOGOUT_TOKEN_TTL_SECONDS).setJti(order.jti)
+    .setIssuer(issuer)
+    .setAudience(order.clientId)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + LOGOUT_TOKEN_TTL_SECONDS)
+    .setJti(order.jti)
     .sign(await importJWK(key, String(key.alg ?? 'RS256')));
 }
 
@@ -104,7 +108,9 @@ async function post(uri: string, token: string, fetch: OutboundFetch): Promise<A
   let response: Response;
   try {
     response = await fetch(uri, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: token }),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ logout_token: token }),
     });
   } catch (error) {
     return { kind: 'retry', error: `back-channel logout to ${uri} failed: ${(error as Error).message}` };
@@ -128,10 +134,18 @@ export function backchannelLogoutHandler(issuer: () => string, vault: KeyVault, 
     const answer = await post(order.uri, await logoutToken(tx, vault, ctx.clock, issuer(), order), fetch);
     if (answer.kind === 'retry') throw new Error(answer.error);
     const refused = answer.kind === 'refused';
-    await ctx.audit.append(tx, [{
-      actor: 'muster', action: refused ? 'oidc.logout.refused' : 'oidc.logout.delivered', target: order.identityId,
-      reason: refused ? `the relying party answered 400: ${answer.body}` : 'back-channel logout',
-      data: { client_id: order.clientId, uri: order.uri, jti: order.jti, sid: order.sid ?? null, attempt: job.attempts },
-    }], ctx.correlationId);
+    await ctx.audit.append(
+      tx,
+      [
+        {
+          actor: 'muster',
+          action: refused ? 'oidc.logout.refused' : 'oidc.logout.delivered',
+          target: order.identityId,
+          reason: refused ? `the relying party answered 400: ${answer.body}` : 'back-channel logout',
+          data: { client_id: order.clientId, uri: order.uri, jti: order.jti, sid: order.sid ?? null, attempt: job.attempts },
+        },
+      ],
+      ctx.correlationId,
+    );
   };
 }

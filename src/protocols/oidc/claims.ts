@@ -22,7 +22,9 @@ export interface IdentityView {
 export async function identityView(db: Queryable, identityId: string): Promise<IdentityView | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(identityId)) return undefined;
   const [row] = await db.query<{ id: string; status: string; attributes: Record<string, { v: string }>; last_updated: Date }>(
-    'SELECT id, status, attributes, last_updated FROM identities WHERE id = $1', [identityId]);
+    'SELECT id, status, attributes, last_updated FROM identities WHERE id = $1',
+    [identityId],
+  );
   if (!row) return undefined;
   const attributes = Object.fromEntries(Object.entries(row.attributes ?? {}).map(([name, a]) => [name, a.v]));
   return { id: row.id, status: row.status, attributes, lastUpdated: new Date(row.last_updated) };
@@ -34,7 +36,12 @@ export function agencyIdentifier(code: string): string {
 }
 
 function slug(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 /** Organizational affiliations as global identifiers: the home agency, then its component and department within it. */
@@ -100,9 +107,21 @@ function holderOfKey(input: AssertionInput): Record<string, unknown> {
 
 /** The claims in the `openid` scope: the ID token's (with conformIdTokenClaims, the ID token gets this scope only). */
 export const ASSERTION_CLAIM_NAMES = [
-  'sub', 'auth_time', 'acr', 'amr', 'updated_at', 'cnf',
-  PIV_CLAIMS.federation, PIV_CLAIMS.homeAgency, PIV_CLAIMS.orgAffiliation, PIV_CLAIMS.ial, PIV_CLAIMS.aal, PIV_CLAIMS.fal,
-  PIV_CLAIMS.credentialType, PIV_CLAIMS.boundAuthnRequired, CERTIFICATE_ID_CLAIM,
+  'sub',
+  'auth_time',
+  'acr',
+  'amr',
+  'updated_at',
+  'cnf',
+  PIV_CLAIMS.federation,
+  PIV_CLAIMS.homeAgency,
+  PIV_CLAIMS.orgAffiliation,
+  PIV_CLAIMS.ial,
+  PIV_CLAIMS.aal,
+  PIV_CLAIMS.fal,
+  PIV_CLAIMS.credentialType,
+  PIV_CLAIMS.boundAuthnRequired,
+  CERTIFICATE_ID_CLAIM,
 ] as const;
 
 /** The stable attributes, as OIDC standard claims, from the MUR record. */
@@ -135,6 +154,10 @@ export function claimsConfiguration(): Record<string, string[] | null> {
     email: ['email'],
     phone: ['phone_number'],
     address: ['address'],
-    acr: null, amr: null, auth_time: null, sid: null, iss: null,
+    acr: null,
+    amr: null,
+    auth_time: null,
+    sid: null,
+    iss: null,
   };
 }

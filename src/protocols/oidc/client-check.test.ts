@@ -7,7 +7,12 @@ import { exampleAgreement, exampleRp } from '../../federation/agreements-fixture
 import { AgreementService } from '../../federation/agreements.ts';
 import { opClientCheck } from './client-check.ts';
 
-const RSA_ENC = { kty: 'RSA', use: 'enc', n: 'sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw', e: 'AQAB' };
+const RSA_ENC = {
+  kty: 'RSA',
+  use: 'enc',
+  n: 'sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw',
+  e: 'AQAB',
+};
 
 /** A FAL1 relying party (front channel, ID token encrypted to it) with the redirect URIs given. */
 const fal1Rp = (redirectUris: string[]) => exampleRp({ clientId: 'front-channel', redirectUris, fal: 'fal1', jwks: { keys: [RSA_ENC] } });
@@ -23,14 +28,17 @@ async function refusal(fn: () => Promise<unknown>): Promise<MusterError> {
   assert.fail('expected a MusterError');
 }
 
-describe('trust agreements checked with the OP\'s client rules', () => {
+describe("trust agreements checked with the OP's client rules", () => {
   const h = useHarness(pgliteFactory);
   const service = () => new AgreementService({ store: h.store, audit: h.audit, clock: h.clock, checkClients: opClientCheck(h) });
 
   it('refuses a FAL1 relying party with an http loopback redirect URI, naming the URI, and saves nothing', async () => {
     const error = await refusal(() => service().save('front', fal1Agreement(['https://127.0.0.1:8080/cb', 'http://127.0.0.1:8080/cb']), 'cli:alice', 'front channel RP'));
     assert.equal(error.code, 'MUSTER_ERR_AGREEMENT');
-    assert.deepEqual(error.details.map((d) => [d.field, d.value]), [['relyingParties.0.redirectUris.1', 'http://127.0.0.1:8080/cb']]);
+    assert.deepEqual(
+      error.details.map((d) => [d.field, d.value]),
+      [['relyingParties.0.redirectUris.1', 'http://127.0.0.1:8080/cb']],
+    );
     assert.match(error.message, /http:\/\/127\.0\.0\.1:8080\/cb/);
     assert.match(error.message, /https/);
     assert.equal((await h.store.query("SELECT 1 FROM trust_agreements WHERE id = 'front'")).length, 0);
@@ -38,7 +46,10 @@ describe('trust agreements checked with the OP\'s client rules', () => {
 
   it('refuses https://localhost for a FAL1 (implicit) relying party', async () => {
     const error = await refusal(() => service().save('front', fal1Agreement(['https://localhost/cb']), 'cli:alice', 'front channel RP'));
-    assert.deepEqual(error.details.map((d) => [d.field, d.value]), [['relyingParties.0.redirectUris.0', 'https://localhost/cb']]);
+    assert.deepEqual(
+      error.details.map((d) => [d.field, d.value]),
+      [['relyingParties.0.redirectUris.0', 'https://localhost/cb']],
+    );
     assert.match(error.details[0]?.message ?? '', /localhost/);
   });
 
@@ -51,8 +62,13 @@ describe('trust agreements checked with the OP\'s client rules', () => {
   it('refuses redirect URIs on several hosts without an https sector identifier URI, as the OP does', async () => {
     const twoHosts = exampleAgreement({ relyingParties: [exampleRp({ clientId: 'two-hosts', redirectUris: ['https://a.agency.example/cb', 'https://b.agency.example/cb'] })] });
     const error = await refusal(() => service().save('two', twoHosts, 'cli:alice', 'two hosts'));
-    assert.deepEqual(error.details.map((d) => d.field), ['relyingParties.0.sectorIdentifierUri']);
-    const named = exampleAgreement({ relyingParties: [exampleRp({ clientId: 'two-hosts', redirectUris: ['https://a.agency.example/cb', 'https://b.agency.example/cb'], sectorIdentifierUri: 'https://agency.example/sector.json' })] });
+    assert.deepEqual(
+      error.details.map((d) => d.field),
+      ['relyingParties.0.sectorIdentifierUri'],
+    );
+    const named = exampleAgreement({
+      relyingParties: [exampleRp({ clientId: 'two-hosts', redirectUris: ['https://a.agency.example/cb', 'https://b.agency.example/cb'], sectorIdentifierUri: 'https://agency.example/sector.json' })],
+    });
     assert.equal((await service().save('two', named, 'cli:alice', 'two hosts, one sector')).version, 1);
   });
 });

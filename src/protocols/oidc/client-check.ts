@@ -29,8 +29,13 @@ const URI_FIELDS: readonly (readonly [metadata: string, field: keyof AgreementRe
 ];
 /** Other metadata oidc-provider names first in its messages, and the agreement fields they come from. */
 const FIELDS: Readonly<Record<string, keyof AgreementRelyingParty>> = {
-  sector_identifier_uri: 'sectorIdentifierUri', jwks_uri: 'jwksUri', jwks: 'jwks', tls_client_auth_subject_dn: 'tlsClientAuthSubjectDn',
-  backchannel_logout_uri: 'backchannelLogoutUri', post_logout_redirect_uris: 'postLogoutRedirectUris', redirect_uris: 'redirectUris',
+  sector_identifier_uri: 'sectorIdentifierUri',
+  jwks_uri: 'jwksUri',
+  jwks: 'jwks',
+  tls_client_auth_subject_dn: 'tlsClientAuthSubjectDn',
+  backchannel_logout_uri: 'backchannelLogoutUri',
+  post_logout_redirect_uris: 'postLogoutRedirectUris',
+  redirect_uris: 'redirectUris',
 };
 const CHECK_ISSUER = 'https://client-check.muster.invalid/oidc';
 
@@ -45,9 +50,16 @@ function checkKey(): Promise<JWK> {
 /** The OP's client rules as an agreement check; the checking provider is built on first use. */
 export function opClientCheck(deps: ClientCheckDeps): AgreementClientCheck {
   let provider: Promise<Provider> | undefined;
-  const checking = () => (provider ??= checkKey().then((key) => createProvider({
-    ...deps, issuer: CHECK_ISSUER, jwks: { keys: [key] }, cookieKeys: ['client-check'], interactions: { url: () => '/interaction' },
-  })));
+  const checking = () =>
+    (provider ??= checkKey().then((key) =>
+      createProvider({
+        ...deps,
+        issuer: CHECK_ISSUER,
+        jwks: { keys: [key] },
+        cookieKeys: ['client-check'],
+        interactions: { url: () => '/interaction' },
+      }),
+    ));
   return async (id, document) => {
     const op = await checking();
     const signalling = document.signals.length > 0;
@@ -68,10 +80,12 @@ async function rpProblems(op: Provider, id: string, rp: AgreementRelyingParty, i
   for (const [key, field] of URI_FIELDS) {
     if (!refused.startsWith(key)) continue;
     const uris = metadata[key] as string[];
-    const named = await Promise.all(uris.map(async (uri, j) => {
-      const alone = await refusalOf(op, { ...metadata, [key]: [uri], ...(key === 'redirect_uris' ? {} : { redirect_uris: metadata.redirect_uris }) });
-      return alone === undefined ? [] : [{ field: `relyingParties.${i}.${field}.${j}`, value: uri, message: `${uri}: ${alone}` }];
-    }));
+    const named = await Promise.all(
+      uris.map(async (uri, j) => {
+        const alone = await refusalOf(op, { ...metadata, [key]: [uri], ...(key === 'redirect_uris' ? {} : { redirect_uris: metadata.redirect_uris }) });
+        return alone === undefined ? [] : [{ field: `relyingParties.${i}.${field}.${j}`, value: uri, message: `${uri}: ${alone}` }];
+      }),
+    );
     if (named.flat().length > 0) return named.flat();
   }
   const field = FIELDS[refused.split(' ')[0] ?? ''];

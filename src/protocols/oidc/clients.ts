@@ -80,7 +80,9 @@ export function agreementClients(store: Queryable, agreements: AgreementService)
 export async function mintRegistrationToken(store: Store, clock: Clock, agreementId: string, ttlSeconds = DEFAULT_REGISTRATION_TOKEN_TTL): Promise<string> {
   const agreement = await agreementById(store, agreementId);
   if (!agreement || agreement.status !== 'active' || !agreement.document.dynamicRegistration) {
-    throw new MusterError('MUSTER_ERR_AGREEMENT', `trust agreement '${agreementId}' is not active or does not allow dynamic registration`, [{ field: 'dynamicRegistration', value: agreementId, message: 'not active, or dynamicRegistration is false' }]);
+    throw new MusterError('MUSTER_ERR_AGREEMENT', `trust agreement '${agreementId}' is not active or does not allow dynamic registration`, [
+      { field: 'dynamicRegistration', value: agreementId, message: 'not active, or dynamicRegistration is false' },
+    ]);
   }
   const jti = randomBytes(32).toString('base64url');
   const iat = Math.floor(clock.now().getTime() / 1000);
@@ -101,7 +103,8 @@ export function registrationPolicy(store: Store): (ctx: KoaContextWithOIDC, prop
     if (!agreement || agreement.status !== 'active' || !agreement.document.dynamicRegistration) {
       throw new errors.InvalidClientMetadata('the trust agreement of this initial access token is not active or allows no dynamic registration');
     }
-    if (properties.subject_type !== undefined && properties.subject_type !== 'pairwise') throw new errors.InvalidClientMetadata('subject_type must be pairwise: each relying party gets its own subject identifiers');
+    if (properties.subject_type !== undefined && properties.subject_type !== 'pairwise')
+      throw new errors.InvalidClientMetadata('subject_type must be pairwise: each relying party gets its own subject identifiers');
     const fal = properties.fal ?? 'fal2';
     if (!isFal(fal) || fal === 'fal3') throw new errors.InvalidClientMetadata('dynamic registration allows fal1 or fal2 only');
     const { min, max } = agreement.document.assurance.fal;

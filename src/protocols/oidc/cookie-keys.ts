@@ -12,8 +12,11 @@ export const COOKIE_KEYS_PLACE = `settings:${COOKIE_KEYS_SETTING}`;
  */
 export async function cookieKeys(db: Queryable, vault: KeyVault): Promise<string[]> {
   const made = await sealJson(vault, [randomBytes(32).toString('base64url')], COOKIE_KEYS_PLACE);
-  await db.db.insertInto('settings').values({ key: COOKIE_KEYS_SETTING, value: JSON.stringify(made) })
-    .onConflict((conflict) => conflict.column('key').doNothing()).execute();
+  await db.db
+    .insertInto('settings')
+    .values({ key: COOKIE_KEYS_SETTING, value: JSON.stringify(made) })
+    .onConflict((conflict) => conflict.column('key').doNothing())
+    .execute();
   const row = await db.db.selectFrom('settings').select('value').where('key', '=', COOKIE_KEYS_SETTING).executeTakeFirstOrThrow();
   return isSealed(row.value) ? openJson<string[]>(vault, row.value, COOKIE_KEYS_PLACE) : (row.value as string[]);
 }
@@ -23,7 +26,11 @@ export async function sealStoredCookieKeys(db: Queryable, vault: KeyVault): Prom
   const row = await db.db.selectFrom('settings').select('value').where('key', '=', COOKIE_KEYS_SETTING).forUpdate().executeTakeFirst();
   if (!row || isSealed(row.value)) return false;
   const sealed = await sealJson(vault, row.value, COOKIE_KEYS_PLACE);
-  await db.db.updateTable('settings').set({ value: JSON.stringify(sealed) }).where('key', '=', COOKIE_KEYS_SETTING).execute();
+  await db.db
+    .updateTable('settings')
+    .set({ value: JSON.stringify(sealed) })
+    .where('key', '=', COOKIE_KEYS_SETTING)
+    .execute();
   return true;
 }
 

@@ -22,8 +22,18 @@ export interface EventDeps {
 }
 
 const ERROR_EVENTS = [
-  'authorization.error', 'grant.error', 'userinfo.error', 'introspection.error', 'revocation.error', 'registration_create.error',
-  'registration_read.error', 'registration_update.error', 'registration_delete.error', 'end_session.error', 'end_session_confirm.error', 'backchannel.error',
+  'authorization.error',
+  'grant.error',
+  'userinfo.error',
+  'introspection.error',
+  'revocation.error',
+  'registration_create.error',
+  'registration_read.error',
+  'registration_update.error',
+  'registration_delete.error',
+  'end_session.error',
+  'end_session_confirm.error',
+  'backchannel.error',
 ] as const;
 const PENDING = Symbol('muster.pendingAudit');
 
@@ -61,8 +71,16 @@ async function issued(deps: EventDeps, ctx: KoaContextWithOIDC, channel: 'token'
   const entities = ctx.oidc.entities as { Account?: { accountId?: string }; AuthorizationCode?: { accountId?: string } };
   const identityId = entities.Account?.accountId ?? entities.AuthorizationCode?.accountId ?? ctx.oidc.session?.accountId ?? null;
   const clientId = ctx.oidc.client?.clientId ?? null;
-  await auditGroupCommit(deps.store, deps.audit).append([{
-    actor: `oidc-client:${clientId ?? 'unknown'}`, action: 'oidc.token.issued', target: identityId,
-    reason: channel === 'token' ? 'token endpoint' : 'front-channel ID token', data: { clientId, identityId, channel },
-  }], `oidc-${channel}`);
+  await auditGroupCommit(deps.store, deps.audit).append(
+    [
+      {
+        actor: `oidc-client:${clientId ?? 'unknown'}`,
+        action: 'oidc.token.issued',
+        target: identityId,
+        reason: channel === 'token' ? 'token endpoint' : 'front-channel ID token',
+        data: { clientId, identityId, channel },
+      },
+    ],
+    `oidc-${channel}`,
+  );
 }

@@ -83,7 +83,16 @@ async function recordInteractionLogin(deps: AccountDeps, ctx: KoaContextWithOIDC
   const login = (ctx.oidc as { result?: { login?: { accountId?: string; piv?: PivLogin; amr?: string[]; ts?: number } } }).result?.login;
   if (!login?.piv || login.accountId !== identityId) return;
   const authTime = login.ts ? new Date(login.ts * 1000) : deps.clock.now();
-  await saveLogin(deps.store, { sessionUid, identityId, credentialId: login.piv.credentialId, credentialType: login.piv.credentialType, aal: login.piv.aal, amr: login.amr ?? [], certThumbprint: login.piv.certThumbprint ?? null, authTime });
+  await saveLogin(deps.store, {
+    sessionUid,
+    identityId,
+    credentialId: login.piv.credentialId,
+    credentialType: login.piv.credentialType,
+    aal: login.piv.aal,
+    amr: login.amr ?? [],
+    certThumbprint: login.piv.certThumbprint ?? null,
+    authTime,
+  });
 }
 
 /** Whether the credential a sign-in used is still active in the MUR. */

@@ -44,7 +44,11 @@ describeEachStore('OP signing keys', (factory) => {
     h.clock.advance(601_000);
     await maintainSigningKeys(h.store, h.keyVault, h.clock, schedule);
     const after = await currentJwks(h.store, h.keyVault, h.clock);
-    assert.deepEqual(after.keys.map((k) => k.kid), [rotated.keys[0]!.kid], 'dropped once its tokens have expired');
+    assert.deepEqual(
+      after.keys.map((k) => k.kid),
+      [rotated.keys[0]!.kid],
+      'dropped once its tokens have expired',
+    );
     await assert.rejects(jwtVerify(oldToken, createLocalJWKSet(publicSet(after as never) as never)));
   });
 });

@@ -23,7 +23,13 @@ export interface KeySchedule {
 }
 
 interface KeyRow extends Record<string, unknown> {
-  kid: string; private_jwk: unknown; public_jwk: JWK; created_at: Date; activated_at: Date | null; retired_at: Date | null; expires_at: Date | null;
+  kid: string;
+  private_jwk: unknown;
+  public_jwk: JWK;
+  created_at: Date;
+  activated_at: Date | null;
+  retired_at: Date | null;
+  expires_at: Date | null;
 }
 
 /**

@@ -68,7 +68,9 @@ function guarded(options: OidcListenerOptions, req: IncomingMessage, res: Server
   }
   if (req.method !== 'POST' || path !== `${mount}${OP_ROUTES.authorization}`) return false;
   authorizationGetOf(req, path).then(
-    (location) => { res.writeHead(303, { location, 'cache-control': 'no-store' }).end(); },
+    (location) => {
+      res.writeHead(303, { location, 'cache-control': 'no-store' }).end();
+    },
     (error: unknown) => refused(options, res, path, mount, error),
   );
   return true;
@@ -96,7 +98,12 @@ export function oidcListener(options: OidcListenerOptions): RawListener {
     pinHost(req, issuerHost, options.mtlsOrigin?.() ?? '');
     const provider = options.provider();
     if (inside && path.startsWith(`${mount}${INTERACTION_ROUTE}/`) && options.interactions?.handle) {
-      options.interactions.handle(req, res, provider, options.mtlsOrigin?.() ?? '').then((taken) => { if (!taken) pass(provider, mount, req, res); }, (error: unknown) => fail(options, res, error));
+      options.interactions.handle(req, res, provider, options.mtlsOrigin?.() ?? '').then(
+        (taken) => {
+          if (!taken) pass(provider, mount, req, res);
+        },
+        (error: unknown) => fail(options, res, error),
+      );
       return true;
     }
     if (!inside) req.url = `${mount}${req.url ?? ''}`;

@@ -21,13 +21,29 @@ export interface LoginRecord {
 }
 
 interface LoginRow extends Record<string, unknown> {
-  session_uid: string; identity_id: string; credential_id: string; credential_type: CredentialType; aal: Aal;
-  amr: string[]; cert_thumbprint: string | null; auth_time: Date; last_active_at: Date; ended_at: Date | null;
+  session_uid: string;
+  identity_id: string;
+  credential_id: string;
+  credential_type: CredentialType;
+  aal: Aal;
+  amr: string[];
+  cert_thumbprint: string | null;
+  auth_time: Date;
+  last_active_at: Date;
+  ended_at: Date | null;
 }
 
 const fromRow = (r: LoginRow): LoginRecord => ({
-  sessionUid: r.session_uid, identityId: r.identity_id, credentialId: r.credential_id, credentialType: r.credential_type, aal: r.aal,
-  amr: r.amr, certThumbprint: r.cert_thumbprint, authTime: new Date(r.auth_time), lastActiveAt: new Date(r.last_active_at), endedAt: r.ended_at ? new Date(r.ended_at) : null,
+  sessionUid: r.session_uid,
+  identityId: r.identity_id,
+  credentialId: r.credential_id,
+  credentialType: r.credential_type,
+  aal: r.aal,
+  amr: r.amr,
+  certThumbprint: r.cert_thumbprint,
+  authTime: new Date(r.auth_time),
+  lastActiveAt: new Date(r.last_active_at),
+  endedAt: r.ended_at ? new Date(r.ended_at) : null,
 });
 
 /** Records a sign-in for an OP session, replacing an earlier one of the same session (reauthentication). */

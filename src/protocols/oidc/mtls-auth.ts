@@ -24,10 +24,14 @@ export function certificateAuthorized(ctx: KoaContextWithOIDC): boolean {
 /** A distinguished name as a sorted list of `TYPE=value` (RFC 4514 or OpenSSL's one-per-line form). */
 export function normalizedDn(dn: string): string[] {
   const parts = dn.includes('\n') ? dn.split('\n') : dn.split(/(?<!\\),/);
-  return parts.map((p) => p.trim()).filter(Boolean).map((p) => {
-    const at = p.indexOf('=');
-    return `${p.slice(0, at).trim().toUpperCase()}=${p.slice(at + 1).trim()}`;
-  }).sort();
+  return parts
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const at = p.indexOf('=');
+      return `${p.slice(0, at).trim().toUpperCase()}=${p.slice(at + 1).trim()}`;
+    })
+    .sort();
 }
 
 /** tls_client_auth_subject_dn: the certificate's subject equals the registered DN. Other properties are not used. */

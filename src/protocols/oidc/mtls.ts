@@ -39,7 +39,13 @@ export function startMtlsListener(options: MtlsOptions): Promise<RunningHttps> {
   });
   guardListener(server, { name: 'mtls', limits: options.limits, ...(options.onRefused ? { onRefused: options.onRefused } : {}) });
   return new Promise((resolve, reject) => {
-    server.once('error', (error) => reject(new MusterError('MUSTER_ERR_LISTEN', `cannot listen on ${options.host}:${options.port} (mutual TLS)`, [{ key: 'federation.mtls.port', value: String(options.port), message: error.message }], { cause: error })));
+    server.once('error', (error) =>
+      reject(
+        new MusterError('MUSTER_ERR_LISTEN', `cannot listen on ${options.host}:${options.port} (mutual TLS)`, [{ key: 'federation.mtls.port', value: String(options.port), message: error.message }], {
+          cause: error,
+        }),
+      ),
+    );
     server.listen(options.port, options.host, () => {
       const port = (server.address() as AddressInfo).port;
       const host = options.host.includes(':') ? `[${options.host}]` : options.host;

@@ -43,10 +43,18 @@ export function outboundFetch(deps: OutboundFetchDeps): (url: string | URL | Req
     const href = url instanceof Request ? url.url : String(url);
     const allowed = await privateNetworkAllowance(deps.store, href);
     if (allowed) {
-      await recordAudit(deps.store, deps.audit, {
-        actor: 'muster', action: 'oidc.fetch.private-network', target: `agreement:${allowed.agreementId}`, reason: allowed.rp.privateNetworkReason ?? '',
-        data: { agreement_id: allowed.agreementId, client_id: allowed.rp.clientId, url: href, method: init?.method ?? 'GET' },
-      }, `oidc-fetch-${allowed.rp.clientId}`);
+      await recordAudit(
+        deps.store,
+        deps.audit,
+        {
+          actor: 'muster',
+          action: 'oidc.fetch.private-network',
+          target: `agreement:${allowed.agreementId}`,
+          reason: allowed.rp.privateNetworkReason ?? '',
+          data: { agreement_id: allowed.agreementId, client_id: allowed.rp.clientId, url: href, method: init?.method ?? 'GET' },
+        },
+        `oidc-fetch-${allowed.rp.clientId}`,
+      );
     }
     return rpFetch(allowed?.rp, options)(url, init);
   };

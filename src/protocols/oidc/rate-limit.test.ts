@@ -12,8 +12,17 @@ let base = '';
 
 before(async () => {
   const limiter = new RateLimiter({ perAddress: { perSecond: 1, burst: 2 }, perToken: { perSecond: 1, burst: 1 }, maxTracked: 100 });
-  const op = rateLimitedOp((_req, res) => { res.writeHead(200).end('op'); return true; }, 'http://127.0.0.1:8080/oidc', { limiter, clock });
-  server = createServer((req, res) => { if (!op(req, res)) res.writeHead(404).end(); });
+  const op = rateLimitedOp(
+    (_req, res) => {
+      res.writeHead(200).end('op');
+      return true;
+    },
+    'http://127.0.0.1:8080/oidc',
+    { limiter, clock },
+  );
+  server = createServer((req, res) => {
+    if (!op(req, res)) res.writeHead(404).end();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -70,7 +70,11 @@ export async function authorizationGetOf(req: IncomingMessage, endpointPath: str
 }
 
 /** Answers a refusal (an error page where a browser is sent, JSON elsewhere), audited as `oidc.refused`. */
-export async function refuse(res: ServerResponse, error: BadRequest, how: { readonly page: boolean; readonly audit?: RefusalDeps; readonly route: string; readonly onError?: (error: unknown) => void }): Promise<void> {
+export async function refuse(
+  res: ServerResponse,
+  error: BadRequest,
+  how: { readonly page: boolean; readonly audit?: RefusalDeps; readonly route: string; readonly onError?: (error: unknown) => void },
+): Promise<void> {
   if (how.audit) {
     const refusal = { clientId: error.clientId, reason: `${how.route}.error`, error: 'invalid_request', description: error.message };
     const req = res.req;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { MUSTER_OWN_PATHS, ownRouteAt } from '../../config/issuer.ts';
 import { OP_PATHS, interactionPathOf } from './routes.ts';
 
-test('no path of the OP, at the host\'s root, lies under one of muster\'s own routes (nor the reverse)', () => {
+test("no path of the OP, at the host's root, lies under one of muster's own routes (nor the reverse)", () => {
   for (const path of OP_PATHS) {
     if (path.startsWith('/.well-known/')) continue; // muster's well-known documents are others, exactly named
     assert.equal(ownRouteAt(path), undefined, path);
@@ -11,7 +11,7 @@ test('no path of the OP, at the host\'s root, lies under one of muster\'s own ro
   }
 });
 
-test('the sign-in pages follow the issuer\'s path', () => {
+test("the sign-in pages follow the issuer's path", () => {
   assert.equal(interactionPathOf('https://idp.agency.example'), '/interaction');
   assert.equal(interactionPathOf('https://idp.agency.example/oidc'), '/oidc/interaction');
   assert.equal(interactionPathOf('https://idp.agency.example/a/b/op'), '/a/b/op/interaction');

@@ -81,13 +81,28 @@ export async function serveTestOp(h: Harness, pages: TestSignInPages): Promise<S
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
   await maintainSigningKeys(h.store, h.keyVault, h.clock, { rotationDays: h.config.federation.oidc.keyRotationDays, maxTokenTtlSeconds: 600 });
   const provider = createProvider({
-    store: h.store, clock: h.clock, audit: h.audit, config: h.config, issuer,
+    store: h.store,
+    clock: h.clock,
+    audit: h.audit,
+    config: h.config,
+    issuer,
     interactions: { ...(pages.policy ? { policy: pages.policy } : {}), url: (_ctx, interaction) => `${interactionPathOf(issuer)}/${interaction.uid}` },
-    jwks: await currentJwks(h.store, h.keyVault, h.clock), cookieKeys: await cookieKeys(h.store, h.keyVault),
+    jwks: await currentJwks(h.store, h.keyVault, h.clock),
+    cookieKeys: await cookieKeys(h.store, h.keyVault),
   });
   const listener = oidcListener({ issuer, provider: () => provider, interactions: { handle: (req, res) => pages.handle(provider, req, res) }, audit: { store: h.store, audit: h.audit } });
-  server.on('request', (req, res) => { if (!listener(req, res)) res.writeHead(404).end(); });
-  return { issuer, provider, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  server.on('request', (req, res) => {
+    if (!listener(req, res)) res.writeHead(404).end();
+  });
+  return {
+    issuer,
+    provider,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** An OP on a loopback port over the harness's store, with the test sign-in pages. */
@@ -101,7 +116,13 @@ export async function startTestOp(h: Harness): Promise<TestOp> {
 /** An active credential of the identity, as a card issuance would leave it (for sign-in records to point at). */
 export async function testCredential(h: Harness, identityId: string, status = 'active'): Promise<string> {
   const id = randomUUID();
-  await h.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv', $3, $4, '{}', $5, $5)`, [id, identityId, status, `card-${id.slice(0, 8)}`, h.clock.now()]);
+  await h.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv', $3, $4, '{}', $5, $5)`, [
+    id,
+    identityId,
+    status,
+    `card-${id.slice(0, 8)}`,
+    h.clock.now(),
+  ]);
   return id;
 }
 

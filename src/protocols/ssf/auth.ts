@@ -28,7 +28,12 @@ export function clientCredentialsAuthenticator(deps: { readonly store: Store; re
     const expired = typeof token?.exp !== 'number' || token.exp * 1000 <= deps.clock.now().getTime();
     if (!token || expired || typeof token.clientId !== 'string') return undefined;
     if (!(await agreementOfClient(deps.store, token.clientId))) return undefined;
-    return { clientId: token.clientId, scopes: String(token.scope ?? '').split(' ').filter(Boolean) };
+    return {
+      clientId: token.clientId,
+      scopes: String(token.scope ?? '')
+        .split(' ')
+        .filter(Boolean),
+    };
   };
 }
 
@@ -88,6 +93,10 @@ async function keysOf(deps: AssertionAuthenticatorDeps, clientId: string): Promi
 /** Records the jti; false when it was seen before (a replay). Expired records are swept on the way. */
 async function firstUse(store: Store, jti: string, clientId: string, expiresAt: Date, now: Date): Promise<boolean> {
   await store.query('DELETE FROM ssf_receiver_assertions WHERE expires_at < $1', [now]);
-  const rows = await store.query('INSERT INTO ssf_receiver_assertions (jti, client_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING RETURNING jti', [`${clientId}:${jti}`, clientId, expiresAt]);
+  const rows = await store.query('INSERT INTO ssf_receiver_assertions (jti, client_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING RETURNING jti', [
+    `${clientId}:${jti}`,
+    clientId,
+    expiresAt,
+  ]);
   return rows.length === 1;
 }

@@ -87,12 +87,36 @@ async function recordOutcome(o: PushDeliveryOptions, set: ClaimedSet, outcome: P
     if (outcome.kind === 'refused') {
       const error = `${outcome.err}: ${outcome.description}`.replace(/: $/, '');
       await markFailed(tx, set.jti, `refused by the receiver: ${error}`);
-      await o.audit.append(tx, [{ actor: TRANSMITTER_ACTOR, action: 'ssf.push.refused', target: `stream:${set.streamId}`, reason: error, data: { jti: set.jti, client_id: set.clientId, event: set.eventType, err: outcome.err, description: outcome.description, ...cause } }], correlationId);
+      await o.audit.append(
+        tx,
+        [
+          {
+            actor: TRANSMITTER_ACTOR,
+            action: 'ssf.push.refused',
+            target: `stream:${set.streamId}`,
+            reason: error,
+            data: { jti: set.jti, client_id: set.clientId, event: set.eventType, err: outcome.err, description: outcome.description, ...cause },
+          },
+        ],
+        correlationId,
+      );
       return { ...base, result: 'refused' as const, error };
     }
     if (set.attempts >= o.maxAttempts) {
       await markFailed(tx, set.jti, `gave up after ${set.attempts} attempts: ${outcome.error}`);
-      await o.audit.append(tx, [{ actor: TRANSMITTER_ACTOR, action: 'ssf.push.failed', target: `stream:${set.streamId}`, reason: outcome.error, data: { jti: set.jti, client_id: set.clientId, event: set.eventType, attempts: set.attempts, ...cause } }], correlationId);
+      await o.audit.append(
+        tx,
+        [
+          {
+            actor: TRANSMITTER_ACTOR,
+            action: 'ssf.push.failed',
+            target: `stream:${set.streamId}`,
+            reason: outcome.error,
+            data: { jti: set.jti, client_id: set.clientId, event: set.eventType, attempts: set.attempts, ...cause },
+          },
+        ],
+        correlationId,
+      );
       return { ...base, result: 'failed' as const, error: outcome.error };
     }
     const delay = backoffDelay(set.attempts, o.backoff, o.random ?? Math.random);

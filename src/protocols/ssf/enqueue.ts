@@ -29,9 +29,19 @@ export async function enqueueSet(db: Queryable, ctx: EnqueueContext, stream: Str
   if (stream.status === 'disabled' && !control) return undefined;
   const state = stream.status === 'paused' && !control ? 'held' : 'pending';
   const { jti, jwt } = await signSet(ctx.key, {
-    issuer: ctx.issuer, audience: stream.clientId, subject: draft.subject, event: draft.event, payload: draft.payload, issuedAt: ctx.now, ...(draft.txn ? { txn: draft.txn } : {}),
+    issuer: ctx.issuer,
+    audience: stream.clientId,
+    subject: draft.subject,
+    event: draft.event,
+    payload: draft.payload,
+    issuedAt: ctx.now,
+    ...(draft.txn ? { txn: draft.txn } : {}),
   });
-  await insertSet(db, { jti, streamId: stream.streamId, clientId: stream.clientId, identityId: draft.identityId ?? null, eventId: draft.eventId ?? null, eventType: draft.event, jwt, txn: draft.txn ?? null, state }, ctx.now);
+  await insertSet(
+    db,
+    { jti, streamId: stream.streamId, clientId: stream.clientId, identityId: draft.identityId ?? null, eventId: draft.eventId ?? null, eventType: draft.event, jwt, txn: draft.txn ?? null, state },
+    ctx.now,
+  );
   return jti;
 }
 

@@ -37,14 +37,28 @@ export interface PollDeps {
 export async function pollStream(deps: PollDeps, stream: StreamRow, body: unknown, correlationId: string): Promise<PollAnswer> {
   const input = parseBody(pollBody, body);
   if (stream.config.delivery.method !== POLL_METHOD) {
-    throw new MusterError('MUSTER_ERR_SSF_STREAM', `stream ${stream.streamId} delivers by push, not poll`, [{ field: 'delivery.method', value: stream.config.delivery.method, message: 'not a poll stream' }]);
+    throw new MusterError('MUSTER_ERR_SSF_STREAM', `stream ${stream.streamId} delivers by push, not poll`, [
+      { field: 'delivery.method', value: stream.config.delivery.method, message: 'not a poll stream' },
+    ]);
   }
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
     const acked = await markDelivered(tx, input.ack ?? [], stream.streamId, now);
     const errors = await recordSetErrors(tx, deps, stream, input.setErrs ?? {}, correlationId);
     if (acked.length > 0 || errors > 0) {
-      await deps.audit.append(tx, [{ actor: receiverActor(stream.clientId), action: 'ssf.poll.acknowledged', target: `stream:${stream.streamId}`, reason: `${acked.length} SET(s) acknowledged, ${errors} reported in error`, data: { acked } }], correlationId);
+      await deps.audit.append(
+        tx,
+        [
+          {
+            actor: receiverActor(stream.clientId),
+            action: 'ssf.poll.acknowledged',
+            target: `stream:${stream.streamId}`,
+            reason: `${acked.length} SET(s) acknowledged, ${errors} reported in error`,
+            data: { acked },
+          },
+        ],
+        correlationId,
+      );
     }
     return pendingSets(tx, stream, Math.min(input.maxEvents ?? MAX_POLL_EVENTS, MAX_POLL_EVENTS));
   });
@@ -52,11 +66,23 @@ export async function pollStream(deps: PollDeps, stream: StreamRow, body: unknow
 
 async function recordSetErrors(tx: Tx, deps: PollDeps, stream: StreamRow, setErrs: Record<string, { err: string; description?: string | undefined }>, correlationId: string): Promise<number> {
   const entries = Object.entries(setErrs);
-  const known = new Set((await tx.query<{ jti: string }>("SELECT jti FROM ssf_events WHERE jti = ANY($1) AND stream_id = $2 AND state = 'pending'", [entries.map(([jti]) => jti), stream.streamId])).map((r) => r.jti));
+  const known = new Set(
+    (await tx.query<{ jti: string }>("SELECT jti FROM ssf_events WHERE jti = ANY($1) AND stream_id = $2 AND state = 'pending'", [entries.map(([jti]) => jti), stream.streamId])).map((r) => r.jti),
+  );
   const reported = entries.filter(([jti]) => known.has(jti));
   for (const [jti, e] of reported) await markFailed(tx, jti, `refused by the receiver: ${e.err}${e.description ? `: ${e.description}` : ''}`);
   if (reported.length > 0) {
-    await deps.audit.append(tx, reported.map(([jti, e]) => ({ actor: receiverActor(stream.clientId), action: 'ssf.poll.set_error', target: `stream:${stream.streamId}`, reason: `${e.err}${e.description ? `: ${e.description}` : ''}`, data: { jti, err: e.err } })), correlationId);
+    await deps.audit.append(
+      tx,
+      reported.map(([jti, e]) => ({
+        actor: receiverActor(stream.clientId),
+        action: 'ssf.poll.set_error',
+        target: `stream:${stream.streamId}`,
+        reason: `${e.err}${e.description ? `: ${e.description}` : ''}`,
+        data: { jti, err: e.err },
+      })),
+      correlationId,
+    );
   }
   return reported.length;
 }

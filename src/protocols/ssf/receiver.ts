@@ -37,9 +37,12 @@ export function agreementEvents(agreement: TrustAgreement): string[] {
 export async function receiverFor(db: Queryable, caller: AuthenticatedReceiver, needs: 'manage' | 'read'): Promise<Receiver> {
   const allowed = needs === 'manage' ? [MANAGE_SCOPE] : [MANAGE_SCOPE, READ_SCOPE];
   if (!caller.scopes.some((s) => allowed.includes(s))) {
-    throw new MusterError('MUSTER_ERR_FORBIDDEN', `receiver ${caller.clientId} needs scope ${allowed.join(' or ')}`, [{ field: 'scope', value: caller.scopes.join(' '), message: `needs ${allowed.join(' or ')}` }]);
+    throw new MusterError('MUSTER_ERR_FORBIDDEN', `receiver ${caller.clientId} needs scope ${allowed.join(' or ')}`, [
+      { field: 'scope', value: caller.scopes.join(' '), message: `needs ${allowed.join(' or ')}` },
+    ]);
   }
   const client = await agreementOfClient(db, caller.clientId);
-  if (!client) throw new MusterError('MUSTER_ERR_FORBIDDEN', `receiver ${caller.clientId} has no active trust agreement`, [{ field: 'client_id', value: caller.clientId, message: 'no active trust agreement' }]);
+  if (!client)
+    throw new MusterError('MUSTER_ERR_FORBIDDEN', `receiver ${caller.clientId} has no active trust agreement`, [{ field: 'client_id', value: caller.clientId, message: 'no active trust agreement' }]);
   return { clientId: caller.clientId, client, supported: agreementEvents(client.agreement) };
 }

@@ -27,9 +27,16 @@ export interface NewSet extends Omit<SetRow, 'attempts' | 'correlationId'> {
 
 export function setOf(r: Record<string, unknown>): SetRow {
   return {
-    jti: r.jti as string, streamId: r.stream_id as string, clientId: r.client_id as string, identityId: (r.identity_id as string | null) ?? null,
-    eventType: r.event_type as string, jwt: r.set_jwt as string, txn: (r.txn as string | null) ?? null, attempts: Number(r.attempts),
-    eventId: r.event_id === null || r.event_id === undefined ? null : Number(r.event_id), correlationId: (r.correlation_id as string | null | undefined) ?? null,
+    jti: r.jti as string,
+    streamId: r.stream_id as string,
+    clientId: r.client_id as string,
+    identityId: (r.identity_id as string | null) ?? null,
+    eventType: r.event_type as string,
+    jwt: r.set_jwt as string,
+    txn: (r.txn as string | null) ?? null,
+    attempts: Number(r.attempts),
+    eventId: r.event_id === null || r.event_id === undefined ? null : Number(r.event_id),
+    correlationId: (r.correlation_id as string | null | undefined) ?? null,
   };
 }
 
@@ -52,12 +59,20 @@ export async function holdPending(db: Queryable, streamId: string): Promise<numb
 
 /** A stream disabled: nothing is held for it; what waits is dropped (kept as failed, with the reason). */
 export async function dropUndelivered(db: Queryable, streamId: string): Promise<number> {
-  return (await db.query("UPDATE ssf_events SET state = 'failed', last_error = 'stream disabled' WHERE stream_id = $1 AND state IN ('pending', 'held') AND NOT (event_type = ANY($2)) RETURNING jti", [streamId, CONTROL_EVENTS])).length;
+  return (
+    await db.query("UPDATE ssf_events SET state = 'failed', last_error = 'stream disabled' WHERE stream_id = $1 AND state IN ('pending', 'held') AND NOT (event_type = ANY($2)) RETURNING jti", [
+      streamId,
+      CONTROL_EVENTS,
+    ])
+  ).length;
 }
 
 export async function markDelivered(db: Queryable, jtis: readonly string[], streamId: string, at: Date): Promise<string[]> {
   if (jtis.length === 0) return [];
-  const rows = await db.query<{ jti: string }>("UPDATE ssf_events SET state = 'delivered', delivered_at = $3, last_error = NULL WHERE jti = ANY($1) AND stream_id = $2 AND state = 'pending' RETURNING jti", [jtis, streamId, at]);
+  const rows = await db.query<{ jti: string }>(
+    "UPDATE ssf_events SET state = 'delivered', delivered_at = $3, last_error = NULL WHERE jti = ANY($1) AND stream_id = $2 AND state = 'pending' RETURNING jti",
+    [jtis, streamId, at],
+  );
   return rows.map((r) => r.jti);
 }
 

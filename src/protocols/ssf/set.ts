@@ -15,7 +15,10 @@ export type IssSubSubject = { readonly format: 'iss_sub'; readonly iss: string; 
 export type OpaqueSubject = { readonly format: 'opaque'; readonly id: string };
 export type ComplexSubject = { readonly format: 'complex'; readonly user: IssSubSubject; readonly session?: OpaqueSubject };
 /** RFC 9493 `email`: RISC identifier-changed names the old address this way. */
-export interface EmailSubject { readonly format: 'email'; readonly email: string }
+export interface EmailSubject {
+  readonly format: 'email';
+  readonly email: string;
+}
 
 export type SubjectId = IssSubSubject | OpaqueSubject | ComplexSubject | EmailSubject;
 

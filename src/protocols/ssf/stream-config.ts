@@ -6,10 +6,14 @@ import { POLL_METHOD, PUSH_METHOD, type ReceiverConfig, type StreamRow } from '.
 
 const httpsOrLoopback = z.url().refine(isHttpsOrLoopback, { message: 'an https URL (http only on loopback)' });
 
-const delivery = z.discriminatedUnion('method', [
-  z.looseObject({ method: z.literal(PUSH_METHOD), endpoint_url: httpsOrLoopback, authorization_header: z.string().min(1).max(4096).optional() }),
-  z.looseObject({ method: z.literal(POLL_METHOD), endpoint_url: z.string().optional() }),
-], { error: `delivery.method must be ${PUSH_METHOD} (push) or ${POLL_METHOD} (poll)` });
+const delivery = z.discriminatedUnion(
+  'method',
+  [
+    z.looseObject({ method: z.literal(PUSH_METHOD), endpoint_url: httpsOrLoopback, authorization_header: z.string().min(1).max(4096).optional() }),
+    z.looseObject({ method: z.literal(POLL_METHOD), endpoint_url: z.string().optional() }),
+  ],
+  { error: `delivery.method must be ${PUSH_METHOD} (push) or ${POLL_METHOD} (poll)` },
+);
 
 /** Receiver-supplied fields; transmitter-supplied ones a receiver echoes back (iss, aud, events_delivered …) are ignored. */
 const receiverFields = {
@@ -39,9 +43,8 @@ type ReceiverInput = { delivery?: { method: string; endpoint_url?: string; autho
 /** The receiver's fields as stored; no delivery means poll (SSF §8.1.1.1). */
 export function receiverConfig(input: ReceiverInput, base?: ReceiverConfig): ReceiverConfig {
   const d = input.delivery ?? base?.delivery ?? { method: POLL_METHOD };
-  const stored = d.method === PUSH_METHOD
-    ? { method: PUSH_METHOD, endpoint_url: d.endpoint_url, ...(d.authorization_header ? { authorization_header: d.authorization_header } : {}) }
-    : { method: POLL_METHOD };
+  const stored =
+    d.method === PUSH_METHOD ? { method: PUSH_METHOD, endpoint_url: d.endpoint_url, ...(d.authorization_header ? { authorization_header: d.authorization_header } : {}) } : { method: POLL_METHOD };
   const events = input.events_requested ?? base?.events_requested;
   const description = input.description ?? base?.description;
   return { delivery: stored as ReceiverConfig['delivery'], ...(events ? { events_requested: events } : {}), ...(description !== undefined ? { description } : {}) };
@@ -64,7 +67,9 @@ export function streamView(stream: StreamRow, ctx: StreamViewContext): Record<st
   const d = stream.config.delivery;
   const endpoint = d.method === POLL_METHOD ? pollEndpoint(ctx.endpointBase, stream.streamId) : d.endpoint_url;
   return {
-    stream_id: stream.streamId, iss: ctx.issuer, aud: stream.clientId,
+    stream_id: stream.streamId,
+    iss: ctx.issuer,
+    aud: stream.clientId,
     delivery: { method: d.method, endpoint_url: endpoint },
     events_supported: ctx.supported,
     ...(stream.config.events_requested ? { events_requested: stream.config.events_requested } : {}),

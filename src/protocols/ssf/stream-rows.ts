@@ -40,9 +40,15 @@ const COLUMNS = 'stream_id, client_id, status, reason, config, implicit, verific
 
 function streamOf(r: Record<string, unknown>): StreamRow {
   return {
-    streamId: r.stream_id as string, clientId: r.client_id as string, status: r.status as StreamStatus, reason: (r.reason as string | null) ?? null,
-    config: r.config as ReceiverConfig, implicit: r.implicit as boolean, verificationRequestedAt: (r.verification_requested_at as Date | null) ?? null,
-    createdAt: r.created_at as Date, updatedAt: r.updated_at as Date,
+    streamId: r.stream_id as string,
+    clientId: r.client_id as string,
+    status: r.status as StreamStatus,
+    reason: (r.reason as string | null) ?? null,
+    config: r.config as ReceiverConfig,
+    implicit: r.implicit as boolean,
+    verificationRequestedAt: (r.verification_requested_at as Date | null) ?? null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
   };
 }
 

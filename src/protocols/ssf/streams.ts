@@ -10,19 +10,37 @@ import { dropUndelivered, holdPending, releaseHeld } from './set-rows.ts';
 import { opaque } from './set.ts';
 import { createBody, parseBody, receiverConfig, statusBody, streamView, subjectBody, updateBody, verificationBody } from './stream-config.ts';
 import {
-  PUSH_METHOD, type StreamRow, type StreamStatus, addSubject, deleteStream, removeSubject, insertStream, markVerificationRequested, streamById, streamOfClient, updateStreamConfig, updateStreamStatus,
+  PUSH_METHOD,
+  type StreamRow,
+  type StreamStatus,
+  addSubject,
+  deleteStream,
+  removeSubject,
+  insertStream,
+  markVerificationRequested,
+  streamById,
+  streamOfClient,
+  updateStreamConfig,
+  updateStreamStatus,
 } from './stream-rows.ts';
 import { type TransmitterDeps, TRANSMITTER_ACTOR, receiverActor } from './transmitter.ts';
 
 export type StreamView = Record<string, unknown>;
-export interface StatusView { readonly stream_id: string; readonly status: StreamStatus; readonly reason?: string }
+export interface StatusView {
+  readonly stream_id: string;
+  readonly status: StreamStatus;
+  readonly reason?: string;
+}
 
 function notFound(streamId: string): MusterError {
   return new MusterError('MUSTER_ERR_NOT_FOUND', `no stream ${streamId} for this receiver`, [{ field: 'stream_id', value: streamId, message: 'not found' }]);
 }
 
 function tooSoon(seconds: number): MusterError {
-  return Object.assign(new MusterError('MUSTER_ERR_SSF_STREAM', `verification requested again within min_verification_interval (${seconds} s)`, [{ field: 'stream_id', message: 'too many requests' }]), { status: 429 });
+  return Object.assign(
+    new MusterError('MUSTER_ERR_SSF_STREAM', `verification requested again within min_verification_interval (${seconds} s)`, [{ field: 'stream_id', message: 'too many requests' }]),
+    { status: 429 },
+  );
 }
 
 /**
@@ -42,7 +60,10 @@ export class StreamManager {
     await this.#refuseUnreachable(caller, input.delivery);
     return this.#write(caller, correlationId, async (tx, receiver, now) => {
       const existing = await streamOfClient(tx, receiver.clientId, true);
-      if (existing && !existing.implicit) throw new MusterError('MUSTER_ERR_CONFLICT', `receiver ${receiver.clientId} already has stream ${existing.streamId}`, [{ field: 'stream_id', value: existing.streamId, message: 'one stream per receiver' }]);
+      if (existing && !existing.implicit)
+        throw new MusterError('MUSTER_ERR_CONFLICT', `receiver ${receiver.clientId} already has stream ${existing.streamId}`, [
+          { field: 'stream_id', value: existing.streamId, message: 'one stream per receiver' },
+        ]);
       const config = receiverConfig(input);
       const stream = existing ? await updateStreamConfig(tx, existing.streamId, config, now) : await insertStream(tx, receiver.clientId, config, false, now);
       return { stream, action: 'ssf.stream.created', data: { config: publicConfig(config) } };
@@ -153,12 +174,28 @@ export class StreamManager {
     return streamView(stream, { issuer, endpointBase, supported: receiver.supported, minVerificationIntervalSeconds });
   }
 
-  async #write(caller: AuthenticatedReceiver, correlationId: string, step: (tx: Tx, receiver: Receiver, now: Date) => Promise<{ stream: StreamRow; action: string; data: Record<string, unknown> }>): Promise<StreamView> {
+  async #write(
+    caller: AuthenticatedReceiver,
+    correlationId: string,
+    step: (tx: Tx, receiver: Receiver, now: Date) => Promise<{ stream: StreamRow; action: string; data: Record<string, unknown> }>,
+  ): Promise<StreamView> {
     const now = this.#d.clock.now();
     return this.#d.store.transaction(async (tx) => {
       const receiver = await receiverFor(tx, caller, 'manage');
       const done = await step(tx, receiver, now);
-      await this.#d.audit.append(tx, [{ actor: receiverActor(receiver.clientId), action: done.action, target: `stream:${done.stream.streamId}`, reason: `shared-signals stream of ${receiver.clientId}`, data: { client_id: receiver.clientId, ...done.data } }], correlationId);
+      await this.#d.audit.append(
+        tx,
+        [
+          {
+            actor: receiverActor(receiver.clientId),
+            action: done.action,
+            target: `stream:${done.stream.streamId}`,
+            reason: `shared-signals stream of ${receiver.clientId}`,
+            data: { client_id: receiver.clientId, ...done.data },
+          },
+        ],
+        correlationId,
+      );
       return this.#view(done.stream, receiver);
     });
   }
@@ -167,7 +204,9 @@ export class StreamManager {
 /** The pairwise `sub` of an `iss_sub` subject under muster's issuer; any other subject is refused. */
 function subjectSub(subject: Record<string, unknown>, issuer: string): string {
   if (subject.format === 'iss_sub' && subject.iss === issuer && typeof subject.sub === 'string' && subject.sub.length > 0) return subject.sub;
-  throw new MusterError('MUSTER_ERR_SSF_STREAM', `subject must be {format: iss_sub, iss: ${issuer}, sub: <the subject identifier muster gave you>}`, [{ field: 'subject', value: JSON.stringify(subject), message: 'not an iss_sub subject of this issuer' }]);
+  throw new MusterError('MUSTER_ERR_SSF_STREAM', `subject must be {format: iss_sub, iss: ${issuer}, sub: <the subject identifier muster gave you>}`, [
+    { field: 'subject', value: JSON.stringify(subject), message: 'not an iss_sub subject of this issuer' },
+  ]);
 }
 
 function publicConfig(config: StreamRow['config']): Record<string, unknown> {
@@ -199,7 +238,19 @@ export async function setStreamStatusAsTransmitter(deps: TransmitterDeps, stream
     const key = await setSigningKey(tx, deps.vault, now);
     const jti = await enqueueSet(tx, { issuer: deps.issuer, key, now }, stream, { subject: opaque(stream.streamId), event: SSF_STREAM_UPDATED_EVENT, payload: { status, reason } });
     const changed = await applyStatus(tx, stream, status, reason, now);
-    await deps.audit.append(tx, [{ actor, action: 'ssf.stream.status', target: `stream:${streamId}`, reason, data: { client_id: stream.clientId, from: stream.status, to: status, stream_updated_jti: jti, initiated_by: TRANSMITTER_ACTOR, ...changed.moved } }], correlationId);
+    await deps.audit.append(
+      tx,
+      [
+        {
+          actor,
+          action: 'ssf.stream.status',
+          target: `stream:${streamId}`,
+          reason,
+          data: { client_id: stream.clientId, from: stream.status, to: status, stream_updated_jti: jti, initiated_by: TRANSMITTER_ACTOR, ...changed.moved },
+        },
+      ],
+      correlationId,
+    );
     return statusOf(changed.stream);
   });
 }

@@ -30,9 +30,14 @@ export const LOOPBACK_RECEIVER = { allowPrivateNetwork: true, privateNetworkReas
 
 export async function saveAgreement(ctx: Pick<Muster, 'store' | 'audit' | 'clock'>, id: string, rps: readonly TestRp[], signals: readonly string[]): Promise<void> {
   const document = {
-    name: `Agreement ${id}`, population: { agencyCodes: ['9700'] }, idp: { issuer: 'http://127.0.0.1:8080/oidc', home: true },
+    name: `Agreement ${id}`,
+    population: { agencyCodes: ['9700'] },
+    idp: { issuer: 'http://127.0.0.1:8080/oidc', home: true },
     relyingParties: rps.map((rp) => ({
-      clientId: rp.clientId, name: rp.clientId, redirectUris: [`https://${rp.clientId}.example.gov/cb`], jwks: { keys: [rp.key.publicJwk] },
+      clientId: rp.clientId,
+      name: rp.clientId,
+      redirectUris: [`https://${rp.clientId}.example.gov/cb`],
+      jwks: { keys: [rp.key.publicJwk] },
       ...(rp.signalEndpoint ? { signalEndpoint: rp.signalEndpoint, ...LOOPBACK_RECEIVER } : {}),
     })),
     signals: signals.map((event) => ({ event, action: 'review' })),
@@ -43,9 +48,15 @@ export async function saveAgreement(ctx: Pick<Muster, 'store' | 'audit' | 'clock
 /** A bearer assertion of the RP for the transmitter (iss = sub = client id, aud = issuer, 2 minutes, fresh jti). */
 export async function receiverAssertion(rp: TestRp, issuer: string, now: Date, over: { exp?: number; jti?: string; aud?: string } = {}): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: rp.key.publicJwk.kid as string })
-    .setIssuer(rp.clientId).setSubject(rp.clientId).setAudience(over.aud ?? issuer).setIssuedAt(iat)
-    .setExpirationTime(over.exp ?? iat + 120).setJti(over.jti ?? randomUUID()).sign(rp.key.privateKey);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'RS256', kid: rp.key.publicJwk.kid as string })
+    .setIssuer(rp.clientId)
+    .setSubject(rp.clientId)
+    .setAudience(over.aud ?? issuer)
+    .setIssuedAt(iat)
+    .setExpirationTime(over.exp ?? iat + 120)
+    .setJti(over.jti ?? randomUUID())
+    .sign(rp.key.privateKey);
 }
 
 export async function insertIdentity(store: Store, at: Date, status = 'active'): Promise<string> {
@@ -61,7 +72,12 @@ export async function knownTo(store: Store, identityId: string, clientId: string
 
 /** A domain event as the MUR writes it, with its id. */
 export async function insertEvent(store: Store, type: string, identityId: string, payload: Record<string, unknown>, at: Date): Promise<number> {
-  const [row] = await store.query<{ id: string }>("INSERT INTO events (type, identity_id, payload, correlation_id, occurred_at) VALUES ($1, $2, $3, 'test', $4) RETURNING id", [type, identityId, payload, at]);
+  const [row] = await store.query<{ id: string }>("INSERT INTO events (type, identity_id, payload, correlation_id, occurred_at) VALUES ($1, $2, $3, 'test', $4) RETURNING id", [
+    type,
+    identityId,
+    payload,
+    at,
+  ]);
   return Number(row!.id);
 }
 

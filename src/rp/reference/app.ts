@@ -82,9 +82,13 @@ export function createReferenceRp(options: ReferenceRpOptions): ReferenceRp {
     });
   };
   const tls = options.tls;
-  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert, ...(tls.ca ? { ca: tls.ca } : {}), requestCert: tls.requestCert ?? false, rejectUnauthorized: false }, handler) : http.createServer(handler);
+  const server = tls
+    ? https.createServer({ key: tls.key, cert: tls.cert, ...(tls.ca ? { ca: tls.ca } : {}), requestCert: tls.requestCert ?? false, rejectUnauthorized: false }, handler)
+    : http.createServer(handler);
   return {
-    accounts, sessions, recorder,
+    accounts,
+    sessions,
+    recorder,
     async listen(port = 0, host = '127.0.0.1') {
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
       const address = server.address() as AddressInfo;
@@ -92,17 +96,20 @@ export function createReferenceRp(options: ReferenceRpOptions): ReferenceRp {
       running = start(options, agreements, services, base, Boolean(tls));
       return { url: base };
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 function start(options: ReferenceRpOptions, agreements: TrustAgreements, services: AccountServices, base: string, secure: boolean): Running {
   const common = { issuer: options.issuer, agreements, services, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.allowInsecureHttp ? { allowInsecureHttp: true } : {}) };
   const client = createRpClient({
-    ...common, clientId: options.clientId, redirectUri: options.redirectUri ?? `${base}/callback`,
+    ...common,
+    clientId: options.clientId,
+    redirectUri: options.redirectUri ?? `${base}/callback`,
     ...(options.privateJwk ? { privateJwk: options.privateJwk } : {}),
     ...(options.clientAuthentication ? { clientAuthentication: options.clientAuthentication } : {}),
     ...(options.boundAuthenticator ? { boundAuthenticator: options.boundAuthenticator } : {}),
@@ -170,9 +177,10 @@ async function logout(context: Context, request: IncomingMessage, response: Serv
 
 async function signals(context: Context, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readBody(request, 64 * 1024);
-  const answer = body === undefined
-    ? { status: 400, body: { err: 'invalid_request', description: 'the SET is too large' } }
-    : await context.receiver.receive({ body, contentType: request.headers['content-type'], authorization: request.headers.authorization });
+  const answer =
+    body === undefined
+      ? { status: 400, body: { err: 'invalid_request', description: 'the SET is too large' } }
+      : await context.receiver.receive({ body, contentType: request.headers['content-type'], authorization: request.headers.authorization });
   response.writeHead(answer.status, answer.body ? { 'content-type': 'application/json' } : {}).end(answer.body ? JSON.stringify(answer.body) : undefined);
 }
 

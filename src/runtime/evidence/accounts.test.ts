@@ -17,9 +17,9 @@ test('an account read back from the target: found with its state and groups, or 
 });
 
 test('a target that cannot be read says why instead of a result: no connector, not listable, or down', async () => {
-  assert.match((await readBack(undefined, 'jdoe', now) as { why: string }).why, /no connector/);
+  assert.match(((await readBack(undefined, 'jdoe', now)) as { why: string }).why, /no connector/);
   const tickets = Object.assign(new MemoryConnector('helpdesk'), { kind: 'ticket', capabilities: { list: false, groups: true, delete: true, etags: false, deferred: true } }) as unknown as Connector;
-  assert.match((await readBack(tickets, 'jdoe', now) as { why: string }).why, /ticket target cannot be read back/);
+  assert.match(((await readBack(tickets, 'jdoe', now)) as { why: string }).why, /ticket target cannot be read back/);
   const down = new MemoryConnector('portal');
   down.failWith = new Error('connection refused');
   assert.deepEqual(await readBack(down, 'jdoe', now), { read: false, at: '2026-03-02T09:00:00.000Z', why: 'the target did not answer: connection refused' });

@@ -10,7 +10,18 @@ import { checkpointCovering, eventEntrySeq, identityEntrySeqs, nextReturnEvent }
 const BATCH = 1000;
 
 function entryOf(e: AuditEntry): EvidenceAuditEntry {
-  return { seq: e.seq, at: e.at.toISOString(), actor: e.actor, action: e.action, target: e.target, reason: e.reason, correlationId: e.correlationId, dataText: e.dataText, prevHash: e.prevHash, hash: e.hash };
+  return {
+    seq: e.seq,
+    at: e.at.toISOString(),
+    actor: e.actor,
+    action: e.action,
+    target: e.target,
+    reason: e.reason,
+    correlationId: e.correlationId,
+    dataText: e.dataText,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
 }
 
 /**

@@ -19,8 +19,16 @@ export async function collectCertificates(store: Store, identityId: string, ocsp
     if (crl && !crls.has(crl.number)) crls.set(crl.number, crlOf(crl));
     const answer = await ocsp.answer({ serial: row.serial, status: row.status, reason: row.reason, revokedAt });
     certificates.push({
-      serial: row.serial, profile: row.profile, credentialId: row.credential_id, credentialType: row.credential_type, status: row.status, reason: row.reason,
-      revokedAt: iso(revokedAt), certificate: b64(row.der), ocspResponse: b64(answer), crlNumber: crl?.number ?? null,
+      serial: row.serial,
+      profile: row.profile,
+      credentialId: row.credential_id,
+      credentialType: row.credential_type,
+      status: row.status,
+      reason: row.reason,
+      revokedAt: iso(revokedAt),
+      certificate: b64(row.der),
+      ocspResponse: b64(answer),
+      crlNumber: crl?.number ?? null,
     });
   }
   return { certificates, crls: [...crls.values()].sort((a, b) => a.number - b.number) };
@@ -43,9 +51,18 @@ export async function collectAccounts(store: Store, identityId: string, since: D
   const out: EvidenceAccount[] = [];
   for (const a of accounts) {
     out.push({
-      target: a.target, kind: sources.kinds[a.target]?.kind ?? null, accountRef: a.account_ref, remoteId: a.remote_id, status: a.status, disabledAt: iso(a.disabled_at),
-      operations: ops.filter((o) => o.target === a.target).map((o) => ({ id: Number(o.id), reason: o.reason, status: o.status, attempts: o.attempts, createdAt: iso(o.created_at) as string, doneAt: iso(o.done_at), lastError: o.last_error })),
-      tickets: tickets.filter((t) => t.target === a.target && t.account_ref === a.account_ref).map((t) => ({ id: t.id, operation: t.operation, status: t.status, outcome: t.outcome, openedAt: iso(t.opened_at) as string, closedAt: iso(t.closed_at), closedBy: t.closed_by })),
+      target: a.target,
+      kind: sources.kinds[a.target]?.kind ?? null,
+      accountRef: a.account_ref,
+      remoteId: a.remote_id,
+      status: a.status,
+      disabledAt: iso(a.disabled_at),
+      operations: ops
+        .filter((o) => o.target === a.target)
+        .map((o) => ({ id: Number(o.id), reason: o.reason, status: o.status, attempts: o.attempts, createdAt: iso(o.created_at) as string, doneAt: iso(o.done_at), lastError: o.last_error })),
+      tickets: tickets
+        .filter((t) => t.target === a.target && t.account_ref === a.account_ref)
+        .map((t) => ({ id: t.id, operation: t.operation, status: t.status, outcome: t.outcome, openedAt: iso(t.opened_at) as string, closedAt: iso(t.closed_at), closedBy: t.closed_by })),
       readBack: await readBack(sources.connectors.get(a.target), a.account_ref, sources.now),
     });
   }
@@ -56,7 +73,17 @@ export async function collectAccounts(store: Store, identityId: string, since: D
 export async function collectRelyingParties(store: Store, identityId: string, since: Date): Promise<EvidenceRelyingParties> {
   const [signals, accounts] = await Promise.all([signalsSince(store, identityId, since), rpAccounts(store, identityId)]);
   return {
-    signals: signals.map((s) => ({ jti: s.jti, clientId: s.client_id, eventType: s.event_type, setJwt: s.set_jwt, state: s.state, attempts: s.attempts, createdAt: iso(s.created_at) as string, deliveredAt: iso(s.delivered_at), lastError: s.last_error })),
+    signals: signals.map((s) => ({
+      jti: s.jti,
+      clientId: s.client_id,
+      eventType: s.event_type,
+      setJwt: s.set_jwt,
+      state: s.state,
+      attempts: s.attempts,
+      createdAt: iso(s.created_at) as string,
+      deliveredAt: iso(s.delivered_at),
+      lastError: s.last_error,
+    })),
     provisioning: accounts.map((r) => ({ clientId: r.client_id, state: r.state, remoteId: r.remote_id, syncedAt: iso(r.synced_at), attempts: r.attempts, lastError: r.last_error })),
   };
 }

@@ -58,8 +58,17 @@ export async function collectEvidence(muster: Muster, request: EvidenceRequest, 
   const audit = await auditAnchor(store, muster.audit, muster.auditKeys.signer, identityId, { ...event, occurredAt: eventAt });
   const chain = { root: b64(ca.root.certificate.rawData), issuing: b64(ca.issuing.certificate.rawData), ocspResponder: b64(ca.responder.certificate.rawData) };
   return {
-    format: EVIDENCE_FORMAT, producedAt: clock.now().toISOString(), producedBy: request.actor, identityId, event,
-    certificates, crls, chain, accounts, relyingParties, sessions,
+    format: EVIDENCE_FORMAT,
+    producedAt: clock.now().toISOString(),
+    producedBy: request.actor,
+    identityId,
+    event,
+    certificates,
+    crls,
+    chain,
+    accounts,
+    relyingParties,
+    sessions,
     timeline: timelineOf({ eventAt, certificates, crls, accounts, relyingParties, sessions, jobs }),
     audit,
   };
@@ -76,15 +85,39 @@ async function findEvent(muster: Muster, identityId: string, eventId: number | u
   if (!(await identityExists(muster.store, identityId))) throw new MusterError('MUSTER_ERR_NOT_FOUND', `no identity ${identityId}`, [{ field: 'id', value: identityId, message: 'not found' }]);
   const row = await leaverEvent(muster.store, identityId, eventId);
   const field = eventId === undefined ? 'id' : 'event';
-  if (!row) throw new MusterError('MUSTER_ERR_NOT_FOUND', eventId === undefined ? `identity ${identityId} has no leaver event` : `identity ${identityId} has no event ${eventId}`, [{ field, value: String(eventId ?? identityId), message: 'no such leaver event' }]);
-  if (!LEAVER_EVENT_TYPES.includes(row.type)) throw new MusterError('MUSTER_ERR_VALIDATION', `event ${row.id} is ${row.type}, not a leaver event (${LEAVER_EVENT_TYPES.join(', ')})`, [{ field: 'event', value: String(row.id), message: `type ${row.type}` }]);
+  if (!row)
+    throw new MusterError('MUSTER_ERR_NOT_FOUND', eventId === undefined ? `identity ${identityId} has no leaver event` : `identity ${identityId} has no event ${eventId}`, [
+      { field, value: String(eventId ?? identityId), message: 'no such leaver event' },
+    ]);
+  if (!LEAVER_EVENT_TYPES.includes(row.type))
+    throw new MusterError('MUSTER_ERR_VALIDATION', `event ${row.id} is ${row.type}, not a leaver event (${LEAVER_EVENT_TYPES.join(', ')})`, [
+      { field: 'event', value: String(row.id), message: `type ${row.type}` },
+    ]);
   const payload = row.payload as { source?: unknown };
-  return { id: Number(row.id), type: row.type, source: typeof payload?.source === 'string' ? payload.source : null, payload: row.payload, correlationId: row.correlation_id, occurredAt: new Date(row.occurred_at).toISOString() };
+  return {
+    id: Number(row.id),
+    type: row.type,
+    source: typeof payload?.source === 'string' ? payload.source : null,
+    payload: row.payload,
+    correlationId: row.correlation_id,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+  };
 }
 
 async function recordIssued(muster: Muster, request: EvidenceRequest, body: EvidenceBody, sha256: string): Promise<void> {
-  await muster.store.transaction((tx) => muster.audit.append(tx, [{
-    actor: request.actor, action: 'evidence.issued', target: request.identityId, reason: `leaver evidence for event ${body.event.id}`,
-    data: { event_id: body.event.id, checkpoint_seq: body.audit.checkpoint.seq, certificates: body.certificates.length, accounts: body.accounts.length, sha256 },
-  }], request.correlationId));
+  await muster.store.transaction((tx) =>
+    muster.audit.append(
+      tx,
+      [
+        {
+          actor: request.actor,
+          action: 'evidence.issued',
+          target: request.identityId,
+          reason: `leaver evidence for event ${body.event.id}`,
+          data: { event_id: body.event.id, checkpoint_seq: body.audit.checkpoint.seq, certificates: body.certificates.length, accounts: body.accounts.length, sha256 },
+        },
+      ],
+      request.correlationId,
+    ),
+  );
 }

@@ -8,7 +8,16 @@ import type { CaMaterial } from '../../pki/store/ca-store.ts';
 import { OcspResponder } from '../../protocols/ocsp/index.ts';
 
 const SHA1 = '1.3.14.3.2.26';
-const REASONS: ReadonlySet<string> = new Set<RevocationReason>(['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'privilegeWithdrawn']);
+const REASONS: ReadonlySet<string> = new Set<RevocationReason>([
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'privilegeWithdrawn',
+]);
 
 /** What the store says of a certificate now. */
 export interface StoredStatus {
@@ -43,7 +52,8 @@ export class EvidenceOcsp {
     const digest = (data: ArrayBuffer) => new OctetString(new Uint8Array(createHash('sha1').update(new Uint8Array(data)).digest()).buffer);
     const reqCert = new ocsp.CertID({
       hashAlgorithm: new asn.AlgorithmIdentifier({ algorithm: SHA1, parameters: null }),
-      issuerNameHash: digest(AsnConvert.serialize(tbs.subject)), issuerKeyHash: digest(tbs.subjectPublicKeyInfo.subjectPublicKey),
+      issuerNameHash: digest(AsnConvert.serialize(tbs.subject)),
+      issuerKeyHash: digest(tbs.subjectPublicKeyInfo.subjectPublicKey),
       serialNumber: new Uint8Array(Buffer.from(serial.length % 2 ? `0${serial}` : serial, 'hex')).buffer,
     });
     return new Uint8Array(AsnConvert.serialize(new ocsp.OCSPRequest({ tbsRequest: new ocsp.TBSRequest({ requestList: [new ocsp.Request({ reqCert })] }) })));

@@ -25,7 +25,8 @@ export function leaverCertificates({ db }: Queryable, identityId: string) {
     .leftJoin('credentials as r', 'r.id', 'c.credential_id')
     .select(['c.serial', 'c.issuer', 'c.profile', 'c.status', 'c.reason', 'c.revoked_at', 'c.der', 'c.change_seq', sql<string>`c.credential_id::text`.as('credential_id'), 'r.type as credential_type'])
     .where('c.identity_id', '=', identityId)
-    .orderBy('c.not_before').orderBy('c.serial')
+    .orderBy('c.not_before')
+    .orderBy('c.serial')
     .execute();
 }
 
@@ -39,18 +40,33 @@ export function leaverAccounts({ db }: Queryable, identityId: string) {
 }
 
 export function operationsSince({ db }: Queryable, identityId: string, since: Date) {
-  return db.selectFrom('provisioning_ops').select(['id', 'target', 'reason', 'status', 'attempts', 'created_at', 'done_at', 'last_error'])
-    .where('identity_id', '=', identityId).where('created_at', '>=', since).orderBy('id').execute();
+  return db
+    .selectFrom('provisioning_ops')
+    .select(['id', 'target', 'reason', 'status', 'attempts', 'created_at', 'done_at', 'last_error'])
+    .where('identity_id', '=', identityId)
+    .where('created_at', '>=', since)
+    .orderBy('id')
+    .execute();
 }
 
 export function ticketsSince({ db }: Queryable, identityId: string, since: Date) {
-  return db.selectFrom('tickets').select(['id', 'target', 'account_ref', 'operation', 'status', 'outcome', 'opened_at', 'closed_at', 'closed_by'])
-    .where('identity_id', '=', identityId).where('opened_at', '>=', since).orderBy('opened_at').execute();
+  return db
+    .selectFrom('tickets')
+    .select(['id', 'target', 'account_ref', 'operation', 'status', 'outcome', 'opened_at', 'closed_at', 'closed_by'])
+    .where('identity_id', '=', identityId)
+    .where('opened_at', '>=', since)
+    .orderBy('opened_at')
+    .execute();
 }
 
 export function signalsSince({ db }: Queryable, identityId: string, since: Date) {
-  return db.selectFrom('ssf_events').select(['jti', 'client_id', 'event_type', 'set_jwt', 'state', 'attempts', 'created_at', 'delivered_at', 'last_error'])
-    .where('identity_id', '=', identityId).where('created_at', '>=', since).orderBy('seq').execute();
+  return db
+    .selectFrom('ssf_events')
+    .select(['jti', 'client_id', 'event_type', 'set_jwt', 'state', 'attempts', 'created_at', 'delivered_at', 'last_error'])
+    .where('identity_id', '=', identityId)
+    .where('created_at', '>=', since)
+    .orderBy('seq')
+    .execute();
 }
 
 export function rpAccounts({ db }: Queryable, identityId: string) {
@@ -75,9 +91,16 @@ export function eventJobs({ db }: Queryable, eventId: number) {
  */
 export async function eventEntrySeq({ db }: Queryable, identityId: string, event: { id: number; type: string; occurredAt: Date }): Promise<number | undefined> {
   const before = await db.selectFrom('audit_checkpoints').select('seq').where('signed_at', '<', event.occurredAt).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const row = await db.selectFrom('audit_log').select('seq')
-    .where('seq', '>', before?.seq ?? 0).where('target', '=', identityId).where('action', '=', event.type).where(sql<boolean>`(data::jsonb ->> 'event_id') = ${String(event.id)}`)
-    .orderBy('seq').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('audit_log')
+    .select('seq')
+    .where('seq', '>', before?.seq ?? 0)
+    .where('target', '=', identityId)
+    .where('action', '=', event.type)
+    .where(sql<boolean>`(data::jsonb ->> 'event_id') = ${String(event.id)}`)
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
   return row?.seq;
 }
 
@@ -88,14 +111,28 @@ const EVIDENCE_ACTIONS: readonly string[] = ['evidence.issued'];
 
 /** The identity's next event after `eventId` that brings the person back, if any. */
 export function nextReturnEvent({ db }: Queryable, identityId: string, eventId: number) {
-  return db.selectFrom('events').select(['id', 'type', 'occurred_at']).where('identity_id', '=', identityId).where('id', '>', eventId).where('type', 'in', [...RETURN_EVENT_TYPES]).orderBy('id').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('events')
+    .select(['id', 'type', 'occurred_at'])
+    .where('identity_id', '=', identityId)
+    .where('id', '>', eventId)
+    .where('type', 'in', [...RETURN_EVENT_TYPES])
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** The seqs of the identity's audit entries in [fromSeq, beforeSeq), leaving out the entries about evidence. */
 export async function identityEntrySeqs({ db }: Queryable, identityId: string, fromSeq: number, beforeSeq = Number.MAX_SAFE_INTEGER): Promise<number[]> {
-  const rows = await db.selectFrom('audit_log').select('seq')
-    .where('target', '=', identityId).where('seq', '>=', fromSeq).where('seq', '<', beforeSeq).where('action', 'not in', [...EVIDENCE_ACTIONS])
-    .orderBy('seq').execute();
+  const rows = await db
+    .selectFrom('audit_log')
+    .select('seq')
+    .where('target', '=', identityId)
+    .where('seq', '>=', fromSeq)
+    .where('seq', '<', beforeSeq)
+    .where('action', 'not in', [...EVIDENCE_ACTIONS])
+    .orderBy('seq')
+    .execute();
   return rows.map((r) => r.seq);
 }
 

@@ -17,7 +17,11 @@ export async function lockDataDir(lockFile: string): Promise<() => Promise<void>
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
       if (holder && holder !== process.pid && alive(holder)) {
-        throw new MusterError('MUSTER_ERR_STORE', `the embedded store in ${lockFile.replace(/\/[^/]*$/, '')} is in use by process ${holder} (muster serve?); stop it, use the HTTP API, or share a PostgreSQL server through DATABASE_URL`, [{ file: lockFile, message: `held by pid ${holder}` }]);
+        throw new MusterError(
+          'MUSTER_ERR_STORE',
+          `the embedded store in ${lockFile.replace(/\/[^/]*$/, '')} is in use by process ${holder} (muster serve?); stop it, use the HTTP API, or share a PostgreSQL server through DATABASE_URL`,
+          [{ file: lockFile, message: `held by pid ${holder}` }],
+        );
       }
       await rm(lockFile, { force: true });
     }

@@ -20,7 +20,11 @@ export function diskSpaceGuard(dir: string, reserve = DISK_RESERVE_BYTES, free: 
   return async () => {
     const bytes = await free(dir);
     if (bytes >= reserve) return;
-    throw new MusterError('MUSTER_ERR_STORE_FULL', `the disk of the embedded store in ${dir} has ${mib(bytes)} MiB free, under the ${mib(reserve)} MiB muster keeps; writes are refused until space is freed`, [{ file: dir, message: `${bytes} bytes free` }]);
+    throw new MusterError(
+      'MUSTER_ERR_STORE_FULL',
+      `the disk of the embedded store in ${dir} has ${mib(bytes)} MiB free, under the ${mib(reserve)} MiB muster keeps; writes are refused until space is freed`,
+      [{ file: dir, message: `${bytes} bytes free` }],
+    );
   };
 }
 

@@ -74,7 +74,12 @@ function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability:
     },
     async copyRows(table, columns, rows) {
       if (rows.length === 0) return;
-      const session = client instanceof pg.Pool ? await checkout(pool).catch((error: unknown) => { throw storeError(error, `COPY ${table}`); }) : undefined;
+      const session =
+        client instanceof pg.Pool
+          ? await checkout(pool).catch((error: unknown) => {
+              throw storeError(error, `COPY ${table}`);
+            })
+          : undefined;
       const conn = session?.client ?? (client as pg.PoolClient);
       let failure: unknown;
       try {
@@ -110,7 +115,11 @@ async function inTransaction<T>(pool: pg.Pool, availability: Availability, fn: (
   let failure: unknown;
   try {
     const result = await fn(queryable(session.client, pool, availability));
-    await availability.track(() => session.client.query('COMMIT')).catch((error: unknown) => { throw storeError(error, 'COMMIT'); });
+    await availability
+      .track(() => session.client.query('COMMIT'))
+      .catch((error: unknown) => {
+        throw storeError(error, 'COMMIT');
+      });
     return result;
   } catch (error) {
     failure = error;

@@ -46,7 +46,10 @@ export class LdapConnector implements Connector {
   async #groupsOf(dn: string): Promise<string[]> {
     const filter = new AndFilter({ filters: [GROUP_FILTER, new EqualityFilter({ attribute: 'member', value: dn })] });
     const entries = await this.#search('reading group memberships', this.#groupsDn, { scope: 'one', filter, attributes: ['cn'] });
-    return entries.map((e) => childValue(e.dn, this.#groupsKey)).filter((n): n is string => n !== null).sort();
+    return entries
+      .map((e) => childValue(e.dn, this.#groupsKey))
+      .filter((n): n is string => n !== null)
+      .sort();
   }
 
   async createAccount(spec: AccountSpec): Promise<Created> {

@@ -20,7 +20,10 @@ test("the server's escaping reads the same as ours", () => {
 });
 
 test('a multi-valued RDN keeps its first pair and the rest of the DN', () => {
-  assert.deepEqual(parseDn('cn=a+uid=b,ou=x').map((rdn) => rdn.value), ['a', 'x']);
+  assert.deepEqual(
+    parseDn('cn=a+uid=b,ou=x').map((rdn) => rdn.value),
+    ['a', 'x'],
+  );
 });
 
 test('childValue names an entry directly below the parent only, whatever the case', () => {

@@ -21,12 +21,14 @@ function hex(char: string): string {
 export function escapeDnValue(value: string): string {
   if (!NEEDS_ESCAPE.test(value)) return value;
   const chars = [...value];
-  return chars.map((char, i) => {
-    if (SPECIAL.has(char)) return hex(char);
-    if (i === 0 && (char === '#' || char === ' ')) return hex(char);
-    if (i === chars.length - 1 && char === ' ') return hex(char);
-    return char;
-  }).join('');
+  return chars
+    .map((char, i) => {
+      if (SPECIAL.has(char)) return hex(char);
+      if (i === 0 && (char === '#' || char === ' ')) return hex(char);
+      if (i === chars.length - 1 && char === ' ') return hex(char);
+      return char;
+    })
+    .join('');
 }
 
 /** Splits a DN into its RDNs, unescaping values; a multi-valued RDN keeps only its first pair. */

@@ -71,7 +71,10 @@ export function entryValues(entry: Entry): Map<string, string[]> {
   for (const [name, value] of Object.entries(entry)) {
     if (name === 'dn') continue;
     const list = Array.isArray(value) ? value : [value];
-    values.set(name.toLowerCase(), list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : v)));
+    values.set(
+      name.toLowerCase(),
+      list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : v)),
+    );
   }
   return values;
 }

@@ -102,7 +102,9 @@ class ClientCredentials implements Authorizer {
   #token(body: unknown): CachedToken {
     const answer = (body ?? {}) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
     if (typeof answer.access_token !== 'string' || String(answer.token_type).toLowerCase() !== 'bearer') {
-      throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `target '${this.#target}': the token endpoint gave no bearer access token`, [{ field: 'tokenUrl', value: this.#auth.tokenUrl, message: 'no bearer access_token in the answer' }]);
+      throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `target '${this.#target}': the token endpoint gave no bearer access token`, [
+        { field: 'tokenUrl', value: this.#auth.tokenUrl, message: 'no bearer access_token in the answer' },
+      ]);
     }
     return { header: `Bearer ${answer.access_token}`, renewAt: renewAt(answer.expires_in, Date.now()) };
   }

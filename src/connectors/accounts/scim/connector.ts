@@ -62,7 +62,10 @@ export class ScimConnector implements Connector {
 
   async createAccount(spec: AccountSpec): Promise<Created> {
     const { body } = await this.#client.request('POST', '/Users', { body: userResource(spec) });
-    if (typeof body?.id !== 'string') throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `target '${this.target}': POST /Users answered without the new account's id`, [{ field: 'key', value: spec.key, message: 'no id in the answer' }]);
+    if (typeof body?.id !== 'string')
+      throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `target '${this.target}': POST /Users answered without the new account's id`, [
+        { field: 'key', value: spec.key, message: 'no id in the answer' },
+      ]);
     return { id: body.id };
   }
 
@@ -81,7 +84,9 @@ export class ScimConnector implements Connector {
     for (let attempt = 1; attempt <= 2; attempt++) {
       if ((await this.#patchUser(id, operations, await this.#version(id))) !== 412) return {};
     }
-    throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `target '${this.target}': account ${id} changed twice while it was being updated`, [{ field: 'id', value: id, message: 'precondition failed (412) twice' }]);
+    throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `target '${this.target}': account ${id} changed twice while it was being updated`, [
+      { field: 'id', value: id, message: 'precondition failed (412) twice' },
+    ]);
   }
 
   /** Replaces userName; the id stays. A userName another User holds is answered 409 (uniqueness). */
@@ -123,7 +128,9 @@ export class ScimConnector implements Connector {
     for (let attempt = 0; attempt < 3; attempt++) {
       if ((await this.#addToExisting(group, id)) || (await this.#createGroupWith(group, id))) return {};
     }
-    throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `target '${this.target}': group '${group}' kept changing while a member was added`, [{ field: 'group', value: group, message: 'created and removed concurrently' }]);
+    throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `target '${this.target}': group '${group}' kept changing while a member was added`, [
+      { field: 'group', value: group, message: 'created and removed concurrently' },
+    ]);
   }
 
   async removeMember(group: string, id: string): Promise<Receipt> {

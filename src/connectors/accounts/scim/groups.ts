@@ -50,6 +50,8 @@ export async function membershipDirectory(client: ScimClient, pageSize: number):
 export async function namesFromUser(client: ScimClient, user: Json): Promise<string[] | null> {
   const listed = directGroups(user);
   if (listed === null) return null;
-  const names = await Promise.all(listed.map(async (g) => g.name ?? String((await client.request('GET', `/Groups/${encodeURIComponent(g.id)}`, { query: { attributes: 'displayName' } })).body?.displayName ?? '')));
+  const names = await Promise.all(
+    listed.map(async (g) => g.name ?? String((await client.request('GET', `/Groups/${encodeURIComponent(g.id)}`, { query: { attributes: 'displayName' } })).body?.displayName ?? '')),
+  );
   return [...new Set(names)].sort();
 }

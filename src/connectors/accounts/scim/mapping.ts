@@ -111,7 +111,10 @@ export function remoteAccount(user: Json, groups: readonly string[]): RemoteAcco
 /** The names of the groups a User's `groups` attribute lists directly, or null when the service left it out. */
 export function directGroups(user: Json): { readonly id: string; readonly name: string | undefined }[] | null {
   if (!Array.isArray(user.groups)) return null;
-  return user.groups.map(record).filter((g) => g.type === undefined || g.type === 'direct').map((g) => ({ id: String(g.value), name: str(g.display) }));
+  return user.groups
+    .map(record)
+    .filter((g) => g.type === undefined || g.type === 'direct')
+    .map((g) => ({ id: String(g.value), name: str(g.display) }));
 }
 
 /** A string literal of a SCIM filter: a JSON string (RFC 7644 §3.4.2.2), so quotes and backslashes are escaped. */

@@ -40,7 +40,15 @@ describe('SCIM mapping', () => {
 
   it('reads the primary address, else the work address, else the first', () => {
     assert.equal(accountFields({ emails: [{ value: 'a' }, { value: 'b', primary: true }] }).email, 'b');
-    assert.equal(accountFields({ emails: [{ value: 'a', type: 'home' }, { value: 'b', type: 'work' }] }).email, 'b');
+    assert.equal(
+      accountFields({
+        emails: [
+          { value: 'a', type: 'home' },
+          { value: 'b', type: 'work' },
+        ],
+      }).email,
+      'b',
+    );
     assert.equal(accountFields({ emails: [{ value: 'a', type: 'home' }] }).email, 'a');
     assert.deepEqual(accountFields({}), {});
   });
@@ -57,11 +65,15 @@ describe('Gate', () => {
     const gate = new Gate(3);
     let running = 0;
     let most = 0;
-    await Promise.all(Array.from({ length: 20 }, () => gate.run(async () => {
-      most = Math.max(most, ++running);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      running--;
-    })));
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        gate.run(async () => {
+          most = Math.max(most, ++running);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          running--;
+        }),
+      ),
+    );
     assert.equal(most, 3);
   });
 });
@@ -139,7 +151,10 @@ describe('SCIM client against a stand-in service', () => {
   it('takes 429 and 5xx as unavailable with Retry-After, and other refusals as refused', async () => {
     const failure = async (status: number, body: unknown, headers: Record<string, string> = {}): Promise<MusterError> => {
       fake.answer(() => ({ status, body, headers }));
-      const error = await client.request('GET', '/Users').then(() => null, (e: unknown) => e);
+      const error = await client.request('GET', '/Users').then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(isMusterError(error));
       return error;
     };

@@ -23,7 +23,14 @@ export class TicketConnector implements Connector {
 
   constructor(target: string, options: TicketOptions) {
     this.target = target;
-    this.#post = { target, url: options.webhookUrl, secret: options.secret, timeoutMs: options.timeoutMs ?? TICKET_DEFAULTS.timeoutMs, signal: this.#closing.signal, ...(options.outbound ? { fetch: options.outbound } : {}) };
+    this.#post = {
+      target,
+      url: options.webhookUrl,
+      secret: options.secret,
+      timeoutMs: options.timeoutMs ?? TICKET_DEFAULTS.timeoutMs,
+      signal: this.#closing.signal,
+      ...(options.outbound ? { fetch: options.outbound } : {}),
+    };
     this.#callbackBase = options.callbackBase;
     this.#clock = options.clock ?? systemClock;
   }
@@ -61,6 +68,7 @@ export class TicketConnector implements Connector {
   }
 
   /** Refused: a ticket queue has nothing to list. */
+  // biome-ignore lint/correctness/useYield: the port's listing is a generator; this one refuses before its first page
   async *listAccounts(_pageSize?: number): AsyncIterable<readonly RemoteAccount[]> {
     throw this.#notListable('accounts');
   }
@@ -86,8 +94,13 @@ export class TicketConnector implements Connector {
   async #request(operation: TicketOperation, account: TicketAccount, group?: string): Promise<Receipt> {
     const ticket = randomUUID();
     const request: TicketRequest = {
-      ticket, target: this.target, operation, account, ...(group === undefined ? {} : { group }),
-      requestedAt: this.#clock.now().toISOString(), callback: callbackUrl(this.#callbackBase, ticket),
+      ticket,
+      target: this.target,
+      operation,
+      account,
+      ...(group === undefined ? {} : { group }),
+      requestedAt: this.#clock.now().toISOString(),
+      callback: callbackUrl(this.#callbackBase, ticket),
     };
     await postSigned(this.#post, request, `${operation} ${account.id}${group === undefined ? '' : ` ${group}`}`);
     return { ticket };

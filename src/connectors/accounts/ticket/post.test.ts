@@ -23,7 +23,10 @@ describe('signed POSTs to a ticket endpoint through the outbound guard', () => {
 
   test('a redirect is refused, naming the URL, and not followed', async () => {
     const before = itsm.requests.length;
-    const error = await postSigned(to(`${itsm.url}/moved`), { op: 'create' }, 'create b').then(() => undefined, (e: unknown) => e);
+    const error = await postSigned(to(`${itsm.url}/moved`), { op: 'create' }, 'create b').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(isMusterError(error));
     assert.equal(error.code, 'MUSTER_ERR_TARGET_REFUSED');
     assert.match(error.message, /moved: it answered 307, a redirect to http:\/\/169\.254\.169\.254/);
@@ -35,7 +38,14 @@ describe('signed POSTs to a ticket endpoint through the outbound guard', () => {
     const guarded = agencyFetch({ resolver });
     let errors: unknown[] = [];
     const opened = await socketsOpenedDuring(async () => {
-      errors = await Promise.all(['https://itsm.test/tickets', 'https://link.test/tickets'].map((url) => postSigned(to(url, guarded), {}, 'create c').then(() => undefined, (e: unknown) => e)));
+      errors = await Promise.all(
+        ['https://itsm.test/tickets', 'https://link.test/tickets'].map((url) =>
+          postSigned(to(url, guarded), {}, 'create c').then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        ),
+      );
     });
     assert.equal(opened, 0);
     assert.match(String((errors[0] as Error).message), /itsm\.test resolves to 169\.254\.169\.254, a cloud metadata \(link-local\) address not allowed by outbound\.agencyNetworks/);

@@ -26,11 +26,14 @@ export async function postSigned(to: SignedPost, document: unknown, what: string
   let response: Response;
   try {
     response = await (to.fetch ?? defaultFetch)(to.url, {
-      method: 'POST', body, signal: AbortSignal.any(signals),
+      method: 'POST',
+      body,
+      signal: AbortSignal.any(signals),
       headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(to.secret, body) },
     });
   } catch (cause) {
-    if (cause instanceof MusterError && cause.code === 'MUSTER_ERR_OUTBOUND_REFUSED') throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `target '${to.target}': ${what} refused: ${cause.message}`, cause.details, { cause });
+    if (cause instanceof MusterError && cause.code === 'MUSTER_ERR_OUTBOUND_REFUSED')
+      throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `target '${to.target}': ${what} refused: ${cause.message}`, cause.details, { cause });
     const reason = cause instanceof Error && cause.name === 'TimeoutError' ? 'timed out' : describe(cause);
     throw new MusterError('MUSTER_ERR_TARGET_UNAVAILABLE', `target '${to.target}': ${what} failed: ${reason}`, [{ field: 'request', value: what, message: reason }], { cause });
   }

@@ -32,9 +32,12 @@ describe('ticket connector', () => {
     assert.equal(c.kind, 'ticket');
     assert.equal(await c.findAccount('jdoe'), null);
     await assert.rejects(c.listEntitlements(), (e: unknown) => isMusterError(e, 'MUSTER_ERR_CONFLICT') && /cannot be listed/.test(e.message));
-    await assert.rejects(async () => {
-      for await (const _ of c.listAccounts()) assert.fail('nothing to list');
-    }, (e: unknown) => isMusterError(e, 'MUSTER_ERR_CONFLICT'));
+    await assert.rejects(
+      async () => {
+        for await (const _ of c.listAccounts()) assert.fail('nothing to list');
+      },
+      (e: unknown) => isMusterError(e, 'MUSTER_ERR_CONFLICT'),
+    );
     assert.equal(itsm.received.length, 0);
   });
 
@@ -50,21 +53,38 @@ describe('ticket connector', () => {
     assert.equal(got.headers['x-muster-signature'], signBody(SECRET, got.body));
     assert.equal(signatureMatches('another-secret-entirely', got.body, got.headers['x-muster-signature'] as string), false);
     assert.deepEqual(got.json, {
-      ticket: created.ticket, target: 'itsm', operation: 'create', account: { id: 'jdoe', correlationId: SPEC.correlationId, fields: SPEC.fields, enabled: true },
-      requestedAt: '2026-03-02T09:00:00.000Z', callback: `https://muster.agency.example/hooks/tickets/${created.ticket}/close`,
+      ticket: created.ticket,
+      target: 'itsm',
+      operation: 'create',
+      account: { id: 'jdoe', correlationId: SPEC.correlationId, fields: SPEC.fields, enabled: true },
+      requestedAt: '2026-03-02T09:00:00.000Z',
+      callback: `https://muster.agency.example/hooks/tickets/${created.ticket}/close`,
     });
   });
 
   it('posts exactly one request per operation, each with its own ticket', async () => {
     const receipts = [
-      await c.updateAccount('jdoe', { title: 'Senior Analyst' }), await c.disableAccount('jdoe'), await c.enableAccount('jdoe'),
-      await c.deleteAccount('jdoe'), await c.addMember('payroll-admins', 'jdoe'), await c.removeMember('payroll-admins', 'jdoe'),
+      await c.updateAccount('jdoe', { title: 'Senior Analyst' }),
+      await c.disableAccount('jdoe'),
+      await c.enableAccount('jdoe'),
+      await c.deleteAccount('jdoe'),
+      await c.addMember('payroll-admins', 'jdoe'),
+      await c.removeMember('payroll-admins', 'jdoe'),
     ];
-    assert.deepEqual(itsm.received.map((r) => r.json.operation), ['update', 'disable', 'enable', 'delete', 'add-member', 'remove-member']);
-    assert.deepEqual(itsm.received.map((r) => r.json.ticket), receipts.map((r) => r.ticket));
+    assert.deepEqual(
+      itsm.received.map((r) => r.json.operation),
+      ['update', 'disable', 'enable', 'delete', 'add-member', 'remove-member'],
+    );
+    assert.deepEqual(
+      itsm.received.map((r) => r.json.ticket),
+      receipts.map((r) => r.ticket),
+    );
     assert.equal(new Set(receipts.map((r) => r.ticket)).size, 6);
     assert.deepEqual(itsm.received[0]?.json.account, { id: 'jdoe', fields: { title: 'Senior Analyst' } });
-    assert.deepEqual(itsm.received.slice(4).map((r) => r.json.group), ['payroll-admins', 'payroll-admins']);
+    assert.deepEqual(
+      itsm.received.slice(4).map((r) => r.json.group),
+      ['payroll-admins', 'payroll-admins'],
+    );
     assert.equal(itsm.received[1]?.json.group, undefined);
     for (const r of itsm.received) assert.ok(signatureMatches(SECRET, r.body, r.headers['x-muster-signature'] as string));
   });
@@ -72,7 +92,10 @@ describe('ticket connector', () => {
   it('asks for a rename with the old and the new key, and the new key is the id from then on', async () => {
     const renamed = await c.renameAccount('jdoe', 'jdoe2');
     assert.equal(renamed.id, 'jdoe2');
-    assert.deepEqual(itsm.received.map((r) => [r.json.operation, r.json.account, r.json.ticket]), [['rename', { id: 'jdoe', key: 'jdoe2' }, renamed.ticket]]);
+    assert.deepEqual(
+      itsm.received.map((r) => [r.json.operation, r.json.account, r.json.ticket]),
+      [['rename', { id: 'jdoe', key: 'jdoe2' }, renamed.ticket]],
+    );
     assert.deepEqual(await c.renameAccount('jdoe2', 'jdoe2'), { id: 'jdoe2' }, 'no request for a rename to the same key');
     assert.equal(itsm.received.length, 1);
     for (const r of itsm.received) assert.ok(signatureMatches(SECRET, r.body, r.headers['x-muster-signature'] as string));

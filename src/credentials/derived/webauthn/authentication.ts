@@ -23,12 +23,7 @@ export interface WebAuthnAssertion {
  * stored one is non-zero (a counter that does not grow may mean a cloned authenticator).
  * @throws MusterError MUSTER_ERR_DERIVED_BINDING naming the field that was wrong.
  */
-export async function verifyAuthentication(
-  policy: WebAuthnPolicy,
-  response: AuthenticationResponseJSON,
-  expectedChallenge: string,
-  binding: StoredWebAuthnKey,
-): Promise<WebAuthnAssertion> {
+export async function verifyAuthentication(policy: WebAuthnPolicy, response: AuthenticationResponseJSON, expectedChallenge: string, binding: StoredWebAuthnKey): Promise<WebAuthnAssertion> {
   checkPolicy(policy);
   checkChallenge(expectedChallenge);
   checkAuthenticationShape(response);

@@ -1,9 +1,4 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/server';
+import { generateAuthenticationOptions, generateRegistrationOptions, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { checkChallenge, checkCredentialId, checkPolicy, refuse, WEBAUTHN_ALGORITHMS, WEBAUTHN_TIMEOUT_MS, type WebAuthnPolicy } from './policy.ts';
 
 /** The person a credential is registered for; identityId becomes the opaque WebAuthn user handle. */
@@ -31,12 +26,7 @@ function userHandle(identityId: string): Uint8Array<ArrayBuffer> {
  * is not bound twice. The challenge is the caller's (base64url, at least 16 bytes), stored by the
  * caller until the response comes back.
  */
-export async function registrationOptions(
-  policy: WebAuthnPolicy,
-  user: WebAuthnUser,
-  challenge: string,
-  exclude: readonly string[],
-): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function registrationOptions(policy: WebAuthnPolicy, user: WebAuthnUser, challenge: string, exclude: readonly string[]): Promise<PublicKeyCredentialCreationOptionsJSON> {
   checkPolicy(policy);
   checkChallenge(challenge);
   exclude.forEach((id) => checkCredentialId(id, 'exclude'));
@@ -56,11 +46,7 @@ export async function registrationOptions(
 }
 
 /** Options for `navigator.credentials.get`: user verification required, only the listed credentials. */
-export async function authenticationOptions(
-  policy: WebAuthnPolicy,
-  challenge: string,
-  allow: readonly AllowedCredential[],
-): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export async function authenticationOptions(policy: WebAuthnPolicy, challenge: string, allow: readonly AllowedCredential[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
   checkPolicy(policy);
   checkChallenge(challenge);
   allow.forEach((credential) => checkCredentialId(credential.credentialId, 'allow'));

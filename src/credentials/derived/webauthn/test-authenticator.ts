@@ -62,7 +62,9 @@ export async function testCertificate(options: {
 }): Promise<{ certificate: X509Certificate; key: CryptoKey; keys: webcrypto.CryptoKeyPair }> {
   const keys = options.keys ?? ((await webcrypto.subtle.generateKey(ECDSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair);
   const certificate = await X509CertificateGenerator.create({
-    serialNumber: randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: randomBytes(8)
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     subject: options.subject,
     issuer: options.issuer?.name ?? options.subject,
     notBefore: options.notBefore ?? new Date(Date.now() - 86_400_000),
@@ -123,11 +125,13 @@ export class TestAuthenticator {
     const clientDataJSON = clientData(ceremony, 'webauthn.create');
     const authData = this.authData(ceremony, true);
     const attStmt = this.attestationStatement(Buffer.concat([authData, sha256(Buffer.from(clientDataJSON, 'base64url'))]));
-    const attestationObject = isoCBOR.encode(new Map<string, string | Uint8Array | Map<string, number | Uint8Array | Uint8Array[]>>([
-      ['fmt', this.attestation ? 'packed' : 'none'],
-      ['attStmt', attStmt],
-      ['authData', authData],
-    ]));
+    const attestationObject = isoCBOR.encode(
+      new Map<string, string | Uint8Array | Map<string, number | Uint8Array | Uint8Array[]>>([
+        ['fmt', this.attestation ? 'packed' : 'none'],
+        ['attStmt', attStmt],
+        ['authData', authData],
+      ]),
+    );
     const id = b64u(this.credentialId);
     return { id, rawId: id, type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON, attestationObject: b64u(attestationObject), transports: ['usb'] } };
   }

@@ -56,6 +56,9 @@ describe('attestation chains to configured anchors', () => {
   });
 
   test('an anchor that is not a certificate is a configuration error naming it', async () => {
-    await assert.rejects(attestationChainsToAnchor(der(leaf), [root.certificate.toString('pem'), 'junk'], NOW), (error) => isMusterError(error, 'MUSTER_ERR_CONFIG') && error.details[0]?.key === 'attestationRoots[1]');
+    await assert.rejects(
+      attestationChainsToAnchor(der(leaf), [root.certificate.toString('pem'), 'junk'], NOW),
+      (error) => isMusterError(error, 'MUSTER_ERR_CONFIG') && error.details[0]?.key === 'attestationRoots[1]',
+    );
   });
 });

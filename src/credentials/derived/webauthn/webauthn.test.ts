@@ -30,7 +30,10 @@ describe('WebAuthn options', () => {
     assert.deepEqual(options.user, { id: Buffer.from('mur-000123').toString('base64url'), name: 'jane.doe@agency.gov', displayName: 'Jane Doe' });
     assert.equal(options.attestation, 'direct');
     assert.deepEqual(options.authenticatorSelection, { residentKey: 'preferred', userVerification: 'required', requireResidentKey: false });
-    assert.deepEqual(options.pubKeyCredParams.map((p) => p.alg), [-7, -35, -8, -257]);
+    assert.deepEqual(
+      options.pubKeyCredParams.map((p) => p.alg),
+      [-7, -35, -8, -257],
+    );
     assert.deepEqual(options.excludeCredentials, [{ id: 'AAEC', type: 'public-key' }]);
     assert.equal(options.timeout, 120_000);
   });
@@ -41,7 +44,10 @@ describe('WebAuthn options', () => {
     assert.equal(options.challenge, c);
     assert.equal(options.rpId, 'id.agency.gov');
     assert.equal(options.userVerification, 'required');
-    assert.deepEqual(options.allowCredentials, [{ id: 'AAEC', transports: ['usb', 'nfc'], type: 'public-key' }, { id: 'AwQF', type: 'public-key' }]);
+    assert.deepEqual(options.allowCredentials, [
+      { id: 'AAEC', transports: ['usb', 'nfc'], type: 'public-key' },
+      { id: 'AwQF', type: 'public-key' },
+    ]);
   });
 
   test('a short or non-base64url challenge, an oversized user handle and a bad credential id are refused', async () => {
@@ -57,7 +63,13 @@ describe('WebAuthn registration refusals', () => {
   const authenticator = new TestAuthenticator(AAGUID);
 
   test('garbage is refused as a malformed response', async () => {
-    for (const garbage of [null, 'x', {}, { id: 'a', rawId: 'b', type: 'public-key', response: {} }, { id: 'AA', rawId: 'AA', type: 'public-key', response: { clientDataJSON: 'AA', attestationObject: 'AA' } }]) {
+    for (const garbage of [
+      null,
+      'x',
+      {},
+      { id: 'a', rawId: 'b', type: 'public-key', response: {} },
+      { id: 'AA', rawId: 'AA', type: 'public-key', response: { clientDataJSON: 'AA', attestationObject: 'AA' } },
+    ]) {
       await refused(verifyRegistration(POLICY, garbage as unknown as RegistrationResponseJSON, challenge()), 'response');
     }
   });
@@ -79,19 +91,22 @@ describe('WebAuthn registration refusals', () => {
   test("'none' attestation binds at AAL2 untrusted, and is refused when trust is required", async () => {
     const c = ceremony({ counter: 7 });
     const binding = await verifyRegistration(POLICY, authenticator.register(c), c.challenge);
-    assert.deepEqual({ ...binding, publicKey: [...binding.publicKey] }, {
-      credentialId: authenticator.credentialId.toString('base64url'),
-      publicKey: [...authenticator.cosePublicKey()],
-      counter: 7,
-      aaguid: AAGUID,
-      attestationFormat: 'none',
-      attestationTrusted: false,
-      deviceType: 'singleDevice',
-      backedUp: false,
-      userVerified: true,
-      transports: ['usb'],
-      aal: 'AAL2',
-    });
+    assert.deepEqual(
+      { ...binding, publicKey: [...binding.publicKey] },
+      {
+        credentialId: authenticator.credentialId.toString('base64url'),
+        publicKey: [...authenticator.cosePublicKey()],
+        counter: 7,
+        aaguid: AAGUID,
+        attestationFormat: 'none',
+        attestationTrusted: false,
+        deviceType: 'singleDevice',
+        backedUp: false,
+        userVerified: true,
+        transports: ['usb'],
+        aal: 'AAL2',
+      },
+    );
     await refused(verifyRegistration({ ...POLICY, requireTrustedAttestation: true }, authenticator.register(c), c.challenge), 'attestation');
   });
 });
@@ -104,7 +119,11 @@ describe('WebAuthn packed attestation and the AAL decision', () => {
   before(async () => {
     const root = await testCertificate({ subject: 'CN=Test FIDO Root,O=Test Vendor,C=US', ca: true });
     const other = await testCertificate({ subject: 'CN=Test FIDO Root,O=Test Vendor,C=US', ca: true });
-    const leaf = await testCertificate({ subject: 'CN=Test Key Batch 1,OU=Authenticator Attestation,O=Test Vendor,C=US', ca: false, issuer: { name: 'CN=Test FIDO Root,O=Test Vendor,C=US', key: root.key } });
+    const leaf = await testCertificate({
+      subject: 'CN=Test Key Batch 1,OU=Authenticator Attestation,O=Test Vendor,C=US',
+      ca: false,
+      issuer: { name: 'CN=Test FIDO Root,O=Test Vendor,C=US', key: root.key },
+    });
     rootPem = root.certificate.toString('pem');
     otherRootPem = other.certificate.toString('pem');
     attested = new TestAuthenticator(AAGUID, { key: keyObject(leaf.key), x5c: [leaf.certificate] });

@@ -17,7 +17,18 @@ function leaf(...extensions: Extension[]) {
   const now = clock.now();
   const spki = new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' }));
   const common = [new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true), new CertificatePolicyExtension([OID.policyCommonAuthentication])];
-  return signCertificate({ serial: randomSerial(), issuer: ca.issuing.name, subject: 'CN=Pat Person,O=U.S. Government,C=US', notBefore: now, notAfter: new Date(now.getTime() + 86_400_000), spki, extensions: [...common, ...extensions] }, ca.issuing.key);
+  return signCertificate(
+    {
+      serial: randomSerial(),
+      issuer: ca.issuing.name,
+      subject: 'CN=Pat Person,O=U.S. Government,C=US',
+      notBefore: now,
+      notAfter: new Date(now.getTime() + 86_400_000),
+      spki,
+      extensions: [...common, ...extensions],
+    },
+    ca.issuing.key,
+  );
 }
 
 const check = async (...extensions: Extension[]) => validateAuthenticationPath(ca.issuing.certificate, [await leaf(...extensions)], crls, new Date(clock.now().getTime() + 60_000));

@@ -11,7 +11,9 @@ export const AUTHENTICATION_POLICIES: readonly string[] = [OID.policyCommonAuthe
  * anyExtendedKeyUsage; and EKU present on certificates valid from 2019-06-30 on (FPKI CP §6.1.7).
  */
 export const SIGN_IN_USAGE: EndEntityUsage = {
-  anyOf: [OID.ekuClientAuth], forbidden: [OID.pivCardAuth, OID.ekuAny], requiredFrom: new Date('2019-06-30T00:00:00Z'),
+  anyOf: [OID.ekuClientAuth],
+  forbidden: [OID.pivCardAuth, OID.ekuAny],
+  requiredFrom: new Date('2019-06-30T00:00:00Z'),
 };
 
 const MAX_DEPTH = 6;
@@ -30,7 +32,11 @@ async function anchorOf(certificate: X509Certificate, anchors: readonly X509Cert
  * A path from a configured anchor to the leaf through the certificates the client sent: intermediates in order from
  * the anchor, the leaf last. Undefined when no anchor is reached.
  */
-export async function buildPath(leaf: X509Certificate, offered: readonly X509Certificate[], anchors: readonly X509Certificate[]): Promise<{ anchor: X509Certificate; path: X509Certificate[] } | undefined> {
+export async function buildPath(
+  leaf: X509Certificate,
+  offered: readonly X509Certificate[],
+  anchors: readonly X509Certificate[],
+): Promise<{ anchor: X509Certificate; path: X509Certificate[] } | undefined> {
   const path = [leaf];
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     const top = path[0]!;
@@ -47,8 +53,14 @@ export async function buildPath(leaf: X509Certificate, offered: readonly X509Cer
 /** RFC 5280 path validation under the authentication policies, with the CRLs given, for a sign-in (SIGN_IN_USAGE). */
 export function validateAuthenticationPath(anchor: X509Certificate, path: readonly X509Certificate[], crls: readonly X509Crl[], time: Date): Promise<PathValidationResult> {
   return validatePath({
-    anchor, path, crls, time,
-    initialPolicySet: [...AUTHENTICATION_POLICIES], initialExplicitPolicy: true, initialPolicyMappingInhibit: false, initialInhibitAnyPolicy: true,
+    anchor,
+    path,
+    crls,
+    time,
+    initialPolicySet: [...AUTHENTICATION_POLICIES],
+    initialExplicitPolicy: true,
+    initialPolicyMappingInhibit: false,
+    initialInhibitAnyPolicy: true,
     endEntity: SIGN_IN_USAGE,
   });
 }

@@ -34,7 +34,13 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
   async function foreignCard(credentialNumber: string): Promise<{ pem: string; fascn: string }> {
     const fascn = encodeFascn({ agencyCode: '4700', systemCode: '0002', credentialNumber });
     const issuer = createIssuer({ ca: foreign.issuing, clock: h.clock, urls: { ...URLS, crl: 'http://pki.other.gov/issuing.crl' } });
-    const issued = await issuer.issue('piv-auth', { csr: await opensslCsr(h.dir, `foreign-${credentialNumber}`), subject: 'CN=Dana Detailee,OU=Other Agency,O=U.S. Government,C=US', fascn, cardUuid: crypto.randomUUID(), notAfterLimit: new Date(h.clock.now().getTime() + 365 * 86_400_000) });
+    const issued = await issuer.issue('piv-auth', {
+      csr: await opensslCsr(h.dir, `foreign-${credentialNumber}`),
+      subject: 'CN=Dana Detailee,OU=Other Agency,O=U.S. Government,C=US',
+      fascn,
+      cardUuid: crypto.randomUUID(),
+      notAfterLimit: new Date(h.clock.now().getTime() + 365 * 86_400_000),
+    });
     return { pem: issued.pem, fascn: Buffer.from(fascn).toString('hex') };
   }
 
@@ -54,8 +60,18 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
     const { card } = world.card.E1;
     const pem = card.certificates[0]!.pem;
     const found = await match(pem);
-    const thumbprint = createHash('sha256').update(new Uint8Array(new X509Certificate(pem).rawData)).digest('base64url');
-    assert.deepEqual(found, { identityId: world.ids.E1, credentialId: card.credentialId, credentialType: 'piv_card', aal: 'aal3', serial: card.certificates[0]!.serial, issuer: world.ca.issuing.name, thumbprint });
+    const thumbprint = createHash('sha256')
+      .update(new Uint8Array(new X509Certificate(pem).rawData))
+      .digest('base64url');
+    assert.deepEqual(found, {
+      identityId: world.ids.E1,
+      credentialId: card.credentialId,
+      credentialType: 'piv_card',
+      aal: 'aal3',
+      serial: card.certificates[0]!.serial,
+      issuer: world.ca.issuing.name,
+      thumbprint,
+    });
   });
 
   test('the Card Authentication certificate does not sign anyone in', async () => {
@@ -78,23 +94,34 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
   });
 
   test('a certificate muster did not issue or record is unknown', async () => {
-    const stray = await createIssuer({ ca: world.ca.issuing, clock: h.clock, urls: URLS }).issue('piv-auth', { csr: await opensslCsr(h.dir, 'stray'), subject: 'CN=Stray,O=U.S. Government,C=US', fascn: encodeFascn({ agencyCode: '9700', systemCode: '0001', credentialNumber: '999999' }), cardUuid: crypto.randomUUID(), notAfterLimit: new Date(h.clock.now().getTime() + 365 * 86_400_000) });
+    const stray = await createIssuer({ ca: world.ca.issuing, clock: h.clock, urls: URLS }).issue('piv-auth', {
+      csr: await opensslCsr(h.dir, 'stray'),
+      subject: 'CN=Stray,O=U.S. Government,C=US',
+      fascn: encodeFascn({ agencyCode: '9700', systemCode: '0001', credentialNumber: '999999' }),
+      cardUuid: crypto.randomUUID(),
+      notAfterLimit: new Date(h.clock.now().getTime() + 365 * 86_400_000),
+    });
     await assert.rejects(match(stray.pem), refusedFor('unknown-certificate'));
     const selfMade = await createCaHierarchy({ rootName: 'CN=Home Made,O=Nobody,C=US', issuingName: 'CN=Home Made Issuing,O=Nobody,C=US', keyAlgorithm: 'ecdsa-p256' }, h.clock);
     await assert.rejects(match(selfMade.issuing.certificate.toString('pem')), refusedFor('unknown-certificate'));
   });
 
-  test('another agency\'s card is refused when the agreement\'s population does not list its agency', async () => {
+  test("another agency's card is refused when the agreement's population does not list its agency", async () => {
     const { pem } = await foreignCard('000101');
     await assert.rejects(match(pem, ours), refusedFor('foreign-agency-not-covered'));
   });
 
-  test('another agency\'s card under a covering agreement: refused until the MUR knows the card, then accepted; a CRL that cannot be fetched refuses', async () => {
+  test("another agency's card under a covering agreement: refused until the MUR knows the card, then accepted; a CRL that cannot be fetched refuses", async () => {
     const { pem, fascn } = await foreignCard('000102');
     await assert.rejects(match(pem, covering), refusedFor('unknown-certificate'));
     const credentialId = crypto.randomUUID();
-    await h.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv_card', 'active', $3, $4, $5, $5)`,
-      [credentialId, world.ids.E3, crypto.randomUUID(), JSON.stringify({ fascn, agency_code: '4700' }), h.clock.now()]);
+    await h.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv_card', 'active', $3, $4, $5, $5)`, [
+      credentialId,
+      world.ids.E3,
+      crypto.randomUUID(),
+      JSON.stringify({ fascn, agency_code: '4700' }),
+      h.clock.now(),
+    ]);
     const found = await match(pem, covering);
     assert.deepEqual([found.identityId, found.credentialId, found.credentialType, found.aal], [world.ids.E3, credentialId, 'piv_card', 'aal3']);
     const cached = fetches;

@@ -11,7 +11,14 @@ import type { PeerCertificates } from './peer-certificate.ts';
  * Maps a presented certificate to an active credential of an active identity: muster's own certificates by its records,
  * another agency's through the relying party's trust agreement and the configured anchors.
  */
-export function matchCertificate(db: Queryable, issuing: CertificateAuthority, clock: Clock, trust: ForeignTrust, peer: PeerCertificates, agreement: AgreementDocument | undefined): Promise<CertificateMatch> {
+export function matchCertificate(
+  db: Queryable,
+  issuing: CertificateAuthority,
+  clock: Clock,
+  trust: ForeignTrust,
+  peer: PeerCertificates,
+  agreement: AgreementDocument | undefined,
+): Promise<CertificateMatch> {
   if (peer.leaf.issuer === issuing.certificate.subject) return matchOwnCertificate(db, issuing, clock, peer.leaf);
   return matchForeignCertificate(db, trust, peer.leaf, peer.offered, agreement);
 }

@@ -12,8 +12,7 @@ export function attributesOf(document: AgreementDocument): ConsentedAttribute[] 
   return document.attributes.map((a) => ({ name: a.name, purpose: a.purpose })).sort((x, y) => x.name.localeCompare(y.name) || x.purpose.localeCompare(y.purpose));
 }
 
-const same = (a: readonly ConsentedAttribute[], b: readonly ConsentedAttribute[]): boolean =>
-  a.length === b.length && a.every((x, i) => x.name === b[i]?.name && x.purpose === b[i]?.purpose);
+const same = (a: readonly ConsentedAttribute[], b: readonly ConsentedAttribute[]): boolean => a.length === b.length && a.every((x, i) => x.name === b[i]?.name && x.purpose === b[i]?.purpose);
 
 /** The attributes the identity last consented to for the client, if any. */
 export async function consentOf(db: Queryable, identityId: string, clientId: string): Promise<ConsentedAttribute[] | undefined> {

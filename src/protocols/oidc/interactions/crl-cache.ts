@@ -70,7 +70,7 @@ export class CrlCache {
     } catch {
       throw new SignInRefused('revocation-unavailable', 'the certificate status list (CRL) of the issuing agency could not be fetched; try again later', where);
     }
-    if (!crl.nextUpdate || crl.nextUpdate <= now) throw new SignInRefused('revocation-unavailable', 'the issuing agency\'s certificate status list (CRL) is out of date', where);
+    if (!crl.nextUpdate || crl.nextUpdate <= now) throw new SignInRefused('revocation-unavailable', "the issuing agency's certificate status list (CRL) is out of date", where);
     this.#cached.set(url, crl);
     return crl;
   }

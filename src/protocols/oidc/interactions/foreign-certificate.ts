@@ -24,7 +24,13 @@ export interface ForeignTrust {
  * credential (details.fascn: the FASC-N as hex) of an active person: status is read from the MUR, not inferred from
  * the certificate.
  */
-export async function matchForeignCertificate(db: Queryable, trust: ForeignTrust, certificate: X509Certificate, offered: readonly X509Certificate[], agreement: AgreementDocument | undefined): Promise<CertificateMatch> {
+export async function matchForeignCertificate(
+  db: Queryable,
+  trust: ForeignTrust,
+  certificate: X509Certificate,
+  offered: readonly X509Certificate[],
+  agreement: AgreementDocument | undefined,
+): Promise<CertificateMatch> {
   const subject = subjectOf(certificate);
   const fascn = fascnOf(certificate);
   if (!fascn) throw new SignInRefused('unknown-certificate', 'this certificate was not issued by muster and carries no PIV FASC-N', subject);
@@ -36,10 +42,22 @@ export async function matchForeignCertificate(db: Queryable, trust: ForeignTrust
   const result = await validateAuthenticationPath(built.anchor, built.path, await trust.crls.forPath(built.path), trust.clock.now());
   if (!result.valid) {
     const revoked = /revoked/.test(result.reason ?? '');
-    throw new SignInRefused(revoked ? 'certificate-revoked' : 'path-invalid', revoked ? 'this certificate has been revoked' : `the certificate does not validate: ${result.reason ?? 'invalid path'}`, subject);
+    throw new SignInRefused(
+      revoked ? 'certificate-revoked' : 'path-invalid',
+      revoked ? 'this certificate has been revoked' : `the certificate does not validate: ${result.reason ?? 'invalid path'}`,
+      subject,
+    );
   }
   const [row] = await credentialsWhere(db, `k.type = $1 AND k.details->>'fascn' = $2`, [PIV_CARD, fascn.hex]);
   if (!row) throw new SignInRefused('unknown-certificate', 'this PIV card is not known to muster', subject);
   requireActive(row, certificate);
-  return { identityId: row.identity_id, credentialId: row.credential_id, credentialType: 'piv_card', aal: 'aal3', serial: subject.serial as string, issuer: certificate.issuer, thumbprint: thumbprintOf(certificate) };
+  return {
+    identityId: row.identity_id,
+    credentialId: row.credential_id,
+    credentialType: 'piv_card',
+    aal: 'aal3',
+    serial: subject.serial as string,
+    issuer: certificate.issuer,
+    thumbprint: thumbprintOf(certificate),
+  };
 }

@@ -7,7 +7,12 @@ import type { InteractionProvider, StoredInteraction } from './provider-shapes.t
  * sign-in, so it travels in the ID token (the `openid` scope) whenever the agreement lists it.
  */
 export const ATTRIBUTE_SCOPES: Readonly<Record<string, string>> = Object.freeze({
-  name: 'profile', given_name: 'profile', family_name: 'profile', email: 'email', phone_number: 'phone', address: 'address',
+  name: 'profile',
+  given_name: 'profile',
+  family_name: 'profile',
+  email: 'email',
+  phone_number: 'phone',
+  address: 'address',
 });
 
 /** Claims every PIV federation assertion carries (SP 800-217 §6.1, §6.2), whatever the agreement lists. */

@@ -51,7 +51,8 @@ const base = (x: Exchange): string => `${x.path}/${encodeURIComponent(x.uid)}`;
 /** The interaction of this browser (its interaction cookie), which must be the one in the path and at `prompt`. */
 async function ownInteraction(x: Exchange, prompt: string): Promise<StoredInteraction> {
   const interaction = await x.provider.interactionDetails(x.req, x.res);
-  if (interaction.uid !== x.uid || interaction.prompt.name !== prompt) throw new SignInRefused('interaction-expired', 'this sign-in page does not belong to your current sign-in; return to the service and start again');
+  if (interaction.uid !== x.uid || interaction.prompt.name !== prompt)
+    throw new SignInRefused('interaction-expired', 'this sign-in page does not belong to your current sign-in; return to the service and start again');
   x.clientId = String(interaction.params.client_id ?? '');
   return interaction;
 }
@@ -77,7 +78,12 @@ export async function showInteraction(x: Exchange): Promise<Answer> {
   const here = base(x);
   const shown = notice(interaction);
   return pageAnswer(200, {
-    name: 'login', rp: p.view, pivUrl: `${x.mtlsOrigin}${here}/piv`, webauthnOptionsUrl: `${here}/webauthn/options`, webauthnUrl: `${here}/webauthn`, abortUrl: `${here}/abort`,
+    name: 'login',
+    rp: p.view,
+    pivUrl: `${x.mtlsOrigin}${here}/piv`,
+    webauthnOptionsUrl: `${here}/webauthn/options`,
+    webauthnUrl: `${here}/webauthn`,
+    abortUrl: `${here}/abort`,
     ...(shown ? { notice: shown } : {}),
   });
 }
@@ -86,7 +92,9 @@ async function showConsent(x: Exchange, interaction: StoredInteraction, p: Inter
   const accountId = requireAccount(interaction);
   const document = p.agreement.agreement.document;
   if (await consentNeeded(x.deps.store, accountId, p.clientId, document)) {
-    const changed = interaction.prompt.reasons.includes('muster_consent') && (await x.deps.store.query('SELECT 1 FROM federation_consents WHERE identity_id = $1 AND client_id = $2', [accountId, p.clientId])).length > 0;
+    const changed =
+      interaction.prompt.reasons.includes('muster_consent') &&
+      (await x.deps.store.query('SELECT 1 FROM federation_consents WHERE identity_id = $1 AND client_id = $2', [accountId, p.clientId])).length > 0;
     return pageAnswer(200, { name: 'consent', rp: p.view, action: `${base(x)}/consent`, changed });
   }
   return redirectAnswer(await grantAndFinish(x, interaction, p, accountId, document.consent === 'allowlisted' ? 'allowlisted' : 'remembered'));
@@ -123,8 +131,16 @@ export async function submitConsent(x: Exchange): Promise<Answer> {
   const decision = (await readForm(x)).get('decision');
   if (decision === 'accept') return redirectAnswer(await grantAndFinish(x, interaction, p, accountId, 'given'));
   if (decision !== 'decline') throw new SignInRefused('bad-request', 'choose Allow or Do not allow');
-  await x.deps.store.transaction((tx) => x.deps.audit.append(tx, [{ actor: OIDC_ACTOR, action: 'oidc.consent.declined', target: accountId, reason: `release to ${p.clientId} declined`, data: { client_id: p.clientId } }], correlationOf(x.uid)));
-  return redirectAnswer(await x.provider.interactionResult(x.req, x.res, { error: 'access_denied', error_description: 'the subscriber did not allow the release of the attributes' }, { mergeWithLastSubmission: false }));
+  await x.deps.store.transaction((tx) =>
+    x.deps.audit.append(
+      tx,
+      [{ actor: OIDC_ACTOR, action: 'oidc.consent.declined', target: accountId, reason: `release to ${p.clientId} declined`, data: { client_id: p.clientId } }],
+      correlationOf(x.uid),
+    ),
+  );
+  return redirectAnswer(
+    await x.provider.interactionResult(x.req, x.res, { error: 'access_denied', error_description: 'the subscriber did not allow the release of the attributes' }, { mergeWithLastSubmission: false }),
+  );
 }
 
 /** POST <path>/:uid/abort — the subscriber cancels; the RP receives access_denied. */
@@ -149,8 +165,14 @@ export async function certificateSignIn(x: Exchange): Promise<Answer> {
   const now = x.deps.clock.now();
   const match = await matchCertificate(x.deps.store, (await x.deps.ca()).issuing, x.deps.clock, x.deps.trust, peer, p.agreement.agreement.document);
   const login: VerifiedLogin = {
-    identityId: match.identityId, credentialId: match.credentialId, credentialType: match.credentialType, aal: match.aal,
-    amr: amrOf(match.credentialType, match.aal), certThumbprint: match.thumbprint, authTime: now, certificate: { serial: match.serial, issuer: match.issuer },
+    identityId: match.identityId,
+    credentialId: match.credentialId,
+    credentialType: match.credentialType,
+    aal: match.aal,
+    amr: amrOf(match.credentialType, match.aal),
+    certThumbprint: match.thumbprint,
+    authTime: now,
+    certificate: { serial: match.serial, issuer: match.issuer },
   };
   requireAal(login, p);
   const ticket = await holdCertificateLogin(x.deps.store, x.uid, login, now);
@@ -183,8 +205,13 @@ export async function webauthnSignIn(x: Exchange): Promise<Answer> {
   const now = x.deps.clock.now();
   const match = await verifySignIn(x.deps.store, signInWebAuthnPolicy(x.deps.config, x.provider.issuer), x.uid, body, now);
   const login: VerifiedLogin = {
-    identityId: match.identityId, credentialId: match.credentialId, credentialType: 'derived_non_pki', aal: match.aal,
-    amr: amrOf('derived_non_pki', match.aal), certThumbprint: null, authTime: now,
+    identityId: match.identityId,
+    credentialId: match.credentialId,
+    credentialType: 'derived_non_pki',
+    aal: match.aal,
+    amr: amrOf('derived_non_pki', match.aal),
+    certThumbprint: null,
+    authTime: now,
   };
   requireAal(login, p);
   const location = await finishSignIn(x.deps, x.provider, x.req, x.res, interaction, p, login, { method: 'webauthn', authenticator_id: match.authenticatorId });

@@ -66,13 +66,21 @@ export interface Interactions {
  */
 export function createInteractions(deps: InteractionDeps): Interactions {
   const anchors = (deps.foreignAnchors ?? []).map((pem) => new X509Certificate(pem));
-  const handlerDeps: HandlerDeps = { ...deps, trust: { anchors, clock: deps.clock, crls: new CrlCache(deps.clock, deps.fetchCrl ?? httpCrlFetcherFor(agencyNetworkPolicy(deps.config.outbound.agencyNetworks))) } };
+  const handlerDeps: HandlerDeps = {
+    ...deps,
+    trust: { anchors, clock: deps.clock, crls: new CrlCache(deps.clock, deps.fetchCrl ?? httpCrlFetcherFor(agencyNetworkPolicy(deps.config.outbound.agencyNetworks))) },
+  };
   const path = interactionPathOf(deps.issuer);
   const exchange = (request: StepRequest): Exchange => {
     const { req } = request;
     return {
-      ...request, url: new URL(req.url ?? '/', 'http://interaction.invalid'), contentType: req.headers['content-type'] ?? '',
-      issuerOrigin: new URL(request.provider.issuer).origin, mtlsOrigin: request.mtlsOrigin.replace(/\/+$/, ''), path, deps: handlerDeps,
+      ...request,
+      url: new URL(req.url ?? '/', 'http://interaction.invalid'),
+      contentType: req.headers['content-type'] ?? '',
+      issuerOrigin: new URL(request.provider.issuer).origin,
+      mtlsOrigin: request.mtlsOrigin.replace(/\/+$/, ''),
+      path,
+      deps: handlerDeps,
     };
   };
   return {

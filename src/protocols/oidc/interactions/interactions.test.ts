@@ -43,7 +43,10 @@ describeEachStore('the interactions mounted in oidc-provider: sign-in, consent, 
     origin = `http://localhost:${(server.address() as { port: number }).port}`;
     const start = await world.derived.start(world.ids.E1, BY);
     const registration = key.register({ rpId: 'localhost', origin: 'http://localhost:8080', challenge: start.challenge });
-    await world.derived.bindFido2({ identityId: world.ids.E1, challengeId: start.challengeId, pivCertificate: world.card.E1.card.certificates[0]!.pem, signature: signChallenge(world.card.E1.key, start.challenge), registration }, BY);
+    await world.derived.bindFido2(
+      { identityId: world.ids.E1, challengeId: start.challengeId, pivCertificate: world.card.E1.card.certificates[0]!.pem, signature: signChallenge(world.card.E1.key, start.challenge), registration },
+      BY,
+    );
     const issuer = `${origin}/oidc`;
     const interactions = signInPages({ store: h.store, clock: h.clock, audit: h.audit, config: h.config, issuer, ca: async () => world.ca as CaMaterial });
     const provider = new Provider(issuer, {
@@ -54,12 +57,14 @@ describeEachStore('the interactions mounted in oidc-provider: sign-in, consent, 
       features: { devInteractions: { enabled: false } },
     });
     const listener = oidcListener({ issuer, provider: () => provider, interactions, mtlsOrigin: () => 'https://localhost:1' });
-    server.on('request', (req, res) => { if (!listener(req, res)) res.writeHead(404).end(); });
+    server.on('request', (req, res) => {
+      if (!listener(req, res)) res.writeHead(404).end();
+    });
   });
 
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  test('FIDO2 sign-in, then consent, then a code; the session is reused until idle past its AAL\'s limit', async () => {
+  test("FIDO2 sign-in, then consent, then a code; the session is reused until idle past its AAL's limit", async () => {
     const go = browser(origin);
     const interaction = (await go(authorize('s1'))).headers.get('location') as string;
     assert.match(interaction, /^\/oidc\/interaction\/[A-Za-z0-9_-]+$/);
@@ -73,7 +78,7 @@ describeEachStore('the interactions mounted in oidc-provider: sign-in, consent, 
     const assertion = key.login({ rpId: 'localhost', origin, challenge: options.challenge, counter: 1 });
     const signedIn = await go(`${interaction}/webauthn`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(assertion) });
     assert.equal(signedIn.status, 200);
-    const consent = (await go((await signedIn.json() as { location: string }).location)).headers.get('location') as string;
+    const consent = (await go(((await signedIn.json()) as { location: string }).location)).headers.get('location') as string;
     assert.ok((await (await go(consent)).text()).includes('Allow this service'));
     const granted = await go(`${consent}/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: 'decision=accept' });
     assert.match((await go(granted.headers.get('location') as string)).headers.get('location') ?? '', /^https:\/\/benefits\.example\.gov\/callback\?code=/);
@@ -81,7 +86,10 @@ describeEachStore('the interactions mounted in oidc-provider: sign-in, consent, 
     const [login] = await h.store.query<{ aal: string; credential_type: string; identity_id: string }>('SELECT aal, credential_type, identity_id::text AS identity_id FROM oidc_logins');
     assert.deepEqual(login, { aal: 'aal2', credential_type: 'derived_non_pki', identity_id: world.ids.E1 });
     const audit = await h.store.query<{ action: string }>("SELECT action FROM audit_log WHERE action LIKE 'oidc.%' ORDER BY seq");
-    assert.deepEqual(audit.map((a) => a.action), ['oidc.sign-in', 'oidc.consent']);
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['oidc.sign-in', 'oidc.consent'],
+    );
 
     assert.match((await go(authorize('s2'))).headers.get('location') ?? '', /callback\?code=/, 'reused without a prompt');
     h.clock.advance(61 * 60_000);
@@ -100,6 +108,9 @@ describeEachStore('the interactions mounted in oidc-provider: sign-in, consent, 
     const piv = await go(`${interaction}/piv`);
     assert.equal(piv.status, 401);
     const refused = await h.store.query<{ data: { reason: string } }>("SELECT data FROM audit_log WHERE action = 'oidc.sign-in.refused' ORDER BY seq");
-    assert.deepEqual(refused.map((r) => r.data.reason), ['webauthn-replayed', 'no-certificate']);
+    assert.deepEqual(
+      refused.map((r) => r.data.reason),
+      ['webauthn-replayed', 'no-certificate'],
+    );
   });
 });

@@ -12,7 +12,19 @@ const MIN = 60_000;
 const at = (ms: number) => new Date(SIGNED_IN.getTime() + ms);
 
 function record(aal: Aal, lastActiveMs = 0, over: Partial<LoginRecord> = {}): LoginRecord {
-  return { sessionUid: 's1', identityId: 'id-1', credentialId: 'c1', credentialType: aal === 'aal3' ? 'piv_card' : 'derived_non_pki', aal, amr: [], certThumbprint: null, authTime: SIGNED_IN, lastActiveAt: at(lastActiveMs), endedAt: null, ...over };
+  return {
+    sessionUid: 's1',
+    identityId: 'id-1',
+    credentialId: 'c1',
+    credentialType: aal === 'aal3' ? 'piv_card' : 'derived_non_pki',
+    aal,
+    amr: [],
+    certThumbprint: null,
+    authTime: SIGNED_IN,
+    lastActiveAt: at(lastActiveMs),
+    endedAt: null,
+    ...over,
+  };
 }
 
 function situation(r: LoginRecord | undefined, nowMs: number, over: Partial<LoginSituation> = {}): LoginSituation {
@@ -21,7 +33,7 @@ function situation(r: LoginRecord | undefined, nowMs: number, over: Partial<Logi
 
 const reasons = (s: LoginSituation) => [...loginReasons(s)];
 
-describe('the login prompt\'s rules (SP 800-63B-4 reauthentication, max age, AAL)', () => {
+describe("the login prompt's rules (SP 800-63B-4 reauthentication, max age, AAL)", () => {
   test('AAL3: idle 16 minutes needs a fresh sign-in; idle 14 does not', () => {
     assert.deepEqual(reasons(situation(record('aal3'), 16 * MIN)), [LOGIN_REASONS.reauthentication]);
     assert.deepEqual(reasons(situation(record('aal3'), 14 * MIN)), []);
@@ -38,7 +50,7 @@ describe('the login prompt\'s rules (SP 800-63B-4 reauthentication, max age, AAL
     assert.deepEqual(reasons(situation(record('aal2', 24 * 60 * MIN), 24 * 60 * MIN + 1000)), [LOGIN_REASONS.reauthentication]);
   });
 
-  test('max age: the smaller of the request\'s max_age and the agreement\'s; a sign-in made for this request passes', () => {
+  test("max age: the smaller of the request's max_age and the agreement's; a sign-in made for this request passes", () => {
     const r = record('aal3', 5 * MIN);
     assert.deepEqual(reasons(situation(r, 6 * MIN, { maxAgeSeconds: effectiveMaxAge('300', undefined) })), [LOGIN_REASONS.maxAge]);
     assert.deepEqual(reasons(situation(r, 6 * MIN, { maxAgeSeconds: effectiveMaxAge(undefined, 600) })), []);
@@ -47,7 +59,7 @@ describe('the login prompt\'s rules (SP 800-63B-4 reauthentication, max age, AAL
     assert.equal(effectiveMaxAge(undefined, undefined), undefined);
   });
 
-  test('acr escalation: acr_values asking AAL3 of an AAL2 session needs a new sign-in; the agreement\'s minimum does too', () => {
+  test("acr escalation: acr_values asking AAL3 of an AAL2 session needs a new sign-in; the agreement's minimum does too", () => {
     const doc = checkAgreement('a', agreementDocument());
     assert.equal(requiredAal(doc, ACR.aal3), 'aal3');
     assert.equal(requiredAal(doc, `${ACR.aal2} ${ACR.aal3}`), 'aal2', 'an RP that accepts either is satisfied by AAL2');
@@ -57,11 +69,11 @@ describe('the login prompt\'s rules (SP 800-63B-4 reauthentication, max age, AAL
     assert.deepEqual(reasons(situation(record('aal3'), MIN, { requiredAal: requiredAal(doc, ACR.aal3) })), []);
   });
 
-  test('no record, an ended one, another account\'s, or an inactive identity: sign in again', () => {
+  test("no record, an ended one, another account's, or an inactive identity: sign in again", () => {
     assert.deepEqual(reasons(situation(undefined, MIN)), [LOGIN_REASONS.noLogin]);
     assert.deepEqual(reasons(situation(record('aal3', 0, { endedAt: at(MIN) }), MIN)), [LOGIN_REASONS.noLogin]);
     assert.deepEqual(reasons(situation(record('aal3', 0, { identityId: 'id-2' }), MIN)), [LOGIN_REASONS.noLogin]);
     assert.deepEqual(reasons(situation(record('aal3'), MIN, { identityActive: false })), [LOGIN_REASONS.identityInactive]);
-    assert.deepEqual(reasons(situation(undefined, MIN, { accountId: undefined })), [], 'no account: oidc-provider\'s own no_session check prompts');
+    assert.deepEqual(reasons(situation(undefined, MIN, { accountId: undefined })), [], "no account: oidc-provider's own no_session check prompts");
   });
 });

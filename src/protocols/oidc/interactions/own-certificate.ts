@@ -20,7 +20,9 @@ async function certificateRow(db: Queryable, serial: string, issuer: string): Pr
   const [row] = await credentialsWhere(db, `k.id = (SELECT credential_id FROM certificates WHERE serial = $1 AND issuer = $2)`, [serial, issuer]);
   if (!row) return undefined;
   const [cert] = await db.query<{ profile: string; status: string; reason: string | null; revoked_at: Date | null; der: Uint8Array }>(
-    'SELECT profile, status, reason, revoked_at, der FROM certificates WHERE serial = $1 AND issuer = $2', [serial, issuer]);
+    'SELECT profile, status, reason, revoked_at, der FROM certificates WHERE serial = $1 AND issuer = $2',
+    [serial, issuer],
+  );
   return cert ? { ...row, ...cert } : undefined;
 }
 
@@ -79,10 +81,19 @@ export async function matchOwnCertificate(db: Queryable, issuing: CertificateAut
   const row = await certificateRow(db, subject.serial as string, issuing.name);
   if (!row || !Buffer.from(row.der).equals(Buffer.from(certificate.rawData))) throw new SignInRefused('unknown-certificate', 'this certificate is not one muster issued', subject);
   const use = SIGN_IN_PROFILES[row.profile];
-  if (!use || use.credentialType !== row.credential_type) throw new SignInRefused('not-authentication-certificate', 'this is not a PIV Authentication or Derived PIV Authentication certificate', subject);
+  if (!use || use.credentialType !== row.credential_type)
+    throw new SignInRefused('not-authentication-certificate', 'this is not a PIV Authentication or Derived PIV Authentication certificate', subject);
   refuseStatus(row, certificate);
   const failure = await pathFailure(issuing, clock, certificate, row);
   if (failure) throw new SignInRefused('path-invalid', `the certificate does not validate: ${failure}`, { ...subject, identityId: row.identity_id });
   requireActive(row, certificate);
-  return { identityId: row.identity_id, credentialId: row.credential_id, credentialType: use.as, aal: aalOf(use.as, row), serial: subject.serial as string, issuer: issuing.name, thumbprint: thumbprintOf(certificate) };
+  return {
+    identityId: row.identity_id,
+    credentialId: row.credential_id,
+    credentialType: use.as,
+    aal: aalOf(use.as, row),
+    serial: subject.serial as string,
+    issuer: issuing.name,
+    thumbprint: thumbprintOf(certificate),
+  };
 }

@@ -30,7 +30,8 @@ function parse(raw: Buffer): X509Certificate {
 export function peerCertificates(socket: Socket): PeerCertificates {
   if (!isTls(socket)) throw new SignInRefused('no-certificate', 'certificate sign-in is only offered over the mutual-TLS address');
   const first = socket.getPeerCertificate(true) as DetailedPeerCertificate | Record<string, never>;
-  if (!first || !('raw' in first) || !first.raw) throw new SignInRefused('no-certificate', 'the browser presented no certificate; insert your PIV card (or choose your Derived PIV certificate) and try again');
+  if (!first || !('raw' in first) || !first.raw)
+    throw new SignInRefused('no-certificate', 'the browser presented no certificate; insert your PIV card (or choose your Derived PIV certificate) and try again');
   const offered: X509Certificate[] = [];
   let at: DetailedPeerCertificate = first.issuerCertificate;
   while (at?.raw && at !== at.issuerCertificate && offered.length < MAX_CHAIN) {

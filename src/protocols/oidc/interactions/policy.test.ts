@@ -21,7 +21,9 @@ describeEachStore('the interaction policy on a store: session sign-ins, reauthen
   let agreements: AgreementService;
   let person = '';
 
-  const ctx = (over: Partial<CheckContext['oidc']> = {}): CheckContext => ({ oidc: { session: { uid: 'session-1', accountId: person }, client: { clientId: CLIENT_ID }, params: {}, entities: {}, ...over } });
+  const ctx = (over: Partial<CheckContext['oidc']> = {}): CheckContext => ({
+    oidc: { session: { uid: 'session-1', accountId: person }, client: { clientId: CLIENT_ID }, params: {}, entities: {}, ...over },
+  });
 
   /** The reasons of a prompt's checks that ask for interaction. */
   async function prompting(name: string, context: CheckContext): Promise<string[]> {
@@ -42,9 +44,14 @@ describeEachStore('the interaction policy on a store: session sign-ins, reauthen
     assert.deepEqual(await prompting('login', ctx()), ['muster_no_login']);
   });
 
-  test('the interaction\'s sign-in is moved to the session that resumes it; the session is then good', async () => {
+  test("the interaction's sign-in is moved to the session that resumes it; the session is then good", async () => {
     const authTime = h.clock.now();
-    await holdFinishedLogin(h.store, 'interaction-1', { identityId: person, credentialId: 'card-1', credentialType: 'piv_card', aal: 'aal3', amr: ['hwk', 'sc', 'pin', 'mfa'], certThumbprint: 'thumb', authTime }, authTime);
+    await holdFinishedLogin(
+      h.store,
+      'interaction-1',
+      { identityId: person, credentialId: 'card-1', credentialType: 'piv_card', aal: 'aal3', amr: ['hwk', 'sc', 'pin', 'mfa'], certThumbprint: 'thumb', authTime },
+      authTime,
+    );
     const resumed = ctx({ result: { login: { accountId: person } }, entities: { Interaction: { uid: 'interaction-1' } } });
     assert.deepEqual(await prompting('login', resumed), []);
     const record = await loginOfSession(h.store, 'session-1');
@@ -60,7 +67,16 @@ describeEachStore('the interaction policy on a store: session sign-ins, reauthen
   });
 
   test('an AAL2 session idle for 50 minutes is reused; max_age and acr_values for AAL3 each force a sign-in', async () => {
-    await saveLogin(h.store, { sessionUid: 'session-1', identityId: person, credentialId: 'key-1', credentialType: 'derived_non_pki', aal: 'aal2', amr: ['swk', 'user', 'mfa'], certThumbprint: null, authTime: h.clock.now() });
+    await saveLogin(h.store, {
+      sessionUid: 'session-1',
+      identityId: person,
+      credentialId: 'key-1',
+      credentialType: 'derived_non_pki',
+      aal: 'aal2',
+      amr: ['swk', 'user', 'mfa'],
+      certThumbprint: null,
+      authTime: h.clock.now(),
+    });
     h.clock.advance(50 * MIN);
     assert.deepEqual(await prompting('login', ctx()), []);
     assert.deepEqual(await prompting('login', ctx({ params: { max_age: 600 } })), ['muster_max_age']);
@@ -72,12 +88,17 @@ describeEachStore('the interaction policy on a store: session sign-ins, reauthen
     assert.deepEqual(await prompting('login', ctx()), ['muster_no_login']);
   });
 
-  test('consent: asked until given for the agreement\'s attributes; asked again when they change; never when allowlisted', async () => {
+  test("consent: asked until given for the agreement's attributes; asked again when they change; never when allowlisted", async () => {
     assert.deepEqual(await prompting('consent', ctx()), ['muster_consent']);
     const saved = await agreements.get('benefits');
     await rememberConsent(h.store, person, CLIENT_ID, saved.document, h.clock.now());
     assert.deepEqual(await prompting('consent', ctx()), []);
-    const more = agreementDocument({ attributes: [{ name: 'email', purpose: 'to send you notices about your benefits' }, { name: 'name', purpose: 'to address you' }] });
+    const more = agreementDocument({
+      attributes: [
+        { name: 'email', purpose: 'to send you notices about your benefits' },
+        { name: 'name', purpose: 'to address you' },
+      ],
+    });
     await agreements.save('benefits', more, 'alice', 'the portal now greets people by name');
     assert.deepEqual(await prompting('consent', ctx()), ['muster_consent']);
     await agreements.save('benefits', { ...more, consent: 'allowlisted' }, 'alice', 'internal application, consent by policy');

@@ -43,12 +43,14 @@ async function evaluate(deps: PolicyDeps, ctx: CheckContext): Promise<Set<LoginR
   const now = deps.clock.now();
   const accountId = session.accountId;
   const interactionUid = entities.Interaction?.uid;
-  const justSignedIn = result?.login !== undefined && interactionUid !== undefined && accountId !== undefined
-    && (await adoptFinishedLogin(deps.store, interactionUid, session.uid, accountId, now));
+  const justSignedIn = result?.login !== undefined && interactionUid !== undefined && accountId !== undefined && (await adoptFinishedLogin(deps.store, interactionUid, session.uid, accountId, now));
   const agreement = await clientAgreement(deps.store, ctx);
   const record = accountId === undefined ? undefined : await loginOfSession(deps.store, session.uid);
   const reasons = loginReasons({
-    accountId, record, justSignedIn, now,
+    accountId,
+    record,
+    justSignedIn,
+    now,
     identityActive: accountId !== undefined && (await identityActive(deps.store, accountId)),
     maxAgeSeconds: effectiveMaxAge(params.max_age, agreement.rp?.maxAuthenticationAge),
     requiredAal: requiredAal(agreement.agreement.document, params.acr_values),
@@ -83,12 +85,14 @@ export function createPolicy(deps: PolicyDeps): InteractionPolicy {
     login.checks.add(new interactionPolicy.Check(reason, DESCRIPTIONS[reason], async (ctx) => (await verdict(checked(ctx))).has(reason)));
   }
   const consent = policy.get('consent')!;
-  consent.checks.add(new interactionPolicy.Check('muster_consent', 'the subscriber has not consented to the attributes the trust agreement releases', async (request) => {
-    const ctx = checked(request);
-    const accountId = ctx.oidc.session.accountId;
-    if (accountId === undefined) return false;
-    const clientId = ctx.oidc.client?.clientId ?? String(ctx.oidc.params.client_id ?? '');
-    return consentNeeded(deps.store, accountId, clientId, (await clientAgreement(deps.store, ctx)).agreement.document);
-  }));
+  consent.checks.add(
+    new interactionPolicy.Check('muster_consent', 'the subscriber has not consented to the attributes the trust agreement releases', async (request) => {
+      const ctx = checked(request);
+      const accountId = ctx.oidc.session.accountId;
+      if (accountId === undefined) return false;
+      const clientId = ctx.oidc.client?.clientId ?? String(ctx.oidc.params.client_id ?? '');
+      return consentNeeded(deps.store, accountId, clientId, (await clientAgreement(deps.store, ctx)).agreement.document);
+    }),
+  );
   return policy;
 }

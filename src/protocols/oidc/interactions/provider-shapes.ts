@@ -52,7 +52,11 @@ export interface InteractionProvider {
 /** The result handed to `interactionResult` after a sign-in. */
 export interface LoginResult extends AnyRecord {
   readonly login: {
-    readonly accountId: string; readonly acr: string; readonly amr: readonly string[]; readonly ts: number; readonly remember: boolean;
+    readonly accountId: string;
+    readonly acr: string;
+    readonly amr: readonly string[];
+    readonly ts: number;
+    readonly remember: boolean;
     /** The sign-in, recorded against the OP session when the authorization request resumes (find-account.ts PivLogin). */
     readonly piv: { readonly credentialId: string; readonly credentialType: string; readonly aal: string; readonly certThumbprint: string | null };
   };

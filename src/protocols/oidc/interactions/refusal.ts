@@ -2,10 +2,24 @@ import { MusterError } from '../../../core/errors.ts';
 
 /** Why a sign-in was refused: the stable code written to the audit log and shown to the subscriber. */
 export const REFUSAL_REASONS = [
-  'no-certificate', 'unreadable-certificate', 'unknown-certificate', 'not-authentication-certificate', 'path-invalid',
-  'certificate-revoked', 'certificate-on-hold', 'revocation-unavailable', 'foreign-agency-not-covered',
-  'credential-inactive', 'identity-inactive', 'aal-too-low', 'unknown-authenticator', 'webauthn-invalid', 'webauthn-replayed',
-  'no-agreement', 'interaction-expired', 'bad-request',
+  'no-certificate',
+  'unreadable-certificate',
+  'unknown-certificate',
+  'not-authentication-certificate',
+  'path-invalid',
+  'certificate-revoked',
+  'certificate-on-hold',
+  'revocation-unavailable',
+  'foreign-agency-not-covered',
+  'credential-inactive',
+  'identity-inactive',
+  'aal-too-low',
+  'unknown-authenticator',
+  'webauthn-invalid',
+  'webauthn-replayed',
+  'no-agreement',
+  'interaction-expired',
+  'bad-request',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -30,7 +44,7 @@ export class SignInRefused extends MusterError {
 
   /** The sentence shown to the subscriber: the reason in plain words, nothing internal. */
   get userMessage(): string {
-    return (this.details[0]?.message ?? this.message);
+    return this.details[0]?.message ?? this.message;
   }
 }
 

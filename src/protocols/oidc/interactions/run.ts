@@ -42,7 +42,8 @@ function definition(step: StepName): StepDefinition {
 function asRefusal(error: unknown): SignInRefused | undefined {
   if (error instanceof SignInRefused) return error;
   const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'SessionNotFound' || name === 'InvalidRequest') return new SignInRefused('interaction-expired', 'this sign-in has expired or was already finished; return to the service and start again');
+  if (name === 'SessionNotFound' || name === 'InvalidRequest')
+    return new SignInRefused('interaction-expired', 'this sign-in has expired or was already finished; return to the service and start again');
   return undefined;
 }
 

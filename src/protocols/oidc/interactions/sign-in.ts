@@ -37,7 +37,9 @@ export async function partyOf(store: Store, interaction: StoredInteraction): Pro
   if (!agreement) throw new SignInRefused('no-agreement', 'this service has no active trust agreement with muster, so no one can sign in to it');
   const document = agreement.agreement.document;
   const view = {
-    name: agreement.rp?.name ?? document.name, agreementName: document.name, attributes: attributesOf(document),
+    name: agreement.rp?.name ?? document.name,
+    agreementName: document.name,
+    attributes: attributesOf(document),
     requiredAal: requiredAal(document, interaction.params.acr_values),
   };
   return { clientId, agreement, view };
@@ -46,25 +48,43 @@ export async function partyOf(store: Store, interaction: StoredInteraction): Pro
 /** The credential must reach the AAL the relying party needs; a lower one is refused rather than looped on. */
 export function requireAal(login: Pick<VerifiedLogin, 'aal' | 'identityId' | 'credentialId'>, party: InteractionParty): void {
   if (meetsAal(login.aal, party.view.requiredAal)) return;
-  throw new SignInRefused('aal-too-low', `this service requires ${party.view.requiredAal.toUpperCase()}; this credential reaches ${login.aal.toUpperCase()}. Use your PIV card.`, { identityId: login.identityId, credentialId: login.credentialId });
+  throw new SignInRefused('aal-too-low', `this service requires ${party.view.requiredAal.toUpperCase()}; this credential reaches ${login.aal.toUpperCase()}. Use your PIV card.`, {
+    identityId: login.identityId,
+    credentialId: login.credentialId,
+  });
 }
 
 /** Audits a refusal: its reason, the method, the relying party and the certificate's serial and issuer (nothing about the person). */
 export async function auditRefusal(deps: SignInDeps, refusal: SignInRefused, uid: string, clientId: string | undefined, method: SignInMethod): Promise<void> {
   const { serial, issuer, identityId, credentialId } = refusal.subject;
   const data = { reason: refusal.reason, method, interaction: uid, client_id: clientId ?? null, serial: serial ?? null, issuer: issuer ?? null, credential_id: credentialId ?? null };
-  await auditGroupCommit(deps.store, deps.audit).append([{ actor: OIDC_ACTOR, action: 'oidc.sign-in.refused', target: identityId ?? `interaction:${uid}`, reason: refusal.message, data }], correlationOf(uid));
+  await auditGroupCommit(deps.store, deps.audit).append(
+    [{ actor: OIDC_ACTOR, action: 'oidc.sign-in.refused', target: identityId ?? `interaction:${uid}`, reason: refusal.message, data }],
+    correlationOf(uid),
+  );
 }
 
 /**
  * Finishes the interaction with a verified sign-in: kept for the OP session the resumed request will use, audited,
  * and handed to oidc-provider as the login result. Returns where the browser goes next.
  */
-export async function finishSignIn(deps: SignInDeps, provider: InteractionProvider, req: IncomingMessage, res: ServerResponse, interaction: StoredInteraction, party: InteractionParty, login: VerifiedLogin, detail: Record<string, unknown>): Promise<string> {
+export async function finishSignIn(
+  deps: SignInDeps,
+  provider: InteractionProvider,
+  req: IncomingMessage,
+  res: ServerResponse,
+  interaction: StoredInteraction,
+  party: InteractionParty,
+  login: VerifiedLogin,
+  detail: Record<string, unknown>,
+): Promise<string> {
   const now = deps.clock.now();
   // audited before the login is held: a sign-in the log does not show never counts
   const data = { ...detail, interaction: interaction.uid, client_id: party.clientId, credential_id: login.credentialId, credential_type: login.credentialType, aal: login.aal, amr: login.amr };
-  await auditGroupCommit(deps.store, deps.audit).append([{ actor: OIDC_ACTOR, action: 'oidc.sign-in', target: login.identityId, reason: `${login.credentialType} sign-in at ${login.aal} for ${party.clientId}`, data }], correlationOf(interaction.uid));
+  await auditGroupCommit(deps.store, deps.audit).append(
+    [{ actor: OIDC_ACTOR, action: 'oidc.sign-in', target: login.identityId, reason: `${login.credentialType} sign-in at ${login.aal} for ${party.clientId}`, data }],
+    correlationOf(interaction.uid),
+  );
   await holdFinishedLogin(deps.store, interaction.uid, login, now);
   const piv = { credentialId: login.credentialId, credentialType: login.credentialType, aal: login.aal, certThumbprint: login.certThumbprint };
   const result: LoginResult = { login: { accountId: login.identityId, acr: acrOf(login.aal), amr: [...login.amr], ts: Math.floor(login.authTime.getTime() / 1000), remember: true, piv } };

@@ -9,7 +9,11 @@ export interface VerifiedLogin extends Omit<LoginRecord, 'sessionUid' | 'lastAct
 }
 
 type StepKind = 'webauthn' | 'certificate' | 'login';
-interface StepRow extends Record<string, unknown> { identity_id: string | null; login: Omit<VerifiedLogin, 'authTime'> & { authTime: string } | null; secret: string | null }
+interface StepRow extends Record<string, unknown> {
+  identity_id: string | null;
+  login: (Omit<VerifiedLogin, 'authTime'> & { authTime: string }) | null;
+  secret: string | null;
+}
 
 const hash = (secret: string): string => createHash('sha256').update(secret).digest('base64url');
 const later = (at: Date, seconds: number): Date => new Date(at.getTime() + seconds * 1000);

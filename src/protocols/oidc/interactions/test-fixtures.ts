@@ -77,6 +77,17 @@ export async function bindDerivedPki(h: Harness, world: SignInWorld, who: 'E1' |
   const start = await world.derived.start(world.ids[who], BY);
   const device = await keyAndCsr(h.dir, `device-${who}-${hardwareBacked}`);
   const { card, key } = world.card[who];
-  const bound = await world.derived.bindPki({ identityId: world.ids[who], challengeId: start.challengeId, pivCertificate: card.certificates[0]!.pem, signature: signChallenge(key, start.challenge), csr: device.csr, hardwareBacked, ...(hardwareBacked ? { keyAttestation: await world.attestation.attest(device.csr) } : {}) }, BY);
+  const bound = await world.derived.bindPki(
+    {
+      identityId: world.ids[who],
+      challengeId: start.challengeId,
+      pivCertificate: card.certificates[0]!.pem,
+      signature: signChallenge(key, start.challenge),
+      csr: device.csr,
+      hardwareBacked,
+      ...(hardwareBacked ? { keyAttestation: await world.attestation.attest(device.csr) } : {}),
+    },
+    BY,
+  );
   return { pem: bound.certificatePem as string, credentialId: bound.credentialId };
 }

@@ -27,7 +27,12 @@ describeEachStore('FIDO2 Derived PIV sign-in by WebAuthn', (factory) => {
     const start = await world.derived.start(world.ids.E1, BY);
     const registration = key.register({ rpId: 'localhost', origin: ORIGIN, challenge: start.challenge });
     const { card, key: pivKey } = world.card.E1;
-    credentialId = (await world.derived.bindFido2({ identityId: world.ids.E1, challengeId: start.challengeId, pivCertificate: card.certificates[0]!.pem, signature: signChallenge(pivKey, start.challenge), registration }, BY)).credentialId;
+    credentialId = (
+      await world.derived.bindFido2(
+        { identityId: world.ids.E1, challengeId: start.challengeId, pivCertificate: card.certificates[0]!.pem, signature: signChallenge(pivKey, start.challenge), registration },
+        BY,
+      )
+    ).credentialId;
   });
 
   test('a bound security key signs in at the AAL decided at binding; a replayed assertion is refused', async () => {
@@ -56,7 +61,7 @@ describeEachStore('FIDO2 Derived PIV sign-in by WebAuthn', (factory) => {
     await assert.rejects(verifySignIn(h.store, WEBAUTHN, 'interaction-3', late, h.clock.now()), refusedFor('webauthn-replayed'));
   });
 
-  test('a terminated identity\'s key is refused at once', async () => {
+  test("a terminated identity's key is refused at once", async () => {
     await importPeople(h, { E1: 'terminated' }, 'hr-leaver.csv');
     const response = key.login({ rpId: 'localhost', origin: ORIGIN, challenge: await challenge('interaction-4'), counter: 5 });
     await assert.rejects(verifySignIn(h.store, WEBAUTHN, 'interaction-4', response, h.clock.now()), refusedFor('identity-inactive'));

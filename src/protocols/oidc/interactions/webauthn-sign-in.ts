@@ -25,21 +25,23 @@ export async function signInOptions(db: Queryable, policy: WebAuthnPolicy, uid: 
 async function authenticator(db: Queryable, id: string): Promise<AuthenticatorRow | undefined> {
   const [row] = await db.query<AuthenticatorRow & Record<string, unknown>>(
     `SELECT w.credential_id AS authenticator_id, w.public_key, w.counter::text AS counter, w.status AS authenticator_status, ${CREDENTIAL_JOIN}
-     JOIN webauthn_credentials w ON w.credential = k.id WHERE w.credential_id = $1`, [id]);
+     JOIN webauthn_credentials w ON w.credential = k.id WHERE w.credential_id = $1`,
+    [id],
+  );
   return row;
 }
 
 function refuseInvalid(error: unknown, subject: { credentialId: string; identityId: string }): never {
   if (!isMusterError(error)) throw error;
   const field = error.details[0]?.field;
-  if (field === 'counter') throw new SignInRefused('webauthn-replayed', 'the security key\'s signature counter did not advance: the response was replayed or the key was cloned', subject);
-  throw new SignInRefused('webauthn-invalid', 'the security key\'s response did not verify', subject);
+  if (field === 'counter') throw new SignInRefused('webauthn-replayed', "the security key's signature counter did not advance: the response was replayed or the key was cloned", subject);
+  throw new SignInRefused('webauthn-invalid', "the security key's response did not verify", subject);
 }
 
 function requireUsable(row: AuthenticatorRow): void {
   const subject = { credentialId: row.credential_id, identityId: row.identity_id };
   if (row.credential_type !== DERIVED_FIDO2) throw new SignInRefused('unknown-authenticator', 'this security key is not a Derived PIV credential', subject);
-  if (row.authenticator_status !== 'active' || row.credential_status !== 'active') throw new SignInRefused('credential-inactive', 'this security key\'s Derived PIV credential is not active', subject);
+  if (row.authenticator_status !== 'active' || row.credential_status !== 'active') throw new SignInRefused('credential-inactive', "this security key's Derived PIV credential is not active", subject);
   if (row.identity_status !== 'active' || row.identity_kind !== 'person') throw new SignInRefused('identity-inactive', 'the account this security key belongs to is not active', subject);
 }
 
@@ -63,9 +65,13 @@ export async function verifySignIn(db: Queryable, policy: WebAuthnPolicy, uid: s
   if (!row) throw new SignInRefused('unknown-authenticator', 'this security key is not registered with muster');
   const subject = { credentialId: row.credential_id, identityId: row.identity_id };
   const handle = (response as { response?: { userHandle?: unknown } }).response?.userHandle;
-  if (handle !== undefined && handle !== Buffer.from(row.identity_id, 'utf8').toString('base64url')) throw new SignInRefused('webauthn-invalid', 'the security key answered for another account', subject);
-  const verified = await verifyAuthentication(policy, response as Parameters<typeof verifyAuthentication>[1], challenge, { credentialId: row.authenticator_id, publicKey: new Uint8Array(row.public_key), counter: Number(row.counter) })
-    .catch((error: unknown) => refuseInvalid(error, subject));
+  if (handle !== undefined && handle !== Buffer.from(row.identity_id, 'utf8').toString('base64url'))
+    throw new SignInRefused('webauthn-invalid', 'the security key answered for another account', subject);
+  const verified = await verifyAuthentication(policy, response as Parameters<typeof verifyAuthentication>[1], challenge, {
+    credentialId: row.authenticator_id,
+    publicKey: new Uint8Array(row.public_key),
+    counter: Number(row.counter),
+  }).catch((error: unknown) => refuseInvalid(error, subject));
   await advanceCounter(db, row, verified.newCounter);
   requireUsable(row);
   return { identityId: row.identity_id, credentialId: row.credential_id, aal: row.details.aal === 'AAL3' ? 'aal3' : 'aal2', authenticatorId: row.authenticator_id };

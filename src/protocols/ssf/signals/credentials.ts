@@ -17,13 +17,17 @@ const DERIVED_FIDO2 = 'derived_piv_fido2';
 
 export async function credentialFacts(tx: Tx, credentialId: string): Promise<CredentialFacts | undefined> {
   const [row] = await tx.query<{ id: string; type: string; status: string; reference: string | null; details: Record<string, unknown> }>(
-    'SELECT id, type, status, reference, details FROM credentials WHERE id = $1', [credentialId]);
+    'SELECT id, type, status, reference, details FROM credentials WHERE id = $1',
+    [credentialId],
+  );
   return row;
 }
 
 export async function activeCredentials(tx: Tx, identityId: string): Promise<CredentialFacts[]> {
   return tx.query<{ id: string; type: string; status: string; reference: string | null; details: Record<string, unknown> } & Record<string, unknown>>(
-    "SELECT id, type, status, reference, details FROM credentials WHERE identity_id = $1 AND status = 'active'", [identityId]);
+    "SELECT id, type, status, reference, details FROM credentials WHERE identity_id = $1 AND status = 'active'",
+    [identityId],
+  );
 }
 
 /**
@@ -55,10 +59,16 @@ export function bestAal(credentials: readonly CredentialFacts[]): Aal | undefine
 export async function caepCredential(tx: Tx, c: CredentialFacts): Promise<Record<string, unknown>> {
   if (c.type === DERIVED_FIDO2) {
     const transports = Array.isArray(c.details.transports) ? (c.details.transports as unknown[]) : [];
-    return { credential_type: transports.includes('internal') ? 'fido2-platform' : 'fido2-roaming', ...(c.details.aaguid ? { fido2_aaguid: String(c.details.aaguid) } : {}), friendly_name: 'Derived PIV authenticator (FIDO2)' };
+    return {
+      credential_type: transports.includes('internal') ? 'fido2-platform' : 'fido2-roaming',
+      ...(c.details.aaguid ? { fido2_aaguid: String(c.details.aaguid) } : {}),
+      friendly_name: 'Derived PIV authenticator (FIDO2)',
+    };
   }
   const [cert] = await tx.query<{ serial: string; issuer: string }>(
-    "SELECT serial, issuer FROM certificates WHERE credential_id = $1 ORDER BY (profile IN ('piv-auth', 'derived-piv-auth')) DESC, not_before DESC LIMIT 1", [c.id]);
+    "SELECT serial, issuer FROM certificates WHERE credential_id = $1 ORDER BY (profile IN ('piv-auth', 'derived-piv-auth')) DESC, not_before DESC LIMIT 1",
+    [c.id],
+  );
   const friendly = c.type === PIV_CARD ? 'PIV card' : 'Derived PIV credential (PKI)';
   return { credential_type: 'x509', ...(cert ? { x509_issuer: cert.issuer, x509_serial: BigInt(`0x${cert.serial}`).toString() } : {}), friendly_name: friendly };
 }

@@ -38,7 +38,8 @@ async function causeOf(tx: Tx, job: Job): Promise<EventRow | undefined> {
 async function changeOf(tx: Tx, event: EventRow): Promise<SignalCause[]> {
   const rows = await tx.query<EventRow>(
     'SELECT id, type, identity_id, payload, occurred_at, correlation_id FROM events WHERE identity_id = $1 AND occurred_at = $2 AND correlation_id = $3 AND type = ANY($4) ORDER BY id',
-    [event.identity_id, event.occurred_at, event.correlation_id, [...SIGNALLED_EVENT_TYPES]]);
+    [event.identity_id, event.occurred_at, event.correlation_id, [...SIGNALLED_EVENT_TYPES]],
+  );
   return rows.length > 0 ? rows.map(causeOfRow) : [causeOfRow(event)];
 }
 
@@ -64,9 +65,18 @@ export function federationSignalHandler(deps: SignalHandlerDeps): JobHandler {
     const queued = await queueSignals(tx, { issuer: deps.issuer(), vault: deps.vault, now: ctx.now, txn }, identityId, drafts);
     if (queued.length === 0) return;
     const types = [...new Set(change.map((c) => c.type))].join(', ');
-    await ctx.audit.append(tx, [{
-      actor: TRANSMITTER_ACTOR, action: 'signals.queued', target: identityId, reason: `${types} signalled to ${new Set(queued.map((q) => q.clientId)).size} relying part(ies)`,
-      data: { event_id: first.id, event_ids: change.map((c) => c.id), event_type: first.type, sets: queued.map((q) => ({ client_id: q.clientId, signal: q.signal, jti: q.jti })) },
-    }], ctx.correlationId);
+    await ctx.audit.append(
+      tx,
+      [
+        {
+          actor: TRANSMITTER_ACTOR,
+          action: 'signals.queued',
+          target: identityId,
+          reason: `${types} signalled to ${new Set(queued.map((q) => q.clientId)).size} relying part(ies)`,
+          data: { event_id: first.id, event_ids: change.map((c) => c.id), event_type: first.type, sets: queued.map((q) => ({ client_id: q.clientId, signal: q.signal, jti: q.jti })) },
+        },
+      ],
+      ctx.correlationId,
+    );
   };
 }

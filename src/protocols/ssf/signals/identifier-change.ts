@@ -48,10 +48,23 @@ export async function changeFederatedIdentifier(deps: SignalDeps, identityId: st
       changed.push({ clientId: rp.clientId, oldSub: rp.sub, newSub });
     }
     const queued = await queueChange(tx, { issuer: deps.issuer(), vault: deps.vault, now, txn: correlationId }, identityId, known, changed);
-    await deps.audit.append(tx, [{
-      actor, action: 'federation.identifier_changed', target: identityId, reason,
-      data: { relying_parties: changed.map((c) => ({ client_id: c.clientId, old_sub: c.oldSub, new_sub: c.newSub })), unresolved, sets: queued.map((q) => ({ client_id: q.clientId, jti: q.jti })) },
-    }], correlationId);
+    await deps.audit.append(
+      tx,
+      [
+        {
+          actor,
+          action: 'federation.identifier_changed',
+          target: identityId,
+          reason,
+          data: {
+            relying_parties: changed.map((c) => ({ client_id: c.clientId, old_sub: c.oldSub, new_sub: c.newSub })),
+            unresolved,
+            sets: queued.map((q) => ({ client_id: q.clientId, jti: q.jti })),
+          },
+        },
+      ],
+      correlationId,
+    );
     return { identityId, changed, unresolved, queued };
   });
 }
@@ -60,10 +73,19 @@ async function queueChange(tx: Tx, ctx: QueueContext, identityId: string, known:
   const { issuer } = ctx;
   const newSubs = new Map(changed.map((c) => [c.clientId, c.newSub]));
   const rps = known.filter((rp) => newSubs.has(rp.clientId));
-  return queueSignals(tx, ctx, identityId, [{
-    signal: 'federated-identifier-changed', payload: {},
-    payloadFor: (rp) => ({ new_sub_id: issSub(issuer, newSubs.get(rp.clientId) as string) }),
-  }], rps);
+  return queueSignals(
+    tx,
+    ctx,
+    identityId,
+    [
+      {
+        signal: 'federated-identifier-changed',
+        payload: {},
+        payloadFor: (rp) => ({ new_sub_id: issSub(issuer, newSubs.get(rp.clientId) as string) }),
+      },
+    ],
+    rps,
+  );
 }
 
 async function lockIdentity(tx: Tx, identityId: string): Promise<void> {

@@ -56,13 +56,23 @@ function emailDrafts(cause: SignalCause): SignalDraft[] {
   const email = (cause.payload.changed as Record<string, { from?: unknown; to?: unknown }> | undefined)?.email;
   if (typeof email?.from !== 'string' || typeof email.to !== 'string' || email.from === email.to) return [];
   const [from, to] = [email.from, email.to];
-  return [{ signal: 'identifier-changed', releases: 'email', subject: () => ({ format: 'email', email: from }), payload: { 'new-value': to, ...common(cause, 'system', 'the email address on record changed') } }];
+  return [
+    {
+      signal: 'identifier-changed',
+      releases: 'email',
+      subject: () => ({ format: 'email', email: from }),
+      payload: { 'new-value': to, ...common(cause, 'system', 'the email address on record changed') },
+    },
+  ];
 }
 
 function identityDrafts(cause: SignalCause, disable: boolean, reason: string): SignalDraft[] {
   const fields = common(cause, 'policy', reason);
   if (!disable) return [{ signal: 'account-enabled', payload: fields }];
-  return [{ signal: 'account-disabled', payload: fields }, { signal: 'session-revoked', payload: fields }];
+  return [
+    { signal: 'account-disabled', payload: fields },
+    { signal: 'session-revoked', payload: fields },
+  ];
 }
 
 async function credentialDrafts(tx: Tx, cause: SignalCause): Promise<SignalDraft[]> {
@@ -92,6 +102,12 @@ async function assuranceDraft(tx: Tx, cause: SignalCause, credential: Credential
   const direction = aalRank(now) > aalRank(previous) ? 'increase' : 'decrease';
   return {
     signal: 'assurance-level-change',
-    payload: { namespace: 'NIST-AAL', current_level: `nist-${now}`, previous_level: `nist-${previous}`, change_direction: direction, ...common(cause, 'system', `best available authenticator assurance is now ${now.toUpperCase()}`) },
+    payload: {
+      namespace: 'NIST-AAL',
+      current_level: `nist-${now}`,
+      previous_level: `nist-${previous}`,
+      change_direction: direction,
+      ...common(cause, 'system', `best available authenticator assurance is now ${now.toUpperCase()}`),
+    },
   };
 }

@@ -29,10 +29,26 @@ export async function queueAccountPurges(deps: SignalDeps, archiveAfterDays: num
 async function purgeOne(tx: Tx, deps: SignalDeps, identityId: string, now: Date, days: number): Promise<void> {
   const claimed = await tx.query('INSERT INTO ssf_purged_identities (identity_id, queued_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING identity_id', [identityId, now]);
   if (claimed.length === 0) return;
-  const payload = { event_timestamp: Math.floor(now.getTime() / 1000), initiating_entity: 'policy', reason_admin: { en: `The PIV identity account was terminated more than ${days} days ago and is purged.` } };
+  const payload = {
+    event_timestamp: Math.floor(now.getTime() / 1000),
+    initiating_entity: 'policy',
+    reason_admin: { en: `The PIV identity account was terminated more than ${days} days ago and is purged.` },
+  };
   const queued = await queueSignals(tx, { issuer: deps.issuer(), vault: deps.vault, now, txn: `purge:${identityId}` }, identityId, [{ signal: 'account-purged', payload }]);
   if (queued.length === 0) return;
-  await deps.audit.append(tx, [{ actor: TRANSMITTER_ACTOR, action: 'signals.queued', target: identityId, reason: `account purged after ${days} days`, data: { sets: queued.map((q) => ({ client_id: q.clientId, signal: q.signal, jti: q.jti })) } }], `purge-${identityId}`);
+  await deps.audit.append(
+    tx,
+    [
+      {
+        actor: TRANSMITTER_ACTOR,
+        action: 'signals.queued',
+        target: identityId,
+        reason: `account purged after ${days} days`,
+        data: { sets: queued.map((q) => ({ client_id: q.clientId, signal: q.signal, jti: q.jti })) },
+      },
+    ],
+    `purge-${identityId}`,
+  );
 }
 
 /** The outbox worker's sweep: at most hourly by the clock. */

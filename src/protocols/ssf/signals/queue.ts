@@ -74,6 +74,6 @@ export async function queueSignals(tx: Tx, ctx: QueueContext, identityId: string
 async function streamFor(tx: Tx, clientId: string, rp: AgreementRelyingParty | undefined, at: Date): Promise<StreamRow> {
   const existing = await streamOfClient(tx, clientId);
   if (existing) return existing;
-  const delivery = rp?.signalEndpoint ? { method: PUSH_METHOD, endpoint_url: rp.signalEndpoint } as const : { method: POLL_METHOD } as const;
+  const delivery = rp?.signalEndpoint ? ({ method: PUSH_METHOD, endpoint_url: rp.signalEndpoint } as const) : ({ method: POLL_METHOD } as const);
   return insertStream(tx, clientId, { delivery }, true, at);
 }
