@@ -75,7 +75,7 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   let credentials: Promise<CredentialServices> | undefined;
   const accessTargets = accessTargetsOf(config);
   const scheduler = new Scheduler({ clock, store });
-  const limits = requestLimitsOf(config, { store, clock, audit });
+  const limits = requestLimitsOf(config, { store, clock, audit, scheduler });
   return {
     accessTargets,
     policies: new PolicyService({ store, audit, clock, targets: accessTargets.names }),
