@@ -1,6 +1,6 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
-import { X509Certificate, X509Crl, type Extension } from './x509.ts';
+import { X509Certificate, X509Crl, parseCrl, type Extension } from './x509.ts';
 import { encodeName, type NameInput } from './names.ts';
 import type { CaKey } from './keys.ts';
 import { OID } from './oids.ts';
@@ -63,5 +63,5 @@ export async function signCertificate(input: TbsInput, key: CaKey): Promise<X509
 export async function signCertList(tbsCertList: asn.TBSCertList, key: CaKey): Promise<X509Crl> {
   const signature = await key.sign(new Uint8Array(AsnConvert.serialize(tbsCertList)));
   const list = new asn.CertificateList({ tbsCertList, signatureAlgorithm: tbsCertList.signature, signature: buffer(signature) });
-  return new X509Crl(AsnConvert.serialize(list));
+  return parseCrl(AsnConvert.serialize(list));
 }

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { keyAndCsr } from '../../src/credentials/test-fixtures.ts';
 import { latestCrl } from '../../src/pki/store/crl-store.ts';
-import { X509Crl, X509CrlReason } from '../../src/pki/x509.ts';
+import { X509CrlReason, parseCrl } from '../../src/pki/x509.ts';
 import { OCSP_REQUEST_MEDIA_TYPE, normalizeSerial } from '../../src/protocols/ocsp/index.ts';
 import { read, requestFor } from '../../src/protocols/ocsp/test-fixtures.ts';
 import type { Muster } from '../../src/runtime/context.ts';
@@ -69,7 +69,7 @@ export async function startCardStatusReader(muster: Muster): Promise<CardStatusR
     crl: async () => {
       const published = await latestCrl(muster.store, ca.issuing.name);
       if (!published) throw new Error('no CRL published');
-      const entries = Object.fromEntries((new X509Crl(published.der.slice()).entries ?? []).map((e) => [normalizeSerial(e.serialNumber), X509CrlReason[e.reason ?? 0] ?? String(e.reason)]));
+      const entries = Object.fromEntries((parseCrl(published.der.slice()).entries ?? []).map((e) => [normalizeSerial(e.serialNumber), X509CrlReason[e.reason ?? 0] ?? String(e.reason)]));
       return { number: published.number, throughChange: published.throughChange, entries };
     },
     close: async () => {

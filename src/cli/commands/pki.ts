@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { getCertificate } from '../../credentials/queries.ts';
 import { crlPem } from '../../pki/crl.ts';
 import { latestCrl } from '../../pki/store/crl-store.ts';
-import { X509Crl } from '../../pki/x509.ts';
+import { parseCrl } from '../../pki/x509.ts';
 import { MusterError } from '../../core/errors.ts';
 import { exportRootKey, importRootKey, removeRootKey, type RootCeremony } from '../../pki/store/root-offline.ts';
 import type { Muster } from '../../runtime/context.ts';
@@ -117,9 +117,9 @@ function caCommands(program: Command, cli: Cli): void {
           'ocsp-responder.pem': m.responder.certificate.toString('pem'),
         };
         const crl = await latestCrl(ctx.store, m.issuing.name);
-        if (crl) files['issuing.crl'] = crlPem(new X509Crl(crl.der.slice()));
+        if (crl) files['issuing.crl'] = crlPem(parseCrl(crl.der.slice()));
         const rootCrl = await latestCrl(ctx.store, m.root.name);
-        if (rootCrl) files['root.crl'] = crlPem(new X509Crl(rootCrl.der.slice()));
+        if (rootCrl) files['root.crl'] = crlPem(parseCrl(rootCrl.der.slice()));
         for (const [name, text] of Object.entries(files)) await writeFile(join(opts.out, name), text.endsWith('\n') ? text : `${text}\n`);
         cli.print(command, { files: Object.keys(files).map((f) => join(opts.out, f)) }, () => `wrote ${Object.keys(files).join(', ')} to ${opts.out}`);
       }),

@@ -1,6 +1,6 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CertificateList, type Extension, type TBSCertificate, type TBSCertList } from '@peculiar/asn1-x509';
-import type { X509Certificate, X509Crl } from '../x509.ts';
+import { CRL_PARSE_OPTIONS, type X509Certificate, type X509Crl } from '../x509.ts';
 
 /** A certificate with its ASN.1 structure and extensions indexed by OID. */
 export interface ParsedCert {
@@ -26,7 +26,7 @@ export function parseCert(cert: X509Certificate): ParsedCert {
 }
 
 export function parseCrl(crl: X509Crl): ParsedCrl {
-  const asn = AsnConvert.parse(crl.rawData, CertificateList);
+  const asn = AsnConvert.parse(crl.rawData, CertificateList, CRL_PARSE_OPTIONS);
   return { crl, tbs: asn.tbsCertList, exts: indexExtensions(asn.tbsCertList.crlExtensions) };
 }
 

@@ -1,7 +1,7 @@
 import { type AddressPolicy, agencyNetworkPolicy, outboundClient } from '../../../connectors/outbound/index.ts';
 import type { Clock } from '../../../core/clock.ts';
 import { OID } from '../../../pki/oids.ts';
-import { type CRLDistributionPointsExtension, X509Crl, type X509Certificate } from '../../../pki/x509.ts';
+import { type CRLDistributionPointsExtension, type X509Crl, parseCrl as parseCrlBytes, type X509Certificate } from '../../../pki/x509.ts';
 import { SignInRefused } from './refusal.ts';
 
 /** Fetches a CRL's bytes; the default is HTTP(S) with a timeout. */
@@ -35,7 +35,7 @@ export function crlUrlsOf(certificate: X509Certificate): string[] {
 
 function parseCrl(bytes: Uint8Array): X509Crl {
   const text = Buffer.from(bytes).toString('latin1');
-  return new X509Crl(text.includes('-----BEGIN') ? text : bytes);
+  return parseCrlBytes(text.includes('-----BEGIN') ? text : bytes);
 }
 
 /**
