@@ -81,11 +81,19 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const pki = await startPkiServing(ctx);
     stops.push(() => pki.stop());
     let op: RawListener = () => false;
+    // the port is bound before the OP can be built (its issuer may name the port); until everything is up, every
+    // request, /health included, is answered 503 so that nothing sees a half-started muster
+    let ready = false;
+    const starting: RawListener = (_req, res) => {
+      if (ready) return false;
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', 'cache-control': 'no-store' }).end('{"status":"starting"}');
+      return true;
+    };
     const bounds = { limits: config.server.limits, onRefused: (name: string, reason: string) => metrics.countRefusedConnection(name, reason) };
     const pkiServer = await servePkiListener(ctx, log, pki.listener, bounds);
     if (pkiServer) stops.unshift(() => pkiServer.close());
     const ownPki = pkiServer ? [] : [pki.listener];
-    const server = await serveHttp(app, { host: config.server.host, port: config.server.port, before: [...ownPki, (req, res) => op(req, res)], ...bounds });
+    const server = await serveHttp(app, { host: config.server.host, port: config.server.port, before: [starting, ...ownPki, (req, res) => op(req, res)], ...bounds });
     stops.unshift(() => server.close());
     issuerBoundTo(config, server.port);
     const issuer = issuerNow();
@@ -94,6 +102,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const interactions = signInPages({ store: ctx.store, clock: ctx.clock, audit: ctx.audit, config, issuer, ca: () => ctx.ca(), foreignAnchors: anchors, onError });
     const federation = await startFederation(ctx, { issuer, interactions, onError, foreignAnchors: anchors, onConnectionRefused: bounds.onRefused });
     op = federation.listener;
+    ready = true;
     stops.push(() => federation.close());
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
     log.info({ url, issuer, mtls: federation.mtls.origin, store: ctx.store.adapter, ...(pkiServer ? { pki: `${pkiServer.host}:${pkiServer.port}` } : {}) }, 'muster serve listening');
