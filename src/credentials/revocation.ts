@@ -61,6 +61,7 @@ export async function statusChangesSince(db: Queryable, issuer: string, after: n
   return rows.map((row) => ({ serial: row.serial, status: statusOf(row), changeSeq: Number(row.change_seq) }));
 }
 
-function reasonOf(reason: string | null): RevocationReason {
+/** A stored revocation reason as RFC 5280 names it; anything muster does not know is `unspecified`. */
+export function reasonOf(reason: string | null): RevocationReason {
   return reason !== null && REASONS.has(reason) ? (reason as RevocationReason) : 'unspecified';
 }

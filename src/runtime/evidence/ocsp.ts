@@ -3,21 +3,11 @@ import * as ocsp from '@peculiar/asn1-ocsp';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
 import type { Clock } from '../../core/clock.ts';
-import type { RevocationReason } from '../../pki/crl.ts';
+import { reasonOf } from '../../credentials/revocation.ts';
 import type { CaMaterial } from '../../pki/store/ca-store.ts';
 import { OcspResponder } from '../../protocols/ocsp/index.ts';
 
 const SHA1 = '1.3.14.3.2.26';
-const REASONS: ReadonlySet<string> = new Set<RevocationReason>([
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-]);
 
 /** What the store says of a certificate now. */
 export interface StoredStatus {
@@ -43,7 +33,7 @@ export class EvidenceOcsp {
   async answer(certificate: StoredStatus): Promise<Uint8Array> {
     const { serial, status, reason, revokedAt } = certificate;
     const revoked = status === 'revoked' && revokedAt !== null;
-    await this.#responder.setStatus(serial, revoked ? { status: 'revoked', revokedAt, reason: REASONS.has(reason ?? '') ? (reason as RevocationReason) : 'unspecified' } : { status: 'good' });
+    await this.#responder.setStatus(serial, revoked ? { status: 'revoked', revokedAt, reason: reasonOf(reason) } : { status: 'good' });
     return this.#responder.respond(this.#request(serial));
   }
 
