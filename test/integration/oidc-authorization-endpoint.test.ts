@@ -14,6 +14,8 @@ import { describeEachStore } from '../support/stores.ts';
 
 const CLIENT = 'rp-post';
 const REDIRECT = `http://127.0.0.1/${CLIENT}/cb`;
+const MIXED = 'rp-mixed';
+const MIXED_REDIRECTS = [`http://127.0.0.1/${MIXED}/cb`, `https://${MIXED}.example/cb`];
 
 describeEachStore('the authorization endpoint: POST and bad bytes', (factory) => {
   const h = useHarness(factory, { import: { massChangeShare: 1 } });
@@ -37,7 +39,10 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
         name: 'POST tests',
         population: { agencyCodes: ['9700'] },
         idp: { issuer: op.issuer, home: true },
-        relyingParties: [{ clientId: CLIENT, name: CLIENT, redirectUris: [REDIRECT], jwks: { keys: [key.jwk] }, fal: 'fal2' }],
+        relyingParties: [
+          { clientId: CLIENT, name: CLIENT, redirectUris: [REDIRECT], jwks: { keys: [key.jwk] }, fal: 'fal2' },
+          { clientId: MIXED, name: MIXED, redirectUris: MIXED_REDIRECTS, jwks: { keys: [key.jwk] }, fal: 'fal2' },
+        ],
         attributes: [{ name: 'email', purpose: 'contact' }],
         assurance: { fal: { min: 'fal1', max: 'fal3' } },
       },
@@ -100,6 +105,15 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
     assert.ok(callback.searchParams.get('code'), callback.href);
     const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: params.nonce, expectedState: params.state });
     assert.equal(tokens.claims()?.aud, CLIENT);
+  });
+
+  test('a client with both a loopback http and an https redirect URI signs in at either, never a server error', async () => {
+    for (const redirect of MIXED_REDIRECTS) {
+      op.next = { identityId, credentialId };
+      const start = new URL(`${op.issuer}/auth?${form(codeRequest({ client_id: MIXED, redirect_uri: redirect }))}`);
+      const callback = await browse(start, (u) => u.href.startsWith(redirect));
+      assert.ok(callback.searchParams.get('code'), callback.href);
+    }
   });
 
   test('a POST that is not form-encoded, or larger than 8 KiB, is refused as invalid_request, and audited', async () => {

@@ -21,6 +21,22 @@ export const MUSTER_CLIENT_METADATA = ['fal', 'agreement_id', 'registration', 's
 export const REGISTRATION_POLICY = 'agreement';
 const DEFAULT_REGISTRATION_TOKEN_TTL = 7 * 86_400;
 
+/** A reserved host (RFC 6761 `.invalid`) naming muster's sector to oidc-provider; never fetched (see provider.ts). */
+const SECTOR_HOST = 'https://sector.invalid/';
+
+/**
+ * The sector_identifier_uri oidc-provider is given. muster derives pairwise subjects from the agreement's sector
+ * (`sector`), not from oidc-provider's; but oidc-provider insists on an https sector_identifier_uri for a pairwise
+ * client whose redirect URIs are on more than one host (a loopback `http://127.0.0.1/…` beside an `https://…` one),
+ * and refused every request of such a client. It gets the agreement's https URI, or a reserved name of the sector.
+ */
+function providerSector(rp: AgreementRelyingParty): { sector_identifier_uri?: string } {
+  if (rp.sectorIdentifierUri?.startsWith('https://')) return { sector_identifier_uri: rp.sectorIdentifierUri };
+  const hosts = new Set(rp.redirectUris.map((uri) => new URL(uri).host));
+  if (hosts.size <= 1) return {};
+  return { sector_identifier_uri: `${SECTOR_HOST}${encodeURIComponent(sectorOf(rp.clientId, rp.sectorIdentifierUri))}` };
+}
+
 /** OIDC client metadata for an RP entry of an agreement. */
 export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty, signalling = false): ClientMetadata {
   const keys = rp.jwks ? { jwks: rp.jwks } : rp.jwksUri ? { jwks_uri: rp.jwksUri } : {};
@@ -34,8 +50,7 @@ export function rpClientMetadata(agreementId: string, rp: AgreementRelyingParty,
     ...(rp.backchannelLogoutUri ? { backchannel_logout_uri: rp.backchannelLogoutUri, backchannel_logout_session_required: rp.backchannelLogoutSessionRequired } : {}),
     ...keys,
     subject_type: 'pairwise',
-    // the agreement names the sector; oidc-provider takes only https sector URIs, so it gets the sector itself
-    ...(rp.sectorIdentifierUri?.startsWith('https://') ? { sector_identifier_uri: rp.sectorIdentifierUri } : {}),
+    ...providerSector(rp),
     sector: sectorOf(rp.clientId, rp.sectorIdentifierUri),
     ...falFlows(rp.fal),
     // receivers of shared signals get tokens for the stream management API
