@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
+import { oidcErrorOf } from '../protocols/oidc/events.ts';
 import { type Logger, errorFields } from '../runtime/log.ts';
 import type { Env } from './env.ts';
 import type { ServerErrorListener } from './errors.ts';
@@ -42,4 +44,38 @@ export function requestLog(log: Logger): MiddlewareHandler<Env> {
 /** A 5xx with its stack, under the correlation id the caller was given (the response hides the message). */
 export function logServerError(log: Logger): ServerErrorListener {
   return (error, correlationId) => log.error({ correlationId, error: { ...errorFields(error), stack: (error as Error)?.stack } }, 'request failed');
+}
+
+/** A listener answering requests before the app (the OP, OCSP); true when it took the request. */
+export type RawRequestListener = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * The request log for a raw listener (the OpenID Provider answers outside the app): one line per request it took,
+ * as the app's, with the protocol error it was answered with (`oidcError`, from oidc-provider's error events).
+ */
+export function logRawRequests(log: Logger, listener: RawRequestListener): RawRequestListener {
+  return (req, res) => {
+    const started = performance.now();
+    const path = clipped((req.url ?? '/').split('?')[0] ?? '/', LOGGED_PATH_CHARS);
+    if (!listener(req, res)) return false;
+    res.once('close', () => {
+      const status = res.statusCode;
+      const answered = oidcErrorOf(req);
+      const fields = {
+        method: clipped(req.method ?? '', 16),
+        path,
+        status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        userAgent: clipped(String(req.headers['user-agent'] ?? ''), LOGGED_USER_AGENT_CHARS) || undefined,
+        ...(answered ? { oidcError: { event: answered.event, error: answered.error, description: clipped(answered.description, LOGGED_USER_AGENT_CHARS) } } : {}),
+      };
+      log[status >= 500 ? 'error' : 'info'](fields, 'request');
+    });
+    return true;
+  };
+}
+
+/** oidc-provider's `server_error`: the error and its stack in the log (the response says only `server_error`). */
+export function logOidcServerError(log: Logger): (error: unknown, request: { method: string; path: string; clientId: string | undefined }) => void {
+  return (error, request) => log.error({ ...request, error: { ...errorFields(error), stack: (error as Error)?.stack } }, 'openid provider request failed');
 }

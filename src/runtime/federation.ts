@@ -44,6 +44,8 @@ export interface FederationOptions {
   /** The sign-in and consent pages (src/protocols/oidc/interactions); without them every sign-in is refused. */
   readonly interactions?: FederationInteractions;
   readonly onError?: (error: unknown) => void;
+  /** A request the OP answered `server_error`: the error with its stack, for the log. */
+  readonly onServerError?: ProviderDeps['onServerError'];
   /** PEM trust anchors of other agencies: the mutual-TLS listener names them to the browser. */
   readonly foreignAnchors?: readonly string[];
   /** Told of every connection the mutual-TLS listener closes at once past a cap (for /metrics). */
@@ -212,6 +214,7 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
       cookieKeys: keys,
       mtlsOrigin: mtls.origin,
       ...(options.onError ? { onAuditError: options.onError } : {}),
+      ...(options.onServerError ? { onServerError: options.onServerError } : {}),
     };
     return { provider: createProvider(deps), fingerprint: jwksFingerprint(jwks) };
   };

@@ -8,6 +8,8 @@ import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import * as client from 'openid-client';
 import { AgreementService } from '../../src/federation/agreements.ts';
 import { identityByKey } from '../../src/lifecycle/test-fixtures.ts';
+import { createLogger } from '../../src/runtime/log.ts';
+import { logOidcServerError, logRawRequests } from '../../src/http/request-log.ts';
 import { browse, startTestOp, testCredential, type TestOp } from '../../src/protocols/oidc/test-support.ts';
 import { hrCsv, hrLine, useHarness } from '../support/muster.ts';
 import { describeEachStore } from '../support/stores.ts';
@@ -23,10 +25,13 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
   let key: { privateKey: CryptoKey; jwk: JWK };
   let identityId = '';
   let credentialId = '';
+  const logLines: string[] = [];
+  const log = createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(line) } });
+  const logged = () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
   before(async () => {
     h.clock.set(new Date());
-    op = await startTestOp(h);
+    op = await startTestOp(h, { wrap: (listener) => logRawRequests(log, listener), onServerError: logOidcServerError(log) });
     const pair = await generateKeyPair('RS256', { extractable: true });
     key = { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: `${CLIENT}-key`, alg: 'RS256', use: 'sig' } };
     const run = await h.imports.run({ source: 'hr', file: await h.file('hr.csv', hrCsv([hrLine('E1')])), actor: 'hr.admin' });
@@ -114,6 +119,48 @@ describeEachStore('the authorization endpoint: POST and bad bytes', (factory) =>
       const callback = await browse(start, (u) => u.href.startsWith(redirect));
       assert.ok(callback.searchParams.get('code'), callback.href);
     }
+  });
+
+  test('an OIDC refusal is in the request log with its protocol error and audited with its cause', async () => {
+    const seq = await lastSeq();
+    logLines.length = 0;
+    const answer = await get(form(codeRequest({ redirect_uri: 'https://elsewhere.example/cb' })));
+    assert.equal(answer.status, 400);
+    const rows = await refusedSince(seq);
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.equal(rows[0]?.data.error, 'invalid_redirect_uri');
+    assert.match(String(rows[0]?.data.description), /redirect_uri/);
+    const line = logged().find((l) => l.msg === 'request' && l.path === '/oidc/auth');
+    assert.equal(line?.status, 400, JSON.stringify(logged()));
+    assert.deepEqual((line?.oidcError as { error?: string })?.error, 'invalid_redirect_uri');
+  });
+
+  test('a server error is logged with its stack (not in the response), in the request log as a 500, and audited with its cause', async () => {
+    const seq = await lastSeq();
+    logLines.length = 0;
+    const Client = op.provider.Client as unknown as { find: (id: string) => Promise<unknown> };
+    const find = Client.find;
+    Client.find = async () => {
+      throw new Error('the client store failed: secret internals');
+    };
+    try {
+      const answer = await fetch(`${op.issuer}/auth?${form(codeRequest())}`, { redirect: 'manual', headers: { accept: 'application/json' } });
+      assert.equal(answer.status, 500);
+      const body = await answer.text();
+      assert.match(body, /server_error/);
+      assert.doesNotMatch(body, /secret internals|at /);
+    } finally {
+      Client.find = find;
+    }
+    const failed = logged().find((l) => l.msg === 'openid provider request failed');
+    assert.match(String((failed?.error as { stack?: string })?.stack), /secret internals[\s\S]*at /);
+    const line = logged().find((l) => l.msg === 'request' && l.path === '/oidc/auth');
+    assert.equal(line?.status, 500);
+    assert.equal(line?.level, 'error');
+    const rows = await refusedSince(seq);
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.equal(rows[0]?.data.error, 'server_error');
+    assert.match(String(rows[0]?.data.description), /the client store failed/);
   });
 
   test('a POST that is not form-encoded, or larger than 8 KiB, is refused as invalid_request, and audited', async () => {

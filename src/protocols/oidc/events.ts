@@ -19,6 +19,37 @@ export interface EventDeps {
   readonly refusals?: RefusalAggregator;
   /** Failures to audit (the answer still goes out; the failure is reported here). */
   readonly onError?: (error: unknown) => void;
+  /** A request oidc-provider answered `server_error` (500): the error with its stack goes to the log, never the response. */
+  readonly onServerError?: (error: unknown, request: OidcRequestLine) => void;
+}
+
+/** What the log names of an OIDC request that failed. */
+export interface OidcRequestLine {
+  readonly method: string;
+  readonly path: string;
+  readonly clientId: string | undefined;
+}
+
+/** The protocol error an OIDC request was answered with, kept on the request for the request log. */
+export interface OidcAnswerError {
+  readonly event: string;
+  readonly error: string;
+  readonly description: string;
+}
+
+const ANSWER_ERROR = Symbol('muster.oidcAnswerError');
+
+/** The protocol error oidc-provider answered the request with, if any (see requestLog's raw listeners). */
+export function oidcErrorOf(req: object): OidcAnswerError | undefined {
+  return (req as { [ANSWER_ERROR]?: OidcAnswerError })[ANSWER_ERROR];
+}
+
+type ProviderError = { error?: string; error_description?: string; error_detail?: string; message?: string; status?: number };
+
+/** The cause an audit entry keeps: the description, oidc-provider's detail, or (server errors) the message. */
+function causeOf(error: ProviderError | undefined, server: boolean): string {
+  if (server) return `${error?.message ?? 'unknown failure'}`;
+  return [error?.error_description, error?.error_detail].filter((part) => part !== undefined && part !== '').join(': ');
 }
 
 const ERROR_EVENTS = [
@@ -53,18 +84,29 @@ export function auditEvents(provider: Provider, deps: EventDeps): void {
   });
   // one listener for all the error events: the typed overloads take a single event name, the emitter any
   const emitter: EventEmitter = provider;
-  for (const event of ERROR_EVENTS) {
-    emitter.on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; message?: string }) => {
-      const clientId = ctx?.oidc?.client?.clientId ?? (ctx?.oidc?.params?.client_id as string | undefined);
-      const refusal = { clientId, reason: event, error: error?.error ?? 'server_error', description: error?.error_description ?? '' };
-      const origin = ctx ? { address: ctx.req?.socket?.remoteAddress, method: ctx.method, path: ctx.path } : undefined;
-      queue(ctx, auditRefusal(deps, refusal, `oidc-${event}`, origin), deps);
-    });
-  }
+  for (const event of ERROR_EVENTS) emitter.on(event, (ctx: KoaContextWithOIDC, error: ProviderError) => refused(deps, event, ctx, error));
+  // a 500: oidc-provider answers `server_error` with no detail; the cause and stack go to the log and the audit
+  emitter.on('server_error', (ctx: KoaContextWithOIDC, error: ProviderError) => {
+    deps.onServerError?.(error, { method: ctx?.method ?? '', path: ctx?.path ?? '', clientId: clientOf(ctx) });
+    refused(deps, 'server_error', ctx, { error: 'server_error', error_description: causeOf(error, true) });
+  });
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => queue(ctx, issued(deps, ctx, 'token'), deps));
   provider.on('authorization.success', (ctx: KoaContextWithOIDC) => {
     if (String(ctx.oidc.params?.response_type ?? '').includes('id_token')) queue(ctx, issued(deps, ctx, 'id_token'), deps);
   });
+}
+
+function clientOf(ctx: KoaContextWithOIDC | undefined): string | undefined {
+  return ctx?.oidc?.client?.clientId ?? (ctx?.oidc?.params?.client_id as string | undefined);
+}
+
+/** A protocol error answered: kept on the request for its log line, audited (aggregated per address). */
+function refused(deps: EventDeps, event: string, ctx: KoaContextWithOIDC | undefined, error: ProviderError | undefined): void {
+  const answer = { event, error: error?.error ?? 'server_error', description: causeOf(error, false) };
+  if (ctx?.req) Object.assign(ctx.req, { [ANSWER_ERROR]: answer });
+  const refusal = { clientId: clientOf(ctx), reason: event, error: answer.error, description: answer.description };
+  const origin = ctx ? { address: ctx.req?.socket?.remoteAddress, method: ctx.method, path: ctx.path } : undefined;
+  queue(ctx, auditRefusal(deps, refusal, `oidc-${event}`, origin), deps);
 }
 
 async function issued(deps: EventDeps, ctx: KoaContextWithOIDC, channel: 'token' | 'id_token'): Promise<void> {

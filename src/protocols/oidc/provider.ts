@@ -11,7 +11,7 @@ import { adapterFactory } from './adapter.ts';
 import { claimsConfiguration } from './claims.ts';
 import { clientAssertionRules } from './client-assertion.ts';
 import { MUSTER_CLIENT_METADATA, REGISTRATION_POLICY, agreementClients, registrationPolicy } from './clients.ts';
-import { auditEvents } from './events.ts';
+import { auditEvents, type EventDeps } from './events.ts';
 import { falMetadataProblems, falRequestProblem, isFal, requestedFalProblem } from './fal.ts';
 import { findAccountWith, subjectOf } from './find-account.ts';
 import { certificateAuthorized, certificateSubjectMatches, peerCertificate } from './mtls-auth.ts';
@@ -39,6 +39,8 @@ export interface ProviderDeps {
   /** The origin of the mutual-TLS listener (`https://host:port`), for the mTLS endpoint aliases. */
   readonly mtlsOrigin?: string;
   readonly onAuditError?: (error: unknown) => void;
+  /** A request answered `server_error`: its error and stack, for the log. */
+  readonly onServerError?: EventDeps['onServerError'];
   /** Refusals of requests from the network, aggregated per address (see refusals.ts). */
   readonly refusals?: RefusalAggregator;
 }
@@ -55,7 +57,13 @@ const CLOCK_TOLERANCE = 5;
 export function createProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(deps.issuer, configuration(deps));
   provider.proxy = false;
-  auditEvents(provider, { store: deps.store, audit: deps.audit, ...(deps.refusals ? { refusals: deps.refusals } : {}), ...(deps.onAuditError ? { onError: deps.onAuditError } : {}) });
+  auditEvents(provider, {
+    store: deps.store,
+    audit: deps.audit,
+    ...(deps.refusals ? { refusals: deps.refusals } : {}),
+    ...(deps.onAuditError ? { onError: deps.onAuditError } : {}),
+    ...(deps.onServerError ? { onServerError: deps.onServerError } : {}),
+  });
   return provider;
 }
 

@@ -72,6 +72,10 @@ export interface TestSignInPages {
   /** oidc-provider's interaction policy; default its own. */
   readonly policy?: OpInteractions['policy'];
   handle(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Wraps the OP's listener (e.g. the request log). */
+  readonly wrap?: (listener: (req: IncomingMessage, res: ServerResponse) => boolean) => (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Told of every request answered server_error. */
+  readonly onServerError?: (error: unknown, request: { method: string; path: string; clientId: string | undefined }) => void;
 }
 
 export async function serveTestOp(h: Harness, pages: TestSignInPages): Promise<ServedTestOp> {
@@ -89,8 +93,10 @@ export async function serveTestOp(h: Harness, pages: TestSignInPages): Promise<S
     interactions: { ...(pages.policy ? { policy: pages.policy } : {}), url: (_ctx, interaction) => `${interactionPathOf(issuer)}/${interaction.uid}` },
     jwks: await currentJwks(h.store, h.keyVault, h.clock),
     cookieKeys: await cookieKeys(h.store, h.keyVault),
+    ...(pages.onServerError ? { onServerError: pages.onServerError } : {}),
   });
-  const listener = oidcListener({ issuer, provider: () => provider, interactions: { handle: (req, res) => pages.handle(provider, req, res) }, audit: { store: h.store, audit: h.audit } });
+  const own = oidcListener({ issuer, provider: () => provider, interactions: { handle: (req, res) => pages.handle(provider, req, res) }, audit: { store: h.store, audit: h.audit } });
+  const listener = pages.wrap ? pages.wrap(own) : own;
   server.on('request', (req, res) => {
     if (!listener(req, res)) res.writeHead(404).end();
   });
@@ -106,9 +112,9 @@ export async function serveTestOp(h: Harness, pages: TestSignInPages): Promise<S
 }
 
 /** An OP on a loopback port over the harness's store, with the test sign-in pages. */
-export async function startTestOp(h: Harness): Promise<TestOp> {
+export async function startTestOp(h: Harness, options: Pick<TestSignInPages, 'wrap' | 'onServerError'> = {}): Promise<TestOp> {
   let op: TestOp | undefined;
-  const served = await serveTestOp(h, { handle: (_provider, req, res) => interact(op as TestOp, h, req, res) });
+  const served = await serveTestOp(h, { ...options, handle: (_provider, req, res) => interact(op as TestOp, h, req, res) });
   op = { ...served, next: undefined };
   return op;
 }
