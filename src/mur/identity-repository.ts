@@ -9,6 +9,7 @@ import type { Queryable, Store } from '../store/store.ts';
 import { decodeAttributes, encodeAttributes } from './attribute-codec.ts';
 import { holdFromRow } from './holds.ts';
 import { operatorRolesOf } from './operator-roles.ts';
+import { skeletonsOf } from './skeleton.ts';
 import {
   accountOf,
   attributesOf,
@@ -39,7 +40,22 @@ const MAX_QUERY_LENGTH = 256;
 const CURSOR_PREFIX = 'i1:';
 
 /** The columns of an identity row, in the order `rowFromState` gives them (for COPY). */
-export const IDENTITY_COLUMNS = ['id', 'kind', 'status', 'attributes', 'provenance', 'sponsor_id', 'expires_at', 'flags', 'last_updated', 'created_at', 'updated_at', 'version'] as const;
+export const IDENTITY_COLUMNS = [
+  'id',
+  'kind',
+  'status',
+  'attributes',
+  'provenance',
+  'sponsor_id',
+  'expires_at',
+  'flags',
+  'last_updated',
+  'created_at',
+  'updated_at',
+  'version',
+  'name_skeleton',
+  'email_skeleton',
+] as const;
 
 type IdentityRow = Selectable<IdentitiesTable>;
 
@@ -61,7 +77,44 @@ export function stateFromRow(row: IdentityRow): IdentityState {
 /** An identity as a row of IDENTITY_COLUMNS, for COPY. */
 export function rowFromState(state: IdentityState, updatedAt: Date): unknown[] {
   const stored = encodeAttributes(state.attributes);
-  return [state.id, state.kind, state.status, stored.attributes, stored.provenance, state.sponsorId, expiresAt(state), state.flags, state.lastUpdated, state.createdAt, updatedAt, state.version];
+  const skeletons = skeletonsOfState(state);
+  return [
+    state.id,
+    state.kind,
+    state.status,
+    stored.attributes,
+    stored.provenance,
+    state.sponsorId,
+    expiresAt(state),
+    state.flags,
+    state.lastUpdated,
+    state.createdAt,
+    updatedAt,
+    state.version,
+    skeletons.name,
+    skeletons.email,
+  ];
+}
+
+/** The confusable skeletons (TR #39) of the identity's name and email, as stored beside it. */
+function skeletonsOfState(state: IdentityState): { name: string | null; email: string | null } {
+  const value = (name: string) => state.attributes[name]?.v;
+  return skeletonsOf({ given_name: value('given_name'), family_name: value('family_name'), email: value('email') });
+}
+
+/** Identities whose name or email skeleton is one of these (the confusables check: one indexed lookup per column). */
+export async function findBySkeletons(
+  { db }: Queryable,
+  names: readonly string[],
+  emails: readonly string[],
+): Promise<{ identity: IdentityState; skeletons: { name: string | null; email: string | null } }[]> {
+  if (names.length === 0 && emails.length === 0) return [];
+  const rows = await db
+    .selectFrom('identities')
+    .selectAll()
+    .where((eb) => eb.or([eb('name_skeleton', '=', eb.fn.any(eb.val([...names]))), eb('email_skeleton', '=', eb.fn.any(eb.val([...emails])))]))
+    .execute();
+  return rows.map((row) => ({ identity: stateFromRow(row), skeletons: { name: row.name_skeleton, email: row.email_skeleton } }));
 }
 
 function expiresAt(state: IdentityState): string | null {
@@ -98,6 +151,8 @@ interface IdentityUpdate {
   flags: string;
   last_updated: Date;
   version: number;
+  name_skeleton: string | null;
+  email_skeleton: string | null;
 }
 
 /** Writes new versions of existing identities; refuses silently-lost updates by checking the version. */
@@ -116,6 +171,8 @@ export async function updateIdentities({ db }: Queryable, states: readonly Ident
       last_updated: eb.ref('u.last_updated'),
       updated_at: updatedAt,
       version: eb.ref('u.version'),
+      name_skeleton: eb.ref('u.name_skeleton'),
+      email_skeleton: eb.ref('u.email_skeleton'),
     }))
     .whereRef('i.id', '=', 'u.id')
     .where((eb) => eb('i.version', '=', eb(eb.ref('u.version'), '-', 1)))
@@ -130,9 +187,11 @@ export async function updateIdentities({ db }: Queryable, states: readonly Ident
 function updates(states: readonly IdentityState[]) {
   const col = (pick: (s: IdentityState) => unknown) => states.map(pick);
   const stored = states.map((s) => encodeAttributes(s.attributes));
+  const skeletons = states.map(skeletonsOfState);
   return sql<IdentityUpdate>`(SELECT * FROM unnest(${col((s) => s.id)}::uuid[], ${col((s) => s.status)}::text[], ${stored.map((s) => JSON.stringify(s.attributes))}::jsonb[],
     ${stored.map((s) => JSON.stringify(s.provenance))}::jsonb[], ${col((s) => s.sponsorId)}::uuid[], ${col(expiresAt)}::timestamptz[], ${col((s) => JSON.stringify(s.flags))}::jsonb[],
-    ${col((s) => s.lastUpdated)}::timestamptz[], ${col((s) => s.version)}::int[]) AS u(id, status, attributes, provenance, sponsor_id, expires_at, flags, last_updated, version))`;
+    ${col((s) => s.lastUpdated)}::timestamptz[], ${col((s) => s.version)}::int[], ${skeletons.map((k) => k.name)}::text[], ${skeletons.map((k) => k.email)}::text[])
+    AS u(id, status, attributes, provenance, sponsor_id, expires_at, flags, last_updated, version, name_skeleton, email_skeleton))`;
 }
 
 /** `attributes -> 'name' ->> 'v'` of the identity `i`; the name is a literal so that the expression indexes on it are used. */

@@ -1,6 +1,7 @@
 import type { CorrelationRule } from '../config/schema.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { findByAttributes } from '../mur/identity-repository.ts';
+import { LOOK_ALIKE_RULE, findLookAlikes } from './look-alikes.ts';
 import type { Queryable } from '../store/store.ts';
 
 export interface Candidate {
@@ -28,6 +29,7 @@ const REUSABLE = new Set(['terminated', 'inactive']);
 export async function correlate(db: Queryable, source: string, inputs: readonly CorrelationInput[], rules: readonly CorrelationRule[], threshold: number): Promise<Map<string, Correlation>> {
   const found = new Map<string, Map<string, { identity: IdentityState; rule: string; confidence: number }>>();
   for (const rule of rules) await applyRule(db, rule, inputs, found);
+  await findLookAlikes(db, inputs, found);
   const ids = [...new Set([...found.values()].flatMap((m) => [...m.keys()]))];
   const linked = await linkedKeys(db, source, ids);
   const result = new Map<string, Correlation>();
@@ -44,7 +46,7 @@ export async function correlate(db: Queryable, source: string, inputs: readonly 
  * duplicate reaches a person.
  */
 function plausible(candidate: Candidate, threshold: number): boolean {
-  return candidate.confidence >= threshold || candidate.linkedKey === null || REUSABLE.has(candidate.identity.status);
+  return candidate.rule === LOOK_ALIKE_RULE || candidate.confidence >= threshold || candidate.linkedKey === null || REUSABLE.has(candidate.identity.status);
 }
 
 function decide(candidates: Candidate[], threshold: number): Correlation {

@@ -207,3 +207,57 @@ describeEachStore('bad input', (factory) => {
     await services.close();
   });
 });
+
+describeEachStore('look-alike names and emails (Unicode TR #39 confusables)', (factory) => {
+  const h = useHarness(factory, { import: { massChangeShare: 1 } });
+
+  const disputeOf = async (key: string) => {
+    const rows = await h.store.query<{ candidates: { identity_id: string; rule: string; confidence: number }[] }>(`SELECT candidates FROM disputes WHERE source_key = $1`, [key]);
+    return rows;
+  };
+  const idOf = async (employeeId: string) => (await h.store.query<{ id: string }>(`SELECT id FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [employeeId]))[0]?.id;
+
+  test('a new person whose name or email only looks like an existing identity’s is a disputed case against it, not a second person', async () => {
+    const day0 = [hrLine('E1', { given_name: 'Copa' }), hrLine('E2'), hrLine('E3', { given_name: 'Kopa' }), hrLine('E4', { department: 'Legal' })];
+    assert.equal((await h.imports.run({ source: 'hr', file: await h.file('day0.csv', hrCsv(day0)), actor: 'alice' })).status, 'applied');
+    const [e1] = await h.store.query<{ name_skeleton: string | null; email_skeleton: string | null }>(
+      `SELECT name_skeleton, email_skeleton FROM identities WHERE attributes -> 'employee_id' ->> 'v' = 'E1'`,
+    );
+    assert.equal(e1?.name_skeleton, 'copa farnilyl', 'the skeleton is stored with the identity');
+    const before = await count(h.store, 'identities');
+    const day1 = [
+      ...day0,
+      // Cyrillic С, о, р, а: the word is all Cyrillic, so no mixed-script check refuses it
+      hrLine('E11', { given_name: '\u0421\u043e\u0440\u0430', family_name: 'Family1', email: 'other11@demo.gov' }),
+      // Greek Κ, ο, ρ, α
+      hrLine('E13', { given_name: '\u039a\u03bf\u03c1\u03b1', family_name: 'Family3', email: 'other13@demo.gov' }),
+      // "rn" for "m" in the email
+      hrLine('E12', { given_name: 'Someone', family_name: 'Else', email: 'given2.farnily2@demo.gov' }),
+      // the same name as E4 in another department: a namesake, left to the configured rules (a new person)
+      hrLine('E14', { given_name: 'Given4', family_name: 'Family4', email: 'other14@demo.gov' }),
+    ];
+    const run = await h.imports.run({ source: 'hr', file: await h.file('day1.csv', hrCsv(day1)), actor: 'alice' });
+    assert.equal(run.status, 'applied', JSON.stringify(run.errors));
+    assert.equal(run.summary.disputed, 3);
+    assert.equal(await count(h.store, 'identities'), before + 1, 'only the namesake is created');
+    for (const [key, existing] of [
+      ['E11', 'E1'],
+      ['E13', 'E3'],
+      ['E12', 'E2'],
+    ] as const) {
+      const [dispute] = await disputeOf(key);
+      assert.deepEqual(
+        dispute?.candidates.map((c) => ({ id: c.identity_id, rule: c.rule, confidence: c.confidence })),
+        [{ id: await idOf(existing), rule: 'look-alike', confidence: 0 }],
+        key,
+      );
+    }
+    assert.equal((await disputeOf('E14')).length, 0);
+  });
+
+  test('a Cyrillic letter in an email is refused on input, naming the field', async () => {
+    const run = await h.imports.run({ source: 'hr', file: await h.file('cyrillic.csv', hrCsv([hrLine('E20', { email: 'given2.f\u0430mily2@demo.gov' })])), actor: 'alice' });
+    assert.notEqual(run.status, 'applied');
+    assert.match(JSON.stringify(run.errors), /email/);
+  });
+});

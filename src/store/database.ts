@@ -239,6 +239,8 @@ export interface IdentitiesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   version: Generated<number>;
+  name_skeleton: string | null;
+  email_skeleton: string | null;
 }
 
 export interface IdentityHoldsTable {

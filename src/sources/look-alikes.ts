@@ -1,0 +1,58 @@
+import type { IdentityState } from '../core/identity/record.ts';
+import { findBySkeletons } from '../mur/identity-repository.ts';
+import { emailSkeleton, foldedText, nameSkeleton } from '../mur/skeleton.ts';
+import type { Queryable } from '../store/store.ts';
+
+/**
+ * Look-alikes (Unicode TR #39 confusables): a record whose name or email has the skeleton of an existing identity's
+ * but is not the same text (a Cyrillic "о" in an email, a Greek "Α" in a name) is a candidate of the rule
+ * `look-alike` at confidence 0: never linked, never silently created beside it, always a disputed case for a person
+ * to resolve. The same text is left to the configured rules (two people may share a name). One indexed lookup per batch.
+ */
+
+export const LOOK_ALIKE_RULE = 'look-alike';
+
+type Found = Map<string, Map<string, { identity: IdentityState; rule: string; confidence: number }>>;
+
+interface Wanted {
+  readonly key: string;
+  readonly name?: { skeleton: string; folded: string };
+  readonly email?: { skeleton: string; folded: string };
+}
+
+function wantedOf(input: { key: string; attributes: Readonly<Record<string, string>> }): Wanted {
+  const { given_name: given, family_name: family, email } = input.attributes;
+  return {
+    key: input.key,
+    ...(given && family ? { name: { skeleton: nameSkeleton(given, family), folded: foldedText(`${given.trim()} ${family.trim()}`) } } : {}),
+    ...(email ? { email: { skeleton: emailSkeleton(email), folded: foldedText(email) } } : {}),
+  };
+}
+
+function nameOf(identity: IdentityState): string {
+  return foldedText(`${(identity.attributes.given_name?.v ?? '').trim()} ${(identity.attributes.family_name?.v ?? '').trim()}`);
+}
+
+/** The look-alike field of `identity` for the record, if any: same skeleton, different text. */
+function lookAlike(wanted: Wanted, identity: IdentityState, skeletons: { name: string | null; email: string | null }): boolean {
+  const email = identity.attributes.email?.v;
+  if (wanted.email && skeletons.email === wanted.email.skeleton && email !== undefined && foldedText(email) !== wanted.email.folded) return true;
+  return wanted.name !== undefined && skeletons.name === wanted.name.skeleton && nameOf(identity) !== wanted.name.folded;
+}
+
+/** Adds each record's look-alike identities to `found` (unless a rule found them already). */
+export async function findLookAlikes(db: Queryable, inputs: readonly { key: string; attributes: Readonly<Record<string, string>> }[], found: Found): Promise<void> {
+  const wanted = inputs.map(wantedOf).filter((w) => w.name || w.email);
+  const names = [...new Set(wanted.flatMap((w) => (w.name ? [w.name.skeleton] : [])))];
+  const emails = [...new Set(wanted.flatMap((w) => (w.email ? [w.email.skeleton] : [])))];
+  const identities = await findBySkeletons(db, names, emails);
+  if (identities.length === 0) return;
+  for (const w of wanted) {
+    for (const { identity, skeletons } of identities) {
+      if (!lookAlike(w, identity, skeletons)) continue;
+      const perRecord = found.get(w.key) ?? new Map();
+      if (!perRecord.has(identity.id)) perRecord.set(identity.id, { identity, rule: LOOK_ALIKE_RULE, confidence: 0 });
+      found.set(w.key, perRecord);
+    }
+  }
+}
