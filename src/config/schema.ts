@@ -91,6 +91,7 @@ export const configSchema = z.strictObject({
         .min(1)
         .default(4 * 1024 ** 3),
       batchSize: z.number().int().min(1).max(100_000).default(5000),
+      heldExpiryDays: z.number().positive().max(365).default(7).describe('a held snapshot not confirmed within this many days is expired and its kept file removed'),
     })
     .prefault({}),
   correlation: z

@@ -23,6 +23,7 @@ import { Scheduler } from '../queue/scheduler.ts';
 import type { RefusalAggregator } from '../audit/refusal-aggregator.ts';
 import type { RateLimiter } from '../core/limits/token-buckets.ts';
 import { requestLimitsOf } from './request-limits.ts';
+import { scheduleHeldImportExpiry } from './held-imports.ts';
 
 /** Everything a face (HTTP, CLI) needs, built once from checked configuration. */
 export interface Muster {
@@ -76,6 +77,7 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   const accessTargets = accessTargetsOf(config);
   const scheduler = new Scheduler({ clock, store });
   const limits = requestLimitsOf(config, { store, clock, audit, scheduler });
+  scheduleHeldImportExpiry(config, { store, clock, audit, scheduler });
   return {
     accessTargets,
     policies: new PolicyService({ store, audit, clock, targets: accessTargets.names }),

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { hrCsv, hrLine, useHarness } from '../../test/support/muster.ts';
+import { Scheduler } from '../queue/scheduler.ts';
+import { getRun } from './runs.ts';
+import { scheduleHeldImportExpiry } from '../runtime/held-imports.ts';
 
 describeEachStore('the file of a held snapshot', (factory) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'muster-held-'));
@@ -24,5 +27,30 @@ describeEachStore('the file of a held snapshot', (factory) => {
     const confirmed = await h.imports.confirm(held.id, 'carol');
     assert.equal(confirmed.status, 'applied');
     assert.deepEqual(await readdir(join(dataDir, 'imports')), [], 'the kept file is gone');
+  });
+
+  test('is removed, and the run expired and audited, when nobody confirms it within import.heldExpiryDays', async () => {
+    const scheduler = new Scheduler({ clock: h.clock, store: h.store, timers: false });
+    scheduleHeldImportExpiry(h.config, { store: h.store, clock: h.clock, audit: h.audit, scheduler });
+    const held = await h.imports.run({ source: 'hr', file: await h.file('day2.csv', hrCsv([hrLine('E9')])), actor: 'alice' });
+    assert.equal(held.status, 'held');
+    await access(held.filePath as string);
+    h.clock.set(new Date(h.clock.now().getTime() + 6 * 86_400_000));
+    await scheduler.runDue();
+    assert.equal((await getRun(h.store, held.id)).status, 'held', 'six days on, the run is still held');
+    await access(held.filePath as string);
+    h.clock.set(new Date(h.clock.now().getTime() + 2 * 86_400_000));
+    await scheduler.runDue();
+    const expired = await getRun(h.store, held.id);
+    assert.equal(expired.status, 'expired');
+    assert.deepEqual(await readdir(join(dataDir, 'imports')), [], 'the kept file is gone');
+    const audited = await h.store.query<{ target: string; reason: string }>(`SELECT target, reason FROM audit_log WHERE action = 'import.expired'`);
+    assert.deepEqual(
+      audited.map((a) => a.target),
+      [held.id],
+    );
+    assert.match(audited[0]?.reason ?? '', /import\.heldExpiryDays/);
+    await assert.rejects(h.imports.confirm(held.id, 'carol'), /expired; only a held run can be confirmed/);
+    await scheduler.stop();
   });
 });

@@ -5,7 +5,7 @@ import type { ErrorDetail } from '../core/errors.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Queryable, Store } from '../store/store.ts';
 
-export type RunStatus = 'running' | 'applied' | 'held' | 'refused' | 'failed' | 'interrupted';
+export type RunStatus = 'running' | 'applied' | 'held' | 'refused' | 'failed' | 'interrupted' | 'expired';
 
 /** What an import did, by lifecycle event; the CLI prints it and the API returns it. */
 export interface ImportSummary {
