@@ -18,6 +18,8 @@ import { MusterError } from '../../core/errors.ts';
 import { federationRecordRoutes } from '../../http/routes/federation-record.ts';
 import { signInPages } from '../../http/sign-in/index.ts';
 import type { RawListener } from '../../protocols/oidc/listener.ts';
+import { type ConsoleSetup, startConsole } from '../../runtime/console.ts';
+import { consoleApp } from '../../web/index.ts';
 import type { Cli } from '../cli.ts';
 import type { CliIo } from '../io.ts';
 import type { CommandGroup } from '../main.ts';
@@ -77,7 +79,10 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     if (stop) stops.push(stop);
     const issuerNow = () => federationIssuer(config);
     const records = federationRecordRoutes({ issuer: issuerNow, discovery: () => discoveryDocument(issuerNow()) });
-    const app = createHttpApp(ctx, [...(hooks.routes ?? []), records], { onServerError: logServerError(log), log, metrics });
+    let consoleSetup: ConsoleSetup | undefined;
+    const consolePages = consoleApp({ setup: () => consoleSetup, store: ctx.store, clock: ctx.clock, agencyCode: config.agency.code, onError: (error) => logServerError(log)(error, 'console') });
+    const console: RouteModule = (app) => void app.route('/', consolePages);
+    const app = createHttpApp(ctx, [...(hooks.routes ?? []), records, console], { onServerError: logServerError(log), log, metrics });
     const pki = await startPkiServing(ctx);
     stops.push(() => pki.stop());
     let op: RawListener = () => false;
@@ -102,6 +107,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const interactions = signInPages({ store: ctx.store, clock: ctx.clock, audit: ctx.audit, config, issuer, ca: () => ctx.ca(), foreignAnchors: anchors, onError });
     const federation = await startFederation(ctx, { issuer, interactions, onError, foreignAnchors: anchors, onConnectionRefused: bounds.onRefused });
     op = federation.listener;
+    consoleSetup = await startConsole(ctx, issuer);
     ready = true;
     stops.push(() => federation.close());
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
