@@ -55,9 +55,14 @@ export function openConsoleRoute(config: Omit<ConsoleRouteConfig, 'roles'>): Omi
   return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, guard, handler: config.handler };
 }
 
-/** Is this handler the guard of a route defined with `consoleRoute` or `openConsoleRoute`? */
+/** Where Hono keeps a handler it wrapped with the error handler of an app mounted with `app.route` (hono/utils/constants). */
+const COMPOSED_HANDLER = '__COMPOSED_HANDLER';
+
+/** Is this handler (or the one Hono wrapped in it when it mounted the console) the guard of a console page? */
 export function isConsoleGuard(handler: unknown): boolean {
-  return typeof handler === 'function' && (GUARDS.has(handler) || OPEN.has(handler));
+  if (typeof handler !== 'function') return false;
+  const own = (handler as unknown as Record<string, unknown>)[COMPOSED_HANDLER] ?? handler;
+  return typeof own === 'function' && (GUARDS.has(own) || OPEN.has(own));
 }
 
 function sessionGuard(name: string, roles: ConsoleRoles): MiddlewareHandler<ConsoleEnv> {
