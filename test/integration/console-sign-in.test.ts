@@ -64,18 +64,21 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
   const atSignIn = (url: URL) => url.href.startsWith(`${fm.issuer}/interaction/`);
   const atConsole = (url: URL) => url.href === console();
 
+  /** Waits to arrive where `done` says; a timeout names where the browser is and what the page says. */
+  async function arrive(page: Page, done: (url: URL) => boolean, what: string): Promise<void> {
+    try {
+      await page.waitForURL(done, { timeout: 15_000 });
+    } catch (error) {
+      throw new Error(`never arrived ${what}: at ${page.url()}: ${await page.locator('body').innerText()}; muster reported ${fm.errors.map(String).join('; ') || 'nothing'}`, { cause: error });
+    }
+  }
+
   /** From wherever the console sent the browser: PIV sign-in at muster's OP, then back to the console. */
   async function signIn(page: Page, start = console()): Promise<void> {
     await page.goto(start);
-    await page.waitForURL(atSignIn, { timeout: 8000 }).catch(async (e) => {
-      process.stderr.write(`DEBUG0 ${page.url()}\n${await page.content()}\n${JSON.stringify(fm.errors.map(String))}\n`);
-      throw e;
-    });
+    await arrive(page, atSignIn, "at muster's sign-in page");
     await page.click('#piv');
-    await page.waitForURL((url) => url.pathname === '/console' || url.pathname === '/console/callback', { timeout: 8000 }).catch(async (e) => {
-      process.stderr.write(`DEBUG ${page.url()}\n${await page.content()}\n${JSON.stringify(fm.errors.map(String))}\n`);
-      throw e;
-    });
+    await arrive(page, (url) => url.pathname === '/console' || url.pathname === '/console/callback', 'back at the console');
   }
 
   async function sessionsOf(person: string): Promise<SessionRow[]> {
@@ -125,8 +128,11 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
     const refused = (await auditOf('console.refused')).filter((e) => e.target === fm.ids.E3);
     assert.equal(refused.length, 1);
     assert.equal(refused[0]?.data.refusal, 'not-an-operator');
+    // the OP's session is fresh, so signing in again comes straight back: refused again, and still no session
     const again = await page.goto(console());
-    assert.ok(atSignIn(new URL(page.url())), `no session: sent to sign in (${again?.status()} ${page.url()})`);
+    assert.equal(again?.status(), 403);
+    assert.equal(new URL(page.url()).pathname, '/console/callback');
+    assert.deepEqual(await sessionsOf('E3'), []);
   });
 
   test('an operator without the role gets 403 on the holds page, audited', async () => {
