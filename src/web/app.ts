@@ -72,9 +72,14 @@ const defaultDeny: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
   return next();
 };
 
+/** Every page of the console, with the roles that may open it (none: open without a session). */
+export function consolePages(options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes'>): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
+  const deps = { store: options.store, clock: options.clock, agencyCode: options.agencyCode };
+  return [...signInRoutes(deps), ...pageRoutes(options.store), ...(options.extraRoutes ?? [])];
+}
+
 export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
-  const deps = { store: options.store, clock: options.clock, agencyCode: options.agencyCode };
   const guards: MiddlewareHandler<ConsoleEnv>[] = [
     secureHeaders({ contentSecurityPolicy: CONSOLE_CSP, xFrameOptions: 'DENY', referrerPolicy: 'same-origin', strictTransportSecurity: false }),
     async (c, next) => {
@@ -93,7 +98,7 @@ export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => refused(c as C, 413, 'The request is too large.') }),
   ];
   for (const path of [CONSOLE_PATH, `${CONSOLE_PATH}/*`]) app.use(path, ...guards);
-  for (const route of [...signInRoutes(deps), ...pageRoutes(options.store), ...(options.extraRoutes ?? [])]) app.on(route.method, route.path, route.guard, route.handler);
+  for (const route of consolePages(options)) app.on(route.method, route.path, route.guard, route.handler);
   app.onError((error, c) => {
     options.onError?.(error);
     return c.html(messagePage('Something went wrong', 'The console could not answer; the failure is logged.'), 500);
