@@ -8,9 +8,11 @@ import {
   consoleClientKey,
 } from '../federation/console-client.ts';
 import { type OutboundFetch, outboundClient } from '../connectors/outbound/index.ts';
+import { isHttpsOrLoopback } from '../core/federation/agreement.ts';
 import { ConsoleSessions } from '../operators/console-sessions.ts';
 import { agreementService } from './agreements.ts';
 import type { Muster } from './context.ts';
+import { MusterError } from '../core/errors.ts';
 export { CONSOLE_PATH } from '../federation/console-client.ts';
 
 /** The periodic task that deletes finished console sessions and sign-ins never completed (hourly). */
@@ -29,12 +31,20 @@ export interface ConsoleSetup {
   readonly fetch: OutboundFetch;
 }
 
+/** Why the console cannot run on this issuer, or undefined when it can: its cookies and its client need https (or loopback http). */
+export function consoleUnavailable(issuer: string): string | undefined {
+  if (isHttpsOrLoopback(issuer)) return undefined;
+  return `the console needs muster's issuer on https (or http on loopback); ${issuer} is neither: set federation.oidc.issuer to the public https URL`;
+}
+
 /**
  * Registers the console with muster's own OP: its key made once and kept sealed, and the built-in trust agreement
  * saved (by muster) whenever the issuer or the console's address changed. The console is served on the issuer's
  * origin, behind the same listener as the OP.
  */
 export async function startConsole(ctx: Muster, issuer: string): Promise<ConsoleSetup> {
+  const unavailable = consoleUnavailable(issuer);
+  if (unavailable) throw new MusterError('MUSTER_ERR_CONFIG', unavailable, [{ key: 'federation.oidc.issuer', value: issuer, message: 'not https, nor http on loopback' }]);
   const key = await consoleClientKey(ctx.store, ctx.keyVault);
   const origin = new URL(issuer).origin;
   const document = consoleAgreementDocument({ agencyCode: ctx.config.agency.code, issuer, origin, key });

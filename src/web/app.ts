@@ -18,7 +18,8 @@ import { signInRoutes } from './sign-in.ts';
  * The web console as a Hono app with its pages under `/console`: Hono's `secureHeaders` with a CSP that allows no
  * script, style or image at all (and no framing), its `csrf` guard on every POST (a form from another origin is
  * refused), a small body limit, `no-store` on every answer, and default deny: a page not defined with
- * `consoleRoute` (roles) or `openConsoleRoute` is refused. Its pages answer 503 until muster's OP is up.
+ * `consoleRoute` (roles) or `openConsoleRoute` is refused. Its pages answer 503 until muster's OP is up (and for
+ * good when the issuer is neither https nor loopback http: the cookies and the client need one or the other).
  */
 
 /** The console's Content-Security-Policy: nothing but its own pages, forms posted to its own origin. */
@@ -45,7 +46,7 @@ export interface ConsoleAppOptions {
 type C = Context<ConsoleEnv>;
 
 function refused(c: C, status: 403 | 413 | 503, message: string): Response | Promise<Response> {
-  return c.html(messagePage(status === 503 ? 'Starting' : 'Refused', message), status);
+  return c.html(messagePage(status === 503 ? 'Not available' : 'Refused', message), status);
 }
 
 /** Hono's csrf check, answered with a page rather than a bare 403. */
@@ -88,7 +89,7 @@ export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
     },
     async (c, next) => {
       const setup = options.setup();
-      if (!setup) return refused(c, 503, 'The console is starting; try again in a moment.');
+      if (!setup) return refused(c, 503, 'The console is not available: muster is starting, or its issuer is neither https nor http on loopback (the log says which).');
       c.set('console', setup);
       if (!c.get('correlationId')) c.set('correlationId', randomUUID());
       return next();

@@ -69,7 +69,7 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
     try {
       await page.waitForURL(done, { timeout: 15_000 });
     } catch (error) {
-      throw new Error(`never arrived ${what}: at ${page.url()}: ${await page.locator('body').innerText()}; muster reported ${fm.errors.map(String).join('; ') || 'nothing'}`, { cause: error });
+      throw new Error(`never arrived ${what}: at ${page.url()}: ${await page.locator('body').textContent()}; muster reported ${fm.errors.map(String).join('; ') || 'nothing'}`, { cause: error });
     }
   }
 
