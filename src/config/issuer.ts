@@ -9,7 +9,7 @@
  * OpenAPI document, ticket callbacks, the shared-signals transmitter, the CA's certificates, CRLs and OCSP, and the
  * well-known documents. An issuer's path may not start with one of them.
  */
-export const MUSTER_OWN_PATHS: readonly string[] = ['/api', '/health', '/metrics', '/openapi.json', '/hooks', '/ssf', '/pki', '/crl', '/ocsp', '/.well-known'];
+export const MUSTER_OWN_PATHS: readonly string[] = ['/api', '/health', '/metrics', '/openapi.json', '/hooks', '/ssf', '/pki', '/crl', '/ocsp', '/.well-known', '/console'];
 
 /** The issuer's path on its host: `/oidc` for `https://host/oidc`, '' for an issuer at the host's root. */
 export function issuerPathOf(issuer: string): string {

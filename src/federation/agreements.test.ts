@@ -5,6 +5,7 @@ import { describeEachStore } from '../../test/support/stores.ts';
 import { listAuditEntries } from '../audit/queries.ts';
 import { type MusterError, isMusterError } from '../core/errors.ts';
 import { AgreementService } from './agreements.ts';
+import { CONSOLE_AGREEMENT_ID, CONSOLE_CLIENT_ID, consoleAgreementDocument, consoleClientKey } from './console-client.ts';
 import { exampleAgreement, exampleRp } from './agreements-fixture.ts';
 
 /** Runs `fn`, which must throw a MusterError; returns it. */
@@ -138,5 +139,23 @@ describeEachStore('trust agreement service', (factory) => {
 
   it('answers 404 for a status change of an unknown agreement', async () => {
     assert.equal((await refusal(() => service().setStatus('nowhere', 'ended', 'cli:bob', 'x'))).code, 'MUSTER_ERR_NOT_FOUND');
+  });
+
+  it("keeps the console's built-in agreement: saved by muster only when it changed, and refused to every operator", async () => {
+    const document = consoleAgreementDocument({ agencyCode: '9700', issuer: 'http://localhost:8080/oidc', origin: 'http://localhost:8080', key: await consoleClientKey(h.store, h.keyVault) });
+    const first = await service().saveBuiltIn(CONSOLE_AGREEMENT_ID, document, 'the console');
+    assert.deepEqual([first.version, first.status, first.author], [1, 'active', 'muster']);
+    assert.equal((await service().saveBuiltIn(CONSOLE_AGREEMENT_ID, document, 'the console')).version, 1, 'unchanged: no new version');
+    assert.equal((await service().forClient(CONSOLE_CLIENT_ID))?.agreement.id, CONSOLE_AGREEMENT_ID);
+    const edit = await refusal(() => service().save(CONSOLE_AGREEMENT_ID, document, 'operator:x', 'take it over'));
+    assert.match(edit.message, /is built in/);
+    for (const status of ['suspended', 'ended'] as const) {
+      const error = await refusal(() => service().setStatus(CONSOLE_AGREEMENT_ID, status, 'operator:x', 'switch the console off'));
+      assert.equal(error.code, 'MUSTER_ERR_CONFLICT');
+    }
+    const refused = (await listAuditEntries(h.store, { action: 'agreement.refused' })).filter((e) => e.target === `agreement:${CONSOLE_AGREEMENT_ID}`);
+    assert.equal(refused.length, 3);
+    assert.equal((await service().get(CONSOLE_AGREEMENT_ID)).status, 'active');
+    await assert.rejects(service().saveBuiltIn('benefits', exampleAgreement(), 'x'), /not a built-in agreement/);
   });
 });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { recordAudit } from '../audit/queries.ts';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
@@ -37,6 +38,12 @@ export interface AgreementDeps {
   /** The OP's client rules, applied at save; without it only the agreement schema is checked. */
   readonly checkClients?: AgreementClientCheck;
 }
+
+/**
+ * Agreements muster makes for itself at start-up (the console is a relying party of muster's own OP): no operator
+ * saves, suspends or ends them; muster alone writes them, through `saveBuiltIn`.
+ */
+export const BUILT_IN_AGREEMENTS: ReadonlySet<string> = new Set(['muster-console']);
 
 const NEWEST = 'SELECT DISTINCT ON (id) * FROM trust_agreements ORDER BY id, version DESC';
 const AGREEMENT_LOCK = 7_266_005;
@@ -134,6 +141,7 @@ export class AgreementService {
     requireReason(reason);
     await this.#checkClients(id, checked);
     return this.#change(id, actor, reason, (current) => {
+      if (BUILT_IN_AGREEMENTS.has(id)) return builtInRefusal(id, 'save');
       if (current?.status === 'ended') return refusal(id, 'save', `trust agreement '${id}' has ended; a new agreement needs a new id`);
       return { document: checked, status: current?.status === 'suspended' ? 'suspended' : 'active', action: 'agreement.saved' };
     });
@@ -147,11 +155,25 @@ export class AgreementService {
     requireReason(reason);
     await this.get(id);
     return this.#change(id, actor, reason, (current) => {
+      if (BUILT_IN_AGREEMENTS.has(id)) return builtInRefusal(id, status);
       const from = current?.status ?? 'ended';
       if (from === status) return refusal(id, status, `trust agreement '${id}' is already ${status}`);
       if (!STATUS_MOVES[from].includes(status)) return refusal(id, status, `trust agreement '${id}' is ${from}: it cannot become ${status}`);
       return { document: (current as AgreementVersion).document, status, action: `agreement.${status}` };
     });
+  }
+
+  /**
+   * Saves a built-in agreement as muster (`actor` muster) when its document differs from the one in force, and keeps
+   * it active; returns the version in force. Only start-up calls this.
+   */
+  async saveBuiltIn(id: string, document: unknown, reason: string): Promise<AgreementVersion> {
+    if (!BUILT_IN_AGREEMENTS.has(id)) throw new MusterError('MUSTER_ERR_INTERNAL', `'${id}' is not a built-in agreement`);
+    const checked = checkAgreement(id, document);
+    await this.#checkClients(id, checked);
+    const current = await agreementById(this.#d.store, id);
+    if (current?.status === 'active' && isDeepStrictEqual(current.document, checked)) return current;
+    return this.#change(id, 'muster', reason, () => ({ document: checked, status: 'active', action: 'agreement.saved' }));
   }
 
   /** Records a dynamically registered client under an agreement that allows it (inside the registration's transaction). */
@@ -236,6 +258,14 @@ const STATUS_MOVES: Readonly<Record<AgreementStatus, readonly AgreementStatus[]>
 
 function refusal(id: string, requested: string, message: string): Refusal {
   return { refused: true, requested, error: new MusterError('MUSTER_ERR_CONFLICT', message, [{ field: 'status', value: requested, message: `not allowed for agreement '${id}'` }]) };
+}
+
+function builtInRefusal(id: string, requested: string): Refusal {
+  return {
+    refused: true,
+    requested,
+    error: new MusterError('MUSTER_ERR_CONFLICT', `trust agreement '${id}' is built in: muster keeps it, no operator changes it`, [{ field: 'id', value: id, message: 'built-in agreement' }]),
+  };
 }
 
 /** Makes the agreement's RPs its registered clients; a client id of another agreement is refused. */

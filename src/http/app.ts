@@ -45,7 +45,7 @@ export interface HttpOptions {
 
 export const OPENAPI_PATH = '/openapi.json';
 /** Where the rate limits per address and per token apply (the OP's token, PAR and registration endpoints have their own). */
-const RATE_LIMITED_PATHS = ['/api/*', '/ssf/*', '/hooks/*'] as const;
+const RATE_LIMITED_PATHS = ['/api/*', '/ssf/*', '/hooks/*', '/console', '/console/*'] as const;
 const BUILT_IN: readonly RouteModule[] = [
   healthRoutes,
   holdRoutes,

@@ -9,6 +9,7 @@ import { createMetrics } from '../runtime/metrics.ts';
 import { PKI_PATHS } from '../runtime/pki.ts';
 import { createHttpApp } from './app.ts';
 import { federationRecordRoutes } from './routes/federation-record.ts';
+import { consoleApp } from '../web/index.ts';
 
 /**
  * The issuer may have any path that none of muster's own routes lies under (config/issuer.ts, checked when the
@@ -23,9 +24,10 @@ before(async () => {
 });
 after(() => ctx.close());
 
-test("every route of the admin app and every path of the CA lies under one of muster's own paths", () => {
+test("every route of the admin app, the console included, and every path of the CA lies under one of muster's own paths", () => {
   const records = federationRecordRoutes({ discovery: async () => ({}) });
-  const app = createHttpApp(ctx, [records], { metrics: createMetrics(ctx) });
+  const pages = consoleApp({ setup: () => undefined, store: ctx.store, clock: ctx.clock, agencyCode: ctx.config.agency.code });
+  const app = createHttpApp(ctx, [records, (app) => void app.route('/', pages)], { metrics: createMetrics(ctx) });
   const paths = [...new Set(app.routes.map((r) => r.path).filter((p) => p !== '/*' && p !== '*')), ...Object.values(PKI_PATHS)];
   assert.ok(paths.length > 20);
   for (const path of paths) assert.ok(ownRouteAt(path), `${path} is not under ${MUSTER_OWN_PATHS.join(', ')}`);

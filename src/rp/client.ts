@@ -67,6 +67,8 @@ export interface CompleteOptions {
 export interface SignInResult {
   readonly assertion: VerifiedAssertion;
   readonly account: Account;
+  /** The ID token as received: the `id_token_hint` of RP-initiated logout. */
+  readonly idToken: string;
 }
 
 export interface RpClient {
@@ -123,7 +125,7 @@ export function createRpClient(options: RpClientOptions): RpClient {
       });
       if (assertion.boundAuthenticatorRequired) await verifyBoundAuthenticator(options, assertion, complete.boundAuthenticatorProof);
       const account = await resolveAccount(options.services, assertion, () => readUserInfo(config, tokens.access_token, assertion.identifier.sub));
-      return { assertion, account };
+      return { assertion, account, idToken: tokens.id_token ?? '' };
     },
   };
 }

@@ -108,6 +108,20 @@ export interface CertificatesTable {
   revocation_event_id: number | null;
 }
 
+export interface ConsoleSessionsTable {
+  id: string;
+  secret_hash: string;
+  identity_id: string | null;
+  sign_in: Json | null;
+  auth_time: Timestamp | null;
+  acr: string | null;
+  id_token: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  ended_at: Timestamp | null;
+  end_reason: string | null;
+}
+
 export interface CredentialExceptionsTable {
   id: string;
   identity_id: string;
@@ -568,6 +582,7 @@ export interface Database {
   binding_challenges: BindingChallengesTable;
   ca_keys: CaKeysTable;
   certificates: CertificatesTable;
+  console_sessions: ConsoleSessionsTable;
   credential_exceptions: CredentialExceptionsTable;
   credentials: CredentialsTable;
   crls: CrlsTable;

@@ -73,11 +73,17 @@ export const PARTS: Readonly<Record<string, PartRule>> = {
   },
   cli: {
     owns: 'the `muster` command',
-    uses: [...BELOW_FACES, 'http', 'package.json'],
+    uses: [...BELOW_FACES, 'http', 'web', 'package.json'],
     typesOnly: ['store'],
-    why: 'a face that starts the other face: `muster serve` and `muster worker` mount http/ (http/ never imports cli/)',
+    why: 'a face that starts the other faces: `muster serve` and `muster worker` mount http/ and the console web/ on it (neither imports cli/)',
   },
-  web: { owns: 'the console', uses: BELOW_FACES, typesOnly: ['store'], face: true },
+  web: {
+    owns: "the web console: operators sign in through muster's own OP (as its relying party), sessions, role-gated pages",
+    uses: [...BELOW_FACES, 'rp'],
+    typesOnly: ['store'],
+    face: true,
+    why: "a relying party of muster's own OP: it signs in through muster/rp (rp/), a library that imports nothing of the server",
+  },
   rp: {
     owns: 'muster/rp, the relying-party library and its reference RP; ships alone (packages: src/rp/boundary.test.ts)',
     uses: [],

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { systemClock } from '../../src/core/clock.ts';
+import { type Clock, systemClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { VETTING_HEADER } from '../../src/credentials/test-fixtures.ts';
 import { type TestAttestationRoot, testAttestationRoot } from '../../src/credentials/derived/test-attestation.ts';
@@ -30,6 +30,9 @@ import { issueDemoPivCard } from '../../src/runtime/demo-piv.ts';
 import { type RunningFederation, discoveryDocument, startFederation } from '../../src/runtime/federation.ts';
 import { federationRecordRoutes } from '../../src/http/routes/federation-record.ts';
 import { startPkiServing } from '../../src/runtime/pki-serving.ts';
+import { type ConsoleSetup, startConsole } from '../../src/runtime/console.ts';
+import { consoleApp } from '../../src/web/index.ts';
+import type { RouteModule } from '../../src/http/env.ts';
 import { startProvisioning } from '../../src/runtime/provisioning.ts';
 import { type SignalDelivery, startSignalDelivery } from '../../src/runtime/ssf.ts';
 import { createJobWorker } from '../../src/runtime/workers.ts';
@@ -57,6 +60,10 @@ export interface FederatedMusterOptions {
   readonly policies?: Readonly<Record<string, unknown>>;
   /** The issuer's path on the admin app's origin: default `/oidc`; '' puts the OP at the host's root. */
   readonly issuerPath?: string;
+  /** muster's clock (default the system clock). */
+  readonly clock?: Clock;
+  /** Mount the web console at /console and register it with the OP, as `muster serve` does (default false). */
+  readonly console?: boolean;
 }
 
 export interface FederatedMuster {
@@ -84,6 +91,8 @@ export interface FederatedMuster {
   readonly dir: string;
   /** Failures reported by the running parts. */
   readonly errors: unknown[];
+  /** The console's client and sessions, when started with `console: true`. */
+  readonly console: ConsoleSetup | undefined;
   /** Imports the HR snapshot again with these employees' statuses changed (e.g. { E1: 'terminated' }). */
   hrSnapshot(statuses: Readonly<Record<string, string>>): Promise<void>;
   close(): Promise<void>;
@@ -138,7 +147,7 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
   const keyAttestationRoot = join(dir, 'key-attestation-root.pem');
   await writeFile(keyAttestationRoot, keyAttestation.rootPem);
   const config = configFor(port, dir, keyAttestationRoot, options.issuerPath ?? '/oidc', options.targets ?? {});
-  const muster = await startMuster(config, { store: await (options.store ?? pgliteFactory).open(), clock: systemClock });
+  const muster = await startMuster(config, { store: await (options.store ?? pgliteFactory).open(), clock: options.clock ?? systemClock });
   const stops: (() => Promise<void>)[] = [() => muster.close(), () => rm(dir, { recursive: true, force: true })];
   const close = async () => {
     for (const stop of stops.splice(0)) await stop().catch(onError);
@@ -151,12 +160,16 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
     let op: RawListener = () => false;
     const issuer = federationIssuer(config);
     const records = federationRecordRoutes({ issuer: () => issuer, discovery: () => discoveryDocument(issuer) });
-    const server: RunningServer = await serveHttp(createHttpApp(muster, [records], { onServerError: onError }), { host: '127.0.0.1', port, before: [pki.listener, (req, res) => op(req, res)] });
+    let consoleSetup: ConsoleSetup | undefined;
+    const pages = consoleApp({ setup: () => consoleSetup, store: muster.store, clock: muster.clock, agencyCode: config.agency.code, onError });
+    const mounts: RouteModule[] = options.console ? [records, (app) => void app.route('/', pages)] : [records];
+    const server: RunningServer = await serveHttp(createHttpApp(muster, mounts, { onServerError: onError }), { host: '127.0.0.1', port, before: [pki.listener, (req, res) => op(req, res)] });
     stops.unshift(() => server.close());
     const interactions = signInPages({ store: muster.store, clock: muster.clock, audit: muster.audit, config, issuer, ca: () => muster.ca(), onError });
     const federation = await startFederation(muster, { interactions, onError });
     op = federation.listener;
     stops.unshift(() => federation.close());
+    if (options.console) consoleSetup = await startConsole(muster, federation.issuer);
     const worker = createJobWorker(muster, { onError });
     worker.start();
     stops.unshift(() => worker.stop());
@@ -180,6 +193,7 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
       ids,
       dir,
       errors,
+      console: consoleSetup,
       agreements: new AgreementService({ store: muster.store, audit: muster.audit, clock: muster.clock }),
       caPem: `${ca.issuing.certificate.toString('pem')}\n${ca.root.certificate.toString('pem')}\n`,
       hrSnapshot: (statuses) => importFile(muster, dir, 'hr', `hr-${++snapshots}.csv`, hrSnapshotCsv(statuses)),

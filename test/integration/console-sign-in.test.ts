@@ -1,0 +1,186 @@
+// The web console in a real browser: headless Chromium signs operators in to /console through muster's own OpenID
+// Provider with a software PIV card (Playwright presents its certificate to muster's mutual-TLS origin). An operator
+// sees their roles; a cardholder who is no operator is refused; an operator without the role gets 403 on the holds
+// page; the inactivity limit (the injected clock moved on) sends the operator back to PIV sign-in; signing out ends
+// the session; and an HR termination ends the operator's console session at once.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Clock } from '../../src/core/clock.ts';
+import { testOperator } from '../../src/operators/test-operators.ts';
+import { chromiumSkip, launchChromium, newContextWithClientCertificate } from '../support/chromium.ts';
+import { type CertificateCredential, type FederatedMuster, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
+import { waitUntil } from '../support/wait.ts';
+
+/** The wall clock, moved on by the test: muster's decisions see the time pass, the browser and the OP's tokens do not. */
+class SteppedClock implements Clock {
+  #offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.#offsetMs);
+  }
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}
+
+interface SessionRow {
+  id: string;
+  identity_id: string | null;
+  secret_hash: string;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
+  const clock = new SteppedClock();
+  let fm: FederatedMuster;
+  let browser: Browser;
+  const cards: Record<string, CertificateCredential> = {};
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    fm = await startFederatedMuster({ clock, console: true });
+    for (const person of ['E1', 'E2', 'E3']) cards[person] = await issueSoftwarePivCard(fm, person);
+    await testOperator(fm.muster, ['security-officer', 'auditor'], { identityId: fm.ids.E1 as string });
+    await testOperator(fm.muster, ['issuer'], { identityId: fm.ids.E2 as string });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await fm?.close();
+  });
+
+  async function cardholder(person: string): Promise<Page> {
+    const card = cards[person] as CertificateCredential;
+    const context = await newContextWithClientCertificate(browser, { origin: fm.mtlsOrigin, pfx: card.pfx, passphrase: card.passphrase });
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  const console = () => `${fm.base}/console`;
+  const atSignIn = (url: URL) => url.href.startsWith(`${fm.issuer}/interaction/`);
+  const atConsole = (url: URL) => url.href === console();
+
+  /** Waits to arrive where `done` says; a timeout names where the browser is and what the page says. */
+  async function arrive(page: Page, done: (url: URL) => boolean, what: string): Promise<void> {
+    try {
+      await page.waitForURL(done, { timeout: 15_000 });
+    } catch (error) {
+      throw new Error(`never arrived ${what}: at ${page.url()}: ${await page.locator('body').textContent()}; muster reported ${fm.errors.map(String).join('; ') || 'nothing'}`, { cause: error });
+    }
+  }
+
+  /** From wherever the console sent the browser: PIV sign-in at muster's OP, then back to the console. */
+  async function signIn(page: Page, start = console()): Promise<void> {
+    await page.goto(start);
+    await arrive(page, atSignIn, "at muster's sign-in page");
+    await page.click('#piv');
+    await arrive(page, (url) => url.pathname === '/console' || url.pathname === '/console/callback', 'back at the console');
+  }
+
+  async function sessionsOf(person: string): Promise<SessionRow[]> {
+    return fm.muster.store.query<SessionRow & Record<string, unknown>>('SELECT id, identity_id, secret_hash, ended_at, end_reason FROM console_sessions WHERE identity_id = $1 ORDER BY created_at', [
+      fm.ids[person],
+    ]);
+  }
+
+  async function auditOf(action: string): Promise<{ actor: string; target: string | null; reason: string | null; data: Record<string, unknown> }[]> {
+    return fm.muster.store.query('SELECT actor, target, reason, data FROM audit_log WHERE action = $1 ORDER BY seq', [action]);
+  }
+
+  let e1: Page;
+
+  test('an operator signs in with a software PIV card at AAL3 and sees who they are and their roles', async () => {
+    e1 = await cardholder('E1');
+    await signIn(e1);
+    await e1.waitForURL(atConsole);
+    assert.equal(await e1.locator('#identity').textContent(), fm.ids.E1);
+    assert.deepEqual(await e1.locator('#roles .role').allTextContents(), ['auditor', 'security-officer']);
+    const cookie = (await e1.context().cookies(fm.base)).find((c) => c.name === '__Host-muster-console');
+    assert.ok(cookie, 'the session cookie is set');
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.secure, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    assert.equal(cookie.path, '/');
+    const [session] = await sessionsOf('E1');
+    assert.equal(session?.secret_hash, createHash('sha256').update(cookie.value).digest('hex'), 'the store keeps the hash of the secret, never the secret');
+    const started = (await auditOf('console.session.started')).find((e) => e.target === `console-session:${session?.id}`);
+    assert.equal(started?.actor, `operator:${fm.ids.E1}`);
+    const login = await fm.muster.store.query<{ aal: string }>('SELECT aal FROM oidc_logins WHERE identity_id = $1 ORDER BY auth_time DESC LIMIT 1', [fm.ids.E1]);
+    assert.equal(login[0]?.aal, 'aal3');
+    const holds = await e1.goto(`${console()}/holds`);
+    assert.equal(holds?.status(), 200);
+    assert.equal(await e1.locator('#holds').count(), 1);
+    const csp = holds?.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+  });
+
+  test('a cardholder who is no operator is refused the console', async () => {
+    const page = await cardholder('E3');
+    await signIn(page);
+    assert.equal(new URL(page.url()).pathname, '/console/callback');
+    assert.match((await page.locator('h1').textContent()) ?? '', /Not an operator/);
+    assert.deepEqual(await sessionsOf('E3'), []);
+    const refused = (await auditOf('console.refused')).filter((e) => e.target === fm.ids.E3);
+    assert.equal(refused.length, 1);
+    assert.equal(refused[0]?.data.refusal, 'not-an-operator');
+    // the OP's session is fresh, so signing in again comes straight back: refused again, and still no session
+    const again = await page.goto(console());
+    assert.equal(again?.status(), 403);
+    assert.equal(new URL(page.url()).pathname, '/console/callback');
+    assert.deepEqual(await sessionsOf('E3'), []);
+  });
+
+  test('an operator without the role gets 403 on the holds page, audited', async () => {
+    const page = await cardholder('E2');
+    await signIn(page);
+    await page.waitForURL(atConsole);
+    assert.deepEqual(await page.locator('#roles .role').allTextContents(), ['issuer']);
+    const holds = await page.goto(`${console()}/holds`);
+    assert.equal(holds?.status(), 403);
+    assert.equal(await page.locator('#holds').count(), 0);
+    const forbidden = (await auditOf('console.forbidden')).filter((e) => e.actor === `operator:${fm.ids.E2}`);
+    assert.equal(forbidden.length, 1);
+    assert.deepEqual(forbidden[0]?.data.needed, ['security-officer', 'helpdesk', 'auditor']);
+  });
+
+  test('after 15 minutes of inactivity the console sends the operator back to PIV sign-in', async () => {
+    assert.equal((await e1.goto(console()))?.status(), 200);
+    clock.advance(16 * 60_000);
+    await e1.goto(console());
+    await e1.waitForURL(atSignIn);
+    const [ended] = (await sessionsOf('E1')).filter((s) => s.ended_at !== null);
+    assert.match(ended?.end_reason ?? '', /inactivity/);
+    await e1.click('#piv');
+    await e1.waitForURL(atConsole);
+    assert.deepEqual(await e1.locator('#roles .role').allTextContents(), ['auditor', 'security-officer']);
+  });
+
+  test('signing out ends the console session and goes on to the OP to end its own', async () => {
+    await e1.click('#sign-out');
+    await e1.waitForURL((url) => url.href.startsWith(fm.issuer));
+    const live = (await sessionsOf('E1')).filter((s) => s.ended_at === null);
+    assert.deepEqual(live, []);
+    const ended = (await auditOf('console.session.ended')).filter((e) => e.actor === `operator:${fm.ids.E1}`);
+    assert.equal(ended.at(-1)?.reason, 'signed out');
+    assert.ok(ended.at(-1)?.data.session_id, 'the entry names the session');
+  });
+
+  test("an HR termination ends the operator's console session at once", async () => {
+    const page = await cardholder('E1');
+    await signIn(page);
+    await page.waitForURL(atConsole);
+    assert.equal((await sessionsOf('E1')).filter((s) => s.ended_at === null).length, 1);
+    await fm.hrSnapshot({ E1: 'terminated' });
+    await waitUntil('the console session of the leaver ended', async () => (await sessionsOf('E1')).every((s) => s.ended_at !== null));
+    const ended = (await auditOf('console.session.ended')).filter((e) => e.actor === 'muster:lifecycle');
+    assert.equal(ended.length, 1);
+    assert.equal(ended[0]?.data.identity_id, fm.ids.E1);
+    await page.goto(console());
+    assert.ok(!atConsole(new URL(page.url())), `the console no longer opens (${page.url()})`);
+  });
+});
