@@ -57,7 +57,6 @@ const STILL_RAW: readonly string[] = [
   'protocols/oidc/interactions/certificate-match.ts',
   'protocols/oidc/interactions/consent-record.ts',
   'protocols/oidc/interactions/handlers.ts',
-  'protocols/oidc/interactions/own-certificate.ts',
   'protocols/oidc/interactions/policy.ts',
   'protocols/oidc/interactions/steps.ts',
   'protocols/oidc/interactions/webauthn-sign-in.ts',
