@@ -14,6 +14,9 @@ interface Counting {
   statements: number;
 }
 
+/** MUSTER_BENCH_TRACE_SQL=1: prints each statement with its step (the first 80 characters), to see where round trips go. */
+const TRACE = process.env.MUSTER_BENCH_TRACE_SQL === '1';
+
 const context = new AsyncLocalStorage<Counting>();
 const byStep = new Map<string, { requests: number; statements: number }>();
 let installed = false;
@@ -37,6 +40,12 @@ function install(): void {
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const counting = context.getStore();
     if (counting) counting.statements += 1;
+    if (counting && TRACE)
+      process.stdout.write(
+        `      [${counting.step}] ${String(typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string })?.text ?? 'COPY'))
+          .replace(/\s+/g, ' ')
+          .slice(0, 100)}\n`,
+      );
     return query.apply(this, args);
   } as typeof pg.Client.prototype.query;
   // http.Server and https.Server both emit 'request' through net.Server's emit
