@@ -3,6 +3,7 @@
 //    token (private_key_jwt, PKCE) → UserInfo, against muster's OP on PostgreSQL, beside a bare oidc-provider whose
 //    login finishes at once, driven by the same client in the same run (MUSTER_BENCH_SIGNINS, default 1,000, with
 //    MUSTER_BENCH_SIGNIN_CONCURRENCY in flight, default 8), alternating two rounds of each;
+//    then the PostgreSQL round trips of each step (MUSTER_BENCH_COUNTED_SIGNINS, default 20, one at a time and in flight);
 //  - from an HR termination accepted by the API to the SET accepted by a receiving RP (muster/rp's push receiver),
 //    p50/p99 over MUSTER_BENCH_LEAVER_SETS (default 300) terminations, beside a SET pushed to it directly.
 import { Agent } from 'node:https';
@@ -10,11 +11,13 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { startBareOp } from './federation/bare.ts';
 import { type FlowRun, type FlowTarget, percentile, runSignIns } from './federation/flow.ts';
 import { BENCH_CLIENT, BENCH_REDIRECT, startMusterIdp } from './federation/muster.ts';
+import { countRoundTrips } from './federation/round-trips.ts';
 import { terminationToSet } from './federation/signals.ts';
 
 const SIGNINS = Number(process.env.MUSTER_BENCH_SIGNINS ?? 1000);
 const CONCURRENCY = Number(process.env.MUSTER_BENCH_SIGNIN_CONCURRENCY ?? 8);
 const LEAVERS = Number(process.env.MUSTER_BENCH_LEAVER_SETS ?? 300);
+const COUNTED = Number(process.env.MUSTER_BENCH_COUNTED_SIGNINS ?? 20);
 const line = (text: string) => process.stdout.write(`${text}\n`);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
@@ -65,6 +68,14 @@ export async function federationBenchmark(): Promise<void> {
     line(`  muster (PIV card over mutual TLS, MUR checks, audit):  ${fmt(m.rate, 1).padStart(7)} sign-ins/s   p50 ${fmt(m.p50)} ms   p99 ${fmt(m.p99)} ms`);
     line(`  bare oidc-provider (login finishes at once, memory):  ${fmt(b.rate, 1).padStart(7)} sign-ins/s   p50 ${fmt(b.p50)} ms   p99 ${fmt(b.p99)} ms`);
     line(`  ratio muster / bare: ${fmt(m.rate / b.rate, 2)}   target ≥ 0.70`);
+    const alone = await countRoundTrips(musterTarget, COUNTED, 1);
+    const together = await countRoundTrips(musterTarget, COUNTED * CONCURRENCY, CONCURRENCY);
+    line(`  PostgreSQL round trips per complete sign-in: ${fmt(alone.total, 1)} one at a time, ${fmt(together.total, 1)} with ${CONCURRENCY} in flight   target ≤ 15`);
+    line(`    ${'step'.padEnd(34)} ${'alone'.padStart(6)} ${`${CONCURRENCY} in flight`.padStart(12)}`);
+    for (const s of alone.steps) {
+      const other = together.steps.find((t) => t.step === s.step)?.statements ?? 0;
+      line(`    ${s.step.padEnd(34)} ${fmt(s.statements, 1).padStart(6)} ${fmt(other, 1).padStart(12)}${s.requests === 1 ? '' : `   (${fmt(s.requests, 0)} requests)`}`);
+    }
     const signals = await terminationToSet(idp, clientJwk, LEAVERS);
     line("  HR termination accepted → SET accepted by the RP's receiver (push, RFC 8935):");
     line(

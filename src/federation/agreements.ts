@@ -4,7 +4,8 @@ import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
 import { type AgreementDocument, type AgreementRelyingParty, type TrustAgreement, checkAgreement } from '../core/federation/agreement.ts';
-import type { Queryable, Row, Store, Tx } from '../store/store.ts';
+import { sql } from 'kysely';
+import type { Queryable, Row, Store, Tx, Unlisten } from '../store/store.ts';
 
 export type AgreementStatus = TrustAgreement['status'];
 
@@ -67,31 +68,68 @@ export async function agreementById(db: Queryable, id: string): Promise<Agreemen
 }
 
 /**
- * Clients' agreements as last read, per store: the OP asks for a client many times in one sign-in. An entry serves
- * for CLIENT_CACHE_MS; a change made by this process forgets every entry at once, and another process's change
- * counts within CLIENT_CACHE_MS.
+ * Clients' agreements as last read, per store: the OP asks for a client several times in one sign-in. Entries are kept
+ * only for a store whose every change this process hears at once: PGlite (one process; its own changes forget them)
+ * or PostgreSQL while this process listens to AGREEMENTS_CHANNEL (watchAgreements), on which every change to an
+ * agreement or a client registration is notified as it commits. Any other store is read each time.
  */
-const CLIENT_CACHE_MS = 1000;
 const CLIENT_CACHE_LIMIT = 10_000;
-const clientCache = new WeakMap<Queryable, Map<string, { readonly at: number; readonly generation: number; readonly value: ClientAgreement | undefined }>>();
+const clientCache = new WeakMap<Queryable, Map<string, { readonly generation: number; readonly value: ClientAgreement | undefined }>>();
+const watchedStores = new WeakSet<Queryable>();
 let cacheGeneration = 0;
+
+/** The notification channel of changes to agreements and client registrations. */
+export const AGREEMENTS_CHANNEL = 'muster_agreements';
 
 /** Forgets every cached client agreement (after a change to agreements or registrations). */
 export function forgetClientAgreements(): void {
   cacheGeneration += 1;
 }
 
+/** Tells every muster process on the store, when the transaction commits, that agreements or registrations changed. */
+async function notifyAgreementChange(tx: Queryable): Promise<void> {
+  await sql`SELECT pg_notify(${AGREEMENTS_CHANNEL}, '')`.execute(tx.db);
+}
+
+/**
+ * Lets this process cache clients' agreements on `store` for as long as it hears every change: at once on PGlite; on
+ * PostgreSQL while it listens to AGREEMENTS_CHANNEL (a lost connection stops the caching until it listens again).
+ * Returns the function that stops it.
+ */
+export async function watchAgreements(store: Store): Promise<Unlisten> {
+  forgetClientAgreements();
+  if (!store.capabilities.multipleConnections) {
+    watchedStores.add(store);
+    return async () => {
+      watchedStores.delete(store);
+    };
+  }
+  if (!store.listen) return async () => {};
+  const stop = await store.listen(AGREEMENTS_CHANNEL, {
+    notified: () => forgetClientAgreements(),
+    listening: (live) => {
+      forgetClientAgreements();
+      if (live) watchedStores.add(store);
+      else watchedStores.delete(store);
+    },
+  });
+  return async () => {
+    watchedStores.delete(store);
+    await stop();
+  };
+}
+
 /** The active agreement a client belongs to, or undefined (unknown client, or its agreement is not active). */
 export async function agreementOfClient(db: Queryable, clientId: string): Promise<ClientAgreement | undefined> {
+  if (!watchedStores.has(db)) return readAgreementOfClient(db, clientId);
   const cache = clientCache.get(db) ?? new Map();
   clientCache.set(db, cache);
   const hit = cache.get(clientId);
-  const now = performance.now();
-  if (hit && hit.generation === cacheGeneration && now - hit.at < CLIENT_CACHE_MS) return hit.value;
+  if (hit && hit.generation === cacheGeneration) return hit.value;
   const generation = cacheGeneration;
   const value = await readAgreementOfClient(db, clientId);
   if (cache.size >= CLIENT_CACHE_LIMIT) cache.clear();
-  cache.set(clientId, { at: now, generation, value });
+  cache.set(clientId, { generation, value });
   return value;
 }
 
@@ -185,6 +223,7 @@ export class AgreementService {
       ]);
     }
     await db.query("INSERT INTO federation_clients (client_id, agreement_id, registration, created_at) VALUES ($1, $2, 'dynamic', $3)", [clientId, agreementId, this.#d.clock.now()]);
+    await notifyAgreementChange(db);
     forgetClientAgreements();
   }
 
@@ -221,6 +260,7 @@ export class AgreementService {
         [{ actor, action: change.action, target: `agreement:${id}`, reason, data: { id, version: Number(next), status: change.status, document: change.document } }],
         `agreement-${id}-${next}`,
       );
+      await notifyAgreementChange(tx);
       return versionOf(row as Row);
     });
     forgetClientAgreements();

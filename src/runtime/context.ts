@@ -1,3 +1,4 @@
+import { watchAgreements } from '../federation/agreements.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { loadAuditKeys, type AuditKeys } from '../audit/keys.ts';
@@ -78,6 +79,7 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   const scheduler = new Scheduler({ clock, store });
   const limits = requestLimitsOf(config, { store, clock, audit, scheduler });
   scheduleHeldImportExpiry(config, { store, clock, audit, scheduler });
+  const unwatchAgreements = await watchAgreements(store);
   return {
     accessTargets,
     policies: new PolicyService({ store, audit, clock, targets: accessTargets.names }),
@@ -107,6 +109,7 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
       await scheduler.stop();
       held.close();
       await limits.stop();
+      await unwatchAgreements();
       await store.close();
     },
   };

@@ -40,6 +40,15 @@ export interface Queryable {
 
 export type Tx = Queryable;
 
+/** Hears the notifications of a channel (`NOTIFY`, sent when a transaction commits). */
+export interface ChangeListener {
+  notified(payload: string): void;
+  /** Whether the channel is listened to now: false when the connection was lost (notifications may be missed), true again once restored. */
+  listening(live: boolean): void;
+}
+
+export type Unlisten = () => Promise<void>;
+
 export interface Store extends Queryable {
   /** Adapter name for logs and diagnostics only. */
   readonly adapter: string;
@@ -47,6 +56,11 @@ export interface Store extends Queryable {
   /** Whether the store answered its last statement; tells its listeners once per change (down, back). */
   readonly availability: Availability;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Listens to a notification channel, for changes other processes make (PostgreSQL). Absent where one process holds
+   * the store (PGlite): that process's own changes are all there are.
+   */
+  listen?(channel: string, listener: ChangeListener): Promise<Unlisten>;
   /** A cheap round trip (`SELECT 1`); rejects with MUSTER_ERR_STORE_UNAVAILABLE when no answer comes within timeoutMs. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

@@ -1,14 +1,15 @@
 // An OP for the attack tests: muster's provider with muster's interaction policy (reauthentication, AAL, agreement
 // checks), on a loopback port over the harness's store. Its sign-in page takes the identity set in `next` as verified
-// (no card is read) and finishes the sign-in the way the PIV and FIDO2 pages do (finishSignIn: held for the
-// interaction, audited, handed to oidc-provider); consent is granted for what was asked.
+// (no card is read) and finishes the sign-in the way the PIV and FIDO2 pages do (finishWith: audited, handed to
+// oidc-provider, recorded by the session that resumes it); consent is granted for what was asked.
 import { grantWhatWasAsked, serveTestOp } from '../../src/protocols/oidc/test-support.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'oidc-provider';
 import type { Aal } from '../../src/core/federation/profile.ts';
 import { createPolicy } from '../../src/protocols/oidc/interactions/policy.ts';
 import type { InteractionProvider } from '../../src/protocols/oidc/interactions/provider-shapes.ts';
-import { finishSignIn, partyOf } from '../../src/protocols/oidc/interactions/sign-in.ts';
+import { finishWith } from '../../src/protocols/oidc/interactions/pipeline/finish-sign-in.ts';
+import { partyOf } from '../../src/protocols/oidc/interactions/sign-in.ts';
 import type { Harness } from '../support/muster.ts';
 
 export interface NextSignIn {
@@ -36,7 +37,7 @@ async function signIn(op: AttackOp, h: Harness, req: IncomingMessage, res: Serve
     if (!who) throw new Error('no sign-in set for the login prompt');
     const aal = who.aal ?? 'aal3';
     const login = { identityId: who.identityId, credentialId: who.credentialId, credentialType: 'piv_card' as const, aal, amr: ['sc', 'pin', 'mfa'], certThumbprint: null, authTime: h.clock.now() };
-    const location = await finishSignIn(h, provider, req, res, interaction, await partyOf(h.store, interaction), login, { method: 'test' });
+    const location = await finishWith(h, { provider, req, res }, interaction, await partyOf(h.store, interaction), login, { method: 'test' });
     res.writeHead(303, { location }).end();
     return true;
   }

@@ -77,3 +77,28 @@ test('the sign-in usage rule: EKU must permit client authentication, never card 
   await refused(await leaf([keyUsage(), eku(OID.ekuAny)]), /2\.5\.29\.37\.0.*not permitted/);
   await refused(await leaf([keyUsage()]), /no extended key usage.*FPKI CP §6\.1\.7/);
 });
+
+test('a revocation-status look-up stands in for the CRLs: each certificate of the path is asked about, and a revoked one fails the path', async () => {
+  const cert = await leaf([keyUsage(), eku(OID.ekuClientAuth)]);
+  const asked: string[] = [];
+  const withStatus = (revokedSerial: string | undefined) =>
+    validatePath({
+      anchor: ca.root.certificate,
+      path: [ca.issuing.certificate, cert],
+      crls: [],
+      revocationStatus: async (c) => {
+        asked.push(c.serialNumber);
+        return c.serialNumber === revokedSerial ? 'certificate is revoked' : undefined;
+      },
+      time: new Date(clock.now().getTime() + 60_000),
+      initialPolicySet: ['2.5.29.32.0'],
+      initialExplicitPolicy: false,
+      initialPolicyMappingInhibit: false,
+      initialInhibitAnyPolicy: false,
+    });
+  assert.equal((await withStatus(undefined)).valid, true, 'no CRL is needed when the status is looked up');
+  assert.deepEqual(asked, [ca.issuing.certificate.serialNumber, cert.serialNumber]);
+  const revoked = await withStatus(cert.serialNumber);
+  assert.equal(revoked.valid, false);
+  assert.equal(revoked.reason, 'certificate 2: certificate is revoked');
+});

@@ -13,6 +13,11 @@ export interface PathValidationInput {
   /** Intermediates in order from the anchor, then the end entity. */
   readonly path: readonly X509Certificate[];
   readonly crls: readonly X509Crl[];
+  /**
+   * The revocation status of each certificate of the path, looked up by the caller (the issuer's own records) in place
+   * of CRLs: undefined when the certificate is not revoked, else why it is. When given, `crls` are not consulted.
+   */
+  readonly revocationStatus?: RevocationStatus;
   readonly time: Date;
   readonly initialPolicySet: readonly string[];
   readonly initialExplicitPolicy: boolean;
@@ -26,6 +31,9 @@ export interface PathValidationInput {
 
 export type { EndEntityUsage };
 
+/** Undefined when the certificate is neither revoked nor on hold at `time`; otherwise the reason, as a path failure names it. */
+export type RevocationStatus = (certificate: X509Certificate, time: Date) => Promise<string | undefined>;
+
 export interface PathValidationResult {
   readonly valid: boolean;
   readonly reason?: string;
@@ -36,6 +44,7 @@ interface WalkState {
   readonly chain: ParsedCert[];
   readonly crls: readonly ParsedCrl[];
   readonly extraSigners: readonly ParsedCert[];
+  readonly revocationStatus: RevocationStatus | undefined;
   readonly policy: PolicyState;
   names: NameConstraintState;
   maxPathLength: number;
@@ -47,17 +56,23 @@ async function processCertificate(state: WalkState, cert: ParsedCert, i: number,
   const selfIssued = isSelfIssued(cert);
   // CRL signers: the chain so far, a self-issued (key-rollover) certificate itself once its signature has
   // been checked (it may be covered by a CRL signed with the key it certifies), and accepted off-path signers.
-  const extras = state.extraSigners.length > 0 ? await acceptedCrlSigners(state.extraSigners, state.chain, state.crls, time) : [];
-  const crlSigners = [...state.chain, ...(selfIssued ? [cert] : []), ...extras];
   return (
     duplicateExtension(cert) ??
     (await checkBasics(cert, issuer, time)) ??
     weakKey(cert) ??
-    (await checkRevocation(cert, state.crls, crlSigners, time)) ??
+    (await revocationFailure(state, cert, selfIssued, time)) ??
     (!selfIssued || i === n ? checkNameConstraints(state.names, cert) : undefined) ??
     applyCertificatePolicies(state.policy, cert, i, n, selfIssued) ??
     unknownCriticalExtension(cert)
   );
+}
+
+/** §6.1.3 (a)(3): the caller's status look-up when it gave one, else the CRLs (§6.3). */
+async function revocationFailure(state: WalkState, cert: ParsedCert, selfIssued: boolean, time: Date): Promise<string | undefined> {
+  if (state.revocationStatus) return state.revocationStatus(cert.cert, time);
+  const extras = state.extraSigners.length > 0 ? await acceptedCrlSigners(state.extraSigners, state.chain, state.crls, time) : [];
+  const crlSigners = [...state.chain, ...(selfIssued ? [cert] : []), ...extras];
+  return checkRevocation(cert, state.crls, crlSigners, time);
 }
 
 /** §6.1.4: prepares the state for the certificate after intermediate `i`. */
@@ -71,7 +86,8 @@ function prepareNext(state: WalkState, cert: ParsedCert, i: number): string | un
 }
 
 /**
- * RFC 5280 §6.1 basic path validation with CRL checking (§6.3, complete direct CRLs only), plus: no extension twice
+ * RFC 5280 §6.1 basic path validation with CRL checking (§6.3, complete direct CRLs only, or the caller's status
+ * look-up), plus: no extension twice
  * in a certificate (§4.2), no RSA key under 2048 bits or with an exponent below 65537 (FPKI CP §6.1.5, FIPS 186-5),
  * and, when `endEntity` is given, the end entity's extended key usage (§4.2.1.12). The trust anchor contributes
  * only its name and key. Returns `valid: false` with a reason rather than throwing.
@@ -83,6 +99,7 @@ export async function validatePath(input: PathValidationInput): Promise<PathVali
     chain: [parseCert(input.anchor)],
     crls: input.crls.map(parseCrl),
     extraSigners: (input.crlSigners ?? []).map(parseCert),
+    revocationStatus: input.revocationStatus,
     policy: initialPolicyState(n, input.initialExplicitPolicy, input.initialPolicyMappingInhibit, input.initialInhibitAnyPolicy),
     names: { permitted: [], excluded: [] },
     maxPathLength: n,

@@ -5,10 +5,12 @@ import type { Fal, ReleasableAttribute } from '../../core/federation/profile.ts'
 import { agreementOfClient, type ClientAgreement } from '../../federation/agreements.ts';
 import { recordRpUse } from '../../federation/rp-subjects.ts';
 import { sectorOf, subjectAtRp } from '../../federation/subjects.ts';
-import type { Queryable, Store } from '../../store/store.ts';
+import type { Store } from '../../store/store.ts';
 import { assertionClaims, identityView, userinfoClaims, type IdentityView } from './claims.ts';
 import { falOfClient } from './clients.ts';
-import { loginOfSession, saveLogin, type LoginRecord } from './login-record.ts';
+import type { LoginRecord } from './login-record.ts';
+import { oncePerRequest } from './request-state.ts';
+import { type SessionRequest, sessionSignIn } from './session-sign-in.ts';
 import { auditRefusal } from './refusals.ts';
 
 /**
@@ -38,67 +40,34 @@ type FindAccount = (ctx: KoaContextWithOIDC, accountId: string, token?: AccountT
  */
 export function findAccountWith(deps: AccountDeps): FindAccount {
   const find = liveFindAccount(deps);
-  const perRequest = new WeakMap<KoaContextWithOIDC, Map<string, Promise<Account | undefined>>>();
   return (ctx, accountId, token) => {
     if (!ctx) return find(ctx, accountId, token);
     const key = `${accountId} ${token ? `${token.sessionUid ?? ''} ${token.clientId ?? ''}` : 'session'}`;
-    const known = perRequest.get(ctx) ?? new Map<string, Promise<Account | undefined>>();
-    perRequest.set(ctx, known);
-    const found = known.get(key) ?? find(ctx, accountId, token);
-    known.set(key, found);
-    return found;
+    return oncePerRequest(ctx, ACCOUNT, key, () => find(ctx, accountId, token));
   };
 }
+
+const ACCOUNT = Symbol('muster.account');
 
 function liveFindAccount(deps: AccountDeps): FindAccount {
   return async (ctx, accountId, token) => {
     const clientId = token?.clientId ?? ctx.oidc.client?.clientId;
-    const identity = await identityView(deps.store, accountId);
-    const refuse = async (reason: string) => {
-      await auditRefusal(deps, { clientId, reason, ...(identity ? { identityId: identity.id } : {}) }, `oidc-${ctx.oidc.route}`);
+    const sessionUid = token?.sessionUid ?? ctx.oidc.session?.uid;
+    const subject = sessionUid ? (await sessionSignIn(deps, ctx as SessionRequest, sessionUid)).subject : undefined;
+    const refuse = async (reason: string, identityId?: string) => {
+      await auditRefusal(deps, { clientId, reason, ...(identityId ? { identityId } : {}) }, `oidc-${ctx.oidc.route}`);
       return undefined;
     };
-    if (!identity || identity.status !== 'active') return refuse('identity-not-active');
-    const sessionUid = token?.sessionUid ?? ctx.oidc.session?.uid;
-    if (sessionUid && !token) await recordInteractionLogin(deps, ctx, identity.id, sessionUid);
-    const login = sessionUid ? await loginOfSession(deps.store, sessionUid) : undefined;
-    if (!login || login.identityId !== identity.id || login.endedAt || !(await credentialActive(deps.store, login.credentialId))) return refuse('credential-not-active');
+    if (!subject || subject.identity.id !== accountId) {
+      // no sign-in of this account behind the session: say whether the account itself is active
+      const identity = await identityView(deps.store, accountId);
+      return refuse(identity?.status === 'active' ? 'credential-not-active' : 'identity-not-active', identity?.id);
+    }
+    const { identity, login } = subject;
+    if (identity.status !== 'active') return refuse('identity-not-active', identity.id);
+    if (login.endedAt || subject.credentialStatus !== 'active') return refuse('credential-not-active', identity.id);
     return { accountId, claims: (use) => claimsFor(deps, ctx, identity, login, use) };
   };
-}
-
-/** What the sign-in pages put beside `login` in the interaction result, for the OP to record against its session. */
-export interface PivLogin {
-  readonly credentialId: string;
-  readonly credentialType: LoginRecord['credentialType'];
-  readonly aal: LoginRecord['aal'];
-  readonly certThumbprint?: string | null;
-}
-
-/**
- * When the authorization request resumes from a finished sign-in whose result carries `login.piv`, the sign-in is
- * recorded against the OP session here: the session's uid is known only once the login is applied to it.
- */
-async function recordInteractionLogin(deps: AccountDeps, ctx: KoaContextWithOIDC, identityId: string, sessionUid: string): Promise<void> {
-  const login = (ctx.oidc as { result?: { login?: { accountId?: string; piv?: PivLogin; amr?: string[]; ts?: number } } }).result?.login;
-  if (!login?.piv || login.accountId !== identityId) return;
-  const authTime = login.ts ? new Date(login.ts * 1000) : deps.clock.now();
-  await saveLogin(deps.store, {
-    sessionUid,
-    identityId,
-    credentialId: login.piv.credentialId,
-    credentialType: login.piv.credentialType,
-    aal: login.piv.aal,
-    amr: login.amr ?? [],
-    certThumbprint: login.piv.certThumbprint ?? null,
-    authTime,
-  });
-}
-
-/** Whether the credential a sign-in used is still active in the MUR. */
-export async function credentialActive(db: Queryable, credentialId: string): Promise<boolean> {
-  const [row] = await db.query<{ status: string }>('SELECT status FROM credentials WHERE id::text = $1', [credentialId]);
-  return row?.status === 'active';
 }
 
 async function claimsFor(deps: AccountDeps, ctx: KoaContextWithOIDC, identity: IdentityView, login: LoginRecord, use: string): Promise<AccountClaims> {

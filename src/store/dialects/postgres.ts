@@ -9,6 +9,7 @@ import { kyselyOver, type Begin } from '../kysely.ts';
 import { within } from '../ping.ts';
 import type { Queryable, Row, StatementRunner, Store, StoreCapabilities, Tx } from '../store.ts';
 import { isStoreUnavailable, storeError } from '../store-error.ts';
+import { listenOn } from './postgres-listen.ts';
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ multipleConnections: true, skipLocked: true });
 /** How long a new connection may take before the statement fails as MUSTER_ERR_STORE_UNAVAILABLE. */
@@ -148,6 +149,7 @@ export async function openPostgresStore(url: string, poolSize = 10): Promise<Sto
     availability,
     ...queryable(pool, pool, availability, transaction),
     transaction,
+    listen: (channel, listener) => listenOn(url, channel, listener),
     async ping(timeoutMs) {
       try {
         await availability.track(() => within(pool.query('SELECT 1'), timeoutMs));

@@ -1,5 +1,5 @@
 import { OID } from '../../../pki/oids.ts';
-import { type EndEntityUsage, validatePath, type PathValidationResult } from '../../../pki/path/validate.ts';
+import { type EndEntityUsage, validatePath, type PathValidationResult, type RevocationStatus } from '../../../pki/path/validate.ts';
 import type { X509Certificate, X509Crl } from '../../../pki/x509.ts';
 
 /** Certificate policies a sign-in certificate must chain under: PIV Authentication and Derived PIV Authentication. */
@@ -50,12 +50,15 @@ export async function buildPath(
   return undefined;
 }
 
-/** RFC 5280 path validation under the authentication policies, with the CRLs given, for a sign-in (SIGN_IN_USAGE). */
-export function validateAuthenticationPath(anchor: X509Certificate, path: readonly X509Certificate[], crls: readonly X509Crl[], time: Date): Promise<PathValidationResult> {
+/** Where the revocation status of a sign-in path comes from: the CRLs of another agency's path, or muster's own records. */
+export type PathRevocation = readonly X509Crl[] | { readonly revocationStatus: RevocationStatus };
+
+/** RFC 5280 path validation under the authentication policies, with the CRLs or status look-up given, for a sign-in (SIGN_IN_USAGE). */
+export function validateAuthenticationPath(anchor: X509Certificate, path: readonly X509Certificate[], revocation: PathRevocation, time: Date): Promise<PathValidationResult> {
   return validatePath({
     anchor,
     path,
-    crls,
+    ...('revocationStatus' in revocation ? { crls: [], revocationStatus: revocation.revocationStatus } : { crls: revocation }),
     time,
     initialPolicySet: [...AUTHENTICATION_POLICIES],
     initialExplicitPolicy: true,

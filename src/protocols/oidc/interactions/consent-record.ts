@@ -38,3 +38,8 @@ export async function rememberConsent(db: Queryable, identityId: string, clientI
     [identityId, clientId, JSON.stringify(attributesOf(document)), at],
   );
 }
+
+/** Whether any consent of the identity to the client is remembered (the question then says what changed). */
+export async function consentRecorded(db: Queryable, identityId: string, clientId: string): Promise<boolean> {
+  return (await consentOf(db, identityId, clientId)) !== undefined;
+}

@@ -8,7 +8,7 @@ import { X509Certificate } from '../../../pki/x509.ts';
 import type { Store } from '../../../store/store.ts';
 import { interactionPathOf } from '../routes.ts';
 import { CrlCache, type CrlFetcher, httpCrlFetcherFor } from './crl-cache.ts';
-import type { Exchange, HandlerDeps } from './handlers.ts';
+import type { Exchange, HandlerDeps } from './exchange.ts';
 import type { Answer } from './pages.ts';
 import { createPolicy, type InteractionPolicy } from './policy.ts';
 import type { InteractionProvider } from './provider-shapes.ts';

@@ -9,7 +9,6 @@ import { endLoginsOfIdentity, loginOfSession, saveLogin } from '../login-record.
 import { rememberConsent } from './consent-record.ts';
 import { createPolicy, type InteractionPolicy } from './policy.ts';
 import type { CheckContext } from './provider-shapes.ts';
-import { holdFinishedLogin } from './steps.ts';
 import { agreementDocument, CLIENT_ID, importPeople } from './test-fixtures.ts';
 
 const MIN = 60_000;
@@ -44,18 +43,17 @@ describeEachStore('the interaction policy on a store: session sign-ins, reauthen
     assert.deepEqual(await prompting('login', ctx()), ['muster_no_login']);
   });
 
-  test("the interaction's sign-in is moved to the session that resumes it; the session is then good", async () => {
+  test("the interaction's sign-in is recorded for the session that resumes it; the session is then good", async () => {
     const authTime = h.clock.now();
-    await holdFinishedLogin(
-      h.store,
-      'interaction-1',
-      { identityId: person, credentialId: 'card-1', credentialType: 'piv_card', aal: 'aal3', amr: ['hwk', 'sc', 'pin', 'mfa'], certThumbprint: 'thumb', authTime },
-      authTime,
-    );
-    const resumed = ctx({ result: { login: { accountId: person } }, entities: { Interaction: { uid: 'interaction-1' } } });
+    const piv = { credentialId: 'card-1', credentialType: 'piv_card', aal: 'aal3', certThumbprint: 'thumb' };
+    const login = { accountId: person, amr: ['hwk', 'sc', 'pin', 'mfa'], ts: Math.floor(authTime.getTime() / 1000), piv };
+    const elsewhere = ctx({ session: { uid: 'session-1', accountId: 'someone-else' }, result: { login }, entities: { Interaction: { uid: 'interaction-1' } } });
+    assert.deepEqual(await prompting('login', elsewhere), ['muster_no_login'], "a result for another account than the session's records nothing");
+    assert.equal(await loginOfSession(h.store, 'session-1'), undefined);
+    const resumed = ctx({ result: { login }, entities: { Interaction: { uid: 'interaction-1' } } });
     assert.deepEqual(await prompting('login', resumed), []);
     const record = await loginOfSession(h.store, 'session-1');
-    assert.deepEqual([record?.identityId, record?.aal, record?.certThumbprint, record?.authTime.toISOString()], [person, 'aal3', 'thumb', authTime.toISOString()]);
+    assert.deepEqual([record?.identityId, record?.aal, record?.certThumbprint, record?.authTime.getTime()], [person, 'aal3', 'thumb', login.ts * 1000]);
   });
 
   test('reused within 15 minutes the AAL3 session is touched; idle for 16 it is not good any more', async () => {

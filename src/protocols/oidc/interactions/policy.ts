@@ -2,12 +2,13 @@ import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provide
 import type { Clock } from '../../../core/clock.ts';
 import { agreementOfClient, type ClientAgreement } from '../../../federation/agreements.ts';
 import type { Store } from '../../../store/store.ts';
-import { loginOfSession, touchLogin } from '../login-record.ts';
+import { touchLogin } from '../login-record.ts';
+import { oncePerRequest } from '../request-state.ts';
+import { sessionSignIn } from '../session-sign-in.ts';
 import { requiredAal } from './assurance.ts';
 import { consentNeeded } from './consent-record.ts';
 import { effectiveMaxAge, LOGIN_REASONS, loginReasons, type LoginReason } from './login-verdict.ts';
 import type { CheckContext } from './provider-shapes.ts';
-import { adoptFinishedLogin } from './steps.ts';
 
 /** oidc-provider's prompt list (`interactionPolicy.base()`), passed to `interactions.policy` as it is. */
 export type InteractionPolicy = interactionPolicy.DefaultPolicy;
@@ -32,32 +33,28 @@ async function clientAgreement(store: Store, ctx: CheckContext): Promise<ClientA
   return found;
 }
 
-async function identityActive(store: Store, identityId: string): Promise<boolean> {
-  const [row] = await store.query<{ status: string }>('SELECT status FROM identities WHERE id = $1', [identityId]);
-  return row?.status === 'active';
-}
-
-/** Reads the session's sign-in (taking over the one the interaction just finished) and decides; touches a reused session. */
+/** Reads the session's sign-in (recording the one the interaction just finished) and decides; touches a reused session. */
 async function evaluate(deps: PolicyDeps, ctx: CheckContext): Promise<Set<LoginReason>> {
-  const { session, result, entities, params } = ctx.oidc;
+  const { session, params } = ctx.oidc;
   const now = deps.clock.now();
   const accountId = session.accountId;
-  const interactionUid = entities.Interaction?.uid;
-  const justSignedIn = result?.login !== undefined && interactionUid !== undefined && accountId !== undefined && (await adoptFinishedLogin(deps.store, interactionUid, session.uid, accountId, now));
   const agreement = await clientAgreement(deps.store, ctx);
-  const record = accountId === undefined ? undefined : await loginOfSession(deps.store, session.uid);
+  const { subject, justSignedIn } = accountId === undefined ? { subject: undefined, justSignedIn: false } : await sessionSignIn(deps, ctx, session.uid);
+  const record = subject?.login;
   const reasons = loginReasons({
     accountId,
     record,
     justSignedIn,
     now,
-    identityActive: accountId !== undefined && (await identityActive(deps.store, accountId)),
+    identityActive: subject?.identity.status === 'active',
     maxAgeSeconds: effectiveMaxAge(params.max_age, agreement.rp?.maxAuthenticationAge),
     requiredAal: requiredAal(agreement.agreement.document, params.acr_values),
   });
   if (reasons.size === 0 && record && !justSignedIn) await touchLogin(deps.store, session.uid, now);
   return reasons;
 }
+
+const VERDICT = Symbol('muster.loginVerdict');
 
 /** A prompt check's request: oidc-provider runs the checks of an authorization request once its session and parameters are loaded. */
 function checked(ctx: KoaContextWithOIDC): CheckContext {
@@ -74,12 +71,8 @@ function checked(ctx: KoaContextWithOIDC): CheckContext {
  */
 export function createPolicy(deps: PolicyDeps): InteractionPolicy {
   const policy = interactionPolicy.base();
-  const verdicts = new WeakMap<CheckContext, Promise<Set<LoginReason>>>();
-  const verdict = (ctx: CheckContext) => {
-    let found = verdicts.get(ctx);
-    if (!found) verdicts.set(ctx, (found = evaluate(deps, ctx)));
-    return found;
-  };
+  // the five login checks share one decision per request
+  const verdict = (ctx: CheckContext) => oncePerRequest(ctx, VERDICT, '', () => evaluate(deps, ctx));
   const login = policy.get('login')!;
   for (const reason of Object.values(LOGIN_REASONS)) {
     login.checks.add(new interactionPolicy.Check(reason, DESCRIPTIONS[reason], async (ctx) => (await verdict(checked(ctx))).has(reason)));

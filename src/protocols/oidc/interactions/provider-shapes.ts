@@ -57,7 +57,7 @@ export interface LoginResult extends AnyRecord {
     readonly amr: readonly string[];
     readonly ts: number;
     readonly remember: boolean;
-    /** The sign-in, recorded against the OP session when the authorization request resumes (find-account.ts PivLogin). */
+    /** The sign-in, recorded against the OP session when the authorization request resumes (session-sign-in.ts PivLogin). */
     readonly piv: { readonly credentialId: string; readonly credentialType: string; readonly aal: string; readonly certThumbprint: string | null };
   };
 }

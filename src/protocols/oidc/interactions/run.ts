@@ -1,5 +1,20 @@
-import * as handlers from './handlers.ts';
-import type { Exchange, Step } from './handlers.ts';
+import type { Exchange } from './exchange.ts';
+import { abortSignIn } from './pipeline/abort.ts';
+import { runPipeline, type SignInStep } from './pipeline/context.ts';
+import { findInteraction } from './pipeline/find-interaction.ts';
+import { finishSignIn } from './pipeline/finish-sign-in.ts';
+import { holdTicket } from './pipeline/hold-ticket.ts';
+import { loadParty } from './pipeline/load-party.ts';
+import { ownInteraction } from './pipeline/own-interaction.ts';
+import { requireEnoughAal } from './pipeline/require-aal.ts';
+import { requireTls } from './pipeline/require-tls.ts';
+import { requireIssuerOrigin } from './pipeline/same-origin.ts';
+import { showPage } from './pipeline/show-page.ts';
+import { submitConsent } from './pipeline/submit-consent.ts';
+import { takeTicket } from './pipeline/take-ticket.ts';
+import { verifyCertificate } from './pipeline/verify-certificate.ts';
+import { verifyWebAuthn } from './pipeline/verify-webauthn.ts';
+import { webauthnOptions } from './pipeline/webauthn-options.ts';
 import { type Answer, jsonAnswer, pageAnswer } from './pages.ts';
 import { refusalStatus, SignInRefused } from './refusal.ts';
 import { auditRefusal, type SignInMethod } from './sign-in.ts';
@@ -15,19 +30,27 @@ export interface StepRoute {
 }
 
 interface StepDefinition extends StepRoute {
-  readonly run: Step;
+  /** Its pipeline: the steps in order, each one rule (src/protocols/oidc/interactions/pipeline/). */
+  readonly run: readonly SignInStep[];
   /** How a refusal of this step is audited. */
   readonly signIn: SignInMethod;
 }
 
 const STEPS: readonly StepDefinition[] = [
-  { step: 'show', method: 'GET', tail: '', json: false, run: handlers.showInteraction, signIn: 'consent' },
-  { step: 'certificate', method: 'GET', tail: '/piv', json: false, run: handlers.certificateSignIn, signIn: 'certificate' },
-  { step: 'certificate-complete', method: 'GET', tail: '/piv/complete', json: false, run: handlers.completeCertificateSignIn, signIn: 'certificate' },
-  { step: 'webauthn-options', method: 'GET', tail: '/webauthn/options', json: true, run: handlers.webauthnOptions, signIn: 'webauthn' },
-  { step: 'webauthn', method: 'POST', tail: '/webauthn', json: true, run: handlers.webauthnSignIn, signIn: 'webauthn' },
-  { step: 'consent', method: 'POST', tail: '/consent', json: false, run: handlers.submitConsent, signIn: 'consent' },
-  { step: 'abort', method: 'POST', tail: '/abort', json: false, run: handlers.abortInteraction, signIn: 'consent' },
+  { step: 'show', method: 'GET', tail: '', json: false, run: [ownInteraction(), loadParty, showPage], signIn: 'consent' },
+  { step: 'certificate', method: 'GET', tail: '/piv', json: false, run: [requireTls, findInteraction, loadParty, verifyCertificate, requireEnoughAal, holdTicket], signIn: 'certificate' },
+  { step: 'certificate-complete', method: 'GET', tail: '/piv/complete', json: false, run: [ownInteraction('login'), loadParty, takeTicket, finishSignIn('redirect')], signIn: 'certificate' },
+  { step: 'webauthn-options', method: 'GET', tail: '/webauthn/options', json: true, run: [ownInteraction('login'), loadParty, webauthnOptions], signIn: 'webauthn' },
+  {
+    step: 'webauthn',
+    method: 'POST',
+    tail: '/webauthn',
+    json: true,
+    run: [requireIssuerOrigin, ownInteraction('login'), loadParty, verifyWebAuthn, requireEnoughAal, finishSignIn('json')],
+    signIn: 'webauthn',
+  },
+  { step: 'consent', method: 'POST', tail: '/consent', json: false, run: [ownInteraction('consent'), loadParty, submitConsent], signIn: 'consent' },
+  { step: 'abort', method: 'POST', tail: '/abort', json: false, run: [ownInteraction(), abortSignIn], signIn: 'consent' },
 ];
 
 export const STEP_ROUTES: readonly StepRoute[] = STEPS.map(({ step, method, tail, json }) => ({ step, method, tail, json }));
@@ -62,7 +85,7 @@ export async function settleRefusal(step: StepName, x: RefusalContext, refusal: 
 /** Runs the step; a refusal is audited and answered, any other failure reported and answered 500 without detail. */
 export async function runStep(step: StepName, x: Exchange): Promise<Answer> {
   try {
-    return await definition(step).run(x);
+    return await runPipeline(definition(step).run, x);
   } catch (error) {
     const refusal = asRefusal(error);
     if (refusal) return settleRefusal(step, x, refusal);

@@ -1,15 +1,14 @@
 import { auditGroupCommit } from '../../../audit/group-commit.ts';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditWriter } from '../../../audit/writer.ts';
 import type { Clock } from '../../../core/clock.ts';
 import { agreementOfClient, type ClientAgreement } from '../../../federation/agreements.ts';
 import type { Store } from '../../../store/store.ts';
-import { acrOf, meetsAal, requiredAal } from './assurance.ts';
+import { meetsAal, requiredAal } from './assurance.ts';
 import { attributesOf } from './consent-record.ts';
 import type { RelyingPartyView } from './pages.ts';
-import type { InteractionProvider, LoginResult, StoredInteraction } from './provider-shapes.ts';
+import type { StoredInteraction } from './provider-shapes.ts';
 import { SignInRefused } from './refusal.ts';
-import { holdFinishedLogin, type VerifiedLogin } from './steps.ts';
+import type { VerifiedLogin } from './steps.ts';
 
 /** The audit actor of sign-in decisions. */
 export const OIDC_ACTOR = 'muster:oidc';
@@ -62,31 +61,4 @@ export async function auditRefusal(deps: SignInDeps, refusal: SignInRefused, uid
     [{ actor: OIDC_ACTOR, action: 'oidc.sign-in.refused', target: identityId ?? `interaction:${uid}`, reason: refusal.message, data }],
     correlationOf(uid),
   );
-}
-
-/**
- * Finishes the interaction with a verified sign-in: kept for the OP session the resumed request will use, audited,
- * and handed to oidc-provider as the login result. Returns where the browser goes next.
- */
-export async function finishSignIn(
-  deps: SignInDeps,
-  provider: InteractionProvider,
-  req: IncomingMessage,
-  res: ServerResponse,
-  interaction: StoredInteraction,
-  party: InteractionParty,
-  login: VerifiedLogin,
-  detail: Record<string, unknown>,
-): Promise<string> {
-  const now = deps.clock.now();
-  // audited before the login is held: a sign-in the log does not show never counts
-  const data = { ...detail, interaction: interaction.uid, client_id: party.clientId, credential_id: login.credentialId, credential_type: login.credentialType, aal: login.aal, amr: login.amr };
-  await auditGroupCommit(deps.store, deps.audit).append(
-    [{ actor: OIDC_ACTOR, action: 'oidc.sign-in', target: login.identityId, reason: `${login.credentialType} sign-in at ${login.aal} for ${party.clientId}`, data }],
-    correlationOf(interaction.uid),
-  );
-  await holdFinishedLogin(deps.store, interaction.uid, login, now);
-  const piv = { credentialId: login.credentialId, credentialType: login.credentialType, aal: login.aal, certThumbprint: login.certThumbprint };
-  const result: LoginResult = { login: { accountId: login.identityId, acr: acrOf(login.aal), amr: [...login.amr], ts: Math.floor(login.authTime.getTime() / 1000), remember: true, piv } };
-  return provider.interactionResult(req, res, result, { mergeWithLastSubmission: false });
 }

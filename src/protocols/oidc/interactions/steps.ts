@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../../../store/store.ts';
-import { type LoginRecord, saveLogin } from '../login-record.ts';
+import type { LoginRecord } from '../login-record.ts';
 
 /** A verified sign-in, before an OP session holds it. */
 export interface VerifiedLogin extends Omit<LoginRecord, 'sessionUid' | 'lastActiveAt' | 'endedAt'> {
@@ -8,7 +8,7 @@ export interface VerifiedLogin extends Omit<LoginRecord, 'sessionUid' | 'lastAct
   readonly certificate?: { readonly serial: string; readonly issuer: string };
 }
 
-type StepKind = 'webauthn' | 'certificate' | 'login';
+type StepKind = 'webauthn' | 'certificate';
 interface StepRow extends Record<string, unknown> {
   identity_id: string | null;
   login: (Omit<VerifiedLogin, 'authTime'> & { authTime: string }) | null;
@@ -19,7 +19,7 @@ const hash = (secret: string): string => createHash('sha256').update(secret).dig
 const later = (at: Date, seconds: number): Date => new Date(at.getTime() + seconds * 1000);
 
 /** How long each step may wait for the next, in seconds. */
-export const STEP_SECONDS = { webauthn: 300, certificate: 120, login: 600 } as const;
+export const STEP_SECONDS = { webauthn: 300, certificate: 120 } as const;
 
 async function put(db: Queryable, uid: string, kind: StepKind, secret: string | null, login: VerifiedLogin | null, at: Date): Promise<void> {
   await db.query(
@@ -66,23 +66,6 @@ export async function holdCertificateLogin(db: Queryable, uid: string, login: Ve
 /** The certificate sign-in the ticket stands for, used up by reading it. */
 export async function takeCertificateLogin(db: Queryable, uid: string, ticket: string, at: Date): Promise<VerifiedLogin | undefined> {
   return loginOf(await take(db, uid, 'certificate', at, hash(ticket)));
-}
-
-/** The sign-in that finished the interaction, waiting for the resumed request's session. */
-export async function holdFinishedLogin(db: Queryable, uid: string, login: VerifiedLogin, at: Date): Promise<void> {
-  await put(db, uid, 'login', null, login, at);
-}
-
-/**
- * Moves the interaction's finished sign-in to the OP session that now holds it (the resumed authorization request),
- * provided it is the same account. Returns whether one was moved.
- */
-export async function adoptFinishedLogin(db: Queryable, uid: string, sessionUid: string, accountId: string, at: Date): Promise<boolean> {
-  const login = loginOf(await take(db, uid, 'login', at));
-  if (!login || login.identityId !== accountId) return false;
-  const { certificate: _certificate, ...record } = login;
-  await saveLogin(db, { sessionUid, ...record });
-  return true;
 }
 
 /** Deletes the steps whose time ran out (every read ignores them already); the OP's hourly maintenance runs it. */
