@@ -11,6 +11,7 @@ import { BEARER_SCHEME } from './route.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { holdRoutes } from './routes/holds.ts';
+import { issuanceRecordRoutes } from './routes/issuance-records.ts';
 import { traceRoutes } from './routes/trace.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
@@ -50,6 +51,7 @@ const BUILT_IN: readonly RouteModule[] = [
   healthRoutes,
   holdRoutes,
   identityRoutes,
+  issuanceRecordRoutes,
   sourceRoutes,
   sourceEventRoutes,
   importRoutes,
