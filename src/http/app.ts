@@ -11,6 +11,7 @@ import { BEARER_SCHEME } from './route.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { holdRoutes } from './routes/holds.ts';
+import { pendingActionRoutes } from './routes/pending-actions.ts';
 import { issuanceRecordRoutes } from './routes/issuance-records.ts';
 import { traceRoutes } from './routes/trace.ts';
 import { identityRoutes } from './routes/identities.ts';
@@ -67,6 +68,7 @@ const BUILT_IN: readonly RouteModule[] = [
   ticketRoutes,
   reconciliationRoutes,
   agreementRoutes,
+  pendingActionRoutes,
   rpProvisioningRoutes,
   ssfRoutes,
   evidenceRoutes,
