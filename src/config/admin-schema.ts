@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The admin API: how long operators' tokens live, and who may read `/metrics`. */
+/** The admin API: how long operators' tokens live, how long a two-person action waits, and who may read `/metrics`. */
 export const adminSchema = z
   .strictObject({
     tokens: z
@@ -10,6 +10,11 @@ export const adminSchema = z
       })
       .prefault({})
       .refine((t) => t.defaultDays <= t.maxDays, { message: 'defaultDays must not exceed maxDays', path: ['defaultDays'] }),
+    pendingActions: z
+      .strictObject({
+        expiryHours: z.number().int().min(1).max(720).default(24).describe('a two-person action not confirmed within this many hours expires'),
+      })
+      .prefault({}),
     metrics: z.enum(['loopback', 'auditor']).default('loopback').describe('who may read GET /metrics: `loopback` (callers on this machine, no token) or `auditor` (a token with the auditor role)'),
   })
   .prefault({});

@@ -137,7 +137,7 @@ test('the OCSP request cache is bounded: 10000 entries by default, and a bound u
 
 test('operator tokens live 90 days by default, at most 365; a default past the maximum is refused at start-up', () => {
   const config = loadConfig({ env: {} });
-  assert.deepEqual(config.admin, { tokens: { defaultDays: 90, maxDays: 365 }, metrics: 'loopback' });
+  assert.deepEqual(config.admin, { tokens: { defaultDays: 90, maxDays: 365 }, pendingActions: { expiryHours: 24 }, metrics: 'loopback' });
   assert.throws(
     () => loadConfig({ env: {}, overrides: { admin: { tokens: { defaultDays: 100, maxDays: 30 } } } }),
     (e: any) => e.code === 'MUSTER_ERR_CONFIG' && e.details.some((d: { key: string }) => d.key === 'admin.tokens.defaultDays'),

@@ -93,7 +93,7 @@ export class CardService {
 
   /**
    * Replaces a card: a new card (new FASC-N and card UUID, new certificates from the new card's CSRs) for the same
-   * identity under the same sponsor approval and proofing, and the old card terminated — in one transaction.
+   * identity under its current sponsorship and proofing records, and the old card terminated — in one transaction.
    */
   async reissue(credentialId: string, request: ReissueRequest, by: Actor): Promise<IssuedPivCard> {
     if (!REISSUE_REASONS.has(request.reason)) throw badReason(request.reason, [...REISSUE_REASONS]);
@@ -159,16 +159,12 @@ function badReason(reason: string, allowed: readonly string[]): MusterError {
 }
 
 function reissueRequest(old: CredentialRow, request: ReissueRequest): PivCardRequest {
-  const approval = old.details.sponsor_approval as { approved_by: string; approved_at: string; reason: string } | null;
-  const proofing = old.details.proofing as { ial: string; at: string; by: string } | null;
   return {
     identityId: old.identity_id,
     expiresAt: request.expiresAt,
     pivAuthCsr: request.pivAuthCsr,
     cardAuthCsr: request.cardAuthCsr,
     ...(request.cardUuid ? { cardUuid: request.cardUuid } : {}),
-    sponsorApproval: approval ? { approvedBy: approval.approved_by, approvedAt: new Date(approval.approved_at), reason: approval.reason } : null,
-    proofing: proofing ? { ial: proofing.ial, at: new Date(proofing.at), by: proofing.by } : null,
   };
 }
 

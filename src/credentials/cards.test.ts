@@ -13,7 +13,7 @@ import { issuePivCard } from './cards.ts';
 import { ExceptionService } from './exceptions.ts';
 import { subjectNameRefusal } from './prerequisites.ts';
 import { revocationSnapshot } from './revocation.ts';
-import { VETTING_HEADER, cardDeps, cardRequest, leaverTerminateJob, opensslVerify, testCa } from './test-fixtures.ts';
+import { VETTING_HEADER, cardDeps, cardRequest, issuanceRecordsFor, issuanceStaff, leaverTerminateJob, opensslVerify, testCa } from './test-fixtures.ts';
 import type { IssuedPivCard, PivCardRequest } from './types.ts';
 
 const YEAR_MS = 365 * 86_400_000;
@@ -57,8 +57,23 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     ['unfavorable TRUST eligibility', 'trust-eligibility', (h) => cardRequest(h, ids.E2 as string)],
     ['pending TRUST eligibility', 'trust-eligibility', (h) => cardRequest(h, ids.E5 as string)],
     ['no TRUST record', 'trust-eligibility', (h) => cardRequest(h, ids.E4 as string)],
-    ['IAL2 proofing', 'proofing', (h) => cardRequest(h, ids.E1 as string, { proofing: { ial: 'IAL2', at: h.clock.now(), by: 'registrar.rita' } })],
-    ['no sponsor approval', 'sponsor-approval', (h) => cardRequest(h, ids.E1 as string, { sponsorApproval: null })],
+    [
+      'IAL2 proofing',
+      'proofing',
+      async (h) => {
+        const request = await cardRequest(h, ids.E1 as string);
+        await issuanceRecordsFor(h, ids.E1 as string, { ial: 'IAL2' });
+        return request;
+      },
+    ],
+    [
+      'no sponsorship recorded',
+      'sponsor-approval',
+      async (h) => {
+        await issuanceRecordsFor(h, ids.E6 as string, { sponsorship: false });
+        return cardRequest(h, ids.E6 as string, {}, { records: false });
+      },
+    ],
     ['an expiry over six years away', 'card-expiry', (h) => cardRequest(h, ids.E1 as string, { expiresAt: new Date(h.clock.now().getTime() + 6 * YEAR_MS + 3 * 86_400_000) })],
   ];
 
@@ -168,9 +183,10 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
       audits.map((a) => a.action),
       ['credential.issued', 'certificate.issued', 'certificate.issued'],
     );
-    assert.match(audits[0]?.reason ?? '', /approved by sponsor\.sam at 2026-03-02T08:00:00\.000Z/);
-    assert.equal(audits[0]?.data.sponsor_approval?.approved_by, 'sponsor.sam');
-    assert.equal(audits[1]?.data.approved_at, '2026-03-02T08:00:00.000Z');
+    const { sponsor } = await issuanceStaff(h);
+    assert.match(audits[0]?.reason ?? '', new RegExp(`approved by ${sponsor.actor} at 2026-03-02T09:00:00\\.000Z`));
+    assert.equal(audits[0]?.data.sponsor_approval?.approved_by, sponsor.actor);
+    assert.equal(audits[1]?.data.approved_at, '2026-03-02T09:00:00.000Z');
   });
 
   test('a leaver: every credential terminated, every certificate revoked, and the CRL says so', async () => {

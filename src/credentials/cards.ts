@@ -8,19 +8,30 @@ import { issueCardCertificates, storeCertificates, type StoredCertificate } from
 import { cardKeyRefusal } from './card-keys.ts';
 import { insertCredential, nextPivCredentialNumber } from './credential-repository.ts';
 import { takeUpException } from './exception-repository.ts';
-import { checkRequestShape, identityRefusal, oneCardRefusal, refusalError, requestRefusal, subjectNameRefusal, type Refusal } from './prerequisites.ts';
+import {
+  checkRequestShape,
+  identityRefusal,
+  type IssuanceRecords,
+  issuanceRecords,
+  oneCardRefusal,
+  recordsRefusal,
+  refusalError,
+  requestRefusal,
+  subjectNameRefusal,
+  type Refusal,
+} from './prerequisites.ts';
 import { DEFAULT_SYSTEM_CODE, PIV_CARD, type CardDeps, type IssuedPivCard, type PivCardRequest } from './types.ts';
 
 const DAY_MS = 86_400_000;
 
-export type IssueOutcome = { readonly card: IssuedPivCard } | { readonly refusal: Refusal };
+export type IssueOutcome = { readonly card: IssuedPivCard } | { readonly refusal: Refusal; readonly records?: IssuanceRecords };
 
 /** Extra facts a card record carries, e.g. the card it replaces. */
 export type CardExtras = Record<string, unknown>;
 
 /**
- * Issues a PIV card (state `issued`, until `activate`): checks the prerequisites (active person, TRUST favorable or interim, IAL3 proofing,
- * sponsor approval, expiry within six years), then in one transaction writes the card (`credentials`), its
+ * Issues a PIV card (state `issued`, until `activate`): checks the prerequisites (active person, TRUST favorable or interim, an IAL3 proofing
+ * record, a sponsorship record, sponsor, registrar and issuer three people none of them the applicant, expiry within six years), then in one transaction writes the card (`credentials`), its
  * PIV Authentication and Card Authentication certificates (`certificates`), the `credential.issued` event and
  * the audit entries. A refusal is audited as `credential.refused` and thrown as MUSTER_ERR_CREDENTIAL_REFUSED.
  */
@@ -34,7 +45,7 @@ export async function issuePivCard(deps: CardDeps, request: PivCardRequest, acto
 /** The card of an outcome, or — for a refusal — the refusal audited (in its own transaction) and thrown. */
 export async function settleIssue(deps: CardDeps, outcome: IssueOutcome, request: PivCardRequest, actor: string, correlationId: string): Promise<IssuedPivCard> {
   if ('card' in outcome) return outcome.card;
-  await deps.store.transaction((tx) => deps.audit.append(tx, [refusalAudit(outcome.refusal, request, actor)], correlationId));
+  await deps.store.transaction((tx) => deps.audit.append(tx, [refusalAudit(outcome.refusal, request, actor, outcome.records)], correlationId));
   throw refusalError(outcome.refusal);
 }
 
@@ -43,11 +54,12 @@ export async function settleIssue(deps: CardDeps, outcome: IssueOutcome, request
  * a subject name a certificate can carry, one live card per person (or an exception the card takes up), and keys
  * that are strong, distinct and certified for nobody else. `replacing` is the card a reissue terminates.
  */
-export async function issueCardInTx(tx: Tx, deps: CardDeps, w: Omit<CardWrite, 'identity'>): Promise<IssueOutcome> {
+export async function issueCardInTx(tx: Tx, deps: CardDeps, w: Omit<CardWrite, 'identity' | 'records'>): Promise<IssueOutcome> {
   const early = requestRefusal(w.request, w.now);
   const { identity, refusal } = await identityRefusal(tx, w.request);
-  const broken = refusal ?? early ?? subjectNameRefusal(identity);
-  if (broken) return { refusal: broken };
+  const records = await issuanceRecords(tx, identity.id);
+  const broken = refusal ?? early ?? recordsRefusal(records, identity.id, w.actor) ?? subjectNameRefusal(identity);
+  if (broken) return { refusal: broken, records };
   const gate = await oneCardRefusal(tx, identity.id, w.now, w.replacing);
   if (gate.refusal) return { refusal: gate.refusal };
   const csrs = [
@@ -57,7 +69,7 @@ export async function issueCardInTx(tx: Tx, deps: CardDeps, w: Omit<CardWrite, '
   const keys = await cardKeyRefusal(tx, identity.id, csrs, [], cardCertificateEnd(w.now, w.request.expiresAt));
   if (keys.refusal) return { refusal: keys.refusal };
   const extras = gate.exceptionId ? { ...w.extras, exception_id: gate.exceptionId } : w.extras;
-  const card = await writeCard(tx, deps, { ...w, identity, ...(extras ? { extras } : {}) });
+  const card = await writeCard(tx, deps, { ...w, identity, records, ...(extras ? { extras } : {}) });
   if (gate.exceptionId) await takeUpException(tx, gate.exceptionId, card.credentialId);
   return { card };
 }
@@ -69,6 +81,7 @@ export function cardCertificateEnd(now: Date, cardExpiry: Date): Date {
 
 interface CardWrite {
   readonly identity: IdentityState;
+  readonly records: IssuanceRecords;
   readonly request: PivCardRequest;
   readonly actor: string;
   readonly correlationId: string;
@@ -93,7 +106,7 @@ async function writeCard(tx: Tx, deps: CardDeps, w: CardWrite): Promise<IssuedPi
     expiresAt: w.request.expiresAt,
     certificates: certificates.map(({ der: _der, ...rest }) => rest),
   };
-  const details = { fascn: card.fascn, agency_code: deps.agencyCode, system_code: systemCode, credential_number: credentialNumber, ...approvalData(w.request), ...(w.extras ?? {}) };
+  const details = { fascn: card.fascn, agency_code: deps.agencyCode, system_code: systemCode, credential_number: credentialNumber, ...approvalData(w.records), ...(w.extras ?? {}) };
   await insertCredential(tx, {
     id: card.credentialId,
     identity_id: card.identityId,
@@ -113,20 +126,21 @@ async function nextCredentialNumber(tx: Tx): Promise<string> {
   return String(await nextPivCredentialNumber(tx)).padStart(6, '0');
 }
 
-function approvalData(request: PivCardRequest): Record<string, unknown> {
-  const a = request.sponsorApproval;
-  const p = request.proofing;
+/** The records a card rests on, as its details and its event carry them: who sponsored and who proofed, when. */
+function approvalData(records: IssuanceRecords | undefined): Record<string, unknown> {
+  const a = records?.sponsorship;
+  const p = records?.proofing;
   return {
-    sponsor_approval: a ? { approved_by: a.approvedBy, approved_at: iso(a.approvedAt), reason: a.reason } : null,
-    proofing: p ? { ial: p.ial, at: iso(p.at), by: p.by } : null,
+    sponsor_approval: a ? { sponsorship_id: a.id, approved_by: `operator:${a.sponsorId}`, approved_at: iso(a.recordedAt), reason: a.reason } : null,
+    proofing: p ? { proofing_id: p.id, ial: p.ial, method: p.method, at: iso(p.proofedAt), by: `operator:${p.registrarId}` } : null,
   };
 }
 
 function issuedChanges(card: IssuedPivCard, certificates: readonly StoredCertificate[], w: CardWrite, issuer: string): ChangeSet {
   const changes = new ChangeSet();
-  const approval = approvalData(w.request);
-  const approvedBy = w.request.sponsorApproval?.approvedBy;
-  const approvedAt = iso(w.request.sponsorApproval?.approvedAt);
+  const approval = approvalData(w.records);
+  const approvedBy = w.records.sponsorship ? `operator:${w.records.sponsorship.sponsorId}` : null;
+  const approvedAt = iso(w.records.sponsorship?.recordedAt);
   const payload = {
     credential_id: card.credentialId,
     type: PIV_CARD,
@@ -163,13 +177,13 @@ function issuedChanges(card: IssuedPivCard, certificates: readonly StoredCertifi
   return changes;
 }
 
-function refusalAudit(refusal: Refusal, request: PivCardRequest, actor: string): AuditDraft {
+function refusalAudit(refusal: Refusal, request: PivCardRequest, actor: string, records?: IssuanceRecords): AuditDraft {
   return {
     actor,
     action: 'credential.refused',
     target: request.identityId,
     reason: refusal.message,
-    data: { rule: refusal.rule, field: refusal.field ?? refusal.rule, type: PIV_CARD, card_expires_at: iso(request.expiresAt), ...approvalData(request) },
+    data: { rule: refusal.rule, field: refusal.field ?? refusal.rule, type: PIV_CARD, card_expires_at: iso(request.expiresAt), ...approvalData(records) },
   };
 }
 

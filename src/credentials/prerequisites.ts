@@ -1,15 +1,17 @@
 import { MusterError, type MusterErrorCode } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import type { IdentityState } from '../core/identity/record.ts';
+import { issuanceSeparationRefusal, operatorIdOf } from '../core/operators/separation.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Tx } from '../store/store.ts';
 import { liveCredentialCount } from './credential-repository.ts';
 import { CARD_EXCEPTION_KINDS, unusedCardException } from './exception-repository.ts';
 import { lockIdentityRow, trustEligibility } from './holder-repository.ts';
+import { currentProofing, currentSponsorship, type ProofingRecord, type SponsorshipRecord } from './issuance-record-repository.ts';
 import { PIV_CARD, type PivCardRequest } from './types.ts';
 
 /** The issuance rules a request can break; each refusal names one. */
-export type IssuanceRule = 'identity-status' | 'trust-eligibility' | 'proofing' | 'sponsor-approval' | 'card-expiry' | 'subject-name' | 'one-card' | 'csr' | 'key-reuse';
+export type IssuanceRule = 'identity-status' | 'trust-eligibility' | 'proofing' | 'sponsor-approval' | 'separation-of-duties' | 'card-expiry' | 'subject-name' | 'one-card' | 'csr' | 'key-reuse';
 
 export interface Refusal {
   readonly rule: IssuanceRule;
@@ -29,7 +31,18 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const ISSUABLE_ELIGIBILITY: ReadonlySet<string> = new Set(['favorable', 'interim']);
 const MAX_CARD_YEARS = 6;
 
-/** Rules that need only the request: card expiry, proofing, sponsor approval. */
+/** The sponsorship and identity proofing an issuance rests on: the identity's newest records. */
+export interface IssuanceRecords {
+  readonly sponsorship?: SponsorshipRecord | undefined;
+  readonly proofing?: ProofingRecord | undefined;
+}
+
+/** Reads the identity's current sponsorship and proofing records. */
+export async function issuanceRecords(tx: Tx, identityId: string): Promise<IssuanceRecords> {
+  return { sponsorship: await currentSponsorship(tx, identityId), proofing: await currentProofing(tx, identityId) };
+}
+
+/** Rules that need only the request: card expiry. */
 export function requestRefusal(request: PivCardRequest, now: Date): Refusal | null {
   const limit = new Date(now);
   limit.setUTCFullYear(limit.getUTCFullYear() + MAX_CARD_YEARS);
@@ -37,15 +50,24 @@ export function requestRefusal(request: PivCardRequest, now: Date): Refusal | nu
   if (!(expiry > now.getTime() && expiry <= limit.getTime())) {
     return { rule: 'card-expiry', message: `card expiry ${request.expiresAt.toISOString()} must be after now and at most ${MAX_CARD_YEARS} years away (${limit.toISOString()})` };
   }
-  const proofing = request.proofing;
-  if (!proofing || proofing.ial !== 'IAL3' || !proofing.by || !validDate(proofing.at)) {
-    return { rule: 'proofing', message: `identity proofing must be IAL3 with who and when (got ${proofing?.ial ?? 'none'})` };
-  }
-  const approval = request.sponsorApproval;
-  if (!approval || !approval.approvedBy || !approval.reason || !validDate(approval.approvedAt) || approval.approvedAt.getTime() > now.getTime()) {
-    return { rule: 'sponsor-approval', message: 'a sponsor approval (who, when, why; not in the future) is required' };
-  }
   return null;
+}
+
+/**
+ * Rules on the records (FIPS 201-3 §2.7, §2.8): an IAL3 proofing that saw two identity documents, one with a photograph,
+ * and a sponsorship; then separation of duties: sponsor, registrar and issuer three people, none the applicant.
+ */
+export function recordsRefusal(records: IssuanceRecords, applicant: string, issuerActor: string): Refusal | null {
+  const { proofing, sponsorship } = records;
+  if (!proofing || proofing.ial !== 'IAL3') {
+    return { rule: 'proofing', message: `identity proofing must be IAL3, recorded by a registrar (POST /api/identities/{id}/proofing); got ${proofing?.ial ?? 'none'}` };
+  }
+  if (proofing.evidence.length < 2 || !proofing.evidence.some((e) => e.photo)) {
+    return { rule: 'proofing', message: `identity proofing ${proofing.id} saw ${proofing.evidence.length} document(s); a PIV card needs two, one bearing a photograph` };
+  }
+  if (!sponsorship) return { rule: 'sponsor-approval', message: 'a sponsorship recorded by a sponsor (POST /api/identities/{id}/sponsorship) is required' };
+  const broken = issuanceSeparationRefusal({ applicant, sponsor: sponsorship.sponsorId, registrar: proofing.registrarId, issuer: operatorIdOf(issuerActor) });
+  return broken ? { rule: 'separation-of-duties', field: broken.rule, message: broken.message, code: 'MUSTER_ERR_SEPARATION_OF_DUTIES' } : null;
 }
 
 /** Rules on the MUR: an active person whose TRUST eligibility allows a card. Locks the identity row. */

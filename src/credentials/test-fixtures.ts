@@ -1,11 +1,16 @@
 import { execFile } from 'node:child_process';
-import { sign } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Harness } from '../../test/support/muster.ts';
+import type { AuditWriter } from '../audit/writer.ts';
+import type { Clock } from '../core/clock.ts';
 import { createCaHierarchy, type CaHierarchy } from '../pki/ca.ts';
+import { testOperator } from '../operators/test-operators.ts';
 import type { Store } from '../store/store.ts';
+import type { EvidenceRecord } from './issuance-record-repository.ts';
+import { type RecordingOperator, recordProofing, recordSponsorship } from './issuance-records.ts';
 import { revocationSnapshot } from './revocation.ts';
 import { CREDENTIALS_TERMINATE_JOB } from './terminate.ts';
 import type { CardDeps, PivCardRequest } from './types.ts';
@@ -41,16 +46,53 @@ export function signChallenge(keyPem: string, challenge: string): string {
   return sign('sha256', Buffer.from(challenge, 'base64url'), { key: keyPem, dsaEncoding: 'der' }).toString('base64');
 }
 
-/** A request that meets every prerequisite; `over` breaks one. */
-export async function cardRequest(h: Harness, identityId: string, over: Partial<PivCardRequest> = {}): Promise<PivCardRequest> {
+/** Two documents seen in person, one with a photograph: what FIPS 201-3 §2.7 asks of PIV identity proofing. */
+export const PIV_EVIDENCE: readonly EvidenceRecord[] = [
+  { type: 'passport', issuer: 'U.S. Department of State', documentId: 'P1234567', strength: 'superior', photo: true, expiresAt: '2031-01-01' },
+  { type: 'birth-certificate', issuer: 'State of Virginia', documentId: 'BC-778899', strength: 'fair', photo: false },
+];
+
+/** Operators of the MUR (active people) holding `sponsor` and `registrar`, made once per harness. */
+const ISSUANCE_STAFF = new WeakMap<Store, Promise<{ sponsor: RecordingOperator; registrar: RecordingOperator }>>();
+
+/** What the issuance fixtures need: a harness or a started muster. */
+type RecordsDeps = { readonly store: Store; readonly clock: Clock; readonly audit: AuditWriter };
+
+export function issuanceStaff(h: RecordsDeps): Promise<{ sponsor: RecordingOperator; registrar: RecordingOperator }> {
+  let staff = ISSUANCE_STAFF.get(h.store);
+  if (!staff) {
+    staff = (async () => {
+      const sponsor = await testOperator(h, ['sponsor']);
+      const registrar = await testOperator(h, ['registrar']);
+      const of = (o: { identityId: string; actor: string; tokenId: string }): RecordingOperator => ({ operatorId: o.identityId, actor: o.actor, tokenId: o.tokenId, correlationId: randomUUID() });
+      return { sponsor: of(sponsor), registrar: of(registrar) };
+    })();
+    ISSUANCE_STAFF.set(h.store, staff);
+  }
+  return staff;
+}
+
+/**
+ * The records an issuance rests on, made by the harness's sponsor and registrar: a sponsorship and an IAL3 in-person
+ * proofing. `ial` makes a weaker proofing; `sponsorship: false` leaves the sponsorship out.
+ */
+export async function issuanceRecordsFor(h: RecordsDeps, identityId: string, options: { ial?: string; sponsorship?: boolean } = {}): Promise<void> {
+  const { sponsor, registrar } = await issuanceStaff(h);
+  const deps = { store: h.store, clock: h.clock, audit: h.audit };
+  if (options.sponsorship ?? true) await recordSponsorship(deps, { identityId, reason: 'new hire, needs LACS and PACS' }, sponsor);
+  const proofedAt = new Date(h.clock.now().getTime() - 7_200_000);
+  await recordProofing(deps, { identityId, ial: options.ial ?? 'IAL3', method: 'in-person', evidence: PIV_EVIDENCE, proofedAt }, registrar);
+}
+
+/** A request that meets every prerequisite, the identity's sponsorship and proofing recorded first; `over` breaks one. */
+export async function cardRequest(h: Harness, identityId: string, over: Partial<PivCardRequest> = {}, options: { records?: boolean } = {}): Promise<PivCardRequest> {
   const now = h.clock.now();
+  if (options.records ?? true) await issuanceRecordsFor(h, identityId);
   return {
     identityId,
     expiresAt: new Date(now.getTime() + 5 * YEAR_MS),
     pivAuthCsr: await opensslCsr(h.dir, `piv-${identityId}-${Math.random().toString(36).slice(2)}`),
     cardAuthCsr: await opensslCsr(h.dir, `card-${identityId}-${Math.random().toString(36).slice(2)}`),
-    sponsorApproval: { approvedBy: 'sponsor.sam', approvedAt: new Date(now.getTime() - 3_600_000), reason: 'new hire, needs LACS and PACS' },
-    proofing: { ial: 'IAL3', at: new Date(now.getTime() - 7_200_000), by: 'registrar.rita' },
     ...over,
   };
 }

@@ -35,18 +35,7 @@ export interface CardDeps {
   readonly cascadeToDerived?: boolean;
 }
 
-export interface SponsorApproval {
-  readonly approvedBy: string;
-  readonly approvedAt: Date;
-  readonly reason: string;
-}
-
-export interface Proofing {
-  readonly ial: string;
-  readonly at: Date;
-  readonly by: string;
-}
-
+/** A card for an identity; the sponsorship and proofing are the identity's current records, never the request's. */
 export interface PivCardRequest {
   readonly identityId: string;
   /** The card UUID; a random one when absent. */
@@ -57,8 +46,6 @@ export interface PivCardRequest {
   readonly pivAuthCsr: string | Uint8Array;
   /** PKCS#10 (PEM or DER) for the Card Authentication key. */
   readonly cardAuthCsr: string | Uint8Array;
-  readonly sponsorApproval?: SponsorApproval | null;
-  readonly proofing?: Proofing | null;
 }
 
 export interface IssuedCertificateRecord {

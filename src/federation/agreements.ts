@@ -175,14 +175,20 @@ export class AgreementService {
    * agreement is active; a suspended one stays suspended until activated; an ended one is refused (audited).
    */
   async save(id: string, document: unknown, actor: string, reason: string): Promise<AgreementVersion> {
-    const checked = checkAgreement(id, document);
     requireReason(reason);
-    await this.#checkClients(id, checked);
+    const checked = await this.check(id, document);
     return this.#change(id, actor, reason, (current) => {
       if (BUILT_IN_AGREEMENTS.has(id)) return builtInRefusal(id, 'save');
       if (current?.status === 'ended') return refusal(id, 'save', `trust agreement '${id}' has ended; a new agreement needs a new id`);
       return { document: checked, status: current?.status === 'suspended' ? 'suspended' : 'active', action: 'agreement.saved' };
     });
+  }
+
+  /** Checks a document as a save would (its shape, and its RPs against the OP's client rules) without saving it. */
+  async check(id: string, document: unknown): Promise<AgreementDocument> {
+    const checked = checkAgreement(id, document);
+    await this.#checkClients(id, checked);
+    return checked;
   }
 
   /**

@@ -11,6 +11,8 @@ import { BEARER_SCHEME } from './route.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { holdRoutes } from './routes/holds.ts';
+import { pendingActionRoutes } from './routes/pending-actions.ts';
+import { issuanceRecordRoutes } from './routes/issuance-records.ts';
 import { traceRoutes } from './routes/trace.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
@@ -50,6 +52,7 @@ const BUILT_IN: readonly RouteModule[] = [
   healthRoutes,
   holdRoutes,
   identityRoutes,
+  issuanceRecordRoutes,
   sourceRoutes,
   sourceEventRoutes,
   importRoutes,
@@ -65,6 +68,7 @@ const BUILT_IN: readonly RouteModule[] = [
   ticketRoutes,
   reconciliationRoutes,
   agreementRoutes,
+  pendingActionRoutes,
   rpProvisioningRoutes,
   ssfRoutes,
   evidenceRoutes,

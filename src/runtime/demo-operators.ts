@@ -15,6 +15,11 @@ const CAST = [
   { file: 'operator-admin', kind: 'person', roles: ['operator-admin'] },
   { file: 'security-officer', kind: 'person', roles: ['security-officer'] },
   { file: 'auditor', kind: 'person', roles: ['auditor'] },
+  { file: 'sponsor', kind: 'person', roles: ['sponsor'] },
+  { file: 'registrar', kind: 'person', roles: ['registrar'] },
+  { file: 'issuer', kind: 'person', roles: ['issuer'] },
+  { file: 'federation-admin', kind: 'person', roles: ['federation-admin'] },
+  { file: 'federation-admin-2', kind: 'person', roles: ['federation-admin'] },
   { file: 'hr-feed', kind: 'npe', roles: ['source-feed:hr'] },
 ] as const;
 
@@ -64,7 +69,7 @@ async function pickCast(ctx: Muster, files: { hr: string; npe: string }, changes
     )
   ).filter((s) => s.status === 'active');
   const npe = npes.sort((a, b) => (b.expiresAt ?? '9999').localeCompare(a.expiresAt ?? '9999'))[0];
-  const cast = [...people.slice(0, 3), npe].filter((s): s is IdentityState => s !== undefined);
+  const cast = [...people.slice(0, CAST.length - 1), npe].filter((s): s is IdentityState => s !== undefined);
   if (cast.length < CAST.length) throw new MusterError('MUSTER_ERR_INTERNAL', 'the demo agency has too few quiet identities to make operators of');
   return cast;
 }

@@ -6,6 +6,7 @@ import type { IssuedPivCard } from '../credentials/types.ts';
 import { buildPkcs12 } from '../pki/pkcs12.ts';
 import { Pkcs10CertificateRequestGenerator, X509Certificate } from '../pki/x509.ts';
 import type { Muster } from './context.ts';
+import { demoIssuanceRecords } from './demo-records.ts';
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
 const YEAR_MS = 365 * 86_400_000;
@@ -53,11 +54,13 @@ async function findPerson(muster: Muster, person: string): Promise<string> {
 
 /**
  * `muster demo piv PERSON`: a software PIV card for a demo person. The keys are made here (a real card makes them
- * on-card), the card is issued through the same checks as any other — active person, favorable TRUST — with the
- * demo sponsor and registrar recorded as approver and proofer, activated, and written as two PKCS#12 files.
+ * on-card), the card is issued through the same checks as any other — active person, favorable TRUST, separation of
+ * duties — on the sponsorship and proofing the demo's sponsor and registrar record (when the person has none yet),
+ * activated, and written as two PKCS#12 files.
  */
 export async function issueDemoPivCard(muster: Muster, person: string, out: string, password: string, by: { actor: string; correlationId: string }): Promise<DemoPivResult> {
   const identityId = await findPerson(muster, person);
+  await demoIssuanceRecords(muster, identityId, by.correlationId);
   const services = await muster.credentials();
   const [pivAuth, cardAuth] = [await softKey('PIV Authentication'), await softKey('Card Authentication')];
   const now = muster.clock.now();
@@ -67,8 +70,6 @@ export async function issueDemoPivCard(muster: Muster, person: string, out: stri
       expiresAt: new Date(now.getTime() + 5 * YEAR_MS),
       pivAuthCsr: pivAuth.csr,
       cardAuthCsr: cardAuth.csr,
-      sponsorApproval: { approvedBy: 'demo-sponsor', approvedAt: new Date(now.getTime() - 60_000), reason: 'demo software card' },
-      proofing: { ial: 'IAL3', at: new Date(now.getTime() - 60_000), by: 'demo-registrar' },
     },
     by,
   );

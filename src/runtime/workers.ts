@@ -11,6 +11,8 @@ import { trainingExpirySweep } from '../lifecycle/access/training-expiry.ts';
 import { JobWorker, type JobWorkerOptions } from '../lifecycle/worker.ts';
 import { escalationSweep, ticketTargetsOf } from '../lifecycle/tickets/index.ts';
 import { archiveSweep } from './reconcile.ts';
+import { PENDING_EXPIRY_TASK } from '../operators/pending-actions.ts';
+import { pendingActions } from './pending-actions.ts';
 
 export const WORKER_DEFAULTS = Object.freeze({
   batchSize: 20,
@@ -44,6 +46,13 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
       { name: 'reconcile.archive', singleton: true, run: archiveSweep(muster) },
       { name: 'access.training-expiry', run: trainingExpirySweep(store, clock) },
       { name: 'signals.account-purge', singleton: true, run: accountPurgeSweep(signalDeps(muster), config.lifecycle.archiveAfterDays) },
+      {
+        name: PENDING_EXPIRY_TASK,
+        singleton: true,
+        run: async () => {
+          await pendingActions(muster).expireDue();
+        },
+      },
     ],
     ...overrides,
   });

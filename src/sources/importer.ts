@@ -5,6 +5,7 @@ import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
+import { secondPersonRefusal } from '../core/operators/separation.ts';
 import { MusterError, type ErrorDetail } from '../core/errors.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { ChangeSet, IdPool } from '../mur/change-set.ts';
@@ -110,11 +111,17 @@ export class ImportService {
     return this.#execute({ run, source, file: request.file, format, correlationId: request.correlationId ?? `import-${run.id}`, onProgress: request.onProgress });
   }
 
-  /** Applies a run the mass-change guard held, if its file and the MUR are as they were when it was held (else refused, naming what changed). */
+  /** Applies a run the mass-change guard held — confirmed by another than its uploader (two-person rule) — if its file and the MUR are as they were when it was held (else refused, naming what changed). */
   async confirm(runId: string, actor: string, correlationId?: string): Promise<ImportRun> {
     const run = await getRun(this.#deps.store, runId);
     if (run.status !== 'held' || !run.filePath || !run.summary.held) {
       throw new MusterError('MUSTER_ERR_IMPORT_STATE', `import run ${runId} is ${run.status}; only a held run can be confirmed`, [{ field: 'status', value: run.status, message: 'not held' }]);
+    }
+    const second = secondPersonRefusal(run.actor, actor, `held import run ${runId}`);
+    if (second) {
+      const reason = `${second.message}: the uploader of a held run cannot confirm it`;
+      await this.#audit({ actor, action: 'import.confirm_refused', target: run.id, reason, data: { rule: second.rule, uploaded_by: run.actor } }, correlationId ?? `import-${run.id}`);
+      throw new MusterError('MUSTER_ERR_SEPARATION_OF_DUTIES', reason, [{ field: second.rule, value: actor, message: 'the uploader' }]);
     }
     const sha = await sha256File(run.filePath).catch(() => '');
     if (sha !== run.fileSha256) throw new MusterError('MUSTER_ERR_IMPORT_STATE', `the file of import run ${runId} changed or is gone since it was held; import it again`);

@@ -270,6 +270,18 @@ export interface IdentityHoldsTable {
   release_reason: string | null;
 }
 
+export interface IdentityProofingsTable {
+  id: string;
+  seq: Generated<number>;
+  identity_id: string;
+  registrar_id: string;
+  ial: string;
+  method: string;
+  evidence: Json;
+  proofed_at: Timestamp;
+  recorded_at: Timestamp;
+}
+
 export interface ImportRunsTable {
   id: string;
   source: string;
@@ -350,6 +362,24 @@ export interface OperatorRolesTable {
   revoked_by: string | null;
   revoked_at: Timestamp | null;
   revoke_reason: string | null;
+}
+
+export interface PendingActionsTable {
+  id: string;
+  kind: string;
+  target: string;
+  summary: string;
+  payload: Json;
+  required_role: string;
+  status: string;
+  proposed_by: string;
+  proposed_at: Timestamp;
+  reason: string;
+  expires_at: Timestamp;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_reason: string | null;
+  result: Json | null;
 }
 
 export interface PoliciesTable {
@@ -450,6 +480,15 @@ export interface SourceLinksTable {
   identity_id: string;
   digest: string;
   observed_at: Timestamp;
+}
+
+export interface SponsorshipsTable {
+  id: string;
+  seq: Generated<number>;
+  identity_id: string;
+  sponsor_id: string;
+  reason: string;
+  recorded_at: Timestamp;
 }
 
 export interface SsfEventsTable {
@@ -596,12 +635,14 @@ export interface Database {
   federation_subject_secrets: FederationSubjectSecretsTable;
   identities: IdentitiesTable;
   identity_holds: IdentityHoldsTable;
+  identity_proofings: IdentityProofingsTable;
   import_runs: ImportRunsTable;
   jobs: JobsTable;
   oidc_logins: OidcLoginsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_sign_in_steps: OidcSignInStepsTable;
   operator_roles: OperatorRolesTable;
+  pending_actions: PendingActionsTable;
   policies: PoliciesTable;
   privileges: PrivilegesTable;
   provisioning_op_events: ProvisioningOpEventsTable;
@@ -612,6 +653,7 @@ export interface Database {
   schema_migrations: SchemaMigrationsTable;
   settings: SettingsTable;
   source_links: SourceLinksTable;
+  sponsorships: SponsorshipsTable;
   ssf_events: SsfEventsTable;
   ssf_purged_identities: SsfPurgedIdentitiesTable;
   ssf_receiver_assertions: SsfReceiverAssertionsTable;

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { testOperator } from '../../src/operators/test-operators.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { keyAndCsr, signChallenge } from '../../src/credentials/test-fixtures.ts';
+import { issuanceStaff, keyAndCsr, signChallenge } from '../../src/credentials/test-fixtures.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { serveHttp, type RunningServer } from '../../src/http/serve.ts';
 import { startMuster, type Muster } from '../../src/runtime/context.ts';
@@ -87,6 +87,7 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
       },
     });
     muster = await startMuster(config);
+    await issuanceStaff(muster);
     const hr = await muster.imports.run({
       source: 'hr',
       file: await writeFile(join(dir, 'hr.csv'), `${HR_HEADER}\n${hrLine('E1')}\n${hrLine('E2')}\n`).then(() => join(dir, 'hr.csv')),

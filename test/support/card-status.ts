@@ -2,7 +2,7 @@
 // OCSP answer for a serial asked over HTTP of the real responder, and the newest published CRL read entry by entry.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { keyAndCsr } from '../../src/credentials/test-fixtures.ts';
+import { issuanceRecordsFor, keyAndCsr } from '../../src/credentials/test-fixtures.ts';
 import { latestCrl } from '../../src/pki/store/crl-store.ts';
 import { X509CrlReason, parseCrl } from '../../src/pki/x509.ts';
 import { OCSP_REQUEST_MEDIA_TYPE, normalizeSerial } from '../../src/protocols/ocsp/index.ts';
@@ -12,7 +12,7 @@ import { PKI_PATHS } from '../../src/runtime/pki.ts';
 import { startPkiServing, type PkiServing } from '../../src/runtime/pki-serving.ts';
 
 const YEAR_MS = 365 * 86_400_000;
-const by = { actor: 'registrar.rita', correlationId: 'churn-cards' };
+const by = { actor: 'issuer.ivan', correlationId: 'churn-cards' };
 
 /** A certificate's status as one word: `good`, or its revocation reason (`certificateHold`, `affiliationChanged`…). */
 export type CardStatus = string;
@@ -21,6 +21,7 @@ export type CardStatus = string;
 export async function issueCard(muster: Muster, identityId: string, dir: string): Promise<string[]> {
   const { cards } = await muster.credentials();
   const now = muster.clock.now();
+  await issuanceRecordsFor(muster, identityId);
   const csr = async (name: string) => (await keyAndCsr(dir, `${name}-${identityId}-${Math.random().toString(36).slice(2)}`)).csr;
   const card = await cards.issue(
     {
@@ -28,8 +29,6 @@ export async function issueCard(muster: Muster, identityId: string, dir: string)
       expiresAt: new Date(now.getTime() + 5 * YEAR_MS),
       pivAuthCsr: await csr('piv'),
       cardAuthCsr: await csr('card'),
-      sponsorApproval: { approvedBy: 'sponsor.sam', approvedAt: new Date(now.getTime() - 3_600_000), reason: 'new hire, needs LACS and PACS' },
-      proofing: { ial: 'IAL3', at: new Date(now.getTime() - 7_200_000), by: 'registrar.rita' },
     },
     by,
   );

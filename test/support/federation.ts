@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Clock, systemClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { VETTING_HEADER } from '../../src/credentials/test-fixtures.ts';
+import { issuanceStaff, VETTING_HEADER } from '../../src/credentials/test-fixtures.ts';
 import { type TestAttestationRoot, testAttestationRoot } from '../../src/credentials/derived/test-attestation.ts';
 import type { CeremonyStart, DerivedCredential } from '../../src/credentials/derived/types.ts';
 import type { RegistrationResponseJSON } from '../../src/credentials/derived/webauthn/index.ts';
@@ -148,6 +148,7 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
   await writeFile(keyAttestationRoot, keyAttestation.rootPem);
   const config = configFor(port, dir, keyAttestationRoot, options.issuerPath ?? '/oidc', options.targets ?? {});
   const muster = await startMuster(config, { store: await (options.store ?? pgliteFactory).open(), clock: options.clock ?? systemClock });
+  await issuanceStaff(muster);
   const stops: (() => Promise<void>)[] = [() => muster.close(), () => rm(dir, { recursive: true, force: true })];
   const close = async () => {
     for (const stop of stops.splice(0)) await stop().catch(onError);

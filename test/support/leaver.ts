@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Connector } from '../../src/connectors/accounts/port.ts';
-import { keyAndCsr, signChallenge } from '../../src/credentials/test-fixtures.ts';
+import { issuanceStaff, keyAndCsr, signChallenge } from '../../src/credentials/test-fixtures.ts';
 import { type Muster, startMuster } from '../../src/runtime/context.ts';
 import { issueDemoPivCard } from '../../src/runtime/demo-piv.ts';
 import { startPkiServing, type PkiServing } from '../../src/runtime/pki-serving.ts';
@@ -64,6 +64,7 @@ export async function leaverWorld(store: Store, people: number, options: LeaverW
     },
   });
   const muster = await startMuster(config, { store });
+  await issuanceStaff(muster);
   const ids = Array.from({ length: people }, (_, i) => `E${i + 1}`);
   await writeFile(join(dir, 'hr.csv'), `${HR_HEADER}\n${ids.map((id) => hrLine(id)).join('\n')}\n`);
   await writeFile(join(dir, 'vetting.csv'), `${VETTING_HEADER}\n${ids.map((id) => `${id},favorable,current,Tier 3,2025-11-01,true`).join('\n')}\n`);

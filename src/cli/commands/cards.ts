@@ -12,12 +12,6 @@ interface IssueOptions {
   cardAuthCsr: string;
   expires: Date;
   cardUuid?: string;
-  sponsor: string;
-  sponsorReason: string;
-  approvedAt: Date;
-  proofedBy: string;
-  proofedAt: Date;
-  ial: string;
 }
 
 function credentialLines(c: CredentialDetail): string[] {
@@ -61,18 +55,12 @@ export function cardCommands(program: Command, cli: Cli): void {
   const card = program.command('card').description('PIV cards: issue from on-card CSRs, activate, suspend, reinstate, reissue, terminate');
   card
     .command('issue')
-    .description('issue a PIV card (state issued) for an active person with favorable TRUST, IAL3 proofing and a sponsor approval')
+    .description("issue a PIV card (state issued) for an active person with favorable TRUST, on the person's recorded sponsorship and IAL3 proofing")
     .requiredOption('--identity <id>', 'identity id')
     .requiredOption('--piv-csr <file>', 'PKCS#10 of the PIV Authentication key')
     .requiredOption('--card-auth-csr <file>', 'PKCS#10 of the Card Authentication key')
     .requiredOption('--expires <date>', 'card expiry (≤ 6 years)', isoDate('expires'))
     .option('--card-uuid <uuid>', 'card UUID (random when absent)')
-    .requiredOption('--sponsor <who>', 'the sponsor who approved')
-    .requiredOption('--sponsor-reason <text>', "the sponsor's reason")
-    .requiredOption('--approved-at <date>', 'when the sponsor approved', isoDate('approved-at'))
-    .requiredOption('--proofed-by <who>', 'the registrar')
-    .requiredOption('--proofed-at <date>', 'when proofing was done', isoDate('proofed-at'))
-    .option('--ial <level>', 'identity assurance level of the proofing', 'IAL3')
     .action((opts: IssueOptions, command: Command) =>
       cli.withMuster(command, async (ctx) => {
         const request = {
@@ -81,8 +69,6 @@ export function cardCommands(program: Command, cli: Cli): void {
           pivAuthCsr: await readFlagFile('piv-csr', opts.pivCsr),
           cardAuthCsr: await readFlagFile('card-auth-csr', opts.cardAuthCsr),
           ...(opts.cardUuid ? { cardUuid: opts.cardUuid } : {}),
-          sponsorApproval: { approvedBy: opts.sponsor, approvedAt: opts.approvedAt, reason: opts.sponsorReason },
-          proofing: { ial: opts.ial, at: opts.proofedAt, by: opts.proofedBy },
         };
         const issued = await (await ctx.credentials()).cards.issue(request, { actor: cli.actor, correlationId: cli.correlationId });
         cli.print(command, { card: issued }, () => [

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditDraft } from '../../audit/chain.ts';
 import { MusterError } from '../../core/errors.ts';
+import { bindingSeparationRefusal } from '../../core/operators/separation.ts';
 import { ChangeSet } from '../../mur/change-set.ts';
 import { readCsr } from '../../pki/csr.ts';
 import { createIssuer } from '../../pki/issue.ts';
@@ -10,6 +11,7 @@ import type { Actor } from '../card-service.ts';
 import { certifiedKey } from '../card-keys.ts';
 import { storeCertificates } from '../certificates.ts';
 import { insertCredential, lockCredential } from '../credential-repository.ts';
+import { separationError } from '../issuance-records.ts';
 import { lockIdentity } from '../prerequisites.ts';
 import { applyTransition } from '../transition.ts';
 import { DERIVED_FIDO2, DERIVED_PKI, DERIVED_TYPES } from '../types.ts';
@@ -173,6 +175,8 @@ export class DerivedService {
   async #bind(request: BindingBase, by: Actor, type: string, make: (tx: Tx, card: ProvenCard, now: Date, challenge: string) => Promise<Bound>): Promise<DerivedCredential> {
     const now = this.#deps.clock.now();
     try {
+      const separation = bindingSeparationRefusal(String(request.identityId), by.actor);
+      if (separation) throw separationError(separation, 'the Derived PIV binding');
       const challenge = await this.#deps.store.transaction((tx) => consumeChallenge(tx, String(request.challengeId), request.identityId, now));
       return await this.#deps.store.transaction(async (tx) => {
         await activePerson(tx, request.identityId);

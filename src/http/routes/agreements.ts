@@ -1,10 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { agreementService } from '../../runtime/agreements.ts';
-import { type MusterContext, type RouteModule, principalOf } from '../env.ts';
+import { saveOrProposeAgreement } from '../../runtime/pending-actions.ts';
+import { type MusterContext, type RouteModule, correlationIdOf, principalOf } from '../env.ts';
 import { apiRoute } from '../route.ts';
 import { ERROR_RESPONSES, jsonResponse } from '../schemas.ts';
 import { AgreementId, AgreementStatusChange, AgreementVersion, SaveAgreement } from './agreement-schemas.ts';
 import { plain } from './import-schemas.ts';
+import { PendingActionView } from './pending-action-schemas.ts';
 
 const body = <S extends z.ZodType>(schema: S) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 const actorOf = (c: MusterContext) => principalOf(c).actor;
@@ -32,9 +34,15 @@ const save = apiRoute({
   path: '/api/federation/agreements/{id}',
   roles: ['federation-admin'],
   tags: ['federation'],
-  summary: 'Save a trust agreement as its next version; its relying parties become registered clients',
+  summary:
+    "Save a trust agreement as its next version; its relying parties become registered clients. A change to an agreement in force that touches redirect URIs, keys (jwks, jwksUri), released attributes or adds a relying party is proposed instead (202): it takes effect when a second federation admin confirms it",
   request: { ...params, ...body(SaveAgreement) },
-  responses: { 201: jsonResponse(z.object({ agreement: AgreementVersion }), 'The new version'), 409: ERROR_RESPONSES[409], 422: ERROR_RESPONSES[422] },
+  responses: {
+    201: jsonResponse(z.object({ agreement: AgreementVersion }), 'The new version'),
+    202: jsonResponse(z.object({ pendingAction: PendingActionView }), 'Proposed: waits for a second federation admin (POST /api/pending-actions/{id}/confirm)'),
+    409: ERROR_RESPONSES[409],
+    422: ERROR_RESPONSES[422],
+  },
 });
 const status = apiRoute({
   method: 'post',
@@ -56,7 +64,9 @@ export const agreementRoutes: RouteModule = (app, ctx) => {
   });
   app.openapi(save, async (c) => {
     const { document, reason } = c.req.valid('json');
-    return c.json({ agreement: plain(await agreements.save(c.req.valid('param').id, document, actorOf(c), reason)) }, 201);
+    const outcome = await saveOrProposeAgreement(ctx, c.req.valid('param').id, document, reason, { ...principalOf(c), correlationId: correlationIdOf(c) });
+    if ('pending' in outcome) return c.json({ pendingAction: plain(outcome.pending) }, 202);
+    return c.json({ agreement: plain(outcome.agreement) }, 201);
   });
   app.openapi(status, async (c) => {
     const change = c.req.valid('json');

@@ -45,11 +45,49 @@ export const CardRequest = z
     expiresAt: isoDate.openapi({ description: 'the card expiry, at most six years away' }),
     pivAuthCsr: pem('PKCS#10 for the PIV Authentication key, generated on the card'),
     cardAuthCsr: pem('PKCS#10 for the Card Authentication key, generated on the card'),
-    sponsorApproval: z.object({ approvedBy: z.string().min(1), approvedAt: isoDate, reason: z.string().min(1).max(1000) }).strict(),
-    proofing: z.object({ ial: z.string().min(1), at: isoDate, by: z.string().min(1) }).strict(),
   })
   .strict()
-  .openapi('CardRequest');
+  .openapi('CardRequest', { description: "the identity's current sponsorship and proofing records are used; sponsor, registrar and issuer must be three people, none the applicant" });
+
+export const SponsorshipRequest = z.object({ reason: z.string().trim().min(1).max(1000).openapi({ description: 'why the sponsor vouches for the applicant' }) }).strict();
+
+export const Sponsorship = z
+  .object({ id: z.string(), identityId: z.string(), sponsorId: z.string(), reason: z.string(), recordedAt: z.string() })
+  .openapi('Sponsorship', { description: 'a sponsor vouching for an applicant (FIPS 201-3 §2.8)' });
+
+const Evidence = z
+  .object({
+    type: z.string().trim().min(1).max(100).openapi({ description: 'e.g. passport, drivers-license, state-id, military-id, birth-certificate' }),
+    issuer: z.string().trim().min(1).max(200),
+    documentId: z.string().trim().min(1).max(100).openapi({ description: "the document's own number" }),
+    strength: z.enum(['fair', 'strong', 'superior']).openapi({ description: 'NIST SP 800-63A evidence strength' }),
+    photo: z.boolean().openapi({ description: 'the document bears a photograph of the applicant' }),
+    expiresAt: z.string().max(40).optional(),
+  })
+  .strict();
+
+export const ProofingRequest = z
+  .object({
+    ial: z.enum(['IAL1', 'IAL2', 'IAL3']).openapi({ description: 'NIST SP 800-63A identity assurance level reached; a PIV card needs IAL3' }),
+    method: z.enum(['in-person', 'supervised-remote']),
+    evidence: z.array(Evidence).min(1).max(5).openapi({ description: 'the identity documents seen; a PIV card needs two, one bearing a photograph (FIPS 201-3 §2.7)' }),
+    proofedAt: isoDate,
+  })
+  .strict()
+  .openapi('ProofingRequest');
+
+export const Proofing = z
+  .object({
+    id: z.string(),
+    identityId: z.string(),
+    registrarId: z.string(),
+    ial: z.string(),
+    method: z.string(),
+    evidence: z.array(z.record(z.string(), z.unknown())),
+    proofedAt: z.string(),
+    recordedAt: z.string(),
+  })
+  .openapi('Proofing', { description: 'the identity proofing of an applicant by a registrar (NIST SP 800-63A)' });
 
 export const Reason = z.object({ reason: z.string().min(1).max(1000) }).strict();
 
