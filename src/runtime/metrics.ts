@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from '../core/clock.ts';
-import type { CircuitBreaker } from '../lifecycle/provision/breaker.ts';
+import type { CircuitBreaker } from '../queue/circuit.ts';
 import type { OpOutcome } from '../lifecycle/provision/worker.ts';
 import type { Queryable } from '../store/store.ts';
 import { type StoreSnapshot, emptyKind, emptyTarget, readSnapshot } from './metrics-snapshot.ts';
