@@ -21,7 +21,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFracti
 
 export async function lifecycleBenchmark(): Promise<void> {
   line(`\nlifecycle: PostgreSQL, targets slapd + 2 × SCIMMY (plain 'active' PATCHes applied without SCIMMY's PatchOp) on loopback, workers polling every ${POLL_MS} ms, all in one process`);
-  const bench = await startBench('muster_bench_lifecycle');
+  const bench = await startBench(process.env.MUSTER_BENCH_LIFECYCLE_DATABASE ?? 'muster_bench_lifecycle');
   try {
     const single = employeeIds(LEAVERS);
     const mass = employeeIds(MASS, LEAVERS);

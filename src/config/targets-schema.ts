@@ -21,6 +21,7 @@ const ldapTarget = z.strictObject({
   usersDn: z.string().min(1).describe('container of the accounts (inetOrgPerson, uid=<login>)'),
   groupsDn: z.string().min(1).describe('container of the groups (groupOfNames, cn=<entitlement>)'),
   caFile: z.string().min(1).optional().describe('PEM of the CA that issued the server certificate (ldaps://)'),
+  connections: z.number().int().min(1).max(16).default(4).describe('bound connections the calls are spread over (each pipelines its requests)'),
   ...common,
 });
 

@@ -58,6 +58,19 @@ export async function lockIdentityCredentials({ db }: Tx, identityId: string, st
   return query.orderBy('issued_at').orderBy('id').forUpdate().execute();
 }
 
+/** Of these identities, those holding a credential in one of `statuses` (one query for a batch of leavers). */
+export async function identitiesWithCredentials({ db }: Queryable, identityIds: readonly string[], statuses: readonly string[]): Promise<Set<string>> {
+  if (identityIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('credentials')
+    .select('identity_id')
+    .distinct()
+    .where(sql<boolean>`identity_id = ANY(${identityIds}::uuid[])`)
+    .where(sql<boolean>`status = ANY(${statuses}::text[])`)
+    .execute();
+  return new Set(rows.map((r) => r.identity_id));
+}
+
 /** Locks and reads the Derived PIV credentials bound with card `cardId` (only those in `statuses`), oldest first. */
 export async function lockDerivedOfCard({ db }: Tx, cardId: string, types: readonly string[], statuses: readonly string[]): Promise<CredentialRow[]> {
   return selectCredentials(db)

@@ -1,7 +1,6 @@
 import { eligibilityEffect, type EligibilityEffect } from '../core/credential/eligibility.ts';
 import { MusterError } from '../core/errors.ts';
-import type { JobContext, JobHandler } from '../lifecycle/handlers.ts';
-import type { Job } from '../lifecycle/jobs.ts';
+import type { Job, JobContext, JobHandler } from './job-types.ts';
 import type { Queryable, Tx } from '../store/store.ts';
 import { lockIdentityCredentials, setCredentialStatus, type CredentialRow } from './credential-repository.ts';
 import { identityStatus } from './holder-repository.ts';

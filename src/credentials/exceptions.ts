@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
-import type { JobHandler } from '../lifecycle/handlers.ts';
+import type { JobHandler } from './job-types.ts';
 import { ChangeSet } from '../mur/change-set.ts';
 import type { Store, Tx } from '../store/store.ts';
 import type { Actor } from './card-service.ts';

@@ -1,7 +1,8 @@
 import { MusterError } from '../core/errors.ts';
-import type { JobHandler } from '../lifecycle/handlers.ts';
-import type { Job } from '../lifecycle/jobs.ts';
-import { lockIdentityCredentials, type CredentialRow } from './credential-repository.ts';
+import { type BatchItem, batchOf, identityOfJob, itemsOfIdentities } from '../queue/job.ts';
+import type { Tx } from '../store/store.ts';
+import type { BatchJobHandler, Job, JobHandler } from './job-types.ts';
+import { identitiesWithCredentials, lockIdentityCredentials, type CredentialRow } from './credential-repository.ts';
 import { currentEffect, HELD_BY_ELIGIBILITY, keepSuspended } from './eligibility.ts';
 import { identityStatus } from './holder-repository.ts';
 import { applyTransition } from './transition.ts';
@@ -12,6 +13,8 @@ export const CREDENTIALS_SUSPEND_JOB = 'credentials.suspend';
 export const CREDENTIALS_RESTORE_JOB = 'credentials.restore';
 /** RFC 5280 reason for certificates revoked because their holder left. */
 export const LEAVER_REVOCATION_REASON = 'affiliationChanged';
+/** The credentials a leaver's termination ends. */
+const TERMINABLE = ['issued', 'active', 'suspended'];
 
 function identityOf(job: Job): string {
   const id = job.payload.identityId;
@@ -32,12 +35,21 @@ function causeOf(job: Job): Record<string, unknown> {
  */
 export const handleCredentialsTerminate: JobHandler = async (job, tx, ctx) => {
   const identityId = identityOf(job);
-  const credentials = await lockIdentityCredentials(tx, identityId, ['issued', 'active', 'suspended']);
+  const credentials = await lockIdentityCredentials(tx, identityId, TERMINABLE);
   if (credentials.length === 0) return;
   const why = `holder left: ${credentials.length} credential(s) terminated (${LEAVER_REVOCATION_REASON})`;
   const changes = await applyTransition(tx, { operation: 'terminate', credentials, actor: CREDENTIALS_ACTOR, why, revocationReason: LEAVER_REVOCATION_REASON, cause: causeOf(job), now: ctx.now });
   await changes.commit(tx, ctx);
 };
+
+/** Of a batch of leavers, those holding a credential to terminate (most hold none): one query. */
+async function holdersOf(items: readonly BatchItem[], tx: Tx): Promise<readonly BatchItem[]> {
+  const ids = items.map((i) => identityOfJob(i.job)).filter((id): id is string => id !== undefined);
+  return itemsOfIdentities(items, await identitiesWithCredentials(tx, ids, TERMINABLE));
+}
+
+/** `credentials.terminate` for a flood of leavers (a mass termination): one transaction, work only for card holders. */
+export const credentialsTerminateBatch: BatchJobHandler = batchOf(handleCredentialsTerminate, holdersOf);
 
 /**
  * `credentials.suspend` (queued by `identity.leave` and `identity.suspended`): the identity's active and issued

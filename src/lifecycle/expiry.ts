@@ -1,9 +1,11 @@
+import { sql } from 'kysely';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
 import { type IdentityState, planIdentity } from '../core/identity/record.ts';
 import type { IdentityStatus } from '../core/identity/status.ts';
 import { ChangeSet } from '../mur/change-set.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
+import { lockDueRows } from '../queue/claim-repository.ts';
 import type { Store, Tx } from '../store/store.ts';
 import { LIFECYCLE_SOURCE, addLifecycleChange } from './change.ts';
 
@@ -40,21 +42,19 @@ export async function expireNonPersonEntities(store: Store, deps: ExpiryDeps, op
 }
 
 async function expireBatch(tx: Tx, deps: ExpiryDeps, now: Date, correlationId: string, limit: number): Promise<number> {
-  const rows = await tx.query<{ id: string }>(
-    `SELECT id FROM identities
-     WHERE kind <> 'person' AND status IN ('active', 'leave') AND expires_at + interval '1 day' <= $1
-     ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-    [now, limit],
-  );
-  if (rows.length === 0) return 0;
-  const found = await loadIdentities(
-    tx,
-    rows.map((r) => r.id),
-  );
+  const ids = await lockDueRows(tx, {
+    table: 'identities',
+    id: 'id',
+    due: sql`c.kind <> 'person' AND c.status IN ('active', 'leave') AND c.expires_at + interval '1 day' <= ${now}`,
+    order: sql`c.id`,
+    limit,
+  });
+  if (ids.length === 0) return 0;
+  const found = await loadIdentities(tx, ids);
   const changes = new ChangeSet();
   for (const npe of found.values()) disable(changes, npe, now);
   await changes.commit(tx, { now, correlationId, audit: deps.audit });
-  return rows.length;
+  return ids.length;
 }
 
 function disable(changes: ChangeSet, npe: IdentityState, now: Date): void {

@@ -1,25 +1,7 @@
+import type { Job, JobStatus } from '../queue/job.ts';
 import type { Row } from '../store/store.ts';
 
-export const JOB_STATUSES = ['pending', 'running', 'done', 'dead'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
-/** One row of the outbox (`jobs`). */
-export interface Job {
-  readonly id: number;
-  readonly kind: string;
-  readonly idempotencyKey: string;
-  readonly payload: Record<string, unknown>;
-  readonly status: JobStatus;
-  /** Claims so far, including the current one. */
-  readonly attempts: number;
-  readonly runAfter: Date;
-  readonly lockedBy: string | null;
-  readonly lockedUntil: Date | null;
-  readonly lastError: string | null;
-  readonly eventId: number | null;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-}
+export { JOB_STATUSES, type Job, type JobStatus } from '../queue/job.ts';
 
 export const JOB_COLUMNS = 'id, kind, idempotency_key, payload, status, attempts, run_after, locked_by, locked_until, last_error, event_id, created_at, updated_at';
 

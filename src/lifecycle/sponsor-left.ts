@@ -4,7 +4,8 @@ import { ChangeSet } from '../mur/change-set.ts';
 import { findByAttributes, loadIdentities } from '../mur/identity-repository.ts';
 import type { Tx } from '../store/store.ts';
 import { addLifecycleChange, nextVersion, withFlags } from './change.ts';
-import type { JobHandler } from './handlers.ts';
+import { type BatchItem, batchOf, identityOfJob, itemsOfIdentities } from '../queue/job.ts';
+import type { BatchJobHandler, JobHandler } from './handlers.ts';
 import type { Job } from './jobs.ts';
 
 export const SPONSOR_LEFT_JOB = 'npe.sponsor-left';
@@ -32,6 +33,24 @@ export const handleSponsorLeft: JobHandler = async (job, tx, ctx) => {
   for (const npe of npes) handOver(changes, npe, leaver, heir, job);
   if (changes.size > 0) await changes.commit(tx, ctx);
 };
+
+/** Of a batch of leavers, those who sponsor a live NPE (most sponsor none): one query. */
+async function sponsorsOfLiveNpes(items: readonly BatchItem[], { db }: Tx): Promise<readonly BatchItem[]> {
+  const ids = items.map((i) => identityOfJob(i.job)).filter((id): id is string => id !== undefined);
+  if (ids.length === 0) return items;
+  const rows = await db
+    .selectFrom('identities')
+    .select('sponsor_id')
+    .distinct()
+    .where('sponsor_id', 'in', ids)
+    .where('kind', '<>', 'person')
+    .where('status', 'not in', [...GONE])
+    .execute();
+  return itemsOfIdentities(items, new Set(rows.flatMap((r) => (r.sponsor_id ? [r.sponsor_id] : []))));
+}
+
+/** `npe.sponsor-left` for a flood of leavers: one transaction, and only the leavers who sponsor NPEs do any work. */
+export const sponsorLeftBatch: BatchJobHandler = batchOf(handleSponsorLeft, sponsorsOfLiveNpes);
 
 async function loadLeaver(tx: Tx, job: Job): Promise<IdentityState> {
   const id = job.payload.identityId;

@@ -2,13 +2,14 @@ import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
 import { MusterError, isMusterError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
-import { type Backoff, type RandomSource, backoffDelay } from './backoff.ts';
+import type { Backoff, RandomSource } from '../queue/backoff.ts';
+import { DurableQueue } from '../queue/durable-queue.ts';
+import { PollingLoop } from '../queue/polling-loop.ts';
 import { expireNonPersonEntities } from './expiry.ts';
 import type { BatchItem, BatchJobHandler, JobContext, JobHandler, JobHandlerRegistry } from './handlers.ts';
 import type { Job } from './jobs.ts';
-import { PollingLoop } from './loop.ts';
 import { Scheduler, type PeriodicTask } from '../queue/scheduler.ts';
-import { type Claimed, claimJobs, holdClaim, holdClaims, markAllDone, markDead, markDone, markRetry, releaseClaims } from './queue.ts';
+import { type Claimed, JOB_QUEUE, holdClaim, holdClaims, markAllDone, markDead, markDone, markRetry, releaseClaims } from './queue.ts';
 
 /** The audit actor of outbox bookkeeping (dead letters). */
 export const WORKER_ACTOR = 'muster:worker';
@@ -74,7 +75,7 @@ const LOOPING = new WeakSet<Store>();
  */
 export class JobWorker {
   readonly #o: JobWorkerOptions;
-  readonly #random: RandomSource;
+  readonly #queue: DurableQueue<Claimed>;
   readonly #loop: PollingLoop;
   #scheduler: Scheduler | undefined;
   /** Claims whose transaction the store cut off (connection lost): given back when the store answers again. */
@@ -82,7 +83,8 @@ export class JobWorker {
 
   constructor(options: JobWorkerOptions) {
     this.#o = options;
-    this.#random = options.random ?? Math.random;
+    const { store, clock, workerId, leaseMs, maxAttempts, backoff } = options;
+    this.#queue = new DurableQueue({ store, clock, table: JOB_QUEUE, workerId, leaseMs, maxAttempts, backoff, ...(options.random ? { random: options.random } : {}) });
     const loops = options.store.capabilities.multipleConnections ? (options.loops ?? 1) : 1;
     this.#loop = new PollingLoop({ pollMs: options.pollMs ?? 500, loops, round: (i, signal) => this.#round(i, signal), onError: options.onError ?? (() => {}) });
   }
@@ -97,9 +99,8 @@ export class JobWorker {
    * and the pass fails with MUSTER_ERR_STORE_UNAVAILABLE.
    */
   async runOnce(): Promise<RunResult> {
-    const { store, workerId, leaseMs, batchSize, clock } = this.#o;
     await this.#giveBack();
-    const claimed = await claimJobs(store, { workerId, now: clock.now(), leaseMs, limit: batchSize });
+    const claimed = await this.#queue.claim(this.#o.batchSize);
     const unfinished = new Set(claimed.map((c) => c.job));
     try {
       return await this.#runClaimed(claimed, unfinished);
@@ -165,7 +166,8 @@ export class JobWorker {
         );
         const held: BatchItem[] = claimed.filter((c) => ids.has(c.job.id)).map((c) => ({ job: c.job, correlationId: c.correlationId ?? `job-${c.job.id}` }));
         if (held.length === 0) return 0;
-        await handler.batch(held, tx, { clock, audit, workerId, now: clock.now() });
+        const now = clock.now();
+        await handler.batch(held, tx, { clock, audit, workerId, now, contextOf: (item) => this.#context(item.job, item.correlationId, now) });
         await markAllDone(
           tx,
           held.map((h) => h.job),
@@ -242,14 +244,13 @@ export class JobWorker {
     const { job } = claimed;
     const correlationId = claimed.correlationId ?? `job-${job.id}`;
     const handler = this.#o.handlers.get(job.kind);
-    if (!handler) return this.#fail(job, correlationId, new MusterError('MUSTER_ERR_JOB_UNKNOWN', `no handler for job kind '${job.kind}'`), true);
-    if (job.attempts > this.#o.maxAttempts) {
-      return this.#fail(job, correlationId, new MusterError('MUSTER_ERR_INTERNAL', `claimed ${job.attempts} times without finishing: its workers stopped or their leases expired`), true);
+    if (!handler) return this.#fail(claimed, correlationId, new MusterError('MUSTER_ERR_JOB_UNKNOWN', `no handler for job kind '${job.kind}'`), true);
+    if (this.#queue.overClaimed(claimed)) {
+      return this.#fail(claimed, correlationId, new MusterError('MUSTER_ERR_INTERNAL', `claimed ${job.attempts} times without finishing: its workers stopped or their leases expired`), true);
     }
-    const { store, clock, audit, workerId } = this.#o;
-    // the job's audit entries name its event and carry the request's correlation id
-    const ctx: JobContext = { clock, audit: audit.forEvent(job.eventId), workerId, now: clock.now(), correlationId, causeEventId: job.eventId };
-    const run: JobHandler = typeof handler === 'function' ? handler : (j, tx, c) => handler.batch([{ job: j, correlationId: c.correlationId }], tx, c);
+    const { store, clock, workerId } = this.#o;
+    const ctx = this.#context(job, correlationId, clock.now());
+    const run: JobHandler = typeof handler === 'function' ? handler : (j, tx, c) => handler.batch([{ job: j, correlationId: c.correlationId }], tx, { ...c, contextOf: () => c });
     try {
       const ran = await store.transaction(async (tx) => {
         if (!(await holdClaim(tx, job, workerId))) return false;
@@ -260,19 +261,27 @@ export class JobWorker {
       return ran ? 'done' : 'lost';
     } catch (error) {
       if (isMusterError(error, 'MUSTER_ERR_STORE_UNAVAILABLE')) throw error; // not the job's fault: it is given back
-      return this.#fail(job, correlationId, error, false);
+      return this.#fail(claimed, correlationId, error, false);
     }
   }
 
+  /** A job's context: its audit entries name its event and carry the request's correlation id. */
+  #context(job: Job, correlationId: string, now: Date): JobContext {
+    const { clock, audit, workerId } = this.#o;
+    return { clock, audit: audit.forEvent(job.eventId), workerId, now, correlationId, causeEventId: job.eventId };
+  }
+
   /** Records a failed attempt: back to pending after a back-off, or dead (audited) when out of attempts. */
-  async #fail(job: Job, correlationId: string, error: unknown, final: boolean): Promise<Outcome> {
-    const { store, clock, audit, workerId, maxAttempts } = this.#o;
+  async #fail(claimed: Claimed, correlationId: string, error: unknown, final: boolean): Promise<Outcome> {
+    const { store, clock, audit, workerId } = this.#o;
+    const { job } = claimed;
     const now = clock.now();
     const message = describeError(error);
     return store.transaction(async (tx) => {
       if (!(await holdClaim(tx, job, workerId))) return 'lost';
-      if (!final && job.attempts < maxAttempts) {
-        await markRetry(tx, job, new Date(now.getTime() + backoffDelay(job.attempts, this.#o.backoff, this.#random)), message, now);
+      const next = this.#queue.afterFailure(claimed, { final });
+      if (next.retry) {
+        await markRetry(tx, job, next.runAfter, message, now);
         return 'retried';
       }
       await markDead(tx, job, message, now);

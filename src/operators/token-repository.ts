@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/database.ts';
 import type { Queryable } from '../store/store.ts';
 
@@ -78,6 +78,13 @@ export function lockToken({ db }: Queryable, id: string): Promise<TokenRow | und
 /** The operator's tokens not yet revoked, locked until the transaction ends. */
 export function lockLiveTokensOf({ db }: Queryable, identityId: string): Promise<TokenRow[]> {
   return tokens(db).where('identity_id', '=', identityId).where('revoked_at', 'is', null).orderBy('id').forUpdate().execute();
+}
+
+/** Of these identities, those holding a live token (one query for a batch of leavers). */
+export async function identitiesWithLiveTokens({ db }: Queryable, identityIds: readonly string[]): Promise<Set<string>> {
+  if (identityIds.length === 0) return new Set();
+  const rows = await db.selectFrom('api_tokens').select('identity_id').distinct().where(sql<boolean>`identity_id = ANY(${identityIds}::uuid[])`).where('revoked_at', 'is', null).execute();
+  return new Set(rows.flatMap((r) => (r.identity_id === null ? [] : [r.identity_id])));
 }
 
 export async function markRevoked({ db }: Queryable, ids: readonly string[], at: Date): Promise<void> {

@@ -8,20 +8,21 @@ import {
   CREDENTIALS_TERMINATE_JOB,
   handleCredentialsRestore,
   handleCredentialsSuspend,
-  handleCredentialsTerminate,
+  credentialsTerminateBatch,
 } from '../credentials/terminate.ts';
 import type { BatchJobHandler, JobHandler } from '../lifecycle/handlers.ts';
 import { RECOMPUTE_ALL_JOB, RECOMPUTE_JOB, handleRecomputeAll } from '../lifecycle/access/recompute-all.ts';
 import { recomputeHandler } from '../lifecycle/access/recompute.ts';
 import type { AccessTargets } from '../lifecycle/access/targets.ts';
 import { NOTIFY_BINDING_JOB, notifyBindingHandler } from '../lifecycle/notify-binding.ts';
-import { SPONSOR_LEFT_JOB, handleSponsorLeft } from '../lifecycle/sponsor-left.ts';
+import { SPONSOR_LEFT_JOB, sponsorLeftBatch } from '../lifecycle/sponsor-left.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federation/provisioning/job.ts';
 import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../protocols/ssf/signals/handler.ts';
 import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts';
-import { OPERATOR_TOKENS_REVOKE_JOB, handleOperatorTokensRevoke } from './operator-tokens-job.ts';
+import { OPERATOR_TOKENS_REVOKE_JOB, operatorTokensRevokeBatch } from './operator-tokens-job.ts';
+import { batchOf } from '../queue/job.ts';
 import type { KeyVault } from '../core/key-vault.ts';
 import { BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler } from '../protocols/oidc/backchannel-logout.ts';
 import { rpFetch } from '../protocols/rp-outbound.ts';
@@ -39,14 +40,17 @@ export interface HandlerDeps {
   readonly vault: KeyVault;
 }
 
-/** The handlers of every job kind muster queues (see EVENT_TYPES in core/events.ts, and the scheduled checks). */
+/**
+ * The handlers of every job kind muster queues (see EVENT_TYPES in core/events.ts, and the scheduled checks). The kinds
+ * every leaver queues are batch handlers: a mass termination runs them many jobs to a transaction.
+ */
 export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | BatchJobHandler> {
   return new Map<string, JobHandler | BatchJobHandler>([
-    [OPERATOR_TOKENS_REVOKE_JOB, handleOperatorTokensRevoke],
+    [OPERATOR_TOKENS_REVOKE_JOB, operatorTokensRevokeBatch],
     [RECOMPUTE_JOB, recomputeHandler(deps.targets)],
     [RECOMPUTE_ALL_JOB, handleRecomputeAll],
-    [SPONSOR_LEFT_JOB, handleSponsorLeft],
-    [CREDENTIALS_TERMINATE_JOB, handleCredentialsTerminate],
+    [SPONSOR_LEFT_JOB, sponsorLeftBatch],
+    [CREDENTIALS_TERMINATE_JOB, credentialsTerminateBatch],
     [CREDENTIALS_SUSPEND_JOB, handleCredentialsSuspend],
     [CREDENTIALS_RESTORE_JOB, handleCredentialsRestore],
     [ELIGIBILITY_WITHDRAW_JOB, handleEligibilityWithdraw],
@@ -55,9 +59,9 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [DERIVED_RECHECK_JOB, handleDerivedRecheck],
     [EXCEPTION_EXPIRE_JOB, handleExceptionExpire],
     [NOTIFY_BINDING_JOB, notifyBindingHandler(deps.notifier)],
-    [FEDERATION_SESSIONS_END_JOB, endSessionsHandler],
+    [FEDERATION_SESSIONS_END_JOB, batchOf(endSessionsHandler)],
     [BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler(deps.issuer ?? (() => federationIssuer(deps.config)), deps.vault)],
-    [FEDERATION_SIGNAL_JOB, federationSignalHandler({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)), vault: deps.vault })],
-    [FEDERATION_PROVISION_JOB, federationProvisionHandler({ ...deps.config.federation.provisioning, outboundFor: (rp) => rpFetch(rp) })],
+    [FEDERATION_SIGNAL_JOB, batchOf(federationSignalHandler({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)), vault: deps.vault }))],
+    [FEDERATION_PROVISION_JOB, batchOf(federationProvisionHandler({ ...deps.config.federation.provisioning, outboundFor: (rp) => rpFetch(rp) }))],
   ]);
 }

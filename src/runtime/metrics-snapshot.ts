@@ -1,4 +1,11 @@
+import { JOB_QUEUE } from '../lifecycle/queue.ts';
+import { OP_QUEUE } from '../lifecycle/provision/ops.ts';
+import { SET_QUEUE } from '../protocols/ssf/delivery.ts';
+import { type QueueStats, readQueueStats } from '../queue/stats-repository.ts';
 import type { Queryable } from '../store/store.ts';
+
+/** The durable queues whose state /metrics shows (muster_queue_*). */
+const QUEUES = [JOB_QUEUE, OP_QUEUE, SET_QUEUE];
 
 export interface TargetDepth {
   pending: number;
@@ -20,6 +27,8 @@ export interface StoreSnapshot {
   readonly jobs: Map<string, KindDepth>;
   readonly jobsLagSeconds: number;
   readonly events: Map<string, number>;
+  /** Each durable queue by name: depth, age of the oldest item, claimed, dead letters. */
+  readonly queues: Map<string, QueueStats>;
 }
 
 export const emptyTarget = (): TargetDepth => ({ pending: 0, running: 0, dead: 0, failing: 0, lagSeconds: 0 });
@@ -33,7 +42,9 @@ export async function readSnapshot(db: Queryable, now: Date): Promise<StoreSnaps
   const jobs = await readJobs(db);
   const [lag] = await db.query(`SELECT min(run_after) AS oldest FROM jobs WHERE status = 'pending' AND run_after <= $1`, [now]);
   const events = await db.query(`SELECT type, count(*) AS n FROM events GROUP BY type`);
-  return { targets, jobs, jobsLagSeconds: age(now, lag?.oldest), events: new Map(events.map((r) => [r.type as string, Number(r.n)])) };
+  const queues = new Map<string, QueueStats>();
+  for (const queue of QUEUES) queues.set(queue.name, await readQueueStats(db, queue.stats(now), now));
+  return { targets, jobs, jobsLagSeconds: age(now, lag?.oldest), events: new Map(events.map((r) => [r.type as string, Number(r.n)])), queues };
 }
 
 async function readTargets(db: Queryable, now: Date): Promise<Map<string, TargetDepth>> {

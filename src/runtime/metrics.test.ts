@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.ts';
 import { ManualClock } from '../core/clock.ts';
 import { createHttpApp } from '../http/app.ts';
 import { createMetricsApp } from '../http/metrics-app.ts';
-import { CircuitBreaker } from '../lifecycle/provision/breaker.ts';
+import { CircuitBreaker } from '../queue/circuit.ts';
 import type { ProvisioningOp } from '../lifecycle/provision/ops.ts';
 import type { Store } from '../store/store.ts';
 import { describeEachStore } from '../../test/support/stores.ts';

@@ -1,7 +1,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from '../core/clock.ts';
-import type { CircuitBreaker } from '../lifecycle/provision/breaker.ts';
+import type { CircuitBreaker } from '../queue/circuit.ts';
 import type { OpOutcome } from '../lifecycle/provision/worker.ts';
+import type { QueueStats } from '../queue/stats-repository.ts';
 import type { Queryable } from '../store/store.ts';
 import { type StoreSnapshot, emptyKind, emptyTarget, readSnapshot } from './metrics-snapshot.ts';
 
@@ -85,6 +86,17 @@ function registerStoreMetrics(registry: Registry, snapshot: () => Promise<StoreS
     for (const kind of [...seenKinds].sort()) for (const status of QUEUE_STATUSES) g.set({ kind, status }, (s.jobs.get(kind) ?? emptyKind())[status]);
   });
   gauge(registry, 'muster_jobs_lag_seconds', 'Age of the oldest due pending outbox job', [], async (g) => g.set((await snapshot()).jobsLagSeconds));
+  const queues: readonly [string, string, keyof QueueStats][] = [
+    ['muster_queue_depth', 'Items still to do in each durable queue (jobs, provisioning, signals): waiting or claimed', 'depth'],
+    ['muster_queue_oldest_age_seconds', 'Age of the oldest item still to do in each durable queue', 'oldestAgeSeconds'],
+    ['muster_queue_claimed', 'Items of each durable queue a worker holds now (under a lease)', 'claimed'],
+    ['muster_queue_dead', 'Dead letters of each durable queue, kept for a person to retry', 'dead'],
+  ];
+  for (const [name, help, field] of queues) {
+    gauge(registry, name, help, ['queue'], async (g) => {
+      for (const [queue, stats] of (await snapshot()).queues) g.set({ queue }, stats[field]);
+    });
+  }
   new Counter({
     name: 'muster_lifecycle_events_total',
     help: 'Lifecycle events recorded, by type',

@@ -1,4 +1,6 @@
-import type { JobHandler } from '../lifecycle/handlers.ts';
+import type { BatchJobHandler, JobHandler } from '../lifecycle/handlers.ts';
+import { identitiesWithLiveTokens } from '../operators/token-repository.ts';
+import { batchOf, identityOfJob, itemsOfIdentities } from '../queue/job.ts';
 import { MusterError } from '../core/errors.ts';
 import { endConsoleSessionsOf } from '../operators/console-sessions.ts';
 import { revokeTokensOf } from '../operators/tokens.ts';
@@ -20,3 +22,9 @@ export const handleOperatorTokensRevoke: JobHandler = async (job, tx, ctx) => {
   await revokeTokensOf(tx, ctx.audit, identityId, why, ctx.correlationId);
   await endConsoleSessionsOf(tx, ctx.audit, identityId, { ...why, reason: `the operator's identity event ${job.eventId ?? job.id} ended its console sessions` }, ctx.correlationId);
 };
+
+/** The same for a flood of leavers: one transaction, and only the identities holding a live token do any work. */
+export const operatorTokensRevokeBatch: BatchJobHandler = batchOf(handleOperatorTokensRevoke, async (items, tx) => {
+  const ids = items.map((i) => identityOfJob(i.job)).filter((id): id is string => id !== undefined);
+  return itemsOfIdentities(items, await identitiesWithLiveTokens(tx, ids));
+});

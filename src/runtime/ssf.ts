@@ -1,4 +1,5 @@
 import type { Muster } from './context.ts';
+import { PollingLoop } from '../queue/polling-loop.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 import type { SignalDeps } from '../protocols/ssf/signals/deps.ts';
 import { type ClaimedSet, type DeliveryOutcome, type PushDeliveryOptions, claimDuePushes, deliverClaimed } from '../protocols/ssf/delivery.ts';
@@ -60,23 +61,16 @@ export interface SignalDelivery {
  */
 export function startSignalDelivery(ctx: Muster, options: SignalDeliveryOptions = {}): SignalDelivery {
   const o = pushOptions(ctx);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let round: Promise<void> = Promise.resolve();
-  const schedule = (ms: number) => {
-    if (!stopped)
-      timer = setTimeout(() => {
-        round = runRound(o, options).then((busy) => schedule(busy ? 0 : ctx.config.federation.ssf.pollMs));
-      }, ms);
-  };
-  schedule(0);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await round;
+  const loop = new PollingLoop({
+    pollMs: ctx.config.federation.ssf.pollMs,
+    loops: 1,
+    round: async (_, signal) => {
+      while (!signal.aborted && (await runRound(o, options)));
     },
-  };
+    onError: options.onError ?? (() => {}),
+  });
+  loop.start();
+  return { stop: () => loop.stop() };
 }
 
 /** One round: claim, push each (streams in parallel, each stream's head only), report. True when work was found. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Muster } from './context.ts';
-import type { Backoff } from '../lifecycle/backoff.ts';
+import type { Backoff } from '../queue/backoff.ts';
 import type { JobHandlerRegistry } from '../lifecycle/handlers.ts';
 import { accountPurgeSweep } from '../protocols/ssf/signals/purge.ts';
 import { signalDeps } from './ssf.ts';

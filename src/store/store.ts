@@ -9,7 +9,7 @@ import type { Database } from './database.ts';
 export interface StoreCapabilities {
   /** Many connections and possibly many muster processes (PostgreSQL). False for PGlite: one connection, one process. */
   readonly multipleConnections: boolean;
-  /** Whether `FOR UPDATE SKIP LOCKED` claims are meaningful (other sessions can hold locks). */
+  /** Whether claims that pass over rows other sessions hold are meaningful (other sessions can hold locks). */
   readonly skipLocked: boolean;
 }
 

@@ -16,11 +16,6 @@ const CHANGE_SET = {
   fix: 'the architecture lets credentials/ use mur/ (the change set is the one way to commit an event with its jobs), or runtime/ hands credentials/ a change-set factory',
 };
 
-const JOB_TYPES = {
-  why: 'the job handlers of this part take the Job and JobHandler types that lifecycle/ defines',
-  fix: "Job and JobHandler move to queue/ (the one durable queue) and the part may use queue/, or runtime/ adapts the part's functions into lifecycle/ handlers",
-};
-
 const RP_PROVISIONING = {
   why: 'provisioning to relying parties drives the SCIM client adapter of connectors/ directly',
   fix: 'runtime/ hands federation/ an accounts Connector (connectors/accounts/port.ts), or RP provisioning becomes a lifecycle/ job on the connector port',
@@ -40,11 +35,6 @@ export const KNOWN_BREAKS: readonly KnownBreak[] = [
   { file: 'credentials/prerequisites.ts', target: 'mur', ...CHANGE_SET },
   { file: 'credentials/review.ts', target: 'mur', ...CHANGE_SET },
   { file: 'credentials/transition.ts', target: 'mur', ...CHANGE_SET },
-  { file: 'credentials/derived/recheck.ts', target: 'lifecycle', ...JOB_TYPES },
-  { file: 'credentials/eligibility.ts', target: 'lifecycle', ...JOB_TYPES },
-  { file: 'credentials/exceptions.ts', target: 'lifecycle', ...JOB_TYPES },
-  { file: 'credentials/terminate.ts', target: 'lifecycle', ...JOB_TYPES },
-  { file: 'federation/provisioning/job.ts', target: 'lifecycle', ...JOB_TYPES },
   {
     file: 'federation/provisioning/job.ts',
     target: 'mur',

@@ -45,14 +45,14 @@ export const PARTS: Readonly<Record<string, PartRule>> = {
     through: { connectors: ['connectors/accounts/port.ts', 'connectors/notify/port.ts'] },
   },
   pki: { owns: 'CA keys, certificate profiles, CRL, OCSP signing, path validation', uses: [...SERVICE_BASE] },
-  credentials: { owns: 'PIV card and Derived PIV lifecycle, binding ceremonies, WebAuthn, holds', uses: [...SERVICE_BASE, 'pki'] },
+  credentials: { owns: 'PIV card and Derived PIV lifecycle, binding ceremonies, WebAuthn, holds', uses: [...SERVICE_BASE, 'queue', 'pki'] },
   connectors: {
     owns: 'the connector ports and their adapters (SCIM, LDAP, ticket, notifications, memory for tests), and the one outbound HTTP client',
     uses: ['core'],
     packagesNever: STORE_PACKAGES,
   },
   operators: { owns: 'operators as MUR identities, roles, scoped tokens, console sessions, two-person rules', uses: [...SERVICE_BASE, 'mur'] },
-  federation: { owns: 'trust agreements, the home IdP record, entity statements, provisioning to RPs', uses: [...SERVICE_BASE] },
+  federation: { owns: 'trust agreements, the home IdP record, entity statements, provisioning to RPs', uses: [...SERVICE_BASE, 'queue'] },
   governance: { owns: 'catalogue, access requests, approvals, JIT grants, certifications, SoD, reports', uses: [...SERVICE_BASE, 'queue', 'mur'] },
   audit: { owns: 'the hash-chained log, checkpoints, verifier, SIEM export, evidence bundles', uses: ['core', 'store'] },
   demo: {

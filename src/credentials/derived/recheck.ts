@@ -1,5 +1,5 @@
 import { MusterError } from '../../core/errors.ts';
-import type { JobHandler } from '../../lifecycle/handlers.ts';
+import type { JobHandler } from '../job-types.ts';
 import { certificateStatus } from '../certificate-repository.ts';
 import { lockCredential } from '../credential-repository.ts';
 import { applyTransition } from '../transition.ts';

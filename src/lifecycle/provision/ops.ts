@@ -1,4 +1,8 @@
+import { sql } from 'kysely';
 import type { AccountFields } from '../../core/access/account-fields.ts';
+import { claimLeased } from '../../queue/claim-repository.ts';
+import type { QueueItem, QueueTable } from '../../queue/durable-queue.ts';
+import { leasedStats } from '../../queue/stats-repository.ts';
 import type { Queryable, Row, Tx } from '../../store/store.ts';
 import type { AccountRecord, SyncedState } from './converge.ts';
 
@@ -36,28 +40,30 @@ export function opFromRow(row: Row): ProvisioningOp {
   };
 }
 
-export interface OpClaim {
-  readonly target: string;
-  readonly workerId: string;
-  readonly now: Date;
-  readonly leaseMs: number;
-  readonly limit: number;
+/** A claimed operation, with the event that queued it and that event's correlation id. */
+export interface ClaimedOp extends ProvisioningOp, QueueItem {}
+
+function claimedOpFromRow(row: Row): ClaimedOp {
+  return {
+    ...opFromRow(row),
+    eventId: row.event_id === null || row.event_id === undefined ? null : Number(row.event_id),
+    correlationId: (row.correlation_id as string | null | undefined) ?? null,
+  };
 }
 
-/** Claims due operations of one target (and those whose worker's lease ran out); each claim counts an attempt. */
-export async function claimOps(db: Queryable, claim: OpClaim): Promise<ProvisioningOp[]> {
-  const rows = await db.query(
-    `UPDATE provisioning_ops o SET status = 'running', attempts = o.attempts + 1, locked_by = $2, locked_until = $3, updated_at = $4
-     WHERE o.id IN (
-       SELECT id FROM provisioning_ops WHERE target = $1 AND ((status = 'pending' AND run_after <= $4) OR (status = 'running' AND locked_until < $4))
-       ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED)
-     RETURNING ${OP_COLUMNS.split(', ')
-       .map((c) => `o.${c}`)
-       .join(', ')}`,
-    [claim.target, claim.workerId, new Date(claim.now.getTime() + claim.leaseMs), claim.now, claim.limit],
-  );
-  return rows.map(opFromRow).sort((a, b) => a.id - b.id);
-}
+const RETURNING = sql`q.id, q.target, q.identity_id, q.reason, q.status, q.attempts, q.run_after, q.last_error, q.created_at, q.updated_at, q.event_id,
+  (SELECT e.correlation_id FROM events e WHERE e.id = q.event_id) AS correlation_id`;
+
+/** The provisioning queue: one key per target; due operations (and those whose worker's lease ran out) oldest first. */
+export const OP_QUEUE: QueueTable<ClaimedOp> = {
+  name: 'provisioning',
+  async claim(db, claim) {
+    const key = claim.key === undefined ? {} : { key: { column: 'target', value: claim.key } };
+    const rows = await claimLeased(db, { table: 'provisioning_ops', order: sql`c.id`, returning: RETURNING, ...key }, claim);
+    return rows.map(claimedOpFromRow).sort((a, b) => a.id - b.id);
+  },
+  stats: (now) => leasedStats('provisioning_ops', now),
+};
 
 /** The account records (desired and synced state, active groups) of these identities in one target. */
 export async function loadRecords(db: Queryable, target: string, identityIds: readonly string[]): Promise<Map<string, AccountRecord & { desiredVersion: number }>> {

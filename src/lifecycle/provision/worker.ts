@@ -4,12 +4,13 @@ import type { Clock } from '../../core/clock.ts';
 import { isMusterError, MusterError } from '../../core/errors.ts';
 import type { Connector } from '../../connectors/accounts/port.ts';
 import type { Store } from '../../store/store.ts';
-import { type Backoff, type RandomSource, backoffDelay } from '../backoff.ts';
-import { PollingLoop } from '../loop.ts';
+import type { Backoff, RandomSource } from '../../queue/backoff.ts';
+import type { BreakerSettings, CircuitBreaker } from '../../queue/circuit.ts';
+import { DurableQueue } from '../../queue/durable-queue.ts';
+import { PollingLoop } from '../../queue/polling-loop.ts';
 import { describeError } from '../worker.ts';
-import { type BreakerSettings, CircuitBreaker } from './breaker.ts';
 import { type AccountRecord, type ConvergeResult, convergeAccount } from './converge.ts';
-import { type ProvisioningOp, type SyncWrite, claimOps, loadRecords, markOpDead, recordSynced, requeueOp } from './ops.ts';
+import { type ClaimedOp, OP_QUEUE, type ProvisioningOp, type SyncWrite, loadRecords, markOpDead, recordSynced, requeueOp } from './ops.ts';
 import { type OpCause, carryOpEvents, opCauses } from './op-events.ts';
 import { type OpenedTicket, recordTickets } from './tickets.ts';
 
@@ -43,7 +44,7 @@ export interface ProvisioningWorkerOptions {
 
 export type OpOutcome = 'done' | 'retried' | 'deferred' | 'dead';
 
-type Ran = { op: ProvisioningOp; record: (AccountRecord & { desiredVersion: number }) | null; result?: ConvergeResult; error?: unknown; causes: readonly OpCause[] };
+type Ran = { op: ClaimedOp; record: (AccountRecord & { desiredVersion: number }) | null; result?: ConvergeResult; error?: unknown; causes: readonly OpCause[] };
 
 /**
  * The provisioning worker: for each target, claims due operations in batches, brings each
@@ -53,19 +54,20 @@ type Ran = { op: ProvisioningOp; record: (AccountRecord & { desiredVersion: numb
  */
 export class ProvisioningWorker {
   readonly #o: ProvisioningWorkerOptions;
-  readonly #random: RandomSource;
-  readonly #breakers = new Map<string, CircuitBreaker>();
+  /** The provisioning queue, one key (and circuit) per target. */
+  readonly #queue: DurableQueue<ClaimedOp>;
   readonly #loop: PollingLoop;
 
   constructor(options: ProvisioningWorkerOptions) {
     this.#o = options;
-    this.#random = options.random ?? Math.random;
-    for (const name of options.targets.keys()) this.#breakers.set(name, new CircuitBreaker(options.breaker));
+    const { store, clock, workerId, leaseMs, maxAttempts, backoff, breaker } = options;
+    const random = options.random ? { random: options.random } : {};
+    this.#queue = new DurableQueue({ store, clock, table: OP_QUEUE, workerId, leaseMs, maxAttempts, backoff, circuits: breaker, keys: options.targets.keys(), ...random });
     this.#loop = new PollingLoop({ pollMs: options.pollMs, loops: 1, round: (_, signal) => this.#round(signal), onError: options.onError ?? (() => {}) });
   }
 
   breaker(target: string): CircuitBreaker | undefined {
-    return this.#breakers.get(target);
+    return this.#o.targets.has(target) ? this.#queue.circuit(target) : undefined;
   }
 
   start(): void {
@@ -82,16 +84,20 @@ export class ProvisioningWorker {
     return counts.reduce((a, b) => a + b, 0);
   }
 
+  /** Each target drains its queue on its own, so a slow target does not hold back the others' batches. */
   async #round(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && (await this.runOnce()) > 0);
+    const lanes = await Promise.allSettled(
+      [...this.#o.targets.keys()].map(async (target) => {
+        while (!signal.aborted && (await this.#runTarget(target)) > 0);
+      }),
+    );
+    const failed = lanes.find((l) => l.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async #runTarget(target: string): Promise<number> {
-    const { store, clock, workerId, leaseMs, batchSize } = this.#o;
-    const breaker = this.#breakers.get(target) as CircuitBreaker;
-    const state = breaker.state(clock.now().getTime());
-    if (state === 'open') return 0;
-    const ops = await claimOps(store, { target, workerId, now: clock.now(), leaseMs, limit: state === 'half-open' ? 1 : batchSize });
+    const { store, batchSize } = this.#o;
+    const ops = await this.#queue.claim(batchSize, target);
     if (ops.length === 0) return 0;
     const records = await loadRecords(store, target, [...new Set(ops.map((o) => o.identityId))]);
     const ran = await this.#converge(
@@ -107,9 +113,9 @@ export class ProvisioningWorker {
     return ops.length;
   }
 
-  async #converge(target: string, ops: readonly ProvisioningOp[], records: Map<string, AccountRecord & { desiredVersion: number }>, causes: Map<number, OpCause[]>): Promise<Ran[]> {
+  async #converge(target: string, ops: readonly ClaimedOp[], records: Map<string, AccountRecord & { desiredVersion: number }>, causes: Map<number, OpCause[]>): Promise<Ran[]> {
     const { connector, concurrency } = this.#o.targets.get(target) as ProvisioningTarget;
-    const breaker = this.#breakers.get(target) as CircuitBreaker;
+    const queue = this.#queue;
     const seen = new Set<string>();
     const ran: Ran[] = ops.map((op) => ({ op, record: null, causes: causes.get(op.id) ?? [] }));
     const work = ran.filter((r) => {
@@ -123,16 +129,16 @@ export class ProvisioningWorker {
     const lane = async () => {
       while (next < work.length) {
         const item = work[next++] as Ran;
-        if (breaker.state(this.#o.clock.now().getTime()) === 'open') {
+        if (queue.isOpen(target)) {
           item.error = unavailableWhileOpen(target);
           continue;
         }
         try {
           item.result = await convergeAccount(connector, item.record as AccountRecord);
-          breaker.succeeded();
+          queue.succeeded(target);
         } catch (error) {
           item.error = error;
-          if (isMusterError(error, 'MUSTER_ERR_TARGET_UNAVAILABLE')) breaker.failed(this.#o.clock.now().getTime());
+          if (isMusterError(error, 'MUSTER_ERR_TARGET_UNAVAILABLE')) queue.unavailable(target);
         }
       }
     };
@@ -186,22 +192,19 @@ export class ProvisioningWorker {
   }
 
   async #fail(target: string, { op, causes }: Ran, error: unknown): Promise<void> {
-    const { store, clock, audit, workerId, maxAttempts } = this.#o;
+    const { store, clock, audit, workerId } = this.#o;
     const now = clock.now();
     const message = describeError(error);
     const unavailable = isMusterError(error, 'MUSTER_ERR_TARGET_UNAVAILABLE');
-    const breaker = this.#breakers.get(target) as CircuitBreaker;
+    const next = this.#queue.afterFailure(op, unavailable ? { keyUnavailable: target } : {});
     const outcome: OpOutcome = await store.transaction(async (tx) => {
-      if (!unavailable && op.attempts >= maxAttempts) {
+      if (!next.retry) {
         if (!(await markOpDead(tx, op, message, workerId, now))) return 'done';
         const data = { op_id: op.id, target, identity_id: op.identityId, attempts: op.attempts, error: message };
         await audit.appendGroups(tx, [threaded(target, causes, { actor: PROVISIONING_ACTOR, action: 'provision.dead', target: op.identityId, reason: message, data })]);
         return 'dead';
       }
-      const delay = backoffDelay(op.attempts, this.#o.backoff, this.#random);
-      const reopen = breaker.reopensAt ?? 0;
-      const runAfter = new Date(Math.max(now.getTime() + delay, unavailable ? reopen : 0));
-      if (await requeueOp(tx, op, runAfter, message, !unavailable, workerId, now)) return unavailable ? 'deferred' : 'retried';
+      if (await requeueOp(tx, op, next.runAfter, message, !unavailable, workerId, now)) return unavailable ? 'deferred' : 'retried';
       await carryOpEvents(tx, op.id, op.target, op.identityId);
       return 'done';
     });

@@ -1,4 +1,6 @@
+import { type RawBuilder, sql } from 'kysely';
 import type { AuditWriter } from '../../audit/writer.ts';
+import { claimRows } from '../../queue/claim-repository.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Row, Store, Tx } from '../../store/store.ts';
 import { LIFECYCLE_ACTOR } from '../change.ts';
@@ -20,12 +22,12 @@ const DAY_MS = 86_400_000;
 
 /** Orphans (no identity) disabled for longer than `afterDays`: archived, kept for the audit trail. */
 export function archiveOrphans(deps: ArchiveDeps, options: ArchiveOptions): Promise<number> {
-  return archiveWhere(deps, options, 'a.identity_id IS NULL', 'reconciliation.orphan-archived', 'orphan disabled');
+  return archiveWhere(deps, options, sql`c.identity_id IS NULL`, 'reconciliation.orphan-archived', 'orphan disabled');
 }
 
 /** Accounts of terminated (or archived) identities disabled for longer than `afterDays`: archived, never deleted. */
 export function archiveLeavers(deps: ArchiveDeps, options: ArchiveOptions): Promise<number> {
-  return archiveWhere(deps, options, `EXISTS (SELECT 1 FROM identities i WHERE i.id = a.identity_id AND i.status IN ('terminated', 'archived'))`, 'account.archived', "leaver's account disabled");
+  return archiveWhere(deps, options, sql`EXISTS (SELECT 1 FROM identities i WHERE i.id = c.identity_id AND i.status IN ('terminated', 'archived'))`, 'account.archived', "leaver's account disabled");
 }
 
 /** Both archive sweeps; the number of accounts each archived. */
@@ -33,7 +35,7 @@ export async function archiveAccounts(deps: ArchiveDeps, days: { orphans: number
   return { orphans: await archiveOrphans(deps, { afterDays: days.orphans }), leavers: await archiveLeavers(deps, { afterDays: days.leavers }) };
 }
 
-async function archiveWhere(deps: ArchiveDeps, options: ArchiveOptions, which: string, action: string, what: string): Promise<number> {
+async function archiveWhere(deps: ArchiveDeps, options: ArchiveOptions, which: RawBuilder<unknown>, action: string, what: string): Promise<number> {
   const now = deps.clock.now();
   const due = new Date(now.getTime() - options.afterDays * DAY_MS);
   const limit = options.batchSize ?? 500;
@@ -46,7 +48,7 @@ async function archiveWhere(deps: ArchiveDeps, options: ArchiveOptions, which: s
 }
 
 interface Batch {
-  readonly which: string;
+  readonly which: RawBuilder<unknown>;
   readonly action: string;
   readonly what: string;
   readonly due: Date;
@@ -56,12 +58,15 @@ interface Batch {
 }
 
 async function archiveBatch(tx: Tx, deps: ArchiveDeps, b: Batch): Promise<number> {
-  const rows = await tx.query(
-    `UPDATE accounts SET status = 'archived', archived_at = $2, updated_at = $2
-     WHERE id IN (SELECT a.id FROM accounts a WHERE a.status = 'disabled' AND a.disabled_at <= $1 AND ${b.which} ORDER BY a.disabled_at, a.id LIMIT $3 FOR UPDATE SKIP LOCKED)
-     RETURNING id, identity_id, target, account_ref, disabled_at`,
-    [b.due, b.now, b.limit],
-  );
+  const rows = await claimRows(tx, {
+    table: 'accounts',
+    id: 'id',
+    due: sql`c.status = 'disabled' AND c.disabled_at <= ${b.due} AND ${b.which}`,
+    order: sql`c.disabled_at, c.id`,
+    set: sql`status = 'archived', archived_at = ${b.now}, updated_at = ${b.now}`,
+    returning: sql`q.id, q.identity_id, q.target, q.account_ref, q.disabled_at`,
+    limit: b.limit,
+  });
   await deps.audit.append(
     tx,
     rows.map((r) => draft(r, b)),

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { MusterError } from '../../core/errors.ts';
+import { lockDueRows } from '../../queue/claim-repository.ts';
 import { postSigned } from '../../connectors/accounts/ticket/index.ts';
 import { describeError } from '../worker.ts';
 import type { Queryable, Tx } from '../../store/store.ts';
@@ -55,7 +57,9 @@ async function escalateOne(deps: TicketDeps, targets: ReadonlyMap<string, Ticket
 }
 
 async function openTicket(db: Queryable, id: string, lock: boolean): Promise<Ticket | null> {
-  const [row] = await db.query(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = $1 AND status = 'open'${lock ? ' FOR UPDATE SKIP LOCKED' : ''}`, [id]);
+  // another worker escalating it holds its lock: skipped here
+  if (lock && (await lockDueRows(db, { table: 'tickets', id: 'id', due: sql`c.id = ${id} AND c.status = 'open'`, order: sql`c.id`, limit: 1 })).length === 0) return null;
+  const [row] = await db.query(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = $1 AND status = 'open'`, [id]);
   return row ? ticketFromRow(row) : null;
 }
 

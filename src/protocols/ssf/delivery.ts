@@ -1,6 +1,9 @@
 import type { AuditWriter } from '../../audit/writer.ts';
 import type { Clock } from '../../core/clock.ts';
-import { type Backoff, type RandomSource, backoffDelay } from '../../lifecycle/backoff.ts';
+import { sql } from 'kysely';
+import type { Backoff, RandomSource } from '../../queue/backoff.ts';
+import { claimRows } from '../../queue/claim-repository.ts';
+import { DurableQueue, type QueueItem, type QueueTable } from '../../queue/durable-queue.ts';
 import type { Resolver } from '../../connectors/outbound/index.ts';
 import { agreementOfClient } from '../../federation/agreements.ts';
 import type { Store } from '../../store/store.ts';
@@ -25,7 +28,7 @@ export interface PushDeliveryOptions {
   readonly resolver?: Resolver;
 }
 
-export interface ClaimedSet extends SetRow {
+export interface ClaimedSet extends SetRow, QueueItem {
   readonly delivery: StreamDelivery;
 }
 
@@ -40,29 +43,48 @@ export interface DeliveryOutcome {
 }
 
 /**
- * Claims the SETs due for push: on each push stream, only the oldest one not yet delivered (so a stream's SETs
- * arrive in order), and only while the stream is enabled (control events go whatever the status). A claim moves
- * `next_attempt_at` past the lease, so another worker — or this one after a restart — takes it only when the
- * lease has run out. With several connections the claim skips rows other workers hold.
+ * The SETs due for push as a durable queue: on each push stream, only the oldest one not yet delivered (so a stream's
+ * SETs arrive in order), and only while the stream is enabled (control events go whatever the status). A claim moves
+ * `next_attempt_at` past the lease, so another worker — or this one after a restart — takes it only when the lease has
+ * run out. Each SET carries the event that caused it and that event's correlation id.
  */
-export async function claimDuePushes(o: PushDeliveryOptions): Promise<ClaimedSet[]> {
-  const now = o.clock.now();
-  const lock = o.store.capabilities.skipLocked ? 'FOR UPDATE OF e SKIP LOCKED' : '';
-  return o.store.transaction(async (tx) => {
-    const rows = await tx.query(
-      `SELECT e.*, s.config->'delivery' AS delivery, (SELECT v.correlation_id FROM events v WHERE v.id = e.event_id) AS correlation_id
-       FROM ssf_events e JOIN ssf_streams s ON s.stream_id = e.stream_id
-       WHERE e.state = 'pending' AND e.next_attempt_at <= $1 AND s.config->'delivery'->>'method' = $2
-         AND (s.status = 'enabled' OR e.event_type = ANY($3))
-         AND NOT EXISTS (SELECT 1 FROM ssf_events p WHERE p.stream_id = e.stream_id AND p.state = 'pending' AND p.seq < e.seq)
-       ORDER BY e.seq LIMIT $4 ${lock}`,
-      [now, PUSH_METHOD, CONTROL_EVENTS, o.batchSize],
-    );
-    if (rows.length === 0) return [];
-    const until = new Date(now.getTime() + o.leaseMs);
-    await tx.query('UPDATE ssf_events SET attempts = attempts + 1, next_attempt_at = $2 WHERE jti = ANY($1)', [rows.map((r) => r.jti), until]);
-    return rows.map((r) => ({ ...setOf(r), attempts: Number(r.attempts) + 1, delivery: r.delivery as StreamDelivery }));
-  });
+export const SET_QUEUE: QueueTable<ClaimedSet> = {
+  name: 'signals',
+  async claim(db, claim) {
+    const until = new Date(claim.now.getTime() + claim.leaseMs);
+    const rows = await claimRows(db, {
+      table: 'ssf_events',
+      id: 'jti',
+      due: sql`c.state = 'pending' AND c.next_attempt_at <= ${claim.now}
+        AND EXISTS (SELECT 1 FROM ssf_streams s WHERE s.stream_id = c.stream_id AND s.config->'delivery'->>'method' = ${PUSH_METHOD}
+          AND (s.status = 'enabled' OR c.event_type = ANY(${CONTROL_EVENTS}::text[])))
+        AND NOT EXISTS (SELECT 1 FROM ssf_events p WHERE p.stream_id = c.stream_id AND p.state = 'pending' AND p.seq < c.seq)`,
+      order: sql`c.seq`,
+      set: sql`attempts = q.attempts + 1, next_attempt_at = ${until}`,
+      returning: sql`q.*, (SELECT s.config->'delivery' FROM ssf_streams s WHERE s.stream_id = q.stream_id) AS delivery,
+        (SELECT v.correlation_id FROM events v WHERE v.id = q.event_id) AS correlation_id`,
+      limit: claim.limit,
+    });
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map((r) => ({ ...setOf(r), delivery: r.delivery as StreamDelivery }));
+  },
+  stats: (now) => ({
+    table: 'ssf_events',
+    waiting: sql`state = 'pending'`,
+    claimed: sql`state = 'pending' AND attempts > 0 AND next_attempt_at > ${now}`,
+    dead: sql`state = 'failed'`,
+    queuedAt: 'created_at',
+  }),
+};
+
+/** The delivery queue over these options (the SET table has no claimer column: the lease is next_attempt_at). */
+export function setQueue(o: PushDeliveryOptions): DurableQueue<ClaimedSet> {
+  const random = o.random ? { random: o.random } : {};
+  return new DurableQueue({ store: o.store, clock: o.clock, table: SET_QUEUE, workerId: 'signals', leaseMs: o.leaseMs, maxAttempts: o.maxAttempts, backoff: o.backoff, ...random });
+}
+
+/** Claims the SETs due for push (see SET_QUEUE). */
+export function claimDuePushes(o: PushDeliveryOptions): Promise<ClaimedSet[]> {
+  return setQueue(o).claim(o.batchSize);
 }
 
 /** Pushes one claimed SET and records what came of it. */
@@ -102,7 +124,8 @@ async function recordOutcome(o: PushDeliveryOptions, set: ClaimedSet, outcome: P
       );
       return { ...base, result: 'refused' as const, error };
     }
-    if (set.attempts >= o.maxAttempts) {
+    const next = setQueue(o).afterFailure(set);
+    if (!next.retry) {
       await markFailed(tx, set.jti, `gave up after ${set.attempts} attempts: ${outcome.error}`);
       await o.audit.append(
         tx,
@@ -119,8 +142,7 @@ async function recordOutcome(o: PushDeliveryOptions, set: ClaimedSet, outcome: P
       );
       return { ...base, result: 'failed' as const, error: outcome.error };
     }
-    const delay = backoffDelay(set.attempts, o.backoff, o.random ?? Math.random);
-    await scheduleRetry(tx, set.jti, outcome.error, new Date(now.getTime() + delay));
+    await scheduleRetry(tx, set.jti, outcome.error, next.runAfter);
     return { ...base, result: 'retry' as const, error: outcome.error };
   });
 }

@@ -4,7 +4,7 @@ import { childValue, escapeDnValue, formatDn, normalizeDn, parseDn } from './dn.
 import { conflict, notFound, RESULT, resultCode, targetError } from './errors.ts';
 import { lastMemberChanges, memberChange, newGroupAttributes } from './groups.ts';
 import { ACCOUNT_ATTRIBUTES, accountAttributes, entryValues, fieldChanges, groupNames, lockChange, remoteAccount } from './mapping.ts';
-import { DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_MS, type LdapOptions } from './options.ts';
+import { DEFAULT_CONNECTIONS, DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_MS, type LdapOptions } from './options.ts';
 import { LdapSession } from './session.ts';
 
 const ACCOUNT_FILTER = new EqualityFilter({ attribute: 'objectClass', value: 'inetOrgPerson' });
@@ -19,7 +19,9 @@ export class LdapConnector implements Connector {
   readonly target: string;
   readonly kind = 'ldap';
   readonly capabilities: ConnectorCapabilities = Object.freeze({ list: true, groups: true, delete: true, etags: false, deferred: false });
-  readonly #session: LdapSession;
+  /** The bound connections, used in turn: a batch of operations goes out on all of them at once. */
+  readonly #sessions: readonly LdapSession[];
+  #turn = 0;
   readonly #usersDn: string;
   readonly #groupsDn: string;
   readonly #usersKey: string;
@@ -27,7 +29,8 @@ export class LdapConnector implements Connector {
 
   constructor(target: string, options: LdapOptions) {
     this.target = target;
-    this.#session = new LdapSession({ ...options, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    const session = { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+    this.#sessions = Array.from({ length: Math.max(1, options.connections ?? DEFAULT_CONNECTIONS) }, () => new LdapSession(session));
     this.#usersDn = formatDn(parseDn(options.usersDn));
     this.#groupsDn = formatDn(parseDn(options.groupsDn));
     this.#usersKey = normalizeDn(options.usersDn);
@@ -184,7 +187,7 @@ export class LdapConnector implements Connector {
   }
 
   async close(): Promise<void> {
-    await this.#session.close();
+    await Promise.all(this.#sessions.map((s) => s.close()));
   }
 
   /** Adds a member; false when the group does not exist. A member already there is success. */
@@ -234,9 +237,11 @@ export class LdapConnector implements Connector {
    * asked for before this one is handed over, so the server works while the caller does.
    */
   async *#pages(doing: string, base: string, options: SearchOptions): AsyncGenerator<Entry[]> {
-    const client = await this.#session.open().catch((error: unknown) => {
-      throw targetError(this.target, doing, error);
-    });
+    const client = await this.#next()
+      .open()
+      .catch((error: unknown) => {
+        throw targetError(this.target, doing, error);
+      });
     const pages = client.searchPaginated(base, options);
     const ask = (): Promise<IteratorResult<{ searchEntries: Entry[] }>> => {
       const page = pages.next();
@@ -261,10 +266,17 @@ export class LdapConnector implements Connector {
   /** Runs one request on the shared connection; failures carry the LDAP result code for callers that expect one. */
   async #call<T>(doing: string, request: (client: Client) => Promise<T>): Promise<T> {
     try {
-      return await request(await this.#session.bound());
+      return await request(await this.#next().bound());
     } catch (error) {
       throw targetError(this.target, doing, error);
     }
+  }
+
+  /** The next connection in turn. */
+  #next(): LdapSession {
+    const session = this.#sessions[this.#turn % this.#sessions.length] as LdapSession;
+    this.#turn = (this.#turn + 1) % this.#sessions.length;
+    return session;
   }
 
   #accountDn(key: string): string {

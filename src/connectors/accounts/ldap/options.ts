@@ -10,9 +10,12 @@ export interface LdapOptions {
   readonly groupsDn: string;
   /** PEM of the CA that issued the server certificate (ldaps://). */
   readonly caFile?: string;
+  /** Bound connections the calls are spread over, each pipelining its requests; default 4. */
+  readonly connections?: number;
   /** A request slower than this fails (and drops its connection); default 10 s. */
   readonly timeoutMs?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_PAGE_SIZE = 500;
+export const DEFAULT_CONNECTIONS = 4;
