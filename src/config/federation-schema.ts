@@ -17,8 +17,8 @@ const issuer = url
   .transform((value) => value.replace(/\/+$/, ''));
 
 /** `http://<host>:<port>/oidc`: the issuer when `federation.oidc.issuer` is not set (an IPv6 host in brackets). */
-export function defaultIssuer(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/oidc`;
+export function defaultIssuer(host: string, port: number, tls = false): string {
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}/oidc`;
 }
 
 const oidc = z.strictObject({

@@ -60,7 +60,7 @@ export function loadConfig(options: LoadOptions = {}): MusterConfig {
 function withIssuer(config: MusterConfig): MusterConfig {
   const oidc = config.federation.oidc;
   if (oidc.issuer !== undefined || config.server.port === 0) return config;
-  return { ...config, federation: { ...config.federation, oidc: { ...oidc, issuer: defaultIssuer(config.server.host, config.server.port) } } };
+  return { ...config, federation: { ...config.federation, oidc: { ...oidc, issuer: defaultIssuer(config.server.host, config.server.port, config.server.tls !== undefined) } } };
 }
 
 function keyOf(path: readonly PropertyKey[], issue: { code: string; keys?: string[] }): string {

@@ -6,6 +6,7 @@ import { CDM_OBJECTS, IDENTITY_ATTRIBUTES } from '../core/identity/attributes.ts
 import { credentialSchema, pkiSchema } from './pki-schema.ts';
 import { lifecycleSchema, targetsSchema } from './targets-schema.ts';
 import { federationSchema } from './federation-schema.ts';
+import { cidrRange, serverTlsSchema } from './network.ts';
 import { limitsSchema } from './limits-schema.ts';
 
 /** pino's levels, most severe first; 'silent' writes nothing. */
@@ -57,6 +58,8 @@ export const configSchema = z.strictObject({
         .default(1024 * 1024)
         .describe('largest JSON body the admin API reads; a larger one is refused with 413 before it is read'),
       limits: limitsSchema.prefault({}),
+      tls: serverTlsSchema.optional().describe('serve the main listener over TLS with this certificate and key'),
+      trustedProxies: z.array(cidrRange).max(100).default([]).describe('addresses or CIDR ranges of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed'),
     })
     .prefault({}),
   profile: z.enum(['demo', 'production']).default('demo').describe('production refuses a start whose key passphrase is kept inside dataDir'),

@@ -22,7 +22,7 @@ export function federationIssuer(config: MusterConfig, boundPort?: number): stri
   const configured = config.federation.oidc.issuer;
   if (configured !== undefined) return configured;
   const port = boundPort ?? BOUND_PORTS.get(config);
-  if (port !== undefined) return defaultIssuer(config.server.host, port);
+  if (port !== undefined) return defaultIssuer(config.server.host, port, config.server.tls !== undefined);
   throw new MusterError(
     'MUSTER_ERR_CONFIG',
     'federation.oidc.issuer is not set and server.port is 0: the OP issuer every token and SET names is known only to the muster serve that picked its port; set federation.oidc.issuer (or MUSTER_ISSUER)',
@@ -33,5 +33,5 @@ export function federationIssuer(config: MusterConfig, boundPort?: number): stri
 /** The issuer's path on its host (`/oidc` by default), known before a port is picked: where the OP's documents are mounted. */
 export function federationIssuerPath(config: MusterConfig): string {
   const configured = config.federation.oidc.issuer;
-  return new URL(configured ?? defaultIssuer(config.server.host, config.server.port || 1)).pathname.replace(/\/+$/, '');
+  return new URL(configured ?? defaultIssuer(config.server.host, config.server.port || 1, config.server.tls !== undefined)).pathname.replace(/\/+$/, '');
 }

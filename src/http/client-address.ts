@@ -1,12 +1,8 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { Env } from './env.ts';
+import { remoteAddress } from './remote.ts';
 
-/** The peer's address from the socket; null when there is none (in-process `app.request()`). */
+/** The client's address (see remote.ts: through trusted proxies, the client they name); null in-process. */
 export function clientAddressOf(c: Context<Env>): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null;
-  } catch {
-    return null;
-  }
+  return remoteAddress(c);
 }

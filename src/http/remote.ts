@@ -1,13 +1,14 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
+import { clientAddressOfRequest } from '../protocols/forwarded.ts';
 
-/** The peer's address from the socket; null when there is none (in-process `app.request()`). */
+/**
+ * The client's address: the socket's peer, or (through a proxy of server.trustedProxies) the client it names in
+ * X-Forwarded-For; null when there is no socket (in-process `app.request()`).
+ */
 export function remoteAddress(c: Context): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null;
-  } catch {
-    return null;
-  }
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return clientAddressOfRequest(incoming) ?? null;
 }
 
 /** A caller on this machine: a loopback address, or in-process (no socket). */

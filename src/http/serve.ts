@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { type ListenerLimits, limitsSchema } from '../config/limits-schema.ts';
 import { MusterError } from '../core/errors.ts';
+import { recordForwarded, trustedProxiesOf } from '../protocols/forwarded.ts';
 import { type ConnectionRefused, guardListener, serverOptionsOf } from '../protocols/listener-limits.ts';
 import type { MusterApp } from './env.ts';
 
@@ -23,7 +25,14 @@ export interface ServeOptions {
   readonly onRefused?: ConnectionRefused;
   /** The config key named when the port cannot be bound (default 'server.port'). */
   readonly portKey?: string;
+  /** Serve over TLS with this certificate (PEM, chain after it) and key (server.tls). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (server.trustedProxies). */
+  readonly trustedProxies?: readonly string[];
 }
+
+/** Strict-Transport-Security (RFC 6797) on every answer the client received over TLS: a year, subdomains included. */
+export const HSTS = 'max-age=31536000; includeSubDomains';
 
 export interface RunningServer {
   readonly port: number;
@@ -40,10 +49,13 @@ export function serveHttp(app: MusterApp, options: ServeOptions): Promise<Runnin
   return new Promise((resolve, reject) => {
     const before = options.before ?? [];
     const limits = options.limits ?? DEFAULT_LIMITS;
-    const server = createServer(serverOptionsOf(limits), (request, response) => {
+    const trusted = trustedProxiesOf(options.trustedProxies ?? []);
+    const handle: RequestListener = (request, response) => {
+      if (recordForwarded(request, trusted).https) response.setHeader('strict-transport-security', HSTS);
       for (const listener of before) if (listener(request, response)) return;
       void appListener(request, response);
-    });
+    };
+    const server = options.tls ? createTlsServer({ ...serverOptionsOf(limits), cert: options.tls.cert, key: options.tls.key }, handle) : createServer(serverOptionsOf(limits), handle);
     guardListener(server, { name: options.name ?? 'api', limits, ...(options.onRefused ? { onRefused: options.onRefused } : {}) });
     server.listen(options.port, options.host);
     server.once('error', (error) => reject(listenError(options, error)));
@@ -54,7 +66,7 @@ export function serveHttp(app: MusterApp, options: ServeOptions): Promise<Runnin
   });
 }
 
-function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
+function closeServer(server: ReturnType<typeof createServer> | ReturnType<typeof createTlsServer>): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeIdleConnections();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../core/clock.ts';
+import { clientAddressOfRequest } from './forwarded.ts';
 import type { RateLimiter, RequestSource, Taken } from '../core/limits/token-buckets.ts';
 
 /** The credential a request carries (Authorization header) as the rate limits key it: a digest, never the value. */
@@ -42,7 +43,7 @@ export function rateLimitedListener(
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     if (!limited(req)) return listener(req, res);
-    const taken = takeRequest(deps, requestSourceOf(req.socket.remoteAddress, req.headers.authorization));
+    const taken = takeRequest(deps, requestSourceOf(clientAddressOfRequest(req), req.headers.authorization));
     if (taken.ok) return listener(req, res);
     sendTooManyRequests(res, taken.retryAfterSeconds);
     return true;

@@ -14,24 +14,23 @@ type Served = { key: string; cert: string; certificate: X509Certificate; chain: 
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
-async function readConfigured(key: 'certificateFile' | 'keyFile', file: string): Promise<string> {
+async function readConfigured(key: string, file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new MusterError('MUSTER_ERR_CONFIG', `cannot read ${file}`, [{ key: `federation.mtls.${key}`, value: file, message: (error as Error).message }], { cause: error });
+    throw new MusterError('MUSTER_ERR_CONFIG', `cannot read ${file}`, [{ key, value: file, message: (error as Error).message }], { cause: error });
   }
 }
 
-/** The configured certificate (first PEM block; the rest is its chain) and key. */
-async function configured(certificateFile: string, keyFile: string): Promise<Served> {
-  const blocks = (await readConfigured('certificateFile', certificateFile)).match(PEM_BLOCK) ?? [];
+/** The configured certificate (first PEM block; the rest is its chain) and key; `at` names the settings in errors. */
+async function configured(certificateFile: string, keyFile: string, at = 'federation.mtls'): Promise<Served> {
+  const blocks = (await readConfigured(`${at}.certificateFile`, certificateFile)).match(PEM_BLOCK) ?? [];
   const [cert, ...chain] = blocks;
-  if (!cert)
-    throw new MusterError('MUSTER_ERR_CONFIG', `${certificateFile} holds no PEM certificate`, [{ key: 'federation.mtls.certificateFile', value: certificateFile, message: 'no PEM certificate' }]);
+  if (!cert) throw new MusterError('MUSTER_ERR_CONFIG', `${certificateFile} holds no PEM certificate`, [{ key: `${at}.certificateFile`, value: certificateFile, message: 'no PEM certificate' }]);
   const certificate = new X509Certificate(cert);
-  const key = await readConfigured('keyFile', keyFile);
+  const key = await readConfigured(`${at}.keyFile`, keyFile);
   if (!keyMatches(key, certificate))
-    throw new MusterError('MUSTER_ERR_CONFIG', `${keyFile} is not the key of ${certificateFile}`, [{ key: 'federation.mtls.keyFile', value: keyFile, message: 'does not match certificateFile' }]);
+    throw new MusterError('MUSTER_ERR_CONFIG', `${keyFile} is not the key of ${certificateFile}`, [{ key: `${at}.keyFile`, value: keyFile, message: 'does not match certificateFile' }]);
   const hostnames = certificate.getExtension(SubjectAlternativeNameExtension)?.names.items.map((n) => n.value) ?? [];
   return { key, cert, certificate, chain, source: 'configured', hostnames };
 }
@@ -76,4 +75,12 @@ export async function mtlsServerCredentials(ctx: TlsContext, hostnames: readonly
   const ca = await ctx.ca();
   const anchors = [ca.issuing.certificate.toString('pem'), ca.root.certificate.toString('pem')];
   return { key: served.key, cert: served.cert, chain: served.chain, ca: anchors, notAfter: served.certificate.notAfter };
+}
+
+/** The main listener's certificate (with its chain) and key from server.tls, checked to match; undefined without it. */
+export async function mainListenerTls(config: Pick<Muster['config'], 'server'>): Promise<{ cert: string; key: string } | undefined> {
+  const tls = config.server.tls;
+  if (!tls) return undefined;
+  const served = await configured(tls.certificateFile, tls.keyFile, 'server.tls');
+  return { cert: [served.cert, ...served.chain].join('\n'), key: served.key };
 }

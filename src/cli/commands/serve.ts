@@ -12,6 +12,7 @@ import { logStoreAvailability } from '../../runtime/store-watch.ts';
 import { logSchedulerStates } from '../../runtime/scheduler-log.ts';
 import { pkiBaseUrl } from '../../runtime/pki.ts';
 import { discoveryDocument, foreignAnchors, startFederation } from '../../runtime/federation.ts';
+import { mainListenerTls } from '../../runtime/tls-server.ts';
 import { federationIssuer, issuerBoundTo } from '../../federation/issuer.ts';
 import type { MusterConfig } from '../../config/schema.ts';
 import { MusterError } from '../../core/errors.ts';
@@ -94,11 +95,19 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
       res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', 'cache-control': 'no-store' }).end('{"status":"starting"}');
       return true;
     };
+    const tls = await mainListenerTls(config);
     const bounds = { limits: config.server.limits, onRefused: (name: string, reason: string) => metrics.countRefusedConnection(name, reason) };
     const pkiServer = await servePkiListener(ctx, log, pki.listener, bounds);
     if (pkiServer) stops.unshift(() => pkiServer.close());
     const ownPki = pkiServer ? [] : [pki.listener];
-    const server = await serveHttp(app, { host: config.server.host, port: config.server.port, before: [starting, ...ownPki, logRawRequests(log, (req, res) => op(req, res))], ...bounds });
+    const server = await serveHttp(app, {
+      host: config.server.host,
+      port: config.server.port,
+      before: [starting, ...ownPki, logRawRequests(log, (req, res) => op(req, res))],
+      trustedProxies: config.server.trustedProxies,
+      ...(tls ? { tls } : {}),
+      ...bounds,
+    });
     stops.unshift(() => server.close());
     issuerBoundTo(config, server.port);
     const issuer = issuerNow();
@@ -112,7 +121,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     else consoleSetup = await startConsole(ctx, issuer);
     ready = true;
     stops.push(() => federation.close());
-    const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
+    const url = `${tls ? 'https' : 'http'}://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
     log.info({ url, issuer, mtls: federation.mtls.origin, store: ctx.store.adapter, ...(pkiServer ? { pki: `${pkiServer.host}:${pkiServer.port}` } : {}) }, 'muster serve listening');
     const pkiUrl = pkiServer ? `http://${pkiServer.host.includes(':') ? `[${pkiServer.host}]` : pkiServer.host}:${pkiServer.port}` : url;
     if (configured.pki.baseUrl === undefined && pkiBase !== pkiUrl)

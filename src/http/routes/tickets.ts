@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { getConnInfo } from '@hono/node-server/conninfo';
+import { remoteAddress } from '../remote.ts';
 import { bodyLimit } from 'hono/body-limit';
 import type { MiddlewareHandler } from 'hono';
 import { listAuditEntries } from '../../audit/queries.ts';
 import { SIGNATURE_HEADER } from '../../connectors/accounts/ticket/index.ts';
 import { MusterError } from '../../core/errors.ts';
 import { type CallbackDeps, TicketService, authenticateCallback, ticketAuditTarget, ticketTargetsOf } from '../../lifecycle/tickets/index.ts';
-import { type Env, type MusterContext, type RouteModule, correlationIdOf } from '../env.ts';
+import { type Env, type RouteModule, correlationIdOf } from '../env.ts';
 import { apiRoute, publicRoute } from '../route.ts';
 import { ERROR_RESPONSES, Uuid, jsonResponse, queryInt } from '../schemas.ts';
 import { plain } from './import-schemas.ts';
@@ -91,13 +91,4 @@ function verifySignature(deps: CallbackDeps): MiddlewareHandler<Env> {
 
 function tooLarge(): never {
   throw new MusterError('MUSTER_ERR_VALIDATION', `a ticket callback body is at most ${MAX_CALLBACK_BYTES} bytes`, [{ field: '(body)', message: 'too large' }]);
-}
-
-/** The peer's address from the socket; null when there is none (in-process `app.request()`). */
-function remoteAddress(c: MusterContext): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null;
-  } catch {
-    return null;
-  }
 }

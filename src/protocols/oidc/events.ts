@@ -4,6 +4,7 @@ import type { AuditWriter } from '../../audit/writer.ts';
 import type { Store } from '../../store/store.ts';
 import type { RefusalAggregator } from '../../audit/refusal-aggregator.ts';
 import { auditRefusal } from './refusals.ts';
+import { clientAddressOfRequest } from '../forwarded.ts';
 import { auditGroupCommit } from '../../audit/group-commit.ts';
 
 /**
@@ -105,7 +106,7 @@ function refused(deps: EventDeps, event: string, ctx: KoaContextWithOIDC | undef
   const answer = { event, error: error?.error ?? 'server_error', description: causeOf(error, false) };
   if (ctx?.req) Object.assign(ctx.req, { [ANSWER_ERROR]: answer });
   const refusal = { clientId: clientOf(ctx), reason: event, error: answer.error, description: answer.description };
-  const origin = ctx ? { address: ctx.req?.socket?.remoteAddress, method: ctx.method, path: ctx.path } : undefined;
+  const origin = ctx ? { address: clientAddressOfRequest(ctx.req), method: ctx.method, path: ctx.path } : undefined;
   queue(ctx, auditRefusal(deps, refusal, `oidc-${event}`, origin), deps);
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { clientAddressOfRequest } from '../forwarded.ts';
 import { type RefusalDeps, auditRefusal, boundedText } from './refusals.ts';
 import { errorPage } from './render-error.ts';
 
@@ -78,7 +79,7 @@ export async function refuse(
   if (how.audit) {
     const refusal = { clientId: error.clientId, reason: `${how.route}.error`, error: 'invalid_request', description: error.message };
     const req = res.req;
-    const origin = req ? { address: req.socket?.remoteAddress, method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '' } : undefined;
+    const origin = req ? { address: clientAddressOfRequest(req), method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '' } : undefined;
     await auditRefusal(how.audit, refusal, `oidc-${how.route}.error`, origin).catch((failure: unknown) => how.onError?.(failure));
   }
   if (res.headersSent) return;
