@@ -87,11 +87,13 @@ export async function markEndedForIdentity({ db }: Queryable, identityId: string
   return rows.map((r) => r.id).sort();
 }
 
-/** Deletes pending sign-ins started before `before` and sessions ended before it. */
-export async function purgeSessions({ db }: Queryable, before: Date): Promise<number> {
+/** Deletes sign-ins (rows without an identity) started before `startedBefore`, and sessions ended before `endedBefore`. */
+export async function purgeSessions({ db }: Queryable, cutoffs: { endedBefore: Date; startedBefore: Date }): Promise<number> {
   const result = await db
     .deleteFrom('console_sessions')
-    .where((eb) => eb.or([eb('ended_at', '<', before), eb.and([eb('identity_id', 'is', null), eb('created_at', '<', before)])]))
+    .where((eb) =>
+      eb.or([eb.and([eb('identity_id', 'is not', null), eb('ended_at', '<', cutoffs.endedBefore)]), eb.and([eb('identity_id', 'is', null), eb('created_at', '<', cutoffs.startedBefore)])]),
+    )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

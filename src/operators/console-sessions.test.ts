@@ -78,6 +78,12 @@ describeEachStore('console sessions', (factory) => {
     assert.equal(entry?.target, nobody);
   });
 
+  it("refuses a source's feed: only people with a fixed operator role use the console", async () => {
+    const feed = (await testOperator({ store, audit, clock }, ['source-feed:hr'])).identityId;
+    const pending = await sessions.beginSignIn(RECORD);
+    assert.deepEqual(await sessions.open(pending, { identityId: feed, authTime: clock.now(), acr: 'a', idToken: 't' }, 'corr-feed'), { ok: false, reason: 'not-an-operator' });
+  });
+
   it('lets a live session on and re-reads the roles each time: a role revoked takes effect at once', async () => {
     const { secret } = await signedIn();
     const first = await sessions.check(secret, 'c');
@@ -146,8 +152,17 @@ describeEachStore('console sessions', (factory) => {
     assert.equal(again, 0);
   });
 
-  it('purges sign-ins never finished and sessions ended longer ago than the overall limit', async () => {
+  it('purges sign-ins past their wait, and sessions ended longer ago than the overall limit', async () => {
+    const live = await signedIn();
     await sessions.beginSignIn(RECORD);
+    const { sessionId } = await signedIn();
+    await sessions.end(sessionId, 'muster', 'test', 'c');
+    clock.advance(11 * MINUTE);
+    assert.ok((await sessions.purge()) > 0);
+    const pending = await store.query<{ n: number }>('SELECT count(*)::int AS n FROM console_sessions WHERE identity_id IS NULL');
+    assert.equal(pending[0]?.n, 0, 'sign-ins past their wait are gone');
+    assert.equal((await store.query('SELECT 1 FROM console_sessions WHERE id = $1', [sessionId])).length, 1, 'an ended session stays for the overall limit');
+    await sessions.check(live.secret, 'c');
     clock.advance(CONSOLE_LIMITS.overallMs + MINUTE);
     assert.ok((await sessions.purge()) > 0);
     const left = await store.query<{ n: number }>('SELECT count(*)::int AS n FROM console_sessions WHERE ended_at IS NOT NULL OR identity_id IS NULL');

@@ -5,10 +5,11 @@ import { RefusalBudget } from '../audit/refusal-budget.ts';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Clock } from '../core/clock.ts';
 import { REAUTHENTICATION } from '../core/federation/profile.ts';
+import { isFixedRole } from '../core/operators/roles.ts';
 import type { Store, Tx } from '../store/store.ts';
 import { type ConsoleSessionRow, insertSession, markEnded, markEndedForIdentity, markSeen, purgeSessions, sessionBySecretHash } from './console-session-repository.ts';
 import { operatorActor } from './principal.ts';
-import { heldRoles } from './role-repository.ts';
+import { heldRoles, lockIdentity } from './role-repository.ts';
 
 /**
  * Server-side sessions of the web console. The browser holds only a random secret (in a `__Host-` cookie); the store
@@ -103,7 +104,7 @@ export class ConsoleSessions {
 
   /**
    * Ends the pending sign-in and opens a session under a new secret for an active identity holding at least one
-   * operator role (audited `console.session.started`); anyone else is refused (audited `console.refused`, bounded).
+   * operator role of a person (not only a source's feed; audited `console.session.started`); anyone else is refused (audited `console.refused`, bounded).
    */
   async open(pendingSecret: string | undefined, assertion: ConsoleAssertion, correlationId: string): Promise<OpenedSession> {
     const { store, clock, audit } = this.#d;
@@ -111,11 +112,12 @@ export class ConsoleSessions {
     const pending = await this.#row(pendingSecret);
     if (!pending || pending.identity_id !== null || pending.ended_at !== null) return this.#refuseSignIn('unknown-sign-in', assertion.identityId, correlationId);
     const outcome = await store.transaction(async (tx) => {
-      await markEnded(tx, pending.id, now, 'signed in');
-      const [identity] = await tx.db.selectFrom('identities').select('status').where('id', '=', assertion.identityId).execute();
+      // the sign-in is used once, even by two answers at the same moment
+      if (!(await markEnded(tx, pending.id, now, 'signed in'))) return { ok: false as const, reason: 'unknown-sign-in' as const };
+      const identity = await lockIdentity(tx, assertion.identityId);
       if (identity?.status !== 'active') return { ok: false as const, reason: 'inactive' as const };
       const roles = await heldRoles(tx, assertion.identityId);
-      if (roles.length === 0) return { ok: false as const, reason: 'not-an-operator' as const };
+      if (!roles.some(isFixedRole)) return { ok: false as const, reason: 'not-an-operator' as const };
       const secret = newSecret();
       const id = randomUUID();
       await insertSession(tx, {
@@ -152,7 +154,7 @@ export class ConsoleSessions {
     if (limit) return this.#endFor(row, limit, correlationId);
     if (row.identity_status !== 'active') return this.#endFor(row, 'inactive', correlationId);
     const roles = await heldRoles(this.#d.store, row.identity_id);
-    if (roles.length === 0) return this.#endFor(row, 'no-role', correlationId);
+    if (!roles.some(isFixedRole)) return this.#endFor(row, 'no-role', correlationId);
     if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_INTERVAL_MS) await markSeen(this.#d.store, row.id, now);
     return { ok: true, operator: { sessionId: row.id, identityId: row.identity_id, roles, actor: operatorActor(row.identity_id), authTime: row.auth_time, idToken: row.id_token } };
   }
@@ -181,9 +183,10 @@ export class ConsoleSessions {
     if (admitted) await recordAudit(this.#d.store, this.#d.audit, admitted, correlationId);
   }
 
-  /** Deletes sign-ins never finished and sessions that ended, older than the overall limit. */
+  /** Deletes sign-ins past their wait (finished or not), and sessions that ended longer ago than the overall limit. */
   purge(): Promise<number> {
-    return purgeSessions(this.#d.store, new Date(this.#d.clock.now().getTime() - CONSOLE_LIMITS.overallMs));
+    const now = this.#d.clock.now().getTime();
+    return purgeSessions(this.#d.store, { endedBefore: new Date(now - CONSOLE_LIMITS.overallMs), startedBefore: new Date(now - SIGN_IN_WAIT_MS) });
   }
 
   async #row(secret: string | undefined) {

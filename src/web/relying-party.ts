@@ -1,4 +1,4 @@
-import { type AccountServices, type RpClient, type SignInRecord, createRpClient, parseAgreements } from '../rp/index.ts';
+import { type AccountServices, type RpClient, type SignInRecord, type TrustAgreements, createRpClient, parseAgreements } from '../rp/index.ts';
 import type { Clock } from '../core/clock.ts';
 import { CONSOLE_MAX_AUTHENTICATION_AGE_SECONDS } from '../federation/console-client.ts';
 import type { ConsoleSetup } from '../runtime/console.ts';
@@ -36,16 +36,7 @@ const clients = new WeakMap<ConsoleSetup, ConsoleRelyingParty>();
 export function consoleRelyingParty(setup: ConsoleSetup, agencyCode: string, clock: Clock): ConsoleRelyingParty {
   const found = clients.get(setup);
   if (found) return found;
-  const agreements = parseAgreements([
-    {
-      id: setup.clientId,
-      issuer: setup.issuer,
-      homeAgencies: [`agency_code:${agencyCode}`],
-      minFal: 'fal2',
-      minAal: 'aal3',
-      maxAuthenticationAgeSeconds: CONSOLE_MAX_AUTHENTICATION_AGE_SECONDS,
-    },
-  ]);
+  const agreements = consoleAgreements(setup.issuer, setup.clientId, agencyCode);
   const client = createRpClient({
     issuer: setup.issuer,
     clientId: setup.clientId,
@@ -61,6 +52,11 @@ export function consoleRelyingParty(setup: ConsoleSetup, agencyCode: string, clo
   const made = { client, recordOf };
   clients.set(setup, made);
   return made;
+}
+
+/** The console's side of its built-in agreement, as `muster/rp` reads agreements: muster's OP, the agency's people, AAL3. */
+export function consoleAgreements(issuer: string, clientId: string, agencyCode: string): TrustAgreements {
+  return parseAgreements([{ id: clientId, issuer, homeAgencies: [`agency_code:${agencyCode}`], minFal: 'fal2', minAal: 'aal3', maxAuthenticationAgeSeconds: CONSOLE_MAX_AUTHENTICATION_AGE_SECONDS }]);
 }
 
 function recordOf(stored: unknown): SignInRecord | undefined {

@@ -73,7 +73,10 @@ async function finishSignIn(c: ConsoleContext, deps: SignInDeps, rp: ReturnType<
     return c.html(messagePage('Sign-in refused', 'The console needs AAL3: a PIV card or a hardware-backed Derived PIV credential.', { link: SIGN_IN_AGAIN }), 403);
   }
   const identityId = await identityOfRpSubject(deps.store, setup.clientId, assertion.identifier.sub);
-  if (!identityId) return c.html(messagePage('Sign-in refused', 'muster does not know who signed in.', { link: SIGN_IN_AGAIN }), 403);
+  if (!identityId) {
+    await setup.sessions.refuseAnswer('the subject the OP asserted names no identity', correlation(c));
+    return c.html(messagePage('Sign-in refused', 'muster does not know who signed in.', { link: SIGN_IN_AGAIN }), 403);
+  }
   const opened = await setup.sessions.open(pendingSecret, { identityId, authTime: new Date(assertion.authTime * 1000), acr: ACR.aal3, idToken: result.idToken }, correlation(c));
   if (!opened.ok) return c.html(messagePage('Not an operator', 'Only active operators of muster may use the console.'), 403);
   setSessionCookie(c, opened.secret);

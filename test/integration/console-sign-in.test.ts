@@ -2,12 +2,13 @@
 // Provider with a software PIV card (Playwright presents its certificate to muster's mutual-TLS origin). An operator
 // sees their roles; a cardholder who is no operator is refused; an operator without the role gets 403 on the holds
 // page; the inactivity limit (the injected clock moved on) sends the operator back to PIV sign-in; signing out ends
-// the session; and an HR termination ends the operator's console session at once.
+// the session; and a hold or an HR termination ends the operator's console session at once.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Clock } from '../../src/core/clock.ts';
+import { placeHold } from '../../src/lifecycle/holds.ts';
 import { testOperator } from '../../src/operators/test-operators.ts';
 import { chromiumSkip, launchChromium, newContextWithClientCertificate } from '../support/chromium.ts';
 import { type CertificateCredential, type FederatedMuster, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
@@ -135,8 +136,11 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
     assert.deepEqual(await sessionsOf('E3'), []);
   });
 
+  let e2: Page;
+
   test('an operator without the role gets 403 on the holds page, audited', async () => {
     const page = await cardholder('E2');
+    e2 = page;
     await signIn(page);
     await page.waitForURL(atConsole);
     assert.deepEqual(await page.locator('#roles .role').allTextContents(), ['issuer']);
@@ -146,6 +150,19 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
     const forbidden = (await auditOf('console.forbidden')).filter((e) => e.actor === `operator:${fm.ids.E2}`);
     assert.equal(forbidden.length, 1);
     assert.deepEqual(forbidden[0]?.data.needed, ['security-officer', 'helpdesk', 'auditor']);
+  });
+
+  test('a hold on the operator ends their console session at once', async () => {
+    assert.equal((await e2.goto(console()))?.status(), 200);
+    await placeHold(fm.muster.store, fm.muster, fm.ids.E2 as string, 'lost badge under investigation', 'operator:security');
+    await waitUntil('the console session of the held operator ended', async () => (await sessionsOf('E2')).every((s) => s.ended_at !== null));
+    const ended = (await auditOf('console.session.ended')).filter((e) => e.data.identity_id === fm.ids.E2);
+    assert.deepEqual(
+      ended.map((e) => e.actor),
+      ['muster:lifecycle'],
+    );
+    await e2.goto(console());
+    assert.ok(!atConsole(new URL(e2.url())), `the console no longer opens (${e2.url()})`);
   });
 
   test('after 15 minutes of inactivity the console sends the operator back to PIV sign-in', async () => {
@@ -177,9 +194,8 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
     assert.equal((await sessionsOf('E1')).filter((s) => s.ended_at === null).length, 1);
     await fm.hrSnapshot({ E1: 'terminated' });
     await waitUntil('the console session of the leaver ended', async () => (await sessionsOf('E1')).every((s) => s.ended_at !== null));
-    const ended = (await auditOf('console.session.ended')).filter((e) => e.actor === 'muster:lifecycle');
-    assert.equal(ended.length, 1);
-    assert.equal(ended[0]?.data.identity_id, fm.ids.E1);
+    const ended = (await auditOf('console.session.ended')).filter((e) => e.actor === 'muster:lifecycle' && e.data.identity_id === fm.ids.E1);
+    assert.equal(ended.length, 1, 'one entry for the one session the job ended');
     await page.goto(console());
     assert.ok(!atConsole(new URL(page.url())), `the console no longer opens (${page.url()})`);
   });

@@ -11,7 +11,7 @@ import { waitUntil } from '../support/wait.ts';
 const BIN = fileURLToPath(new URL('../../bin/muster.js', import.meta.url));
 
 const WORKER_TASKS = ['lifecycle.npe-expiry', 'imports.held-expiry', 'tickets.escalation', 'reconcile.archive', 'access.training-expiry', 'signals.account-purge', 'pending-actions.expire', 'audit.checkpoint'];
-const SERVE_TASKS = [...WORKER_TASKS, 'pki.revocation-publish', 'pki.ocsp-responder-renewal', 'oidc.maintenance'];
+const SERVE_TASKS = [...WORKER_TASKS, 'pki.revocation-publish', 'pki.ocsp-responder-renewal', 'oidc.maintenance', 'console.purge'];
 
 const COMMANDS = {
   serve: {
