@@ -13,7 +13,7 @@ import { clientAssertionRules } from './client-assertion.ts';
 import { MUSTER_CLIENT_METADATA, REGISTRATION_POLICY, agreementClients, registrationPolicy } from './clients.ts';
 import { auditEvents } from './events.ts';
 import { falMetadataProblems, falRequestProblem, isFal, requestedFalProblem } from './fal.ts';
-import { findAccountWith, subjectOf } from './find-account.ts';
+import { findAccountWith, pairwiseSubjectOf } from './find-account.ts';
 import { certificateAuthorized, certificateSubjectMatches, peerCertificate } from './mtls-auth.ts';
 import { outboundFetch } from './outbound-fetch.ts';
 import { renderError } from './render-error.ts';
@@ -67,7 +67,7 @@ function configuration(deps: ProviderDeps): Configuration {
     adapter: adapterFactory({ store, clock, clients: agreementClients(store, agreements) }),
     jwks: deps.jwks,
     findAccount: findAccountWith({ store, clock, audit, agencyCode: config.agency.code }),
-    pairwiseIdentifier: pairwiseOncePerRequest(deps),
+    pairwiseIdentifier: (ctx: KoaContextWithOIDC, accountId: string, client: Client) => pairwiseSubjectOf(deps, ctx, accountId, client),
     subjectTypes: ['pairwise'],
     claims: claimsConfiguration(),
     acrValues: [ACR.aal2, ACR.aal3],
@@ -126,20 +126,6 @@ function features(deps: ProviderDeps): Record<string, unknown> {
     encryption: { enabled: true },
     mTLS: { enabled: true, tlsClientAuth: true, certificateBoundAccessTokens: false, getCertificate: peerCertificate, certificateAuthorized, certificateSubjectMatches },
     registration: { enabled: true, initialAccessToken: true, issueRegistrationAccessToken: true, policies: { [REGISTRATION_POLICY]: registrationPolicy(deps.store) } },
-  };
-}
-
-/** The pairwise subject, derived once per request for each account and client (oidc-provider asks repeatedly). */
-function pairwiseOncePerRequest(deps: ProviderDeps): (ctx: KoaContextWithOIDC, accountId: string, client: Client) => Promise<string> {
-  const perRequest = new WeakMap<KoaContextWithOIDC, Map<string, Promise<string>>>();
-  return (ctx, accountId, client) => {
-    if (!ctx) return subjectOf(deps, accountId, client);
-    const known = perRequest.get(ctx) ?? new Map<string, Promise<string>>();
-    perRequest.set(ctx, known);
-    const key = `${accountId} ${client.clientId}`;
-    const found = known.get(key) ?? subjectOf(deps, accountId, client);
-    known.set(key, found);
-    return found;
   };
 }
 
