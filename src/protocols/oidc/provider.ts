@@ -17,6 +17,7 @@ import { findAccountWith, pairwiseSubjectOf } from './find-account.ts';
 import { certificateAuthorized, certificateSubjectMatches, peerCertificate } from './mtls-auth.ts';
 import { outboundFetch } from './outbound-fetch.ts';
 import { renderError } from './render-error.ts';
+import { atomicReplayDetection } from './replay-detection.ts';
 import { OP_ROUTES } from './routes.ts';
 import type { RefusalAggregator } from '../../audit/refusal-aggregator.ts';
 
@@ -55,6 +56,7 @@ const CLOCK_TOLERANCE = 5;
 export function createProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(deps.issuer, configuration(deps));
   provider.proxy = false;
+  atomicReplayDetection(provider, deps);
   auditEvents(provider, { store: deps.store, audit: deps.audit, ...(deps.refusals ? { refusals: deps.refusals } : {}), ...(deps.onAuditError ? { onError: deps.onAuditError } : {}) });
   return provider;
 }
