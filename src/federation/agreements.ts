@@ -76,14 +76,17 @@ export async function agreementById(db: Queryable, id: string): Promise<Agreemen
 const CLIENT_CACHE_LIMIT = 10_000;
 const clientCache = new WeakMap<Queryable, Map<string, { readonly generation: number; readonly value: ClientAgreement | undefined }>>();
 const watchedStores = new WeakSet<Queryable>();
-let cacheGeneration = 0;
+/** Moved by every change heard of, per store: a read begun before a change is not kept after it. */
+const generations = new WeakMap<Queryable, number>();
+const generationOf = (store: Queryable): number => generations.get(store) ?? 0;
 
 /** The notification channel of changes to agreements and client registrations. */
 export const AGREEMENTS_CHANNEL = 'muster_agreements';
 
-/** Forgets every cached client agreement (after a change to agreements or registrations). */
-export function forgetClientAgreements(): void {
-  cacheGeneration += 1;
+/** Forgets every client agreement cached for the store (after a change to agreements or registrations). */
+export function forgetClientAgreements(store: Queryable): void {
+  generations.set(store, generationOf(store) + 1);
+  clientCache.delete(store);
 }
 
 /** Tells every muster process on the store, when the transaction commits, that agreements or registrations changed. */
@@ -94,10 +97,10 @@ async function notifyAgreementChange(tx: Queryable): Promise<void> {
 /**
  * Lets this process cache clients' agreements on `store` for as long as it hears every change: at once on PGlite; on
  * PostgreSQL while it listens to AGREEMENTS_CHANNEL (a lost connection stops the caching until it listens again).
- * Returns the function that stops it.
+ * `onChange` is told after each change notified by any process has been applied. Returns the function that stops it.
  */
-export async function watchAgreements(store: Store): Promise<Unlisten> {
-  forgetClientAgreements();
+export async function watchAgreements(store: Store, options: { onChange?: () => void } = {}): Promise<Unlisten> {
+  forgetClientAgreements(store);
   if (!store.capabilities.multipleConnections) {
     watchedStores.add(store);
     return async () => {
@@ -106,9 +109,12 @@ export async function watchAgreements(store: Store): Promise<Unlisten> {
   }
   if (!store.listen) return async () => {};
   const stop = await store.listen(AGREEMENTS_CHANNEL, {
-    notified: () => forgetClientAgreements(),
+    notified: () => {
+      forgetClientAgreements(store);
+      options.onChange?.();
+    },
     listening: (live) => {
-      forgetClientAgreements();
+      forgetClientAgreements(store);
       if (live) watchedStores.add(store);
       else watchedStores.delete(store);
     },
@@ -125,9 +131,10 @@ export async function agreementOfClient(db: Queryable, clientId: string): Promis
   const cache = clientCache.get(db) ?? new Map();
   clientCache.set(db, cache);
   const hit = cache.get(clientId);
-  if (hit && hit.generation === cacheGeneration) return hit.value;
-  const generation = cacheGeneration;
+  if (hit && hit.generation === generationOf(db)) return hit.value;
+  const generation = generationOf(db);
   const value = await readAgreementOfClient(db, clientId);
+  if (generation !== generationOf(db)) return value;
   if (cache.size >= CLIENT_CACHE_LIMIT) cache.clear();
   cache.set(clientId, { generation, value });
   return value;
@@ -230,7 +237,7 @@ export class AgreementService {
     }
     await db.query("INSERT INTO federation_clients (client_id, agreement_id, registration, created_at) VALUES ($1, $2, 'dynamic', $3)", [clientId, agreementId, this.#d.clock.now()]);
     await notifyAgreementChange(db);
-    forgetClientAgreements();
+    forgetClientAgreements(this.#d.store);
   }
 
   async #checkClients(id: string, document: AgreementDocument): Promise<void> {
@@ -269,7 +276,7 @@ export class AgreementService {
       await notifyAgreementChange(tx);
       return versionOf(row as Row);
     });
-    forgetClientAgreements();
+    forgetClientAgreements(store);
     if (!('refused' in outcome)) return outcome;
     await recordAudit(
       store,

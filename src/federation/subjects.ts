@@ -46,9 +46,14 @@ export function sectorOf(clientId: string, sectorIdentifierUri?: string): string
 
 /**
  * The subject an RP knows the identity by: the one it already has when that was derived under the earlier sector rule
- * (the redirect URIs' host) and is kept, else the pairwise subject of its sector.
+ * (the redirect URIs' host) and is kept, else the pairwise subject of its sector. Both are read in one query.
  */
 export async function subjectAtRp(db: Queryable, identityId: string, clientId: string, sector: string, at: Date): Promise<string> {
-  const [kept] = await db.query<{ sub: string }>('SELECT sub FROM federation_rp_subjects WHERE identity_id = $1 AND client_id = $2 AND host_sector', [identityId, clientId]);
-  return kept?.sub ?? pairwiseSubject(db, identityId, sector, at);
+  const [row] = await db.query<{ kept: string | null; secret: Uint8Array | null }>(
+    `SELECT (SELECT sub FROM federation_rp_subjects WHERE identity_id = $1 AND client_id = $2 AND host_sector) AS kept,
+            (SELECT secret FROM federation_subject_secrets WHERE identity_id = $1) AS secret`,
+    [identityId, clientId],
+  );
+  if (row?.kept) return row.kept;
+  return row?.secret ? subjectFor(Buffer.from(row.secret), sector) : pairwiseSubject(db, identityId, sector, at);
 }

@@ -37,7 +37,7 @@ async function signIn(op: AttackOp, h: Harness, req: IncomingMessage, res: Serve
     if (!who) throw new Error('no sign-in set for the login prompt');
     const aal = who.aal ?? 'aal3';
     const login = { identityId: who.identityId, credentialId: who.credentialId, credentialType: 'piv_card' as const, aal, amr: ['sc', 'pin', 'mfa'], certThumbprint: null, authTime: h.clock.now() };
-    const location = await finishWith(h, { provider, req, res }, interaction, await partyOf(h.store, interaction), login, { method: 'test' });
+    const location = await finishWith(h, { provider }, interaction, await partyOf(h.store, interaction), login, { method: 'test' });
     res.writeHead(303, { location }).end();
     return true;
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { useHarness } from '../../../test/support/muster.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
-import { PayloadAdapter, purgeExpiredPayloads, type ClientSource } from './adapter.ts';
+import { insertPayloadOnce, PayloadAdapter, purgeExpiredPayloads, type ClientSource } from './adapter.ts';
 
 const noClients: ClientSource = { find: async () => undefined, save: async () => undefined };
 
@@ -34,5 +34,15 @@ describeEachStore('oidc-provider adapter over oidc_payloads', (factory) => {
     assert.ok(await tokens.find('t3'));
     await tokens.destroy('t3');
     assert.equal(await tokens.find('t3'), undefined);
+  });
+
+  test('a row written only once: of several writers of a live id at once exactly one writes it; once expired, the id is free again', async () => {
+    const expires = new Date(h.clock.now().getTime() + 60_000);
+    const writes = await Promise.all([1, 2, 3, 4].map(() => insertPayloadOnce(h.store, 'ReplayDetection', 'jti-1', { iss: 'rp' }, expires, h.clock.now())));
+    assert.deepEqual(writes.filter(Boolean).length, 1);
+    assert.equal(await insertPayloadOnce(h.store, 'ReplayDetection', 'jti-1', { iss: 'rp' }, expires, h.clock.now()), false, 'a replay is refused');
+    h.clock.advance(61_000);
+    const later = new Date(h.clock.now().getTime() + 60_000);
+    assert.equal(await insertPayloadOnce(h.store, 'ReplayDetection', 'jti-1', { iss: 'rp' }, later, h.clock.now()), true);
   });
 });

@@ -125,6 +125,20 @@ export async function upsertPayload(db: Queryable, model: string, id: string, pa
   );
 }
 
+/**
+ * Writes a model row only if no live row holds its id (an expired one is replaced); returns whether it was written.
+ * One statement, so of several writers of the same id at once exactly one is told it wrote it.
+ */
+export async function insertPayloadOnce(db: Queryable, model: string, id: string, payload: AdapterPayload, expires: Date, at: Date): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO oidc_payloads ${COLUMNS} VALUES ($1, $2, $3, NULL, NULL, NULL, NULL, $4, NULL)
+     ON CONFLICT (model, id) DO UPDATE SET payload = $3, expires_at = $4, consumed_at = NULL WHERE oidc_payloads.expires_at IS NOT NULL AND oidc_payloads.expires_at <= $5
+     RETURNING 1`,
+    [model, id, payload, expires, at],
+  );
+  return rows.length === 1;
+}
+
 /** The stored payload of a model row, ignoring expiry (dynamic clients have none). */
 export async function storedPayload(db: Queryable, model: string, id: string): Promise<AdapterPayload | undefined> {
   const [row] = await db.query<{ payload: AdapterPayload }>('SELECT payload FROM oidc_payloads WHERE model = $1 AND id = $2', [model, id]);

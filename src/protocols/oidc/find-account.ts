@@ -76,13 +76,21 @@ async function claimsFor(deps: AccountDeps, ctx: KoaContextWithOIDC, identity: I
   if (!client || !found) return { sub: identity.id };
   if (use !== 'id_token') return userinfoClaims(identity, agreedAttributes(found));
   const fal: Fal = falOfClient(found, client.metadata());
-  const sub = await subjectOf(deps, identity.id, client);
+  const sub = await pairwiseSubjectOf(deps, ctx, identity.id, client);
   await recordRpUse(deps.store, identity.id, client.clientId, sub, deps.clock.now());
   return { sub: identity.id, ...assertionClaims({ identity, login, fal, rp: found.rp, agencyCode: deps.agencyCode, attributes: agreedAttributes(found) }) };
 }
 
 function agreedAttributes(found: ClientAgreement): ReleasableAttribute[] {
   return found.agreement.document.attributes.map((a) => a.name);
+}
+
+const PAIRWISE = Symbol('muster.pairwiseSubject');
+
+/** The pairwise subject, derived once per request for each account and client (oidc-provider and the claims ask repeatedly). */
+export function pairwiseSubjectOf(deps: Pick<AccountDeps, 'store' | 'clock'>, ctx: KoaContextWithOIDC | undefined, accountId: string, client: Client): Promise<string> {
+  if (!ctx) return subjectOf(deps, accountId, client);
+  return oncePerRequest(ctx, PAIRWISE, `${accountId} ${client.clientId}`, () => subjectOf(deps, accountId, client));
 }
 
 /** The pairwise subject of an identity at a client: of the agreement's sector, else of the (validated) sector identifier URI, else of the client alone. */

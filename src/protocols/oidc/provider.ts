@@ -13,10 +13,11 @@ import { clientAssertionRules } from './client-assertion.ts';
 import { MUSTER_CLIENT_METADATA, REGISTRATION_POLICY, agreementClients, registrationPolicy } from './clients.ts';
 import { auditEvents, type EventDeps } from './events.ts';
 import { falMetadataProblems, falRequestProblem, isFal, requestedFalProblem } from './fal.ts';
-import { findAccountWith, subjectOf } from './find-account.ts';
+import { findAccountWith, pairwiseSubjectOf } from './find-account.ts';
 import { certificateAuthorized, certificateSubjectMatches, peerCertificate } from './mtls-auth.ts';
 import { outboundFetch } from './outbound-fetch.ts';
 import { renderError } from './render-error.ts';
+import { atomicReplayDetection } from './replay-detection.ts';
 import { OP_ROUTES } from './routes.ts';
 import type { RefusalAggregator } from '../../audit/refusal-aggregator.ts';
 
@@ -57,6 +58,7 @@ const CLOCK_TOLERANCE = 5;
 export function createProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(deps.issuer, configuration(deps));
   provider.proxy = false;
+  atomicReplayDetection(provider, deps);
   auditEvents(provider, {
     store: deps.store,
     audit: deps.audit,
@@ -75,7 +77,7 @@ function configuration(deps: ProviderDeps): Configuration {
     adapter: adapterFactory({ store, clock, clients: agreementClients(store, agreements) }),
     jwks: deps.jwks,
     findAccount: findAccountWith({ store, clock, audit, agencyCode: config.agency.code }),
-    pairwiseIdentifier: pairwiseOncePerRequest(deps),
+    pairwiseIdentifier: (ctx: KoaContextWithOIDC, accountId: string, client: Client) => pairwiseSubjectOf(deps, ctx, accountId, client),
     subjectTypes: ['pairwise'],
     claims: claimsConfiguration(),
     acrValues: [ACR.aal2, ACR.aal3],
@@ -134,20 +136,6 @@ function features(deps: ProviderDeps): Record<string, unknown> {
     encryption: { enabled: true },
     mTLS: { enabled: true, tlsClientAuth: true, certificateBoundAccessTokens: false, getCertificate: peerCertificate, certificateAuthorized, certificateSubjectMatches },
     registration: { enabled: true, initialAccessToken: true, issueRegistrationAccessToken: true, policies: { [REGISTRATION_POLICY]: registrationPolicy(deps.store) } },
-  };
-}
-
-/** The pairwise subject, derived once per request for each account and client (oidc-provider asks repeatedly). */
-function pairwiseOncePerRequest(deps: ProviderDeps): (ctx: KoaContextWithOIDC, accountId: string, client: Client) => Promise<string> {
-  const perRequest = new WeakMap<KoaContextWithOIDC, Map<string, Promise<string>>>();
-  return (ctx, accountId, client) => {
-    if (!ctx) return subjectOf(deps, accountId, client);
-    const known = perRequest.get(ctx) ?? new Map<string, Promise<string>>();
-    perRequest.set(ctx, known);
-    const key = `${accountId} ${client.clientId}`;
-    const found = known.get(key) ?? subjectOf(deps, accountId, client);
-    known.set(key, found);
-    return found;
   };
 }
 

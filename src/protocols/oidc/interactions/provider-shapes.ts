@@ -28,6 +28,7 @@ export interface StoredInteraction {
   readonly returnTo: string;
   readonly exp: number;
   result?: AnyRecord;
+  readonly lastSubmission?: AnyRecord;
   save(ttl: number): Promise<unknown>;
 }
 

@@ -5,6 +5,7 @@ import type { Exchange } from '../exchange.ts';
 import { saveGrant } from '../grant.ts';
 import type { InteractionProvider, StoredInteraction } from '../provider-shapes.ts';
 import type { Queryable } from '../../../../store/store.ts';
+import { settleInteraction } from './settle-interaction.ts';
 import { correlationOf, type InteractionParty, OIDC_ACTOR } from '../sign-in.ts';
 
 /** Why the attributes may be released: the agreement allowlists them, the subscriber consented before, or just now. */
@@ -43,5 +44,5 @@ export async function grantAndFinish(x: Exchange, interaction: StoredInteraction
   } else {
     await auditGroupCommit(store, audit).append([entry], correlationOf(x.uid));
   }
-  return x.provider.interactionResult(x.req, x.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  return settleInteraction(interaction, { consent: { grantId } }, true);
 }

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { auditGroupCommit } from '../../../../audit/group-commit.ts';
 import { acrOf } from '../assurance.ts';
 import { jsonAnswer, redirectAnswer } from '../pages.ts';
@@ -7,17 +6,16 @@ import { correlationOf, type InteractionParty, OIDC_ACTOR, type SignInDeps } fro
 import type { VerifiedLogin } from '../steps.ts';
 import { grantRelease, settledConsent } from './consent-grant.ts';
 import { loaded, type SignInStep } from './context.ts';
+import { settleInteraction } from './settle-interaction.ts';
 
-/** The request a sign-in finishes on, as oidc-provider's interactionResult takes it. */
+/** The request a sign-in finishes on: the provider whose grant it makes. */
 export interface FinishingRequest {
   readonly provider: InteractionProvider;
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
 }
 
 /**
  * Finishes the interaction with a verified sign-in: audited first (a sign-in the log does not show never counts), then
- * handed to oidc-provider as the login result, which carries the sign-in for the OP session to record when the
+ * saved as the interaction's login result (on the interaction the request loaded and checked), which carries the sign-in for the OP session to record when the
  * authorization request resumes (session-sign-in.ts). When the release needs no question (allowlisted, or consented
  * before) the grant is made here too and audited in the same commit, so the request resumes straight to the relying
  * party. Returns where the browser goes next.
@@ -40,7 +38,7 @@ export async function finishWith(
     login: { accountId: login.identityId, acr: acrOf(login.aal), amr: [...login.amr], ts: Math.floor(login.authTime.getTime() / 1000), remember: true, piv },
     ...(release ? { consent: { grantId: release.grantId } } : {}),
   };
-  return on.provider.interactionResult(on.req, on.res, result, { mergeWithLastSubmission: false });
+  return settleInteraction(interaction, result, false);
 }
 
 /** The last step of a sign-in: finishes it, answering with the redirect (certificate) or with JSON naming it (WebAuthn). */
