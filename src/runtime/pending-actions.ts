@@ -5,6 +5,7 @@ import { type Decider, type PendingAction, PendingActions, type PendingKind } fr
 import { requireAnyRole } from '../operators/principal.ts';
 import { grantRole } from '../operators/roles.ts';
 import { agreementService } from './agreements.ts';
+import { caKinds } from './ca-pending.ts';
 import type { Muster } from './context.ts';
 import { operatorDeps } from './operators.ts';
 
@@ -19,6 +20,7 @@ export const TWO_PERSON_ROLES: readonly string[] = ['ca-operator', 'security-off
 /** The two-person actions muster knows, each with the role its confirmer needs and what it runs. */
 function kinds(ctx: Muster): Map<string, PendingKind> {
   return new Map<string, PendingKind>([
+    ...caKinds(ctx),
     [
       AGREEMENT_SAVE,
       {
@@ -49,9 +51,6 @@ function kinds(ctx: Muster): Map<string, PendingKind> {
 export function pendingActions(ctx: Muster): PendingActions {
   return new PendingActions({ store: ctx.store, clock: ctx.clock, audit: ctx.audit, expiryHours: ctx.config.admin.pendingActions.expiryHours, kinds: kinds(ctx) });
 }
-
-/** The roles that may confirm some kind of two-person action. */
-export const CONFIRMING_ROLES = ['federation-admin', 'operator-admin'] as const;
 
 /**
  * Saves a trust agreement, or — when the change touches redirect URIs, keys or released attributes of an agreement
