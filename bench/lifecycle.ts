@@ -44,7 +44,7 @@ export async function lifecycleBenchmark(): Promise<void> {
     line(`    muster:                     ${describeLatencies(latencies)}   target p99 < 2,000 ms`);
     line(`    the 3 disable calls direct: ${describeLatencies(floor)}`);
     const operatorStops = await operatorTerminationLatencies(bench, operators);
-    line('  operator termination (an operator\'s HR termination event accepted → first 401 on its own token, polled every 5 ms):');
+    line("  operator termination (an operator's HR termination event accepted → first 401 on its own token, polled every 5 ms):");
     line(`    muster:                     ${describeLatencies(operatorStops)}   target < 1,000 ms`);
     line(`    beside leaver propagation:  ${describeLatencies(latencies)}   (the same run, above)`);
 

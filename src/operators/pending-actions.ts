@@ -102,7 +102,9 @@ export class PendingActions {
   async confirm(id: string, by: Decider, reason = 'confirmed', local = false): Promise<PendingAction> {
     const kind = this.#kind((await this.get(id)).kind);
     if (kind.localOnly && !local) {
-      throw new MusterError('MUSTER_ERR_FORBIDDEN', `pending action ${id} is confirmed on muster's host only: muster pending confirm ${id}`, [{ field: 'id', value: id, message: 'command line only' }]);
+      throw new MusterError('MUSTER_ERR_FORBIDDEN', `pending action ${id} is confirmed on muster's host only: muster pending confirm ${id}`, [
+        { field: 'id', value: id, message: 'command line only' },
+      ]);
     }
     const action = await this.#decide(id, by, 'confirmed', reason);
     try {
@@ -145,7 +147,12 @@ export class PendingActions {
       }
       if (action.status !== 'pending') return { action, refusal: notPending(action) };
       if (!by.roles.includes(action.requiredRole)) {
-        return { action, refusal: new MusterError('MUSTER_ERR_FORBIDDEN', `pending action ${id} needs a token with the role ${action.requiredRole}`, [{ field: 'roles', value: by.roles.join(','), message: `needs ${action.requiredRole}` }]) };
+        return {
+          action,
+          refusal: new MusterError('MUSTER_ERR_FORBIDDEN', `pending action ${id} needs a token with the role ${action.requiredRole}`, [
+            { field: 'roles', value: by.roles.join(','), message: `needs ${action.requiredRole}` },
+          ]),
+        };
       }
       const second = status === 'confirmed' ? secondPersonRefusal(action.proposedBy, by.actor, `pending action ${id} (${action.kind})`) : null;
       if (second) return { action, refusal: new MusterError('MUSTER_ERR_SEPARATION_OF_DUTIES', second.message, [{ field: second.rule, message: second.message }]) };
@@ -181,5 +188,7 @@ export class PendingActions {
 }
 
 function notPending(action: PendingAction): MusterError {
-  return new MusterError('MUSTER_ERR_PENDING_ACTION', `pending action ${action.id} is ${action.status}; only a pending action can be decided`, [{ field: 'status', value: action.status, message: 'not pending' }]);
+  return new MusterError('MUSTER_ERR_PENDING_ACTION', `pending action ${action.id} is ${action.status}; only a pending action can be decided`, [
+    { field: 'status', value: action.status, message: 'not pending' },
+  ]);
 }

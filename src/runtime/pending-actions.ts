@@ -74,7 +74,9 @@ export async function grantOrPropose(ctx: Muster, by: Decider, change: { identit
   }
   requireAnyRole(by, ['operator-admin'], 'granting an operator role');
   if (change.identityId === by.identityId) {
-    throw new MusterError('MUSTER_ERR_FORBIDDEN', 'an operator cannot grant a role to itself: another operator-admin must', [{ field: 'id', value: change.identityId, message: 'the granting operator' }]);
+    throw new MusterError('MUSTER_ERR_FORBIDDEN', 'an operator cannot grant a role to itself: another operator-admin must', [
+      { field: 'id', value: change.identityId, message: 'the granting operator' },
+    ]);
   }
   const summary = `grant ${change.role} to ${change.identityId}`;
   const payload = { identityId: change.identityId, role: change.role };
