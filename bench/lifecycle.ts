@@ -45,8 +45,9 @@ export async function lifecycleBenchmark(): Promise<void> {
     line(`    the 3 disable calls direct: ${describeLatencies(floor)}`);
     const operatorStops = await operatorTerminationLatencies(bench, operators);
     line("  operator termination (an operator's HR termination event accepted → first 401 on its own token, polled every 5 ms):");
-    line(`    muster:                     ${describeLatencies(operatorStops)}   target < 1,000 ms`);
-    line(`    beside leaver propagation:  ${describeLatencies(latencies)}   (the same run, above)`);
+    line(`    muster, from the event sent:  ${describeLatencies(operatorStops.sent)}   target < 1,000 ms`);
+    line(`    muster, from its 2xx answer:  ${describeLatencies(operatorStops.answered)}`);
+    line(`    beside leaver propagation:    ${describeLatencies(latencies)}   (the same run, from the event sent, above)`);
 
     const result = await massTermination(bench, everyone, gone, mass);
     const direct = await directCalls(bench, mass);

@@ -20,9 +20,13 @@ async function statusWith(bench: Bench, token: string, identityId: string): Prom
   return response.status;
 }
 
-/** Milliseconds from each operator's accepted termination to the first 401 on its token, sorted. */
-export async function operatorTerminationLatencies(bench: Bench, employeeIds: readonly string[]): Promise<number[]> {
-  const samples: number[] = [];
+/**
+ * Milliseconds to the first 401 on each operator's token, sorted: `sent` from the HR termination event's request (as
+ * the leaver figure counts), `answered` from the API's answer accepting it.
+ */
+export async function operatorTerminationLatencies(bench: Bench, employeeIds: readonly string[]): Promise<{ sent: number[]; answered: number[] }> {
+  const sent: number[] = [];
+  const answered: number[] = [];
   for (const employeeId of employeeIds) {
     const identityId = await identityOf(bench, employeeId);
     const { token } = await testOperator(bench.muster, ['auditor'], { identityId, name: `bench operator ${employeeId}` });
@@ -30,8 +34,12 @@ export async function operatorTerminationLatencies(bench: Bench, employeeIds: re
     if (before !== 200) throw new Error(`operator ${employeeId}: ${before} before its termination`);
     const started = performance.now();
     await hrEvent(bench, employeeId);
+    const accepted = performance.now();
     while ((await statusWith(bench, token, identityId)) !== 401) await new Promise((r) => setTimeout(r, POLL_MS));
-    samples.push(performance.now() - started);
+    const refused = performance.now();
+    sent.push(refused - started);
+    answered.push(refused - accepted);
   }
-  return samples.sort((a, b) => a - b);
+  const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
+  return { sent: sorted(sent), answered: sorted(answered) };
 }
