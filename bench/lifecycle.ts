@@ -1,6 +1,8 @@
 // Lifecycle benchmarks, on a PostgreSQL database with three real targets (slapd and two SCIM services on SCIMMY):
 //  - leaver propagation: HR termination event accepted → the last of the three targets shows the account disabled,
 //    p50/p99 over MUSTER_BENCH_LEAVERS (default 1,000) single terminations, beside the same three calls made directly;
+//  - operator termination: an operator's HR termination event accepted → the first 401 on its own token, p50/p99 over
+//    MUSTER_BENCH_OPERATORS (default 100), printed beside the leaver figure of the same run;
 //  - mass termination: MUSTER_BENCH_MASS (default 10,000) people with an account in each target terminated by one
 //    snapshot, until all are disabled, beside the calls made straight through the connectors and midPoint's published figure;
 //  - reconciliation of MUSTER_BENCH_RECON_ACCOUNTS (default 1,000,000) accounts of a directory: time and peak RSS,
@@ -8,11 +10,13 @@
 // Run alone with `node --expose-gc bench/lifecycle.ts` or MUSTER_BENCH_ONLY=lifecycle npm run bench.
 import { directDisableLatencies, describeLatencies, leaverLatencies } from './lifecycle/propagation.ts';
 import { directCalls, massTermination } from './lifecycle/mass.ts';
+import { operatorTerminationLatencies } from './lifecycle/operator-termination.ts';
 import { reconcileMillion } from './lifecycle/recon.ts';
 import { POLL_MS, drained, employeeIds, startBench } from './lifecycle/setup.ts';
 
 const LEAVERS = Number(process.env.MUSTER_BENCH_LEAVERS ?? 1000);
 const MASS = Number(process.env.MUSTER_BENCH_MASS ?? 10_000);
+const OPERATORS = Number(process.env.MUSTER_BENCH_OPERATORS ?? 100);
 const RECON = Number(process.env.MUSTER_BENCH_RECON_ACCOUNTS ?? 1_000_000);
 /** midPoint's published figure: import with provisioning to 8 targets. */
 const MIDPOINT_ACCOUNTS_PER_SECOND = 24;
@@ -23,9 +27,11 @@ export async function lifecycleBenchmark(): Promise<void> {
   line(`\nlifecycle: PostgreSQL, targets slapd + 2 × SCIMMY (plain 'active' PATCHes applied without SCIMMY's PatchOp) on loopback, workers polling every ${POLL_MS} ms, all in one process`);
   const bench = await startBench(process.env.MUSTER_BENCH_LIFECYCLE_DATABASE ?? 'muster_bench_lifecycle');
   try {
-    const single = employeeIds(LEAVERS);
-    const mass = employeeIds(MASS, LEAVERS);
-    const everyone = [...single, ...mass];
+    const gone = employeeIds(LEAVERS + OPERATORS);
+    const single = gone.slice(0, LEAVERS);
+    const operators = gone.slice(LEAVERS);
+    const mass = employeeIds(MASS, LEAVERS + OPERATORS);
+    const everyone = [...gone, ...mass];
     const joinStarted = performance.now();
     await bench.importHr('joiners', everyone, 'active');
     await drained(bench.muster, 1_800_000);
@@ -37,8 +43,13 @@ export async function lifecycleBenchmark(): Promise<void> {
     line('  leaver propagation (event accepted → last of 3 targets shows disabled, polled every 5 ms):');
     line(`    muster:                     ${describeLatencies(latencies)}   target p99 < 2,000 ms`);
     line(`    the 3 disable calls direct: ${describeLatencies(floor)}`);
+    const operatorStops = await operatorTerminationLatencies(bench, operators);
+    line("  operator termination (an operator's HR termination event accepted → first 401 on its own token, polled every 5 ms):");
+    line(`    muster, from the event sent:  ${describeLatencies(operatorStops.sent)}   target < 1,000 ms`);
+    line(`    muster, from its 2xx answer:  ${describeLatencies(operatorStops.answered)}`);
+    line(`    beside leaver propagation:    ${describeLatencies(latencies)}   (the same run, from the event sent, above)`);
 
-    const result = await massTermination(bench, everyone, single, mass);
+    const result = await massTermination(bench, everyone, gone, mass);
     const direct = await directCalls(bench, mass);
     line(`  mass termination: ${fmt(MASS)} people, ${fmt(result.accounts)} accounts disabled in ${fmt(result.seconds, 1)} s (import ${fmt(result.importSeconds, 1)} s)   target < 60 s`);
     line(`    muster:                     ${fmt(result.accounts / result.seconds).padStart(7)} accounts/s   (${result.stillEnabled} still enabled afterwards)`);

@@ -13,7 +13,7 @@ async function disabledEverywhere(connectors: readonly [string, Connector, strin
   }
 }
 
-async function hrEvent(bench: Bench, employeeId: string): Promise<void> {
+export async function hrEvent(bench: Bench, employeeId: string): Promise<void> {
   const response = await fetch(`${bench.base}/api/sources/hr/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${bench.token}`, 'content-type': 'application/json' },

@@ -293,6 +293,26 @@ describeEachStore('muster cli', (factory) => {
     );
   });
 
+  it('operator grant of security-officer waits for a second operator-admin: muster pending confirm, refused to the proposer and the grantee', async () => {
+    const [second, officer] = ['00000000-0000-4000-8000-0000000000b3', '00000000-0000-4000-8000-0000000000b4'];
+    await addPeople([second, officer]);
+    assert.equal((await run(['operator', 'grant', second, '--role', 'operator-admin', '--reason', 'second admin'])).code, 0);
+    const secondToken = (await run(['token', 'create', '--for', second, '--roles', 'operator-admin', '--json'])).json().token;
+    const proposed = await run(['operator', 'grant', officer, '--role', 'security-officer', '--reason', 'new ISSO', '--json']);
+    assert.equal(proposed.code, 0, proposed.stderr);
+    const { pendingAction, granted } = proposed.json();
+    assert.deepEqual([granted, pendingAction.status, pendingAction.requiredRole], [false, 'pending', 'operator-admin']);
+    const listed = await run(['pending', 'list', '--status', 'pending', '--json']);
+    assert.ok(listed.json().items.some((a: any) => a.id === pendingAction.id));
+    const own = await run(['pending', 'confirm', pendingAction.id, '--reason', 'mine']);
+    assert.match(own.stderr, /MUSTER_ERR_SEPARATION_OF_DUTIES/);
+    const confirmed = await run(['pending', 'confirm', pendingAction.id, '--reason', 'checked the appointment letter', '--json'], {}, secondToken);
+    assert.equal(confirmed.code, 0, confirmed.stderr);
+    assert.equal(confirmed.json().pendingAction.status, 'confirmed');
+    const operators = await run(['operator', 'list', '--json']);
+    assert.ok(JSON.stringify(operators.json()).includes('security-officer'), 'the role is held once confirmed');
+  });
+
   it('audit verify exits 1 naming the first bad entry of a tampered log', async () => {
     const store = await openStore({ dataDir: join(dir, 'data'), databaseUrl: env.DATABASE_URL });
     try {

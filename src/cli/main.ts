@@ -7,6 +7,7 @@ import { identityCommands } from './commands/identity.ts';
 import { type ServeHooks, serveCommand } from './commands/serve.ts';
 import { tokenCommands } from './commands/token.ts';
 import { operatorCommands } from './commands/operator.ts';
+import { pendingCommands } from './commands/pending.ts';
 import { type CliIo, processIo, reportError } from './io.ts';
 
 export type { Cli, GlobalFlags, ConfigOverrides } from './cli.ts';
@@ -44,7 +45,7 @@ export function buildProgram(extraGroups: readonly CommandGroup[] = [], options:
       writeErr: (text) => io.stderr.write(text),
       outputError: () => {}, // runCli reports usage errors in the one error format
     });
-  for (const group of [serveCommand(options.serve), identityCommands, operatorCommands, tokenCommands, auditCommands, ...extraGroups]) group(program, cli);
+  for (const group of [serveCommand(options.serve), identityCommands, operatorCommands, pendingCommands, tokenCommands, auditCommands, ...extraGroups]) group(program, cli);
   return program;
 }
 

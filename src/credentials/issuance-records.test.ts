@@ -73,7 +73,9 @@ describeEachStore('PIV issuance: sponsorship, proofing and separation of duties'
   test('three different people: the card is issued and names the sponsorship and proofing it rests on', async () => {
     const request = await cardRequest(h, applicant, {}, { records: false });
     const card = await issuePivCard(cardDeps(h, ca), request, op.issuer.actor, 'sod-issue-ok');
-    const [row] = await h.store.query<{ details: { sponsor_approval: { approved_by: string }; proofing: { by: string; ial: string } } }>('SELECT details FROM credentials WHERE id = $1', [card.credentialId]);
+    const [row] = await h.store.query<{ details: { sponsor_approval: { approved_by: string }; proofing: { by: string; ial: string } } }>('SELECT details FROM credentials WHERE id = $1', [
+      card.credentialId,
+    ]);
     assert.deepEqual([row?.details.sponsor_approval.approved_by, row?.details.proofing.by, row?.details.proofing.ial], [op.sponsor.actor, op.registrar.actor, 'IAL3']);
   });
 });

@@ -4,15 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
 import { issuanceSeparationRefusal, type SeparationRefusal } from '../core/operators/separation.ts';
 import type { Store, Tx } from '../store/store.ts';
-import {
-  currentProofing,
-  currentSponsorship,
-  type EvidenceRecord,
-  insertProofing,
-  insertSponsorship,
-  type ProofingRecord,
-  type SponsorshipRecord,
-} from './issuance-record-repository.ts';
+import { currentProofing, currentSponsorship, type EvidenceRecord, insertProofing, insertSponsorship, type ProofingRecord, type SponsorshipRecord } from './issuance-record-repository.ts';
 import { lockIdentity } from './prerequisites.ts';
 
 export interface IssuanceRecordDeps {
@@ -78,7 +70,16 @@ export async function recordProofing(deps: IssuanceRecordDeps, request: Proofing
     const sponsorship = await currentSponsorship(tx, request.identityId);
     const refusal = issuanceSeparationRefusal({ applicant: request.identityId, sponsor: sponsorship?.sponsorId, registrar: by.operatorId });
     if (refusal) return { refusal };
-    const proofing: ProofingRecord = { id: randomUUID(), identityId: request.identityId, registrarId: by.operatorId, ial: request.ial, method: request.method, evidence: request.evidence, proofedAt: request.proofedAt, recordedAt: now };
+    const proofing: ProofingRecord = {
+      id: randomUUID(),
+      identityId: request.identityId,
+      registrarId: by.operatorId,
+      ial: request.ial,
+      method: request.method,
+      evidence: request.evidence,
+      proofedAt: request.proofedAt,
+      recordedAt: now,
+    };
     await insertProofing(tx, proofing);
     const data = {
       proofing_id: proofing.id,
@@ -122,7 +123,8 @@ const METHODS: ReadonlySet<string> = new Set(['in-person', 'supervised-remote'])
 const STRENGTHS: ReadonlySet<string> = new Set(['fair', 'strong', 'superior']);
 
 function checkProofing(request: ProofingRequest, now: Date): void {
-  const bad = (field: string, message: string, value?: string) => new MusterError('MUSTER_ERR_VALIDATION', `proofing ${field} ${message}`, [{ field, message, ...(value === undefined ? {} : { value }) }]);
+  const bad = (field: string, message: string, value?: string) =>
+    new MusterError('MUSTER_ERR_VALIDATION', `proofing ${field} ${message}`, [{ field, message, ...(value === undefined ? {} : { value }) }]);
   if (!IALS.has(request.ial)) throw bad('ial', 'must be IAL1, IAL2 or IAL3', String(request.ial));
   if (!METHODS.has(request.method)) throw bad('method', 'must be in-person or supervised-remote', String(request.method));
   if (!(request.proofedAt instanceof Date) || Number.isNaN(request.proofedAt.getTime()) || request.proofedAt.getTime() > now.getTime()) throw bad('proofedAt', 'must be a date not in the future');

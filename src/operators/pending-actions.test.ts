@@ -34,7 +34,10 @@ describeEachStore('two-person rules: pending actions', (factory) => {
 
   test('runs only when a second operator holding the role confirms; the proposer and a token without the role are refused, audited', async () => {
     const action = await propose('one');
-    assert.equal((await actions.list('pending')).some((a) => a.id === action.id), true);
+    assert.equal(
+      (await actions.list('pending')).some((a) => a.id === action.id),
+      true,
+    );
     await assert.rejects(actions.confirm(action.id, ops.alice), (e: any) => e.code === 'MUSTER_ERR_SEPARATION_OF_DUTIES' && e.details[0].field === 'second-person');
     await assert.rejects(actions.confirm(action.id, ops.carol), (e: any) => e.code === 'MUSTER_ERR_FORBIDDEN');
     assert.deepEqual(ran, []);

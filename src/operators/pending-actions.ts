@@ -23,6 +23,8 @@ export interface Decider extends OperatorPrincipal {
 /** One kind of two-person action: the role its confirmer needs, and what runs once confirmed. */
 export interface PendingKind {
   readonly role: string;
+  /** Confirmed only from the command line on muster's host (what it runs touches local files or keys). */
+  readonly localOnly?: boolean;
   /** Does the change, as the confirming operator; returns what to keep as the action's result. */
   readonly run: (action: PendingAction, by: Decider) => Promise<Record<string, unknown>>;
 }
@@ -93,10 +95,18 @@ export class PendingActions {
     return action;
   }
 
-  /** Confirms and runs the action; refused to its proposer, to a token without the role, and once it is not pending. */
-  async confirm(id: string, by: Decider, reason = 'confirmed'): Promise<PendingAction> {
+  /**
+   * Confirms and runs the action; refused to its proposer, to a token without the role, once it is not pending, and
+   * — for a kind confirmed on muster's host only — unless `local`.
+   */
+  async confirm(id: string, by: Decider, reason = 'confirmed', local = false): Promise<PendingAction> {
+    const kind = this.#kind((await this.get(id)).kind);
+    if (kind.localOnly && !local) {
+      throw new MusterError('MUSTER_ERR_FORBIDDEN', `pending action ${id} is confirmed on muster's host only: muster pending confirm ${id}`, [
+        { field: 'id', value: id, message: 'command line only' },
+      ]);
+    }
     const action = await this.#decide(id, by, 'confirmed', reason);
-    const kind = this.#kind(action.kind);
     try {
       const result = await kind.run(action, by);
       return await this.#settle(action, by, 'confirmed', reason, result);
@@ -137,7 +147,12 @@ export class PendingActions {
       }
       if (action.status !== 'pending') return { action, refusal: notPending(action) };
       if (!by.roles.includes(action.requiredRole)) {
-        return { action, refusal: new MusterError('MUSTER_ERR_FORBIDDEN', `pending action ${id} needs a token with the role ${action.requiredRole}`, [{ field: 'roles', value: by.roles.join(','), message: `needs ${action.requiredRole}` }]) };
+        return {
+          action,
+          refusal: new MusterError('MUSTER_ERR_FORBIDDEN', `pending action ${id} needs a token with the role ${action.requiredRole}`, [
+            { field: 'roles', value: by.roles.join(','), message: `needs ${action.requiredRole}` },
+          ]),
+        };
       }
       const second = status === 'confirmed' ? secondPersonRefusal(action.proposedBy, by.actor, `pending action ${id} (${action.kind})`) : null;
       if (second) return { action, refusal: new MusterError('MUSTER_ERR_SEPARATION_OF_DUTIES', second.message, [{ field: second.rule, message: second.message }]) };
@@ -173,5 +188,7 @@ export class PendingActions {
 }
 
 function notPending(action: PendingAction): MusterError {
-  return new MusterError('MUSTER_ERR_PENDING_ACTION', `pending action ${action.id} is ${action.status}; only a pending action can be decided`, [{ field: 'status', value: action.status, message: 'not pending' }]);
+  return new MusterError('MUSTER_ERR_PENDING_ACTION', `pending action ${action.id} is ${action.status}; only a pending action can be decided`, [
+    { field: 'status', value: action.status, message: 'not pending' },
+  ]);
 }

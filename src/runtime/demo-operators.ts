@@ -17,7 +17,8 @@ const CAST = [
   { file: 'auditor', kind: 'person', roles: ['auditor'] },
   { file: 'sponsor', kind: 'person', roles: ['sponsor'] },
   { file: 'registrar', kind: 'person', roles: ['registrar'] },
-  { file: 'issuer', kind: 'person', roles: ['issuer'] },
+  // the issuer may sponsor too: the walk-through shows one person as sponsor and issuer of a card refused
+  { file: 'issuer', kind: 'person', roles: ['issuer', 'sponsor'] },
   { file: 'federation-admin', kind: 'person', roles: ['federation-admin'] },
   { file: 'federation-admin-2', kind: 'person', roles: ['federation-admin'] },
   { file: 'hr-feed', kind: 'npe', roles: ['source-feed:hr'] },

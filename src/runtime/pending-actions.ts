@@ -5,6 +5,7 @@ import { type Decider, type PendingAction, PendingActions, type PendingKind } fr
 import { requireAnyRole } from '../operators/principal.ts';
 import { grantRole } from '../operators/roles.ts';
 import { agreementService } from './agreements.ts';
+import { caKinds } from './ca-pending.ts';
 import type { Muster } from './context.ts';
 import { operatorDeps } from './operators.ts';
 
@@ -19,6 +20,7 @@ export const TWO_PERSON_ROLES: readonly string[] = ['ca-operator', 'security-off
 /** The two-person actions muster knows, each with the role its confirmer needs and what it runs. */
 function kinds(ctx: Muster): Map<string, PendingKind> {
   return new Map<string, PendingKind>([
+    ...caKinds(ctx),
     [
       AGREEMENT_SAVE,
       {
@@ -50,9 +52,6 @@ export function pendingActions(ctx: Muster): PendingActions {
   return new PendingActions({ store: ctx.store, clock: ctx.clock, audit: ctx.audit, expiryHours: ctx.config.admin.pendingActions.expiryHours, kinds: kinds(ctx) });
 }
 
-/** The roles that may confirm some kind of two-person action. */
-export const CONFIRMING_ROLES = ['federation-admin', 'operator-admin'] as const;
-
 /**
  * Saves a trust agreement, or — when the change touches redirect URIs, keys or released attributes of an agreement
  * in force — proposes it: it takes effect only when a second federation admin confirms.
@@ -75,7 +74,9 @@ export async function grantOrPropose(ctx: Muster, by: Decider, change: { identit
   }
   requireAnyRole(by, ['operator-admin'], 'granting an operator role');
   if (change.identityId === by.identityId) {
-    throw new MusterError('MUSTER_ERR_FORBIDDEN', 'an operator cannot grant a role to itself: another operator-admin must', [{ field: 'id', value: change.identityId, message: 'the granting operator' }]);
+    throw new MusterError('MUSTER_ERR_FORBIDDEN', 'an operator cannot grant a role to itself: another operator-admin must', [
+      { field: 'id', value: change.identityId, message: 'the granting operator' },
+    ]);
   }
   const summary = `grant ${change.role} to ${change.identityId}`;
   const payload = { identityId: change.identityId, role: change.role };

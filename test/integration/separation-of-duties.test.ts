@@ -91,7 +91,15 @@ describeEachStore('separation of duties and two-person rules, attacked by one op
     await refused(cast.mallory, 'POST', '/api/sources/vetting/events', vetEvent, 'MUSTER_ERR_FORBIDDEN', null, 'auth.forbidden');
     assert.equal((await call(cast.vettingFeed, 'POST', '/api/imports/vetting', vetting, 'text/csv')).status, 200, 'the vetting feed vets X9');
     const x9 = await identityOf('X9');
-    await refused(cast.mallory, 'POST', `/api/identities/${cast.mallory.identityId}/sponsorship`, { reason: 'me' }, 'MUSTER_ERR_SEPARATION_OF_DUTIES', 'sponsor-not-applicant', 'separation_of_duties.refused');
+    await refused(
+      cast.mallory,
+      'POST',
+      `/api/identities/${cast.mallory.identityId}/sponsorship`,
+      { reason: 'me' },
+      'MUSTER_ERR_SEPARATION_OF_DUTIES',
+      'sponsor-not-applicant',
+      'separation_of_duties.refused',
+    );
     assert.equal((await call(cast.mallory, 'POST', `/api/identities/${x9}/sponsorship`, { reason: 'my accomplice' })).status, 201);
     await refused(cast.mallory, 'POST', `/api/identities/${x9}/proofing`, proofing(), 'MUSTER_ERR_SEPARATION_OF_DUTIES', 'sponsor-not-registrar', 'separation_of_duties.refused');
     assert.equal((await call(cast.registrar, 'POST', `/api/identities/${x9}/proofing`, proofing())).status, 201, 'a real registrar proofs X9');
@@ -123,14 +131,20 @@ describeEachStore('separation of duties and two-person rules, attacked by one op
     const inForce = async () => (await call(cast.fedAdmin, 'GET', AGREEMENT)).json.agreement.document.relyingParties[0].redirectUris;
     assert.deepEqual(await inForce(), ['https://benefits.agency.example/callback'], 'nothing changed yet');
     const listed = await call(cast.auditor, 'GET', '/api/pending-actions?status=pending');
-    assert.ok(listed.json.items.some((a: any) => a.id === pending.id), 'the proposal is visible');
+    assert.ok(
+      listed.json.items.some((a: any) => a.id === pending.id),
+      'the proposal is visible',
+    );
     await refused(cast.mallory, 'POST', `/api/pending-actions/${pending.id}/confirm`, { reason: 'fine' }, 'MUSTER_ERR_SEPARATION_OF_DUTIES', 'second-person', 'pending_action.refused');
     assert.deepEqual(await inForce(), ['https://benefits.agency.example/callback'], 'still nothing changed');
     const confirmed = await call(cast.fedAdmin, 'POST', `/api/pending-actions/${pending.id}/confirm`, { reason: 'checked with the RP owner' });
     assert.equal(confirmed.status, 200, JSON.stringify(confirmed.json));
     assert.equal(confirmed.json.pendingAction.status, 'confirmed');
     assert.deepEqual(await inForce(), ['https://attacker.example/cb'], 'in force once a second federation admin confirmed');
-    const plain = await call(cast.mallory, 'PUT', AGREEMENT, { document: exampleAgreement({ description: 'reworded', relyingParties: [exampleRp({ redirectUris: ['https://attacker.example/cb'] })] }), reason: 'wording' });
+    const plain = await call(cast.mallory, 'PUT', AGREEMENT, {
+      document: exampleAgreement({ description: 'reworded', relyingParties: [exampleRp({ redirectUris: ['https://attacker.example/cb'] })] }),
+      reason: 'wording',
+    });
     assert.equal(plain.status, 201, 'other edits stay one-person');
   });
 

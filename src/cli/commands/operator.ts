@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { requireAnyRole } from '../../operators/principal.ts';
-import { bootstrapOperator, grantRole, listOperators, revokeRole } from '../../operators/roles.ts';
+import { bootstrapOperator, listOperators, revokeRole } from '../../operators/roles.ts';
+import { grantOrPropose } from '../../runtime/pending-actions.ts';
 import { operatorDeps } from '../../runtime/operators.ts';
 import type { Cli } from '../cli.ts';
 import { table } from '../render.ts';
 import { withOperator } from './as-operator.ts';
+import { proposedLines } from './pending.ts';
 
 interface RoleFlags {
   readonly role: string;
@@ -29,14 +31,15 @@ export function operatorCommands(program: Command, cli: Cli): void {
     );
   operator
     .command('grant')
-    .description('grant an operator role to an active identity (operator-admin, never to itself)')
+    .description('grant an operator role to an active identity (operator-admin, never to itself); ca-operator, security-officer and federation-admin wait for a second operator-admin')
     .argument('<identity-id>', 'the identity')
     .requiredOption('--role <role>', 'the role, e.g. auditor or source-feed:hr')
     .requiredOption('--reason <reason>', 'why, for the record')
     .action((id: string, flags: RoleFlags, command: Command) =>
       withOperator(cli, command, async (ctx, by) => {
-        await grantRole(operatorDeps(ctx), by, { identityId: id, role: flags.role, reason: flags.reason }, cli.correlationId);
-        cli.print(command, { identityId: id, role: flags.role, granted: true }, () => `granted ${flags.role} to ${id}`);
+        const outcome = await grantOrPropose(ctx, { ...by, correlationId: cli.correlationId }, { identityId: id, role: flags.role, reason: flags.reason });
+        if ('pending' in outcome) cli.print(command, { identityId: id, role: flags.role, granted: false, pendingAction: outcome.pending }, () => proposedLines(outcome.pending));
+        else cli.print(command, { identityId: id, role: flags.role, granted: true }, () => `granted ${flags.role} to ${id}`);
       }),
     );
   operator

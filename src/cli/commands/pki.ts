@@ -5,14 +5,15 @@ import { getCertificate } from '../../credentials/queries.ts';
 import { crlPem } from '../../pki/crl.ts';
 import { latestCrl } from '../../pki/store/crl-store.ts';
 import { parseCrl } from '../../pki/x509.ts';
-import { MusterError } from '../../core/errors.ts';
-import { exportRootKey, importRootKey, removeRootKey, type RootCeremony } from '../../pki/store/root-offline.ts';
-import type { Muster } from '../../runtime/context.ts';
-import { keyPassphrase } from '../../runtime/key-passphrase.ts';
+import { requireAnyRole } from '../../operators/principal.ts';
+import { CA_ROOT_EXPORT, CA_ROOT_IMPORT, CA_ROOT_REMOVE, rootImportPayload } from '../../runtime/ca-pending.ts';
+import { pendingActions } from '../../runtime/pending-actions.ts';
 import { revocationUrls } from '../../runtime/pki.ts';
 import type { Cli } from '../cli.ts';
 import { readFlagFile } from './file-input.ts';
 import { isoDate } from './options.ts';
+import { withOperator } from './as-operator.ts';
+import { proposedLines } from './pending.ts';
 
 function derivedCommands(program: Command, cli: Cli): void {
   const derived = program.command('derived').description('Derived PIV credentials (SP 800-157r1): bind after a PIV Authentication, end');
@@ -144,47 +145,27 @@ function caCommands(program: Command, cli: Cli): void {
 }
 
 function rootCommands(ca: Command, cli: Cli): void {
-  const root = ca.command('root').description('take the root CA key offline and bring it back (docs/keys.md, the root key ceremony)');
-  const ceremony = (ctx: Muster): RootCeremony => ({ store: ctx.store, audit: ctx.audit, clock: ctx.clock, actor: cli.actor, correlationId: cli.correlationId });
+  const root = ca.command('root').description('take the root CA key offline and bring it back (docs/keys.md, the root key ceremony); each step waits for a second ca-operator');
+  const propose = (command: Command, kind: string, summary: string, payload: () => Promise<Record<string, unknown>>) =>
+    withOperator(cli, command, async (ctx, by) => {
+      requireAnyRole(by, ['ca-operator'], 'a root key ceremony');
+      const action = await pendingActions(ctx).propose({ kind, target: 'ca:root', summary, payload: await payload(), reason: summary }, { ...by, correlationId: cli.correlationId });
+      cli.print(command, { pendingAction: action }, () => proposedLines(action));
+    });
   root
     .command('export')
-    .description('write the root CA key, encrypted PKCS#8 under the key passphrase, to a new file (audited)')
+    .description('propose writing the root CA key, encrypted PKCS#8 under the key passphrase, to a new file; written when a second ca-operator confirms (audited)')
     .requiredOption('--out <file>', 'file to create (never overwritten)')
-    .action((opts: { out: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        await ctx.ca();
-        const pem = await exportRootKey(ceremony(ctx));
-        await writeOutputFile(opts.out, pem);
-        cli.print(command, { file: opts.out }, () => `wrote the root CA key (encrypted) to ${opts.out}`);
-      }),
-    );
+    .action((opts: { out: string }, command: Command) => propose(command, CA_ROOT_EXPORT, `export the root CA key to ${opts.out}`, async () => ({ out: opts.out })));
   root
     .command('remove')
-    .description('remove the root CA key from the store after its export; the root then signs nothing (audited)')
-    .action((_opts: unknown, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        await removeRootKey(ceremony(ctx));
-        cli.print(command, { removed: 'root' }, () => 'the root CA key is offline: restart muster serve; muster ca root import FILE brings it back');
-      }),
-    );
+    .description('propose removing the root CA key from the store after its export; the root then signs nothing (audited)')
+    .action((_opts: unknown, command: Command) => propose(command, CA_ROOT_REMOVE, 'take the root CA key offline', async () => ({})));
   root
     .command('import')
-    .description('bring an exported root CA key back into the store (audited)')
+    .description('propose bringing an exported root CA key back into the store (audited)')
     .argument('<file>', 'the exported key')
-    .action((file: string, _opts: unknown, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        await importRootKey(ceremony(ctx), await readFlagFile('file', file), await keyPassphrase(ctx.config));
-        cli.print(command, { imported: 'root' }, () => 'the root CA key is back online: restart muster serve');
-      }),
-    );
-}
-
-async function writeOutputFile(path: string, text: string): Promise<void> {
-  try {
-    await writeFile(path, text, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    throw new MusterError('MUSTER_ERR_OUTPUT_FILE', `cannot write ${path}: ${(error as Error).message}`, [{ field: 'out', value: path, message: 'cannot be created (it must not exist)' }]);
-  }
+    .action((file: string, _opts: unknown, command: Command) => propose(command, CA_ROOT_IMPORT, `bring the root CA key back from ${file}`, () => rootImportPayload(file)));
 }
 
 function exceptionCommands(program: Command, cli: Cli): void {

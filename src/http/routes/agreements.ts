@@ -35,7 +35,7 @@ const save = apiRoute({
   roles: ['federation-admin'],
   tags: ['federation'],
   summary:
-    "Save a trust agreement as its next version; its relying parties become registered clients. A change to an agreement in force that touches redirect URIs, keys (jwks, jwksUri), released attributes or adds a relying party is proposed instead (202): it takes effect when a second federation admin confirms it",
+    'Save a trust agreement as its next version; its relying parties become registered clients. A change to an agreement in force that touches redirect URIs, keys (jwks, jwksUri), released attributes or adds a relying party is proposed instead (202): it takes effect when a second federation admin confirms it',
   request: { ...params, ...body(SaveAgreement) },
   responses: {
     201: jsonResponse(z.object({ agreement: AgreementVersion }), 'The new version'),

@@ -15,9 +15,15 @@ const issue = apiRoute({
   path: '/api/cards',
   roles: ['issuer'],
   tags: ['cards'],
-  summary: 'Issue a PIV card (state issued): active person, TRUST favorable or interim, recorded IAL3 proofing and sponsorship, sponsor, registrar and issuer three people none the applicant (else 403, audited), expiry ≤ 6 years',
+  summary:
+    'Issue a PIV card (state issued): active person, TRUST favorable or interim, recorded IAL3 proofing and sponsorship, sponsor, registrar and issuer three people none the applicant (else 403, audited), expiry ≤ 6 years',
   request: body(CardRequest),
-  responses: { 201: jsonResponse(z.object({ card: IssuedCard }), 'Issued, with its PIV Authentication and Card Authentication certificates'), 422: ERROR_RESPONSES[422], 404: ERROR_RESPONSES[404], 403: ERROR_RESPONSES[403] },
+  responses: {
+    201: jsonResponse(z.object({ card: IssuedCard }), 'Issued, with its PIV Authentication and Card Authentication certificates'),
+    422: ERROR_RESPONSES[422],
+    404: ERROR_RESPONSES[404],
+    403: ERROR_RESPONSES[403],
+  },
 });
 const show = apiRoute({
   method: 'get',

@@ -14,7 +14,7 @@ const one = jsonResponse(z.object({ pendingAction: PendingActionView }), 'The ac
 const list = apiRoute({
   method: 'get',
   path: '/api/pending-actions',
-  roles: ['federation-admin', 'operator-admin', 'security-officer', 'auditor'],
+  roles: ['federation-admin', 'operator-admin', 'security-officer', 'ca-operator', 'auditor'],
   tags: ['operators'],
   summary: 'Two-person actions, newest first: what each would do, who proposed it, the role its confirmer needs, when it expires',
   request: { query: z.object({ status: z.enum(['pending', 'confirmed', 'rejected', 'expired', 'failed']).optional() }) },
