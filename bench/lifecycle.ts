@@ -5,7 +5,8 @@
 //    snapshot, until all are disabled, beside the calls made straight through the connectors and midPoint's published figure;
 //  - reconciliation of MUSTER_BENCH_RECON_ACCOUNTS (default 1,000,000) accounts of a directory: time and peak RSS,
 //    beside ldapsearch reading the same entries.
-// Run alone with `node --expose-gc bench/lifecycle.ts` or MUSTER_BENCH_ONLY=lifecycle npm run bench.
+// Run alone with `node --expose-gc bench/lifecycle.ts` or MUSTER_BENCH_ONLY=lifecycle npm run bench; the database it drops and
+// makes afresh is MUSTER_BENCH_LIFECYCLE_DATABASE (default muster_bench_lifecycle) on the benchmark's server.
 import { directDisableLatencies, describeLatencies, leaverLatencies } from './lifecycle/propagation.ts';
 import { directCalls, massTermination } from './lifecycle/mass.ts';
 import { reconcileMillion } from './lifecycle/recon.ts';
