@@ -7,7 +7,8 @@
 //    snapshot, until all are disabled, beside the calls made straight through the connectors and midPoint's published figure;
 //  - reconciliation of MUSTER_BENCH_RECON_ACCOUNTS (default 1,000,000) accounts of a directory: time and peak RSS,
 //    beside ldapsearch reading the same entries.
-// Run alone with `node --expose-gc bench/lifecycle.ts` or MUSTER_BENCH_ONLY=lifecycle npm run bench.
+// Run alone with `node --expose-gc bench/lifecycle.ts` or MUSTER_BENCH_ONLY=lifecycle npm run bench; the database it drops and
+// makes afresh is MUSTER_BENCH_LIFECYCLE_DATABASE (default muster_bench_lifecycle) on the benchmark's server.
 import { directDisableLatencies, describeLatencies, leaverLatencies } from './lifecycle/propagation.ts';
 import { directCalls, massTermination } from './lifecycle/mass.ts';
 import { operatorTerminationLatencies } from './lifecycle/operator-termination.ts';
@@ -50,9 +51,10 @@ export async function lifecycleBenchmark(): Promise<void> {
     line(`    beside leaver propagation:    ${describeLatencies(latencies)}   (the same run, from the event sent, above)`);
 
     const result = await massTermination(bench, everyone, gone, mass);
-    const direct = await directCalls(bench, mass);
+    // muster's figure first: the peer below runs after it, on the same targets
     line(`  mass termination: ${fmt(MASS)} people, ${fmt(result.accounts)} accounts disabled in ${fmt(result.seconds, 1)} s (import ${fmt(result.importSeconds, 1)} s)   target < 60 s`);
     line(`    muster:                     ${fmt(result.accounts / result.seconds).padStart(7)} accounts/s   (${result.stillEnabled} still enabled afterwards)`);
+    const direct = await directCalls(bench, mass);
     line(`    connectors called directly: ${fmt(result.accounts / direct).padStart(7)} calls/s    (the same number of calls, 16 in flight per target, no queue, no audit)`);
     line(
       `    midPoint (published):       ${fmt(MIDPOINT_ACCOUNTS_PER_SECOND).padStart(7)} accounts/s   (import with provisioning to 8 targets)   muster ${fmt(result.accounts / result.seconds / MIDPOINT_ACCOUNTS_PER_SECOND, 1)}×`,
