@@ -69,6 +69,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
   const pkiBase = pkiBaseUrl(configured);
   const config = cli.loadConfig(command, { server: { port: options.port, host: options.host }, federation: { mtls: { port: options.mtlsPort } }, pki: { baseUrl: pkiBase } });
   checkIssuerFlags(cli, command, config);
+  const ocspWorkers = ocspWorkerCount(options, config);
   const ctx = await startMuster(config, { checkKeysLater: true });
   const log = processLogger(config, cli.io);
   const metrics = createMetrics(ctx);
@@ -93,7 +94,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
       return true;
     };
     const bounds = { limits: config.server.limits, onRefused: (name: string, reason: string) => metrics.countRefusedConnection(name, reason) };
-    const pkiServer = await servePkiListener(ctx, log, pki, bounds, workerCount(options));
+    const pkiServer = await servePkiListener(ctx, log, pki, bounds, ocspWorkers);
     if (pkiServer) stops.unshift(() => pkiServer.close());
     const ownPki = pkiServer ? [] : [pki.listener];
     const server = await serveHttp(app, { host: config.server.host, port: config.server.port, before: [starting, ...ownPki, (req, res) => op(req, res)], ...bounds });
@@ -141,10 +142,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
  */
 async function servePkiListener(ctx: Muster, log: Logger, pki: PkiServing, bounds: Pick<ServeOptions, 'limits' | 'onRefused'>, workers: number): Promise<RunningServer | undefined> {
   const listen = ctx.config.pki.listen;
-  if (!listen) {
-    if (workers > 0) throw new MusterError('MUSTER_ERR_CONFIG', '--ocsp-workers needs the PKI listener of its own: set pki.listen', [{ key: 'pki.listen', message: 'required by --ocsp-workers' }]);
-    return undefined;
-  }
+  if (!listen) return undefined;
   const app = createPkiApp(ctx, log);
   if (workers === 0) return serveHttp(app, { host: listen.host, port: listen.port, before: [pki.listener], name: 'pki', portKey: 'pki.listen.port', ...bounds });
   return startOcspWorkers({
@@ -161,9 +159,12 @@ async function servePkiListener(ctx: Muster, log: Logger, pki: PkiServing, bound
   });
 }
 
-function workerCount(options: Record<string, unknown>): number {
+/** --ocsp-workers: 0 (the main thread serves) unless given; it needs pki.listen, and is at most 64. */
+function ocspWorkerCount(options: Record<string, unknown>, config: MusterConfig): number {
   const count = (options.ocspWorkers as number | undefined) ?? 0;
   if (count > 64) throw new MusterError('MUSTER_ERR_CONFIG', `--ocsp-workers ${count}: at most 64`, [{ key: 'ocsp-workers', value: String(count), message: 'at most 64' }]);
+  if (count > 0 && !config.pki.listen)
+    throw new MusterError('MUSTER_ERR_CONFIG', '--ocsp-workers needs the PKI listener of its own: set pki.listen', [{ key: 'pki.listen', message: 'required by --ocsp-workers' }]);
   return count;
 }
 
