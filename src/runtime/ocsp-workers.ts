@@ -2,12 +2,14 @@ import { Worker } from 'node:worker_threads';
 import type { ListenerLimits } from '../config/limits-schema.ts';
 import { MusterError } from '../core/errors.ts';
 import type { ConnectionRefused } from '../protocols/listener-limits.ts';
-import type { OcspResponder } from '../protocols/ocsp/index.ts';
+import type { OcspAnswer, OcspResponder } from '../protocols/ocsp/index.ts';
+import { ocspErrorResponse } from '../pki/ocsp-signing.ts';
 import type { FromOcspWorker, OcspWorkerData, ToOcspWorker } from '../protocols/ocsp/worker-messages.ts';
 
 const WORKER_SCRIPT = new URL('../protocols/ocsp/worker-thread.ts', import.meta.url);
 /** How often the responder in use is compared with the one watched (it changes when its certificate is renewed). */
 const RESPONDER_CHECK_MS = 1_000;
+const INTERNAL_ERROR: OcspAnswer = { der: ocspErrorResponse('internalError') };
 /** How long a worker's open connections may finish their requests at shutdown. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -102,7 +104,7 @@ class ResponderHub {
     const epoch = this.#epoch;
     const responder = this.#o.responder();
     const copy = responder.answerToCopy(request);
-    const answer = copy.answer ?? (await responder.answer(request));
+    const answer = copy.answer ?? (await responder.answer(request).catch((error: unknown) => this.#failed(error)));
     const reply: ToOcspWorker = {
       type: 'answer',
       id,
@@ -113,6 +115,12 @@ class ResponderHub {
       copyable: copy.answer !== undefined && copy.copyable,
     };
     worker.postMessage(reply);
+  }
+
+  /** A signing failure: reported, and answered with the OCSP internalError. */
+  #failed(error: unknown): OcspAnswer {
+    this.#o.onError?.(error);
+    return INTERNAL_ERROR;
   }
 
   async #http(worker: Worker, message: Extract<FromOcspWorker, { type: 'http' }>): Promise<void> {
