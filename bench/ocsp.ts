@@ -17,7 +17,7 @@ const WARMUP_SECONDS = 2;
 const line = (text: string) => process.stdout.write(`${text}\n`);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-interface Probes {
+export interface Probes {
   readonly wrkSerials: readonly string[];
   readonly script: string;
   readonly revokeSerial: string;
@@ -25,7 +25,7 @@ interface Probes {
 }
 
 /** Four serials wrk asks about (three good, one revoked) and a good one kept for the revocation probe. */
-async function probes(dir: string): Promise<Probes> {
+export async function probes(dir: string): Promise<Probes> {
   const serials = (await readFile(join(dir, 'serials.txt'), 'utf8')).trim().split('\n');
   const at = (fraction: number) => serials[Math.floor((serials.length * fraction) / 100) * 100] as string;
   const wrkSerials = [at(0.1), at(0.5), at(0.9), serials[99] as string];
@@ -35,7 +35,7 @@ async function probes(dir: string): Promise<Probes> {
 }
 
 /** Both responders must say good/revoked as index.txt does, with signatures openssl verifies. */
-async function agree(dir: string, url: string, serials: readonly string[]): Promise<void> {
+export async function agree(dir: string, url: string, serials: readonly string[]): Promise<void> {
   const got = await Promise.all(serials.map((s) => query(dir, url, s)));
   const want = ['good', 'good', 'good', 'revoked'];
   if (got.join() !== want.join()) throw new Error(`${url} answered ${got.join(', ')}; expected ${want.join(', ')}`);

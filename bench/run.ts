@@ -6,7 +6,10 @@
 // termination, reconciliation of a million accounts), MUSTER_BENCH_ONLY=lifecycle; then federation (bench/federation.ts:
 // PIV sign-ins per second beside a bare oidc-provider, HR termination to SET accepted), MUSTER_BENCH_ONLY=federation;
 // then signed leaver evidence beside a plain read of the same rows (bench/evidence.ts), MUSTER_BENCH_ONLY=evidence; then
-// OCSP and API requests/s with and without the listener limits (bench/limits.ts), MUSTER_BENCH_ONLY=limits.
+// OCSP and API requests/s with and without the listener limits (bench/limits.ts), MUSTER_BENCH_ONLY=limits; then the
+// restart of muster serve on PGlite beside a bare open of the same folder (bench/restart.ts), MUSTER_BENCH_ONLY=restart;
+// then OCSP from worker threads beside a bare node:http server laid out the same way (bench/ocsp-workers.ts),
+// MUSTER_BENCH_ONLY=ocsp-workers.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,8 @@ import { federationBenchmark } from './federation.ts';
 import { ocspBenchmark } from './ocsp.ts';
 import { evidenceBenchmark } from './evidence.ts';
 import { limitsBenchmark } from './limits.ts';
+import { restartBenchmark } from './restart.ts';
+import { ocspWorkersBenchmark } from './ocsp-workers.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PEOPLE = Number(process.env.MUSTER_BENCH_PEOPLE ?? 1_000_000);
@@ -84,7 +89,7 @@ async function onPglite(dir: string): Promise<void> {
 }
 
 const ONLY = process.env.MUSTER_BENCH_ONLY;
-const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation', 'evidence', 'limits'];
+const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation', 'evidence', 'limits', 'restart', 'ocsp-workers'];
 if (ONLY !== undefined && !SECTIONS.includes(ONLY)) throw new Error(`MUSTER_BENCH_ONLY must be one of ${SECTIONS.join(', ')}, not ${ONLY}`);
 if (ONLY === undefined || ONLY === 'import') {
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-'));
@@ -102,3 +107,5 @@ if (ONLY === undefined || ONLY === 'lifecycle') await lifecycleBenchmark();
 if (ONLY === undefined || ONLY === 'federation') await federationBenchmark();
 if (ONLY === undefined || ONLY === 'evidence') await evidenceBenchmark();
 if (ONLY === undefined || ONLY === 'limits') await limitsBenchmark();
+if (ONLY === undefined || ONLY === 'restart') await restartBenchmark();
+if (ONLY === undefined || ONLY === 'ocsp-workers') await ocspWorkersBenchmark();

@@ -10,7 +10,7 @@ export interface MusterServer {
 }
 
 interface Reply {
-  readonly type: 'ready' | 'revoked' | 'failed';
+  readonly type: 'ready' | 'revoked' | 'failed' | 'workers';
   readonly port?: number;
   readonly presignSeconds?: number;
   readonly ms?: number;
@@ -36,6 +36,13 @@ export async function startMusterServer(dir: string, count: number): Promise<Mus
   const child = track(fork(script, [dir, String(count)], { execPath: process.execPath, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const reply = await nextReply(child);
   return { child, port: reply.port as number, presignSeconds: reply.presignSeconds as number };
+}
+
+/** Has the server answer OCSP from `count` worker threads on a new port (closing earlier ones); that port. */
+export async function musterWorkers(server: MusterServer, count: number): Promise<number> {
+  const reply = nextReply(server.child);
+  server.child.send({ type: 'workers', count });
+  return (await reply).port as number;
 }
 
 /** Milliseconds from setStatus(revoked) to the first 'revoked' answer, measured inside the server process. */

@@ -1,11 +1,15 @@
 // The muster side of the OCSP benchmark, a child process of bench/ocsp.ts: creates the bench CA (files for OpenSSL
 // too), pre-signs every status, then serves OCSP under / on 127.0.0.1 through ocspListener, as muster ships it. IPC: sends
-// { type: 'ready', port, presignSeconds }; on { type: 'revoke', serial, requestPath } answers { type: 'revoked', ms }.
+// { type: 'ready', port, presignSeconds }; on { type: 'revoke', serial, requestPath } answers { type: 'revoked', ms }; on
+// { type: 'workers', count } serves OCSP from that many worker threads on a new port (muster serve --ocsp-workers),
+// closing any it started before, and answers { type: 'workers', port }.
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../src/core/clock.ts';
 import { OcspResponder, ocspListener } from '../../src/protocols/ocsp/index.ts';
+import { limitsSchema } from '../../src/config/limits-schema.ts';
+import { type RunningOcspWorkers, startOcspWorkers } from '../../src/runtime/ocsp-workers.ts';
 import { createBenchPki } from './pki.ts';
 import { presign, revocationLatencyMs } from './status.ts';
 
@@ -13,6 +17,28 @@ interface RevokeMessage {
   readonly type: 'revoke';
   readonly serial: string;
   readonly requestPath: string;
+}
+
+interface WorkersMessage {
+  readonly type: 'workers';
+  readonly count: number;
+}
+
+let workers: RunningOcspWorkers | undefined;
+
+async function startWorkers(responder: OcspResponder, count: number): Promise<number> {
+  await workers?.close();
+  workers = await startOcspWorkers({
+    count,
+    host: '127.0.0.1',
+    port: 0,
+    path: '/',
+    limits: limitsSchema.parse({}),
+    cacheEntries: 10_000,
+    responder: () => responder,
+    fetch: () => new Response('not found', { status: 404 }),
+  });
+  return workers.port;
 }
 
 function listen(responder: OcspResponder): Promise<Server> {
@@ -36,7 +62,14 @@ async function main(): Promise<void> {
   const presignSeconds = await presign(responder, pki.serials);
   const server = await listen(responder);
   process.on('disconnect', () => process.exit(0));
-  process.on('message', (message: RevokeMessage) => {
+  process.on('message', (message: RevokeMessage | WorkersMessage) => {
+    if (message.type === 'workers') {
+      void startWorkers(responder, message.count).then(
+        (port) => send({ type: 'workers', port }),
+        (error: unknown) => send({ type: 'failed', error: String(error) }),
+      );
+      return;
+    }
     if (message.type !== 'revoke') return;
     void readFile(message.requestPath)
       .then((request) => revocationLatencyMs(responder, message.serial, new Uint8Array(request)))

@@ -42,11 +42,13 @@ export const SHIPPED_GROUPS: readonly CommandGroup[] = [
   traceCommands,
 ];
 
-/** `muster serve`: with --demo, seed the demo agency into an empty MUR; then start the outbox worker (config.workers). */
+/** `muster serve`: with --demo, seed the demo agency into an empty MUR; once it answers, start the outbox worker (config.workers). */
 export const SHIPPED_SERVE_HOOKS: ServeHooks = {
   configure: (command) => command.option('--demo', 'seed a demo agency when the MUR is empty (PGlite default: ./data)'),
   onReady: async (ctx, info) => {
     if (info.options.demo === true) await seedDemo(ctx, info);
+  },
+  onListening: (_server, ctx, info) => {
     const stops = startWorkers(ctx, { log: info.log, metrics: info.metrics });
     return () => stopAll(info.cli, stops);
   },

@@ -252,6 +252,38 @@ describeEachStore('muster cli', (factory) => {
     assert.deepEqual(seen, { health: 200, issuing: 200, api: 404, ocsp: 200, ocspType: 1, apiOcsp: 404 });
   });
 
+  it('serve --ocsp-workers serves the PKI listener from worker threads: OCSP, the CA certificates and /health alike', async () => {
+    const port = await freePort();
+    const file = join(dir, 'pki-workers.json');
+    await writeFile(file, JSON.stringify({ pki: { listen: { port }, baseUrl: `http://127.0.0.1:${port}` } }));
+    const stop = new AbortController();
+    const seen: Record<string, number> = {};
+    const res = await run(['--config', file, 'serve', '--port', '0', '--mtls-port', '0', '--ocsp-workers', '2', '--json'], {
+      signal: stop.signal,
+      serve: {
+        onListening: async () => {
+          const pki = `http://127.0.0.1:${port}`;
+          const close = { connection: 'close' };
+          seen.health = (await fetch(`${pki}/health`, { headers: close })).status;
+          seen.issuing = (await fetch(`${pki}/pki/issuing-ca.crt`, { headers: close })).status;
+          seen.api = (await fetch(`${pki}/api/ca`, { headers: close })).status;
+          const ocsp = await fetch(`${pki}/ocsp`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request', ...close }, body: new Uint8Array([0x30, 0x00]) });
+          seen.ocsp = ocsp.status;
+          seen.ocspType = ocsp.headers.get('content-type') === 'application/ocsp-response' ? 1 : 0;
+          stop.abort();
+        },
+      },
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(seen, { health: 200, issuing: 200, api: 404, ocsp: 200, ocspType: 1 });
+  });
+
+  it('serve --ocsp-workers without pki.listen is refused naming it', async () => {
+    const res = await run(['serve', '--port', '0', '--mtls-port', '0', '--ocsp-workers', '2']);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /^error MUSTER_ERR_CONFIG: --ocsp-workers needs the PKI listener of its own: set pki\.listen$/m);
+  });
+
   it('extra command groups register beside the built-in ones', async () => {
     const hello: CommandGroup = (program, cli) => {
       program

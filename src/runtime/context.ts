@@ -16,7 +16,7 @@ import { createCredentialServices, notifierFor, type CredentialServices } from '
 import { lazyCa } from './pki.ts';
 import type { KeyVault } from '../core/key-vault.ts';
 import { type HeldKeyVault, openKeyVault } from './key-vault.ts';
-import { sealKeysAtRest } from './seal-keys.ts';
+import { checkSealedKeys, sealClearKeys } from './seal-keys.ts';
 import { PolicyService } from '../lifecycle/access/policies.ts';
 import type { AccessTargets } from '../lifecycle/access/targets.ts';
 import { accessTargetsOf } from './targets.ts';
@@ -55,6 +55,8 @@ export interface Muster {
   readonly refusals: RefusalAggregator;
   /** Rate limits per client address and per token (server.limits.rate). */
   readonly rateLimiter: RateLimiter;
+  /** Settles once every sealed key has been opened (or rejects naming why one cannot be); see StartOptions.checkKeysLater. */
+  readonly keysChecked: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,11 @@ export interface StartOptions {
   readonly clock?: Clock;
   /** An already open store (tests); otherwise one is opened from the configuration. */
   readonly store?: Store;
+  /**
+   * Return before the sealed keys have been opened: the caller awaits `keysChecked` before it serves (`muster serve`
+   * does, so the key derivation overlaps the rest of its start). Otherwise startMuster awaits the check itself.
+   */
+  readonly checkKeysLater?: boolean;
 }
 
 export async function startMuster(config: MusterConfig, options: StartOptions = {}): Promise<Muster> {
@@ -72,6 +79,9 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   const sources = new SourceRegistry(config);
   const deps = { store, clock, audit, config };
   const held = await keyVaultFor(config, store, audit, options.store === undefined);
+  const keysChecked = checkSealedKeys(store, held.vault);
+  if (options.checkKeysLater) keysChecked.catch(() => {});
+  else await closeOnRefusal(keysChecked, held, store, options.store === undefined);
   await recoverInterruptedRuns(store, clock, audit);
   const ca = lazyCa(config, store, clock);
   let credentials: Promise<CredentialServices> | undefined;
@@ -100,6 +110,7 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
     sources,
     scheduler,
     keyVault: held.vault,
+    keysChecked,
     refusals: limits.refusals,
     rateLimiter: limits.rateLimiter,
     imports: new ImportService({ ...deps, registry: sources }),
@@ -115,15 +126,25 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   };
 }
 
-/** The key vault, with the stored keys sealed and checked; a refused start closes what it opened. */
+/** The key vault, with the keys stored in the clear sealed; a refused start closes what it opened. */
 async function keyVaultFor(config: MusterConfig, store: Store, audit: AuditWriter, ownsStore: boolean): Promise<HeldKeyVault> {
   let held: HeldKeyVault | undefined;
   try {
     held = await openKeyVault(config);
-    await sealKeysAtRest(store, held.vault, audit);
+    await sealClearKeys(store, held.vault, audit);
     return held;
   } catch (error) {
     held?.close();
+    if (ownsStore) await store.close();
+    throw error;
+  }
+}
+
+async function closeOnRefusal(checked: Promise<void>, held: HeldKeyVault, store: Store, ownsStore: boolean): Promise<void> {
+  try {
+    await checked;
+  } catch (error) {
+    held.close();
     if (ownsStore) await store.close();
     throw error;
   }

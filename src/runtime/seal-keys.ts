@@ -11,10 +11,10 @@ const ACTOR = 'muster';
 
 /**
  * At every start: signing and cookie keys stored in the clear by an earlier muster are sealed (once, audited), and
- * every sealed key is opened once, so a wrong passphrase or token refuses the start naming why rather than the
- * first sign-in failing.
+ * every sealed key is opened once (checkSealedKeys), so a wrong passphrase or token refuses the start naming why
+ * rather than the first sign-in failing.
  */
-export async function sealKeysAtRest(store: Store, vault: KeyVault, audit: AuditWriter): Promise<void> {
+export async function sealClearKeys(store: Store, vault: KeyVault, audit: AuditWriter): Promise<void> {
   await store.transaction(async (tx) => {
     const kids = await sealStoredSigningKeys(tx, vault);
     const cookies = await sealStoredCookieKeys(tx, vault);
@@ -34,6 +34,13 @@ export async function sealKeysAtRest(store: Store, vault: KeyVault, audit: Audit
       randomUUID(),
     );
   });
+}
+
+/**
+ * Opens every sealed key once; refuses naming why when this custody cannot. Under the passphrase, the key derivation
+ * (scrypt, once per salt) runs on libuv's threads: a start may go on with its other work meanwhile.
+ */
+export async function checkSealedKeys(store: Store, vault: KeyVault): Promise<void> {
   await checkSigningKeys(store, vault);
   await checkCookieKeys(store, vault);
 }

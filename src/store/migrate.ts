@@ -11,13 +11,32 @@ interface Migration {
   readonly sql: string;
 }
 
+async function migrationFiles(): Promise<string[]> {
+  return (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
+}
+
 export async function loadMigrations(): Promise<Migration[]> {
-  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
+  const files = await migrationFiles();
   return Promise.all(files.map(async (name) => ({ version: Number(name.slice(0, 3)), name, sql: await readFile(new URL(name, MIGRATIONS_DIR), 'utf8') })));
 }
 
-/** Applies pending migrations, each in its own transaction, under an advisory lock shared by all processes. */
+/** True when the store has exactly the migrations this muster ships: one query, no lock, nothing read but names. */
+async function schemaIsCurrent(store: Store): Promise<boolean> {
+  const versions = (await migrationFiles()).map((name) => Number(name.slice(0, 3)));
+  try {
+    const done = (await store.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version);
+    return done.length === versions.length && done.every((v, i) => v === versions[i]);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Applies pending migrations, each in its own transaction, under an advisory lock shared by all processes. A store
+ * already current is left alone after one query.
+ */
 export async function migrate(store: Store): Promise<number[]> {
+  if (await schemaIsCurrent(store)) return [];
   const migrations = await loadMigrations();
   return store.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);

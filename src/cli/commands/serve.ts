@@ -3,14 +3,15 @@ import { createHttpApp } from '../../http/app.ts';
 import { createPkiApp } from '../../http/pki-app.ts';
 import type { RouteModule } from '../../http/env.ts';
 import { logOidcServerError, logRawRequests, logServerError } from '../../http/request-log.ts';
-import { type BeforeListener, type RunningServer, type ServeOptions, serveHttp } from '../../http/serve.ts';
+import { type RunningServer, type ServeOptions, serveHttp } from '../../http/serve.ts';
 import { type Muster, startMuster } from '../../runtime/context.ts';
 import { type Logger, errorFields, processLogger } from '../../runtime/log.ts';
 import { type Metrics, createMetrics } from '../../runtime/metrics.ts';
-import { startPkiServing } from '../../runtime/pki-serving.ts';
+import { type PkiServing, startPkiServing } from '../../runtime/pki-serving.ts';
+import { startOcspWorkers } from '../../runtime/ocsp-workers.ts';
 import { logStoreAvailability } from '../../runtime/store-watch.ts';
 import { logSchedulerStates } from '../../runtime/scheduler-log.ts';
-import { pkiBaseUrl } from '../../runtime/pki.ts';
+import { PKI_PATHS, pkiBaseUrl } from '../../runtime/pki.ts';
 import { discoveryDocument, foreignAnchors, startFederation } from '../../runtime/federation.ts';
 import { mainListenerTls } from '../../runtime/tls-server.ts';
 import { federationIssuer, issuerBoundTo } from '../../federation/issuer.ts';
@@ -46,8 +47,8 @@ export interface ServeHooks {
   readonly routes?: readonly RouteModule[];
   /** After muster has started (store open and migrated), before the server listens: seed data, start workers. May return a stop function run at shutdown. */
   onReady?(ctx: Muster, info: ServeReadyInfo): Promise<StopFn | void> | StopFn | void;
-  /** After the server listens and its URL is printed. */
-  onListening?(server: RunningServer, ctx: Muster): Promise<void> | void;
+  /** After the server listens, answers and its URL is printed: start workers here, so they do not slow the start. May return a stop function run at shutdown. */
+  onListening?(server: RunningServer, ctx: Muster, info: ServeReadyInfo): Promise<StopFn | void> | StopFn | void;
 }
 
 /** `muster serve`: start, migrate, serve until SIGINT or SIGTERM, then stop cleanly. */
@@ -58,7 +59,8 @@ export function serveCommand(hooks: ServeHooks = {}): CommandGroup {
       .description('run the HTTP API (store opened and migrated first); --data-dir DIR and DATABASE_URL choose the store')
       .option('--port <n>', 'port to listen on (default 8080; 0 picks a free one)', integer('port'))
       .option('--host <host>', 'address to listen on (default 127.0.0.1)')
-      .option('--mtls-port <n>', 'port of the mutual-TLS sign-in listener (default 8443; 0 picks a free one)', integer('mtls-port'));
+      .option('--mtls-port <n>', 'port of the mutual-TLS sign-in listener (default 8443; 0 picks a free one)', integer('mtls-port'))
+      .option('--ocsp-workers <n>', 'serve the PKI listener (pki.listen: OCSP, CRLs) from N threads sharing its port (SO_REUSEPORT)', integer('ocsp-workers'));
     hooks.configure?.(serve);
     serve.action((options: Record<string, unknown>, command: Command) => runServe(cli, command, options, hooks));
   };
@@ -70,13 +72,15 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
   const pkiBase = pkiBaseUrl(configured);
   const config = cli.loadConfig(command, { server: { port: options.port, host: options.host }, federation: { mtls: { port: options.mtlsPort } }, pki: { baseUrl: pkiBase } });
   checkIssuerFlags(cli, command, config);
-  const ctx = await startMuster(config);
+  const ocspWorkers = ocspWorkerCount(options, config);
+  const ctx = await startMuster(config, { checkKeysLater: true });
   const log = processLogger(config, cli.io);
   const metrics = createMetrics(ctx);
   const stops: StopFn[] = [logStoreAvailability(ctx.store, log), logSchedulerStates(ctx.scheduler, log)];
   const stopSignal = listenForStop(cli);
   try {
-    const stop = await hooks.onReady?.(ctx, { options, cli, command, log, metrics });
+    const info: ServeReadyInfo = { options, cli, command, log, metrics };
+    const stop = await hooks.onReady?.(ctx, info);
     if (stop) stops.push(stop);
     const issuerNow = () => federationIssuer(config);
     const records = federationRecordRoutes({ issuer: issuerNow, discovery: () => discoveryDocument(issuerNow()) });
@@ -97,7 +101,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     };
     const tls = await mainListenerTls(config);
     const bounds = { limits: config.server.limits, onRefused: (name: string, reason: string) => metrics.countRefusedConnection(name, reason) };
-    const pkiServer = await servePkiListener(ctx, log, pki.listener, bounds);
+    const pkiServer = await servePkiListener(ctx, log, pki, bounds, ocspWorkers);
     if (pkiServer) stops.unshift(() => pkiServer.close());
     const ownPki = pkiServer ? [] : [pki.listener];
     const server = await serveHttp(app, {
@@ -119,6 +123,7 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const noConsole = consoleUnavailable(issuer);
     if (noConsole) log.warn({ issuer }, noConsole);
     else consoleSetup = await startConsole(ctx, issuer);
+    await ctx.keysChecked;
     ready = true;
     stops.push(() => federation.close());
     const url = `${tls ? 'https' : 'http'}://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${server.port}`;
@@ -134,7 +139,9 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
       { url, host: config.server.host, port: server.port, store: ctx.store.adapter, issuer, mtls: federation.mtls.origin },
       () => `muster listening on ${url} (store: ${ctx.store.adapter}); OpenID Provider ${issuer}, mutual TLS ${federation.mtls.origin}`,
     );
-    await hooks.onListening?.(server, ctx);
+    const stopListening = await hooks.onListening?.(server, ctx, info);
+    // stopped right after the listeners close, as a stop function of onReady is
+    if (stopListening) stops.splice(pkiServer ? 2 : 1, 0, stopListening);
     const signal = await stopSignal.stopped;
     log.info({ signal }, 'muster serve stopping');
     cli.note(`${signal}: stopping`);
@@ -146,11 +153,36 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
   }
 }
 
-/** OCSP and the CRLs on a listener of their own when pki.listen is set, so that a flood on the API never stops revocation checking. */
-async function servePkiListener(ctx: Muster, log: Logger, listener: BeforeListener, bounds: Pick<ServeOptions, 'limits' | 'onRefused'>): Promise<RunningServer | undefined> {
+/**
+ * OCSP and the CRLs on a listener of their own when pki.listen is set, so that a flood on the API never stops revocation
+ * checking; with --ocsp-workers N, served by N threads sharing its port.
+ */
+async function servePkiListener(ctx: Muster, log: Logger, pki: PkiServing, bounds: Pick<ServeOptions, 'limits' | 'onRefused'>, workers: number): Promise<RunningServer | undefined> {
   const listen = ctx.config.pki.listen;
   if (!listen) return undefined;
-  return serveHttp(createPkiApp(ctx, log), { host: listen.host, port: listen.port, before: [listener], name: 'pki', portKey: 'pki.listen.port', ...bounds });
+  const app = createPkiApp(ctx, log);
+  if (workers === 0) return serveHttp(app, { host: listen.host, port: listen.port, before: [pki.listener], name: 'pki', portKey: 'pki.listen.port', ...bounds });
+  return startOcspWorkers({
+    count: workers,
+    host: listen.host,
+    port: listen.port,
+    path: PKI_PATHS.ocsp,
+    limits: bounds.limits ?? ctx.config.server.limits,
+    cacheEntries: ctx.config.pki.ocspRequestCacheEntries,
+    responder: () => pki.responder,
+    fetch: (request) => app.fetch(request),
+    ...(bounds.onRefused ? { onRefused: bounds.onRefused } : {}),
+    onError: (error) => log.error({ error: errorFields(error) }, 'OCSP worker failed'),
+  });
+}
+
+/** --ocsp-workers: 0 (the main thread serves) unless given; it needs pki.listen, and is at most 64. */
+function ocspWorkerCount(options: Record<string, unknown>, config: MusterConfig): number {
+  const count = (options.ocspWorkers as number | undefined) ?? 0;
+  if (count > 64) throw new MusterError('MUSTER_ERR_CONFIG', `--ocsp-workers ${count}: at most 64`, [{ key: 'ocsp-workers', value: String(count), message: 'at most 64' }]);
+  if (count > 0 && !config.pki.listen)
+    throw new MusterError('MUSTER_ERR_CONFIG', '--ocsp-workers needs the PKI listener of its own: set pki.listen', [{ key: 'pki.listen', message: 'required by --ocsp-workers' }]);
+  return count;
 }
 
 /**

@@ -5,7 +5,14 @@ import { readBody } from './http-body.ts';
 import { sendAnswer, sendError } from './http-reply.ts';
 import { OCSP_REQUEST_MEDIA_TYPE } from './media-types.ts';
 import { MAX_OCSP_REQUEST_BYTES } from './request.ts';
-import { asBuffer, type OcspAnswer, type OcspResponder } from './responder.ts';
+import { asBuffer, type OcspAnswer } from './responder.ts';
+
+/** Where the listener gets its answers: an OcspResponder, or a copy of one in an OCSP worker (worker-answers.ts). */
+export interface OcspAnswers {
+  /** The answer when it is ready now (the usual case). */
+  answerNow(request: Uint8Array): OcspAnswer | undefined;
+  answer(request: Uint8Array): Promise<OcspAnswer>;
+}
 
 export interface OcspListenerOptions {
   /** Where OCSP is served, e.g. '/ocsp': POST to it (or below it), GET `{path}/{url-encoded base64 DER}`. */
@@ -32,7 +39,7 @@ function isOcspRequestType(value: string | undefined): boolean {
 }
 
 /** Answers at once when the answer is ready (the usual case: pre-signed), else once the responder has signed it. */
-function reply(responder: OcspResponder, response: ServerResponse, request: Uint8Array, cacheable: boolean): void {
+function reply(responder: OcspAnswers, response: ServerResponse, request: Uint8Array, cacheable: boolean): void {
   const ready = responder.answerNow(request);
   if (ready) return sendAnswer(response, ready, cacheable);
   responder.answer(request).then(
@@ -41,7 +48,7 @@ function reply(responder: OcspResponder, response: ServerResponse, request: Uint
   );
 }
 
-function post(responder: OcspResponder, request: IncomingMessage, response: ServerResponse, max: number): void {
+function post(responder: OcspAnswers, request: IncomingMessage, response: ServerResponse, max: number): void {
   if (!isOcspRequestType(request.headers['content-type'])) return sendError(response, 415, `POST needs Content-Type: ${OCSP_REQUEST_MEDIA_TYPE}`, ['Accept-Post', OCSP_REQUEST_MEDIA_TYPE], true);
   const declared = request.headers['content-length'];
   const tooLarge = () => sendError(response, 413, `an OCSP request is at most ${max} bytes`, [], true);
@@ -55,7 +62,7 @@ function post(responder: OcspResponder, request: IncomingMessage, response: Serv
  * RFC 5019 §6.2 caching headers on signed answers, HEAD as GET, 405 for other methods. Bytes that are no OCSP request
  * get the OCSP malformedRequest answer. Returns false, touching nothing, for URLs outside `path`.
  */
-export function ocspListener(responder: OcspResponder, options: OcspListenerOptions): OcspListener {
+export function ocspListener(responder: OcspAnswers, options: OcspListenerOptions): OcspListener {
   if (!options.path.startsWith('/')) throw new TypeError(`the OCSP path must start with "/", not ${JSON.stringify(options.path)}`);
   const mount = options.path.replace(/\/+$/, '');
   const max = options.maxRequestBytes ?? MAX_OCSP_REQUEST_BYTES;

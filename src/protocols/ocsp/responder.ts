@@ -26,6 +26,9 @@ export interface OcspResponderOptions {
   readonly requestCacheEntries?: number;
 }
 
+/** Told of a changed serial, or undefined when any may have changed. */
+export type StatusWatcher = (serial: string | undefined) => void;
+
 /** The request cache bound when none is configured (config `pki.ocspRequestCacheEntries`). */
 export const DEFAULT_REQUEST_CACHE_ENTRIES = 10_000;
 
@@ -76,6 +79,7 @@ export class OcspResponder {
   /** The latest setStatus/forget call per serial, so a slower earlier signing never overwrites a newer status. */
   readonly #generations = new Map<string, number>();
   #generation = 0;
+  readonly #watchers = new Set<StatusWatcher>();
 
   constructor(options: OcspResponderOptions) {
     checkResponder(options);
@@ -93,6 +97,7 @@ export class OcspResponder {
     if (this.#generations.get(key) !== generation) return;
     this.#entries.set(key, entry);
     for (const { hashOid } of this.#issuer) this.#unknown.delete(`${hashOid}:${key}`);
+    this.#changed(key);
   }
 
   /** Forgets a serial (e.g. the certificate expired); it then answers `unknown`. */
@@ -100,6 +105,33 @@ export class OcspResponder {
     const key = normalizeSerial(serial);
     this.#bump(key);
     this.#entries.delete(key);
+    this.#changed(key);
+  }
+
+  /**
+   * Told after every change of what this responder answers: the serial whose answers changed, or undefined when any
+   * may have (a refresh). Returns the function that stops telling. Copies of answers (OCSP workers) are dropped on it.
+   */
+  watch(watcher: StatusWatcher): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  #changed(serial: string | undefined): void {
+    for (const watcher of this.#watchers) watcher(serial);
+  }
+
+  /**
+   * Like `answerNow`, with whether the answer may be copied until `watch` says its serial changed (a pre-signed
+   * status, or an error answer; not a signed `unknown`, which expires on its own) and the serial it is about.
+   */
+  answerToCopy(request: Uint8Array): { readonly answer: OcspAnswer | undefined; readonly serial?: string; readonly copyable: boolean } {
+    const target = this.#target(request);
+    if (target === 'malformed') return { answer: MALFORMED, copyable: true };
+    if (target === 'unauthorized') return { answer: UNAUTHORIZED, copyable: true };
+    const presigned = this.#entries.get(target.serial)?.byHash.get(target.issuer.hashOid);
+    if (presigned) return { answer: presigned, serial: target.serial, copyable: true };
+    return { answer: this.#cachedUnknown(target.issuer, target.serial), serial: target.serial, copyable: false };
   }
 
   #bump(serial: string): number {
@@ -121,6 +153,7 @@ export class OcspResponder {
       count += 1;
     }
     for (const [key, signed] of [...this.#unknown]) if (signed.producedAt <= cutoff) this.#unknown.delete(key);
+    if (count > 0) this.#changed(undefined);
     return count;
   }
 

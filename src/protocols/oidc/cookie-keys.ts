@@ -11,14 +11,23 @@ export const COOKIE_KEYS_PLACE = `settings:${COOKIE_KEYS_SETTING}`;
  * A list stored before sealing is read as it is (the start seals it: runtime/seal-keys.ts).
  */
 export async function cookieKeys(db: Queryable, vault: KeyVault): Promise<string[]> {
+  const row = (await storedCookieKeys(db)) ?? (await makeCookieKeys(db, vault));
+  return isSealed(row.value) ? openJson<string[]>(vault, row.value, COOKIE_KEYS_PLACE) : (row.value as string[]);
+}
+
+function storedCookieKeys(db: Queryable): Promise<{ value: unknown } | undefined> {
+  return db.db.selectFrom('settings').select('value').where('key', '=', COOKIE_KEYS_SETTING).executeTakeFirst();
+}
+
+/** Seals new keys (a key derivation under this process's salt: only when none are stored) and stores them unless another process did first. */
+async function makeCookieKeys(db: Queryable, vault: KeyVault): Promise<{ value: unknown }> {
   const made = await sealJson(vault, [randomBytes(32).toString('base64url')], COOKIE_KEYS_PLACE);
   await db.db
     .insertInto('settings')
     .values({ key: COOKIE_KEYS_SETTING, value: JSON.stringify(made) })
     .onConflict((conflict) => conflict.column('key').doNothing())
     .execute();
-  const row = await db.db.selectFrom('settings').select('value').where('key', '=', COOKIE_KEYS_SETTING).executeTakeFirstOrThrow();
-  return isSealed(row.value) ? openJson<string[]>(vault, row.value, COOKIE_KEYS_PLACE) : (row.value as string[]);
+  return db.db.selectFrom('settings').select('value').where('key', '=', COOKIE_KEYS_SETTING).executeTakeFirstOrThrow();
 }
 
 /** Seals cookie keys stored in the clear before sealing; returns whether it did. */

@@ -6,6 +6,7 @@ import { kyselyOver, type Begin } from '../kysely.ts';
 import { within } from '../ping.ts';
 import type { Queryable, Row, StatementRunner, Store, StoreCapabilities } from '../store.ts';
 import { diskSpaceGuard, mayWrite } from './pglite-space.ts';
+import { pgliteWasm } from './pglite-wasm.ts';
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ multipleConnections: false, skipLocked: false });
 const PARSERS = { [types.INT8]: (v: string) => Number(v) };
@@ -62,7 +63,9 @@ export interface PgliteOptions {
 
 /** Embedded PostgreSQL (WASM) with its data in a local folder, or in memory when dataDir is undefined. */
 export async function openPgliteStore(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Store> {
-  const db = dataDir === undefined ? new PGlite({ parsers: PARSERS, loadDataDir: options.loadDataDir }) : new PGlite(dataDir, { parsers: PARSERS });
+  const wasm = await pgliteWasm();
+  const common = { parsers: PARSERS, ...(wasm ? { pgliteWasmModule: wasm } : {}) };
+  const db = dataDir === undefined ? new PGlite({ ...common, loadDataDir: options.loadDataDir }) : new PGlite(dataDir, common);
   await db.waitReady;
   const checkWrite: WriteCheck = dataDir === undefined ? async () => {} : diskSpaceGuard(dataDir, options.diskReserveBytes);
   const transaction: Begin = async (fn) => {
