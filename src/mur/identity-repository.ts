@@ -102,6 +102,41 @@ function skeletonsOfState(state: IdentityState): { name: string | null; email: s
   return skeletonsOf({ given_name: value('given_name'), family_name: value('family_name'), email: value('email') });
 }
 
+/** Identities written before their skeletons were stored (migration 022) get them, `batch` at a time; returns how many. */
+export async function fillMissingSkeletons({ db }: Queryable, batch = 1000): Promise<number> {
+  let filled = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('identities')
+      .select(['id', 'attributes', 'provenance'])
+      .where('name_skeleton', 'is', null)
+      .where('email_skeleton', 'is', null)
+      .where(sql<SqlBool>`(attributes ? 'email' OR (attributes ? 'given_name' AND attributes ? 'family_name'))`)
+      .limit(batch)
+      .execute();
+    if (rows.length === 0) return filled;
+    const skeletons = rows.map((row) => {
+      const attributes = decodeAttributes(row.attributes, row.provenance);
+      return skeletonsOf({ given_name: attributes.given_name?.v, family_name: attributes.family_name?.v, email: attributes.email?.v });
+    });
+    await db
+      .updateTable('identities as i')
+      .from(
+        sql<{
+          id: string;
+          name_skeleton: string | null;
+          email_skeleton: string | null;
+        }>`(SELECT * FROM unnest(${rows.map((r) => r.id)}::uuid[], ${skeletons.map((k) => k.name)}::text[], ${skeletons.map((k) => k.email)}::text[]) AS u(id, name_skeleton, email_skeleton))`.as('u'),
+      )
+      .set((eb) => ({ name_skeleton: eb.ref('u.name_skeleton'), email_skeleton: eb.ref('u.email_skeleton') }))
+      .whereRef('i.id', '=', 'u.id')
+      .execute();
+    filled += rows.length;
+    // a batch of empty values stays null and would be read again
+    if (rows.length < batch || skeletons.every((k) => k.name === null && k.email === null)) return filled;
+  }
+}
+
 /** Identities whose name or email skeleton is one of these (the confusables check: one indexed lookup per column). */
 export async function findBySkeletons(
   { db }: Queryable,

@@ -8,6 +8,7 @@ import { SourceEventService } from '../sources/events.ts';
 import { ImportService } from '../sources/importer.ts';
 import { SourceRegistry } from '../sources/registry.ts';
 import { recoverInterruptedRuns } from '../sources/runs.ts';
+import { fillMissingSkeletons } from '../mur/identity-repository.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import type { Notifier } from '../connectors/notify/index.ts';
@@ -83,6 +84,7 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   if (options.checkKeysLater) keysChecked.catch(() => {});
   else await closeOnRefusal(keysChecked, held, store, options.store === undefined);
   await recoverInterruptedRuns(store, clock, audit);
+  await fillMissingSkeletons(store);
   const ca = lazyCa(config, store, clock);
   let credentials: Promise<CredentialServices> | undefined;
   const accessTargets = accessTargetsOf(config);

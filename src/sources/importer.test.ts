@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { HR_HEADER, harness, hrCsv, hrLine, useHarness } from '../../test/support/muster.ts';
 import { decodeAttributes } from '../mur/attribute-codec.ts';
+import { fillMissingSkeletons } from '../mur/identity-repository.ts';
 import type { Store } from '../store/store.ts';
 
 async function statusOf(store: Store, employeeId: string): Promise<string | undefined> {
@@ -253,6 +254,27 @@ describeEachStore('look-alike names and emails (Unicode TR #39 confusables)', (f
       );
     }
     assert.equal((await disputeOf('E14')).length, 0);
+  });
+
+  test('an identity stored before the skeletons existed gets them at the next start, and is found by them', async () => {
+    const old = '00000000-0000-4000-8000-0000000000a1';
+    await h.store.query(`INSERT INTO identities (id, kind, status, attributes, provenance, last_updated, created_at, updated_at) VALUES ($1, 'person', 'active', $2, '[]', $3, $3, $3)`, [
+      old,
+      { given_name: { v: 'Tessa' }, family_name: { v: 'Old' }, email: { v: 'tessa.old@demo.gov' } },
+      h.clock.now(),
+    ]);
+    assert.equal(await fillMissingSkeletons(h.store), 1);
+    assert.equal(await fillMissingSkeletons(h.store), 0, 'once');
+    const run = await h.imports.run({
+      source: 'hr',
+      file: await h.file('day2.csv', hrCsv([hrLine('E30', { given_name: 'Other', family_name: 'Person', email: 'tessa.o1d@demo.gov' })])),
+      actor: 'alice',
+    });
+    assert.equal(run.summary.disputed, 1, 'an "1" for an "l" in the email');
+    assert.deepEqual(
+      (await disputeOf('E30'))[0]?.candidates.map((c) => c.identity_id),
+      [old],
+    );
   });
 
   test('a Cyrillic letter in an email is refused on input, naming the field', async () => {

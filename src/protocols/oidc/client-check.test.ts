@@ -59,16 +59,16 @@ describe("trust agreements checked with the OP's client rules", () => {
     assert.equal((await service().save('local', local, 'cli:alice', 'developer RP')).version, 1);
   });
 
-  it('refuses redirect URIs on several hosts without an https sector identifier URI, as the OP does', async () => {
-    const twoHosts = exampleAgreement({ relyingParties: [exampleRp({ clientId: 'two-hosts', redirectUris: ['https://a.agency.example/cb', 'https://b.agency.example/cb'] })] });
-    const error = await refusal(() => service().save('two', twoHosts, 'cli:alice', 'two hosts'));
-    assert.deepEqual(
-      error.details.map((d) => d.field),
-      ['relyingParties.0.sectorIdentifierUri'],
-    );
+  it('accepts redirect URIs on several hosts (loopback http beside https), with or without a sector identifier URI: the OP serves them', async () => {
+    const twoHosts = exampleAgreement({ relyingParties: [exampleRp({ clientId: 'two-hosts', redirectUris: ['http://127.0.0.1:8080/cb', 'https://b.agency.example/cb'] })] });
+    assert.equal((await service().save('two', twoHosts, 'cli:alice', 'two hosts')).version, 1);
     const named = exampleAgreement({
       relyingParties: [exampleRp({ clientId: 'two-hosts', redirectUris: ['https://a.agency.example/cb', 'https://b.agency.example/cb'], sectorIdentifierUri: 'https://agency.example/sector.json' })],
     });
-    assert.equal((await service().save('two', named, 'cli:alice', 'two hosts, one sector')).version, 1);
+    assert.equal((await service().save('two', named, 'cli:alice', 'two hosts, one sector')).version, 2);
+    const loopbackSector = exampleAgreement({
+      relyingParties: [exampleRp({ clientId: 'two-hosts', redirectUris: ['http://127.0.0.1:8080/cb', 'https://b.agency.example/cb'], sectorIdentifierUri: 'http://127.0.0.1:8080/sector.json' })],
+    });
+    assert.equal((await service().save('two', loopbackSector, 'cli:alice', 'two hosts, a loopback sector')).version, 3);
   });
 });
