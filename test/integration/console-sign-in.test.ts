@@ -185,6 +185,10 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
     const ended = (await auditOf('console.session.ended')).filter((e) => e.actor === `operator:${fm.ids.E1}`);
     assert.equal(ended.at(-1)?.reason, 'signed out');
     assert.ok(ended.at(-1)?.data.session_id, 'the entry names the session');
+    // the OP asks whether to end its own session too; yes, and it sends the browser back to the console's page
+    await e1.click('button[name="logout"][value="yes"]');
+    await arrive(e1, (url) => url.href === `${console()}/signed-out`, "at the console's signed-out page");
+    assert.equal(await e1.locator('h1').textContent(), 'Signed out');
   });
 
   test("an HR termination ends the operator's console session at once", async () => {
