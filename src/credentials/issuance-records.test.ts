@@ -6,6 +6,7 @@ import { count, identityByKey } from '../lifecycle/test-fixtures.ts';
 import { testOperator } from '../operators/test-operators.ts';
 import type { CaHierarchy } from '../pki/ca.ts';
 import { issuePivCard } from './cards.ts';
+import { DerivedService } from './derived/bind.ts';
 import { currentProofing, currentSponsorship } from './issuance-record-repository.ts';
 import { type RecordingOperator, recordProofing, recordSponsorship, SEPARATION_REFUSED } from './issuance-records.ts';
 import { PIV_EVIDENCE, VETTING_HEADER, cardDeps, cardRequest, testCa } from './test-fixtures.ts';
@@ -77,5 +78,14 @@ describeEachStore('PIV issuance: sponsorship, proofing and separation of duties'
       card.credentialId,
     ]);
     assert.deepEqual([row?.details.sponsor_approval.approved_by, row?.details.proofing.by, row?.details.proofing.ial], [op.sponsor.actor, op.registrar.actor, 'IAL3']);
+  });
+
+  test('a Derived PIV binding is refused to its holder (binder-not-holder), audited, before the challenge is used', async () => {
+    const webauthn = { rpId: 'localhost', rpName: 'muster', origins: ['https://localhost'], attestationRoots: [], requireTrustedAttestation: false, aal3Aaguids: [] };
+    const derived = new DerivedService({ ...cardDeps(h, ca), challengeSeconds: 300, recheckDays: 7, webauthn, keyAttestationRoots: [] });
+    const start = await derived.start(applicant, { actor: op.issuer.actor, correlationId: 'sod-bind-start' });
+    const request = { identityId: applicant, challengeId: start.challengeId, pivCertificate: 'x', signature: 'x', csr: 'x' };
+    await assert.rejects(derived.bindPki(request, { actor: `operator:${applicant}`, correlationId: 'sod-bind' }), refusedFor('binder-not-holder'));
+    assert.equal(await count(h.store, `audit_log WHERE action = 'derived.refused' AND correlation_id = 'sod-bind'`), 1);
   });
 });
