@@ -63,7 +63,16 @@ export class ProvisioningWorker {
     const { store, clock, workerId, leaseMs, maxAttempts, backoff, breaker } = options;
     const random = options.random ? { random: options.random } : {};
     this.#queue = new DurableQueue({ store, clock, table: OP_QUEUE, workerId, leaseMs, maxAttempts, backoff, circuits: breaker, keys: options.targets.keys(), ...random });
-    this.#loop = new PollingLoop({ pollMs: options.pollMs, loops: 1, round: (_, signal) => this.#round(signal), onError: options.onError ?? (() => {}) });
+    const targets = [...options.targets.keys()];
+    this.#loop = new PollingLoop({
+      pollMs: options.pollMs,
+      loops: targets.length,
+      round: async (i, signal) => {
+        const target = targets[i];
+        if (target !== undefined) await this.#drain(target, signal);
+      },
+      onError: options.onError ?? (() => {}),
+    });
   }
 
   breaker(target: string): CircuitBreaker | undefined {
@@ -84,15 +93,9 @@ export class ProvisioningWorker {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** Each target drains its queue on its own, so a slow target does not hold back the others' batches. */
-  async #round(signal: AbortSignal): Promise<void> {
-    const lanes = await Promise.allSettled(
-      [...this.#o.targets.keys()].map(async (target) => {
-        while (!signal.aborted && (await this.#runTarget(target)) > 0);
-      }),
-    );
-    const failed = lanes.find((l) => l.status === 'rejected');
-    if (failed) throw failed.reason;
+  /** Each target drains its queue in a polling loop of its own, so a slow target holds back no other's batches. */
+  async #drain(target: string, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && (await this.#runTarget(target)) > 0);
   }
 
   async #runTarget(target: string): Promise<number> {

@@ -5,6 +5,7 @@ import { conflict, notFound, RESULT, resultCode, targetError } from './errors.ts
 import { lastMemberChanges, memberChange, newGroupAttributes } from './groups.ts';
 import { ACCOUNT_ATTRIBUTES, accountAttributes, entryValues, fieldChanges, groupNames, lockChange, remoteAccount } from './mapping.ts';
 import { DEFAULT_CONNECTIONS, DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_MS, type LdapOptions } from './options.ts';
+import { MemberBatcher } from './member-batch.ts';
 import { LdapSession } from './session.ts';
 
 const ACCOUNT_FILTER = new EqualityFilter({ attribute: 'objectClass', value: 'inetOrgPerson' });
@@ -22,6 +23,8 @@ export class LdapConnector implements Connector {
   /** The bound connections, used in turn: a batch of operations goes out on all of them at once. */
   readonly #sessions: readonly LdapSession[];
   #turn = 0;
+  /** Member changes of one group made at once go out in one modify. */
+  readonly #members = new MemberBatcher((groupDn, operation, ids) => this.#call('changing group members', (c) => c.modify(groupDn, memberChange(operation, ids))));
   readonly #usersDn: string;
   readonly #groupsDn: string;
   readonly #usersKey: string;
@@ -173,6 +176,7 @@ export class LdapConnector implements Connector {
   async removeMember(group: string, id: string): Promise<Receipt> {
     const groupDn = this.#groupDn(group);
     const remove = (changes = [memberChange('delete', id)]): Promise<void> => this.#call('removing a group member', (c) => c.modify(groupDn, changes));
+    if (await this.#members.change(groupDn, 'delete', id)) return {};
     try {
       await remove().catch((error: unknown) => {
         if (resultCode(error) === RESULT.objectClassViolation) return remove(lastMemberChanges(id));
@@ -192,6 +196,7 @@ export class LdapConnector implements Connector {
 
   /** Adds a member; false when the group does not exist. A member already there is success. */
   async #addValue(groupDn: string, id: string): Promise<boolean> {
+    if (await this.#members.change(groupDn, 'add', id)) return true;
     try {
       await this.#call('adding a group member', (c) => c.modify(groupDn, memberChange('add', id)));
       return true;

@@ -13,8 +13,8 @@ export function newGroupAttributes(name: string, memberDn: string): Record<strin
   return { objectClass: GROUP_OBJECT_CLASSES, cn: [name], member: [PLACEHOLDER_MEMBER, memberDn] };
 }
 
-export function memberChange(operation: 'add' | 'delete', memberDn: string): Change {
-  return new Change({ operation, modification: new Attribute({ type: 'member', values: [memberDn] }) });
+export function memberChange(operation: 'add' | 'delete', memberDn: string | readonly string[]): Change {
+  return new Change({ operation, modification: new Attribute({ type: 'member', values: typeof memberDn === 'string' ? [memberDn] : [...memberDn] }) });
 }
 
 /** For a group made elsewhere whose last member leaves: the placeholder takes its place in the same modify. */
