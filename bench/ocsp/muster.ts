@@ -45,6 +45,13 @@ export async function musterWorkers(server: MusterServer, count: number): Promis
   return (await reply).port as number;
 }
 
+/** Has the server answer OCSP POST from a Hono route on the main thread, on a new port; that port. */
+export async function musterHono(server: MusterServer): Promise<number> {
+  const reply = nextReply(server.child);
+  server.child.send({ type: 'hono' });
+  return (await reply).port as number;
+}
+
 /** Milliseconds from setStatus(revoked) to the first 'revoked' answer, measured inside the server process. */
 export async function revocationMs(server: MusterServer, serial: string, requestPath: string): Promise<number> {
   const reply = nextReply(server.child);

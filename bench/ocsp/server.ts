@@ -8,6 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../src/core/clock.ts';
 import { OcspResponder, ocspListener } from '../../src/protocols/ocsp/index.ts';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
 import { limitsSchema } from '../../src/config/limits-schema.ts';
 import { type RunningOcspWorkers, startOcspWorkers } from '../../src/runtime/ocsp-workers.ts';
 import { createBenchPki } from './pki.ts';
@@ -20,8 +22,20 @@ interface RevokeMessage {
 }
 
 interface WorkersMessage {
-  readonly type: 'workers';
-  readonly count: number;
+  readonly type: 'workers' | 'hono';
+  readonly count?: number;
+}
+
+/** OCSP POST as a Hono route over @hono/node-server, on the main thread: what the raw listener is measured against. */
+function startHono(responder: OcspResponder): Promise<number> {
+  const app = new Hono();
+  app.post('/', async (c) => {
+    const answer = await responder.answer(new Uint8Array(await c.req.arrayBuffer()));
+    return c.body(answer.der as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/ocsp-response' });
+  });
+  const server = createServer(getRequestListener(app.fetch));
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', 1024, () => resolve((server.address() as AddressInfo).port)));
 }
 
 let workers: RunningOcspWorkers | undefined;
@@ -63,8 +77,15 @@ async function main(): Promise<void> {
   const server = await listen(responder);
   process.on('disconnect', () => process.exit(0));
   process.on('message', (message: RevokeMessage | WorkersMessage) => {
+    if (message.type === 'hono') {
+      void startHono(responder).then(
+        (port) => send({ type: 'workers', port }),
+        (error: unknown) => send({ type: 'failed', error: String(error) }),
+      );
+      return;
+    }
     if (message.type === 'workers') {
-      void startWorkers(responder, message.count).then(
+      void startWorkers(responder, message.count ?? 1).then(
         (port) => send({ type: 'workers', port }),
         (error: unknown) => send({ type: 'failed', error: String(error) }),
       );
