@@ -13,9 +13,10 @@ describeEachStore('HTTP imports, source events and disputes', (factory) => {
   let ctx: Muster;
   let app: MusterApp;
   let token: string;
+  let secondAdmin: string;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
-  const call = (method: string, path: string, body?: string, type = 'application/json') =>
-    app.request(path, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': type }) }, ...(body === undefined ? {} : { body }) });
+  const call = (method: string, path: string, body?: string, type = 'application/json', as = token) =>
+    app.request(path, { method, headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { 'content-type': type }) }, ...(body === undefined ? {} : { body }) });
   const json = async (res: Response) => (await res.json()) as any;
   const everyone = ['E1', 'E2', 'E3', 'E4'];
 
@@ -26,6 +27,7 @@ describeEachStore('HTTP imports, source events and disputes', (factory) => {
     });
     ctx = await startMuster(config, { store: await factory.open(), clock });
     ({ token } = await testOperator(ctx, ['source-feed:hr', 'source-feed:payroll', 'source-admin', 'registrar']));
+    ({ token: secondAdmin } = await testOperator(ctx, ['source-admin']));
     app = createHttpApp(ctx);
   });
   after(() => ctx.close());
@@ -43,15 +45,18 @@ describeEachStore('HTTP imports, source events and disputes', (factory) => {
     assert.equal((await call('POST', '/api/imports/nosuch', 'x', 'text/csv')).status, 404);
   });
 
-  it('holds a truncated snapshot (202) until it is confirmed', async () => {
+  it('holds a truncated snapshot (202) until another than its uploader confirms it', async () => {
     const held = await call('POST', '/api/imports/hr', hrCsv([hrLine('E1')]), 'text/csv');
     assert.equal(held.status, 202);
     const { run } = await json(held);
     assert.equal(run.summary.held.terminations, 3);
-    const confirmed = await call('POST', `/api/imports/${run.id}/confirm`);
+    const own = await call('POST', `/api/imports/${run.id}/confirm`);
+    assert.equal(own.status, 403);
+    assert.equal((await json(own)).error.code, 'MUSTER_ERR_SEPARATION_OF_DUTIES');
+    const confirmed = await call('POST', `/api/imports/${run.id}/confirm`, undefined, undefined, secondAdmin);
     assert.equal(confirmed.status, 200);
     assert.equal((await json(confirmed)).run.status, 'applied');
-    assert.equal((await call('POST', `/api/imports/${run.id}/confirm`)).status, 409);
+    assert.equal((await call('POST', `/api/imports/${run.id}/confirm`, undefined, undefined, secondAdmin)).status, 409);
   });
 
   it('applies one source event, and refuses (403, audited) one the source is not authoritative for', async () => {
