@@ -102,7 +102,7 @@ function skeletonsOfState(state: IdentityState): { name: string | null; email: s
   return skeletonsOf({ given_name: value('given_name'), family_name: value('family_name'), email: value('email') });
 }
 
-/** Identities written before their skeletons were stored (migration 022) get them, `batch` at a time; returns how many. */
+/** Identities written before their skeletons were stored (migration 019) get them, `batch` at a time; returns how many. */
 export async function fillMissingSkeletons({ db }: Queryable, batch = 1000): Promise<number> {
   let filled = 0;
   for (;;) {
