@@ -10,7 +10,16 @@ import { waitUntil } from '../support/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/muster.js', import.meta.url));
 
-const WORKER_TASKS = ['lifecycle.npe-expiry', 'imports.held-expiry', 'tickets.escalation', 'reconcile.archive', 'access.training-expiry', 'signals.account-purge', 'pending-actions.expire', 'audit.checkpoint'];
+const WORKER_TASKS = [
+  'lifecycle.npe-expiry',
+  'imports.held-expiry',
+  'tickets.escalation',
+  'reconcile.archive',
+  'access.training-expiry',
+  'signals.account-purge',
+  'pending-actions.expire',
+  'audit.checkpoint',
+];
 const SERVE_TASKS = [...WORKER_TASKS, 'pki.revocation-publish', 'pki.ocsp-responder-renewal', 'oidc.maintenance', 'console.purge'];
 
 const COMMANDS = {
@@ -26,7 +35,10 @@ const COMMANDS = {
 async function start(dir: string, args: readonly string[], metricsOf: (out: Record<string, unknown>) => string | undefined): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const configFile = join(dir, 'muster.json');
   await writeFile(configFile, JSON.stringify({ dataDir: join(dir, 'data'), workers: { pollMs: 50 }, log: { level: 'warn' } }));
-  const child = spawn(process.execPath, [BIN, ...args, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', MUSTER_TEST: '' } });
+  const child = spawn(process.execPath, [BIN, ...args, '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '', MUSTER_TEST: '', MUSTER_TEST_POSTGRES: undefined },
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   let stdout = '';
@@ -40,7 +52,7 @@ async function start(dir: string, args: readonly string[], metricsOf: (out: Reco
         .find(Boolean);
       if (found) resolve(found);
     });
-    child.once('exit', () => reject(new Error(`exited before listening:\n${stderr}`)));
+    child.once('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}) before listening:\n${stderr}\n${stdout}`)));
   });
   return { child, url, stderr: () => stderr };
 }
