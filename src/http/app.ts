@@ -11,6 +11,7 @@ import { BEARER_SCHEME } from './route.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { holdRoutes } from './routes/holds.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { traceRoutes } from './routes/trace.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
@@ -69,6 +70,7 @@ const BUILT_IN: readonly RouteModule[] = [
   ssfRoutes,
   evidenceRoutes,
   traceRoutes,
+  reportRoutes,
 ];
 
 /**
