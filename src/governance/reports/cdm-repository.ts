@@ -6,7 +6,13 @@ import { USER_TYPE } from './credential-kinds.ts';
 export function userPage({ db }: Queryable, afterId: string | null, size: number) {
   let query = db
     .selectFrom('identities as i')
-    .select(['i.id as user_id', sql<string | null>`i.attributes->>'full_name'`.as('full_name'), sql<string | null>`i.attributes->>'email'`.as('email'), USER_TYPE.as('user_type'), 'i.status'])
+    .select([
+      'i.id as user_id',
+      sql<string | null>`i.attributes->'full_name'->>'v'`.as('full_name'),
+      sql<string | null>`i.attributes->'email'->>'v'`.as('email'),
+      USER_TYPE.as('user_type'),
+      'i.status',
+    ])
     .orderBy('i.id')
     .limit(size);
   if (afterId !== null) query = query.where('i.id', '>', afterId);

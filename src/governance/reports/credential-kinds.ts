@@ -14,7 +14,7 @@ export const CREDENTIAL_FILTERS = { piv: PIV_CARD, 'derived-pki': DERIVED_PKI, f
 export type CredentialFilter = keyof typeof CREDENTIAL_FILTERS;
 
 /** The CDM user type of identity `i`: its `user_type` attribute, else non_person for an NPE and other for a person. */
-export const USER_TYPE = sql<string>`coalesce(i.attributes->>'user_type', case when i.kind <> 'person' then 'non_person' else 'other' end)`;
+export const USER_TYPE = sql<string>`coalesce(i.attributes->'user_type'->>'v', case when i.kind <> 'person' then 'non_person' else 'other' end)`;
 
 /** True when identity `i` holds an active credential of one of `types`. */
 export function holdsActive(types: readonly string[]) {

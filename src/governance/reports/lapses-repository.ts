@@ -42,7 +42,7 @@ export function trainingLapses({ db }: Queryable, window: LapseWindow, limit: nu
     .select([
       'i.id as identity_id',
       USER_TYPE.as('user_type'),
-      sql<string | null>`i.attributes->>'full_name'`.as('full_name'),
+      sql<string | null>`i.attributes->'full_name'->>'v'`.as('full_name'),
       sql<string>`'training'`.as('area'),
       'b.course as item',
       sql<string>`case when ${lapsed} then 'lapsed' else 'expiring' end`.as('state'),
@@ -72,7 +72,7 @@ export function vettingLapses({ db }: Queryable, window: LapseWindow, limit: num
     .select([
       'i.id as identity_id',
       USER_TYPE.as('user_type'),
-      sql<string | null>`i.attributes->>'full_name'`.as('full_name'),
+      sql<string | null>`i.attributes->'full_name'->>'v'`.as('full_name'),
       sql<string>`'vetting'`.as('area'),
       't.investigation_type as item',
       sql<string>`case when ${lapsed} then 'lapsed' else 'expiring' end`.as('state'),

@@ -29,7 +29,7 @@ export function privilegedWithoutPiv({ db }: Queryable, limit = 10_000): Promise
       'i.id as identity_id',
       'i.status',
       USER_TYPE.as('user_type'),
-      sql<string | null>`i.attributes->>'full_name'`.as('full_name'),
+      sql<string | null>`i.attributes->'full_name'->>'v'`.as('full_name'),
       sql<number>`(select count(*)::int from entitlements e where e.identity_id = i.id and e.privileged and e.status = 'active')`.as('privileged_entitlements'),
       sql<string>`coalesce((select string_agg(r.role, ' ' order by r.role) from operator_roles r where r.identity_id = i.id and r.revoked_at is null), '')`.as('operator_roles'),
     ])
