@@ -1,13 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../store/store.ts';
-import { PHISHING_RESISTANT, USER_TYPE, holdsActive } from './credential-kinds.ts';
-
-/** Identity `i` holds privilege: an active privileged entitlement, an enabled privileged account, an active PRIV record or an operator role not revoked. */
-export const IS_PRIVILEGED = sql<boolean>`(
-  exists (select 1 from entitlements e where e.identity_id = i.id and e.privileged and e.status = 'active')
-  or exists (select 1 from accounts a where a.identity_id = i.id and a.privileged and a.status = 'enabled')
-  or exists (select 1 from privileges p where p.identity_id = i.id and p.status = 'active')
-  or exists (select 1 from operator_roles r where r.identity_id = i.id and r.revoked_at is null))`;
+import { IS_PRIVILEGED, PHISHING_RESISTANT, USER_TYPE, holdsActive } from './credential-kinds.ts';
 
 export interface PrivilegedWithoutPivRow {
   readonly identity_id: string;

@@ -5,6 +5,7 @@ import { describeEachStore } from '../../../test/support/stores.ts';
 import { CardService } from '../../credentials/card-service.ts';
 import { VETTING_HEADER, cardDeps, cardRequest, testCa } from '../../credentials/test-fixtures.ts';
 import { identityByKey } from '../../lifecycle/test-fixtures.ts';
+import { listIdentities } from '../../mur/identity-repository.ts';
 import { testOperator } from '../../operators/test-operators.ts';
 import { cdmRecords } from './cdm-export.ts';
 import { reportCsv } from './render.ts';
@@ -147,6 +148,24 @@ describeEachStore('governance reports', (factory) => {
     const csv = reportCsv(await runReport(h.store, h.clock, 'cdm-export', { objects: ['USER'] }));
     assert.match(csv, /,"'-1 Smith, Jones",/);
     assert.doesNotMatch(csv, /,"?-1 Smith/);
+  });
+
+  test('identity list filters by TRUST, credential, training and privilege, as SQL of its own finds', async () => {
+    const list = async (filter: Parameters<typeof listIdentities>[1]) => (await listIdentities(h.store, { ...filter, today: '2026-03-02', limit: 500 })).items.map((i) => i.id);
+    const sqlIds = async (where: string) => (await h.store.query<{ id: string }>(`SELECT i.id FROM identities i WHERE ${where} ORDER BY i.id`)).map((r) => r.id);
+    const activePiv = `i.id IN (SELECT identity_id FROM credentials WHERE type = 'piv_card' AND status = 'active')`;
+    assert.deepEqual(await list({ credential: 'piv' }), await sqlIds(activePiv));
+    assert.deepEqual(await list({ credential: 'piv' }), [ids.E1]);
+    assert.deepEqual(await list({ credential: 'none' }), await sqlIds(`NOT ${activePiv}`));
+    assert.deepEqual(await list({ trust: 'unfavorable' }), [ids.E5]);
+    assert.deepEqual(await list({ trust: 'none' }), await sqlIds(`i.id NOT IN (SELECT identity_id FROM trust WHERE eligibility <> 'none')`));
+    const lapsed = `i.id IN (SELECT identity_id FROM behave WHERE status = 'overdue' OR expires < DATE '2026-03-02')`;
+    assert.deepEqual(await list({ training: 'lapsed' }), await sqlIds(lapsed));
+    assert.deepEqual((await list({ training: 'lapsed' })).length, 2);
+    assert.deepEqual(await list({ training: 'current' }), await sqlIds(`NOT ${lapsed}`));
+    assert.deepEqual(await list({ privileged: true }), await sqlIds(`i.id IN (SELECT identity_id FROM operator_roles WHERE revoked_at IS NULL)`));
+    assert.deepEqual(await list({ privileged: true, credential: 'none' }), [ids.E2]);
+    await assert.rejects(list({ credential: 'smartcard' }), (e: any) => e.code === 'MUSTER_ERR_VALIDATION' && e.details[0]?.field === 'credential');
   });
 
   test('an unknown window is refused naming the parameter', async () => {
