@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { type Harness, hrCsv, hrLine, useHarness } from '../../../test/support/muster.ts';
 import { describeEachStore } from '../../../test/support/stores.ts';
+import { MemoryConnector } from '../../connectors/accounts/memory.ts';
 import { CardService } from '../../credentials/card-service.ts';
+import { PolicyService } from '../../lifecycle/access/policies.ts';
+import { reconcileTarget } from '../../lifecycle/reconcile/index.ts';
 import { VETTING_HEADER, cardDeps, cardRequest, testCa } from '../../credentials/test-fixtures.ts';
 import { identityByKey } from '../../lifecycle/test-fixtures.ts';
 import { listIdentities } from '../../mur/identity-repository.ts';
@@ -123,11 +126,41 @@ describeEachStore('governance reports', (factory) => {
     assert.deepEqual(report.parameters, { today: '2026-03-02', until: '2026-04-01' });
   });
 
-  test('orphans and leaver latency agree with the findings and the causal thread (none seeded here)', async () => {
+  test('orphans counts the unmatched findings of the latest run of each target, privileged apart', async () => {
+    const dir = new MemoryConnector('dir');
+    const policies = new PolicyService({ store: h.store, audit: h.audit, clock: h.clock, targets: ['dir'] });
+    const admins = {
+      kind: 'birthright',
+      description: 'nobody yet',
+      when: [{ attribute: 'department', in: ['Nowhere'] }],
+      grants: [{ target: 'dir', groups: [{ name: 'dir-admins', privileged: true }] }],
+    };
+    await policies.save('admins', admins, 'alice', 'directory administrators');
+    const plant = (key: string, groups: string[]) => dir.plant({ key, correlationId: '', enabled: true, fields: { displayName: key } }, groups);
+    const reconcile = () => {
+      h.clock.advance(60_000);
+      return reconcileTarget({ store: h.store, audit: h.audit, clock: h.clock }, dir, { target: 'dir', accountKey: ['employee_id'], orphanAction: 'report', actor: 'alice', pageSize: 10 });
+    };
+    plant('ghost', []);
+    await reconcile();
+    plant('ghost-admin', ['dir-admins']);
+    plant('ghost-2', []);
+    await reconcile();
     const orphans = await runReport(h.store, h.clock, 'orphans');
-    const runs = await h.store.query<{ n: number }>(`SELECT count(DISTINCT target)::int AS n FROM reconciliation_runs WHERE status = 'done'`);
-    assert.equal(orphans.rows.length, runs[0]?.n);
-    const latency = await runReport(h.store, h.clock, 'leaver-latency', { since: '30d' });
+    const expected = await h.store.query<{ target: string; orphans: number; privileged_orphans: number }>(
+      `SELECT f.target, count(*)::int AS orphans, count(*) FILTER (WHERE f.privileged)::int AS privileged_orphans FROM reconciliation_findings f
+       WHERE f.situation = 'unmatched' AND f.run_id = (SELECT id FROM reconciliation_runs r WHERE r.target = f.target AND r.status = 'done' ORDER BY started_at DESC LIMIT 1)
+       GROUP BY f.target ORDER BY f.target`,
+    );
+    assert.deepEqual(
+      orphans.rows.map((r) => ({ target: r.target, orphans: r.orphans, privileged_orphans: r.privileged_orphans })),
+      expected,
+    );
+    assert.deepEqual(expected, [{ target: 'dir', orphans: 3, privileged_orphans: 1 }]);
+  });
+
+  test('leaver latency is empty where no one left', async () => {
+    const latency = await runReport(h.store, h.clock, 'leaver-latency', { since: '2026-01-31T09:00:00Z' });
     assert.deepEqual(latency.rows, []);
     assert.equal(latency.parameters.since, '2026-01-31T09:00:00.000Z');
   });
