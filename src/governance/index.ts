@@ -3,3 +3,4 @@ export { CREDENTIAL_FILTERS, type CredentialFilter } from './reports/credential-
 export { csvField } from './reports/csv.ts';
 export { REPORT_FORMATS, type ReportFormat, csvLine, jsonLine, reportCsv, reportJson, reportText } from './reports/render.ts';
 export { REPORT_NAMES, type Report, type ReportName, type ReportParams, cdmObjects, isReportName, reportName, runReport } from './reports/reports.ts';
+export { auditCdmExport } from './reports/export-audit.ts';

@@ -86,6 +86,11 @@ describeEachStore('governance reports over HTTP', (factory) => {
     const [counts] = await ctx.store.query<{ users: number; creds: number }>(`SELECT (SELECT count(*)::int FROM identities) AS users, (SELECT count(*)::int FROM credentials) AS creds`);
     assert.equal(lines.filter((l) => l.object === 'USER').length, counts?.users);
     assert.equal(lines.filter((l) => l.object === 'CRED').length, counts?.creds);
+    const [audited] = await ctx.store.query<{ actor: string; data: { objects: string[]; format: string } }>(
+      `SELECT actor, data FROM audit_log WHERE action = 'report.cdm-exported' ORDER BY seq DESC LIMIT 1`,
+    );
+    assert.match(audited?.actor ?? '', /^operator:/);
+    assert.deepEqual([audited?.data.objects, audited?.data.format], [['USER', 'CRED'], 'json']);
   });
 
   it('refuses an unknown report and a bad window, naming them', async () => {

@@ -5,6 +5,7 @@ import {
   REPORT_FORMATS,
   REPORT_NAMES,
   type ReportFormat,
+  auditCdmExport,
   cdmObjects,
   cdmRecords,
   csvField,
@@ -47,6 +48,7 @@ export const reportCommands: CommandGroup = (program, cli) => {
       return cli.withMuster(command, async (ctx) => {
         if (report === 'cdm-export') {
           const objects = cdmObjects(opts.object?.split(',').map((o) => o.trim()));
+          await auditCdmExport(ctx, { actor: cli.actor, correlationId: cli.correlationId, objects, format: format ?? 'json' });
           if (format === 'csv') await write(cli.io.stdout, `${CDM_COLUMNS.map(csvField).join(',')}\r\n`);
           for await (const record of cdmRecords(ctx.store, objects)) await write(cli.io.stdout, format === 'csv' ? csvLine(CDM_COLUMNS, record) : jsonLine(record));
           return;

@@ -1,7 +1,21 @@
 import { z } from '@hono/zod-openapi';
-import { CDM_COLUMNS, REPORT_NAMES, type ReportFormat, cdmObjects, cdmRecords, csvField, csvLine, jsonLine, reportCsv, reportJson, reportName, runReport } from '../../governance/index.ts';
+import {
+  CDM_COLUMNS,
+  REPORT_NAMES,
+  type ReportFormat,
+  auditCdmExport,
+  cdmObjects,
+  cdmRecords,
+  csvField,
+  csvLine,
+  jsonLine,
+  reportCsv,
+  reportJson,
+  reportName,
+  runReport,
+} from '../../governance/index.ts';
 import type { Queryable } from '../../store/store.ts';
-import type { RouteModule } from '../env.ts';
+import { type RouteModule, correlationIdOf, principalOf } from '../env.ts';
 import { apiRoute } from '../route.ts';
 import { ERROR_RESPONSES } from '../schemas.ts';
 
@@ -71,6 +85,7 @@ export const reportRoutes: RouteModule = (app, ctx) => {
     const { format = 'json', within, since, object } = c.req.valid('query');
     if (name === 'cdm-export') {
       const objects = cdmObjects(object?.split(',').map((o) => o.trim()));
+      await auditCdmExport(ctx, { actor: principalOf(c).actor, correlationId: correlationIdOf(c), objects, format });
       const type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
       return c.body(cdmStream(ctx.store, format, objects), 200, { 'content-type': type }) as never;
     }
