@@ -14,6 +14,7 @@ import { ticketCommands } from './commands/tickets.ts';
 import { reconcileCommands } from './commands/reconcile.ts';
 import { rpProvisioningCommands } from './commands/rp-provisioning.ts';
 import { signalCommands } from './commands/signals.ts';
+import { reportCommands } from './commands/report.ts';
 import { traceCommands } from './commands/trace.ts';
 import { type ServeHooks, type ServeReadyInfo, stopAll } from './commands/serve.ts';
 import { startWorkers, workerCommands } from './commands/worker.ts';
@@ -40,6 +41,7 @@ export const SHIPPED_GROUPS: readonly CommandGroup[] = [
   signalCommands,
   evidenceCommands,
   traceCommands,
+  reportCommands,
 ];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; once it answers, start the outbox worker (config.workers). */

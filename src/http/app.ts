@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.ts';
 import { holdRoutes } from './routes/holds.ts';
 import { pendingActionRoutes } from './routes/pending-actions.ts';
 import { issuanceRecordRoutes } from './routes/issuance-records.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { traceRoutes } from './routes/trace.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
@@ -73,6 +74,7 @@ const BUILT_IN: readonly RouteModule[] = [
   ssfRoutes,
   evidenceRoutes,
   traceRoutes,
+  reportRoutes,
 ];
 
 /**

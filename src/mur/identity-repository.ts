@@ -8,6 +8,7 @@ import type { Database, IdentitiesTable } from '../store/database.ts';
 import type { Queryable, Store } from '../store/store.ts';
 import { decodeAttributes, encodeAttributes } from './attribute-codec.ts';
 import { holdFromRow } from './holds.ts';
+import { facetConditions } from './identity-filters.ts';
 import { operatorRolesOf } from './operator-roles.ts';
 import { skeletonsOf } from './skeleton.ts';
 import {
@@ -281,6 +282,7 @@ function filterConditions(filter: IdentityFilter): Expression<SqlBool>[] {
       )})`,
     );
   }
+  conditions.push(...facetConditions(filter));
   if (filter.cursor !== undefined) conditions.push(sql`i.id > ${decodeCursor(filter.cursor)}`);
   return conditions;
 }

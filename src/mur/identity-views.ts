@@ -14,6 +14,16 @@ export interface IdentityFilter {
   readonly component?: string | undefined;
   /** Case-insensitive prefix of the full, given or family name, the email, the employee id or an NPE's npe_id. */
   readonly q?: string | undefined;
+  /** TRUST eligibility (favorable, interim, pending, unfavorable); `none` also matches no TRUST record */
+  readonly trust?: string | undefined;
+  /** holds an active credential of this kind (piv, derived-pki, fido2), or `none`: no active phishing-resistant credential */
+  readonly credential?: string | undefined;
+  /** `lapsed`: a training record overdue or expired; `current`: none lapsed (needs `today`) */
+  readonly training?: string | undefined;
+  /** holds a privileged entitlement or account, a PRIV record or an operator role */
+  readonly privileged?: boolean | undefined;
+  /** YYYY-MM-DD, from the clock: what `training` is judged against */
+  readonly today?: string | undefined;
   readonly limit?: number | undefined;
   /** Opaque; from the `nextCursor` of the previous page. */
   readonly cursor?: string | undefined;

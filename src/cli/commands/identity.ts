@@ -26,11 +26,15 @@ export function identityCommands(program: Command, cli: Cli): void {
     .option('--department <name>')
     .option('--component <name>')
     .option('-q, --query <prefix>', 'prefix of a name, the email or the employee id')
+    .option('--trust <eligibility>', 'TRUST eligibility: favorable, interim, pending, unfavorable, or none (also no record)')
+    .option('--credential <kind>', 'holds an active piv, derived-pki or fido2 credential, or none of them')
+    .option('--training <state>', 'lapsed (a course overdue or expired) or current')
+    .option('--privileged', 'holds a privileged entitlement or account, a PRIV record or an operator role')
     .option('--limit <n>', 'page size (default 50, at most 500)', integer('limit'))
     .option('--cursor <cursor>', 'nextCursor of the previous page')
     .action((opts: ListOptions, command: Command) =>
       cli.withMuster(command, async (ctx) => {
-        const page = await listIdentities(ctx.store, { ...opts, q: opts.query });
+        const page = await listIdentities(ctx.store, { ...opts, q: opts.query, today: ctx.clock.now().toISOString().slice(0, 10) });
         cli.print(command, page, () => [...summaryLines(page.items), ...(page.nextCursor ? [`next page: --cursor ${page.nextCursor}`] : [])]);
       }),
     );
@@ -86,6 +90,10 @@ interface ListOptions {
   department?: string;
   component?: string;
   query?: string;
+  trust?: string;
+  credential?: string;
+  training?: string;
+  privileged?: boolean;
   limit?: number;
   cursor?: string;
 }

@@ -25,6 +25,10 @@ const show = apiRoute({
 });
 
 export const identityRoutes: RouteModule = (app, ctx) => {
-  app.openapi(list, async (c) => c.json(await listIdentities(ctx.store, c.req.valid('query')), 200));
+  app.openapi(list, async (c) => {
+    const query = c.req.valid('query');
+    const today = ctx.clock.now().toISOString().slice(0, 10);
+    return c.json(await listIdentities(ctx.store, { ...query, privileged: query.privileged === 'true', today }), 200);
+  });
   app.openapi(show, async (c) => c.json(await identityView(ctx.store, c.req.valid('param').id), 200));
 };

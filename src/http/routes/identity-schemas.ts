@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { IDENTITY_KINDS, USER_TYPES } from '../../core/identity/kinds.ts';
 import { IDENTITY_STATUSES } from '../../core/identity/status.ts';
+import { CREDENTIAL_FILTERS, TRAINING_FILTERS } from '../../mur/identity-facets.ts';
+import { TRUST_FILTERS } from '../../mur/identity-filters.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../mur/identity-repository.ts';
 import { Uuid, queryInt } from '../schemas.ts';
 
@@ -16,6 +18,13 @@ export const IdentityListQuery = z.strictObject({
   department: z.string().min(1).max(128).optional().openapi({ description: 'exact department name' }),
   component: z.string().min(1).max(128).optional().openapi({ description: 'exact component name' }),
   q: z.string().max(256).optional().openapi({ description: 'case-insensitive prefix of a name, the email or the employee id' }),
+  trust: z.enum(TRUST_FILTERS).optional().openapi({ description: 'TRUST eligibility; none also matches no TRUST record' }),
+  credential: z
+    .enum(Object.keys(CREDENTIAL_FILTERS) as [keyof typeof CREDENTIAL_FILTERS])
+    .optional()
+    .openapi({ description: 'holds an active credential of this kind, or none of them' }),
+  training: z.enum(TRAINING_FILTERS).optional().openapi({ description: 'lapsed: a course overdue or expired; current: none lapsed' }),
+  privileged: z.enum(['true', 'false']).optional().openapi({ description: 'true: holds a privileged entitlement or account, a PRIV record or an operator role' }),
   limit: queryInt(1, MAX_PAGE_SIZE)
     .optional()
     .openapi({ description: `page size, default ${DEFAULT_PAGE_SIZE}` }),
