@@ -11,6 +11,7 @@ import { OcspResponder, ocspListener } from '../../src/protocols/ocsp/index.ts';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { limitsSchema } from '../../src/config/limits-schema.ts';
+import { Scheduler } from '../../src/queue/scheduler.ts';
 import { type RunningOcspWorkers, startOcspWorkers } from '../../src/runtime/ocsp-workers.ts';
 import { createBenchPki } from './pki.ts';
 import { presign, revocationLatencyMs } from './status.ts';
@@ -51,6 +52,7 @@ async function startWorkers(responder: OcspResponder, count: number): Promise<nu
     cacheEntries: 10_000,
     responder: () => responder,
     fetch: () => new Response('not found', { status: 404 }),
+    scheduler: new Scheduler({ clock: systemClock }),
   });
   return workers.port;
 }

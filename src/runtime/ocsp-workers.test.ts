@@ -8,11 +8,13 @@ import { createCaHierarchy } from '../pki/ca.ts';
 import { OCSP_REQUEST_MEDIA_TYPE } from '../protocols/ocsp/media-types.ts';
 import { OcspResponder } from '../protocols/ocsp/responder.ts';
 import { read, requestFor, responderFor } from '../protocols/ocsp/test-fixtures.ts';
+import { Scheduler } from '../queue/scheduler.ts';
 import { type RunningOcspWorkers, startOcspWorkers } from './ocsp-workers.ts';
 
 const clock = new ManualClock(new Date(Date.now() - 60_000));
 const { issuing } = await createCaHierarchy({ rootName: 'CN=Root,O=U.S. Government,C=US', issuingName: 'CN=Issuing,O=U.S. Government,C=US', keyAlgorithm: 'ecdsa-p256' }, clock);
 const responder = new OcspResponder({ issuer: issuing, responder: await responderFor(issuing, clock), clock, validityMinutes: 60 });
+const scheduler = new Scheduler({ clock, timers: false });
 let workers: RunningOcspWorkers;
 let base = '';
 
@@ -27,6 +29,7 @@ before(async () => {
     limits: limitsSchema.parse({}),
     cacheEntries: 100,
     responder: () => responder,
+    scheduler,
     fetch: (request) => new Response(`main ${request.method} ${new URL(request.url).pathname}`, { status: 404, headers: { 'x-from': 'main' } }),
   });
   base = `http://127.0.0.1:${workers.port}`;
@@ -69,7 +72,17 @@ test('a port held by another listener is refused naming it', async () => {
   const port = (other.address() as AddressInfo).port;
   try {
     await assert.rejects(
-      startOcspWorkers({ count: 1, host: '127.0.0.1', port, path: '/ocsp', limits: limitsSchema.parse({}), cacheEntries: 10, responder: () => responder, fetch: () => new Response('') }),
+      startOcspWorkers({
+        count: 1,
+        host: '127.0.0.1',
+        port,
+        path: '/ocsp',
+        limits: limitsSchema.parse({}),
+        cacheEntries: 10,
+        responder: () => responder,
+        fetch: () => new Response(''),
+        scheduler: new Scheduler({ clock, timers: false }),
+      }),
       (error: Error & { code?: string }) => error.code === 'MUSTER_ERR_LISTEN' && error.message.includes(`127.0.0.1:${port}: EADDRINUSE`),
     );
   } finally {

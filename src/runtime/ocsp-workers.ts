@@ -5,10 +5,13 @@ import type { ConnectionRefused } from '../protocols/listener-limits.ts';
 import type { OcspAnswer, OcspResponder } from '../protocols/ocsp/index.ts';
 import { ocspErrorResponse } from '../pki/ocsp-signing.ts';
 import type { FromOcspWorker, OcspWorkerData, ToOcspWorker } from '../protocols/ocsp/worker-messages.ts';
+import type { Scheduler } from '../queue/scheduler.ts';
 
 const WORKER_SCRIPT = new URL('../protocols/ocsp/worker-thread.ts', import.meta.url);
 /** How often the responder in use is compared with the one watched (it changes when its certificate is renewed). */
 const RESPONDER_CHECK_MS = 1_000;
+/** The scheduler task that hands the workers a renewed responder. */
+export const RESPONDER_CHECK_TASK = 'pki.ocsp-workers.responder-check';
 const INTERNAL_ERROR: OcspAnswer = { der: ocspErrorResponse('internalError') };
 /** How long a worker's open connections may finish their requests at shutdown. */
 const CLOSE_GRACE_MS = 2_000;
@@ -26,6 +29,8 @@ export interface OcspWorkersOptions {
   readonly fetch: (request: Request) => Response | Promise<Response>;
   readonly onRefused?: ConnectionRefused;
   readonly onError?: (error: unknown) => void;
+  /** Runs the check for a renewed responder (every second), as all periodic work runs. */
+  readonly scheduler: Pick<Scheduler, 'add' | 'remove'>;
 }
 
 export interface RunningOcspWorkers {
@@ -63,13 +68,12 @@ class ResponderHub {
   #epoch = 0;
   #watched: OcspResponder;
   #unwatch: () => void;
-  readonly #timer: NodeJS.Timeout;
 
   constructor(options: OcspWorkersOptions) {
     this.#o = options;
     this.#watched = options.responder();
     this.#unwatch = this.#watched.watch((serial) => this.#changed(serial));
-    this.#timer = setInterval(() => this.#checkResponder(), RESPONDER_CHECK_MS).unref();
+    options.scheduler.add({ name: RESPONDER_CHECK_TASK, everyMs: RESPONDER_CHECK_MS, run: async () => this.#checkResponder() });
   }
 
   workerData(port: number): OcspWorkerData {
@@ -157,7 +161,7 @@ class ResponderHub {
   }
 
   async close(workers: readonly Worker[]): Promise<void> {
-    clearInterval(this.#timer);
+    await this.#o.scheduler.remove(RESPONDER_CHECK_TASK);
     this.#unwatch();
     await Promise.all(workers.map((worker) => closeWorker(worker)));
   }

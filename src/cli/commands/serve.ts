@@ -173,6 +173,7 @@ async function servePkiListener(ctx: Muster, log: Logger, pki: PkiServing, bound
     fetch: (request) => app.fetch(request),
     ...(bounds.onRefused ? { onRefused: bounds.onRefused } : {}),
     onError: (error) => log.error({ error: errorFields(error) }, 'OCSP worker failed'),
+    scheduler: ctx.scheduler,
   });
 }
 
