@@ -89,3 +89,36 @@ test('a port held by another listener is refused naming it', async () => {
     other.close();
   }
 });
+
+test('a renewed responder takes over in the workers at the scheduler task’s next run', async () => {
+  const scheduler = new Scheduler({ clock, timers: false });
+  const renewed = new OcspResponder({ issuer: issuing, responder: await responderFor(issuing, clock), clock, validityMinutes: 60 });
+  await renewed.setStatus('4a03', { status: 'revoked', revokedAt: clock.now(), reason: 'keyCompromise' });
+  await responder.setStatus('4a03', { status: 'good' });
+  let current = responder;
+  const own = await startOcspWorkers({
+    count: 1,
+    host: '127.0.0.1',
+    port: 0,
+    path: '/ocsp',
+    limits: limitsSchema.parse({}),
+    cacheEntries: 10,
+    responder: () => current,
+    fetch: () => new Response(''),
+    scheduler,
+  });
+  const ask = async () => {
+    const response = await fetch(`http://127.0.0.1:${own.port}/ocsp`, { method: 'POST', headers: { 'content-type': OCSP_REQUEST_MEDIA_TYPE, connection: 'close' }, body: requestFor(issuing, '4a03') });
+    return read(new Uint8Array(await response.arrayBuffer())).certStatus;
+  };
+  try {
+    assert.equal(await ask(), 'good');
+    current = renewed;
+    assert.equal(await ask(), 'good', 'the workers keep their copies until the task runs');
+    clock.advance(1_000);
+    await scheduler.runDue();
+    assert.equal(await ask(), 'revoked');
+  } finally {
+    await own.close();
+  }
+});
