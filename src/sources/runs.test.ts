@@ -36,7 +36,9 @@ describeEachStore('import runs whose process died', (factory) => {
     await running(killed, clock.now());
     clock.advance(10 * MINUTE);
     await running(live, clock.now());
-    await startMuster(config, { store, clock });
+    // a second start on the same store (the first keeps it open, and closes it)
+    const second = await startMuster(config, { store: new Proxy(store, { get: (target, prop) => (prop === 'close' ? async () => {} : Reflect.get(target, prop)) }), clock });
+    await second.close();
     const dead = await run(killed);
     assert.equal(dead?.status, 'interrupted');
     assert.match(dead?.errors[0]?.message ?? '', /stopped before finishing .*nothing of it was applied, and it cannot be resumed: import the file again/);

@@ -47,6 +47,8 @@ export async function listenOn(url: string, channel: string, listener: ChangeLis
       return;
     }
     current = client;
+    // a watcher in the background: it never keeps a process alive by itself (pg has no unref of its own)
+    (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
     listener.listening(true);
   };
   await connect();
