@@ -38,7 +38,7 @@ describeEachStore('governance reports over HTTP', (factory) => {
     const [e1] = await ctx.store.query<{ id: string }>(`SELECT id FROM identities WHERE attributes -> 'employee_id' ->> 'v' = 'E1'`);
     const { cards } = await ctx.credentials();
     const by = { actor: 'officer.olga', correlationId: 'req-card' };
-    const card = await cards.issue(await cardRequest({ clock, dir } as unknown as Harness, e1?.id as string), by);
+    const card = await cards.issue(await cardRequest({ store: ctx.store, audit: ctx.audit, clock, dir } as unknown as Harness, e1?.id as string), by);
     await cards.activate(card.credentialId, by);
     const worker = createJobWorker(ctx);
     while ((await worker.runOnce()).claimed > 0);
