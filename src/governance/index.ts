@@ -1,4 +1,5 @@
 export { CDM_COLUMNS, CDM_EXPORT_OBJECTS, type CdmRecord, cdmRecords } from './reports/cdm-export.ts';
+export { cdmLines } from './reports/cdm-lines.ts';
 export { CREDENTIAL_FILTERS, type CredentialFilter } from './reports/credential-kinds.ts';
 export { csvField } from './reports/csv.ts';
 export { REPORT_FORMATS, type ReportFormat, csvLine, jsonLine, reportCsv, reportJson, reportText } from './reports/render.ts';

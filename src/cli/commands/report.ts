@@ -1,22 +1,6 @@
 import type { Command } from 'commander';
 import { MusterError } from '../../core/errors.ts';
-import {
-  CDM_COLUMNS,
-  REPORT_FORMATS,
-  REPORT_NAMES,
-  type ReportFormat,
-  auditCdmExport,
-  cdmObjects,
-  cdmRecords,
-  csvField,
-  csvLine,
-  jsonLine,
-  reportCsv,
-  reportJson,
-  reportName,
-  reportText,
-  runReport,
-} from '../../governance/index.ts';
+import { REPORT_FORMATS, REPORT_NAMES, type ReportFormat, auditCdmExport, cdmLines, cdmObjects, reportCsv, reportJson, reportName, reportText, runReport } from '../../governance/index.ts';
 import { write } from '../io.ts';
 import type { CommandGroup } from '../main.ts';
 
@@ -49,8 +33,7 @@ export const reportCommands: CommandGroup = (program, cli) => {
         if (report === 'cdm-export') {
           const objects = cdmObjects(opts.object?.split(',').map((o) => o.trim()));
           await auditCdmExport(ctx, { actor: cli.actor, correlationId: cli.correlationId, objects, format: format ?? 'json' });
-          if (format === 'csv') await write(cli.io.stdout, `${CDM_COLUMNS.map(csvField).join(',')}\r\n`);
-          for await (const record of cdmRecords(ctx.store, objects)) await write(cli.io.stdout, format === 'csv' ? csvLine(CDM_COLUMNS, record) : jsonLine(record));
+          for await (const line of cdmLines(ctx.store, objects, format ?? 'json')) await write(cli.io.stdout, line);
           return;
         }
         const result = await runReport(ctx.store, ctx.clock, report, { within: opts.within, since: opts.since });

@@ -1,19 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import {
-  CDM_COLUMNS,
-  REPORT_NAMES,
-  type ReportFormat,
-  auditCdmExport,
-  cdmObjects,
-  cdmRecords,
-  csvField,
-  csvLine,
-  jsonLine,
-  reportCsv,
-  reportJson,
-  reportName,
-  runReport,
-} from '../../governance/index.ts';
+import { REPORT_NAMES, type ReportFormat, auditCdmExport, cdmLines, cdmObjects, reportCsv, reportJson, reportName, runReport } from '../../governance/index.ts';
 import type { Queryable } from '../../store/store.ts';
 import { type RouteModule, correlationIdOf, principalOf } from '../env.ts';
 import { apiRoute } from '../route.ts';
@@ -60,21 +46,15 @@ const show = apiRoute({
 /** The CDM export as a stream of CSV or JSON lines, one page of identities in memory at a time. */
 function cdmStream(db: Queryable, format: ReportFormat, objects: ReturnType<typeof cdmObjects>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const records = cdmRecords(db, objects);
-  let headed = format !== 'csv';
+  const lines = cdmLines(db, objects, format);
   return new ReadableStream({
     async pull(controller) {
-      if (!headed) {
-        headed = true;
-        controller.enqueue(encoder.encode(`${CDM_COLUMNS.map(csvField).join(',')}\r\n`));
-        return;
-      }
-      const next = await records.next();
+      const next = await lines.next();
       if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(format === 'csv' ? csvLine(CDM_COLUMNS, next.value) : jsonLine(next.value)));
+      else controller.enqueue(encoder.encode(next.value));
     },
     async cancel() {
-      await records.return(undefined);
+      await lines.return(undefined);
     },
   });
 }
