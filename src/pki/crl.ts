@@ -12,7 +12,8 @@ export const MAX_NEXT_UPDATE_HOURS = 48;
 const HOUR_MS = 3_600_000;
 
 export type RevocationReason = 'unspecified' | 'keyCompromise' | 'cACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold' | 'privilegeWithdrawn';
-const REASON_CODES: Record<RevocationReason, number> = {
+/** The CRLReason codes of RFC 5280 §5.3.1, for CRL entries and OCSP answers alike. */
+export const REASON_CODES: Record<RevocationReason, number> = {
   unspecified: 0,
   keyCompromise: 1,
   cACompromise: 2,

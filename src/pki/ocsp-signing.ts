@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as ocsp from '@peculiar/asn1-ocsp';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
-import type { RevocationReason } from './crl.ts';
+import { REASON_CODES, type RevocationReason } from './crl.ts';
 import { signatureAlgorithm } from './der.ts';
 import type { CaKey } from './keys.ts';
 import type { X509Certificate } from './x509.ts';
@@ -11,16 +11,6 @@ import type { X509Certificate } from './x509.ts';
 export type OcspErrorStatus = 'malformedRequest' | 'internalError' | 'tryLater' | 'sigRequired' | 'unauthorized';
 
 const ERROR_STATUS: Record<OcspErrorStatus, number> = { malformedRequest: 1, internalError: 2, tryLater: 3, sigRequired: 5, unauthorized: 6 };
-const REASON_CODES: Record<RevocationReason, number> = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  privilegeWithdrawn: 9,
-};
 
 export type OcspCertStatus = { readonly status: 'good' } | { readonly status: 'revoked'; readonly revokedAt: Date; readonly reason: RevocationReason } | { readonly status: 'unknown' };
 

@@ -1,20 +1,10 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
-import type { RevocationReason } from '../../pki/crl.ts';
+import { REASON_CODES } from '../../pki/crl.ts';
 import { signatureAlgorithm } from '../../pki/der.ts';
 import { responderKeyHash, serialBytes, type OcspCertStatus, type OcspSigner } from '../../pki/ocsp-signing.ts';
 import { generalizedTime, objectIdentifier, tlv } from './der-writer.ts';
 import type { IssuerHashes } from './issuer-id.ts';
 
-const REASON_CODES: Record<RevocationReason, number> = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  privilegeWithdrawn: 9,
-};
 const GOOD = new Uint8Array([0x80, 0x00]);
 const UNKNOWN = new Uint8Array([0x82, 0x00]);
 const SUCCESSFUL = new Uint8Array([0x0a, 0x01, 0x00]);
