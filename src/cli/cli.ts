@@ -48,7 +48,8 @@ export function createCli(io: CliIo): Cli {
       return loadConfig({ file: flags.config, env: io.env, overrides: { dataDir: flags.dataDir, ...overrides } });
     },
     async withMuster(command, fn, overrides) {
-      const ctx = await startMuster(cli.loadConfig(command, overrides));
+      // a one-shot command reads agreements afresh: it has no use for the long-lived LISTEN of the agreement cache
+      const ctx = await startMuster(cli.loadConfig(command, overrides), { watchAgreements: false });
       try {
         return await fn(ctx);
       } finally {

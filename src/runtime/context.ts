@@ -70,6 +70,11 @@ export interface StartOptions {
    * does, so the key derivation overlaps the rest of its start). Otherwise startMuster awaits the check itself.
    */
   readonly checkKeysLater?: boolean;
+  /**
+   * Keep the agreement cache in step with other processes (PostgreSQL `LISTEN`, one connection held for as long as
+   * muster runs). On by default, for the OP and the worker; a one-shot command turns it off and reads afresh.
+   */
+  readonly watchAgreements?: boolean;
 }
 
 export async function startMuster(config: MusterConfig, options: StartOptions = {}): Promise<Muster> {
@@ -91,7 +96,7 @@ export async function startMuster(config: MusterConfig, options: StartOptions = 
   const scheduler = new Scheduler({ clock, store });
   const limits = requestLimitsOf(config, { store, clock, audit, scheduler });
   scheduleHeldImportExpiry(config, { store, clock, audit, scheduler });
-  const unwatchAgreements = await watchAgreements(store);
+  const unwatchAgreements = options.watchAgreements === false ? async () => {} : await watchAgreements(store);
   return {
     accessTargets,
     policies: new PolicyService({ store, audit, clock, targets: accessTargets.names }),
