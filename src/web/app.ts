@@ -16,6 +16,8 @@ import { signInRoutes } from './sign-in.ts';
 import { assetRoutes } from './layout/assets.ts';
 import { navEntriesOf } from './layout/nav.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
+import type { Muster } from '../runtime/context.ts';
+import { operatorPages } from './operator/index.ts';
 
 /**
  * The web console as a Hono app with its pages under `/console`: Hono's `secureHeaders` with a CSP that allows no
@@ -45,6 +47,8 @@ export interface ConsoleAppOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly agencyCode: string;
+  /** The started muster whose services the operator pages call (absent: those pages answer 500). */
+  readonly muster?: Muster;
   /** Told about a failure of a page. */
   readonly onError?: (error: unknown) => void;
   /** More pages (tests); mounted like the built-in ones. */
@@ -82,9 +86,11 @@ const defaultDeny: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
 };
 
 /** Every page of the console, with the roles that may open it (none: open without a session). */
-export function consolePages(options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes'>): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
+export function consolePages(
+  options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes' | 'muster'>,
+): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
   const deps = { store: options.store, clock: options.clock, agencyCode: options.agencyCode };
-  return [...signInRoutes(deps), ...pageRoutes(options.store), ...assetRoutes(), ...(options.extraRoutes ?? [])];
+  return [...signInRoutes(deps), ...operatorPages({ muster: () => options.muster }), ...pageRoutes(options.store), ...assetRoutes(), ...(options.extraRoutes ?? [])];
 }
 
 export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
