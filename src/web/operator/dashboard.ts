@@ -39,7 +39,7 @@ const ATTENTION: readonly Attention[] = [
     label: 'Imports held by the mass-change guard',
     roles: API_ROLES.imports,
     href: `${CONSOLE_PATH}/imports`,
-    count: async (m) => (await listRuns(m.store, { limit: 1000 })).filter((r) => r.status === 'held').length,
+    count: async (m) => (await listRuns(m.store, { limit: 500 })).filter((r) => r.status === 'held').length,
   },
   {
     id: 'open-disputes',
