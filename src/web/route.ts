@@ -18,6 +18,8 @@ export interface ConsoleRouteConfig {
   readonly path: string;
   readonly roles: ConsoleRoles;
   readonly handler: Handler;
+  /** The label of the page in the side navigation (a GET page only); shown to the operators holding one of `roles`. */
+  readonly nav?: string;
 }
 
 /** A console page: where it is, who may open it, and the guard that checks both before its handler runs. */
@@ -27,6 +29,7 @@ export interface ConsoleRoute {
   readonly roles: ConsoleRoles;
   readonly guard: MiddlewareHandler<ConsoleEnv>;
   readonly handler: Handler;
+  readonly nav?: string;
 }
 
 const GUARDS = new WeakSet<object>();
@@ -45,11 +48,11 @@ export function consoleRoute(config: ConsoleRouteConfig): ConsoleRoute {
   for (const role of config.roles) if (!isFixedRole(role)) throw new MusterError('MUSTER_ERR_INTERNAL', `consoleRoute ${name}: unknown operator role ${role}`);
   const guard = sessionGuard(name, config.roles);
   GUARDS.add(guard);
-  return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, roles: config.roles, guard, handler: config.handler };
+  return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, roles: config.roles, guard, handler: config.handler, ...(config.nav === undefined ? {} : { nav: config.nav }) };
 }
 
 /** A console page open without a session: signing in, the OP's answer, the signed-out page. Keep these few. */
-export function openConsoleRoute(config: Omit<ConsoleRouteConfig, 'roles'>): Omit<ConsoleRoute, 'roles'> {
+export function openConsoleRoute(config: Omit<ConsoleRouteConfig, 'roles' | 'nav'>): Omit<ConsoleRoute, 'roles'> {
   const guard: MiddlewareHandler<ConsoleEnv> = async (_c, next) => next();
   OPEN.add(guard);
   return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, guard, handler: config.handler };
