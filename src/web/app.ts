@@ -12,7 +12,12 @@ import type { ConsoleEnv } from './env.ts';
 import { messagePage } from './pages.ts';
 import { pageRoutes } from './pages-routes.ts';
 import { type ConsoleRoute, isConsoleGuard } from './route.ts';
+import { disputeRoutes } from './disputes/routes.ts';
+import { importRoutes } from './imports/routes.ts';
+import { selfRoutes } from './self/routes.ts';
+import type { ConsoleServices } from './services.ts';
 import { signInRoutes } from './sign-in.ts';
+import { staticRoutes } from './static.ts';
 
 /**
  * The web console as a Hono app with its pages under `/console`: Hono's `secureHeaders` with a CSP that allows no
@@ -22,9 +27,10 @@ import { signInRoutes } from './sign-in.ts';
  * good when the issuer is neither https nor loopback http: the cookies and the client need one or the other).
  */
 
-/** The console's Content-Security-Policy: nothing but its own pages, forms posted to its own origin. */
+/** The console's Content-Security-Policy: nothing but its own pages, forms posted to its own origin, scripts from its own files only (no inline script). */
 export const CONSOLE_CSP = {
   defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
   baseUri: ["'none'"],
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
@@ -39,6 +45,8 @@ export interface ConsoleAppOptions {
   readonly agencyCode: string;
   /** Told about a failure of a page. */
   readonly onError?: (error: unknown) => void;
+  /** The services the cardholder, imports and disputes pages call; without them only sign-in and the home page are served. */
+  readonly services?: ConsoleServices;
   /** More pages (tests); mounted like the built-in ones. */
   readonly extraRoutes?: readonly Omit<ConsoleRoute, 'roles'>[];
 }
@@ -74,9 +82,12 @@ const defaultDeny: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
 };
 
 /** Every page of the console, with the roles that may open it (none: open without a session). */
-export function consolePages(options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes'>): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
+export function consolePages(
+  options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes' | 'services'>,
+): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
   const deps = { store: options.store, clock: options.clock, agencyCode: options.agencyCode };
-  return [...signInRoutes(deps), ...pageRoutes(options.store), ...(options.extraRoutes ?? [])];
+  const served = options.services ? [...staticRoutes(), ...selfRoutes(options.services), ...importRoutes(options.services), ...disputeRoutes(options.services)] : [];
+  return [...signInRoutes(deps), ...pageRoutes(options.store), ...served, ...(options.extraRoutes ?? [])];
 }
 
 export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {

@@ -3,13 +3,12 @@ import { CONSOLE_PATH } from '../runtime/console.ts';
 import type { Store } from '../store/store.ts';
 import { operatorOf } from './env.ts';
 import { holdsPage, homePage } from './pages.ts';
-import { type ConsoleRoute, consoleRoute } from './route.ts';
-import { EVERY_ROLE } from './roles.ts';
+import { type ConsoleRoute, consoleRoute, selfConsoleRoute } from './route.ts';
 
-/** The console's pages so far: who am I, and the holds list (the roles of `GET /api/identities/holds`, through the same service). */
-export function pageRoutes(store: Store): ConsoleRoute[] {
+/** The console's pages so far: who am I (every signed-in person), and the holds list (the roles of `GET /api/identities/holds`, through the same service). */
+export function pageRoutes(store: Store): Omit<ConsoleRoute, 'roles'>[] {
   return [
-    consoleRoute({ method: 'get', path: CONSOLE_PATH, roles: EVERY_ROLE, handler: (c) => c.html(homePage(operatorOf(c))) }),
+    selfConsoleRoute({ method: 'get', path: CONSOLE_PATH, handler: (c) => c.html(homePage(operatorOf(c))) }),
     consoleRoute({
       method: 'get',
       path: `${CONSOLE_PATH}/holds`,

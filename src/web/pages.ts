@@ -36,15 +36,20 @@ ${body}
 `;
 }
 
-export function homePage(operator: OperatorView): Html {
+export function homePage(operator: OperatorView & { kind?: string }): Html {
   const roles = operator.roles.map((role) => html`<li class="role">${role}</li>\n`);
-  return page(
-    'Signed in',
-    html`<p>Operator <code id="identity">${operator.identityId}</code></p>
-<h2>Your roles</h2>
+  const operatorPart =
+    operator.kind === 'self'
+      ? html`<p id="self">You are signed in as a cardholder: these pages show what is yours.</p>`
+      : html`<h2>Your roles</h2>
 <ul id="roles">
 ${roles}</ul>
-<p><a href="/console/holds">Holds</a></p>`,
+<p><a href="/console/holds">Holds</a> · <a href="/console/imports">Imports</a> · <a href="/console/disputes">Disputes</a></p>`;
+  return page(
+    'Signed in',
+    html`<p>${operator.kind === 'self' ? 'Cardholder' : 'Operator'} <code id="identity">${operator.identityId}</code></p>
+${operatorPart}
+<p><a href="/console/me" id="my-credentials">My credentials</a></p>`,
     { operator },
   );
 }

@@ -85,7 +85,14 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const issuerNow = () => federationIssuer(config);
     const records = federationRecordRoutes({ issuer: issuerNow, discovery: () => discoveryDocument(issuerNow()) });
     let consoleSetup: ConsoleSetup | undefined;
-    const consolePages = consoleApp({ setup: () => consoleSetup, store: ctx.store, clock: ctx.clock, agencyCode: config.agency.code, onError: (error) => logServerError(log)(error, 'console') });
+    const consolePages = consoleApp({
+      setup: () => consoleSetup,
+      store: ctx.store,
+      clock: ctx.clock,
+      agencyCode: config.agency.code,
+      services: ctx,
+      onError: (error) => logServerError(log)(error, 'console'),
+    });
     const console: RouteModule = (app) => void app.route('/', consolePages);
     const app = createHttpApp(ctx, [...(hooks.routes ?? []), records, console], { onServerError: logServerError(log), log, metrics });
     const pki = await startPkiServing(ctx);
