@@ -1,3 +1,4 @@
+import { ASSET_CACHE, assetUrl } from './layout/assets.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -83,12 +84,38 @@ describe('console route guard', () => {
     const body = await answer.text();
     assert.match(body, /<li class="role">auditor<\/li>\s*<li class="role">security-officer<\/li>/);
     assert.ok(body.includes(officer.identityId));
-    assert.doesNotMatch(body, /<script|style=/);
+    assert.doesNotMatch(body, /style=|<style/);
+    for (const script of body.match(/<script[^>]*>/g) ?? []) assert.match(script, /^<script src="\/console\/assets\/(uswds|htmx)\/[^"]+">$/, `${script} is a file of muster's own`);
+    assert.doesNotMatch(body, /<script>/);
     const csp = answer.headers.get('content-security-policy') ?? '';
     assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.doesNotMatch(csp, /unsafe/);
     assert.equal(answer.headers.get('cache-control'), 'no-store');
+  });
+
+  it('serves the USWDS and htmx files of the installed packages, a year cached, and nothing outside them', async () => {
+    const css = await get(assetUrl('uswds', 'css/uswds.min.css'));
+    assert.equal(css.status, 200);
+    assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
+    assert.equal(css.headers.get('cache-control'), ASSET_CACHE);
+    assert.match(await css.text(), /usa-header/);
+    const htmx = await get(assetUrl('htmx', 'htmx.min.js'));
+    assert.equal(htmx.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    const font = await get(assetUrl('uswds', 'fonts/public-sans/PublicSans-Regular.woff2'));
+    assert.equal(font.headers.get('content-type'), 'font/woff2');
+    for (const path of [
+      assetUrl('uswds', '../package.json'),
+      assetUrl('uswds', '%2e%2e/%2e%2e/%2e%2e/package.json'),
+      assetUrl('uswds', 'scss/_uswds-theme.scss'),
+      '/console/assets/uswds/0.0.1/css/uswds.min.css',
+      '/console/assets/hono/1/index.js',
+    ]) {
+      const answer = await get(path);
+      assert.equal(answer.status, 404, path);
+      assert.equal(answer.headers.get('cache-control'), 'no-store', path);
+    }
   });
 
   it('refuses 403 an operator without the role a page names, audited with the session', async () => {

@@ -18,6 +18,9 @@ import { selfRoutes } from './self/routes.ts';
 import type { ConsoleServices } from './services.ts';
 import { signInRoutes } from './sign-in.ts';
 import { staticRoutes } from './static.ts';
+import { assetRoutes } from './layout/assets.ts';
+import { navEntriesOf } from './layout/nav.ts';
+import { loadIdentities } from '../mur/identity-repository.ts';
 
 /**
  * The web console as a Hono app with its pages under `/console`: Hono's `secureHeaders` with a CSP that allows no
@@ -31,6 +34,10 @@ import { staticRoutes } from './static.ts';
 export const CONSOLE_CSP = {
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
   baseUri: ["'none'"],
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
@@ -87,21 +94,24 @@ export function consolePages(
 ): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
   const deps = { store: options.store, clock: options.clock, agencyCode: options.agencyCode };
   const served = options.services ? [...staticRoutes(), ...selfRoutes(options.services), ...importRoutes(options.services), ...disputeRoutes(options.services)] : [];
-  return [...signInRoutes(deps), ...pageRoutes(options.store), ...served, ...(options.extraRoutes ?? [])];
+  return [...signInRoutes(deps), ...pageRoutes(options.store), ...assetRoutes(), ...served, ...(options.extraRoutes ?? [])];
 }
 
 export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
+  const pages = consolePages(options);
+  const shell = { nav: navEntriesOf(pages), nameOf: (identityId: string) => operatorName(options.store, identityId) };
   const guards: MiddlewareHandler<ConsoleEnv>[] = [
     secureHeaders({ contentSecurityPolicy: CONSOLE_CSP, xFrameOptions: 'DENY', referrerPolicy: 'same-origin', strictTransportSecurity: false }),
     async (c, next) => {
       await next();
-      c.header('cache-control', 'no-store');
+      if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
     },
     async (c, next) => {
       const setup = options.setup();
       if (!setup) return refused(c, 503, 'The console is not available: muster is starting, or its issuer is neither https nor http on loopback (the log says which).');
       c.set('console', setup);
+      c.set('shell', shell);
       if (!c.get('correlationId')) c.set('correlationId', randomUUID());
       return next();
     },
@@ -110,10 +120,17 @@ export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => refused(c as C, 413, 'The request is too large.') }),
   ];
   for (const path of [CONSOLE_PATH, `${CONSOLE_PATH}/*`]) app.use(path, ...guards);
-  for (const route of consolePages(options)) app.on(route.method, route.path, route.guard, route.handler);
+  for (const route of pages) app.on(route.method, route.path, route.guard, route.handler);
   app.onError((error, c) => {
     options.onError?.(error);
     return c.html(messagePage('Something went wrong', 'The console could not answer; the failure is logged.'), 500);
   });
   return app;
+}
+
+/** The full name the record holds for an operator, for the header of every page. */
+async function operatorName(store: Store, identityId: string): Promise<string | null> {
+  const identity = (await loadIdentities(store, [identityId])).get(identityId);
+  const name = identity?.attributes.full_name?.v;
+  return typeof name === 'string' && name !== '' ? name : null;
 }

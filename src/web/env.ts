@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ConsoleOperator } from '../operators/console-sessions.ts';
 import type { ConsoleSetup } from '../runtime/console.ts';
+import type { ConsoleShell } from './layout/shell.ts';
 
 /** Hono environment of the console: what its middleware hands to the pages. */
 export type ConsoleEnv = {
@@ -11,6 +12,8 @@ export type ConsoleEnv = {
     console: ConsoleSetup;
     /** Set by the route guard of a `consoleRoute`: the operator of the session, with the roles held now. */
     operator: ConsoleOperator;
+    /** Set by the console app: the navigation of every page, and how the shell names the operator. */
+    shell: ConsoleShell;
   };
 };
 

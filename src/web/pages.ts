@@ -1,13 +1,16 @@
 import { html } from 'hono/html';
-import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Hold } from '../lifecycle/holds.ts';
+import type { Html } from './layout/html.ts';
+import { shellPage } from './layout/shell.ts';
+import { dataTable } from './layout/table.ts';
+import { CONSOLE_PATH } from '../runtime/console.ts';
 
 /**
  * The console's pages. Hono's `html` template escapes every value put into it; only templates nest unescaped. No
  * script and no inline style: the Content-Security-Policy allows neither.
  */
 
-export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+export type { Html };
 
 /** What every page shows of the signed-in operator, and the sign-out form (the CSRF guard checks its origin). */
 export interface OperatorView {
@@ -15,57 +18,45 @@ export interface OperatorView {
   readonly roles: readonly string[];
 }
 
+/** A page in the console's shell without its side navigation (messages, refusals, the page after signing in). */
 export function page(title: string, body: Html, options: { operator?: OperatorView; refresh?: string } = {}): Html {
-  const refresh = options.refresh ? html`\n<meta http-equiv="refresh" content="0;url=${options.refresh}">` : '';
-  const signOut = options.operator ? html`<form method="post" action="/console/sign-out"><button type="submit" id="sign-out">Sign out</button></form>` : '';
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">${refresh}
-<title>${title} — muster console</title>
-</head>
-<body>
-<header><a href="/console">muster console</a> ${signOut}</header>
-<main>
-<h1>${title}</h1>
-${body}
-</main>
-</body>
-</html>
-`;
+  return shellPage({ title, body, ...(options.operator ? { operator: options.operator } : {}), ...(options.refresh ? { refresh: options.refresh } : {}) });
 }
 
-export function homePage(operator: OperatorView & { kind?: string }): Html {
+/** Who is signed in, with which roles (the top of the dashboard). */
+export function whoAmI(operator: OperatorView): Html {
   const roles = operator.roles.map((role) => html`<li class="role">${role}</li>\n`);
-  const operatorPart =
-    operator.kind === 'self'
-      ? html`<p id="self">You are signed in as a cardholder: these pages show what is yours.</p>`
-      : html`<h2>Your roles</h2>
-<ul id="roles">
+  return html`<section aria-labelledby="you-heading" class="margin-bottom-3">
+<h2 id="you-heading" class="usa-sr-only">You</h2>
+<p>Operator <code id="identity">${operator.identityId}</code></p>
+<ul id="roles" class="usa-list usa-sr-only" aria-label="Your roles">
 ${roles}</ul>
-<p><a href="/console/holds">Holds</a> · <a href="/console/imports">Imports</a> · <a href="/console/disputes">Disputes</a></p>`;
-  return page(
-    'Signed in',
-    html`<p>${operator.kind === 'self' ? 'Cardholder' : 'Operator'} <code id="identity">${operator.identityId}</code></p>
-${operatorPart}
-<p><a href="/console/me" id="my-credentials">My credentials</a></p>`,
-    { operator },
-  );
+</section>`;
 }
 
-export function holdsPage(operator: OperatorView, holds: readonly Hold[]): Html {
-  const rows = holds.map((h) => html`<tr><td>${h.identityId}</td><td>${h.reason}</td><td>${h.placedBy}</td><td>${h.placedAt}</td></tr>\n`);
-  return page(
-    'Holds',
-    html`<table id="holds">
-<thead><tr><th>Identity</th><th>Reason</th><th>Placed by</th><th>Placed at</th></tr></thead>
-<tbody>
-${rows}</tbody>
-</table>
-<p>${holds.length} active hold(s).</p>`,
-    { operator },
-  );
+/** The home of a cardholder's session: who they are, and their own pages (no operator page opens to them). */
+export function cardholderHome(person: OperatorView): Html {
+  return html`<p>Cardholder <code id="identity">${person.identityId}</code></p>
+<p id="self">You are signed in as a cardholder: these pages show what is yours.</p>
+<ul class="usa-list">
+<li><a class="usa-link" href="${CONSOLE_PATH}/me" id="my-credentials">My credentials</a></li>
+<li><a class="usa-link" href="${CONSOLE_PATH}/me/relying-parties">Relying parties that know you</a></li>
+</ul>`;
+}
+
+export function holdsBody(holds: readonly Hold[]): Html {
+  return html`${dataTable({
+    id: 'holds',
+    caption: `${holds.length} active hold(s)`,
+    columns: [
+      { label: 'Identity', cell: (h: Hold) => html`<a href="${CONSOLE_PATH}/identities/${h.identityId}">${h.identityId}</a>` },
+      { label: 'Reason', cell: (h: Hold) => h.reason },
+      { label: 'Placed by', cell: (h: Hold) => h.placedBy },
+      { label: 'Placed at', cell: (h: Hold) => String(h.placedAt) },
+    ],
+    rows: holds,
+    empty: 'No active holds.',
+  })}`;
 }
 
 export function messagePage(title: string, message: string, options: { operator?: OperatorView; link?: { href: string; text: string } } = {}): Html {

@@ -18,6 +18,8 @@ export interface ConsoleRouteConfig {
   readonly path: string;
   readonly roles: ConsoleRoles;
   readonly handler: Handler;
+  /** The label of the page in the side navigation (a GET page only); shown to the operators holding one of `roles`. */
+  readonly nav?: string;
 }
 
 /** A console page: where it is, who may open it, and the guard that checks both before its handler runs. */
@@ -29,6 +31,7 @@ export interface ConsoleRoute {
   readonly handler: Handler;
   /** A page of the signed-in person's own (`selfConsoleRoute`): every live session opens it. */
   readonly self?: boolean;
+  readonly nav?: string;
 }
 
 const GUARDS = new WeakSet<object>();
@@ -47,7 +50,7 @@ export function consoleRoute(config: ConsoleRouteConfig): ConsoleRoute {
   for (const role of config.roles) if (!isFixedRole(role)) throw new MusterError('MUSTER_ERR_INTERNAL', `consoleRoute ${name}: unknown operator role ${role}`);
   const guard = sessionGuard(name, config.roles);
   GUARDS.add(guard);
-  return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, roles: config.roles, guard, handler: config.handler };
+  return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, roles: config.roles, guard, handler: config.handler, ...(config.nav === undefined ? {} : { nav: config.nav }) };
 }
 
 /**
@@ -59,11 +62,11 @@ export function selfConsoleRoute(config: Omit<ConsoleRouteConfig, 'roles'>): Omi
   if (!config.path.startsWith(`${CONSOLE_PATH}/`) && config.path !== CONSOLE_PATH) throw new MusterError('MUSTER_ERR_INTERNAL', `selfConsoleRoute ${name}: console pages live under ${CONSOLE_PATH}`);
   const guard = sessionGuard(name, undefined);
   GUARDS.add(guard);
-  return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, guard, handler: config.handler, self: true };
+  return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, guard, handler: config.handler, self: true, ...(config.nav === undefined ? {} : { nav: config.nav }) };
 }
 
 /** A console page open without a session: signing in, the OP's answer, the signed-out page. Keep these few. */
-export function openConsoleRoute(config: Omit<ConsoleRouteConfig, 'roles'>): Omit<ConsoleRoute, 'roles'> {
+export function openConsoleRoute(config: Omit<ConsoleRouteConfig, 'roles' | 'nav'>): Omit<ConsoleRoute, 'roles'> {
   const guard: MiddlewareHandler<ConsoleEnv> = async (_c, next) => next();
   OPEN.add(guard);
   return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, guard, handler: config.handler };

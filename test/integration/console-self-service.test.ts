@@ -5,7 +5,7 @@
 // the real OCSP responder answers its certificates revoked, on hold. axe-core checks every page visited.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DERIVED_FIDO2 } from '../../src/credentials/types.ts';
 import { testOperator } from '../../src/operators/test-operators.ts';
@@ -139,7 +139,7 @@ describe('the cardholder pages of the console in Chromium', { skip: chromiumSkip
   test('a card reported lost is suspended at once: OCSP answers its certificates revoked, on hold', async () => {
     await e3.goto(`${console()}/me`);
     const card = e3.locator('.credential[data-type="piv_card"]');
-    const serials = await card.locator('.certificate').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.serial as string));
+    const serials = await card.locator('.certificate').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-serial') as string));
     for (const serial of serials) assert.equal(await ocsp(serial), 'good');
     await card.locator('button[id^="report-"]').click();
     await arrive(e3, (url) => url.pathname.endsWith('/lost'), 'at the suspended page');

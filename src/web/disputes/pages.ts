@@ -1,23 +1,22 @@
 import { html } from 'hono/html';
 import type { IdentityView } from '../../mur/identity-views.ts';
 import type { Dispute } from '../../sources/disputes.ts';
-import { type Html, type OperatorView, page } from '../pages.ts';
+import { type View, view } from '../view.ts';
 
 /** The disputes pages: the open cases, and one case with the source's record beside each candidate identity. */
 
 export const DISPUTES_PATH = '/console/disputes';
 
-export function disputesPage(me: OperatorView, disputes: readonly Dispute[]): Html {
+export function disputesPage(disputes: readonly Dispute[]): View {
   const rows = disputes.map(
     (d) =>
       html`<tr class="dispute" data-id="${d.id}"><td><a class="usa-link" href="${DISPUTES_PATH}/${d.id}">${d.source}: ${d.sourceKey}</a></td><td>${d.candidates.length}</td><td>${d.status}</td><td>${d.createdAt.toISOString()}</td></tr>\n`,
   );
-  return page(
+  return view(
     'Disputes',
     html`<table class="usa-table" id="disputes"><caption>Records that matched several identities, or one below the confidence threshold</caption>
 <thead><tr><th scope="col">Record</th><th scope="col">Candidates</th><th scope="col">Status</th><th scope="col">Opened</th></tr></thead>
 <tbody>${rows}</tbody></table>`,
-    { operator: me },
   );
 }
 
@@ -33,7 +32,7 @@ function attributeOf(identity: IdentityView | undefined, name: string): string {
   return found === undefined || found.value === null ? '—' : String(found.value);
 }
 
-export function disputePage(me: OperatorView, dispute: Dispute, candidates: readonly CandidateView[], canResolve: boolean): Html {
+export function disputePage(dispute: Dispute, candidates: readonly CandidateView[], canResolve: boolean): View {
   const names = Object.keys(dispute.record.values);
   const heads = candidates.map((c, i) => html`<th scope="col">Candidate ${i + 1}<br><code>${c.identityId}</code><br>${c.rule}, ${Math.round(c.confidence * 100)}%</th>`);
   const rows = names.map((name) => html`<tr><th scope="row">${name}</th><td>${dispute.record.values[name]}</td>${candidates.map((c) => html`<td>${attributeOf(c.identity, name)}</td>`)}</tr>`);
@@ -53,13 +52,12 @@ ${choices}
 <button class="usa-button" type="submit" id="resolve">Resolve</button>
 </form>`
       : html`<p id="resolution">${dispute.resolution ? `Resolved by ${dispute.resolvedBy}: ${dispute.resolution.choice} — ${dispute.resolution.reason}` : 'Open.'}</p>`;
-  return page(
+  return view(
     `Dispute: ${dispute.source} ${dispute.sourceKey}`,
     html`<table class="usa-table" id="side-by-side"><caption>The record (line ${dispute.record.line}) beside each candidate</caption>
 <thead><tr><th scope="col">Attribute</th><th scope="col">Record</th>${heads}</tr></thead>
 <tbody>${rows}</tbody></table>
 ${form}
 <p><a class="usa-link" href="${DISPUTES_PATH}">All disputes</a></p>`,
-    { operator: me },
   );
 }

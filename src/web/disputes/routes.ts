@@ -3,6 +3,7 @@ import { answerRefusal, formFields } from '../answers.ts';
 import { operatorOf } from '../env.ts';
 import { type ConsoleRoute, consoleRoute } from '../route.ts';
 import type { ConsoleServices } from '../services.ts';
+import { show } from '../view.ts';
 import { type CandidateView, DISPUTES_PATH, disputePage, disputesPage } from './pages.ts';
 
 /**
@@ -18,7 +19,8 @@ export function disputeRoutes(services: ConsoleServices): ConsoleRoute[] {
       method: 'get',
       path: DISPUTES_PATH,
       roles: ['registrar', 'auditor'],
-      handler: async (c) => c.html(disputesPage(operatorOf(c), await services.disputes.list({ status: 'open', limit: 200 }))),
+      nav: 'Disputes',
+      handler: async (c) => show(c, disputesPage(await services.disputes.list({ status: 'open', limit: 200 }))),
     }),
     consoleRoute({
       method: 'get',
@@ -44,7 +46,7 @@ export function disputeRoutes(services: ConsoleServices): ConsoleRoute[] {
             );
             return { dispute, candidates };
           },
-          ({ dispute, candidates }) => c.html(disputePage(me, dispute, candidates, me.roles.includes('registrar'))),
+          ({ dispute, candidates }) => show(c, disputePage(dispute, candidates, me.roles.includes('registrar'))),
         );
       },
     }),

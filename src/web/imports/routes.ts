@@ -8,6 +8,7 @@ import { answerRefusal } from '../answers.ts';
 import { operatorOf } from '../env.ts';
 import { type ConsoleRoute, consoleRoute } from '../route.ts';
 import type { ConsoleServices } from '../services.ts';
+import { show } from '../view.ts';
 import { IMPORTS_PATH, importsPage, runPage } from './pages.ts';
 
 /**
@@ -25,10 +26,11 @@ export function importRoutes(services: ConsoleServices): ConsoleRoute[] {
       method: 'get',
       path: IMPORTS_PATH,
       roles: [...READERS],
+      nav: 'Imports',
       handler: async (c) =>
-        c.html(
+        show(
+          c,
           importsPage(
-            operatorOf(c),
             services.sources.list().map((s) => s.name),
             await listRuns(services.store, { limit: 50 }),
           ),
@@ -44,7 +46,7 @@ export function importRoutes(services: ConsoleServices): ConsoleRoute[] {
           operatorOf(c),
           BACK,
           () => getRun(services.store, c.req.param('id') ?? ''),
-          (run) => c.html(runPage(operatorOf(c), run)),
+          (run) => show(c, runPage(run)),
         ),
     }),
     consoleRoute({

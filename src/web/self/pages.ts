@@ -3,7 +3,7 @@ import type { CertificateView, CredentialDetail } from '../../credentials/querie
 import type { DerivedCredential } from '../../credentials/derived/types.ts';
 import { PIV_CARD } from '../../credentials/types.ts';
 import type { RpSubject } from '../../federation/rp-subjects.ts';
-import { type Html, type OperatorView, page } from '../pages.ts';
+import { type Html, type View, view } from '../view.ts';
 import { STATIC_PATH } from '../static.ts';
 
 /** The cardholder's own pages: their credentials, a card reported lost, a Derived PIV binding, the relying parties that know them. */
@@ -49,9 +49,9 @@ ${lostForm(credential)}
 </div></section>`;
 }
 
-export function myCredentialsPage(me: OperatorView, credentials: readonly CredentialDetail[]): Html {
+export function myCredentialsPage(credentials: readonly CredentialDetail[]): View {
   const list = credentials.length === 0 ? html`<p>You hold no credential.</p>` : credentials.map(credentialCard);
-  return page(
+  return view(
     'My credentials',
     html`<p>Your PIV cards, Derived PIV credentials and their certificates, with the status muster's OCSP responder gives relying parties.</p>
 <div id="credentials">${list}</div>
@@ -59,7 +59,6 @@ export function myCredentialsPage(me: OperatorView, credentials: readonly Creden
 <li><a class="usa-link" href="${SELF_PATH}/derived">Bind a Derived PIV credential</a></li>
 <li><a class="usa-link" href="${SELF_PATH}/relying-parties">Relying parties that know you</a></li>
 </ul>`,
-    { operator: me },
   );
 }
 
@@ -68,8 +67,8 @@ export interface BindingView {
   readonly webauthn: unknown;
 }
 
-export function bindDerivedPage(me: OperatorView, ceremony: BindingView): Html {
-  return page(
+export function bindDerivedPage(ceremony: BindingView): View {
+  return view(
     'Bind a Derived PIV credential',
     html`<p>You signed in with your PIV card: you may bind a Derived PIV credential to it (NIST SP 800-157r1). It ends with the card.</p>
 <h2>A passkey (FIDO2 security key or platform authenticator)</h2>
@@ -90,19 +89,17 @@ export function bindDerivedPage(me: OperatorView, ceremony: BindingView): Html {
 <p><a class="usa-link" href="${SELF_PATH}">Back to my credentials</a></p>
 <script src="${STATIC_PATH}/simplewebauthn-browser.js"></script>
 <script src="${STATIC_PATH}/derived-fido2.js"></script>`,
-    { operator: me },
   );
 }
 
-export function boundPage(me: OperatorView, bound: DerivedCredential): Html {
+export function boundPage(bound: DerivedCredential): View {
   const certificate = bound.certificatePem ? html`<h2>Your certificate</h2><pre id="certificate">${bound.certificatePem}</pre>` : '';
-  return page(
+  return view(
     'Derived PIV credential bound',
     html`<p id="message">A ${bound.type} credential is bound to your PIV card <code>${bound.pivSerial}</code>${bound.aal ? html` at ${bound.aal}` : ''}.</p>
 ${bound.notice ? html`<div class="usa-alert usa-alert--warning"><div class="usa-alert__body"><p class="usa-alert__text">${bound.notice}</p></div></div>` : ''}
 ${certificate}
 <p><a class="usa-link" href="${SELF_PATH}">Back to my credentials</a></p>`,
-    { operator: me },
   );
 }
 
@@ -113,7 +110,7 @@ export interface RelyingPartyView extends RpSubject {
   readonly name: string;
 }
 
-export function relyingPartiesPage(me: OperatorView, parties: readonly RelyingPartyView[]): Html {
+export function relyingPartiesPage(parties: readonly RelyingPartyView[]): View {
   const rows = parties.map(
     (rp) =>
       html`<tr class="relying-party" data-client="${rp.clientId}"><th scope="row">${rp.name}</th><td>${rp.attributes.join(', ') || 'the PIV federation claims only'}</td><td>${rp.lastUsedAt?.toISOString() ?? '—'}</td><td>${
@@ -124,11 +121,10 @@ export function relyingPartiesPage(me: OperatorView, parties: readonly RelyingPa
             : 'not given'
       }</td></tr>\n`,
   );
-  return page(
+  return view(
     'Relying parties that know you',
     html`<table class="usa-table" id="relying-parties"><thead><tr><th scope="col">Relying party</th><th scope="col">What it receives</th><th scope="col">Last sign-in</th><th scope="col">Consent</th></tr></thead>
 <tbody>${rows}</tbody></table>
 <p><a class="usa-link" href="${SELF_PATH}">Back to my credentials</a></p>`,
-    { operator: me },
   );
 }

@@ -13,6 +13,7 @@ import type { ConsoleOperator } from '../../operators/console-sessions.ts';
 import { answerRefusal, formFields } from '../answers.ts';
 import { type ConsoleContext, operatorOf } from '../env.ts';
 import { messagePage } from '../pages.ts';
+import { show } from '../view.ts';
 import { type ConsoleRoute, selfConsoleRoute } from '../route.ts';
 import type { ConsoleServices } from '../services.ts';
 import { SELF_PATH, type RelyingPartyView, bindDerivedPage, boundPage, myCredentialsPage, relyingPartiesPage } from './pages.ts';
@@ -48,7 +49,8 @@ export function selfRoutes(services: ConsoleServices): Omit<ConsoleRoute, 'roles
     selfConsoleRoute({
       method: 'get',
       path: SELF_PATH,
-      handler: async (c) => c.html(myCredentialsPage(operatorOf(c), await listCredentials(services.store, operatorOf(c).identityId))),
+      nav: 'My credentials',
+      handler: async (c) => show(c, myCredentialsPage(await listCredentials(services.store, operatorOf(c).identityId))),
     }),
     selfConsoleRoute({
       method: 'post',
@@ -82,7 +84,7 @@ export function selfRoutes(services: ConsoleServices): Omit<ConsoleRoute, 'roles
           me,
           BACK,
           async () => (await derived()).start(me.identityId, by(c)),
-          (ceremony) => c.html(bindDerivedPage(me, ceremony)),
+          (ceremony) => show(c, bindDerivedPage(ceremony)),
         );
       },
     }),
@@ -99,7 +101,7 @@ export function selfRoutes(services: ConsoleServices): Omit<ConsoleRoute, 'roles
           me,
           BACK,
           async () => (await derived()).bindFido2({ identityId: me.identityId, challengeId: field('challengeId'), registration: parseRegistration(field('registration')) }, by(c), holder),
-          (bound) => c.html(boundPage(me, bound), 201),
+          (bound) => show(c, boundPage(bound), 201),
         );
       },
     }),
@@ -116,19 +118,20 @@ export function selfRoutes(services: ConsoleServices): Omit<ConsoleRoute, 'roles
           me,
           BACK,
           async () => (await derived()).bindPki({ identityId: me.identityId, challengeId: field('challengeId'), csr: field('csr') }, by(c), holder),
-          (bound) => c.html(boundPage(me, bound), 201),
+          (bound) => show(c, boundPage(bound), 201),
         );
       },
     }),
     selfConsoleRoute({
       method: 'get',
       path: `${SELF_PATH}/relying-parties`,
+      nav: 'My relying parties',
       handler: async (c) => {
         const me = operatorOf(c);
         const parties = await Promise.all(
           (await rpSubjectsOf(services.store, me.identityId)).map(async (subject): Promise<RelyingPartyView> => relyingPartyView(agreements, services, me.identityId, subject)),
         );
-        return c.html(relyingPartiesPage(me, parties));
+        return show(c, relyingPartiesPage(parties));
       },
     }),
     selfConsoleRoute({
