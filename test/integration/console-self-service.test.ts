@@ -1,12 +1,14 @@
 // The cardholder's pages of the web console in a real browser. A person who is no operator signs in with a software
 // PIV card and gets a cardholder session: their own credentials with the OCSP status, and no operator page. They
 // bind a FIDO2 Derived PIV credential under Chromium's virtual authenticator (the holder binds after their own PIV
-// authentication, SP 800-157r1) and sign in with it to the reference relying party; they report their card lost and
-// the real OCSP responder answers its certificates revoked, on hold. axe-core checks every page visited.
+// authentication, SP 800-157r1) and sign in with it to the reference relying party, bind a PKI credential from a
+// CSR, withdraw the consent they gave that relying party; they report their card lost and the real OCSP responder
+// answers its certificates revoked, on hold. axe-core checks every page visited.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { keyAndCsr } from '../../src/credentials/test-fixtures.ts';
 import { DERIVED_FIDO2 } from '../../src/credentials/types.ts';
 import { testOperator } from '../../src/operators/test-operators.ts';
 import { OCSP_REQUEST_MEDIA_TYPE } from '../../src/protocols/ocsp/index.ts';
@@ -134,6 +136,42 @@ describe('the cardholder pages of the console in Chromium', { skip: chromiumSkip
     await allow.click();
     await arrive(page, (url) => url.href === `${rp.url}/`, 'at the relying party');
     assert.equal(rp.idTokens.at(-1)?.piv_credential_type, 'derived_non_pki');
+  });
+
+  test('the cardholder binds a PKI credential from their device CSR and gets its certificate', async () => {
+    const { csr } = await keyAndCsr(fm.dir, 'e3-device');
+    await e3.goto(`${console()}/me/derived`);
+    await e3.fill('#csr', csr);
+    await e3.click('#bind-pki');
+    await arrive(e3, (url) => url.pathname === '/console/me/derived/pki', 'at the bound page');
+    assert.match((await e3.locator('#message').textContent()) ?? '', /derived_piv_pki credential is bound/);
+    assert.match((await e3.locator('#certificate').textContent()) ?? '', /BEGIN CERTIFICATE/);
+    await accessible(e3);
+    // the challenge of a page is used once: the same form sent again is refused, and audited
+    await e3.goBack();
+    await e3.fill('#csr', csr);
+    await e3.click('#bind-pki');
+    assert.equal(await e3.locator('h1').textContent(), 'Refused');
+    assert.ok((await auditOf('derived.refused')).some((e) => e.actor === `operator:${fm.ids.E3}`));
+  });
+
+  test('the cardholder sees the relying party that knows them and what it receives, and withdraws their consent', async () => {
+    await e3.goto(`${console()}/me/relying-parties`);
+    await accessible(e3);
+    const row = e3.locator('#relying-parties .relying-party[data-client="reference-rp"]');
+    assert.equal(await row.count(), 1);
+    await row.locator('#withdraw-reference-rp').click();
+    assert.equal(await e3.locator('h1').textContent(), 'Consent withdrawn');
+    await accessible(e3);
+    const consents = await fm.muster.store.query('SELECT client_id FROM federation_consents WHERE identity_id = $1', [fm.ids.E3]);
+    assert.deepEqual(consents, []);
+    const withdrawn = (await auditOf('oidc.consent.withdrawn')).filter((e) => e.target === fm.ids.E3);
+    assert.deepEqual(
+      withdrawn.map((e) => [e.actor, e.data.client_id]),
+      [[`operator:${fm.ids.E3}`, 'reference-rp']],
+    );
+    await e3.goto(`${console()}/me/relying-parties`);
+    assert.equal(await e3.locator('#withdraw-reference-rp').count(), 0, 'nothing left to withdraw');
   });
 
   test('a card reported lost is suspended at once: OCSP answers its certificates revoked, on hold', async () => {
