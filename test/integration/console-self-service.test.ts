@@ -179,6 +179,14 @@ describe('the cardholder pages of the console in Chromium', { skip: chromiumSkip
     const card = e3.locator('.credential[data-type="piv_card"]');
     const serials = await card.locator('.certificate').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-serial') as string));
     for (const serial of serials) assert.equal(await ocsp(serial), 'good');
+    // a report names only one's own card: the same form aimed at another person's card is refused, and changes nothing
+    const [other] = await fm.muster.store.query<{ id: string }>(`SELECT id FROM credentials WHERE identity_id = $1 AND type = 'piv_card'`, [fm.ids.E1]);
+    await card.locator('form[action$="/lost"]').evaluate((form, id) => form.setAttribute('action', `/console/me/cards/${id}/lost`), other?.id as string);
+    await card.locator('button[id^="report-"]').click();
+    assert.equal(await e3.locator('h1').textContent(), 'Refused');
+    const [untouched] = await fm.muster.store.query<{ status: string }>('SELECT status FROM credentials WHERE id = $1', [other?.id]);
+    assert.equal(untouched?.status, 'active');
+    await e3.goto(`${console()}/me`);
     await card.locator('button[id^="report-"]').click();
     await arrive(e3, (url) => url.pathname.endsWith('/lost'), 'at the suspended page');
     assert.equal(await e3.locator('h1').textContent(), 'Card suspended');
