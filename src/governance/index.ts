@@ -5,3 +5,4 @@ export { csvField } from './reports/csv.ts';
 export { REPORT_FORMATS, type ReportFormat, csvLine, jsonLine, reportCsv, reportJson, reportText } from './reports/render.ts';
 export { REPORT_NAMES, type Report, type ReportName, type ReportParams, cdmObjects, isReportName, reportName, runReport } from './reports/reports.ts';
 export { auditCdmExport } from './reports/export-audit.ts';
+export { type JmlDay, joinersMoversLeaversPerDay } from './reports/jml-repository.ts';

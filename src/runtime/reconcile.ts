@@ -27,6 +27,12 @@ export function useConnectorFactory(muster: Muster, factory: ConnectorFactory): 
   FACTORIES.set(muster, factory);
 }
 
+/** The connector of a configured target (as reconciliation reads it), or undefined for a target not configured. */
+export function targetConnector(muster: Muster, target: string): Connector | undefined {
+  const config = muster.config.targets[target];
+  return config ? (FACTORIES.get(muster) ?? openConnector)(target, config) : undefined;
+}
+
 /** The connector of a configured target; MUSTER_ERR_NOT_FOUND for a target that is not configured. */
 function connectorFor(muster: Muster, target: string): Connector {
   const config = muster.config.targets[target];

@@ -15,12 +15,14 @@ import { type ConsoleRoute, isConsoleGuard } from './route.ts';
 import { disputeRoutes } from './disputes/routes.ts';
 import { importRoutes } from './imports/routes.ts';
 import { selfRoutes } from './self/routes.ts';
-import type { ConsoleServices } from './services.ts';
+import { lazyServices } from './services.ts';
 import { signInRoutes } from './sign-in.ts';
 import { staticRoutes } from './static.ts';
 import { assetRoutes } from './layout/assets.ts';
 import { navEntriesOf } from './layout/nav.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
+import type { Muster } from '../runtime/context.ts';
+import { operatorPages } from './operator/index.ts';
 
 /**
  * The web console as a Hono app with its pages under `/console`: Hono's `secureHeaders` with a CSP that allows no
@@ -50,10 +52,10 @@ export interface ConsoleAppOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly agencyCode: string;
+  /** The started muster whose services the operator pages call (absent: those pages answer 500). */
+  readonly muster?: Muster;
   /** Told about a failure of a page. */
   readonly onError?: (error: unknown) => void;
-  /** The services the cardholder, imports and disputes pages call; without them only sign-in and the home page are served. */
-  readonly services?: ConsoleServices;
   /** More pages (tests); mounted like the built-in ones. */
   readonly extraRoutes?: readonly Omit<ConsoleRoute, 'roles'>[];
 }
@@ -90,11 +92,12 @@ const defaultDeny: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
 
 /** Every page of the console, with the roles that may open it (none: open without a session). */
 export function consolePages(
-  options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes' | 'services'>,
+  options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes' | 'muster'>,
 ): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
   const deps = { store: options.store, clock: options.clock, agencyCode: options.agencyCode };
-  const served = options.services ? [...staticRoutes(), ...selfRoutes(options.services), ...importRoutes(options.services), ...disputeRoutes(options.services)] : [];
-  return [...signInRoutes(deps), ...pageRoutes(options.store), ...assetRoutes(), ...served, ...(options.extraRoutes ?? [])];
+  const services = lazyServices(() => options.muster);
+  const own = [...staticRoutes(), ...selfRoutes(services), ...importRoutes(services), ...disputeRoutes(services)];
+  return [...signInRoutes(deps), ...operatorPages({ muster: () => options.muster }), ...pageRoutes(options.store), ...own, ...assetRoutes(), ...(options.extraRoutes ?? [])];
 }
 
 export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {

@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import { ManualClock } from '../core/clock.ts';
 import type { Store } from '../store/store.ts';
 import { consolePages } from './app.ts';
-import type { ConsoleServices } from './services.ts';
 import { EVERY_ROLE } from './roles.ts';
 
 /** The console pages' table in docs/operators.md, row by row: `GET /console/holds` → `security-officer, helpdesk, auditor`. */
@@ -22,7 +21,7 @@ async function documentedPages(): Promise<Map<string, string>> {
 }
 
 test('docs/operators.md lists every console page with the roles its definition names, and nothing else', async () => {
-  const pages = consolePages({ store: {} as Store, clock: new ManualClock('2026-03-01T00:00:00Z'), agencyCode: '9700', services: {} as ConsoleServices });
+  const pages = consolePages({ store: {} as Store, clock: new ManualClock('2026-03-01T00:00:00Z'), agencyCode: '9700' });
   const documented = await documentedPages();
   const defined = new Map(
     pages.map((page) => {

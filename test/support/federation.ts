@@ -164,7 +164,7 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
     const issuer = federationIssuer(config);
     const records = federationRecordRoutes({ issuer: () => issuer, discovery: () => discoveryDocument(issuer) });
     let consoleSetup: ConsoleSetup | undefined;
-    const pages = consoleApp({ setup: () => consoleSetup, store: muster.store, clock: muster.clock, agencyCode: config.agency.code, services: muster, onError });
+    const pages = consoleApp({ setup: () => consoleSetup, muster, store: muster.store, clock: muster.clock, agencyCode: config.agency.code, onError });
     const mounts: RouteModule[] = options.console ? [records, (app) => void app.route('/', pages)] : [records];
     const server: RunningServer = await serveHttp(createHttpApp(muster, mounts, { onServerError: onError }), { host: '127.0.0.1', port, before: [pki.listener, (req, res) => op(req, res)] });
     stops.unshift(() => server.close());

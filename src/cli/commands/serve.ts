@@ -87,10 +87,10 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     let consoleSetup: ConsoleSetup | undefined;
     const consolePages = consoleApp({
       setup: () => consoleSetup,
+      muster: ctx,
       store: ctx.store,
       clock: ctx.clock,
       agencyCode: config.agency.code,
-      services: ctx,
       onError: (error) => logServerError(log)(error, 'console'),
     });
     const console: RouteModule = (app) => void app.route('/', consolePages);

@@ -44,7 +44,7 @@ function needsPiv(c: ConsoleContext): Response | Promise<Response> {
 
 export function selfRoutes(services: ConsoleServices): Omit<ConsoleRoute, 'roles'>[] {
   const derived = async () => (await services.credentials()).derived;
-  const agreements = new AgreementService({ store: services.store, audit: services.audit, clock: services.clock });
+  const agreements = () => new AgreementService({ store: services.store, audit: services.audit, clock: services.clock });
   return [
     selfConsoleRoute({
       method: 'get',
@@ -129,7 +129,7 @@ export function selfRoutes(services: ConsoleServices): Omit<ConsoleRoute, 'roles
       handler: async (c) => {
         const me = operatorOf(c);
         const parties = await Promise.all(
-          (await rpSubjectsOf(services.store, me.identityId)).map(async (subject): Promise<RelyingPartyView> => relyingPartyView(agreements, services, me.identityId, subject)),
+          (await rpSubjectsOf(services.store, me.identityId)).map(async (subject): Promise<RelyingPartyView> => relyingPartyView(agreements(), services, me.identityId, subject)),
         );
         return show(c, relyingPartiesPage(parties));
       },
