@@ -201,6 +201,16 @@ describe('the cardholder pages of the console in Chromium', { skip: chromiumSkip
       const answers = await Promise.all(serials.map((serial) => ocsp(serial)));
       return answers.every((a) => /^revoked:(certificateHold|6)$/.test(a)) ? true : undefined;
     });
+    // the agency's rule (credentials.cascadeToDerived, on by default): the Derived PIV credentials bound to the card are held with it
+    const derived = await fm.muster.store.query<{ type: string; status: string }>(`SELECT type, status FROM credentials WHERE identity_id = $1 AND type <> 'piv_card' ORDER BY type`, [fm.ids.E3]);
+    assert.deepEqual(
+      derived.map((d) => [d.type, d.status]),
+      [
+        ['derived_piv_fido2', 'suspended'],
+        ['derived_piv_pki', 'suspended'],
+      ],
+    );
+    assert.deepEqual(await e3.locator('.credential[data-type^="derived"] .status').allTextContents(), ['suspended', 'suspended']);
     const suspended = (await auditOf('credential.suspended')).filter((e) => e.actor === `operator:${fm.ids.E3}`);
     assert.ok(suspended.length >= 1, 'the suspension names the cardholder');
   });
