@@ -204,6 +204,21 @@ describe('the operator console in Chromium', { skip: chromiumSkip() || slapdSkip
     await accessible(e2);
   });
 
+  test("an issuer suspends a card from its holder's page; muster's OCSP status follows", async () => {
+    await e2.goto(consoleUrl(`/identities/${fm.ids.E1}`));
+    const card = e2.locator('.credential', { has: e2.locator('form[action$="/suspend"]') }).first();
+    await card.locator('input[name=reason]').fill('left in a reader overnight');
+    await card.locator('button[type=submit]').click();
+    await e2.waitForURL((url) => url.pathname === `/console/identities/${fm.ids.E1}`);
+    assert.match((await e2.locator(`#credential-${cards.E1?.credentialId} h3`).textContent()) ?? '', /suspended/);
+    assert.match((await e2.locator(`#credential-${cards.E1?.credentialId} .ocsp-status`).first().textContent()) ?? '', /revoked \(certificateHold\)/);
+    const suspended = await fm.muster.store.query<{ actor: string }>("SELECT actor FROM audit_log WHERE action = 'credential.suspended' AND target = $1", [fm.ids.E1]);
+    assert.deepEqual(
+      suspended.map((r) => r.actor),
+      [`operator:${fm.ids.E2}`],
+    );
+  });
+
   test('a security officer places a hold from the person page, through the same service, audited as the operator', async () => {
     await e1.goto(consoleUrl(`/identities/${fm.ids.E2}`));
     await e1.fill('#hold-reason', 'badge reported lost');

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { FixedRole } from '../../core/operators/roles.ts';
 import { joinersMoversLeaversPerDay, runReport } from '../../governance/index.ts';
 import { listActiveHolds } from '../../lifecycle/holds.ts';
-import { queueStatus } from '../../lifecycle/provision/admin.ts';
+import { queueStatus, type TargetQueue } from '../../lifecycle/provision/admin.ts';
 import type { Muster } from '../../runtime/context.ts';
 import { CONSOLE_PATH } from '../../runtime/console.ts';
 import { pendingActions } from '../../runtime/pending-actions.ts';
@@ -30,7 +30,7 @@ interface Attention {
   readonly label: string;
   readonly roles: readonly FixedRole[];
   readonly href: string;
-  readonly count: (muster: Muster) => Promise<number>;
+  readonly count: (muster: Muster, shared: Shared) => Promise<number>;
 }
 
 const ATTENTION: readonly Attention[] = [
@@ -53,14 +53,14 @@ const ATTENTION: readonly Attention[] = [
     label: 'Dead-lettered target operations',
     roles: API_ROLES.queues,
     href: `${CONSOLE_PATH}/targets#dead-letters`,
-    count: async (m) => sum((await queues(m)).map((q) => q.dead)),
+    count: async (_m, shared) => sum((await shared.queues()).map((q) => q.dead)),
   },
   {
     id: 'failing-targets',
     label: 'Targets failing (circuit open or retrying)',
     roles: API_ROLES.queues,
     href: `${CONSOLE_PATH}/targets`,
-    count: async (m) => (await queues(m)).filter((q) => q.failing > 0).length,
+    count: async (_m, shared) => (await shared.queues()).filter((q) => q.failing > 0).length,
   },
   {
     id: 'pending-actions',
@@ -86,22 +86,29 @@ function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-function queues(m: Muster) {
-  return queueStatus(m.store, m.accessTargets.names, m.clock.now());
+/** What several parts of the dashboard read, read once per request. */
+interface Shared {
+  queues(): Promise<TargetQueue[]>;
 }
 
-async function attentionList(c: ConsoleContext, muster: Muster): Promise<Html> {
+function shared(m: Muster): Shared {
+  let queues: Promise<TargetQueue[]> | undefined;
+  return { queues: () => (queues ??= queueStatus(m.store, m.accessTargets.names, m.clock.now())) };
+}
+
+async function attentionList(c: ConsoleContext, muster: Muster, reads: Shared): Promise<Html> {
   const items = ATTENTION.filter((a) => mayUse(c, a.roles));
-  const counts = await Promise.all(items.map((a) => a.count(muster)));
+  const counts = await Promise.all(items.map((a) => a.count(muster, reads)));
   const cards = items.map(
     (a, i) => html`<li class="usa-card tablet:grid-col-6 desktop:grid-col-4" id="${a.id}"><div class="usa-card__container"><div class="usa-card__body">
 <p class="font-heading-2xl margin-y-1 text-bold"><span class="attention-count">${counts[i] ?? 0}</span></p>
 <p class="margin-y-1"><a href="${a.href}">${a.label}</a></p>
 </div></div></li>`,
   );
+  const body = cards.length ? html`<ul class="usa-card-group" id="attention">${cards}</ul>` : html`<p id="attention">None of the lists a person works through is open to your roles.</p>`;
   return html`<section aria-labelledby="attention-heading">
 <h2 id="attention-heading">Needs a person now</h2>
-<ul class="usa-card-group" id="attention">${cards}</ul>
+${body}
 </section>`;
 }
 
@@ -156,8 +163,8 @@ async function reportCharts(muster: Muster): Promise<Html[]> {
   ];
 }
 
-async function lagChart(muster: Muster): Promise<Html> {
-  const rows = await queues(muster);
+async function lagChart(reads: Shared): Promise<Html> {
+  const rows = await reads.queues();
   return barChart({
     id: 'chart-provisioning-lag',
     title: 'Provisioning lag per target (oldest waiting operation)',
@@ -168,11 +175,12 @@ async function lagChart(muster: Muster): Promise<Html> {
 }
 
 export async function dashboardBody(c: ConsoleContext, muster: Muster): Promise<Html> {
+  const reads = shared(muster);
   const charts: Html[] = [];
   if (mayUse(c, API_ROLES.reports)) charts.push(...(await reportCharts(muster)));
-  if (mayUse(c, API_ROLES.queues)) charts.push(await lagChart(muster));
+  if (mayUse(c, API_ROLES.queues)) charts.push(await lagChart(reads));
   const chartSection = charts.length
     ? html`<section aria-labelledby="charts-heading" class="margin-top-4"><h2 id="charts-heading">Trends</h2>${charts.map((chart) => html`<div class="margin-bottom-4">${chart}</div>`)}</section>`
     : '';
-  return html`${whoAmI(operatorOf(c))}${await attentionList(c, muster)}${chartSection}`;
+  return html`${whoAmI(operatorOf(c))}${await attentionList(c, muster, reads)}${chartSection}`;
 }

@@ -124,7 +124,13 @@ async function liveAccount(c: ConsoleContext, muster: Muster): Promise<Response>
   const view = UUID.test(id) ? await identityView(muster.store, id).catch(() => null) : null;
   const account = view?.accounts.find((a) => a.id === accountId);
   if (!account) return refusal(c, new MusterError('MUSTER_ERR_NOT_FOUND', 'no such account of this identity'));
-  const read = await readBack(targetConnector(muster, account.target), account.accountRef, () => muster.clock.now());
+  const connector = targetConnector(muster, account.target);
+  let read: Awaited<ReturnType<typeof readBack>>;
+  try {
+    read = await readBack(connector, account.accountRef, () => muster.clock.now());
+  } finally {
+    await connector?.close();
+  }
   const part = !read.read
     ? html`<span class="live-state">Not read: ${read.why}</span>`
     : !read.found

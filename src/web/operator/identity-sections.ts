@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import type { CredentialDetail } from '../../credentials/queries.ts';
+import { reasonOf } from '../../credentials/revocation.ts';
 import type { RpSubject } from '../../federation/rp-subjects.ts';
 import type { AccountView, AttributeView, BehaveView, EntitlementView, IdentityView, StatusChangeView } from '../../mur/identity-views.ts';
 import type { Hold } from '../../lifecycle/holds.ts';
@@ -155,7 +156,7 @@ export function entitlementsSection(entitlements: readonly EntitlementView[]): H
 
 /** OCSP's answer for a certificate, from the same status the responder signs (good, or revoked with its reason). */
 function ocspStatus(status: string, reason: string | null): string {
-  return status === 'revoked' ? `revoked (${reason ?? 'unspecified'})` : 'good';
+  return status === 'revoked' ? `revoked (${reasonOf(reason)})` : 'good';
 }
 
 export function credentialsSection(id: string, credentials: readonly CredentialDetail[], maySuspend: boolean): Html {
