@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { before, test } from 'node:test';
 import { hrCsv, hrLine, useHarness } from '../../test/support/muster.ts';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { count, identityByKey } from '../lifecycle/test-fixtures.ts';
 import { testOperator } from '../operators/test-operators.ts';
 import type { CaHierarchy } from '../pki/ca.ts';
+import { CardService } from './card-service.ts';
 import { issuePivCard } from './cards.ts';
 import { DerivedService } from './derived/bind.ts';
 import { currentProofing, currentSponsorship } from './issuance-record-repository.ts';
 import { type RecordingOperator, recordProofing, recordSponsorship, SEPARATION_REFUSED } from './issuance-records.ts';
-import { PIV_EVIDENCE, VETTING_HEADER, cardDeps, cardRequest, testCa } from './test-fixtures.ts';
+import { PIV_EVIDENCE, VETTING_HEADER, cardDeps, cardRequest, opensslCsr, testCa } from './test-fixtures.ts';
 
 describeEachStore('PIV issuance: sponsorship, proofing and separation of duties', (factory) => {
   const h = useHarness(factory);
@@ -87,5 +89,25 @@ describeEachStore('PIV issuance: sponsorship, proofing and separation of duties'
     const request = { identityId: applicant, challengeId: start.challengeId, pivCertificate: 'x', signature: 'x', csr: 'x' };
     await assert.rejects(derived.bindPki(request, { actor: `operator:${applicant}`, correlationId: 'sod-bind' }), refusedFor('binder-not-holder'));
     assert.equal(await count(h.store, `audit_log WHERE action = 'derived.refused' AND correlation_id = 'sod-bind'`), 1);
+  });
+
+  test('the holder binds their own Derived PIV credential after muster saw their PIV authentication; never on a certificate not theirs', async () => {
+    const webauthn = { rpId: 'localhost', rpName: 'muster', origins: ['https://localhost'], attestationRoots: [], requireTrustedAttestation: false, aal3Aaguids: [] };
+    const derived = new DerivedService({ ...cardDeps(h, ca), challengeSeconds: 300, recheckDays: 7, webauthn, keyAttestationRoots: [] });
+    const [card] = await h.store.query<{ id: string }>(`SELECT id FROM credentials WHERE identity_id = $1 AND type = 'piv_card' ORDER BY issued_at DESC LIMIT 1`, [applicant]);
+    await new CardService(cardDeps(h, ca)).activate(card?.id as string, { actor: op.issuer.actor, correlationId: 'sod-activate' });
+    const [pivAuth] = await h.store.query<{ der: Uint8Array }>(`SELECT der FROM certificates WHERE credential_id = $1 AND profile = 'piv-auth'`, [card?.id]);
+    const thumbprint = createHash('sha256')
+      .update(pivAuth?.der as Uint8Array)
+      .digest('base64url');
+    const holder = { actor: `operator:${applicant}`, correlationId: 'self-bind' };
+    const request = async () => ({ identityId: applicant, challengeId: (await derived.start(applicant, holder)).challengeId, csr: await opensslCsr(h.dir, 'self-bind') });
+    await assert.rejects(
+      derived.bindPki(await request(), holder, { certThumbprint: createHash('sha256').update('another certificate').digest('base64url') }),
+      (e: any) => e.code === 'MUSTER_ERR_DERIVED_BINDING' && e.details[0]?.field === 'pivCertificate',
+    );
+    const bound = await derived.bindPki(await request(), holder, { certThumbprint: thumbprint });
+    const [row] = await h.store.query<{ details: { bound_by: string; piv_proof: string } }>('SELECT details FROM credentials WHERE id = $1', [bound.credentialId]);
+    assert.deepEqual([row?.details.bound_by, row?.details.piv_proof], [`operator:${applicant}`, 'holder-piv-session']);
   });
 });

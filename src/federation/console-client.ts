@@ -4,7 +4,9 @@ import type { Queryable } from '../store/store.ts';
 
 /**
  * The web console as a relying party of muster's own OpenID Provider: a confidential client (authorization code with
- * PKCE, `private_key_jwt`) under a built-in trust agreement that asks AAL3 of every sign-in and releases no attribute.
+ * PKCE, `private_key_jwt`) under a built-in trust agreement that asks AAL3 of every sign-in and releases one claim only,
+ * `x509_certificate_id`: which certificate signed in (none after a FIDO2 sign-in), so that a cardholder who signed in
+ * with their PIV card may bind their own Derived PIV credential in that session (SP 800-157r1 §2.1).
  * Its signing key is made once and kept sealed in `settings`, the same for every muster process.
  */
 export const CONSOLE_CLIENT_ID = 'muster-console';
@@ -56,7 +58,7 @@ export interface ConsoleAgreementInput {
   readonly key: ConsoleClientKey;
 }
 
-/** The built-in agreement of the console: the agency's own people, AAL3 only, no attribute, no signal, allowlisted. */
+/** The built-in agreement of the console: the agency's own people, AAL3 only, the certificate identifier only, no signal, allowlisted. */
 export function consoleAgreementDocument(input: ConsoleAgreementInput): Record<string, unknown> {
   return {
     name: 'muster console',
@@ -75,7 +77,7 @@ export function consoleAgreementDocument(input: ConsoleAgreementInput): Record<s
         maxAuthenticationAge: CONSOLE_MAX_AUTHENTICATION_AGE_SECONDS,
       },
     ],
-    attributes: [],
+    attributes: [{ name: 'x509_certificate_id', purpose: 'to know which PIV card you signed in with, so that you may bind a Derived PIV credential after it' }],
     assurance: { aal: { min: 'aal3', max: 'aal3' }, fal: { min: 'fal2', max: 'fal2' } },
     signals: [],
     consent: 'allowlisted',

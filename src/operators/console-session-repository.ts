@@ -13,7 +13,11 @@ export interface ConsoleSessionRow {
   last_seen_at: Date;
   ended_at: Date | null;
   end_reason: string | null;
+  /** `operator`: the pages of the roles held; `self`: only the cardholder's own pages. */
+  kind: ConsoleSessionKind;
 }
+
+export type ConsoleSessionKind = 'operator' | 'self';
 
 /** A session row with the status of its operator (null for a pending sign-in). */
 export interface PresentedSessionRow extends ConsoleSessionRow {
@@ -28,6 +32,7 @@ export interface NewConsoleSession {
   readonly authTime: Date | null;
   readonly acr: string | null;
   readonly idToken: string | null;
+  readonly kind?: ConsoleSessionKind;
   readonly at: Date;
 }
 
@@ -42,6 +47,7 @@ const COLUMNS = [
   'console_sessions.last_seen_at',
   'console_sessions.ended_at',
   'console_sessions.end_reason',
+  'console_sessions.kind',
 ] as const;
 
 export async function insertSession({ db }: Queryable, session: NewConsoleSession): Promise<void> {
@@ -57,6 +63,7 @@ export async function insertSession({ db }: Queryable, session: NewConsoleSessio
       id_token: session.idToken,
       created_at: session.at,
       last_seen_at: session.at,
+      kind: session.kind ?? 'operator',
     })
     .execute();
 }
@@ -67,7 +74,7 @@ export function sessionBySecretHash({ db }: Queryable, secretHash: string): Prom
     .leftJoin('identities', 'identities.id', 'console_sessions.identity_id')
     .select([...COLUMNS, 'identities.status as identity_status'])
     .where('console_sessions.secret_hash', '=', secretHash)
-    .executeTakeFirst();
+    .executeTakeFirst() as Promise<PresentedSessionRow | undefined>;
 }
 
 /** Records activity at `at`. */

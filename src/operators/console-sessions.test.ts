@@ -66,16 +66,35 @@ describeEachStore('console sessions', (factory) => {
     assert.ok(!JSON.stringify(entry).includes(opened.secret));
   });
 
-  it('refuses an identity holding no operator role, audited', async () => {
-    const nobody = randomUUID();
+  it('opens a self session for a person holding no role: no role in it, even one granted later', async () => {
+    const holder = randomUUID();
     const now = clock.now();
-    await store.db.insertInto('identities').values({ id: nobody, kind: 'person', status: 'active', last_updated: now, created_at: now, updated_at: now }).execute();
+    await store.db.insertInto('identities').values({ id: holder, kind: 'person', status: 'active', last_updated: now, created_at: now, updated_at: now }).execute();
     const pending = await sessions.beginSignIn(RECORD);
-    const opened = await sessions.open(pending, { identityId: nobody, authTime: clock.now(), acr: 'a', idToken: 't' }, 'corr-nobody');
+    const opened = await sessions.open(pending, { identityId: holder, authTime: clock.now(), acr: 'a', idToken: 't' }, 'corr-holder');
+    assert.ok(opened.ok);
+    assert.equal(opened.operator.kind, 'self');
+    assert.deepEqual(opened.operator.roles, []);
+    const [entry] = await listAuditEntries(store, { correlationId: 'corr-holder' });
+    assert.equal(entry?.action, 'console.session.started');
+    assert.equal(entry?.data?.kind, 'self');
+    await testOperator({ store, audit, clock }, ['helpdesk'], { identityId: holder });
+    const checked = await sessions.check(opened.secret, 'c');
+    assert.ok(checked.ok, 'a self session is not ended for holding no role');
+    assert.equal(checked.operator.kind, 'self');
+    assert.deepEqual(checked.operator.roles, [], 'a role granted later opens nothing in a self session: sign in again');
+  });
+
+  it('refuses an identity that is not a person and holds no role, audited', async () => {
+    const device = randomUUID();
+    const now = clock.now();
+    await store.db.insertInto('identities').values({ id: device, kind: 'device', status: 'active', last_updated: now, created_at: now, updated_at: now }).execute();
+    const pending = await sessions.beginSignIn(RECORD);
+    const opened = await sessions.open(pending, { identityId: device, authTime: clock.now(), acr: 'a', idToken: 't' }, 'corr-nobody');
     assert.deepEqual(opened, { ok: false, reason: 'not-an-operator' });
     const [entry] = await listAuditEntries(store, { correlationId: 'corr-nobody' });
     assert.equal(entry?.action, 'console.refused');
-    assert.equal(entry?.target, nobody);
+    assert.equal(entry?.target, device);
   });
 
   it("refuses a source's feed: only people with a fixed operator role use the console", async () => {

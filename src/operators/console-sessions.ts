@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import { REAUTHENTICATION } from '../core/federation/profile.ts';
 import { isFixedRole } from '../core/operators/roles.ts';
 import type { Store, Tx } from '../store/store.ts';
-import { type ConsoleSessionRow, insertSession, markEnded, markEndedForIdentity, markSeen, purgeSessions, sessionBySecretHash } from './console-session-repository.ts';
+import { type ConsoleSessionKind, type ConsoleSessionRow, insertSession, markEnded, markEndedForIdentity, markSeen, purgeSessions, sessionBySecretHash } from './console-session-repository.ts';
 import { operatorActor } from './principal.ts';
 import { heldRoles, lockIdentity } from './role-repository.ts';
 
@@ -41,7 +41,9 @@ export interface ConsoleSessionDeps {
 export interface ConsoleOperator {
   readonly sessionId: string;
   readonly identityId: string;
-  /** The roles the operator holds now. */
+  /** `operator`: the pages of the roles held; `self`: a cardholder's own pages only (no role, ever, in this session). */
+  readonly kind: ConsoleSessionKind;
+  /** The roles the operator holds now; none in a `self` session. */
   readonly roles: readonly string[];
   /** `operator:<identity-id>`: the actor of what the console writes. */
   readonly actor: string;
@@ -103,8 +105,10 @@ export class ConsoleSessions {
   }
 
   /**
-   * Ends the pending sign-in and opens a session under a new secret for an active identity holding at least one
-   * operator role of a person (not only a source's feed; audited `console.session.started`); anyone else is refused (audited `console.refused`, bounded).
+   * Ends the pending sign-in and opens a session under a new secret (audited `console.session.started`, with its kind):
+   * an `operator` session for an active identity holding at least one fixed operator role; a `self` session for an
+   * active person holding no role at all (a cardholder: their own pages only). A source's feed, or an identity that is
+   * not active, is refused (audited `console.refused`, bounded).
    */
   async open(pendingSecret: string | undefined, assertion: ConsoleAssertion, correlationId: string): Promise<OpenedSession> {
     const { store, clock, audit } = this.#d;
@@ -116,8 +120,10 @@ export class ConsoleSessions {
       if (!(await markEnded(tx, pending.id, now, 'signed in'))) return { ok: false as const, reason: 'unknown-sign-in' as const };
       const identity = await lockIdentity(tx, assertion.identityId);
       if (identity?.status !== 'active') return { ok: false as const, reason: 'inactive' as const };
-      const roles = await heldRoles(tx, assertion.identityId);
-      if (!roles.some(isFixedRole)) return { ok: false as const, reason: 'not-an-operator' as const };
+      const held = await heldRoles(tx, assertion.identityId);
+      const kind = sessionKind(identity.kind, held);
+      if (!kind) return { ok: false as const, reason: 'not-an-operator' as const };
+      const roles = kind === 'operator' ? held : [];
       const secret = newSecret();
       const id = randomUUID();
       await insertSession(tx, {
@@ -128,12 +134,13 @@ export class ConsoleSessions {
         authTime: assertion.authTime,
         acr: assertion.acr,
         idToken: assertion.idToken,
+        kind,
         at: now,
       });
       const actor = operatorActor(assertion.identityId);
-      const data = { session_id: id, roles, acr: assertion.acr, auth_time: assertion.authTime.toISOString() };
+      const data = { session_id: id, kind, roles, acr: assertion.acr, auth_time: assertion.authTime.toISOString() };
       await audit.append(tx, [{ actor, action: 'console.session.started', target: `console-session:${id}`, data }], correlationId);
-      const operator: ConsoleOperator = { sessionId: id, identityId: assertion.identityId, roles, actor, authTime: assertion.authTime, idToken: assertion.idToken };
+      const operator: ConsoleOperator = { sessionId: id, identityId: assertion.identityId, kind, roles, actor, authTime: assertion.authTime, idToken: assertion.idToken };
       return { ok: true as const, secret, operator };
     });
     return outcome.ok ? outcome : this.#refuseSignIn(outcome.reason, assertion.identityId, correlationId);
@@ -153,10 +160,10 @@ export class ConsoleSessions {
     const limit = limitPassed(row, now);
     if (limit) return this.#endFor(row, limit, correlationId);
     if (row.identity_status !== 'active') return this.#endFor(row, 'inactive', correlationId);
-    const roles = await heldRoles(this.#d.store, row.identity_id);
-    if (!roles.some(isFixedRole)) return this.#endFor(row, 'no-role', correlationId);
+    const roles = row.kind === 'self' ? [] : await heldRoles(this.#d.store, row.identity_id);
+    if (row.kind === 'operator' && !roles.some(isFixedRole)) return this.#endFor(row, 'no-role', correlationId);
     if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_INTERVAL_MS) await markSeen(this.#d.store, row.id, now);
-    return { ok: true, operator: { sessionId: row.id, identityId: row.identity_id, roles, actor: operatorActor(row.identity_id), authTime: row.auth_time, idToken: row.id_token } };
+    return { ok: true, operator: { sessionId: row.id, identityId: row.identity_id, kind: row.kind, roles, actor: operatorActor(row.identity_id), authTime: row.auth_time, idToken: row.id_token } };
   }
 
   /** Ends a session (sign-out); audited as `console.session.ended` by `actor`. Ending an ended session records nothing. */
@@ -207,6 +214,12 @@ export class ConsoleSessions {
   }
 }
 
+/** An operator session for a holder of a fixed role; a self session for a person holding no role at all; none for a source's feed. */
+function sessionKind(identityKind: string, held: readonly string[]): ConsoleSessionKind | undefined {
+  if (held.some(isFixedRole)) return 'operator';
+  return identityKind === 'person' && held.length === 0 ? 'self' : undefined;
+}
+
 const END_REASONS = {
   overall: 'past the AAL3 reauthentication limit of 12 hours',
   idle: 'past the AAL3 inactivity limit of 15 minutes',
@@ -216,7 +229,7 @@ const END_REASONS = {
 
 const SIGN_IN_REASONS: Readonly<Record<SignInRefusal, string>> = {
   'unknown-sign-in': 'the answer matches no sign-in this browser started',
-  'not-an-operator': 'the identity holds no operator role',
+  'not-an-operator': "the identity holds no operator role and is not a cardholder (a source's feed)",
   inactive: 'the identity is not active',
 };
 

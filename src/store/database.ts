@@ -120,6 +120,7 @@ export interface ConsoleSessionsTable {
   last_seen_at: Timestamp;
   ended_at: Timestamp | null;
   end_reason: string | null;
+  kind: Generated<string>;
 }
 
 export interface CredentialExceptionsTable {

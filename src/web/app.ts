@@ -12,7 +12,12 @@ import type { ConsoleEnv } from './env.ts';
 import { messagePage } from './pages.ts';
 import { pageRoutes } from './pages-routes.ts';
 import { type ConsoleRoute, isConsoleGuard } from './route.ts';
+import { disputeRoutes } from './disputes/routes.ts';
+import { importRoutes } from './imports/routes.ts';
+import { selfRoutes } from './self/routes.ts';
+import { lazyServices } from './services.ts';
 import { signInRoutes } from './sign-in.ts';
+import { staticRoutes } from './static.ts';
 import { assetRoutes } from './layout/assets.ts';
 import { navEntriesOf } from './layout/nav.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
@@ -27,7 +32,7 @@ import { operatorPages } from './operator/index.ts';
  * good when the issuer is neither https nor loopback http: the cookies and the client need one or the other).
  */
 
-/** The console's Content-Security-Policy: nothing but its own pages, forms posted to its own origin. */
+/** The console's Content-Security-Policy: nothing but its own pages, forms posted to its own origin, scripts from its own files only (no inline script). */
 export const CONSOLE_CSP = {
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
@@ -90,7 +95,9 @@ export function consolePages(
   options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes' | 'muster'>,
 ): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
   const deps = { store: options.store, clock: options.clock, agencyCode: options.agencyCode };
-  return [...signInRoutes(deps), ...operatorPages({ muster: () => options.muster }), ...pageRoutes(options.store), ...assetRoutes(), ...(options.extraRoutes ?? [])];
+  const services = lazyServices(() => options.muster);
+  const own = [...staticRoutes(), ...selfRoutes(services), ...importRoutes(services), ...disputeRoutes(services)];
+  return [...signInRoutes(deps), ...operatorPages({ muster: () => options.muster }), ...pageRoutes(options.store), ...own, ...assetRoutes(), ...(options.extraRoutes ?? [])];
 }
 
 export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {

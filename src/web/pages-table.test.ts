@@ -6,7 +6,7 @@ import type { Store } from '../store/store.ts';
 import { consolePages } from './app.ts';
 import { EVERY_ROLE } from './roles.ts';
 
-/** The console pages' table in docs/operators.md, row by row: `GET /console` → `every role`. */
+/** The console pages' table in docs/operators.md, row by row: `GET /console/holds` → `security-officer, helpdesk, auditor`. */
 async function documentedPages(): Promise<Map<string, string>> {
   const text = await readFile(new URL('../../docs/operators.md', import.meta.url), 'utf8');
   const table = text.slice(text.indexOf('| console page | roles |'));
@@ -25,7 +25,7 @@ test('docs/operators.md lists every console page with the roles its definition n
   const documented = await documentedPages();
   const defined = new Map(
     pages.map((page) => {
-      const roles = page.roles === undefined ? 'open' : page.roles.length === EVERY_ROLE.length ? 'every role' : page.roles.join(', ');
+      const roles = page.self ? 'every signed-in person' : page.roles === undefined ? 'open' : page.roles.length === EVERY_ROLE.length ? 'every role' : page.roles.join(', ');
       return [`${page.method} ${page.path}`, roles];
     }),
   );

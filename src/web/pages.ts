@@ -34,6 +34,16 @@ ${roles}</ul>
 </section>`;
 }
 
+/** The home of a cardholder's session: who they are, and their own pages (no operator page opens to them). */
+export function cardholderHome(person: OperatorView): Html {
+  return html`<p>Cardholder <code id="identity">${person.identityId}</code></p>
+<p id="self">You are signed in as a cardholder: these pages show what is yours.</p>
+<ul class="usa-list">
+<li><a class="usa-link" href="${CONSOLE_PATH}/me" id="my-credentials">My credentials</a></li>
+<li><a class="usa-link" href="${CONSOLE_PATH}/me/relying-parties">Relying parties that know you</a></li>
+</ul>`;
+}
+
 export function holdsBody(holds: readonly Hold[]): Html {
   return html`${dataTable({
     id: 'holds',

@@ -29,6 +29,8 @@ export interface ConsoleRoute {
   readonly roles: ConsoleRoles;
   readonly guard: MiddlewareHandler<ConsoleEnv>;
   readonly handler: Handler;
+  /** A page of the signed-in person's own (`selfConsoleRoute`): every live session opens it. */
+  readonly self?: boolean;
   readonly nav?: string;
 }
 
@@ -51,6 +53,18 @@ export function consoleRoute(config: ConsoleRouteConfig): ConsoleRoute {
   return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, roles: config.roles, guard, handler: config.handler, ...(config.nav === undefined ? {} : { nav: config.nav }) };
 }
 
+/**
+ * A page of the signed-in person's own, open to every live session: a cardholder's `self` session (no role) and an
+ * operator's alike. Its handler reads and writes only what belongs to the identity of the session (`operatorOf(c).identityId`).
+ */
+export function selfConsoleRoute(config: Omit<ConsoleRouteConfig, 'roles'>): Omit<ConsoleRoute, 'roles'> {
+  const name = `${config.method.toUpperCase()} ${config.path}`;
+  if (!config.path.startsWith(`${CONSOLE_PATH}/`) && config.path !== CONSOLE_PATH) throw new MusterError('MUSTER_ERR_INTERNAL', `selfConsoleRoute ${name}: console pages live under ${CONSOLE_PATH}`);
+  const guard = sessionGuard(name, undefined);
+  GUARDS.add(guard);
+  return { method: config.method === 'get' ? 'GET' : 'POST', path: config.path, guard, handler: config.handler, self: true, ...(config.nav === undefined ? {} : { nav: config.nav }) };
+}
+
 /** A console page open without a session: signing in, the OP's answer, the signed-out page. Keep these few. */
 export function openConsoleRoute(config: Omit<ConsoleRouteConfig, 'roles' | 'nav'>): Omit<ConsoleRoute, 'roles'> {
   const guard: MiddlewareHandler<ConsoleEnv> = async (_c, next) => next();
@@ -68,7 +82,8 @@ export function isConsoleGuard(handler: unknown): boolean {
   return typeof own === 'function' && (GUARDS.has(own) || OPEN.has(own));
 }
 
-function sessionGuard(name: string, roles: ConsoleRoles): MiddlewareHandler<ConsoleEnv> {
+/** Checks the session, then (unless `roles` is undefined: a page of one's own) that the operator holds one of `roles`. */
+function sessionGuard(name: string, roles: ConsoleRoles | undefined): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     const { sessions } = c.get('console');
     const check = await sessions.check(sessionSecret(c), c.get('correlationId'));
@@ -79,7 +94,7 @@ function sessionGuard(name: string, roles: ConsoleRoles): MiddlewareHandler<Cons
     }
     const operator = check.operator;
     c.set('operator', operator);
-    if (!roles.some((role) => operator.roles.includes(role))) {
+    if (roles && !roles.some((role) => operator.roles.includes(role))) {
       await sessions.forbid(operator, name, roles, c.get('correlationId'));
       return c.html(messagePage('Not allowed', `This page needs the role ${roles.join(' or ')}.`, { operator }), 403);
     }

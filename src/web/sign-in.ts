@@ -8,8 +8,7 @@ import { clearSessionCookie, clearSignInCookie, sessionSecret, setSessionCookie,
 import type { ConsoleContext } from './env.ts';
 import { continuePage, messagePage } from './pages.ts';
 import { consoleRelyingParty } from './relying-party.ts';
-import { type ConsoleRoute, consoleRoute, openConsoleRoute } from './route.ts';
-import { EVERY_ROLE } from './roles.ts';
+import { type ConsoleRoute, openConsoleRoute, selfConsoleRoute } from './route.ts';
 
 /**
  * Signing in to the console through muster's own OP, and out again. `GET /console/sign-in` starts the authorization
@@ -47,7 +46,7 @@ export function signInRoutes(deps: SignInDeps): Omit<ConsoleRoute, 'roles'>[] {
     path: `${CONSOLE_PATH}/signed-out`,
     handler: (c) => c.html(messagePage('Signed out', 'You are signed out of the muster console.', { link: { href: `${CONSOLE_PATH}/sign-in`, text: 'Sign in' } })),
   });
-  const signOut = consoleRoute({ method: 'post', path: `${CONSOLE_PATH}/sign-out`, roles: EVERY_ROLE, handler: (c) => signOutHandler(c, rpOf(c)) });
+  const signOut = selfConsoleRoute({ method: 'post', path: `${CONSOLE_PATH}/sign-out`, handler: (c) => signOutHandler(c, rpOf(c)) });
   return [begin, callback, signedOut, signOut];
 }
 
@@ -78,7 +77,7 @@ async function finishSignIn(c: ConsoleContext, deps: SignInDeps, rp: ReturnType<
     return c.html(messagePage('Sign-in refused', 'muster does not know who signed in.', { link: SIGN_IN_AGAIN }), 403);
   }
   const opened = await setup.sessions.open(pendingSecret, { identityId, authTime: new Date(assertion.authTime * 1000), acr: ACR.aal3, idToken: result.idToken }, correlation(c));
-  if (!opened.ok) return c.html(messagePage('Not an operator', 'Only active operators of muster may use the console.'), 403);
+  if (!opened.ok) return c.html(messagePage('Not admitted', 'Only active people of the agency (cardholders and operators) may use the console.'), 403);
   setSessionCookie(c, opened.secret);
   return c.html(continuePage(CONSOLE_PATH));
 }

@@ -87,7 +87,20 @@ describe('the operator console in Chromium', { skip: chromiumSkip() || slapdSkip
     e1 = await signedIn('E1');
     assert.equal(await e1.locator('h1').textContent(), 'Dashboard');
     assert.equal(await e1.locator('#operator-name').textContent(), 'Jane Doe');
-    assert.deepEqual(await navLabels(e1), ['Dashboard', 'People', 'Targets and queues', 'Audit log', 'Trust agreements', 'Two-person actions', 'Credential exceptions', 'Holds']);
+    assert.deepEqual(await navLabels(e1), [
+      'Dashboard',
+      'People',
+      'Targets and queues',
+      'Audit log',
+      'Trust agreements',
+      'Two-person actions',
+      'Credential exceptions',
+      'Holds',
+      'My credentials',
+      'My relying parties',
+      'Imports',
+      'Disputes',
+    ]);
     for (const id of ['dead-letters', 'failing-targets', 'pending-actions', 'expiring-exceptions', 'active-holds']) assert.equal(await e1.locator(`#attention #${id} .attention-count`).count(), 1, id);
     assert.ok((await e1.locator('#chart-jml circle.point').count()) > 0, 'joiners, movers and leavers are drawn');
     const joiners = (await e1.locator('#chart-jml-table tbody tr > td:nth-of-type(1)').allTextContents()).map(Number);
@@ -177,7 +190,7 @@ describe('the operator console in Chromium', { skip: chromiumSkip() || slapdSkip
 
   test('an operator sees only the pages their roles open, and is refused the others', async () => {
     e2 = await signedIn('E2');
-    assert.deepEqual(await navLabels(e2), ['Dashboard', 'People', 'Credential exceptions']);
+    assert.deepEqual(await navLabels(e2), ['Dashboard', 'People', 'Credential exceptions', 'My credentials', 'My relying parties'], "every signed-in person's own pages too");
     assert.equal(await e2.locator('#chart-provisioning-lag').count(), 0, 'no lag chart for an issuer');
     for (const path of ['/audit', '/targets', '/agreements', '/holds']) {
       const answer = await e2.goto(consoleUrl(path));

@@ -64,6 +64,8 @@ export interface FederatedMusterOptions {
   readonly clock?: Clock;
   /** Mount the web console at /console and register it with the OP, as `muster serve` does (default false). */
   readonly console?: boolean;
+  /** The mass-change guard's share (`import.massChangeShare`); default 1: no snapshot is held. */
+  readonly massChangeShare?: number;
 }
 
 export interface FederatedMuster {
@@ -98,7 +100,7 @@ export interface FederatedMuster {
   close(): Promise<void>;
 }
 
-function configFor(port: number, dir: string, keyAttestationRoot: string, issuerPath: string, targets: Readonly<Record<string, unknown>>) {
+function configFor(port: number, dir: string, keyAttestationRoot: string, issuerPath: string, targets: Readonly<Record<string, unknown>>, massChangeShare = 1) {
   const base = `http://localhost:${port}`;
   return loadConfig({
     env: {},
@@ -106,7 +108,7 @@ function configFor(port: number, dir: string, keyAttestationRoot: string, issuer
       dataDir: ':memory:',
       server: { host: '127.0.0.1', port },
       pki: { baseUrl: `http://127.0.0.1:${port}` },
-      import: { massChangeShare: 1 },
+      import: { massChangeShare },
       targets,
       workers: { pollMs: 20 },
       federation: { oidc: { issuer: `${base}${issuerPath}` }, mtls: { port: 0 }, ssf: { pollMs: 20, retryBaseMs: 50 } },
@@ -146,7 +148,7 @@ export async function startFederatedMuster(options: FederatedMusterOptions = {})
   const keyAttestation = await testAttestationRoot(systemClock, 'CN=Demo Device Attestation Root');
   const keyAttestationRoot = join(dir, 'key-attestation-root.pem');
   await writeFile(keyAttestationRoot, keyAttestation.rootPem);
-  const config = configFor(port, dir, keyAttestationRoot, options.issuerPath ?? '/oidc', options.targets ?? {});
+  const config = configFor(port, dir, keyAttestationRoot, options.issuerPath ?? '/oidc', options.targets ?? {}, options.massChangeShare);
   const muster = await startMuster(config, { store: await (options.store ?? pgliteFactory).open(), clock: options.clock ?? systemClock });
   await issuanceStaff(muster);
   const stops: (() => Promise<void>)[] = [() => muster.close(), () => rm(dir, { recursive: true, force: true })];

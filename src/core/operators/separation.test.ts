@@ -25,6 +25,8 @@ test('an operator actor names its identity; a system actor names none', () => {
 test('a Derived PIV binding is not approved by its holder, and a proposal not confirmed by its proposer', () => {
   assert.equal(bindingSeparationRefusal('h', 'operator:h')?.rule, 'binder-not-holder');
   assert.equal(bindingSeparationRefusal('h', 'operator:x'), null);
+  assert.equal(bindingSeparationRefusal('h', 'operator:h', { holderPivAuthenticated: false })?.rule, 'binder-not-holder');
+  assert.equal(bindingSeparationRefusal('h', 'operator:h', { holderPivAuthenticated: true }), null, 'the holder binds after their own PIV authentication (SP 800-157r1)');
   assert.equal(secondPersonRefusal('operator:a', 'operator:a', 'x')?.rule, 'second-person');
   assert.equal(secondPersonRefusal('operator:a', 'operator:b', 'x'), null);
 });

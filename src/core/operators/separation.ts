@@ -59,9 +59,13 @@ export function issuanceSeparationRefusal(parties: IssuanceParties): SeparationR
   return null;
 }
 
-/** A Derived PIV binding is approved by an operator other than its holder. */
-export function bindingSeparationRefusal(holder: string, binderActor: string): SeparationRefusal | null {
-  if (operatorIdOf(binderActor) !== holder) return null;
+/**
+ * A Derived PIV binding is approved by an operator other than its holder — unless the holder binds their own
+ * credential right after authenticating with their PIV card in the same session (SP 800-157r1 §2.1, the applicant's
+ * own binding): `holderPivAuthenticated` says muster saw that authentication itself, not what the binder claims.
+ */
+export function bindingSeparationRefusal(holder: string, binderActor: string, options: { holderPivAuthenticated?: boolean } = {}): SeparationRefusal | null {
+  if (operatorIdOf(binderActor) !== holder || options.holderPivAuthenticated === true) return null;
   return { rule: 'binder-not-holder', message: `the operator binding a Derived PIV credential is its holder (identity ${holder}): another operator must approve the binding` };
 }
 

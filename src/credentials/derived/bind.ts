@@ -19,8 +19,8 @@ import { authenticatorIds, insertAuthenticator } from './authenticator-repositor
 import { consumeChallenge, createChallenge } from './challenge.ts';
 import { verifyKeyAttestation } from './key-attestation.ts';
 import { DERIVED_RECHECK_JOB } from './recheck.ts';
-import { verifyPivProof, type ProvenCard } from './piv-proof.ts';
-import type { BindingBase, CeremonyStart, DerivedCredential, DerivedDeps, Fido2BindingRequest, PkiBindingRequest } from './types.ts';
+import { verifyPivProof, verifyPivSession, type ProvenCard } from './piv-proof.ts';
+import type { BindingBase, CeremonyStart, DerivedCredential, DerivedDeps, Fido2BindingRequest, HolderPivSession, PkiBindingRequest } from './types.ts';
 import { registrationOptions, verifyRegistration } from './webauthn/index.ts';
 
 const DAY_MS = 86_400_000;
@@ -67,8 +67,8 @@ export class DerivedService {
    * A Derived PIV Authentication certificate from the device's CSR: .41 when a key attestation proves the key is in
    * hardware, otherwise .40 — and a hardware claim without that proof is answered, and audited, as software.
    */
-  bindPki(request: PkiBindingRequest, by: Actor): Promise<DerivedCredential> {
-    return this.#bind(request, by, DERIVED_PKI, async (tx, card, now) => {
+  bindPki(request: PkiBindingRequest, by: Actor, holder?: HolderPivSession): Promise<DerivedCredential> {
+    return this.#bind(request, by, holder, DERIVED_PKI, async (tx, card, now) => {
       const { spki } = await readCsr(request.csr);
       const taken = await certifiedKey(tx, spki);
       if (taken)
@@ -110,8 +110,8 @@ export class DerivedService {
   }
 
   /** A FIDO2 authenticator registered in the ceremony, with its AAGUID, attestation and the AAL policy decided. */
-  bindFido2(request: Fido2BindingRequest, by: Actor): Promise<DerivedCredential> {
-    return this.#bind(request, by, DERIVED_FIDO2, async (_tx, card, now, expected) => {
+  bindFido2(request: Fido2BindingRequest, by: Actor, holder?: HolderPivSession): Promise<DerivedCredential> {
+    return this.#bind(request, by, holder, DERIVED_FIDO2, async (_tx, card, now, expected) => {
       const binding = await verifyRegistration(this.#deps.webauthn, request.registration, expected);
       const credentialId = randomUUID();
       const credential: DerivedCredential = {
@@ -172,16 +172,29 @@ export class DerivedService {
     });
   }
 
-  async #bind(request: BindingBase, by: Actor, type: string, make: (tx: Tx, card: ProvenCard, now: Date, challenge: string) => Promise<Bound>): Promise<DerivedCredential> {
+  /**
+   * `holder`: the holder binds their own credential in the console session they opened with their PIV card; the PIV
+   * Authentication muster saw there is the proof, and separation of duties lets the holder bind (SP 800-157r1 §2.1).
+   */
+  async #bind(
+    request: BindingBase,
+    by: Actor,
+    holder: HolderPivSession | undefined,
+    type: string,
+    make: (tx: Tx, card: ProvenCard, now: Date, challenge: string) => Promise<Bound>,
+  ): Promise<DerivedCredential> {
     const now = this.#deps.clock.now();
     try {
-      const separation = bindingSeparationRefusal(String(request.identityId), by.actor);
+      const separation = bindingSeparationRefusal(String(request.identityId), by.actor, { holderPivAuthenticated: holder !== undefined });
       if (separation) throw separationError(separation, 'the Derived PIV binding');
       const challenge = await this.#deps.store.transaction((tx) => consumeChallenge(tx, String(request.challengeId), request.identityId, now));
       return await this.#deps.store.transaction(async (tx) => {
         await activePerson(tx, request.identityId);
-        const card = await verifyPivProof(tx, this.#deps.ca, request.identityId, challenge.challenge, request, now);
-        const bound = await make(tx, card, now, challenge.challenge);
+        const card = holder
+          ? await verifyPivSession(tx, this.#deps.ca, request.identityId, holder.certThumbprint, now)
+          : await verifyPivProof(tx, this.#deps.ca, request.identityId, challenge.challenge, { pivCertificate: request.pivCertificate ?? '', signature: request.signature ?? '' }, now);
+        const made = await make(tx, card, now, challenge.challenge);
+        const bound = { ...made, details: { ...made.details, piv_proof: holder ? 'holder-piv-session' : 'challenge-signature' } };
         await this.#insert(tx, bound, card, by, now);
         await bound.write(tx);
         await this.#record(tx, bound, card, by, now);

@@ -1,10 +1,10 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { MusterError } from '../../core/errors.ts';
 import type { CertificateAuthority } from '../../pki/ca.ts';
 import { subjectDn } from '../../pki/names.ts';
 import { X509Certificate } from '../../pki/x509.ts';
 import type { Tx } from '../../store/store.ts';
-import { certificateOfCard } from '../certificate-repository.ts';
+import { certificateOfCard, identityCertificates } from '../certificate-repository.ts';
 import { PIV_CARD } from '../types.ts';
 
 /** What the applicant presents: the PIV Authentication certificate from the card and its signature over the challenge. */
@@ -57,6 +57,23 @@ function checkSignature(certificate: X509Certificate, challenge: string, signatu
  */
 export async function verifyPivProof(tx: Tx, issuing: CertificateAuthority, identityId: string, challenge: string, proof: PivProof, now: Date): Promise<ProvenCard> {
   const certificate = parseCertificate(proof.pivCertificate);
+  const card = await checkPivCertificate(tx, issuing, identityId, certificate, now);
+  checkSignature(certificate, challenge, proof.signature);
+  return card;
+}
+
+/**
+ * The same checks of a PIV Authentication certificate muster saw the holder authenticate with (mutual TLS at its OP,
+ * in the console session that binds), given by its SHA-256 thumbprint: the signature over the challenge is the
+ * TLS handshake's own. Refused unless it is one of the identity's PIV Authentication certificates, valid, good, on an active card.
+ */
+export async function verifyPivSession(tx: Tx, issuing: CertificateAuthority, identityId: string, thumbprint: string, now: Date): Promise<ProvenCard> {
+  const own = (await identityCertificates(tx, identityId)).find((row) => row.profile === 'piv-auth' && createHash('sha256').update(row.der).digest('base64url') === thumbprint);
+  if (!own) throw refuse('pivCertificate', 'the session was not opened with a PIV Authentication certificate of this identity');
+  return checkPivCertificate(tx, issuing, identityId, new X509Certificate(own.der), now);
+}
+
+async function checkPivCertificate(tx: Tx, issuing: CertificateAuthority, identityId: string, certificate: X509Certificate, now: Date): Promise<ProvenCard> {
   const signedByUs = certificate.issuer === issuing.certificate.subject && (await certificate.verify({ publicKey: issuing.certificate.publicKey, signatureOnly: true }).catch(() => false));
   if (!signedByUs) throw refuse('pivCertificate', `the certificate was not issued by ${issuing.name} (a foreign or forged PIV certificate)`);
   if (certificate.notBefore > now || certificate.notAfter <= now)
@@ -67,6 +84,5 @@ export async function verifyPivProof(tx: Tx, issuing: CertificateAuthority, iden
   if (row.identity_id !== identityId) throw refuse('pivCertificate', 'the PIV card belongs to another identity');
   if (row.status !== 'good') throw refuse('pivCertificate', `the PIV Authentication certificate is revoked (${row.reason ?? 'unspecified'})`);
   if (row.card_status !== 'active') throw refuse('pivCertificate', `the PIV card is ${row.card_status}, not active`);
-  checkSignature(certificate, challenge, proof.signature);
   return { serial, der: new Uint8Array(certificate.rawData), cardCredentialId: row.credential_id, cardUuid: row.card_uuid, subject: subjectDn(certificate) };
 }

@@ -21,9 +21,18 @@ export interface CeremonyStart {
   readonly webauthn: PublicKeyCredentialCreationOptionsJSON;
 }
 
-export interface BindingBase extends PivProof {
+export interface BindingBase extends Partial<PivProof> {
   readonly identityId: string;
   readonly challengeId: string;
+}
+
+/**
+ * The holder binding their own credential in a console session they opened with their PIV card at muster's OP: the
+ * SHA-256 thumbprint (base64url) of the PIV Authentication certificate muster saw in that sign-in stands for the
+ * signature over the challenge (SP 800-157r1 §2.1).
+ */
+export interface HolderPivSession {
+  readonly certThumbprint: string;
 }
 
 export interface PkiBindingRequest extends BindingBase {

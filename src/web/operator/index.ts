@@ -1,7 +1,8 @@
 import { CONSOLE_PATH } from '../../runtime/console.ts';
 import { render } from '../layout/shell.ts';
-import { type ConsoleRoute, consoleRoute } from '../route.ts';
-import { EVERY_ROLE } from '../roles.ts';
+import { operatorOf } from '../env.ts';
+import { cardholderHome } from '../pages.ts';
+import { type ConsoleRoute, selfConsoleRoute } from '../route.ts';
 import { agreementPages } from './agreements.ts';
 import { auditPages } from './audit.ts';
 import { dashboardBody } from './dashboard.ts';
@@ -13,9 +14,15 @@ import { targetPages } from './targets.ts';
 export type { OperatorDeps } from './deps.ts';
 
 /** The operator pages of the console, in the order of the side navigation. */
-export function operatorPages(deps: OperatorDeps): ConsoleRoute[] {
+export function operatorPages(deps: OperatorDeps): Omit<ConsoleRoute, 'roles'>[] {
   return [
-    consoleRoute({ method: 'get', path: CONSOLE_PATH, roles: EVERY_ROLE, nav: 'Dashboard', handler: async (c) => render(c, 'Dashboard', await dashboardBody(c, musterOf(deps))) }),
+    selfConsoleRoute({
+      method: 'get',
+      path: CONSOLE_PATH,
+      nav: 'Dashboard',
+      // a cardholder's session (no role) gets their own home; an operator the dashboard of what needs a person
+      handler: async (c) => (operatorOf(c).kind === 'self' ? render(c, 'Your console', cardholderHome(operatorOf(c))) : render(c, 'Dashboard', await dashboardBody(c, musterOf(deps)))),
+    }),
     ...identityPages(deps),
     ...targetPages(deps),
     ...auditPages(deps),

@@ -1,5 +1,6 @@
 import type { AgreementDocument } from '../../../core/federation/agreement.ts';
-import type { Queryable } from '../../../store/store.ts';
+import type { AuditWriter } from '../../../audit/writer.ts';
+import type { Queryable, Store } from '../../../store/store.ts';
 
 /** An attribute the subscriber consents to release, with the purpose the agreement discloses. */
 export interface ConsentedAttribute {
@@ -42,4 +43,24 @@ export async function rememberConsent(db: Queryable, identityId: string, clientI
 /** Whether any consent of the identity to the client is remembered (the question then says what changed). */
 export async function consentRecorded(db: Queryable, identityId: string, clientId: string): Promise<boolean> {
   return (await consentOf(db, identityId, clientId)) !== undefined;
+}
+
+/**
+ * Forgets the identity's consent to the client (the subscriber withdrew it): the next sign-in there asks again.
+ * Audited as `oidc.consent.withdrawn` by `actor`; true when a consent was remembered.
+ */
+export async function withdrawConsent(store: Store, audit: AuditWriter, withdrawal: { identityId: string; clientId: string; actor: string; correlationId: string }): Promise<boolean> {
+  return store.transaction(async (tx) => {
+    const removed = await tx.db.deleteFrom('federation_consents').where('identity_id', '=', withdrawal.identityId).where('client_id', '=', withdrawal.clientId).executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) return false;
+    const entry = {
+      actor: withdrawal.actor,
+      action: 'oidc.consent.withdrawn',
+      target: withdrawal.identityId,
+      reason: 'the subscriber withdrew their consent',
+      data: { client_id: withdrawal.clientId },
+    };
+    await audit.append(tx, [entry], withdrawal.correlationId);
+    return true;
+  });
 }

@@ -1,0 +1,33 @@
+import { isMusterError } from '../core/errors.ts';
+import type { ConsoleContext } from './env.ts';
+import { messagePage, type OperatorView } from './pages.ts';
+
+/**
+ * A refusal of a service as a page: the MusterError's own message and status (a 4xx says what to change); anything
+ * else goes on to the console's error handler.
+ */
+export async function answerRefusal<T>(
+  c: ConsoleContext,
+  operator: OperatorView,
+  back: { href: string; text: string },
+  work: () => Promise<T>,
+  done: (result: T) => Response | Promise<Response>,
+): Promise<Response> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    if (!isMusterError(error) || error.status >= 500) throw error;
+    return c.html(messagePage('Refused', error.message, { operator, link: back }), error.status as 400);
+  }
+  return done(result);
+}
+
+/** A form field as text ('' when absent or a file). */
+export async function formFields(c: ConsoleContext): Promise<(name: string) => string> {
+  const body = await c.req.parseBody();
+  return (name) => {
+    const value = body[name];
+    return typeof value === 'string' ? value : '';
+  };
+}
