@@ -72,7 +72,7 @@ async function ldapsearchSeconds(slapd: SlapdInstance): Promise<number> {
 export async function reconcileMillion(muster: Muster, total: number): Promise<ReconResult> {
   const rows = await muster.store.query<{ id: string; key: string | null }>(`SELECT id, attributes -> 'employee_id' ->> 'v' AS key FROM identities WHERE kind = 'person'`);
   // people without an HR employee id (operators made by other steps of the run) have no account to own here
-  const owned = new Map(rows.filter((r) => r.key !== null).map((r) => [r.key, r.id]));
+  const owned = new Map(rows.flatMap((r) => (r.key === null ? [] : [[r.key, r.id] as const])));
   const loadStarted = performance.now();
   const slapd = await startSlapd({ preload: entries(total, owned), timeoutMs: 600_000 });
   const loadSeconds = (performance.now() - loadStarted) / 1000;
