@@ -100,7 +100,8 @@ export class AdConnector implements Connector {
         if (!created) throw notFound(this.target, dn);
         return { id: created.id };
       } catch (error) {
-        if (extendedError(error) === AD_ERROR.nameInUse && /samAccountName/i.test(String((error as Error).message))) continue;
+        // the sAMAccountName is taken (a taken CN or UPN answers without this extended error): the next number
+        if (extendedError(error) === AD_ERROR.nameInUse) continue;
         if (resultCode(error) === RESULT.alreadyExists) throw conflict(this.target, spec.key);
         throw error;
       }
