@@ -15,6 +15,7 @@ import { isMusterError } from '../../src/core/errors.ts';
 import type { Connector } from '../../src/connectors/accounts/port.ts';
 import { identityCertificates } from '../../src/credentials/certificate-repository.ts';
 import { VETTING_HEADER } from '../../src/credentials/test-fixtures.ts';
+import { listFindings, reconcileTarget } from '../../src/lifecycle/reconcile/index.ts';
 import { identityByKey } from '../../src/lifecycle/test-fixtures.ts';
 import { type Muster, startMuster } from '../../src/runtime/context.ts';
 import { createProvisioningWorker } from '../../src/runtime/provisioning.ts';
@@ -117,38 +118,41 @@ describe('the Active Directory target against Samba', { skip: sambaSkip() }, () 
     assert.deepEqual(await ldapsearchValues(ad, mover.dn, 'department'), ['Accounting']);
   });
 
-  test('a card muster issues is mapped for Windows logon, and revoking it removes the mapping', async () => {
+  test('a card muster issues is mapped for Windows logon, drift is put right, and revoking the card removes the mapping', async () => {
     await writeFile(join(dir, 'vetting.csv'), `${VETTING_HEADER}\nE1,favorable,current,Tier 3,2025-11-01,true\n`);
     assert.equal((await muster.imports.run({ source: 'vetting', file: join(dir, 'vetting.csv'), actor: 'test' })).status, 'applied');
     const identity = await identityByKey(muster.store, 'employee_id', 'E1');
     await issueCard(muster, identity.id, dir);
+    await settle();
     const pivAuth = (await identityCertificates(muster.store, identity.id)).filter((c) => c.profile === 'piv-auth' && c.status === 'good');
     assert.equal(pivAuth.length, 1, 'one PIV Authentication certificate');
-    const holder = await account();
-    await connector.setCertificateMappings(
-      holder.id,
-      pivAuth.map((c) => c.der),
-    );
-    await connector.setCertificateMappings(
-      holder.id,
-      pivAuth.map((c) => c.der),
-    );
     const mapping = strongMapping((pivAuth[0] as { der: Uint8Array }).der);
     assert.match(mapping, /^X509:<I>C=US,O=U\.S\. Government,OU=Demo Agency,CN=Demo Agency PIV Issuing CA<SR>[0-9A-F]+$/);
-    assert.deepEqual(await ldapsearchValues(ad, holder.dn, 'altSecurityIdentities'), [mapping]);
-    // samba-tool reads the DC's own database: the mapping as Windows tools would show it
+    const holder = await account();
+    assert.deepEqual(await ldapsearchValues(ad, holder.dn, 'altSecurityIdentities'), [mapping], 'mapped by provisioning');
+    // samba-tool reads the DC's own database: the mapping as the domain's tools show it
     const shown = await run('samba-tool', ['user', 'show', 'e1', '-H', join(ad.directory, 'private', 'sam.ldb'), '-s', join(ad.directory, 'etc', 'smb.conf'), '--attributes=altSecurityIdentities']);
-    assert.match(shown.stdout, new RegExp(`altSecurityIdentities: ${mapping.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.ok(shown.stdout.includes(`altSecurityIdentities: ${mapping}`), shown.stdout);
     process.stdout.write(`# samba-tool user show e1: ${shown.stdout.trim().replaceAll('\n', ' | ')}\n`);
+
+    // an administrator removes the mapping in AD: reconciliation sees the drift and provisioning maps the card again
+    await connector.mapCertificates(holder.id, []);
+    const run1 = await reconcileTarget({ store: muster.store, audit: muster.audit, clock: muster.clock }, connector, {
+      target: 'ad',
+      accountKey: ['employee_id'],
+      orphanAction: 'report',
+      actor: 'test',
+    });
+    assert.equal(run1.counts.drift, 1);
+    const [finding] = await listFindings(muster.store, run1.id);
+    assert.match(finding?.action ?? '', /certificate mappings changed in the target/);
+    await settle();
+    assert.deepEqual(await ldapsearchValues(ad, holder.dn, 'altSecurityIdentities'), [mapping], 'mapped again');
 
     const { cards } = await muster.credentials();
     await cards.terminate((pivAuth[0] as { credential_id: string }).credential_id, 'lost', { actor: 'issuer.ivan', correlationId: 'ad-card-lost' });
-    const good = (await identityCertificates(muster.store, identity.id)).filter((c) => c.profile === 'piv-auth' && c.status === 'good');
-    await connector.setCertificateMappings(
-      holder.id,
-      good.map((c) => c.der),
-    );
-    assert.deepEqual(await ldapsearchValues(ad, holder.dn, 'altSecurityIdentities'), []);
+    await settle();
+    assert.deepEqual(await ldapsearchValues(ad, holder.dn, 'altSecurityIdentities'), [], 'the revoked card is no longer mapped');
   });
 
   test('a leaver is disabled at once and moved to the leavers OU, never deleted', async () => {

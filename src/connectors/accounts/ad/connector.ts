@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AndFilter, Attribute, Change, type Client, EqualityFilter, type Entry, type Filter, GreaterThanEqualsFilter, type SearchOptions } from 'ldapts';
-import type { AccountFields, AccountSpec, Connector, ConnectorCapabilities, Created, Receipt } from '../port.ts';
+import type { AccountFields, AccountSpec, Connector, ConnectorCapabilities, Created, Mapped, Receipt } from '../port.ts';
 import { childValue, escapeDnValue, formatDn, normalizeDn, parseDn } from '../ldap/dn.ts';
 import { conflict, notFound, RESULT, resultCode } from '../ldap/errors.ts';
 import { DEFAULT_TIMEOUT_MS } from '../ldap/options.ts';
@@ -44,7 +44,7 @@ const UNWILLING = 53;
 export class AdConnector implements Connector {
   readonly target: string;
   readonly kind = 'ad';
-  readonly capabilities: ConnectorCapabilities = Object.freeze({ list: true, groups: true, delete: true, etags: false, deferred: false });
+  readonly capabilities: ConnectorCapabilities = Object.freeze({ list: true, groups: true, delete: true, etags: false, deferred: false, certificates: true });
   readonly #sessions: readonly LdapSession[];
   #turn = 0;
   readonly #options: AdOptions;
@@ -266,7 +266,7 @@ export class AdConnector implements Connector {
    * these card certificates (DER or PEM): a revoked, suspended or replaced card's mapping goes. Other kinds of
    * mapping an administrator wrote are left alone.
    */
-  async setCertificateMappings(id: string, certificates: readonly (Uint8Array | string)[]): Promise<Receipt> {
+  async mapCertificates(id: string, certificates: readonly (Uint8Array | string)[]): Promise<Mapped> {
     const account = await this.#mustRead(id);
     const wanted = new Set(certificates.map((c) => strongMapping(c)));
     const had = account.altSecurityIdentities.filter(isStrongMapping);
@@ -277,7 +277,7 @@ export class AdConnector implements Connector {
       ...(add.length > 0 ? [new Change({ operation: 'add', modification: new Attribute({ type: 'altSecurityIdentities', values: add }) })] : []),
     ];
     if (changes.length > 0) await this.#call('mapping card certificates', (c) => c.modify(id, changes));
-    return {};
+    return { mappings: [...wanted].sort() };
   }
 
   /** Sets the account's manager to the account of the manager's login; null clears it. */

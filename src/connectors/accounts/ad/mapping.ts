@@ -3,6 +3,7 @@ import { Attribute, Change, type Entry } from 'ldapts';
 import type { AccountField, AccountFields, RemoteAccount } from '../port.ts';
 import { childValue } from '../ldap/dn.ts';
 import { entryValues } from '../ldap/mapping.ts';
+import { isStrongMapping } from './cert-mapping.ts';
 import { guidId, guidString } from './guid.ts';
 
 export const FIELD_ATTRIBUTES: Readonly<Record<AccountField, string>> = {
@@ -122,6 +123,7 @@ export function adAccount(entry: Entry, reading: AccountReading): AdAccount {
     samAccountName: values.get('samaccountname')?.[0] ?? '',
     userAccountControl: uac,
     altSecurityIdentities: values.get('altsecurityidentities') ?? [],
+    certificateMappings: (values.get('altsecurityidentities') ?? []).filter(isStrongMapping).sort(),
     manager: values.get('manager')?.[0] ?? null,
     usnChanged: Number(values.get('usnchanged')?.[0] ?? 0),
   };
