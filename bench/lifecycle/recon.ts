@@ -70,7 +70,7 @@ async function ldapsearchSeconds(slapd: SlapdInstance): Promise<number> {
 }
 
 export async function reconcileMillion(muster: Muster, total: number): Promise<ReconResult> {
-  const rows = await muster.store.query<{ id: string; key: string }>(`SELECT id, attributes -> 'employee_id' ->> 'v' AS key FROM identities WHERE kind = 'person' AND attributes ? 'employee_id'`);
+  const rows = await muster.store.query<{ id: string; key: string }>(`SELECT id, attributes -> 'employee_id' ->> 'v' AS key FROM identities WHERE kind = 'person'`);
   const owned = new Map(rows.map((r) => [r.key, r.id]));
   const loadStarted = performance.now();
   const slapd = await startSlapd({ preload: entries(total, owned), timeoutMs: 600_000 });
