@@ -163,6 +163,20 @@ describe('the Active Directory target against Samba', { skip: sambaSkip() }, () 
     const [uac] = await ldapsearchValues(ad, leaver.dn, 'userAccountControl');
     assert.equal(Number(uac) & 0x2, 0x2, 'ACCOUNTDISABLE');
   });
+
+  test("an incremental reconciliation reads only what changed after the last run's uSNChanged mark", async () => {
+    const reconcile = (incremental: boolean) =>
+      reconcileTarget({ store: muster.store, audit: muster.audit, clock: muster.clock }, connector, { target: 'ad', accountKey: ['employee_id'], orphanAction: 'report', actor: 'test', incremental });
+    const full = await reconcile(false);
+    assert.equal(full.counts.accounts, 1, 'E1, in the leavers OU');
+    await connector.createAccount({ key: 'stray1', correlationId: 'nobody', enabled: true, fields: { familyName: 'Stray' } });
+    const since = await reconcile(true);
+    assert.deepEqual([since.counts.accounts, since.counts.unmatched, since.counts.deleted], [1, 1, 0], 'only the account made since');
+    const [kept] = await muster.store.query<{ incremental: boolean; high_water: string }>('SELECT incremental, high_water FROM reconciliation_runs WHERE id = $1', [since.id]);
+    assert.equal(kept?.incremental, true);
+    assert.match(kept?.high_water ?? '', /^CN=NTDS Settings,.*#\d+$/);
+    assert.equal((await reconcile(true)).counts.accounts, 0, 'nothing changed since');
+  });
 });
 
 describe('reading Active Directory the way reconciliation does', { skip: sambaSkip() }, () => {

@@ -88,6 +88,13 @@ export interface Connector {
   deleteAccount(id: string): Promise<Receipt>;
   /** Every account, a page at a time. */
   listAccounts(pageSize?: number): AsyncIterable<readonly RemoteAccount[]>;
+  /**
+   * The target's change high-water mark now (where it numbers its changes, as AD's uSNChanged): an incremental
+   * reconciliation keeps it, and lists next time only what changed after it.
+   */
+  highWaterMark?(): Promise<string>;
+  /** The accounts changed after a mark, a page at a time; null when the mark cannot be used (another server's). */
+  listAccountsChangedSince?(mark: string, pageSize?: number): AsyncIterable<readonly RemoteAccount[]> | null;
   /** Names of every group of the target. */
   listEntitlements(): Promise<readonly string[]>;
   /** Makes the account a member of the group, creating the group when it does not exist. */

@@ -52,6 +52,8 @@ export class AdConnector implements Connector {
   readonly #attributes: string[];
   readonly #groupsDn: string;
   readonly #searchBase: string;
+  /** The DC the last high-water mark came from. */
+  #markDc: string | null = null;
 
   constructor(target: string, options: AdOptions) {
     this.target = target;
@@ -182,8 +184,30 @@ export class AdConnector implements Connector {
 
   /** The DC's highestCommittedUSN: the high-water mark to keep once a reconciliation has read everything below it. */
   async highestCommittedUsn(): Promise<number> {
-    const [root] = await this.#search('reading the root DSE', '', { scope: 'base', attributes: ['highestCommittedUSN'] });
-    return Number(root?.highestCommittedUSN ?? 0);
+    return (await this.#usnMark()).usn;
+  }
+
+  /** `<the DC's dsServiceName>#<highestCommittedUSN>`: USNs are one DC's own, so the mark names its DC. */
+  async highWaterMark(): Promise<string> {
+    const { dc, usn } = await this.#usnMark();
+    this.#markDc = dc;
+    return `${dc}#${usn}`;
+  }
+
+  /**
+   * The accounts changed after a mark, read from the DC the last highWaterMark() call answered from; null for a
+   * mark of another DC (after a fail-over, or behind a load balancer that changed DCs, a full run is due).
+   */
+  listAccountsChangedSince(mark: string, pageSize = PAGE_SIZE): AsyncIterable<readonly AdAccount[]> | null {
+    const at = mark.lastIndexOf('#');
+    const usn = Number(mark.slice(at + 1));
+    if (at < 0 || !Number.isSafeInteger(usn) || this.#markDc === null || mark.slice(0, at).toLowerCase() !== this.#markDc.toLowerCase()) return null;
+    return this.changedSince(usn, pageSize);
+  }
+
+  async #usnMark(): Promise<{ dc: string; usn: number }> {
+    const [root] = await this.#search('reading the root DSE', '', { scope: 'base', attributes: ['highestCommittedUSN', 'dsServiceName'] });
+    return { dc: String(root?.dsServiceName ?? ''), usn: Number(root?.highestCommittedUSN ?? 0) };
   }
 
   async *#accountsWhere(doing: string, filter: Filter, pageSize: number): AsyncIterable<readonly AdAccount[]> {
