@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
 import { type AdConnector, AdConnector as AdConnectorClass, strongMapping } from '../../src/connectors/accounts/ad/index.ts';
+import { LdapConnector } from '../../src/connectors/accounts/ldap/index.ts';
 import { isMusterError } from '../../src/core/errors.ts';
 import type { Connector } from '../../src/connectors/accounts/port.ts';
 import { identityCertificates } from '../../src/credentials/certificate-repository.ts';
@@ -22,7 +23,7 @@ import { createProvisioningWorker } from '../../src/runtime/provisioning.ts';
 import { createJobWorker } from '../../src/runtime/workers.ts';
 import { issueCard } from '../support/card-status.ts';
 import { hrCsv, hrLine } from '../support/muster.ts';
-import { COMPONENT_OUS, LEAVERS_DN, ldapsearchValues, type SambaAd, sambaSkip, startSambaAd } from '../support/samba-ad.ts';
+import { COMPONENT_OUS, GROUPS_DN, LEAVERS_DN, USERS_DN, ldapsearchValues, type SambaAd, sambaSkip, startSambaAd } from '../support/samba-ad.ts';
 
 const run = promisify(execFile);
 
@@ -217,6 +218,38 @@ describe('reading Active Directory the way reconciliation does', { skip: sambaSk
     const changed: string[] = [];
     for await (const page of c.changedSince(mark)) changed.push(...page.map((a) => a.key));
     assert.deepEqual(changed, ['usn1']);
+  });
+
+  test('StartTLS on ldap:// carries the bind for the AD and LDAP connectors; a plain simple bind is refused by the DC', async () => {
+    const url = `ldap://${ad.address}`;
+    const overStartTls = new AdConnectorClass('ad', { ...ad.options, url, startTls: true });
+    const directory = new LdapConnector('directory', { ...ad.options, url, startTls: true, usersDn: USERS_DN, groupsDn: GROUPS_DN });
+    const plain = new AdConnectorClass('ad', { ...ad.options, url });
+    try {
+      const { id } = await overStartTls.createAccount(person('tls1'));
+      assert.equal((await overStartTls.findAccount('tls1'))?.id, id, 'a password set over StartTLS too');
+      assert.equal(await directory.findAccount('nobody'), null);
+      await assert.rejects(
+        plain.findAccount('tls1'),
+        (e: unknown) => isMusterError(e, 'MUSTER_ERR_TARGET_REFUSED') && /requires an encrypted connection for the bind: use ldaps:\/\/ or startTls/.test((e as Error).message),
+      );
+    } finally {
+      await Promise.all([overStartTls.close(), directory.close(), plain.close()]);
+    }
+  });
+
+  test("the manager is the DN of the manager's account, and follows the manager's moves", async () => {
+    await c.createAccount(person('boss1'));
+    const { id } = await c.createAccount(person('report1'));
+    await c.setManager(id, 'boss1');
+    const boss = await c.findAccount('boss1');
+    assert.equal((await c.readAccount(id))?.manager, boss?.dn);
+    await c.updateAccount(boss?.id as string, { department: 'Accounting' });
+    const moved = await c.findAccount('boss1');
+    assert.match(moved?.dn ?? '', /OU=Accounting/);
+    assert.deepEqual(await ldapsearchValues(ad, (await c.readAccount(id))?.dn as string, 'manager'), [moved?.dn]);
+    await c.setManager(id, null);
+    assert.equal((await c.readAccount(id))?.manager, null);
   });
 
   test("AD's extended errors become clear refusals: a sAMAccountName collision is numbered, a bad bind is named", async () => {

@@ -5,7 +5,7 @@
  */
 import { ResultCodeError } from 'ldapts';
 import { MusterError } from '../../../core/errors.ts';
-import { targetError } from '../ldap/errors.ts';
+import { resultCode, targetError } from '../ldap/errors.ts';
 
 export const AD_ERROR = {
   accessDenied: '00000005',
@@ -32,9 +32,17 @@ export function extendedError(error: unknown): string | null {
   return /^([0-9A-Fa-f]{8}):/.exec(cause.message)?.[1]?.toUpperCase() ?? null;
 }
 
+/** strongerAuthRequired: the DC takes no simple bind over a plain connection (LDAP server signing policy). */
+const STRONGER_AUTH_REQUIRED = 8;
+
 /** targetError, with AD's extended error named in the message and the details. */
 export function adError(target: string, doing: string, error: unknown): Error {
   const wrapped = targetError(target, doing, error);
+  if (wrapped instanceof MusterError && resultCode(error) === STRONGER_AUTH_REQUIRED) {
+    return new MusterError(wrapped.code, `target '${target}' refused ${doing}: the domain controller requires an encrypted connection for the bind: use ldaps:// or startTls`, wrapped.details, {
+      cause: wrapped.cause,
+    });
+  }
   const extended = extendedError(error);
   if (!(wrapped instanceof MusterError) || extended === null || wrapped.details.some((d) => d.field === 'adError')) return wrapped;
   const explained = EXPLAINED[extended];
