@@ -67,7 +67,13 @@ interface Template {
   readonly adminPassword: string;
 }
 
-const TEMPLATE = join(tmpdir(), 'muster-samba-ad-template-v1');
+/** The template is Samba's own: another Samba version provisions a new one. */
+const SAMBA_VERSION = SAMBA
+  ? spawnSync(SAMBA, ['-V'], { encoding: 'utf8' })
+      .stdout.trim()
+      .replace(/[^0-9A-Za-z.-]+/g, '-')
+  : 'none';
+const TEMPLATE = join(tmpdir(), `muster-samba-ad-template-${SAMBA_VERSION}`);
 
 /** The provisioned domain, made once per machine (provisioning takes seconds) and copied for each instance. */
 async function template(): Promise<Template> {
