@@ -16,7 +16,7 @@ case "${1:-}" in
   *) printf 'usage: tools/peers.sh [--install]\n' >&2; exit 2 ;;
 esac
 
-declare -A PACKAGE_OF=([openssl]=openssl [softhsm2-util]=softhsm2 [chromium]=chromium [slapd]=slapd [ldapadd]=ldap-utils [apache2]=apache2 [mod_auth_openidc]=libapache2-mod-auth-openidc [curl]=curl [git]=git [samba]=samba [samba-tool]=samba-ad-provision [kinit]=krb5-user [wbinfo]=winbind)
+declare -A PACKAGE_OF=([openssl]=openssl [softhsm2-util]=softhsm2 [chromium]=chromium [slapd]=slapd [ldapadd]=ldap-utils [apache2]=apache2 [mod_auth_openidc]=libapache2-mod-auth-openidc [curl]=curl [git]=git [samba]=samba [samba-tool]=samba-common-bin [kinit]=krb5-user [wbinfo]=winbind)
 missing=()
 # curl and git: the README walk-through test clones the repository and pastes the README's curl commands
 for command in openssl softhsm2-util chromium slapd ldapadd apache2 curl git samba samba-tool kinit wbinfo; do
@@ -24,8 +24,12 @@ for command in openssl softhsm2-util chromium slapd ldapadd apache2 curl git sam
   command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] || missing+=("${PACKAGE_OF[$command]}")
 done
 [ -f /usr/lib/apache2/modules/mod_auth_openidc.so ] || missing+=("${PACKAGE_OF[mod_auth_openidc]}")
-# the DC's own services (its LDAP, KDC and provisioning bits) come with samba-ad-dc
-dpkg-query -W -f='${Status}' samba-ad-dc 2>/dev/null | grep -q 'install ok installed' || { command -v dpkg-query >/dev/null 2>&1 && missing+=(samba-ad-dc); }
+# the DC's own services (its LDAP and KDC) come with samba-ad-dc, the templates of a new domain with samba-ad-provision
+if command -v dpkg-query >/dev/null 2>&1; then
+  for package in samba-ad-dc samba-ad-provision; do
+    [[ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" == 'install ok installed' ]] || missing+=("$package")
+  done
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   if $install; then printf '[peers] all present\n'; fi
   exit 0
