@@ -1,6 +1,8 @@
-// Lifecycle benchmarks, on a PostgreSQL database with three real targets (slapd and two SCIM services on SCIMMY):
-//  - leaver propagation: HR termination event accepted → the last of the three targets shows the account disabled,
-//    p50/p99 over MUSTER_BENCH_LEAVERS (default 1,000) single terminations, beside the same three calls made directly;
+// Lifecycle benchmarks, on a PostgreSQL database with four real targets (slapd, two SCIM services on SCIMMY and a
+// Samba AD DC; without Samba, or not as root, the first three):
+//  - leaver propagation: HR termination event accepted → the last target shows the account disabled,
+//    p50/p99 over MUSTER_BENCH_LEAVERS (default 1,000) single terminations, beside the same calls made directly, and
+//    the AD disable (userAccountControl, then the move to the leavers' OU) made directly alone;
 //  - operator termination: an operator's HR termination event accepted → the first 401 on its own token, p50/p99 over
 //    MUSTER_BENCH_OPERATORS (default 100), printed beside the leaver figure of the same run;
 //  - mass termination: MUSTER_BENCH_MASS (default 10,000) people with an account in each target terminated by one
@@ -13,7 +15,7 @@ import { directDisableLatencies, describeLatencies, leaverLatencies } from './li
 import { directCalls, massTermination } from './lifecycle/mass.ts';
 import { operatorTerminationLatencies } from './lifecycle/operator-termination.ts';
 import { reconcileMillion } from './lifecycle/recon.ts';
-import { POLL_MS, drained, employeeIds, startBench } from './lifecycle/setup.ts';
+import { POLL_MS, WITH_AD, drained, employeeIds, startBench } from './lifecycle/setup.ts';
 
 const LEAVERS = Number(process.env.MUSTER_BENCH_LEAVERS ?? 1000);
 const MASS = Number(process.env.MUSTER_BENCH_MASS ?? 10_000);
@@ -25,7 +27,8 @@ const line = (text: string) => process.stdout.write(`${text}\n`);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export async function lifecycleBenchmark(): Promise<void> {
-  line(`\nlifecycle: PostgreSQL, targets slapd + 2 × SCIMMY (plain 'active' PATCHes applied without SCIMMY's PatchOp) on loopback, workers polling every ${POLL_MS} ms, all in one process`);
+  const ad = WITH_AD ? ' + Samba AD DC (LDAPS)' : ' (no Samba AD DC: not installed, or not run as root)';
+  line(`\nlifecycle: PostgreSQL, targets slapd + 2 × SCIMMY (plain 'active' PATCHes applied without SCIMMY's PatchOp)${ad} on loopback, workers polling every ${POLL_MS} ms, all in one process`);
   const bench = await startBench(process.env.MUSTER_BENCH_LIFECYCLE_DATABASE ?? 'muster_bench_lifecycle');
   try {
     const gone = employeeIds(LEAVERS + OPERATORS);
@@ -37,13 +40,19 @@ export async function lifecycleBenchmark(): Promise<void> {
     await bench.importHr('joiners', everyone, 'active');
     await drained(bench.muster, 1_800_000);
     const joinSeconds = (performance.now() - joinStarted) / 1000;
-    line(`  joiners: ${fmt(everyone.length)} people, ${fmt(everyone.length * 3)} accounts created in 3 targets in ${fmt(joinSeconds, 1)} s (${fmt((everyone.length * 3) / joinSeconds)} accounts/s)`);
+    const targets = bench.connectors.size;
+    line(
+      `  joiners: ${fmt(everyone.length)} people, ${fmt(everyone.length * targets)} accounts created in ${targets} targets in ${fmt(joinSeconds, 1)} s (${fmt((everyone.length * targets) / joinSeconds)} accounts/s)`,
+    );
 
-    const floor = await directDisableLatencies(bench, mass.slice(0, Math.min(200, mass.length)));
+    const sample = mass.slice(0, Math.min(200, mass.length));
+    const floor = await directDisableLatencies(bench, sample);
+    const adFloor = bench.ad ? await directDisableLatencies(bench, sample, 'ad') : null;
     const latencies = await leaverLatencies(bench, single);
-    line('  leaver propagation (event accepted → last of 3 targets shows disabled, polled every 5 ms):');
+    line(`  leaver propagation (event accepted → last of ${targets} targets shows disabled, polled every 5 ms):`);
     line(`    muster:                     ${describeLatencies(latencies)}   target p99 < 2,000 ms`);
-    line(`    the 3 disable calls direct: ${describeLatencies(floor)}`);
+    line(`    the ${targets} disable calls direct: ${describeLatencies(floor)}`);
+    if (adFloor) line(`    the AD disable alone direct: ${describeLatencies(adFloor)}   (userAccountControl, then the move to the leavers' OU)`);
     const operatorStops = await operatorTerminationLatencies(bench, operators);
     line("  operator termination (an operator's HR termination event accepted → first 401 on its own token, polled every 5 ms):");
     line(`    muster, from the event sent:  ${describeLatencies(operatorStops.sent)}   target < 1,000 ms`);
@@ -55,7 +64,9 @@ export async function lifecycleBenchmark(): Promise<void> {
     line(`  mass termination: ${fmt(MASS)} people, ${fmt(result.accounts)} accounts disabled in ${fmt(result.seconds, 1)} s (import ${fmt(result.importSeconds, 1)} s)   target < 60 s`);
     line(`    muster:                     ${fmt(result.accounts / result.seconds).padStart(7)} accounts/s   (${result.stillEnabled} still enabled afterwards)`);
     const direct = await directCalls(bench, mass);
-    line(`    connectors called directly: ${fmt(result.accounts / direct).padStart(7)} calls/s    (the same number of calls, 16 in flight per target, no queue, no audit)`);
+    line(`    connectors called directly: ${fmt(result.accounts / direct.seconds).padStart(7)} calls/s    (the same number of calls, 16 in flight per target, no queue, no audit)`);
+    for (const [name, calls] of direct.perTarget)
+      line(`      ${`${name}:`.padEnd(26)}${fmt(calls.calls / calls.seconds).padStart(7)} calls/s    (${fmt(calls.calls)} enables, while the others ran too)`);
     line(
       `    midPoint (published):       ${fmt(MIDPOINT_ACCOUNTS_PER_SECOND).padStart(7)} accounts/s   (import with provisioning to 8 targets)   muster ${fmt(result.accounts / result.seconds / MIDPOINT_ACCOUNTS_PER_SECOND, 1)}×`,
     );

@@ -1,5 +1,5 @@
-// Leaver propagation: an HR termination event accepted by the API, then polling the three targets until the
-// last one shows the account disabled. The floor beside it: the same three disable calls made directly.
+// Leaver propagation: an HR termination event accepted by the API, then polling every target until the
+// last one shows the account disabled. The floor beside it: the same disable calls made directly.
 import type { Connector } from '../../src/connectors/accounts/port.ts';
 import { type Bench, percentile } from './setup.ts';
 
@@ -35,11 +35,12 @@ export async function leaverLatencies(bench: Bench, employeeIds: readonly string
   return samples.sort((a, b) => a - b);
 }
 
-/** The floor: one disable per target, the three in sequence, straight through the connectors (then enabled back). */
-export async function directDisableLatencies(bench: Bench, employeeIds: readonly string[]): Promise<number[]> {
+/** The floor: one disable per target, in sequence, straight through the connectors (then enabled back); `only` one target's. */
+export async function directDisableLatencies(bench: Bench, employeeIds: readonly string[], only?: string): Promise<number[]> {
   const samples: number[] = [];
+  const connectors = [...bench.connectors].filter(([name]) => only === undefined || name === only).map(([, c]) => c);
   for (const id of employeeIds) {
-    const accounts = await Promise.all([...bench.connectors.values()].map(async (c) => [c, await c.findAccount(id)] as const));
+    const accounts = await Promise.all(connectors.map(async (c) => [c, await c.findAccount(id)] as const));
     const started = performance.now();
     for (const [c, a] of accounts) if (a) await c.disableAccount(a.id);
     samples.push(performance.now() - started);

@@ -1,6 +1,6 @@
-// The pieces of the lifecycle benchmarks: a muster on a fresh PostgreSQL database with three real targets
-// (an OpenLDAP slapd and two SCIM services on SCIMMY), one policy giving everyone an account in each, and
-// the outbox and provisioning workers running in the same process.
+// The pieces of the lifecycle benchmarks: a muster on a fresh PostgreSQL database with four real targets
+// (an OpenLDAP slapd, two SCIM services on SCIMMY and a Samba AD DC when Samba is installed and the bench runs as
+// root), one policy giving everyone an account in each, and the outbox and provisioning workers in the same process.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,17 +14,21 @@ import { type Muster, startMuster } from '../../src/runtime/context.ts';
 import { createProvisioningWorker } from '../../src/runtime/provisioning.ts';
 import { startJobWorker } from '../../src/runtime/workers.ts';
 import { type ScimService, startScimService } from '../../test/support/scim-service.ts';
+import { type SambaAd, SAMBA, SAMBA_TOOL, startSambaAd } from '../../test/support/samba-ad.ts';
 import { type SlapdInstance, startSlapd } from '../../test/support/slapd.ts';
 import { HR_HEADER, hrLine } from '../../test/support/muster.ts';
 
 /** Poll interval of both workers: the latency floor of the queue hand-offs. */
 export const POLL_MS = 20;
 
+/** Samba's DC runs as root only: without it (or without Samba) the bench runs on the other three targets. */
+export const WITH_AD = SAMBA !== null && SAMBA_TOOL !== null && process.getuid?.() === 0;
+
 export const EVERYONE = {
   kind: 'birthright',
-  description: 'every person has an account in each of the three targets',
+  description: 'every person has an account in each target',
   when: [{ attribute: 'kind', in: ['person'] }],
-  grants: [{ target: 'directory', groups: [{ name: 'all-staff' }] }, { target: 'portal' }, { target: 'finance-app' }],
+  grants: [{ target: 'directory', groups: [{ name: 'all-staff' }] }, { target: 'portal' }, { target: 'finance-app' }, ...(WITH_AD ? [{ target: 'ad', groups: [{ name: 'all-staff' }] }] : [])],
 };
 
 export interface Bench {
@@ -35,6 +39,7 @@ export interface Bench {
   readonly connectors: ReadonlyMap<string, Connector>;
   readonly slapd: SlapdInstance;
   readonly scim: readonly ScimService[];
+  readonly ad: SambaAd | null;
   /** An HR snapshot of `ids`, each with `status`, except those in `terminated`. */
   importHr(name: string, ids: readonly string[], status: string, terminated?: ReadonlySet<string>): Promise<void>;
   /** Stops the workers (the muster and the targets stay up). */
@@ -49,6 +54,7 @@ export async function startBench(database: string): Promise<Bench> {
   // SCIMMY's PatchOp handles ~130 PATCH/s here; the services apply a plain `active` replacement directly (fastPatch)
   // so that the SCIM peers are not what is measured. Everything else goes through SCIMMY.
   const [slapd, portal, finance] = await Promise.all([startSlapd(), startScimService({ fastPatch: true }), startScimService({ fastPatch: true })]);
+  const ad = WITH_AD ? await startSambaAd() : null;
   const config = loadConfig({
     env: {},
     overrides: {
@@ -61,6 +67,7 @@ export async function startBench(database: string): Promise<Bench> {
         directory: { kind: 'ldap', ...slapd.options, concurrency: 16 },
         portal: { kind: 'scim', baseUrl: portal.baseUrl, auth: { type: 'bearer', token: portal.token }, concurrency: 16 },
         'finance-app': { kind: 'scim', baseUrl: finance.baseUrl, auth: { type: 'bearer', token: finance.token }, concurrency: 16 },
+        ...(ad ? { ad: { kind: 'ad', ...ad.options, concurrency: 16 } } : {}),
       },
     },
   });
@@ -78,6 +85,7 @@ export async function startBench(database: string): Promise<Bench> {
     token,
     slapd,
     scim: [portal, finance],
+    ad,
     connectors: provisioning.connectors,
     base: `http://127.0.0.1:${server.port}`,
     async importHr(name, ids, status, terminated = new Set()) {
@@ -96,7 +104,7 @@ export async function startBench(database: string): Promise<Bench> {
       await server.close();
       for (const c of provisioning.connectors.values()) await c.close();
       await muster.close();
-      await Promise.all([slapd.stop(), portal.stop(), finance.stop()]);
+      await Promise.all([slapd.stop(), portal.stop(), finance.stop(), ad?.stop()]);
       await rm(dir, { recursive: true, force: true });
     },
   };

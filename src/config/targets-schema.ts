@@ -20,8 +20,38 @@ const ldapTarget = z.strictObject({
   bindPassword: z.string().min(1).describe('password of bindDn'),
   usersDn: z.string().min(1).describe('container of the accounts (inetOrgPerson, uid=<login>)'),
   groupsDn: z.string().min(1).describe('container of the groups (groupOfNames, cn=<entitlement>)'),
-  caFile: z.string().min(1).optional().describe('PEM of the CA that issued the server certificate (ldaps://)'),
+  caFile: z.string().min(1).optional().describe('PEM of the CA that issued the server certificate (ldaps:// or StartTLS)'),
+  startTls: z.boolean().optional().describe('upgrade an ldap:// connection with StartTLS before binding'),
+  tlsServerName: z.string().min(1).optional().describe('the name the server certificate is checked against, when the URL names the server by address'),
   connections: z.number().int().min(1).max(16).default(4).describe('bound connections the calls are spread over (each pipelines its requests)'),
+  ...common,
+});
+
+const adTarget = z.strictObject({
+  kind: z.literal('ad'),
+  url: z.string().regex(/^ldaps?:\/\/.+/, 'must be an ldap:// (with startTls) or ldaps:// URL'),
+  bindDn: z.string().min(1),
+  bindPassword: z.string().min(1).describe('password of bindDn'),
+  caFile: z.string().min(1).optional().describe("PEM of the CA that issued the domain controller's certificate"),
+  startTls: z.boolean().optional().describe('upgrade an ldap:// connection with StartTLS before binding'),
+  tlsServerName: z.string().min(1).optional().describe("the name the DC's certificate is checked against, when the URL names it by address"),
+  usersDn: z.string().min(1).describe('the OU new accounts go to when placement names no other'),
+  groupsDn: z.string().min(1).describe("the container of muster's groups (global security groups, cn=<entitlement>)"),
+  searchBaseDn: z.string().min(1).optional().describe('where an account is looked up by its login (subtree); default the domain of usersDn'),
+  upnSuffix: z.string().min(1).describe('userPrincipalName is <login>@<upnSuffix>'),
+  samPattern: z.string().min(1).default('{key}').describe('sAMAccountName pattern over {key}, {given}, {family}, {g}: cut to 20 characters, numbered on collision'),
+  correlationAttribute: z.string().min(1).default('employeeNumber').describe("the attribute that carries muster's correlation value (the identity id; employeeID holds 16 characters at most)"),
+  placement: z
+    .strictObject({
+      field: z.enum(['displayName', 'givenName', 'familyName', 'email', 'title', 'department', 'userType']),
+      ous: z.record(z.string(), z.string().min(1)),
+    })
+    .optional()
+    .describe('the OU per value of an account field (a component per department); other values go to usersDn'),
+  disabledDn: z.string().min(1).optional().describe('disabled accounts (leavers) are moved to this OU, and back when enabled'),
+  smartcardRequired: z.boolean().default(false).describe('new accounts get SMARTCARD_REQUIRED: PIV logon only'),
+  rangeSize: z.number().int().min(1).max(5000).default(1500).describe("values per ranged read of a large group's members"),
+  connections: z.number().int().min(1).max(16).default(4).describe('bound connections the calls are spread over'),
   ...common,
 });
 
@@ -54,7 +84,7 @@ const ticketTarget = z.strictObject({
   ...common,
 });
 
-export const targetSchema = z.discriminatedUnion('kind', [ldapTarget, scimTarget, ticketTarget]);
+export const targetSchema = z.discriminatedUnion('kind', [ldapTarget, adTarget, scimTarget, ticketTarget]);
 export type TargetConfig = z.infer<typeof targetSchema>;
 
 export const targetsSchema = z

@@ -25,6 +25,8 @@ const SIGNAL = 'federation.signal';
 const PROVISION = 'federation.provision';
 /** An operator who leaves, goes on leave, is held or suspended loses its tokens. */
 const OPERATOR_TOKENS = 'operators.revoke-tokens';
+/** Targets that map PIV certificates for smart card logon (Active Directory) follow the holder's cards. */
+const CARD_MAPPING = 'provisioning.certificates';
 
 const d = (type: string, summary: string, jobs: readonly string[] = []): EventTypeDescriptor => Object.freeze({ type, summary, jobs, urgent: false });
 /** An event that ends trust or access: its jobs go ahead of the queue. */
@@ -49,13 +51,13 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('behave.changed', 'training (BEHAVE) changed', ['access.recompute']),
   d('dispute.opened', 'a record matched several identities, or one below the confidence threshold'),
   d('dispute.resolved', 'a person resolved a disputed case'),
-  d('credential.issued', 'a PIV card and its PIV Authentication and Card Authentication certificates were issued'),
-  urgent('credential.terminated', 'a credential was terminated and its certificates revoked', [SIGNAL, SESSIONS_END]),
-  d('credential.activated', 'an issued PIV card was activated'),
-  urgent('credential.suspended', 'a credential was suspended: its certificates are on hold, its authenticators disabled', [SIGNAL, SESSIONS_END]),
-  d('credential.reinstated', 'a suspended credential was reinstated: holds released, authenticators enabled', [SIGNAL]),
-  d('credential.updated', 'a post-issuance update replaced certificates on a card without changing its FASC-N or UUID'),
-  d('credential.reissued', 'a PIV card was replaced by a new one (new FASC-N and card UUID; the identity unchanged)', [SIGNAL]),
+  d('credential.issued', 'a PIV card and its PIV Authentication and Card Authentication certificates were issued', [CARD_MAPPING]),
+  urgent('credential.terminated', 'a credential was terminated and its certificates revoked', [SIGNAL, SESSIONS_END, CARD_MAPPING]),
+  d('credential.activated', 'an issued PIV card was activated', [CARD_MAPPING]),
+  urgent('credential.suspended', 'a credential was suspended: its certificates are on hold, its authenticators disabled', [SIGNAL, SESSIONS_END, CARD_MAPPING]),
+  d('credential.reinstated', 'a suspended credential was reinstated: holds released, authenticators enabled', [SIGNAL, CARD_MAPPING]),
+  d('credential.updated', 'a post-issuance update replaced certificates on a card without changing its FASC-N or UUID', [CARD_MAPPING]),
+  d('credential.reissued', 'a PIV card was replaced by a new one (new FASC-N and card UUID; the identity unchanged)', [SIGNAL, CARD_MAPPING]),
   d('credential.bound', 'a Derived PIV credential was bound after a PIV Authentication', ['credentials.notify-binding', SIGNAL]),
   d('credential.review', 'a Derived PIV credential bound shortly before its card was lost or reissued was flagged for review'),
   d('exception.granted', 'a documented credential policy exception was approved'),

@@ -1,4 +1,5 @@
 import type { TargetConfig } from '../config/targets-schema.ts';
+import { AdConnector } from '../connectors/accounts/ad/index.ts';
 import { LdapConnector } from '../connectors/accounts/ldap/index.ts';
 import type { Connector } from '../connectors/accounts/port.ts';
 import { ScimConnector } from '../connectors/accounts/scim/index.ts';
@@ -11,6 +12,7 @@ type Of<K extends TargetConfig['kind']> = Extract<TargetConfig, { kind: K }>;
 /** One factory per target kind: adding a kind adds a line here, never a branch elsewhere. */
 const FACTORIES: { readonly [K in TargetConfig['kind']]: (name: string, config: Of<K>, outbound: OutboundFetch | undefined) => Connector } = {
   ldap: (name, c) => new LdapConnector(name, c),
+  ad: (name, c) => new AdConnector(name, c),
   scim: (name, c, outbound) => new ScimConnector(name, { ...c, ...(outbound ? { outbound } : {}) }),
   ticket: (name, c, outbound) => new TicketConnector(name, { ...c, ...(outbound ? { outbound } : {}) }),
 };

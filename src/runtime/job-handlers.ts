@@ -16,6 +16,7 @@ import { recomputeHandler } from '../lifecycle/access/recompute.ts';
 import type { AccessTargets } from '../lifecycle/access/targets.ts';
 import { NOTIFY_BINDING_JOB, notifyBindingHandler } from '../lifecycle/notify-binding.ts';
 import { SPONSOR_LEFT_JOB, sponsorLeftBatch } from '../lifecycle/sponsor-left.ts';
+import { PROVISION_CERTIFICATES_JOB, provisionCertificatesHandler } from '../lifecycle/provision/certificates-job.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federation/provisioning/job.ts';
@@ -50,6 +51,7 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [RECOMPUTE_JOB, recomputeHandler(deps.targets)],
     [RECOMPUTE_ALL_JOB, handleRecomputeAll],
     [SPONSOR_LEFT_JOB, sponsorLeftBatch],
+    [PROVISION_CERTIFICATES_JOB, provisionCertificatesHandler(certificateMappingTargets(deps.config))],
     [CREDENTIALS_TERMINATE_JOB, credentialsTerminateBatch],
     [CREDENTIALS_SUSPEND_JOB, handleCredentialsSuspend],
     [CREDENTIALS_RESTORE_JOB, handleCredentialsRestore],
@@ -64,4 +66,11 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [FEDERATION_SIGNAL_JOB, batchOf(federationSignalHandler({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)), vault: deps.vault }))],
     [FEDERATION_PROVISION_JOB, batchOf(federationProvisionHandler({ ...deps.config.federation.provisioning, outboundFor: (rp) => rpFetch(rp) }))],
   ]);
+}
+
+/** The targets that map their accounts' PIV certificates for smart card logon: Active Directory's. */
+function certificateMappingTargets(config: MusterConfig): string[] {
+  return Object.entries(config.targets)
+    .filter(([, target]) => target.kind === 'ad')
+    .map(([name]) => name);
 }

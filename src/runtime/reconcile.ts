@@ -10,6 +10,8 @@ import type { ConnectorFactory } from './targets.ts';
 export interface RequestedBy {
   readonly actor: string;
   readonly correlationId: string;
+  /** Only what changed since the last run's high-water mark, where the target keeps marks (see ReconcileOptions). */
+  readonly incremental?: boolean;
 }
 
 export interface StartedRun {

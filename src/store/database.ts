@@ -449,6 +449,8 @@ export interface ReconciliationRunsTable {
   error: string | null;
   started_at: Timestamp;
   finished_at: Timestamp | null;
+  high_water: string | null;
+  incremental: Generated<boolean>;
 }
 
 export interface RpProvisioningTable {

@@ -1,9 +1,16 @@
 // The contract every account connector passes: memory, LDAP (slapd) and SCIM (a SCIMMY service).
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { AccountSpec, Connector, RemoteAccount } from '../../src/connectors/accounts/port.ts';
 import { isMusterError } from '../../src/core/errors.ts';
+
+const run = promisify(execFile);
 
 export interface ContractTarget {
   readonly connector: Connector;
@@ -13,6 +20,40 @@ export interface ContractTarget {
 export interface ContractOptions {
   /** Why the suite cannot run here (a missing peer), or false. */
   readonly skip?: string | false;
+}
+
+/** Certificates (DER) made by openssl, each with its own serial, for targets that map certificates. */
+async function selfSignedCertificates(n: number): Promise<Uint8Array[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'muster-contract-certs-'));
+  try {
+    const made: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const out = join(dir, `c${i}.der`);
+      await run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, `k${i}.pem`),
+        '-subj',
+        '/C=US/O=U.S. Government/CN=Contract CA',
+        '-days',
+        '2',
+        '-outform',
+        'DER',
+        '-out',
+        out,
+      ]);
+      made.push(new Uint8Array(await readFile(out)));
+    }
+    return made;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 let counter = 0;
@@ -178,6 +219,28 @@ export function connectorContract(name: string, open: () => Promise<ContractTarg
       assert.equal((await c.findAccount(a.key))?.id, id, 'the account keeps its key');
       await c.deleteAccount(id);
       await assert.rejects(c.renameAccount(id, `r${randomUUID().slice(0, 8)}`), (e: unknown) => isMusterError(e, 'MUSTER_ERR_NOT_FOUND'));
+    });
+
+    it('maps exactly the certificates given, twice without harm, where the target maps certificates for logon', async (t) => {
+      if (!c.capabilities.certificates || !c.mapCertificates) return t.skip('this target maps no certificates');
+      const [first, second] = await selfSignedCertificates(2);
+      const { id } = await c.createAccount(spec());
+      const one = await c.mapCertificates(id, [first as Uint8Array]);
+      assert.equal(one.mappings.length, 1);
+      const both = await c.mapCertificates(id, [first as Uint8Array, second as Uint8Array]);
+      assert.equal((await c.mapCertificates(id, [first as Uint8Array, second as Uint8Array])).mappings.length, 2);
+      assert.ok(both.mappings.includes(one.mappings[0] as string));
+      const listed = async () => {
+        for await (const page of c.listAccounts(100)) for (const a of page) if (a.id === id) return [...(a.certificateMappings ?? [])].sort();
+        return null;
+      };
+      assert.deepEqual(await listed(), [...both.mappings].sort());
+      assert.deepEqual(
+        (await c.mapCertificates(id, [second as Uint8Array])).mappings,
+        both.mappings.filter((m) => m !== one.mappings[0]),
+      );
+      await c.mapCertificates(id, []);
+      assert.deepEqual(await listed(), []);
     });
 
     it('deletes an account, and a second delete succeeds', async () => {

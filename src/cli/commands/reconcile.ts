@@ -34,9 +34,10 @@ export const reconcileCommands: CommandGroup = (program, cli: Cli) => {
     .command('reconcile')
     .description("correlate every account of a target with the MUR: links, disputes, orphans, drift, deletions ('archive' runs the archive sweeps)")
     .argument('<target>', 'a configured target')
-    .action((target: string, _opts: unknown, command: Command) =>
+    .option('--incremental', "only the accounts changed since the last run's high-water mark (Active Directory's uSNChanged); a full run otherwise")
+    .action((target: string, opts: { incremental?: boolean }, command: Command) =>
       cli.withMuster(command, async (ctx) => {
-        const run = await reconcileNow(ctx, target, { actor: cli.actor, correlationId: cli.correlationId });
+        const run = await reconcileNow(ctx, target, { actor: cli.actor, correlationId: cli.correlationId, ...(opts.incremental ? { incremental: true } : {}) });
         cli.print(command, { run }, () => runLines(run));
       }),
     );

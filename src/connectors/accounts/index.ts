@@ -1,2 +1,13 @@
-export { ACCOUNT_FIELDS, type AccountField, type AccountFields, type AccountSpec, type Connector, type ConnectorCapabilities, type Created, type Receipt, type RemoteAccount } from './port.ts';
+export {
+  ACCOUNT_FIELDS,
+  type AccountField,
+  type AccountFields,
+  type AccountSpec,
+  type Connector,
+  type ConnectorCapabilities,
+  type Created,
+  type Mapped,
+  type Receipt,
+  type RemoteAccount,
+} from './port.ts';
 export { MemoryConnector, underTest } from './memory.ts';

@@ -31,6 +31,8 @@ export interface RemoteAccount {
   readonly fields: AccountFields;
   /** Names of the groups (entitlements) the account is a member of. */
   readonly groups: readonly string[];
+  /** The certificate mappings muster writes, as the target holds them (where `capabilities.certificates`). */
+  readonly certificateMappings?: readonly string[];
 }
 
 /** What an adapter can do; callers read these flags instead of asking which adapter it is. */
@@ -44,6 +46,8 @@ export interface ConnectorCapabilities {
   readonly etags: boolean;
   /** Changes are carried out later by a person (a ticket), not at once. */
   readonly deferred: boolean;
+  /** The account carries its holder's PIV logon certificates (a directory's smart card mapping): mapCertificates works. */
+  readonly certificates?: boolean;
 }
 
 /** What a mutation left behind: for a deferred target, the ticket that carries it. */
@@ -53,6 +57,11 @@ export interface Receipt {
 
 export interface Created extends Receipt {
   readonly id: string;
+}
+
+/** What mapCertificates left: the mapping values the account now holds, in the target's own form. */
+export interface Mapped extends Receipt {
+  readonly mappings: readonly string[];
 }
 
 export interface Connector {
@@ -79,11 +88,23 @@ export interface Connector {
   deleteAccount(id: string): Promise<Receipt>;
   /** Every account, a page at a time. */
   listAccounts(pageSize?: number): AsyncIterable<readonly RemoteAccount[]>;
+  /**
+   * The target's change high-water mark now (where it numbers its changes, as AD's uSNChanged): an incremental
+   * reconciliation keeps it, and lists next time only what changed after it.
+   */
+  highWaterMark?(): Promise<string>;
+  /** The accounts changed after a mark, a page at a time; null when the mark cannot be used (another server's). */
+  listAccountsChangedSince?(mark: string, pageSize?: number): AsyncIterable<readonly RemoteAccount[]> | null;
   /** Names of every group of the target. */
   listEntitlements(): Promise<readonly string[]>;
   /** Makes the account a member of the group, creating the group when it does not exist. */
   addMember(group: string, id: string): Promise<Receipt>;
   /** Removing a non-member (or from a missing group) succeeds. */
   removeMember(group: string, id: string): Promise<Receipt>;
+  /**
+   * Maps exactly these certificates (DER) to the account for smart card logon, and no other certificate muster
+   * mapped before: a revoked, suspended or replaced card's mapping goes. Only where `capabilities.certificates`.
+   */
+  mapCertificates?(id: string, certificates: readonly Uint8Array[]): Promise<Mapped>;
   close(): Promise<void>;
 }

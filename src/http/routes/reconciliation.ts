@@ -77,7 +77,21 @@ const start = apiRoute({
   tags: ['reconciliation'],
   summary:
     "Reconcile a target: every account it holds is correlated with the record (linked, unlinked, disputed, orphan) and the record's accounts it no longer holds are found; the run goes on after the answer",
-  request: { body: { content: { 'application/json': { schema: z.object({ target: TargetName }).strict() } }, required: true } },
+  request: {
+    body: {
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              target: TargetName,
+              incremental: z.boolean().optional().describe("only the accounts changed since the last run's high-water mark (Active Directory's uSNChanged)"),
+            })
+            .strict(),
+        },
+      },
+      required: true,
+    },
+  },
   responses: { 202: jsonResponse(z.object({ run: Run }), 'Started; follow it at GET /api/reconciliations/{id}'), 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] },
 });
 const list = apiRoute({
@@ -119,7 +133,8 @@ const orphans = apiRoute({
 
 export const reconciliationRoutes: RouteModule = (app, ctx) => {
   app.openapi(start, async (c) => {
-    const { run } = await startReconciliation(ctx, c.req.valid('json').target, { actor: principalOf(c).actor, correlationId: correlationIdOf(c) });
+    const body = c.req.valid('json');
+    const { run } = await startReconciliation(ctx, body.target, { actor: principalOf(c).actor, correlationId: correlationIdOf(c), ...(body.incremental ? { incremental: true } : {}) });
     return c.json({ run: plain(run) }, 202);
   });
   app.openapi(list, async (c) => c.json({ items: plain(await listRuns(ctx.store, c.req.valid('query'))) }, 200));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AccountFields } from '../../core/access/account-fields.ts';
 import { isMusterError, MusterError } from '../../core/errors.ts';
 import type { Connector, Created, Receipt, RemoteAccount } from '../../connectors/accounts/port.ts';
@@ -9,6 +10,10 @@ export interface SyncedState {
   readonly enabled: boolean;
   readonly fields: AccountFields;
   readonly groups: readonly string[];
+  /** SHA-256 fingerprints of the certificates mapped to the account; absent when muster never mapped any. */
+  readonly certificates?: readonly string[];
+  /** The mapping values that left in the target (reconciliation compares them with what it holds). */
+  readonly mappings?: readonly string[];
 }
 
 /** One account as muster records it: the desired state and what was last synced. */
@@ -22,6 +27,8 @@ export interface AccountRecord {
   readonly groups: readonly string[];
   readonly remoteId: string | null;
   readonly synced: SyncedState | null;
+  /** The holder's good PIV Authentication certificates (DER), for a target that maps them for smart card logon. */
+  readonly certificates?: readonly Uint8Array[];
 }
 
 export interface ConvergeResult {
@@ -93,7 +100,26 @@ async function converge(connector: Connector, record: AccountRecord): Promise<Co
   if (Object.keys(changed).length > 0) note('update', await connector.updateAccount(id, changed));
   if (was.enabled !== wantEnabled) note(wantEnabled ? 'enable' : 'disable', await (wantEnabled ? connector.enableAccount(id) : connector.disableAccount(id)));
   const groups = await syncGroups(connector, id, was.groups, record.groups, note);
-  return { remoteId: id, synced: { key: record.key, enabled: wantEnabled, fields: record.fields, groups }, calls, tickets };
+  const mapped = await syncCertificates(connector, id, was, record.certificates ?? [], note);
+  return { remoteId: id, synced: { key: record.key, enabled: wantEnabled, fields: record.fields, groups, ...mapped }, calls, tickets };
+}
+
+/** Maps the holder's certificates when they differ from those mapped last (or muster never mapped any there). */
+async function syncCertificates(
+  connector: Connector,
+  id: string,
+  was: SyncedState,
+  want: readonly Uint8Array[],
+  note: (op: string, r: Receipt) => void,
+): Promise<Pick<SyncedState, 'certificates' | 'mappings'>> {
+  const kept = { ...(was.certificates ? { certificates: was.certificates } : {}), ...(was.mappings ? { mappings: was.mappings } : {}) };
+  if (!connector.capabilities.certificates || !connector.mapCertificates) return kept;
+  const fingerprints = want.map((der) => createHash('sha256').update(der).digest('hex')).sort();
+  const had = was.certificates;
+  if (had && was.mappings && had.length === fingerprints.length && had.every((f, i) => f === fingerprints[i])) return kept;
+  const mapped = await connector.mapCertificates(id, want);
+  note('map certificates', mapped);
+  return { certificates: fingerprints, mappings: [...mapped.mappings].sort() };
 }
 
 /**

@@ -70,7 +70,9 @@ export async function loadRecords(db: Queryable, target: string, identityIds: re
   const rows = await db.query(
     `SELECT a.identity_id, a.account_ref, a.status, a.fields, a.remote_id, a.synced, a.desired_version,
        COALESCE((SELECT jsonb_agg(e.entitlement ORDER BY e.entitlement) FROM entitlements e
-                 WHERE e.identity_id = a.identity_id AND e.target = a.target AND e.status = 'active'), '[]'::jsonb) AS groups
+                 WHERE e.identity_id = a.identity_id AND e.target = a.target AND e.status = 'active'), '[]'::jsonb) AS groups,
+       COALESCE((SELECT jsonb_agg(encode(c.der, 'base64') ORDER BY c.serial) FROM certificates c
+                 WHERE c.identity_id = a.identity_id AND c.profile = 'piv-auth' AND c.status = 'good'), '[]'::jsonb) AS certificates
      FROM accounts a WHERE a.target = $1 AND a.identity_id = ANY($2::uuid[])`,
     [target, identityIds],
   );
@@ -86,6 +88,7 @@ export async function loadRecords(db: Queryable, target: string, identityIds: re
         groups: r.groups as string[],
         remoteId: (r.remote_id as string | null) ?? null,
         synced: (r.synced as SyncedState | null) ?? null,
+        certificates: (r.certificates as string[]).map((der) => new Uint8Array(Buffer.from(der, 'base64'))),
         desiredVersion: Number(r.desired_version),
       },
     ]),

@@ -34,10 +34,22 @@ test('a linked account drifts when enabled against the record; a record still en
     drift: false,
     recompute: false,
     memberships: { added: [], missing: [] },
+    mappings: false,
   });
   assert.equal((linkedVerdict(account('k', A), row('disabled', 'terminated')) as { drift: boolean }).drift, true);
   assert.equal((linkedVerdict(account('k', A, false), row('disabled', 'terminated')) as { drift: boolean }).drift, false);
   assert.equal((linkedVerdict(account('k', A), row('enabled', 'terminated')) as { recompute: boolean }).recompute, true);
+});
+
+test('certificate mappings drift when the target holds other values than muster last wrote, and only then', () => {
+  const held = (mappings?: string[]): RemoteAccount => ({ ...account('k', A), ...(mappings ? { certificateMappings: mappings } : {}) });
+  const written = (mappings?: string[]): AccountRow => ({ ...row('enabled', 'active'), synced: { enabled: true, fields: {}, groups: [], ...(mappings ? { mappings } : {}) } });
+  const drift = (a: RemoteAccount, r: AccountRow) => (linkedVerdict(a, r) as { mappings: boolean }).mappings;
+  assert.equal(drift(held(['X509:<I>CN=CA<SR>01']), written(['X509:<I>CN=CA<SR>01'])), false);
+  assert.equal(drift(held([]), written(['X509:<I>CN=CA<SR>01'])), true, 'removed in the target');
+  assert.equal(drift(held(['X509:<I>CN=CA<SR>01', 'X509:<I>CN=CA<SR>02']), written(['X509:<I>CN=CA<SR>01'])), true, 'added in the target');
+  assert.equal(drift(held(['X509:<I>CN=CA<SR>01']), written()), false, 'nothing written by muster: nothing known');
+  assert.equal(drift(held(), written(['X509:<I>CN=CA<SR>01'])), false, 'a target that does not map certificates');
 });
 
 test('memberships drift when the target holds a group muster neither made nor granted, or lacks one it made and grants', () => {

@@ -18,7 +18,15 @@ const NO_DRIFT: MembershipDrift = { added: [], missing: [] };
 
 /** What reconciliation makes of one account the target listed. */
 export type Verdict =
-  | { readonly situation: 'linked'; readonly row: AccountRow; readonly drift: boolean; readonly recompute: boolean; readonly memberships: MembershipDrift }
+  | {
+      readonly situation: 'linked';
+      readonly row: AccountRow;
+      readonly drift: boolean;
+      readonly recompute: boolean;
+      readonly memberships: MembershipDrift;
+      /** The certificate mappings muster wrote were changed in the target. */
+      readonly mappings: boolean;
+    }
   | { readonly situation: 'unlinked'; readonly identityId: string; readonly row: AccountRow | null }
   | { readonly situation: 'disputed'; readonly candidates: readonly string[]; readonly why: string }
   | { readonly situation: 'unmatched'; readonly row: AccountRow | null };
@@ -35,7 +43,19 @@ const ENABLED_FOR = 'active';
 export function linkedVerdict(account: RemoteAccount, row: AccountRow, groups = false): Verdict {
   const wrong = row.status !== 'enabled' || row.identityStatus !== ENABLED_FOR;
   const drift = account.enabled && wrong;
-  return { situation: 'linked', row, drift, recompute: drift && row.status === 'enabled', memberships: groups ? membershipDrift(account, row) : NO_DRIFT };
+  return { situation: 'linked', row, drift, recompute: drift && row.status === 'enabled', memberships: groups ? membershipDrift(account, row) : NO_DRIFT, mappings: mappingDrift(account, row) };
+}
+
+/**
+ * The certificate mappings (a directory's smart card logon) changed in the target behind muster's back: the values
+ * the target holds differ from those muster last wrote. Unknown, so no drift, where either side is not recorded.
+ */
+export function mappingDrift(account: RemoteAccount, row: AccountRow): boolean {
+  const written = (row.synced as { mappings?: unknown } | null)?.mappings;
+  if (!Array.isArray(written) || account.certificateMappings === undefined) return false;
+  const held = [...account.certificateMappings].sort();
+  const made = [...(written as string[])].sort();
+  return held.length !== made.length || held.some((value, i) => value !== made[i]);
 }
 
 /**

@@ -95,7 +95,7 @@ function planLinked(run: RunContext, account: RemoteAccount, verdict: Verdict & 
   run.counts.linked++;
   const { row, memberships } = verdict;
   const identityId = row.identityId as string;
-  if (!verdict.drift && memberships.added.length + memberships.missing.length === 0) {
+  if (!verdict.drift && !verdict.mappings && memberships.added.length + memberships.missing.length === 0) {
     if (row.drift) w.settled.push(row.id);
     return;
   }
@@ -108,6 +108,11 @@ function planLinked(run: RunContext, account: RemoteAccount, verdict: Verdict & 
     w.provisioning.push([run.rule.name, identityId, 'reconciliation: enabled in the target against the record']);
     if (verdict.recompute) w.recompute.push(identityId);
     actions.unshift(verdict.recompute ? 'drift flagged; access recompute and provisioning queued' : 'drift flagged; provisioning queued to disable it');
+  } else if (verdict.mappings) {
+    // muster's record of what it mapped is forgotten: the operation re-reads the account and maps the good cards again
+    w.drift.push(row.id);
+    w.provisioning.push([run.rule.name, identityId, 'reconciliation: certificate mappings changed in the target']);
+    actions.push('certificate mappings changed in the target; provisioning queued to map the good cards again');
   } else if (memberships.missing.length > 0) {
     w.missing.push({ rowId: row.id, groups: memberships.missing });
     w.provisioning.push([run.rule.name, identityId, 'reconciliation: memberships removed in the target against the record']);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Connector } from '../../connectors/accounts/port.ts';
+import type { Connector, RemoteAccount } from '../../connectors/accounts/port.ts';
 import { MusterError } from '../../core/errors.ts';
 import { activePolicies } from '../access/policies.ts';
 import { describeError } from '../worker.ts';
@@ -8,6 +8,7 @@ import type { ReconcileDeps, RunContext } from './context.ts';
 import { reconcileDeleted } from './deleted.ts';
 import { KeySet } from './key-set.ts';
 import { privilegedGroups } from './lookup.ts';
+import { lastHighWater, recordHighWater } from './marks-repository.ts';
 import { reconcilePage } from './page.ts';
 import { AccountStatistics } from './statistics.ts';
 import { type ReconciliationRun, emptyCounts, finishRun, insertRun } from './runs.ts';
@@ -27,6 +28,12 @@ export interface ReconcileOptions {
   readonly concurrency?: number;
   /** Told about the run as soon as it is recorded, before the listing starts. */
   readonly onStart?: (run: ReconciliationRun) => void;
+  /**
+   * List only the accounts changed since the last finished run's high-water mark, where the target numbers its
+   * changes (AD's uSNChanged); without a usable mark the run lists everything. An incremental run finds no deleted
+   * accounts: a full run does.
+   */
+  readonly incremental?: boolean;
 }
 
 export type { ReconcileDeps } from './context.ts';
@@ -63,15 +70,33 @@ export async function reconcileTarget(deps: ReconcileDeps, connector: Connector,
     counts: emptyCounts(),
     statistics: new AccountStatistics(),
   };
+  let listing: Listing = { accounts: connector.listAccounts(options.pageSize), incremental: false, mark: null };
   try {
+    listing = await listingFor(deps, connector, options);
     const seen = new KeySet();
-    for await (const page of readAhead(connector.listAccounts(options.pageSize))) await reconcilePage(run, page, seen);
-    await reconcileDeleted(run, seen);
+    for await (const page of readAhead(listing.accounts)) await reconcilePage(run, page, seen);
+    if (!listing.incremental) await reconcileDeleted(run, seen);
   } catch (error) {
-    await finish(run, describeError(error));
+    await finish(run, describeError(error), listing);
     throw error;
   }
-  return finish(run, null);
+  return finish(run, null, listing);
+}
+
+interface Listing {
+  readonly accounts: AsyncIterable<readonly RemoteAccount[]>;
+  readonly incremental: boolean;
+  /** The target's high-water mark taken before listing: what changes after it, the next incremental run reads. */
+  readonly mark: string | null;
+}
+
+/** Every account; or, asked for an incremental run of a target with marks, those changed since the last finished run's mark. */
+async function listingFor(deps: ReconcileDeps, connector: Connector, options: ReconcileOptions): Promise<Listing> {
+  const mark = connector.highWaterMark ? await connector.highWaterMark() : null;
+  const prior = options.incremental && mark !== null ? await lastHighWater(deps.store, options.target) : null;
+  const changed = prior !== null ? (connector.listAccountsChangedSince?.(prior, options.pageSize) ?? null) : null;
+  if (changed) return { accounts: changed, incremental: true, mark };
+  return { accounts: connector.listAccounts(options.pageSize), incremental: false, mark };
 }
 
 /** Asks the target for the next page while the current one is being recorded: two pages in memory at most. */
@@ -92,18 +117,20 @@ async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
   }
 }
 
-async function finish(run: RunContext, error: string | null): Promise<ReconciliationRun> {
+async function finish(run: RunContext, error: string | null, listing: Listing): Promise<ReconciliationRun> {
   const { store, audit, clock } = run.deps;
   const target = run.rule.name;
   return store.transaction(async (tx) => {
     const done = await finishRun(tx, run.runId, run.counts, error, clock.now());
+    await recordHighWater(tx, run.runId, listing.mark, listing.incremental);
     const reason =
       error ??
       Object.entries(run.counts)
         .map(([k, n]) => `${n} ${k}`)
         .join(', ');
     const action = error === null ? 'reconciliation.finished' : 'reconciliation.failed';
-    await audit.append(tx, [{ actor: run.actor, action, target: `target:${target}`, reason: `${target}: ${reason}`, data: { run: run.runId, target, counts: run.counts, error } }], run.correlationId);
+    const data = { run: run.runId, target, counts: run.counts, error, ...(listing.incremental ? { incremental: true } : {}) };
+    await audit.append(tx, [{ actor: run.actor, action, target: `target:${target}`, reason: `${target}${listing.incremental ? ' (incremental)' : ''}: ${reason}`, data }], run.correlationId);
     return done;
   });
 }

@@ -1,6 +1,6 @@
 /** What an LDAP connector needs: an `ldap` target of the configuration, less its `kind`, fits as it is. */
 export interface LdapOptions {
-  /** ldap:// or ldaps:// (StartTLS is not used). */
+  /** ldap:// (with `startTls`, upgraded before the bind) or ldaps://. */
   readonly url: string;
   readonly bindDn: string;
   readonly bindPassword: string;
@@ -8,8 +8,12 @@ export interface LdapOptions {
   readonly usersDn: string;
   /** Container of the groups: groupOfNames entries cn=<name>,<groupsDn>. */
   readonly groupsDn: string;
-  /** PEM of the CA that issued the server certificate (ldaps://). */
+  /** PEM of the CA that issued the server certificate (ldaps:// or StartTLS). */
   readonly caFile?: string;
+  /** Upgrade an ldap:// connection with StartTLS before binding. */
+  readonly startTls?: boolean;
+  /** The name the server certificate is checked against, when it is not the URL's host. */
+  readonly tlsServerName?: string;
   /** Bound connections the calls are spread over, each pipelining its requests; default 4. */
   readonly connections?: number;
   /** A request slower than this fails (and drops its connection); default 10 s. */

@@ -15,6 +15,10 @@ export interface SessionOptions {
   readonly bindPassword: string;
   readonly timeoutMs: number;
   readonly caFile?: string;
+  /** Upgrade an ldap:// connection with StartTLS before binding. */
+  readonly startTls?: boolean;
+  /** The name the server certificate is checked against, when it is not the URL's host (a DC reached by address). */
+  readonly tlsServerName?: string;
 }
 
 /** One socket per Client: a second connect attempt fails instead of running unbound. */
@@ -59,6 +63,7 @@ export class LdapSession {
   async open(): Promise<Client> {
     const client = new Client(await this.#clientOptions());
     try {
+      if (this.#options.startTls && this.#options.url.startsWith('ldap:')) await client.startTLS(await this.#tlsOptions());
       await client.bind(this.#options.bindDn, this.#options.bindPassword);
     } catch (error) {
       await client.unbind().catch(() => {});
@@ -89,7 +94,12 @@ export class LdapSession {
       createSecureConnection: singleUse(tls.connect),
     };
     // ldapts treats any tlsOptions as a request for TLS, so set them for ldaps:// only
-    if (url.startsWith('ldaps:') && caFile) options.tlsOptions = { ca: await readFile(caFile) };
+    if (url.startsWith('ldaps:') && (caFile || this.#options.tlsServerName)) options.tlsOptions = await this.#tlsOptions();
     return options;
+  }
+
+  async #tlsOptions(): Promise<tls.ConnectionOptions> {
+    const { caFile, tlsServerName } = this.#options;
+    return { ...(caFile ? { ca: await readFile(caFile) } : {}), ...(tlsServerName ? { servername: tlsServerName } : {}) };
   }
 }
