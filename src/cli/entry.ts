@@ -15,6 +15,7 @@ import { reconcileCommands } from './commands/reconcile.ts';
 import { rpProvisioningCommands } from './commands/rp-provisioning.ts';
 import { signalCommands } from './commands/signals.ts';
 import { reportCommands } from './commands/report.ts';
+import { governanceCommands } from './commands/governance.ts';
 import { traceCommands } from './commands/trace.ts';
 import { type ServeHooks, type ServeReadyInfo, stopAll } from './commands/serve.ts';
 import { startWorkers, workerCommands } from './commands/worker.ts';
@@ -42,6 +43,7 @@ export const SHIPPED_GROUPS: readonly CommandGroup[] = [
   evidenceCommands,
   traceCommands,
   reportCommands,
+  governanceCommands,
 ];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; once it answers, start the outbox worker (config.workers). */

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   MUSTER_ERR_UNAUTHENTICATED: { status: 401, summary: 'no valid API token was presented' },
   MUSTER_ERR_FORBIDDEN: { status: 403, summary: 'the caller may not do this' },
   MUSTER_ERR_SEPARATION_OF_DUTIES: { status: 403, summary: 'one person may not play two parts of this (sponsor, registrar, issuer, applicant, proposer and confirmer); details name the rule' },
+  MUSTER_ERR_SOD: { status: 409, summary: 'a grant would give one identity both sides of a separation-of-duties policy; details name the policy and both sides' },
   MUSTER_ERR_PENDING_ACTION: { status: 409, summary: 'the pending action is not awaiting confirmation (confirmed, rejected, expired or failed)' },
   MUSTER_ERR_RATE_LIMITED: { status: 429, summary: 'too many requests from this address or token; retry after the time Retry-After names' },
   MUSTER_ERR_STATUS_TRANSITION: { status: 409, summary: 'the identity status machine does not allow this move' },

@@ -14,6 +14,7 @@ import { holdRoutes } from './routes/holds.ts';
 import { pendingActionRoutes } from './routes/pending-actions.ts';
 import { issuanceRecordRoutes } from './routes/issuance-records.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { governanceRoutes } from './routes/governance.ts';
 import { traceRoutes } from './routes/trace.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
@@ -75,6 +76,7 @@ const BUILT_IN: readonly RouteModule[] = [
   evidenceRoutes,
   traceRoutes,
   reportRoutes,
+  governanceRoutes,
 ];
 
 /**

@@ -8,6 +8,21 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** Read as parsed JSON; written as JSON text (JSON.stringify), so that an array is never taken for a PostgreSQL array. */
 export type Json = ColumnType<JsonValue, string, string>;
 
+export interface AccessRevocationsTable {
+  id: string;
+  identity_id: string;
+  target: string;
+  entitlement: string;
+  campaign_id: string | null;
+  item_id: string | null;
+  reason: string;
+  revoked_by: string;
+  revoked_at: Timestamp;
+  lifted_by: string | null;
+  lifted_at: Timestamp | null;
+  lift_reason: string | null;
+}
+
 export interface AccountsTable {
   id: string;
   identity_id: string | null;
@@ -90,6 +105,39 @@ export interface CaKeysTable {
   key_pem: string | null;
   hsm_label: string | null;
   created_at: Timestamp;
+}
+
+export interface CampaignItemsTable {
+  id: string;
+  campaign_id: string;
+  identity_id: string;
+  kind: string;
+  target: string;
+  entitlement: string;
+  privileged: boolean;
+  reviewer_id: string | null;
+  decision: string | null;
+  comment: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  outcome: string | null;
+  closed_at: Timestamp | null;
+}
+
+export interface CampaignsTable {
+  id: string;
+  name: string;
+  scope: string;
+  reviewers: string;
+  unanswered: string;
+  status: string;
+  due_at: Timestamp;
+  remind_every_days: number;
+  reminded_at: Timestamp | null;
+  created_by: string;
+  reason: string;
+  created_at: Timestamp;
+  closed_at: Timestamp | null;
 }
 
 export interface CertificatesTable {
@@ -474,6 +522,27 @@ export interface SettingsTable {
   value: Json;
 }
 
+export interface SodExceptionsTable {
+  id: string;
+  identity_id: string;
+  policy: string;
+  approver: string;
+  compensating_control: string;
+  reason: string;
+  granted_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_by: string | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface SodViolationsTable {
+  identity_id: string;
+  policy: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  resolved_at: Timestamp | null;
+}
+
 export interface SourceLinksTable {
   source: string;
   source_key: string;
@@ -613,6 +682,7 @@ export interface WebauthnCredentialsTable {
 }
 
 export interface Database {
+  access_revocations: AccessRevocationsTable;
   accounts: AccountsTable;
   api_tokens: ApiTokensTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -620,6 +690,8 @@ export interface Database {
   behave: BehaveTable;
   binding_challenges: BindingChallengesTable;
   ca_keys: CaKeysTable;
+  campaign_items: CampaignItemsTable;
+  campaigns: CampaignsTable;
   certificates: CertificatesTable;
   console_sessions: ConsoleSessionsTable;
   credential_exceptions: CredentialExceptionsTable;
@@ -652,6 +724,8 @@ export interface Database {
   rp_provisioning: RpProvisioningTable;
   schema_migrations: SchemaMigrationsTable;
   settings: SettingsTable;
+  sod_exceptions: SodExceptionsTable;
+  sod_violations: SodViolationsTable;
   source_links: SourceLinksTable;
   sponsorships: SponsorshipsTable;
   ssf_events: SsfEventsTable;
