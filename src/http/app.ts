@@ -31,6 +31,7 @@ import { rateLimit } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
 import { jsonBodyLimit, refuseNulCharacters } from './request-limits.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { catalogueRoutes } from './routes/catalogue.ts';
 import { outboxRoutes, provisioningRoutes } from './routes/provisioning.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { ssfRoutes } from './routes/ssf.ts';
@@ -75,6 +76,7 @@ const BUILT_IN: readonly RouteModule[] = [
   evidenceRoutes,
   traceRoutes,
   reportRoutes,
+  catalogueRoutes,
 ];
 
 /**
