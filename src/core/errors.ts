@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   MUSTER_ERR_TARGET_UNAVAILABLE: { status: 503, summary: 'a downstream target cannot be reached, timed out or failed (5xx); the work is retried' },
   MUSTER_ERR_TARGET_REFUSED: { status: 502, summary: 'a downstream target refused an operation (credentials, schema, permissions); details carry its answer' },
   MUSTER_ERR_POLICY: { status: 422, summary: 'a lifecycle policy document is invalid; details name the field' },
+  MUSTER_ERR_CATALOGUE: { status: 422, summary: 'a catalogue item of requestable access is invalid; details name the field' },
+  MUSTER_ERR_ACCESS_REQUEST: { status: 422, summary: 'an access request, decision or activation is refused (end date, state, fresh sign-in); details name the field or the rule' },
   MUSTER_ERR_AGREEMENT: { status: 422, summary: 'a trust agreement is invalid or conflicts with another (a client id in two agreements); details name the field' },
   MUSTER_ERR_SIGN_IN: { status: 401, summary: 'a PIV federation sign-in is refused (credential, identity status, trust agreement, assurance); the attempt is audited' },
   MUSTER_ERR_SSF_STREAM: { status: 400, summary: 'a shared-signals stream request is refused (unknown stream, bad delivery, events not allowed by the agreement)' },

@@ -8,6 +8,62 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** Read as parsed JSON; written as JSON text (JSON.stringify), so that an array is never taken for a PostgreSQL array. */
 export type Json = ColumnType<JsonValue, string, string>;
 
+export interface AccessActivationsTable {
+  id: string;
+  request_id: string;
+  identity_id: string;
+  method: string;
+  evidence: Json;
+  activated_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface AccessApprovalsTable {
+  id: string;
+  request_id: string;
+  step: number;
+  approver_id: string;
+  decision: string;
+  reason: string;
+  decided_at: Timestamp;
+}
+
+export interface AccessChallengesTable {
+  nonce: string;
+  request_id: string;
+  identity_id: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface AccessRequestsTable {
+  id: string;
+  item: string;
+  item_version: number;
+  kind: string;
+  beneficiary_id: string;
+  requester_id: string;
+  requested_by: string;
+  justification: string;
+  ends_at: Timestamp;
+  status: string;
+  chain: Json;
+  step: Generated<number>;
+  step_due_at: Timestamp | null;
+  escalated_to: string | null;
+  target: string | null;
+  entitlement: string | null;
+  role: string | null;
+  privileged: boolean;
+  jit: Generated<boolean>;
+  active_until: Timestamp | null;
+  created_at: Timestamp;
+  decided_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  end_reason: string | null;
+}
+
 export interface AccessRevocationsTable {
   id: string;
   identity_id: string;
@@ -138,6 +194,17 @@ export interface CampaignsTable {
   reason: string;
   created_at: Timestamp;
   closed_at: Timestamp | null;
+}
+
+export interface CatalogueItemsTable {
+  name: string;
+  version: number;
+  kind: string;
+  document: Json;
+  enabled: boolean;
+  author: string;
+  reason: string;
+  created_at: Timestamp;
 }
 
 export interface CertificatesTable {
@@ -682,6 +749,10 @@ export interface WebauthnCredentialsTable {
 }
 
 export interface Database {
+  access_activations: AccessActivationsTable;
+  access_approvals: AccessApprovalsTable;
+  access_challenges: AccessChallengesTable;
+  access_requests: AccessRequestsTable;
   access_revocations: AccessRevocationsTable;
   accounts: AccountsTable;
   api_tokens: ApiTokensTable;
@@ -692,6 +763,7 @@ export interface Database {
   ca_keys: CaKeysTable;
   campaign_items: CampaignItemsTable;
   campaigns: CampaignsTable;
+  catalogue_items: CatalogueItemsTable;
   certificates: CertificatesTable;
   console_sessions: ConsoleSessionsTable;
   credential_exceptions: CredentialExceptionsTable;
