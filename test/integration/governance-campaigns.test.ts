@@ -11,7 +11,20 @@ import { verifyEvidenceJws } from '../../src/audit/evidence/jws.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { Connector } from '../../src/connectors/accounts/port.ts';
-import { type CampaignNotice, archiveDue, campaignEvidence, checkSeparationOfDuties, dueForArchiving, grantException, runCampaignTask, scanViolations } from '../../src/governance/index.ts';
+import { CatalogueService } from '../../src/governance/catalogue/index.ts';
+import {
+  type CampaignNotice,
+  archiveDue,
+  campaignEvidence,
+  checkSeparationOfDuties,
+  createCampaign,
+  decideItem,
+  dueForArchiving,
+  grantException,
+  reviewItems,
+  runCampaignTask,
+  scanViolations,
+} from '../../src/governance/index.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import type { MusterApp } from '../../src/http/env.ts';
 import { type TestOperator, testOperator } from '../../src/operators/test-operators.ts';
@@ -285,6 +298,53 @@ describeEachStore('governance: separation of duties, certification campaigns and
     assert.ok(signed.audit.entries.some((a) => a.action === 'campaign.closed'));
     const issued = await listAuditEntries(muster.store, { action: 'campaign.evidence-issued' });
     assert.equal((issued[0]?.data as any)?.sha256, evidence.sha256, 'the evidence is anchored in the audit chain');
+  });
+
+  test('a campaign over one target with owners as reviewers: the catalogue item owner reviews its group, the rest waits unassigned', { skip }, async () => {
+    const catalogue = new CatalogueService({ store: muster.store, audit: muster.audit, clock, targets: muster.accessTargets.names });
+    await catalogue.save(
+      'payment-creators',
+      { kind: 'group', target: 'directory', group: 'payment-creators', description: 'create payments', owners: [people.M1], privileged: true, maxDays: 365, approvals: ['owner'] },
+      'test',
+      'the payments owner',
+    );
+    const { campaign, items } = await createCampaign(campaignDeps(muster), {
+      scope: 'target:directory',
+      reviewers: 'owner',
+      due: '2w',
+      unanswered: 'escalate',
+      reason: 'directory review',
+      actor: 'test',
+      correlationId: 'c2',
+    });
+    const all = await reviewItems(muster, { campaignId: campaign.id });
+    assert.equal(all.length, items);
+    const owned = all.filter((i) => i.reviewerId === people.M1).map((i) => `${i.identityId === people.F4 ? 'F4' : '?'}:${i.entitlement}`);
+    assert.deepEqual(owned, ['F4:payment-creators']);
+    assert.ok(all.filter((i) => i.reviewerId === null).length > 0, 'groups without an owner wait unassigned');
+    clock.advance(15 * DAY_MS);
+    const notices: CampaignNotice[] = [];
+    await runCampaignTask(campaignDeps(muster), async (m) => void notices.push(m));
+    const escalated = await reviewItems(muster, { campaignId: campaign.id, escalated: true });
+    assert.equal(escalated.length, items, 'nobody answered: every item escalated, none revoked');
+    await settle();
+    assert.deepEqual(await groupsOf('F4'), ['all-staff', 'payment-creators']);
+    const decided = await decideItem(campaignDeps(muster), {
+      itemId: escalated.find((i) => i.identityId === people.F4 && i.entitlement === 'payment-creators')?.id as string,
+      decision: 'revoke',
+      comment: 'moved to approvals',
+      actor: officer.actor,
+      reviewerId: officer.identityId,
+      roles: ['security-officer'],
+      correlationId: 'c2',
+    });
+    assert.equal(decided.outcome, 'revoked');
+    await settle();
+    assert.deepEqual(
+      await groupsOf('F4'),
+      ['all-staff', 'payment-approvers'],
+      'an escalated item revoked after the due date is revoked at once, and the approval separation of duties refused now flows',
+    );
   });
 
   test('retention: the dry run lists who is due without touching them; the real run archives them read-only', { skip }, async () => {

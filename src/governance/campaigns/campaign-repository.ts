@@ -61,18 +61,32 @@ export interface ReviewerRule {
 
 const LIVE = ['active', 'leave', 'suspended', 'pending'];
 
-function reviewerOf(rule: ReviewerRule, target: 'e.target' | 'muster') {
+/** The newest enabled catalogue item granting this entitlement (group of a target) or operator role, as `c`. */
+function catalogueItem(kind: 'entitlement' | 'role') {
+  const match = kind === 'role' ? sql`c.kind = 'role' and c.document->>'role' = r.role` : sql`c.kind = 'group' and c.document->>'target' = e.target and c.document->>'group' = e.entitlement`;
+  return sql`from catalogue_items c where c.enabled and ${match} and c.version = (select max(v.version) from catalogue_items v where v.name = c.name)`;
+}
+
+/** Whether the catalogue marks the entitlement privileged (beside the policies' own flag). */
+const CATALOGUE_PRIVILEGED = sql<boolean>`exists (select 1 ${catalogueItem('entitlement')} and (c.document->>'privileged')::boolean)`;
+
+function reviewerOf(rule: ReviewerRule, kind: 'entitlement' | 'role') {
   return (eb: ExpressionBuilder<Database & { i: Database['identities'] }, 'i'>) => {
     if (rule.reviewers === 'manager') {
       return eb.selectFrom('identities as m').select('m.id').where(sql<boolean>`m.attributes->'employee_id'->>'v' = i.attributes->'manager'->>'v'`).where('m.id', '<>', eb.ref('i.id')).limit(1);
     }
+    // The owner: the first owner of the catalogue item that offers the access, else governance.campaigns.owners.
+    const fromCatalogue = sql<string | null>`(select (c.document->'owners'->>0)::uuid ${catalogueItem(kind)} order by c.name limit 1)`;
     const cases = Object.entries(rule.owners);
-    if (cases.length === 0) return sql<string | null>`null::uuid`;
-    const key = target === 'muster' ? sql`'muster'` : sql.ref('e.target');
-    return sql<string | null>`(case ${sql.join(
-      cases.map(([t, id]) => sql`when ${key} = ${t} then ${id}::uuid`),
-      sql` `,
-    )} end)`;
+    const key = kind === 'role' ? sql`'muster'` : sql.ref('e.target');
+    const fromConfig =
+      cases.length === 0
+        ? sql`null::uuid`
+        : sql`(case ${sql.join(
+            cases.map(([t, id]) => sql`when ${key} = ${t} then ${id}::uuid`),
+            sql` `,
+          )} end)`;
+    return sql<string | null>`coalesce(${fromCatalogue}, ${fromConfig})`;
   };
 }
 
@@ -93,10 +107,10 @@ export async function insertItems({ db }: Queryable, campaignId: string, scope: 
           sql<string>`'entitlement'`.as('kind'),
           'e.target',
           'e.entitlement',
-          'e.privileged',
-          reviewerOf(rule, 'e.target')(x as never).as('reviewer_id'),
+          sql<boolean>`e.privileged or ${CATALOGUE_PRIVILEGED}`.as('privileged'),
+          reviewerOf(rule, 'entitlement')(x as never).as('reviewer_id'),
         ]);
-      q = scope.kind === 'privileged' ? q.where('e.privileged', '=', true) : q.where('e.target', '=', scope.target);
+      q = scope.kind === 'privileged' ? q.where(sql<boolean>`e.privileged or ${CATALOGUE_PRIVILEGED}`) : q.where('e.target', '=', scope.target);
       return q;
     })
     .executeTakeFirst();
@@ -119,7 +133,7 @@ export async function insertItems({ db }: Queryable, campaignId: string, scope: 
             sql<string>`'muster'`.as('target'),
             'r.role',
             sql<boolean>`true`.as('privileged'),
-            reviewerOf(rule, 'muster')(x as never).as('reviewer_id'),
+            reviewerOf(rule, 'role')(x as never).as('reviewer_id'),
           ]),
       )
       .executeTakeFirst();
