@@ -9,7 +9,8 @@
 // OCSP and API requests/s with and without the listener limits (bench/limits.ts), MUSTER_BENCH_ONLY=limits; then the
 // restart of muster serve on PGlite beside a bare open of the same folder (bench/restart.ts), MUSTER_BENCH_ONLY=restart;
 // then OCSP from worker threads beside a bare node:http server laid out the same way (bench/ocsp-workers.ts),
-// MUSTER_BENCH_ONLY=ocsp-workers.
+// MUSTER_BENCH_ONLY=ocsp-workers; then a certification campaign's items and revocations reaching the targets beside a mass
+// termination of the same run (bench/campaign.ts), MUSTER_BENCH_ONLY=campaign.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ import { evidenceBenchmark } from './evidence.ts';
 import { limitsBenchmark } from './limits.ts';
 import { restartBenchmark } from './restart.ts';
 import { ocspWorkersBenchmark } from './ocsp-workers.ts';
+import { campaignBenchmark } from './campaign.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PEOPLE = Number(process.env.MUSTER_BENCH_PEOPLE ?? 1_000_000);
@@ -89,7 +91,7 @@ async function onPglite(dir: string): Promise<void> {
 }
 
 const ONLY = process.env.MUSTER_BENCH_ONLY;
-const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation', 'evidence', 'limits', 'restart', 'ocsp-workers'];
+const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation', 'evidence', 'limits', 'restart', 'ocsp-workers', 'campaign'];
 if (ONLY !== undefined && !SECTIONS.includes(ONLY)) throw new Error(`MUSTER_BENCH_ONLY must be one of ${SECTIONS.join(', ')}, not ${ONLY}`);
 if (ONLY === undefined || ONLY === 'import') {
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-'));
@@ -109,3 +111,4 @@ if (ONLY === undefined || ONLY === 'evidence') await evidenceBenchmark();
 if (ONLY === undefined || ONLY === 'limits') await limitsBenchmark();
 if (ONLY === undefined || ONLY === 'restart') await restartBenchmark();
 if (ONLY === undefined || ONLY === 'ocsp-workers') await ocspWorkersBenchmark();
+if (ONLY === undefined || ONLY === 'campaign') await campaignBenchmark();
