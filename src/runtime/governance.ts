@@ -6,7 +6,14 @@ export const SOD_SCAN_TASK = 'sod.scan';
 
 export function campaignDeps(muster: Muster): CampaignDeps {
   const { store, audit, clock, config } = muster;
-  return { store, audit, clock, settings: config.governance.campaigns, targets: muster.accessTargets.names };
+  return {
+    store,
+    audit,
+    clock,
+    settings: config.governance.campaigns,
+    targets: muster.accessTargets.names,
+    endCredential: async (credentialId, correlationId) => (await muster.credentials()).derived.terminate(credentialId, 'withdrawn', { actor: 'muster:governance', correlationId }),
+  };
 }
 
 export function sodDeps(muster: Muster): SodDeps {

@@ -347,6 +347,40 @@ describeEachStore('governance: separation of duties, certification campaigns and
     );
   });
 
+  test('a campaign over Derived PIV credentials: the one revoked is ended through the credential service at the due date', { skip }, async () => {
+    const now = clock.now();
+    const credentialId = '4d1f0c2e-0000-4000-8000-0000000000e2';
+    await muster.store.db
+      .insertInto('credentials')
+      .values({ id: credentialId, identity_id: people.E2 as string, type: 'derived_piv_fido2', status: 'active', details: '{}', issued_at: now, updated_at: now })
+      .execute();
+    const { campaign, items } = await createCampaign(campaignDeps(muster), {
+      scope: 'derived-credentials',
+      reviewers: 'manager',
+      due: '7d',
+      reason: 'derived credentials review',
+      actor: 'test',
+      correlationId: 'c3',
+    });
+    assert.equal(items, 1);
+    const [item] = await reviewItems(muster, { campaignId: campaign.id });
+    assert.equal(item?.reviewerId, people.M1);
+    assert.equal(item?.entitlement, credentialId);
+    await decideItem(campaignDeps(muster), {
+      itemId: item?.id as string,
+      decision: 'revoke',
+      comment: 'the device was retired',
+      actor: `operator:${people.M1}`,
+      reviewerId: people.M1,
+      correlationId: 'c3',
+    });
+    clock.advance(8 * DAY_MS);
+    await runCampaignTask(campaignDeps(muster), async () => {});
+    const after = await muster.store.db.selectFrom('credentials').select('status').where('id', '=', credentialId).executeTakeFirstOrThrow();
+    assert.equal(after.status, 'terminated');
+    assert.equal((await listAuditEntries(muster.store, { action: 'campaign.credential_not_ended' })).length, 0);
+  });
+
   test('retention: the dry run lists who is due without touching them; the real run archives them read-only', { skip }, async () => {
     await importHr(staff({}, ['T5']));
     const t5 = people.T5 as string;

@@ -93,7 +93,7 @@ function reviewCommands(program: Command, cli: Cli): void {
   campaign
     .command('create')
     .description('open a campaign: one item per identity and entitlement of the scope, each assigned to a reviewer')
-    .requiredOption('--scope <scope>', 'privileged or target:<name>')
+    .requiredOption('--scope <scope>', 'privileged, target:<name> or derived-credentials')
     .requiredOption('--reviewers <who>', 'manager or owner (governance.campaigns.owners)')
     .requiredOption('--due <when>', 'a window ahead (14d, 2w) or an ISO 8601 time')
     .option('--unanswered <rule>', 'what happens to items left unanswered at the due date: revoke or escalate', 'revoke')

@@ -50,8 +50,11 @@ export async function insertCampaign({ db }: Queryable, c: NewCampaign): Promise
     .execute();
 }
 
-/** What a campaign reviews: the privileged entitlements and operator roles, or every entitlement of one target. */
-export type ItemScope = { readonly kind: 'privileged' } | { readonly kind: 'target'; readonly target: string };
+/** What a campaign reviews: the privileged entitlements and operator roles, every entitlement of one target, or the active Derived PIV credentials. */
+export type ItemScope = { readonly kind: 'privileged' } | { readonly kind: 'target'; readonly target: string } | { readonly kind: 'derived-credentials' };
+
+/** The Derived PIV credential types (SP 800-157r1): PKI certificates and FIDO2 authenticators. */
+export const DERIVED_TYPES = ['derived_piv_pki', 'derived_piv_fido2'];
 
 /** Who reviews: the identity's manager (the identity whose employee_id its `manager` names), or the target's owner. */
 export interface ReviewerRule {
@@ -70,15 +73,15 @@ function catalogueItem(kind: 'entitlement' | 'role') {
 /** Whether the catalogue marks the entitlement privileged (beside the policies' own flag). */
 const CATALOGUE_PRIVILEGED = sql<boolean>`exists (select 1 ${catalogueItem('entitlement')} and (c.document->>'privileged')::boolean)`;
 
-function reviewerOf(rule: ReviewerRule, kind: 'entitlement' | 'role') {
+function reviewerOf(rule: ReviewerRule, kind: 'entitlement' | 'role' | 'credential') {
   return (eb: ExpressionBuilder<Database & { i: Database['identities'] }, 'i'>) => {
     if (rule.reviewers === 'manager') {
       return eb.selectFrom('identities as m').select('m.id').where(sql<boolean>`m.attributes->'employee_id'->>'v' = i.attributes->'manager'->>'v'`).where('m.id', '<>', eb.ref('i.id')).limit(1);
     }
     // The owner: the first owner of the catalogue item that offers the access, else governance.campaigns.owners.
-    const fromCatalogue = sql<string | null>`(select (c.document->'owners'->>0)::uuid ${catalogueItem(kind)} order by c.name limit 1)`;
+    const fromCatalogue = kind === 'credential' ? sql`null::uuid` : sql<string | null>`(select (c.document->'owners'->>0)::uuid ${catalogueItem(kind)} order by c.name limit 1)`;
     const cases = Object.entries(rule.owners);
-    const key = kind === 'role' ? sql`'muster'` : sql.ref('e.target');
+    const key = kind === 'role' ? sql`'muster'` : kind === 'credential' ? sql`'derived-credentials'` : sql.ref('e.target');
     const fromConfig =
       cases.length === 0
         ? sql`null::uuid`
@@ -91,7 +94,41 @@ function reviewerOf(rule: ReviewerRule, kind: 'entitlement' | 'role') {
 }
 
 /** Makes the items of a campaign in the database (one statement per kind); answers how many. */
-export async function insertItems({ db }: Queryable, campaignId: string, scope: ItemScope, rule: ReviewerRule): Promise<number> {
+export async function insertItems(q: Queryable, campaignId: string, scope: ItemScope, rule: ReviewerRule): Promise<number> {
+  const n = scope.kind === 'derived-credentials' ? await insertCredentialItems(q, campaignId, rule) : await insertAccessItems(q, campaignId, scope, rule);
+  // Nobody reviews their own access: such an item is left unassigned (escalated at the due date).
+  await q.db.updateTable('campaign_items').set({ reviewer_id: null }).where('campaign_id', '=', campaignId).whereRef('reviewer_id', '=', 'identity_id').execute();
+  return n;
+}
+
+/** One item per active Derived PIV credential: kind credential, target its type, entitlement its id. */
+async function insertCredentialItems({ db }: Queryable, campaignId: string, rule: ReviewerRule): Promise<number> {
+  const r = await db
+    .insertInto('campaign_items')
+    .columns(['id', 'campaign_id', 'identity_id', 'kind', 'target', 'entitlement', 'privileged', 'reviewer_id'])
+    .expression((eb) =>
+      eb
+        .selectFrom('credentials as k')
+        .innerJoin('identities as i', 'i.id', 'k.identity_id')
+        .where('k.type', 'in', DERIVED_TYPES)
+        .where('k.status', '=', 'active')
+        .where('i.status', 'in', LIVE)
+        .select((x) => [
+          sql<string>`gen_random_uuid()`.as('id'),
+          sql<string>`${campaignId}::uuid`.as('campaign_id'),
+          'k.identity_id',
+          sql<string>`'credential'`.as('kind'),
+          'k.type',
+          sql<string>`k.id::text`.as('entitlement'),
+          sql<boolean>`false`.as('privileged'),
+          reviewerOf(rule, 'credential')(x as never).as('reviewer_id'),
+        ]),
+    )
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0);
+}
+
+async function insertAccessItems({ db }: Queryable, campaignId: string, scope: Exclude<ItemScope, { kind: 'derived-credentials' }>, rule: ReviewerRule): Promise<number> {
   const entitlements = await db
     .insertInto('campaign_items')
     .columns(['id', 'campaign_id', 'identity_id', 'kind', 'target', 'entitlement', 'privileged', 'reviewer_id'])
@@ -139,8 +176,6 @@ export async function insertItems({ db }: Queryable, campaignId: string, scope: 
       .executeTakeFirst();
     roles = Number(r.numInsertedOrUpdatedRows ?? 0);
   }
-  // Nobody reviews their own access: such an item is left unassigned (escalated at the due date).
-  await db.updateTable('campaign_items').set({ reviewer_id: null }).where('campaign_id', '=', campaignId).whereRef('reviewer_id', '=', 'identity_id').execute();
   return Number(entitlements.numInsertedOrUpdatedRows ?? 0) + roles;
 }
 
@@ -371,4 +406,11 @@ export async function campaignAudit({ db }: Queryable, campaignId: string) {
 
 export function allItems({ db }: Queryable, campaignId: string): Promise<ItemRow[]> {
   return db.selectFrom('campaign_items').selectAll().where('campaign_id', '=', campaignId).orderBy('identity_id').orderBy('kind').orderBy('target').orderBy('entitlement').execute();
+}
+
+/** The Derived PIV credentials the campaign revoked (or the one of `itemId`). */
+export async function revokedCredentials({ db }: Queryable, campaignId: string, itemId?: string): Promise<string[]> {
+  let q = db.selectFrom('campaign_items').select('entitlement').where('campaign_id', '=', campaignId).where('kind', '=', 'credential');
+  q = itemId ? q.where('id', '=', itemId) : q.where('outcome', 'in', REVOKING);
+  return (await q.execute()).map((r) => r.entitlement);
 }

@@ -17,7 +17,7 @@ import {
   recordDecision,
   worklist,
 } from './campaign-repository.ts';
-import { applyItemRevocation } from './close.ts';
+import { applyItemRevocation, endCredentials } from './close.ts';
 
 export interface CampaignSettings {
   readonly remindEveryDays: number;
@@ -32,6 +32,8 @@ export interface CampaignDeps {
   readonly settings: CampaignSettings;
   /** The configured targets, which a `target:X` scope must name. */
   readonly targets: readonly string[];
+  /** Ends a Derived PIV credential a campaign revoked (the credential service's own termination, audited there). */
+  readonly endCredential?: (credentialId: string, correlationId: string) => Promise<void>;
 }
 
 export const CAMPAIGN_REVIEWERS = ['manager', 'owner'] as const;
@@ -83,13 +85,14 @@ function invalid(field: string, value: string, message: string): never {
   throw new MusterError('MUSTER_ERR_VALIDATION', `${field}: ${message}`, [{ field, value, message }]);
 }
 
-/** `privileged` or `target:<name>`. */
+/** `privileged`, `target:<name>` or `derived-credentials`. */
 export function parseScope(text: string, targets: readonly string[]): ItemScope {
   if (text === 'privileged') return { kind: 'privileged' };
+  if (text === 'derived-credentials') return { kind: 'derived-credentials' };
   const target = /^target:([a-z][a-z0-9_-]{0,31})$/.exec(text)?.[1];
   if (target && targets.includes(target)) return { kind: 'target', target };
   if (target) invalid('scope', text, `no target '${target}' is configured (known: ${targets.join(', ') || 'none'})`);
-  return invalid('scope', text, 'privileged or target:<name>');
+  return invalid('scope', text, 'privileged, target:<name> or derived-credentials');
 }
 
 /** A due date: `14d`, `2w`, or an ISO 8601 time, after now. */
@@ -245,7 +248,10 @@ export async function decideItem(deps: CampaignDeps, request: DecisionRequest): 
     if (item.outcome === 'escalated') await applyItemRevocation(deps, tx, item, request.decision as 'keep' | 'revoke', now);
     return { item: itemOf((await itemById(tx, item.id)) as ItemRow) };
   });
-  if ('item' in outcome) return outcome.item;
+  if ('item' in outcome) {
+    if (outcome.item.kind === 'credential' && outcome.item.outcome === 'revoked') await endCredentials(deps, outcome.item.campaignId, [outcome.item.entitlement]);
+    return outcome.item;
+  }
   const { refusal } = outcome;
   await deps.store.transaction((tx) =>
     deps.audit.append(

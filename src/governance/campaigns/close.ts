@@ -10,6 +10,7 @@ import {
   reviewersToRemind,
   revokeEntitlements,
   revokeRoles,
+  revokedCredentials,
   roleHolders,
   settleItems,
 } from './campaign-repository.ts';
@@ -78,8 +79,31 @@ export async function closeCampaign(deps: CampaignDeps, campaign: CampaignRow, d
     );
     return counts;
   });
+  await endCredentials(deps, campaign.id, await revokedCredentials(deps.store, campaign.id));
   if ((outcomes.escalated ?? 0) > 0) await tellEscalation(deps, campaign, outcomes.escalated ?? 0, deliver);
   return outcomes;
+}
+
+/**
+ * Ends the Derived PIV credentials a campaign revoked, each through the credential service (its own transaction:
+ * certificate revoked, authenticator removed, audited). One that cannot be ended (already ended) is audited and skipped.
+ */
+export async function endCredentials(deps: CampaignDeps, campaignId: string, ids: readonly string[]): Promise<void> {
+  const correlationId = `campaign-${campaignId}`;
+  for (const id of ids) {
+    try {
+      if (!deps.endCredential) throw new Error('no credential service');
+      await deps.endCredential(id, correlationId);
+    } catch (error) {
+      await deps.store.transaction((tx) =>
+        deps.audit.append(
+          tx,
+          [{ actor: ACTOR, action: 'campaign.credential_not_ended', target: `campaign:${campaignId}`, reason: (error as Error).message, data: { credential_id: id } }],
+          correlationId,
+        ),
+      );
+    }
+  }
 }
 
 /** An escalated item decided after the due date: revoked at once, or kept. */
@@ -87,6 +111,7 @@ export async function applyItemRevocation(deps: CampaignDeps, tx: Tx, item: Item
   await closeItem(tx, item.id, decision === 'keep' ? 'kept' : 'revoked', now);
   if (decision === 'keep') return;
   const campaignName = `escalated item of ${item.campaign_id}`;
+  if (item.kind === 'credential') return;
   if (item.kind === 'role') {
     const roles = await revokeRoles(tx, item.campaign_id, now, item.id);
     if (roles.length > 0)

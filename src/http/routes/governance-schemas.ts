@@ -27,7 +27,7 @@ export const SodException = z
 export const CampaignCreate = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
-    scope: z.string().min(1).max(64).openapi({ description: 'privileged or target:<name>' }),
+    scope: z.string().min(1).max(64).openapi({ description: 'privileged, target:<name> or derived-credentials' }),
     reviewers: z.enum(['manager', 'owner']),
     due: z.string().min(2).max(64).openapi({ description: 'a window ahead (14d, 2w) or an ISO 8601 time' }),
     unanswered: z.enum(['revoke', 'escalate']).optional(),
