@@ -21,6 +21,7 @@ export {
   parseDue,
   parseScope,
   reviewItems,
+  restoreEntitlement,
 } from './campaigns/campaigns.ts';
 export { CAMPAIGN_TASK, type CampaignNotice, type Deliver, closeCampaign, runCampaignTask } from './campaigns/close.ts';
 export { CAMPAIGN_EVIDENCE_FORMAT, type CampaignEvidence, type CampaignEvidenceBody, campaignEvidence } from './campaigns/evidence.ts';

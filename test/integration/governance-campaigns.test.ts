@@ -21,6 +21,7 @@ import {
   decideItem,
   dueForArchiving,
   grantException,
+  restoreEntitlement,
   reviewItems,
   runCampaignTask,
   scanViolations,
@@ -286,6 +287,9 @@ describeEachStore('governance: separation of duties, certification campaigns and
     await muster.policies.save('it-ops', POLICIES['it-ops'], 'test', 'the same policy saved again: everyone recomputed');
     await settle();
     assert.deepEqual(await groupsOf('E3'), ['all-staff', 'db-admins'], 'a revoked entitlement stays away until re-granted');
+    await restoreEntitlement(muster, { identityId: people.E3 as string, target: 'directory', entitlement: 'server-admins', reason: 'on call again', actor: 'test', correlationId: 'restore' });
+    await settle();
+    assert.deepEqual(await groupsOf('E3'), ['all-staff', 'db-admins', 'server-admins'], 'restored: the policy gives it again');
 
     const evidence = await campaignEvidence({ ...campaignDeps(muster), signer: muster.auditKeys.signer }, campaignId, 'test:auditor', 'evidence');
     const key = muster.auditKeys.publicKeys.get(muster.auditKeys.signer.keyId) as string;

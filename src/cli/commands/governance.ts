@@ -12,6 +12,7 @@ import {
   dueForArchiving,
   grantException,
   listViolations,
+  restoreEntitlement,
   reviewItems,
   runCampaignTask,
   scanViolations,
@@ -171,6 +172,19 @@ function reviewCommands(program: Command, cli: Cli): void {
       cli.withMuster(command, async (ctx) => {
         const items = await reviewItems(ctx, { reviewerId: opts.reviewer, campaignId: opts.campaign, escalated: opts.escalated, all: opts.all });
         cli.print(command, { items }, () => (items.length === 0 ? 'nothing to review' : itemTable(items)));
+      }),
+    );
+  review
+    .command('restore')
+    .description('give back an entitlement a campaign revoked: the revocation is lifted and the policies decide again')
+    .argument('<identity>', 'identity id')
+    .argument('<entitlement>', 'target/group, e.g. directory/server-admins')
+    .requiredOption('--reason <text>', 'why (audited)')
+    .action((identity: string, entitlement: string, opts: { reason: string }, command: Command) =>
+      cli.withMuster(command, async (ctx) => {
+        const [target = '', ...group] = entitlement.split('/');
+        await restoreEntitlement(ctx, { identityId: identity, target, entitlement: group.join('/'), reason: opts.reason, actor: cli.actor, correlationId: cli.correlationId });
+        cli.print(command, { restored: { identityId: identity, target, entitlement: group.join('/') } }, () => `${entitlement} restored for ${identity}: the policies decide again`);
       }),
     );
   review

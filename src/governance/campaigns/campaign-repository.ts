@@ -414,3 +414,30 @@ export async function revokedCredentials({ db }: Queryable, campaignId: string, 
   q = itemId ? q.where('id', '=', itemId) : q.where('outcome', 'in', REVOKING);
   return (await q.execute()).map((r) => r.entitlement);
 }
+
+/** Lifts the live revocation of one entitlement and queues the identity's recompute; answers whether there was one. */
+export async function liftRevocation({ db }: Queryable, r: { identityId: string; target: string; entitlement: string; by: string; reason: string; now: Date }): Promise<boolean> {
+  const lifted = await db
+    .updateTable('access_revocations')
+    .set({ lifted_by: r.by, lifted_at: r.now, lift_reason: r.reason })
+    .where('identity_id', '=', r.identityId)
+    .where('target', '=', r.target)
+    .where('entitlement', '=', r.entitlement)
+    .where('lifted_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  if (!lifted) return false;
+  await db
+    .insertInto('jobs')
+    .values({
+      kind: 'access.recompute',
+      idempotency_key: `access.recompute:restored:${lifted.id}`,
+      payload: JSON.stringify({ identityId: r.identityId, type: 'access.restored' }),
+      run_after: r.now,
+      created_at: r.now,
+      updated_at: r.now,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
+  return true;
+}

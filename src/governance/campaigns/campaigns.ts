@@ -12,6 +12,7 @@ import {
   insertCampaign,
   insertItems,
   itemById,
+  liftRevocation,
   listCampaigns,
   progressOf,
   recordDecision,
@@ -276,4 +277,31 @@ function reviewerRefusal(deps: CampaignDeps, item: ItemRow, request: DecisionReq
   const escalation = item.outcome === 'escalated' && (request.roles ?? []).includes(deps.settings.escalateTo);
   if (!self && (assigned || escalation)) return null;
   return { campaignId: item.campaign_id, itemId: item.id, message: self ? 'a reviewer may not decide their own access' : `item ${item.id} is not yours to review` };
+}
+
+export interface RestoreRequest {
+  readonly identityId: string;
+  readonly target: string;
+  readonly entitlement: string;
+  readonly reason: string;
+  readonly actor: string;
+  readonly correlationId: string;
+}
+
+/** Gives back an entitlement a campaign revoked: the revocation is lifted and the policies decide again. Audited. */
+export async function restoreEntitlement(deps: Pick<CampaignDeps, 'store' | 'audit' | 'clock'>, request: RestoreRequest): Promise<void> {
+  if (!request.reason.trim()) invalid('reason', request.reason, 'required');
+  const now = deps.clock.now();
+  await deps.store.transaction(async (tx) => {
+    const lifted = await liftRevocation(tx, { ...request, by: request.actor, reason: request.reason.trim(), now });
+    if (!lifted)
+      throw new MusterError('MUSTER_ERR_NOT_FOUND', `no revocation of ${request.target}/${request.entitlement} for ${request.identityId}`, [
+        { field: 'entitlement', value: `${request.target}/${request.entitlement}`, message: 'not revoked' },
+      ]);
+    await deps.audit.append(
+      tx,
+      [{ actor: request.actor, action: 'access.restored', target: request.identityId, reason: request.reason.trim(), data: { target: request.target, entitlement: request.entitlement } }],
+      request.correlationId,
+    );
+  });
 }
