@@ -21,6 +21,7 @@ import {
   decideItem,
   dueForArchiving,
   grantException,
+  listViolations,
   restoreEntitlement,
   reviewItems,
   runCampaignTask,
@@ -32,6 +33,7 @@ import { type TestOperator, testOperator } from '../../src/operators/test-operat
 import { type Muster, startMuster } from '../../src/runtime/context.ts';
 import { archiveDeps, campaignDeps, sodDeps } from '../../src/runtime/governance.ts';
 import { createProvisioningWorker } from '../../src/runtime/provisioning.ts';
+import { reconcileNow } from '../../src/runtime/reconcile.ts';
 import { createJobWorker } from '../../src/runtime/workers.ts';
 import { type SlapdInstance, slapdSkip, startSlapd } from '../support/slapd.ts';
 import { hrCsv, hrLine } from '../support/muster.ts';
@@ -221,6 +223,22 @@ describeEachStore('governance: separation of duties, certification campaigns and
     const after = (await call(officer, 'GET', '/api/sod/violations')).json.items.find((v: any) => v.identityId === holder.identityId);
     assert.equal(after.mitigated.approver, officer.actor);
     assert.equal(after.mitigated.compensatingControl, 'every policy change reviewed weekly by the CISO');
+  });
+
+  test('detective: a membership granted directly in the directory, seen by reconciliation, is a violation', { skip }, async () => {
+    const account = (await directory.findAccount('F4')) as { id: string };
+    await directory.addMember('payment-approvers', account.id);
+    assert.equal((await listViolations(muster.store, clock.now())).filter((v) => v.identityId === people.F4).length, 0, 'not known before reconciliation');
+    await reconcileNow(muster, 'directory', { actor: 'test', correlationId: 'recon' });
+    const seen = (await listViolations(muster.store, clock.now())).filter((v) => v.identityId === people.F4);
+    assert.deepEqual(
+      seen.map((v) => [v.policy, v.sides]),
+      [['payments-sod', [['directory/payment-creators'], ['directory/payment-approvers']]]],
+    );
+    await directory.removeMember('payment-approvers', account.id);
+    clock.advance(60_000);
+    await reconcileNow(muster, 'directory', { actor: 'test', correlationId: 'recon-2' });
+    assert.equal((await listViolations(muster.store, clock.now())).filter((v) => v.identityId === people.F4).length, 0, 'gone once the target no longer holds it');
   });
 
   test('a campaign: the revoked item and the unanswered one leave the directory at the due date and stay away', { skip }, async () => {

@@ -44,12 +44,43 @@ export async function holdingsOf({ db }: Queryable, rules: readonly SeparationRu
     if (identityId) query = query.where('identity_id', '=', identityId);
     for (const r of await query.execute()) add(r.identity_id, { target: r.target, group: r.entitlement });
   }
+  if (groups.length > 0)
+    for (const r of await seenInTargets({ db } as Queryable, [...new Set(groups.map((g) => g.target))], identityId)) {
+      for (const group of r.groups as string[]) if (groups.some((g) => g.target === r.target && g.group === group)) add(r.identity_id as string, { target: r.target, group });
+    }
   if (roles.length > 0) {
     let query = db.selectFrom('operator_roles').select(['identity_id', 'role']).where('role', 'in', roles).where('revoked_at', 'is', null);
     if (identityId) query = query.where('identity_id', '=', identityId);
     for (const r of await query.execute()) add(r.identity_id, { role: r.role });
   }
   return out;
+}
+
+/**
+ * The groups reconciliation saw an identity's enabled account hold in each target at its latest finished run, where
+ * the account drifted from muster's record (a membership granted directly in the target) or was just linked.
+ */
+function seenInTargets({ db }: Queryable, targets: readonly string[], identityId?: string) {
+  let query = db
+    .with('latest', (q) =>
+      q
+        .selectFrom('reconciliation_runs')
+        .distinctOn('target')
+        .select(['id', 'target'])
+        .where('status', '=', 'done')
+        .where('target', 'in', targets)
+        .orderBy('target')
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc'),
+    )
+    .selectFrom('latest as l')
+    .innerJoin('reconciliation_findings as f', 'f.run_id', 'l.id')
+    .select(['f.identity_id', 'f.target', 'f.groups'])
+    .where('f.identity_id', 'is not', null)
+    .where('f.enabled', '=', true)
+    .where((eb) => eb.or([eb('f.drift', '=', true), eb('f.situation', '=', 'unlinked')]));
+  if (identityId) query = query.where('f.identity_id', '=', identityId);
+  return query.execute();
 }
 
 export interface ExceptionRow {
