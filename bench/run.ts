@@ -10,7 +10,8 @@
 // restart of muster serve on PGlite beside a bare open of the same folder (bench/restart.ts), MUSTER_BENCH_ONLY=restart;
 // then OCSP from worker threads beside a bare node:http server laid out the same way (bench/ocsp-workers.ts),
 // MUSTER_BENCH_ONLY=ocsp-workers; then the web console's dashboard and person page beside the same reads through the JSON
-// API (bench/console.ts), MUSTER_BENCH_ONLY=console.
+// API (bench/console.ts), MUSTER_BENCH_ONLY=console; then a certification campaign's items and revocations reaching the
+// targets beside a mass termination of the same run (bench/campaign.ts), MUSTER_BENCH_ONLY=campaign.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ import { limitsBenchmark } from './limits.ts';
 import { restartBenchmark } from './restart.ts';
 import { ocspWorkersBenchmark } from './ocsp-workers.ts';
 import { consoleBenchmark } from './console.ts';
+import { campaignBenchmark } from './campaign.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PEOPLE = Number(process.env.MUSTER_BENCH_PEOPLE ?? 1_000_000);
@@ -91,7 +93,7 @@ async function onPglite(dir: string): Promise<void> {
 }
 
 const ONLY = process.env.MUSTER_BENCH_ONLY;
-const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation', 'evidence', 'limits', 'restart', 'ocsp-workers', 'console'];
+const SECTIONS = ['import', 'ocsp', 'issue', 'lifecycle', 'federation', 'evidence', 'limits', 'restart', 'ocsp-workers', 'console', 'campaign'];
 if (ONLY !== undefined && !SECTIONS.includes(ONLY)) throw new Error(`MUSTER_BENCH_ONLY must be one of ${SECTIONS.join(', ')}, not ${ONLY}`);
 if (ONLY === undefined || ONLY === 'import') {
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-'));
@@ -112,3 +114,4 @@ if (ONLY === undefined || ONLY === 'limits') await limitsBenchmark();
 if (ONLY === undefined || ONLY === 'restart') await restartBenchmark();
 if (ONLY === undefined || ONLY === 'ocsp-workers') await ocspWorkersBenchmark();
 if (ONLY === undefined || ONLY === 'console') await consoleBenchmark();
+if (ONLY === undefined || ONLY === 'campaign') await campaignBenchmark();

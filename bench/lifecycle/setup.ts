@@ -41,7 +41,7 @@ export interface Bench {
   readonly scim: readonly ScimService[];
   readonly ad: SambaAd | null;
   /** An HR snapshot of `ids`, each with `status`, except those in `terminated`. */
-  importHr(name: string, ids: readonly string[], status: string, terminated?: ReadonlySet<string>): Promise<void>;
+  importHr(name: string, ids: readonly string[], status: string, terminated?: ReadonlySet<string>, over?: (id: string) => Record<string, string>): Promise<void>;
   /** Stops the workers (the muster and the targets stay up). */
   stopWorkers(): Promise<void>;
   stop(): Promise<void>;
@@ -88,9 +88,9 @@ export async function startBench(database: string): Promise<Bench> {
     ad,
     connectors: provisioning.connectors,
     base: `http://127.0.0.1:${server.port}`,
-    async importHr(name, ids, status, terminated = new Set()) {
+    async importHr(name, ids, status, terminated = new Set(), over = () => ({})) {
       const file = join(dir, `${name}.csv`);
-      await writeFile(file, `${HR_HEADER}\n${ids.map((id) => hrLine(id, { status: terminated.has(id) ? 'terminated' : status })).join('\n')}\n`);
+      await writeFile(file, `${HR_HEADER}\n${ids.map((id) => hrLine(id, { ...over(id), status: terminated.has(id) ? 'terminated' : status })).join('\n')}\n`);
       const run = await muster.imports.run({ source: 'hr', file, actor: 'bench' });
       if (run.status !== 'applied') throw new Error(`import ${name}: ${run.status} ${JSON.stringify(run.errors.slice(0, 3))}`);
     },

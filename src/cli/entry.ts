@@ -9,12 +9,14 @@ import { pkiCommands } from './commands/pki.ts';
 import { disputeCommands } from './commands/disputes.ts';
 import { importCommands } from './commands/import.ts';
 import { policyCommands } from './commands/policies.ts';
+import { catalogueCommands } from './commands/catalogue.ts';
 import { jobCommands, provisionCommands } from './commands/provisioning.ts';
 import { ticketCommands } from './commands/tickets.ts';
 import { reconcileCommands } from './commands/reconcile.ts';
 import { rpProvisioningCommands } from './commands/rp-provisioning.ts';
 import { signalCommands } from './commands/signals.ts';
 import { reportCommands } from './commands/report.ts';
+import { governanceCommands } from './commands/governance.ts';
 import { traceCommands } from './commands/trace.ts';
 import { type ServeHooks, type ServeReadyInfo, stopAll } from './commands/serve.ts';
 import { startWorkers, workerCommands } from './commands/worker.ts';
@@ -42,6 +44,8 @@ export const SHIPPED_GROUPS: readonly CommandGroup[] = [
   evidenceCommands,
   traceCommands,
   reportCommands,
+  governanceCommands,
+  catalogueCommands,
 ];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; once it answers, start the outbox worker (config.workers). */

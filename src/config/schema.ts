@@ -1,3 +1,4 @@
+import { governanceSchema } from './governance-schema.ts';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { adminSchema } from './admin-schema.ts';
@@ -111,6 +112,7 @@ export const configSchema = z.strictObject({
   credentials: credentialSchema.prefault({}),
   targets: targetsSchema,
   lifecycle: lifecycleSchema.prefault({}),
+  governance: governanceSchema.prefault({}),
   federation: federationSchema.prefault({}),
   admin: adminSchema,
   workers: z

@@ -6,3 +6,24 @@ export { REPORT_FORMATS, type ReportFormat, csvLine, jsonLine, reportCsv, report
 export { REPORT_NAMES, type Report, type ReportName, type ReportParams, cdmObjects, isReportName, reportName, runReport } from './reports/reports.ts';
 export { auditCdmExport } from './reports/export-audit.ts';
 export { type JmlDay, joinersMoversLeaversPerDay } from './reports/jml-repository.ts';
+export { type SodDeps, type SodViolation, listViolations, scanViolations, violationText } from './sod/violations.ts';
+export { type ExceptionRequest, MAX_EXCEPTION_DAYS, type SodException, checkSeparationOfDuties, grantException } from './sod/exceptions.ts';
+export {
+  CAMPAIGN_REVIEWERS,
+  type Campaign,
+  type CampaignDeps,
+  type CampaignItem,
+  type CampaignSettings,
+  UNANSWERED_RULES,
+  campaignProgress,
+  campaigns,
+  createCampaign,
+  decideItem,
+  parseDue,
+  parseScope,
+  reviewItems,
+  restoreEntitlement,
+} from './campaigns/campaigns.ts';
+export { CAMPAIGN_TASK, type CampaignNotice, type Deliver, closeCampaign, runCampaignTask } from './campaigns/close.ts';
+export { CAMPAIGN_EVIDENCE_FORMAT, type CampaignEvidence, type CampaignEvidenceBody, campaignEvidence } from './campaigns/evidence.ts';
+export { ARCHIVE_TASK, type ArchiveCandidate, type ArchiveDeps, archiveDue, dueForArchiving } from './retention/archive.ts';

@@ -14,6 +14,7 @@ import { holdRoutes } from './routes/holds.ts';
 import { pendingActionRoutes } from './routes/pending-actions.ts';
 import { issuanceRecordRoutes } from './routes/issuance-records.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { governanceRoutes } from './routes/governance.ts';
 import { traceRoutes } from './routes/trace.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
@@ -31,6 +32,7 @@ import { rateLimit } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
 import { jsonBodyLimit, refuseNulCharacters } from './request-limits.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { catalogueRoutes } from './routes/catalogue.ts';
 import { outboxRoutes, provisioningRoutes } from './routes/provisioning.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { ssfRoutes } from './routes/ssf.ts';
@@ -75,6 +77,8 @@ const BUILT_IN: readonly RouteModule[] = [
   evidenceRoutes,
   traceRoutes,
   reportRoutes,
+  governanceRoutes,
+  catalogueRoutes,
 ];
 
 /**

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { writeDemoAgency, writeTruncated } from '../demo/index.ts';
 import type { ImportRun } from '../sources/runs.ts';
 import type { Muster } from './context.ts';
+import { createCampaign } from '../governance/index.ts';
 import { type DemoTokens, seedDemoOperators } from './demo-operators.ts';
+import { campaignDeps } from './governance.ts';
 
 export interface DemoSeed {
   readonly seeded: boolean;
@@ -10,6 +12,8 @@ export interface DemoSeed {
   /** The demo operators' tokens, by name (also in `<folder>/tokens/<name>`). */
   readonly tokens?: DemoTokens;
   readonly runs: readonly ImportRun[];
+  /** The open certification campaign of the demo (the privileged access, reviewed by managers). */
+  readonly campaignId?: string;
 }
 
 export const DEMO_PEOPLE = 2000;
@@ -17,8 +21,9 @@ export const DEMO_SEED = 1;
 
 /**
  * Seeds an empty MUR with the demo agency (HR, NPE, vetting and training feeds of day 0), writes the
- * next day's snapshot and a truncated one beside them for the walk-through, and makes a few
- * operators with their tokens. Does nothing when the MUR already holds identities.
+ * next day's snapshot and a truncated one beside them for the walk-through, makes a few
+ * operators with their tokens, and opens a certification campaign of the privileged access (the
+ * operators' roles), due in 14 days. Does nothing when the MUR already holds identities.
  */
 export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: string): Promise<DemoSeed> {
   const folder = join(ctx.config.dataDir === ':memory:' ? '.' : ctx.config.dataDir, 'demo');
@@ -33,5 +38,14 @@ export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: 
     runs.push(await ctx.imports.run({ source, file: day0.files[source], actor, correlationId, skipInvalid: true }));
   }
   const tokens = await seedDemoOperators(ctx, folder, day0.files, day1.manifest.expected, actor, correlationId);
-  return { seeded: true, folder, tokens, runs };
+  const { campaign } = await createCampaign(campaignDeps(ctx), {
+    name: 'demo quarterly privileged review',
+    scope: 'privileged',
+    reviewers: 'manager',
+    due: '14d',
+    reason: "the demo agency's quarterly review of privileged access",
+    actor,
+    correlationId,
+  });
+  return { seeded: true, folder, tokens, runs, campaignId: campaign.id };
 }

@@ -13,6 +13,7 @@ import { escalationSweep, ticketTargetsOf } from '../lifecycle/tickets/index.ts'
 import { archiveSweep } from './reconcile.ts';
 import { PENDING_EXPIRY_TASK } from '../operators/pending-actions.ts';
 import { pendingActions } from './pending-actions.ts';
+import { governanceSweeps } from './governance.ts';
 
 export const WORKER_DEFAULTS = Object.freeze({
   batchSize: 20,
@@ -53,6 +54,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
           await pendingActions(muster).expireDue();
         },
       },
+      ...governanceSweeps(muster),
     ],
     ...overrides,
   });

@@ -8,6 +8,77 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** Read as parsed JSON; written as JSON text (JSON.stringify), so that an array is never taken for a PostgreSQL array. */
 export type Json = ColumnType<JsonValue, string, string>;
 
+export interface AccessActivationsTable {
+  id: string;
+  request_id: string;
+  identity_id: string;
+  method: string;
+  evidence: Json;
+  activated_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface AccessApprovalsTable {
+  id: string;
+  request_id: string;
+  step: number;
+  approver_id: string;
+  decision: string;
+  reason: string;
+  decided_at: Timestamp;
+}
+
+export interface AccessChallengesTable {
+  nonce: string;
+  request_id: string;
+  identity_id: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface AccessRequestsTable {
+  id: string;
+  item: string;
+  item_version: number;
+  kind: string;
+  beneficiary_id: string;
+  requester_id: string;
+  requested_by: string;
+  justification: string;
+  ends_at: Timestamp;
+  status: string;
+  chain: Json;
+  step: Generated<number>;
+  step_due_at: Timestamp | null;
+  escalated_to: string | null;
+  target: string | null;
+  entitlement: string | null;
+  role: string | null;
+  privileged: boolean;
+  jit: Generated<boolean>;
+  active_until: Timestamp | null;
+  created_at: Timestamp;
+  decided_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  end_reason: string | null;
+}
+
+export interface AccessRevocationsTable {
+  id: string;
+  identity_id: string;
+  target: string;
+  entitlement: string;
+  campaign_id: string | null;
+  item_id: string | null;
+  reason: string;
+  revoked_by: string;
+  revoked_at: Timestamp;
+  lifted_by: string | null;
+  lifted_at: Timestamp | null;
+  lift_reason: string | null;
+}
+
 export interface AccountsTable {
   id: string;
   identity_id: string | null;
@@ -89,6 +160,50 @@ export interface CaKeysTable {
   certificate: Buffer;
   key_pem: string | null;
   hsm_label: string | null;
+  created_at: Timestamp;
+}
+
+export interface CampaignItemsTable {
+  id: string;
+  campaign_id: string;
+  identity_id: string;
+  kind: string;
+  target: string;
+  entitlement: string;
+  privileged: boolean;
+  reviewer_id: string | null;
+  decision: string | null;
+  comment: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  outcome: string | null;
+  closed_at: Timestamp | null;
+}
+
+export interface CampaignsTable {
+  id: string;
+  name: string;
+  scope: string;
+  reviewers: string;
+  unanswered: string;
+  status: string;
+  due_at: Timestamp;
+  remind_every_days: number;
+  reminded_at: Timestamp | null;
+  created_by: string;
+  reason: string;
+  created_at: Timestamp;
+  closed_at: Timestamp | null;
+}
+
+export interface CatalogueItemsTable {
+  name: string;
+  version: number;
+  kind: string;
+  document: Json;
+  enabled: boolean;
+  author: string;
+  reason: string;
   created_at: Timestamp;
 }
 
@@ -477,6 +592,27 @@ export interface SettingsTable {
   value: Json;
 }
 
+export interface SodExceptionsTable {
+  id: string;
+  identity_id: string;
+  policy: string;
+  approver: string;
+  compensating_control: string;
+  reason: string;
+  granted_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_by: string | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface SodViolationsTable {
+  identity_id: string;
+  policy: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  resolved_at: Timestamp | null;
+}
+
 export interface SourceLinksTable {
   source: string;
   source_key: string;
@@ -616,6 +752,11 @@ export interface WebauthnCredentialsTable {
 }
 
 export interface Database {
+  access_activations: AccessActivationsTable;
+  access_approvals: AccessApprovalsTable;
+  access_challenges: AccessChallengesTable;
+  access_requests: AccessRequestsTable;
+  access_revocations: AccessRevocationsTable;
   accounts: AccountsTable;
   api_tokens: ApiTokensTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -623,6 +764,9 @@ export interface Database {
   behave: BehaveTable;
   binding_challenges: BindingChallengesTable;
   ca_keys: CaKeysTable;
+  campaign_items: CampaignItemsTable;
+  campaigns: CampaignsTable;
+  catalogue_items: CatalogueItemsTable;
   certificates: CertificatesTable;
   console_sessions: ConsoleSessionsTable;
   credential_exceptions: CredentialExceptionsTable;
@@ -655,6 +799,8 @@ export interface Database {
   rp_provisioning: RpProvisioningTable;
   schema_migrations: SchemaMigrationsTable;
   settings: SettingsTable;
+  sod_exceptions: SodExceptionsTable;
+  sod_violations: SodViolationsTable;
   source_links: SourceLinksTable;
   sponsorships: SponsorshipsTable;
   ssf_events: SsfEventsTable;

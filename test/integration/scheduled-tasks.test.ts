@@ -18,6 +18,9 @@ const WORKER_TASKS = [
   'access.training-expiry',
   'signals.account-purge',
   'pending-actions.expire',
+  'governance.campaigns',
+  'sod.scan',
+  'governance.archive',
   'audit.checkpoint',
 ];
 const SERVE_TASKS = [...WORKER_TASKS, 'pki.revocation-publish', 'pki.ocsp-responder-renewal', 'oidc.maintenance', 'console.purge'];

@@ -10,6 +10,11 @@ import { EVIDENCE_JWS_TYPE, type EvidenceBody } from './bundle.ts';
  * to be exactly that, so that no byte of it can change (not even outside the signed parts).
  */
 export function signEvidence(body: EvidenceBody, signer: CheckpointSigner): string {
+  return signJson(body, signer);
+}
+
+/** Any evidence document (a leaver's, a certification campaign's) signed the same way, as a bundle file. */
+export function signJson(body: object, signer: CheckpointSigner): string {
   const header = { alg: 'EdDSA', typ: EVIDENCE_JWS_TYPE, kid: signer.keyId };
   const protectedHeader = b64url(JSON.stringify(header));
   const payload = b64url(JSON.stringify(body));

@@ -45,6 +45,8 @@ export interface EntitlementChange {
   readonly reason: string;
   /** Granted but held back by a condition: recorded, not given to the target until the condition clears. */
   readonly held?: boolean;
+  /** Removed because the certification campaign of this id revoked it. */
+  readonly campaign?: string;
 }
 
 /** What moving an identity from its current access to its desired access does. */

@@ -45,7 +45,7 @@ const ACCOUNT_STATE: Partial<Record<IdentityStatus, AccountState>> = { active: '
 export function planAccess(subject: AccessSubject, policies: readonly Policy[], targets: readonly TargetRule[], today: string): DesiredAccess {
   const state = ACCOUNT_STATE[subject.status];
   if (!state) return { accounts: [], entitlements: [] };
-  const matching = policies.filter((p) => matches(subject, p.document.when, today));
+  const matching = policies.filter((p) => p.document.kind !== 'separation' && matches(subject, p.document.when, today));
   const grants = collectGrants(matching.filter(isBirthright));
   const conditions = matching.filter(isCondition);
   const accounts: DesiredAccount[] = [];

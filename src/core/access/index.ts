@@ -5,6 +5,8 @@ export {
   type BirthrightPolicy,
   type Clause,
   type ConditionPolicy,
+  type HeldEntitlement,
+  type SeparationPolicy,
   POLICY_KINDS,
   POLICY_NAME,
   type Policy,
@@ -26,3 +28,4 @@ export {
   diffAccess,
   isEmptyChange,
 } from './diff.ts';
+export { type SeparationRule, type SodConflict, checkSeparationOfDuties, describeHeld, findConflicts, heldKey, separationRules } from './sod.ts';

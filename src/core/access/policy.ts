@@ -5,9 +5,10 @@ import { IDENTITY_ATTRIBUTES } from '../identity/attributes.ts';
 /**
  * Access policies: declarative documents over MUR attributes. A `birthright` policy gives accounts
  * and group entitlements in targets to everyone its conditions match; a `condition` policy holds
- * entitlements back (suspends them) while its conditions match, e.g. expired security training.
+ * entitlements back (suspends them) while its conditions match, e.g. expired security training. A `separation`
+ * policy names two sets of entitlements (groups of targets, operator roles) no one may hold from both at once.
  */
-export const POLICY_KINDS = ['birthright', 'condition'] as const;
+export const POLICY_KINDS = ['birthright', 'condition', 'separation'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
 /** Attributes a clause may test besides the identity attributes: `kind`, TRUST, and `behave:<course>`. */
@@ -50,10 +51,20 @@ const condition = z.strictObject({
     .refine((s) => s.privileged || s.targets !== undefined || s.groups !== undefined, { message: 'name what to suspend: privileged, targets or groups' }),
 });
 
-export const policyDocumentSchema = z.discriminatedUnion('kind', [birthright, condition]);
+const held = z.union([z.strictObject({ target: targetName, group: z.string().min(1).max(256) }), z.strictObject({ role: z.string().min(1).max(64) })]);
+const separation = z.strictObject({
+  kind: z.literal('separation'),
+  description: z.string().min(1).max(1000),
+  sides: z.tuple([z.array(held).min(1), z.array(held).min(1)]).describe('two sets of entitlements: holding one of each is a conflict'),
+});
+
+export const policyDocumentSchema = z.discriminatedUnion('kind', [birthright, condition, separation]);
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type BirthrightPolicy = z.infer<typeof birthright>;
 export type ConditionPolicy = z.infer<typeof condition>;
+export type SeparationPolicy = z.infer<typeof separation>;
+/** An entitlement as separation of duties sees it: a group of a target, or an operator role. */
+export type HeldEntitlement = z.infer<typeof held>;
 export type Clause = z.infer<typeof clause>;
 
 /** A policy in force: its name and version with the checked document. */
@@ -82,6 +93,11 @@ export function checkPolicy(name: string, input: unknown, knownTargets: readonly
 }
 
 function unknownTargets(doc: PolicyDocument, known: readonly string[]): { field: string; message: string }[] {
-  const named = doc.kind === 'birthright' ? doc.grants.map((g, i) => [`grants.${i}.target`, g.target] as const) : (doc.suspend.targets ?? []).map((t, i) => [`suspend.targets.${i}`, t] as const);
+  const named =
+    doc.kind === 'birthright'
+      ? doc.grants.map((g, i) => [`grants.${i}.target`, g.target] as const)
+      : doc.kind === 'condition'
+        ? (doc.suspend.targets ?? []).map((t, i) => [`suspend.targets.${i}`, t] as const)
+        : doc.sides.flatMap((side, s) => side.flatMap((h, i) => ('target' in h ? [[`sides.${s}.${i}.target`, h.target] as const] : [])));
   return named.filter(([, target]) => !known.includes(target)).map(([field, target]) => ({ field, message: `no target '${target}' is configured (known: ${known.join(', ') || 'none'})` }));
 }

@@ -16,6 +16,7 @@ export const OPERATOR_ROLES = Object.freeze({
   'provisioning-admin': 'looks after provisioning, the outbox, reconciliation and tickets of targets',
   'source-admin': 'imports snapshots by hand and confirms runs held by the mass-change guard',
   'operator-admin': 'grants operator roles and issues and revokes operator tokens',
+  reviewer: 'keeps or revokes the certification campaign items assigned to them (as manager or owner)',
   auditor: 'reads everything, verifies and exports the audit log; writes nothing',
 } as const);
 

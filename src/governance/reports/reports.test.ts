@@ -176,7 +176,9 @@ describeEachStore('governance reports', (factory) => {
     );
     for (const { object, n } of counts) assert.equal(records.filter((r) => r.object === object).length, n, object);
     const e1 = records.filter((r) => r.user_id === ids.E1).map((r) => r.object);
-    assert.deepEqual(e1, ['USER', 'CRED', 'BEHAVE']);
+    assert.deepEqual(e1, ['USER', 'CRED', 'BEHAVE', 'PRIV'], "E1's operator role is a privilege of the MUR");
+    const priv = records.find((r) => r.user_id === ids.E1 && r.object === 'PRIV') as Record<string, unknown>;
+    assert.deepEqual([priv.privilege_type, priv.privilege_status, priv.associated_system], ['auditor', 'active', 'muster']);
   });
 
   test('a CSV report neutralizes a formula in a name a feed sent', async () => {

@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 // Documents stay loose here: the policy checker answers 422 MUSTER_ERR_POLICY naming each field.
 const PolicyDocument = z.record(z.string(), z.unknown()).openapi('PolicyDocument', {
   description:
-    'A birthright document `{ kind: "birthright", description, when: [clause], grants: [{ target, groups: [{ name, privileged }] }] }` or a condition `{ kind: "condition", description, when: [clause], suspend: { privileged, targets, groups } }`; a clause is `{ attribute, in: [..] }` or `{ attribute, notIn: [..] }`',
+    'A birthright document `{ kind: "birthright", description, when: [clause], grants: [{ target, groups: [{ name, privileged }] }] }`, a condition `{ kind: "condition", description, when: [clause], suspend: { privileged, targets, groups } }`, or a separation of duties `{ kind: "separation", description, sides: [[{ target, group } or { role }], [...]] }`; a clause is `{ attribute, in: [..] }` or `{ attribute, notIn: [..] }`',
 });
 
 export const PolicyName = z.string().min(1).max(64).openapi({ description: 'lower-case letters, digits, ".", "-" and "_", starting with a letter' });

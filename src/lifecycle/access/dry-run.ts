@@ -1,4 +1,4 @@
-import type { AccessChange } from '../../core/access/diff.ts';
+import { type AccessChange, isEmptyChange } from '../../core/access/diff.ts';
 import { type Policy, checkPolicy } from '../../core/access/policy.ts';
 import type { Queryable } from '../../store/store.ts';
 import { planIdentities } from './plan.ts';
@@ -43,7 +43,7 @@ export async function dryRunAccess(db: Queryable, targets: AccessTargets, now: D
       db,
       plans.map((p) => p.identityId),
     );
-    for (const p of plans) changes.push({ identityId: p.identityId, label: labels.get(p.identityId) ?? null, change: p.change });
+    for (const p of plans) if (!isEmptyChange(p.change)) changes.push({ identityId: p.identityId, label: labels.get(p.identityId) ?? null, change: p.change });
   }
   return { policies: policies.map((p) => ({ name: p.name, version: p.version < 0 ? 'proposed' : p.version })), identities: ids.length, summary: summarise(changes.map((c) => c.change)), changes };
 }

@@ -1,5 +1,7 @@
 import type { AuditDraft } from '../../audit/chain.ts';
 import type { AuditWriter } from '../../audit/writer.ts';
+import type { HeldEntitlement } from '../../core/access/policy.ts';
+import { describeHeld, heldKey } from '../../core/access/sod.ts';
 import type { Tx } from '../../store/store.ts';
 import { LIFECYCLE_ACTOR } from '../change.ts';
 import { recordOpEvents } from '../provision/op-events.ts';
@@ -163,8 +165,33 @@ function auditOf(plan: AccessPlan): AuditDraft[] {
       action: 'privilege.removed',
       target: identityId,
       reason: `${change.removed.length} entitlement(s) removed: ${change.removed.map((r) => `${r.target}/${r.group}`).join(', ')}`,
-      data: { removed: change.removed.map((r) => ({ target: r.target, entitlement: r.group, privileged: r.privileged, policies: r.policies, reason: r.reason })) },
+      data: {
+        removed: change.removed.map((r) => ({
+          target: r.target,
+          entitlement: r.group,
+          privileged: r.privileged,
+          policies: r.policies,
+          reason: r.reason,
+          ...(r.campaign ? { campaign: r.campaign } : {}),
+        })),
+      },
     });
   }
+  if (plan.refused.length > 0) drafts.push(refusalOf(plan));
   return drafts;
+}
+
+/** Grants separation of duties refused: one entry naming each grant, its policy and both sides. */
+function refusalOf(plan: AccessPlan): AuditDraft {
+  const side = (list: readonly HeldEntitlement[]) => list.map(heldKey);
+  return {
+    actor: LIFECYCLE_ACTOR,
+    action: 'sod.refused',
+    target: plan.identityId,
+    reason: `MUSTER_ERR_SOD: ${plan.refused.map((r) => `${r.target}/${r.group} refused by ${r.conflict.policy} (${describeHeld(r.conflict.sides[0])} against ${describeHeld(r.conflict.sides[1])})`).join('; ')}`,
+    data: {
+      code: 'MUSTER_ERR_SOD',
+      refused: plan.refused.map((r) => ({ target: r.target, entitlement: r.group, policy: r.conflict.policy, sides: [side(r.conflict.sides[0]), side(r.conflict.sides[1])] })),
+    },
+  };
 }
