@@ -25,7 +25,7 @@ type ApiRouteConfig<P extends string> = Omit<RouteConfig, 'path' | 'security' | 
  */
 export function apiRoute<const P extends string, const R extends ApiRouteConfig<P>>(config: R) {
   const { roles, ...route } = config;
-  const name = `${route.method.toUpperCase()} ${route.path}`;
+  const name = routeName(route);
   if (!route.path.startsWith(API_PREFIX)) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: authenticated routes live under ${API_PREFIX}`);
   checkRoles(name, route.path, roles);
   return createRoute({
@@ -34,6 +34,25 @@ export function apiRoute<const P extends string, const R extends ApiRouteConfig<
     middleware: roleGuard(name, roles),
     responses: { ...COMMON_ERRORS, ...route.responses },
   });
+}
+
+/** What a route made by `apiRoute` carries that names who may call it: its method, path and the roles in its security. */
+export interface DeclaredRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly security?: readonly Readonly<Record<string, readonly string[]>>[] | undefined;
+}
+
+/** `POST /api/cards`: the route as audit entries and refusals name it. */
+export function routeName(route: DeclaredRoute): string {
+  return `${route.method.toUpperCase()} ${route.path}`;
+}
+
+/** The roles a route made by `apiRoute` names (read back from its security), for a face that acts as that route does. */
+export function declaredRoles(route: DeclaredRoute): RouteRoles {
+  const roles = route.security?.[0]?.[BEARER_SCHEME] ?? [];
+  checkRoles(routeName(route), route.path, roles);
+  return roles as unknown as RouteRoles;
 }
 
 function checkRoles(name: string, path: string, roles: readonly string[] | undefined): void {

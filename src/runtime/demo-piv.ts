@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { MusterError } from '../core/errors.ts';
+import { operatorIdOf } from '../core/operators/separation.ts';
 import type { IssuedPivCard } from '../credentials/types.ts';
 import { buildPkcs12 } from '../pki/pkcs12.ts';
 import { Pkcs10CertificateRequestGenerator, X509Certificate } from '../pki/x509.ts';
@@ -60,7 +61,7 @@ async function findPerson(muster: Muster, person: string): Promise<string> {
  */
 export async function issueDemoPivCard(muster: Muster, person: string, out: string, password: string, by: { actor: string; correlationId: string }): Promise<DemoPivResult> {
   const identityId = await findPerson(muster, person);
-  await demoIssuanceRecords(muster, identityId, by.correlationId);
+  await demoIssuanceRecords(muster, identityId, by.correlationId, operatorIdOf(by.actor));
   const services = await muster.credentials();
   const [pivAuth, cardAuth] = [await softKey('PIV Authentication'), await softKey('Card Authentication')];
   const now = muster.clock.now();

@@ -126,3 +126,6 @@ async function saveBody(ctx: Muster, body: ReadableStream<Uint8Array> | null): P
   }
   return file;
 }
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { upload as importUploadRoute, confirm as importConfirmRoute };
