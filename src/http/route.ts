@@ -1,6 +1,6 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { MusterError } from '../core/errors.ts';
-import { type RouteRole, isFixedRole, ROUTE_SOURCE_FEED } from '../core/operators/roles.ts';
+import { type RouteRole, isFixedRole, SOURCE_ROUTE_ROLES } from '../core/operators/roles.ts';
 import { roleGuard } from './role-guard.ts';
 import { ERROR_RESPONSES } from './schemas.ts';
 
@@ -58,8 +58,9 @@ export function declaredRoles(route: DeclaredRoute): RouteRoles {
 function checkRoles(name: string, path: string, roles: readonly string[] | undefined): void {
   if (!Array.isArray(roles) || roles.length === 0) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: name the operator roles that may call it`);
   for (const role of roles) {
-    if (role === ROUTE_SOURCE_FEED && !path.includes('{source}')) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: ${ROUTE_SOURCE_FEED} needs a {source} path parameter`);
-    if (role !== ROUTE_SOURCE_FEED && !isFixedRole(role)) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: unknown operator role ${role}`);
+    const bySource = SOURCE_ROUTE_ROLES.includes(role);
+    if (bySource && !path.includes('{source}')) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: ${role} needs a {source} path parameter`);
+    if (!bySource && !isFixedRole(role)) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: unknown operator role ${role}`);
   }
 }
 

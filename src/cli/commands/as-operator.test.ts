@@ -80,6 +80,9 @@ describeEachStore('command-line writes act as the operator of MUSTER_TOKEN, with
     assert.match(other.stderr, /^error MUSTER_ERR_FORBIDDEN: .*needs the role source-feed:npe or source-admin/);
     const res = await run(['import', 'hr', join(dir, 'hr.csv')], feed);
     assert.equal(res.code, 0, res.stderr);
+    const admin = await cliOperatorToken(where(), ['source-admin']);
+    const vetting = await run(['import', 'vetting', join(dir, 'hr.csv')], admin);
+    assert.match(vetting.stderr, /^error MUSTER_ERR_FORBIDDEN: .*needs the role source-feed:vetting or adjudicator/);
     const [joiner] = await audit('import.applied');
     assert.match(joiner?.actor ?? '', /^operator:[0-9a-f-]{36}$/);
     assert.equal(typeof joiner?.data.token_id, 'string');

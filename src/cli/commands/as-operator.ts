@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { actingThrough } from '../../audit/acting.ts';
 import { MusterError } from '../../core/errors.ts';
-import { neededRoles, rolesAllow } from '../../core/operators/roles.ts';
+import { neededRoles, rolesAllow, withSourceKind } from '../../core/operators/roles.ts';
+import { sourceKindOf } from '../../http/auth.ts';
 import { type DeclaredRoute, declaredRoles, routeName } from '../../http/route.ts';
 import { OperatorAuthentication } from '../../operators/authentication.ts';
 import type { OperatorPrincipal } from '../../operators/principal.ts';
@@ -31,7 +32,7 @@ export function withOperator<T>(cli: Cli, command: Command, fn: (ctx: Muster, by
     const outcome = await auth.bearer(token ? `Bearer ${token}` : undefined, origin, cli.correlationId);
     if (!outcome.ok) throw new MusterError('MUSTER_ERR_UNAUTHENTICATED', `set MUSTER_TOKEN to an operator's token (${outcome.reason})`, [{ key: 'MUSTER_TOKEN', message: outcome.reason }]);
     const by = outcome.principal;
-    if (as) await requireRouteRoles(auth, by, as, origin.path, cli.correlationId);
+    if (as) await requireRouteRoles(auth, by, { ...as, params: withSourceKind(as.params ?? {}, (source) => sourceKindOf(ctx, source)) }, origin.path, cli.correlationId);
     return actingThrough({ actor: by.actor, tokenId: by.tokenId }, () => fn(ctx, by));
   });
 }
