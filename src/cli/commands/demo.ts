@@ -50,7 +50,7 @@ export function demoCommands(program: Command, cli: Cli): void {
           const result = await issueDemoPivCard(ctx, person, opts.out, opts.password, byOperator(cli, by));
           cli.print(command, result, () => [
             `issued and activated card ${result.card.cardUuid} (FASC-N ${result.card.fascn}) for identity ${result.identityId}`,
-            `PIV Authentication: ${result.files.pivAuth}`,
+            `PIV Authentication: ${result.files.pivAuth} (key and certificate also in ${result.files.pivAuthPem})`,
             `Card Authentication: ${result.files.cardAuth}`,
             `password: ${opts.password}; chain: ${result.files.issuing}, ${result.files.root}`,
           ]);
