@@ -43,7 +43,8 @@ export async function evidenceBenchmark(): Promise<void> {
   const world = await leaverWorld(await openStore({ dataDir: ':memory:' }), LEAVERS, { checkpointInterval: 1000 });
   try {
     const ids: string[] = [];
-    for (let i = 1; i <= LEAVERS; i++) ids.push((await issueDemoPivCard(world.muster, `E${i}`, `${world.dir}/E${i}`, 'pin', { actor: 'bench', correlationId: `bench-${i}` })).identityId);
+    for (let i = 1; i <= LEAVERS; i++)
+      ids.push((await issueDemoPivCard(world.muster, `E${i}`, `${world.dir}/E${i}`, 'pin', { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: `bench-${i}` })).identityId);
     await world.settle();
     for (let i = 1; i <= LEAVERS; i++) await hrLeaver(world, `E${i}`);
     await world.settle();

@@ -53,7 +53,7 @@ async function cardHolder(muster: Muster, out: string): Promise<{ key: string; c
   );
   for (const { employee_id: id } of rows) {
     try {
-      const issued = await issueDemoPivCard(muster, id, out, CARD_PASSWORD, { actor: 'bench', correlationId: 'bench-card' });
+      const issued = await issueDemoPivCard(muster, id, out, CARD_PASSWORD, { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'bench-card' });
       return pemOf(issued.files.pivAuth);
     } catch {
       // not eligible (vetting, status): the next one

@@ -22,7 +22,11 @@ export interface Cli {
   readonly io: CliIo;
   /** One per invocation: every audit entry the command writes carries it. */
   readonly correlationId: string;
-  /** The actor recorded for what this command does: `cli:<user>`. */
+  /**
+   * `cli:<user>`: the actor of the few writes made with no operator yet — `muster operator bootstrap` on a store
+   * that never had one, and the demo seeding of `muster serve --demo`. Every other write acts as the operator of
+   * `MUSTER_TOKEN` (commands/as-operator.ts).
+   */
   readonly actor: string;
   flags(command: Command): GlobalFlags;
   loadConfig(command: Command, overrides?: ConfigOverrides): MusterConfig;

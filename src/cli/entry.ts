@@ -1,3 +1,4 @@
+import { DEMO_CARD_PASSWORD } from '../runtime/demo-operator-cards.ts';
 import { seedDemoAgency } from '../runtime/demo-seed.ts';
 import { seedDemoRelyingParty } from '../runtime/demo-federation.ts';
 import type { Muster } from '../runtime/context.ts';
@@ -72,6 +73,8 @@ async function seedDemo(ctx: Muster, info: ServeReadyInfo): Promise<void> {
       `demo: imported ${run.source}: ${run.summary.valid} rows — ${run.summary.joiners} joiners, ${run.summary.historical} already terminated, ${run.summary.changed} vetting/training records (${run.status})`,
     );
   for (const [name, token] of Object.entries(seed.tokens ?? {})) cli.note(`demo: ${name} API token (also in ${seed.folder}/tokens/${name}): ${token}`);
+  for (const [name, files] of Object.entries(seed.cards ?? {}))
+    cli.note(`demo: ${name} software PIV card: ${files.pivAuth} (password ${DEMO_CARD_PASSWORD}; key and certificate also in ${files.pivAuthPem})`);
   cli.note(`demo: the next day's snapshot is ${seed.folder}/day1/hr.csv; a truncated one is ${seed.folder}/hr-truncated.csv`);
   if (ctx.config.federation.oidc.issuer === undefined) {
     cli.note('demo: the reference relying party is not registered: with --port 0 the OP issuer is known only once the server listens (set federation.oidc.issuer, or a port)');

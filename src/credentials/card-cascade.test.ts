@@ -12,7 +12,7 @@ import { VETTING_HEADER, cardDeps, cardRequest, certificateStatusOf, credentialS
 import { applyTransition } from './transition.ts';
 import type { IssuedPivCard } from './types.ts';
 
-const by = { actor: 'officer.olga', correlationId: 'corr-cascade' };
+const by = { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'corr-cascade' };
 const ORIGIN = 'http://localhost:8080';
 const vetting = [VETTING_HEADER, 'E1,favorable,current,Tier 3,2025-11-01,true'].join('\n');
 

@@ -17,6 +17,8 @@ import { VETTING_HEADER, cardDeps, cardRequest, issuanceRecordsFor, issuanceStaf
 import type { IssuedPivCard, PivCardRequest } from './types.ts';
 
 const YEAR_MS = 365 * 86_400_000;
+/** The issuing operator's audit actor (the service checks who issues; the face checks the role). */
+const ISSUER = 'operator:0ff1ce00-0000-4000-8000-000000000001';
 const run = promisify(execFile);
 const LONG_NAME = `${'Maximiliana '.repeat(6)}Featherstonehaugh`;
 const people = (e1 = 'active') =>
@@ -81,27 +83,31 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
     test(`refuses a card for ${what} (${rule}) and audits the refusal`, async () => {
       const request = await make(h);
       const before = await count(h.store, `audit_log WHERE action = 'credential.refused'`);
-      await assert.rejects(issuePivCard(cardDeps(h, ca), request, 'officer.olga', 'corr-refused'), (e: any) => e.code === 'MUSTER_ERR_CREDENTIAL_REFUSED' && e.details[0]?.field === rule);
+      await assert.rejects(issuePivCard(cardDeps(h, ca), request, ISSUER, 'corr-refused'), (e: any) => e.code === 'MUSTER_ERR_CREDENTIAL_REFUSED' && e.details[0]?.field === rule);
       const [entry] = await h.store.query<{ actor: string; target: string; data: { rule: string } }>(
         `SELECT actor, target, data FROM audit_log WHERE action = 'credential.refused' ORDER BY seq DESC LIMIT 1`,
       );
       assert.equal(await count(h.store, `audit_log WHERE action = 'credential.refused'`), before + 1);
-      assert.deepEqual([entry?.actor, entry?.target, entry?.data.rule], ['officer.olga', request.identityId, rule]);
+      assert.deepEqual([entry?.actor, entry?.target, entry?.data.rule], [ISSUER, request.identityId, rule]);
       assert.equal(await count(h.store, 'credentials'), 0);
       assert.equal(await count(h.store, 'certificates'), 0);
     });
   }
 
   /** A refusal naming the request field (or attribute) it is about, with its own code, audited as credential.refused. */
-  async function refusedNaming(request: PivCardRequest, code: string, rule: string, field: string, message: RegExp): Promise<void> {
+  async function refusedNaming(request: PivCardRequest, code: string, rule: string, field: string, message: RegExp, issuer = ISSUER): Promise<void> {
     const before = await count(h.store, `audit_log WHERE action = 'credential.refused'`);
     const cards = await count(h.store, 'credentials');
-    await assert.rejects(issuePivCard(cardDeps(h, ca), request, 'officer.olga', 'corr-refused'), (e: any) => e.code === code && e.details[0]?.field === field && message.test(e.message));
+    await assert.rejects(issuePivCard(cardDeps(h, ca), request, issuer, 'corr-refused'), (e: any) => e.code === code && e.details[0]?.field === field && message.test(e.message));
     const [entry] = await h.store.query<{ target: string; data: { rule: string; field: string } }>(`SELECT target, data FROM audit_log WHERE action = 'credential.refused' ORDER BY seq DESC LIMIT 1`);
     assert.equal(await count(h.store, `audit_log WHERE action = 'credential.refused'`), before + 1);
     assert.deepEqual([entry?.target, entry?.data.rule, entry?.data.field], [request.identityId, rule, field]);
     assert.equal(await count(h.store, 'credentials'), cards, 'nothing was issued');
   }
+
+  test('refuses a card issued by an actor that is not an operator: no system actor skips the issuer check (issuer-is-operator)', async () => {
+    await refusedNaming(await cardRequest(h, ids.E1 as string), 'MUSTER_ERR_SEPARATION_OF_DUTIES', 'separation-of-duties', 'issuer-is-operator', /cli:root is not an operator/, 'cli:root');
+  });
 
   test('refuses the same key for PIV Authentication and Card Authentication, naming cardAuthCsr', async () => {
     const request = await cardRequest(h, ids.E1 as string);
@@ -153,7 +159,7 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
   test('issues a card with PIV Auth and Card Auth certificates that chain to the root', async () => {
     const request = await cardRequest(h, ids.E1 as string);
     e1Request = request;
-    card = await issuePivCard(cardDeps(h, ca), request, 'officer.olga', 'corr-issue');
+    card = await issuePivCard(cardDeps(h, ca), request, ISSUER, 'corr-issue');
     assert.equal(card.credentialNumber, '000001');
     assert.deepEqual(
       card.certificates.map((c) => c.profile),
@@ -233,7 +239,7 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
 
   test('one live card per person: another needs an active exception, which the card uses up and ends with', async () => {
     const deps = cardDeps(h, ca);
-    const first = await issuePivCard(deps, await cardRequest(h, ids.E6 as string), 'officer.olga', 'corr-e6-1');
+    const first = await issuePivCard(deps, await cardRequest(h, ids.E6 as string), ISSUER, 'corr-e6-1');
     await refusedNaming(await cardRequest(h, ids.E6 as string), 'MUSTER_ERR_CREDENTIAL_REFUSED', 'one-card', 'identityId', /already holds a live PIV card/);
     const exceptions = new ExceptionService({ store: h.store, clock: h.clock, audit: h.audit, maxDays: 30 });
     const granted = await exceptions.grant(
@@ -246,15 +252,15 @@ describeEachStore('PIV card issuance and the termination cascade', (factory) => 
         approvedBy: 'security.sue',
         expiresAt: new Date(h.clock.now().getTime() + 10 * 86_400_000),
       },
-      { actor: 'officer.olga', correlationId: 'corr-e6-x' },
+      { actor: ISSUER, correlationId: 'corr-e6-x' },
     );
-    const second = await issuePivCard(deps, await cardRequest(h, ids.E6 as string), 'officer.olga', 'corr-e6-2');
+    const second = await issuePivCard(deps, await cardRequest(h, ids.E6 as string), ISSUER, 'corr-e6-2');
     const [used] = await exceptions.list(ids.E6 as string);
     assert.deepEqual([used?.id, used?.credentialId], [granted.id, second.credentialId], 'the exception now covers the extra card');
     const [issued] = await h.store.query<{ data: { exception_id?: string } }>(`SELECT data FROM audit_log WHERE action = 'credential.issued' AND correlation_id = 'corr-e6-2'`);
     assert.equal(issued?.data.exception_id, granted.id);
     await refusedNaming(await cardRequest(h, ids.E6 as string), 'MUSTER_ERR_CREDENTIAL_REFUSED', 'one-card', 'identityId', /already holds 2 live PIV cards/);
-    await exceptions.end(granted.id, 'the facility card is no longer needed', { actor: 'officer.olga', correlationId: 'corr-e6-end' });
+    await exceptions.end(granted.id, 'the facility card is no longer needed', { actor: ISSUER, correlationId: 'corr-e6-end' });
     const statuses = await h.store.query<{ id: string; status: string }>(`SELECT id::text AS id, status FROM credentials WHERE identity_id = $1`, [ids.E6]);
     assert.deepEqual(Object.fromEntries(statuses.map((r) => [r.id, r.status])), { [first.credentialId]: 'issued', [second.credentialId]: 'terminated' });
   });

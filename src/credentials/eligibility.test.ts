@@ -12,7 +12,7 @@ import { VETTING_HEADER, cardDeps, cardRequest, certificateStatusOf, credentialS
 import { applyTransition } from './transition.ts';
 import type { IssuedPivCard } from './types.ts';
 
-const by = { actor: 'officer.olga', correlationId: 'corr-eligibility' };
+const by = { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'corr-eligibility' };
 const ORIGIN = 'http://localhost:8080';
 const DAY_MS = 86_400_000;
 

@@ -15,7 +15,7 @@ import { VETTING_HEADER, cardDeps, cardRequest, keyAndCsr, signChallenge, testCa
 import type { IssuedPivCard } from './types.ts';
 
 const DAY_MS = 86_400_000;
-const by = { actor: 'officer.olga', correlationId: 'corr-test' };
+const by = { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'corr-test' };
 const ORIGIN = 'http://localhost:8080';
 const people = (e1 = 'active', leave = '') => hrCsv([hrLine('E1', { status: e1, leave_type: leave }), hrLine('E2'), hrLine('E3'), hrLine('E4')]);
 const vetting = [VETTING_HEADER, 'E1,favorable,current,Tier 3,2025-11-01,true', 'E2,favorable,current,Tier 3,2025-11-01,true'].join('\n');

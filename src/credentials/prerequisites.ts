@@ -1,7 +1,7 @@
 import { MusterError, type MusterErrorCode } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import type { IdentityState } from '../core/identity/record.ts';
-import { issuanceSeparationRefusal, operatorIdOf } from '../core/operators/separation.ts';
+import { issuanceSeparationRefusal, issuerActorRefusal, operatorIdOf } from '../core/operators/separation.ts';
 import { loadIdentities } from '../mur/identity-repository.ts';
 import type { Tx } from '../store/store.ts';
 import { liveCredentialCount } from './credential-repository.ts';
@@ -55,7 +55,8 @@ export function requestRefusal(request: PivCardRequest, now: Date): Refusal | nu
 
 /**
  * Rules on the records (FIPS 201-3 §2.7, §2.8): an IAL3 proofing that saw two identity documents, one with a photograph,
- * and a sponsorship; then separation of duties: sponsor, registrar and issuer three people, none the applicant.
+ * and a sponsorship; then separation of duties: the issuer a named operator, and sponsor, registrar and issuer three people,
+ * none the applicant.
  */
 export function recordsRefusal(records: IssuanceRecords, applicant: string, issuerActor: string): Refusal | null {
   const { proofing, sponsorship } = records;
@@ -66,7 +67,7 @@ export function recordsRefusal(records: IssuanceRecords, applicant: string, issu
     return { rule: 'proofing', message: `identity proofing ${proofing.id} saw ${proofing.evidence.length} document(s); a PIV card needs two, one bearing a photograph` };
   }
   if (!sponsorship) return { rule: 'sponsor-approval', message: 'a sponsorship recorded by a sponsor (POST /api/identities/{id}/sponsorship) is required' };
-  const broken = issuanceSeparationRefusal({ applicant, sponsor: sponsorship.sponsorId, registrar: proofing.registrarId, issuer: operatorIdOf(issuerActor) });
+  const broken = issuerActorRefusal(issuerActor) ?? issuanceSeparationRefusal({ applicant, sponsor: sponsorship.sponsorId, registrar: proofing.registrarId, issuer: operatorIdOf(issuerActor) });
   return broken ? { rule: 'separation-of-duties', field: broken.rule, message: broken.message, code: 'MUSTER_ERR_SEPARATION_OF_DUTIES' } : null;
 }
 

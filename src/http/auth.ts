@@ -23,9 +23,15 @@ export function requireToken(ctx: Muster): MiddlewareHandler<Env> {
     const principal = outcome.principal;
     c.set('principal', principal);
     c.set('forbid', (route, needed) => auth.forbid(principal, route, needed, c.get('correlationId')));
+    c.set('sourceKind', (source) => sourceKindOf(ctx, source));
     if (routedWithoutRoles(c)) throw await auth.forbid(principal, `${c.req.method} ${c.req.path}`, [], c.get('correlationId'));
     await actingThrough({ actor: principal.actor, tokenId: principal.tokenId }, next);
   };
+}
+
+/** The configured kind of a source, or undefined for a source muster does not know. */
+export function sourceKindOf(ctx: Pick<Muster, 'config'>, source: string): string | undefined {
+  return Object.hasOwn(ctx.config.sources, source) ? ctx.config.sources[source]?.kind : undefined;
 }
 
 /** Default deny: a route matched this request, and none of what matched is the role check of `apiRoute`. */

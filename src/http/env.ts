@@ -19,6 +19,8 @@ export type Env = {
     principal: Principal;
     /** Set with the principal: how a route's role check refuses. */
     forbid: Forbid;
+    /** Set with the principal: the configured kind of a source (hr, npe, vetting, training), for roles that depend on it. */
+    sourceKind: (source: string) => string | undefined;
   };
 };
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { RouteRole } from '../core/operators/roles.ts';
-import { neededRoles, rolesAllow } from '../core/operators/roles.ts';
+import { neededRoles, rolesAllow, withSourceKind } from '../core/operators/roles.ts';
 import { type Env, principalOf } from './env.ts';
 
 const GUARDS = new WeakSet<object>();
@@ -11,7 +11,7 @@ const GUARDS = new WeakSet<object>();
  */
 export function roleGuard(route: string, declared: readonly RouteRole[]): MiddlewareHandler<Env> {
   const guard: MiddlewareHandler<Env> = async (c, next) => {
-    const params = c.req.param() as Record<string, string | undefined>;
+    const params = withSourceKind(c.req.param() as Record<string, string | undefined>, c.get('sourceKind'));
     if (!rolesAllow(principalOf(c).roles, declared, params)) throw await c.get('forbid')(route, neededRoles(declared, params));
     await next();
   };

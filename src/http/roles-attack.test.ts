@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { listAuditEntries } from '../audit/queries.ts';
 import { loadConfig } from '../config/load.ts';
 import { ManualClock } from '../core/clock.ts';
+import { VETTING_HEADER } from '../credentials/test-fixtures.ts';
 import { exampleAgreement } from '../federation/agreements-fixture.ts';
 import { testWorker } from '../lifecycle/test-fixtures.ts';
 import { type TestOperator, testOperator } from '../operators/test-operators.ts';
@@ -78,6 +79,21 @@ test('a source-feed:hr token cannot vet a person, issue or activate a card, rewr
   const shown = await call(auditor, 'GET', `/api/imports/${held.json.run.id}`);
   assert.equal(shown.json.run.status, 'held', 'nothing was applied');
   await assertForbidden(feed, 'GET', '/api/audit');
+});
+
+test('a source-admin uploads HR snapshots by hand but never a vetting one: adjudication results come from the vetting feed or an adjudicator', async () => {
+  const admin = await testOperator(ctx, ['source-admin']);
+  const adjudicator = await testOperator(ctx, ['adjudicator']);
+  const vetting = `${VETTING_HEADER}\nE2,favorable,current,Tier 3,2025-11-01,true\n`;
+  await assertForbidden(admin, 'POST', '/api/imports/vetting', vetting);
+  const [forbidden] = await listAuditEntries(ctx.store, { action: 'auth.forbidden', limit: 1 }); // the newest
+  assert.deepEqual(forbidden?.data.needed, ['source-feed:vetting', 'adjudicator']);
+  const hr = await call(admin, 'POST', '/api/imports/hr?fileName=by-hand.csv', hrCsv(['E1', 'E2', 'E3', 'E4'].map((id) => hrLine(id))), 'text/csv');
+  assert.equal(hr.res.status, 200, JSON.stringify(hr.json));
+  await assertForbidden(adjudicator, 'POST', '/api/imports/hr', hrCsv([hrLine('E1')]));
+  const vetted = await call(adjudicator, 'POST', '/api/imports/vetting?fileName=adjudicated.csv', vetting, 'text/csv');
+  assert.equal(vetted.res.status, 200, JSON.stringify(vetted.json));
+  assert.equal(vetted.json.run.summary.changed, 1, 'the adjudicator vetted E2');
 });
 
 test('an auditor token reads but cannot write', async () => {

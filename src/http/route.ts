@@ -1,6 +1,6 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { MusterError } from '../core/errors.ts';
-import { type RouteRole, isFixedRole, ROUTE_SOURCE_FEED } from '../core/operators/roles.ts';
+import { type RouteRole, isFixedRole, SOURCE_ROUTE_ROLES } from '../core/operators/roles.ts';
 import { roleGuard } from './role-guard.ts';
 import { ERROR_RESPONSES } from './schemas.ts';
 
@@ -25,7 +25,7 @@ type ApiRouteConfig<P extends string> = Omit<RouteConfig, 'path' | 'security' | 
  */
 export function apiRoute<const P extends string, const R extends ApiRouteConfig<P>>(config: R) {
   const { roles, ...route } = config;
-  const name = `${route.method.toUpperCase()} ${route.path}`;
+  const name = routeName(route);
   if (!route.path.startsWith(API_PREFIX)) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: authenticated routes live under ${API_PREFIX}`);
   checkRoles(name, route.path, roles);
   return createRoute({
@@ -36,11 +36,31 @@ export function apiRoute<const P extends string, const R extends ApiRouteConfig<
   });
 }
 
+/** What a route made by `apiRoute` carries that names who may call it: its method, path and the roles in its security. */
+export interface DeclaredRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly security?: readonly Readonly<Record<string, readonly string[]>>[] | undefined;
+}
+
+/** `POST /api/cards`: the route as audit entries and refusals name it. */
+export function routeName(route: DeclaredRoute): string {
+  return `${route.method.toUpperCase()} ${route.path}`;
+}
+
+/** The roles a route made by `apiRoute` names (read back from its security), for a face that acts as that route does. */
+export function declaredRoles(route: DeclaredRoute): RouteRoles {
+  const roles = route.security?.[0]?.[BEARER_SCHEME] ?? [];
+  checkRoles(routeName(route), route.path, roles);
+  return roles as unknown as RouteRoles;
+}
+
 function checkRoles(name: string, path: string, roles: readonly string[] | undefined): void {
   if (!Array.isArray(roles) || roles.length === 0) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: name the operator roles that may call it`);
   for (const role of roles) {
-    if (role === ROUTE_SOURCE_FEED && !path.includes('{source}')) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: ${ROUTE_SOURCE_FEED} needs a {source} path parameter`);
-    if (role !== ROUTE_SOURCE_FEED && !isFixedRole(role)) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: unknown operator role ${role}`);
+    const bySource = SOURCE_ROUTE_ROLES.includes(role);
+    if (bySource && !path.includes('{source}')) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: ${role} needs a {source} path parameter`);
+    if (!bySource && !isFixedRole(role)) throw new MusterError('MUSTER_ERR_INTERNAL', `apiRoute ${name}: unknown operator role ${role}`);
   }
 }
 

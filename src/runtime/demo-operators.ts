@@ -4,6 +4,7 @@ import { actingThrough } from '../audit/acting.ts';
 import type { ExpectedChanges } from '../demo/index.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import { MusterError } from '../core/errors.ts';
+import { trustEligibility } from '../credentials/holder-repository.ts';
 import { findByAttributes } from '../mur/identity-repository.ts';
 import { bootstrapOperator, grantRole } from '../operators/roles.ts';
 import { authenticate, createToken } from '../operators/tokens.ts';
@@ -19,10 +20,16 @@ const CAST = [
   { file: 'registrar', kind: 'person', roles: ['registrar'] },
   // the issuer may sponsor too: the walk-through shows one person as sponsor and issuer of a card refused
   { file: 'issuer', kind: 'person', roles: ['issuer', 'sponsor'] },
+  // no one proofs or issues their own card: the registrar's is proofed by a second registrar, the issuer's issued by a second issuer
+  { file: 'registrar-2', kind: 'person', roles: ['registrar'] },
+  { file: 'issuer-2', kind: 'person', roles: ['issuer'] },
   { file: 'federation-admin', kind: 'person', roles: ['federation-admin'] },
   { file: 'federation-admin-2', kind: 'person', roles: ['federation-admin'] },
   { file: 'hr-feed', kind: 'npe', roles: ['source-feed:hr'] },
 ] as const;
+
+/** TRUST eligibility on which a PIV card is issued. */
+const CARD_ELIGIBILITY: ReadonlySet<string> = new Set(['favorable', 'interim']);
 
 /** Tokens of the demo operators, by file name. */
 export type DemoTokens = Readonly<Record<(typeof CAST)[number]['file'], string>>;
@@ -50,18 +57,19 @@ export async function seedDemoOperators(ctx: Muster, folder: string, day0: { hr:
   return tokens as DemoTokens;
 }
 
-/** Active people and an NPE that the day-1 snapshot does not change, and not the first rows the walk-through uses. */
+/** Active people a PIV card may be issued to (TRUST favorable or interim) and an NPE that the day-1 snapshot does not change, and not the first rows the walk-through uses. */
 async function pickCast(ctx: Muster, files: { hr: string; npe: string }, changes: ExpectedChanges): Promise<IdentityState[]> {
   const hr = await firstColumn(files.hr);
   const touched = new Set([...Object.values(changes).flat(), ...hr.slice(0, 5)]);
-  const quiet = hr.filter((id) => !touched.has(id)).slice(-20);
-  const people = (
-    await findByAttributes(
-      ctx.store,
-      ['employee_id'],
-      quiet.map((id) => [id]),
-    )
-  ).filter((s) => s.status === 'active' && s.kind === 'person');
+  const quiet = hr.filter((id) => !touched.has(id)).slice(-40);
+  const people: IdentityState[] = [];
+  for (const s of await findByAttributes(
+    ctx.store,
+    ['employee_id'],
+    quiet.map((id) => [id]),
+  )) {
+    if (s.status === 'active' && s.kind === 'person' && CARD_ELIGIBILITY.has((await trustEligibility(ctx.store, s.id)) ?? '')) people.push(s);
+  }
   const npes = (
     await findByAttributes(
       ctx.store,

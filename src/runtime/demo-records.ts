@@ -12,14 +12,15 @@ const DEMO_EVIDENCE: readonly EvidenceRecord[] = [
 
 /**
  * The sponsorship and IAL3 proofing a demo card rests on, made — when the person has none — by the demo's sponsor and
- * registrar operators (`muster demo` seeds them), each as itself: never by the applicant, never one person twice.
+ * registrar operators (`muster demo` seeds them), each as itself: never by the applicant nor the issuer, never one person twice.
  */
-export async function demoIssuanceRecords(muster: Muster, identityId: string, correlationId: string): Promise<void> {
+export async function demoIssuanceRecords(muster: Muster, identityId: string, correlationId: string, issuerId?: string): Promise<void> {
   const deps = { store: muster.store, clock: muster.clock, audit: muster.audit };
   const grants = await allHeldGrants(muster.store);
   const holder = (role: string, not: readonly string[]) => grants.find((g) => g.role === role && !not.includes(g.identity_id))?.identity_id;
-  const sponsor = holder('sponsor', [identityId]);
-  const registrar = holder('registrar', [identityId, sponsor ?? '']);
+  const issuer = issuerId ?? '';
+  const sponsor = holder('sponsor', [identityId, issuer]);
+  const registrar = holder('registrar', [identityId, issuer, sponsor ?? '']);
   if (!sponsor || !registrar) {
     throw new MusterError('MUSTER_ERR_NOT_FOUND', 'a demo card needs a sponsor and a registrar operator other than the cardholder: run `muster demo` first', [
       { field: sponsor ? 'registrar' : 'sponsor', message: 'no operator holds the role' },

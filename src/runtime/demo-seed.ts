@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { writeDemoAgency, writeTruncated } from '../demo/index.ts';
 import type { ImportRun } from '../sources/runs.ts';
 import type { Muster } from './context.ts';
+import { type DemoCards, seedDemoOperatorCards } from './demo-operator-cards.ts';
 import { createCampaign } from '../governance/index.ts';
 import { type DemoTokens, seedDemoOperators } from './demo-operators.ts';
 import { campaignDeps } from './governance.ts';
@@ -11,6 +12,8 @@ export interface DemoSeed {
   readonly folder: string;
   /** The demo operators' tokens, by name (also in `<folder>/tokens/<name>`). */
   readonly tokens?: DemoTokens;
+  /** The demo operators' software PIV cards, by name: the files under `<folder>/cards/`. */
+  readonly cards?: DemoCards;
   readonly runs: readonly ImportRun[];
   /** The open certification campaign of the demo (the privileged access, reviewed by managers). */
   readonly campaignId?: string;
@@ -22,8 +25,8 @@ export const DEMO_SEED = 1;
 /**
  * Seeds an empty MUR with the demo agency (HR, NPE, vetting and training feeds of day 0), writes the
  * next day's snapshot and a truncated one beside them for the walk-through, makes a few
- * operators with their tokens, and opens a certification campaign of the privileged access (the
- * operators' roles), due in 14 days. Does nothing when the MUR already holds identities.
+ * operators with their tokens and software PIV cards, and opens a certification campaign of the privileged
+ * access (the operators' roles), due in 14 days. Does nothing when the MUR already holds identities.
  */
 export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: string): Promise<DemoSeed> {
   const folder = join(ctx.config.dataDir === ':memory:' ? '.' : ctx.config.dataDir, 'demo');
@@ -38,6 +41,7 @@ export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: 
     runs.push(await ctx.imports.run({ source, file: day0.files[source], actor, correlationId, skipInvalid: true }));
   }
   const tokens = await seedDemoOperators(ctx, folder, day0.files, day1.manifest.expected, actor, correlationId);
+  const cards = await seedDemoOperatorCards(ctx, folder, tokens, correlationId);
   const { campaign } = await createCampaign(campaignDeps(ctx), {
     name: 'demo quarterly privileged review',
     scope: 'privileged',
@@ -47,5 +51,5 @@ export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: 
     actor,
     correlationId,
   });
-  return { seeded: true, folder, tokens, runs, campaignId: campaign.id };
+  return { seeded: true, folder, tokens, cards, runs, campaignId: campaign.id };
 }

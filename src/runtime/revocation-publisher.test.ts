@@ -15,7 +15,7 @@ import type { CaHierarchy } from '../pki/ca.ts';
 import { RevocationPublisher } from './revocation-publisher.ts';
 import { read, requestFor } from '../protocols/ocsp/test-fixtures.ts';
 
-const by = { actor: 'officer.olga', correlationId: 'corr-publisher' };
+const by = { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'corr-publisher' };
 
 describeEachStore('the revocation publisher keeps OCSP and the CRL in step with the store', (factory) => {
   const h = useHarness(factory);

@@ -1,17 +1,19 @@
 // The web console in a real browser: headless Chromium signs operators in to /console through muster's own OpenID
 // Provider with a software PIV card (Playwright presents its certificate to muster's mutual-TLS origin). An operator
-// sees their roles; a cardholder who is no operator gets a cardholder session that opens no operator page; an operator without the role gets 403 on the holds
-// page; the inactivity limit (the injected clock moved on) sends the operator back to PIV sign-in; signing out ends
-// the session; and a hold or an HR termination ends the operator's console session at once.
+// sees their roles; a cardholder who is no operator gets a cardholder session that opens no operator page; an operator
+// without the role gets 403 on the holds page; a hardware-backed PKI Derived PIV credential signs in at AAL3, one not
+// shown hardware-backed (AAL2) is refused saying why; the inactivity limit (the injected clock moved on) sends the
+// operator back to PIV sign-in; signing out ends the session; and a hold or an HR termination ends the operator's
+// console session (and API token) at once.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Clock } from '../../src/core/clock.ts';
 import { placeHold } from '../../src/lifecycle/holds.ts';
-import { testOperator } from '../../src/operators/test-operators.ts';
+import { type TestOperator, testOperator } from '../../src/operators/test-operators.ts';
 import { chromiumSkip, launchChromium, newContextWithClientCertificate } from '../support/chromium.ts';
-import { type CertificateCredential, type FederatedMuster, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
+import { type CertificateCredential, type FederatedMuster, bindDerivedPki, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
 import { waitUntil } from '../support/wait.ts';
 
 /** The wall clock, moved on by the test: muster's decisions see the time pass, the browser and the OP's tokens do not. */
@@ -39,11 +41,12 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
   let browser: Browser;
   const cards: Record<string, CertificateCredential> = {};
   const contexts: BrowserContext[] = [];
+  let e1Token: TestOperator;
 
   before(async () => {
     fm = await startFederatedMuster({ clock, console: true });
     for (const person of ['E1', 'E2', 'E3']) cards[person] = await issueSoftwarePivCard(fm, person);
-    await testOperator(fm.muster, ['security-officer', 'auditor'], { identityId: fm.ids.E1 as string });
+    e1Token = await testOperator(fm.muster, ['security-officer', 'auditor'], { identityId: fm.ids.E1 as string });
     await testOperator(fm.muster, ['issuer'], { identityId: fm.ids.E2 as string });
     browser = await launchChromium();
   });
@@ -54,8 +57,8 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
     await fm?.close();
   });
 
-  async function cardholder(person: string): Promise<Page> {
-    const card = cards[person] as CertificateCredential;
+  async function cardholder(person: string, credential?: CertificateCredential): Promise<Page> {
+    const card = credential ?? (cards[person] as CertificateCredential);
     const context = await newContextWithClientCertificate(browser, { origin: fm.mtlsOrigin, pfx: card.pfx, passphrase: card.passphrase });
     contexts.push(context);
     return context.newPage();
@@ -149,14 +152,44 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
     assert.deepEqual(forbidden[0]?.data.needed, ['security-officer', 'helpdesk', 'auditor']);
   });
 
-  test('a hold on the operator ends their console session at once', async () => {
+  test('an operator signs in with a hardware-backed PKI Derived PIV credential (AAL3, SP 800-157r1) and reaches the console', async () => {
+    const derived = await bindDerivedPki(fm, cards.E2 as CertificateCredential, true);
+    const page = await cardholder('E2', derived);
+    await signIn(page);
+    await arrive(page, atConsole, 'at the console');
+    assert.equal(await page.locator('#identity').textContent(), fm.ids.E2);
+    const [login] = await fm.muster.store.query<{ aal: string; credential_id: string }>(
+      'SELECT aal, credential_id::text AS credential_id FROM oidc_logins WHERE identity_id = $1 ORDER BY auth_time DESC LIMIT 1',
+      [fm.ids.E2],
+    );
+    assert.deepEqual([login?.aal, login?.credential_id], ['aal3', derived.credentialId], 'the sign-in was the derived credential, at AAL3');
+  });
+
+  test('a Derived PIV credential whose key is not shown to be hardware-protected (AAL2) is refused the console, saying why', async () => {
+    const before = (await sessionsOf('E2')).length;
+    const software = await bindDerivedPki(fm, cards.E2 as CertificateCredential, false);
+    const page = await cardholder('E2', software);
+    await page.goto(console());
+    await arrive(page, atSignIn, "at muster's sign-in page");
+    await page.click('#piv');
+    await page.waitForLoadState();
+    const text = (await page.locator('body').textContent()) ?? '';
+    assert.match(text, /requires AAL3; this credential reaches AAL2/, `the refusal says why: ${text}`);
+    assert.ok(!atConsole(new URL(page.url())), `the console does not open (${page.url()})`);
+    assert.equal((await sessionsOf('E2')).length, before, 'no console session');
+  });
+
+  test('a hold on the operator ends their console sessions at once', async () => {
     assert.equal((await e2.goto(console()))?.status(), 200);
+    const live = (await sessionsOf('E2')).filter((s) => s.ended_at === null).length;
+    assert.equal(live, 2, 'signed in with the card and with the Derived PIV credential');
     await placeHold(fm.muster.store, fm.muster, fm.ids.E2 as string, 'lost badge under investigation', 'operator:security');
     await waitUntil('the console session of the held operator ended', async () => (await sessionsOf('E2')).every((s) => s.ended_at !== null));
     const ended = (await auditOf('console.session.ended')).filter((e) => e.data.identity_id === fm.ids.E2);
     assert.deepEqual(
       ended.map((e) => e.actor),
-      ['muster:lifecycle'],
+      ['muster:lifecycle', 'muster:lifecycle'],
+      'one entry for each session the job ended',
     );
     await e2.goto(console());
     assert.ok(!atConsole(new URL(e2.url())), `the console no longer opens (${e2.url()})`);
@@ -188,13 +221,17 @@ describe('console sign-in in Chromium', { skip: chromiumSkip() }, () => {
     assert.equal(await e1.locator('h1').textContent(), 'Signed out');
   });
 
-  test("an HR termination ends the operator's console session at once", async () => {
+  test("an HR termination ends the operator's API token and console session at once", async () => {
     const page = await cardholder('E1');
     await signIn(page);
     await page.waitForURL(atConsole);
     assert.equal((await sessionsOf('E1')).filter((s) => s.ended_at === null).length, 1);
+    const api = () => fetch(`${fm.base}/api/audit/verify`, { headers: { authorization: e1Token.bearer } });
+    assert.equal((await api()).status, 200, "the operator's API token works before");
     await fm.hrSnapshot({ E1: 'terminated' });
+    assert.equal((await api()).status, 401, 'the API token of a leaver is refused at once');
     await waitUntil('the console session of the leaver ended', async () => (await sessionsOf('E1')).every((s) => s.ended_at !== null));
+    await waitUntil("the leaver's API token revoked for good", async () => (await auditOf('token.revoked')).some((e) => e.target === `token:${e1Token.tokenId}`));
     const ended = (await auditOf('console.session.ended')).filter((e) => e.actor === 'muster:lifecycle' && e.data.identity_id === fm.ids.E1);
     assert.equal(ended.length, 1, 'one entry for the one session the job ended');
     await page.goto(console());

@@ -113,7 +113,7 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
   });
 
   test('muster demo piv: a PKCS#12 software card whose chain OpenSSL verifies and whose OCSP answer is good', async () => {
-    demo = await issueDemoPivCard(muster, 'E1', dir, 'secret-pin', { actor: 'test', correlationId: 'demo-piv' });
+    demo = await issueDemoPivCard(muster, 'E1', dir, 'secret-pin', { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'demo-piv' });
     identityId = demo.identityId;
     await openssl(['pkcs12', '-in', demo.files.pivAuth, '-passin', 'pass:secret-pin', '-nokeys', '-clcerts', '-out', 'piv-auth.pem']);
     const key = await openssl(['pkcs12', '-in', demo.files.pivAuth, '-passin', 'pass:secret-pin', '-nocerts', '-nodes', '-out', 'piv-auth.key']);

@@ -37,7 +37,7 @@ describeEachStore('governance reports over HTTP', (factory) => {
     await upload('vetting', `${VETTING_HEADER}\nE1,favorable,current,Tier 3,2025-11-01,true\n`);
     const [e1] = await ctx.store.query<{ id: string }>(`SELECT id FROM identities WHERE attributes -> 'employee_id' ->> 'v' = 'E1'`);
     const { cards } = await ctx.credentials();
-    const by = { actor: 'officer.olga', correlationId: 'req-card' };
+    const by = { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'req-card' };
     const card = await cards.issue(await cardRequest({ store: ctx.store, audit: ctx.audit, clock, dir } as unknown as Harness, e1?.id as string), by);
     await cards.activate(card.credentialId, by);
     const worker = createJobWorker(ctx);

@@ -12,7 +12,7 @@ import { PKI_PATHS } from '../../src/runtime/pki.ts';
 import { startPkiServing, type PkiServing } from '../../src/runtime/pki-serving.ts';
 
 const YEAR_MS = 365 * 86_400_000;
-const by = { actor: 'issuer.ivan', correlationId: 'churn-cards' };
+const by = { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'churn-cards' };
 
 /** A certificate's status as one word: `good`, or its revocation reason (`certificateHold`, `affiliationChanged`…). */
 export type CardStatus = string;

@@ -41,7 +41,7 @@ import { hrCsv, hrLine } from './muster.ts';
 import { pgliteFactory, type StoreFactory } from './stores.ts';
 
 const run = promisify(execFile);
-export const BY = { actor: 'officer.olga', correlationId: 'federation-e2e' };
+export const BY = { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'federation-e2e' };
 /** The people of the demo agency imported at start: employee id → HR fields beyond the defaults. */
 export const PEOPLE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   E1: { given_name: 'Jane', family_name: 'Doe', email: 'jane.doe@demo.gov', component: 'Office of the CIO', department: 'Cloud Services' },

@@ -102,7 +102,7 @@ export async function leaverWorld(store: Store, people: number, options: LeaverW
 /** Gives person `employeeId` an activated PIV card and a PKI Derived PIV credential bound with the card's key. */
 export async function equipPerson(world: LeaverWorld, employeeId: string): Promise<string> {
   const { muster, dir } = world;
-  const by = { actor: 'officer.olga', correlationId: `equip-${employeeId}` };
+  const by = { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: `equip-${employeeId}` };
   const demo = await issueDemoPivCard(muster, employeeId, join(dir, employeeId), 'pin', by);
   const services = await muster.credentials();
   const start = await services.derived.start(demo.identityId, by);

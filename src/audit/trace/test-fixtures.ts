@@ -100,7 +100,7 @@ export async function runLeaverThread(h: Harness): Promise<LeaverThread> {
   await jobs();
   await provision();
   const identityId = (await identityByKey(h.store, 'employee_id', 'E1')).id;
-  const card = await issuePivCard(cardDeps(h, await testCa(h)), await cardRequest(h, identityId), 'officer.olga', 'req-card');
+  const card = await issuePivCard(cardDeps(h, await testCa(h)), await cardRequest(h, identityId), 'operator:0ff1ce00-0000-4000-8000-000000000001', 'req-card');
   const receiver = new PushReceiver([{ status: 400, body: { err: 'invalid_subject', description: 'unknown subject' } }]);
   const rp = { clientId: 'rp-trace', key: await rpKey('trace'), signalEndpoint: await receiver.start() };
   await saveAgreement(h, 'trace', [rp], ['account-disabled', 'session-revoked']);

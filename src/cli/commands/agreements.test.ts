@@ -7,6 +7,7 @@ import { after, before, it } from 'node:test';
 import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
 import { exampleAgreement, exampleRp } from '../../federation/agreements-fixture.ts';
 import type { CliIo } from '../io.ts';
+import { cliOperatorToken } from '../test-operators.ts';
 import { runCli } from '../main.ts';
 import { agreementCommands } from './agreements.ts';
 
@@ -40,6 +41,7 @@ describeEachStore('muster federation agreement', (factory) => {
     dir = await mkdtemp(join(tmpdir(), 'muster-agreement-cli-'));
     env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
     await file('muster.json', { workers: { enabled: false } });
+    env.MUSTER_TOKEN = await cliOperatorToken({ dataDir: join(dir, 'data'), env, file: join(dir, 'muster.json') }, ['federation-admin']);
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -64,7 +66,7 @@ describeEachStore('muster federation agreement', (factory) => {
     assert.match(saved.stdout, /^trust agreement benefits version 1 saved \(active\); relying parties: benefits-portal/);
     const second = await run(['federation', 'agreement', 'save', 'benefits', await file('benefits2.json', exampleAgreement({ description: 'v2' })), '--reason', 'clarified', '--json']);
     assert.equal(second.json().agreement.version, 2);
-    assert.match(second.json().agreement.author, /^cli:/);
+    assert.match(second.json().agreement.author, /^operator:[0-9a-f-]{36}$/);
     const list = await run(['federation', 'agreement', 'list']);
     assert.match(list.stdout, /^ID +VERSION +STATUS/);
     assert.match(list.stdout, /\nbenefits +2 +active +Benefits portal +1 /);

@@ -1,4 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { agreementSaveRoute, agreementStatusRoute } from '../../http/routes/agreements.ts';
+import { saveOrProposeAgreement } from '../../runtime/pending-actions.ts';
+import { withOperator } from './as-operator.ts';
+import { proposedLines } from './pending.ts';
 import type { Command } from 'commander';
 import { MusterError } from '../../core/errors.ts';
 import { type AgreementStatus, type AgreementVersion, AgreementService } from '../../federation/agreements.ts';
@@ -6,7 +10,6 @@ import type { Cli } from '../cli.ts';
 import type { CommandGroup } from '../main.ts';
 import { table } from '../render.ts';
 import { mintRegistrationToken } from '../../protocols/oidc/clients.ts';
-import { agreementService } from '../../runtime/agreements.ts';
 import { integer } from './options.ts';
 
 /** The JSON document in the file given as `<file>`; an unreadable file or malformed JSON is refused naming it. */
@@ -66,10 +69,16 @@ function saveCommand(agreement: Command, cli: Cli): void {
     .argument('<file>', 'the agreement document (JSON)')
     .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
     .action((id: string, file: string, opts: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const saved = await agreementService(ctx).save(id, await readDocument(file), cli.actor, opts.reason);
-        cli.print(command, { agreement: saved }, () => savedLine(saved));
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const outcome = await saveOrProposeAgreement(ctx, id, await readDocument(file), opts.reason, { ...by, correlationId: cli.correlationId });
+          if ('pending' in outcome) cli.print(command, { pendingAction: outcome.pending }, () => proposedLines(outcome.pending));
+          else cli.print(command, { agreement: outcome.agreement }, () => savedLine(outcome.agreement));
+        },
+        { route: agreementSaveRoute, params: { id } },
+      ),
     );
 }
 
@@ -87,10 +96,15 @@ function statusCommands(agreement: Command, cli: Cli): void {
       .argument('<id>', 'agreement id')
       .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
       .action((id: string, opts: { reason: string }, command: Command) =>
-        cli.withMuster(command, async (ctx) => {
-          const changed = await new AgreementService(ctx).setStatus(id, status, cli.actor, opts.reason);
-          cli.print(command, { agreement: changed }, () => `trust agreement ${changed.id} version ${changed.version} is ${changed.status}`);
-        }),
+        withOperator(
+          cli,
+          command,
+          async (ctx, by) => {
+            const changed = await new AgreementService(ctx).setStatus(id, status, by.actor, opts.reason);
+            cli.print(command, { agreement: changed }, () => `trust agreement ${changed.id} version ${changed.version} is ${changed.status}`);
+          },
+          { route: agreementStatusRoute, params: { id } },
+        ),
       );
   }
 }
@@ -103,14 +117,24 @@ function registrationTokenCommand(agreement: Command, cli: Cli): void {
     .option('--ttl <seconds>', 'lifetime of the token', integer('ttl'), 86_400)
     .requiredOption('--reason <text>', 'who receives it and why (kept in the audit log; the token itself is not)')
     .action((id: string, opts: { ttl: number; reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const token = await mintRegistrationToken(ctx.store, ctx.clock, id, opts.ttl);
-        const expiresAt = new Date(ctx.clock.now().getTime() + opts.ttl * 1000).toISOString();
-        await ctx.store.transaction((tx) =>
-          ctx.audit.append(tx, [{ actor: cli.actor, action: 'oidc.registration-token.minted', target: `agreement:${id}`, reason: opts.reason, data: { agreement: id, expiresAt } }], cli.correlationId),
-        );
-        cli.print(command, { agreement: id, token, expiresAt }, () => [`initial access token for dynamic registration under ${id} (until ${expiresAt}):`, token]);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const token = await mintRegistrationToken(ctx.store, ctx.clock, id, opts.ttl);
+          const expiresAt = new Date(ctx.clock.now().getTime() + opts.ttl * 1000).toISOString();
+          await ctx.store.transaction((tx) =>
+            ctx.audit.append(
+              tx,
+              [{ actor: by.actor, action: 'oidc.registration-token.minted', target: `agreement:${id}`, reason: opts.reason, data: { agreement: id, expiresAt } }],
+              cli.correlationId,
+            ),
+          );
+          cli.print(command, { agreement: id, token, expiresAt }, () => [`initial access token for dynamic registration under ${id} (until ${expiresAt}):`, token]);
+        },
+        // who may let relying parties register themselves under an agreement: who may write it
+        { route: agreementSaveRoute, params: { id } },
+      ),
     );
 }
 

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { cardIssueRoute, cardOperationRoutes, cardReissueRoute, cardTerminateRoute, cardUpdateRoute } from '../../http/routes/cards.ts';
+import { byOperator, withOperator } from './as-operator.ts';
 import type { TerminationReason } from '../../core/credential/status.ts';
 import { getCredential, listCredentials, type CredentialDetail } from '../../credentials/queries.ts';
 import type { Cli } from '../cli.ts';
@@ -29,11 +31,16 @@ function operations(card: Command, cli: Cli): void {
       .argument('<credential>', "the card's credential id")
       .requiredOption('--reason <text>', 'why (kept in the audit log)')
       .action((id: string, opts: { reason: string }, command: Command) =>
-        cli.withMuster(command, async (ctx) => {
-          await (await ctx.credentials()).cards[name](id, { actor: cli.actor, correlationId: cli.correlationId }, opts.reason);
-          const view = await getCredential(ctx.store, id);
-          cli.print(command, { credential: view }, () => credentialLines(view));
-        }),
+        withOperator(
+          cli,
+          command,
+          async (ctx, by) => {
+            await (await ctx.credentials()).cards[name](id, byOperator(cli, by), opts.reason);
+            const view = await getCredential(ctx.store, id);
+            cli.print(command, { credential: view }, () => credentialLines(view));
+          },
+          { route: cardOperationRoutes[name], params: { id } },
+        ),
       );
   }
   card
@@ -42,11 +49,16 @@ function operations(card: Command, cli: Cli): void {
     .argument('<credential>', 'credential id')
     .requiredOption('--reason <reason>', 'lost, stolen, compromised, damaged, superseded, left or withdrawn')
     .action((id: string, opts: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        await (await ctx.credentials()).cards.terminate(id, opts.reason, { actor: cli.actor, correlationId: cli.correlationId });
-        const view = await getCredential(ctx.store, id);
-        cli.print(command, { credential: view }, () => credentialLines(view));
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          await (await ctx.credentials()).cards.terminate(id, opts.reason, byOperator(cli, by));
+          const view = await getCredential(ctx.store, id);
+          cli.print(command, { credential: view }, () => credentialLines(view));
+        },
+        { route: cardTerminateRoute, params: { id } },
+      ),
     );
 }
 
@@ -62,20 +74,25 @@ export function cardCommands(program: Command, cli: Cli): void {
     .requiredOption('--expires <date>', 'card expiry (≤ 6 years)', isoDate('expires'))
     .option('--card-uuid <uuid>', 'card UUID (random when absent)')
     .action((opts: IssueOptions, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const request = {
-          identityId: opts.identity,
-          expiresAt: opts.expires,
-          pivAuthCsr: await readFlagFile('piv-csr', opts.pivCsr),
-          cardAuthCsr: await readFlagFile('card-auth-csr', opts.cardAuthCsr),
-          ...(opts.cardUuid ? { cardUuid: opts.cardUuid } : {}),
-        };
-        const issued = await (await ctx.credentials()).cards.issue(request, { actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(command, { card: issued }, () => [
-          `issued card ${issued.cardUuid} (credential ${issued.credentialId}, FASC-N ${issued.fascn})`,
-          ...issued.certificates.map((c) => `  ${c.profile} ${c.serial} until ${c.notAfter.toISOString()}`),
-        ]);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const request = {
+            identityId: opts.identity,
+            expiresAt: opts.expires,
+            pivAuthCsr: await readFlagFile('piv-csr', opts.pivCsr),
+            cardAuthCsr: await readFlagFile('card-auth-csr', opts.cardAuthCsr),
+            ...(opts.cardUuid ? { cardUuid: opts.cardUuid } : {}),
+          };
+          const issued = await (await ctx.credentials()).cards.issue(request, byOperator(cli, by));
+          cli.print(command, { card: issued }, () => [
+            `issued card ${issued.cardUuid} (credential ${issued.credentialId}, FASC-N ${issued.fascn})`,
+            ...issued.certificates.map((c) => `  ${c.profile} ${c.serial} until ${c.notAfter.toISOString()}`),
+          ]);
+        },
+        { route: cardIssueRoute },
+      ),
     );
   card
     .command('show')
@@ -113,16 +130,21 @@ export function cardCommands(program: Command, cli: Cli): void {
     .option('--piv-csr <file>', 'new PIV Authentication CSR')
     .option('--card-auth-csr <file>', 'new Card Authentication CSR')
     .action((id: string, opts: { reason: string; pivCsr?: string; cardAuthCsr?: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const update = {
-          reason: opts.reason,
-          ...(opts.pivCsr ? { pivAuthCsr: await readFlagFile('piv-csr', opts.pivCsr) } : {}),
-          ...(opts.cardAuthCsr ? { cardAuthCsr: await readFlagFile('card-auth-csr', opts.cardAuthCsr) } : {}),
-        };
-        await (await ctx.credentials()).cards.update(id, update, { actor: cli.actor, correlationId: cli.correlationId });
-        const view = await getCredential(ctx.store, id);
-        cli.print(command, { credential: view }, () => credentialLines(view));
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const update = {
+            reason: opts.reason,
+            ...(opts.pivCsr ? { pivAuthCsr: await readFlagFile('piv-csr', opts.pivCsr) } : {}),
+            ...(opts.cardAuthCsr ? { cardAuthCsr: await readFlagFile('card-auth-csr', opts.cardAuthCsr) } : {}),
+          };
+          await (await ctx.credentials()).cards.update(id, update, byOperator(cli, by));
+          const view = await getCredential(ctx.store, id);
+          cli.print(command, { credential: view }, () => credentialLines(view));
+        },
+        { route: cardUpdateRoute, params: { id } },
+      ),
     );
   card
     .command('reissue')
@@ -134,16 +156,21 @@ export function cardCommands(program: Command, cli: Cli): void {
     .requiredOption('--expires <date>', 'new card expiry', isoDate('expires'))
     .requiredOption('--verified-by <who>', "the operator who verified the cardholder's biometrics")
     .action((id: string, opts: { reason: string; pivCsr: string; cardAuthCsr: string; expires: Date; verifiedBy: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const request = {
-          reason: opts.reason as TerminationReason,
-          expiresAt: opts.expires,
-          pivAuthCsr: await readFlagFile('piv-csr', opts.pivCsr),
-          cardAuthCsr: await readFlagFile('card-auth-csr', opts.cardAuthCsr),
-          verifiedBy: opts.verifiedBy,
-        };
-        const issued = await (await ctx.credentials()).cards.reissue(id, request, { actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(command, { card: issued }, () => `card ${id} replaced by ${issued.cardUuid} (credential ${issued.credentialId}, FASC-N ${issued.fascn})`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const request = {
+            reason: opts.reason as TerminationReason,
+            expiresAt: opts.expires,
+            pivAuthCsr: await readFlagFile('piv-csr', opts.pivCsr),
+            cardAuthCsr: await readFlagFile('card-auth-csr', opts.cardAuthCsr),
+            verifiedBy: opts.verifiedBy,
+          };
+          const issued = await (await ctx.credentials()).cards.reissue(id, request, byOperator(cli, by));
+          cli.print(command, { card: issued }, () => `card ${id} replaced by ${issued.cardUuid} (credential ${issued.credentialId}, FASC-N ${issued.fascn})`);
+        },
+        { route: cardReissueRoute, params: { id } },
+      ),
     );
 }

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { writeDemoAgency, writeTruncated } from '../../demo/index.ts';
 import type { Cli } from '../cli.ts';
 import { issueDemoPivCard } from '../../runtime/demo-piv.ts';
+import { cardIssueRoute } from '../../http/routes/cards.ts';
+import { byOperator, withOperator } from './as-operator.ts';
 import { integer } from './options.ts';
 
 interface GenerateOptions {
@@ -36,19 +38,24 @@ export function demoCommands(program: Command, cli: Cli): void {
     });
   demo
     .command('piv')
-    .description('issue a software PIV card to a demo person and write it as PKCS#12 (PIV Authentication and Card Authentication)')
+    .description('issue (as the issuer of MUSTER_TOKEN) a software PIV card to a demo person and write it as PKCS#12 (PIV Authentication and Card Authentication)')
     .argument('<person>', 'identity id, employee id or email')
     .option('--out <dir>', 'folder for the .p12 files and the CA certificates', './demo-piv')
     .option('--password <text>', 'PKCS#12 password', 'muster')
     .action((person: string, opts: { out: string; password: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const result = await issueDemoPivCard(ctx, person, opts.out, opts.password, { actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(command, result, () => [
-          `issued and activated card ${result.card.cardUuid} (FASC-N ${result.card.fascn}) for identity ${result.identityId}`,
-          `PIV Authentication: ${result.files.pivAuth}`,
-          `Card Authentication: ${result.files.cardAuth}`,
-          `password: ${opts.password}; chain: ${result.files.issuing}, ${result.files.root}`,
-        ]);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const result = await issueDemoPivCard(ctx, person, opts.out, opts.password, byOperator(cli, by));
+          cli.print(command, result, () => [
+            `issued and activated card ${result.card.cardUuid} (FASC-N ${result.card.fascn}) for identity ${result.identityId}`,
+            `PIV Authentication: ${result.files.pivAuth} (key and certificate also in ${result.files.pivAuthPem})`,
+            `Card Authentication: ${result.files.cardAuth}`,
+            `password: ${opts.password}; chain: ${result.files.issuing}, ${result.files.root}`,
+          ]);
+        },
+        { route: cardIssueRoute },
+      ),
     );
 }

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { disputeResolveRoute } from '../../http/routes/disputes.ts';
+import { withOperator } from './as-operator.ts';
 import type { Cli } from '../cli.ts';
 import { table } from '../render.ts';
 
@@ -29,9 +31,14 @@ export function disputeCommands(program: Command, cli: Cli): void {
     .argument('<choice>', "a candidate identity id, or 'new'")
     .requiredOption('--reason <text>', 'why (kept in the audit log)')
     .action((id: string, choice: string, opts: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const result = await ctx.disputes.resolve(id, choice, opts.reason, cli.actor, cli.correlationId);
-        cli.print(command, result, () => `case ${id} resolved: ${result.events.map((e) => `${e.type} ${e.identityId ?? ''}`).join(', ') || 'no change'}`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const result = await ctx.disputes.resolve(id, choice, opts.reason, by.actor, cli.correlationId);
+          cli.print(command, result, () => `case ${id} resolved: ${result.events.map((e) => `${e.type} ${e.identityId ?? ''}`).join(', ') || 'no change'}`);
+        },
+        { route: disputeResolveRoute, params: { id } },
+      ),
     );
 }

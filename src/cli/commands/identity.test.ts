@@ -8,6 +8,7 @@ import { hrCsv, hrLine } from '../../../test/support/muster.ts';
 import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
 import { openStore } from '../../store/open.ts';
 import type { CliIo } from '../io.ts';
+import { cliOperatorToken } from '../test-operators.ts';
 import { runCli } from '../main.ts';
 import { importCommands } from './import.ts';
 
@@ -37,6 +38,7 @@ describeEachStore('muster identity hold, release and holds', (factory) => {
     env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
     await writeFile(join(dir, 'muster.json'), JSON.stringify({ workers: { enabled: false } }));
     await writeFile(join(dir, 'hr.csv'), hrCsv([hrLine('E1')]));
+    env.MUSTER_TOKEN = await cliOperatorToken({ dataDir: join(dir, 'data'), env, file: join(dir, 'muster.json') }, ['source-admin', 'security-officer']);
     const imported = await run(['import', 'hr', join(dir, 'hr.csv')]);
     assert.equal(imported.code, 0, imported.stderr);
     const listed = await run(['--json', 'identity', 'list']);

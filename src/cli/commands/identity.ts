@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { holdPlaceRoute, holdReleaseRoute } from '../../http/routes/holds.ts';
+import { withOperator } from './as-operator.ts';
 import { type Hold, listActiveHolds, placeHold, releaseHold } from '../../lifecycle/holds.ts';
 import { identityView, listIdentities } from '../../mur/identity-repository.ts';
 import type { Cli } from '../cli.ts';
@@ -49,10 +51,15 @@ function holdCommands(identity: Command, cli: Cli): void {
     .argument('<id>', 'identity id (UUID)')
     .requiredOption('--reason <text>', 'why (audited)')
     .action((id: string, opts: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const hold = await placeHold(ctx.store, ctx, id, opts.reason, cli.actor);
-        cli.print(command, { hold }, () => `identity ${hold.identityId} is held (hold ${hold.id}, was ${hold.priorStatus})`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const hold = await placeHold(ctx.store, ctx, id, opts.reason, by.actor);
+          cli.print(command, { hold }, () => `identity ${hold.identityId} is held (hold ${hold.id}, was ${hold.priorStatus})`);
+        },
+        { route: holdPlaceRoute, params: { id } },
+      ),
     );
   identity
     .command('release')
@@ -60,10 +67,15 @@ function holdCommands(identity: Command, cli: Cli): void {
     .argument('<id>', 'identity id (UUID)')
     .requiredOption('--reason <text>', 'why (audited)')
     .action((id: string, opts: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const hold = await releaseHold(ctx.store, ctx, id, opts.reason, cli.actor);
-        cli.print(command, { hold }, () => `hold ${hold.id} on identity ${hold.identityId} released`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const hold = await releaseHold(ctx.store, ctx, id, opts.reason, by.actor);
+          cli.print(command, { hold }, () => `hold ${hold.id} on identity ${hold.identityId} released`);
+        },
+        { route: holdReleaseRoute, params: { id } },
+      ),
     );
   identity
     .command('holds')

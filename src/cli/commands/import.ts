@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { importConfirmRoute, importUploadRoute } from '../../http/routes/imports.ts';
+import { withOperator } from './as-operator.ts';
 import cliProgress from 'cli-progress';
 import { MusterError, formatDetail } from '../../core/errors.ts';
 import type { ImportProgress } from '../../sources/importer.ts';
@@ -22,19 +24,26 @@ export function importCommands(program: Command, cli: Cli): void {
     .option('--format <format>', 'csv or jsonl (default: from the file name)')
     .option('--skip-invalid', 'apply the good rows and report the bad ones (default: refuse the whole file)')
     .action((source: string, file: string, opts: ImportOptions, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const progress = progressReporter(cli);
-        const run = await ctx.imports
-          .run({ source, file, format: opts.format, skipInvalid: opts.skipInvalid === true, actor: cli.actor, correlationId: cli.correlationId, onProgress: progress.update })
-          .finally(progress.stop);
-        report(cli, command, run);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const progress = progressReporter(cli);
+          const run = await ctx.imports
+            .run({ source, file, format: opts.format, skipInvalid: opts.skipInvalid === true, actor: by.actor, correlationId: cli.correlationId, onProgress: progress.update })
+            .finally(progress.stop);
+          report(cli, command, run);
+        },
+        { route: importUploadRoute, params: { source } },
+      ),
     );
   group
     .command('confirm')
     .description('apply an import held by the mass-change guard')
     .argument('<run>', 'the held run id')
-    .action((runId: string, _opts: unknown, command: Command) => cli.withMuster(command, async (ctx) => report(cli, command, await ctx.imports.confirm(runId, cli.actor, cli.correlationId))));
+    .action((runId: string, _opts: unknown, command: Command) =>
+      withOperator(cli, command, async (ctx, by) => report(cli, command, await ctx.imports.confirm(runId, by.actor, cli.correlationId)), { route: importConfirmRoute, params: { id: runId } }),
+    );
   group
     .command('list')
     .description('recent import runs')

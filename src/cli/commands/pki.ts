@@ -1,4 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { derivedChallengeRoute, derivedPkiRoute, derivedTerminateRoute } from '../../http/routes/derived.ts';
+import { exceptionEndRoute, exceptionGrantRoute } from '../../http/routes/exceptions.ts';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { getCertificate } from '../../credentials/queries.ts';
@@ -12,7 +14,7 @@ import { revocationUrls } from '../../runtime/pki.ts';
 import type { Cli } from '../cli.ts';
 import { readFlagFile } from './file-input.ts';
 import { isoDate } from './options.ts';
-import { withOperator } from './as-operator.ts';
+import { byOperator, withOperator } from './as-operator.ts';
 import { proposedLines } from './pending.ts';
 
 function derivedCommands(program: Command, cli: Cli): void {
@@ -22,10 +24,15 @@ function derivedCommands(program: Command, cli: Cli): void {
     .description('open a binding ceremony: prints the challenge to sign with the PIV Authentication key')
     .requiredOption('--identity <id>', 'identity id')
     .action((opts: { identity: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const start = await (await ctx.credentials()).derived.start(opts.identity, { actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(command, start, () => [`challenge ${start.challengeId} (until ${start.expiresAt.toISOString()})`, `sign these bytes (base64url): ${start.challenge}`]);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const start = await (await ctx.credentials()).derived.start(opts.identity, byOperator(cli, by));
+          cli.print(command, start, () => [`challenge ${start.challengeId} (until ${start.expiresAt.toISOString()})`, `sign these bytes (base64url): ${start.challenge}`]);
+        },
+        { route: derivedChallengeRoute },
+      ),
     );
   derived
     .command('bind-pki')
@@ -40,32 +47,37 @@ function derivedCommands(program: Command, cli: Cli): void {
     .option('--attestation-chain <file>', 'intermediates of the attestation certificate (PEM)')
     .action(
       (opts: { identity: string; challenge: string; pivCert: string; signature: string; csr: string; hardware?: boolean; keyAttestation?: string; attestationChain?: string }, command: Command) =>
-        cli.withMuster(command, async (ctx) => {
-          const keyAttestation = opts.keyAttestation
-            ? {
-                keyAttestation: {
-                  certificate: await readFlagFile('key-attestation', opts.keyAttestation),
-                  ...(opts.attestationChain ? { chain: pemBlocks(await readFlagFile('attestation-chain', opts.attestationChain)) } : {}),
-                },
-              }
-            : {};
-          const request = {
-            identityId: opts.identity,
-            challengeId: opts.challenge,
-            pivCertificate: await readFlagFile('piv-cert', opts.pivCert),
-            signature: opts.signature,
-            csr: await readFlagFile('csr', opts.csr),
-            hardwareBacked: opts.hardware === true,
-            ...keyAttestation,
-          };
-          const bound = await (await ctx.credentials()).derived.bindPki(request, { actor: cli.actor, correlationId: cli.correlationId });
-          const notice = bound.notice ? [`note: ${bound.notice}`] : [];
-          cli.print(command, { credential: bound }, () => [
-            `bound ${bound.type} ${bound.credentialId}: certificate ${bound.reference} (policy ${bound.policy})`,
-            ...notice,
-            bound.certificatePem ?? '',
-          ]);
-        }),
+        withOperator(
+          cli,
+          command,
+          async (ctx, by) => {
+            const keyAttestation = opts.keyAttestation
+              ? {
+                  keyAttestation: {
+                    certificate: await readFlagFile('key-attestation', opts.keyAttestation),
+                    ...(opts.attestationChain ? { chain: pemBlocks(await readFlagFile('attestation-chain', opts.attestationChain)) } : {}),
+                  },
+                }
+              : {};
+            const request = {
+              identityId: opts.identity,
+              challengeId: opts.challenge,
+              pivCertificate: await readFlagFile('piv-cert', opts.pivCert),
+              signature: opts.signature,
+              csr: await readFlagFile('csr', opts.csr),
+              hardwareBacked: opts.hardware === true,
+              ...keyAttestation,
+            };
+            const bound = await (await ctx.credentials()).derived.bindPki(request, byOperator(cli, by));
+            const notice = bound.notice ? [`note: ${bound.notice}`] : [];
+            cli.print(command, { credential: bound }, () => [
+              `bound ${bound.type} ${bound.credentialId}: certificate ${bound.reference} (policy ${bound.policy})`,
+              ...notice,
+              bound.certificatePem ?? '',
+            ]);
+          },
+          { route: derivedPkiRoute },
+        ),
     );
   derived
     .command('terminate')
@@ -73,10 +85,15 @@ function derivedCommands(program: Command, cli: Cli): void {
     .argument('<credential>', 'credential id')
     .requiredOption('--reason <reason>', 'lost, stolen, compromised or withdrawn')
     .action((id: string, opts: { reason: 'lost' | 'stolen' | 'compromised' | 'withdrawn' }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        await (await ctx.credentials()).derived.terminate(id, opts.reason, { actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(command, { terminated: id }, () => `derived credential ${id} terminated`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          await (await ctx.credentials()).derived.terminate(id, opts.reason, byOperator(cli, by));
+          cli.print(command, { terminated: id }, () => `derived credential ${id} terminated`);
+        },
+        { route: derivedTerminateRoute, params: { id } },
+      ),
     );
 }
 
@@ -182,20 +199,25 @@ function exceptionCommands(program: Command, cli: Cli): void {
     .requiredOption('--expires <date>', 'when it ends by itself', isoDate('expires'))
     .option('--credential <id>', 'a temporary credential it covers (terminated when it ends)')
     .action((o: { identity: string; kind: string; reason: string; control: string; requestedBy: string; approvedBy: string; expires: Date; credential?: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const request = {
-          identityId: o.identity,
-          kind: o.kind,
-          reason: o.reason,
-          compensatingControl: o.control,
-          requestedBy: o.requestedBy,
-          approvedBy: o.approvedBy,
-          expiresAt: o.expires,
-          ...(o.credential ? { credentialId: o.credential } : {}),
-        };
-        const granted = await (await ctx.credentials()).exceptions.grant(request, { actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(command, { exception: granted }, () => `exception ${granted.id} granted until ${granted.expiresAt.toISOString()}`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const request = {
+            identityId: o.identity,
+            kind: o.kind,
+            reason: o.reason,
+            compensatingControl: o.control,
+            requestedBy: o.requestedBy,
+            approvedBy: o.approvedBy,
+            expiresAt: o.expires,
+            ...(o.credential ? { credentialId: o.credential } : {}),
+          };
+          const granted = await (await ctx.credentials()).exceptions.grant(request, byOperator(cli, by));
+          cli.print(command, { exception: granted }, () => `exception ${granted.id} granted until ${granted.expiresAt.toISOString()}`);
+        },
+        { route: exceptionGrantRoute },
+      ),
     );
   group
     .command('list')
@@ -217,10 +239,15 @@ function exceptionCommands(program: Command, cli: Cli): void {
     .argument('<id>', 'exception id')
     .requiredOption('--reason <text>', 'why')
     .action((id: string, o: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        await (await ctx.credentials()).exceptions.end(id, o.reason, { actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(command, { ended: id }, () => `exception ${id} ended`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          await (await ctx.credentials()).exceptions.end(id, o.reason, byOperator(cli, by));
+          cli.print(command, { ended: id }, () => `exception ${id} ended`);
+        },
+        { route: exceptionEndRoute, params: { id } },
+      ),
     );
 }
 

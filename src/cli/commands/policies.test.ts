@@ -8,6 +8,7 @@ import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
 import { openStore } from '../../store/open.ts';
 import type { CliIo } from '../io.ts';
+import { cliOperatorToken } from '../test-operators.ts';
 import { runCli } from '../main.ts';
 import { importCommands } from './import.ts';
 import { policyCommands } from './policies.ts';
@@ -62,6 +63,7 @@ describeEachStore('muster policy and provision commands', (factory) => {
     dir = await mkdtemp(join(tmpdir(), 'muster-policy-cli-'));
     env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
     await file('muster.json', { targets: { ldap: LDAP_TARGET }, workers: { enabled: false } });
+    env.MUSTER_TOKEN = await cliOperatorToken({ dataDir: join(dir, 'data'), env, file: join(dir, 'muster.json') }, ['source-admin', 'policy-admin', 'provisioning-admin']);
     const imported = await run(['import', 'hr', await file('hr.csv', hrCsv([hrLine('E1'), hrLine('E2', { department: 'Legal' })]))]);
     assert.equal(imported.code, 0, imported.stderr);
     const rows = await withStore((store) => store.query(`SELECT id, attributes -> 'employee_id' ->> 'v' AS employee FROM identities`));
@@ -89,7 +91,7 @@ describeEachStore('muster policy and provision commands', (factory) => {
     assert.equal(list.code, 0, list.stderr);
     const [header, row] = list.stdout.trim().split('\n');
     assert.match(header ?? '', /^NAME\s+VERSION\s+KIND\s+ENABLED/);
-    assert.match(row ?? '', /^staff\s+2\s+birthright\s+yes\s+cli:/);
+    assert.match(row ?? '', /^staff\s+2\s+birthright\s+yes\s+operator:/);
     const show = await run(['policy', 'show', 'staff', '--json']);
     assert.deepEqual(
       show.json().items.map((p: any) => p.version),
@@ -103,7 +105,7 @@ describeEachStore('muster policy and provision commands', (factory) => {
     assert.deepEqual(inForce.stdout.trim().split('\n'), [
       `E1 (${ids.get('E1')}): create ldap E1; grant ldap/finance; grant ldap/staff`,
       'policies: staff v2',
-      '1 of 2 identities would change: ldap.create 1, ldap.grant 2',
+      '1 of 3 identities would change: ldap.create 1, ldap.grant 2', // E1, E2 and the operator
     ]);
     const proposed = await file('proposed.json', { staff: null, everyone: { ...staff(['staff']), when: [] } });
     const json = await run(['policy', 'dry-run', '--file', proposed, '--identity', ids.get('E2') ?? '', '--json']);

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { policyDisableRoute, policySaveRoute } from '../../http/routes/policies.ts';
+import { withOperator } from './as-operator.ts';
 import type { AccessChange } from '../../core/access/diff.ts';
 import { MusterError } from '../../core/errors.ts';
 import { type DryRunChange, type DryRunResult, dryRunAccess } from '../../lifecycle/access/dry-run.ts';
@@ -102,10 +104,15 @@ function writeCommands(policy: Command, cli: Cli): void {
     .requiredOption('--file <file>', 'the policy document (JSON)')
     .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
     .action((name: string, opts: { file: string; reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const saved = await ctx.policies.save(name, await readJsonFile('file', opts.file), cli.actor, opts.reason);
-        cli.print(command, { policy: saved }, () => savedLine(saved));
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const saved = await ctx.policies.save(name, await readJsonFile('file', opts.file), by.actor, opts.reason);
+          cli.print(command, { policy: saved }, () => savedLine(saved));
+        },
+        { route: policySaveRoute, params: { name } },
+      ),
     );
   policy
     .command('disable')
@@ -113,10 +120,15 @@ function writeCommands(policy: Command, cli: Cli): void {
     .argument('<name>', 'policy name')
     .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
     .action((name: string, opts: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const disabled = await ctx.policies.disable(name, cli.actor, opts.reason);
-        cli.print(command, { policy: disabled }, () => savedLine(disabled));
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const disabled = await ctx.policies.disable(name, by.actor, opts.reason);
+          cli.print(command, { policy: disabled }, () => savedLine(disabled));
+        },
+        { route: policyDisableRoute, params: { name } },
+      ),
     );
 }
 

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { jobRetryRoute, operationRetryRoute } from '../../http/routes/provisioning.ts';
+import { withOperator } from './as-operator.ts';
 import { listJobs, retryJob } from '../../lifecycle/admin.ts';
 import type { Job } from '../../lifecycle/jobs.ts';
 import { listOps, queueStatus, retryOp } from '../../lifecycle/provision/admin.ts';
@@ -58,10 +60,19 @@ export const provisionCommands: CommandGroup = (program, cli) => {
     .description('put a dead operation back in the queue, due now')
     .argument('<id>', 'operation id', integer('id'))
     .action((id: number, _opts: unknown, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const op = await retryOp(ctx.store, ctx.audit, ctx.clock, id, cli.actor);
-        cli.print(command, { operation: op }, () => `operation ${op.id} (${op.target}, identity ${op.identityId}) is ${op.status === 'pending' ? 'back in the queue' : 'folded into the pending one'}`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const op = await retryOp(ctx.store, ctx.audit, ctx.clock, id, by.actor);
+          cli.print(
+            command,
+            { operation: op },
+            () => `operation ${op.id} (${op.target}, identity ${op.identityId}) is ${op.status === 'pending' ? 'back in the queue' : 'folded into the pending one'}`,
+          );
+        },
+        { route: operationRetryRoute, params: { id: String(id) } },
+      ),
     );
 };
 
@@ -84,9 +95,14 @@ export const jobCommands: CommandGroup = (program, cli) => {
     .description('put a dead job back in the queue, due now')
     .argument('<id>', 'job id', integer('id'))
     .action((id: number, _opts: unknown, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const retried = await retryJob(ctx.store, ctx.audit, ctx.clock, id, cli.actor);
-        cli.print(command, { job: retried }, () => `job ${retried.id} (${retried.kind}) is back in the queue`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const retried = await retryJob(ctx.store, ctx.audit, ctx.clock, id, by.actor);
+          cli.print(command, { job: retried }, () => `job ${retried.id} (${retried.kind}) is back in the queue`);
+        },
+        { route: jobRetryRoute, params: { id: String(id) } },
+      ),
     );
 };

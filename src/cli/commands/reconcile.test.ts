@@ -7,6 +7,7 @@ import { after, before, it } from 'node:test';
 import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
 import { openStore } from '../../store/open.ts';
 import type { CliIo } from '../io.ts';
+import { cliOperatorToken } from '../test-operators.ts';
 import { runCli } from '../main.ts';
 import { reconcileCommands } from './reconcile.ts';
 
@@ -38,6 +39,7 @@ describeEachStore('muster reconcile and orphans', (factory) => {
     dir = await mkdtemp(join(tmpdir(), 'muster-reconcile-cli-'));
     env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
     await writeFile(join(dir, 'muster.json'), JSON.stringify({ targets: { ldap: LDAP_TARGET }, workers: { enabled: false } }));
+    env.MUSTER_TOKEN = await cliOperatorToken({ dataDir: join(dir, 'data'), env, file: join(dir, 'muster.json') }, ['provisioning-admin']);
     assert.equal((await run(['orphans'])).stdout.trim(), 'no orphaned accounts');
     const store = await openStore({ dataDir: join(dir, 'data'), databaseUrl: env.DATABASE_URL });
     try {

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { reconciliationStartRoute } from '../../http/routes/reconciliation.ts';
+import { byOperator, withOperator } from './as-operator.ts';
 import { type ReconciliationRun, orphanReport } from '../../lifecycle/reconcile/index.ts';
 import { reconcileNow, runArchiveSweeps } from '../../runtime/reconcile.ts';
 import type { Cli } from '../cli.ts';
@@ -36,19 +38,29 @@ export const reconcileCommands: CommandGroup = (program, cli: Cli) => {
     .argument('<target>', 'a configured target')
     .option('--incremental', "only the accounts changed since the last run's high-water mark (Active Directory's uSNChanged); a full run otherwise")
     .action((target: string, opts: { incremental?: boolean }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const run = await reconcileNow(ctx, target, { actor: cli.actor, correlationId: cli.correlationId, ...(opts.incremental ? { incremental: true } : {}) });
-        cli.print(command, { run }, () => runLines(run));
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const run = await reconcileNow(ctx, target, { ...byOperator(cli, by), ...(opts.incremental ? { incremental: true } : {}) });
+          cli.print(command, { run }, () => runLines(run));
+        },
+        { route: reconciliationStartRoute },
+      ),
     );
   reconcile
     .command('archive')
     .description("archive now the disabled orphans and leavers' accounts past lifecycle.orphans.archiveAfterDays and lifecycle.archiveAfterDays")
     .action((_opts: unknown, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const archived = await runArchiveSweeps(ctx);
-        cli.print(command, archived, () => `archived ${archived.orphans} orphan account(s) and ${archived.leavers} leaver account(s)`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx) => {
+          const archived = await runArchiveSweeps(ctx);
+          cli.print(command, archived, () => `archived ${archived.orphans} orphan account(s) and ${archived.leavers} leaver account(s)`);
+        },
+        { route: reconciliationStartRoute },
+      ),
     );
   program
     .command('orphans')

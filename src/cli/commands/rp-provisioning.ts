@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { agreementProvisionRoute } from '../../http/routes/rp-provisioning.ts';
+import { byOperator, withOperator } from './as-operator.ts';
 import { agreementProvisioning, provisionAgreement } from '../../federation/provisioning/agreement-push.ts';
 import type { ProvisioningView } from '../../federation/provisioning/records.ts';
 import type { CommandGroup } from '../main.ts';
@@ -21,14 +23,19 @@ export const rpProvisioningCommands: CommandGroup = (program, cli) => {
     .description("push an agreement's whole population to its relying parties' SCIM services (queued for the worker; only differences are sent)")
     .argument('<agreement>', 'trust agreement id')
     .action((agreementId: string, _opts: unknown, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const push = await provisionAgreement(ctx, agreementId, { actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(
-          command,
-          { push },
-          () => `agreement ${push.agreementId} v${push.version}: ${push.queued} identities queued for ${push.clientIds.join(', ')} (${push.alreadyQueued} already waiting); the worker pushes them`,
-        );
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const push = await provisionAgreement(ctx, agreementId, byOperator(cli, by));
+          cli.print(
+            command,
+            { push },
+            () => `agreement ${push.agreementId} v${push.version}: ${push.queued} identities queued for ${push.clientIds.join(', ')} (${push.alreadyQueued} already waiting); the worker pushes them`,
+          );
+        },
+        { route: agreementProvisionRoute, params: { id: agreementId } },
+      ),
     );
   federation
     .command('provisioning')

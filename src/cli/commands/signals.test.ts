@@ -11,6 +11,7 @@ import { SIGNAL_EVENTS } from '../../core/federation/profile.ts';
 import { insertIdentity, knownTo, rpKey, saveAgreement } from '../../protocols/ssf/test-fixtures.ts';
 import { startMuster } from '../../runtime/context.ts';
 import type { CliIo } from '../io.ts';
+import { cliOperatorToken } from '../test-operators.ts';
 import { runCli } from '../main.ts';
 import { signalCommands } from './signals.ts';
 
@@ -59,6 +60,7 @@ describeEachStore('SETs signed by the command line name the configured OP issuer
     env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
     await writeFile(join(dir, 'configured.json'), JSON.stringify({ workers: { enabled: false }, server: { port: 18_080 }, federation: { oidc: { issuer: `${ISSUER}/` } } }));
     await writeFile(join(dir, 'default.json'), JSON.stringify({ workers: { enabled: false } }));
+    env.MUSTER_TOKEN = await cliOperatorToken({ dataDir: join(dir, 'data'), env, file: join(dir, 'configured.json') }, ['federation-admin']);
     identity = await withStore(async (ctx) => {
       const rp = { clientId: 'rp-cli', key: await rpKey('cli-1') };
       await saveAgreement(ctx, 'cli', [rp], ['federated-identifier-changed', 'account-disabled']);

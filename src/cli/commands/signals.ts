@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { identifierChangeRoute } from '../../http/routes/ssf.ts';
+import { withOperator } from './as-operator.ts';
 import { changeFederatedIdentifier } from '../../protocols/ssf/signals/identifier-change.ts';
 import { setStreamStatusAsTransmitter } from '../../protocols/ssf/streams.ts';
 import { STREAM_STATUSES, type StreamStatus } from '../../protocols/ssf/stream-rows.ts';
@@ -25,14 +27,19 @@ function changeIdentifier(signals: Command, cli: Parameters<CommandGroup>[1]): v
     .argument('<identity>', 'identity id')
     .requiredOption('--reason <text>', 'why (kept in the audit log)')
     .action((identity: string, opts: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const result = await changeFederatedIdentifier(signalDeps(ctx), identity, cli.actor, opts.reason, cli.correlationId);
-        cli.print(command, result, () => [
-          ...result.changed.map((c) => `${c.clientId}: ${c.oldSub} → ${c.newSub}`),
-          ...result.unresolved.map((id) => `${id}: no agreement entry or registration, identifier not recomputed`),
-          `${result.changed.length} relying part(ies) changed, ${result.queued.length} signal(s) queued`,
-        ]);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const result = await changeFederatedIdentifier(signalDeps(ctx), identity, by.actor, opts.reason, cli.correlationId);
+          cli.print(command, result, () => [
+            ...result.changed.map((c) => `${c.clientId}: ${c.oldSub} → ${c.newSub}`),
+            ...result.unresolved.map((id) => `${id}: no agreement entry or registration, identifier not recomputed`),
+            `${result.changed.length} relying part(ies) changed, ${result.queued.length} signal(s) queued`,
+          ]);
+        },
+        { route: identifierChangeRoute, params: { id: identity } },
+      ),
     );
 }
 
@@ -65,12 +72,18 @@ function streams(signals: Command, cli: Parameters<CommandGroup>[1]): void {
     .argument('<status>', STREAM_STATUSES.join(' | '))
     .requiredOption('--reason <text>', 'why (sent to the receiver, kept in the audit log)')
     .action((stream: string, status: string, opts: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        if (!(STREAM_STATUSES as readonly string[]).includes(status))
-          throw new MusterError('MUSTER_ERR_VALIDATION', `status must be one of ${STREAM_STATUSES.join(', ')}`, [{ field: 'status', value: status, message: 'unknown status' }]);
-        const result = await setStreamStatusAsTransmitter(transmitterDeps(ctx), stream, status as StreamStatus, opts.reason, cli.actor, cli.correlationId);
-        cli.print(command, result, () => `stream ${result.stream_id} is ${result.status}`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          if (!(STREAM_STATUSES as readonly string[]).includes(status))
+            throw new MusterError('MUSTER_ERR_VALIDATION', `status must be one of ${STREAM_STATUSES.join(', ')}`, [{ field: 'status', value: status, message: 'unknown status' }]);
+          const result = await setStreamStatusAsTransmitter(transmitterDeps(ctx), stream, status as StreamStatus, opts.reason, by.actor, cli.correlationId);
+          cli.print(command, result, () => `stream ${result.stream_id} is ${result.status}`);
+        },
+        // what reaches relying parties is the federation admins': the roles of the identifier change
+        { route: identifierChangeRoute },
+      ),
     );
 }
 

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { operationRetryRoute } from '../../http/routes/provisioning.ts';
+import { byOperator, withOperator } from './as-operator.ts';
 import { escalateOverdue, type Ticket, TicketService, ticketTargetsOf } from '../../lifecycle/tickets/index.ts';
 import type { Muster } from '../../runtime/context.ts';
 import type { CommandGroup } from '../main.ts';
@@ -54,18 +56,29 @@ export const ticketCommands: CommandGroup = (program, cli) => {
     .requiredOption('--outcome <outcome>', 'done or rejected')
     .option('--note <text>', 'kept in the audit log')
     .action((id: string, opts: { outcome: string; note?: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const closed = await service(ctx).close(id, { outcome: opts.outcome, note: opts.note, closedBy: cli.actor }, { actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(command, { ticket: closed }, () => ticketLines(closed));
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const closed = await service(ctx).close(id, { outcome: opts.outcome, note: opts.note, closedBy: by.actor }, byOperator(cli, by));
+          cli.print(command, { ticket: closed }, () => ticketLines(closed));
+        },
+        // a ticket is a provisioning operation carried by hand: the roles of retrying one
+        { route: operationRetryRoute },
+      ),
     );
   ticket
     .command('escalate')
     .description('escalate every open ticket past its due time now (the worker does this every minute)')
     .action((_opts: unknown, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const result = await escalateOverdue(ctx, ticketTargetsOf(ctx.config));
-        cli.print(command, result, () => [`${result.escalated.length} ticket(s) escalated`, ...result.failed.map((f) => `not delivered: ${f.ticket}: ${f.error}`)]);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx) => {
+          const result = await escalateOverdue(ctx, ticketTargetsOf(ctx.config));
+          cli.print(command, result, () => [`${result.escalated.length} ticket(s) escalated`, ...result.failed.map((f) => `not delivered: ${f.ticket}: ${f.error}`)]);
+        },
+        { route: operationRetryRoute },
+      ),
     );
 };

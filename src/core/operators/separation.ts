@@ -18,6 +18,7 @@ export type SeparationRule =
   | 'sponsor-not-registrar'
   | 'issuer-not-sponsor'
   | 'issuer-not-registrar'
+  | 'issuer-is-operator'
   | 'binder-not-holder'
   | 'second-person';
 
@@ -57,6 +58,12 @@ export function issuanceSeparationRefusal(parties: IssuanceParties): SeparationR
     }
   }
   return null;
+}
+
+/** A card is issued by a named operator (`operator:<id>`), never by a system or free-text actor that no rule could tell apart from the sponsor or registrar. */
+export function issuerActorRefusal(issuerActor: string): SeparationRefusal | null {
+  if (operatorIdOf(issuerActor) !== undefined) return null;
+  return { rule: 'issuer-is-operator', message: `the issuer ${issuerActor} is not an operator: a PIV card is issued by an operator holding the issuer role (MUSTER_TOKEN on the command line)` };
 }
 
 /**

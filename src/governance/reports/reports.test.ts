@@ -56,7 +56,7 @@ describeEachStore('governance reports', (factory) => {
     for (const key of ['E1', 'E2', 'E3', 'E4', 'E5']) ids[key] = (await identityByKey(h.store, 'employee_id', key)).id;
     const ca = await testCa(h);
     const cards = new CardService(cardDeps(h, ca));
-    const by = { actor: 'officer.olga', correlationId: 'corr-cards' };
+    const by = { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'corr-cards' };
     const active = await cards.issue(await cardRequest(h, ids.E1 as string), by);
     await cards.activate(active.credentialId, by);
     await cards.issue(await cardRequest(h, ids.E3 as string), by); // issued, never activated: not yet a credential in use

@@ -73,3 +73,6 @@ export const agreementRoutes: RouteModule = (app, ctx) => {
     return c.json({ agreement: plain(await agreements.setStatus(c.req.valid('param').id, change.status, actorOf(c), change.reason)) }, 200);
   });
 };
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { save as agreementSaveRoute, status as agreementStatusRoute };

@@ -58,6 +58,12 @@ const OPERATIONS = [
   ['suspend', 'Suspend a card: its certificates go on hold', ['issuer', 'helpdesk', 'security-officer']],
   ['reinstate', 'Reinstate a suspended card: holds released', ['issuer', 'security-officer']],
 ] as const;
+/** The activate, suspend and reinstate routes, by operation. */
+export const cardOperationRoutes = {
+  activate: operation(...OPERATIONS[0]),
+  suspend: operation(...OPERATIONS[1]),
+  reinstate: operation(...OPERATIONS[2]),
+};
 const terminate = apiRoute({
   method: 'post',
   path: '/api/cards/{id}/terminate',
@@ -92,8 +98,8 @@ export const cardRoutes: RouteModule = (app, ctx) => {
   app.openapi(issue, async (c) => c.json({ card: plain(await (await cards()).issue(c.req.valid('json'), by(c))) }, 201));
   app.openapi(show, async (c) => c.json({ credential: plain(await getCredential(ctx.store, c.req.valid('param').id)) }, 200));
   app.openapi(list, async (c) => c.json({ items: plain(await listCredentials(ctx.store, c.req.valid('param').id)) }, 200));
-  for (const [name, summary, roles] of OPERATIONS) {
-    app.openapi(operation(name, summary, roles), async (c) => {
+  for (const name of ['activate', 'suspend', 'reinstate'] as const) {
+    app.openapi(cardOperationRoutes[name], async (c) => {
       const { id } = c.req.valid('param');
       await (await cards())[name](id, by(c), c.req.valid('json').reason);
       return c.json({ credential: plain(await getCredential(ctx.store, id)) }, 200);
@@ -112,3 +118,6 @@ export const cardRoutes: RouteModule = (app, ctx) => {
   });
   app.openapi(reissue, async (c) => c.json({ card: plain(await (await cards()).reissue(c.req.valid('param').id, c.req.valid('json'), by(c))) }, 201));
 };
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { issue as cardIssueRoute, terminate as cardTerminateRoute, reissue as cardReissueRoute, update as cardUpdateRoute };

@@ -64,3 +64,6 @@ export const derivedRoutes: RouteModule = (app, ctx) => {
     return c.json({ credential: plain(await getCredential(ctx.store, id)) }, 200);
   });
 };
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { start as derivedChallengeRoute, pki as derivedPkiRoute, terminate as derivedTerminateRoute };

@@ -51,3 +51,6 @@ export const disputeRoutes: RouteModule = (app, ctx) => {
     return c.json(plain(result), 200);
   });
 };
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { resolve as disputeResolveRoute };

@@ -45,3 +45,6 @@ export const exceptionRoutes: RouteModule = (app, ctx) => {
     return c.body(null, 204);
   });
 };
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { grant as exceptionGrantRoute, end as exceptionEndRoute };

@@ -43,3 +43,6 @@ export const holdRoutes: RouteModule = (app, ctx) => {
   app.openapi(place, async (c) => c.json({ hold: await placeHold(ctx.store, ctx, c.req.valid('param').id, c.req.valid('json').reason, principalOf(c).actor) }, 201));
   app.openapi(release, async (c) => c.json({ hold: await releaseHold(ctx.store, ctx, c.req.valid('param').id, c.req.valid('json').reason, principalOf(c).actor) }, 200));
 };
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { place as holdPlaceRoute, release as holdReleaseRoute };

@@ -21,7 +21,7 @@ const RunResponse = z.object({ run: ImportRun });
 const upload = apiRoute({
   method: 'post',
   path: '/api/imports/{source}',
-  roles: ['source-feed:{source}', 'source-admin'],
+  roles: ['source-feed:{source}', 'source-admin/adjudicator:{source}'],
   tags: ['imports'],
   summary: 'Import a snapshot file (CSV or JSON Lines) from an authoritative source',
   description: 'The request body is the file. Nothing is applied if any row is bad (unless skipInvalid); a mass termination is held (202) until confirmed.',
@@ -126,3 +126,6 @@ async function saveBody(ctx: Muster, body: ReadableStream<Uint8Array> | null): P
   }
   return file;
 }
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { upload as importUploadRoute, confirm as importConfirmRoute };

@@ -72,3 +72,6 @@ export const policyRoutes: RouteModule = (app, ctx) => {
     return c.json(plain({ ...result, changed: result.changes.length, changes, truncated: changes.length < result.changes.length }), 200);
   });
 };
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { save as policySaveRoute, disable as policyDisableRoute };

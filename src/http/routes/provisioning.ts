@@ -113,3 +113,6 @@ export const outboxRoutes: RouteModule = (app, ctx) => {
   app.openapi(jobs, async (c) => c.json({ items: plain(await listJobs(ctx.store, c.req.valid('query'))) }, 200));
   app.openapi(retryJobRoute, async (c) => c.json({ job: plain(await retryJob(ctx.store, ctx.audit, ctx.clock, c.req.valid('param').id, principalOf(c).actor)) }, 200));
 };
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { retryOperation as operationRetryRoute, retryJobRoute as jobRetryRoute };

@@ -142,3 +142,6 @@ export const reconciliationRoutes: RouteModule = (app, ctx) => {
   app.openapi(findings, async (c) => c.json({ items: plain(await listFindings(ctx.store, c.req.valid('param').id, c.req.valid('query'))) }, 200));
   app.openapi(orphans, async (c) => c.json({ items: plain(await orphanReport(ctx.store, c.req.valid('query'))) }, 200));
 };
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { start as reconciliationStartRoute };

@@ -59,3 +59,6 @@ export const rpProvisioningRoutes: RouteModule = (app, ctx) => {
   });
   app.openapi(listing, async (c) => c.json(await agreementProvisioning(ctx.store, c.req.valid('param').id, c.req.valid('query')), 200));
 };
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { provision as agreementProvisionRoute };

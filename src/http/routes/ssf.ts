@@ -195,3 +195,6 @@ export function ssfRoutesWith(options: SsfRouteOptions = {}): RouteModule {
 
 /** The transmitter with receivers authenticated by the OP's client-credentials tokens or by bearer assertions. */
 export const ssfRoutes: RouteModule = ssfRoutesWith();
+
+/** The routes the command line acts as (it asks for the roles they name). */
+export { identifierChange as identifierChangeRoute };

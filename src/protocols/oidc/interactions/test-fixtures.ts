@@ -11,7 +11,7 @@ import { AgreementService } from '../../../federation/agreements.ts';
 import { identityByKey } from '../../../lifecycle/test-fixtures.ts';
 import type { CaHierarchy } from '../../../pki/ca.ts';
 
-export const BY = { actor: 'officer.olga', correlationId: 'corr-sign-in' };
+export const BY = { actor: 'operator:0ff1ce00-0000-4000-8000-000000000001', correlationId: 'corr-sign-in' };
 export const ORIGIN = 'http://localhost:8080';
 export const CLIENT_ID = 'benefits-portal';
 export const WEBAUTHN: WebAuthnPolicy = { rpId: 'localhost', rpName: 'muster', origins: [ORIGIN], attestationRoots: [], requireTrustedAttestation: false, aal3Aaguids: [] };
