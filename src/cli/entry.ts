@@ -10,6 +10,7 @@ import { disputeCommands } from './commands/disputes.ts';
 import { importCommands } from './commands/import.ts';
 import { policyCommands } from './commands/policies.ts';
 import { catalogueCommands } from './commands/catalogue.ts';
+import { accessCommands } from './commands/access.ts';
 import { jobCommands, provisionCommands } from './commands/provisioning.ts';
 import { ticketCommands } from './commands/tickets.ts';
 import { reconcileCommands } from './commands/reconcile.ts';
@@ -44,6 +45,7 @@ export const SHIPPED_GROUPS: readonly CommandGroup[] = [
   traceCommands,
   reportCommands,
   catalogueCommands,
+  accessCommands,
 ];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; once it answers, start the outbox worker (config.workers). */

@@ -113,6 +113,23 @@ export const configSchema = z.strictObject({
   lifecycle: lifecycleSchema.prefault({}),
   federation: federationSchema.prefault({}),
   admin: adminSchema,
+  governance: z
+    .strictObject({
+      requests: z
+        .strictObject({
+          moverReapproval: z.boolean().default(true).describe("on a mover, requested access is kept only once each item's owner approves it again"),
+          approvalTimeoutHours: z
+            .number()
+            .int()
+            .min(1)
+            .max(720)
+            .default(72)
+            .describe('an approval step left undecided this long escalates to the approver’s manager; as long again, the request expires'),
+          jitFreshSeconds: z.number().int().min(30).max(900).default(300).describe('a just-in-time activation needs an AAL3 sign-in (or a signed challenge) at most this old'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   workers: z
     .strictObject({
       enabled: z.boolean().default(true),

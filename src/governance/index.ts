@@ -5,3 +5,18 @@ export { csvField } from './reports/csv.ts';
 export { REPORT_FORMATS, type ReportFormat, csvLine, jsonLine, reportCsv, reportJson, reportText } from './reports/render.ts';
 export { REPORT_NAMES, type Report, type ReportName, type ReportParams, cdmObjects, isReportName, reportName, runReport } from './reports/reports.ts';
 export { auditCdmExport } from './reports/export-audit.ts';
+export { type CatalogueItem, CatalogueService, listCatalogue, offeredItem } from './catalogue/index.ts';
+export {
+  type AccessRequest,
+  type Decision,
+  type Requester,
+  RequestService,
+  MOVER_REAPPROVAL_JOB,
+  moverReapprovalHandler,
+  sweepRequests,
+  checkSeparationOfDuties,
+  useSeparationOfDuties,
+  ActivationService,
+  type ChallengeVerifier,
+  heldItems,
+} from './requests/index.ts';

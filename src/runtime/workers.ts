@@ -13,6 +13,7 @@ import { escalationSweep, ticketTargetsOf } from '../lifecycle/tickets/index.ts'
 import { archiveSweep } from './reconcile.ts';
 import { PENDING_EXPIRY_TASK } from '../operators/pending-actions.ts';
 import { pendingActions } from './pending-actions.ts';
+import { ACCESS_REQUESTS_TASK, accessRequestsSweep } from './access-requests.ts';
 
 export const WORKER_DEFAULTS = Object.freeze({
   batchSize: 20,
@@ -46,6 +47,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
       { name: 'reconcile.archive', singleton: true, run: archiveSweep(muster) },
       { name: 'access.training-expiry', run: trainingExpirySweep(store, clock) },
       { name: 'signals.account-purge', singleton: true, run: accountPurgeSweep(signalDeps(muster), config.lifecycle.archiveAfterDays) },
+      { name: ACCESS_REQUESTS_TASK, singleton: true, run: accessRequestsSweep(muster) },
       {
         name: PENDING_EXPIRY_TASK,
         singleton: true,
