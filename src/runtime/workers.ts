@@ -47,7 +47,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
       { name: 'reconcile.archive', singleton: true, run: archiveSweep(muster) },
       { name: 'access.training-expiry', run: trainingExpirySweep(store, clock) },
       { name: 'signals.account-purge', singleton: true, run: accountPurgeSweep(signalDeps(muster), config.lifecycle.archiveAfterDays) },
-      { name: ACCESS_REQUESTS_TASK, singleton: true, run: accessRequestsSweep(muster) },
+      { name: ACCESS_REQUESTS_TASK, run: accessRequestsSweep(muster) },
       {
         name: PENDING_EXPIRY_TASK,
         singleton: true,

@@ -11,6 +11,8 @@ import type { Store } from '../store/store.ts';
 import type { ConsoleEnv } from './env.ts';
 import { messagePage } from './pages.ts';
 import { pageRoutes } from './pages-routes.ts';
+import { accessRoutes } from './access-routes.ts';
+import type { ActivationService } from '../governance/index.ts';
 import { type ConsoleRoute, isConsoleGuard } from './route.ts';
 import { signInRoutes } from './sign-in.ts';
 
@@ -39,6 +41,8 @@ export interface ConsoleAppOptions {
   readonly agencyCode: string;
   /** Told about a failure of a page. */
   readonly onError?: (error: unknown) => void;
+  /** Just-in-time activation of requested privileged access (none: the page answers 503). */
+  readonly activation?: () => ActivationService | undefined;
   /** More pages (tests); mounted like the built-in ones. */
   readonly extraRoutes?: readonly Omit<ConsoleRoute, 'roles'>[];
 }
@@ -74,9 +78,11 @@ const defaultDeny: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
 };
 
 /** Every page of the console, with the roles that may open it (none: open without a session). */
-export function consolePages(options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes'>): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
+export function consolePages(
+  options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes' | 'activation'>,
+): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
   const deps = { store: options.store, clock: options.clock, agencyCode: options.agencyCode };
-  return [...signInRoutes(deps), ...pageRoutes(options.store), ...(options.extraRoutes ?? [])];
+  return [...signInRoutes(deps), ...pageRoutes(options.store), ...accessRoutes(options.activation ?? (() => undefined)), ...(options.extraRoutes ?? [])];
 }
 
 export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {

@@ -7,6 +7,9 @@ import type { Cli } from '../cli.ts';
 import type { CommandGroup } from '../main.ts';
 import { table } from '../render.ts';
 import { withOperator } from './as-operator.ts';
+import { readFlagFile } from './file-input.ts';
+import { activationService, pivChallengeVerifier } from '../../runtime/access-activation.ts';
+import { readFile } from 'node:fs/promises';
 
 const DAY_MS = 86_400_000;
 
@@ -89,4 +92,39 @@ export const accessCommands: CommandGroup = (program, cli) => {
     );
   decideCommand(access, cli, 'approve');
   decideCommand(access, cli, 'deny');
+  activationCommands(access, cli);
 };
+
+/** `muster access challenge|activate`: just-in-time activation with a challenge signed by the PIV card. */
+function activationCommands(access: Command, cli: Cli): void {
+  access
+    .command('challenge')
+    .description('a challenge to sign with your PIV Authentication key, to activate a just-in-time grant (usable once, for a few minutes)')
+    .argument('<id>', 'your granted request of a jit item')
+    .action((id: string, _opts: unknown, command: Command) =>
+      withOperator(cli, command, async (ctx, by) => {
+        const challenge = await activationService(ctx).challenge(id, requesterOf(cli, by));
+        cli.print(command, challenge, () => [challenge.nonce, `sign the base64url-decoded bytes with the PIV Authentication key before ${challenge.expiresAt}`]);
+      }),
+    );
+  access
+    .command('activate')
+    .description('activate a just-in-time grant with the challenge signed by your PIV card')
+    .argument('<id>', 'your granted request of a jit item')
+    .requiredOption('--challenge <nonce>', 'the challenge from `muster access challenge`')
+    .requiredOption('--certificate <file>', "the card's PIV Authentication certificate (PEM)")
+    .requiredOption('--signature <file>', 'the signature over the challenge bytes (DER, or base64 text)')
+    .action((id: string, opts: { challenge: string; certificate: string; signature: string }, command: Command) =>
+      withOperator(cli, command, async (ctx, by) => {
+        const proof = { pivCertificate: await readFlagFile('certificate', opts.certificate), signature: signatureText(await readFile(opts.signature)) };
+        const done = await activationService(ctx).withChallenge(id, opts.challenge, pivChallengeVerifier(ctx, proof), requesterOf(cli, by));
+        cli.print(command, { activation: done }, () => `${done.item} is active until ${done.activeUntil}`);
+      }),
+    );
+}
+
+/** A signature file: base64 text as written, or raw DER (as `openssl dgst -sign` or a card tool writes it) in base64. */
+function signatureText(bytes: Buffer): string {
+  const text = bytes.toString('latin1').trim();
+  return /^[A-Za-z0-9+/_=-]+$/.test(text) ? text : bytes.toString('base64');
+}
