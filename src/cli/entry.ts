@@ -73,6 +73,7 @@ async function seedDemo(ctx: Muster, info: ServeReadyInfo): Promise<void> {
     );
   for (const [name, token] of Object.entries(seed.tokens ?? {})) cli.note(`demo: ${name} API token (also in ${seed.folder}/tokens/${name}): ${token}`);
   cli.note(`demo: the next day's snapshot is ${seed.folder}/day1/hr.csv; a truncated one is ${seed.folder}/hr-truncated.csv`);
+  if (seed.catalogue) cli.note(`demo: catalogue items ${seed.catalogue.items.join(', ')}; request ${seed.catalogue.pendingRequest} waits for the security officer (muster access inbox)`);
   if (ctx.config.federation.oidc.issuer === undefined) {
     cli.note('demo: the reference relying party is not registered: with --port 0 the OP issuer is known only once the server listens (set federation.oidc.issuer, or a port)');
     return;

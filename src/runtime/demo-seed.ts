@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { writeDemoAgency, writeTruncated } from '../demo/index.ts';
 import type { ImportRun } from '../sources/runs.ts';
 import type { Muster } from './context.ts';
+import { type DemoCatalogue, seedDemoCatalogue } from './demo-catalogue.ts';
 import { type DemoTokens, seedDemoOperators } from './demo-operators.ts';
 
 export interface DemoSeed {
@@ -10,6 +11,8 @@ export interface DemoSeed {
   /** The demo operators' tokens, by name (also in `<folder>/tokens/<name>`). */
   readonly tokens?: DemoTokens;
   readonly runs: readonly ImportRun[];
+  /** The catalogue items seeded and the request left pending. */
+  readonly catalogue?: DemoCatalogue;
 }
 
 export const DEMO_PEOPLE = 2000;
@@ -18,7 +21,7 @@ export const DEMO_SEED = 1;
 /**
  * Seeds an empty MUR with the demo agency (HR, NPE, vetting and training feeds of day 0), writes the
  * next day's snapshot and a truncated one beside them for the walk-through, and makes a few
- * operators with their tokens. Does nothing when the MUR already holds identities.
+ * operators with their tokens, a small catalogue of requestable access with one request pending. Does nothing when the MUR already holds identities.
  */
 export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: string): Promise<DemoSeed> {
   const folder = join(ctx.config.dataDir === ':memory:' ? '.' : ctx.config.dataDir, 'demo');
@@ -33,5 +36,6 @@ export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: 
     runs.push(await ctx.imports.run({ source, file: day0.files[source], actor, correlationId, skipInvalid: true }));
   }
   const tokens = await seedDemoOperators(ctx, folder, day0.files, day1.manifest.expected, actor, correlationId);
-  return { seeded: true, folder, tokens, runs };
+  const catalogue = await seedDemoCatalogue(ctx, tokens, actor, correlationId);
+  return { seeded: true, folder, tokens, runs, catalogue };
 }
