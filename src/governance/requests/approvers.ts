@@ -22,3 +22,19 @@ export async function approversOf(db: Queryable, step: ApprovalStep, beneficiary
 export function approvalsNeeded(step: ApprovalStep | 'owner'): number {
   return step === 'owners:2' ? 2 : 1;
 }
+
+/**
+ * The approvers of a step as a request can use them: the requester and the beneficiary never decide, so when they are
+ * the only approvers named (a manager asking for a direct report), the step goes at once to their managers.
+ */
+export async function usableApprovers(db: Queryable, named: readonly string[], requesterId: string, beneficiaryId: string): Promise<{ approvers: string[]; escalatedTo: string | null }> {
+  const excluded = (id: string) => id === requesterId || id === beneficiaryId;
+  if (named.length === 0 || named.some((id) => !excluded(id))) return { approvers: [...named], escalatedTo: null };
+  const managers = new Set<string>();
+  for (const id of named) {
+    const manager = await managerOf(db, id);
+    if (manager && !excluded(manager)) managers.add(manager);
+  }
+  const [first] = managers;
+  return { approvers: [...named, ...managers], escalatedTo: first ?? null };
+}

@@ -36,6 +36,7 @@ describeEachStore('access requests: chains, timeouts, movers and conditions', (f
     hrLine('E4', { manager: 'E5', ...over.E4 }),
     hrLine('E5', over.E5),
     hrLine('E6', over.E6),
+    hrLine('E7', { manager: 'E4', ...over.E7 }),
   ];
   const recompute = async () => {
     const worker = createJobWorker(ctx, { sweepEveryMs: 0 });
@@ -55,6 +56,7 @@ describeEachStore('access requests: chains, timeouts, movers and conditions', (f
       ['E4', 'O1'],
       ['E5', 'O1boss'],
       ['E6', 'O2'],
+      ['E7', 'E7'],
     ] as const) {
       const [row] = await ctx.store.query<{ id: string }>(`SELECT id FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [key]);
       ids[name] = row?.id as string;
@@ -63,6 +65,7 @@ describeEachStore('access requests: chains, timeouts, movers and conditions', (f
     await catalogue.save('wiki', item({ group: 'wiki', approvals: ['auto'] }), 'test', 'low risk');
     await catalogue.save('payroll', item({ group: 'payroll', owners: [ids.O1, ids.O2], approvals: ['owners:2'] }), 'test', 'two owners');
     await catalogue.save('reports', item({ group: 'reports' }), 'test', 'one owner');
+    await catalogue.save('ledger', item({ group: 'ledger', owners: [ids.O2], approvals: ['manager', 'owner'] }), 'test', 'manager then owner');
     await catalogue.save('admins', item({ group: 'admins', privileged: true }), 'test', 'privileged');
     await ctx.policies.save(
       'legal-hold',
@@ -94,6 +97,14 @@ describeEachStore('access requests: chains, timeouts, movers and conditions', (f
     const forReport = await requests.request({ item: 'reports', beneficiaryId: ids.E3, justification: 'for my report', endsAt: until(3) }, by('E1'));
     assert.equal(forReport.requesterId, ids.E1);
     assert.equal(forReport.beneficiaryId, ids.E3);
+  });
+
+  it('a manager asking for a direct report never decides the manager step: it goes at once to their own manager', async () => {
+    const made = await requests.request({ item: 'ledger', beneficiaryId: ids.E7, justification: 'month end', endsAt: until(5) }, by('O1'));
+    assert.equal(made.escalatedTo, ids.O1boss);
+    await assert.rejects(requests.decide(made.id, 'approve', 'mine', by('O1')), (e: any) => e.code === 'MUSTER_ERR_SEPARATION_OF_DUTIES');
+    assert.equal((await requests.decide(made.id, 'approve', 'ok', by('O1boss'))).waitingOn, 'owner');
+    assert.equal((await requests.decide(made.id, 'approve', 'ok', by('O2'))).status, 'granted');
   });
 
   it('an undecided step escalates to the approver’s manager, then expires', async () => {

@@ -5,7 +5,7 @@ import type { Clock } from '../../core/clock.ts';
 import { MusterError } from '../../core/errors.ts';
 import type { Store, Tx } from '../../store/store.ts';
 import { type CatalogueItem, offeredItem } from '../catalogue/index.ts';
-import { approvalsNeeded, approversOf, managerOf } from './approvers.ts';
+import { approvalsNeeded, approversOf, managerOf, usableApprovers } from './approvers.ts';
 import { type Acting, grantRequest } from './grant-writes.ts';
 import { type RequestRow, approvalsOf, findRequest, inboxOf, insertApproval, insertRequest, liveRequestFor, lockRequest, personOf, requestsOf, updateRequest } from './request-repository.ts';
 import { type AccessRequest, type Chain, chainOf, viewOf } from './request-view.ts';
@@ -103,8 +103,9 @@ export class RequestService {
     const chain: Chain = { steps: doc.approvals, owners: doc.owners };
     const auto = doc.approvals[0] === 'auto';
     const first = doc.approvals[0];
-    const approvers = auto || !first ? [] : await approversOf(tx, first, beneficiaryId, doc.owners);
-    if (!auto && approvers.length === 0) throw refuse('beneficiaryId', 'the beneficiary has no active manager in the MUR to approve', beneficiaryId);
+    const named = auto || !first ? [] : await approversOf(tx, first, beneficiaryId, doc.owners);
+    if (!auto && named.length === 0) throw refuse('beneficiaryId', 'the beneficiary has no active manager in the MUR to approve', beneficiaryId);
+    const { approvers, escalatedTo } = await usableApprovers(tx, named, by.identityId, beneficiaryId);
     return {
       id,
       item: item.name,
@@ -120,7 +121,7 @@ export class RequestService {
       step: 0,
       approvers,
       step_due_at: auto ? null : new Date(now.getTime() + this.#timeoutMs),
-      escalated_to: null,
+      escalated_to: escalatedTo,
       target: doc.kind === 'group' ? doc.target : null,
       entitlement: doc.kind === 'group' ? doc.group : doc.kind === 'rp' ? doc.agreement : null,
       role: doc.kind === 'role' ? doc.role : null,
@@ -186,8 +187,9 @@ export class RequestService {
       await grantRequest(tx, row, row.status === 'reapproval' ? `re-approved after a move: ${reason}` : `approved: ${reason}`, acting);
       return;
     }
-    const approvers = await approversOf(tx, nextStep, row.beneficiary_id, chain.owners);
-    await updateRequest(tx, row.id, { step: next, approvers, step_due_at: new Date(acting.now.getTime() + this.#timeoutMs), escalated_to: null });
+    const named = await approversOf(tx, nextStep, row.beneficiary_id, chain.owners);
+    const { approvers, escalatedTo } = await usableApprovers(tx, named, row.requester_id, row.beneficiary_id);
+    await updateRequest(tx, row.id, { step: next, approvers, step_due_at: new Date(acting.now.getTime() + this.#timeoutMs), escalated_to: escalatedTo });
   }
 
   /** Audits a refused decision (in its own transaction: the refusal itself writes nothing else) and throws the 403. */
