@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { RequestService, type Requester } from '../../governance/index.ts';
+import { activationService, pivChallengeVerifier } from '../../runtime/access-activation.ts';
 import type { Muster } from '../../runtime/context.ts';
 import { type MusterContext, type RouteModule, correlationIdOf, principalOf } from '../env.ts';
 import { apiRoute } from '../route.ts';
@@ -53,6 +54,39 @@ const decision = (verb: 'approve' | 'deny') =>
     request: { params: Id, ...body(Reason) },
     responses: { 200: jsonResponse(One, 'The request after the decision'), 404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409] },
   });
+const challenge = apiRoute({
+  method: 'post',
+  path: '/api/access/requests/{id}/challenge',
+  roles: ANY_OPERATOR,
+  tags: ['governance'],
+  summary: 'A challenge to sign with the PIV Authentication key, to activate the caller’s granted just-in-time request (usable once, for a few minutes)',
+  request: { params: Id },
+  responses: { 200: jsonResponse(z.object({ nonce: z.string(), expiresAt: z.string() }), 'The challenge (base64url)'), 404: ERROR_RESPONSES[404], 422: ERROR_RESPONSES[422] },
+});
+const activate = apiRoute({
+  method: 'post',
+  path: '/api/access/requests/{id}/activate',
+  roles: ANY_OPERATOR,
+  tags: ['governance'],
+  summary: 'Activate the caller’s granted just-in-time request with the challenge signed by their PIV card',
+  request: {
+    params: Id,
+    ...body(
+      z
+        .object({
+          challenge: z.string().min(16).max(128),
+          pivCertificate: z.string().min(1).max(16_384).openapi({ description: 'the PIV Authentication certificate, PEM or base64 DER' }),
+          signature: z.string().min(1).max(2048).openapi({ description: 'base64: the signature over the challenge bytes' }),
+        })
+        .strict(),
+    ),
+  },
+  responses: {
+    200: jsonResponse(z.object({ activation: z.object({ requestId: z.string(), item: z.string(), activeUntil: z.string(), method: z.string() }) }), 'Active until'),
+    404: ERROR_RESPONSES[404],
+    422: ERROR_RESPONSES[422],
+  },
+});
 const approve = decision('approve');
 const deny = decision('deny');
 
@@ -70,5 +104,11 @@ export const accessRequestRoutes: RouteModule = (app, ctx) => {
   app.openapi(mine, async (c) => c.json({ items: plain(await requests.mine(principalOf(c).identityId)) }, 200));
   app.openapi(inbox, async (c) => c.json({ items: plain(await requests.inbox(principalOf(c).identityId)) }, 200));
   app.openapi(approve, async (c) => c.json({ request: plain(await requests.decide(c.req.valid('param').id, 'approve', c.req.valid('json').reason, requesterOf(c))) }, 200));
+  app.openapi(challenge, async (c) => c.json(await activationService(ctx).challenge(c.req.valid('param').id, requesterOf(c)), 200));
+  app.openapi(activate, async (c) => {
+    const { challenge: nonce, pivCertificate, signature } = c.req.valid('json');
+    const done = await activationService(ctx).withChallenge(c.req.valid('param').id, nonce, pivChallengeVerifier(ctx, { pivCertificate, signature }), requesterOf(c));
+    return c.json({ activation: done }, 200);
+  });
   app.openapi(deny, async (c) => c.json({ request: plain(await requests.decide(c.req.valid('param').id, 'deny', c.req.valid('json').reason, requesterOf(c))) }, 200));
 };
