@@ -50,7 +50,7 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   urgent('trust.held', 'eligibility pending or the investigation expired: every card and derived credential is held', ['credentials.eligibility-hold', SESSIONS_END]),
   d('behave.changed', 'training (BEHAVE) changed', ['access.recompute']),
   d('access.granted', 'access requested from the catalogue was granted after its approvals (or re-approved after a move)', ['access.recompute']),
-  urgent('access.ended', 'access granted by request ended: its end date passed, it was ended, or a move awaits its re-approval', ['access.recompute']),
+  urgent('access.ended', 'access granted by request ended: its end date passed, it was ended, or a move awaits its re-approval', ['access.recompute', SIGNAL]),
   d('access.activated', 'an eligible person activated just-in-time privileged access after a fresh AAL3 sign-in', ['access.recompute']),
   urgent('access.deactivated', 'a just-in-time activation reached its expiry: the access and the role claims it gave end', ['access.recompute', SIGNAL]),
   d('dispute.opened', 'a record matched several identities, or one below the confidence threshold'),

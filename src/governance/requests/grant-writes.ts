@@ -4,6 +4,7 @@ import { ChangeSet } from '../../mur/change-set.ts';
 import type { Queryable, Tx } from '../../store/store.ts';
 import { type RequestPatch, type RequestRow, updateRequest } from './request-repository.ts';
 import { checkSeparationOfDuties } from './separation-of-duties.ts';
+import { heldItems } from './activation-repository.ts';
 
 /** Who acts, and under which request (correlation id) the change is written. */
 export interface Acting {
@@ -40,11 +41,14 @@ export async function grantRequest(tx: Tx, row: RequestRow, why: string, by: Act
   await commitEvent(tx, row, 'access.granted', why, by);
 }
 
-/** Ends a grant (its end date, a move waiting for re-approval, or by hand): the access is removed by the recompute. */
+/**
+ * Ends a grant (its end date, a move waiting for re-approval): the access is removed by the recompute, and RPs that
+ * release `roles` hear the new ones (`access.ended` is signalled as a CAEP token-claims-change).
+ */
 export async function endGrant(tx: Tx, row: RequestRow, patch: RequestPatch, why: string, by: Acting): Promise<void> {
   await updateRequest(tx, row.id, { active_until: null, ...patch });
   if (row.kind === 'role' && row.role) await revokeRole(tx, row.beneficiary_id, row.role, row.id, why, by);
-  await commitEvent(tx, row, 'access.ended', why, by);
+  await commitEvent(tx, row, 'access.ended', why, by, { roles: await heldItems(tx, row.beneficiary_id, by.now) });
 }
 
 export async function commitEvent(tx: Tx, row: RequestRow, type: string, why: string, by: Acting, extra: Record<string, unknown> = {}): Promise<void> {
