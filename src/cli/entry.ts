@@ -11,6 +11,7 @@ import { disputeCommands } from './commands/disputes.ts';
 import { importCommands } from './commands/import.ts';
 import { policyCommands } from './commands/policies.ts';
 import { catalogueCommands } from './commands/catalogue.ts';
+import { accessCommands } from './commands/access.ts';
 import { jobCommands, provisionCommands } from './commands/provisioning.ts';
 import { ticketCommands } from './commands/tickets.ts';
 import { reconcileCommands } from './commands/reconcile.ts';
@@ -47,6 +48,7 @@ export const SHIPPED_GROUPS: readonly CommandGroup[] = [
   reportCommands,
   governanceCommands,
   catalogueCommands,
+  accessCommands,
 ];
 
 /** `muster serve`: with --demo, seed the demo agency into an empty MUR; once it answers, start the outbox worker (config.workers). */
@@ -76,6 +78,7 @@ async function seedDemo(ctx: Muster, info: ServeReadyInfo): Promise<void> {
   for (const [name, files] of Object.entries(seed.cards ?? {}))
     cli.note(`demo: ${name} software PIV card: ${files.pivAuth} (password ${DEMO_CARD_PASSWORD}; key and certificate also in ${files.pivAuthPem})`);
   cli.note(`demo: the next day's snapshot is ${seed.folder}/day1/hr.csv; a truncated one is ${seed.folder}/hr-truncated.csv`);
+  if (seed.catalogue) cli.note(`demo: catalogue items ${seed.catalogue.items.join(', ')}; request ${seed.catalogue.pendingRequest} waits for the security officer (muster access inbox)`);
   if (ctx.config.federation.oidc.issuer === undefined) {
     cli.note('demo: the reference relying party is not registered: with --port 0 the OP issuer is known only once the server listens (set federation.oidc.issuer, or a port)');
     return;

@@ -23,6 +23,8 @@ export function jobPriorityOf(type: string): number {
 const SESSIONS_END = 'federation.sessions.end';
 const SIGNAL = 'federation.signal';
 const PROVISION = 'federation.provision';
+/** Access granted by request waits for its owner's approval again after a move (governance.requests.moverReapproval). */
+const MOVER_REAPPROVAL = 'governance.mover-reapproval';
 /** An operator who leaves, goes on leave, is held or suspended loses its tokens. */
 const OPERATOR_TOKENS = 'operators.revoke-tokens';
 /** Targets that map PIV certificates for smart card logon (Active Directory) follow the holder's cards. */
@@ -36,7 +38,7 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('identity.joiner', 'a new identity entered the MUR', ['access.recompute', PROVISION]),
   d('identity.historical', 'a person the source lists as already terminated entered the MUR, so that a rehire finds them'),
   d('identity.activated', 'a pending identity became active', ['access.recompute', PROVISION]),
-  d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)', ['access.recompute', PROVISION, SIGNAL]),
+  d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)', [MOVER_REAPPROVAL, 'access.recompute', PROVISION, SIGNAL]),
   d('identity.updated', 'other attributes changed (name, email, affiliations)', ['access.recompute', PROVISION, SIGNAL]),
   urgent('identity.leave', 'the identity went on leave', [OPERATOR_TOKENS, 'access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
   urgent('identity.suspended', 'the identity was suspended', [OPERATOR_TOKENS, 'access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
@@ -49,6 +51,10 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   urgent('trust.withdrawn', 'eligibility unfavorable or none, or the investigation revoked: every card and derived credential ends', ['credentials.eligibility-withdraw', SESSIONS_END]),
   urgent('trust.held', 'eligibility pending or the investigation expired: every card and derived credential is held', ['credentials.eligibility-hold', SESSIONS_END]),
   d('behave.changed', 'training (BEHAVE) changed', ['access.recompute']),
+  d('access.granted', 'access requested from the catalogue was granted after its approvals (or re-approved after a move)', ['access.recompute']),
+  urgent('access.ended', 'access granted by request ended: its end date passed, it was ended, or a move awaits its re-approval', ['access.recompute', SIGNAL]),
+  d('access.activated', 'an eligible person activated just-in-time privileged access after a fresh AAL3 sign-in', ['access.recompute']),
+  urgent('access.deactivated', 'a just-in-time activation reached its expiry: the access and the role claims it gave end', ['access.recompute', SIGNAL]),
   d('dispute.opened', 'a record matched several identities, or one below the confidence threshold'),
   d('dispute.resolved', 'a person resolved a disputed case'),
   d('credential.issued', 'a PIV card and its PIV Authentication and Card Authentication certificates were issued', [CARD_MAPPING]),

@@ -27,3 +27,16 @@ export {
 export { CAMPAIGN_TASK, type CampaignNotice, type Deliver, closeCampaign, runCampaignTask } from './campaigns/close.ts';
 export { CAMPAIGN_EVIDENCE_FORMAT, type CampaignEvidence, type CampaignEvidenceBody, campaignEvidence } from './campaigns/evidence.ts';
 export { ARCHIVE_TASK, type ArchiveCandidate, type ArchiveDeps, archiveDue, dueForArchiving } from './retention/archive.ts';
+export { type CatalogueItem, CatalogueService, listCatalogue, offeredItem } from './catalogue/index.ts';
+export {
+  type AccessRequest,
+  type Decision,
+  type Requester,
+  RequestService,
+  MOVER_REAPPROVAL_JOB,
+  moverReapprovalHandler,
+  sweepRequests,
+  ActivationService,
+  type ChallengeVerifier,
+  heldItems,
+} from './requests/index.ts';

@@ -33,6 +33,7 @@ import { requestLog } from './request-log.ts';
 import { jsonBodyLimit, refuseNulCharacters } from './request-limits.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
+import { accessRequestRoutes } from './routes/access-requests.ts';
 import { outboxRoutes, provisioningRoutes } from './routes/provisioning.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { ssfRoutes } from './routes/ssf.ts';
@@ -79,6 +80,7 @@ const BUILT_IN: readonly RouteModule[] = [
   reportRoutes,
   governanceRoutes,
   catalogueRoutes,
+  accessRequestRoutes,
 ];
 
 /**

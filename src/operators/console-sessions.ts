@@ -48,6 +48,8 @@ export interface ConsoleOperator {
   /** `operator:<identity-id>`: the actor of what the console writes. */
   readonly actor: string;
   readonly authTime: Date;
+  /** The assurance of the sign-in (`acr` of the ID token): the console opens only AAL3 sessions. */
+  readonly acr: string | null;
   /** The ID token the session was opened with: the hint of RP-initiated logout. */
   readonly idToken: string | null;
 }
@@ -140,7 +142,7 @@ export class ConsoleSessions {
       const actor = operatorActor(assertion.identityId);
       const data = { session_id: id, kind, roles, acr: assertion.acr, auth_time: assertion.authTime.toISOString() };
       await audit.append(tx, [{ actor, action: 'console.session.started', target: `console-session:${id}`, data }], correlationId);
-      const operator: ConsoleOperator = { sessionId: id, identityId: assertion.identityId, kind, roles, actor, authTime: assertion.authTime, idToken: assertion.idToken };
+      const operator: ConsoleOperator = { sessionId: id, identityId: assertion.identityId, kind, roles, actor, authTime: assertion.authTime, acr: assertion.acr, idToken: assertion.idToken };
       return { ok: true as const, secret, operator };
     });
     return outcome.ok ? outcome : this.#refuseSignIn(outcome.reason, assertion.identityId, correlationId);
@@ -163,7 +165,10 @@ export class ConsoleSessions {
     const roles = row.kind === 'self' ? [] : await heldRoles(this.#d.store, row.identity_id);
     if (row.kind === 'operator' && !roles.some(isFixedRole)) return this.#endFor(row, 'no-role', correlationId);
     if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_INTERVAL_MS) await markSeen(this.#d.store, row.id, now);
-    return { ok: true, operator: { sessionId: row.id, identityId: row.identity_id, kind: row.kind, roles, actor: operatorActor(row.identity_id), authTime: row.auth_time, idToken: row.id_token } };
+    return {
+      ok: true,
+      operator: { sessionId: row.id, identityId: row.identity_id, kind: row.kind, roles, actor: operatorActor(row.identity_id), authTime: row.auth_time, acr: row.acr, idToken: row.id_token },
+    };
   }
 
   /** Ends a session (sign-out); audited as `console.session.ended` by `actor`. Ending an ended session records nothing. */

@@ -4,6 +4,7 @@ import type { ImportRun } from '../sources/runs.ts';
 import type { Muster } from './context.ts';
 import { type DemoCards, seedDemoOperatorCards } from './demo-operator-cards.ts';
 import { createCampaign } from '../governance/index.ts';
+import { type DemoCatalogue, seedDemoCatalogue } from './demo-catalogue.ts';
 import { type DemoTokens, seedDemoOperators } from './demo-operators.ts';
 import { campaignDeps } from './governance.ts';
 
@@ -17,6 +18,8 @@ export interface DemoSeed {
   readonly runs: readonly ImportRun[];
   /** The open certification campaign of the demo (the privileged access, reviewed by managers). */
   readonly campaignId?: string;
+  /** The catalogue items seeded and the request left pending. */
+  readonly catalogue?: DemoCatalogue;
 }
 
 export const DEMO_PEOPLE = 2000;
@@ -25,8 +28,9 @@ export const DEMO_SEED = 1;
 /**
  * Seeds an empty MUR with the demo agency (HR, NPE, vetting and training feeds of day 0), writes the
  * next day's snapshot and a truncated one beside them for the walk-through, makes a few
- * operators with their tokens and software PIV cards, and opens a certification campaign of the privileged
- * access (the operators' roles), due in 14 days. Does nothing when the MUR already holds identities.
+ * operators with their tokens and software PIV cards, a small catalogue of requestable access with one request
+ * pending, and opens a certification campaign of the privileged access (the operators' roles), due in 14 days.
+ * Does nothing when the MUR already holds identities.
  */
 export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: string): Promise<DemoSeed> {
   const folder = join(ctx.config.dataDir === ':memory:' ? '.' : ctx.config.dataDir, 'demo');
@@ -42,6 +46,7 @@ export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: 
   }
   const tokens = await seedDemoOperators(ctx, folder, day0.files, day1.manifest.expected, actor, correlationId);
   const cards = await seedDemoOperatorCards(ctx, folder, tokens, correlationId);
+  const catalogue = await seedDemoCatalogue(ctx, tokens, actor, correlationId);
   const { campaign } = await createCampaign(campaignDeps(ctx), {
     name: 'demo quarterly privileged review',
     scope: 'privileged',
@@ -51,5 +56,5 @@ export async function seedDemoAgency(ctx: Muster, actor: string, correlationId: 
     actor,
     correlationId,
   });
-  return { seeded: true, folder, tokens, cards, runs, campaignId: campaign.id };
+  return { seeded: true, folder, tokens, cards, runs, catalogue, campaignId: campaign.id };
 }

@@ -27,6 +27,7 @@ import { batchOf } from '../queue/job.ts';
 import type { KeyVault } from '../core/key-vault.ts';
 import { BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler } from '../protocols/oidc/backchannel-logout.ts';
 import { rpFetch } from '../protocols/rp-outbound.ts';
+import { MOVER_REAPPROVAL_JOB, moverReapprovalHandler } from '../governance/index.ts';
 
 export interface HandlerDeps {
   /** Where binding notifications go (the address on record, through a connector). */
@@ -60,6 +61,7 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [ELIGIBILITY_RESTORE_JOB, handleEligibilityRestore],
     [DERIVED_RECHECK_JOB, handleDerivedRecheck],
     [EXCEPTION_EXPIRE_JOB, handleExceptionExpire],
+    [MOVER_REAPPROVAL_JOB, moverReapprovalHandler(deps.config)],
     [NOTIFY_BINDING_JOB, notifyBindingHandler(deps.notifier)],
     [FEDERATION_SESSIONS_END_JOB, batchOf(endSessionsHandler)],
     [BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler(deps.issuer ?? (() => federationIssuer(deps.config)), deps.vault)],

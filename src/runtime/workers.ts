@@ -14,6 +14,7 @@ import { archiveSweep } from './reconcile.ts';
 import { PENDING_EXPIRY_TASK } from '../operators/pending-actions.ts';
 import { pendingActions } from './pending-actions.ts';
 import { governanceSweeps } from './governance.ts';
+import { ACCESS_REQUESTS_TASK, accessRequestsSweep } from './access-requests.ts';
 
 export const WORKER_DEFAULTS = Object.freeze({
   batchSize: 20,
@@ -47,6 +48,7 @@ export function createJobWorker(muster: Muster, overrides: WorkerOverrides = {})
       { name: 'reconcile.archive', singleton: true, run: archiveSweep(muster) },
       { name: 'access.training-expiry', run: trainingExpirySweep(store, clock) },
       { name: 'signals.account-purge', singleton: true, run: accountPurgeSweep(signalDeps(muster), config.lifecycle.archiveAfterDays) },
+      { name: ACCESS_REQUESTS_TASK, run: accessRequestsSweep(muster) },
       {
         name: PENDING_EXPIRY_TASK,
         singleton: true,

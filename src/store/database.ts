@@ -50,6 +50,7 @@ export interface AccessRequestsTable {
   status: string;
   chain: Json;
   step: Generated<number>;
+  approvers: Generated<Json>;
   step_due_at: Timestamp | null;
   escalated_to: string | null;
   target: string | null;

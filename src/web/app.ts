@@ -11,6 +11,8 @@ import type { Store } from '../store/store.ts';
 import type { ConsoleEnv } from './env.ts';
 import { messagePage } from './pages.ts';
 import { pageRoutes } from './pages-routes.ts';
+import { accessRoutes } from './access-routes.ts';
+import type { ActivationService } from '../governance/index.ts';
 import { type ConsoleRoute, isConsoleGuard } from './route.ts';
 import { disputeRoutes } from './disputes/routes.ts';
 import { importRoutes } from './imports/routes.ts';
@@ -56,6 +58,8 @@ export interface ConsoleAppOptions {
   readonly muster?: Muster;
   /** Told about a failure of a page. */
   readonly onError?: (error: unknown) => void;
+  /** Just-in-time activation of requested privileged access (none: the page answers 503). */
+  readonly activation?: () => ActivationService | undefined;
   /** More pages (tests); mounted like the built-in ones. */
   readonly extraRoutes?: readonly Omit<ConsoleRoute, 'roles'>[];
 }
@@ -92,12 +96,13 @@ const defaultDeny: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
 
 /** Every page of the console, with the roles that may open it (none: open without a session). */
 export function consolePages(
-  options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes' | 'muster'>,
+  options: Pick<ConsoleAppOptions, 'store' | 'clock' | 'agencyCode' | 'extraRoutes' | 'muster' | 'activation'>,
 ): readonly (Omit<ConsoleRoute, 'roles'> & { roles?: ConsoleRoute['roles'] })[] {
   const deps = { store: options.store, clock: options.clock, agencyCode: options.agencyCode };
   const services = lazyServices(() => options.muster);
   const own = [...staticRoutes(), ...selfRoutes(services), ...importRoutes(services), ...disputeRoutes(services)];
-  return [...signInRoutes(deps), ...operatorPages({ muster: () => options.muster }), ...pageRoutes(options.store), ...own, ...assetRoutes(), ...(options.extraRoutes ?? [])];
+  const access = accessRoutes(options.activation ?? (() => undefined));
+  return [...signInRoutes(deps), ...operatorPages({ muster: () => options.muster }), ...pageRoutes(options.store), ...own, ...access, ...assetRoutes(), ...(options.extraRoutes ?? [])];
 }
 
 export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {

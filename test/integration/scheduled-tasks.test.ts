@@ -17,6 +17,7 @@ const WORKER_TASKS = [
   'reconcile.archive',
   'access.training-expiry',
   'signals.account-purge',
+  'access.requests',
   'pending-actions.expire',
   'governance.campaigns',
   'sod.scan',

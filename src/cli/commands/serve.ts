@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ActivationService } from '../../governance/index.ts';
 import { createHttpApp } from '../../http/app.ts';
 import { createPkiApp } from '../../http/pki-app.ts';
 import type { RouteModule } from '../../http/env.ts';
@@ -85,12 +86,14 @@ async function runServe(cli: Cli, command: Command, options: Record<string, unkn
     const issuerNow = () => federationIssuer(config);
     const records = federationRecordRoutes({ issuer: issuerNow, discovery: () => discoveryDocument(issuerNow()) });
     let consoleSetup: ConsoleSetup | undefined;
+    const activation = new ActivationService({ store: ctx.store, audit: ctx.audit, clock: ctx.clock, config });
     const consolePages = consoleApp({
       setup: () => consoleSetup,
       muster: ctx,
       store: ctx.store,
       clock: ctx.clock,
       agencyCode: config.agency.code,
+      activation: () => activation,
       onError: (error) => logServerError(log)(error, 'console'),
     });
     const console: RouteModule = (app) => void app.route('/', consolePages);

@@ -59,7 +59,7 @@ export const REAUTHENTICATION = Object.freeze({
 } as const);
 
 /** Attributes released only through UserInfo, and only as a trust agreement lists them. */
-export const RELEASABLE_ATTRIBUTES = ['name', 'given_name', 'family_name', 'email', 'phone_number', 'address', 'x509_certificate_id'] as const;
+export const RELEASABLE_ATTRIBUTES = ['name', 'given_name', 'family_name', 'email', 'phone_number', 'address', 'x509_certificate_id', 'roles'] as const;
 export type ReleasableAttribute = (typeof RELEASABLE_ATTRIBUTES)[number];
 
 const CAEP = 'https://schemas.openid.net/secevent/caep/event-type/';
@@ -75,6 +75,8 @@ export const SIGNAL_EVENTS = Object.freeze({
   'account-enabled': `${RISC}account-enabled`,
   'account-purged': `${RISC}account-purged`,
   'identifier-changed': `${RISC}identifier-changed`,
+  /** The claims of tokens already issued changed (muster: the `roles` claim, when just-in-time access ends); payload `claims`. */
+  'token-claims-change': `${CAEP}token-claims-change`,
   /** Private: the federated identifier (iss, sub) changed; payload `new_sub_id` (iss_sub). */
   'federated-identifier-changed': 'https://muster.dev/secevent/event-type/federated-identifier-changed',
 } as const);

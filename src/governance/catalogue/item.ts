@@ -58,6 +58,7 @@ function ruleProblems(doc: ItemDocument, knownTargets: readonly string[]): Probl
   if (new Set(doc.approvals).size !== doc.approvals.length) problems.push({ field: 'approvals', message: 'a step appears twice' });
   if (doc.approvals.includes('owners:2') && new Set(doc.owners).size < 2) problems.push({ field: 'owners', message: 'owners:2 needs at least two owners' });
   if (doc.activation === 'jit' && !doc.privileged) problems.push({ field: 'activation', message: 'just-in-time activation is for privileged items' });
+  if (doc.activation === 'jit' && doc.kind !== 'group') problems.push({ field: 'activation', message: 'just-in-time activation is for groups in targets' });
   if (doc.activation === 'jit' && doc.activationHours === undefined) problems.push({ field: 'activationHours', message: 'a jit item names how long an activation lasts' });
   if (doc.kind === 'group' && !knownTargets.includes(doc.target)) problems.push({ field: 'target', message: `no target '${doc.target}' is configured (known: ${knownTargets.join(', ') || 'none'})` });
   return problems;

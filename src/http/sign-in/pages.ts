@@ -19,6 +19,7 @@ const ATTRIBUTE_LABELS: Record<string, string> = {
   phone_number: 'Telephone number',
   address: 'Postal address',
   x509_certificate_id: 'PIV certificate identifier',
+  roles: 'Access you hold by request (roles)',
 };
 
 function document(assets: string, title: string, body: Html, script = false): Html {

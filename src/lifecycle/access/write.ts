@@ -6,6 +6,7 @@ import type { Tx } from '../../store/store.ts';
 import { LIFECYCLE_ACTOR } from '../change.ts';
 import { recordOpEvents } from '../provision/op-events.ts';
 import type { AccessPlan } from './plan.ts';
+import { REQUEST_PREFIX } from './requested-grants.ts';
 
 export interface WriteContext {
   readonly now: Date;
@@ -87,7 +88,7 @@ async function writeEntitlements(tx: Tx, plans: readonly AccessPlan[], now: Date
       removed.map((r) => r[2]),
     ]);
   }
-  const rows = plans.flatMap((p) => p.desired.entitlements.map((e) => [p.identityId, e.target, e.group, e.privileged, e.status, JSON.stringify(e.policies), `granted by ${e.policies.join(', ')}`]));
+  const rows = plans.flatMap((p) => p.desired.entitlements.map((e) => [p.identityId, e.target, e.group, e.privileged, e.status, JSON.stringify(e.policies), entitlementReason(e.policies)]));
   if (rows.length === 0) return;
   const col = (i: number) => rows.map((r) => r[i]);
   await tx.query(
@@ -97,6 +98,11 @@ async function writeEntitlements(tx: Tx, plans: readonly AccessPlan[], now: Date
      ON CONFLICT (identity_id, target, entitlement) DO UPDATE SET privileged = EXCLUDED.privileged, status = EXCLUDED.status, policies = EXCLUDED.policies, reason = EXCLUDED.reason`,
     [col(0), col(1), col(2), col(3), col(4), col(5), col(6), now],
   );
+}
+
+/** `request:<id>` for access granted by request alone, else the policies that grant it. */
+function entitlementReason(policies: readonly string[]): string {
+  return policies.every((p) => p.startsWith(REQUEST_PREFIX)) ? policies.join(', ') : `granted by ${policies.join(', ')}`;
 }
 
 async function queueOperations(tx: Tx, plans: readonly AccessPlan[], ctx: WriteContext): Promise<void> {

@@ -70,6 +70,12 @@ export interface AssertionInput {
 /** The certificate identifier claim (SP 800-217 §6.2.3): released only where the trust agreement lists it. */
 export const CERTIFICATE_ID_CLAIM = 'x509_certificate_id';
 
+/**
+ * The access a person holds by request (docs/governance.md): the catalogue items granted and in force, a just-in-time
+ * item only while activated. In the ID token, only where the trust agreement lists `roles`.
+ */
+export const ROLES_CLAIM = 'roles';
+
 /** Every claim SP 800-217 §6.2 asks of an assertion, under the profile's names. */
 export function assertionClaims(input: AssertionInput): Record<string, unknown> {
   const { identity, login, fal } = input;
@@ -122,6 +128,7 @@ export const ASSERTION_CLAIM_NAMES = [
   PIV_CLAIMS.credentialType,
   PIV_CLAIMS.boundAuthnRequired,
   CERTIFICATE_ID_CLAIM,
+  ROLES_CLAIM,
 ] as const;
 
 /** The stable attributes, as OIDC standard claims, from the MUR record. */

@@ -6,7 +6,8 @@ import { agreementOfClient, type ClientAgreement } from '../../federation/agreem
 import { recordRpUse } from '../../federation/rp-subjects.ts';
 import { sectorOf, subjectAtRp } from '../../federation/subjects.ts';
 import type { Store } from '../../store/store.ts';
-import { assertionClaims, identityView, userinfoClaims, type IdentityView } from './claims.ts';
+import { ROLES_CLAIM, assertionClaims, identityView, userinfoClaims, type IdentityView } from './claims.ts';
+import { heldItems } from '../../governance/index.ts';
 import { falOfClient } from './clients.ts';
 import type { LoginRecord } from './login-record.ts';
 import { oncePerRequest } from './request-state.ts';
@@ -78,7 +79,9 @@ async function claimsFor(deps: AccountDeps, ctx: KoaContextWithOIDC, identity: I
   const fal: Fal = falOfClient(found, client.metadata());
   const sub = await pairwiseSubjectOf(deps, ctx, identity.id, client);
   await recordRpUse(deps.store, identity.id, client.clientId, sub, deps.clock.now());
-  return { sub: identity.id, ...assertionClaims({ identity, login, fal, rp: found.rp, agencyCode: deps.agencyCode, attributes: agreedAttributes(found) }) };
+  const attributes = agreedAttributes(found);
+  const roles = attributes.includes(ROLES_CLAIM) ? { [ROLES_CLAIM]: await heldItems(deps.store, identity.id, deps.clock.now()) } : {};
+  return { sub: identity.id, ...assertionClaims({ identity, login, fal, rp: found.rp, agencyCode: deps.agencyCode, attributes }), ...roles };
 }
 
 function agreedAttributes(found: ClientAgreement): ReleasableAttribute[] {

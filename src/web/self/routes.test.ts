@@ -9,6 +9,7 @@ const session = (claims: Record<string, unknown> | null): ConsoleOperator => ({
   identityId: 'i',
   kind: 'self',
   roles: [],
+  acr: null,
   actor: 'operator:i',
   authTime: new Date(0),
   idToken: claims === null ? null : new UnsecuredJWT(claims).encode(),

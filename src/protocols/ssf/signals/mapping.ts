@@ -45,7 +45,20 @@ export async function signalsOf(tx: Tx, cause: SignalCause): Promise<SignalDraft
   if (identity) return identityDrafts(cause, identity.disable, identity.reason);
   if (CHANGE_TYPES[cause.type]) return credentialDrafts(tx, cause);
   if (cause.type === 'identity.updated' || cause.type === 'identity.mover') return emailDrafts(cause);
+  if (cause.type === 'access.deactivated' || cause.type === 'access.ended') return rolesDrafts(cause);
   return [];
+}
+
+/**
+ * CAEP token-claims-change when access held by request ended (a just-in-time activation, or a grant): `claims` holds
+ * the new `roles`, and only RPs whose agreement releases roles (and so received them in an ID token) hear of it.
+ */
+function rolesDrafts(cause: SignalCause): SignalDraft[] {
+  if (cause.payload.kind === 'rp') return [];
+  const roles = Array.isArray(cause.payload.roles) ? cause.payload.roles.map(String) : [];
+  const item = typeof cause.payload.item === 'string' ? cause.payload.item : 'access';
+  const what = cause.type === 'access.deactivated' ? `just-in-time activation of ${item} ended` : `${item} granted by request ended`;
+  return [{ signal: 'token-claims-change', releases: 'roles', payload: { claims: { roles }, ...common(cause, 'policy', what) } }];
 }
 
 /**

@@ -16,7 +16,7 @@ CREATE TABLE catalogue_items (
 -- granted, denied, expired (no decision in time after escalation), reapproval (a mover's grant waiting for its
 -- owner), ended (its end date passed, or it was ended). The grant columns (target, entitlement, role) are copied
 -- from the item version when the request is made: the access recompute reads granted rows without knowing the
--- catalogue. A just-in-time grant gives access only while `active_until` lies ahead.
+-- catalogue. `approvers` lists who may decide the current step (identity ids). A just-in-time grant gives access only while `active_until` lies ahead.
 CREATE TABLE access_requests (
   id uuid PRIMARY KEY,
   item text NOT NULL,
@@ -30,6 +30,7 @@ CREATE TABLE access_requests (
   status text NOT NULL,
   chain jsonb NOT NULL,
   step integer NOT NULL DEFAULT 0,
+  approvers jsonb NOT NULL DEFAULT '[]'::jsonb,
   step_due_at timestamptz,
   escalated_to uuid REFERENCES identities (id),
   target text,
