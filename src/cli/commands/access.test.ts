@@ -45,7 +45,7 @@ describeEachStore('muster catalogue and access commands', (factory) => {
     } finally {
       await store.close();
     }
-    tokens.owner = (await run(['operator', 'bootstrap', OWNER, '--roles', 'operator-admin', '--json'])).json().token;
+    tokens.owner = (await run(['operator', 'bootstrap', OWNER, '--roles', 'operator-admin,policy-admin', '--json'])).json().token;
     assert.equal((await run(['operator', 'grant', CLERK, '--role', 'helpdesk', '--reason', 'the help desk'], tokens.owner)).code, 0);
     tokens.clerk = (await run(['token', 'create', '--for', CLERK, '--roles', 'helpdesk', '--json'], tokens.owner)).json().token;
   });
@@ -54,7 +54,7 @@ describeEachStore('muster catalogue and access commands', (factory) => {
   it('saves and lists catalogue items', async () => {
     const file = join(dir, 'reports.json');
     await writeFile(file, JSON.stringify({ kind: 'role', role: 'auditor', description: 'Read the reports', owners: [OWNER], maxDays: 30, approvals: ['owner'] }));
-    const saved = await run(['catalogue', 'set', 'reports', '--file', file, '--reason', 'offered']);
+    const saved = await run(['catalogue', 'set', 'reports', '--file', file, '--reason', 'offered'], tokens.owner);
     assert.equal(saved.code, 0, saved.stderr);
     assert.match(saved.stdout, /catalogue item reports version 1 saved/);
     const listed = await run(['catalogue', 'list']);

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { MusterError } from '../../core/errors.ts';
 import { type CatalogueItem, CatalogueService } from '../../governance/catalogue/index.ts';
+import { catalogueDisableRoute, catalogueSaveRoute } from '../../http/routes/catalogue.ts';
 import type { Muster } from '../../runtime/context.ts';
 import type { Cli } from '../cli.ts';
 import type { CommandGroup } from '../main.ts';
 import { table } from '../render.ts';
+import { withOperator } from './as-operator.ts';
 import { readFlagFile } from './file-input.ts';
 
 function catalogueOf(ctx: Muster): CatalogueService {
@@ -68,10 +70,15 @@ export const catalogueCommands: CommandGroup = (program, cli: Cli) => {
     .requiredOption('--file <file>', 'the item document (JSON)')
     .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
     .action((name: string, opts: { file: string; reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const saved = await catalogueOf(ctx).save(name, await readDocument(opts.file), cli.actor, opts.reason);
-        cli.print(command, { item: saved }, () => savedLine(saved));
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const saved = await catalogueOf(ctx).save(name, await readDocument(opts.file), by.actor, opts.reason);
+          cli.print(command, { item: saved }, () => savedLine(saved));
+        },
+        { route: catalogueSaveRoute, params: { name } },
+      ),
     );
   catalogue
     .command('disable')
@@ -79,9 +86,14 @@ export const catalogueCommands: CommandGroup = (program, cli: Cli) => {
     .argument('<name>', 'item name')
     .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
     .action((name: string, opts: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const disabled = await catalogueOf(ctx).disable(name, cli.actor, opts.reason);
-        cli.print(command, { item: disabled }, () => savedLine(disabled));
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const disabled = await catalogueOf(ctx).disable(name, by.actor, opts.reason);
+          cli.print(command, { item: disabled }, () => savedLine(disabled));
+        },
+        { route: catalogueDisableRoute, params: { name } },
+      ),
     );
 };

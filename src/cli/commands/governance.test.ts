@@ -24,11 +24,12 @@ class Collector extends Writable {
 describeEachStore('muster sod, review and identity archive', (factory) => {
   let dir: string;
   let env: Record<string, string>;
+  let officer: string;
 
-  async function run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function run(args: readonly string[], token?: string): Promise<{ code: number; stdout: string; stderr: string }> {
     const stdout = new Collector();
     const stderr = new Collector();
-    const io: CliIo = { stdout, stderr, env, handleSignals: false };
+    const io: CliIo = { stdout, stderr, env: token === undefined ? env : { ...env, MUSTER_TOKEN: token }, handleSignals: false };
     const code = await runCli(['--data-dir', join(dir, 'data'), ...args], { io, groups: [governanceCommands] });
     return { code, stdout: stdout.text, stderr: stderr.text };
   }
@@ -41,7 +42,7 @@ describeEachStore('muster sod, review and identity archive', (factory) => {
       const file = join(dir, 'hr.csv');
       await writeFile(file, hrCsv([hrLine('E1'), hrLine('E2', { manager: 'E1' })]));
       assert.equal((await ctx.imports.run({ source: 'hr', file, actor: 'hr-feed' })).status, 'applied');
-      await testOperator(ctx, ['security-officer']);
+      officer = (await testOperator(ctx, ['security-officer'])).token;
       await ctx.policies.save('roles-sod', { kind: 'separation', description: 'no auditor writes policies', sides: [[{ role: 'auditor' }], [{ role: 'policy-admin' }]] }, 'test', 'sod');
       await testOperator(ctx, ['auditor', 'policy-admin']);
     } finally {
@@ -58,23 +59,26 @@ describeEachStore('muster sod, review and identity archive', (factory) => {
     assert.equal(json.items.length, 1);
   });
 
-  it('opens a campaign, shows it, writes its evidence; refuses a bad scope naming it', async () => {
-    const bad = await run(['review', 'campaign', 'create', '--scope', 'everything', '--reviewers', 'manager', '--due', '14d', '--reason', 'x']);
+  it('opens a campaign as the security officer of MUSTER_TOKEN, shows it, writes its evidence; refuses no token, and a bad scope naming it', async () => {
+    const anonymous = await run(['review', 'campaign', 'create', '--scope', 'privileged', '--reviewers', 'manager', '--due', '14d', '--reason', 'x']);
+    assert.equal(anonymous.code, 1);
+    assert.match(anonymous.stderr, /MUSTER_ERR_UNAUTHENTICATED/);
+    const bad = await run(['review', 'campaign', 'create', '--scope', 'everything', '--reviewers', 'manager', '--due', '14d', '--reason', 'x'], officer);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /MUSTER_ERR_VALIDATION.*scope/);
-    const created = JSON.parse((await run(['--json', 'review', 'campaign', 'create', '--scope', 'privileged', '--reviewers', 'manager', '--due', '14d', '--reason', 'quarterly'])).stdout);
+    const created = JSON.parse((await run(['--json', 'review', 'campaign', 'create', '--scope', 'privileged', '--reviewers', 'manager', '--due', '14d', '--reason', 'quarterly'], officer)).stdout);
     assert.equal(created.items, 3, 'the three operator roles');
     const shown = await run(['review', 'campaign', 'show', created.campaign.id]);
     assert.match(shown.stdout, /open, due/);
     const items = JSON.parse((await run(['--json', 'review', 'items', '--campaign', created.campaign.id])).stdout).items;
     assert.equal(items.length, 3);
     const out = join(dir, 'evidence.jws');
-    assert.equal((await run(['review', 'campaign', 'evidence', created.campaign.id, '--out', out])).code, 0);
+    assert.equal((await run(['review', 'campaign', 'evidence', created.campaign.id, '--out', out], officer)).code, 0);
     assert.match(JSON.parse(await readFile(out, 'utf8')).payload, /^[A-Za-z0-9_-]+$/);
   });
 
   it('archive --dry-run lists nobody due in a fresh agency, and the real run archives nobody', async () => {
     assert.match((await run(['identity', 'archive', '--dry-run'])).stdout, /nobody is due/);
-    assert.match((await run(['identity', 'archive'])).stdout, /0 identities archived/);
+    assert.match((await run(['identity', 'archive'], officer)).stdout, /0 identities archived/);
   });
 });

@@ -18,10 +18,12 @@ import {
   scanViolations,
 } from '../../governance/index.ts';
 import { archiveDeps, campaignDeliver, campaignDeps, sodDeps } from '../../runtime/governance.ts';
+import { campaignCreateRoute, campaignEvidenceRoute } from '../../http/routes/governance.ts';
+import type { Muster } from '../../runtime/context.ts';
 import type { Cli } from '../cli.ts';
 import type { CommandGroup } from '../main.ts';
 import { table } from '../render.ts';
-import { withOperator } from './as-operator.ts';
+import { byOperator, withOperator } from './as-operator.ts';
 
 /** `muster sod`, `muster review` and `muster identity archive`: separation of duties, certification campaigns, retention. */
 export const governanceCommands: CommandGroup = (program, cli) => {
@@ -101,10 +103,15 @@ function reviewCommands(program: Command, cli: Cli): void {
     .option('--name <name>', 'a name (default: the scope and the day)')
     .requiredOption('--reason <text>', 'why (audited)')
     .action((opts: { scope: string; reviewers: string; due: string; unanswered: string; name?: string; reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const out = await createCampaign(campaignDeps(ctx), { ...opts, actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(command, out, () => `campaign ${out.campaign.id} (${out.campaign.name}): ${out.items} item(s), due ${out.campaign.dueAt}`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const out = await createCampaign(campaignDeps(ctx), { ...opts, ...byOperator(cli, by) });
+          cli.print(command, out, () => `campaign ${out.campaign.id} (${out.campaign.name}): ${out.items} item(s), due ${out.campaign.dueAt}`);
+        },
+        { route: campaignCreateRoute },
+      ),
     );
   campaign
     .command('list')
@@ -142,24 +149,34 @@ function reviewCommands(program: Command, cli: Cli): void {
     .argument('<id>', 'campaign id')
     .requiredOption('--out <file>', 'where to write the signed evidence')
     .action((id: string, opts: { out: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const e = await campaignEvidence({ ...campaignDeps(ctx), signer: ctx.auditKeys.signer }, id, cli.actor, cli.correlationId);
-        try {
-          await writeFile(opts.out, e.text, { mode: 0o600 });
-        } catch (error) {
-          throw new MusterError('MUSTER_ERR_OUTPUT_FILE', `cannot write ${opts.out}: ${(error as Error).message}`, [{ file: opts.out, message: 'unwritable' }], { cause: error });
-        }
-        cli.print(command, { file: opts.out, sha256: e.sha256, items: e.body.items.length }, () => `wrote ${opts.out} (${e.body.items.length} items, sha256 ${e.sha256})`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const e = await campaignEvidence({ ...campaignDeps(ctx), signer: ctx.auditKeys.signer }, id, by.actor, cli.correlationId);
+          try {
+            await writeFile(opts.out, e.text, { mode: 0o600 });
+          } catch (error) {
+            throw new MusterError('MUSTER_ERR_OUTPUT_FILE', `cannot write ${opts.out}: ${(error as Error).message}`, [{ file: opts.out, message: 'unwritable' }], { cause: error });
+          }
+          cli.print(command, { file: opts.out, sha256: e.sha256, items: e.body.items.length }, () => `wrote ${opts.out} (${e.body.items.length} items, sha256 ${e.sha256})`);
+        },
+        { route: campaignEvidenceRoute },
+      ),
     );
   campaign
     .command('run-due')
     .description('close the campaigns past their due date and send the reminders now (the scheduler does this every minute)')
     .action((_o: unknown, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const out = await runCampaignTask(campaignDeps(ctx), campaignDeliver(ctx));
-        cli.print(command, out, () => `${out.closed} campaign(s) closed, ${out.reminded} reviewer(s) reminded`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx) => {
+          const out = await runCampaignTask(campaignDeps(ctx), campaignDeliver(ctx));
+          cli.print(command, out, () => `${out.closed} campaign(s) closed, ${out.reminded} reviewer(s) reminded`);
+        },
+        { route: campaignCreateRoute },
+      ),
     );
   review
     .command('items')
@@ -181,11 +198,16 @@ function reviewCommands(program: Command, cli: Cli): void {
     .argument('<entitlement>', 'target/group, e.g. directory/server-admins')
     .requiredOption('--reason <text>', 'why (audited)')
     .action((identity: string, entitlement: string, opts: { reason: string }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const [target = '', ...group] = entitlement.split('/');
-        await restoreEntitlement(ctx, { identityId: identity, target, entitlement: group.join('/'), reason: opts.reason, actor: cli.actor, correlationId: cli.correlationId });
-        cli.print(command, { restored: { identityId: identity, target, entitlement: group.join('/') } }, () => `${entitlement} restored for ${identity}: the policies decide again`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx, by) => {
+          const [target = '', ...group] = entitlement.split('/');
+          await restoreEntitlement(ctx, { identityId: identity, target, entitlement: group.join('/'), reason: opts.reason, ...byOperator(cli, by) });
+          cli.print(command, { restored: { identityId: identity, target, entitlement: group.join('/') } }, () => `${entitlement} restored for ${identity}: the policies decide again`);
+        },
+        { route: campaignCreateRoute },
+      ),
     );
   review
     .command('decide')
@@ -216,22 +238,29 @@ function archiveCommand(program: Command, cli: Cli): void {
     .description('archive the identities terminated more than governance.retention.archiveAfterDays ago (read-only, kept with history and audit)')
     .option('--dry-run', 'only list who is due')
     .action((opts: { dryRun?: boolean }, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const deps = archiveDeps(ctx);
-        if (opts.dryRun) {
-          const items = await dueForArchiving(deps);
-          cli.print(command, { dryRun: true, items }, () =>
-            items.length === 0
-              ? 'nobody is due for archiving'
-              : table(
-                  ['identity', 'name', 'terminated'],
-                  items.map((i) => [i.identityId, i.fullName, i.terminatedAt]),
-                ),
-          );
-          return;
-        }
-        const archived = await archiveDue(deps, cli.actor);
-        cli.print(command, { archived }, () => `${archived.length} identit${archived.length === 1 ? 'y' : 'ies'} archived`);
-      }),
+      opts.dryRun
+        ? cli.withMuster(command, (ctx) => archiveCandidates(cli, command, ctx))
+        : withOperator(cli, command, (ctx, by) => archiveNow(cli, command, ctx, by.actor), { route: campaignCreateRoute }),
     );
+}
+
+async function archiveCandidates(cli: Cli, command: Command, ctx: Muster): Promise<void> {
+  const deps = archiveDeps(ctx);
+  {
+    const items = await dueForArchiving(deps);
+    cli.print(command, { dryRun: true, items }, () =>
+      items.length === 0
+        ? 'nobody is due for archiving'
+        : table(
+            ['identity', 'name', 'terminated'],
+            items.map((i) => [i.identityId, i.fullName, i.terminatedAt]),
+          ),
+    );
+    return;
+  }
+}
+
+async function archiveNow(cli: Cli, command: Command, ctx: Muster, actor: string): Promise<void> {
+  const archived = await archiveDue(archiveDeps(ctx), actor);
+  cli.print(command, { archived }, () => `${archived.length} identit${archived.length === 1 ? 'y' : 'ies'} archived`);
 }

@@ -84,3 +84,5 @@ export const catalogueRoutes: RouteModule = (app, ctx) => {
   });
   app.openapi(disable, async (c) => c.json({ item: plain(await catalogue.disable(c.req.valid('param').name, actorOf(c), c.req.valid('json').reason)) }, 200));
 };
+
+export { save as catalogueSaveRoute, disable as catalogueDisableRoute };

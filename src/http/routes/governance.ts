@@ -123,3 +123,5 @@ export const governanceRoutes: RouteModule = (app, ctx) => {
     return c.json({ item }, 200);
   });
 };
+
+export { create as campaignCreateRoute, evidence as campaignEvidenceRoute };
