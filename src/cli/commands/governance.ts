@@ -18,7 +18,7 @@ import {
   scanViolations,
 } from '../../governance/index.ts';
 import { archiveDeps, campaignDeliver, campaignDeps, sodDeps } from '../../runtime/governance.ts';
-import { campaignCreateRoute, campaignEvidenceRoute } from '../../http/routes/governance.ts';
+import { campaignCreateRoute, campaignEvidenceRoute, sodExceptionRoute } from '../../http/routes/governance.ts';
 import type { Muster } from '../../runtime/context.ts';
 import type { Cli } from '../cli.ts';
 import type { CommandGroup } from '../main.ts';
@@ -54,10 +54,15 @@ function sodCommands(program: Command, cli: Cli): void {
     .command('scan')
     .description('record the violations now and raise sod.violation for each new one (the scheduler does this every minute)')
     .action((_o: unknown, command: Command) =>
-      cli.withMuster(command, async (ctx) => {
-        const out = await scanViolations(sodDeps(ctx));
-        cli.print(command, out, () => `${out.violations} violation(s), ${out.raised} new`);
-      }),
+      withOperator(
+        cli,
+        command,
+        async (ctx) => {
+          const out = await scanViolations(sodDeps(ctx));
+          cli.print(command, out, () => `${out.violations} violation(s), ${out.raised} new`);
+        },
+        { route: sodExceptionRoute },
+      ),
     );
   sod
     .command('exception')

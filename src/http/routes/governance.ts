@@ -124,4 +124,4 @@ export const governanceRoutes: RouteModule = (app, ctx) => {
   });
 };
 
-export { create as campaignCreateRoute, evidence as campaignEvidenceRoute };
+export { create as campaignCreateRoute, evidence as campaignEvidenceRoute, exception as sodExceptionRoute };
