@@ -325,3 +325,35 @@ describeEachStore('scheduler singleton tasks', (factory) => {
     }
   });
 });
+
+describeEachStore('scheduler singleton tasks on a small pool', (factory) => {
+  test('singleton tasks due together run one after another, so their locks never take every connection', async () => {
+    const store = await factory.open();
+    try {
+      const clock = new ManualClock(START);
+      const scheduler = new Scheduler({ clock, store, timers: false });
+      let running = 0;
+      let most = 0;
+      for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) {
+        scheduler.add({
+          name: `sweep-${name}`,
+          everyMs: 1000,
+          singleton: true,
+          run: async () => {
+            running++;
+            most = Math.max(most, running);
+            // the work takes a connection of its own beside the lock's
+            await store.query('SELECT pg_sleep(0.01)');
+            running--;
+          },
+        });
+      }
+      clock.advance(1000);
+      await scheduler.runDue();
+      assert.equal(most, store.capabilities.multipleConnections ? 1 : most);
+      await scheduler.stop();
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -65,6 +65,11 @@ export class Scheduler {
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<(change: TaskStateChange) => void>();
   readonly #metrics = new SchedulerMetrics();
+  /**
+   * Singleton tasks run one at a time in a process: each holds one connection for its cross-process lock while its
+   * work takes others, so several at once could hold every connection of a small pool and wait forever for one more.
+   */
+  #singletons: Promise<unknown> = Promise.resolve();
   #stopped = false;
 
   constructor(options: SchedulerOptions) {
@@ -154,11 +159,15 @@ export class Scheduler {
       await task.run();
       return 'success';
     }
-    return store.transaction(async (tx) => {
-      if (!(await tryTaskLock(tx, task.name))) return 'skipped';
-      await task.run();
-      return 'success';
-    });
+    const locked = () =>
+      store.transaction(async (tx): Promise<TaskOutcome> => {
+        if (!(await tryTaskLock(tx, task.name))) return 'skipped';
+        await task.run();
+        return 'success';
+      });
+    const turn = this.#singletons.then(locked, locked);
+    this.#singletons = turn.catch(() => {});
+    return turn;
   }
 
   /** One word per change of state, not per failed run. */
