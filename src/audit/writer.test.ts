@@ -150,4 +150,45 @@ describeEachStore('audit writer', (factory) => {
     );
     assert.deepEqual(await listAuditEntries(store, {}), []);
   });
+
+  it('appends at a known head in one statement, its entries and checkpoint as the long way writes them', async () => {
+    const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
+    const head = { seq: log.at(-1)!.seq, hash: log.at(-1)!.hash };
+    const counted = counting(store as unknown as Tx);
+    const entries = await writer.appendGroupsAtHead(counted.tx, head, [
+      { drafts: [draftNo(13), draftNo(14)], correlationId: 'g-1' },
+      { drafts: [draftNo(15)], correlationId: 'g-2' },
+    ]);
+    assert.deepEqual(
+      entries?.map((e) => e.seq),
+      [13, 14, 15],
+    );
+    assert.equal(counted.statements.length, 1, counted.statements.join('\n'));
+    const read = [...(await listAuditEntries(store, { limit: 3 }))].reverse();
+    assert.deepEqual(read, entries);
+    const result = await verifyAuditLog(store, key);
+    assert.deepEqual({ ok: result.ok, checkpoints: result.checkpoints, warnings: result.warnings }, { ok: true, checkpoints: 3, warnings: [] });
+  });
+
+  it('writes nothing at a head the log has moved past, at a head whose hash differs, or when a checkpoint lies beyond it', async () => {
+    const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
+    const group = [{ drafts: [draftNo(13)], correlationId: 'late' }];
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 11, hash: log[10]!.hash }, group), undefined);
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 12, hash: log[10]!.hash }, group), undefined);
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 0, hash: GENESIS_HASH }, group), undefined);
+    await tamper(store, 'DELETE FROM audit_log WHERE seq >= 9');
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 8, hash: log[7]!.hash }, group), undefined);
+    assert.equal((await listAuditEntries(store, { limit: 1 }))[0]?.seq, 8);
+  });
+
+  it('of two writers chaining on the same head at once, one writes and the other is told the log moved on', async () => {
+    const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
+    const head = { seq: 12, hash: log.at(-1)!.hash };
+    const [a, b] = await Promise.all([
+      writer.appendGroupsAtHead(store, head, [{ drafts: [draftNo(13)], correlationId: 'a' }]),
+      writer.appendGroupsAtHead(store, head, [{ drafts: [draftNo(14)], correlationId: 'b' }]),
+    ]);
+    assert.equal([a, b].filter((e) => e !== undefined).length, 1);
+    assert.equal((await verifyAuditLog(store, key)).ok, true);
+  });
 });
