@@ -1,4 +1,4 @@
-import type { Link } from './audit-repository.ts';
+import type { AlongsideWrite, Link } from './audit-repository.ts';
 import { stampToken } from './acting.ts';
 import type { AuditDraft } from './chain.ts';
 import type { Store } from '../store/store.ts';
@@ -29,10 +29,10 @@ export class AuditGroupCommit {
     this.#writer = writer;
   }
 
-  /** Resolves once the drafts are in the log (rejects if their transaction failed). */
-  append(drafts: readonly AuditDraft[], correlationId: string): Promise<void> {
+  /** Resolves once the drafts are in the log, and `alongside` written with them (rejects if their write failed). */
+  append(drafts: readonly AuditDraft[], correlationId: string, alongside?: AlongsideWrite): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ drafts: stampToken(drafts), correlationId, resolve, reject });
+      this.#waiting.push({ drafts: stampToken(drafts), correlationId, alongside, resolve, reject });
       this.#running ??= this.#drain();
     });
   }

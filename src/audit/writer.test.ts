@@ -3,6 +3,7 @@ import { after, before, beforeEach, it } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { ManualClock } from '../core/clock.ts';
 import { isMusterError } from '../core/errors.ts';
+import { type RawBuilder, sql } from 'kysely';
 import { kyselyOver } from '../store/kysely.ts';
 import type { StatementRunner, Store, Tx } from '../store/store.ts';
 import { type AuditEntry, GENESIS_HASH } from './chain.ts';
@@ -189,6 +190,22 @@ describeEachStore('audit writer', (factory) => {
       writer.appendGroupsAtHead(store, head, [{ drafts: [draftNo(14)], correlationId: 'b' }]),
     ]);
     assert.equal([a, b].filter((e) => e !== undefined).length, 1);
+    assert.equal((await verifyAuditLog(store, key)).ok, true);
+  });
+
+  it('writes beside its entries what goes with them: in the one statement at the head, in the transaction the long way, never when the entries are not written', async () => {
+    const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
+    const setting = (name: string) => (from: RawBuilder<unknown>) => sql`INSERT INTO settings (key, value) SELECT ${name}::text, '1'::jsonb FROM ${from} RETURNING 1`;
+    const written = async (name: string) => (await sql<{ key: string }>`SELECT key FROM settings WHERE key = ${name}`.execute(store.db)).rows.length === 1;
+    const head = { seq: 12, hash: log.at(-1)!.hash };
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 11, hash: log[10]!.hash }, [{ drafts: [draftNo(13)], correlationId: 'late', alongside: setting('audit-test-late') }]), undefined);
+    assert.equal(await written('audit-test-late'), false);
+    const entries = await writer.appendGroupsAtHead(store, head, [{ drafts: [draftNo(13)], correlationId: 'now', alongside: setting('audit-test-now') }]);
+    assert.equal(entries?.length, 1);
+    assert.equal(await written('audit-test-now'), true);
+    await store.transaction((tx) => writer.appendGroups(tx, [{ drafts: [draftNo(14)], correlationId: 'long', alongside: setting('audit-test-long') }]));
+    assert.equal(await written('audit-test-long'), true);
+    await sql`DELETE FROM settings WHERE key LIKE 'audit-test-%'`.execute(store.db);
     assert.equal((await verifyAuditLog(store, key)).ok, true);
   });
 });

@@ -1,7 +1,19 @@
 import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Queryable, Tx } from '../store/store.ts';
-import { type Link, type NewCheckpoint, appendAtHead, firstCheckpointAfter, insertCheckpoints, insertEntries, lastEntry, lastEntrySealed, lockAuditLog } from './audit-repository.ts';
+import {
+  type AlongsideWrite,
+  type Link,
+  type NewCheckpoint,
+  appendAtHead,
+  writeAlongside,
+  firstCheckpointAfter,
+  insertCheckpoints,
+  insertEntries,
+  lastEntry,
+  lastEntrySealed,
+  lockAuditLog,
+} from './audit-repository.ts';
 import { stampToken } from './acting.ts';
 import { type AuditDraft, type AuditEntry, GENESIS_HASH, entryHash } from './chain.ts';
 import type { CheckpointSigner } from './checkpoint.ts';
@@ -22,6 +34,8 @@ export interface AuditWriterOptions {
 export interface AuditGroup {
   readonly drafts: readonly AuditDraft[];
   readonly correlationId: string;
+  /** A write that commits with these entries or not at all. */
+  readonly alongside?: AlongsideWrite | undefined;
 }
 
 export class AuditWriter {
@@ -49,6 +63,7 @@ export class AuditWriter {
     const { entries, checkpoints } = this.#chained(groups, tail ?? { seq: 0, hash: GENESIS_HASH });
     await insertEntries(tx, entries);
     await insertCheckpoints(tx, checkpoints);
+    await writeAlongside(tx, alongsideOf(groups));
     return entries;
   }
 
@@ -59,7 +74,7 @@ export class AuditWriter {
   async appendGroupsAtHead(q: Queryable, head: Link, groups: readonly AuditGroup[]): Promise<AuditEntry[] | undefined> {
     if (groups.every((g) => g.drafts.length === 0)) return [];
     const { entries, checkpoints } = this.#chained(groups, head);
-    return (await appendAtHead(q, head, entries, checkpoints)) ? entries : undefined;
+    return (await appendAtHead(q, head, entries, checkpoints, alongsideOf(groups))) ? entries : undefined;
   }
 
   /** The groups' entries chained after `head`, and the signed checkpoints due among them. */
@@ -103,6 +118,10 @@ export class AuditWriter {
     const { signer } = this.#options;
     return { seq: entry.seq, hash: entry.hash, keyId: signer.keyId, signature: signer.sign(entry.seq, entry.hash), signedAt };
   }
+}
+
+function alongsideOf(groups: readonly AuditGroup[]): AlongsideWrite[] {
+  return groups.flatMap((g) => (g.alongside ? [g.alongside] : []));
 }
 
 /** A checkpoint past the newest entry means entries were deleted: appending would hide it, so refuse. */

@@ -1,6 +1,8 @@
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
 import type { Queryable, Store } from '../../store/store.ts';
+import { holdWrite } from './held-writes.ts';
+import { forgetReads, readBefore, rememberRead } from './request-reads.ts';
 
 /**
  * oidc-provider's persistence over `oidc_payloads`: sessions, interactions, grants, codes, tokens and dynamically
@@ -26,6 +28,31 @@ interface PayloadRow extends Record<string, unknown> {
   consumed_at: Date | null;
 }
 
+interface LinkedRow extends PayloadRow {
+  model: string;
+  id: string;
+  uid: string | null;
+}
+
+/** The models whose rows name a grant and a session that the same request goes on to read: read with them. */
+const READ_WITH_LINKS = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken', 'Interaction']);
+
+/**
+ * A row by id, then the grant it names (a token's `grantId`, a finished interaction's consent) and the session it
+ * names (`sessionUid`), each only if live: one statement where oidc-provider would send three.
+ */
+const FIND_WITH_LINKS = `WITH found AS (
+    SELECT model, id, uid, payload, consumed_at FROM oidc_payloads WHERE model = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3))
+  SELECT model, id, uid, payload, consumed_at FROM found
+  UNION ALL
+  SELECT g.model, g.id, g.uid, g.payload, g.consumed_at FROM found JOIN oidc_payloads g
+    ON g.model = 'Grant' AND g.id = COALESCE(found.payload ->> 'grantId', found.payload #>> '{result,consent,grantId}')
+    WHERE g.expires_at IS NULL OR g.expires_at > $3
+  UNION ALL
+  SELECT s.model, s.id, s.uid, s.payload, s.consumed_at FROM found JOIN oidc_payloads s
+    ON s.model = 'Session' AND s.uid = found.payload ->> 'sessionUid'
+    WHERE s.expires_at IS NULL OR s.expires_at > $3`;
+
 const COLUMNS = '(model, id, payload, grant_id, user_code, uid, account_id, expires_at, consumed_at)';
 
 /** The adapter factory oidc-provider takes as `adapter`: one instance per model name. */
@@ -44,7 +71,10 @@ export class PayloadAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     refuseNul(payload);
-    await upsertPayload(this.#d.store, this.#model, id, payload, expiresAt(this.#d.clock, expiresIn));
+    forgetReads(this.#model);
+    const expires = expiresAt(this.#d.clock, expiresIn);
+    if (holdWrite({ model: this.#model, id, payload, expires })) return;
+    await upsertPayload(this.#d.store, this.#model, id, payload, expires);
   }
 
   find(id: string): Promise<AdapterPayload | undefined> {
@@ -60,27 +90,46 @@ export class PayloadAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
+    forgetReads(this.#model);
     await this.#d.store.query('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL', [this.#model, id, this.#d.clock.now()]);
   }
 
   async destroy(id: string): Promise<void> {
+    forgetReads(this.#model);
     await this.#d.store.query('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2', [this.#model, id]);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    forgetReads(this.#model);
     await this.#d.store.query('DELETE FROM oidc_payloads WHERE model = $1 AND grant_id = $2', [this.#model, grantId]);
   }
 
   async #findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
     if (containsNul(value)) return undefined;
+    if (column !== 'user_code') {
+      const before = readBefore(this.#model, column, value);
+      if (before) return structuredClone(before);
+    }
+    if (column === 'id' && READ_WITH_LINKS.has(this.#model)) return this.#findWithLinks(value);
     const [row] = await this.#d.store.query<PayloadRow>(`SELECT payload, consumed_at FROM oidc_payloads WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`, [
       this.#model,
       value,
       this.#d.clock.now(),
     ]);
-    if (!row) return undefined;
-    return row.consumed_at ? { ...row.payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : row.payload;
+    return row ? withConsumed(row) : undefined;
   }
+
+  async #findWithLinks(id: string): Promise<AdapterPayload | undefined> {
+    const rows = await this.#d.store.query<LinkedRow>(FIND_WITH_LINKS, [this.#model, id, this.#d.clock.now()]);
+    const found = rows.find((r) => r.model === this.#model && r.id === id);
+    if (!found) return undefined;
+    for (const row of rows) if (row !== found) rememberRead(row.model, row.id, row.uid, withConsumed(row));
+    return withConsumed(found);
+  }
+}
+
+function withConsumed(row: PayloadRow): AdapterPayload {
+  return row.consumed_at ? { ...row.payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : row.payload;
 }
 
 /** The `Client` model: found through the client source (agreements); stored only by dynamic registration. */
