@@ -30,7 +30,7 @@ export class AuditGroupCommit {
   }
 
   /** Resolves once the drafts are in the log, and `alongside` written with them (rejects if their write failed). */
-  append(drafts: readonly AuditDraft[], correlationId: string, alongside?: AlongsideWrite): Promise<void> {
+  append(drafts: readonly AuditDraft[], correlationId: string, alongside: readonly AlongsideWrite[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ drafts: stampToken(drafts), correlationId, alongside, resolve, reject });
       this.#running ??= this.#drain();

@@ -198,12 +198,12 @@ describeEachStore('audit writer', (factory) => {
     const setting = (name: string) => (from: RawBuilder<unknown>) => sql`INSERT INTO settings (key, value) SELECT ${name}::text, '1'::jsonb FROM ${from} RETURNING 1`;
     const written = async (name: string) => (await sql<{ key: string }>`SELECT key FROM settings WHERE key = ${name}`.execute(store.db)).rows.length === 1;
     const head = { seq: 12, hash: log.at(-1)!.hash };
-    assert.equal(await writer.appendGroupsAtHead(store, { seq: 11, hash: log[10]!.hash }, [{ drafts: [draftNo(13)], correlationId: 'late', alongside: setting('audit-test-late') }]), undefined);
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 11, hash: log[10]!.hash }, [{ drafts: [draftNo(13)], correlationId: 'late', alongside: [setting('audit-test-late')] }]), undefined);
     assert.equal(await written('audit-test-late'), false);
-    const entries = await writer.appendGroupsAtHead(store, head, [{ drafts: [draftNo(13)], correlationId: 'now', alongside: setting('audit-test-now') }]);
+    const entries = await writer.appendGroupsAtHead(store, head, [{ drafts: [draftNo(13)], correlationId: 'now', alongside: [setting('audit-test-now')] }]);
     assert.equal(entries?.length, 1);
     assert.equal(await written('audit-test-now'), true);
-    await store.transaction((tx) => writer.appendGroups(tx, [{ drafts: [draftNo(14)], correlationId: 'long', alongside: setting('audit-test-long') }]));
+    await store.transaction((tx) => writer.appendGroups(tx, [{ drafts: [draftNo(14)], correlationId: 'long', alongside: [setting('audit-test-long')] }]));
     assert.equal(await written('audit-test-long'), true);
     await sql`DELETE FROM settings WHERE key LIKE 'audit-test-%'`.execute(store.db);
     assert.equal((await verifyAuditLog(store, key)).ok, true);

@@ -34,8 +34,8 @@ export interface AuditWriterOptions {
 export interface AuditGroup {
   readonly drafts: readonly AuditDraft[];
   readonly correlationId: string;
-  /** A write that commits with these entries or not at all. */
-  readonly alongside?: AlongsideWrite | undefined;
+  /** Writes that commit with these entries or not at all. */
+  readonly alongside?: readonly AlongsideWrite[] | undefined;
 }
 
 export class AuditWriter {
@@ -121,7 +121,7 @@ export class AuditWriter {
 }
 
 function alongsideOf(groups: readonly AuditGroup[]): AlongsideWrite[] {
-  return groups.flatMap((g) => (g.alongside ? [g.alongside] : []));
+  return groups.flatMap((g) => g.alongside ?? []);
 }
 
 /** A checkpoint past the newest entry means entries were deleted: appending would hide it, so refuse. */

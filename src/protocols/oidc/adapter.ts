@@ -1,8 +1,10 @@
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
 import type { Queryable, Store } from '../../store/store.ts';
-import { holdWrite } from './held-writes.ts';
-import { forgetReads, readBefore, rememberRead } from './request-reads.ts';
+import { type HeldWrite, heldWrites } from './held-writes.ts';
+import { findWithLinks, writeHeld } from './payload-repository.ts';
+import { PAIRWISE_READ, SUBJECT_READ, subjectOfColumn } from './sign-in-subject.ts';
+import { forgetReads, readBefore, rememberAlso, rememberRead } from './request-reads.ts';
 
 /**
  * oidc-provider's persistence over `oidc_payloads`: sessions, interactions, grants, codes, tokens and dynamically
@@ -28,37 +30,15 @@ interface PayloadRow extends Record<string, unknown> {
   consumed_at: Date | null;
 }
 
-interface LinkedRow extends PayloadRow {
-  model: string;
-  id: string;
-  uid: string | null;
-}
-
-/** The models whose rows name a grant and a session that the same request goes on to read: read with them. */
-const READ_WITH_LINKS = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken', 'Interaction']);
-
-/**
- * A row by id, then the grant it names (a token's `grantId`, a finished interaction's consent) and the session it
- * names (`sessionUid`), each only if live: one statement where oidc-provider would send three.
- */
-const FIND_WITH_LINKS = `WITH found AS (
-    SELECT model, id, uid, payload, consumed_at FROM oidc_payloads WHERE model = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3))
-  SELECT model, id, uid, payload, consumed_at FROM found
-  UNION ALL
-  SELECT g.model, g.id, g.uid, g.payload, g.consumed_at FROM found JOIN oidc_payloads g
-    ON g.model = 'Grant' AND g.id = COALESCE(found.payload ->> 'grantId', found.payload #>> '{result,consent,grantId}')
-    WHERE g.expires_at IS NULL OR g.expires_at > $3
-  UNION ALL
-  SELECT s.model, s.id, s.uid, s.payload, s.consumed_at FROM found JOIN oidc_payloads s
-    ON s.model = 'Session' AND s.uid = found.payload ->> 'sessionUid'
-    WHERE s.expires_at IS NULL OR s.expires_at > $3`;
-
 const COLUMNS = '(model, id, payload, grant_id, user_code, uid, account_id, expires_at, consumed_at)';
 
 /** The adapter factory oidc-provider takes as `adapter`: one instance per model name. */
 export function adapterFactory(deps: AdapterDeps): (model: string) => Adapter {
   return (model) => (model === 'Client' ? clientAdapter(deps) : new PayloadAdapter(model, deps));
 }
+
+/** The models whose rows name a grant and a session that the same request goes on to read: read with them. */
+const READ_WITH_LINKS = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken', 'Interaction']);
 
 export class PayloadAdapter implements Adapter {
   readonly #model: string;
@@ -73,7 +53,7 @@ export class PayloadAdapter implements Adapter {
     refuseNul(payload);
     forgetReads(this.#model);
     const expires = expiresAt(this.#d.clock, expiresIn);
-    if (holdWrite({ model: this.#model, id, payload, expires })) return;
+    if (await this.#held({ kind: 'upsert', model: this.#model, id, payload, expires })) return;
     await upsertPayload(this.#d.store, this.#model, id, payload, expires);
   }
 
@@ -91,22 +71,43 @@ export class PayloadAdapter implements Adapter {
 
   async consume(id: string): Promise<void> {
     forgetReads(this.#model);
+    if (await this.#held({ kind: 'consume', model: this.#model, id, at: this.#d.clock.now() })) return;
     await this.#d.store.query('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL', [this.#model, id, this.#d.clock.now()]);
   }
 
   async destroy(id: string): Promise<void> {
     forgetReads(this.#model);
+    if (await this.#held({ kind: 'destroy', model: this.#model, id })) return;
     await this.#d.store.query('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2', [this.#model, id]);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
     forgetReads(this.#model);
+    await this.#sendHeld();
     await this.#d.store.query('DELETE FROM oidc_payloads WHERE model = $1 AND grant_id = $2', [this.#model, grantId]);
+  }
+
+  /** Holds a write when the request holds its writes (sending what is held first if the write cannot wait behind it). */
+  async #held(write: HeldWrite): Promise<boolean> {
+    const held = heldWrites();
+    if (!held) return false;
+    if (held.hold(write)) return true;
+    await writeHeld(this.#d.store, held);
+    return held.hold(write);
+  }
+
+  async #sendHeld(): Promise<void> {
+    const held = heldWrites();
+    if (held && held.size > 0) await writeHeld(this.#d.store, held);
   }
 
   async #findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
     if (containsNul(value)) return undefined;
     if (column !== 'user_code') {
+      const seen = heldWrites()?.seen(this.#model, column, value);
+      if (seen === 'stale') await this.#sendHeld();
+      else if (seen === null) return undefined;
+      else if (seen !== undefined) return structuredClone(seen);
       const before = readBefore(this.#model, column, value);
       if (before) return structuredClone(before);
     }
@@ -120,15 +121,21 @@ export class PayloadAdapter implements Adapter {
   }
 
   async #findWithLinks(id: string): Promise<AdapterPayload | undefined> {
-    const rows = await this.#d.store.query<LinkedRow>(FIND_WITH_LINKS, [this.#model, id, this.#d.clock.now()]);
+    const rows = await findWithLinks(this.#d.store, this.#model, id, this.#d.clock.now());
     const found = rows.find((r) => r.model === this.#model && r.id === id);
     if (!found) return undefined;
     for (const row of rows) if (row !== found) rememberRead(row.model, row.id, row.uid, withConsumed(row));
+    const sessionUid = found.payload.sessionUid;
+    if (found.subject !== null && typeof sessionUid === 'string') {
+      const { subject, pairwise } = subjectOfColumn(found.subject);
+      rememberAlso(SUBJECT_READ, sessionUid, subject);
+      rememberAlso(PAIRWISE_READ, `${subject.identity.id} ${String(found.payload.clientId)}`, pairwise);
+    }
     return withConsumed(found);
   }
 }
 
-function withConsumed(row: PayloadRow): AdapterPayload {
+function withConsumed(row: { payload: AdapterPayload; consumed_at: Date | string | null }): AdapterPayload {
   return row.consumed_at ? { ...row.payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : row.payload;
 }
 

@@ -1,32 +1,87 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AdapterPayload } from 'oidc-provider';
+import type { AlongsideWrite } from '../../audit/audit-repository.ts';
 
-/** A model row oidc-provider saved while its writes were held: written later, with the audit entries it goes with. */
-export interface HeldWrite {
-  readonly model: string;
-  readonly id: string;
-  readonly payload: AdapterPayload;
-  readonly expires: Date | null;
-}
+/** A write of a model row oidc-provider made while writes were held: sent later, with what the request commits. */
+export type HeldWrite =
+  | { readonly kind: 'upsert'; readonly model: string; readonly id: string; readonly payload: AdapterPayload; readonly expires: Date | null }
+  | { readonly kind: 'destroy'; readonly model: string; readonly id: string }
+  | { readonly kind: 'consume'; readonly model: string; readonly id: string; readonly at: Date };
 
-const holding = new AsyncLocalStorage<HeldWrite[]>();
+const keyOf = (model: string, id: string) => `${model}\u0000${id}`;
 
 /**
- * Runs `work` (oidc-provider saving its models: a grant, an interaction's result) with the saves held back instead of
- * sent; returns its value and the rows held, which the caller writes in the same statement as their audit entries,
- * so that a sign-in's models and its entry commit together or not at all. A row saved twice is held once, as last saved.
+ * The writes one OP request holds back until it has its answer: oidc-provider's saves of its models (the code and
+ * the session of a resumed authorization, the token and the code's use at the token endpoint) and muster's own writes
+ * beside them (an RP's use of a subject). They are sent together, in one statement and with the request's audit
+ * entries, before the answer goes out. One write is held per row, the last; a write that cannot stand in place of the
+ * held one (an upsert after a destroy or a use) is refused, and the caller sends what is held first.
  */
-export async function holdingWrites<T>(work: () => Promise<T>): Promise<{ value: T; held: HeldWrite[] }> {
-  const held: HeldWrite[] = [];
-  const value = await holding.run(held, work);
-  const last = new Map(held.map((w) => [`${w.model}\u0000${w.id}`, w]));
-  return { value, held: [...last.values()] };
+export class HeldWrites {
+  readonly #rows = new Map<string, HeldWrite>();
+  readonly #others: AlongsideWrite[] = [];
+
+  /** Holds a row's write; false when it cannot be held behind the one already held for that row. */
+  hold(write: HeldWrite): boolean {
+    const key = keyOf(write.model, write.id);
+    const before = this.#rows.get(key);
+    if (before && write.kind !== 'destroy' && !(write.kind === 'upsert' && before.kind === 'upsert')) return false;
+    this.#rows.delete(key);
+    this.#rows.set(key, write);
+    return true;
+  }
+
+  /** Holds a write of muster's own that commits with the rest. */
+  alongside(write: AlongsideWrite): void {
+    this.#others.push(write);
+  }
+
+  /**
+   * What a look-up sees of the held writes: the held row, `null` when it is held destroyed, undefined when nothing
+   * held bears on it. `stale` when the store must be brought up to date first (a held use, or a look-up by uid
+   * while a destroy of that model is held).
+   */
+  seen(model: string, column: 'id' | 'uid', value: string): AdapterPayload | null | undefined | 'stale' {
+    if (column === 'id') {
+      const held = this.#rows.get(keyOf(model, value));
+      if (!held) return undefined;
+      return held.kind === 'upsert' ? held.payload : held.kind === 'destroy' ? null : 'stale';
+    }
+    for (const held of this.#rows.values()) {
+      if (held.model !== model) continue;
+      if (held.kind === 'upsert' && held.payload.uid === value) return held.payload;
+      if (held.kind !== 'upsert') return 'stale';
+    }
+    return undefined;
+  }
+
+  get size(): number {
+    return this.#rows.size + this.#others.length;
+  }
+
+  /** Everything held, in the order held; nothing is held afterwards. */
+  take(): { rows: HeldWrite[]; others: AlongsideWrite[] } {
+    const taken = { rows: [...this.#rows.values()], others: this.#others.splice(0) };
+    this.#rows.clear();
+    return taken;
+  }
 }
 
-/** Holds a save when the caller is holding writes; false when it is not (the save goes to the store at once). */
-export function holdWrite(write: HeldWrite): boolean {
-  const held = holding.getStore();
-  if (!held) return false;
-  held.push(write);
-  return true;
+const holding = new AsyncLocalStorage<HeldWrites>();
+
+/** The writes the running request holds, if it holds them. */
+export function heldWrites(): HeldWrites | undefined {
+  return holding.getStore();
+}
+
+/** Runs `work` with its writes held in `held`. */
+export function holdingWritesIn<T>(held: HeldWrites, work: () => Promise<T>): Promise<T> {
+  return holding.run(held, work);
+}
+
+/** Runs `work` with its writes held; returns its value and what it held, for the caller to send with its audit entries. */
+export async function holdingWrites<T>(work: () => Promise<T>): Promise<{ value: T; held: HeldWrites }> {
+  const held = new HeldWrites();
+  const value = await holdingWritesIn(held, work);
+  return { value, held };
 }

@@ -8,7 +8,7 @@ import { grantRelease, settledConsent } from './consent-grant.ts';
 import { loaded, type SignInStep } from './context.ts';
 import { settleInteraction } from './settle-interaction.ts';
 import { holdingWrites } from '../../held-writes.ts';
-import { payloadsAlongside } from '../../payload-repository.ts';
+import { heldAlongside } from '../../payload-repository.ts';
 
 /** The request a sign-in finishes on: the provider whose grant it makes. */
 export interface FinishingRequest {
@@ -43,7 +43,7 @@ export async function finishWith(
     return { release, location: await settleInteraction(interaction, result, false) };
   });
   const { release, location } = value;
-  await auditGroupCommit(deps.store, deps.audit).append(release ? [signIn, release.entry] : [signIn], correlationOf(interaction.uid), payloadsAlongside(held));
+  await auditGroupCommit(deps.store, deps.audit).append(release ? [signIn, release.entry] : [signIn], correlationOf(interaction.uid), heldAlongside(held));
   return location;
 }
 
