@@ -45,10 +45,23 @@ export class AuditGroupCommit {
         await this.#write(batch);
         for (const w of batch) w.resolve();
       } catch (error) {
-        for (const w of batch) w.reject(error);
+        await this.#oneByOne(batch, error);
       }
     }
     this.#running = undefined;
+  }
+
+  /** A batch that failed: each caller's entries (and writes beside them) are tried alone, so one's failure is not the others'. */
+  async #oneByOne(batch: readonly Waiting[], error: unknown): Promise<void> {
+    if (batch.length === 1) return batch[0]!.reject(error);
+    for (const w of batch) {
+      try {
+        await this.#write([w]);
+        w.resolve();
+      } catch (alone) {
+        w.reject(alone);
+      }
+    }
   }
 
   async #write(batch: readonly AuditGroup[]): Promise<void> {
