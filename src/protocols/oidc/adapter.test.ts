@@ -20,9 +20,13 @@ describeEachStore('oidc-provider adapter over oidc_payloads', (factory) => {
     assert.equal(row?.account_id, 'a1');
     await codes.consume('c1');
     assert.equal(typeof (await codes.find('c1'))?.consumed, 'number');
+    await assert.rejects(codes.consume('c1'), (error: Error) => error.name === 'InvalidGrant', 'a second use is refused');
+    await codes.upsert('c2', { accountId: 'a1', kind: 'AuthorizationCode' }, 60);
+    const redeemed = await Promise.allSettled([codes.consume('c2'), codes.consume('c2'), codes.consume('c2')]);
+    assert.equal(redeemed.filter((r) => r.status === 'fulfilled').length, 1, 'of redemptions at once, one uses the code');
     h.clock.advance(61_000);
     assert.equal(await codes.find('c1'), undefined, 'expired rows are not found');
-    assert.equal(await purgeExpiredPayloads(h.store, h.clock.now()), 1);
+    assert.equal(await purgeExpiredPayloads(h.store, h.clock.now()), 2);
   });
 
   test("revokeByGrantId removes the grant's rows of the model; destroy removes one", async () => {

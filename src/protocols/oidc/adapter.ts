@@ -69,10 +69,14 @@ export class PayloadAdapter implements Adapter {
     return this.#findBy('user_code', userCode);
   }
 
+  /**
+   * Marks a code (or a rotated refresh token) used, at once and only if it was not: of two requests redeeming it at the
+   * same moment, the one that finds it used already is refused (oidc-provider checks only what it read before).
+   */
   async consume(id: string): Promise<void> {
     forgetReads(this.#model);
-    if (await this.#held({ kind: 'consume', model: this.#model, id, at: this.#d.clock.now() })) return;
-    await this.#d.store.query('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL', [this.#model, id, this.#d.clock.now()]);
+    const used = await this.#d.store.query('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL RETURNING 1', [this.#model, id, this.#d.clock.now()]);
+    if (used.length === 0) throw new errors.InvalidGrant('the grant was used already');
   }
 
   async destroy(id: string): Promise<void> {

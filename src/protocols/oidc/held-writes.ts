@@ -5,17 +5,17 @@ import type { AlongsideWrite } from '../../audit/audit-repository.ts';
 /** A write of a model row oidc-provider made while writes were held: sent later, with what the request commits. */
 export type HeldWrite =
   | { readonly kind: 'upsert'; readonly model: string; readonly id: string; readonly payload: AdapterPayload; readonly expires: Date | null }
-  | { readonly kind: 'destroy'; readonly model: string; readonly id: string }
-  | { readonly kind: 'consume'; readonly model: string; readonly id: string; readonly at: Date };
+  | { readonly kind: 'destroy'; readonly model: string; readonly id: string };
 
 const keyOf = (model: string, id: string) => `${model}\u0000${id}`;
 
 /**
- * The writes one OP request holds back until it has its answer: oidc-provider's saves of its models (the code and
- * the session of a resumed authorization, the token and the code's use at the token endpoint) and muster's own writes
- * beside them (an RP's use of a subject). They are sent together, in one statement and with the request's audit
- * entries, before the answer goes out. One write is held per row, the last; a write that cannot stand in place of the
- * held one (an upsert after a destroy or a use) is refused, and the caller sends what is held first.
+ * The writes one OP request holds back until it has its answer: oidc-provider's saves and deletions of its models (the
+ * code and the session of a resumed authorization, its interaction gone; the token at the token endpoint) and muster's
+ * own writes beside them (an RP's use of a subject). They are sent together, in one statement and with the request's
+ * audit entries, before the answer goes out. One write is held per row, the last; a write that cannot stand in place
+ * of the held one (an upsert after a destroy) is refused, and the caller sends what is held first. A code's use is
+ * never held: it is written at once, and only once (adapter.ts `consume`).
  */
 export class HeldWrites {
   readonly #rows = new Map<string, HeldWrite>();
@@ -25,7 +25,7 @@ export class HeldWrites {
   hold(write: HeldWrite): boolean {
     const key = keyOf(write.model, write.id);
     const before = this.#rows.get(key);
-    if (before && write.kind !== 'destroy' && !(write.kind === 'upsert' && before.kind === 'upsert')) return false;
+    if (before && write.kind === 'upsert' && before.kind !== 'upsert') return false;
     this.#rows.delete(key);
     this.#rows.set(key, write);
     return true;
@@ -38,14 +38,14 @@ export class HeldWrites {
 
   /**
    * What a look-up sees of the held writes: the held row, `null` when it is held destroyed, undefined when nothing
-   * held bears on it. `stale` when the store must be brought up to date first (a held use, or a look-up by uid
-   * while a destroy of that model is held).
+   * held bears on it. `stale` when the store must be brought up to date first (a look-up by uid while a destroy of
+   * that model is held).
    */
   seen(model: string, column: 'id' | 'uid', value: string): AdapterPayload | null | undefined | 'stale' {
     if (column === 'id') {
       const held = this.#rows.get(keyOf(model, value));
       if (!held) return undefined;
-      return held.kind === 'upsert' ? held.payload : held.kind === 'destroy' ? null : 'stale';
+      return held.kind === 'upsert' ? held.payload : null;
     }
     for (const held of this.#rows.values()) {
       if (held.model !== model) continue;

@@ -14,13 +14,7 @@ export function heldAlongside(held: HeldWrites): AlongsideWrite[] {
   const { rows, others } = held.take();
   const upserts = rows.filter((r) => r.kind === 'upsert');
   const destroys = rows.filter((r) => r.kind === 'destroy');
-  const consumes = rows.filter((r) => r.kind === 'consume');
-  return [
-    ...(upserts.length > 0 ? [upsertAlongside(upserts)] : []),
-    ...(destroys.length > 0 ? [destroyAlongside(destroys)] : []),
-    ...(consumes.length > 0 ? [consumeAlongside(consumes)] : []),
-    ...others,
-  ];
+  return [...(upserts.length > 0 ? [upsertAlongside(upserts)] : []), ...(destroys.length > 0 ? [destroyAlongside(destroys)] : []), ...others];
 }
 
 /** Sends what is held in one statement of its own (a request that writes no audit entry). */
@@ -61,12 +55,6 @@ function keys(rows: readonly HeldWrite[]): RawBuilder<unknown> {
 
 function destroyAlongside(rows: readonly HeldWrite[]): AlongsideWrite {
   return (from) => sql`DELETE FROM oidc_payloads WHERE (model, id) IN (SELECT v.model, v.id FROM (VALUES ${keys(rows)}) AS v (model, id), ${from}) RETURNING 1`;
-}
-
-function consumeAlongside(rows: readonly Extract<HeldWrite, { kind: 'consume' }>[]): AlongsideWrite {
-  const at = rows[0]!.at;
-  return (from) => sql`UPDATE oidc_payloads SET consumed_at = ${at}::timestamptz
-    WHERE consumed_at IS NULL AND (model, id) IN (SELECT v.model, v.id FROM (VALUES ${keys(rows)}) AS v (model, id), ${from}) RETURNING 1`;
 }
 
 /** A model row read by `findWithLinks`: the row asked for, the grant and session it names, and its session's live subject. */
