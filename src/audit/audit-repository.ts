@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database, JsonValue } from '../store/database.ts';
 import type { Queryable } from '../store/store.ts';
 import type { AuditEntry } from './chain.ts';
@@ -42,7 +42,7 @@ export interface EntryFilter {
   readonly beforeSeq?: number | undefined;
 }
 
-interface Link {
+export interface Link {
   seq: number;
   hash: string;
 }
@@ -118,6 +118,72 @@ export async function insertCheckpoints(q: Queryable, rows: readonly NewCheckpoi
     CHECKPOINT_COLUMNS,
     rows.map((c) => [c.seq, c.hash, c.keyId, c.signature, c.signedAt]),
   );
+}
+
+/**
+ * A write that commits with audit entries or not at all (a sign-in's models beside its entry): one data-modifying
+ * statement whose rows are selected `FROM` the source it is given, so that it writes nothing when that source is empty.
+ */
+export type AlongsideWrite = (from: RawBuilder<unknown>) => RawBuilder<unknown>;
+
+/** Runs writes that go with entries, inside the transaction that appends them. */
+export async function writeAlongside({ db }: Queryable, writes: readonly AlongsideWrite[]): Promise<void> {
+  for (const write of writes) await write(sql`(SELECT 1) AS always`).execute(db);
+}
+
+/**
+ * Appends entries, and the checkpoints due among them, in one statement outside any transaction: under the audit
+ * log's lock, and only if the log still ends at `head` (its seq and hash) with no checkpoint beyond it. Returns whether
+ * they were written; false when the log has moved on (another writer appended), and the caller appends the long way.
+ * A writer that read the same head at once fails on the primary key of `seq`, which counts as moved on too.
+ */
+export async function appendAtHead(q: Queryable, head: Link, rows: readonly AuditEntry[], checkpoints: readonly NewCheckpoint[], alongside: readonly AlongsideWrite[] = []): Promise<boolean> {
+  const entryValues = sql.join(
+    rows.map(
+      (e) =>
+        sql`(${e.seq}::bigint, ${e.at}::timestamptz, ${e.actor}::text, ${e.action}::text, ${e.target}::text, ${e.reason}::text, ${e.correlationId}::text, ${e.dataText}::json, ${e.prevHash}::text, ${e.hash}::text)`,
+    ),
+  );
+  const checkpointRows =
+    checkpoints.length === 0
+      ? sql``
+      : sql`, sealed AS (
+      INSERT INTO audit_checkpoints (seq, hash, key_id, signature, signed_at)
+      SELECT v.* FROM (VALUES ${sql.join(checkpoints.map((c) => sql`(${c.seq}::bigint, ${c.hash}::text, ${c.keyId}::text, ${c.signature}::text, ${c.signedAt}::timestamptz)`))}) AS v, at_head
+      RETURNING seq)`;
+  const writes = sql.join(
+    alongside.map((write, i) => sql`, ${sql.raw(`alongside_${i}`)} AS (${write(sql`at_head`)})`),
+    sql``,
+  );
+  try {
+    const { rows: result } = await sql<{ written: number }>`
+      WITH locked AS (SELECT pg_advisory_xact_lock(${sql.lit(AUDIT_LOCK)}) IS NULL AS none),
+      at_head AS (
+        SELECT 1 AS one FROM locked
+        WHERE (${head.seq}::bigint = 0 OR (SELECT hash FROM audit_log WHERE seq = ${head.seq}::bigint) = ${head.hash}::text)
+          AND NOT EXISTS (SELECT 1 FROM audit_log WHERE seq > ${head.seq}::bigint)
+          AND NOT EXISTS (SELECT 1 FROM audit_checkpoints WHERE seq > ${head.seq}::bigint)),
+      appended AS (
+        INSERT INTO audit_log (seq, at, actor, action, target, reason, correlation_id, data, prev_hash, hash)
+        SELECT v.* FROM (VALUES ${entryValues}) AS v, at_head
+        RETURNING seq)${checkpointRows}${writes}
+      SELECT count(*)::int AS written FROM appended`.execute(q.db);
+    return (result[0]?.written ?? 0) === rows.length;
+  } catch (error) {
+    if (MOVED_ON.has(sqlStateOf(error) ?? '')) return false;
+    throw error;
+  }
+}
+
+/**
+ * A unique violation: another writer appended at the same head. A cardinality violation: two writes beside the
+ * entries upsert the same row (two requests of one batch on one interaction); alone, in a transaction, they do not.
+ */
+const MOVED_ON = new Set(['23505', '21000']);
+
+function sqlStateOf(error: unknown): string | undefined {
+  const e = error as { pgCode?: string; code?: string; cause?: { code?: string } } | null;
+  return e?.pgCode ?? e?.cause?.code ?? e?.code;
 }
 
 /** Keyset page: entries with afterSeq < seq <= toSeq, oldest first. Memory stays flat however long the log is. */

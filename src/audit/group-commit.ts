@@ -1,3 +1,4 @@
+import type { AlongsideWrite, Link } from './audit-repository.ts';
 import { stampToken } from './acting.ts';
 import type { AuditDraft } from './chain.ts';
 import type { Store } from '../store/store.ts';
@@ -10,24 +11,28 @@ interface Waiting extends AuditGroup {
 
 /**
  * Group commit for audit entries that stand alone (sign-ins, tokens issued, refusals): callers wait until their
- * entries are committed, but entries arriving while one transaction writes go together in the next, so a burst of
- * sign-ins takes the audit log's lock once per transaction instead of once per entry.
+ * entries are committed, but entries arriving while one write runs go together in the next, so a burst of sign-ins
+ * takes the audit log's lock once per write instead of once per entry. Each write is one statement chained after the
+ * head this group commit last wrote or saw; when another writer (or another process) has appended since, nothing is
+ * written and the batch goes the long way (a transaction that locks the log and reads its head), which refreshes it.
  */
 export class AuditGroupCommit {
   readonly #store: Store;
   readonly #writer: AuditWriter;
   #waiting: Waiting[] = [];
   #running: Promise<void> | undefined;
+  /** The log's newest entry as this group commit last wrote it: where its next one-statement write chains on. */
+  #head: Link | undefined;
 
   constructor(store: Store, writer: AuditWriter) {
     this.#store = store;
     this.#writer = writer;
   }
 
-  /** Resolves once the drafts are in the log (rejects if their transaction failed). */
-  append(drafts: readonly AuditDraft[], correlationId: string): Promise<void> {
+  /** Resolves once the drafts are in the log, and `alongside` written with them (rejects if their write failed). */
+  append(drafts: readonly AuditDraft[], correlationId: string, alongside: readonly AlongsideWrite[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ drafts: stampToken(drafts), correlationId, resolve, reject });
+      this.#waiting.push({ drafts: stampToken(drafts), correlationId, alongside, resolve, reject });
       this.#running ??= this.#drain();
     });
   }
@@ -37,13 +42,34 @@ export class AuditGroupCommit {
     while (this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0);
       try {
-        await this.#store.transaction((tx) => this.#writer.appendGroups(tx, batch));
+        await this.#write(batch);
         for (const w of batch) w.resolve();
       } catch (error) {
-        for (const w of batch) w.reject(error);
+        await this.#oneByOne(batch, error);
       }
     }
     this.#running = undefined;
+  }
+
+  /** A batch that failed: each caller's entries (and writes beside them) are tried alone, so one's failure is not the others'. */
+  async #oneByOne(batch: readonly Waiting[], error: unknown): Promise<void> {
+    if (batch.length === 1) return batch[0]!.reject(error);
+    for (const w of batch) {
+      try {
+        await this.#write([w]);
+        w.resolve();
+      } catch (alone) {
+        w.reject(alone);
+      }
+    }
+  }
+
+  async #write(batch: readonly AuditGroup[]): Promise<void> {
+    const head = this.#head;
+    this.#head = undefined;
+    const entries = (head && (await this.#writer.appendGroupsAtHead(this.#store, head, batch))) ?? (await this.#store.transaction((tx) => this.#writer.appendGroups(tx, batch)));
+    const last = entries.at(-1);
+    this.#head = last ? { seq: last.seq, hash: last.hash } : head;
   }
 }
 

@@ -3,6 +3,7 @@ import { after, before, beforeEach, it } from 'node:test';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { ManualClock } from '../core/clock.ts';
 import { isMusterError } from '../core/errors.ts';
+import { type RawBuilder, sql } from 'kysely';
 import { kyselyOver } from '../store/kysely.ts';
 import type { StatementRunner, Store, Tx } from '../store/store.ts';
 import { type AuditEntry, GENESIS_HASH } from './chain.ts';
@@ -149,5 +150,62 @@ describeEachStore('audit writer', (factory) => {
       refused(0, 5),
     );
     assert.deepEqual(await listAuditEntries(store, {}), []);
+  });
+
+  it('appends at a known head in one statement, its entries and checkpoint as the long way writes them', async () => {
+    const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
+    const head = { seq: log.at(-1)!.seq, hash: log.at(-1)!.hash };
+    const counted = counting(store as unknown as Tx);
+    const entries = await writer.appendGroupsAtHead(counted.tx, head, [
+      { drafts: [draftNo(13), draftNo(14)], correlationId: 'g-1' },
+      { drafts: [draftNo(15)], correlationId: 'g-2' },
+    ]);
+    assert.deepEqual(
+      entries?.map((e) => e.seq),
+      [13, 14, 15],
+    );
+    assert.equal(counted.statements.length, 1, counted.statements.join('\n'));
+    const read = [...(await listAuditEntries(store, { limit: 3 }))].reverse();
+    assert.deepEqual(read, entries);
+    const result = await verifyAuditLog(store, key);
+    assert.deepEqual({ ok: result.ok, checkpoints: result.checkpoints, warnings: result.warnings }, { ok: true, checkpoints: 3, warnings: [] });
+  });
+
+  it('writes nothing at a head the log has moved past, at a head whose hash differs, or when a checkpoint lies beyond it', async () => {
+    const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
+    const group = [{ drafts: [draftNo(13)], correlationId: 'late' }];
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 11, hash: log[10]!.hash }, group), undefined);
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 12, hash: log[10]!.hash }, group), undefined);
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 0, hash: GENESIS_HASH }, group), undefined);
+    await tamper(store, 'DELETE FROM audit_log WHERE seq >= 9');
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 8, hash: log[7]!.hash }, group), undefined);
+    assert.equal((await listAuditEntries(store, { limit: 1 }))[0]?.seq, 8);
+  });
+
+  it('of two writers chaining on the same head at once, one writes and the other is told the log moved on', async () => {
+    const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
+    const head = { seq: 12, hash: log.at(-1)!.hash };
+    const [a, b] = await Promise.all([
+      writer.appendGroupsAtHead(store, head, [{ drafts: [draftNo(13)], correlationId: 'a' }]),
+      writer.appendGroupsAtHead(store, head, [{ drafts: [draftNo(14)], correlationId: 'b' }]),
+    ]);
+    assert.equal([a, b].filter((e) => e !== undefined).length, 1);
+    assert.equal((await verifyAuditLog(store, key)).ok, true);
+  });
+
+  it('writes beside its entries what goes with them: in the one statement at the head, in the transaction the long way, never when the entries are not written', async () => {
+    const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
+    const setting = (name: string) => (from: RawBuilder<unknown>) => sql`INSERT INTO settings (key, value) SELECT ${name}::text, '1'::jsonb FROM ${from} RETURNING 1`;
+    const written = async (name: string) => (await sql<{ key: string }>`SELECT key FROM settings WHERE key = ${name}`.execute(store.db)).rows.length === 1;
+    const head = { seq: 12, hash: log.at(-1)!.hash };
+    assert.equal(await writer.appendGroupsAtHead(store, { seq: 11, hash: log[10]!.hash }, [{ drafts: [draftNo(13)], correlationId: 'late', alongside: [setting('audit-test-late')] }]), undefined);
+    assert.equal(await written('audit-test-late'), false);
+    const entries = await writer.appendGroupsAtHead(store, head, [{ drafts: [draftNo(13)], correlationId: 'now', alongside: [setting('audit-test-now')] }]);
+    assert.equal(entries?.length, 1);
+    assert.equal(await written('audit-test-now'), true);
+    await store.transaction((tx) => writer.appendGroups(tx, [{ drafts: [draftNo(14)], correlationId: 'long', alongside: [setting('audit-test-long')] }]));
+    assert.equal(await written('audit-test-long'), true);
+    await sql`DELETE FROM settings WHERE key LIKE 'audit-test-%'`.execute(store.db);
+    assert.equal((await verifyAuditLog(store, key)).ok, true);
   });
 });

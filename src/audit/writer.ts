@@ -1,7 +1,19 @@
 import type { Clock } from '../core/clock.ts';
 import { MusterError } from '../core/errors.ts';
-import type { Tx } from '../store/store.ts';
-import { type NewCheckpoint, firstCheckpointAfter, insertCheckpoints, insertEntries, lastEntry, lastEntrySealed, lockAuditLog } from './audit-repository.ts';
+import type { Queryable, Tx } from '../store/store.ts';
+import {
+  type AlongsideWrite,
+  type Link,
+  type NewCheckpoint,
+  appendAtHead,
+  writeAlongside,
+  firstCheckpointAfter,
+  insertCheckpoints,
+  insertEntries,
+  lastEntry,
+  lastEntrySealed,
+  lockAuditLog,
+} from './audit-repository.ts';
 import { stampToken } from './acting.ts';
 import { type AuditDraft, type AuditEntry, GENESIS_HASH, entryHash } from './chain.ts';
 import type { CheckpointSigner } from './checkpoint.ts';
@@ -22,6 +34,8 @@ export interface AuditWriterOptions {
 export interface AuditGroup {
   readonly drafts: readonly AuditDraft[];
   readonly correlationId: string;
+  /** Writes that commit with these entries or not at all. */
+  readonly alongside?: readonly AlongsideWrite[] | undefined;
 }
 
 export class AuditWriter {
@@ -46,9 +60,28 @@ export class AuditWriter {
     await lockAuditLog(tx);
     const tail = await lastEntry(tx);
     await refuseTruncatedLog(tx, tail?.seq ?? 0);
+    const { entries, checkpoints } = this.#chained(groups, tail ?? { seq: 0, hash: GENESIS_HASH });
+    await insertEntries(tx, entries);
+    await insertCheckpoints(tx, checkpoints);
+    await writeAlongside(tx, alongsideOf(groups));
+    return entries;
+  }
+
+  /**
+   * Appends the groups in one statement of its own (no transaction around it), chained after `head`: written only if
+   * the log still ends there. Returns the entries, or undefined when the log has moved on and nothing was written.
+   */
+  async appendGroupsAtHead(q: Queryable, head: Link, groups: readonly AuditGroup[]): Promise<AuditEntry[] | undefined> {
+    if (groups.every((g) => g.drafts.length === 0)) return [];
+    const { entries, checkpoints } = this.#chained(groups, head);
+    return (await appendAtHead(q, head, entries, checkpoints, alongsideOf(groups))) ? entries : undefined;
+  }
+
+  /** The groups' entries chained after `head`, and the signed checkpoints due among them. */
+  #chained(groups: readonly AuditGroup[], head: Link): { entries: AuditEntry[]; checkpoints: NewCheckpoint[] } {
     const at = this.#options.clock.now();
     const entries: AuditEntry[] = [];
-    let [seq, hash] = [tail?.seq ?? 0, tail?.hash ?? GENESIS_HASH];
+    let [seq, hash] = [head.seq, head.hash];
     for (const group of groups.filter((g) => g.drafts.length > 0)) {
       const chained = chainEntries(
         stampToken(group.drafts).map((d) => this.#threaded(d)),
@@ -60,9 +93,8 @@ export class AuditWriter {
       entries.push(...chained);
       [seq, hash] = [chained.at(-1)!.seq, chained.at(-1)!.hash];
     }
-    await insertEntries(tx, entries);
-    await this.#checkpoint(tx, entries, at);
-    return entries;
+    const interval = this.#options.checkpointInterval;
+    return { entries, checkpoints: entries.filter((e) => e.seq % interval === 0).map((e) => this.#signed(e, at)) };
   }
 
   #threaded(draft: AuditDraft): AuditDraft {
@@ -82,19 +114,14 @@ export class AuditWriter {
     await insertCheckpoints(tx, [this.#signed(tail, this.#options.clock.now())]);
   }
 
-  async #checkpoint(tx: Tx, entries: readonly AuditEntry[], at: Date): Promise<void> {
-    const interval = this.#options.checkpointInterval;
-    const due = entries.filter((e) => e.seq % interval === 0);
-    await insertCheckpoints(
-      tx,
-      due.map((e) => this.#signed(e, at)),
-    );
-  }
-
   #signed(entry: { readonly seq: number; readonly hash: string }, signedAt: Date): NewCheckpoint {
     const { signer } = this.#options;
     return { seq: entry.seq, hash: entry.hash, keyId: signer.keyId, signature: signer.sign(entry.seq, entry.hash), signedAt };
   }
+}
+
+function alongsideOf(groups: readonly AuditGroup[]): AlongsideWrite[] {
+  return groups.flatMap((g) => g.alongside ?? []);
 }
 
 /** A checkpoint past the newest entry means entries were deleted: appending would hide it, so refuse. */

@@ -1,6 +1,10 @@
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
 import type { Queryable, Store } from '../../store/store.ts';
+import { type HeldWrite, heldWrites } from './held-writes.ts';
+import { findWithLinks, writeHeld } from './payload-repository.ts';
+import { PAIRWISE_READ, SUBJECT_READ, subjectOfColumn } from './sign-in-subject.ts';
+import { forgetReads, readBefore, rememberAlso, rememberRead } from './request-reads.ts';
 
 /**
  * oidc-provider's persistence over `oidc_payloads`: sessions, interactions, grants, codes, tokens and dynamically
@@ -33,6 +37,9 @@ export function adapterFactory(deps: AdapterDeps): (model: string) => Adapter {
   return (model) => (model === 'Client' ? clientAdapter(deps) : new PayloadAdapter(model, deps));
 }
 
+/** The models whose rows name a grant and a session that the same request goes on to read: read with them. */
+const READ_WITH_LINKS = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken', 'Interaction']);
+
 export class PayloadAdapter implements Adapter {
   readonly #model: string;
   readonly #d: AdapterDeps;
@@ -44,7 +51,10 @@ export class PayloadAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     refuseNul(payload);
-    await upsertPayload(this.#d.store, this.#model, id, payload, expiresAt(this.#d.clock, expiresIn));
+    forgetReads(this.#model);
+    const expires = expiresAt(this.#d.clock, expiresIn);
+    if (await this.#held({ kind: 'upsert', model: this.#model, id, payload, expires })) return;
+    await upsertPayload(this.#d.store, this.#model, id, payload, expires);
   }
 
   find(id: string): Promise<AdapterPayload | undefined> {
@@ -59,28 +69,78 @@ export class PayloadAdapter implements Adapter {
     return this.#findBy('user_code', userCode);
   }
 
+  /**
+   * Marks a code (or a rotated refresh token) used, at once and only if it was not: of two requests redeeming it at the
+   * same moment, the one that finds it used already is refused (oidc-provider checks only what it read before).
+   */
   async consume(id: string): Promise<void> {
-    await this.#d.store.query('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL', [this.#model, id, this.#d.clock.now()]);
+    forgetReads(this.#model);
+    const used = await this.#d.store.query('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL RETURNING 1', [this.#model, id, this.#d.clock.now()]);
+    if (used.length === 0) throw new errors.InvalidGrant('the grant was used already');
   }
 
   async destroy(id: string): Promise<void> {
+    forgetReads(this.#model);
+    if (await this.#held({ kind: 'destroy', model: this.#model, id })) return;
     await this.#d.store.query('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2', [this.#model, id]);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    forgetReads(this.#model);
+    await this.#sendHeld();
     await this.#d.store.query('DELETE FROM oidc_payloads WHERE model = $1 AND grant_id = $2', [this.#model, grantId]);
+  }
+
+  /** Holds a write when the request holds its writes (sending what is held first if the write cannot wait behind it). */
+  async #held(write: HeldWrite): Promise<boolean> {
+    const held = heldWrites();
+    if (!held) return false;
+    if (held.hold(write)) return true;
+    await writeHeld(this.#d.store, held);
+    return held.hold(write);
+  }
+
+  async #sendHeld(): Promise<void> {
+    const held = heldWrites();
+    if (held && held.size > 0) await writeHeld(this.#d.store, held);
   }
 
   async #findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
     if (containsNul(value)) return undefined;
+    if (column !== 'user_code') {
+      const seen = heldWrites()?.seen(this.#model, column, value);
+      if (seen === 'stale') await this.#sendHeld();
+      else if (seen === null) return undefined;
+      else if (seen !== undefined) return structuredClone(seen);
+      const before = readBefore(this.#model, column, value);
+      if (before) return structuredClone(before);
+    }
+    if (column === 'id' && READ_WITH_LINKS.has(this.#model)) return this.#findWithLinks(value);
     const [row] = await this.#d.store.query<PayloadRow>(`SELECT payload, consumed_at FROM oidc_payloads WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`, [
       this.#model,
       value,
       this.#d.clock.now(),
     ]);
-    if (!row) return undefined;
-    return row.consumed_at ? { ...row.payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : row.payload;
+    return row ? withConsumed(row) : undefined;
   }
+
+  async #findWithLinks(id: string): Promise<AdapterPayload | undefined> {
+    const rows = await findWithLinks(this.#d.store, this.#model, id, this.#d.clock.now());
+    const found = rows.find((r) => r.model === this.#model && r.id === id);
+    if (!found) return undefined;
+    for (const row of rows) if (row !== found) rememberRead(row.model, row.id, row.uid, withConsumed(row));
+    const sessionUid = found.payload.sessionUid;
+    if (found.subject !== null && typeof sessionUid === 'string') {
+      const { subject, pairwise } = subjectOfColumn(found.subject);
+      rememberAlso(SUBJECT_READ, sessionUid, subject);
+      rememberAlso(PAIRWISE_READ, `${subject.identity.id} ${String(found.payload.clientId)}`, pairwise);
+    }
+    return withConsumed(found);
+  }
+}
+
+function withConsumed(row: { payload: AdapterPayload; consumed_at: Date | string | null }): AdapterPayload {
+  return row.consumed_at ? { ...row.payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : row.payload;
 }
 
 /** The `Client` model: found through the client source (agreements); stored only by dynamic registration. */

@@ -6,11 +6,17 @@ import type { RefusalAggregator } from '../../audit/refusal-aggregator.ts';
 import { auditRefusal } from './refusals.ts';
 import { clientAddressOfRequest } from '../forwarded.ts';
 import { auditGroupCommit } from '../../audit/group-commit.ts';
+import type { AuditDraft } from '../../audit/chain.ts';
+import { HeldWrites, holdingWritesIn } from './held-writes.ts';
+import { heldAlongside, writeHeld, writeTogether } from './payload-repository.ts';
 
 /**
  * The OP's events as audit entries: `oidc.token.issued` for every assertion and token issued, `oidc.refused` for every
  * protocol error answered. Entries are written before the response leaves: the events queue them on the request and a
- * middleware waits for them.
+ * middleware waits for them. The same middleware holds the request's writes of oidc-provider's models (held-writes.ts)
+ * and sends them once the answer is ready, in the statement that appends its `oidc.token.issued` entry when it has
+ * one: a token exists exactly when the log shows it issued (if that append fails, the writes still go alone, as the
+ * answer still goes out).
  */
 
 export interface EventDeps {
@@ -68,8 +74,9 @@ const ERROR_EVENTS = [
   'backchannel.error',
 ] as const;
 const PENDING = Symbol('muster.pendingAudit');
+const ISSUED = Symbol('muster.issuedAudit');
 
-type Pending = { [PENDING]?: Promise<void>[] };
+type Pending = { [PENDING]?: Promise<void>[]; [ISSUED]?: { drafts: AuditDraft[]; correlationId: string } };
 
 function queue(ctx: KoaContextWithOIDC | undefined, work: Promise<void>, deps: EventDeps): void {
   const guarded = work.catch((error: unknown) => deps.onError?.(error));
@@ -80,8 +87,13 @@ function queue(ctx: KoaContextWithOIDC | undefined, work: Promise<void>, deps: E
 
 export function auditEvents(provider: Provider, deps: EventDeps): void {
   provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
-    await next();
-    await Promise.all((ctx.state as Pending)[PENDING] ?? []);
+    const held = new HeldWrites();
+    try {
+      await holdingWritesIn(held, next);
+    } finally {
+      await Promise.all((ctx.state as Pending)[PENDING] ?? []);
+      await commitHeld(deps, ctx.state as Pending, held);
+    }
   });
   // one listener for all the error events: the typed overloads take a single event name, the emitter any
   const emitter: EventEmitter = provider;
@@ -91,10 +103,23 @@ export function auditEvents(provider: Provider, deps: EventDeps): void {
     deps.onServerError?.(error, { method: ctx?.method ?? '', path: ctx?.path ?? '', clientId: clientOf(ctx) });
     refused(deps, 'server_error', ctx, { error: 'server_error', error_description: causeOf(error, true) });
   });
-  provider.on('grant.success', (ctx: KoaContextWithOIDC) => queue(ctx, issued(deps, ctx, 'token'), deps));
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => issued(ctx, 'token'));
   provider.on('authorization.success', (ctx: KoaContextWithOIDC) => {
-    if (String(ctx.oidc.params?.response_type ?? '').includes('id_token')) queue(ctx, issued(deps, ctx, 'id_token'), deps);
+    if (String(ctx.oidc.params?.response_type ?? '').includes('id_token')) issued(ctx, 'id_token');
   });
+}
+
+/** Sends the request's held writes, with its `oidc.token.issued` entry when it has one. */
+async function commitHeld(deps: EventDeps, state: Pending, held: HeldWrites): Promise<void> {
+  const issuedEntry = state[ISSUED];
+  if (!issuedEntry) return writeHeld(deps.store, held);
+  const writes = heldAlongside(held);
+  try {
+    await auditGroupCommit(deps.store, deps.audit).append(issuedEntry.drafts, issuedEntry.correlationId, writes);
+  } catch (error) {
+    deps.onError?.(error);
+    await writeTogether(deps.store, writes);
+  }
 }
 
 function clientOf(ctx: KoaContextWithOIDC | undefined): string | undefined {
@@ -110,20 +135,18 @@ function refused(deps: EventDeps, event: string, ctx: KoaContextWithOIDC | undef
   queue(ctx, auditRefusal(deps, refusal, `oidc-${event}`, origin), deps);
 }
 
-async function issued(deps: EventDeps, ctx: KoaContextWithOIDC, channel: 'token' | 'id_token'): Promise<void> {
+/** Queues the `oidc.token.issued` entry of an assertion or token issued, for the middleware to append with the request's writes. */
+function issued(ctx: KoaContextWithOIDC, channel: 'token' | 'id_token'): void {
   const entities = ctx.oidc.entities as { Account?: { accountId?: string }; AuthorizationCode?: { accountId?: string } };
   const identityId = entities.Account?.accountId ?? entities.AuthorizationCode?.accountId ?? ctx.oidc.session?.accountId ?? null;
   const clientId = ctx.oidc.client?.clientId ?? null;
-  await auditGroupCommit(deps.store, deps.audit).append(
-    [
-      {
-        actor: `oidc-client:${clientId ?? 'unknown'}`,
-        action: 'oidc.token.issued',
-        target: identityId,
-        reason: channel === 'token' ? 'token endpoint' : 'front-channel ID token',
-        data: { clientId, identityId, channel },
-      },
-    ],
-    `oidc-${channel}`,
-  );
+  const state = ctx.state as Pending;
+  state[ISSUED] ??= { drafts: [], correlationId: `oidc-${channel}` };
+  state[ISSUED].drafts.push({
+    actor: `oidc-client:${clientId ?? 'unknown'}`,
+    action: 'oidc.token.issued',
+    target: identityId,
+    reason: channel === 'token' ? 'token endpoint' : 'front-channel ID token',
+    data: { clientId, identityId, channel },
+  });
 }

@@ -3,8 +3,11 @@ import type { AuditWriter } from '../../audit/writer.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Fal, ReleasableAttribute } from '../../core/federation/profile.ts';
 import { agreementOfClient, type ClientAgreement } from '../../federation/agreements.ts';
-import { recordRpUse } from '../../federation/rp-subjects.ts';
-import { sectorOf, subjectAtRp } from '../../federation/subjects.ts';
+import { recordRpUse, rpUseAlongside } from '../../federation/rp-subjects.ts';
+import { heldWrites } from './held-writes.ts';
+import { sectorOf, subjectAtRp, subjectFor } from '../../federation/subjects.ts';
+import { takeAlso } from './request-reads.ts';
+import { PAIRWISE_READ, type PairwiseInputs } from './sign-in-subject.ts';
 import type { Store } from '../../store/store.ts';
 import { ROLES_CLAIM, assertionClaims, identityView, userinfoClaims, type IdentityView } from './claims.ts';
 import { heldItems } from '../../governance/index.ts';
@@ -78,7 +81,10 @@ async function claimsFor(deps: AccountDeps, ctx: KoaContextWithOIDC, identity: I
   if (use !== 'id_token') return userinfoClaims(identity, agreedAttributes(found));
   const fal: Fal = falOfClient(found, client.metadata());
   const sub = await pairwiseSubjectOf(deps, ctx, identity.id, client);
-  await recordRpUse(deps.store, identity.id, client.clientId, sub, deps.clock.now());
+  // with the token's own writes and its audit entry when the request holds them (events.ts), else at once
+  const held = heldWrites();
+  if (held) held.alongside(rpUseAlongside(identity.id, client.clientId, sub, deps.clock.now()));
+  else await recordRpUse(deps.store, identity.id, client.clientId, sub, deps.clock.now());
   const attributes = agreedAttributes(found);
   const roles = attributes.includes(ROLES_CLAIM) ? { [ROLES_CLAIM]: await heldItems(deps.store, identity.id, deps.clock.now()) } : {};
   return { sub: identity.id, ...assertionClaims({ identity, login, fal, rp: found.rp, agencyCode: deps.agencyCode, attributes }), ...roles };
@@ -96,9 +102,16 @@ export function pairwiseSubjectOf(deps: Pick<AccountDeps, 'store' | 'clock'>, ct
   return oncePerRequest(ctx, PAIRWISE, `${accountId} ${client.clientId}`, () => subjectOf(deps, accountId, client));
 }
 
-/** The pairwise subject of an identity at a client: of the agreement's sector, else of the (validated) sector identifier URI, else of the client alone. */
+/**
+ * The pairwise subject of an identity at a client: of the agreement's sector, else of the (validated) sector identifier
+ * URI, else of the client alone. Made from what the request read with its token when it did (the same query as
+ * `subjectAtRp`'s), else read now.
+ */
 export function subjectOf(deps: Pick<AccountDeps, 'store' | 'clock'>, identityId: string, client: Client): Promise<string> {
   const agreed = client.metadata().sector;
   const sector = typeof agreed === 'string' && client.metadata().registration === 'agreement' ? agreed : sectorOf(client.clientId, client.sectorIdentifierUri);
+  const read = takeAlso<PairwiseInputs>(PAIRWISE_READ, `${identityId} ${client.clientId}`);
+  if (read?.kept) return Promise.resolve(read.kept);
+  if (read?.secret) return Promise.resolve(subjectFor(read.secret, sector));
   return subjectAtRp(deps.store, identityId, client.clientId, sector, deps.clock.now());
 }

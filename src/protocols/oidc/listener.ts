@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'oidc-provider';
 import type { RefusalDeps } from './refusals.ts';
+import { withRequestReads } from './request-reads.ts';
 import { BadRequest, authorizationGetOf, checkQuery, refuse } from './request-guard.ts';
 import { AUTHORIZATION_SERVER_METADATA, DISCOVERY, INTERACTION_ROUTE, OP_PATHS, OP_ROUTES, mountPathOf } from './routes.ts';
 
@@ -89,7 +90,8 @@ function pinHost(req: IncomingMessage, issuerHost: string, mtlsOrigin: string): 
 export function oidcListener(options: OidcListenerOptions): RawListener {
   const mount = mountPathOf(options.issuer);
   const issuerHost = new URL(options.issuer).host;
-  return (req, res) => {
+  return (req, res) => withRequestReads(() => listen(req, res));
+  function listen(req: IncomingMessage, res: ServerResponse): boolean {
     fromRfc8414Path(req, mount);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const inside = isOwn(path, mount);
@@ -109,7 +111,7 @@ export function oidcListener(options: OidcListenerOptions): RawListener {
     if (!inside) req.url = `${mount}${req.url ?? ''}`;
     pass(provider, mount, req, res);
     return true;
-  };
+  }
 }
 
 const CALLBACKS = new WeakMap<Provider, (req: IncomingMessage, res: ServerResponse) => void>();

@@ -1,7 +1,13 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Aal, CredentialType } from '../../core/federation/profile.ts';
 import type { Queryable } from '../../store/store.ts';
 import type { LoginRecord } from './login-record.ts';
+import { takeAlso } from './request-reads.ts';
+
+/** What a token's look-up keeps of its session's live subject (request-reads.ts), by session uid. */
+export const SUBJECT_READ = 'session-subject';
+/** What it keeps of the pairwise inputs, by identity and client. */
+export const PAIRWISE_READ = 'pairwise-inputs';
 
 /**
  * The live MUR checks of a sign-in, each one query: the identity and the credential behind a certificate (with the
@@ -104,8 +110,39 @@ const SUBJECT_COLUMNS = sql`l.session_uid, l.identity_id::text AS identity_id, l
   l.last_active_at, l.ended_at, i.status AS identity_status, i.kind AS identity_kind, i.attributes, i.last_updated, k.status AS credential_status`;
 const SUBJECT_JOINS = sql`JOIN identities i ON i.id = l.identity_id LEFT JOIN credentials k ON k.id::text = l.credential_id`;
 
-/** The session's login record, identity and credential, in one query. */
+/** What an RP's pairwise subject is made from: the subject it keeps (an earlier sector rule), else the identity's secret. */
+export interface PairwiseInputs {
+  readonly kept: string | null;
+  readonly secret: Buffer | null;
+}
+
+interface SubjectJson extends SessionRow {
+  kept_sub: string | null;
+  subject_secret: string | null;
+}
+
+/**
+ * The live subject of the session whose uid is the SQL expression `sessionUid`, as one JSON column, with the inputs of
+ * the pairwise subject at the RP `clientId` (an SQL expression too): for a statement that reads a token to read what
+ * its request checks next, at the same moment. NULL when no login is recorded for the session.
+ */
+export function sessionSubjectColumn(sessionUid: RawBuilder<unknown>, clientId: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`(SELECT row_to_json(s) FROM (SELECT ${SUBJECT_COLUMNS},
+      (SELECT r.sub FROM federation_rp_subjects r WHERE r.identity_id = l.identity_id AND r.client_id = ${clientId} AND r.host_sector) AS kept_sub,
+      encode((SELECT t.secret FROM federation_subject_secrets t WHERE t.identity_id = l.identity_id), 'base64') AS subject_secret
+    FROM oidc_logins l ${SUBJECT_JOINS} WHERE l.session_uid = ${sessionUid}) s)`;
+}
+
+/** The subject and pairwise inputs of a `sessionSubjectColumn` value. */
+export function subjectOfColumn(value: unknown): { subject: SessionSubject; pairwise: PairwiseInputs } {
+  const row = (typeof value === 'string' ? JSON.parse(value) : value) as SubjectJson;
+  return { subject: subjectOf(row), pairwise: { kept: row.kept_sub, secret: row.subject_secret === null ? null : Buffer.from(row.subject_secret, 'base64') } };
+}
+
+/** The session's login record, identity and credential, in one query (unless the request read it with its token). */
 export async function sessionSubject({ db }: Queryable, sessionUid: string): Promise<SessionSubject | undefined> {
+  const read = takeAlso<SessionSubject>(SUBJECT_READ, sessionUid);
+  if (read) return read;
   const { rows } = await sql<SessionRow>`SELECT ${SUBJECT_COLUMNS} FROM oidc_logins l ${SUBJECT_JOINS} WHERE l.session_uid = ${sessionUid}`.execute(db);
   return rows[0] ? subjectOf(rows[0]) : undefined;
 }

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, it } from 'node:test';
+import { type RawBuilder, sql } from 'kysely';
+import { describeEachStore } from '../../test/support/stores.ts';
+import { ManualClock } from '../core/clock.ts';
+import type { Store } from '../store/store.ts';
+import { AuditGroupCommit } from './group-commit.ts';
+import { listAuditEntries } from './queries.ts';
+import { T0, buildLog, draftNo, resetAudit, testKey } from './test-fixtures.ts';
+import { verifyAuditLog } from './verify.ts';
+import { AuditWriter } from './writer.ts';
+
+describeEachStore('audit group commit', (factory) => {
+  const key = testKey();
+  let store: Store;
+
+  before(async () => {
+    store = await factory.open();
+  });
+  after(() => store.close());
+  beforeEach(async () => {
+    await resetAudit(store);
+    await buildLog(store, key.signer);
+  });
+
+  it('appends the callers of a batch together; one whose write beside its entries fails fails alone', async () => {
+    const group = new AuditGroupCommit(store, new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 }));
+    await group.append([draftNo(13)], 'first');
+    const refused = (from: RawBuilder<unknown>) => sql`INSERT INTO settings (key, value) SELECT NULL, '1'::jsonb FROM ${from} RETURNING 1`;
+    const results = await Promise.allSettled([group.append([draftNo(14)], 'kept'), group.append([draftNo(15)], 'refused', [refused]), group.append([draftNo(16)], 'kept too')]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    const entries = [...(await listAuditEntries(store, { limit: 3 }))].reverse();
+    assert.deepEqual(
+      entries.map((e) => [e.seq, e.correlationId]),
+      [
+        [13, 'first'],
+        [14, 'kept'],
+        [15, 'kept too'],
+      ],
+    );
+    assert.equal((await verifyAuditLog(store, key)).ok, true);
+  });
+});
