@@ -198,8 +198,8 @@ async function insertRows<T extends Table>(tx: Tx, table: T, values: readonly In
 }
 
 /**
- * The new identities of a change set that can be written set-wise: each with one event (from no status to its own),
- * one new link and one provenance for all its attributes. The others (and every update) take the per-row writes.
+ * The new identities of a change set that can be written set-wise: each with one event (from no status to its own)
+ * and one new link. The others (and every update) take the per-row writes.
  */
 function splitJoiners(changes: ChangeSet, eventIds: readonly number[]): { joiners: Joiner[]; taken: Set<string> } {
   const created = new Set(changes.created.map((s) => s.id));
@@ -228,25 +228,11 @@ function joinerOf(identity: IdentityState, events: { event: PendingEvent; id: nu
   const { event, id } = one;
   const [move] = event.moves ?? [];
   if (event.moves?.length !== 1 || !move || move.from !== null || move.to !== identity.status) return null;
-  const provenance = soleProvenance(identity);
-  if (provenance === undefined) return null;
   return {
     identity,
-    provenance: provenance ?? { s: '', r: '', t: '' },
     link: { source: link.source, key: link.key, digest: link.digest },
     event: { id, type: event.type, payload: event.payload, reason: event.reason ?? event.type, source: event.source ?? 'muster', effectiveAt: event.effectiveAt ?? null },
   };
-}
-
-/** The provenance all the identity's attributes share (null when it has none); undefined when they differ. */
-function soleProvenance(identity: IdentityState): { s: string; r: string; t: string } | null | undefined {
-  let first: { s: string; r: string; t: string } | null = null;
-  for (const name in identity.attributes) {
-    const a = identity.attributes[name] as { s: string; r: string; t: string };
-    if (first === null) first = { s: a.s, r: a.r, t: a.t };
-    else if (a.s !== first.s || a.r !== first.r || a.t !== first.t) return undefined;
-  }
-  return first;
 }
 
 function withEvent(draft: AuditDraft, eventId: number): AuditDraft {
@@ -255,6 +241,7 @@ function withEvent(draft: AuditDraft, eventId: number): AuditDraft {
 
 export async function allocateIds(tx: Tx, sequence: string, count: number): Promise<number[]> {
   if (count === 0) return [];
-  const { rows } = await sql<{ id: number }>`SELECT nextval(${sequence}) AS id FROM generate_series(1, ${count})`.execute(tx.db);
-  return rows.map((r) => r.id);
+  // one row holding every id: a row per id costs more to send than to take
+  const { rows } = await sql<{ ids: (number | string)[] }>`SELECT array_agg(nextval(${sequence})) AS ids FROM generate_series(1, ${count})`.execute(tx.db);
+  return (rows[0]?.ids ?? []).map(Number);
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { eventType, jobPriorityOf } from '../core/events.ts';
 import type { IdentityState } from '../core/identity/record.ts';
 import type { Tx } from '../store/store.ts';
+import { encodeAttributes } from './attribute-codec.ts';
 import { skeletonsOf } from './skeleton.ts';
 
 /**
@@ -11,8 +12,6 @@ import { skeletonsOf } from './skeleton.ts';
  */
 export interface Joiner {
   readonly identity: IdentityState;
-  /** The one provenance every attribute of a new identity carries. */
-  readonly provenance: { readonly s: string; readonly r: string; readonly t: string };
   readonly link: { readonly source: string; readonly key: string; readonly digest: string };
   readonly event: {
     readonly id: number;
@@ -36,10 +35,8 @@ const STAGING_COLUMNS = [
   'id',
   'kind',
   'status',
-  'attrs',
-  'prov_s',
-  'prov_r',
-  'prov_t',
+  'attributes',
+  'provenance',
   'sponsor_id',
   'expires_at',
   'flags',
@@ -59,30 +56,35 @@ const STAGING_COLUMNS = [
   'effective_at',
 ] as const;
 
-/** The temporary staging table (this connection only; emptied at every commit), made on first use. */
+/** Transactions whose staging table exists. */
+const staged = new WeakSet<Tx>();
+
+/** The staging table: temporary, made once per transaction and dropped at its end; emptied before each batch. */
 async function stagingTable(tx: Tx): Promise<void> {
-  await sql`CREATE TEMP TABLE IF NOT EXISTS muster_joiners (
-      id uuid, kind text, status text, attrs jsonb, prov_s text, prov_r text, prov_t text, sponsor_id uuid,
+  if (staged.has(tx)) {
+    await sql`TRUNCATE muster_joiners`.execute(tx.db);
+    return;
+  }
+  await sql`CREATE TEMP TABLE muster_joiners (
+      id uuid, kind text, status text, attributes jsonb, provenance jsonb, sponsor_id uuid,
       expires_at timestamptz, flags jsonb, last_updated timestamptz, created_at timestamptz, version integer,
       name_skeleton text, email_skeleton text, link_source text, link_key text, digest text, event_id bigint,
       event_type text, payload jsonb, reason text, history_source text, effective_at timestamptz
-    ) ON COMMIT DELETE ROWS`.execute(tx.db);
-  await sql`TRUNCATE muster_joiners`.execute(tx.db);
+    ) ON COMMIT DROP`.execute(tx.db);
+  staged.add(tx);
 }
 
 function stagedRow(j: Joiner): unknown[] {
-  const { identity: s, provenance: p, link, event } = j;
-  const values: Record<string, string> = {};
-  for (const name in s.attributes) values[name] = (s.attributes[name] as { v: string }).v;
-  const skeletons = skeletonsOf({ given_name: values.given_name, family_name: values.family_name, email: values.email });
+  const { identity: s, link, event } = j;
+  const stored = encodeAttributes(s.attributes);
+  const value = (name: string) => s.attributes[name]?.v;
+  const skeletons = skeletonsOf({ given_name: value('given_name'), family_name: value('family_name'), email: value('email') });
   return [
     s.id,
     s.kind,
     s.status,
-    values,
-    p.s,
-    p.r,
-    p.t,
+    stored.attributes,
+    stored.provenance,
     s.sponsorId,
     s.expiresAt ? `${s.expiresAt}T00:00:00Z` : null,
     s.flags,
@@ -123,10 +125,7 @@ export async function writeJoiners(tx: Tx, joiners: readonly Joiner[], ctx: Join
   await tx.copyRows(STAGING, STAGING_COLUMNS, joiners.map(stagedRow));
   const { db } = tx;
   await sql`INSERT INTO identities (id, kind, status, attributes, provenance, sponsor_id, expires_at, flags, last_updated, created_at, updated_at, version, name_skeleton, email_skeleton)
-    SELECT j.id, j.kind, j.status,
-      COALESCE((SELECT jsonb_object_agg(a.key, jsonb_build_object('v', a.value, 'p', 0)) FROM jsonb_each_text(j.attrs) a), '{}'::jsonb),
-      CASE WHEN j.attrs = '{}'::jsonb THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object('s', j.prov_s, 'r', j.prov_r, 't', j.prov_t)) END,
-      j.sponsor_id, j.expires_at, j.flags, j.last_updated, j.created_at, ${ctx.now}::timestamptz, j.version, j.name_skeleton, j.email_skeleton
+    SELECT j.id, j.kind, j.status, j.attributes, j.provenance, j.sponsor_id, j.expires_at, j.flags, j.last_updated, j.created_at, ${ctx.now}::timestamptz, j.version, j.name_skeleton, j.email_skeleton
     FROM muster_joiners j`.execute(db);
   await sql`INSERT INTO source_links (source, source_key, identity_id, digest, observed_at)
     SELECT j.link_source, j.link_key, j.id, j.digest, ${ctx.now}::timestamptz FROM muster_joiners j`.execute(db);
