@@ -9,11 +9,13 @@ import { ImportService } from '../src/sources/importer.ts';
 import { SourceRegistry } from '../src/sources/registry.ts';
 import { openStore } from '../src/store/open.ts';
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, dataDir: { type: 'string' }, file: { type: 'string' }, source: { type: 'string', default: 'hr' } } });
+const { values } = parseArgs({
+  options: { url: { type: 'string' }, dataDir: { type: 'string' }, file: { type: 'string' }, source: { type: 'string', default: 'hr' }, 'row-by-row': { type: 'boolean', default: false } },
+});
 const config = loadConfig({ env: {}, overrides: { dataDir: values.dataDir ?? ':memory:', databaseUrl: values.url, import: { massChangeShare: 1 } } });
 const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 const audit = new AuditWriter({ clock: systemClock, signer: signerFromPem(generateSigningKeyPem()), checkpointInterval: config.audit.checkpointInterval });
-const imports = new ImportService({ store, clock: systemClock, audit, config, registry: new SourceRegistry(config) });
+const imports = new ImportService({ store, clock: systemClock, audit, config, registry: new SourceRegistry(config), ...(values['row-by-row'] ? { setWiseJoiners: false } : {}) });
 const started = performance.now();
 const run = await imports.run({ source: values.source as string, file: values.file as string, actor: 'bench' });
 const seconds = (performance.now() - started) / 1000;

@@ -76,7 +76,7 @@ function report(store: string, first: Measured, again: Measured, copy: Measured)
 
 async function onServer(dir: string): Promise<void> {
   const files = await snapshots(join(dir, 'server'), PEOPLE);
-  const url = await freshDatabase('muster_bench');
+  const url = await freshDatabase(process.env.MUSTER_BENCH_DATABASE_NAME ?? 'muster_bench');
   const first = child('import-once.ts', ['--url', url, '--file', files.day0]);
   const again = child('import-once.ts', ['--url', url, '--file', files.day1]);
   const copy = child('copy-floor.ts', ['--url', url, '--file', files.day0]);

@@ -7,6 +7,7 @@ import { sql, type Insertable, type SqlBool, type OnConflictBuilder, type OnConf
 import type { Database } from '../store/database.ts';
 import type { Tx } from '../store/store.ts';
 import { IDENTITY_COLUMNS, rowFromState, updateIdentities } from './identity-repository.ts';
+import { type Joiner, writeJoiners } from './joiners-repository.ts';
 
 export interface PendingEvent {
   readonly type: string;
@@ -60,6 +61,8 @@ export interface ChangeContext {
   readonly eventIds?: IdPool;
   /** The event whose job makes this change (a card terminated because its holder left): each event names it as its cause. */
   readonly causeEventId?: number | null;
+  /** New identities (with their link, event, history and jobs) are written set-wise through a staging table (joiners-repository.ts). */
+  readonly setWise?: boolean;
 }
 
 /** Sequence values reserved in blocks: taking ids costs a round trip only when the pool runs dry. */
@@ -118,24 +121,27 @@ export class ChangeSet {
 
   async commit(tx: Tx, ctx: ChangeContext): Promise<void> {
     const eventIds = ctx.eventIds ? await ctx.eventIds.take(tx, this.events.length) : await allocateIds(tx, 'events_id_seq', this.events.length);
+    const split = ctx.setWise ? splitJoiners(this, eventIds) : { joiners: [], taken: new Set<string>() };
+    const rest = (id: string | null) => id === null || !split.taken.has(id);
     // identities first: the other rows refer to them
+    await writeJoiners(tx, split.joiners, { now: ctx.now, correlationId: ctx.correlationId, causeEventId: ctx.causeEventId ?? null });
     await tx.copyRows(
       'identities',
       IDENTITY_COLUMNS,
-      this.created.map((s) => rowFromState(s, ctx.now)),
+      this.created.filter((s) => rest(s.id)).map((s) => rowFromState(s, ctx.now)),
     );
     await updateIdentities(tx, this.updated, ctx.now);
-    await this.#writeLinks(tx, ctx.now);
+    await this.#writeLinks(tx, ctx.now, rest);
     await this.#writeRows(tx);
-    await this.#writeEvents(tx, ctx, eventIds);
+    await this.#writeEvents(tx, ctx, eventIds, rest);
     await ctx.audit.append(tx, [...this.events.map((e, i) => withEvent(e.audit, eventIds[i] as number)), ...this.audits], ctx.correlationId);
   }
 
-  async #writeLinks(tx: Tx, now: Date): Promise<void> {
+  async #writeLinks(tx: Tx, now: Date, rest: (id: string) => boolean): Promise<void> {
     await tx.copyRows(
       'source_links',
       ['source', 'source_key', 'identity_id', 'digest', 'observed_at'],
-      this.newLinks.map((l) => [l.source, l.key, l.identityId, l.digest, now]),
+      this.newLinks.filter((l) => rest(l.identityId)).map((l) => [l.source, l.key, l.identityId, l.digest, now]),
     );
     if (this.removedLinks.length > 0) {
       const removed = sql`(SELECT * FROM unnest(${this.removedLinks.map((l) => l.source)}::text[], ${this.removedLinks.map((l) => l.key)}::text[]))`;
@@ -163,11 +169,12 @@ export class ChangeSet {
     for (const block of this.rows) await block.write(tx);
   }
 
-  async #writeEvents(tx: Tx, ctx: ChangeContext, ids: readonly number[]): Promise<void> {
+  async #writeEvents(tx: Tx, ctx: ChangeContext, ids: readonly number[], rest: (id: string | null) => boolean): Promise<void> {
     const events: unknown[][] = [];
     const history: unknown[][] = [];
     const jobs: unknown[][] = [];
     this.events.forEach((e, i) => {
+      if (!rest(e.identityId)) return;
       const id = ids[i] as number;
       events.push([id, e.type, e.identityId, e.payload, ctx.correlationId, ctx.now, ctx.causeEventId ?? null]);
       for (const move of e.moves ?? []) history.push([e.identityId, move.from, move.to, e.reason ?? e.type, e.source ?? 'muster', id, ctx.now, e.effectiveAt ?? null]);
@@ -190,12 +197,51 @@ async function insertRows<T extends Table>(tx: Tx, table: T, values: readonly In
   }
 }
 
+/**
+ * The new identities of a change set that can be written set-wise: each with one event (from no status to its own)
+ * and one new link. The others (and every update) take the per-row writes.
+ */
+function splitJoiners(changes: ChangeSet, eventIds: readonly number[]): { joiners: Joiner[]; taken: Set<string> } {
+  const created = new Set(changes.created.map((s) => s.id));
+  for (const s of changes.updated) created.delete(s.id);
+  const events = new Map<string, { event: PendingEvent; id: number }[]>();
+  changes.events.forEach((event, i) => {
+    if (event.identityId === null || !created.has(event.identityId)) return;
+    const list = events.get(event.identityId) ?? [];
+    list.push({ event, id: eventIds[i] as number });
+    events.set(event.identityId, list);
+  });
+  const links = new Map<string, LinkWrite[]>();
+  for (const link of changes.newLinks) if (created.has(link.identityId)) links.set(link.identityId, [...(links.get(link.identityId) ?? []), link]);
+  const joiners: Joiner[] = [];
+  for (const identity of changes.created) {
+    const joiner = joinerOf(identity, events.get(identity.id), links.get(identity.id));
+    if (joiner && created.has(identity.id)) joiners.push(joiner);
+  }
+  return { joiners, taken: new Set(joiners.map((j) => j.identity.id)) };
+}
+
+function joinerOf(identity: IdentityState, events: { event: PendingEvent; id: number }[] | undefined, links: LinkWrite[] | undefined): Joiner | null {
+  const [one] = events ?? [];
+  const [link] = links ?? [];
+  if (!one || events?.length !== 1 || !link || links?.length !== 1) return null;
+  const { event, id } = one;
+  const [move] = event.moves ?? [];
+  if (event.moves?.length !== 1 || !move || move.from !== null || move.to !== identity.status) return null;
+  return {
+    identity,
+    link: { source: link.source, key: link.key, digest: link.digest },
+    event: { id, type: event.type, payload: event.payload, reason: event.reason ?? event.type, source: event.source ?? 'muster', effectiveAt: event.effectiveAt ?? null },
+  };
+}
+
 function withEvent(draft: AuditDraft, eventId: number): AuditDraft {
   return { ...draft, data: { ...(draft.data ?? {}), event_id: eventId } };
 }
 
 export async function allocateIds(tx: Tx, sequence: string, count: number): Promise<number[]> {
   if (count === 0) return [];
-  const { rows } = await sql<{ id: number }>`SELECT nextval(${sequence}) AS id FROM generate_series(1, ${count})`.execute(tx.db);
-  return rows.map((r) => r.id);
+  // one row holding every id: a row per id costs more to send than to take
+  const { rows } = await sql<{ ids: (number | string)[] }>`SELECT array_agg(nextval(${sequence})) AS ids FROM generate_series(1, ${count})`.execute(tx.db);
+  return (rows[0]?.ids ?? []).map(Number);
 }

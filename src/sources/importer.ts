@@ -48,6 +48,11 @@ export interface ImportDeps {
   readonly registry: SourceRegistry;
   /** How often a running import touches its row (multi-process stores); HEARTBEAT_MS unless a test says otherwise. */
   readonly heartbeatMs?: number;
+  /**
+   * Whether new identities are written set-wise (a staging table, then INSERT … SELECT): the default on a PostgreSQL
+   * server; embedded PGlite writes them row by row unless told otherwise. The rows written are the same.
+   */
+  readonly setWiseJoiners?: boolean;
 }
 
 interface Execution {
@@ -302,7 +307,8 @@ export class ImportService {
   }
 
   async #commit(tx: Tx, changes: ChangeSet, x: Execution, eventIds?: IdPool): Promise<void> {
-    await changes.commit(tx, { now: this.#deps.clock.now(), correlationId: x.correlationId, audit: this.#deps.audit, eventIds });
+    const setWise = this.#deps.setWiseJoiners ?? this.#deps.store.capabilities.multipleConnections;
+    await changes.commit(tx, { now: this.#deps.clock.now(), correlationId: x.correlationId, audit: this.#deps.audit, eventIds, setWise });
   }
 
   async #finish(x: Execution, status: ImportRun['status'], summary: ImportSummary, errors: readonly ErrorDetail[], action: string, reason?: string, tx?: Tx): Promise<ImportRun> {

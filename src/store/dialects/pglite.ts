@@ -6,6 +6,7 @@ import { kyselyOver, type Begin } from '../kysely.ts';
 import { within } from '../ping.ts';
 import type { Queryable, Row, StatementRunner, Store, StoreCapabilities } from '../store.ts';
 import { diskSpaceGuard, mayWrite } from './pglite-space.ts';
+import { createClusterApart } from './pglite-create.ts';
 import { pgliteWasm } from './pglite-wasm.ts';
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ multipleConnections: false, skipLocked: false });
@@ -65,6 +66,7 @@ export interface PgliteOptions {
 export async function openPgliteStore(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Store> {
   const wasm = await pgliteWasm();
   const common = { parsers: PARSERS, ...(wasm ? { pgliteWasmModule: wasm } : {}) };
+  if (dataDir !== undefined) await createClusterApart(dataDir);
   const db = dataDir === undefined ? new PGlite({ ...common, loadDataDir: options.loadDataDir }) : new PGlite(dataDir, common);
   await db.waitReady;
   const checkWrite: WriteCheck = dataDir === undefined ? async () => {} : diskSpaceGuard(dataDir, options.diskReserveBytes);
