@@ -19,11 +19,14 @@ describeEachStore('governance reports over HTTP', (factory) => {
   let ctx: Muster;
   let app: MusterApp;
   let token: string;
+  let adjudicator: string;
   let dir: string;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
   const get = (path: string) => app.request(path, { headers: { authorization: `Bearer ${token}` } });
+  // HR by a source admin, vetting by an adjudicator, as the role table says
   const upload = async (source: string, body: string) => {
-    const res = await app.request(`/api/imports/${source}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body });
+    const bearer = source === 'vetting' ? adjudicator : token;
+    const res = await app.request(`/api/imports/${source}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'text/csv' }, body });
     assert.equal(res.status, 200, await res.text());
   };
 
@@ -32,6 +35,7 @@ describeEachStore('governance reports over HTTP', (factory) => {
     const config = loadConfig({ env: {}, overrides: { dataDir: ':memory:', import: { massChangeShare: 1 } } });
     ctx = await startMuster(config, { store: await factory.open(), clock });
     ({ token } = await testOperator({ store: ctx.store, audit: ctx.audit, clock }, ['auditor', 'source-admin']));
+    ({ token: adjudicator } = await testOperator({ store: ctx.store, audit: ctx.audit, clock }, ['adjudicator']));
     app = createHttpApp(ctx);
     await upload('hr', hrCsv([hrLine('E1'), hrLine('E2', { user_type: 'contractor' })]));
     await upload('vetting', `${VETTING_HEADER}\nE1,favorable,current,Tier 3,2025-11-01,true\n`);
