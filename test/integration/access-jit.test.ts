@@ -37,11 +37,9 @@ describeEachStore('just-in-time privileged access', (factory) => {
     const { LdapConnector } = await import('../../src/connectors/accounts/ldap/connector.ts');
     const connector = new LdapConnector('directory', slapd.options);
     try {
-      for await (const page of connector.listAccounts(500)) {
-        const found = page.find((a) => a.key === row.account_ref);
-        if (found) return found.enabled ? [...found.groups].sort() : [];
-      }
-      return [];
+      // the groups' own member values (findAccount), not memberOf, which can fall short after concurrent group changes
+      const found = await connector.findAccount(row.account_ref);
+      return found?.enabled ? [...found.groups].sort() : [];
     } finally {
       await connector.close();
     }

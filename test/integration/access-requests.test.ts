@@ -40,11 +40,9 @@ describeEachStore('access requests against slapd and a SCIM service', (factory) 
   const groupsIn = async (target: string, who: string): Promise<string[]> => {
     const [row] = await muster.store.query<{ account_ref: string }>('SELECT account_ref FROM accounts WHERE identity_id = $1 AND target = $2', [people[who]?.id, target]);
     if (!row) return [];
-    for await (const page of (connectors.get(target) as Connector).listAccounts(500)) {
-      const found = page.find((a) => a.key === row.account_ref);
-      if (found) return found.enabled ? [...found.groups].sort() : [];
-    }
-    return [];
+    // the groups' own member values (findAccount), not memberOf, which can fall short after concurrent group changes
+    const found = await (connectors.get(target) as Connector).findAccount(row.account_ref);
+    return found?.enabled ? [...found.groups].sort() : [];
   };
   const item = (target: string, group: string, owners: string[], approvals: string[]) => ({
     kind: 'group',
