@@ -88,40 +88,10 @@ export function selfRoutes(services: ConsoleServices): Omit<ConsoleRoute, 'roles
         );
       },
     }),
-    selfConsoleRoute({
-      method: 'post',
-      path: `${SELF_PATH}/derived/fido2`,
-      handler: async (c) => {
-        const me = operatorOf(c);
-        const holder = pivSessionOf(me);
-        if (!holder) return needsPiv(c);
-        const field = await formFields(c);
-        return answerRefusal(
-          c,
-          me,
-          BACK,
-          async () => (await derived()).bindFido2({ identityId: me.identityId, challengeId: field('challengeId'), registration: parseRegistration(field('registration')) }, by(c), holder),
-          (bound) => show(c, boundPage(bound), 201),
-        );
-      },
-    }),
-    selfConsoleRoute({
-      method: 'post',
-      path: `${SELF_PATH}/derived/pki`,
-      handler: async (c) => {
-        const me = operatorOf(c);
-        const holder = pivSessionOf(me);
-        if (!holder) return needsPiv(c);
-        const field = await formFields(c);
-        return answerRefusal(
-          c,
-          me,
-          BACK,
-          async () => (await derived()).bindPki({ identityId: me.identityId, challengeId: field('challengeId'), csr: field('csr') }, by(c), holder),
-          (bound) => show(c, boundPage(bound), 201),
-        );
-      },
-    }),
+    bindingRoute('fido2', async (c, holder, field) =>
+      (await derived()).bindFido2({ identityId: operatorOf(c).identityId, challengeId: field('challengeId'), registration: parseRegistration(field('registration')) }, by(c), holder),
+    ),
+    bindingRoute('pki', async (c, holder, field) => (await derived()).bindPki({ identityId: operatorOf(c).identityId, challengeId: field('challengeId'), csr: field('csr') }, by(c), holder)),
     selfConsoleRoute({
       method: 'get',
       path: `${SELF_PATH}/relying-parties`,
@@ -146,6 +116,29 @@ export function selfRoutes(services: ConsoleServices): Omit<ConsoleRoute, 'roles
       },
     }),
   ];
+}
+
+type Bound = Parameters<typeof boundPage>[0];
+
+/** A Derived PIV binding by its holder: only in a session the PIV card opened, answered with the credential bound. */
+function bindingRoute(kind: 'fido2' | 'pki', bind: (c: ConsoleContext, holder: HolderPivSession, field: (name: string) => string) => Promise<Bound>): Omit<ConsoleRoute, 'roles'> {
+  return selfConsoleRoute({
+    method: 'post',
+    path: `${SELF_PATH}/derived/${kind}`,
+    handler: async (c) => {
+      const me = operatorOf(c);
+      const holder = pivSessionOf(me);
+      if (!holder) return needsPiv(c);
+      const field = await formFields(c);
+      return answerRefusal(
+        c,
+        me,
+        BACK,
+        () => bind(c, holder, field),
+        (bound) => show(c, boundPage(bound), 201),
+      );
+    },
+  });
 }
 
 async function relyingPartyView(agreements: AgreementService, services: ConsoleServices, identityId: string, subject: Awaited<ReturnType<typeof rpSubjectsOf>>[number]): Promise<RelyingPartyView> {
