@@ -4,7 +4,7 @@ import type { AccountFields, AccountSpec, Connector, ConnectorCapabilities, Crea
 import { childValue, escapeDnValue, formatDn, normalizeDn, parseDn } from '../ldap/dn.ts';
 import { conflict, notFound, RESULT, resultCode } from '../ldap/errors.ts';
 import { DEFAULT_TIMEOUT_MS } from '../ldap/options.ts';
-import { LdapSession } from '../ldap/session.ts';
+import { SessionRing } from '../ldap/session.ts';
 import { isStrongMapping, strongMapping } from './cert-mapping.ts';
 import { AD_ERROR, adError, extendedError } from './errors.ts';
 import { guidOf } from './guid.ts';
@@ -45,8 +45,7 @@ export class AdConnector implements Connector {
   readonly target: string;
   readonly kind = 'ad';
   readonly capabilities: ConnectorCapabilities = Object.freeze({ list: true, groups: true, delete: true, etags: false, deferred: false, certificates: true });
-  readonly #sessions: readonly LdapSession[];
-  #turn = 0;
+  readonly #sessions: SessionRing;
   readonly #options: AdOptions;
   readonly #reading: AccountReading;
   readonly #attributes: string[];
@@ -59,7 +58,7 @@ export class AdConnector implements Connector {
     this.target = target;
     this.#options = options;
     const session = { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-    this.#sessions = Array.from({ length: Math.max(1, options.connections ?? 4) }, () => new LdapSession(session));
+    this.#sessions = new SessionRing(options.connections ?? 4, session);
     const correlationAttribute = options.correlationAttribute ?? DEFAULT_CORRELATION_ATTRIBUTE;
     this.#groupsDn = formatDn(parseDn(options.groupsDn));
     this.#reading = { upnSuffix: options.upnSuffix, correlationAttribute, normalizedGroupsDn: normalizeDn(options.groupsDn) };
@@ -314,7 +313,7 @@ export class AdConnector implements Connector {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#sessions.map((s) => s.close()));
+    await this.#sessions.close();
   }
 
   #account(entry: Entry): AdAccount {
@@ -384,7 +383,8 @@ export class AdConnector implements Connector {
 
   /** A paged search on a connection of its own: the paging state belongs to the connection. */
   async *#pages(doing: string, base: string, options: SearchOptions): AsyncGenerator<Entry[]> {
-    const client = await this.#next()
+    const client = await this.#sessions
+      .next()
       .open()
       .catch((error: unknown) => {
         throw adError(this.target, doing, error);
@@ -399,17 +399,7 @@ export class AdConnector implements Connector {
   }
 
   async #call<T>(doing: string, request: (client: Client) => Promise<T>): Promise<T> {
-    try {
-      return await request(await this.#next().bound());
-    } catch (error) {
-      throw adError(this.target, doing, error);
-    }
-  }
-
-  #next(): LdapSession {
-    const session = this.#sessions[this.#turn % this.#sessions.length] as LdapSession;
-    this.#turn = (this.#turn + 1) % this.#sessions.length;
-    return session;
+    return this.#sessions.call(request, (error) => adError(this.target, doing, error));
   }
 
   #groupDn(name: string): string {

@@ -6,7 +6,7 @@ import { lastMemberChanges, memberChange, newGroupAttributes } from './groups.ts
 import { ACCOUNT_ATTRIBUTES, accountAttributes, entryValues, fieldChanges, groupNames, lockChange, remoteAccount } from './mapping.ts';
 import { DEFAULT_CONNECTIONS, DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_MS, type LdapOptions } from './options.ts';
 import { MemberBatcher } from './member-batch.ts';
-import { LdapSession } from './session.ts';
+import { SessionRing } from './session.ts';
 
 const ACCOUNT_FILTER = new EqualityFilter({ attribute: 'objectClass', value: 'inetOrgPerson' });
 const GROUP_FILTER = new EqualityFilter({ attribute: 'objectClass', value: 'groupOfNames' });
@@ -21,8 +21,7 @@ export class LdapConnector implements Connector {
   readonly kind = 'ldap';
   readonly capabilities: ConnectorCapabilities = Object.freeze({ list: true, groups: true, delete: true, etags: false, deferred: false });
   /** The bound connections, used in turn: a batch of operations goes out on all of them at once. */
-  readonly #sessions: readonly LdapSession[];
-  #turn = 0;
+  readonly #sessions: SessionRing;
   /** Member changes of one group made at once go out in one modify. */
   readonly #members = new MemberBatcher((groupDn, operation, ids) => this.#call('changing group members', (c) => c.modify(groupDn, memberChange(operation, ids))));
   readonly #usersDn: string;
@@ -33,7 +32,7 @@ export class LdapConnector implements Connector {
   constructor(target: string, options: LdapOptions) {
     this.target = target;
     const session = { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-    this.#sessions = Array.from({ length: Math.max(1, options.connections ?? DEFAULT_CONNECTIONS) }, () => new LdapSession(session));
+    this.#sessions = new SessionRing(options.connections ?? DEFAULT_CONNECTIONS, session);
     this.#usersDn = formatDn(parseDn(options.usersDn));
     this.#groupsDn = formatDn(parseDn(options.groupsDn));
     this.#usersKey = normalizeDn(options.usersDn);
@@ -191,7 +190,7 @@ export class LdapConnector implements Connector {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#sessions.map((s) => s.close()));
+    await this.#sessions.close();
   }
 
   /** Adds a member; false when the group does not exist. A member already there is success. */
@@ -242,7 +241,8 @@ export class LdapConnector implements Connector {
    * asked for before this one is handed over, so the server works while the caller does.
    */
   async *#pages(doing: string, base: string, options: SearchOptions): AsyncGenerator<Entry[]> {
-    const client = await this.#next()
+    const client = await this.#sessions
+      .next()
       .open()
       .catch((error: unknown) => {
         throw targetError(this.target, doing, error);
@@ -270,18 +270,7 @@ export class LdapConnector implements Connector {
 
   /** Runs one request on the shared connection; failures carry the LDAP result code for callers that expect one. */
   async #call<T>(doing: string, request: (client: Client) => Promise<T>): Promise<T> {
-    try {
-      return await request(await this.#next().bound());
-    } catch (error) {
-      throw targetError(this.target, doing, error);
-    }
-  }
-
-  /** The next connection in turn. */
-  #next(): LdapSession {
-    const session = this.#sessions[this.#turn % this.#sessions.length] as LdapSession;
-    this.#turn = (this.#turn + 1) % this.#sessions.length;
-    return session;
+    return this.#sessions.call(request, (error) => targetError(this.target, doing, error));
   }
 
   #accountDn(key: string): string {

@@ -103,3 +103,33 @@ export class LdapSession {
     return { ...(caFile ? { ca: await readFile(caFile) } : {}), ...(tlsServerName ? { servername: tlsServerName } : {}) };
   }
 }
+
+/** A few sessions to one directory server, handed out in turn, so a connector's calls spread over them. */
+export class SessionRing {
+  readonly #sessions: readonly LdapSession[];
+  #turn = 0;
+
+  constructor(count: number, options: SessionOptions) {
+    this.#sessions = Array.from({ length: Math.max(1, count) }, () => new LdapSession(options));
+  }
+
+  /** The next session in turn. */
+  next(): LdapSession {
+    const session = this.#sessions[this.#turn % this.#sessions.length] as LdapSession;
+    this.#turn = (this.#turn + 1) % this.#sessions.length;
+    return session;
+  }
+
+  /** Runs one request on the next session's bound client; a failure becomes the connector's own error. */
+  async call<T>(request: (client: Client) => Promise<T>, failed: (error: unknown) => Error): Promise<T> {
+    try {
+      return await request(await this.next().bound());
+    } catch (error) {
+      throw failed(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#sessions.map((s) => s.close()));
+  }
+}
