@@ -236,3 +236,49 @@ describe('LDAP connector when slapd is unreachable or refuses', { skip }, () => 
     await new Promise((resolve) => silent.close(resolve));
   });
 });
+
+describe('LDAP connector over StartTLS to a slapd that requires TLS', { skip }, () => {
+  let slapd: SlapdInstance;
+  before(async () => {
+    slapd = await startSlapd({ tls: true });
+  });
+  after(async () => {
+    await slapd?.stop();
+  });
+
+  it('upgrades ldap:// with StartTLS before the bind, checking the certificate against the configured CA', async () => {
+    assert.ok(slapd.url.startsWith('ldap://'));
+    const connector = new LdapConnector('directory', slapd.options);
+    try {
+      const s = spec();
+      const { id } = await connector.createAccount(s);
+      await connector.addMember('tls-staff', id);
+      assert.deepEqual((await connector.findAccount(s.key))?.groups, ['tls-staff']);
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('without StartTLS the bind is refused (confidentiality required, result code 13)', async () => {
+    const connector = new LdapConnector('directory', { ...slapd.options, startTls: false });
+    try {
+      await assert.rejects(connector.findAccount('anyone'), (error: unknown) => {
+        assert.ok(isMusterError(error, 'MUSTER_ERR_TARGET_REFUSED'), String(error));
+        assert.equal(error.details[0]?.value, '13');
+        return true;
+      });
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('a certificate the configured CA did not issue, or a name it does not carry, fails the upgrade', async () => {
+    const otherCa = new LdapConnector('directory', { ...slapd.options, caFile: undefined });
+    const wrongName = new LdapConnector('directory', { ...slapd.options, tlsServerName: 'ldap.agency.example' });
+    try {
+      for (const connector of [otherCa, wrongName]) await assert.rejects(connector.findAccount('anyone'), failsWith('MUSTER_ERR_TARGET_UNAVAILABLE'));
+    } finally {
+      await Promise.all([otherCa.close(), wrongName.close()]);
+    }
+  });
+});

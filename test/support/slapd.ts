@@ -1,14 +1,15 @@
 // A real OpenLDAP slapd for the LDAP connector's tests: its own folder, port, configuration and database,
 // with the memberof and ppolicy overlays the connector relies on. Debian's package `slapd` provides it.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { freePort } from './ports.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { Client } from 'ldapts';
 import { accountAttributes, escapeDnValue, type LdapOptions } from '../../src/connectors/accounts/ldap/index.ts';
 import type { AccountSpec } from '../../src/connectors/accounts/port.ts';
@@ -40,8 +41,10 @@ export interface SlapdInstance {
   readonly usersDn: string;
   readonly groupsDn: string;
   readonly directory: string;
-  /** Ready for `new LdapConnector(target, options)`. */
+  /** Ready for `new LdapConnector(target, options)` (with `tls`: StartTLS against the instance's own CA). */
   readonly options: LdapOptions;
+  /** With `tls`: the PEM of the CA that issued slapd's certificate (for localhost and 127.0.0.1). */
+  readonly caFile?: string;
   /** Stops slapd and deletes its folder. */
   stop(): Promise<void>;
   /** Stops slapd and keeps its database (a target that went down). */
@@ -59,9 +62,55 @@ export interface SlapdStart {
   readonly timeoutMs?: number;
   /** The memberof overlay keeps member values in step when an entry is renamed or deleted (default true). */
   readonly memberofRefint?: boolean;
+  /**
+   * slapd gets a certificate of a CA of its own (made with openssl) and requires TLS for every operation but
+   * StartTLS itself (`security tls=1`): a client that does not upgrade its ldap:// connection is refused.
+   */
+  readonly tls?: boolean;
 }
 
-function slapdConf(directory: string, rootPassword: string, refint: boolean): string {
+const run = promisify(execFile);
+
+interface TlsFiles {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** A CA and a certificate it issued for localhost and 127.0.0.1, made with openssl in `directory`. */
+async function makeTlsFiles(directory: string): Promise<TlsFiles> {
+  const path = (name: string): string => join(directory, name);
+  const files = { caFile: path('ca.pem'), certFile: path('server.pem'), keyFile: path('server.key') };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  await run('openssl', ['req', '-x509', ...ec, '-keyout', path('ca.key'), '-subj', '/CN=muster test LDAP CA', '-days', '2', '-out', files.caFile]);
+  await run('openssl', ['req', ...ec, '-keyout', files.keyFile, '-subj', '/CN=localhost', '-out', path('server.csr')]);
+  await writeFile(path('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    path('server.csr'),
+    '-CA',
+    files.caFile,
+    '-CAkey',
+    path('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    path('server.ext'),
+    '-out',
+    files.certFile,
+  ]);
+  return files;
+}
+
+function tlsConf(files: TlsFiles | null): string[] {
+  if (!files) return [];
+  return [`TLSCACertificateFile ${files.caFile}`, `TLSCertificateFile ${files.certFile}`, `TLSCertificateKeyFile ${files.keyFile}`, 'security tls=1'];
+}
+
+function slapdConf(directory: string, rootPassword: string, refint: boolean, tls: TlsFiles | null): string {
   const schemas = ['core', 'cosine', 'inetorgperson', 'nis'];
   // OpenLDAP 2.4 ships the ppolicy schema as a file; from 2.5 the overlay defines it
   if (existsSync(join(SCHEMA_DIR as string, 'ppolicy.schema'))) schemas.push('ppolicy');
@@ -75,6 +124,7 @@ function slapdConf(directory: string, rootPassword: string, refint: boolean): st
     `argsfile ${join(directory, 'slapd.args')}`,
     'loglevel none',
     'tool-threads 4',
+    ...tlsConf(tls),
     'database mdb',
     `suffix "${BASE_DN}"`,
     `rootdn "${ROOT_DN}"`,
@@ -189,9 +239,10 @@ function track(child: ChildProcess): void {
   }
 }
 
-async function acceptsBind(url: string, password: string): Promise<boolean> {
+async function acceptsBind(url: string, password: string, ca: Buffer | null): Promise<boolean> {
   const client = new Client({ url, connectTimeout: 1000, timeout: 1000 });
   try {
+    if (ca) await client.startTLS({ ca, servername: 'localhost' });
     await client.bind(ROOT_DN, password);
     return true;
   } catch {
@@ -205,12 +256,12 @@ async function acceptsBind(url: string, password: string): Promise<boolean> {
 class SlapdExited extends Error {}
 
 /** Runs slapd in the foreground (`-d 0` keeps it from detaching) until it accepts the root bind. */
-async function launch(conf: string, url: string, password: string, timeoutMs: number): Promise<ChildProcess> {
+async function launch(conf: string, url: string, password: string, timeoutMs: number, ca: Buffer | null): Promise<ChildProcess> {
   const child = spawn(SLAPD as string, ['-f', conf, '-h', `${url}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
   const output = tail(child);
   const serves = async () => {
-    if (await acceptsBind(url, password)) return true;
+    if (await acceptsBind(url, password, ca)) return true;
     if (child.exitCode !== null || child.signalCode !== null) throw new SlapdExited(`slapd exited (${child.exitCode ?? child.signalCode}): ${output()}`);
     return false;
   };
@@ -230,12 +281,12 @@ async function halt(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function launchOnFreePort(conf: string, password: string, timeoutMs: number): Promise<{ url: string; port: number; child: ChildProcess }> {
+async function launchOnFreePort(conf: string, password: string, timeoutMs: number, ca: Buffer | null): Promise<{ url: string; port: number; child: ChildProcess }> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const url = `ldap://127.0.0.1:${port}`;
     try {
-      return { url, port, child: await launch(conf, url, password, timeoutMs) };
+      return { url, port, child: await launch(conf, url, password, timeoutMs, ca) };
     } catch (error) {
       if (attempt === 3 || !(error instanceof SlapdExited)) throw error;
     }
@@ -252,12 +303,15 @@ export async function startSlapd(start: SlapdStart = {}): Promise<SlapdInstance>
   let child: ChildProcess | null = null;
   try {
     await mkdir(join(directory, 'data'));
-    await writeFile(conf, slapdConf(directory, bindPassword, start.memberofRefint ?? true), { mode: 0o600 });
+    const tls = start.tls ? await makeTlsFiles(directory) : null;
+    const ca = tls ? await readFile(tls.caFile) : null;
+    await writeFile(conf, slapdConf(directory, bindPassword, start.memberofRefint ?? true, tls), { mode: 0o600 });
     await loadDatabase(conf, start.preload);
-    const launched = await launchOnFreePort(conf, bindPassword, timeoutMs);
+    const launched = await launchOnFreePort(conf, bindPassword, timeoutMs, ca);
     const { url, port } = launched;
     child = launched.child;
-    const options: LdapOptions = { url, bindDn: ROOT_DN, bindPassword, usersDn: USERS_DN, groupsDn: GROUPS_DN, timeoutMs: 5000 };
+    const secure = tls ? { startTls: true, caFile: tls.caFile, tlsServerName: 'localhost' } : {};
+    const options: LdapOptions = { url, bindDn: ROOT_DN, bindPassword, usersDn: USERS_DN, groupsDn: GROUPS_DN, timeoutMs: 5000, ...secure };
     const shutdown = async (): Promise<void> => {
       if (child) await halt(child);
       child = null;
@@ -272,10 +326,11 @@ export async function startSlapd(start: SlapdStart = {}): Promise<SlapdInstance>
       groupsDn: GROUPS_DN,
       directory,
       options,
+      ...(tls ? { caFile: tls.caFile } : {}),
       shutdown,
       restart: async () => {
         await shutdown();
-        child = await launch(conf, url, bindPassword, timeoutMs);
+        child = await launch(conf, url, bindPassword, timeoutMs, ca);
       },
       stop: async () => {
         await shutdown();
