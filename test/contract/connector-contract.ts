@@ -188,6 +188,16 @@ export function connectorContract(name: string, open: () => Promise<ContractTarg
       assert.deepEqual(listed.groups, [group]);
     });
 
+    it('lists every member of a group that many accounts joined at once', async () => {
+      const group = `grp-${randomUUID().slice(0, 8)}`;
+      const made = Array.from({ length: 12 }, () => spec());
+      const ids = await Promise.all(made.map(async (s) => (await c.createAccount(s)).id));
+      await Promise.all(ids.map((id) => c.addMember(group, id)));
+      const listed = new Map<string, readonly string[]>();
+      for await (const page of c.listAccounts(5)) for (const account of page) listed.set(account.key, account.groups);
+      for (const s of made) assert.deepEqual(listed.get(s.key), [group], s.key);
+    });
+
     it('renames an account: the new key finds the same account with its groups, state and correlation id', async () => {
       const group = `grp-${randomUUID().slice(0, 8)}`;
       const s = spec();

@@ -3,17 +3,21 @@ import type { AccountFields, AccountSpec, Connector, ConnectorCapabilities, Crea
 import { childValue, escapeDnValue, formatDn, normalizeDn, parseDn } from './dn.ts';
 import { conflict, notFound, RESULT, resultCode, targetError } from './errors.ts';
 import { lastMemberChanges, memberChange, newGroupAttributes } from './groups.ts';
-import { ACCOUNT_ATTRIBUTES, accountAttributes, entryValues, fieldChanges, groupNames, lockChange, remoteAccount } from './mapping.ts';
+import { ACCOUNT_ATTRIBUTES, accountAttributes, fieldChanges, lockChange, remoteAccount } from './mapping.ts';
 import { DEFAULT_CONNECTIONS, DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_MS, type LdapOptions } from './options.ts';
 import { MemberBatcher } from './member-batch.ts';
+import { MembershipIndex } from './memberships.ts';
 import { SessionRing } from './session.ts';
 
 const ACCOUNT_FILTER = new EqualityFilter({ attribute: 'objectClass', value: 'inetOrgPerson' });
 const GROUP_FILTER = new EqualityFilter({ attribute: 'objectClass', value: 'groupOfNames' });
+/** An account's attributes but memberOf: its groups are read from the groups. */
+const LISTED_ATTRIBUTES = ACCOUNT_ATTRIBUTES.filter((name) => name !== 'memberOf');
 
 /**
  * Accounts as inetOrgPerson entries, groups as groupOfNames, disabling through OpenLDAP's ppolicy overlay
- * (a permanent pwdAccountLockedTime) and memberships read back through the memberof overlay. An account's
+ * (a permanent pwdAccountLockedTime). Memberships are read from the groups' own member values, not from
+ * memberOf, which the memberof overlay can leave short of a burst of concurrent group changes. An account's
  * id is its DN, written in this connector's own escaping whatever form the server answers in.
  */
 export class LdapConnector implements Connector {
@@ -41,10 +45,9 @@ export class LdapConnector implements Connector {
 
   async findAccount(key: string): Promise<RemoteAccount | null> {
     const filter = new AndFilter({ filters: [ACCOUNT_FILTER, new EqualityFilter({ attribute: 'uid', value: key })] });
-    const entries = await this.#search('finding an account', this.#usersDn, { scope: 'one', filter, attributes: ACCOUNT_ATTRIBUTES });
+    const entries = await this.#search('finding an account', this.#usersDn, { scope: 'one', filter, attributes: LISTED_ATTRIBUTES });
     const first = entries[0];
     if (!first) return null;
-    // memberOf can lag a burst of concurrent changes to one entry; the groups' own member values are the record
     return { ...remoteAccount(first, this.#groupsKey), groups: await this.#groupsOf(first.dn) };
   }
 
@@ -130,19 +133,30 @@ export class LdapConnector implements Connector {
 
   async deleteAccount(id: string): Promise<Receipt> {
     this.#keyOf(id);
-    const entry = await this.#read(id, ['memberOf']);
+    const entry = await this.#read(id, ['1.1']);
     if (!entry) return {};
     // without the memberof overlay's referential integrity, member values would outlive the account
-    for (const group of groupNames(entryValues(entry), this.#groupsKey)) await this.removeMember(group, id);
+    for (const group of await this.#groupsOf(entry.dn)) await this.removeMember(group, id);
     await this.#call('deleting an account', (c) => c.del(id)).catch((error: unknown) => {
       if (resultCode(error) !== RESULT.noSuchObject) throw error;
     });
     return {};
   }
 
+  /** One paged search of the groups (their member values), then the accounts a page at a time with those groups. */
   async *listAccounts(pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<readonly RemoteAccount[]> {
-    const options: SearchOptions = { scope: 'one', filter: ACCOUNT_FILTER, attributes: ACCOUNT_ATTRIBUTES, paged: { pageSize } };
-    for await (const page of this.#pages('listing accounts', this.#usersDn, options)) yield page.map((entry) => remoteAccount(entry, this.#groupsKey));
+    const memberships = await this.#memberships();
+    const options: SearchOptions = { scope: 'one', filter: ACCOUNT_FILTER, attributes: LISTED_ATTRIBUTES, paged: { pageSize } };
+    for await (const page of this.#pages('listing accounts', this.#usersDn, options)) {
+      yield page.map((entry) => ({ ...remoteAccount(entry, this.#groupsKey), groups: memberships.groupsOf(entry.dn) }));
+    }
+  }
+
+  async #memberships(): Promise<MembershipIndex> {
+    const index = new MembershipIndex(this.#groupsKey);
+    const options: SearchOptions = { scope: 'one', filter: GROUP_FILTER, attributes: ['member'], paged: { pageSize: DEFAULT_PAGE_SIZE } };
+    for await (const page of this.#pages('reading group memberships', this.#groupsDn, options)) index.addGroups(page);
+    return index;
   }
 
   async listEntitlements(): Promise<readonly string[]> {
