@@ -40,6 +40,10 @@ const adTarget = z.strictObject({
   searchBaseDn: z.string().min(1).optional().describe('where an account is looked up by its login (subtree); default the domain of usersDn'),
   upnSuffix: z.string().min(1).describe('userPrincipalName is <login>@<upnSuffix>'),
   samPattern: z.string().min(1).default('{key}').describe('sAMAccountName pattern over {key}, {given}, {family}, {g}: cut to 20 characters, numbered on collision'),
+  managerOnLeave: z
+    .enum(['keep', 'clear'])
+    .default('keep')
+    .describe("when a manager's account is disabled (the manager left): the reports' accounts keep naming it until the MUR names another manager (keep), or name none (clear)"),
   correlationAttribute: z.string().min(1).default('employeeNumber').describe("the attribute that carries muster's correlation value (the identity id; employeeID holds 16 characters at most)"),
   placement: z
     .strictObject({

@@ -29,6 +29,8 @@ const MOVER_REAPPROVAL = 'governance.mover-reapproval';
 const OPERATOR_TOKENS = 'operators.revoke-tokens';
 /** Targets that map PIV certificates for smart card logon (Active Directory) follow the holder's cards. */
 const CARD_MAPPING = 'provisioning.certificates';
+/** Targets whose accounts name their manager's account (Active Directory's `manager`) follow the MUR's manager. */
+const MANAGER = 'provisioning.manager';
 
 const d = (type: string, summary: string, jobs: readonly string[] = []): EventTypeDescriptor => Object.freeze({ type, summary, jobs, urgent: false });
 /** An event that ends trust or access: its jobs go ahead of the queue. */
@@ -38,7 +40,7 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   d('identity.joiner', 'a new identity entered the MUR', ['access.recompute', PROVISION]),
   d('identity.historical', 'a person the source lists as already terminated entered the MUR, so that a rehire finds them'),
   d('identity.activated', 'a pending identity became active', ['access.recompute', PROVISION]),
-  d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)', [MOVER_REAPPROVAL, 'access.recompute', PROVISION, SIGNAL]),
+  d('identity.mover', 'role attributes changed (department, component, title, location, manager, user type)', [MOVER_REAPPROVAL, 'access.recompute', MANAGER, PROVISION, SIGNAL]),
   d('identity.updated', 'other attributes changed (name, email, affiliations)', ['access.recompute', PROVISION, SIGNAL]),
   urgent('identity.leave', 'the identity went on leave', [OPERATOR_TOKENS, 'access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),
   urgent('identity.suspended', 'the identity was suspended', [OPERATOR_TOKENS, 'access.recompute', 'credentials.suspend', SESSIONS_END, SIGNAL, PROVISION]),

@@ -17,6 +17,8 @@ import type { AccessTargets } from '../lifecycle/access/targets.ts';
 import { NOTIFY_BINDING_JOB, notifyBindingHandler } from '../lifecycle/notify-binding.ts';
 import { SPONSOR_LEFT_JOB, sponsorLeftBatch } from '../lifecycle/sponsor-left.ts';
 import { PROVISION_CERTIFICATES_JOB, provisionCertificatesHandler } from '../lifecycle/provision/certificates-job.ts';
+import { PROVISION_MANAGER_JOB, provisionManagerHandler } from '../lifecycle/provision/manager-job.ts';
+import type { ManagerOnLeave } from '../lifecycle/provision/managers-repository.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federation/provisioning/job.ts';
@@ -53,6 +55,7 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [RECOMPUTE_ALL_JOB, handleRecomputeAll],
     [SPONSOR_LEFT_JOB, sponsorLeftBatch],
     [PROVISION_CERTIFICATES_JOB, provisionCertificatesHandler(certificateMappingTargets(deps.config))],
+    [PROVISION_MANAGER_JOB, provisionManagerHandler(managerTargets(deps.config))],
     [CREDENTIALS_TERMINATE_JOB, credentialsTerminateBatch],
     [CREDENTIALS_SUSPEND_JOB, handleCredentialsSuspend],
     [CREDENTIALS_RESTORE_JOB, handleCredentialsRestore],
@@ -75,4 +78,11 @@ function certificateMappingTargets(config: MusterConfig): string[] {
   return Object.entries(config.targets)
     .filter(([, target]) => target.kind === 'ad')
     .map(([name]) => name);
+}
+
+/** The targets whose accounts name their manager's account, and what a manager's leaving does there: Active Directory's. */
+export function managerTargets(config: MusterConfig): Map<string, ManagerOnLeave> {
+  const targets = new Map<string, ManagerOnLeave>();
+  for (const [name, target] of Object.entries(config.targets)) if (target.kind === 'ad') targets.set(name, target.managerOnLeave);
+  return targets;
 }

@@ -21,7 +21,8 @@ export function createProvisioningWorker(muster: Muster, overrides: Provisioning
   const targets = new Map<string, ProvisioningTarget>();
   for (const [name, connector] of connectors) {
     const t = config.targets[name];
-    targets.set(name, { connector, concurrency: t?.concurrency ?? 8, ticketDueMs: t?.kind === 'ticket' ? t.escalateAfterHours * 3_600_000 : 0 });
+    const managers = connector.capabilities.managers ? { managerOnLeave: t?.kind === 'ad' ? t.managerOnLeave : ('keep' as const) } : {};
+    targets.set(name, { connector, concurrency: t?.concurrency ?? 8, ticketDueMs: t?.kind === 'ticket' ? t.escalateAfterHours * 3_600_000 : 0, ...managers });
   }
   const p = config.lifecycle.provisioning;
   const worker = new ProvisioningWorker({

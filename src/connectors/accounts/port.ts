@@ -48,6 +48,8 @@ export interface ConnectorCapabilities {
   readonly deferred: boolean;
   /** The account carries its holder's PIV logon certificates (a directory's smart card mapping): mapCertificates works. */
   readonly certificates?: boolean;
+  /** The account names the account of its holder's manager (a directory's `manager`): setManager works. */
+  readonly managers?: boolean;
 }
 
 /** What a mutation left behind: for a deferred target, the ticket that carries it. */
@@ -106,5 +108,10 @@ export interface Connector {
    * mapped before: a revoked, suspended or replaced card's mapping goes. Only where `capabilities.certificates`.
    */
   mapCertificates?(id: string, certificates: readonly Uint8Array[]): Promise<Mapped>;
+  /**
+   * Makes the account of the manager (its id in this target) the account's manager; null clears it. A manager
+   * account that does not exist is MUSTER_ERR_NOT_FOUND. Only where `capabilities.managers`.
+   */
+  setManager?(id: string, managerId: string | null): Promise<Receipt>;
   close(): Promise<void>;
 }

@@ -14,6 +14,8 @@ export interface SyncedState {
   readonly certificates?: readonly string[];
   /** The mapping values that left in the target (reconciliation compares them with what it holds). */
   readonly mappings?: readonly string[];
+  /** The remote id of the manager's account the account was last given (null: none); absent where muster never set one. */
+  readonly manager?: string | null;
 }
 
 /** One account as muster records it: the desired state and what was last synced. */
@@ -29,6 +31,8 @@ export interface AccountRecord {
   readonly synced: SyncedState | null;
   /** The holder's good PIV Authentication certificates (DER), for a target that maps them for smart card logon. */
   readonly certificates?: readonly Uint8Array[];
+  /** The remote id of the manager's account in the target (null: none yet), for a target that names managers. */
+  readonly manager?: string | null;
 }
 
 export interface ConvergeResult {
@@ -101,7 +105,15 @@ async function converge(connector: Connector, record: AccountRecord): Promise<Co
   if (was.enabled !== wantEnabled) note(wantEnabled ? 'enable' : 'disable', await (wantEnabled ? connector.enableAccount(id) : connector.disableAccount(id)));
   const groups = await syncGroups(connector, id, was.groups, record.groups, note);
   const mapped = await syncCertificates(connector, id, was, record.certificates ?? [], note);
-  return { remoteId: id, synced: { key: record.key, enabled: wantEnabled, fields: record.fields, groups, ...mapped }, calls, tickets };
+  const manager = await syncManager(connector, id, was, record.manager, note);
+  return { remoteId: id, synced: { key: record.key, enabled: wantEnabled, fields: record.fields, groups, ...mapped, ...manager }, calls, tickets };
+}
+
+/** Gives the account the manager the record names when it differs from the one given last (none counts as null). */
+async function syncManager(connector: Connector, id: string, was: SyncedState, want: string | null | undefined, note: (op: string, r: Receipt) => void): Promise<Pick<SyncedState, 'manager'>> {
+  if (want === undefined || !connector.capabilities.managers || !connector.setManager) return was.manager === undefined ? {} : { manager: was.manager };
+  if ((was.manager ?? null) !== want) note(want === null ? 'clear manager' : 'set manager', await connector.setManager(id, want));
+  return { manager: want };
 }
 
 /** Maps the holder's certificates when they differ from those mapped last (or muster never mapped any there). */

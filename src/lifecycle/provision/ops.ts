@@ -5,6 +5,7 @@ import type { QueueItem, QueueTable } from '../../queue/durable-queue.ts';
 import { leasedStats } from '../../queue/stats-repository.ts';
 import type { Queryable, Row, Tx } from '../../store/store.ts';
 import type { AccountRecord, SyncedState } from './converge.ts';
+import { type ManagerOnLeave, managerAccounts } from './managers-repository.ts';
 
 export const OP_STATUSES = ['pending', 'running', 'done', 'dead'] as const;
 export type OpStatus = (typeof OP_STATUSES)[number];
@@ -65,8 +66,12 @@ export const OP_QUEUE: QueueTable<ClaimedOp> = {
   stats: (now) => leasedStats('provisioning_ops', now),
 };
 
-/** The account records (desired and synced state, active groups) of these identities in one target. */
-export async function loadRecords(db: Queryable, target: string, identityIds: readonly string[]): Promise<Map<string, AccountRecord & { desiredVersion: number }>> {
+/**
+ * The account records (desired and synced state, active groups) of these identities in one target; with `managers`,
+ * the remote id of each one's manager's account there.
+ */
+export async function loadRecords(db: Queryable, target: string, identityIds: readonly string[], managers?: ManagerOnLeave): Promise<Map<string, AccountRecord & { desiredVersion: number }>> {
+  const managerOf = managers ? await managerAccounts(db, target, identityIds, managers) : null;
   const rows = await db.query(
     `SELECT a.identity_id, a.account_ref, a.status, a.fields, a.remote_id, a.synced, a.desired_version,
        COALESCE((SELECT jsonb_agg(e.entitlement ORDER BY e.entitlement) FROM entitlements e
@@ -89,6 +94,7 @@ export async function loadRecords(db: Queryable, target: string, identityIds: re
         remoteId: (r.remote_id as string | null) ?? null,
         synced: (r.synced as SyncedState | null) ?? null,
         certificates: (r.certificates as string[]).map((der) => new Uint8Array(Buffer.from(der, 'base64'))),
+        ...(managerOf ? { manager: managerOf.get(r.identity_id as string) ?? null } : {}),
         desiredVersion: Number(r.desired_version),
       },
     ]),

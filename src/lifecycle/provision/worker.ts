@@ -3,7 +3,7 @@ import type { AuditGroup, AuditWriter } from '../../audit/writer.ts';
 import type { Clock } from '../../core/clock.ts';
 import { isMusterError, MusterError } from '../../core/errors.ts';
 import type { Connector } from '../../connectors/accounts/port.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store, Tx } from '../../store/store.ts';
 import type { Backoff, RandomSource } from '../../queue/backoff.ts';
 import type { BreakerSettings, CircuitBreaker } from '../../queue/circuit.ts';
 import { DurableQueue } from '../../queue/durable-queue.ts';
@@ -13,6 +13,8 @@ import { type AccountRecord, type ConvergeResult, convergeAccount } from './conv
 import { type ClaimedOp, OP_QUEUE, type ProvisioningOp, type SyncWrite, loadRecords, markOpDead, recordSynced, requeueOp } from './ops.ts';
 import { type OpCause, carryOpEvents, opCauses } from './op-events.ts';
 import { type OpenedTicket, recordTickets } from './tickets.ts';
+import { type ManagerOnLeave, reportsOutOfStep } from './managers-repository.ts';
+import { queueProvisioning } from '../access/write.ts';
 
 export const PROVISIONING_ACTOR = 'muster:provisioning';
 
@@ -22,6 +24,8 @@ export interface ProvisioningTarget {
   readonly concurrency: number;
   /** For deferred targets: how long a ticket may stay open before it is escalated. */
   readonly ticketDueMs?: number;
+  /** For a target whose accounts name their manager's account (`capabilities.managers`): what a manager's leaving does to it. */
+  readonly managerOnLeave?: ManagerOnLeave;
 }
 
 export interface ProvisioningWorkerOptions {
@@ -102,7 +106,7 @@ export class ProvisioningWorker {
     const { store, batchSize } = this.#o;
     const ops = await this.#queue.claim(batchSize, target);
     if (ops.length === 0) return 0;
-    const records = await loadRecords(store, target, [...new Set(ops.map((o) => o.identityId))]);
+    const records = await loadRecords(store, target, [...new Set(ops.map((o) => o.identityId))], this.#o.targets.get(target)?.managerOnLeave);
     const ran = await this.#converge(
       target,
       ops,
@@ -189,9 +193,32 @@ export class ProvisioningWorker {
       );
       await recordTickets(tx, tickets, now, new Date(now.getTime() + dueMs));
       await audit.appendGroups(tx, groups);
+      await this.#queueReports(tx, target, ok, now);
     });
     for (const r of ok) this.#o.onOutcome?.(target, 'done', r.op);
     for (const r of ran.filter((x) => x.error)) await this.#fail(target, r, r.error);
+  }
+
+  /**
+   * A manager's account that appeared in the target (made or linked), or was enabled or disabled, changes what its
+   * reports' accounts should name: those out of step are provisioned again, for the events the manager's carried.
+   */
+  async #queueReports(tx: Tx, target: string, ok: readonly Ran[], now: Date): Promise<void> {
+    const onLeave = this.#o.targets.get(target)?.managerOnLeave;
+    if (!onLeave) return;
+    const changed = new Map<string, readonly OpCause[]>();
+    for (const r of ok) {
+      const before = r.record;
+      const after = r.result;
+      if (before && after && (after.remoteId !== before.remoteId || after.synced?.enabled !== before.synced?.enabled)) changed.set(r.op.identityId, r.causes);
+    }
+    const reports = await reportsOutOfStep(tx, target, [...changed.keys()], onLeave);
+    const why = (manager: string) => (changed.get(manager) ?? []).map((c) => c.eventId);
+    await queueProvisioning(
+      tx,
+      reports.map(({ report, manager }) => [target, report, `the account of the manager changed in ${target}`, why(manager)] as const),
+      now,
+    );
   }
 
   async #fail(target: string, { op, causes }: Ran, error: unknown): Promise<void> {

@@ -44,7 +44,7 @@ const UNWILLING = 53;
 export class AdConnector implements Connector {
   readonly target: string;
   readonly kind = 'ad';
-  readonly capabilities: ConnectorCapabilities = Object.freeze({ list: true, groups: true, delete: true, etags: false, deferred: false, certificates: true });
+  readonly capabilities: ConnectorCapabilities = Object.freeze({ list: true, groups: true, delete: true, etags: false, deferred: false, certificates: true, managers: true });
   readonly #sessions: SessionRing;
   readonly #options: AdOptions;
   readonly #reading: AccountReading;
@@ -303,11 +303,10 @@ export class AdConnector implements Connector {
     return { mappings: [...wanted].sort() };
   }
 
-  /** Sets the account's manager to the account of the manager's login; null clears it. */
-  async setManager(id: string, managerKey: string | null): Promise<Receipt> {
+  /** Sets the account's manager to the DN of the manager's account (its `<GUID=…>` id here); null clears it. */
+  async setManager(id: string, managerId: string | null): Promise<Receipt> {
     await this.#mustRead(id);
-    const manager = managerKey === null ? null : await this.findAccount(managerKey);
-    if (managerKey !== null && !manager) throw notFound(this.target, managerKey);
+    const manager = managerId === null ? null : await this.#mustRead(managerId);
     await this.#call('setting the manager', (c) => c.modify(id, [replace('manager', manager ? [manager.dn] : [])]));
     return {};
   }
