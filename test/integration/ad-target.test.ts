@@ -1,7 +1,9 @@
 // muster's lifecycle against a real Samba AD DC: a joiner appears in the OU of the component with the policies'
 // groups, a mover changes OU and loses the groups of the old department, a PIV card muster issues is mapped for
 // Windows logon (altSecurityIdentities) until it is revoked, and a leaver is disabled and moved to the leavers' OU.
-// What AD holds is read back with ldapsearch (ldap-utils) and samba-tool, not through the connector.
+// Each account's `manager` names the DN of its manager's account. What AD holds is read back with ldapsearch
+// (ldap-utils) and samba-tool, not through the connector. One DC serves the whole file: each store's leg, and the
+// reading suite, works in OUs of its own under logins of its own.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
-import { type AdConnector, AdConnector as AdConnectorClass, strongMapping } from '../../src/connectors/accounts/ad/index.ts';
+import { type AdConnector, AdConnector as AdConnectorClass, type AdOptions, strongMapping } from '../../src/connectors/accounts/ad/index.ts';
 import { LdapConnector } from '../../src/connectors/accounts/ldap/index.ts';
 import { isMusterError } from '../../src/core/errors.ts';
 import type { Connector } from '../../src/connectors/accounts/port.ts';
@@ -23,106 +25,140 @@ import { createProvisioningWorker } from '../../src/runtime/provisioning.ts';
 import { createJobWorker } from '../../src/runtime/workers.ts';
 import { issueCard } from '../support/card-status.ts';
 import { hrCsv, hrLine } from '../support/muster.ts';
-import { COMPONENT_OUS, GROUPS_DN, LEAVERS_DN, USERS_DN, ldapsearchValues, type SambaAd, sambaSkip, startSambaAd } from '../support/samba-ad.ts';
+import { adScope, ldapsearchValues, type SambaAd, sambaSkip, startSambaAd } from '../support/samba-ad.ts';
+import { describeEachStore, type StoreFactory } from '../support/stores.ts';
 
 const run = promisify(execFile);
 
-const POLICIES = {
+/** The DC every suite of this file shares, started (from the provisioned template) when the first suite asks for it. */
+let shared: Promise<SambaAd> | undefined;
+const dc = (): Promise<SambaAd> => {
+  shared ??= startSambaAd();
+  return shared;
+};
+after(async () => {
+  await (await shared?.catch(() => undefined))?.stop();
+});
+
+/** The policies of a leg: a group's sAMAccountName is its name, which is the domain's, so each leg has groups of its own. */
+const policies = (leg: string) => ({
   'ad-staff': {
     kind: 'birthright',
     description: 'every person has a domain account in all-staff',
     when: [{ attribute: 'kind', in: ['person'] }],
-    grants: [{ target: 'ad', groups: [{ name: 'all-staff' }] }],
+    grants: [{ target: 'ad', groups: [{ name: `all-staff-${leg}` }] }],
   },
   'ad-budget': {
     kind: 'birthright',
     description: 'the budget office shares its drive',
     when: [{ attribute: 'department', in: ['Budget'] }],
-    grants: [{ target: 'ad', groups: [{ name: 'budget-share' }] }],
+    grants: [{ target: 'ad', groups: [{ name: `budget-share-${leg}` }] }],
   },
-};
+  'ad-ops': {
+    kind: 'birthright',
+    description: 'operations staff also have an account in the domain that clears the manager of a leaver',
+    when: [{ attribute: 'department', in: ['Ops'] }],
+    grants: [{ target: 'adclear', groups: [{ name: `ops-${leg}` }] }],
+  },
+});
 
 /** The DN's parent, as AD spells it. */
 function parentOf(dn: string): string {
   return dn.slice(dn.indexOf(',') + 1);
 }
 
-describe('the Active Directory target against Samba', { skip: sambaSkip() }, () => {
+describeEachStore('the Active Directory target against Samba', (factory: StoreFactory) => {
+  describe('joiners, movers, cards, leavers, reconciliation and managers', { skip: sambaSkip() }, () => adTargetSuite(factory));
+});
+
+function adTargetSuite(factory: StoreFactory): void {
   let ad: SambaAd;
   let muster: Muster;
   let dir: string;
   let connector: AdConnector;
+  let clearing: AdConnector;
   let settle: () => Promise<void>;
-  const hr = async (line: string): Promise<void> => {
-    await writeFile(join(dir, 'hr.csv'), hrCsv([line]));
+  let ous: Awaited<ReturnType<typeof adScope>>;
+  // logins are the domain's: each leg has its own
+  const leg = factory.name === 'pglite' ? 'L' : 'P';
+  const E1 = `${leg}1`;
+  const hrLines = async (lines: readonly string[]): Promise<void> => {
+    await writeFile(join(dir, 'hr.csv'), hrCsv(lines));
     const imported = await muster.imports.run({ source: 'hr', file: join(dir, 'hr.csv'), actor: 'test' });
     assert.equal(imported.status, 'applied', JSON.stringify(imported.errors.slice(0, 3)));
     await settle();
   };
-  const account = async () => {
-    const found = await connector.findAccount('E1');
-    assert.ok(found, 'the account of E1');
+  const hr = (line: string): Promise<void> => hrLines([line]);
+  const account = async (key = E1, from: AdConnector = connector) => {
+    const found = await from.findAccount(key);
+    assert.ok(found, `the account of ${key} in ${from.target}`);
     return found;
   };
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-ad-'));
-    ad = await startSambaAd();
+    ad = await dc();
+    ous = await adScope(ad, `Muster-${factory.name}`);
+    const clearOus = await adScope(ad, `Clearing-${factory.name}`);
     const config = loadConfig({
       env: {},
       overrides: {
         dataDir: ':memory:',
         import: { massChangeShare: 1 },
         pki: { publishPollMs: 60_000 },
-        targets: { ad: { kind: 'ad', ...ad.options, accountKey: ['employee_id'], smartcardRequired: true } },
+        targets: {
+          ad: { kind: 'ad', ...ous.options, accountKey: ['employee_id'], smartcardRequired: true },
+          adclear: { kind: 'ad', ...clearOus.options, upnSuffix: 'clear.agency.example', accountKey: ['employee_id'], managerOnLeave: 'clear' },
+        },
       },
     });
-    muster = await startMuster(config);
+    muster = await startMuster(config, { store: await factory.open() });
     const jobs = createJobWorker(muster, { batchSize: 200, sweepEveryMs: 0 });
     const provisioning = createProvisioningWorker(muster);
     connector = provisioning.connectors.get('ad') as Connector as AdConnector;
+    clearing = provisioning.connectors.get('adclear') as Connector as AdConnector;
     settle = async () => {
       for (;;) {
         const ran = (await jobs.runOnce()).claimed + (await provisioning.worker.runOnce());
         if (ran === 0) return;
       }
     };
-    for (const [name, doc] of Object.entries(POLICIES)) await muster.policies.save(name, doc, 'alice', 'domain access');
+    for (const [name, doc] of Object.entries(policies(leg))) await muster.policies.save(name, doc, 'alice', 'domain access');
   });
 
   after(async () => {
     await connector?.close();
+    await clearing?.close();
     await muster?.close();
-    await ad?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
   test('a joiner appears in the OU of the department with the groups the policies give', async () => {
-    await hr(hrLine('E1', { department: 'Budget', given_name: 'Pat', family_name: 'Lee' }));
+    await hr(hrLine(E1, { department: 'Budget', given_name: 'Pat', family_name: 'Lee' }));
     const joiner = await account();
-    assert.equal(parentOf(joiner.dn), COMPONENT_OUS.Budget);
-    assert.deepEqual(joiner.groups, ['all-staff', 'budget-share']);
+    assert.equal(parentOf(joiner.dn), ous.componentOus.Budget);
+    assert.deepEqual(joiner.groups, [`all-staff-${leg}`, `budget-share-${leg}`]);
     assert.equal(joiner.enabled, true);
-    assert.deepEqual(await ldapsearchValues(ad, joiner.dn, 'userPrincipalName'), ['E1@agency.example']);
-    assert.deepEqual(await ldapsearchValues(ad, joiner.dn, 'sAMAccountName'), ['e1']);
+    assert.deepEqual(await ldapsearchValues(ad, joiner.dn, 'userPrincipalName'), [`${E1}@agency.example`]);
+    assert.deepEqual(await ldapsearchValues(ad, joiner.dn, 'sAMAccountName'), [E1.toLowerCase()]);
     // NORMAL_ACCOUNT | SMARTCARD_REQUIRED
     assert.deepEqual(await ldapsearchValues(ad, joiner.dn, 'userAccountControl'), [String(0x200 | 0x40000)]);
   });
 
   test('a mover changes OU, keeps its objectGUID and loses the groups of the old department', async () => {
     const before = await account();
-    await hr(hrLine('E1', { department: 'Accounting', given_name: 'Pat', family_name: 'Lee' }));
+    await hr(hrLine(E1, { department: 'Accounting', given_name: 'Pat', family_name: 'Lee' }));
     const mover = await account();
     assert.equal(mover.id, before.id);
-    assert.equal(parentOf(mover.dn), COMPONENT_OUS.Accounting);
-    assert.deepEqual(mover.groups, ['all-staff']);
+    assert.equal(parentOf(mover.dn), ous.componentOus.Accounting);
+    assert.deepEqual(mover.groups, [`all-staff-${leg}`]);
     assert.deepEqual(await ldapsearchValues(ad, mover.dn, 'department'), ['Accounting']);
   });
 
   test('a card muster issues is mapped for Windows logon, drift is put right, and revoking the card removes the mapping', async () => {
-    await writeFile(join(dir, 'vetting.csv'), `${VETTING_HEADER}\nE1,favorable,current,Tier 3,2025-11-01,true\n`);
+    await writeFile(join(dir, 'vetting.csv'), `${VETTING_HEADER}\n${E1},favorable,current,Tier 3,2025-11-01,true\n`);
     assert.equal((await muster.imports.run({ source: 'vetting', file: join(dir, 'vetting.csv'), actor: 'test' })).status, 'applied');
-    const identity = await identityByKey(muster.store, 'employee_id', 'E1');
+    const identity = await identityByKey(muster.store, 'employee_id', E1);
     await issueCard(muster, identity.id, dir);
     await settle();
     const pivAuth = (await identityCertificates(muster.store, identity.id)).filter((c) => c.profile === 'piv-auth' && c.status === 'good');
@@ -132,9 +168,18 @@ describe('the Active Directory target against Samba', { skip: sambaSkip() }, () 
     const holder = await account();
     assert.deepEqual(await ldapsearchValues(ad, holder.dn, 'altSecurityIdentities'), [mapping], 'mapped by provisioning');
     // samba-tool reads the DC's own database: the mapping as the domain's tools show it
-    const shown = await run('samba-tool', ['user', 'show', 'e1', '-H', join(ad.directory, 'private', 'sam.ldb'), '-s', join(ad.directory, 'etc', 'smb.conf'), '--attributes=altSecurityIdentities']);
+    const shown = await run('samba-tool', [
+      'user',
+      'show',
+      E1.toLowerCase(),
+      '-H',
+      join(ad.directory, 'private', 'sam.ldb'),
+      '-s',
+      join(ad.directory, 'etc', 'smb.conf'),
+      '--attributes=altSecurityIdentities',
+    ]);
     assert.ok(shown.stdout.includes(`altSecurityIdentities: ${mapping}`), shown.stdout);
-    process.stdout.write(`# samba-tool user show e1: ${shown.stdout.trim().replaceAll('\n', ' | ')}\n`);
+    process.stdout.write(`# samba-tool user show ${E1.toLowerCase()}: ${shown.stdout.trim().replaceAll('\n', ' | ')}\n`);
 
     // an administrator removes the mapping in AD: reconciliation sees the drift and provisioning maps the card again
     await connector.mapCertificates(holder.id, []);
@@ -157,9 +202,9 @@ describe('the Active Directory target against Samba', { skip: sambaSkip() }, () 
   });
 
   test('a leaver is disabled at once and moved to the leavers OU, never deleted', async () => {
-    await hr(hrLine('E1', { department: 'Accounting', given_name: 'Pat', family_name: 'Lee', status: 'terminated' }));
+    await hr(hrLine(E1, { department: 'Accounting', given_name: 'Pat', family_name: 'Lee', status: 'terminated' }));
     const leaver = await account();
-    assert.equal(parentOf(leaver.dn), LEAVERS_DN);
+    assert.equal(parentOf(leaver.dn), ous.leaversDn);
     assert.equal(leaver.enabled, false);
     const [uac] = await ldapsearchValues(ad, leaver.dn, 'userAccountControl');
     assert.equal(Number(uac) & 0x2, 0x2, 'ACCOUNTDISABLE');
@@ -170,7 +215,7 @@ describe('the Active Directory target against Samba', { skip: sambaSkip() }, () 
       reconcileTarget({ store: muster.store, audit: muster.audit, clock: muster.clock }, connector, { target: 'ad', accountKey: ['employee_id'], orphanAction: 'report', actor: 'test', incremental });
     const full = await reconcile(false);
     assert.equal(full.counts.accounts, 1, 'E1, in the leavers OU');
-    await connector.createAccount({ key: 'stray1', correlationId: 'nobody', enabled: true, fields: { familyName: 'Stray' } });
+    await connector.createAccount({ key: `stray-${leg}`, correlationId: 'nobody', enabled: true, fields: { familyName: 'Stray' } });
     const since = await reconcile(true);
     assert.deepEqual([since.counts.accounts, since.counts.unmatched, since.counts.deleted], [1, 1, 0], 'only the account made since');
     const [kept] = await muster.store.query<{ incremental: boolean; high_water: string }>('SELECT incremental, high_water FROM reconciliation_runs WHERE id = $1', [since.id]);
@@ -178,22 +223,53 @@ describe('the Active Directory target against Samba', { skip: sambaSkip() }, () 
     assert.match(kept?.high_water ?? '', /^CN=NTDS Settings,.*#\d+$/);
     assert.equal((await reconcile(true)).counts.accounts, 0, 'nothing changed since');
   });
-});
+
+  // a report and two managers, in operations: accounts in both targets, `ad` keeping a leaver's reports' manager, `adclear` clearing it
+  const [R, M1, M2] = [`${leg}R`, `${leg}M1`, `${leg}M2`];
+  const ops = (id: string, over: Partial<Record<string, string>> = {}) => hrLine(id, { department: 'Ops', given_name: 'Sam', family_name: id, email: `${id.toLowerCase()}@agency.example`, ...over });
+  const managerOf = async (key: string, from: AdConnector): Promise<string[]> => ldapsearchValues(ad, (await account(key, from)).dn, 'manager');
+
+  test("a joiner whose manager joins in the same import ends with the manager's account as its manager, in each target", async () => {
+    // the report comes first: its account is made before its manager's, which then has it provisioned again
+    await hrLines([ops(R, { manager: M1 }), ops(M1)]);
+    for (const target of [connector, clearing]) assert.deepEqual(await managerOf(R, target), [(await account(M1, target)).dn], target.target);
+    assert.deepEqual(await managerOf(M1, connector), [], 'a manager without a manager');
+  });
+
+  test('a mover whose manager changes names the new manager', async () => {
+    await hrLines([ops(R, { manager: M1 }), ops(M1), ops(M2)]);
+    await hrLines([ops(R, { manager: M2 }), ops(M1), ops(M2)]);
+    for (const target of [connector, clearing]) assert.deepEqual(await managerOf(R, target), [(await account(M2, target)).dn], target.target);
+  });
+
+  test('a manager who leaves stays the manager where managerOnLeave is keep (the default), and is cleared where it is clear', async () => {
+    await hrLines([ops(R, { manager: M2 }), ops(M1), ops(M2, { status: 'terminated' })]);
+    const left = await account(M2, connector);
+    assert.equal(parentOf(left.dn), ous.leaversDn);
+    assert.deepEqual(await managerOf(R, connector), [left.dn], 'kept, following the move to the leavers OU');
+    assert.deepEqual(await managerOf(R, clearing), [], 'cleared');
+    await hrLines([ops(R, { manager: M1 }), ops(M1), ops(M2, { status: 'terminated' })]);
+    for (const target of [connector, clearing]) assert.deepEqual(await managerOf(R, target), [(await account(M1, target)).dn], `${target.target}: the MUR's new manager`);
+  });
+}
 
 describe('reading Active Directory the way reconciliation does', { skip: sambaSkip() }, () => {
   let ad: SambaAd;
   let c: AdConnector;
   const person = (key: string, department = 'Budget') => ({ key, correlationId: `id-${key}`, enabled: true, fields: { givenName: 'Lee', familyName: key, department } });
 
+  let options: AdOptions;
+
   before(async () => {
-    ad = await startSambaAd();
+    ad = await dc();
+    const scope = await adScope(ad, 'Reading');
+    options = scope.options;
     // small ranges, so that a group of a few dozen members is read the way AD hands out one of thousands
-    c = new AdConnectorClass('ad', { ...ad.options, rangeSize: 10 });
+    c = new AdConnectorClass('ad', { ...options, rangeSize: 10 });
   });
 
   after(async () => {
     await c?.close();
-    await ad?.stop();
   });
 
   test("a large group's members are read in ranges, and nested groups' members through the chain rule", async () => {
@@ -222,9 +298,9 @@ describe('reading Active Directory the way reconciliation does', { skip: sambaSk
 
   test('StartTLS on ldap:// carries the bind for the AD and LDAP connectors; a plain simple bind is refused by the DC', async () => {
     const url = `ldap://${ad.address}`;
-    const overStartTls = new AdConnectorClass('ad', { ...ad.options, url, startTls: true });
-    const directory = new LdapConnector('directory', { ...ad.options, url, startTls: true, usersDn: USERS_DN, groupsDn: GROUPS_DN });
-    const plain = new AdConnectorClass('ad', { ...ad.options, url });
+    const overStartTls = new AdConnectorClass('ad', { ...options, url, startTls: true });
+    const directory = new LdapConnector('directory', { ...options, url, startTls: true });
+    const plain = new AdConnectorClass('ad', { ...options, url });
     try {
       const { id } = await overStartTls.createAccount(person('tls1'));
       assert.equal((await overStartTls.findAccount('tls1'))?.id, id, 'a password set over StartTLS too');
@@ -239,9 +315,9 @@ describe('reading Active Directory the way reconciliation does', { skip: sambaSk
   });
 
   test("the manager is the DN of the manager's account, and follows the manager's moves", async () => {
-    await c.createAccount(person('boss1'));
+    const { id: bossId } = await c.createAccount(person('boss1'));
     const { id } = await c.createAccount(person('report1'));
-    await c.setManager(id, 'boss1');
+    await c.setManager(id, bossId);
     const boss = await c.findAccount('boss1');
     assert.equal((await c.readAccount(id))?.manager, boss?.dn);
     await c.updateAccount(boss?.id as string, { department: 'Accounting' });
@@ -253,7 +329,7 @@ describe('reading Active Directory the way reconciliation does', { skip: sambaSk
   });
 
   test("AD's extended errors become clear refusals: a sAMAccountName collision is numbered, a bad bind is named", async () => {
-    const same = { ...ad.options, samPattern: '{g}{family}' };
+    const same = { ...options, samPattern: '{g}{family}' };
     const named = new AdConnectorClass('ad', same);
     try {
       await named.createAccount({ ...person('coll1'), fields: { givenName: 'Sam', familyName: 'Smith' } });
@@ -262,7 +338,7 @@ describe('reading Active Directory the way reconciliation does', { skip: sambaSk
     } finally {
       await named.close();
     }
-    const wrong = new AdConnectorClass('ad', { ...ad.options, bindPassword: 'not-the-password' });
+    const wrong = new AdConnectorClass('ad', { ...options, bindPassword: 'not-the-password' });
     try {
       await assert.rejects(wrong.findAccount('anyone'), (e: unknown) => {
         assert.ok(isMusterError(e, 'MUSTER_ERR_TARGET_REFUSED'), String(e));

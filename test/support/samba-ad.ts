@@ -218,11 +218,11 @@ async function halt(child: ChildProcess): Promise<void> {
 }
 
 /** The OUs the connector uses, made over LDAP once the DC serves. */
-async function makeOus(url: string, password: string, caFile: string, serverName: string): Promise<void> {
+async function makeOus(url: string, password: string, caFile: string, serverName: string, ous: readonly string[] = [USERS_DN, GROUPS_DN, LEAVERS_DN, ...Object.values(COMPONENT_OUS)]): Promise<void> {
   const client = new Client({ url, tlsOptions: { ca: await readFile(caFile), servername: serverName } });
   try {
     await client.bind(ADMIN_DN, password);
-    for (const dn of [USERS_DN, GROUPS_DN, LEAVERS_DN, ...Object.values(COMPONENT_OUS)]) {
+    for (const dn of ous) {
       await client.add(dn, { objectClass: ['organizationalUnit'], ou: [/^OU=([^,]+)/.exec(dn)?.[1] ?? ''] });
     }
   } finally {
@@ -306,6 +306,43 @@ export async function startSambaAd(options: { timeoutMs?: number } = {}): Promis
     await rm(directory, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The OUs of one part of a shared DC (a store's leg of a suite): `OU=<name>` with its own People, Groups, Leavers and components. */
+export interface AdScope {
+  readonly baseDn: string;
+  readonly usersDn: string;
+  readonly groupsDn: string;
+  readonly leaversDn: string;
+  readonly componentOus: { readonly Budget: string; readonly Accounting: string };
+  /** The DC's options with these OUs, accounts looked up below `OU=<name>` only. */
+  readonly options: AdOptions;
+}
+
+/**
+ * Makes `OU=<name>` below the domain with the OUs the connector uses, so that suites sharing one DC see only their
+ * own accounts. Logins and sAMAccountNames are still the domain's: suites sharing a DC use logins of their own.
+ */
+export async function adScope(ad: SambaAd, name: string): Promise<AdScope> {
+  const baseDn = `OU=${name},${BASE_DN}`;
+  const usersDn = `OU=People,${baseDn}`;
+  const scope = {
+    baseDn,
+    usersDn,
+    groupsDn: `OU=Groups,${baseDn}`,
+    leaversDn: `OU=Leavers,${baseDn}`,
+    componentOus: { Budget: `OU=Budget,${usersDn}`, Accounting: `OU=Accounting,${usersDn}` },
+  };
+  await makeOus(ad.url, ad.adminPassword, ad.caFile, ad.serverName, [baseDn, usersDn, scope.groupsDn, scope.leaversDn, ...Object.values(scope.componentOus)]);
+  const options: AdOptions = {
+    ...ad.options,
+    usersDn,
+    groupsDn: scope.groupsDn,
+    disabledDn: scope.leaversDn,
+    searchBaseDn: baseDn,
+    placement: { field: 'department', ous: scope.componentOus },
+  };
+  return { ...scope, options };
 }
 
 /** Attribute values as ldapsearch (ldap-utils) reads them over LDAPS, for a test to check what AD holds. */
