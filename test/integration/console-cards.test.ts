@@ -70,7 +70,7 @@ describe('PIV card issuance in the console in Chromium', { skip: chromiumSkip() 
     await e1.click('#console-nav a[href="/console/cards"]');
     await cb.arrive(e1, (url) => url.pathname === '/console/cards', 'at card issuance');
     await e1.fill('#cards-q', 'Chen');
-    await e1.click('button[type="submit"]');
+    await e1.click('#cards-search');
     await cb.arrive(e1, (url) => url.searchParams.get('q') === 'Chen', 'at the search results');
     await cb.accessible(e1);
     await e1.click(`#card-people a[href="${applicantPage()}"]`);
@@ -84,7 +84,7 @@ describe('PIV card issuance in the console in Chromium', { skip: chromiumSkip() 
     await e1.fill('#evidence1-type', 'passport');
     await e1.fill('#evidence1-issuer', 'U.S. Department of State');
     await e1.fill('#evidence1-number', 'P7654321');
-    await e1.check('#evidence1-photo');
+    await e1.click('label[for="evidence1-photo"]');
     await e1.click('#proof');
     await refusedFor(e1, /proofing refused/);
     const refused = await fm.muster.store.query<{ actor: string; data: { operation: string } }>(`SELECT actor, data FROM audit_log WHERE action = 'separation_of_duties.refused' AND target = $1`, [
@@ -105,7 +105,7 @@ describe('PIV card issuance in the console in Chromium', { skip: chromiumSkip() 
     await e2.fill('#evidence1-type', 'passport');
     await e2.fill('#evidence1-issuer', 'U.S. Department of State');
     await e2.fill('#evidence1-number', 'P7654321');
-    await e2.check('#evidence1-photo');
+    await e2.click('label[for="evidence1-photo"]');
     await e2.fill('#evidence2-type', 'birth-certificate');
     await e2.fill('#evidence2-issuer', 'State of Maryland');
     await e2.fill('#evidence2-number', 'BC-112233');

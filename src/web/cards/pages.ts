@@ -20,7 +20,7 @@ export function cardSearchPage(q: string, people: readonly IdentitySummary[]): V
     html`<form method="get" action="${CARDS_PATH}" class="usa-search usa-search--small margin-bottom-3" role="search">
 <label class="usa-sr-only" for="cards-q">Name, email or employee id</label>
 <input class="usa-input" id="cards-q" type="search" name="q" value="${q}">
-<button class="usa-button" type="submit"><span class="usa-search__submit-text">Search</span></button>
+<button class="usa-button" type="submit" id="cards-search"><span class="usa-search__submit-text">Search</span></button>
 </form>
 ${dataTable({
   id: 'card-people',
