@@ -1,4 +1,4 @@
-import { isMusterError } from '../core/errors.ts';
+import { isMusterError, MusterError } from '../core/errors.ts';
 import type { ConsoleContext } from './env.ts';
 import { messagePage, type OperatorView } from './pages.ts';
 
@@ -30,4 +30,13 @@ export async function formFields(c: ConsoleContext): Promise<(name: string) => s
     const value = body[name];
     return typeof value === 'string' ? value : '';
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id from an address or a form, or the refusal naming it: 404 for a path's id (nothing is there), 400 for a form field. */
+export function checkedId(value: string, field: string, where: 'path' | 'form' = 'path'): string {
+  if (UUID.test(value)) return value;
+  if (where === 'path') throw new MusterError('MUSTER_ERR_NOT_FOUND', `no ${field} ${value}`, [{ field, value, message: 'not found' }]);
+  throw new MusterError('MUSTER_ERR_VALIDATION', `${field}: "${value}" is not an identity id`, [{ field, value, message: 'not an id' }]);
 }

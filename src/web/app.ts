@@ -15,6 +15,10 @@ import { accessRoutes } from './access-routes.ts';
 import type { ActivationService } from '../governance/index.ts';
 import { type ConsoleRoute, isConsoleGuard } from './route.ts';
 import { disputeRoutes } from './disputes/routes.ts';
+import { accessRequestRoutes } from './access/routes.ts';
+import { campaignRoutes } from './campaigns/routes.ts';
+import { cardRoutes } from './cards/routes.ts';
+import { activationService } from '../runtime/access-activation.ts';
 import { importRoutes } from './imports/routes.ts';
 import { selfRoutes } from './self/routes.ts';
 import { lazyServices } from './services.ts';
@@ -58,7 +62,7 @@ export interface ConsoleAppOptions {
   readonly muster?: Muster;
   /** Told about a failure of a page. */
   readonly onError?: (error: unknown) => void;
-  /** Just-in-time activation of requested privileged access (none: the page answers 503). */
+  /** Just-in-time activation of requested privileged access (default: the started muster's own; without one the page answers 503). */
   readonly activation?: () => ActivationService | undefined;
   /** More pages (tests); mounted like the built-in ones. */
   readonly extraRoutes?: readonly Omit<ConsoleRoute, 'roles'>[];
@@ -101,8 +105,16 @@ export function consolePages(
   const deps = { store: options.store, clock: options.clock, agencyCode: options.agencyCode };
   const services = lazyServices(() => options.muster);
   const own = [...staticRoutes(), ...selfRoutes(services), ...importRoutes(services), ...disputeRoutes(services)];
-  const access = accessRoutes(options.activation ?? (() => undefined));
-  return [...signInRoutes(deps), ...operatorPages({ muster: () => options.muster }), ...pageRoutes(options.store), ...own, ...access, ...assetRoutes(), ...(options.extraRoutes ?? [])];
+  const started = { muster: () => options.muster };
+  const access = [...accessRequestRoutes(started), ...accessRoutes(options.activation ?? defaultActivation(options.muster))];
+  const governance = [...campaignRoutes(started), ...cardRoutes(started)];
+  return [...signInRoutes(deps), ...operatorPages(started), ...pageRoutes(options.store), ...own, ...access, ...governance, ...assetRoutes(), ...(options.extraRoutes ?? [])];
+}
+
+/** Without an activation service given, the started muster's own (none without one: the page answers 503). */
+function defaultActivation(muster: Muster | undefined): () => ActivationService | undefined {
+  const service = muster ? activationService(muster) : undefined;
+  return () => service;
 }
 
 export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {

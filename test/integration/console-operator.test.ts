@@ -100,6 +100,11 @@ describe('the operator console in Chromium', { skip: chromiumSkip() || slapdSkip
       'My relying parties',
       'Imports',
       'Disputes',
+      'Access requests',
+      'Approvals',
+      'Campaigns',
+      'Review',
+      'Card issuance',
     ]);
     for (const id of ['dead-letters', 'failing-targets', 'pending-actions', 'expiring-exceptions', 'active-holds']) assert.equal(await e1.locator(`#attention #${id} .attention-count`).count(), 1, id);
     assert.ok((await e1.locator('#chart-jml circle.point').count()) > 0, 'joiners, movers and leavers are drawn');
@@ -190,7 +195,11 @@ describe('the operator console in Chromium', { skip: chromiumSkip() || slapdSkip
 
   test('an operator sees only the pages their roles open, and is refused the others', async () => {
     e2 = await signedIn('E2');
-    assert.deepEqual(await navLabels(e2), ['Dashboard', 'People', 'Credential exceptions', 'My credentials', 'My relying parties'], "every signed-in person's own pages too");
+    assert.deepEqual(
+      await navLabels(e2),
+      ['Dashboard', 'People', 'Credential exceptions', 'My credentials', 'My relying parties', 'Access requests', 'Approvals', 'Card issuance'],
+      "every signed-in person's own pages too",
+    );
     assert.equal(await e2.locator('#chart-provisioning-lag').count(), 0, 'no lag chart for an issuer');
     for (const path of ['/audit', '/targets', '/agreements', '/holds']) {
       const answer = await e2.goto(consoleUrl(path));

@@ -9,6 +9,7 @@ import { dashboardBody } from './dashboard.ts';
 import { musterOf, type OperatorDeps } from './deps.ts';
 import { identityPages } from './identities.ts';
 import { listPages } from './lists.ts';
+import { pendingRoutes } from '../pending/routes.ts';
 import { targetPages } from './targets.ts';
 
 export type { OperatorDeps } from './deps.ts';
@@ -27,6 +28,7 @@ export function operatorPages(deps: OperatorDeps): Omit<ConsoleRoute, 'roles'>[]
     ...targetPages(deps),
     ...auditPages(deps),
     ...agreementPages(deps),
+    ...pendingRoutes(deps),
     ...listPages(deps),
   ];
 }

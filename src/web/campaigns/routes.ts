@@ -1,0 +1,71 @@
+import { campaignProgress, campaigns, decideItem, reviewItems } from '../../governance/index.ts';
+import { campaignDeps } from '../../runtime/governance.ts';
+import { answerRefusal, checkedId, formFields } from '../answers.ts';
+import { operatorOf } from '../env.ts';
+import { musterOf, type OperatorDeps } from '../operator/deps.ts';
+import { type ConsoleRoute, consoleRoute } from '../route.ts';
+import { show } from '../view.ts';
+import { CAMPAIGNS_PATH, campaignsPage, REVIEW_PATH, worklistPage } from './pages.ts';
+
+/**
+ * Certification campaigns from the console, with the roles and services of `/api/campaigns` (security-officer,
+ * auditor) and `/api/review/items` (reviewer, security-officer): the campaigns with their progress per reviewer; the
+ * worklist, each item kept or revoked with a comment (only its reviewer, never about their own access).
+ */
+
+const CAMPAIGN_ROLES = ['security-officer', 'auditor'] as const;
+const REVIEW_ROLES = ['reviewer', 'security-officer'] as const;
+
+export function campaignRoutes(deps: OperatorDeps): ConsoleRoute[] {
+  return [
+    consoleRoute({
+      method: 'get',
+      path: CAMPAIGNS_PATH,
+      roles: [...CAMPAIGN_ROLES],
+      nav: 'Campaigns',
+      handler: async (c) => {
+        const m = musterOf(deps);
+        const list = await Promise.all((await campaigns(m)).map((campaign) => campaignProgress(m, campaign.id)));
+        return show(c, campaignsPage(list));
+      },
+    }),
+    consoleRoute({
+      method: 'get',
+      path: REVIEW_PATH,
+      roles: [...REVIEW_ROLES],
+      nav: 'Review',
+      handler: async (c) => {
+        const m = musterOf(deps);
+        const me = operatorOf(c);
+        const mine = await reviewItems(m, { reviewerId: me.identityId });
+        const escalation = me.roles.includes(m.config.governance.campaigns.escalateTo);
+        return show(c, worklistPage(mine, escalation ? (await reviewItems(m, { escalated: true })).filter((i) => i.identityId !== me.identityId) : null));
+      },
+    }),
+    consoleRoute({
+      method: 'post',
+      path: `${REVIEW_PATH}/items/:id/decision`,
+      roles: [...REVIEW_ROLES],
+      handler: async (c) => {
+        const me = operatorOf(c);
+        const field = await formFields(c);
+        return answerRefusal(
+          c,
+          me,
+          { href: REVIEW_PATH, text: 'Back to the worklist' },
+          () =>
+            decideItem(campaignDeps(musterOf(deps)), {
+              itemId: checkedId(c.req.param('id') ?? '', 'review item'),
+              decision: field('decision'),
+              comment: field('comment'),
+              actor: me.actor,
+              reviewerId: me.identityId,
+              roles: me.roles,
+              correlationId: c.get('correlationId'),
+            }),
+          () => c.redirect(REVIEW_PATH, 303),
+        );
+      },
+    }),
+  ];
+}
