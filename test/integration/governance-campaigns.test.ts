@@ -35,6 +35,7 @@ import { archiveDeps, campaignDeps, sodDeps } from '../../src/runtime/governance
 import { createProvisioningWorker } from '../../src/runtime/provisioning.ts';
 import { reconcileNow } from '../../src/runtime/reconcile.ts';
 import { createJobWorker } from '../../src/runtime/workers.ts';
+import { readSnapshot } from '../../src/runtime/metrics-snapshot.ts';
 import { type SlapdInstance, slapdSkip, startSlapd } from '../support/slapd.ts';
 import { hrCsv, hrLine } from '../support/muster.ts';
 import { describeEachStore } from '../support/stores.ts';
@@ -206,6 +207,27 @@ describeEachStore('governance: separation of duties, certification campaigns and
       rows.map((r) => r.entitlement),
       ['all-staff', 'payment-creators'],
     );
+  });
+
+  test('a refusal standing is audited once: later recomputes only count repeats, and one that comes back is audited again', { skip }, async () => {
+    const refusalsOfF4 = async () => (await listAuditEntries(muster.store, { action: 'sod.refused', target: people.F4 as string })).length;
+    const standing = () =>
+      muster.store.db
+        .selectFrom('sod_refusals')
+        .select(['policy', 'entitlement', 'repeats'])
+        .where('identity_id', '=', people.F4 as string)
+        .execute();
+    await importHr(staff({ F4: { job_title: 'Approver', location: 'Austin TX' } }));
+    await importHr(staff({ F4: { job_title: 'Approver', location: 'Boise ID' } }));
+    assert.equal(await refusalsOfF4(), 1, 'two more recomputes refuse the same grant without a new entry');
+    assert.deepEqual(await standing(), [{ policy: 'payments-sod', entitlement: 'payment-approvers', repeats: 2 }]);
+    const snapshot = await readSnapshot(muster.store, clock.now());
+    assert.deepEqual(snapshot.sodRefusals, { standing: 1, repeats: 2 }, '/metrics counts the repeats');
+    await importHr(staff({ F4: { location: 'Boise ID' } }));
+    assert.deepEqual(await standing(), [], 'no longer an approver: the refusal is over');
+    await importHr(staff({ F4: { job_title: 'Approver', location: 'Denver CO' } }));
+    assert.equal(await refusalsOfF4(), 2, 'the conflict came back: audited again');
+    assert.deepEqual(await groupsOf('F4'), ['all-staff', 'payment-creators']);
   });
 
   test('detective: an operator holding both roles is listed and raised once; only an approver who is not the holder mitigates it', { skip }, async () => {
