@@ -463,7 +463,7 @@ describeEachStore('governance: separation of duties, certification campaigns and
       'the deletion is audited',
     );
     const archivedEntry = (await listAuditEntries(muster.store, { action: 'identity.archived', target: t5 }))[0];
-    assert.deepEqual((archivedEntry?.data as any).accounts_deleted, ['directory/T5']);
+    assert.deepEqual((archivedEntry?.data as any)?.accounts_deleted, ['directory/T5']);
     const history = await muster.store.db.selectFrom('status_history').select(['from_status', 'to_status']).where('identity_id', '=', t5).orderBy('id', 'desc').executeTakeFirstOrThrow();
     assert.deepEqual(history, { from_status: 'terminated', to_status: 'archived' });
     assert.equal((await listAuditEntries(muster.store, { action: 'identity.archived', target: t5 })).length, 1);
