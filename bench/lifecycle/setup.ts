@@ -49,12 +49,17 @@ export interface Bench {
 
 export const employeeIds = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `E${String(offset + i).padStart(7, '0')}`);
 
-export async function startBench(database: string): Promise<Bench> {
+export interface BenchOptions {
+  /** Samba's AD DC as a fourth target when it can run here (default); false: the three other targets only. */
+  readonly ad?: boolean;
+}
+
+export async function startBench(database: string, options: BenchOptions = {}): Promise<Bench> {
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-lifecycle-'));
   // SCIMMY's PatchOp handles ~130 PATCH/s here; the services apply a plain `active` replacement directly (fastPatch)
   // so that the SCIM peers are not what is measured. Everything else goes through SCIMMY.
   const [slapd, portal, finance] = await Promise.all([startSlapd(), startScimService({ fastPatch: true }), startScimService({ fastPatch: true })]);
-  const ad = WITH_AD ? await startSambaAd() : null;
+  const ad = WITH_AD && options.ad !== false ? await startSambaAd() : null;
   const config = loadConfig({
     env: {},
     overrides: {
@@ -72,7 +77,8 @@ export async function startBench(database: string): Promise<Bench> {
     },
   });
   const muster = await startMuster(config);
-  await muster.policies.save('everyone', EVERYONE, 'bench', 'benchmark birthright');
+  const everyone = ad ? EVERYONE : { ...EVERYONE, grants: EVERYONE.grants.filter((g) => g.target !== 'ad') };
+  await muster.policies.save('everyone', everyone, 'bench', 'benchmark birthright');
   const token = (await testOperator(muster, ['source-feed:hr'])).token;
   const server: RunningServer = await serveHttp(createHttpApp(muster), { host: '127.0.0.1', port: 0 });
   // four claim loops share the outbox, as four worker processes would on one PostgreSQL server

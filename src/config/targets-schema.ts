@@ -11,6 +11,7 @@ const common = {
   accountKey,
   concurrency: z.number().int().min(1).max(64).default(8).describe('operations in flight at once against this target'),
   timeoutMs: z.number().int().min(100).default(10_000).describe('a call slower than this counts as a failure'),
+  deleteOnArchive: z.boolean().default(false).describe('when an identity passes to archived (governance retention), its account here is deleted through provisioning; the MUR keeps the record'),
 };
 
 const ldapTarget = z.strictObject({

@@ -21,7 +21,10 @@ export function sodDeps(muster: Muster): SodDeps {
 }
 
 export function archiveDeps(muster: Muster): ArchiveDeps {
-  return { store: muster.store, audit: muster.audit, clock: muster.clock, archiveAfterDays: muster.config.governance.retention.archiveAfterDays };
+  const deleteOnArchive = Object.entries(muster.config.targets)
+    .filter(([, target]) => target.deleteOnArchive)
+    .map(([name]) => name);
+  return { store: muster.store, audit: muster.audit, clock: muster.clock, archiveAfterDays: muster.config.governance.retention.archiveAfterDays, deleteOnArchive };
 }
 
 /** Campaign notices (reminders, escalations) go out through the notification connector. */

@@ -29,6 +29,8 @@ export interface StoreSnapshot {
   readonly events: Map<string, number>;
   /** Each durable queue by name: depth, age of the oldest item, claimed, dead letters. */
   readonly queues: Map<string, QueueStats>;
+  /** Separation-of-duties refusals standing (each audited once) and the recomputes that refused them again since. */
+  readonly sodRefusals: { readonly standing: number; readonly repeats: number };
 }
 
 export const emptyTarget = (): TargetDepth => ({ pending: 0, running: 0, dead: 0, failing: 0, lagSeconds: 0 });
@@ -44,7 +46,9 @@ export async function readSnapshot(db: Queryable, now: Date): Promise<StoreSnaps
   const events = await db.query(`SELECT type, count(*) AS n FROM events GROUP BY type`);
   const queues = new Map<string, QueueStats>();
   for (const queue of QUEUES) queues.set(queue.name, await readQueueStats(db, queue.stats(now), now));
-  return { targets, jobs, jobsLagSeconds: age(now, lag?.oldest), events: new Map(events.map((r) => [r.type as string, Number(r.n)])), queues };
+  const [sod] = await db.query(`SELECT count(*) AS standing, coalesce(sum(repeats), 0) AS repeats FROM sod_refusals`);
+  const sodRefusals = { standing: Number(sod?.standing ?? 0), repeats: Number(sod?.repeats ?? 0) };
+  return { targets, jobs, jobsLagSeconds: age(now, lag?.oldest), events: new Map(events.map((r) => [r.type as string, Number(r.n)])), queues, sodRefusals };
 }
 
 async function readTargets(db: Queryable, now: Date): Promise<Map<string, TargetDepth>> {

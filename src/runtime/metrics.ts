@@ -97,6 +97,10 @@ function registerStoreMetrics(registry: Registry, snapshot: () => Promise<StoreS
       for (const [queue, stats] of (await snapshot()).queues) g.set({ queue }, stats[field]);
     });
   }
+  gauge(registry, 'muster_sod_refusals', 'Separation-of-duties refusals standing, each audited once (sod.refused)', [], async (g) => g.set((await snapshot()).sodRefusals.standing));
+  gauge(registry, 'muster_sod_refusal_repeats', 'Recomputes that refused a standing separation-of-duties refusal again, not audited again', [], async (g) =>
+    g.set((await snapshot()).sodRefusals.repeats),
+  );
   new Counter({
     name: 'muster_lifecycle_events_total',
     help: 'Lifecycle events recorded, by type',

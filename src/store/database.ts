@@ -100,6 +100,7 @@ export interface AccountsTable {
   disabled_at: Timestamp | null;
   archived_at: Timestamp | null;
   created_at: Timestamp | null;
+  deleted_at: Timestamp | null;
 }
 
 export interface ApiTokensTable {
@@ -606,6 +607,16 @@ export interface SodExceptionsTable {
   revoked_at: Timestamp | null;
 }
 
+export interface SodRefusalsTable {
+  identity_id: string;
+  policy: string;
+  target: string;
+  entitlement: string;
+  first_refused_at: Timestamp;
+  last_refused_at: Timestamp;
+  repeats: Generated<number>;
+}
+
 export interface SodViolationsTable {
   identity_id: string;
   policy: string;
@@ -801,6 +812,7 @@ export interface Database {
   schema_migrations: SchemaMigrationsTable;
   settings: SettingsTable;
   sod_exceptions: SodExceptionsTable;
+  sod_refusals: SodRefusalsTable;
   sod_violations: SodViolationsTable;
   source_links: SourceLinksTable;
   sponsorships: SponsorshipsTable;

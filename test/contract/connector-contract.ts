@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { AccountSpec, Connector, RemoteAccount } from '../../src/connectors/accounts/port.ts';
 import { isMusterError } from '../../src/core/errors.ts';
+import { type AccountRecord, convergeAccount } from '../../src/lifecycle/provision/converge.ts';
 
 const run = promisify(execFile);
 
@@ -265,6 +266,33 @@ export function connectorContract(name: string, open: () => Promise<ContractTarg
       await c.deleteAccount(id);
       assert.equal(await c.findAccount(s.key), null);
       await c.deleteAccount(id);
+    });
+
+    it('an account whose record says deleted (deleteOnArchive) is deleted by provisioning, by its id or found by its key; a replay deletes nothing', async () => {
+      const record = (s: AccountSpec, remoteId: string | null): AccountRecord => ({
+        identityId: s.correlationId,
+        target: name,
+        key: s.key,
+        status: 'deleted',
+        fields: s.fields,
+        groups: [],
+        remoteId,
+        synced: null,
+      });
+      const held = spec({ enabled: false });
+      const { id } = await c.createAccount(held);
+      const first = await convergeAccount(c, record(held, id));
+      assert.deepEqual([first.remoteId, first.synced, first.calls], [null, null, ['delete']]);
+      assert.equal(await c.findAccount(held.key), null);
+      assert.deepEqual((await convergeAccount(c, record(held, null))).calls, [], 'the replay finds nothing left to delete');
+      const unlinked = spec();
+      await c.createAccount(unlinked);
+      assert.deepEqual((await convergeAccount(c, record(unlinked, null))).calls, ['delete'], 'found by its key');
+      assert.equal(await c.findAccount(unlinked.key), null);
+      const someoneElses = spec();
+      await c.createAccount(someoneElses);
+      assert.deepEqual((await convergeAccount(c, { ...record(someoneElses, null), identityId: randomUUID() })).calls, [], "another identity's account is left alone");
+      assert.notEqual(await c.findAccount(someoneElses.key), null);
     });
   });
 }

@@ -15,6 +15,8 @@ import { BrowserFetch } from '../support/browser-fetch.ts';
 import { type CertificateCredential, type FederatedMuster, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
 import { HOME_AGENCY, type RunningReferenceRp, certificateSignIn, rpAgreementsWithMuster, startReferenceRp } from '../support/federation-peers.ts';
 import { describeEachStore } from '../support/stores.ts';
+import { CatalogueService } from '../../src/governance/catalogue/index.ts';
+import { RequestService } from '../../src/governance/requests/index.ts';
 import { waitUntil } from '../support/wait.ts';
 
 const OTHER_IDP = 'https://piv-idp.other-agency.example/oidc';
@@ -182,6 +184,36 @@ describeEachStore('PIV federation end to end', (factory) => {
     } finally {
       await x509.close();
       await plain.close();
+    }
+  });
+
+  test('an agreement whose access is requested: no granted request, the sign-in is refused access_denied and audited; once granted, it goes through', async () => {
+    const gated = await startReferenceRp(fm, { clientId: 'gated-rp', agreementId: 'gated-rp', terms: { access: 'requested' } });
+    const { store, audit, clock, config } = fm.muster;
+    try {
+      const refused = await certificateSignIn(fm, new BrowserFetch(), `${gated.url}/login`, cards.E2!);
+      assert.equal(refused.status, 403, refused.body);
+      assert.match(refused.body, /given on request/);
+      assert.equal(gated.idTokens.length, 0, 'no assertion reached the relying party');
+      const entries = (await auditOf('oidc.sign-in.refused', fm.ids.E2!)).filter((e) => e.data.reason === 'no-access-grant');
+      assert.equal(entries.length, 1);
+      assert.equal(entries[0]?.data.client_id, 'gated-rp');
+      await new CatalogueService({ store, audit, clock, targets: [] }).save(
+        'gated-rp-access',
+        { kind: 'rp', description: 'the gated service', owners: [fm.ids.E1!], maxDays: 90, approvals: ['auto'], agreement: 'gated-rp' },
+        'admin.alice',
+        'offered on request',
+      );
+      const request = await new RequestService({ store, audit, clock, config }).request(
+        { item: 'gated-rp-access', justification: 'casework', endsAt: new Date(clock.now().getTime() + 30 * 86_400_000) },
+        { identityId: fm.ids.E2!, actor: 'E2', correlationId: 'gated-rp-request' },
+      );
+      assert.equal(request.status, 'granted');
+      const page = await certificateSignIn(fm, new BrowserFetch(), `${gated.url}/login`, cards.E2!);
+      assert.equal(page.status, 200, page.body);
+      assert.equal(gated.idTokens.length, 1);
+    } finally {
+      await gated.close();
     }
   });
 

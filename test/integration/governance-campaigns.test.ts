@@ -35,6 +35,7 @@ import { archiveDeps, campaignDeps, sodDeps } from '../../src/runtime/governance
 import { createProvisioningWorker } from '../../src/runtime/provisioning.ts';
 import { reconcileNow } from '../../src/runtime/reconcile.ts';
 import { createJobWorker } from '../../src/runtime/workers.ts';
+import { readSnapshot } from '../../src/runtime/metrics-snapshot.ts';
 import { type SlapdInstance, slapdSkip, startSlapd } from '../support/slapd.ts';
 import { hrCsv, hrLine } from '../support/muster.ts';
 import { describeEachStore } from '../support/stores.ts';
@@ -128,7 +129,7 @@ describeEachStore('governance: separation of duties, certification campaigns and
         dataDir: ':memory:',
         import: { massChangeShare: 1 },
         workers: { enabled: false },
-        targets: { directory: { kind: 'ldap', ...slapd.options } },
+        targets: { directory: { kind: 'ldap', ...slapd.options, deleteOnArchive: true } },
         governance: { retention: { archiveAfterDays: 30 } },
       },
     });
@@ -206,6 +207,27 @@ describeEachStore('governance: separation of duties, certification campaigns and
       rows.map((r) => r.entitlement),
       ['all-staff', 'payment-creators'],
     );
+  });
+
+  test('a refusal standing is audited once: later recomputes only count repeats, and one that comes back is audited again', { skip }, async () => {
+    const refusalsOfF4 = async () => (await listAuditEntries(muster.store, { action: 'sod.refused', target: people.F4 as string })).length;
+    const standing = () =>
+      muster.store.db
+        .selectFrom('sod_refusals')
+        .select(['policy', 'entitlement', 'repeats'])
+        .where('identity_id', '=', people.F4 as string)
+        .execute();
+    await importHr(staff({ F4: { job_title: 'Approver', location: 'Austin TX' } }));
+    await importHr(staff({ F4: { job_title: 'Approver', location: 'Boise ID' } }));
+    assert.equal(await refusalsOfF4(), 1, 'two more recomputes refuse the same grant without a new entry');
+    assert.deepEqual(await standing(), [{ policy: 'payments-sod', entitlement: 'payment-approvers', repeats: 2 }]);
+    const snapshot = await readSnapshot(muster.store, clock.now());
+    assert.deepEqual(snapshot.sodRefusals, { standing: 1, repeats: 2 }, '/metrics counts the repeats');
+    await importHr(staff({ F4: { location: 'Boise ID' } }));
+    assert.deepEqual(await standing(), [], 'no longer an approver: the refusal is over');
+    await importHr(staff({ F4: { job_title: 'Approver', location: 'Denver CO' } }));
+    assert.equal(await refusalsOfF4(), 2, 'the conflict came back: audited again');
+    assert.deepEqual(await groupsOf('F4'), ['all-staff', 'payment-creators']);
   });
 
   test('detective: an operator holding both roles is listed and raised once; only an approver who is not the holder mitigates it', { skip }, async () => {
@@ -414,7 +436,7 @@ describeEachStore('governance: separation of duties, certification campaigns and
     assert.equal((await listAuditEntries(muster.store, { action: 'campaign.credential_not_ended' })).length, 0);
   });
 
-  test('retention: the dry run lists who is due without touching them; the real run archives them read-only', { skip }, async () => {
+  test('retention: the dry run lists who is due and the accounts to delete without touching them; the real run archives them read-only and deletes the account', { skip }, async () => {
     await importHr(staff({}, ['T5']));
     const t5 = people.T5 as string;
     const status = async () => (await muster.store.db.selectFrom('identities').select('status').where('id', '=', t5).executeTakeFirstOrThrow()).status;
@@ -423,12 +445,25 @@ describeEachStore('governance: separation of duties, certification campaigns and
     clock.advance(31 * DAY_MS);
     const due = await dueForArchiving(archiveDeps(muster));
     assert.deepEqual(
-      due.map((d) => d.identityId),
-      [t5],
+      due.map((d) => [d.identityId, d.deletions]),
+      [[t5, [{ target: 'directory', account: 'T5' }]]],
+      'the directory deletes the accounts of archived identities',
     );
     assert.equal(await status(), 'terminated', 'the dry run changes nothing');
+    assert.equal((await directory.findAccount('T5'))?.enabled, false, 'the leaver account is still in the directory, disabled');
     assert.deepEqual(await archiveDue(archiveDeps(muster), 'test'), [t5]);
     assert.equal(await status(), 'archived');
+    await settle();
+    assert.equal(await directory.findAccount('T5'), null, 'provisioning deleted the account in the directory');
+    const account = await muster.store.db.selectFrom('accounts').select(['status', 'remote_id']).where('identity_id', '=', t5).executeTakeFirstOrThrow();
+    assert.deepEqual(account, { status: 'deleted', remote_id: null }, 'the MUR keeps the account record');
+    const applied = await listAuditEntries(muster.store, { action: 'provision.applied', target: t5 });
+    assert.ok(
+      applied.some((e) => (e.data as any).calls?.includes('delete')),
+      'the deletion is audited',
+    );
+    const archivedEntry = (await listAuditEntries(muster.store, { action: 'identity.archived', target: t5 }))[0];
+    assert.deepEqual((archivedEntry?.data as any)?.accounts_deleted, ['directory/T5']);
     const history = await muster.store.db.selectFrom('status_history').select(['from_status', 'to_status']).where('identity_id', '=', t5).orderBy('id', 'desc').executeTakeFirstOrThrow();
     assert.deepEqual(history, { from_status: 'terminated', to_status: 'archived' });
     assert.equal((await listAuditEntries(muster.store, { action: 'identity.archived', target: t5 })).length, 1);

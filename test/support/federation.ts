@@ -314,6 +314,8 @@ export interface AgreementTerms {
   readonly signals?: readonly { event: string; action: string }[];
   /** Attributes released beside name and email. */
   readonly moreAttributes?: readonly { name: string; purpose: string }[];
+  /** Who of the population may sign in: `requested`, only holders of a granted `rp` catalogue item. */
+  readonly access?: 'population' | 'requested';
 }
 
 export const LEAVER_SIGNALS = [
@@ -341,6 +343,7 @@ export async function registerRelyingParty(fm: FederatedMuster, agreementId: str
     attributes: [{ name: 'name', purpose: 'to greet you by name' }, { name: 'email', purpose: 'to send you notices about your account' }, ...(terms.moreAttributes ?? [])],
     signals: [...(terms.signals ?? LEAVER_SIGNALS)],
     consent: terms.consent ?? 'allowlisted',
+    ...(terms.access ? { access: terms.access } : {}),
   };
   await fm.agreements.save(agreementId, document, 'admin.alice', `${rp.name} onboarding`);
 }

@@ -240,8 +240,10 @@ function archiveCommand(program: Command, cli: Cli): void {
   const identity = program.commands.find((c) => c.name() === 'identity') ?? program.command('identity');
   identity
     .command('archive')
-    .description('archive the identities terminated more than governance.retention.archiveAfterDays ago (read-only, kept with history and audit)')
-    .option('--dry-run', 'only list who is due')
+    .description(
+      'archive the identities terminated more than governance.retention.archiveAfterDays ago (read-only, kept with history and audit); their accounts in targets with deleteOnArchive are deleted there',
+    )
+    .option('--dry-run', 'only list who is due and the accounts that would be deleted')
     .action((opts: { dryRun?: boolean }, command: Command) =>
       opts.dryRun
         ? cli.withMuster(command, (ctx) => archiveCandidates(cli, command, ctx))
@@ -257,8 +259,8 @@ async function archiveCandidates(cli: Cli, command: Command, ctx: Muster): Promi
       items.length === 0
         ? 'nobody is due for archiving'
         : table(
-            ['identity', 'name', 'terminated'],
-            items.map((i) => [i.identityId, i.fullName, i.terminatedAt]),
+            ['identity', 'name', 'terminated', 'accounts deleted'],
+            items.map((i) => [i.identityId, i.fullName, i.terminatedAt, i.deletions.map((d) => `${d.target}/${d.account}`).join(' ') || '-']),
           ),
     );
     return;

@@ -5,7 +5,7 @@ import type { DesiredAccess, DesiredEntitlement } from './evaluate.ts';
 export interface CurrentAccount {
   readonly target: string;
   readonly key: string;
-  readonly status: 'enabled' | 'disabled' | 'archived';
+  readonly status: 'enabled' | 'disabled' | 'archived' | 'deleted';
   readonly fields: AccountFields;
 }
 

@@ -125,6 +125,11 @@ export const agreementDocumentSchema = z.strictObject({
     .refine((p) => !p.allowed || p.reason !== undefined, { message: 'say why provisioning is allowed', path: ['reason'] })
     .prefault({}),
   consent: z.enum(['runtime', 'allowlisted']).default('runtime'),
+  /**
+   * Who of the population may sign in: everyone (`population`, the default when absent), or only those holding a
+   * granted access request for a catalogue item of kind `rp` naming this agreement (`requested`).
+   */
+  access: z.enum(['population', 'requested']).optional(),
   /** Dynamic registration under this agreement (FAL2 and below; pairwise identifiers forced). */
   dynamicRegistration: z.boolean().default(false),
 });

@@ -5,3 +5,4 @@ export { type SweepDeps, type SweepResult, GOVERNANCE_ACTOR, sweepRequests } fro
 export { MOVER_REAPPROVAL_JOB, moverReapprovalHandler } from './mover.ts';
 export { type GrantToCheck, checkSeparationOfDuties as checkRequestSeparation } from './separation-of-duties.ts';
 export { type Activation, ActivationService, type ChallengeVerifier, type ConsoleSignIn, FRESH_AAL3_RULE, heldItems } from './activation.ts';
+export { holdsRelyingPartyGrant } from './rp-grant-repository.ts';

@@ -6,7 +6,7 @@ export const RECOMPUTE_JOB = 'access.recompute';
 export const RECOMPUTE_ALL_JOB = 'access.recompute-all';
 
 /** Identities (alias `i`) that have or may get access: in an active-like status, or holding a live account. */
-export const MAY_HOLD_ACCESS = `(i.status IN ('active', 'leave', 'suspended') OR EXISTS (SELECT 1 FROM accounts a WHERE a.identity_id = i.id AND a.status <> 'archived'))`;
+export const MAY_HOLD_ACCESS = `(i.status IN ('active', 'leave', 'suspended') OR EXISTS (SELECT 1 FROM accounts a WHERE a.identity_id = i.id AND a.status NOT IN ('archived', 'deleted')))`;
 
 /** Queues a recompute of every identity that can hold access, after a policy change (`cause` keys it). */
 export async function queueRecomputeAll(tx: Tx, cause: string, now: Date): Promise<void> {

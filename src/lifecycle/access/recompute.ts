@@ -1,5 +1,6 @@
 import type { BatchItem, BatchJobHandler } from '../handlers.ts';
 import { planIdentities } from './plan.ts';
+import { keepNewRefusals } from './sod-refusals.ts';
 import { activePolicies } from './policies.ts';
 import type { AccessTargets } from './targets.ts';
 import { type Thread, writeAccess } from './write.ts';
@@ -22,7 +23,9 @@ export function recomputeHandler(targets: AccessTargets): BatchJobHandler {
       }
       if (why.size === 0) return;
       const policies = await activePolicies(tx);
-      const plans = await planIdentities(tx, [...why.keys()], policies, targets, ctx.now, (id) => (why.get(id) ?? []).join('+'));
+      const planned = await planIdentities(tx, [...why.keys()], policies, targets, ctx.now, (id) => (why.get(id) ?? []).join('+'));
+      // a refusal already audited for the identity only counts a repeat (sod_refusals, shown in /metrics)
+      const plans = await keepNewRefusals(tx, [...why.keys()], planned, ctx.now);
       await writeAccess(tx, plans, { now: ctx.now, audit: ctx.audit, threadOf: (id) => threads.get(id) ?? { correlationId: 'access', eventIds: [] } });
     },
   };

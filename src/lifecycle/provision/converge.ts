@@ -23,7 +23,8 @@ export interface AccountRecord {
   readonly identityId: string;
   readonly target: string;
   readonly key: string;
-  readonly status: 'enabled' | 'disabled' | 'archived';
+  /** `deleted`: the target's policy deletes the accounts of archived identities (`deleteOnArchive`). */
+  readonly status: 'enabled' | 'disabled' | 'archived' | 'deleted';
   readonly fields: AccountFields;
   /** Active entitlements (group names) the account should hold. */
   readonly groups: readonly string[];
@@ -52,6 +53,7 @@ export interface ConvergeResult {
  * links or renames the account it made instead of making a second one.
  */
 export async function convergeAccount(connector: Connector, record: AccountRecord): Promise<ConvergeResult> {
+  if (record.status === 'deleted') return removeAccount(connector, record);
   try {
     return await converge(connector, record);
   } catch (error) {
@@ -59,6 +61,25 @@ export async function convergeAccount(connector: Connector, record: AccountRecor
     if (isMusterError(error, 'MUSTER_ERR_NOT_FOUND') && record.remoteId !== null) return converge(connector, { ...record, remoteId: null, synced: null });
     throw error;
   }
+}
+
+/**
+ * Deletes the account in the target (the one muster holds, else the one with the record's key that is the identity's):
+ * a replay, or an account gone already, deletes nothing and succeeds. What the target held is forgotten.
+ */
+async function removeAccount(connector: Connector, record: AccountRecord): Promise<ConvergeResult> {
+  if (!connector.capabilities.delete)
+    throw new MusterError('MUSTER_ERR_VALIDATION', `target '${record.target}' cannot delete accounts: its deleteOnArchive cannot be honoured`, [
+      { field: 'deleteOnArchive', value: record.target, message: 'the connector has no delete' },
+    ]);
+  let id = record.remoteId;
+  if (id === null && !connector.capabilities.deferred) {
+    const found = await connector.findAccount(record.key);
+    if (found && (!found.correlationId || found.correlationId === record.identityId)) id = found.id;
+  }
+  if (id === null) return { remoteId: null, synced: null, calls: [], tickets: [] };
+  const receipt = await connector.deleteAccount(id);
+  return { remoteId: null, synced: null, calls: ['delete'], tickets: receipt.ticket ? [{ ticket: receipt.ticket, operation: 'delete' }] : [] };
 }
 
 async function converge(connector: Connector, record: AccountRecord): Promise<ConvergeResult> {

@@ -18,6 +18,7 @@ export const REFUSAL_REASONS = [
   'webauthn-invalid',
   'webauthn-replayed',
   'no-agreement',
+  'no-access-grant',
   'interaction-expired',
   'bad-request',
 ] as const;
@@ -35,11 +36,14 @@ export interface RefusalSubject {
 export class SignInRefused extends MusterError {
   readonly reason: RefusalReason;
   readonly subject: RefusalSubject;
+  /** Refusals a person can repeat at will (no grant yet) are audited a few a minute per this key; the rest are counted. */
+  readonly auditKey: string | undefined;
 
-  constructor(reason: RefusalReason, message: string, subject: RefusalSubject = {}) {
+  constructor(reason: RefusalReason, message: string, subject: RefusalSubject = {}, auditKey?: string) {
     super('MUSTER_ERR_SIGN_IN', `sign-in refused (${reason}): ${message}`, [{ field: reason, message }]);
     this.reason = reason;
     this.subject = subject;
+    this.auditKey = auditKey;
   }
 
   /** The sentence shown to the subscriber: the reason in plain words, nothing internal. */

@@ -6,6 +6,7 @@ import { finishSignIn } from './pipeline/finish-sign-in.ts';
 import { holdTicket } from './pipeline/hold-ticket.ts';
 import { loadParty } from './pipeline/load-party.ts';
 import { ownInteraction } from './pipeline/own-interaction.ts';
+import { requireAccessGrant } from './pipeline/require-access-grant.ts';
 import { requireEnoughAal } from './pipeline/require-aal.ts';
 import { requireTls } from './pipeline/require-tls.ts';
 import { requireIssuerOrigin } from './pipeline/same-origin.ts';
@@ -37,8 +38,15 @@ interface StepDefinition extends StepRoute {
 }
 
 const STEPS: readonly StepDefinition[] = [
-  { step: 'show', method: 'GET', tail: '', json: false, run: [ownInteraction(), loadParty, showPage], signIn: 'consent' },
-  { step: 'certificate', method: 'GET', tail: '/piv', json: false, run: [requireTls, findInteraction, loadParty, verifyCertificate, requireEnoughAal, holdTicket], signIn: 'certificate' },
+  { step: 'show', method: 'GET', tail: '', json: false, run: [ownInteraction(), loadParty, requireAccessGrant, showPage], signIn: 'consent' },
+  {
+    step: 'certificate',
+    method: 'GET',
+    tail: '/piv',
+    json: false,
+    run: [requireTls, findInteraction, loadParty, verifyCertificate, requireEnoughAal, requireAccessGrant, holdTicket],
+    signIn: 'certificate',
+  },
   { step: 'certificate-complete', method: 'GET', tail: '/piv/complete', json: false, run: [ownInteraction('login'), loadParty, takeTicket, finishSignIn('redirect')], signIn: 'certificate' },
   { step: 'webauthn-options', method: 'GET', tail: '/webauthn/options', json: true, run: [ownInteraction('login'), loadParty, webauthnOptions], signIn: 'webauthn' },
   {
@@ -46,10 +54,10 @@ const STEPS: readonly StepDefinition[] = [
     method: 'POST',
     tail: '/webauthn',
     json: true,
-    run: [requireIssuerOrigin, ownInteraction('login'), loadParty, verifyWebAuthn, requireEnoughAal, finishSignIn('json')],
+    run: [requireIssuerOrigin, ownInteraction('login'), loadParty, verifyWebAuthn, requireEnoughAal, requireAccessGrant, finishSignIn('json')],
     signIn: 'webauthn',
   },
-  { step: 'consent', method: 'POST', tail: '/consent', json: false, run: [ownInteraction('consent'), loadParty, submitConsent], signIn: 'consent' },
+  { step: 'consent', method: 'POST', tail: '/consent', json: false, run: [ownInteraction('consent'), loadParty, requireAccessGrant, submitConsent], signIn: 'consent' },
   { step: 'abort', method: 'POST', tail: '/abort', json: false, run: [ownInteraction(), abortSignIn], signIn: 'consent' },
 ];
 
@@ -78,7 +86,7 @@ export async function settleRefusal(step: StepName, x: RefusalContext, refusal: 
   const { json, signIn } = definition(step);
   await auditRefusal(x.deps, refusal, x.uid, x.clientId, signIn);
   if (json) return jsonAnswer(status, { error: status === 400 || status === 413 ? 'invalid_request' : 'access_denied', error_description: refusal.userMessage, reason: refusal.reason });
-  const over = refusal.reason === 'interaction-expired' || refusal.reason === 'no-agreement';
+  const over = refusal.reason === 'interaction-expired' || refusal.reason === 'no-agreement' || refusal.reason === 'no-access-grant';
   return pageAnswer(status, { name: 'refusal', message: refusal.userMessage, ...(over ? {} : { retryUrl: `${x.issuerOrigin}${x.path}/${encodeURIComponent(x.uid)}` }) });
 }
 

@@ -1,4 +1,5 @@
 import { auditGroupCommit } from '../../../audit/group-commit.ts';
+import { RefusalBudget } from '../../../audit/refusal-budget.ts';
 import type { AuditWriter } from '../../../audit/writer.ts';
 import type { Clock } from '../../../core/clock.ts';
 import { agreementOfClient, type ClientAgreement } from '../../../federation/agreements.ts';
@@ -17,6 +18,16 @@ export interface SignInDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly audit: AuditWriter;
+}
+
+/** Refusals a person may repeat at will, audited at most this many a minute per person and relying party. */
+const REPEATABLE_REFUSALS_PER_MINUTE = 5;
+const budgets = new WeakMap<AuditWriter, RefusalBudget>();
+
+function budgetOf(deps: SignInDeps): RefusalBudget {
+  let budget = budgets.get(deps.audit);
+  if (!budget) budgets.set(deps.audit, (budget = new RefusalBudget(REPEATABLE_REFUSALS_PER_MINUTE, deps.clock)));
+  return budget;
 }
 
 export type SignInMethod = 'certificate' | 'webauthn' | 'consent';
@@ -57,8 +68,8 @@ export function requireAal(login: Pick<VerifiedLogin, 'aal' | 'identityId' | 'cr
 export async function auditRefusal(deps: SignInDeps, refusal: SignInRefused, uid: string, clientId: string | undefined, method: SignInMethod): Promise<void> {
   const { serial, issuer, identityId, credentialId } = refusal.subject;
   const data = { reason: refusal.reason, method, interaction: uid, client_id: clientId ?? null, serial: serial ?? null, issuer: issuer ?? null, credential_id: credentialId ?? null };
-  await auditGroupCommit(deps.store, deps.audit).append(
-    [{ actor: OIDC_ACTOR, action: 'oidc.sign-in.refused', target: identityId ?? `interaction:${uid}`, reason: refusal.message, data }],
-    correlationOf(uid),
-  );
+  const entry = { actor: OIDC_ACTOR, action: 'oidc.sign-in.refused', target: identityId ?? `interaction:${uid}`, reason: refusal.message, data };
+  const admitted = refusal.auditKey === undefined ? entry : budgetOf(deps).admit(refusal.auditKey, entry);
+  if (admitted === null) return;
+  await auditGroupCommit(deps.store, deps.audit).append([admitted], correlationOf(uid));
 }
