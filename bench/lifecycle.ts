@@ -1,4 +1,4 @@
-// Lifecycle benchmarks, on a PostgreSQL database with four real targets (slapd, two SCIM services on SCIMMY and a
+// Lifecycle benchmarks, on a PostgreSQL database with four real targets (slapd, two SCIM services on SCIMMY taking /Bulk, and a
 // Samba AD DC; without Samba, or not as root, the first three):
 //  - leaver propagation: HR termination event accepted → the last target shows the account disabled,
 //    p50/p99 over MUSTER_BENCH_LEAVERS (default 1,000) single terminations, beside the same calls made directly, and
@@ -64,7 +64,7 @@ export async function lifecycleBenchmark(): Promise<void> {
     line(`  mass termination: ${fmt(MASS)} people, ${fmt(result.accounts)} accounts disabled in ${fmt(result.seconds, 1)} s (import ${fmt(result.importSeconds, 1)} s)   target < 60 s`);
     line(`    muster:                     ${fmt(result.accounts / result.seconds).padStart(7)} accounts/s   (${result.stillEnabled} still enabled afterwards)`);
     const direct = await directCalls(bench, mass);
-    line(`    connectors called directly: ${fmt(result.accounts / direct.seconds).padStart(7)} calls/s    (the same number of calls, 16 in flight per target, no queue, no audit)`);
+    line(`    connectors called directly: ${fmt(result.accounts / direct.seconds).padStart(7)} calls/s    (the same number of calls, 16 in flight per target, one request a call, no queue, no audit)`);
     for (const [name, calls] of direct.perTarget)
       line(`      ${`${name}:`.padEnd(26)}${fmt(calls.calls / calls.seconds).padStart(7)} calls/s    (${fmt(calls.calls)} enables, while the others ran too)`);
     line(

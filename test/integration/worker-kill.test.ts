@@ -169,7 +169,7 @@ describe('muster worker killed with SIGKILL during a mass termination', { skip }
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-worker-kill-'));
-    [slapd, portal] = await Promise.all([startSlapd(), startScimService()]);
+    [slapd, portal] = await Promise.all([startSlapd(), startScimService({ bulk: { maxOperations: 50, maxPayloadSize: 1_048_576 } })]);
     const settings = {
       databaseUrl: await freshSchemaUrl(),
       dataDir: join(dir, 'data'),
@@ -262,6 +262,7 @@ describe('muster worker killed with SIGKILL during a mass termination', { skip }
       [],
       'no portal account created again',
     );
+    assert.ok(later.includes('POST /scim/v2/Bulk'), 'the portal disables went out in /Bulk requests');
 
     // what the workers recorded: no create or enable after the termination, every operation done
     const applied = await muster.store.query<{ target: string; account: string; calls: string[] }>(
