@@ -22,8 +22,8 @@ import { HR_HEADER, hrLine } from '../../test/support/muster.ts';
 /** Poll interval of both workers: the latency floor of the queue hand-offs. */
 export const POLL_MS = 20;
 
-/** Samba's DC runs as root only: without it (or without Samba) the bench runs on the other three targets. */
-export const WITH_AD = SAMBA !== null && SAMBA_TOOL !== null && process.getuid?.() === 0;
+/** Samba's DC runs as root only: without it (or without Samba, or with MUSTER_BENCH_AD=0) the bench runs on the other three targets. */
+export const WITH_AD = process.env.MUSTER_BENCH_AD !== '0' && SAMBA !== null && SAMBA_TOOL !== null && process.getuid?.() === 0;
 
 export const EVERYONE = {
   kind: 'birthright',
