@@ -19,7 +19,7 @@ import { SPONSOR_LEFT_JOB, sponsorLeftBatch } from '../lifecycle/sponsor-left.ts
 import { PROVISION_CERTIFICATES_JOB, provisionCertificatesHandler } from '../lifecycle/provision/certificates-job.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { federationIssuer } from '../federation/issuer.ts';
-import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federation/provisioning/job.ts';
+import { FEDERATION_PROVISION_JOB, federationProvisionBatch } from '../federation/provisioning/job.ts';
 import { FEDERATION_SIGNAL_JOB, federationSignalBatch } from '../protocols/ssf/signals/handler.ts';
 import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts';
 import { OPERATOR_TOKENS_REVOKE_JOB, operatorTokensRevokeBatch } from './operator-tokens-job.ts';
@@ -66,7 +66,7 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [FEDERATION_SESSIONS_END_JOB, batchOf(endSessionsHandler)],
     [BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler(deps.issuer ?? (() => federationIssuer(deps.config)), deps.vault)],
     [FEDERATION_SIGNAL_JOB, federationSignalBatch({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)), vault: deps.vault })],
-    [FEDERATION_PROVISION_JOB, batchOf(federationProvisionHandler({ ...deps.config.federation.provisioning, outboundFor: (rp) => rpFetch(rp) }))],
+    [FEDERATION_PROVISION_JOB, federationProvisionBatch({ ...deps.config.federation.provisioning, outboundFor: (rp) => rpFetch(rp) })],
   ]);
 }
 
