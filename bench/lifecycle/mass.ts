@@ -41,7 +41,8 @@ export async function directCalls(bench: Bench, keys: readonly string[]): Promis
   await Promise.all(
     [...bench.plain].map(async ([name, c]) => {
       const ids: string[] = [];
-      for await (const page of c.listAccounts(1000)) for (const a of page) if (keys.includes(a.key)) ids.push(a.id);
+      const lister = bench.connectors.get(name) ?? c;
+      for await (const page of lister.listAccounts(1000)) for (const a of page) if (keys.includes(a.key)) ids.push(a.id);
       const listed = performance.now();
       let next = 0;
       await Promise.all(
