@@ -1,4 +1,4 @@
-// Lifecycle benchmarks, on a PostgreSQL database with four real targets (slapd, two SCIM services on SCIMMY and a
+// Lifecycle benchmarks, on a PostgreSQL database with four real targets (slapd, two SCIM services on SCIMMY taking /Bulk, and a
 // Samba AD DC; without Samba, or not as root, the first three):
 //  - leaver propagation: HR termination event accepted → the last target shows the account disabled,
 //    p50/p99 over MUSTER_BENCH_LEAVERS (default 1,000) single terminations, beside the same calls made directly, and
@@ -15,12 +15,15 @@ import { directDisableLatencies, describeLatencies, leaverLatencies } from './li
 import { directCalls, massTermination } from './lifecycle/mass.ts';
 import { operatorTerminationLatencies } from './lifecycle/operator-termination.ts';
 import { reconcileMillion } from './lifecycle/recon.ts';
+import { countStatements } from './lifecycle/round-trips.ts';
 import { POLL_MS, WITH_AD, drained, employeeIds, startBench } from './lifecycle/setup.ts';
 
 const LEAVERS = Number(process.env.MUSTER_BENCH_LEAVERS ?? 1000);
 const MASS = Number(process.env.MUSTER_BENCH_MASS ?? 10_000);
 const OPERATORS = Number(process.env.MUSTER_BENCH_OPERATORS ?? 100);
 const RECON = Number(process.env.MUSTER_BENCH_RECON_ACCOUNTS ?? 1_000_000);
+/** MUSTER_BENCH_TRACE_SQL=1: the statements the mass termination sent most, with their counts. */
+const TRACE_SQL = process.env.MUSTER_BENCH_TRACE_SQL === '1';
 /** midPoint's published figure: import with provisioning to 8 targets. */
 const MIDPOINT_ACCOUNTS_PER_SECOND = 24;
 const line = (text: string) => process.stdout.write(`${text}\n`);
@@ -59,12 +62,14 @@ export async function lifecycleBenchmark(): Promise<void> {
     line(`    muster, from its 2xx answer:  ${describeLatencies(operatorStops.answered)}`);
     line(`    beside leaver propagation:    ${describeLatencies(latencies)}   (the same run, from the event sent, above)`);
 
-    const result = await massTermination(bench, everyone, gone, mass);
+    const { result, statements } = await countStatements(() => massTermination(bench, everyone, gone, mass));
     // muster's figure first: the peer below runs after it, on the same targets
     line(`  mass termination: ${fmt(MASS)} people, ${fmt(result.accounts)} accounts disabled in ${fmt(result.seconds, 1)} s (import ${fmt(result.importSeconds, 1)} s)   target < 60 s`);
     line(`    muster:                     ${fmt(result.accounts / result.seconds).padStart(7)} accounts/s   (${result.stillEnabled} still enabled afterwards)`);
+    line(`    PostgreSQL statements:      ${fmt(statements.total / MASS, 1).padStart(7)} per leaver   (${fmt(statements.total)} in all, the drain's polling included)`);
+    if (TRACE_SQL) for (const s of statements.top) line(`      ${fmt(s.count).padStart(9)}  ${s.statement}`);
     const direct = await directCalls(bench, mass);
-    line(`    connectors called directly: ${fmt(result.accounts / direct.seconds).padStart(7)} calls/s    (the same number of calls, 16 in flight per target, no queue, no audit)`);
+    line(`    connectors called directly: ${fmt(result.accounts / direct.seconds).padStart(7)} calls/s    (the same number of calls, 16 in flight per target, one request a call, no queue, no audit)`);
     for (const [name, calls] of direct.perTarget)
       line(`      ${`${name}:`.padEnd(26)}${fmt(calls.calls / calls.seconds).padStart(7)} calls/s    (${fmt(calls.calls)} enables, while the others ran too)`);
     line(

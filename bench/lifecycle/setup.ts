@@ -11,6 +11,7 @@ import type { Connector } from '../../src/connectors/accounts/port.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { type RunningServer, serveHttp } from '../../src/http/serve.ts';
 import { type Muster, startMuster } from '../../src/runtime/context.ts';
+import { openConnectors } from '../../src/runtime/connectors.ts';
 import { createProvisioningWorker } from '../../src/runtime/provisioning.ts';
 import { startJobWorker } from '../../src/runtime/workers.ts';
 import { type ScimService, startScimService } from '../../test/support/scim-service.ts';
@@ -21,8 +22,8 @@ import { HR_HEADER, hrLine } from '../../test/support/muster.ts';
 /** Poll interval of both workers: the latency floor of the queue hand-offs. */
 export const POLL_MS = 20;
 
-/** Samba's DC runs as root only: without it (or without Samba) the bench runs on the other three targets. */
-export const WITH_AD = SAMBA !== null && SAMBA_TOOL !== null && process.getuid?.() === 0;
+/** Samba's DC runs as root only: without it (or without Samba, or with MUSTER_BENCH_AD=0) the bench runs on the other three targets. */
+export const WITH_AD = process.env.MUSTER_BENCH_AD !== '0' && SAMBA !== null && SAMBA_TOOL !== null && process.getuid?.() === 0;
 
 export const EVERYONE = {
   kind: 'birthright',
@@ -37,6 +38,8 @@ export interface Bench {
   readonly base: string;
   readonly token: string;
   readonly connectors: ReadonlyMap<string, Connector>;
+  /** Connectors of the same targets that have not asked what the targets can do: one request a call (no SCIM /Bulk). */
+  readonly plain: ReadonlyMap<string, Connector>;
   readonly slapd: SlapdInstance;
   readonly scim: readonly ScimService[];
   readonly ad: SambaAd | null;
@@ -46,6 +49,9 @@ export interface Bench {
   stopWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Both SCIM services take /Bulk (as SCIMMY's router does), as many operations a request as SCIMMY's default payload allows. */
+const SCIM_BULK = { maxOperations: 1000, maxPayloadSize: 1_048_576 };
 
 export const employeeIds = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `E${String(offset + i).padStart(7, '0')}`);
 
@@ -58,7 +64,7 @@ export async function startBench(database: string, options: BenchOptions = {}): 
   const dir = await mkdtemp(join(tmpdir(), 'muster-bench-lifecycle-'));
   // SCIMMY's PatchOp handles ~130 PATCH/s here; the services apply a plain `active` replacement directly (fastPatch)
   // so that the SCIM peers are not what is measured. Everything else goes through SCIMMY.
-  const [slapd, portal, finance] = await Promise.all([startSlapd(), startScimService({ fastPatch: true }), startScimService({ fastPatch: true })]);
+  const [slapd, portal, finance] = await Promise.all([startSlapd(), startScimService({ fastPatch: true, bulk: SCIM_BULK }), startScimService({ fastPatch: true, bulk: SCIM_BULK })]);
   const ad = WITH_AD && options.ad !== false ? await startSambaAd() : null;
   const config = loadConfig({
     env: {},
@@ -84,6 +90,7 @@ export async function startBench(database: string, options: BenchOptions = {}): 
   // four claim loops share the outbox, as four worker processes would on one PostgreSQL server
   const stopJobs = startJobWorker(muster, { batchSize: 500, loops: 4 });
   const provisioning = createProvisioningWorker(muster);
+  const plain = openConnectors(config);
   provisioning.worker.start();
   return {
     muster,
@@ -93,6 +100,7 @@ export async function startBench(database: string, options: BenchOptions = {}): 
     scim: [portal, finance],
     ad,
     connectors: provisioning.connectors,
+    plain,
     base: `http://127.0.0.1:${server.port}`,
     async importHr(name, ids, status, terminated = new Set(), over = () => ({})) {
       const file = join(dir, `${name}.csv`);
@@ -108,7 +116,7 @@ export async function startBench(database: string, options: BenchOptions = {}): 
       await provisioning.worker.stop();
       await stopJobs?.();
       await server.close();
-      for (const c of provisioning.connectors.values()) await c.close();
+      for (const c of [...provisioning.connectors.values(), ...plain.values()]) await c.close();
       await muster.close();
       await Promise.all([slapd.stop(), portal.stop(), finance.stop(), ad?.stop()]);
       await rm(dir, { recursive: true, force: true });

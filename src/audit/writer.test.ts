@@ -116,6 +116,24 @@ describeEachStore('audit writer', (factory) => {
     assert.deepEqual(parameters, [1, 0, 1, 3, 1]);
   });
 
+  it('chains the later appends of one transaction on its first, one statement each, for writers of several events', async () => {
+    const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 100 });
+    const { statements } = await store.transaction(async (tx) => {
+      const counted = counting(tx);
+      await writer.forEvent(1).append(counted.tx, [draftNo(13)], 'c-1');
+      await writer.forEvent(2).append(counted.tx, [draftNo(14), draftNo(15)], 'c-2');
+      await writer.append(counted.tx, [], 'c-3');
+      const last = await writer.forEvent(3).append(counted.tx, [draftNo(16)], 'c-4');
+      assert.deepEqual(
+        last.map((e) => e.seq),
+        [16],
+      );
+      return counted;
+    });
+    assert.deepEqual(statements.slice(3), ['COPY audit_log', 'COPY audit_log', 'COPY audit_log'], statements.join('\n'));
+    assert.equal((await verifyAuditLog(store, key)).ok, true);
+  });
+
   it('seals the newest entry in three statements, and does nothing more when it is sealed already', async () => {
     const writer = new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 });
     const sealing = await store.transaction(async (tx) => {

@@ -52,3 +52,12 @@ export async function identityOfRpSubject(db: Queryable, clientId: string, sub: 
   const [row] = await db.query<{ identity_id: string }>('SELECT identity_id FROM federation_rp_subjects WHERE client_id = $1 AND sub = $2', [clientId, sub]);
   return row?.identity_id;
 }
+
+/** Of these events, those about an identity some relying party knows (has a subject for): one query. */
+export async function eventsOfKnownIdentities(db: Queryable, eventIds: readonly number[]): Promise<Set<number>> {
+  if (eventIds.length === 0) return new Set();
+  const rows = await db.query<{ id: string }>('SELECT e.id FROM events e WHERE e.id = ANY($1::bigint[]) AND EXISTS (SELECT 1 FROM federation_rp_subjects s WHERE s.identity_id = e.identity_id)', [
+    eventIds,
+  ]);
+  return new Set(rows.map((r) => Number(r.id)));
+}

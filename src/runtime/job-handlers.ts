@@ -21,8 +21,8 @@ import { PROVISION_MANAGER_JOB, provisionManagerHandler } from '../lifecycle/pro
 import type { ManagerOnLeave } from '../lifecycle/provision/managers-repository.ts';
 import type { MusterConfig } from '../config/schema.ts';
 import { federationIssuer } from '../federation/issuer.ts';
-import { FEDERATION_PROVISION_JOB, federationProvisionHandler } from '../federation/provisioning/job.ts';
-import { FEDERATION_SIGNAL_JOB, federationSignalHandler } from '../protocols/ssf/signals/handler.ts';
+import { FEDERATION_PROVISION_JOB, federationProvisionBatch } from '../federation/provisioning/job.ts';
+import { FEDERATION_SIGNAL_JOB, federationSignalBatch } from '../protocols/ssf/signals/handler.ts';
 import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts';
 import { OPERATOR_TOKENS_REVOKE_JOB, operatorTokensRevokeBatch } from './operator-tokens-job.ts';
 import { batchOf } from '../queue/job.ts';
@@ -68,8 +68,8 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [NOTIFY_BINDING_JOB, notifyBindingHandler(deps.notifier)],
     [FEDERATION_SESSIONS_END_JOB, batchOf(endSessionsHandler)],
     [BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler(deps.issuer ?? (() => federationIssuer(deps.config)), deps.vault)],
-    [FEDERATION_SIGNAL_JOB, batchOf(federationSignalHandler({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)), vault: deps.vault }))],
-    [FEDERATION_PROVISION_JOB, batchOf(federationProvisionHandler({ ...deps.config.federation.provisioning, outboundFor: (rp) => rpFetch(rp) }))],
+    [FEDERATION_SIGNAL_JOB, federationSignalBatch({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)), vault: deps.vault })],
+    [FEDERATION_PROVISION_JOB, federationProvisionBatch({ ...deps.config.federation.provisioning, outboundFor: (rp) => rpFetch(rp) })],
   ]);
 }
 

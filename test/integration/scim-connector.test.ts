@@ -330,3 +330,96 @@ describe('SCIM connector with OAuth 2.0 client credentials', () => {
     await assert.rejects(c.findAccount('x'), failsWith('MUSTER_ERR_TARGET_REFUSED'));
   });
 });
+
+describe('SCIM connector with /Bulk', () => {
+  it('sends the User PATCHes and DELETEs made at once in /Bulk requests within maxOperations, each answered on its own', async () => {
+    await withService({ bulk: { maxOperations: 3, maxPayloadSize: 1_048_576 } }, async (service) => {
+      const connector = bearer(service, { concurrency: 2 });
+      try {
+        const ids = await Promise.all(Array.from({ length: 7 }, async () => (await connector.createAccount(spec())).id));
+        assert.equal((await connector.discover()).callsPerRequest, 3);
+        const missing = randomUUID();
+        const outcomes = await Promise.allSettled([...ids.slice(0, 6).map((id) => connector.disableAccount(id)), connector.disableAccount(missing), connector.deleteAccount(ids[6] as string)]);
+        assert.deepEqual(
+          outcomes.map((o) => o.status),
+          ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+        );
+        const refused = outcomes[6] as PromiseRejectedResult;
+        assert.ok(failsWith('MUSTER_ERR_NOT_FOUND')(refused.reason));
+        assert.equal(
+          service.bulkSizes.reduce((a, b) => a + b, 0),
+          8,
+        );
+        assert.ok(
+          service.bulkSizes.every((n) => n <= 3),
+          `no /Bulk request over maxOperations: ${service.bulkSizes.join(', ')}`,
+        );
+        assert.deepEqual(
+          service.requests.filter((r) => r.startsWith('PATCH ') || r.startsWith('DELETE ')),
+          [],
+          'no call went alone',
+        );
+        const users = service.users();
+        assert.equal(users.length, 6, 'the deleted account is gone');
+        assert.deepEqual(
+          users.map((u) => u.active),
+          [false, false, false, false, false, false],
+        );
+      } finally {
+        await connector.close();
+      }
+    });
+  });
+
+  it('keeps each /Bulk request under maxPayloadSize', async () => {
+    await withService({ bulk: { maxOperations: 100, maxPayloadSize: 800 } }, async (service) => {
+      const connector = bearer(service);
+      try {
+        const ids = await Promise.all(Array.from({ length: 6 }, async () => (await connector.createAccount(spec())).id));
+        await connector.discover();
+        await Promise.all(ids.map((id) => connector.disableAccount(id)));
+        assert.ok(service.bulkSizes.length >= 2, `split by size: ${service.bulkSizes.join(', ')}`);
+        assert.equal(
+          service.bulkSizes.reduce((a, b) => a + b, 0),
+          6,
+        );
+        assert.ok(service.users().every((u) => u.active === false));
+      } finally {
+        await connector.close();
+      }
+    });
+  });
+
+  it('sends each call alone to a service that does not advertise /Bulk', async () => {
+    await withService({}, async (service) => {
+      const connector = bearer(service);
+      try {
+        const ids = await Promise.all(Array.from({ length: 3 }, async () => (await connector.createAccount(spec())).id));
+        assert.equal((await connector.discover()).callsPerRequest, undefined);
+        await Promise.all(ids.map((id) => connector.disableAccount(id)));
+        assert.equal(service.requests.filter((r) => r.startsWith('PATCH /scim/v2/Users/')).length, 3);
+        assert.deepEqual(service.bulkSizes, []);
+      } finally {
+        await connector.close();
+      }
+    });
+  });
+
+  it('fails every call of a /Bulk request the service could not answer as unavailable, each retried on its own', async () => {
+    await withService({ bulk: { maxOperations: 10, maxPayloadSize: 1_048_576 } }, async (service) => {
+      const connector = bearer(service);
+      try {
+        const ids = await Promise.all(Array.from({ length: 4 }, async () => (await connector.createAccount(spec())).id));
+        await connector.discover();
+        service.setDown(true);
+        const outcomes = await Promise.allSettled(ids.map((id) => connector.disableAccount(id)));
+        for (const o of outcomes) assert.ok(o.status === 'rejected' && failsWith('MUSTER_ERR_TARGET_UNAVAILABLE')(o.reason));
+        service.setDown(false);
+        await Promise.all(ids.map((id) => connector.disableAccount(id)));
+        assert.ok(service.users().every((u) => u.active === false));
+      } finally {
+        await connector.close();
+      }
+    });
+  });
+});

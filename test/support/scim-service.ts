@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import SCIMMYRouters from 'scimmy-routers';
-import { declareResources, renderUser, ScimStore, type Json, type ScimContext } from './scim-store.ts';
+import { BULK_CEILING, declareResources, renderUser, ScimStore, type Json, type ScimContext } from './scim-store.ts';
 
 export interface ScimServiceOptions {
   /** The static bearer token the SCIM routes accept; random when not given. */
@@ -17,6 +17,8 @@ export interface ScimServiceOptions {
   readonly groupsOnUsers?: boolean;
   /** Applies PATCHes that only replace plain attributes (`active`) without SCIMMY's costly PatchOp: for benchmarks. */
   readonly fastPatch?: boolean;
+  /** Takes POST /Bulk within these limits (at most BULK_CEILING's) and says so in its ServiceProviderConfig; without it, /Bulk is answered 501. */
+  readonly bulk?: { readonly maxOperations: number; readonly maxPayloadSize: number };
 }
 
 /** A stored user as the service returns it (SCIM JSON). */
@@ -36,6 +38,8 @@ export interface ScimService {
   readonly token: string;
   /** `METHOD /path` of every request received, in order. */
   readonly requests: string[];
+  /** The operations of each /Bulk request taken, in order. */
+  readonly bulkSizes: number[];
   users(): ScimUserSnapshot[];
   /** While down, every request is answered 503. */
   setDown(down: boolean): void;
@@ -48,10 +52,12 @@ export interface ScimService {
 interface Request extends IncomingMessage {
   readonly path: string;
   get(header: string): string | undefined;
+  body?: unknown;
 }
 interface Response extends ServerResponse {
   status(code: number): Response;
   json(body: unknown): Response;
+  send(body: unknown): Response;
 }
 type Handler = (req: Request, res: Response, next: () => void) => void;
 interface ExpressApp {
@@ -60,7 +66,38 @@ interface ExpressApp {
   use(path: string | Handler | object, handler?: Handler | object): ExpressApp;
   post(path: string, handler: Handler): ExpressApp;
 }
-const express = createRequire(import.meta.url)('express') as () => ExpressApp;
+const express = createRequire(import.meta.url)('express') as (() => ExpressApp) & { json(options: { type: string[]; limit: number }): Handler };
+
+type BulkSetting = ScimServiceOptions['bulk'];
+
+function scimErrorBody(status: number, detail: string): Json {
+  return { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), detail };
+}
+
+/**
+ * The service's own /Bulk: its ServiceProviderConfig says what it takes (SCIMMY's settings are global to the process), and
+ * a /Bulk request it does not take (none at all, or more operations than it allows) is refused before SCIMMY sees it.
+ */
+function bulkGate(bulk: BulkSetting, sizes: number[]): Handler {
+  const parse = express.json({ type: ['application/scim+json', 'application/json'], limit: bulk?.maxPayloadSize ?? BULK_CEILING.maxPayloadSize });
+  const advertised = bulk ? { supported: true, ...bulk } : { supported: false, maxOperations: 0, maxPayloadSize: 0 };
+  return (req, res, next) => {
+    if (req.method === 'GET' && req.path === '/scim/v2/ServiceProviderConfig') {
+      const send = res.send.bind(res);
+      res.send = (body: unknown) => send(typeof body === 'object' && body !== null ? { ...JSON.parse(JSON.stringify(body)), bulk: advertised } : body);
+      return next();
+    }
+    if (req.method !== 'POST' || req.path !== '/scim/v2/Bulk') return next();
+    if (!bulk) return void res.status(501).json(scimErrorBody(501, 'this service does not take /Bulk'));
+    parse(req, res, () => {
+      const operations = (req.body as { Operations?: unknown } | undefined)?.Operations;
+      const count = Array.isArray(operations) ? operations.length : 0;
+      if (count > bulk.maxOperations) return void res.status(413).json(scimErrorBody(413, `more than ${bulk.maxOperations} operations`));
+      sizes.push(count);
+      next();
+    });
+  };
+}
 
 /**
  * Parses a query string for SCIMMY. Express 5 parses `req.query` anew on each read, so the routers'
@@ -138,6 +175,7 @@ export async function startScimService(options: ScimServiceOptions = {}): Promis
   const token = options.token ?? randomBytes(24).toString('base64url');
   const issued: IssuedTokens = { expiry: new Map() };
   const requests: string[] = [];
+  const bulkSizes: number[] = [];
   let down = false;
 
   const app = express();
@@ -151,6 +189,7 @@ export async function startScimService(options: ScimServiceOptions = {}): Promis
     res.setHeader('Content-Type', 'application/scim+json');
     res.status(503).json({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '503', detail: 'the service is down' });
   });
+  app.use(bulkGate(options.bulk, bulkSizes));
   if (options.oauth) app.post('/oauth/token', tokenEndpoint(options.oauth, issued));
   app.use(
     '/scim/v2',
@@ -169,6 +208,7 @@ export async function startScimService(options: ScimServiceOptions = {}): Promis
     tokenUrl: options.oauth ? `${origin}/oauth/token` : null,
     token,
     requests,
+    bulkSizes,
     users: () => [...store.users.values()].map((u) => JSON.parse(JSON.stringify(renderUser(settings, u))) as ScimUserSnapshot),
     setDown: (value) => {
       down = value;

@@ -299,10 +299,14 @@ class ServiceUser extends SCIMMY.Resources.User {
   }
 }
 
+/** The most a test service's /Bulk takes: SCIMMY's own limits, under which each service sets its own. */
+export const BULK_CEILING = { maxOperations: 1000, maxPayloadSize: 4_194_304 } as const;
+
 /** Declares Users (with the enterprise extension) and Groups to SCIMMY, once per process. */
 export function declareResources(): void {
   if (SCIMMY.Resources.declared('User')) return;
-  SCIMMY.Config.set({ etag: true });
+  // /Bulk on for SCIMMY as a whole, at the largest limits a service may set; each service advertises (and keeps to) its own
+  SCIMMY.Config.set({ etag: true, bulk: { supported: true, maxOperations: BULK_CEILING.maxOperations, maxPayloadSize: BULK_CEILING.maxPayloadSize } });
   SCIMMY.Resources.declare(ServiceUser, {
     name: 'User',
     extensions: [{ schema: SCIMMY.Schemas.EnterpriseUser, required: false }],

@@ -50,6 +50,11 @@ export interface ConnectorCapabilities {
   readonly certificates?: boolean;
   /** The account names the account of its holder's manager (a directory's `manager`): setManager works. */
   readonly managers?: boolean;
+  /**
+   * Calls made at once that go out together in one request (a SCIM service's /Bulk maxOperations), each answered on its
+   * own: a caller may keep this many times its concurrency in flight. Absent: one call a request.
+   */
+  readonly callsPerRequest?: number;
 }
 
 /** What a mutation left behind: for a deferred target, the ticket that carries it. */
@@ -71,6 +76,8 @@ export interface Connector {
   readonly target: string;
   readonly kind: string;
   readonly capabilities: ConnectorCapabilities;
+  /** Asks the target what it can do (a SCIM service's ServiceProviderConfig), once; `capabilities` tell it from then on. */
+  discover?(): Promise<ConnectorCapabilities>;
   /** The account with this key, or null. */
   findAccount(key: string): Promise<RemoteAccount | null>;
   /** Refused with MUSTER_ERR_TARGET_CONFLICT when the key is taken. */

@@ -3,15 +3,16 @@ import type { AuditDraft } from '../../audit/chain.ts';
 import { MusterError } from '../../core/errors.ts';
 import type { IdentityState } from '../../core/identity/record.ts';
 import type { AgreementRelyingParty } from '../../core/federation/agreement.ts';
-import type { Job, JobContext, JobHandler } from '../job-types.ts';
+import type { BatchJobHandler, Job, JobContext, JobHandler } from '../job-types.ts';
+import { type BatchItem, batchOf, identityOfJob } from '../../queue/job.ts';
 import { loadIdentities } from '../../mur/identity-repository.ts';
 import type { Tx } from '../../store/store.ts';
 import { recordRpProvisioned } from '../rp-subjects.ts';
 import { blankRecord, resourceFor, subjectAt } from './account.ts';
-import { recordsOf, saveRecord, type ProvisioningRecord } from './records.ts';
+import { identitiesNeverPushed, recordsOf, saveRecord, type ProvisioningRecord } from './records.ts';
 import { type RpOutbound, RpScimService } from './rp-service.ts';
 import { syncAccount, wantedAccount, type SyncOutcome, type TerminationMode } from './sync.ts';
-import { targetsOf, type ProvisioningTarget } from './targets.ts';
+import { anyAgreementProvisions, targetsOf, type ProvisioningTarget } from './targets.ts';
 
 /** Queued by identity events (joiner, activated, updated, mover, leave, suspended, return, rehire, leaver, disabled) and by a full push of an agreement. */
 export const FEDERATION_PROVISION_JOB = 'federation.provision';
@@ -120,4 +121,22 @@ export function federationProvisionHandler(options: ProvisionHandlerOptions): Jo
     }
     await commit(tx, identity, changes, job, ctx);
   };
+}
+
+/**
+ * Of a batch of pushes, those with anything to do: every one while an active agreement names an RP with a provisioning
+ * API; otherwise only those of identities pushed somewhere before (most agencies' leavers were never). Two queries.
+ */
+async function pushesWithTargets(items: readonly BatchItem[], tx: Tx): Promise<readonly BatchItem[]> {
+  if (await anyAgreementProvisions(tx)) return items;
+  const idle = await identitiesNeverPushed(
+    tx,
+    items.flatMap((i) => identityOfJob(i.job) ?? []),
+  );
+  return items.filter((i) => !idle.has(identityOfJob(i.job) ?? ''));
+}
+
+/** `federation.provision` for a flood of identity events (a mass termination): one transaction, work only where an RP is pushed to. */
+export function federationProvisionBatch(options: ProvisionHandlerOptions): BatchJobHandler {
+  return batchOf(federationProvisionHandler(options), pushesWithTargets);
 }

@@ -43,6 +43,13 @@ export async function recordsOf(db: Queryable, identityId: string): Promise<Map<
   return new Map(rows.map((r) => [r.client_id as string, recordOf(r)]));
 }
 
+/** Of these identities, those that exist and were never pushed to any RP (no provisioning record): one query. */
+export async function identitiesNeverPushed(db: Queryable, identityIds: readonly string[]): Promise<Set<string>> {
+  if (identityIds.length === 0) return new Set();
+  const rows = await db.query<{ id: string }>('SELECT i.id FROM identities i WHERE i.id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM rp_provisioning r WHERE r.identity_id = i.id)', [identityIds]);
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function saveRecord(db: Queryable, record: ProvisioningRecord): Promise<void> {
   await db.query(
     `INSERT INTO rp_provisioning (identity_id, client_id, sub, remote_id, state, pushed, synced_at, extension, attempts, last_error)

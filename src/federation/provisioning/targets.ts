@@ -32,6 +32,11 @@ export function provisionedParties(document: AgreementDocument): ProvisioningTar
   return document.relyingParties.filter((rp): rp is ProvisioningTarget['rp'] => rp.scim !== undefined);
 }
 
+/** Whether any active agreement names an RP with a provisioning API: without one, only identities already pushed somewhere have anything to push. */
+export async function anyAgreementProvisions(db: Queryable): Promise<boolean> {
+  return (await db.query(NEWEST)).map(versionOf).some((a) => a.status === 'active' && provisionedParties(a.document).length > 0);
+}
+
 /** Whether the agreement lets muster push to its RPs now. */
 export function allowsProvisioning(agreement: AgreementVersion): boolean {
   return agreement.status === 'active' && agreement.document.provisioning.allowed;

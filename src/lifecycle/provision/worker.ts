@@ -52,7 +52,8 @@ type Ran = { op: ClaimedOp; record: (AccountRecord & { desiredVersion: number })
 
 /**
  * The provisioning worker: for each target, claims due operations in batches, brings each
- * account in line through the target's connector with up to `concurrency` calls in flight, and
+ * account in line through the target's connector with up to `concurrency` calls in flight (times the calls one
+ * request carries, for a target that sends them together: SCIM /Bulk), and
  * records the outcome in one transaction per batch. Failures back off with jitter; a target that
  * keeps failing opens its circuit, and its queue waits without spending attempts.
  */
@@ -122,6 +123,7 @@ export class ProvisioningWorker {
 
   async #converge(target: string, ops: readonly ClaimedOp[], records: Map<string, AccountRecord & { desiredVersion: number }>, causes: Map<number, OpCause[]>): Promise<Ran[]> {
     const { connector, concurrency } = this.#o.targets.get(target) as ProvisioningTarget;
+    const lanes = concurrency * (await callsPerRequest(connector));
     const queue = this.#queue;
     const seen = new Set<string>();
     const ran: Ran[] = ops.map((op) => ({ op, record: null, causes: causes.get(op.id) ?? [] }));
@@ -149,7 +151,7 @@ export class ProvisioningWorker {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(work.length, 1)) }, lane));
+    await Promise.all(Array.from({ length: Math.min(lanes, Math.max(work.length, 1)) }, lane));
     return ran;
   }
 
@@ -240,6 +242,15 @@ export class ProvisioningWorker {
     });
     this.#o.onOutcome?.(target, outcome, op);
   }
+}
+
+/**
+ * How many calls go out together in one request of the target (SCIM /Bulk), once it has said what it can do; 1 when it
+ * cannot say (the calls then fail on their own if it is down).
+ */
+async function callsPerRequest(connector: Connector): Promise<number> {
+  const capabilities = connector.discover ? await connector.discover().catch(() => connector.capabilities) : connector.capabilities;
+  return Math.max(1, capabilities.callsPerRequest ?? 1);
 }
 
 function newestCause(causes: readonly OpCause[]): OpCause | undefined {

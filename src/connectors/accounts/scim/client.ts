@@ -1,4 +1,5 @@
 import { authorizer, type Authorizer } from './auth.ts';
+import { BULK_REQUEST, type BulkCall, type BulkLimits, bulkAnswers, bulkOperation, chunkCalls } from './bulk.ts';
 import { failureError, unreachableError } from './failures.ts';
 import { Gate } from './gate.ts';
 import { type OutboundFetch, agencyFetch } from '../../outbound/index.ts';
@@ -12,6 +13,8 @@ export interface ScimRequest {
   readonly ifMatch?: string;
   /** Statuses besides 2xx the caller handles itself (404 on delete, 412, 409 on a group create). */
   readonly accept?: readonly number[];
+  /** May go out inside a /Bulk request with the calls made at the same time, when the service takes them (no `ifMatch`). */
+  readonly bulk?: boolean;
 }
 
 export interface ScimResponse {
@@ -27,6 +30,16 @@ interface Exchange extends ScimResponse {
 }
 
 const SCIM_JSON = 'application/scim+json';
+
+/** A call waiting for the next /Bulk request. */
+interface Waiting extends BulkCall {
+  readonly init: ScimRequest;
+  readonly resolve: (answer: ScimResponse) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Answers to a /Bulk request that mean the service does not take it after all: its calls go out one by one instead. */
+const BULK_REFUSED = [400, 403, 404, 405, 413, 501];
 
 function queryString(query: Readonly<Record<string, string | number>> | undefined): string {
   if (!query) return '';
@@ -58,6 +71,9 @@ export class ScimClient {
   readonly #gate: Gate;
   readonly #closing = new AbortController();
   readonly #fetch: OutboundFetch;
+  readonly #concurrency: number;
+  #bulk: BulkLimits | null = null;
+  #waiting: Waiting[] = [];
 
   constructor(target: string, options: ScimOptions) {
     this.#fetch = options.outbound ?? agencyFetch();
@@ -65,11 +81,63 @@ export class ScimClient {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? SCIM_DEFAULTS.timeoutMs;
     this.#auth = authorizer(target, options.auth, this.#timeoutMs, this.#fetch);
-    this.#gate = new Gate(options.concurrency ?? SCIM_DEFAULTS.concurrency);
+    this.#concurrency = options.concurrency ?? SCIM_DEFAULTS.concurrency;
+    this.#gate = new Gate(this.#concurrency);
   }
 
   request(method: string, path: string, init: ScimRequest = {}): Promise<ScimResponse> {
+    if (init.bulk && this.#bulk && init.ifMatch === undefined) return this.#queue(method, path, init);
     return this.#gate.run(() => this.#send(method, path, init));
+  }
+
+  /** Sends the calls marked `bulk` through /Bulk within these limits from now on; null sends each alone. */
+  useBulk(limits: BulkLimits | null): void {
+    this.#bulk = limits;
+  }
+
+  /** Holds a call until the calls of this turn of the event loop go out together. */
+  #queue(method: string, path: string, init: ScimRequest): Promise<ScimResponse> {
+    return new Promise<ScimResponse>((resolve, reject) => {
+      if (this.#waiting.length === 0) setImmediate(() => this.#flush());
+      this.#waiting.push({ method, path, body: init.body, init, resolve, reject });
+    });
+  }
+
+  #flush(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    const limits = this.#bulk;
+    for (const chunk of limits ? chunkCalls(waiting, limits, this.#concurrency) : waiting.map((w) => ({ calls: [w], alone: true }))) {
+      if (chunk.alone || chunk.calls.length === 1) for (const w of chunk.calls) this.#alone(w);
+      else void this.#gate.run(() => this.#sendBulk(chunk.calls));
+    }
+  }
+
+  #alone(w: Waiting): void {
+    this.#gate.run(() => this.#send(w.method, w.path, w.init)).then(w.resolve, w.reject);
+  }
+
+  /** One /Bulk request; each call settles with its own answer, as if it had gone alone. */
+  async #sendBulk(calls: readonly Waiting[]): Promise<void> {
+    let answer: ScimResponse;
+    try {
+      answer = await this.#send('POST', '/Bulk', { body: { schemas: [BULK_REQUEST], Operations: calls.map(bulkOperation) }, accept: BULK_REFUSED });
+    } catch (error) {
+      for (const w of calls) w.reject(error);
+      return;
+    }
+    if (BULK_REFUSED.includes(answer.status)) {
+      this.#bulk = null;
+      for (const w of calls) this.#alone(w);
+      return;
+    }
+    bulkAnswers(calls, answer.body).forEach((a, i) => {
+      const w = calls[i] as Waiting;
+      const request = `${w.method} ${w.path} (in POST /Bulk)`;
+      if (a === null) w.reject(failureError(this.#target, request, { status: 502, retryAfter: null, body: 'the bulk response did not answer this operation' }));
+      else if ((a.status >= 200 && a.status < 300) || w.init.accept?.includes(a.status)) w.resolve(a);
+      else w.reject(failureError(this.#target, request, { status: a.status, retryAfter: null, body: a.body }));
+    });
   }
 
   /** Aborts requests in flight; later requests fail as unavailable. */

@@ -1,5 +1,6 @@
 import { MusterError } from '../../../core/errors.ts';
 import type { AccountFields, AccountSpec, Connector, ConnectorCapabilities, Created, Receipt, RemoteAccount } from '../port.ts';
+import { bulkLimits } from './bulk.ts';
 import { ScimClient, type Json } from './client.ts';
 import { failureError } from './failures.ts';
 import { findGroup, groupNames, groupNamesOfMember, membershipDirectory, namesFromUser } from './groups.ts';
@@ -20,7 +21,9 @@ function userPath(id: string): string {
 /**
  * Accounts and groups in a SCIM 2.0 service (RFC 7643/7644). `capabilities.etags` is false until the
  * service's ServiceProviderConfig has been read, by `discover()` or by the first updateAccount; from
- * then on updates are conditional (If-Match on the version just read, one retry on 412).
+ * then on updates are conditional (If-Match on the version just read, one retry on 412). When it
+ * advertises /Bulk, the unconditional User PATCHes and DELETEs made at once go out together in /Bulk
+ * requests within its maxOperations and maxPayloadSize, each answered (and failing) on its own.
  */
 export class ScimConnector implements Connector {
   readonly target: string;
@@ -106,7 +109,7 @@ export class ScimConnector implements Connector {
   }
 
   async deleteAccount(id: string): Promise<Receipt> {
-    await this.#client.request('DELETE', userPath(id), { accept: [404] });
+    await this.#client.request('DELETE', userPath(id), { accept: [404], bulk: true });
     return {};
   }
 
@@ -151,7 +154,10 @@ export class ScimConnector implements Connector {
   async #readServiceConfig(): Promise<ConnectorCapabilities> {
     const { status, body } = await this.#client.request('GET', '/ServiceProviderConfig', { accept: [404, 501] });
     const etag = status < 300 ? (body?.etag as { supported?: unknown } | undefined) : undefined;
-    this.#capabilities = Object.freeze({ ...this.#capabilities, etags: etag?.supported === true });
+    const bulk = status < 300 ? bulkLimits(body) : null;
+    this.#client.useBulk(bulk);
+    const { callsPerRequest: _, ...rest } = this.#capabilities;
+    this.#capabilities = Object.freeze({ ...rest, etags: etag?.supported === true, ...(bulk ? { callsPerRequest: bulk.maxOperations } : {}) });
     return this.#capabilities;
   }
 
@@ -174,7 +180,7 @@ export class ScimConnector implements Connector {
 
   /** PATCHes a User; answers the status (412 when the version did not match). */
   async #patchUser(id: string, operations: readonly PatchOperation[], ifMatch: string | null | undefined): Promise<number> {
-    const { status } = await this.#client.request('PATCH', userPath(id), { body: patch(operations), ifMatch: ifMatch ?? undefined, accept: [404, 412] });
+    const { status } = await this.#client.request('PATCH', userPath(id), { body: patch(operations), ifMatch: ifMatch ?? undefined, accept: [404, 412], bulk: true });
     if (status === 404) throw this.#notFound(id);
     return status;
   }

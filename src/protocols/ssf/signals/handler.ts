@@ -1,7 +1,9 @@
 import { MusterError } from '../../../core/errors.ts';
 import { EVENT_TYPES } from '../../../core/events.ts';
 import type { KeyVault } from '../../../core/key-vault.ts';
-import type { JobHandler } from '../../../lifecycle/handlers.ts';
+import { eventsOfKnownIdentities } from '../../../federation/rp-subjects.ts';
+import type { BatchItem, BatchJobHandler, JobHandler } from '../../../lifecycle/handlers.ts';
+import { batchOf } from '../../../queue/job.ts';
 import type { Job } from '../../../lifecycle/jobs.ts';
 import { TRANSMITTER_ACTOR } from '../transmitter.ts';
 import type { Tx } from '../../../store/store.ts';
@@ -79,4 +81,19 @@ export function federationSignalHandler(deps: SignalHandlerDeps): JobHandler {
       ctx.correlationId,
     );
   };
+}
+
+/** Of a batch of signal jobs, those whose event is about an identity some RP knows (most leavers signed in to none): one query. */
+async function knownToRelyingParties(items: readonly BatchItem[], tx: Tx): Promise<readonly BatchItem[]> {
+  const known = await eventsOfKnownIdentities(
+    tx,
+    items.flatMap((i) => (i.job.eventId === null ? [] : [i.job.eventId])),
+  );
+  // a job naming no event runs, and fails, as alone
+  return items.filter((i) => i.job.eventId === null || known.has(i.job.eventId));
+}
+
+/** `federation.signal` for a flood of changes (a mass termination): one transaction, work only where an RP knows the identity. */
+export function federationSignalBatch(deps: SignalHandlerDeps): BatchJobHandler {
+  return batchOf(federationSignalHandler(deps), knownToRelyingParties);
 }
