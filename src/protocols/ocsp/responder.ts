@@ -4,7 +4,7 @@ import type { RevocationReason } from '../../pki/crl.ts';
 import { ocspErrorResponse, type OcspCertStatus, type OcspSigner } from '../../pki/ocsp-signing.ts';
 import { issuerHashes, type IssuerHashes } from './issuer-id.ts';
 import { normalizeSerial, parseOcspRequest, type RequestedCertId } from './request.ts';
-import { LruMap } from './lru.ts';
+import { LruMap } from '../lru.ts';
 import { checkResponder } from './responder-check.ts';
 import { ResponseEncoder } from './response-encoder.ts';
 

@@ -1,5 +1,5 @@
 import type { OcspAnswers } from './http.ts';
-import { LruMap } from './lru.ts';
+import { LruMap } from '../lru.ts';
 import { asBuffer, type OcspAnswer } from './responder.ts';
 import type { FromOcspWorker, ToOcspWorker } from './worker-messages.ts';
 

@@ -12,6 +12,12 @@ import type { TlsServerCredentials } from './tls-server-certificate.ts';
  * are checked against muster's CA; `socket.authorized` tells the OP whether one chained.
  */
 
+/**
+ * How long a TLS session stays resumable (session tickets): a browser that comes back within it makes an abbreviated
+ * handshake, and the client certificate it proved in its full handshake is the one the sign-in checks (live, each time).
+ */
+export const TLS_SESSION_SECONDS = 300;
+
 export interface RunningHttps {
   readonly host: string;
   readonly port: number;
@@ -33,7 +39,7 @@ export interface MtlsOptions {
 
 export function startMtlsListener(options: MtlsOptions): Promise<RunningHttps> {
   const { key, cert, chain, ca } = options.credentials;
-  const tls = { key, cert: [cert, ...chain].join('\n'), ca, requestCert: true, rejectUnauthorized: false };
+  const tls = { key, cert: [cert, ...chain].join('\n'), ca, requestCert: true, rejectUnauthorized: false, sessionTimeout: TLS_SESSION_SECONDS };
   const server = createServer({ ...tls, ...serverOptionsOf(options.limits) }, (req, res) => {
     if (!options.listener(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });

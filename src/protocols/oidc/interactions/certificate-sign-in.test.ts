@@ -85,6 +85,19 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
     assert.deepEqual([(await match(software.pem)).credentialId, (await match(software.pem)).aal], [software.credentialId, 'aal2']);
   });
 
+  test('a certificate whose path was found valid is refused once it has expired, and signs in again within its validity', async () => {
+    const pem = world.card.E1.card.certificates[0]!.pem;
+    assert.equal((await match(pem)).identityId, world.ids.E1);
+    const shift = new X509Certificate(pem).notAfter.getTime() - h.clock.now().getTime() + 1000;
+    h.clock.advance(shift);
+    try {
+      await assert.rejects(match(pem), refusedFor('path-invalid'));
+    } finally {
+      h.clock.advance(-shift);
+    }
+    assert.equal((await match(pem)).identityId, world.ids.E1);
+  });
+
   test('a suspended card: its certificate is on hold and refused; reinstated, it signs in again', async () => {
     const { card } = world.card.E2;
     await world.cards.suspend(card.credentialId, BY, 'card left in a reader');

@@ -5,6 +5,7 @@ import type { RevocationStatus } from '../../../pki/path/validate.ts';
 import type { X509Certificate } from '../../../pki/x509.ts';
 import type { Queryable } from '../../../store/store.ts';
 import { type CertificateSubject, certificateSubject } from '../sign-in-subject.ts';
+import { pathVerdict } from './certificate-cache.ts';
 import { type CertificateMatch, requireActive, subjectOf, thumbprintOf } from './certificate-match.ts';
 import { validateAuthenticationPath } from './certificate-path.ts';
 import { SignInRefused } from './refusal.ts';
@@ -52,7 +53,11 @@ export async function matchOwnCertificate(db: Queryable, issuing: CertificateAut
   if (!use || use.credentialType !== row.credential_type)
     throw new SignInRefused('not-authentication-certificate', 'this is not a PIV Authentication or Derived PIV Authentication certificate', subject);
   refuseStatus(row, certificate);
-  const path = await validateAuthenticationPath(issuing.certificate, [certificate], { revocationStatus: recordedStatus(certificate, row) }, clock.now());
+  const time = clock.now();
+  // the status was read live just above: a path found valid once is valid again while its certificates are
+  const path = await pathVerdict(issuing.certificate, [certificate], time, () =>
+    validateAuthenticationPath(issuing.certificate, [certificate], { revocationStatus: recordedStatus(certificate, row) }, time),
+  );
   if (!path.valid) throw new SignInRefused('path-invalid', `the certificate does not validate: ${path.reason ?? 'invalid path'}`, { ...subject, identityId: row.identity_id });
   requireActive(row, certificate);
   return {

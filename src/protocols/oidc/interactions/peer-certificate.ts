@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
-import { X509Certificate } from '../../../pki/x509.ts';
+import type { X509Certificate } from '../../../pki/x509.ts';
+import { parsedCertificate } from './certificate-cache.ts';
 import { SignInRefused } from './refusal.ts';
 
 /** The client certificate of a TLS connection and the other certificates the client sent. */
@@ -17,7 +18,7 @@ export function isTls(socket: Socket): socket is TLSSocket {
 
 function parse(raw: Buffer): X509Certificate {
   try {
-    return new X509Certificate(new Uint8Array(raw));
+    return parsedCertificate(new Uint8Array(raw));
   } catch {
     throw new SignInRefused('unreadable-certificate', 'the certificate the browser presented cannot be read');
   }

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { after, test } from 'node:test';
+import { limitsSchema } from '../../config/limits-schema.ts';
+import { peerCertificates } from './interactions/peer-certificate.ts';
+import { startMtlsListener } from './mtls.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'muster-mtls-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=Test PIV CA', '-days', '2');
+openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'card.key', '-out', 'card.csr', '-subj', '/CN=Card Holder');
+openssl('x509', '-req', '-in', 'card.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-out', 'card.pem', '-days', '1');
+const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+
+function get(origin: string, agent: Agent): Promise<{ reused: boolean; subject: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${origin}/`, { agent }, (res: IncomingMessage) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      res.on('end', () => resolve(JSON.parse(body) as { reused: boolean; subject: string }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a browser coming back resumes its TLS session, and the certificate it proved is still the one read', async () => {
+  const listener = await startMtlsListener({
+    host: '127.0.0.1',
+    port: 0,
+    credentials: { key: read('ca.key'), cert: read('ca.pem'), chain: [], ca: [read('ca.pem')], notAfter: new Date(Date.now() + 86_400_000) },
+    limits: limitsSchema.parse({}),
+    listener: (req, res) => {
+      const { leaf } = peerCertificates(req.socket);
+      res.end(JSON.stringify({ reused: (req.socket as TLSSocket).isSessionReused(), subject: leaf.subject }));
+      return true;
+    },
+  });
+  const browser = new Agent({ key: read('card.key'), cert: read('card.pem'), ca: read('ca.pem'), checkServerIdentity: () => undefined, keepAlive: false });
+  try {
+    const first = await get(listener.origin, browser);
+    const second = await get(listener.origin, browser);
+    assert.deepEqual(first, { reused: false, subject: 'CN=Card Holder' });
+    assert.deepEqual(second, { reused: true, subject: 'CN=Card Holder' });
+  } finally {
+    browser.destroy();
+    await listener.close();
+  }
+});
