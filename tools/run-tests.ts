@@ -1,14 +1,21 @@
 // Runs every test muster has: the type check, then unit, contract and integration suites on
 // PGlite and on the PostgreSQL server (required when CI=true or MUSTER_TEST_POSTGRES=required).
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PEER_CHECK } from './peer-check.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const extra = process.argv.slice(2);
 
+// Every test file runs in a process of its own and loads much of muster: Node keeps the stripped TypeScript and V8's
+// compiled code of each module between them (and between runs) in one folder, checked against the sources.
+const compileCache = process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'muster-node-compile-cache');
+
 function run(command: string, args: string[]): number {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, MUSTER_TEST: '1' } });
+  const env = { ...process.env, MUSTER_TEST: '1', NODE_COMPILE_CACHE: compileCache };
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
   return result.status ?? 1;
 }
 
