@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { after } from 'node:test';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { openPgliteStore } from '../../src/store/dialects/pglite.ts';
@@ -11,6 +12,7 @@ import { pgliteWasm } from '../../src/store/dialects/pglite-wasm.ts';
 import { loadMigrations, migrate } from '../../src/store/migrate.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
+import { PglitePool } from './pglite-pool.ts';
 
 const TAR = 'application/x-tar';
 const PGLITE_PACKAGE = new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url);
@@ -23,10 +25,22 @@ const TEMPLATE_SETTINGS = ["ALTER SYSTEM SET shared_buffers = '16MB'", 'ALTER SY
 let image: Promise<Blob> | undefined;
 let copies = 0;
 
-/** A fresh in-memory PGlite store, a copy of the migrated template: independent of every other. */
+const pool = new PglitePool();
+after(() => pool.drain());
+
+/**
+ * A fresh in-memory PGlite store, a copy of the migrated template: independent of every other. A closed copy, emptied
+ * back to the template, is handed out again (pglite-pool.ts).
+ */
 export async function openPgliteClone(): Promise<Store> {
-  const store = await openPgliteStore(undefined, { loadDataDir: await templateImage() });
+  const store = await pool.take(newPgliteCopy);
   copies += 1;
+  return store;
+}
+
+/** A new PGlite in memory, loaded from the template (not from the pool). */
+export async function newPgliteCopy(): Promise<Store> {
+  const store = await openPgliteStore(undefined, { loadDataDir: await templateImage() });
   try {
     await migrate(store);
   } catch (error) {
