@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import type { Command } from 'commander';
 import { openStore } from '../store/open.ts';
-import { describeEachStore, freshSchemaUrl } from '../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../test/support/stores.ts';
 import type { CliIo } from './io.ts';
 import { type CliOptions, type CommandGroup, runCli } from './main.ts';
 import { encodeAttributes } from '../mur/attribute-codec.ts';
@@ -45,7 +45,7 @@ describeEachStore('muster cli', (factory) => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-cli-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
   });
   after(() => rm(dir, { recursive: true, force: true }));
 

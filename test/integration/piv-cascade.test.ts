@@ -22,6 +22,7 @@ import { startPkiServing, type PkiServing } from '../../src/runtime/pki-serving.
 import { startJobWorker } from '../../src/runtime/workers.ts';
 import { addVirtualAuthenticator, chromiumSkip, launchChromium } from '../support/chromium.ts';
 import { HR_HEADER, hrLine } from '../support/muster.ts';
+import { seedPgliteDataDir } from '../support/pglite-template.ts';
 import { type WaitOptions, waitUntil } from '../support/wait.ts';
 
 const run = promisify(execFile);
@@ -74,6 +75,7 @@ describe('PIV card, PKI and FIDO2 Derived PIV, and the leaver cascade on a runni
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-cascade-'));
+    await seedPgliteDataDir(join(dir, 'data'));
     const port = await freePort();
     base = `http://localhost:${port}`;
     const config = loadConfig({

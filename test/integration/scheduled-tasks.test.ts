@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { seedPgliteDataDir } from '../support/pglite-template.ts';
 import { waitUntil } from '../support/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/muster.js', import.meta.url));
@@ -35,9 +36,10 @@ const COMMANDS = {
   worker: { args: ['worker', '--metrics-port', '0', '--json'], tasks: WORKER_TASKS, metrics: (out: Record<string, unknown>) => (typeof out.metrics === 'string' ? out.metrics : undefined) },
 };
 
-/** Starts the command on a fresh embedded store; the URL of its /metrics and the child. */
+/** Starts the command on a fresh embedded store (a copy of the migrated template); the URL of its /metrics and the child. */
 async function start(dir: string, args: readonly string[], metricsOf: (out: Record<string, unknown>) => string | undefined): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const configFile = join(dir, 'muster.json');
+  await seedPgliteDataDir(join(dir, 'data'));
   await writeFile(configFile, JSON.stringify({ dataDir: join(dir, 'data'), workers: { pollMs: 50 }, log: { level: 'warn' } }));
   const child = spawn(process.execPath, [BIN, ...args, '--config', configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],

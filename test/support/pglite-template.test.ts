@@ -27,7 +27,7 @@ describe('PGlite test stores copied from one migrated template', () => {
 
   test('the template is kept in the temporary folder under a name keyed by the migrations', async () => {
     const path = await templatePath();
-    assert.match(path, /muster-pglite-template-[0-9a-f]{16}\.tar\.gz$/);
+    assert.match(path, /muster-pglite-template-[0-9a-f]{16}\.tar$/);
     assert.ok((await stat(path)).size > 0);
   });
 

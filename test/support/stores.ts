@@ -3,7 +3,7 @@ import pg from 'pg';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTestSchema, dropOwnSchemas, dropTestSchema, sweepAbandonedSchemas } from './pg-schemas.ts';
-import { openPgliteClone } from './pglite-template.ts';
+import { openPgliteClone, seedPgliteDataDir } from './pglite-template.ts';
 
 export const POSTGRES_URL = process.env.MUSTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -56,6 +56,16 @@ async function openPostgresSchemaStore(): Promise<Store> {
   const schema = await createTestSchema(POSTGRES_URL);
   const store = await openStore({ dataDir: ':memory:', databaseUrl: schemaUrl(schema), poolSize: 4 });
   return { ...store, close: () => store.close().finally(() => dropTestSchema(POSTGRES_URL, schema)) };
+}
+
+/**
+ * The environment a `muster` command needs to use the store of `factory` with `--data-dir dataDir`: on PostgreSQL, a
+ * schema of its own (`DATABASE_URL`); on PGlite, none, the data folder holding a copy of the migrated template.
+ */
+export async function commandStoreEnv(factory: StoreFactory, dataDir: string): Promise<Record<string, string>> {
+  if (factory.name === 'postgres') return { DATABASE_URL: await freshSchemaUrl() };
+  await seedPgliteDataDir(dataDir);
+  return {};
 }
 
 /** Runs `suite` once per store adapter. The PostgreSQL leg fails loudly in CI if the server is missing. */

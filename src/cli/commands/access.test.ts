@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
-import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../../test/support/stores.ts';
 import { openStore } from '../../store/open.ts';
 import type { CliIo } from '../io.ts';
 import { runCli } from '../main.ts';
@@ -37,7 +37,7 @@ describeEachStore('muster catalogue and access commands', (factory) => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-access-cli-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
     assert.equal((await run(['identity', 'list'])).code, 0);
     const store = await openStore({ dataDir: join(dir, 'data'), databaseUrl: env.DATABASE_URL });
     try {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
-import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../../test/support/stores.ts';
 import { exampleAgreement, exampleRp } from '../../federation/agreements-fixture.ts';
 import type { CliIo } from '../io.ts';
 import { cliOperatorToken } from '../test-operators.ts';
@@ -39,7 +39,7 @@ describeEachStore('muster federation agreement', (factory) => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-agreement-cli-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
     await file('muster.json', { workers: { enabled: false } });
     env.MUSTER_TOKEN = await cliOperatorToken({ dataDir: join(dir, 'data'), env, file: join(dir, 'muster.json') }, ['federation-admin']);
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
-import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../../test/support/stores.ts';
 import { openStore } from '../../store/open.ts';
 import type { CliIo } from '../io.ts';
 import { runCli } from '../main.ts';
@@ -47,7 +47,7 @@ describeEachStore('command-line writes act as the operator of MUSTER_TOKEN, with
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-cli-operator-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
     await writeFile(join(dir, 'muster.json'), JSON.stringify({ workers: { enabled: false } }));
     await writeFile(join(dir, 'hr.csv'), hrCsv([hrLine('E1')]));
   });

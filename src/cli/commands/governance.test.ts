@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
-import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../../test/support/stores.ts';
 import { loadConfig } from '../../config/load.ts';
 import { testOperator } from '../../operators/test-operators.ts';
 import { startMuster } from '../../runtime/context.ts';
@@ -36,7 +36,7 @@ describeEachStore('muster sod, review and identity archive', (factory) => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-governance-cli-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
     const ctx = await startMuster(loadConfig({ env, overrides: { dataDir: join(dir, 'data'), import: { massChangeShare: 1 } } }));
     try {
       const file = join(dir, 'hr.csv');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
-import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../../test/support/stores.ts';
 import { openStore } from '../../store/open.ts';
 import type { CliIo } from '../io.ts';
 import { cliOperatorToken } from '../test-operators.ts';
@@ -35,7 +35,7 @@ describeEachStore('muster identity hold, release and holds', (factory) => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-holds-cli-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
     await writeFile(join(dir, 'muster.json'), JSON.stringify({ workers: { enabled: false } }));
     await writeFile(join(dir, 'hr.csv'), hrCsv([hrLine('E1')]));
     env.MUSTER_TOKEN = await cliOperatorToken({ dataDir: join(dir, 'data'), env, file: join(dir, 'muster.json') }, ['source-admin', 'security-officer']);

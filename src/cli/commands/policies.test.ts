@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
-import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../../test/support/stores.ts';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
 import { openStore } from '../../store/open.ts';
 import type { CliIo } from '../io.ts';
@@ -61,7 +61,7 @@ describeEachStore('muster policy and provision commands', (factory) => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-policy-cli-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
     await file('muster.json', { targets: { ldap: LDAP_TARGET }, workers: { enabled: false } });
     env.MUSTER_TOKEN = await cliOperatorToken({ dataDir: join(dir, 'data'), env, file: join(dir, 'muster.json') }, ['source-admin', 'policy-admin', 'provisioning-admin']);
     const imported = await run(['import', 'hr', await file('hr.csv', hrCsv([hrLine('E1'), hrLine('E2', { department: 'Legal' })]))]);

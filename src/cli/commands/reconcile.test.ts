@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
-import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../../test/support/stores.ts';
 import { openStore } from '../../store/open.ts';
 import type { CliIo } from '../io.ts';
 import { cliOperatorToken } from '../test-operators.ts';
@@ -37,7 +37,7 @@ describeEachStore('muster reconcile and orphans', (factory) => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-reconcile-cli-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
     await writeFile(join(dir, 'muster.json'), JSON.stringify({ targets: { ldap: LDAP_TARGET }, workers: { enabled: false } }));
     env.MUSTER_TOKEN = await cliOperatorToken({ dataDir: join(dir, 'data'), env, file: join(dir, 'muster.json') }, ['provisioning-admin']);
     assert.equal((await run(['orphans'])).stdout.trim(), 'no orphaned accounts');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
-import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../../test/support/stores.ts';
 import { loadConfig } from '../../config/load.ts';
 import { startMuster } from '../../runtime/context.ts';
 import type { CliIo } from '../io.ts';
@@ -34,7 +34,7 @@ describeEachStore('muster report', (factory) => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-report-cli-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
     const ctx = await startMuster(loadConfig({ env, overrides: { dataDir: join(dir, 'data'), import: { massChangeShare: 1 } } }));
     try {
       const file = join(dir, 'hr.csv');

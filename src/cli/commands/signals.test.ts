@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../../test/support/stores.ts';
 import { loadConfig } from '../../config/load.ts';
 import { SIGNAL_EVENTS } from '../../core/federation/profile.ts';
 import { insertIdentity, knownTo, rpKey, saveAgreement } from '../../protocols/ssf/test-fixtures.ts';
@@ -57,7 +57,7 @@ describeEachStore('SETs signed by the command line name the configured OP issuer
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-signals-cli-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
     await writeFile(join(dir, 'configured.json'), JSON.stringify({ workers: { enabled: false }, server: { port: 18_080 }, federation: { oidc: { issuer: `${ISSUER}/` } } }));
     await writeFile(join(dir, 'default.json'), JSON.stringify({ workers: { enabled: false } }));
     env.MUSTER_TOKEN = await cliOperatorToken({ dataDir: join(dir, 'data'), env, file: join(dir, 'configured.json') }, ['federation-admin']);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import { hrCsv, hrLine } from '../../../test/support/muster.ts';
-import { describeEachStore, freshSchemaUrl } from '../../../test/support/stores.ts';
+import { describeEachStore, commandStoreEnv } from '../../../test/support/stores.ts';
 import { loadConfig } from '../../config/load.ts';
 import { startMuster } from '../../runtime/context.ts';
 import { createJobWorker } from '../../runtime/workers.ts';
@@ -38,7 +38,7 @@ describeEachStore('muster trace', (factory) => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'muster-trace-cli-'));
-    env = factory.name === 'postgres' ? { DATABASE_URL: await freshSchemaUrl() } : {};
+    env = await commandStoreEnv(factory, join(dir, 'data'));
     const ctx = await startMuster(loadConfig({ env, overrides: { dataDir: join(dir, 'data'), import: { massChangeShare: 1 } } }));
     try {
       for (const [status, correlationId] of [
