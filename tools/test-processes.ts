@@ -32,7 +32,8 @@ export async function runTestFiles(run: TestRun): Promise<number> {
   const groups = Array.from({ length: count }, (_, i) => shared.filter((_, j) => j % count === i));
   const outDir = mkdtempSync(join(tmpdir(), 'muster-test-output-'));
   try {
-    const sharedRuns = groups.map((group, i) => runner(run, join(outDir, `shared-${i + 1}.txt`), ['--test-isolation=none', ...group]));
+    // a file that leaves a timer or a socket behind would keep a shared process alive once its tests are done
+    const sharedRuns = groups.map((group, i) => runner(run, join(outDir, `shared-${i + 1}.txt`), ['--test-isolation=none', '--test-force-exit', ...group]));
     const codes = await Promise.all(sharedRuns);
     if (isolated.length > 0) codes.push(await runner(run, join(outDir, 'isolated.txt'), ['--test-concurrency=2', ...isolated]));
     process.stdout.write('\n');
