@@ -1,8 +1,7 @@
 // How `npm test` spreads the test files over processes. Loading muster (about 1,700 modules) and PGlite's
 // WebAssembly costs a process more than most test files do: the files run in a few long-lived processes, each
-// loading muster once for all of its files (`node --test --test-isolation=none`), side by side. The few files that
-// need processes of their own run after, two at a time: the integration tests, which start muster, real peers and
-// browsers, and wait on them.
+// loading muster once for all of its files (`node --test --test-isolation=none`), side by side. The integration tests,
+// which start muster, real peers and browsers and wait on them, run after, each in a process of its own, two at a time.
 import { spawn } from 'node:child_process';
 import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
