@@ -122,6 +122,37 @@ describeEachStore('store port contract', (factory) => {
       assert.deepEqual(await ids(), [1, 2, 3, 4]);
     });
 
+    it('runs statements a transaction starts together one after the other, in the order started, without a warning', async () => {
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        const seen = await store.transaction((tx) =>
+          Promise.all([
+            tx.query('INSERT INTO contract_tx VALUES ($1, $2) RETURNING id', [20, 'first']),
+            tx.copyRows('contract_tx', ['id', 'note'], [[21, 'second']]),
+            tx.query<{ n: number }>('SELECT count(*) AS n FROM contract_tx WHERE id >= 20'),
+            tx.db
+              .selectFrom('contract_tx' as never)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('id' as never, '>=', 20 as never)
+              .executeTakeFirstOrThrow(),
+          ]),
+        );
+        assert.deepEqual(seen[0], [{ id: 20 }]);
+        assert.deepEqual(seen[2], [{ n: 2 }]);
+        assert.equal(Number(seen[3].n), 2);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.deepEqual(
+          warnings.map((w) => w.message),
+          [],
+        );
+      } finally {
+        process.off('warning', onWarning);
+        await store.query('DELETE FROM contract_tx WHERE id >= 20');
+      }
+    });
+
     it('rolls back everything, copyRows included, when the function throws', async () => {
       const boom = new Error('boom');
       await assert.rejects(

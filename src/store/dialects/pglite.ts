@@ -8,6 +8,7 @@ import type { Queryable, Row, StatementRunner, Store, StoreCapabilities } from '
 import { diskSpaceGuard, mayWrite } from './pglite-space.ts';
 import { createClusterApart } from './pglite-create.ts';
 import { pgliteWasm } from './pglite-wasm.ts';
+import { type InTurn, inTurn, sideBySide } from '../in-turn.ts';
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ multipleConnections: false, skipLocked: false });
 const PARSERS = { [types.INT8]: (v: string) => Number(v) };
@@ -20,37 +21,41 @@ interface PGliteLike {
 /** Run before a write; refuses it (MUSTER_ERR_STORE_FULL) while the disk is nearly full. */
 type WriteCheck = () => Promise<void>;
 
-function queryable(db: PGliteLike, checkWrite: WriteCheck, begin?: Begin): Queryable {
-  const run: StatementRunner = async <R extends Row>(sql: string, params: readonly unknown[]) => {
-    try {
-      if (mayWrite(sql)) await checkWrite();
-      const result = await db.query<R>(sql, [...params]);
-      return { rows: result.rows, affectedRows: result.affectedRows };
-    } catch (error) {
-      throw storeError(error, sql);
-    }
-  };
+function queryable(db: PGliteLike, checkWrite: WriteCheck, begin?: Begin, turn: InTurn = sideBySide): Queryable {
+  const run: StatementRunner = <R extends Row>(sql: string, params: readonly unknown[]) =>
+    turn(async () => {
+      try {
+        if (mayWrite(sql)) await checkWrite();
+        const result = await db.query<R>(sql, [...params]);
+        return { rows: result.rows, affectedRows: result.affectedRows };
+      } catch (error) {
+        throw storeError(error, sql);
+      }
+    });
   return {
     db: kyselyOver(run, begin),
     run,
     query: async (sql, params = []) => (await run(sql, params)).rows as never,
-    async exec(sql: string) {
-      try {
-        await checkWrite();
-        await db.exec(sql);
-      } catch (error) {
-        throw storeError(error, sql);
-      }
-    },
+    exec: (sql: string) =>
+      turn(async () => {
+        try {
+          await checkWrite();
+          await db.exec(sql);
+        } catch (error) {
+          throw storeError(error, sql);
+        }
+      }),
     async copyRows(table, columns, rows) {
       if (rows.length === 0) return;
       const blob = new Blob([encodeCopyText(rows)]);
-      try {
-        await checkWrite();
-        await db.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob });
-      } catch (error) {
-        throw storeError(error, `COPY ${table}`);
-      }
+      await turn(async () => {
+        try {
+          await checkWrite();
+          await db.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob });
+        } catch (error) {
+          throw storeError(error, `COPY ${table}`);
+        }
+      });
     },
   };
 }
@@ -76,7 +81,7 @@ export async function openPgliteStore(dataDir: string | undefined, options: Pgli
     } catch (error) {
       throw storeError(error, 'BEGIN');
     }
-    return db.transaction((tx) => fn(queryable(tx as unknown as PGliteLike, checkWrite)));
+    return db.transaction((tx) => fn(queryable(tx as unknown as PGliteLike, checkWrite, undefined, inTurn())));
   };
   return {
     adapter: 'pglite',

@@ -9,6 +9,7 @@ import { kyselyOver, type Begin } from '../kysely.ts';
 import { within } from '../ping.ts';
 import type { Queryable, Row, StatementRunner, Store, StoreCapabilities, Tx } from '../store.ts';
 import { isStoreUnavailable, storeError } from '../store-error.ts';
+import { inTurn, sideBySide } from '../in-turn.ts';
 import { listenOn } from './postgres-listen.ts';
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ multipleConnections: true, skipLocked: true });
@@ -54,9 +55,10 @@ function watched(client: pg.PoolClient): Session {
 }
 
 function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability: Availability, begin?: Begin): Queryable {
+  const turn = client instanceof pg.Pool ? sideBySide : inTurn();
   const run: StatementRunner = async <R extends Row>(sql: string, params: readonly unknown[]) => {
     try {
-      const result = await availability.track(() => client.query<R>(sql, [...params]));
+      const result = await turn(() => availability.track(() => client.query<R>(sql, [...params])));
       return { rows: result.rows, affectedRows: result.rowCount ?? undefined };
     } catch (error) {
       throw storeError(error, sql);
@@ -68,7 +70,7 @@ function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability:
     query: async (sql, params = []) => (await run(sql, params)).rows as never,
     async exec(sql: string) {
       try {
-        await availability.track(() => client.query(sql));
+        await turn(() => availability.track(() => client.query(sql)));
       } catch (error) {
         throw storeError(error, sql);
       }
@@ -84,8 +86,8 @@ function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability:
       const conn = session?.client ?? (client as pg.PoolClient);
       let failure: unknown;
       try {
-        const stream = conn.query(copyFrom(copyStatement(table, columns, 'STDIN')));
-        await availability.track(() => pipeline(Readable.from([encodeCopyText(rows)]), stream));
+        const copy = () => availability.track(() => pipeline(Readable.from([encodeCopyText(rows)]), conn.query(copyFrom(copyStatement(table, columns, 'STDIN')))));
+        await (session ? copy() : turn(copy));
       } catch (error) {
         failure = error;
         throw storeError(error, `COPY ${table}`);
