@@ -103,7 +103,16 @@ export async function startMusterIdp(database: string, options: { pollMs?: numbe
           population: { agencyCodes: [config.agency.code] },
           idp: { issuer, home: true },
           consent: 'allowlisted',
-          relyingParties: [{ clientId: BENCH_CLIENT, name: 'benchmark RP', redirectUris: [BENCH_REDIRECT], jwks: { keys: [clientJwk] }, fal: 'fal2', ...(signalEndpoint ? { signalEndpoint } : {}) }],
+          relyingParties: [
+            {
+              clientId: BENCH_CLIENT,
+              name: 'benchmark RP',
+              redirectUris: [BENCH_REDIRECT],
+              jwks: { keys: [clientJwk] },
+              fal: 'fal2',
+              ...(signalEndpoint ? { signalEndpoint, allowPrivateNetwork: true, privateNetworkReason: 'the benchmark receiver listens on loopback' } : {}),
+            },
+          ],
           signals: [
             { event: 'account-disabled', action: 'disable-account' },
             { event: 'session-revoked', action: 'end-sessions' },

@@ -121,7 +121,7 @@ export async function terminationToSet(idp: MusterIdp, clientJwk: Parameters<Mus
       const arrived = receiver.arrival(person.sub);
       const started = performance.now();
       await hrLeaver(idp, person.employeeId);
-      await arrived;
+      await withinDeadline(arrived, () => undeliveredReason(idp));
       muster.push(performance.now() - started);
     }
     return { muster: muster.sort((a, b) => a - b), direct: await directPushes(receiver, Math.min(count, 200)) };
@@ -130,6 +130,24 @@ export async function terminationToSet(idp: MusterIdp, clientJwk: Parameters<Mus
     await stopJobs?.();
     await receiver.close();
   }
+}
+
+/** A SET that has not arrived in 30 s will not: the bench stops with the transmitter's own last error instead of waiting. */
+async function withinDeadline(arrived: Promise<void>, reason: () => Promise<string>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => void reason().then((why) => reject(new Error(`no SET reached the receiver within 30 s: ${why}`))), 30_000);
+  });
+  try {
+    await Promise.race([arrived, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function undeliveredReason(idp: MusterIdp): Promise<string> {
+  const [row] = await idp.muster.store.query<{ last_error: string | null }>("SELECT last_error FROM ssf_events WHERE state <> 'delivered' ORDER BY seq DESC LIMIT 1");
+  return row?.last_error ?? 'no SET is waiting for delivery';
 }
 
 /** The floor: a SET signed here and pushed straight to a receiver that trusts this key (same receiver code). */
