@@ -117,7 +117,9 @@ export function selfRoutes(services: ConsoleServices): Omit<ConsoleRoute, 'roles
           correlationId: c.get('correlationId'),
           now: services.clock.now(),
         });
-        const message = withdrawn ? `Your consent to ${clientId} is withdrawn: it will ask you again at your next sign-in there.` : `You had given ${clientId} no consent.`;
+        const message = withdrawn
+          ? `Your consent to ${clientId} is withdrawn: you are signed out there, and it will ask you again at your next sign-in there.`
+          : `You had given ${clientId} no consent.`;
         return c.html(messagePage('Consent withdrawn', message, { operator: me, link: { href: `${SELF_PATH}/relying-parties`, text: 'Back to the relying parties' } }), withdrawn ? 200 : 404);
       },
     }),
