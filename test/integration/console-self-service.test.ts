@@ -160,6 +160,12 @@ describe('the cardholder pages of the console in Chromium', { skip: chromiumSkip
   test('the cardholder sees the relying party that knows them and what it receives, and withdraws their consent: the RP signs them out', async () => {
     const [subject] = await fm.muster.store.query<{ sub: string }>(`SELECT sub FROM federation_rp_subjects WHERE identity_id = $1 AND client_id = 'reference-rp'`, [fm.ids.E3]);
     const account = (await rp.rp.accounts.list()).find((a) => a.identifiers.some((i) => i.sub === subject?.sub));
+    // binding the PKI credential ended the session there (credential-change): sign in there again with the card
+    const there = await cardholder('E3');
+    await there.goto(`${rp.url}/login`);
+    await arrive(there, (url) => url.href.startsWith(`${fm.issuer}/interaction/`), "at muster's sign-in page");
+    await there.click('#piv');
+    await arrive(there, (url) => url.href === `${rp.url}/`, 'at the relying party');
     assert.equal(rp.rp.sessions.forAccount(account?.id ?? '').length, 1, 'signed in at the relying party');
     await e3.goto(`${console()}/me/relying-parties`);
     await accessible(e3);
