@@ -7,7 +7,8 @@ import { requireAccount } from './require-account.ts';
 /**
  * Access to the relying party, checked once the person is known (the sign-in verified, or the consent prompt of a
  * session that signed in elsewhere). A certification campaign that revoked the person's access to this RP refuses
- * it (`access-revoked`) until the revocation is lifted: one read of a unique index. An agreement whose access is
+ * it (`access-revoked`) until the revocation is lifted: one read of a unique index, saved when the certificate's own
+ * query found the person holds no revocation of access to any relying party. An agreement whose access is
  * `requested` then lets in only those holding a granted request for its catalogue item of kind `rp`: one indexed
  * read, and none for any other agreement. Refused `access_denied`, audited a few a minute per person and relying party.
  */
@@ -19,7 +20,8 @@ export const requireAccessGrant: SignInStep = async (c) => {
   if (!c.login && interaction.prompt.name !== 'consent') return;
   const identityId = c.login?.identityId ?? requireAccount(interaction);
   const subject = { identityId, ...(c.login ? { credentialId: c.login.credentialId } : {}) };
-  const revoked = await rpAccessRevocation(c.x.deps.store, identityId, agreement.id, party.clientId);
+  // a certificate sign-in read already whether any access of the person is revoked: most have none, and no read is made
+  const revoked = c.rpRevoked === false ? undefined : await rpAccessRevocation(c.x.deps.store, identityId, agreement.id, party.clientId);
   if (revoked !== undefined) throw new SignInRefused('access-revoked', `your access to ${party.view.name} was revoked in an access review`, subject, `${identityId} ${party.clientId}`);
   if (agreement.document.access !== 'requested') return;
   if (await holdsRelyingPartyGrant(c.x.deps.store, identityId, agreement.id, c.x.deps.clock.now())) return;
