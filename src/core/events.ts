@@ -57,6 +57,12 @@ export const EVENT_TYPES: readonly EventTypeDescriptor[] = Object.freeze([
   urgent('access.ended', 'access granted by request ended: its end date passed, it was ended, or a move awaits its re-approval', ['access.recompute', SIGNAL]),
   d('access.activated', 'an eligible person activated just-in-time privileged access after a fresh AAL3 sign-in', ['access.recompute']),
   urgent('access.deactivated', 'a just-in-time activation reached its expiry: the access and the role claims it gave end', ['access.recompute', SIGNAL]),
+  urgent('rp.access-ended', "the identity's access to one relying party ended (a certification campaign revoked it, or the subscriber withdrew consent): its sessions there end and the RP is told", [
+    SESSIONS_END,
+    SIGNAL,
+    PROVISION,
+  ]),
+  d('rp.access-restored', "a campaign's revocation of the identity's access to one relying party was lifted: the RP is told, its account pushed again", [SIGNAL, PROVISION]),
   d('dispute.opened', 'a record matched several identities, or one below the confidence threshold'),
   d('dispute.resolved', 'a person resolved a disputed case'),
   d('credential.issued', 'a PIV card and its PIV Authentication and Card Authentication certificates were issued', [CARD_MAPPING]),

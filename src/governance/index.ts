@@ -25,6 +25,7 @@ export {
   restoreEntitlement,
 } from './campaigns/campaigns.ts';
 export { CAMPAIGN_TASK, type CampaignNotice, type Deliver, closeCampaign, runCampaignTask } from './campaigns/close.ts';
+export { RP_ACCESS_ENDED, RP_ACCESS_RESTORED, type RpAccessEnd, agreementTarget, endRpAccess, rpAccessRevocation } from './campaigns/rp-access.ts';
 export { CAMPAIGN_EVIDENCE_FORMAT, type CampaignEvidence, type CampaignEvidenceBody, campaignEvidence } from './campaigns/evidence.ts';
 export { ARCHIVE_TASK, type ArchiveCandidate, type ArchiveDeps, archiveDue, dueForArchiving } from './retention/archive.ts';
 export { type CatalogueItem, CatalogueService, listCatalogue, offeredItem } from './catalogue/index.ts';

@@ -19,6 +19,7 @@ import type { MusterConfig } from '../config/schema.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Muster } from './context.ts';
 import { federationIssuer } from '../federation/issuer.ts';
+import { RP_ACCESS_ENDED } from '../governance/index.ts';
 import { mtlsServerCredentials } from './tls-server.ts';
 
 /**
@@ -75,6 +76,8 @@ export async function endIdentitySessions(db: Queryable, identityId: string, at:
 export interface EndedSessions {
   readonly sessions: string[];
   readonly logouts: LogoutOrder[];
+  /** Grants, codes and tokens deleted with them (counted when only one RP's are). */
+  readonly grantsAndTokens?: number;
 }
 
 /**
@@ -86,6 +89,26 @@ export async function endSessionsWithLogout(tx: Tx, identityId: string, at: Date
   const clients = await sessionClientsOf(tx, identityId, uids);
   const sessions = uids === undefined ? await endIdentitySessions(tx, identityId, at) : await endSessionsByUid(tx, identityId, uids, at);
   return { sessions, logouts: await queueBackchannelLogouts(tx, identityId, clients, at, options.eventId) };
+}
+
+/**
+ * Ends the identity's sessions at one relying party only (its access to that RP ended): the RP's place in each OP
+ * session, and the grants, codes and tokens issued to it; queues a back-channel logout to it where it registered one.
+ * The sessions stay signed in at the other RPs. Answers the OP sessions the RP was taken out of.
+ */
+export async function endSessionsAtClient(tx: Tx, identityId: string, clientId: string, at: Date, eventId?: unknown): Promise<EndedSessions> {
+  const clients = (await sessionClientsOf(tx, identityId)).filter((c) => c.clientId === clientId);
+  const sessions = await tx.query<{ uid: string }>(
+    `UPDATE oidc_payloads SET payload = payload #- ARRAY['authorizations', $2::text] WHERE model = 'Session' AND account_id = $1 AND payload -> 'authorizations' -> $2::text IS NOT NULL RETURNING uid`,
+    [identityId, clientId],
+  );
+  const issued = await tx.query<{ model: string }>(`DELETE FROM oidc_payloads WHERE account_id = $1 AND model = ANY($2) AND payload ->> 'clientId' = $3 RETURNING model`, [
+    identityId,
+    OP_MODELS_OF_ACCOUNT.filter((m) => m !== 'Session'),
+    clientId,
+  ]);
+  const logouts = await queueBackchannelLogouts(tx, identityId, clients, at, eventId);
+  return { sessions: sessions.map((s) => s.uid), logouts, grantsAndTokens: issued.length };
 }
 
 async function sessionsOfCredential(db: Queryable, identityId: string, credentialId: string): Promise<string[]> {
@@ -118,10 +141,19 @@ async function credentialOfEvent(db: Queryable, type: string, eventId: unknown):
   return credentialId;
 }
 
+/** The relying party an `rp.access-ended` event names. */
+async function clientOfEvent(db: Queryable, eventId: unknown): Promise<string> {
+  const [event] = await db.query<{ payload: { client_id?: unknown } }>('SELECT payload FROM events WHERE id = $1', [eventId]);
+  const clientId = event?.payload.client_id;
+  if (typeof clientId !== 'string') throw new TypeError(`${FEDERATION_SESSIONS_END_JOB}: event ${String(eventId)} names no relying party`);
+  return clientId;
+}
+
 /** The job handler for FEDERATION_SESSIONS_END_JOB: idempotent (a second run finds nothing to end, and owes no logout). */
 export const endSessionsHandler: JobHandler = async (job, tx, ctx) => {
   const identityId = String(job.payload.identityId ?? '');
   if (!identityId) throw new TypeError(`${FEDERATION_SESSIONS_END_JOB} job ${job.id} has no identityId`);
+  if (job.payload.type === RP_ACCESS_ENDED) return endSessionsOfRelyingParty(tx, identityId, job.payload.eventId, job.kind, ctx);
   const credentialId = await credentialOfEvent(tx, String(job.payload.type ?? ''), job.payload.eventId);
   const { sessions, logouts } = await endSessionsWithLogout(tx, identityId, ctx.now, { ...(credentialId ? { credentialId } : {}), eventId: job.payload.eventId });
   // a credential's sessions already ended with its holder's (a leaver's cards): nothing happened, nothing to record
@@ -140,6 +172,25 @@ export const endSessionsHandler: JobHandler = async (job, tx, ctx) => {
     ctx.correlationId,
   );
 };
+
+async function endSessionsOfRelyingParty(tx: Tx, identityId: string, eventId: unknown, kind: string, ctx: Parameters<JobHandler>[2]): Promise<void> {
+  const clientId = await clientOfEvent(tx, eventId);
+  const { sessions, logouts, grantsAndTokens = 0 } = await endSessionsAtClient(tx, identityId, clientId, ctx.now, eventId);
+  if (sessions.length === 0 && grantsAndTokens === 0) return;
+  await ctx.audit.append(
+    tx,
+    [
+      {
+        actor: 'muster',
+        action: 'oidc.sessions.ended',
+        target: identityId,
+        reason: `job ${kind}: access to ${clientId} ended`,
+        data: { identityId, client_id: clientId, sessions, grants_and_tokens: grantsAndTokens, backchannel_logouts: logouts.map((l) => ({ client_id: l.clientId, jti: l.jti, sid: l.sid ?? null })) },
+      },
+    ],
+    ctx.correlationId,
+  );
+}
 
 /** The PEM trust anchors of other agencies named by `federation.mtls.foreignAnchorFiles`, read once at start. */
 export async function foreignAnchors(config: MusterConfig): Promise<string[]> {

@@ -180,6 +180,7 @@ export interface CampaignItemsTable {
   decided_at: Timestamp | null;
   outcome: string | null;
   closed_at: Timestamp | null;
+  detail: Json | null;
 }
 
 export interface CampaignsTable {

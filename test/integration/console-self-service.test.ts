@@ -2,12 +2,14 @@
 // PIV card and gets a cardholder session: their own credentials with the OCSP status, and no operator page. They
 // bind a FIDO2 Derived PIV credential under Chromium's virtual authenticator (the holder binds after their own PIV
 // authentication, SP 800-157r1) and sign in with it to the reference relying party, bind a PKI credential from a
-// CSR, withdraw the consent they gave that relying party; they report their card lost and the real OCSP responder
+// CSR, withdraw the consent they gave that relying party (which then signs them out on a SET); they report their card lost and the real OCSP responder
 // answers its certificates revoked, on hold. axe-core checks every page visited.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
+import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SIGNAL_EVENTS } from '../../src/core/federation/profile.ts';
 import { keyAndCsr } from '../../src/credentials/test-fixtures.ts';
 import { DERIVED_FIDO2 } from '../../src/credentials/types.ts';
 import { testOperator } from '../../src/operators/test-operators.ts';
@@ -155,7 +157,16 @@ describe('the cardholder pages of the console in Chromium', { skip: chromiumSkip
     assert.ok((await auditOf('derived.refused')).some((e) => e.actor === `operator:${fm.ids.E3}`));
   });
 
-  test('the cardholder sees the relying party that knows them and what it receives, and withdraws their consent', async () => {
+  test('the cardholder sees the relying party that knows them and what it receives, and withdraws their consent: the RP signs them out', async () => {
+    const [subject] = await fm.muster.store.query<{ sub: string }>(`SELECT sub FROM federation_rp_subjects WHERE identity_id = $1 AND client_id = 'reference-rp'`, [fm.ids.E3]);
+    const account = (await rp.rp.accounts.list()).find((a) => a.identifiers.some((i) => i.sub === subject?.sub));
+    // binding the PKI credential ended the session there (credential-change): sign in there again with the card
+    const there = await cardholder('E3');
+    await there.goto(`${rp.url}/login`);
+    await arrive(there, (url) => url.href.startsWith(`${fm.issuer}/interaction/`), "at muster's sign-in page");
+    await there.click('#piv');
+    await arrive(there, (url) => url.href === `${rp.url}/`, 'at the relying party');
+    assert.equal(rp.rp.sessions.forAccount(account?.id ?? '').length, 1, 'signed in at the relying party');
     await e3.goto(`${console()}/me/relying-parties`);
     await accessible(e3);
     const row = e3.locator('#relying-parties .relying-party[data-client="reference-rp"]');
@@ -172,6 +183,13 @@ describe('the cardholder pages of the console in Chromium', { skip: chromiumSkip
     );
     await e3.goto(`${console()}/me/relying-parties`);
     assert.equal(await e3.locator('#withdraw-reference-rp').count(), 0, 'nothing left to withdraw');
+    await waitUntil('the relying party to end the session on the SET', async () => (rp.rp.sessions.forAccount(account?.id ?? '').length === 0 ? true : undefined), { timeoutMs: 20_000 });
+    const told = rp.sets.filter((set) => set.status === 202).map((set) => decodeJwt(set.body));
+    assert.ok(
+      told.some((set) => (set.sub_id as { sub?: string }).sub === subject?.sub && SIGNAL_EVENTS['session-revoked'] in (set.events as object)),
+      'a session-revoked SET reached the relying party',
+    );
+    assert.equal((await rp.rp.accounts.list()).find((a) => a.id === account?.id)?.state, 'active', 'the account stays');
   });
 
   test('a card reported lost is suspended at once: OCSP answers its certificates revoked, on hold', async () => {

@@ -88,10 +88,16 @@ function sodCommands(program: Command, cli: Cli): void {
     );
 }
 
+/** The attributes a relying party's item says were released, or `-` for other items. */
+function releasedOf(item: CampaignItem): string {
+  const released = item.detail?.released;
+  return Array.isArray(released) ? released.join(',') || 'none' : '-';
+}
+
 function itemTable(items: readonly CampaignItem[]): string[] {
   return table(
-    ['item', 'identity', 'entitlement', 'reviewer', 'decision', 'outcome'],
-    items.map((i) => [i.id, i.identityId, `${i.target}/${i.entitlement}`, i.reviewerId ?? 'unassigned', i.decision ?? '-', i.outcome ?? '-']),
+    ['item', 'identity', 'entitlement', 'reviewer', 'decision', 'outcome', 'released'],
+    items.map((i) => [i.id, i.identityId, `${i.target}/${i.entitlement}`, i.reviewerId ?? 'unassigned', i.decision ?? '-', i.outcome ?? '-', releasedOf(i)]),
   );
 }
 
@@ -101,7 +107,7 @@ function reviewCommands(program: Command, cli: Cli): void {
   campaign
     .command('create')
     .description('open a campaign: one item per identity and entitlement of the scope, each assigned to a reviewer')
-    .requiredOption('--scope <scope>', 'privileged, target:<name> or derived-credentials')
+    .requiredOption('--scope <scope>', 'privileged, target:<name>, agreement:<id> (its relying parties) or derived-credentials')
     .requiredOption('--reviewers <who>', 'manager or owner (governance.campaigns.owners)')
     .requiredOption('--due <when>', 'a window ahead (14d, 2w) or an ISO 8601 time')
     .option('--unanswered <rule>', 'what happens to items left unanswered at the due date: revoke or escalate', 'revoke')
@@ -198,9 +204,9 @@ function reviewCommands(program: Command, cli: Cli): void {
     );
   review
     .command('restore')
-    .description('give back an entitlement a campaign revoked: the revocation is lifted and the policies decide again')
+    .description('give back an entitlement a campaign revoked: the revocation is lifted and the policies decide again (access to a relying party: it is told, its account pushed again)')
     .argument('<identity>', 'identity id')
-    .argument('<entitlement>', 'target/group, e.g. directory/server-admins')
+    .argument('<entitlement>', 'target/group, e.g. directory/server-admins, or agreement:<id>/<client id> for a relying party')
     .requiredOption('--reason <text>', 'why (audited)')
     .action((identity: string, entitlement: string, opts: { reason: string }, command: Command) =>
       withOperator(

@@ -42,9 +42,20 @@ export function allowsProvisioning(agreement: AgreementVersion): boolean {
   return agreement.status === 'active' && agreement.document.provisioning.allowed;
 }
 
-function targetsUnder(agreement: AgreementVersion, identity: IdentityState): ProvisioningTarget[] {
+function targetsUnder(agreement: AgreementVersion, identity: IdentityState, revoked: ReadonlySet<string>): ProvisioningTarget[] {
   const covered = allowsProvisioning(agreement) && inPopulation(identity, agreement.document);
-  return provisionedParties(agreement.document).map((rp) => ({ agreement, rp, covered }));
+  return provisionedParties(agreement.document).map((rp) => ({ agreement, rp, covered: covered && !revoked.has(revocationKey(agreement.id, rp.clientId)) }));
+}
+
+const revocationKey = (agreementId: string, clientId: string) => `agreement:${agreementId}/${clientId}`;
+
+/** The relying parties a certification campaign took the identity's access to away (until lifted), as `agreement:<id>/<client>`. */
+async function revokedRelyingParties(db: Queryable, identityId: string): Promise<Set<string>> {
+  const rows = await db.query<{ key: string }>(
+    `SELECT target || '/' || entitlement AS key FROM access_revocations WHERE identity_id = $1 AND lifted_at IS NULL AND starts_with(target, 'agreement:')`,
+    [identityId],
+  );
+  return new Set(rows.map((r) => r.key));
 }
 
 async function agreementOfClientAnyStatus(db: Queryable, clientId: string): Promise<AgreementVersion | undefined> {
@@ -61,12 +72,14 @@ export interface IdentityTargets {
 /**
  * Every RP the identity should have an account at (active agreements that allow provisioning, when their
  * population covers it), and every RP that holds one it should no longer have. A suspended agreement is left
- * alone: its RPs can sign no one in meanwhile, and its accounts wait for it to be reactivated or ended.
+ * alone: its RPs can sign no one in meanwhile, and its accounts wait for it to be reactivated or ended. An RP a
+ * certification campaign revoked the identity's access to is not covered until the revocation is lifted.
  * `onlyAgreement` limits the answer to one agreement (a full push of that agreement).
  */
 export async function targetsOf(db: Queryable, identity: IdentityState, records: ReadonlyMap<string, ProvisioningRecord>, onlyAgreement?: string): Promise<IdentityTargets> {
   const newest = (await db.query(NEWEST)).map(versionOf).filter((a) => onlyAgreement === undefined || a.id === onlyAgreement);
-  const targets = newest.filter((a) => a.status === 'active').flatMap((a) => targetsUnder(a, identity));
+  const revoked = await revokedRelyingParties(db, identity.id);
+  const targets = newest.filter((a) => a.status === 'active').flatMap((a) => targetsUnder(a, identity, revoked));
   const known = new Set(targets.map((t) => t.rp.clientId));
   const unreachable: string[] = [];
   for (const [clientId, record] of records) {

@@ -51,7 +51,11 @@ export async function insertCampaign({ db }: Queryable, c: NewCampaign): Promise
 }
 
 /** What a campaign reviews: the privileged entitlements and operator roles, every entitlement of one target, or the active Derived PIV credentials. */
-export type ItemScope = { readonly kind: 'privileged' } | { readonly kind: 'target'; readonly target: string } | { readonly kind: 'derived-credentials' };
+export type ItemScope =
+  | { readonly kind: 'privileged' }
+  | { readonly kind: 'target'; readonly target: string }
+  | { readonly kind: 'derived-credentials' }
+  | { readonly kind: 'agreement'; readonly agreement: string };
 
 /** The Derived PIV credential types (SP 800-157r1): PKI certificates and FIDO2 authenticators. */
 export const DERIVED_TYPES = ['derived_piv_pki', 'derived_piv_fido2'];
@@ -65,15 +69,20 @@ export interface ReviewerRule {
 const LIVE = ['active', 'leave', 'suspended', 'pending'];
 
 /** The newest enabled catalogue item granting this entitlement (group of a target) or operator role, as `c`. */
-function catalogueItem(kind: 'entitlement' | 'role') {
-  const match = kind === 'role' ? sql`c.kind = 'role' and c.document->>'role' = r.role` : sql`c.kind = 'group' and c.document->>'target' = e.target and c.document->>'group' = e.entitlement`;
+function catalogueItem(kind: 'entitlement' | 'role' | 'rp') {
+  const match =
+    kind === 'role'
+      ? sql`c.kind = 'role' and c.document->>'role' = r.role`
+      : kind === 'rp'
+        ? sql`c.kind = 'rp' and c.document->>'agreement' = f.agreement_id`
+        : sql`c.kind = 'group' and c.document->>'target' = e.target and c.document->>'group' = e.entitlement`;
   return sql`from catalogue_items c where c.enabled and ${match} and c.version = (select max(v.version) from catalogue_items v where v.name = c.name)`;
 }
 
 /** Whether the catalogue marks the entitlement privileged (beside the policies' own flag). */
 const CATALOGUE_PRIVILEGED = sql<boolean>`exists (select 1 ${catalogueItem('entitlement')} and (c.document->>'privileged')::boolean)`;
 
-function reviewerOf(rule: ReviewerRule, kind: 'entitlement' | 'role' | 'credential') {
+function reviewerOf(rule: ReviewerRule, kind: 'entitlement' | 'role' | 'credential' | 'rp') {
   return (eb: ExpressionBuilder<Database & { i: Database['identities'] }, 'i'>) => {
     if (rule.reviewers === 'manager') {
       return eb.selectFrom('identities as m').select('m.id').where(sql<boolean>`m.attributes->'employee_id'->>'v' = i.attributes->'manager'->>'v'`).where('m.id', '<>', eb.ref('i.id')).limit(1);
@@ -81,7 +90,7 @@ function reviewerOf(rule: ReviewerRule, kind: 'entitlement' | 'role' | 'credenti
     // The owner: the first owner of the catalogue item that offers the access, else governance.campaigns.owners.
     const fromCatalogue = kind === 'credential' ? sql`null::uuid` : sql<string | null>`(select (c.document->'owners'->>0)::uuid ${catalogueItem(kind)} order by c.name limit 1)`;
     const cases = Object.entries(rule.owners);
-    const key = kind === 'role' ? sql`'muster'` : kind === 'credential' ? sql`'derived-credentials'` : sql.ref('e.target');
+    const key = kind === 'role' ? sql`'muster'` : kind === 'credential' ? sql`'derived-credentials'` : kind === 'rp' ? sql`'agreement:' || f.agreement_id` : sql.ref('e.target');
     const fromConfig =
       cases.length === 0
         ? sql`null::uuid`
@@ -96,7 +105,12 @@ function reviewerOf(rule: ReviewerRule, kind: 'entitlement' | 'role' | 'credenti
 /** Makes the items of a campaign in the database (one statement per kind); answers how many. */
 export async function insertItems(q: Queryable, campaignId: string, scope: ItemScope, rule: ReviewerRule): Promise<number> {
   await planForBulk(q);
-  const n = scope.kind === 'derived-credentials' ? await insertCredentialItems(q, campaignId, rule) : await insertAccessItems(q, campaignId, scope, rule);
+  const n =
+    scope.kind === 'derived-credentials'
+      ? await insertCredentialItems(q, campaignId, rule)
+      : scope.kind === 'agreement'
+        ? await insertRelyingPartyItems(q, campaignId, scope.agreement, rule)
+        : await insertAccessItems(q, campaignId, scope, rule);
   // Nobody reviews their own access: such an item is left unassigned (escalated at the due date).
   await q.db.updateTable('campaign_items').set({ reviewer_id: null }).where('campaign_id', '=', campaignId).whereRef('reviewer_id', '=', 'identity_id').execute();
   return n;
@@ -138,7 +152,60 @@ async function insertCredentialItems({ db }: Queryable, campaignId: string, rule
   return Number(r.numInsertedOrUpdatedRows ?? 0);
 }
 
-async function insertAccessItems({ db }: Queryable, campaignId: string, scope: Exclude<ItemScope, { kind: 'derived-credentials' }>, rule: ReviewerRule): Promise<number> {
+/** The attributes the newest version of a trust agreement releases, by name; undefined when there is no such agreement. */
+export async function agreementAttributes({ db }: Queryable, agreementId: string): Promise<string[] | undefined> {
+  const row = await db.selectFrom('trust_agreements').select('document').where('id', '=', agreementId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  if (!row) return undefined;
+  return ((row.document as { attributes?: { name: string }[] }).attributes ?? []).map((a) => a.name).sort();
+}
+
+/**
+ * One item per identity and relying party of the agreement that knows it (signed in there, or had an account pushed),
+ * unless that access is revoked already: kind rp, target `agreement:<id>`, entitlement the client id. `detail` shows
+ * what the RP received: the attributes released (those consented to, else the agreement's), the consent, the first
+ * and last sign-in, the account pushed and its state.
+ */
+async function insertRelyingPartyItems({ db }: Queryable, campaignId: string, agreementId: string, rule: ReviewerRule): Promise<number> {
+  const released = JSON.stringify((await agreementAttributes({ db } as Queryable, agreementId)) ?? []);
+  const r = await db
+    .insertInto('campaign_items')
+    .columns(['id', 'campaign_id', 'identity_id', 'kind', 'target', 'entitlement', 'privileged', 'reviewer_id', 'detail'])
+    .expression((eb) =>
+      eb
+        .selectFrom('federation_rp_subjects as s')
+        .innerJoin('federation_clients as f', 'f.client_id', 's.client_id')
+        .innerJoin('identities as i', 'i.id', 's.identity_id')
+        .leftJoin('federation_consents as k', (j) => j.onRef('k.identity_id', '=', 's.identity_id').onRef('k.client_id', '=', 's.client_id'))
+        .leftJoin('rp_provisioning as p', (j) => j.onRef('p.identity_id', '=', 's.identity_id').onRef('p.client_id', '=', 's.client_id'))
+        .where('f.agreement_id', '=', agreementId)
+        .where('i.status', 'in', LIVE)
+        .where(sql<boolean>`(s.first_used_at is not null or s.provisioned_at is not null)`)
+        .where(
+          sql<boolean>`not exists (select 1 from access_revocations v where v.identity_id = s.identity_id and v.target = 'agreement:' || f.agreement_id and v.entitlement = s.client_id and v.lifted_at is null)`,
+        )
+        .select((x) => [
+          sql<string>`gen_random_uuid()`.as('id'),
+          sql<string>`${campaignId}::uuid`.as('campaign_id'),
+          's.identity_id',
+          sql<string>`'rp'`.as('kind'),
+          sql<string>`'agreement:' || f.agreement_id`.as('target'),
+          's.client_id',
+          sql<boolean>`false`.as('privileged'),
+          reviewerOf(rule, 'rp')(x as never).as('reviewer_id'),
+          sql<string>`jsonb_build_object(
+            'released', coalesce((select jsonb_agg(a->>'name' order by a->>'name') from jsonb_array_elements(k.attributes) a), ${released}::jsonb),
+            'consentedAt', k.granted_at,
+            'firstSignIn', s.first_used_at,
+            'lastSignIn', s.last_used_at,
+            'provisionedAt', s.provisioned_at,
+            'account', p.state)`.as('detail'),
+        ]),
+    )
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0);
+}
+
+async function insertAccessItems({ db }: Queryable, campaignId: string, scope: Extract<ItemScope, { kind: 'privileged' | 'target' }>, rule: ReviewerRule): Promise<number> {
   const entitlements = await db
     .insertInto('campaign_items')
     .columns(['id', 'campaign_id', 'identity_id', 'kind', 'target', 'entitlement', 'privileged', 'reviewer_id'])
@@ -220,6 +287,8 @@ export interface ItemRow {
   readonly decided_at: Date | null;
   readonly outcome: string | null;
   readonly closed_at: Date | null;
+  /** What an item of a relying party shows (attributes released, consent, sign-ins, account); null for the others. */
+  readonly detail: unknown;
 }
 
 export interface WorklistFilter {

@@ -8,6 +8,7 @@ import {
   type ItemRow,
   type ItemScope,
   type ReviewerProgress,
+  agreementAttributes,
   campaignById,
   insertCampaign,
   insertItems,
@@ -19,6 +20,7 @@ import {
   worklist,
 } from './campaign-repository.ts';
 import { applyItemRevocation, endCredentials } from './close.ts';
+import { AGREEMENT_TARGET_PREFIX, restoreRpAccess } from './rp-access.ts';
 
 export interface CampaignSettings {
   readonly remindEveryDays: number;
@@ -78,6 +80,8 @@ export interface CampaignItem {
   readonly decidedBy: string | null;
   readonly decidedAt: string | null;
   readonly outcome: string | null;
+  /** Of a relying party's item (kind rp): the attributes released, the consent, the first and last sign-in, the account pushed. */
+  readonly detail?: Readonly<Record<string, unknown>>;
 }
 
 const DAY_MS = 86_400_000;
@@ -86,14 +90,18 @@ function invalid(field: string, value: string, message: string): never {
   throw new MusterError('MUSTER_ERR_VALIDATION', `${field}: ${message}`, [{ field, value, message }]);
 }
 
-/** `privileged`, `target:<name>` or `derived-credentials`. */
+const SCOPES = 'privileged, target:<name>, agreement:<id> or derived-credentials';
+
+/** `privileged`, `target:<name>`, `agreement:<id>` (a trust agreement, checked when the campaign is made) or `derived-credentials`. */
 export function parseScope(text: string, targets: readonly string[]): ItemScope {
   if (text === 'privileged') return { kind: 'privileged' };
   if (text === 'derived-credentials') return { kind: 'derived-credentials' };
+  const agreement = /^agreement:([a-z][a-z0-9._-]{0,63})$/.exec(text)?.[1];
+  if (agreement) return { kind: 'agreement', agreement };
   const target = /^target:([a-z][a-z0-9_-]{0,31})$/.exec(text)?.[1];
   if (target && targets.includes(target)) return { kind: 'target', target };
   if (target) invalid('scope', text, `no target '${target}' is configured (known: ${targets.join(', ') || 'none'})`);
-  return invalid('scope', text, 'privileged, target:<name> or derived-credentials');
+  return invalid('scope', text, SCOPES);
 }
 
 /** A due date: `14d`, `2w`, or an ISO 8601 time, after now. */
@@ -134,6 +142,7 @@ export function itemOf(r: ItemRow): CampaignItem {
     decidedBy: r.decided_by,
     decidedAt: r.decided_at?.toISOString() ?? null,
     outcome: r.outcome,
+    ...(r.detail ? { detail: r.detail as Record<string, unknown> } : {}),
   };
 }
 
@@ -148,6 +157,7 @@ export async function createCampaign(deps: CampaignDeps, request: CampaignReques
   const dueAt = parseDue(request.due, now);
   const id = randomUUID();
   const name = request.name?.trim() || `${request.scope} ${now.toISOString().slice(0, 10)}`;
+  if (scope.kind === 'agreement' && (await agreementAttributes(deps.store, scope.agreement)) === undefined) invalid('scope', request.scope, `no trust agreement '${scope.agreement}'`);
   return deps.store.transaction(async (tx) => {
     const reviewers = request.reviewers as 'manager' | 'owner';
     await insertCampaign(tx, {
@@ -246,7 +256,7 @@ export async function decideItem(deps: CampaignDeps, request: DecisionRequest): 
       ],
       request.correlationId,
     );
-    if (item.outcome === 'escalated') await applyItemRevocation(deps, tx, item, request.decision as 'keep' | 'revoke', now);
+    if (item.outcome === 'escalated') await applyItemRevocation(deps, tx, item, request.decision as 'keep' | 'revoke', now, { actor: request.actor, correlationId: request.correlationId });
     return { item: itemOf((await itemById(tx, item.id)) as ItemRow) };
   });
   if ('item' in outcome) {
@@ -288,7 +298,10 @@ export interface RestoreRequest {
   readonly correlationId: string;
 }
 
-/** Gives back an entitlement a campaign revoked: the revocation is lifted and the policies decide again. Audited. */
+/**
+ * Gives back an entitlement a campaign revoked: the revocation is lifted and the policies decide again. For access to
+ * a relying party (`agreement:<id>/<client>`) the RP is told and its account pushed again (`rp.access-restored`). Audited.
+ */
 export async function restoreEntitlement(deps: Pick<CampaignDeps, 'store' | 'audit' | 'clock'>, request: RestoreRequest): Promise<void> {
   if (!request.reason.trim()) invalid('reason', request.reason, 'required');
   const now = deps.clock.now();
@@ -303,5 +316,9 @@ export async function restoreEntitlement(deps: Pick<CampaignDeps, 'store' | 'aud
       [{ actor: request.actor, action: 'access.restored', target: request.identityId, reason: request.reason.trim(), data: { target: request.target, entitlement: request.entitlement } }],
       request.correlationId,
     );
+    if (request.target.startsWith(AGREEMENT_TARGET_PREFIX)) {
+      const restored = { identityId: request.identityId, agreementId: request.target.slice(AGREEMENT_TARGET_PREFIX.length), clientId: request.entitlement, reason: request.reason.trim() };
+      await restoreRpAccess(tx, restored, { actor: request.actor, now, correlationId: request.correlationId, audit: deps.audit });
+    }
   });
 }

@@ -2,6 +2,7 @@ import type { Tx } from '../../store/store.ts';
 import {
   type CampaignRow,
   type ItemRow,
+  campaignById,
   closeCampaignRow,
   closeItem,
   dueCampaigns,
@@ -15,6 +16,7 @@ import {
   settleItems,
 } from './campaign-repository.ts';
 import type { CampaignDeps } from './campaigns.ts';
+import { revokeRelyingParties } from './rp-access.ts';
 
 /** A message to a person at the address on record (delivered through muster's notification connector). */
 export interface CampaignNotice {
@@ -54,6 +56,7 @@ export async function closeCampaign(deps: CampaignDeps, campaign: CampaignRow, d
     const counts = await settleItems(tx, campaign.id, campaign.unanswered as 'revoke' | 'escalate', now);
     const identities = await revokeEntitlements(tx, campaign.id, campaign.name, now);
     const roles = await revokeRoles(tx, campaign.id, now);
+    const relyingParties = await revokeRelyingParties(tx, campaign, { actor: ACTOR, now, correlationId, audit: deps.audit });
     await closeCampaignRow(tx, campaign.id, now);
     await deps.audit.append(
       tx,
@@ -65,7 +68,7 @@ export async function closeCampaign(deps: CampaignDeps, campaign: CampaignRow, d
           reason: `due ${campaign.due_at.toISOString()}: ${Object.entries(counts)
             .map(([k, n]) => `${n} ${k}`)
             .join(', ')}`,
-          data: { outcomes: counts, identities_recomputed: identities, roles_revoked: roles.length },
+          data: { outcomes: counts, identities_recomputed: identities, roles_revoked: roles.length, rp_access_revoked: relyingParties },
         },
         ...roles.map((r) => ({
           actor: ACTOR,
@@ -107,11 +110,16 @@ export async function endCredentials(deps: CampaignDeps, campaignId: string, ids
 }
 
 /** An escalated item decided after the due date: revoked at once, or kept. */
-export async function applyItemRevocation(deps: CampaignDeps, tx: Tx, item: ItemRow, decision: 'keep' | 'revoke', now: Date): Promise<void> {
+export async function applyItemRevocation(deps: CampaignDeps, tx: Tx, item: ItemRow, decision: 'keep' | 'revoke', now: Date, by: { actor: string; correlationId: string }): Promise<void> {
   await closeItem(tx, item.id, decision === 'keep' ? 'kept' : 'revoked', now);
   if (decision === 'keep') return;
   const campaignName = `escalated item of ${item.campaign_id}`;
   if (item.kind === 'credential') return;
+  if (item.kind === 'rp') {
+    const campaign = (await campaignById(tx, item.campaign_id)) as CampaignRow;
+    await revokeRelyingParties(tx, campaign, { ...by, now, audit: deps.audit }, item.id);
+    return;
+  }
   if (item.kind === 'role') {
     const roles = await revokeRoles(tx, item.campaign_id, now, item.id);
     if (roles.length > 0)

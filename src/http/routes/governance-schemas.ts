@@ -27,7 +27,9 @@ export const SodException = z
 export const CampaignCreate = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
-    scope: z.string().min(1).max(64).openapi({ description: 'privileged, target:<name> or derived-credentials' }),
+    scope: z.string().min(1).max(80).openapi({
+      description: 'privileged, target:<name>, agreement:<id> (one item per identity and relying party of the trust agreement that knows it) or derived-credentials',
+    }),
     reviewers: z.enum(['manager', 'owner']),
     due: z.string().min(2).max(64).openapi({ description: 'a window ahead (14d, 2w) or an ISO 8601 time' }),
     unanswered: z.enum(['revoke', 'escalate']).optional(),
@@ -65,6 +67,10 @@ export const CampaignItem = z
     decidedBy: z.string().nullable(),
     decidedAt: z.string().nullable(),
     outcome: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()).optional().openapi({
+      description:
+        "Items of a relying party (kind rp, target agreement:<id>, entitlement the client id): released (the attribute names the RP received: those consented to, else the agreement's), consentedAt, firstSignIn, lastSignIn, provisionedAt, account (the state of the account pushed to its provisioning API)",
+    }),
   })
   .openapi('CampaignItem');
 

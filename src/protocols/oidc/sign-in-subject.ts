@@ -32,9 +32,11 @@ export interface CertificateSubject extends LiveSubject {
   readonly reason: string | null;
   readonly revoked_at: Date | null;
   readonly der: Uint8Array;
+  /** Whether a certification campaign revoked the identity's access to any relying party (and it is not lifted). */
+  readonly rp_revoked: boolean;
 }
 
-/** The certificate `serial` of `issuer` with its credential and identity, read in one query. */
+/** The certificate `serial` of `issuer` with its credential and identity (and whether any access of it to a relying party is revoked), read in one query. */
 export async function certificateSubject({ db }: Queryable, serial: string, issuer: string): Promise<CertificateSubject | undefined> {
   const row = await db
     .selectFrom('certificates as c')
@@ -53,6 +55,7 @@ export async function certificateSubject({ db }: Queryable, serial: string, issu
       sql<string>`i.id::text`.as('identity_id'),
       'i.status as identity_status',
       'i.kind as identity_kind',
+      sql<boolean>`exists (select 1 from access_revocations v where v.identity_id = i.id and v.lifted_at is null and starts_with(v.target, 'agreement:'))`.as('rp_revoked'),
     ])
     .where('c.serial', '=', serial)
     .where('c.issuer', '=', issuer)

@@ -58,6 +58,12 @@ function decisionForm(item: CampaignItem): Html {
 </form>`;
 }
 
+/** What a relying party received of the person (its item's detail), or nothing for other items. */
+function releasedOf(item: CampaignItem): string {
+  const released = item.detail?.released;
+  return Array.isArray(released) ? released.join(', ') || 'none' : '';
+}
+
 function worklistTable(id: string, caption: string, items: readonly CampaignItem[], empty: string): Html {
   return dataTable({
     id,
@@ -68,6 +74,7 @@ function worklistTable(id: string, caption: string, items: readonly CampaignItem
       { label: 'Where', cell: (i) => i.target },
       { label: 'Access', cell: (i) => i.entitlement },
       { label: 'Privileged', cell: (i) => (i.privileged ? 'yes' : 'no') },
+      { label: 'Released', cell: (i) => releasedOf(i) },
       { label: 'Decision', cell: (i) => decisionForm(i) },
     ],
     rows: items,

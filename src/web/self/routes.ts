@@ -110,8 +110,16 @@ export function selfRoutes(services: ConsoleServices): Omit<ConsoleRoute, 'roles
       handler: async (c) => {
         const me = operatorOf(c);
         const clientId = c.req.param('client') ?? '';
-        const withdrawn = await withdrawConsent(services.store, services.audit, { identityId: me.identityId, clientId, actor: me.actor, correlationId: c.get('correlationId') });
-        const message = withdrawn ? `Your consent to ${clientId} is withdrawn: it will ask you again at your next sign-in there.` : `You had given ${clientId} no consent.`;
+        const withdrawn = await withdrawConsent(services.store, services.audit, {
+          identityId: me.identityId,
+          clientId,
+          actor: me.actor,
+          correlationId: c.get('correlationId'),
+          now: services.clock.now(),
+        });
+        const message = withdrawn
+          ? `Your consent to ${clientId} is withdrawn: you are signed out there, and it will ask you again at your next sign-in there.`
+          : `You had given ${clientId} no consent.`;
         return c.html(messagePage('Consent withdrawn', message, { operator: me, link: { href: `${SELF_PATH}/relying-parties`, text: 'Back to the relying parties' } }), withdrawn ? 200 : 404);
       },
     }),

@@ -14,6 +14,8 @@ export interface CertificateMatch {
   readonly issuer: string;
   /** base64url SHA-256 of the DER (`x5t#S256`). */
   readonly thumbprint: string;
+  /** Whether a campaign revoked the identity's access to any relying party, when the match read it (muster's own certificates). */
+  readonly rpRevoked?: boolean;
 }
 
 /** The credential row (and its identity) a certificate was matched to. */

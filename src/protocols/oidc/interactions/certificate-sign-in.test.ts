@@ -71,6 +71,7 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
       serial: card.certificates[0]!.serial,
       issuer: world.ca.issuing.name,
       thumbprint,
+      rpRevoked: false,
     });
   });
 

@@ -1,5 +1,6 @@
 import type { AgreementDocument } from '../../../core/federation/agreement.ts';
 import type { AuditWriter } from '../../../audit/writer.ts';
+import { endRpAccess } from '../../../governance/index.ts';
 import type { Queryable, Store } from '../../../store/store.ts';
 
 /** An attribute the subscriber consents to release, with the purpose the agreement discloses. */
@@ -46,21 +47,20 @@ export async function consentRecorded(db: Queryable, identityId: string, clientI
 }
 
 /**
- * Forgets the identity's consent to the client (the subscriber withdrew it): the next sign-in there asks again.
- * Audited as `oidc.consent.withdrawn` by `actor`; true when a consent was remembered.
+ * The subscriber withdrew their consent to the client: it is forgotten (the next sign-in there asks again), the OP
+ * sessions end at that relying party (a back-channel logout where it registered one) and the RP is told by shared
+ * signals (CAEP session-revoked, where its agreement lists it), through an `rp.access-ended` event audited as
+ * `oidc.consent.withdrawn` by `actor`. True when a consent was remembered.
  */
-export async function withdrawConsent(store: Store, audit: AuditWriter, withdrawal: { identityId: string; clientId: string; actor: string; correlationId: string }): Promise<boolean> {
+export async function withdrawConsent(store: Store, audit: AuditWriter, withdrawal: { identityId: string; clientId: string; actor: string; correlationId: string; now: Date }): Promise<boolean> {
   return store.transaction(async (tx) => {
-    const removed = await tx.db.deleteFrom('federation_consents').where('identity_id', '=', withdrawal.identityId).where('client_id', '=', withdrawal.clientId).executeTakeFirst();
-    if (Number(removed.numDeletedRows) === 0) return false;
-    const entry = {
-      actor: withdrawal.actor,
-      action: 'oidc.consent.withdrawn',
-      target: withdrawal.identityId,
-      reason: 'the subscriber withdrew their consent',
-      data: { client_id: withdrawal.clientId },
-    };
-    await audit.append(tx, [entry], withdrawal.correlationId);
+    const [given] = await tx.query<{ agreement_id: string }>(
+      `SELECT f.agreement_id FROM federation_consents c JOIN federation_clients f ON f.client_id = c.client_id WHERE c.identity_id = $1 AND c.client_id = $2 FOR UPDATE OF c`,
+      [withdrawal.identityId, withdrawal.clientId],
+    );
+    if (!given) return false;
+    const end = { identityId: withdrawal.identityId, agreementId: given.agreement_id, clientId: withdrawal.clientId, cause: { kind: 'consent-withdrawn' } as const };
+    await endRpAccess(tx, [end], { actor: withdrawal.actor, now: withdrawal.now, correlationId: withdrawal.correlationId, audit });
     return true;
   });
 }

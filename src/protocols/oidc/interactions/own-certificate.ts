@@ -68,5 +68,6 @@ export async function matchOwnCertificate(db: Queryable, issuing: CertificateAut
     serial: subject.serial as string,
     issuer: issuing.name,
     thumbprint: thumbprintOf(certificate),
+    rpRevoked: row.rp_revoked,
   };
 }

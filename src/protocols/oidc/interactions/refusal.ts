@@ -19,6 +19,7 @@ export const REFUSAL_REASONS = [
   'webauthn-replayed',
   'no-agreement',
   'no-access-grant',
+  'access-revoked',
   'interaction-expired',
   'bad-request',
 ] as const;

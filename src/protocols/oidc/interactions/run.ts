@@ -86,7 +86,7 @@ export async function settleRefusal(step: StepName, x: RefusalContext, refusal: 
   const { json, signIn } = definition(step);
   await auditRefusal(x.deps, refusal, x.uid, x.clientId, signIn);
   if (json) return jsonAnswer(status, { error: status === 400 || status === 413 ? 'invalid_request' : 'access_denied', error_description: refusal.userMessage, reason: refusal.reason });
-  const over = refusal.reason === 'interaction-expired' || refusal.reason === 'no-agreement' || refusal.reason === 'no-access-grant';
+  const over = refusal.reason === 'interaction-expired' || refusal.reason === 'no-agreement' || refusal.reason === 'no-access-grant' || refusal.reason === 'access-revoked';
   return pageAnswer(status, { name: 'refusal', message: refusal.userMessage, ...(over ? {} : { retryUrl: `${x.issuerOrigin}${x.path}/${encodeURIComponent(x.uid)}` }) });
 }
 

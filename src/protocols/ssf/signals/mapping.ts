@@ -46,7 +46,27 @@ export async function signalsOf(tx: Tx, cause: SignalCause): Promise<SignalDraft
   if (CHANGE_TYPES[cause.type]) return credentialDrafts(tx, cause);
   if (cause.type === 'identity.updated' || cause.type === 'identity.mover') return emailDrafts(cause);
   if (cause.type === 'access.deactivated' || cause.type === 'access.ended') return rolesDrafts(cause);
+  if (cause.type === 'rp.access-ended' || cause.type === 'rp.access-restored') return relyingPartyDrafts(cause);
   return [];
+}
+
+/**
+ * The identity's access to one relying party ended or came back: only that RP hears of it. Revoked by a
+ * certification campaign, the account the RP keeps for the identity (its own subject identifier) is disabled (RISC
+ * account-disabled) and its sessions end (CAEP session-revoked); consent withdrawn by the subscriber ends the
+ * sessions only (the next sign-in asks for consent again); a revocation lifted enables the account (RISC account-enabled).
+ */
+function relyingPartyDrafts(cause: SignalCause): SignalDraft[] {
+  const clientId = typeof cause.payload.client_id === 'string' ? cause.payload.client_id : undefined;
+  if (!clientId) return [];
+  const reason = typeof cause.payload.reason === 'string' ? cause.payload.reason : cause.type;
+  if (cause.type === 'rp.access-restored') return [{ signal: 'account-enabled', clientId, payload: common(cause, 'admin', `access restored: ${reason}`) }];
+  if (cause.payload.cause === 'consent-withdrawn') return [{ signal: 'session-revoked', clientId, payload: common(cause, 'user', reason) }];
+  const fields = common(cause, 'admin', `access revoked: ${reason}`);
+  return [
+    { signal: 'account-disabled', clientId, payload: fields },
+    { signal: 'session-revoked', clientId, payload: fields },
+  ];
 }
 
 /**

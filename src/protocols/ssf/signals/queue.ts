@@ -24,6 +24,8 @@ export interface SignalDraft {
   readonly releases?: ReleasableAttribute;
   /** The domain event the signal tells of. */
   readonly eventId?: number;
+  /** Only to this relying party (the one whose access to the identity changed). */
+  readonly clientId?: string;
 }
 
 export interface QueueContext {
@@ -60,6 +62,7 @@ export async function queueSignals(tx: Tx, ctx: QueueContext, identityId: string
     for (const draft of drafts) {
       const event = SIGNAL_EVENTS[draft.signal];
       if (!delivered.includes(event)) continue;
+      if (draft.clientId !== undefined && draft.clientId !== rp.clientId) continue;
       if (draft.releases && !client.agreement.document.attributes.some((a) => a.name === draft.releases)) continue;
       enqueue ??= { issuer: ctx.issuer, now: ctx.now, key: await setSigningKey(tx, ctx.vault, ctx.now) };
       const subject = draft.subject?.(rp, ctx.issuer) ?? issSub(ctx.issuer, rp.sub);

@@ -14,6 +14,8 @@ export interface SignInContext {
   interaction?: StoredInteraction;
   party?: InteractionParty;
   login?: VerifiedLogin;
+  /** Whether a campaign revoked any access of the person to a relying party, when the sign-in's own query read it (false: no need to look). */
+  rpRevoked?: boolean;
   /** How the sign-in was made, for its audit entry (method, certificate serial and issuer, authenticator). */
   detail?: Record<string, unknown>;
   answer?: Answer;

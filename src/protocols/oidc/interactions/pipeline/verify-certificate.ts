@@ -21,4 +21,5 @@ export const verifyCertificate: SignInStep = async (c) => {
     authTime: deps.clock.now(),
     certificate: { serial: match.serial, issuer: match.issuer },
   };
+  if (match.rpRevoked !== undefined) c.rpRevoked = match.rpRevoked;
 };
