@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { eventType, jobPriorityOf } from '../core/events.ts';
 import type { IdentityState } from '../core/identity/record.ts';
+import { type CopyText, encodeCopy } from '../store/copy-text.ts';
 import type { Tx } from '../store/store.ts';
 import { encodeAttributesText } from './attribute-codec.ts';
 import { skeletonsOf } from './skeleton.ts';
@@ -118,15 +119,26 @@ function jobKinds(joiners: readonly Joiner[]): { types: string[]; kinds: string[
   return out;
 }
 
+/** Joiners made ready to write: their staging rows encoded as COPY text, and the jobs their events cause. */
+export interface StagedJoiners {
+  readonly rows: CopyText;
+  readonly jobs: ReturnType<typeof jobKinds>;
+}
+
+/** Encodes the joiners' staging rows: work that needs no connection, done while an earlier batch is still being written. */
+export function stageJoiners(joiners: readonly Joiner[]): StagedJoiners {
+  return { rows: encodeCopy(joiners.map(stagedRow)), jobs: jobKinds(joiners) };
+}
+
 /**
  * Writes the joiners. One statement writes every table (identities, then the rows that refer to them): the server
  * runs it to the end without waiting for muster between tables, while muster plans the next batch.
  */
-export async function writeJoiners(tx: Tx, joiners: readonly Joiner[], ctx: JoinerContext): Promise<void> {
-  if (joiners.length === 0) return;
+export async function writeJoiners(tx: Tx, staged: StagedJoiners, ctx: JoinerContext): Promise<void> {
+  if (staged.rows.length === 0) return;
   await stagingTable(tx);
-  await tx.copyRows(STAGING, STAGING_COLUMNS, joiners.map(stagedRow));
-  const kinds = jobKinds(joiners);
+  await tx.copyRows(STAGING, STAGING_COLUMNS, staged.rows);
+  const kinds = staged.jobs;
   await sql`WITH identities_written AS (
       INSERT INTO identities (id, kind, status, attributes, provenance, sponsor_id, expires_at, flags, last_updated, created_at, updated_at, version, name_skeleton, email_skeleton)
       SELECT j.id, j.kind, j.status, j.attributes, j.provenance, j.sponsor_id, j.expires_at, j.flags, j.last_updated, j.created_at, ${ctx.now}::timestamptz, j.version, j.name_skeleton, j.email_skeleton

@@ -1,3 +1,28 @@
+/** Rows already encoded as COPY text (`encodeCopy`), so that the encoding can be done before the connection is free. */
+export class CopyText {
+  readonly chunks: readonly string[];
+  /** How many rows the text holds. */
+  readonly length: number;
+
+  constructor(chunks: readonly string[], length: number) {
+    this.chunks = chunks;
+    this.length = length;
+  }
+}
+
+/** The rows as COPY text, ready to send. */
+export function encodeCopy(rows: readonly (readonly unknown[])[]): CopyText {
+  return new CopyText(encodeCopyChunks(rows), rows.length);
+}
+
+/** The chunks of COPY text to send for rows given either way. */
+export function copyChunks(rows: CopyRows): readonly string[] {
+  return rows instanceof CopyText ? rows.chunks : encodeCopyChunks(rows);
+}
+
+/** What a COPY takes: rows of values, or rows already encoded. */
+export type CopyRows = readonly (readonly unknown[])[] | CopyText;
+
 /** Rows a chunk of COPY text holds: large enough to send in few writes, small enough to be a flat string of its own. */
 const ROWS_PER_CHUNK = 500;
 

@@ -1,7 +1,7 @@
 import { PGlite, types } from '@electric-sql/pglite';
 import { Availability } from '../availability.ts';
 import { storeError } from '../store-error.ts';
-import { copyStatement, encodeCopyChunks } from '../copy-text.ts';
+import { copyChunks, copyStatement } from '../copy-text.ts';
 import { kyselyOver, type Begin } from '../kysely.ts';
 import { within } from '../ping.ts';
 import type { Queryable, Row, StatementRunner, Store, StoreCapabilities } from '../store.ts';
@@ -44,7 +44,7 @@ function queryable(db: PGliteLike, checkWrite: WriteCheck, begin?: Begin): Query
     },
     async copyRows(table, columns, rows) {
       if (rows.length === 0) return;
-      const blob = new Blob(encodeCopyChunks(rows));
+      const blob = new Blob([...copyChunks(rows)]);
       try {
         await checkWrite();
         await db.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob });

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MusterError } from '../../core/errors.ts';
 import { Availability } from '../availability.ts';
-import { copyStatement, encodeCopyChunks } from '../copy-text.ts';
+import { copyChunks, copyStatement } from '../copy-text.ts';
 import { kyselyOver, type Begin } from '../kysely.ts';
 import { within } from '../ping.ts';
 import type { Queryable, Row, StatementRunner, Store, StoreCapabilities, Tx } from '../store.ts';
@@ -85,7 +85,7 @@ function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability:
       let failure: unknown;
       try {
         const stream = conn.query(copyFrom(copyStatement(table, columns, 'STDIN')));
-        await availability.track(() => pipeline(Readable.from(encodeCopyChunks(rows)), stream));
+        await availability.track(() => pipeline(Readable.from(copyChunks(rows)), stream));
       } catch (error) {
         failure = error;
         throw storeError(error, `COPY ${table}`);
