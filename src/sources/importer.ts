@@ -290,7 +290,11 @@ export class ImportService {
       batch = [];
       const changes = new ChangeSet();
       await apply(ctx, items, changes);
-      await changes.prepare(tx, { eventIds, setWise: this.#setWise() });
+      // made ready while the batch before is written; if that write failed, its error is the one to report
+      await changes.prepare(tx, { eventIds, setWise: this.#setWise() }).catch(async (error: unknown) => {
+        await inFlight;
+        throw error;
+      });
       await inFlight;
       inFlight = this.#commit(tx, changes, x, eventIds);
       inFlight.catch(() => {}); // awaited at the next flush or below; this only keeps an early failure from being unhandled
