@@ -4,7 +4,7 @@ import { describeEachStore } from '../../test/support/stores.ts';
 import { HR_HEADER, harness, hrCsv, hrLine, useHarness } from '../../test/support/muster.ts';
 import { decodeAttributes } from '../mur/attribute-codec.ts';
 import { fillMissingSkeletons } from '../mur/identity-repository.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 
 async function statusOf(store: Store, employeeId: string): Promise<string | undefined> {
   const rows = await store.query<{ status: string }>(`SELECT status FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [employeeId]);
@@ -213,7 +213,7 @@ describeEachStore('bad input', (factory) => {
     const failing = new Proxy(h.store, {
       get(target, prop) {
         if (prop !== 'transaction') return Reflect.get(target, prop);
-        return (fn: any) =>
+        return (fn: (tx: Tx) => Promise<unknown>) =>
           target.transaction(async (tx) => {
             let audits = 0;
             const wrapped = {
