@@ -17,7 +17,11 @@ const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config
 const audit = new AuditWriter({ clock: systemClock, signer: signerFromPem(generateSigningKeyPem()), checkpointInterval: config.audit.checkpointInterval });
 const imports = new ImportService({ store, clock: systemClock, audit, config, registry: new SourceRegistry(config), ...(values['row-by-row'] ? { setWiseJoiners: false } : {}) });
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const run = await imports.run({ source: values.source as string, file: values.file as string, actor: 'bench' });
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 await store.close();
-process.stdout.write(`${JSON.stringify({ status: run.status, rows: run.summary.rows, summary: run.summary, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ status: run.status, rows: run.summary.rows, summary: run.summary, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

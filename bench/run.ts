@@ -14,7 +14,7 @@
 // targets beside a mass termination of the same run (bench/campaign.ts), MUSTER_BENCH_ONLY=campaign.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDemoAgency } from '../src/demo/index.ts';
@@ -38,6 +38,8 @@ interface Measured {
   rows: number;
   seconds: number;
   maxRssMiB: number;
+  /** CPU time of muster's process (every thread) during the import: embedded PGlite's included, a PostgreSQL server's not. */
+  cpuSeconds?: number;
   status?: string;
   summary?: Record<string, number>;
 }
@@ -60,14 +62,17 @@ async function snapshots(dir: string, people: number): Promise<{ day0: string; d
 const rate = (m: Measured) => Math.round(m.rows / m.seconds);
 const line = (text: string) => process.stdout.write(`${text}\n`);
 
+/** CPU seconds muster spent, which a busy machine changes less than the elapsed time. */
+const cpuOf = (m: Measured) => (m.cpuSeconds === undefined ? '' : `  muster CPU ${m.cpuSeconds.toFixed(1)} s`);
+
 function report(store: string, first: Measured, again: Measured, copy: Measured): void {
-  line(`\n${store}`);
+  line(`\n${store} — load average over the last minute ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`);
   line(`  COPY into a bare table (the floor):  ${rate(copy).toLocaleString().padStart(10)} records/s  ${copy.seconds.toFixed(1).padStart(6)} s`);
   line(
-    `  first import into an empty MUR:      ${rate(first).toLocaleString().padStart(10)} records/s  ${first.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(first.maxRssMiB)} MiB  ${((rate(first) / rate(copy)) * 100).toFixed(1)}% of COPY`,
+    `  first import into an empty MUR:      ${rate(first).toLocaleString().padStart(10)} records/s  ${first.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(first.maxRssMiB)} MiB  ${((rate(first) / rate(copy)) * 100).toFixed(1)}% of COPY${cpuOf(first)}`,
   );
   line(
-    `  re-import of the next day's snapshot: ${rate(again).toLocaleString().padStart(9)} records/s  ${again.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(again.maxRssMiB)} MiB  ${((rate(again) / rate(copy)) * 100).toFixed(1)}% of COPY`,
+    `  re-import of the next day's snapshot: ${rate(again).toLocaleString().padStart(9)} records/s  ${again.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(again.maxRssMiB)} MiB  ${((rate(again) / rate(copy)) * 100).toFixed(1)}% of COPY${cpuOf(again)}`,
   );
   const s = again.summary ?? {};
   line(`    next day: ${s.joiners} joiners, ${s.movers} movers, ${s.leavers} leavers, ${s.leave} leave, ${s.returns} returns, ${s.rehires} rehires, ${s.unchanged} unchanged`);

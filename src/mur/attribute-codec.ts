@@ -33,3 +33,30 @@ export function decodeAttributes(attributes: unknown, provenance: unknown): Reco
   }
   return out;
 }
+
+/**
+ * The stored form as JSON text, for COPY into the jsonb columns: what `encodeAttributes` gives, written out directly
+ * instead of built as objects and stringified (a first import encodes a million of them).
+ */
+export function encodeAttributesText(values: Readonly<Record<string, AttributeValue>>): { readonly attributes: string; readonly provenance: string } {
+  let attributes = '';
+  let provenance = '';
+  const index = new Map<string, number>();
+  let last: AttributeValue | undefined;
+  let p = -1;
+  for (const name in values) {
+    const a = values[name] as AttributeValue;
+    if (!last || a.s !== last.s || a.r !== last.r || a.t !== last.t) {
+      const key = `${a.s}\u001f${a.r}\u001f${a.t}`;
+      const known = index.get(key);
+      if (known === undefined) {
+        p = index.size;
+        index.set(key, p);
+        provenance += `${p === 0 ? '' : ','}{"s":${JSON.stringify(a.s)},"r":${JSON.stringify(a.r)},"t":${JSON.stringify(a.t)}}`;
+      } else p = known;
+      last = a;
+    }
+    attributes += `${attributes === '' ? '' : ','}${JSON.stringify(name)}:{"v":${JSON.stringify(a.v)},"p":${p}}`;
+  }
+  return { attributes: `{${attributes}}`, provenance: `[${provenance}]` };
+}

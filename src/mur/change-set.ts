@@ -7,7 +7,7 @@ import { sql, type Insertable, type SqlBool, type OnConflictBuilder, type OnConf
 import type { Database } from '../store/database.ts';
 import type { Tx } from '../store/store.ts';
 import { IDENTITY_COLUMNS, rowFromState, updateIdentities } from './identity-repository.ts';
-import { type Joiner, writeJoiners } from './joiners-repository.ts';
+import { type Joiner, type StagedJoiners, stageJoiners, writeJoiners } from './joiners-repository.ts';
 
 export interface PendingEvent {
   readonly type: string;
@@ -65,6 +65,13 @@ export interface ChangeContext {
   readonly setWise?: boolean;
 }
 
+/** A change set made ready to write (`prepare`): its event ids, and its joiners split off and encoded. */
+interface Prepared {
+  readonly eventIds: readonly number[];
+  readonly taken: ReadonlySet<string>;
+  readonly joiners: StagedJoiners;
+}
+
 /** Sequence values reserved in blocks: taking ids costs a round trip only when the pool runs dry. */
 export class IdPool {
   readonly #sequence: string;
@@ -99,6 +106,7 @@ export class ChangeSet {
   readonly rows: TableRows[] = [];
   /** Jobs not caused by an event of this change set, e.g. a check scheduled for later (`runAfter`). */
   readonly scheduled: ScheduledJob[] = [];
+  #prepared: Prepared | undefined;
 
   /** Inserts typed rows; `onConflict` says what a row whose unique key is taken does (e.g. `(oc) => oc.columns([...]).doNothing()`). */
   insert<T extends Table>(table: T, values: readonly Insertable<Database[T]>[], onConflict?: OnConflict<T>): void {
@@ -119,12 +127,25 @@ export class ChangeSet {
     return this.created.length + this.updated.length + this.events.length + this.audits.length + this.scheduled.length;
   }
 
-  async commit(tx: Tx, ctx: ChangeContext): Promise<void> {
+  /**
+   * Takes the event ids and encodes the set-wise rows ahead of `commit`: what needs no turn of the connection, so a
+   * batch can be made ready while the batch before it is still being written. The change set must not change after.
+   */
+  async prepare(tx: Tx, ctx: Pick<ChangeContext, 'eventIds' | 'setWise'>): Promise<void> {
+    this.#prepared ??= await this.#prepareNow(tx, ctx);
+  }
+
+  async #prepareNow(tx: Tx, ctx: Pick<ChangeContext, 'eventIds' | 'setWise'>): Promise<Prepared> {
     const eventIds = ctx.eventIds ? await ctx.eventIds.take(tx, this.events.length) : await allocateIds(tx, 'events_id_seq', this.events.length);
     const split = ctx.setWise ? splitJoiners(this, eventIds) : { joiners: [], taken: new Set<string>() };
-    const rest = (id: string | null) => id === null || !split.taken.has(id);
+    return { eventIds, taken: split.taken, joiners: stageJoiners(split.joiners) };
+  }
+
+  async commit(tx: Tx, ctx: ChangeContext): Promise<void> {
+    const { eventIds, taken, joiners } = this.#prepared ?? (await this.#prepareNow(tx, ctx));
+    const rest = (id: string | null) => id === null || !taken.has(id);
     // identities first: the other rows refer to them
-    await writeJoiners(tx, split.joiners, { now: ctx.now, correlationId: ctx.correlationId, causeEventId: ctx.causeEventId ?? null });
+    await writeJoiners(tx, joiners, { now: ctx.now, correlationId: ctx.correlationId, causeEventId: ctx.causeEventId ?? null });
     await tx.copyRows(
       'identities',
       IDENTITY_COLUMNS,
@@ -241,7 +262,7 @@ function withEvent(draft: AuditDraft, eventId: number): AuditDraft {
 
 export async function allocateIds(tx: Tx, sequence: string, count: number): Promise<number[]> {
   if (count === 0) return [];
-  // one row holding every id: a row per id costs more to send than to take
-  const { rows } = await sql<{ ids: (number | string)[] }>`SELECT array_agg(nextval(${sequence})) AS ids FROM generate_series(1, ${count})`.execute(tx.db);
-  return (rows[0]?.ids ?? []).map(Number);
+  // one row holding every id, as one text: a row per id costs more to send than to take, and a bigint array more to parse
+  const { rows } = await sql<{ ids: string | null }>`SELECT string_agg(nextval(${sequence})::text, ',') AS ids FROM generate_series(1, ${count})`.execute(tx.db);
+  return (rows[0]?.ids ?? '').split(',').map(Number);
 }

@@ -6,7 +6,7 @@ import { IDENTITY_STATUSES } from '../core/identity/status.ts';
 import { UUID_PATTERN } from '../core/ids.ts';
 import type { Database, IdentitiesTable } from '../store/database.ts';
 import type { Queryable, Store } from '../store/store.ts';
-import { decodeAttributes, encodeAttributes } from './attribute-codec.ts';
+import { decodeAttributes, encodeAttributes, encodeAttributesText } from './attribute-codec.ts';
 import { holdFromRow } from './holds.ts';
 import { facetConditions } from './identity-filters.ts';
 import { operatorRolesOf } from './operator-roles.ts';
@@ -77,7 +77,7 @@ export function stateFromRow(row: IdentityRow): IdentityState {
 
 /** An identity as a row of IDENTITY_COLUMNS, for COPY. */
 export function rowFromState(state: IdentityState, updatedAt: Date): unknown[] {
-  const stored = encodeAttributes(state.attributes);
+  const stored = encodeAttributesText(state.attributes);
   const skeletons = skeletonsOfState(state);
   return [
     state.id,

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { eventType, jobPriorityOf } from '../core/events.ts';
 import type { IdentityState } from '../core/identity/record.ts';
+import { type CopyText, encodeCopy } from '../store/copy-text.ts';
 import type { Tx } from '../store/store.ts';
-import { encodeAttributes } from './attribute-codec.ts';
+import { encodeAttributesText } from './attribute-codec.ts';
 import { skeletonsOf } from './skeleton.ts';
 
 /**
@@ -76,7 +77,7 @@ async function stagingTable(tx: Tx): Promise<void> {
 
 function stagedRow(j: Joiner): unknown[] {
   const { identity: s, link, event } = j;
-  const stored = encodeAttributes(s.attributes);
+  const stored = encodeAttributesText(s.attributes);
   const value = (name: string) => s.attributes[name]?.v;
   const skeletons = skeletonsOf({ given_name: value('given_name'), family_name: value('family_name'), email: value('email') });
   return [
@@ -118,26 +119,43 @@ function jobKinds(joiners: readonly Joiner[]): { types: string[]; kinds: string[
   return out;
 }
 
-/** Writes the joiners: identities first, since the other rows refer to them. */
-export async function writeJoiners(tx: Tx, joiners: readonly Joiner[], ctx: JoinerContext): Promise<void> {
-  if (joiners.length === 0) return;
+/** Joiners made ready to write: their staging rows encoded as COPY text, and the jobs their events cause. */
+export interface StagedJoiners {
+  readonly rows: CopyText;
+  readonly jobs: ReturnType<typeof jobKinds>;
+}
+
+/** Encodes the joiners' staging rows: work that needs no connection, done while an earlier batch is still being written. */
+export function stageJoiners(joiners: readonly Joiner[]): StagedJoiners {
+  return { rows: encodeCopy(joiners.map(stagedRow)), jobs: jobKinds(joiners) };
+}
+
+/**
+ * Writes the joiners. One statement writes every table (identities, then the rows that refer to them): the server
+ * runs it to the end without waiting for muster between tables, while muster plans the next batch.
+ */
+export async function writeJoiners(tx: Tx, staged: StagedJoiners, ctx: JoinerContext): Promise<void> {
+  if (staged.rows.length === 0) return;
   await stagingTable(tx);
-  await tx.copyRows(STAGING, STAGING_COLUMNS, joiners.map(stagedRow));
-  const { db } = tx;
-  await sql`INSERT INTO identities (id, kind, status, attributes, provenance, sponsor_id, expires_at, flags, last_updated, created_at, updated_at, version, name_skeleton, email_skeleton)
-    SELECT j.id, j.kind, j.status, j.attributes, j.provenance, j.sponsor_id, j.expires_at, j.flags, j.last_updated, j.created_at, ${ctx.now}::timestamptz, j.version, j.name_skeleton, j.email_skeleton
-    FROM muster_joiners j`.execute(db);
-  await sql`INSERT INTO source_links (source, source_key, identity_id, digest, observed_at)
-    SELECT j.link_source, j.link_key, j.id, j.digest, ${ctx.now}::timestamptz FROM muster_joiners j`.execute(db);
-  await sql`INSERT INTO events (id, type, identity_id, payload, correlation_id, occurred_at, cause_event_id)
-    SELECT j.event_id, j.event_type, j.id, j.payload, ${ctx.correlationId}, ${ctx.now}::timestamptz, ${ctx.causeEventId}::bigint FROM muster_joiners j`.execute(db);
-  await sql`INSERT INTO status_history (identity_id, from_status, to_status, reason, source, event_id, at, effective_at)
-    SELECT j.id, NULL, j.status, j.reason, j.history_source, j.event_id, ${ctx.now}::timestamptz, j.effective_at FROM muster_joiners j ORDER BY j.event_id`.execute(db);
-  const kinds = jobKinds(joiners);
-  if (kinds.kinds.length === 0) return;
-  await sql`INSERT INTO jobs (kind, idempotency_key, payload, status, run_after, event_id, created_at, updated_at, priority)
+  await tx.copyRows(STAGING, STAGING_COLUMNS, staged.rows);
+  const kinds = staged.jobs;
+  await sql`WITH identities_written AS (
+      INSERT INTO identities (id, kind, status, attributes, provenance, sponsor_id, expires_at, flags, last_updated, created_at, updated_at, version, name_skeleton, email_skeleton)
+      SELECT j.id, j.kind, j.status, j.attributes, j.provenance, j.sponsor_id, j.expires_at, j.flags, j.last_updated, j.created_at, ${ctx.now}::timestamptz, j.version, j.name_skeleton, j.email_skeleton
+      FROM muster_joiners j
+    ), links_written AS (
+      INSERT INTO source_links (source, source_key, identity_id, digest, observed_at)
+      SELECT j.link_source, j.link_key, j.id, j.digest, ${ctx.now}::timestamptz FROM muster_joiners j
+    ), events_written AS (
+      INSERT INTO events (id, type, identity_id, payload, correlation_id, occurred_at, cause_event_id)
+      SELECT j.event_id, j.event_type, j.id, j.payload, ${ctx.correlationId}, ${ctx.now}::timestamptz, ${ctx.causeEventId}::bigint FROM muster_joiners j
+    ), history_written AS (
+      INSERT INTO status_history (identity_id, from_status, to_status, reason, source, event_id, at, effective_at)
+      SELECT j.id, NULL, j.status, j.reason, j.history_source, j.event_id, ${ctx.now}::timestamptz, j.effective_at FROM muster_joiners j ORDER BY j.event_id
+    )
+    INSERT INTO jobs (kind, idempotency_key, payload, status, run_after, event_id, created_at, updated_at, priority)
     SELECT k.kind, k.kind || ':' || j.event_id, jsonb_build_object('eventId', j.event_id, 'identityId', j.id, 'type', j.event_type), 'pending',
       ${ctx.now}::timestamptz, j.event_id, ${ctx.now}::timestamptz, ${ctx.now}::timestamptz, k.priority
     FROM muster_joiners j JOIN unnest(${kinds.types}::text[], ${kinds.kinds}::text[], ${kinds.priorities}::int[]) WITH ORDINALITY AS k(type, kind, priority, ord) ON k.type = j.event_type
-    ORDER BY j.event_id, k.ord`.execute(db);
+    ORDER BY j.event_id, k.ord`.execute(tx.db);
 }

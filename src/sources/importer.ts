@@ -290,6 +290,11 @@ export class ImportService {
       batch = [];
       const changes = new ChangeSet();
       await apply(ctx, items, changes);
+      // made ready while the batch before is written; if that write failed, its error is the one to report
+      await changes.prepare(tx, { eventIds, setWise: this.#setWise() }).catch(async (error: unknown) => {
+        await inFlight;
+        throw error;
+      });
       await inFlight;
       inFlight = this.#commit(tx, changes, x, eventIds);
       inFlight.catch(() => {}); // awaited at the next flush or below; this only keeps an early failure from being unhandled
@@ -306,9 +311,12 @@ export class ImportService {
     x.onProgress?.({ phase: 'apply', rows: checker.summary.rows, total: checker.summary.rows });
   }
 
+  #setWise(): boolean {
+    return this.#deps.setWiseJoiners ?? this.#deps.store.capabilities.multipleConnections;
+  }
+
   async #commit(tx: Tx, changes: ChangeSet, x: Execution, eventIds?: IdPool): Promise<void> {
-    const setWise = this.#deps.setWiseJoiners ?? this.#deps.store.capabilities.multipleConnections;
-    await changes.commit(tx, { now: this.#deps.clock.now(), correlationId: x.correlationId, audit: this.#deps.audit, eventIds, setWise });
+    await changes.commit(tx, { now: this.#deps.clock.now(), correlationId: x.correlationId, audit: this.#deps.audit, eventIds, setWise: this.#setWise() });
   }
 
   async #finish(x: Execution, status: ImportRun['status'], summary: ImportSummary, errors: readonly ErrorDetail[], action: string, reason?: string, tx?: Tx): Promise<ImportRun> {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Availability } from './availability.ts';
+import type { CopyRows } from './copy-text.ts';
 import type { Database } from './database.ts';
 
 /**
@@ -34,8 +35,8 @@ export interface Queryable {
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Runs a script of several statements with no parameters (migrations). */
   exec(sql: string): Promise<void>;
-  /** Bulk insert through COPY. Values: null, string, number, boolean, Date, or JSON-able objects. */
-  copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+  /** Bulk insert through COPY. Values: null, string, number, boolean, Date, or JSON-able objects; or rows already encoded (`encodeCopy`). */
+  copyRows(table: string, columns: readonly string[], rows: CopyRows): Promise<void>;
 }
 
 export type Tx = Queryable;

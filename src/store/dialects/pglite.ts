@@ -1,7 +1,7 @@
 import { PGlite, types } from '@electric-sql/pglite';
 import { Availability } from '../availability.ts';
 import { storeError } from '../store-error.ts';
-import { copyStatement, encodeCopyText } from '../copy-text.ts';
+import { copyChunks, copyStatement } from '../copy-text.ts';
 import { kyselyOver, type Begin } from '../kysely.ts';
 import { within } from '../ping.ts';
 import type { Queryable, Row, StatementRunner, Store, StoreCapabilities } from '../store.ts';
@@ -47,7 +47,7 @@ function queryable(db: PGliteLike, checkWrite: WriteCheck, begin?: Begin, turn: 
       }),
     async copyRows(table, columns, rows) {
       if (rows.length === 0) return;
-      const blob = new Blob([encodeCopyText(rows)]);
+      const blob = new Blob([...copyChunks(rows)]);
       await turn(async () => {
         try {
           await checkWrite();

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MusterError } from '../../core/errors.ts';
 import { Availability } from '../availability.ts';
-import { copyStatement, encodeCopyText } from '../copy-text.ts';
+import { copyChunks, copyStatement } from '../copy-text.ts';
 import { kyselyOver, type Begin } from '../kysely.ts';
 import { within } from '../ping.ts';
 import type { Queryable, Row, StatementRunner, Store, StoreCapabilities, Tx } from '../store.ts';
@@ -86,7 +86,7 @@ function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability:
       const conn = session?.client ?? (client as pg.PoolClient);
       let failure: unknown;
       try {
-        const copy = () => availability.track(() => pipeline(Readable.from([encodeCopyText(rows)]), conn.query(copyFrom(copyStatement(table, columns, 'STDIN')))));
+        const copy = () => availability.track(() => pipeline(Readable.from(copyChunks(rows)), conn.query(copyFrom(copyStatement(table, columns, 'STDIN')))));
         await (session ? copy() : turn(copy));
       } catch (error) {
         failure = error;
