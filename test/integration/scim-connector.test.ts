@@ -371,6 +371,32 @@ describe('SCIM connector with /Bulk', () => {
     });
   });
 
+  it('sends the User POSTs made at once in /Bulk, each with its bulkId: the new ids from their locations, a taken userName a conflict', async () => {
+    await withService({ bulk: { maxOperations: 10, maxPayloadSize: 1_048_576 } }, async (service) => {
+      const connector = bearer(service);
+      try {
+        await connector.discover();
+        const specs = Array.from({ length: 4 }, () => spec());
+        const outcomes = await Promise.allSettled([...specs, { ...spec(), key: specs[0]?.key as string }].map((s) => connector.createAccount(s)));
+        assert.deepEqual(
+          outcomes.map((o) => o.status),
+          ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected'],
+        );
+        assert.ok(failsWith('MUSTER_ERR_TARGET_CONFLICT')((outcomes[4] as PromiseRejectedResult).reason));
+        assert.deepEqual(service.bulkSizes, [5], 'one /Bulk request');
+        assert.equal(count(service, 'POST /scim/v2/Users'), 0, 'no POST went alone');
+        const byName = new Map(service.users().map((u) => [u.userName, u.id]));
+        assert.deepEqual(
+          outcomes.slice(0, 4).map((o) => (o as PromiseFulfilledResult<{ id: string }>).value.id),
+          specs.map((s) => byName.get(s.key)),
+        );
+        assert.deepEqual((await connector.findAccount(specs[1]?.key as string))?.id, byName.get(specs[1]?.key as string));
+      } finally {
+        await connector.close();
+      }
+    });
+  });
+
   it('keeps each /Bulk request under maxPayloadSize', async () => {
     await withService({ bulk: { maxOperations: 100, maxPayloadSize: 800 } }, async (service) => {
       const connector = bearer(service);

@@ -14,6 +14,12 @@ function users(body: Json | null): Json[] {
   return Array.isArray(body?.Resources) ? (body.Resources as Json[]) : [];
 }
 
+/** The id at the end of a User's location (`…/Users/<id>`), as a /Bulk POST answers it. */
+function idOfLocation(location: string | null | undefined): string | undefined {
+  const match = location ? /\/Users\/([^/?#]+)\/?$/.exec(location) : null;
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+}
+
 function userPath(id: string): string {
   return `/Users/${encodeURIComponent(id)}`;
 }
@@ -22,7 +28,7 @@ function userPath(id: string): string {
  * Accounts and groups in a SCIM 2.0 service (RFC 7643/7644). `capabilities.etags` is false until the
  * service's ServiceProviderConfig has been read, by `discover()` or by the first updateAccount; from
  * then on updates are conditional (If-Match on the version just read, one retry on 412). When it
- * advertises /Bulk, the unconditional User PATCHes and DELETEs made at once go out together in /Bulk
+ * advertises /Bulk, the User POSTs, unconditional PATCHes and DELETEs made at once go out together in /Bulk
  * requests within its maxOperations and maxPayloadSize, each answered (and failing) on its own.
  */
 export class ScimConnector implements Connector {
@@ -64,12 +70,13 @@ export class ScimConnector implements Connector {
   }
 
   async createAccount(spec: AccountSpec): Promise<Created> {
-    const { body } = await this.#client.request('POST', '/Users', { body: userResource(spec) });
-    if (typeof body?.id !== 'string')
+    const { body, location } = await this.#client.request('POST', '/Users', { body: userResource(spec), bulk: true });
+    const id = typeof body?.id === 'string' ? body.id : idOfLocation(location);
+    if (id === undefined)
       throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `target '${this.target}': POST /Users answered without the new account's id`, [
         { field: 'key', value: spec.key, message: 'no id in the answer' },
       ]);
-    return { id: body.id };
+    return { id };
   }
 
   async updateAccount(id: string, fields: AccountFields): Promise<Receipt> {
