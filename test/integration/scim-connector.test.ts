@@ -371,7 +371,7 @@ describe('SCIM connector with /Bulk', () => {
     });
   });
 
-  it('sends the User POSTs made at once in /Bulk, each with its bulkId: the new ids from their locations, a taken userName a conflict', async () => {
+  it('sends the User POSTs made at once in /Bulk, each with its bulkId (a taken userName a conflict), and the look-ups made at once in one GET', async () => {
     await withService({ bulk: { maxOperations: 10, maxPayloadSize: 1_048_576 } }, async (service) => {
       const connector = bearer(service);
       try {
@@ -390,7 +390,14 @@ describe('SCIM connector with /Bulk', () => {
           outcomes.slice(0, 4).map((o) => (o as PromiseFulfilledResult<{ id: string }>).value.id),
           specs.map((s) => byName.get(s.key)),
         );
-        assert.deepEqual((await connector.findAccount(specs[1]?.key as string))?.id, byName.get(specs[1]?.key as string));
+        const gets = service.requests.filter((r) => r === 'GET /scim/v2/Users').length;
+        const found = await Promise.all([...specs.map((s) => connector.findAccount(s.key.toUpperCase())), connector.findAccount('nobody')]);
+        assert.deepEqual(
+          found.map((a) => a?.id ?? null),
+          [...specs.map((s) => byName.get(s.key)), null],
+          'each look-up answered with its own account, whatever the case of the userName',
+        );
+        assert.equal(service.requests.filter((r) => r === 'GET /scim/v2/Users').length, gets + 1, 'the look-ups made at once in one GET');
       } finally {
         await connector.close();
       }
