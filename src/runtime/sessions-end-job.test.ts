@@ -86,6 +86,18 @@ describeEachStore('federation.sessions.end run as a batch', (factory) => {
     );
   });
 
+  it("a card's job whose event names no credential, or is gone, fails the batch, as it fails alone", async () => {
+    const unnamed = await item('E2', 'credential.terminated', 'c-unnamed');
+    const gone = { ...unnamed, job: { ...unnamed.job, payload: { ...unnamed.job.payload, eventId: 999_999 } } as Job };
+    for (const lone of [unnamed, gone]) {
+      const other = await item('E3', 'identity.leaver', 'c-other');
+      await assert.rejects(
+        h.store.transaction((tx) => endSessionsBatch.batch([lone, other], tx, context())),
+        /names no credential/,
+      );
+    }
+  });
+
   it('a job naming no identity fails the batch, so that each job runs alone', async () => {
     const bad = { job: { id: nextJob++, kind: FEDERATION_SESSIONS_END_JOB, eventId: null, attempts: 1, payload: {} } as unknown as Job, correlationId: 'c-bad' };
     const good = await item('E2', 'identity.leaver', 'c-bad-2');

@@ -4,7 +4,7 @@ import type { BatchItem, BatchJobHandler, JobHandler } from '../lifecycle/handle
 import type { Job } from '../queue/job.ts';
 import type { Queryable } from '../store/store.ts';
 import { endSessionsWithLogout, OP_MODELS_OF_ACCOUNT } from './federation.ts';
-import { credentialEventsWithSessions, credentialOfEvent, identitiesWithSessions } from './sessions-end-repository.ts';
+import { credentialEventsWithoutSessions, credentialOfEvent, identitiesWithSessions } from './sessions-end-repository.ts';
 
 /**
  * The outbox job that ends an identity's OP sessions and tokens (leaver, leave, suspension, disabled), or only the
@@ -56,8 +56,8 @@ export const endSessionsHandler: JobHandler = async (job, tx, ctx) => {
 async function itemsWithSessions(tx: Queryable, items: readonly BatchItem[]): Promise<Set<BatchItem>> {
   const [credentials, identities] = [items.filter((i) => isCredentialJob(i.job)), items.filter((i) => !isCredentialJob(i.job))];
   const held = await identitiesWithSessions(tx, [...new Set(identities.map((i) => identityOf(i.job)))], OP_MODELS_OF_ACCOUNT);
-  const open = await credentialEventsWithSessions(tx, [...new Set(credentials.map((i) => Number(i.job.payload.eventId)))]);
-  return new Set([...identities.filter((i) => held.has(identityOf(i.job))), ...credentials.filter((i) => open.has(String(Number(i.job.payload.eventId))))]);
+  const done = await credentialEventsWithoutSessions(tx, [...new Set(credentials.map((i) => Number(i.job.payload.eventId)))]);
+  return new Set([...identities.filter((i) => held.has(identityOf(i.job))), ...credentials.filter((i) => !done.has(String(Number(i.job.payload.eventId))))]);
 }
 
 /** The entry of an identity job with nothing to end, as the job alone would write it (under its event and request). */

@@ -12,18 +12,18 @@ export async function identitiesWithSessions(db: Queryable, ids: readonly string
 }
 
 /**
- * Of these `credential.*` events, those whose credential still has a sign-in of its holder not ended, and those naming no
- * credential (ids as text).
+ * Of these `credential.*` events, those whose credential has no sign-in of its holder left to end (ids as text): their
+ * jobs have nothing to do. An event that names no credential, or is not found, is not among them (its job runs, and fails, as alone).
  */
-export async function credentialEventsWithSessions(db: Queryable, eventIds: readonly number[]): Promise<Set<string>> {
+export async function credentialEventsWithoutSessions(db: Queryable, eventIds: readonly number[]): Promise<Set<string>> {
   if (eventIds.length === 0) return new Set();
   const rows = await db.db
     .selectFrom('events as e')
     .select(sql<string>`e.id::text`.as('id'))
     .where('e.id', 'in', eventIds)
+    .where(sql`e.payload ->> 'credential_id'`, 'is not', null)
     .where((eb) =>
-      eb.or([
-        eb(sql`e.payload ->> 'credential_id'`, 'is', null),
+      eb.not(
         eb.exists(
           eb
             .selectFrom('oidc_logins as l')
@@ -32,7 +32,7 @@ export async function credentialEventsWithSessions(db: Queryable, eventIds: read
             .where(sql<boolean>`l.credential_id = e.payload ->> 'credential_id'`)
             .where('l.ended_at', 'is', null),
         ),
-      ]),
+      ),
     )
     .execute();
   return new Set(rows.map((r) => r.id));
