@@ -97,7 +97,7 @@ export async function campaignBenchmark(): Promise<void> {
     line(`    muster:                     ${fmt(revocations / seconds).padStart(7)} revocations/s   (${fmt(before - after)} of ${fmt(revocations)} gone from ${GROUPS[0]})`);
 
     const leaving = everyone.slice(PEOPLE - mass);
-    const result = await massTermination(bench, everyone, [], leaving);
+    const result = await massTermination(bench, everyone, [], leaving, managerOf);
     line(
       `    mass termination, same run: ${fmt(result.accounts / result.seconds).padStart(7)} accounts/s   (${fmt(mass)} people, ${fmt(result.accounts)} accounts disabled in ${fmt(result.seconds, 1)} s)`,
     );

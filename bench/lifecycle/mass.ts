@@ -19,11 +19,20 @@ async function enabledCount(connectors: ReadonlyMap<string, Connector>, keys: Re
   return enabled;
 }
 
-/** `gone` left earlier and stay terminated in the snapshot; `leaving` are the mass termination. */
-export async function massTermination(bench: Bench, everyone: readonly string[], gone: readonly string[], leaving: readonly string[]): Promise<MassResult> {
+/**
+ * `gone` left earlier and stay terminated in the snapshot; `leaving` are the mass termination. `over` gives each person
+ * the fields their joiners' snapshot gave them (a manager), so that only the leavers change.
+ */
+export async function massTermination(
+  bench: Bench,
+  everyone: readonly string[],
+  gone: readonly string[],
+  leaving: readonly string[],
+  over?: (id: string) => Record<string, string>,
+): Promise<MassResult> {
   const leavers = new Set(leaving);
   const started = performance.now();
-  await bench.importHr('mass-termination', everyone, 'active', new Set([...gone, ...leaving]));
+  await bench.importHr('mass-termination', everyone, 'active', new Set([...gone, ...leaving]), over);
   const importSeconds = (performance.now() - started) / 1000;
   await drained(bench.muster);
   const seconds = (performance.now() - started) / 1000;

@@ -1,6 +1,5 @@
 import type { Provider } from 'oidc-provider';
 import { type AddressPolicy, outboundClient } from '../connectors/outbound/index.ts';
-import type { JobHandler } from '../lifecycle/handlers.ts';
 import { purgeExpiredPayloads } from '../protocols/oidc/adapter.ts';
 import { purgeExpiredSteps } from '../protocols/oidc/interactions/steps.ts';
 import { cookieKeys } from '../protocols/oidc/cookie-keys.ts';
@@ -19,16 +18,10 @@ import type { MusterConfig } from '../config/schema.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Muster } from './context.ts';
 import { federationIssuer } from '../federation/issuer.ts';
-import { RP_ACCESS_ENDED } from '../governance/index.ts';
 import { mtlsServerCredentials } from './tls-server.ts';
 
-/**
- * The outbox job that ends an identity's OP sessions and tokens (leaver, leave, suspension, disabled), or only the
- * sessions signed in with one credential (a card or Derived PIV credential terminated or suspended), and owes every
- * relying party those sessions signed in to a back-channel logout. Payload: `{ identityId, type, eventId }`.
- */
-export const FEDERATION_SESSIONS_END_JOB = 'federation.sessions.end';
-const OP_MODELS_OF_ACCOUNT = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'];
+/** The OP's records that belong to an account and end with its sessions. */
+export const OP_MODELS_OF_ACCOUNT = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'];
 const MAINTENANCE_MS = 3_600_000;
 const MAINTENANCE_JITTER_MS = 60_000;
 /** The periodic task that rotates the OP's signing keys when due and purges expired rows (hourly). */
@@ -130,66 +123,6 @@ async function endSessionsByUid(db: Queryable, identityId: string, uids: readonl
     at,
   ]);
   return rows.map((r) => r.session_uid);
-}
-
-/** The credential a `credential.*` event was about (its sessions alone end), or undefined for an identity event. */
-async function credentialOfEvent(db: Queryable, type: string, eventId: unknown): Promise<string | undefined> {
-  if (!type.startsWith('credential.') || eventId === undefined || eventId === null) return undefined;
-  const [event] = await db.query<{ payload: { credential_id?: unknown } }>('SELECT payload FROM events WHERE id = $1', [eventId]);
-  const credentialId = event?.payload.credential_id;
-  if (typeof credentialId !== 'string') throw new TypeError(`${FEDERATION_SESSIONS_END_JOB}: event ${String(eventId)} names no credential`);
-  return credentialId;
-}
-
-/** The relying party an `rp.access-ended` event names. */
-async function clientOfEvent(db: Queryable, eventId: unknown): Promise<string> {
-  const [event] = await db.query<{ payload: { client_id?: unknown } }>('SELECT payload FROM events WHERE id = $1', [eventId]);
-  const clientId = event?.payload.client_id;
-  if (typeof clientId !== 'string') throw new TypeError(`${FEDERATION_SESSIONS_END_JOB}: event ${String(eventId)} names no relying party`);
-  return clientId;
-}
-
-/** The job handler for FEDERATION_SESSIONS_END_JOB: idempotent (a second run finds nothing to end, and owes no logout). */
-export const endSessionsHandler: JobHandler = async (job, tx, ctx) => {
-  const identityId = String(job.payload.identityId ?? '');
-  if (!identityId) throw new TypeError(`${FEDERATION_SESSIONS_END_JOB} job ${job.id} has no identityId`);
-  if (job.payload.type === RP_ACCESS_ENDED) return endSessionsOfRelyingParty(tx, identityId, job.payload.eventId, job.kind, ctx);
-  const credentialId = await credentialOfEvent(tx, String(job.payload.type ?? ''), job.payload.eventId);
-  const { sessions, logouts } = await endSessionsWithLogout(tx, identityId, ctx.now, { ...(credentialId ? { credentialId } : {}), eventId: job.payload.eventId });
-  // a credential's sessions already ended with its holder's (a leaver's cards): nothing happened, nothing to record
-  if (credentialId && sessions.length === 0) return;
-  await ctx.audit.append(
-    tx,
-    [
-      {
-        actor: 'muster',
-        action: 'oidc.sessions.ended',
-        target: identityId,
-        reason: `job ${job.kind}`,
-        data: { identityId, sessions, ...(credentialId ? { credentialId } : {}), backchannel_logouts: logouts.map((l) => ({ client_id: l.clientId, jti: l.jti, sid: l.sid ?? null })) },
-      },
-    ],
-    ctx.correlationId,
-  );
-};
-
-async function endSessionsOfRelyingParty(tx: Tx, identityId: string, eventId: unknown, kind: string, ctx: Parameters<JobHandler>[2]): Promise<void> {
-  const clientId = await clientOfEvent(tx, eventId);
-  const { sessions, logouts, grantsAndTokens = 0 } = await endSessionsAtClient(tx, identityId, clientId, ctx.now, eventId);
-  if (sessions.length === 0 && grantsAndTokens === 0) return;
-  await ctx.audit.append(
-    tx,
-    [
-      {
-        actor: 'muster',
-        action: 'oidc.sessions.ended',
-        target: identityId,
-        reason: `job ${kind}: access to ${clientId} ended`,
-        data: { identityId, client_id: clientId, sessions, grants_and_tokens: grantsAndTokens, backchannel_logouts: logouts.map((l) => ({ client_id: l.clientId, jti: l.jti, sid: l.sid ?? null })) },
-      },
-    ],
-    ctx.correlationId,
-  );
 }
 
 /** The PEM trust anchors of other agencies named by `federation.mtls.foreignAnchorFiles`, read once at start. */

@@ -23,9 +23,8 @@ import type { MusterConfig } from '../config/schema.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 import { FEDERATION_PROVISION_JOB, federationProvisionBatch } from '../federation/provisioning/job.ts';
 import { FEDERATION_SIGNAL_JOB, federationSignalBatch } from '../protocols/ssf/signals/handler.ts';
-import { FEDERATION_SESSIONS_END_JOB, endSessionsHandler } from './federation.ts';
+import { FEDERATION_SESSIONS_END_JOB, endSessionsBatch } from './sessions-end-job.ts';
 import { OPERATOR_TOKENS_REVOKE_JOB, operatorTokensRevokeBatch } from './operator-tokens-job.ts';
-import { batchOf } from '../queue/job.ts';
 import type { KeyVault } from '../core/key-vault.ts';
 import { BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler } from '../protocols/oidc/backchannel-logout.ts';
 import { rpFetch } from '../protocols/rp-outbound.ts';
@@ -66,7 +65,7 @@ export function lifecycleHandlers(deps: HandlerDeps): Map<string, JobHandler | B
     [EXCEPTION_EXPIRE_JOB, handleExceptionExpire],
     [MOVER_REAPPROVAL_JOB, moverReapprovalHandler(deps.config)],
     [NOTIFY_BINDING_JOB, notifyBindingHandler(deps.notifier)],
-    [FEDERATION_SESSIONS_END_JOB, batchOf(endSessionsHandler)],
+    [FEDERATION_SESSIONS_END_JOB, endSessionsBatch],
     [BACKCHANNEL_LOGOUT_JOB, backchannelLogoutHandler(deps.issuer ?? (() => federationIssuer(deps.config)), deps.vault)],
     [FEDERATION_SIGNAL_JOB, federationSignalBatch({ issuer: deps.issuer ?? (() => federationIssuer(deps.config)), vault: deps.vault })],
     [FEDERATION_PROVISION_JOB, federationProvisionBatch({ ...deps.config.federation.provisioning, outboundFor: (rp) => rpFetch(rp) })],

@@ -371,6 +371,39 @@ describe('SCIM connector with /Bulk', () => {
     });
   });
 
+  it('sends the User POSTs made at once in /Bulk, each with its bulkId (a taken userName a conflict), and the look-ups made at once in one GET', async () => {
+    await withService({ bulk: { maxOperations: 10, maxPayloadSize: 1_048_576 } }, async (service) => {
+      const connector = bearer(service);
+      try {
+        await connector.discover();
+        const specs = Array.from({ length: 4 }, () => spec());
+        const outcomes = await Promise.allSettled([...specs, { ...spec(), key: specs[0]?.key as string }].map((s) => connector.createAccount(s)));
+        assert.deepEqual(
+          outcomes.map((o) => o.status),
+          ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected'],
+        );
+        assert.ok(failsWith('MUSTER_ERR_TARGET_CONFLICT')((outcomes[4] as PromiseRejectedResult).reason));
+        assert.deepEqual(service.bulkSizes, [5], 'one /Bulk request');
+        assert.equal(count(service, 'POST /scim/v2/Users'), 0, 'no POST went alone');
+        const byName = new Map(service.users().map((u) => [u.userName, u.id]));
+        assert.deepEqual(
+          outcomes.slice(0, 4).map((o) => (o as PromiseFulfilledResult<{ id: string }>).value.id),
+          specs.map((s) => byName.get(s.key)),
+        );
+        const gets = service.requests.filter((r) => r === 'GET /scim/v2/Users').length;
+        const found = await Promise.all([...specs.map((s) => connector.findAccount(s.key.toUpperCase())), connector.findAccount('nobody')]);
+        assert.deepEqual(
+          found.map((a) => a?.id ?? null),
+          [...specs.map((s) => byName.get(s.key)), null],
+          'each look-up answered with its own account, whatever the case of the userName',
+        );
+        assert.equal(service.requests.filter((r) => r === 'GET /scim/v2/Users').length, gets + 1, 'the look-ups made at once in one GET');
+      } finally {
+        await connector.close();
+      }
+    });
+  });
+
   it('keeps each /Bulk request under maxPayloadSize', async () => {
     await withService({ bulk: { maxOperations: 100, maxPayloadSize: 800 } }, async (service) => {
       const connector = bearer(service);

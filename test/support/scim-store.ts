@@ -216,6 +216,12 @@ function pageForListResponse<T>(resource: SCIMMY.Types.Resource, matches: readon
   return matches.slice(0, end);
 }
 
+/** The values of a filter that is only `<path> eq "<value>"` clauses joined by `or`, else undefined. */
+function equalityValues(filter: Filter, path: string): string[] | undefined {
+  const values = [...filter].map((branch) => equalityValue([branch] as unknown as Filter, path));
+  return values.length > 1 && values.every((v) => v !== undefined) ? (values as string[]) : undefined;
+}
+
 function matchAll(filter: Filter, rendered: Json[], from: Map<string, Stored>): Stored[] {
   return filter.match(rendered).flatMap((r: Json) => from.get(String(r.id)) ?? []);
 }
@@ -225,6 +231,8 @@ function selectUsers(ctx: ScimContext, filter: Filter | undefined): Stored[] {
   if (!filter) return [...store.users.values()];
   const userName = equalityValue(filter, 'userName');
   if (userName !== undefined) return [store.userByName(userName) ?? []].flat();
+  const userNames = equalityValues(filter, 'userName');
+  if (userNames !== undefined) return [...new Set(userNames.flatMap((n) => store.userByName(n) ?? []))];
   const id = equalityValue(filter, 'id');
   if (id !== undefined) return [store.users.get(id) ?? []].flat();
   return matchAll(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bulkAnswers, bulkLimits, chunkCalls } from './bulk.ts';
+import { type BulkCall, bulkAnswers, bulkLimits, bulkOperation, chunkCalls } from './bulk.ts';
 
 const call = (id: string, size = 0) => ({ method: 'PATCH', path: `/Users/${id}`, body: { pad: 'x'.repeat(size) } });
 
@@ -62,5 +62,15 @@ describe('SCIM /Bulk', () => {
       [null, 200],
     );
     assert.deepEqual(bulkAnswers(calls, null), [null, null]);
+  });
+
+  it("sends a POST with its bulkId, and finds its answer and the new resource's location by it", () => {
+    const posts = ['x', 'y'].map((bulkId) => ({ method: 'POST', path: '/Users', bulkId, body: { userName: bulkId } }));
+    assert.deepEqual(bulkOperation(posts[0] as BulkCall), { method: 'POST', path: '/Users', bulkId: 'x', data: { userName: 'x' } });
+    const answers = bulkAnswers(posts, { Operations: [{ method: 'POST', bulkId: 'y', status: '201', location: '/scim/v2/Users/id-y' }] });
+    assert.deepEqual(
+      answers.map((a) => (a ? [a.status, a.location] : null)),
+      [null, [201, '/scim/v2/Users/id-y']],
+    );
   });
 });

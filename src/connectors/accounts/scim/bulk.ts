@@ -24,11 +24,13 @@ export interface BulkCall {
   readonly method: string;
   readonly path: string;
   readonly body?: unknown;
+  /** A POST's transient id within its request (RFC 7644 §3.7: required for POST), matched by its answer. */
+  readonly bulkId?: string;
 }
 
 /** A bulk operation (RFC 7644 §3.7.1); the service's path is relative to its root. */
 export function bulkOperation(call: BulkCall): Json {
-  return { method: call.method, path: call.path, ...(call.body === undefined ? {} : { data: call.body }) };
+  return { method: call.method, path: call.path, ...(call.bulkId === undefined ? {} : { bulkId: call.bulkId }), ...(call.body === undefined ? {} : { data: call.body }) };
 }
 
 /** The bytes of a bulk request's envelope around its operations (schemas, `Operations`, brackets), with room to spare. */
@@ -69,8 +71,8 @@ export function chunkCalls<T extends BulkCall>(calls: readonly T[], limits: Bulk
 
 /**
  * Each call's own answer out of a BulkResponse, as a plain exchange would have answered it (status, the error or resource
- * as body); null for a call the response does not answer. Operations are answered in order (RFC 7644 §3.7.3); a response
- * that leaves some out is matched by each operation's location instead.
+ * as body, the new resource's location for a POST); null for a call the response does not answer. Operations are answered
+ * in order (RFC 7644 §3.7.3); a response that leaves some out is matched by each operation's bulkId (a POST) or location.
  */
 export function bulkAnswers(calls: readonly BulkCall[], response: Json | null): (ScimResponse | null)[] {
   const answered = Array.isArray(response?.Operations) ? (response.Operations as Json[]) : [];
@@ -78,8 +80,12 @@ export function bulkAnswers(calls: readonly BulkCall[], response: Json | null): 
     const status = Number(op?.status);
     if (!op || !Number.isInteger(status)) return null;
     const body = typeof op.response === 'object' && op.response !== null && !Array.isArray(op.response) ? (op.response as Json) : null;
-    return { status, body, etag: typeof op.version === 'string' ? op.version : null };
+    return { status, body, etag: typeof op.version === 'string' ? op.version : null, location: typeof op.location === 'string' ? op.location : null };
   };
   if (answered.length === calls.length) return calls.map((_, i) => answer(answered[i]));
-  return calls.map((call) => answer(answered.find((op) => op.method === call.method && typeof op.location === 'string' && op.location.endsWith(call.path))));
+  const answerOf = (call: BulkCall) =>
+    call.bulkId === undefined
+      ? answered.find((op) => op.method === call.method && typeof op.location === 'string' && op.location.endsWith(call.path))
+      : answered.find((op) => op.bulkId === call.bulkId);
+  return calls.map((call) => answer(answerOf(call)));
 }

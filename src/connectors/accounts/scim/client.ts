@@ -22,6 +22,8 @@ export interface ScimResponse {
   /** The JSON body, or null for 204 and empty answers. */
   readonly body: Json | null;
   readonly etag: string | null;
+  /** Where the service says the resource is (a POST in /Bulk answers only that), when it says. */
+  readonly location?: string | null;
 }
 
 interface Exchange extends ScimResponse {
@@ -74,6 +76,8 @@ export class ScimClient {
   readonly #concurrency: number;
   #bulk: BulkLimits | null = null;
   #waiting: Waiting[] = [];
+  /** Numbers the POSTs that go out in /Bulk (their bulkId). */
+  #posts = 0;
 
   constructor(target: string, options: ScimOptions) {
     this.#fetch = options.outbound ?? agencyFetch();
@@ -99,7 +103,8 @@ export class ScimClient {
   #queue(method: string, path: string, init: ScimRequest): Promise<ScimResponse> {
     return new Promise<ScimResponse>((resolve, reject) => {
       if (this.#waiting.length === 0) setImmediate(() => this.#flush());
-      this.#waiting.push({ method, path, body: init.body, init, resolve, reject });
+      const bulkId = method === 'POST' ? { bulkId: `p${++this.#posts}` } : {};
+      this.#waiting.push({ method, path, body: init.body, ...bulkId, init, resolve, reject });
     });
   }
 
@@ -166,7 +171,8 @@ export class ScimClient {
       });
       const raw = parse(await response.text());
       const body = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Json) : null;
-      return { status: response.status, body, raw, etag: response.headers.get('etag'), retryAfter: response.headers.get('retry-after') };
+      const answered = response.headers;
+      return { status: response.status, body, raw, etag: answered.get('etag'), location: answered.get('location'), retryAfter: answered.get('retry-after') };
     } catch (cause) {
       throw unreachableError(this.#target, `${method} ${path}`, cause);
     }

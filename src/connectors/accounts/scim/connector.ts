@@ -7,11 +7,14 @@ import { findGroup, groupNames, groupNamesOfMember, membershipDirectory, namesFr
 import { filterString, GROUP_SCHEMA, patch, remoteAccount, replaceOperations, userResource, type PatchOperation } from './mapping.ts';
 import { SCIM_DEFAULTS, type ScimOptions } from './options.ts';
 import { pages } from './paging.ts';
+import { UserLookups } from './lookups.ts';
 
 type GroupLookup = (userId: string) => Promise<string[]>;
 
-function users(body: Json | null): Json[] {
-  return Array.isArray(body?.Resources) ? (body.Resources as Json[]) : [];
+/** The id at the end of a User's location (`…/Users/<id>`), as a /Bulk POST answers it. */
+function idOfLocation(location: string | null | undefined): string | undefined {
+  const match = location ? /\/Users\/([^/?#]+)\/?$/.exec(location) : null;
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }
 
 function userPath(id: string): string {
@@ -22,8 +25,9 @@ function userPath(id: string): string {
  * Accounts and groups in a SCIM 2.0 service (RFC 7643/7644). `capabilities.etags` is false until the
  * service's ServiceProviderConfig has been read, by `discover()` or by the first updateAccount; from
  * then on updates are conditional (If-Match on the version just read, one retry on 412). When it
- * advertises /Bulk, the unconditional User PATCHes and DELETEs made at once go out together in /Bulk
- * requests within its maxOperations and maxPayloadSize, each answered (and failing) on its own.
+ * advertises /Bulk, the User POSTs, unconditional PATCHes and DELETEs made at once go out together in /Bulk
+ * requests within its maxOperations and maxPayloadSize, each answered (and failing) on its own; the look-ups by
+ * userName made at once then go out together too (`userName eq "a" or userName eq "b" …`, src/connectors/accounts/scim/lookups.ts).
  */
 export class ScimConnector implements Connector {
   readonly target: string;
@@ -34,11 +38,13 @@ export class ScimConnector implements Connector {
   #discovery: Promise<ConnectorCapabilities> | null = null;
   /** A service that has once returned a User with `groups` fills it: a User without it is in no group. */
   #usersCarryGroups = false;
+  readonly #lookups: UserLookups;
 
   constructor(target: string, options: ScimOptions) {
     this.target = target;
     this.#client = new ScimClient(target, options);
     this.#pageSize = options.pageSize ?? SCIM_DEFAULTS.pageSize;
+    this.#lookups = new UserLookups((query, accept) => this.#client.request('GET', '/Users', { query, accept }));
   }
 
   get capabilities(): ConnectorCapabilities {
@@ -55,8 +61,7 @@ export class ScimConnector implements Connector {
   }
 
   async findAccount(key: string): Promise<RemoteAccount | null> {
-    const { body } = await this.#client.request('GET', '/Users', { query: { filter: `userName eq ${filterString(key)}` } });
-    const found = users(body);
+    const found = await this.#lookups.find(key);
     // userName is not case-exact (RFC 7643 §4.1.1): prefer the exact spelling
     const user = found.find((u) => u.userName === key) ?? found.find((u) => String(u.userName).toLowerCase() === key.toLowerCase());
     if (!user) return null;
@@ -64,12 +69,13 @@ export class ScimConnector implements Connector {
   }
 
   async createAccount(spec: AccountSpec): Promise<Created> {
-    const { body } = await this.#client.request('POST', '/Users', { body: userResource(spec) });
-    if (typeof body?.id !== 'string')
+    const { body, location } = await this.#client.request('POST', '/Users', { body: userResource(spec), bulk: true });
+    const id = typeof body?.id === 'string' ? body.id : idOfLocation(location);
+    if (id === undefined)
       throw new MusterError('MUSTER_ERR_TARGET_REFUSED', `target '${this.target}': POST /Users answered without the new account's id`, [
         { field: 'key', value: spec.key, message: 'no id in the answer' },
       ]);
-    return { id: body.id };
+    return { id };
   }
 
   async updateAccount(id: string, fields: AccountFields): Promise<Receipt> {
@@ -156,6 +162,8 @@ export class ScimConnector implements Connector {
     const etag = status < 300 ? (body?.etag as { supported?: unknown } | undefined) : undefined;
     const bulk = status < 300 ? bulkLimits(body) : null;
     this.#client.useBulk(bulk);
+    // a service that takes /Bulk and filters: the look-ups before a batch of creates go out together too
+    this.#lookups.combine(bulk !== null && (body?.filter as { supported?: unknown } | undefined)?.supported === true);
     const { callsPerRequest: _, ...rest } = this.#capabilities;
     this.#capabilities = Object.freeze({ ...rest, etags: etag?.supported === true, ...(bulk ? { callsPerRequest: bulk.maxOperations } : {}) });
     return this.#capabilities;
