@@ -27,7 +27,8 @@ export {
 export { CAMPAIGN_TASK, type CampaignNotice, type Deliver, closeCampaign, runCampaignTask } from './campaigns/close.ts';
 export { CAMPAIGN_EVIDENCE_FORMAT, type CampaignEvidence, type CampaignEvidenceBody, campaignEvidence } from './campaigns/evidence.ts';
 export { ARCHIVE_TASK, type ArchiveCandidate, type ArchiveDeps, archiveDue, dueForArchiving } from './retention/archive.ts';
-export { type CatalogueItem, CatalogueService, listCatalogue, offeredItem } from './catalogue/index.ts';
+export { APPROVAL_STEPS, type CatalogueItem, CatalogueService, catalogueHistory, ITEM_KINDS, type ItemDocument, listCatalogue, offeredItem } from './catalogue/index.ts';
+export { type PersonName, REPORTS_LIMIT, directReports, identitiesByKey, peopleNamed } from './requests/people.ts';
 export {
   type AccessRequest,
   type Decision,
