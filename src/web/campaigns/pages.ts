@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import type { Campaign, CampaignItem } from '../../governance/index.ts';
 import { CONSOLE_PATH } from '../../runtime/console.ts';
 import type { Html } from '../layout/html.ts';
-import { dataTable } from '../layout/table.ts';
+import { dataTable, reasonForm } from '../layout/table.ts';
 import { when } from '../operator/deps.ts';
 import { type View, view } from '../view.ts';
 
@@ -45,17 +45,21 @@ function campaignSection({ campaign, progress }: CampaignWithProgress): Html {
 ${table}</section>`;
 }
 
-export function campaignsPage(list: readonly CampaignWithProgress[]): View {
-  return view('Certification campaigns', list.length === 0 ? html`<p id="campaigns">No campaigns.</p>` : html`<div id="campaigns">${list.map(campaignSection)}</div>`);
+export function campaignsPage(list: readonly CampaignWithProgress[], mayOpen: boolean): View {
+  const open = mayOpen ? html`<p><a class="usa-button" href="${CAMPAIGNS_PATH}/new" id="new-campaign">New campaign</a></p>` : '';
+  return view('Certification campaigns', html`${open}${list.length === 0 ? html`<p id="campaigns">No campaigns.</p>` : html`<div id="campaigns">${list.map(campaignSection)}</div>`}`);
 }
 
 function decisionForm(item: CampaignItem): Html {
-  return html`<form class="usa-form review-decision" method="post" action="${REVIEW_PATH}/items/${item.id}/decision">
-<label class="usa-label" for="comment-${item.id}">Comment on ${item.entitlement} of ${item.identityId}</label>
-<input class="usa-input" id="comment-${item.id}" name="comment" required maxlength="1000">
-<button class="usa-button" type="submit" name="decision" value="keep" id="keep-${item.id}">Keep</button>
-<button class="usa-button usa-button--secondary" type="submit" name="decision" value="revoke" id="revoke-${item.id}">Revoke</button>
-</form>`;
+  return reasonForm({
+    action: `${REVIEW_PATH}/items/${item.id}/decision`,
+    className: 'review-decision',
+    field: { id: `comment-${item.id}`, name: 'comment', label: `Comment on ${item.entitlement} of ${item.identityId}` },
+    buttons: [
+      { text: 'Keep', id: `keep-${item.id}`, name: 'decision', value: 'keep' },
+      { text: 'Revoke', id: `revoke-${item.id}`, name: 'decision', value: 'revoke', secondary: true },
+    ],
+  });
 }
 
 function worklistTable(id: string, caption: string, items: readonly CampaignItem[], empty: string): Html {

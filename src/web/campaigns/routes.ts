@@ -1,20 +1,24 @@
-import { campaignProgress, campaigns, decideItem, reviewItems } from '../../governance/index.ts';
+import { campaignProgress, campaigns, createCampaign, decideItem, reviewItems } from '../../governance/index.ts';
 import { campaignDeps } from '../../runtime/governance.ts';
 import { answerRefusal, checkedId, formFields } from '../answers.ts';
 import { operatorOf } from '../env.ts';
-import { musterOf, type OperatorDeps } from '../operator/deps.ts';
+import { mayUse, musterOf, type OperatorDeps } from '../operator/deps.ts';
 import { type ConsoleRoute, consoleRoute } from '../route.ts';
 import { show } from '../view.ts';
+import { newCampaignPage } from './new-campaign.ts';
 import { CAMPAIGNS_PATH, campaignsPage, REVIEW_PATH, worklistPage } from './pages.ts';
 
 /**
  * Certification campaigns from the console, with the roles and services of `/api/campaigns` (security-officer,
  * auditor) and `/api/review/items` (reviewer, security-officer): the campaigns with their progress per reviewer; the
- * worklist, each item kept or revoked with a comment (only its reviewer, never about their own access).
+ * worklist, each item kept or revoked with a comment (only its reviewer, never about their own access). A security
+ * officer opens a campaign with the form of `POST /api/campaigns`.
  */
 
 const CAMPAIGN_ROLES = ['security-officer', 'auditor'] as const;
 const REVIEW_ROLES = ['reviewer', 'security-officer'] as const;
+const OPEN_ROLES = ['security-officer'] as const;
+const DUE_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function campaignRoutes(deps: OperatorDeps): ConsoleRoute[] {
   return [
@@ -26,7 +30,44 @@ export function campaignRoutes(deps: OperatorDeps): ConsoleRoute[] {
       handler: async (c) => {
         const m = musterOf(deps);
         const list = await Promise.all((await campaigns(m)).map((campaign) => campaignProgress(m, campaign.id)));
-        return show(c, campaignsPage(list));
+        return show(c, campaignsPage(list, mayUse(c, OPEN_ROLES)));
+      },
+    }),
+    consoleRoute({
+      method: 'get',
+      path: `${CAMPAIGNS_PATH}/new`,
+      roles: [...OPEN_ROLES],
+      handler: async (c) => {
+        const m = musterOf(deps);
+        return show(c, newCampaignPage(CAMPAIGNS_PATH, m.accessTargets.names, m.clock.now()));
+      },
+    }),
+    consoleRoute({
+      method: 'post',
+      path: CAMPAIGNS_PATH,
+      roles: [...OPEN_ROLES],
+      handler: async (c) => {
+        const me = operatorOf(c);
+        const field = await formFields(c);
+        const due = field('due').trim();
+        return answerRefusal(
+          c,
+          me,
+          { href: `${CAMPAIGNS_PATH}/new`, text: 'Back to the new campaign' },
+          () =>
+            createCampaign(campaignDeps(musterOf(deps)), {
+              name: field('name'),
+              scope: field('scope'),
+              reviewers: field('reviewers'),
+              // a day from the date field ends at its last second, UTC; anything else goes to the service as it came
+              due: DUE_DAY.test(due) ? `${due}T23:59:59Z` : due,
+              unanswered: field('unanswered') || undefined,
+              reason: field('reason'),
+              actor: me.actor,
+              correlationId: c.get('correlationId'),
+            }),
+          ({ campaign }) => c.redirect(`${CAMPAIGNS_PATH}#campaign-${campaign.id}`, 303),
+        );
       },
     }),
     consoleRoute({
