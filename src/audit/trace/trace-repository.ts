@@ -100,12 +100,15 @@ export async function entriesOfEvent({ db }: Queryable, correlationId: string, e
 /** Entries about these operations written under other requests (an operation carrying several events goes under the newest one's). */
 export function entriesOfOperations({ db }: Queryable, correlationIds: readonly string[], opIds: readonly number[]): Promise<EntryRow[]> {
   if (correlationIds.length === 0 || opIds.length === 0) return Promise.resolve([]);
-  return entries(db)
-    .where('correlation_id', 'in', correlationIds)
-    .where('action', 'like', 'provision.%')
-    .where(sql<boolean>`(data->>'op_id')::bigint = ANY(${opIds}::bigint[])`)
-    .orderBy('seq')
-    .execute();
+  return (
+    entries(db)
+      .where('correlation_id', 'in', correlationIds)
+      .where('action', 'like', 'provision.%')
+      // as text, through the index on the request and the operation (migration 029)
+      .where(sql<string>`data->>'op_id'`, 'in', opIds.map(String))
+      .orderBy('seq')
+      .execute()
+  );
 }
 
 /** The correlation ids of these events. */
