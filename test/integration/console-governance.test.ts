@@ -147,6 +147,7 @@ describe('access requests, reviews and two-person actions in the console in Chro
     await cb.accessible(e1);
     const forms = e1.locator('#worklist form.review-decision');
     assert.equal(await forms.count(), 2, 'the report’s two roles');
+    assert.deepEqual(await e1.locator('#worklist tbody th').allTextContents(), ['Raj Patel (E2)', 'Raj Patel (E2)']);
     for (const decision of ['keep', 'revoke']) {
       const form = e1.locator('#worklist form.review-decision').first();
       await form.locator('input[name="comment"]').fill(decision === 'keep' ? 'still on the help desk' : 'no longer administers operators');

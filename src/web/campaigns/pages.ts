@@ -2,6 +2,7 @@ import { html } from 'hono/html';
 import type { Campaign, CampaignItem } from '../../governance/index.ts';
 import { CONSOLE_PATH } from '../../runtime/console.ts';
 import type { Html } from '../layout/html.ts';
+import { type Names, personLabel } from '../access/pages.ts';
 import { dataTable, reasonForm } from '../layout/table.ts';
 import { when } from '../operator/deps.ts';
 import { type View, view } from '../view.ts';
@@ -50,11 +51,11 @@ export function campaignsPage(list: readonly CampaignWithProgress[], mayOpen: bo
   return view('Certification campaigns', html`${open}${list.length === 0 ? html`<p id="campaigns">No campaigns.</p>` : html`<div id="campaigns">${list.map(campaignSection)}</div>`}`);
 }
 
-function decisionForm(item: CampaignItem): Html {
+function decisionForm(item: CampaignItem, names: Names): Html {
   return reasonForm({
     action: `${REVIEW_PATH}/items/${item.id}/decision`,
     className: 'review-decision',
-    field: { id: `comment-${item.id}`, name: 'comment', label: `Comment on ${item.entitlement} of ${item.identityId}` },
+    field: { id: `comment-${item.id}`, name: 'comment', label: `Comment on ${item.entitlement} of ${personLabel(names, item.identityId)}` },
     buttons: [
       { text: 'Keep', id: `keep-${item.id}`, name: 'decision', value: 'keep' },
       { text: 'Revoke', id: `revoke-${item.id}`, name: 'decision', value: 'revoke', secondary: true },
@@ -62,26 +63,26 @@ function decisionForm(item: CampaignItem): Html {
   });
 }
 
-function worklistTable(id: string, caption: string, items: readonly CampaignItem[], empty: string): Html {
+function worklistTable(id: string, caption: string, items: readonly CampaignItem[], names: Names, empty: string): Html {
   return dataTable({
     id,
     caption,
     columns: [
-      { label: 'Person', cell: (i: CampaignItem) => i.identityId },
+      { label: 'Person', cell: (i: CampaignItem) => personLabel(names, i.identityId) },
       { label: 'Kind', cell: (i) => i.kind },
       { label: 'Where', cell: (i) => i.target },
       { label: 'Access', cell: (i) => i.entitlement },
       { label: 'Privileged', cell: (i) => (i.privileged ? 'yes' : 'no') },
-      { label: 'Decision', cell: (i) => decisionForm(i) },
+      { label: 'Decision', cell: (i) => decisionForm(i, names) },
     ],
     rows: items,
     empty,
   });
 }
 
-export function worklistPage(mine: readonly CampaignItem[], escalated: readonly CampaignItem[] | null): View {
+export function worklistPage(mine: readonly CampaignItem[], escalated: readonly CampaignItem[] | null, names: Names): View {
   const more = escalated
-    ? html`<section aria-labelledby="escalated-heading" class="margin-top-4"><h2 id="escalated-heading">Escalated items</h2>${worklistTable('escalated', 'Items escalated to your role', escalated, 'No escalated items.')}</section>`
+    ? html`<section aria-labelledby="escalated-heading" class="margin-top-4"><h2 id="escalated-heading">Escalated items</h2>${worklistTable('escalated', 'Items escalated to your role', escalated, names, 'No escalated items.')}</section>`
     : '';
-  return view('Review', html`${worklistTable('worklist', 'Items assigned to you, still to decide', mine, 'Nothing to review.')}${more}`);
+  return view('Review', html`${worklistTable('worklist', 'Items assigned to you, still to decide', mine, names, 'Nothing to review.')}${more}`);
 }

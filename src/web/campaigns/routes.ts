@@ -1,4 +1,4 @@
-import { campaignProgress, campaigns, createCampaign, decideItem, reviewItems } from '../../governance/index.ts';
+import { campaignProgress, campaigns, createCampaign, decideItem, peopleNamed, reviewItems } from '../../governance/index.ts';
 import { campaignDeps } from '../../runtime/governance.ts';
 import { answerRefusal, checkedId, formFields } from '../answers.ts';
 import { operatorOf } from '../env.ts';
@@ -80,7 +80,12 @@ export function campaignRoutes(deps: OperatorDeps): ConsoleRoute[] {
         const me = operatorOf(c);
         const mine = await reviewItems(m, { reviewerId: me.identityId });
         const escalation = me.roles.includes(m.config.governance.campaigns.escalateTo);
-        return show(c, worklistPage(mine, escalation ? (await reviewItems(m, { escalated: true })).filter((i) => i.identityId !== me.identityId) : null));
+        const escalated = escalation ? (await reviewItems(m, { escalated: true })).filter((i) => i.identityId !== me.identityId) : null;
+        const names = await peopleNamed(
+          m.store,
+          [...mine, ...(escalated ?? [])].map((i) => i.identityId),
+        );
+        return show(c, worklistPage(mine, escalated, names));
       },
     }),
     consoleRoute({
