@@ -160,7 +160,7 @@ describe('access requests, reviews and two-person actions in the console in Chro
     await e3.click('#console-nav a[href="/console/campaigns"]');
     await cb.arrive(e3, (url) => url.pathname === '/console/campaigns', 'at the campaigns');
     await cb.accessible(e3);
-    const row = e3.locator('#campaigns tr', { has: e3.locator('th', { hasText: id('E1') }) });
+    const row = e3.locator('#campaigns tr', { has: e3.locator('th', { hasText: 'Jane Doe (E1)' }) });
     assert.deepEqual(await row.locator('td').allTextContents(), ['2', '2', '1', '1']);
     const decided = await fm.muster.store.query<{ actor: string; reason: string }>(`SELECT actor, reason FROM audit_log WHERE action = 'campaign.decided' ORDER BY seq`);
     assert.deepEqual(

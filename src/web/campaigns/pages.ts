@@ -26,29 +26,48 @@ export interface CampaignWithProgress {
   readonly progress: readonly ReviewerRow[];
 }
 
-function campaignSection({ campaign, progress }: CampaignWithProgress): Html {
+/** The most reviewers a campaign's table lists (a campaign reviewed by managers has one per manager of the agency). */
+export const REVIEWERS_SHOWN = 50;
+
+/** The reviewers a campaign's table lists: those with the most items still to decide, then by id. */
+export function reviewersShown(progress: readonly ReviewerRow[]): ReviewerRow[] {
+  const left = (p: ReviewerRow) => p.items - p.decided;
+  return [...progress].sort((a, b) => left(b) - left(a) || String(a.reviewer_id).localeCompare(String(b.reviewer_id))).slice(0, REVIEWERS_SHOWN);
+}
+
+const total = (rows: readonly ReviewerRow[], key: 'items' | 'decided' | 'kept' | 'revoked') => rows.reduce((sum, p) => sum + p[key], 0);
+
+function progressSummary(progress: readonly ReviewerRow[], shown: number): string {
+  const counts = `${total(progress, 'items').toLocaleString('en-US')} items, ${total(progress, 'decided').toLocaleString('en-US')} decided (${total(progress, 'kept').toLocaleString('en-US')} kept, ${total(progress, 'revoked').toLocaleString('en-US')} revoked)`;
+  const reviewers = progress.length > shown ? `; the ${shown} of ${progress.length.toLocaleString('en-US')} reviewers with the most left to decide:` : '.';
+  return `${counts}${reviewers}`;
+}
+
+function campaignSection({ campaign, progress }: CampaignWithProgress, names: Names): Html {
+  const shown = reviewersShown(progress);
   const table = dataTable({
     id: `progress-${campaign.id}`,
     caption: `Progress of ${campaign.name} per reviewer`,
     columns: [
-      { label: 'Reviewer', cell: (p: ReviewerRow) => p.reviewer_id ?? 'nobody (escalated or unassigned)' },
+      { label: 'Reviewer', cell: (p: ReviewerRow) => (p.reviewer_id ? personLabel(names, p.reviewer_id) : 'nobody (escalated or unassigned)') },
       { label: 'Items', cell: (p) => p.items, numeric: true },
       { label: 'Decided', cell: (p) => p.decided, numeric: true },
       { label: 'Kept', cell: (p) => p.kept, numeric: true },
       { label: 'Revoked', cell: (p) => p.revoked, numeric: true },
     ],
-    rows: progress,
+    rows: shown,
     empty: 'No items.',
   });
   return html`<section class="campaign margin-top-4" id="campaign-${campaign.id}" aria-labelledby="campaign-${campaign.id}-heading">
 <h2 id="campaign-${campaign.id}-heading">${campaign.name}</h2>
 <p>Scope <code>${campaign.scope}</code>, reviewed by ${campaign.reviewers}, <strong class="campaign-status">${campaign.status}</strong>, due ${when(campaign.dueAt)}; unanswered items are ${campaign.unanswered === 'revoke' ? 'revoked' : 'escalated'}.</p>
+<p class="campaign-totals">${progressSummary(progress, shown.length)}</p>
 ${table}</section>`;
 }
 
-export function campaignsPage(list: readonly CampaignWithProgress[], mayOpen: boolean): View {
+export function campaignsPage(list: readonly CampaignWithProgress[], names: Names, mayOpen: boolean): View {
   const open = mayOpen ? html`<p><a class="usa-button" href="${CAMPAIGNS_PATH}/new" id="new-campaign">New campaign</a></p>` : '';
-  return view('Certification campaigns', html`${open}${list.length === 0 ? html`<p id="campaigns">No campaigns.</p>` : html`<div id="campaigns">${list.map(campaignSection)}</div>`}`);
+  return view('Certification campaigns', html`${open}${list.length === 0 ? html`<p id="campaigns">No campaigns.</p>` : html`<div id="campaigns">${list.map((c) => campaignSection(c, names))}</div>`}`);
 }
 
 function decisionForm(item: CampaignItem, names: Names): Html {

@@ -6,7 +6,7 @@ import { mayUse, musterOf, type OperatorDeps } from '../operator/deps.ts';
 import { type ConsoleRoute, consoleRoute } from '../route.ts';
 import { show } from '../view.ts';
 import { newCampaignPage } from './new-campaign.ts';
-import { CAMPAIGNS_PATH, campaignsPage, REVIEW_PATH, worklistPage } from './pages.ts';
+import { CAMPAIGNS_PATH, campaignsPage, REVIEW_PATH, reviewersShown, worklistPage } from './pages.ts';
 
 /**
  * Certification campaigns from the console, with the roles and services of `/api/campaigns` (security-officer,
@@ -30,7 +30,8 @@ export function campaignRoutes(deps: OperatorDeps): ConsoleRoute[] {
       handler: async (c) => {
         const m = musterOf(deps);
         const list = await Promise.all((await campaigns(m)).map((campaign) => campaignProgress(m, campaign.id)));
-        return show(c, campaignsPage(list, mayUse(c, OPEN_ROLES)));
+        const reviewers = list.flatMap((l) => reviewersShown(l.progress).flatMap((p) => (p.reviewer_id ? [p.reviewer_id] : [])));
+        return show(c, campaignsPage(list, await peopleNamed(m.store, reviewers), mayUse(c, OPEN_ROLES)));
       },
     }),
     consoleRoute({
