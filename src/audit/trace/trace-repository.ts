@@ -88,12 +88,11 @@ export type EntryRow = Awaited<ReturnType<ReturnType<typeof entries>['execute']>
  */
 export async function entriesOfEvent({ db }: Queryable, correlationId: string, eventId: number, identityId: string | null): Promise<EntryRow[]> {
   const ofRequest = entries(db).where('correlation_id', '=', correlationId);
-  const parts = await Promise.all([
-    ofRequest.where(sql<string>`data->>'event_id'`, '=', String(eventId)).execute(),
-    ofRequest.where(sql<boolean>`data::jsonb ? 'event_ids'`).where(sql<boolean>`(data::jsonb -> 'event_ids') @> to_jsonb(${eventId}::bigint)`).execute(),
-    identityId === null ? [] : ofRequest.where('target', '=', identityId).where(sql<boolean>`data->>'event_id' IS NULL`).execute(),
-  ]);
-  const bySeq = new Map(parts.flat().map((e) => [String(e.seq), e]));
+  // one after another: `db` may be a transaction's single connection
+  const named = await ofRequest.where(sql<string>`data->>'event_id'`, '=', String(eventId)).execute();
+  const among = await ofRequest.where(sql<boolean>`data::jsonb ? 'event_ids'`).where(sql<boolean>`(data::jsonb -> 'event_ids') @> to_jsonb(${eventId}::bigint)`).execute();
+  const about = identityId === null ? [] : await ofRequest.where('target', '=', identityId).where(sql<boolean>`data->>'event_id' IS NULL`).execute();
+  const bySeq = new Map([...named, ...among, ...about].map((e) => [String(e.seq), e]));
   return [...bySeq.values()].sort((a, b) => Number(a.seq) - Number(b.seq));
 }
 
