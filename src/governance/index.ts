@@ -28,7 +28,8 @@ export { CAMPAIGN_TASK, type CampaignNotice, type Deliver, closeCampaign, runCam
 export { RP_ACCESS_ENDED, RP_ACCESS_RESTORED, type RpAccessEnd, agreementTarget, endRpAccess, rpAccessRevocation } from './campaigns/rp-access.ts';
 export { CAMPAIGN_EVIDENCE_FORMAT, type CampaignEvidence, type CampaignEvidenceBody, campaignEvidence } from './campaigns/evidence.ts';
 export { ARCHIVE_TASK, type ArchiveCandidate, type ArchiveDeps, archiveDue, dueForArchiving } from './retention/archive.ts';
-export { type CatalogueItem, CatalogueService, listCatalogue, offeredItem } from './catalogue/index.ts';
+export { APPROVAL_STEPS, type CatalogueItem, CatalogueService, catalogueHistory, ITEM_KINDS, type ItemDocument, listCatalogue, offeredItem } from './catalogue/index.ts';
+export { type PersonName, REPORTS_LIMIT, directReports, identitiesByKey, peopleNamed } from './requests/people.ts';
 export {
   type AccessRequest,
   type Decision,

@@ -17,6 +17,7 @@ import { type ConsoleRoute, isConsoleGuard } from './route.ts';
 import { disputeRoutes } from './disputes/routes.ts';
 import { accessRequestRoutes } from './access/routes.ts';
 import { campaignRoutes } from './campaigns/routes.ts';
+import { catalogueRoutes } from './catalogue/routes.ts';
 import { cardRoutes } from './cards/routes.ts';
 import { activationService } from '../runtime/access-activation.ts';
 import { importRoutes } from './imports/routes.ts';
@@ -107,7 +108,7 @@ export function consolePages(
   const own = [...staticRoutes(), ...selfRoutes(services), ...importRoutes(services), ...disputeRoutes(services)];
   const started = { muster: () => options.muster };
   const access = [...accessRequestRoutes(started), ...accessRoutes(options.activation ?? defaultActivation(options.muster))];
-  const governance = [...campaignRoutes(started), ...cardRoutes(started)];
+  const governance = [...campaignRoutes(started), ...catalogueRoutes(started), ...cardRoutes(started)];
   return [...signInRoutes(deps), ...operatorPages(started), ...pageRoutes(options.store), ...own, ...access, ...governance, ...assetRoutes(), ...(options.extraRoutes ?? [])];
 }
 

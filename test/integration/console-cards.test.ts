@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { opensslCsr, VETTING_HEADER } from '../../src/credentials/test-fixtures.ts';
 import { testOperator } from '../../src/operators/test-operators.ts';
-import { chromiumSkip, launchChromium } from '../support/chromium.ts';
-import { type ConsoleBrowser, consoleBrowser, postForm } from '../support/console-browser.ts';
+import { chromiumSkip } from '../support/chromium.ts';
+import { type ConsoleBrowser, type OpenConsole, openConsole, postForm } from '../support/console-browser.ts';
 import { type CertificateCredential, type FederatedMuster, PEOPLE, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
 import { hrCsv, hrLine } from '../support/muster.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -21,9 +21,9 @@ const APPLICANT = { given_name: 'Mei', family_name: 'Chen', email: 'mei.chen@dem
 
 describe('PIV card issuance in the console in Chromium', { skip: chromiumSkip() }, () => {
   let fm: FederatedMuster;
-  let browser: Browser;
+  let chromium: OpenConsole;
   let cb: ConsoleBrowser;
-  const pages: Record<string, Page> = {};
+  let pages: Record<string, Page> = {};
   let applicant = '';
   const id = (person: string) => fm.ids[person] as string;
   const applicantPage = () => `/console/cards/${applicant}`;
@@ -47,14 +47,12 @@ describe('PIV card issuance in the console in Chromium', { skip: chromiumSkip() 
     await testOperator(fm.muster, ['sponsor', 'registrar', 'issuer'], { identityId: id('E1') });
     await testOperator(fm.muster, ['registrar'], { identityId: id('E2') });
     await testOperator(fm.muster, ['issuer'], { identityId: id('E3') });
-    browser = await launchChromium();
-    cb = consoleBrowser(fm, browser);
-    for (const person of ['E1', 'E2', 'E3']) pages[person] = await cb.signIn(cards[person] as CertificateCredential);
+    chromium = await openConsole(fm, cards);
+    ({ cb, pages } = chromium);
   });
 
   after(async () => {
-    await cb?.close();
-    await browser?.close();
+    await chromium?.close();
     await fm?.close();
   });
 

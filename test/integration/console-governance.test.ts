@@ -3,20 +3,22 @@
 // group; approving their own request is refused with the service's message; their manager approves it from the
 // inbox and the report activates it with the button of the requester's page. The manager reviews the report's roles
 // (keep one, revoke one) and an auditor sees the progress per reviewer. A role grant proposed by one operator admin
-// is confirmed by another (the proposer has no confirm button). A role without permission sees no link and gets 403.
+// is confirmed by another (the proposer has no confirm button). A policy admin adds and edits a catalogue item and a
+// security officer opens a campaign, each from its form; a manager requests that item for a report picked from their
+// reports, and the owner approves it reading names. A role without permission sees no link and gets 403.
 // axe-core checks every page visited.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { CatalogueService, createCampaign } from '../../src/governance/index.ts';
 import { testOperator } from '../../src/operators/test-operators.ts';
 import { campaignDeps } from '../../src/runtime/governance.ts';
 import { grantOrPropose } from '../../src/runtime/pending-actions.ts';
-import { chromiumSkip, launchChromium } from '../support/chromium.ts';
-import { type ConsoleBrowser, consoleBrowser, postForm } from '../support/console-browser.ts';
+import { chromiumSkip } from '../support/chromium.ts';
+import { type ConsoleBrowser, type OpenConsole, openConsole, postForm } from '../support/console-browser.ts';
 import { type CertificateCredential, type FederatedMuster, PEOPLE, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
 import { hrCsv, hrLine } from '../support/muster.ts';
 import { type SlapdInstance, slapdSkip, startSlapd } from '../support/slapd.ts';
@@ -24,10 +26,10 @@ import { type SlapdInstance, slapdSkip, startSlapd } from '../support/slapd.ts';
 describe('access requests, reviews and two-person actions in the console in Chromium', { skip: chromiumSkip() || slapdSkip() }, () => {
   let slapd: SlapdInstance;
   let fm: FederatedMuster;
-  let browser: Browser;
+  let chromium: OpenConsole;
   let cb: ConsoleBrowser;
   const cards: Record<string, CertificateCredential> = {};
-  const pages: Record<string, Page> = {};
+  let pages: Record<string, Page> = {};
   const id = (person: string) => fm.ids[person] as string;
 
   before(async () => {
@@ -66,14 +68,14 @@ describe('access requests, reviews and two-person actions in the console in Chro
       actor: 'operator:setup',
       correlationId: randomUUID(),
     });
-    browser = await launchChromium();
-    cb = consoleBrowser(fm, browser);
-    for (const person of ['E1', 'E2', 'E3']) pages[person] = await cb.signIn(cards[person] as CertificateCredential);
+    // after the campaign's items are made: the auditor keeps the catalogue too
+    await testOperator(muster, ['policy-admin'], { identityId: id('E3') });
+    chromium = await openConsole(fm, cards);
+    ({ cb, pages } = chromium);
   });
 
   after(async () => {
-    await cb?.close();
-    await browser?.close();
+    await chromium?.close();
     await fm?.close();
     await slapd?.stop();
   });
@@ -145,6 +147,7 @@ describe('access requests, reviews and two-person actions in the console in Chro
     await cb.accessible(e1);
     const forms = e1.locator('#worklist form.review-decision');
     assert.equal(await forms.count(), 2, 'the report’s two roles');
+    assert.deepEqual(await e1.locator('#worklist tbody th').allTextContents(), ['Raj Patel (E2)', 'Raj Patel (E2)']);
     for (const decision of ['keep', 'revoke']) {
       const form = e1.locator('#worklist form.review-decision').first();
       await form.locator('input[name="comment"]').fill(decision === 'keep' ? 'still on the help desk' : 'no longer administers operators');
@@ -157,7 +160,7 @@ describe('access requests, reviews and two-person actions in the console in Chro
     await e3.click('#console-nav a[href="/console/campaigns"]');
     await cb.arrive(e3, (url) => url.pathname === '/console/campaigns', 'at the campaigns');
     await cb.accessible(e3);
-    const row = e3.locator('#campaigns tr', { has: e3.locator('th', { hasText: id('E1') }) });
+    const row = e3.locator('#campaigns tr', { has: e3.locator('th', { hasText: 'Jane Doe (E1)' }) });
     assert.deepEqual(await row.locator('td').allTextContents(), ['2', '2', '1', '1']);
     const decided = await fm.muster.store.query<{ actor: string; reason: string }>(`SELECT actor, reason FROM audit_log WHERE action = 'campaign.decided' ORDER BY seq`);
     assert.deepEqual(
@@ -191,8 +194,87 @@ describe('access requests, reviews and two-person actions in the console in Chro
     const roles = await fm.muster.store.query<{ role: string }>('SELECT role FROM operator_roles WHERE identity_id = $1 AND revoked_at IS NULL ORDER BY role', [id('E3')]);
     assert.deepEqual(
       roles.map((r) => r.role),
-      ['auditor', 'security-officer'],
+      ['auditor', 'policy-admin', 'security-officer'],
     );
+  });
+
+  test('a policy admin adds a catalogue item from the form and edits it; the new security officer opens a campaign from the form', async () => {
+    const e3 = pages.E3 as Page;
+    await e3.goto(cb.url());
+    await e3.click('#console-nav a[href="/console/catalogue"]');
+    await cb.arrive(e3, (url) => url.pathname === '/console/catalogue', 'at the catalogue');
+    await cb.accessible(e3);
+    await e3.click('#new-item');
+    await cb.arrive(e3, (url) => url.pathname === '/console/catalogue/new', 'at the new item');
+    await cb.accessible(e3);
+    await e3.fill('#item-name', 'wiki-editors');
+    await e3.click('label[for="kind-group"]');
+    await e3.selectOption('#item-target', 'directory');
+    await e3.fill('#item-group', 'wiki-editors');
+    await e3.fill('#item-description', 'edit the team wiki');
+    await e3.fill('#item-owners', 'E3');
+    await e3.fill('#item-days', '90');
+    // a new item's chain starts at the manager: the owner alone approves this one
+    await e3.click('label[for="approval-manager"]');
+    await e3.click('label[for="approval-owner"]');
+    await e3.fill('#item-reason', 'offered to everyone');
+    await e3.click('#save-item');
+    await cb.arrive(e3, (url) => url.pathname === '/console/catalogue', 'back at the catalogue');
+    assert.match((await e3.locator('#catalogue-items').textContent()) ?? '', /wiki-editors.*group wiki-editors in directory.*Ana Lopez \(E3\).*90 days\s*owner\s*offered, version 1/s);
+    await e3.click('#catalogue-items a[href="/console/catalogue/wiki-editors"]');
+    await cb.arrive(e3, (url) => url.pathname === '/console/catalogue/wiki-editors', 'at the item');
+    await cb.accessible(e3);
+    assert.equal(await e3.locator('#item-owners').inputValue(), 'E3');
+    await e3.fill('#item-days', '30');
+    await e3.fill('#item-reason', 'shorter grants');
+    await e3.click('#save-item');
+    await cb.arrive(e3, (url) => url.pathname === '/console/catalogue', 'back at the catalogue');
+    assert.match((await e3.locator('#catalogue-items').textContent()) ?? '', /30 days.*offered, version 2/s);
+    await cb.accessible(e3);
+
+    await e3.click('#console-nav a[href="/console/campaigns"]');
+    await cb.arrive(e3, (url) => url.pathname === '/console/campaigns', 'at the campaigns');
+    await e3.click('#new-campaign');
+    await cb.arrive(e3, (url) => url.pathname === '/console/campaigns/new', 'at the new campaign');
+    await cb.accessible(e3);
+    await e3.fill('#campaign-name', 'Directory accounts Q2');
+    await e3.selectOption('#campaign-scope', 'target:directory');
+    await e3.click('label[for="unanswered-escalate"]');
+    await e3.fill('#campaign-reason', 'quarterly review of the directory');
+    await e3.click('#open-campaign');
+    await cb.arrive(e3, (url) => url.pathname === '/console/campaigns' && url.hash.startsWith('#campaign-'), 'at the new campaign');
+    const section = e3.locator(new URL(e3.url()).hash);
+    assert.match((await section.textContent()) ?? '', /Directory accounts Q2.*Scope target:directory, reviewed by manager, open.*escalated/s);
+    await cb.accessible(e3);
+    const [created] = await fm.muster.store.query<{ created_by: string }>("SELECT created_by FROM campaigns WHERE name = 'Directory accounts Q2'");
+    assert.equal(created?.created_by, `operator:${id('E3')}`);
+  });
+
+  test('a manager picks their report from a list to request for them; the owner approves reading names, not ids', async () => {
+    const e1 = pages.E1 as Page;
+    await e1.goto(cb.url('/access'));
+    await cb.accessible(e1);
+    const reports = await e1.locator('#beneficiary option').allTextContents();
+    assert.deepEqual(reports, ['Yourself', 'Raj Patel (E2)']);
+    await e1.selectOption('#item', 'wiki-editors');
+    await e1.selectOption('#beneficiary', { label: 'Raj Patel (E2)' });
+    await e1.fill('#justification', 'writes the runbooks');
+    await e1.click('#request');
+    await cb.arrive(e1, (url) => url.pathname === '/console/access' && url.hash === '#mine-heading', 'back at access requests');
+    const mine = e1.locator('#my-requests tr', { has: e1.locator('th', { hasText: 'wiki-editors' }) });
+    assert.match((await mine.textContent()) ?? '', /Raj Patel \(E2\).*pending/s);
+    const e3 = pages.E3 as Page;
+    await e3.goto(cb.url('/access/approvals'));
+    await cb.accessible(e3);
+    const row = e3.locator('#inbox tr', { has: e3.locator('th', { hasText: 'wiki-editors' }) });
+    const cells = await row.locator('td').allTextContents();
+    assert.deepEqual(cells.slice(0, 2), ['Raj Patel (E2)', 'Jane Doe (E1)']);
+    const requestId = (await row.locator('form.decision').getAttribute('action'))?.split('/')[4] as string;
+    await e3.fill(`#reason-${requestId}`, 'owner agrees');
+    await e3.click(`#approve-${requestId}`);
+    await cb.arrive(e3, (url) => url.pathname === '/console/access/approvals', 'back at the inbox');
+    const [granted] = await fm.muster.store.query<{ status: string; beneficiary_id: string }>('SELECT status, beneficiary_id FROM access_requests WHERE id = $1', [requestId]);
+    assert.deepEqual(granted, { status: 'granted', beneficiary_id: id('E2') });
   });
 
   test('a role without permission sees no link to the campaigns or the worklist, and gets 403', async () => {

@@ -5,10 +5,10 @@
 // audited), a second source administrator does, and the run is applied. axe-core checks every page visited.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { testOperator } from '../../src/operators/test-operators.ts';
-import { chromiumSkip, launchChromium, newContextWithClientCertificate } from '../support/chromium.ts';
+import { chromiumSkip } from '../support/chromium.ts';
+import { type OpenConsole, openConsole } from '../support/console-browser.ts';
 import { type CertificateCredential, type FederatedMuster, PEOPLE, issueSoftwarePivCard, startFederatedMuster } from '../support/federation.ts';
 import { hrCsv, hrLine } from '../support/muster.ts';
 
@@ -16,56 +16,27 @@ const line = (id: string, over: Record<string, string> = {}) => hrLine(id, { ...
 
 describe('the imports and disputes pages of the console in Chromium', { skip: chromiumSkip() }, () => {
   let fm: FederatedMuster;
-  let browser: Browser;
+  let chromium: OpenConsole;
   const cards: Record<string, CertificateCredential> = {};
-  const contexts: BrowserContext[] = [];
-  const pages: Record<string, Page> = {};
+  let pages: Record<string, Page> = {};
 
   before(async () => {
     fm = await startFederatedMuster({ console: true, massChangeShare: 0.2 });
     for (const person of ['E1', 'E2']) cards[person] = await issueSoftwarePivCard(fm, person);
     await testOperator(fm.muster, ['source-admin', 'registrar'], { identityId: fm.ids.E1 as string });
     await testOperator(fm.muster, ['source-admin'], { identityId: fm.ids.E2 as string });
-    browser = await launchChromium();
-    for (const person of ['E1', 'E2']) pages[person] = await signedIn(person);
+    chromium = await openConsole(fm, cards);
+    pages = chromium.pages;
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
+    await chromium?.close();
     await fm?.close();
   });
 
   const console = () => `${fm.base}/console`;
-
-  async function arrive(page: Page, done: (url: URL) => boolean, what: string): Promise<void> {
-    try {
-      await page.waitForURL(done, { timeout: 15_000 });
-    } catch (error) {
-      throw new Error(`never arrived ${what}: at ${page.url()}: ${await page.locator('body').textContent()}; muster reported ${fm.errors.map(String).join('; ') || 'nothing'}`, { cause: error });
-    }
-  }
-
-  async function signedIn(person: string): Promise<Page> {
-    const card = cards[person] as CertificateCredential;
-    const context = await newContextWithClientCertificate(browser, { origin: fm.mtlsOrigin, pfx: card.pfx, passphrase: card.passphrase });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(console());
-    await arrive(page, (url) => url.href.startsWith(`${fm.issuer}/interaction/`), "at muster's sign-in page");
-    await page.click('#piv');
-    await arrive(page, (url) => url.href === console(), 'back at the console');
-    return page;
-  }
-
-  async function accessible(page: Page): Promise<void> {
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    assert.deepEqual(
-      violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      `axe on ${page.url()}`,
-    );
-  }
+  const arrive = (page: Page, done: (url: URL) => boolean, what: string) => chromium.cb.arrive(page, done, what);
+  const accessible = (page: Page) => chromium.cb.accessible(page);
 
   async function upload(page: Page, name: string, csv: string): Promise<void> {
     await page.goto(`${console()}/imports`);

@@ -5,10 +5,10 @@
 // without a page's role sees no link to it and gets 403; the keyboard reaches the skip link and the navigation first.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { testOperator } from '../../src/operators/test-operators.ts';
-import { chromiumSkip, launchChromium, newContextWithClientCertificate } from '../support/chromium.ts';
+import { chromiumSkip, launchChromium } from '../support/chromium.ts';
+import { type ConsoleBrowser, consoleBrowser } from '../support/console-browser.ts';
 import { type CertificateCredential, type FederatedMuster, issueSoftwarePivCard, registerRelyingParty, rpKeyPair, startFederatedMuster } from '../support/federation.ts';
 import { type SlapdInstance, slapdSkip, startSlapd } from '../support/slapd.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -27,7 +27,7 @@ describe('the operator console in Chromium', { skip: chromiumSkip() || slapdSkip
   let fm: FederatedMuster;
   let browser: Browser;
   const cards: Record<string, CertificateCredential> = {};
-  const contexts: BrowserContext[] = [];
+  let cb: ConsoleBrowser;
 
   before(async () => {
     slapd = await startSlapd();
@@ -46,10 +46,11 @@ describe('the operator console in Chromium', { skip: chromiumSkip() || slapdSkip
       return open.length === 0 && revoked.length > 0;
     });
     browser = await launchChromium();
+    cb = consoleBrowser(fm, browser);
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
+    await cb?.close();
     await browser?.close();
     await fm?.close();
     await slapd?.stop();
@@ -57,27 +58,9 @@ describe('the operator console in Chromium', { skip: chromiumSkip() || slapdSkip
 
   const consoleUrl = (path = '') => `${fm.base}/console${path}`;
 
-  async function signedIn(person: string): Promise<Page> {
-    const card = cards[person] as CertificateCredential;
-    const context = await newContextWithClientCertificate(browser, { origin: fm.mtlsOrigin, pfx: card.pfx, passphrase: card.passphrase });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(consoleUrl());
-    await page.waitForURL((url) => url.href.startsWith(`${fm.issuer}/interaction/`), { timeout: 15_000 });
-    await page.click('#piv');
-    await page.waitForURL((url) => url.href === consoleUrl(), { timeout: 15_000 });
-    return page;
-  }
-
-  /** No axe-core violation on the page as it stands. */
-  async function accessible(page: Page): Promise<void> {
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    assert.deepEqual(
-      violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      `axe-core on ${page.url()}`,
-    );
-  }
+  // signed in when a test needs the person, each in a browser context of their own
+  const signedIn = (person: string) => cb.signIn(cards[person] as CertificateCredential);
+  const accessible = (page: Page) => cb.accessible(page);
 
   const navLabels = (page: Page) => page.locator('#console-nav a').allTextContents();
 

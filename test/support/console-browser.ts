@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { newContextWithClientCertificate } from './chromium.ts';
+import { launchChromium, newContextWithClientCertificate } from './chromium.ts';
 import type { CertificateCredential, FederatedMuster } from './federation.ts';
 
 /** Operators in Chromium against a federated muster's console: signing in with a software PIV card, arriving, axe. */
@@ -48,6 +48,33 @@ export function consoleBrowser(fm: FederatedMuster, browser: Browser): ConsoleBr
       for (const context of contexts.splice(0)) await context.close().catch(() => {});
     },
   };
+}
+
+/** Chromium with each card's holder signed in to the console, each in a browser context of their own. */
+export interface OpenConsole {
+  readonly cb: ConsoleBrowser;
+  /** The signed-in page of each holder, by the cards' keys. */
+  readonly pages: Record<string, Page>;
+  /** Closes the contexts, then Chromium. */
+  close(): Promise<void>;
+}
+
+/** Launches Chromium and signs each card's holder in, in the order given; a failed sign-in closes what was opened. */
+export async function openConsole(fm: FederatedMuster, cards: Readonly<Record<string, CertificateCredential>>): Promise<OpenConsole> {
+  const browser = await launchChromium();
+  const cb = consoleBrowser(fm, browser);
+  const close = async () => {
+    await cb.close();
+    await browser.close();
+  };
+  const pages: Record<string, Page> = {};
+  try {
+    for (const [holder, card] of Object.entries(cards)) pages[holder] = await cb.signIn(card);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { cb, pages, close };
 }
 
 /** Posts a form from the page, as a browser would from a form the page does not show (a tampered or stale one). */

@@ -84,23 +84,30 @@ export type EntryRow = Awaited<ReturnType<ReturnType<typeof entries>['execute']>
 /**
  * The entries of the event's request that name the event (`data.event_id`, or among `data.event_ids`), and those about
  * its identity that name no event. A request that changed many identities (an import) shares one correlation id: the
- * filter keeps this event's part of it.
+ * filter keeps this event's part of it, each part read through its own index (migration 029), not the whole request.
  */
-export function entriesOfEvent({ db }: Queryable, correlationId: string, eventId: number, identityId: string | null): Promise<EntryRow[]> {
-  const named = sql<boolean>`(data->>'event_id' = ${String(eventId)} OR (data::jsonb -> 'event_ids') @> to_jsonb(${eventId}::bigint))`;
-  const aboutIdentity = sql<boolean>`(target = ${identityId ?? ''} AND data->>'event_id' IS NULL)`;
-  return entries(db).where('correlation_id', '=', correlationId).where(sql<boolean>`(${named} OR ${aboutIdentity})`).orderBy('seq').execute();
+export async function entriesOfEvent({ db }: Queryable, correlationId: string, eventId: number, identityId: string | null): Promise<EntryRow[]> {
+  const ofRequest = entries(db).where('correlation_id', '=', correlationId);
+  // one after another: `db` may be a transaction's single connection
+  const named = await ofRequest.where(sql<string>`data->>'event_id'`, '=', String(eventId)).execute();
+  const among = await ofRequest.where(sql<boolean>`data::jsonb ? 'event_ids'`).where(sql<boolean>`(data::jsonb -> 'event_ids') @> to_jsonb(${eventId}::bigint)`).execute();
+  const about = identityId === null ? [] : await ofRequest.where('target', '=', identityId).where(sql<boolean>`data->>'event_id' IS NULL`).execute();
+  const bySeq = new Map([...named, ...among, ...about].map((e) => [String(e.seq), e]));
+  return [...bySeq.values()].sort((a, b) => Number(a.seq) - Number(b.seq));
 }
 
 /** Entries about these operations written under other requests (an operation carrying several events goes under the newest one's). */
 export function entriesOfOperations({ db }: Queryable, correlationIds: readonly string[], opIds: readonly number[]): Promise<EntryRow[]> {
   if (correlationIds.length === 0 || opIds.length === 0) return Promise.resolve([]);
-  return entries(db)
-    .where('correlation_id', 'in', correlationIds)
-    .where('action', 'like', 'provision.%')
-    .where(sql<boolean>`(data->>'op_id')::bigint = ANY(${opIds}::bigint[])`)
-    .orderBy('seq')
-    .execute();
+  return (
+    entries(db)
+      .where('correlation_id', 'in', correlationIds)
+      .where('action', 'like', 'provision.%')
+      // as text, through the index on the request and the operation (migration 029)
+      .where(sql<string>`data->>'op_id'`, 'in', opIds.map(String))
+      .orderBy('seq')
+      .execute()
+  );
 }
 
 /** The correlation ids of these events. */

@@ -6,3 +6,4 @@ export { MOVER_REAPPROVAL_JOB, moverReapprovalHandler } from './mover.ts';
 export { type GrantToCheck, checkSeparationOfDuties as checkRequestSeparation } from './separation-of-duties.ts';
 export { type Activation, ActivationService, type ChallengeVerifier, type ConsoleSignIn, FRESH_AAL3_RULE, heldItems } from './activation.ts';
 export { holdsRelyingPartyGrant } from './rp-grant-repository.ts';
+export { type PersonName, REPORTS_LIMIT, directReports, identitiesByKey, peopleNamed } from './people.ts';

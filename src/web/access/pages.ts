@@ -1,8 +1,8 @@
 import { html } from 'hono/html';
-import type { AccessRequest, CatalogueItem } from '../../governance/index.ts';
+import type { AccessRequest, CatalogueItem, PersonName } from '../../governance/index.ts';
 import { CONSOLE_PATH } from '../../runtime/console.ts';
 import type { Html } from '../layout/html.ts';
-import { dataTable } from '../layout/table.ts';
+import { dataTable, reasonForm } from '../layout/table.ts';
 import { when } from '../operator/deps.ts';
 import { type View, view } from '../view.ts';
 
@@ -12,6 +12,25 @@ export const ACCESS_PATH = `${CONSOLE_PATH}/access`;
 export const APPROVALS_PATH = `${ACCESS_PATH}/approvals`;
 
 const DAY_MS = 86_400_000;
+
+/** The people the page names, by identity id. */
+export type Names = ReadonlyMap<string, PersonName>;
+
+/** A person as a reader knows them: their name and employee id (the identity id when the MUR has no name). */
+export function personLabel(names: Names, id: string): string {
+  const person = names.get(id);
+  if (!person) return id;
+  return person.employeeId ? `${person.name} (${person.employeeId})` : person.name;
+}
+
+/** Whom the request is for: oneself, or one of one's direct reports (none: the field is left out). */
+function beneficiaryField(reports: readonly PersonName[]): Html {
+  if (reports.length === 0) return html``;
+  const options = reports.map((r) => html`<option value="${r.id}">${r.employeeId ? `${r.name} (${r.employeeId})` : r.name}</option>`);
+  return html`<label class="usa-label" for="beneficiary">For</label>
+<div class="usa-hint" id="beneficiary-hint">Yourself, or one of the people who have you as manager.</div>
+<select class="usa-select" id="beneficiary" name="beneficiary" aria-describedby="beneficiary-hint"><option value="">Yourself</option>${options}</select>`;
+}
 
 function catalogueTable(items: readonly CatalogueItem[]): Html {
   return dataTable({
@@ -29,7 +48,7 @@ function catalogueTable(items: readonly CatalogueItem[]): Html {
   });
 }
 
-function requestForm(items: readonly CatalogueItem[], today: Date): Html {
+function requestForm(items: readonly CatalogueItem[], reports: readonly PersonName[], today: Date): Html {
   if (items.length === 0) return html``;
   const options = items.map((i) => html`<option value="${i.name}">${i.name}</option>`);
   const soon = new Date(today.getTime() + 7 * DAY_MS).toISOString().slice(0, 10);
@@ -37,9 +56,7 @@ function requestForm(items: readonly CatalogueItem[], today: Date): Html {
 <fieldset class="usa-fieldset"><legend class="usa-legend usa-legend--large">Request access</legend>
 <label class="usa-label" for="item">Item</label>
 <select class="usa-select" id="item" name="item" required>${options}</select>
-<label class="usa-label" for="beneficiary">For a direct report</label>
-<div class="usa-hint" id="beneficiary-hint">The identity id of a person who has you as manager; leave empty to request for yourself.</div>
-<input class="usa-input" id="beneficiary" name="beneficiary" aria-describedby="beneficiary-hint" pattern="[0-9a-fA-F-]{36}" maxlength="36">
+${beneficiaryField(reports)}
 <label class="usa-label" for="justification">Justification</label>
 <textarea class="usa-textarea" id="justification" name="justification" required maxlength="2000"></textarea>
 <label class="usa-label" for="ends">End date</label>
@@ -58,13 +75,13 @@ function activateButton(r: AccessRequest, identityId: string, now: Date): Html |
   return html`<form method="post" action="${ACCESS_PATH}/activate"><input type="hidden" name="request" value="${r.id}"><button class="usa-button usa-button--secondary activate" type="submit" aria-label="Activate ${r.item}">Activate</button></form>`;
 }
 
-function myRequestsTable(requests: readonly AccessRequest[], identityId: string, now: Date): Html {
+function myRequestsTable(requests: readonly AccessRequest[], identityId: string, names: Names, now: Date): Html {
   return dataTable({
     id: 'my-requests',
     caption: 'Your requests, and those made for you, newest first',
     columns: [
       { label: 'Item', cell: (r: AccessRequest) => r.item },
-      { label: 'For', cell: (r) => (r.beneficiaryId === identityId ? 'you' : r.beneficiaryId) },
+      { label: 'For', cell: (r) => (r.beneficiaryId === identityId ? 'you' : personLabel(names, r.beneficiaryId)) },
       { label: 'State', cell: (r) => html`<span class="request-state" data-id="${r.id}">${r.status}</span>${r.waitingOn ? ` (waiting on ${r.waitingOn})` : ''}` },
       { label: 'Ends', cell: (r) => when(r.endsAt) },
       { label: 'Requested', cell: (r) => when(r.createdAt) },
@@ -75,27 +92,39 @@ function myRequestsTable(requests: readonly AccessRequest[], identityId: string,
   });
 }
 
-export function accessPage(items: readonly CatalogueItem[], mine: readonly AccessRequest[], identityId: string, now: Date): View {
+/** What the access page shows one person: the catalogue, their direct reports, their requests and the people these name. */
+export interface AccessPageData {
+  readonly items: readonly CatalogueItem[];
+  readonly reports: readonly PersonName[];
+  readonly mine: readonly AccessRequest[];
+  readonly names: Names;
+  readonly identityId: string;
+}
+
+export function accessPage({ items, reports, mine, names, identityId }: AccessPageData, now: Date): View {
   const offered = items.filter((i) => i.enabled);
   return view(
     'Access requests',
     html`${catalogueTable(offered)}
-${requestForm(offered, now)}
-<section aria-labelledby="mine-heading" class="margin-top-4"><h2 id="mine-heading">Your requests</h2>${myRequestsTable(mine, identityId, now)}</section>
+${requestForm(offered, reports, now)}
+<section aria-labelledby="mine-heading" class="margin-top-4"><h2 id="mine-heading">Your requests</h2>${myRequestsTable(mine, identityId, names, now)}</section>
 <p><a class="usa-link" href="${APPROVALS_PATH}">Requests waiting on your approval</a></p>`,
   );
 }
 
-function decisionForm(r: AccessRequest): Html {
-  return html`<form class="usa-form decision" method="post" action="${ACCESS_PATH}/requests/${r.id}/decision">
-<label class="usa-label" for="reason-${r.id}">Reason for ${r.item} (${r.beneficiaryId})</label>
-<input class="usa-input" id="reason-${r.id}" name="reason" required maxlength="1000">
-<button class="usa-button" type="submit" name="decision" value="approve" id="approve-${r.id}">Approve</button>
-<button class="usa-button usa-button--secondary" type="submit" name="decision" value="deny" id="deny-${r.id}">Deny</button>
-</form>`;
+function decisionForm(r: AccessRequest, names: Names): Html {
+  return reasonForm({
+    action: `${ACCESS_PATH}/requests/${r.id}/decision`,
+    className: 'decision',
+    field: { id: `reason-${r.id}`, label: `Reason for ${r.item} for ${personLabel(names, r.beneficiaryId)}` },
+    buttons: [
+      { text: 'Approve', id: `approve-${r.id}`, name: 'decision', value: 'approve' },
+      { text: 'Deny', id: `deny-${r.id}`, name: 'decision', value: 'deny', secondary: true },
+    ],
+  });
 }
 
-export function approvalsPage(inbox: readonly AccessRequest[]): View {
+export function approvalsPage(inbox: readonly AccessRequest[], names: Names): View {
   return view(
     'Approvals',
     dataTable({
@@ -103,12 +132,12 @@ export function approvalsPage(inbox: readonly AccessRequest[]): View {
       caption: 'Requests waiting on your decision, oldest first',
       columns: [
         { label: 'Item', cell: (r: AccessRequest) => r.item },
-        { label: 'For', cell: (r) => r.beneficiaryId },
-        { label: 'Requested by', cell: (r) => r.requesterId },
+        { label: 'For', cell: (r) => personLabel(names, r.beneficiaryId) },
+        { label: 'Requested by', cell: (r) => personLabel(names, r.requesterId) },
         { label: 'Justification', cell: (r) => r.justification },
         { label: 'Ends', cell: (r) => when(r.endsAt) },
         { label: 'Step', cell: (r) => r.waitingOn },
-        { label: 'Decision', cell: (r) => decisionForm(r) },
+        { label: 'Decision', cell: (r) => decisionForm(r, names) },
       ],
       rows: inbox,
       empty: 'Nothing waits on you.',

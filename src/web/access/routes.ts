@@ -1,5 +1,6 @@
 import { MusterError } from '../../core/errors.ts';
-import { listCatalogue, type Requester, RequestService } from '../../governance/index.ts';
+import { type AccessRequest, directReports, listCatalogue, peopleNamed, type Requester, RequestService } from '../../governance/index.ts';
+import type { Queryable } from '../../store/store.ts';
 import { answerRefusal, checkedId, formFields } from '../answers.ts';
 import { type ConsoleContext, operatorOf } from '../env.ts';
 import { musterOf, type OperatorDeps } from '../operator/deps.ts';
@@ -29,6 +30,14 @@ function endOf(text: string): Date {
   return at;
 }
 
+/** The names of the people these requests name: beneficiaries and requesters. */
+function namesIn(db: Queryable, requests: readonly AccessRequest[]) {
+  return peopleNamed(
+    db,
+    requests.flatMap((r) => [r.beneficiaryId, r.requesterId]),
+  );
+}
+
 export function accessRequestRoutes(deps: OperatorDeps): ConsoleRoute[] {
   const requests = () => {
     const m = musterOf(deps);
@@ -42,8 +51,10 @@ export function accessRequestRoutes(deps: OperatorDeps): ConsoleRoute[] {
       nav: 'Access requests',
       handler: async (c) => {
         const m = musterOf(deps);
-        const me = operatorOf(c);
-        return show(c, accessPage(await listCatalogue(m.store), await requests().mine(me.identityId), me.identityId, m.clock.now()));
+        const { identityId } = operatorOf(c);
+        const mine = await requests().mine(identityId);
+        const [items, reports, names] = await Promise.all([listCatalogue(m.store), directReports(m.store, identityId), namesIn(m.store, mine)]);
+        return show(c, accessPage({ items, reports, mine, names, identityId }, m.clock.now()));
       },
     }),
     consoleRoute({
@@ -62,7 +73,7 @@ export function accessRequestRoutes(deps: OperatorDeps): ConsoleRoute[] {
               item: field('item'),
               justification: field('justification'),
               endsAt: endOf(field('ends').trim()),
-              ...(beneficiary ? { beneficiaryId: checkedId(beneficiary, 'For a direct report', 'form') } : {}),
+              ...(beneficiary ? { beneficiaryId: checkedId(beneficiary, 'For', 'form') } : {}),
             };
             return requests().request(input, requesterOf(c));
           },
@@ -75,7 +86,10 @@ export function accessRequestRoutes(deps: OperatorDeps): ConsoleRoute[] {
       path: APPROVALS_PATH,
       roles: EVERY_ROLE,
       nav: 'Approvals',
-      handler: async (c) => show(c, approvalsPage(await requests().inbox(operatorOf(c).identityId))),
+      handler: async (c) => {
+        const inbox = await requests().inbox(operatorOf(c).identityId);
+        return show(c, approvalsPage(inbox, await namesIn(musterOf(deps).store, inbox)));
+      },
     }),
     consoleRoute({
       method: 'post',

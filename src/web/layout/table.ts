@@ -52,3 +52,43 @@ ${rows}</tbody>
 </table>
 </div>`;
 }
+
+/** A submit button of a row's form: `name`/`value` say which choice was made, `formaction` sends it elsewhere. */
+export interface FormButton {
+  readonly text: string;
+  readonly id?: string;
+  readonly name?: string;
+  readonly value?: string;
+  readonly formaction?: string;
+  readonly secondary?: boolean;
+  readonly className?: string;
+}
+
+/** A form beside a table, or in one of its cells: one required text field (a reason, a comment) and its buttons. */
+export interface ReasonFormOptions {
+  readonly action: string;
+  /** Classes beside `usa-form`. */
+  readonly className: string;
+  readonly id?: string;
+  readonly field: { readonly id: string; readonly label: string; readonly name?: string; readonly minLength?: number; readonly maxLength?: number };
+  readonly buttons: readonly FormButton[];
+}
+
+function formButton(b: FormButton): Html {
+  const classes = ['usa-button', ...(b.secondary ? ['usa-button--secondary'] : []), ...(b.className ? [b.className] : [])].join(' ');
+  const id = b.id ? html` id="${b.id}"` : '';
+  const choice = b.name ? html` name="${b.name}" value="${b.value ?? ''}"` : '';
+  const formaction = b.formaction ? html` formaction="${b.formaction}"` : '';
+  return html`<button class="${classes}" type="submit"${choice}${formaction}${id}>${b.text}</button>`;
+}
+
+export function reasonForm(options: ReasonFormOptions): Html {
+  const { field } = options;
+  const id = options.id ? html` id="${options.id}"` : '';
+  const min = field.minLength ? html` minlength="${field.minLength}"` : '';
+  return html`<form class="usa-form ${options.className}" method="post" action="${options.action}"${id}>
+<label class="usa-label" for="${field.id}">${field.label}</label>
+<input class="usa-input" id="${field.id}" name="${field.name ?? 'reason'}" required${min} maxlength="${field.maxLength ?? 1000}">
+${options.buttons.map(formButton)}
+</form>`;
+}

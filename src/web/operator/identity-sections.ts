@@ -6,7 +6,7 @@ import type { AccountView, AttributeView, BehaveView, EntitlementView, IdentityV
 import type { Hold } from '../../lifecycle/holds.ts';
 import { CONSOLE_PATH } from '../../runtime/console.ts';
 import type { Html } from '../layout/html.ts';
-import { dataTable } from '../layout/table.ts';
+import { dataTable, reasonForm } from '../layout/table.ts';
 import { when } from './deps.ts';
 
 /** The sections of a person's page, each a heading and a table (or a short sentence when there is nothing). */
@@ -66,11 +66,13 @@ export function statusSection(history: readonly StatusChangeView[]): Html {
 
 export function holdsSection(id: string, holds: readonly Hold[], mayPlace: boolean): Html {
   const form = mayPlace
-    ? html`<form method="post" action="${personPath(id)}/holds" class="usa-form margin-top-2" id="place-hold">
-<label class="usa-label" for="hold-reason">Reason for a new hold</label>
-<input class="usa-input" id="hold-reason" name="reason" required minlength="3" maxlength="500">
-<button type="submit" class="usa-button usa-button--secondary margin-top-1">Place hold</button>
-</form>`
+    ? reasonForm({
+        action: `${personPath(id)}/holds`,
+        className: 'margin-top-2',
+        id: 'place-hold',
+        field: { id: 'hold-reason', label: 'Reason for a new hold', minLength: 3, maxLength: 500 },
+        buttons: [{ text: 'Place hold', secondary: true, className: 'margin-top-1' }],
+      })
     : '';
   const table = dataTable({
     id: 'holds-table',
@@ -164,11 +166,12 @@ export function credentialsSection(id: string, credentials: readonly CredentialD
   const blocks = credentials.map((cred) => {
     const suspend =
       maySuspend && cred.type === 'piv_card' && cred.status === 'active'
-        ? html`<form method="post" action="${personPath(id)}/cards/${cred.id}/suspend" class="usa-form margin-bottom-2">
-<label class="usa-label" for="suspend-${cred.id}">Reason to suspend this card</label>
-<input class="usa-input" id="suspend-${cred.id}" name="reason" required minlength="3" maxlength="500">
-<button type="submit" class="usa-button usa-button--secondary margin-top-1">Suspend card</button>
-</form>`
+        ? reasonForm({
+            action: `${personPath(id)}/cards/${cred.id}/suspend`,
+            className: 'margin-bottom-2',
+            field: { id: `suspend-${cred.id}`, label: 'Reason to suspend this card', minLength: 3, maxLength: 500 },
+            buttons: [{ text: 'Suspend card', secondary: true, className: 'margin-top-1' }],
+          })
         : '';
     const certs = dataTable({
       id: `certificates-${cred.id}`,

@@ -1,8 +1,7 @@
-import { html } from 'hono/html';
 import type { PendingAction } from '../../operators/pending-action-repository.ts';
 import { CONSOLE_PATH } from '../../runtime/console.ts';
 import type { Html } from '../layout/html.ts';
-import { dataTable } from '../layout/table.ts';
+import { dataTable, type FormButton, reasonForm } from '../layout/table.ts';
 import { when } from '../operator/deps.ts';
 import { type View, view } from '../view.ts';
 
@@ -18,13 +17,13 @@ export interface PendingChoices {
 
 function decisionForm(a: PendingAction, may: PendingChoices): Html | string {
   if (!may.confirm && !may.reject) return '';
-  const confirm = may.confirm ? html`<button class="usa-button" type="submit" formaction="${PENDING_PATH}/${a.id}/confirm" id="confirm-${a.id}">Confirm</button>` : '';
-  const reject = may.reject ? html`<button class="usa-button usa-button--secondary" type="submit" formaction="${PENDING_PATH}/${a.id}/reject" id="reject-${a.id}">Reject</button>` : '';
-  return html`<form class="usa-form pending-decision" method="post" action="${PENDING_PATH}/${a.id}/${may.confirm ? 'confirm' : 'reject'}">
-<label class="usa-label" for="reason-${a.id}">Reason</label>
-<input class="usa-input" id="reason-${a.id}" name="reason" required maxlength="1000">
-${confirm}${reject}
-</form>`;
+  const button = (choice: 'confirm' | 'reject', text: string): FormButton => ({ text, id: `${choice}-${a.id}`, formaction: `${PENDING_PATH}/${a.id}/${choice}`, secondary: choice === 'reject' });
+  return reasonForm({
+    action: `${PENDING_PATH}/${a.id}/${may.confirm ? 'confirm' : 'reject'}`,
+    className: 'pending-decision',
+    field: { id: `reason-${a.id}`, label: 'Reason' },
+    buttons: [...(may.confirm ? [button('confirm', 'Confirm')] : []), ...(may.reject ? [button('reject', 'Reject')] : [])],
+  });
 }
 
 export function pendingPage(actions: readonly PendingAction[], choices: (a: PendingAction) => PendingChoices): View {
