@@ -10,6 +10,8 @@ import { listAuditEntries } from '../audit/queries.ts';
 import { loadConfig } from '../config/load.ts';
 import { ManualClock } from '../core/clock.ts';
 import { ACR } from '../core/federation/profile.ts';
+import { AgreementService } from '../federation/agreements.ts';
+import { exampleAgreement, exampleRp } from '../federation/agreements-fixture.ts';
 import { catalogueHistory, RequestService } from '../governance/index.ts';
 import { ConsoleSessions } from '../operators/console-sessions.ts';
 import { testOperator } from '../operators/test-operators.ts';
@@ -163,6 +165,32 @@ describe('governance forms of the console', () => {
     assert.doesNotMatch(await (await get('/console/campaigns', 'auditor')).text(), /id="new-campaign"/);
     assert.equal((await get('/console/campaigns/new', 'auditor')).status, 403);
     assert.equal((await post('/console/campaigns', 'auditor', fields)).status, 403);
+  });
+
+  it("offers each active trust agreement's relying parties as a scope, and opens a campaign over one", async () => {
+    const agreements = new AgreementService({ store: ctx.store, audit: ctx.audit, clock });
+    await agreements.save('travel', exampleAgreement({ name: 'Travel services' }), 'admin', 'onboarding');
+    await agreements.save(
+      'ended-pilot',
+      exampleAgreement({ name: 'Ended pilot', relyingParties: [exampleRp({ clientId: 'pilot-app', name: 'Pilot', redirectUris: ['https://pilot.agency.example/cb'] })] }),
+      'admin',
+      'onboarding',
+    );
+    await agreements.setStatus('ended-pilot', 'ended', 'admin', 'pilot over');
+    const form = await (await get('/console/campaigns/new', 'E4')).text();
+    assert.match(form, /<option value="agreement:travel">Relying parties of Travel services \(what each received\)<\/option>/);
+    assert.doesNotMatch(form, /agreement:ended-pilot/);
+    const fields: [string, string][] = [
+      ['scope', 'agreement:travel'],
+      ['reviewers', 'owner'],
+      ['due', '2026-03-20'],
+      ['unanswered', 'revoke'],
+      ['reason', 'yearly review of what travel receives'],
+    ];
+    const opened = await post('/console/campaigns', 'E4', fields);
+    assert.equal(opened.status, 303, await opened.text());
+    const [campaign] = await ctx.store.query<{ scope: string }>(`SELECT scope FROM campaigns WHERE scope = 'agreement:travel'`);
+    assert.equal(campaign?.scope, 'agreement:travel');
   });
 
   it('a manager picks a report from their reports by name; the approver reads names, not ids', async () => {

@@ -4,7 +4,7 @@ import { type View, view } from '../view.ts';
 
 /**
  * The form that opens a certification campaign, with the fields of `POST /api/campaigns`: its scope (privileged
- * access, a target's accounts, or derived credentials), who reviews (managers or owners), the due day and what
+ * access, a target's accounts, a trust agreement's relying parties, or derived credentials), who reviews (managers or owners), the due day and what
  * becomes of an item nobody answers by then.
  */
 
@@ -18,11 +18,18 @@ function radios(name: string, legend: string, choices: readonly (readonly [strin
   return html`<fieldset class="usa-fieldset margin-top-2"><legend class="usa-legend">${legend}</legend>${items}</fieldset>`;
 }
 
-export function newCampaignPage(action: string, targets: readonly string[], today: Date): View {
+/** A trust agreement a campaign may review: its id and name. */
+export interface AgreementChoice {
+  readonly id: string;
+  readonly name: string;
+}
+
+export function newCampaignPage(action: string, targets: readonly string[], agreements: readonly AgreementChoice[], today: Date): View {
   const due = new Date(today.getTime() + 14 * DAY_MS).toISOString().slice(0, 10);
   const scopes = [
     html`<option value="privileged">Privileged access</option>`,
     ...targets.map((t) => html`<option value="target:${t}">Accounts and groups in ${t}</option>`),
+    ...agreements.map((a) => html`<option value="agreement:${a.id}">Relying parties of ${a.name} (what each received)</option>`),
     html`<option value="derived-credentials">Derived PIV credentials</option>`,
   ];
   return view(

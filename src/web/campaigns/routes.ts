@@ -1,4 +1,5 @@
 import { campaignProgress, campaigns, createCampaign, decideItem, peopleNamed, reviewItems } from '../../governance/index.ts';
+import { AgreementService } from '../../federation/agreements.ts';
 import { campaignDeps } from '../../runtime/governance.ts';
 import { answerRefusal, checkedId, formFields } from '../answers.ts';
 import { operatorOf } from '../env.ts';
@@ -40,7 +41,8 @@ export function campaignRoutes(deps: OperatorDeps): ConsoleRoute[] {
       roles: [...OPEN_ROLES],
       handler: async (c) => {
         const m = musterOf(deps);
-        return show(c, newCampaignPage(CAMPAIGNS_PATH, m.accessTargets.names, m.clock.now()));
+        const agreements = (await new AgreementService(m).list()).filter((a) => a.status === 'active').map((a) => ({ id: a.id, name: a.document.name }));
+        return show(c, newCampaignPage(CAMPAIGNS_PATH, m.accessTargets.names, agreements, m.clock.now()));
       },
     }),
     consoleRoute({
