@@ -382,6 +382,24 @@ export async function settleItems({ db }: Queryable, campaignId: string, unanswe
   return Object.fromEntries(rows.map((r) => [r.outcome ?? 'open', r.n]));
 }
 
+/** The columns of an `access_revocations` row a campaign item makes, in the order of `revocationOfItem`. */
+export const REVOCATION_COLUMNS = ['id', 'identity_id', 'target', 'entitlement', 'campaign_id', 'item_id', 'reason', 'revoked_by', 'revoked_at'] as const;
+
+/** The revocation a campaign item makes, as a selection from `campaign_items` (the reason names the campaign and the decision). */
+export function revocationOfItem(campaignName: string, now: Date) {
+  return [
+    sql<string>`gen_random_uuid()`.as('id'),
+    'identity_id',
+    'target',
+    'entitlement',
+    'campaign_id',
+    'id as item_id',
+    sql<string>`'campaign ' || ${campaignName} || ' (' || campaign_id || '): ' || coalesce(outcome, decision) || coalesce(' by ' || decided_by, '')`.as('reason'),
+    sql<string>`'campaign:' || campaign_id`.as('revoked_by'),
+    sql<Date>`${now}::timestamptz`.as('revoked_at'),
+  ] as const;
+}
+
 /** Outcomes that take access away. */
 export const REVOKING = ['revoked', 'revoked-unanswered'];
 
@@ -396,23 +414,8 @@ export async function revokeEntitlements({ db }: Queryable, campaignId: string, 
   };
   await db
     .insertInto('access_revocations')
-    .columns(['id', 'identity_id', 'target', 'entitlement', 'campaign_id', 'item_id', 'reason', 'revoked_by', 'revoked_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('campaign_items')
-        .where(items)
-        .select([
-          sql<string>`gen_random_uuid()`.as('id'),
-          'identity_id',
-          'target',
-          'entitlement',
-          'campaign_id',
-          'id as item_id',
-          sql<string>`'campaign ' || ${campaignName} || ' (' || campaign_id || '): ' || coalesce(outcome, decision) || coalesce(' by ' || decided_by, '')`.as('reason'),
-          sql<string>`'campaign:' || campaign_id`.as('revoked_by'),
-          sql<Date>`${now}::timestamptz`.as('revoked_at'),
-        ]),
-    )
+    .columns(REVOCATION_COLUMNS)
+    .expression((eb) => eb.selectFrom('campaign_items').where(items).select(revocationOfItem(campaignName, now)))
     .onConflict((oc) => oc.columns(['identity_id', 'target', 'entitlement']).where('lifted_at', 'is', null).doNothing())
     .execute();
   const queued = await db

@@ -4,7 +4,7 @@ import { ChangeSet } from '../../mur/change-set.ts';
 import type { Queryable, Tx } from '../../store/store.ts';
 import { endGrant } from '../requests/grant-writes.ts';
 import type { RequestRow } from '../requests/request-repository.ts';
-import { REVOKING } from './campaign-repository.ts';
+import { REVOCATION_COLUMNS, REVOKING, revocationOfItem } from './campaign-repository.ts';
 
 /**
  * Access to one relying party of a trust agreement, as a certification campaign reviews it. A revocation is an
@@ -80,25 +80,11 @@ export async function revokeRelyingParties(tx: Tx, campaign: { id: string; name:
 }
 
 async function insertRevocations({ db }: Queryable, campaign: { id: string; name: string }, now: Date, itemId?: string): Promise<RevokedRp[]> {
-  let items = db
-    .selectFrom('campaign_items')
-    .where('campaign_id', '=', campaign.id)
-    .where('kind', '=', 'rp')
-    .select([
-      sql<string>`gen_random_uuid()`.as('id'),
-      'identity_id',
-      'target',
-      'entitlement',
-      'campaign_id',
-      'id as item_id',
-      sql<string>`'campaign ' || ${campaign.name} || ' (' || campaign_id || '): ' || coalesce(outcome, decision) || coalesce(' by ' || decided_by, '')`.as('reason'),
-      sql<string>`'campaign:' || campaign_id`.as('revoked_by'),
-      sql<Date>`${now}::timestamptz`.as('revoked_at'),
-    ]);
+  let items = db.selectFrom('campaign_items').where('campaign_id', '=', campaign.id).where('kind', '=', 'rp').select(revocationOfItem(campaign.name, now));
   items = itemId ? items.where('id', '=', itemId) : items.where('outcome', 'in', REVOKING);
   const inserted = await db
     .insertInto('access_revocations')
-    .columns(['id', 'identity_id', 'target', 'entitlement', 'campaign_id', 'item_id', 'reason', 'revoked_by', 'revoked_at'])
+    .columns(REVOCATION_COLUMNS)
     .expression(items)
     .onConflict((oc) => oc.columns(['identity_id', 'target', 'entitlement']).where('lifted_at', 'is', null).doNothing())
     .returning(['identity_id', 'target', 'entitlement', 'item_id'])
