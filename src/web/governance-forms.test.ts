@@ -106,7 +106,7 @@ describe('governance forms of the console', () => {
     const created = await post('/console/catalogue', 'E3', itemFields('offered to operations'));
     assert.equal(created.status, 303, await created.text());
     assert.equal(created.headers.get('location'), '/console/catalogue');
-    const edit = await get('/console/catalogue/ops-admins', 'E3');
+    const edit = await get('/console/catalogue/items/ops-admins', 'E3');
     const form = await edit.text();
     assert.match(form, /<textarea[^>]*id="item-owners"[^>]*>E4\nE1<\/textarea>/);
     assert.match(form, /id="approval-manager"[^>]*checked/);

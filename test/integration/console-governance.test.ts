@@ -221,8 +221,8 @@ describe('access requests, reviews and two-person actions in the console in Chro
     await e3.click('#save-item');
     await cb.arrive(e3, (url) => url.pathname === '/console/catalogue', 'back at the catalogue');
     assert.match((await e3.locator('#catalogue-items').textContent()) ?? '', /wiki-editors.*group wiki-editors in directory.*Ana Lopez \(E3\).*90 days\s*owner\s*offered, version 1/s);
-    await e3.click('#catalogue-items a[href="/console/catalogue/wiki-editors"]');
-    await cb.arrive(e3, (url) => url.pathname === '/console/catalogue/wiki-editors', 'at the item');
+    await e3.click('#catalogue-items a[href="/console/catalogue/items/wiki-editors"]');
+    await cb.arrive(e3, (url) => url.pathname === '/console/catalogue/items/wiki-editors', 'at the item');
     await cb.accessible(e3);
     assert.equal(await e3.locator('#item-owners').inputValue(), 'E3');
     await e3.fill('#item-days', '30');

@@ -30,7 +30,7 @@ export function catalogueListPage(items: readonly CatalogueItem[], names: Names)
     id: 'catalogue-items',
     caption: 'Every catalogue item, its newest version',
     columns: [
-      { label: 'Item', cell: (i: CatalogueItem) => html`<a class="usa-link" href="${CATALOGUE_PATH}/${i.name}">${i.name}</a>` },
+      { label: 'Item', cell: (i: CatalogueItem) => html`<a class="usa-link" href="${CATALOGUE_PATH}/items/${i.name}">${i.name}</a>` },
       { label: 'Gives', cell: (i) => gives(i.document) },
       { label: 'Owners', cell: (i) => i.document.owners.map((o) => personLabel(names, o)).join(', ') },
       { label: 'Privileged', cell: (i) => (i.document.privileged ? (i.document.activation === 'jit' ? 'yes, just in time' : 'yes') : 'no') },

@@ -94,7 +94,7 @@ export function catalogueRoutes(deps: OperatorDeps): ConsoleRoute[] {
     }),
     consoleRoute({
       method: 'get',
-      path: `${CATALOGUE_PATH}/:name`,
+      path: `${CATALOGUE_PATH}/items/:name`,
       roles: [...POLICY_ADMIN],
       handler: async (c) => {
         const m = musterOf(deps);
