@@ -69,3 +69,23 @@ test('a store whose schema a test changed is not handed out again', async () => 
     await pool.drain();
   }
 });
+
+test('a store closed after the pool was drained is closed, not kept to hold the process open', async () => {
+  const pool = new PglitePool();
+  let closes = 0;
+  const open = async (): Promise<Store> => {
+    const store = await newPgliteCopy();
+    return {
+      ...store,
+      close: async () => {
+        closes += 1;
+        await store.close();
+      },
+    };
+  };
+  const late = await pool.take(open);
+  await pool.drain();
+  assert.equal(closes, 0);
+  await late.close();
+  assert.equal(closes, 1, 'the store was closed when its test closed it');
+});

@@ -33,6 +33,8 @@ const SEQUENCES = `SELECT sequencename AS name FROM pg_sequences WHERE schemanam
 export class PglitePool {
   readonly #idle: Store[] = [];
   #templateDigest: string | undefined;
+  /** Drained: a store closed afterwards (a test file's own `after` may run after the pool's) is closed, not kept. */
+  #drained = false;
 
   /** A handle on an emptied store kept from an earlier test, or on a new one from `open`. */
   async take(open: () => Promise<Store>): Promise<Store> {
@@ -40,8 +42,9 @@ export class PglitePool {
     return handleOn(base, () => this.#giveBack(base));
   }
 
-  /** Closes the stores kept for later tests (a kept PGlite holds the process open). */
+  /** Closes the stores kept for later tests (a kept PGlite holds the process open), and any closed later. */
   async drain(): Promise<void> {
+    this.#drained = true;
     const stores = this.#idle.splice(0);
     await Promise.all(stores.map((store) => store.close().catch(() => {})));
   }
@@ -53,6 +56,10 @@ export class PglitePool {
   }
 
   async #giveBack(base: Store): Promise<void> {
+    if (this.#drained) {
+      await base.close().catch(() => {});
+      return;
+    }
     try {
       await empty(base);
       if ((await digestOf(base)) !== this.#templateDigest) throw new Error('the schema changed');
