@@ -129,11 +129,18 @@ describe('governance forms of the console', () => {
 
   it("refuses an item the checker refuses with the service's message, and an owner nobody is", async () => {
     const jitRole = await post('/console/catalogue', 'E3', itemFields('role', { name: 'role-x', kind: 'role', role: 'auditor' }));
-    assert.equal(jitRole.status, 422);
+    assert.equal(jitRole.status, 422, await jitRole.clone().text());
     assert.match(await jitRole.text(), /just-in-time activation is for groups in targets/);
     const nobody = await post('/console/catalogue', 'E3', itemFields('typo', { name: 'typo', owners: 'E99' }));
     assert.equal(nobody.status, 400);
-    assert.match(await nobody.text(), /Owners: nobody in the MUR is E99/);
+    const again = await nobody.text();
+    assert.match(again, /id="refusal"[\s\S]*Owners: nobody in the MUR is E99/);
+    // the form comes back as typed, under the refusal
+    assert.match(again, /<input[^>]*id="item-name"[^>]*value="typo"/);
+    assert.match(again, /<textarea[^>]*id="item-owners"[^>]*>E99<\/textarea>/);
+    assert.match(again, /<textarea[^>]*id="item-description"[^>]*>administer the operations hosts<\/textarea>/);
+    assert.match(again, /<textarea[^>]*id="item-reason"[^>]*>typo<\/textarea>/);
+    assert.match(again, /id="approval-manager"[^>]*checked/);
     assert.equal((await catalogueHistory(ctx.store, 'ops-admins')).length, 2);
   });
 

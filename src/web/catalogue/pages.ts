@@ -86,24 +86,38 @@ function activationFields(d: Partial<ItemDocument>): Html {
 <input class="usa-input usa-input--small" type="number" id="item-hours" name="activationHours" min="1" max="24" value="${d.activationHours ?? ''}">`;
 }
 
-/** What the form shows: the item being edited (its newest version) or nothing for a new one. */
+/** A save the service refused: what was typed, shown again with the refusal above it. */
+export interface RefusedDraft {
+  readonly name: string;
+  readonly document: Partial<ItemDocument>;
+  readonly reason: string;
+  readonly refusal: string;
+}
+
+/** What the form shows: the item being edited (its newest version) or nothing for a new one, and a refused draft. */
 export interface ItemFormData {
   readonly item: CatalogueItem | null;
   /** The owners as the form lists them: employee ids where the MUR knows them, else identity ids. */
   readonly owners: readonly string[];
   readonly targets: readonly string[];
+  readonly draft?: RefusedDraft;
 }
 
-export function itemFormPage({ item, owners, targets }: ItemFormData): View {
-  const d: Partial<ItemDocument> = item?.document ?? { kind: 'group', approvals: ['manager'], maxDays: 90 };
+function refusalAlert(draft: RefusedDraft | undefined): Html | string {
+  if (!draft) return '';
+  return html`<div class="usa-alert usa-alert--error" role="alert" id="refusal"><div class="usa-alert__body"><h2 class="usa-alert__heading">Not saved</h2><p class="usa-alert__text">${draft.refusal}</p></div></div>`;
+}
+
+export function itemFormPage({ item, owners, targets, draft }: ItemFormData): View {
+  const d: Partial<ItemDocument> = draft?.document ?? item?.document ?? { kind: 'group', approvals: ['manager'], maxDays: 90 };
   const name = item
     ? html`<input type="hidden" name="name" value="${item.name}"><p>Version ${item.version} by ${item.author}, ${item.enabled ? 'offered' : 'disabled'}. Saving makes version ${item.version + 1}, offered.</p>`
     : html`<label class="usa-label" for="item-name">Name</label>
 <div class="usa-hint" id="item-name-hint">Lower-case letters, digits, ".", "-" and "_", starting with a letter.</div>
-<input class="usa-input" id="item-name" name="name" required maxlength="64" pattern="[a-z][a-z0-9._\\-]{0,63}" aria-describedby="item-name-hint">`;
+<input class="usa-input" id="item-name" name="name" required maxlength="64" pattern="[a-z][a-z0-9._\\-]{0,63}" aria-describedby="item-name-hint" value="${draft?.name ?? ''}">`;
   return view(
     item ? `Catalogue item ${item.name}` : 'New catalogue item',
-    html`<form class="usa-form usa-form--large" method="post" action="${CATALOGUE_PATH}" id="item-form">
+    html`${refusalAlert(draft)}<form class="usa-form usa-form--large" method="post" action="${CATALOGUE_PATH}" id="item-form">
 ${name}
 ${kindRadios(d.kind ?? 'group')}
 ${grantFields(d, targets)}
@@ -118,7 +132,7 @@ ${grantFields(d, targets)}
 ${approvalBoxes(d.approvals ?? [])}
 ${activationFields(d)}
 <label class="usa-label" for="item-reason">Reason for this version</label>
-<textarea class="usa-textarea" id="item-reason" name="reason" required maxlength="1000"></textarea>
+<textarea class="usa-textarea" id="item-reason" name="reason" required maxlength="1000">${draft?.reason ?? ''}</textarea>
 <button class="usa-button" type="submit" id="save-item">Save</button>
 </form>`,
   );

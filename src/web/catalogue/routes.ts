@@ -1,7 +1,7 @@
-import { MusterError } from '../../core/errors.ts';
-import { CatalogueService, catalogueHistory, identitiesByKey, listCatalogue, peopleNamed } from '../../governance/index.ts';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isMusterError, MusterError } from '../../core/errors.ts';
+import { CatalogueService, catalogueHistory, identitiesByKey, type ItemDocument, listCatalogue, peopleNamed } from '../../governance/index.ts';
 import type { Queryable } from '../../store/store.ts';
-import { answerRefusal } from '../answers.ts';
 import { type ConsoleContext, operatorOf } from '../env.ts';
 import { musterOf, type OperatorDeps } from '../operator/deps.ts';
 import { type ConsoleRoute, consoleRoute } from '../route.ts';
@@ -40,6 +40,15 @@ async function ownerIds(db: Queryable, text: string): Promise<string[]> {
       unknown.map((k) => ({ field: 'owners', value: k, message: 'no such person' })),
     );
   return keys.map((k) => found.get(k) as string);
+}
+
+/** The versions of an item saved before, newest first; none for a new item. */
+async function savedBefore(db: Queryable, name: string): ReturnType<typeof catalogueHistory> {
+  if (!name) return [];
+  return catalogueHistory(db, name).catch((error: unknown) => {
+    if (isMusterError(error, 'MUSTER_ERR_NOT_FOUND')) return [];
+    throw error;
+  });
 }
 
 /** The item document the form describes, as `PUT /api/catalogue/{name}` takes it (the service checks it). */
@@ -111,19 +120,21 @@ export function catalogueRoutes(deps: OperatorDeps): ConsoleRoute[] {
       roles: [...POLICY_ADMIN],
       handler: async (c) => {
         const me = operatorOf(c);
+        const m = musterOf(deps);
         const values = await formValues(c);
         const field = (name: string) => values(name)[0] ?? '';
         const name = field('name').trim();
-        return answerRefusal(
-          c,
-          me,
-          { href: CATALOGUE_PATH, text: 'Back to the catalogue' },
-          async () => {
-            const owners = await ownerIds(musterOf(deps).store, field('owners'));
-            return catalogue().save(name, documentOf(field, values('approvals'), owners), me.actor, field('reason').trim());
-          },
-          () => c.redirect(CATALOGUE_PATH, 303),
-        );
+        try {
+          const owners = await ownerIds(m.store, field('owners'));
+          await catalogue().save(name, documentOf(field, values('approvals'), owners), me.actor, field('reason').trim());
+        } catch (error) {
+          if (!isMusterError(error) || error.status >= 500) throw error;
+          // the form again, as typed, under the refusal: nothing the operator wrote is lost
+          const [item] = await savedBefore(m.store, name);
+          const draft = { name, document: documentOf(field, values('approvals'), []) as Partial<ItemDocument>, reason: field('reason'), refusal: error.message };
+          return show(c, itemFormPage({ item: item ?? null, owners: [field('owners')], targets: m.accessTargets.names, draft }), error.status as ContentfulStatusCode);
+        }
+        return c.redirect(CATALOGUE_PATH, 303);
       },
     }),
   ];
