@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { pgliteFactory } from '../../test/support/stores.ts';
 import { listAuditEntries } from '../audit/queries.ts';
@@ -9,12 +8,10 @@ import { ACR } from '../core/federation/profile.ts';
 import { ActivationService, CatalogueService, RequestService } from '../governance/index.ts';
 import { ConsoleSessions } from '../operators/console-sessions.ts';
 import { testOperator } from '../operators/test-operators.ts';
-import type { ConsoleSetup } from '../runtime/console.ts';
 import { type Muster, startMuster } from '../runtime/context.ts';
 import { consoleApp } from './app.ts';
+import { CONSOLE_ORIGIN, consoleCookie, consoleSetupOf } from './test-fixtures.ts';
 
-const ORIGIN = 'http://localhost:8080';
-const RECORD = { issuer: `${ORIGIN}/oidc`, state: 's', nonce: 'n', codeVerifier: 'v', maxAge: 60, createdAt: 0 };
 const LDAP_TARGET = { kind: 'ldap', url: 'ldap://127.0.0.1:1', bindDn: 'cn=a', bindPassword: 'x', usersDn: 'ou=people,dc=x', groupsDn: 'ou=groups,dc=x' };
 
 const clock = new ManualClock('2026-03-02T09:00:00Z');
@@ -27,13 +24,7 @@ let requestId: string;
 before(async () => {
   ctx = await startMuster(loadConfig({ env: {}, overrides: { dataDir: ':memory:', targets: { ldap: LDAP_TARGET } } }), { store: await pgliteFactory.open(), clock });
   sessions = new ConsoleSessions({ store: ctx.store, audit: ctx.audit, clock });
-  const setup = {
-    issuer: `${ORIGIN}/oidc`,
-    clientId: 'muster-console',
-    redirectUri: `${ORIGIN}/console/callback`,
-    postLogoutRedirectUri: `${ORIGIN}/console/signed-out`,
-    sessions,
-  } as unknown as ConsoleSetup;
+  const setup = consoleSetupOf(sessions);
   const activation = new ActivationService({ store: ctx.store, audit: ctx.audit, clock, config: ctx.config });
   app = consoleApp({ setup: () => setup, store: ctx.store, clock, agencyCode: '9700', activation: () => activation });
   const owner = (await testOperator(ctx, ['policy-admin'])).identityId;
@@ -55,14 +46,10 @@ before(async () => {
 });
 after(() => ctx.close());
 
-async function cookieOf(authTime: Date, acr: string): Promise<string> {
-  const opened = await sessions.open(await sessions.beginSignIn(RECORD), { identityId: holder, authTime, acr, idToken: 't' }, randomUUID());
-  if (!opened.ok) throw new Error(opened.reason);
-  return `__Host-muster-console=${opened.secret}`;
-}
+const cookieOf = (authTime: Date, acr: string) => consoleCookie(sessions, holder, authTime, acr);
 
 const activate = (cookie: string) =>
-  app.request('/console/access/activate', { method: 'POST', headers: { cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: `request=${requestId}` });
+  app.request('/console/access/activate', { method: 'POST', headers: { cookie, origin: CONSOLE_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: `request=${requestId}` });
 
 it('refuses an activation from a session signed in more than five minutes ago, or below AAL3, and audits it', async () => {
   const stale = await activate(await cookieOf(new Date(clock.now().getTime() - 6 * 60_000), ACR.aal3));

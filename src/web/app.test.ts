@@ -9,10 +9,10 @@ import { AuditWriter } from '../audit/writer.ts';
 import { ManualClock } from '../core/clock.ts';
 import { ConsoleSessions } from '../operators/console-sessions.ts';
 import { testOperator } from '../operators/test-operators.ts';
-import type { ConsoleSetup } from '../runtime/console.ts';
 import type { Store } from '../store/store.ts';
 import { pgliteFactory } from '../../test/support/stores.ts';
 import { consoleApp } from './app.ts';
+import { consoleSetupOf } from './test-fixtures.ts';
 import { operatorOf } from './env.ts';
 import { consoleRoute } from './route.ts';
 
@@ -43,15 +43,7 @@ describe('console route guard', () => {
   before(async () => {
     store = await pgliteFactory.open();
     sessions = new ConsoleSessions({ store, audit, clock });
-    const setup = {
-      issuer: `${ORIGIN}/oidc`,
-      clientId: 'muster-console',
-      redirectUri: `${ORIGIN}/console/callback`,
-      postLogoutRedirectUri: `${ORIGIN}/console/signed-out`,
-      privateJwk: { kid: 'k', alg: 'ES256' },
-      sessions,
-      fetch: () => Promise.reject(new Error('no OP in this test')),
-    } as unknown as ConsoleSetup;
+    const setup = consoleSetupOf(sessions, { privateJwk: { kid: 'k', alg: 'ES256' }, fetch: () => Promise.reject(new Error('no OP in this test')) });
     const app = consoleApp({ setup: () => (ready ? setup : undefined), store, clock, agencyCode: '9700', extraRoutes: [write] });
     // mounted as the HTTP app mounts it; a page added beside the console without consoleRoute
     parent = new Hono().route('/', app);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,15 +14,13 @@ import { exampleAgreement, exampleRp } from '../federation/agreements-fixture.ts
 import { catalogueHistory, RequestService } from '../governance/index.ts';
 import { ConsoleSessions } from '../operators/console-sessions.ts';
 import { testOperator } from '../operators/test-operators.ts';
-import type { ConsoleSetup } from '../runtime/console.ts';
 import { type Muster, startMuster } from '../runtime/context.ts';
 import { consoleApp } from './app.ts';
+import { CONSOLE_ORIGIN, consoleCookie, consoleSetupOf } from './test-fixtures.ts';
 
 // The console's governance forms in process: a catalogue item created and edited, a campaign opened, each through the
 // service of its API route with its role; a manager's request for a report picked from their reports; approvals by name.
 
-const ORIGIN = 'http://localhost:8080';
-const RECORD = { issuer: `${ORIGIN}/oidc`, state: 's', nonce: 'n', codeVerifier: 'v', maxAge: 60, createdAt: 0 };
 const LDAP_TARGET = { kind: 'ldap', url: 'ldap://127.0.0.1:1', bindDn: 'cn=a', bindPassword: 'x', usersDn: 'ou=people,dc=x', groupsDn: 'ou=groups,dc=x' };
 const PEOPLE = {
   E1: { given_name: 'Ada', family_name: 'Lovelace', full_name: 'Ada Lovelace', manager: 'E4' },
@@ -41,30 +38,20 @@ describe('governance forms of the console', () => {
   const ids: Record<string, string> = {};
   const cookies: Record<string, string> = {};
 
-  async function cookieOf(identityId: string): Promise<string> {
-    const opened = await sessions.open(await sessions.beginSignIn(RECORD), { identityId, authTime: clock.now(), acr: ACR.aal3, idToken: 't' }, randomUUID());
-    if (!opened.ok) throw new Error(opened.reason);
-    return `__Host-muster-console=${opened.secret}`;
-  }
+  const cookieOf = (identityId: string) => consoleCookie(sessions, identityId, clock.now(), ACR.aal3);
 
   const get = (path: string, who: string) => app.request(path, { headers: { cookie: cookies[who] as string } });
   const post = (path: string, who: string, fields: readonly (readonly [string, string])[]) =>
     app.request(path, {
       method: 'POST',
-      headers: { cookie: cookies[who] as string, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { cookie: cookies[who] as string, origin: CONSOLE_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(fields.map(([k, v]): [string, string] => [k, v])).toString(),
     });
 
   before(async () => {
     ctx = await startMuster(loadConfig({ env: {}, overrides: { dataDir: ':memory:', targets: { ldap: LDAP_TARGET } } }), { store: await pgliteFactory.open(), clock });
     sessions = new ConsoleSessions({ store: ctx.store, audit: ctx.audit, clock });
-    const setup = {
-      issuer: `${ORIGIN}/oidc`,
-      clientId: 'muster-console',
-      redirectUri: `${ORIGIN}/console/callback`,
-      postLogoutRedirectUri: `${ORIGIN}/console/signed-out`,
-      sessions,
-    } as unknown as ConsoleSetup;
+    const setup = consoleSetupOf(sessions);
     app = consoleApp({ setup: () => setup, muster: ctx, store: ctx.store, clock, agencyCode: '9700' });
     dir = await mkdtemp(join(tmpdir(), 'muster-forms-'));
     const file = join(dir, 'hr.csv');
