@@ -109,7 +109,7 @@ function reasonOf(cause: RpAccessCause): string {
 
 /**
  * Ends each identity's access to one relying party, in the caller's transaction: its runtime consent forgotten, a
- * granted `rp` request for the agreement ended (the grant covers every RP of the agreement), and an
+ * granted `rp` request for the agreement ended once every RP of the agreement is revoked (the grant covers them all), and an
  * `rp.access-ended` event (audited, naming the cause) whose jobs end the sessions at that RP, tell it by shared
  * signals and bring its account at the RP's provisioning API in line.
  */
@@ -136,8 +136,36 @@ export async function endRpAccess(tx: Tx, ends: readonly RpAccessEnd[], by: Acte
   await changes.commit(tx, { now: by.now, correlationId: by.correlationId, audit: by.audit });
 }
 
-/** Ends the granted `rp` requests of the identity for the agreement; answers their ids. */
+/**
+ * Whether a relying party of the agreement is still open to the identity: registered under it by the agreement, with no
+ * live revocation of the identity's access there. A grant covers every RP of its agreement, so it stands while one is.
+ */
+async function someRpStillOpen({ db }: Queryable, identityId: string, agreementId: string): Promise<boolean> {
+  const open = await db
+    .selectFrom('federation_clients as c')
+    .select('c.client_id')
+    .where('c.agreement_id', '=', agreementId)
+    .where('c.registration', '=', 'agreement')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('access_revocations as r')
+            .select('r.id')
+            .whereRef('r.entitlement', '=', 'c.client_id')
+            .where('r.identity_id', '=', identityId)
+            .where('r.target', '=', agreementTarget(agreementId))
+            .where('r.lifted_at', 'is', null),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return open !== undefined;
+}
+
+/** Ends the granted `rp` requests of the identity for the agreement once no RP of it is left open; answers their ids. */
 async function endRpGrants(tx: Tx, end: RpAccessEnd, by: Acted): Promise<string[]> {
+  if (await someRpStillOpen(tx, end.identityId, end.agreementId)) return [];
   const rows: RequestRow[] = await tx.db
     .selectFrom('access_requests')
     .selectAll()

@@ -293,4 +293,45 @@ describeEachStore('certification campaigns over a trust agreement', (factory) =>
     assert.deepEqual(await setsOf(ids.E4 as string, since), [['benefits-portal', 'session-revoked']], 'the RP ends its sessions; the account stays');
     assert.equal(await rpAccessRevocation(ctx.store, ids.E4 as string, 'benefits', 'benefits-portal'), undefined, 'the next sign-in asks for consent again');
   });
+
+  it('a grant covering two relying parties stands while one is revoked, and ends when the other is revoked too', async () => {
+    const rps = [
+      exampleRp({ clientId: 'case-app', name: 'Casework', redirectUris: ['https://case.agency.example/cb'] }),
+      exampleRp({ clientId: 'case-mobile', name: 'Casework mobile', redirectUris: ['https://m.case.agency.example/cb'] }),
+    ];
+    await new AgreementService({ store: ctx.store, audit: ctx.audit, clock }).save('casework', exampleAgreement({ name: 'Casework', relyingParties: rps, signals: SIGNALS }), 'admin', 'onboarding');
+    await new CatalogueService({ store: ctx.store, audit: ctx.audit, clock, targets: [] }).save(
+      'casework-access',
+      { kind: 'rp', agreement: 'casework', description: 'casework, desktop and mobile', owners: [ids.O1], privileged: false, maxDays: 365, approvals: ['auto'] },
+      'admin',
+      'offered on request',
+    );
+    const person = ids.E2 as string;
+    const grant = await new RequestService({ store: ctx.store, audit: ctx.audit, clock, config: ctx.config }).request(
+      { item: 'casework-access', justification: 'casework', endsAt: new Date(clock.now().getTime() + 90 * DAY_MS) },
+      { identityId: person, actor: 'E2', correlationId: 'request' },
+    );
+    assert.equal(grant.status, 'granted');
+    for (const client of ['case-app', 'case-mobile']) await recordRpUse(ctx.store, person, client, `${client}-E2`, clock.now());
+    const grantStatus = async () => (await ctx.store.query<{ status: string }>('SELECT status FROM access_requests WHERE id = $1', [grant.id]))[0]?.status;
+    const revokeAt = async (client: string) => {
+      const { campaign } = await createCampaign(deps(), { scope: 'agreement:casework', reviewers: 'owner', due: '14d', reason: `casework review, ${client}`, actor: 'test', correlationId: 'c3' });
+      const item = (await reviewItems(ctx, { campaignId: campaign.id })).find((i) => i.identityId === person && i.entitlement === client);
+      await decideItem(deps(), { itemId: item?.id as string, decision: 'revoke', comment: `no longer uses ${client}`, actor: `operator:${ids.O1}`, reviewerId: ids.O1, correlationId: 'c3' });
+      for (const other of await reviewItems(ctx, { campaignId: campaign.id }))
+        if (other.id !== item?.id) await decideItem(deps(), { itemId: other.id, decision: 'keep', comment: 'still used', actor: `operator:${ids.O1}`, reviewerId: ids.O1, correlationId: 'c3' });
+      clock.advance(15 * DAY_MS);
+      await runCampaignTask(deps(), async () => {});
+      const [closed] = await ctx.store.query<{ status: string }>('SELECT status FROM campaigns WHERE id = $1', [campaign.id]);
+      assert.equal(closed?.status, 'closed');
+    };
+
+    await revokeAt('case-app');
+    assert.ok(await rpAccessRevocation(ctx.store, person, 'casework', 'case-app'));
+    assert.equal(await rpAccessRevocation(ctx.store, person, 'casework', 'case-mobile'), undefined);
+    assert.equal(await grantStatus(), 'granted', 'the grant still opens case-mobile');
+
+    await revokeAt('case-mobile');
+    assert.equal(await grantStatus(), 'ended', 'no relying party of the agreement is left open');
+  });
 });
