@@ -5,7 +5,7 @@ import type { Job } from '../queue/job.ts';
 import type { Queryable } from '../store/store.ts';
 import { RP_ACCESS_ENDED } from '../governance/index.ts';
 import { endSessionsAtClient, endSessionsWithLogout, OP_MODELS_OF_ACCOUNT } from './federation.ts';
-import { clientOfEvent, credentialEventsWithoutSessions, credentialOfEvent, identitiesWithSessions } from './sessions-end-repository.ts';
+import { credentialEventsWithoutSessions, eventPayloadValue, identitiesWithSessions } from './sessions-end-repository.ts';
 
 /**
  * The outbox job that ends an identity's OP sessions and tokens (leaver, leave, suspension, disabled), or only the
@@ -30,7 +30,7 @@ function identityOf(job: Job): string {
 async function credentialOfJob(db: Queryable, job: Job): Promise<string | undefined> {
   if (!isCredentialJob(job)) return undefined;
   const eventId = job.payload.eventId as number | string;
-  const credentialId = await credentialOfEvent(db, eventId);
+  const credentialId = await eventPayloadValue(db, eventId, 'credential_id');
   if (typeof credentialId !== 'string') throw new TypeError(`${FEDERATION_SESSIONS_END_JOB}: event ${String(eventId)} names no credential`);
   return credentialId;
 }
@@ -63,7 +63,7 @@ function isRelyingPartyJob(job: Job): boolean {
 const endSessionsOfRelyingParty: JobHandler = async (job, tx, ctx) => {
   const identityId = identityOf(job);
   const eventId = job.payload.eventId as number | string;
-  const clientId = await clientOfEvent(tx, eventId);
+  const clientId = await eventPayloadValue(tx, eventId, 'client_id');
   if (typeof clientId !== 'string') throw new TypeError(`${FEDERATION_SESSIONS_END_JOB}: event ${String(eventId)} names no relying party`);
   const { sessions, logouts, grantsAndTokens = 0 } = await endSessionsAtClient(tx, identityId, clientId, ctx.now, eventId);
   if (sessions.length === 0 && grantsAndTokens === 0) return;

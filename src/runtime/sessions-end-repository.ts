@@ -38,14 +38,8 @@ export async function credentialEventsWithoutSessions(db: Queryable, eventIds: r
   return new Set(rows.map((r) => r.id));
 }
 
-/** The credential a `credential.*` event names (`payload.credential_id`), or undefined when it names none. */
-export async function credentialOfEvent(db: Queryable, eventId: number | string): Promise<unknown> {
+/** A value of an event's payload (`credential_id` of a `credential.*` event, `client_id` of `rp.access-ended`), if it holds one. */
+export async function eventPayloadValue(db: Queryable, eventId: number | string, key: 'credential_id' | 'client_id'): Promise<unknown> {
   const row = await db.db.selectFrom('events').select('payload').where('id', '=', Number(eventId)).executeTakeFirst();
-  return (row?.payload as { credential_id?: unknown } | undefined)?.credential_id;
-}
-
-/** The relying party (client id) an `rp.access-ended` event names, if it names one. */
-export async function clientOfEvent(db: Queryable, eventId: number | string): Promise<unknown> {
-  const event = await db.db.selectFrom('events').select('payload').where('id', '=', Number(eventId)).executeTakeFirst();
-  return (event?.payload as { client_id?: unknown } | undefined)?.client_id;
+  return (row?.payload as Record<string, unknown> | undefined)?.[key];
 }

@@ -32,6 +32,15 @@ export async function formFields(c: ConsoleContext): Promise<(name: string) => s
   };
 }
 
+/** Every value of a form field (checkboxes send one per box ticked). */
+export async function formValues(c: ConsoleContext): Promise<(name: string) => string[]> {
+  const body = await c.req.parseBody({ all: true });
+  return (name) => {
+    const value = body[name];
+    return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+  };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An id from an address or a form, or the refusal naming it: 404 for a path's id (nothing is there), 400 for a form field. */

@@ -2,9 +2,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isMusterError, MusterError } from '../../core/errors.ts';
 import { CatalogueService, catalogueHistory, identitiesByKey, type ItemDocument, listCatalogue, peopleNamed } from '../../governance/index.ts';
 import type { Queryable } from '../../store/store.ts';
-import { type ConsoleContext, operatorOf } from '../env.ts';
+import { operatorOf } from '../env.ts';
 import { musterOf, type OperatorDeps } from '../operator/deps.ts';
 import { type ConsoleRoute, consoleRoute } from '../route.ts';
+import { formValues } from '../answers.ts';
 import { show } from '../view.ts';
 import { CATALOGUE_PATH, catalogueListPage, itemFormPage } from './pages.ts';
 
@@ -15,15 +16,6 @@ import { CATALOGUE_PATH, catalogueListPage, itemFormPage } from './pages.ts';
  */
 
 const POLICY_ADMIN = ['policy-admin'] as const;
-
-/** Every value of a form field (checkboxes send one per box ticked). */
-async function formValues(c: ConsoleContext): Promise<(name: string) => string[]> {
-  const body = await c.req.parseBody({ all: true });
-  return (name) => {
-    const value = body[name];
-    return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
-  };
-}
 
 /** The owners' lines as identity ids; a line naming nobody is refused. */
 async function ownerIds(db: Queryable, text: string): Promise<string[]> {
