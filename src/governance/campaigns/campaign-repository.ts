@@ -85,7 +85,15 @@ const CATALOGUE_PRIVILEGED = sql<boolean>`exists (select 1 ${catalogueItem('enti
 function reviewerOf(rule: ReviewerRule, kind: 'entitlement' | 'role' | 'credential' | 'rp') {
   return (eb: ExpressionBuilder<Database & { i: Database['identities'] }, 'i'>) => {
     if (rule.reviewers === 'manager') {
-      return eb.selectFrom('identities as m').select('m.id').where(sql<boolean>`m.attributes->'employee_id'->>'v' = i.attributes->'manager'->>'v'`).where('m.id', '<>', eb.ref('i.id')).limit(1);
+      // the `manager` attribute names the manager by employee id or by identity id, as the approvals read it (managerOf)
+      const named = sql<string>`i.attributes->'manager'->>'v'`;
+      return eb
+        .selectFrom('identities as m')
+        .select('m.id')
+        .where(sql<boolean>`(m.attributes->'employee_id'->>'v' = ${named} or m.id::text = ${named})`)
+        .where('m.id', '<>', eb.ref('i.id'))
+        .orderBy(sql`m.attributes->'employee_id'->>'v' = ${named}`, 'desc')
+        .limit(1);
     }
     // The owner: the first owner of the catalogue item that offers the access, else governance.campaigns.owners.
     const fromCatalogue = kind === 'credential' ? sql`null::uuid` : sql<string | null>`(select (c.document->'owners'->>0)::uuid ${catalogueItem(kind)} order by c.name limit 1)`;

@@ -294,6 +294,18 @@ describeEachStore('certification campaigns over a trust agreement', (factory) =>
     assert.equal(await rpAccessRevocation(ctx.store, ids.E4 as string, 'benefits', 'benefits-portal'), undefined, 'the next sign-in asks for consent again');
   });
 
+  it("a manager reviews their reports' access whether the manager attribute names them by employee id or identity id", async () => {
+    const setManager = (who: string, value: string) =>
+      ctx.store.query(`UPDATE identities SET attributes = jsonb_set(attributes, '{manager}', jsonb_build_object('v', $2::text)) WHERE id = $1`, [ids[who], value]);
+    await setManager('E2', ids.O1 as string);
+    await setManager('E4', 'O1');
+    const { campaign } = await createCampaign(deps(), { scope: 'agreement:benefits', reviewers: 'manager', due: '14d', reason: 'managers review', actor: 'test', correlationId: 'c4' });
+    const items = await reviewItems(ctx, { campaignId: campaign.id });
+    const reviewerOf = (who: string) => items.find((i) => i.identityId === ids[who])?.reviewerId;
+    assert.equal(reviewerOf('E2'), ids.O1, 'named by identity id');
+    assert.equal(reviewerOf('E4'), ids.O1, 'named by employee id');
+  });
+
   it('a grant covering two relying parties stands while one is revoked, and ends when the other is revoked too', async () => {
     const rps = [
       exampleRp({ clientId: 'case-app', name: 'Casework', redirectUris: ['https://case.agency.example/cb'] }),
