@@ -11,6 +11,7 @@ import type { Queryable, Row, StatementRunner, Store, StoreCapabilities, Tx } fr
 import { isStoreUnavailable, storeError } from '../store-error.ts';
 import { inTurn, sideBySide } from '../in-turn.ts';
 import { listenOn } from './postgres-listen.ts';
+import { PreparedStatements } from './prepared-statements.ts';
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ multipleConnections: true, skipLocked: true });
 /** How long a new connection may take before the statement fails as MUSTER_ERR_STORE_UNAVAILABLE. */
@@ -54,11 +55,27 @@ function watched(client: pg.PoolClient): Session {
   };
 }
 
-function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability: Availability, begin?: Begin): Queryable {
+/** How many distinct statement texts a process keeps named prepared statements for (on each connection). */
+const PREPARED_LIMIT = 300;
+
+/** One statement; with parameters, as a named prepared statement while there is room (prepared-statements.ts). */
+async function send<R extends Row>(client: pg.PoolClient | pg.Pool, prepared: PreparedStatements, sql: string, params: readonly unknown[]): Promise<pg.QueryResult<R>> {
+  // without parameters pg sends a simple query: one message, no plan kept
+  if (params.length === 0) return client.query<R>(sql);
+  try {
+    return await client.query<R>(prepared.config(sql, [...params]));
+  } catch (error) {
+    // in a transaction the failed statement has aborted it: the caller's next transaction sends the text unnamed
+    if (!prepared.refusedAfterSchemaChange(sql, error) || !(client instanceof pg.Pool)) throw error;
+    return client.query<R>(sql, [...params]);
+  }
+}
+
+function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability: Availability, prepared: PreparedStatements, begin?: Begin): Queryable {
   const turn = client instanceof pg.Pool ? sideBySide : inTurn();
   const run: StatementRunner = async <R extends Row>(sql: string, params: readonly unknown[]) => {
     try {
-      const result = await turn(() => availability.track(() => client.query<R>(sql, [...params])));
+      const result = await turn(() => availability.track(() => send<R>(client, prepared, sql, params)));
       return { rows: result.rows, affectedRows: result.rowCount ?? undefined };
     } catch (error) {
       throw storeError(error, sql);
@@ -113,11 +130,11 @@ async function begin(pool: pg.Pool, availability: Availability): Promise<Session
   }
 }
 
-async function inTransaction<T>(pool: pg.Pool, availability: Availability, fn: (tx: Tx) => Promise<T>): Promise<T> {
+async function inTransaction<T>(pool: pg.Pool, availability: Availability, prepared: PreparedStatements, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const session = await begin(pool, availability);
   let failure: unknown;
   try {
-    const result = await fn(queryable(session.client, pool, availability));
+    const result = await fn(queryable(session.client, pool, availability, prepared));
     await availability
       .track(() => session.client.query('COMMIT'))
       .catch((error: unknown) => {
@@ -144,12 +161,13 @@ export async function openPostgresStore(url: string, poolSize = 10): Promise<Sto
     throw new MusterError('MUSTER_ERR_STORE', `cannot reach PostgreSQL at ${redact(url)}: ${(error as Error).message}`, [], { cause: error });
   }
   const availability = new Availability();
-  const transaction: Begin = (fn) => inTransaction(pool, availability, fn);
+  const prepared = new PreparedStatements(PREPARED_LIMIT);
+  const transaction: Begin = (fn) => inTransaction(pool, availability, prepared, fn);
   return {
     adapter: 'postgres',
     capabilities: CAPABILITIES,
     availability,
-    ...queryable(pool, pool, availability, transaction),
+    ...queryable(pool, pool, availability, prepared, transaction),
     transaction,
     listen: (channel, listener) => listenOn(url, channel, listener),
     async ping(timeoutMs) {
