@@ -4,6 +4,7 @@ import type { CredentialDetail } from '../../credentials/queries.ts';
 import type { IdentitySummary } from '../../mur/identity-views.ts';
 import { CONSOLE_PATH } from '../../runtime/console.ts';
 import type { Html } from '../layout/html.ts';
+import { peopleSearchForm } from '../layout/search.ts';
 import { dataTable } from '../layout/table.ts';
 import { when } from '../operator/deps.ts';
 import { type View, view } from '../view.ts';
@@ -17,11 +18,7 @@ export const cardsPathOf = (identityId: string) => `${CARDS_PATH}/${identityId}`
 export function cardSearchPage(q: string, people: readonly IdentitySummary[]): View {
   return view(
     'Card issuance',
-    html`<form method="get" action="${CARDS_PATH}" class="usa-search usa-search--small margin-bottom-3" role="search">
-<label class="usa-sr-only" for="cards-q">Name, email or employee id</label>
-<input class="usa-input" id="cards-q" type="search" name="q" value="${q}">
-<button class="usa-button" type="submit" id="cards-search"><span class="usa-search__submit-text">Search</span></button>
-</form>
+    html`${peopleSearchForm({ action: CARDS_PATH, inputId: 'cards-q', q, buttonId: 'cards-search' })}
 ${dataTable({
   id: 'card-people',
   caption: q ? `People matching “${q}”` : 'People (first page)',

@@ -13,6 +13,7 @@ import { readBack } from '../../runtime/evidence/accounts.ts';
 import { targetConnector } from '../../runtime/reconcile.ts';
 import { type ConsoleContext, operatorOf } from '../env.ts';
 import type { Html } from '../layout/html.ts';
+import { peopleSearchForm } from '../layout/search.ts';
 import { render, renderPart } from '../layout/shell.ts';
 import { dataTable } from '../layout/table.ts';
 import { type ConsoleRoute, consoleRoute } from '../route.ts';
@@ -42,14 +43,6 @@ const TIMELINE_DAYS = 90;
 const DAY_MS = 86_400_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function searchForm(q: string): Html {
-  return html`<form method="get" action="${CONSOLE_PATH}/identities" class="usa-search usa-search--small margin-bottom-3" role="search" hx-get="${CONSOLE_PATH}/identities" hx-target="#search-results" hx-swap="outerHTML">
-<label class="usa-sr-only" for="search-q">Name, email or employee id</label>
-<input class="usa-input" id="search-q" type="search" name="q" value="${q}">
-<button class="usa-button" type="submit"><span class="usa-search__submit-text">Search</span></button>
-</form>`;
-}
-
 function results(people: readonly IdentitySummary[], q: string): Html {
   return html`<div id="search-results">${dataTable({
     id: 'people',
@@ -77,7 +70,7 @@ async function search(c: ConsoleContext, muster: Muster): Promise<Response> {
     return refusal(c, error);
   }
   if (c.req.header('hx-request') === 'true') return c.html(await results(people, q));
-  return render(c, 'People', html`${searchForm(q)}${results(people, q)}`);
+  return render(c, 'People', html`${peopleSearchForm({ action: `${CONSOLE_PATH}/identities`, inputId: 'search-q', q, resultsId: 'search-results' })}${results(people, q)}`);
 }
 
 async function rpReleases(muster: Muster, identityId: string): Promise<RpRelease[]> {
