@@ -6,6 +6,8 @@
 //    every revoked membership is gone from the directory: time and rate;
 //  - beside it, the mass termination of the same run: MUSTER_BENCH_MASS (default 10,000) of the same people terminated
 //    by one snapshot until every account is disabled in the three targets (bench/lifecycle/mass.ts).
+// The directory gets MUSTER_BENCH_CAMPAIGN_LDAP_CONCURRENCY (default 64) operations in flight: the member changes of one
+// group made at once go out in one modify, and each modify of a large group costs slapd in proportion to its size.
 // Run alone with MUSTER_BENCH_ONLY=campaign npm run bench (or node bench/campaign.ts); the database it drops and makes
 // afresh is MUSTER_BENCH_CAMPAIGN_DATABASE (default muster_bench_campaign) on the benchmark's server.
 import { sql } from 'kysely';
