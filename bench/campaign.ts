@@ -6,6 +6,8 @@
 //    every revoked membership is gone from the directory: time and rate;
 //  - beside it, the mass termination of the same run: MUSTER_BENCH_MASS (default 10,000) of the same people terminated
 //    by one snapshot until every account is disabled in the three targets (bench/lifecycle/mass.ts).
+// The directory gets MUSTER_BENCH_CAMPAIGN_LDAP_CONCURRENCY (default 64) operations in flight: the member changes of one
+// group made at once go out in one modify, and each modify of a large group costs slapd in proportion to its size.
 // Run alone with MUSTER_BENCH_ONLY=campaign npm run bench (or node bench/campaign.ts); the database it drops and makes
 // afresh is MUSTER_BENCH_CAMPAIGN_DATABASE (default muster_bench_campaign) on the benchmark's server.
 import { sql } from 'kysely';
@@ -18,6 +20,7 @@ import { drained, employeeIds, startBench } from './lifecycle/setup.ts';
 const PEOPLE = Number(process.env.MUSTER_BENCH_CAMPAIGN_PEOPLE ?? 100_000);
 const REVOCATIONS = Number(process.env.MUSTER_BENCH_CAMPAIGN_REVOCATIONS ?? 10_000);
 const MASS = Number(process.env.MUSTER_BENCH_MASS ?? 10_000);
+const DIRECTORY_CONCURRENCY = Number(process.env.MUSTER_BENCH_CAMPAIGN_LDAP_CONCURRENCY ?? 64);
 const GROUPS = ['ops-a', 'ops-b', 'ops-c', 'ops-d', 'ops-e'];
 const line = (text: string) => process.stdout.write(`${text}\n`);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -39,9 +42,11 @@ async function members(directory: Connector, group: string): Promise<number> {
 export async function campaignBenchmark(): Promise<void> {
   const revocations = Math.min(REVOCATIONS, PEOPLE);
   const mass = Math.min(MASS, PEOPLE);
-  line(`\ncampaign: PostgreSQL, targets slapd + 2 × SCIMMY on loopback, ${fmt(PEOPLE)} people × ${GROUPS.length} privileged groups, all in one process`);
+  line(
+    `\ncampaign: PostgreSQL, targets slapd + 2 × SCIMMY on loopback, ${fmt(PEOPLE)} people × ${GROUPS.length} privileged groups, all in one process, ${DIRECTORY_CONCURRENCY} operations in flight against slapd`,
+  );
   // the three targets of the docs (slapd and two SCIM services): Samba's AD DC would double the joiners' set-up alone
-  const bench = await startBench(process.env.MUSTER_BENCH_CAMPAIGN_DATABASE ?? 'muster_bench_campaign', { ad: false });
+  const bench = await startBench(process.env.MUSTER_BENCH_CAMPAIGN_DATABASE ?? 'muster_bench_campaign', { ad: false, directoryConcurrency: DIRECTORY_CONCURRENCY });
   try {
     const { muster } = bench;
     await muster.policies.save('five-groups', FIVE_GROUPS, 'bench', 'benchmark entitlements');
@@ -55,7 +60,9 @@ export async function campaignBenchmark(): Promise<void> {
     };
     await bench.importHr('joiners', everyone, 'active', new Set(), managerOf);
     await drained(muster, 3_600_000);
-    line(`  joiners: ${fmt(PEOPLE)} people with ${fmt(PEOPLE * GROUPS.length)} privileged memberships in ${fmt((performance.now() - joinStarted) / 1000, 1)} s`);
+    const joinSeconds = (performance.now() - joinStarted) / 1000;
+    const memberships = PEOPLE * GROUPS.length;
+    line(`  set-up: ${fmt(PEOPLE)} joiners with ${fmt(memberships)} privileged memberships in ${fmt(joinSeconds, 1)} s (${fmt(memberships / joinSeconds)} memberships/s)`);
 
     const deps = campaignDeps(muster);
     const createStarted = performance.now();

@@ -58,6 +58,8 @@ export const employeeIds = (n: number, offset = 0) => Array.from({ length: n }, 
 export interface BenchOptions {
   /** Samba's AD DC as a fourth target when it can run here (default); false: the three other targets only. */
   readonly ad?: boolean;
+  /** Operations in flight against the directory (default 16, as against the other targets). */
+  readonly directoryConcurrency?: number;
 }
 
 export async function startBench(database: string, options: BenchOptions = {}): Promise<Bench> {
@@ -75,7 +77,7 @@ export async function startBench(database: string, options: BenchOptions = {}): 
       workers: { pollMs: POLL_MS },
       lifecycle: { provisioning: { pollMs: POLL_MS, batchSize: 500 } },
       targets: {
-        directory: { kind: 'ldap', ...slapd.options, concurrency: 16 },
+        directory: { kind: 'ldap', ...slapd.options, concurrency: options.directoryConcurrency ?? 16 },
         portal: { kind: 'scim', baseUrl: portal.baseUrl, auth: { type: 'bearer', token: portal.token }, concurrency: 16 },
         'finance-app': { kind: 'scim', baseUrl: finance.baseUrl, auth: { type: 'bearer', token: finance.token }, concurrency: 16 },
         ...(ad ? { ad: { kind: 'ad', ...ad.options, concurrency: 16 } } : {}),

@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, sql } from 'kysely';
+import { UUID_PATTERN } from '../../core/ids.ts';
 import type { Database } from '../../store/database.ts';
 import type { Queryable } from '../../store/store.ts';
 
@@ -85,15 +86,13 @@ const CATALOGUE_PRIVILEGED = sql<boolean>`exists (select 1 ${catalogueItem('enti
 function reviewerOf(rule: ReviewerRule, kind: 'entitlement' | 'role' | 'credential' | 'rp') {
   return (eb: ExpressionBuilder<Database & { i: Database['identities'] }, 'i'>) => {
     if (rule.reviewers === 'manager') {
-      // the `manager` attribute names the manager by employee id or by identity id, as the approvals read it (managerOf)
+      // the `manager` attribute names the manager by employee id or by identity id, as the approvals read it (managerOf):
+      // each look-up on its own index, never a scan of the identities per item
       const named = sql<string>`i.attributes->'manager'->>'v'`;
-      return eb
-        .selectFrom('identities as m')
-        .select('m.id')
-        .where(sql<boolean>`(m.attributes->'employee_id'->>'v' = ${named} or m.id::text = ${named})`)
-        .where('m.id', '<>', eb.ref('i.id'))
-        .orderBy(sql`m.attributes->'employee_id'->>'v' = ${named}`, 'desc')
-        .limit(1);
+      const byEmployeeId = eb.selectFrom('identities as m').select('m.id').where(sql<boolean>`m.attributes->'employee_id'->>'v' = ${named}`).where('m.id', '<>', eb.ref('i.id')).limit(1);
+      const asIdentityId = sql<string | null>`(case when ${named} ~* ${UUID_PATTERN.source} then (${named})::uuid end)`;
+      const byIdentityId = eb.selectFrom('identities as m').select('m.id').where('m.id', '=', asIdentityId).where('m.id', '<>', eb.ref('i.id'));
+      return sql<string | null>`coalesce((${byEmployeeId}), (${byIdentityId}))`;
     }
     // The owner: the first owner of the catalogue item that offers the access, else governance.campaigns.owners.
     const fromCatalogue = kind === 'credential' ? sql`null::uuid` : sql<string | null>`(select (c.document->'owners'->>0)::uuid ${catalogueItem(kind)} order by c.name limit 1)`;

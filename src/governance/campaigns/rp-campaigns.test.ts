@@ -304,6 +304,10 @@ describeEachStore('certification campaigns over a trust agreement', (factory) =>
     const reviewerOf = (who: string) => items.find((i) => i.identityId === ids[who])?.reviewerId;
     assert.equal(reviewerOf('E2'), ids.O1, 'named by identity id');
     assert.equal(reviewerOf('E4'), ids.O1, 'named by employee id');
+    await setManager('E4', 'nobody-here');
+    const next = await createCampaign(deps(), { scope: 'agreement:benefits', reviewers: 'manager', due: '14d', reason: 'managers review', actor: 'test', correlationId: 'c5' });
+    const unassigned = (await reviewItems(ctx, { campaignId: next.campaign.id })).find((i) => i.identityId === ids.E4);
+    assert.equal(unassigned?.reviewerId, null, 'a name that is neither: no reviewer (escalated at the due date)');
   });
 
   it('a grant covering two relying parties stands while one is revoked, and ends when the other is revoked too', async () => {

@@ -173,11 +173,30 @@ async function findOrRename(connector: Connector, record: AccountRecord, note: (
   return connector.findAccount(record.key);
 }
 
+/**
+ * Adds the account to the groups it lacks, then removes it from those it should leave: the changes of each phase go
+ * out together, so that a connector gathering member changes per group (LDAP) sends each large group one modify for
+ * the many accounts converging at once. Receipts are noted in the order of the groups. A failed change fails the
+ * operation; its retry finds the changes that went through already made (adding a member there, or removing one
+ * gone, is success).
+ */
 async function syncGroups(connector: Connector, id: string, had: readonly string[], want: readonly string[], note: (op: string, r: Receipt) => void): Promise<readonly string[]> {
   if (!connector.capabilities.groups) return had;
-  for (const group of want) if (!had.includes(group)) note(`add ${group}`, await connector.addMember(group, id));
-  for (const group of had) if (!want.includes(group)) note(`remove ${group}`, await connector.removeMember(group, id));
+  const joining = want.filter((group) => !had.includes(group));
+  const added = await allSettled(joining.map((group) => connector.addMember(group, id)));
+  joining.forEach((group, i) => note(`add ${group}`, added[i] as Receipt));
+  const leaving = had.filter((group) => !want.includes(group));
+  const removed = await allSettled(leaving.map((group) => connector.removeMember(group, id)));
+  leaving.forEach((group, i) => note(`remove ${group}`, removed[i] as Receipt));
   return [...want].sort();
+}
+
+/** The values once every change has settled (none left running when the operation fails), or the first failure. */
+async function allSettled<T>(changes: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(changes);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 function changedFields(had: AccountFields, want: AccountFields): AccountFields {
