@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The hash before the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -30,5 +30,6 @@ export interface AuditEntry {
 /** The hash of one entry: it commits to every field and to the entry before it. */
 export function entryHash(entry: Omit<AuditEntry, 'hash' | 'data'>): string {
   const head = JSON.stringify([entry.seq, entry.at.toISOString(), entry.actor, entry.action, entry.target, entry.reason, entry.correlationId]);
-  return createHash('sha256').update(head).update('\n').update(entry.dataText).update('\n').update(entry.prevHash).digest('hex');
+  // one call over the joined text: the same bytes as hashing the parts in turn, without a hash object per entry
+  return hash('sha256', `${head}\n${entry.dataText}\n${entry.prevHash}`, 'hex');
 }

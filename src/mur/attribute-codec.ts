@@ -39,8 +39,9 @@ export function decodeAttributes(attributes: unknown, provenance: unknown): Reco
  * instead of built as objects and stringified (a first import encodes a million of them).
  */
 export function encodeAttributesText(values: Readonly<Record<string, AttributeValue>>): { readonly attributes: string; readonly provenance: string } {
-  let attributes = '';
-  let provenance = '';
+  // gathered in lists and joined once: a flat string, where one grown by appending is a tree to be flattened (copied) when sent
+  const attributes: string[] = ['{'];
+  const provenance: string[] = ['['];
   const index = new Map<string, number>();
   let last: AttributeValue | undefined;
   let p = -1;
@@ -52,11 +53,13 @@ export function encodeAttributesText(values: Readonly<Record<string, AttributeVa
       if (known === undefined) {
         p = index.size;
         index.set(key, p);
-        provenance += `${p === 0 ? '' : ','}{"s":${JSON.stringify(a.s)},"r":${JSON.stringify(a.r)},"t":${JSON.stringify(a.t)}}`;
+        provenance.push(p === 0 ? '' : ',', `{"s":${JSON.stringify(a.s)},"r":${JSON.stringify(a.r)},"t":${JSON.stringify(a.t)}}`);
       } else p = known;
       last = a;
     }
-    attributes += `${attributes === '' ? '' : ','}${JSON.stringify(name)}:{"v":${JSON.stringify(a.v)},"p":${p}}`;
+    attributes.push(attributes.length === 1 ? '' : ',', `${JSON.stringify(name)}:{"v":${JSON.stringify(a.v)},"p":${p}}`);
   }
-  return { attributes: `{${attributes}}`, provenance: `[${provenance}]` };
+  attributes.push('}');
+  provenance.push(']');
+  return { attributes: attributes.join(''), provenance: provenance.join('') };
 }
