@@ -196,6 +196,8 @@ describeEachStore('a certification campaign over a trust agreement, against the 
       });
       assert.equal(withdrawn, true);
       await waitUntil('the RP to end the session', async () => (consenting.rp.sessions.forAccount(account?.id ?? '').length === 0 ? true : undefined), { timeoutMs: 30_000 });
+      // the back-channel logout may end the session before the SET is pushed: each goes out as a job of its own
+      await waitUntil('the RP to accept the SET', async () => (acceptedSets(consenting, sub).length > 0 ? true : undefined), { timeoutMs: 30_000 });
       assert.deepEqual(acceptedSets(consenting, sub), ['session-revoked']);
       assert.equal((await accountOf(consenting, sub))?.state, 'active', 'the account stays');
       assert.deepEqual(await opSessionClients(fm.ids.E2 as string), ['casework-rp'], 'the OP session still reaches the other RP');
