@@ -77,6 +77,8 @@ export async function serialCertifying({ db }: Queryable, spki: Uint8Array, exce
     .select('serial')
     .where(sql<boolean>`identity_id::text <> ${exceptIdentity}`)
     .where(sql<boolean>`position(decode(${Buffer.from(spki).toString('hex')}, 'hex') in der) > 0`)
+    // the same answer each time when several certificates hold the key
+    .orderBy('serial')
     .limit(1)
     .executeTakeFirst();
   return row?.serial;
