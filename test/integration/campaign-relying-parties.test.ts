@@ -157,6 +157,8 @@ describeEachStore('a certification campaign over a trust agreement, against the 
     assert.equal(ended[0]?.data.client_id, 'casework-rp');
     assert.match(ended[0]?.reason ?? '', new RegExp(`certification campaign .*${campaign.id}.*revoked`));
     assert.equal((await auditOf('rp.access-ended', fm.ids.E3 as string))[0]?.data.outcome, 'revoked-unanswered');
+    // the push's audit entry commits after the SCIM service has answered the DELETE the wait above saw
+    await waitUntil('the SCIM termination audited', async () => ((await auditOf('federation.provisioning.terminated', `identity:${fm.ids.E1}`)).length > 0 ? true : undefined), { timeoutMs: 30_000 });
     assert.equal((await auditOf('federation.provisioning.terminated', `identity:${fm.ids.E1}`)).length, 1);
 
     const again = await certificateSignIn(fm, new BrowserFetch(), `${rp.url}/login`, cards.E1 as CertificateCredential);
