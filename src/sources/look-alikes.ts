@@ -40,6 +40,25 @@ function lookAlike(wanted: Wanted, identity: IdentityState, skeletons: { name: s
   return wanted.name !== undefined && skeletons.name === wanted.name.skeleton && nameOf(identity) !== wanted.name.folded;
 }
 
+type Stored = Awaited<ReturnType<typeof findBySkeletons>>[number];
+
+/** The identities found, by name skeleton and by email skeleton, so that each record meets only its own. */
+function bySkeleton(identities: readonly Stored[]): { names: Map<string, Stored[]>; emails: Map<string, Stored[]> } {
+  const names = new Map<string, Stored[]>();
+  const emails = new Map<string, Stored[]>();
+  const add = (map: Map<string, Stored[]>, key: string | null, stored: Stored) => {
+    if (key === null) return;
+    const list = map.get(key);
+    if (list) list.push(stored);
+    else map.set(key, [stored]);
+  };
+  for (const stored of identities) {
+    add(names, stored.skeletons.name, stored);
+    add(emails, stored.skeletons.email, stored);
+  }
+  return { names, emails };
+}
+
 /** Adds each record's look-alike identities to `found` (unless a rule found them already). */
 export async function findLookAlikes(db: Queryable, inputs: readonly { key: string; attributes: Readonly<Record<string, string>> }[], found: Found): Promise<void> {
   const wanted = inputs.map(wantedOf).filter((w) => w.name || w.email);
@@ -47,8 +66,10 @@ export async function findLookAlikes(db: Queryable, inputs: readonly { key: stri
   const emails = [...new Set(wanted.flatMap((w) => (w.email ? [w.email.skeleton] : [])))];
   const identities = await findBySkeletons(db, names, emails);
   if (identities.length === 0) return;
+  const index = bySkeleton(identities);
   for (const w of wanted) {
-    for (const { identity, skeletons } of identities) {
+    const sharing = new Set([...(w.name ? (index.names.get(w.name.skeleton) ?? []) : []), ...(w.email ? (index.emails.get(w.email.skeleton) ?? []) : [])]);
+    for (const { identity, skeletons } of sharing) {
       if (!lookAlike(w, identity, skeletons)) continue;
       const perRecord = found.get(w.key) ?? new Map();
       if (!perRecord.has(identity.id)) perRecord.set(identity.id, { identity, rule: LOOK_ALIKE_RULE, confidence: 0 });
