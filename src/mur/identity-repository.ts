@@ -139,17 +139,32 @@ export async function fillMissingSkeletons({ db }: Queryable, batch = 1000): Pro
 }
 
 /** Identities whose name or email skeleton is one of these (the confusables check: one indexed lookup per column). */
+/** A skeleton looked for, with the text it was made from (a name's given and family name joined by one space). */
+export interface SkeletonWanted {
+  readonly skeleton: string;
+  readonly text: string;
+}
+
+/**
+ * Identities that share a name or email skeleton with a wanted one and whose text differs from that one's by a byte:
+ * the same text is the same person's namesake, never a look-alike, and in a large MUR a common name has hundreds.
+ * The caller still compares the folded texts (a change of case only is no look-alike).
+ */
 export async function findBySkeletons(
   { db }: Queryable,
-  names: readonly string[],
-  emails: readonly string[],
+  names: readonly SkeletonWanted[],
+  emails: readonly SkeletonWanted[],
 ): Promise<{ identity: IdentityState; skeletons: { name: string | null; email: string | null } }[]> {
   if (names.length === 0 && emails.length === 0) return [];
-  const rows = await db
-    .selectFrom('identities')
-    .selectAll()
-    .where((eb) => eb.or([eb('name_skeleton', '=', eb.fn.any(eb.val([...names]))), eb('email_skeleton', '=', eb.fn.any(eb.val([...emails])))]))
-    .execute();
+  const nameText = sql<string>`btrim(i.attributes -> 'given_name' ->> 'v') || ' ' || btrim(i.attributes -> 'family_name' ->> 'v')`;
+  const emailText = sql<string>`i.attributes -> 'email' ->> 'v'`;
+  const matching = sql<{ id: string }>`
+    SELECT i.id FROM unnest(${names.map((n) => n.skeleton)}::text[], ${names.map((n) => n.text)}::text[]) AS w(skeleton, text)
+      JOIN identities i ON i.name_skeleton = w.skeleton WHERE ${nameText} IS DISTINCT FROM w.text
+    UNION
+    SELECT i.id FROM unnest(${emails.map((e) => e.skeleton)}::text[], ${emails.map((e) => e.text)}::text[]) AS w(skeleton, text)
+      JOIN identities i ON i.email_skeleton = w.skeleton WHERE ${emailText} IS DISTINCT FROM w.text`;
+  const rows = await db.selectFrom('identities').selectAll().where('id', 'in', sql<string>`(${matching})`).execute();
   return rows.map((row) => ({ identity: stateFromRow(row), skeletons: { name: row.name_skeleton, email: row.email_skeleton } }));
 }
 

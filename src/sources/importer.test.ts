@@ -259,11 +259,13 @@ describeEachStore('look-alike names and emails (Unicode TR #39 confusables)', (f
       hrLine('E12', { given_name: 'Someone', family_name: 'Else', email: 'given2.farnily2@demo.gov' }),
       // the same name as E4 in another department: a namesake, left to the configured rules (a new person)
       hrLine('E14', { given_name: 'Given4', family_name: 'Family4', email: 'other14@demo.gov' }),
+      // the same name in other letter case: not a look-alike either
+      hrLine('E15', { given_name: 'GIVEN4', family_name: 'family4', email: 'other15@demo.gov' }),
     ];
     const run = await h.imports.run({ source: 'hr', file: await h.file('day1.csv', hrCsv(day1)), actor: 'alice' });
     assert.equal(run.status, 'applied', JSON.stringify(run.errors));
     assert.equal(run.summary.disputed, 3);
-    assert.equal(await count(h.store, 'identities'), before + 1, 'only the namesake is created');
+    assert.equal(await count(h.store, 'identities'), before + 2, 'only the namesakes are created');
     for (const [key, existing] of [
       ['E11', 'E1'],
       ['E13', 'E3'],
@@ -277,6 +279,7 @@ describeEachStore('look-alike names and emails (Unicode TR #39 confusables)', (f
       );
     }
     assert.equal((await disputeOf('E14')).length, 0);
+    assert.equal((await disputeOf('E15')).length, 0);
   });
 
   test('an identity stored before the skeletons existed gets them at the next start, and is found by them', async () => {

@@ -17,6 +17,7 @@ import { terminateAbsent } from './absent.ts';
 import { sha256File } from './file-hash.ts';
 import { refuseIfChangedSinceHold } from './held-changes.ts';
 import { loadLinks } from './links.ts';
+import { refreshGrownStatistics } from './planner-statistics.ts';
 import { type FileFormat, checkEncoding, formatOf } from './reader.ts';
 import { checkedRowStream } from './row-stream.ts';
 import type { Source, SourceRegistry } from './registry.ts';
@@ -166,7 +167,9 @@ export class ImportService {
     const checker = new RowChecker(x.run.fileName);
     const stopBeating = this.#beat(x.run.id);
     try {
-      return await this.#apply(x, checker);
+      const run = await this.#apply(x, checker);
+      if (run.status === 'applied') await this.#refreshStatistics(run.summary);
+      return run;
     } catch (error) {
       if (error instanceof Outcome) return error.status === 'held' ? this.#hold(x, checker.summary, checker.errors) : this.#finish(x, 'refused', checker.summary, error.errors, 'import.refused');
       const details = error instanceof MusterError ? [...error.details] : [];
@@ -176,6 +179,15 @@ export class ImportService {
     } finally {
       stopBeating();
     }
+  }
+
+  /**
+   * After a run that grew the MUR by a large share, the planner's statistics are refreshed before anything plans a
+   * look-up on it (embedded PGlite runs no autovacuum at all). The run has committed: statistics left stale are
+   * refreshed by autovacuum or the next large run, so a failure here does not fail the run.
+   */
+  async #refreshStatistics(summary: ImportSummary): Promise<void> {
+    await refreshGrownStatistics(this.#deps.store, summary.joiners + summary.historical).catch(() => false);
   }
 
   /**

@@ -16,16 +16,22 @@ type Found = Map<string, Map<string, { identity: IdentityState; rule: string; co
 
 interface Wanted {
   readonly key: string;
-  readonly name?: { skeleton: string; folded: string };
-  readonly email?: { skeleton: string; folded: string };
+  readonly name?: { skeleton: string; text: string; folded: string };
+  readonly email?: { skeleton: string; text: string; folded: string };
+}
+
+/** Each skeleton and text once. */
+function distinct(list: readonly { skeleton: string; text: string }[]): { skeleton: string; text: string }[] {
+  return [...new Map(list.map((w) => [`${w.skeleton}\u0000${w.text}`, { skeleton: w.skeleton, text: w.text }])).values()];
 }
 
 function wantedOf(input: { key: string; attributes: Readonly<Record<string, string>> }): Wanted {
   const { given_name: given, family_name: family, email } = input.attributes;
+  const name = given && family ? `${given.trim()} ${family.trim()}` : undefined;
   return {
     key: input.key,
-    ...(given && family ? { name: { skeleton: nameSkeleton(given, family), folded: foldedText(`${given.trim()} ${family.trim()}`) } } : {}),
-    ...(email ? { email: { skeleton: emailSkeleton(email), folded: foldedText(email) } } : {}),
+    ...(given && family && name ? { name: { skeleton: nameSkeleton(given, family), text: name, folded: foldedText(name) } } : {}),
+    ...(email ? { email: { skeleton: emailSkeleton(email), text: email, folded: foldedText(email) } } : {}),
   };
 }
 
@@ -62,9 +68,7 @@ function bySkeleton(identities: readonly Stored[]): { names: Map<string, Stored[
 /** Adds each record's look-alike identities to `found` (unless a rule found them already). */
 export async function findLookAlikes(db: Queryable, inputs: readonly { key: string; attributes: Readonly<Record<string, string>> }[], found: Found): Promise<void> {
   const wanted = inputs.map(wantedOf).filter((w) => w.name || w.email);
-  const names = [...new Set(wanted.flatMap((w) => (w.name ? [w.name.skeleton] : [])))];
-  const emails = [...new Set(wanted.flatMap((w) => (w.email ? [w.email.skeleton] : [])))];
-  const identities = await findBySkeletons(db, names, emails);
+  const identities = await findBySkeletons(db, distinct(wanted.flatMap((w) => (w.name ? [w.name] : []))), distinct(wanted.flatMap((w) => (w.email ? [w.email] : []))));
   if (identities.length === 0) return;
   const index = bySkeleton(identities);
   for (const w of wanted) {
