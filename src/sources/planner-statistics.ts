@@ -1,10 +1,11 @@
-import type { Queryable } from '../store/store.ts';
+import type { Queryable, Store } from '../store/store.ts';
 
 /** Tables an import grows and then looks rows up in by their columns: the MUR and its links to sources. */
 const GROWN = ['identities', 'source_links'] as const;
 const FEWEST_ROWS = 1000;
 /** As autovacuum's default `autovacuum_analyze_scale_factor`: a tenth of the rows counted at the last ANALYZE. */
 const SHARE = 0.1;
+const STATISTICS_TARGET = 20;
 
 /** The rows PostgreSQL counted in `table` at its last ANALYZE or VACUUM; -1 when it never counted them. */
 async function countedRows(db: Queryable, table: string): Promise<number> {
@@ -18,10 +19,15 @@ async function countedRows(db: Queryable, table: string): Promise<number> {
  * minutes, long before autovacuum looks at it; the next import's look-ups by name or skeleton, planned with no
  * statistics, then scan every identity (a re-import of 1,000,000 took three times as long). Returns whether it ran.
  */
-export async function refreshGrownStatistics(db: Queryable, added: number): Promise<boolean> {
+export async function refreshGrownStatistics(store: Store, added: number): Promise<boolean> {
   if (added < FEWEST_ROWS) return false;
-  const counted = await countedRows(db, 'identities');
+  const counted = await countedRows(store, 'identities');
   if (counted >= 0 && added < counted * SHARE) return false;
-  for (const table of GROWN) await db.query(`ANALYZE ${table}`);
+  await store.transaction(async (tx) => {
+    // a sample of 300 × 20 rows: enough to plan look-ups by key, and little memory for embedded PGlite to grow by;
+    // autovacuum later takes its full sample on a server
+    await tx.query(`SET LOCAL default_statistics_target = ${STATISTICS_TARGET}`);
+    for (const table of GROWN) await tx.query(`ANALYZE ${table}`);
+  });
   return true;
 }
