@@ -41,3 +41,14 @@ test('what reaches a terminal shows control and bidirectional characters as esca
   assert.equal(escapeForDisplay('Ada\u001B[31mRED\u202E'), 'Ada\\u{1b}[31mRED\\u{202e}');
   assert.equal(escapeForDisplay('José Álvarez'), 'José Álvarez');
 });
+
+test('printable ASCII, checked by the short path, is judged as the Unicode rules judge it: the same character with a non-ASCII letter beside it', () => {
+  for (let code = 0x20; code <= 0x7e; code++) {
+    const c = String.fromCharCode(code);
+    assert.equal(unsafeTextProblem(`Ada${c}`), undefined, c);
+    const allowed = /[A-Za-z0-9 '.,-]/.test(c);
+    assert.equal(nameProblem(`Ada${c}b`) === undefined, allowed, c);
+    assert.equal(nameProblem(`Zoë${c}b`) === undefined, allowed, `${c} beside a non-ASCII letter`);
+  }
+  assert.ok(unsafeTextProblem('Ada\u007F'), 'DEL is outside the short path');
+});

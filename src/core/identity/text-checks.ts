@@ -20,8 +20,14 @@ const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const ADDR_SPEC = new RegExp(`^${ATEXT}(?:\\.${ATEXT})*@${LABEL}(?:\\.${LABEL})*\\.[A-Za-z]{2,63}$`);
 const MAX_LOCAL_PART = 64;
 
+/** Printable ASCII only: none of the characters the checks below look for, and no letter of another script. */
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
+/** NAME_CHARACTERS within printable ASCII. */
+const ASCII_NAME_CHARACTERS = /^[A-Za-z0-9 '.,-]+$/;
+
 /** Why `value` may not be stored as text at all (control, bidirectional or invisible characters), or undefined. */
 export function unsafeTextProblem(value: string): string | undefined {
+  if (PRINTABLE_ASCII.test(value)) return undefined;
   if (CONTROL.test(value)) return 'contains control characters';
   if (BIDI.test(value)) return 'contains a bidirectional control character (U+202E and the like), which can make it display as something else';
   if (FORMAT.test(value)) return 'contains an invisible formatting character (zero-width space or joiner, byte-order mark, soft hyphen)';
@@ -35,7 +41,9 @@ function mixesScripts(word: string): boolean {
 
 /** Why `value` is not a person's name (characters names do not hold, or a word mixing look-alike scripts), or undefined. */
 export function nameProblem(value: string): string | undefined {
-  if (!NAME_CHARACTERS.test(value)) return "may hold letters, digits, spaces and ' ’ . , - only";
+  const ascii = PRINTABLE_ASCII.test(value);
+  if (!(ascii ? ASCII_NAME_CHARACTERS : NAME_CHARACTERS).test(value)) return "may hold letters, digits, spaces and ' ’ . , - only";
+  if (ascii) return undefined;
   const mixed = value.split(/[\s,.'’-]+/u).find(mixesScripts);
   return mixed === undefined ? undefined : `mixes Latin letters with look-alike letters of another script in '${mixed}'`;
 }
