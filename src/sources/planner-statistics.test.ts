@@ -5,7 +5,7 @@ import { hrCsv, hrLine, useHarness } from '../../test/support/muster.ts';
 
 describeEachStore("the planner's statistics after an import that grows the MUR", (factory) => {
   const h = useHarness(factory, { import: { massChangeShare: 1 } });
-  const counted = async (table: string) => Number((await h.store.query<{ n: number }>('SELECT reltuples::float8 AS n FROM pg_class WHERE relname = $1', [table]))[0]?.n);
+  const counted = async (table: string) => Number((await h.store.query<{ n: number }>('SELECT reltuples::float8 AS n FROM pg_class WHERE oid = to_regclass($1)', [table]))[0]?.n);
   const people = (from: number, n: number) => Array.from({ length: n }, (_, i) => hrLine(`E${from + i}`, { given_name: `Given${from + i}`, email: `person${from + i}@demo.gov` }));
 
   test('a first import of 1,500 people leaves identities and source links counted; a run adding 20 more leaves the count as it was', async () => {

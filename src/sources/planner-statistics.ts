@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Queryable, Store } from '../store/store.ts';
 
 /** Tables an import grows and then looks rows up in by their columns: the MUR and its links to sources. */
@@ -8,9 +9,9 @@ const SHARE = 0.1;
 const STATISTICS_TARGET = 20;
 
 /** The rows PostgreSQL counted in `table` at its last ANALYZE or VACUUM; -1 when it never counted them. */
-async function countedRows(db: Queryable, table: string): Promise<number> {
-  const [row] = await db.query<{ reltuples: number }>('SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = to_regclass($1)', [table]);
-  return row ? Number(row.reltuples) : -1;
+async function countedRows({ db }: Queryable, table: string): Promise<number> {
+  const { rows } = await sql<{ reltuples: number }>`SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = to_regclass(${table})`.execute(db);
+  return rows[0] ? Number(rows[0].reltuples) : -1;
 }
 
 /**
@@ -23,11 +24,11 @@ export async function refreshGrownStatistics(store: Store, added: number): Promi
   if (added < FEWEST_ROWS) return false;
   const counted = await countedRows(store, 'identities');
   if (counted >= 0 && added < counted * SHARE) return false;
-  await store.transaction(async (tx) => {
+  await store.transaction(async ({ db }) => {
     // a sample of 300 × 20 rows: enough to plan look-ups by key, and little memory for embedded PGlite to grow by;
     // autovacuum later takes its full sample on a server
-    await tx.query(`SET LOCAL default_statistics_target = ${STATISTICS_TARGET}`);
-    for (const table of GROWN) await tx.query(`ANALYZE ${table}`);
+    await sql`SET LOCAL default_statistics_target = ${sql.lit(STATISTICS_TARGET)}`.execute(db);
+    for (const table of GROWN) await sql`ANALYZE ${sql.table(table)}`.execute(db);
   });
   return true;
 }
