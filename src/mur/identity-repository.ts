@@ -138,7 +138,6 @@ export async function fillMissingSkeletons({ db }: Queryable, batch = 1000): Pro
   }
 }
 
-/** Identities whose name or email skeleton is one of these (the confusables check: one indexed lookup per column). */
 /** A skeleton looked for, with the text it was made from (a name's given and family name joined by one space). */
 export interface SkeletonWanted {
   readonly skeleton: string;
