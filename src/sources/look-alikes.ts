@@ -1,5 +1,5 @@
 import type { IdentityState } from '../core/identity/record.ts';
-import { findBySkeletons } from '../mur/identity-repository.ts';
+import { type SkeletonWanted, findBySkeletons } from '../mur/identity-repository.ts';
 import { emailSkeleton, foldedText, nameSkeleton } from '../mur/skeleton.ts';
 import type { Queryable } from '../store/store.ts';
 
@@ -16,12 +16,12 @@ type Found = Map<string, Map<string, { identity: IdentityState; rule: string; co
 
 interface Wanted {
   readonly key: string;
-  readonly name?: { skeleton: string; text: string; folded: string };
-  readonly email?: { skeleton: string; text: string; folded: string };
+  readonly name?: SkeletonWanted & { folded: string };
+  readonly email?: SkeletonWanted & { folded: string };
 }
 
 /** Each skeleton and text once. */
-function distinct(list: readonly { skeleton: string; text: string }[]): { skeleton: string; text: string }[] {
+function distinct(list: readonly SkeletonWanted[]): SkeletonWanted[] {
   return [...new Map(list.map((w) => [`${w.skeleton}\u0000${w.text}`, { skeleton: w.skeleton, text: w.text }])).values()];
 }
 

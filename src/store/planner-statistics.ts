@@ -1,8 +1,6 @@
 import { sql } from 'kysely';
-import type { Queryable, Store } from '../store/store.ts';
+import type { Queryable, Store } from './store.ts';
 
-/** Tables an import grows and then looks rows up in by their columns: the MUR and its links to sources. */
-const GROWN = ['identities', 'source_links'] as const;
 const FEWEST_ROWS = 1000;
 /** As autovacuum's default `autovacuum_analyze_scale_factor`: a tenth of the rows counted at the last ANALYZE. */
 const SHARE = 0.1;
@@ -15,20 +13,20 @@ async function countedRows({ db }: Queryable, table: string): Promise<number> {
 }
 
 /**
- * Refreshes the planner's statistics of the tables an import grew, when it added at least a tenth of what they held
- * at their last ANALYZE (and a thousand rows). A first import takes the MUR from nothing to a million people within
- * minutes, long before autovacuum looks at it; the next import's look-ups by name or skeleton, planned with no
- * statistics, then scan every identity (a re-import of 1,000,000 took three times as long). Returns whether it ran.
+ * Refreshes the planner's statistics of `tables` after a write that added `added` rows to the first of them, when
+ * that is at least a thousand rows and a tenth of what it held at its last ANALYZE. A bulk write can take a table
+ * from nothing to a million rows within minutes, long before autovacuum looks at it (embedded PGlite runs none), and
+ * the next look-ups, planned without statistics, scan every row. Returns whether it ran.
  */
-export async function refreshGrownStatistics(store: Store, added: number): Promise<boolean> {
+export async function refreshStatisticsWhenGrown(store: Store, tables: readonly [string, ...string[]], added: number): Promise<boolean> {
   if (added < FEWEST_ROWS) return false;
-  const counted = await countedRows(store, 'identities');
+  const counted = await countedRows(store, tables[0]);
   if (counted >= 0 && added < counted * SHARE) return false;
   await store.transaction(async ({ db }) => {
     // a sample of 300 × 20 rows: enough to plan look-ups by key, and little memory for embedded PGlite to grow by;
     // autovacuum later takes its full sample on a server
     await sql`SET LOCAL default_statistics_target = ${sql.lit(STATISTICS_TARGET)}`.execute(db);
-    for (const table of GROWN) await sql`ANALYZE ${sql.table(table)}`.execute(db);
+    for (const table of tables) await sql`ANALYZE ${sql.table(table)}`.execute(db);
   });
   return true;
 }
