@@ -8,6 +8,7 @@
 //  - from an HR termination accepted by the API to the SET accepted by a receiving RP (muster/rp's push receiver),
 //    p50/p99 over MUSTER_BENCH_LEAVER_SETS (default 300) terminations, beside a SET pushed to it directly.
 import { Agent } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { exportJWK, generateKeyPair } from 'jose';
 import { startBareOp } from './federation/bare.ts';
 import { type FlowRun, type FlowTarget, percentile, runSignIns } from './federation/flow.ts';
@@ -50,7 +51,9 @@ export async function federationBenchmark(): Promise<void> {
     // the browser follows the login page's PIV link to the mutual-TLS listener on a new connection each sign-in; it
     // holds the card's key and resumes its TLS session with the listener (the card proved itself in the first full
     // handshake), as a browser does. The other run makes a full handshake with the card each time (a fresh agent).
-    const browser = new Agent({ ...idp.card, rejectUnauthorized: false, keepAlive: false });
+    // The card's TLS context is made once, as a browser holds its key: Node would otherwise build one per connection.
+    const card = { secureContext: createSecureContext(idp.card), rejectUnauthorized: false, keepAlive: false };
+    const browser = new Agent(card);
     const musterTarget = (fullHandshakes: boolean): FlowTarget => ({
       ...common,
       issuer: idp.issuer,
@@ -58,7 +61,7 @@ export async function federationBenchmark(): Promise<void> {
       tokenEndpoint: `${idp.issuer}/token`,
       userinfoEndpoint: `${idp.issuer}/me`,
       loginUrl: (url) => `${idp.mtlsOrigin}${new URL(url).pathname}/piv`,
-      agentFor: (url) => (url.startsWith(idp.mtlsOrigin) ? (fullHandshakes ? new Agent({ ...idp.card, rejectUnauthorized: false, keepAlive: false }) : browser) : undefined),
+      agentFor: (url) => (url.startsWith(idp.mtlsOrigin) ? (fullHandshakes ? new Agent(card) : browser) : undefined),
     });
     const resumed = musterTarget(false);
     const full = musterTarget(true);

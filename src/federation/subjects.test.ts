@@ -5,7 +5,11 @@ import { describeEachStore } from '../../test/support/stores.ts';
 import { identityByKey } from '../lifecycle/test-fixtures.ts';
 import { migrate } from '../store/migrate.ts';
 import { recordRpUse } from './rp-subjects.ts';
-import { pairwiseSubject, sectorOf, subjectAtRp } from './subjects.ts';
+import { pairwiseSubject, sectorOf, subjectAtRp, subjectFor } from './subjects.ts';
+
+it('a subject is HMAC-SHA-256 of the sector under the secret, base64url (a known answer: identifiers RPs hold must not move)', () => {
+  assert.equal(subjectFor(Buffer.alloc(32, 7), 'portal-a'), '38UqIb62fYHE_01utiAGer6xmm_tgy3fqwrOwX3fVoA');
+});
 
 describeEachStore('pairwise sectors', (factory) => {
   const h = useHarness(factory, { import: { massChangeShare: 1 } });

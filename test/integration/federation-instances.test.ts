@@ -41,7 +41,7 @@ describe('two muster instances on one PostgreSQL schema agree at once on a termi
       world.ca.issuing,
       b.clock,
       { anchors: [], clock: b.clock, crls: new CrlCache(b.clock, async () => new Uint8Array()) },
-      { leaf: new X509Certificate(pem), offered: [] },
+      { leaf: new X509Certificate(pem), offered: () => [] },
       ours,
     );
   /** Instance B's login prompt for its session of E1. */

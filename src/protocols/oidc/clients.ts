@@ -1,6 +1,6 @@
 import { MusterError } from '../../core/errors.ts';
 import { randomBytes } from 'node:crypto';
-import { errors, type AdapterPayload, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type AdapterPayload, type Client, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
 import type { AgreementRelyingParty } from '../../core/federation/agreement.ts';
 import type { Fal } from '../../core/federation/profile.ts';
@@ -69,6 +69,22 @@ export async function clientMetadata(db: Queryable, clientId: string): Promise<A
   if (found.registration === 'agreement' && found.rp) return rpClientMetadata(found.agreement.id, found.rp, found.agreement.document.signals.length > 0);
   const stored = await storedPayload(db, 'Client', clientId);
   return stored && stored.agreement_id === found.agreement.id ? stored : undefined;
+}
+
+const metadataByClient = new WeakMap<Client, Readonly<ClientMetadata>>();
+
+/**
+ * A client's metadata, read once per client object: oidc-provider's `client.metadata()` renames every property anew
+ * at each call, and a sign-in asks for it several times. oidc-provider keeps one object per distinct metadata, so a
+ * changed agreement gives a new object and is read afresh.
+ */
+export function metadataOf(client: Client): Readonly<ClientMetadata> {
+  let metadata = metadataByClient.get(client);
+  if (!metadata) {
+    metadata = Object.freeze(client.metadata());
+    metadataByClient.set(client, metadata);
+  }
+  return metadata;
 }
 
 /** The FAL a client is held to: its agreement entry's, or the one it registered with. */

@@ -11,7 +11,7 @@ import { PAIRWISE_READ, type PairwiseInputs } from './sign-in-subject.ts';
 import type { Store } from '../../store/store.ts';
 import { ROLES_CLAIM, assertionClaims, identityView, userinfoClaims, type IdentityView } from './claims.ts';
 import { heldItems } from '../../governance/index.ts';
-import { falOfClient } from './clients.ts';
+import { falOfClient, metadataOf } from './clients.ts';
 import type { LoginRecord } from './login-record.ts';
 import { oncePerRequest } from './request-state.ts';
 import { type SessionRequest, sessionSignIn } from './session-sign-in.ts';
@@ -79,7 +79,7 @@ async function claimsFor(deps: AccountDeps, ctx: KoaContextWithOIDC, identity: I
   const found = client ? await agreementOfClient(deps.store, client.clientId) : undefined;
   if (!client || !found) return { sub: identity.id };
   if (use !== 'id_token') return userinfoClaims(identity, agreedAttributes(found));
-  const fal: Fal = falOfClient(found, client.metadata());
+  const fal: Fal = falOfClient(found, metadataOf(client));
   const sub = await pairwiseSubjectOf(deps, ctx, identity.id, client);
   // with the token's own writes and its audit entry when the request holds them (events.ts), else at once
   const held = heldWrites();
@@ -108,8 +108,9 @@ export function pairwiseSubjectOf(deps: Pick<AccountDeps, 'store' | 'clock'>, ct
  * `subjectAtRp`'s), else read now.
  */
 export function subjectOf(deps: Pick<AccountDeps, 'store' | 'clock'>, identityId: string, client: Client): Promise<string> {
-  const agreed = client.metadata().sector;
-  const sector = typeof agreed === 'string' && client.metadata().registration === 'agreement' ? agreed : sectorOf(client.clientId, client.sectorIdentifierUri);
+  const metadata = metadataOf(client);
+  const agreed = metadata.sector;
+  const sector = typeof agreed === 'string' && metadata.registration === 'agreement' ? agreed : sectorOf(client.clientId, client.sectorIdentifierUri);
   const read = takeAlso<PairwiseInputs>(PAIRWISE_READ, `${identityId} ${client.clientId}`);
   if (read?.kept) return Promise.resolve(read.kept);
   if (read?.secret) return Promise.resolve(subjectFor(read.secret, sector));

@@ -10,7 +10,8 @@ import type { Store } from '../../store/store.ts';
 import { adapterFactory } from './adapter.ts';
 import { claimsConfiguration } from './claims.ts';
 import { clientAssertionRules } from './client-assertion.ts';
-import { MUSTER_CLIENT_METADATA, REGISTRATION_POLICY, agreementClients, registrationPolicy } from './clients.ts';
+import { CookieSigner } from './cookie-signer.ts';
+import { MUSTER_CLIENT_METADATA, REGISTRATION_POLICY, agreementClients, metadataOf, registrationPolicy } from './clients.ts';
 import { auditEvents, type EventDeps } from './events.ts';
 import { falMetadataProblems, falRequestProblem, isFal, requestedFalProblem } from './fal.ts';
 import { findAccountWith, pairwiseSubjectOf } from './find-account.ts';
@@ -99,7 +100,7 @@ function configuration(deps: ProviderDeps): Configuration {
       Session: (_ctx: unknown, session: { acr?: string }) => REAUTHENTICATION[aalOfAcr(session?.acr ?? '') ?? 'aal3'].maxAgeSeconds,
       Grant: REAUTHENTICATION.aal2.maxAgeSeconds,
     },
-    cookies: { keys: [...deps.cookieKeys] },
+    cookies: { keys: new CookieSigner(deps.cookieKeys) },
     renderError,
     clockTolerance: CLOCK_TOLERANCE,
     assertJwtClientAuthClaimsAndHeader: clientAssertionRules(CLOCK_TOLERANCE),
@@ -117,7 +118,7 @@ function configuration(deps: ProviderDeps): Configuration {
     },
     clientBasedCORS: () => false,
     fetch: outboundFetch({ store, audit }),
-    sectorIdentifierUriValidate: (client: Client) => client.metadata().registration !== 'agreement',
+    sectorIdentifierUriValidate: (client: Client) => metadataOf(client).registration !== 'agreement',
     ...(deps.mtlsOrigin ? { discovery: { mtls_endpoint_aliases: mtlsAliases(deps.issuer, deps.mtlsOrigin) } } : {}),
   };
 }
@@ -149,7 +150,7 @@ function validateClientFal(_ctx: unknown, key: string, value: unknown, metadata:
 
 /** Per-request FAL rules (and the optional `fal` parameter), run by oidc-provider on every authorization request. */
 function checkRequestFal(ctx: KoaContextWithOIDC, value: unknown, client: Client): void {
-  const fal = client.metadata().fal;
+  const fal = metadataOf(client).fal;
   if (!isFal(fal)) throw new errors.UnauthorizedClient('the client has no federation assurance level');
   const problem = requestedFalProblem(fal, value) ?? falRequestProblem(fal, ctx.oidc.params ?? {});
   if (problem) throw new errors.InvalidRequest(problem);

@@ -28,7 +28,7 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
   const covering = checkAgreement('benefits', agreementDocument({ population: { agencyCodes: ['9700', '4700'] } }));
   const ours = checkAgreement('benefits', agreementDocument());
 
-  const present = (pem: string, offered: string[] = []) => ({ leaf: new X509Certificate(pem), offered: offered.map((p) => new X509Certificate(p)) });
+  const present = (pem: string, offered: string[] = []) => ({ leaf: new X509Certificate(pem), offered: () => offered.map((p) => new X509Certificate(p)) });
   const match = (pem: string, agreement = ours, offered: string[] = []) => matchCertificate(h.store, world.ca.issuing, h.clock, trust, present(pem, offered), agreement);
 
   async function foreignCard(credentialNumber: string): Promise<{ pem: string; fascn: string }> {

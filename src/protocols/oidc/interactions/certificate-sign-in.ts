@@ -20,5 +20,5 @@ export function matchCertificate(
   agreement: AgreementDocument | undefined,
 ): Promise<CertificateMatch> {
   if (peer.leaf.issuer === issuing.certificate.subject) return matchOwnCertificate(db, issuing, clock, peer.leaf);
-  return matchForeignCertificate(db, trust, peer.leaf, peer.offered, agreement);
+  return matchForeignCertificate(db, trust, peer.leaf, peer.offered(), agreement);
 }
