@@ -124,7 +124,13 @@ export async function insertCheckpoints(q: Queryable, rows: readonly NewCheckpoi
  * A write that commits with audit entries or not at all (a sign-in's models beside its entry): one data-modifying
  * statement whose rows are selected `FROM` the source it is given, so that it writes nothing when that source is empty.
  */
-export type AlongsideWrite = (from: RawBuilder<unknown>) => RawBuilder<unknown>;
+export type AlongsideWrite = ((from: RawBuilder<unknown>) => RawBuilder<unknown>) & {
+  /**
+   * The row the write upserts, named when two callers' writes could upsert the same one: one statement cannot, and
+   * a group commit then sends them in separate writes rather than falling back to a transaction (group-commit.ts).
+   */
+  readonly row?: string;
+};
 
 /** Runs writes that go with entries, inside the transaction that appends them. */
 export async function writeAlongside({ db }: Queryable, writes: readonly AlongsideWrite[]): Promise<void> {

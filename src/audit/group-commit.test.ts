@@ -43,4 +43,27 @@ describeEachStore('audit group commit', (factory) => {
     );
     assert.equal((await verifyAuditLog(store, key)).ok, true);
   });
+
+  it('writes apart, without a transaction, two callers whose writes beside their entries upsert the same row', async () => {
+    let transactions = 0;
+    const counting: Store = { ...store, transaction: (fn) => ((transactions += 1), store.transaction(fn)) };
+    const group = new AuditGroupCommit(counting, new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 }));
+    await group.append([draftNo(13)], 'first');
+    transactions = 0;
+    const upsert = (value: string) =>
+      Object.assign(
+        (from: RawBuilder<unknown>) =>
+          sql`INSERT INTO settings (key, value) SELECT 'group-commit.same-row', ${value}::jsonb FROM ${from} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value RETURNING 1`,
+        { row: 'settings group-commit.same-row' },
+      );
+    await Promise.all([group.append([draftNo(14)], 'one', [upsert('1')]), group.append([draftNo(15)], 'two', [upsert('2')]), group.append([draftNo(16)], 'three')]);
+    assert.equal(transactions, 0, 'no batch fell back to a transaction');
+    const entries = [...(await listAuditEntries(store, { limit: 3 }))].reverse();
+    assert.deepEqual(
+      entries.map((e) => e.correlationId),
+      ['one', 'three', 'two'],
+    );
+    assert.deepEqual(await store.query(`SELECT value FROM settings WHERE key = 'group-commit.same-row'`), [{ value: 2 }]);
+    assert.equal((await verifyAuditLog(store, key)).ok, true);
+  });
 });

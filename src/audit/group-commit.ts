@@ -40,7 +40,7 @@ export class AuditGroupCommit {
   async #drain(): Promise<void> {
     await Promise.resolve();
     while (this.#waiting.length > 0) {
-      const batch = this.#waiting.splice(0);
+      const batch = this.#nextBatch();
       try {
         await this.#write(batch);
         for (const w of batch) w.resolve();
@@ -49,6 +49,26 @@ export class AuditGroupCommit {
       }
     }
     this.#running = undefined;
+  }
+
+  /**
+   * The waiting callers to write together, in order; one whose writes beside its entries upsert a row that an earlier
+   * one's do waits for the next write (one statement cannot upsert a row twice, and would go the long way).
+   */
+  #nextBatch(): Waiting[] {
+    const rows = new Set<string>();
+    const batch: Waiting[] = [];
+    const later: Waiting[] = [];
+    for (const waiting of this.#waiting) {
+      const touched = (waiting.alongside ?? []).flatMap((write) => (write.row === undefined ? [] : [write.row]));
+      if (touched.some((row) => rows.has(row))) later.push(waiting);
+      else {
+        batch.push(waiting);
+        for (const row of touched) rows.add(row);
+      }
+    }
+    this.#waiting = later;
+    return batch;
   }
 
   /** A batch that failed: each caller's entries (and writes beside them) are tried alone, so one's failure is not the others'. */

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { AlongsideWrite } from '../audit/audit-repository.ts';
 import type { Queryable } from '../store/store.ts';
 
@@ -22,11 +22,13 @@ export async function recordRpUse(db: Queryable, identityId: string, clientId: s
 
 /** `recordRpUse` as a write beside audit entries (the token issued to the RP): its row comes `FROM` the source given. */
 export function rpUseAlongside(identityId: string, clientId: string, sub: string, at: Date): AlongsideWrite {
-  return (from) => sql`INSERT INTO federation_rp_subjects (identity_id, client_id, sub, first_used_at, last_used_at)
+  const write = (from: RawBuilder<unknown>) => sql`INSERT INTO federation_rp_subjects (identity_id, client_id, sub, first_used_at, last_used_at)
     SELECT ${identityId}::uuid, ${clientId}::text, ${sub}::text, ${at}::timestamptz, ${at}::timestamptz FROM ${from}
     ON CONFLICT (identity_id, client_id) DO UPDATE SET sub = EXCLUDED.sub, last_used_at = EXCLUDED.last_used_at,
       first_used_at = COALESCE(federation_rp_subjects.first_used_at, EXCLUDED.first_used_at)
     RETURNING 1`;
+  // the same person's tokens at the same RP issued at once upsert the same row
+  return Object.assign(write, { row: `federation_rp_subjects ${identityId} ${clientId}` });
 }
 
 /** The identity was pushed to the RP over its provisioning API. */

@@ -58,24 +58,47 @@ function watched(client: pg.PoolClient): Session {
 /** How many distinct statement texts a process keeps named prepared statements for (on each connection). */
 const PREPARED_LIMIT = 300;
 
-/** One statement; with parameters, as a named prepared statement while there is room (prepared-statements.ts). */
-async function send<R extends Row>(client: pg.PoolClient | pg.Pool, prepared: PreparedStatements, sql: string, params: readonly unknown[]): Promise<pg.QueryResult<R>> {
+/**
+ * One statement; with parameters, as a named prepared statement while there is room (prepared-statements.ts).
+ * `outsideTransaction`: a statement refused after a schema change is sent again unnamed (in a transaction it has
+ * aborted the transaction, and the caller's next transaction sends the text unnamed).
+ */
+async function send<R extends Row>(client: pg.PoolClient, prepared: PreparedStatements, sql: string, params: readonly unknown[], outsideTransaction: boolean): Promise<pg.QueryResult<R>> {
   // without parameters pg sends a simple query: one message, no plan kept
   if (params.length === 0) return client.query<R>(sql);
   try {
     return await client.query<R>(prepared.config(sql, [...params]));
   } catch (error) {
-    // in a transaction the failed statement has aborted it: the caller's next transaction sends the text unnamed
-    if (!prepared.refusedAfterSchemaChange(sql, error) || !(client instanceof pg.Pool)) throw error;
+    if (!prepared.refusedAfterSchemaChange(sql, error) || !outsideTransaction) throw error;
     return client.query<R>(sql, [...params]);
+  }
+}
+
+/**
+ * Runs work on a pooled connection and gives it back. Not `pool.query`: the pool drops a connection after any error of
+ * its statement, so a refused statement (a unique key, the audit log's moved head) cost a new connection, its backend
+ * and every statement prepared on it again. Here only a lost connection is dropped (`watched`).
+ */
+async function onPooled<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const session = await checkout(pool);
+  let failure: unknown;
+  try {
+    return await work(session.client);
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    session.release(failure);
   }
 }
 
 function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability: Availability, prepared: PreparedStatements, begin?: Begin): Queryable {
   const turn = client instanceof pg.Pool ? sideBySide : inTurn();
+  const outsideTransaction = client instanceof pg.Pool;
+  const on = <T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> => (client instanceof pg.Pool ? onPooled(client, work) : work(client));
   const run: StatementRunner = async <R extends Row>(sql: string, params: readonly unknown[]) => {
     try {
-      const result = await turn(() => availability.track(() => send<R>(client, prepared, sql, params)));
+      const result = await turn(() => availability.track(() => on((c) => send<R>(c, prepared, sql, params, outsideTransaction))));
       return { rows: result.rows, affectedRows: result.rowCount ?? undefined };
     } catch (error) {
       throw storeError(error, sql);
@@ -87,7 +110,7 @@ function queryable(client: pg.PoolClient | pg.Pool, pool: pg.Pool, availability:
     query: async (sql, params = []) => (await run(sql, params)).rows as never,
     async exec(sql: string) {
       try {
-        await turn(() => availability.track(() => client.query(sql)));
+        await turn(() => availability.track(() => on((c) => c.query(sql))));
       } catch (error) {
         throw storeError(error, sql);
       }

@@ -76,4 +76,18 @@ describe('prepared statements on PostgreSQL', { skip: !(await reachable()) && !p
     await assert.rejects(store.transaction((tx) => tx.query(inTx, ['one'])));
     assert.deepEqual(await store.transaction((tx) => tx.query(inTx, ['one'])), [{ id: 1, name: 'one', note: null }]);
   });
+
+  it('keeps its connection, and what is prepared on it, when the server refuses a statement', async () => {
+    const backend = async () => (await store.query<{ pid: number }>('SELECT pg_backend_pid() AS pid WHERE $1::int = 1', [1]))[0]?.pid;
+    const insert = 'INSERT INTO things (id, name) VALUES ($1, $2)';
+    const before = await backend();
+    for (let i = 0; i < 2; i++) await assert.rejects(store.query(insert, [1, 'again']), { pgCode: '23505' });
+    await assert.rejects(store.exec('SELECT 1/0'), { pgCode: '22012' });
+    assert.equal(await backend(), before, 'the same backend answers after the refusals');
+    const named = await store.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'muster_%'`);
+    assert.ok(
+      named.some((r) => r.statement === insert),
+      JSON.stringify(named),
+    );
+  });
 });
