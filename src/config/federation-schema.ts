@@ -41,6 +41,10 @@ const mtls = z
     certificateFile: z.string().min(1).optional().describe("PEM server certificate (then its chain) to use instead of one from muster's TLS CA; needs keyFile"),
     keyFile: z.string().min(1).optional().describe('PEM private key of certificateFile (unencrypted PKCS#8 or SEC1)'),
     foreignAnchorFiles: z.array(z.string().min(1)).default([]).describe("PEM files of other agencies' PIV trust anchors; their cardholders sign in only under an agreement covering their agency"),
+    foreignIntermediateFiles: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("PEM files (one or more certificates each) of the CAs between those anchors and other agencies' cards: used to build a card's path, never trusted themselves"),
   })
   .refine((m) => (m.certificateFile === undefined) === (m.keyFile === undefined), { message: 'certificateFile and keyFile are given together', path: ['keyFile'] });
 

@@ -42,6 +42,8 @@ export interface FederationOptions {
   readonly onServerError?: ProviderDeps['onServerError'];
   /** PEM trust anchors of other agencies: the mutual-TLS listener names them to the browser. */
   readonly foreignAnchors?: readonly string[];
+  /** PEM intermediate CAs of other agencies: named to the browser too, so that it offers cards they issued. */
+  readonly foreignIntermediates?: readonly string[];
   /** Told of every connection the mutual-TLS listener closes at once past a cap (for /metrics). */
   readonly onConnectionRefused?: ConnectionRefused;
 }
@@ -126,15 +128,36 @@ async function endSessionsByUid(db: Queryable, identityId: string, uids: readonl
 }
 
 /** The PEM trust anchors of other agencies named by `federation.mtls.foreignAnchorFiles`, read once at start. */
-export async function foreignAnchors(config: MusterConfig): Promise<string[]> {
+export function foreignAnchors(config: MusterConfig): Promise<string[]> {
+  return readPemFiles(config.federation.mtls.foreignAnchorFiles, 'federation.mtls.foreignAnchorFiles', 'trust anchor');
+}
+
+/**
+ * The intermediate CAs of other agencies named by `federation.mtls.foreignIntermediateFiles`, read once at start, one
+ * PEM certificate each (a file may hold several). A browser often sends only the card's own certificate, and Node does
+ * not give the chain it sent once the handshake verified it against the listener's anchors: a card issued below an
+ * intermediate CA finds its path through these.
+ */
+export async function foreignIntermediates(config: MusterConfig): Promise<string[]> {
+  const key = 'federation.mtls.foreignIntermediateFiles';
+  const files = await readPemFiles(config.federation.mtls.foreignIntermediateFiles, key, 'intermediate CA file');
+  return files.flatMap((text, i) => {
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) {
+      const file = config.federation.mtls.foreignIntermediateFiles[i] as string;
+      throw new MusterError('MUSTER_ERR_CONFIG', `no PEM certificate in ${file}`, [{ key, value: file, message: 'expected one or more -----BEGIN CERTIFICATE----- blocks' }]);
+    }
+    return blocks.map((block) => `${block}\n`);
+  });
+}
+
+function readPemFiles(files: readonly string[], key: string, what: string): Promise<string[]> {
   return Promise.all(
-    config.federation.mtls.foreignAnchorFiles.map(async (file) => {
+    files.map(async (file) => {
       try {
         return await readFile(file, 'utf8');
       } catch (error) {
-        throw new MusterError('MUSTER_ERR_CONFIG', `cannot read the trust anchor ${file}`, [{ key: 'federation.mtls.foreignAnchorFiles', value: file, message: (error as Error).message }], {
-          cause: error,
-        });
+        throw new MusterError('MUSTER_ERR_CONFIG', `cannot read the ${what} ${file}`, [{ key, value: file, message: (error as Error).message }], { cause: error });
       }
     }),
   );
@@ -232,7 +255,7 @@ export async function startFederation(ctx: Muster, options: FederationOptions = 
 async function startMtls(ctx: Muster, issuer: string, listener: RawListener, options: FederationOptions): Promise<RunningHttps> {
   const { host, port, hostnames } = ctx.config.federation.mtls;
   const credentials = await mtlsServerCredentials(ctx, hostnames);
-  const ca = [...credentials.ca, ...(options.foreignAnchors ?? [])];
+  const ca = [...credentials.ca, ...(options.foreignAnchors ?? []), ...(options.foreignIntermediates ?? [])];
   const refused = options.onConnectionRefused ? { onRefused: options.onConnectionRefused } : {};
   const running = await startMtlsListener({ host, port, credentials: { ...credentials, ca }, listener, limits: ctx.config.server.limits, ...refused });
   // the issuer's host name when the certificate carries it, so that the browser stays on one host

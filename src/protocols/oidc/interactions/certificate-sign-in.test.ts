@@ -31,9 +31,9 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
   const present = (pem: string, offered: string[] = []) => ({ leaf: new X509Certificate(pem), offered: () => offered.map((p) => new X509Certificate(p)) });
   const match = (pem: string, agreement = ours, offered: string[] = []) => matchCertificate(h.store, world.ca.issuing, h.clock, trust, present(pem, offered), agreement);
 
-  async function foreignCard(credentialNumber: string): Promise<{ pem: string; fascn: string }> {
+  async function foreignCard(credentialNumber: string, ca = foreign.issuing, crl = 'http://pki.other.gov/issuing.crl'): Promise<{ pem: string; fascn: string }> {
     const fascn = encodeFascn({ agencyCode: '4700', systemCode: '0002', credentialNumber });
-    const issuer = createIssuer({ ca: foreign.issuing, clock: h.clock, urls: { ...URLS, crl: 'http://pki.other.gov/issuing.crl' } });
+    const issuer = createIssuer({ ca, clock: h.clock, urls: { ...URLS, crl } });
     const issued = await issuer.issue('piv-auth', {
       csr: await opensslCsr(h.dir, `foreign-${credentialNumber}`),
       subject: 'CN=Dana Detailee,OU=Other Agency,O=U.S. Government,C=US',
@@ -147,6 +147,31 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
     await assert.rejects(match(pem, covering), refusedFor('revocation-unavailable'));
     foreignCrl = current;
     h.clock.advance(-25 * 3600_000);
+  });
+
+  test("another agency's card issued below an intermediate CA: its path goes through the configured intermediates, the browser having sent none", async () => {
+    const pointers = { caIssuers: 'http://pki.other.gov/root.p7c', crl: 'http://pki.other.gov/root.crl' };
+    const names = { rootName: 'CN=Other Federal Root,O=U.S. Government,C=US', issuingName: 'CN=Other Deep Issuing,O=U.S. Government,C=US' };
+    const deep = await createCaHierarchy({ ...names, keyAlgorithm: 'ecdsa-p256', issuingPointers: pointers }, h.clock);
+    const served = new Map([
+      [pointers.crl, new Uint8Array((await createCrl({ ca: deep.root, clock: h.clock, crlNumber: 1, revoked: [] })).rawData)],
+      ['http://pki.other.gov/deep.crl', new Uint8Array((await createCrl({ ca: deep.issuing, clock: h.clock, crlNumber: 1, revoked: [] })).rawData)],
+    ]);
+    const crls = new CrlCache(h.clock, async (url) => served.get(url) ?? Promise.reject(new Error(`unreachable: ${url}`)));
+    const { pem, fascn } = await foreignCard('000103', deep.issuing, 'http://pki.other.gov/deep.crl');
+    const credentialId = crypto.randomUUID();
+    await h.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv_card', 'active', $3, $4, $5, $5)`, [
+      credentialId,
+      world.ids.E3,
+      crypto.randomUUID(),
+      JSON.stringify({ fascn, agency_code: '4700' }),
+      h.clock.now(),
+    ]);
+    const under = (intermediates: X509Certificate[]): ForeignTrust => ({ anchors: [deep.root.certificate], intermediates, clock: h.clock, crls });
+    const matchUnder = (t: ForeignTrust) => matchCertificate(h.store, world.ca.issuing, h.clock, t, present(pem), covering);
+    await assert.rejects(matchUnder(under([])), refusedFor('path-invalid'));
+    const found = await matchUnder(under([deep.issuing.certificate]));
+    assert.deepEqual([found.identityId, found.credentialId], [world.ids.E3, credentialId]);
   });
 
   test('a terminated identity is refused at once, while its certificate is still good', async () => {

@@ -13,6 +13,8 @@ import { SignInRefused } from './refusal.ts';
 export interface ForeignTrust {
   /** Trust anchors for other agencies' PIV certificates (e.g. the Federal Common Policy CA or an agency's CA). */
   readonly anchors: readonly X509Certificate[];
+  /** Other agencies' intermediate CAs, to build a path with beside those the browser sent: never anchors themselves. */
+  readonly intermediates?: readonly X509Certificate[];
   readonly crls: CrlCache;
   readonly clock: Clock;
 }
@@ -37,7 +39,7 @@ export async function matchForeignCertificate(
   if (!agreement?.population.agencyCodes.includes(fascn.agencyCode)) {
     throw new SignInRefused('foreign-agency-not-covered', `no trust agreement of this relying party covers agency ${fascn.agencyCode}`, subject);
   }
-  const built = await buildPath(certificate, offered, trust.anchors);
+  const built = await buildPath(certificate, [...offered, ...(trust.intermediates ?? [])], trust.anchors);
   if (!built) throw new SignInRefused('path-invalid', 'the certificate does not chain to a trusted PIV certification authority', subject);
   const result = await validateAuthenticationPath(built.anchor, built.path, await trust.crls.forPath(built.path), trust.clock.now());
   if (!result.valid) {

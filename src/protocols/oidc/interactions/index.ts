@@ -25,6 +25,8 @@ export interface InteractionDeps {
   ca: () => Promise<CaMaterial>;
   /** PEM trust anchors for other agencies' PIV certificates; none: only muster's own certificates sign in. */
   foreignAnchors?: readonly string[];
+  /** PEM intermediate CAs of other agencies: used to build a card's path to those anchors, never trusted themselves. */
+  foreignIntermediates?: readonly string[];
   /** How other agencies' CRLs are fetched (default: HTTP through the outbound client, 5 s, within `outbound.agencyNetworks`). */
   fetchCrl?: CrlFetcher;
   /** Told about an unexpected failure (the browser sees a plain error page). */
@@ -66,9 +68,10 @@ export interface Interactions {
  */
 export function createInteractions(deps: InteractionDeps): Interactions {
   const anchors = (deps.foreignAnchors ?? []).map((pem) => new X509Certificate(pem));
+  const intermediates = (deps.foreignIntermediates ?? []).map((pem) => new X509Certificate(pem));
   const handlerDeps: HandlerDeps = {
     ...deps,
-    trust: { anchors, clock: deps.clock, crls: new CrlCache(deps.clock, deps.fetchCrl ?? httpCrlFetcherFor(agencyNetworkPolicy(deps.config.outbound.agencyNetworks))) },
+    trust: { anchors, intermediates, clock: deps.clock, crls: new CrlCache(deps.clock, deps.fetchCrl ?? httpCrlFetcherFor(agencyNetworkPolicy(deps.config.outbound.agencyNetworks))) },
   };
   const path = interactionPathOf(deps.issuer);
   const exchange = (request: StepRequest): Exchange => {
