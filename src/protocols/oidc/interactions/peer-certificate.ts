@@ -42,7 +42,11 @@ export function peerCertificates(socket: Socket): PeerCertificates {
   return { leaf: parse(presented.raw), offered: () => (offered ??= chainAbove(socket)) };
 }
 
-/** The certificates above the leaf, as Node links them (those the client sent, completed from the listener's anchors). */
+/**
+ * The certificates above the leaf, as Node links them: those the client sent, completed from the listener's anchors.
+ * Node gives none when the handshake verified the chain against those anchors, nor on a resumed session; another
+ * agency's intermediate CAs are therefore also configured (`federation.mtls.foreignIntermediateFiles`).
+ */
 function chainAbove(socket: TLSSocket): X509Certificate[] {
   const first = socket.getPeerCertificate(true) as DetailedPeerCertificate | Record<string, never>;
   const offered: X509Certificate[] = [];
