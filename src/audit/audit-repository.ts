@@ -165,10 +165,7 @@ export async function appendAtHead(q: Queryable, head: Link, rows: readonly Audi
     const { rows: result } = await sql<{ written: number }>`
       WITH locked AS (SELECT pg_advisory_xact_lock(${sql.lit(AUDIT_LOCK)}) IS NULL AS none),
       at_head AS (
-        SELECT 1 AS one FROM locked
-        WHERE (${head.seq}::bigint = 0 OR (SELECT hash FROM audit_log WHERE seq = ${head.seq}::bigint) = ${head.hash}::text)
-          AND NOT EXISTS (SELECT 1 FROM audit_log WHERE seq > ${head.seq}::bigint)
-          AND NOT EXISTS (SELECT 1 FROM audit_checkpoints WHERE seq > ${head.seq}::bigint)),
+        SELECT 1 AS one FROM locked WHERE ${stillAtHead(head)}),
       appended AS (
         INSERT INTO audit_log (seq, at, actor, action, target, reason, correlation_id, data, prev_hash, hash)
         SELECT v.* FROM (VALUES ${entryValues}) AS v, at_head
@@ -179,6 +176,17 @@ export async function appendAtHead(q: Queryable, head: Link, rows: readonly Audi
     if (MOVED_ON.has(sqlStateOf(error) ?? '')) return false;
     throw error;
   }
+}
+
+/**
+ * Whether the log still ends at `head` with no checkpoint beyond it. The ends are read as `max(seq)`, one step down
+ * each primary key whatever the plan: the statement is prepared, and the generic plan of `NOT EXISTS (… WHERE seq > $1)`
+ * read the whole log, expecting a later entry within a few rows.
+ */
+export function stillAtHead(head: Link): RawBuilder<unknown> {
+  return sql`(${head.seq}::bigint = 0 OR (SELECT hash FROM audit_log WHERE seq = ${head.seq}::bigint) = ${head.hash}::text)
+    AND COALESCE((SELECT max(seq) FROM audit_log), 0) <= ${head.seq}::bigint
+    AND COALESCE((SELECT max(seq) FROM audit_checkpoints), 0) <= ${head.seq}::bigint`;
 }
 
 /**

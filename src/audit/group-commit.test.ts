@@ -4,6 +4,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { describeEachStore } from '../../test/support/stores.ts';
 import { ManualClock } from '../core/clock.ts';
 import type { Store } from '../store/store.ts';
+import { stillAtHead } from './audit-repository.ts';
 import { AuditGroupCommit } from './group-commit.ts';
 import { listAuditEntries } from './queries.ts';
 import { T0, buildLog, draftNo, resetAudit, testKey } from './test-fixtures.ts';
@@ -65,5 +66,18 @@ describeEachStore('audit group commit', (factory) => {
     );
     assert.deepEqual(await store.query(`SELECT value FROM settings WHERE key = 'group-commit.same-row'`), [{ value: 2 }]);
     assert.equal((await verifyAuditLog(store, key)).ok, true);
+  });
+
+  it("checks the log's head down its primary keys, also in the plan kept for any head (no read of the whole log)", async () => {
+    await store.query(`INSERT INTO audit_log (seq, at, actor, action, target, reason, correlation_id, data, prev_hash, hash)
+      SELECT s, now(), 'bench', 'filler', NULL, NULL, 'filler', '{}', 'x', 'x' FROM generate_series(1000, 3000) AS s`);
+    await store.exec('ANALYZE audit_log');
+    const plan = await store.transaction(async (tx) => {
+      await tx.exec('SET LOCAL plan_cache_mode = force_generic_plan');
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT 1 WHERE ${stillAtHead({ seq: 12, hash: 'h' })}`.execute(tx.db);
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    });
+    assert.doesNotMatch(plan, /Seq Scan on audit_(log|checkpoints)/, plan);
+    assert.match(plan, /audit_log_pkey/, plan);
   });
 });
