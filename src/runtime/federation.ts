@@ -19,6 +19,7 @@ import { MusterError } from '../core/errors.ts';
 import type { Muster } from './context.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 import { mtlsServerCredentials } from './tls-server.ts';
+import { X509Certificate } from '../pki/x509.ts';
 
 /** The OP's records that belong to an account and end with its sessions. */
 export const OP_MODELS_OF_ACCOUNT = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'];
@@ -147,7 +148,15 @@ export async function foreignIntermediates(config: MusterConfig): Promise<string
       const file = config.federation.mtls.foreignIntermediateFiles[i] as string;
       throw new MusterError('MUSTER_ERR_CONFIG', `no PEM certificate in ${file}`, [{ key, value: file, message: 'expected one or more -----BEGIN CERTIFICATE----- blocks' }]);
     }
-    return blocks.map((block) => `${block}\n`);
+    return blocks.map((block) => {
+      try {
+        new X509Certificate(block);
+      } catch (error) {
+        const file = config.federation.mtls.foreignIntermediateFiles[i] as string;
+        throw new MusterError('MUSTER_ERR_CONFIG', `a certificate in ${file} cannot be read`, [{ key, value: file, message: (error as Error).message }], { cause: error });
+      }
+      return `${block}\n`;
+    });
   });
 }
 
