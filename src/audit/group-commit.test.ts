@@ -47,7 +47,13 @@ describeEachStore('audit group commit', (factory) => {
 
   it('writes apart, without a transaction, two callers whose writes beside their entries upsert the same row', async () => {
     let transactions = 0;
-    const counting: Store = { ...store, transaction: (fn) => ((transactions += 1), store.transaction(fn)) };
+    const counting: Store = {
+      ...store,
+      transaction: (fn) => {
+        transactions += 1;
+        return store.transaction(fn);
+      },
+    };
     const group = new AuditGroupCommit(counting, new AuditWriter({ clock: new ManualClock(T0), signer: key.signer, checkpointInterval: 5 }));
     await group.append([draftNo(13)], 'first');
     transactions = 0;
