@@ -39,18 +39,22 @@ function get(origin: string, agent: Agent): Promise<{ reused: boolean; subject: 
   });
 }
 
-test('a browser coming back resumes its TLS session, and the certificate it proved is still the one read', async () => {
-  const listener = await startMtlsListener({
+/** The mutual-TLS listener with the test CA as its only anchor, answering with `answer`. */
+function listen(answer: (req: IncomingMessage) => { reused: boolean; subject: string }) {
+  return startMtlsListener({
     host: '127.0.0.1',
     port: 0,
     credentials: { key: read('ca.key'), cert: read('ca.pem'), chain: [], ca: [read('ca.pem')], notAfter: new Date(Date.now() + 86_400_000) },
     limits: limitsSchema.parse({}),
     listener: (req, res) => {
-      const { leaf } = peerCertificates(req.socket);
-      res.end(JSON.stringify({ reused: (req.socket as TLSSocket).isSessionReused(), subject: leaf.subject }));
+      res.end(JSON.stringify(answer(req)));
       return true;
     },
   });
+}
+
+test('a browser coming back resumes its TLS session, and the certificate it proved is still the one read', async () => {
+  const listener = await listen((req) => ({ reused: (req.socket as TLSSocket).isSessionReused(), subject: peerCertificates(req.socket).leaf.subject }));
   const browser = new Agent({ key: read('card.key'), cert: read('card.pem'), ca: read('ca.pem'), checkServerIdentity: () => undefined, keepAlive: false });
   try {
     const first = await get(listener.origin, browser);
@@ -64,28 +68,19 @@ test('a browser coming back resumes its TLS session, and the certificate it prov
 });
 
 test('the certificate read is the one presented; the certificates sent above it are read when asked; none presented is refused', async () => {
-  const listener = await startMtlsListener({
-    host: '127.0.0.1',
-    port: 0,
-    credentials: { key: read('ca.key'), cert: read('ca.pem'), chain: [], ca: [read('ca.pem')], notAfter: new Date(Date.now() + 86_400_000) },
-    limits: limitsSchema.parse({}),
-    listener: (req, res) => {
-      try {
-        const peer = peerCertificates(req.socket);
-        res.end(
-          JSON.stringify({
-            reused: false,
-            subject: `${peer.leaf.subject} < ${peer
-              .offered()
-              .map((c) => c.subject)
-              .join(' < ')}`,
-          }),
-        );
-      } catch (error) {
-        res.end(JSON.stringify({ reused: false, subject: (error as Error).message }));
-      }
-      return true;
-    },
+  const listener = await listen((req) => {
+    try {
+      const peer = peerCertificates(req.socket);
+      return {
+        reused: false,
+        subject: `${peer.leaf.subject} < ${peer
+          .offered()
+          .map((c) => c.subject)
+          .join(' < ')}`,
+      };
+    } catch (error) {
+      return { reused: false, subject: (error as Error).message };
+    }
   });
   const withChain = new Agent({ key: read('other-card.key'), cert: `${read('other-card.pem')}${read('other-int.pem')}`, ca: read('ca.pem'), checkServerIdentity: () => undefined, keepAlive: false });
   const without = new Agent({ ca: read('ca.pem'), checkServerIdentity: () => undefined, keepAlive: false });

@@ -44,6 +44,19 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
     return { pem: issued.pem, fascn: Buffer.from(fascn).toString('hex') };
   }
 
+  /** Records another agency's card (by its FASC-N) as an active credential of E3; its id. */
+  async function holdForeignCard(fascn: string): Promise<string> {
+    const credentialId = crypto.randomUUID();
+    await h.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv_card', 'active', $3, $4, $5, $5)`, [
+      credentialId,
+      world.ids.E3,
+      crypto.randomUUID(),
+      JSON.stringify({ fascn, agency_code: '4700' }),
+      h.clock.now(),
+    ]);
+    return credentialId;
+  }
+
   before(async () => {
     world = await signInWorld(h);
     foreign = await createCaHierarchy({ rootName: 'CN=Other Root,O=U.S. Government,C=US', issuingName: 'CN=Other PIV Issuing,O=U.S. Government,C=US', keyAlgorithm: 'ecdsa-p256' }, h.clock);
@@ -128,14 +141,7 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
   test("another agency's card under a covering agreement: refused until the MUR knows the card, then accepted; a CRL that cannot be fetched refuses", async () => {
     const { pem, fascn } = await foreignCard('000102');
     await assert.rejects(match(pem, covering), refusedFor('unknown-certificate'));
-    const credentialId = crypto.randomUUID();
-    await h.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv_card', 'active', $3, $4, $5, $5)`, [
-      credentialId,
-      world.ids.E3,
-      crypto.randomUUID(),
-      JSON.stringify({ fascn, agency_code: '4700' }),
-      h.clock.now(),
-    ]);
+    const credentialId = await holdForeignCard(fascn);
     const found = await match(pem, covering);
     assert.deepEqual([found.identityId, found.credentialId, found.credentialType, found.aal], [world.ids.E3, credentialId, 'piv_card', 'aal3']);
     const cached = fetches;
@@ -159,14 +165,7 @@ describeEachStore('certificate sign-in: a presented certificate mapped to an act
     ]);
     const crls = new CrlCache(h.clock, async (url) => served.get(url) ?? Promise.reject(new Error(`unreachable: ${url}`)));
     const { pem, fascn } = await foreignCard('000103', deep.issuing, 'http://pki.other.gov/deep.crl');
-    const credentialId = crypto.randomUUID();
-    await h.store.query(`INSERT INTO credentials (id, identity_id, type, status, reference, details, issued_at, updated_at) VALUES ($1, $2, 'piv_card', 'active', $3, $4, $5, $5)`, [
-      credentialId,
-      world.ids.E3,
-      crypto.randomUUID(),
-      JSON.stringify({ fascn, agency_code: '4700' }),
-      h.clock.now(),
-    ]);
+    const credentialId = await holdForeignCard(fascn);
     const under = (intermediates: X509Certificate[]): ForeignTrust => ({ anchors: [deep.root.certificate], intermediates, clock: h.clock, crls });
     const matchUnder = (t: ForeignTrust) => matchCertificate(h.store, world.ca.issuing, h.clock, t, present(pem), covering);
     await assert.rejects(matchUnder(under([])), refusedFor('path-invalid'));
