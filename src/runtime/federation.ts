@@ -13,13 +13,9 @@ import { createProvider, type OpInteractions, type ProviderDeps } from '../proto
 import { interactionPathOf } from '../protocols/oidc/routes.ts';
 import type { Queryable, Tx } from '../store/store.ts';
 import { type LogoutOrder, queueBackchannelLogouts, sessionClientsOf } from '../protocols/oidc/backchannel-logout.ts';
-import { readFile } from 'node:fs/promises';
-import type { MusterConfig } from '../config/schema.ts';
-import { MusterError } from '../core/errors.ts';
 import type { Muster } from './context.ts';
 import { federationIssuer } from '../federation/issuer.ts';
 import { mtlsServerCredentials } from './tls-server.ts';
-import { X509Certificate } from '../pki/x509.ts';
 
 /** The OP's records that belong to an account and end with its sessions. */
 export const OP_MODELS_OF_ACCOUNT = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'];
@@ -126,50 +122,6 @@ async function endSessionsByUid(db: Queryable, identityId: string, uids: readonl
     at,
   ]);
   return rows.map((r) => r.session_uid);
-}
-
-/** The PEM trust anchors of other agencies named by `federation.mtls.foreignAnchorFiles`, read once at start. */
-export function foreignAnchors(config: MusterConfig): Promise<string[]> {
-  return readPemFiles(config.federation.mtls.foreignAnchorFiles, 'federation.mtls.foreignAnchorFiles', 'trust anchor');
-}
-
-/**
- * The intermediate CAs of other agencies named by `federation.mtls.foreignIntermediateFiles`, read once at start, one
- * PEM certificate each (a file may hold several). A browser often sends only the card's own certificate, and Node does
- * not give the chain it sent once the handshake verified it against the listener's anchors: a card issued below an
- * intermediate CA finds its path through these.
- */
-export async function foreignIntermediates(config: MusterConfig): Promise<string[]> {
-  const key = 'federation.mtls.foreignIntermediateFiles';
-  const files = await readPemFiles(config.federation.mtls.foreignIntermediateFiles, key, 'intermediate CA file');
-  return files.flatMap((text, i) => {
-    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    if (blocks.length === 0) {
-      const file = config.federation.mtls.foreignIntermediateFiles[i] as string;
-      throw new MusterError('MUSTER_ERR_CONFIG', `no PEM certificate in ${file}`, [{ key, value: file, message: 'expected one or more -----BEGIN CERTIFICATE----- blocks' }]);
-    }
-    return blocks.map((block) => {
-      try {
-        new X509Certificate(block);
-      } catch (error) {
-        const file = config.federation.mtls.foreignIntermediateFiles[i] as string;
-        throw new MusterError('MUSTER_ERR_CONFIG', `a certificate in ${file} cannot be read`, [{ key, value: file, message: (error as Error).message }], { cause: error });
-      }
-      return `${block}\n`;
-    });
-  });
-}
-
-function readPemFiles(files: readonly string[], key: string, what: string): Promise<string[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      try {
-        return await readFile(file, 'utf8');
-      } catch (error) {
-        throw new MusterError('MUSTER_ERR_CONFIG', `cannot read the ${what} ${file}`, [{ key, value: file, message: (error as Error).message }], { cause: error });
-      }
-    }),
-  );
 }
 
 /** muster's own issuer, wherever the operator put it; metadata addresses are still refused. */
