@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { MusterConfig } from '../config/schema.ts';
 import { MusterError } from '../core/errors.ts';
+import { pemCertificates } from '../pki/pem.ts';
 import { X509Certificate } from '../pki/x509.ts';
+import { readConfiguredFile } from './configured-file.ts';
 
 const ANCHORS = 'federation.mtls.foreignAnchorFiles';
 const INTERMEDIATES = 'federation.mtls.foreignIntermediateFiles';
@@ -38,7 +39,7 @@ export async function foreignIntermediates(config: MusterConfig): Promise<string
 async function certificatesIn(files: readonly string[], key: string, what: string): Promise<string[][]> {
   return Promise.all(
     files.map(async (file) => {
-      const blocks = (await readText(file, key, what)).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+      const blocks = pemCertificates(await readConfiguredFile(key, file, what));
       if (blocks.length === 0) throw new MusterError('MUSTER_ERR_CONFIG', `no PEM certificate in ${file}`, [{ key, value: file, message: 'expected -----BEGIN CERTIFICATE----- blocks' }]);
       return blocks.map((block) => {
         try {
@@ -50,12 +51,4 @@ async function certificatesIn(files: readonly string[], key: string, what: strin
       });
     }),
   );
-}
-
-async function readText(file: string, key: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new MusterError('MUSTER_ERR_CONFIG', `cannot read the ${what} ${file}`, [{ key, value: file, message: (error as Error).message }], { cause: error });
-  }
 }

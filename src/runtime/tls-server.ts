@@ -1,34 +1,25 @@
 import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { MusterError } from '../core/errors.ts';
 import { loadOrCreateTlsCa } from '../pki/store/tls-ca.ts';
 import { recordTlsCertificate, type TlsCertificateSource } from '../pki/store/tls-records.ts';
+import { pemCertificates } from '../pki/pem.ts';
 import { SubjectAlternativeNameExtension, X509Certificate } from '../pki/x509.ts';
 import { issueTlsServerCertificate } from '../pki/tls-server.ts';
 import type { TlsServerCredentials } from '../protocols/oidc/tls-server-certificate.ts';
+import { readConfiguredFile } from './configured-file.ts';
 import type { Muster } from './context.ts';
 import { caStoreOptions } from './pki.ts';
 
 type TlsContext = Pick<Muster, 'ca' | 'clock' | 'store' | 'audit' | 'config'>;
 type Served = { key: string; cert: string; certificate: X509Certificate; chain: string[]; source: TlsCertificateSource; hostnames: readonly string[] };
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-async function readConfigured(key: string, file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new MusterError('MUSTER_ERR_CONFIG', `cannot read ${file}`, [{ key, value: file, message: (error as Error).message }], { cause: error });
-  }
-}
-
 /** The configured certificate (first PEM block; the rest is its chain) and key; `at` names the settings in errors. */
 async function configured(certificateFile: string, keyFile: string, at = 'federation.mtls'): Promise<Served> {
-  const blocks = (await readConfigured(`${at}.certificateFile`, certificateFile)).match(PEM_BLOCK) ?? [];
+  const blocks = pemCertificates(await readConfiguredFile(`${at}.certificateFile`, certificateFile));
   const [cert, ...chain] = blocks;
   if (!cert) throw new MusterError('MUSTER_ERR_CONFIG', `${certificateFile} holds no PEM certificate`, [{ key: `${at}.certificateFile`, value: certificateFile, message: 'no PEM certificate' }]);
   const certificate = new X509Certificate(cert);
-  const key = await readConfigured(`${at}.keyFile`, keyFile);
+  const key = await readConfiguredFile(`${at}.keyFile`, keyFile);
   if (!keyMatches(key, certificate))
     throw new MusterError('MUSTER_ERR_CONFIG', `${keyFile} is not the key of ${certificateFile}`, [{ key: `${at}.keyFile`, value: keyFile, message: 'does not match certificateFile' }]);
   const hostnames = certificate.getExtension(SubjectAlternativeNameExtension)?.names.items.map((n) => n.value) ?? [];

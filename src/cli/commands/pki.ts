@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { getCertificate } from '../../credentials/queries.ts';
 import { crlPem } from '../../pki/crl.ts';
+import { pemCertificates } from '../../pki/pem.ts';
 import { latestCrl } from '../../pki/store/crl-store.ts';
 import { parseCrl } from '../../pki/x509.ts';
 import { requireAnyRole } from '../../operators/principal.ts';
@@ -55,7 +56,7 @@ function derivedCommands(program: Command, cli: Cli): void {
               ? {
                   keyAttestation: {
                     certificate: await readFlagFile('key-attestation', opts.keyAttestation),
-                    ...(opts.attestationChain ? { chain: pemBlocks(await readFlagFile('attestation-chain', opts.attestationChain)) } : {}),
+                    ...(opts.attestationChain ? { chain: pemCertificates(await readFlagFile('attestation-chain', opts.attestationChain)) } : {}),
                   },
                 }
               : {};
@@ -256,9 +257,4 @@ export function pkiCommands(program: Command, cli: Cli): void {
   derivedCommands(program, cli);
   caCommands(program, cli);
   exceptionCommands(program, cli);
-}
-
-/** The PEM certificates of a file, each with its armour. */
-function pemBlocks(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
